@@ -1,0 +1,32 @@
+//! # coufun-api
+//!
+//! A typed, checked SDK for the COUFUN B2C mobile-coupon API (T-Scientific).
+//! Everything the manual defines — result codes, environments, field rules — is
+//! generated from `spec/` into [`generated`]; this crate wraps it by hand.
+//!
+//! ```
+//! use coufun_api::{Lang, ResultCode};
+//!
+//! let code: ResultCode = "20".parse()?;
+//! assert_eq!(code, ResultCode::ResendLimitExceeded);
+//! assert_eq!(code.message(Lang::Ko), "발송횟수 초과");
+//! assert_eq!(code.message(Lang::En), "Send count exceeded");
+//! assert!(!code.retry().may_retry());
+//!
+//! // A code from a newer server still parses, and stays visibly unknown.
+//! let newer: ResultCode = "42".parse()?;
+//! assert!(!newer.is_known());
+//! assert_eq!(newer.as_str(), "42");
+//! # Ok::<(), coufun_api::ParseResultCodeError>(())
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod generated;
+pub mod manual;
+pub mod result_code;
+
+pub use coufun_macros::result_code;
+pub use generated::manual::{MANUAL_VERSION, PRODUCTION_URL, TEST_URL};
+pub use manual::ManualRevision;
+pub use result_code::{Category, Lang, ParseResultCodeError, ResultCode, RetryClass, UnknownCode};

@@ -1,0 +1,317 @@
+//! [`ResultCode`] and what is said of each code: messages in Korean and English,
+//! category, retry classification. The enum and its table are generated from
+//! `spec/result_codes.toml`; parsing, display and serde are written here once.
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use crate::generated::result_code::ResultCode;
+
+/// A language the manual's texts come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Lang {
+    /// Korean, as the manual writes it.
+    #[default]
+    Ko,
+    /// English (our translation).
+    En,
+}
+
+/// What a result code is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Category {
+    /// The call succeeded (`00`).
+    Success,
+    /// Access and contract: IP, POC_ID, integration period, permissions.
+    Access,
+    /// A request field is missing or malformed.
+    Request,
+    /// The goods cannot be issued as asked.
+    Goods,
+    /// A repeated TR_ID or request: find out what the first one did.
+    Duplicate,
+    /// The coupon is in a state that forbids the call.
+    CouponState,
+    /// A count or quota is used up.
+    Limit,
+    /// The server failed.
+    Server,
+    /// A code outside the manual.
+    Unknown,
+}
+
+/// Whether a call that answered a code may be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RetryClass {
+    /// The same call may simply be sent again.
+    AsIs,
+    /// It may be sent again, but a state-changing call only with the same TR_ID
+    /// (a new TR_ID could issue a second coupon).
+    SameTrId,
+    /// Sending it again cannot succeed.
+    Never,
+}
+
+impl RetryClass {
+    /// Whether any retry may help.
+    pub const fn may_retry(self) -> bool {
+        !matches!(self, RetryClass::Never)
+    }
+}
+
+/// A two-digit code the manual does not define. Opaque: it can be shown and
+/// compared, but not built or matched on by value, so code written against
+/// today's manual keeps its meaning when a later one defines the code.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnknownCode(u8);
+
+impl UnknownCode {
+    /// The two digits, as the server sent them.
+    pub const fn as_str(&self) -> &'static str {
+        two_digits(self.0)
+    }
+}
+
+impl fmt::Debug for UnknownCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("UnknownCode").field(&self.as_str()).finish()
+    }
+}
+
+impl fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One row of the generated code table.
+#[derive(Debug)]
+pub(crate) struct CodeInfo {
+    pub(crate) number: u8,
+    pub(crate) message_ko: &'static str,
+    pub(crate) description_ko: &'static str,
+    pub(crate) message_en: &'static str,
+    pub(crate) description_en: &'static str,
+    pub(crate) category: Category,
+    pub(crate) retry: RetryClass,
+    pub(crate) contact_admin: bool,
+    pub(crate) since: Option<&'static str>,
+    pub(crate) changed_in: Option<&'static str>,
+}
+
+/// Text that is not a two-digit result code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "result code must be two ASCII digits, got {found:?} / 결과 코드는 두 자리 숫자여야 합니다"
+)]
+pub struct ParseResultCodeError {
+    /// What was found (at most 16 characters of it).
+    pub found: String,
+}
+
+/// "00" … "99" back to back, so every code's text is a `&'static str`.
+const DIGIT_PAIRS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+const fn two_digits(n: u8) -> &'static str {
+    let i = (n as usize % 100) * 2;
+    let (_, tail) = DIGIT_PAIRS.as_bytes().split_at(i);
+    let (pair, _) = tail.split_at(2);
+    match std::str::from_utf8(pair) {
+        Ok(s) => s,
+        Err(_) => "??",
+    }
+}
+
+impl ResultCode {
+    /// The code numbered `n` (0–99): a known variant or [`ResultCode::Unknown`].
+    /// `None` above 99.
+    pub const fn from_number(n: u8) -> Option<ResultCode> {
+        if n > 99 {
+            return None;
+        }
+        match ResultCode::known_from_number(n) {
+            Some(code) => Some(code),
+            None => Some(ResultCode::Unknown(UnknownCode(n))),
+        }
+    }
+
+    /// The code as a number, 0–99.
+    pub const fn number(self) -> u8 {
+        match self.known_info() {
+            Some(info) => info.number,
+            None => match self {
+                ResultCode::Unknown(u) => u.0,
+                _ => 0,
+            },
+        }
+    }
+
+    /// The two-digit code, e.g. `"05"`.
+    pub const fn as_str(self) -> &'static str {
+        two_digits(self.number())
+    }
+
+    /// Whether the manual defines this code.
+    pub const fn is_known(self) -> bool {
+        self.known_info().is_some()
+    }
+
+    /// Whether this is `00`, success.
+    pub const fn is_success(self) -> bool {
+        matches!(self, ResultCode::Success)
+    }
+
+    /// The manual's message (Korean) or ours (English).
+    pub fn message(self, lang: Lang) -> &'static str {
+        match (self.known_info(), lang) {
+            (Some(i), Lang::Ko) => i.message_ko,
+            (Some(i), Lang::En) => i.message_en,
+            (None, Lang::Ko) => "알 수 없는 결과 코드",
+            (None, Lang::En) => "Unknown result code",
+        }
+    }
+
+    /// The manual's description (Korean) or ours (English).
+    pub fn description(self, lang: Lang) -> &'static str {
+        match (self.known_info(), lang) {
+            (Some(i), Lang::Ko) => i.description_ko,
+            (Some(i), Lang::En) => i.description_en,
+            (None, Lang::Ko) => "매뉴얼에 정의되지 않은 코드 (서버가 더 새로운 버전일 수 있음)",
+            (None, Lang::En) => {
+                "A code this manual version does not define (the server may be newer)."
+            }
+        }
+    }
+
+    /// What the code is about.
+    pub const fn category(self) -> Category {
+        match self.known_info() {
+            Some(i) => i.category,
+            None => Category::Unknown,
+        }
+    }
+
+    /// Whether a call that answered this code may be sent again. Unknown codes
+    /// are [`RetryClass::Never`]: nothing is known to make a retry safe.
+    pub const fn retry(self) -> RetryClass {
+        match self.known_info() {
+            Some(i) => i.retry,
+            None => RetryClass::Never,
+        }
+    }
+
+    /// Whether the manual says to contact the administrator (관리자 문의).
+    pub const fn contact_admin(self) -> bool {
+        match self.known_info() {
+            Some(i) => i.contact_admin,
+            None => false,
+        }
+    }
+
+    /// The manual version whose revision entry added this code, where it says.
+    pub const fn since(self) -> Option<&'static str> {
+        match self.known_info() {
+            Some(i) => i.since,
+            None => None,
+        }
+    }
+
+    /// The manual version whose revision entry changed this code, where it says.
+    pub const fn changed_in(self) -> Option<&'static str> {
+        match self.known_info() {
+            Some(i) => i.changed_in,
+            None => None,
+        }
+    }
+
+    /// Shows the code and its message in `lang`, e.g. `20 Send count exceeded`.
+    pub fn display(self, lang: Lang) -> impl fmt::Display {
+        Displayed { code: self, lang }
+    }
+}
+
+struct Displayed {
+    code: ResultCode,
+    lang: Lang,
+}
+
+impl fmt::Display for Displayed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.code.as_str(), self.code.message(self.lang))
+    }
+}
+
+/// Korean, as the manual writes it: `20 발송횟수 초과`.
+impl fmt::Display for ResultCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.display(Lang::Ko).fmt(f)
+    }
+}
+
+impl FromStr for ResultCode {
+    type Err = ParseResultCodeError;
+
+    /// Exactly two ASCII digits; a code outside the manual becomes
+    /// [`ResultCode::Unknown`].
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.as_bytes() {
+            [a @ b'0'..=b'9', b @ b'0'..=b'9'] => {
+                ResultCode::from_number((a - b'0') * 10 + (b - b'0')).ok_or_else(|| parse_error(s))
+            }
+            _ => Err(parse_error(s)),
+        }
+    }
+}
+
+fn parse_error(s: &str) -> ParseResultCodeError {
+    ParseResultCodeError {
+        found: s.chars().take(16).collect(),
+    }
+}
+
+impl serde::Serialize for ResultCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResultCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = ResultCode;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a two-digit COUFUN result code")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ResultCode, E> {
+                v.parse().map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_and_enum_agree() {
+        use crate::generated::result_code::CODE_INFO;
+        assert_eq!(ResultCode::ALL.len(), CODE_INFO.len());
+        for (code, info) in ResultCode::ALL.iter().zip(&CODE_INFO) {
+            assert_eq!(ResultCode::from_number(info.number), Some(*code));
+            assert_eq!(code.known_info().map(|i| i.number), Some(info.number));
+        }
+    }
+
+    #[test]
+    fn rejects_what_is_not_two_digits() {
+        for bad in ["", "5", "005", "ab", "٠١", " 1", "1 ", "+1"] {
+            assert!(bad.parse::<ResultCode>().is_err(), "{bad:?} parsed");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! Emitters: each turns the validated spec into the tokens (or text) of one
+//! generated file. Shared helpers for doc attributes and identifiers live here.
+
+pub mod docs;
+pub mod manual;
+pub mod result_code;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+/// `#[doc = "…"]` lines for `text`, one attribute per line of text.
+pub fn doc_lines(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| format!(" {l}"));
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// An identifier from a name the validator has already checked.
+pub fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// `generated/mod.rs`: declares each generated module.
+pub fn module_index(modules: &[&str]) -> TokenStream {
+    let modules = modules.iter().map(|m| ident(m));
+    quote! {
+        //! Code generated from `spec/`: never edited by hand. Each module's header
+        //! names the spec files it comes from and the command that rewrites it.
+        #( pub mod #modules; )*
+    }
+}

@@ -1,0 +1,136 @@
+//! Emits `ResultCode`: one variant per manual code plus an opaque unknown case,
+//! and the static table of each code's texts and classifications.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::{doc_lines, ident};
+use crate::Spec;
+use crate::model::CodeEntry;
+
+/// The whole `result_code.rs` generated module.
+pub fn emit(spec: &Spec) -> TokenStream {
+    let codes = &spec.codes.codes;
+    let manual_version = spec.codes.manual.version.get_ref();
+    let count = codes.len();
+    let variants = codes.iter().map(|c| {
+        let doc = doc_lines(&variant_doc(c));
+        let v = ident(c.variant());
+        quote! { #doc #v, }
+    });
+    let all = codes.iter().map(|c| ident(c.variant()));
+    let from_number = codes.iter().map(|c| {
+        let n = Literal::u8_unsuffixed(number(c));
+        let v = ident(c.variant());
+        quote! { #n => Some(ResultCode::#v), }
+    });
+    let info_index = codes.iter().enumerate().map(|(i, c)| {
+        let v = ident(c.variant());
+        quote! { ResultCode::#v => Some(&CODE_INFO[#i]), }
+    });
+    let infos = codes.iter().map(info);
+    let enum_doc = doc_lines(&format!(
+        "A COUFUN result code: one variant per code of manual v{manual_version}, and\n\
+         [`ResultCode::Unknown`] for a code the manual does not define.\n\n\
+         Parse one from the server's two-digit text with [`str::parse`]; ask it for\n\
+         its [`message`](ResultCode::message) and [`description`](ResultCode::description)\n\
+         in Korean or English, its [`category`](ResultCode::category) and whether a\n\
+         call that answered it may be [retried](ResultCode::retry)."
+    ));
+    quote! {
+        //! `ResultCode`: one variant per code of the manual, and the table of what
+        //! the manual (and our translation) says of each.
+        use super::super::result_code::{Category, CodeInfo, RetryClass, UnknownCode};
+
+        #enum_doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum ResultCode {
+            #( #variants )*
+            /// A code the manual does not define, e.g. from a newer server. The raw
+            /// two-digit text is kept; the value is opaque so that matching on it
+            /// cannot silently change meaning when a later manual defines the code.
+            Unknown(UnknownCode),
+        }
+
+        impl ResultCode {
+            /// Every code the manual defines, in the manual's order.
+            pub const ALL: [ResultCode; #count] = [ #( ResultCode::#all ),* ];
+
+            /// The known code numbered `n`, if the manual defines one.
+            pub(crate) const fn known_from_number(n: u8) -> Option<ResultCode> {
+                match n {
+                    #( #from_number )*
+                    _ => None,
+                }
+            }
+
+            /// The table row of a known code.
+            pub(crate) const fn known_info(self) -> Option<&'static CodeInfo> {
+                match self {
+                    #( #info_index )*
+                    ResultCode::Unknown(_) => None,
+                }
+            }
+        }
+
+        /// What the manual (and our translation) says of each known code.
+        pub(crate) static CODE_INFO: [CodeInfo; #count] = [ #( #infos ),* ];
+    }
+}
+
+fn number(c: &CodeEntry) -> u8 {
+    c.code().parse().unwrap_or(u8::MAX)
+}
+
+fn variant_doc(c: &CodeEntry) -> String {
+    let mut doc = format!(
+        "`{}` {} — {}\n\n{}\n\n{}",
+        c.code(),
+        c.message_ko.get_ref(),
+        c.message_en.get_ref(),
+        c.description_ko.get_ref(),
+        c.description_en.get_ref(),
+    );
+    if let Some(v) = &c.since {
+        doc.push_str(&format!("\n\nAdded in manual v{}.", v.get_ref()));
+    }
+    if let Some(v) = &c.changed_in {
+        doc.push_str(&format!("\n\nChanged in manual v{}.", v.get_ref()));
+    }
+    doc
+}
+
+fn info(c: &CodeEntry) -> TokenStream {
+    let n = Literal::u8_unsuffixed(number(c));
+    let message_ko = c.message_ko.get_ref();
+    let description_ko = c.description_ko.get_ref();
+    let message_en = c.message_en.get_ref();
+    let description_en = c.description_en.get_ref();
+    let category = ident(c.category.variant());
+    let retry = ident(c.retry.variant());
+    let contact_admin = c.contact_admin;
+    let opt = |v: &Option<toml::Spanned<String>>| match v {
+        Some(v) => {
+            let v = v.get_ref();
+            quote! { Some(#v) }
+        }
+        None => quote! { None },
+    };
+    let since = opt(&c.since);
+    let changed_in = opt(&c.changed_in);
+    quote! {
+        CodeInfo {
+            number: #n,
+            message_ko: #message_ko,
+            description_ko: #description_ko,
+            message_en: #message_en,
+            description_en: #description_en,
+            category: Category::#category,
+            retry: RetryClass::#retry,
+            contact_admin: #contact_admin,
+            since: #since,
+            changed_in: #changed_in,
+        }
+    }
+}

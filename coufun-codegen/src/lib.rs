@@ -1,0 +1,94 @@
+//! The one generator behind coufun: loads `spec/`, validates it, and emits Rust.
+//!
+//! Data flow: [`load`] (TOML → [`model`], with located errors) → [`validate`]
+//! (cross-references, every problem reported with file, line and column) →
+//! [`emit`] (one `TokenStream` per generated item) → [`render`] (prettyplease and
+//! the `@generated` header). The xtask writes what [`generated_files`] returns; the
+//! proc-macro crate calls the same functions on the spec embedded by [`embedded`].
+
+pub mod diagnostic;
+pub mod emit;
+pub mod load;
+pub mod model;
+pub mod render;
+pub mod validate;
+
+pub use diagnostic::{SpecError, SpecErrors};
+pub use load::{Spec, SpecSource};
+
+/// Text that `cargo xtask import-manual` puts in what a human must still write
+/// (a variant name, an English text); validation refuses a spec that holds it.
+pub const NEEDS_HUMAN: &str = "NEEDS HUMAN";
+
+/// Path of the result-code spec, relative to the workspace root.
+pub const RESULT_CODES_PATH: &str = "spec/result_codes.toml";
+/// Path of the endpoint spec, relative to the workspace root.
+pub const ENDPOINTS_PATH: &str = "spec/endpoints.toml";
+
+/// One file the generator owns: its path relative to the workspace root and its
+/// full contents (header included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Path relative to the workspace root, with `/` separators.
+    pub path: &'static str,
+    /// The whole file as it must stand on disk.
+    pub contents: String,
+}
+
+/// Everything the generator writes, in a fixed order.
+pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::RenderError> {
+    let both = &[RESULT_CODES_PATH, ENDPOINTS_PATH];
+    Ok(vec![
+        GeneratedFile {
+            path: "coufun-api/src/generated/mod.rs",
+            contents: render::rust_file(emit::module_index(&["manual", "result_code"]), both)?,
+        },
+        GeneratedFile {
+            path: "coufun-api/src/generated/result_code.rs",
+            contents: render::rust_file(emit::result_code::emit(spec), &[RESULT_CODES_PATH])?,
+        },
+        GeneratedFile {
+            path: "coufun-api/src/generated/manual.rs",
+            contents: render::rust_file(emit::manual::emit(spec), &[RESULT_CODES_PATH])?,
+        },
+        GeneratedFile {
+            path: "docs/result-codes.md",
+            contents: emit::docs::result_codes_markdown(spec),
+        },
+    ])
+}
+
+/// The spec as it stood when this crate was compiled, for the proc-macro crate.
+///
+/// `include_str!` makes cargo rebuild this crate (and so re-expand every macro
+/// that reads it) whenever a spec file changes.
+pub mod embedded {
+    use crate::{ENDPOINTS_PATH, RESULT_CODES_PATH, Spec, SpecErrors, SpecSource};
+
+    const RESULT_CODES: &str = include_str!("../../spec/result_codes.toml");
+    const ENDPOINTS: &str = include_str!("../../spec/endpoints.toml");
+
+    /// Loads and validates the embedded spec.
+    pub fn spec() -> Result<Spec, SpecErrors> {
+        Spec::parse(
+            SpecSource::new(RESULT_CODES_PATH, RESULT_CODES),
+            SpecSource::new(ENDPOINTS_PATH, ENDPOINTS),
+        )
+    }
+}
+
+/// The generated files whose contents on disk below `root` differ from `files`
+/// (or that are missing), in the order given.
+pub fn stale_files<'a>(
+    root: &std::path::Path,
+    files: &'a [GeneratedFile],
+) -> Vec<&'a GeneratedFile> {
+    files
+        .iter()
+        .filter(|f| {
+            std::fs::read_to_string(root.join(f.path))
+                .map(|on_disk| on_disk.replace("\r\n", "\n") != f.contents)
+                .unwrap_or(true)
+        })
+        .collect()
+}

@@ -1,0 +1,129 @@
+//! Reading the two spec files into the [`model`](crate::model), with located errors.
+
+use std::path::Path;
+
+use crate::diagnostic::{SpecError, SpecErrors};
+use crate::model::{EndpointsFile, ResultCodesFile};
+use crate::{ENDPOINTS_PATH, RESULT_CODES_PATH, validate};
+
+/// The text of one spec file and the name errors call it by.
+#[derive(Debug, Clone)]
+pub struct SpecSource {
+    /// The file's name in messages, e.g. `spec/result_codes.toml`.
+    pub name: String,
+    /// Its contents.
+    pub text: String,
+}
+
+impl SpecSource {
+    /// A source named `name` holding `text`.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        SpecSource {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    /// An error at byte `offset` of this file.
+    pub fn error_at(
+        &self,
+        offset: usize,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> SpecError {
+        SpecError::at(&self.name, &self.text, offset, key, message)
+    }
+}
+
+/// The loaded and validated spec.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// `spec/result_codes.toml`.
+    pub codes: ResultCodesFile,
+    /// `spec/endpoints.toml`.
+    pub endpoints: EndpointsFile,
+    /// Source of `codes`, for locating problems found later.
+    pub codes_source: SpecSource,
+    /// Source of `endpoints`.
+    pub endpoints_source: SpecSource,
+}
+
+impl Spec {
+    /// Loads `spec/result_codes.toml` and `spec/endpoints.toml` below `root`
+    /// (the workspace root); file names in errors are relative to it.
+    pub fn load(root: &Path) -> Result<Spec, SpecErrors> {
+        let read = |rel: &str| -> Result<SpecSource, SpecError> {
+            std::fs::read_to_string(root.join(rel))
+                .map(|text| SpecSource::new(rel, text))
+                .map_err(|e| SpecError {
+                    file: rel.to_owned(),
+                    line: 1,
+                    column: 1,
+                    key: String::new(),
+                    message: format!("cannot read the file: {e}"),
+                })
+        };
+        match (read(RESULT_CODES_PATH), read(ENDPOINTS_PATH)) {
+            (Ok(codes), Ok(endpoints)) => Spec::parse(codes, endpoints),
+            (a, b) => Err(SpecErrors(
+                [a.err(), b.err()].into_iter().flatten().collect(),
+            )),
+        }
+    }
+
+    /// Parses and validates the two files; every problem is returned, none panics.
+    pub fn parse(
+        codes_source: SpecSource,
+        endpoints_source: SpecSource,
+    ) -> Result<Spec, SpecErrors> {
+        let codes = parse_toml::<ResultCodesFile>(&codes_source);
+        let endpoints = parse_toml::<EndpointsFile>(&endpoints_source);
+        let (codes, endpoints) = match (codes, endpoints) {
+            (Ok(c), Ok(e)) => (c, e),
+            (c, e) => {
+                return Err(SpecErrors(
+                    [c.err(), e.err()].into_iter().flatten().collect(),
+                ));
+            }
+        };
+        let spec = Spec {
+            codes,
+            endpoints,
+            codes_source,
+            endpoints_source,
+        };
+        let problems = validate::validate(&spec);
+        if problems.is_empty() {
+            Ok(spec)
+        } else {
+            Err(SpecErrors(problems))
+        }
+    }
+}
+
+fn parse_toml<T: serde::de::DeserializeOwned>(source: &SpecSource) -> Result<T, SpecError> {
+    toml::from_str::<T>(&source.text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        let message = e.message().trim().to_owned();
+        let key = key_at(&source.text, offset);
+        source.error_at(offset, key, message)
+    })
+}
+
+/// The key named on the line at `offset` (`name` in `name = value`), or the
+/// table header, for errors toml reports without a key.
+fn key_at(text: &str, offset: usize) -> String {
+    let start = text
+        .get(..offset)
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line = text
+        .get(start..)
+        .and_then(|s| s.lines().next())
+        .unwrap_or("");
+    let line = line.trim();
+    if let Some(header) = line.strip_prefix('[') {
+        return header.trim_matches(|c| c == '[' || c == ']').to_owned();
+    }
+    line.split('=').next().unwrap_or("").trim().to_owned()
+}

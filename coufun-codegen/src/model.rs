@@ -1,0 +1,493 @@
+//! The spec's data model: what `spec/result_codes.toml` and `spec/endpoints.toml`
+//! may say, as serde types. Values that validation must point at are `Spanned`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+pub use toml::Spanned;
+
+// ---------------------------------------------------------------------------
+// spec/result_codes.toml
+
+/// `spec/result_codes.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultCodesFile {
+    /// The manual this file transcribes.
+    pub manual: Manual,
+    /// The servers the manual names.
+    pub environments: Vec<EnvironmentEntry>,
+    /// Every result code, in the manual's order.
+    pub codes: Vec<CodeEntry>,
+}
+
+/// The manual's metadata and revision history.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manual {
+    /// Title as the manual writes it.
+    pub title: Spanned<String>,
+    /// Document version, e.g. `1.6`.
+    pub version: Spanned<String>,
+    /// Date of the last revision, `YYYY-MM-DD`.
+    pub revised: Spanned<String>,
+    /// Who publishes it.
+    pub publisher: String,
+    /// The manual's "통신방식" (transport) cell.
+    pub transport: String,
+    /// The manual's "결과형식" (result format) cell.
+    pub result_format: String,
+    /// The revision history, oldest first.
+    pub revisions: Vec<Revision>,
+}
+
+/// One row of the manual's revision history.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revision {
+    /// Version, e.g. `1.2`.
+    pub version: Spanned<String>,
+    /// Date, `YYYY-MM-DD`.
+    pub date: String,
+    /// The change, as the manual writes it.
+    pub change_ko: Spanned<String>,
+    /// The change in English (ours).
+    pub change_en: Spanned<String>,
+    /// Author as the manual names them.
+    pub author: String,
+}
+
+/// One server environment.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentEntry {
+    /// `production` or `test`.
+    pub name: Spanned<String>,
+    /// The manual's row label.
+    pub label_ko: String,
+    /// Base URL, ending in `/`.
+    pub url: Spanned<String>,
+}
+
+/// One result code.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeEntry {
+    /// Two ASCII digits.
+    pub code: Spanned<String>,
+    /// Rust variant name (ours).
+    pub variant: Spanned<String>,
+    /// Message, exactly as the manual writes it.
+    pub message_ko: Spanned<String>,
+    /// Description, exactly as the manual writes it.
+    pub description_ko: Spanned<String>,
+    /// English message (ours).
+    pub message_en: Spanned<String>,
+    /// English description (ours).
+    pub description_en: Spanned<String>,
+    /// What the code is about.
+    pub category: Category,
+    /// Whether the call may be sent again.
+    pub retry: RetryClass,
+    /// The manual says "(관리자 문의)": contact the administrator.
+    pub contact_admin: bool,
+    /// Manual version whose revision entry introduced the code.
+    #[serde(default)]
+    pub since: Option<Spanned<String>>,
+    /// Manual version whose revision entry changed the code.
+    #[serde(default)]
+    pub changed_in: Option<Spanned<String>>,
+}
+
+impl CodeEntry {
+    /// The two-digit code.
+    pub fn code(&self) -> &str {
+        self.code.get_ref()
+    }
+    /// The Rust variant name.
+    pub fn variant(&self) -> &str {
+        self.variant.get_ref()
+    }
+}
+
+/// What a result code is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// The call succeeded.
+    Success,
+    /// Access and contract: IP, POC_ID, integration period, permissions.
+    Access,
+    /// A request field is missing or malformed.
+    Request,
+    /// The goods cannot be issued as asked.
+    Goods,
+    /// A repeated TR_ID or request.
+    Duplicate,
+    /// The coupon is in a state that forbids the call.
+    CouponState,
+    /// A count or quota is used up.
+    Limit,
+    /// The server failed.
+    Server,
+}
+
+impl Category {
+    /// All categories, in declaration order.
+    pub const ALL: [Category; 8] = [
+        Category::Success,
+        Category::Access,
+        Category::Request,
+        Category::Goods,
+        Category::Duplicate,
+        Category::CouponState,
+        Category::Limit,
+        Category::Server,
+    ];
+    /// The Rust variant name used in generated code.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Category::Success => "Success",
+            Category::Access => "Access",
+            Category::Request => "Request",
+            Category::Goods => "Goods",
+            Category::Duplicate => "Duplicate",
+            Category::CouponState => "CouponState",
+            Category::Limit => "Limit",
+            Category::Server => "Server",
+        }
+    }
+}
+
+/// Whether a call that answered a code may be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetryClass {
+    /// The same call may simply be sent again.
+    AsIs,
+    /// May be sent again; a state-changing call only with the same TR_ID.
+    SameTrId,
+    /// Sending it again cannot succeed.
+    Never,
+}
+
+impl RetryClass {
+    /// The Rust variant name used in generated code.
+    pub fn variant(self) -> &'static str {
+        match self {
+            RetryClass::AsIs => "AsIs",
+            RetryClass::SameTrId => "SameTrId",
+            RetryClass::Never => "Never",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// spec/endpoints.toml
+
+/// `spec/endpoints.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointsFile {
+    /// The response envelope every operation shares.
+    pub envelope: Envelope,
+    /// Parameters the client sends with every call.
+    pub client: ClientParams,
+    /// Field kinds by key, each one validator and one Rust type.
+    pub kinds: BTreeMap<String, Kind>,
+    /// The operations, in the manual's order.
+    pub operations: Vec<Operation>,
+}
+
+/// Where a wire name, path or limit comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Named by the code-definition manual.
+    Manual,
+    /// Seen in public integration code.
+    Observed,
+    /// Our best guess.
+    Inferred,
+}
+
+impl Source {
+    /// The word the spec uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Manual => "manual",
+            Source::Observed => "observed",
+            Source::Inferred => "inferred",
+        }
+    }
+}
+
+/// A name on the wire and its source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireName {
+    /// The name (element, parameter or path).
+    pub name: Spanned<String>,
+    /// Where it comes from.
+    pub source: Source,
+}
+
+/// The XML envelope of every response.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    /// Root element.
+    pub root: WireName,
+    /// Element holding the two-digit result code.
+    pub result_code: WireName,
+    /// Element holding the server's message.
+    pub result_message: WireName,
+}
+
+/// Parameters the client adds to every call.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientParams {
+    /// The merchant's client id parameter.
+    pub poc_id: WireName,
+}
+
+/// The rule a field kind enforces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// Text measured in bytes of the request charset: `min_bytes`, `max_bytes`.
+    Text,
+    /// ASCII digits after removing `-` and ` `: `max_len`.
+    Digits,
+    /// A Korean mobile number: `prefixes`.
+    Mobile,
+    /// An integer: `min`, `max`.
+    Count,
+    /// A calendar date written `YYYYMMDD`.
+    Date,
+    /// An identifier of ASCII letters, digits, `-` and `_`: `max_len`.
+    Token,
+    /// One of `values`.
+    Enum,
+}
+
+/// A field kind: one rule, its limits, and the code that guards it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Kind {
+    /// The Rust type generated for it.
+    #[serde(rename = "type")]
+    pub type_name: Spanned<String>,
+    /// The rule.
+    pub rule: Rule,
+    /// `text`: fewest bytes (0 when absent).
+    #[serde(default)]
+    pub min_bytes: Option<Spanned<u32>>,
+    /// `text`: most bytes.
+    #[serde(default)]
+    pub max_bytes: Option<Spanned<u32>>,
+    /// `digits`, `token`: most characters.
+    #[serde(default)]
+    pub max_len: Option<Spanned<u32>>,
+    /// `count`: smallest value.
+    #[serde(default)]
+    pub min: Option<Spanned<u64>>,
+    /// `count`: largest value.
+    #[serde(default)]
+    pub max: Option<Spanned<u64>>,
+    /// Result code the server answers when the rule is broken.
+    pub code: Spanned<String>,
+    /// Where the limit comes from.
+    pub limit_source: Source,
+    /// One-line English description.
+    pub doc: String,
+    /// `mobile`: allowed prefixes.
+    #[serde(default)]
+    pub prefixes: Vec<MobilePrefix>,
+    /// `enum`: allowed values.
+    #[serde(default)]
+    pub values: Vec<EnumValue>,
+}
+
+/// A mobile prefix and the digit counts allowed after it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MobilePrefix {
+    /// E.g. `010`.
+    pub prefix: Spanned<String>,
+    /// Digits allowed after the prefix, e.g. `[7, 8]`.
+    pub digits: Vec<u32>,
+}
+
+/// One value of an `enum` kind.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    /// Rust variant name.
+    pub name: Spanned<String>,
+    /// Text on the wire.
+    pub wire: Spanned<String>,
+    /// One-line description.
+    pub doc: String,
+}
+
+/// Whether an operation changes state on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Safe to repeat.
+    Read,
+    /// Changes state (issues, cancels or sends).
+    Write,
+}
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+pub enum Method {
+    /// `GET`, parameters in the query string.
+    #[serde(rename = "GET")]
+    Get,
+    /// `POST`, parameters as a form body.
+    #[serde(rename = "POST")]
+    Post,
+}
+
+/// One API operation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Operation {
+    /// Rust name (snake_case).
+    pub name: Spanned<String>,
+    /// The manual's name for it.
+    pub summary_ko: String,
+    /// English summary (ours).
+    pub summary_en: String,
+    /// Path under the environment's base URL.
+    pub path: WireName,
+    /// Methods the server accepts, the preferred first.
+    pub methods: Vec<Method>,
+    /// Read or write.
+    pub effect: Effect,
+    /// The request field the server deduplicates on (TR_ID).
+    #[serde(default)]
+    pub idempotency_key: Option<Spanned<String>>,
+    /// Result codes the operation may answer.
+    pub codes: Vec<Spanned<String>>,
+    /// Request fields, in wire order.
+    pub request: Vec<RequestField>,
+    /// Rules across fields.
+    #[serde(default)]
+    pub checks: Vec<Check>,
+    /// Scalar response elements under the root.
+    pub response: Vec<ResponseField>,
+    /// A repeated record under the root.
+    #[serde(default)]
+    pub records: Option<Records>,
+}
+
+impl Operation {
+    /// The Rust name.
+    pub fn name(&self) -> &str {
+        self.name.get_ref()
+    }
+}
+
+/// One request parameter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestField {
+    /// Rust name (snake_case).
+    pub name: Spanned<String>,
+    /// Parameter name on the wire.
+    pub wire: Spanned<String>,
+    /// Where the wire name comes from.
+    pub source: Source,
+    /// Key into `[kinds]`.
+    pub kind: Spanned<String>,
+    /// Whether the request must carry it.
+    pub required: bool,
+    /// The code the server answers for this field, when not the kind's.
+    #[serde(default)]
+    pub code: Option<Spanned<String>>,
+    /// The field holds several values.
+    #[serde(default)]
+    pub list: Option<ListSpec>,
+}
+
+impl RequestField {
+    /// The Rust name.
+    pub fn name(&self) -> &str {
+        self.name.get_ref()
+    }
+}
+
+/// A field holding several values.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSpec {
+    /// Most values allowed.
+    pub max: Spanned<u32>,
+    /// Code answered when there are more.
+    pub code: Spanned<String>,
+    /// How values are joined on the wire.
+    pub separator: String,
+}
+
+/// The rule of a check across fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckRule {
+    /// `first` must not come after `second` (when both are given).
+    NotAfter,
+    /// At least one of `fields` must be given.
+    OneOf,
+}
+
+/// A rule across request fields.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    /// The rule.
+    pub rule: CheckRule,
+    /// `not_after`: the earlier field.
+    #[serde(default)]
+    pub first: Option<Spanned<String>>,
+    /// `not_after`: the later field.
+    #[serde(default)]
+    pub second: Option<Spanned<String>>,
+    /// `one_of`: the fields.
+    #[serde(default)]
+    pub fields: Vec<Spanned<String>>,
+    /// Code the server answers when the rule is broken.
+    pub code: Spanned<String>,
+}
+
+/// One response element.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseField {
+    /// Rust name (snake_case).
+    pub name: Spanned<String>,
+    /// Element name.
+    pub wire: Spanned<String>,
+    /// Where the element name comes from.
+    pub source: Source,
+    /// `text`, `int`, `date`, `mobile`, or the key of an `enum` kind.
+    #[serde(rename = "type")]
+    pub type_name: Spanned<String>,
+}
+
+/// A record repeated under the response root.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Records {
+    /// Rust name of the list (snake_case, plural).
+    pub name: Spanned<String>,
+    /// Element name of one record.
+    pub element: Spanned<String>,
+    /// Where the element name comes from.
+    pub source: Source,
+    /// The record's child elements.
+    pub fields: Vec<ResponseField>,
+}

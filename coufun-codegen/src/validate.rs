@@ -1,0 +1,490 @@
+//! Cross-checks of the spec that serde cannot express. Every problem is returned,
+//! with its location; nothing here panics.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::NEEDS_HUMAN;
+use crate::diagnostic::SpecError;
+use crate::load::{Spec, SpecSource};
+use crate::model::{CheckRule, Kind, Rule, Spanned};
+
+/// Response field types that are not kinds.
+pub const SCALAR_TYPES: [&str; 4] = ["text", "int", "date", "mobile"];
+
+/// All problems in `spec`, in file order (result codes first).
+pub fn validate(spec: &Spec) -> Vec<SpecError> {
+    let mut v = Validator {
+        out: Vec::new(),
+        known_codes: BTreeSet::new(),
+    };
+    v.result_codes(spec);
+    v.endpoints(spec);
+    v.out
+}
+
+struct Validator {
+    out: Vec<SpecError>,
+    known_codes: BTreeSet<String>,
+}
+
+impl Validator {
+    fn err<T>(&mut self, src: &SpecSource, at: &Spanned<T>, key: String, message: String) {
+        self.out.push(src.error_at(at.span().start, key, message));
+    }
+
+    fn result_codes(&mut self, spec: &Spec) {
+        let src = &spec.codes_source;
+        let file = &spec.codes;
+        let manual = &file.manual;
+        for (key, value) in [
+            ("manual.title", &manual.title),
+            ("manual.version", &manual.version),
+            ("manual.revised", &manual.revised),
+        ] {
+            if value.get_ref().trim().is_empty() {
+                self.err(src, value, key.into(), "must not be empty".into());
+            }
+        }
+        let versions: BTreeSet<&str> = manual
+            .revisions
+            .iter()
+            .map(|r| r.version.get_ref().as_str())
+            .collect();
+        for (i, r) in manual.revisions.iter().enumerate() {
+            for (field, value) in [("change_ko", &r.change_ko), ("change_en", &r.change_en)] {
+                self.text(src, value, format!("manual.revisions[{i}].{field}"));
+            }
+        }
+        let mut env_names = BTreeSet::new();
+        for (i, env) in file.environments.iter().enumerate() {
+            let name = env.name.get_ref();
+            if !env_names.insert(name.clone()) {
+                self.err(
+                    src,
+                    &env.name,
+                    format!("environments[{i}].name"),
+                    format!("duplicate environment `{name}`"),
+                );
+            }
+            let url = env.url.get_ref();
+            if !(url.starts_with("http://") || url.starts_with("https://")) || !url.ends_with('/') {
+                self.err(
+                    src,
+                    &env.url,
+                    format!("environments[{i}].url"),
+                    format!("`{url}` must be an http(s) URL ending in `/`"),
+                );
+            }
+        }
+        for required in ["production", "test"] {
+            if !env_names.contains(required) {
+                self.out.push(src.error_at(
+                    0,
+                    "environments",
+                    format!("no `{required}` environment"),
+                ));
+            }
+        }
+
+        let mut variants = BTreeMap::new();
+        for (i, c) in file.codes.iter().enumerate() {
+            let code = c.code();
+            if !is_two_digits(code) {
+                self.err(
+                    src,
+                    &c.code,
+                    format!("codes[{i}].code"),
+                    format!("`{code}` is not a two-digit code (write e.g. \"05\")"),
+                );
+            } else if !self.known_codes.insert(code.to_owned()) {
+                self.err(
+                    src,
+                    &c.code,
+                    format!("codes[{i}].code"),
+                    format!("duplicate code `{code}`"),
+                );
+            }
+            let variant = c.variant();
+            if !is_upper_camel(variant) {
+                self.err(
+                    src,
+                    &c.variant,
+                    format!("codes[{i}].variant"),
+                    format!("`{variant}` is not an UpperCamelCase Rust identifier"),
+                );
+            } else if variant == "Unknown" {
+                self.err(
+                    src,
+                    &c.variant,
+                    format!("codes[{i}].variant"),
+                    "`Unknown` is reserved for codes outside the manual".into(),
+                );
+            } else if let Some(first) = variants.insert(variant.to_owned(), code.to_owned()) {
+                self.err(
+                    src,
+                    &c.variant,
+                    format!("codes[{i}].variant"),
+                    format!("duplicate variant `{variant}` (already used by code {first})"),
+                );
+            }
+            for (field, value) in [
+                ("message_ko", &c.message_ko),
+                ("description_ko", &c.description_ko),
+                ("message_en", &c.message_en),
+                ("description_en", &c.description_en),
+            ] {
+                self.text(src, value, format!("codes[{i}].{field}"));
+            }
+            for (field, value) in [("since", &c.since), ("changed_in", &c.changed_in)] {
+                if let Some(v) = value {
+                    if !versions.contains(v.get_ref().as_str()) {
+                        self.err(
+                            src,
+                            v,
+                            format!("codes[{i}].{field}"),
+                            format!("version `{}` is not in manual.revisions", v.get_ref()),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Non-empty, and not still waiting for a human.
+    fn text(&mut self, src: &SpecSource, value: &Spanned<String>, key: String) {
+        let text = value.get_ref();
+        if text.trim().is_empty() {
+            self.err(src, value, key, "must not be empty".into());
+        } else if text.contains(NEEDS_HUMAN) {
+            self.err(
+                src,
+                value,
+                key,
+                format!("still marked `{NEEDS_HUMAN}`: write it, then regenerate"),
+            );
+        }
+    }
+
+    fn code_ref(&mut self, src: &SpecSource, code: &Spanned<String>, key: String) {
+        if !self.known_codes.contains(code.get_ref()) {
+            self.err(
+                src,
+                code,
+                key,
+                format!("code `{}` is not in spec/result_codes.toml", code.get_ref()),
+            );
+        }
+    }
+
+    fn endpoints(&mut self, spec: &Spec) {
+        let src = &spec.endpoints_source;
+        let file = &spec.endpoints;
+
+        let mut type_names = BTreeSet::new();
+        for (key, kind) in &file.kinds {
+            let at = format!("kinds.{key}");
+            let ty = kind.type_name.get_ref();
+            if !is_upper_camel(ty) {
+                self.err(
+                    src,
+                    &kind.type_name,
+                    format!("{at}.type"),
+                    format!("`{ty}` is not an UpperCamelCase Rust identifier"),
+                );
+            } else if !type_names.insert(ty.clone()) {
+                self.err(
+                    src,
+                    &kind.type_name,
+                    format!("{at}.type"),
+                    format!("duplicate type `{ty}`"),
+                );
+            }
+            self.code_ref(src, &kind.code, format!("{at}.code"));
+            self.kind_params(src, &at, kind);
+        }
+
+        let mut op_names = BTreeSet::new();
+        for (i, op) in file.operations.iter().enumerate() {
+            let at = format!("operations[{i}]");
+            let name = op.name();
+            if !is_snake(name) {
+                self.err(
+                    src,
+                    &op.name,
+                    format!("{at}.name"),
+                    format!("`{name}` is not a snake_case Rust identifier"),
+                );
+            } else if !op_names.insert(name.to_owned()) {
+                self.err(
+                    src,
+                    &op.name,
+                    format!("{at}.name"),
+                    format!("duplicate operation `{name}`"),
+                );
+            }
+            if op.methods.is_empty() {
+                self.err(
+                    src,
+                    &op.name,
+                    format!("{at}.methods"),
+                    "an operation needs at least one HTTP method".into(),
+                );
+            }
+            let mut listed = BTreeSet::new();
+            for (j, code) in op.codes.iter().enumerate() {
+                self.code_ref(src, code, format!("{at}.codes[{j}]"));
+                if !listed.insert(code.get_ref().clone()) {
+                    self.err(
+                        src,
+                        code,
+                        format!("{at}.codes[{j}]"),
+                        format!("code `{}` listed twice", code.get_ref()),
+                    );
+                }
+            }
+            let mut fields = BTreeMap::new();
+            let mut wires = BTreeSet::new();
+            for (j, f) in op.request.iter().enumerate() {
+                let fat = format!("{at}.request[{j}]");
+                if !is_snake(f.name()) {
+                    self.err(
+                        src,
+                        &f.name,
+                        format!("{fat}.name"),
+                        format!("`{}` is not a snake_case Rust identifier", f.name()),
+                    );
+                } else if fields.insert(f.name().to_owned(), f).is_some() {
+                    self.err(
+                        src,
+                        &f.name,
+                        format!("{fat}.name"),
+                        format!("duplicate field `{}`", f.name()),
+                    );
+                }
+                if !wires.insert(f.wire.get_ref().clone()) {
+                    self.err(
+                        src,
+                        &f.wire,
+                        format!("{fat}.wire"),
+                        format!("duplicate wire name `{}`", f.wire.get_ref()),
+                    );
+                }
+                match file.kinds.get(f.kind.get_ref()) {
+                    None => self.err(
+                        src,
+                        &f.kind,
+                        format!("{fat}.kind"),
+                        format!("unknown kind `{}`", f.kind.get_ref()),
+                    ),
+                    Some(kind) if f.list.is_some() && kind.rule != Rule::Mobile => self.err(
+                        src,
+                        &f.kind,
+                        format!("{fat}.list"),
+                        "only `mobile` fields may be lists".into(),
+                    ),
+                    Some(_) => {}
+                }
+                if let Some(code) = &f.code {
+                    self.code_ref(src, code, format!("{fat}.code"));
+                }
+                if let Some(list) = &f.list {
+                    self.code_ref(src, &list.code, format!("{fat}.list.code"));
+                    if *list.max.get_ref() == 0 {
+                        self.err(
+                            src,
+                            &list.max,
+                            format!("{fat}.list.max"),
+                            "must be at least 1".into(),
+                        );
+                    }
+                }
+                for code in [f.code.as_ref(), f.list.as_ref().map(|l| &l.code)]
+                    .into_iter()
+                    .flatten()
+                {
+                    if !listed.contains(code.get_ref()) {
+                        self.err(
+                            src,
+                            code,
+                            format!("{fat}.code"),
+                            format!(
+                                "code `{}` guards this field but is not in the operation's `codes`",
+                                code.get_ref()
+                            ),
+                        );
+                    }
+                }
+            }
+            if let Some(key) = &op.idempotency_key {
+                if !fields.contains_key(key.get_ref()) {
+                    self.err(
+                        src,
+                        key,
+                        format!("{at}.idempotency_key"),
+                        format!("no request field `{}`", key.get_ref()),
+                    );
+                }
+            }
+            for (j, check) in op.checks.iter().enumerate() {
+                let cat = format!("{at}.checks[{j}]");
+                self.code_ref(src, &check.code, format!("{cat}.code"));
+                let names: Vec<&Spanned<String>> = match check.rule {
+                    CheckRule::NotAfter => [check.first.as_ref(), check.second.as_ref()]
+                        .into_iter()
+                        .flatten()
+                        .collect(),
+                    CheckRule::OneOf => check.fields.iter().collect(),
+                };
+                let wanted = if check.rule == CheckRule::NotAfter {
+                    2
+                } else {
+                    names.len().max(2)
+                };
+                if names.len() != wanted {
+                    self.err(src, &check.code, cat.clone(),
+                        "`not_after` needs `first` and `second`; `one_of` needs two or more `fields`".into());
+                }
+                for name in names {
+                    match fields.get(name.get_ref()) {
+                        None => self.err(
+                            src,
+                            name,
+                            cat.clone(),
+                            format!("no request field `{}`", name.get_ref()),
+                        ),
+                        Some(f) if f.required => self.err(
+                            src,
+                            name,
+                            cat.clone(),
+                            format!(
+                                "field `{}` is required, so the check can never apply",
+                                name.get_ref()
+                            ),
+                        ),
+                        Some(_) => {}
+                    }
+                }
+            }
+            let kinds = &file.kinds;
+            let mut response_fields: Vec<(String, &crate::model::ResponseField)> = op
+                .response
+                .iter()
+                .enumerate()
+                .map(|(j, f)| (format!("{at}.response[{j}]"), f))
+                .collect();
+            if let Some(records) = &op.records {
+                if !is_snake(records.name.get_ref()) {
+                    self.err(
+                        src,
+                        &records.name,
+                        format!("{at}.records.name"),
+                        "not a snake_case Rust identifier".into(),
+                    );
+                }
+                response_fields.extend(
+                    records
+                        .fields
+                        .iter()
+                        .enumerate()
+                        .map(|(j, f)| (format!("{at}.records.fields[{j}]"), f)),
+                );
+            }
+            for (fat, f) in response_fields {
+                if !is_snake(f.name.get_ref()) {
+                    self.err(
+                        src,
+                        &f.name,
+                        format!("{fat}.name"),
+                        format!("`{}` is not a snake_case Rust identifier", f.name.get_ref()),
+                    );
+                }
+                let ty = f.type_name.get_ref().as_str();
+                let is_enum_kind = kinds.get(ty).is_some_and(|k| k.rule == Rule::Enum);
+                if !SCALAR_TYPES.contains(&ty) && !is_enum_kind {
+                    self.err(
+                        src,
+                        &f.type_name,
+                        format!("{fat}.type"),
+                        format!("`{ty}` is neither text, int, date, mobile nor an enum kind"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn kind_params(&mut self, src: &SpecSource, at: &str, kind: &Kind) {
+        let needs = |present: bool, name: &str| {
+            (!present).then(|| format!("rule `{:?}` needs `{name}`", kind.rule).to_lowercase())
+        };
+        let problem = match kind.rule {
+            Rule::Text => needs(kind.max_bytes.is_some(), "max_bytes").or_else(|| {
+                match (&kind.min_bytes, &kind.max_bytes) {
+                    (Some(min), Some(max)) if min.get_ref() > max.get_ref() => {
+                        Some("min_bytes is above max_bytes".into())
+                    }
+                    _ => None,
+                }
+            }),
+            Rule::Digits | Rule::Token => needs(kind.max_len.is_some(), "max_len"),
+            Rule::Count => needs(kind.min.is_some(), "min"),
+            Rule::Mobile => needs(!kind.prefixes.is_empty(), "prefixes").or_else(|| {
+                kind.prefixes
+                    .iter()
+                    .find(|p| {
+                        !p.prefix.get_ref().bytes().all(|b| b.is_ascii_digit())
+                            || p.digits.is_empty()
+                    })
+                    .map(|p| {
+                        format!(
+                            "prefix `{}` must be digits with at least one digit count",
+                            p.prefix.get_ref()
+                        )
+                    })
+            }),
+            Rule::Enum => needs(!kind.values.is_empty(), "values"),
+            Rule::Date => None,
+        };
+        if let Some(message) = problem {
+            self.err(src, &kind.type_name, at.to_owned(), message);
+        }
+        let mut seen = BTreeSet::new();
+        for (i, v) in kind.values.iter().enumerate() {
+            if !is_upper_camel(v.name.get_ref()) {
+                self.err(
+                    src,
+                    &v.name,
+                    format!("{at}.values[{i}].name"),
+                    format!(
+                        "`{}` is not an UpperCamelCase Rust identifier",
+                        v.name.get_ref()
+                    ),
+                );
+            }
+            if !seen.insert(v.wire.get_ref().clone()) {
+                self.err(
+                    src,
+                    &v.wire,
+                    format!("{at}.values[{i}].wire"),
+                    format!("duplicate value `{}`", v.wire.get_ref()),
+                );
+            }
+        }
+    }
+}
+
+/// Exactly two ASCII digits.
+pub fn is_two_digits(s: &str) -> bool {
+    s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_upper_camel(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && s.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+fn is_snake(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && syn::parse_str::<syn::Ident>(s).is_ok()
+}
