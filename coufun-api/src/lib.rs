@@ -22,11 +22,15 @@
 
 #![warn(missing_docs)]
 
+pub mod charset;
 pub mod generated;
 pub mod manual;
+pub mod operation;
 pub mod result_code;
 
+pub use charset::Charset;
 pub use coufun_macros::result_code;
 pub use generated::manual::{MANUAL_VERSION, PRODUCTION_URL, TEST_URL};
 pub use manual::ManualRevision;
+pub use operation::{Effect, Method, Operation};
 pub use result_code::{Category, Lang, ParseResultCodeError, ResultCode, RetryClass, UnknownCode};
