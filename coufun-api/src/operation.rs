@@ -26,8 +26,6 @@ pub enum Effect {
 
 /// A checked request for one operation (implemented by the generated requests).
 pub trait Operation: std::fmt::Debug + Send + Sync {
-    /// The typed answer of the operation.
-    type Response;
     /// The spec's name of the operation, e.g. `"coupon_send"`.
     const NAME: &'static str;
     /// Path under the environment's base URL, e.g. `"coufunSend.do"`.
