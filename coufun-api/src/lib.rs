@@ -26,7 +26,11 @@ pub mod charset;
 pub mod generated;
 pub mod manual;
 pub mod operation;
+pub mod redact;
 pub mod result_code;
+pub mod xml;
+
+pub use generated::responses;
 
 pub use charset::Charset;
 pub use coufun_macros::result_code;

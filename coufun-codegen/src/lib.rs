@@ -41,7 +41,7 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
     Ok(vec![
         GeneratedFile {
             path: "coufun-api/src/generated/mod.rs",
-            contents: render::rust_file(emit::module_index(&["manual", "result_code"]), both)?,
+            contents: render::rust_file(emit::module_index(&["manual", "responses", "result_code"]), both)?,
         },
         GeneratedFile {
             path: "coufun-api/src/generated/result_code.rs",
@@ -50,6 +50,10 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
         GeneratedFile {
             path: "coufun-api/src/generated/manual.rs",
             contents: render::rust_file(emit::manual::emit(spec), &[RESULT_CODES_PATH])?,
+        },
+        GeneratedFile {
+            path: "coufun-api/src/generated/responses.rs",
+            contents: render::rust_file(emit::responses::emit(spec), &[ENDPOINTS_PATH])?,
         },
         GeneratedFile {
             path: "docs/result-codes.md",

@@ -4,4 +4,5 @@
 //! Code generated from `spec/`: never edited by hand. Each module's header
 //! names the spec files it comes from and the command that rewrites it.
 pub mod manual;
+pub mod responses;
 pub mod result_code;

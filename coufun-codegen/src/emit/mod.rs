@@ -3,6 +3,7 @@
 
 pub mod docs;
 pub mod manual;
+pub mod responses;
 pub mod result_code;
 
 use proc_macro2::{Ident, Span, TokenStream};
