@@ -23,6 +23,8 @@
 #![warn(missing_docs)]
 
 pub mod charset;
+pub mod client;
+pub mod error;
 pub mod generated;
 pub mod manual;
 pub mod operation;
@@ -33,6 +35,10 @@ pub mod xml;
 pub use generated::responses;
 
 pub use charset::Charset;
+#[cfg(feature = "blocking")]
+pub use client::blocking;
+pub use client::{BuildError, Client, ClientBuilder, Environment};
+pub use error::{CallInfo, Error};
 pub use coufun_macros::result_code;
 pub use generated::manual::{MANUAL_VERSION, PRODUCTION_URL, TEST_URL};
 pub use manual::ManualRevision;
