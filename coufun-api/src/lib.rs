@@ -31,6 +31,7 @@ pub mod generated;
 pub mod manual;
 pub mod operation;
 pub mod result_code;
+pub mod retry;
 
 pub use charset::Charset;
 pub use coufun_macros::result_code;
