@@ -1,12 +1,13 @@
-//! [`Error`]: everything a call can fail with, each case saying whether sending
-//! the same request again is safe ([`Error::retry`]), from the spec's retry
+//! [`Error`]: everything a call can fail with, each case saying what the retry
+//! policy ([`crate::retry`]) makes of it ([`Error::retry`]): the spec's retry
 //! classification of result codes and the operation's effect. Texts that came
 //! from the server are redacted (POC_ID blanked, phone numbers masked) before
 //! they are stored here.
 
 use crate::operation::Effect;
 use crate::xml::DecodeError;
-use crate::{Charset, ResultCode, RetryClass};
+use crate::retry::{Decision, FailureKind, decide};
+use crate::{Charset, ResultCode};
 
 /// What a failed call was, for classifying retries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,30 +19,6 @@ pub struct CallInfo {
     pub effect: Effect,
     /// Whether the request carries a key the server deduplicates on (TR_ID).
     pub idempotent: bool,
-}
-
-impl CallInfo {
-    /// How to retry a call whose outcome on the server is unknown: a read as
-    /// is, a deduplicated write only with the same TR_ID, any other write not
-    /// before learning what happened.
-    pub fn retry_when_outcome_unknown(self) -> RetryClass {
-        match (self.effect, self.idempotent) {
-            (Effect::Read, _) => RetryClass::AsIs,
-            (Effect::Write, true) => RetryClass::SameTrId,
-            (Effect::Write, false) => RetryClass::Never,
-        }
-    }
-
-    /// How to retry after the server answered `code`: the spec's class, made
-    /// stricter for the operation (a read needs no TR_ID; a write without one
-    /// cannot be deduplicated, so "same TR_ID" becomes "never").
-    pub fn retry_after(self, code: ResultCode) -> RetryClass {
-        match (code.retry(), self.effect, self.idempotent) {
-            (RetryClass::SameTrId, Effect::Read, _) => RetryClass::AsIs,
-            (RetryClass::SameTrId, Effect::Write, false) => RetryClass::Never,
-            (class, _, _) => class,
-        }
-    }
 }
 
 /// A failed call.
@@ -160,27 +137,30 @@ impl Error {
         !matches!(self, Error::Unencodable { .. } | Error::Connect { .. })
     }
 
-    /// Whether, and how, the same request may be sent again.
-    pub fn retry(&self) -> RetryClass {
+    /// The failure as the retry policy sees it.
+    pub fn failure_kind(&self) -> FailureKind {
         match self {
-            Error::Unencodable { .. } => RetryClass::Never,
-            Error::Connect { .. } => RetryClass::AsIs,
-            Error::Api { info, code, .. } => info.retry_after(*code),
-            Error::Status { info, status, .. } => match status {
-                408 | 429 | 500..=599 => info.retry_when_outcome_unknown(),
-                _ => RetryClass::Never,
-            },
-            Error::Timeout { info, .. }
-            | Error::Transport { info, .. }
-            | Error::TooLarge { info, .. }
-            | Error::NotXml { info, .. }
-            | Error::MalformedXml { info, .. } => info.retry_when_outcome_unknown(),
+            Error::Unencodable { .. } => FailureKind::Local,
+            Error::Connect { .. } => FailureKind::NotSent,
+            Error::Timeout { .. } | Error::Transport { .. } => FailureKind::NoAnswer,
+            Error::TooLarge { .. } | Error::NotXml { .. } | Error::MalformedXml { .. } => {
+                FailureKind::Unreadable
+            }
+            Error::Status { status, .. } => FailureKind::HttpStatus(*status),
+            Error::Api { code, .. } => FailureKind::Api(*code),
         }
+    }
+
+    /// What to do next, by the retry policy ([`crate::retry::decide`]): the
+    /// spec's classification of the result code and the operation's effect.
+    pub fn retry(&self) -> Decision {
+        let effect = self.call_info().map_or(Effect::Read, |info| info.effect);
+        decide(effect, self.failure_kind())
     }
 
     /// Whether sending the very same request again (same TR_ID) is safe.
     pub fn is_retry_safe(&self) -> bool {
-        self.retry().may_retry()
+        self.retry() == Decision::RetrySameRequest
     }
 }
 
@@ -189,26 +169,24 @@ mod tests {
     use super::*;
 
     const SEND: CallInfo = CallInfo { operation: "coupon_send", effect: Effect::Write, idempotent: true };
-    const CANCEL: CallInfo = CallInfo { operation: "coupon_cancel", effect: Effect::Write, idempotent: false };
-    const LIST: CallInfo = CallInfo { operation: "goods_list", effect: Effect::Read, idempotent: false };
 
-    #[test]
-    fn unknown_outcomes_follow_the_effect() {
-        assert_eq!(LIST.retry_when_outcome_unknown(), RetryClass::AsIs);
-        assert_eq!(SEND.retry_when_outcome_unknown(), RetryClass::SameTrId);
-        assert_eq!(CANCEL.retry_when_outcome_unknown(), RetryClass::Never);
+    fn api(code: &str) -> Error {
+        let code = code.parse().unwrap_or(ResultCode::Success);
+        Error::Api { info: SEND, code, message: String::new() }
     }
 
     #[test]
-    fn result_codes_follow_the_spec_made_stricter_by_the_operation() {
-        let same_tr_id = ResultCode::ALL.iter().copied().find(|c| c.retry() == RetryClass::SameTrId);
-        let code = same_tr_id.unwrap_or(ResultCode::Success);
-        assert_eq!(code.retry(), RetryClass::SameTrId, "the spec classifies some code as same_tr_id");
-        assert_eq!(SEND.retry_after(code), RetryClass::SameTrId);
-        assert_eq!(LIST.retry_after(code), RetryClass::AsIs);
-        assert_eq!(CANCEL.retry_after(code), RetryClass::Never);
-        for code in ResultCode::ALL.iter().filter(|c| c.retry() == RetryClass::Never) {
-            assert_eq!(SEND.retry_after(*code), RetryClass::Never);
-        }
+    fn classification_follows_the_policy() {
+        let status = |status| Error::Status { info: SEND, status, excerpt: String::new() };
+        assert_eq!(status(502).retry(), Decision::RetrySameRequest);
+        assert_eq!(status(404).retry(), Decision::Stop);
+        assert_eq!(api("99").retry(), Decision::RetrySameRequest);
+        assert_eq!(api("12").retry(), Decision::Reconcile);
+        assert_eq!(api("21").retry(), Decision::Stop);
+        assert_eq!(api("77").retry(), Decision::Stop, "unknown codes never retry");
+        let not_xml = Error::NotXml { info: SEND, status: 200, excerpt: String::new() };
+        assert!(not_xml.is_retry_safe() && not_xml.may_have_reached_server());
+        let local = Error::Unencodable { operation: "coupon_send", field: "SEND_TITLE", charset: Charset::Cp949 };
+        assert!(!local.is_retry_safe() && !local.may_have_reached_server());
     }
 }

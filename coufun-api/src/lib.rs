@@ -21,6 +21,10 @@
 //! ```
 
 #![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod charset;
 pub mod client;
@@ -30,6 +34,7 @@ pub mod manual;
 pub mod operation;
 pub mod redact;
 pub mod result_code;
+pub mod retry;
 pub mod xml;
 
 pub use generated::responses;
