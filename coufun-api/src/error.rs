@@ -5,8 +5,8 @@
 //! they are stored here.
 
 use crate::operation::Effect;
-use crate::xml::DecodeError;
 use crate::retry::{Decision, FailureKind, decide};
+use crate::xml::DecodeError;
 use crate::{Charset, ResultCode};
 
 /// What a failed call was, for classifying retries.
@@ -26,7 +26,9 @@ pub struct CallInfo {
 #[non_exhaustive]
 pub enum Error {
     /// A request value cannot be written in the request charset; nothing was sent.
-    #[error("{operation}: field {field} holds text that {charset:?} cannot encode; nothing was sent")]
+    #[error(
+        "{operation}: field {field} holds text that {charset:?} cannot encode; nothing was sent"
+    )]
     Unencodable {
         /// The operation.
         operation: &'static str,
@@ -168,25 +170,49 @@ impl Error {
 mod tests {
     use super::*;
 
-    const SEND: CallInfo = CallInfo { operation: "coupon_send", effect: Effect::Write, idempotent: true };
+    const SEND: CallInfo = CallInfo {
+        operation: "coupon_send",
+        effect: Effect::Write,
+        idempotent: true,
+    };
 
     fn api(code: &str) -> Error {
         let code = code.parse().unwrap_or(ResultCode::Success);
-        Error::Api { info: SEND, code, message: String::new() }
+        Error::Api {
+            info: SEND,
+            code,
+            message: String::new(),
+        }
     }
 
     #[test]
     fn classification_follows_the_policy() {
-        let status = |status| Error::Status { info: SEND, status, excerpt: String::new() };
+        let status = |status| Error::Status {
+            info: SEND,
+            status,
+            excerpt: String::new(),
+        };
         assert_eq!(status(502).retry(), Decision::RetrySameRequest);
         assert_eq!(status(404).retry(), Decision::Stop);
         assert_eq!(api("99").retry(), Decision::RetrySameRequest);
         assert_eq!(api("12").retry(), Decision::Reconcile);
         assert_eq!(api("21").retry(), Decision::Stop);
-        assert_eq!(api("77").retry(), Decision::Stop, "unknown codes never retry");
-        let not_xml = Error::NotXml { info: SEND, status: 200, excerpt: String::new() };
+        assert_eq!(
+            api("77").retry(),
+            Decision::Stop,
+            "unknown codes never retry"
+        );
+        let not_xml = Error::NotXml {
+            info: SEND,
+            status: 200,
+            excerpt: String::new(),
+        };
         assert!(not_xml.is_retry_safe() && not_xml.may_have_reached_server());
-        let local = Error::Unencodable { operation: "coupon_send", field: "SEND_TITLE", charset: Charset::Cp949 };
+        let local = Error::Unencodable {
+            operation: "coupon_send",
+            field: "SEND_TITLE",
+            charset: Charset::Cp949,
+        };
         assert!(!local.is_retry_safe() && !local.may_have_reached_server());
     }
 }

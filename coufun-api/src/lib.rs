@@ -43,8 +43,8 @@ pub use charset::Charset;
 #[cfg(feature = "blocking")]
 pub use client::blocking;
 pub use client::{BuildError, Client, ClientBuilder, Environment};
-pub use error::{CallInfo, Error};
 pub use coufun_macros::result_code;
+pub use error::{CallInfo, Error};
 pub use generated::manual::{MANUAL_VERSION, PRODUCTION_URL, TEST_URL};
 pub use manual::ManualRevision;
 pub use operation::{Effect, Method, Operation};

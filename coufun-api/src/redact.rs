@@ -7,7 +7,9 @@
 /// characters and masks every other digit.
 pub fn mask_phone(text: &str) -> String {
     let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
-    let clean = text.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
+    let clean = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
     if clean && (digits.len() == 10 || digits.len() == 11) {
         let (head, rest) = digits.split_at(3);
         let (middle, tail) = rest.split_at(rest.len() - 4);
@@ -38,7 +40,12 @@ fn mask_digit_runs(text: &str) -> String {
         if chars[i].is_ascii_digit() {
             let mut j = i;
             let mut digits = 0;
-            while j < chars.len() && (chars[j].is_ascii_digit() || ((chars[j] == '-' || chars[j] == ' ') && j + 1 < chars.len() && chars[j + 1].is_ascii_digit())) {
+            while j < chars.len()
+                && (chars[j].is_ascii_digit()
+                    || ((chars[j] == '-' || chars[j] == ' ')
+                        && j + 1 < chars.len()
+                        && chars[j + 1].is_ascii_digit()))
+            {
                 if chars[j].is_ascii_digit() {
                     digits += 1;
                 }
@@ -76,7 +83,10 @@ mod tests {
         let text = "POC_ID=POC1234567&RECEIVER_MOBILE=010-9876-5432,01011112222 price 4500";
         let shown = redact(text, &["POC1234567"]);
         assert!(!shown.contains("POC1234567"), "{shown}");
-        assert!(!shown.contains("9876") && !shown.contains("1111"), "{shown}");
+        assert!(
+            !shown.contains("9876") && !shown.contains("1111"),
+            "{shown}"
+        );
         assert!(shown.contains("price 4500"), "{shown}");
     }
 }

@@ -51,7 +51,10 @@ impl Client {
             _ => self
                 .http
                 .post(prepared.url)
-                .header(reqwest::header::CONTENT_TYPE, wire::form_content_type(self.config.charset))
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    wire::form_content_type(self.config.charset),
+                )
                 .body(prepared.body.unwrap_or_default()),
         };
         let response = builder.send().map_err(|e| wire::transport_error(info, e))?;
@@ -62,7 +65,10 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let limit = self.config.max_response_bytes;
-        if response.content_length().is_some_and(|len| len > limit as u64) {
+        if response
+            .content_length()
+            .is_some_and(|len| len > limit as u64)
+        {
             return Err(Error::TooLarge { info, limit });
         }
         let mut body = Vec::new();
@@ -80,9 +86,15 @@ impl Client {
 /// An I/O error while reading the body: reqwest's own error when it is one.
 fn read_error(info: CallInfo, error: std::io::Error) -> Error {
     let timed_out = error.kind() == std::io::ErrorKind::TimedOut;
-    match error.into_inner().map(|inner| inner.downcast::<reqwest::Error>()) {
+    match error
+        .into_inner()
+        .map(|inner| inner.downcast::<reqwest::Error>())
+    {
         Some(Ok(reqwest_error)) => wire::transport_error(info, *reqwest_error),
-        Some(Err(other)) if !timed_out => Error::Transport { info, source: other },
+        Some(Err(other)) if !timed_out => Error::Transport {
+            info,
+            source: other,
+        },
         _ => Error::Transport {
             info,
             source: Box::new(std::io::Error::from(std::io::ErrorKind::TimedOut)),

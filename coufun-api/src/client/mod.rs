@@ -25,8 +25,8 @@ use std::sync::Arc;
 use tracing::Instrument;
 
 pub use settings::{
-    BuildError, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
-    Environment,
+    BuildError, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT, Environment,
 };
 
 use crate::error::{CallInfo, Error};
@@ -63,22 +63,35 @@ impl Client {
     pub async fn call<O: Operation, R: Response>(&self, request: &O) -> Result<R, Error> {
         let span = call_span::<O>(request);
         let info = wire::call_info(request);
-        let result = self.exchange::<O, R>(request, info).instrument(span.clone()).await;
+        let result = self
+            .exchange::<O, R>(request, info)
+            .instrument(span.clone())
+            .await;
         record_outcome(&span, &result);
         result
     }
 
-    async fn exchange<O: Operation, R: Response>(&self, request: &O, info: CallInfo) -> Result<R, Error> {
+    async fn exchange<O: Operation, R: Response>(
+        &self,
+        request: &O,
+        info: CallInfo,
+    ) -> Result<R, Error> {
         let prepared = wire::prepare(&self.config, request)?;
         let builder = match prepared.method {
             Method::Get => self.http.get(prepared.url),
             _ => self
                 .http
                 .post(prepared.url)
-                .header(reqwest::header::CONTENT_TYPE, wire::form_content_type(self.config.charset))
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    wire::form_content_type(self.config.charset),
+                )
                 .body(prepared.body.unwrap_or_default()),
         };
-        let mut response = builder.send().await.map_err(|e| wire::transport_error(info, e))?;
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| wire::transport_error(info, e))?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -86,11 +99,19 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let limit = self.config.max_response_bytes;
-        if response.content_length().is_some_and(|len| len > limit as u64) {
+        if response
+            .content_length()
+            .is_some_and(|len| len > limit as u64)
+        {
             return Err(Error::TooLarge { info, limit });
         }
-        let mut body = Vec::with_capacity(response.content_length().map_or(8 * 1024, |l| l as usize));
-        while let Some(chunk) = response.chunk().await.map_err(|e| wire::transport_error(info, e))? {
+        let mut body =
+            Vec::with_capacity(response.content_length().map_or(8 * 1024, |l| l as usize));
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| wire::transport_error(info, e))?
+        {
             if body.len() + chunk.len() > limit {
                 return Err(Error::TooLarge { info, limit });
             }

@@ -187,7 +187,9 @@ impl<C> ClientBuilder<C> {
             "http" => {
                 let loopback = matches!(base.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
                 if !(self.environment == Environment::Test || loopback || self.allow_plain_http) {
-                    return Err(BuildError::PlainHttpRefused { url: given.to_owned() });
+                    return Err(BuildError::PlainHttpRefused {
+                        url: given.to_owned(),
+                    });
                 }
             }
             _ => return Err(invalid("the scheme must be http or https")),
@@ -219,8 +221,20 @@ mod tests {
 
     #[test]
     fn environments_use_the_generated_urls() {
-        assert_eq!(config(Environment::Production).map(|c| c.base.to_string()).ok().as_deref(), Some(PRODUCTION_URL));
-        assert_eq!(config(Environment::Test).map(|c| c.base.to_string()).ok().as_deref(), Some(TEST_URL));
+        assert_eq!(
+            config(Environment::Production)
+                .map(|c| c.base.to_string())
+                .ok()
+                .as_deref(),
+            Some(PRODUCTION_URL)
+        );
+        assert_eq!(
+            config(Environment::Test)
+                .map(|c| c.base.to_string())
+                .ok()
+                .as_deref(),
+            Some(TEST_URL)
+        );
     }
 
     #[test]
@@ -230,7 +244,9 @@ mod tests {
             config(Environment::Custom(plain_production.clone())),
             Err(BuildError::PlainHttpRefused { .. })
         ));
-        let allowed = ClientBuilder::<()>::new(Environment::Custom(plain_production), "P").allow_plain_http().call_config();
+        let allowed = ClientBuilder::<()>::new(Environment::Custom(plain_production), "P")
+            .allow_plain_http()
+            .call_config();
         assert!(allowed.is_ok());
         assert!(config(Environment::Custom("http://127.0.0.1:8080/b2c".into())).is_ok());
     }
@@ -238,14 +254,25 @@ mod tests {
     #[test]
     fn a_base_without_trailing_slash_gets_one() {
         let c = config(Environment::Custom("https://proxy.example/b2c_api".into()));
-        assert_eq!(c.map(|c| c.base.join("goodsList.do").map(|u| u.to_string())).ok().and_then(Result::ok).as_deref(),
-            Some("https://proxy.example/b2c_api/goodsList.do"));
+        assert_eq!(
+            c.map(|c| c.base.join("goodsList.do").map(|u| u.to_string()))
+                .ok()
+                .and_then(Result::ok)
+                .as_deref(),
+            Some("https://proxy.example/b2c_api/goodsList.do")
+        );
     }
 
     #[test]
     fn bad_urls_are_named() {
         for bad in ["ftp://x/", "not a url", "https://x/?a=1"] {
-            assert!(matches!(config(Environment::Custom(bad.into())), Err(BuildError::InvalidBaseUrl { .. })), "{bad}");
+            assert!(
+                matches!(
+                    config(Environment::Custom(bad.into())),
+                    Err(BuildError::InvalidBaseUrl { .. })
+                ),
+                "{bad}"
+            );
         }
     }
 

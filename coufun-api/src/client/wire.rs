@@ -94,13 +94,17 @@ fn encode(charset: Charset, text: &str) -> Option<Cow<'_, [u8]>> {
 pub(crate) fn header_charset(content_type: Option<&str>) -> Option<&str> {
     content_type?.split(';').skip(1).find_map(|p| {
         let (k, v) = p.split_once('=')?;
-        k.trim().eq_ignore_ascii_case("charset").then(|| v.trim().trim_matches('"'))
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches('"'))
     })
 }
 
 /// The start of `body` as redacted text.
 fn excerpt(config: &CallConfig, body: &[u8], content_type: Option<&str>) -> String {
-    let head = body.get(..body.len().min(EXCERPT_CHARS * 4)).unwrap_or(body);
+    let head = body
+        .get(..body.len().min(EXCERPT_CHARS * 4))
+        .unwrap_or(body);
     let text = lossy_text(head, header_charset(content_type));
     let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let text: String = text.chars().take(EXCERPT_CHARS).collect();
@@ -144,7 +148,11 @@ pub(crate) fn interpret<R: Response>(
 fn redact_decode_error(config: &CallConfig, error: DecodeError) -> DecodeError {
     let secrets = [config.poc_id.0.as_str()];
     match error {
-        DecodeError::InvalidValue { element, expected, found } => DecodeError::InvalidValue {
+        DecodeError::InvalidValue {
+            element,
+            expected,
+            found,
+        } => DecodeError::InvalidValue {
             element,
             expected,
             found: redact(&found, &secrets),
@@ -165,9 +173,15 @@ fn redact_decode_error(config: &CallConfig, error: DecodeError) -> DecodeError {
 pub(crate) fn transport_error(info: CallInfo, error: reqwest::Error) -> Error {
     let error = error.without_url();
     if error.is_connect() {
-        Error::Connect { info, source: error }
+        Error::Connect {
+            info,
+            source: error,
+        }
     } else if error.is_timeout() {
-        Error::Timeout { info, source: error }
+        Error::Timeout {
+            info,
+            source: error,
+        }
     } else {
         Error::Transport {
             info,

@@ -66,7 +66,10 @@ impl<'a> XmlCursor<'a> {
 
     fn truncated(&self) -> DecodeError {
         DecodeError::Truncated {
-            open: self.open.last().map_or_else(String::new, |s| (*s).to_owned()),
+            open: self
+                .open
+                .last()
+                .map_or_else(String::new, |s| (*s).to_owned()),
         }
     }
 
@@ -161,7 +164,10 @@ impl<'a> XmlCursor<'a> {
                 (_, Event::Eof) => return Err(self.truncated()),
                 (_, Event::Start(_) | Event::Empty(_)) => {
                     return Err(DecodeError::UnexpectedElement {
-                        inside: self.open.last().map_or_else(String::new, |s| (*s).to_owned()),
+                        inside: self
+                            .open
+                            .last()
+                            .map_or_else(String::new, |s| (*s).to_owned()),
                     });
                 }
                 (_, Event::DocType(_)) => return Err(DecodeError::DoctypeRefused),
@@ -177,7 +183,10 @@ impl<'a> XmlCursor<'a> {
 
     /// The element last opened, read as a `T`: `None` when it is empty (for
     /// every type but text), an error naming `element` when it does not parse.
-    pub fn value<T: FieldValue>(&mut self, element: &'static str) -> Result<Option<T>, DecodeError> {
+    pub fn value<T: FieldValue>(
+        &mut self,
+        element: &'static str,
+    ) -> Result<Option<T>, DecodeError> {
         let text = self.text()?;
         T::parse_text(text).map_err(|found| DecodeError::InvalidValue {
             element,
@@ -231,7 +240,8 @@ impl<'a> XmlCursor<'a> {
 }
 
 fn is_blank(text: &str) -> bool {
-    text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    text.bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 fn append<'a>(text: &mut Cow<'a, str>, more: Cow<'a, str>) {

@@ -111,14 +111,20 @@ pub trait Response: Default + fmt::Debug + Send + Sized + 'static {
 
     /// Reads the child element `name` (just opened on `cursor`) when it is one of
     /// this response's; returns `false`, consuming nothing, when it is not.
-    fn decode_child(&mut self, name: &str, cursor: &mut XmlCursor<'_>) -> Result<bool, DecodeError>;
+    fn decode_child(&mut self, name: &str, cursor: &mut XmlCursor<'_>)
+    -> Result<bool, DecodeError>;
 
     /// Writes this response's elements (everything but the result code and message).
     fn encode_children(&self, writer: &mut XmlWriter);
 
     /// The whole success document (`00` and the manual's message) in `charset`.
     fn to_xml(&self, charset: Charset) -> Vec<u8> {
-        encode_document(ResultCode::Success, ResultCode::Success.message(Lang::Ko), Some(self), charset)
+        encode_document(
+            ResultCode::Success,
+            ResultCode::Success.message(Lang::Ko),
+            Some(self),
+            charset,
+        )
     }
 }
 
@@ -136,7 +142,10 @@ pub struct Reply<R> {
 
 /// Decodes a whole response document. `header_charset` is the `Content-Type`
 /// header's charset, used only when the body declares none.
-pub fn decode_document<R: Response>(body: &[u8], header_charset: Option<&str>) -> Result<Reply<R>, DecodeError> {
+pub fn decode_document<R: Response>(
+    body: &[u8],
+    header_charset: Option<&str>,
+) -> Result<Reply<R>, DecodeError> {
     if !looks_like_xml(body) {
         return Err(DecodeError::NotXml);
     }
@@ -168,7 +177,9 @@ pub fn decode_document<R: Response>(body: &[u8], header_charset: Option<&str>) -
     let code = code.ok_or(DecodeError::MissingResultCode {
         element: RESULT_CODE_ELEMENT,
     })?;
-    let code = code.parse::<ResultCode>().map_err(|e| DecodeError::InvalidResultCode { found: e.found })?;
+    let code = code
+        .parse::<ResultCode>()
+        .map_err(|e| DecodeError::InvalidResultCode { found: e.found })?;
     Ok(Reply {
         code,
         message,
@@ -178,7 +189,12 @@ pub fn decode_document<R: Response>(body: &[u8], header_charset: Option<&str>) -
 
 /// Writes a whole response document: the envelope with `code` and `message`,
 /// then `body`'s elements if any, in `charset` (CP949 declares `euc-kr`).
-pub fn encode_document<R: Response>(code: ResultCode, message: &str, body: Option<&R>, charset: Charset) -> Vec<u8> {
+pub fn encode_document<R: Response>(
+    code: ResultCode,
+    message: &str,
+    body: Option<&R>,
+    charset: Charset,
+) -> Vec<u8> {
     let label = match charset {
         Charset::Cp949 => "euc-kr",
         Charset::Utf8 => "utf-8",
@@ -201,7 +217,12 @@ pub fn encode_document<R: Response>(code: ResultCode, message: &str, body: Optio
 
 /// An error document (no body) for `code`, with `message` (the manual's when `None`).
 pub fn encode_error(code: ResultCode, message: Option<&str>, charset: Charset) -> Vec<u8> {
-    encode_document::<NoBody>(code, message.unwrap_or(code.message(Lang::Ko)), None, charset)
+    encode_document::<NoBody>(
+        code,
+        message.unwrap_or(code.message(Lang::Ko)),
+        None,
+        charset,
+    )
 }
 
 #[derive(Debug, Default)]
@@ -218,8 +239,13 @@ impl Response for NoBody {
 /// Whether the body starts like an XML document rather than HTML or plain text.
 fn looks_like_xml(body: &[u8]) -> bool {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
     let head = &body[start..body.len().min(start + 16)];
     let lower: Vec<u8> = head.to_ascii_lowercase();
-    head.first() == Some(&b'<') && !lower.starts_with(b"<!doctype html") && !lower.starts_with(b"<html")
+    head.first() == Some(&b'<')
+        && !lower.starts_with(b"<!doctype html")
+        && !lower.starts_with(b"<html")
 }

@@ -89,20 +89,29 @@ mod tests {
 
     #[test]
     fn decodes_euc_kr_bytes_by_the_declaration() {
-        let (bytes, _, _) = encoding_rs::EUC_KR.encode("<?xml version=\"1.0\" encoding=\"euc-kr\"?><A>상품</A>");
+        let (bytes, _, _) =
+            encoding_rs::EUC_KR.encode("<?xml version=\"1.0\" encoding=\"euc-kr\"?><A>상품</A>");
         let text = body_text(&bytes, Some("utf-8")).map(Cow::into_owned);
-        assert_eq!(text.ok().as_deref(), Some("<?xml version=\"1.0\" encoding=\"euc-kr\"?><A>상품</A>"));
+        assert_eq!(
+            text.ok().as_deref(),
+            Some("<?xml version=\"1.0\" encoding=\"euc-kr\"?><A>상품</A>")
+        );
     }
 
     #[test]
     fn bytes_invalid_in_the_declared_encoding_are_refused() {
         let body = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><A>\xff\xfe</A>";
-        assert!(matches!(body_text(body, None), Err(DecodeError::InvalidBytes { .. })));
+        assert!(matches!(
+            body_text(body, None),
+            Err(DecodeError::InvalidBytes { .. })
+        ));
     }
 
     #[test]
     fn an_unknown_label_is_named() {
         let body = b"<?xml version=\"1.0\" encoding=\"klingon\"?><A/>";
-        assert!(matches!(body_text(body, None), Err(DecodeError::UnknownEncoding { label }) if label == "klingon"));
+        assert!(
+            matches!(body_text(body, None), Err(DecodeError::UnknownEncoding { label }) if label == "klingon")
+        );
     }
 }

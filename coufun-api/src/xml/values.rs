@@ -74,7 +74,11 @@ impl CalendarDate {
             2 => 28,
             _ => return None,
         };
-        (year >= 1 && year <= 9999 && day >= 1 && day <= days).then_some(CalendarDate { year, month, day })
+        (year >= 1 && year <= 9999 && day >= 1 && day <= days).then_some(CalendarDate {
+            year,
+            month,
+            day,
+        })
     }
 
     /// Parses `YYYYMMDD`.
@@ -117,7 +121,9 @@ impl FieldValue for CalendarDate {
         if t.is_empty() {
             return Ok(None);
         }
-        CalendarDate::parse_ymd(t).map(Some).ok_or_else(|| excerpt(t))
+        CalendarDate::parse_ymd(t)
+            .map(Some)
+            .ok_or_else(|| excerpt(t))
     }
 
     fn write_text(&self, out: &mut String) {
@@ -175,8 +181,15 @@ mod tests {
 
     #[test]
     fn dates_must_exist() {
-        assert_eq!(CalendarDate::parse_ymd("20240229").map(|d| d.to_string()).as_deref(), Some("20240229"));
-        for bad in ["20230229", "20241301", "20240100", "2024-1-1", "2024010", "00000101"] {
+        assert_eq!(
+            CalendarDate::parse_ymd("20240229")
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("20240229")
+        );
+        for bad in [
+            "20230229", "20241301", "20240100", "2024-1-1", "2024010", "00000101",
+        ] {
             assert_eq!(CalendarDate::parse_ymd(bad), None, "{bad}");
         }
     }

@@ -18,7 +18,9 @@ pub fn pascal(snake: &str) -> String {
         .split('_')
         .map(|part| {
             let mut chars = part.chars();
-            chars.next().map_or_else(String::new, |c| c.to_ascii_uppercase().to_string() + chars.as_str())
+            chars.next().map_or_else(String::new, |c| {
+                c.to_ascii_uppercase().to_string() + chars.as_str()
+            })
         })
         .collect()
 }
@@ -40,8 +42,14 @@ pub fn emit(spec: &Spec) -> TokenStream {
     let code = env.result_code.name.get_ref();
     let message = env.result_message.name.get_ref();
     let poc_id = spec.endpoints.client.poc_id.name.get_ref();
-    let root_doc = format!(" Root element of every response (source: {}).", env.root.source.as_str());
-    let code_doc = format!(" Element holding the two-digit result code (source: {}).", env.result_code.source.as_str());
+    let root_doc = format!(
+        " Root element of every response (source: {}).",
+        env.root.source.as_str()
+    );
+    let code_doc = format!(
+        " Element holding the two-digit result code (source: {}).",
+        env.result_code.source.as_str()
+    );
     let message_doc = format!(
         " Element holding the server's message (source: {}).",
         env.result_message.source.as_str()
@@ -51,7 +59,11 @@ pub fn emit(spec: &Spec) -> TokenStream {
         spec.endpoints.client.poc_id.source.as_str()
     );
     let enums = enum_kinds(spec).map(|(key, kind)| emit_enum(key, kind));
-    let ops = spec.endpoints.operations.iter().map(|op| emit_operation(spec, op));
+    let ops = spec
+        .endpoints
+        .operations
+        .iter()
+        .map(|op| emit_operation(spec, op));
     quote! {
         //! Typed responses of every operation, their decoders (straight onto
         //! quick-xml events through `XmlCursor`) and their encoders (for the
@@ -78,7 +90,11 @@ fn enum_kinds(spec: &Spec) -> impl Iterator<Item = (&String, &crate::model::Kind
         .endpoints
         .operations
         .iter()
-        .flat_map(|op| op.response.iter().chain(op.records.iter().flat_map(|r| r.fields.iter())))
+        .flat_map(|op| {
+            op.response
+                .iter()
+                .chain(op.records.iter().flat_map(|r| r.fields.iter()))
+        })
         .map(|f| f.type_name.get_ref().as_str())
         .collect();
     spec.endpoints
@@ -113,7 +129,11 @@ fn emit_enum(key: &str, kind: &crate::model::Kind) -> TokenStream {
     });
     let expected = format!(
         "one of {}",
-        kind.values.iter().map(|v| v.wire.get_ref().as_str()).collect::<Vec<_>>().join(", ")
+        kind.values
+            .iter()
+            .map(|v| v.wire.get_ref().as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     quote! {
         #doc
@@ -197,9 +217,12 @@ fn fields(spec: &Spec, fields: &[ResponseField]) -> Fields {
             f.type_name.get_ref(),
             f.source.as_str()
         );
-        out.decls.push(quote! { #[doc = #doc] pub #name: Option<#ty>, });
-        out.decode_arms.push(quote! { #wire => out.#name = cursor.value(#wire)?, });
-        out.encodes.push(quote! { writer.field(#wire, self.#name.as_ref()); });
+        out.decls
+            .push(quote! { #[doc = #doc] pub #name: Option<#ty>, });
+        out.decode_arms
+            .push(quote! { #wire => out.#name = cursor.value(#wire)?, });
+        out.encodes
+            .push(quote! { writer.field(#wire, self.#name.as_ref()); });
     }
     out
 }
@@ -211,7 +234,11 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         "The answer to `{name}` ({} — {}), without the envelope's result code and message.",
         op.summary_ko, op.summary_en
     ));
-    let Fields { decls, decode_arms, encodes } = fields(spec, &op.response);
+    let Fields {
+        decls,
+        decode_arms,
+        encodes,
+    } = fields(spec, &op.response);
     let (record_decl, record_arm, record_encode, record_items) = match &op.records {
         Some(records) => {
             let list = ident(records.name.get_ref());
@@ -222,7 +249,8 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
                 records.source.as_str()
             );
             let item_doc = doc_lines(&format!("One `<{element}>` record of a `{name}` response."));
-            let decode_doc = format!(" Reads one `<{element}>` element that `cursor` has just opened.");
+            let decode_doc =
+                format!(" Reads one `<{element}>` element that `cursor` has just opened.");
             let encode_doc = format!(" Writes it as one `<{element}>` element.");
             let r = fields(spec, &records.fields);
             let (item_decls, item_arms, item_encodes) = (r.decls, r.decode_arms, r.encodes);
