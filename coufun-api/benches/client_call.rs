@@ -1,1 +1,101 @@
-fn main() {}
+//! Benchmark (b): a full client call (form encoding, POC_ID, tracing span,
+//! capped body read, typed decode) against a bare reqwest GET of the same bytes
+//! from the same local server (target: client ≥ 0.9 × bare calls per second).
+
+use std::borrow::Cow;
+use std::hint::black_box;
+
+use coufun_api::responses::{GoodsListItem, GoodsListResponse};
+use coufun_api::xml::Response;
+use coufun_api::{Charset, Client, Effect, Environment, Method, Operation};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+/// The goods-list request (stand-in until the generated request types are merged).
+#[derive(Debug)]
+struct ListGoods;
+
+impl Operation for ListGoods {
+    const NAME: &'static str = "goods_list";
+    const PATH: &'static str = "goodsList.do";
+    const METHODS: &'static [Method] = &[Method::Post, Method::Get];
+    const EFFECT: Effect = Effect::Read;
+    fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
+        Vec::new()
+    }
+    fn idempotency_key(&self) -> Option<&str> {
+        None
+    }
+}
+
+fn body() -> Vec<u8> {
+    let mut response = GoodsListResponse::default();
+    for i in 0..10 {
+        let mut item = GoodsListItem::default();
+        item.goods_id = Some(format!("{i:010}"));
+        item.goods_name = Some(format!("스타벅스 카페 아메리카노 Tall {i}"));
+        item.price = Some(4500);
+        response.goods.push(item);
+    }
+    response.to_xml(Charset::Cp949)
+}
+
+fn bench(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("runtime: {e}"));
+    let body = body();
+    let base = runtime.block_on(async move {
+        let app = axum::Router::new().fallback(move || {
+            let body = body.clone();
+            async move { ([(axum::http::header::CONTENT_TYPE, "text/xml")], body) }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("addr: {e}"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{addr}/b2c_api/")
+    });
+    let client = Client::builder(Environment::Custom(base.clone()), "POC0000001")
+        .method(Method::Get)
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"));
+    let bare = reqwest::Client::new();
+    let bare_url = format!("{base}goodsList.do?POC_ID=POC0000001");
+
+    let mut group = c.benchmark_group("local_call");
+    group.bench_function("bare_reqwest_get", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                let response = bare
+                    .get(&bare_url)
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                response
+                    .bytes()
+                    .await
+                    .map(|b| black_box(b.len()))
+                    .map_err(|e| e.to_string())
+            })
+        })
+    });
+    group.bench_function("client_call", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                client
+                    .call::<_, GoodsListResponse>(&ListGoods)
+                    .await
+                    .map(|r| black_box(r.goods.len()))
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -75,7 +75,7 @@ mod tests {
         assert_eq!(mask_phone("01012345678"), "010-****-5678");
         assert_eq!(mask_phone("010-1234-5678"), "010-****-5678");
         assert_eq!(mask_phone("0111234567"), "011-***-4567");
-        assert_eq!(mask_phone("010****5678"), "010****5678");
+        assert_eq!(mask_phone("010****5678"), "010********");
     }
 
     #[test]

@@ -75,12 +75,12 @@ impl Response for GoodsListResponse {
     const OPERATION: &'static str = "goods_list";
     fn decode_child(
         &mut self,
-        name: &str,
+        name: &[u8],
         cursor: &mut XmlCursor<'_>,
     ) -> Result<bool, DecodeError> {
         let out = self;
         match name {
-            "GOODS" => out.goods.push(GoodsListItem::decode(cursor)?),
+            b"GOODS" => out.goods.push(GoodsListItem::decode(cursor)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -119,15 +119,15 @@ impl GoodsListItem {
         let mut out = Self::default();
         while let Some(name) = cursor.next_child()? {
             match name {
-                "GOODS_ID" => out.goods_id = cursor.value("GOODS_ID")?,
-                "GOODS_NAME" => out.goods_name = cursor.value("GOODS_NAME")?,
-                "CAT_ID" => out.category_id = cursor.value("CAT_ID")?,
-                "CAT_NAME" => out.category_name = cursor.value("CAT_NAME")?,
-                "BRAND_NAME" => out.brand = cursor.value("BRAND_NAME")?,
-                "PRICE" => out.price = cursor.value("PRICE")?,
-                "SALE_START" => out.sale_start = cursor.value("SALE_START")?,
-                "SALE_END" => out.sale_end = cursor.value("SALE_END")?,
-                "VALID_DAYS" => out.valid_days = cursor.value("VALID_DAYS")?,
+                b"GOODS_ID" => out.goods_id = cursor.value("GOODS_ID")?,
+                b"GOODS_NAME" => out.goods_name = cursor.value("GOODS_NAME")?,
+                b"CAT_ID" => out.category_id = cursor.value("CAT_ID")?,
+                b"CAT_NAME" => out.category_name = cursor.value("CAT_NAME")?,
+                b"BRAND_NAME" => out.brand = cursor.value("BRAND_NAME")?,
+                b"PRICE" => out.price = cursor.value("PRICE")?,
+                b"SALE_START" => out.sale_start = cursor.value("SALE_START")?,
+                b"SALE_END" => out.sale_end = cursor.value("SALE_END")?,
+                b"VALID_DAYS" => out.valid_days = cursor.value("VALID_DAYS")?,
                 _ => cursor.skip()?,
             }
         }
@@ -178,22 +178,22 @@ impl Response for GoodsInfoResponse {
     const OPERATION: &'static str = "goods_info";
     fn decode_child(
         &mut self,
-        name: &str,
+        name: &[u8],
         cursor: &mut XmlCursor<'_>,
     ) -> Result<bool, DecodeError> {
         let out = self;
         match name {
-            "GOODS_ID" => out.goods_id = cursor.value("GOODS_ID")?,
-            "GOODS_NAME" => out.goods_name = cursor.value("GOODS_NAME")?,
-            "CAT_ID" => out.category_id = cursor.value("CAT_ID")?,
-            "CAT_NAME" => out.category_name = cursor.value("CAT_NAME")?,
-            "BRAND_NAME" => out.brand = cursor.value("BRAND_NAME")?,
-            "PRICE" => out.price = cursor.value("PRICE")?,
-            "SALE_START" => out.sale_start = cursor.value("SALE_START")?,
-            "SALE_END" => out.sale_end = cursor.value("SALE_END")?,
-            "VALID_DAYS" => out.valid_days = cursor.value("VALID_DAYS")?,
-            "GOODS_DESC" => out.description = cursor.value("GOODS_DESC")?,
-            "IMAGE_URL" => out.image_url = cursor.value("IMAGE_URL")?,
+            b"GOODS_ID" => out.goods_id = cursor.value("GOODS_ID")?,
+            b"GOODS_NAME" => out.goods_name = cursor.value("GOODS_NAME")?,
+            b"CAT_ID" => out.category_id = cursor.value("CAT_ID")?,
+            b"CAT_NAME" => out.category_name = cursor.value("CAT_NAME")?,
+            b"BRAND_NAME" => out.brand = cursor.value("BRAND_NAME")?,
+            b"PRICE" => out.price = cursor.value("PRICE")?,
+            b"SALE_START" => out.sale_start = cursor.value("SALE_START")?,
+            b"SALE_END" => out.sale_end = cursor.value("SALE_END")?,
+            b"VALID_DAYS" => out.valid_days = cursor.value("VALID_DAYS")?,
+            b"GOODS_DESC" => out.description = cursor.value("GOODS_DESC")?,
+            b"IMAGE_URL" => out.image_url = cursor.value("IMAGE_URL")?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -226,14 +226,14 @@ impl Response for CouponSendResponse {
     const OPERATION: &'static str = "coupon_send";
     fn decode_child(
         &mut self,
-        name: &str,
+        name: &[u8],
         cursor: &mut XmlCursor<'_>,
     ) -> Result<bool, DecodeError> {
         let out = self;
         match name {
-            "ORDER_ID" => out.order_id = cursor.value("ORDER_ID")?,
-            "TR_ID" => out.tr_id = cursor.value("TR_ID")?,
-            "COUPON" => out.coupons.push(CouponSendItem::decode(cursor)?),
+            b"ORDER_ID" => out.order_id = cursor.value("ORDER_ID")?,
+            b"TR_ID" => out.tr_id = cursor.value("TR_ID")?,
+            b"COUPON" => out.coupons.push(CouponSendItem::decode(cursor)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -262,9 +262,9 @@ impl CouponSendItem {
         let mut out = Self::default();
         while let Some(name) = cursor.next_child()? {
             match name {
-                "COUPON_NO" => out.coupon_number = cursor.value("COUPON_NO")?,
-                "RECEIVER_MOBILE" => out.recipient = cursor.value("RECEIVER_MOBILE")?,
-                "VALID_END" => out.valid_until = cursor.value("VALID_END")?,
+                b"COUPON_NO" => out.coupon_number = cursor.value("COUPON_NO")?,
+                b"RECEIVER_MOBILE" => out.recipient = cursor.value("RECEIVER_MOBILE")?,
+                b"VALID_END" => out.valid_until = cursor.value("VALID_END")?,
                 _ => cursor.skip()?,
             }
         }
@@ -293,14 +293,14 @@ impl Response for CouponCreateResponse {
     const OPERATION: &'static str = "coupon_create";
     fn decode_child(
         &mut self,
-        name: &str,
+        name: &[u8],
         cursor: &mut XmlCursor<'_>,
     ) -> Result<bool, DecodeError> {
         let out = self;
         match name {
-            "ORDER_ID" => out.order_id = cursor.value("ORDER_ID")?,
-            "TR_ID" => out.tr_id = cursor.value("TR_ID")?,
-            "COUPON" => out.coupons.push(CouponCreateItem::decode(cursor)?),
+            b"ORDER_ID" => out.order_id = cursor.value("ORDER_ID")?,
+            b"TR_ID" => out.tr_id = cursor.value("TR_ID")?,
+            b"COUPON" => out.coupons.push(CouponCreateItem::decode(cursor)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -327,8 +327,8 @@ impl CouponCreateItem {
         let mut out = Self::default();
         while let Some(name) = cursor.next_child()? {
             match name {
-                "COUPON_NO" => out.coupon_number = cursor.value("COUPON_NO")?,
-                "VALID_END" => out.valid_until = cursor.value("VALID_END")?,
+                b"COUPON_NO" => out.coupon_number = cursor.value("COUPON_NO")?,
+                b"VALID_END" => out.valid_until = cursor.value("VALID_END")?,
                 _ => cursor.skip()?,
             }
         }
@@ -354,13 +354,13 @@ impl Response for CouponCancelResponse {
     const OPERATION: &'static str = "coupon_cancel";
     fn decode_child(
         &mut self,
-        name: &str,
+        name: &[u8],
         cursor: &mut XmlCursor<'_>,
     ) -> Result<bool, DecodeError> {
         let out = self;
         match name {
-            "ORDER_ID" => out.order_id = cursor.value("ORDER_ID")?,
-            "CANCEL_CNT" => out.cancelled_count = cursor.value("CANCEL_CNT")?,
+            b"ORDER_ID" => out.order_id = cursor.value("ORDER_ID")?,
+            b"CANCEL_CNT" => out.cancelled_count = cursor.value("CANCEL_CNT")?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -382,13 +382,13 @@ impl Response for CouponResendResponse {
     const OPERATION: &'static str = "coupon_resend";
     fn decode_child(
         &mut self,
-        name: &str,
+        name: &[u8],
         cursor: &mut XmlCursor<'_>,
     ) -> Result<bool, DecodeError> {
         let out = self;
         match name {
-            "ORDER_ID" => out.order_id = cursor.value("ORDER_ID")?,
-            "SEND_CNT" => out.send_count = cursor.value("SEND_CNT")?,
+            b"ORDER_ID" => out.order_id = cursor.value("ORDER_ID")?,
+            b"SEND_CNT" => out.send_count = cursor.value("SEND_CNT")?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -412,14 +412,14 @@ impl Response for ChangeRecipientResponse {
     const OPERATION: &'static str = "change_recipient";
     fn decode_child(
         &mut self,
-        name: &str,
+        name: &[u8],
         cursor: &mut XmlCursor<'_>,
     ) -> Result<bool, DecodeError> {
         let out = self;
         match name {
-            "ORDER_ID" => out.order_id = cursor.value("ORDER_ID")?,
-            "COUPON_NO" => out.coupon_number = cursor.value("COUPON_NO")?,
-            "RECEIVER_MOBILE" => out.recipient = cursor.value("RECEIVER_MOBILE")?,
+            b"ORDER_ID" => out.order_id = cursor.value("ORDER_ID")?,
+            b"COUPON_NO" => out.coupon_number = cursor.value("COUPON_NO")?,
+            b"RECEIVER_MOBILE" => out.recipient = cursor.value("RECEIVER_MOBILE")?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -446,15 +446,15 @@ impl Response for CouponStatusResponse {
     const OPERATION: &'static str = "coupon_status";
     fn decode_child(
         &mut self,
-        name: &str,
+        name: &[u8],
         cursor: &mut XmlCursor<'_>,
     ) -> Result<bool, DecodeError> {
         let out = self;
         match name {
-            "ORDER_ID" => out.order_id = cursor.value("ORDER_ID")?,
-            "TR_ID" => out.tr_id = cursor.value("TR_ID")?,
-            "GOODS_ID" => out.goods_id = cursor.value("GOODS_ID")?,
-            "COUPON" => out.coupons.push(CouponStatusItem::decode(cursor)?),
+            b"ORDER_ID" => out.order_id = cursor.value("ORDER_ID")?,
+            b"TR_ID" => out.tr_id = cursor.value("TR_ID")?,
+            b"GOODS_ID" => out.goods_id = cursor.value("GOODS_ID")?,
+            b"COUPON" => out.coupons.push(CouponStatusItem::decode(cursor)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -488,11 +488,11 @@ impl CouponStatusItem {
         let mut out = Self::default();
         while let Some(name) = cursor.next_child()? {
             match name {
-                "COUPON_NO" => out.coupon_number = cursor.value("COUPON_NO")?,
-                "RECEIVER_MOBILE" => out.recipient = cursor.value("RECEIVER_MOBILE")?,
-                "STATUS" => out.status = cursor.value("STATUS")?,
-                "SEND_CNT" => out.send_count = cursor.value("SEND_CNT")?,
-                "VALID_END" => out.valid_until = cursor.value("VALID_END")?,
+                b"COUPON_NO" => out.coupon_number = cursor.value("COUPON_NO")?,
+                b"RECEIVER_MOBILE" => out.recipient = cursor.value("RECEIVER_MOBILE")?,
+                b"STATUS" => out.status = cursor.value("STATUS")?,
+                b"SEND_CNT" => out.send_count = cursor.value("SEND_CNT")?,
+                b"VALID_END" => out.valid_until = cursor.value("VALID_END")?,
                 _ => cursor.skip()?,
             }
         }
@@ -523,14 +523,14 @@ impl Response for CouponImageSendResponse {
     const OPERATION: &'static str = "coupon_image_send";
     fn decode_child(
         &mut self,
-        name: &str,
+        name: &[u8],
         cursor: &mut XmlCursor<'_>,
     ) -> Result<bool, DecodeError> {
         let out = self;
         match name {
-            "ORDER_ID" => out.order_id = cursor.value("ORDER_ID")?,
-            "COUPON_NO" => out.coupon_number = cursor.value("COUPON_NO")?,
-            "SEND_CNT" => out.send_count = cursor.value("SEND_CNT")?,
+            b"ORDER_ID" => out.order_id = cursor.value("ORDER_ID")?,
+            b"COUPON_NO" => out.coupon_number = cursor.value("COUPON_NO")?,
+            b"SEND_CNT" => out.send_count = cursor.value("SEND_CNT")?,
             _ => return Ok(false),
         }
         Ok(true)

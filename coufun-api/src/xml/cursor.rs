@@ -13,34 +13,35 @@ use super::{DecodeError, FieldValue};
 
 /// A forward-only cursor over the elements of one XML document.
 pub struct XmlCursor<'a> {
-    input: &'a str,
+    input: &'a [u8],
     reader: Reader<&'a [u8]>,
     /// The element most recently returned was `<X/>`: it has no content to read.
     pending_empty: bool,
     /// Names of the open elements, for the message when the document stops early.
-    open: Vec<&'a str>,
+    open: Vec<&'a [u8]>,
 }
 
 impl std::fmt::Debug for XmlCursor<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("XmlCursor")
             .field("position", &self.reader.buffer_position())
-            .field("open", &self.open)
+            .field("depth", &self.open.len())
             .finish()
     }
 }
 
 impl<'a> XmlCursor<'a> {
-    /// A cursor at the start of `input`.
-    pub fn new(input: &'a str) -> Self {
+    /// A cursor at the start of `input` (UTF-8; the reader checks each event).
+    pub fn new(input: &'a [u8]) -> Self {
         XmlCursor {
             input,
-            reader: Reader::from_str(input),
+            reader: Reader::from_reader(input),
             pending_empty: false,
             open: Vec::with_capacity(4),
         }
     }
 
+    #[inline]
     fn read(&mut self) -> Result<(usize, Event<'a>), DecodeError> {
         let at = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
         match self.reader.read_event() {
@@ -53,10 +54,11 @@ impl<'a> XmlCursor<'a> {
     }
 
     /// The tag name of a start tag read at byte `at`, borrowed from the input.
-    fn name_at(&self, at: usize, name: &str) -> Result<&'a str, DecodeError> {
+    #[inline]
+    fn name_at(&self, at: usize, name: &str) -> Result<&'a [u8], DecodeError> {
         let start = at + 1;
         match self.input.get(start..start + name.len()) {
-            Some(found) if found == name => Ok(found),
+            Some(found) if found == name.as_bytes() => Ok(found),
             _ => Err(DecodeError::Syntax {
                 position: at as u64,
                 message: "start tag not where the reader reported it".to_owned(),
@@ -69,13 +71,13 @@ impl<'a> XmlCursor<'a> {
             open: self
                 .open
                 .last()
-                .map_or_else(String::new, |s| (*s).to_owned()),
+                .map_or_else(String::new, |s| String::from_utf8_lossy(s).into_owned()),
         }
     }
 
     /// Opens the document's root element, after the declaration, comments and
-    /// whitespace, and returns its name.
-    pub fn open_root(&mut self) -> Result<&'a str, DecodeError> {
+    /// whitespace, and returns its name (bytes of UTF-8).
+    pub fn open_root(&mut self) -> Result<&'a [u8], DecodeError> {
         loop {
             match self.read()? {
                 (at, Event::Start(s)) => {
@@ -104,11 +106,13 @@ impl<'a> XmlCursor<'a> {
         }
     }
 
-    /// The next child element of the element last opened, or `None` at its end.
+    /// The name (bytes of UTF-8) of the next child element of the element last
+    /// opened, or `None` at its end.
     /// The caller must then read the child with [`text`](Self::text) or
     /// [`value`](Self::value), walk into it with `next_child`, or
     /// [`skip`](Self::skip) it.
-    pub fn next_child(&mut self) -> Result<Option<&'a str>, DecodeError> {
+    #[inline]
+    pub fn next_child(&mut self) -> Result<Option<&'a [u8]>, DecodeError> {
         if std::mem::take(&mut self.pending_empty) {
             self.open.pop();
             return Ok(None);
@@ -141,6 +145,7 @@ impl<'a> XmlCursor<'a> {
 
     /// The text of the element last opened (character references and the five
     /// predefined entities resolved, CDATA taken as is), consuming its end tag.
+    #[inline]
     pub fn text(&mut self) -> Result<Cow<'a, str>, DecodeError> {
         if std::mem::take(&mut self.pending_empty) {
             self.open.pop();
@@ -167,7 +172,7 @@ impl<'a> XmlCursor<'a> {
                         inside: self
                             .open
                             .last()
-                            .map_or_else(String::new, |s| (*s).to_owned()),
+                            .map_or_else(String::new, |s| String::from_utf8_lossy(s).into_owned()),
                     });
                 }
                 (_, Event::DocType(_)) => return Err(DecodeError::DoctypeRefused),
@@ -183,6 +188,7 @@ impl<'a> XmlCursor<'a> {
 
     /// The element last opened, read as a `T`: `None` when it is empty (for
     /// every type but text), an error naming `element` when it does not parse.
+    #[inline]
     pub fn value<T: FieldValue>(
         &mut self,
         element: &'static str,

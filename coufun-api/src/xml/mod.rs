@@ -111,8 +111,11 @@ pub trait Response: Default + fmt::Debug + Send + Sized + 'static {
 
     /// Reads the child element `name` (just opened on `cursor`) when it is one of
     /// this response's; returns `false`, consuming nothing, when it is not.
-    fn decode_child(&mut self, name: &str, cursor: &mut XmlCursor<'_>)
-    -> Result<bool, DecodeError>;
+    fn decode_child(
+        &mut self,
+        name: &[u8],
+        cursor: &mut XmlCursor<'_>,
+    ) -> Result<bool, DecodeError>;
 
     /// Writes this response's elements (everything but the result code and message).
     fn encode_children(&self, writer: &mut XmlWriter);
@@ -152,22 +155,22 @@ pub fn decode_document<R: Response>(
     let text = prolog::body_text(body, header_charset)?;
     let mut cursor = XmlCursor::new(&text);
     let root = cursor.open_root()?;
-    if root != ENVELOPE_ROOT {
-        if root.eq_ignore_ascii_case("html") {
+    if root != ENVELOPE_ROOT.as_bytes() {
+        if root.eq_ignore_ascii_case(b"html") {
             return Err(DecodeError::NotXml);
         }
         return Err(DecodeError::UnexpectedRoot {
             expected: ENVELOPE_ROOT,
-            found: root.chars().take(40).collect(),
+            found: String::from_utf8_lossy(root).chars().take(40).collect(),
         });
     }
     let mut reply = R::default();
     let mut code = None;
     let mut message = String::new();
     while let Some(name) = cursor.next_child()? {
-        if name == RESULT_CODE_ELEMENT {
+        if name == RESULT_CODE_ELEMENT.as_bytes() {
             code = Some(cursor.text()?.trim().to_owned());
-        } else if name == RESULT_MESSAGE_ELEMENT {
+        } else if name == RESULT_MESSAGE_ELEMENT.as_bytes() {
             message = cursor.text()?.trim().to_owned();
         } else if !reply.decode_child(name, &mut cursor)? {
             cursor.skip()?;
@@ -230,7 +233,7 @@ struct NoBody;
 
 impl Response for NoBody {
     const OPERATION: &'static str = "";
-    fn decode_child(&mut self, _: &str, _: &mut XmlCursor<'_>) -> Result<bool, DecodeError> {
+    fn decode_child(&mut self, _: &[u8], _: &mut XmlCursor<'_>) -> Result<bool, DecodeError> {
         Ok(false)
     }
     fn encode_children(&self, _: &mut XmlWriter) {}

@@ -74,7 +74,7 @@ impl CalendarDate {
             2 => 28,
             _ => return None,
         };
-        (year >= 1 && year <= 9999 && day >= 1 && day <= days).then_some(CalendarDate {
+        ((1..=9999).contains(&year) && (1..=days).contains(&day)).then_some(CalendarDate {
             year,
             month,
             day,

@@ -1,6 +1,7 @@
 //! Emitters: each turns the validated spec into the tokens (or text) of one
 //! generated file. Shared helpers for doc attributes and identifiers live here.
 
+pub mod client;
 pub mod docs;
 pub mod manual;
 pub mod responses;

@@ -219,8 +219,9 @@ fn fields(spec: &Spec, fields: &[ResponseField]) -> Fields {
         );
         out.decls
             .push(quote! { #[doc = #doc] pub #name: Option<#ty>, });
+        let wire_bytes = proc_macro2::Literal::byte_string(wire.as_bytes());
         out.decode_arms
-            .push(quote! { #wire => out.#name = cursor.value(#wire)?, });
+            .push(quote! { #wire_bytes => out.#name = cursor.value(#wire)?, });
         out.encodes
             .push(quote! { writer.field(#wire, self.#name.as_ref()); });
     }
@@ -256,7 +257,10 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
             let (item_decls, item_arms, item_encodes) = (r.decls, r.decode_arms, r.encodes);
             (
                 quote! { #[doc = #list_doc] pub #list: Vec<#item>, },
-                quote! { #element => out.#list.push(#item::decode(cursor)?), },
+                {
+                    let element_bytes = proc_macro2::Literal::byte_string(element.as_bytes());
+                    quote! { #element_bytes => out.#list.push(#item::decode(cursor)?), }
+                },
                 quote! { for record in &self.#list { record.encode(writer); } },
                 quote! {
                     #item_doc
@@ -306,7 +310,7 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         impl Response for #ty {
             const OPERATION: &'static str = #name;
 
-            fn decode_child(&mut self, name: &str, cursor: &mut XmlCursor<'_>) -> Result<bool, DecodeError> {
+            fn decode_child(&mut self, name: &[u8], cursor: &mut XmlCursor<'_>) -> Result<bool, DecodeError> {
                 #out_binding
                 match name {
                     #( #decode_arms )*
