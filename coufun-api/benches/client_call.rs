@@ -27,9 +27,10 @@ impl Operation for ListGoods {
     }
 }
 
-fn body() -> Vec<u8> {
+/// A goods-list answer of `items` records, in CP949 as old servers send it.
+fn body(items: usize) -> Vec<u8> {
     let mut response = GoodsListResponse::default();
-    for i in 0..10 {
+    for i in 0..items {
         let mut item = GoodsListItem::default();
         item.goods_id = Some(format!("{i:010}"));
         item.goods_name = Some(format!("스타벅스 카페 아메리카노 Tall {i}"));
@@ -45,56 +46,59 @@ fn bench(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap_or_else(|e| panic!("runtime: {e}"));
-    let body = body();
-    let base = runtime.block_on(async move {
-        let app = axum::Router::new().fallback(move || {
-            let body = body.clone();
-            async move { ([(axum::http::header::CONTENT_TYPE, "text/xml")], body) }
+    // One record (the size of most answers: a send, a status, goods info) and ten.
+    for items in [1, 10] {
+        let body = body(items);
+        let base = runtime.block_on(async move {
+            let app = axum::Router::new().fallback(move || {
+                let body = body.clone();
+                async move { ([(axum::http::header::CONTENT_TYPE, "text/xml")], body) }
+            });
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .unwrap_or_else(|e| panic!("bind: {e}"));
+            let addr = listener
+                .local_addr()
+                .unwrap_or_else(|e| panic!("addr: {e}"));
+            tokio::spawn(async move { axum::serve(listener, app).await });
+            format!("http://{addr}/b2c_api/")
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap_or_else(|e| panic!("bind: {e}"));
-        let addr = listener
-            .local_addr()
-            .unwrap_or_else(|e| panic!("addr: {e}"));
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        format!("http://{addr}/b2c_api/")
-    });
-    let client = Client::builder(Environment::Custom(base.clone()), "POC0000001")
-        .method(Method::Get)
-        .build()
-        .unwrap_or_else(|e| panic!("client: {e}"));
-    let bare = reqwest::Client::new();
-    let bare_url = format!("{base}goodsList.do?POC_ID=POC0000001");
+        let client = Client::builder(Environment::Custom(base.clone()), "POC0000001")
+            .method(Method::Get)
+            .build()
+            .unwrap_or_else(|e| panic!("client: {e}"));
+        let bare = reqwest::Client::new();
+        let bare_url = format!("{base}goodsList.do?POC_ID=POC0000001");
 
-    let mut group = c.benchmark_group("local_call");
-    group.bench_function("bare_reqwest_get", |b| {
-        b.iter(|| {
-            runtime.block_on(async {
-                let response = bare
-                    .get(&bare_url)
-                    .send()
-                    .await
-                    .map_err(|e| e.to_string())?;
-                response
-                    .bytes()
-                    .await
-                    .map(|b| black_box(b.len()))
-                    .map_err(|e| e.to_string())
+        let mut group = c.benchmark_group(format!("local_call_{items}_items"));
+        group.bench_function("bare_reqwest_get", |b| {
+            b.iter(|| {
+                runtime.block_on(async {
+                    let response = bare
+                        .get(&bare_url)
+                        .send()
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    response
+                        .bytes()
+                        .await
+                        .map(|b| black_box(b.len()))
+                        .map_err(|e| e.to_string())
+                })
             })
-        })
-    });
-    group.bench_function("client_call", |b| {
-        b.iter(|| {
-            runtime.block_on(async {
-                client
-                    .call::<_, GoodsListResponse>(&ListGoods)
-                    .await
-                    .map(|r| black_box(r.goods.len()))
+        });
+        group.bench_function("client_call", |b| {
+            b.iter(|| {
+                runtime.block_on(async {
+                    client
+                        .call::<_, GoodsListResponse>(&ListGoods)
+                        .await
+                        .map(|r| black_box(r.goods.len()))
+                })
             })
-        })
-    });
-    group.finish();
+        });
+        group.finish();
+    }
 }
 
 criterion_group!(benches, bench);

@@ -99,24 +99,30 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let limit = self.config.max_response_bytes;
-        if response
-            .content_length()
-            .is_some_and(|len| len > limit as u64)
-        {
-            return Err(Error::TooLarge { info, limit });
-        }
-        let mut body =
-            Vec::with_capacity(response.content_length().map_or(8 * 1024, |l| l as usize));
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| wire::transport_error(info, e))?
-        {
-            if body.len() + chunk.len() > limit {
-                return Err(Error::TooLarge { info, limit });
+        let body = match response.content_length() {
+            Some(len) if len > limit as u64 => return Err(Error::TooLarge { info, limit }),
+            // A declared length within the cap: HTTP framing stops the body there.
+            Some(_) => response
+                .bytes()
+                .await
+                .map_err(|e| wire::transport_error(info, e))?
+                .to_vec(),
+            // No length (chunked): read piece by piece and stop at the cap.
+            None => {
+                let mut body = Vec::with_capacity(8 * 1024);
+                while let Some(chunk) = response
+                    .chunk()
+                    .await
+                    .map_err(|e| wire::transport_error(info, e))?
+                {
+                    if body.len() + chunk.len() > limit {
+                        return Err(Error::TooLarge { info, limit });
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                body
             }
-            body.extend_from_slice(&chunk);
-        }
+        };
         wire::interpret(&self.config, info, status, content_type.as_deref(), &body)
     }
 }
