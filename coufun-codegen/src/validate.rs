@@ -105,7 +105,16 @@ impl Validator {
                 );
             }
             let variant = c.variant();
-            if !is_upper_camel(variant) {
+            if variant.contains(NEEDS_HUMAN) {
+                self.err(
+                    src,
+                    &c.variant,
+                    format!("codes[{i}].variant"),
+                    format!(
+                        "still marked `{NEEDS_HUMAN}`: name the variant (UpperCamelCase), then regenerate"
+                    ),
+                );
+            } else if !is_upper_camel(variant) {
                 self.err(
                     src,
                     &c.variant,
@@ -127,9 +136,10 @@ impl Validator {
                     format!("duplicate variant `{variant}` (already used by code {first})"),
                 );
             }
+            // The manual may leave a description cell empty; the spec then says so too.
+            self.not_marked(src, &c.description_ko, format!("codes[{i}].description_ko"));
             for (field, value) in [
                 ("message_ko", &c.message_ko),
-                ("description_ko", &c.description_ko),
                 ("message_en", &c.message_en),
                 ("description_en", &c.description_en),
             ] {
@@ -152,10 +162,16 @@ impl Validator {
 
     /// Non-empty, and not still waiting for a human.
     fn text(&mut self, src: &SpecSource, value: &Spanned<String>, key: String) {
-        let text = value.get_ref();
-        if text.trim().is_empty() {
+        if value.get_ref().trim().is_empty() {
             self.err(src, value, key, "must not be empty".into());
-        } else if text.contains(NEEDS_HUMAN) {
+        } else {
+            self.not_marked(src, value, key);
+        }
+    }
+
+    /// Not still waiting for a human.
+    fn not_marked(&mut self, src: &SpecSource, value: &Spanned<String>, key: String) {
+        if value.get_ref().contains(NEEDS_HUMAN) {
             self.err(
                 src,
                 value,
@@ -487,4 +503,59 @@ fn is_snake(s: &str) -> bool {
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && syn::parse_str::<syn::Ident>(s).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::load::{Spec, SpecSource};
+    use crate::{ENDPOINTS_PATH, NEEDS_HUMAN, RESULT_CODES_PATH};
+
+    const RESULT_CODES: &str = include_str!("../../spec/result_codes.toml");
+    const ENDPOINTS: &str = include_str!("../../spec/endpoints.toml");
+
+    /// The problems of the embedded spec with `from` replaced by `to` once.
+    fn problems_after(from: &str, to: &str) -> Vec<crate::SpecError> {
+        assert!(RESULT_CODES.contains(from), "the spec no longer holds {from:?}");
+        let codes = RESULT_CODES.replacen(from, to, 1);
+        match Spec::parse(
+            SpecSource::new(RESULT_CODES_PATH, codes),
+            SpecSource::new(ENDPOINTS_PATH, ENDPOINTS),
+        ) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.0,
+        }
+    }
+
+    #[test]
+    fn a_variant_still_marked_for_a_human_is_refused_where_it_stands() {
+        let marked = format!("variant = \"{NEEDS_HUMAN}: UpperCamelCase name for code 01\"");
+        let problems = problems_after("variant = \"IpNotRegistered\"", &marked);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let p = &problems[0];
+        assert_eq!(p.key, "codes[1].variant");
+        assert!(p.message.contains(NEEDS_HUMAN), "{}", p.message);
+        assert!(p.message.contains("name the variant"), "{}", p.message);
+        let line = RESULT_CODES
+            .lines()
+            .position(|l| l == "variant = \"IpNotRegistered\"")
+            .map(|i| i + 1);
+        assert_eq!(Some(p.line), line);
+    }
+
+    #[test]
+    fn an_english_text_still_marked_for_a_human_is_refused() {
+        let marked = format!("message_en = \"{NEEDS_HUMAN}: English for \\\"IP 오류\\\"\"");
+        let problems = problems_after("message_en = \"IP error\"", &marked);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].key, "codes[1].message_en");
+    }
+
+    #[test]
+    fn an_empty_korean_description_is_accepted_as_the_manual_gave_it() {
+        let problems = problems_after(
+            "description_ko = \"등록되지 않은 IP로 요청한 경우\"",
+            "description_ko = \"\"",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+    }
 }
