@@ -515,7 +515,10 @@ mod tests {
 
     /// The problems of the embedded spec with `from` replaced by `to` once.
     fn problems_after(from: &str, to: &str) -> Vec<crate::SpecError> {
-        assert!(RESULT_CODES.contains(from), "the spec no longer holds {from:?}");
+        assert!(
+            RESULT_CODES.contains(from),
+            "the spec no longer holds {from:?}"
+        );
         let codes = RESULT_CODES.replacen(from, to, 1);
         match Spec::parse(
             SpecSource::new(RESULT_CODES_PATH, codes),

@@ -194,11 +194,18 @@ fn merge_manual(
     for r in &m.revisions {
         match by_version.remove(&r.version) {
             Some(mut t) => {
-                for (key, new) in [("date", &r.date), ("change_ko", &r.change), ("author", &r.author)]
-                {
+                for (key, new) in [
+                    ("date", &r.date),
+                    ("change_ko", &r.change),
+                    ("author", &r.author),
+                ] {
                     if let Some(old) = set_value(&mut t, key, Value::from(new.as_str())) {
-                        let note = (key == "change_ko")
-                            .then(|| format!("English kept, review: change_en = {:?}", get_str(&t, "change_en")));
+                        let note = (key == "change_ko").then(|| {
+                            format!(
+                                "English kept, review: change_en = {:?}",
+                                get_str(&t, "change_en")
+                            )
+                        });
                         diff.revisions_changed.push(Change {
                             what: format!("{} {key}", r.version),
                             old,
@@ -216,7 +223,7 @@ fn merge_manual(
                 t.insert("change_ko", toml_edit::value(r.change.as_str()));
                 t.insert(
                     "change_en",
-                    toml_edit::value(needs_human(&format!("translate {:?}", r.change))),
+                    toml_edit::value(needs_human(&format!("translate `{}`", r.change))),
                 );
                 t.insert("author", toml_edit::value(r.author.as_str()));
                 t.decor_mut().set_prefix("\n");
@@ -266,7 +273,11 @@ fn merge_urls(
     manual_path: &str,
     diff: &mut ManualDiff,
 ) -> Result<(), ImportError> {
-    let envs = array_of_tables(doc.as_table_mut(), "environments", "[[environments]] entries")?;
+    let envs = array_of_tables(
+        doc.as_table_mut(),
+        "environments",
+        "[[environments]] entries",
+    )?;
     for row in &m.urls {
         let index = environment_index(envs, &row.label).ok_or_else(|| ImportError::UnknownUrl {
             path: manual_path.to_owned(),
@@ -403,17 +414,20 @@ fn new_code(
     t.insert("code", v(row.code.as_str()));
     t.insert(
         "variant",
-        v(needs_human(&format!("UpperCamelCase name for code {}", row.code))),
+        v(needs_human(&format!(
+            "UpperCamelCase name for code {}",
+            row.code
+        ))),
     );
     t.insert("message_ko", v(row.message.as_str()));
     t.insert("description_ko", v(description));
     t.insert(
         "message_en",
-        v(needs_human(&format!("English for {:?}", row.message))),
+        v(needs_human(&format!("English for `{}`", row.message))),
     );
     t.insert(
         "description_en",
-        v(needs_human(&format!("English for {description:?}"))),
+        v(needs_human(&format!("English for `{description}`"))),
     );
     t.insert("category", v(DEFAULT_CATEGORY));
     t.insert("retry", v(DEFAULT_RETRY));

@@ -82,7 +82,11 @@ fn import_manual(root: &Path, file: &str, options: Options) -> Result<ExitCode, 
     let outcome = import::run(root, Path::new(file), options).map_err(|e| e.to_string())?;
     print!("{}", outcome.diff);
     if !outcome.todo.is_empty() {
-        let when = if options.dry_run { "after this import, " } else { "" };
+        let when = if options.dry_run {
+            "after this import, "
+        } else {
+            ""
+        };
         println!(
             "{when}{} must be fixed by hand before `cargo xtask codegen` accepts the spec:",
             coufun_codegen::RESULT_CODES_PATH
@@ -99,7 +103,10 @@ fn import_manual(root: &Path, file: &str, options: Options) -> Result<ExitCode, 
         });
     }
     if outcome.wrote {
-        println!("wrote {}; next: cargo xtask codegen", coufun_codegen::RESULT_CODES_PATH);
+        println!(
+            "wrote {}; next: cargo xtask codegen",
+            coufun_codegen::RESULT_CODES_PATH
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

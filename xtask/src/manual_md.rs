@@ -87,14 +87,21 @@ enum TableKind {
 }
 
 impl TableKind {
-    const ALL: [TableKind; 3] = [TableKind::SystemInfo, TableKind::Codes, TableKind::Revisions];
+    const ALL: [TableKind; 3] = [
+        TableKind::SystemInfo,
+        TableKind::Codes,
+        TableKind::Revisions,
+    ];
 
     /// Columns the header must have, then optional ones, as normalized cells.
     fn columns(self) -> (&'static [&'static str], &'static [&'static str]) {
         match self {
             TableKind::SystemInfo => (&["항목", "내용"], &[]),
             TableKind::Codes => (&["코드", "메시지"], &["설명"]),
-            TableKind::Revisions => (&["버전", "개정일자", "개정내역"], &["작성/개정자", "확인자"]),
+            TableKind::Revisions => (
+                &["버전", "개정일자", "개정내역"],
+                &["작성/개정자", "확인자"],
+            ),
         }
     }
 
@@ -184,8 +191,9 @@ pub fn parse(text: &str) -> Result<ManualDoc, ParseError> {
             });
         }
     };
-    let (revised_line, revised) =
-        revised.ok_or_else(|| missing("no revision date: expected a line `**최종 개정일:** YYYY.MM.DD`".into()))?;
+    let (revised_line, revised) = revised.ok_or_else(|| {
+        missing("no revision date: expected a line `**최종 개정일:** YYYY.MM.DD`".into())
+    })?;
     let revised = normalize_date(&revised).ok_or_else(|| ParseError {
         line: revised_line,
         message: format!("`{revised}` is not a date: expected YYYY.MM.DD or YYYY-MM-DD"),
@@ -242,11 +250,16 @@ pub fn parse(text: &str) -> Result<ManualDoc, ParseError> {
 
 /// `📘 Title (Ver. 1.6)` → (`Title`, `Some("1.6")`).
 fn split_title(heading: &str) -> (String, Option<String>) {
-    let heading = heading.trim_start_matches(|c: char| !c.is_alphanumeric()).trim();
+    let heading = heading
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
+        .trim();
     if let Some(open) = heading.rfind('(') {
         let inner = heading[open + 1..].trim_end().trim_end_matches(')');
         let lower = inner.to_ascii_lowercase();
-        if let Some(v) = lower.strip_prefix("ver.").or_else(|| lower.strip_prefix("ver")) {
+        if let Some(v) = lower
+            .strip_prefix("ver.")
+            .or_else(|| lower.strip_prefix("ver"))
+        {
             return (heading[..open].trim().to_owned(), Some(v.trim().to_owned()));
         }
     }
@@ -261,7 +274,9 @@ fn normalize_date(s: &str) -> Option<String> {
             if y.len() == 4
                 && (1..=2).contains(&m.len())
                 && (1..=2).contains(&d.len())
-                && [y, m, d].iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) =>
+                && [y, m, d]
+                    .iter()
+                    .all(|p| p.bytes().all(|b| b.is_ascii_digit())) =>
         {
             Some(format!("{y}-{m:0>2}-{d:0>2}"))
         }
@@ -276,7 +291,10 @@ fn strip_markup(s: &str) -> String {
 
 /// A header cell or label as compared: no markup, no whitespace.
 fn normalize(s: &str) -> String {
-    strip_markup(s).chars().filter(|c| !c.is_whitespace()).collect()
+    strip_markup(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 /// Splits `| a | b \| c |` into trimmed cells, honouring `\|`.
@@ -412,7 +430,9 @@ fn system_info(table: &Table) -> Result<(String, String, Vec<UrlRow>), ParseErro
                 if value.is_empty() {
                     return Err(ParseError {
                         line: *n,
-                        message: format!("`{label}` has no URL: expected e.g. `https://host/path/`"),
+                        message: format!(
+                            "`{label}` has no URL: expected e.g. `https://host/path/`"
+                        ),
                     });
                 }
                 urls.push(UrlRow {
@@ -430,7 +450,11 @@ fn system_info(table: &Table) -> Result<(String, String, Vec<UrlRow>), ParseErro
             message: format!("the system-information table has no `{label}` row"),
         })
     };
-    Ok((need(transport, "통신방식")?, need(result_format, "결과형식")?, urls))
+    Ok((
+        need(transport, "통신방식")?,
+        need(result_format, "결과형식")?,
+        urls,
+    ))
 }
 
 fn revision_rows(table: &Table) -> Result<Vec<RevisionRow>, ParseError> {
@@ -528,7 +552,10 @@ mod tests {
     fn title_drops_emoji_and_version() {
         assert_eq!(
             split_title("📘 COUFUN B2C 연동 매뉴얼 – 코드정의서 (Ver. 1.6)"),
-            ("COUFUN B2C 연동 매뉴얼 – 코드정의서".into(), Some("1.6".into()))
+            (
+                "COUFUN B2C 연동 매뉴얼 – 코드정의서".into(),
+                Some("1.6".into())
+            )
         );
     }
 
