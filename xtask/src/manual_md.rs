@@ -148,11 +148,11 @@ pub fn parse(text: &str) -> Result<ManualDoc, ParseError> {
     let mut publisher = None;
     for &(n, line) in &lines {
         let trimmed = line.trim();
-        if title.is_none() {
-            if let Some(heading) = trimmed.strip_prefix("# ") {
-                title = Some((n, heading.to_owned()));
-                continue;
-            }
+        if title.is_none()
+            && let Some(heading) = trimmed.strip_prefix("# ")
+        {
+            title = Some((n, heading.to_owned()));
+            continue;
         }
         if trimmed.starts_with('|') {
             continue;

@@ -4,6 +4,8 @@
 //! replaced the marks; the manual's variations parse; malformed tables give
 //! located errors.
 
+#![allow(clippy::panic, reason = "a test fails by panicking, with the cause")]
+
 use std::path::{Path, PathBuf};
 
 use coufun_codegen::{ENDPOINTS_PATH, NEEDS_HUMAN, RESULT_CODES_PATH, Spec, SpecSource};
