@@ -507,58 +507,65 @@ fn is_snake(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::load::{Spec, SpecSource};
-    use crate::{ENDPOINTS_PATH, NEEDS_HUMAN, RESULT_CODES_PATH};
+    use crate::model::Spanned;
+    use crate::{NEEDS_HUMAN, Spec, SpecError, SpecSource, embedded};
 
-    const RESULT_CODES: &str = include_str!("../../spec/result_codes.toml");
-    const ENDPOINTS: &str = include_str!("../../spec/endpoints.toml");
+    /// The embedded spec, which must be valid for these tests to mean anything.
+    fn valid_spec() -> Result<Spec, String> {
+        embedded::spec().map_err(|e| format!("the spec itself is invalid:\n{e}"))
+    }
 
-    /// The problems of the embedded spec with `from` replaced by `to` once.
-    fn problems_after(from: &str, to: &str) -> Vec<crate::SpecError> {
-        assert!(
-            RESULT_CODES.contains(from),
-            "the spec no longer holds {from:?}"
-        );
-        let codes = RESULT_CODES.replacen(from, to, 1);
-        match Spec::parse(
-            SpecSource::new(RESULT_CODES_PATH, codes),
-            SpecSource::new(ENDPOINTS_PATH, ENDPOINTS),
-        ) {
+    /// The problems of `spec` once the value at `at` is replaced by the TOML
+    /// string `new`.
+    fn problems_after(spec: &Spec, at: &Spanned<String>, new: &str) -> Vec<SpecError> {
+        let mut codes = spec.codes_source.clone();
+        codes
+            .text
+            .replace_range(at.span(), &toml::Value::from(new).to_string());
+        match Spec::parse(codes, spec.endpoints_source.clone()) {
             Ok(_) => Vec::new(),
             Err(e) => e.0,
         }
     }
 
     #[test]
-    fn a_variant_still_marked_for_a_human_is_refused_where_it_stands() {
-        let marked = format!("variant = \"{NEEDS_HUMAN}: UpperCamelCase name for code 01\"");
-        let problems = problems_after("variant = \"IpNotRegistered\"", &marked);
+    fn a_variant_still_marked_for_a_human_is_refused_where_it_stands() -> Result<(), String> {
+        let spec = valid_spec()?;
+        let at = &spec.codes.codes[1].variant;
+        let marked = format!("{NEEDS_HUMAN}: UpperCamelCase name for code 01");
+        let problems = problems_after(&spec, at, &marked);
         assert_eq!(problems.len(), 1, "{problems:?}");
         let p = &problems[0];
         assert_eq!(p.key, "codes[1].variant");
         assert!(p.message.contains(NEEDS_HUMAN), "{}", p.message);
         assert!(p.message.contains("name the variant"), "{}", p.message);
-        let line = RESULT_CODES
-            .lines()
-            .position(|l| l == "variant = \"IpNotRegistered\"")
-            .map(|i| i + 1);
-        assert_eq!(Some(p.line), line);
+        let (line, _) = crate::diagnostic::line_column(&spec.codes_source.text, at.span().start);
+        assert_eq!(p.line, line);
+        Ok(())
     }
 
     #[test]
-    fn an_english_text_still_marked_for_a_human_is_refused() {
-        let marked = format!("message_en = \"{NEEDS_HUMAN}: English for \\\"IP 오류\\\"\"");
-        let problems = problems_after("message_en = \"IP error\"", &marked);
+    fn an_english_text_still_marked_for_a_human_is_refused() -> Result<(), String> {
+        let spec = valid_spec()?;
+        let marked = format!("{NEEDS_HUMAN}: English for `IP 오류`");
+        let problems = problems_after(&spec, &spec.codes.codes[1].message_en, &marked);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].key, "codes[1].message_en");
+        Ok(())
     }
 
     #[test]
-    fn an_empty_korean_description_is_accepted_as_the_manual_gave_it() {
-        let problems = problems_after(
-            "description_ko = \"등록되지 않은 IP로 요청한 경우\"",
-            "description_ko = \"\"",
-        );
+    fn an_empty_korean_description_is_accepted_as_the_manual_gave_it() -> Result<(), String> {
+        let spec = valid_spec()?;
+        let problems = problems_after(&spec, &spec.codes.codes[1].description_ko, "");
         assert!(problems.is_empty(), "{problems:?}");
+        let problems = problems_after(&spec, &spec.codes.codes[1].message_ko, "");
+        assert_eq!(
+            problems.len(),
+            1,
+            "a message may not be empty: {problems:?}"
+        );
+        assert_eq!(problems[0].key, "codes[1].message_ko");
+        Ok(())
     }
 }
