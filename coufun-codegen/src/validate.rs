@@ -508,7 +508,7 @@ fn is_snake(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::model::Spanned;
-    use crate::{NEEDS_HUMAN, Spec, SpecError, SpecSource, embedded};
+    use crate::{NEEDS_HUMAN, Spec, SpecError, embedded};
 
     /// The embedded spec, which must be valid for these tests to mean anything.
     fn valid_spec() -> Result<Spec, String> {
