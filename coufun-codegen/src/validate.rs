@@ -145,7 +145,11 @@ impl Validator {
             ] {
                 self.text(src, value, format!("codes[{i}].{field}"));
             }
-            for (field, value) in [("since", &c.since), ("changed_in", &c.changed_in)] {
+            for (field, value) in [
+                ("since", &c.since),
+                ("changed_in", &c.changed_in),
+                ("removed_in", &c.removed_in),
+            ] {
                 if let Some(v) = value
                     && !versions.contains(v.get_ref().as_str())
                 {

@@ -36,8 +36,9 @@ pub struct RemovedCode {
     pub variant: String,
     /// The spec's Korean message.
     pub message_ko: String,
-    /// Whether the import keeps it in the spec.
-    pub kept: bool,
+    /// `Some(version)` when the import keeps it, marked `removed_in = version`;
+    /// `None` when it removes it.
+    pub removed_in: Option<String>,
 }
 
 /// A revision-history row the spec does not have yet.
@@ -149,10 +150,9 @@ impl fmt::Display for ManualDiff {
             )?;
         }
         for c in &self.codes_removed {
-            let fate = if c.kept {
-                "kept (pass --remove-missing to remove it)"
-            } else {
-                "removed"
+            let fate = match &c.removed_in {
+                Some(v) => format!("kept, marked removed_in = {v:?} (--remove-missing removes it)"),
+                None => "removed".to_owned(),
             };
             writeln!(
                 f,

@@ -16,6 +16,8 @@ use crate::manual_md::{self, ManualDoc};
 pub const DEFAULT_CATEGORY: &str = "server";
 /// The retry class a code new to the spec gets: never resend what we do not know.
 pub const DEFAULT_RETRY: &str = "never";
+/// The key that marks a code the manual no longer lists.
+pub const REMOVED_IN: &str = "removed_in";
 /// What the manual's description says when the code means "contact the administrator".
 pub const CONTACT_ADMIN_MARK: &str = "(관리자 문의)";
 
@@ -334,14 +336,22 @@ fn merge_codes(
             }
             None => {
                 let kept = missing == MissingCodes::Keep;
-                diff.codes_removed.push(RemovedCode {
-                    code: code.clone(),
-                    variant: get_str(t, "variant").to_owned(),
-                    message_ko: get_str(t, "message_ko").to_owned(),
-                    kept,
-                });
+                let mut t = t.clone();
+                // a code already marked as dropped is old news, unless it goes now
+                let marked = t.contains_key(REMOVED_IN);
+                if kept && !marked {
+                    set_value(&mut t, REMOVED_IN, Value::from(m.version.as_str()));
+                }
+                if !(kept && marked) {
+                    diff.codes_removed.push(RemovedCode {
+                        code: code.clone(),
+                        variant: get_str(&t, "variant").to_owned(),
+                        message_ko: get_str(&t, "message_ko").to_owned(),
+                        removed_in: kept.then(|| m.version.clone()),
+                    });
+                }
                 if kept {
-                    kept_after.entry(previous).or_default().push(t.clone());
+                    kept_after.entry(previous).or_default().push(t);
                 }
             }
         }
@@ -379,6 +389,14 @@ fn merge_codes(
                         old,
                         new: contact_admin.to_string(),
                         note: None,
+                    });
+                }
+                if let Some(old) = t.remove(REMOVED_IN) {
+                    diff.codes_changed.push(Change {
+                        what: format!("{} {variant} {REMOVED_IN}", row.code),
+                        old: old.as_str().unwrap_or_default().to_owned(),
+                        new: String::new(),
+                        note: Some("the manual lists the code again".into()),
                     });
                 }
                 rebuilt.push(t);

@@ -163,7 +163,10 @@ fn expected_after_v17(spec: &str, missing: MissingCodes) -> String {
         ),
     );
     match missing {
-        MissingCodes::Keep => s,
+        MissingCodes::Keep => {
+            let block = code_block(&s, "23").to_owned();
+            edit(&s, &block, &format!("{block}\nremoved_in = \"1.7\""))
+        }
         MissingCodes::Remove => {
             let block = code_block(&s, "23").to_owned();
             edit(&s, &format!("{block}\n"), "")
@@ -266,7 +269,8 @@ fn importing_v17_with_remove_missing_drops_the_code() {
     );
     let removed = &merged.diff.codes_removed;
     assert_eq!(removed.len(), 1);
-    assert_eq!((removed[0].code.as_str(), removed[0].kept), ("23", false));
+    assert_eq!(removed[0].code, "23");
+    assert_eq!(removed[0].removed_in, None);
 }
 
 #[test]
@@ -275,10 +279,31 @@ fn importing_twice_changes_nothing_the_second_time() {
     let doc = manual_md::parse(&v17()).unwrap_or_else(|e| panic!("{e}"));
     let twice = import::merge(&once.text, &doc, "v1.7.md", MissingCodes::Keep)
         .unwrap_or_else(|e| panic!("{e}"));
-    // only the dropped code is reported again; nothing else changes
+    // the dropped code is marked `removed_in` already: old news
     assert_eq!(twice.text, once.text);
-    assert_eq!(twice.diff.len(), 1, "{}", twice.diff);
-    assert_eq!(twice.diff.codes_removed.len(), 1);
+    assert!(twice.diff.is_empty(), "{}", twice.diff);
+}
+
+#[test]
+fn a_dropped_code_the_manual_lists_again_loses_its_mark() {
+    let once = merge(&v17(), MissingCodes::Keep);
+    let back = edit(
+        &v17(),
+        "| 24 | 추가입력1 오류 |",
+        "| 23 | 중복 요청 오류 | 동일 요청 반복 수행 |\n| 24 | 추가입력1 오류 |",
+    );
+    let doc = manual_md::parse(&back).unwrap_or_else(|e| panic!("{e}"));
+    let again = import::merge(&once.text, &doc, "v1.7.md", MissingCodes::Keep)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.diff.len(), 1, "{}", again.diff);
+    assert_eq!(
+        again.diff.codes_changed[0].what,
+        "23 DuplicateRequest removed_in"
+    );
+    assert_eq!(
+        again.text,
+        expected_after_v17(SPEC_V16, MissingCodes::Keep).replace("\nremoved_in = \"1.7\"", "")
+    );
 }
 
 #[test]
