@@ -220,8 +220,8 @@ fn the_workspace_spec_says_what_the_newest_manual_says() {
              manual imported (see docs/new-manual-version.md)"
         );
     };
-    let merged = import::merge(&spec, &doc, "fixture", MissingCodes::Keep)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let merged =
+        import::merge(&spec, &doc, "fixture", MissingCodes::Keep).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         merged.diff.is_empty(),
         "{RESULT_CODES_PATH} differs from {}:\n{}",
