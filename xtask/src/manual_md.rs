@@ -4,8 +4,6 @@
 //! `5` for `05`, a missing description cell, CRLF); refuses anything else with
 //! the line at fault and what was expected there.
 
-use std::fmt;
-
 /// What the manual says, as far as the spec cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManualDoc {
@@ -536,12 +534,6 @@ fn code_rows(table: &Table) -> Result<Vec<CodeRow>, ParseError> {
         });
     }
     Ok(out)
-}
-
-impl fmt::Display for TableKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
 }
 
 #[cfg(test)]
