@@ -181,12 +181,12 @@ fn an_empty_korean_description_is_accepted_as_the_manual_gave_it() {
 fn removed_in_names_an_unknown_version() {
     let r = broken(
         RESULT_CODES_PATH,
-        "code = \"23\"\n",
-        "code = \"23\"\nremoved_in = \"9.9\"\n",
+        "code = \"00\"\n",
+        "code = \"00\"\nremoved_in = \"9.9\"\n",
     );
     assert_eq!(r.0.len(), 1, "{:#?}", r.0);
     let e = &r.0[0];
-    assert_eq!((e.key.as_str(), e.line), ("codes[21].removed_in", r.1 + 1));
+    assert_eq!((e.key.as_str(), e.line), ("codes[0].removed_in", r.1 + 1));
     assert!(
         e.message
             .contains("version `9.9` is not in manual.revisions"),
