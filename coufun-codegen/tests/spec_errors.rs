@@ -194,25 +194,44 @@ fn removed_in_names_an_unknown_version() {
     );
 }
 
+/// A two-digit code the workspace spec does not define.
+fn absent_code() -> String {
+    let spec = Spec::load(&workspace_root()).unwrap();
+    (0..100)
+        .map(|n| format!("{n:02}"))
+        .find(|c| spec.codes.codes.iter().all(|e| e.code() != c))
+        .unwrap()
+}
+
 #[test]
 fn field_limit_names_an_unknown_code() {
-    let r = broken(ENDPOINTS_PATH, "code = \"21\"", "code = \"42\"");
+    let absent = absent_code();
+    let r = broken(
+        ENDPOINTS_PATH,
+        "code = \"21\"",
+        &format!("code = \"{absent}\""),
+    );
     assert_one(
         &r,
         ENDPOINTS_PATH,
         "kinds.subject.code",
-        "code `42` is not in spec/result_codes.toml",
+        &format!("code `{absent}` is not in spec/result_codes.toml"),
     );
 }
 
 #[test]
 fn operation_lists_an_unknown_code() {
-    let r = broken(ENDPOINTS_PATH, "\"09\", \"10\"", "\"07\", \"10\"");
+    let absent = absent_code();
+    let r = broken(
+        ENDPOINTS_PATH,
+        "\"09\", \"10\"",
+        &format!("\"{absent}\", \"10\""),
+    );
     assert_one(
         &r,
         ENDPOINTS_PATH,
         "operations[0].codes[4]",
-        "code `07` is not in spec/result_codes.toml",
+        &format!("code `{absent}` is not in spec/result_codes.toml"),
     );
 }
 
