@@ -31,11 +31,12 @@ impl Operation for ListGoods {
 fn body(items: usize) -> Vec<u8> {
     let mut response = GoodsListResponse::default();
     for i in 0..items {
-        let mut item = GoodsListItem::default();
-        item.goods_id = Some(format!("{i:010}"));
-        item.goods_name = Some(format!("스타벅스 카페 아메리카노 Tall {i}"));
-        item.price = Some(4500);
-        response.goods.push(item);
+        response.goods.push(GoodsListItem {
+            goods_id: Some(format!("{i:010}")),
+            goods_name: Some(format!("스타벅스 카페 아메리카노 Tall {i}")),
+            price: Some(4500),
+            ..Default::default()
+        });
     }
     response.to_xml(Charset::Cp949)
 }

@@ -14,17 +14,17 @@ use quick_xml::events::Event;
 fn goods_list(n: usize) -> Vec<u8> {
     let mut response = GoodsListResponse::default();
     for i in 0..n {
-        let mut item = GoodsListItem::default();
-        item.goods_id = Some(format!("{i:010}"));
-        item.goods_name = Some(format!("스타벅스 카페 아메리카노 Tall {i}"));
-        item.category_id = Some(format!("{:04}", i % 37));
-        item.category_name = Some("커피/음료".to_owned());
-        item.brand = Some("스타벅스".to_owned());
-        item.price = Some(4500 + (i as i64 % 10) * 100);
-        item.sale_start = CalendarDate::new(2026, 1, 1);
-        item.sale_end = CalendarDate::new(2026, 12, 31);
-        item.valid_days = Some(90);
-        response.goods.push(item);
+        response.goods.push(GoodsListItem {
+            goods_id: Some(format!("{i:010}")),
+            goods_name: Some(format!("스타벅스 카페 아메리카노 Tall {i}")),
+            category_id: Some(format!("{:04}", i % 37)),
+            category_name: Some("커피/음료".to_owned()),
+            brand: Some("스타벅스".to_owned()),
+            price: Some(4500 + (i as i64 % 10) * 100),
+            sale_start: CalendarDate::new(2026, 1, 1),
+            sale_end: CalendarDate::new(2026, 12, 31),
+            valid_days: Some(90),
+        });
     }
     response.to_xml(Charset::Utf8)
 }

@@ -38,10 +38,12 @@ fn client(server: &TestServer) -> blocking::Client {
 
 #[test]
 fn a_call_round_trips() {
-    let mut expected = GoodsListResponse::default();
-    let mut item = GoodsListItem::default();
-    item.goods_name = Some("아메리카노".into());
-    expected.goods.push(item);
+    let expected = GoodsListResponse {
+        goods: vec![GoodsListItem {
+            goods_name: Some("아메리카노".into()),
+            ..Default::default()
+        }],
+    };
     let body = expected.to_xml(Charset::Cp949);
     let server = TestServer::start_in_background(move |_| {
         let body = body.clone();

@@ -82,12 +82,13 @@ fn client(server: &TestServer) -> Client {
 fn goods(n: usize) -> GoodsListResponse {
     let mut response = GoodsListResponse::default();
     for i in 0..n {
-        let mut item = GoodsListItem::default();
-        item.goods_id = Some(format!("{i:010}"));
-        item.goods_name = Some(format!("아메리카노 <{i}> & 쿠키"));
-        item.price = Some(4500 + i as i64);
-        item.sale_end = CalendarDate::new(2026, 12, 31);
-        response.goods.push(item);
+        response.goods.push(GoodsListItem {
+            goods_id: Some(format!("{i:010}")),
+            goods_name: Some(format!("아메리카노 <{i}> & 쿠키")),
+            price: Some(4500 + i as i64),
+            sale_end: CalendarDate::new(2026, 12, 31),
+            ..Default::default()
+        });
     }
     response
 }
@@ -442,13 +443,15 @@ async fn text_the_charset_cannot_encode_is_refused_before_sending() {
 
 #[tokio::test]
 async fn a_send_round_trips_with_masked_phones() {
-    let mut expected = CouponSendResponse::default();
-    expected.order_id = Some("ORD-1".into());
-    expected.tr_id = Some("TR-0001".into());
-    let mut coupon = CouponSendItem::default();
-    coupon.coupon_number = Some("123456789012".into());
-    coupon.recipient = Some(Phone::new(PHONE));
-    expected.coupons.push(coupon);
+    let expected = CouponSendResponse {
+        order_id: Some("ORD-1".into()),
+        tr_id: Some("TR-0001".into()),
+        coupons: vec![CouponSendItem {
+            coupon_number: Some("123456789012".into()),
+            recipient: Some(Phone::new(PHONE)),
+            ..Default::default()
+        }],
+    };
     let body = expected.to_xml(Charset::Cp949);
     let server = TestServer::start(move |_| {
         let body = body.clone();
@@ -478,15 +481,15 @@ async fn a_send_round_trips_with_masked_phones() {
     );
 }
 
+/// A canned answer of the privacy test's server.
+type Answer = Box<dyn Fn(support::Received) -> axum::response::Response + Send + Sync>;
+
 /// Every error path, with a server that echoes the request (POC_ID, phone)
 /// into whatever it answers: neither appears in Display, Debug or the trace.
 #[tokio::test]
 async fn no_error_path_shows_the_poc_id_or_a_phone_number() {
-    let echo = |r: &support::Received| r.raw_form().replace('&', " ").replace('=', " ");
-    let cases: Vec<(
-        &str,
-        Box<dyn Fn(support::Received) -> axum::response::Response + Send + Sync>,
-    )> = vec![
+    let echo = |r: &support::Received| r.raw_form().replace(['&', '='], " ");
+    let cases: Vec<(&str, Answer)> = vec![
         (
             "status",
             Box::new(move |r| {
@@ -516,7 +519,7 @@ async fn no_error_path_shows_the_poc_id_or_a_phone_number() {
         (
             "malformed",
             Box::new(move |_| {
-                xml(format!("<RESULT><RESULT_CODE>00</RESULT_CODE><COUPON><SEND_CNT>010-9876-5432</SEND_CNT></COUPON></RESULT>").into_bytes())
+                xml(b"<RESULT><RESULT_CODE>00</RESULT_CODE><COUPON><SEND_CNT>010-9876-5432</SEND_CNT></COUPON></RESULT>".to_vec())
             }),
         ),
         (
