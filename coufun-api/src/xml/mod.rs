@@ -252,3 +252,64 @@ fn looks_like_xml(body: &[u8]) -> bool {
         && !lower.starts_with(b"<!doctype html")
         && !lower.starts_with(b"<html")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::responses::{CouponStatus, CouponStatusResponse, GoodsListResponse};
+
+    fn decode<R: Response>(text: &[u8]) -> Result<Reply<R>, DecodeError> {
+        decode_document::<R>(text, None)
+    }
+
+    #[test]
+    fn references_cdata_empty_and_unknown_elements() {
+        let doc = b"<?xml version=\"1.0\"?>\n<!-- c --><RESULT>\n  <RESULT_CODE> 00 </RESULT_CODE>\n  <NEW_FIELD><DEEP a=\"1\">x</DEEP></NEW_FIELD>\n  <GOODS><GOODS_NAME>A &amp; B &#xAC00;<![CDATA[<raw>]]></GOODS_NAME><PRICE/><SALE_END></SALE_END></GOODS>\n  <GOODS/>\n</RESULT>\n";
+        let reply = decode::<GoodsListResponse>(doc).map_err(|e| e.to_string());
+        let reply = reply.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reply.code, ResultCode::Success);
+        assert_eq!(reply.body.goods.len(), 2);
+        assert_eq!(
+            reply.body.goods[0].goods_name.as_deref(),
+            Some("A & B 가<raw>")
+        );
+        assert_eq!(reply.body.goods[0].price, None);
+        assert_eq!(reply.body.goods[0].sale_end, None);
+    }
+
+    #[test]
+    fn enum_values_outside_the_spec_stay_unknown() {
+        let doc = b"<RESULT><RESULT_CODE>00</RESULT_CODE><COUPON><STATUS>U</STATUS></COUPON><COUPON><STATUS>Z</STATUS></COUPON></RESULT>";
+        let reply = decode::<CouponStatusResponse>(doc).map_err(|e| e.to_string());
+        let statuses: Vec<_> = reply
+            .map(|r| r.body.coupons.into_iter().map(|c| c.status).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            statuses,
+            vec![
+                Some(CouponStatus::Used),
+                Some(CouponStatus::Unknown("Z".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn each_defect_has_its_own_error() {
+        let cases: [(&[u8], fn(&DecodeError) -> bool); 8] = [
+            (b"", |e| matches!(e, DecodeError::NotXml)),
+            (b"  <!-- only a comment -->", |e| matches!(e, DecodeError::Empty)),
+            (b"<RESULT><RESULT_CODE>00</RESULT_CODE><GOODS><GOODS_NAME>\xff</GOODS_NAME></GOODS></RESULT>", |e| matches!(e, DecodeError::Syntax { .. })),
+            (b"<OTHER/>", |e| matches!(e, DecodeError::UnexpectedRoot { .. })),
+            (b"<RESULT><RESULT_MSG>x</RESULT_MSG></RESULT>", |e| matches!(e, DecodeError::MissingResultCode { .. })),
+            (b"<RESULT><RESULT_CODE>0</RESULT_CODE></RESULT>", |e| matches!(e, DecodeError::InvalidResultCode { .. })),
+            (b"<RESULT><RESULT_CODE>00</RESULT_CODE><GOODS><PRICE>12a</PRICE></GOODS></RESULT>", |e| matches!(e, DecodeError::InvalidValue { element: "PRICE", .. })),
+            (b"<RESULT><RESULT_CODE>00</RESULT_CODE></RESULT><RESULT/>", |e| matches!(e, DecodeError::Syntax { .. })),
+        ];
+        for (doc, is_expected) in cases {
+            match decode::<GoodsListResponse>(doc) {
+                Err(e) => assert!(is_expected(&e), "{:?}: {e:?}", String::from_utf8_lossy(doc)),
+                Ok(r) => panic!("{:?} decoded: {r:?}", String::from_utf8_lossy(doc)),
+            }
+        }
+    }
+}

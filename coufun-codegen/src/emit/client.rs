@@ -63,7 +63,7 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
         }
     };
     let doc = doc_lines(&format!(
-        "{} — {}\n\n`{}` {} ({effect}).",
+        "{} — {}\n\n{} `{}` ({effect}; the first method is preferred).",
         op.summary_ko,
         op.summary_en,
         methods,
