@@ -23,12 +23,19 @@
 #![warn(missing_docs)]
 
 pub mod charset;
+pub mod field;
 pub mod generated;
 pub mod manual;
 pub mod operation;
+pub mod privacy;
 pub mod result_code;
+pub mod validation;
 
-pub use charset::Charset;
+pub use charset::{Charset, Unencodable, byte_len};
+pub use field::{FieldInput, FieldKind};
+pub use generated::kinds::*;
+pub use generated::requests::*;
+pub use validation::{ValidationError, ValidationErrors, Violation};
 pub use coufun_macros::result_code;
 pub use generated::manual::{MANUAL_VERSION, PRODUCTION_URL, TEST_URL};
 pub use manual::ManualRevision;

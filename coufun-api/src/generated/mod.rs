@@ -3,5 +3,7 @@
 
 //! Code generated from `spec/`: never edited by hand. Each module's header
 //! names the spec files it comes from and the command that rewrites it.
+pub mod kinds;
 pub mod manual;
+pub mod requests;
 pub mod result_code;

@@ -2,7 +2,9 @@
 //! generated file. Shared helpers for doc attributes and identifiers live here.
 
 pub mod docs;
+pub mod kinds;
 pub mod manual;
+pub mod requests;
 pub mod result_code;
 
 use proc_macro2::{Ident, Span, TokenStream};
