@@ -8,6 +8,7 @@
 
 pub mod diagnostic;
 pub mod emit;
+pub mod literal;
 pub mod load;
 pub mod model;
 pub mod render;
