@@ -39,8 +39,10 @@ fn refuse(spec: &Spec, key: &str, kind: &Kind, violation: Violation) -> LiteralE
         .find(|c| c.code() == code)
         .map_or("", |c| c.message_en.get_ref().as_str());
     LiteralError(format!(
-        "{} (spec kind `{key}`) {violation}; the server would answer code {code} ({message})",
-        kind.type_name.get_ref()
+        "{} (spec kind `{key}`): {violation}; the server would answer code {code} ({message}). \
+         Rule: {}",
+        kind.type_name.get_ref(),
+        kind.doc
     ))
 }
 

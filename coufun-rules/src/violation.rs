@@ -237,10 +237,9 @@ impl fmt::Display for Described<'_> {
             (Violation::NotMobile { digits }, Ko) => {
                 write!(f, "휴대폰번호 형식이 아닙니다 (숫자 {digits}자리)")
             }
-            (Violation::NotMobile { digits }, En) => write!(
-                f,
-                "is not a Korean mobile number ({digits} digits; 010 + 8 digits or 011/016/017/018/019 + 7 or 8)"
-            ),
+            (Violation::NotMobile { digits }, En) => {
+                write!(f, "is not a Korean mobile number in the allowed format ({digits} digits)")
+            }
             (Violation::NotANumber, Ko) => write!(f, "정수가 아닙니다"),
             (Violation::NotANumber, En) => write!(f, "is not a whole number"),
             (Violation::TooSmall { value, min }, Ko) => {
