@@ -90,7 +90,7 @@ impl GoodsListRequest {
         charset: Charset,
     ) -> Result<Self, ValidationErrors> {
         let mut check = Collector::new(charset);
-        let category_id = check.optional(&Self::FIELDS[0usize], input.category_id);
+        let category_id = check.optional(&Self::FIELDS[0], input.category_id);
         let value = match (category_id,) {
             (Some(category_id),) => Some(Self { category_id, charset }),
             _ => None,
@@ -106,7 +106,7 @@ impl GoodsListRequest {
         self.charset
     }
 }
-/// Builder of [`GoodsListRequest`]. Each type parameter tracks one required field (`missing::…` until its setter is called), so `build` exists only once every required field is given. Optional fields have setters that may be called in any order.
+/// Builder of [`GoodsListRequest`]. Every field is optional: its setter may be called in any order, and `build` checks them all.
 #[must_use]
 pub struct GoodsListRequestBuilder {
     category_id: Option<FieldInput<CategoryId>>,
@@ -206,7 +206,7 @@ impl GoodsInfoRequest {
         charset: Charset,
     ) -> Result<Self, ValidationErrors> {
         let mut check = Collector::new(charset);
-        let goods_id = check.required(&Self::FIELDS[0usize], input.goods_id);
+        let goods_id = check.required(&Self::FIELDS[0], input.goods_id);
         let value = match (goods_id,) {
             (Some(goods_id),) => Some(Self { goods_id, charset }),
             _ => None,
@@ -441,20 +441,20 @@ impl CouponSendRequest {
         charset: Charset,
     ) -> Result<Self, ValidationErrors> {
         let mut check = Collector::new(charset);
-        let goods_id = check.required(&Self::FIELDS[0usize], input.goods_id);
-        let tr_id = check.required(&Self::FIELDS[1usize], input.tr_id);
-        let sender = check.required(&Self::FIELDS[2usize], input.sender);
-        let subject = check.required(&Self::FIELDS[3usize], input.subject);
+        let goods_id = check.required(&Self::FIELDS[0], input.goods_id);
+        let tr_id = check.required(&Self::FIELDS[1], input.tr_id);
+        let sender = check.required(&Self::FIELDS[2], input.sender);
+        let subject = check.required(&Self::FIELDS[3], input.subject);
         let recipients = check
-            .list(&Self::FIELDS[4usize], &Self::RECIPIENTS_LIST, true, input.recipients);
-        let body = check.optional(&Self::FIELDS[5usize], input.body);
-        let user_id = check.optional(&Self::FIELDS[6usize], input.user_id);
-        let quantity = check.optional(&Self::FIELDS[7usize], input.quantity);
-        let send_type = check.optional(&Self::FIELDS[8usize], input.send_type);
-        let extra1 = check.optional(&Self::FIELDS[9usize], input.extra1);
-        let extra2 = check.optional(&Self::FIELDS[10usize], input.extra2);
-        let valid_from = check.optional(&Self::FIELDS[11usize], input.valid_from);
-        let valid_until = check.optional(&Self::FIELDS[12usize], input.valid_until);
+            .list(&Self::FIELDS[4], &Self::RECIPIENTS_LIST, true, input.recipients);
+        let body = check.optional(&Self::FIELDS[5], input.body);
+        let user_id = check.optional(&Self::FIELDS[6], input.user_id);
+        let quantity = check.optional(&Self::FIELDS[7], input.quantity);
+        let send_type = check.optional(&Self::FIELDS[8], input.send_type);
+        let extra1 = check.optional(&Self::FIELDS[9], input.extra1);
+        let extra2 = check.optional(&Self::FIELDS[10], input.extra2);
+        let valid_from = check.optional(&Self::FIELDS[11], input.valid_from);
+        let valid_until = check.optional(&Self::FIELDS[12], input.valid_until);
         if let (Some(Some(valid_from)), Some(Some(valid_until))) = (
             &valid_from,
             &valid_until,
@@ -1063,14 +1063,14 @@ impl CouponCreateRequest {
         charset: Charset,
     ) -> Result<Self, ValidationErrors> {
         let mut check = Collector::new(charset);
-        let goods_id = check.required(&Self::FIELDS[0usize], input.goods_id);
-        let tr_id = check.required(&Self::FIELDS[1usize], input.tr_id);
-        let quantity = check.required(&Self::FIELDS[2usize], input.quantity);
-        let user_id = check.optional(&Self::FIELDS[3usize], input.user_id);
-        let extra1 = check.optional(&Self::FIELDS[4usize], input.extra1);
-        let extra2 = check.optional(&Self::FIELDS[5usize], input.extra2);
-        let valid_from = check.optional(&Self::FIELDS[6usize], input.valid_from);
-        let valid_until = check.optional(&Self::FIELDS[7usize], input.valid_until);
+        let goods_id = check.required(&Self::FIELDS[0], input.goods_id);
+        let tr_id = check.required(&Self::FIELDS[1], input.tr_id);
+        let quantity = check.required(&Self::FIELDS[2], input.quantity);
+        let user_id = check.optional(&Self::FIELDS[3], input.user_id);
+        let extra1 = check.optional(&Self::FIELDS[4], input.extra1);
+        let extra2 = check.optional(&Self::FIELDS[5], input.extra2);
+        let valid_from = check.optional(&Self::FIELDS[6], input.valid_from);
+        let valid_until = check.optional(&Self::FIELDS[7], input.valid_until);
         if let (Some(Some(valid_from)), Some(Some(valid_until))) = (
             &valid_from,
             &valid_until,
@@ -1390,8 +1390,8 @@ impl CouponCancelRequest {
         charset: Charset,
     ) -> Result<Self, ValidationErrors> {
         let mut check = Collector::new(charset);
-        let order_id = check.required(&Self::FIELDS[0usize], input.order_id);
-        let coupon_number = check.optional(&Self::FIELDS[1usize], input.coupon_number);
+        let order_id = check.required(&Self::FIELDS[0], input.order_id);
+        let coupon_number = check.optional(&Self::FIELDS[1], input.coupon_number);
         let value = match (order_id, coupon_number) {
             (Some(order_id), Some(coupon_number)) => {
                 Some(Self {
@@ -1541,8 +1541,8 @@ impl CouponResendRequest {
         charset: Charset,
     ) -> Result<Self, ValidationErrors> {
         let mut check = Collector::new(charset);
-        let order_id = check.required(&Self::FIELDS[0usize], input.order_id);
-        let coupon_number = check.optional(&Self::FIELDS[1usize], input.coupon_number);
+        let order_id = check.required(&Self::FIELDS[0], input.order_id);
+        let coupon_number = check.optional(&Self::FIELDS[1], input.coupon_number);
         let value = match (order_id, coupon_number) {
             (Some(order_id), Some(coupon_number)) => {
                 Some(Self {
@@ -1701,9 +1701,9 @@ impl ChangeRecipientRequest {
         charset: Charset,
     ) -> Result<Self, ValidationErrors> {
         let mut check = Collector::new(charset);
-        let order_id = check.required(&Self::FIELDS[0usize], input.order_id);
-        let coupon_number = check.required(&Self::FIELDS[1usize], input.coupon_number);
-        let recipient = check.required(&Self::FIELDS[2usize], input.recipient);
+        let order_id = check.required(&Self::FIELDS[0], input.order_id);
+        let coupon_number = check.required(&Self::FIELDS[1], input.coupon_number);
+        let recipient = check.required(&Self::FIELDS[2], input.recipient);
         let value = match (order_id, coupon_number, recipient) {
             (Some(order_id), Some(coupon_number), Some(recipient)) => {
                 Some(Self {
@@ -1919,9 +1919,9 @@ impl CouponStatusRequest {
         let mut check = Collector::new(charset);
         let given_order_id = input.order_id.is_some();
         let given_tr_id = input.tr_id.is_some();
-        let order_id = check.optional(&Self::FIELDS[0usize], input.order_id);
-        let tr_id = check.optional(&Self::FIELDS[1usize], input.tr_id);
-        let coupon_number = check.optional(&Self::FIELDS[2usize], input.coupon_number);
+        let order_id = check.optional(&Self::FIELDS[0], input.order_id);
+        let tr_id = check.optional(&Self::FIELDS[1], input.tr_id);
+        let coupon_number = check.optional(&Self::FIELDS[2], input.coupon_number);
         if !(given_order_id || given_tr_id) {
             check
                 .across(
@@ -1961,7 +1961,7 @@ impl CouponStatusRequest {
         self.charset
     }
 }
-/// Builder of [`CouponStatusRequest`]. Each type parameter tracks one required field (`missing::…` until its setter is called), so `build` exists only once every required field is given. Optional fields have setters that may be called in any order.
+/// Builder of [`CouponStatusRequest`]. Every field is optional: its setter may be called in any order, and `build` checks them all.
 #[must_use]
 pub struct CouponStatusRequestBuilder {
     order_id: Option<FieldInput<OrderId>>,
@@ -2126,12 +2126,12 @@ impl CouponImageSendRequest {
         charset: Charset,
     ) -> Result<Self, ValidationErrors> {
         let mut check = Collector::new(charset);
-        let order_id = check.required(&Self::FIELDS[0usize], input.order_id);
-        let coupon_number = check.required(&Self::FIELDS[1usize], input.coupon_number);
-        let sender = check.required(&Self::FIELDS[2usize], input.sender);
-        let subject = check.required(&Self::FIELDS[3usize], input.subject);
-        let body = check.optional(&Self::FIELDS[4usize], input.body);
-        let recipient = check.optional(&Self::FIELDS[5usize], input.recipient);
+        let order_id = check.required(&Self::FIELDS[0], input.order_id);
+        let coupon_number = check.required(&Self::FIELDS[1], input.coupon_number);
+        let sender = check.required(&Self::FIELDS[2], input.sender);
+        let subject = check.required(&Self::FIELDS[3], input.subject);
+        let body = check.optional(&Self::FIELDS[4], input.body);
+        let recipient = check.optional(&Self::FIELDS[5], input.recipient);
         let value = match (order_id, coupon_number, sender, subject, body, recipient) {
             (
                 Some(order_id),

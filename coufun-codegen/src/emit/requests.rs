@@ -247,6 +247,7 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         .collect();
     let resolve_fields = fields.iter().enumerate().map(|(i, f)| {
         let n = &f.name;
+        let i = Literal::usize_unsuffixed(i);
         let at = quote! { &Self::FIELDS[#i] };
         match (&f.spec.list, f.spec.required) {
             (Some(_), required) => {
@@ -418,11 +419,18 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         let n = &f.name;
         if f.spec.required { quote! { #n: Some(self.#n), } } else { quote! { #n: self.#n, } }
     });
-    let builder_doc = doc_lines(&format!(
-        "Builder of [`{request}`]. Each type parameter tracks one required field \
-         (`missing::…` until its setter is called), so `build` exists only once every \
-         required field is given. Optional fields have setters that may be called in any order."
-    ));
+    let builder_doc = doc_lines(&if required.is_empty() {
+        format!(
+            "Builder of [`{request}`]. Every field is optional: its setter may be called in \
+             any order, and `build` checks them all."
+        )
+    } else {
+        format!(
+            "Builder of [`{request}`]. Each type parameter tracks one required field \
+             (`missing::…` until its setter is called), so `build` exists only once every \
+             required field is given. Optional fields have setters that may be called in any order."
+        )
+    });
 
     // The Operation impl.
     let methods = op.methods.iter().map(|m| match m {
