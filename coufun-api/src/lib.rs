@@ -66,7 +66,7 @@ pub mod privacy;
 pub mod result_code;
 pub mod validation;
 
-pub use charset::{Charset, Unencodable, byte_len};
+pub use charset::{Charset, Unencodable, byte_len, cp949_len};
 pub use field::{FieldInput, FieldKind};
 pub use generated::kinds::*;
 pub use generated::requests::*;

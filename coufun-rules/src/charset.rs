@@ -67,8 +67,10 @@ impl fmt::Display for Unencodable {
 
 impl std::error::Error for Unencodable {}
 
-/// The first and last precomposed Hangul syllables: 2 bytes each in CP949.
-const HANGUL_SYLLABLES: std::ops::RangeInclusive<char> = '\u{AC00}'..='\u{D7A3}';
+/// The first precomposed Hangul syllable: each up to [`HANGUL_LAST`] is 2 bytes in CP949.
+const HANGUL_FIRST: u32 = 0xAC00;
+/// The last precomposed Hangul syllable.
+const HANGUL_LAST: u32 = 0xD7A3;
 
 /// The byte length of `text` in `charset`, or the first character it cannot encode.
 pub fn byte_len(text: &str, charset: Charset) -> Result<usize, Unencodable> {
@@ -79,20 +81,47 @@ pub fn byte_len(text: &str, charset: Charset) -> Result<usize, Unencodable> {
 }
 
 /// The byte length of `text` in CP949, or the first character CP949 cannot encode.
+///
+/// Scans the UTF-8 bytes: an ASCII byte is 1, a three-byte sequence decoding to a
+/// precomposed Hangul syllable is 2, and only other characters are decoded and
+/// asked of `encoding_rs`.
 pub fn cp949_len(text: &str) -> Result<usize, Unencodable> {
+    let bytes = text.as_bytes();
     let mut total = 0;
-    for (index, ch) in text.chars().enumerate() {
-        total += if ch.is_ascii() {
-            1
-        } else if HANGUL_SYLLABLES.contains(&ch) {
-            2
-        } else {
-            cp949_char_len(ch).ok_or(Unencodable {
-                ch,
-                index,
-                charset: Charset::Cp949,
-            })?
+    let mut at = 0;
+    while let Some(&lead) = bytes.get(at) {
+        if lead < 0x80 {
+            total += 1;
+            at += 1;
+            continue;
+        }
+        // Hangul syllables U+AC00..=U+D7A3 are encoded EA B0 80 ..= ED 9E A3.
+        if (0xEA..=0xED).contains(&lead)
+            && let Some(&[b1, b2]) = bytes.get(at + 1..at + 3)
+        {
+            let cp = (u32::from(lead & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+            if (HANGUL_FIRST..=HANGUL_LAST).contains(&cp) {
+                total += 2;
+                at += 3;
+                continue;
+            }
+        }
+        // Any other character: decode it and ask encoding_rs.
+        let Some(ch) = text.get(at..).and_then(|rest| rest.chars().next()) else {
+            break;
         };
+        match cp949_char_len(ch) {
+            Some(len) => total += len,
+            None => {
+                let index = text.get(..at).map_or(0, |before| before.chars().count());
+                return Err(Unencodable {
+                    ch,
+                    index,
+                    charset: Charset::Cp949,
+                });
+            }
+        }
+        at += ch.len_utf8();
     }
     Ok(total)
 }
