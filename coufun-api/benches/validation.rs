@@ -9,7 +9,13 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 /// A Korean body of exactly `Body::MAX_BYTES` CP949 bytes: Hangul with some ASCII
 /// spaces and punctuation, as a real message.
 fn korean_body() -> String {
-    let words = ["안녕하세요", "고객님", "쿠폰이", "도착했습니다.", "감사합니다!"];
+    let words = [
+        "안녕하세요",
+        "고객님",
+        "쿠폰이",
+        "도착했습니다.",
+        "감사합니다!",
+    ];
     let max = Body::MAX_BYTES as usize;
     let mut body = String::new();
     for word in words.iter().cycle() {

@@ -67,12 +67,12 @@ pub mod result_code;
 pub mod validation;
 
 pub use charset::{Charset, Unencodable, byte_len, cp949_len};
+pub use coufun_macros::{body, extra, recipient, recipients, result_code, sender, subject, tr_id};
 pub use field::{FieldInput, FieldKind};
 pub use generated::kinds::*;
-pub use generated::requests::*;
-pub use validation::{ValidationError, ValidationErrors, Violation};
-pub use coufun_macros::{body, extra, recipient, recipients, result_code, sender, subject, tr_id};
 pub use generated::manual::{MANUAL_VERSION, PRODUCTION_URL, TEST_URL};
+pub use generated::requests::*;
 pub use manual::ManualRevision;
 pub use operation::{Effect, Method, Operation};
 pub use result_code::{Category, Lang, ParseResultCodeError, ResultCode, RetryClass, UnknownCode};
+pub use validation::{ValidationError, ValidationErrors, Violation};

@@ -25,7 +25,9 @@ pub enum InvalidPocId {
     #[error("POC_ID is empty")]
     Empty,
     /// A character other than an ASCII letter, digit, `-` or `_`.
-    #[error("POC_ID holds a character other than ASCII letters, digits, '-' and '_' at index {index}")]
+    #[error(
+        "POC_ID holds a character other than ASCII letters, digits, '-' and '_' at index {index}"
+    )]
     BadCharacter {
         /// Index of the first bad character.
         index: usize,
@@ -88,6 +90,7 @@ pub fn mask_phone(number: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 

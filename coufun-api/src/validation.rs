@@ -197,7 +197,8 @@ impl From<ValidationError> for ValidationErrors {
 
 impl IntoIterator for ValidationErrors {
     type Item = ValidationError;
-    type IntoIter = std::iter::Chain<std::iter::Once<ValidationError>, std::vec::IntoIter<ValidationError>>;
+    type IntoIter =
+        std::iter::Chain<std::iter::Once<ValidationError>, std::vec::IntoIter<ValidationError>>;
     fn into_iter(self) -> Self::IntoIter {
         std::iter::once(self.first).chain(self.rest)
     }
@@ -205,7 +206,12 @@ impl IntoIterator for ValidationErrors {
 
 impl fmt::Display for ValidationErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} invalid field(s) / 잘못된 항목 {}개", self.len(), self.len())?;
+        write!(
+            f,
+            "{} invalid field(s) / 잘못된 항목 {}개",
+            self.len(),
+            self.len()
+        )?;
         for e in self.iter() {
             write!(f, "\n- {e}")?;
         }
@@ -299,9 +305,8 @@ impl Collector {
             match item.resolve(self.charset) {
                 Ok(value) => values.push(value),
                 Err(violation) => {
-                    self.errors.push(
-                        ValidationError::new(field, violation, self.charset).at_index(index),
-                    );
+                    self.errors
+                        .push(ValidationError::new(field, violation, self.charset).at_index(index));
                     ok = false;
                 }
             }

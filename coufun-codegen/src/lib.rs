@@ -42,7 +42,10 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
     Ok(vec![
         GeneratedFile {
             path: "coufun-api/src/generated/mod.rs",
-            contents: render::rust_file(emit::module_index(&["kinds", "manual", "requests", "result_code"]), both)?,
+            contents: render::rust_file(
+                emit::module_index(&["kinds", "manual", "requests", "result_code"]),
+                both,
+            )?,
         },
         GeneratedFile {
             path: "coufun-api/src/generated/result_code.rs",

@@ -2,6 +2,8 @@
 //! (and the literal macros') come from the spec: changing the subject limit in a
 //! copy of the spec changes both.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use coufun_codegen::emit::{kinds, requests};
 use coufun_codegen::literal::check_literal;
 use coufun_codegen::render::pretty;
@@ -59,7 +61,10 @@ fn snapshot_enum_kind() {
 
 #[test]
 fn snapshot_coupon_send_builder() {
-    insta::assert_snapshot!("request_coupon_send", operation_source(&spec(), "coupon_send"));
+    insta::assert_snapshot!(
+        "request_coupon_send",
+        operation_source(&spec(), "coupon_send")
+    );
 }
 
 #[test]
@@ -96,14 +101,22 @@ fn changing_the_subject_limit_in_the_spec_changes_validator_and_macro() {
 
     let before = kind_source(&spec, "subject");
     let after = kind_source(&edited, "subject");
-    assert!(before.contains(&format!("MAX_BYTES: u32 = {max};")), "{before}");
-    assert!(after.contains(&format!("MAX_BYTES: u32 = {raised};")), "{after}");
+    assert!(
+        before.contains(&format!("MAX_BYTES: u32 = {max};")),
+        "{before}"
+    );
+    assert!(
+        after.contains(&format!("MAX_BYTES: u32 = {raised};")),
+        "{after}"
+    );
 
     // One more Hangul syllable than the original limit allows.
     let text = "가".repeat(raised as usize / 2);
     let refused = check_literal(&spec, "subject", &text).expect_err("over the original limit");
     assert!(
-        refused.0.contains(&format!("over the limit of {max} bytes")),
+        refused
+            .0
+            .contains(&format!("over the limit of {max} bytes")),
         "{refused}"
     );
     assert!(check_literal(&edited, "subject", &text).is_ok());

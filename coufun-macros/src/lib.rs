@@ -26,7 +26,11 @@ fn checked(key: &str, macro_name: &str, input: TokenStream) -> TokenStream {
         .into()
 }
 
-fn expand_one(key: &str, macro_name: &str, lit: &LitStr) -> Result<proc_macro2::TokenStream, syn::Error> {
+fn expand_one(
+    key: &str,
+    macro_name: &str,
+    lit: &LitStr,
+) -> Result<proc_macro2::TokenStream, syn::Error> {
     let spec = spec(lit.span())?;
     let checked = check_literal(&spec, key, &lit.value())
         .map_err(|e| syn::Error::new(lit.span(), format!("{macro_name}!: {e}")))?;
@@ -92,7 +96,10 @@ pub fn recipients(input: TokenStream) -> TokenStream {
     if let Some((max, code)) = list_limit(&spec, "mobile")
         && lits.len() > max as usize
     {
-        let span = lits.iter().nth(max as usize).map_or(Span::call_site(), LitStr::span);
+        let span = lits
+            .iter()
+            .nth(max as usize)
+            .map_or(Span::call_site(), LitStr::span);
         push(syn::Error::new(
             span,
             format!(

@@ -99,7 +99,8 @@ pub fn cp949_len(text: &str) -> Result<usize, Unencodable> {
         if (0xEA..=0xED).contains(&lead)
             && let Some(&[b1, b2]) = bytes.get(at + 1..at + 3)
         {
-            let cp = (u32::from(lead & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+            let cp =
+                (u32::from(lead & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
             if (HANGUL_FIRST..=HANGUL_LAST).contains(&cp) {
                 total += 2;
                 at += 3;
@@ -143,6 +144,7 @@ fn cp949_char_len(ch: char) -> Option<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -16,7 +16,7 @@ pub mod violation;
 
 pub use charset::{Charset, Unencodable, byte_len, cp949_len};
 pub use rules::{
-    MobilePrefix, check_count, check_date, check_digits, check_enum, check_list_len,
-    check_mobile, check_text, check_token, parse_count, parse_date, strip_separators,
+    MobilePrefix, check_count, check_date, check_digits, check_enum, check_list_len, check_mobile,
+    check_text, check_token, parse_count, parse_date, strip_separators,
 };
 pub use violation::Violation;

@@ -78,9 +78,9 @@ pub struct MobilePrefix<'a> {
 pub fn check_mobile(input: &str, prefixes: &[MobilePrefix<'_>]) -> Result<String, Violation> {
     let digits = strip_separators(input)?;
     let fits = prefixes.iter().any(|p| {
-        digits.strip_prefix(p.prefix).is_some_and(|rest| {
-            u32::try_from(rest.len()).is_ok_and(|n| p.digits.contains(&n))
-        })
+        digits
+            .strip_prefix(p.prefix)
+            .is_some_and(|rest| u32::try_from(rest.len()).is_ok_and(|n| p.digits.contains(&n)))
     });
     if fits {
         Ok(digits)
@@ -181,19 +181,32 @@ pub fn check_list_len(len: usize, max: u32) -> Result<(), Violation> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
     const PREFIXES: [MobilePrefix<'static>; 2] = [
-        MobilePrefix { prefix: "010", digits: &[8] },
-        MobilePrefix { prefix: "011", digits: &[7, 8] },
+        MobilePrefix {
+            prefix: "010",
+            digits: &[8],
+        },
+        MobilePrefix {
+            prefix: "011",
+            digits: &[7, 8],
+        },
     ];
 
     #[test]
     fn mobile_numbers() {
-        assert_eq!(check_mobile("010-1234-5678", &PREFIXES).as_deref(), Ok("01012345678"));
-        assert_eq!(check_mobile("011 123 4567", &PREFIXES).as_deref(), Ok("0111234567"));
+        assert_eq!(
+            check_mobile("010-1234-5678", &PREFIXES).as_deref(),
+            Ok("01012345678")
+        );
+        assert_eq!(
+            check_mobile("011 123 4567", &PREFIXES).as_deref(),
+            Ok("0111234567")
+        );
         assert_eq!(
             check_mobile("010-123-4567", &PREFIXES),
             Err(Violation::NotMobile { digits: 10 })
@@ -221,13 +234,22 @@ mod tests {
 
     #[test]
     fn counts_and_tokens() {
-        assert_eq!(parse_count("0", 1, None), Err(Violation::TooSmall { value: 0, min: 1 }));
+        assert_eq!(
+            parse_count("0", 1, None),
+            Err(Violation::TooSmall { value: 0, min: 1 })
+        );
         assert_eq!(parse_count("+1", 1, None), Err(Violation::NotANumber));
-        assert_eq!(parse_count("10", 1, Some(9)), Err(Violation::TooLarge { value: 10, max: 9 }));
+        assert_eq!(
+            parse_count("10", 1, Some(9)),
+            Err(Violation::TooLarge { value: 10, max: 9 })
+        );
         assert_eq!(check_token("0000012345", 10), Ok(()));
         assert_eq!(
             check_token("00000123456", 10),
-            Err(Violation::TooLong { measured: 11, max: 10 })
+            Err(Violation::TooLong {
+                measured: 11,
+                max: 10
+            })
         );
         assert_eq!(
             check_token("G 1", 10),

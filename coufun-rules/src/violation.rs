@@ -202,28 +202,52 @@ impl fmt::Display for Described<'_> {
                 "character {ch:?} (U+{:04X}) at index {index} cannot be encoded in {charset}",
                 ch as u32
             ),
-            (Violation::TooFewBytes { measured, min, charset }, Ko) => write!(
+            (
+                Violation::TooFewBytes {
+                    measured,
+                    min,
+                    charset,
+                },
+                Ko,
+            ) => write!(
                 f,
                 "최소 {min}바이트 필요, {charset} 기준 {measured}바이트입니다"
             ),
-            (Violation::TooFewBytes { measured, min, charset }, En) => write!(
-                f,
-                "is {measured} bytes in {charset}, at least {min} needed"
-            ),
-            (Violation::TooManyBytes { measured, max, charset }, Ko) => write!(
+            (
+                Violation::TooFewBytes {
+                    measured,
+                    min,
+                    charset,
+                },
+                En,
+            ) => write!(f, "is {measured} bytes in {charset}, at least {min} needed"),
+            (
+                Violation::TooManyBytes {
+                    measured,
+                    max,
+                    charset,
+                },
+                Ko,
+            ) => write!(
                 f,
                 "{charset} 기준 {measured}바이트로 최대 {max}바이트를 초과합니다"
             ),
-            (Violation::TooManyBytes { measured, max, charset }, En) => write!(
+            (
+                Violation::TooManyBytes {
+                    measured,
+                    max,
+                    charset,
+                },
+                En,
+            ) => write!(
                 f,
                 "is {measured} bytes in {charset}, over the limit of {max} bytes"
             ),
             (Violation::Empty, Ko) => write!(f, "값이 비어 있습니다"),
             (Violation::Empty, En) => write!(f, "is empty"),
-            (Violation::NotDigit { index }, Ko) => write!(
-                f,
-                "{index}번째 문자가 숫자가 아닙니다 ('-'와 공백만 허용)"
-            ),
+            (Violation::NotDigit { index }, Ko) => {
+                write!(f, "{index}번째 문자가 숫자가 아닙니다 ('-'와 공백만 허용)")
+            }
             (Violation::NotDigit { index }, En) => write!(
                 f,
                 "character at index {index} is not a digit (only '-' and ' ' may separate digits)"
@@ -238,7 +262,10 @@ impl fmt::Display for Described<'_> {
                 write!(f, "휴대폰번호 형식이 아닙니다 (숫자 {digits}자리)")
             }
             (Violation::NotMobile { digits }, En) => {
-                write!(f, "is not a Korean mobile number in the allowed format ({digits} digits)")
+                write!(
+                    f,
+                    "is not a Korean mobile number in the allowed format ({digits} digits)"
+                )
             }
             (Violation::NotANumber, Ko) => write!(f, "정수가 아닙니다"),
             (Violation::NotANumber, En) => write!(f, "is not a whole number"),

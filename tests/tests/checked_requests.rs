@@ -2,6 +2,8 @@
 //! Hangul, ASCII and mixed text), the code each violation answers, all violations
 //! reported at once, UTF-8 counting, wire parsing, and masking of phone numbers.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use coufun_api::field::FieldInput;
 use coufun_api::{
     Body, Charset, CouponSendRequest, CouponStatusRequest, ExtraInput, GoodsId, MobileNumber,
@@ -134,8 +136,11 @@ fn extra_inputs_share_a_kind_but_answer_their_own_codes() {
     assert_eq!(code_of("extra1"), result_code!("24"));
     assert_eq!(code_of("extra2"), result_code!("25"));
     let long = text_of(ExtraInput::MAX_BYTES as usize + 1, Style::Hangul);
-    let errors = send_from_wire(&[("extra1", long.clone()), ("extra2", long)], Charset::Cp949)
-        .unwrap_err();
+    let errors = send_from_wire(
+        &[("extra1", long.clone()), ("extra2", long)],
+        Charset::Cp949,
+    )
+    .unwrap_err();
     let codes: Vec<ResultCode> = errors.iter().map(|e| e.code()).collect();
     assert_eq!(codes, [result_code!("24"), result_code!("25")]);
 }
@@ -187,7 +192,11 @@ fn required_text_may_not_be_empty_and_emoji_is_refused() {
     );
     assert!(matches!(
         e.violation(),
-        Violation::Unencodable { ch: '🎁', index: 3, .. }
+        Violation::Unencodable {
+            ch: '🎁',
+            index: 3,
+            ..
+        }
     ));
     assert!(e.to_string().contains("U+1F381"), "{e}");
     // UTF-8 can encode it.
@@ -204,7 +213,10 @@ fn sender_digits_at_and_past_the_limit() {
         "sender",
         result_code!("13"),
     );
-    assert_eq!((e.limit(), e.measured()), (Some(max as u64), Some(max as u64 + 1)));
+    assert_eq!(
+        (e.limit(), e.measured()),
+        (Some(max as u64), Some(max as u64 + 1))
+    );
     // Separators are stripped before counting.
     let spaced = format!("{}-{} {}", digits(4), digits(4), digits(max - 8));
     let request = send_from_wire(&[("sender", spaced)], Charset::Cp949).unwrap();
@@ -243,7 +255,10 @@ fn mobile_numbers_follow_the_prefix_rules() {
     ];
     for n in bad {
         let e = assert_one_error(
-            send_from_wire(&[("recipients", format!("01011112222,{n}"))], Charset::Cp949),
+            send_from_wire(
+                &[("recipients", format!("01011112222,{n}"))],
+                Charset::Cp949,
+            ),
             "recipients",
             result_code!("14"),
         );
@@ -268,14 +283,20 @@ fn recipients_at_and_past_the_list_limit() {
     };
     assert_eq!(build(numbers(max)).unwrap().recipients().len(), max);
     let e = assert_one_error(build(numbers(max + 1)), "recipients", result_code!("15"));
-    assert_eq!((e.limit(), e.measured()), (Some(max as u64), Some(max as u64 + 1)));
+    assert_eq!(
+        (e.limit(), e.measured()),
+        (Some(max as u64), Some(max as u64 + 1))
+    );
 
     // Too many and one bad: both reported, the count first.
     let mut list = numbers(max + 1);
     list[3] = "010-1".into();
     let errors = build(list).unwrap_err();
     let codes: Vec<_> = errors.iter().map(|e| (e.code(), e.index())).collect();
-    assert_eq!(codes, [(result_code!("15"), None), (result_code!("14"), Some(3))]);
+    assert_eq!(
+        codes,
+        [(result_code!("15"), None), (result_code!("14"), Some(3))]
+    );
 
     // On the wire the same rules apply to the comma-separated list.
     let wire_list = numbers(max + 1).join(",");
@@ -316,8 +337,16 @@ fn quantity_dates_send_type_and_goods_id() {
         )
     };
     assert!(dates("20240229", "20240229").is_ok());
-    assert_one_error(dates("20230229", "20240101"), "valid_from", result_code!("29"));
-    assert_one_error(dates("20240101", "20241301"), "valid_until", result_code!("27"));
+    assert_one_error(
+        dates("20230229", "20240101"),
+        "valid_from",
+        result_code!("29"),
+    );
+    assert_one_error(
+        dates("20240101", "20241301"),
+        "valid_until",
+        result_code!("27"),
+    );
     assert_one_error(
         dates("20240102", "20240101"),
         "valid_from, valid_until",
@@ -371,11 +400,22 @@ fn every_violation_is_reported_at_once_in_wire_order() {
     let fields: Vec<&str> = errors.iter().map(|e| e.field()).collect();
     assert_eq!(
         fields,
-        ["goods_id", "tr_id", "sender", "subject", "recipients", "body", "quantity"]
+        [
+            "goods_id",
+            "tr_id",
+            "sender",
+            "subject",
+            "recipients",
+            "body",
+            "quantity"
+        ]
     );
     let text = errors.to_string();
     assert!(text.starts_with("7 invalid field(s)"), "{text}");
-    assert!(text.contains("제목 오류") && text.contains("Subject error"), "{text}");
+    assert!(
+        text.contains("제목 오류") && text.contains("Subject error"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -422,7 +462,10 @@ fn wire_params_and_debug_keep_secrets() {
     assert!(!params.iter().any(|(k, _)| *k == "POC_ID"));
 
     let debug = format!("{request:?}");
-    assert!(debug.contains("010-****-5678") && debug.contains("011-***-6543"), "{debug}");
+    assert!(
+        debug.contains("010-****-5678") && debug.contains("011-***-6543"),
+        "{debug}"
+    );
     for secret in ["12345678", "1234-5678", "9876543", "987-6543", "021234"] {
         assert!(!debug.contains(secret), "{secret} leaked: {debug}");
     }

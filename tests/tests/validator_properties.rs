@@ -1,6 +1,8 @@
 //! Properties of the generated validators: each text kind accepts exactly the
 //! strings whose CP949 encoding (by `encoding_rs`) fits its spec limits.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use coufun_api::{Body, Charset, Subject, TrId};
 use proptest::prelude::*;
 

@@ -264,9 +264,7 @@ impl Operation for GoodsInfoRequest {
     const EFFECT: Effect = Effect::Read;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        let mut params = Vec::with_capacity(1);
-        params.push(("GOODS_ID", self.goods_id.wire_value()));
-        params
+        vec![("GOODS_ID", self.goods_id.wire_value())]
     }
     fn idempotency_key(&self) -> Option<&str> {
         None
@@ -901,23 +899,13 @@ impl Operation for CouponSendRequest {
     const EFFECT: Effect = Effect::Write;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        let mut params = Vec::with_capacity(13);
-        params.push(("GOODS_ID", self.goods_id.wire_value()));
-        params.push(("TR_ID", self.tr_id.wire_value()));
-        params.push(("SEND_PHONE", self.sender.wire_value()));
-        params.push(("SEND_TITLE", self.subject.wire_value()));
-        params
-            .push((
-                "RECEIVER_MOBILE",
-                Cow::Owned(
-                    self
-                        .recipients
-                        .iter()
-                        .map(|v| v.wire_value())
-                        .collect::<Vec<_>>()
-                        .join(","),
-                ),
-            ));
+        let mut params = vec![
+            ("GOODS_ID", self.goods_id.wire_value()), ("TR_ID", self.tr_id.wire_value()),
+            ("SEND_PHONE", self.sender.wire_value()), ("SEND_TITLE", self.subject
+            .wire_value()), ("RECEIVER_MOBILE", Cow::Owned(self.recipients.iter().map(| v
+            | v.wire_value()).collect:: < Vec < _ >> ().join(",")))
+        ];
+        params.reserve(8);
         if let Some(v) = &self.body {
             params.push(("SEND_MSG", v.wire_value()));
         }
@@ -1304,10 +1292,11 @@ impl Operation for CouponCreateRequest {
     const EFFECT: Effect = Effect::Write;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        let mut params = Vec::with_capacity(8);
-        params.push(("GOODS_ID", self.goods_id.wire_value()));
-        params.push(("TR_ID", self.tr_id.wire_value()));
-        params.push(("GOODS_CNT", self.quantity.wire_value()));
+        let mut params = vec![
+            ("GOODS_ID", self.goods_id.wire_value()), ("TR_ID", self.tr_id.wire_value()),
+            ("GOODS_CNT", self.quantity.wire_value())
+        ];
+        params.reserve(5);
         if let Some(v) = &self.user_id {
             params.push(("USER_ID", v.wire_value()));
         }
@@ -1469,8 +1458,8 @@ impl Operation for CouponCancelRequest {
     const EFFECT: Effect = Effect::Write;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        let mut params = Vec::with_capacity(2);
-        params.push(("ORDER_ID", self.order_id.wire_value()));
+        let mut params = vec![("ORDER_ID", self.order_id.wire_value())];
+        params.reserve(1);
         if let Some(v) = &self.coupon_number {
             params.push(("COUPON_NO", v.wire_value()));
         }
@@ -1620,8 +1609,8 @@ impl Operation for CouponResendRequest {
     const EFFECT: Effect = Effect::Write;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        let mut params = Vec::with_capacity(2);
-        params.push(("ORDER_ID", self.order_id.wire_value()));
+        let mut params = vec![("ORDER_ID", self.order_id.wire_value())];
+        params.reserve(1);
         if let Some(v) = &self.coupon_number {
             params.push(("COUPON_NO", v.wire_value()));
         }
@@ -1837,11 +1826,10 @@ impl Operation for ChangeRecipientRequest {
     const EFFECT: Effect = Effect::Write;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        let mut params = Vec::with_capacity(3);
-        params.push(("ORDER_ID", self.order_id.wire_value()));
-        params.push(("COUPON_NO", self.coupon_number.wire_value()));
-        params.push(("RECEIVER_MOBILE", self.recipient.wire_value()));
-        params
+        vec![
+            ("ORDER_ID", self.order_id.wire_value()), ("COUPON_NO", self.coupon_number
+            .wire_value()), ("RECEIVER_MOBILE", self.recipient.wire_value())
+        ]
     }
     fn idempotency_key(&self) -> Option<&str> {
         None
@@ -2377,11 +2365,12 @@ impl Operation for CouponImageSendRequest {
     const EFFECT: Effect = Effect::Write;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        let mut params = Vec::with_capacity(6);
-        params.push(("ORDER_ID", self.order_id.wire_value()));
-        params.push(("COUPON_NO", self.coupon_number.wire_value()));
-        params.push(("SEND_PHONE", self.sender.wire_value()));
-        params.push(("SEND_TITLE", self.subject.wire_value()));
+        let mut params = vec![
+            ("ORDER_ID", self.order_id.wire_value()), ("COUPON_NO", self.coupon_number
+            .wire_value()), ("SEND_PHONE", self.sender.wire_value()), ("SEND_TITLE", self
+            .subject.wire_value())
+        ];
+        params.reserve(2);
         if let Some(v) = &self.body {
             params.push(("SEND_MSG", v.wire_value()));
         }

@@ -380,7 +380,11 @@ fn emit_enum(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
         let d = doc_lines(&format!("{} Wire value `{}`.", v.doc, v.wire.get_ref()));
         quote! { #d #name, }
     });
-    let names: Vec<Ident> = kind.values.iter().map(|v| ident(v.name.get_ref())).collect();
+    let names: Vec<Ident> = kind
+        .values
+        .iter()
+        .map(|v| ident(v.name.get_ref()))
+        .collect();
     let wires: Vec<&String> = kind.values.iter().map(|v| v.wire.get_ref()).collect();
     let count = names.len();
     quote! {

@@ -27,6 +27,7 @@ pub fn module_index(modules: &[&str]) -> TokenStream {
     quote! {
         //! Code generated from `spec/`: never edited by hand. Each module's header
         //! names the spec files it comes from and the command that rewrites it.
-        #( pub mod #modules; )*
+        // rustfmt would reformat prettyplease's output and make `codegen --check` fail.
+        #( #[rustfmt::skip] pub mod #modules; )*
     }
 }

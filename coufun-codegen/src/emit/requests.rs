@@ -50,7 +50,11 @@ impl Field<'_> {
 
     /// Rustdoc shared by the accessor and the setter: wire name and its source.
     fn doc(&self) -> TokenStream {
-        let required = if self.spec.required { "Required" } else { "Optional" };
+        let required = if self.spec.required {
+            "Required"
+        } else {
+            "Optional"
+        };
         let list = self.spec.list.as_ref().map_or(String::new(), |l| {
             format!(
                 " A list of at most {} values joined by `{}` on the wire (more answers `{}`).",
@@ -119,7 +123,11 @@ pub fn emit(spec: &Spec) -> TokenStream {
             pub struct #m;
         }
     });
-    let ops = spec.endpoints.operations.iter().map(|op| emit_operation(spec, op));
+    let ops = spec
+        .endpoints
+        .operations
+        .iter()
+        .map(|op| emit_operation(spec, op));
     quote! {
         //! One checked request per operation of `spec/endpoints.toml`, built with a
         //! typestate builder (every required field is enforced by the compiler) or
@@ -185,7 +193,9 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         let (n, ty, doc) = (&f.name, &f.ty, f.doc());
         match (f.is_list(), f.spec.required) {
             (true, true) => quote! { #doc pub fn #n(&self) -> &[#ty] { &self.#n } },
-            (true, false) => quote! { #doc pub fn #n(&self) -> Option<&[#ty]> { self.#n.as_deref() } },
+            (true, false) => {
+                quote! { #doc pub fn #n(&self) -> Option<&[#ty]> { self.#n.as_deref() } }
+            }
             (false, true) => quote! { #doc pub fn #n(&self) -> &#ty { &self.#n } },
             (false, false) => quote! { #doc pub fn #n(&self) -> Option<&#ty> { self.#n.as_ref() } },
         }
@@ -272,8 +282,14 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         let code = code_variant(spec, c.code.get_ref());
         match c.rule {
             CheckRule::NotAfter => {
-                let first = c.first.as_ref().map_or(String::new(), |f| f.get_ref().clone());
-                let second = c.second.as_ref().map_or(String::new(), |f| f.get_ref().clone());
+                let first = c
+                    .first
+                    .as_ref()
+                    .map_or(String::new(), |f| f.get_ref().clone());
+                let second = c
+                    .second
+                    .as_ref()
+                    .map_or(String::new(), |f| f.get_ref().clone());
                 let names = format!("{first}, {second}");
                 let wires = format!("{}, {}", wire_of(&first), wire_of(&second));
                 let (a, b) = (ident(&first), ident(&second));
@@ -281,7 +297,11 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
                 // `Option<T>` rather than `Option<Option<T>>` here.
                 let pat = |n: &Ident| {
                     let required = fields.iter().any(|f| f.name == *n && f.spec.required);
-                    if required { quote! { Some(#n) } } else { quote! { Some(Some(#n)) } }
+                    if required {
+                        quote! { Some(#n) }
+                    } else {
+                        quote! { Some(Some(#n)) }
+                    }
                 };
                 let (pa, pb) = (pat(&a), pat(&b));
                 quote! {
@@ -294,7 +314,11 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
             }
             CheckRule::OneOf => {
                 let names: Vec<String> = c.fields.iter().map(|f| f.get_ref().clone()).collect();
-                let wires = names.iter().map(|n| wire_of(n)).collect::<Vec<_>>().join(", ");
+                let wires = names
+                    .iter()
+                    .map(|n| wire_of(n))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let given = names.iter().map(|n| format_ident!("given_{n}"));
                 let names = names.join(", ");
                 quote! {
@@ -351,7 +375,11 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
     });
     let set_type = |f: &Field| {
         let ty = &f.ty;
-        if f.is_list() { quote! { Vec<FieldInput<#ty>> } } else { quote! { FieldInput<#ty> } }
+        if f.is_list() {
+            quote! { Vec<FieldInput<#ty>> }
+        } else {
+            quote! { FieldInput<#ty> }
+        }
     };
     let setter_sig = |f: &Field, receiver: TokenStream| {
         let (n, ty) = (&f.name, &f.ty);
@@ -361,7 +389,10 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
                 quote! { where I: IntoIterator, I::Item: Into<FieldInput<#ty>> },
             )
         } else {
-            (quote! { #n(#receiver, value: impl Into<FieldInput<#ty>>) }, quote! {})
+            (
+                quote! { #n(#receiver, value: impl Into<FieldInput<#ty>>) },
+                quote! {},
+            )
         }
     };
     let setter_value = |f: &Field| {
@@ -372,18 +403,37 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         }
     };
     let required_setters = required.iter().map(|f| {
-        let others: Vec<&Ident> = required.iter().filter(|o| o.name != f.name).map(|o| &o.state).collect();
+        let others: Vec<&Ident> = required
+            .iter()
+            .filter(|o| o.name != f.name)
+            .map(|o| &o.state)
+            .collect();
         let m = &f.marker;
         let before = required.iter().map(|o| {
-            if o.name == f.name { quote! { missing::#m } } else { let s = &o.state; quote! { #s } }
+            if o.name == f.name {
+                quote! { missing::#m }
+            } else {
+                let s = &o.state;
+                quote! { #s }
+            }
         });
         let set = set_type(f);
         let after = required.iter().map(|o| {
-            if o.name == f.name { set.clone() } else { let s = &o.state; quote! { #s } }
+            if o.name == f.name {
+                set.clone()
+            } else {
+                let s = &o.state;
+                quote! { #s }
+            }
         });
         let moves = fields.iter().map(|o| {
             let n = &o.name;
-            if o.name == f.name { let v = setter_value(f); quote! { #n: #v, } } else { quote! { #n: self.#n, } }
+            if o.name == f.name {
+                let v = setter_value(f);
+                quote! { #n: #v, }
+            } else {
+                quote! { #n: self.#n, }
+            }
         });
         let ((sig, bounds), doc) = (setter_sig(f, quote! { self }), f.doc());
         quote! {
@@ -396,7 +446,12 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         }
     });
     let optional_setters = fields.iter().filter(|f| !f.spec.required).map(|f| {
-        let (n, (sig, bounds), doc, v) = (&f.name, setter_sig(f, quote! { mut self }), f.doc(), setter_value(f));
+        let (n, (sig, bounds), doc, v) = (
+            &f.name,
+            setter_sig(f, quote! { mut self }),
+            f.doc(),
+            setter_value(f),
+        );
         quote! {
             #doc
             pub fn #sig -> Self #bounds {
@@ -414,10 +469,18 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         quote! { impl< #( #states ),* > #builder< #( #states ),* > { #( #optional_setters )* } }
     };
     let done_types = required.iter().map(|f| set_type(f));
-    let done = if required.is_empty() { quote! { #builder } } else { quote! { #builder< #( #done_types ),* > } };
+    let done = if required.is_empty() {
+        quote! { #builder }
+    } else {
+        quote! { #builder< #( #done_types ),* > }
+    };
     let build_inputs = fields.iter().map(|f| {
         let n = &f.name;
-        if f.spec.required { quote! { #n: Some(self.#n), } } else { quote! { #n: self.#n, } }
+        if f.spec.required {
+            quote! { #n: Some(self.#n), }
+        } else {
+            quote! { #n: self.#n, }
+        }
     });
     let builder_doc = doc_lines(&if required.is_empty() {
         format!(
@@ -441,29 +504,73 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         Effect::Read => quote! { Effect::Read },
         Effect::Write => quote! { Effect::Write },
     };
-    let params = fields.iter().map(|f| {
-        let (n, w) = (&f.name, f.wire);
-        let join = |v: TokenStream, sep: &str| quote! {
+    // A required value as a `(wire, value)` tuple; an optional one as a push.
+    let join = |v: TokenStream, sep: &str| {
+        quote! {
             Cow::Owned(#v.iter().map(|v| v.wire_value()).collect::<Vec<_>>().join(#sep))
-        };
-        match (&f.spec.list, f.spec.required) {
-            (Some(l), true) => { let j = join(quote! { self.#n }, &l.separator); quote! { params.push((#w, #j)); } }
-            (Some(l), false) => { let j = join(quote! { v }, &l.separator); quote! { if let Some(v) = &self.#n { params.push((#w, #j)); } } }
-            (None, true) => quote! { params.push((#w, self.#n.wire_value())); },
-            (None, false) => quote! { if let Some(v) = &self.#n { params.push((#w, v.wire_value())); } },
         }
-    });
-    let idempotency = match op.idempotency_key.as_ref().and_then(|k| fields.iter().find(|f| f.name == k.get_ref().as_str())) {
-        Some(f) if f.spec.required => { let n = &f.name; quote! { Some(self.#n.as_str()) } }
-        Some(f) => { let n = &f.name; quote! { self.#n.as_ref().map(|v| v.as_str()) } }
+    };
+    let required_param = |f: &Field| {
+        let (n, w) = (&f.name, f.wire);
+        match &f.spec.list {
+            Some(l) => {
+                let j = join(quote! { self.#n }, &l.separator);
+                quote! { (#w, #j) }
+            }
+            None => quote! { (#w, self.#n.wire_value()) },
+        }
+    };
+    // Leading required fields open the vector; the rest are pushed in wire order.
+    let leading = fields.iter().take_while(|f| f.spec.required).count();
+    let first_params = fields[..leading].iter().map(required_param);
+    let params: Vec<TokenStream> = fields[leading..]
+        .iter()
+        .map(|f| {
+            let (n, w) = (&f.name, f.wire);
+            match (&f.spec.list, f.spec.required) {
+                (_, true) => {
+                    let p = required_param(f);
+                    quote! { params.push(#p); }
+                }
+                (Some(l), false) => {
+                    let j = join(quote! { v }, &l.separator);
+                    quote! { if let Some(v) = &self.#n { params.push((#w, #j)); } }
+                }
+                (None, false) => {
+                    quote! { if let Some(v) = &self.#n { params.push((#w, v.wire_value())); } }
+                }
+            }
+        })
+        .collect();
+    let idempotency = match op
+        .idempotency_key
+        .as_ref()
+        .and_then(|k| fields.iter().find(|f| f.name == k.get_ref().as_str()))
+    {
+        Some(f) if f.spec.required => {
+            let n = &f.name;
+            quote! { Some(self.#n.as_str()) }
+        }
+        Some(f) => {
+            let n = &f.name;
+            quote! { self.#n.as_ref().map(|v| v.as_str()) }
+        }
         None => quote! { None },
     };
     let field_count = Literal::usize_unsuffixed(count);
-    let wire_params_body = if fields.is_empty() {
-        quote! { Vec::new() }
-    } else {
+    let reserve = Literal::usize_unsuffixed(count - leading);
+    let wire_params_body = if params.is_empty() {
+        quote! { vec![ #( #first_params ),* ] }
+    } else if leading == 0 {
         quote! {
             let mut params = Vec::with_capacity(#field_count);
+            #( #params )*
+            params
+        }
+    } else {
+        quote! {
+            let mut params = vec![ #( #first_params ),* ];
+            params.reserve(#reserve);
             #( #params )*
             params
         }
