@@ -264,7 +264,7 @@ impl Operation for GoodsInfoRequest {
     const EFFECT: Effect = Effect::Read;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        vec![("GOODS_ID", self.goods_id.wire_value())]
+        Vec::from([("GOODS_ID", self.goods_id.wire_value())])
     }
     fn idempotency_key(&self) -> Option<&str> {
         None
@@ -899,13 +899,25 @@ impl Operation for CouponSendRequest {
     const EFFECT: Effect = Effect::Write;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        let mut params = vec![
-            ("GOODS_ID", self.goods_id.wire_value()), ("TR_ID", self.tr_id.wire_value()),
-            ("SEND_PHONE", self.sender.wire_value()), ("SEND_TITLE", self.subject
-            .wire_value()), ("RECEIVER_MOBILE", Cow::Owned(self.recipients.iter().map(| v
-            | v.wire_value()).collect:: < Vec < _ >> ().join(",")))
-        ];
-        params.reserve(8);
+        let mut params = Vec::with_capacity(13);
+        params
+            .extend([
+                ("GOODS_ID", self.goods_id.wire_value()),
+                ("TR_ID", self.tr_id.wire_value()),
+                ("SEND_PHONE", self.sender.wire_value()),
+                ("SEND_TITLE", self.subject.wire_value()),
+                (
+                    "RECEIVER_MOBILE",
+                    Cow::Owned(
+                        self
+                            .recipients
+                            .iter()
+                            .map(|v| v.wire_value())
+                            .collect::<Vec<_>>()
+                            .join(","),
+                    ),
+                ),
+            ]);
         if let Some(v) = &self.body {
             params.push(("SEND_MSG", v.wire_value()));
         }
@@ -1292,11 +1304,13 @@ impl Operation for CouponCreateRequest {
     const EFFECT: Effect = Effect::Write;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        let mut params = vec![
-            ("GOODS_ID", self.goods_id.wire_value()), ("TR_ID", self.tr_id.wire_value()),
-            ("GOODS_CNT", self.quantity.wire_value())
-        ];
-        params.reserve(5);
+        let mut params = Vec::with_capacity(8);
+        params
+            .extend([
+                ("GOODS_ID", self.goods_id.wire_value()),
+                ("TR_ID", self.tr_id.wire_value()),
+                ("GOODS_CNT", self.quantity.wire_value()),
+            ]);
         if let Some(v) = &self.user_id {
             params.push(("USER_ID", v.wire_value()));
         }
@@ -1458,8 +1472,8 @@ impl Operation for CouponCancelRequest {
     const EFFECT: Effect = Effect::Write;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        let mut params = vec![("ORDER_ID", self.order_id.wire_value())];
-        params.reserve(1);
+        let mut params = Vec::with_capacity(2);
+        params.extend([("ORDER_ID", self.order_id.wire_value())]);
         if let Some(v) = &self.coupon_number {
             params.push(("COUPON_NO", v.wire_value()));
         }
@@ -1609,8 +1623,8 @@ impl Operation for CouponResendRequest {
     const EFFECT: Effect = Effect::Write;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        let mut params = vec![("ORDER_ID", self.order_id.wire_value())];
-        params.reserve(1);
+        let mut params = Vec::with_capacity(2);
+        params.extend([("ORDER_ID", self.order_id.wire_value())]);
         if let Some(v) = &self.coupon_number {
             params.push(("COUPON_NO", v.wire_value()));
         }
@@ -1826,10 +1840,11 @@ impl Operation for ChangeRecipientRequest {
     const EFFECT: Effect = Effect::Write;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        vec![
-            ("ORDER_ID", self.order_id.wire_value()), ("COUPON_NO", self.coupon_number
-            .wire_value()), ("RECEIVER_MOBILE", self.recipient.wire_value())
-        ]
+        Vec::from([
+            ("ORDER_ID", self.order_id.wire_value()),
+            ("COUPON_NO", self.coupon_number.wire_value()),
+            ("RECEIVER_MOBILE", self.recipient.wire_value()),
+        ])
     }
     fn idempotency_key(&self) -> Option<&str> {
         None
@@ -2365,12 +2380,14 @@ impl Operation for CouponImageSendRequest {
     const EFFECT: Effect = Effect::Write;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        let mut params = vec![
-            ("ORDER_ID", self.order_id.wire_value()), ("COUPON_NO", self.coupon_number
-            .wire_value()), ("SEND_PHONE", self.sender.wire_value()), ("SEND_TITLE", self
-            .subject.wire_value())
-        ];
-        params.reserve(2);
+        let mut params = Vec::with_capacity(6);
+        params
+            .extend([
+                ("ORDER_ID", self.order_id.wire_value()),
+                ("COUPON_NO", self.coupon_number.wire_value()),
+                ("SEND_PHONE", self.sender.wire_value()),
+                ("SEND_TITLE", self.subject.wire_value()),
+            ]);
         if let Some(v) = &self.body {
             params.push(("SEND_MSG", v.wire_value()));
         }

@@ -558,9 +558,8 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         None => quote! { None },
     };
     let field_count = Literal::usize_unsuffixed(count);
-    let reserve = Literal::usize_unsuffixed(count - leading);
     let wire_params_body = if params.is_empty() {
-        quote! { vec![ #( #first_params ),* ] }
+        quote! { Vec::from([ #( #first_params ),* ]) }
     } else if leading == 0 {
         quote! {
             let mut params = Vec::with_capacity(#field_count);
@@ -569,8 +568,8 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         }
     } else {
         quote! {
-            let mut params = vec![ #( #first_params ),* ];
-            params.reserve(#reserve);
+            let mut params = Vec::with_capacity(#field_count);
+            params.extend([ #( #first_params ),* ]);
             #( #params )*
             params
         }
