@@ -4,6 +4,11 @@
 //! validators call), never from this crate, and every problem becomes a compile
 //! error at the literal's span (never a panic).
 
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 use proc_macro::TokenStream;
 use proc_macro2::Span;
 use quote::{format_ident, quote};
