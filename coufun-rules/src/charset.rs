@@ -67,11 +67,6 @@ impl fmt::Display for Unencodable {
 
 impl std::error::Error for Unencodable {}
 
-/// The first precomposed Hangul syllable: each up to [`HANGUL_LAST`] is 2 bytes in CP949.
-const HANGUL_FIRST: u32 = 0xAC00;
-/// The last precomposed Hangul syllable.
-const HANGUL_LAST: u32 = 0xD7A3;
-
 /// The byte length of `text` in `charset`, or the first character it cannot encode.
 pub fn byte_len(text: &str, charset: Charset) -> Result<usize, Unencodable> {
     match charset {
@@ -95,13 +90,17 @@ pub fn cp949_len(text: &str) -> Result<usize, Unencodable> {
             at += 1;
             continue;
         }
-        // Hangul syllables U+AC00..=U+D7A3 are encoded EA B0 80 ..= ED 9E A3.
+        // Hangul syllables U+AC00..=U+D7A3 are encoded EA B0 80 ..= ED 9E A3: in
+        // valid UTF-8 the lead and the next two bytes tell without decoding.
         if (0xEA..=0xED).contains(&lead)
             && let Some(&[b1, b2]) = bytes.get(at + 1..at + 3)
         {
-            let cp =
-                (u32::from(lead & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
-            if (HANGUL_FIRST..=HANGUL_LAST).contains(&cp) {
+            let hangul = match lead {
+                0xEA => b1 >= 0xB0,
+                0xED => b1 < 0x9E || (b1 == 0x9E && b2 <= 0xA3),
+                _ => true, // EB, EC: U+B000..=U+CFFF, all syllables
+            };
+            if hangul {
                 total += 2;
                 at += 3;
                 continue;
@@ -171,6 +170,21 @@ mod tests {
         assert!(err.to_string().contains("U+1F381"), "{err}");
     }
 
+    #[test]
+    fn hangul_fast_path_edges_agree_with_encoding_rs() {
+        let edges = [
+            0x9FFF, 0xA000, 0xABFF, 0xAC00, 0xAC01, 0xAFFF, 0xB000, 0xBFFF, 0xC000, 0xCFFF, 0xD000,
+            0xD79F, 0xD7A3, 0xD7A4, 0xD7FF, 0xE000,
+        ];
+        for cp in edges {
+            let Some(ch) = char::from_u32(cp) else {
+                continue;
+            };
+            let text = format!("a{ch}b");
+            assert_eq!(cp949_len(&text).ok(), encode_then_len(&text), "U+{cp:04X}");
+        }
+    }
+
     proptest! {
         #[test]
         fn cp949_count_matches_encode_then_len(text in "\\PC{0,40}") {
@@ -178,6 +192,11 @@ mod tests {
                 Some(len) => prop_assert_eq!(cp949_len(&text), Ok(len)),
                 None => prop_assert!(cp949_len(&text).is_err()),
             }
+        }
+
+        #[test]
+        fn cp949_count_matches_around_the_hangul_block(text in "[\u{A000}-\u{E000}a ]{0,30}") {
+            prop_assert_eq!(cp949_len(&text).ok(), encode_then_len(&text));
         }
 
         #[test]
