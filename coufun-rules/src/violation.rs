@@ -194,7 +194,7 @@ impl fmt::Display for Described<'_> {
             (Violation::Missing, En) => write!(f, "is required but missing"),
             (Violation::Unencodable { ch, index, charset }, Ko) => write!(
                 f,
-                "{index}번째 문자 {ch:?} (U+{:04X})는 {charset}로 표현할 수 없습니다",
+                "인덱스 {index}의 문자 {ch:?} (U+{:04X})는 {charset}로 표현할 수 없습니다",
                 ch as u32
             ),
             (Violation::Unencodable { ch, index, charset }, En) => write!(
@@ -246,7 +246,10 @@ impl fmt::Display for Described<'_> {
             (Violation::Empty, Ko) => write!(f, "값이 비어 있습니다"),
             (Violation::Empty, En) => write!(f, "is empty"),
             (Violation::NotDigit { index }, Ko) => {
-                write!(f, "{index}번째 문자가 숫자가 아닙니다 ('-'와 공백만 허용)")
+                write!(
+                    f,
+                    "인덱스 {index}의 문자가 숫자가 아닙니다 ('-'와 공백만 허용)"
+                )
             }
             (Violation::NotDigit { index }, En) => write!(
                 f,
@@ -285,7 +288,7 @@ impl fmt::Display for Described<'_> {
             (Violation::NotADate, En) => write!(f, "is not a real calendar date written YYYYMMDD"),
             (Violation::BadTokenChar { ch, index }, Ko) => write!(
                 f,
-                "{index}번째 문자 {ch:?}는 허용되지 않습니다 (영문, 숫자, '-', '_'만 허용)"
+                "인덱스 {index}의 문자 {ch:?}는 허용되지 않습니다 (영문, 숫자, '-', '_'만 허용)"
             ),
             (Violation::BadTokenChar { ch, index }, En) => write!(
                 f,
