@@ -2,30 +2,13 @@
 //! capped body read, typed decode) against a bare reqwest GET of the same bytes
 //! from the same local server (target: client ≥ 0.9 × bare calls per second).
 
-use std::borrow::Cow;
 use std::hint::black_box;
 
+use coufun_api::privacy::PocId;
 use coufun_api::responses::{GoodsListItem, GoodsListResponse};
 use coufun_api::xml::Response;
-use coufun_api::{Charset, Client, Effect, Environment, Method, Operation};
+use coufun_api::{Charset, Client, Environment, GoodsListRequest, Method};
 use criterion::{Criterion, criterion_group, criterion_main};
-
-/// The goods-list request (stand-in until the generated request types are merged).
-#[derive(Debug)]
-struct ListGoods;
-
-impl Operation for ListGoods {
-    const NAME: &'static str = "goods_list";
-    const PATH: &'static str = "goodsList.do";
-    const METHODS: &'static [Method] = &[Method::Post, Method::Get];
-    const EFFECT: Effect = Effect::Read;
-    fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        Vec::new()
-    }
-    fn idempotency_key(&self) -> Option<&str> {
-        None
-    }
-}
 
 /// A goods-list answer of `items` records, in CP949 as old servers send it.
 fn body(items: usize) -> Vec<u8> {
@@ -64,10 +47,16 @@ fn bench(c: &mut Criterion) {
             tokio::spawn(async move { axum::serve(listener, app).await });
             format!("http://{addr}/b2c_api/")
         });
-        let client = Client::builder(Environment::Custom(base.clone()), "POC0000001")
-            .method(Method::Get)
+        let client = Client::builder(
+            Environment::Custom(base.clone()),
+            PocId::new("POC0000001").unwrap_or_else(|e| panic!("{e}")),
+        )
+        .method(Method::Get)
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"));
+        let request = GoodsListRequest::builder()
             .build()
-            .unwrap_or_else(|e| panic!("client: {e}"));
+            .unwrap_or_else(|e| panic!("{e}"));
         let bare = reqwest::Client::new();
         let bare_url = format!("{base}goodsList.do?POC_ID=POC0000001");
 
@@ -92,7 +81,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 runtime.block_on(async {
                     client
-                        .call::<_, GoodsListResponse>(&ListGoods)
+                        .goods_list(&request)
                         .await
                         .map(|r| black_box(r.goods.len()))
                 })

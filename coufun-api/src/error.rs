@@ -6,6 +6,7 @@
 
 use crate::operation::Effect;
 use crate::retry::{Decision, FailureKind, decide};
+use crate::validation::ValidationErrors;
 use crate::xml::DecodeError;
 use crate::{Charset, ResultCode};
 
@@ -25,6 +26,22 @@ pub struct CallInfo {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// The request broke the spec's rules; nothing was sent.
+    #[error(transparent)]
+    Validation(#[from] ValidationErrors),
+    /// The request's text was checked in one charset and the client sends
+    /// another; nothing was sent.
+    #[error(
+        "{operation}: the request was checked in {counted_in} but the client sends {sent_in}; build it with the client's charset"
+    )]
+    CharsetMismatch {
+        /// The operation.
+        operation: &'static str,
+        /// The charset the request was checked in.
+        counted_in: Charset,
+        /// The charset the client sends.
+        sent_in: Charset,
+    },
     /// A request value cannot be written in the request charset; nothing was sent.
     #[error(
         "{operation}: field {field} holds text that {charset:?} cannot encode; nothing was sent"
@@ -113,7 +130,9 @@ impl Error {
     /// The call that failed, when one was attempted.
     pub fn call_info(&self) -> Option<CallInfo> {
         match self {
-            Error::Unencodable { .. } => None,
+            Error::Validation(_) | Error::CharsetMismatch { .. } | Error::Unencodable { .. } => {
+                None
+            }
             Error::Connect { info, .. }
             | Error::Timeout { info, .. }
             | Error::Transport { info, .. }
@@ -136,13 +155,21 @@ impl Error {
     /// Whether the request may have reached the server (and so may have
     /// taken effect). `false` only when it certainly was not sent.
     pub fn may_have_reached_server(&self) -> bool {
-        !matches!(self, Error::Unencodable { .. } | Error::Connect { .. })
+        !matches!(
+            self,
+            Error::Validation(_)
+                | Error::CharsetMismatch { .. }
+                | Error::Unencodable { .. }
+                | Error::Connect { .. }
+        )
     }
 
     /// The failure as the retry policy sees it.
     pub fn failure_kind(&self) -> FailureKind {
         match self {
-            Error::Unencodable { .. } => FailureKind::Local,
+            Error::Validation(_) | Error::CharsetMismatch { .. } | Error::Unencodable { .. } => {
+                FailureKind::Local
+            }
             Error::Connect { .. } => FailureKind::NotSent,
             Error::Timeout { .. } | Error::Transport { .. } => FailureKind::NoAnswer,
             Error::TooLarge { .. } | Error::NotXml { .. } | Error::MalformedXml { .. } => {

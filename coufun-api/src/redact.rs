@@ -1,25 +1,9 @@
-//! Keeping secrets and personal data out of what the SDK shows: phone numbers
-//! masked like `010-****-5678`, and named secrets (the POC_ID) blanked, in any
-//! text that reaches a `Debug`, a `Display`, an error or a span.
+//! Redacting text that came from a server before the SDK shows it: named
+//! secrets (the POC_ID) blanked and phone-like digit runs masked with
+//! [`mask_phone`](crate::privacy::mask_phone), in any text that reaches a
+//! `Debug`, a `Display`, an error or a span.
 
-/// `01012345678` → `010-****-5678`; `0111234567` → `011-***-4567`. Text that is
-/// not 10 or 11 digits (after dropping `-` and spaces) keeps its first three
-/// characters and masks every other digit.
-pub fn mask_phone(text: &str) -> String {
-    let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
-    let clean = text
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
-    if clean && (digits.len() == 10 || digits.len() == 11) {
-        let (head, rest) = digits.split_at(3);
-        let (middle, tail) = rest.split_at(rest.len() - 4);
-        return format!("{head}-{}-{tail}", "*".repeat(middle.len()));
-    }
-    text.chars()
-        .enumerate()
-        .map(|(i, c)| if i >= 3 && c.is_ascii_digit() { '*' } else { c })
-        .collect()
-}
+pub use crate::privacy::mask_phone;
 
 /// `text` with every run of 7 or more digits (allowing `-` and spaces inside,
 /// as phone numbers are written) masked by [`mask_phone`], and every
@@ -69,14 +53,6 @@ fn mask_digit_runs(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn masks_phone_shapes() {
-        assert_eq!(mask_phone("01012345678"), "010-****-5678");
-        assert_eq!(mask_phone("010-1234-5678"), "010-****-5678");
-        assert_eq!(mask_phone("0111234567"), "011-***-4567");
-        assert_eq!(mask_phone("010****5678"), "010********");
-    }
 
     #[test]
     fn redacts_secrets_and_digit_runs() {

@@ -4,36 +4,30 @@
 
 mod support;
 
-use std::borrow::Cow;
 use std::time::Duration;
 
+use coufun_api::privacy::PocId;
 use coufun_api::responses::{GoodsListItem, GoodsListResponse};
 use coufun_api::xml::{Response, encode_error};
-use coufun_api::{Charset, Effect, Environment, Error, Method, Operation, ResultCode, blocking};
+use coufun_api::{Charset, Environment, Error, GoodsListRequest, ResultCode, blocking};
 use support::{TestServer, xml};
 
-#[derive(Debug)]
-struct ListGoods;
-
-impl Operation for ListGoods {
-    const NAME: &'static str = "goods_list";
-    const PATH: &'static str = "goodsList.do";
-    const METHODS: &'static [Method] = &[Method::Post, Method::Get];
-    const EFFECT: Effect = Effect::Read;
-    fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        vec![("CAT_ID", Cow::Borrowed("커피"))]
-    }
-    fn idempotency_key(&self) -> Option<&str> {
-        None
-    }
+fn list() -> GoodsListRequest {
+    GoodsListRequest::builder()
+        .category_id("C01")
+        .build()
+        .unwrap()
 }
 
 fn client(server: &TestServer) -> blocking::Client {
-    blocking::Client::builder(Environment::Custom(server.base_url.clone()), "POC0000001")
-        .timeout(Duration::from_millis(400))
-        .max_response_bytes(16 * 1024)
-        .build()
-        .unwrap()
+    blocking::Client::builder(
+        Environment::Custom(server.base_url.clone()),
+        PocId::new("POC0000001").unwrap(),
+    )
+    .timeout(Duration::from_millis(400))
+    .max_response_bytes(16 * 1024)
+    .build()
+    .unwrap()
 }
 
 #[test]
@@ -49,12 +43,14 @@ fn a_call_round_trips() {
         let body = body.clone();
         async move { xml(body) }
     });
-    let got: GoodsListResponse = client(&server).call(&ListGoods).unwrap();
+    let got = client(&server).goods_list(&list()).unwrap();
     assert_eq!(got, expected);
     let r = &server.requests()[0];
     assert_eq!(r.method.as_str(), "POST");
-    let (cp949, _, _) = encoding_rs::EUC_KR.encode("커피");
-    assert_eq!(r.form_bytes()[1].1, cp949.into_owned());
+    assert!(
+        r.form_bytes()
+            .contains(&("CAT_ID".to_owned(), b"C01".to_vec()))
+    );
 }
 
 #[test]
@@ -69,9 +65,7 @@ fn errors_keep_their_class() {
             false => xml(Vec::new()),
         }
     });
-    let err = client(&server)
-        .call::<_, GoodsListResponse>(&ListGoods)
-        .unwrap_err();
+    let err = client(&server).goods_list(&list()).unwrap_err();
     assert!(
         matches!(
             err,
@@ -87,9 +81,7 @@ fn errors_keep_their_class() {
         tokio::time::sleep(Duration::from_secs(5)).await;
         xml(Vec::new())
     });
-    let err = client(&slow)
-        .call::<_, GoodsListResponse>(&ListGoods)
-        .unwrap_err();
+    let err = client(&slow).goods_list(&list()).unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
 
     let big = TestServer::start_in_background(|_| async {
@@ -98,9 +90,7 @@ fn errors_keep_their_class() {
         });
         support::reply(200, "text/xml", axum::body::Body::from_stream(chunks))
     });
-    let err = client(&big)
-        .call::<_, GoodsListResponse>(&ListGoods)
-        .unwrap_err();
+    let err = client(&big).goods_list(&list()).unwrap_err();
     assert!(
         matches!(err, Error::TooLarge { limit: 16384, .. }),
         "{err:?}"

@@ -3,77 +3,47 @@
 
 mod support;
 
-use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
-use coufun_api::responses::{CouponSendItem, CouponSendResponse, GoodsListItem, GoodsListResponse};
+use coufun_api::privacy::PocId;
+use coufun_api::responses::*;
 use coufun_api::retry::Decision;
-use coufun_api::xml::{CalendarDate, DecodeError, Phone, Response, encode_error};
-use coufun_api::{Charset, Client, Effect, Environment, Error, Method, Operation, ResultCode};
+use coufun_api::xml::{CalendarDate, DecodeError, Phone, Reported, Response, encode_error};
+use coufun_api::{
+    ChangeRecipientRequest, Charset, Client, CouponCancelRequest, CouponCreateRequest,
+    CouponImageSendRequest, CouponResendRequest, CouponSendRequest, CouponStatus,
+    CouponStatusRequest, Environment, Error, GoodsInfoRequest, GoodsListRequest, Method, Operation,
+    ResultCode,
+};
 use support::{TestServer, TraceCapture, reply, xml};
 
 const POC_ID: &str = "POC7315426";
 const PHONE: &str = "01098765432";
 
-/// A goods-list request (test-only stand-in for the generated request types).
-#[derive(Debug)]
-struct ListGoods {
-    category: Option<String>,
+fn poc_id() -> PocId {
+    PocId::new(POC_ID).unwrap()
 }
 
-impl Operation for ListGoods {
-    const NAME: &'static str = "goods_list";
-    const PATH: &'static str = "goodsList.do";
-    const METHODS: &'static [Method] = &[Method::Post, Method::Get];
-    const EFFECT: Effect = Effect::Read;
-    fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        self.category
-            .iter()
-            .map(|c| ("CAT_ID", Cow::Borrowed(c.as_str())))
-            .collect()
-    }
-    fn idempotency_key(&self) -> Option<&str> {
-        None
-    }
+fn list() -> GoodsListRequest {
+    GoodsListRequest::builder()
+        .category_id("C01")
+        .build()
+        .unwrap()
 }
 
-/// A coupon-send request (test-only stand-in).
-#[derive(Debug)]
-struct SendCoupon {
-    tr_id: String,
-    subject: String,
-    recipient: String,
-}
-
-impl SendCoupon {
-    fn new(subject: &str) -> Self {
-        SendCoupon {
-            tr_id: "TR-0001".into(),
-            subject: subject.into(),
-            recipient: PHONE.into(),
-        }
-    }
-}
-
-impl Operation for SendCoupon {
-    const NAME: &'static str = "coupon_send";
-    const PATH: &'static str = "coufunSend.do";
-    const METHODS: &'static [Method] = &[Method::Post, Method::Get];
-    const EFFECT: Effect = Effect::Write;
-    fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        vec![
-            ("TR_ID", Cow::Borrowed(&self.tr_id)),
-            ("SEND_TITLE", Cow::Borrowed(&self.subject)),
-            ("RECEIVER_MOBILE", Cow::Borrowed(&self.recipient)),
-        ]
-    }
-    fn idempotency_key(&self) -> Option<&str> {
-        Some(&self.tr_id)
-    }
+fn send(subject: &str) -> CouponSendRequest {
+    CouponSendRequest::builder()
+        .goods_id("0000012345")
+        .tr_id("TR-0001")
+        .sender("02-1234-5678")
+        .subject(subject)
+        .recipients([PHONE])
+        .build()
+        .unwrap()
 }
 
 fn client(server: &TestServer) -> Client {
-    Client::builder(Environment::Custom(server.base_url.clone()), POC_ID)
+    Client::builder(Environment::Custom(server.base_url.clone()), poc_id())
         .timeout(Duration::from_millis(1500))
         .build()
         .unwrap()
@@ -94,27 +64,26 @@ fn goods(n: usize) -> GoodsListResponse {
 }
 
 #[tokio::test]
-async fn goods_list_round_trips_over_post_in_cp949() {
-    let expected = goods(3);
-    let body = expected.to_xml(Charset::Cp949);
+async fn a_send_goes_as_a_cp949_form_over_post() {
+    let body = CouponSendResponse::default().to_xml(Charset::Cp949);
     let server = TestServer::start(move |_| {
         let body = body.clone();
         async move { xml(body) }
     })
     .await;
-    let got: GoodsListResponse = client(&server)
-        .call(&ListGoods {
-            category: Some("커피".into()),
-        })
+    client(&server)
+        .coupon_send(&send("생일 쿠폰"))
         .await
         .unwrap();
-    assert_eq!(got, expected);
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
     let r = &requests[0];
     assert_eq!(
         (r.method.as_str(), r.path.as_str()),
-        ("POST", "/b2c_api/goodsList.do")
+        (
+            "POST",
+            format!("/b2c_api/{}", CouponSendRequest::PATH).as_str()
+        )
     );
     assert_eq!(
         r.content_type.as_deref(),
@@ -122,36 +91,251 @@ async fn goods_list_round_trips_over_post_in_cp949() {
     );
     let form = r.form_bytes();
     assert_eq!(form[0], ("POC_ID".to_owned(), POC_ID.as_bytes().to_vec()));
-    let (cp949, _, _) = encoding_rs::EUC_KR.encode("커피");
-    assert_eq!(form[1], ("CAT_ID".to_owned(), cp949.into_owned()));
+    let (cp949, _, _) = encoding_rs::EUC_KR.encode("생일 쿠폰");
+    assert!(
+        form.contains(&("SEND_TITLE".to_owned(), cp949.into_owned())),
+        "{form:?}"
+    );
 }
 
 #[tokio::test]
 async fn get_and_utf8_are_settings() {
-    let body = goods(1).to_xml(Charset::Utf8);
+    let body = CouponSendResponse::default().to_xml(Charset::Utf8);
     let server = TestServer::start(move |_| {
         let body = body.clone();
         async move { xml(body) }
     })
     .await;
-    let client = Client::builder(Environment::Custom(server.base_url.clone()), POC_ID)
+    let client = Client::builder(Environment::Custom(server.base_url.clone()), poc_id())
         .method(Method::Get)
         .charset(Charset::Utf8)
         .build()
         .unwrap();
-    let got: GoodsListResponse = client
-        .call(&ListGoods {
-            category: Some("커피".into()),
-        })
-        .await
+    let request = CouponSendRequest::builder()
+        .goods_id("0000012345")
+        .tr_id("TR-0002")
+        .sender("0212345678")
+        .subject("생일 쿠폰")
+        .recipients([PHONE])
+        .build_with(Charset::Utf8)
         .unwrap();
-    assert_eq!(got.goods.len(), 1);
+    client.coupon_send(&request).await.unwrap();
     let r = &server.requests()[0];
     assert_eq!(r.method.as_str(), "GET");
     assert!(r.body.is_empty());
+    assert!(
+        r.form_bytes()
+            .contains(&("SEND_TITLE".to_owned(), "생일 쿠폰".as_bytes().to_vec()))
+    );
+}
+
+#[tokio::test]
+async fn a_request_checked_in_another_charset_is_refused_before_sending() {
+    let server = TestServer::start(|_| async { xml(Vec::new()) }).await;
+    let utf8_client = Client::builder(Environment::Custom(server.base_url.clone()), poc_id())
+        .charset(Charset::Utf8)
+        .build()
+        .unwrap();
+    let err = utf8_client.coupon_send(&send("쿠폰")).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::CharsetMismatch {
+                counted_in: Charset::Cp949,
+                sent_in: Charset::Utf8,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(server.requests().is_empty());
+    assert_eq!(err.retry(), Decision::Stop);
+}
+
+#[test]
+fn validation_errors_convert_into_the_client_error() {
+    fn build() -> Result<CouponSendRequest, Error> {
+        Ok(CouponSendRequest::builder()
+            .goods_id("0000012345")
+            .tr_id("TR-0001")
+            .sender("0212345678")
+            .subject("쿠폰 🎁")
+            .recipients([PHONE])
+            .build()?)
+    }
+    let err = build().unwrap_err();
+    assert!(matches!(err, Error::Validation(_)), "{err:?}");
+    assert!(!err.may_have_reached_server());
+    assert_eq!(err.retry(), Decision::Stop);
+}
+
+/// Every operation in the spec, through its generated method: the request
+/// reaches the spec's path, and the typed answer equals what the server encoded.
+#[tokio::test]
+async fn all_nine_operations_round_trip() {
+    let server = TestServer::start(|r| async move {
+        let mut coupon_status = CouponStatusResponse {
+            order_id: Some("ORD-1".into()),
+            ..Default::default()
+        };
+        coupon_status.coupons.push(CouponStatusItem {
+            coupon_number: Some("C-1".into()),
+            recipient: Some(Phone::new(PHONE)),
+            status: Some(Reported::Known(CouponStatus::Used)),
+            send_count: Some(2),
+            valid_until: CalendarDate::new(2026, 12, 31),
+        });
+        let body = match r.path.trim_start_matches("/b2c_api/") {
+            GoodsListRequest::PATH => goods(2).to_xml(Charset::Cp949),
+            GoodsInfoRequest::PATH => GoodsInfoResponse {
+                goods_name: Some("아메리카노".into()),
+                price: Some(4500),
+                ..Default::default()
+            }
+            .to_xml(Charset::Cp949),
+            CouponSendRequest::PATH => CouponSendResponse {
+                order_id: Some("ORD-1".into()),
+                ..Default::default()
+            }
+            .to_xml(Charset::Cp949),
+            CouponCreateRequest::PATH => CouponCreateResponse {
+                coupons: vec![CouponCreateItem {
+                    coupon_number: Some("C-1".into()),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }
+            .to_xml(Charset::Cp949),
+            CouponCancelRequest::PATH => CouponCancelResponse {
+                cancelled_count: Some(1),
+                ..Default::default()
+            }
+            .to_xml(Charset::Cp949),
+            CouponResendRequest::PATH => CouponResendResponse {
+                send_count: Some(2),
+                ..Default::default()
+            }
+            .to_xml(Charset::Cp949),
+            ChangeRecipientRequest::PATH => ChangeRecipientResponse {
+                recipient: Some(Phone::new(PHONE)),
+                ..Default::default()
+            }
+            .to_xml(Charset::Cp949),
+            CouponStatusRequest::PATH => coupon_status.to_xml(Charset::Cp949),
+            CouponImageSendRequest::PATH => CouponImageSendResponse {
+                send_count: Some(3),
+                ..Default::default()
+            }
+            .to_xml(Charset::Cp949),
+            _ => return reply(404, "text/plain", "no such path"),
+        };
+        xml(body)
+    })
+    .await;
+    let c = client(&server);
+    let order = "ORD-1";
     assert_eq!(
-        r.form_bytes()[1],
-        ("CAT_ID".to_owned(), "커피".as_bytes().to_vec())
+        c.goods_list(&GoodsListRequest::builder().build().unwrap())
+            .await
+            .unwrap(),
+        goods(2)
+    );
+    let info = c
+        .goods_info(
+            &GoodsInfoRequest::builder()
+                .goods_id("0000012345")
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (info.goods_name.as_deref(), info.price),
+        (Some("아메리카노"), Some(4500))
+    );
+    let sent = c.coupon_send(&send("쿠폰")).await.unwrap();
+    assert_eq!(sent.order_id.as_deref(), Some(order));
+    let created = c
+        .coupon_create(
+            &CouponCreateRequest::builder()
+                .goods_id("0000012345")
+                .tr_id("TR-9")
+                .quantity(1)
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.coupons[0].coupon_number.as_deref(), Some("C-1"));
+    let cancelled = c
+        .coupon_cancel(
+            &CouponCancelRequest::builder()
+                .order_id(order)
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(cancelled.cancelled_count, Some(1));
+    let resent = c
+        .coupon_resend(
+            &CouponResendRequest::builder()
+                .order_id(order)
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resent.send_count, Some(2));
+    let changed = c
+        .change_recipient(
+            &ChangeRecipientRequest::builder()
+                .order_id(order)
+                .coupon_number("C-1")
+                .recipient(PHONE)
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed.recipient.as_ref().map(Phone::expose), Some(PHONE));
+    let status = c
+        .coupon_status(
+            &CouponStatusRequest::builder()
+                .order_id(order)
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        status.coupons[0].status,
+        Some(Reported::Known(CouponStatus::Used))
+    );
+    assert_eq!(
+        status.coupons[0].valid_until,
+        CalendarDate::new(2026, 12, 31)
+    );
+    let imaged = c
+        .coupon_image_send(
+            &CouponImageSendRequest::builder()
+                .order_id(order)
+                .coupon_number("C-1")
+                .sender("0212345678")
+                .subject("쿠폰 이미지")
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(imaged.send_count, Some(3));
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths.len(), 9);
+    assert!(
+        paths
+            .iter()
+            .all(|p| p.starts_with("/b2c_api/") && p.ends_with(".do")),
+        "{paths:?}"
     );
 }
 
@@ -173,10 +357,7 @@ async fn an_euc_kr_response_decodes_to_the_right_text() {
         async move { reply(200, "text/xml; charset=utf-8", bytes) }
     })
     .await;
-    let got: GoodsListResponse = client(&server)
-        .call(&ListGoods { category: None })
-        .await
-        .unwrap();
+    let got: GoodsListResponse = client(&server).goods_list(&list()).await.unwrap();
     assert_eq!(
         got.goods[0].goods_name.as_deref(),
         Some("스타벅스 아메리카노 Tall")
@@ -195,7 +376,7 @@ async fn a_result_code_becomes_an_api_error_with_the_servers_message() {
     })
     .await;
     let err = client(&server)
-        .call::<_, CouponSendResponse>(&SendCoupon::new("쿠폰"))
+        .coupon_send(&send("쿠폰"))
         .await
         .unwrap_err();
     match &err {
@@ -217,10 +398,7 @@ async fn an_unknown_code_stays_unknown() {
         )
     })
     .await;
-    let err = client(&server)
-        .call::<_, GoodsListResponse>(&ListGoods { category: None })
-        .await
-        .unwrap_err();
+    let err = client(&server).goods_list(&list()).await.unwrap_err();
     let code = err.result_code().unwrap();
     assert!(!code.is_known());
     assert_eq!(code.as_str(), "42");
@@ -239,7 +417,7 @@ async fn an_html_502_is_a_status_error_with_an_excerpt() {
     })
     .await;
     let err = client(&server)
-        .call::<_, CouponSendResponse>(&SendCoupon::new("쿠폰"))
+        .coupon_send(&send("쿠폰"))
         .await
         .unwrap_err();
     assert!(
@@ -260,10 +438,7 @@ async fn an_html_page_with_status_200_is_not_xml() {
         )
     })
     .await;
-    let err = client(&server)
-        .call::<_, GoodsListResponse>(&ListGoods { category: None })
-        .await
-        .unwrap_err();
+    let err = client(&server).goods_list(&list()).await.unwrap_err();
     assert!(
         matches!(err, Error::NotXml { status: 200, ref excerpt, .. } if excerpt.contains("log in")),
         "{err:?}"
@@ -281,10 +456,7 @@ async fn truncated_xml_is_malformed() {
             async move { xml(body) }
         })
         .await;
-        let err = client(&server)
-            .call::<_, GoodsListResponse>(&ListGoods { category: None })
-            .await
-            .unwrap_err();
+        let err = client(&server).goods_list(&list()).await.unwrap_err();
         match err {
             Error::MalformedXml {
                 source: DecodeError::Truncated { .. },
@@ -305,10 +477,7 @@ async fn a_doctype_is_refused_and_entities_are_not_expanded() {
         xml(b"<?xml version=\"1.0\"?><!DOCTYPE RESULT [<!ENTITY x \"boom\">]><RESULT><RESULT_CODE>00</RESULT_CODE><RESULT_MSG>&x;</RESULT_MSG></RESULT>".to_vec())
     })
     .await;
-    let err = client(&server)
-        .call::<_, GoodsListResponse>(&ListGoods { category: None })
-        .await
-        .unwrap_err();
+    let err = client(&server).goods_list(&list()).await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -324,10 +493,7 @@ async fn a_doctype_is_refused_and_entities_are_not_expanded() {
         xml(b"<RESULT><RESULT_CODE>00</RESULT_CODE><RESULT_MSG>&x;</RESULT_MSG></RESULT>".to_vec())
     })
     .await;
-    let err = client(&server)
-        .call::<_, GoodsListResponse>(&ListGoods { category: None })
-        .await
-        .unwrap_err();
+    let err = client(&server).goods_list(&list()).await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -347,15 +513,12 @@ async fn a_server_slower_than_the_timeout_times_out_after_sending() {
         xml(goods(1).to_xml(Charset::Utf8))
     })
     .await;
-    let client = Client::builder(Environment::Custom(server.base_url.clone()), POC_ID)
+    let client = Client::builder(Environment::Custom(server.base_url.clone()), poc_id())
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
     let started = Instant::now();
-    let err = client
-        .call::<_, CouponSendResponse>(&SendCoupon::new("쿠폰"))
-        .await
-        .unwrap_err();
+    let err = client.coupon_send(&send("쿠폰")).await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(3));
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert!(err.may_have_reached_server());
@@ -369,14 +532,11 @@ async fn a_refused_connection_was_not_sent() {
     drop(listener);
     let client = Client::builder(
         Environment::Custom(format!("http://127.0.0.1:{port}/")),
-        POC_ID,
+        poc_id(),
     )
     .build()
     .unwrap();
-    let err = client
-        .call::<_, CouponSendResponse>(&SendCoupon::new("쿠폰"))
-        .await
-        .unwrap_err();
+    let err = client.coupon_send(&send("쿠폰")).await.unwrap_err();
     assert!(matches!(err, Error::Connect { .. }), "{err:?}");
     assert!(!err.may_have_reached_server());
     assert_eq!(err.retry(), Decision::RetrySameRequest);
@@ -387,15 +547,12 @@ async fn a_body_over_the_cap_is_refused_without_reading_it_whole() {
     // Declared too large: refused on the header.
     let server = TestServer::start(|_| async { xml(vec![b' '; 64 * 1024]) }).await;
     let small_cap = |server: &TestServer| {
-        Client::builder(Environment::Custom(server.base_url.clone()), POC_ID)
+        Client::builder(Environment::Custom(server.base_url.clone()), poc_id())
             .max_response_bytes(16 * 1024)
             .build()
             .unwrap()
     };
-    let err = small_cap(&server)
-        .call::<_, GoodsListResponse>(&ListGoods { category: None })
-        .await
-        .unwrap_err();
+    let err = small_cap(&server).goods_list(&list()).await.unwrap_err();
     assert!(
         matches!(err, Error::TooLarge { limit: 16384, .. }),
         "{err:?}"
@@ -409,36 +566,11 @@ async fn a_body_over_the_cap_is_refused_without_reading_it_whole() {
         reply(200, "text/xml", axum::body::Body::from_stream(chunks))
     })
     .await;
-    let err = small_cap(&server)
-        .call::<_, GoodsListResponse>(&ListGoods { category: None })
-        .await
-        .unwrap_err();
+    let err = small_cap(&server).goods_list(&list()).await.unwrap_err();
     assert!(
         matches!(err, Error::TooLarge { limit: 16384, .. }),
         "{err:?}"
     );
-}
-
-#[tokio::test]
-async fn text_the_charset_cannot_encode_is_refused_before_sending() {
-    let server = TestServer::start(|_| async { xml(goods(0).to_xml(Charset::Utf8)) }).await;
-    let err = client(&server)
-        .call::<_, CouponSendResponse>(&SendCoupon::new("쿠폰 🎁"))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Unencodable {
-                field: "SEND_TITLE",
-                charset: Charset::Cp949,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    assert!(server.requests().is_empty());
-    assert_eq!(err.retry(), Decision::Stop);
 }
 
 #[tokio::test]
@@ -459,10 +591,7 @@ async fn a_send_round_trips_with_masked_phones() {
     })
     .await;
     let trace = TraceCapture::start();
-    let got: CouponSendResponse = client(&server)
-        .call(&SendCoupon::new("쿠폰"))
-        .await
-        .unwrap();
+    let got: CouponSendResponse = client(&server).coupon_send(&send("쿠폰")).await.unwrap();
     assert_eq!(got, expected);
     assert_eq!(
         got.coupons[0].recipient.as_ref().map(Phone::expose),
@@ -519,7 +648,7 @@ async fn no_error_path_shows_the_poc_id_or_a_phone_number() {
         (
             "malformed",
             Box::new(move |_| {
-                xml(b"<RESULT><RESULT_CODE>00</RESULT_CODE><COUPON><SEND_CNT>010-9876-5432</SEND_CNT></COUPON></RESULT>".to_vec())
+                xml(b"<RESULT><RESULT_CODE>00</RESULT_CODE><COUPON><VALID_END>010-9876-5432</VALID_END></COUPON></RESULT>".to_vec())
             }),
         ),
         (
@@ -539,32 +668,27 @@ async fn no_error_path_shows_the_poc_id_or_a_phone_number() {
             async move { answer(r) }
         })
         .await;
-        let client = Client::builder(Environment::Custom(server.base_url.clone()), POC_ID)
+        let client = Client::builder(Environment::Custom(server.base_url.clone()), poc_id())
             .max_response_bytes(65_536)
             .method(Method::Get)
             .build()
             .unwrap();
-        let err = client
-            .call::<_, coufun_api::responses::CouponStatusResponse>(&SendCoupon::new("쿠폰"))
-            .await
-            .unwrap_err();
+        let err = client.coupon_send(&send("쿠폰")).await.unwrap_err();
         seen.push((name, format!("{err}"), format!("{err:?}")));
     }
     // Paths without a server answer.
-    let client = Client::builder(Environment::Custom("http://127.0.0.1:1/".into()), POC_ID)
+    let client = Client::builder(Environment::Custom("http://127.0.0.1:1/".into()), poc_id())
         .method(Method::Get)
         .build()
         .unwrap();
-    let err = client
-        .call::<_, CouponSendResponse>(&SendCoupon::new("쿠폰"))
-        .await
-        .unwrap_err();
+    let err = client.coupon_send(&send("쿠폰")).await.unwrap_err();
     seen.push(("connect", format!("{err}"), format!("{err:?}")));
-    let err = client
-        .call::<_, CouponSendResponse>(&SendCoupon::new("🎁"))
-        .await
-        .unwrap_err();
-    seen.push(("unencodable", format!("{err}"), format!("{err:?}")));
+    let utf8_client = Client::builder(Environment::Custom("http://127.0.0.1:1/".into()), poc_id())
+        .charset(Charset::Utf8)
+        .build()
+        .unwrap();
+    let err = utf8_client.coupon_send(&send("쿠폰")).await.unwrap_err();
+    seen.push(("charset mismatch", format!("{err}"), format!("{err:?}")));
     seen.push(("client debug", format!("{client:?}"), String::new()));
 
     let log = trace.text();
@@ -592,23 +716,23 @@ async fn no_error_path_shows_the_poc_id_or_a_phone_number() {
 #[test]
 fn production_over_plain_http_is_refused_unless_allowed() {
     let plain = coufun_api::PRODUCTION_URL.replacen("https://", "http://", 1);
-    let refused = Client::builder(Environment::Custom(plain.clone()), POC_ID).build();
+    let refused = Client::builder(Environment::Custom(plain.clone()), poc_id()).build();
     assert!(matches!(
         refused,
         Err(coufun_api::BuildError::PlainHttpRefused { .. })
     ));
     assert!(
-        Client::builder(Environment::Custom(plain), POC_ID)
+        Client::builder(Environment::Custom(plain), poc_id())
             .allow_plain_http()
             .build()
             .is_ok()
     );
     assert!(
-        Client::builder(Environment::Production, POC_ID)
+        Client::builder(Environment::Production, poc_id())
             .build()
             .is_ok()
     );
-    assert!(Client::builder(Environment::Test, POC_ID).build().is_ok());
+    assert!(Client::builder(Environment::Test, poc_id()).build().is_ok());
 }
 
 #[test]

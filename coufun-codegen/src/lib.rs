@@ -13,6 +13,7 @@
 
 pub mod diagnostic;
 pub mod emit;
+pub mod literal;
 pub mod load;
 pub mod model;
 pub mod render;
@@ -47,7 +48,14 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
         GeneratedFile {
             path: "coufun-api/src/generated/mod.rs",
             contents: render::rust_file(
-                emit::module_index(&["manual", "responses", "result_code"]),
+                emit::module_index(&[
+                    "client",
+                    "kinds",
+                    "manual",
+                    "requests",
+                    "responses",
+                    "result_code",
+                ]),
                 both,
             )?,
         },
@@ -56,12 +64,24 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
             contents: render::rust_file(emit::result_code::emit(spec), &[RESULT_CODES_PATH])?,
         },
         GeneratedFile {
+            path: "coufun-api/src/generated/kinds.rs",
+            contents: render::rust_file(emit::kinds::emit(spec), &[ENDPOINTS_PATH])?,
+        },
+        GeneratedFile {
+            path: "coufun-api/src/generated/requests.rs",
+            contents: render::rust_file(emit::requests::emit(spec), &[ENDPOINTS_PATH])?,
+        },
+        GeneratedFile {
             path: "coufun-api/src/generated/manual.rs",
             contents: render::rust_file(emit::manual::emit(spec), &[RESULT_CODES_PATH])?,
         },
         GeneratedFile {
             path: "coufun-api/src/generated/responses.rs",
             contents: render::rust_file(emit::responses::emit(spec), &[ENDPOINTS_PATH])?,
+        },
+        GeneratedFile {
+            path: "coufun-api/src/generated/client.rs",
+            contents: render::rust_file(emit::client::emit(spec), &[ENDPOINTS_PATH])?,
         },
         GeneratedFile {
             path: "docs/result-codes.md",

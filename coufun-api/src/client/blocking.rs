@@ -8,8 +8,10 @@ use std::sync::Arc;
 
 use super::settings::{BuildError, CallConfig, ClientBuilder, Environment};
 use super::{record_outcome, wire};
+use crate::Charset;
 use crate::error::{CallInfo, Error};
 use crate::operation::{Method, Operation};
+use crate::privacy::PocId;
 use crate::xml::Response;
 
 /// A blocking COUFUN client. Clones share one connection pool.
@@ -31,7 +33,7 @@ impl fmt::Debug for Client {
 
 impl Client {
     /// A builder for a client of `environment` identified by `poc_id`.
-    pub fn builder(environment: Environment, poc_id: impl Into<String>) -> ClientBuilder<Client> {
+    pub fn builder(environment: Environment, poc_id: PocId) -> ClientBuilder<Client> {
         ClientBuilder::new(environment, poc_id)
     }
 
@@ -42,6 +44,17 @@ impl Client {
         let result = span.in_scope(|| self.exchange::<O, R>(request, info));
         record_outcome(&span, &result);
         result
+    }
+
+    /// [`call`](Self::call) for a request whose text was checked in
+    /// `counted_in`: refused, nothing sent, when the client sends another charset.
+    pub(crate) fn call_counted_in<O: Operation, R: Response>(
+        &self,
+        request: &O,
+        counted_in: Charset,
+    ) -> Result<R, Error> {
+        wire::check_charset::<O>(&self.config, counted_in)?;
+        self.call(request)
     }
 
     fn exchange<O: Operation, R: Response>(&self, request: &O, info: CallInfo) -> Result<R, Error> {

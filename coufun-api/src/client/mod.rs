@@ -5,12 +5,16 @@
 //! numbers never appear in spans, `Debug` output or errors.
 //!
 //! ```no_run
-//! use coufun_api::{Client, Environment};
+//! use coufun_api::{Client, Environment, GoodsListRequest};
+//! use coufun_api::privacy::PocId;
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = Client::builder(Environment::Test, "POC0000001").build()?;
+//! let client = Client::builder(Environment::Test, PocId::new("POC0000001")?).build()?;
 //! let same_pool = client.clone();
-//! # let _ = same_pool;
+//! let goods = same_pool.goods_list(&GoodsListRequest::builder().build()?).await?;
+//! for item in &goods.goods {
+//!     println!("{:?} {:?}", item.goods_id, item.goods_name);
+//! }
 //! # Ok(()) }
 //! ```
 
@@ -29,8 +33,10 @@ pub use settings::{
     DEFAULT_TIMEOUT, Environment,
 };
 
+use crate::Charset;
 use crate::error::{CallInfo, Error};
 use crate::operation::{Method, Operation};
+use crate::privacy::PocId;
 use crate::xml::Response;
 use settings::CallConfig;
 
@@ -53,7 +59,7 @@ impl fmt::Debug for Client {
 
 impl Client {
     /// A builder for a client of `environment` identified by `poc_id`.
-    pub fn builder(environment: Environment, poc_id: impl Into<String>) -> ClientBuilder<Client> {
+    pub fn builder(environment: Environment, poc_id: PocId) -> ClientBuilder<Client> {
         ClientBuilder::new(environment, poc_id)
     }
 
@@ -69,6 +75,17 @@ impl Client {
             .await;
         record_outcome(&span, &result);
         result
+    }
+
+    /// [`call`](Self::call) for a request whose text was checked in
+    /// `counted_in`: refused, nothing sent, when the client sends another charset.
+    pub(crate) async fn call_counted_in<O: Operation, R: Response>(
+        &self,
+        request: &O,
+        counted_in: Charset,
+    ) -> Result<R, Error> {
+        wire::check_charset::<O>(&self.config, counted_in)?;
+        self.call(request).await
     }
 
     async fn exchange<O: Operation, R: Response>(

@@ -10,6 +10,7 @@ use std::time::Duration;
 use reqwest::Url;
 
 use crate::operation::Method;
+use crate::privacy::PocId;
 use crate::{Charset, PRODUCTION_URL, TEST_URL};
 
 /// Default connect timeout.
@@ -68,21 +69,11 @@ pub enum BuildError {
     Http(#[source] reqwest::Error),
 }
 
-/// The merchant's POC_ID: shown as `[redacted]` by `Debug`.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Secret(pub(crate) String);
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
 /// What every call of one client shares, resolved and checked.
 #[derive(Debug, Clone)]
 pub(crate) struct CallConfig {
     pub(crate) base: Url,
-    pub(crate) poc_id: Secret,
+    pub(crate) poc_id: PocId,
     pub(crate) charset: Charset,
     pub(crate) method: Option<Method>,
     pub(crate) max_response_bytes: usize,
@@ -92,7 +83,7 @@ pub(crate) struct CallConfig {
 #[must_use]
 pub struct ClientBuilder<C> {
     pub(crate) environment: Environment,
-    pub(crate) poc_id: Secret,
+    pub(crate) poc_id: PocId,
     pub(crate) charset: Charset,
     pub(crate) method: Option<Method>,
     pub(crate) connect_timeout: Duration,
@@ -118,10 +109,10 @@ impl<C> fmt::Debug for ClientBuilder<C> {
 }
 
 impl<C> ClientBuilder<C> {
-    pub(crate) fn new(environment: Environment, poc_id: impl Into<String>) -> Self {
+    pub(crate) fn new(environment: Environment, poc_id: PocId) -> Self {
         ClientBuilder {
             environment,
-            poc_id: Secret(poc_id.into()),
+            poc_id,
             charset: Charset::default(),
             method: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -215,8 +206,12 @@ impl<C> ClientBuilder<C> {
 mod tests {
     use super::*;
 
+    fn poc(id: &str) -> PocId {
+        PocId::new(id).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     fn config(env: Environment) -> Result<CallConfig, BuildError> {
-        ClientBuilder::<()>::new(env, "POC0000001").call_config()
+        ClientBuilder::<()>::new(env, poc("POC0000001")).call_config()
     }
 
     #[test]
@@ -244,7 +239,7 @@ mod tests {
             config(Environment::Custom(plain_production.clone())),
             Err(BuildError::PlainHttpRefused { .. })
         ));
-        let allowed = ClientBuilder::<()>::new(Environment::Custom(plain_production), "P")
+        let allowed = ClientBuilder::<()>::new(Environment::Custom(plain_production), poc("P"))
             .allow_plain_http()
             .call_config();
         assert!(allowed.is_ok());
@@ -278,7 +273,7 @@ mod tests {
 
     #[test]
     fn the_poc_id_stays_out_of_debug() {
-        let b = ClientBuilder::<()>::new(Environment::Test, "POC7654321");
+        let b = ClientBuilder::<()>::new(Environment::Test, poc("POC7654321"));
         assert!(!format!("{b:?}").contains("7654321"));
     }
 }

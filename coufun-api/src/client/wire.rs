@@ -27,11 +27,11 @@ pub(crate) struct Prepared {
 }
 
 /// `Content-Type` of a form body in `charset`.
-pub(crate) fn form_content_type(charset: Charset) -> &'static str {
-    match charset {
-        Charset::Cp949 => "application/x-www-form-urlencoded; charset=euc-kr",
-        Charset::Utf8 => "application/x-www-form-urlencoded; charset=utf-8",
-    }
+pub(crate) fn form_content_type(charset: Charset) -> String {
+    format!(
+        "application/x-www-form-urlencoded; charset={}",
+        charset.encoding().name().to_ascii_lowercase()
+    )
 }
 
 pub(crate) fn call_info<O: Operation>(request: &O) -> CallInfo {
@@ -42,6 +42,21 @@ pub(crate) fn call_info<O: Operation>(request: &O) -> CallInfo {
     }
 }
 
+/// Refuses a request checked in another charset than the client sends.
+pub(crate) fn check_charset<O: Operation>(
+    config: &CallConfig,
+    counted_in: Charset,
+) -> Result<(), Error> {
+    if counted_in == config.charset {
+        return Ok(());
+    }
+    Err(Error::CharsetMismatch {
+        operation: O::NAME,
+        counted_in,
+        sent_in: config.charset,
+    })
+}
+
 /// The method, URL and body of `request`.
 pub(crate) fn prepare<O: Operation>(config: &CallConfig, request: &O) -> Result<Prepared, Error> {
     let method = match config.method {
@@ -49,7 +64,7 @@ pub(crate) fn prepare<O: Operation>(config: &CallConfig, request: &O) -> Result<
         _ => O::METHODS.first().copied().unwrap_or(Method::Post),
     };
     let mut form = String::with_capacity(128);
-    let params = std::iter::once((POC_ID_PARAM, Cow::Borrowed(config.poc_id.0.as_str())))
+    let params = std::iter::once((POC_ID_PARAM, Cow::Borrowed(config.poc_id.expose())))
         .chain(request.wire_params());
     for (name, value) in params {
         let bytes = encode(config.charset, &value).ok_or(Error::Unencodable {
@@ -81,13 +96,8 @@ pub(crate) fn prepare<O: Operation>(config: &CallConfig, request: &O) -> Result<
 
 /// `text` in `charset`; `None` when the charset cannot write it.
 fn encode(charset: Charset, text: &str) -> Option<Cow<'_, [u8]>> {
-    match charset {
-        Charset::Utf8 => Some(Cow::Borrowed(text.as_bytes())),
-        Charset::Cp949 => {
-            let (bytes, _, unmappable) = encoding_rs::EUC_KR.encode(text);
-            (!unmappable).then_some(bytes)
-        }
-    }
+    let (bytes, _, unmappable) = charset.encoding().encode(text);
+    (!unmappable).then_some(bytes)
 }
 
 /// The `charset` parameter of a `Content-Type` header.
@@ -108,7 +118,7 @@ fn excerpt(config: &CallConfig, body: &[u8], content_type: Option<&str>) -> Stri
     let text = lossy_text(head, header_charset(content_type));
     let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let text: String = text.chars().take(EXCERPT_CHARS).collect();
-    redact(&text, &[&config.poc_id.0])
+    redact(&text, &[config.poc_id.expose()])
 }
 
 /// What one finished exchange means: the typed response, or the error.
@@ -131,7 +141,7 @@ pub(crate) fn interpret<R: Response>(
         Ok(reply) => Err(Error::Api {
             info,
             code: reply.code,
-            message: redact(&reply.message, &[&config.poc_id.0]),
+            message: redact(&reply.message, &[config.poc_id.expose()]),
         }),
         Err(DecodeError::NotXml) => Err(Error::NotXml {
             info,
@@ -146,7 +156,7 @@ pub(crate) fn interpret<R: Response>(
 }
 
 fn redact_decode_error(config: &CallConfig, error: DecodeError) -> DecodeError {
-    let secrets = [config.poc_id.0.as_str()];
+    let secrets = [config.poc_id.expose()];
     match error {
         DecodeError::InvalidValue {
             element,

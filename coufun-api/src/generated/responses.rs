@@ -5,8 +5,10 @@
 //! quick-xml events through `XmlCursor`) and their encoders (for the
 //! sandbox), and the envelope's element names.
 use super::super::xml::{
-    CalendarDate, DecodeError, FieldValue, Phone, Response, XmlCursor, XmlWriter,
+    CalendarDate, DecodeError, FieldValue, Phone, Reported, Response, XmlCursor,
+    XmlWriter,
 };
+use super::kinds::CouponStatus;
 /// Root element of every response (source: inferred).
 pub const ENVELOPE_ROOT: &str = "RESULT";
 /// Element holding the two-digit result code (source: inferred).
@@ -15,54 +17,23 @@ pub const RESULT_CODE_ELEMENT: &str = "RESULT_CODE";
 pub const RESULT_MESSAGE_ELEMENT: &str = "RESULT_MSG";
 /// Parameter the client sends its POC_ID in with every call (source: manual).
 pub const POC_ID_PARAM: &str = "POC_ID";
-/// State of one issued coupon (values are inferred).
-///
-/// Read from responses (kind `coupon_status`, values inferred): a value the spec does not list
-/// stays [`CouponStatus::Unknown`] with the server's text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CouponStatus {
-    /// `I`: Issued and usable.
-    Issued,
-    /// `U`: Used (redeemed).
-    Used,
-    /// `C`: Cancelled.
-    Cancelled,
-    /// `E`: Past its validity period.
-    Expired,
-    /// A value the spec does not list, as the server sent it.
-    Unknown(String),
-}
-impl CouponStatus {
-    /// The value's text on the wire.
-    pub fn as_wire(&self) -> &str {
-        match self {
-            CouponStatus::Issued => "I",
-            CouponStatus::Used => "U",
-            CouponStatus::Cancelled => "C",
-            CouponStatus::Expired => "E",
-            CouponStatus::Unknown(text) => text,
-        }
-    }
-    /// The value for its wire text; text the spec does not list becomes `Unknown`.
-    pub fn from_wire(text: &str) -> Self {
-        match text {
-            "I" => CouponStatus::Issued,
-            "U" => CouponStatus::Used,
-            "C" => CouponStatus::Cancelled,
-            "E" => CouponStatus::Expired,
-            other => CouponStatus::Unknown(other.to_owned()),
-        }
-    }
-}
-impl FieldValue for CouponStatus {
+impl FieldValue for Reported<CouponStatus> {
     const EXPECTED: &'static str = "one of I, U, C, E";
     fn parse_text(text: std::borrow::Cow<'_, str>) -> Result<Option<Self>, String> {
         let text = text.trim();
-        Ok((!text.is_empty()).then(|| CouponStatus::from_wire(text)))
+        Ok(
+            (!text.is_empty())
+                .then(|| match CouponStatus::from_wire(text) {
+                    Ok(value) => Reported::Known(value),
+                    Err(_) => Reported::Unknown(text.to_owned()),
+                }),
+        )
     }
     fn write_text(&self, out: &mut String) {
-        out.push_str(self.as_wire());
+        match self {
+            Reported::Known(value) => out.push_str(value.as_wire()),
+            Reported::Unknown(text) => out.push_str(text),
+        }
     }
 }
 /// The answer to `goods_list` (상품목록 조회 — List the goods the merchant may issue.), without the envelope's result code and message.
@@ -476,7 +447,7 @@ pub struct CouponStatusItem {
     /// `<RECEIVER_MOBILE>`, mobile (element name source: observed); `None` when absent or empty.
     pub recipient: Option<Phone>,
     /// `<STATUS>`, coupon_status (element name source: inferred); `None` when absent or empty.
-    pub status: Option<CouponStatus>,
+    pub status: Option<Reported<CouponStatus>>,
     /// `<SEND_CNT>`, int (element name source: inferred); `None` when absent or empty.
     pub send_count: Option<i64>,
     /// `<VALID_END>`, date (element name source: inferred); `None` when absent or empty.

@@ -12,7 +12,7 @@ mod writer;
 use std::fmt;
 
 pub use cursor::XmlCursor;
-pub use values::{CalendarDate, FieldValue, Phone};
+pub use values::{CalendarDate, FieldValue, Phone, Reported};
 pub use writer::XmlWriter;
 
 pub(crate) use prolog::lossy_text;
@@ -198,11 +198,8 @@ pub fn encode_document<R: Response>(
     body: Option<&R>,
     charset: Charset,
 ) -> Vec<u8> {
-    let label = match charset {
-        Charset::Cp949 => "euc-kr",
-        Charset::Utf8 => "utf-8",
-    };
-    let mut w = XmlWriter::with_declaration(label);
+    let label = charset.encoding().name().to_ascii_lowercase();
+    let mut w = XmlWriter::with_declaration(&label);
     w.open(ENVELOPE_ROOT);
     w.text_element(RESULT_CODE_ELEMENT, code.as_str());
     w.text_element(RESULT_MESSAGE_ELEMENT, message);
@@ -211,11 +208,8 @@ pub fn encode_document<R: Response>(
     }
     w.close(ENVELOPE_ROOT);
     let text = w.finish();
-    match charset {
-        // Characters CP949 lacks become numeric character references, which XML reads back.
-        Charset::Cp949 => encoding_rs::EUC_KR.encode(&text).0.into_owned(),
-        Charset::Utf8 => text.into_bytes(),
-    }
+    // Characters CP949 lacks become numeric character references, which XML reads back.
+    charset.encoding().encode(&text).0.into_owned()
 }
 
 /// An error document (no body) for `code`, with `message` (the manual's when `None`).
@@ -256,7 +250,8 @@ fn looks_like_xml(body: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::responses::{CouponStatus, CouponStatusResponse, GoodsListResponse};
+    use crate::CouponStatus;
+    use crate::responses::{CouponStatusResponse, GoodsListResponse};
 
     fn decode<R: Response>(text: &[u8]) -> Result<Reply<R>, DecodeError> {
         decode_document::<R>(text, None)
@@ -287,15 +282,16 @@ mod tests {
         assert_eq!(
             statuses,
             vec![
-                Some(CouponStatus::Used),
-                Some(CouponStatus::Unknown("Z".into()))
+                Some(Reported::Known(CouponStatus::Used)),
+                Some(Reported::Unknown("Z".into()))
             ]
         );
     }
 
     #[test]
     fn each_defect_has_its_own_error() {
-        let cases: [(&[u8], fn(&DecodeError) -> bool); 8] = [
+        type Case = (&'static [u8], fn(&DecodeError) -> bool);
+        let cases: [Case; 8] = [
             (b"", |e| matches!(e, DecodeError::NotXml)),
             (b"  <!-- only a comment -->", |e| matches!(e, DecodeError::Empty)),
             (b"<RESULT><RESULT_CODE>00</RESULT_CODE><GOODS><GOODS_NAME>\xff</GOODS_NAME></GOODS></RESULT>", |e| matches!(e, DecodeError::Syntax { .. })),

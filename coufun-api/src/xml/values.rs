@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::redact::mask_phone;
+use crate::privacy::mask_phone;
 
 /// A type a response element's text reads into and writes back from.
 pub trait FieldValue: Sized {
@@ -173,6 +173,27 @@ impl FieldValue for Phone {
 
     fn write_text(&self, out: &mut String) {
         out.push_str(&self.0);
+    }
+}
+
+/// A value of an enum kind as the server reported it: one the spec lists, or
+/// the server's own text for one it does not (a newer server may add values).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Reported<T> {
+    /// A value the spec lists.
+    Known(T),
+    /// Text the spec does not list, as sent.
+    Unknown(String),
+}
+
+impl<T> Reported<T> {
+    /// The known value, if it is one.
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Reported::Known(value) => Some(value),
+            Reported::Unknown(_) => None,
+        }
     }
 }
 

@@ -155,10 +155,15 @@ pub fn xml(body: Vec<u8>) -> Response {
 }
 
 /// Captures everything `tracing` records on this thread while it lives.
+/// One capture at a time: tracing caches per call site whether anyone listens,
+/// and captures coming and going on parallel test threads race on that cache.
 pub struct TraceCapture {
     buffer: Arc<Mutex<Vec<u8>>>,
     _guard: tracing::subscriber::DefaultGuard,
+    _exclusive: std::sync::MutexGuard<'static, ()>,
 }
+
+static ONE_CAPTURE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 struct BufferWriter(Arc<Mutex<Vec<u8>>>);
 
@@ -182,9 +187,15 @@ impl TraceCapture {
             .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
             .with_writer(move || BufferWriter(writer.clone()))
             .finish();
+        let exclusive = ONE_CAPTURE_AT_A_TIME
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let guard = tracing::subscriber::set_default(subscriber);
+        tracing::callsite::rebuild_interest_cache();
         TraceCapture {
             buffer,
-            _guard: tracing::subscriber::set_default(subscriber),
+            _guard: guard,
+            _exclusive: exclusive,
         }
     }
 

@@ -25,7 +25,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
         //! feature, on the blocking client.
         use super::super::client::Client;
         use super::super::error::Error;
-        use super::super::requests::*;
+        use super::requests::*;
         use super::responses::*;
 
         impl Client {
@@ -73,14 +73,14 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
         quote! {
             #doc
             pub async fn #name(&self, request: &#request) -> Result<#response, Error> {
-                self.call(request).await
+                self.call_counted_in(request, request.charset()).await
             }
         }
     } else {
         quote! {
             #doc
             pub fn #name(&self, request: &#request) -> Result<#response, Error> {
-                self.call(request)
+                self.call_counted_in(request, request.charset())
             }
         }
     }

@@ -3,7 +3,9 @@
 
 pub mod client;
 pub mod docs;
+pub mod kinds;
 pub mod manual;
+pub mod requests;
 pub mod responses;
 pub mod result_code;
 
@@ -27,6 +29,7 @@ pub fn module_index(modules: &[&str]) -> TokenStream {
     quote! {
         //! Code generated from `spec/`: never edited by hand. Each module's header
         //! names the spec files it comes from and the command that rewrites it.
-        #( pub mod #modules; )*
+        // rustfmt would reformat prettyplease's output and make `codegen --check` fail.
+        #( #[rustfmt::skip] pub mod #modules; )*
     }
 }

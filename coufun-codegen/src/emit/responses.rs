@@ -2,8 +2,8 @@
 //! operation (scalar fields, and a `Vec` of a `{Op}Item` record struct when the
 //! spec names `records`), a decoder for each written straight onto
 //! `XmlCursor` (quick-xml events, no serde), the inverse encoder for the
-//! sandbox, the enum types of enum kinds that responses carry, and the
-//! envelope's element names.
+//! sandbox, how the enum kinds that responses carry read (as `Reported<Kind>`,
+//! keeping a value the spec does not list), and the envelope's element names.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -58,6 +58,14 @@ pub fn emit(spec: &Spec) -> TokenStream {
         " Parameter the client sends its POC_ID in with every call (source: {}).",
         spec.endpoints.client.poc_id.source.as_str()
     );
+    let kind_types: Vec<_> = enum_kinds(spec)
+        .map(|(_, kind)| ident(kind.type_name.get_ref()))
+        .collect();
+    let kinds_import = if kind_types.is_empty() {
+        quote! {}
+    } else {
+        quote! { use super::kinds::{ #( #kind_types ),* }; }
+    };
     let enums = enum_kinds(spec).map(|(key, kind)| emit_enum(key, kind));
     let ops = spec
         .endpoints
@@ -68,7 +76,10 @@ pub fn emit(spec: &Spec) -> TokenStream {
         //! Typed responses of every operation, their decoders (straight onto
         //! quick-xml events through `XmlCursor`) and their encoders (for the
         //! sandbox), and the envelope's element names.
-        use super::super::xml::{CalendarDate, DecodeError, FieldValue, Phone, Response, XmlCursor, XmlWriter};
+        use super::super::xml::{
+            CalendarDate, DecodeError, FieldValue, Phone, Reported, Response, XmlCursor, XmlWriter,
+        };
+        #kinds_import
 
         #[doc = #root_doc]
         pub const ENVELOPE_ROOT: &str = #root;
@@ -103,30 +114,8 @@ fn enum_kinds(spec: &Spec) -> impl Iterator<Item = (&String, &crate::model::Kind
         .filter(move |(key, kind)| kind.rule == Rule::Enum && used.contains(&key.as_str()))
 }
 
-fn emit_enum(key: &str, kind: &crate::model::Kind) -> TokenStream {
+fn emit_enum(_key: &str, kind: &crate::model::Kind) -> TokenStream {
     let ty = ident(kind.type_name.get_ref());
-    let doc = doc_lines(&format!(
-        "{}\n\nRead from responses (kind `{key}`, values {}): a value the spec does not list\n\
-         stays [`{}::Unknown`] with the server's text.",
-        kind.doc,
-        kind.limit_source.as_str(),
-        kind.type_name.get_ref()
-    ));
-    let variants = kind.values.iter().map(|v| {
-        let name = ident(v.name.get_ref());
-        let d = doc_lines(&format!("`{}`: {}", v.wire.get_ref(), v.doc));
-        quote! { #d #name, }
-    });
-    let to_wire = kind.values.iter().map(|v| {
-        let name = ident(v.name.get_ref());
-        let wire = v.wire.get_ref();
-        quote! { #ty::#name => #wire, }
-    });
-    let from_wire = kind.values.iter().map(|v| {
-        let name = ident(v.name.get_ref());
-        let wire = v.wire.get_ref();
-        quote! { #wire => #ty::#name, }
-    });
     let expected = format!(
         "one of {}",
         kind.values
@@ -136,43 +125,22 @@ fn emit_enum(key: &str, kind: &crate::model::Kind) -> TokenStream {
             .join(", ")
     );
     quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum #ty {
-            #( #variants )*
-            /// A value the spec does not list, as the server sent it.
-            Unknown(String),
-        }
-
-        impl #ty {
-            /// The value's text on the wire.
-            pub fn as_wire(&self) -> &str {
-                match self {
-                    #( #to_wire )*
-                    #ty::Unknown(text) => text,
-                }
-            }
-
-            /// The value for its wire text; text the spec does not list becomes `Unknown`.
-            pub fn from_wire(text: &str) -> Self {
-                match text {
-                    #( #from_wire )*
-                    other => #ty::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl FieldValue for #ty {
+        impl FieldValue for Reported<#ty> {
             const EXPECTED: &'static str = #expected;
 
             fn parse_text(text: std::borrow::Cow<'_, str>) -> Result<Option<Self>, String> {
                 let text = text.trim();
-                Ok((!text.is_empty()).then(|| #ty::from_wire(text)))
+                Ok((!text.is_empty()).then(|| match #ty::from_wire(text) {
+                    Ok(value) => Reported::Known(value),
+                    Err(_) => Reported::Unknown(text.to_owned()),
+                }))
             }
 
             fn write_text(&self, out: &mut String) {
-                out.push_str(self.as_wire());
+                match self {
+                    Reported::Known(value) => out.push_str(value.as_wire()),
+                    Reported::Unknown(text) => out.push_str(text),
+                }
             }
         }
     }
@@ -188,7 +156,7 @@ fn field_type(spec: &Spec, f: &ResponseField) -> TokenStream {
         key => match spec.endpoints.kinds.get(key) {
             Some(kind) => {
                 let ty = ident(kind.type_name.get_ref());
-                quote! { #ty }
+                quote! { Reported<#ty> }
             }
             None => quote! { String },
         },
