@@ -1,6 +1,6 @@
 //! Redacting text that came from a server before the SDK shows it: named
 //! secrets (the POC_ID) blanked and phone-like digit runs masked with
-//! [`mask_phone`](crate::privacy::mask_phone), in any text that reaches a
+//! [`mask_phone`], in any text that reaches a
 //! `Debug`, a `Display`, an error or a span.
 
 pub use crate::privacy::mask_phone;

@@ -1,5 +1,5 @@
 //! COUFUN response XML, both ways. Reading: the body is decoded by its declared
-//! charset ([`prolog`]), then walked by [`XmlCursor`] on quick-xml's event reader
+//! charset (byte-order mark, XML declaration, `Content-Type`), then walked by [`XmlCursor`] on quick-xml's event reader
 //! into the generated response types ([`crate::responses`]); the envelope's
 //! result code and message are read here. Writing: the generated encoders build
 //! the same documents through [`XmlWriter`], for the sandbox server.
