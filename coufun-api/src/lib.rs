@@ -69,6 +69,7 @@ pub mod operation;
 pub mod privacy;
 pub mod result_code;
 pub mod retry;
+pub mod tr_id;
 pub mod validation;
 
 pub use charset::{Charset, Unencodable, byte_len, cp949_len};
