@@ -72,6 +72,7 @@ pub mod privacy;
 pub mod redact;
 pub mod result_code;
 pub mod retry;
+pub mod tr_id;
 pub mod validation;
 pub mod xml;
 

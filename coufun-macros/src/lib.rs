@@ -143,12 +143,20 @@ pub fn result_code(input: TokenStream) -> TokenStream {
             let variant = syn::Ident::new(c.variant(), lit.span());
             quote! { ::coufun_api::ResultCode::#variant }.into()
         }
+        None if !coufun_codegen::validate::is_two_digits(&value) => syn::Error::new(
+            lit.span(),
+            format!(
+                "result_code!: `{value}` is not a two-digit result code (write it as e.g. \"05\")"
+            ),
+        )
+        .to_compile_error()
+        .into(),
         None => {
             let known: Vec<&str> = spec.codes.codes.iter().map(|c| c.code()).collect();
             syn::Error::new(
                 lit.span(),
                 format!(
-                    "`{value}` is not a result code of manual v{}; known codes: {}",
+                    "result_code!: `{value}` is not a result code of manual v{}; known codes: {}",
                     spec.codes.manual.version.get_ref(),
                     known.join(", ")
                 ),
