@@ -4,6 +4,7 @@
 //! from the server are redacted (POC_ID blanked, phone numbers masked) before
 //! they are stored here.
 
+use crate::generated::kinds::TrId;
 use crate::operation::Effect;
 use crate::retry::{Decision, FailureKind, decide};
 use crate::validation::ValidationErrors;
@@ -124,15 +125,32 @@ pub enum Error {
         /// The server's own message (redacted).
         message: String,
     },
+    /// A coupon send or create whose outcome is unknown: the deadline passed
+    /// without an answer that settles it, so coupons may exist. Reconcile by the
+    /// TR_ID (`Client::reconcile`); never send it again with a new TR_ID.
+    #[error(
+        "{}: outcome unknown after {attempts} calls; coupons may exist: reconcile by TR_ID {tr_id}",
+        "coupon issuance"
+    )]
+    OutcomeUnknown {
+        /// The TR_ID to reconcile by.
+        tr_id: TrId,
+        /// Calls made.
+        attempts: u32,
+        /// The last failure seen.
+        #[source]
+        last: Option<Box<Error>>,
+    },
 }
 
 impl Error {
     /// The call that failed, when one was attempted.
     pub fn call_info(&self) -> Option<CallInfo> {
         match self {
-            Error::Validation(_) | Error::CharsetMismatch { .. } | Error::Unencodable { .. } => {
-                None
-            }
+            Error::Validation(_)
+            | Error::CharsetMismatch { .. }
+            | Error::Unencodable { .. }
+            | Error::OutcomeUnknown { .. } => None,
             Error::Connect { info, .. }
             | Error::Timeout { info, .. }
             | Error::Transport { info, .. }
@@ -171,7 +189,9 @@ impl Error {
                 FailureKind::Local
             }
             Error::Connect { .. } => FailureKind::NotSent,
-            Error::Timeout { .. } | Error::Transport { .. } => FailureKind::NoAnswer,
+            Error::Timeout { .. } | Error::Transport { .. } | Error::OutcomeUnknown { .. } => {
+                FailureKind::NoAnswer
+            }
             Error::TooLarge { .. } | Error::NotXml { .. } | Error::MalformedXml { .. } => {
                 FailureKind::Unreadable
             }
@@ -183,6 +203,9 @@ impl Error {
     /// What to do next, by the retry policy ([`crate::retry::decide`]): the
     /// spec's classification of the result code and the operation's effect.
     pub fn retry(&self) -> Decision {
+        if let Error::OutcomeUnknown { .. } = self {
+            return Decision::Reconcile;
+        }
         let effect = self.call_info().map_or(Effect::Read, |info| info.effect);
         decide(effect, self.failure_kind())
     }

@@ -66,6 +66,7 @@ pub mod client;
 pub mod error;
 pub mod field;
 pub mod generated;
+pub mod issuance;
 pub mod manual;
 pub mod operation;
 pub mod privacy;

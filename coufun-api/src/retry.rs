@@ -284,3 +284,46 @@ mod tests {
         assert!(!RetryPolicy::no_retry().may_attempt_again(1, Duration::ZERO));
     }
 }
+
+/// The attempts of one call so far, against a [`RetryPolicy`]: shared by the
+/// async and blocking clients' retry loops and by exactly-once issuance.
+#[derive(Debug)]
+pub(crate) struct Attempts {
+    policy: RetryPolicy,
+    started: std::time::Instant,
+    made: u32,
+}
+
+impl Attempts {
+    /// Starts counting now.
+    pub(crate) fn start(policy: RetryPolicy) -> Self {
+        Attempts {
+            policy,
+            started: std::time::Instant::now(),
+            made: 0,
+        }
+    }
+
+    /// Counts one more attempt.
+    pub(crate) fn record(&mut self) {
+        self.made += 1;
+    }
+
+    /// Attempts made so far.
+    pub(crate) fn made(&self) -> u32 {
+        self.made
+    }
+
+    /// Whether another attempt may start.
+    pub(crate) fn may_retry(&self) -> bool {
+        self.policy
+            .may_attempt_again(self.made, self.started.elapsed())
+    }
+
+    /// The wait before the next attempt (jittered, never past the deadline).
+    pub(crate) fn backoff(&self) -> Duration {
+        let wait = self.policy.backoff(self.made, &mut rand::rng());
+        let left = self.policy.deadline.saturating_sub(self.started.elapsed());
+        wait.min(left)
+    }
+}

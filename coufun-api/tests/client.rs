@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use coufun_api::privacy::PocId;
 use coufun_api::responses::*;
 use coufun_api::retry::Decision;
+use coufun_api::retry::RetryPolicy;
 use coufun_api::xml::{CalendarDate, DecodeError, Phone, Reported, Response, encode_error};
 use coufun_api::{
     ChangeRecipientRequest, Charset, Client, CouponCancelRequest, CouponCreateRequest,
@@ -43,8 +44,11 @@ fn send(subject: &str) -> CouponSendRequest {
 }
 
 fn client(server: &TestServer) -> Client {
+    // One attempt per call: these tests check how each single answer is classified.
+    // Retrying and exactly-once issuance are tested against the sandbox.
     Client::builder(Environment::Custom(server.base_url.clone()), poc_id())
         .timeout(Duration::from_millis(1500))
+        .retry_policy(RetryPolicy::no_retry())
         .build()
         .unwrap()
 }
@@ -74,6 +78,7 @@ async fn a_send_goes_as_a_cp949_form_over_post() {
     client(&server)
         .coupon_send(&send("생일 쿠폰"))
         .await
+        .into_result()
         .unwrap();
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
@@ -119,7 +124,7 @@ async fn get_and_utf8_are_settings() {
         .recipients([PHONE])
         .build_with(Charset::Utf8)
         .unwrap();
-    client.coupon_send(&request).await.unwrap();
+    client.coupon_send(&request).await.into_result().unwrap();
     let r = &server.requests()[0];
     assert_eq!(r.method.as_str(), "GET");
     assert!(r.body.is_empty());
@@ -136,7 +141,11 @@ async fn a_request_checked_in_another_charset_is_refused_before_sending() {
         .charset(Charset::Utf8)
         .build()
         .unwrap();
-    let err = utf8_client.coupon_send(&send("쿠폰")).await.unwrap_err();
+    let err = utf8_client
+        .coupon_send(&send("쿠폰"))
+        .await
+        .into_result()
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -253,8 +262,8 @@ async fn all_nine_operations_round_trip() {
         (info.goods_name.as_deref(), info.price),
         (Some("아메리카노"), Some(4500))
     );
-    let sent = c.coupon_send(&send("쿠폰")).await.unwrap();
-    assert_eq!(sent.order_id.as_deref(), Some(order));
+    let sent = c.coupon_send(&send("쿠폰")).await.into_result().unwrap();
+    assert_eq!(sent.order_id(), Some(order));
     let created = c
         .coupon_create(
             &CouponCreateRequest::builder()
@@ -265,8 +274,9 @@ async fn all_nine_operations_round_trip() {
                 .unwrap(),
         )
         .await
+        .into_result()
         .unwrap();
-    assert_eq!(created.coupons[0].coupon_number.as_deref(), Some("C-1"));
+    assert_eq!(created.coupon_numbers()[0], "C-1");
     let cancelled = c
         .coupon_cancel(
             &CouponCancelRequest::builder()
@@ -376,7 +386,7 @@ async fn a_result_code_becomes_an_api_error_with_the_servers_message() {
     })
     .await;
     let err = client(&server)
-        .coupon_send(&send("쿠폰"))
+        .call::<_, CouponSendResponse>(&send("쿠폰"))
         .await
         .unwrap_err();
     match &err {
@@ -417,7 +427,7 @@ async fn an_html_502_is_a_status_error_with_an_excerpt() {
     })
     .await;
     let err = client(&server)
-        .coupon_send(&send("쿠폰"))
+        .call::<_, CouponSendResponse>(&send("쿠폰"))
         .await
         .unwrap_err();
     assert!(
@@ -518,7 +528,10 @@ async fn a_server_slower_than_the_timeout_times_out_after_sending() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let err = client.coupon_send(&send("쿠폰")).await.unwrap_err();
+    let err = client
+        .call::<_, CouponSendResponse>(&send("쿠폰"))
+        .await
+        .unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(3));
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert!(err.may_have_reached_server());
@@ -536,7 +549,10 @@ async fn a_refused_connection_was_not_sent() {
     )
     .build()
     .unwrap();
-    let err = client.coupon_send(&send("쿠폰")).await.unwrap_err();
+    let err = client
+        .call::<_, CouponSendResponse>(&send("쿠폰"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Connect { .. }), "{err:?}");
     assert!(!err.may_have_reached_server());
     assert_eq!(err.retry(), Decision::RetrySameRequest);
@@ -591,7 +607,13 @@ async fn a_send_round_trips_with_masked_phones() {
     })
     .await;
     let trace = TraceCapture::start();
-    let got: CouponSendResponse = client(&server).coupon_send(&send("쿠폰")).await.unwrap();
+    let got: CouponSendResponse = client(&server)
+        .coupon_send(&send("쿠폰"))
+        .await
+        .into_result()
+        .unwrap()
+        .into_answer()
+        .unwrap();
     assert_eq!(got, expected);
     assert_eq!(
         got.coupons[0].recipient.as_ref().map(Phone::expose),
@@ -671,23 +693,37 @@ async fn no_error_path_shows_the_poc_id_or_a_phone_number() {
         let client = Client::builder(Environment::Custom(server.base_url.clone()), poc_id())
             .max_response_bytes(65_536)
             .method(Method::Get)
+            .retry_policy(RetryPolicy::no_retry())
             .build()
             .unwrap();
-        let err = client.coupon_send(&send("쿠폰")).await.unwrap_err();
+        let err = client
+            .coupon_send(&send("쿠폰"))
+            .await
+            .into_result()
+            .unwrap_err();
         seen.push((name, format!("{err}"), format!("{err:?}")));
     }
     // Paths without a server answer.
     let client = Client::builder(Environment::Custom("http://127.0.0.1:1/".into()), poc_id())
         .method(Method::Get)
+        .retry_policy(RetryPolicy::no_retry())
         .build()
         .unwrap();
-    let err = client.coupon_send(&send("쿠폰")).await.unwrap_err();
+    let err = client
+        .coupon_send(&send("쿠폰"))
+        .await
+        .into_result()
+        .unwrap_err();
     seen.push(("connect", format!("{err}"), format!("{err:?}")));
     let utf8_client = Client::builder(Environment::Custom("http://127.0.0.1:1/".into()), poc_id())
         .charset(Charset::Utf8)
         .build()
         .unwrap();
-    let err = utf8_client.coupon_send(&send("쿠폰")).await.unwrap_err();
+    let err = utf8_client
+        .coupon_send(&send("쿠폰"))
+        .await
+        .into_result()
+        .unwrap_err();
     seen.push(("charset mismatch", format!("{err}"), format!("{err:?}")));
     seen.push(("client debug", format!("{client:?}"), String::new()));
 

@@ -10,8 +10,12 @@ use super::settings::{BuildError, CallConfig, ClientBuilder, Environment};
 use super::{record_outcome, wire};
 use crate::Charset;
 use crate::error::{CallInfo, Error};
+use crate::generated::kinds::TrId;
+use crate::generated::responses::CouponStatusResponse;
+use crate::issuance::{Issuance, IssueOutcome, Next, found, status_by_tr_id};
 use crate::operation::{Method, Operation};
 use crate::privacy::PocId;
+use crate::retry::{Attempts, Decision};
 use crate::xml::Response;
 
 /// A blocking COUFUN client. Clones share one connection pool.
@@ -48,13 +52,62 @@ impl Client {
 
     /// [`call`](Self::call) for a request whose text was checked in
     /// `counted_in`: refused, nothing sent, when the client sends another charset.
+    /// Retries per the client's policy, as [`crate::Client`] does.
     pub(crate) fn call_counted_in<O: Operation, R: Response>(
         &self,
         request: &O,
         counted_in: Charset,
     ) -> Result<R, Error> {
         wire::check_charset::<O>(&self.config, counted_in)?;
-        self.call(request)
+        let mut attempts = Attempts::start(self.config.retry);
+        loop {
+            attempts.record();
+            match self.call(request) {
+                Err(e) if e.retry() == Decision::RetrySameRequest && attempts.may_retry() => {
+                    std::thread::sleep(attempts.backoff());
+                }
+                answer => return answer,
+            }
+        }
+    }
+
+    /// Issues `request` exactly once, as [`crate::Client`] does.
+    pub(crate) fn issue<O: Operation, R: Response>(
+        &self,
+        request: &O,
+        tr_id: &TrId,
+        counted_in: Charset,
+    ) -> IssueOutcome<R> {
+        let span = super::issue_span::<O>(tr_id);
+        let mut run = Issuance::<R>::new(tr_id.clone(), self.config.retry);
+        if let Err(refused) = wire::check_charset::<O>(&self.config, counted_in) {
+            return run.refused(refused);
+        }
+        let outcome = span.in_scope(|| {
+            loop {
+                let settled = match run.next_call() {
+                    None => break run.give_up(),
+                    Some(Next::Send) => run.sent(self.call(request)),
+                    Some(Next::LookUp) => run.looked_up(
+                        status_by_tr_id(tr_id, self.config.charset)
+                            .and_then(|lookup| self.call(&lookup)),
+                    ),
+                };
+                if let Some(outcome) = settled {
+                    break outcome;
+                }
+                std::thread::sleep(run.wait());
+            }
+        });
+        super::record_issue(&span, &outcome);
+        outcome
+    }
+
+    /// Looks up what a coupon send or create with `tr_id` issued (see
+    /// [`crate::Client::reconcile`]).
+    pub fn reconcile(&self, tr_id: &TrId) -> Result<Option<CouponStatusResponse>, Error> {
+        let lookup = status_by_tr_id(tr_id, self.config.charset)?;
+        found(self.call_counted_in(&lookup, self.config.charset))
     }
 
     fn exchange<O: Operation, R: Response>(&self, request: &O, info: CallInfo) -> Result<R, Error> {

@@ -35,8 +35,12 @@ pub use settings::{
 
 use crate::Charset;
 use crate::error::{CallInfo, Error};
+use crate::generated::kinds::TrId;
+use crate::generated::responses::CouponStatusResponse;
+use crate::issuance::{Issuance, IssueOutcome, Next, found, status_by_tr_id};
 use crate::operation::{Method, Operation};
 use crate::privacy::PocId;
+use crate::retry::{Attempts, Decision};
 use crate::xml::Response;
 use settings::CallConfig;
 
@@ -79,13 +83,79 @@ impl Client {
 
     /// [`call`](Self::call) for a request whose text was checked in
     /// `counted_in`: refused, nothing sent, when the client sends another charset.
+    /// Retries per the client's [`RetryPolicy`](crate::retry::RetryPolicy): the
+    /// very same request, only where [`Error::retry`] allows it.
     pub(crate) async fn call_counted_in<O: Operation, R: Response>(
         &self,
         request: &O,
         counted_in: Charset,
     ) -> Result<R, Error> {
         wire::check_charset::<O>(&self.config, counted_in)?;
-        self.call(request).await
+        let mut attempts = Attempts::start(self.config.retry);
+        loop {
+            attempts.record();
+            match self.call(request).await {
+                Err(e) if e.retry() == Decision::RetrySameRequest && attempts.may_retry() => {
+                    tokio::time::sleep(attempts.backoff()).await;
+                }
+                answer => return answer,
+            }
+        }
+    }
+
+    /// Issues `request` (carrying `tr_id`) exactly once: see [`crate::issuance`].
+    pub(crate) async fn issue<O: Operation, R: Response>(
+        &self,
+        request: &O,
+        tr_id: &TrId,
+        counted_in: Charset,
+    ) -> IssueOutcome<R> {
+        let span = issue_span::<O>(tr_id);
+        let run = Issuance::<R>::new(tr_id.clone(), self.config.retry);
+        let outcome = match wire::check_charset::<O>(&self.config, counted_in) {
+            Err(refused) => run.refused(refused),
+            Ok(()) => {
+                self.drive(run, request, tr_id)
+                    .instrument(span.clone())
+                    .await
+            }
+        };
+        record_issue(&span, &outcome);
+        outcome
+    }
+
+    async fn drive<O: Operation, R: Response>(
+        &self,
+        mut run: Issuance<R>,
+        request: &O,
+        tr_id: &TrId,
+    ) -> IssueOutcome<R> {
+        loop {
+            let settled = match run.next_call() {
+                None => return run.give_up(),
+                Some(Next::Send) => run.sent(self.call(request).await),
+                Some(Next::LookUp) => {
+                    run.looked_up(match status_by_tr_id(tr_id, self.config.charset) {
+                        Ok(lookup) => self.call(&lookup).await,
+                        Err(e) => Err(e),
+                    })
+                }
+            };
+            if let Some(outcome) = settled {
+                return outcome;
+            }
+            if !run.wait().is_zero() {
+                tokio::time::sleep(run.wait()).await;
+            }
+        }
+    }
+
+    /// Looks up what a coupon send or create with `tr_id` issued — for an
+    /// [`IssueOutcome::Unknown`], or a TR_ID from before a restart. `Ok(None)`:
+    /// the server has no order for it, so nothing was issued.
+    pub async fn reconcile(&self, tr_id: &TrId) -> Result<Option<CouponStatusResponse>, Error> {
+        let lookup = status_by_tr_id(tr_id, self.config.charset)?;
+        found(self.call_counted_in(&lookup, self.config.charset).await)
     }
 
     async fn exchange<O: Operation, R: Response>(
@@ -157,6 +227,32 @@ impl ClientBuilder<Client> {
             http,
             config: Arc::new(config),
         })
+    }
+}
+
+/// The span of one issuance: operation and TR_ID now, outcome at the end.
+fn issue_span<O: Operation>(tr_id: &TrId) -> tracing::Span {
+    tracing::info_span!(
+        "coufun_issue",
+        operation = O::NAME,
+        tr_id = tr_id.as_str(),
+        outcome = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+    )
+}
+
+fn record_issue<R>(span: &tracing::Span, outcome: &IssueOutcome<R>) {
+    let (word, code) = match outcome {
+        IssueOutcome::Issued(_) => ("issued", None),
+        IssueOutcome::NotIssued(n) => ("not_issued", n.code()),
+        _ => ("unknown", None),
+    };
+    span.record("outcome", word);
+    span.record("attempts", outcome.attempts());
+    let _entered = span.enter();
+    match code {
+        Some(code) => tracing::info!(result_code = code.as_str(), "{word}"),
+        None => tracing::info!("{word}"),
     }
 }
 

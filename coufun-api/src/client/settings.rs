@@ -11,6 +11,7 @@ use reqwest::Url;
 
 use crate::operation::Method;
 use crate::privacy::PocId;
+use crate::retry::RetryPolicy;
 use crate::{Charset, PRODUCTION_URL, TEST_URL};
 
 /// Default connect timeout.
@@ -77,6 +78,7 @@ pub(crate) struct CallConfig {
     pub(crate) charset: Charset,
     pub(crate) method: Option<Method>,
     pub(crate) max_response_bytes: usize,
+    pub(crate) retry: RetryPolicy,
 }
 
 /// Builds a client (`C` is [`Client`](crate::Client), or the blocking one).
@@ -90,6 +92,7 @@ pub struct ClientBuilder<C> {
     pub(crate) timeout: Duration,
     pub(crate) max_response_bytes: usize,
     pub(crate) allow_plain_http: bool,
+    pub(crate) retry: RetryPolicy,
     client: PhantomData<fn() -> C>,
 }
 
@@ -104,6 +107,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("timeout", &self.timeout)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("allow_plain_http", &self.allow_plain_http)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -119,6 +123,7 @@ impl<C> ClientBuilder<C> {
             timeout: DEFAULT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             allow_plain_http: false,
+            retry: RetryPolicy::default(),
             client: PhantomData,
         }
     }
@@ -163,6 +168,15 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// How failed calls are retried ([`RetryPolicy::default`] unless set): reads
+    /// are retried on transport failures and 5xx; writes only with the very same
+    /// request; coupon send and create are issued exactly once (see
+    /// [`crate::issuance`]). [`RetryPolicy::no_retry`] makes one attempt.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
     pub(crate) fn call_config(&self) -> Result<CallConfig, BuildError> {
         let given = self.environment.base_url();
         let invalid = |reason: &str| BuildError::InvalidBaseUrl {
@@ -198,6 +212,7 @@ impl<C> ClientBuilder<C> {
             charset: self.charset,
             method: self.method,
             max_response_bytes: self.max_response_bytes,
+            retry: self.retry,
         })
     }
 }

@@ -5,12 +5,15 @@
 //! feature, on the blocking client.
 use super::super::client::Client;
 use super::super::error::Error;
+use super::super::issuance::IssueOutcome;
 use super::requests::*;
 use super::responses::*;
 impl Client {
     /// 상품목록 조회 — List the goods the merchant may issue.
     ///
     /// POST or GET `goodsList.do` (reads only: safe to repeat; the first method is preferred).
+    ///
+    /// Failed attempts are retried per the client's retry policy.
     pub async fn goods_list(
         &self,
         request: &GoodsListRequest,
@@ -20,6 +23,8 @@ impl Client {
     /// 상품정보 조회 — Look up one goods item.
     ///
     /// POST or GET `goodsInfo.do` (reads only: safe to repeat; the first method is preferred).
+    ///
+    /// Failed attempts are retried per the client's retry policy.
     pub async fn goods_info(
         &self,
         request: &GoodsInfoRequest,
@@ -29,24 +34,30 @@ impl Client {
     /// 쿠폰발송 — Issue coupons and send them to up to 9 mobile numbers.
     ///
     /// POST or GET `coufunSend.do` (changes state; the server deduplicates on `tr_id`; the first method is preferred).
+    ///
+    /// Issued exactly once: lost answers are retried with the same request and reconciled by a status lookup; the outcome says issued, not issued, or unknown (see [`crate::issuance`]).
     pub async fn coupon_send(
         &self,
         request: &CouponSendRequest,
-    ) -> Result<CouponSendResponse, Error> {
-        self.call_counted_in(request, request.charset()).await
+    ) -> IssueOutcome<CouponSendResponse> {
+        self.issue(request, request.tr_id(), request.charset()).await
     }
     /// 쿠폰생성 — Issue coupon numbers without sending them (the merchant delivers them).
     ///
     /// POST or GET `coufunCreate.do` (changes state; the server deduplicates on `tr_id`; the first method is preferred).
+    ///
+    /// Issued exactly once: lost answers are retried with the same request and reconciled by a status lookup; the outcome says issued, not issued, or unknown (see [`crate::issuance`]).
     pub async fn coupon_create(
         &self,
         request: &CouponCreateRequest,
-    ) -> Result<CouponCreateResponse, Error> {
-        self.call_counted_in(request, request.charset()).await
+    ) -> IssueOutcome<CouponCreateResponse> {
+        self.issue(request, request.tr_id(), request.charset()).await
     }
     /// 쿠폰취소 — Cancel the coupons of an order, or one coupon of it.
     ///
     /// POST or GET `coufunCancel.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
+    ///
+    /// An attempt whose outcome is unknown is retried only with the very same request.
     pub async fn coupon_cancel(
         &self,
         request: &CouponCancelRequest,
@@ -56,6 +67,8 @@ impl Client {
     /// 쿠폰재발송 — Send an issued coupon again to its recipient (3 sends at most).
     ///
     /// POST or GET `coufunResend.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
+    ///
+    /// An attempt whose outcome is unknown is retried only with the very same request.
     pub async fn coupon_resend(
         &self,
         request: &CouponResendRequest,
@@ -65,6 +78,8 @@ impl Client {
     /// 쿠폰수신자번호변경 — Change the mobile number an issued coupon belongs to.
     ///
     /// POST or GET `coufunChangeMobile.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
+    ///
+    /// An attempt whose outcome is unknown is retried only with the very same request.
     pub async fn change_recipient(
         &self,
         request: &ChangeRecipientRequest,
@@ -74,6 +89,8 @@ impl Client {
     /// 쿠폰상태조회 — Look up the coupons of an order, by ORDER_ID or by the TR_ID that issued it.
     ///
     /// POST or GET `coufunStatus.do` (reads only: safe to repeat; the first method is preferred).
+    ///
+    /// Failed attempts are retried per the client's retry policy.
     pub async fn coupon_status(
         &self,
         request: &CouponStatusRequest,
@@ -83,6 +100,8 @@ impl Client {
     /// 쿠폰이미지전송 — Send the coupon image of an issued coupon by MMS.
     ///
     /// POST or GET `coufunImageSend.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
+    ///
+    /// An attempt whose outcome is unknown is retried only with the very same request.
     pub async fn coupon_image_send(
         &self,
         request: &CouponImageSendRequest,
@@ -95,6 +114,8 @@ impl super::super::client::blocking::Client {
     /// 상품목록 조회 — List the goods the merchant may issue.
     ///
     /// POST or GET `goodsList.do` (reads only: safe to repeat; the first method is preferred).
+    ///
+    /// Failed attempts are retried per the client's retry policy.
     pub fn goods_list(
         &self,
         request: &GoodsListRequest,
@@ -104,6 +125,8 @@ impl super::super::client::blocking::Client {
     /// 상품정보 조회 — Look up one goods item.
     ///
     /// POST or GET `goodsInfo.do` (reads only: safe to repeat; the first method is preferred).
+    ///
+    /// Failed attempts are retried per the client's retry policy.
     pub fn goods_info(
         &self,
         request: &GoodsInfoRequest,
@@ -113,24 +136,30 @@ impl super::super::client::blocking::Client {
     /// 쿠폰발송 — Issue coupons and send them to up to 9 mobile numbers.
     ///
     /// POST or GET `coufunSend.do` (changes state; the server deduplicates on `tr_id`; the first method is preferred).
+    ///
+    /// Issued exactly once: lost answers are retried with the same request and reconciled by a status lookup; the outcome says issued, not issued, or unknown (see [`crate::issuance`]).
     pub fn coupon_send(
         &self,
         request: &CouponSendRequest,
-    ) -> Result<CouponSendResponse, Error> {
-        self.call_counted_in(request, request.charset())
+    ) -> IssueOutcome<CouponSendResponse> {
+        self.issue(request, request.tr_id(), request.charset())
     }
     /// 쿠폰생성 — Issue coupon numbers without sending them (the merchant delivers them).
     ///
     /// POST or GET `coufunCreate.do` (changes state; the server deduplicates on `tr_id`; the first method is preferred).
+    ///
+    /// Issued exactly once: lost answers are retried with the same request and reconciled by a status lookup; the outcome says issued, not issued, or unknown (see [`crate::issuance`]).
     pub fn coupon_create(
         &self,
         request: &CouponCreateRequest,
-    ) -> Result<CouponCreateResponse, Error> {
-        self.call_counted_in(request, request.charset())
+    ) -> IssueOutcome<CouponCreateResponse> {
+        self.issue(request, request.tr_id(), request.charset())
     }
     /// 쿠폰취소 — Cancel the coupons of an order, or one coupon of it.
     ///
     /// POST or GET `coufunCancel.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
+    ///
+    /// An attempt whose outcome is unknown is retried only with the very same request.
     pub fn coupon_cancel(
         &self,
         request: &CouponCancelRequest,
@@ -140,6 +169,8 @@ impl super::super::client::blocking::Client {
     /// 쿠폰재발송 — Send an issued coupon again to its recipient (3 sends at most).
     ///
     /// POST or GET `coufunResend.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
+    ///
+    /// An attempt whose outcome is unknown is retried only with the very same request.
     pub fn coupon_resend(
         &self,
         request: &CouponResendRequest,
@@ -149,6 +180,8 @@ impl super::super::client::blocking::Client {
     /// 쿠폰수신자번호변경 — Change the mobile number an issued coupon belongs to.
     ///
     /// POST or GET `coufunChangeMobile.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
+    ///
+    /// An attempt whose outcome is unknown is retried only with the very same request.
     pub fn change_recipient(
         &self,
         request: &ChangeRecipientRequest,
@@ -158,6 +191,8 @@ impl super::super::client::blocking::Client {
     /// 쿠폰상태조회 — Look up the coupons of an order, by ORDER_ID or by the TR_ID that issued it.
     ///
     /// POST or GET `coufunStatus.do` (reads only: safe to repeat; the first method is preferred).
+    ///
+    /// Failed attempts are retried per the client's retry policy.
     pub fn coupon_status(
         &self,
         request: &CouponStatusRequest,
@@ -167,6 +202,8 @@ impl super::super::client::blocking::Client {
     /// 쿠폰이미지전송 — Send the coupon image of an issued coupon by MMS.
     ///
     /// POST or GET `coufunImageSend.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
+    ///
+    /// An attempt whose outcome is unknown is retried only with the very same request.
     pub fn coupon_image_send(
         &self,
         request: &CouponImageSendRequest,

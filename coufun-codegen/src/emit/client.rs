@@ -25,6 +25,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
         //! feature, on the blocking client.
         use super::super::client::Client;
         use super::super::error::Error;
+        use super::super::issuance::IssueOutcome;
         use super::requests::*;
         use super::responses::*;
 
@@ -62,26 +63,52 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
             "changes state; not deduplicated: learn the outcome before repeating".to_owned()
         }
     };
+    let retries = match (op.effect, &op.idempotency_key) {
+        (Effect::Read, _) => "Failed attempts are retried per the client's retry policy.",
+        (Effect::Write, Some(_)) => {
+            "Issued exactly once: lost answers are retried with the same request and \
+             reconciled by a status lookup; the outcome says issued, not issued, or unknown \
+             (see [`crate::issuance`])."
+        }
+        (Effect::Write, None) => {
+            "An attempt whose outcome is unknown is retried only with the very same request."
+        }
+    };
     let doc = doc_lines(&format!(
-        "{} — {}\n\n{} `{}` ({effect}; the first method is preferred).",
+        "{} — {}\n\n{} `{}` ({effect}; the first method is preferred).\n\n{retries}",
         op.summary_ko,
         op.summary_en,
         methods,
         op.path.name.get_ref()
     ));
-    if is_async {
-        quote! {
+    let issue_key = op
+        .idempotency_key
+        .as_ref()
+        .map(|k| format_ident!("{}", k.get_ref()));
+    match (is_async, issue_key) {
+        (true, Some(key)) => quote! {
+            #doc
+            pub async fn #name(&self, request: &#request) -> IssueOutcome<#response> {
+                self.issue(request, request.#key(), request.charset()).await
+            }
+        },
+        (false, Some(key)) => quote! {
+            #doc
+            pub fn #name(&self, request: &#request) -> IssueOutcome<#response> {
+                self.issue(request, request.#key(), request.charset())
+            }
+        },
+        (true, None) => quote! {
             #doc
             pub async fn #name(&self, request: &#request) -> Result<#response, Error> {
                 self.call_counted_in(request, request.charset()).await
             }
-        }
-    } else {
-        quote! {
+        },
+        (false, None) => quote! {
             #doc
             pub fn #name(&self, request: &#request) -> Result<#response, Error> {
                 self.call_counted_in(request, request.charset())
             }
-        }
+        },
     }
 }
