@@ -21,12 +21,17 @@
 //! ```
 
 #![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod charset;
 pub mod generated;
 pub mod manual;
 pub mod operation;
 pub mod result_code;
+pub mod retry;
 
 pub use charset::Charset;
 pub use coufun_macros::result_code;

@@ -6,6 +6,11 @@
 //! the `@generated` header). The xtask writes what [`generated_files`] returns; the
 //! proc-macro crate calls the same functions on the spec embedded by [`embedded`].
 
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod diagnostic;
 pub mod emit;
 pub mod load;
@@ -54,6 +59,10 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
         GeneratedFile {
             path: "docs/result-codes.md",
             contents: emit::docs::result_codes_markdown(spec),
+        },
+        GeneratedFile {
+            path: "docs/endpoints.md",
+            contents: emit::docs::endpoints_markdown(spec),
         },
     ])
 }

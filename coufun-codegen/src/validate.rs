@@ -136,15 +136,15 @@ impl Validator {
                 self.text(src, value, format!("codes[{i}].{field}"));
             }
             for (field, value) in [("since", &c.since), ("changed_in", &c.changed_in)] {
-                if let Some(v) = value {
-                    if !versions.contains(v.get_ref().as_str()) {
-                        self.err(
-                            src,
-                            v,
-                            format!("codes[{i}].{field}"),
-                            format!("version `{}` is not in manual.revisions", v.get_ref()),
-                        );
-                    }
+                if let Some(v) = value
+                    && !versions.contains(v.get_ref().as_str())
+                {
+                    self.err(
+                        src,
+                        v,
+                        format!("codes[{i}].{field}"),
+                        format!("version `{}` is not in manual.revisions", v.get_ref()),
+                    );
                 }
             }
         }
@@ -315,15 +315,15 @@ impl Validator {
                     }
                 }
             }
-            if let Some(key) = &op.idempotency_key {
-                if !fields.contains_key(key.get_ref()) {
-                    self.err(
-                        src,
-                        key,
-                        format!("{at}.idempotency_key"),
-                        format!("no request field `{}`", key.get_ref()),
-                    );
-                }
+            if let Some(key) = &op.idempotency_key
+                && !fields.contains_key(key.get_ref())
+            {
+                self.err(
+                    src,
+                    key,
+                    format!("{at}.idempotency_key"),
+                    format!("no request field `{}`", key.get_ref()),
+                );
             }
             for (j, check) in op.checks.iter().enumerate() {
                 let cat = format!("{at}.checks[{j}]");

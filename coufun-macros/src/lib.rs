@@ -2,6 +2,11 @@
 //! limit and code comes from the spec embedded there, never from this crate, and
 //! every problem becomes a compile error at the literal's span (never a panic).
 
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 use proc_macro::TokenStream;
 use quote::quote;
 use syn::{LitStr, parse_macro_input};

@@ -14,7 +14,7 @@ pub const PRODUCTION_URL: &str = "https://corp.coufun.kr:446/b2c_api/";
 /// Test-server base URL (manual: 테스트 URL): `http://tcorp.coufun.kr/b2c_api/`.
 pub const TEST_URL: &str = "http://tcorp.coufun.kr/b2c_api/";
 /// The manual's revision history, oldest first.
-pub static MANUAL_REVISIONS: [ManualRevision; 7usize] = [
+pub static MANUAL_REVISIONS: [ManualRevision; 7] = [
     ManualRevision {
         version: "1.0",
         date: "2012-01-03",

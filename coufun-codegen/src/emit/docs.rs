@@ -73,3 +73,198 @@ pub fn result_codes_markdown(spec: &Spec) -> String {
 pub fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
+
+/// `docs/endpoints.md`: every operation with its path, methods, fields and codes,
+/// each wire name marked with its source so what is still inferred shows.
+pub fn endpoints_markdown(spec: &Spec) -> String {
+    use crate::model::{Rule, Source, WireName};
+    let e = &spec.endpoints;
+    let mut out = String::new();
+    let mark = |source: Source| match source {
+        Source::Manual => "manual",
+        Source::Observed => "observed",
+        Source::Inferred => "**inferred**",
+    };
+    let wire = |w: &WireName| format!("`{}` ({})", w.name.get_ref(), mark(w.source));
+    let mut body = String::new();
+    let _ = writeln!(
+        body,
+        "## Envelope\n\nEvery answer is XML: root {}, result code {}, message {}. The client sends {} with every call.\n",
+        wire(&e.envelope.root),
+        wire(&e.envelope.result_code),
+        wire(&e.envelope.result_message),
+        wire(&e.client.poc_id),
+    );
+    body.push_str("## Field kinds\n\n| Kind | Rust type | Rule | Limit | Code | Limit source |\n|---|---|---|---|:--:|---|\n");
+    for (key, k) in &e.kinds {
+        let limit = match k.rule {
+            Rule::Text => format!(
+                "{}..={} bytes",
+                k.min_bytes.as_ref().map_or(0, |v| *v.get_ref()),
+                k.max_bytes.as_ref().map_or(0, |v| *v.get_ref())
+            ),
+            Rule::Digits | Rule::Token => {
+                format!(
+                    "≤ {} characters",
+                    k.max_len.as_ref().map_or(0, |v| *v.get_ref())
+                )
+            }
+            Rule::Count => format!(
+                "{}..={}",
+                k.min.as_ref().map_or(0, |v| *v.get_ref()),
+                k.max.as_ref().map_or(u64::MAX, |v| *v.get_ref())
+            ),
+            Rule::Mobile => k
+                .prefixes
+                .iter()
+                .map(|p| {
+                    let digits: Vec<String> = p.digits.iter().map(u32::to_string).collect();
+                    format!("{}+{}", p.prefix.get_ref(), digits.join("/"))
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            Rule::Date => "YYYYMMDD".into(),
+            Rule::Enum => k
+                .values
+                .iter()
+                .map(|v| format!("`{}`", v.wire.get_ref()))
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
+        let _ = writeln!(
+            body,
+            "| {key} | `{}` | {:?} | {} | {} | {} |",
+            k.type_name.get_ref(),
+            k.rule,
+            cell(&limit),
+            k.code.get_ref(),
+            mark(k.limit_source)
+        );
+    }
+    for op in &e.operations {
+        let methods: Vec<String> = op
+            .methods
+            .iter()
+            .map(|m| format!("{m:?}").to_uppercase())
+            .collect();
+        let codes: Vec<&str> = op.codes.iter().map(|c| c.get_ref().as_str()).collect();
+        let _ = writeln!(
+            body,
+            "\n## `{}` — {}\n\n{}\n\n- path: {}\n- methods: {}\n- effect: {:?}{}\n- codes: {}\n",
+            op.name(),
+            op.summary_ko,
+            op.summary_en,
+            wire(&op.path),
+            methods.join(", "),
+            op.effect,
+            op.idempotency_key
+                .as_ref()
+                .map_or(String::new(), |k| format!(
+                    " (deduplicated on `{}`)",
+                    k.get_ref()
+                )),
+            codes.join(" "),
+        );
+        if !op.request.is_empty() {
+            body.push_str("| Field | Wire name | Source | Kind | Required | Code |\n|---|---|---|---|:--:|:--:|\n");
+            for f in &op.request {
+                let code = f
+                    .code
+                    .as_ref()
+                    .or_else(|| e.kinds.get(f.kind.get_ref()).map(|k| &k.code))
+                    .map_or("", |c| c.get_ref().as_str());
+                let list = f.list.as_ref().map_or(String::new(), |l| {
+                    format!(
+                        " (list of ≤ {}, `{}`-separated, {})",
+                        l.max.get_ref(),
+                        l.separator,
+                        l.code.get_ref()
+                    )
+                });
+                let _ = writeln!(
+                    body,
+                    "| `{}` | `{}` | {} | {}{} | {} | {} |",
+                    f.name(),
+                    f.wire.get_ref(),
+                    mark(f.source),
+                    f.kind.get_ref(),
+                    cell(&list),
+                    if f.required { "yes" } else { "" },
+                    code
+                );
+            }
+            body.push('\n');
+        }
+        let response =
+            |fields: &[crate::model::ResponseField], title: String, body: &mut String| {
+                if fields.is_empty() {
+                    return;
+                }
+                let _ = writeln!(
+                    body,
+                    "{title}\n\n| Field | Element | Source | Type |\n|---|---|---|---|"
+                );
+                for f in fields {
+                    let _ = writeln!(
+                        body,
+                        "| `{}` | `{}` | {} | {} |",
+                        f.name.get_ref(),
+                        f.wire.get_ref(),
+                        mark(f.source),
+                        f.type_name.get_ref()
+                    );
+                }
+                body.push('\n');
+            };
+        response(&op.response, "Response:".into(), &mut body);
+        if let Some(r) = &op.records {
+            let title = format!(
+                "Each of `{}`: element `{}` ({}), repeated under the root:",
+                r.name.get_ref(),
+                r.element.get_ref(),
+                mark(r.source)
+            );
+            response(&r.fields, title, &mut body);
+        }
+    }
+    let names = sources(spec);
+    let count = |s: Source| names.iter().filter(|n| **n == s).count();
+    let _ = writeln!(
+        out,
+        "<!-- @generated by `cargo xtask codegen` from spec/endpoints.toml. Do not edit by hand. -->\n\n\
+         # COUFUN operations\n\n\
+         The code-definition manual names the operations and the field rules but only a few\n\
+         wire names. Each name and limit below says where it comes from: **manual**, observed\n\
+         (public integration code), or **inferred** (ours, to be corrected in\n\
+         `spec/endpoints.toml` when the interface manual says otherwise).\n\n\
+         Of {} names and limits: {} from the manual, {} observed, {} inferred.\n",
+        names.len(),
+        count(Source::Manual),
+        count(Source::Observed),
+        count(Source::Inferred),
+    );
+    out.push_str(&body);
+    out
+}
+
+/// The source of every wire name and limit in the endpoint spec.
+fn sources(spec: &Spec) -> Vec<crate::model::Source> {
+    let e = &spec.endpoints;
+    let mut all = vec![
+        e.envelope.root.source,
+        e.envelope.result_code.source,
+        e.envelope.result_message.source,
+        e.client.poc_id.source,
+    ];
+    all.extend(e.kinds.values().map(|k| k.limit_source));
+    for op in &e.operations {
+        all.push(op.path.source);
+        all.extend(op.request.iter().map(|f| f.source));
+        all.extend(op.response.iter().map(|f| f.source));
+        if let Some(r) = &op.records {
+            all.push(r.source);
+            all.extend(r.fields.iter().map(|f| f.source));
+        }
+    }
+    all
+}

@@ -22,7 +22,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
     };
     let production = url("production");
     let test = url("test");
-    let count = m.revisions.len();
+    let count = proc_macro2::Literal::usize_unsuffixed(m.revisions.len());
     let revisions = m.revisions.iter().map(|r| {
         let (v, d, ko, en) = (
             r.version.get_ref(),

@@ -12,7 +12,7 @@ use crate::model::CodeEntry;
 pub fn emit(spec: &Spec) -> TokenStream {
     let codes = &spec.codes.codes;
     let manual_version = spec.codes.manual.version.get_ref();
-    let count = codes.len();
+    let count = Literal::usize_unsuffixed(codes.len());
     let variants = codes.iter().map(|c| {
         let doc = doc_lines(&variant_doc(c));
         let v = ident(c.variant());
@@ -26,6 +26,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
     });
     let info_index = codes.iter().enumerate().map(|(i, c)| {
         let v = ident(c.variant());
+        let i = Literal::usize_unsuffixed(i);
         quote! { ResultCode::#v => Some(&CODE_INFO[#i]), }
     });
     let infos = codes.iter().map(info);

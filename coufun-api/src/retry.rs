@@ -1,0 +1,286 @@
+//! The retry policy: which failed attempts may be sent again, which must be
+//! reconciled by a status lookup, which must stop — and how long to wait between
+//! attempts. Pure decisions, no I/O: the issuing loop applies them.
+//!
+//! | operation | failure | decision |
+//! |---|---|---|
+//! | any | checked locally (validation) | stop: nothing was sent |
+//! | any | never sent (connection refused) | retry the same request |
+//! | read | no answer, unreadable answer, HTTP 5xx | retry |
+//! | write | no answer, unreadable answer, HTTP 5xx | retry the same request (same TR_ID), never a new one |
+//! | any | HTTP 4xx | stop |
+//! | write | `12` duplicate TR_ID, `23` duplicate request | reconcile: look up what the first attempt did |
+//! | any | a code classed [`RetryClass::SameTrId`] (`50`, `99`) | retry the same request |
+//! | any | a code classed [`RetryClass::Never`] (validation, state, limits, unknown codes) | stop |
+
+use std::time::Duration;
+
+use rand::Rng;
+
+use crate::operation::Effect;
+use crate::result_code::{ResultCode, RetryClass};
+
+/// What went wrong with one attempt, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// Rejected before sending (validation): the server saw nothing.
+    Local,
+    /// The request never reached the server (connection refused, DNS failure).
+    NotSent,
+    /// The request was, or may have been, sent and no answer came (timeout after
+    /// sending, connection dropped): a write may have taken effect.
+    NoAnswer,
+    /// An answer came but could not be read (truncated or malformed XML, an HTML
+    /// page with status 200): a write may have taken effect.
+    Unreadable,
+    /// An HTTP error status, from the server or a proxy in front of it.
+    HttpStatus(u16),
+    /// The server answered this result code (not `00`).
+    Api(ResultCode),
+}
+
+impl FailureKind {
+    /// Whether a write may have taken effect on the server despite the failure.
+    pub const fn outcome_unknown(self) -> bool {
+        match self {
+            FailureKind::NoAnswer | FailureKind::Unreadable => true,
+            FailureKind::HttpStatus(s) => s >= 500,
+            _ => false,
+        }
+    }
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Decision {
+    /// Send the very same request again (same TR_ID), after a backoff.
+    RetrySameRequest,
+    /// An earlier attempt may have done it: look up what happened (status by TR_ID).
+    Reconcile,
+    /// Retrying cannot help: report the failure.
+    Stop,
+}
+
+/// Decides what follows a failed attempt of an operation with `effect`.
+pub fn decide(effect: Effect, failure: FailureKind) -> Decision {
+    match failure {
+        FailureKind::Local => Decision::Stop,
+        FailureKind::NotSent | FailureKind::NoAnswer | FailureKind::Unreadable => {
+            Decision::RetrySameRequest
+        }
+        FailureKind::HttpStatus(status) if status >= 500 => Decision::RetrySameRequest,
+        FailureKind::HttpStatus(_) => Decision::Stop,
+        FailureKind::Api(ResultCode::DuplicateTrId | ResultCode::DuplicateRequest)
+            if effect == Effect::Write =>
+        {
+            Decision::Reconcile
+        }
+        FailureKind::Api(code) => match code.retry() {
+            RetryClass::AsIs | RetryClass::SameTrId => Decision::RetrySameRequest,
+            _ => Decision::Stop,
+        },
+    }
+}
+
+/// How often and how long to try: attempts, a total deadline, and exponential
+/// backoff with full jitter between attempts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Most attempts in all (the first included); at least 1.
+    pub max_attempts: u32,
+    /// Time from the first attempt after which no new attempt starts.
+    pub deadline: Duration,
+    /// Backoff ceiling before the second attempt; it doubles after each attempt.
+    pub initial_backoff: Duration,
+    /// Largest backoff ceiling.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// 5 attempts within 30 s, backoff ceilings 200 ms, 400 ms, … up to 5 s.
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 5,
+            deadline: Duration::from_secs(30),
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry: one attempt.
+    pub const fn no_retry() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            deadline: Duration::MAX,
+            initial_backoff: Duration::ZERO,
+            max_backoff: Duration::ZERO,
+        }
+    }
+
+    /// The backoff ceiling after `attempts_made` attempts (1 after the first).
+    pub fn backoff_ceiling(&self, attempts_made: u32) -> Duration {
+        let doublings = attempts_made.saturating_sub(1).min(30);
+        self.initial_backoff
+            .saturating_mul(1u32 << doublings)
+            .min(self.max_backoff)
+    }
+
+    /// A random wait in `0..=backoff_ceiling(attempts_made)` ("full jitter"), so
+    /// that many clients failing together do not retry together.
+    pub fn backoff<R: Rng + ?Sized>(&self, attempts_made: u32, rng: &mut R) -> Duration {
+        let ceiling = self.backoff_ceiling(attempts_made);
+        let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
+        Duration::from_nanos(rng.random_range(0..=nanos))
+    }
+
+    /// Whether another attempt may start after `attempts_made` attempts with
+    /// `elapsed` since the first.
+    pub fn may_attempt_again(&self, attempts_made: u32, elapsed: Duration) -> bool {
+        attempts_made < self.max_attempts && elapsed < self.deadline
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    const READ: Effect = Effect::Read;
+    const WRITE: Effect = Effect::Write;
+
+    #[test]
+    fn validation_failures_are_never_retried() {
+        assert_eq!(decide(READ, FailureKind::Local), Decision::Stop);
+        assert_eq!(decide(WRITE, FailureKind::Local), Decision::Stop);
+    }
+
+    #[test]
+    fn transport_failures_retry_the_same_request() {
+        for effect in [READ, WRITE] {
+            for f in [
+                FailureKind::NotSent,
+                FailureKind::NoAnswer,
+                FailureKind::Unreadable,
+            ] {
+                assert_eq!(
+                    decide(effect, f),
+                    Decision::RetrySameRequest,
+                    "{effect:?} {f:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn server_errors_retry_and_client_errors_stop() {
+        for effect in [READ, WRITE] {
+            assert_eq!(
+                decide(effect, FailureKind::HttpStatus(502)),
+                Decision::RetrySameRequest
+            );
+            assert_eq!(
+                decide(effect, FailureKind::HttpStatus(503)),
+                Decision::RetrySameRequest
+            );
+            assert_eq!(decide(effect, FailureKind::HttpStatus(404)), Decision::Stop);
+            assert_eq!(decide(effect, FailureKind::HttpStatus(400)), Decision::Stop);
+        }
+    }
+
+    #[test]
+    fn duplicates_of_a_write_are_reconciled_not_retried() {
+        for code in [ResultCode::DuplicateTrId, ResultCode::DuplicateRequest] {
+            assert_eq!(decide(WRITE, FailureKind::Api(code)), Decision::Reconcile);
+            // a read has nothing to reconcile and cannot succeed by repeating
+            assert_eq!(decide(READ, FailureKind::Api(code)), Decision::Stop);
+        }
+    }
+
+    #[test]
+    fn server_side_failures_retry_with_the_same_tr_id() {
+        for code in [ResultCode::SystemError, ResultCode::CouponCreationFailed] {
+            assert_eq!(
+                decide(WRITE, FailureKind::Api(code)),
+                Decision::RetrySameRequest
+            );
+            assert_eq!(
+                decide(READ, FailureKind::Api(code)),
+                Decision::RetrySameRequest
+            );
+        }
+    }
+
+    #[test]
+    fn codes_that_cannot_succeed_stop() {
+        let never: Vec<ResultCode> = ResultCode::ALL
+            .into_iter()
+            .filter(|c| c.retry() == RetryClass::Never)
+            .filter(|c| !matches!(c, ResultCode::DuplicateTrId | ResultCode::DuplicateRequest))
+            .collect();
+        assert!(never.len() > 25);
+        for code in never {
+            assert_eq!(
+                decide(WRITE, FailureKind::Api(code)),
+                Decision::Stop,
+                "{code:?}"
+            );
+            assert_eq!(
+                decide(READ, FailureKind::Api(code)),
+                Decision::Stop,
+                "{code:?}"
+            );
+        }
+        let unknown: ResultCode = "42".parse().unwrap();
+        assert_eq!(decide(WRITE, FailureKind::Api(unknown)), Decision::Stop);
+    }
+
+    #[test]
+    fn which_failures_leave_a_write_unknown() {
+        assert!(FailureKind::NoAnswer.outcome_unknown());
+        assert!(FailureKind::Unreadable.outcome_unknown());
+        assert!(FailureKind::HttpStatus(502).outcome_unknown());
+        assert!(!FailureKind::NotSent.outcome_unknown());
+        assert!(!FailureKind::HttpStatus(404).outcome_unknown());
+        assert!(!FailureKind::Api(ResultCode::SystemError).outcome_unknown());
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_ceiling_with_full_jitter() {
+        let p = RetryPolicy {
+            max_attempts: 10,
+            deadline: Duration::from_secs(10),
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(500),
+        };
+        let ceilings: Vec<u128> = (1..=5).map(|n| p.backoff_ceiling(n).as_millis()).collect();
+        assert_eq!(ceilings, [100, 200, 400, 500, 500]);
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let waits: Vec<Duration> = (0..200).map(|_| p.backoff(3, &mut rng)).collect();
+        assert!(waits.iter().all(|w| *w <= Duration::from_millis(400)));
+        assert!(
+            waits.iter().any(|w| *w < Duration::from_millis(100)),
+            "jitter reaches low"
+        );
+        assert!(
+            waits.iter().any(|w| *w > Duration::from_millis(300)),
+            "jitter reaches high"
+        );
+    }
+
+    #[test]
+    fn attempts_stop_at_the_count_or_the_deadline() {
+        let p = RetryPolicy {
+            max_attempts: 3,
+            deadline: Duration::from_secs(1),
+            ..RetryPolicy::default()
+        };
+        assert!(p.may_attempt_again(2, Duration::from_millis(10)));
+        assert!(!p.may_attempt_again(3, Duration::from_millis(10)));
+        assert!(!p.may_attempt_again(1, Duration::from_secs(1)));
+        assert!(!RetryPolicy::no_retry().may_attempt_again(1, Duration::ZERO));
+    }
+}

@@ -1,0 +1,240 @@
+//! Each spec mistake gives one located error: file, line, column, key, message.
+//! The workspace's own spec is copied into a temp dir and broken in one place.
+
+use std::path::{Path, PathBuf};
+
+use coufun_codegen::{ENDPOINTS_PATH, RESULT_CODES_PATH, Spec, SpecError};
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Loads the spec with `find` replaced by `replace` (first occurrence) in `file`,
+/// and returns the errors plus the 1-based line and column where `replace` stands.
+fn broken(file: &str, find: &str, replace: &str) -> (Vec<SpecError>, usize, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("spec")).unwrap();
+    let mut position = None;
+    for rel in [RESULT_CODES_PATH, ENDPOINTS_PATH] {
+        let mut text = std::fs::read_to_string(workspace_root().join(rel)).unwrap();
+        if rel == file {
+            let at = text
+                .find(find)
+                .unwrap_or_else(|| panic!("{find:?} not in {rel}"));
+            text.replace_range(at..at + find.len(), replace);
+            let line = text[..at].matches('\n').count() + 1;
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            position = Some((line, text[line_start..at].chars().count() + 1));
+        }
+        std::fs::write(dir.path().join(rel), text).unwrap();
+    }
+    let errors = Spec::load(dir.path())
+        .expect_err("the broken spec must not load")
+        .0;
+    let (line, column) = position.unwrap();
+    (errors, line, column)
+}
+
+/// Exactly one error in `file`, on `line`, whose key and message are as given.
+/// (Removing a code also breaks every endpoint that lists it: those follow-on
+/// errors are in the other file.)
+fn assert_one(
+    (errors, line, _): &(Vec<SpecError>, usize, usize),
+    file: &str,
+    key: &str,
+    message: &str,
+) {
+    let in_file: Vec<&SpecError> = errors.iter().filter(|e| e.file == file).collect();
+    assert_eq!(in_file.len(), 1, "{errors:#?}");
+    let e = in_file[0];
+    assert_eq!(
+        (e.file.as_str(), e.line, e.key.as_str()),
+        (file, *line, key),
+        "{e}"
+    );
+    assert!(e.message.contains(message), "{e}");
+    assert!(e.to_string().starts_with(&format!("{file}:{line}:")), "{e}");
+}
+
+#[test]
+fn the_workspace_spec_is_valid() {
+    Spec::load(&workspace_root()).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn duplicate_code() {
+    let r = broken(RESULT_CODES_PATH, "code = \"01\"", "code = \"00\"");
+    assert_one(
+        &r,
+        RESULT_CODES_PATH,
+        "codes[1].code",
+        "duplicate code `00`",
+    );
+    // the column points at the value
+    assert_eq!(r.0[0].column, r.2 + "code = ".len());
+}
+
+#[test]
+fn code_not_two_digits() {
+    let r = broken(RESULT_CODES_PATH, "code = \"05\"", "code = \"5\"");
+    assert_one(
+        &r,
+        RESULT_CODES_PATH,
+        "codes[5].code",
+        "`5` is not a two-digit code",
+    );
+}
+
+#[test]
+fn duplicate_variant() {
+    let r = broken(
+        RESULT_CODES_PATH,
+        "variant = \"IpNotRegistered\"",
+        "variant = \"Success\"",
+    );
+    assert_one(
+        &r,
+        RESULT_CODES_PATH,
+        "codes[1].variant",
+        "duplicate variant `Success`",
+    );
+}
+
+#[test]
+fn empty_korean_text() {
+    let r = broken(
+        RESULT_CODES_PATH,
+        "message_ko = \"IP 오류\"",
+        "message_ko = \"\"",
+    );
+    assert_one(
+        &r,
+        RESULT_CODES_PATH,
+        "codes[1].message_ko",
+        "must not be empty",
+    );
+}
+
+#[test]
+fn empty_english_text() {
+    let r = broken(
+        RESULT_CODES_PATH,
+        "description_en = \"The request named an order ID that does not exist.\"",
+        "description_en = \"  \"",
+    );
+    assert_one(
+        &r,
+        RESULT_CODES_PATH,
+        "codes[3].description_en",
+        "must not be empty",
+    );
+}
+
+#[test]
+fn text_still_marked_for_a_human() {
+    let r = broken(
+        RESULT_CODES_PATH,
+        "message_en = \"IP error\"",
+        "message_en = \"NEEDS HUMAN: translate 'IP 오류'\"",
+    );
+    assert_one(
+        &r,
+        RESULT_CODES_PATH,
+        "codes[1].message_en",
+        "still marked `NEEDS HUMAN`",
+    );
+}
+
+#[test]
+fn field_limit_names_an_unknown_code() {
+    let r = broken(ENDPOINTS_PATH, "code = \"21\"", "code = \"42\"");
+    assert_one(
+        &r,
+        ENDPOINTS_PATH,
+        "kinds.subject.code",
+        "code `42` is not in spec/result_codes.toml",
+    );
+}
+
+#[test]
+fn operation_lists_an_unknown_code() {
+    let r = broken(ENDPOINTS_PATH, "\"09\", \"10\"", "\"07\", \"10\"");
+    assert_one(
+        &r,
+        ENDPOINTS_PATH,
+        "operations[0].codes[4]",
+        "code `07` is not in spec/result_codes.toml",
+    );
+}
+
+#[test]
+fn field_code_missing_from_the_operation() {
+    let r = broken(
+        ENDPOINTS_PATH,
+        "required = false, code = \"24\"",
+        "required = false, code = \"16\"",
+    );
+    assert_one(
+        &r,
+        ENDPOINTS_PATH,
+        "operations[2].request[9].code",
+        "not in the operation's `codes`",
+    );
+}
+
+#[test]
+fn unknown_request_kind() {
+    let r = broken(
+        ENDPOINTS_PATH,
+        "kind = \"goods_id\", required = true",
+        "kind = \"goods\", required = true",
+    );
+    assert_one(
+        &r,
+        ENDPOINTS_PATH,
+        "operations[1].request[0].kind",
+        "unknown kind `goods`",
+    );
+}
+
+#[test]
+fn wrong_value_type_is_located() {
+    let r = broken(
+        RESULT_CODES_PATH,
+        "contact_admin = false",
+        "contact_admin = \"no\"",
+    );
+    assert_one(&r, RESULT_CODES_PATH, "contact_admin", "bool");
+}
+
+#[test]
+fn misspelt_key_is_located() {
+    let r = broken(RESULT_CODES_PATH, "retry = \"never\"", "retyr = \"never\"");
+    assert_one(&r, RESULT_CODES_PATH, "retyr", "unknown field `retyr`");
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("spec")).unwrap();
+    let codes = std::fs::read_to_string(workspace_root().join(RESULT_CODES_PATH))
+        .unwrap()
+        .replacen("code = \"01\"", "code = \"00\"", 1)
+        .replacen("message_ko = \"IP 오류\"", "message_ko = \"\"", 1);
+    std::fs::write(dir.path().join(RESULT_CODES_PATH), codes).unwrap();
+    std::fs::copy(
+        workspace_root().join(ENDPOINTS_PATH),
+        dir.path().join(ENDPOINTS_PATH),
+    )
+    .unwrap();
+    let errors = Spec::load(dir.path()).unwrap_err().0;
+    // the duplicate code, the empty message, and 01 now missing where endpoints use it
+    assert!(errors.len() >= 3, "{errors:#?}");
+    assert!(errors.iter().any(|e| e.message.contains("duplicate code")));
+    assert!(errors.iter().any(|e| e.key == "codes[1].message_ko"));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.file == ENDPOINTS_PATH && e.message.contains("`01`"))
+    );
+}
