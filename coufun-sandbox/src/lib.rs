@@ -22,6 +22,11 @@
 //! `GET /_admin/faults` (JSON counts), `POST /_admin/coupons/{number}/use`,
 //! `POST /_admin/coupons/{number}/expire`.
 
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 mod bridge;
 pub mod catalogue;
 pub mod config;
