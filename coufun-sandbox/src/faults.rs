@@ -76,7 +76,6 @@ impl ScheduledFault {
 /// same request index gets the same fault whatever the timing) and gets at most
 /// one fault, the probabilities taken in the order of the fields.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
-#[non_exhaustive]
 pub struct FaultOdds {
     /// The seed.
     pub seed: u64,

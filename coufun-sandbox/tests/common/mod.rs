@@ -78,6 +78,9 @@ impl Reply {
 
     /// The texts of every element named `name`, in order.
     pub fn all(&self, name: &str) -> Vec<String> {
+        if self.status != 200 {
+            return Vec::new();
+        }
         let mut reader = quick_xml::Reader::from_str(&self.xml);
         let mut out = Vec::new();
         let mut inside = false;
