@@ -46,10 +46,10 @@ impl ConnHandle {
 
     fn kill(&self, how: u8) {
         self.switch.state.store(how, Ordering::SeqCst);
-        if let Ok(mut waker) = self.switch.waker.lock() {
-            if let Some(waker) = waker.take() {
-                waker.wake();
-            }
+        if let Ok(mut waker) = self.switch.waker.lock()
+            && let Some(waker) = waker.take()
+        {
+            waker.wake();
         }
     }
 }

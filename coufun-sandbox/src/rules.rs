@@ -22,12 +22,15 @@ pub(crate) struct State {
     pub config: SandboxConfig,
     pub ledger: Ledger,
     goods_list_counts: HashMap<(String, Date), u32>,
-    last_write: HashMap<String, (String, Vec<(String, String)>, Instant)>,
+    last_write: HashMap<String, LastWrite>,
     next_order: u64,
     rng: StdRng,
 }
 
 type Verdict<T> = Result<T, ResultCode>;
+
+/// An account's last write: operation, sorted parameters, when.
+type LastWrite = (String, Vec<(String, String)>, Instant);
 
 impl State {
     pub fn new(config: SandboxConfig) -> Self {
@@ -158,10 +161,10 @@ impl State {
         }
         let catalogue = &self.config.catalogue;
         let category = fields.get("category_id");
-        if let Some(category) = category {
-            if !catalogue.has_category(category) {
-                return Err(ResultCode::InvalidGoods);
-            }
+        if let Some(category) = category
+            && !catalogue.has_category(category)
+        {
+            return Err(ResultCode::InvalidGoods);
         }
         let goods = catalogue
             .goods
@@ -402,11 +405,11 @@ impl State {
         }
         let mut cancelled_count = 0;
         for number in &numbers {
-            if let Some(coupon) = self.ledger.coupon_mut(number) {
-                if coupon.state != CouponState::Cancelled {
-                    coupon.state = CouponState::Cancelled;
-                    cancelled_count += 1;
-                }
+            if let Some(coupon) = self.ledger.coupon_mut(number)
+                && coupon.state != CouponState::Cancelled
+            {
+                coupon.state = CouponState::Cancelled;
+                cancelled_count += 1;
             }
         }
         Ok(Outcome::Cancelled {
