@@ -24,10 +24,15 @@ pub async fn start(config: SandboxConfig) -> Sandbox {
     Sandbox::start(config).await.expect("sandbox starts")
 }
 
+/// The spec, loaded once per test binary.
+fn spec() -> &'static coufun_codegen::Spec {
+    static SPEC: std::sync::OnceLock<coufun_codegen::Spec> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| coufun_codegen::embedded::spec().expect("spec loads"))
+}
+
 /// One operation's path, from the spec.
 pub fn path_of(operation: &str) -> String {
-    let spec = coufun_codegen::embedded::spec().expect("spec loads");
-    let op = spec
+    let op = spec()
         .endpoints
         .operations
         .iter()
@@ -38,8 +43,7 @@ pub fn path_of(operation: &str) -> String {
 
 /// The envelope's result-code element name, from the spec.
 pub fn result_code_element() -> String {
-    let spec = coufun_codegen::embedded::spec().expect("spec loads");
-    spec.endpoints.envelope.result_code.name.get_ref().clone()
+    spec().endpoints.envelope.result_code.name.get_ref().clone()
 }
 
 /// Percent-encodes `text` as CP949 bytes.
