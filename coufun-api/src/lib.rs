@@ -9,13 +9,13 @@
 //!
 //! let code: ResultCode = "20".parse()?;
 //! assert_eq!(code, ResultCode::ResendLimitExceeded);
-//! assert_eq!(code.message(Lang::Ko), "발송횟수 초과");
-//! assert_eq!(code.message(Lang::En), "Send count exceeded");
+//! println!("{code}"); // 20 발송횟수 초과
+//! println!("{}", code.display(Lang::En)); // 20 Send count exceeded
+//! println!("{}", code.description(Lang::Ko)); // 발송 횟수 제한 초과 (3회 제한)
 //! assert!(!code.retry().may_retry());
 //!
-//! // A code from a newer server still parses, and stays visibly unknown.
+//! // A code from a server newer than this manual still parses and keeps its text.
 //! let newer: ResultCode = "42".parse()?;
-//! assert!(!newer.is_known());
 //! assert_eq!(newer.as_str(), "42");
 //! # Ok::<(), coufun_api::ParseResultCodeError>(())
 //! ```

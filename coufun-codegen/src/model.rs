@@ -97,6 +97,10 @@ pub struct CodeEntry {
     /// Manual version whose revision entry changed the code.
     #[serde(default)]
     pub changed_in: Option<Spanned<String>>,
+    /// Manual version that no longer lists the code; the spec keeps it because
+    /// servers may still answer it.
+    #[serde(default)]
+    pub removed_in: Option<Spanned<String>>,
 }
 
 impl CodeEntry {

@@ -105,7 +105,16 @@ impl Validator {
                 );
             }
             let variant = c.variant();
-            if !is_upper_camel(variant) {
+            if variant.contains(NEEDS_HUMAN) {
+                self.err(
+                    src,
+                    &c.variant,
+                    format!("codes[{i}].variant"),
+                    format!(
+                        "still marked `{NEEDS_HUMAN}`: name the variant (UpperCamelCase), then regenerate"
+                    ),
+                );
+            } else if !is_upper_camel(variant) {
                 self.err(
                     src,
                     &c.variant,
@@ -127,15 +136,20 @@ impl Validator {
                     format!("duplicate variant `{variant}` (already used by code {first})"),
                 );
             }
+            // The manual may leave a description cell empty; the spec then says so too.
+            self.not_marked(src, &c.description_ko, format!("codes[{i}].description_ko"));
             for (field, value) in [
                 ("message_ko", &c.message_ko),
-                ("description_ko", &c.description_ko),
                 ("message_en", &c.message_en),
                 ("description_en", &c.description_en),
             ] {
                 self.text(src, value, format!("codes[{i}].{field}"));
             }
-            for (field, value) in [("since", &c.since), ("changed_in", &c.changed_in)] {
+            for (field, value) in [
+                ("since", &c.since),
+                ("changed_in", &c.changed_in),
+                ("removed_in", &c.removed_in),
+            ] {
                 if let Some(v) = value
                     && !versions.contains(v.get_ref().as_str())
                 {
@@ -152,10 +166,16 @@ impl Validator {
 
     /// Non-empty, and not still waiting for a human.
     fn text(&mut self, src: &SpecSource, value: &Spanned<String>, key: String) {
-        let text = value.get_ref();
-        if text.trim().is_empty() {
+        if value.get_ref().trim().is_empty() {
             self.err(src, value, key, "must not be empty".into());
-        } else if text.contains(NEEDS_HUMAN) {
+        } else {
+            self.not_marked(src, value, key);
+        }
+    }
+
+    /// Not still waiting for a human.
+    fn not_marked(&mut self, src: &SpecSource, value: &Spanned<String>, key: String) {
+        if value.get_ref().contains(NEEDS_HUMAN) {
             self.err(
                 src,
                 value,

@@ -146,24 +146,92 @@ fn text_still_marked_for_a_human() {
 }
 
 #[test]
+fn variant_still_marked_for_a_human() {
+    let r = broken(
+        RESULT_CODES_PATH,
+        "variant = \"IpNotRegistered\"",
+        "variant = \"NEEDS HUMAN: UpperCamelCase name for code 01\"",
+    );
+    assert_one(
+        &r,
+        RESULT_CODES_PATH,
+        "codes[1].variant",
+        "still marked `NEEDS HUMAN`: name the variant",
+    );
+}
+
+#[test]
+fn an_empty_korean_description_is_accepted_as_the_manual_gave_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("spec")).unwrap();
+    for rel in [RESULT_CODES_PATH, ENDPOINTS_PATH] {
+        let text = std::fs::read_to_string(workspace_root().join(rel)).unwrap();
+        let text = text.replacen(
+            "description_ko = \"등록되지 않은 IP로 요청한 경우\"",
+            "description_ko = \"\"",
+            1,
+        );
+        std::fs::write(dir.path().join(rel), text).unwrap();
+    }
+    let spec = Spec::load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(spec.codes.codes[1].description_ko.get_ref(), "");
+}
+
+#[test]
+fn removed_in_names_an_unknown_version() {
+    let r = broken(
+        RESULT_CODES_PATH,
+        "code = \"00\"\n",
+        "code = \"00\"\nremoved_in = \"9.9\"\n",
+    );
+    assert_eq!(r.0.len(), 1, "{:#?}", r.0);
+    let e = &r.0[0];
+    assert_eq!((e.key.as_str(), e.line), ("codes[0].removed_in", r.1 + 1));
+    assert!(
+        e.message
+            .contains("version `9.9` is not in manual.revisions"),
+        "{e}"
+    );
+}
+
+/// A two-digit code the workspace spec does not define.
+fn absent_code() -> String {
+    let spec = Spec::load(&workspace_root()).unwrap();
+    (0..100)
+        .map(|n| format!("{n:02}"))
+        .find(|c| spec.codes.codes.iter().all(|e| e.code() != c))
+        .unwrap()
+}
+
+#[test]
 fn field_limit_names_an_unknown_code() {
-    let r = broken(ENDPOINTS_PATH, "code = \"21\"", "code = \"42\"");
+    let absent = absent_code();
+    let r = broken(
+        ENDPOINTS_PATH,
+        "code = \"21\"",
+        &format!("code = \"{absent}\""),
+    );
     assert_one(
         &r,
         ENDPOINTS_PATH,
         "kinds.subject.code",
-        "code `42` is not in spec/result_codes.toml",
+        &format!("code `{absent}` is not in spec/result_codes.toml"),
     );
 }
 
 #[test]
 fn operation_lists_an_unknown_code() {
-    let r = broken(ENDPOINTS_PATH, "\"09\", \"10\"", "\"07\", \"10\"");
+    let absent = absent_code();
+    let r = broken(
+        ENDPOINTS_PATH,
+        "\"09\", \"10\"",
+        &format!("\"{absent}\", \"10\""),
+    );
     assert_one(
         &r,
         ENDPOINTS_PATH,
         "operations[0].codes[4]",
-        "code `07` is not in spec/result_codes.toml",
+        &format!("code `{absent}` is not in spec/result_codes.toml"),
     );
 }
 

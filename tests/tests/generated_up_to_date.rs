@@ -44,8 +44,8 @@ fn an_edited_korean_message_makes_the_result_code_file_stale() {
     assert_ne!(codes, edited, "the message to edit is in the spec");
     std::fs::write(dir.path().join("spec/result_codes.toml"), edited).unwrap();
 
-    let spec = Spec::load(dir.path()).unwrap();
-    let files = generated_files(&spec).unwrap();
+    let edited_spec = Spec::load(dir.path()).unwrap();
+    let files = generated_files(&edited_spec).unwrap();
     let stale: Vec<&str> = stale_files(dir.path(), &files)
         .iter()
         .map(|f| f.path)

@@ -9,10 +9,19 @@ fn spec() -> Spec {
     Spec::load(&workspace_root()).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The first two-digit code the spec does not define (what a newer server might send).
+fn absent_code() -> String {
+    let spec = spec();
+    (0..100)
+        .map(|n| format!("{n:02}"))
+        .find(|c| spec.codes.codes.iter().all(|e| e.code() != c))
+        .expect("some code is free")
+}
+
 #[test]
 fn every_spec_code_is_a_variant_with_the_spec_texts() {
     let spec = spec();
-    assert_eq!(spec.codes.codes.len(), 34, "manual v1.6 defines 34 codes");
+    assert!(!spec.codes.codes.is_empty());
     assert_eq!(ResultCode::ALL.len(), spec.codes.codes.len());
     for (entry, code) in spec.codes.codes.iter().zip(ResultCode::ALL) {
         assert_eq!(code.as_str(), entry.code());
@@ -52,16 +61,20 @@ fn unknown_codes_parse_and_keep_their_text() {
         let json = serde_json::to_string(&code).unwrap();
         assert_eq!(serde_json::from_str::<ResultCode>(&json).unwrap(), code);
     }
-    let newer: ResultCode = "42".parse().unwrap();
+    let absent = absent_code();
+    let newer: ResultCode = absent.parse().unwrap();
     assert!(matches!(newer, ResultCode::Unknown(_)));
     assert_eq!(newer.category(), Category::Unknown);
     assert_eq!(newer.retry(), RetryClass::Never);
-    assert_eq!(newer.to_string(), "42 알 수 없는 결과 코드");
+    assert_eq!(newer.to_string(), format!("{absent} 알 수 없는 결과 코드"));
     assert_eq!(
         newer.display(Lang::En).to_string(),
-        "42 Unknown result code"
+        format!("{absent} Unknown result code")
     );
-    assert_eq!(format!("{newer:?}"), "Unknown(UnknownCode(\"42\"))");
+    assert_eq!(
+        format!("{newer:?}"),
+        format!("Unknown(UnknownCode({absent:?}))")
+    );
 }
 
 #[test]

@@ -2,20 +2,25 @@
 //!
 //! - `cargo xtask codegen`          rewrite every generated file from `spec/`
 //! - `cargo xtask codegen --check`  write nothing; fail naming each stale file
+//! - `cargo xtask import-manual FILE [--dry-run] [--remove-missing|--keep-missing]`
+//!   merge a manual (markdown) into `spec/result_codes.toml` and print the diff
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use xtask::import::{self, MissingCodes, Options};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
-        ["codegen"] => codegen(&workspace_root(), false),
-        ["codegen", "--check"] => codegen(&workspace_root(), true),
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+        ["codegen"] => xtask::codegen::run(&workspace_root(), false),
+        ["codegen", "--check"] => xtask::codegen::run(&workspace_root(), true),
+        ["import-manual", rest @ ..] => match import_options(rest) {
+            Some((file, options)) => import_manual(&workspace_root(), file, options),
+            None => usage(),
+        },
+        _ => usage(),
     };
     match result {
         Ok(code) => code,
@@ -28,7 +33,17 @@ fn main() -> ExitCode {
 
 const USAGE: &str = "usage:
   cargo xtask codegen            rewrite every generated file from spec/
-  cargo xtask codegen --check    write nothing; exit 1 naming each stale file";
+  cargo xtask codegen --check    write nothing; exit 1 naming each stale file
+  cargo xtask import-manual FILE [--dry-run] [--remove-missing|--keep-missing]
+                                 merge the manual FILE (markdown) into spec/result_codes.toml
+                                 and print what changed; codes the manual dropped are kept
+                                 unless --remove-missing. With --dry-run write nothing and
+                                 exit 0 when the spec agrees, 1 when it differs, 2 on error";
+
+fn usage() -> Result<ExitCode, String> {
+    eprintln!("{USAGE}");
+    Ok(ExitCode::from(2))
+}
 
 /// The workspace root: the parent of this crate's directory.
 fn workspace_root() -> PathBuf {
@@ -36,29 +51,62 @@ fn workspace_root() -> PathBuf {
     here.parent().unwrap_or(here).to_path_buf()
 }
 
-fn codegen(root: &Path, check: bool) -> Result<ExitCode, String> {
-    let spec =
-        coufun_codegen::Spec::load(root).map_err(|e| format!("the spec is invalid:\n{e}"))?;
-    let files = coufun_codegen::generated_files(&spec).map_err(|e| e.to_string())?;
-    let stale = coufun_codegen::stale_files(root, &files);
-    if check {
-        if stale.is_empty() {
-            println!("{} generated files are up to date", files.len());
-            return Ok(ExitCode::SUCCESS);
+/// `FILE [--dry-run] [--remove-missing|--keep-missing]`, in any order.
+fn import_options<'a>(args: &[&'a str]) -> Option<(&'a str, Options)> {
+    let mut file = None;
+    let mut options = Options::default();
+    let mut missing_flag = None;
+    for &arg in args {
+        match arg {
+            "--dry-run" => options.dry_run = true,
+            "--remove-missing" | "--keep-missing" => {
+                if missing_flag.is_some_and(|f| f != arg) {
+                    return None;
+                }
+                missing_flag = Some(arg);
+                options.missing = if arg == "--remove-missing" {
+                    MissingCodes::Remove
+                } else {
+                    MissingCodes::Keep
+                };
+            }
+            flag if flag.starts_with("--") => return None,
+            path if file.is_none() => file = Some(path),
+            _ => return None,
         }
-        for f in &stale {
-            eprintln!("stale: {} (run `cargo xtask codegen`)", f.path);
-        }
-        return Ok(ExitCode::FAILURE);
     }
-    for f in &stale {
-        let path = root.join(f.path);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    file.map(|f| (f, options))
+}
+
+fn import_manual(root: &Path, file: &str, options: Options) -> Result<ExitCode, String> {
+    let outcome = import::run(root, Path::new(file), options).map_err(|e| e.to_string())?;
+    print!("{}", outcome.diff);
+    if !outcome.todo.is_empty() {
+        let when = if options.dry_run {
+            "after this import, "
+        } else {
+            ""
+        };
+        println!(
+            "{when}{} must be fixed by hand before `cargo xtask codegen` accepts the spec:",
+            coufun_codegen::RESULT_CODES_PATH
+        );
+        for line in &outcome.todo {
+            println!("  {line}");
         }
-        std::fs::write(&path, &f.contents).map_err(|e| format!("{}: {e}", f.path))?;
-        println!("wrote {}", f.path);
     }
-    println!("{} generated files, {} rewritten", files.len(), stale.len());
+    if options.dry_run {
+        return Ok(if outcome.diff.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    }
+    if outcome.wrote {
+        println!(
+            "wrote {}; next: cargo xtask codegen",
+            coufun_codegen::RESULT_CODES_PATH
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -99,6 +99,12 @@ fn variant_doc(c: &CodeEntry) -> String {
     if let Some(v) = &c.changed_in {
         doc.push_str(&format!("\n\nChanged in manual v{}.", v.get_ref()));
     }
+    if let Some(v) = &c.removed_in {
+        doc.push_str(&format!(
+            "\n\nNo longer in manual v{}; kept because servers may still answer it.",
+            v.get_ref()
+        ));
+    }
     doc
 }
 
