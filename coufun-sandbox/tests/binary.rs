@@ -10,10 +10,11 @@ use common::{POC, Reply, path_of};
 use coufun_api::ResultCode;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-#[tokio::test]
-async fn binary_serves_a_second_process_and_stops_cleanly() {
+/// Starts the binary with `args` on a free port: (child, base URL).
+async fn spawn(args: &[&str]) -> (tokio::process::Child, String) {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_coufun-sandbox"))
         .args(["--addr", "127.0.0.1", "--port", "0"])
+        .args(args)
         .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
@@ -31,6 +32,12 @@ async fn binary_serves_a_second_process_and_stops_cleanly() {
     .await
     .expect("base URL printed in time");
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    (child, base)
+}
+
+#[tokio::test]
+async fn binary_serves_a_second_process_and_stops_cleanly() {
+    let (mut child, base) = spawn(&[]).await;
 
     let response = reqwest::Client::new()
         .get(format!("{base}{}?POC_ID={POC}", path_of("goods_list")))
@@ -55,4 +62,15 @@ async fn binary_serves_a_second_process_and_stops_cleanly() {
         .expect("stops after Ctrl-C")
         .expect("exit status");
     assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn binary_fault_flags_inject_faults() {
+    let (_child, base) = spawn(&["--fault-seed", "3", "--fault-bad-gateway", "1"]).await;
+    let response = reqwest::Client::new()
+        .get(format!("{base}{}?POC_ID={POC}", path_of("goods_list")))
+        .send()
+        .await
+        .expect("the binary answers");
+    assert_eq!(response.status().as_u16(), 502);
 }

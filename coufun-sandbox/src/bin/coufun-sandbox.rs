@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! coufun-sandbox --addr 127.0.0.1 --port 8080 [--catalogue goods.toml] [--charset utf-8]
+//!                [--fault-seed 7 --fault-drop-after-commit 0.1 ...]
 //! ```
 
 use std::net::{IpAddr, SocketAddr};
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 use coufun_api::Charset;
-use coufun_sandbox::{Catalogue, DEFAULT_POC_ID, Sandbox, SandboxConfig};
+use coufun_sandbox::{Catalogue, DEFAULT_POC_ID, FaultOdds, FaultPlan, Sandbox, SandboxConfig};
 
 /// A local COUFUN server for trying the SDK and testing code that uses it.
 #[derive(Debug, Parser)]
@@ -38,6 +39,30 @@ struct Args {
     /// Window in milliseconds in which an identical write answers 23 (0: off).
     #[arg(long, default_value_t = 0)]
     duplicate_window_ms: u64,
+    /// Seed of the random faults (same seed, same faults per request index).
+    #[arg(long, default_value_t = 0)]
+    fault_seed: u64,
+    /// Probability of delaying an answer by `--fault-delay-ms`.
+    #[arg(long, default_value_t = 0.0)]
+    fault_delay: f64,
+    /// How long a delayed answer waits, in milliseconds.
+    #[arg(long, default_value_t = 3000)]
+    fault_delay_ms: u64,
+    /// Probability of committing, then closing the connection unanswered.
+    #[arg(long, default_value_t = 0.0)]
+    fault_drop_after_commit: f64,
+    /// Probability of resetting the connection before committing.
+    #[arg(long, default_value_t = 0.0)]
+    fault_reset_before_commit: f64,
+    /// Probability of a 502 HTML page.
+    #[arg(long, default_value_t = 0.0)]
+    fault_bad_gateway: f64,
+    /// Probability of answering code 50.
+    #[arg(long, default_value_t = 0.0)]
+    fault_code_50: f64,
+    /// Probability of answering code 99.
+    #[arg(long, default_value_t = 0.0)]
+    fault_code_99: f64,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -84,6 +109,19 @@ async fn serve(args: Args) -> Result<(), String> {
         config.goods_list_daily_limit = limit;
     }
     config.duplicate_window = Duration::from_millis(args.duplicate_window_ms);
+    let odds = FaultOdds {
+        delay: args.fault_delay,
+        delay_for: Duration::from_millis(args.fault_delay_ms),
+        drop_after_commit: args.fault_drop_after_commit,
+        reset_before_commit: args.fault_reset_before_commit,
+        bad_gateway: args.fault_bad_gateway,
+        code_50: args.fault_code_50,
+        code_99: args.fault_code_99,
+        ..FaultOdds::seeded(args.fault_seed)
+    };
+    if odds != FaultOdds::seeded(args.fault_seed) {
+        config.faults = FaultPlan::random(odds);
+    }
     let sandbox = Sandbox::bind(SocketAddr::new(args.addr, args.port), config)
         .await
         .map_err(|e| e.to_string())?;
