@@ -32,6 +32,8 @@ async fn spawn(args: &[&str]) -> (tokio::process::Child, String) {
     .await
     .expect("base URL printed in time");
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    // Keep reading what it prints, so its stdout stays open.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     (child, base)
 }
 

@@ -134,7 +134,14 @@ async fn serve(args: Args) -> Result<(), String> {
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
-    println!("stopping");
+    say("stopping");
     sandbox.shutdown().await;
     Ok(())
+}
+
+/// Prints a line; a closed stdout (`| head`) is no reason to stop serving.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
