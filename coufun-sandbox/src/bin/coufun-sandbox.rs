@@ -125,12 +125,15 @@ async fn serve(args: Args) -> Result<(), String> {
     let sandbox = Sandbox::bind(SocketAddr::new(args.addr, args.port), config)
         .await
         .map_err(|e| e.to_string())?;
-    println!("coufun-sandbox listening: base URL {}", sandbox.base_url());
-    println!(
+    say(&format!(
+        "coufun-sandbox listening: base URL {}",
+        sandbox.base_url()
+    ));
+    say(&format!(
         "POC_ID for every operation: {DEFAULT_POC_ID}; ledger: http://{}/_admin/ledger",
         sandbox.addr()
-    );
-    println!("Ctrl-C to stop.");
+    ));
+    say("Ctrl-C to stop.");
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
