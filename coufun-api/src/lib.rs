@@ -19,6 +19,41 @@
 //! assert_eq!(newer.as_str(), "42");
 //! # Ok::<(), coufun_api::ParseResultCodeError>(())
 //! ```
+//!
+//! Requests are built with a typestate builder: a missing required field does not
+//! compile, literals checked by the macros (`subject!`, `sender!`, `recipients!`…)
+//! are accepted as they are, and everything else is checked by `build()` in CP949
+//! (or `build_with(Charset::Utf8)`), which reports every violation at once with the
+//! code the server would have answered.
+//!
+//! ```
+//! use coufun_api::{CouponSendRequest, Operation, recipients, sender, subject};
+//!
+//! let request = CouponSendRequest::builder()
+//!     .goods_id("0000012345")
+//!     .tr_id("order-2024-0001")
+//!     .sender(sender!("02-1234-5678"))
+//!     .subject(subject!("생일 축하 쿠폰이 도착했습니다"))
+//!     .recipients(recipients!["010-1234-5678", "011-123-4567"])
+//!     .body("맛있게 드세요")
+//!     .quantity(1)
+//!     .build()?;
+//! assert_eq!(request.idempotency_key(), Some("order-2024-0001"));
+//! // Phone numbers never appear in clear in Debug.
+//! assert!(format!("{request:?}").contains("010-****-5678"));
+//!
+//! let errors = CouponSendRequest::builder()
+//!     .goods_id("0000012345")
+//!     .tr_id("order-2024-0002")
+//!     .sender("02-1234-5678")
+//!     .subject("가".repeat(21)) // 42 CP949 bytes
+//!     .recipients(["010-1234-567"]) // 7 digits after 010
+//!     .build()
+//!     .unwrap_err();
+//! assert_eq!(errors.len(), 2);
+//! assert_eq!(errors.code(), coufun_api::result_code!("21"));
+//! # Ok::<(), coufun_api::ValidationErrors>(())
+//! ```
 
 #![warn(missing_docs)]
 #![cfg_attr(
@@ -27,15 +62,22 @@
 )]
 
 pub mod charset;
+pub mod field;
 pub mod generated;
 pub mod manual;
 pub mod operation;
+pub mod privacy;
 pub mod result_code;
 pub mod retry;
+pub mod validation;
 
-pub use charset::Charset;
-pub use coufun_macros::result_code;
+pub use charset::{Charset, Unencodable, byte_len, cp949_len};
+pub use coufun_macros::{body, extra, recipient, recipients, result_code, sender, subject, tr_id};
+pub use field::{FieldInput, FieldKind};
+pub use generated::kinds::*;
 pub use generated::manual::{MANUAL_VERSION, PRODUCTION_URL, TEST_URL};
+pub use generated::requests::*;
 pub use manual::ManualRevision;
 pub use operation::{Effect, Method, Operation};
 pub use result_code::{Category, Lang, ParseResultCodeError, ResultCode, RetryClass, UnknownCode};
+pub use validation::{ValidationError, ValidationErrors, Violation};

@@ -4,6 +4,9 @@
 
 use std::borrow::Cow;
 
+use crate::charset::Charset;
+use crate::validation::{FieldSpec, ValidationErrors};
+
 /// An HTTP method the server accepts for an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -34,6 +37,8 @@ pub trait Operation: std::fmt::Debug + Send + Sync {
     const METHODS: &'static [Method];
     /// Read or write.
     const EFFECT: Effect;
+    /// The request fields as the spec describes them, in wire order.
+    const FIELDS: &'static [FieldSpec];
 
     /// The parameters in wire order, values as they go on the wire before charset
     /// encoding. The client adds `POC_ID`; it is not among them.
@@ -41,4 +46,10 @@ pub trait Operation: std::fmt::Debug + Send + Sync {
 
     /// The TR_ID when the operation is deduplicated on one (send, create).
     fn idempotency_key(&self) -> Option<&str>;
+
+    /// Parses raw wire parameters (as the server receives them) with the same
+    /// checks as the builder; every violation answers the code the server would.
+    fn from_wire(params: &[(String, String)], charset: Charset) -> Result<Self, ValidationErrors>
+    where
+        Self: Sized;
 }

@@ -13,6 +13,7 @@
 
 pub mod diagnostic;
 pub mod emit;
+pub mod literal;
 pub mod load;
 pub mod model;
 pub mod render;
@@ -46,11 +47,22 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
     Ok(vec![
         GeneratedFile {
             path: "coufun-api/src/generated/mod.rs",
-            contents: render::rust_file(emit::module_index(&["manual", "result_code"]), both)?,
+            contents: render::rust_file(
+                emit::module_index(&["kinds", "manual", "requests", "result_code"]),
+                both,
+            )?,
         },
         GeneratedFile {
             path: "coufun-api/src/generated/result_code.rs",
             contents: render::rust_file(emit::result_code::emit(spec), &[RESULT_CODES_PATH])?,
+        },
+        GeneratedFile {
+            path: "coufun-api/src/generated/kinds.rs",
+            contents: render::rust_file(emit::kinds::emit(spec), &[ENDPOINTS_PATH])?,
+        },
+        GeneratedFile {
+            path: "coufun-api/src/generated/requests.rs",
+            contents: render::rust_file(emit::requests::emit(spec), &[ENDPOINTS_PATH])?,
         },
         GeneratedFile {
             path: "coufun-api/src/generated/manual.rs",

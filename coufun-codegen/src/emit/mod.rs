@@ -2,7 +2,9 @@
 //! generated file. Shared helpers for doc attributes and identifiers live here.
 
 pub mod docs;
+pub mod kinds;
 pub mod manual;
+pub mod requests;
 pub mod result_code;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -25,6 +27,7 @@ pub fn module_index(modules: &[&str]) -> TokenStream {
     quote! {
         //! Code generated from `spec/`: never edited by hand. Each module's header
         //! names the spec files it comes from and the command that rewrites it.
-        #( pub mod #modules; )*
+        // rustfmt would reformat prettyplease's output and make `codegen --check` fail.
+        #( #[rustfmt::skip] pub mod #modules; )*
     }
 }

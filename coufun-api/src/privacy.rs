@@ -1,0 +1,115 @@
+//! Secrets and personal data: the merchant's `POC_ID` and phone numbers. Neither
+//! appears in clear in `Debug`, `Display`, logs or error messages.
+
+use std::fmt;
+
+/// The merchant's client id (`POC_ID`), a secret. `Debug` and `Display` print
+/// `PocId(***)`; [`PocId::expose`] is the one way to read it (for the wire).
+///
+/// ```
+/// use coufun_api::privacy::PocId;
+/// let id = PocId::new("POC0000001")?;
+/// assert_eq!(format!("{id:?}"), "PocId(***)");
+/// assert_eq!(id.expose(), "POC0000001");
+/// # Ok::<(), coufun_api::privacy::InvalidPocId>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct PocId(String);
+
+/// A `POC_ID` that is empty or not a token (ASCII letters, digits, `-`, `_`).
+/// Carries no part of the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidPocId {
+    /// Empty (or only white space).
+    #[error("POC_ID is empty")]
+    Empty,
+    /// A character other than an ASCII letter, digit, `-` or `_`.
+    #[error(
+        "POC_ID holds a character other than ASCII letters, digits, '-' and '_' at index {index}"
+    )]
+    BadCharacter {
+        /// Index of the first bad character.
+        index: usize,
+    },
+}
+
+impl PocId {
+    /// Checks that `id` is a non-empty token and keeps it.
+    pub fn new(id: impl Into<String>) -> Result<Self, InvalidPocId> {
+        let id = id.into();
+        if id.trim().is_empty() {
+            return Err(InvalidPocId::Empty);
+        }
+        if let Some(index) = id
+            .chars()
+            .position(|c| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        {
+            return Err(InvalidPocId::BadCharacter { index });
+        }
+        Ok(PocId(id))
+    }
+
+    /// The id in clear, for the wire only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for PocId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PocId(***)")
+    }
+}
+
+impl fmt::Display for PocId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// A phone number masked for logs and errors: the first three and last four
+/// digits kept, the middle replaced by `*` (`010-****-5678`, `011-***-4567`).
+/// Separators in the input are ignored; anything shorter than eight digits, or
+/// holding other characters, is masked whole.
+///
+/// ```
+/// use coufun_api::privacy::mask_phone;
+/// assert_eq!(mask_phone("010-1234-5678"), "010-****-5678");
+/// assert_eq!(mask_phone("0111234567"), "011-***-4567");
+/// assert_eq!(mask_phone("12"), "***");
+/// ```
+pub fn mask_phone(number: &str) -> String {
+    let digits: String = number.chars().filter(|c| *c != '-' && *c != ' ').collect();
+    if digits.len() < 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return "***".to_owned();
+    }
+    let (head, rest) = digits.split_at(3);
+    let (middle, tail) = rest.split_at(rest.len() - 4);
+    format!("{head}-{}-{tail}", "*".repeat(middle.len()))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poc_id_is_redacted_and_checked() {
+        let id = PocId::new("POC1234567").unwrap();
+        assert!(!format!("{id:?}{id}").contains("1234567"));
+        assert_eq!(PocId::new("  "), Err(InvalidPocId::Empty));
+        assert_eq!(
+            PocId::new("POC 1"),
+            Err(InvalidPocId::BadCharacter { index: 3 })
+        );
+    }
+
+    #[test]
+    fn phones_keep_only_head_and_tail() {
+        assert_eq!(mask_phone("01012345678"), "010-****-5678");
+        assert_eq!(mask_phone("010 1234 5678"), "010-****-5678");
+        assert_eq!(mask_phone("021234567"), "021-**-4567");
+        assert_eq!(mask_phone("010-1234-567O"), "***");
+    }
+}

@@ -1,0 +1,442 @@
+//! Emits `kinds.rs`: one validated type per `[kinds.*]` of the spec, its limits as
+//! constants, the code that guards it, and its `FieldKind` impl. The checks
+//! themselves are `coufun_rules` functions, called with those constants.
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::quote;
+
+use super::{doc_lines, ident};
+use crate::Spec;
+use crate::model::{Kind, Rule};
+
+/// The `ResultCode` variant for a two-digit code the validator has checked.
+pub fn code_variant(spec: &Spec, code: &str) -> Ident {
+    let variant = spec
+        .codes
+        .codes
+        .iter()
+        .find(|c| c.code() == code)
+        .map_or("Unknown", |c| c.variant());
+    ident(variant)
+}
+
+/// The whole `kinds.rs` generated module.
+pub fn emit(spec: &Spec) -> TokenStream {
+    let kinds = spec
+        .endpoints
+        .kinds
+        .iter()
+        .map(|(key, kind)| emit_kind(spec, key, kind));
+    quote! {
+        //! One validated type per field kind of `spec/endpoints.toml`: the kind's
+        //! limits as constants, the result code that guards it, and its check (a
+        //! `coufun_rules` function called with those constants).
+        use std::borrow::Cow;
+        use std::fmt;
+
+        use crate::charset::Charset;
+        use crate::field::{FieldInput, FieldKind};
+        use crate::result_code::ResultCode;
+        use coufun_rules::Violation;
+
+        #( #kinds )*
+    }
+}
+
+/// The tokens of one kind's type and impls.
+pub fn emit_kind(spec: &Spec, key: &str, kind: &Kind) -> TokenStream {
+    let ty = ident(kind.type_name.get_ref());
+    let code = kind.code.get_ref();
+    let code_variant = code_variant(spec, code);
+    let doc = doc_lines(&format!(
+        "{}\n\nSpec kind `{key}`, rule `{}`; the server answers `{code}` when it is broken. \
+         Limit source: {}.",
+        kind.doc,
+        format!("{:?}", kind.rule).to_lowercase(),
+        kind.limit_source.as_str(),
+    ));
+    let code_const = quote! {
+        /// The result code the server answers when this kind's rule is broken.
+        pub const CODE: ResultCode = ResultCode::#code_variant;
+    };
+    match kind.rule {
+        Rule::Text => emit_text(&ty, &doc, &code_const, kind),
+        Rule::Digits | Rule::Mobile => emit_phone(&ty, &doc, &code_const, kind),
+        Rule::Token | Rule::Date => emit_plain(&ty, &doc, &code_const, kind),
+        Rule::Count => emit_count(&ty, &doc, &code_const, kind),
+        Rule::Enum => emit_enum(&ty, &doc, &code_const, kind),
+    }
+}
+
+fn u32_lit(v: Option<&toml::Spanned<u32>>) -> Literal {
+    Literal::u32_unsuffixed(v.map_or(0, |v| *v.get_ref()))
+}
+
+/// `From` impls that let builder setters take the type itself or text.
+fn text_inputs(ty: &Ident) -> TokenStream {
+    quote! {
+        impl From<#ty> for FieldInput<#ty> {
+            fn from(value: #ty) -> Self { FieldInput::checked(value) }
+        }
+        impl From<&str> for FieldInput<#ty> {
+            fn from(text: &str) -> Self { FieldInput::raw(text) }
+        }
+        impl From<String> for FieldInput<#ty> {
+            fn from(text: String) -> Self { FieldInput::raw(text) }
+        }
+    }
+}
+
+fn emit_text(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
+    let min = u32_lit(kind.min_bytes.as_ref());
+    let max = u32_lit(kind.max_bytes.as_ref());
+    let inputs = text_inputs(ty);
+    quote! {
+        #doc
+        #[derive(Clone, PartialEq, Eq, Hash)]
+        pub struct #ty {
+            text: Cow<'static, str>,
+            checked_in: Charset,
+        }
+
+        impl #ty {
+            /// Fewest bytes allowed, in the request charset.
+            pub const MIN_BYTES: u32 = #min;
+            /// Most bytes allowed, in the request charset.
+            pub const MAX_BYTES: u32 = #max;
+            #code_const
+
+            /// Checks `text` in CP949, the charset the server counts in by default.
+            pub fn new(text: impl Into<String>) -> Result<Self, Violation> {
+                Self::new_in(text, Charset::Cp949)
+            }
+
+            /// Checks `text` measured in `charset`.
+            pub fn new_in(text: impl Into<String>, charset: Charset) -> Result<Self, Violation> {
+                let text = text.into();
+                coufun_rules::check_text(&text, charset, Self::MIN_BYTES, Self::MAX_BYTES)?;
+                Ok(Self { text: Cow::Owned(text), checked_in: charset })
+            }
+
+            /// A literal the macro checked in CP949 at compile time.
+            #[doc(hidden)]
+            pub const fn __from_checked_literal(text: &'static str) -> Self {
+                Self { text: Cow::Borrowed(text), checked_in: Charset::Cp949 }
+            }
+
+            /// The text.
+            pub fn as_str(&self) -> &str {
+                &self.text
+            }
+        }
+
+        impl fmt::Debug for #ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!(#ty)).field(&self.as_str()).finish()
+            }
+        }
+
+        impl fmt::Display for #ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FieldKind for #ty {
+            const CODE: ResultCode = Self::CODE;
+            fn parse(text: &str, charset: Charset) -> Result<Self, Violation> {
+                Self::new_in(text, charset)
+            }
+            fn is_checked_in(&self, charset: Charset) -> bool {
+                self.checked_in == charset
+            }
+            fn wire_value(&self) -> Cow<'_, str> {
+                Cow::Borrowed(self.as_str())
+            }
+        }
+
+        #inputs
+    }
+}
+
+fn emit_phone(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
+    let (limits, check) = if kind.rule == Rule::Digits {
+        let max = u32_lit(kind.max_len.as_ref());
+        (
+            quote! {
+                /// Most digits allowed (after removing `-` and ` `).
+                pub const MAX_LEN: u32 = #max;
+            },
+            quote! { coufun_rules::check_digits(text, Self::MAX_LEN) },
+        )
+    } else {
+        let prefixes = kind.prefixes.iter().map(|p| {
+            let prefix = p.prefix.get_ref();
+            let digits = p.digits.iter().map(|d| Literal::u32_unsuffixed(*d));
+            quote! { coufun_rules::MobilePrefix { prefix: #prefix, digits: &[#(#digits),*] } }
+        });
+        (
+            quote! {
+                /// Allowed prefixes, each with the digit counts allowed after it.
+                pub const PREFIXES: &'static [coufun_rules::MobilePrefix<'static>] = &[#(#prefixes),*];
+            },
+            quote! { coufun_rules::check_mobile(text, Self::PREFIXES) },
+        )
+    };
+    let inputs = text_inputs(ty);
+    quote! {
+        #doc
+        ///
+        /// A phone number: `Debug` masks it (`010-****-5678`) and there is no
+        /// `Display`; read it with `as_str`.
+        #[derive(Clone, PartialEq, Eq, Hash)]
+        pub struct #ty(Cow<'static, str>);
+
+        impl #ty {
+            #limits
+            #code_const
+
+            /// Checks `text` (digits; `-` and ` ` are removed).
+            pub fn new(text: &str) -> Result<Self, Violation> {
+                #check.map(|digits| Self(Cow::Owned(digits)))
+            }
+
+            /// Digits the macro checked at compile time.
+            #[doc(hidden)]
+            pub const fn __from_checked_literal(digits: &'static str) -> Self {
+                Self(Cow::Borrowed(digits))
+            }
+
+            /// The digits, separators removed.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for #ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!(#ty))
+                    .field(&crate::privacy::mask_phone(self.as_str()))
+                    .finish()
+            }
+        }
+
+        impl FieldKind for #ty {
+            const CODE: ResultCode = Self::CODE;
+            fn parse(text: &str, _charset: Charset) -> Result<Self, Violation> {
+                Self::new(text)
+            }
+            fn is_checked_in(&self, _charset: Charset) -> bool {
+                true
+            }
+            fn wire_value(&self) -> Cow<'_, str> {
+                Cow::Borrowed(self.as_str())
+            }
+        }
+
+        #inputs
+    }
+}
+
+fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
+    let (limits, check, ord) = if kind.rule == Rule::Token {
+        let max = u32_lit(kind.max_len.as_ref());
+        (
+            quote! {
+                /// Most characters allowed.
+                pub const MAX_LEN: u32 = #max;
+            },
+            quote! { coufun_rules::check_token(text, Self::MAX_LEN) },
+            quote! {},
+        )
+    } else {
+        (
+            quote! {},
+            quote! { coufun_rules::check_date(text) },
+            // YYYYMMDD text orders as the dates do.
+            quote! { PartialOrd, Ord, },
+        )
+    };
+    let inputs = text_inputs(ty);
+    quote! {
+        #doc
+        #[derive(Clone, PartialEq, Eq, Hash, #ord)]
+        pub struct #ty(Cow<'static, str>);
+
+        impl #ty {
+            #limits
+            #code_const
+
+            /// Checks `text`.
+            pub fn new(text: impl Into<String>) -> Result<Self, Violation> {
+                let text = text.into();
+                Self::check(&text)?;
+                Ok(Self(Cow::Owned(text)))
+            }
+
+            /// Checks `text` without keeping it.
+            pub fn check(text: &str) -> Result<(), Violation> {
+                #check
+            }
+
+            /// The text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for #ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!(#ty)).field(&self.as_str()).finish()
+            }
+        }
+
+        impl fmt::Display for #ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FieldKind for #ty {
+            const CODE: ResultCode = Self::CODE;
+            fn parse(text: &str, _charset: Charset) -> Result<Self, Violation> {
+                Self::new(text)
+            }
+            fn is_checked_in(&self, _charset: Charset) -> bool {
+                true
+            }
+            fn wire_value(&self) -> Cow<'_, str> {
+                Cow::Borrowed(self.as_str())
+            }
+        }
+
+        #inputs
+    }
+}
+
+fn emit_count(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
+    let min = Literal::u64_unsuffixed(kind.min.as_ref().map_or(0, |v| *v.get_ref()));
+    let max = match &kind.max {
+        Some(v) => {
+            let v = Literal::u64_unsuffixed(*v.get_ref());
+            quote! { Some(#v) }
+        }
+        None => quote! { None },
+    };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct #ty(u64);
+
+        impl #ty {
+            /// Smallest value allowed.
+            pub const MIN: u64 = #min;
+            /// Largest value allowed, when there is a bound.
+            pub const MAX: Option<u64> = #max;
+            #code_const
+
+            /// Checks `value`.
+            pub fn new(value: u64) -> Result<Self, Violation> {
+                coufun_rules::check_count(value, Self::MIN, Self::MAX).map(Self)
+            }
+
+            /// The value.
+            pub fn get(self) -> u64 {
+                self.0
+            }
+        }
+
+        impl fmt::Display for #ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl FieldKind for #ty {
+            const CODE: ResultCode = Self::CODE;
+            fn parse(text: &str, _charset: Charset) -> Result<Self, Violation> {
+                coufun_rules::parse_count(text, Self::MIN, Self::MAX).map(Self)
+            }
+            fn is_checked_in(&self, _charset: Charset) -> bool {
+                true
+            }
+            fn wire_value(&self) -> Cow<'_, str> {
+                Cow::Owned(self.0.to_string())
+            }
+        }
+
+        impl From<#ty> for FieldInput<#ty> {
+            fn from(value: #ty) -> Self { FieldInput::checked(value) }
+        }
+        impl From<u64> for FieldInput<#ty> {
+            fn from(value: u64) -> Self { FieldInput::from_result(#ty::new(value)) }
+        }
+    }
+}
+
+fn emit_enum(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
+    let variants = kind.values.iter().map(|v| {
+        let name = ident(v.name.get_ref());
+        let d = doc_lines(&format!("{} Wire value `{}`.", v.doc, v.wire.get_ref()));
+        quote! { #d #name, }
+    });
+    let names: Vec<Ident> = kind
+        .values
+        .iter()
+        .map(|v| ident(v.name.get_ref()))
+        .collect();
+    let wires: Vec<&String> = kind.values.iter().map(|v| v.wire.get_ref()).collect();
+    let count = names.len();
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #ty {
+            #( #variants )*
+        }
+
+        impl #ty {
+            /// Every value, in the spec's order.
+            pub const ALL: [#ty; #count] = [#( #ty::#names ),*];
+            /// The wire texts, in the same order.
+            pub const WIRE_VALUES: [&'static str; #count] = [#( #wires ),*];
+            #code_const
+
+            /// The value on the wire.
+            pub const fn as_wire(self) -> &'static str {
+                match self {
+                    #( #ty::#names => #wires, )*
+                }
+            }
+
+            /// The value whose wire text is `text`.
+            pub fn from_wire(text: &str) -> Result<Self, Violation> {
+                let index = coufun_rules::check_enum(text, &Self::WIRE_VALUES)?;
+                Self::ALL.get(index).copied().ok_or(Violation::NotAllowed)
+            }
+        }
+
+        impl fmt::Display for #ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_wire())
+            }
+        }
+
+        impl FieldKind for #ty {
+            const CODE: ResultCode = Self::CODE;
+            fn parse(text: &str, _charset: Charset) -> Result<Self, Violation> {
+                Self::from_wire(text)
+            }
+            fn is_checked_in(&self, _charset: Charset) -> bool {
+                true
+            }
+            fn wire_value(&self) -> Cow<'_, str> {
+                Cow::Borrowed(self.as_wire())
+            }
+        }
+
+        impl From<#ty> for FieldInput<#ty> {
+            fn from(value: #ty) -> Self { FieldInput::checked(value) }
+        }
+    }
+}
