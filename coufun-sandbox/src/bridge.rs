@@ -3,11 +3,14 @@
 //! validators the SDK runs) and writing an operation's XML answer (the generated
 //! response encoder). Nothing else in the sandbox knows a field rule or an XML shape.
 //!
-//! TEMPORARY: until the generated request and response types land, `parse` passes
-//! the operation's parameters through unvalidated and `encode` writes the answer
-//! from the spec's response description.
+//! TEMPORARY: until the generated response types land, `encode` writes the
+//! answer from the spec's response description.
 
-use coufun_api::{Charset, Lang, ResultCode};
+use coufun_api::{
+    ChangeRecipientRequest, Charset, CouponCancelRequest, CouponCreateRequest,
+    CouponImageSendRequest, CouponResendRequest, CouponSendRequest, CouponStatusRequest,
+    GoodsInfoRequest, GoodsListRequest, Lang, Operation, ResultCode, ValidationErrors,
+};
 use jiff::civil::Date;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
@@ -62,17 +65,36 @@ impl Fields {
     }
 }
 
-/// Reads and checks the raw parameters of `op`; `Err` carries the code to answer.
+/// Reads and checks the raw parameters of `op` with the generated `from_wire`;
+/// `Err` carries the code to answer (the first violation's, in wire order).
 pub(crate) fn parse(
     op: &'static OpView,
     params: &[(String, String)],
-    _charset: Charset,
+    charset: Charset,
 ) -> Result<Fields, ResultCode> {
-    let values = params
-        .iter()
-        .filter(|(name, _)| op.request.iter().any(|f| &f.wire == name))
-        .cloned()
-        .collect();
+    fn checked<O: Operation>(
+        parsed: Result<O, ValidationErrors>,
+    ) -> Result<Vec<(String, String)>, ResultCode> {
+        let request = parsed.map_err(|errors| errors.code())?;
+        Ok(request
+            .wire_params()
+            .into_iter()
+            .map(|(wire, value)| (wire.to_owned(), value.into_owned()))
+            .collect())
+    }
+    let values = match op.name.as_str() {
+        GoodsListRequest::NAME => checked(GoodsListRequest::from_wire(params, charset)),
+        GoodsInfoRequest::NAME => checked(GoodsInfoRequest::from_wire(params, charset)),
+        CouponSendRequest::NAME => checked(CouponSendRequest::from_wire(params, charset)),
+        CouponCreateRequest::NAME => checked(CouponCreateRequest::from_wire(params, charset)),
+        CouponCancelRequest::NAME => checked(CouponCancelRequest::from_wire(params, charset)),
+        CouponResendRequest::NAME => checked(CouponResendRequest::from_wire(params, charset)),
+        ChangeRecipientRequest::NAME => checked(ChangeRecipientRequest::from_wire(params, charset)),
+        CouponStatusRequest::NAME => checked(CouponStatusRequest::from_wire(params, charset)),
+        CouponImageSendRequest::NAME => checked(CouponImageSendRequest::from_wire(params, charset)),
+        // An operation the spec gained but the sandbox does not serve yet.
+        _ => Err(ResultCode::ApiNotPermitted),
+    }?;
     Ok(Fields { values, op })
 }
 

@@ -56,22 +56,19 @@ impl fmt::Debug for Coupon {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Coupon")
             .field("coupon_number", &self.coupon_number)
-            .field("recipient", &self.recipient.as_deref().map(mask_phone))
+            .field(
+                "recipient",
+                &self
+                    .recipient
+                    .as_deref()
+                    .map(coufun_api::privacy::mask_phone),
+            )
             .field("state", &self.state)
             .field("send_count", &self.send_count)
             .field("resend_count", &self.resend_count)
             .field("valid_until", &self.valid_until)
             .finish()
     }
-}
-
-/// `010-****-5678`: a phone number with its middle hidden.
-pub(crate) fn mask_phone(digits: &str) -> String {
-    let len = digits.len();
-    if len < 8 {
-        return "*".repeat(len);
-    }
-    format!("{}-****-{}", &digits[..3], &digits[len - 4..])
 }
 
 /// One issuing request that succeeded.

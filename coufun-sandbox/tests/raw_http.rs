@@ -514,3 +514,136 @@ async fn methods_outside_the_spec_are_refused() {
         .expect("answered");
     assert_eq!(response.status().as_u16(), 405);
 }
+
+// Field rules: checked by the generated validators the SDK uses, on the raw
+// parameters. Text limits are counted in CP949 bytes (a Hangul syllable is 2).
+
+/// `n` Hangul syllables: 2n CP949 bytes (3n in UTF-8).
+fn hangul(n: usize) -> String {
+    "가".repeat(n)
+}
+
+async fn send_with(
+    extra: &[(&str, &str)],
+    replace: &[(&str, &str)],
+) -> (coufun_sandbox::Sandbox, Reply) {
+    let (sandbox, raw) = default_raw().await;
+    let recipients = ALICE.to_owned();
+    let mut params = send_params("tr-field", COFFEE, &recipients);
+    for (name, value) in replace {
+        for p in params.iter_mut() {
+            if p.0 == *name {
+                p.1 = value;
+            }
+        }
+    }
+    params.extend_from_slice(extra);
+    let reply = raw.post("coupon_send", &params).await;
+    (sandbox, reply)
+}
+
+#[tokio::test]
+async fn code_08_a_quantity_of_zero() {
+    let (sandbox, reply) = send_with(&[("GOODS_CNT", "0")], &[]).await;
+    assert_code(&reply, ResultCode::InvalidQuantity);
+    assert!(sandbox.ledger().orders.is_empty());
+}
+
+#[tokio::test]
+async fn code_11_a_tr_id_over_50_bytes() {
+    let long = "t".repeat(51);
+    let (_sandbox, reply) = send_with(&[], &[("TR_ID", &long)]).await;
+    assert_code(&reply, ResultCode::TrIdTooLong);
+    let fits = "t".repeat(50);
+    let (_sandbox, reply) = send_with(&[], &[("TR_ID", &fits)]).await;
+    assert_code(&reply, ResultCode::Success);
+}
+
+#[tokio::test]
+async fn code_13_a_sender_with_letters() {
+    let (_sandbox, reply) = send_with(&[], &[("SEND_PHONE", "02-CALL-ME")]).await;
+    assert_code(&reply, ResultCode::InvalidSenderNumber);
+}
+
+#[tokio::test]
+async fn code_14_a_recipient_that_is_not_a_mobile_number() {
+    let (_sandbox, reply) = send_with(&[], &[("RECEIVER_MOBILE", "0212345678")]).await;
+    assert_code(&reply, ResultCode::InvalidRecipientNumber);
+}
+
+#[tokio::test]
+async fn code_15_ten_recipients() {
+    let ten = (0..10)
+        .map(|i| format!("0101234567{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let (_sandbox, reply) = send_with(&[], &[("RECEIVER_MOBILE", &ten)]).await;
+    assert_code(&reply, ResultCode::TooManyRecipients);
+    let nine = (0..9)
+        .map(|i| format!("0101234567{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let (sandbox, reply) = send_with(&[], &[("RECEIVER_MOBILE", &nine)]).await;
+    assert_code(&reply, ResultCode::Success);
+    assert_eq!(sandbox.ledger().coupon_count(), 9);
+}
+
+#[tokio::test]
+async fn code_19_an_unknown_send_type() {
+    let (_sandbox, reply) = send_with(&[("SEND_TYPE", "X")], &[]).await;
+    assert_code(&reply, ResultCode::InvalidSendType);
+}
+
+#[tokio::test]
+async fn code_21_a_subject_over_40_cp949_bytes() {
+    let over = hangul(21);
+    let (_sandbox, reply) = send_with(&[], &[("SEND_TITLE", &over)]).await;
+    assert_code(&reply, ResultCode::InvalidSubject);
+    // 20 syllables are 40 CP949 bytes (60 in UTF-8): accepted.
+    let at_limit = hangul(20);
+    let (_sandbox, reply) = send_with(&[], &[("SEND_TITLE", &at_limit)]).await;
+    assert_code(&reply, ResultCode::Success);
+}
+
+#[tokio::test]
+async fn code_22_a_body_over_300_bytes() {
+    let over = hangul(151);
+    let (_sandbox, reply) = send_with(&[("SEND_MSG", &over)], &[]).await;
+    assert_code(&reply, ResultCode::InvalidBody);
+}
+
+#[tokio::test]
+async fn code_24_extra_input_1_over_200_bytes() {
+    let over = hangul(101);
+    let (_sandbox, reply) = send_with(&[("ADD_INFO1", &over)], &[]).await;
+    assert_code(&reply, ResultCode::InvalidExtraInput1);
+}
+
+#[tokio::test]
+async fn code_25_extra_input_2_over_200_bytes() {
+    let over = hangul(101);
+    let (_sandbox, reply) = send_with(&[("ADD_INFO2", &over)], &[]).await;
+    assert_code(&reply, ResultCode::InvalidExtraInput2);
+}
+
+#[tokio::test]
+async fn code_26_a_validity_start_after_its_end() {
+    let (_sandbox, reply) = send_with(
+        &[("VALID_START", "20261231"), ("VALID_END", "20261201")],
+        &[],
+    )
+    .await;
+    assert_code(&reply, ResultCode::InvalidValidityPeriod);
+}
+
+#[tokio::test]
+async fn code_27_a_validity_end_that_is_no_date() {
+    let (_sandbox, reply) = send_with(&[("VALID_END", "20261341")], &[]).await;
+    assert_code(&reply, ResultCode::InvalidValidityEndDate);
+}
+
+#[tokio::test]
+async fn code_29_a_validity_start_that_is_no_date() {
+    let (_sandbox, reply) = send_with(&[("VALID_START", "2026-07-01")], &[]).await;
+    assert_code(&reply, ResultCode::InvalidValidityStartDate);
+}
