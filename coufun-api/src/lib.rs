@@ -62,21 +62,31 @@
 )]
 
 pub mod charset;
+pub mod client;
+pub mod error;
 pub mod field;
 pub mod generated;
 pub mod manual;
 pub mod operation;
 pub mod privacy;
+pub mod redact;
 pub mod result_code;
 pub mod retry;
+pub mod tr_id;
 pub mod validation;
+pub mod xml;
 
 pub use charset::{Charset, Unencodable, byte_len, cp949_len};
+#[cfg(feature = "blocking")]
+pub use client::blocking;
+pub use client::{BuildError, Client, ClientBuilder, Environment};
 pub use coufun_macros::{body, extra, recipient, recipients, result_code, sender, subject, tr_id};
+pub use error::{CallInfo, Error};
 pub use field::{FieldInput, FieldKind};
 pub use generated::kinds::*;
 pub use generated::manual::{MANUAL_VERSION, PRODUCTION_URL, TEST_URL};
 pub use generated::requests::*;
+pub use generated::responses;
 pub use manual::ManualRevision;
 pub use operation::{Effect, Method, Operation};
 pub use result_code::{Category, Lang, ParseResultCodeError, ResultCode, RetryClass, UnknownCode};

@@ -48,7 +48,14 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
         GeneratedFile {
             path: "coufun-api/src/generated/mod.rs",
             contents: render::rust_file(
-                emit::module_index(&["kinds", "manual", "requests", "result_code"]),
+                emit::module_index(&[
+                    "client",
+                    "kinds",
+                    "manual",
+                    "requests",
+                    "responses",
+                    "result_code",
+                ]),
                 both,
             )?,
         },
@@ -67,6 +74,14 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
         GeneratedFile {
             path: "coufun-api/src/generated/manual.rs",
             contents: render::rust_file(emit::manual::emit(spec), &[RESULT_CODES_PATH])?,
+        },
+        GeneratedFile {
+            path: "coufun-api/src/generated/responses.rs",
+            contents: render::rust_file(emit::responses::emit(spec), &[ENDPOINTS_PATH])?,
+        },
+        GeneratedFile {
+            path: "coufun-api/src/generated/client.rs",
+            contents: render::rust_file(emit::client::emit(spec), &[ENDPOINTS_PATH])?,
         },
         GeneratedFile {
             path: "docs/result-codes.md",

@@ -1,24 +1,27 @@
 //! The two seams between the sandbox and the generated SDK code: reading the raw
-//! parameters of an operation (validated by the generated `from_wire`, the same
-//! validators the SDK runs) and writing an operation's XML answer (the generated
-//! response encoder). Nothing else in the sandbox knows a field rule or an XML shape.
-//!
-//! TEMPORARY: until the generated response types land, `encode` writes the
-//! answer from the spec's response description.
+//! parameters of an operation with the generated `from_wire` (the same validators
+//! the SDK's builders run, so a raw request that skips the SDK gets the code the
+//! SDK would have refused it with) and writing an operation's XML answer with the
+//! generated response types and encoder. No field rule and no XML shape is
+//! written here: both come from `spec/` through the generator.
 
+use coufun_api::responses::{
+    ChangeRecipientResponse, CouponCancelResponse, CouponCreateItem, CouponCreateResponse,
+    CouponImageSendResponse, CouponResendResponse, CouponSendItem, CouponSendResponse,
+    CouponStatusItem, CouponStatusResponse, GoodsInfoResponse, GoodsListItem, GoodsListResponse,
+};
+use coufun_api::xml::{CalendarDate, Phone, Reported, Response, encode_document, encode_error};
 use coufun_api::{
     ChangeRecipientRequest, Charset, CouponCancelRequest, CouponCreateRequest,
-    CouponImageSendRequest, CouponResendRequest, CouponSendRequest, CouponStatusRequest,
-    GoodsInfoRequest, GoodsListRequest, Lang, Operation, ResultCode, ValidationErrors,
+    CouponImageSendRequest, CouponResendRequest, CouponSendRequest, CouponStatus,
+    CouponStatusRequest, GoodsInfoRequest, GoodsListRequest, Lang, Operation, ResultCode,
+    ValidationErrors,
 };
 use jiff::civil::Date;
-use quick_xml::Writer;
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use crate::catalogue::Goods;
 use crate::ledger::CouponState;
-use crate::spec_view::{OpView, spec};
-use crate::wire::charset_label;
+use crate::spec_view::OpView;
 
 /// The checked parameters of one request, read by spec field name.
 #[derive(Debug)]
@@ -161,171 +164,175 @@ impl Answer {
     }
 }
 
-type Pairs = Vec<(&'static str, String)>;
-
-fn ymd(date: Date) -> String {
-    date.strftime("%Y%m%d").to_string()
+fn calendar(date: Date) -> Option<CalendarDate> {
+    let month = u8::try_from(date.month()).ok()?;
+    let day = u8::try_from(date.day()).ok()?;
+    CalendarDate::new(u16::try_from(date.year()).ok()?, month, day)
 }
 
-fn goods_pairs(g: &Goods) -> Pairs {
-    vec![
-        ("goods_id", g.goods_id.clone()),
-        ("goods_name", g.name.clone()),
-        ("category_id", g.category_id.clone()),
-        ("category_name", g.category_name.clone()),
-        ("brand", g.brand.clone()),
-        ("price", g.price.to_string()),
-        ("sale_start", ymd(g.sale_start)),
-        ("sale_end", ymd(g.sale_end)),
-        ("valid_days", g.valid_days.to_string()),
-        ("description", g.description.clone()),
-        ("image_url", g.image_url.clone()),
-    ]
+fn status(state: CouponState) -> CouponStatus {
+    match state {
+        CouponState::Issued => CouponStatus::Issued,
+        CouponState::Used => CouponStatus::Used,
+        CouponState::Cancelled => CouponStatus::Cancelled,
+        CouponState::Expired => CouponStatus::Expired,
+    }
 }
 
-fn coupon_pairs(c: &CouponView) -> Pairs {
-    vec![
-        ("coupon_number", c.coupon_number.clone()),
-        ("recipient", c.recipient.clone().unwrap_or_default()),
-        ("status", status_wire(c.state)),
-        ("send_count", c.send_count.to_string()),
-        ("valid_until", ymd(c.valid_until)),
-    ]
+fn goods_item(g: &Goods) -> GoodsListItem {
+    GoodsListItem {
+        goods_id: Some(g.goods_id.clone()),
+        goods_name: Some(g.name.clone()),
+        category_id: Some(g.category_id.clone()),
+        category_name: Some(g.category_name.clone()),
+        brand: Some(g.brand.clone()),
+        price: i64::try_from(g.price).ok(),
+        sale_start: calendar(g.sale_start),
+        sale_end: calendar(g.sale_end),
+        valid_days: Some(i64::from(g.valid_days)),
+    }
 }
 
-fn status_wire(state: CouponState) -> String {
-    let Ok(spec) = coufun_codegen::embedded::spec() else {
-        return String::new();
+fn goods_info(g: &Goods) -> GoodsInfoResponse {
+    GoodsInfoResponse {
+        goods_id: Some(g.goods_id.clone()),
+        goods_name: Some(g.name.clone()),
+        category_id: Some(g.category_id.clone()),
+        category_name: Some(g.category_name.clone()),
+        brand: Some(g.brand.clone()),
+        price: i64::try_from(g.price).ok(),
+        sale_start: calendar(g.sale_start),
+        sale_end: calendar(g.sale_end),
+        valid_days: Some(i64::from(g.valid_days)),
+        description: Some(g.description.clone()),
+        image_url: Some(g.image_url.clone()),
+    }
+}
+
+fn success<R: Response>(body: &R, charset: Charset) -> Vec<u8> {
+    let ok = ResultCode::Success;
+    encode_document(ok, ok.message(Lang::Ko), Some(body), charset)
+}
+
+/// The whole XML answer of `op`, encoded in `charset` (prolog declaring it).
+pub(crate) fn encode(op: &OpView, answer: &Answer, charset: Charset) -> Vec<u8> {
+    let outcome = match answer {
+        Answer::Code(code) => return encode_error(*code, None, charset),
+        Answer::Success(outcome) => outcome,
     };
-    spec.endpoints
-        .kinds
-        .get("coupon_status")
-        .and_then(|k| {
-            k.values
-                .iter()
-                .find(|v| v.name.get_ref() == state.spec_name())
-        })
-        .map(|v| v.wire.get_ref().clone())
-        .unwrap_or_default()
-}
-
-fn outcome_pairs(outcome: &Outcome) -> (Pairs, Vec<Pairs>) {
+    let phone = |p: &Option<String>| p.clone().map(Phone::new);
+    let count = |n: &u32| Some(i64::from(*n));
     match outcome {
-        Outcome::GoodsList(goods) => (Vec::new(), goods.iter().map(goods_pairs).collect()),
-        Outcome::GoodsInfo(g) => (goods_pairs(g), Vec::new()),
+        Outcome::GoodsList(goods) => success(
+            &GoodsListResponse {
+                goods: goods.iter().map(goods_item).collect(),
+            },
+            charset,
+        ),
+        Outcome::GoodsInfo(goods) => success(&goods_info(goods), charset),
         Outcome::Issued {
             order_id,
             tr_id,
             coupons,
-        } => (
-            vec![("order_id", order_id.clone()), ("tr_id", tr_id.clone())],
-            coupons.iter().map(coupon_pairs).collect(),
+        } if op.name == CouponCreateRequest::NAME => success(
+            &CouponCreateResponse {
+                order_id: Some(order_id.clone()),
+                tr_id: Some(tr_id.clone()),
+                coupons: coupons
+                    .iter()
+                    .map(|c| CouponCreateItem {
+                        coupon_number: Some(c.coupon_number.clone()),
+                        valid_until: calendar(c.valid_until),
+                    })
+                    .collect(),
+            },
+            charset,
+        ),
+        Outcome::Issued {
+            order_id,
+            tr_id,
+            coupons,
+        } => success(
+            &CouponSendResponse {
+                order_id: Some(order_id.clone()),
+                tr_id: Some(tr_id.clone()),
+                coupons: coupons
+                    .iter()
+                    .map(|c| CouponSendItem {
+                        coupon_number: Some(c.coupon_number.clone()),
+                        recipient: phone(&c.recipient),
+                        valid_until: calendar(c.valid_until),
+                    })
+                    .collect(),
+            },
+            charset,
         ),
         Outcome::Cancelled {
             order_id,
             cancelled_count,
-        } => (
-            vec![
-                ("order_id", order_id.clone()),
-                ("cancelled_count", cancelled_count.to_string()),
-            ],
-            Vec::new(),
+        } => success(
+            &CouponCancelResponse {
+                order_id: Some(order_id.clone()),
+                cancelled_count: count(cancelled_count),
+            },
+            charset,
         ),
         Outcome::Resent {
             order_id,
             send_count,
-        } => (
-            vec![
-                ("order_id", order_id.clone()),
-                ("send_count", send_count.to_string()),
-            ],
-            Vec::new(),
+        } => success(
+            &CouponResendResponse {
+                order_id: Some(order_id.clone()),
+                send_count: count(send_count),
+            },
+            charset,
         ),
         Outcome::RecipientChanged {
             order_id,
             coupon_number,
             recipient,
-        } => (
-            vec![
-                ("order_id", order_id.clone()),
-                ("coupon_number", coupon_number.clone()),
-                ("recipient", recipient.clone()),
-            ],
-            Vec::new(),
+        } => success(
+            &ChangeRecipientResponse {
+                order_id: Some(order_id.clone()),
+                coupon_number: Some(coupon_number.clone()),
+                recipient: Some(Phone::new(recipient.clone())),
+            },
+            charset,
         ),
         Outcome::Status {
             order_id,
             tr_id,
             goods_id,
             coupons,
-        } => (
-            vec![
-                ("order_id", order_id.clone()),
-                ("tr_id", tr_id.clone()),
-                ("goods_id", goods_id.clone()),
-            ],
-            coupons.iter().map(coupon_pairs).collect(),
+        } => success(
+            &CouponStatusResponse {
+                order_id: Some(order_id.clone()),
+                tr_id: Some(tr_id.clone()),
+                goods_id: Some(goods_id.clone()),
+                coupons: coupons
+                    .iter()
+                    .map(|c| CouponStatusItem {
+                        coupon_number: Some(c.coupon_number.clone()),
+                        recipient: phone(&c.recipient),
+                        status: Some(Reported::Known(status(c.state))),
+                        send_count: count(&c.send_count),
+                        valid_until: calendar(c.valid_until),
+                    })
+                    .collect(),
+            },
+            charset,
         ),
         Outcome::ImageSent {
             order_id,
             coupon_number,
             send_count,
-        } => (
-            vec![
-                ("order_id", order_id.clone()),
-                ("coupon_number", coupon_number.clone()),
-                ("send_count", send_count.to_string()),
-            ],
-            Vec::new(),
+        } => success(
+            &CouponImageSendResponse {
+                order_id: Some(order_id.clone()),
+                coupon_number: Some(coupon_number.clone()),
+                send_count: count(send_count),
+            },
+            charset,
         ),
     }
-}
-
-/// Writes the XML answer of `op` (prolog declaring `charset`, text not yet encoded).
-pub(crate) fn encode(op: &OpView, answer: &Answer, charset: Charset) -> String {
-    let Ok(view) = spec() else {
-        return String::new();
-    };
-    let code = answer.code();
-    let (scalars, records) = match answer {
-        Answer::Success(outcome) => outcome_pairs(outcome),
-        Answer::Code(_) => (Vec::new(), Vec::new()),
-    };
-    let mut writer = Writer::new(Vec::new());
-    let mut events = vec![
-        Event::Decl(BytesDecl::new("1.0", Some(charset_label(charset)), None)),
-        Event::Start(BytesStart::new(view.root.as_str())),
-    ];
-    let element = |events: &mut Vec<Event<'static>>, name: &str, value: &str| {
-        events.push(Event::Start(BytesStart::new(name.to_owned())));
-        events.push(Event::Text(BytesText::new(value).into_owned()));
-        events.push(Event::End(BytesEnd::new(name.to_owned())));
-    };
-    element(&mut events, &view.result_code, code.as_str());
-    element(&mut events, &view.result_message, code.message(Lang::Ko));
-    if code.is_success() {
-        for (name, wire) in &op.response {
-            if let Some((_, value)) = scalars.iter().find(|(n, _)| n == name) {
-                element(&mut events, wire, value);
-            }
-        }
-        if let Some((record, fields)) = &op.records {
-            for pairs in &records {
-                events.push(Event::Start(BytesStart::new(record.clone())));
-                for (name, wire) in fields {
-                    if let Some((_, value)) = pairs.iter().find(|(n, _)| n == name) {
-                        element(&mut events, wire, value);
-                    }
-                }
-                events.push(Event::End(BytesEnd::new(record.clone())));
-            }
-        }
-    }
-    events.push(Event::End(BytesEnd::new(view.root.as_str())));
-    for event in events {
-        if writer.write_event(event).is_err() {
-            return String::new();
-        }
-    }
-    String::from_utf8(writer.into_inner()).unwrap_or_default()
 }

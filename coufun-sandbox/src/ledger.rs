@@ -22,18 +22,6 @@ pub enum CouponState {
     Expired,
 }
 
-impl CouponState {
-    /// The name of the matching value of the spec's `coupon_status` kind.
-    pub(crate) fn spec_name(self) -> &'static str {
-        match self {
-            CouponState::Issued => "Issued",
-            CouponState::Used => "Used",
-            CouponState::Cancelled => "Cancelled",
-            CouponState::Expired => "Expired",
-        }
-    }
-}
-
 /// One issued coupon.
 #[derive(Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]

@@ -24,7 +24,7 @@ use crate::faults::{Fault, FaultCounts, FaultPlan};
 use crate::ledger::{CouponState, Ledger};
 use crate::rules::State;
 use crate::spec_view::{OpView, SpecLoadError, base_path, spec};
-use crate::wire::{charset_label, decode_params, encode_text};
+use crate::wire::{charset_label, decode_params};
 
 /// Why a sandbox could not start or an admin action failed.
 #[derive(Debug, thiserror::Error)]
@@ -261,8 +261,7 @@ async fn coufun_request(
 }
 
 fn xml_response(op: &OpView, answer: &Answer, charset: coufun_api::Charset) -> Response {
-    let xml = bridge::encode(op, answer, charset);
-    let bytes = encode_text(&xml, charset).unwrap_or_else(|| xml.into_bytes());
+    let bytes = bridge::encode(op, answer, charset);
     let content_type = format!("text/xml; charset={}", charset_label(charset));
     let mut response = bytes.into_response();
     if let Ok(value) = HeaderValue::from_str(&content_type) {

@@ -1,5 +1,5 @@
-//! The parts of `spec/endpoints.toml` the server routes and answers by: each
-//! operation's path, methods, codes and wire names, read once from the spec
+//! The parts of `spec/endpoints.toml` the server routes by: each operation's
+//! path, methods, codes and request wire names, read once from the spec
 //! embedded in `coufun-codegen`, so a spec change moves the sandbox with the SDK.
 
 use std::sync::OnceLock;
@@ -10,12 +10,6 @@ use coufun_codegen::model;
 /// The envelope and per-operation facts, owned and ready to look up.
 #[derive(Debug)]
 pub(crate) struct SpecView {
-    /// Name of the XML root element.
-    pub root: String,
-    /// Element carrying the result code.
-    pub result_code: String,
-    /// Element carrying the result message.
-    pub result_message: String,
     /// The wire name of the client id (`POC_ID`).
     pub poc_id: String,
     /// Every operation, in spec order.
@@ -37,10 +31,6 @@ pub(crate) struct OpView {
     pub codes: Vec<ResultCode>,
     /// Request fields: (spec name, wire name, list separator).
     pub request: Vec<RequestView>,
-    /// Scalar response fields: (spec name, wire name).
-    pub response: Vec<(String, String)>,
-    /// The repeated record: element name and its (spec name, wire name) fields.
-    pub records: Option<(String, Vec<(String, String)>)>,
 }
 
 /// One request field.
@@ -106,26 +96,12 @@ fn load() -> Result<SpecView, String> {
                     separator: f.list.as_ref().map(|l| l.separator.clone()),
                 })
                 .collect(),
-            response: op.response.iter().map(pair).collect(),
-            records: op.records.as_ref().map(|r| {
-                (
-                    r.element.get_ref().clone(),
-                    r.fields.iter().map(pair).collect(),
-                )
-            }),
         })
         .collect();
     Ok(SpecView {
-        root: endpoints.envelope.root.name.get_ref().clone(),
-        result_code: endpoints.envelope.result_code.name.get_ref().clone(),
-        result_message: endpoints.envelope.result_message.name.get_ref().clone(),
         poc_id: endpoints.client.poc_id.name.get_ref().clone(),
         operations,
     })
-}
-
-fn pair(f: &model::ResponseField) -> (String, String) {
-    (f.name.get_ref().clone(), f.wire.get_ref().clone())
 }
 
 /// The path every operation lives under, taken from the test environment's URL

@@ -57,17 +57,6 @@ fn decode_component(raw: &[u8], charset: Charset) -> Result<String, WireDecodeEr
     }
 }
 
-/// Encodes `text` in `charset`; `None` when a character has no encoding in it.
-pub fn encode_text(text: &str, charset: Charset) -> Option<Vec<u8>> {
-    match charset {
-        Charset::Utf8 => Some(text.as_bytes().to_vec()),
-        _ => {
-            let (bytes, _, had_errors) = encoding_rs::EUC_KR.encode(text);
-            (!had_errors).then(|| bytes.into_owned())
-        }
-    }
-}
-
 /// The label a response declares for `charset` (XML prolog and Content-Type).
 pub fn charset_label(charset: Charset) -> &'static str {
     match charset {

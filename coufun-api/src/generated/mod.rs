@@ -4,10 +4,14 @@
 //! Code generated from `spec/`: never edited by hand. Each module's header
 //! names the spec files it comes from and the command that rewrites it.
 #[rustfmt::skip]
+pub mod client;
+#[rustfmt::skip]
 pub mod kinds;
 #[rustfmt::skip]
 pub mod manual;
 #[rustfmt::skip]
 pub mod requests;
+#[rustfmt::skip]
+pub mod responses;
 #[rustfmt::skip]
 pub mod result_code;

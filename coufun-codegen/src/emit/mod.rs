@@ -1,10 +1,12 @@
 //! Emitters: each turns the validated spec into the tokens (or text) of one
 //! generated file. Shared helpers for doc attributes and identifiers live here.
 
+pub mod client;
 pub mod docs;
 pub mod kinds;
 pub mod manual;
 pub mod requests;
+pub mod responses;
 pub mod result_code;
 
 use proc_macro2::{Ident, Span, TokenStream};

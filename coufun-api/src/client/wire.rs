@@ -1,0 +1,201 @@
+//! What the async and blocking clients share around the I/O: turning a checked
+//! request into a method, URL and form body in the request charset, and
+//! turning status, headers and body into the typed response or an [`Error`].
+
+use std::borrow::Cow;
+
+use reqwest::Url;
+
+use super::settings::CallConfig;
+use crate::error::{CallInfo, Error};
+use crate::generated::responses::POC_ID_PARAM;
+use crate::operation::{Method, Operation};
+use crate::redact::redact;
+use crate::xml::{DecodeError, Response, decode_document, lossy_text};
+use crate::{Charset, ResultCode};
+
+/// Characters of a body kept in an error message.
+const EXCERPT_CHARS: usize = 200;
+
+/// One request, ready to send.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    /// The form body, for POST.
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+/// `Content-Type` of a form body in `charset`.
+pub(crate) fn form_content_type(charset: Charset) -> String {
+    format!(
+        "application/x-www-form-urlencoded; charset={}",
+        charset.encoding().name().to_ascii_lowercase()
+    )
+}
+
+pub(crate) fn call_info<O: Operation>(request: &O) -> CallInfo {
+    CallInfo {
+        operation: O::NAME,
+        effect: O::EFFECT,
+        idempotent: request.idempotency_key().is_some(),
+    }
+}
+
+/// Refuses a request checked in another charset than the client sends.
+pub(crate) fn check_charset<O: Operation>(
+    config: &CallConfig,
+    counted_in: Charset,
+) -> Result<(), Error> {
+    if counted_in == config.charset {
+        return Ok(());
+    }
+    Err(Error::CharsetMismatch {
+        operation: O::NAME,
+        counted_in,
+        sent_in: config.charset,
+    })
+}
+
+/// The method, URL and body of `request`.
+pub(crate) fn prepare<O: Operation>(config: &CallConfig, request: &O) -> Result<Prepared, Error> {
+    let method = match config.method {
+        Some(m) if O::METHODS.contains(&m) => m,
+        _ => O::METHODS.first().copied().unwrap_or(Method::Post),
+    };
+    let mut form = String::with_capacity(128);
+    let params = std::iter::once((POC_ID_PARAM, Cow::Borrowed(config.poc_id.expose())))
+        .chain(request.wire_params());
+    for (name, value) in params {
+        let bytes = encode(config.charset, &value).ok_or(Error::Unencodable {
+            operation: O::NAME,
+            field: name,
+            charset: config.charset,
+        })?;
+        if !form.is_empty() {
+            form.push('&');
+        }
+        form.extend(form_urlencoded::byte_serialize(name.as_bytes()));
+        form.push('=');
+        form.extend(form_urlencoded::byte_serialize(&bytes));
+    }
+    let mut url = config.base.join(O::PATH).map_err(|_| Error::Unencodable {
+        operation: O::NAME,
+        field: "path",
+        charset: config.charset,
+    })?;
+    let body = match method {
+        Method::Get => {
+            url.set_query(Some(&form));
+            None
+        }
+        Method::Post => Some(form.into_bytes()),
+    };
+    Ok(Prepared { method, url, body })
+}
+
+/// `text` in `charset`; `None` when the charset cannot write it.
+fn encode(charset: Charset, text: &str) -> Option<Cow<'_, [u8]>> {
+    let (bytes, _, unmappable) = charset.encoding().encode(text);
+    (!unmappable).then_some(bytes)
+}
+
+/// The `charset` parameter of a `Content-Type` header.
+pub(crate) fn header_charset(content_type: Option<&str>) -> Option<&str> {
+    content_type?.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches('"'))
+    })
+}
+
+/// The start of `body` as redacted text.
+fn excerpt(config: &CallConfig, body: &[u8], content_type: Option<&str>) -> String {
+    let head = body
+        .get(..body.len().min(EXCERPT_CHARS * 4))
+        .unwrap_or(body);
+    let text = lossy_text(head, header_charset(content_type));
+    let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text: String = text.chars().take(EXCERPT_CHARS).collect();
+    redact(&text, &[config.poc_id.expose()])
+}
+
+/// What one finished exchange means: the typed response, or the error.
+pub(crate) fn interpret<R: Response>(
+    config: &CallConfig,
+    info: CallInfo,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<R, Error> {
+    if !(200..300).contains(&status) {
+        return Err(Error::Status {
+            info,
+            status,
+            excerpt: excerpt(config, body, content_type),
+        });
+    }
+    match decode_document::<R>(body, header_charset(content_type)) {
+        Ok(reply) if reply.code == ResultCode::Success => Ok(reply.body),
+        Ok(reply) => Err(Error::Api {
+            info,
+            code: reply.code,
+            message: redact(&reply.message, &[config.poc_id.expose()]),
+        }),
+        Err(DecodeError::NotXml) => Err(Error::NotXml {
+            info,
+            status,
+            excerpt: excerpt(config, body, content_type),
+        }),
+        Err(source) => Err(Error::MalformedXml {
+            info,
+            source: redact_decode_error(config, source),
+        }),
+    }
+}
+
+fn redact_decode_error(config: &CallConfig, error: DecodeError) -> DecodeError {
+    let secrets = [config.poc_id.expose()];
+    match error {
+        DecodeError::InvalidValue {
+            element,
+            expected,
+            found,
+        } => DecodeError::InvalidValue {
+            element,
+            expected,
+            found: redact(&found, &secrets),
+        },
+        DecodeError::Syntax { position, message } => DecodeError::Syntax {
+            position,
+            message: redact(&message, &secrets),
+        },
+        DecodeError::InvalidResultCode { found } => DecodeError::InvalidResultCode {
+            found: redact(&found, &secrets),
+        },
+        other => other,
+    }
+}
+
+/// A reqwest error from sending or reading, classified, its URL (which holds
+/// the query of a GET: POC_ID, phone numbers) removed.
+pub(crate) fn transport_error(info: CallInfo, error: reqwest::Error) -> Error {
+    let error = error.without_url();
+    if error.is_connect() {
+        Error::Connect {
+            info,
+            source: error,
+        }
+    } else if error.is_timeout() {
+        Error::Timeout {
+            info,
+            source: error,
+        }
+    } else {
+        Error::Transport {
+            info,
+            source: Box::new(error),
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! [`Error`]: everything a call can fail with, each case saying what the retry
+//! policy ([`crate::retry`]) makes of it ([`Error::retry`]): the spec's retry
+//! classification of result codes and the operation's effect. Texts that came
+//! from the server are redacted (POC_ID blanked, phone numbers masked) before
+//! they are stored here.
+
+use crate::operation::Effect;
+use crate::retry::{Decision, FailureKind, decide};
+use crate::validation::ValidationErrors;
+use crate::xml::DecodeError;
+use crate::{Charset, ResultCode};
+
+/// What a failed call was, for classifying retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CallInfo {
+    /// The operation, e.g. `"coupon_send"`.
+    pub operation: &'static str,
+    /// Read or write.
+    pub effect: Effect,
+    /// Whether the request carries a key the server deduplicates on (TR_ID).
+    pub idempotent: bool,
+}
+
+/// A failed call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request broke the spec's rules; nothing was sent.
+    #[error(transparent)]
+    Validation(#[from] ValidationErrors),
+    /// The request's text was checked in one charset and the client sends
+    /// another; nothing was sent.
+    #[error(
+        "{operation}: the request was checked in {counted_in} but the client sends {sent_in}; build it with the client's charset"
+    )]
+    CharsetMismatch {
+        /// The operation.
+        operation: &'static str,
+        /// The charset the request was checked in.
+        counted_in: Charset,
+        /// The charset the client sends.
+        sent_in: Charset,
+    },
+    /// A request value cannot be written in the request charset; nothing was sent.
+    #[error(
+        "{operation}: field {field} holds text that {charset:?} cannot encode; nothing was sent"
+    )]
+    Unencodable {
+        /// The operation.
+        operation: &'static str,
+        /// The wire name of the field.
+        field: &'static str,
+        /// The request charset.
+        charset: Charset,
+    },
+    /// The connection could not be made: the request never reached the server.
+    #[error("{}: could not connect; the request was not sent: {source}", info.operation)]
+    Connect {
+        /// The call.
+        info: CallInfo,
+        /// reqwest's error, its URL removed.
+        source: reqwest::Error,
+    },
+    /// No complete answer in time after the request was sent: it may have reached the server.
+    #[error("{}: timed out after sending; the request may have reached the server", info.operation)]
+    Timeout {
+        /// The call.
+        info: CallInfo,
+        /// reqwest's error, its URL removed.
+        source: reqwest::Error,
+    },
+    /// The connection failed after the request was (perhaps) sent.
+    #[error("{}: transport failed; the request may have reached the server: {source}", info.operation)]
+    Transport {
+        /// The call.
+        info: CallInfo,
+        /// The underlying error, its URL removed.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The server answered an HTTP status other than 2xx.
+    #[error("{}: HTTP {status}: {excerpt}", info.operation)]
+    Status {
+        /// The call.
+        info: CallInfo,
+        /// The status code.
+        status: u16,
+        /// The start of the body (redacted), for diagnosis.
+        excerpt: String,
+    },
+    /// The body is larger than the configured cap; it was not read further.
+    #[error("{}: the response is larger than the {limit}-byte cap; reading stopped", info.operation)]
+    TooLarge {
+        /// The call.
+        info: CallInfo,
+        /// The cap, in bytes.
+        limit: usize,
+    },
+    /// The body is not XML: an HTML error page from a proxy, or plain text.
+    #[error("{}: the response (HTTP {status}) is not XML: {excerpt}", info.operation)]
+    NotXml {
+        /// The call.
+        info: CallInfo,
+        /// The status code.
+        status: u16,
+        /// The start of the body (redacted).
+        excerpt: String,
+    },
+    /// The body is XML but cannot be read as the operation's response.
+    #[error("{}: malformed response: {source}", info.operation)]
+    MalformedXml {
+        /// The call.
+        info: CallInfo,
+        /// What is wrong with it.
+        source: DecodeError,
+    },
+    /// The server answered a result code other than `00`.
+    #[error("{}: result code {}: {message}", info.operation, code.as_str())]
+    Api {
+        /// The call.
+        info: CallInfo,
+        /// The code (unknown codes stay [`ResultCode::Unknown`] with their digits).
+        code: ResultCode,
+        /// The server's own message (redacted).
+        message: String,
+    },
+}
+
+impl Error {
+    /// The call that failed, when one was attempted.
+    pub fn call_info(&self) -> Option<CallInfo> {
+        match self {
+            Error::Validation(_) | Error::CharsetMismatch { .. } | Error::Unencodable { .. } => {
+                None
+            }
+            Error::Connect { info, .. }
+            | Error::Timeout { info, .. }
+            | Error::Transport { info, .. }
+            | Error::Status { info, .. }
+            | Error::TooLarge { info, .. }
+            | Error::NotXml { info, .. }
+            | Error::MalformedXml { info, .. }
+            | Error::Api { info, .. } => Some(*info),
+        }
+    }
+
+    /// The result code, for [`Error::Api`].
+    pub fn result_code(&self) -> Option<ResultCode> {
+        match self {
+            Error::Api { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// Whether the request may have reached the server (and so may have
+    /// taken effect). `false` only when it certainly was not sent.
+    pub fn may_have_reached_server(&self) -> bool {
+        !matches!(
+            self,
+            Error::Validation(_)
+                | Error::CharsetMismatch { .. }
+                | Error::Unencodable { .. }
+                | Error::Connect { .. }
+        )
+    }
+
+    /// The failure as the retry policy sees it.
+    pub fn failure_kind(&self) -> FailureKind {
+        match self {
+            Error::Validation(_) | Error::CharsetMismatch { .. } | Error::Unencodable { .. } => {
+                FailureKind::Local
+            }
+            Error::Connect { .. } => FailureKind::NotSent,
+            Error::Timeout { .. } | Error::Transport { .. } => FailureKind::NoAnswer,
+            Error::TooLarge { .. } | Error::NotXml { .. } | Error::MalformedXml { .. } => {
+                FailureKind::Unreadable
+            }
+            Error::Status { status, .. } => FailureKind::HttpStatus(*status),
+            Error::Api { code, .. } => FailureKind::Api(*code),
+        }
+    }
+
+    /// What to do next, by the retry policy ([`crate::retry::decide`]): the
+    /// spec's classification of the result code and the operation's effect.
+    pub fn retry(&self) -> Decision {
+        let effect = self.call_info().map_or(Effect::Read, |info| info.effect);
+        decide(effect, self.failure_kind())
+    }
+
+    /// Whether sending the very same request again (same TR_ID) is safe.
+    pub fn is_retry_safe(&self) -> bool {
+        self.retry() == Decision::RetrySameRequest
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEND: CallInfo = CallInfo {
+        operation: "coupon_send",
+        effect: Effect::Write,
+        idempotent: true,
+    };
+
+    fn api(code: &str) -> Error {
+        let code = code.parse().unwrap_or(ResultCode::Success);
+        Error::Api {
+            info: SEND,
+            code,
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn classification_follows_the_policy() {
+        let status = |status| Error::Status {
+            info: SEND,
+            status,
+            excerpt: String::new(),
+        };
+        assert_eq!(status(502).retry(), Decision::RetrySameRequest);
+        assert_eq!(status(404).retry(), Decision::Stop);
+        assert_eq!(api("99").retry(), Decision::RetrySameRequest);
+        assert_eq!(api("12").retry(), Decision::Reconcile);
+        assert_eq!(api("21").retry(), Decision::Stop);
+        assert_eq!(
+            api("77").retry(),
+            Decision::Stop,
+            "unknown codes never retry"
+        );
+        let not_xml = Error::NotXml {
+            info: SEND,
+            status: 200,
+            excerpt: String::new(),
+        };
+        assert!(not_xml.is_retry_safe() && not_xml.may_have_reached_server());
+        let local = Error::Unencodable {
+            operation: "coupon_send",
+            field: "SEND_TITLE",
+            charset: Charset::Cp949,
+        };
+        assert!(!local.is_retry_safe() && !local.may_have_reached_server());
+    }
+}

@@ -1,0 +1,226 @@
+//! The value types of response fields and how each reads from and writes to
+//! element text: text, integers, `YYYYMMDD` dates and phone numbers (masked
+//! whenever shown).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::privacy::mask_phone;
+
+/// A type a response element's text reads into and writes back from.
+pub trait FieldValue: Sized {
+    /// What the text must look like, for error messages (e.g. `"an integer"`).
+    const EXPECTED: &'static str;
+
+    /// `Ok(None)` for an empty element (text keeps the empty string);
+    /// `Err(excerpt)` when the text is not a value of this type, with a short,
+    /// privacy-safe excerpt of what was found.
+    fn parse_text(text: Cow<'_, str>) -> Result<Option<Self>, String>;
+
+    /// Appends the value's text (unescaped) to `out`.
+    fn write_text(&self, out: &mut String);
+}
+
+/// A short excerpt of server text for an error message, phone-like digit runs masked.
+pub(crate) fn excerpt(text: &str) -> String {
+    crate::redact::redact(&text.chars().take(40).collect::<String>(), &[])
+}
+
+impl FieldValue for String {
+    const EXPECTED: &'static str = "text";
+
+    fn parse_text(text: Cow<'_, str>) -> Result<Option<Self>, String> {
+        Ok(Some(text.into_owned()))
+    }
+
+    fn write_text(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl FieldValue for i64 {
+    const EXPECTED: &'static str = "an integer";
+
+    fn parse_text(text: Cow<'_, str>) -> Result<Option<Self>, String> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        t.parse().map(Some).map_err(|_| excerpt(t))
+    }
+
+    fn write_text(&self, out: &mut String) {
+        use fmt::Write;
+        let _ = write!(out, "{self}");
+    }
+}
+
+/// A calendar date, written `YYYYMMDD` on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CalendarDate {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+impl CalendarDate {
+    /// The date, when it exists in the Gregorian calendar (years 1–9999).
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
+        let leap =
+            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        ((1..=9999).contains(&year) && (1..=days).contains(&day)).then_some(CalendarDate {
+            year,
+            month,
+            day,
+        })
+    }
+
+    /// Parses `YYYYMMDD`.
+    pub fn parse_ymd(text: &str) -> Option<Self> {
+        if text.len() != 8 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let year = text.get(0..4)?.parse().ok()?;
+        let month = text.get(4..6)?.parse().ok()?;
+        let day = text.get(6..8)?.parse().ok()?;
+        CalendarDate::new(year, month, day)
+    }
+
+    /// The year.
+    pub fn year(self) -> u16 {
+        self.year
+    }
+    /// The month, 1–12.
+    pub fn month(self) -> u8 {
+        self.month
+    }
+    /// The day of the month, 1–31.
+    pub fn day(self) -> u8 {
+        self.day
+    }
+}
+
+/// `YYYYMMDD`, as on the wire.
+impl fmt::Display for CalendarDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}{:02}{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl FieldValue for CalendarDate {
+    const EXPECTED: &'static str = "a date written YYYYMMDD";
+
+    fn parse_text(text: Cow<'_, str>) -> Result<Option<Self>, String> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        CalendarDate::parse_ymd(t)
+            .map(Some)
+            .ok_or_else(|| excerpt(t))
+    }
+
+    fn write_text(&self, out: &mut String) {
+        use fmt::Write;
+        let _ = write!(out, "{self}");
+    }
+}
+
+/// A phone number as the server reported it: unchecked text (the server may
+/// already mask it), shown masked (`010-****-5678`) by `Debug` and `Display`.
+/// [`Phone::expose`] gives the digits.
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct Phone(String);
+
+impl Phone {
+    /// A phone number from its text.
+    pub fn new(text: impl Into<String>) -> Self {
+        Phone(text.into())
+    }
+
+    /// The number in clear. Keep it out of logs.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Phone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Phone").field(&mask_phone(&self.0)).finish()
+    }
+}
+
+impl fmt::Display for Phone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&mask_phone(&self.0))
+    }
+}
+
+impl FieldValue for Phone {
+    const EXPECTED: &'static str = "a phone number";
+
+    fn parse_text(text: Cow<'_, str>) -> Result<Option<Self>, String> {
+        let t = text.trim();
+        Ok((!t.is_empty()).then(|| Phone(t.to_owned())))
+    }
+
+    fn write_text(&self, out: &mut String) {
+        out.push_str(&self.0);
+    }
+}
+
+/// A value of an enum kind as the server reported it: one the spec lists, or
+/// the server's own text for one it does not (a newer server may add values).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Reported<T> {
+    /// A value the spec lists.
+    Known(T),
+    /// Text the spec does not list, as sent.
+    Unknown(String),
+}
+
+impl<T> Reported<T> {
+    /// The known value, if it is one.
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Reported::Known(value) => Some(value),
+            Reported::Unknown(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_must_exist() {
+        assert_eq!(
+            CalendarDate::parse_ymd("20240229")
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("20240229")
+        );
+        for bad in [
+            "20230229", "20241301", "20240100", "2024-1-1", "2024010", "00000101",
+        ] {
+            assert_eq!(CalendarDate::parse_ymd(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn phones_show_masked() {
+        let p = Phone::new("01012345678");
+        assert_eq!(p.to_string(), "010-****-5678");
+        assert!(!format!("{p:?}").contains("1234"));
+        assert_eq!(p.expose(), "01012345678");
+    }
+}

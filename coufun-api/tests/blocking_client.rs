@@ -1,0 +1,98 @@
+//! The blocking client (feature `blocking`) against a real local server: the
+//! same surface and error classes as the async one.
+#![cfg(feature = "blocking")]
+
+mod support;
+
+use std::time::Duration;
+
+use coufun_api::privacy::PocId;
+use coufun_api::responses::{GoodsListItem, GoodsListResponse};
+use coufun_api::xml::{Response, encode_error};
+use coufun_api::{Charset, Environment, Error, GoodsListRequest, ResultCode, blocking};
+use support::{TestServer, xml};
+
+fn list() -> GoodsListRequest {
+    GoodsListRequest::builder()
+        .category_id("C01")
+        .build()
+        .unwrap()
+}
+
+fn client(server: &TestServer) -> blocking::Client {
+    blocking::Client::builder(
+        Environment::Custom(server.base_url.clone()),
+        PocId::new("POC0000001").unwrap(),
+    )
+    .timeout(Duration::from_millis(400))
+    .max_response_bytes(16 * 1024)
+    .build()
+    .unwrap()
+}
+
+#[test]
+fn a_call_round_trips() {
+    let expected = GoodsListResponse {
+        goods: vec![GoodsListItem {
+            goods_name: Some("아메리카노".into()),
+            ..Default::default()
+        }],
+    };
+    let body = expected.to_xml(Charset::Cp949);
+    let server = TestServer::start_in_background(move |_| {
+        let body = body.clone();
+        async move { xml(body) }
+    });
+    let got = client(&server).goods_list(&list()).unwrap();
+    assert_eq!(got, expected);
+    let r = &server.requests()[0];
+    assert_eq!(r.method.as_str(), "POST");
+    assert!(
+        r.form_bytes()
+            .contains(&("CAT_ID".to_owned(), b"C01".to_vec()))
+    );
+}
+
+#[test]
+fn errors_keep_their_class() {
+    let server = TestServer::start_in_background(|r| async move {
+        match r.raw_form().contains("CAT_ID") {
+            true => xml(encode_error(
+                ResultCode::GoodsListDailyLimitExceeded,
+                None,
+                Charset::Cp949,
+            )),
+            false => xml(Vec::new()),
+        }
+    });
+    let err = client(&server).goods_list(&list()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Api {
+                code: ResultCode::GoodsListDailyLimitExceeded,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let slow = TestServer::start_in_background(|_| async {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        xml(Vec::new())
+    });
+    let err = client(&slow).goods_list(&list()).unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+
+    let big = TestServer::start_in_background(|_| async {
+        let chunks = futures_util::stream::repeat_with(|| {
+            Ok::<_, std::io::Error>(axum::body::Bytes::from_static(&[b' '; 4096]))
+        });
+        support::reply(200, "text/xml", axum::body::Body::from_stream(chunks))
+    });
+    let err = client(&big).goods_list(&list()).unwrap_err();
+    assert!(
+        matches!(err, Error::TooLarge { limit: 16384, .. }),
+        "{err:?}"
+    );
+}

@@ -1,0 +1,87 @@
+//! Emits one method per operation on the async client and on the blocking one
+//! (feature `blocking`): `client.coupon_send(&request)` sends the operation's
+//! generated request and returns its generated response type.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::doc_lines;
+use super::responses::{pascal, response_type};
+use crate::Spec;
+use crate::model::{Effect, Method, Operation};
+
+/// The name of an operation's request type, e.g. `CouponSendRequest`.
+pub fn request_type(op: &Operation) -> String {
+    format!("{}Request", pascal(op.name()))
+}
+
+/// The whole `client.rs` generated module.
+pub fn emit(spec: &Spec) -> TokenStream {
+    let ops = &spec.endpoints.operations;
+    let async_methods = ops.iter().map(|op| method(op, true));
+    let blocking_methods = ops.iter().map(|op| method(op, false));
+    quote! {
+        //! One method per operation on [`Client`] and, with the `blocking`
+        //! feature, on the blocking client.
+        use super::super::client::Client;
+        use super::super::error::Error;
+        use super::requests::*;
+        use super::responses::*;
+
+        impl Client {
+            #( #async_methods )*
+        }
+
+        #[cfg(feature = "blocking")]
+        impl super::super::client::blocking::Client {
+            #( #blocking_methods )*
+        }
+    }
+}
+
+fn method(op: &Operation, is_async: bool) -> TokenStream {
+    let name = format_ident!("{}", op.name());
+    let request = format_ident!("{}", request_type(op));
+    let response = format_ident!("{}", response_type(op));
+    let methods = op
+        .methods
+        .iter()
+        .map(|m| match m {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        })
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let effect = match (op.effect, &op.idempotency_key) {
+        (Effect::Read, _) => "reads only: safe to repeat".to_owned(),
+        (Effect::Write, Some(key)) => format!(
+            "changes state; the server deduplicates on `{}`",
+            key.get_ref()
+        ),
+        (Effect::Write, None) => {
+            "changes state; not deduplicated: learn the outcome before repeating".to_owned()
+        }
+    };
+    let doc = doc_lines(&format!(
+        "{} — {}\n\n{} `{}` ({effect}; the first method is preferred).",
+        op.summary_ko,
+        op.summary_en,
+        methods,
+        op.path.name.get_ref()
+    ));
+    if is_async {
+        quote! {
+            #doc
+            pub async fn #name(&self, request: &#request) -> Result<#response, Error> {
+                self.call_counted_in(request, request.charset()).await
+            }
+        }
+    } else {
+        quote! {
+            #doc
+            pub fn #name(&self, request: &#request) -> Result<#response, Error> {
+                self.call_counted_in(request, request.charset())
+            }
+        }
+    }
+}
