@@ -647,3 +647,28 @@ async fn code_29_a_validity_start_that_is_no_date() {
     let (_sandbox, reply) = send_with(&[("VALID_START", "2026-07-01")], &[]).await;
     assert_code(&reply, ResultCode::InvalidValidityStartDate);
 }
+
+#[tokio::test]
+async fn a_catalogue_file_replaces_the_built_in_goods() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("goods.toml");
+    std::fs::write(
+        &path,
+        "[[goods]]\ngoods_id = \"7000000001\"\nname = \"붕어빵 3개\"\ncategory_id = \"SNACK\"\n\
+         category_name = \"간식\"\nbrand = \"골목포차\"\nprice = 2000\nsale_start = \"2024-01-01\"\n\
+         sale_end = \"2099-12-31\"\nvalid_days = 7\n",
+    )
+    .expect("catalogue written");
+    let mut config = config();
+    config.catalogue = coufun_sandbox::Catalogue::from_file(&path).expect("catalogue loads");
+    let sandbox = start(config).await;
+    let raw = Raw::new(&sandbox);
+    let list = raw.post("goods_list", &[("POC_ID", POC)]).await;
+    assert_code(&list, ResultCode::Success);
+    assert_eq!(list.all("GOODS_ID"), ["7000000001"]);
+    assert_eq!(list.all("GOODS_NAME"), ["붕어빵 3개"]);
+    let reply = raw
+        .post("coupon_send", &send_params("tr-file", COFFEE, ALICE))
+        .await;
+    assert_code(&reply, ResultCode::InvalidGoods);
+}
