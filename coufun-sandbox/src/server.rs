@@ -249,6 +249,13 @@ async fn coufun_request(
         },
     };
     tracing::debug!(index, operation = %op.name, code = answer.code().as_str(), "answered");
+    if fault.is_none() && !op.may_answer(answer.code()) {
+        tracing::warn!(
+            operation = %op.name,
+            code = answer.code().as_str(),
+            "answered a code spec/endpoints.toml does not list for this operation"
+        );
+    }
     match fault {
         Some(Fault::DropAfterCommit) => {
             conn.close();
