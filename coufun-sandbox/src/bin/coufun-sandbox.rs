@@ -1,0 +1,150 @@
+//! `coufun-sandbox`: serves the COUFUN sandbox on an address and port until Ctrl-C.
+//!
+//! ```text
+//! coufun-sandbox --addr 127.0.0.1 --port 8080 [--catalogue goods.toml] [--charset utf-8]
+//!                [--fault-seed 7 --fault-drop-after-commit 0.1 ...]
+//! ```
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use coufun_api::Charset;
+use coufun_sandbox::{Catalogue, DEFAULT_POC_ID, FaultOdds, FaultPlan, Sandbox, SandboxConfig};
+
+/// A local COUFUN server for trying the SDK and testing code that uses it.
+#[derive(Debug, Parser)]
+#[command(name = "coufun-sandbox", version, about)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    addr: IpAddr,
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Goods catalogue (TOML); the built-in one when absent.
+    #[arg(long)]
+    catalogue: Option<PathBuf>,
+    /// Charset requests are read and text limits counted in.
+    #[arg(long, value_enum, default_value_t = CharsetArg::Cp949)]
+    charset: CharsetArg,
+    /// Caller addresses allowed in (repeatable); loopback only when absent.
+    #[arg(long = "allow-ip")]
+    allow_ip: Vec<IpAddr>,
+    /// Goods-list lookups per POC_ID per day (09 beyond).
+    #[arg(long)]
+    goods_list_daily_limit: Option<u32>,
+    /// Window in milliseconds in which an identical write answers 23 (0: off).
+    #[arg(long, default_value_t = 0)]
+    duplicate_window_ms: u64,
+    /// Seed of the random faults (same seed, same faults per request index).
+    #[arg(long, default_value_t = 0)]
+    fault_seed: u64,
+    /// Probability of delaying an answer by `--fault-delay-ms`.
+    #[arg(long, default_value_t = 0.0)]
+    fault_delay: f64,
+    /// How long a delayed answer waits, in milliseconds.
+    #[arg(long, default_value_t = 3000)]
+    fault_delay_ms: u64,
+    /// Probability of committing, then closing the connection unanswered.
+    #[arg(long, default_value_t = 0.0)]
+    fault_drop_after_commit: f64,
+    /// Probability of resetting the connection before committing.
+    #[arg(long, default_value_t = 0.0)]
+    fault_reset_before_commit: f64,
+    /// Probability of a 502 HTML page.
+    #[arg(long, default_value_t = 0.0)]
+    fault_bad_gateway: f64,
+    /// Probability of answering code 50.
+    #[arg(long, default_value_t = 0.0)]
+    fault_code_50: f64,
+    /// Probability of answering code 99.
+    #[arg(long, default_value_t = 0.0)]
+    fault_code_99: f64,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CharsetArg {
+    /// CP949 (EUC-KR), as the real server.
+    Cp949,
+    /// UTF-8.
+    #[value(name = "utf-8")]
+    Utf8,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("coufun-sandbox: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("coufun-sandbox: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: Args) -> Result<(), String> {
+    let mut config = SandboxConfig::default();
+    if let Some(path) = &args.catalogue {
+        config.catalogue = Catalogue::from_file(path).map_err(|e| e.to_string())?;
+    }
+    config.charset = match args.charset {
+        CharsetArg::Cp949 => Charset::Cp949,
+        CharsetArg::Utf8 => Charset::Utf8,
+    };
+    config.allowed_ips = args.allow_ip.clone();
+    if let Some(limit) = args.goods_list_daily_limit {
+        config.goods_list_daily_limit = limit;
+    }
+    config.duplicate_window = Duration::from_millis(args.duplicate_window_ms);
+    let odds = FaultOdds {
+        delay: args.fault_delay,
+        delay_for: Duration::from_millis(args.fault_delay_ms),
+        drop_after_commit: args.fault_drop_after_commit,
+        reset_before_commit: args.fault_reset_before_commit,
+        bad_gateway: args.fault_bad_gateway,
+        code_50: args.fault_code_50,
+        code_99: args.fault_code_99,
+        ..FaultOdds::seeded(args.fault_seed)
+    };
+    if odds != FaultOdds::seeded(args.fault_seed) {
+        config.faults = FaultPlan::random(odds);
+    }
+    let sandbox = Sandbox::bind(SocketAddr::new(args.addr, args.port), config)
+        .await
+        .map_err(|e| e.to_string())?;
+    say(&format!(
+        "coufun-sandbox listening: base URL {}",
+        sandbox.base_url()
+    ));
+    say(&format!(
+        "POC_ID for every operation: {DEFAULT_POC_ID}; ledger: http://{}/_admin/ledger",
+        sandbox.addr()
+    ));
+    say("Ctrl-C to stop.");
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
+    say("stopping");
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+/// Prints a line; a closed stdout (`| head`) is no reason to stop serving.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+}

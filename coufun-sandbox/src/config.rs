@@ -1,0 +1,209 @@
+//! How one sandbox is set up: who may call it (IP allow list, `POC_ID`s with their
+//! operations, integration end dates and issue limits), what it sells, the request
+//! charset, the limits it enforces, its clock and its faults.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use coufun_api::Charset;
+use jiff::civil::Date;
+
+use crate::catalogue::Catalogue;
+use crate::faults::FaultPlan;
+
+/// Everything a [`Sandbox`](crate::Sandbox) starts with. `Default` is a sandbox
+/// for local use: loopback callers, the built-in catalogue and accounts, CP949.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SandboxConfig {
+    /// Callers allowed in; any other address answers 01. Empty: loopback only.
+    pub allowed_ips: Vec<IpAddr>,
+    /// The merchants (`POC_ID`s) the server knows; any other answers 02.
+    pub accounts: Vec<PocAccount>,
+    /// What the sandbox sells.
+    pub catalogue: Catalogue,
+    /// The charset requests are read and text limits counted in.
+    pub charset: Charset,
+    /// Goods-list lookups a `POC_ID` may make per day before 09.
+    pub goods_list_daily_limit: u32,
+    /// Resends (and image sends) per coupon after the issuing send; one more
+    /// answers 20. Default: the manual's limit (3).
+    pub max_resends_per_coupon: u32,
+    /// An identical write request from the same `POC_ID` within this window
+    /// answers 23. Zero (the default) turns the rule off.
+    pub duplicate_window: Duration,
+    /// The clock dates are judged by (sale period, validity, integration end).
+    pub clock: Clock,
+    /// Seed for order ids and coupon numbers, so runs are reproducible.
+    pub seed: u64,
+    /// Faults to inject (none by default).
+    pub faults: FaultPlan,
+}
+
+/// The manual's send limit, read from code 20's description in the spec
+/// ("발송 횟수 제한 초과 (3회 제한)": the number before "회"). `u32::MAX` (no
+/// limit) if the description ever stops naming one.
+pub fn manual_send_limit() -> u32 {
+    let description = coufun_api::ResultCode::ResendLimitExceeded.description(coufun_api::Lang::Ko);
+    description
+        .split('회')
+        .next()
+        .map(|before| {
+            before
+                .chars()
+                .rev()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .chars()
+                .rev()
+                .collect::<String>()
+        })
+        .and_then(|digits| digits.parse().ok())
+        .unwrap_or(u32::MAX)
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            allowed_ips: Vec::new(),
+            accounts: PocAccount::defaults(),
+            catalogue: Catalogue::default(),
+            charset: Charset::Cp949,
+            goods_list_daily_limit: 100,
+            max_resends_per_coupon: manual_send_limit(),
+            duplicate_window: Duration::ZERO,
+            clock: Clock::System,
+            seed: 0x00C0_FFEE,
+            faults: FaultPlan::default(),
+        }
+    }
+}
+
+/// The date the server takes as today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Clock {
+    /// Today in Korea (UTC+9), from the system clock.
+    System,
+    /// A fixed date, for reproducible tests.
+    Fixed(Date),
+}
+
+impl Clock {
+    /// Today by this clock.
+    pub fn today(self) -> Date {
+        match self {
+            Clock::Fixed(date) => date,
+            Clock::System => {
+                let korea = jiff::tz::TimeZone::fixed(jiff::tz::offset(9));
+                jiff::Timestamp::now().to_zoned(korea).date()
+            }
+        }
+    }
+}
+
+/// One merchant account (`POC_ID`).
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PocAccount {
+    /// The client id. Kept out of `Debug`.
+    pub poc_id: String,
+    /// Spec names of the operations it may call (others answer 98); `None`: all.
+    pub operations: Option<BTreeSet<String>>,
+    /// Last day of the integration period (after it: 05).
+    pub integration_end: Date,
+    /// Coupons it may issue in all (beyond: 95).
+    pub issue_limit: u64,
+}
+
+impl fmt::Debug for PocAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PocAccount")
+            .field("poc_id", &"***")
+            .field("operations", &self.operations)
+            .field("integration_end", &self.integration_end)
+            .field("issue_limit", &self.issue_limit)
+            .finish()
+    }
+}
+
+impl PocAccount {
+    /// An account allowed every operation until 2099-12-31, issuing up to 10,000 coupons.
+    pub fn new(poc_id: impl Into<String>) -> Self {
+        PocAccount {
+            poc_id: poc_id.into(),
+            operations: None,
+            integration_end: jiff::civil::date(2099, 12, 31),
+            issue_limit: 10_000,
+        }
+    }
+
+    /// Restricts the account to these operations (spec names, e.g. `"goods_list"`).
+    pub fn with_operations<I, S>(mut self, operations: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.operations = Some(operations.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets the last day of the integration period.
+    pub fn with_integration_end(mut self, date: Date) -> Self {
+        self.integration_end = date;
+        self
+    }
+
+    /// Sets how many coupons the account may issue in all.
+    pub fn with_issue_limit(mut self, limit: u64) -> Self {
+        self.issue_limit = limit;
+        self
+    }
+
+    /// Whether the account may call operation `name`.
+    pub fn may_call(&self, name: &str) -> bool {
+        self.operations
+            .as_ref()
+            .is_none_or(|ops| ops.contains(name))
+    }
+
+    /// The built-in accounts: [`DEFAULT_POC_ID`] may do everything,
+    /// [`LOOKUP_ONLY_POC_ID`] only goods lookups (98 otherwise), and
+    /// [`ENDED_POC_ID`]'s integration ended on 2020-12-31 (05).
+    pub fn defaults() -> Vec<PocAccount> {
+        vec![
+            PocAccount::new(DEFAULT_POC_ID),
+            PocAccount::new(LOOKUP_ONLY_POC_ID).with_operations(["goods_list", "goods_info"]),
+            PocAccount::new(ENDED_POC_ID).with_integration_end(jiff::civil::date(2020, 12, 31)),
+        ]
+    }
+}
+
+/// The built-in account allowed every operation.
+pub const DEFAULT_POC_ID: &str = "POC0000001";
+/// The built-in account allowed only the goods lookups.
+pub const LOOKUP_ONLY_POC_ID: &str = "POC0000002";
+/// The built-in account whose integration period has ended.
+pub const ENDED_POC_ID: &str = "POC0000003";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn send_limit_comes_from_the_manual_text() {
+        let description =
+            coufun_api::ResultCode::ResendLimitExceeded.description(coufun_api::Lang::Ko);
+        let limit = manual_send_limit();
+        assert_ne!(limit, u32::MAX, "no limit found in {description:?}");
+        assert!(description.contains(&format!("{limit}회")));
+    }
+
+    #[test]
+    fn poc_id_is_masked_in_debug() {
+        let shown = format!("{:?}", PocAccount::new("POC1234567"));
+        assert!(!shown.contains("1234567"), "{shown}");
+    }
+}

@@ -1,0 +1,250 @@
+//! Fault injection: which request gets which fault, by explicit schedule (request
+//! index and/or operation) or by probability from a seed, reproducibly; and the
+//! counts of faults injected.
+
+use std::time::Duration;
+
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use serde::Serialize;
+
+/// One fault the server can inject into a COUFUN request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Process the request, then wait this long before answering.
+    Delay(Duration),
+    /// Commit the operation, then close the connection without answering: the
+    /// caller never learns it succeeded.
+    DropAfterCommit,
+    /// Reset the connection (TCP RST) before anything is committed.
+    ResetBeforeCommit,
+    /// Answer `502 Bad Gateway` with an HTML page, committing nothing.
+    BadGateway,
+    /// Answer result code 50 (coupon creation failed), committing nothing.
+    Code50,
+    /// Answer result code 99 (system error), committing nothing.
+    Code99,
+}
+
+/// A fault for chosen requests: all conditions given must match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ScheduledFault {
+    /// The 0-based index of the COUFUN request (admin requests are not counted).
+    pub request_index: Option<u64>,
+    /// The operation's spec name, e.g. `"coupon_send"`.
+    pub operation: Option<String>,
+    /// The fault.
+    pub fault: Fault,
+}
+
+impl ScheduledFault {
+    /// The `index`-th COUFUN request gets `fault`.
+    pub fn at(index: u64, fault: Fault) -> Self {
+        ScheduledFault {
+            request_index: Some(index),
+            operation: None,
+            fault,
+        }
+    }
+
+    /// Every request to `operation` gets `fault`.
+    pub fn on(operation: impl Into<String>, fault: Fault) -> Self {
+        ScheduledFault {
+            request_index: None,
+            operation: Some(operation.into()),
+            fault,
+        }
+    }
+
+    /// Only the `index`-th request, and only when it is to `operation`.
+    pub fn at_on(index: u64, operation: impl Into<String>, fault: Fault) -> Self {
+        ScheduledFault {
+            request_index: Some(index),
+            operation: Some(operation.into()),
+            fault,
+        }
+    }
+
+    fn matches(&self, index: u64, operation: &str) -> bool {
+        self.request_index.is_none_or(|i| i == index)
+            && self.operation.as_deref().is_none_or(|op| op == operation)
+    }
+}
+
+/// Random faults: each request draws once (from the seed and its index, so the
+/// same request index gets the same fault whatever the timing) and gets at most
+/// one fault, the probabilities taken in the order of the fields.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct FaultOdds {
+    /// The seed.
+    pub seed: u64,
+    /// Probability of [`Fault::Delay`] (with `delay`).
+    pub delay: f64,
+    /// How long a random delay lasts.
+    pub delay_for: Duration,
+    /// Probability of [`Fault::DropAfterCommit`].
+    pub drop_after_commit: f64,
+    /// Probability of [`Fault::ResetBeforeCommit`].
+    pub reset_before_commit: f64,
+    /// Probability of [`Fault::BadGateway`].
+    pub bad_gateway: f64,
+    /// Probability of [`Fault::Code50`].
+    pub code_50: f64,
+    /// Probability of [`Fault::Code99`].
+    pub code_99: f64,
+}
+
+impl FaultOdds {
+    /// No faults, with this seed; set the probabilities wanted.
+    pub fn seeded(seed: u64) -> Self {
+        FaultOdds {
+            seed,
+            ..FaultOdds::default()
+        }
+    }
+
+    fn draw(&self, index: u64) -> Option<Fault> {
+        let mut rng = StdRng::seed_from_u64(self.seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let roll: f64 = rng.random();
+        let choices = [
+            (self.delay, Fault::Delay(self.delay_for)),
+            (self.drop_after_commit, Fault::DropAfterCommit),
+            (self.reset_before_commit, Fault::ResetBeforeCommit),
+            (self.bad_gateway, Fault::BadGateway),
+            (self.code_50, Fault::Code50),
+            (self.code_99, Fault::Code99),
+        ];
+        let mut threshold = 0.0;
+        for (probability, fault) in choices {
+            threshold += probability.max(0.0);
+            if roll < threshold {
+                return Some(fault);
+            }
+        }
+        None
+    }
+}
+
+/// The faults of one server: the schedule is consulted first (first match wins),
+/// then the odds.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct FaultPlan {
+    /// Explicit faults.
+    pub schedule: Vec<ScheduledFault>,
+    /// Random faults.
+    pub odds: Option<FaultOdds>,
+}
+
+impl FaultPlan {
+    /// No faults.
+    pub fn none() -> Self {
+        FaultPlan::default()
+    }
+
+    /// Only these scheduled faults.
+    pub fn scheduled(schedule: impl IntoIterator<Item = ScheduledFault>) -> Self {
+        FaultPlan {
+            schedule: schedule.into_iter().collect(),
+            odds: None,
+        }
+    }
+
+    /// Only random faults.
+    pub fn random(odds: FaultOdds) -> Self {
+        FaultPlan {
+            schedule: Vec::new(),
+            odds: Some(odds),
+        }
+    }
+
+    /// The fault for the `index`-th request, to `operation`.
+    pub fn fault_for(&self, index: u64, operation: &str) -> Option<Fault> {
+        self.schedule
+            .iter()
+            .find(|s| s.matches(index, operation))
+            .map(|s| s.fault)
+            .or_else(|| self.odds.and_then(|odds| odds.draw(index)))
+    }
+}
+
+/// How many faults a server injected, by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
+pub struct FaultCounts {
+    /// Delayed answers.
+    pub delayed: u64,
+    /// Connections dropped after committing.
+    pub dropped_after_commit: u64,
+    /// Connections reset before committing.
+    pub reset_before_commit: u64,
+    /// 502 pages.
+    pub bad_gateway: u64,
+    /// Forced code 50.
+    pub code_50: u64,
+    /// Forced code 99.
+    pub code_99: u64,
+}
+
+impl FaultCounts {
+    /// All faults injected.
+    pub fn total(&self) -> u64 {
+        self.delayed
+            + self.dropped_after_commit
+            + self.reset_before_commit
+            + self.bad_gateway
+            + self.code_50
+            + self.code_99
+    }
+
+    pub(crate) fn record(&mut self, fault: Fault) {
+        match fault {
+            Fault::Delay(_) => self.delayed += 1,
+            Fault::DropAfterCommit => self.dropped_after_commit += 1,
+            Fault::ResetBeforeCommit => self.reset_before_commit += 1,
+            Fault::BadGateway => self.bad_gateway += 1,
+            Fault::Code50 => self.code_50 += 1,
+            Fault::Code99 => self.code_99 += 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedule_matches_index_and_operation() {
+        let plan = FaultPlan::scheduled([
+            ScheduledFault::at_on(2, "coupon_send", Fault::DropAfterCommit),
+            ScheduledFault::on("coupon_cancel", Fault::BadGateway),
+        ]);
+        assert_eq!(
+            plan.fault_for(2, "coupon_send"),
+            Some(Fault::DropAfterCommit)
+        );
+        assert_eq!(plan.fault_for(2, "goods_list"), None);
+        assert_eq!(plan.fault_for(3, "coupon_send"), None);
+        assert_eq!(plan.fault_for(7, "coupon_cancel"), Some(Fault::BadGateway));
+    }
+
+    #[test]
+    fn random_faults_are_reproducible_and_near_their_odds() {
+        let odds = FaultOdds {
+            bad_gateway: 0.3,
+            ..FaultOdds::seeded(42)
+        };
+        let plan = FaultPlan::random(odds);
+        let first: Vec<_> = (0..1000).map(|i| plan.fault_for(i, "goods_list")).collect();
+        let again: Vec<_> = (0..1000).map(|i| plan.fault_for(i, "goods_list")).collect();
+        assert_eq!(first, again);
+        let hits = first.iter().filter(|f| f.is_some()).count();
+        assert!((200..400).contains(&hits), "{hits} of 1000");
+        let other_seed = FaultPlan::random(FaultOdds { seed: 43, ..odds });
+        let other: Vec<_> = (0..1000)
+            .map(|i| other_seed.fault_for(i, "goods_list"))
+            .collect();
+        assert_ne!(first, other);
+    }
+}

@@ -1,0 +1,48 @@
+//! # coufun-sandbox
+//!
+//! A local COUFUN server driven by the same `spec/` as the SDK — what stripe-mock
+//! is to Stripe's SDKs. Every operation of `spec/endpoints.toml` answers at its
+//! path and methods with the spec's XML envelope; request fields are checked by
+//! the SDK's own generated validators, and the server's own rules (access,
+//! catalogue, ledger, limits) answer the manual's codes. Faults can be injected
+//! for reliability tests.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), coufun_sandbox::SandboxError> {
+//! use coufun_sandbox::{Sandbox, SandboxConfig};
+//!
+//! let sandbox = Sandbox::start(SandboxConfig::default()).await?;
+//! println!("COUFUN sandbox at {}", sandbox.base_url());
+//! // ... point the client at sandbox.base_url() with POC_ID coufun_sandbox::DEFAULT_POC_ID
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Admin routes (outside the COUFUN paths): `GET /_admin/ledger` (JSON),
+//! `GET /_admin/faults` (JSON counts), `POST /_admin/coupons/{number}/use`,
+//! `POST /_admin/coupons/{number}/expire`.
+
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod bridge;
+pub mod catalogue;
+pub mod config;
+mod conn;
+pub mod faults;
+pub mod ledger;
+mod rules;
+mod server;
+mod spec_view;
+pub mod wire;
+
+pub use catalogue::{Catalogue, CatalogueError, Goods};
+pub use config::{
+    Clock, DEFAULT_POC_ID, ENDED_POC_ID, LOOKUP_ONLY_POC_ID, PocAccount, SandboxConfig,
+};
+pub use faults::{Fault, FaultCounts, FaultOdds, FaultPlan, ScheduledFault};
+pub use ledger::{Coupon, CouponState, Ledger, Order};
+pub use server::{Sandbox, SandboxError};
+pub use spec_view::SpecLoadError;

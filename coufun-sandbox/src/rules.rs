@@ -1,0 +1,497 @@
+//! The server's own rules, the ones no field validator can know: who may call,
+//! what is on sale, what was issued, and each coupon's life (the manual's codes
+//! 01–05, 09, 10, 12, 16–18, 20, 23, 27–31, 95, 98). One function per operation.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::time::Instant;
+
+use coufun_api::ResultCode;
+use jiff::civil::Date;
+use rand::{Rng, SeedableRng, rngs::StdRng};
+
+use crate::bridge::{self, Answer, CouponView, Fields, Outcome};
+use crate::catalogue::Goods;
+use crate::config::{PocAccount, SandboxConfig};
+use crate::ledger::{Coupon, CouponState, Ledger, Order};
+use crate::spec_view::OpView;
+
+/// Everything the server remembers between requests.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub config: SandboxConfig,
+    pub ledger: Ledger,
+    goods_list_counts: HashMap<(String, Date), u32>,
+    last_write: HashMap<String, LastWrite>,
+    next_order: u64,
+    rng: StdRng,
+}
+
+type Verdict<T> = Result<T, ResultCode>;
+
+/// An account's last write: operation, sorted parameters, when.
+type LastWrite = (String, Vec<(String, String)>, Instant);
+
+impl State {
+    pub fn new(config: SandboxConfig) -> Self {
+        let rng = StdRng::seed_from_u64(config.seed);
+        State {
+            config,
+            ledger: Ledger::default(),
+            goods_list_counts: HashMap::new(),
+            last_write: HashMap::new(),
+            next_order: 1,
+            rng,
+        }
+    }
+
+    fn today(&self) -> Date {
+        self.config.clock.today()
+    }
+
+    /// Answers one request, committing what it changes.
+    pub fn answer(
+        &mut self,
+        op: &'static OpView,
+        peer: IpAddr,
+        params: &[(String, String)],
+    ) -> Answer {
+        match self.run(op, peer, params) {
+            Ok(outcome) => Answer::Success(outcome),
+            Err(code) => Answer::Code(code),
+        }
+    }
+
+    /// The access checks alone (01, 02, 05, 98), for faults that answer before committing.
+    pub fn admit(
+        &self,
+        op: &OpView,
+        peer: IpAddr,
+        params: &[(String, String)],
+    ) -> Verdict<PocAccount> {
+        let allowed = if self.config.allowed_ips.is_empty() {
+            peer.is_loopback()
+        } else {
+            self.config.allowed_ips.contains(&peer)
+        };
+        if !allowed {
+            return Err(ResultCode::IpNotRegistered);
+        }
+        let poc_wire = crate::spec_view::spec()
+            .map_err(|_| ResultCode::SystemError)?
+            .poc_id
+            .as_str();
+        let poc_id = params
+            .iter()
+            .find(|(n, _)| n == poc_wire)
+            .map(|(_, v)| v.as_str());
+        let account = poc_id
+            .and_then(|id| self.config.accounts.iter().find(|a| a.poc_id == id))
+            .ok_or(ResultCode::InvalidPocId)?;
+        if account.integration_end < self.today() {
+            return Err(ResultCode::IntegrationPeriodEnded);
+        }
+        if !account.may_call(&op.name) {
+            return Err(ResultCode::ApiNotPermitted);
+        }
+        Ok(account.clone())
+    }
+
+    fn run(
+        &mut self,
+        op: &'static OpView,
+        peer: IpAddr,
+        params: &[(String, String)],
+    ) -> Verdict<Outcome> {
+        let account = self.admit(op, peer, params)?;
+        let fields = bridge::parse(op, params, self.config.charset)?;
+        match op.name.as_str() {
+            "goods_list" => self.goods_list(&account, &fields),
+            "goods_info" => self.goods_info(&fields),
+            "coupon_send" | "coupon_create" => self.issue(op, &account, &fields, params),
+            "coupon_status" => self.status(&account, &fields),
+            _ => {
+                self.not_repeated(op, &account, params)?;
+                match op.name.as_str() {
+                    "coupon_cancel" => self.cancel(&account, &fields),
+                    "coupon_resend" => self.resend(&account, &fields),
+                    "change_recipient" => self.change_recipient(&account, &fields),
+                    "coupon_image_send" => self.image_send(&account, &fields),
+                    _ => Err(ResultCode::ApiNotPermitted),
+                }
+            }
+        }
+    }
+
+    /// 23: the same write request as this account's last one, within the window.
+    fn not_repeated(
+        &mut self,
+        op: &OpView,
+        account: &PocAccount,
+        params: &[(String, String)],
+    ) -> Verdict<()> {
+        let window = self.config.duplicate_window;
+        if window.is_zero() || !op.may_answer(ResultCode::DuplicateRequest) {
+            return Ok(());
+        }
+        let mut sorted = params.to_vec();
+        sorted.sort();
+        let now = Instant::now();
+        let repeated = self
+            .last_write
+            .get(&account.poc_id)
+            .is_some_and(|(name, last, at)| {
+                name == &op.name && last == &sorted && now.duration_since(*at) < window
+            });
+        self.last_write
+            .insert(account.poc_id.clone(), (op.name.clone(), sorted, now));
+        if repeated {
+            Err(ResultCode::DuplicateRequest)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn goods_list(&mut self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
+        let key = (account.poc_id.clone(), self.today());
+        let count = self.goods_list_counts.entry(key).or_insert(0);
+        *count += 1;
+        if *count > self.config.goods_list_daily_limit {
+            return Err(ResultCode::GoodsListDailyLimitExceeded);
+        }
+        let catalogue = &self.config.catalogue;
+        let category = fields.get("category_id");
+        if let Some(category) = category
+            && !catalogue.has_category(category)
+        {
+            return Err(ResultCode::InvalidGoods);
+        }
+        let goods = catalogue
+            .goods
+            .iter()
+            .filter(|g| !g.discontinued && category.is_none_or(|c| g.category_id == c))
+            .cloned()
+            .collect();
+        Ok(Outcome::GoodsList(goods))
+    }
+
+    /// 10, 31, 30: the goods exists, is still a sale goods id, and is on sale today.
+    fn goods_on_sale(&self, goods_id: Option<&str>) -> Verdict<Goods> {
+        let goods = goods_id
+            .and_then(|id| self.config.catalogue.get(id))
+            .ok_or(ResultCode::InvalidGoods)?;
+        if goods.discontinued {
+            return Err(ResultCode::InvalidSaleGoodsId);
+        }
+        let today = self.today();
+        if today < goods.sale_start || goods.sale_end < today {
+            return Err(ResultCode::GoodsNotOnSale);
+        }
+        Ok(goods.clone())
+    }
+
+    fn goods_info(&self, fields: &Fields) -> Verdict<Outcome> {
+        self.goods_on_sale(fields.get("goods_id"))
+            .map(Outcome::GoodsInfo)
+    }
+
+    fn issue(
+        &mut self,
+        op: &OpView,
+        account: &PocAccount,
+        fields: &Fields,
+        params: &[(String, String)],
+    ) -> Verdict<Outcome> {
+        let tr_id = fields
+            .get("tr_id")
+            .ok_or(ResultCode::TrIdTooLong)?
+            .to_owned();
+        if self
+            .ledger
+            .order_by_tr_id_for(&account.poc_id, &tr_id)
+            .is_some()
+        {
+            return Err(ResultCode::DuplicateTrId);
+        }
+        self.not_repeated(op, account, params)?;
+        let goods = self.goods_on_sale(fields.get("goods_id"))?;
+        let today = self.today();
+        let valid_from = fields.date("valid_from");
+        let valid_until = fields.date("valid_until");
+        if valid_from.is_some() || valid_until.is_some() {
+            if !goods.validity_changeable {
+                return Err(ResultCode::ValidityNotChangeable);
+            }
+            if valid_from.is_some_and(|d| d < today) {
+                return Err(ResultCode::InvalidValidityStartDate);
+            }
+            if valid_until.is_some_and(|d| d < today) {
+                return Err(ResultCode::InvalidValidityEndDate);
+            }
+        }
+        let quantity: u64 = match fields.get("quantity") {
+            Some(q) => q.parse().map_err(|_| ResultCode::InvalidQuantity)?,
+            None => 1,
+        };
+        let recipients: Vec<Option<String>> = if op.name == "coupon_send" {
+            fields.list("recipients").into_iter().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        if recipients.is_empty() {
+            return Err(ResultCode::InvalidRecipientNumber);
+        }
+        let count = quantity.saturating_mul(recipients.len() as u64);
+        if self.ledger.issued_by(&account.poc_id).saturating_add(count) > account.issue_limit {
+            return Err(ResultCode::IssueLimitExceeded);
+        }
+        let valid_until = valid_until.unwrap_or_else(|| {
+            today
+                .saturating_add(jiff::Span::new().days(i64::from(goods.valid_days)))
+                .saturating_sub(jiff::Span::new().days(1))
+        });
+        let sent = u32::from(op.name == "coupon_send");
+        let mut coupons = Vec::new();
+        for recipient in &recipients {
+            for _ in 0..quantity {
+                coupons.push(Coupon {
+                    coupon_number: self.new_coupon_number(),
+                    recipient: recipient.clone(),
+                    state: CouponState::Issued,
+                    send_count: sent,
+                    resend_count: 0,
+                    valid_until,
+                });
+            }
+        }
+        let order_id = format!("{}{:06}", today.strftime("%Y%m%d"), self.next_order);
+        self.next_order += 1;
+        let views = coupons.iter().map(|c| self.view(c)).collect();
+        self.ledger.orders.push(Order {
+            order_id: order_id.clone(),
+            tr_id: tr_id.clone(),
+            operation: op.name.clone(),
+            goods_id: goods.goods_id.clone(),
+            issued_on: today,
+            coupons,
+            poc_id: account.poc_id.clone(),
+        });
+        Ok(Outcome::Issued {
+            order_id,
+            tr_id,
+            coupons: views,
+        })
+    }
+
+    fn new_coupon_number(&mut self) -> String {
+        loop {
+            let n: u64 = self.rng.random_range(100_000_000_000..1_000_000_000_000);
+            let number = n.to_string();
+            if self.ledger.coupon(&number).is_none() {
+                return number;
+            }
+        }
+    }
+
+    /// The state a coupon shows today (an issued coupon past its last day is expired).
+    fn effective_state(&self, coupon: &Coupon) -> CouponState {
+        if coupon.state == CouponState::Issued && coupon.valid_until < self.today() {
+            CouponState::Expired
+        } else {
+            coupon.state
+        }
+    }
+
+    fn view(&self, coupon: &Coupon) -> CouponView {
+        CouponView {
+            coupon_number: coupon.coupon_number.clone(),
+            recipient: coupon.recipient.clone(),
+            state: self.effective_state(coupon),
+            send_count: coupon.send_count,
+            valid_until: coupon.valid_until,
+        }
+    }
+
+    fn status(&self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
+        let order = match (fields.get("order_id"), fields.get("tr_id")) {
+            (Some(order_id), _) => self.ledger.order_for(&account.poc_id, order_id),
+            (None, Some(tr_id)) => self.ledger.order_by_tr_id_for(&account.poc_id, tr_id),
+            (None, None) => None,
+        }
+        .ok_or(ResultCode::InvalidOrderId)?;
+        let coupons: Vec<CouponView> = match fields.get("coupon_number") {
+            Some(number) => vec![
+                self.view(
+                    order
+                        .coupons
+                        .iter()
+                        .find(|c| c.coupon_number == number)
+                        .ok_or(ResultCode::InvalidCouponNumber)?,
+                ),
+            ],
+            None => order.coupons.iter().map(|c| self.view(c)).collect(),
+        };
+        Ok(Outcome::Status {
+            order_id: order.order_id.clone(),
+            tr_id: order.tr_id.clone(),
+            goods_id: order.goods_id.clone(),
+            coupons,
+        })
+    }
+
+    /// The coupons a cancel / resend / change / image send acts on (03, 16).
+    fn targets(&self, account: &PocAccount, fields: &Fields) -> Verdict<(String, Vec<String>)> {
+        let order_id = fields.get("order_id").ok_or(ResultCode::InvalidOrderId)?;
+        let order = self
+            .ledger
+            .order_for(&account.poc_id, order_id)
+            .ok_or(ResultCode::InvalidOrderId)?;
+        let numbers = match fields.get("coupon_number") {
+            Some(number) => {
+                if !order.coupons.iter().any(|c| c.coupon_number == number) {
+                    return Err(ResultCode::InvalidCouponNumber);
+                }
+                vec![number.to_owned()]
+            }
+            None => order
+                .coupons
+                .iter()
+                .map(|c| c.coupon_number.clone())
+                .collect(),
+        };
+        Ok((order.order_id.clone(), numbers))
+    }
+
+    fn coupon(&self, number: &str) -> Verdict<&Coupon> {
+        self.ledger
+            .coupon(number)
+            .map(|(_, c)| c)
+            .ok_or(ResultCode::InvalidCouponNumber)
+    }
+
+    /// 17, 18, 04: the coupon can still be sent or changed.
+    fn usable(&self, number: &str) -> Verdict<()> {
+        match self.effective_state(self.coupon(number)?) {
+            CouponState::Used => Err(ResultCode::CouponAlreadyUsed),
+            CouponState::Cancelled => Err(ResultCode::CouponAlreadyCancelled),
+            CouponState::Expired => Err(ResultCode::CouponExpired),
+            _ => Ok(()),
+        }
+    }
+
+    /// 20: the coupon may be sent once more.
+    fn may_resend(&self, number: &str) -> Verdict<()> {
+        let coupon = self.coupon(number)?;
+        if coupon.recipient.is_none() {
+            return Err(ResultCode::InvalidCouponNumber);
+        }
+        if coupon.resend_count >= self.config.max_resends_per_coupon {
+            return Err(ResultCode::ResendLimitExceeded);
+        }
+        Ok(())
+    }
+
+    fn cancel(&mut self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
+        let (order_id, numbers) = self.targets(account, fields)?;
+        let mut states = Vec::new();
+        for number in &numbers {
+            states.push(self.coupon(number)?.state);
+        }
+        if states.contains(&CouponState::Used) {
+            return Err(ResultCode::CouponAlreadyUsed);
+        }
+        if states.iter().all(|s| *s == CouponState::Cancelled) {
+            return Err(ResultCode::CouponAlreadyCancelled);
+        }
+        let mut cancelled_count = 0;
+        for number in &numbers {
+            if let Some(coupon) = self.ledger.coupon_mut(number)
+                && coupon.state != CouponState::Cancelled
+            {
+                coupon.state = CouponState::Cancelled;
+                cancelled_count += 1;
+            }
+        }
+        Ok(Outcome::Cancelled {
+            order_id,
+            cancelled_count,
+        })
+    }
+
+    fn resend(&mut self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
+        let (order_id, numbers) = self.targets(account, fields)?;
+        for number in &numbers {
+            self.usable(number)?;
+            self.may_resend(number)?;
+        }
+        let mut send_count = 0;
+        for number in &numbers {
+            if let Some(coupon) = self.ledger.coupon_mut(number) {
+                coupon.send_count += 1;
+                coupon.resend_count += 1;
+                send_count = send_count.max(coupon.send_count);
+            }
+        }
+        Ok(Outcome::Resent {
+            order_id,
+            send_count,
+        })
+    }
+
+    fn change_recipient(&mut self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
+        let (order_id, numbers) = self.targets(account, fields)?;
+        let recipient = fields
+            .get("recipient")
+            .ok_or(ResultCode::InvalidRecipientNumber)?
+            .to_owned();
+        let coupon_number = numbers
+            .first()
+            .cloned()
+            .ok_or(ResultCode::InvalidCouponNumber)?;
+        self.usable(&coupon_number)?;
+        if let Some(coupon) = self.ledger.coupon_mut(&coupon_number) {
+            coupon.recipient = Some(recipient.clone());
+        }
+        Ok(Outcome::RecipientChanged {
+            order_id,
+            coupon_number,
+            recipient,
+        })
+    }
+
+    fn image_send(&mut self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
+        let (order_id, numbers) = self.targets(account, fields)?;
+        let coupon_number = numbers
+            .first()
+            .cloned()
+            .ok_or(ResultCode::InvalidCouponNumber)?;
+        self.usable(&coupon_number)?;
+        if fields.get("recipient").is_none() {
+            self.may_resend(&coupon_number)?;
+        } else if self.coupon(&coupon_number)?.resend_count >= self.config.max_resends_per_coupon {
+            return Err(ResultCode::ResendLimitExceeded);
+        }
+        let mut send_count = 0;
+        if let Some(coupon) = self.ledger.coupon_mut(&coupon_number) {
+            coupon.send_count += 1;
+            coupon.resend_count += 1;
+            send_count = coupon.send_count;
+        }
+        Ok(Outcome::ImageSent {
+            order_id,
+            coupon_number,
+            send_count,
+        })
+    }
+
+    /// Marks a coupon used or expired (admin route); `false` if no such coupon.
+    pub fn set_coupon_state(&mut self, number: &str, state: CouponState) -> bool {
+        match self.ledger.coupon_mut(number) {
+            Some(coupon) => {
+                coupon.state = state;
+                true
+            }
+            None => false,
+        }
+    }
+}

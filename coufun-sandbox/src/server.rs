@@ -1,0 +1,320 @@
+//! The running server: the axum router (one route per spec operation, admin
+//! routes under `/_admin/`), fault application around each COUFUN request, and
+//! the [`Sandbox`] handle that starts it, reads its state and stops it.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, State as AxumState};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, get, on, post};
+use coufun_api::ResultCode;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::bridge::{self, Answer};
+use crate::config::SandboxConfig;
+use crate::conn::{ConnHandle, KillableListener};
+use crate::faults::{Fault, FaultCounts, FaultPlan};
+use crate::ledger::{CouponState, Ledger};
+use crate::rules::State;
+use crate::spec_view::{OpView, SpecLoadError, base_path, spec};
+use crate::wire::{charset_label, decode_params};
+
+/// Why a sandbox could not start or an admin action failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SandboxError {
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The embedded spec did not load.
+    #[error(transparent)]
+    Spec(#[from] SpecLoadError),
+    /// No coupon has this number.
+    #[error("no coupon numbered {0:?}")]
+    NoSuchCoupon(String),
+}
+
+/// What the server tasks share with the handle.
+#[derive(Debug)]
+struct Shared {
+    state: Mutex<State>,
+    faults: Mutex<FaultPlan>,
+    counts: Mutex<FaultCounts>,
+    requests: AtomicU64,
+}
+
+/// Locks a mutex, carrying on with the data if a holder panicked.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A running sandbox. Dropping it (or [`Sandbox::shutdown`]) stops the server
+/// gracefully: no new connections, in-flight requests finish.
+#[derive(Debug)]
+pub struct Sandbox {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Starts a sandbox on 127.0.0.1 and an ephemeral port (needs a Tokio runtime).
+    pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
+        Self::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config).await
+    }
+
+    /// Starts a sandbox on `addr`.
+    pub async fn bind(addr: SocketAddr, config: SandboxConfig) -> Result<Sandbox, SandboxError> {
+        let view = spec()?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| SandboxError::Bind { addr, source })?;
+        let local = listener
+            .local_addr()
+            .map_err(|source| SandboxError::Bind { addr, source })?;
+        let faults = config.faults.clone();
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::new(config)),
+            faults: Mutex::new(faults),
+            counts: Mutex::new(FaultCounts::default()),
+            requests: AtomicU64::new(0),
+        });
+        let app = router(view, shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let service = app.into_make_service_with_connect_info::<ConnHandle>();
+            let served = axum::serve(KillableListener(listener), service)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+            if let Err(error) = served {
+                tracing::warn!(%error, "sandbox server stopped with an error");
+            }
+        });
+        tracing::info!(addr = %local, "coufun sandbox listening");
+        Ok(Sandbox {
+            addr: local,
+            shared,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL to give the client, e.g. `http://127.0.0.1:40123/b2c_api/`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}{}", self.addr, base_path())
+    }
+
+    /// A copy of the coupon ledger.
+    pub fn ledger(&self) -> Ledger {
+        lock(&self.shared.state).ledger.clone()
+    }
+
+    /// How many faults were injected so far.
+    pub fn fault_counts(&self) -> FaultCounts {
+        *lock(&self.shared.counts)
+    }
+
+    /// How many COUFUN requests arrived so far (the next request's index).
+    pub fn request_count(&self) -> u64 {
+        self.shared.requests.load(Ordering::SeqCst)
+    }
+
+    /// Replaces the fault plan (request indexes keep counting from where they are).
+    pub fn set_faults(&self, plan: FaultPlan) {
+        *lock(&self.shared.faults) = plan;
+    }
+
+    /// Marks a coupon used, as a shop redeeming it would (later requests: 17).
+    pub fn mark_used(&self, coupon_number: &str) -> Result<(), SandboxError> {
+        set_state(&self.shared, coupon_number, CouponState::Used)
+    }
+
+    /// Marks a coupon expired (later requests: 04).
+    pub fn mark_expired(&self, coupon_number: &str) -> Result<(), SandboxError> {
+        set_state(&self.shared, coupon_number, CouponState::Expired)
+    }
+
+    /// Stops the server and waits until it has stopped.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn set_state(shared: &Shared, number: &str, state: CouponState) -> Result<(), SandboxError> {
+    if lock(&shared.state).set_coupon_state(number, state) {
+        Ok(())
+    } else {
+        Err(SandboxError::NoSuchCoupon(number.to_owned()))
+    }
+}
+
+fn router(view: &'static crate::spec_view::SpecView, shared: Arc<Shared>) -> Router {
+    let mut app = Router::new();
+    for op in &view.operations {
+        let mut filter: Option<MethodFilter> = None;
+        for (accepted, method) in [(op.get, MethodFilter::GET), (op.post, MethodFilter::POST)] {
+            if accepted {
+                filter = Some(filter.map_or(method, |f| f.or(method)));
+            }
+        }
+        let Some(filter) = filter else { continue };
+        let route: MethodRouter<Arc<Shared>> = on(
+            filter,
+            move |AxumState(shared): AxumState<Arc<Shared>>,
+                  ConnectInfo(conn): ConnectInfo<ConnHandle>,
+                  uri: Uri,
+                  body: Bytes| async move {
+                coufun_request(shared, conn, op, uri, body).await
+            },
+        );
+        app = app.route(&format!("{}{}", base_path(), op.path), route);
+    }
+    app.route("/_admin/ledger", get(admin_ledger))
+        .route("/_admin/faults", get(admin_faults))
+        .route("/_admin/coupons/{number}/use", post(admin_use))
+        .route("/_admin/coupons/{number}/expire", post(admin_expire))
+        .with_state(shared)
+}
+
+async fn coufun_request(
+    shared: Arc<Shared>,
+    conn: ConnHandle,
+    op: &'static OpView,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let index = shared.requests.fetch_add(1, Ordering::SeqCst);
+    let fault = lock(&shared.faults).fault_for(index, &op.name);
+    if let Some(fault) = fault {
+        lock(&shared.counts).record(fault);
+        tracing::debug!(index, operation = %op.name, ?fault, "injecting fault");
+    }
+    let charset = lock(&shared.state).config.charset;
+    let mut raw: Vec<u8> = uri.query().unwrap_or_default().as_bytes().to_vec();
+    if !body.is_empty() {
+        if !raw.is_empty() {
+            raw.push(b'&');
+        }
+        raw.extend_from_slice(&body);
+    }
+    let answer = match fault {
+        Some(Fault::ResetBeforeCommit) => {
+            conn.reset();
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+        Some(Fault::BadGateway) => return bad_gateway(),
+        Some(Fault::Code50) => Answer::Code(ResultCode::CouponCreationFailed),
+        Some(Fault::Code99) => Answer::Code(ResultCode::SystemError),
+        _ => match decode_params(&raw, charset) {
+            Ok(params) => lock(&shared.state).answer(op, conn.peer.ip(), &params),
+            Err(error) => {
+                tracing::debug!(%error, "undecodable request");
+                Answer::Code(ResultCode::SystemError)
+            }
+        },
+    };
+    tracing::debug!(index, operation = %op.name, code = answer.code().as_str(), "answered");
+    if fault.is_none() && !op.may_answer(answer.code()) {
+        tracing::warn!(
+            operation = %op.name,
+            code = answer.code().as_str(),
+            "answered a code spec/endpoints.toml does not list for this operation"
+        );
+    }
+    match fault {
+        Some(Fault::DropAfterCommit) => {
+            conn.close();
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+        Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
+        _ => {}
+    }
+    xml_response(op, &answer, charset)
+}
+
+fn xml_response(op: &OpView, answer: &Answer, charset: coufun_api::Charset) -> Response {
+    let bytes = bridge::encode(op, answer, charset);
+    let content_type = format!("text/xml; charset={}", charset_label(charset));
+    let mut response = bytes.into_response();
+    if let Ok(value) = HeaderValue::from_str(&content_type) {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    response
+}
+
+fn bad_gateway() -> Response {
+    let page = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\
+                <body><center><h1>502 Bad Gateway</h1></center><hr><center>coufun-sandbox</center></body></html>\n";
+    (
+        StatusCode::BAD_GATEWAY,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        page,
+    )
+        .into_response()
+}
+
+async fn admin_ledger(AxumState(shared): AxumState<Arc<Shared>>) -> Response {
+    let ledger = lock(&shared.state).ledger.clone();
+    axum::Json(ledger).into_response()
+}
+
+async fn admin_faults(AxumState(shared): AxumState<Arc<Shared>>) -> Response {
+    let counts = *lock(&shared.counts);
+    axum::Json(counts).into_response()
+}
+
+async fn admin_use(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(number): Path<String>,
+) -> Response {
+    admin_set(&shared, &number, CouponState::Used)
+}
+
+async fn admin_expire(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(number): Path<String>,
+) -> Response {
+    admin_set(&shared, &number, CouponState::Expired)
+}
+
+fn admin_set(shared: &Shared, number: &str, state: CouponState) -> Response {
+    match set_state(shared, number, state) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => (StatusCode::NOT_FOUND, error.to_string()).into_response(),
+    }
+}

@@ -1,0 +1,78 @@
+//! The `coufun-sandbox` binary serves on a port, a second process (this test)
+//! gets a valid XML answer from it, and Ctrl-C (SIGINT) stops it cleanly.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::{POC, Reply, path_of};
+use coufun_api::ResultCode;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// Starts the binary with `args` on a free port: (child, base URL).
+async fn spawn(args: &[&str]) -> (tokio::process::Child, String) {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_coufun-sandbox"))
+        .args(["--addr", "127.0.0.1", "--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("binary starts");
+    let stdout = child.stdout.take().expect("stdout piped");
+    let mut lines = BufReader::new(stdout).lines();
+    let base = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.expect("stdout readable") {
+            if let Some((_, url)) = line.split_once("base URL ") {
+                return url.trim().to_owned();
+            }
+        }
+        panic!("the binary never printed its base URL");
+    })
+    .await
+    .expect("base URL printed in time");
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    // Keep reading what it prints, so its stdout stays open.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, base)
+}
+
+#[tokio::test]
+async fn binary_serves_a_second_process_and_stops_cleanly() {
+    let (mut child, base) = spawn(&[]).await;
+
+    let response = reqwest::Client::new()
+        .get(format!("{base}{}?POC_ID={POC}", path_of("goods_list")))
+        .send()
+        .await
+        .expect("the binary answers");
+    assert_eq!(response.status().as_u16(), 200);
+    let bytes = response.bytes().await.expect("body");
+    let xml = encoding_rs::EUC_KR.decode(&bytes).0.into_owned();
+    let reply = Reply { status: 200, xml };
+    assert_eq!(reply.code(), ResultCode::Success.as_str(), "{}", reply.xml);
+    assert!(!reply.all("GOODS_ID").is_empty());
+
+    let pid = child.id().expect("running");
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(interrupted.success());
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("stops after Ctrl-C")
+        .expect("exit status");
+    assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn binary_fault_flags_inject_faults() {
+    let (_child, base) = spawn(&["--fault-seed", "3", "--fault-bad-gateway", "1"]).await;
+    let response = reqwest::Client::new()
+        .get(format!("{base}{}?POC_ID={POC}", path_of("goods_list")))
+        .send()
+        .await
+        .expect("the binary answers");
+    assert_eq!(response.status().as_u16(), 502);
+}

@@ -1,0 +1,217 @@
+//! Helpers for the sandbox's raw-HTTP tests: start a sandbox with a fixed clock,
+//! send CP949 form requests by operation name (paths and envelope names read from
+//! the spec), read elements out of the XML answer.
+
+#![allow(dead_code)]
+
+use coufun_sandbox::{Clock, Sandbox, SandboxConfig};
+use percent_encoding::{NON_ALPHANUMERIC, percent_encode};
+
+/// The date every test sandbox takes as today.
+pub fn today() -> jiff::civil::Date {
+    jiff::civil::date(2026, 6, 1)
+}
+
+/// A config with the fixed clock.
+pub fn config() -> SandboxConfig {
+    let mut config = SandboxConfig::default();
+    config.clock = Clock::Fixed(today());
+    config
+}
+
+/// Starts a sandbox with `config`.
+pub async fn start(config: SandboxConfig) -> Sandbox {
+    Sandbox::start(config).await.expect("sandbox starts")
+}
+
+/// The spec, loaded once per test binary.
+fn spec() -> &'static coufun_codegen::Spec {
+    static SPEC: std::sync::OnceLock<coufun_codegen::Spec> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| coufun_codegen::embedded::spec().expect("spec loads"))
+}
+
+/// One operation's path, from the spec.
+pub fn path_of(operation: &str) -> String {
+    let op = spec()
+        .endpoints
+        .operations
+        .iter()
+        .find(|o| o.name() == operation)
+        .unwrap_or_else(|| panic!("no operation {operation} in the spec"));
+    op.path.name.get_ref().clone()
+}
+
+/// The envelope's result-code element name, from the spec.
+pub fn result_code_element() -> String {
+    spec().endpoints.envelope.result_code.name.get_ref().clone()
+}
+
+/// Percent-encodes `text` as CP949 bytes.
+pub fn cp949(text: &str) -> String {
+    let (bytes, _, had_errors) = encoding_rs::EUC_KR.encode(text);
+    assert!(!had_errors, "{text:?} is not CP949");
+    percent_encode(&bytes, NON_ALPHANUMERIC).to_string()
+}
+
+/// A form body (or query) in CP949.
+pub fn form(params: &[(&str, &str)]) -> String {
+    params
+        .iter()
+        .map(|(k, v)| format!("{k}={}", cp949(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A decoded answer.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub xml: String,
+}
+
+impl Reply {
+    /// The result code.
+    pub fn code(&self) -> String {
+        self.first(&result_code_element()).unwrap_or_default()
+    }
+
+    /// The text of the first element named `name`.
+    pub fn first(&self, name: &str) -> Option<String> {
+        self.all(name).into_iter().next()
+    }
+
+    /// The texts of every element named `name`, in order.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        if self.status != 200 {
+            return Vec::new();
+        }
+        let mut reader = quick_xml::Reader::from_str(&self.xml);
+        let mut out = Vec::new();
+        let mut inside = false;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Start(e)) => inside = e.name().as_ref() == name,
+                Ok(quick_xml::events::Event::Text(t)) if inside => {
+                    out.push(AsRef::<str>::as_ref(&t).to_owned());
+                    inside = false;
+                }
+                Ok(quick_xml::events::Event::End(e)) if inside && e.name().as_ref() == name => {
+                    out.push(String::new());
+                    inside = false;
+                }
+                Ok(quick_xml::events::Event::Eof) => break,
+                Err(e) => panic!("answer is not XML: {e}: {}", self.xml),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// A raw HTTP caller for one sandbox.
+pub struct Raw {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+impl Raw {
+    pub fn new(sandbox: &Sandbox) -> Self {
+        Raw {
+            base: sandbox.base_url(),
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// POSTs `params` (CP949 form) to `operation`.
+    pub async fn post(&self, operation: &str, params: &[(&str, &str)]) -> Reply {
+        self.try_post(operation, params)
+            .await
+            .expect("request answered")
+    }
+
+    /// POSTs, returning the transport error if any.
+    pub async fn try_post(
+        &self,
+        operation: &str,
+        params: &[(&str, &str)],
+    ) -> Result<Reply, reqwest::Error> {
+        let response = self
+            .client
+            .post(format!("{}{}", self.base, path_of(operation)))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form(params))
+            .send()
+            .await?;
+        read(response).await
+    }
+
+    /// GETs `operation` with `params` in the query.
+    pub async fn get(&self, operation: &str, params: &[(&str, &str)]) -> Reply {
+        let response = self
+            .client
+            .get(format!(
+                "{}{}?{}",
+                self.base,
+                path_of(operation),
+                form(params)
+            ))
+            .send()
+            .await
+            .expect("request answered");
+        read(response).await.expect("body read")
+    }
+}
+
+async fn read(response: reqwest::Response) -> Result<Reply, reqwest::Error> {
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await?;
+    let text = if String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).contains("euc-kr") {
+        encoding_rs::EUC_KR.decode(&bytes).0.into_owned()
+    } else {
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    Ok(Reply { status, xml: text })
+}
+
+/// The default POC_ID.
+pub const POC: &str = coufun_sandbox::DEFAULT_POC_ID;
+/// A goods on sale, validity changeable.
+pub const COFFEE: &str = "0000100001";
+/// A goods whose validity cannot be changed.
+pub const FIXED_VALIDITY: &str = "0000200001";
+/// A goods outside its sale period.
+pub const OFF_SEASON: &str = "0000100004";
+/// A discontinued goods id.
+pub const DISCONTINUED: &str = "0000200004";
+pub const ALICE: &str = "01012345678";
+pub const BOB: &str = "01098765432";
+pub const SENDER: &str = "0212345678";
+
+/// The params of a valid send of `goods` to `recipients` with `tr_id`.
+pub fn send_params<'a>(
+    tr_id: &'a str,
+    goods: &'a str,
+    recipients: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("POC_ID", POC),
+        ("GOODS_ID", goods),
+        ("TR_ID", tr_id),
+        ("SEND_PHONE", SENDER),
+        ("SEND_TITLE", "커피 쿠폰이 도착했어요"),
+        ("RECEIVER_MOBILE", recipients),
+    ]
+}
+
+/// Sends one coffee coupon to Alice and Bob; returns (order id, coupon numbers).
+pub async fn issue(raw: &Raw, tr_id: &str) -> (String, Vec<String>) {
+    let recipients = format!("{ALICE},{BOB}");
+    let reply = raw
+        .post("coupon_send", &send_params(tr_id, COFFEE, &recipients))
+        .await;
+    assert_eq!(reply.code(), "00", "{}", reply.xml);
+    (
+        reply.first("ORDER_ID").expect("order id"),
+        reply.all("COUPON_NO"),
+    )
+}

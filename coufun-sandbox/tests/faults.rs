@@ -1,0 +1,188 @@
+//! Fault injection seen from outside: each fault by schedule (what the caller
+//! sees, what the ledger holds afterwards), random faults reproducible by seed,
+//! and the counts the server reports.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use coufun_api::ResultCode;
+use coufun_sandbox::{Fault, FaultOdds, FaultPlan, ScheduledFault};
+
+async fn with_plan(plan: FaultPlan) -> (coufun_sandbox::Sandbox, Raw) {
+    let mut config = config();
+    config.faults = plan;
+    let sandbox = start(config).await;
+    let raw = Raw::new(&sandbox);
+    (sandbox, raw)
+}
+
+#[tokio::test]
+async fn drop_after_commit_issues_but_never_answers() {
+    let plan = FaultPlan::scheduled([ScheduledFault::on("coupon_send", Fault::DropAfterCommit)]);
+    let (sandbox, raw) = with_plan(plan).await;
+    let result = raw
+        .try_post("coupon_send", &send_params("tr-drop", COFFEE, ALICE))
+        .await;
+    assert!(result.is_err(), "the caller got an answer: {result:?}");
+    assert_eq!(sandbox.ledger().orders_per_tr_id().get("tr-drop"), Some(&1));
+    assert_eq!(sandbox.fault_counts().dropped_after_commit, 1);
+    // The issued order is there to be found.
+    let status = raw
+        .post("coupon_status", &[("POC_ID", POC), ("TR_ID", "tr-drop")])
+        .await;
+    assert_eq!(
+        status.code(),
+        ResultCode::Success.as_str(),
+        "{}",
+        status.xml
+    );
+}
+
+#[tokio::test]
+async fn reset_before_commit_issues_nothing() {
+    let plan = FaultPlan::scheduled([ScheduledFault::at(0, Fault::ResetBeforeCommit)]);
+    let (sandbox, raw) = with_plan(plan).await;
+    let result = raw
+        .try_post("coupon_send", &send_params("tr-reset", COFFEE, ALICE))
+        .await;
+    assert!(result.is_err(), "the caller got an answer: {result:?}");
+    assert!(sandbox.ledger().orders.is_empty());
+    assert_eq!(sandbox.fault_counts().reset_before_commit, 1);
+    // Request 1 is not scheduled: the retry with the same TR_ID issues once.
+    let retry = raw
+        .post("coupon_send", &send_params("tr-reset", COFFEE, ALICE))
+        .await;
+    assert_eq!(retry.code(), ResultCode::Success.as_str());
+    assert_eq!(
+        sandbox.ledger().orders_per_tr_id().get("tr-reset"),
+        Some(&1)
+    );
+}
+
+#[tokio::test]
+async fn bad_gateway_answers_an_html_502_and_commits_nothing() {
+    let plan = FaultPlan::scheduled([ScheduledFault::at_on(0, "coupon_send", Fault::BadGateway)]);
+    let (sandbox, raw) = with_plan(plan).await;
+    let reply = raw
+        .post("coupon_send", &send_params("tr-502", COFFEE, ALICE))
+        .await;
+    assert_eq!(reply.status, 502);
+    assert!(reply.xml.contains("<html>"), "{}", reply.xml);
+    assert!(sandbox.ledger().orders.is_empty());
+    assert_eq!(sandbox.fault_counts().bad_gateway, 1);
+}
+
+#[tokio::test]
+async fn code_50_by_fault_setting() {
+    let plan = FaultPlan::scheduled([ScheduledFault::on("coupon_send", Fault::Code50)]);
+    let (sandbox, raw) = with_plan(plan).await;
+    let reply = raw
+        .post("coupon_send", &send_params("tr-50", COFFEE, ALICE))
+        .await;
+    assert_eq!(
+        reply.code(),
+        ResultCode::CouponCreationFailed.as_str(),
+        "{}",
+        reply.xml
+    );
+    assert!(sandbox.ledger().orders.is_empty());
+}
+
+#[tokio::test]
+async fn code_99_by_fault_setting() {
+    let plan = FaultPlan::scheduled([ScheduledFault::on("goods_list", Fault::Code99)]);
+    let (sandbox, raw) = with_plan(plan).await;
+    let reply = raw.post("goods_list", &[("POC_ID", POC)]).await;
+    assert_eq!(
+        reply.code(),
+        ResultCode::SystemError.as_str(),
+        "{}",
+        reply.xml
+    );
+    assert_eq!(sandbox.fault_counts().code_99, 1);
+}
+
+#[tokio::test]
+async fn delay_answers_late_after_committing() {
+    let delay = Duration::from_millis(300);
+    let plan = FaultPlan::scheduled([ScheduledFault::at(0, Fault::Delay(delay))]);
+    let (sandbox, raw) = with_plan(plan).await;
+    let started = Instant::now();
+    let reply = raw
+        .post("coupon_send", &send_params("tr-slow", COFFEE, ALICE))
+        .await;
+    assert!(started.elapsed() >= delay);
+    assert_eq!(reply.code(), ResultCode::Success.as_str());
+    assert_eq!(sandbox.fault_counts().delayed, 1);
+    // A client that gave up earlier would have lost a committed issuance.
+    let short = reqwest::Client::builder()
+        .timeout(Duration::from_millis(50))
+        .build()
+        .expect("client");
+    sandbox.set_faults(FaultPlan::scheduled([ScheduledFault::on(
+        "coupon_send",
+        Fault::Delay(delay),
+    )]));
+    let impatient = short
+        .post(format!("{}{}", raw.base, path_of("coupon_send")))
+        .body(form(&send_params("tr-gave-up", COFFEE, ALICE)))
+        .send()
+        .await;
+    assert!(impatient.is_err());
+    tokio::time::sleep(delay).await;
+    assert_eq!(
+        sandbox.ledger().orders_per_tr_id().get("tr-gave-up"),
+        Some(&1)
+    );
+}
+
+#[tokio::test]
+async fn random_faults_repeat_with_the_same_seed() {
+    let odds = FaultOdds {
+        bad_gateway: 0.3,
+        code_99: 0.2,
+        ..FaultOdds::seeded(7)
+    };
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let (sandbox, raw) = with_plan(FaultPlan::random(odds)).await;
+        let mut seen = Vec::new();
+        for _ in 0..40 {
+            let reply = raw
+                .post("goods_info", &[("POC_ID", POC), ("GOODS_ID", COFFEE)])
+                .await;
+            seen.push((reply.status, reply.code()));
+        }
+        let counts = sandbox.fault_counts();
+        assert_eq!(counts.total(), counts.bad_gateway + counts.code_99);
+        assert_eq!(
+            seen.iter().filter(|(status, _)| *status == 502).count() as u64,
+            counts.bad_gateway
+        );
+        assert!(counts.bad_gateway > 0 && counts.code_99 > 0, "{counts:?}");
+        runs.push(seen);
+    }
+    assert_eq!(runs[0], runs[1]);
+}
+
+#[tokio::test]
+async fn admin_faults_route_reports_counts() {
+    let plan = FaultPlan::scheduled([ScheduledFault::on("goods_list", Fault::BadGateway)]);
+    let (sandbox, raw) = with_plan(plan).await;
+    raw.post("goods_list", &[("POC_ID", POC)]).await;
+    raw.post("goods_list", &[("POC_ID", POC)]).await;
+    let body = raw
+        .client
+        .get(format!("http://{}/_admin/faults", sandbox.addr()))
+        .send()
+        .await
+        .expect("answers")
+        .text()
+        .await
+        .expect("body");
+    let counts: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(counts["bad_gateway"], 2);
+    assert_eq!(sandbox.request_count(), 2);
+}

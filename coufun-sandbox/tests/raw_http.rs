@@ -1,0 +1,674 @@
+//! The sandbox enforces the manual's rules on its own: raw HTTP requests (no SDK,
+//! so no client-side checks) get the code the manual gives, one test per code.
+
+mod common;
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+use common::*;
+use coufun_api::ResultCode;
+use coufun_sandbox::{ENDED_POC_ID, LOOKUP_ONLY_POC_ID, PocAccount};
+
+#[track_caller]
+fn assert_code(reply: &Reply, expected: ResultCode) {
+    assert_eq!(
+        reply.code(),
+        expected.as_str(),
+        "expected {expected:?}, got {}",
+        reply.xml
+    );
+}
+
+async fn default_raw() -> (coufun_sandbox::Sandbox, Raw) {
+    let sandbox = start(config()).await;
+    let raw = Raw::new(&sandbox);
+    (sandbox, raw)
+}
+
+#[tokio::test]
+async fn code_00_goods_list_answers_the_catalogue_by_post_and_get() {
+    let (sandbox, raw) = default_raw().await;
+    let posted = raw.post("goods_list", &[("POC_ID", POC)]).await;
+    assert_code(&posted, ResultCode::Success);
+    let got = raw
+        .get("goods_list", &[("POC_ID", POC), ("CAT_ID", "BAKERY")])
+        .await;
+    assert_code(&got, ResultCode::Success);
+    let all = posted.all("GOODS_ID");
+    let bakery = got.all("GOODS_ID");
+    assert!(all.len() >= 10, "{}", posted.xml);
+    assert!(!bakery.is_empty() && bakery.len() < all.len());
+    assert!(got.all("CAT_ID").iter().all(|c| c == "BAKERY"));
+    assert!(!all.contains(&DISCONTINUED.to_owned()));
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn code_01_an_address_outside_the_allow_list() {
+    let mut config = config();
+    config.allowed_ips = vec![IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10))];
+    let sandbox = start(config).await;
+    let reply = Raw::new(&sandbox)
+        .post("goods_list", &[("POC_ID", POC)])
+        .await;
+    assert_code(&reply, ResultCode::IpNotRegistered);
+}
+
+#[tokio::test]
+async fn code_02_an_unknown_poc_id() {
+    let (_sandbox, raw) = default_raw().await;
+    assert_code(
+        &raw.post("goods_list", &[("POC_ID", "POC9999999")]).await,
+        ResultCode::InvalidPocId,
+    );
+    assert_code(&raw.post("goods_list", &[]).await, ResultCode::InvalidPocId);
+}
+
+#[tokio::test]
+async fn code_03_an_unknown_order_id() {
+    let (_sandbox, raw) = default_raw().await;
+    let reply = raw
+        .post(
+            "coupon_status",
+            &[("POC_ID", POC), ("ORDER_ID", "20260601999999")],
+        )
+        .await;
+    assert_code(&reply, ResultCode::InvalidOrderId);
+    let reply = raw
+        .post(
+            "coupon_cancel",
+            &[("POC_ID", POC), ("ORDER_ID", "20260601999999")],
+        )
+        .await;
+    assert_code(&reply, ResultCode::InvalidOrderId);
+}
+
+#[tokio::test]
+async fn code_04_resending_an_expired_coupon() {
+    let (sandbox, raw) = default_raw().await;
+    let (order, coupons) = issue(&raw, "tr-04").await;
+    let admin = format!(
+        "http://{}/_admin/coupons/{}/expire",
+        sandbox.addr(),
+        coupons[0]
+    );
+    let marked = raw.client.post(admin).send().await.expect("admin answers");
+    assert!(marked.status().is_success());
+    let reply = raw
+        .post(
+            "coupon_resend",
+            &[
+                ("POC_ID", POC),
+                ("ORDER_ID", &order),
+                ("COUPON_NO", &coupons[0]),
+            ],
+        )
+        .await;
+    assert_code(&reply, ResultCode::CouponExpired);
+    let status = raw
+        .post("coupon_status", &[("POC_ID", POC), ("ORDER_ID", &order)])
+        .await;
+    assert_eq!(status.all("STATUS"), ["E", "I"], "{}", status.xml);
+}
+
+#[tokio::test]
+async fn code_05_an_ended_integration_period() {
+    let (_sandbox, raw) = default_raw().await;
+    assert_code(
+        &raw.post("goods_list", &[("POC_ID", ENDED_POC_ID)]).await,
+        ResultCode::IntegrationPeriodEnded,
+    );
+}
+
+#[tokio::test]
+async fn code_09_goods_list_past_the_daily_limit() {
+    let mut config = config();
+    config.goods_list_daily_limit = 2;
+    let sandbox = start(config).await;
+    let raw = Raw::new(&sandbox);
+    for _ in 0..2 {
+        assert_code(
+            &raw.post("goods_list", &[("POC_ID", POC)]).await,
+            ResultCode::Success,
+        );
+    }
+    assert_code(
+        &raw.post("goods_list", &[("POC_ID", POC)]).await,
+        ResultCode::GoodsListDailyLimitExceeded,
+    );
+    // Other lookups are not counted against it.
+    assert_code(
+        &raw.post("goods_info", &[("POC_ID", POC), ("GOODS_ID", COFFEE)])
+            .await,
+        ResultCode::Success,
+    );
+}
+
+#[tokio::test]
+async fn code_10_unknown_goods_or_category() {
+    let (sandbox, raw) = default_raw().await;
+    let reply = raw
+        .post("coupon_send", &send_params("tr-10", "0000999999", ALICE))
+        .await;
+    assert_code(&reply, ResultCode::InvalidGoods);
+    assert_code(
+        &raw.post("goods_list", &[("POC_ID", POC), ("CAT_ID", "NOPE")])
+            .await,
+        ResultCode::InvalidGoods,
+    );
+    assert_code(
+        &raw.post("goods_info", &[("POC_ID", POC), ("GOODS_ID", "0000999999")])
+            .await,
+        ResultCode::InvalidGoods,
+    );
+    assert!(sandbox.ledger().orders.is_empty());
+}
+
+#[tokio::test]
+async fn code_12_a_reused_tr_id_issues_nothing_more() {
+    let (sandbox, raw) = default_raw().await;
+    issue(&raw, "tr-12").await;
+    let again = raw
+        .post("coupon_send", &send_params("tr-12", COFFEE, ALICE))
+        .await;
+    assert_code(&again, ResultCode::DuplicateTrId);
+    let ledger = sandbox.ledger();
+    assert_eq!(ledger.orders_per_tr_id().get("tr-12"), Some(&1));
+    assert_eq!(ledger.coupon_count(), 2);
+}
+
+#[tokio::test]
+async fn code_16_a_coupon_number_not_in_the_order() {
+    let (_sandbox, raw) = default_raw().await;
+    let (order, _) = issue(&raw, "tr-16").await;
+    let reply = raw
+        .post(
+            "coupon_status",
+            &[
+                ("POC_ID", POC),
+                ("ORDER_ID", &order),
+                ("COUPON_NO", "000000000000"),
+            ],
+        )
+        .await;
+    assert_code(&reply, ResultCode::InvalidCouponNumber);
+}
+
+#[tokio::test]
+async fn code_17_cancelling_a_used_coupon() {
+    let (sandbox, raw) = default_raw().await;
+    let (order, coupons) = issue(&raw, "tr-17").await;
+    let admin = format!(
+        "http://{}/_admin/coupons/{}/use",
+        sandbox.addr(),
+        coupons[1]
+    );
+    assert!(
+        raw.client
+            .post(admin)
+            .send()
+            .await
+            .expect("admin answers")
+            .status()
+            .is_success()
+    );
+    let reply = raw
+        .post(
+            "coupon_cancel",
+            &[
+                ("POC_ID", POC),
+                ("ORDER_ID", &order),
+                ("COUPON_NO", &coupons[1]),
+            ],
+        )
+        .await;
+    assert_code(&reply, ResultCode::CouponAlreadyUsed);
+}
+
+#[tokio::test]
+async fn code_18_cancelling_twice() {
+    let (_sandbox, raw) = default_raw().await;
+    let (order, _) = issue(&raw, "tr-18").await;
+    let cancel = [("POC_ID", POC), ("ORDER_ID", order.as_str())];
+    let first = raw.post("coupon_cancel", &cancel).await;
+    assert_code(&first, ResultCode::Success);
+    assert_eq!(first.first("CANCEL_CNT").as_deref(), Some("2"));
+    assert_code(
+        &raw.post("coupon_cancel", &cancel).await,
+        ResultCode::CouponAlreadyCancelled,
+    );
+}
+
+#[tokio::test]
+async fn code_20_the_fourth_resend() {
+    let (_sandbox, raw) = default_raw().await;
+    let (order, coupons) = issue(&raw, "tr-20").await;
+    let resend = [
+        ("POC_ID", POC),
+        ("ORDER_ID", order.as_str()),
+        ("COUPON_NO", coupons[0].as_str()),
+    ];
+    for sends in 2..=4 {
+        let reply = raw.post("coupon_resend", &resend).await;
+        assert_code(&reply, ResultCode::Success);
+        assert_eq!(reply.first("SEND_CNT"), Some(sends.to_string()));
+    }
+    assert_code(
+        &raw.post("coupon_resend", &resend).await,
+        ResultCode::ResendLimitExceeded,
+    );
+}
+
+#[tokio::test]
+async fn code_23_the_same_write_repeated_within_the_window() {
+    let mut config = config();
+    config.duplicate_window = Duration::from_secs(30);
+    let sandbox = start(config).await;
+    let raw = Raw::new(&sandbox);
+    let (order, coupons) = issue(&raw, "tr-23").await;
+    let resend = [
+        ("POC_ID", POC),
+        ("ORDER_ID", order.as_str()),
+        ("COUPON_NO", coupons[0].as_str()),
+    ];
+    assert_code(
+        &raw.post("coupon_resend", &resend).await,
+        ResultCode::Success,
+    );
+    assert_code(
+        &raw.post("coupon_resend", &resend).await,
+        ResultCode::DuplicateRequest,
+    );
+    // A failed send repeated identically is a duplicate request too.
+    let off = send_params("tr-23b", "0000999999", ALICE);
+    assert_code(
+        &raw.post("coupon_send", &off).await,
+        ResultCode::InvalidGoods,
+    );
+    assert_code(
+        &raw.post("coupon_send", &off).await,
+        ResultCode::DuplicateRequest,
+    );
+}
+
+#[tokio::test]
+async fn code_27_a_validity_end_in_the_past() {
+    let (_sandbox, raw) = default_raw().await;
+    let mut params = send_params("tr-27", COFFEE, ALICE);
+    params.push(("VALID_END", "20260101"));
+    assert_code(
+        &raw.post("coupon_send", &params).await,
+        ResultCode::InvalidValidityEndDate,
+    );
+}
+
+#[tokio::test]
+async fn code_28_validity_dates_for_goods_that_cannot_change_them() {
+    let (_sandbox, raw) = default_raw().await;
+    let mut params = send_params("tr-28", FIXED_VALIDITY, ALICE);
+    params.push(("VALID_END", "20261231"));
+    assert_code(
+        &raw.post("coupon_send", &params).await,
+        ResultCode::ValidityNotChangeable,
+    );
+    // Without dates the same goods issues fine.
+    assert_code(
+        &raw.post("coupon_send", &send_params("tr-28b", FIXED_VALIDITY, ALICE))
+            .await,
+        ResultCode::Success,
+    );
+}
+
+#[tokio::test]
+async fn code_29_a_validity_start_in_the_past() {
+    let (_sandbox, raw) = default_raw().await;
+    let mut params = send_params("tr-29", COFFEE, ALICE);
+    params.push(("VALID_START", "20260101"));
+    params.push(("VALID_END", "20261231"));
+    assert_code(
+        &raw.post("coupon_send", &params).await,
+        ResultCode::InvalidValidityStartDate,
+    );
+}
+
+#[tokio::test]
+async fn code_30_goods_outside_their_sale_period() {
+    let (_sandbox, raw) = default_raw().await;
+    assert_code(
+        &raw.post("coupon_send", &send_params("tr-30", OFF_SEASON, ALICE))
+            .await,
+        ResultCode::GoodsNotOnSale,
+    );
+    assert_code(
+        &raw.post("goods_info", &[("POC_ID", POC), ("GOODS_ID", OFF_SEASON)])
+            .await,
+        ResultCode::GoodsNotOnSale,
+    );
+}
+
+#[tokio::test]
+async fn code_31_a_discontinued_sale_goods_id() {
+    let (_sandbox, raw) = default_raw().await;
+    let reply = raw
+        .post("coupon_send", &send_params("tr-31", DISCONTINUED, ALICE))
+        .await;
+    assert_code(&reply, ResultCode::InvalidSaleGoodsId);
+}
+
+#[tokio::test]
+async fn code_95_past_the_issue_limit() {
+    let mut config = config();
+    config.accounts = vec![PocAccount::new(POC).with_issue_limit(3)];
+    let sandbox = start(config).await;
+    let raw = Raw::new(&sandbox);
+    issue(&raw, "tr-95a").await;
+    let reply = raw
+        .post(
+            "coupon_send",
+            &send_params("tr-95b", COFFEE, &format!("{ALICE},{BOB}")),
+        )
+        .await;
+    assert_code(&reply, ResultCode::IssueLimitExceeded);
+    assert_code(
+        &raw.post("coupon_send", &send_params("tr-95c", COFFEE, ALICE))
+            .await,
+        ResultCode::Success,
+    );
+    assert_eq!(sandbox.ledger().coupon_count(), 3);
+}
+
+#[tokio::test]
+async fn code_98_an_operation_the_account_may_not_call() {
+    let (_sandbox, raw) = default_raw().await;
+    let mut params = send_params("tr-98", COFFEE, ALICE);
+    params[0] = ("POC_ID", LOOKUP_ONLY_POC_ID);
+    assert_code(
+        &raw.post("coupon_send", &params).await,
+        ResultCode::ApiNotPermitted,
+    );
+    assert_code(
+        &raw.post("goods_list", &[("POC_ID", LOOKUP_ONLY_POC_ID)])
+            .await,
+        ResultCode::Success,
+    );
+}
+
+#[tokio::test]
+async fn the_lifecycle_by_raw_http() {
+    let (sandbox, raw) = default_raw().await;
+    let (order, coupons) = issue(&raw, "tr-life").await;
+    assert_eq!(coupons.len(), 2);
+    let by_tr = raw
+        .post("coupon_status", &[("POC_ID", POC), ("TR_ID", "tr-life")])
+        .await;
+    assert_code(&by_tr, ResultCode::Success);
+    assert_eq!(by_tr.first("ORDER_ID").as_deref(), Some(order.as_str()));
+    assert_eq!(by_tr.all("RECEIVER_MOBILE"), [ALICE, BOB]);
+    let change = raw
+        .post(
+            "change_recipient",
+            &[
+                ("POC_ID", POC),
+                ("ORDER_ID", &order),
+                ("COUPON_NO", &coupons[1]),
+                ("RECEIVER_MOBILE", "01055556666"),
+            ],
+        )
+        .await;
+    assert_code(&change, ResultCode::Success);
+    let image = raw
+        .post(
+            "coupon_image_send",
+            &[
+                ("POC_ID", POC),
+                ("ORDER_ID", &order),
+                ("COUPON_NO", &coupons[1]),
+                ("SEND_PHONE", SENDER),
+                ("SEND_TITLE", "쿠폰 이미지"),
+            ],
+        )
+        .await;
+    assert_code(&image, ResultCode::Success);
+    assert_eq!(image.first("SEND_CNT").as_deref(), Some("2"));
+    let create = raw
+        .post(
+            "coupon_create",
+            &[
+                ("POC_ID", POC),
+                ("GOODS_ID", "0000300002"),
+                ("TR_ID", "tr-create"),
+                ("GOODS_CNT", "3"),
+            ],
+        )
+        .await;
+    assert_code(&create, ResultCode::Success);
+    assert_eq!(create.all("COUPON_NO").len(), 3);
+    let ledger = sandbox.ledger();
+    assert_eq!(ledger.coupon_count(), 5);
+    let (_, changed) = ledger.coupon(&coupons[1]).expect("coupon in ledger");
+    assert_eq!(changed.recipient.as_deref(), Some("01055556666"));
+}
+
+#[tokio::test]
+async fn admin_ledger_route_answers_json() {
+    let (sandbox, raw) = default_raw().await;
+    issue(&raw, "tr-admin").await;
+    let body = raw
+        .client
+        .get(format!("http://{}/_admin/ledger", sandbox.addr()))
+        .send()
+        .await
+        .expect("admin answers")
+        .text()
+        .await
+        .expect("body");
+    let ledger: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(ledger["orders"][0]["tr_id"], "tr-admin");
+    assert_eq!(
+        ledger["orders"][0]["coupons"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let missing = raw
+        .client
+        .post(format!("http://{}/_admin/coupons/nope/use", sandbox.addr()))
+        .send()
+        .await
+        .expect("admin answers");
+    assert_eq!(missing.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn utf8_setting_reads_utf8_requests() {
+    let mut config = config();
+    config.charset = coufun_api::Charset::Utf8;
+    let sandbox = start(config).await;
+    let raw = Raw::new(&sandbox);
+    let body = format!(
+        "POC_ID={POC}&GOODS_ID={COFFEE}&TR_ID=tr-utf8&SEND_PHONE={SENDER}&RECEIVER_MOBILE={ALICE}&SEND_TITLE={}",
+        percent_encoding::utf8_percent_encode("선물", percent_encoding::NON_ALPHANUMERIC)
+    );
+    let response = raw
+        .client
+        .post(format!("{}{}", raw.base, path_of("coupon_send")))
+        .body(body)
+        .send()
+        .await
+        .expect("answered");
+    let text = response.text().await.expect("utf-8 body");
+    assert!(text.contains("encoding=\"utf-8\""), "{text}");
+    assert!(
+        text.contains(&format!(">{}<", ResultCode::Success.as_str())),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn methods_outside_the_spec_are_refused() {
+    let (_sandbox, raw) = default_raw().await;
+    let response = raw
+        .client
+        .put(format!("{}{}", raw.base, path_of("goods_list")))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status().as_u16(), 405);
+}
+
+// Field rules: checked by the generated validators the SDK uses, on the raw
+// parameters. Text limits are counted in CP949 bytes (a Hangul syllable is 2).
+
+/// `n` Hangul syllables: 2n CP949 bytes (3n in UTF-8).
+fn hangul(n: usize) -> String {
+    "가".repeat(n)
+}
+
+async fn send_with(
+    extra: &[(&str, &str)],
+    replace: &[(&str, &str)],
+) -> (coufun_sandbox::Sandbox, Reply) {
+    let (sandbox, raw) = default_raw().await;
+    let recipients = ALICE.to_owned();
+    let mut params = send_params("tr-field", COFFEE, &recipients);
+    for (name, value) in replace {
+        for p in params.iter_mut() {
+            if p.0 == *name {
+                p.1 = value;
+            }
+        }
+    }
+    params.extend_from_slice(extra);
+    let reply = raw.post("coupon_send", &params).await;
+    (sandbox, reply)
+}
+
+#[tokio::test]
+async fn code_08_a_quantity_of_zero() {
+    let (sandbox, reply) = send_with(&[("GOODS_CNT", "0")], &[]).await;
+    assert_code(&reply, ResultCode::InvalidQuantity);
+    assert!(sandbox.ledger().orders.is_empty());
+}
+
+#[tokio::test]
+async fn code_11_a_tr_id_over_50_bytes() {
+    let long = "t".repeat(51);
+    let (_sandbox, reply) = send_with(&[], &[("TR_ID", &long)]).await;
+    assert_code(&reply, ResultCode::TrIdTooLong);
+    let fits = "t".repeat(50);
+    let (_sandbox, reply) = send_with(&[], &[("TR_ID", &fits)]).await;
+    assert_code(&reply, ResultCode::Success);
+}
+
+#[tokio::test]
+async fn code_13_a_sender_with_letters() {
+    let (_sandbox, reply) = send_with(&[], &[("SEND_PHONE", "02-CALL-ME")]).await;
+    assert_code(&reply, ResultCode::InvalidSenderNumber);
+}
+
+#[tokio::test]
+async fn code_14_a_recipient_that_is_not_a_mobile_number() {
+    let (_sandbox, reply) = send_with(&[], &[("RECEIVER_MOBILE", "0212345678")]).await;
+    assert_code(&reply, ResultCode::InvalidRecipientNumber);
+}
+
+#[tokio::test]
+async fn code_15_ten_recipients() {
+    let ten = (0..10)
+        .map(|i| format!("0101234567{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let (_sandbox, reply) = send_with(&[], &[("RECEIVER_MOBILE", &ten)]).await;
+    assert_code(&reply, ResultCode::TooManyRecipients);
+    let nine = (0..9)
+        .map(|i| format!("0101234567{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let (sandbox, reply) = send_with(&[], &[("RECEIVER_MOBILE", &nine)]).await;
+    assert_code(&reply, ResultCode::Success);
+    assert_eq!(sandbox.ledger().coupon_count(), 9);
+}
+
+#[tokio::test]
+async fn code_19_an_unknown_send_type() {
+    let (_sandbox, reply) = send_with(&[("SEND_TYPE", "X")], &[]).await;
+    assert_code(&reply, ResultCode::InvalidSendType);
+}
+
+#[tokio::test]
+async fn code_21_a_subject_over_40_cp949_bytes() {
+    let over = hangul(21);
+    let (_sandbox, reply) = send_with(&[], &[("SEND_TITLE", &over)]).await;
+    assert_code(&reply, ResultCode::InvalidSubject);
+    // 20 syllables are 40 CP949 bytes (60 in UTF-8): accepted.
+    let at_limit = hangul(20);
+    let (_sandbox, reply) = send_with(&[], &[("SEND_TITLE", &at_limit)]).await;
+    assert_code(&reply, ResultCode::Success);
+}
+
+#[tokio::test]
+async fn code_22_a_body_over_300_bytes() {
+    let over = hangul(151);
+    let (_sandbox, reply) = send_with(&[("SEND_MSG", &over)], &[]).await;
+    assert_code(&reply, ResultCode::InvalidBody);
+}
+
+#[tokio::test]
+async fn code_24_extra_input_1_over_200_bytes() {
+    let over = hangul(101);
+    let (_sandbox, reply) = send_with(&[("ADD_INFO1", &over)], &[]).await;
+    assert_code(&reply, ResultCode::InvalidExtraInput1);
+}
+
+#[tokio::test]
+async fn code_25_extra_input_2_over_200_bytes() {
+    let over = hangul(101);
+    let (_sandbox, reply) = send_with(&[("ADD_INFO2", &over)], &[]).await;
+    assert_code(&reply, ResultCode::InvalidExtraInput2);
+}
+
+#[tokio::test]
+async fn code_26_a_validity_start_after_its_end() {
+    let (_sandbox, reply) = send_with(
+        &[("VALID_START", "20261231"), ("VALID_END", "20261201")],
+        &[],
+    )
+    .await;
+    assert_code(&reply, ResultCode::InvalidValidityPeriod);
+}
+
+#[tokio::test]
+async fn code_27_a_validity_end_that_is_no_date() {
+    let (_sandbox, reply) = send_with(&[("VALID_END", "20261341")], &[]).await;
+    assert_code(&reply, ResultCode::InvalidValidityEndDate);
+}
+
+#[tokio::test]
+async fn code_29_a_validity_start_that_is_no_date() {
+    let (_sandbox, reply) = send_with(&[("VALID_START", "2026-07-01")], &[]).await;
+    assert_code(&reply, ResultCode::InvalidValidityStartDate);
+}
+
+#[tokio::test]
+async fn a_catalogue_file_replaces_the_built_in_goods() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("goods.toml");
+    std::fs::write(
+        &path,
+        "[[goods]]\ngoods_id = \"7000000001\"\nname = \"붕어빵 3개\"\ncategory_id = \"SNACK\"\n\
+         category_name = \"간식\"\nbrand = \"골목포차\"\nprice = 2000\nsale_start = \"2024-01-01\"\n\
+         sale_end = \"2099-12-31\"\nvalid_days = 7\n",
+    )
+    .expect("catalogue written");
+    let mut config = config();
+    config.catalogue = coufun_sandbox::Catalogue::from_file(&path).expect("catalogue loads");
+    let sandbox = start(config).await;
+    let raw = Raw::new(&sandbox);
+    let list = raw.post("goods_list", &[("POC_ID", POC)]).await;
+    assert_code(&list, ResultCode::Success);
+    assert_eq!(list.all("GOODS_ID"), ["7000000001"]);
+    assert_eq!(list.all("GOODS_NAME"), ["붕어빵 3개"]);
+    let reply = raw
+        .post("coupon_send", &send_params("tr-file", COFFEE, ALICE))
+        .await;
+    assert_code(&reply, ResultCode::InvalidGoods);
+}
