@@ -9,6 +9,7 @@
 use std::process::ExitCode;
 
 use coufun_api::privacy::PocId;
+use coufun_api::tr_id::TrIdGenerator;
 use coufun_api::{
     ChangeRecipientRequest, Client, CouponCancelRequest, CouponResendRequest, CouponSendRequest,
     CouponStatusRequest, Environment, GoodsListRequest, Lang, ResultCode,
@@ -66,33 +67,37 @@ async fn lifecycle(client: &Client) -> Result<(), Failure> {
         .and_then(|g| g.goods_id.clone())
         .ok_or("the catalogue is empty")?;
 
-    // 2. Send one coupon to two recipients.
+    // 2. Send one coupon to two recipients, exactly once: the TR_ID is the
+    //    idempotency key, and a lost answer is reconciled by status lookup.
+    let tr_ids = TrIdGenerator::with_prefix("quickstart-")?;
+    let tr_id = tr_ids.next_id();
     let send = CouponSendRequest::builder()
         .goods_id(goods_id.as_str())
-        .tr_id("quickstart-0001")
+        .tr_id(tr_id.clone())
         .sender("02-1234-5678")
         .subject("커피 한 잔 선물이 도착했어요")
         .recipients(["010-1234-5678", "010-9876-5432"])
         .body("맛있게 드세요!")
         .build()?;
-    let sent = client.coupon_send(&send).await;
+    let sent = client.coupon_send(&send).await.into_result();
     step(
         "2. 쿠폰발송 (수신자 2명) / send to two recipients",
         &sent,
         ResultCode::Success,
     )?;
     let sent = sent?;
-    let order_id = sent.order_id.ok_or("no ORDER_ID")?;
-    let coupon = sent
-        .coupons
-        .first()
-        .and_then(|c| c.coupon_number.clone())
-        .ok_or("no coupon")?;
-    println!("       ORDER_ID {order_id}, {} coupons", sent.coupons.len());
+    let order_id = sent.order_id().ok_or("no ORDER_ID")?.to_owned();
+    let coupons = sent.coupon_numbers();
+    let coupon = coupons.first().map(|c| c.to_string()).ok_or("no coupon")?;
+    println!(
+        "       TR_ID {tr_id}, ORDER_ID {order_id}, {} coupons, issued in {} call(s)",
+        coupons.len(),
+        sent.attempts
+    );
 
     // 3. Status, by the TR_ID that issued it.
     let by_tr_id = CouponStatusRequest::builder()
-        .tr_id("quickstart-0001")
+        .tr_id(tr_id.clone())
         .build()?;
     let status = client.coupon_status(&by_tr_id).await;
     step(

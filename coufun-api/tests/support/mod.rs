@@ -158,18 +158,26 @@ pub fn xml(body: Vec<u8>) -> Response {
 /// One capture at a time: tracing caches per call site whether anyone listens,
 /// and captures coming and going on parallel test threads race on that cache.
 pub struct TraceCapture {
-    buffer: Arc<Mutex<Vec<u8>>>,
-    _guard: tracing::subscriber::DefaultGuard,
     _exclusive: std::sync::MutexGuard<'static, ()>,
 }
 
+/// One capture at a time; what it reads is what was logged since it started.
 static ONE_CAPTURE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-struct BufferWriter(Arc<Mutex<Vec<u8>>>);
+/// Everything logged in this test process, by the one global subscriber. A
+/// global subscriber (not a thread-local default) keeps every callsite enabled
+/// for every thread, so a test running on another thread cannot make tracing
+/// cache "no interest" for a callsite while a capture is on.
+static LOGGED: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct BufferWriter;
 
 impl io::Write for BufferWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
+        LOGGED
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -179,27 +187,26 @@ impl io::Write for BufferWriter {
 
 impl TraceCapture {
     pub fn start() -> TraceCapture {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let writer = buffer.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-            .with_writer(move || BufferWriter(writer.clone()))
-            .finish();
+        static INSTALL: std::sync::Once = std::sync::Once::new();
+        INSTALL.call_once(|| {
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_ansi(false)
+                .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+                .with_writer(|| BufferWriter)
+                .finish();
+            tracing::subscriber::set_global_default(subscriber).expect("no other subscriber");
+        });
         let exclusive = ONE_CAPTURE_AT_A_TIME
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let guard = tracing::subscriber::set_default(subscriber);
-        tracing::callsite::rebuild_interest_cache();
+        LOGGED.lock().unwrap_or_else(|p| p.into_inner()).clear();
         TraceCapture {
-            buffer,
-            _guard: guard,
             _exclusive: exclusive,
         }
     }
 
     pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.buffer.lock().unwrap()).into_owned()
+        String::from_utf8_lossy(&LOGGED.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
     }
 }
