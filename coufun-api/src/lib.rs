@@ -92,3 +92,8 @@ pub use manual::ManualRevision;
 pub use operation::{Effect, Method, Operation};
 pub use result_code::{Category, Lang, ParseResultCodeError, ResultCode, RetryClass, UnknownCode};
 pub use validation::{ValidationError, ValidationErrors, Violation};
+
+/// The README's examples, compiled as doctests so they cannot go stale.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
