@@ -184,6 +184,7 @@ fn emit_phone(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
         )
     };
     let inputs = text_inputs(ty);
+    let field_kind = charset_free_field_kind(ty);
     quote! {
         #doc
         ///
@@ -221,18 +222,7 @@ fn emit_phone(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
             }
         }
 
-        impl FieldKind for #ty {
-            const CODE: ResultCode = Self::CODE;
-            fn parse(text: &str, _charset: Charset) -> Result<Self, Violation> {
-                Self::new(text)
-            }
-            fn is_checked_in(&self, _charset: Charset) -> bool {
-                true
-            }
-            fn wire_value(&self) -> Cow<'_, str> {
-                Cow::Borrowed(self.as_str())
-            }
-        }
+        #field_kind
 
         #inputs
     }
@@ -258,6 +248,7 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
         )
     };
     let inputs = text_inputs(ty);
+    let field_kind = charset_free_field_kind(ty);
     quote! {
         #doc
         #[derive(Clone, PartialEq, Eq, Hash, #ord)]
@@ -297,18 +288,7 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
             }
         }
 
-        impl FieldKind for #ty {
-            const CODE: ResultCode = Self::CODE;
-            fn parse(text: &str, _charset: Charset) -> Result<Self, Violation> {
-                Self::new(text)
-            }
-            fn is_checked_in(&self, _charset: Charset) -> bool {
-                true
-            }
-            fn wire_value(&self) -> Cow<'_, str> {
-                Cow::Borrowed(self.as_str())
-            }
-        }
+        #field_kind
 
         #inputs
     }
@@ -437,6 +417,25 @@ fn emit_enum(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
 
         impl From<#ty> for FieldInput<#ty> {
             fn from(value: #ty) -> Self { FieldInput::checked(value) }
+        }
+    }
+}
+
+/// `impl FieldKind` for a kind held as text whose rule does not depend on the
+/// request charset (digits, mobile numbers, tokens).
+fn charset_free_field_kind(ty: &Ident) -> TokenStream {
+    quote! {
+        impl FieldKind for #ty {
+            const CODE: ResultCode = Self::CODE;
+            fn parse(text: &str, _charset: Charset) -> Result<Self, Violation> {
+                Self::new(text)
+            }
+            fn is_checked_in(&self, _charset: Charset) -> bool {
+                true
+            }
+            fn wire_value(&self) -> Cow<'_, str> {
+                Cow::Borrowed(self.as_str())
+            }
         }
     }
 }
