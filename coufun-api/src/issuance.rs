@@ -19,7 +19,7 @@
 //!    still open is the result [`IssueOutcome::Unknown`], carrying the TR_ID: look
 //!    it up later with `Client::reconcile`.
 //!
-//! One state machine, [`Issuance`], drives both the async and the blocking client.
+//! One state machine (`Issuance`, private) drives both the async and the blocking client.
 
 use std::marker::PhantomData;
 use std::time::Duration;
