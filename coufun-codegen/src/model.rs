@@ -199,6 +199,9 @@ pub struct EndpointsFile {
     pub client: ClientParams,
     /// Field kinds by key, each one validator and one Rust type.
     pub kinds: BTreeMap<String, Kind>,
+    /// Counts the server keeps across requests, by key.
+    #[serde(default)]
+    pub server_limits: BTreeMap<String, ServerLimit>,
     /// The operations, in the manual's order.
     pub operations: Vec<Operation>,
 }
@@ -312,6 +315,20 @@ pub struct Kind {
     /// `enum`: allowed values.
     #[serde(default)]
     pub values: Vec<EnumValue>,
+}
+
+/// A count the server keeps across requests (e.g. sends per coupon).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerLimit {
+    /// The limit.
+    pub value: Spanned<u32>,
+    /// The code answered past it.
+    pub code: Spanned<String>,
+    /// Where the number comes from.
+    pub source: Source,
+    /// One-line description.
+    pub doc: String,
 }
 
 /// A mobile prefix and the digit counts allowed after it.

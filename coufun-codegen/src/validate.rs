@@ -223,6 +223,18 @@ impl Validator {
             self.kind_params(src, &at, kind);
         }
 
+        for (key, limit) in &file.server_limits {
+            if !is_snake(key) {
+                self.err(
+                    src,
+                    &limit.value,
+                    format!("server_limits.{key}"),
+                    format!("`{key}` is not a snake_case name"),
+                );
+            }
+            self.code_ref(src, &limit.code, format!("server_limits.{key}.code"));
+        }
+
         let mut op_names = BTreeSet::new();
         for (i, op) in file.operations.iter().enumerate() {
             let at = format!("operations[{i}]");

@@ -306,3 +306,22 @@ fn every_problem_is_reported_at_once() {
             .any(|e| e.file == ENDPOINTS_PATH && e.message.contains("`01`"))
     );
 }
+
+#[test]
+fn server_limit_names_an_unknown_code() {
+    let absent = absent_code();
+    let r = broken(
+        ENDPOINTS_PATH,
+        "value = 3\ncode = \"20\"",
+        &format!("value = 3\ncode = \"{absent}\""),
+    );
+    // the error points at the code, one line below the replaced text's start
+    let (errors, line, column) = r;
+    let r = (errors, line + 1, column);
+    assert_one(
+        &r,
+        ENDPOINTS_PATH,
+        "server_limits.resends_per_coupon.code",
+        &format!("code `{absent}` is not in spec/result_codes.toml"),
+    );
+}

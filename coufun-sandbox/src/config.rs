@@ -29,7 +29,7 @@ pub struct SandboxConfig {
     /// Goods-list lookups a `POC_ID` may make per day before 09.
     pub goods_list_daily_limit: u32,
     /// Resends (and image sends) per coupon after the issuing send; one more
-    /// answers 20. Default: the manual's limit (3).
+    /// answers 20. Default: the spec's `server_limits.resends_per_coupon`.
     pub max_resends_per_coupon: u32,
     /// An identical write request from the same `POC_ID` within this window
     /// answers 23. Zero (the default) turns the rule off.
@@ -42,28 +42,6 @@ pub struct SandboxConfig {
     pub faults: FaultPlan,
 }
 
-/// The manual's send limit, read from code 20's description in the spec
-/// ("발송 횟수 제한 초과 (3회 제한)": the number before "회"). `u32::MAX` (no
-/// limit) if the description ever stops naming one.
-pub fn manual_send_limit() -> u32 {
-    let description = coufun_api::ResultCode::ResendLimitExceeded.description(coufun_api::Lang::Ko);
-    description
-        .split('회')
-        .next()
-        .map(|before| {
-            before
-                .chars()
-                .rev()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-                .chars()
-                .rev()
-                .collect::<String>()
-        })
-        .and_then(|digits| digits.parse().ok())
-        .unwrap_or(u32::MAX)
-}
-
 impl Default for SandboxConfig {
     fn default() -> Self {
         SandboxConfig {
@@ -72,7 +50,7 @@ impl Default for SandboxConfig {
             catalogue: Catalogue::default(),
             charset: Charset::Cp949,
             goods_list_daily_limit: 100,
-            max_resends_per_coupon: manual_send_limit(),
+            max_resends_per_coupon: coufun_api::RESENDS_PER_COUPON,
             duplicate_window: Duration::ZERO,
             clock: Clock::System,
             seed: 0x00C0_FFEE,
@@ -193,12 +171,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn send_limit_comes_from_the_manual_text() {
-        let description =
-            coufun_api::ResultCode::ResendLimitExceeded.description(coufun_api::Lang::Ko);
-        let limit = manual_send_limit();
-        assert_ne!(limit, u32::MAX, "no limit found in {description:?}");
-        assert!(description.contains(&format!("{limit}회")));
+    fn the_resend_limit_is_the_specs() {
+        let spec = coufun_codegen::embedded::spec().unwrap();
+        let limit = spec.endpoints.server_limits["resends_per_coupon"]
+            .value
+            .get_ref();
+        assert_eq!(SandboxConfig::default().max_resends_per_coupon, *limit);
     }
 
     #[test]

@@ -6,6 +6,10 @@
 //! `coufun_rules` function called with those constants).
 use std::borrow::Cow;
 use std::fmt;
+/// Resends of one coupon after it was first sent; one more answers 20. The manual says 발송 횟수 제한 (3회 제한); counting the first send apart is inferred.
+///
+/// Past it the server answers `20`. Source: manual.
+pub const RESENDS_PER_COUPON: u32 = 3;
 use crate::charset::Charset;
 use crate::field::{FieldInput, FieldKind};
 use crate::result_code::ResultCode;

@@ -141,6 +141,22 @@ pub fn endpoints_markdown(spec: &Spec) -> String {
             mark(k.limit_source)
         );
     }
+    if !e.server_limits.is_empty() {
+        body.push_str(
+            "\n## Server limits\n\nCounts the server keeps across requests; the sandbox enforces them.\n\n\
+             | Limit | Value | Code | Source | |\n|---|:--:|:--:|---|---|\n",
+        );
+        for (key, limit) in &e.server_limits {
+            let _ = writeln!(
+                body,
+                "| {key} | {} | {} | {} | {} |",
+                limit.value.get_ref(),
+                limit.code.get_ref(),
+                mark(limit.source),
+                cell(&limit.doc)
+            );
+        }
+    }
     for op in &e.operations {
         let methods: Vec<String> = op
             .methods
@@ -257,6 +273,7 @@ fn sources(spec: &Spec) -> Vec<crate::model::Source> {
         e.client.poc_id.source,
     ];
     all.extend(e.kinds.values().map(|k| k.limit_source));
+    all.extend(e.server_limits.values().map(|l| l.source));
     for op in &e.operations {
         all.push(op.path.source);
         all.extend(op.request.iter().map(|f| f.source));

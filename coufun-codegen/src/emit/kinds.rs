@@ -27,12 +27,25 @@ pub fn emit(spec: &Spec) -> TokenStream {
         .kinds
         .iter()
         .map(|(key, kind)| emit_kind(spec, key, kind));
+    let server_limits = spec.endpoints.server_limits.iter().map(|(key, limit)| {
+        let name = ident(&key.to_uppercase());
+        let value = Literal::u32_unsuffixed(*limit.value.get_ref());
+        let doc = doc_lines(&format!(
+            "{}\n\nPast it the server answers `{}`. Source: {}.",
+            limit.doc,
+            limit.code.get_ref(),
+            limit.source.as_str()
+        ));
+        quote! { #doc pub const #name: u32 = #value; }
+    });
     quote! {
         //! One validated type per field kind of `spec/endpoints.toml`: the kind's
         //! limits as constants, the result code that guards it, and its check (a
         //! `coufun_rules` function called with those constants).
         use std::borrow::Cow;
         use std::fmt;
+
+        #( #server_limits )*
 
         use crate::charset::Charset;
         use crate::field::{FieldInput, FieldKind};
