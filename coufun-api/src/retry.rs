@@ -99,10 +99,11 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
-    /// 5 attempts within 30 s, backoff ceilings 200 ms, 400 ms, … up to 5 s.
+    /// 8 calls (status lookups included) within 30 s, backoff ceilings 200 ms,
+    /// 400 ms, … up to 5 s.
     fn default() -> Self {
         RetryPolicy {
-            max_attempts: 5,
+            max_attempts: 8,
             deadline: Duration::from_secs(30),
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(5),
