@@ -90,6 +90,13 @@ pub fn cp949_len(text: &str) -> Result<usize, Unencodable> {
             at += 1;
             continue;
         }
+        // Leads EB and EC start U+B000..=U+CFFF, every one a Hangul syllable:
+        // no need to look at the continuation bytes (the text is valid UTF-8).
+        if matches!(lead, 0xEB | 0xEC) {
+            total += 2;
+            at += 3;
+            continue;
+        }
         // Hangul syllables U+AC00..=U+D7A3 are encoded EA B0 80 ..= ED 9E A3: in
         // valid UTF-8 the lead and the next two bytes tell without decoding.
         if (0xEA..=0xED).contains(&lead)
