@@ -111,6 +111,18 @@ pub fn parse_count(text: &str, min: u64, max: Option<u64>) -> Result<u64, Violat
     check_count(value, min, max)
 }
 
+/// Days in `month` (1–12) of the Gregorian `year`; 0 for a month that does not exist.
+pub fn days_in_month(year: u32, month: u32) -> u32 {
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
 /// `date`: a real calendar date written `YYYYMMDD`; returns `(year, month, day)`.
 pub fn parse_date(text: &str) -> Result<(u16, u8, u8), Violation> {
     let b = text.as_bytes();
@@ -122,15 +134,7 @@ pub fn parse_date(text: &str) -> Result<(u16, u8, u8), Violation> {
             .fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'))
     };
     let (year, month, day) = (num(0..4), num(4..6), num(6..8));
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => 0,
-    };
-    if year == 0 || day == 0 || day > days {
+    if year == 0 || day == 0 || day > days_in_month(year, month) {
         return Err(Violation::NotADate);
     }
     // The checks above bound each part well inside its type.

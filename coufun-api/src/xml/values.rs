@@ -66,30 +66,14 @@ pub struct CalendarDate {
 impl CalendarDate {
     /// The date, when it exists in the Gregorian calendar (years 1–9999).
     pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
-        let leap =
-            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        ((1..=9999).contains(&year) && (1..=days).contains(&day)).then_some(CalendarDate {
-            year,
-            month,
-            day,
-        })
+        let days = coufun_rules::days_in_month(u32::from(year), u32::from(month));
+        ((1..=9999).contains(&year) && (1..=days).contains(&u32::from(day)))
+            .then_some(CalendarDate { year, month, day })
     }
 
     /// Parses `YYYYMMDD`.
     pub fn parse_ymd(text: &str) -> Option<Self> {
-        if text.len() != 8 || !text.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let year = text.get(0..4)?.parse().ok()?;
-        let month = text.get(4..6)?.parse().ok()?;
-        let day = text.get(6..8)?.parse().ok()?;
+        let (year, month, day) = coufun_rules::parse_date(text).ok()?;
         CalendarDate::new(year, month, day)
     }
 
