@@ -18,9 +18,17 @@ use syn::{LitStr, Token, parse_macro_input};
 use coufun_codegen::Spec;
 use coufun_codegen::literal::{check_literal, list_limit};
 
-fn spec(span: Span) -> Result<Spec, syn::Error> {
-    coufun_codegen::embedded::spec()
-        .map_err(|e| syn::Error::new(span, format!("the coufun spec is invalid:\n{e}")))
+/// The embedded spec, parsed and validated once per compiler process (not once
+/// per macro call: it is compiled into `coufun-codegen` and cannot change).
+fn spec(span: Span) -> Result<&'static Spec, syn::Error> {
+    static SPEC: std::sync::OnceLock<Result<Spec, String>> = std::sync::OnceLock::new();
+    match SPEC.get_or_init(|| coufun_codegen::embedded::spec().map_err(|e| e.to_string())) {
+        Ok(spec) => Ok(spec),
+        Err(e) => Err(syn::Error::new(
+            span,
+            format!("the coufun spec is invalid:\n{e}"),
+        )),
+    }
 }
 
 /// Checks `lit` against the spec kind `key` and expands to the pre-validated value.
@@ -37,7 +45,7 @@ fn expand_one(
     lit: &LitStr,
 ) -> Result<proc_macro2::TokenStream, syn::Error> {
     let spec = spec(lit.span())?;
-    let checked = check_literal(&spec, key, &lit.value())
+    let checked = check_literal(spec, key, &lit.value())
         .map_err(|e| syn::Error::new(lit.span(), format!("{macro_name}!: {e}")))?;
     let ty = format_ident!("{}", checked.type_name);
     let value = LitStr::new(&checked.value, lit.span());
@@ -98,7 +106,7 @@ pub fn recipients(input: TokenStream) -> TokenStream {
         Ok(spec) => spec,
         Err(e) => return e.into_compile_error().into(),
     };
-    if let Some((max, code)) = list_limit(&spec, "mobile")
+    if let Some((max, code)) = list_limit(spec, "mobile")
         && lits.len() > max as usize
     {
         let span = lits
