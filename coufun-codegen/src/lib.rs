@@ -27,9 +27,9 @@ pub use load::{Spec, SpecSource};
 pub const NEEDS_HUMAN: &str = "NEEDS HUMAN";
 
 /// Path of the result-code spec, relative to the workspace root.
-pub const RESULT_CODES_PATH: &str = "spec/result_codes.toml";
+pub const RESULT_CODES_PATH: &str = coufun_spec::RESULT_CODES.path;
 /// Path of the endpoint spec, relative to the workspace root.
-pub const ENDPOINTS_PATH: &str = "spec/endpoints.toml";
+pub const ENDPOINTS_PATH: &str = coufun_spec::ENDPOINTS.path;
 
 /// One file the generator owns: its path relative to the workspace root and its
 /// full contents (header included).
@@ -94,21 +94,20 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
     ])
 }
 
-/// The spec as it stood when this crate was compiled, for the proc-macro crate.
+/// The spec as it stood when this crate was compiled (from the `coufun-spec`
+/// crate), for the proc-macro crate.
 ///
-/// `include_str!` makes cargo rebuild this crate (and so re-expand every macro
-/// that reads it) whenever a spec file changes.
+/// `coufun-spec` embeds the files with `include_str!`, so cargo rebuilds it, this
+/// crate and every macro expansion that reads it whenever a spec file changes.
 pub mod embedded {
-    use crate::{ENDPOINTS_PATH, RESULT_CODES_PATH, Spec, SpecErrors, SpecSource};
-
-    const RESULT_CODES: &str = include_str!("../../spec/result_codes.toml");
-    const ENDPOINTS: &str = include_str!("../../spec/endpoints.toml");
+    use crate::{Spec, SpecErrors, SpecSource};
 
     /// Loads and validates the embedded spec.
     pub fn spec() -> Result<Spec, SpecErrors> {
+        let source = |file: coufun_spec::SpecFile| SpecSource::new(file.path, file.text);
         Spec::parse(
-            SpecSource::new(RESULT_CODES_PATH, RESULT_CODES),
-            SpecSource::new(ENDPOINTS_PATH, ENDPOINTS),
+            source(coufun_spec::RESULT_CODES),
+            source(coufun_spec::ENDPOINTS),
         )
     }
 }
