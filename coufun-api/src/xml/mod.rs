@@ -251,7 +251,8 @@ pub fn decode_document<R: Response>(
 }
 
 /// Writes a whole answer document: `R`'s root holding `code` and `message`,
-/// then `body`'s elements if any, in `charset` (CP949 declares `euc-kr`).
+/// then `body`'s elements if any, in `charset` (CP949 declares `EUC-KR`, as
+/// the manuals' samples do).
 pub fn encode_document<R: Response>(
     code: ResultCode,
     message: &str,
@@ -284,7 +285,7 @@ fn encode_under<R: Response>(
     body: Option<&R>,
     charset: Charset,
 ) -> Vec<u8> {
-    let label = charset.encoding().name().to_ascii_lowercase();
+    let label = charset.encoding().name();
     let mut w = XmlWriter::with_declaration(&label);
     w.open(root);
     w.text_element(RESULT_CODE_ELEMENT, code.as_str());
@@ -334,7 +335,7 @@ mod tests {
             Some("A & B 가<raw>")
         );
         assert_eq!(reply.body.goods[0].supply_price, None);
-        assert_eq!(reply.body.goods[0].validity, Some(String::new()));
+        assert_eq!(reply.body.goods[0].validity, None, "empty means absent");
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub trait FieldValue: Sized {
     /// What the text must look like, for error messages (e.g. `"an integer"`).
     const EXPECTED: &'static str;
 
-    /// `Ok(None)` for an empty element (text keeps the empty string);
+    /// `Ok(None)` for an empty element (or only white space);
     /// `Err(excerpt)` when the text is not a value of this type, with a short,
     /// privacy-safe excerpt of what was found.
     fn parse_text(text: Cow<'_, str>) -> Result<Option<Self>, String>;
@@ -30,7 +30,7 @@ impl FieldValue for String {
     const EXPECTED: &'static str = "text";
 
     fn parse_text(text: Cow<'_, str>) -> Result<Option<Self>, String> {
-        Ok(Some(text.into_owned()))
+        Ok((!text.trim().is_empty()).then(|| text.into_owned()))
     }
 
     fn write_text(&self, out: &mut String) {
