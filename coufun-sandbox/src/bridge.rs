@@ -125,13 +125,13 @@ pub(crate) enum Outcome {
     Issued {
         order_id: String,
         tr_id: String,
-        goods: Goods,
+        goods: Box<Goods>,
         valid_until: Date,
         reserve1: Option<String>,
         reserve2: Option<String>,
         coupons: Vec<CouponView>,
     },
-    Status(CouponView),
+    Status(Box<CouponView>),
     Cancelled {
         coupon_number: String,
     },

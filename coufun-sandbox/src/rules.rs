@@ -281,7 +281,7 @@ impl State {
         Ok(Outcome::Issued {
             order_id,
             tr_id,
-            goods,
+            goods: Box::new(goods),
             valid_until,
             reserve1: fields.get("reserve1").map(str::to_owned),
             reserve2: fields.get("reserve2").map(str::to_owned),
@@ -346,7 +346,7 @@ impl State {
 
     fn status(&self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
         let (coupon, ordered_on) = self.target(account, fields)?;
-        Ok(Outcome::Status(self.view(&coupon, ordered_on)))
+        Ok(Outcome::Status(Box::new(self.view(&coupon, ordered_on))))
     }
 
     fn coupon(&self, number: &str) -> Verdict<&Coupon> {

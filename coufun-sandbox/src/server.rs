@@ -330,20 +330,17 @@ async fn admin_use(
 }
 
 /// The `amount` query parameter, if any (`Err` when it is not a number).
-fn amount_param(uri: &Uri) -> Result<Option<u64>, Response> {
+fn amount_param(uri: &Uri) -> Result<Option<u64>, String> {
     let query = uri.query().unwrap_or_default();
     match query
         .split('&')
         .find_map(|pair| pair.strip_prefix("amount="))
     {
         None => Ok(None),
-        Some(text) => text.parse().map(Some).map_err(|_| {
-            (
-                StatusCode::BAD_REQUEST,
-                format!("amount {text:?} is not a whole number"),
-            )
-                .into_response()
-        }),
+        Some(text) => text
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("amount {text:?} is not a whole number")),
     }
 }
 
@@ -369,7 +366,7 @@ async fn admin_redeem(
 ) -> Response {
     match amount_param(&uri) {
         Ok(amount) => redeemed(lock(&shared.state).redeem(&number, RedeemAction::Use(amount))),
-        Err(response) => response,
+        Err(message) => (StatusCode::BAD_REQUEST, message).into_response(),
     }
 }
 
@@ -382,7 +379,7 @@ async fn admin_cancel_use(
         Ok(amount) => redeemed(
             lock(&shared.state).redeem(&number, RedeemAction::CancelUse(amount.unwrap_or(0))),
         ),
-        Err(response) => response,
+        Err(message) => (StatusCode::BAD_REQUEST, message).into_response(),
     }
 }
 

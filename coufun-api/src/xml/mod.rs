@@ -286,7 +286,7 @@ fn encode_under<R: Response>(
     charset: Charset,
 ) -> Vec<u8> {
     let label = charset.encoding().name();
-    let mut w = XmlWriter::with_declaration(&label);
+    let mut w = XmlWriter::with_declaration(label);
     w.open(root);
     w.text_element(RESULT_CODE_ELEMENT, code.as_str());
     w.text_element(RESULT_MESSAGE_ELEMENT, message);

@@ -105,15 +105,12 @@ pub fn endpoints_markdown(spec: &Spec) -> String {
         body,
         "\n## Answers and common parameters\n\nEvery answer is XML declared EUC-KR under its \
          operation's own root element (below), holding the result code {} and the message {}; \
-         an error answer keeps the root and holds only those two. The client sends {} \
+         an error answer keeps the root and holds only those two. The client sends `{}` ({}) \
          (at most {} bytes, {}) with every call. Default test server: `{}` ({}).\n",
         wire(&e.answer.result_code),
         wire(&e.answer.result_message),
-        format!(
-            "`{}` ({})",
-            e.client.poc_id.name.get_ref(),
-            mark(&e.client.poc_id.source)
-        ),
+        e.client.poc_id.name.get_ref(),
+        mark(&e.client.poc_id.source),
         e.client.poc_id.max_bytes.get_ref(),
         mark(&e.client.poc_id.limit_source),
         e.test_server.url.get_ref(),
