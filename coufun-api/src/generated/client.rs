@@ -9,7 +9,7 @@ use super::super::issuance::IssueOutcome;
 use super::requests::*;
 use super::responses::*;
 impl Client {
-    /// 상품정보 (상품목록) — List the goods the merchant may issue, with every detail of each.
+    /// 상품정보 (상품목록) — List the goods the merchant may issue, with every detail of each (one goods item: `goods_info`, a lookup over this list).
     ///
     /// POST or GET `coufunProduct.do` (reads only: safe to repeat; the first method is preferred).
     ///
@@ -100,7 +100,7 @@ impl Client {
 }
 #[cfg(feature = "blocking")]
 impl super::super::client::blocking::Client {
-    /// 상품정보 (상품목록) — List the goods the merchant may issue, with every detail of each.
+    /// 상품정보 (상품목록) — List the goods the merchant may issue, with every detail of each (one goods item: `goods_info`, a lookup over this list).
     ///
     /// POST or GET `coufunProduct.do` (reads only: safe to repeat; the first method is preferred).
     ///

@@ -92,6 +92,68 @@ impl From<String> for FieldInput<Body> {
         FieldInput::raw(text)
     }
 }
+/// Goods category id (CAT_ID): at most 10 bytes. No request takes it; answers carry it.
+///
+/// Spec kind `category_id`, rule `token`; the server answers `10` when it is broken. Limit source: goods manual v1.2.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct CategoryId(Cow<'static, str>);
+impl CategoryId {
+    /// Most characters allowed.
+    pub const MAX_LEN: u32 = 10;
+    /// The result code the server answers when this kind's rule is broken.
+    pub const CODE: ResultCode = ResultCode::InvalidGoods;
+    /// Checks `text`.
+    pub fn new(text: impl Into<String>) -> Result<Self, Violation> {
+        let text = text.into();
+        Self::check(&text)?;
+        Ok(Self(Cow::Owned(text)))
+    }
+    /// Checks `text` without keeping it.
+    pub fn check(text: &str) -> Result<(), Violation> {
+        coufun_rules::check_token(text, Self::MAX_LEN)
+    }
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl fmt::Debug for CategoryId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple(stringify!(CategoryId)).field(&self.as_str()).finish()
+    }
+}
+impl fmt::Display for CategoryId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl FieldKind for CategoryId {
+    const CODE: ResultCode = Self::CODE;
+    fn parse(text: &str, _charset: Charset) -> Result<Self, Violation> {
+        Self::new(text)
+    }
+    fn is_checked_in(&self, _charset: Charset) -> bool {
+        true
+    }
+    fn wire_value(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+impl From<CategoryId> for FieldInput<CategoryId> {
+    fn from(value: CategoryId) -> Self {
+        FieldInput::checked(value)
+    }
+}
+impl From<&str> for FieldInput<CategoryId> {
+    fn from(text: &str) -> Self {
+        FieldInput::raw(text)
+    }
+}
+impl From<String> for FieldInput<CategoryId> {
+    fn from(text: String) -> Self {
+        FieldInput::raw(text)
+    }
+}
 /// Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes.
 ///
 /// Spec kind `coupon_number`, rule `token`; the server answers `16` when it is broken. Limit source: status manual v1.3.
@@ -550,6 +612,68 @@ impl From<&str> for FieldInput<MobileNumber> {
     }
 }
 impl From<String> for FieldInput<MobileNumber> {
+    fn from(text: String) -> Self {
+        FieldInput::raw(text)
+    }
+}
+/// The supplier's order id (ORDER_ID) a create answers: at most 30 bytes. No documented request takes it.
+///
+/// Spec kind `order_id`, rule `token`; the server answers `03` when it is broken. Limit source: create manual v1.4.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct OrderId(Cow<'static, str>);
+impl OrderId {
+    /// Most characters allowed.
+    pub const MAX_LEN: u32 = 30;
+    /// The result code the server answers when this kind's rule is broken.
+    pub const CODE: ResultCode = ResultCode::InvalidOrderId;
+    /// Checks `text`.
+    pub fn new(text: impl Into<String>) -> Result<Self, Violation> {
+        let text = text.into();
+        Self::check(&text)?;
+        Ok(Self(Cow::Owned(text)))
+    }
+    /// Checks `text` without keeping it.
+    pub fn check(text: &str) -> Result<(), Violation> {
+        coufun_rules::check_token(text, Self::MAX_LEN)
+    }
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl fmt::Debug for OrderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple(stringify!(OrderId)).field(&self.as_str()).finish()
+    }
+}
+impl fmt::Display for OrderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl FieldKind for OrderId {
+    const CODE: ResultCode = Self::CODE;
+    fn parse(text: &str, _charset: Charset) -> Result<Self, Violation> {
+        Self::new(text)
+    }
+    fn is_checked_in(&self, _charset: Charset) -> bool {
+        true
+    }
+    fn wire_value(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+impl From<OrderId> for FieldInput<OrderId> {
+    fn from(value: OrderId) -> Self {
+        FieldInput::checked(value)
+    }
+}
+impl From<&str> for FieldInput<OrderId> {
+    fn from(text: &str) -> Self {
+        FieldInput::raw(text)
+    }
+}
+impl From<String> for FieldInput<OrderId> {
     fn from(text: String) -> Self {
         FieldInput::raw(text)
     }

@@ -41,7 +41,7 @@ pub mod missing {
     #[derive(Debug, Clone, Copy, Default)]
     pub struct TrId;
 }
-/// List the goods the merchant may issue, with every detail of each. (상품정보 (상품목록))
+/// List the goods the merchant may issue, with every detail of each (one goods item: `goods_info`, a lookup over this list). (상품정보 (상품목록))
 ///
 /// Path `coufunProduct.do` (source: goods manual v1.2), methods POST, GET, effect read. Build one with [`GoodsListRequest::builder`]; the sandbox parses one with [`GoodsListRequest::from_wire`].
 #[derive(Debug, Clone, PartialEq, Eq)]

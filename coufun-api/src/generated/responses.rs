@@ -96,7 +96,7 @@ impl FieldValue for Reported<ValidityType> {
         }
     }
 }
-/// The answer to `goods_list` (상품정보 (상품목록) — List the goods the merchant may issue, with every detail of each.) under its root `<PRODUCTLIST>`, without the result code and message.
+/// The answer to `goods_list` (상품정보 (상품목록) — List the goods the merchant may issue, with every detail of each (one goods item: `goods_info`, a lookup over this list).) under its root `<PRODUCTLIST>`, without the result code and message.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GoodsListResponse {
     /// `<LIST_CNT>`, int (source: goods manual v1.2); `None` when absent or empty.
