@@ -641,3 +641,59 @@ async fn a_catalogue_file_replaces_the_built_in_goods() {
         .await;
     assert_code(&reply, ResultCode::InvalidGoods);
 }
+
+#[tokio::test]
+async fn admin_redeem_routes_use_and_give_back_amounts() {
+    let (sandbox, raw) = default_raw().await;
+    let vouchers = create(&raw, "tr-redeem", VOUCHER, 1).await;
+    let coffee = create(&raw, "tr-redeem-coffee", COFFEE, 1).await;
+    let admin = |path: String| {
+        let client = raw.client.clone();
+        let url = format!("http://{}/_admin/coupons/{path}", sandbox.addr());
+        async move {
+            let response = client.post(url).send().await.expect("admin answers");
+            let status = response.status().as_u16();
+            (status, response.text().await.expect("body"))
+        }
+    };
+    let (status, body) = admin(format!("{}/redeem?amount=4000", vouchers[0])).await;
+    assert_eq!(status, 200, "{body}");
+    let used: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(
+        (used["amount"].as_u64(), used["balance"].as_u64()),
+        (Some(4000), Some(6000))
+    );
+    assert_eq!(used["state"], "used");
+    // more than the balance, a number that is none, an amount for an exchange voucher
+    assert_eq!(
+        admin(format!("{}/redeem?amount=6001", vouchers[0])).await.0,
+        409
+    );
+    assert_eq!(
+        admin(format!("{}/redeem?amount=lots", vouchers[0])).await.0,
+        400
+    );
+    assert_eq!(admin(format!("{}/redeem?amount=1", coffee[0])).await.0, 409);
+    assert_eq!(admin("000000000000/redeem".to_owned()).await.0, 404);
+    // a use-cancel gives the amount back
+    let (status, body) = admin(format!("{}/cancel-use?amount=1500", vouchers[0])).await;
+    assert_eq!(status, 200, "{body}");
+    let status_reply = raw
+        .post(
+            "coupon_status",
+            &[
+                ("POC_ID", POC),
+                ("GOODS_ID", VOUCHER),
+                ("BARCODE_NUM", &vouchers[0]),
+            ],
+        )
+        .await;
+    assert_eq!(status_reply.first("REMAIN_AMOUNT").as_deref(), Some("7500"));
+    assert_eq!(status_reply.first("STATUS").as_deref(), Some("001"));
+    // an exchange voucher is used in whole, once
+    assert_eq!(admin(format!("{}/redeem", coffee[0])).await.0, 200);
+    assert_eq!(admin(format!("{}/redeem", coffee[0])).await.0, 409);
+    let ledger = sandbox.ledger();
+    assert_eq!(ledger.redemptions.len(), 3);
+    assert_eq!(ledger.redemptions[2].coupon_number, coffee[0]);
+}
