@@ -17,7 +17,7 @@ fn body(items: usize) -> Vec<u8> {
         response.goods.push(GoodsListItem {
             goods_id: Some(format!("{i:010}")),
             goods_name: Some(format!("스타벅스 카페 아메리카노 Tall {i}")),
-            price: Some(4500),
+            supply_price: Some(4500),
             ..Default::default()
         });
     }

@@ -3,9 +3,9 @@
 
 use std::hint::black_box;
 
-use coufun_api::Charset;
 use coufun_api::responses::{GoodsListItem, GoodsListResponse};
-use coufun_api::xml::{CalendarDate, Response, decode_document};
+use coufun_api::xml::{Reported, Response, decode_document};
+use coufun_api::{Charset, SendType, ValidityType};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -18,12 +18,18 @@ fn goods_list(n: usize) -> Vec<u8> {
             goods_id: Some(format!("{i:010}")),
             goods_name: Some(format!("스타벅스 카페 아메리카노 Tall {i}")),
             category_id: Some(format!("{:04}", i % 37)),
-            category_name: Some("커피/음료".to_owned()),
-            brand: Some("스타벅스".to_owned()),
-            price: Some(4500 + (i as i64 % 10) * 100),
-            sale_start: CalendarDate::new(2026, 1, 1),
-            sale_end: CalendarDate::new(2026, 12, 31),
-            valid_days: Some(90),
+            list_price: Some(4500 + (i as i64 % 10) * 100),
+            supply_price: Some(4100 + (i as i64 % 10) * 100),
+            goods_info: Some("따뜻한 또는 아이스 아메리카노 1잔".to_owned()),
+            use_guide: Some("매장에서 바코드를 보여 주세요".to_owned()),
+            exchange_place: Some("스타벅스 전 매장".to_owned()),
+            validity_type: Some(Reported::Known(ValidityType::DaysFromSending)),
+            validity: Some("90".to_owned()),
+            send_type: Some(Reported::Known(SendType::Mms)),
+            image_big: Some(format!("https://img.example.invalid/{i:010}.jpg")),
+            image_big_width: Some(500),
+            image_big_height: Some(500),
+            ..Default::default()
         });
     }
     response.to_xml(Charset::Utf8)

@@ -126,20 +126,36 @@ pub enum Error {
         message: String,
     },
     /// A coupon send or create whose outcome is unknown: the deadline passed
-    /// without an answer that settles it, so coupons may exist. Reconcile by the
-    /// TR_ID (`Client::reconcile`); never send it again with a new TR_ID.
+    /// without an answer that settles it, so coupons may exist. Send the same
+    /// request (same TR_ID) again later; never with a new TR_ID.
     #[error(
-        "{}: outcome unknown after {attempts} calls; coupons may exist: reconcile by TR_ID {tr_id}",
+        "{}: outcome unknown after {attempts} calls; coupons may exist: send the same request with TR_ID {tr_id} again later",
         "coupon issuance"
     )]
     OutcomeUnknown {
-        /// The TR_ID to reconcile by.
+        /// The TR_ID of the issuing request.
         tr_id: TrId,
         /// Calls made.
         attempts: u32,
         /// The last failure seen.
         #[source]
         last: Option<Box<Error>>,
+    },
+    /// A coupon send or create answered `12` (duplicate TR_ID) or `23`
+    /// (duplicate request): an earlier attempt with this TR_ID reached the
+    /// server, so coupons probably exist, but the API cannot tell their numbers.
+    /// Do not send it again with a new TR_ID.
+    #[error(
+        "coupon issuance: an earlier attempt with TR_ID {tr_id} reached the server (answered {}); coupons probably exist but their numbers are not retrievable through the API",
+        code.as_str()
+    )]
+    EarlierAttemptReached {
+        /// The TR_ID of the issuing request.
+        tr_id: TrId,
+        /// The duplicate code answered (`12` or `23`).
+        code: ResultCode,
+        /// Calls made.
+        attempts: u32,
     },
 }
 
@@ -150,7 +166,8 @@ impl Error {
             Error::Validation(_)
             | Error::CharsetMismatch { .. }
             | Error::Unencodable { .. }
-            | Error::OutcomeUnknown { .. } => None,
+            | Error::OutcomeUnknown { .. }
+            | Error::EarlierAttemptReached { .. } => None,
             Error::Connect { info, .. }
             | Error::Timeout { info, .. }
             | Error::Transport { info, .. }
@@ -165,7 +182,7 @@ impl Error {
     /// The result code, for [`Error::Api`].
     pub fn result_code(&self) -> Option<ResultCode> {
         match self {
-            Error::Api { code, .. } => Some(*code),
+            Error::Api { code, .. } | Error::EarlierAttemptReached { code, .. } => Some(*code),
             _ => None,
         }
     }
@@ -197,14 +214,18 @@ impl Error {
             }
             Error::Status { status, .. } => FailureKind::HttpStatus(*status),
             Error::Api { code, .. } => FailureKind::Api(*code),
+            Error::EarlierAttemptReached { code, .. } => FailureKind::Api(*code),
         }
     }
 
     /// What to do next, by the retry policy ([`crate::retry::decide`]): the
     /// spec's classification of the result code and the operation's effect.
     pub fn retry(&self) -> Decision {
-        if let Error::OutcomeUnknown { .. } = self {
-            return Decision::Reconcile;
+        match self {
+            // the same TR_ID settles it: answered, or 12 for an earlier attempt
+            Error::OutcomeUnknown { .. } => return Decision::RetrySameRequest,
+            Error::EarlierAttemptReached { .. } => return Decision::EarlierAttemptReached,
+            _ => {}
         }
         let effect = self.call_info().map_or(Effect::Read, |info| info.effect);
         decide(effect, self.failure_kind())
@@ -245,7 +266,7 @@ mod tests {
         assert_eq!(status(502).retry(), Decision::RetrySameRequest);
         assert_eq!(status(404).retry(), Decision::Stop);
         assert_eq!(api("99").retry(), Decision::RetrySameRequest);
-        assert_eq!(api("12").retry(), Decision::Reconcile);
+        assert_eq!(api("12").retry(), Decision::EarlierAttemptReached);
         assert_eq!(api("21").retry(), Decision::Stop);
         assert_eq!(
             api("77").retry(),

@@ -1,23 +1,35 @@
-//! Exactly-once coupon issuance. A coupon costs money: when a send or create
-//! times out or its connection drops, the coupon may or may not exist. This module
-//! decides, attempt by attempt, how the client finds out — never by issuing with a
-//! new TR_ID, never by reporting an issued coupon as failed.
+//! Coupon issuance at most once, and never reported wrong. A coupon costs money:
+//! when a send or create times out or its connection drops, the coupons may or
+//! may not exist. The documented API has no lookup by TR_ID (status takes
+//! `GOODS_ID` + `BARCODE_NUM`), so the client settles the outcome with what the
+//! server does document: its deduplication on TR_ID.
 //!
 //! The rules ([`crate::retry`] decides each failure):
-//! 1. Every attempt sends the very same request, with the same TR_ID, so the
-//!    server issues at most once per TR_ID (a repeat answers `12`).
-//! 2. An attempt whose outcome is unknown (timeout after sending, dropped
+//! 1. Every attempt sends the very same request, with the same TR_ID — never a
+//!    new one — so the server issues at most once per TR_ID (a repeat answers `12`).
+//! 2. An attempt whose answer was lost (timeout after sending, dropped
 //!    connection, 5xx, unreadable answer) is retried with the same request.
-//! 3. A `12` (duplicate TR_ID) or `23` (duplicate request) answer means an earlier
-//!    attempt — ours, or the caller's before a restart — reached the server: the
-//!    client looks the TR_ID up with the status operation and returns what was
-//!    issued.
-//! 4. A refusal (a code that retrying cannot change) after an attempt whose
-//!    outcome was unknown is also checked by a status lookup before it is
-//!    reported as not issued.
-//! 5. Only when the deadline or the attempt budget runs out with the outcome
-//!    still open is the result [`IssueOutcome::Unknown`], carrying the TR_ID: look
-//!    it up later with `Client::reconcile`.
+//! 3. An answer `00` is [`IssueOutcome::Issued`], with the coupon numbers.
+//! 4. A `12` (duplicate TR_ID) or `23` (duplicate request) means an earlier
+//!    attempt with this TR_ID reached the server — ours whose answer was lost, or
+//!    the caller's before a restart: [`IssueOutcome::EarlierAttemptReached`].
+//!    Coupons probably exist, but their numbers are not retrievable through the
+//!    API; it is never reported as not issued, nor as issued with made-up numbers.
+//! 5. A refusal (a code that retrying cannot change) is
+//!    [`IssueOutcome::NotIssued`] only when no earlier attempt's fate is open; after
+//!    a lost answer it is [`IssueOutcome::Unknown`] (the lost attempt may have
+//!    issued, and used up the very limit that now refuses).
+//! 6. When the deadline or the attempt budget runs out with an attempt's fate
+//!    open, the result is [`IssueOutcome::Unknown`], carrying the TR_ID.
+//!
+//! What the merchant does with each outcome:
+//!
+//! | outcome | coupons | what to do |
+//! |---|---|---|
+//! | `Issued` | exist, numbers in the answer | deliver them |
+//! | `NotIssued` | none for this TR_ID | fix the cause; a new request may take a new TR_ID |
+//! | `EarlierAttemptReached` | probably exist, numbers unknown | do not issue again; ask the supplier (by TR_ID, or the ORDER_ID on their side) for the numbers, or cancel them there |
+//! | `Unknown` | may exist | send the same request with the same TR_ID later: `00` issues, `12` shows an earlier attempt did |
 //!
 //! One state machine (`Issuance`, private) drives both the async and the blocking client.
 
@@ -26,24 +38,28 @@ use std::time::Duration;
 
 use crate::error::Error;
 use crate::generated::kinds::TrId;
-use crate::generated::requests::CouponStatusRequest;
-use crate::generated::responses::{CouponCreateResponse, CouponSendResponse, CouponStatusResponse};
+use crate::generated::responses::{CouponCreateResponse, CouponSendResponse};
 use crate::operation::Effect;
 use crate::result_code::ResultCode;
 use crate::retry::{Attempts, Decision, RetryPolicy, decide};
 
-/// How a coupon send or create ended. Exactly one of three, and never a generic
+/// How a coupon send or create ended. Exactly one of four, and never a generic
 /// error for a coupon that may exist.
 #[must_use = "a coupon may have been issued: look at the outcome"]
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum IssueOutcome<R> {
-    /// The coupons exist.
+    /// The server answered `00`: the coupons exist, their numbers are in the answer.
     Issued(Issued<R>),
-    /// The server refused, and no coupon exists for this TR_ID.
+    /// The server refused, and no earlier attempt's fate is open: no coupon
+    /// exists for this TR_ID.
     NotIssued(NotIssued),
-    /// The deadline passed without learning the outcome: coupons may exist.
-    /// Reconcile later by the TR_ID (`Client::reconcile`).
+    /// The server answered `12` (or `23`): an earlier attempt with this TR_ID
+    /// reached it. Coupons probably exist, but their numbers are not
+    /// retrievable through the API. Never issue again for this order.
+    EarlierAttemptReached(EarlierAttemptReached),
+    /// The deadline passed with an attempt's fate open: coupons may exist. Send
+    /// the same request (same TR_ID) again later.
     Unknown(OutcomeUnknown),
 }
 
@@ -53,30 +69,43 @@ impl<R> IssueOutcome<R> {
         match self {
             IssueOutcome::Issued(i) => &i.tr_id,
             IssueOutcome::NotIssued(n) => &n.tr_id,
+            IssueOutcome::EarlierAttemptReached(e) => &e.tr_id,
             IssueOutcome::Unknown(u) => &u.tr_id,
         }
     }
 
-    /// How many calls it took (issuing attempts and status lookups).
+    /// How many calls it took.
     pub fn attempts(&self) -> u32 {
         match self {
             IssueOutcome::Issued(i) => i.attempts,
             IssueOutcome::NotIssued(n) => n.attempts,
+            IssueOutcome::EarlierAttemptReached(e) => e.attempts,
             IssueOutcome::Unknown(u) => u.attempts,
         }
     }
 
-    /// Whether the coupons exist.
+    /// Whether the answer confirmed the coupons (with their numbers).
     pub fn is_issued(&self) -> bool {
         matches!(self, IssueOutcome::Issued(_))
     }
 
-    /// `Ok` when issued; otherwise the refusal, or [`Error::OutcomeUnknown`]
-    /// carrying the TR_ID — for `?` in code that treats both as errors.
+    /// Whether coupons may exist for this TR_ID: every outcome but `NotIssued`.
+    pub fn may_have_issued(&self) -> bool {
+        !matches!(self, IssueOutcome::NotIssued(_))
+    }
+
+    /// `Ok` when issued; otherwise the refusal, [`Error::EarlierAttemptReached`]
+    /// or [`Error::OutcomeUnknown`], each carrying the TR_ID — for `?` in code
+    /// that treats all three as errors.
     pub fn into_result(self) -> Result<Issued<R>, Error> {
         match self {
             IssueOutcome::Issued(i) => Ok(i),
             IssueOutcome::NotIssued(n) => Err(n.error),
+            IssueOutcome::EarlierAttemptReached(e) => Err(Error::EarlierAttemptReached {
+                tr_id: e.tr_id,
+                code: e.code,
+                attempts: e.attempts,
+            }),
             IssueOutcome::Unknown(u) => Err(Error::OutcomeUnknown {
                 tr_id: u.tr_id,
                 attempts: u.attempts,
@@ -86,65 +115,27 @@ impl<R> IssueOutcome<R> {
     }
 }
 
-/// Issued: what the server answered, or what a status lookup found.
+/// Issued: the server's own answer.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Issued<R> {
     /// The TR_ID of the issuing request.
     pub tr_id: TrId,
-    /// How it is known.
-    pub confirmation: Confirmation<R>,
+    /// The answer (order id, coupon numbers).
+    pub answer: R,
     /// Calls it took.
     pub attempts: u32,
-}
-
-/// How an issuance is known.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum Confirmation<R> {
-    /// The issuing call itself answered `00`.
-    Answered(R),
-    /// An earlier attempt's answer was lost; the status lookup by TR_ID found the order.
-    FoundByStatus(CouponStatusResponse),
-}
-
-impl<R> Issued<R> {
-    /// The issuing call's own answer, when it was not lost.
-    pub fn answer(&self) -> Option<&R> {
-        match &self.confirmation {
-            Confirmation::Answered(r) => Some(r),
-            Confirmation::FoundByStatus(_) => None,
-        }
-    }
-
-    /// [`answer`](Self::answer), by value.
-    pub fn into_answer(self) -> Option<R> {
-        match self.confirmation {
-            Confirmation::Answered(r) => Some(r),
-            Confirmation::FoundByStatus(_) => None,
-        }
-    }
 }
 
 impl<R: IssuingResponse> Issued<R> {
     /// The order id the server assigned, when it said.
     pub fn order_id(&self) -> Option<&str> {
-        match &self.confirmation {
-            Confirmation::Answered(r) => r.order_id(),
-            Confirmation::FoundByStatus(s) => s.order_id.as_deref(),
-        }
+        self.answer.order_id()
     }
 
-    /// The numbers of the coupons issued, in the server's order.
+    /// The numbers (`BARCODE_NUM`) of the coupons issued, in the server's order.
     pub fn coupon_numbers(&self) -> Vec<&str> {
-        match &self.confirmation {
-            Confirmation::Answered(r) => r.coupon_numbers(),
-            Confirmation::FoundByStatus(s) => s
-                .coupons
-                .iter()
-                .filter_map(|c| c.coupon_number.as_deref())
-                .collect(),
-        }
+        self.answer.coupon_numbers()
     }
 }
 
@@ -167,11 +158,27 @@ impl NotIssued {
     }
 }
 
-/// The outcome is unknown: the deadline passed without an answer that settles it.
+/// An earlier attempt with this TR_ID reached the server (it answered `12` or
+/// `23`); coupons probably exist, but the API cannot tell their numbers.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct EarlierAttemptReached {
+    /// The TR_ID of the issuing request: the key to ask the supplier by.
+    pub tr_id: TrId,
+    /// The duplicate code answered (`12` or `23`).
+    pub code: ResultCode,
+    /// Attempts of this call whose answer was lost before the duplicate; `0`
+    /// means the TR_ID had been used before this call (e.g. before a restart).
+    pub lost_answers: u32,
+    /// Calls it took.
+    pub attempts: u32,
+}
+
+/// The outcome is unknown: the deadline passed with an attempt's fate open.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct OutcomeUnknown {
-    /// The TR_ID to reconcile by.
+    /// The TR_ID to send the same request with again.
     pub tr_id: TrId,
     /// The last failure seen.
     pub last_error: Option<Error>,
@@ -211,48 +218,14 @@ impl IssuingResponse for CouponCreateResponse {
     }
 }
 
-/// The status request that looks `tr_id` up, in the client's charset.
-pub(crate) fn status_by_tr_id(
-    tr_id: &TrId,
-    charset: crate::Charset,
-) -> Result<CouponStatusRequest, Error> {
-    CouponStatusRequest::builder()
-        .tr_id(tr_id.clone())
-        .build_with(charset)
-        .map_err(Error::Validation)
-}
-
-/// What a status lookup by TR_ID says: `Some` when an order exists for it,
-/// `None` when the server has none (`03`, or an empty answer).
-pub(crate) fn found(
-    result: Result<CouponStatusResponse, Error>,
-) -> Result<Option<CouponStatusResponse>, Error> {
-    match result {
-        Ok(status) if status.order_id.is_some() || !status.coupons.is_empty() => Ok(Some(status)),
-        Ok(_) => Ok(None),
-        Err(error) if error.result_code() == Some(ResultCode::InvalidOrderId) => Ok(None),
-        Err(error) => Err(error),
-    }
-}
-
-/// The next call an issuance needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Next {
-    /// Send the issuing request (again, unchanged).
-    Send,
-    /// Look the TR_ID up with the status operation.
-    LookUp,
-}
-
-/// The exactly-once state machine: feed it each call's result, it says what to
-/// do next and, at the end, how the issuance ended. No I/O of its own.
+/// The issuing state machine: feed it each call's result, it says whether to
+/// send again and, at the end, how the issuance ended. No I/O of its own.
 #[derive(Debug)]
 pub(crate) struct Issuance<R> {
     tr_id: TrId,
     attempts: Attempts,
-    next: Next,
-    /// An attempt may have reached the server without our learning its outcome.
-    outcome_open: bool,
+    /// Attempts whose answer was lost (each may have reached the server).
+    lost_answers: u32,
     /// Wait before the next call.
     wait: Duration,
     last_error: Option<Error>,
@@ -265,21 +238,21 @@ impl<R> Issuance<R> {
         Issuance {
             tr_id,
             attempts: Attempts::start(policy),
-            next: Next::Send,
-            outcome_open: false,
+            lost_answers: 0,
             wait: Duration::ZERO,
             last_error: None,
             answer: PhantomData,
         }
     }
 
-    /// The call to make now, or `None` when the budget is spent (then [`give_up`](Self::give_up)).
-    pub(crate) fn next_call(&mut self) -> Option<Next> {
+    /// Whether to send the (unchanged) request now; `false` when the budget is
+    /// spent (then [`give_up`](Self::give_up)).
+    pub(crate) fn next_call(&mut self) -> bool {
         if self.attempts.made() > 0 && !self.attempts.may_retry() {
-            return None;
+            return false;
         }
         self.attempts.record();
-        Some(self.next)
+        true
     }
 
     /// How long to wait before the next call.
@@ -290,41 +263,36 @@ impl<R> Issuance<R> {
     /// The issuing call answered `result`; `Some` when that settles it.
     pub(crate) fn sent(&mut self, result: Result<R, Error>) -> Option<IssueOutcome<R>> {
         let error = match result {
-            Ok(answer) => return Some(self.issued(Confirmation::Answered(answer))),
+            Ok(answer) => {
+                return Some(IssueOutcome::Issued(Issued {
+                    tr_id: self.tr_id.clone(),
+                    answer,
+                    attempts: self.attempts.made(),
+                }));
+            }
             Err(error) => error,
         };
         let failure = error.failure_kind();
-        self.outcome_open |= failure.outcome_unknown();
-        match decide(Effect::Write, failure) {
-            Decision::RetrySameRequest => self.then(Next::Send, Some(error), true),
-            Decision::Reconcile => {
-                // an earlier attempt reached the server: learn what it did
-                self.outcome_open = true;
-                self.then(Next::LookUp, Some(error), false)
-            }
-            _ if self.outcome_open => self.then(Next::LookUp, Some(error), false),
-            _ => Some(self.not_issued(error)),
+        if failure.outcome_unknown() {
+            self.lost_answers += 1;
         }
-    }
-
-    /// The status lookup by TR_ID answered `result`; `Some` when that settles it.
-    pub(crate) fn looked_up(
-        &mut self,
-        result: Result<CouponStatusResponse, Error>,
-    ) -> Option<IssueOutcome<R>> {
-        match found(result) {
-            Ok(Some(status)) => Some(self.issued(Confirmation::FoundByStatus(status))),
-            // no order for the TR_ID: nothing was committed; the same request
-            // (same TR_ID) settles it, and a refusal of it is then final
-            Ok(None) => {
-                self.outcome_open = false;
-                self.then(Next::Send, None, true)
+        match decide(Effect::Write, failure) {
+            Decision::RetrySameRequest => {
+                self.wait = self.attempts.backoff();
+                self.last_error = Some(error);
+                None
             }
-            Err(error) => match decide(Effect::Read, error.failure_kind()) {
-                Decision::RetrySameRequest => self.then(Next::LookUp, Some(error), true),
-                // the lookup itself is refused (e.g. not permitted): we cannot learn
-                _ => Some(self.unknown(Some(error))),
-            },
+            Decision::EarlierAttemptReached => {
+                Some(IssueOutcome::EarlierAttemptReached(EarlierAttemptReached {
+                    tr_id: self.tr_id.clone(),
+                    code: error.result_code().unwrap_or(ResultCode::DuplicateTrId),
+                    lost_answers: self.lost_answers,
+                    attempts: self.attempts.made(),
+                }))
+            }
+            // a refusal after a lost answer: the lost attempt may have issued
+            _ if self.lost_answers > 0 => Some(self.unknown(Some(error))),
+            _ => Some(self.not_issued(error)),
         }
     }
 
@@ -333,39 +301,12 @@ impl<R> Issuance<R> {
         self.not_issued(error)
     }
 
-    /// The budget is spent: unknown if an attempt may have issued, else not issued.
+    /// The budget is spent: unknown if an attempt's fate is open, else not issued.
     pub(crate) fn give_up(mut self) -> IssueOutcome<R> {
-        match (self.outcome_open, self.last_error.take()) {
-            (false, Some(error)) => self.not_issued(error),
+        match (self.lost_answers, self.last_error.take()) {
+            (0, Some(error)) => self.not_issued(error),
             (_, error) => self.unknown(error),
         }
-    }
-
-    /// Goes on with `next`; a failure seen replaces the last one kept.
-    fn then(
-        &mut self,
-        next: Next,
-        error: Option<Error>,
-        back_off: bool,
-    ) -> Option<IssueOutcome<R>> {
-        self.next = next;
-        self.wait = if back_off {
-            self.attempts.backoff()
-        } else {
-            Duration::ZERO
-        };
-        if error.is_some() {
-            self.last_error = error;
-        }
-        None
-    }
-
-    fn issued(&self, confirmation: Confirmation<R>) -> IssueOutcome<R> {
-        IssueOutcome::Issued(Issued {
-            tr_id: self.tr_id.clone(),
-            confirmation,
-            attempts: self.attempts.made(),
-        })
     }
 
     fn not_issued(&self, error: Error) -> IssueOutcome<R> {
@@ -389,17 +330,12 @@ impl<R> Issuance<R> {
 mod tests {
     use super::*;
     use crate::error::CallInfo;
-    use crate::generated::responses::CouponStatusItem;
+    use crate::generated::responses::CouponSendItem;
 
     const SEND: CallInfo = CallInfo {
         operation: "coupon_send",
         effect: Effect::Write,
         idempotent: true,
-    };
-    const STATUS: CallInfo = CallInfo {
-        operation: "coupon_status",
-        effect: Effect::Read,
-        idempotent: false,
     };
 
     fn policy(max_attempts: u32) -> RetryPolicy {
@@ -415,9 +351,9 @@ mod tests {
         Issuance::new(TrId::new("TR-TEST-1").unwrap(), policy(max_attempts))
     }
 
-    fn api(info: CallInfo, code: &str) -> Error {
+    fn api(code: &str) -> Error {
         Error::Api {
-            info,
+            info: SEND,
             code: code.parse().unwrap(),
             message: String::new(),
         }
@@ -432,34 +368,27 @@ mod tests {
     }
 
     fn answer() -> CouponSendResponse {
-        CouponSendResponse {
-            order_id: Some("O-1".into()),
-            ..Default::default()
-        }
-    }
-
-    fn order() -> CouponStatusResponse {
-        let mut status = CouponStatusResponse {
+        let mut answer = CouponSendResponse {
             order_id: Some("O-1".into()),
             ..Default::default()
         };
-        status.coupons.push(CouponStatusItem {
+        answer.coupons.push(CouponSendItem {
             coupon_number: Some("C-1".into()),
             ..Default::default()
         });
-        status
+        answer
     }
 
     #[test]
     fn an_answer_is_issued() {
         let mut r = run(5);
-        assert_eq!(r.next_call(), Some(Next::Send));
+        assert!(r.next_call());
         let out = r.sent(Ok(answer())).unwrap();
         let IssueOutcome::Issued(issued) = out else {
             panic!("{out:?}")
         };
         assert_eq!((issued.order_id(), issued.attempts), (Some("O-1"), 1));
-        assert!(matches!(issued.confirmation, Confirmation::Answered(_)));
+        assert_eq!(issued.coupon_numbers(), ["C-1"]);
     }
 
     #[test]
@@ -467,11 +396,7 @@ mod tests {
         let mut r = run(5);
         r.next_call();
         assert!(r.sent(Err(bad_gateway())).is_none());
-        assert_eq!(
-            r.next_call(),
-            Some(Next::Send),
-            "the same request again, never a new TR_ID"
-        );
+        assert!(r.next_call(), "the same request again, never a new TR_ID");
         let out = r.sent(Ok(answer())).unwrap();
         assert!(out.is_issued());
         assert_eq!(out.attempts(), 2);
@@ -479,42 +404,44 @@ mod tests {
     }
 
     #[test]
-    fn a_duplicate_after_a_lost_answer_is_found_by_status() {
+    fn a_duplicate_after_a_lost_answer_is_an_earlier_attempt_reached() {
         for duplicate in ["12", "23"] {
             let mut r = run(5);
             r.next_call();
             r.sent(Err(bad_gateway()));
             r.next_call();
-            assert!(r.sent(Err(api(SEND, duplicate))).is_none());
-            assert_eq!(r.wait(), Duration::ZERO, "look up at once");
-            assert_eq!(r.next_call(), Some(Next::LookUp));
-            let out = r.looked_up(Ok(order())).unwrap();
-            let IssueOutcome::Issued(issued) = out else {
+            let out = r.sent(Err(api(duplicate))).unwrap();
+            assert!(out.may_have_issued() && !out.is_issued());
+            let IssueOutcome::EarlierAttemptReached(e) = &out else {
                 panic!("{out:?}")
             };
-            assert!(matches!(
-                issued.confirmation,
-                Confirmation::FoundByStatus(_)
-            ));
-            assert_eq!(issued.coupon_numbers(), ["C-1"]);
+            assert_eq!(
+                (e.code.as_str(), e.lost_answers, e.attempts),
+                (duplicate, 1, 2)
+            );
+            let err = out.into_result().unwrap_err();
+            assert_eq!(err.retry(), Decision::EarlierAttemptReached);
+            assert!(err.to_string().contains("TR-TEST-1"), "{err}");
         }
     }
 
     #[test]
-    fn a_duplicate_on_the_first_attempt_is_also_reconciled() {
-        // the caller reused a TR_ID, e.g. after a restart: report what it issued
+    fn a_duplicate_on_the_first_attempt_is_an_earlier_attempt_reached_too() {
+        // the caller reused a TR_ID, e.g. after a restart: never "not issued"
         let mut r = run(5);
         r.next_call();
-        assert!(r.sent(Err(api(SEND, "12"))).is_none());
-        assert_eq!(r.next_call(), Some(Next::LookUp));
-        assert!(r.looked_up(Ok(order())).unwrap().is_issued());
+        let out = r.sent(Err(api("12"))).unwrap();
+        assert!(
+            matches!(out, IssueOutcome::EarlierAttemptReached(ref e) if e.lost_answers == 0),
+            "{out:?}"
+        );
     }
 
     #[test]
-    fn a_refusal_is_not_issued_without_a_lookup() {
+    fn a_refusal_is_not_issued() {
         let mut r = run(5);
         r.next_call();
-        let out = r.sent(Err(api(SEND, "21"))).unwrap();
+        let out = r.sent(Err(api("21"))).unwrap();
         let IssueOutcome::NotIssued(not) = out else {
             panic!("{out:?}")
         };
@@ -525,66 +452,40 @@ mod tests {
     }
 
     #[test]
-    fn a_refusal_after_a_lost_answer_is_checked_by_status_first() {
+    fn a_refusal_after_a_lost_answer_is_unknown() {
         let mut r = run(8);
         r.next_call();
         r.sent(Err(bad_gateway()));
         r.next_call();
         // the issue limit may have been used up by the lost attempt itself
-        assert!(r.sent(Err(api(SEND, "95"))).is_none());
-        assert_eq!(r.next_call(), Some(Next::LookUp));
-        assert!(r.looked_up(Ok(order())).unwrap().is_issued());
-
-        // and when the lookup finds nothing, the same request settles it
-        let mut r = run(8);
-        r.next_call();
-        r.sent(Err(bad_gateway()));
-        r.next_call();
-        r.sent(Err(api(SEND, "95")));
-        r.next_call();
-        assert!(r.looked_up(Err(api(STATUS, "03"))).is_none());
-        assert_eq!(r.next_call(), Some(Next::Send));
-        let out = r.sent(Err(api(SEND, "95"))).unwrap();
-        assert_eq!(out.attempts(), 4);
-        assert!(
-            matches!(out, IssueOutcome::NotIssued(ref n) if n.code() == Some(ResultCode::IssueLimitExceeded))
+        let out = r.sent(Err(api("95"))).unwrap();
+        let IssueOutcome::Unknown(unknown) = &out else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            unknown.last_error.as_ref().and_then(Error::result_code),
+            Some(ResultCode::IssueLimitExceeded)
         );
+        assert_eq!(out.attempts(), 2);
     }
 
     #[test]
     fn server_failures_are_retried_with_the_same_tr_id() {
         let mut r = run(5);
         r.next_call();
-        assert!(r.sent(Err(api(SEND, "99"))).is_none());
-        assert_eq!(r.next_call(), Some(Next::Send));
+        assert!(r.sent(Err(api("99"))).is_none());
+        assert!(r.next_call());
         assert!(r.sent(Ok(answer())).unwrap().is_issued());
-    }
-
-    #[test]
-    fn a_failed_lookup_is_retried_and_a_refused_one_is_unknown() {
-        let mut r = run(6);
-        r.next_call();
-        r.sent(Err(api(SEND, "12")));
-        r.next_call();
-        let lost = Error::Status {
-            info: STATUS,
-            status: 503,
-            excerpt: String::new(),
-        };
-        assert!(r.looked_up(Err(lost)).is_none());
-        assert_eq!(r.next_call(), Some(Next::LookUp));
-        let out = r.looked_up(Err(api(STATUS, "98"))).unwrap();
-        assert!(matches!(out, IssueOutcome::Unknown(_)), "{out:?}");
     }
 
     #[test]
     fn the_budget_running_out_with_the_outcome_open_is_unknown() {
         let mut r = run(3);
         for _ in 0..3 {
-            assert_eq!(r.next_call(), Some(Next::Send));
+            assert!(r.next_call());
             assert!(r.sent(Err(bad_gateway())).is_none());
         }
-        assert_eq!(r.next_call(), None);
+        assert!(!r.next_call());
         let out = r.give_up();
         let IssueOutcome::Unknown(unknown) = &out else {
             panic!("{out:?}")
@@ -592,7 +493,7 @@ mod tests {
         assert_eq!((unknown.tr_id.as_str(), unknown.attempts), ("TR-TEST-1", 3));
         let err = out.into_result().unwrap_err();
         assert!(matches!(err, Error::OutcomeUnknown { .. }));
-        assert_eq!(err.retry(), Decision::Reconcile);
+        assert_eq!(err.retry(), Decision::RetrySameRequest);
         assert!(err.to_string().contains("TR-TEST-1"));
     }
 
@@ -602,11 +503,22 @@ mod tests {
         let mut r = run(2);
         for _ in 0..2 {
             r.next_call();
-            assert!(r.sent(Err(api(SEND, "99"))).is_none());
+            assert!(r.sent(Err(api("99"))).is_none());
         }
-        assert_eq!(r.next_call(), None);
+        assert!(!r.next_call());
         assert!(
             matches!(r.give_up(), IssueOutcome::NotIssued(ref n) if n.code() == Some(ResultCode::SystemError))
         );
+    }
+
+    #[test]
+    fn a_charset_refusal_before_any_call_is_not_issued() {
+        let r = run(2);
+        let error = Error::Unencodable {
+            operation: "coupon_send",
+            field: "SEND_TITLE",
+            charset: crate::Charset::Cp949,
+        };
+        assert!(matches!(r.refused(error), IssueOutcome::NotIssued(_)));
     }
 }

@@ -16,7 +16,8 @@ use std::fmt;
 #[derive(Clone, PartialEq, Eq)]
 pub struct PocId(String);
 
-/// A `POC_ID` that is empty or not a token (ASCII letters, digits, `-`, `_`).
+/// A `POC_ID` that is empty, not a token (ASCII letters, digits, `-`, `_`) or
+/// longer than 10 bytes.
 /// Carries no part of the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -32,6 +33,14 @@ pub enum InvalidPocId {
         /// Index of the first bad character.
         index: usize,
     },
+    /// Longer than the manuals allow.
+    #[error("POC_ID is {len} bytes long, at most {max} allowed")]
+    TooLong {
+        /// Its length in bytes.
+        len: usize,
+        /// The limit (the spec's `client.poc_id.max_bytes`).
+        max: u32,
+    },
 }
 
 impl PocId {
@@ -46,6 +55,10 @@ impl PocId {
             .position(|c| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
         {
             return Err(InvalidPocId::BadCharacter { index });
+        }
+        let max = crate::generated::responses::POC_ID_MAX_BYTES;
+        if id.len() > max as usize {
+            return Err(InvalidPocId::TooLong { len: id.len(), max });
         }
         Ok(PocId(id))
     }
@@ -103,6 +116,9 @@ mod tests {
             PocId::new("POC 1"),
             Err(InvalidPocId::BadCharacter { index: 3 })
         );
+        let long = PocId::new("POC12345678").unwrap_err();
+        assert_eq!(long, InvalidPocId::TooLong { len: 11, max: 10 });
+        assert!(!long.to_string().contains("POC1"), "{long}");
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! The retry policy: which failed attempts may be sent again, which must be
-//! reconciled by a status lookup, which must stop — and how long to wait between
-//! attempts. Pure decisions, no I/O: the issuing loop applies them.
+//! The retry policy: which failed attempts may be sent again, which show that an
+//! earlier attempt already reached the server, which must stop — and how long to
+//! wait between attempts. Pure decisions, no I/O: the issuing loop applies them.
 //!
 //! | operation | failure | decision |
 //! |---|---|---|
@@ -9,7 +9,7 @@
 //! | read | no answer, unreadable answer, HTTP 5xx | retry |
 //! | write | no answer, unreadable answer, HTTP 5xx | retry the same request (same TR_ID), never a new one |
 //! | any | HTTP 4xx | stop |
-//! | write | `12` duplicate TR_ID, `23` duplicate request | reconcile: look up what the first attempt did |
+//! | write | `12` duplicate TR_ID, `23` duplicate request | stop: an earlier attempt reached the server (its answer is not retrievable) |
 //! | any | a code classed [`RetryClass::SameTrId`] (`50`, `99`) | retry the same request |
 //! | any | a code classed [`RetryClass::Never`] (validation, state, limits, unknown codes) | stop |
 
@@ -57,8 +57,10 @@ impl FailureKind {
 pub enum Decision {
     /// Send the very same request again (same TR_ID), after a backoff.
     RetrySameRequest,
-    /// An earlier attempt may have done it: look up what happened (status by TR_ID).
-    Reconcile,
+    /// An earlier attempt with the same TR_ID (or the same request) reached the
+    /// server: sending again only repeats this answer. The API has no lookup by
+    /// TR_ID, so what that attempt did cannot be asked.
+    EarlierAttemptReached,
     /// Retrying cannot help: report the failure.
     Stop,
 }
@@ -75,7 +77,7 @@ pub fn decide(effect: Effect, failure: FailureKind) -> Decision {
         FailureKind::Api(ResultCode::DuplicateTrId | ResultCode::DuplicateRequest)
             if effect == Effect::Write =>
         {
-            Decision::Reconcile
+            Decision::EarlierAttemptReached
         }
         FailureKind::Api(code) => match code.retry() {
             RetryClass::AsIs | RetryClass::SameTrId => Decision::RetrySameRequest,
@@ -99,7 +101,7 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
-    /// 8 calls (status lookups included) within 30 s, backoff ceilings 200 ms,
+    /// 8 calls within 30 s, backoff ceilings 200 ms,
     /// 400 ms, … up to 5 s.
     fn default() -> Self {
         RetryPolicy {
@@ -193,10 +195,13 @@ mod tests {
     }
 
     #[test]
-    fn duplicates_of_a_write_are_reconciled_not_retried() {
+    fn duplicates_of_a_write_mean_an_earlier_attempt_reached_the_server() {
         for code in [ResultCode::DuplicateTrId, ResultCode::DuplicateRequest] {
-            assert_eq!(decide(WRITE, FailureKind::Api(code)), Decision::Reconcile);
-            // a read has nothing to reconcile and cannot succeed by repeating
+            assert_eq!(
+                decide(WRITE, FailureKind::Api(code)),
+                Decision::EarlierAttemptReached
+            );
+            // a read has no earlier effect to speak of and cannot succeed by repeating
             assert_eq!(decide(READ, FailureKind::Api(code)), Decision::Stop);
         }
     }

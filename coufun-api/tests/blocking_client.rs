@@ -13,10 +13,7 @@ use coufun_api::{Charset, Environment, Error, GoodsListRequest, ResultCode, bloc
 use support::{TestServer, xml};
 
 fn list() -> GoodsListRequest {
-    GoodsListRequest::builder()
-        .category_id("C01")
-        .build()
-        .unwrap()
+    GoodsListRequest::builder().build().unwrap()
 }
 
 fn client(server: &TestServer) -> blocking::Client {
@@ -33,6 +30,7 @@ fn client(server: &TestServer) -> blocking::Client {
 #[test]
 fn a_call_round_trips() {
     let expected = GoodsListResponse {
+        list_count: Some(1),
         goods: vec![GoodsListItem {
             goods_name: Some("아메리카노".into()),
             ..Default::default()
@@ -47,17 +45,21 @@ fn a_call_round_trips() {
     assert_eq!(got, expected);
     let r = &server.requests()[0];
     assert_eq!(r.method.as_str(), "POST");
-    assert!(
-        r.form_bytes()
-            .contains(&("CAT_ID".to_owned(), b"C01".to_vec()))
+    assert_eq!(
+        r.form_bytes(),
+        [("POC_ID".to_owned(), b"POC0000001".to_vec())],
+        "the goods list sends POC_ID only"
     );
+    // one goods item: a lookup over the same list
+    let found = client(&server).goods_info("  ").unwrap();
+    assert_eq!(found, None);
 }
 
 #[test]
 fn errors_keep_their_class() {
     let server = TestServer::start_in_background(|r| async move {
-        match r.raw_form().contains("CAT_ID") {
-            true => xml(encode_error(
+        match r.raw_form().contains("POC_ID") {
+            true => xml(encode_error::<GoodsListResponse>(
                 ResultCode::GoodsListDailyLimitExceeded,
                 None,
                 Charset::Cp949,

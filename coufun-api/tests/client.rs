@@ -9,11 +9,13 @@ use coufun_api::privacy::PocId;
 use coufun_api::responses::*;
 use coufun_api::retry::Decision;
 use coufun_api::retry::RetryPolicy;
-use coufun_api::xml::{CalendarDate, DecodeError, Phone, Reported, Response, encode_error};
+use coufun_api::xml::{
+    CalendarDate, DecodeError, Phone, Reported, Response, Timestamp, encode_error,
+};
 use coufun_api::{
     ChangeRecipientRequest, Charset, Client, CouponCancelRequest, CouponCreateRequest,
     CouponImageSendRequest, CouponResendRequest, CouponSendRequest, CouponStatus,
-    CouponStatusRequest, Environment, Error, GoodsInfoRequest, GoodsListRequest, Method, Operation,
+    CouponStatusRequest, CouponType, Environment, Error, GoodsListRequest, Method, Operation,
     ResultCode,
 };
 use support::{TestServer, TraceCapture, reply, xml};
@@ -26,10 +28,7 @@ fn poc_id() -> PocId {
 }
 
 fn list() -> GoodsListRequest {
-    GoodsListRequest::builder()
-        .category_id("C01")
-        .build()
-        .unwrap()
+    GoodsListRequest::builder().build().unwrap()
 }
 
 fn send(subject: &str) -> CouponSendRequest {
@@ -54,13 +53,16 @@ fn client(server: &TestServer) -> Client {
 }
 
 fn goods(n: usize) -> GoodsListResponse {
-    let mut response = GoodsListResponse::default();
+    let mut response = GoodsListResponse {
+        list_count: i64::try_from(n).ok(),
+        ..Default::default()
+    };
     for i in 0..n {
         response.goods.push(GoodsListItem {
             goods_id: Some(format!("{i:010}")),
             goods_name: Some(format!("아메리카노 <{i}> & 쿠키")),
-            price: Some(4500 + i as i64),
-            sale_end: CalendarDate::new(2026, 12, 31),
+            supply_price: Some(4500 + i as i64),
+            validity: Some("20261231".into()),
             ..Default::default()
         });
     }
@@ -180,28 +182,24 @@ fn validation_errors_convert_into_the_client_error() {
 
 /// Every operation in the spec, through its generated method: the request
 /// reaches the spec's path, and the typed answer equals what the server encoded.
+/// Goods info is the hand-written lookup over the goods list.
 #[tokio::test]
-async fn all_nine_operations_round_trip() {
+async fn all_eight_operations_and_the_goods_lookup_round_trip() {
     let server = TestServer::start(|r| async move {
-        let mut coupon_status = CouponStatusResponse {
-            order_id: Some("ORD-1".into()),
-            ..Default::default()
-        };
+        let mut coupon_status = CouponStatusResponse::default();
         coupon_status.coupons.push(CouponStatusItem {
             coupon_number: Some("C-1".into()),
+            coupon_type: Some(Reported::Known(CouponType::Amount)),
             recipient: Some(Phone::new(PHONE)),
             status: Some(Reported::Known(CouponStatus::Used)),
-            send_count: Some(2),
             valid_until: CalendarDate::new(2026, 12, 31),
+            exchanged_at: Timestamp::parse("20260601093000"),
+            total_amount: Some(10_000),
+            remaining_amount: Some(7_500),
+            ..Default::default()
         });
         let body = match r.path.trim_start_matches("/b2c_api/") {
             GoodsListRequest::PATH => goods(2).to_xml(Charset::Cp949),
-            GoodsInfoRequest::PATH => GoodsInfoResponse {
-                goods_name: Some("아메리카노".into()),
-                price: Some(4500),
-                ..Default::default()
-            }
-            .to_xml(Charset::Cp949),
             CouponSendRequest::PATH => CouponSendResponse {
                 order_id: Some("ORD-1".into()),
                 ..Default::default()
@@ -216,8 +214,7 @@ async fn all_nine_operations_round_trip() {
             }
             .to_xml(Charset::Cp949),
             CouponCancelRequest::PATH => CouponCancelResponse {
-                cancelled_count: Some(1),
-                ..Default::default()
+                coupon_number: Some("C-1".into()),
             }
             .to_xml(Charset::Cp949),
             CouponResendRequest::PATH => CouponResendResponse {
@@ -242,34 +239,27 @@ async fn all_nine_operations_round_trip() {
     })
     .await;
     let c = client(&server);
-    let order = "ORD-1";
+    let (goods_id, coupon) = ("0000012345", "C-1");
     assert_eq!(
         c.goods_list(&GoodsListRequest::builder().build().unwrap())
             .await
             .unwrap(),
         goods(2)
     );
-    let info = c
-        .goods_info(
-            &GoodsInfoRequest::builder()
-                .goods_id("0000012345")
-                .build()
-                .unwrap(),
-        )
-        .await
-        .unwrap();
+    let info = c.goods_info("0000000001").await.unwrap().unwrap();
     assert_eq!(
-        (info.goods_name.as_deref(), info.price),
-        (Some("아메리카노"), Some(4500))
+        (info.goods_name.as_deref(), info.supply_price),
+        (Some("아메리카노 <1> & 쿠키"), Some(4501))
     );
+    assert_eq!(c.goods_info("0000000009").await.unwrap(), None);
     let sent = c.coupon_send(&send("쿠폰")).await.into_result().unwrap();
-    assert_eq!(sent.order_id(), Some(order));
+    assert_eq!(sent.order_id(), Some("ORD-1"));
     let created = c
         .coupon_create(
             &CouponCreateRequest::builder()
-                .goods_id("0000012345")
-                .tr_id("TR-9")
+                .goods_id(goods_id)
                 .quantity(1)
+                .tr_id("TR-9")
                 .build()
                 .unwrap(),
         )
@@ -280,17 +270,19 @@ async fn all_nine_operations_round_trip() {
     let cancelled = c
         .coupon_cancel(
             &CouponCancelRequest::builder()
-                .order_id(order)
+                .goods_id(goods_id)
+                .coupon_number(coupon)
                 .build()
                 .unwrap(),
         )
         .await
         .unwrap();
-    assert_eq!(cancelled.cancelled_count, Some(1));
+    assert_eq!(cancelled.coupon_number.as_deref(), Some("C-1"));
     let resent = c
         .coupon_resend(
             &CouponResendRequest::builder()
-                .order_id(order)
+                .goods_id(goods_id)
+                .coupon_number(coupon)
                 .build()
                 .unwrap(),
         )
@@ -300,8 +292,8 @@ async fn all_nine_operations_round_trip() {
     let changed = c
         .change_recipient(
             &ChangeRecipientRequest::builder()
-                .order_id(order)
-                .coupon_number("C-1")
+                .goods_id(goods_id)
+                .coupon_number(coupon)
                 .recipient(PHONE)
                 .build()
                 .unwrap(),
@@ -312,25 +304,29 @@ async fn all_nine_operations_round_trip() {
     let status = c
         .coupon_status(
             &CouponStatusRequest::builder()
-                .order_id(order)
+                .goods_id(goods_id)
+                .coupon_number(coupon)
                 .build()
                 .unwrap(),
         )
         .await
         .unwrap();
+    let found = &status.coupons[0];
+    assert_eq!(found.status, Some(Reported::Known(CouponStatus::Used)));
+    assert_eq!(found.valid_until, CalendarDate::new(2026, 12, 31));
     assert_eq!(
-        status.coupons[0].status,
-        Some(Reported::Known(CouponStatus::Used))
+        found.exchanged_at.map(|t| t.to_string()).as_deref(),
+        Some("20260601093000")
     );
     assert_eq!(
-        status.coupons[0].valid_until,
-        CalendarDate::new(2026, 12, 31)
+        (found.total_amount, found.remaining_amount),
+        (Some(10_000), Some(7_500))
     );
     let imaged = c
         .coupon_image_send(
             &CouponImageSendRequest::builder()
-                .order_id(order)
-                .coupon_number("C-1")
+                .goods_id(goods_id)
+                .coupon_number(coupon)
                 .sender("0212345678")
                 .subject("쿠폰 이미지")
                 .build()
@@ -340,7 +336,7 @@ async fn all_nine_operations_round_trip() {
         .unwrap();
     assert_eq!(imaged.send_count, Some(3));
     let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
-    assert_eq!(paths.len(), 9);
+    assert_eq!(paths.len(), 10);
     assert!(
         paths
             .iter()
@@ -351,9 +347,9 @@ async fn all_nine_operations_round_trip() {
 
 #[tokio::test]
 async fn an_euc_kr_response_decodes_to_the_right_text() {
-    let document = "<?xml version=\"1.0\" encoding=\"euc-kr\"?>\n<RESULT><RESULT_CODE>00</RESULT_CODE>\
-        <RESULT_MSG>성공</RESULT_MSG><GOODS><GOODS_ID>0000000001</GOODS_ID>\
-        <GOODS_NAME>스타벅스 아메리카노 Tall</GOODS_NAME><PRICE>4500</PRICE></GOODS></RESULT>";
+    let document = "<?xml version=\"1.0\" encoding=\"euc-kr\"?>\n<PRODUCTLIST><RESULT_CODE>00</RESULT_CODE>\
+        <RESULT_MSG>성공</RESULT_MSG><PRODUCT_INFO><GOODS_ID>0000000001</GOODS_ID>\
+        <GOODS_NAME>스타벅스 아메리카노 Tall</GOODS_NAME><GOODS_PRICE>4500</GOODS_PRICE></PRODUCT_INFO></PRODUCTLIST>";
     let (bytes, _, unmappable) = encoding_rs::EUC_KR.encode(document);
     assert!(!unmappable);
     assert!(
@@ -372,13 +368,13 @@ async fn an_euc_kr_response_decodes_to_the_right_text() {
         got.goods[0].goods_name.as_deref(),
         Some("스타벅스 아메리카노 Tall")
     );
-    assert_eq!(got.goods[0].price, Some(4500));
+    assert_eq!(got.goods[0].supply_price, Some(4500));
 }
 
 #[tokio::test]
 async fn a_result_code_becomes_an_api_error_with_the_servers_message() {
     let server = TestServer::start(|_| async {
-        xml(encode_error(
+        xml(encode_error::<CouponSendResponse>(
             ResultCode::DuplicateTrId,
             Some("중복된 TR_ID 입니다"),
             Charset::Cp949,
@@ -396,14 +392,14 @@ async fn a_result_code_becomes_an_api_error_with_the_servers_message() {
         }
         other => panic!("expected Api, got {other:?}"),
     }
-    assert_eq!(err.retry(), Decision::Reconcile);
+    assert_eq!(err.retry(), Decision::EarlierAttemptReached);
 }
 
 #[tokio::test]
 async fn an_unknown_code_stays_unknown() {
     let server = TestServer::start(|_| async {
         xml(
-            b"<RESULT><RESULT_CODE>42</RESULT_CODE><RESULT_MSG>new rule</RESULT_MSG></RESULT>"
+            b"<PRODUCTLIST><RESULT_CODE>42</RESULT_CODE><RESULT_MSG>new rule</RESULT_MSG></PRODUCTLIST>"
                 .to_vec(),
         )
     })
@@ -458,7 +454,7 @@ async fn an_html_page_with_status_200_is_not_xml() {
 #[tokio::test]
 async fn truncated_xml_is_malformed() {
     let full = goods(2).to_xml(Charset::Utf8);
-    let cut_between_elements = full[..full.len() - "</RESULT>".len()].to_vec();
+    let cut_between_elements = full[..full.len() - "</PRODUCTLIST>".len()].to_vec();
     let cut_inside_a_tag = full[..full.len() - 4].to_vec();
     for (body, truncated) in [(cut_between_elements, true), (cut_inside_a_tag, false)] {
         let server = TestServer::start(move |_| {
@@ -484,7 +480,7 @@ async fn truncated_xml_is_malformed() {
 #[tokio::test]
 async fn a_doctype_is_refused_and_entities_are_not_expanded() {
     let server = TestServer::start(|_| async {
-        xml(b"<?xml version=\"1.0\"?><!DOCTYPE RESULT [<!ENTITY x \"boom\">]><RESULT><RESULT_CODE>00</RESULT_CODE><RESULT_MSG>&x;</RESULT_MSG></RESULT>".to_vec())
+        xml(b"<?xml version=\"1.0\"?><!DOCTYPE PRODUCTLIST [<!ENTITY x \"boom\">]><PRODUCTLIST><RESULT_CODE>00</RESULT_CODE><RESULT_MSG>&x;</RESULT_MSG></PRODUCTLIST>".to_vec())
     })
     .await;
     let err = client(&server).goods_list(&list()).await.unwrap_err();
@@ -500,7 +496,10 @@ async fn a_doctype_is_refused_and_entities_are_not_expanded() {
     );
 
     let server = TestServer::start(|_| async {
-        xml(b"<RESULT><RESULT_CODE>00</RESULT_CODE><RESULT_MSG>&x;</RESULT_MSG></RESULT>".to_vec())
+        xml(
+            b"<PRODUCTLIST><RESULT_CODE>00</RESULT_CODE><RESULT_MSG>&x;</RESULT_MSG></PRODUCTLIST>"
+                .to_vec(),
+        )
     })
     .await;
     let err = client(&server).goods_list(&list()).await.unwrap_err();
@@ -612,8 +611,7 @@ async fn a_send_round_trips_with_masked_phones() {
         .await
         .into_result()
         .unwrap()
-        .into_answer()
-        .unwrap();
+        .answer;
     assert_eq!(got, expected);
     assert_eq!(
         got.coupons[0].recipient.as_ref().map(Phone::expose),
@@ -660,7 +658,7 @@ async fn no_error_path_shows_the_poc_id_or_a_phone_number() {
             Box::new(move |r| {
                 let msg = format!("수신번호 오류 {} {}", POC_ID, PHONE);
                 let _ = r;
-                xml(encode_error(
+                xml(encode_error::<CouponSendResponse>(
                     ResultCode::InvalidRecipientNumber,
                     Some(&msg),
                     Charset::Utf8,
@@ -670,13 +668,16 @@ async fn no_error_path_shows_the_poc_id_or_a_phone_number() {
         (
             "malformed",
             Box::new(move |_| {
-                xml(b"<RESULT><RESULT_CODE>00</RESULT_CODE><COUPON><VALID_END>010-9876-5432</VALID_END></COUPON></RESULT>".to_vec())
+                xml(b"<COUFUNSEND><RESULT_CODE>00</RESULT_CODE><ORDER_INFO><VALID_END_DATE>010-9876-5432</VALID_END_DATE></ORDER_INFO></COUFUNSEND>".to_vec())
             }),
         ),
         (
             "bad code",
             Box::new(move |_| {
-                xml(format!("<RESULT><RESULT_CODE>{PHONE}</RESULT_CODE></RESULT>").into_bytes())
+                xml(
+                    format!("<COUFUNSEND><RESULT_CODE>{PHONE}</RESULT_CODE></COUFUNSEND>")
+                        .into_bytes(),
+                )
             }),
         ),
         ("too large", Box::new(move |_| xml(vec![b' '; 70_000]))),

@@ -193,10 +193,17 @@ impl RetryClass {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointsFile {
-    /// The response envelope every operation shares.
-    pub envelope: Envelope,
+    /// The source documents, by key (what a `source` may name).
+    pub documents: BTreeMap<String, Document>,
+    /// What every answer holds under its root.
+    pub answer: AnswerElements,
     /// Parameters the client sends with every call.
     pub client: ClientParams,
+    /// The test server the SDK uses by default.
+    pub test_server: TestServer,
+    /// Where the documents disagree.
+    #[serde(default)]
+    pub conflicts: Vec<Conflict>,
     /// Field kinds by key, each one validator and one Rust type.
     pub kinds: BTreeMap<String, Kind>,
     /// Counts the server keeps across requests, by key.
@@ -206,12 +213,23 @@ pub struct EndpointsFile {
     pub operations: Vec<Operation>,
 }
 
+/// One source document (a manual).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// Title as the document writes it (with an English gloss).
+    pub title: String,
+    /// Document version, e.g. `1.3`.
+    pub version: Spanned<String>,
+    /// Date of its last revision, `YYYY-MM-DD`.
+    pub date: Spanned<String>,
+}
+
 /// Where a wire name, path or limit comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Source {
-    /// Named by the code-definition manual.
-    Manual,
+    /// Written in the document of `[documents]` with this key.
+    Document(String),
     /// Seen in public integration code.
     Observed,
     /// Our best guess.
@@ -219,13 +237,32 @@ pub enum Source {
 }
 
 impl Source {
-    /// The word the spec uses.
-    pub fn as_str(self) -> &'static str {
+    /// The word the spec uses: the document key, `observed` or `inferred`.
+    pub fn as_str(&self) -> &str {
         match self {
-            Source::Manual => "manual",
+            Source::Document(key) => key,
             Source::Observed => "observed",
             Source::Inferred => "inferred",
         }
+    }
+
+    /// The document key, when a document is the source.
+    pub fn document(&self) -> Option<&str> {
+        match self {
+            Source::Document(key) => Some(key),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Source {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let word = String::deserialize(deserializer)?;
+        Ok(match word.as_str() {
+            "observed" => Source::Observed,
+            "inferred" => Source::Inferred,
+            _ => Source::Document(word),
+        })
     }
 }
 
@@ -236,19 +273,65 @@ pub struct WireName {
     /// The name (element, parameter or path).
     pub name: Spanned<String>,
     /// Where it comes from.
-    pub source: Source,
+    pub source: Spanned<Source>,
 }
 
-/// The XML envelope of every response.
+/// The elements every answer holds under its operation's root.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Envelope {
-    /// Root element.
-    pub root: WireName,
+pub struct AnswerElements {
     /// Element holding the two-digit result code.
     pub result_code: WireName,
     /// Element holding the server's message.
     pub result_message: WireName,
+}
+
+/// The merchant id parameter: its name and byte limit.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PocIdParam {
+    /// The parameter name.
+    pub name: Spanned<String>,
+    /// Where the name comes from.
+    pub source: Spanned<Source>,
+    /// Most bytes.
+    pub max_bytes: Spanned<u32>,
+    /// Where the limit comes from.
+    pub limit_source: Spanned<Source>,
+}
+
+/// The test server's base URL the SDK uses by default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestServer {
+    /// Base URL, ending in `/`.
+    pub url: Spanned<String>,
+    /// Where it comes from.
+    pub source: Spanned<Source>,
+}
+
+/// A fact the documents disagree on.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conflict {
+    /// The fact.
+    pub fact: String,
+    /// What each document says.
+    pub says: Vec<Statement>,
+    /// What the SDK does.
+    pub choice: String,
+    /// Why.
+    pub why: String,
+}
+
+/// What one document says about a conflicting fact.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statement {
+    /// The document.
+    pub source: Spanned<Source>,
+    /// What it says (our words).
+    pub text: String,
 }
 
 /// Parameters the client adds to every call.
@@ -256,7 +339,7 @@ pub struct Envelope {
 #[serde(deny_unknown_fields)]
 pub struct ClientParams {
     /// The merchant's client id parameter.
-    pub poc_id: WireName,
+    pub poc_id: PocIdParam,
 }
 
 /// The rule a field kind enforces.
@@ -306,7 +389,7 @@ pub struct Kind {
     /// Result code the server answers when the rule is broken.
     pub code: Spanned<String>,
     /// Where the limit comes from.
-    pub limit_source: Source,
+    pub limit_source: Spanned<Source>,
     /// One-line English description.
     pub doc: String,
     /// `mobile`: allowed prefixes.
@@ -326,7 +409,7 @@ pub struct ServerLimit {
     /// The code answered past it.
     pub code: Spanned<String>,
     /// Where the number comes from.
-    pub source: Source,
+    pub source: Spanned<Source>,
     /// One-line description.
     pub doc: String,
 }
@@ -390,6 +473,8 @@ pub struct Operation {
     pub methods: Vec<Method>,
     /// Read or write.
     pub effect: Effect,
+    /// The answer's root element.
+    pub root: WireName,
     /// The request field the server deduplicates on (TR_ID).
     #[serde(default)]
     pub idempotency_key: Option<Spanned<String>>,
@@ -423,7 +508,7 @@ pub struct RequestField {
     /// Parameter name on the wire.
     pub wire: Spanned<String>,
     /// Where the wire name comes from.
-    pub source: Source,
+    pub source: Spanned<Source>,
     /// Key into `[kinds]`.
     pub kind: Spanned<String>,
     /// Whether the request must carry it.
@@ -493,10 +578,13 @@ pub struct ResponseField {
     /// Element name.
     pub wire: Spanned<String>,
     /// Where the element name comes from.
-    pub source: Source,
-    /// `text`, `int`, `date`, `mobile`, or the key of an `enum` kind.
+    pub source: Spanned<Source>,
+    /// `text`, `int`, `date`, `timestamp`, `mobile`, or the key of an `enum` kind.
     #[serde(rename = "type")]
     pub type_name: Spanned<String>,
+    /// The document's length for the element, in bytes (documentation).
+    #[serde(default)]
+    pub max_bytes: Option<u32>,
 }
 
 /// A record repeated under the response root.
@@ -508,7 +596,14 @@ pub struct Records {
     /// Element name of one record.
     pub element: Spanned<String>,
     /// Where the element name comes from.
-    pub source: Source,
+    pub source: Spanned<Source>,
+    /// Most records an answer holds, when a document says.
+    #[serde(default)]
+    pub max: Option<u32>,
+    /// The record's fields may also stand flat under the root, forming one
+    /// record (a document shows both shapes).
+    #[serde(default)]
+    pub also_flat: bool,
     /// The record's child elements.
     pub fields: Vec<ResponseField>,
 }

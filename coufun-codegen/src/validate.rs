@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::NEEDS_HUMAN;
 use crate::diagnostic::SpecError;
 use crate::load::{Spec, SpecSource};
-use crate::model::{CheckRule, Kind, Rule, Spanned};
+use crate::model::{CheckRule, EndpointsFile, Kind, Rule, Source, Spanned};
 
 /// Response field types that are not kinds.
-pub const SCALAR_TYPES: [&str; 4] = ["text", "int", "date", "mobile"];
+pub const SCALAR_TYPES: [&str; 5] = ["text", "int", "date", "timestamp", "mobile"];
 
 /// All problems in `spec`, in file order (result codes first).
 pub fn validate(spec: &Spec) -> Vec<SpecError> {
@@ -196,9 +196,106 @@ impl Validator {
         }
     }
 
+    /// A `source` names a document of `[documents]`, `observed` or `inferred`.
+    fn source(
+        &mut self,
+        src: &SpecSource,
+        file: &EndpointsFile,
+        at: &Spanned<Source>,
+        key: String,
+    ) {
+        if let Source::Document(doc) = at.get_ref()
+            && !file.documents.contains_key(doc)
+        {
+            let known: Vec<&str> = file.documents.keys().map(String::as_str).collect();
+            self.err(
+                src,
+                at,
+                key,
+                format!(
+                    "unknown source `{doc}`: name a document of [documents] ({}), `observed` or `inferred`",
+                    known.join(", ")
+                ),
+            );
+        }
+    }
+
+    /// Every `source` of the endpoint spec, with its key.
+    fn sources(&mut self, src: &SpecSource, file: &EndpointsFile) {
+        let mut all: Vec<(String, &Spanned<Source>)> = vec![
+            (
+                "answer.result_code.source".into(),
+                &file.answer.result_code.source,
+            ),
+            (
+                "answer.result_message.source".into(),
+                &file.answer.result_message.source,
+            ),
+            ("client.poc_id.source".into(), &file.client.poc_id.source),
+            (
+                "client.poc_id.limit_source".into(),
+                &file.client.poc_id.limit_source,
+            ),
+            ("test_server.source".into(), &file.test_server.source),
+        ];
+        for (i, c) in file.conflicts.iter().enumerate() {
+            for (j, s) in c.says.iter().enumerate() {
+                all.push((format!("conflicts[{i}].says[{j}].source"), &s.source));
+            }
+        }
+        for (key, k) in &file.kinds {
+            all.push((format!("kinds.{key}.limit_source"), &k.limit_source));
+        }
+        for (key, l) in &file.server_limits {
+            all.push((format!("server_limits.{key}.source"), &l.source));
+        }
+        for (i, op) in file.operations.iter().enumerate() {
+            let at = format!("operations[{i}]");
+            all.push((format!("{at}.path.source"), &op.path.source));
+            all.push((format!("{at}.root.source"), &op.root.source));
+            for (j, f) in op.request.iter().enumerate() {
+                all.push((format!("{at}.request[{j}].source"), &f.source));
+            }
+            for (j, f) in op.response.iter().enumerate() {
+                all.push((format!("{at}.response[{j}].source"), &f.source));
+            }
+            if let Some(r) = &op.records {
+                all.push((format!("{at}.records.source"), &r.source));
+                for (j, f) in r.fields.iter().enumerate() {
+                    all.push((format!("{at}.records.fields[{j}].source"), &f.source));
+                }
+            }
+        }
+        for (key, at) in all {
+            self.source(src, file, at, key);
+        }
+    }
+
     fn endpoints(&mut self, spec: &Spec) {
         let src = &spec.endpoints_source;
         let file = &spec.endpoints;
+        for (key, doc) in &file.documents {
+            for (field, value) in [("version", &doc.version), ("date", &doc.date)] {
+                if value.get_ref().trim().is_empty() {
+                    self.err(
+                        src,
+                        value,
+                        format!("documents.{key}.{field}"),
+                        "must not be empty".into(),
+                    );
+                }
+            }
+        }
+        self.sources(src, file);
+        let url = file.test_server.url.get_ref();
+        if !(url.starts_with("http://") || url.starts_with("https://")) || !url.ends_with('/') {
+            self.err(
+                src,
+                &file.test_server.url,
+                "test_server.url".into(),
+                format!("`{url}` must be an http(s) URL ending in `/`"),
+            );
+        }
 
         let mut type_names = BTreeSet::new();
         for (key, kind) in &file.kinds {
@@ -405,6 +502,25 @@ impl Validator {
                 .map(|(j, f)| (format!("{at}.response[{j}]"), f))
                 .collect();
             if let Some(records) = &op.records {
+                if records.also_flat {
+                    for (j, f) in records.fields.iter().enumerate() {
+                        if op
+                            .response
+                            .iter()
+                            .any(|r| r.wire.get_ref() == f.wire.get_ref())
+                        {
+                            self.err(
+                                src,
+                                &f.wire,
+                                format!("{at}.records.fields[{j}].wire"),
+                                format!(
+                                    "`{}` is also an answer field under the root, so a flat record could not be told from it",
+                                    f.wire.get_ref()
+                                ),
+                            );
+                        }
+                    }
+                }
                 if !is_snake(records.name.get_ref()) {
                     self.err(
                         src,
@@ -437,7 +553,9 @@ impl Validator {
                         src,
                         &f.type_name,
                         format!("{fat}.type"),
-                        format!("`{ty}` is neither text, int, date, mobile nor an enum kind"),
+                        format!(
+                            "`{ty}` is neither text, int, date, timestamp, mobile nor an enum kind"
+                        ),
                     );
                 }
             }

@@ -224,8 +224,8 @@ fn operation_lists_an_unknown_code() {
     let absent = absent_code();
     let r = broken(
         ENDPOINTS_PATH,
-        "\"09\", \"10\"",
-        &format!("\"{absent}\", \"10\""),
+        "\"09\", \"98\"",
+        &format!("\"{absent}\", \"98\""),
     );
     assert_one(
         &r,
@@ -245,7 +245,7 @@ fn field_code_missing_from_the_operation() {
     assert_one(
         &r,
         ENDPOINTS_PATH,
-        "operations[2].request[9].code",
+        "operations[1].request[9].code",
         "not in the operation's `codes`",
     );
 }
@@ -323,5 +323,56 @@ fn server_limit_names_an_unknown_code() {
         ENDPOINTS_PATH,
         "server_limits.resends_per_coupon.code",
         &format!("code `{absent}` is not in spec/result_codes.toml"),
+    );
+}
+
+#[test]
+fn unknown_source_document() {
+    let r = broken(
+        ENDPOINTS_PATH,
+        "path = { name = \"coufunCreate.do\", source = \"create\" }",
+        "path = { name = \"coufunCreate.do\", source = \"craete\" }",
+    );
+    assert_one(
+        &r,
+        ENDPOINTS_PATH,
+        "operations[2].path.source",
+        "unknown source `craete`: name a document of [documents]",
+    );
+}
+
+#[test]
+fn unknown_limit_source_document() {
+    let r = broken(
+        ENDPOINTS_PATH,
+        "limit_source = \"status\"\ndoc = \"Coupon number",
+        "limit_source = \"manual\"\ndoc = \"Coupon number",
+    );
+    assert_one(
+        &r,
+        ENDPOINTS_PATH,
+        "kinds.coupon_number.limit_source",
+        "unknown source `manual`",
+    );
+}
+
+#[test]
+fn flat_record_field_shadowing_an_answer_field() {
+    let r = broken(
+        ENDPOINTS_PATH,
+        "response = []\nrecords = { name = \"coupons\", element = \"ORDER_INFO\", source = \"status\"",
+        "response = [{ name = \"status\", wire = \"STATUS\", source = \"status\", type = \"text\" }]\nrecords = { name = \"coupons\", element = \"ORDER_INFO\", source = \"status\"",
+    );
+    let errors = &r.0;
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        errors[0].key, "operations[3].records.fields[2].wire",
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[0].message.contains("also an answer field"),
+        "{}",
+        errors[0]
     );
 }

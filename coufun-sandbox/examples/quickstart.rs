@@ -1,22 +1,27 @@
 //! Quick start: `cargo run --example quickstart`.
 //!
-//! Starts the COUFUN sandbox in this process and walks one coupon's life through
-//! the SDK: list goods, send a coupon to two recipients, look up its status,
-//! resend, change a recipient, resend until the 4th resend is refused (20),
-//! cancel, cancel again (18). Every step prints its result code in Korean and
-//! English; the example exits non-zero if any step answers other than expected.
+//! Starts the COUFUN sandbox in this process and walks the documented lifecycle
+//! of a stored-value (AMOUNT) voucher through the SDK: list goods, create a
+//! coupon, look up its status and balance, a shop redeems part of it (the
+//! sandbox's admin route), status again, cancel, cancel again (18). Every step
+//! prints its result code in Korean and English; the example exits non-zero if
+//! any step answers other than expected.
 
 use std::process::ExitCode;
 
+use coufun_api::issuance::IssueOutcome;
 use coufun_api::privacy::PocId;
 use coufun_api::tr_id::TrIdGenerator;
 use coufun_api::{
-    ChangeRecipientRequest, Client, CouponCancelRequest, CouponResendRequest, CouponSendRequest,
-    CouponStatusRequest, Environment, GoodsListRequest, Lang, ResultCode,
+    Client, CouponCancelRequest, CouponCreateRequest, CouponStatusRequest, Environment,
+    GoodsListRequest, Lang, ResultCode,
 };
 use coufun_sandbox::{DEFAULT_POC_ID, Sandbox, SandboxConfig};
 
 type Failure = Box<dyn std::error::Error>;
+
+/// A 10,000 won stored-value voucher of the sandbox's built-in catalogue.
+const VOUCHER: &str = "0000200003";
 
 /// Prints one step and its result code; `Err` when the code is not the expected one.
 fn step<R>(
@@ -47,132 +52,151 @@ fn step<R>(
     Ok(())
 }
 
-async fn lifecycle(client: &Client) -> Result<(), Failure> {
-    // 1. Goods the merchant may issue.
+/// Prints one coupon's status answer.
+fn show_status(status: &coufun_api::responses::CouponStatusResponse) {
+    for c in &status.coupons {
+        let known = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
+        println!(
+            "       {} {} {} | 총액 {} 잔액 {} | 교환 {} 취소 {} | 유효기간 {}",
+            c.coupon_number.as_deref().unwrap_or("?"),
+            known(
+                c.coupon_type
+                    .as_ref()
+                    .and_then(|t| t.known())
+                    .map(|t| format!("{t:?}"))
+            ),
+            known(
+                c.status
+                    .as_ref()
+                    .and_then(|s| s.known())
+                    .map(|s| format!("{s:?}"))
+            ),
+            known(c.total_amount.map(|a| a.to_string())),
+            known(c.remaining_amount.map(|a| a.to_string())),
+            known(c.exchanged_at.map(|t| t.to_string())),
+            known(c.cancelled_at.map(|t| t.to_string())),
+            known(c.valid_until.map(|d| d.to_string())),
+        );
+    }
+}
+
+async fn lifecycle(client: &Client, admin: &str) -> Result<(), Failure> {
+    // 1. Goods the merchant may issue (coufunProduct.do), and one of them found
+    //    in that list (there is no separate goods-info operation).
     let list = client
         .goods_list(&GoodsListRequest::builder().build()?)
         .await;
-    step("1. 상품목록 조회 / list goods", &list, ResultCode::Success)?;
-    let goods = list?.goods;
-    for g in goods.iter().take(3) {
+    step(
+        "1. 상품정보 (상품목록) / list goods",
+        &list,
+        ResultCode::Success,
+    )?;
+    let list = list?;
+    println!("       LIST_CNT {}", list.list_count.unwrap_or_default());
+    for g in list.goods.iter().take(3) {
         println!(
-            "       {} {} ({}원)",
+            "       {} {} (정가 {}원, 공급가 {}원)",
             g.goods_id.as_deref().unwrap_or("?"),
             g.goods_name.as_deref().unwrap_or("?"),
-            g.price.unwrap_or_default()
+            g.list_price.unwrap_or_default(),
+            g.supply_price.unwrap_or_default()
         );
     }
-    let goods_id = goods
-        .first()
-        .and_then(|g| g.goods_id.clone())
-        .ok_or("the catalogue is empty")?;
-
-    // 2. Send one coupon to two recipients, exactly once: the TR_ID is the
-    //    idempotency key, and a lost answer is reconciled by status lookup.
-    let tr_ids = TrIdGenerator::with_prefix("quickstart-")?;
-    let tr_id = tr_ids.next_id();
-    let send = CouponSendRequest::builder()
-        .goods_id(goods_id.as_str())
-        .tr_id(tr_id.clone())
-        .sender("02-1234-5678")
-        .subject("커피 한 잔 선물이 도착했어요")
-        .recipients(["010-1234-5678", "010-9876-5432"])
-        .body("맛있게 드세요!")
-        .build()?;
-    let sent = client.coupon_send(&send).await.into_result();
-    step(
-        "2. 쿠폰발송 (수신자 2명) / send to two recipients",
-        &sent,
-        ResultCode::Success,
-    )?;
-    let sent = sent?;
-    let order_id = sent.order_id().ok_or("no ORDER_ID")?.to_owned();
-    let coupons = sent.coupon_numbers();
-    let coupon = coupons.first().map(|c| c.to_string()).ok_or("no coupon")?;
+    let voucher = client
+        .goods_info(VOUCHER)
+        .await?
+        .ok_or("the stored-value voucher is not listed")?;
     println!(
-        "       TR_ID {tr_id}, ORDER_ID {order_id}, {} coupons, issued in {} call(s)",
-        coupons.len(),
-        sent.attempts
+        "       {VOUCHER}: {}",
+        voucher.goods_name.as_deref().unwrap_or("?")
     );
 
-    // 3. Status, by the TR_ID that issued it.
-    let by_tr_id = CouponStatusRequest::builder()
+    // 2. Create one coupon (coufunCreate.do). The TR_ID is the idempotency key:
+    //    every retry sends the same one, and the outcome says what is known.
+    let tr_ids = TrIdGenerator::with_prefix("quickstart-")?;
+    let tr_id = tr_ids.next_id();
+    let create = CouponCreateRequest::builder()
+        .goods_id(VOUCHER)
+        .quantity(1u64)
         .tr_id(tr_id.clone())
+        .reserve1("주문 2026-0001")
         .build()?;
-    let status = client.coupon_status(&by_tr_id).await;
+    let created = match client.coupon_create(&create).await {
+        IssueOutcome::Issued(issued) => issued,
+        IssueOutcome::NotIssued(refused) => {
+            return Err(format!("not issued: {}", refused.error).into());
+        }
+        IssueOutcome::EarlierAttemptReached(earlier) => {
+            return Err(format!(
+                "TR_ID {} was used before: coupons probably exist, numbers unknown",
+                earlier.tr_id
+            )
+            .into());
+        }
+        other => return Err(format!("outcome unknown, retry TR_ID {}", other.tr_id()).into()),
+    };
     step(
-        "3. 쿠폰상태조회 / look up status",
-        &status,
+        "2. 쿠폰생성 / create a coupon",
+        &Ok::<_, coufun_api::Error>(()),
         ResultCode::Success,
     )?;
-    for c in &status?.coupons {
-        println!(
-            "       {} {} → {}",
-            c.coupon_number.as_deref().unwrap_or("?"),
-            c.status
-                .as_ref()
-                .and_then(|s| s.known())
-                .map_or_else(|| "?".to_owned(), |s| format!("{s:?}")),
-            c.recipient
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default()
-        );
-    }
+    let coupon = created
+        .coupon_numbers()
+        .first()
+        .map(|c| c.to_string())
+        .ok_or("no BARCODE_NUM")?;
+    println!(
+        "       TR_ID {tr_id}, ORDER_ID {}, BARCODE_NUM {coupon}, in {} call(s)",
+        created.order_id().unwrap_or("?"),
+        created.attempts
+    );
 
-    let resend = CouponResendRequest::builder()
-        .order_id(order_id.as_str())
+    // 3. Status and balance (coufunPartAmountStatus.do), by GOODS_ID + BARCODE_NUM.
+    let lookup = CouponStatusRequest::builder()
+        .goods_id(VOUCHER)
         .coupon_number(coupon.as_str())
         .build()?;
-    // 4. Resend once.
-    let resent = client.coupon_resend(&resend).await;
-    step(
-        "4. 쿠폰재발송 (1회) / resend (1st)",
-        &resent,
-        ResultCode::Success,
-    )?;
+    let status = client.coupon_status(&lookup).await;
+    step("3. 쿠폰상태조회 / status", &status, ResultCode::Success)?;
+    show_status(&status?);
 
-    // 5. Change the recipient of that coupon.
-    let change = ChangeRecipientRequest::builder()
-        .order_id(order_id.as_str())
-        .coupon_number(coupon.as_str())
-        .recipient("010-5555-6666")
-        .build()?;
-    let changed = client.change_recipient(&change).await;
-    step(
-        "5. 쿠폰수신자번호변경 / change recipient",
-        &changed,
-        ResultCode::Success,
-    )?;
-
-    // 6. Resend until the limit: the 2nd and 3rd pass, the 4th answers 20.
-    for n in ["2nd", "3rd"] {
-        let again = client.coupon_resend(&resend).await;
-        step(
-            &format!("6. 쿠폰재발송 / resend ({n})"),
-            &again,
-            ResultCode::Success,
-        )?;
+    // 4. A shop uses 2,500 won of it (the sandbox's admin route stands in for
+    //    the shop; COUFUN itself has no such API).
+    let redeemed = reqwest::Client::new()
+        .post(format!(
+            "{admin}/_admin/coupons/{coupon}/redeem?amount=2500"
+        ))
+        .send()
+        .await?;
+    if !redeemed.status().is_success() {
+        return Err(format!("redeem refused: {}", redeemed.text().await?).into());
     }
-    let fourth = client.coupon_resend(&resend).await;
-    step(
-        "7. 쿠폰재발송 (4회) / resend (4th)",
-        &fourth,
-        ResultCode::ResendLimitExceeded,
-    )?;
+    println!(
+        "4. 매장에서 2,500원 사용 (샌드박스) / a shop redeems 2,500 won\n    → {}",
+        redeemed.text().await?
+    );
 
-    // 7. Cancel the order, then cancel it again.
+    // 5. Status again: used (001), the exchange time, 7,500 won left.
+    let status = client.coupon_status(&lookup).await;
+    step("5. 쿠폰상태조회 / status", &status, ResultCode::Success)?;
+    show_status(&status?);
+
+    // 6. Cancel it (coufunPartCancel.do), then cancel it again: 18.
     let cancel = CouponCancelRequest::builder()
-        .order_id(order_id.as_str())
+        .goods_id(VOUCHER)
+        .coupon_number(coupon.as_str())
         .build()?;
     let cancelled = client.coupon_cancel(&cancel).await;
-    step("8. 쿠폰취소 / cancel", &cancelled, ResultCode::Success)?;
+    step("6. 쿠폰취소 / cancel", &cancelled, ResultCode::Success)?;
     let again = client.coupon_cancel(&cancel).await;
     step(
-        "9. 쿠폰취소 (다시) / cancel again",
+        "7. 쿠폰취소 (다시) / cancel again",
         &again,
         ResultCode::CouponAlreadyCancelled,
     )?;
+    let status = client.coupon_status(&lookup).await;
+    step("8. 쿠폰상태조회 / status", &status, ResultCode::Success)?;
+    show_status(&status?);
     Ok(())
 }
 
@@ -187,7 +211,7 @@ async fn main() -> ExitCode {
     };
     println!("COUFUN sandbox at {}\n", sandbox.base_url());
     let outcome = match connect(&sandbox) {
-        Ok(client) => lifecycle(&client).await,
+        Ok(client) => lifecycle(&client, &format!("http://{}", sandbox.addr())).await,
         Err(error) => Err(error),
     };
     let ledger = sandbox.ledger();

@@ -2,25 +2,28 @@
 //! parameters of an operation with the generated `from_wire` (the same validators
 //! the SDK's builders run, so a raw request that skips the SDK gets the code the
 //! SDK would have refused it with) and writing an operation's XML answer with the
-//! generated response types and encoder. No field rule and no XML shape is
-//! written here: both come from `spec/` through the generator.
+//! generated answer types and encoder, under the operation's own root. No field
+//! rule and no XML shape is written here: both come from `spec/` through the
+//! generator.
 
 use coufun_api::responses::{
     ChangeRecipientResponse, CouponCancelResponse, CouponCreateItem, CouponCreateResponse,
     CouponImageSendResponse, CouponResendResponse, CouponSendItem, CouponSendResponse,
-    CouponStatusItem, CouponStatusResponse, GoodsInfoResponse, GoodsListItem, GoodsListResponse,
+    CouponStatusItem, CouponStatusResponse, GoodsListItem, GoodsListResponse,
 };
-use coufun_api::xml::{CalendarDate, Phone, Reported, Response, encode_document, encode_error};
+use coufun_api::xml::{
+    CalendarDate, Phone, Reported, Response, Timestamp, encode_document, encode_error,
+};
 use coufun_api::{
     ChangeRecipientRequest, Charset, CouponCancelRequest, CouponCreateRequest,
     CouponImageSendRequest, CouponResendRequest, CouponSendRequest, CouponStatus,
-    CouponStatusRequest, GoodsInfoRequest, GoodsListRequest, Lang, Operation, ResultCode,
-    ValidationErrors,
+    CouponStatusRequest, CouponType, GoodsListRequest, Lang, Operation, ResultCode, SendType,
+    ValidationErrors, ValidityType,
 };
-use jiff::civil::Date;
+use jiff::civil::{Date, DateTime};
 
 use crate::catalogue::Goods;
-use crate::ledger::CouponState;
+use crate::ledger::{CouponKind, CouponState};
 use crate::spec_view::OpView;
 
 /// The checked parameters of one request, read by spec field name.
@@ -87,7 +90,6 @@ pub(crate) fn parse(
     }
     let values = match op.name.as_str() {
         GoodsListRequest::NAME => checked(GoodsListRequest::from_wire(params, charset)),
-        GoodsInfoRequest::NAME => checked(GoodsInfoRequest::from_wire(params, charset)),
         CouponSendRequest::NAME => checked(CouponSendRequest::from_wire(params, charset)),
         CouponCreateRequest::NAME => checked(CouponCreateRequest::from_wire(params, charset)),
         CouponCancelRequest::NAME => checked(CouponCancelRequest::from_wire(params, charset)),
@@ -107,41 +109,41 @@ pub(crate) struct CouponView {
     pub coupon_number: String,
     pub recipient: Option<String>,
     pub state: CouponState,
-    pub send_count: u32,
+    pub kind: CouponKind,
     pub valid_until: Date,
+    pub ordered_on: Date,
+    pub total_amount: Option<u64>,
+    pub remaining_amount: Option<u64>,
+    pub exchanged_at: Option<DateTime>,
+    pub cancelled_at: Option<DateTime>,
 }
 
 /// What a successful operation answers.
 #[derive(Debug, Clone)]
 pub(crate) enum Outcome {
     GoodsList(Vec<Goods>),
-    GoodsInfo(Goods),
     Issued {
         order_id: String,
         tr_id: String,
+        goods: Box<Goods>,
+        valid_until: Date,
+        reserve1: Option<String>,
+        reserve2: Option<String>,
         coupons: Vec<CouponView>,
     },
+    Status(Box<CouponView>),
     Cancelled {
-        order_id: String,
-        cancelled_count: u32,
+        coupon_number: String,
     },
     Resent {
-        order_id: String,
+        coupon_number: String,
         send_count: u32,
     },
     RecipientChanged {
-        order_id: String,
         coupon_number: String,
         recipient: String,
     },
-    Status {
-        order_id: String,
-        tr_id: String,
-        goods_id: String,
-        coupons: Vec<CouponView>,
-    },
     ImageSent {
-        order_id: String,
         coupon_number: String,
         send_count: u32,
     },
@@ -170,42 +172,79 @@ fn calendar(date: Date) -> Option<CalendarDate> {
     CalendarDate::new(u16::try_from(date.year()).ok()?, month, day)
 }
 
+fn timestamp(at: DateTime) -> Option<Timestamp> {
+    let hour = u8::try_from(at.hour()).ok()?;
+    let minute = u8::try_from(at.minute()).ok()?;
+    let second = u8::try_from(at.second()).ok()?;
+    Timestamp::new(calendar(at.date())?, hour, minute, second)
+}
+
 fn status(state: CouponState) -> CouponStatus {
     match state {
-        CouponState::Issued => CouponStatus::Issued,
         CouponState::Used => CouponStatus::Used,
         CouponState::Cancelled => CouponStatus::Cancelled,
-        CouponState::Expired => CouponStatus::Expired,
+        // an expired coupon was never used: the STATUS table has no other value
+        _ => CouponStatus::Unused,
+    }
+}
+
+fn coupon_type(kind: CouponKind) -> CouponType {
+    match kind {
+        CouponKind::Amount => CouponType::Amount,
+        _ => CouponType::Barcode,
+    }
+}
+
+fn amount(value: u64) -> Option<i64> {
+    i64::try_from(value).ok()
+}
+
+/// The stamp-duty notice of a coupon (our own wording; the manuals leave it free).
+fn stamp_duty(goods: &Goods) -> String {
+    match goods.face_value() {
+        Some(value) if value > 10_000 => "인지세 200원 납부 (샌드박스 예시)".to_owned(),
+        _ => "인지세 과세 대상 아님 (샌드박스 예시)".to_owned(),
     }
 }
 
 fn goods_item(g: &Goods) -> GoodsListItem {
+    let image = |suffix: &str| {
+        (!g.image_url.is_empty()).then(|| match g.image_url.rsplit_once('.') {
+            Some((stem, ext)) if !suffix.is_empty() => format!("{stem}_{suffix}.{ext}"),
+            _ => g.image_url.clone(),
+        })
+    };
+    let send_type = match SendType::from_wire(&g.send_type) {
+        Ok(known) => Reported::Known(known),
+        Err(_) => Reported::Unknown(g.send_type.clone()),
+    };
+    let place = if g.exchange_place.is_empty() {
+        g.brand.clone()
+    } else {
+        g.exchange_place.clone()
+    };
+    let size = |n: i64| Some(n);
     GoodsListItem {
+        category_id: Some(g.category_id.clone()),
         goods_id: Some(g.goods_id.clone()),
         goods_name: Some(g.name.clone()),
-        category_id: Some(g.category_id.clone()),
-        category_name: Some(g.category_name.clone()),
-        brand: Some(g.brand.clone()),
-        price: i64::try_from(g.price).ok(),
-        sale_start: calendar(g.sale_start),
-        sale_end: calendar(g.sale_end),
-        valid_days: Some(i64::from(g.valid_days)),
-    }
-}
-
-fn goods_info(g: &Goods) -> GoodsInfoResponse {
-    GoodsInfoResponse {
-        goods_id: Some(g.goods_id.clone()),
-        goods_name: Some(g.name.clone()),
-        category_id: Some(g.category_id.clone()),
-        category_name: Some(g.category_name.clone()),
-        brand: Some(g.brand.clone()),
-        price: i64::try_from(g.price).ok(),
-        sale_start: calendar(g.sale_start),
-        sale_end: calendar(g.sale_end),
-        valid_days: Some(i64::from(g.valid_days)),
-        description: Some(g.description.clone()),
-        image_url: Some(g.image_url.clone()),
+        list_price: amount(g.list_price.unwrap_or(g.price)),
+        supply_price: amount(g.price),
+        goods_info: Some(g.description.clone()),
+        use_guide: Some(g.use_guide.clone()),
+        exchange_place: Some(place),
+        validity_type: Some(Reported::Known(ValidityType::DaysFromSending)),
+        validity: Some(g.valid_days.to_string()),
+        send_type: Some(send_type),
+        image_small: image("s"),
+        image_medium: image("m"),
+        image_big: image(""),
+        image_small_width: size(100),
+        image_small_height: size(100),
+        image_medium_width: size(250),
+        image_medium_height: size(250),
+        image_big_width: size(500),
+        image_big_height: size(500),
     }
 }
 
@@ -214,10 +253,26 @@ fn success<R: Response>(body: &R, charset: Charset) -> Vec<u8> {
     encode_document(ok, ok.message(Lang::Ko), Some(body), charset)
 }
 
+/// The error answer of `op`: its own root, the code and the manual's message.
+fn error(op: &OpView, code: ResultCode, charset: Charset) -> Vec<u8> {
+    match op.name.as_str() {
+        GoodsListRequest::NAME => encode_error::<GoodsListResponse>(code, None, charset),
+        CouponSendRequest::NAME => encode_error::<CouponSendResponse>(code, None, charset),
+        CouponCreateRequest::NAME => encode_error::<CouponCreateResponse>(code, None, charset),
+        CouponStatusRequest::NAME => encode_error::<CouponStatusResponse>(code, None, charset),
+        CouponCancelRequest::NAME => encode_error::<CouponCancelResponse>(code, None, charset),
+        CouponResendRequest::NAME => encode_error::<CouponResendResponse>(code, None, charset),
+        ChangeRecipientRequest::NAME => {
+            encode_error::<ChangeRecipientResponse>(code, None, charset)
+        }
+        _ => encode_error::<CouponImageSendResponse>(code, None, charset),
+    }
+}
+
 /// The whole XML answer of `op`, encoded in `charset` (prolog declaring it).
 pub(crate) fn encode(op: &OpView, answer: &Answer, charset: Charset) -> Vec<u8> {
     let outcome = match answer {
-        Answer::Code(code) => return encode_error(*code, None, charset),
+        Answer::Code(code) => return error(op, *code, charset),
         Answer::Success(outcome) => outcome,
     };
     let phone = |p: &Option<String>| p.clone().map(Phone::new);
@@ -225,24 +280,34 @@ pub(crate) fn encode(op: &OpView, answer: &Answer, charset: Charset) -> Vec<u8> 
     match outcome {
         Outcome::GoodsList(goods) => success(
             &GoodsListResponse {
+                list_count: i64::try_from(goods.len()).ok(),
                 goods: goods.iter().map(goods_item).collect(),
             },
             charset,
         ),
-        Outcome::GoodsInfo(goods) => success(&goods_info(goods), charset),
         Outcome::Issued {
             order_id,
             tr_id,
+            goods,
+            valid_until,
+            reserve1,
+            reserve2,
             coupons,
         } if op.name == CouponCreateRequest::NAME => success(
             &CouponCreateResponse {
                 order_id: Some(order_id.clone()),
+                category_id: Some(goods.category_id.clone()),
+                goods_id: Some(goods.goods_id.clone()),
                 tr_id: Some(tr_id.clone()),
+                order_count: i64::try_from(coupons.len()).ok(),
+                valid_until: calendar(*valid_until),
+                reserve1: reserve1.clone(),
+                reserve2: reserve2.clone(),
                 coupons: coupons
                     .iter()
                     .map(|c| CouponCreateItem {
                         coupon_number: Some(c.coupon_number.clone()),
-                        valid_until: calendar(c.valid_until),
+                        stamp_duty: Some(stamp_duty(goods)),
                     })
                     .collect(),
             },
@@ -252,6 +317,7 @@ pub(crate) fn encode(op: &OpView, answer: &Answer, charset: Charset) -> Vec<u8> 
             order_id,
             tr_id,
             coupons,
+            ..
         } => success(
             &CouponSendResponse {
                 order_id: Some(order_id.clone()),
@@ -267,68 +333,54 @@ pub(crate) fn encode(op: &OpView, answer: &Answer, charset: Charset) -> Vec<u8> 
             },
             charset,
         ),
-        Outcome::Cancelled {
-            order_id,
-            cancelled_count,
-        } => success(
+        Outcome::Status(c) => success(
+            &CouponStatusResponse {
+                coupons: vec![CouponStatusItem {
+                    coupon_type: Some(Reported::Known(coupon_type(c.kind))),
+                    order_date: calendar(c.ordered_on),
+                    status: Some(Reported::Known(status(c.state))),
+                    recipient: phone(&c.recipient),
+                    coupon_number: Some(c.coupon_number.clone()),
+                    valid_until: calendar(c.valid_until),
+                    exchanged_at: c.exchanged_at.and_then(timestamp),
+                    cancelled_at: c.cancelled_at.and_then(timestamp),
+                    total_amount: c.total_amount.and_then(amount),
+                    remaining_amount: c.remaining_amount.and_then(amount),
+                }],
+            },
+            charset,
+        ),
+        Outcome::Cancelled { coupon_number } => success(
             &CouponCancelResponse {
-                order_id: Some(order_id.clone()),
-                cancelled_count: count(cancelled_count),
+                coupon_number: Some(coupon_number.clone()),
             },
             charset,
         ),
         Outcome::Resent {
-            order_id,
+            coupon_number,
             send_count,
         } => success(
             &CouponResendResponse {
-                order_id: Some(order_id.clone()),
+                coupon_number: Some(coupon_number.clone()),
                 send_count: count(send_count),
             },
             charset,
         ),
         Outcome::RecipientChanged {
-            order_id,
             coupon_number,
             recipient,
         } => success(
             &ChangeRecipientResponse {
-                order_id: Some(order_id.clone()),
                 coupon_number: Some(coupon_number.clone()),
                 recipient: Some(Phone::new(recipient.clone())),
             },
             charset,
         ),
-        Outcome::Status {
-            order_id,
-            tr_id,
-            goods_id,
-            coupons,
-        } => success(
-            &CouponStatusResponse {
-                order_id: Some(order_id.clone()),
-                tr_id: Some(tr_id.clone()),
-                goods_id: Some(goods_id.clone()),
-                coupons: coupons
-                    .iter()
-                    .map(|c| CouponStatusItem {
-                        coupon_number: Some(c.coupon_number.clone()),
-                        recipient: phone(&c.recipient),
-                        status: Some(Reported::Known(status(c.state))),
-                        send_count: count(&c.send_count),
-                        valid_until: calendar(c.valid_until),
-                    })
-                    .collect(),
-            },
-            charset,
-        ),
         Outcome::ImageSent {
-            order_id,
             coupon_number,
             send_count,
         } => success(
             &CouponImageSendResponse {
-                order_id: Some(order_id.clone()),
                 coupon_number: Some(coupon_number.clone()),
                 send_count: count(send_count),
             },

@@ -6,6 +6,8 @@ use std::path::Path;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::ledger::CouponKind;
+
 /// The built-in catalogue's TOML text.
 pub const DEFAULT_CATALOGUE_TOML: &str = include_str!("../catalogue/default.toml");
 
@@ -24,8 +26,17 @@ pub struct Goods {
     pub category_name: String,
     /// Brand.
     pub brand: String,
-    /// Price in KRW.
+    /// Supply price in KRW (`GOODS_PRICE`).
     pub price: u64,
+    /// List price in KRW (`GOODS_ORI_PRICE`); the supply price when absent.
+    #[serde(default)]
+    pub list_price: Option<u64>,
+    /// Exchange voucher (`BARCODE`, the default) or stored-value voucher (`AMOUNT`).
+    #[serde(default)]
+    pub coupon_type: CouponKind,
+    /// `AMOUNT` vouchers: the face value in KRW; the list price when absent.
+    #[serde(default)]
+    pub amount: Option<u64>,
     /// First day it may be issued.
     pub sale_start: Date,
     /// Last day it may be issued (outside the period: 30).
@@ -38,12 +49,33 @@ pub struct Goods {
     /// Whether the id is no longer a valid sale goods id (31).
     #[serde(default)]
     pub discontinued: bool,
-    /// Description.
+    /// Description (`GOODS_INFO`).
     #[serde(default)]
     pub description: String,
-    /// Image URL.
+    /// How to use it (`USE_GUIDE`).
+    #[serde(default)]
+    pub use_guide: String,
+    /// Where to redeem it (`EXC_BRANCH`); the brand when empty.
+    #[serde(default)]
+    pub exchange_place: String,
+    /// How it is sent (`SEND_TYPE`: `M`, `L`, `N` or `Z`).
+    #[serde(default = "mms")]
+    pub send_type: String,
+    /// Large image URL (`IMAGE_PATH_B`; the small and medium ones are derived).
     #[serde(default)]
     pub image_url: String,
+}
+
+fn mms() -> String {
+    "M".to_owned()
+}
+
+impl Goods {
+    /// The face value of an `AMOUNT` voucher (`None` for exchange vouchers).
+    pub fn face_value(&self) -> Option<u64> {
+        (self.coupon_type == CouponKind::Amount)
+            .then(|| self.amount.or(self.list_price).unwrap_or(self.price))
+    }
 }
 
 fn yes() -> bool {
@@ -137,6 +169,22 @@ mod tests {
         for category in ["CAFE", "CVS", "BAKERY"] {
             assert!(catalogue.has_category(category), "{category}");
         }
+        // stored-value vouchers with a face value, and ids within the manual's 10 bytes
+        assert!(
+            catalogue
+                .goods
+                .iter()
+                .filter_map(Goods::face_value)
+                .filter(|v| *v > 0)
+                .count()
+                >= 2
+        );
+        assert!(
+            catalogue
+                .goods
+                .iter()
+                .all(|g| g.goods_id.len() <= 10 && g.category_id.len() <= 10)
+        );
     }
 
     #[test]

@@ -59,7 +59,7 @@ impl Default for SandboxConfig {
     }
 }
 
-/// The date the server takes as today.
+/// The date (and time) the server takes as now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Clock {
@@ -77,6 +77,18 @@ impl Clock {
             Clock::System => {
                 let korea = jiff::tz::TimeZone::fixed(jiff::tz::offset(9));
                 jiff::Timestamp::now().to_zoned(korea).date()
+            }
+        }
+    }
+
+    /// Now by this clock, to the second (a fixed date reads as noon that day).
+    pub fn now(self) -> jiff::civil::DateTime {
+        match self {
+            Clock::Fixed(date) => date.at(12, 0, 0, 0),
+            Clock::System => {
+                let korea = jiff::tz::TimeZone::fixed(jiff::tz::offset(9));
+                let now = jiff::Timestamp::now().to_zoned(korea).datetime();
+                now.with().subsec_nanosecond(0).build().unwrap_or(now)
             }
         }
     }
@@ -148,12 +160,12 @@ impl PocAccount {
     }
 
     /// The built-in accounts: [`DEFAULT_POC_ID`] may do everything,
-    /// [`LOOKUP_ONLY_POC_ID`] only goods lookups (98 otherwise), and
+    /// [`LOOKUP_ONLY_POC_ID`] only the goods list and status lookups (98 otherwise), and
     /// [`ENDED_POC_ID`]'s integration ended on 2020-12-31 (05).
     pub fn defaults() -> Vec<PocAccount> {
         vec![
             PocAccount::new(DEFAULT_POC_ID),
-            PocAccount::new(LOOKUP_ONLY_POC_ID).with_operations(["goods_list", "goods_info"]),
+            PocAccount::new(LOOKUP_ONLY_POC_ID).with_operations(["goods_list", "coupon_status"]),
             PocAccount::new(ENDED_POC_ID).with_integration_end(jiff::civil::date(2020, 12, 31)),
         ]
     }
@@ -161,7 +173,7 @@ impl PocAccount {
 
 /// The built-in account allowed every operation.
 pub const DEFAULT_POC_ID: &str = "POC0000001";
-/// The built-in account allowed only the goods lookups.
+/// The built-in account allowed only the goods list and status lookups.
 pub const LOOKUP_ONLY_POC_ID: &str = "POC0000002";
 /// The built-in account whose integration period has ended.
 pub const ENDED_POC_ID: &str = "POC0000003";

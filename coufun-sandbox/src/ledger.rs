@@ -1,10 +1,10 @@
 //! The coupon ledger: every order the sandbox issued (by send or create), its
-//! TR_ID, and each coupon's recipient, state and send count. Readable from the
+//! TR_ID, and each coupon's recipient, state, send count, balance and times. Readable from the
 //! library handle and the admin route, so tests can check what was issued.
 
 use std::fmt;
 
-use jiff::civil::Date;
+use jiff::civil::{Date, DateTime};
 use serde::Serialize;
 
 /// The state of one coupon.
@@ -12,22 +12,40 @@ use serde::Serialize;
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CouponState {
-    /// Issued and usable.
+    /// Issued and not used (status `000`).
     Issued,
-    /// Used (redeemed).
+    /// Used (status `001`); an AMOUNT voucher is used from its first redemption.
     Used,
-    /// Cancelled.
+    /// Cancelled (status `100`).
     Cancelled,
-    /// Past its validity (marked by the admin route or by date).
+    /// Past its validity (marked by the admin route or by date); status shows `000`
+    /// with a past validity, writes answer 04.
     Expired,
+}
+
+/// What a coupon is: one goods item, or an amount usable in parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, Default)]
+#[non_exhaustive]
+pub enum CouponKind {
+    /// Exchange voucher (`BARCODE`): one goods item, used once.
+    #[default]
+    #[serde(rename = "BARCODE")]
+    Barcode,
+    /// Stored-value voucher (`AMOUNT`): an amount, usable in parts.
+    #[serde(rename = "AMOUNT")]
+    Amount,
 }
 
 /// One issued coupon.
 #[derive(Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Coupon {
-    /// Coupon number (PIN).
+    /// Coupon number (`BARCODE_NUM`).
     pub coupon_number: String,
+    /// The goods it was issued for.
+    pub goods_id: String,
+    /// Exchange or stored-value voucher.
+    pub kind: CouponKind,
     /// The recipient's mobile number (digits), `None` for created coupons.
     pub recipient: Option<String>,
     /// State.
@@ -38,12 +56,22 @@ pub struct Coupon {
     pub resend_count: u32,
     /// Last valid day.
     pub valid_until: Date,
+    /// AMOUNT vouchers: the face value.
+    pub total_amount: Option<u64>,
+    /// AMOUNT vouchers: what is left.
+    pub remaining_amount: Option<u64>,
+    /// When it was last used or its use cancelled (`EXCHANGE_DATE`).
+    pub exchanged_at: Option<DateTime>,
+    /// When it was cancelled (`CANCEL_DATE`).
+    pub cancelled_at: Option<DateTime>,
 }
 
 impl fmt::Debug for Coupon {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Coupon")
             .field("coupon_number", &self.coupon_number)
+            .field("goods_id", &self.goods_id)
+            .field("kind", &self.kind)
             .field(
                 "recipient",
                 &self
@@ -55,6 +83,10 @@ impl fmt::Debug for Coupon {
             .field("send_count", &self.send_count)
             .field("resend_count", &self.resend_count)
             .field("valid_until", &self.valid_until)
+            .field("total_amount", &self.total_amount)
+            .field("remaining_amount", &self.remaining_amount)
+            .field("exchanged_at", &self.exchanged_at)
+            .field("cancelled_at", &self.cancelled_at)
             .finish()
     }
 }
@@ -79,12 +111,14 @@ pub struct Order {
     pub(crate) poc_id: String,
 }
 
-/// Every order, in issue order.
+/// Every order, in issue order, and every redemption, in time order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Ledger {
     /// The orders.
     pub orders: Vec<Order>,
+    /// Uses and use-cancels at shops (the admin redeem routes).
+    pub redemptions: Vec<crate::redemption::Redemption>,
 }
 
 impl Ledger {
@@ -122,16 +156,24 @@ impl Ledger {
         })
     }
 
-    pub(crate) fn order_for(&self, poc_id: &str, order_id: &str) -> Option<&Order> {
-        self.orders
-            .iter()
-            .find(|o| o.order_id == order_id && o.poc_id == poc_id)
-    }
-
     pub(crate) fn order_by_tr_id_for(&self, poc_id: &str, tr_id: &str) -> Option<&Order> {
         self.orders
             .iter()
             .find(|o| o.tr_id == tr_id && o.poc_id == poc_id)
+    }
+
+    /// The coupon `coupon_number` of goods `goods_id` issued to `poc_id`.
+    pub(crate) fn coupon_for(
+        &self,
+        poc_id: &str,
+        goods_id: &str,
+        coupon_number: &str,
+    ) -> Option<&Coupon> {
+        self.orders
+            .iter()
+            .filter(|o| o.poc_id == poc_id)
+            .flat_map(|o| o.coupons.iter())
+            .find(|c| c.coupon_number == coupon_number && c.goods_id == goods_id)
     }
 
     pub(crate) fn coupon_mut(&mut self, coupon_number: &str) -> Option<&mut Coupon> {
@@ -158,11 +200,17 @@ mod tests {
     fn coupon_debug_masks_the_recipient() {
         let coupon = Coupon {
             coupon_number: "1".to_owned(),
+            goods_id: "0000100001".to_owned(),
+            kind: CouponKind::Barcode,
             recipient: Some("01012345678".to_owned()),
             state: CouponState::Issued,
             send_count: 1,
             resend_count: 0,
             valid_until: jiff::civil::date(2030, 1, 1),
+            total_amount: None,
+            remaining_amount: None,
+            exchanged_at: None,
+            cancelled_at: None,
         };
         let shown = format!("{coupon:?}");
         assert!(!shown.contains("01012345678"), "{shown}");

@@ -2,7 +2,8 @@
 //!
 //! A local COUFUN server driven by the same `spec/` as the SDK — what stripe-mock
 //! is to Stripe's SDKs. Every operation of `spec/endpoints.toml` answers at its
-//! path and methods with the spec's XML envelope; request fields are checked by
+//! path and methods with XML under the operation's own root, declared EUC-KR by
+//! default; request fields are checked by
 //! the SDK's own generated validators, and the server's own rules (access,
 //! catalogue, ledger, limits) answer the manual's codes. Faults can be injected
 //! for reliability tests.
@@ -19,8 +20,11 @@
 //! ```
 //!
 //! Admin routes (outside the COUFUN paths): `GET /_admin/ledger` (JSON),
-//! `GET /_admin/faults` (JSON counts), `POST /_admin/coupons/{number}/use`,
-//! `POST /_admin/coupons/{number}/expire`.
+//! `GET /_admin/faults` (JSON counts), `POST /_admin/coupons/{number}/redeem`
+//! (a shop uses the coupon: in whole, or `?amount=N` of an `AMOUNT` voucher;
+//! answers the [`Redemption`] as JSON), `POST /_admin/coupons/{number}/cancel-use`
+//! (`?amount=N` given back to an `AMOUNT` voucher), `POST /_admin/coupons/{number}/use`
+//! (in whole, no body) and `POST /_admin/coupons/{number}/expire`.
 
 #![cfg_attr(
     not(test),
@@ -33,6 +37,7 @@ pub mod config;
 mod conn;
 pub mod faults;
 pub mod ledger;
+pub mod redemption;
 mod rules;
 mod server;
 mod spec_view;
@@ -43,6 +48,7 @@ pub use config::{
     Clock, DEFAULT_POC_ID, ENDED_POC_ID, LOOKUP_ONLY_POC_ID, PocAccount, SandboxConfig,
 };
 pub use faults::{Fault, FaultCounts, FaultOdds, FaultPlan, ScheduledFault};
-pub use ledger::{Coupon, CouponState, Ledger, Order};
+pub use ledger::{Coupon, CouponKind, CouponState, Ledger, Order};
+pub use redemption::{RedeemAction, RedeemError, Redemption};
 pub use server::{Sandbox, SandboxError};
 pub use spec_view::SpecLoadError;

@@ -1,6 +1,7 @@
 //! The server's own rules, the ones no field validator can know: who may call,
 //! what is on sale, what was issued, and each coupon's life (the manual's codes
-//! 01–05, 09, 10, 12, 16–18, 20, 23, 27–31, 95, 98). One function per operation.
+//! 01–05, 08, 09, 10, 12, 16–18, 20, 23, 27–31, 95, 98). One function per
+//! operation, and the redemption a shop makes (admin route).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -14,6 +15,7 @@ use crate::bridge::{self, Answer, CouponView, Fields, Outcome};
 use crate::catalogue::Goods;
 use crate::config::{PocAccount, SandboxConfig};
 use crate::ledger::{Coupon, CouponState, Ledger, Order};
+use crate::redemption::{self, RedeemAction, RedeemError, Redemption};
 use crate::spec_view::OpView;
 
 /// Everything the server remembers between requests.
@@ -106,8 +108,7 @@ impl State {
         let account = self.admit(op, peer, params)?;
         let fields = bridge::parse(op, params, self.config.charset)?;
         match op.name.as_str() {
-            "goods_list" => self.goods_list(&account, &fields),
-            "goods_info" => self.goods_info(&fields),
+            "goods_list" => self.goods_list(&account),
             "coupon_send" | "coupon_create" => self.issue(op, &account, &fields, params),
             "coupon_status" => self.status(&account, &fields),
             _ => {
@@ -152,24 +153,19 @@ impl State {
         }
     }
 
-    fn goods_list(&mut self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
+    fn goods_list(&mut self, account: &PocAccount) -> Verdict<Outcome> {
         let key = (account.poc_id.clone(), self.today());
         let count = self.goods_list_counts.entry(key).or_insert(0);
         *count += 1;
         if *count > self.config.goods_list_daily_limit {
             return Err(ResultCode::GoodsListDailyLimitExceeded);
         }
-        let catalogue = &self.config.catalogue;
-        let category = fields.get("category_id");
-        if let Some(category) = category
-            && !catalogue.has_category(category)
-        {
-            return Err(ResultCode::InvalidGoods);
-        }
-        let goods = catalogue
+        let goods = self
+            .config
+            .catalogue
             .goods
             .iter()
-            .filter(|g| !g.discontinued && category.is_none_or(|c| g.category_id == c))
+            .filter(|g| !g.discontinued)
             .cloned()
             .collect();
         Ok(Outcome::GoodsList(goods))
@@ -188,11 +184,6 @@ impl State {
             return Err(ResultCode::GoodsNotOnSale);
         }
         Ok(goods.clone())
-    }
-
-    fn goods_info(&self, fields: &Fields) -> Verdict<Outcome> {
-        self.goods_on_sale(fields.get("goods_id"))
-            .map(Outcome::GoodsInfo)
     }
 
     fn issue(
@@ -233,6 +224,10 @@ impl State {
             Some(q) => q.parse().map_err(|_| ResultCode::InvalidQuantity)?,
             None => 1,
         };
+        // CREATE_CNT: at most 10 coupons per request (the create manual), else 08
+        if !(1..=10).contains(&quantity) {
+            return Err(ResultCode::InvalidQuantity);
+        }
         let recipients: Vec<Option<String>> = if op.name == "coupon_send" {
             fields.list("recipients").into_iter().map(Some).collect()
         } else {
@@ -251,22 +246,29 @@ impl State {
                 .saturating_sub(jiff::Span::new().days(1))
         });
         let sent = u32::from(op.name == "coupon_send");
+        let face_value = goods.face_value();
         let mut coupons = Vec::new();
         for recipient in &recipients {
             for _ in 0..quantity {
                 coupons.push(Coupon {
                     coupon_number: self.new_coupon_number(),
+                    goods_id: goods.goods_id.clone(),
+                    kind: goods.coupon_type,
                     recipient: recipient.clone(),
                     state: CouponState::Issued,
                     send_count: sent,
                     resend_count: 0,
                     valid_until,
+                    total_amount: face_value,
+                    remaining_amount: face_value,
+                    exchanged_at: None,
+                    cancelled_at: None,
                 });
             }
         }
         let order_id = format!("{}{:06}", today.strftime("%Y%m%d"), self.next_order);
         self.next_order += 1;
-        let views = coupons.iter().map(|c| self.view(c)).collect();
+        let views = coupons.iter().map(|c| self.view(c, today)).collect();
         self.ledger.orders.push(Order {
             order_id: order_id.clone(),
             tr_id: tr_id.clone(),
@@ -279,6 +281,10 @@ impl State {
         Ok(Outcome::Issued {
             order_id,
             tr_id,
+            goods: Box::new(goods),
+            valid_until,
+            reserve1: fields.get("reserve1").map(str::to_owned),
+            reserve2: fields.get("reserve2").map(str::to_owned),
             coupons: views,
         })
     }
@@ -302,64 +308,45 @@ impl State {
         }
     }
 
-    fn view(&self, coupon: &Coupon) -> CouponView {
+    fn view(&self, coupon: &Coupon, ordered_on: Date) -> CouponView {
         CouponView {
             coupon_number: coupon.coupon_number.clone(),
             recipient: coupon.recipient.clone(),
             state: self.effective_state(coupon),
-            send_count: coupon.send_count,
+            kind: coupon.kind,
             valid_until: coupon.valid_until,
+            ordered_on,
+            total_amount: coupon.total_amount,
+            remaining_amount: coupon.remaining_amount,
+            exchanged_at: coupon.exchanged_at,
+            cancelled_at: coupon.cancelled_at,
         }
+    }
+
+    /// The coupon named by `GOODS_ID` + `BARCODE_NUM` for this account (10, 16),
+    /// and the day its order was issued.
+    fn target(&self, account: &PocAccount, fields: &Fields) -> Verdict<(Coupon, Date)> {
+        let goods_id = fields.get("goods_id").ok_or(ResultCode::InvalidGoods)?;
+        if self.config.catalogue.get(goods_id).is_none() {
+            return Err(ResultCode::InvalidGoods);
+        }
+        let number = fields
+            .get("coupon_number")
+            .ok_or(ResultCode::InvalidCouponNumber)?;
+        let coupon = self
+            .ledger
+            .coupon_for(&account.poc_id, goods_id, number)
+            .ok_or(ResultCode::InvalidCouponNumber)?;
+        let ordered_on = self
+            .ledger
+            .coupon(number)
+            .map_or(self.today(), |(order, _)| order.issued_on);
+        Ok((coupon.clone(), ordered_on))
     }
 
     fn status(&self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
-        let order = match (fields.get("order_id"), fields.get("tr_id")) {
-            (Some(order_id), _) => self.ledger.order_for(&account.poc_id, order_id),
-            (None, Some(tr_id)) => self.ledger.order_by_tr_id_for(&account.poc_id, tr_id),
-            (None, None) => None,
-        }
-        .ok_or(ResultCode::InvalidOrderId)?;
-        let coupons: Vec<CouponView> = match fields.get("coupon_number") {
-            Some(number) => vec![
-                self.view(
-                    order
-                        .coupons
-                        .iter()
-                        .find(|c| c.coupon_number == number)
-                        .ok_or(ResultCode::InvalidCouponNumber)?,
-                ),
-            ],
-            None => order.coupons.iter().map(|c| self.view(c)).collect(),
-        };
-        Ok(Outcome::Status {
-            order_id: order.order_id.clone(),
-            tr_id: order.tr_id.clone(),
-            goods_id: order.goods_id.clone(),
-            coupons,
-        })
-    }
-
-    /// The coupons a cancel / resend / change / image send acts on (03, 16).
-    fn targets(&self, account: &PocAccount, fields: &Fields) -> Verdict<(String, Vec<String>)> {
-        let order_id = fields.get("order_id").ok_or(ResultCode::InvalidOrderId)?;
-        let order = self
-            .ledger
-            .order_for(&account.poc_id, order_id)
-            .ok_or(ResultCode::InvalidOrderId)?;
-        let numbers = match fields.get("coupon_number") {
-            Some(number) => {
-                if !order.coupons.iter().any(|c| c.coupon_number == number) {
-                    return Err(ResultCode::InvalidCouponNumber);
-                }
-                vec![number.to_owned()]
-            }
-            None => order
-                .coupons
-                .iter()
-                .map(|c| c.coupon_number.clone())
-                .collect(),
-        };
-        Ok((order.order_id.clone(), numbers))
+        let (coupon, ordered_on) = self.target(account, fields)?;
+        Ok(Outcome::Status(Box::new(self.view(&coupon, ordered_on))))
     }
 
     fn coupon(&self, number: &str) -> Verdict<&Coupon> {
@@ -391,97 +378,113 @@ impl State {
         Ok(())
     }
 
+    /// Cancels one coupon; an `AMOUNT` voucher may be cancelled while a balance
+    /// is left (its unused balance: the path is `coufunPartCancel.do`), an
+    /// exchange voucher only while unused (17); a cancelled one answers 18.
     fn cancel(&mut self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
-        let (order_id, numbers) = self.targets(account, fields)?;
-        let mut states = Vec::new();
-        for number in &numbers {
-            states.push(self.coupon(number)?.state);
-        }
-        if states.contains(&CouponState::Used) {
-            return Err(ResultCode::CouponAlreadyUsed);
-        }
-        if states.iter().all(|s| *s == CouponState::Cancelled) {
-            return Err(ResultCode::CouponAlreadyCancelled);
-        }
-        let mut cancelled_count = 0;
-        for number in &numbers {
-            if let Some(coupon) = self.ledger.coupon_mut(number)
-                && coupon.state != CouponState::Cancelled
-            {
-                coupon.state = CouponState::Cancelled;
-                cancelled_count += 1;
+        let (coupon, _) = self.target(account, fields)?;
+        match coupon.state {
+            CouponState::Cancelled => return Err(ResultCode::CouponAlreadyCancelled),
+            CouponState::Used if coupon.remaining_amount.unwrap_or(0) == 0 => {
+                return Err(ResultCode::CouponAlreadyUsed);
             }
+            _ => {}
+        }
+        let now = self.config.clock.now();
+        if let Some(c) = self.ledger.coupon_mut(&coupon.coupon_number) {
+            c.state = CouponState::Cancelled;
+            c.cancelled_at = Some(now);
         }
         Ok(Outcome::Cancelled {
-            order_id,
-            cancelled_count,
+            coupon_number: coupon.coupon_number,
         })
     }
 
     fn resend(&mut self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
-        let (order_id, numbers) = self.targets(account, fields)?;
-        for number in &numbers {
-            self.usable(number)?;
-            self.may_resend(number)?;
-        }
+        let (coupon, _) = self.target(account, fields)?;
+        let number = coupon.coupon_number;
+        self.usable(&number)?;
+        self.may_resend(&number)?;
         let mut send_count = 0;
-        for number in &numbers {
-            if let Some(coupon) = self.ledger.coupon_mut(number) {
-                coupon.send_count += 1;
-                coupon.resend_count += 1;
-                send_count = send_count.max(coupon.send_count);
-            }
+        if let Some(coupon) = self.ledger.coupon_mut(&number) {
+            coupon.send_count += 1;
+            coupon.resend_count += 1;
+            send_count = coupon.send_count;
         }
         Ok(Outcome::Resent {
-            order_id,
+            coupon_number: number,
             send_count,
         })
     }
 
     fn change_recipient(&mut self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
-        let (order_id, numbers) = self.targets(account, fields)?;
+        let (coupon, _) = self.target(account, fields)?;
+        let number = coupon.coupon_number;
         let recipient = fields
             .get("recipient")
             .ok_or(ResultCode::InvalidRecipientNumber)?
             .to_owned();
-        let coupon_number = numbers
-            .first()
-            .cloned()
-            .ok_or(ResultCode::InvalidCouponNumber)?;
-        self.usable(&coupon_number)?;
-        if let Some(coupon) = self.ledger.coupon_mut(&coupon_number) {
+        self.usable(&number)?;
+        if let Some(coupon) = self.ledger.coupon_mut(&number) {
             coupon.recipient = Some(recipient.clone());
         }
         Ok(Outcome::RecipientChanged {
-            order_id,
-            coupon_number,
+            coupon_number: number,
             recipient,
         })
     }
 
     fn image_send(&mut self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
-        let (order_id, numbers) = self.targets(account, fields)?;
-        let coupon_number = numbers
-            .first()
-            .cloned()
-            .ok_or(ResultCode::InvalidCouponNumber)?;
-        self.usable(&coupon_number)?;
+        let (coupon, _) = self.target(account, fields)?;
+        let number = coupon.coupon_number;
+        self.usable(&number)?;
         if fields.get("recipient").is_none() {
-            self.may_resend(&coupon_number)?;
-        } else if self.coupon(&coupon_number)?.resend_count >= self.config.max_resends_per_coupon {
+            self.may_resend(&number)?;
+        } else if self.coupon(&number)?.resend_count >= self.config.max_resends_per_coupon {
             return Err(ResultCode::ResendLimitExceeded);
         }
         let mut send_count = 0;
-        if let Some(coupon) = self.ledger.coupon_mut(&coupon_number) {
+        if let Some(coupon) = self.ledger.coupon_mut(&number) {
             coupon.send_count += 1;
             coupon.resend_count += 1;
             send_count = coupon.send_count;
         }
         Ok(Outcome::ImageSent {
-            order_id,
-            coupon_number,
+            coupon_number: number,
             send_count,
         })
+    }
+
+    /// A shop uses coupon `number` (or cancels a use): the one place every
+    /// redemption goes through. It records the [`Redemption`] in the ledger and
+    /// returns it — the hook for delivering an exchange notice later.
+    pub fn redeem(
+        &mut self,
+        number: &str,
+        action: RedeemAction,
+    ) -> Result<Redemption, RedeemError> {
+        let today = self.today();
+        let now = self.config.clock.now();
+        let (price, expired) = match self.ledger.coupon(number) {
+            None => return Err(RedeemError::NoSuchCoupon(number.to_owned())),
+            Some((_, c)) => (
+                self.config
+                    .catalogue
+                    .get(&c.goods_id)
+                    .map_or(0, |g| g.price),
+                c.state == CouponState::Issued && c.valid_until < today,
+            ),
+        };
+        if expired {
+            return Err(RedeemError::Expired(number.to_owned()));
+        }
+        let coupon = self
+            .ledger
+            .coupon_mut(number)
+            .ok_or_else(|| RedeemError::NoSuchCoupon(number.to_owned()))?;
+        let redemption = redemption::apply(coupon, price, action, now)?;
+        self.ledger.redemptions.push(redemption.clone());
+        Ok(redemption)
     }
 
     /// Marks a coupon used or expired (admin route); `false` if no such coupon.

@@ -22,6 +22,7 @@ use crate::config::SandboxConfig;
 use crate::conn::{ConnHandle, KillableListener};
 use crate::faults::{Fault, FaultCounts, FaultPlan};
 use crate::ledger::{CouponState, Ledger};
+use crate::redemption::{RedeemAction, RedeemError, Redemption};
 use crate::rules::State;
 use crate::spec_view::{OpView, SpecLoadError, base_path, spec};
 use crate::wire::{charset_label, decode_params};
@@ -44,6 +45,9 @@ pub enum SandboxError {
     /// No coupon has this number.
     #[error("no coupon numbered {0:?}")]
     NoSuchCoupon(String),
+    /// A redemption was refused.
+    #[error(transparent)]
+    Redeem(#[from] RedeemError),
 }
 
 /// What the server tasks share with the handle.
@@ -146,9 +150,21 @@ impl Sandbox {
         *lock(&self.shared.faults) = plan;
     }
 
-    /// Marks a coupon used, as a shop redeeming it would (later requests: 17).
+    /// A shop uses (or cancels a use of) a coupon: status then shows `001`, the
+    /// exchange time and, for an `AMOUNT` voucher, the balance. Returns what
+    /// happened (also kept in [`Ledger::redemptions`]).
+    pub fn redeem(
+        &self,
+        coupon_number: &str,
+        action: RedeemAction,
+    ) -> Result<Redemption, SandboxError> {
+        Ok(lock(&self.shared.state).redeem(coupon_number, action)?)
+    }
+
+    /// Uses a coupon in whole, as a shop would (later writes: 17).
     pub fn mark_used(&self, coupon_number: &str) -> Result<(), SandboxError> {
-        set_state(&self.shared, coupon_number, CouponState::Used)
+        self.redeem(coupon_number, RedeemAction::Use(None))
+            .map(|_| ())
     }
 
     /// Marks a coupon expired (later requests: 04).
@@ -206,6 +222,11 @@ fn router(view: &'static crate::spec_view::SpecView, shared: Arc<Shared>) -> Rou
     }
     app.route("/_admin/ledger", get(admin_ledger))
         .route("/_admin/faults", get(admin_faults))
+        .route("/_admin/coupons/{number}/redeem", post(admin_redeem))
+        .route(
+            "/_admin/coupons/{number}/cancel-use",
+            post(admin_cancel_use),
+        )
         .route("/_admin/coupons/{number}/use", post(admin_use))
         .route("/_admin/coupons/{number}/expire", post(admin_expire))
         .with_state(shared)
@@ -302,7 +323,64 @@ async fn admin_use(
     AxumState(shared): AxumState<Arc<Shared>>,
     Path(number): Path<String>,
 ) -> Response {
-    admin_set(&shared, &number, CouponState::Used)
+    match lock(&shared.state).redeem(&number, RedeemAction::Use(None)) {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => redeem_refused(&error),
+    }
+}
+
+/// The `amount` query parameter, if any (`Err` when it is not a number).
+fn amount_param(uri: &Uri) -> Result<Option<u64>, String> {
+    let query = uri.query().unwrap_or_default();
+    match query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("amount="))
+    {
+        None => Ok(None),
+        Some(text) => text
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("amount {text:?} is not a whole number")),
+    }
+}
+
+fn redeem_refused(error: &RedeemError) -> Response {
+    let status = match error {
+        RedeemError::NoSuchCoupon(_) => StatusCode::NOT_FOUND,
+        _ => StatusCode::CONFLICT,
+    };
+    (status, error.to_string()).into_response()
+}
+
+fn redeemed(result: Result<Redemption, RedeemError>) -> Response {
+    match result {
+        Ok(redemption) => axum::Json(redemption).into_response(),
+        Err(error) => redeem_refused(&error),
+    }
+}
+
+async fn admin_redeem(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(number): Path<String>,
+    uri: Uri,
+) -> Response {
+    match amount_param(&uri) {
+        Ok(amount) => redeemed(lock(&shared.state).redeem(&number, RedeemAction::Use(amount))),
+        Err(message) => (StatusCode::BAD_REQUEST, message).into_response(),
+    }
+}
+
+async fn admin_cancel_use(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(number): Path<String>,
+    uri: Uri,
+) -> Response {
+    match amount_param(&uri) {
+        Ok(amount) => redeemed(
+            lock(&shared.state).redeem(&number, RedeemAction::CancelUse(amount.unwrap_or(0))),
+        ),
+        Err(message) => (StatusCode::BAD_REQUEST, message).into_response(),
+    }
 }
 
 async fn admin_expire(

@@ -15,14 +15,13 @@ use common::{
 use coufun_api::privacy::PocId;
 use coufun_api::responses::{
     ChangeRecipientResponse, CouponCancelResponse, CouponCreateResponse, CouponImageSendResponse,
-    CouponResendResponse, CouponSendResponse, CouponStatusResponse, GoodsInfoResponse,
-    GoodsListResponse,
+    CouponResendResponse, CouponSendResponse, CouponStatusResponse, GoodsListResponse,
 };
-use coufun_api::xml::{Reported, Response};
+use coufun_api::xml::{Reported, Response, decode_document};
 use coufun_api::{
     ChangeRecipientRequest, Client, CouponCancelRequest, CouponCreateRequest,
     CouponImageSendRequest, CouponResendRequest, CouponSendRequest, CouponStatus,
-    CouponStatusRequest, Environment, FieldInput, GoodsInfoRequest, GoodsListRequest, Operation,
+    CouponStatusRequest, CouponType, Environment, FieldInput, GoodsListRequest, Operation,
     ResultCode, ValidationErrors,
 };
 use coufun_sandbox::{
@@ -95,28 +94,28 @@ fn send(tr_id: &str, goods: &str, recipients: &[&str]) -> CouponSendRequest {
         .expect("a valid send")
 }
 
-fn status(order_id: &str) -> CouponStatusRequest {
+fn status(goods: &str, coupon: &str) -> CouponStatusRequest {
     CouponStatusRequest::builder()
-        .order_id(order_id)
+        .goods_id(goods)
+        .coupon_number(coupon)
         .build()
         .expect("valid status")
 }
 
-fn resend(order_id: &str, coupon: &str) -> CouponResendRequest {
+fn resend(coupon: &str) -> CouponResendRequest {
     CouponResendRequest::builder()
-        .order_id(order_id)
+        .goods_id(COFFEE)
         .coupon_number(coupon)
         .build()
         .expect("valid resend")
 }
 
-fn cancel(order_id: &str, coupon: Option<&str>) -> CouponCancelRequest {
-    let builder = CouponCancelRequest::builder().order_id(order_id);
-    match coupon {
-        Some(number) => builder.coupon_number(number).build(),
-        None => builder.build(),
-    }
-    .expect("valid cancel")
+fn cancel(goods: &str, coupon: &str) -> CouponCancelRequest {
+    CouponCancelRequest::builder()
+        .goods_id(goods)
+        .coupon_number(coupon)
+        .build()
+        .expect("valid cancel")
 }
 
 /// The SDK refuses `built` with `code`, and the sandbox answers the same raw
@@ -178,57 +177,36 @@ async fn code_00_every_operation_through_the_sdk() {
         .await
         .expect("list");
     assert!(list.goods.len() >= 10);
-    let bakery: GoodsListResponse = w
-        .call(
-            &GoodsListRequest::builder()
-                .category_id("BAKERY")
-                .build()
-                .expect("valid"),
-        )
-        .await
-        .expect("list by category");
-    assert!(
-        bakery
-            .goods
-            .iter()
-            .all(|g| g.category_id.as_deref() == Some("BAKERY"))
-    );
-    let info: GoodsInfoResponse = w
-        .call(
-            &GoodsInfoRequest::builder()
-                .goods_id(COFFEE)
-                .build()
-                .expect("valid"),
-        )
-        .await
-        .expect("info");
+    assert_eq!(list.list_count, i64::try_from(list.goods.len()).ok());
+    let info = w.client.goods_info(COFFEE).await.expect("info");
+    let info = info.expect("coffee is listed");
     assert_eq!(info.goods_id.as_deref(), Some(COFFEE));
-    assert!(info.price.is_some_and(|p| p > 0));
-
-    let (order, coupons) = w.issue("tr-every").await;
-    let by_tr: CouponStatusResponse = w
-        .call(
-            &CouponStatusRequest::builder()
-                .tr_id("tr-every")
-                .build()
-                .expect("valid"),
-        )
-        .await
-        .expect("status by TR_ID");
-    assert_eq!(by_tr.order_id.as_deref(), Some(order.as_str()));
+    assert!(info.supply_price.is_some_and(|p| p > 0));
     assert!(
-        by_tr
-            .coupons
-            .iter()
-            .all(|c| c.status == Some(Reported::Known(CouponStatus::Issued)))
+        w.client
+            .goods_info("0000999999")
+            .await
+            .expect("list")
+            .is_none()
     );
 
-    let resent: CouponResendResponse = w.call(&resend(&order, &coupons[0])).await.expect("resend");
+    let (_, coupons) = w.issue("tr-every").await;
+    let found: CouponStatusResponse = w.call(&status(COFFEE, &coupons[0])).await.expect("status");
+    assert_eq!(found.coupons.len(), 1);
+    let coupon = &found.coupons[0];
+    assert_eq!(coupon.status, Some(Reported::Known(CouponStatus::Unused)));
+    assert_eq!(
+        coupon.coupon_type,
+        Some(Reported::Known(CouponType::Barcode))
+    );
+    assert_eq!(coupon.coupon_number.as_deref(), Some(coupons[0].as_str()));
+
+    let resent: CouponResendResponse = w.call(&resend(&coupons[0])).await.expect("resend");
     assert_eq!(resent.send_count, Some(2));
     let changed: ChangeRecipientResponse = w
         .call(
             &ChangeRecipientRequest::builder()
-                .order_id(order.as_str())
+                .goods_id(COFFEE)
                 .coupon_number(coupons[1].as_str())
                 .recipient("010-5555-6666")
                 .build()
@@ -243,7 +221,7 @@ async fn code_00_every_operation_through_the_sdk() {
     let image: CouponImageSendResponse = w
         .call(
             &CouponImageSendRequest::builder()
-                .order_id(order.as_str())
+                .goods_id(COFFEE)
                 .coupon_number(coupons[1].as_str())
                 .sender(SENDER)
                 .subject("쿠폰 이미지")
@@ -257,23 +235,27 @@ async fn code_00_every_operation_through_the_sdk() {
         .call(
             &CouponCreateRequest::builder()
                 .goods_id("0000300002")
-                .tr_id("tr-every-create")
                 .quantity(3u64)
+                .tr_id("tr-every-create")
                 .build()
                 .expect("valid"),
         )
         .await
         .expect("create");
     assert_eq!(created.coupons.len(), 3);
-    let cancelled: CouponCancelResponse = w.call(&cancel(&order, None)).await.expect("cancel");
-    assert_eq!(cancelled.cancelled_count, Some(2));
-    let after: CouponStatusResponse = w.call(&status(&order)).await.expect("status");
-    assert!(
-        after
-            .coupons
-            .iter()
-            .all(|c| c.status == Some(Reported::Known(CouponStatus::Cancelled)))
+    assert_eq!(created.order_count, Some(3));
+    let cancelled: CouponCancelResponse =
+        w.call(&cancel(COFFEE, &coupons[0])).await.expect("cancel");
+    assert_eq!(
+        cancelled.coupon_number.as_deref(),
+        Some(coupons[0].as_str())
     );
+    let after: CouponStatusResponse = w.call(&status(COFFEE, &coupons[0])).await.expect("status");
+    assert_eq!(
+        after.coupons[0].status,
+        Some(Reported::Known(CouponStatus::Cancelled))
+    );
+    assert!(after.coupons[0].cancelled_at.is_some());
     assert_eq!(w.sandbox.ledger().coupon_count(), 5);
 }
 
@@ -299,21 +281,28 @@ async fn code_02_invalid_poc_id() {
 
 #[tokio::test]
 async fn code_03_invalid_order_id() {
-    let w = world().await;
-    assert_eq!(
-        w.code::<_, CouponStatusResponse>(&status("20260601999999"))
-            .await,
-        ResultCode::InvalidOrderId
+    // No documented request takes ORDER_ID any more (status and cancel name a
+    // coupon by GOODS_ID + BARCODE_NUM), so the sandbox never answers 03; a
+    // server that still does reaches the SDK as that code, under any root.
+    let spec = coufun_codegen::embedded::spec().expect("spec loads");
+    assert!(
+        spec.endpoints
+            .operations
+            .iter()
+            .all(|op| op.codes.iter().all(|c| c.get_ref() != "03"))
     );
+    let answer = "<?xml version=\"1.0\" encoding=\"EUC-KR\"?>\n<COUFUNSEARCH><RESULT_CODE>03</RESULT_CODE><RESULT_MSG>ORDER</RESULT_MSG></COUFUNSEARCH>";
+    let reply = decode_document::<CouponStatusResponse>(answer.as_bytes(), None).expect("decodes");
+    assert_eq!(reply.code, ResultCode::InvalidOrderId);
 }
 
 #[tokio::test]
 async fn code_04_coupon_expired() {
     let w = world().await;
-    let (order, coupons) = w.issue("tr-04").await;
+    let (_, coupons) = w.issue("tr-04").await;
     w.sandbox.mark_expired(&coupons[0]).expect("coupon exists");
     assert_eq!(
-        w.code::<_, CouponResendResponse>(&resend(&order, &coupons[0]))
+        w.code::<_, CouponResendResponse>(&resend(&coupons[0]))
             .await,
         ResultCode::CouponExpired
     );
@@ -332,7 +321,7 @@ async fn code_05_integration_period_ended() {
 async fn code_08_invalid_quantity() {
     refused_by_both(
         builder().quantity(0u64).build(),
-        &base_params(&[], &[("GOODS_CNT", "0")]),
+        &base_params(&[], &[("CREATE_CNT", "0")]),
         ResultCode::InvalidQuantity,
     )
     .await;
@@ -444,12 +433,8 @@ async fn code_15_too_many_recipients() {
 #[tokio::test]
 async fn code_16_invalid_coupon_number() {
     let w = world().await;
-    let (order, _) = w.issue("tr-16").await;
-    let request = CouponStatusRequest::builder()
-        .order_id(order.as_str())
-        .coupon_number("000000000000")
-        .build()
-        .expect("valid");
+    w.issue("tr-16").await;
+    let request = status(COFFEE, "000000000000");
     assert_eq!(
         w.code::<_, CouponStatusResponse>(&request).await,
         ResultCode::InvalidCouponNumber
@@ -459,10 +444,10 @@ async fn code_16_invalid_coupon_number() {
 #[tokio::test]
 async fn code_17_coupon_already_used() {
     let w = world().await;
-    let (order, coupons) = w.issue("tr-17").await;
+    let (_, coupons) = w.issue("tr-17").await;
     w.sandbox.mark_used(&coupons[0]).expect("coupon exists");
     let code = w
-        .code::<_, CouponCancelResponse>(&cancel(&order, Some(&coupons[0])))
+        .code::<_, CouponCancelResponse>(&cancel(COFFEE, &coupons[0]))
         .await;
     assert_eq!(code, ResultCode::CouponAlreadyUsed);
 }
@@ -470,14 +455,14 @@ async fn code_17_coupon_already_used() {
 #[tokio::test]
 async fn code_18_coupon_already_cancelled() {
     let w = world().await;
-    let (order, _) = w.issue("tr-18").await;
+    let (_, coupons) = w.issue("tr-18").await;
     assert_eq!(
-        w.code::<_, CouponCancelResponse>(&cancel(&order, None))
+        w.code::<_, CouponCancelResponse>(&cancel(COFFEE, &coupons[0]))
             .await,
         ResultCode::Success
     );
     assert_eq!(
-        w.code::<_, CouponCancelResponse>(&cancel(&order, None))
+        w.code::<_, CouponCancelResponse>(&cancel(COFFEE, &coupons[0]))
             .await,
         ResultCode::CouponAlreadyCancelled
     );
@@ -496,16 +481,16 @@ async fn code_19_invalid_send_type() {
 #[tokio::test]
 async fn code_20_resend_limit_exceeded() {
     let w = world().await;
-    let (order, coupons) = w.issue("tr-20").await;
+    let (_, coupons) = w.issue("tr-20").await;
     for _ in 0..3 {
         assert_eq!(
-            w.code::<_, CouponResendResponse>(&resend(&order, &coupons[0]))
+            w.code::<_, CouponResendResponse>(&resend(&coupons[0]))
                 .await,
             ResultCode::Success
         );
     }
     assert_eq!(
-        w.code::<_, CouponResendResponse>(&resend(&order, &coupons[0]))
+        w.code::<_, CouponResendResponse>(&resend(&coupons[0]))
             .await,
         ResultCode::ResendLimitExceeded
     );
@@ -544,14 +529,14 @@ async fn code_23_duplicate_request() {
     let mut config = config();
     config.duplicate_window = Duration::from_secs(30);
     let w = world_with(config, POC).await;
-    let (order, coupons) = w.issue("tr-23").await;
+    let (_, coupons) = w.issue("tr-23").await;
     assert_eq!(
-        w.code::<_, CouponResendResponse>(&resend(&order, &coupons[0]))
+        w.code::<_, CouponResendResponse>(&resend(&coupons[0]))
             .await,
         ResultCode::Success
     );
     assert_eq!(
-        w.code::<_, CouponResendResponse>(&resend(&order, &coupons[0]))
+        w.code::<_, CouponResendResponse>(&resend(&coupons[0]))
             .await,
         ResultCode::DuplicateRequest
     );
@@ -561,8 +546,8 @@ async fn code_23_duplicate_request() {
 async fn code_24_invalid_extra_input_1() {
     let over = "가".repeat(101);
     refused_by_both(
-        builder().extra1(over.as_str()).build(),
-        &base_params(&[], &[("ADD_INFO1", &over)]),
+        builder().reserve1(over.as_str()).build(),
+        &base_params(&[], &[("RESERVE1", &over)]),
         ResultCode::InvalidExtraInput1,
     )
     .await;
@@ -572,8 +557,8 @@ async fn code_24_invalid_extra_input_1() {
 async fn code_25_invalid_extra_input_2() {
     let over = "가".repeat(101);
     refused_by_both(
-        builder().extra2(over.as_str()).build(),
-        &base_params(&[], &[("ADD_INFO2", &over)]),
+        builder().reserve2(over.as_str()).build(),
+        &base_params(&[], &[("RESERVE2", &over)]),
         ResultCode::InvalidExtraInput2,
     )
     .await;

@@ -111,8 +111,8 @@ fn every_text_limit_at_and_past_its_limit_in_every_style() {
     let limits = [
         ("subject", Subject::MAX_BYTES),
         ("body", Body::MAX_BYTES),
-        ("extra1", ExtraInput::MAX_BYTES),
-        ("extra2", ExtraInput::MAX_BYTES),
+        ("reserve1", ExtraInput::MAX_BYTES),
+        ("reserve2", ExtraInput::MAX_BYTES),
         ("tr_id", TrId::MAX_BYTES),
         ("user_id", UserId::MAX_BYTES),
     ];
@@ -133,11 +133,11 @@ fn every_text_limit_at_and_past_its_limit_in_every_style() {
 
 #[test]
 fn extra_inputs_share_a_kind_but_answer_their_own_codes() {
-    assert_eq!(code_of("extra1"), result_code!("24"));
-    assert_eq!(code_of("extra2"), result_code!("25"));
+    assert_eq!(code_of("reserve1"), result_code!("24"));
+    assert_eq!(code_of("reserve2"), result_code!("25"));
     let long = text_of(ExtraInput::MAX_BYTES as usize + 1, Style::Hangul);
     let errors = send_from_wire(
-        &[("extra1", long.clone()), ("extra2", long)],
+        &[("reserve1", long.clone()), ("reserve2", long)],
         Charset::Cp949,
     )
     .unwrap_err();
@@ -379,10 +379,22 @@ fn a_missing_required_parameter_answers_its_fields_code() {
         );
         assert_eq!(*e.violation(), Violation::Missing);
     }
+    // status names one coupon: GOODS_ID (10) and BARCODE_NUM (16) are both required
     let status = CouponStatusRequest::from_wire(&[], Charset::Cp949).unwrap_err();
-    assert_eq!(status.code(), result_code!("03"));
-    assert_eq!(*status.first().violation(), Violation::NoneGiven);
-    assert!(CouponStatusRequest::builder().tr_id("TR-1").build().is_ok());
+    assert_eq!(status.code(), result_code!("10"));
+    assert_eq!(status.len(), 2);
+    assert!(status.iter().all(|e| *e.violation() == Violation::Missing));
+    assert_eq!(
+        status.iter().nth(1).map(|e| e.code()),
+        Some(result_code!("16"))
+    );
+    assert!(
+        CouponStatusRequest::builder()
+            .goods_id("0000012345")
+            .coupon_number("123456789012")
+            .build()
+            .is_ok()
+    );
 }
 
 #[test]

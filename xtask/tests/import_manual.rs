@@ -25,13 +25,19 @@ const SPEC_V16: &str = include_str!("fixtures/result_codes-v1.6.toml");
 const ENDPOINTS_MIN: &str = r#"
 operations = []
 
-[envelope]
-root = { name = "RESULT", source = "inferred" }
-result_code = { name = "RESULT_CODE", source = "inferred" }
-result_message = { name = "RESULT_MSG", source = "inferred" }
+[documents]
+code = { title = "code definition", version = "1.6", date = "2020-08-21" }
+
+[answer]
+result_code = { name = "RESULT_CODE", source = "code" }
+result_message = { name = "RESULT_MSG", source = "code" }
 
 [client]
-poc_id = { name = "POC_ID", source = "manual" }
+poc_id = { name = "POC_ID", source = "code", max_bytes = 10, limit_source = "code" }
+
+[test_server]
+url = "https://tcorp.coufun.kr:446/b2c_api/"
+source = "code"
 
 [kinds]
 "#;

@@ -11,8 +11,9 @@ use super::{record_outcome, wire};
 use crate::Charset;
 use crate::error::{CallInfo, Error};
 use crate::generated::kinds::TrId;
-use crate::generated::responses::CouponStatusResponse;
-use crate::issuance::{Issuance, IssueOutcome, Next, found, status_by_tr_id};
+use crate::generated::requests::GoodsListRequest;
+use crate::generated::responses::GoodsListItem;
+use crate::issuance::{Issuance, IssueOutcome};
 use crate::operation::{Method, Operation};
 use crate::privacy::PocId;
 use crate::retry::{Attempts, Decision};
@@ -71,6 +72,14 @@ impl Client {
         }
     }
 
+    /// Looks one goods item up in the goods list, as
+    /// [`crate::Client::goods_info`] does (no goods-info path is documented).
+    pub fn goods_info(&self, goods_id: &str) -> Result<Option<GoodsListItem>, Error> {
+        let request = GoodsListRequest::builder().build_with(self.config.charset)?;
+        let list = self.goods_list(&request)?;
+        Ok(super::find_goods(list, goods_id))
+    }
+
     /// Issues `request` exactly once, as [`crate::Client`] does.
     pub(crate) fn issue<O: Operation, R: Response>(
         &self,
@@ -85,15 +94,10 @@ impl Client {
         }
         let outcome = span.in_scope(|| {
             loop {
-                let settled = match run.next_call() {
-                    None => break run.give_up(),
-                    Some(Next::Send) => run.sent(self.call(request)),
-                    Some(Next::LookUp) => run.looked_up(
-                        status_by_tr_id(tr_id, self.config.charset)
-                            .and_then(|lookup| self.call(&lookup)),
-                    ),
-                };
-                if let Some(outcome) = settled {
+                if !run.next_call() {
+                    break run.give_up();
+                }
+                if let Some(outcome) = run.sent(self.call(request)) {
                     break outcome;
                 }
                 std::thread::sleep(run.wait());
@@ -101,13 +105,6 @@ impl Client {
         });
         super::record_issue(&span, &outcome);
         outcome
-    }
-
-    /// Looks up what a coupon send or create with `tr_id` issued (see
-    /// [`crate::Client::reconcile`]).
-    pub fn reconcile(&self, tr_id: &TrId) -> Result<Option<CouponStatusResponse>, Error> {
-        let lookup = status_by_tr_id(tr_id, self.config.charset)?;
-        found(self.call_counted_in(&lookup, self.config.charset))
     }
 
     fn exchange<O: Operation, R: Response>(&self, request: &O, info: CallInfo) -> Result<R, Error> {

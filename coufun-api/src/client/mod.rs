@@ -13,8 +13,10 @@
 //! let same_pool = client.clone();
 //! let goods = same_pool.goods_list(&GoodsListRequest::builder().build()?).await?;
 //! for item in &goods.goods {
-//!     println!("{:?} {:?}", item.goods_id, item.goods_name);
+//!     println!("{:?} {:?} {:?}", item.goods_id, item.goods_name, item.supply_price);
 //! }
+//! // one goods item: a lookup over the same list (no goods-info path is documented)
+//! let latte = client.goods_info("0000100002").await?;
 //! # Ok(()) }
 //! ```
 
@@ -36,8 +38,9 @@ pub use settings::{
 use crate::Charset;
 use crate::error::{CallInfo, Error};
 use crate::generated::kinds::TrId;
-use crate::generated::responses::CouponStatusResponse;
-use crate::issuance::{Issuance, IssueOutcome, Next, found, status_by_tr_id};
+use crate::generated::requests::GoodsListRequest;
+use crate::generated::responses::{GoodsListItem, GoodsListResponse};
+use crate::issuance::{Issuance, IssueOutcome};
 use crate::operation::{Method, Operation};
 use crate::privacy::PocId;
 use crate::retry::{Attempts, Decision};
@@ -103,6 +106,18 @@ impl Client {
         }
     }
 
+    /// Looks one goods item up by its `GOODS_ID`. No manual documents a
+    /// goods-info operation of its own: the goods list (`coufunProduct.do`)
+    /// returns every detail of every goods item, so this is one
+    /// [`goods_list`](Self::goods_list) call searched for `goods_id`. `Ok(None)`:
+    /// the list does not hold it. (The goods manual asks merchants to keep the
+    /// list on their side: cache it rather than calling this per purchase.)
+    pub async fn goods_info(&self, goods_id: &str) -> Result<Option<GoodsListItem>, Error> {
+        let request = GoodsListRequest::builder().build_with(self.config.charset)?;
+        let list = self.goods_list(&request).await?;
+        Ok(find_goods(list, goods_id))
+    }
+
     /// Issues `request` (carrying `tr_id`) exactly once: see [`crate::issuance`].
     pub(crate) async fn issue<O: Operation, R: Response>(
         &self,
@@ -114,11 +129,7 @@ impl Client {
         let run = Issuance::<R>::new(tr_id.clone(), self.config.retry);
         let outcome = match wire::check_charset::<O>(&self.config, counted_in) {
             Err(refused) => run.refused(refused),
-            Ok(()) => {
-                self.drive(run, request, tr_id)
-                    .instrument(span.clone())
-                    .await
-            }
+            Ok(()) => self.drive(run, request).instrument(span.clone()).await,
         };
         record_issue(&span, &outcome);
         outcome
@@ -128,34 +139,18 @@ impl Client {
         &self,
         mut run: Issuance<R>,
         request: &O,
-        tr_id: &TrId,
     ) -> IssueOutcome<R> {
         loop {
-            let settled = match run.next_call() {
-                None => return run.give_up(),
-                Some(Next::Send) => run.sent(self.call(request).await),
-                Some(Next::LookUp) => {
-                    run.looked_up(match status_by_tr_id(tr_id, self.config.charset) {
-                        Ok(lookup) => self.call(&lookup).await,
-                        Err(e) => Err(e),
-                    })
-                }
-            };
-            if let Some(outcome) = settled {
+            if !run.next_call() {
+                return run.give_up();
+            }
+            if let Some(outcome) = run.sent(self.call(request).await) {
                 return outcome;
             }
             if !run.wait().is_zero() {
                 tokio::time::sleep(run.wait()).await;
             }
         }
-    }
-
-    /// Looks up what a coupon send or create with `tr_id` issued — for an
-    /// [`IssueOutcome::Unknown`], or a TR_ID from before a restart. `Ok(None)`:
-    /// the server has no order for it, so nothing was issued.
-    pub async fn reconcile(&self, tr_id: &TrId) -> Result<Option<CouponStatusResponse>, Error> {
-        let lookup = status_by_tr_id(tr_id, self.config.charset)?;
-        found(self.call_counted_in(&lookup, self.config.charset).await)
     }
 
     async fn exchange<O: Operation, R: Response>(
@@ -230,6 +225,13 @@ impl ClientBuilder<Client> {
     }
 }
 
+/// The item of `list` whose `GOODS_ID` is `goods_id`.
+fn find_goods(list: GoodsListResponse, goods_id: &str) -> Option<GoodsListItem> {
+    list.goods
+        .into_iter()
+        .find(|g| g.goods_id.as_deref().map(str::trim) == Some(goods_id.trim()))
+}
+
 /// The span of one issuance: operation and TR_ID now, outcome at the end.
 fn issue_span<O: Operation>(tr_id: &TrId) -> tracing::Span {
     tracing::info_span!(
@@ -245,6 +247,7 @@ fn record_issue<R>(span: &tracing::Span, outcome: &IssueOutcome<R>) {
     let (word, code) = match outcome {
         IssueOutcome::Issued(_) => ("issued", None),
         IssueOutcome::NotIssued(n) => ("not_issued", n.code()),
+        IssueOutcome::EarlierAttemptReached(e) => ("earlier_attempt_reached", Some(e.code)),
         _ => ("unknown", None),
     };
     span.record("outcome", word);

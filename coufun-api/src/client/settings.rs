@@ -9,10 +9,11 @@ use std::time::Duration;
 
 use reqwest::Url;
 
+use crate::generated::responses::DEFAULT_TEST_URL;
 use crate::operation::Method;
 use crate::privacy::PocId;
 use crate::retry::RetryPolicy;
-use crate::{Charset, PRODUCTION_URL, TEST_URL};
+use crate::{Charset, PRODUCTION_URL};
 
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -27,7 +28,11 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 pub enum Environment {
     /// The production server ([`PRODUCTION_URL`]).
     Production,
-    /// The manual's test server ([`TEST_URL`], plain `http://`).
+    /// The test server the interface manuals give,
+    /// [`DEFAULT_TEST_URL`](crate::responses::DEFAULT_TEST_URL)
+    /// (`https://…:446`). The code manual gives another,
+    /// [`TEST_URL`](crate::TEST_URL) (plain `http://`): use it through
+    /// `Custom` with `allow_plain_http` if your account lives there.
     Test,
     /// Another base URL: the sandbox, a proxy. Paths are joined onto it.
     Custom(String),
@@ -38,7 +43,7 @@ impl Environment {
     pub fn base_url(&self) -> &str {
         match self {
             Environment::Production => PRODUCTION_URL,
-            Environment::Test => TEST_URL,
+            Environment::Test => DEFAULT_TEST_URL,
             Environment::Custom(url) => url,
         }
     }
@@ -243,7 +248,7 @@ mod tests {
                 .map(|c| c.base.to_string())
                 .ok()
                 .as_deref(),
-            Some(TEST_URL)
+            Some(DEFAULT_TEST_URL)
         );
     }
 

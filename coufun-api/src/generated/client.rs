@@ -9,9 +9,9 @@ use super::super::issuance::IssueOutcome;
 use super::requests::*;
 use super::responses::*;
 impl Client {
-    /// 상품목록 조회 — List the goods the merchant may issue.
+    /// 상품정보 (상품목록) — List the goods the merchant may issue, with every detail of each (one goods item: `goods_info`, a lookup over this list).
     ///
-    /// POST or GET `goodsList.do` (reads only: safe to repeat; the first method is preferred).
+    /// POST or GET `coufunProduct.do` (reads only: safe to repeat; the first method is preferred).
     ///
     /// Failed attempts are retried per the client's retry policy.
     pub async fn goods_list(
@@ -20,22 +20,11 @@ impl Client {
     ) -> Result<GoodsListResponse, Error> {
         self.call_counted_in(request, request.charset()).await
     }
-    /// 상품정보 조회 — Look up one goods item.
-    ///
-    /// POST or GET `goodsInfo.do` (reads only: safe to repeat; the first method is preferred).
-    ///
-    /// Failed attempts are retried per the client's retry policy.
-    pub async fn goods_info(
-        &self,
-        request: &GoodsInfoRequest,
-    ) -> Result<GoodsInfoResponse, Error> {
-        self.call_counted_in(request, request.charset()).await
-    }
-    /// 쿠폰발송 — Issue coupons and send them to up to 9 mobile numbers.
+    /// 쿠폰발송 — Issue coupons and send them to up to 9 mobile numbers (no public manual).
     ///
     /// POST or GET `coufunSend.do` (changes state; the server deduplicates on `tr_id`; the first method is preferred).
     ///
-    /// Issued exactly once: lost answers are retried with the same request and reconciled by a status lookup; the outcome says issued, not issued, or unknown (see [`crate::issuance`]).
+    /// Issued at most once: every retry sends the same request with the same TR_ID; the outcome says issued, not issued, issued by an earlier attempt whose answer was lost, or unknown (see [`crate::issuance`]).
     pub async fn coupon_send(
         &self,
         request: &CouponSendRequest,
@@ -44,18 +33,29 @@ impl Client {
     }
     /// 쿠폰생성 — Issue coupon numbers without sending them (the merchant delivers them).
     ///
-    /// POST or GET `coufunCreate.do` (changes state; the server deduplicates on `tr_id`; the first method is preferred).
+    /// POST `coufunCreate.do` (changes state; the server deduplicates on `tr_id`; the first method is preferred).
     ///
-    /// Issued exactly once: lost answers are retried with the same request and reconciled by a status lookup; the outcome says issued, not issued, or unknown (see [`crate::issuance`]).
+    /// Issued at most once: every retry sends the same request with the same TR_ID; the outcome says issued, not issued, issued by an earlier attempt whose answer was lost, or unknown (see [`crate::issuance`]).
     pub async fn coupon_create(
         &self,
         request: &CouponCreateRequest,
     ) -> IssueOutcome<CouponCreateResponse> {
         self.issue(request, request.tr_id(), request.charset()).await
     }
-    /// 쿠폰취소 — Cancel the coupons of an order, or one coupon of it.
+    /// 쿠폰상태조회 (잔액조회) — Look up one coupon's state, validity and (for an AMOUNT voucher) balance.
     ///
-    /// POST or GET `coufunCancel.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
+    /// POST `coufunPartAmountStatus.do` (reads only: safe to repeat; the first method is preferred).
+    ///
+    /// Failed attempts are retried per the client's retry policy.
+    pub async fn coupon_status(
+        &self,
+        request: &CouponStatusRequest,
+    ) -> Result<CouponStatusResponse, Error> {
+        self.call_counted_in(request, request.charset()).await
+    }
+    /// 쿠폰취소 — Cancel one coupon (an AMOUNT voucher: its unused balance).
+    ///
+    /// POST `coufunPartCancel.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
     ///
     /// An attempt whose outcome is unknown is retried only with the very same request.
     pub async fn coupon_cancel(
@@ -64,7 +64,7 @@ impl Client {
     ) -> Result<CouponCancelResponse, Error> {
         self.call_counted_in(request, request.charset()).await
     }
-    /// 쿠폰재발송 — Send an issued coupon again to its recipient (3 sends at most).
+    /// 쿠폰재발송 — Send an issued coupon again to its recipient (3 resends at most; no public manual).
     ///
     /// POST or GET `coufunResend.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
     ///
@@ -75,7 +75,7 @@ impl Client {
     ) -> Result<CouponResendResponse, Error> {
         self.call_counted_in(request, request.charset()).await
     }
-    /// 쿠폰수신자번호변경 — Change the mobile number an issued coupon belongs to.
+    /// 쿠폰수신자번호변경 — Change the mobile number an issued coupon belongs to (no public manual).
     ///
     /// POST or GET `coufunChangeMobile.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
     ///
@@ -86,18 +86,7 @@ impl Client {
     ) -> Result<ChangeRecipientResponse, Error> {
         self.call_counted_in(request, request.charset()).await
     }
-    /// 쿠폰상태조회 — Look up the coupons of an order, by ORDER_ID or by the TR_ID that issued it.
-    ///
-    /// POST or GET `coufunStatus.do` (reads only: safe to repeat; the first method is preferred).
-    ///
-    /// Failed attempts are retried per the client's retry policy.
-    pub async fn coupon_status(
-        &self,
-        request: &CouponStatusRequest,
-    ) -> Result<CouponStatusResponse, Error> {
-        self.call_counted_in(request, request.charset()).await
-    }
-    /// 쿠폰이미지전송 — Send the coupon image of an issued coupon by MMS.
+    /// 쿠폰이미지전송 — Send the coupon image of an issued coupon by MMS (no public manual).
     ///
     /// POST or GET `coufunImageSend.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
     ///
@@ -111,9 +100,9 @@ impl Client {
 }
 #[cfg(feature = "blocking")]
 impl super::super::client::blocking::Client {
-    /// 상품목록 조회 — List the goods the merchant may issue.
+    /// 상품정보 (상품목록) — List the goods the merchant may issue, with every detail of each (one goods item: `goods_info`, a lookup over this list).
     ///
-    /// POST or GET `goodsList.do` (reads only: safe to repeat; the first method is preferred).
+    /// POST or GET `coufunProduct.do` (reads only: safe to repeat; the first method is preferred).
     ///
     /// Failed attempts are retried per the client's retry policy.
     pub fn goods_list(
@@ -122,22 +111,11 @@ impl super::super::client::blocking::Client {
     ) -> Result<GoodsListResponse, Error> {
         self.call_counted_in(request, request.charset())
     }
-    /// 상품정보 조회 — Look up one goods item.
-    ///
-    /// POST or GET `goodsInfo.do` (reads only: safe to repeat; the first method is preferred).
-    ///
-    /// Failed attempts are retried per the client's retry policy.
-    pub fn goods_info(
-        &self,
-        request: &GoodsInfoRequest,
-    ) -> Result<GoodsInfoResponse, Error> {
-        self.call_counted_in(request, request.charset())
-    }
-    /// 쿠폰발송 — Issue coupons and send them to up to 9 mobile numbers.
+    /// 쿠폰발송 — Issue coupons and send them to up to 9 mobile numbers (no public manual).
     ///
     /// POST or GET `coufunSend.do` (changes state; the server deduplicates on `tr_id`; the first method is preferred).
     ///
-    /// Issued exactly once: lost answers are retried with the same request and reconciled by a status lookup; the outcome says issued, not issued, or unknown (see [`crate::issuance`]).
+    /// Issued at most once: every retry sends the same request with the same TR_ID; the outcome says issued, not issued, issued by an earlier attempt whose answer was lost, or unknown (see [`crate::issuance`]).
     pub fn coupon_send(
         &self,
         request: &CouponSendRequest,
@@ -146,18 +124,29 @@ impl super::super::client::blocking::Client {
     }
     /// 쿠폰생성 — Issue coupon numbers without sending them (the merchant delivers them).
     ///
-    /// POST or GET `coufunCreate.do` (changes state; the server deduplicates on `tr_id`; the first method is preferred).
+    /// POST `coufunCreate.do` (changes state; the server deduplicates on `tr_id`; the first method is preferred).
     ///
-    /// Issued exactly once: lost answers are retried with the same request and reconciled by a status lookup; the outcome says issued, not issued, or unknown (see [`crate::issuance`]).
+    /// Issued at most once: every retry sends the same request with the same TR_ID; the outcome says issued, not issued, issued by an earlier attempt whose answer was lost, or unknown (see [`crate::issuance`]).
     pub fn coupon_create(
         &self,
         request: &CouponCreateRequest,
     ) -> IssueOutcome<CouponCreateResponse> {
         self.issue(request, request.tr_id(), request.charset())
     }
-    /// 쿠폰취소 — Cancel the coupons of an order, or one coupon of it.
+    /// 쿠폰상태조회 (잔액조회) — Look up one coupon's state, validity and (for an AMOUNT voucher) balance.
     ///
-    /// POST or GET `coufunCancel.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
+    /// POST `coufunPartAmountStatus.do` (reads only: safe to repeat; the first method is preferred).
+    ///
+    /// Failed attempts are retried per the client's retry policy.
+    pub fn coupon_status(
+        &self,
+        request: &CouponStatusRequest,
+    ) -> Result<CouponStatusResponse, Error> {
+        self.call_counted_in(request, request.charset())
+    }
+    /// 쿠폰취소 — Cancel one coupon (an AMOUNT voucher: its unused balance).
+    ///
+    /// POST `coufunPartCancel.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
     ///
     /// An attempt whose outcome is unknown is retried only with the very same request.
     pub fn coupon_cancel(
@@ -166,7 +155,7 @@ impl super::super::client::blocking::Client {
     ) -> Result<CouponCancelResponse, Error> {
         self.call_counted_in(request, request.charset())
     }
-    /// 쿠폰재발송 — Send an issued coupon again to its recipient (3 sends at most).
+    /// 쿠폰재발송 — Send an issued coupon again to its recipient (3 resends at most; no public manual).
     ///
     /// POST or GET `coufunResend.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
     ///
@@ -177,7 +166,7 @@ impl super::super::client::blocking::Client {
     ) -> Result<CouponResendResponse, Error> {
         self.call_counted_in(request, request.charset())
     }
-    /// 쿠폰수신자번호변경 — Change the mobile number an issued coupon belongs to.
+    /// 쿠폰수신자번호변경 — Change the mobile number an issued coupon belongs to (no public manual).
     ///
     /// POST or GET `coufunChangeMobile.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
     ///
@@ -188,18 +177,7 @@ impl super::super::client::blocking::Client {
     ) -> Result<ChangeRecipientResponse, Error> {
         self.call_counted_in(request, request.charset())
     }
-    /// 쿠폰상태조회 — Look up the coupons of an order, by ORDER_ID or by the TR_ID that issued it.
-    ///
-    /// POST or GET `coufunStatus.do` (reads only: safe to repeat; the first method is preferred).
-    ///
-    /// Failed attempts are retried per the client's retry policy.
-    pub fn coupon_status(
-        &self,
-        request: &CouponStatusRequest,
-    ) -> Result<CouponStatusResponse, Error> {
-        self.call_counted_in(request, request.charset())
-    }
-    /// 쿠폰이미지전송 — Send the coupon image of an issued coupon by MMS.
+    /// 쿠폰이미지전송 — Send the coupon image of an issued coupon by MMS (no public manual).
     ///
     /// POST or GET `coufunImageSend.do` (changes state; not deduplicated: learn the outcome before repeating; the first method is preferred).
     ///

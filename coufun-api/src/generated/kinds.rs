@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::fmt;
 /// Resends of one coupon after it was first sent; one more answers 20. The manual says 발송 횟수 제한 (3회 제한); counting the first send apart is inferred.
 ///
-/// Past it the server answers `20`. Source: manual.
+/// Past it the server answers `20`. Source: code manual v1.6.
 pub const RESENDS_PER_COUPON: u32 = 3;
 use crate::charset::Charset;
 use crate::field::{FieldInput, FieldKind};
@@ -16,7 +16,7 @@ use crate::result_code::ResultCode;
 use coufun_rules::Violation;
 /// Message body: at most 300 bytes.
 ///
-/// Spec kind `body`, rule `text`; the server answers `22` when it is broken. Limit source: manual.
+/// Spec kind `body`, rule `text`; the server answers `22` when it is broken. Limit source: code manual v1.6.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Body {
     text: Cow<'static, str>,
@@ -92,14 +92,14 @@ impl From<String> for FieldInput<Body> {
         FieldInput::raw(text)
     }
 }
-/// Goods category id.
+/// Goods category id (CAT_ID): at most 10 bytes. No request takes it; answers carry it.
 ///
-/// Spec kind `category_id`, rule `token`; the server answers `10` when it is broken. Limit source: inferred.
+/// Spec kind `category_id`, rule `token`; the server answers `10` when it is broken. Limit source: goods manual v1.2.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct CategoryId(Cow<'static, str>);
 impl CategoryId {
     /// Most characters allowed.
-    pub const MAX_LEN: u32 = 20;
+    pub const MAX_LEN: u32 = 10;
     /// The result code the server answers when this kind's rule is broken.
     pub const CODE: ResultCode = ResultCode::InvalidGoods;
     /// Checks `text`.
@@ -154,14 +154,14 @@ impl From<String> for FieldInput<CategoryId> {
         FieldInput::raw(text)
     }
 }
-/// Coupon number (PIN) of one issued coupon.
+/// Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes.
 ///
-/// Spec kind `coupon_number`, rule `token`; the server answers `16` when it is broken. Limit source: inferred.
+/// Spec kind `coupon_number`, rule `token`; the server answers `16` when it is broken. Limit source: status manual v1.3.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct CouponNumber(Cow<'static, str>);
 impl CouponNumber {
     /// Most characters allowed.
-    pub const MAX_LEN: u32 = 50;
+    pub const MAX_LEN: u32 = 30;
     /// The result code the server answers when this kind's rule is broken.
     pub const CODE: ResultCode = ResultCode::InvalidCouponNumber;
     /// Checks `text`.
@@ -216,40 +216,36 @@ impl From<String> for FieldInput<CouponNumber> {
         FieldInput::raw(text)
     }
 }
-/// State of one issued coupon (values are inferred).
+/// State of one issued coupon (the status manual's STATUS table).
 ///
-/// Spec kind `coupon_status`, rule `enum`; the server answers `99` when it is broken. Limit source: inferred.
+/// Spec kind `coupon_status`, rule `enum`; the server answers `99` when it is broken. Limit source: status manual v1.3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CouponStatus {
-    /// Issued and usable. Wire value `I`.
-    Issued,
-    /// Used (redeemed). Wire value `U`.
+    /// Not used yet. Wire value `000`.
+    Unused,
+    /// Used (for an AMOUNT voucher: used at least in part). Wire value `001`.
     Used,
-    /// Cancelled. Wire value `C`.
+    /// Cancelled. Wire value `100`.
     Cancelled,
-    /// Past its validity period. Wire value `E`.
-    Expired,
 }
 impl CouponStatus {
     /// Every value, in the spec's order.
-    pub const ALL: [CouponStatus; 4usize] = [
-        CouponStatus::Issued,
+    pub const ALL: [CouponStatus; 3usize] = [
+        CouponStatus::Unused,
         CouponStatus::Used,
         CouponStatus::Cancelled,
-        CouponStatus::Expired,
     ];
     /// The wire texts, in the same order.
-    pub const WIRE_VALUES: [&'static str; 4usize] = ["I", "U", "C", "E"];
+    pub const WIRE_VALUES: [&'static str; 3usize] = ["000", "001", "100"];
     /// The result code the server answers when this kind's rule is broken.
     pub const CODE: ResultCode = ResultCode::SystemError;
     /// The value on the wire.
     pub const fn as_wire(self) -> &'static str {
         match self {
-            CouponStatus::Issued => "I",
-            CouponStatus::Used => "U",
-            CouponStatus::Cancelled => "C",
-            CouponStatus::Expired => "E",
+            CouponStatus::Unused => "000",
+            CouponStatus::Used => "001",
+            CouponStatus::Cancelled => "100",
         }
     }
     /// The value whose wire text is `text`.
@@ -280,7 +276,60 @@ impl From<CouponStatus> for FieldInput<CouponStatus> {
         FieldInput::checked(value)
     }
 }
-/// A calendar date written YYYYMMDD (the format is inferred).
+/// What a coupon is (the status manual's COUPON_TYPE).
+///
+/// Spec kind `coupon_type`, rule `enum`; the server answers `99` when it is broken. Limit source: status manual v1.3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CouponType {
+    /// Exchange voucher: one goods item, used once. Wire value `BARCODE`.
+    Barcode,
+    /// Stored-value voucher: an amount, usable in parts. Wire value `AMOUNT`.
+    Amount,
+}
+impl CouponType {
+    /// Every value, in the spec's order.
+    pub const ALL: [CouponType; 2usize] = [CouponType::Barcode, CouponType::Amount];
+    /// The wire texts, in the same order.
+    pub const WIRE_VALUES: [&'static str; 2usize] = ["BARCODE", "AMOUNT"];
+    /// The result code the server answers when this kind's rule is broken.
+    pub const CODE: ResultCode = ResultCode::SystemError;
+    /// The value on the wire.
+    pub const fn as_wire(self) -> &'static str {
+        match self {
+            CouponType::Barcode => "BARCODE",
+            CouponType::Amount => "AMOUNT",
+        }
+    }
+    /// The value whose wire text is `text`.
+    pub fn from_wire(text: &str) -> Result<Self, Violation> {
+        let index = coufun_rules::check_enum(text, &Self::WIRE_VALUES)?;
+        Self::ALL.get(index).copied().ok_or(Violation::NotAllowed)
+    }
+}
+impl fmt::Display for CouponType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_wire())
+    }
+}
+impl FieldKind for CouponType {
+    const CODE: ResultCode = Self::CODE;
+    fn parse(text: &str, _charset: Charset) -> Result<Self, Violation> {
+        Self::from_wire(text)
+    }
+    fn is_checked_in(&self, _charset: Charset) -> bool {
+        true
+    }
+    fn wire_value(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_wire())
+    }
+}
+impl From<CouponType> for FieldInput<CouponType> {
+    fn from(value: CouponType) -> Self {
+        FieldInput::checked(value)
+    }
+}
+/// A calendar date written YYYYMMDD (the manuals write every date so; its use as a send parameter is inferred).
 ///
 /// Spec kind `date`, rule `date`; the server answers `26` when it is broken. Limit source: inferred.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -340,9 +389,9 @@ impl From<String> for FieldInput<ValidityDate> {
         FieldInput::raw(text)
     }
 }
-/// Merchant's free extra input (추가입력): at most 200 bytes.
+/// Merchant's free extra input (RESERVE1 / RESERVE2): at most 200 bytes (the code manual; the create manual says 500, see the conflicts).
 ///
-/// Spec kind `extra`, rule `text`; the server answers `24` when it is broken. Limit source: manual.
+/// Spec kind `extra`, rule `text`; the server answers `24` when it is broken. Limit source: code manual v1.6.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct ExtraInput {
     text: Cow<'static, str>,
@@ -418,14 +467,14 @@ impl From<String> for FieldInput<ExtraInput> {
         FieldInput::raw(text)
     }
 }
-/// Goods id (observed as ten zero-padded digits).
+/// Goods id (GOODS_ID): at most 10 bytes.
 ///
-/// Spec kind `goods_id`, rule `token`; the server answers `10` when it is broken. Limit source: inferred.
+/// Spec kind `goods_id`, rule `token`; the server answers `10` when it is broken. Limit source: goods manual v1.2.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct GoodsId(Cow<'static, str>);
 impl GoodsId {
     /// Most characters allowed.
-    pub const MAX_LEN: u32 = 20;
+    pub const MAX_LEN: u32 = 10;
     /// The result code the server answers when this kind's rule is broken.
     pub const CODE: ResultCode = ResultCode::InvalidGoods;
     /// Checks `text`.
@@ -482,7 +531,7 @@ impl From<String> for FieldInput<GoodsId> {
 }
 /// Korean mobile number: 010 and 8 digits, or 011/016/017/018/019 and 7 or 8 digits.
 ///
-/// Spec kind `mobile`, rule `mobile`; the server answers `14` when it is broken. Limit source: manual.
+/// Spec kind `mobile`, rule `mobile`; the server answers `14` when it is broken. Limit source: code manual v1.6.
 ///
 /// A phone number: `Debug` masks it (`010-****-5678`) and there is no
 /// `Display`; read it with `as_str`.
@@ -567,14 +616,14 @@ impl From<String> for FieldInput<MobileNumber> {
         FieldInput::raw(text)
     }
 }
-/// Order id the server assigned to an issuing request.
+/// The supplier's order id (ORDER_ID) a create answers: at most 30 bytes. No documented request takes it.
 ///
-/// Spec kind `order_id`, rule `token`; the server answers `03` when it is broken. Limit source: inferred.
+/// Spec kind `order_id`, rule `token`; the server answers `03` when it is broken. Limit source: create manual v1.4.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct OrderId(Cow<'static, str>);
 impl OrderId {
     /// Most characters allowed.
-    pub const MAX_LEN: u32 = 50;
+    pub const MAX_LEN: u32 = 30;
     /// The result code the server answers when this kind's rule is broken.
     pub const CODE: ResultCode = ResultCode::InvalidOrderId;
     /// Checks `text`.
@@ -629,16 +678,16 @@ impl From<String> for FieldInput<OrderId> {
         FieldInput::raw(text)
     }
 }
-/// Goods quantity: at least 1 (the upper bound is inferred).
+/// Coupons to create in one request: 1 to 10 (the create manual); outside it the server answers 08.
 ///
-/// Spec kind `quantity`, rule `count`; the server answers `08` when it is broken. Limit source: inferred.
+/// Spec kind `quantity`, rule `count`; the server answers `08` when it is broken. Limit source: create manual v1.4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Quantity(u64);
 impl Quantity {
     /// Smallest value allowed.
     pub const MIN: u64 = 1;
     /// Largest value allowed, when there is a bound.
-    pub const MAX: Option<u64> = Some(9999);
+    pub const MAX: Option<u64> = Some(10);
     /// The result code the server answers when this kind's rule is broken.
     pub const CODE: ResultCode = ResultCode::InvalidQuantity;
     /// Checks `value`.
@@ -677,24 +726,31 @@ impl From<u64> for FieldInput<Quantity> {
         FieldInput::from_result(Quantity::new(value))
     }
 }
-/// How the coupon reaches the recipient (values are inferred).
+/// How a coupon reaches its recipient (the goods manual's SEND_TYPE table).
 ///
-/// Spec kind `send_type`, rule `enum`; the server answers `19` when it is broken. Limit source: inferred.
+/// Spec kind `send_type`, rule `enum`; the server answers `19` when it is broken. Limit source: goods manual v1.2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SendType {
-    /// Coupon image by MMS. Wire value `M`.
+    /// MMS: coupon image and long text. Wire value `M`.
     Mms,
-    /// Coupon link by LMS (long text message). Wire value `L`.
+    /// LMS: long text message. Wire value `L`.
     Lms,
-    /// Coupon link by SMS. Wire value `S`.
+    /// SMS: short text message. Wire value `N`.
     Sms,
+    /// No message is sent. Wire value `Z`.
+    NoMessage,
 }
 impl SendType {
     /// Every value, in the spec's order.
-    pub const ALL: [SendType; 3usize] = [SendType::Mms, SendType::Lms, SendType::Sms];
+    pub const ALL: [SendType; 4usize] = [
+        SendType::Mms,
+        SendType::Lms,
+        SendType::Sms,
+        SendType::NoMessage,
+    ];
     /// The wire texts, in the same order.
-    pub const WIRE_VALUES: [&'static str; 3usize] = ["M", "L", "S"];
+    pub const WIRE_VALUES: [&'static str; 4usize] = ["M", "L", "N", "Z"];
     /// The result code the server answers when this kind's rule is broken.
     pub const CODE: ResultCode = ResultCode::InvalidSendType;
     /// The value on the wire.
@@ -702,7 +758,8 @@ impl SendType {
         match self {
             SendType::Mms => "M",
             SendType::Lms => "L",
-            SendType::Sms => "S",
+            SendType::Sms => "N",
+            SendType::NoMessage => "Z",
         }
     }
     /// The value whose wire text is `text`.
@@ -735,7 +792,7 @@ impl From<SendType> for FieldInput<SendType> {
 }
 /// Sender (callback) number: digits only, at most 12.
 ///
-/// Spec kind `sender`, rule `digits`; the server answers `13` when it is broken. Limit source: manual.
+/// Spec kind `sender`, rule `digits`; the server answers `13` when it is broken. Limit source: code manual v1.6.
 ///
 /// A phone number: `Debug` masks it (`010-****-5678`) and there is no
 /// `Display`; read it with `as_str`.
@@ -797,7 +854,7 @@ impl From<String> for FieldInput<SenderNumber> {
 }
 /// Message subject (SMS/MMS title): required, at most 40 bytes.
 ///
-/// Spec kind `subject`, rule `text`; the server answers `21` when it is broken. Limit source: manual.
+/// Spec kind `subject`, rule `text`; the server answers `21` when it is broken. Limit source: code manual v1.6.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Subject {
     text: Cow<'static, str>,
@@ -875,7 +932,7 @@ impl From<String> for FieldInput<Subject> {
 }
 /// Client transaction id: unique per issuing request, at most 50 bytes; the idempotency key.
 ///
-/// Spec kind `tr_id`, rule `text`; the server answers `11` when it is broken. Limit source: manual.
+/// Spec kind `tr_id`, rule `text`; the server answers `11` when it is broken. Limit source: code manual v1.6.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct TrId {
     text: Cow<'static, str>,
@@ -951,7 +1008,7 @@ impl From<String> for FieldInput<TrId> {
         FieldInput::raw(text)
     }
 }
-/// The merchant's own user reference. The manual names no limit or code for it: both are inferred.
+/// The merchant's own user reference. No manual names a limit or code for it: both are inferred.
 ///
 /// Spec kind `user_id`, rule `text`; the server answers `99` when it is broken. Limit source: inferred.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -1027,5 +1084,61 @@ impl From<&str> for FieldInput<UserId> {
 impl From<String> for FieldInput<UserId> {
     fn from(text: String) -> Self {
         FieldInput::raw(text)
+    }
+}
+/// How a goods item's validity is given (the goods manual's VALID_END_TYPE table).
+///
+/// Spec kind `validity_type`, rule `enum`; the server answers `99` when it is broken. Limit source: goods manual v1.2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ValidityType {
+    /// Valid for N days from sending. Wire value `D`.
+    DaysFromSending,
+    /// Valid until a fixed date. Wire value `E`.
+    FixedDate,
+}
+impl ValidityType {
+    /// Every value, in the spec's order.
+    pub const ALL: [ValidityType; 2usize] = [
+        ValidityType::DaysFromSending,
+        ValidityType::FixedDate,
+    ];
+    /// The wire texts, in the same order.
+    pub const WIRE_VALUES: [&'static str; 2usize] = ["D", "E"];
+    /// The result code the server answers when this kind's rule is broken.
+    pub const CODE: ResultCode = ResultCode::SystemError;
+    /// The value on the wire.
+    pub const fn as_wire(self) -> &'static str {
+        match self {
+            ValidityType::DaysFromSending => "D",
+            ValidityType::FixedDate => "E",
+        }
+    }
+    /// The value whose wire text is `text`.
+    pub fn from_wire(text: &str) -> Result<Self, Violation> {
+        let index = coufun_rules::check_enum(text, &Self::WIRE_VALUES)?;
+        Self::ALL.get(index).copied().ok_or(Violation::NotAllowed)
+    }
+}
+impl fmt::Display for ValidityType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_wire())
+    }
+}
+impl FieldKind for ValidityType {
+    const CODE: ResultCode = Self::CODE;
+    fn parse(text: &str, _charset: Charset) -> Result<Self, Violation> {
+        Self::from_wire(text)
+    }
+    fn is_checked_in(&self, _charset: Charset) -> bool {
+        true
+    }
+    fn wire_value(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_wire())
+    }
+}
+impl From<ValidityType> for FieldInput<ValidityType> {
+    fn from(value: ValidityType) -> Self {
+        FieldInput::checked(value)
     }
 }

@@ -22,9 +22,6 @@ pub mod missing {
     /// The required field `goods_id` has not been given yet.
     #[derive(Debug, Clone, Copy, Default)]
     pub struct GoodsId;
-    /// The required field `order_id` has not been given yet.
-    #[derive(Debug, Clone, Copy, Default)]
-    pub struct OrderId;
     /// The required field `quantity` has not been given yet.
     #[derive(Debug, Clone, Copy, Default)]
     pub struct Quantity;
@@ -44,32 +41,21 @@ pub mod missing {
     #[derive(Debug, Clone, Copy, Default)]
     pub struct TrId;
 }
-/// List the goods the merchant may issue. (상품목록 조회)
+/// List the goods the merchant may issue, with every detail of each (one goods item: `goods_info`, a lookup over this list). (상품정보 (상품목록))
 ///
-/// Path `goodsList.do` (source: inferred), methods POST, GET, effect read. Build one with [`GoodsListRequest::builder`]; the sandbox parses one with [`GoodsListRequest::from_wire`].
+/// Path `coufunProduct.do` (source: goods manual v1.2), methods POST, GET, effect read. Build one with [`GoodsListRequest::builder`]; the sandbox parses one with [`GoodsListRequest::from_wire`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GoodsListRequest {
-    category_id: Option<CategoryId>,
     charset: Charset,
 }
 /// What [`GoodsListRequest`] is checked from: each field as given, unchecked.
-struct GoodsListRequestInput {
-    category_id: Option<FieldInput<CategoryId>>,
-}
+struct GoodsListRequestInput {}
 impl GoodsListRequest {
     /// The request fields as the spec describes them, in wire order.
-    pub const FIELDS: [FieldSpec; 1] = [
-        FieldSpec {
-            name: "category_id",
-            wire: "CAT_ID",
-            code: ResultCode::InvalidGoods,
-        },
-    ];
+    pub const FIELDS: [FieldSpec; 0] = [];
     /// A builder; `build` compiles only once every required field is set.
     pub fn builder() -> GoodsListRequestBuilder {
-        GoodsListRequestBuilder {
-            category_id: None,
-        }
+        GoodsListRequestBuilder {}
     }
     /// Parses raw wire parameters (as the server receives them) with the same
     /// checks as the builder, measuring text in `charset`. A missing required
@@ -78,28 +64,25 @@ impl GoodsListRequest {
         params: &[(String, String)],
         charset: Charset,
     ) -> Result<Self, ValidationErrors> {
-        Self::resolve(
-            GoodsListRequestInput {
-                category_id: wire_value(params, "CAT_ID").map(FieldInput::raw),
-            },
-            charset,
-        )
+        let _ = params;
+        Self::resolve(GoodsListRequestInput {}, charset)
     }
+    #[allow(unused_mut)]
     fn resolve(
         input: GoodsListRequestInput,
         charset: Charset,
     ) -> Result<Self, ValidationErrors> {
+        let _ = input;
         let mut check = Collector::new(charset);
-        let category_id = check.optional(&Self::FIELDS[0], input.category_id);
-        let value = match (category_id,) {
-            (Some(category_id),) => Some(Self { category_id, charset }),
-            _ => None,
-        };
-        check.finish(value, &Self::FIELDS[0])
-    }
-    /// Optional. Wire parameter `CAT_ID` (wire name source: manual). Kind `category_id` ([`CategoryId`]): Goods category id. A broken rule answers `10`.
-    pub fn category_id(&self) -> Option<&CategoryId> {
-        self.category_id.as_ref()
+        check
+            .finish(
+                Some(Self { charset }),
+                &FieldSpec {
+                    name: "request",
+                    wire: "",
+                    code: ResultCode::Success,
+                },
+            )
     }
     /// The charset the request's text was checked in.
     pub fn charset(&self) -> Charset {
@@ -108,16 +91,7 @@ impl GoodsListRequest {
 }
 /// Builder of [`GoodsListRequest`]. Every field is optional: its setter may be called in any order, and `build` checks them all.
 #[must_use]
-pub struct GoodsListRequestBuilder {
-    category_id: Option<FieldInput<CategoryId>>,
-}
-impl GoodsListRequestBuilder {
-    /// Optional. Wire parameter `CAT_ID` (wire name source: manual). Kind `category_id` ([`CategoryId`]): Goods category id. A broken rule answers `10`.
-    pub fn category_id(mut self, value: impl Into<FieldInput<CategoryId>>) -> Self {
-        self.category_id = Some(value.into());
-        self
-    }
-}
+pub struct GoodsListRequestBuilder {}
 impl GoodsListRequestBuilder {
     /// Checks every field in CP949 and returns the request, or every violation.
     pub fn build(self) -> Result<GoodsListRequest, ValidationErrors> {
@@ -129,26 +103,17 @@ impl GoodsListRequestBuilder {
         self,
         charset: Charset,
     ) -> Result<GoodsListRequest, ValidationErrors> {
-        GoodsListRequest::resolve(
-            GoodsListRequestInput {
-                category_id: self.category_id,
-            },
-            charset,
-        )
+        GoodsListRequest::resolve(GoodsListRequestInput {}, charset)
     }
 }
 impl Operation for GoodsListRequest {
     const NAME: &'static str = "goods_list";
-    const PATH: &'static str = "goodsList.do";
+    const PATH: &'static str = "coufunProduct.do";
     const METHODS: &'static [Method] = &[Method::Post, Method::Get];
     const EFFECT: Effect = Effect::Read;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        let mut params = Vec::with_capacity(1);
-        if let Some(v) = &self.category_id {
-            params.push(("CAT_ID", v.wire_value()));
-        }
-        params
+        Vec::from([])
     }
     fn idempotency_key(&self) -> Option<&str> {
         None
@@ -160,123 +125,7 @@ impl Operation for GoodsListRequest {
         Self::from_wire(params, charset)
     }
 }
-/// Look up one goods item. (상품정보 조회)
-///
-/// Path `goodsInfo.do` (source: inferred), methods POST, GET, effect read. Build one with [`GoodsInfoRequest::builder`]; the sandbox parses one with [`GoodsInfoRequest::from_wire`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GoodsInfoRequest {
-    goods_id: GoodsId,
-    charset: Charset,
-}
-/// What [`GoodsInfoRequest`] is checked from: each field as given, unchecked.
-struct GoodsInfoRequestInput {
-    goods_id: Option<FieldInput<GoodsId>>,
-}
-impl GoodsInfoRequest {
-    /// The request fields as the spec describes them, in wire order.
-    pub const FIELDS: [FieldSpec; 1] = [
-        FieldSpec {
-            name: "goods_id",
-            wire: "GOODS_ID",
-            code: ResultCode::InvalidGoods,
-        },
-    ];
-    /// A builder; `build` compiles only once every required field is set.
-    pub fn builder() -> GoodsInfoRequestBuilder {
-        GoodsInfoRequestBuilder {
-            goods_id: missing::GoodsId,
-        }
-    }
-    /// Parses raw wire parameters (as the server receives them) with the same
-    /// checks as the builder, measuring text in `charset`. A missing required
-    /// parameter answers that field's code; an empty value counts as missing.
-    pub fn from_wire(
-        params: &[(String, String)],
-        charset: Charset,
-    ) -> Result<Self, ValidationErrors> {
-        Self::resolve(
-            GoodsInfoRequestInput {
-                goods_id: wire_value(params, "GOODS_ID").map(FieldInput::raw),
-            },
-            charset,
-        )
-    }
-    fn resolve(
-        input: GoodsInfoRequestInput,
-        charset: Charset,
-    ) -> Result<Self, ValidationErrors> {
-        let mut check = Collector::new(charset);
-        let goods_id = check.required(&Self::FIELDS[0], input.goods_id);
-        let value = match (goods_id,) {
-            (Some(goods_id),) => Some(Self { goods_id, charset }),
-            _ => None,
-        };
-        check.finish(value, &Self::FIELDS[0])
-    }
-    /// Required. Wire parameter `GOODS_ID` (wire name source: manual). Kind `goods_id` ([`GoodsId`]): Goods id (observed as ten zero-padded digits). A broken rule answers `10`.
-    pub fn goods_id(&self) -> &GoodsId {
-        &self.goods_id
-    }
-    /// The charset the request's text was checked in.
-    pub fn charset(&self) -> Charset {
-        self.charset
-    }
-}
-/// Builder of [`GoodsInfoRequest`]. Each type parameter tracks one required field (`missing::…` until its setter is called), so `build` exists only once every required field is given. Optional fields have setters that may be called in any order.
-#[must_use]
-pub struct GoodsInfoRequestBuilder<GoodsIdState = missing::GoodsId> {
-    goods_id: GoodsIdState,
-}
-impl GoodsInfoRequestBuilder<missing::GoodsId> {
-    /// Required. Wire parameter `GOODS_ID` (wire name source: manual). Kind `goods_id` ([`GoodsId`]): Goods id (observed as ten zero-padded digits). A broken rule answers `10`.
-    pub fn goods_id(
-        self,
-        value: impl Into<FieldInput<GoodsId>>,
-    ) -> GoodsInfoRequestBuilder<FieldInput<GoodsId>> {
-        GoodsInfoRequestBuilder {
-            goods_id: value.into(),
-        }
-    }
-}
-impl GoodsInfoRequestBuilder<FieldInput<GoodsId>> {
-    /// Checks every field in CP949 and returns the request, or every violation.
-    pub fn build(self) -> Result<GoodsInfoRequest, ValidationErrors> {
-        self.build_with(Charset::Cp949)
-    }
-    /// Checks every field measuring text in `charset` and returns the request,
-    /// or every violation.
-    pub fn build_with(
-        self,
-        charset: Charset,
-    ) -> Result<GoodsInfoRequest, ValidationErrors> {
-        GoodsInfoRequest::resolve(
-            GoodsInfoRequestInput {
-                goods_id: Some(self.goods_id),
-            },
-            charset,
-        )
-    }
-}
-impl Operation for GoodsInfoRequest {
-    const NAME: &'static str = "goods_info";
-    const PATH: &'static str = "goodsInfo.do";
-    const METHODS: &'static [Method] = &[Method::Post, Method::Get];
-    const EFFECT: Effect = Effect::Read;
-    const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
-    fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        Vec::from([("GOODS_ID", self.goods_id.wire_value())])
-    }
-    fn idempotency_key(&self) -> Option<&str> {
-        None
-    }
-    fn from_wire(
-        params: &[(String, String)],
-        charset: Charset,
-    ) -> Result<Self, ValidationErrors> {
-        Self::from_wire(params, charset)
-    }
-}
-/// Issue coupons and send them to up to 9 mobile numbers. (쿠폰발송)
+/// Issue coupons and send them to up to 9 mobile numbers (no public manual). (쿠폰발송)
 ///
 /// Path `coufunSend.do` (source: observed), methods POST, GET, effect write. Build one with [`CouponSendRequest::builder`]; the sandbox parses one with [`CouponSendRequest::from_wire`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -290,8 +139,8 @@ pub struct CouponSendRequest {
     user_id: Option<UserId>,
     quantity: Option<Quantity>,
     send_type: Option<SendType>,
-    extra1: Option<ExtraInput>,
-    extra2: Option<ExtraInput>,
+    reserve1: Option<ExtraInput>,
+    reserve2: Option<ExtraInput>,
     valid_from: Option<ValidityDate>,
     valid_until: Option<ValidityDate>,
     charset: Charset,
@@ -307,8 +156,8 @@ struct CouponSendRequestInput {
     user_id: Option<FieldInput<UserId>>,
     quantity: Option<FieldInput<Quantity>>,
     send_type: Option<FieldInput<SendType>>,
-    extra1: Option<FieldInput<ExtraInput>>,
-    extra2: Option<FieldInput<ExtraInput>>,
+    reserve1: Option<FieldInput<ExtraInput>>,
+    reserve2: Option<FieldInput<ExtraInput>>,
     valid_from: Option<FieldInput<ValidityDate>>,
     valid_until: Option<FieldInput<ValidityDate>>,
 }
@@ -352,7 +201,7 @@ impl CouponSendRequest {
         },
         FieldSpec {
             name: "quantity",
-            wire: "GOODS_CNT",
+            wire: "CREATE_CNT",
             code: ResultCode::InvalidQuantity,
         },
         FieldSpec {
@@ -361,13 +210,13 @@ impl CouponSendRequest {
             code: ResultCode::InvalidSendType,
         },
         FieldSpec {
-            name: "extra1",
-            wire: "ADD_INFO1",
+            name: "reserve1",
+            wire: "RESERVE1",
             code: ResultCode::InvalidExtraInput1,
         },
         FieldSpec {
-            name: "extra2",
-            wire: "ADD_INFO2",
+            name: "reserve2",
+            wire: "RESERVE2",
             code: ResultCode::InvalidExtraInput2,
         },
         FieldSpec {
@@ -399,8 +248,8 @@ impl CouponSendRequest {
             user_id: None,
             quantity: None,
             send_type: None,
-            extra1: None,
-            extra2: None,
+            reserve1: None,
+            reserve2: None,
             valid_from: None,
             valid_until: None,
         }
@@ -424,16 +273,17 @@ impl CouponSendRequest {
                     }),
                 body: wire_value(params, "SEND_MSG").map(FieldInput::raw),
                 user_id: wire_value(params, "USER_ID").map(FieldInput::raw),
-                quantity: wire_value(params, "GOODS_CNT").map(FieldInput::raw),
+                quantity: wire_value(params, "CREATE_CNT").map(FieldInput::raw),
                 send_type: wire_value(params, "SEND_TYPE").map(FieldInput::raw),
-                extra1: wire_value(params, "ADD_INFO1").map(FieldInput::raw),
-                extra2: wire_value(params, "ADD_INFO2").map(FieldInput::raw),
+                reserve1: wire_value(params, "RESERVE1").map(FieldInput::raw),
+                reserve2: wire_value(params, "RESERVE2").map(FieldInput::raw),
                 valid_from: wire_value(params, "VALID_START").map(FieldInput::raw),
                 valid_until: wire_value(params, "VALID_END").map(FieldInput::raw),
             },
             charset,
         )
     }
+    #[allow(unused_mut)]
     fn resolve(
         input: CouponSendRequestInput,
         charset: Charset,
@@ -449,8 +299,8 @@ impl CouponSendRequest {
         let user_id = check.optional(&Self::FIELDS[6], input.user_id);
         let quantity = check.optional(&Self::FIELDS[7], input.quantity);
         let send_type = check.optional(&Self::FIELDS[8], input.send_type);
-        let extra1 = check.optional(&Self::FIELDS[9], input.extra1);
-        let extra2 = check.optional(&Self::FIELDS[10], input.extra2);
+        let reserve1 = check.optional(&Self::FIELDS[9], input.reserve1);
+        let reserve2 = check.optional(&Self::FIELDS[10], input.reserve2);
         let valid_from = check.optional(&Self::FIELDS[11], input.valid_from);
         let valid_until = check.optional(&Self::FIELDS[12], input.valid_until);
         if let (Some(Some(valid_from)), Some(Some(valid_until))) = (
@@ -476,8 +326,8 @@ impl CouponSendRequest {
             user_id,
             quantity,
             send_type,
-            extra1,
-            extra2,
+            reserve1,
+            reserve2,
             valid_from,
             valid_until,
         ) {
@@ -491,8 +341,8 @@ impl CouponSendRequest {
                 Some(user_id),
                 Some(quantity),
                 Some(send_type),
-                Some(extra1),
-                Some(extra2),
+                Some(reserve1),
+                Some(reserve2),
                 Some(valid_from),
                 Some(valid_until),
             ) => {
@@ -506,8 +356,8 @@ impl CouponSendRequest {
                     user_id,
                     quantity,
                     send_type,
-                    extra1,
-                    extra2,
+                    reserve1,
+                    reserve2,
                     valid_from,
                     valid_until,
                     charset,
@@ -517,11 +367,11 @@ impl CouponSendRequest {
         };
         check.finish(value, &Self::FIELDS[0])
     }
-    /// Required. Wire parameter `GOODS_ID` (wire name source: manual). Kind `goods_id` ([`GoodsId`]): Goods id (observed as ten zero-padded digits). A broken rule answers `10`.
+    /// Required. Wire parameter `GOODS_ID` (wire name source: observed). Kind `goods_id` ([`GoodsId`]): Goods id (GOODS_ID): at most 10 bytes. A broken rule answers `10`.
     pub fn goods_id(&self) -> &GoodsId {
         &self.goods_id
     }
-    /// Required. Wire parameter `TR_ID` (wire name source: manual). Kind `tr_id` ([`TrId`]): Client transaction id: unique per issuing request, at most 50 bytes; the idempotency key. A broken rule answers `11`.
+    /// Required. Wire parameter `TR_ID` (wire name source: observed). Kind `tr_id` ([`TrId`]): Client transaction id: unique per issuing request, at most 50 bytes; the idempotency key. A broken rule answers `11`.
     pub fn tr_id(&self) -> &TrId {
         &self.tr_id
     }
@@ -541,31 +391,31 @@ impl CouponSendRequest {
     pub fn body(&self) -> Option<&Body> {
         self.body.as_ref()
     }
-    /// Optional. Wire parameter `USER_ID` (wire name source: observed). Kind `user_id` ([`UserId`]): The merchant's own user reference. The manual names no limit or code for it: both are inferred. A broken rule answers `99`.
+    /// Optional. Wire parameter `USER_ID` (wire name source: observed). Kind `user_id` ([`UserId`]): The merchant's own user reference. No manual names a limit or code for it: both are inferred. A broken rule answers `99`.
     pub fn user_id(&self) -> Option<&UserId> {
         self.user_id.as_ref()
     }
-    /// Optional. Wire parameter `GOODS_CNT` (wire name source: inferred). Kind `quantity` ([`Quantity`]): Goods quantity: at least 1 (the upper bound is inferred). A broken rule answers `08`.
+    /// Optional. Wire parameter `CREATE_CNT` (wire name source: inferred). Kind `quantity` ([`Quantity`]): Coupons to create in one request: 1 to 10 (the create manual); outside it the server answers 08. A broken rule answers `08`.
     pub fn quantity(&self) -> Option<&Quantity> {
         self.quantity.as_ref()
     }
-    /// Optional. Wire parameter `SEND_TYPE` (wire name source: inferred). Kind `send_type` ([`SendType`]): How the coupon reaches the recipient (values are inferred). A broken rule answers `19`.
+    /// Optional. Wire parameter `SEND_TYPE` (wire name source: inferred). Kind `send_type` ([`SendType`]): How a coupon reaches its recipient (the goods manual's SEND_TYPE table). A broken rule answers `19`.
     pub fn send_type(&self) -> Option<&SendType> {
         self.send_type.as_ref()
     }
-    /// Optional. Wire parameter `ADD_INFO1` (wire name source: inferred). Kind `extra` ([`ExtraInput`]): Merchant's free extra input (추가입력): at most 200 bytes. A broken rule answers `24`.
-    pub fn extra1(&self) -> Option<&ExtraInput> {
-        self.extra1.as_ref()
+    /// Optional. Wire parameter `RESERVE1` (wire name source: inferred). Kind `extra` ([`ExtraInput`]): Merchant's free extra input (RESERVE1 / RESERVE2): at most 200 bytes (the code manual; the create manual says 500, see the conflicts). A broken rule answers `24`.
+    pub fn reserve1(&self) -> Option<&ExtraInput> {
+        self.reserve1.as_ref()
     }
-    /// Optional. Wire parameter `ADD_INFO2` (wire name source: inferred). Kind `extra` ([`ExtraInput`]): Merchant's free extra input (추가입력): at most 200 bytes. A broken rule answers `25`.
-    pub fn extra2(&self) -> Option<&ExtraInput> {
-        self.extra2.as_ref()
+    /// Optional. Wire parameter `RESERVE2` (wire name source: inferred). Kind `extra` ([`ExtraInput`]): Merchant's free extra input (RESERVE1 / RESERVE2): at most 200 bytes (the code manual; the create manual says 500, see the conflicts). A broken rule answers `25`.
+    pub fn reserve2(&self) -> Option<&ExtraInput> {
+        self.reserve2.as_ref()
     }
-    /// Optional. Wire parameter `VALID_START` (wire name source: inferred). Kind `date` ([`ValidityDate`]): A calendar date written YYYYMMDD (the format is inferred). A broken rule answers `29`.
+    /// Optional. Wire parameter `VALID_START` (wire name source: inferred). Kind `date` ([`ValidityDate`]): A calendar date written YYYYMMDD (the manuals write every date so; its use as a send parameter is inferred). A broken rule answers `29`.
     pub fn valid_from(&self) -> Option<&ValidityDate> {
         self.valid_from.as_ref()
     }
-    /// Optional. Wire parameter `VALID_END` (wire name source: inferred). Kind `date` ([`ValidityDate`]): A calendar date written YYYYMMDD (the format is inferred). A broken rule answers `27`.
+    /// Optional. Wire parameter `VALID_END` (wire name source: inferred). Kind `date` ([`ValidityDate`]): A calendar date written YYYYMMDD (the manuals write every date so; its use as a send parameter is inferred). A broken rule answers `27`.
     pub fn valid_until(&self) -> Option<&ValidityDate> {
         self.valid_until.as_ref()
     }
@@ -592,8 +442,8 @@ pub struct CouponSendRequestBuilder<
     user_id: Option<FieldInput<UserId>>,
     quantity: Option<FieldInput<Quantity>>,
     send_type: Option<FieldInput<SendType>>,
-    extra1: Option<FieldInput<ExtraInput>>,
-    extra2: Option<FieldInput<ExtraInput>>,
+    reserve1: Option<FieldInput<ExtraInput>>,
+    reserve2: Option<FieldInput<ExtraInput>>,
     valid_from: Option<FieldInput<ValidityDate>>,
     valid_until: Option<FieldInput<ValidityDate>>,
 }
@@ -609,7 +459,7 @@ impl<
     SubjectState,
     RecipientsState,
 > {
-    /// Required. Wire parameter `GOODS_ID` (wire name source: manual). Kind `goods_id` ([`GoodsId`]): Goods id (observed as ten zero-padded digits). A broken rule answers `10`.
+    /// Required. Wire parameter `GOODS_ID` (wire name source: observed). Kind `goods_id` ([`GoodsId`]): Goods id (GOODS_ID): at most 10 bytes. A broken rule answers `10`.
     pub fn goods_id(
         self,
         value: impl Into<FieldInput<GoodsId>>,
@@ -630,8 +480,8 @@ impl<
             user_id: self.user_id,
             quantity: self.quantity,
             send_type: self.send_type,
-            extra1: self.extra1,
-            extra2: self.extra2,
+            reserve1: self.reserve1,
+            reserve2: self.reserve2,
             valid_from: self.valid_from,
             valid_until: self.valid_until,
         }
@@ -649,7 +499,7 @@ impl<
     SubjectState,
     RecipientsState,
 > {
-    /// Required. Wire parameter `TR_ID` (wire name source: manual). Kind `tr_id` ([`TrId`]): Client transaction id: unique per issuing request, at most 50 bytes; the idempotency key. A broken rule answers `11`.
+    /// Required. Wire parameter `TR_ID` (wire name source: observed). Kind `tr_id` ([`TrId`]): Client transaction id: unique per issuing request, at most 50 bytes; the idempotency key. A broken rule answers `11`.
     pub fn tr_id(
         self,
         value: impl Into<FieldInput<TrId>>,
@@ -670,8 +520,8 @@ impl<
             user_id: self.user_id,
             quantity: self.quantity,
             send_type: self.send_type,
-            extra1: self.extra1,
-            extra2: self.extra2,
+            reserve1: self.reserve1,
+            reserve2: self.reserve2,
             valid_from: self.valid_from,
             valid_until: self.valid_until,
         }
@@ -710,8 +560,8 @@ impl<
             user_id: self.user_id,
             quantity: self.quantity,
             send_type: self.send_type,
-            extra1: self.extra1,
-            extra2: self.extra2,
+            reserve1: self.reserve1,
+            reserve2: self.reserve2,
             valid_from: self.valid_from,
             valid_until: self.valid_until,
         }
@@ -750,8 +600,8 @@ impl<
             user_id: self.user_id,
             quantity: self.quantity,
             send_type: self.send_type,
-            extra1: self.extra1,
-            extra2: self.extra2,
+            reserve1: self.reserve1,
+            reserve2: self.reserve2,
             valid_from: self.valid_from,
             valid_until: self.valid_until,
         }
@@ -794,8 +644,8 @@ impl<
             user_id: self.user_id,
             quantity: self.quantity,
             send_type: self.send_type,
-            extra1: self.extra1,
-            extra2: self.extra2,
+            reserve1: self.reserve1,
+            reserve2: self.reserve2,
             valid_from: self.valid_from,
             valid_until: self.valid_until,
         }
@@ -819,37 +669,37 @@ impl<
         self.body = Some(value.into());
         self
     }
-    /// Optional. Wire parameter `USER_ID` (wire name source: observed). Kind `user_id` ([`UserId`]): The merchant's own user reference. The manual names no limit or code for it: both are inferred. A broken rule answers `99`.
+    /// Optional. Wire parameter `USER_ID` (wire name source: observed). Kind `user_id` ([`UserId`]): The merchant's own user reference. No manual names a limit or code for it: both are inferred. A broken rule answers `99`.
     pub fn user_id(mut self, value: impl Into<FieldInput<UserId>>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    /// Optional. Wire parameter `GOODS_CNT` (wire name source: inferred). Kind `quantity` ([`Quantity`]): Goods quantity: at least 1 (the upper bound is inferred). A broken rule answers `08`.
+    /// Optional. Wire parameter `CREATE_CNT` (wire name source: inferred). Kind `quantity` ([`Quantity`]): Coupons to create in one request: 1 to 10 (the create manual); outside it the server answers 08. A broken rule answers `08`.
     pub fn quantity(mut self, value: impl Into<FieldInput<Quantity>>) -> Self {
         self.quantity = Some(value.into());
         self
     }
-    /// Optional. Wire parameter `SEND_TYPE` (wire name source: inferred). Kind `send_type` ([`SendType`]): How the coupon reaches the recipient (values are inferred). A broken rule answers `19`.
+    /// Optional. Wire parameter `SEND_TYPE` (wire name source: inferred). Kind `send_type` ([`SendType`]): How a coupon reaches its recipient (the goods manual's SEND_TYPE table). A broken rule answers `19`.
     pub fn send_type(mut self, value: impl Into<FieldInput<SendType>>) -> Self {
         self.send_type = Some(value.into());
         self
     }
-    /// Optional. Wire parameter `ADD_INFO1` (wire name source: inferred). Kind `extra` ([`ExtraInput`]): Merchant's free extra input (추가입력): at most 200 bytes. A broken rule answers `24`.
-    pub fn extra1(mut self, value: impl Into<FieldInput<ExtraInput>>) -> Self {
-        self.extra1 = Some(value.into());
+    /// Optional. Wire parameter `RESERVE1` (wire name source: inferred). Kind `extra` ([`ExtraInput`]): Merchant's free extra input (RESERVE1 / RESERVE2): at most 200 bytes (the code manual; the create manual says 500, see the conflicts). A broken rule answers `24`.
+    pub fn reserve1(mut self, value: impl Into<FieldInput<ExtraInput>>) -> Self {
+        self.reserve1 = Some(value.into());
         self
     }
-    /// Optional. Wire parameter `ADD_INFO2` (wire name source: inferred). Kind `extra` ([`ExtraInput`]): Merchant's free extra input (추가입력): at most 200 bytes. A broken rule answers `25`.
-    pub fn extra2(mut self, value: impl Into<FieldInput<ExtraInput>>) -> Self {
-        self.extra2 = Some(value.into());
+    /// Optional. Wire parameter `RESERVE2` (wire name source: inferred). Kind `extra` ([`ExtraInput`]): Merchant's free extra input (RESERVE1 / RESERVE2): at most 200 bytes (the code manual; the create manual says 500, see the conflicts). A broken rule answers `25`.
+    pub fn reserve2(mut self, value: impl Into<FieldInput<ExtraInput>>) -> Self {
+        self.reserve2 = Some(value.into());
         self
     }
-    /// Optional. Wire parameter `VALID_START` (wire name source: inferred). Kind `date` ([`ValidityDate`]): A calendar date written YYYYMMDD (the format is inferred). A broken rule answers `29`.
+    /// Optional. Wire parameter `VALID_START` (wire name source: inferred). Kind `date` ([`ValidityDate`]): A calendar date written YYYYMMDD (the manuals write every date so; its use as a send parameter is inferred). A broken rule answers `29`.
     pub fn valid_from(mut self, value: impl Into<FieldInput<ValidityDate>>) -> Self {
         self.valid_from = Some(value.into());
         self
     }
-    /// Optional. Wire parameter `VALID_END` (wire name source: inferred). Kind `date` ([`ValidityDate`]): A calendar date written YYYYMMDD (the format is inferred). A broken rule answers `27`.
+    /// Optional. Wire parameter `VALID_END` (wire name source: inferred). Kind `date` ([`ValidityDate`]): A calendar date written YYYYMMDD (the manuals write every date so; its use as a send parameter is inferred). A broken rule answers `27`.
     pub fn valid_until(mut self, value: impl Into<FieldInput<ValidityDate>>) -> Self {
         self.valid_until = Some(value.into());
         self
@@ -883,8 +733,8 @@ impl CouponSendRequestBuilder<
                 user_id: self.user_id,
                 quantity: self.quantity,
                 send_type: self.send_type,
-                extra1: self.extra1,
-                extra2: self.extra2,
+                reserve1: self.reserve1,
+                reserve2: self.reserve2,
                 valid_from: self.valid_from,
                 valid_until: self.valid_until,
             },
@@ -925,16 +775,16 @@ impl Operation for CouponSendRequest {
             params.push(("USER_ID", v.wire_value()));
         }
         if let Some(v) = &self.quantity {
-            params.push(("GOODS_CNT", v.wire_value()));
+            params.push(("CREATE_CNT", v.wire_value()));
         }
         if let Some(v) = &self.send_type {
             params.push(("SEND_TYPE", v.wire_value()));
         }
-        if let Some(v) = &self.extra1 {
-            params.push(("ADD_INFO1", v.wire_value()));
+        if let Some(v) = &self.reserve1 {
+            params.push(("RESERVE1", v.wire_value()));
         }
-        if let Some(v) = &self.extra2 {
-            params.push(("ADD_INFO2", v.wire_value()));
+        if let Some(v) = &self.reserve2 {
+            params.push(("RESERVE2", v.wire_value()));
         }
         if let Some(v) = &self.valid_from {
             params.push(("VALID_START", v.wire_value()));
@@ -956,37 +806,36 @@ impl Operation for CouponSendRequest {
 }
 /// Issue coupon numbers without sending them (the merchant delivers them). (쿠폰생성)
 ///
-/// Path `coufunCreate.do` (source: inferred), methods POST, GET, effect write. Build one with [`CouponCreateRequest::builder`]; the sandbox parses one with [`CouponCreateRequest::from_wire`].
+/// Path `coufunCreate.do` (source: create manual v1.4), methods POST, effect write. Build one with [`CouponCreateRequest::builder`]; the sandbox parses one with [`CouponCreateRequest::from_wire`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CouponCreateRequest {
     goods_id: GoodsId,
-    tr_id: TrId,
     quantity: Quantity,
-    user_id: Option<UserId>,
-    extra1: Option<ExtraInput>,
-    extra2: Option<ExtraInput>,
-    valid_from: Option<ValidityDate>,
-    valid_until: Option<ValidityDate>,
+    tr_id: TrId,
+    reserve1: Option<ExtraInput>,
+    reserve2: Option<ExtraInput>,
     charset: Charset,
 }
 /// What [`CouponCreateRequest`] is checked from: each field as given, unchecked.
 struct CouponCreateRequestInput {
     goods_id: Option<FieldInput<GoodsId>>,
-    tr_id: Option<FieldInput<TrId>>,
     quantity: Option<FieldInput<Quantity>>,
-    user_id: Option<FieldInput<UserId>>,
-    extra1: Option<FieldInput<ExtraInput>>,
-    extra2: Option<FieldInput<ExtraInput>>,
-    valid_from: Option<FieldInput<ValidityDate>>,
-    valid_until: Option<FieldInput<ValidityDate>>,
+    tr_id: Option<FieldInput<TrId>>,
+    reserve1: Option<FieldInput<ExtraInput>>,
+    reserve2: Option<FieldInput<ExtraInput>>,
 }
 impl CouponCreateRequest {
     /// The request fields as the spec describes them, in wire order.
-    pub const FIELDS: [FieldSpec; 8] = [
+    pub const FIELDS: [FieldSpec; 5] = [
         FieldSpec {
             name: "goods_id",
             wire: "GOODS_ID",
             code: ResultCode::InvalidGoods,
+        },
+        FieldSpec {
+            name: "quantity",
+            wire: "CREATE_CNT",
+            code: ResultCode::InvalidQuantity,
         },
         FieldSpec {
             name: "tr_id",
@@ -994,47 +843,24 @@ impl CouponCreateRequest {
             code: ResultCode::TrIdTooLong,
         },
         FieldSpec {
-            name: "quantity",
-            wire: "GOODS_CNT",
-            code: ResultCode::InvalidQuantity,
-        },
-        FieldSpec {
-            name: "user_id",
-            wire: "USER_ID",
-            code: ResultCode::SystemError,
-        },
-        FieldSpec {
-            name: "extra1",
-            wire: "ADD_INFO1",
+            name: "reserve1",
+            wire: "RESERVE1",
             code: ResultCode::InvalidExtraInput1,
         },
         FieldSpec {
-            name: "extra2",
-            wire: "ADD_INFO2",
+            name: "reserve2",
+            wire: "RESERVE2",
             code: ResultCode::InvalidExtraInput2,
-        },
-        FieldSpec {
-            name: "valid_from",
-            wire: "VALID_START",
-            code: ResultCode::InvalidValidityStartDate,
-        },
-        FieldSpec {
-            name: "valid_until",
-            wire: "VALID_END",
-            code: ResultCode::InvalidValidityEndDate,
         },
     ];
     /// A builder; `build` compiles only once every required field is set.
     pub fn builder() -> CouponCreateRequestBuilder {
         CouponCreateRequestBuilder {
             goods_id: missing::GoodsId,
-            tr_id: missing::TrId,
             quantity: missing::Quantity,
-            user_id: None,
-            extra1: None,
-            extra2: None,
-            valid_from: None,
-            valid_until: None,
+            tr_id: missing::TrId,
+            reserve1: None,
+            reserve2: None,
         }
     }
     /// Parses raw wire parameters (as the server receives them) with the same
@@ -1047,72 +873,39 @@ impl CouponCreateRequest {
         Self::resolve(
             CouponCreateRequestInput {
                 goods_id: wire_value(params, "GOODS_ID").map(FieldInput::raw),
+                quantity: wire_value(params, "CREATE_CNT").map(FieldInput::raw),
                 tr_id: wire_value(params, "TR_ID").map(FieldInput::raw),
-                quantity: wire_value(params, "GOODS_CNT").map(FieldInput::raw),
-                user_id: wire_value(params, "USER_ID").map(FieldInput::raw),
-                extra1: wire_value(params, "ADD_INFO1").map(FieldInput::raw),
-                extra2: wire_value(params, "ADD_INFO2").map(FieldInput::raw),
-                valid_from: wire_value(params, "VALID_START").map(FieldInput::raw),
-                valid_until: wire_value(params, "VALID_END").map(FieldInput::raw),
+                reserve1: wire_value(params, "RESERVE1").map(FieldInput::raw),
+                reserve2: wire_value(params, "RESERVE2").map(FieldInput::raw),
             },
             charset,
         )
     }
+    #[allow(unused_mut)]
     fn resolve(
         input: CouponCreateRequestInput,
         charset: Charset,
     ) -> Result<Self, ValidationErrors> {
         let mut check = Collector::new(charset);
         let goods_id = check.required(&Self::FIELDS[0], input.goods_id);
-        let tr_id = check.required(&Self::FIELDS[1], input.tr_id);
-        let quantity = check.required(&Self::FIELDS[2], input.quantity);
-        let user_id = check.optional(&Self::FIELDS[3], input.user_id);
-        let extra1 = check.optional(&Self::FIELDS[4], input.extra1);
-        let extra2 = check.optional(&Self::FIELDS[5], input.extra2);
-        let valid_from = check.optional(&Self::FIELDS[6], input.valid_from);
-        let valid_until = check.optional(&Self::FIELDS[7], input.valid_until);
-        if let (Some(Some(valid_from)), Some(Some(valid_until))) = (
-            &valid_from,
-            &valid_until,
-        ) && valid_from > valid_until
-        {
-            check
-                .across(
-                    "valid_from, valid_until",
-                    "VALID_START, VALID_END",
-                    ResultCode::InvalidValidityPeriod,
-                    Violation::OutOfOrder,
-                );
-        }
-        let value = match (
-            goods_id,
-            tr_id,
-            quantity,
-            user_id,
-            extra1,
-            extra2,
-            valid_from,
-            valid_until,
-        ) {
+        let quantity = check.required(&Self::FIELDS[1], input.quantity);
+        let tr_id = check.required(&Self::FIELDS[2], input.tr_id);
+        let reserve1 = check.optional(&Self::FIELDS[3], input.reserve1);
+        let reserve2 = check.optional(&Self::FIELDS[4], input.reserve2);
+        let value = match (goods_id, quantity, tr_id, reserve1, reserve2) {
             (
                 Some(goods_id),
-                Some(tr_id),
                 Some(quantity),
-                Some(user_id),
-                Some(extra1),
-                Some(extra2),
-                Some(valid_from),
-                Some(valid_until),
+                Some(tr_id),
+                Some(reserve1),
+                Some(reserve2),
             ) => {
                 Some(Self {
                     goods_id,
-                    tr_id,
                     quantity,
-                    user_id,
-                    extra1,
-                    extra2,
-                    valid_from,
-                    valid_until,
+                    tr_id,
+                    reserve1,
+                    reserve2,
                     charset,
                 })
             }
@@ -1120,37 +913,25 @@ impl CouponCreateRequest {
         };
         check.finish(value, &Self::FIELDS[0])
     }
-    /// Required. Wire parameter `GOODS_ID` (wire name source: manual). Kind `goods_id` ([`GoodsId`]): Goods id (observed as ten zero-padded digits). A broken rule answers `10`.
+    /// Required. Wire parameter `GOODS_ID` (wire name source: create manual v1.4). Kind `goods_id` ([`GoodsId`]): Goods id (GOODS_ID): at most 10 bytes. A broken rule answers `10`.
     pub fn goods_id(&self) -> &GoodsId {
         &self.goods_id
     }
-    /// Required. Wire parameter `TR_ID` (wire name source: manual). Kind `tr_id` ([`TrId`]): Client transaction id: unique per issuing request, at most 50 bytes; the idempotency key. A broken rule answers `11`.
-    pub fn tr_id(&self) -> &TrId {
-        &self.tr_id
-    }
-    /// Required. Wire parameter `GOODS_CNT` (wire name source: inferred). Kind `quantity` ([`Quantity`]): Goods quantity: at least 1 (the upper bound is inferred). A broken rule answers `08`.
+    /// Required. Wire parameter `CREATE_CNT` (wire name source: create manual v1.4). Kind `quantity` ([`Quantity`]): Coupons to create in one request: 1 to 10 (the create manual); outside it the server answers 08. A broken rule answers `08`.
     pub fn quantity(&self) -> &Quantity {
         &self.quantity
     }
-    /// Optional. Wire parameter `USER_ID` (wire name source: observed). Kind `user_id` ([`UserId`]): The merchant's own user reference. The manual names no limit or code for it: both are inferred. A broken rule answers `99`.
-    pub fn user_id(&self) -> Option<&UserId> {
-        self.user_id.as_ref()
+    /// Required. Wire parameter `TR_ID` (wire name source: create manual v1.4). Kind `tr_id` ([`TrId`]): Client transaction id: unique per issuing request, at most 50 bytes; the idempotency key. A broken rule answers `11`.
+    pub fn tr_id(&self) -> &TrId {
+        &self.tr_id
     }
-    /// Optional. Wire parameter `ADD_INFO1` (wire name source: inferred). Kind `extra` ([`ExtraInput`]): Merchant's free extra input (추가입력): at most 200 bytes. A broken rule answers `24`.
-    pub fn extra1(&self) -> Option<&ExtraInput> {
-        self.extra1.as_ref()
+    /// Optional. Wire parameter `RESERVE1` (wire name source: create manual v1.4). Kind `extra` ([`ExtraInput`]): Merchant's free extra input (RESERVE1 / RESERVE2): at most 200 bytes (the code manual; the create manual says 500, see the conflicts). A broken rule answers `24`.
+    pub fn reserve1(&self) -> Option<&ExtraInput> {
+        self.reserve1.as_ref()
     }
-    /// Optional. Wire parameter `ADD_INFO2` (wire name source: inferred). Kind `extra` ([`ExtraInput`]): Merchant's free extra input (추가입력): at most 200 bytes. A broken rule answers `25`.
-    pub fn extra2(&self) -> Option<&ExtraInput> {
-        self.extra2.as_ref()
-    }
-    /// Optional. Wire parameter `VALID_START` (wire name source: inferred). Kind `date` ([`ValidityDate`]): A calendar date written YYYYMMDD (the format is inferred). A broken rule answers `29`.
-    pub fn valid_from(&self) -> Option<&ValidityDate> {
-        self.valid_from.as_ref()
-    }
-    /// Optional. Wire parameter `VALID_END` (wire name source: inferred). Kind `date` ([`ValidityDate`]): A calendar date written YYYYMMDD (the format is inferred). A broken rule answers `27`.
-    pub fn valid_until(&self) -> Option<&ValidityDate> {
-        self.valid_until.as_ref()
+    /// Optional. Wire parameter `RESERVE2` (wire name source: create manual v1.4). Kind `extra` ([`ExtraInput`]): Merchant's free extra input (RESERVE1 / RESERVE2): at most 200 bytes (the code manual; the create manual says 500, see the conflicts). A broken rule answers `25`.
+    pub fn reserve2(&self) -> Option<&ExtraInput> {
+        self.reserve2.as_ref()
     }
     /// The charset the request's text was checked in.
     pub fn charset(&self) -> Charset {
@@ -1161,116 +942,89 @@ impl CouponCreateRequest {
 #[must_use]
 pub struct CouponCreateRequestBuilder<
     GoodsIdState = missing::GoodsId,
-    TrIdState = missing::TrId,
     QuantityState = missing::Quantity,
+    TrIdState = missing::TrId,
 > {
     goods_id: GoodsIdState,
-    tr_id: TrIdState,
     quantity: QuantityState,
-    user_id: Option<FieldInput<UserId>>,
-    extra1: Option<FieldInput<ExtraInput>>,
-    extra2: Option<FieldInput<ExtraInput>>,
-    valid_from: Option<FieldInput<ValidityDate>>,
-    valid_until: Option<FieldInput<ValidityDate>>,
+    tr_id: TrIdState,
+    reserve1: Option<FieldInput<ExtraInput>>,
+    reserve2: Option<FieldInput<ExtraInput>>,
 }
 impl<
-    TrIdState,
     QuantityState,
-> CouponCreateRequestBuilder<missing::GoodsId, TrIdState, QuantityState> {
-    /// Required. Wire parameter `GOODS_ID` (wire name source: manual). Kind `goods_id` ([`GoodsId`]): Goods id (observed as ten zero-padded digits). A broken rule answers `10`.
+    TrIdState,
+> CouponCreateRequestBuilder<missing::GoodsId, QuantityState, TrIdState> {
+    /// Required. Wire parameter `GOODS_ID` (wire name source: create manual v1.4). Kind `goods_id` ([`GoodsId`]): Goods id (GOODS_ID): at most 10 bytes. A broken rule answers `10`.
     pub fn goods_id(
         self,
         value: impl Into<FieldInput<GoodsId>>,
-    ) -> CouponCreateRequestBuilder<FieldInput<GoodsId>, TrIdState, QuantityState> {
+    ) -> CouponCreateRequestBuilder<FieldInput<GoodsId>, QuantityState, TrIdState> {
         CouponCreateRequestBuilder {
             goods_id: value.into(),
+            quantity: self.quantity,
             tr_id: self.tr_id,
-            quantity: self.quantity,
-            user_id: self.user_id,
-            extra1: self.extra1,
-            extra2: self.extra2,
-            valid_from: self.valid_from,
-            valid_until: self.valid_until,
-        }
-    }
-}
-impl<
-    GoodsIdState,
-    QuantityState,
-> CouponCreateRequestBuilder<GoodsIdState, missing::TrId, QuantityState> {
-    /// Required. Wire parameter `TR_ID` (wire name source: manual). Kind `tr_id` ([`TrId`]): Client transaction id: unique per issuing request, at most 50 bytes; the idempotency key. A broken rule answers `11`.
-    pub fn tr_id(
-        self,
-        value: impl Into<FieldInput<TrId>>,
-    ) -> CouponCreateRequestBuilder<GoodsIdState, FieldInput<TrId>, QuantityState> {
-        CouponCreateRequestBuilder {
-            goods_id: self.goods_id,
-            tr_id: value.into(),
-            quantity: self.quantity,
-            user_id: self.user_id,
-            extra1: self.extra1,
-            extra2: self.extra2,
-            valid_from: self.valid_from,
-            valid_until: self.valid_until,
+            reserve1: self.reserve1,
+            reserve2: self.reserve2,
         }
     }
 }
 impl<
     GoodsIdState,
     TrIdState,
-> CouponCreateRequestBuilder<GoodsIdState, TrIdState, missing::Quantity> {
-    /// Required. Wire parameter `GOODS_CNT` (wire name source: inferred). Kind `quantity` ([`Quantity`]): Goods quantity: at least 1 (the upper bound is inferred). A broken rule answers `08`.
+> CouponCreateRequestBuilder<GoodsIdState, missing::Quantity, TrIdState> {
+    /// Required. Wire parameter `CREATE_CNT` (wire name source: create manual v1.4). Kind `quantity` ([`Quantity`]): Coupons to create in one request: 1 to 10 (the create manual); outside it the server answers 08. A broken rule answers `08`.
     pub fn quantity(
         self,
         value: impl Into<FieldInput<Quantity>>,
-    ) -> CouponCreateRequestBuilder<GoodsIdState, TrIdState, FieldInput<Quantity>> {
+    ) -> CouponCreateRequestBuilder<GoodsIdState, FieldInput<Quantity>, TrIdState> {
         CouponCreateRequestBuilder {
             goods_id: self.goods_id,
-            tr_id: self.tr_id,
             quantity: value.into(),
-            user_id: self.user_id,
-            extra1: self.extra1,
-            extra2: self.extra2,
-            valid_from: self.valid_from,
-            valid_until: self.valid_until,
+            tr_id: self.tr_id,
+            reserve1: self.reserve1,
+            reserve2: self.reserve2,
         }
     }
 }
 impl<
     GoodsIdState,
-    TrIdState,
     QuantityState,
-> CouponCreateRequestBuilder<GoodsIdState, TrIdState, QuantityState> {
-    /// Optional. Wire parameter `USER_ID` (wire name source: observed). Kind `user_id` ([`UserId`]): The merchant's own user reference. The manual names no limit or code for it: both are inferred. A broken rule answers `99`.
-    pub fn user_id(mut self, value: impl Into<FieldInput<UserId>>) -> Self {
-        self.user_id = Some(value.into());
+> CouponCreateRequestBuilder<GoodsIdState, QuantityState, missing::TrId> {
+    /// Required. Wire parameter `TR_ID` (wire name source: create manual v1.4). Kind `tr_id` ([`TrId`]): Client transaction id: unique per issuing request, at most 50 bytes; the idempotency key. A broken rule answers `11`.
+    pub fn tr_id(
+        self,
+        value: impl Into<FieldInput<TrId>>,
+    ) -> CouponCreateRequestBuilder<GoodsIdState, QuantityState, FieldInput<TrId>> {
+        CouponCreateRequestBuilder {
+            goods_id: self.goods_id,
+            quantity: self.quantity,
+            tr_id: value.into(),
+            reserve1: self.reserve1,
+            reserve2: self.reserve2,
+        }
+    }
+}
+impl<
+    GoodsIdState,
+    QuantityState,
+    TrIdState,
+> CouponCreateRequestBuilder<GoodsIdState, QuantityState, TrIdState> {
+    /// Optional. Wire parameter `RESERVE1` (wire name source: create manual v1.4). Kind `extra` ([`ExtraInput`]): Merchant's free extra input (RESERVE1 / RESERVE2): at most 200 bytes (the code manual; the create manual says 500, see the conflicts). A broken rule answers `24`.
+    pub fn reserve1(mut self, value: impl Into<FieldInput<ExtraInput>>) -> Self {
+        self.reserve1 = Some(value.into());
         self
     }
-    /// Optional. Wire parameter `ADD_INFO1` (wire name source: inferred). Kind `extra` ([`ExtraInput`]): Merchant's free extra input (추가입력): at most 200 bytes. A broken rule answers `24`.
-    pub fn extra1(mut self, value: impl Into<FieldInput<ExtraInput>>) -> Self {
-        self.extra1 = Some(value.into());
-        self
-    }
-    /// Optional. Wire parameter `ADD_INFO2` (wire name source: inferred). Kind `extra` ([`ExtraInput`]): Merchant's free extra input (추가입력): at most 200 bytes. A broken rule answers `25`.
-    pub fn extra2(mut self, value: impl Into<FieldInput<ExtraInput>>) -> Self {
-        self.extra2 = Some(value.into());
-        self
-    }
-    /// Optional. Wire parameter `VALID_START` (wire name source: inferred). Kind `date` ([`ValidityDate`]): A calendar date written YYYYMMDD (the format is inferred). A broken rule answers `29`.
-    pub fn valid_from(mut self, value: impl Into<FieldInput<ValidityDate>>) -> Self {
-        self.valid_from = Some(value.into());
-        self
-    }
-    /// Optional. Wire parameter `VALID_END` (wire name source: inferred). Kind `date` ([`ValidityDate`]): A calendar date written YYYYMMDD (the format is inferred). A broken rule answers `27`.
-    pub fn valid_until(mut self, value: impl Into<FieldInput<ValidityDate>>) -> Self {
-        self.valid_until = Some(value.into());
+    /// Optional. Wire parameter `RESERVE2` (wire name source: create manual v1.4). Kind `extra` ([`ExtraInput`]): Merchant's free extra input (RESERVE1 / RESERVE2): at most 200 bytes (the code manual; the create manual says 500, see the conflicts). A broken rule answers `25`.
+    pub fn reserve2(mut self, value: impl Into<FieldInput<ExtraInput>>) -> Self {
+        self.reserve2 = Some(value.into());
         self
     }
 }
 impl CouponCreateRequestBuilder<
     FieldInput<GoodsId>,
-    FieldInput<TrId>,
     FieldInput<Quantity>,
+    FieldInput<TrId>,
 > {
     /// Checks every field in CP949 and returns the request, or every violation.
     pub fn build(self) -> Result<CouponCreateRequest, ValidationErrors> {
@@ -1285,13 +1039,10 @@ impl CouponCreateRequestBuilder<
         CouponCreateRequest::resolve(
             CouponCreateRequestInput {
                 goods_id: Some(self.goods_id),
-                tr_id: Some(self.tr_id),
                 quantity: Some(self.quantity),
-                user_id: self.user_id,
-                extra1: self.extra1,
-                extra2: self.extra2,
-                valid_from: self.valid_from,
-                valid_until: self.valid_until,
+                tr_id: Some(self.tr_id),
+                reserve1: self.reserve1,
+                reserve2: self.reserve2,
             },
             charset,
         )
@@ -1300,31 +1051,22 @@ impl CouponCreateRequestBuilder<
 impl Operation for CouponCreateRequest {
     const NAME: &'static str = "coupon_create";
     const PATH: &'static str = "coufunCreate.do";
-    const METHODS: &'static [Method] = &[Method::Post, Method::Get];
+    const METHODS: &'static [Method] = &[Method::Post];
     const EFFECT: Effect = Effect::Write;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        let mut params = Vec::with_capacity(8);
+        let mut params = Vec::with_capacity(5);
         params
             .extend([
                 ("GOODS_ID", self.goods_id.wire_value()),
+                ("CREATE_CNT", self.quantity.wire_value()),
                 ("TR_ID", self.tr_id.wire_value()),
-                ("GOODS_CNT", self.quantity.wire_value()),
             ]);
-        if let Some(v) = &self.user_id {
-            params.push(("USER_ID", v.wire_value()));
+        if let Some(v) = &self.reserve1 {
+            params.push(("RESERVE1", v.wire_value()));
         }
-        if let Some(v) = &self.extra1 {
-            params.push(("ADD_INFO1", v.wire_value()));
-        }
-        if let Some(v) = &self.extra2 {
-            params.push(("ADD_INFO2", v.wire_value()));
-        }
-        if let Some(v) = &self.valid_from {
-            params.push(("VALID_START", v.wire_value()));
-        }
-        if let Some(v) = &self.valid_until {
-            params.push(("VALID_END", v.wire_value()));
+        if let Some(v) = &self.reserve2 {
+            params.push(("RESERVE2", v.wire_value()));
         }
         params
     }
@@ -1338,39 +1080,197 @@ impl Operation for CouponCreateRequest {
         Self::from_wire(params, charset)
     }
 }
-/// Cancel the coupons of an order, or one coupon of it. (쿠폰취소)
+/// Look up one coupon's state, validity and (for an AMOUNT voucher) balance. (쿠폰상태조회 (잔액조회))
 ///
-/// Path `coufunCancel.do` (source: inferred), methods POST, GET, effect write. Build one with [`CouponCancelRequest::builder`]; the sandbox parses one with [`CouponCancelRequest::from_wire`].
+/// Path `coufunPartAmountStatus.do` (source: status manual v1.3), methods POST, effect read. Build one with [`CouponStatusRequest::builder`]; the sandbox parses one with [`CouponStatusRequest::from_wire`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CouponStatusRequest {
+    goods_id: GoodsId,
+    coupon_number: CouponNumber,
+    charset: Charset,
+}
+/// What [`CouponStatusRequest`] is checked from: each field as given, unchecked.
+struct CouponStatusRequestInput {
+    goods_id: Option<FieldInput<GoodsId>>,
+    coupon_number: Option<FieldInput<CouponNumber>>,
+}
+impl CouponStatusRequest {
+    /// The request fields as the spec describes them, in wire order.
+    pub const FIELDS: [FieldSpec; 2] = [
+        FieldSpec {
+            name: "goods_id",
+            wire: "GOODS_ID",
+            code: ResultCode::InvalidGoods,
+        },
+        FieldSpec {
+            name: "coupon_number",
+            wire: "BARCODE_NUM",
+            code: ResultCode::InvalidCouponNumber,
+        },
+    ];
+    /// A builder; `build` compiles only once every required field is set.
+    pub fn builder() -> CouponStatusRequestBuilder {
+        CouponStatusRequestBuilder {
+            goods_id: missing::GoodsId,
+            coupon_number: missing::CouponNumber,
+        }
+    }
+    /// Parses raw wire parameters (as the server receives them) with the same
+    /// checks as the builder, measuring text in `charset`. A missing required
+    /// parameter answers that field's code; an empty value counts as missing.
+    pub fn from_wire(
+        params: &[(String, String)],
+        charset: Charset,
+    ) -> Result<Self, ValidationErrors> {
+        Self::resolve(
+            CouponStatusRequestInput {
+                goods_id: wire_value(params, "GOODS_ID").map(FieldInput::raw),
+                coupon_number: wire_value(params, "BARCODE_NUM").map(FieldInput::raw),
+            },
+            charset,
+        )
+    }
+    #[allow(unused_mut)]
+    fn resolve(
+        input: CouponStatusRequestInput,
+        charset: Charset,
+    ) -> Result<Self, ValidationErrors> {
+        let mut check = Collector::new(charset);
+        let goods_id = check.required(&Self::FIELDS[0], input.goods_id);
+        let coupon_number = check.required(&Self::FIELDS[1], input.coupon_number);
+        let value = match (goods_id, coupon_number) {
+            (Some(goods_id), Some(coupon_number)) => {
+                Some(Self {
+                    goods_id,
+                    coupon_number,
+                    charset,
+                })
+            }
+            _ => None,
+        };
+        check.finish(value, &Self::FIELDS[0])
+    }
+    /// Required. Wire parameter `GOODS_ID` (wire name source: status manual v1.3). Kind `goods_id` ([`GoodsId`]): Goods id (GOODS_ID): at most 10 bytes. A broken rule answers `10`.
+    pub fn goods_id(&self) -> &GoodsId {
+        &self.goods_id
+    }
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: status manual v1.3). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
+    pub fn coupon_number(&self) -> &CouponNumber {
+        &self.coupon_number
+    }
+    /// The charset the request's text was checked in.
+    pub fn charset(&self) -> Charset {
+        self.charset
+    }
+}
+/// Builder of [`CouponStatusRequest`]. Each type parameter tracks one required field (`missing::…` until its setter is called), so `build` exists only once every required field is given. Optional fields have setters that may be called in any order.
+#[must_use]
+pub struct CouponStatusRequestBuilder<
+    GoodsIdState = missing::GoodsId,
+    CouponNumberState = missing::CouponNumber,
+> {
+    goods_id: GoodsIdState,
+    coupon_number: CouponNumberState,
+}
+impl<CouponNumberState> CouponStatusRequestBuilder<missing::GoodsId, CouponNumberState> {
+    /// Required. Wire parameter `GOODS_ID` (wire name source: status manual v1.3). Kind `goods_id` ([`GoodsId`]): Goods id (GOODS_ID): at most 10 bytes. A broken rule answers `10`.
+    pub fn goods_id(
+        self,
+        value: impl Into<FieldInput<GoodsId>>,
+    ) -> CouponStatusRequestBuilder<FieldInput<GoodsId>, CouponNumberState> {
+        CouponStatusRequestBuilder {
+            goods_id: value.into(),
+            coupon_number: self.coupon_number,
+        }
+    }
+}
+impl<GoodsIdState> CouponStatusRequestBuilder<GoodsIdState, missing::CouponNumber> {
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: status manual v1.3). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
+    pub fn coupon_number(
+        self,
+        value: impl Into<FieldInput<CouponNumber>>,
+    ) -> CouponStatusRequestBuilder<GoodsIdState, FieldInput<CouponNumber>> {
+        CouponStatusRequestBuilder {
+            goods_id: self.goods_id,
+            coupon_number: value.into(),
+        }
+    }
+}
+impl CouponStatusRequestBuilder<FieldInput<GoodsId>, FieldInput<CouponNumber>> {
+    /// Checks every field in CP949 and returns the request, or every violation.
+    pub fn build(self) -> Result<CouponStatusRequest, ValidationErrors> {
+        self.build_with(Charset::Cp949)
+    }
+    /// Checks every field measuring text in `charset` and returns the request,
+    /// or every violation.
+    pub fn build_with(
+        self,
+        charset: Charset,
+    ) -> Result<CouponStatusRequest, ValidationErrors> {
+        CouponStatusRequest::resolve(
+            CouponStatusRequestInput {
+                goods_id: Some(self.goods_id),
+                coupon_number: Some(self.coupon_number),
+            },
+            charset,
+        )
+    }
+}
+impl Operation for CouponStatusRequest {
+    const NAME: &'static str = "coupon_status";
+    const PATH: &'static str = "coufunPartAmountStatus.do";
+    const METHODS: &'static [Method] = &[Method::Post];
+    const EFFECT: Effect = Effect::Read;
+    const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
+    fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
+        Vec::from([
+            ("GOODS_ID", self.goods_id.wire_value()),
+            ("BARCODE_NUM", self.coupon_number.wire_value()),
+        ])
+    }
+    fn idempotency_key(&self) -> Option<&str> {
+        None
+    }
+    fn from_wire(
+        params: &[(String, String)],
+        charset: Charset,
+    ) -> Result<Self, ValidationErrors> {
+        Self::from_wire(params, charset)
+    }
+}
+/// Cancel one coupon (an AMOUNT voucher: its unused balance). (쿠폰취소)
+///
+/// Path `coufunPartCancel.do` (source: cancel manual v1.2), methods POST, effect write. Build one with [`CouponCancelRequest::builder`]; the sandbox parses one with [`CouponCancelRequest::from_wire`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CouponCancelRequest {
-    order_id: OrderId,
-    coupon_number: Option<CouponNumber>,
+    goods_id: GoodsId,
+    coupon_number: CouponNumber,
     charset: Charset,
 }
 /// What [`CouponCancelRequest`] is checked from: each field as given, unchecked.
 struct CouponCancelRequestInput {
-    order_id: Option<FieldInput<OrderId>>,
+    goods_id: Option<FieldInput<GoodsId>>,
     coupon_number: Option<FieldInput<CouponNumber>>,
 }
 impl CouponCancelRequest {
     /// The request fields as the spec describes them, in wire order.
     pub const FIELDS: [FieldSpec; 2] = [
         FieldSpec {
-            name: "order_id",
-            wire: "ORDER_ID",
-            code: ResultCode::InvalidOrderId,
+            name: "goods_id",
+            wire: "GOODS_ID",
+            code: ResultCode::InvalidGoods,
         },
         FieldSpec {
             name: "coupon_number",
-            wire: "COUPON_NO",
+            wire: "BARCODE_NUM",
             code: ResultCode::InvalidCouponNumber,
         },
     ];
     /// A builder; `build` compiles only once every required field is set.
     pub fn builder() -> CouponCancelRequestBuilder {
         CouponCancelRequestBuilder {
-            order_id: missing::OrderId,
-            coupon_number: None,
+            goods_id: missing::GoodsId,
+            coupon_number: missing::CouponNumber,
         }
     }
     /// Parses raw wire parameters (as the server receives them) with the same
@@ -1382,23 +1282,24 @@ impl CouponCancelRequest {
     ) -> Result<Self, ValidationErrors> {
         Self::resolve(
             CouponCancelRequestInput {
-                order_id: wire_value(params, "ORDER_ID").map(FieldInput::raw),
-                coupon_number: wire_value(params, "COUPON_NO").map(FieldInput::raw),
+                goods_id: wire_value(params, "GOODS_ID").map(FieldInput::raw),
+                coupon_number: wire_value(params, "BARCODE_NUM").map(FieldInput::raw),
             },
             charset,
         )
     }
+    #[allow(unused_mut)]
     fn resolve(
         input: CouponCancelRequestInput,
         charset: Charset,
     ) -> Result<Self, ValidationErrors> {
         let mut check = Collector::new(charset);
-        let order_id = check.required(&Self::FIELDS[0], input.order_id);
-        let coupon_number = check.optional(&Self::FIELDS[1], input.coupon_number);
-        let value = match (order_id, coupon_number) {
-            (Some(order_id), Some(coupon_number)) => {
+        let goods_id = check.required(&Self::FIELDS[0], input.goods_id);
+        let coupon_number = check.required(&Self::FIELDS[1], input.coupon_number);
+        let value = match (goods_id, coupon_number) {
+            (Some(goods_id), Some(coupon_number)) => {
                 Some(Self {
-                    order_id,
+                    goods_id,
                     coupon_number,
                     charset,
                 })
@@ -1407,13 +1308,13 @@ impl CouponCancelRequest {
         };
         check.finish(value, &Self::FIELDS[0])
     }
-    /// Required. Wire parameter `ORDER_ID` (wire name source: manual). Kind `order_id` ([`OrderId`]): Order id the server assigned to an issuing request. A broken rule answers `03`.
-    pub fn order_id(&self) -> &OrderId {
-        &self.order_id
+    /// Required. Wire parameter `GOODS_ID` (wire name source: cancel manual v1.2). Kind `goods_id` ([`GoodsId`]): Goods id (GOODS_ID): at most 10 bytes. A broken rule answers `10`.
+    pub fn goods_id(&self) -> &GoodsId {
+        &self.goods_id
     }
-    /// Optional. Wire parameter `COUPON_NO` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (PIN) of one issued coupon. A broken rule answers `16`.
-    pub fn coupon_number(&self) -> Option<&CouponNumber> {
-        self.coupon_number.as_ref()
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: cancel manual v1.2). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
+    pub fn coupon_number(&self) -> &CouponNumber {
+        &self.coupon_number
     }
     /// The charset the request's text was checked in.
     pub fn charset(&self) -> Charset {
@@ -1422,30 +1323,38 @@ impl CouponCancelRequest {
 }
 /// Builder of [`CouponCancelRequest`]. Each type parameter tracks one required field (`missing::…` until its setter is called), so `build` exists only once every required field is given. Optional fields have setters that may be called in any order.
 #[must_use]
-pub struct CouponCancelRequestBuilder<OrderIdState = missing::OrderId> {
-    order_id: OrderIdState,
-    coupon_number: Option<FieldInput<CouponNumber>>,
+pub struct CouponCancelRequestBuilder<
+    GoodsIdState = missing::GoodsId,
+    CouponNumberState = missing::CouponNumber,
+> {
+    goods_id: GoodsIdState,
+    coupon_number: CouponNumberState,
 }
-impl CouponCancelRequestBuilder<missing::OrderId> {
-    /// Required. Wire parameter `ORDER_ID` (wire name source: manual). Kind `order_id` ([`OrderId`]): Order id the server assigned to an issuing request. A broken rule answers `03`.
-    pub fn order_id(
+impl<CouponNumberState> CouponCancelRequestBuilder<missing::GoodsId, CouponNumberState> {
+    /// Required. Wire parameter `GOODS_ID` (wire name source: cancel manual v1.2). Kind `goods_id` ([`GoodsId`]): Goods id (GOODS_ID): at most 10 bytes. A broken rule answers `10`.
+    pub fn goods_id(
         self,
-        value: impl Into<FieldInput<OrderId>>,
-    ) -> CouponCancelRequestBuilder<FieldInput<OrderId>> {
+        value: impl Into<FieldInput<GoodsId>>,
+    ) -> CouponCancelRequestBuilder<FieldInput<GoodsId>, CouponNumberState> {
         CouponCancelRequestBuilder {
-            order_id: value.into(),
+            goods_id: value.into(),
             coupon_number: self.coupon_number,
         }
     }
 }
-impl<OrderIdState> CouponCancelRequestBuilder<OrderIdState> {
-    /// Optional. Wire parameter `COUPON_NO` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (PIN) of one issued coupon. A broken rule answers `16`.
-    pub fn coupon_number(mut self, value: impl Into<FieldInput<CouponNumber>>) -> Self {
-        self.coupon_number = Some(value.into());
-        self
+impl<GoodsIdState> CouponCancelRequestBuilder<GoodsIdState, missing::CouponNumber> {
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: cancel manual v1.2). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
+    pub fn coupon_number(
+        self,
+        value: impl Into<FieldInput<CouponNumber>>,
+    ) -> CouponCancelRequestBuilder<GoodsIdState, FieldInput<CouponNumber>> {
+        CouponCancelRequestBuilder {
+            goods_id: self.goods_id,
+            coupon_number: value.into(),
+        }
     }
 }
-impl CouponCancelRequestBuilder<FieldInput<OrderId>> {
+impl CouponCancelRequestBuilder<FieldInput<GoodsId>, FieldInput<CouponNumber>> {
     /// Checks every field in CP949 and returns the request, or every violation.
     pub fn build(self) -> Result<CouponCancelRequest, ValidationErrors> {
         self.build_with(Charset::Cp949)
@@ -1458,8 +1367,8 @@ impl CouponCancelRequestBuilder<FieldInput<OrderId>> {
     ) -> Result<CouponCancelRequest, ValidationErrors> {
         CouponCancelRequest::resolve(
             CouponCancelRequestInput {
-                order_id: Some(self.order_id),
-                coupon_number: self.coupon_number,
+                goods_id: Some(self.goods_id),
+                coupon_number: Some(self.coupon_number),
             },
             charset,
         )
@@ -1467,17 +1376,15 @@ impl CouponCancelRequestBuilder<FieldInput<OrderId>> {
 }
 impl Operation for CouponCancelRequest {
     const NAME: &'static str = "coupon_cancel";
-    const PATH: &'static str = "coufunCancel.do";
-    const METHODS: &'static [Method] = &[Method::Post, Method::Get];
+    const PATH: &'static str = "coufunPartCancel.do";
+    const METHODS: &'static [Method] = &[Method::Post];
     const EFFECT: Effect = Effect::Write;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        let mut params = Vec::with_capacity(2);
-        params.extend([("ORDER_ID", self.order_id.wire_value())]);
-        if let Some(v) = &self.coupon_number {
-            params.push(("COUPON_NO", v.wire_value()));
-        }
-        params
+        Vec::from([
+            ("GOODS_ID", self.goods_id.wire_value()),
+            ("BARCODE_NUM", self.coupon_number.wire_value()),
+        ])
     }
     fn idempotency_key(&self) -> Option<&str> {
         None
@@ -1489,39 +1396,39 @@ impl Operation for CouponCancelRequest {
         Self::from_wire(params, charset)
     }
 }
-/// Send an issued coupon again to its recipient (3 sends at most). (쿠폰재발송)
+/// Send an issued coupon again to its recipient (3 resends at most; no public manual). (쿠폰재발송)
 ///
 /// Path `coufunResend.do` (source: inferred), methods POST, GET, effect write. Build one with [`CouponResendRequest::builder`]; the sandbox parses one with [`CouponResendRequest::from_wire`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CouponResendRequest {
-    order_id: OrderId,
-    coupon_number: Option<CouponNumber>,
+    goods_id: GoodsId,
+    coupon_number: CouponNumber,
     charset: Charset,
 }
 /// What [`CouponResendRequest`] is checked from: each field as given, unchecked.
 struct CouponResendRequestInput {
-    order_id: Option<FieldInput<OrderId>>,
+    goods_id: Option<FieldInput<GoodsId>>,
     coupon_number: Option<FieldInput<CouponNumber>>,
 }
 impl CouponResendRequest {
     /// The request fields as the spec describes them, in wire order.
     pub const FIELDS: [FieldSpec; 2] = [
         FieldSpec {
-            name: "order_id",
-            wire: "ORDER_ID",
-            code: ResultCode::InvalidOrderId,
+            name: "goods_id",
+            wire: "GOODS_ID",
+            code: ResultCode::InvalidGoods,
         },
         FieldSpec {
             name: "coupon_number",
-            wire: "COUPON_NO",
+            wire: "BARCODE_NUM",
             code: ResultCode::InvalidCouponNumber,
         },
     ];
     /// A builder; `build` compiles only once every required field is set.
     pub fn builder() -> CouponResendRequestBuilder {
         CouponResendRequestBuilder {
-            order_id: missing::OrderId,
-            coupon_number: None,
+            goods_id: missing::GoodsId,
+            coupon_number: missing::CouponNumber,
         }
     }
     /// Parses raw wire parameters (as the server receives them) with the same
@@ -1533,23 +1440,24 @@ impl CouponResendRequest {
     ) -> Result<Self, ValidationErrors> {
         Self::resolve(
             CouponResendRequestInput {
-                order_id: wire_value(params, "ORDER_ID").map(FieldInput::raw),
-                coupon_number: wire_value(params, "COUPON_NO").map(FieldInput::raw),
+                goods_id: wire_value(params, "GOODS_ID").map(FieldInput::raw),
+                coupon_number: wire_value(params, "BARCODE_NUM").map(FieldInput::raw),
             },
             charset,
         )
     }
+    #[allow(unused_mut)]
     fn resolve(
         input: CouponResendRequestInput,
         charset: Charset,
     ) -> Result<Self, ValidationErrors> {
         let mut check = Collector::new(charset);
-        let order_id = check.required(&Self::FIELDS[0], input.order_id);
-        let coupon_number = check.optional(&Self::FIELDS[1], input.coupon_number);
-        let value = match (order_id, coupon_number) {
-            (Some(order_id), Some(coupon_number)) => {
+        let goods_id = check.required(&Self::FIELDS[0], input.goods_id);
+        let coupon_number = check.required(&Self::FIELDS[1], input.coupon_number);
+        let value = match (goods_id, coupon_number) {
+            (Some(goods_id), Some(coupon_number)) => {
                 Some(Self {
-                    order_id,
+                    goods_id,
                     coupon_number,
                     charset,
                 })
@@ -1558,13 +1466,13 @@ impl CouponResendRequest {
         };
         check.finish(value, &Self::FIELDS[0])
     }
-    /// Required. Wire parameter `ORDER_ID` (wire name source: manual). Kind `order_id` ([`OrderId`]): Order id the server assigned to an issuing request. A broken rule answers `03`.
-    pub fn order_id(&self) -> &OrderId {
-        &self.order_id
+    /// Required. Wire parameter `GOODS_ID` (wire name source: inferred). Kind `goods_id` ([`GoodsId`]): Goods id (GOODS_ID): at most 10 bytes. A broken rule answers `10`.
+    pub fn goods_id(&self) -> &GoodsId {
+        &self.goods_id
     }
-    /// Optional. Wire parameter `COUPON_NO` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (PIN) of one issued coupon. A broken rule answers `16`.
-    pub fn coupon_number(&self) -> Option<&CouponNumber> {
-        self.coupon_number.as_ref()
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
+    pub fn coupon_number(&self) -> &CouponNumber {
+        &self.coupon_number
     }
     /// The charset the request's text was checked in.
     pub fn charset(&self) -> Charset {
@@ -1573,30 +1481,38 @@ impl CouponResendRequest {
 }
 /// Builder of [`CouponResendRequest`]. Each type parameter tracks one required field (`missing::…` until its setter is called), so `build` exists only once every required field is given. Optional fields have setters that may be called in any order.
 #[must_use]
-pub struct CouponResendRequestBuilder<OrderIdState = missing::OrderId> {
-    order_id: OrderIdState,
-    coupon_number: Option<FieldInput<CouponNumber>>,
+pub struct CouponResendRequestBuilder<
+    GoodsIdState = missing::GoodsId,
+    CouponNumberState = missing::CouponNumber,
+> {
+    goods_id: GoodsIdState,
+    coupon_number: CouponNumberState,
 }
-impl CouponResendRequestBuilder<missing::OrderId> {
-    /// Required. Wire parameter `ORDER_ID` (wire name source: manual). Kind `order_id` ([`OrderId`]): Order id the server assigned to an issuing request. A broken rule answers `03`.
-    pub fn order_id(
+impl<CouponNumberState> CouponResendRequestBuilder<missing::GoodsId, CouponNumberState> {
+    /// Required. Wire parameter `GOODS_ID` (wire name source: inferred). Kind `goods_id` ([`GoodsId`]): Goods id (GOODS_ID): at most 10 bytes. A broken rule answers `10`.
+    pub fn goods_id(
         self,
-        value: impl Into<FieldInput<OrderId>>,
-    ) -> CouponResendRequestBuilder<FieldInput<OrderId>> {
+        value: impl Into<FieldInput<GoodsId>>,
+    ) -> CouponResendRequestBuilder<FieldInput<GoodsId>, CouponNumberState> {
         CouponResendRequestBuilder {
-            order_id: value.into(),
+            goods_id: value.into(),
             coupon_number: self.coupon_number,
         }
     }
 }
-impl<OrderIdState> CouponResendRequestBuilder<OrderIdState> {
-    /// Optional. Wire parameter `COUPON_NO` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (PIN) of one issued coupon. A broken rule answers `16`.
-    pub fn coupon_number(mut self, value: impl Into<FieldInput<CouponNumber>>) -> Self {
-        self.coupon_number = Some(value.into());
-        self
+impl<GoodsIdState> CouponResendRequestBuilder<GoodsIdState, missing::CouponNumber> {
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
+    pub fn coupon_number(
+        self,
+        value: impl Into<FieldInput<CouponNumber>>,
+    ) -> CouponResendRequestBuilder<GoodsIdState, FieldInput<CouponNumber>> {
+        CouponResendRequestBuilder {
+            goods_id: self.goods_id,
+            coupon_number: value.into(),
+        }
     }
 }
-impl CouponResendRequestBuilder<FieldInput<OrderId>> {
+impl CouponResendRequestBuilder<FieldInput<GoodsId>, FieldInput<CouponNumber>> {
     /// Checks every field in CP949 and returns the request, or every violation.
     pub fn build(self) -> Result<CouponResendRequest, ValidationErrors> {
         self.build_with(Charset::Cp949)
@@ -1609,8 +1525,8 @@ impl CouponResendRequestBuilder<FieldInput<OrderId>> {
     ) -> Result<CouponResendRequest, ValidationErrors> {
         CouponResendRequest::resolve(
             CouponResendRequestInput {
-                order_id: Some(self.order_id),
-                coupon_number: self.coupon_number,
+                goods_id: Some(self.goods_id),
+                coupon_number: Some(self.coupon_number),
             },
             charset,
         )
@@ -1623,12 +1539,10 @@ impl Operation for CouponResendRequest {
     const EFFECT: Effect = Effect::Write;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        let mut params = Vec::with_capacity(2);
-        params.extend([("ORDER_ID", self.order_id.wire_value())]);
-        if let Some(v) = &self.coupon_number {
-            params.push(("COUPON_NO", v.wire_value()));
-        }
-        params
+        Vec::from([
+            ("GOODS_ID", self.goods_id.wire_value()),
+            ("BARCODE_NUM", self.coupon_number.wire_value()),
+        ])
     }
     fn idempotency_key(&self) -> Option<&str> {
         None
@@ -1640,19 +1554,19 @@ impl Operation for CouponResendRequest {
         Self::from_wire(params, charset)
     }
 }
-/// Change the mobile number an issued coupon belongs to. (쿠폰수신자번호변경)
+/// Change the mobile number an issued coupon belongs to (no public manual). (쿠폰수신자번호변경)
 ///
 /// Path `coufunChangeMobile.do` (source: inferred), methods POST, GET, effect write. Build one with [`ChangeRecipientRequest::builder`]; the sandbox parses one with [`ChangeRecipientRequest::from_wire`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeRecipientRequest {
-    order_id: OrderId,
+    goods_id: GoodsId,
     coupon_number: CouponNumber,
     recipient: MobileNumber,
     charset: Charset,
 }
 /// What [`ChangeRecipientRequest`] is checked from: each field as given, unchecked.
 struct ChangeRecipientRequestInput {
-    order_id: Option<FieldInput<OrderId>>,
+    goods_id: Option<FieldInput<GoodsId>>,
     coupon_number: Option<FieldInput<CouponNumber>>,
     recipient: Option<FieldInput<MobileNumber>>,
 }
@@ -1660,13 +1574,13 @@ impl ChangeRecipientRequest {
     /// The request fields as the spec describes them, in wire order.
     pub const FIELDS: [FieldSpec; 3] = [
         FieldSpec {
-            name: "order_id",
-            wire: "ORDER_ID",
-            code: ResultCode::InvalidOrderId,
+            name: "goods_id",
+            wire: "GOODS_ID",
+            code: ResultCode::InvalidGoods,
         },
         FieldSpec {
             name: "coupon_number",
-            wire: "COUPON_NO",
+            wire: "BARCODE_NUM",
             code: ResultCode::InvalidCouponNumber,
         },
         FieldSpec {
@@ -1678,7 +1592,7 @@ impl ChangeRecipientRequest {
     /// A builder; `build` compiles only once every required field is set.
     pub fn builder() -> ChangeRecipientRequestBuilder {
         ChangeRecipientRequestBuilder {
-            order_id: missing::OrderId,
+            goods_id: missing::GoodsId,
             coupon_number: missing::CouponNumber,
             recipient: missing::Recipient,
         }
@@ -1692,25 +1606,26 @@ impl ChangeRecipientRequest {
     ) -> Result<Self, ValidationErrors> {
         Self::resolve(
             ChangeRecipientRequestInput {
-                order_id: wire_value(params, "ORDER_ID").map(FieldInput::raw),
-                coupon_number: wire_value(params, "COUPON_NO").map(FieldInput::raw),
+                goods_id: wire_value(params, "GOODS_ID").map(FieldInput::raw),
+                coupon_number: wire_value(params, "BARCODE_NUM").map(FieldInput::raw),
                 recipient: wire_value(params, "RECEIVER_MOBILE").map(FieldInput::raw),
             },
             charset,
         )
     }
+    #[allow(unused_mut)]
     fn resolve(
         input: ChangeRecipientRequestInput,
         charset: Charset,
     ) -> Result<Self, ValidationErrors> {
         let mut check = Collector::new(charset);
-        let order_id = check.required(&Self::FIELDS[0], input.order_id);
+        let goods_id = check.required(&Self::FIELDS[0], input.goods_id);
         let coupon_number = check.required(&Self::FIELDS[1], input.coupon_number);
         let recipient = check.required(&Self::FIELDS[2], input.recipient);
-        let value = match (order_id, coupon_number, recipient) {
-            (Some(order_id), Some(coupon_number), Some(recipient)) => {
+        let value = match (goods_id, coupon_number, recipient) {
+            (Some(goods_id), Some(coupon_number), Some(recipient)) => {
                 Some(Self {
-                    order_id,
+                    goods_id,
                     coupon_number,
                     recipient,
                     charset,
@@ -1720,11 +1635,11 @@ impl ChangeRecipientRequest {
         };
         check.finish(value, &Self::FIELDS[0])
     }
-    /// Required. Wire parameter `ORDER_ID` (wire name source: manual). Kind `order_id` ([`OrderId`]): Order id the server assigned to an issuing request. A broken rule answers `03`.
-    pub fn order_id(&self) -> &OrderId {
-        &self.order_id
+    /// Required. Wire parameter `GOODS_ID` (wire name source: inferred). Kind `goods_id` ([`GoodsId`]): Goods id (GOODS_ID): at most 10 bytes. A broken rule answers `10`.
+    pub fn goods_id(&self) -> &GoodsId {
+        &self.goods_id
     }
-    /// Required. Wire parameter `COUPON_NO` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (PIN) of one issued coupon. A broken rule answers `16`.
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
     pub fn coupon_number(&self) -> &CouponNumber {
         &self.coupon_number
     }
@@ -1740,76 +1655,76 @@ impl ChangeRecipientRequest {
 /// Builder of [`ChangeRecipientRequest`]. Each type parameter tracks one required field (`missing::…` until its setter is called), so `build` exists only once every required field is given. Optional fields have setters that may be called in any order.
 #[must_use]
 pub struct ChangeRecipientRequestBuilder<
-    OrderIdState = missing::OrderId,
+    GoodsIdState = missing::GoodsId,
     CouponNumberState = missing::CouponNumber,
     RecipientState = missing::Recipient,
 > {
-    order_id: OrderIdState,
+    goods_id: GoodsIdState,
     coupon_number: CouponNumberState,
     recipient: RecipientState,
 }
 impl<
     CouponNumberState,
     RecipientState,
-> ChangeRecipientRequestBuilder<missing::OrderId, CouponNumberState, RecipientState> {
-    /// Required. Wire parameter `ORDER_ID` (wire name source: manual). Kind `order_id` ([`OrderId`]): Order id the server assigned to an issuing request. A broken rule answers `03`.
-    pub fn order_id(
+> ChangeRecipientRequestBuilder<missing::GoodsId, CouponNumberState, RecipientState> {
+    /// Required. Wire parameter `GOODS_ID` (wire name source: inferred). Kind `goods_id` ([`GoodsId`]): Goods id (GOODS_ID): at most 10 bytes. A broken rule answers `10`.
+    pub fn goods_id(
         self,
-        value: impl Into<FieldInput<OrderId>>,
+        value: impl Into<FieldInput<GoodsId>>,
     ) -> ChangeRecipientRequestBuilder<
-        FieldInput<OrderId>,
+        FieldInput<GoodsId>,
         CouponNumberState,
         RecipientState,
     > {
         ChangeRecipientRequestBuilder {
-            order_id: value.into(),
+            goods_id: value.into(),
             coupon_number: self.coupon_number,
             recipient: self.recipient,
         }
     }
 }
 impl<
-    OrderIdState,
+    GoodsIdState,
     RecipientState,
-> ChangeRecipientRequestBuilder<OrderIdState, missing::CouponNumber, RecipientState> {
-    /// Required. Wire parameter `COUPON_NO` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (PIN) of one issued coupon. A broken rule answers `16`.
+> ChangeRecipientRequestBuilder<GoodsIdState, missing::CouponNumber, RecipientState> {
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
     pub fn coupon_number(
         self,
         value: impl Into<FieldInput<CouponNumber>>,
     ) -> ChangeRecipientRequestBuilder<
-        OrderIdState,
+        GoodsIdState,
         FieldInput<CouponNumber>,
         RecipientState,
     > {
         ChangeRecipientRequestBuilder {
-            order_id: self.order_id,
+            goods_id: self.goods_id,
             coupon_number: value.into(),
             recipient: self.recipient,
         }
     }
 }
 impl<
-    OrderIdState,
+    GoodsIdState,
     CouponNumberState,
-> ChangeRecipientRequestBuilder<OrderIdState, CouponNumberState, missing::Recipient> {
+> ChangeRecipientRequestBuilder<GoodsIdState, CouponNumberState, missing::Recipient> {
     /// Required. Wire parameter `RECEIVER_MOBILE` (wire name source: observed). Kind `mobile` ([`MobileNumber`]): Korean mobile number: 010 and 8 digits, or 011/016/017/018/019 and 7 or 8 digits. A broken rule answers `14`.
     pub fn recipient(
         self,
         value: impl Into<FieldInput<MobileNumber>>,
     ) -> ChangeRecipientRequestBuilder<
-        OrderIdState,
+        GoodsIdState,
         CouponNumberState,
         FieldInput<MobileNumber>,
     > {
         ChangeRecipientRequestBuilder {
-            order_id: self.order_id,
+            goods_id: self.goods_id,
             coupon_number: self.coupon_number,
             recipient: value.into(),
         }
     }
 }
 impl ChangeRecipientRequestBuilder<
-    FieldInput<OrderId>,
+    FieldInput<GoodsId>,
     FieldInput<CouponNumber>,
     FieldInput<MobileNumber>,
 > {
@@ -1825,7 +1740,7 @@ impl ChangeRecipientRequestBuilder<
     ) -> Result<ChangeRecipientRequest, ValidationErrors> {
         ChangeRecipientRequest::resolve(
             ChangeRecipientRequestInput {
-                order_id: Some(self.order_id),
+                goods_id: Some(self.goods_id),
                 coupon_number: Some(self.coupon_number),
                 recipient: Some(self.recipient),
             },
@@ -1841,8 +1756,8 @@ impl Operation for ChangeRecipientRequest {
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
         Vec::from([
-            ("ORDER_ID", self.order_id.wire_value()),
-            ("COUPON_NO", self.coupon_number.wire_value()),
+            ("GOODS_ID", self.goods_id.wire_value()),
+            ("BARCODE_NUM", self.coupon_number.wire_value()),
             ("RECEIVER_MOBILE", self.recipient.wire_value()),
         ])
     }
@@ -1856,194 +1771,12 @@ impl Operation for ChangeRecipientRequest {
         Self::from_wire(params, charset)
     }
 }
-/// Look up the coupons of an order, by ORDER_ID or by the TR_ID that issued it. (쿠폰상태조회)
-///
-/// Path `coufunStatus.do` (source: inferred), methods POST, GET, effect read. Build one with [`CouponStatusRequest::builder`]; the sandbox parses one with [`CouponStatusRequest::from_wire`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CouponStatusRequest {
-    order_id: Option<OrderId>,
-    tr_id: Option<TrId>,
-    coupon_number: Option<CouponNumber>,
-    charset: Charset,
-}
-/// What [`CouponStatusRequest`] is checked from: each field as given, unchecked.
-struct CouponStatusRequestInput {
-    order_id: Option<FieldInput<OrderId>>,
-    tr_id: Option<FieldInput<TrId>>,
-    coupon_number: Option<FieldInput<CouponNumber>>,
-}
-impl CouponStatusRequest {
-    /// The request fields as the spec describes them, in wire order.
-    pub const FIELDS: [FieldSpec; 3] = [
-        FieldSpec {
-            name: "order_id",
-            wire: "ORDER_ID",
-            code: ResultCode::InvalidOrderId,
-        },
-        FieldSpec {
-            name: "tr_id",
-            wire: "TR_ID",
-            code: ResultCode::TrIdTooLong,
-        },
-        FieldSpec {
-            name: "coupon_number",
-            wire: "COUPON_NO",
-            code: ResultCode::InvalidCouponNumber,
-        },
-    ];
-    /// A builder; `build` compiles only once every required field is set.
-    pub fn builder() -> CouponStatusRequestBuilder {
-        CouponStatusRequestBuilder {
-            order_id: None,
-            tr_id: None,
-            coupon_number: None,
-        }
-    }
-    /// Parses raw wire parameters (as the server receives them) with the same
-    /// checks as the builder, measuring text in `charset`. A missing required
-    /// parameter answers that field's code; an empty value counts as missing.
-    pub fn from_wire(
-        params: &[(String, String)],
-        charset: Charset,
-    ) -> Result<Self, ValidationErrors> {
-        Self::resolve(
-            CouponStatusRequestInput {
-                order_id: wire_value(params, "ORDER_ID").map(FieldInput::raw),
-                tr_id: wire_value(params, "TR_ID").map(FieldInput::raw),
-                coupon_number: wire_value(params, "COUPON_NO").map(FieldInput::raw),
-            },
-            charset,
-        )
-    }
-    fn resolve(
-        input: CouponStatusRequestInput,
-        charset: Charset,
-    ) -> Result<Self, ValidationErrors> {
-        let mut check = Collector::new(charset);
-        let given_order_id = input.order_id.is_some();
-        let given_tr_id = input.tr_id.is_some();
-        let order_id = check.optional(&Self::FIELDS[0], input.order_id);
-        let tr_id = check.optional(&Self::FIELDS[1], input.tr_id);
-        let coupon_number = check.optional(&Self::FIELDS[2], input.coupon_number);
-        if !(given_order_id || given_tr_id) {
-            check
-                .across(
-                    "order_id, tr_id",
-                    "ORDER_ID, TR_ID",
-                    ResultCode::InvalidOrderId,
-                    Violation::NoneGiven,
-                );
-        }
-        let value = match (order_id, tr_id, coupon_number) {
-            (Some(order_id), Some(tr_id), Some(coupon_number)) => {
-                Some(Self {
-                    order_id,
-                    tr_id,
-                    coupon_number,
-                    charset,
-                })
-            }
-            _ => None,
-        };
-        check.finish(value, &Self::FIELDS[0])
-    }
-    /// Optional. Wire parameter `ORDER_ID` (wire name source: manual). Kind `order_id` ([`OrderId`]): Order id the server assigned to an issuing request. A broken rule answers `03`.
-    pub fn order_id(&self) -> Option<&OrderId> {
-        self.order_id.as_ref()
-    }
-    /// Optional. Wire parameter `TR_ID` (wire name source: inferred). Kind `tr_id` ([`TrId`]): Client transaction id: unique per issuing request, at most 50 bytes; the idempotency key. A broken rule answers `11`.
-    pub fn tr_id(&self) -> Option<&TrId> {
-        self.tr_id.as_ref()
-    }
-    /// Optional. Wire parameter `COUPON_NO` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (PIN) of one issued coupon. A broken rule answers `16`.
-    pub fn coupon_number(&self) -> Option<&CouponNumber> {
-        self.coupon_number.as_ref()
-    }
-    /// The charset the request's text was checked in.
-    pub fn charset(&self) -> Charset {
-        self.charset
-    }
-}
-/// Builder of [`CouponStatusRequest`]. Every field is optional: its setter may be called in any order, and `build` checks them all.
-#[must_use]
-pub struct CouponStatusRequestBuilder {
-    order_id: Option<FieldInput<OrderId>>,
-    tr_id: Option<FieldInput<TrId>>,
-    coupon_number: Option<FieldInput<CouponNumber>>,
-}
-impl CouponStatusRequestBuilder {
-    /// Optional. Wire parameter `ORDER_ID` (wire name source: manual). Kind `order_id` ([`OrderId`]): Order id the server assigned to an issuing request. A broken rule answers `03`.
-    pub fn order_id(mut self, value: impl Into<FieldInput<OrderId>>) -> Self {
-        self.order_id = Some(value.into());
-        self
-    }
-    /// Optional. Wire parameter `TR_ID` (wire name source: inferred). Kind `tr_id` ([`TrId`]): Client transaction id: unique per issuing request, at most 50 bytes; the idempotency key. A broken rule answers `11`.
-    pub fn tr_id(mut self, value: impl Into<FieldInput<TrId>>) -> Self {
-        self.tr_id = Some(value.into());
-        self
-    }
-    /// Optional. Wire parameter `COUPON_NO` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (PIN) of one issued coupon. A broken rule answers `16`.
-    pub fn coupon_number(mut self, value: impl Into<FieldInput<CouponNumber>>) -> Self {
-        self.coupon_number = Some(value.into());
-        self
-    }
-}
-impl CouponStatusRequestBuilder {
-    /// Checks every field in CP949 and returns the request, or every violation.
-    pub fn build(self) -> Result<CouponStatusRequest, ValidationErrors> {
-        self.build_with(Charset::Cp949)
-    }
-    /// Checks every field measuring text in `charset` and returns the request,
-    /// or every violation.
-    pub fn build_with(
-        self,
-        charset: Charset,
-    ) -> Result<CouponStatusRequest, ValidationErrors> {
-        CouponStatusRequest::resolve(
-            CouponStatusRequestInput {
-                order_id: self.order_id,
-                tr_id: self.tr_id,
-                coupon_number: self.coupon_number,
-            },
-            charset,
-        )
-    }
-}
-impl Operation for CouponStatusRequest {
-    const NAME: &'static str = "coupon_status";
-    const PATH: &'static str = "coufunStatus.do";
-    const METHODS: &'static [Method] = &[Method::Post, Method::Get];
-    const EFFECT: Effect = Effect::Read;
-    const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
-    fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
-        let mut params = Vec::with_capacity(3);
-        if let Some(v) = &self.order_id {
-            params.push(("ORDER_ID", v.wire_value()));
-        }
-        if let Some(v) = &self.tr_id {
-            params.push(("TR_ID", v.wire_value()));
-        }
-        if let Some(v) = &self.coupon_number {
-            params.push(("COUPON_NO", v.wire_value()));
-        }
-        params
-    }
-    fn idempotency_key(&self) -> Option<&str> {
-        None
-    }
-    fn from_wire(
-        params: &[(String, String)],
-        charset: Charset,
-    ) -> Result<Self, ValidationErrors> {
-        Self::from_wire(params, charset)
-    }
-}
-/// Send the coupon image of an issued coupon by MMS. (쿠폰이미지전송)
+/// Send the coupon image of an issued coupon by MMS (no public manual). (쿠폰이미지전송)
 ///
 /// Path `coufunImageSend.do` (source: inferred), methods POST, GET, effect write. Build one with [`CouponImageSendRequest::builder`]; the sandbox parses one with [`CouponImageSendRequest::from_wire`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CouponImageSendRequest {
-    order_id: OrderId,
+    goods_id: GoodsId,
     coupon_number: CouponNumber,
     sender: SenderNumber,
     subject: Subject,
@@ -2053,7 +1786,7 @@ pub struct CouponImageSendRequest {
 }
 /// What [`CouponImageSendRequest`] is checked from: each field as given, unchecked.
 struct CouponImageSendRequestInput {
-    order_id: Option<FieldInput<OrderId>>,
+    goods_id: Option<FieldInput<GoodsId>>,
     coupon_number: Option<FieldInput<CouponNumber>>,
     sender: Option<FieldInput<SenderNumber>>,
     subject: Option<FieldInput<Subject>>,
@@ -2064,13 +1797,13 @@ impl CouponImageSendRequest {
     /// The request fields as the spec describes them, in wire order.
     pub const FIELDS: [FieldSpec; 6] = [
         FieldSpec {
-            name: "order_id",
-            wire: "ORDER_ID",
-            code: ResultCode::InvalidOrderId,
+            name: "goods_id",
+            wire: "GOODS_ID",
+            code: ResultCode::InvalidGoods,
         },
         FieldSpec {
             name: "coupon_number",
-            wire: "COUPON_NO",
+            wire: "BARCODE_NUM",
             code: ResultCode::InvalidCouponNumber,
         },
         FieldSpec {
@@ -2097,7 +1830,7 @@ impl CouponImageSendRequest {
     /// A builder; `build` compiles only once every required field is set.
     pub fn builder() -> CouponImageSendRequestBuilder {
         CouponImageSendRequestBuilder {
-            order_id: missing::OrderId,
+            goods_id: missing::GoodsId,
             coupon_number: missing::CouponNumber,
             sender: missing::Sender,
             subject: missing::Subject,
@@ -2114,8 +1847,8 @@ impl CouponImageSendRequest {
     ) -> Result<Self, ValidationErrors> {
         Self::resolve(
             CouponImageSendRequestInput {
-                order_id: wire_value(params, "ORDER_ID").map(FieldInput::raw),
-                coupon_number: wire_value(params, "COUPON_NO").map(FieldInput::raw),
+                goods_id: wire_value(params, "GOODS_ID").map(FieldInput::raw),
+                coupon_number: wire_value(params, "BARCODE_NUM").map(FieldInput::raw),
                 sender: wire_value(params, "SEND_PHONE").map(FieldInput::raw),
                 subject: wire_value(params, "SEND_TITLE").map(FieldInput::raw),
                 body: wire_value(params, "SEND_MSG").map(FieldInput::raw),
@@ -2124,20 +1857,21 @@ impl CouponImageSendRequest {
             charset,
         )
     }
+    #[allow(unused_mut)]
     fn resolve(
         input: CouponImageSendRequestInput,
         charset: Charset,
     ) -> Result<Self, ValidationErrors> {
         let mut check = Collector::new(charset);
-        let order_id = check.required(&Self::FIELDS[0], input.order_id);
+        let goods_id = check.required(&Self::FIELDS[0], input.goods_id);
         let coupon_number = check.required(&Self::FIELDS[1], input.coupon_number);
         let sender = check.required(&Self::FIELDS[2], input.sender);
         let subject = check.required(&Self::FIELDS[3], input.subject);
         let body = check.optional(&Self::FIELDS[4], input.body);
         let recipient = check.optional(&Self::FIELDS[5], input.recipient);
-        let value = match (order_id, coupon_number, sender, subject, body, recipient) {
+        let value = match (goods_id, coupon_number, sender, subject, body, recipient) {
             (
-                Some(order_id),
+                Some(goods_id),
                 Some(coupon_number),
                 Some(sender),
                 Some(subject),
@@ -2145,7 +1879,7 @@ impl CouponImageSendRequest {
                 Some(recipient),
             ) => {
                 Some(Self {
-                    order_id,
+                    goods_id,
                     coupon_number,
                     sender,
                     subject,
@@ -2158,11 +1892,11 @@ impl CouponImageSendRequest {
         };
         check.finish(value, &Self::FIELDS[0])
     }
-    /// Required. Wire parameter `ORDER_ID` (wire name source: manual). Kind `order_id` ([`OrderId`]): Order id the server assigned to an issuing request. A broken rule answers `03`.
-    pub fn order_id(&self) -> &OrderId {
-        &self.order_id
+    /// Required. Wire parameter `GOODS_ID` (wire name source: inferred). Kind `goods_id` ([`GoodsId`]): Goods id (GOODS_ID): at most 10 bytes. A broken rule answers `10`.
+    pub fn goods_id(&self) -> &GoodsId {
+        &self.goods_id
     }
-    /// Required. Wire parameter `COUPON_NO` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (PIN) of one issued coupon. A broken rule answers `16`.
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
     pub fn coupon_number(&self) -> &CouponNumber {
         &self.coupon_number
     }
@@ -2190,12 +1924,12 @@ impl CouponImageSendRequest {
 /// Builder of [`CouponImageSendRequest`]. Each type parameter tracks one required field (`missing::…` until its setter is called), so `build` exists only once every required field is given. Optional fields have setters that may be called in any order.
 #[must_use]
 pub struct CouponImageSendRequestBuilder<
-    OrderIdState = missing::OrderId,
+    GoodsIdState = missing::GoodsId,
     CouponNumberState = missing::CouponNumber,
     SenderState = missing::Sender,
     SubjectState = missing::Subject,
 > {
-    order_id: OrderIdState,
+    goods_id: GoodsIdState,
     coupon_number: CouponNumberState,
     sender: SenderState,
     subject: SubjectState,
@@ -2207,23 +1941,23 @@ impl<
     SenderState,
     SubjectState,
 > CouponImageSendRequestBuilder<
-    missing::OrderId,
+    missing::GoodsId,
     CouponNumberState,
     SenderState,
     SubjectState,
 > {
-    /// Required. Wire parameter `ORDER_ID` (wire name source: manual). Kind `order_id` ([`OrderId`]): Order id the server assigned to an issuing request. A broken rule answers `03`.
-    pub fn order_id(
+    /// Required. Wire parameter `GOODS_ID` (wire name source: inferred). Kind `goods_id` ([`GoodsId`]): Goods id (GOODS_ID): at most 10 bytes. A broken rule answers `10`.
+    pub fn goods_id(
         self,
-        value: impl Into<FieldInput<OrderId>>,
+        value: impl Into<FieldInput<GoodsId>>,
     ) -> CouponImageSendRequestBuilder<
-        FieldInput<OrderId>,
+        FieldInput<GoodsId>,
         CouponNumberState,
         SenderState,
         SubjectState,
     > {
         CouponImageSendRequestBuilder {
-            order_id: value.into(),
+            goods_id: value.into(),
             coupon_number: self.coupon_number,
             sender: self.sender,
             subject: self.subject,
@@ -2233,27 +1967,27 @@ impl<
     }
 }
 impl<
-    OrderIdState,
+    GoodsIdState,
     SenderState,
     SubjectState,
 > CouponImageSendRequestBuilder<
-    OrderIdState,
+    GoodsIdState,
     missing::CouponNumber,
     SenderState,
     SubjectState,
 > {
-    /// Required. Wire parameter `COUPON_NO` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (PIN) of one issued coupon. A broken rule answers `16`.
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
     pub fn coupon_number(
         self,
         value: impl Into<FieldInput<CouponNumber>>,
     ) -> CouponImageSendRequestBuilder<
-        OrderIdState,
+        GoodsIdState,
         FieldInput<CouponNumber>,
         SenderState,
         SubjectState,
     > {
         CouponImageSendRequestBuilder {
-            order_id: self.order_id,
+            goods_id: self.goods_id,
             coupon_number: value.into(),
             sender: self.sender,
             subject: self.subject,
@@ -2263,11 +1997,11 @@ impl<
     }
 }
 impl<
-    OrderIdState,
+    GoodsIdState,
     CouponNumberState,
     SubjectState,
 > CouponImageSendRequestBuilder<
-    OrderIdState,
+    GoodsIdState,
     CouponNumberState,
     missing::Sender,
     SubjectState,
@@ -2277,13 +2011,13 @@ impl<
         self,
         value: impl Into<FieldInput<SenderNumber>>,
     ) -> CouponImageSendRequestBuilder<
-        OrderIdState,
+        GoodsIdState,
         CouponNumberState,
         FieldInput<SenderNumber>,
         SubjectState,
     > {
         CouponImageSendRequestBuilder {
-            order_id: self.order_id,
+            goods_id: self.goods_id,
             coupon_number: self.coupon_number,
             sender: value.into(),
             subject: self.subject,
@@ -2293,11 +2027,11 @@ impl<
     }
 }
 impl<
-    OrderIdState,
+    GoodsIdState,
     CouponNumberState,
     SenderState,
 > CouponImageSendRequestBuilder<
-    OrderIdState,
+    GoodsIdState,
     CouponNumberState,
     SenderState,
     missing::Subject,
@@ -2307,13 +2041,13 @@ impl<
         self,
         value: impl Into<FieldInput<Subject>>,
     ) -> CouponImageSendRequestBuilder<
-        OrderIdState,
+        GoodsIdState,
         CouponNumberState,
         SenderState,
         FieldInput<Subject>,
     > {
         CouponImageSendRequestBuilder {
-            order_id: self.order_id,
+            goods_id: self.goods_id,
             coupon_number: self.coupon_number,
             sender: self.sender,
             subject: value.into(),
@@ -2323,12 +2057,12 @@ impl<
     }
 }
 impl<
-    OrderIdState,
+    GoodsIdState,
     CouponNumberState,
     SenderState,
     SubjectState,
 > CouponImageSendRequestBuilder<
-    OrderIdState,
+    GoodsIdState,
     CouponNumberState,
     SenderState,
     SubjectState,
@@ -2345,7 +2079,7 @@ impl<
     }
 }
 impl CouponImageSendRequestBuilder<
-    FieldInput<OrderId>,
+    FieldInput<GoodsId>,
     FieldInput<CouponNumber>,
     FieldInput<SenderNumber>,
     FieldInput<Subject>,
@@ -2362,7 +2096,7 @@ impl CouponImageSendRequestBuilder<
     ) -> Result<CouponImageSendRequest, ValidationErrors> {
         CouponImageSendRequest::resolve(
             CouponImageSendRequestInput {
-                order_id: Some(self.order_id),
+                goods_id: Some(self.goods_id),
                 coupon_number: Some(self.coupon_number),
                 sender: Some(self.sender),
                 subject: Some(self.subject),
@@ -2383,8 +2117,8 @@ impl Operation for CouponImageSendRequest {
         let mut params = Vec::with_capacity(6);
         params
             .extend([
-                ("ORDER_ID", self.order_id.wire_value()),
-                ("COUPON_NO", self.coupon_number.wire_value()),
+                ("GOODS_ID", self.goods_id.wire_value()),
+                ("BARCODE_NUM", self.coupon_number.wire_value()),
                 ("SEND_PHONE", self.sender.wire_value()),
                 ("SEND_TITLE", self.subject.wire_value()),
             ]);

@@ -1,8 +1,10 @@
-//! COUFUN response XML, both ways. Reading: the body is decoded by its declared
-//! charset (byte-order mark, XML declaration, `Content-Type`), then walked by [`XmlCursor`] on quick-xml's event reader
-//! into the generated response types ([`crate::responses`]); the envelope's
-//! result code and message are read here. Writing: the generated encoders build
-//! the same documents through [`XmlWriter`], for the sandbox server.
+//! COUFUN answer XML, both ways. Reading: the body is decoded by its declared
+//! charset (byte-order mark, XML declaration, `Content-Type`), then walked by
+//! [`XmlCursor`] on quick-xml's event reader into the generated answer types
+//! ([`crate::responses`]), each under its operation's own root element; the
+//! result code and message every answer holds are read here. Writing: the
+//! generated encoders build the same documents through [`XmlWriter`], for the
+//! sandbox server.
 
 mod cursor;
 mod prolog;
@@ -12,12 +14,12 @@ mod writer;
 use std::fmt;
 
 pub use cursor::XmlCursor;
-pub use values::{CalendarDate, FieldValue, Phone, Reported};
+pub use values::{CalendarDate, FieldValue, Phone, Reported, Timestamp};
 pub use writer::XmlWriter;
 
 pub(crate) use prolog::lossy_text;
 
-use crate::generated::responses::{ENVELOPE_ROOT, RESULT_CODE_ELEMENT, RESULT_MESSAGE_ELEMENT};
+use crate::generated::responses::{RESULT_CODE_ELEMENT, RESULT_MESSAGE_ELEMENT};
 use crate::{Charset, Lang, ResultCode};
 
 /// A response document that could not be read.
@@ -59,15 +61,16 @@ pub enum DecodeError {
         /// The element that should hold text.
         inside: String,
     },
-    /// The root element is not the envelope's.
+    /// The root element is not the operation's (and the document holds no
+    /// refusal code under it).
     #[error("the root element is <{found}>, expected <{expected}>")]
     UnexpectedRoot {
-        /// The envelope's root element.
+        /// The operation's root element.
         expected: &'static str,
         /// The root element found (at most 40 characters).
         found: String,
     },
-    /// The envelope has no result code.
+    /// The answer has no result code.
     #[error("the response has no <{element}> result code")]
     MissingResultCode {
         /// The result-code element.
@@ -103,21 +106,25 @@ pub enum DecodeError {
     },
 }
 
-/// A generated response type: decodes from and encodes to the children of the
-/// envelope's root element.
+/// A generated answer type: decodes from and encodes to the children of its
+/// operation's root element.
 pub trait Response: Default + fmt::Debug + Send + Sized + 'static {
     /// The operation it answers, e.g. `"goods_list"`.
     const OPERATION: &'static str;
+    /// The answer's root element, e.g. `"PRODUCTLIST"`.
+    const ROOT: &'static str;
 
     /// Reads the child element `name` (just opened on `cursor`) when it is one of
-    /// this response's; returns `false`, consuming nothing, when it is not.
+    /// this answer's; returns `false`, consuming nothing, when it is not. `flat`
+    /// keeps the record formed by record fields standing flat under the root.
     fn decode_child(
         &mut self,
         name: &[u8],
         cursor: &mut XmlCursor<'_>,
+        flat: &mut FlatRecord,
     ) -> Result<bool, DecodeError>;
 
-    /// Writes this response's elements (everything but the result code and message).
+    /// Writes this answer's elements (everything but the result code and message).
     fn encode_children(&self, writer: &mut XmlWriter);
 
     /// The whole success document (`00` and the manual's message) in `charset`.
@@ -131,7 +138,30 @@ pub trait Response: Default + fmt::Debug + Send + Sized + 'static {
     }
 }
 
-/// What the server answered: the envelope's code and message, and the body.
+/// While one answer is decoded: which record, if any, the record fields that
+/// stand flat under the root (as the status manual's sample has them) fill.
+#[derive(Debug, Default)]
+pub struct FlatRecord {
+    index: Option<usize>,
+}
+
+impl FlatRecord {
+    /// The record flat fields fill: the one begun by the first flat field, or a
+    /// new one appended to `records`.
+    pub fn get<'a, T: Default>(&mut self, records: &'a mut Vec<T>) -> &'a mut T {
+        let index = match self.index {
+            Some(i) if i < records.len() => i,
+            _ => {
+                records.push(T::default());
+                records.len() - 1
+            }
+        };
+        self.index = Some(index);
+        &mut records[index]
+    }
+}
+
+/// What the server answered: the result code and message, and the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Reply<R> {
@@ -143,8 +173,14 @@ pub struct Reply<R> {
     pub body: R,
 }
 
-/// Decodes a whole response document. `header_charset` is the `Content-Type`
-/// header's charset, used only when the body declares none.
+/// Decodes a whole answer document under `R`'s root. `header_charset` is the
+/// `Content-Type` header's charset, used only when the body declares none.
+///
+/// Unknown elements are skipped, empty ones read as absent. A document under
+/// another root still yields its result code when it holds one that is not
+/// `00` (error pages of old servers vary; the surprise is logged); a success
+/// under another root is refused ([`DecodeError::UnexpectedRoot`]), since its
+/// fields cannot be trusted to be this operation's.
 pub fn decode_document<R: Response>(
     body: &[u8],
     header_charset: Option<&str>,
@@ -155,16 +191,13 @@ pub fn decode_document<R: Response>(
     let text = prolog::body_text(body, header_charset)?;
     let mut cursor = XmlCursor::new(&text);
     let root = cursor.open_root()?;
-    if root != ENVELOPE_ROOT.as_bytes() {
-        if root.eq_ignore_ascii_case(b"html") {
-            return Err(DecodeError::NotXml);
-        }
-        return Err(DecodeError::UnexpectedRoot {
-            expected: ENVELOPE_ROOT,
-            found: String::from_utf8_lossy(root).chars().take(40).collect(),
-        });
+    let expected_root = root == R::ROOT.as_bytes();
+    if !expected_root && root.eq_ignore_ascii_case(b"html") {
+        return Err(DecodeError::NotXml);
     }
+    let found: String = String::from_utf8_lossy(root).chars().take(40).collect();
     let mut reply = R::default();
+    let mut flat = FlatRecord::default();
     let mut code = None;
     let mut message = String::new();
     while let Some(name) = cursor.next_child()? {
@@ -172,17 +205,44 @@ pub fn decode_document<R: Response>(
             code = Some(cursor.text()?.trim().to_owned());
         } else if name == RESULT_MESSAGE_ELEMENT.as_bytes() {
             message = cursor.text()?.trim().to_owned();
-        } else if !reply.decode_child(name, &mut cursor)? {
+        } else if !expected_root || !reply.decode_child(name, &mut cursor, &mut flat)? {
             cursor.skip()?;
         }
     }
     cursor.finish()?;
-    let code = code.ok_or(DecodeError::MissingResultCode {
-        element: RESULT_CODE_ELEMENT,
-    })?;
+    let unexpected = || DecodeError::UnexpectedRoot {
+        expected: R::ROOT,
+        found: found.clone(),
+    };
+    let code = match code {
+        Some(code) => code,
+        None if expected_root => {
+            return Err(DecodeError::MissingResultCode {
+                element: RESULT_CODE_ELEMENT,
+            });
+        }
+        None => return Err(unexpected()),
+    };
     let code = code
         .parse::<ResultCode>()
         .map_err(|e| DecodeError::InvalidResultCode { found: e.found })?;
+    if !expected_root {
+        tracing::warn!(
+            operation = R::OPERATION,
+            expected = R::ROOT,
+            found = %found,
+            code = code.as_str(),
+            "answer under an unexpected root element"
+        );
+        if code == ResultCode::Success {
+            return Err(unexpected());
+        }
+        return Ok(Reply {
+            code,
+            message,
+            body: R::default(),
+        });
+    }
     Ok(Reply {
         code,
         message,
@@ -190,31 +250,27 @@ pub fn decode_document<R: Response>(
     })
 }
 
-/// Writes a whole response document: the envelope with `code` and `message`,
-/// then `body`'s elements if any, in `charset` (CP949 declares `euc-kr`).
+/// Writes a whole answer document: `R`'s root holding `code` and `message`,
+/// then `body`'s elements if any, in `charset` (CP949 declares `EUC-KR`, as
+/// the manuals' samples do).
 pub fn encode_document<R: Response>(
     code: ResultCode,
     message: &str,
     body: Option<&R>,
     charset: Charset,
 ) -> Vec<u8> {
-    let label = charset.encoding().name().to_ascii_lowercase();
-    let mut w = XmlWriter::with_declaration(&label);
-    w.open(ENVELOPE_ROOT);
-    w.text_element(RESULT_CODE_ELEMENT, code.as_str());
-    w.text_element(RESULT_MESSAGE_ELEMENT, message);
-    if let Some(body) = body {
-        body.encode_children(&mut w);
-    }
-    w.close(ENVELOPE_ROOT);
-    let text = w.finish();
-    // Characters CP949 lacks become numeric character references, which XML reads back.
-    charset.encoding().encode(&text).0.into_owned()
+    encode_under(R::ROOT, code, message, body, charset)
 }
 
-/// An error document (no body) for `code`, with `message` (the manual's when `None`).
-pub fn encode_error(code: ResultCode, message: Option<&str>, charset: Charset) -> Vec<u8> {
-    encode_document::<NoBody>(
+/// An error document under `R`'s root (the result code and message only), with
+/// `message` (the manual's when `None`).
+pub fn encode_error<R: Response>(
+    code: ResultCode,
+    message: Option<&str>,
+    charset: Charset,
+) -> Vec<u8> {
+    encode_under::<R>(
+        R::ROOT,
         code,
         message.unwrap_or(code.message(Lang::Ko)),
         None,
@@ -222,15 +278,25 @@ pub fn encode_error(code: ResultCode, message: Option<&str>, charset: Charset) -
     )
 }
 
-#[derive(Debug, Default)]
-struct NoBody;
-
-impl Response for NoBody {
-    const OPERATION: &'static str = "";
-    fn decode_child(&mut self, _: &[u8], _: &mut XmlCursor<'_>) -> Result<bool, DecodeError> {
-        Ok(false)
+fn encode_under<R: Response>(
+    root: &str,
+    code: ResultCode,
+    message: &str,
+    body: Option<&R>,
+    charset: Charset,
+) -> Vec<u8> {
+    let label = charset.encoding().name();
+    let mut w = XmlWriter::with_declaration(label);
+    w.open(root);
+    w.text_element(RESULT_CODE_ELEMENT, code.as_str());
+    w.text_element(RESULT_MESSAGE_ELEMENT, message);
+    if let Some(body) = body {
+        body.encode_children(&mut w);
     }
-    fn encode_children(&self, _: &mut XmlWriter) {}
+    w.close(root);
+    let text = w.finish();
+    // Characters CP949 lacks become numeric character references, which XML reads back.
+    charset.encoding().encode(&text).0.into_owned()
 }
 
 /// Whether the body starts like an XML document rather than HTML or plain text.
@@ -259,7 +325,7 @@ mod tests {
 
     #[test]
     fn references_cdata_empty_and_unknown_elements() {
-        let doc = b"<?xml version=\"1.0\"?>\n<!-- c --><RESULT>\n  <RESULT_CODE> 00 </RESULT_CODE>\n  <NEW_FIELD><DEEP a=\"1\">x</DEEP></NEW_FIELD>\n  <GOODS><GOODS_NAME>A &amp; B &#xAC00;<![CDATA[<raw>]]></GOODS_NAME><PRICE/><SALE_END></SALE_END></GOODS>\n  <GOODS/>\n</RESULT>\n";
+        let doc = b"<?xml version=\"1.0\"?>\n<!-- c --><PRODUCTLIST>\n  <RESULT_CODE> 00 </RESULT_CODE>\n  <NEW_FIELD><DEEP a=\"1\">x</DEEP></NEW_FIELD>\n  <PRODUCT_INFO><GOODS_NAME>A &amp; B &#xAC00;<![CDATA[<raw>]]></GOODS_NAME><GOODS_PRICE/><VALID_END_DATE></VALID_END_DATE></PRODUCT_INFO>\n  <PRODUCT_INFO/>\n</PRODUCTLIST>\n";
         let reply = decode::<GoodsListResponse>(doc).map_err(|e| e.to_string());
         let reply = reply.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(reply.code, ResultCode::Success);
@@ -268,13 +334,13 @@ mod tests {
             reply.body.goods[0].goods_name.as_deref(),
             Some("A & B 가<raw>")
         );
-        assert_eq!(reply.body.goods[0].price, None);
-        assert_eq!(reply.body.goods[0].sale_end, None);
+        assert_eq!(reply.body.goods[0].supply_price, None);
+        assert_eq!(reply.body.goods[0].validity, None, "empty means absent");
     }
 
     #[test]
     fn enum_values_outside_the_spec_stay_unknown() {
-        let doc = b"<RESULT><RESULT_CODE>00</RESULT_CODE><COUPON><STATUS>U</STATUS></COUPON><COUPON><STATUS>Z</STATUS></COUPON></RESULT>";
+        let doc = b"<COUFUNSEARCH><RESULT_CODE>00</RESULT_CODE><ORDER_INFO><STATUS>001</STATUS></ORDER_INFO><ORDER_INFO><STATUS>777</STATUS></ORDER_INFO></COUFUNSEARCH>";
         let reply = decode::<CouponStatusResponse>(doc).map_err(|e| e.to_string());
         let statuses: Vec<_> = reply
             .map(|r| r.body.coupons.into_iter().map(|c| c.status).collect())
@@ -283,9 +349,37 @@ mod tests {
             statuses,
             vec![
                 Some(Reported::Known(CouponStatus::Used)),
-                Some(Reported::Unknown("Z".into()))
+                Some(Reported::Unknown("777".into()))
             ]
         );
+    }
+
+    #[test]
+    fn flat_status_fields_form_one_record() {
+        let doc = b"<COUFUNSEARCH><RESULT_CODE>00</RESULT_CODE><STATUS>000</STATUS><BARCODE_NUM>X1</BARCODE_NUM></COUFUNSEARCH>";
+        let reply = decode::<CouponStatusResponse>(doc).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reply.body.coupons.len(), 1);
+        assert_eq!(reply.body.coupons[0].coupon_number.as_deref(), Some("X1"));
+        assert_eq!(
+            reply.body.coupons[0].status,
+            Some(Reported::Known(CouponStatus::Unused))
+        );
+    }
+
+    #[test]
+    fn a_refusal_under_another_root_still_yields_its_code() {
+        let doc = b"<RESULT><RESULT_CODE>02</RESULT_CODE><RESULT_MSG>x</RESULT_MSG></RESULT>";
+        let reply = decode::<GoodsListResponse>(doc).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reply.code, ResultCode::InvalidPocId);
+        // a success under another root is not trusted
+        let doc = b"<RESULT><RESULT_CODE>00</RESULT_CODE></RESULT>";
+        assert!(matches!(
+            decode::<GoodsListResponse>(doc),
+            Err(DecodeError::UnexpectedRoot {
+                expected: "PRODUCTLIST",
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -294,12 +388,12 @@ mod tests {
         let cases: [Case; 8] = [
             (b"", |e| matches!(e, DecodeError::NotXml)),
             (b"  <!-- only a comment -->", |e| matches!(e, DecodeError::Empty)),
-            (b"<RESULT><RESULT_CODE>00</RESULT_CODE><GOODS><GOODS_NAME>\xff</GOODS_NAME></GOODS></RESULT>", |e| matches!(e, DecodeError::Syntax { .. })),
+            (b"<PRODUCTLIST><RESULT_CODE>00</RESULT_CODE><PRODUCT_INFO><GOODS_NAME>\xff</GOODS_NAME></PRODUCT_INFO></PRODUCTLIST>", |e| matches!(e, DecodeError::Syntax { .. })),
             (b"<OTHER/>", |e| matches!(e, DecodeError::UnexpectedRoot { .. })),
-            (b"<RESULT><RESULT_MSG>x</RESULT_MSG></RESULT>", |e| matches!(e, DecodeError::MissingResultCode { .. })),
-            (b"<RESULT><RESULT_CODE>0</RESULT_CODE></RESULT>", |e| matches!(e, DecodeError::InvalidResultCode { .. })),
-            (b"<RESULT><RESULT_CODE>00</RESULT_CODE><GOODS><PRICE>12a</PRICE></GOODS></RESULT>", |e| matches!(e, DecodeError::InvalidValue { element: "PRICE", .. })),
-            (b"<RESULT><RESULT_CODE>00</RESULT_CODE></RESULT><RESULT/>", |e| matches!(e, DecodeError::Syntax { .. })),
+            (b"<PRODUCTLIST><RESULT_MSG>x</RESULT_MSG></PRODUCTLIST>", |e| matches!(e, DecodeError::MissingResultCode { .. })),
+            (b"<PRODUCTLIST><RESULT_CODE>0</RESULT_CODE></PRODUCTLIST>", |e| matches!(e, DecodeError::InvalidResultCode { .. })),
+            (b"<PRODUCTLIST><RESULT_CODE>00</RESULT_CODE><PRODUCT_INFO><GOODS_PRICE>12a</GOODS_PRICE></PRODUCT_INFO></PRODUCTLIST>", |e| matches!(e, DecodeError::InvalidValue { element: "GOODS_PRICE", .. })),
+            (b"<PRODUCTLIST><RESULT_CODE>00</RESULT_CODE></PRODUCTLIST><PRODUCTLIST/>", |e| matches!(e, DecodeError::Syntax { .. })),
         ];
         for (doc, is_expected) in cases {
             match decode::<GoodsListResponse>(doc) {

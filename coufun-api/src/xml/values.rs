@@ -1,6 +1,6 @@
 //! The value types of response fields and how each reads from and writes to
-//! element text: text, integers, `YYYYMMDD` dates and phone numbers (masked
-//! whenever shown).
+//! element text: text, integers, `YYYYMMDD` dates, `YYYYMMDDHHMISS` timestamps
+//! and phone numbers (masked whenever shown).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -12,7 +12,7 @@ pub trait FieldValue: Sized {
     /// What the text must look like, for error messages (e.g. `"an integer"`).
     const EXPECTED: &'static str;
 
-    /// `Ok(None)` for an empty element (text keeps the empty string);
+    /// `Ok(None)` for an empty element (or only white space);
     /// `Err(excerpt)` when the text is not a value of this type, with a short,
     /// privacy-safe excerpt of what was found.
     fn parse_text(text: Cow<'_, str>) -> Result<Option<Self>, String>;
@@ -30,7 +30,7 @@ impl FieldValue for String {
     const EXPECTED: &'static str = "text";
 
     fn parse_text(text: Cow<'_, str>) -> Result<Option<Self>, String> {
-        Ok(Some(text.into_owned()))
+        Ok((!text.trim().is_empty()).then(|| text.into_owned()))
     }
 
     fn write_text(&self, out: &mut String) {
@@ -109,6 +109,84 @@ impl FieldValue for CalendarDate {
         CalendarDate::parse_ymd(t)
             .map(Some)
             .ok_or_else(|| excerpt(t))
+    }
+
+    fn write_text(&self, out: &mut String) {
+        use fmt::Write;
+        let _ = write!(out, "{self}");
+    }
+}
+
+/// A moment written `YYYYMMDDHHMISS` on the wire (24-hour clock, the server's
+/// local time, Korea), e.g. when a coupon was used or cancelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Timestamp {
+    date: CalendarDate,
+    hour: u8,
+    minute: u8,
+    second: u8,
+}
+
+impl Timestamp {
+    /// The moment, when the date exists and the time is within a day
+    /// (hours 0–23, minutes and seconds 0–59).
+    pub fn new(date: CalendarDate, hour: u8, minute: u8, second: u8) -> Option<Self> {
+        (hour < 24 && minute < 60 && second < 60).then_some(Timestamp {
+            date,
+            hour,
+            minute,
+            second,
+        })
+    }
+
+    /// Parses `YYYYMMDDHHMISS`.
+    pub fn parse(text: &str) -> Option<Self> {
+        if text.len() != 14 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let date = CalendarDate::parse_ymd(text.get(..8)?)?;
+        let two = |at: usize| text.get(at..at + 2)?.parse::<u8>().ok();
+        Timestamp::new(date, two(8)?, two(10)?, two(12)?)
+    }
+
+    /// The day.
+    pub fn date(self) -> CalendarDate {
+        self.date
+    }
+    /// The hour, 0–23.
+    pub fn hour(self) -> u8 {
+        self.hour
+    }
+    /// The minute, 0–59.
+    pub fn minute(self) -> u8 {
+        self.minute
+    }
+    /// The second, 0–59.
+    pub fn second(self) -> u8 {
+        self.second
+    }
+}
+
+/// `YYYYMMDDHHMISS`, as on the wire.
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}{:02}{:02}{:02}",
+            self.date, self.hour, self.minute, self.second
+        )
+    }
+}
+
+impl FieldValue for Timestamp {
+    const EXPECTED: &'static str = "a time written YYYYMMDDHHMISS";
+
+    fn parse_text(text: Cow<'_, str>) -> Result<Option<Self>, String> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        Timestamp::parse(t).map(Some).ok_or_else(|| excerpt(t))
     }
 
     fn write_text(&self, out: &mut String) {
@@ -197,6 +275,25 @@ mod tests {
             "20230229", "20241301", "20240100", "2024-1-1", "2024010", "00000101",
         ] {
             assert_eq!(CalendarDate::parse_ymd(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn timestamps_must_exist() {
+        let t = Timestamp::parse("20240229235959");
+        assert_eq!(t.map(|t| t.to_string()).as_deref(), Some("20240229235959"));
+        assert_eq!(
+            t.map(|t| (t.hour(), t.minute(), t.second())),
+            Some((23, 59, 59))
+        );
+        for bad in [
+            "20240229240000",
+            "20230229120000",
+            "2024022912000",
+            "20240229 12000",
+            "202402291260",
+        ] {
+            assert_eq!(Timestamp::parse(bad), None, "{bad}");
         }
     }
 

@@ -45,15 +45,16 @@ impl XmlWriter {
         self.close(name);
     }
 
-    /// Writes `<name>value</name>`, or nothing for `None`.
+    /// Writes `<name>value</name>`, or the empty `<name></name>` for `None`
+    /// (as the manuals' samples write an absent value).
     pub fn field<T: FieldValue>(&mut self, name: &str, value: Option<&T>) {
+        self.scratch.clear();
         if let Some(value) = value {
-            self.scratch.clear();
             value.write_text(&mut self.scratch);
-            let text = std::mem::take(&mut self.scratch);
-            self.text_element(name, &text);
-            self.scratch = text;
         }
+        let text = std::mem::take(&mut self.scratch);
+        self.text_element(name, &text);
+        self.scratch = text;
     }
 
     /// The document's text.

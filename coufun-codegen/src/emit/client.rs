@@ -66,9 +66,9 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
     let retries = match (op.effect, &op.idempotency_key) {
         (Effect::Read, _) => "Failed attempts are retried per the client's retry policy.",
         (Effect::Write, Some(_)) => {
-            "Issued exactly once: lost answers are retried with the same request and \
-             reconciled by a status lookup; the outcome says issued, not issued, or unknown \
-             (see [`crate::issuance`])."
+            "Issued at most once: every retry sends the same request with the same TR_ID; the \
+             outcome says issued, not issued, issued by an earlier attempt whose answer was \
+             lost, or unknown (see [`crate::issuance`])."
         }
         (Effect::Write, None) => {
             "An attempt whose outcome is unknown is retried only with the very same request."

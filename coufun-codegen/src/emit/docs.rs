@@ -77,24 +77,64 @@ pub fn cell(text: &str) -> String {
 /// `docs/endpoints.md`: every operation with its path, methods, fields and codes,
 /// each wire name marked with its source so what is still inferred shows.
 pub fn endpoints_markdown(spec: &Spec) -> String {
-    use crate::model::{Rule, Source, WireName};
+    use crate::model::{Rule, Source, Spanned, WireName};
     let e = &spec.endpoints;
     let mut out = String::new();
-    let mark = |source: Source| match source {
-        Source::Manual => "manual",
-        Source::Observed => "observed",
-        Source::Inferred => "**inferred**",
+    let mark = |source: &Spanned<Source>| match source.get_ref() {
+        Source::Document(key) => key.clone(),
+        Source::Observed => "observed".to_owned(),
+        Source::Inferred => "**inferred**".to_owned(),
     };
-    let wire = |w: &WireName| format!("`{}` ({})", w.name.get_ref(), mark(w.source));
+    let wire = |w: &WireName| format!("`{}` ({})", w.name.get_ref(), mark(&w.source));
     let mut body = String::new();
+    body.push_str(
+        "## Sources\n\nA source is one of these documents (by key), `observed` (public \
+         integration code: weak evidence) or **inferred** (ours, often by analogy with a \
+         documented operation).\n\n| Key | Document | Version | Date |\n|---|---|:--:|---|\n",
+    );
+    for (key, d) in &e.documents {
+        let _ = writeln!(
+            body,
+            "| {key} | {} | {} | {} |",
+            cell(&d.title),
+            d.version.get_ref(),
+            d.date.get_ref()
+        );
+    }
     let _ = writeln!(
         body,
-        "## Envelope\n\nEvery answer is XML: root {}, result code {}, message {}. The client sends {} with every call.\n",
-        wire(&e.envelope.root),
-        wire(&e.envelope.result_code),
-        wire(&e.envelope.result_message),
-        wire(&e.client.poc_id),
+        "\n## Answers and common parameters\n\nEvery answer is XML declared EUC-KR under its \
+         operation's own root element (below), holding the result code {} and the message {}; \
+         an error answer keeps the root and holds only those two. The client sends `{}` ({}) \
+         (at most {} bytes, {}) with every call. Default test server: `{}` ({}).\n",
+        wire(&e.answer.result_code),
+        wire(&e.answer.result_message),
+        e.client.poc_id.name.get_ref(),
+        mark(&e.client.poc_id.source),
+        e.client.poc_id.max_bytes.get_ref(),
+        mark(&e.client.poc_id.limit_source),
+        e.test_server.url.get_ref(),
+        mark(&e.test_server.source),
     );
+    if !e.conflicts.is_empty() {
+        body.push_str("## Conflicts between documents\n\n| Fact | The documents say | Choice | Why |\n|---|---|---|---|\n");
+        for c in &e.conflicts {
+            let says: Vec<String> = c
+                .says
+                .iter()
+                .map(|s| format!("{}: {}", mark(&s.source), s.text))
+                .collect();
+            let _ = writeln!(
+                body,
+                "| {} | {} | {} | {} |",
+                cell(&c.fact),
+                cell(&says.join("; ")),
+                cell(&c.choice),
+                cell(&c.why)
+            );
+        }
+        body.push('\n');
+    }
     body.push_str("## Field kinds\n\n| Kind | Rust type | Rule | Limit | Code | Limit source |\n|---|---|---|---|:--:|---|\n");
     for (key, k) in &e.kinds {
         let limit = match k.rule {
@@ -138,7 +178,7 @@ pub fn endpoints_markdown(spec: &Spec) -> String {
             k.rule,
             cell(&limit),
             k.code.get_ref(),
-            mark(k.limit_source)
+            mark(&k.limit_source)
         );
     }
     if !e.server_limits.is_empty() {
@@ -152,7 +192,7 @@ pub fn endpoints_markdown(spec: &Spec) -> String {
                 "| {key} | {} | {} | {} | {} |",
                 limit.value.get_ref(),
                 limit.code.get_ref(),
-                mark(limit.source),
+                mark(&limit.source),
                 cell(&limit.doc)
             );
         }
@@ -166,11 +206,12 @@ pub fn endpoints_markdown(spec: &Spec) -> String {
         let codes: Vec<&str> = op.codes.iter().map(|c| c.get_ref().as_str()).collect();
         let _ = writeln!(
             body,
-            "\n## `{}` — {}\n\n{}\n\n- path: {}\n- methods: {}\n- effect: {:?}{}\n- codes: {}\n",
+            "\n## `{}` — {}\n\n{}\n\n- path: {}\n- answer root: {}\n- methods: {}\n- effect: {:?}{}\n- codes: {}\n",
             op.name(),
             op.summary_ko,
             op.summary_en,
             wire(&op.path),
+            wire(&op.root),
             methods.join(", "),
             op.effect,
             op.idempotency_key
@@ -202,7 +243,7 @@ pub fn endpoints_markdown(spec: &Spec) -> String {
                     "| `{}` | `{}` | {} | {}{} | {} | {} |",
                     f.name(),
                     f.wire.get_ref(),
-                    mark(f.source),
+                    mark(&f.source),
                     f.kind.get_ref(),
                     cell(&list),
                     if f.required { "yes" } else { "" },
@@ -218,16 +259,17 @@ pub fn endpoints_markdown(spec: &Spec) -> String {
                 }
                 let _ = writeln!(
                     body,
-                    "{title}\n\n| Field | Element | Source | Type |\n|---|---|---|---|"
+                    "{title}\n\n| Field | Element | Source | Type | Bytes |\n|---|---|---|---|:--:|"
                 );
                 for f in fields {
                     let _ = writeln!(
                         body,
-                        "| `{}` | `{}` | {} | {} |",
+                        "| `{}` | `{}` | {} | {} | {} |",
                         f.name.get_ref(),
                         f.wire.get_ref(),
-                        mark(f.source),
-                        f.type_name.get_ref()
+                        mark(&f.source),
+                        f.type_name.get_ref(),
+                        f.max_bytes.map_or(String::new(), |n| n.to_string())
                     );
                 }
                 body.push('\n');
@@ -235,29 +277,53 @@ pub fn endpoints_markdown(spec: &Spec) -> String {
         response(&op.response, "Response:".into(), &mut body);
         if let Some(r) = &op.records {
             let title = format!(
-                "Each of `{}`: element `{}` ({}), repeated under the root:",
+                "Each of `{}`: element `{}` ({}), repeated under the root{}{}:",
                 r.name.get_ref(),
                 r.element.get_ref(),
-                mark(r.source)
+                mark(&r.source),
+                r.max.map_or(String::new(), |n| format!(" (at most {n})")),
+                if r.also_flat {
+                    "; its fields may instead stand flat under the root, forming one record"
+                } else {
+                    ""
+                }
             );
             response(&r.fields, title, &mut body);
         }
     }
     let names = sources(spec);
-    let count = |s: Source| names.iter().filter(|n| **n == s).count();
+    let count = |wanted: &Source| names.iter().filter(|n| *n == wanted).count();
+    let mut per_source = String::new();
+    for (key, d) in &e.documents {
+        let n = count(&Source::Document(key.clone()));
+        if n > 0 {
+            let _ = writeln!(
+                per_source,
+                "| {key} | {} v{} ({}) | {n} |",
+                cell(&d.title),
+                d.version.get_ref(),
+                d.date.get_ref()
+            );
+        }
+    }
+    let _ = writeln!(
+        per_source,
+        "| observed | public integration code | {} |\n| **inferred** | ours | {} |",
+        count(&Source::Observed),
+        count(&Source::Inferred)
+    );
     let _ = writeln!(
         out,
         "<!-- @generated by `cargo xtask codegen` from spec/endpoints.toml. Do not edit by hand. -->\n\n\
          # COUFUN operations\n\n\
-         The code-definition manual names the operations and the field rules but only a few\n\
-         wire names. Each name and limit below says where it comes from: **manual**, observed\n\
-         (public integration code), or **inferred** (ours, to be corrected in\n\
-         `spec/endpoints.toml` when the interface manual says otherwise).\n\n\
-         Of {} names and limits: {} from the manual, {} observed, {} inferred.\n",
+         The code-definition manual names the operations and the field rules; the interface\n\
+         manuals give paths, parameters, answer roots and value tables for goods, create,\n\
+         status and cancel. Each name and limit below says where it comes from: a document\n\
+         (by key, see Sources), observed (public integration code), or **inferred** (ours,\n\
+         to be corrected in `spec/endpoints.toml` when a manual says otherwise). Send,\n\
+         resend, change recipient and image send have no public manual.\n\n\
+         Of {} names and limits:\n\n| Source | Document | Names and limits |\n|---|---|:--:|\n{per_source}",
         names.len(),
-        count(Source::Manual),
-        count(Source::Observed),
-        count(Source::Inferred),
     );
     out.push_str(&body);
     out
@@ -267,20 +333,21 @@ pub fn endpoints_markdown(spec: &Spec) -> String {
 fn sources(spec: &Spec) -> Vec<crate::model::Source> {
     let e = &spec.endpoints;
     let mut all = vec![
-        e.envelope.root.source,
-        e.envelope.result_code.source,
-        e.envelope.result_message.source,
-        e.client.poc_id.source,
+        e.answer.result_code.source.get_ref().clone(),
+        e.answer.result_message.source.get_ref().clone(),
+        e.client.poc_id.source.get_ref().clone(),
+        e.client.poc_id.limit_source.get_ref().clone(),
     ];
-    all.extend(e.kinds.values().map(|k| k.limit_source));
-    all.extend(e.server_limits.values().map(|l| l.source));
+    all.extend(e.kinds.values().map(|k| k.limit_source.get_ref().clone()));
+    all.extend(e.server_limits.values().map(|l| l.source.get_ref().clone()));
     for op in &e.operations {
-        all.push(op.path.source);
-        all.extend(op.request.iter().map(|f| f.source));
-        all.extend(op.response.iter().map(|f| f.source));
+        all.push(op.path.source.get_ref().clone());
+        all.push(op.root.source.get_ref().clone());
+        all.extend(op.request.iter().map(|f| f.source.get_ref().clone()));
+        all.extend(op.response.iter().map(|f| f.source.get_ref().clone()));
         if let Some(r) = &op.records {
-            all.push(r.source);
-            all.extend(r.fields.iter().map(|f| f.source));
+            all.push(r.source.get_ref().clone());
+            all.extend(r.fields.iter().map(|f| f.source.get_ref().clone()));
         }
     }
     all

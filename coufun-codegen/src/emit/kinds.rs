@@ -34,7 +34,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
             "{}\n\nPast it the server answers `{}`. Source: {}.",
             limit.doc,
             limit.code.get_ref(),
-            limit.source.as_str()
+            super::source_label(spec, limit.source.get_ref())
         ));
         quote! { #doc pub const #name: u32 = #value; }
     });
@@ -66,7 +66,7 @@ pub fn emit_kind(spec: &Spec, key: &str, kind: &Kind) -> TokenStream {
          Limit source: {}.",
         kind.doc,
         format!("{:?}", kind.rule).to_lowercase(),
-        kind.limit_source.as_str(),
+        super::source_label(spec, kind.limit_source.get_ref()),
     ));
     let code_const = quote! {
         /// The result code the server answers when this kind's rule is broken.

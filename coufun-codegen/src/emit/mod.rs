@@ -18,6 +18,17 @@ pub fn doc_lines(text: &str) -> TokenStream {
     quote! { #( #[doc = #lines] )* }
 }
 
+/// How generated docs name a source: `create manual v1.4`, `observed`, `inferred`.
+pub fn source_label(spec: &crate::Spec, source: &crate::model::Source) -> String {
+    match source.document() {
+        Some(key) => match spec.endpoints.documents.get(key) {
+            Some(doc) => format!("{key} manual v{}", doc.version.get_ref()),
+            None => format!("{key} manual"),
+        },
+        None => source.as_str().to_owned(),
+    }
+}
+
 /// An identifier from a name the validator has already checked.
 pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())

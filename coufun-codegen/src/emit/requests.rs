@@ -41,6 +41,7 @@ struct Field<'a> {
     state: Ident,
     wire: &'a str,
     code: Ident,
+    source: String,
 }
 
 impl Field<'_> {
@@ -72,7 +73,7 @@ impl Field<'_> {
             "{required}. Wire parameter `{}` (wire name source: {}). Kind `{}` ([`{}`]): {} \
              A broken rule answers `{code}`.{list}",
             self.wire,
-            self.spec.source.as_str(),
+            self.source,
             self.kind_key,
             self.kind.type_name.get_ref(),
             self.kind.doc,
@@ -101,6 +102,7 @@ fn fields<'a>(spec: &'a Spec, op: &'a Operation) -> Vec<Field<'a>> {
                 state: format_ident!("{pascal}State"),
                 wire: f.wire.get_ref(),
                 code: code_variant(spec, code),
+                source: super::source_label(spec, f.source.get_ref()),
             })
         })
         .collect()
@@ -162,12 +164,18 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
     let count = fields.len();
     let required: Vec<&Field> = fields.iter().filter(|f| f.spec.required).collect();
 
+    // a request without fields reads neither its parameters nor its input
+    let (no_fields_used, no_fields_used_input) = if fields.is_empty() {
+        (quote! { let _ = params; }, quote! { let _ = input; })
+    } else {
+        (quote! {}, quote! {})
+    };
     let request_doc = doc_lines(&format!(
         "{} ({})\n\nPath `{path}` (source: {}), methods {}, effect {}. Build one with \
          [`{request}::builder`]; the sandbox parses one with [`{request}::from_wire`].",
         op.summary_en,
         op.summary_ko,
-        op.path.source.as_str(),
+        super::source_label(spec, op.path.source.get_ref()),
         op.methods
             .iter()
             .map(|m| format!("{m:?}").to_uppercase())
@@ -603,10 +611,13 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
             /// checks as the builder, measuring text in `charset`. A missing required
             /// parameter answers that field's code; an empty value counts as missing.
             pub fn from_wire(params: &[(String, String)], charset: Charset) -> Result<Self, ValidationErrors> {
+                #no_fields_used
                 Self::resolve(#input { #( #from_wire_fields )* }, charset)
             }
 
+            #[allow(unused_mut)]
             fn resolve(input: #input, charset: Charset) -> Result<Self, ValidationErrors> {
+                #no_fields_used_input
                 let mut check = Collector::new(charset);
                 #( #given )*
                 #( #resolve_fields )*

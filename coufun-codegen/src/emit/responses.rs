@@ -3,7 +3,8 @@
 //! spec names `records`), a decoder for each written straight onto
 //! `XmlCursor` (quick-xml events, no serde), the inverse encoder for the
 //! sandbox, how the enum kinds that responses carry read (as `Reported<Kind>`,
-//! keeping a value the spec does not list), and the envelope's element names.
+//! keeping a value the spec does not list), and the names every answer and
+//! call share.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -37,26 +38,33 @@ pub fn record_type(op: &Operation) -> String {
 
 /// The whole `responses.rs` generated module.
 pub fn emit(spec: &Spec) -> TokenStream {
-    let env = &spec.endpoints.envelope;
-    let root = env.root.name.get_ref();
-    let code = env.result_code.name.get_ref();
-    let message = env.result_message.name.get_ref();
-    let poc_id = spec.endpoints.client.poc_id.name.get_ref();
-    let root_doc = format!(
-        " Root element of every response (source: {}).",
-        env.root.source.as_str()
-    );
+    let e = &spec.endpoints;
+    let label = |s: &crate::model::Source| super::source_label(spec, s);
+    let code = e.answer.result_code.name.get_ref();
+    let message = e.answer.result_message.name.get_ref();
+    let poc_id = e.client.poc_id.name.get_ref();
+    let poc_max = proc_macro2::Literal::u32_unsuffixed(*e.client.poc_id.max_bytes.get_ref());
+    let test_url = e.test_server.url.get_ref();
     let code_doc = format!(
-        " Element holding the two-digit result code (source: {}).",
-        env.result_code.source.as_str()
+        " Element holding the two-digit result code, under every answer's root (source: {}).",
+        label(e.answer.result_code.source.get_ref())
     );
     let message_doc = format!(
-        " Element holding the server's message (source: {}).",
-        env.result_message.source.as_str()
+        " Element holding the server's message, under every answer's root (source: {}).",
+        label(e.answer.result_message.source.get_ref())
     );
     let poc_doc = format!(
         " Parameter the client sends its POC_ID in with every call (source: {}).",
-        spec.endpoints.client.poc_id.source.as_str()
+        label(e.client.poc_id.source.get_ref())
+    );
+    let poc_max_doc = format!(
+        " Most bytes a POC_ID may hold (source: {}).",
+        label(e.client.poc_id.limit_source.get_ref())
+    );
+    let test_url_doc = format!(
+        " The test server's base URL the SDK uses by default (source: {}; the code manual \
+         gives another, see docs/endpoints.md, Conflicts).",
+        label(e.test_server.source.get_ref())
     );
     let kind_types: Vec<_> = enum_kinds(spec)
         .map(|(_, kind)| ident(kind.type_name.get_ref()))
@@ -67,28 +75,28 @@ pub fn emit(spec: &Spec) -> TokenStream {
         quote! { use super::kinds::{ #( #kind_types ),* }; }
     };
     let enums = enum_kinds(spec).map(|(key, kind)| emit_enum(key, kind));
-    let ops = spec
-        .endpoints
-        .operations
-        .iter()
-        .map(|op| emit_operation(spec, op));
+    let ops = e.operations.iter().map(|op| emit_operation(spec, op));
     quote! {
-        //! Typed responses of every operation, their decoders (straight onto
-        //! quick-xml events through `XmlCursor`) and their encoders (for the
-        //! sandbox), and the envelope's element names.
+        //! Typed answers of every operation, their decoders (straight onto
+        //! quick-xml events through `XmlCursor`, each under its operation's own
+        //! root) and their encoders (for the sandbox), and the element and
+        //! parameter names every call shares.
         use super::super::xml::{
-            CalendarDate, DecodeError, FieldValue, Phone, Reported, Response, XmlCursor, XmlWriter,
+            CalendarDate, DecodeError, FieldValue, FlatRecord, Phone, Reported, Response, Timestamp,
+            XmlCursor, XmlWriter,
         };
         #kinds_import
 
-        #[doc = #root_doc]
-        pub const ENVELOPE_ROOT: &str = #root;
         #[doc = #code_doc]
         pub const RESULT_CODE_ELEMENT: &str = #code;
         #[doc = #message_doc]
         pub const RESULT_MESSAGE_ELEMENT: &str = #message;
         #[doc = #poc_doc]
         pub const POC_ID_PARAM: &str = #poc_id;
+        #[doc = #poc_max_doc]
+        pub const POC_ID_MAX_BYTES: u32 = #poc_max;
+        #[doc = #test_url_doc]
+        pub const DEFAULT_TEST_URL: &str = #test_url;
 
         #( #enums )*
         #( #ops )*
@@ -152,6 +160,7 @@ fn field_type(spec: &Spec, f: &ResponseField) -> TokenStream {
         "text" => quote! { String },
         "int" => quote! { i64 },
         "date" => quote! { CalendarDate },
+        "timestamp" => quote! { Timestamp },
         "mobile" => quote! { Phone },
         key => match spec.endpoints.kinds.get(key) {
             Some(kind) => {
@@ -171,6 +180,7 @@ struct Fields {
 
 /// Declarations, decoder arms (assigning into `out`) and encoder calls of `fields`.
 fn fields(spec: &Spec, fields: &[ResponseField]) -> Fields {
+    let label = |s: &crate::model::Source| super::source_label(spec, s);
     let mut out = Fields {
         decls: Vec::new(),
         decode_arms: Vec::new(),
@@ -180,10 +190,13 @@ fn fields(spec: &Spec, fields: &[ResponseField]) -> Fields {
         let name = ident(f.name.get_ref());
         let wire = f.wire.get_ref();
         let ty = field_type(spec, f);
+        let length = f
+            .max_bytes
+            .map_or(String::new(), |n| format!(", at most {n} bytes"));
         let doc = format!(
-            " `<{wire}>`, {} (element name source: {}); `None` when absent or empty.",
+            " `<{wire}>`, {}{length} (source: {}); `None` when absent or empty.",
             f.type_name.get_ref(),
-            f.source.as_str()
+            label(f.source.get_ref())
         );
         out.decls
             .push(quote! { #[doc = #doc] pub #name: Option<#ty>, });
@@ -199,8 +212,14 @@ fn fields(spec: &Spec, fields: &[ResponseField]) -> Fields {
 fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
     let name = op.name();
     let ty = format_ident!("{}", response_type(op));
+    let root = op.root.name.get_ref();
+    let root_doc = format!(
+        " `<{root}>` (source: {}).",
+        super::source_label(spec, op.root.source.get_ref())
+    );
     let doc = doc_lines(&format!(
-        "The answer to `{name}` ({} — {}), without the envelope's result code and message.",
+        "The answer to `{name}` ({} — {}) under its root `<{root}>`, without the result \
+         code and message.",
         op.summary_ko, op.summary_en
     ));
     let Fields {
@@ -208,28 +227,55 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         decode_arms,
         encodes,
     } = fields(spec, &op.response);
+    let mut uses_flat = false;
     let (record_decl, record_arm, record_encode, record_items) = match &op.records {
         Some(records) => {
             let list = ident(records.name.get_ref());
             let element = records.element.get_ref();
             let item = format_ident!("{}", record_type(op));
+            let max = records.max.map_or(String::new(), |n| {
+                format!(" (at most {n}, the document says)")
+            });
+            let flat = if records.also_flat {
+                " The record's fields may also stand flat under the root: they then form one record."
+            } else {
+                ""
+            };
             let list_doc = format!(
-                " Every `<{element}>` record, in document order (element name source: {}).",
-                records.source.as_str()
+                " Every `<{element}>` record, in document order{max} (source: {}).{flat}",
+                super::source_label(spec, records.source.get_ref())
             );
-            let item_doc = doc_lines(&format!("One `<{element}>` record of a `{name}` response."));
+            let item_doc = doc_lines(&format!("One `<{element}>` record of a `{name}` answer."));
             let decode_doc =
                 format!(" Reads one `<{element}>` element that `cursor` has just opened.");
             let encode_doc = format!(" Writes it as one `<{element}>` element.");
             let r = fields(spec, &records.fields);
             let (item_decls, item_arms, item_encodes) = (r.decls, r.decode_arms, r.encodes);
+            let element_bytes = proc_macro2::Literal::byte_string(element.as_bytes());
+            let mut arm = quote! { #element_bytes => out.#list.push(#item::decode(cursor)?), };
+            let encode = if records.also_flat {
+                uses_flat = true;
+                for f in &records.fields {
+                    let field = ident(f.name.get_ref());
+                    let wire = f.wire.get_ref();
+                    let wire_bytes = proc_macro2::Literal::byte_string(wire.as_bytes());
+                    arm.extend(quote! {
+                        #wire_bytes => flat.get(&mut out.#list).#field = cursor.value(#wire)?,
+                    });
+                }
+                quote! {
+                    match self.#list.as_slice() {
+                        [only] => only.encode_fields(writer),
+                        all => for record in all { record.encode(writer); },
+                    }
+                }
+            } else {
+                quote! { for record in &self.#list { record.encode(writer); } }
+            };
             (
                 quote! { #[doc = #list_doc] pub #list: Vec<#item>, },
-                {
-                    let element_bytes = proc_macro2::Literal::byte_string(element.as_bytes());
-                    quote! { #element_bytes => out.#list.push(#item::decode(cursor)?), }
-                },
-                quote! { for record in &self.#list { record.encode(writer); } },
+                arm,
+                encode,
                 quote! {
                     #item_doc
                     #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -253,8 +299,13 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
                         #[doc = #encode_doc]
                         pub fn encode(&self, writer: &mut XmlWriter) {
                             writer.open(#element);
-                            #( #item_encodes )*
+                            self.encode_fields(writer);
                             writer.close(#element);
+                        }
+
+                        /// Writes its fields, without the record element around them.
+                        pub fn encode_fields(&self, writer: &mut XmlWriter) {
+                            #( #item_encodes )*
                         }
                     }
                 },
@@ -267,6 +318,11 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
     } else {
         quote! { let out = self; }
     };
+    let flat_binding = if uses_flat {
+        quote! {}
+    } else {
+        quote! { let _ = flat; }
+    };
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -277,9 +333,17 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
 
         impl Response for #ty {
             const OPERATION: &'static str = #name;
+            #[doc = #root_doc]
+            const ROOT: &'static str = #root;
 
-            fn decode_child(&mut self, name: &[u8], cursor: &mut XmlCursor<'_>) -> Result<bool, DecodeError> {
+            fn decode_child(
+                &mut self,
+                name: &[u8],
+                cursor: &mut XmlCursor<'_>,
+                flat: &mut FlatRecord,
+            ) -> Result<bool, DecodeError> {
                 #out_binding
+                #flat_binding
                 match name {
                     #( #decode_arms )*
                     #record_arm

@@ -133,6 +133,10 @@ async fn serve(args: Args) -> Result<(), String> {
         "POC_ID for every operation: {DEFAULT_POC_ID}; ledger: http://{}/_admin/ledger",
         sandbox.addr()
     ));
+    say(&format!(
+        "a shop redeems a coupon: POST http://{}/_admin/coupons/{{BARCODE_NUM}}/redeem[?amount=N]",
+        sandbox.addr()
+    ));
     say("Ctrl-C to stop.");
     tokio::signal::ctrl_c()
         .await

@@ -41,9 +41,20 @@ pub fn path_of(operation: &str) -> String {
     op.path.name.get_ref().clone()
 }
 
-/// The envelope's result-code element name, from the spec.
+/// One operation's answer root, from the spec.
+pub fn root_of(operation: &str) -> String {
+    let op = spec()
+        .endpoints
+        .operations
+        .iter()
+        .find(|o| o.name() == operation)
+        .unwrap_or_else(|| panic!("no operation {operation} in the spec"));
+    op.root.name.get_ref().clone()
+}
+
+/// The result-code element name, from the spec.
 pub fn result_code_element() -> String {
-    spec().endpoints.envelope.result_code.name.get_ref().clone()
+    spec().endpoints.answer.result_code.name.get_ref().clone()
 }
 
 /// Percent-encodes `text` as CP949 bytes.
@@ -73,6 +84,43 @@ impl Reply {
     /// The result code.
     pub fn code(&self) -> String {
         self.first(&result_code_element()).unwrap_or_default()
+    }
+
+    /// The root element's name.
+    pub fn root(&self) -> String {
+        let mut reader = quick_xml::Reader::from_str(&self.xml);
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => {
+                    return qname(&e);
+                }
+                Ok(quick_xml::events::Event::Eof) | Err(_) => return String::new(),
+                _ => {}
+            }
+        }
+    }
+
+    /// The names of the root's child elements, in order (one level down).
+    pub fn children(&self) -> Vec<String> {
+        let mut reader = quick_xml::Reader::from_str(&self.xml);
+        let mut depth = 0;
+        let mut out = Vec::new();
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Start(e)) => {
+                    if depth == 1 {
+                        out.push(qname(&e));
+                    }
+                    depth += 1;
+                }
+                Ok(quick_xml::events::Event::Empty(e)) if depth == 1 => {
+                    out.push(qname(&e));
+                }
+                Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+                Ok(quick_xml::events::Event::Eof) | Err(_) => return out,
+                _ => {}
+            }
+        }
     }
 
     /// The text of the first element named `name`.
@@ -165,7 +213,8 @@ impl Raw {
 async fn read(response: reqwest::Response) -> Result<Reply, reqwest::Error> {
     let status = response.status().as_u16();
     let bytes = response.bytes().await?;
-    let text = if String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).contains("euc-kr") {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).to_ascii_lowercase();
+    let text = if head.contains("euc-kr") {
         encoding_rs::EUC_KR.decode(&bytes).0.into_owned()
     } else {
         String::from_utf8_lossy(&bytes).into_owned()
@@ -177,8 +226,10 @@ async fn read(response: reqwest::Response) -> Result<Reply, reqwest::Error> {
 pub const POC: &str = coufun_sandbox::DEFAULT_POC_ID;
 /// A goods on sale, validity changeable.
 pub const COFFEE: &str = "0000100001";
-/// A goods whose validity cannot be changed.
+/// A goods whose validity cannot be changed (a 5,000 won AMOUNT voucher).
 pub const FIXED_VALIDITY: &str = "0000200001";
+/// A 10,000 won stored-value (AMOUNT) voucher, validity changeable.
+pub const VOUCHER: &str = "0000200003";
 /// A goods outside its sale period.
 pub const OFF_SEASON: &str = "0000100004";
 /// A discontinued goods id.
@@ -212,6 +263,31 @@ pub async fn issue(raw: &Raw, tr_id: &str) -> (String, Vec<String>) {
     assert_eq!(reply.code(), "00", "{}", reply.xml);
     (
         reply.first("ORDER_ID").expect("order id"),
-        reply.all("COUPON_NO"),
+        reply.all("BARCODE_NUM"),
     )
+}
+
+/// Creates `count` coupons of `goods` with `tr_id`; returns their numbers.
+pub async fn create(raw: &Raw, tr_id: &str, goods: &str, count: u32) -> Vec<String> {
+    let count = count.to_string();
+    let reply = raw
+        .post(
+            "coupon_create",
+            &[
+                ("POC_ID", POC),
+                ("GOODS_ID", goods),
+                ("CREATE_CNT", &count),
+                ("TR_ID", tr_id),
+            ],
+        )
+        .await;
+    assert_eq!(reply.code(), "00", "{}", reply.xml);
+    reply.all("BARCODE_NUM")
+}
+
+/// An element's name as text.
+fn qname(e: &quick_xml::events::BytesStart<'_>) -> String {
+    let name = e.name();
+    let text: &str = name.as_ref();
+    text.to_owned()
 }

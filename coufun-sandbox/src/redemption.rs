@@ -1,0 +1,256 @@
+//! Redemptions: a shop using a coupon (in whole, or an amount of an `AMOUNT`
+//! voucher) or cancelling such a use. One pure function applies one to a coupon
+//! and returns what happened — the facts an exchange notification would carry
+//! (coupon number, state, time, amount, balance) — so a caller can record it and,
+//! later, deliver it as a notice.
+
+use jiff::civil::DateTime;
+use serde::Serialize;
+
+use crate::ledger::{Coupon, CouponKind, CouponState};
+
+/// What a shop does with a coupon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RedeemAction {
+    /// Uses it: an exchange voucher in whole; an `AMOUNT` voucher by this
+    /// amount, or its whole balance when `None`.
+    Use(Option<u64>),
+    /// Cancels a use: an exchange voucher becomes unused again; an `AMOUNT`
+    /// voucher gets this amount back (at most up to its face value).
+    CancelUse(u64),
+}
+
+/// One redemption or use-cancel, as it happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Redemption {
+    /// The coupon (`BARCODE_NUM`).
+    pub coupon_number: String,
+    /// Its goods.
+    pub goods_id: String,
+    /// Exchange or stored-value voucher.
+    pub kind: CouponKind,
+    /// A use, or the cancel of one.
+    pub action: RedeemAction,
+    /// The coupon's state afterwards.
+    pub state: CouponState,
+    /// When (`EXCHANGE_DATE`).
+    pub at: DateTime,
+    /// Exchange voucher: the goods' supply price; `AMOUNT` voucher: the amount
+    /// used (or given back).
+    pub amount: u64,
+    /// What is left: `0` for an exchange voucher.
+    pub balance: u64,
+}
+
+/// Why a redemption was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RedeemError {
+    /// No coupon has this number.
+    #[error("no coupon numbered {0:?}")]
+    NoSuchCoupon(String),
+    /// The coupon was cancelled.
+    #[error("coupon {0:?} is cancelled")]
+    Cancelled(String),
+    /// The coupon is past its validity.
+    #[error("coupon {0:?} is expired")]
+    Expired(String),
+    /// Nothing is left to use.
+    #[error("coupon {0:?} is already used up")]
+    UsedUp(String),
+    /// No use to cancel.
+    #[error("coupon {0:?} has no use to cancel")]
+    NotUsed(String),
+    /// An amount for an exchange voucher, or a zero amount.
+    #[error("coupon {coupon:?}: amount {amount} is not usable here")]
+    BadAmount {
+        /// The coupon.
+        coupon: String,
+        /// The amount asked.
+        amount: u64,
+    },
+    /// More than the balance.
+    #[error("coupon {coupon:?}: amount {amount} exceeds the balance {balance}")]
+    OverBalance {
+        /// The coupon.
+        coupon: String,
+        /// The amount asked.
+        amount: u64,
+        /// What is left.
+        balance: u64,
+    },
+}
+
+/// Applies `action` to `coupon` at `now`; `price` is the goods' supply price
+/// (what an exchange voucher's redemption is worth). Changes nothing on error.
+pub fn apply(
+    coupon: &mut Coupon,
+    price: u64,
+    action: RedeemAction,
+    now: DateTime,
+) -> Result<Redemption, RedeemError> {
+    let number = || coupon.coupon_number.clone();
+    match coupon.state {
+        CouponState::Cancelled => return Err(RedeemError::Cancelled(number())),
+        CouponState::Expired => return Err(RedeemError::Expired(number())),
+        _ => {}
+    }
+    let (amount, state, remaining) = match (coupon.kind, action) {
+        (CouponKind::Barcode, RedeemAction::Use(None)) => {
+            if coupon.state == CouponState::Used {
+                return Err(RedeemError::UsedUp(number()));
+            }
+            (price, CouponState::Used, None)
+        }
+        (CouponKind::Barcode, RedeemAction::CancelUse(0)) => {
+            if coupon.state != CouponState::Used {
+                return Err(RedeemError::NotUsed(number()));
+            }
+            (price, CouponState::Issued, None)
+        }
+        (
+            CouponKind::Barcode,
+            RedeemAction::Use(Some(amount)) | RedeemAction::CancelUse(amount),
+        ) => {
+            return Err(RedeemError::BadAmount {
+                coupon: number(),
+                amount,
+            });
+        }
+        (CouponKind::Amount, RedeemAction::Use(asked)) => {
+            let balance = coupon.remaining_amount.unwrap_or(0);
+            if balance == 0 {
+                return Err(RedeemError::UsedUp(number()));
+            }
+            let amount = asked.unwrap_or(balance);
+            if amount == 0 {
+                return Err(RedeemError::BadAmount {
+                    coupon: number(),
+                    amount,
+                });
+            }
+            if amount > balance {
+                return Err(RedeemError::OverBalance {
+                    coupon: number(),
+                    amount,
+                    balance,
+                });
+            }
+            (amount, CouponState::Used, Some(balance - amount))
+        }
+        (CouponKind::Amount, RedeemAction::CancelUse(amount)) => {
+            let total = coupon.total_amount.unwrap_or(0);
+            let balance = coupon.remaining_amount.unwrap_or(0);
+            if coupon.state != CouponState::Used {
+                return Err(RedeemError::NotUsed(number()));
+            }
+            if amount == 0 || balance.saturating_add(amount) > total {
+                return Err(RedeemError::BadAmount {
+                    coupon: number(),
+                    amount,
+                });
+            }
+            let back = balance + amount;
+            let state = if back == total {
+                CouponState::Issued
+            } else {
+                CouponState::Used
+            };
+            (amount, state, Some(back))
+        }
+    };
+    coupon.state = state;
+    coupon.exchanged_at = Some(now);
+    if remaining.is_some() {
+        coupon.remaining_amount = remaining;
+    }
+    Ok(Redemption {
+        coupon_number: number(),
+        goods_id: coupon.goods_id.clone(),
+        kind: coupon.kind,
+        action,
+        state,
+        at: now,
+        amount,
+        balance: remaining.unwrap_or(0),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn coupon(kind: CouponKind) -> Coupon {
+        let amount = (kind == CouponKind::Amount).then_some(10_000);
+        Coupon {
+            coupon_number: "C1".into(),
+            goods_id: "G1".into(),
+            kind,
+            recipient: None,
+            state: CouponState::Issued,
+            send_count: 0,
+            resend_count: 0,
+            valid_until: jiff::civil::date(2030, 1, 1),
+            total_amount: amount,
+            remaining_amount: amount,
+            exchanged_at: None,
+            cancelled_at: None,
+        }
+    }
+
+    fn now() -> DateTime {
+        jiff::civil::date(2026, 5, 1).at(9, 30, 0, 0)
+    }
+
+    #[test]
+    fn an_amount_voucher_is_used_in_parts_until_empty() {
+        let mut c = coupon(CouponKind::Amount);
+        let r = apply(&mut c, 9_500, RedeemAction::Use(Some(2_500)), now()).unwrap();
+        assert_eq!(
+            (r.amount, r.balance, r.state),
+            (2_500, 7_500, CouponState::Used)
+        );
+        assert_eq!(c.exchanged_at, Some(now()));
+        let over = apply(&mut c, 9_500, RedeemAction::Use(Some(8_000)), now());
+        assert!(matches!(
+            over,
+            Err(RedeemError::OverBalance { balance: 7_500, .. })
+        ));
+        let rest = apply(&mut c, 9_500, RedeemAction::Use(None), now()).unwrap();
+        assert_eq!((rest.amount, rest.balance), (7_500, 0));
+        assert!(matches!(
+            apply(&mut c, 9_500, RedeemAction::Use(None), now()),
+            Err(RedeemError::UsedUp(_))
+        ));
+        let back = apply(&mut c, 9_500, RedeemAction::CancelUse(10_000), now()).unwrap();
+        assert_eq!((back.balance, back.state), (10_000, CouponState::Issued));
+    }
+
+    #[test]
+    fn an_exchange_voucher_is_used_once_for_its_price() {
+        let mut c = coupon(CouponKind::Barcode);
+        assert!(matches!(
+            apply(&mut c, 4_000, RedeemAction::Use(Some(1)), now()),
+            Err(RedeemError::BadAmount { .. })
+        ));
+        let r = apply(&mut c, 4_000, RedeemAction::Use(None), now()).unwrap();
+        assert_eq!(
+            (r.amount, r.balance, r.state),
+            (4_000, 0, CouponState::Used)
+        );
+        assert!(matches!(
+            apply(&mut c, 4_000, RedeemAction::Use(None), now()),
+            Err(RedeemError::UsedUp(_))
+        ));
+        let undo = apply(&mut c, 4_000, RedeemAction::CancelUse(0), now()).unwrap();
+        assert_eq!(undo.state, CouponState::Issued);
+        c.state = CouponState::Cancelled;
+        assert!(matches!(
+            apply(&mut c, 4_000, RedeemAction::Use(None), now()),
+            Err(RedeemError::Cancelled(_))
+        ));
+    }
+}
