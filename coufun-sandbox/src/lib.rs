@@ -33,6 +33,7 @@ pub mod config;
 mod conn;
 pub mod faults;
 pub mod ledger;
+pub mod notices;
 mod rules;
 mod server;
 mod spec_view;
