@@ -68,6 +68,7 @@ pub mod field;
 pub mod generated;
 pub mod issuance;
 pub mod manual;
+pub mod notice;
 pub mod operation;
 pub mod privacy;
 pub mod redact;

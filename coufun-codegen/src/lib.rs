@@ -16,6 +16,7 @@ pub mod emit;
 pub mod literal;
 pub mod load;
 pub mod model;
+pub mod notice_model;
 pub mod render;
 pub mod validate;
 
@@ -30,6 +31,9 @@ pub const NEEDS_HUMAN: &str = "NEEDS HUMAN";
 pub const RESULT_CODES_PATH: &str = coufun_spec::RESULT_CODES.path;
 /// Path of the endpoint spec, relative to the workspace root.
 pub const ENDPOINTS_PATH: &str = coufun_spec::ENDPOINTS.path;
+
+/// Path of the exchange-notification spec, relative to the workspace root.
+pub const NOTICES_PATH: &str = coufun_spec::NOTIFICATIONS.path;
 
 /// One file the generator owns: its path relative to the workspace root and its
 /// full contents (header included).
@@ -52,6 +56,7 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
                     "client",
                     "kinds",
                     "manual",
+                    "notice",
                     "requests",
                     "responses",
                     "result_code",
@@ -84,6 +89,10 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
             contents: render::rust_file(emit::client::emit(spec), &[ENDPOINTS_PATH])?,
         },
         GeneratedFile {
+            path: "coufun-api/src/generated/notice.rs",
+            contents: render::rust_file(emit::notice::emit(&spec.notices.file), &[NOTICES_PATH])?,
+        },
+        GeneratedFile {
             path: "docs/result-codes.md",
             contents: emit::docs::result_codes_markdown(spec),
         },
@@ -101,6 +110,12 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
 /// crate and every macro expansion that reads it whenever a spec file changes.
 pub mod embedded {
     use crate::{Spec, SpecErrors, SpecSource};
+
+    /// Loads and validates the embedded notification spec.
+    pub fn notices() -> Result<crate::notice_model::NoticeSpec, SpecErrors> {
+        let file = coufun_spec::NOTIFICATIONS;
+        crate::notice_model::NoticeSpec::parse(SpecSource::new(file.path, file.text))
+    }
 
     /// Loads and validates the embedded spec.
     pub fn spec() -> Result<Spec, SpecErrors> {

@@ -46,6 +46,8 @@ pub struct Spec {
     pub codes_source: SpecSource,
     /// Source of `endpoints`.
     pub endpoints_source: SpecSource,
+    /// `spec/notifications.toml` with its source.
+    pub notices: crate::notice_model::NoticeSpec,
 }
 
 impl Spec {
@@ -64,7 +66,24 @@ impl Spec {
                 })
         };
         match (read(RESULT_CODES_PATH), read(ENDPOINTS_PATH)) {
-            (Ok(codes), Ok(endpoints)) => Spec::parse(codes, endpoints),
+            (Ok(codes), Ok(endpoints)) => {
+                // Every problem at once: the notification spec is checked even
+                // when the other two files are broken.
+                let base = Spec::parse(codes, endpoints);
+                let notices = read(crate::NOTICES_PATH)
+                    .map_err(|e| SpecErrors(vec![e]))
+                    .and_then(crate::notice_model::NoticeSpec::parse);
+                match (base, notices) {
+                    (Ok(spec), Ok(notices)) => Ok(Spec { notices, ..spec }),
+                    (a, b) => Err(SpecErrors(
+                        a.err()
+                            .into_iter()
+                            .chain(b.err())
+                            .flat_map(|e| e.0)
+                            .collect(),
+                    )),
+                }
+            }
             (a, b) => Err(SpecErrors(
                 [a.err(), b.err()].into_iter().flatten().collect(),
             )),
@@ -91,6 +110,7 @@ impl Spec {
             endpoints,
             codes_source,
             endpoints_source,
+            notices: crate::embedded::notices()?,
         };
         let problems = validate::validate(&spec);
         if problems.is_empty() {
@@ -99,6 +119,22 @@ impl Spec {
             Err(SpecErrors(problems))
         }
     }
+}
+
+impl Spec {
+    /// This spec with `notices` (the text of `spec/notifications.toml`) in place of
+    /// the notification spec compiled into this crate.
+    pub fn with_notices(self, notices: SpecSource) -> Result<Spec, SpecErrors> {
+        let notices = crate::notice_model::NoticeSpec::parse(notices)?;
+        Ok(Spec { notices, ..self })
+    }
+}
+
+/// Parses the text of `spec/notifications.toml`, with a located error.
+pub(crate) fn parse_notices_toml(
+    source: &SpecSource,
+) -> Result<crate::notice_model::NoticesFile, SpecError> {
+    parse_toml(source)
 }
 
 fn parse_toml<T: serde::de::DeserializeOwned>(source: &SpecSource) -> Result<T, SpecError> {

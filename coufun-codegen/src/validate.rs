@@ -638,3 +638,389 @@ fn is_snake(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && syn::parse_str::<syn::Ident>(s).is_ok()
 }
+
+/// All problems in `spec/notifications.toml` (`file`, read from `src`), in file order.
+pub fn notices(file: &crate::notice_model::NoticesFile, src: &SpecSource) -> Vec<SpecError> {
+    use crate::notice_model::{NoticeFormat, Source};
+    let mut v = Validator {
+        out: Vec::new(),
+        known_codes: BTreeSet::new(),
+    };
+    let doc = &file.document;
+    for (key, value) in [
+        ("document.id", &doc.id),
+        ("document.title", &doc.title),
+        ("document.version", &doc.version),
+        ("document.revised", &doc.revised),
+    ] {
+        v.text(src, value, key.into());
+    }
+    let doc_id = doc.id.get_ref().clone();
+    let source = |v: &mut Validator, s: &Source, key: String| {
+        if s.document.get_ref() != &doc_id {
+            v.err(
+                src,
+                &s.document,
+                format!("{key}.document"),
+                format!("`{}` is not the document `{doc_id}`", s.document.get_ref()),
+            );
+        }
+        if s.section.get_ref().trim().is_empty() {
+            v.err(
+                src,
+                &s.section,
+                format!("{key}.section"),
+                "must not be empty".into(),
+            );
+        }
+    };
+    source(&mut v, &file.delivery.source, "delivery.source".into());
+    if file.delivery.method.get_ref() != "POST" && file.delivery.method.get_ref() != "GET" {
+        v.err(
+            src,
+            &file.delivery.method,
+            "delivery.method".into(),
+            format!(
+                "`{}` is neither GET nor POST",
+                file.delivery.method.get_ref()
+            ),
+        );
+    }
+    for (key, label) in [
+        ("delivery.charset", &file.delivery.charset),
+        ("answer.charset", &file.answer.charset),
+    ] {
+        if !matches!(label.get_ref().as_str(), "EUC-KR" | "UTF-8") {
+            v.err(
+                src,
+                label,
+                key.into(),
+                format!("`{}` is neither EUC-KR nor UTF-8", label.get_ref()),
+            );
+        }
+    }
+    if *file.delivery.retry_interval_seconds.get_ref() == 0 {
+        v.err(
+            src,
+            &file.delivery.retry_interval_seconds,
+            "delivery.retry_interval_seconds".into(),
+            "must be at least 1".into(),
+        );
+    }
+    let mut names = BTreeSet::new();
+    let mut rusts = BTreeSet::new();
+    let mut tables_used = BTreeSet::new();
+    for (i, f) in file.fields.iter().enumerate() {
+        let key = format!("fields[{i}]");
+        let name = f.name.get_ref();
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') {
+            v.err(
+                src,
+                &f.name,
+                format!("{key}.name"),
+                format!("`{name}` is not an upper-case wire name (A-Z and _)"),
+            );
+        } else if !names.insert(name.clone()) {
+            v.err(
+                src,
+                &f.name,
+                format!("{key}.name"),
+                format!("duplicate field `{name}`"),
+            );
+        }
+        let rust = f.rust.get_ref();
+        if !is_snake(rust) {
+            v.err(
+                src,
+                &f.rust,
+                format!("{key}.rust"),
+                format!("`{rust}` is not a snake_case Rust identifier"),
+            );
+        } else if !rusts.insert(rust.clone()) {
+            v.err(
+                src,
+                &f.rust,
+                format!("{key}.rust"),
+                format!("duplicate Rust name `{rust}`"),
+            );
+        }
+        let max = *f.max_bytes.get_ref();
+        if max == 0 {
+            v.err(
+                src,
+                &f.max_bytes,
+                format!("{key}.max_bytes"),
+                "must be at least 1".into(),
+            );
+        }
+        if f.format == NoticeFormat::Datetime && max != 14 {
+            v.err(
+                src,
+                &f.max_bytes,
+                format!("{key}.max_bytes"),
+                format!("a datetime (YYYYMMDDHH24MISS) is 14 bytes, not {max}"),
+            );
+        }
+        if f.format == NoticeFormat::Amount && max > 19 {
+            v.err(
+                src,
+                &f.max_bytes,
+                format!("{key}.max_bytes"),
+                format!("an amount of {max} digits does not fit in u64 (at most 19)"),
+            );
+        }
+        match (&f.format, &f.table) {
+            (NoticeFormat::Enum, None) => v.out.push(src.error_at(
+                f.name.span().start,
+                format!("{key}.table"),
+                "a field with format \"enum\" names its value table".to_owned(),
+            )),
+            (NoticeFormat::Enum, Some(t)) => {
+                if let Some(table) = file.tables.get(t.get_ref()) {
+                    tables_used.insert(t.get_ref().clone());
+                    for (j, value) in table.values.iter().enumerate() {
+                        let len = value.value.get_ref().len();
+                        if len > max as usize || !value.value.get_ref().is_ascii() {
+                            v.err(
+                                src,
+                                &value.value,
+                                format!("tables.{}.values[{j}].value", t.get_ref()),
+                                format!(
+                                    "must be ASCII of at most {max} bytes (the field's limit); it is {len} bytes"
+                                ),
+                            );
+                        }
+                    }
+                } else {
+                    v.err(
+                        src,
+                        t,
+                        format!("{key}.table"),
+                        format!("no table `{}` in `tables`", t.get_ref()),
+                    );
+                }
+            }
+            (_, Some(t)) => v.err(
+                src,
+                t,
+                format!("{key}.table"),
+                "only a field with format \"enum\" names a table".into(),
+            ),
+            (_, None) => {}
+        }
+        v.text(src, &f.doc, format!("{key}.doc"));
+        source(&mut v, &f.source, format!("{key}.source"));
+    }
+    let mut type_names = BTreeSet::new();
+    for (name, table) in &file.tables {
+        let key = format!("tables.{name}");
+        let ty = table.type_name.get_ref();
+        if !is_upper_camel(ty) {
+            v.err(
+                src,
+                &table.type_name,
+                format!("{key}.type"),
+                format!("`{ty}` is not an UpperCamelCase Rust identifier"),
+            );
+        } else if !type_names.insert(ty.clone()) {
+            v.err(
+                src,
+                &table.type_name,
+                format!("{key}.type"),
+                format!("duplicate type `{ty}`"),
+            );
+        }
+        if !tables_used.contains(name) {
+            v.err(
+                src,
+                &table.type_name,
+                format!("{key}.type"),
+                format!("no field uses the table `{name}`"),
+            );
+        }
+        let mut values = BTreeSet::new();
+        let mut variants = BTreeSet::new();
+        for (j, value) in table.values.iter().enumerate() {
+            let vkey = format!("{key}.values[{j}]");
+            if !values.insert(value.value.get_ref().clone()) {
+                v.err(
+                    src,
+                    &value.value,
+                    format!("{vkey}.value"),
+                    format!("duplicate value `{}`", value.value.get_ref()),
+                );
+            }
+            v.variant(
+                src,
+                &value.variant,
+                format!("{vkey}.variant"),
+                &mut variants,
+            );
+            v.text(src, &value.meaning_ko, format!("{vkey}.meaning_ko"));
+            v.text(src, &value.meaning_en, format!("{vkey}.meaning_en"));
+            source(&mut v, &value.source, format!("{vkey}.source"));
+        }
+    }
+    let answer = &file.answer;
+    let mut element_names = BTreeSet::new();
+    for (key, element) in [
+        ("answer.root", &answer.root),
+        ("answer.result_code", &answer.result_code),
+        ("answer.result_message", &answer.result_message),
+        ("answer.exchange_id", &answer.exchange_id),
+    ] {
+        let name = element.name.get_ref();
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        {
+            v.err(
+                src,
+                &element.name,
+                format!("{key}.name"),
+                format!("`{name}` is not an upper-case element name"),
+            );
+        } else if !element_names.insert(name.clone()) {
+            v.err(
+                src,
+                &element.name,
+                format!("{key}.name"),
+                format!("duplicate element `{name}`"),
+            );
+        }
+        match (&element.max_bytes, key == "answer.root") {
+            (Some(m), true) => v.err(
+                src,
+                m,
+                format!("{key}.max_bytes"),
+                "the root element has no length".into(),
+            ),
+            (None, false) => v.out.push(src.error_at(
+                element.name.span().start,
+                format!("{key}.max_bytes"),
+                "missing: every answer value has a byte limit".to_owned(),
+            )),
+            (Some(m), false) if *m.get_ref() == 0 => {
+                v.err(
+                    src,
+                    m,
+                    format!("{key}.max_bytes"),
+                    "must be at least 1".into(),
+                );
+            }
+            _ => {}
+        }
+        source(&mut v, &element.source, format!("{key}.source"));
+    }
+    if let Some(m) = &answer.result_code.max_bytes
+        && *m.get_ref() != 2
+    {
+        v.err(
+            src,
+            m,
+            "answer.result_code.max_bytes".into(),
+            format!(
+                "answer codes are two digits, so 2 bytes, not {}",
+                m.get_ref()
+            ),
+        );
+    }
+    let message_max = answer
+        .result_message
+        .max_bytes
+        .as_ref()
+        .map_or(usize::MAX, |m| *m.get_ref() as usize);
+    let mut codes = BTreeSet::new();
+    let mut variants = BTreeSet::new();
+    for (i, c) in answer.codes.iter().enumerate() {
+        let key = format!("answer.codes[{i}]");
+        let code = c.code.get_ref();
+        if !is_two_digits(code) {
+            v.err(
+                src,
+                &c.code,
+                format!("{key}.code"),
+                format!("`{code}` is not a two-digit code (write e.g. \"04\")"),
+            );
+        } else if !codes.insert(code.clone()) {
+            v.err(
+                src,
+                &c.code,
+                format!("{key}.code"),
+                format!("duplicate code `{code}`"),
+            );
+        }
+        v.variant(src, &c.variant, format!("{key}.variant"), &mut variants);
+        for (field, value) in [
+            ("message_ko", &c.message_ko),
+            ("description_ko", &c.description_ko),
+            ("description_en", &c.description_en),
+        ] {
+            v.text(src, value, format!("{key}.{field}"));
+        }
+        v.text(src, &c.message_en, format!("{key}.message_en"));
+        let message = c.message_en.get_ref();
+        let allowed = |ch: char| ch.is_ascii_alphanumeric() || ch == ' ';
+        if answer.ascii_only && !message.chars().all(allowed) {
+            v.err(
+                src,
+                &c.message_en,
+                format!("{key}.message_en"),
+                format!("`{message}` goes into RESULTMSG, which allows ASCII letters, digits and spaces only"),
+            );
+        }
+        if message.len() > message_max {
+            v.err(
+                src,
+                &c.message_en,
+                format!("{key}.message_en"),
+                format!(
+                    "{} bytes, over the message limit of {message_max}",
+                    message.len()
+                ),
+            );
+        }
+        source(&mut v, &c.source, format!("{key}.source"));
+    }
+    for required in ["00", "01", "04", "99"] {
+        if !codes.contains(required) {
+            v.out.push(src.error_at(
+                0,
+                "answer.codes",
+                format!("no answer code `{required}` (the receiver needs it)"),
+            ));
+        }
+    }
+    v.out
+}
+
+impl Validator {
+    /// An UpperCamelCase variant, not `Unknown`, unique within `seen`.
+    fn variant(
+        &mut self,
+        src: &SpecSource,
+        value: &Spanned<String>,
+        key: String,
+        seen: &mut BTreeSet<String>,
+    ) {
+        let name = value.get_ref();
+        if name.contains(NEEDS_HUMAN) || !is_upper_camel(name) {
+            self.err(
+                src,
+                value,
+                key,
+                format!("`{name}` is not an UpperCamelCase Rust identifier"),
+            );
+        } else if name == "Unknown" {
+            self.err(
+                src,
+                value,
+                key,
+                "`Unknown` is reserved for values outside the manual".into(),
+            );
+        } else if !seen.insert(name.clone()) {
+            self.err(src, value, key, format!("duplicate variant `{name}`"));
+        }
+    }
+}

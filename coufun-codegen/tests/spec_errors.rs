@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use coufun_codegen::{ENDPOINTS_PATH, RESULT_CODES_PATH, Spec, SpecError};
+use coufun_codegen::{ENDPOINTS_PATH, NOTICES_PATH, RESULT_CODES_PATH, Spec, SpecError};
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -15,7 +15,7 @@ fn broken(file: &str, find: &str, replace: &str) -> (Vec<SpecError>, usize, usiz
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("spec")).unwrap();
     let mut position = None;
-    for rel in [RESULT_CODES_PATH, ENDPOINTS_PATH] {
+    for rel in [RESULT_CODES_PATH, ENDPOINTS_PATH, NOTICES_PATH] {
         let mut text = std::fs::read_to_string(workspace_root().join(rel)).unwrap();
         if rel == file {
             let at = text
@@ -164,7 +164,7 @@ fn variant_still_marked_for_a_human() {
 fn an_empty_korean_description_is_accepted_as_the_manual_gave_it() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("spec")).unwrap();
-    for rel in [RESULT_CODES_PATH, ENDPOINTS_PATH] {
+    for rel in [RESULT_CODES_PATH, ENDPOINTS_PATH, NOTICES_PATH] {
         let text = std::fs::read_to_string(workspace_root().join(rel)).unwrap();
         let text = text.replacen(
             "description_ko = \"등록되지 않은 IP로 요청한 경우\"",

@@ -38,6 +38,7 @@ mod conn;
 pub mod faults;
 pub mod ledger;
 pub mod redemption;
+pub mod notices;
 mod rules;
 mod server;
 mod spec_view;

@@ -29,13 +29,23 @@ pub const ENDPOINTS: SpecFile = SpecFile {
     text: include_str!("../endpoints.toml"),
 };
 
+/// `spec/notifications.toml`: the exchange notifications COUFUN sends the merchant,
+/// and the merchant's answer.
+pub const NOTIFICATIONS: SpecFile = SpecFile {
+    path: "spec/notifications.toml",
+    text: include_str!("../notifications.toml"),
+};
+
+/// Every spec file, in the order the generator reads them.
+pub const ALL: [SpecFile; 3] = [RESULT_CODES, ENDPOINTS, NOTIFICATIONS];
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn each_file_is_embedded_under_its_own_path() {
-        for file in [RESULT_CODES, ENDPOINTS] {
+        for file in ALL {
             let name = file.path.trim_start_matches("spec/");
             let on_disk = std::fs::read_to_string(
                 std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name),

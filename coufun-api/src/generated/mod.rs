@@ -10,6 +10,8 @@ pub mod kinds;
 #[rustfmt::skip]
 pub mod manual;
 #[rustfmt::skip]
+pub mod notice;
+#[rustfmt::skip]
 pub mod requests;
 #[rustfmt::skip]
 pub mod responses;

@@ -5,6 +5,7 @@ pub mod client;
 pub mod docs;
 pub mod kinds;
 pub mod manual;
+pub mod notice;
 pub mod requests;
 pub mod responses;
 pub mod result_code;

@@ -1,0 +1,346 @@
+//! The receiver end to end over HTTP on 127.0.0.1, with the sandbox's sender.
+
+mod common;
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::{client, notice, post, post_raw, serve};
+use coufun_api::notice::{ExchangeNotice, NoticeAnswerCode, NoticeCouponType};
+use coufun_notify::{
+    AllowList, BoxFuture, DuplicateAnswer, HandlerError, MemoryStore, NoticeStore, Receiver,
+    SqliteStore, handler_fn, tx_handler_fn,
+};
+use coufun_sandbox::notices::{AttemptResult, NoticeSender, NoticeSenderConfig};
+use sqlx::{Row, Sqlite, Transaction};
+
+fn localhost() -> AllowList {
+    AllowList::only([IpAddr::V4(Ipv4Addr::LOCALHOST)])
+}
+
+/// A handler counting its calls.
+fn counting<Tx: Send + 'static>(calls: Arc<AtomicUsize>) -> impl coufun_notify::NoticeHandler<Tx> {
+    handler_fn(move |_notice: ExchangeNotice| {
+        let calls = Arc::clone(&calls);
+        async move {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    })
+}
+
+#[tokio::test]
+async fn a_notice_is_processed_once_and_its_duplicate_gets_the_same_exchange_id() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let store = MemoryStore::new();
+    let url = serve(Receiver::new(
+        store.clone(),
+        counting(Arc::clone(&calls)),
+        localhost(),
+    ))
+    .await;
+    let http = client();
+    let first = post(&http, &url, &notice(1)).await;
+    assert_eq!(first.code(), &NoticeAnswerCode::Done);
+    assert_eq!(first.message(), "Success");
+    let id = first.exchange_id().expect("an EXCHANGE_ID").to_owned();
+    assert_eq!(id.len(), 26);
+    let again = post(&http, &url, &notice(1)).await;
+    assert_eq!(again.code(), &NoticeAnswerCode::Done);
+    assert_eq!(again.exchange_id(), Some(id.as_str()));
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "the handler ran once");
+    assert_eq!(store.processed_count().await.unwrap(), 1);
+    // A use-cancel of the same approval is another notice (the state is in the key).
+    let mut cancel = notice(1);
+    cancel.state = coufun_api::notice::NoticeState::Unused;
+    let answer = post(&http, &url, &cancel).await;
+    assert_ne!(answer.exchange_id(), Some(id.as_str()));
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn duplicates_may_be_answered_04() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let receiver = Receiver::new(
+        MemoryStore::new(),
+        counting(Arc::clone(&calls)),
+        localhost(),
+    )
+    .duplicate_answer(DuplicateAnswer::Duplicate);
+    let url = serve(receiver).await;
+    let http = client();
+    let first = post(&http, &url, &notice(2)).await;
+    let again = post(&http, &url, &notice(2)).await;
+    assert_eq!(again.code(), &NoticeAnswerCode::Duplicate);
+    assert_eq!(again.exchange_id(), first.exchange_id());
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_handler_failure_answers_99_records_nothing_and_the_senders_retry_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("n.db")).await.unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let calls2 = Arc::clone(&calls);
+    let handler = handler_fn(move |_n: ExchangeNotice| {
+        let calls = Arc::clone(&calls2);
+        async move {
+            if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                return Err(HandlerError::failed("the merchant's database is down"));
+            }
+            Ok(())
+        }
+    });
+    let url = serve(Receiver::new(store.clone(), handler, localhost())).await;
+    let sender =
+        NoticeSender::new(NoticeSenderConfig::new(url).retry_interval(Duration::from_millis(20)))
+            .unwrap();
+    sender.enqueue(notice(3)).unwrap();
+    assert!(sender.wait_idle(Duration::from_secs(20)).await);
+    let codes: Vec<(u32, String)> = sender
+        .log()
+        .iter()
+        .map(|r| match &r.result {
+            AttemptResult::Answered { code, .. } => (r.attempt, code.as_str().to_owned()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(codes, [(1, "99".to_owned()), (2, "00".to_owned())]);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(store.processed_count().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_handler_answering_no_such_coupon_gets_03() {
+    let handler = handler_fn(|_n: ExchangeNotice| async { Err(HandlerError::NoSuchCoupon) });
+    let store = MemoryStore::new();
+    let url = serve(Receiver::new(store.clone(), handler, localhost())).await;
+    let answer = post(&client(), &url, &notice(4)).await;
+    assert_eq!(answer.code(), &NoticeAnswerCode::NoSuchCoupon);
+    assert_eq!(answer.exchange_id(), None);
+    assert_eq!(store.processed_count().await.unwrap(), 0);
+}
+
+/// The merchant's own table, written in the receiver's transaction.
+async fn uses_table(store: &SqliteStore) {
+    sqlx::query("CREATE TABLE uses (coupon TEXT, approval TEXT, amount INTEGER, balance INTEGER)")
+        .execute(store.pool())
+        .await
+        .unwrap();
+}
+
+fn record_use<'a>(
+    tx: &'a mut Transaction<'static, Sqlite>,
+    n: &'a ExchangeNotice,
+) -> BoxFuture<'a, Result<(), HandlerError>> {
+    Box::pin(async move {
+        sqlx::query("INSERT INTO uses VALUES (?, ?, ?, ?)")
+            .bind(n.coupon_number.expose())
+            .bind(&n.approval_number)
+            .bind(n.price as i64)
+            .bind(n.balance as i64)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    })
+}
+
+#[tokio::test]
+async fn a_stored_value_coupon_used_in_three_parts_gives_three_notices_and_balance_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("n.db")).await.unwrap();
+    uses_table(&store).await;
+    let url = serve(Receiver::new(
+        store.clone(),
+        tx_handler_fn(record_use),
+        localhost(),
+    ))
+    .await;
+    let sender =
+        NoticeSender::new(NoticeSenderConfig::new(url).retry_interval(Duration::from_millis(20)))
+            .unwrap();
+    let mut balance = 10_000;
+    for (i, amount) in [3_000u64, 5_000, 2_000].into_iter().enumerate() {
+        balance -= amount;
+        let mut n = notice(50);
+        n.approval_number = format!("PART{i}");
+        n.coupon_type = NoticeCouponType::Amount;
+        n.price = amount;
+        n.balance = balance;
+        // COUFUN may deliver a notice twice: the duplicate is absorbed.
+        sender.enqueue(n.clone()).unwrap();
+        sender.enqueue(n).unwrap();
+        assert!(sender.wait_idle(Duration::from_secs(20)).await);
+    }
+    let rows = sqlx::query("SELECT approval, amount, balance FROM uses ORDER BY approval")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    let rows: Vec<(String, i64, i64)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("PART0".to_owned(), 3000, 7000),
+            ("PART1".to_owned(), 5000, 2000),
+            ("PART2".to_owned(), 2000, 0)
+        ]
+    );
+    assert_eq!(store.processed_count().await.unwrap(), 3);
+    assert_eq!(sender.log().len(), 6);
+    assert!(sender.log().iter().all(|r| r.result.is_final()));
+}
+
+#[tokio::test]
+async fn bad_notices_answer_99_and_store_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("n.db")).await.unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let url = serve(Receiver::new(
+        store.clone(),
+        counting(Arc::clone(&calls)),
+        localhost(),
+    ))
+    .await;
+    let http = client();
+    let good = String::from_utf8(notice(7).to_form().unwrap()).unwrap();
+    let euc_kr = ExchangeNotice::form_content_type();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "malformed escape",
+            good.replace("%BA", "%B").into_bytes(),
+            euc_kr,
+        ),
+        (
+            "missing field",
+            good.replace("EXCHANGE_NUM=AP000007&", "").into_bytes(),
+            euc_kr,
+        ),
+        (
+            "bad amount",
+            good.replace("PRICE=4500", "PRICE=4,500").into_bytes(),
+            euc_kr,
+        ),
+        (
+            "oversized",
+            format!("{good}&PAD={}", "x".repeat(9000)).into_bytes(),
+            euc_kr,
+        ),
+        (
+            "wrong charset declared",
+            good.clone().into_bytes(),
+            "application/x-www-form-urlencoded; charset=Shift_JIS",
+        ),
+        (
+            "bytes not EUC-KR",
+            good.replace("%BA%BB", "%FF%FE").into_bytes(),
+            euc_kr,
+        ),
+        (
+            "unknown state",
+            good.replace("STATUS=001", "STATUS=777").into_bytes(),
+            euc_kr,
+        ),
+        (
+            "not a form",
+            b"{\"BARCODE_NUM\":1}".to_vec(),
+            "application/json",
+        ),
+    ];
+    for (what, body, content_type) in cases {
+        let answer = post_raw(&http, &url, body, content_type).await;
+        assert_eq!(answer.code(), &NoticeAnswerCode::Other, "{what}");
+        assert_eq!(answer.message(), "Error", "{what}");
+        assert_eq!(answer.exchange_id(), None, "{what}");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+    assert_eq!(store.processed_count().await.unwrap(), 0);
+    // The good one still goes through.
+    let answer = post_raw(&http, &url, good.into_bytes(), euc_kr).await;
+    assert_eq!(answer.code(), &NoticeAnswerCode::Done);
+}
+
+#[tokio::test]
+async fn a_caller_outside_the_allow_list_gets_01() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let store = MemoryStore::new();
+    let only_coufun = AllowList::only(["203.0.113.10".parse().unwrap()]);
+    let url = serve(Receiver::new(
+        store.clone(),
+        counting(Arc::clone(&calls)),
+        only_coufun,
+    ))
+    .await;
+    let answer = post(&client(), &url, &notice(8)).await;
+    assert_eq!(answer.code(), &NoticeAnswerCode::IpNotRegistered);
+    assert_eq!(answer.message(), "IP not registered");
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+    assert_eq!(store.processed_count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn without_connect_info_every_notice_gets_01() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let receiver = Receiver::new(
+        MemoryStore::new(),
+        counting(Arc::clone(&calls)),
+        AllowList::any(),
+    );
+    let app = axum::Router::new().nest("/exchange", receiver.router());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/exchange", listener.local_addr().unwrap());
+    // Served without `into_make_service_with_connect_info`: no peer address.
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let answer = post(&client(), &url, &notice(9)).await;
+    assert_eq!(answer.code(), &NoticeAnswerCode::IpNotRegistered);
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn logs_never_show_the_coupon_number() {
+    #[derive(Clone, Default)]
+    struct Capture(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Capture {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let secret = notice(10).coupon_number.expose().to_owned();
+    let handler = handler_fn(move |n: ExchangeNotice| async move {
+        Err(HandlerError::failed(format!(
+            "no row for {}",
+            n.coupon_number.expose()
+        )))
+    });
+    let receiver = Receiver::new(MemoryStore::new(), handler, localhost());
+    let peer = Some(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let form = notice(10).to_form().unwrap();
+    let d = receiver
+        .process(peer, Some(ExchangeNotice::form_content_type()), &form)
+        .await;
+    assert_eq!(d.answer.code(), &NoticeAnswerCode::Other);
+    let bad = String::from_utf8(form)
+        .unwrap()
+        .replace("STATUS=001", "STATUS=5");
+    receiver.process(peer, None, bad.as_bytes()).await;
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("handler failed"), "{logs}");
+    assert!(logs.contains("rejected"), "{logs}");
+    assert!(logs.contains("********0010"), "{logs}");
+    assert!(!logs.contains(&secret), "{logs}");
+}

@@ -1,0 +1,147 @@
+//! The notice sender on its own, against a scripted merchant on 127.0.0.1:
+//! retries until 00/04, gives up after max_attempts, logs every attempt, and
+//! sends nothing for a notice that breaks a limit.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::post;
+use coufun_api::notice::{
+    CouponNumber, ExchangeNotice, ExchangeTime, NoticeAnswer, NoticeAnswerCode, NoticeCouponType,
+    NoticeParser, NoticeState,
+};
+use coufun_sandbox::notices::{AttemptResult, NoticeSender, NoticeSenderConfig};
+
+/// A merchant answering `codes` in turn (the last one forever), recording bodies.
+async fn merchant(codes: &[&str]) -> (String, Arc<Mutex<Vec<ExchangeNotice>>>) {
+    let codes: Vec<String> = codes.iter().map(|c| (*c).to_owned()).collect();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let seen2 = Arc::clone(&seen);
+    let app = Router::new().route(
+        "/exchange",
+        post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let seen = Arc::clone(&seen2);
+                let codes = codes.clone();
+                async move {
+                    let ct = headers.get("content-type").and_then(|v| v.to_str().ok());
+                    let notice = NoticeParser::new().parse(&body, ct).unwrap();
+                    let n = {
+                        let mut seen = seen.lock().unwrap();
+                        seen.push(notice);
+                        seen.len()
+                    };
+                    let code = codes.get(n - 1).or(codes.last()).unwrap();
+                    NoticeAnswer::new(NoticeAnswerCode::from_wire(code))
+                        .with_exchange_id(format!("X{n}"))
+                        .unwrap()
+                        .encode()
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/exchange", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+fn notice(branch: &str) -> ExchangeNotice {
+    ExchangeNotice {
+        coupon_number: CouponNumber::new("900000000001"),
+        approval_number: "AP1".into(),
+        state: NoticeState::Used,
+        time: ExchangeTime::new(2024, 5, 1, 9, 0, 0).unwrap(),
+        branch_name: Some(branch.into()),
+        branch_code: Some("B1".into()),
+        coupon_type: NoticeCouponType::Barcode,
+        price: 4500,
+        balance: 0,
+    }
+}
+
+#[tokio::test]
+async fn retries_until_00_and_logs_every_attempt() {
+    let (url, seen) = merchant(&["99", "03", "00"]).await;
+    let sender =
+        NoticeSender::new(NoticeSenderConfig::new(url).retry_interval(Duration::from_millis(10)))
+            .unwrap();
+    sender.enqueue(notice("역삼점")).unwrap();
+    assert!(sender.wait_idle(Duration::from_secs(10)).await);
+    let log = sender.log();
+    let codes: Vec<String> = log
+        .iter()
+        .map(|r| match &r.result {
+            AttemptResult::Answered { code, .. } => code.as_str().to_owned(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(codes, ["99", "03", "00"]);
+    assert_eq!(log.iter().map(|r| r.attempt).collect::<Vec<_>>(), [1, 2, 3]);
+    assert!(log[2].result.is_final());
+    // The merchant read the Hangul branch name back from EUC-KR.
+    assert_eq!(
+        seen.lock().unwrap()[0].branch_name.as_deref(),
+        Some("역삼점")
+    );
+    assert!(!format!("{log:?}").contains("900000000001"));
+}
+
+#[tokio::test]
+async fn a_duplicate_answer_04_stops_retrying_and_max_attempts_gives_up() {
+    let (url, seen) = merchant(&["04"]).await;
+    let sender =
+        NoticeSender::new(NoticeSenderConfig::new(url).retry_interval(Duration::from_millis(5)))
+            .unwrap();
+    sender.enqueue(notice("A")).unwrap();
+    assert!(sender.wait_idle(Duration::from_secs(10)).await);
+    assert_eq!(seen.lock().unwrap().len(), 1);
+
+    let (url, seen) = merchant(&["99"]).await;
+    let sender = NoticeSender::new(
+        NoticeSenderConfig::new(url)
+            .retry_interval(Duration::from_millis(5))
+            .max_attempts(4),
+    )
+    .unwrap();
+    sender.enqueue(notice("A")).unwrap();
+    assert!(sender.wait_idle(Duration::from_secs(10)).await);
+    assert_eq!(seen.lock().unwrap().len(), 4);
+    assert_eq!(sender.log().len(), 4);
+    assert!(sender.log().iter().all(|r| !r.result.is_final()));
+}
+
+#[tokio::test]
+async fn an_unreachable_merchant_is_logged_as_a_failure() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/exchange", listener.local_addr().unwrap());
+    drop(listener);
+    let sender = NoticeSender::new(NoticeSenderConfig::new(url).max_attempts(1)).unwrap();
+    sender.enqueue(notice("A")).unwrap();
+    assert!(sender.wait_idle(Duration::from_secs(10)).await);
+    assert!(matches!(
+        sender.log()[0].result,
+        AttemptResult::Failed { .. }
+    ));
+}
+
+#[tokio::test]
+async fn a_notice_over_a_limit_is_not_sent() {
+    let sender = NoticeSender::new(NoticeSenderConfig::new("http://127.0.0.1:9/")).unwrap();
+    let err = sender.enqueue(notice(&"가".repeat(26))).unwrap_err();
+    assert_eq!(
+        std::error::Error::source(&err).unwrap().to_string(),
+        "field BRANCH_NAME is 52 EUC-KR bytes, over the limit of 50"
+    );
+    assert_eq!(sender.pending(), 0);
+    assert!(sender.log().is_empty());
+}
+
+#[test]
+fn the_default_schedule_is_the_manuals_ten_minutes() {
+    assert_eq!(
+        NoticeSenderConfig::new("http://127.0.0.1/").retry_interval,
+        Duration::from_secs(600)
+    );
+}
