@@ -52,7 +52,8 @@ pub fn needs_human_marks(src: &SpecSource) -> Vec<SpecError> {
             && let Some((key, rest)) = trimmed.split_once('=')
         {
             let rest = rest.trim();
-            open_key = (rest.starts_with('[') && !rest.ends_with(']')).then(|| key.trim().to_owned());
+            let opens = rest.starts_with(['[', '{']) && !rest.ends_with([']', '}']);
+            open_key = opens.then(|| key.trim().to_owned());
         }
         let mut from = 0;
         while let Some(at) = line[from..].find(NEEDS_HUMAN).map(|i| i + from) {

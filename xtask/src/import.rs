@@ -607,23 +607,35 @@ fn run_interface(
     } else {
         None
     };
-    let merged =
-        interface_import::merge(&endpoints, notifications.as_deref(), &manual, options.missing)?;
+    let merged = interface_import::merge(
+        &endpoints,
+        notifications.as_deref(),
+        &manual,
+        options.missing,
+    )?;
     let codes = read(&root.join(RESULT_CODES_PATH))?;
-    let mut todo: Vec<String> = match Spec::parse(
-        SpecSource::new(RESULT_CODES_PATH, codes),
-        SpecSource::new(ENDPOINTS_PATH, merged.endpoints.as_str()),
-    ) {
-        Ok(_) => Vec::new(),
-        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
-    };
+    // the marks, whatever else validation says (it may stop before reaching them)
+    let mut todo: Vec<String> = Vec::new();
+    let mut sources = vec![SpecSource::new(ENDPOINTS_PATH, merged.endpoints.as_str())];
     if let Some(n) = &merged.notifications {
-        let source = SpecSource::new(NOTIFICATIONS_PATH, n.as_str());
+        sources.push(SpecSource::new(NOTIFICATIONS_PATH, n.as_str()));
+    }
+    for source in &sources {
         todo.extend(
-            coufun_codegen::validate::needs_human_marks(&source)
+            coufun_codegen::validate::needs_human_marks(source)
                 .iter()
                 .map(ToString::to_string),
         );
+    }
+    if let Err(errors) = Spec::parse(
+        SpecSource::new(RESULT_CODES_PATH, codes),
+        SpecSource::new(ENDPOINTS_PATH, merged.endpoints.as_str()),
+    ) {
+        for e in errors.0.iter().map(ToString::to_string) {
+            if !todo.contains(&e) {
+                todo.push(e);
+            }
+        }
     }
     let mut files = vec![ENDPOINTS_PATH];
     let mut writes = vec![(endpoints_path, endpoints, merged.endpoints)];

@@ -102,12 +102,26 @@ impl fmt::Display for InterfaceDiff {
         if self.is_empty() {
             return writeln!(f, "no change: the spec already says what the manual says");
         }
-        let mut scope: Option<&str> = None;
+        // grouped by scope, scopes in the order they first appear
+        let mut scopes: Vec<&str> = Vec::new();
         for item in &self.items {
-            if scope != Some(item.scope.as_str()) {
-                writeln!(f, "{}:", item.scope)?;
-                scope = Some(item.scope.as_str());
+            if !scopes.contains(&item.scope.as_str()) {
+                scopes.push(&item.scope);
             }
+        }
+        for scope in scopes {
+            writeln!(f, "{scope}:")?;
+            for item in self.items.iter().filter(|i| i.scope == scope) {
+                item_line(f, item)?;
+            }
+        }
+        writeln!(f, "{} change(s)", self.len())
+    }
+}
+
+fn item_line(f: &mut fmt::Formatter<'_>, item: &Item) -> fmt::Result {
+    {
+        {
             if item.detail.is_empty() {
                 writeln!(f, "  {} {}", item.sign.mark(), item.what)?;
             } else {
@@ -117,6 +131,6 @@ impl fmt::Display for InterfaceDiff {
                 writeln!(f, "      {note}")?;
             }
         }
-        writeln!(f, "{} change(s)", self.len())
     }
+    Ok(())
 }

@@ -279,13 +279,15 @@ impl Merger<'_> {
             })?;
         if docs.get(key).is_none() {
             let mut t = toml_edit::Table::new();
-            t.insert(
-                "title_ko",
-                toml_edit::value(self.manual.title.as_str()),
-            );
+            t.insert("title_ko", toml_edit::value(self.manual.title.as_str()));
             docs.insert(key, Item::Table(t));
-            self.diff
-                .push(&scope, Sign::Added, "document", self.manual.title.clone(), None);
+            self.diff.push(
+                &scope,
+                Sign::Added,
+                "document",
+                self.manual.title.clone(),
+                None,
+            );
         }
         let doc = docs
             .get_mut(key)
@@ -360,8 +362,12 @@ impl Merger<'_> {
                 for m in &manual.methods {
                     methods.push(m.as_str());
                 }
-                self.diff
-                    .changed(&scope, "methods", &old.join(", "), &manual.methods.join(", "));
+                self.diff.changed(
+                    &scope,
+                    "methods",
+                    &old.join(", "),
+                    &manual.methods.join(", "),
+                );
             }
         }
         let record = manual.record.as_ref().or(manual.record_mentioned.as_ref());
@@ -475,7 +481,9 @@ impl Merger<'_> {
                             .get(ALWAYS_SENT)
                             .and_then(Value::as_bool)
                             .unwrap_or(false)
-                            .then(|| format!("`{ALWAYS_SENT} = true` kept: the SDK still sends it"));
+                            .then(|| {
+                                format!("`{ALWAYS_SENT} = true` kept: the SDK still sends it")
+                            });
                         self.diff.push(
                             scope,
                             Sign::Changed,
@@ -650,9 +658,8 @@ impl Merger<'_> {
         let existing = conflicts
             .iter_mut()
             .find(|t| get_str(*t, "wire") == wire && get_str(*t, "what") == limit_key);
-        let detail = format!(
-            "code manual {code_value}, {key} manual {new}: the code manual's limit stays"
-        );
+        let detail =
+            format!("code manual {code_value}, {key} manual {new}: the code manual's limit stays");
         match existing {
             Some(t) => {
                 let Some(values) = t.get_mut("values").and_then(Item::as_table_like_mut) else {
@@ -719,7 +726,11 @@ impl Merger<'_> {
             .filter(|p| !envelope.contains(&p.name))
             .collect();
         for (list, in_record) in [("response", false), ("records", true)] {
-            let what = if in_record { "record field" } else { "response" };
+            let what = if in_record {
+                "record field"
+            } else {
+                "response"
+            };
             let array = if in_record {
                 op.get_mut("records")
                     .and_then(Item::as_table_like_mut)
@@ -849,10 +860,7 @@ impl Merger<'_> {
                         ("wire", Value::from(wire.as_str())),
                         (
                             "doc",
-                            Value::from(needs_human(&format!(
-                                "English for `{}`",
-                                v.description
-                            ))),
+                            Value::from(needs_human(&format!("English for `{}`", v.description))),
                         ),
                     ]),
                 );
@@ -898,7 +906,10 @@ impl Merger<'_> {
                             Sign::Changed,
                             format!("code {} message_ko", c.code),
                             arrow(&old, &c.message),
-                            Some(format!("English kept, review: doc = {:?}", get_str(t, "doc"))),
+                            Some(format!(
+                                "English kept, review: doc = {:?}",
+                                get_str(t, "doc")
+                            )),
                         );
                     }
                 }
@@ -953,7 +964,7 @@ fn describe(description: &str) -> String {
     if description.is_empty() {
         String::new()
     } else {
-        format!(", {description:?}")
+        format!(", `{description}`")
     }
 }
 

@@ -148,7 +148,7 @@ pub struct Param {
     pub length: Length,
     /// `Some(true)` 필수, `Some(false)` 선택, `None` when the table has no such column.
     pub required: Option<bool>,
-    /// The description cell ("" when none).
+    /// The description cell ("" when none), backticks kept.
     pub description: String,
     /// Answer parameters only: inside the record element of the sample (or, when
     /// the sample omits it, placed like the parameter before it).
@@ -399,7 +399,11 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
 
     let version = match (version, title_version) {
         (Some((n, v)), _) if v.is_empty() => {
-            return Err(err(n, 1, "the document version is empty: expected e.g. `1.4`"));
+            return Err(err(
+                n,
+                1,
+                "the document version is empty: expected e.g. `1.4`",
+            ));
         }
         (Some((_, v)), _) => v,
         (None, Some(v)) => v,
@@ -560,11 +564,7 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
         };
         let table = value_table(t, field)?;
         if manual.value_tables.iter().any(|v| v.field == table.field) {
-            return Err(err(
-                t.line,
-                1,
-                format!("a second value table for {field}"),
-            ));
+            return Err(err(t.line, 1, format!("a second value table for {field}")));
         }
         manual.value_tables.push(table);
     }
@@ -589,7 +589,14 @@ enum Role {
     Values,
 }
 
-const PARAM_NAME: &[&str] = &["변수명", "파라미터", "파라미터명", "항목명", "Parameter", "Name"];
+const PARAM_NAME: &[&str] = &[
+    "변수명",
+    "파라미터",
+    "파라미터명",
+    "항목명",
+    "Parameter",
+    "Name",
+];
 const PARAM_LENGTH: &[&str] = &["최대길이", "길이", "크기", "Length", "Size"];
 const PARAM_REQUIRED: &[&str] = &["필수여부", "필수", "체크", "Required"];
 const PARAM_DESCRIPTION: &[&str] = &["설명", "Description"];
@@ -657,7 +664,9 @@ fn is_alignment_row(cells: &[Cell]) -> bool {
 
 fn table(block: &[(usize, &str)], headings: &[String]) -> Table {
     let header = cells(block[0].1);
-    let aligned = block.get(1).is_some_and(|(_, l)| is_alignment_row(&cells(l)));
+    let aligned = block
+        .get(1)
+        .is_some_and(|(_, l)| is_alignment_row(&cells(l)));
     let body = if aligned { &block[2..] } else { &block[1..] };
     Table {
         line: block[0].0,
@@ -679,7 +688,9 @@ fn cell(row: &[Cell], index: Option<usize>) -> Cell {
         .cloned()
         .unwrap_or_else(|| Cell {
             text: String::new(),
-            column: row.last().map_or(1, |c| c.column + c.text.chars().count() + 2),
+            column: row
+                .last()
+                .map_or(1, |c| c.column + c.text.chars().count() + 2),
         })
 }
 
@@ -720,7 +731,9 @@ fn length(n: usize, c: &Cell) -> Result<Length, ParseError> {
     let digits: String = squashed.chars().take_while(char::is_ascii_digit).collect();
     let unit = &squashed[digits.len()..];
     match (digits.parse::<u32>(), unit) {
-        (Ok(bytes), "byte" | "bytes" | "b" | "바이트" | "") if bytes > 0 => Ok(Length::Bytes(bytes)),
+        (Ok(bytes), "byte" | "bytes" | "b" | "바이트" | "") if bytes > 0 => {
+            Ok(Length::Bytes(bytes))
+        }
         _ => Err(err(
             n,
             c.column,
@@ -777,7 +790,8 @@ fn params(t: &Table, request: bool) -> Result<Vec<Param>, ParseError> {
             name,
             length,
             required,
-            description: strip_markup(&cell(row, desc).text),
+            // backticks kept: they mark the values a description lists
+            description: cell(row, desc).text.replace('*', "").trim().to_owned(),
             in_record: false,
             line: *n,
         });
@@ -798,7 +812,10 @@ fn url_rows(t: &Table) -> Result<Vec<UrlRow>, ParseError> {
             return Err(err(
                 *n,
                 c.column,
-                format!("`{}` is not a URL: expected e.g. `https://host/b2c_api/x.do`", c.text),
+                format!(
+                    "`{}` is not a URL: expected e.g. `https://host/b2c_api/x.do`",
+                    c.text
+                ),
             ));
         };
         out.push(UrlRow {
@@ -821,7 +838,10 @@ fn answer_codes(t: &Table) -> Result<Vec<AnswerCode>, ParseError> {
             return Err(err(
                 *n,
                 c.column,
-                format!("code `{}` is not a number: expected one or two digits", c.text),
+                format!(
+                    "code `{}` is not a number: expected one or two digits",
+                    c.text
+                ),
             ));
         }
         let code = format!("{digits:0>2}");
@@ -859,7 +879,10 @@ fn value_table(t: &Table, field: &str) -> Result<ValueTable, ParseError> {
             return Err(err(
                 *n,
                 c.column,
-                format!("value {value} of {field} again (first at line {})", first.line),
+                format!(
+                    "value {value} of {field} again (first at line {})",
+                    first.line
+                ),
             ));
         }
         values.push(ValueRow {
@@ -1024,6 +1047,9 @@ mod tests {
             .iter()
             .map(|v| (v.wire.as_str(), v.description.as_str()))
             .collect();
-        assert_eq!(got, vec![("000", "미사용"), ("001", "사용"), ("100", "취소")]);
+        assert_eq!(
+            got,
+            vec![("000", "미사용"), ("001", "사용"), ("100", "취소")]
+        );
     }
 }
