@@ -590,3 +590,46 @@ fn is_snake(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && syn::parse_str::<syn::Ident>(s).is_ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_are_located_and_named_by_table_and_field() {
+        let text = "# NEEDS HUMAN in a comment is prose\n\
+                    [[operations]]\nname = \"a\"\n\n[[operations]]\nname = \"b\"\n\
+                    request = [\n  { name = \"NEEDS HUMAN: Rust name for X\", wire = \"X\" },\n]\n";
+        let marks = needs_human_marks(&SpecSource::new("spec/endpoints.toml", text));
+        let shown: Vec<String> = marks.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "spec/endpoints.toml:8:13: operations[1].request: name: still marked \
+              `NEEDS HUMAN: Rust name for X`: write it, then regenerate"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_endpoint_spec_is_refused_while_a_mark_remains() {
+        let codes = include_str!("../../spec/result_codes.toml");
+        let endpoints = include_str!("../../spec/endpoints.toml");
+        let first = endpoints.find("summary_en = \"").unwrap_or(0) + "summary_en = \"".len();
+        let marked = format!(
+            "{}NEEDS HUMAN: English {}",
+            &endpoints[..first],
+            &endpoints[first..]
+        );
+        let errors = match Spec::parse(
+            SpecSource::new(crate::RESULT_CODES_PATH, codes),
+            SpecSource::new(crate::ENDPOINTS_PATH, marked),
+        ) {
+            Ok(_) => panic!("a marked spec was accepted"),
+            Err(e) => e.0,
+        };
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].message.contains(NEEDS_HUMAN));
+        assert!(errors[0].key.ends_with("summary_en"), "{}", errors[0].key);
+    }
+}
