@@ -10,6 +10,9 @@ use coufun_codegen::{ENDPOINTS_PATH, NEEDS_HUMAN, RESULT_CODES_PATH, Spec, SpecS
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, Value};
 
 use crate::diff::{AddedCode, AddedRevision, Change, ManualDiff, RemovedCode};
+use crate::interface_diff::InterfaceDiff;
+use crate::interface_import::{self, MapError, NOTIFICATIONS_PATH, Target};
+use crate::interface_md::{self, Detected};
 use crate::manual_md::{self, ManualDoc};
 
 /// The category a code new to the spec gets until a human picks one.
@@ -51,6 +54,23 @@ pub enum ImportError {
         /// The located problem.
         error: manual_md::ParseError,
     },
+    /// The interface manual could not be parsed.
+    #[error("{path}:{error}")]
+    InterfaceManual {
+        /// The manual file.
+        path: String,
+        /// The located problem.
+        error: interface_md::ParseError,
+    },
+    /// The file is neither the code-definition manual nor an interface manual.
+    #[error(
+        "{0}: not a COUFUN manual: expected a title `# … 연동 매뉴얼 – 코드정의서|상품정보|쿠폰생성|\
+         쿠폰상태조회|쿠폰취소|교환정보 (Ver. x.y)`"
+    )]
+    NotAManual(String),
+    /// The interface manual does not fit the spec.
+    #[error(transparent)]
+    Map(#[from] MapError),
     /// The spec is not TOML.
     #[error("{RESULT_CODES_PATH}: not TOML: {0}")]
     SpecSyntax(#[from] toml_edit::TomlError),
@@ -467,35 +487,88 @@ pub struct Options {
     pub missing: MissingCodes,
 }
 
+/// The diff of either kind of manual.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnyDiff {
+    /// The code-definition manual against `spec/result_codes.toml`.
+    Codes(ManualDiff),
+    /// An interface manual against `spec/endpoints.toml` (and notifications).
+    Interface(InterfaceDiff),
+}
+
+impl AnyDiff {
+    /// True when the spec already says what the manual says.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            AnyDiff::Codes(d) => d.is_empty(),
+            AnyDiff::Interface(d) => d.is_empty(),
+        }
+    }
+}
+
+impl std::fmt::Display for AnyDiff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AnyDiff::Codes(d) => d.fmt(f),
+            AnyDiff::Interface(d) => d.fmt(f),
+        }
+    }
+}
+
 /// What `run` did.
 #[derive(Debug, Clone)]
 pub struct Outcome {
     /// The changes (applied, or that would be applied under `dry_run`).
-    pub diff: ManualDiff,
-    /// Whether `spec/result_codes.toml` was rewritten.
+    pub diff: AnyDiff,
+    /// Whether a spec file was rewritten.
     pub wrote: bool,
+    /// The spec files the manual maps onto.
+    pub files: Vec<&'static str>,
     /// What the spec would still need before `cargo xtask codegen` accepts it
     /// (the `NEEDS HUMAN` marks, located), empty when it is valid.
     pub todo: Vec<String>,
 }
 
-/// Reads the manual at `manual_path`, merges it into `spec/result_codes.toml`
-/// below `root`, and (unless `dry_run`) writes the result.
+fn read(path: &Path) -> Result<String, ImportError> {
+    std::fs::read_to_string(path).map_err(|source| ImportError::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn write(path: &Path, text: &str) -> Result<(), ImportError> {
+    std::fs::write(path, text).map_err(|source| ImportError::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Reads the manual at `manual_path`, recognises which manual it is, merges it
+/// into the spec below `root`, and (unless `dry_run`) writes the result. Nothing
+/// is written when anything fails.
 pub fn run(root: &Path, manual_path: &Path, options: Options) -> Result<Outcome, ImportError> {
-    let read = |path: &Path| {
-        std::fs::read_to_string(path).map_err(|source| ImportError::Io {
-            path: path.to_owned(),
-            source,
-        })
-    };
     let shown = manual_path.display().to_string();
-    let manual = manual_md::parse(&read(manual_path)?).map_err(|error| ImportError::Manual {
-        path: shown.clone(),
+    let text = read(manual_path)?;
+    match interface_md::detect(&text) {
+        Some(Detected::Interface(_)) => run_interface(root, &text, &shown, options),
+        Some(Detected::CodeDefinition) => run_codes(root, &text, &shown, options),
+        None => Err(ImportError::NotAManual(shown)),
+    }
+}
+
+fn run_codes(
+    root: &Path,
+    text: &str,
+    shown: &str,
+    options: Options,
+) -> Result<Outcome, ImportError> {
+    let manual = manual_md::parse(text).map_err(|error| ImportError::Manual {
+        path: shown.to_owned(),
         error,
     })?;
     let spec_path = root.join(RESULT_CODES_PATH);
     let spec_text = read(&spec_path)?;
-    let merged = merge(&spec_text, &manual, &shown, options.missing)?;
+    let merged = merge(&spec_text, &manual, shown, options.missing)?;
     let endpoints = read(&root.join(ENDPOINTS_PATH))?;
     let todo = match Spec::parse(
         SpecSource::new(RESULT_CODES_PATH, merged.text.as_str()),
@@ -506,14 +579,83 @@ pub fn run(root: &Path, manual_path: &Path, options: Options) -> Result<Outcome,
     };
     let wrote = !options.dry_run && merged.text != spec_text;
     if wrote {
-        std::fs::write(&spec_path, &merged.text).map_err(|source| ImportError::Io {
-            path: spec_path.clone(),
-            source,
-        })?;
+        write(&spec_path, &merged.text)?;
     }
     Ok(Outcome {
-        diff: merged.diff,
+        diff: AnyDiff::Codes(merged.diff),
         wrote,
+        files: vec![RESULT_CODES_PATH],
+        todo,
+    })
+}
+
+fn run_interface(
+    root: &Path,
+    text: &str,
+    shown: &str,
+    options: Options,
+) -> Result<Outcome, ImportError> {
+    let manual = interface_md::parse(text).map_err(|error| ImportError::InterfaceManual {
+        path: shown.to_owned(),
+        error,
+    })?;
+    let endpoints_path = root.join(ENDPOINTS_PATH);
+    let notifications_path = root.join(NOTIFICATIONS_PATH);
+    let endpoints = read(&endpoints_path)?;
+    let notifications = if interface_import::target(manual.kind) == Target::Notifications {
+        Some(read(&notifications_path)?)
+    } else {
+        None
+    };
+    let merged = interface_import::merge(
+        &endpoints,
+        notifications.as_deref(),
+        &manual,
+        options.missing,
+    )?;
+    let codes = read(&root.join(RESULT_CODES_PATH))?;
+    // the marks, whatever else validation says (it may stop before reaching them)
+    let mut todo: Vec<String> = Vec::new();
+    let mut sources = vec![SpecSource::new(ENDPOINTS_PATH, merged.endpoints.as_str())];
+    if let Some(n) = &merged.notifications {
+        sources.push(SpecSource::new(NOTIFICATIONS_PATH, n.as_str()));
+    }
+    for source in &sources {
+        todo.extend(
+            coufun_codegen::validate::needs_human_marks(source)
+                .iter()
+                .map(ToString::to_string),
+        );
+    }
+    if let Err(errors) = Spec::parse(
+        SpecSource::new(RESULT_CODES_PATH, codes),
+        SpecSource::new(ENDPOINTS_PATH, merged.endpoints.as_str()),
+    ) {
+        for e in errors.0.iter().map(ToString::to_string) {
+            if !todo.contains(&e) {
+                todo.push(e);
+            }
+        }
+    }
+    let mut files = vec![ENDPOINTS_PATH];
+    let mut writes = vec![(endpoints_path, endpoints, merged.endpoints)];
+    if let (Some(old), Some(new)) = (notifications, merged.notifications) {
+        files.push(NOTIFICATIONS_PATH);
+        writes.push((notifications_path, old, new));
+    }
+    let mut wrote = false;
+    if !options.dry_run {
+        for (path, old, new) in &writes {
+            if old != new {
+                write(path, new)?;
+                wrote = true;
+            }
+        }
+    }
+    Ok(Outcome {
+        diff: AnyDiff::Interface(merged.diff),
+        wrote,
+        files,
         todo,
     })
 }

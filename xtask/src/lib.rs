@@ -7,4 +7,7 @@
 pub mod codegen;
 pub mod diff;
 pub mod import;
+pub mod interface_diff;
+pub mod interface_import;
+pub mod interface_md;
 pub mod manual_md;

@@ -3,7 +3,9 @@
 //! - `cargo xtask codegen`          rewrite every generated file from `spec/`
 //! - `cargo xtask codegen --check`  write nothing; fail naming each stale file
 //! - `cargo xtask import-manual FILE [--dry-run] [--remove-missing|--keep-missing]`
-//!   merge a manual (markdown) into `spec/result_codes.toml` and print the diff
+//!   recognise the manual (markdown): the code-definition manual merges into
+//!   `spec/result_codes.toml`, an interface manual into `spec/endpoints.toml`
+//!   (the exchange manual into `spec/notifications.toml`); print the diff
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -35,10 +37,14 @@ const USAGE: &str = "usage:
   cargo xtask codegen            rewrite every generated file from spec/
   cargo xtask codegen --check    write nothing; exit 1 naming each stale file
   cargo xtask import-manual FILE [--dry-run] [--remove-missing|--keep-missing]
-                                 merge the manual FILE (markdown) into spec/result_codes.toml
-                                 and print what changed; codes the manual dropped are kept
-                                 unless --remove-missing. With --dry-run write nothing and
-                                 exit 0 when the spec agrees, 1 when it differs, 2 on error";
+                                 recognise the manual FILE (markdown): the code definition
+                                 merges into spec/result_codes.toml, an interface manual
+                                 (goods, create, status, cancel) into spec/endpoints.toml,
+                                 the exchange manual into spec/notifications.toml; print
+                                 what changed. Codes, parameters and values the manual
+                                 dropped are kept unless --remove-missing. With --dry-run
+                                 write nothing and exit 0 when the spec agrees, 1 when it
+                                 differs, 2 when FILE cannot be read as a manual";
 
 fn usage() -> Result<ExitCode, String> {
     eprintln!("{USAGE}");
@@ -89,7 +95,7 @@ fn import_manual(root: &Path, file: &str, options: Options) -> Result<ExitCode, 
         };
         println!(
             "{when}{} must be fixed by hand before `cargo xtask codegen` accepts the spec:",
-            coufun_codegen::RESULT_CODES_PATH
+            outcome.files.join(" and ")
         );
         for line in &outcome.todo {
             println!("  {line}");
@@ -105,7 +111,7 @@ fn import_manual(root: &Path, file: &str, options: Options) -> Result<ExitCode, 
     if outcome.wrote {
         println!(
             "wrote {}; next: cargo xtask codegen",
-            coufun_codegen::RESULT_CODES_PATH
+            outcome.files.join(" and ")
         );
     }
     Ok(ExitCode::SUCCESS)

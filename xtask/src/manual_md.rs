@@ -247,7 +247,7 @@ pub fn parse(text: &str) -> Result<ManualDoc, ParseError> {
 }
 
 /// `📘 Title (Ver. 1.6)` → (`Title`, `Some("1.6")`).
-fn split_title(heading: &str) -> (String, Option<String>) {
+pub(crate) fn split_title(heading: &str) -> (String, Option<String>) {
     let heading = heading
         .trim_start_matches(|c: char| !c.is_alphanumeric())
         .trim();
@@ -265,7 +265,7 @@ fn split_title(heading: &str) -> (String, Option<String>) {
 }
 
 /// `2020.08.21`, `2020-08-21` or `2020/08/21` → `2020-08-21`.
-fn normalize_date(s: &str) -> Option<String> {
+pub(crate) fn normalize_date(s: &str) -> Option<String> {
     let parts: Vec<&str> = s.trim().split(['.', '-', '/']).map(str::trim).collect();
     match parts.as_slice() {
         [y, m, d]
@@ -283,12 +283,12 @@ fn normalize_date(s: &str) -> Option<String> {
 }
 
 /// Removes bold/italic stars and code backticks; trims.
-fn strip_markup(s: &str) -> String {
+pub(crate) fn strip_markup(s: &str) -> String {
     s.replace(['*', '`'], "").trim().to_owned()
 }
 
 /// A header cell or label as compared: no markup, no whitespace.
-fn normalize(s: &str) -> String {
+pub(crate) fn normalize(s: &str) -> String {
     strip_markup(s)
         .chars()
         .filter(|c| !c.is_whitespace())

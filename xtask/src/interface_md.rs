@@ -1,0 +1,1055 @@
+//! Reads an interface manual (goods, coupon create, status/balance, cancel,
+//! exchange notifications) in its markdown form into an [`InterfaceManual`]:
+//! which manual it is, version and date, URLs, methods, request and answer
+//! parameters, the answer root and record element of the sample XML, and every
+//! value table. Knows nothing of the spec. Tolerates what transcriptions look
+//! like (CRLF, full-width spaces, emoji, `선 택`, `10 byte`, backticks, `5` for
+//! `05`, extra columns, an unfenced sample); refuses anything else with the
+//! line and column at fault.
+
+use crate::manual_md::{normalize, normalize_date, split_title, strip_markup};
+
+/// Which interface manual a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum ManualKind {
+    /// Goods information (상품정보).
+    Goods,
+    /// Coupon create (쿠폰생성).
+    Create,
+    /// Coupon status and balance (쿠폰상태조회, 잔액조회).
+    Status,
+    /// Coupon cancel (쿠폰취소).
+    Cancel,
+    /// Exchange (use) notifications, server → merchant (교환정보).
+    Exchange,
+}
+
+impl ManualKind {
+    /// Every kind, in the manuals' numbering.
+    pub const ALL: [ManualKind; 5] = [
+        ManualKind::Goods,
+        ManualKind::Create,
+        ManualKind::Status,
+        ManualKind::Cancel,
+        ManualKind::Exchange,
+    ];
+
+    /// A short English name for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            ManualKind::Goods => "goods information",
+            ManualKind::Create => "coupon create",
+            ManualKind::Status => "coupon status/balance",
+            ManualKind::Cancel => "coupon cancel",
+            ManualKind::Exchange => "exchange notification",
+        }
+    }
+
+    /// Words of the title that name this manual (compared without whitespace).
+    fn title_words(self) -> &'static [&'static str] {
+        match self {
+            ManualKind::Goods => &["상품정보", "상품목록"],
+            ManualKind::Create => &["쿠폰생성"],
+            ManualKind::Status => &["상태조회", "잔액조회"],
+            ManualKind::Cancel => &["쿠폰취소"],
+            ManualKind::Exchange => &["교환정보", "사용정보"],
+        }
+    }
+}
+
+/// What a file is, as far as `import-manual` cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detected {
+    /// The code-definition manual (read by [`crate::manual_md`]).
+    CodeDefinition,
+    /// One of the interface manuals.
+    Interface(ManualKind),
+}
+
+/// An interface manual, as far as the spec cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceManual {
+    /// Which manual.
+    pub kind: ManualKind,
+    /// Title, without emoji and without the trailing `(Ver. x.y)`.
+    pub title: String,
+    /// Document version, e.g. `1.4`.
+    pub version: String,
+    /// Date of the last revision, `YYYY-MM-DD`.
+    pub date: String,
+    /// The rows of the URL table, in order.
+    pub urls: Vec<UrlRow>,
+    /// HTTP methods named where the manual says how to call (`GET`, `POST`), in order.
+    pub methods: Vec<String>,
+    /// Request parameters, in order.
+    pub request: Vec<Param>,
+    /// Answer parameters, in order.
+    pub response: Vec<Param>,
+    /// The root element of the (first) sample answer.
+    pub root: Option<Named>,
+    /// The element of the sample answer that holds other elements (the repeated record).
+    pub record: Option<Named>,
+    /// A record element the prose says repeats (``여러 건인 경우 `<X>` … 반복``),
+    /// when the sample shows none.
+    pub record_mentioned: Option<Named>,
+    /// Every value table (and value list written in a parameter's description).
+    pub value_tables: Vec<ValueTable>,
+    /// The answer-code table (exchange manual), in order.
+    pub codes: Vec<AnswerCode>,
+}
+
+/// A name and the line the manual gives it on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    /// The name.
+    pub name: String,
+    /// 1-based line.
+    pub line: usize,
+}
+
+/// One row of the URL table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlRow {
+    /// The row label, e.g. `상용 URL`.
+    pub label: String,
+    /// Everything up to and including the last `/`, e.g. `https://host:446/b2c_api/`.
+    pub base: String,
+    /// The last path segment, e.g. `coufunCreate.do` (query removed).
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+}
+
+/// The length column of a parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Length {
+    /// At most this many bytes (`10byte`, `10 byte`, `10 bytes`).
+    Bytes(u32),
+    /// An integer (`Number`).
+    Number,
+}
+
+impl std::fmt::Display for Length {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Length::Bytes(n) => write!(f, "{n} bytes"),
+            Length::Number => f.write_str("Number"),
+        }
+    }
+}
+
+/// One row of a parameter table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    /// Wire name, without backticks or `*`.
+    pub name: String,
+    /// Its length.
+    pub length: Length,
+    /// `Some(true)` 필수, `Some(false)` 선택, `None` when the table has no such column.
+    pub required: Option<bool>,
+    /// The description cell ("" when none), backticks kept.
+    pub description: String,
+    /// Answer parameters only: inside the record element of the sample (or, when
+    /// the sample omits it, placed like the parameter before it).
+    pub in_record: bool,
+    /// 1-based line.
+    pub line: usize,
+}
+
+/// A table (or description list) of the values one parameter may take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueTable {
+    /// The parameter it belongs to.
+    pub field: String,
+    /// The values, in order.
+    pub values: Vec<ValueRow>,
+    /// 1-based line of the table header (or of the parameter row).
+    pub line: usize,
+}
+
+/// One value of a value table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueRow {
+    /// The value on the wire, without backticks.
+    pub wire: String,
+    /// What it means, as the manual says.
+    pub description: String,
+    /// 1-based line.
+    pub line: usize,
+}
+
+/// One row of the answer-code table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerCode {
+    /// Two digits (`5` becomes `05`).
+    pub code: String,
+    /// The message cell.
+    pub message: String,
+    /// The description cell ("" when none).
+    pub description: String,
+    /// 1-based line.
+    pub line: usize,
+}
+
+/// Why the file could not be read as an interface manual.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}, column {column}: {message}")]
+pub struct ParseError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+fn err(line: usize, column: usize, message: impl Into<String>) -> ParseError {
+    ParseError {
+        line,
+        column,
+        message: message.into(),
+    }
+}
+
+/// One table cell: its text (trimmed) and its 1-based column.
+#[derive(Debug, Clone)]
+struct Cell {
+    text: String,
+    column: usize,
+}
+
+/// One markdown table and the headings above it (nearest first).
+struct Table {
+    line: usize,
+    header: Vec<Cell>,
+    aligned: bool,
+    rows: Vec<(usize, Vec<Cell>)>,
+    headings: Vec<String>,
+}
+
+impl Table {
+    fn col(&self, names: &[&str]) -> Option<usize> {
+        self.header
+            .iter()
+            .position(|h| names.contains(&normalize(&h.text).as_str()))
+    }
+}
+
+/// A line of the file with its number, split into what the parser looks at.
+struct Lines<'a> {
+    all: Vec<(usize, &'a str)>,
+}
+
+/// Says which manual `text` is, without parsing it fully; `None` when it is neither.
+pub fn detect(text: &str) -> Option<Detected> {
+    let lines = split_lines(text);
+    let title = lines
+        .all
+        .iter()
+        .find_map(|(_, l)| l.trim().strip_prefix("# ").map(str::to_owned))?;
+    let squashed = normalize(&title);
+    if squashed.contains("코드정의서") {
+        return Some(Detected::CodeDefinition);
+    }
+    if let Some(kind) = kind_from_title(&squashed) {
+        return Some(Detected::Interface(kind));
+    }
+    kind_from_content(text).map(Detected::Interface)
+}
+
+fn kind_from_title(squashed: &str) -> Option<ManualKind> {
+    ManualKind::ALL
+        .into_iter()
+        .find(|k| k.title_words().iter().any(|w| squashed.contains(w)))
+}
+
+/// By the URL's path or the sample's root, for a title that names neither.
+fn kind_from_content(text: &str) -> Option<ManualKind> {
+    [
+        ("coufunProduct", ManualKind::Goods),
+        ("PRODUCTLIST", ManualKind::Goods),
+        ("coufunCreate", ManualKind::Create),
+        ("COUFUNCREATE", ManualKind::Create),
+        ("AmountStatus", ManualKind::Status),
+        ("COUFUNSEARCH", ManualKind::Status),
+        ("coufunPartCancel", ManualKind::Cancel),
+        ("COUFUNCANCEL", ManualKind::Cancel),
+        ("COUPONEXCHANGE", ManualKind::Exchange),
+    ]
+    .into_iter()
+    .find(|(word, _)| text.contains(word))
+    .map(|(_, k)| k)
+}
+
+fn split_lines(text: &str) -> Lines<'_> {
+    Lines {
+        all: text
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .enumerate()
+            .map(|(i, l)| (i + 1, l))
+            .collect(),
+    }
+}
+
+/// Parses an interface manual.
+pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let lines = split_lines(text);
+    let last = lines.all.len().max(1);
+
+    let (title_line, heading) = lines
+        .all
+        .iter()
+        .find_map(|(n, l)| l.trim().strip_prefix("# ").map(|h| (*n, h.to_owned())))
+        .ok_or_else(|| err(1, 1, "no title: expected a first-level heading `# …`"))?;
+    let (title, title_version) = split_title(&heading);
+    let kind = kind_from_title(&normalize(&title))
+        .or_else(|| kind_from_content(text))
+        .ok_or_else(|| {
+            err(
+                title_line,
+                1,
+                format!(
+                    "cannot tell which manual `{title}` is: expected a title naming 상품정보, \
+                     쿠폰생성, 쿠폰상태조회, 쿠폰취소, 교환정보 or 코드정의서"
+                ),
+            )
+        })?;
+
+    // metadata lines, fences, headings, tables, samples: one pass
+    let mut version = None;
+    let mut date = None;
+    let mut methods: Vec<String> = Vec::new();
+    let mut headings: Vec<String> = Vec::new();
+    let mut tables: Vec<Table> = Vec::new();
+    let mut samples: Vec<Vec<(usize, String)>> = Vec::new();
+    let mut record_mentioned = None;
+    let mut i = 0;
+    while i < lines.all.len() {
+        let (n, line) = lines.all[i];
+        let trimmed = line.trim();
+        if trimmed.starts_with("```") {
+            let mut body = Vec::new();
+            i += 1;
+            while i < lines.all.len() && !lines.all[i].1.trim().starts_with("```") {
+                body.push((lines.all[i].0, lines.all[i].1.to_owned()));
+                i += 1;
+            }
+            if i == lines.all.len() {
+                return Err(err(n, 1, "a code fence ``` that is never closed"));
+            }
+            i += 1;
+            if body.iter().any(|(_, l)| looks_like_xml(l)) {
+                samples.push(body);
+            }
+            continue;
+        }
+        if looks_like_xml(trimmed) {
+            let mut body = Vec::new();
+            while i < lines.all.len() && looks_like_xml(lines.all[i].1.trim()) {
+                body.push((lines.all[i].0, lines.all[i].1.to_owned()));
+                i += 1;
+            }
+            samples.push(body);
+            continue;
+        }
+        if trimmed.starts_with('|') {
+            let start = i;
+            while i < lines.all.len() && lines.all[i].1.trim_start().starts_with('|') {
+                i += 1;
+            }
+            tables.push(table(&lines.all[start..i], &headings));
+            continue;
+        }
+        i += 1;
+        if let Some(h) = trimmed.strip_prefix('#') {
+            headings.insert(0, h.trim_start_matches('#').trim().to_owned());
+            continue;
+        }
+        let plain = strip_markup(trimmed);
+        if let Some((key, value)) = plain.split_once(':') {
+            match normalize(key).as_str() {
+                "문서버전" => version = Some((n, value.trim().to_owned())),
+                "최종개정일" => date = Some((n, value.trim().to_owned())),
+                _ => {}
+            }
+        }
+        if plain.to_ascii_uppercase().contains("HTTP") {
+            for word in plain.split(|c: char| !c.is_ascii_alphabetic()) {
+                let word = word.to_ascii_uppercase();
+                if ["GET", "POST", "PUT", "DELETE"].contains(&word.as_str())
+                    && !methods.contains(&word)
+                {
+                    methods.push(word);
+                }
+            }
+        }
+        if record_mentioned.is_none()
+            && trimmed.contains("반복")
+            && let Some(name) = between(trimmed, "`<", ">`")
+        {
+            record_mentioned = Some(Named {
+                name: name.to_owned(),
+                line: n,
+            });
+        }
+    }
+
+    let version = match (version, title_version) {
+        (Some((n, v)), _) if v.is_empty() => {
+            return Err(err(
+                n,
+                1,
+                "the document version is empty: expected e.g. `1.4`",
+            ));
+        }
+        (Some((_, v)), _) => v,
+        (None, Some(v)) => v,
+        (None, None) => {
+            return Err(err(
+                title_line,
+                1,
+                "no document version: expected a line `**문서 버전:** x.y` or a title \
+                 ending in `(Ver. x.y)`",
+            ));
+        }
+    };
+    let (date_line, raw_date) = date.ok_or_else(|| {
+        err(
+            last,
+            1,
+            "no revision date: expected a line `**최종 개정일:** YYYY.MM.DD`",
+        )
+    })?;
+    let date = normalize_date(&raw_date).ok_or_else(|| {
+        err(
+            date_line,
+            1,
+            format!("`{raw_date}` is not a date: expected YYYY.MM.DD or YYYY-MM-DD"),
+        )
+    })?;
+
+    let mut manual = InterfaceManual {
+        kind,
+        title,
+        version,
+        date,
+        urls: Vec::new(),
+        methods,
+        request: Vec::new(),
+        response: Vec::new(),
+        root: None,
+        record: None,
+        record_mentioned: None,
+        value_tables: Vec::new(),
+        codes: Vec::new(),
+    };
+    let mut pending_values = Vec::new();
+    for t in &tables {
+        let header: Vec<String> = t.header.iter().map(|c| normalize(&c.text)).collect();
+        let has = |names: &[&str]| header.iter().any(|h| names.contains(&h.as_str()));
+        let role = if has(PARAM_NAME) && has(PARAM_LENGTH) {
+            Role::Params
+        } else if has(&["URL"]) && has(&["구분", "항목", "환경"]) {
+            Role::Urls
+        } else if has(&["코드"]) && has(&["메시지"]) {
+            Role::Codes
+        } else if has(VALUE_WIRE) && has(&["설명", "의미"]) {
+            Role::Values
+        } else {
+            continue; // revision history, contacts: nothing the spec holds
+        };
+        if !t.aligned {
+            let line = t.rows.first().map_or(t.line, |r| r.0);
+            return Err(err(
+                line,
+                1,
+                "expected the alignment row under the table header, e.g. `|:--|:--|`",
+            ));
+        }
+        match role {
+            Role::Params => {
+                let request = t.headings.iter().find_map(|h| {
+                    let h = h.to_lowercase();
+                    if h.contains("요청") || h.contains("request") {
+                        Some(true)
+                    } else if h.contains("응답") || h.contains("response") {
+                        Some(false)
+                    } else {
+                        None
+                    }
+                });
+                let Some(request) = request else {
+                    return Err(err(
+                        t.line,
+                        1,
+                        "a parameter table under no heading naming 요청 (request) or 응답 \
+                         (response)",
+                    ));
+                };
+                let params = params(t, request)?;
+                let slot = if request {
+                    &mut manual.request
+                } else {
+                    &mut manual.response
+                };
+                if !slot.is_empty() {
+                    return Err(err(
+                        t.line,
+                        1,
+                        format!(
+                            "a second {} parameter table: expected one",
+                            if request { "request" } else { "answer" }
+                        ),
+                    ));
+                }
+                *slot = params;
+            }
+            Role::Urls => manual.urls.extend(url_rows(t)?),
+            Role::Codes => manual.codes = answer_codes(t)?,
+            Role::Values => pending_values.push(t),
+        }
+    }
+    if manual.request.is_empty() {
+        return Err(err(
+            last,
+            1,
+            "no request parameter table: expected a table `| 변수명 | 설명 | 최대길이 | 필수여부 |` \
+             under a heading naming 요청",
+        ));
+    }
+
+    // sample answer: root, record, placement of each answer parameter
+    if let Some(sample) = samples.first() {
+        let shape = xml_shape(sample)?;
+        manual.root = shape.root;
+        manual.record = shape.record;
+        let mut previous = false;
+        for p in &mut manual.response {
+            p.in_record = match shape.fields.iter().find(|(name, _)| *name == p.name) {
+                Some((_, in_record)) => *in_record,
+                None => previous,
+            };
+            previous = p.in_record;
+        }
+    }
+    if manual.record.is_none() {
+        manual.record_mentioned = record_mentioned;
+    }
+
+    // value tables: under a heading naming a parameter; lists inside descriptions
+    let names: Vec<String> = manual
+        .request
+        .iter()
+        .chain(&manual.response)
+        .map(|p| p.name.clone())
+        .collect();
+    for t in pending_values {
+        let field = t.headings.first().and_then(|h| {
+            h.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .find(|w| names.iter().any(|n| n == w))
+        });
+        let Some(field) = field else {
+            return Err(err(
+                t.line,
+                1,
+                format!(
+                    "a value table under the heading `{}`, which names no parameter of the \
+                     manual: expected e.g. `### SEND_TYPE (발송타입)`",
+                    t.headings.first().map_or("", String::as_str)
+                ),
+            ));
+        };
+        let table = value_table(t, field)?;
+        if manual.value_tables.iter().any(|v| v.field == table.field) {
+            return Err(err(t.line, 1, format!("a second value table for {field}")));
+        }
+        manual.value_tables.push(table);
+    }
+    for p in manual.request.iter().chain(&manual.response) {
+        let values = inline_values(&p.description, p.line);
+        if values.len() >= 2 && !manual.value_tables.iter().any(|v| v.field == p.name) {
+            manual.value_tables.push(ValueTable {
+                field: p.name.clone(),
+                values,
+                line: p.line,
+            });
+        }
+    }
+    Ok(manual)
+}
+
+#[derive(Clone, Copy)]
+enum Role {
+    Params,
+    Urls,
+    Codes,
+    Values,
+}
+
+const PARAM_NAME: &[&str] = &[
+    "변수명",
+    "파라미터",
+    "파라미터명",
+    "항목명",
+    "Parameter",
+    "Name",
+];
+const PARAM_LENGTH: &[&str] = &["최대길이", "길이", "크기", "Length", "Size"];
+const PARAM_REQUIRED: &[&str] = &["필수여부", "필수", "체크", "Required"];
+const PARAM_DESCRIPTION: &[&str] = &["설명", "Description"];
+const VALUE_WIRE: &[&str] = &["코드", "타입", "값", "Code", "Value"];
+
+fn looks_like_xml(line: &str) -> bool {
+    let line = line.trim();
+    line.starts_with("<?xml")
+        || (line.starts_with('<')
+            && line[1..]
+                .trim_start_matches('/')
+                .starts_with(|c: char| c.is_ascii_alphabetic()))
+}
+
+/// The text between the first `open` and the next `close`.
+fn between<'s>(s: &'s str, open: &str, close: &str) -> Option<&'s str> {
+    let start = s.find(open)? + open.len();
+    let end = s[start..].find(close)? + start;
+    Some(&s[start..end])
+}
+
+/// Splits `| a | b \| c |` into trimmed cells with their 1-based columns.
+fn cells(line: &str) -> Vec<Cell> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = chars.iter().position(|c| *c == '|').map_or(0, |p| p + 1);
+    let mut cell = String::new();
+    let mut start = i + 1;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' if chars.get(i + 1) == Some(&'|') => {
+                cell.push('|');
+                i += 1;
+            }
+            '|' => {
+                out.push(finish_cell(&cell, start));
+                cell.clear();
+                start = i + 2;
+            }
+            c => cell.push(c),
+        }
+        i += 1;
+    }
+    if !cell.trim().is_empty() {
+        out.push(finish_cell(&cell, start));
+    }
+    out
+}
+
+fn finish_cell(raw: &str, start: usize) -> Cell {
+    let lead = raw.chars().take_while(|c| c.is_whitespace()).count();
+    Cell {
+        text: raw.trim().to_owned(),
+        column: start + lead,
+    }
+}
+
+fn is_alignment_row(cells: &[Cell]) -> bool {
+    !cells.is_empty()
+        && cells.iter().all(|c| {
+            let inner = c.text.trim_matches(':');
+            !inner.is_empty() && inner.bytes().all(|b| b == b'-')
+        })
+}
+
+fn table(block: &[(usize, &str)], headings: &[String]) -> Table {
+    let header = cells(block[0].1);
+    let aligned = block
+        .get(1)
+        .is_some_and(|(_, l)| is_alignment_row(&cells(l)));
+    let body = if aligned { &block[2..] } else { &block[1..] };
+    Table {
+        line: block[0].0,
+        header,
+        aligned,
+        rows: body
+            .iter()
+            .map(|(n, l)| (*n, cells(l)))
+            .filter(|(_, c)| !c.iter().all(|c| c.text.is_empty()))
+            .collect(),
+        headings: headings.to_vec(),
+    }
+}
+
+/// The cell at `index`, or an empty one at the row's end.
+fn cell(row: &[Cell], index: Option<usize>) -> Cell {
+    index
+        .and_then(|i| row.get(i))
+        .cloned()
+        .unwrap_or_else(|| Cell {
+            text: String::new(),
+            column: row
+                .last()
+                .map_or(1, |c| c.column + c.text.chars().count() + 2),
+        })
+}
+
+/// A wire name: markup and `( * )` marks removed; ASCII letters, digits, `_`.
+fn wire_name(n: usize, c: &Cell, what: &str) -> Result<String, ParseError> {
+    let name: String = strip_markup(&c.text)
+        .replace("(*)", "")
+        .chars()
+        .filter(|ch| !ch.is_whitespace() && *ch != '*')
+        .collect();
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+    {
+        return Err(err(
+            n,
+            c.column,
+            format!(
+                "{what} `{}` is not a parameter name: expected ASCII letters, digits and `_`, \
+                 e.g. `GOODS_ID`",
+                c.text
+            ),
+        ));
+    }
+    Ok(name)
+}
+
+fn length(n: usize, c: &Cell) -> Result<Length, ParseError> {
+    let squashed: String = strip_markup(&c.text)
+        .chars()
+        .filter(|ch| !ch.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if ["number", "숫자", "numeric", "int"].contains(&squashed.as_str()) {
+        return Ok(Length::Number);
+    }
+    let digits: String = squashed.chars().take_while(char::is_ascii_digit).collect();
+    let unit = &squashed[digits.len()..];
+    match (digits.parse::<u32>(), unit) {
+        (Ok(bytes), "byte" | "bytes" | "b" | "바이트" | "") if bytes > 0 => {
+            Ok(Length::Bytes(bytes))
+        }
+        _ => Err(err(
+            n,
+            c.column,
+            format!(
+                "length `{}` is not a length: expected e.g. `10byte`, `10 byte` or `Number`",
+                c.text
+            ),
+        )),
+    }
+}
+
+fn required(n: usize, c: &Cell) -> Result<Option<bool>, ParseError> {
+    let squashed: String = strip_markup(&c.text)
+        .chars()
+        .filter(|ch| ch.is_alphanumeric())
+        .collect();
+    match squashed.as_str() {
+        "필수" | "Y" | "O" | "Required" | "required" | "M" => Ok(Some(true)),
+        "선택" | "N" | "X" | "Optional" | "optional" | "" => Ok(Some(false)),
+        _ => Err(err(
+            n,
+            c.column,
+            format!(
+                "`{}` says neither required nor optional: expected 필수 or 선택",
+                c.text
+            ),
+        )),
+    }
+}
+
+fn params(t: &Table, request: bool) -> Result<Vec<Param>, ParseError> {
+    let (name, len, req, desc) = (
+        t.col(PARAM_NAME),
+        t.col(PARAM_LENGTH),
+        t.col(PARAM_REQUIRED),
+        t.col(PARAM_DESCRIPTION),
+    );
+    let mut out: Vec<Param> = Vec::new();
+    for (n, row) in &t.rows {
+        let name = wire_name(*n, &cell(row, name), "parameter")?;
+        if let Some(first) = out.iter().find(|p| p.name == name) {
+            return Err(err(
+                *n,
+                1,
+                format!("{name} again (first at line {})", first.line),
+            ));
+        }
+        let length = length(*n, &cell(row, len))?;
+        let required = match req {
+            Some(_) if request => required(*n, &cell(row, req))?,
+            _ => None,
+        };
+        out.push(Param {
+            name,
+            length,
+            required,
+            // backticks kept: they mark the values a description lists
+            description: cell(row, desc).text.replace('*', "").trim().to_owned(),
+            in_record: false,
+            line: *n,
+        });
+    }
+    Ok(out)
+}
+
+fn url_rows(t: &Table) -> Result<Vec<UrlRow>, ParseError> {
+    let (label, url) = (t.col(&["구분", "항목", "환경"]), t.col(&["URL"]));
+    let mut out = Vec::new();
+    for (n, row) in &t.rows {
+        let label = strip_markup(&cell(row, label).text);
+        let c = cell(row, url);
+        let raw = strip_markup(&c.text);
+        let raw = raw.split('?').next().unwrap_or("").trim();
+        let slash = raw.rfind('/').filter(|_| raw.contains("://"));
+        let Some(slash) = slash.filter(|s| *s + 1 < raw.len()) else {
+            return Err(err(
+                *n,
+                c.column,
+                format!(
+                    "`{}` is not a URL: expected e.g. `https://host/b2c_api/x.do`",
+                    c.text
+                ),
+            ));
+        };
+        out.push(UrlRow {
+            label,
+            base: raw[..=slash].to_owned(),
+            path: raw[slash + 1..].to_owned(),
+            line: *n,
+        });
+    }
+    Ok(out)
+}
+
+fn answer_codes(t: &Table) -> Result<Vec<AnswerCode>, ParseError> {
+    let (code, msg, desc) = (t.col(&["코드"]), t.col(&["메시지"]), t.col(&["설명"]));
+    let mut out: Vec<AnswerCode> = Vec::new();
+    for (n, row) in &t.rows {
+        let c = cell(row, code);
+        let digits = strip_markup(&c.text);
+        if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err(
+                *n,
+                c.column,
+                format!(
+                    "code `{}` is not a number: expected one or two digits",
+                    c.text
+                ),
+            ));
+        }
+        let code = format!("{digits:0>2}");
+        if let Some(first) = out.iter().find(|a| a.code == code) {
+            return Err(err(
+                *n,
+                c.column,
+                format!("code {code} again (first at line {})", first.line),
+            ));
+        }
+        out.push(AnswerCode {
+            code,
+            message: strip_markup(&cell(row, msg).text),
+            description: strip_markup(&cell(row, desc).text),
+            line: *n,
+        });
+    }
+    Ok(out)
+}
+
+fn value_table(t: &Table, field: &str) -> Result<ValueTable, ParseError> {
+    let (wire, desc) = (t.col(VALUE_WIRE), t.col(&["설명", "의미"]));
+    let mut values: Vec<ValueRow> = Vec::new();
+    for (n, row) in &t.rows {
+        let c = cell(row, wire);
+        let value = strip_markup(&c.text);
+        if value.is_empty() || value.chars().any(char::is_whitespace) {
+            return Err(err(
+                *n,
+                c.column,
+                format!("value `{}` of {field}: expected one word, e.g. `M`", c.text),
+            ));
+        }
+        if let Some(first) = values.iter().find(|v| v.wire == value) {
+            return Err(err(
+                *n,
+                c.column,
+                format!(
+                    "value {value} of {field} again (first at line {})",
+                    first.line
+                ),
+            ));
+        }
+        values.push(ValueRow {
+            wire: value,
+            description: strip_markup(&cell(row, desc).text),
+            line: *n,
+        });
+    }
+    Ok(ValueTable {
+        field: field.to_owned(),
+        values,
+        line: t.line,
+    })
+}
+
+/// ``(`000`: 미사용, `001`: 사용)`` in a description → its values.
+fn inline_values(description: &str, line: usize) -> Vec<ValueRow> {
+    let mut out = Vec::new();
+    let mut rest = description;
+    while let Some(open) = rest.find('`') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('`') else { break };
+        let wire = after[..close].trim();
+        let tail = after[close + 1..].trim_start();
+        rest = &after[close + 1..];
+        let Some(text) = tail.strip_prefix(':') else {
+            continue;
+        };
+        let end = text.find([',', ')', '`']).unwrap_or(text.len());
+        if !wire.is_empty() && !wire.contains(char::is_whitespace) {
+            out.push(ValueRow {
+                wire: wire.to_owned(),
+                description: text[..end].trim().to_owned(),
+                line,
+            });
+        }
+    }
+    out
+}
+
+/// The root, the record element and where each leaf sits, from a sample answer.
+struct Shape {
+    root: Option<Named>,
+    record: Option<Named>,
+    /// Leaf elements: name and whether it sits inside the record.
+    fields: Vec<(String, bool)>,
+}
+
+fn xml_shape(sample: &[(usize, String)]) -> Result<Shape, ParseError> {
+    let mut shape = Shape {
+        root: None,
+        record: None,
+        fields: Vec::new(),
+    };
+    // open elements: name, line, whether it has a child element
+    let mut stack: Vec<(String, usize, bool)> = Vec::new();
+    for (n, line) in sample {
+        let mut rest = line.as_str();
+        let mut offset = 0;
+        while let Some(lt) = rest.find('<') {
+            let column = line[..offset + lt].chars().count() + 1;
+            let Some(gt) = rest[lt..].find('>') else {
+                return Err(err(*n, column, "a tag that is never closed with `>`"));
+            };
+            let tag = &rest[lt + 1..lt + gt];
+            offset += lt + gt + 1;
+            rest = &rest[lt + gt + 1..];
+            if tag.starts_with('?') || tag.starts_with('!') {
+                continue;
+            }
+            if let Some(name) = tag.strip_prefix('/') {
+                let name = name.trim();
+                match stack.pop() {
+                    Some((open, _, _)) if open == name => {}
+                    Some((open, at, _)) => {
+                        return Err(err(
+                            *n,
+                            column,
+                            format!("`</{name}>` closes `<{open}>` of line {at}"),
+                        ));
+                    }
+                    None => {
+                        return Err(err(*n, column, format!("`</{name}>` closes nothing")));
+                    }
+                }
+                continue;
+            }
+            let self_closing = tag.ends_with('/');
+            let name = tag
+                .trim_end_matches('/')
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_owned();
+            if name.is_empty() {
+                return Err(err(*n, column, "an empty tag `<>`"));
+            }
+            if let Some(parent) = stack.last_mut() {
+                parent.2 = true;
+            }
+            let depth = stack.len();
+            if depth == 0 && shape.root.is_none() {
+                shape.root = Some(Named {
+                    name: name.clone(),
+                    line: *n,
+                });
+            }
+            if depth == 2
+                && shape.record.is_none()
+                && let Some((record, at, _)) = stack.get(1)
+            {
+                shape.record = Some(Named {
+                    name: record.clone(),
+                    line: *at,
+                });
+            }
+            if depth >= 1 {
+                let in_record = depth >= 2;
+                if !shape.fields.iter().any(|(f, _)| *f == name) {
+                    shape.fields.push((name.clone(), in_record));
+                }
+            }
+            if !self_closing {
+                stack.push((name, *n, false));
+            }
+        }
+    }
+    if let Some((open, at, _)) = stack.pop() {
+        return Err(err(at, 1, format!("`<{open}>` is never closed")));
+    }
+    Ok(shape)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_carry_their_columns() {
+        let c = cells("| `A` |  10 byte | 선 택 |");
+        let got: Vec<(&str, usize)> = c.iter().map(|c| (c.text.as_str(), c.column)).collect();
+        assert_eq!(got, vec![("`A`", 3), ("10 byte", 10), ("선 택", 20)]);
+    }
+
+    #[test]
+    fn lengths_take_every_spelling() {
+        let c = |t: &str| Cell {
+            text: t.into(),
+            column: 1,
+        };
+        assert_eq!(length(1, &c("10byte")), Ok(Length::Bytes(10)));
+        assert_eq!(length(1, &c("10 byte")), Ok(Length::Bytes(10)));
+        assert_eq!(length(1, &c("4000 Bytes")), Ok(Length::Bytes(4000)));
+        assert_eq!(length(1, &c("Number")), Ok(Length::Number));
+        assert!(length(1, &c("ten bytes")).is_err());
+    }
+
+    #[test]
+    fn inline_value_lists_are_read() {
+        let v = inline_values("상태 (`000`: 미사용, `001`: 사용, `100`: 취소)", 7);
+        let got: Vec<(&str, &str)> = v
+            .iter()
+            .map(|v| (v.wire.as_str(), v.description.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("000", "미사용"), ("001", "사용"), ("100", "취소")]
+        );
+    }
+}
