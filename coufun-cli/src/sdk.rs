@@ -1,0 +1,345 @@
+//! The one place the command line touches the SDK's client and operations: the
+//! spec-derived operation table and dispatcher (written by build.rs), turning an
+//! answer into printable fields, building the client, and issuing one bulk row.
+//! When coufun-api gains its own generated operation table, adapt this module.
+
+use std::time::Duration;
+
+use coufun_api::issuance::{IssueOutcome, IssuingResponse};
+use coufun_api::privacy::{PocId, mask_phone};
+use coufun_api::xml::{Response, XmlWriter};
+use coufun_api::{Charset, Client, Environment, Error, ResultCode, ValidationErrors};
+use quick_xml::events::Event;
+
+use crate::bulk::{Issuer, RowOutcome};
+
+include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+
+/// One operation as the spec describes it.
+#[derive(Debug)]
+pub struct OpMeta {
+    /// Spec name, e.g. `coupon_status`; the subcommand is this with `-`.
+    pub name: &'static str,
+    /// The manual's name.
+    pub summary_ko: &'static str,
+    /// English summary.
+    pub summary_en: &'static str,
+    /// Path under the base URL.
+    pub path: &'static str,
+    /// Whether it changes state.
+    pub writes: bool,
+    /// The field the server deduplicates on (TR_ID), for issuing operations.
+    pub idempotency_key: Option<&'static str>,
+    /// Result codes the operation may answer.
+    pub codes: &'static [&'static str],
+    /// Request fields in wire order.
+    pub fields: &'static [FieldMeta],
+    /// Response elements holding a phone number (masked in output).
+    pub mobile_elements: &'static [&'static str],
+}
+
+/// One request field.
+#[derive(Debug)]
+pub struct FieldMeta {
+    /// Rust name, e.g. `goods_id`; the flag is this with `-`.
+    pub name: &'static str,
+    /// Wire parameter name.
+    pub wire: &'static str,
+    /// Spec kind.
+    pub kind: &'static str,
+    /// Whether the request must carry it.
+    pub required: bool,
+    /// Code the server answers when its rule is broken.
+    pub code: &'static str,
+    /// The kind's doc (the help text).
+    pub doc: &'static str,
+    /// For a field holding several values.
+    pub list: Option<ListMeta>,
+}
+
+/// A field holding several values.
+#[derive(Debug)]
+pub struct ListMeta {
+    /// Most values.
+    pub max: u32,
+    /// Wire separator.
+    pub separator: &'static str,
+}
+
+/// The operation named `name` (spec name or subcommand spelling).
+pub fn operation(name: &str) -> Option<&'static OpMeta> {
+    let name = name.replace('-', "_");
+    OPERATIONS.iter().find(|o| o.name == name)
+}
+
+/// Why an operation could not be called.
+#[derive(Debug)]
+pub enum Dispatch {
+    /// The arguments broke the SDK's checks: nothing was sent.
+    Invalid(ValidationErrors),
+    /// No such operation in the SDK.
+    NoSuchOperation,
+}
+
+/// An answer's fields, in document order: scalars, then records.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Body {
+    /// `(element, text)` of the scalar elements.
+    pub fields: Vec<(String, String)>,
+    /// `(element, its fields)` of each record.
+    pub records: Vec<(String, Vec<(String, String)>)>,
+}
+
+/// How one call ended, in terms the command line prints and maps to exit codes.
+#[derive(Debug)]
+pub enum CallOutcome {
+    /// The server answered `00` (or, for an issue, the order was found).
+    Ok {
+        /// The answer's fields.
+        body: Body,
+        /// For issuing operations: the TR_ID.
+        tr_id: Option<String>,
+    },
+    /// The server answered another code.
+    Refused {
+        /// The code.
+        code: ResultCode,
+        /// The server's message.
+        message: String,
+    },
+    /// An issue whose outcome is unknown.
+    Unknown {
+        /// TR_ID to reconcile by.
+        tr_id: String,
+        /// What happened.
+        detail: String,
+    },
+    /// Nothing usable came back (connection, HTTP status, unreadable answer).
+    Transport(String),
+}
+
+impl CallOutcome {
+    /// From a plain call.
+    pub fn from_call<R: Response>(answer: Result<R, Error>) -> Self {
+        match answer {
+            Ok(r) => CallOutcome::Ok {
+                body: body_of(&r),
+                tr_id: None,
+            },
+            Err(e) => Self::from_error(e),
+        }
+    }
+
+    /// From an issuing call.
+    pub fn from_issue<R: Response + IssuingResponse>(outcome: IssueOutcome<R>) -> Self {
+        let tr_id = outcome.tr_id().to_string();
+        match outcome {
+            IssueOutcome::Issued(issued) => {
+                let mut body = match issued.answer() {
+                    Some(r) => body_of(r),
+                    None => Body::default(),
+                };
+                if body.fields.is_empty() && body.records.is_empty() {
+                    if let Some(order) = issued.order_id() {
+                        body.fields.push(("ORDER_ID".into(), order.to_owned()));
+                    }
+                    for n in issued.coupon_numbers() {
+                        body.records
+                            .push(("COUPON".into(), vec![("COUPON_NO".into(), n.to_owned())]));
+                    }
+                }
+                CallOutcome::Ok {
+                    body,
+                    tr_id: Some(tr_id),
+                }
+            }
+            IssueOutcome::NotIssued(n) => Self::from_error(n.error),
+            IssueOutcome::Unknown(u) => CallOutcome::Unknown {
+                tr_id,
+                detail: u
+                    .last_error
+                    .map(|e| e.to_string())
+                    .unwrap_or_else(|| "no answer".into()),
+            },
+            other => CallOutcome::Unknown {
+                tr_id,
+                detail: format!("an outcome this command line does not know: {other:?}"),
+            },
+        }
+    }
+
+    fn from_error(e: Error) -> Self {
+        match e {
+            Error::Api { code, message, .. } => CallOutcome::Refused { code, message },
+            Error::OutcomeUnknown { ref tr_id, .. } => CallOutcome::Unknown {
+                tr_id: tr_id.to_string(),
+                detail: e.to_string(),
+            },
+            other => CallOutcome::Transport(other.to_string()),
+        }
+    }
+}
+
+/// The answer's elements, read back from the SDK's own encoder.
+fn body_of<R: Response>(response: &R) -> Body {
+    let mut w = XmlWriter::default();
+    w.open("R");
+    response.encode_children(&mut w);
+    w.close("R");
+    let mobile = operation(R::OPERATION)
+        .map(|o| o.mobile_elements)
+        .unwrap_or(&[]);
+    parse_flat(&w.finish(), mobile)
+}
+
+/// Reads a flat document: children of the root with text are fields, children
+/// with children are records. Phone numbers are masked.
+fn parse_flat(xml: &str, mobile: &[&str]) -> Body {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut body = Body::default();
+    let mut stack: Vec<String> = Vec::new();
+    let mut record: Option<(String, Vec<(String, String)>)> = None;
+    let mut text = String::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                let name: String = e.name().as_ref().to_owned();
+                if stack.len() == 2 && record.is_none() {
+                    record = Some((stack[1].clone(), Vec::new()));
+                }
+                stack.push(name);
+                text.clear();
+            }
+            Ok(Event::Text(t)) => text.push_str(&t.xml10_content()),
+            Ok(Event::CData(c)) => text.push_str(&c.into_inner()),
+            Ok(Event::GeneralRef(r)) => match r.resolve_char_ref() {
+                Ok(Some(c)) => text.push(c),
+                _ => text.push_str(quick_xml::escape::resolve_xml_entity(&r).unwrap_or("")),
+            },
+            Ok(Event::End(_)) => {
+                let Some(name) = stack.pop() else { break };
+                let value = if mobile.contains(&name.as_str()) {
+                    mask_phone(text.trim())
+                } else {
+                    text.trim().to_owned()
+                };
+                match stack.len() {
+                    1 => match record.take() {
+                        Some(r) if r.0 == name => body.records.push(r),
+                        Some(r) => {
+                            record = Some(r);
+                            body.fields.push((name, value));
+                        }
+                        None => body.fields.push((name, value)),
+                    },
+                    2 => {
+                        if let Some(r) = record.as_mut() {
+                            r.1.push((name, value));
+                        }
+                    }
+                    _ => {}
+                }
+                text.clear();
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    body
+}
+
+/// The client for `environment`, POC_ID kept inside the SDK's `PocId`.
+pub fn client(environment: Environment, poc_id: PocId, timeout: Duration) -> Result<Client, String> {
+    Client::builder(environment, poc_id)
+        .timeout(timeout)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// The SDK's environment for `--env`: `test`, `production` or a base URL. The
+/// SDK's own rules (plain http refused but for the test server and loopback)
+/// apply when the client is built.
+pub fn environment(name: &str) -> Environment {
+    match name {
+        "test" => Environment::Test,
+        "production" | "prod" => Environment::Production,
+        url => Environment::Custom(url.to_owned()),
+    }
+}
+
+/// A fresh TR_ID from the SDK's generator.
+pub fn new_tr_id(generator: &coufun_api::tr_id::TrIdGenerator) -> String {
+    generator.next_id().to_string()
+}
+
+/// The issuing operation bulk-create calls.
+pub const BULK_OPERATION: &str = "coupon_create";
+/// The request field bulk-create fills from `--goods`.
+pub const GOODS_FIELD: &str = "goods_id";
+
+/// Issues bulk rows through the SDK's exactly-once `coupon_create`.
+#[derive(Debug, Clone)]
+pub struct SdkIssuer {
+    client: Client,
+    charset: Charset,
+}
+
+impl SdkIssuer {
+    /// Over `client`.
+    pub fn new(client: Client) -> Self {
+        SdkIssuer {
+            client,
+            charset: Charset::default(),
+        }
+    }
+}
+
+impl Issuer for SdkIssuer {
+    async fn issue(&self, params: Vec<(String, String)>) -> RowOutcome {
+        match dispatch(&self.client, BULK_OPERATION, &params, self.charset).await {
+            Err(Dispatch::Invalid(errors)) => RowOutcome::Invalid(crate::output::validation_text(&errors)),
+            Err(Dispatch::NoSuchOperation) => {
+                RowOutcome::Invalid(format!("the SDK has no operation {BULK_OPERATION}"))
+            }
+            Ok(CallOutcome::Ok { body, .. }) => {
+                let order = body
+                    .fields
+                    .iter()
+                    .find(|(k, _)| k == "ORDER_ID")
+                    .map(|(_, v)| v.clone());
+                let coupons = body
+                    .records
+                    .iter()
+                    .flat_map(|(_, r)| r.iter())
+                    .filter(|(k, _)| k == "COUPON_NO")
+                    .map(|(_, v)| v.clone())
+                    .collect();
+                RowOutcome::Issued { order, coupons }
+            }
+            Ok(CallOutcome::Refused { code, message }) => RowOutcome::Refused { code, message },
+            Ok(CallOutcome::Unknown { detail, .. }) => RowOutcome::Unknown(detail),
+            Ok(CallOutcome::Transport(detail)) => RowOutcome::Unknown(detail),
+        }
+    }
+
+    fn check(&self, params: &[(String, String)]) -> Result<(), String> {
+        check_wire(BULK_OPERATION, params, self.charset)
+    }
+}
+
+/// Checks wire parameters with the SDK's generated parser, sending nothing.
+pub fn check_wire(op: &str, params: &[(String, String)], charset: Charset) -> Result<(), String> {
+    check_params(op, params, charset).map_err(|e| crate::output::validation_text(&e))
+}
+
+fn check_params(
+    op: &str,
+    params: &[(String, String)],
+    charset: Charset,
+) -> Result<(), ValidationErrors> {
+    // Only the bulk operation needs a dry check; others are checked by dispatch.
+    match op {
+        "coupon_create" => coufun_api::CouponCreateRequest::from_wire(params, charset).map(|_| ()),
+        _ => Ok(()),
+    }
+}
