@@ -76,6 +76,9 @@ pub fn retry(code: ResultCode) -> &'static str {
 /// How to retry, in words.
 pub fn retry_advice(code: ResultCode) -> String {
     use coufun_api::RetryClass::*;
+    if code.is_success() {
+        return "nothing to retry: the call succeeded".to_owned();
+    }
     let mut advice = match code.retry() {
         AsIs => "may be sent again as it is".to_owned(),
         SameTrId => {

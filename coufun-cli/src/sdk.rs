@@ -322,14 +322,10 @@ impl Issuer for SdkIssuer {
         }
     }
 
-    fn check(&self, params: &[(String, String)]) -> Result<(), String> {
-        check_wire(BULK_OPERATION, params, self.charset)
+    fn check(&self, params: &[(String, String)]) -> Result<(), (ResultCode, String)> {
+        check_params(BULK_OPERATION, params, self.charset)
+            .map_err(|e| (e.code(), crate::output::validation_text(&e)))
     }
-}
-
-/// Checks wire parameters with the SDK's generated parser, sending nothing.
-pub fn check_wire(op: &str, params: &[(String, String)], charset: Charset) -> Result<(), String> {
-    check_params(op, params, charset).map_err(|e| crate::output::validation_text(&e))
 }
 
 fn check_params(

@@ -71,9 +71,10 @@ pub enum JournalError {
     /// The journal belongs to another input or goods.
     #[error("the journal was started for {0}; use another --journal for a different run")]
     OtherRun(String),
-    /// Row `line` of the input differs from what the journal recorded for it.
+    /// Row `line` of the input differs from what the journal recorded for it
+    /// (only rows refused by our own checks may be corrected).
     #[error(
-        "row {0} of the input differs from the journal's copy: the input changed since the first run; restore it or start a new journal"
+        "row {0} of the input differs from the journal's copy: the input changed since the first run (only invalid rows may be corrected); restore it or start a new journal"
     )]
     Changed(u64),
     /// Unexpected content.
@@ -173,13 +174,24 @@ impl Journal {
         let mut tx = self.pool.begin().await?;
         for (line, reference, params) in rows {
             let encoded = encode_params(params);
-            let existing: Option<(String, String)> =
-                sqlx::query_as("SELECT reference, params FROM rows WHERE line = ?")
+            let existing: Option<(String, String, String)> =
+                sqlx::query_as("SELECT reference, params, state FROM rows WHERE line = ?")
                     .bind(*line as i64)
                     .fetch_optional(&mut *tx)
                     .await?;
             match existing {
-                Some((r, p)) if r == *reference && p == encoded => {}
+                Some((r, p, _)) if r == *reference && p == encoded => {}
+                // A row refused by our own checks was never sent: it may be corrected.
+                Some((_, _, state)) if state == RowState::Invalid.as_str() => {
+                    sqlx::query(
+                        "UPDATE rows SET reference = ?, params = ?, state = 'pending', code = NULL, message = NULL WHERE line = ?",
+                    )
+                    .bind(reference)
+                    .bind(&encoded)
+                    .bind(*line as i64)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 Some(_) => return Err(JournalError::Changed(*line)),
                 None => {
                     sqlx::query(

@@ -44,8 +44,9 @@ pub enum RowOutcome {
 pub trait Issuer: Send + Sync + 'static {
     /// Sends the row and says how it ended.
     fn issue(&self, params: Vec<(String, String)>) -> impl Future<Output = RowOutcome> + Send;
-    /// Checks the row's parameters without sending.
-    fn check(&self, params: &[(String, String)]) -> Result<(), String>;
+    /// Checks the row's parameters without sending: on a broken rule, the code
+    /// the server would answer and the full text.
+    fn check(&self, params: &[(String, String)]) -> Result<(), (ResultCode, String)>;
 }
 
 /// Run settings.
@@ -205,10 +206,10 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
         }
         let mut params = row.params.clone();
         params.push((shared.settings.tr_id_wire.to_owned(), row.tr_id.clone()));
-        if let Err(why) = shared.issuer.check(&params) {
+        if let Err((code, why)) = shared.issuer.check(&params) {
             shared
                 .journal
-                .record(row.line, RowState::Invalid, None, Some(&why), None, None)
+                .record(row.line, RowState::Invalid, Some(code.as_str()), Some(&why), None, None)
                 .await?;
             shared.bar.inc(1);
             continue;
@@ -231,7 +232,7 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
                     .await?;
                 pause(&shared, code).await;
                 if limit_hits + 1 < shared.settings.limit_retries {
-                    shared.queue.lock().await.push_back((row, limit_hits + 1));
+                    shared.queue.lock().await.push_front((row, limit_hits + 1));
                     continue;
                 }
                 // The limit outlasted every pause: stop sending; a later run resumes.
@@ -312,5 +313,188 @@ async fn wait_turn<I>(shared: &Shared<I>) {
         if at > now {
             tokio::time::sleep(at - now).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex as StdMutex;
+
+    /// A fake server: answers by a script keyed on the call number, records TR_IDs.
+    struct Fake {
+        calls: StdMutex<Vec<String>>,
+        answer: fn(usize, &str) -> RowOutcome,
+    }
+
+    impl Issuer for Arc<Fake> {
+        async fn issue(&self, params: Vec<(String, String)>) -> RowOutcome {
+            let tr = params
+                .iter()
+                .find(|(k, _)| k == "TR_ID")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            let n = {
+                let mut calls = self.calls.lock().unwrap();
+                calls.push(tr.clone());
+                calls.len()
+            };
+            (self.answer)(n, &tr)
+        }
+        fn check(&self, params: &[(String, String)]) -> Result<(), (ResultCode, String)> {
+            if params.iter().any(|(k, v)| k == "GOODS_CNT" && v == "0") {
+                return Err((ResultCode::InvalidQuantity, "quantity 0".into()));
+            }
+            Ok(())
+        }
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            concurrency: 3,
+            rate: None,
+            limit_pause: Duration::from_millis(20),
+            max_pause: Duration::from_millis(50),
+            limit_retries: 3,
+            progress: false,
+            tr_id_wire: "TR_ID",
+        }
+    }
+
+    fn issued(_: usize, tr: &str) -> RowOutcome {
+        RowOutcome::Issued {
+            order: Some(format!("O-{tr}")),
+            coupons: vec![format!("C-{tr}")],
+        }
+    }
+
+    async fn journal(dir: &tempfile::TempDir, rows: usize, bad: Option<u64>) -> Journal {
+        let j = Journal::open(&dir.path().join("j.sqlite")).await.unwrap();
+        j.claim("test").await.unwrap();
+        let input: Vec<_> = (1..=rows as u64)
+            .map(|i| {
+                let qty = if Some(i) == bad { "0" } else { "1" };
+                (i, format!("r{i}"), vec![("GOODS_CNT".to_owned(), qty.to_owned())])
+            })
+            .collect();
+        let mut n = 0;
+        j.plan(&input, || {
+            n += 1;
+            format!("T{n:04}")
+        })
+        .await
+        .unwrap();
+        j
+    }
+
+    #[tokio::test]
+    async fn unknown_rows_are_retried_with_their_own_tr_id_and_nothing_else_is_resent() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let first = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: |_, tr| {
+                if tr == "T0003" || tr == "T0007" {
+                    RowOutcome::Unknown("answer lost".into())
+                } else {
+                    issued(0, tr)
+                }
+            },
+        });
+        let j = journal(&dir, 10, Some(5)).await;
+        let s = run(Arc::clone(&first), j.clone(), settings(), rx.clone()).await.unwrap();
+        assert_eq!(s.count(RowState::Issued), 7);
+        assert_eq!(s.count(RowState::Unknown), 2);
+        assert_eq!(s.count(RowState::Invalid), 1);
+        assert_eq!(first.calls.lock().unwrap().len(), 9, "the invalid row is never sent");
+
+        let second = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: issued,
+        });
+        let s = run(Arc::clone(&second), j.clone(), settings(), rx).await.unwrap();
+        let mut again = second.calls.lock().unwrap().clone();
+        again.sort();
+        assert_eq!(again, ["T0003", "T0007"]);
+        assert_eq!(s.count(RowState::Issued), 9);
+        assert_eq!(s.coupons, 9);
+        let rows = j.rows().await.unwrap();
+        assert_eq!(rows[2].attempts, 2);
+        assert_eq!(rows[2].coupons.as_deref(), Some("C-T0003"));
+        assert_eq!(rows[4].code.as_deref(), Some("08"));
+    }
+
+    #[tokio::test]
+    async fn a_limit_code_pauses_then_the_same_row_goes_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: |n, tr| {
+                if n <= 2 {
+                    RowOutcome::Refused {
+                        code: ResultCode::IssueLimitExceeded,
+                        message: "limit".into(),
+                    }
+                } else {
+                    issued(n, tr)
+                }
+            },
+        });
+        let j = journal(&dir, 4, None).await;
+        let started = Instant::now();
+        let s = run(Arc::clone(&fake), j, settings(), rx).await.unwrap();
+        assert_eq!(s.count(RowState::Issued), 4);
+        assert!(started.elapsed() >= Duration::from_millis(20), "it paused");
+        assert_eq!(fake.calls.lock().unwrap().len(), 6);
+    }
+
+    #[tokio::test]
+    async fn a_lasting_limit_stops_the_run_and_leaves_rows_for_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: |_, _| RowOutcome::Refused {
+                code: ResultCode::IssueLimitExceeded,
+                message: "limit".into(),
+            },
+        });
+        let j = journal(&dir, 20, None).await;
+        let mut one = settings();
+        one.concurrency = 1;
+        let s = run(Arc::clone(&fake), j, one, rx).await.unwrap();
+        assert!(s.halted.is_some());
+        assert_eq!(s.count(RowState::Issued), 0);
+        assert_eq!(s.count(RowState::Deferred) + s.count(RowState::Pending), 20);
+        assert!(fake.calls.lock().unwrap().len() < 20, "it stopped sending");
+    }
+
+    #[tokio::test]
+    async fn a_changed_input_is_refused_but_an_invalid_row_may_be_corrected() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = journal(&dir, 3, Some(2)).await;
+        let fixed = vec![
+            (1, "r1".to_owned(), vec![("GOODS_CNT".to_owned(), "1".to_owned())]),
+            (2, "r2".to_owned(), vec![("GOODS_CNT".to_owned(), "0".to_owned())]),
+            (3, "r3".to_owned(), vec![("GOODS_CNT".to_owned(), "2".to_owned())]),
+        ];
+        assert!(matches!(
+            j.plan(&fixed, || "X".into()).await,
+            Err(JournalError::Changed(3))
+        ));
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: issued,
+        });
+        run(Arc::clone(&fake), j.clone(), settings(), rx).await.unwrap();
+        let mut corrected = fixed.clone();
+        corrected[1].2[0].1 = "1".into();
+        corrected[2].2[0].1 = "1".into();
+        j.plan(&corrected, || "X".into()).await.unwrap();
+        let rows = j.rows().await.unwrap();
+        assert_eq!(rows[1].state, RowState::Pending);
+        assert_eq!(rows[1].tr_id, "T0002", "the TR_ID stays");
     }
 }
