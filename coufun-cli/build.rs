@@ -18,8 +18,12 @@ fn main() {
         }
     };
     let mut out = String::new();
-    out.push_str("// Written by build.rs from the spec embedded in coufun-codegen. Do not edit.\n\n");
-    out.push_str("/// Every operation of the spec, in spec order.\npub static OPERATIONS: &[OpMeta] = &[\n");
+    out.push_str(
+        "// Written by build.rs from the spec embedded in coufun-codegen. Do not edit.\n\n",
+    );
+    out.push_str(
+        "/// Every operation of the spec, in spec order.\npub static OPERATIONS: &[OpMeta] = &[\n",
+    );
     for op in &spec.endpoints.operations {
         let key = op.idempotency_key.as_ref().map(|k| k.get_ref().clone());
         let _ = writeln!(
@@ -91,7 +95,7 @@ fn main() {
         };
         let _ = writeln!(
             out,
-            "        {:?} => {{\n            let request = coufun_api::{req}::from_wire(params, charset).map_err(Dispatch::Invalid)?;\n            let answer: _ = client.{}(&request).await;\n            Ok({call}::<coufun_api::responses::{resp}>(answer))\n        }}",
+            "        {:?} => {{\n            let request = coufun_api::{req}::from_wire(params, charset).map_err(Dispatch::Invalid)?;\n            let answer = client.{}(&request).await;\n            Ok({call}::<coufun_api::responses::{resp}>(answer))\n        }}",
             op.name(),
             op.name(),
         );

@@ -72,7 +72,11 @@ pub fn subcommand_name(op: &OpMeta) -> String {
 }
 
 fn operation_command(op: &'static OpMeta) -> Command {
-    let effect = if op.writes { "changes state" } else { "reads only" };
+    let effect = if op.writes {
+        "changes state"
+    } else {
+        "reads only"
+    };
     let mut cmd = Command::new(subcommand_name(op))
         .about(format!("{} — {}", op.summary_ko, op.summary_en))
         .long_about(format!(
@@ -176,7 +180,9 @@ fn bulk_command() -> Command {
                 .value_name("SECONDS")
                 .value_parser(value_parser!(f64))
                 .default_value("2")
-                .help("First pause after a limit code (e.g. 95); doubles up to 60 s while it lasts"),
+                .help(
+                    "First pause after a limit code (e.g. 95); doubles up to 60 s while it lasts",
+                ),
         )
         .arg(
             Arg::new("limit-retries")

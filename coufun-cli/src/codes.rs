@@ -9,7 +9,10 @@ use crate::output::{category, code_json, retry, retry_advice, table};
 /// `explain CODE`.
 pub fn explain(text: &str, json: bool) -> Result<String, CliError> {
     let code: ResultCode = text.trim().parse().map_err(|e| {
-        CliError::new(Exit::BadArguments, format!("{text:?} is not a result code: {e}"))
+        CliError::new(
+            Exit::BadArguments,
+            format!("{text:?} is not a result code: {e}"),
+        )
     })?;
     if json {
         return Ok(code_json(code).to_string());
@@ -26,7 +29,10 @@ pub fn explain(text: &str, json: bool) -> Result<String, CliError> {
         vec!["description (ko)".into(), code.description(Lang::Ko).into()],
         vec!["description (en)".into(), code.description(Lang::En).into()],
         vec!["category".into(), category(code).into()],
-        vec!["retry".into(), format!("{} — {}", retry(code), retry_advice(code))],
+        vec![
+            "retry".into(),
+            format!("{} — {}", retry(code), retry_advice(code)),
+        ],
     ];
     let mut out = table(&["", ""], &rows);
     // The header row of two empty cells is noise for a key/value listing.
@@ -52,5 +58,8 @@ pub fn codes(json: bool) -> String {
             ]
         })
         .collect();
-    table(&["CODE", "CATEGORY", "RETRY", "MESSAGE (KO)", "MESSAGE (EN)"], &rows)
+    table(
+        &["CODE", "CATEGORY", "RETRY", "MESSAGE (KO)", "MESSAGE (EN)"],
+        &rows,
+    )
 }

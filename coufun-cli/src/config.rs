@@ -47,7 +47,10 @@ pub fn load(explicit: Option<&Path>) -> Result<Settings, CliError> {
     let file = match &path {
         Some(p) if p.exists() || explicit.is_some() => {
             let text = std::fs::read_to_string(p).map_err(|e| {
-                CliError::new(Exit::Local, format!("cannot read config file {}: {e}", p.display()))
+                CliError::new(
+                    Exit::Local,
+                    format!("cannot read config file {}: {e}", p.display()),
+                )
             })?;
             toml::from_str::<ConfigFile>(&text).map_err(|e| {
                 CliError::new(

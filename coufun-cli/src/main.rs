@@ -53,7 +53,10 @@ async fn run(matches: &ArgMatches) -> Result<Exit, CliError> {
     let json = matches.get_flag("json");
     match matches.subcommand() {
         Some(("explain", m)) => {
-            let code = m.get_one::<String>("code").map(String::as_str).unwrap_or("");
+            let code = m
+                .get_one::<String>("code")
+                .map(String::as_str)
+                .unwrap_or("");
             println!("{}", codes::explain(code, json)?.trim_end());
             Ok(Exit::Success)
         }
@@ -64,7 +67,10 @@ async fn run(matches: &ArgMatches) -> Result<Exit, CliError> {
         Some(("bulk-create", m)) => bulk_create(matches, m, json).await,
         Some((name, m)) => match sdk::operation(name) {
             Some(op) => call_operation(matches, op, m, json).await,
-            None => Err(CliError::new(Exit::BadArguments, format!("no subcommand {name}"))),
+            None => Err(CliError::new(
+                Exit::BadArguments,
+                format!("no subcommand {name}"),
+            )),
         },
         None => Err(CliError::new(Exit::BadArguments, "no subcommand")),
     }
@@ -143,7 +149,11 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
     match outcome {
         CallOutcome::Ok { body, tr_id } => {
             if json {
-                let records: Vec<_> = body.records.iter().map(|(_, r)| output::object(r)).collect();
+                let records: Vec<_> = body
+                    .records
+                    .iter()
+                    .map(|(_, r)| output::object(r))
+                    .collect();
                 println!(
                     "{}",
                     json!({
@@ -159,14 +169,16 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
             } else {
                 println!("{}: {}", op.name, output::code_line(ResultCode::Success));
                 let mut fields = body.fields.clone();
-                if let Some(t) = &tr_id {
-                    if !fields.iter().any(|(k, _)| k == "TR_ID") {
-                        fields.push(("TR_ID".into(), t.clone()));
-                    }
+                if let Some(t) = &tr_id
+                    && !fields.iter().any(|(k, _)| k == "TR_ID")
+                {
+                    fields.push(("TR_ID".into(), t.clone()));
                 }
                 if !fields.is_empty() {
-                    let rows: Vec<Vec<String>> =
-                        fields.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect();
+                    let rows: Vec<Vec<String>> = fields
+                        .iter()
+                        .map(|(k, v)| vec![k.clone(), v.clone()])
+                        .collect();
                     print!("{}", output::table(&["FIELD", "VALUE"], &rows));
                 }
                 print_records(&body.records);
@@ -267,7 +279,10 @@ fn beside(file: &Path, extension: &str) -> PathBuf {
 async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<Exit, CliError> {
     let local = |what: String| CliError::new(Exit::Local, what);
     let Some(op) = sdk::operation(sdk::BULK_OPERATION) else {
-        return Err(local(format!("the spec has no operation {}", sdk::BULK_OPERATION)));
+        return Err(local(format!(
+            "the spec has no operation {}",
+            sdk::BULK_OPERATION
+        )));
     };
     let wire_of = |name: &str| op.fields.iter().find(|f| f.name == name).map(|f| f.wire);
     let (Some(goods_wire), Some(tr_wire)) = (
@@ -276,10 +291,7 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
     ) else {
         return Err(local(format!("{} has no goods or TR_ID field", op.name)));
     };
-    let file = m
-        .get_one::<PathBuf>("file")
-        .cloned()
-        .unwrap_or_default();
+    let file = m.get_one::<PathBuf>("file").cloned().unwrap_or_default();
     let goods = m.get_one::<String>("goods").cloned().unwrap_or_default();
     let journal_path = m
         .get_one::<PathBuf>("journal")
@@ -305,18 +317,34 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
         .cloned()
         .unwrap_or_else(|| "default".into());
 
-    let journal = Journal::open(&journal_path)
-        .await
-        .map_err(|e| local(format!("journal {}: {}", journal_path.display(), error_chain(&e))))?;
+    let journal = Journal::open(&journal_path).await.map_err(|e| {
+        local(format!(
+            "journal {}: {}",
+            journal_path.display(),
+            error_chain(&e)
+        ))
+    })?;
     journal
         .claim(&format!("{} goods={goods} env={env}", op.name))
         .await
-        .map_err(|e| local(format!("journal {}: {}", journal_path.display(), error_chain(&e))))?;
+        .map_err(|e| {
+            local(format!(
+                "journal {}: {}",
+                journal_path.display(),
+                error_chain(&e)
+            ))
+        })?;
     let generator = TrIdGenerator::new();
     journal
         .plan(&rows, || sdk::new_tr_id(&generator))
         .await
-        .map_err(|e| local(format!("journal {}: {}", journal_path.display(), error_chain(&e))))?;
+        .map_err(|e| {
+            local(format!(
+                "journal {}: {}",
+                journal_path.display(),
+                error_chain(&e)
+            ))
+        })?;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
@@ -329,20 +357,37 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
         concurrency: m.get_one::<u16>("concurrency").copied().unwrap_or(4) as usize,
         rate: m.get_one::<f64>("rate").copied(),
         limit_pause: Duration::from_secs_f64(
-            m.get_one::<f64>("limit-pause").copied().unwrap_or(2.0).clamp(0.0, 60.0),
+            m.get_one::<f64>("limit-pause")
+                .copied()
+                .unwrap_or(2.0)
+                .clamp(0.0, 60.0),
         ),
         max_pause: Duration::from_secs(60),
         limit_retries: m.get_one::<u32>("limit-retries").copied().unwrap_or(3),
         progress: !m.get_flag("no-progress"),
         tr_id_wire: tr_wire,
     };
-    let summary = bulk::run(sdk::SdkIssuer::new(client), journal.clone(), settings, stop_rx)
-        .await
-        .map_err(|e| local(format!("journal {}: {}", journal_path.display(), error_chain(&e))))?;
-    let all = journal
-        .rows()
-        .await
-        .map_err(|e| local(format!("journal {}: {}", journal_path.display(), error_chain(&e))))?;
+    let summary = bulk::run(
+        sdk::SdkIssuer::new(client),
+        journal.clone(),
+        settings,
+        stop_rx,
+    )
+    .await
+    .map_err(|e| {
+        local(format!(
+            "journal {}: {}",
+            journal_path.display(),
+            error_chain(&e)
+        ))
+    })?;
+    let all = journal.rows().await.map_err(|e| {
+        local(format!(
+            "journal {}: {}",
+            journal_path.display(),
+            error_chain(&e)
+        ))
+    })?;
     journal.close().await;
     bulk::input::write_report(&report_path, &all)
         .map_err(|e| local(format!("report {}: {e}", report_path.display())))?;

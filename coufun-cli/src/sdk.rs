@@ -249,7 +249,11 @@ fn parse_flat(xml: &str, mobile: &[&str]) -> Body {
 }
 
 /// The client for `environment`, POC_ID kept inside the SDK's `PocId`.
-pub fn client(environment: Environment, poc_id: PocId, timeout: Duration) -> Result<Client, String> {
+pub fn client(
+    environment: Environment,
+    poc_id: PocId,
+    timeout: Duration,
+) -> Result<Client, String> {
     Client::builder(environment, poc_id)
         .timeout(timeout)
         .build()
@@ -297,7 +301,9 @@ impl SdkIssuer {
 impl Issuer for SdkIssuer {
     async fn issue(&self, params: Vec<(String, String)>) -> RowOutcome {
         match dispatch(&self.client, BULK_OPERATION, &params, self.charset).await {
-            Err(Dispatch::Invalid(errors)) => RowOutcome::Invalid(crate::output::validation_text(&errors)),
+            Err(Dispatch::Invalid(errors)) => {
+                RowOutcome::Invalid(crate::output::validation_text(&errors))
+            }
             Err(Dispatch::NoSuchOperation) => {
                 RowOutcome::Invalid(format!("the SDK has no operation {BULK_OPERATION}"))
             }

@@ -40,10 +40,21 @@ fn a_bulk_run_killed_partway_resumes_and_issues_every_row_exactly_once() {
         .spawn()
         .expect("coufun starts");
     let started = Instant::now();
-    let kill_at = 120 + (started.elapsed().subsec_nanos() as usize % 150);
+    // Somewhere between 120 and 370 orders, varying from run to run.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as usize;
+    let kill_at = 120 + nanos % 250;
     while host.ledger().orders.len() < kill_at {
-        assert!(started.elapsed() < Duration::from_secs(60), "the first run stalled");
-        assert!(child.try_wait().unwrap().is_none(), "finished before the kill");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the first run stalled"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "finished before the kill"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     child.kill().expect("SIGKILL"); // std sends SIGKILL on Unix
@@ -59,7 +70,10 @@ fn a_bulk_run_killed_partway_resumes_and_issues_every_row_exactly_once() {
     let summary = resumed.json();
     assert_eq!(summary["summary"]["by_state"]["issued"], ROWS);
     let sent_again = summary["summary"]["sent_this_run"].as_u64().unwrap() as usize;
-    assert!(sent_again <= ROWS - at_kill + 8, "resumed only what was left");
+    assert!(
+        sent_again <= ROWS - at_kill + 8,
+        "resumed only what was left"
+    );
 
     // The ledger: one order per row, exactly; nothing else.
     let ledger = host.ledger();
@@ -106,7 +120,14 @@ fn the_issue_limit_stops_the_run_and_a_later_run_resumes() {
     let run: common::Run = host
         .cmd()
         .args(["bulk-create", input.to_str().unwrap(), "--goods", GOODS])
-        .args(["--concurrency", "1", "--limit-pause", "0.05", "--limit-retries", "2"])
+        .args([
+            "--concurrency",
+            "1",
+            "--limit-pause",
+            "0.05",
+            "--limit-retries",
+            "2",
+        ])
         .output()
         .unwrap()
         .into();
@@ -116,7 +137,16 @@ fn the_issue_limit_stops_the_run_and_a_later_run_resumes() {
     assert_eq!(host.ledger().orders.len(), 5);
     let report = read_report(&host.path("few.report.csv"));
     assert_eq!(report.len(), 12);
-    assert_eq!(report.iter().filter(|r| r["outcome"] == "issued").count(), 5);
-    assert_eq!(report.iter().filter(|r| r["outcome"] == "deferred").count(), 1);
-    assert_eq!(report.iter().filter(|r| r["outcome"] == "pending").count(), 6);
+    assert_eq!(
+        report.iter().filter(|r| r["outcome"] == "issued").count(),
+        5
+    );
+    assert_eq!(
+        report.iter().filter(|r| r["outcome"] == "deferred").count(),
+        1
+    );
+    assert_eq!(
+        report.iter().filter(|r| r["outcome"] == "pending").count(),
+        6
+    );
 }

@@ -25,7 +25,11 @@ fn help_lists_every_operation_of_the_spec_and_one_flag_per_field() {
     let out: common::Run = bare(dir.path()).arg("--help").output().unwrap().into();
     assert_eq!(out.code, 0, "{}", out.stderr);
     for op in spec_operations() {
-        assert!(out.stdout.contains(&op), "--help lacks {op}:\n{}", out.stdout);
+        assert!(
+            out.stdout.contains(&op),
+            "--help lacks {op}:\n{}",
+            out.stdout
+        );
     }
     assert!(out.stdout.contains("Exit codes"));
     let spec = coufun_codegen::embedded::spec().unwrap();
@@ -48,13 +52,18 @@ fn help_lists_every_operation_of_the_spec_and_one_flag_per_field() {
 #[test]
 fn explain_and_codes_print_the_sdk_texts_as_tables_and_json() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| -> common::Run { bare(dir.path()).args(args).output().unwrap().into() };
+    let run =
+        |args: &[&str]| -> common::Run { bare(dir.path()).args(args).output().unwrap().into() };
 
     let table = run(&["explain", "95"]);
     assert_eq!(table.code, 0);
     let code = ResultCode::IssueLimitExceeded;
     assert!(table.stdout.contains(code.message(coufun_api::Lang::Ko)));
-    assert!(table.stdout.contains(code.description(coufun_api::Lang::En)));
+    assert!(
+        table
+            .stdout
+            .contains(code.description(coufun_api::Lang::En))
+    );
     assert!(table.stdout.contains("limit"));
 
     let json = run(&["explain", "12", "--json"]).json();
@@ -112,10 +121,16 @@ fn every_operation_once_with_json_parsed_back() {
         "010-1234-5678,011-123-4567",
     ]);
     let order = sent["fields"]["ORDER_ID"].as_str().unwrap().to_owned();
-    assert!(!sent["tr_id"].as_str().unwrap().is_empty(), "a TR_ID was generated");
+    assert!(
+        !sent["tr_id"].as_str().unwrap().is_empty(),
+        "a TR_ID was generated"
+    );
     let coupons = sent["records"].as_array().unwrap();
     assert_eq!(coupons.len(), 2);
-    assert_eq!(coupons[0]["RECEIVER_MOBILE"], "010-****-5678", "phones masked");
+    assert_eq!(
+        coupons[0]["RECEIVER_MOBILE"], "010-****-5678",
+        "phones masked"
+    );
     let coupon = coupons[0]["COUPON_NO"].as_str().unwrap().to_owned();
 
     let created = ok(&[
@@ -131,7 +146,13 @@ fn every_operation_once_with_json_parsed_back() {
     let status = ok(&["coupon-status", "--tr-id", "cli-test-create-1"]);
     assert_eq!(status["fields"]["ORDER_ID"], created["fields"]["ORDER_ID"]);
 
-    ok(&["coupon-resend", "--order-id", &order, "--coupon-number", &coupon]);
+    ok(&[
+        "coupon-resend",
+        "--order-id",
+        &order,
+        "--coupon-number",
+        &coupon,
+    ]);
     ok(&[
         "change-recipient",
         "--order-id",
@@ -157,7 +178,11 @@ fn every_operation_once_with_json_parsed_back() {
     // For people: the result code in Korean and English, and an aligned table.
     let people = host.run(&["coupon-status", "--order-id", &order]);
     assert_eq!(people.code, 0);
-    assert!(people.stdout.contains("00 처리 성공 / Success"), "{}", people.stdout);
+    assert!(
+        people.stdout.contains("00 처리 성공 / Success"),
+        "{}",
+        people.stdout
+    );
     assert!(people.stdout.contains("COUPON_NO"));
     assert!(!people.stdout.contains("87654321"), "phone in clear");
 
@@ -206,7 +231,11 @@ fn bad_arguments_name_the_field_limit_size_and_code_and_send_nothing() {
     // A required field left out answers its code, named.
     let run = host.run(&["goods-info"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("--goods-id (GOODS_ID)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--goods-id (GOODS_ID)"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(host.sandbox().request_count(), before, "nothing was sent");
 
     // clap's own refusals share the code.
@@ -230,7 +259,12 @@ fn environment_rules_come_from_the_sdk_and_transport_failures_have_their_code() 
     assert!(plain.stderr.contains("plain http"));
 
     // Nothing listens on port 1 of loopback: connection refused, nothing sent.
-    let down = run(&["--env", "http://127.0.0.1:1/b2c_api/", "--json", "goods-list"]);
+    let down = run(&[
+        "--env",
+        "http://127.0.0.1:1/b2c_api/",
+        "--json",
+        "goods-list",
+    ]);
     assert_eq!(down.code, 5, "{down:?}");
     assert_eq!(down.json()["outcome"], "transport_failure");
 

@@ -117,7 +117,14 @@ pub fn write_report(path: &Path, rows: &[JournalRow]) -> Result<(), csv::Error> 
     {
         let mut w = csv::Writer::from_path(&tmp)?;
         w.write_record([
-            "row", "ref", "tr_id", "outcome", "code", "message", "order_id", "coupon_numbers",
+            "row",
+            "ref",
+            "tr_id",
+            "outcome",
+            "code",
+            "message",
+            "order_id",
+            "coupon_numbers",
             "attempts",
         ])?;
         for r in rows {

@@ -57,7 +57,9 @@ impl RowState {
 
     /// Whether a run must still send the row (with its TR_ID).
     pub fn needs_sending(self) -> bool {
-        matches!(self, RowState::Pending | RowState::Sending | RowState::Unknown | RowState::Deferred
+        matches!(
+            self,
+            RowState::Pending | RowState::Sending | RowState::Unknown | RowState::Deferred
         )
     }
 }
@@ -125,11 +127,9 @@ impl Journal {
             .max_connections(1)
             .connect_with(options)
             .await?;
-        sqlx::query(
-            "CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        )
-        .execute(&pool)
-        .await?;
+        sqlx::query("CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            .execute(&pool)
+            .await?;
         sqlx::query(
             "CREATE TABLE IF NOT EXISTS rows (
                 line INTEGER PRIMARY KEY,
@@ -168,7 +168,7 @@ impl Journal {
     /// transaction; checks journalled rows against the input.
     pub async fn plan(
         &self,
-        rows: &[(u64, String, Vec<(String, String)>)],
+        rows: &[crate::bulk::input::InputRow],
         mut tr_id: impl FnMut() -> String,
     ) -> Result<(), JournalError> {
         let mut tx = self.pool.begin().await?;

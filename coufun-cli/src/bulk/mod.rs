@@ -209,7 +209,14 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
         if let Err((code, why)) = shared.issuer.check(&params) {
             shared
                 .journal
-                .record(row.line, RowState::Invalid, Some(code.as_str()), Some(&why), None, None)
+                .record(
+                    row.line,
+                    RowState::Invalid,
+                    Some(code.as_str()),
+                    Some(&why),
+                    None,
+                    None,
+                )
                 .await?;
             shared.bar.inc(1);
             continue;
@@ -221,14 +228,28 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
                 let coupons = coupons.join(" ");
                 shared
                     .journal
-                    .record(row.line, RowState::Issued, Some("00"), None, order.as_deref(), Some(&coupons))
+                    .record(
+                        row.line,
+                        RowState::Issued,
+                        Some("00"),
+                        None,
+                        order.as_deref(),
+                        Some(&coupons),
+                    )
                     .await?;
                 *shared.pause_len.lock().await = shared.settings.limit_pause;
             }
             RowOutcome::Refused { code, message } if is_limit(code) => {
                 shared
                     .journal
-                    .record(row.line, RowState::Deferred, Some(code.as_str()), Some(&message), None, None)
+                    .record(
+                        row.line,
+                        RowState::Deferred,
+                        Some(code.as_str()),
+                        Some(&message),
+                        None,
+                        None,
+                    )
                     .await?;
                 pause(&shared, code).await;
                 if limit_hits + 1 < shared.settings.limit_retries {
@@ -248,7 +269,14 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
             RowOutcome::Refused { code, message } => {
                 shared
                     .journal
-                    .record(row.line, RowState::Refused, Some(code.as_str()), Some(&message), None, None)
+                    .record(
+                        row.line,
+                        RowState::Refused,
+                        Some(code.as_str()),
+                        Some(&message),
+                        None,
+                        None,
+                    )
                     .await?;
             }
             RowOutcome::Invalid(why) => {
@@ -374,7 +402,11 @@ mod tests {
         let input: Vec<_> = (1..=rows as u64)
             .map(|i| {
                 let qty = if Some(i) == bad { "0" } else { "1" };
-                (i, format!("r{i}"), vec![("GOODS_CNT".to_owned(), qty.to_owned())])
+                (
+                    i,
+                    format!("r{i}"),
+                    vec![("GOODS_CNT".to_owned(), qty.to_owned())],
+                )
             })
             .collect();
         let mut n = 0;
@@ -402,17 +434,25 @@ mod tests {
             },
         });
         let j = journal(&dir, 10, Some(5)).await;
-        let s = run(Arc::clone(&first), j.clone(), settings(), rx.clone()).await.unwrap();
+        let s = run(Arc::clone(&first), j.clone(), settings(), rx.clone())
+            .await
+            .unwrap();
         assert_eq!(s.count(RowState::Issued), 7);
         assert_eq!(s.count(RowState::Unknown), 2);
         assert_eq!(s.count(RowState::Invalid), 1);
-        assert_eq!(first.calls.lock().unwrap().len(), 9, "the invalid row is never sent");
+        assert_eq!(
+            first.calls.lock().unwrap().len(),
+            9,
+            "the invalid row is never sent"
+        );
 
         let second = Arc::new(Fake {
             calls: StdMutex::new(Vec::new()),
             answer: issued,
         });
-        let s = run(Arc::clone(&second), j.clone(), settings(), rx).await.unwrap();
+        let s = run(Arc::clone(&second), j.clone(), settings(), rx)
+            .await
+            .unwrap();
         let mut again = second.calls.lock().unwrap().clone();
         again.sort();
         assert_eq!(again, ["T0003", "T0007"]);
@@ -475,9 +515,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let j = journal(&dir, 3, Some(2)).await;
         let fixed = vec![
-            (1, "r1".to_owned(), vec![("GOODS_CNT".to_owned(), "1".to_owned())]),
-            (2, "r2".to_owned(), vec![("GOODS_CNT".to_owned(), "0".to_owned())]),
-            (3, "r3".to_owned(), vec![("GOODS_CNT".to_owned(), "2".to_owned())]),
+            (
+                1,
+                "r1".to_owned(),
+                vec![("GOODS_CNT".to_owned(), "1".to_owned())],
+            ),
+            (
+                2,
+                "r2".to_owned(),
+                vec![("GOODS_CNT".to_owned(), "0".to_owned())],
+            ),
+            (
+                3,
+                "r3".to_owned(),
+                vec![("GOODS_CNT".to_owned(), "2".to_owned())],
+            ),
         ];
         assert!(matches!(
             j.plan(&fixed, || "X".into()).await,
@@ -488,7 +540,9 @@ mod tests {
             calls: StdMutex::new(Vec::new()),
             answer: issued,
         });
-        run(Arc::clone(&fake), j.clone(), settings(), rx).await.unwrap();
+        run(Arc::clone(&fake), j.clone(), settings(), rx)
+            .await
+            .unwrap();
         let mut corrected = fixed.clone();
         corrected[1].2[0].1 = "1".into();
         corrected[2].2[0].1 = "1".into();

@@ -140,7 +140,11 @@ pub fn read_report(path: &Path) -> Vec<std::collections::BTreeMap<String, String
     lines
         .map(|l| {
             // Rows of a successful run hold no quoted commas.
-            header.iter().cloned().zip(l.split(',').map(str::to_owned)).collect()
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(str::to_owned))
+                .collect()
         })
         .collect()
 }
