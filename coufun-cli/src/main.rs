@@ -349,7 +349,7 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("coufun: interrupted; finishing the rows in flight (rerun to resume)");
+            // Rows in flight finish and are recorded; the summary says so.
             let _ = stop_tx.send(true);
         }
     });
@@ -420,6 +420,9 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
         println!("journal: {}", journal_path.display());
         if let Some(why) = &summary.halted {
             println!("{why}");
+        }
+        if summary.interrupted {
+            println!("interrupted (Ctrl-C): the rows in flight finished and were recorded");
         }
         if open > 0 {
             println!("{open} rows still open: rerun the same command to resume (same TR_IDs)");

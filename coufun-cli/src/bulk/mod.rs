@@ -73,7 +73,7 @@ pub struct Settings {
 pub struct Summary {
     /// Rows in the input.
     pub rows: usize,
-    /// Rows sent during this run.
+    /// Rows sent (at least once) during this run.
     pub sent_this_run: usize,
     /// Rows by state.
     pub by_state: BTreeMap<RowState, usize>,
@@ -111,6 +111,7 @@ struct Shared<I> {
     bar: ProgressBar,
     stop: tokio::sync::watch::Receiver<bool>,
     halted: Mutex<Option<String>>,
+    sent: std::sync::atomic::AtomicUsize,
 }
 
 /// Sends every row that still needs it; returns when each was tried once (or
@@ -128,9 +129,8 @@ pub async fn run<I: Issuer>(
         .filter(|r| r.state.needs_sending())
         .map(|r| (r, 0))
         .collect();
-    let sent = todo.len();
     let bar = if settings.progress {
-        ProgressBar::with_draw_target(Some(sent as u64), ProgressDrawTarget::stderr())
+        ProgressBar::with_draw_target(Some(todo.len() as u64), ProgressDrawTarget::stderr())
     } else {
         ProgressBar::hidden()
     };
@@ -152,6 +152,7 @@ pub async fn run<I: Issuer>(
         bar: bar.clone(),
         stop: stop.clone(),
         halted: Mutex::new(None),
+        sent: std::sync::atomic::AtomicUsize::new(0),
     });
     let mut handles = Vec::new();
     for _ in 0..workers {
@@ -176,7 +177,7 @@ pub async fn run<I: Issuer>(
     }
     let mut summary = Summary {
         rows: total,
-        sent_this_run: sent,
+        sent_this_run: shared.sent.load(std::sync::atomic::Ordering::Relaxed),
         interrupted: *stop.borrow(),
         halted: shared.halted.lock().await.clone(),
         ..Summary::default()
@@ -222,6 +223,11 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
             continue;
         }
         shared.journal.start_attempt(row.line).await?;
+        if limit_hits == 0 {
+            shared
+                .sent
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         let outcome = shared.issuer.issue(params).await;
         match outcome {
             RowOutcome::Issued { order, coupons } => {
