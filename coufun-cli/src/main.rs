@@ -147,7 +147,7 @@ async fn call_operation(
 
 fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
     match outcome {
-        CallOutcome::Ok { body, tr_id } => {
+        CallOutcome::Ok { body, tr_id, .. } => {
             if json {
                 let records: Vec<_> = body
                     .records
@@ -204,6 +204,20 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
                 println!("  retry: {}", output::retry_advice(code));
             }
             Exit::Refused
+        }
+        CallOutcome::Reached { tr_id, detail } => {
+            if json {
+                println!(
+                    "{}",
+                    json!({"operation": op.name, "outcome": "earlier_attempt_reached", "tr_id": tr_id, "detail": detail})
+                );
+            } else {
+                println!(
+                    "{}: an earlier attempt with TR_ID {tr_id} reached the server — coupons probably exist, their numbers are not retrievable; do not issue again\n  {detail}",
+                    op.name
+                );
+            }
+            Exit::Unknown
         }
         CallOutcome::Unknown { tr_id, detail } => {
             if json {
@@ -427,10 +441,16 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
         if open > 0 {
             println!("{open} rows still open: rerun the same command to resume (same TR_IDs)");
         }
+        let reached = summary.count(RowState::Reached);
+        if reached > 0 {
+            println!(
+                "{reached} rows reached the server in an earlier attempt whose answer was lost: coupons probably exist, numbers not retrievable — ask the supplier by TR_ID (see the report); never reissue them"
+            );
+        }
     }
     Ok(if summary.interrupted {
         Exit::Interrupted
-    } else if open > 0 {
+    } else if open > 0 || summary.count(RowState::Reached) > 0 {
         Exit::Unknown
     } else if summary.count(RowState::Refused) + summary.count(RowState::Invalid) > 0 {
         Exit::Refused

@@ -90,15 +90,27 @@ pub struct Body {
     pub records: Vec<(String, Vec<(String, String)>)>,
 }
 
+/// What an issuing call issued: the order id and coupon numbers, read through
+/// the SDK's `IssuingResponse` (not by element name).
+#[derive(Debug, Clone, Default)]
+pub struct IssuedInfo {
+    /// The order id, when the server said.
+    pub order_id: Option<String>,
+    /// The coupon numbers, in the server's order.
+    pub coupons: Vec<String>,
+}
+
 /// How one call ended, in terms the command line prints and maps to exit codes.
 #[derive(Debug)]
 pub enum CallOutcome {
-    /// The server answered `00` (or, for an issue, the order was found).
+    /// The server answered `00`.
     Ok {
         /// The answer's fields.
         body: Body,
         /// For issuing operations: the TR_ID.
         tr_id: Option<String>,
+        /// For issuing operations: what was issued.
+        issued: Option<IssuedInfo>,
     },
     /// The server answered another code.
     Refused {
@@ -107,11 +119,20 @@ pub enum CallOutcome {
         /// The server's message.
         message: String,
     },
-    /// An issue whose outcome is unknown.
+    /// An issue whose outcome is unknown: send the same request again later.
     Unknown {
-        /// TR_ID to reconcile by.
+        /// TR_ID to retry with.
         tr_id: String,
         /// What happened.
+        detail: String,
+    },
+    /// An issue whose earlier attempt reached the server (a `12` after a lost
+    /// answer): coupons probably exist, their numbers are not retrievable.
+    /// Never issue again for it.
+    Reached {
+        /// The TR_ID.
+        tr_id: String,
+        /// What the SDK said.
         detail: String,
     },
     /// Nothing usable came back (connection, HTTP status, unreadable answer).
@@ -125,6 +146,7 @@ impl CallOutcome {
             Ok(r) => CallOutcome::Ok {
                 body: body_of(&r),
                 tr_id: None,
+                issued: None,
             },
             Err(e) => Self::from_error(e),
         }
@@ -135,22 +157,32 @@ impl CallOutcome {
         let tr_id = outcome.tr_id().to_string();
         match outcome {
             IssueOutcome::Issued(issued) => {
+                let info = IssuedInfo {
+                    order_id: issued.order_id().map(str::to_owned),
+                    coupons: issued
+                        .coupon_numbers()
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect(),
+                };
                 let mut body = match issued.answer() {
                     Some(r) => body_of(r),
                     None => Body::default(),
                 };
                 if body.fields.is_empty() && body.records.is_empty() {
-                    if let Some(order) = issued.order_id() {
-                        body.fields.push(("ORDER_ID".into(), order.to_owned()));
+                    // Confirmed by a status lookup: show what it found.
+                    if let Some(order) = &info.order_id {
+                        body.fields.push(("ORDER_ID".into(), order.clone()));
                     }
-                    for n in issued.coupon_numbers() {
+                    for n in &info.coupons {
                         body.records
-                            .push(("COUPON".into(), vec![("COUPON_NO".into(), n.to_owned())]));
+                            .push(("COUPON".into(), vec![("COUPON_NO".into(), n.clone())]));
                     }
                 }
                 CallOutcome::Ok {
                     body,
                     tr_id: Some(tr_id),
+                    issued: Some(info),
                 }
             }
             IssueOutcome::NotIssued(n) => Self::from_error(n.error),
@@ -161,9 +193,12 @@ impl CallOutcome {
                     .map(|e| e.to_string())
                     .unwrap_or_else(|| "no answer".into()),
             },
-            other => CallOutcome::Unknown {
+            // Today's SDK has no other outcome. The SDK of issue 10 adds exactly one,
+            // `EarlierAttemptReached` (a 12 after a lost answer): match it by name
+            // when merging.
+            other => CallOutcome::Reached {
                 tr_id,
-                detail: format!("an outcome this command line does not know: {other:?}"),
+                detail: format!("{other:?}"),
             },
         }
     }
@@ -307,21 +342,14 @@ impl Issuer for SdkIssuer {
             Err(Dispatch::NoSuchOperation) => {
                 RowOutcome::Invalid(format!("the SDK has no operation {BULK_OPERATION}"))
             }
-            Ok(CallOutcome::Ok { body, .. }) => {
-                let order = body
-                    .fields
-                    .iter()
-                    .find(|(k, _)| k == "ORDER_ID")
-                    .map(|(_, v)| v.clone());
-                let coupons = body
-                    .records
-                    .iter()
-                    .flat_map(|(_, r)| r.iter())
-                    .filter(|(k, _)| k == "COUPON_NO")
-                    .map(|(_, v)| v.clone())
-                    .collect();
-                RowOutcome::Issued { order, coupons }
+            Ok(CallOutcome::Ok { issued, .. }) => {
+                let info = issued.unwrap_or_default();
+                RowOutcome::Issued {
+                    order: info.order_id,
+                    coupons: info.coupons,
+                }
             }
+            Ok(CallOutcome::Reached { detail, .. }) => RowOutcome::Reached(detail),
             Ok(CallOutcome::Refused { code, message }) => RowOutcome::Refused { code, message },
             Ok(CallOutcome::Unknown { detail, .. }) => RowOutcome::Unknown(detail),
             Ok(CallOutcome::Transport(detail)) => RowOutcome::Unknown(detail),

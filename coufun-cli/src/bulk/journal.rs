@@ -26,6 +26,9 @@ pub enum RowState {
     Unknown,
     /// Refused by a limit code (nothing issued): sent again, same TR_ID, next run.
     Deferred,
+    /// An earlier attempt reached the server (a `12` after a lost answer):
+    /// coupons probably exist, their numbers are not retrievable. Never resent.
+    Reached,
 }
 
 impl RowState {
@@ -39,6 +42,7 @@ impl RowState {
             RowState::Invalid => "invalid",
             RowState::Unknown => "unknown",
             RowState::Deferred => "deferred",
+            RowState::Reached => "reached",
         }
     }
 
@@ -51,6 +55,7 @@ impl RowState {
             "invalid" => RowState::Invalid,
             "unknown" => RowState::Unknown,
             "deferred" => RowState::Deferred,
+            "reached" => RowState::Reached,
             other => return Err(JournalError::Corrupt(format!("row state {other:?}"))),
         })
     }

@@ -38,6 +38,8 @@ pub enum RowOutcome {
     Invalid(String),
     /// Outcome unknown: may exist; retried with the same TR_ID next run.
     Unknown(String),
+    /// An earlier attempt reached the server; numbers not retrievable; never resent.
+    Reached(String),
 }
 
 /// Issues one row (its full wire parameters, TR_ID included).
@@ -297,6 +299,19 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
                     .record(row.line, RowState::Unknown, None, Some(&why), None, None)
                     .await?;
             }
+            RowOutcome::Reached(why) => {
+                shared
+                    .journal
+                    .record(
+                        row.line,
+                        RowState::Reached,
+                        Some("12"),
+                        Some(&why),
+                        None,
+                        None,
+                    )
+                    .await?;
+            }
         }
         shared.bar.inc(1);
     }
@@ -468,6 +483,30 @@ mod tests {
         assert_eq!(rows[2].attempts, 2);
         assert_eq!(rows[2].coupons.as_deref(), Some("C-T0003"));
         assert_eq!(rows[4].code.as_deref(), Some("08"));
+    }
+
+    #[tokio::test]
+    async fn a_row_whose_earlier_attempt_reached_the_server_is_never_resent() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: |_, tr| {
+                if tr == "T0002" {
+                    RowOutcome::Reached("12 after a lost answer".into())
+                } else {
+                    issued(0, tr)
+                }
+            },
+        });
+        let j = journal(&dir, 3, None).await;
+        let s = run(Arc::clone(&fake), j.clone(), settings(), rx.clone())
+            .await
+            .unwrap();
+        assert_eq!(s.count(RowState::Reached), 1);
+        let again = run(Arc::clone(&fake), j, settings(), rx).await.unwrap();
+        assert_eq!(again.sent_this_run, 0);
+        assert_eq!(fake.calls.lock().unwrap().len(), 3);
     }
 
     #[tokio::test]

@@ -120,9 +120,9 @@ pub fn bare(home: &Path) -> Command {
 
 /// Writes a bulk input of `rows` rows (ref, quantity, user_id).
 pub fn write_orders(path: &Path, rows: usize) {
-    let mut text = String::from("ref,quantity,user_id\n");
+    let mut text = String::from("ref,quantity\n");
     for i in 1..=rows {
-        text.push_str(&format!("cust-{i:04},1,user{i}\n"));
+        text.push_str(&format!("cust-{i:04},1\n"));
     }
     std::fs::write(path, text).expect("write orders");
 }
