@@ -19,6 +19,23 @@ fn spec_operations() -> Vec<String> {
         .collect()
 }
 
+/// The wire name of `field` of `operation`, from the spec.
+fn wire_of(operation: &str, field: &str) -> String {
+    let spec = coufun_codegen::embedded::spec().expect("spec loads");
+    let op = spec
+        .endpoints
+        .operations
+        .iter()
+        .find(|o| o.name() == operation)
+        .expect("operation");
+    let f = op
+        .request
+        .iter()
+        .find(|f| f.name() == field)
+        .expect("field");
+    f.wire.get_ref().clone()
+}
+
 #[test]
 fn help_lists_every_operation_of_the_spec_and_one_flag_per_field() {
     let dir = tempfile::tempdir().unwrap();
@@ -202,7 +219,8 @@ fn bad_arguments_name_the_field_limit_size_and_code_and_send_nothing() {
 
     let run = host.run(&["coupon-create", "--goods-id", GOODS, "--quantity", "0"]);
     assert_eq!(run.code, 2, "{run:?}");
-    for part in ["--quantity", "GOODS_CNT", "limit 1", "measured 0", "08"] {
+    let wire = wire_of("coupon_create", "quantity");
+    for part in ["--quantity", wire.as_str(), "limit 1", "measured 0", "08"] {
         assert!(run.stderr.contains(part), "lacks {part}: {}", run.stderr);
     }
     let long = "가".repeat(21);
