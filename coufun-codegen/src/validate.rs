@@ -1092,6 +1092,8 @@ impl Validator {
         } else if !seen.insert(name.clone()) {
             self.err(src, value, key, format!("duplicate variant `{name}`"));
         }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -1115,8 +1117,8 @@ mod tests {
 
     #[test]
     fn the_endpoint_spec_is_refused_while_a_mark_remains() {
-        let codes = include_str!("../../spec/result_codes.toml");
-        let endpoints = include_str!("../../spec/endpoints.toml");
+        let codes = coufun_spec::RESULT_CODES.text;
+        let endpoints = coufun_spec::ENDPOINTS.text;
         let first = endpoints.find("summary_en = \"").unwrap_or(0) + "summary_en = \"".len();
         let marked = format!(
             "{}NEEDS HUMAN: English {}",

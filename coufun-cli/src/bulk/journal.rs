@@ -1,0 +1,300 @@
+//! The bulk journal: a SQLite file (through sqlx) holding every row of a run,
+//! its TR_ID (assigned before the first attempt) and its outcome, each write
+//! committed before the next step, so that a rerun after a crash resumes.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+/// Where a row stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowState {
+    /// TR_ID assigned, never sent.
+    Pending,
+    /// An attempt started; its outcome is not recorded yet (a crash left it so).
+    Sending,
+    /// Coupons exist.
+    Issued,
+    /// The server refused; nothing was issued.
+    Refused,
+    /// The row broke a field rule; nothing was sent.
+    Invalid,
+    /// Sent, outcome unknown: retried with the same TR_ID on the next run.
+    Unknown,
+    /// Refused by a limit code (nothing issued): sent again, same TR_ID, next run.
+    Deferred,
+    /// An earlier attempt reached the server (a `12` after a lost answer):
+    /// coupons probably exist, their numbers are not retrievable. Never resent.
+    Reached,
+}
+
+impl RowState {
+    /// The word stored and printed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowState::Pending => "pending",
+            RowState::Sending => "sending",
+            RowState::Issued => "issued",
+            RowState::Refused => "refused",
+            RowState::Invalid => "invalid",
+            RowState::Unknown => "unknown",
+            RowState::Deferred => "deferred",
+            RowState::Reached => "reached",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, JournalError> {
+        Ok(match text {
+            "pending" => RowState::Pending,
+            "sending" => RowState::Sending,
+            "issued" => RowState::Issued,
+            "refused" => RowState::Refused,
+            "invalid" => RowState::Invalid,
+            "unknown" => RowState::Unknown,
+            "deferred" => RowState::Deferred,
+            "reached" => RowState::Reached,
+            other => return Err(JournalError::Corrupt(format!("row state {other:?}"))),
+        })
+    }
+
+    /// Whether a run must still send the row (with its TR_ID).
+    pub fn needs_sending(self) -> bool {
+        matches!(
+            self,
+            RowState::Pending | RowState::Sending | RowState::Unknown | RowState::Deferred
+        )
+    }
+}
+
+/// A journal that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// SQLite failed.
+    #[error("journal database error")]
+    Db(#[from] sqlx::Error),
+    /// The journal belongs to another input or goods.
+    #[error("the journal was started for {0}; use another --journal for a different run")]
+    OtherRun(String),
+    /// Row `line` of the input differs from what the journal recorded for it
+    /// (only rows refused by our own checks may be corrected).
+    #[error(
+        "row {0} of the input differs from the journal's copy: the input changed since the first run (only invalid rows may be corrected); restore it or start a new journal"
+    )]
+    Changed(u64),
+    /// Unexpected content.
+    #[error("the journal holds unexpected data: {0}")]
+    Corrupt(String),
+}
+
+/// One row as journalled.
+#[derive(Debug, Clone)]
+pub struct JournalRow {
+    /// 1-based data row number in the input.
+    pub line: u64,
+    /// The operator's reference (not sent).
+    pub reference: String,
+    /// The wire parameters sent (goods and TR_ID included).
+    pub params: Vec<(String, String)>,
+    /// The TR_ID, fixed before the first attempt.
+    pub tr_id: String,
+    /// Where it stands.
+    pub state: RowState,
+    /// Attempts made across runs.
+    pub attempts: u32,
+    /// Result code, when one was answered.
+    pub code: Option<String>,
+    /// Message or error.
+    pub message: Option<String>,
+    /// Order id.
+    pub order_id: Option<String>,
+    /// Coupon numbers, space-separated.
+    pub coupons: Option<String>,
+}
+
+/// The journal file.
+#[derive(Debug, Clone)]
+pub struct Journal {
+    pool: SqlitePool,
+}
+
+impl Journal {
+    /// Opens (creating) the journal at `path`.
+    pub async fn open(path: &Path) -> Result<Self, JournalError> {
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
+        sqlx::query("CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            .execute(&pool)
+            .await?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS rows (
+                line INTEGER PRIMARY KEY,
+                reference TEXT NOT NULL,
+                params TEXT NOT NULL,
+                tr_id TEXT NOT NULL UNIQUE,
+                state TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                code TEXT,
+                message TEXT,
+                order_id TEXT,
+                coupons TEXT
+            )",
+        )
+        .execute(&pool)
+        .await?;
+        Ok(Journal { pool })
+    }
+
+    /// Records `identity` (goods, operation) on first use; refuses a journal of another run.
+    pub async fn claim(&self, identity: &str) -> Result<(), JournalError> {
+        sqlx::query("INSERT OR IGNORE INTO run (key, value) VALUES ('identity', ?)")
+            .bind(identity)
+            .execute(&self.pool)
+            .await?;
+        let stored: String = sqlx::query_scalar("SELECT value FROM run WHERE key = 'identity'")
+            .fetch_one(&self.pool)
+            .await?;
+        if stored != identity {
+            return Err(JournalError::OtherRun(stored));
+        }
+        Ok(())
+    }
+
+    /// Adds every row not yet journalled, each with a TR_ID from `tr_id`, in one
+    /// transaction; checks journalled rows against the input.
+    pub async fn plan(
+        &self,
+        rows: &[crate::bulk::input::InputRow],
+        mut tr_id: impl FnMut() -> String,
+    ) -> Result<(), JournalError> {
+        let mut tx = self.pool.begin().await?;
+        for (line, reference, params) in rows {
+            let encoded = encode_params(params);
+            let existing: Option<(String, String, String)> =
+                sqlx::query_as("SELECT reference, params, state FROM rows WHERE line = ?")
+                    .bind(*line as i64)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match existing {
+                Some((r, p, _)) if r == *reference && p == encoded => {}
+                // A row refused by our own checks was never sent: it may be corrected.
+                Some((_, _, state)) if state == RowState::Invalid.as_str() => {
+                    sqlx::query(
+                        "UPDATE rows SET reference = ?, params = ?, state = 'pending', code = NULL, message = NULL WHERE line = ?",
+                    )
+                    .bind(reference)
+                    .bind(&encoded)
+                    .bind(*line as i64)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Some(_) => return Err(JournalError::Changed(*line)),
+                None => {
+                    sqlx::query(
+                        "INSERT INTO rows (line, reference, params, tr_id, state) VALUES (?, ?, ?, ?, 'pending')",
+                    )
+                    .bind(*line as i64)
+                    .bind(reference)
+                    .bind(&encoded)
+                    .bind(tr_id())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        let extra: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rows WHERE line > ?")
+            .bind(rows.len() as i64)
+            .fetch_one(&mut *tx)
+            .await?;
+        if extra > 0 {
+            return Err(JournalError::Changed(rows.len() as u64 + 1));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every row, in input order.
+    pub async fn rows(&self) -> Result<Vec<JournalRow>, JournalError> {
+        let rows = sqlx::query(
+            "SELECT line, reference, params, tr_id, state, attempts, code, message, order_id, coupons FROM rows ORDER BY line",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                let line: i64 = r.try_get("line")?;
+                let state: String = r.try_get("state")?;
+                let params: String = r.try_get("params")?;
+                let attempts: i64 = r.try_get("attempts")?;
+                Ok(JournalRow {
+                    line: line as u64,
+                    reference: r.try_get("reference")?,
+                    params: decode_params(&params)?,
+                    tr_id: r.try_get("tr_id")?,
+                    state: RowState::parse(&state)?,
+                    attempts: attempts as u32,
+                    code: r.try_get("code")?,
+                    message: r.try_get("message")?,
+                    order_id: r.try_get("order_id")?,
+                    coupons: r.try_get("coupons")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Marks `line` as being sent (one more attempt), durably, before the call.
+    pub async fn start_attempt(&self, line: u64) -> Result<(), JournalError> {
+        sqlx::query("UPDATE rows SET state = 'sending', attempts = attempts + 1 WHERE line = ?")
+            .bind(line as i64)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records the outcome of `line`.
+    pub async fn record(
+        &self,
+        line: u64,
+        state: RowState,
+        code: Option<&str>,
+        message: Option<&str>,
+        order_id: Option<&str>,
+        coupons: Option<&str>,
+    ) -> Result<(), JournalError> {
+        sqlx::query(
+            "UPDATE rows SET state = ?, code = ?, message = ?, order_id = ?, coupons = ? WHERE line = ?",
+        )
+        .bind(state.as_str())
+        .bind(code)
+        .bind(message)
+        .bind(order_id)
+        .bind(coupons)
+        .bind(line as i64)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Closes the pool (checkpointing the WAL).
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+/// Parameters as stored: JSON pairs.
+fn encode_params(params: &[(String, String)]) -> String {
+    serde_json::to_string(params).unwrap_or_default()
+}
+
+fn decode_params(text: &str) -> Result<Vec<(String, String)>, JournalError> {
+    serde_json::from_str(text).map_err(|e| JournalError::Corrupt(format!("row parameters: {e}")))
+}

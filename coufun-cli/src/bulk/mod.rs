@@ -1,0 +1,599 @@
+//! Crash-safe bulk issuance: read the orders, journal each row with its TR_ID
+//! before any attempt, send the rows that still need it through an [`Issuer`]
+//! with a concurrency cap and a pause on limit codes, record every outcome, and
+//! report. The engine knows nothing of HTTP: tests drive it with a fake issuer.
+
+pub mod input;
+pub mod journal;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use coufun_api::{Category, ResultCode};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tokio::sync::Mutex;
+
+use journal::{Journal, JournalError, JournalRow, RowState};
+
+/// How issuing one row ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowOutcome {
+    /// Coupons exist.
+    Issued {
+        /// Order id, when known.
+        order: Option<String>,
+        /// Coupon numbers.
+        coupons: Vec<String>,
+    },
+    /// The server refused: nothing issued.
+    Refused {
+        /// The code.
+        code: ResultCode,
+        /// Its message.
+        message: String,
+    },
+    /// The row broke a field rule: nothing sent.
+    Invalid(String),
+    /// Outcome unknown: may exist; retried with the same TR_ID next run.
+    Unknown(String),
+    /// An earlier attempt reached the server; numbers not retrievable; never resent.
+    Reached(String),
+}
+
+/// Issues one row (its full wire parameters, TR_ID included).
+pub trait Issuer: Send + Sync + 'static {
+    /// Sends the row and says how it ended.
+    fn issue(&self, params: Vec<(String, String)>) -> impl Future<Output = RowOutcome> + Send;
+    /// Checks the row's parameters without sending: on a broken rule, the code
+    /// the server would answer and the full text.
+    fn check(&self, params: &[(String, String)]) -> Result<(), (ResultCode, String)>;
+}
+
+/// Run settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Rows in flight at once (at least 1).
+    pub concurrency: usize,
+    /// Most rows started per second (`None`: no cap).
+    pub rate: Option<f64>,
+    /// First pause after a limit code; doubles while limits go on.
+    pub limit_pause: Duration,
+    /// Longest pause.
+    pub max_pause: Duration,
+    /// Limit answers tolerated for one row in one run before it is left for the next.
+    pub limit_retries: u32,
+    /// Draw a progress bar on stderr (hidden anyway when stderr is not a terminal).
+    pub progress: bool,
+    /// Wire name of the TR_ID parameter.
+    pub tr_id_wire: &'static str,
+}
+
+/// Counts of rows by state after a run.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Summary {
+    /// Rows in the input.
+    pub rows: usize,
+    /// Rows sent (at least once) during this run.
+    pub sent_this_run: usize,
+    /// Rows by state.
+    pub by_state: BTreeMap<RowState, usize>,
+    /// Coupons issued in all.
+    pub coupons: usize,
+    /// Whether the run was interrupted (Ctrl-C) before every row was tried.
+    pub interrupted: bool,
+    /// Why the run stopped early on a limit code, if it did.
+    pub halted: Option<String>,
+}
+
+impl Summary {
+    /// Rows in `state`.
+    pub fn count(&self, state: RowState) -> usize {
+        self.by_state.get(&state).copied().unwrap_or(0)
+    }
+}
+
+/// A run that could not go on.
+#[derive(Debug, thiserror::Error)]
+pub enum BulkError {
+    /// The journal failed.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+}
+
+struct Shared<I> {
+    issuer: I,
+    journal: Journal,
+    queue: Mutex<VecDeque<(JournalRow, u32)>>,
+    pause_until: Mutex<Option<Instant>>,
+    pause_len: Mutex<Duration>,
+    next_start: Mutex<Instant>,
+    settings: Settings,
+    bar: ProgressBar,
+    stop: tokio::sync::watch::Receiver<bool>,
+    halted: Mutex<Option<String>>,
+    sent: std::sync::atomic::AtomicUsize,
+}
+
+/// Sends every row that still needs it; returns when each was tried once (or
+/// `stop` turned true), every outcome recorded in the journal.
+pub async fn run<I: Issuer>(
+    issuer: I,
+    journal: Journal,
+    settings: Settings,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<Summary, BulkError> {
+    let rows = journal.rows().await?;
+    let total = rows.len();
+    let todo: VecDeque<(JournalRow, u32)> = rows
+        .into_iter()
+        .filter(|r| r.state.needs_sending())
+        .map(|r| (r, 0))
+        .collect();
+    let bar = if settings.progress {
+        ProgressBar::with_draw_target(Some(todo.len() as u64), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} rows · {per_sec} · ETA {eta} {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let workers = settings.concurrency.max(1);
+    let shared = Arc::new(Shared {
+        issuer,
+        journal: journal.clone(),
+        queue: Mutex::new(todo),
+        pause_until: Mutex::new(None),
+        pause_len: Mutex::new(settings.limit_pause),
+        next_start: Mutex::new(Instant::now()),
+        settings,
+        bar: bar.clone(),
+        stop: stop.clone(),
+        halted: Mutex::new(None),
+        sent: std::sync::atomic::AtomicUsize::new(0),
+    });
+    let mut handles = Vec::new();
+    for _ in 0..workers {
+        let shared = Arc::clone(&shared);
+        handles.push(tokio::spawn(async move { worker(shared).await }));
+    }
+    let mut first_error = None;
+    for h in handles {
+        match h.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => first_error = first_error.or(Some(e)),
+            Err(join) => {
+                first_error = first_error.or(Some(BulkError::Journal(JournalError::Corrupt(
+                    format!("a worker stopped: {join}"),
+                ))))
+            }
+        }
+    }
+    bar.finish_and_clear();
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    let mut summary = Summary {
+        rows: total,
+        sent_this_run: shared.sent.load(std::sync::atomic::Ordering::Relaxed),
+        interrupted: *stop.borrow(),
+        halted: shared.halted.lock().await.clone(),
+        ..Summary::default()
+    };
+    for r in journal.rows().await? {
+        *summary.by_state.entry(r.state).or_default() += 1;
+        summary.coupons += r
+            .coupons
+            .as_deref()
+            .map(|c| c.split_whitespace().count())
+            .unwrap_or(0);
+    }
+    Ok(summary)
+}
+
+async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
+    loop {
+        if *shared.stop.borrow() || shared.halted.lock().await.is_some() {
+            return Ok(());
+        }
+        let Some((row, limit_hits)) = shared.queue.lock().await.pop_front() else {
+            return Ok(());
+        };
+        wait_turn(&shared).await;
+        if *shared.stop.borrow() {
+            return Ok(());
+        }
+        let mut params = row.params.clone();
+        params.push((shared.settings.tr_id_wire.to_owned(), row.tr_id.clone()));
+        if let Err((code, why)) = shared.issuer.check(&params) {
+            shared
+                .journal
+                .record(
+                    row.line,
+                    RowState::Invalid,
+                    Some(code.as_str()),
+                    Some(&why),
+                    None,
+                    None,
+                )
+                .await?;
+            shared.bar.inc(1);
+            continue;
+        }
+        shared.journal.start_attempt(row.line).await?;
+        if limit_hits == 0 {
+            shared
+                .sent
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        let outcome = shared.issuer.issue(params).await;
+        match outcome {
+            RowOutcome::Issued { order, coupons } => {
+                let coupons = coupons.join(" ");
+                shared
+                    .journal
+                    .record(
+                        row.line,
+                        RowState::Issued,
+                        Some("00"),
+                        None,
+                        order.as_deref(),
+                        Some(&coupons),
+                    )
+                    .await?;
+                *shared.pause_len.lock().await = shared.settings.limit_pause;
+            }
+            RowOutcome::Refused { code, message } if is_limit(code) => {
+                shared
+                    .journal
+                    .record(
+                        row.line,
+                        RowState::Deferred,
+                        Some(code.as_str()),
+                        Some(&message),
+                        None,
+                        None,
+                    )
+                    .await?;
+                pause(&shared, code).await;
+                if limit_hits + 1 < shared.settings.limit_retries {
+                    shared.queue.lock().await.push_front((row, limit_hits + 1));
+                    continue;
+                }
+                // The limit outlasted every pause: stop sending; a later run resumes.
+                let mut halted = shared.halted.lock().await;
+                if halted.is_none() {
+                    *halted = Some(format!(
+                        "stopped: the server kept answering {} after {} pauses; rerun later to resume",
+                        code.display(coufun_api::Lang::En),
+                        shared.settings.limit_retries
+                    ));
+                }
+            }
+            RowOutcome::Refused { code, message } => {
+                shared
+                    .journal
+                    .record(
+                        row.line,
+                        RowState::Refused,
+                        Some(code.as_str()),
+                        Some(&message),
+                        None,
+                        None,
+                    )
+                    .await?;
+            }
+            RowOutcome::Invalid(why) => {
+                shared
+                    .journal
+                    .record(row.line, RowState::Invalid, None, Some(&why), None, None)
+                    .await?;
+            }
+            RowOutcome::Unknown(why) => {
+                shared
+                    .journal
+                    .record(row.line, RowState::Unknown, None, Some(&why), None, None)
+                    .await?;
+            }
+            RowOutcome::Reached(why) => {
+                shared
+                    .journal
+                    .record(
+                        row.line,
+                        RowState::Reached,
+                        Some("12"),
+                        Some(&why),
+                        None,
+                        None,
+                    )
+                    .await?;
+            }
+        }
+        shared.bar.inc(1);
+    }
+}
+
+/// Whether `code` says a quota or rate limit is reached (the spec's category
+/// `limit`, e.g. 95): nothing was issued; wait, then the same row (same TR_ID)
+/// may go again.
+pub fn is_limit(code: ResultCode) -> bool {
+    code.category() == Category::Limit
+}
+
+async fn pause<I>(shared: &Shared<I>, code: ResultCode) {
+    let mut len = shared.pause_len.lock().await;
+    let until = Instant::now() + *len;
+    shared.bar.set_message(format!(
+        "paused {:.1}s: {}",
+        len.as_secs_f64(),
+        code.display(coufun_api::Lang::En)
+    ));
+    {
+        let mut p = shared.pause_until.lock().await;
+        if p.is_none_or(|t| t < until) {
+            *p = Some(until);
+        }
+    }
+    *len = (*len * 2).min(shared.settings.max_pause);
+}
+
+async fn wait_turn<I>(shared: &Shared<I>) {
+    let until = *shared.pause_until.lock().await;
+    if let Some(t) = until {
+        let now = Instant::now();
+        if t > now {
+            tokio::time::sleep(t - now).await;
+        }
+        shared.bar.set_message("");
+    }
+    if let Some(rate) = shared.settings.rate.filter(|r| *r > 0.0) {
+        let gap = Duration::from_secs_f64(1.0 / rate);
+        let at = {
+            let mut next = shared.next_start.lock().await;
+            let at = (*next).max(Instant::now());
+            *next = at + gap;
+            at
+        };
+        let now = Instant::now();
+        if at > now {
+            tokio::time::sleep(at - now).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex as StdMutex;
+
+    /// A fake server: answers by a script keyed on the call number, records TR_IDs.
+    struct Fake {
+        calls: StdMutex<Vec<String>>,
+        answer: fn(usize, &str) -> RowOutcome,
+    }
+
+    impl Issuer for Arc<Fake> {
+        async fn issue(&self, params: Vec<(String, String)>) -> RowOutcome {
+            let tr = params
+                .iter()
+                .find(|(k, _)| k == "TR_ID")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            let n = {
+                let mut calls = self.calls.lock().unwrap();
+                calls.push(tr.clone());
+                calls.len()
+            };
+            (self.answer)(n, &tr)
+        }
+        fn check(&self, params: &[(String, String)]) -> Result<(), (ResultCode, String)> {
+            if params.iter().any(|(k, v)| k == "GOODS_CNT" && v == "0") {
+                return Err((ResultCode::InvalidQuantity, "quantity 0".into()));
+            }
+            Ok(())
+        }
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            concurrency: 3,
+            rate: None,
+            limit_pause: Duration::from_millis(20),
+            max_pause: Duration::from_millis(50),
+            limit_retries: 3,
+            progress: false,
+            tr_id_wire: "TR_ID",
+        }
+    }
+
+    fn issued(_: usize, tr: &str) -> RowOutcome {
+        RowOutcome::Issued {
+            order: Some(format!("O-{tr}")),
+            coupons: vec![format!("C-{tr}")],
+        }
+    }
+
+    async fn journal(dir: &tempfile::TempDir, rows: usize, bad: Option<u64>) -> Journal {
+        let j = Journal::open(&dir.path().join("j.sqlite")).await.unwrap();
+        j.claim("test").await.unwrap();
+        let input: Vec<_> = (1..=rows as u64)
+            .map(|i| {
+                let qty = if Some(i) == bad { "0" } else { "1" };
+                (
+                    i,
+                    format!("r{i}"),
+                    vec![("GOODS_CNT".to_owned(), qty.to_owned())],
+                )
+            })
+            .collect();
+        let mut n = 0;
+        j.plan(&input, || {
+            n += 1;
+            format!("T{n:04}")
+        })
+        .await
+        .unwrap();
+        j
+    }
+
+    #[tokio::test]
+    async fn unknown_rows_are_retried_with_their_own_tr_id_and_nothing_else_is_resent() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let first = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: |_, tr| {
+                if tr == "T0003" || tr == "T0007" {
+                    RowOutcome::Unknown("answer lost".into())
+                } else {
+                    issued(0, tr)
+                }
+            },
+        });
+        let j = journal(&dir, 10, Some(5)).await;
+        let s = run(Arc::clone(&first), j.clone(), settings(), rx.clone())
+            .await
+            .unwrap();
+        assert_eq!(s.count(RowState::Issued), 7);
+        assert_eq!(s.count(RowState::Unknown), 2);
+        assert_eq!(s.count(RowState::Invalid), 1);
+        assert_eq!(
+            first.calls.lock().unwrap().len(),
+            9,
+            "the invalid row is never sent"
+        );
+
+        let second = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: issued,
+        });
+        let s = run(Arc::clone(&second), j.clone(), settings(), rx)
+            .await
+            .unwrap();
+        let mut again = second.calls.lock().unwrap().clone();
+        again.sort();
+        assert_eq!(again, ["T0003", "T0007"]);
+        assert_eq!(s.count(RowState::Issued), 9);
+        assert_eq!(s.coupons, 9);
+        let rows = j.rows().await.unwrap();
+        assert_eq!(rows[2].attempts, 2);
+        assert_eq!(rows[2].coupons.as_deref(), Some("C-T0003"));
+        assert_eq!(rows[4].code.as_deref(), Some("08"));
+    }
+
+    #[tokio::test]
+    async fn a_row_whose_earlier_attempt_reached_the_server_is_never_resent() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: |_, tr| {
+                if tr == "T0002" {
+                    RowOutcome::Reached("12 after a lost answer".into())
+                } else {
+                    issued(0, tr)
+                }
+            },
+        });
+        let j = journal(&dir, 3, None).await;
+        let s = run(Arc::clone(&fake), j.clone(), settings(), rx.clone())
+            .await
+            .unwrap();
+        assert_eq!(s.count(RowState::Reached), 1);
+        let again = run(Arc::clone(&fake), j, settings(), rx).await.unwrap();
+        assert_eq!(again.sent_this_run, 0);
+        assert_eq!(fake.calls.lock().unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_limit_code_pauses_then_the_same_row_goes_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: |n, tr| {
+                if n <= 2 {
+                    RowOutcome::Refused {
+                        code: ResultCode::IssueLimitExceeded,
+                        message: "limit".into(),
+                    }
+                } else {
+                    issued(n, tr)
+                }
+            },
+        });
+        let j = journal(&dir, 4, None).await;
+        let started = Instant::now();
+        let s = run(Arc::clone(&fake), j, settings(), rx).await.unwrap();
+        assert_eq!(s.count(RowState::Issued), 4);
+        assert!(started.elapsed() >= Duration::from_millis(20), "it paused");
+        assert_eq!(fake.calls.lock().unwrap().len(), 6);
+    }
+
+    #[tokio::test]
+    async fn a_lasting_limit_stops_the_run_and_leaves_rows_for_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: |_, _| RowOutcome::Refused {
+                code: ResultCode::IssueLimitExceeded,
+                message: "limit".into(),
+            },
+        });
+        let j = journal(&dir, 20, None).await;
+        let mut one = settings();
+        one.concurrency = 1;
+        let s = run(Arc::clone(&fake), j, one, rx).await.unwrap();
+        assert!(s.halted.is_some());
+        assert_eq!(s.count(RowState::Issued), 0);
+        assert_eq!(s.count(RowState::Deferred) + s.count(RowState::Pending), 20);
+        assert!(fake.calls.lock().unwrap().len() < 20, "it stopped sending");
+    }
+
+    #[tokio::test]
+    async fn a_changed_input_is_refused_but_an_invalid_row_may_be_corrected() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = journal(&dir, 3, Some(2)).await;
+        let fixed = vec![
+            (
+                1,
+                "r1".to_owned(),
+                vec![("GOODS_CNT".to_owned(), "1".to_owned())],
+            ),
+            (
+                2,
+                "r2".to_owned(),
+                vec![("GOODS_CNT".to_owned(), "0".to_owned())],
+            ),
+            (
+                3,
+                "r3".to_owned(),
+                vec![("GOODS_CNT".to_owned(), "2".to_owned())],
+            ),
+        ];
+        assert!(matches!(
+            j.plan(&fixed, || "X".into()).await,
+            Err(JournalError::Changed(3))
+        ));
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: issued,
+        });
+        run(Arc::clone(&fake), j.clone(), settings(), rx)
+            .await
+            .unwrap();
+        let mut corrected = fixed.clone();
+        corrected[1].2[0].1 = "1".into();
+        corrected[2].2[0].1 = "1".into();
+        j.plan(&corrected, || "X".into()).await.unwrap();
+        let rows = j.rows().await.unwrap();
+        assert_eq!(rows[1].state, RowState::Pending);
+        assert_eq!(rows[1].tr_id, "T0002", "the TR_ID stays");
+    }
+}

@@ -1,0 +1,201 @@
+//! The command tree (clap builder): global options, `explain`, `codes`,
+//! `bulk-create`, and one subcommand per operation of the spec with one flag per
+//! request field, its help the field kind's doc.
+
+use clap::{Arg, ArgAction, Command, value_parser};
+
+use crate::sdk::{BULK_OPERATION, OPERATIONS, OpMeta};
+
+/// Exit codes, for `--help`.
+pub const EXIT_CODES: &str = "Exit codes: 0 success · 1 local failure (file, journal, config) · \
+2 bad arguments (nothing sent) · 3 server refusal (a code other than 00) · \
+4 outcome unknown (coupons may exist: reconcile by TR_ID or rerun bulk-create) · \
+5 transport failure (no usable answer) · 130 interrupted.";
+
+/// The whole command.
+pub fn command() -> Command {
+    let mut cmd = Command::new("coufun")
+        .about("Operator command line for the COUFUN B2C mobile-coupon API (쿠폰 운영 도구)")
+        .after_help(format!(
+            "POC_ID: from $COUFUN_POC_ID, or poc_id = \"...\" in $XDG_CONFIG_HOME/coufun/config.toml \
+             (~/.config/coufun/config.toml); never printed.\n{EXIT_CODES}"
+        ))
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .arg(
+            Arg::new("env")
+                .long("env")
+                .global(true)
+                .value_name("test|production|URL")
+                .help("Server: the manual's test server, production, or a base URL (plain http only for the test server and loopback) [default: config file's env, else test]"),
+        )
+        .arg(
+            Arg::new("json")
+                .long("json")
+                .global(true)
+                .action(ArgAction::SetTrue)
+                .help("Print JSON for scripts instead of tables"),
+        )
+        .arg(
+            Arg::new("config")
+                .long("config")
+                .global(true)
+                .value_name("PATH")
+                .value_parser(value_parser!(std::path::PathBuf))
+                .help("Config file (default $XDG_CONFIG_HOME/coufun/config.toml)"),
+        )
+        .arg(
+            Arg::new("timeout")
+                .long("timeout")
+                .global(true)
+                .value_name("SECONDS")
+                .value_parser(value_parser!(u64).range(1..=600))
+                .default_value("30")
+                .help("Time allowed for one HTTP call"),
+        )
+        .subcommand(
+            Command::new("explain")
+                .about("Explain a result code: texts (ko/en), category, whether and how to retry")
+                .arg(Arg::new("code").required(true).value_name("CODE")),
+        )
+        .subcommand(Command::new("codes").about("List every result code of the manual"))
+        .subcommand(bulk_command());
+    for op in OPERATIONS {
+        cmd = cmd.subcommand(operation_command(op));
+    }
+    cmd
+}
+
+/// The subcommand name of an operation.
+pub fn subcommand_name(op: &OpMeta) -> String {
+    op.name.replace('_', "-")
+}
+
+fn operation_command(op: &'static OpMeta) -> Command {
+    let effect = if op.writes {
+        "changes state"
+    } else {
+        "reads only"
+    };
+    let mut cmd = Command::new(subcommand_name(op))
+        .about(format!("{} — {}", op.summary_ko, op.summary_en))
+        .long_about(format!(
+            "{} — {}\n\nPath {}, {effect}; may answer codes {}.",
+            op.summary_ko,
+            op.summary_en,
+            op.path,
+            op.codes.join(", ")
+        ));
+    for f in op.fields {
+        let mut help = format!(
+            "{} Kind {}, wire {}; a broken rule answers {}.",
+            f.doc, f.kind, f.wire, f.code
+        );
+        if f.required && op.idempotency_key == Some(f.name) {
+            help.push_str(" Generated when omitted (and printed).");
+        } else if f.required {
+            help.push_str(" Required.");
+        }
+        let mut arg = Arg::new(f.name)
+            .long(f.name.replace('_', "-"))
+            .value_name(f.wire)
+            .help(help);
+        if let Some(list) = &f.list {
+            arg = arg
+                .action(ArgAction::Append)
+                .value_delimiter(',')
+                .help(format!(
+                    "{} Up to {} values, comma-separated or repeated.",
+                    f.doc, list.max
+                ));
+        }
+        cmd = cmd.arg(arg);
+    }
+    cmd
+}
+
+fn bulk_command() -> Command {
+    let columns = crate::sdk::operation(BULK_OPERATION)
+        .map(|op| crate::bulk::input::allowed_columns(op, &crate::bulk_fixed_fields(op)).join(", "))
+        .unwrap_or_default();
+    Command::new("bulk-create")
+        .about("Issue coupons for every row of a CSV, exactly once across crashes and reruns")
+        .long_about(format!(
+            "Issue coupons ({BULK_OPERATION}) for every row of a CSV file.\n\n\
+             Input: a header row, then one row per coupon order. Columns: ref (your reference, \
+             never sent) and any of: {columns} (field names or their wire names); empty cells are \
+             left out. The goods come from --goods; each row's TR_ID is assigned in the journal \
+             before its first attempt.\n\n\
+             The journal (SQLite, default FILE with extension .journal.sqlite) records every \
+             outcome as it happens: rerun the same command after a crash or Ctrl-C and it resumes, \
+             never issuing a row twice; rows whose outcome is unknown are sent again with their \
+             original TR_ID (the server deduplicates, the SDK reconciles). The report (default \
+             FILE with extension .report.csv) lists every row's outcome and coupon numbers."
+        ))
+        .arg(
+            Arg::new("file")
+                .required(true)
+                .value_name("FILE.csv")
+                .value_parser(value_parser!(std::path::PathBuf)),
+        )
+        .arg(
+            Arg::new("goods")
+                .long("goods")
+                .required(true)
+                .value_name("ID")
+                .help("Goods id every row issues"),
+        )
+        .arg(
+            Arg::new("journal")
+                .long("journal")
+                .value_name("PATH")
+                .value_parser(value_parser!(std::path::PathBuf))
+                .help("Journal file (default: next to the input, .journal.sqlite)"),
+        )
+        .arg(
+            Arg::new("report")
+                .long("report")
+                .value_name("PATH")
+                .value_parser(value_parser!(std::path::PathBuf))
+                .help("Report file (default: next to the input, .report.csv)"),
+        )
+        .arg(
+            Arg::new("concurrency")
+                .long("concurrency")
+                .value_name("N")
+                .value_parser(value_parser!(u16).range(1..=32))
+                .default_value("4")
+                .help("Rows in flight at once"),
+        )
+        .arg(
+            Arg::new("rate")
+                .long("rate")
+                .value_name("ROWS_PER_SECOND")
+                .value_parser(value_parser!(f64))
+                .help("Most rows started per second (no cap by default)"),
+        )
+        .arg(
+            Arg::new("limit-pause")
+                .long("limit-pause")
+                .value_name("SECONDS")
+                .value_parser(value_parser!(f64))
+                .default_value("2")
+                .help(
+                    "First pause after a limit code (e.g. 95); doubles up to 60 s while it lasts",
+                ),
+        )
+        .arg(
+            Arg::new("limit-retries")
+                .long("limit-retries")
+                .value_name("N")
+                .value_parser(value_parser!(u32).range(1..=100))
+                .default_value("3")
+                .help("Limit answers for one row before the run stops (rerun later to resume)"),
+        )
+        .arg(
+            Arg::new("no-progress")
+                .long("no-progress")
+                .action(ArgAction::SetTrue)
+                .help("No progress bar (it is hidden anyway when stderr is not a terminal)"),
+        )
+}

@@ -1,0 +1,472 @@
+//! `coufun`: the operator command line. Parses the command tree, resolves the
+//! environment and POC_ID, runs the subcommand and exits with a documented code.
+
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod bulk;
+mod cli;
+mod codes;
+mod config;
+mod exit;
+mod output;
+mod sdk;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::ArgMatches;
+use coufun_api::tr_id::TrIdGenerator;
+use coufun_api::{Charset, ResultCode};
+use serde_json::json;
+
+use bulk::journal::{Journal, RowState};
+use exit::{CliError, Exit};
+use sdk::{CallOutcome, Dispatch, OpMeta};
+
+fn main() -> ExitCode {
+    let matches = cli::command().get_matches();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("coufun: cannot start the async runtime: {e}");
+            return Exit::Local.into();
+        }
+    };
+    match runtime.block_on(run(&matches)) {
+        Ok(exit) => exit.into(),
+        Err(e) => {
+            eprintln!("coufun: {}", e.message);
+            e.exit.into()
+        }
+    }
+}
+
+async fn run(matches: &ArgMatches) -> Result<Exit, CliError> {
+    let json = matches.get_flag("json");
+    match matches.subcommand() {
+        Some(("explain", m)) => {
+            let code = m
+                .get_one::<String>("code")
+                .map(String::as_str)
+                .unwrap_or("");
+            println!("{}", codes::explain(code, json)?.trim_end());
+            Ok(Exit::Success)
+        }
+        Some(("codes", _)) => {
+            println!("{}", codes::codes(json).trim_end());
+            Ok(Exit::Success)
+        }
+        Some(("bulk-create", m)) => bulk_create(matches, m, json).await,
+        Some((name, m)) => match sdk::operation(name) {
+            Some(op) => call_operation(matches, op, m, json).await,
+            None => Err(CliError::new(
+                Exit::BadArguments,
+                format!("no subcommand {name}"),
+            )),
+        },
+        None => Err(CliError::new(Exit::BadArguments, "no subcommand")),
+    }
+}
+
+/// Builds the client from the global options.
+fn client(matches: &ArgMatches) -> Result<coufun_api::Client, CliError> {
+    let settings = config::load(matches.get_one::<PathBuf>("config").map(PathBuf::as_path))?;
+    let env = matches
+        .get_one::<String>("env")
+        .cloned()
+        .or(settings.env.clone())
+        .unwrap_or_else(|| "test".to_owned());
+    let poc_id = config::require_poc_id(&settings)?;
+    let timeout = Duration::from_secs(matches.get_one::<u64>("timeout").copied().unwrap_or(30));
+    sdk::client(sdk::environment(&env), poc_id, timeout)
+        .map_err(|e| CliError::new(Exit::BadArguments, format!("--env {env}: {e}")))
+}
+
+async fn call_operation(
+    global: &ArgMatches,
+    op: &'static OpMeta,
+    m: &ArgMatches,
+    json: bool,
+) -> Result<Exit, CliError> {
+    let mut params: Vec<(String, String)> = Vec::new();
+    for f in op.fields {
+        let values: Vec<String> = m
+            .get_many::<String>(f.name)
+            .map(|v| v.cloned().collect())
+            .unwrap_or_default();
+        if values.is_empty() {
+            if op.idempotency_key == Some(f.name) {
+                params.push((f.wire.to_owned(), sdk::new_tr_id(&TrIdGenerator::new())));
+            }
+            continue;
+        }
+        let separator = f.list.as_ref().map(|l| l.separator).unwrap_or(",");
+        params.push((f.wire.to_owned(), values.join(separator)));
+    }
+    let client = client(global)?;
+    let outcome = match sdk::dispatch(&client, op.name, &params, Charset::default()).await {
+        Ok(o) => o,
+        Err(Dispatch::Invalid(errors)) => {
+            if json {
+                println!(
+                    "{}",
+                    json!({
+                        "operation": op.name,
+                        "outcome": "invalid",
+                        "code": errors.code().as_str(),
+                        "errors": output::validation_json(&errors),
+                    })
+                );
+            }
+            return Err(CliError::new(
+                Exit::BadArguments,
+                format!(
+                    "invalid arguments for {}; nothing was sent:\n{}",
+                    cli::subcommand_name(op),
+                    output::validation_text(&errors)
+                ),
+            ));
+        }
+        Err(Dispatch::NoSuchOperation) => {
+            return Err(CliError::new(
+                Exit::BadArguments,
+                format!("the SDK has no operation {}", op.name),
+            ));
+        }
+    };
+    Ok(print_outcome(op, outcome, json))
+}
+
+fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
+    match outcome {
+        CallOutcome::Ok { body, tr_id, .. } => {
+            if json {
+                let records: Vec<_> = body
+                    .records
+                    .iter()
+                    .map(|(_, r)| output::object(r))
+                    .collect();
+                println!(
+                    "{}",
+                    json!({
+                        "operation": op.name,
+                        "outcome": "ok",
+                        "code": "00",
+                        "result": output::code_json(ResultCode::Success),
+                        "tr_id": tr_id,
+                        "fields": output::object(&body.fields),
+                        "records": records,
+                    })
+                );
+            } else {
+                println!("{}: {}", op.name, output::code_line(ResultCode::Success));
+                let mut fields = body.fields.clone();
+                if let Some(t) = &tr_id
+                    && !fields.iter().any(|(k, _)| k == "TR_ID")
+                {
+                    fields.push(("TR_ID".into(), t.clone()));
+                }
+                if !fields.is_empty() {
+                    let rows: Vec<Vec<String>> = fields
+                        .iter()
+                        .map(|(k, v)| vec![k.clone(), v.clone()])
+                        .collect();
+                    print!("{}", output::table(&["FIELD", "VALUE"], &rows));
+                }
+                print_records(&body.records);
+            }
+            Exit::Success
+        }
+        CallOutcome::Refused { code, message } => {
+            if json {
+                println!(
+                    "{}",
+                    json!({
+                        "operation": op.name,
+                        "outcome": "refused",
+                        "code": code.as_str(),
+                        "server_message": message,
+                        "result": output::code_json(code),
+                    })
+                );
+            } else {
+                println!("{}: {}", op.name, output::code_line(code));
+                println!("  {}", code.description(coufun_api::Lang::Ko));
+                println!("  {}", code.description(coufun_api::Lang::En));
+                println!("  retry: {}", output::retry_advice(code));
+            }
+            Exit::Refused
+        }
+        CallOutcome::Reached { tr_id, detail } => {
+            if json {
+                println!(
+                    "{}",
+                    json!({"operation": op.name, "outcome": "earlier_attempt_reached", "tr_id": tr_id, "detail": detail})
+                );
+            } else {
+                println!(
+                    "{}: an earlier attempt with TR_ID {tr_id} reached the server — coupons probably exist, their numbers are not retrievable; do not issue again\n  {detail}",
+                    op.name
+                );
+            }
+            Exit::Unknown
+        }
+        CallOutcome::Unknown { tr_id, detail } => {
+            if json {
+                println!(
+                    "{}",
+                    json!({"operation": op.name, "outcome": "unknown", "tr_id": tr_id, "detail": detail})
+                );
+            } else {
+                println!(
+                    "{}: outcome unknown — coupons may exist; look them up with `coufun coupon-status --tr-id {tr_id}`\n  {detail}",
+                    op.name
+                );
+            }
+            Exit::Unknown
+        }
+        CallOutcome::Transport(detail) => {
+            if json {
+                println!(
+                    "{}",
+                    json!({"operation": op.name, "outcome": "transport_failure", "detail": detail})
+                );
+            } else {
+                eprintln!("coufun: {detail}");
+            }
+            Exit::Transport
+        }
+    }
+}
+
+fn print_records(records: &[(String, Vec<(String, String)>)]) {
+    let mut headers: Vec<&str> = Vec::new();
+    for (_, r) in records {
+        for (k, _) in r {
+            if !headers.contains(&k.as_str()) {
+                headers.push(k);
+            }
+        }
+    }
+    if records.is_empty() {
+        return;
+    }
+    let rows: Vec<Vec<String>> = records
+        .iter()
+        .map(|(_, r)| {
+            headers
+                .iter()
+                .map(|h| {
+                    r.iter()
+                        .find(|(k, _)| k == h)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .collect();
+    println!();
+    print!("{}", output::table(&headers, &rows));
+}
+
+/// Fields of the bulk operation the command fills itself (goods, TR_ID).
+pub(crate) fn bulk_fixed_fields(op: &OpMeta) -> Vec<&'static str> {
+    let mut fixed = vec![sdk::GOODS_FIELD];
+    if let Some(key) = op.idempotency_key {
+        fixed.push(key);
+    }
+    fixed
+}
+
+fn beside(file: &Path, extension: &str) -> PathBuf {
+    file.with_extension(extension)
+}
+
+async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<Exit, CliError> {
+    let local = |what: String| CliError::new(Exit::Local, what);
+    let Some(op) = sdk::operation(sdk::BULK_OPERATION) else {
+        return Err(local(format!(
+            "the spec has no operation {}",
+            sdk::BULK_OPERATION
+        )));
+    };
+    let wire_of = |name: &str| op.fields.iter().find(|f| f.name == name).map(|f| f.wire);
+    let (Some(goods_wire), Some(tr_wire)) = (
+        wire_of(sdk::GOODS_FIELD),
+        op.idempotency_key.and_then(wire_of),
+    ) else {
+        return Err(local(format!("{} has no goods or TR_ID field", op.name)));
+    };
+    let file = m.get_one::<PathBuf>("file").cloned().unwrap_or_default();
+    let goods = m.get_one::<String>("goods").cloned().unwrap_or_default();
+    let journal_path = m
+        .get_one::<PathBuf>("journal")
+        .cloned()
+        .unwrap_or_else(|| beside(&file, "journal.sqlite"));
+    let report_path = m
+        .get_one::<PathBuf>("report")
+        .cloned()
+        .unwrap_or_else(|| beside(&file, "report.csv"));
+
+    let rows = bulk::input::read(&file, op, &bulk_fixed_fields(op))
+        .map_err(|e| CliError::new(Exit::BadArguments, error_chain(&e)))?;
+    let rows: Vec<_> = rows
+        .into_iter()
+        .map(|(line, reference, mut params)| {
+            params.insert(0, (goods_wire.to_owned(), goods.clone()));
+            (line, reference, params)
+        })
+        .collect();
+    let client = client(global)?;
+    let env = global
+        .get_one::<String>("env")
+        .cloned()
+        .unwrap_or_else(|| "default".into());
+
+    let journal = Journal::open(&journal_path).await.map_err(|e| {
+        local(format!(
+            "journal {}: {}",
+            journal_path.display(),
+            error_chain(&e)
+        ))
+    })?;
+    journal
+        .claim(&format!("{} goods={goods} env={env}", op.name))
+        .await
+        .map_err(|e| {
+            local(format!(
+                "journal {}: {}",
+                journal_path.display(),
+                error_chain(&e)
+            ))
+        })?;
+    let generator = TrIdGenerator::new();
+    journal
+        .plan(&rows, || sdk::new_tr_id(&generator))
+        .await
+        .map_err(|e| {
+            local(format!(
+                "journal {}: {}",
+                journal_path.display(),
+                error_chain(&e)
+            ))
+        })?;
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            // Rows in flight finish and are recorded; the summary says so.
+            let _ = stop_tx.send(true);
+        }
+    });
+    let settings = bulk::Settings {
+        concurrency: m.get_one::<u16>("concurrency").copied().unwrap_or(4) as usize,
+        rate: m.get_one::<f64>("rate").copied(),
+        limit_pause: Duration::from_secs_f64(
+            m.get_one::<f64>("limit-pause")
+                .copied()
+                .unwrap_or(2.0)
+                .clamp(0.0, 60.0),
+        ),
+        max_pause: Duration::from_secs(60),
+        limit_retries: m.get_one::<u32>("limit-retries").copied().unwrap_or(3),
+        progress: !m.get_flag("no-progress"),
+        tr_id_wire: tr_wire,
+    };
+    let summary = bulk::run(
+        sdk::SdkIssuer::new(client),
+        journal.clone(),
+        settings,
+        stop_rx,
+    )
+    .await
+    .map_err(|e| {
+        local(format!(
+            "journal {}: {}",
+            journal_path.display(),
+            error_chain(&e)
+        ))
+    })?;
+    let all = journal.rows().await.map_err(|e| {
+        local(format!(
+            "journal {}: {}",
+            journal_path.display(),
+            error_chain(&e)
+        ))
+    })?;
+    journal.close().await;
+    bulk::input::write_report(&report_path, &all)
+        .map_err(|e| local(format!("report {}: {e}", report_path.display())))?;
+
+    let open = summary.count(RowState::Unknown)
+        + summary.count(RowState::Sending)
+        + summary.count(RowState::Pending)
+        + summary.count(RowState::Deferred);
+    if json {
+        println!(
+            "{}",
+            json!({
+                "summary": summary,
+                "journal": journal_path.display().to_string(),
+                "report": report_path.display().to_string(),
+            })
+        );
+    } else {
+        let rows: Vec<Vec<String>> = summary
+            .by_state
+            .iter()
+            .map(|(s, n)| vec![s.as_str().to_owned(), n.to_string()])
+            .collect();
+        print!("{}", output::table(&["OUTCOME", "ROWS"], &rows));
+        println!(
+            "{} rows, {} sent this run, {} coupons issued in all",
+            summary.rows, summary.sent_this_run, summary.coupons
+        );
+        println!("report:  {}", report_path.display());
+        println!("journal: {}", journal_path.display());
+        if let Some(why) = &summary.halted {
+            println!("{why}");
+        }
+        if summary.interrupted {
+            println!("interrupted (Ctrl-C): the rows in flight finished and were recorded");
+        }
+        if open > 0 {
+            println!("{open} rows still open: rerun the same command to resume (same TR_IDs)");
+        }
+        let reached = summary.count(RowState::Reached);
+        if reached > 0 {
+            println!(
+                "{reached} rows reached the server in an earlier attempt whose answer was lost: coupons probably exist, numbers not retrievable — ask the supplier by TR_ID (see the report); never reissue them"
+            );
+        }
+    }
+    Ok(if summary.interrupted {
+        Exit::Interrupted
+    } else if open > 0 || summary.count(RowState::Reached) > 0 {
+        Exit::Unknown
+    } else if summary.count(RowState::Refused) + summary.count(RowState::Invalid) > 0 {
+        Exit::Refused
+    } else {
+        Exit::Success
+    })
+}
+
+/// An error and its sources, joined.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}

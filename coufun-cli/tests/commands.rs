@@ -1,0 +1,340 @@
+//! Every subcommand once against the sandbox, through the real binary: JSON
+//! parsed back, tables for people, bad arguments, exit codes, POC_ID secrecy.
+
+mod common;
+
+use common::{Host, bare};
+use coufun_api::ResultCode;
+
+const GOODS: &str = "0000100001";
+
+/// The operations of the spec, read the way the sandbox's tests read them.
+fn spec_operations() -> Vec<String> {
+    coufun_codegen::embedded::spec()
+        .expect("spec loads")
+        .endpoints
+        .operations
+        .iter()
+        .map(|o| o.name().replace('_', "-"))
+        .collect()
+}
+
+/// The wire name of `field` of `operation`, from the spec.
+fn wire_of(operation: &str, field: &str) -> String {
+    let spec = coufun_codegen::embedded::spec().expect("spec loads");
+    let op = spec
+        .endpoints
+        .operations
+        .iter()
+        .find(|o| o.name() == operation)
+        .expect("operation");
+    let f = op
+        .request
+        .iter()
+        .find(|f| f.name() == field)
+        .expect("field");
+    f.wire.get_ref().clone()
+}
+
+#[test]
+fn help_lists_every_operation_of_the_spec_and_one_flag_per_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let out: common::Run = bare(dir.path()).arg("--help").output().unwrap().into();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for op in spec_operations() {
+        assert!(
+            out.stdout.contains(&op),
+            "--help lacks {op}:\n{}",
+            out.stdout
+        );
+    }
+    assert!(out.stdout.contains("Exit codes"));
+    let spec = coufun_codegen::embedded::spec().unwrap();
+    for op in &spec.endpoints.operations {
+        let help: common::Run = bare(dir.path())
+            .args([&op.name().replace('_', "-"), "--help"])
+            .output()
+            .unwrap()
+            .into();
+        for field in &op.request {
+            let flag = format!("--{}", field.name().replace('_', "-"));
+            assert!(help.stdout.contains(&flag), "{} lacks {flag}", op.name());
+            let doc = &spec.endpoints.kinds[field.kind.get_ref()].doc;
+            let first_words: String = doc.chars().take(20).collect();
+            assert!(help.stdout.contains(&first_words), "{flag} lacks its doc");
+        }
+    }
+}
+
+#[test]
+fn explain_and_codes_print_the_sdk_texts_as_tables_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let run =
+        |args: &[&str]| -> common::Run { bare(dir.path()).args(args).output().unwrap().into() };
+
+    let table = run(&["explain", "95"]);
+    assert_eq!(table.code, 0);
+    let code = ResultCode::IssueLimitExceeded;
+    assert!(table.stdout.contains(code.message(coufun_api::Lang::Ko)));
+    assert!(
+        table
+            .stdout
+            .contains(code.description(coufun_api::Lang::En))
+    );
+    assert!(table.stdout.contains("limit"));
+
+    let json = run(&["explain", "12", "--json"]).json();
+    assert_eq!(json["code"], "12");
+    assert_eq!(json["category"], "duplicate");
+    assert_eq!(
+        json["may_retry"],
+        ResultCode::DuplicateTrId.retry().may_retry()
+    );
+    assert_eq!(
+        json["message_en"],
+        ResultCode::DuplicateTrId.message(coufun_api::Lang::En)
+    );
+
+    let all = run(&["codes", "--json"]).json();
+    assert_eq!(all.as_array().unwrap().len(), ResultCode::ALL.len());
+    let people = run(&["codes"]);
+    assert_eq!(people.stdout.lines().count(), ResultCode::ALL.len() + 1);
+
+    let newer = run(&["explain", "42", "--json"]).json();
+    assert_eq!(newer["category"], "unknown");
+
+    let bad = run(&["explain", "abc"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+}
+
+#[test]
+fn every_operation_once_with_json_parsed_back() {
+    let host = Host::start();
+    let ok = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let run = host.run(&all);
+        assert_eq!(run.code, 0, "{args:?}: {run:?}");
+        let json = run.json();
+        assert_eq!(json["outcome"], "ok", "{json}");
+        assert_eq!(json["code"], "00");
+        json
+    };
+
+    let list = ok(&["goods-list"]);
+    assert!(list["records"].as_array().unwrap().len() >= 3);
+    let info = ok(&["goods-info", "--goods-id", GOODS]);
+    assert_eq!(info["fields"]["GOODS_ID"], GOODS);
+
+    let sent = ok(&[
+        "coupon-send",
+        "--goods-id",
+        GOODS,
+        "--sender",
+        "02-1234-5678",
+        "--subject",
+        "생일 축하 쿠폰",
+        "--recipients",
+        "010-1234-5678,011-123-4567",
+    ]);
+    let order = sent["fields"]["ORDER_ID"].as_str().unwrap().to_owned();
+    assert!(
+        !sent["tr_id"].as_str().unwrap().is_empty(),
+        "a TR_ID was generated"
+    );
+    let coupons = sent["records"].as_array().unwrap();
+    assert_eq!(coupons.len(), 2);
+    assert_eq!(
+        coupons[0]["RECEIVER_MOBILE"], "010-****-5678",
+        "phones masked"
+    );
+    let coupon = coupons[0]["COUPON_NO"].as_str().unwrap().to_owned();
+
+    let created = ok(&[
+        "coupon-create",
+        "--goods-id",
+        GOODS,
+        "--quantity",
+        "2",
+        "--tr-id",
+        "cli-test-create-1",
+    ]);
+    assert_eq!(created["records"].as_array().unwrap().len(), 2);
+    let status = ok(&["coupon-status", "--tr-id", "cli-test-create-1"]);
+    assert_eq!(status["fields"]["ORDER_ID"], created["fields"]["ORDER_ID"]);
+
+    ok(&[
+        "coupon-resend",
+        "--order-id",
+        &order,
+        "--coupon-number",
+        &coupon,
+    ]);
+    ok(&[
+        "change-recipient",
+        "--order-id",
+        &order,
+        "--coupon-number",
+        &coupon,
+        "--recipient",
+        "010-8765-4321",
+    ]);
+    ok(&[
+        "coupon-image-send",
+        "--order-id",
+        &order,
+        "--coupon-number",
+        &coupon,
+        "--sender",
+        "0212345678",
+        "--subject",
+        "쿠폰 이미지",
+    ]);
+    ok(&["coupon-cancel", "--order-id", &order]);
+
+    // For people: the result code in Korean and English, and an aligned table.
+    let people = host.run(&["coupon-status", "--order-id", &order]);
+    assert_eq!(people.code, 0);
+    assert!(
+        people.stdout.contains("00 처리 성공 / Success"),
+        "{}",
+        people.stdout
+    );
+    assert!(people.stdout.contains("COUPON_NO"));
+    assert!(!people.stdout.contains("87654321"), "phone in clear");
+
+    // The same call twice: the server refuses the second cancel.
+    let again = host.run(&["--json", "coupon-cancel", "--order-id", &order]);
+    assert_eq!(again.code, 3, "{again:?}");
+    let json = again.json();
+    assert_eq!(json["outcome"], "refused");
+    assert_eq!(json["code"], "18");
+    assert_eq!(json["result"]["category"], "coupon_state");
+}
+
+#[test]
+fn bad_arguments_name_the_field_limit_size_and_code_and_send_nothing() {
+    let host = Host::start();
+    let before = host.sandbox().request_count();
+
+    let run = host.run(&["coupon-create", "--goods-id", GOODS, "--quantity", "0"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let wire = wire_of("coupon_create", "quantity");
+    for part in ["--quantity", wire.as_str(), "limit 1", "measured 0", "08"] {
+        assert!(run.stderr.contains(part), "lacks {part}: {}", run.stderr);
+    }
+    let long = "가".repeat(21);
+    let run = host.run(&[
+        "--json",
+        "coupon-send",
+        "--goods-id",
+        GOODS,
+        "--sender",
+        "0212345678",
+        "--subject",
+        &long,
+        "--recipients",
+        "010-1234-5678",
+    ]);
+    assert_eq!(run.code, 2);
+    let json = run.json();
+    assert_eq!(json["outcome"], "invalid");
+    let e = &json["errors"][0];
+    assert_eq!(e["field"], "subject");
+    assert_eq!(e["limit"], 40);
+    assert_eq!(e["measured"], 42);
+    assert_eq!(e["code"], "21");
+    assert!(run.stderr.contains("--subject"));
+
+    // A required field left out answers its code, named.
+    let run = host.run(&["goods-info"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("--goods-id (GOODS_ID)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(host.sandbox().request_count(), before, "nothing was sent");
+
+    // clap's own refusals share the code.
+    assert_eq!(host.run(&["coupon-status", "--no-such-flag", "x"]).code, 2);
+    assert_eq!(host.run(&["bulk-create"]).code, 2);
+}
+
+#[test]
+fn environment_rules_come_from_the_sdk_and_transport_failures_have_their_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| -> common::Run {
+        bare(dir.path())
+            .env("COUFUN_POC_ID", "POC0000001")
+            .args(args)
+            .output()
+            .unwrap()
+            .into()
+    };
+    let plain = run(&["--env", "http://coupons.example.com/b2c_api/", "goods-list"]);
+    assert_eq!(plain.code, 2, "{plain:?}");
+    assert!(plain.stderr.contains("plain http"));
+
+    // Nothing listens on port 1 of loopback: connection refused, nothing sent.
+    let down = run(&[
+        "--env",
+        "http://127.0.0.1:1/b2c_api/",
+        "--json",
+        "goods-list",
+    ]);
+    assert_eq!(down.code, 5, "{down:?}");
+    assert_eq!(down.json()["outcome"], "transport_failure");
+
+    let no_poc = bare(dir.path()).args(["goods-list"]).output().unwrap();
+    assert_eq!(no_poc.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_poc.stderr).contains("COUFUN_POC_ID"));
+}
+
+#[test]
+fn poc_id_comes_from_the_config_file_and_is_never_printed() {
+    let host = Host::start();
+    let config_dir = host.path("config/coufun");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(
+        config_dir.join("config.toml"),
+        format!("poc_id = \"{}\"\n", coufun_sandbox::DEFAULT_POC_ID),
+    )
+    .unwrap();
+    let from_file: common::Run = bare(host.dir.path())
+        .args(["--env", &host.base_url(), "goods-info", "--goods-id", GOODS])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(from_file.code, 0, "{from_file:?}");
+    assert!(!from_file.stdout.contains(coufun_sandbox::DEFAULT_POC_ID));
+
+    // A POC_ID the server does not know: refused with 02, and not echoed anywhere.
+    let secret = "SECRETPOC7731";
+    for args in [
+        vec!["goods-list"],
+        vec!["--json", "goods-list"],
+        vec!["coupon-create", "--goods-id", GOODS, "--quantity", "1"],
+    ] {
+        let run: common::Run = bare(host.dir.path())
+            .env("COUFUN_POC_ID", secret)
+            .arg("--env")
+            .arg(host.base_url())
+            .args(&args)
+            .output()
+            .unwrap()
+            .into();
+        assert_eq!(run.code, 3, "{run:?}");
+        assert!(run.stdout.contains("02"), "{run:?}");
+        assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret));
+    }
+    // A malformed one is refused without being shown.
+    let bad: common::Run = bare(host.dir.path())
+        .env("COUFUN_POC_ID", "secret with spaces")
+        .args(["goods-list"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(bad.code, 2);
+    assert!(!bad.stderr.contains("secret"), "{}", bad.stderr);
+}
