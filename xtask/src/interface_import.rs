@@ -368,7 +368,8 @@ impl Merger<'_> {
             let env = environment(&row.label);
             if env == "test" && test_is_ours {
                 if let Some(old) = set(test, "url", Value::from(row.base.as_str())) {
-                    self.diff.changed(&scope, "test_server.url", &old, &row.base);
+                    self.diff
+                        .changed(&scope, "test_server.url", &old, &row.base);
                 }
             } else {
                 self.diff.push(
@@ -523,7 +524,10 @@ impl Merger<'_> {
     /// `op.<key> = { name, source }`: takes the manual's name.
     fn name_ref(&mut self, op: &mut Table, key: &str, new: &str, scope: &str) {
         let Some(t) = op.get_mut(key).and_then(Item::as_table_like_mut) else {
-            let t = inline(&[("name", Value::from(new)), ("source", Value::from(self.key))]);
+            let t = inline(&[
+                ("name", Value::from(new)),
+                ("source", Value::from(self.key)),
+            ]);
             op.insert(key, Item::Value(Value::InlineTable(t)));
             self.diff.changed(scope, key, "", new);
             return;
@@ -620,11 +624,7 @@ impl Merger<'_> {
                             scope,
                             Sign::Added,
                             format!("request {}", p.name),
-                            format!(
-                                "{}, {}",
-                                p.length,
-                                required_word(p.required == Some(true))
-                            ),
+                            format!("{}, {}", p.length, required_word(p.required == Some(true))),
                             Some("name and kind marked NEEDS HUMAN".into()),
                         );
                     }
@@ -764,7 +764,9 @@ impl Merger<'_> {
                     "{source} manual {old}, {} manual {new}: the {source} manual's limit stays",
                     self.key
                 ),
-                Some("added to [[conflicts]]; its `choice` and `why` are marked NEEDS HUMAN".into()),
+                Some(
+                    "added to [[conflicts]]; its `choice` and `why` are marked NEEDS HUMAN".into(),
+                ),
             );
             match self
                 .conflicts
@@ -818,7 +820,10 @@ impl Merger<'_> {
                 &mut says,
                 inline(&[
                     ("source", Value::from(c.holder_source.as_str())),
-                    ("text", Value::from(format!("limit of {wires}: {} bytes", c.old))),
+                    (
+                        "text",
+                        Value::from(format!("limit of {wires}: {} bytes", c.old)),
+                    ),
                 ]),
             );
             push_like(
@@ -853,15 +858,15 @@ impl Merger<'_> {
 
     fn response(&mut self, op: &mut Table, answer: &BTreeSet<String>, scope: &str) {
         let manual = self.manual;
-        let (has_records, also_flat) = op
-            .get("records")
-            .and_then(Item::as_table_like)
-            .map_or((false, false), |r| {
-                (
-                    true,
-                    r.get("also_flat").and_then(Item::as_bool).unwrap_or(false),
-                )
-            });
+        let (has_records, also_flat) =
+            op.get("records")
+                .and_then(Item::as_table_like)
+                .map_or((false, false), |r| {
+                    (
+                        true,
+                        r.get("also_flat").and_then(Item::as_bool).unwrap_or(false),
+                    )
+                });
         let response_wires: BTreeSet<String> = op
             .get("response")
             .and_then(Item::as_array)
@@ -875,8 +880,7 @@ impl Merger<'_> {
         // a flat sample of records that may stand flat: its fields are the record's
         let flat_records = also_flat && manual.record.is_none();
         let in_records = |p: &Param| {
-            has_records
-                && (p.in_record || (flat_records && !response_wires.contains(&p.name)))
+            has_records && (p.in_record || (flat_records && !response_wires.contains(&p.name)))
         };
         let params: Vec<&Param> = manual
             .response
@@ -974,8 +978,13 @@ impl Merger<'_> {
         match (p.length, old) {
             (Length::Bytes(n), Some(o)) if o != n => {
                 set(t, "max_bytes", Value::from(i64::from(n)));
-                self.diff
-                    .push(scope, Sign::Changed, format!("{label} max_bytes"), format!("{o} → {n}"), None);
+                self.diff.push(
+                    scope,
+                    Sign::Changed,
+                    format!("{label} max_bytes"),
+                    format!("{o} → {n}"),
+                    None,
+                );
             }
             (Length::Bytes(n), None) if ty == "text" => {
                 set(t, "max_bytes", Value::from(i64::from(n)));
@@ -1233,7 +1242,10 @@ impl Merger<'_> {
                                 scope,
                                 Sign::Conflict,
                                 format!("{label} length"),
-                                format!("the manual says Number, the spec's format is {}", get_str(t, "format")),
+                                format!(
+                                    "the manual says Number, the spec's format is {}",
+                                    get_str(t, "format")
+                                ),
                                 Some("not taken: review its `format`".into()),
                             );
                         }
@@ -1323,7 +1335,9 @@ impl Merger<'_> {
         let manual = self.manual;
         let keys: Vec<String> = answer
             .iter()
-            .filter(|(k, v)| *k != "root" && v.as_table_like().is_some_and(|t| t.contains_key("name")))
+            .filter(|(k, v)| {
+                *k != "root" && v.as_table_like().is_some_and(|t| t.contains_key("name"))
+            })
             .map(|(k, _)| k.to_owned())
             .collect();
         for p in &manual.response {
@@ -1399,8 +1413,10 @@ impl Merger<'_> {
             let at = codes.iter().position(|t| get_str(t, "code") == c.code);
             match at.and_then(|i| codes.get_mut(i)) {
                 Some(t) => {
-                    for (k, new) in [("message_ko", &c.message), ("description_ko", &c.description)]
-                    {
+                    for (k, new) in [
+                        ("message_ko", &c.message),
+                        ("description_ko", &c.description),
+                    ] {
                         if let Some(old) = set(t, k, Value::from(new.as_str())) {
                             self.diff.push(
                                 scope,
@@ -1413,9 +1429,8 @@ impl Merger<'_> {
                     }
                 }
                 None => {
-                    let english = |what: &str| {
-                        Value::from(needs_human(&format!("English for `{what}`")))
-                    };
+                    let english =
+                        |what: &str| Value::from(needs_human(&format!("English for `{what}`")));
                     let mut t = table(&[
                         ("code", Value::from(c.code.as_str())),
                         (
@@ -1469,7 +1484,12 @@ impl Merger<'_> {
             .and_then(Item::as_array_of_tables)
             .map(|f| {
                 f.iter()
-                    .map(|t| (get_str(t, "name").to_owned(), get_str(t, "table").to_owned()))
+                    .map(|t| {
+                        (
+                            get_str(t, "name").to_owned(),
+                            get_str(t, "table").to_owned(),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -1545,7 +1565,11 @@ impl Merger<'_> {
                             ),
                             (
                                 "source",
-                                source_like(sibling.as_ref(), &document, usize::try_from(row).unwrap_or(0)),
+                                source_like(
+                                    sibling.as_ref(),
+                                    &document,
+                                    usize::try_from(row).unwrap_or(0),
+                                ),
                             ),
                         ]);
                         t.decor_mut().set_prefix("\n");
