@@ -100,9 +100,12 @@ impl Spec {
         let (codes, endpoints) = match (codes, endpoints) {
             (Ok(c), Ok(e)) => (c, e),
             (c, e) => {
-                return Err(SpecErrors(
-                    [c.err(), e.err()].into_iter().flatten().collect(),
+                let mut errors: Vec<SpecError> = c.err().into_iter().collect();
+                errors.extend(validate::with_marks(
+                    &endpoints_source,
+                    e.err().into_iter().collect(),
                 ));
+                return Err(SpecErrors(errors));
             }
         };
         let spec = Spec {

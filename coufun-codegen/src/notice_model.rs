@@ -218,8 +218,10 @@ pub struct NoticeSpec {
 impl NoticeSpec {
     /// Parses and validates `source`; every problem is returned, none panics.
     pub fn parse(source: SpecSource) -> Result<NoticeSpec, SpecErrors> {
-        let file = crate::load::parse_notices_toml(&source).map_err(|e| SpecErrors(vec![e]))?;
-        let problems = crate::validate::notices(&file, &source);
+        let file = crate::load::parse_notices_toml(&source)
+            .map_err(|e| SpecErrors(crate::validate::with_marks(&source, vec![e])))?;
+        let problems =
+            crate::validate::with_marks(&source, crate::validate::notices(&file, &source));
         if problems.is_empty() {
             Ok(NoticeSpec { file, source })
         } else {

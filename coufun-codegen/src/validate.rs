@@ -19,13 +19,18 @@ pub fn validate(spec: &Spec) -> Vec<SpecError> {
     };
     v.result_codes(spec);
     v.endpoints(spec);
-    // A placeholder the import wrote makes other complaints about that line noise.
-    let marks = needs_human_marks(&spec.endpoints_source);
-    v.out.retain(|e| {
-        e.file != spec.endpoints_source.name || !marks.iter().any(|m| m.line == e.line)
-    });
-    v.out.extend(marks);
-    v.out
+    with_marks(&spec.endpoints_source, v.out)
+}
+
+/// `problems` found in the files with the `NEEDS HUMAN` marks of `src` added:
+/// a placeholder the import wrote makes other complaints about its line noise
+/// (a placeholder where a number or a variant belongs cannot deserialize), so
+/// those are dropped and the mark, located, stands for them.
+pub fn with_marks(src: &SpecSource, mut problems: Vec<SpecError>) -> Vec<SpecError> {
+    let marks = needs_human_marks(src);
+    problems.retain(|e| e.file != src.name || !marks.iter().any(|m| m.line == e.line));
+    problems.extend(marks);
+    problems
 }
 
 /// Every `NEEDS HUMAN` placeholder in a string of `src`, located, whatever the

@@ -11,7 +11,7 @@ use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, Value};
 
 use crate::diff::{AddedCode, AddedRevision, Change, ManualDiff, RemovedCode};
 use crate::interface_diff::InterfaceDiff;
-use crate::interface_import::{self, MapError, NOTIFICATIONS_PATH, Target};
+use crate::interface_import::{self, MapError, NOTIFICATIONS_PATH, SpecTexts, Target};
 use crate::interface_md::{self, Detected};
 use crate::manual_md::{self, ManualDoc};
 
@@ -602,24 +602,23 @@ fn run_interface(
     let endpoints_path = root.join(ENDPOINTS_PATH);
     let notifications_path = root.join(NOTIFICATIONS_PATH);
     let endpoints = read(&endpoints_path)?;
-    let notifications = if interface_import::target(manual.kind) == Target::Notifications {
-        Some(read(&notifications_path)?)
-    } else {
-        None
-    };
+    let notifications = read(&notifications_path)?;
+    let codes = read(&root.join(RESULT_CODES_PATH))?;
     let merged = interface_import::merge(
-        &endpoints,
-        notifications.as_deref(),
+        &SpecTexts {
+            result_codes: &codes,
+            endpoints: &endpoints,
+            notifications: &notifications,
+        },
         &manual,
         options.missing,
     )?;
-    let codes = read(&root.join(RESULT_CODES_PATH))?;
     // the marks, whatever else validation says (it may stop before reaching them)
     let mut todo: Vec<String> = Vec::new();
-    let mut sources = vec![SpecSource::new(ENDPOINTS_PATH, merged.endpoints.as_str())];
-    if let Some(n) = &merged.notifications {
-        sources.push(SpecSource::new(NOTIFICATIONS_PATH, n.as_str()));
-    }
+    let sources = [
+        SpecSource::new(ENDPOINTS_PATH, merged.endpoints.as_str()),
+        SpecSource::new(NOTIFICATIONS_PATH, merged.notifications.as_str()),
+    ];
     for source in &sources {
         todo.extend(
             coufun_codegen::validate::needs_human_marks(source)
@@ -627,10 +626,17 @@ fn run_interface(
                 .map(ToString::to_string),
         );
     }
-    if let Err(errors) = Spec::parse(
+    let checked = Spec::parse(
         SpecSource::new(RESULT_CODES_PATH, codes),
         SpecSource::new(ENDPOINTS_PATH, merged.endpoints.as_str()),
-    ) {
+    )
+    .and_then(|spec| {
+        spec.with_notices(SpecSource::new(
+            NOTIFICATIONS_PATH,
+            merged.notifications.as_str(),
+        ))
+    });
+    if let Err(errors) = checked {
         for e in errors.0.iter().map(ToString::to_string) {
             if !todo.contains(&e) {
                 todo.push(e);
@@ -638,11 +644,13 @@ fn run_interface(
         }
     }
     let mut files = vec![ENDPOINTS_PATH];
-    let mut writes = vec![(endpoints_path, endpoints, merged.endpoints)];
-    if let (Some(old), Some(new)) = (notifications, merged.notifications) {
+    if interface_import::target(manual.kind) == Target::Notifications {
         files.push(NOTIFICATIONS_PATH);
-        writes.push((notifications_path, old, new));
     }
+    let writes = [
+        (endpoints_path, endpoints, merged.endpoints),
+        (notifications_path, notifications, merged.notifications),
+    ];
     let mut wrote = false;
     if !options.dry_run {
         for (path, old, new) in &writes {

@@ -1,16 +1,17 @@
 //! Maps a parsed interface manual onto the spec and merges it: the one module
-//! that knows the spec's shape (`[documents]`, `[[operations]]`,
-//! `[[notifications]]`, `[kinds]`, `[[conflicts]]`, `[client]`, `[envelope]`).
+//! that knows the shapes of `spec/endpoints.toml` (`[documents]`, `[test_server]`,
+//! `[client]`, `[answer]`, `[[conflicts]]`, `[kinds]`, `[[operations]]` with
+//! `path`, `root`, `request`, `response`, `records`) and `spec/notifications.toml`
+//! (`[document]`, `[delivery]`, `[[fields]]`, `[tables]`, `[answer]`).
 //! What the manual owns is replaced (paths, methods, roots, record elements,
-//! wire names, lengths, required flags, values), what the project owns is kept
-//! (Rust names, English docs, kinds, checks, `always_sent`), what only a person
-//! can decide is marked `NEEDS HUMAN`. Edits go through `toml_edit`, so comments
-//! and layout survive. Adjust the constants and accessors here when the spec's
-//! shape changes.
+//! wire names, lengths, required flags, values, answer codes), what the project
+//! owns is kept (Rust names, English docs, kinds, checks, the choices recorded
+//! in `[[conflicts]]`), what only a person can decide is marked `NEEDS HUMAN`.
+//! Edits go through `toml_edit`, so comments and layout survive.
 
 use std::collections::BTreeSet;
 
-use toml_edit::{Array, DocumentMut, InlineTable, Item, TableLike, Value};
+use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, TableLike, Value};
 
 use crate::import::{MissingCodes, needs_human};
 use crate::interface_diff::{InterfaceDiff, Sign, arrow};
@@ -27,20 +28,15 @@ pub fn document_key(kind: ManualKind) -> &'static str {
     }
 }
 
-/// The `source` of the code-definition manual: its limits win over an interface
-/// manual's, which is then reported as a conflict.
-pub const CODE_DOCUMENT: &str = "code";
 /// Sources an interface manual replaces with its own key when it confirms the name.
 pub const WEAK_SOURCES: [&str; 2] = ["inferred", "observed"];
-/// A request field the SDK sends even where the manual says it is optional.
-pub const ALWAYS_SENT: &str = "always_sent";
 
 /// Which spec file holds what a manual describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     /// `[[operations]]` of `spec/endpoints.toml`.
     Endpoints,
-    /// `[[notifications]]` of `spec/notifications.toml`.
+    /// `spec/notifications.toml`.
     Notifications,
 }
 
@@ -52,19 +48,12 @@ pub fn target(kind: ManualKind) -> Target {
     }
 }
 
-fn array_key(target: Target) -> &'static str {
-    match target {
-        Target::Endpoints => "operations",
-        Target::Notifications => "notifications",
-    }
-}
-
 /// Why a manual could not be mapped onto the spec.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MapError {
     /// A spec file is not TOML.
-    #[error("{file}: not TOML: {source}")]
+    #[error("{file}: not TOML")]
     Syntax {
         /// The file.
         file: &'static str,
@@ -79,9 +68,17 @@ pub enum MapError {
         /// What is missing.
         what: String,
     },
-    /// The exchange manual needs `spec/notifications.toml`.
-    #[error("the exchange manual maps onto {0}, which does not exist yet")]
-    NoNotifications(&'static str),
+}
+
+/// The texts of the three spec files, as read.
+#[derive(Debug, Clone, Copy)]
+pub struct SpecTexts<'a> {
+    /// `spec/result_codes.toml` (its `[[environments]]` are the hosts we know).
+    pub result_codes: &'a str,
+    /// `spec/endpoints.toml`.
+    pub endpoints: &'a str,
+    /// `spec/notifications.toml`.
+    pub notifications: &'a str,
 }
 
 /// The merged spec texts and what changed.
@@ -91,19 +88,26 @@ pub struct Merged {
     pub diff: InterfaceDiff,
     /// The new `spec/endpoints.toml`.
     pub endpoints: String,
-    /// The new `spec/notifications.toml` (when given).
-    pub notifications: Option<String>,
+    /// The new `spec/notifications.toml`.
+    pub notifications: String,
 }
 
 /// Path of the notification spec, relative to the workspace root.
-pub const NOTIFICATIONS_PATH: &str = "spec/notifications.toml";
+pub const NOTIFICATIONS_PATH: &str = coufun_codegen::NOTICES_PATH;
 const ENDPOINTS: &str = coufun_codegen::ENDPOINTS_PATH;
 
-/// Merges `manual` into the texts of `spec/endpoints.toml` and (for the
+fn shape(file: &'static str, what: impl Into<String>) -> MapError {
+    MapError::Shape {
+        file,
+        what: what.into(),
+    }
+}
+
+/// Merges `manual` into the spec: `spec/endpoints.toml` always (its
+/// `[documents]`), and the operation the manual describes there, or (the
 /// exchange manual) `spec/notifications.toml`.
 pub fn merge(
-    endpoints: &str,
-    notifications: Option<&str>,
+    spec: &SpecTexts<'_>,
     manual: &InterfaceManual,
     missing: MissingCodes,
 ) -> Result<Merged, MapError> {
@@ -111,71 +115,48 @@ pub fn merge(
         text.parse::<DocumentMut>()
             .map_err(|source| MapError::Syntax { file, source })
     };
-    let mut edoc = parse(ENDPOINTS, endpoints)?;
-    let mut ndoc = notifications
-        .map(|t| parse(NOTIFICATIONS_PATH, t))
-        .transpose()?;
-    let key = document_key(manual.kind);
+    let mut edoc = parse(ENDPOINTS, spec.endpoints)?;
+    let mut ndoc = parse(NOTIFICATIONS_PATH, spec.notifications)?;
+    let codes = parse(coufun_codegen::RESULT_CODES_PATH, spec.result_codes)?;
+    let known_hosts: Vec<String> = codes
+        .get("environments")
+        .and_then(Item::as_array_of_tables)
+        .map(|envs| envs.iter().map(|t| get_str(t, "url").to_owned()).collect())
+        .unwrap_or_default();
     let mut m = Merger {
-        key,
+        key: document_key(manual.kind),
         manual,
         missing,
         diff: InterfaceDiff::default(),
         kinds_done: BTreeSet::new(),
+        conflicts: Vec::new(),
     };
     m.document(&mut edoc)?;
-
-    let target = target(manual.kind);
-    let (file, holder) = match target {
-        Target::Endpoints => (ENDPOINTS, &mut edoc),
-        Target::Notifications => (
-            NOTIFICATIONS_PATH,
-            ndoc.as_mut()
-                .ok_or(MapError::NoNotifications(NOTIFICATIONS_PATH))?,
-        ),
-    };
-    let what = array_key(target);
-    let mut ops = std::mem::take(
-        holder
-            .get_mut(what)
-            .and_then(Item::as_array_of_tables_mut)
-            .ok_or_else(|| MapError::Shape {
-                file,
-                what: format!("[[{what}]] entries"),
-            })?,
-    );
-    let mut found = 0;
-    for op in ops.iter_mut() {
-        let documented = ["path", "root"]
-            .iter()
-            .any(|k| sub_str(op, k, "source") == Some(key));
-        if documented {
-            found += 1;
-            m.operation(op, &mut edoc)?;
+    match target(manual.kind) {
+        Target::Endpoints => {
+            m.hosts(&mut edoc, &known_hosts);
+            m.operation(&mut edoc)?;
         }
+        Target::Notifications => m.notifications(&mut ndoc)?,
     }
-    let holder = match target {
-        Target::Endpoints => &mut edoc,
-        Target::Notifications => ndoc
-            .as_mut()
-            .ok_or(MapError::NoNotifications(NOTIFICATIONS_PATH))?,
-    };
-    holder.insert(what, Item::ArrayOfTables(ops));
-    if found == 0 {
-        return Err(MapError::Shape {
-            file,
-            what: format!(
-                "an entry of [[{what}]] whose path or root has source = \"{key}\" (the \
-                 {} manual describes it); add one by hand first",
-                manual.kind.name()
-            ),
-        });
-    }
+    m.write_conflicts(&mut edoc);
     Ok(Merged {
         diff: m.diff,
         endpoints: edoc.to_string(),
-        notifications: ndoc.map(|d| d.to_string()),
+        notifications: ndoc.to_string(),
     })
+}
+
+/// A contradiction between two documents found during the merge, written to
+/// `[[conflicts]]` at the end (one entry per limit and value).
+struct PendingConflict {
+    /// The wire names it concerns.
+    wires: Vec<String>,
+    /// The document whose limit stays, and its value.
+    holder_source: String,
+    old: u32,
+    /// This manual's value.
+    new: u32,
 }
 
 struct Merger<'a> {
@@ -184,7 +165,11 @@ struct Merger<'a> {
     missing: MissingCodes,
     diff: InterfaceDiff,
     kinds_done: BTreeSet<String>,
+    conflicts: Vec<PendingConflict>,
 }
+
+// ---------------------------------------------------------------------------
+// toml_edit helpers
 
 /// `table.<key>.<sub>` as a string.
 fn sub_str<'t>(table: &'t dyn TableLike, key: &str, sub: &str) -> Option<&'t str> {
@@ -197,6 +182,13 @@ fn sub_str<'t>(table: &'t dyn TableLike, key: &str, sub: &str) -> Option<&'t str
 
 fn get_str<'t>(table: &'t dyn TableLike, key: &str) -> &'t str {
     table.get(key).and_then(Item::as_str).unwrap_or("")
+}
+
+fn get_u32(table: &dyn TableLike, key: &str) -> Option<u32> {
+    table
+        .get(key)
+        .and_then(Item::as_integer)
+        .and_then(|v| u32::try_from(v).ok())
 }
 
 /// Sets `key` to `new`, keeping the old value's decor; returns the old value
@@ -254,48 +246,95 @@ fn inline(pairs: &[(&str, Value)]) -> InlineTable {
     t
 }
 
+fn table(pairs: &[(&str, Value)]) -> Table {
+    let mut t = Table::new();
+    for (k, v) in pairs {
+        t.insert(k, Item::Value(v.clone()));
+    }
+    t.fmt();
+    t
+}
+
+/// `needle` in `text`, not as the tail of a longer number (`500 bytes` is not
+/// in `1500 bytes`).
+fn mentions(text: &str, needle: &str) -> bool {
+    text.match_indices(needle).any(|(at, _)| {
+        !text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+    })
+}
+
 /// The environment a URL row names: `상용` → production, `테스트` → test.
-fn environment(label: &str) -> String {
+fn environment(label: &str) -> &'static str {
     let squashed: String = label.chars().filter(|c| !c.is_whitespace()).collect();
-    if squashed.contains("상용") || squashed.to_lowercase().contains("prod") {
-        "production".into()
-    } else if squashed.contains("테스트") || squashed.to_lowercase().contains("test") {
-        "test".into()
+    let lower = squashed.to_lowercase();
+    if squashed.contains("테스트") || lower.contains("test") {
+        "test"
+    } else if squashed.contains("상용") || lower.contains("prod") {
+        "production"
     } else {
-        squashed.trim_end_matches("URL").to_owned()
+        "other"
     }
 }
 
+/// ` — description` for a placeholder, or "".
+fn describe(description: &str) -> String {
+    if description.is_empty() {
+        String::new()
+    } else {
+        format!(", `{description}`")
+    }
+}
+
+fn required_word(required: bool) -> &'static str {
+    if required { "required" } else { "optional" }
+}
+
+// ---------------------------------------------------------------------------
+// spec/endpoints.toml
+
 impl Merger<'_> {
+    fn removed(&mut self, scope: &str, what: &str) {
+        let fate = match self.missing {
+            MissingCodes::Keep => "not in the manual; kept (--remove-missing removes it)",
+            MissingCodes::Remove => "not in the manual; removed",
+        };
+        self.diff.push(scope, Sign::Removed, what, fate, None);
+    }
+
+    /// `[documents.<key>]`: the manual's version and date.
     fn document(&mut self, edoc: &mut DocumentMut) -> Result<(), MapError> {
         let key = self.key;
         let scope = format!("document {key}");
         let docs = edoc
             .get_mut("documents")
             .and_then(Item::as_table_like_mut)
-            .ok_or_else(|| MapError::Shape {
-                file: ENDPOINTS,
-                what: "a [documents] table".into(),
-            })?;
+            .ok_or_else(|| shape(ENDPOINTS, "a [documents] table"))?;
         if docs.get(key).is_none() {
-            let mut t = toml_edit::Table::new();
-            t.insert("title_ko", toml_edit::value(self.manual.title.as_str()));
-            docs.insert(key, Item::Table(t));
+            let t = inline(&[
+                ("title", Value::from(self.manual.title.as_str())),
+                ("version", Value::from(self.manual.version.as_str())),
+                ("date", Value::from(self.manual.date.as_str())),
+            ]);
+            docs.insert(key, Item::Value(Value::InlineTable(t)));
             self.diff.push(
                 &scope,
                 Sign::Added,
                 "document",
-                self.manual.title.clone(),
-                None,
+                format!(
+                    "{} {} ({})",
+                    self.manual.title, self.manual.version, self.manual.date
+                ),
+                Some("review its `title` (we add the English name)".into()),
             );
+            return Ok(());
         }
         let doc = docs
             .get_mut(key)
             .and_then(Item::as_table_like_mut)
-            .ok_or_else(|| MapError::Shape {
-                file: ENDPOINTS,
-                what: format!("[documents.{key}] to be a table"),
-            })?;
+            .ok_or_else(|| shape(ENDPOINTS, format!("documents.{key} to be a table")))?;
         for (k, new) in [
             ("version", &self.manual.version),
             ("date", &self.manual.date),
@@ -304,34 +343,118 @@ impl Merger<'_> {
                 self.diff.changed(&scope, k, &old, new);
             }
         }
-        if self.manual.urls.is_empty() {
-            return Ok(());
-        }
-        if doc.get("hosts").is_none() {
-            doc.insert("hosts", Item::Value(Value::InlineTable(InlineTable::new())));
-        }
-        if let Some(hosts) = doc.get_mut("hosts").and_then(Item::as_table_like_mut) {
-            for row in &self.manual.urls {
-                let env = environment(&row.label);
-                if let Some(old) = set(hosts, &env, Value::from(row.base.as_str())) {
-                    self.diff
-                        .changed(&scope, format!("hosts.{env}"), &old, &row.base);
-                }
-            }
-        }
         Ok(())
     }
 
-    fn operation(
+    /// The URL rows' hosts: known when they are an environment of
+    /// `spec/result_codes.toml` or the `[test_server]`; a new test host of the
+    /// manual the test server comes from is taken, any other is a conflict.
+    fn hosts(&mut self, edoc: &mut DocumentMut, known: &[String]) {
+        let scope = format!("document {}", self.key);
+        let Some(test) = edoc
+            .get_mut("test_server")
+            .and_then(Item::as_table_like_mut)
+        else {
+            return;
+        };
+        let mut known = known.to_vec();
+        known.push(get_str(test, "url").to_owned());
+        let test_is_ours = get_str(test, "source") == self.key;
+        let mut seen = BTreeSet::new();
+        for row in &self.manual.urls {
+            if known.contains(&row.base) || !seen.insert(row.base.clone()) {
+                continue;
+            }
+            let env = environment(&row.label);
+            if env == "test" && test_is_ours {
+                if let Some(old) = set(test, "url", Value::from(row.base.as_str())) {
+                    self.diff
+                        .changed(&scope, "test_server.url", &old, &row.base);
+                }
+            } else {
+                self.diff.push(
+                    &scope,
+                    Sign::Conflict,
+                    format!("host ({})", row.label),
+                    format!("{} is no environment we know", row.base),
+                    Some(
+                        "not taken: add it to [[environments]] of spec/result_codes.toml \
+                         (or [test_server]) by hand"
+                            .into(),
+                    ),
+                );
+            }
+        }
+    }
+
+    fn operation(&mut self, edoc: &mut DocumentMut) -> Result<(), MapError> {
+        let key = self.key;
+        let ops = edoc
+            .get("operations")
+            .and_then(Item::as_array_of_tables)
+            .ok_or_else(|| shape(ENDPOINTS, "[[operations]] entries"))?;
+        let index = ops
+            .iter()
+            .position(|op| {
+                ["path", "root"]
+                    .iter()
+                    .any(|k| sub_str(op, k, "source") == Some(key))
+            })
+            .ok_or_else(|| {
+                shape(
+                    ENDPOINTS,
+                    format!(
+                        "an entry of [[operations]] whose path or root has source = \"{key}\" \
+                         (the {} manual describes it); add one by hand first",
+                        self.manual.kind.name()
+                    ),
+                )
+            })?;
+        // what the operation reads from the rest of the file
+        let answer: BTreeSet<String> = edoc
+            .get("answer")
+            .and_then(Item::as_table_like)
+            .map(|t| {
+                t.iter()
+                    .filter_map(|(_, v)| Some(get_str(v.as_table_like()?, "name").to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let client: Vec<(String, String)> = edoc
+            .get("client")
+            .and_then(Item::as_table_like)
+            .map(|t| {
+                t.iter()
+                    .filter_map(|(k, v)| {
+                        Some((get_str(v.as_table_like()?, "name").to_owned(), k.to_owned()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+
+        let mut ops = std::mem::take(
+            edoc.get_mut("operations")
+                .and_then(Item::as_array_of_tables_mut)
+                .ok_or_else(|| shape(ENDPOINTS, "[[operations]] entries"))?,
+        );
+        let result = match ops.get_mut(index) {
+            Some(op) => self.operation_entry(op, edoc, &answer, &client),
+            None => Ok(()),
+        };
+        edoc.insert("operations", Item::ArrayOfTables(ops));
+        result
+    }
+
+    fn operation_entry(
         &mut self,
-        op: &mut toml_edit::Table,
+        op: &mut Table,
         edoc: &mut DocumentMut,
+        answer: &BTreeSet<String>,
+        client: &[(String, String)],
     ) -> Result<(), MapError> {
         let scope = format!("operation {}", get_str(op, "name"));
-        let key = self.key;
         let manual = self.manual;
 
-        // path, root, record element: the manual's names
         let paths: BTreeSet<&str> = manual.urls.iter().map(|u| u.path.as_str()).collect();
         if let Some(path) = manual.urls.first().map(|u| u.path.as_str()) {
             self.name_ref(op, "path", path, &scope);
@@ -372,20 +495,17 @@ impl Merger<'_> {
         }
         let record = manual.record.as_ref().or(manual.record_mentioned.as_ref());
         if let Some(records) = op.get_mut("records").and_then(Item::as_table_like_mut) {
-            let old = get_str(records, "element").to_owned();
-            let mentioned = manual.record_mentioned.as_ref().map(|r| r.name.as_str());
             if let Some(new) = record
-                && old != new.name
-                && mentioned != Some(old.as_str())
+                && let Some(old) = set(records, "element", Value::from(new.name.as_str()))
             {
-                set(records, "element", Value::from(new.name.as_str()));
                 self.diff.changed(&scope, "record element", &old, &new.name);
+                set(records, "source", Value::from(self.key));
             }
             self.weak_source(records, &scope, "record element");
         } else if let Some(r) = &manual.record {
             self.diff.push(
                 &scope,
-                Sign::Added,
+                Sign::Conflict,
                 "record element",
                 r.name.clone(),
                 Some(format!(
@@ -395,23 +515,19 @@ impl Merger<'_> {
             );
         }
 
-        self.request(op, edoc, &scope)?;
-        self.response(op, edoc, &scope);
+        self.request(op, edoc, client, &scope)?;
+        self.response(op, answer, &scope);
         self.values(op, edoc);
-        if target(manual.kind) == Target::Notifications {
-            self.codes(op, &scope);
-        }
-        let _ = key;
         Ok(())
     }
 
     /// `op.<key> = { name, source }`: takes the manual's name.
-    fn name_ref(&mut self, op: &mut toml_edit::Table, key: &str, new: &str, scope: &str) {
+    fn name_ref(&mut self, op: &mut Table, key: &str, new: &str, scope: &str) {
         let Some(t) = op.get_mut(key).and_then(Item::as_table_like_mut) else {
-            let mut t = InlineTable::new();
-            t.insert("name", Value::from(new));
-            t.insert("source", Value::from(self.key));
-            t.fmt();
+            let t = inline(&[
+                ("name", Value::from(new)),
+                ("source", Value::from(self.key)),
+            ]);
             op.insert(key, Item::Value(Value::InlineTable(t)));
             self.diff.changed(scope, key, "", new);
             return;
@@ -434,113 +550,135 @@ impl Merger<'_> {
         }
     }
 
+    /// Whether a `[[conflicts]]` entry already records that this manual says
+    /// `needle` about `wire`.
+    fn known_conflict(&self, edoc: &DocumentMut, wire: &str, needle: &str) -> bool {
+        let Some(conflicts) = edoc.get("conflicts").and_then(Item::as_array_of_tables) else {
+            return false;
+        };
+        conflicts.iter().any(|c| {
+            let says: Vec<(&str, &str)> = c
+                .get("says")
+                .and_then(Item::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_inline_table)
+                        .map(|s| (get_str(s, "source"), get_str(s, "text")))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let about = mentions(get_str(c, "fact"), wire)
+                || says.iter().any(|(_, text)| mentions(text, wire));
+            about
+                && says
+                    .iter()
+                    .any(|(source, text)| *source == self.key && mentions(text, needle))
+        })
+    }
+
     fn request(
         &mut self,
-        op: &mut toml_edit::Table,
+        op: &mut Table,
         edoc: &mut DocumentMut,
+        client: &[(String, String)],
         scope: &str,
     ) -> Result<(), MapError> {
         let manual = self.manual;
-        // fields the client sends with every call: name → kind
-        let client: Vec<(String, String)> = edoc
-            .get("client")
-            .and_then(Item::as_table_like)
-            .map(|t| {
-                t.iter()
-                    .filter_map(|(_, v)| {
-                        let v = v.as_table_like()?;
-                        Some((get_str(v, "name").to_owned(), get_str(v, "kind").to_owned()))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let request = op
-            .get_mut("request")
-            .and_then(Item::as_array_mut)
-            .ok_or_else(|| MapError::Shape {
-                file: ENDPOINTS,
-                what: format!("`request = [ … ]` (an array of inline tables) in {scope}"),
-            })?;
-        let mut limits: Vec<(String, String, Length)> = Vec::new();
-        for p in &manual.request {
-            if let Some((_, kind)) = client.iter().find(|(n, _)| *n == p.name) {
-                limits.push((kind.clone(), p.name.clone(), p.length));
-                continue;
-            }
-            let entry = request
-                .iter_mut()
-                .filter_map(Value::as_inline_table_mut)
-                .find(|t| get_str(*t, "wire") == p.name);
-            match entry {
-                Some(t) => {
-                    let what = format!("request {}", p.name);
-                    if let Some(required) = p.required
-                        && let Some(old) = set(t, "required", Value::from(required))
-                    {
-                        let note = t
-                            .get(ALWAYS_SENT)
-                            .and_then(Value::as_bool)
-                            .unwrap_or(false)
-                            .then(|| {
-                                format!("`{ALWAYS_SENT} = true` kept: the SDK still sends it")
-                            });
+        let mut limits: Vec<(Holder, String, Length)> = Vec::new();
+        let mut required_changes: Vec<(String, bool, bool)> = Vec::new();
+        {
+            let request = op
+                .get_mut("request")
+                .and_then(Item::as_array_mut)
+                .ok_or_else(|| {
+                    shape(
+                        ENDPOINTS,
+                        format!("`request = [ … ]` (an array of inline tables) in {scope}"),
+                    )
+                })?;
+            for p in &manual.request {
+                if let Some((_, key)) = client.iter().find(|(n, _)| *n == p.name) {
+                    limits.push((Holder::Client(key.clone()), p.name.clone(), p.length));
+                    continue;
+                }
+                let entry = request
+                    .iter_mut()
+                    .filter_map(Value::as_inline_table_mut)
+                    .find(|t| get_str(*t, "wire") == p.name);
+                match entry {
+                    Some(t) => {
+                        if let Some(required) = p.required {
+                            let old = t.get("required").and_then(Value::as_bool);
+                            required_changes.push((p.name.clone(), old.unwrap_or(false), required));
+                        }
+                        self.weak_source(t, scope, &format!("request {}", p.name));
+                        limits.push((
+                            Holder::Kind(get_str(t, "kind").to_owned()),
+                            p.name.clone(),
+                            p.length,
+                        ));
+                    }
+                    None => {
+                        push_like(request, self.new_request(p));
                         self.diff.push(
                             scope,
-                            Sign::Changed,
-                            format!("{what} required"),
-                            format!("{old} → {required}"),
-                            note,
+                            Sign::Added,
+                            format!("request {}", p.name),
+                            format!("{}, {}", p.length, required_word(p.required == Some(true))),
+                            Some("name and kind marked NEEDS HUMAN".into()),
                         );
                     }
-                    self.weak_source(t, scope, &what);
-                    limits.push((get_str(t, "kind").to_owned(), p.name.clone(), p.length));
                 }
-                None => {
-                    push_like(request, self.new_request(p));
+            }
+            let gone: Vec<(usize, String)> = request
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| {
+                    let wire = get_str(v.as_inline_table()?, "wire").to_owned();
+                    (!manual.request.iter().any(|p| p.name == wire)).then_some((i, wire))
+                })
+                .collect();
+            for (i, wire) in gone.iter().rev() {
+                if self.missing == MissingCodes::Remove {
+                    request.remove(*i);
+                }
+                self.removed(scope, &format!("request {wire}"));
+            }
+        }
+        for (wire, old, new) in required_changes {
+            let what = format!("request {wire} required");
+            if old == new {
+                if self.known_conflict(edoc, &wire, required_word(!new)) {
                     self.diff.push(
                         scope,
-                        Sign::Added,
-                        format!("request {}", p.name),
-                        format!(
-                            "{}, {}",
-                            p.length,
-                            if p.required == Some(true) {
-                                "required"
-                            } else {
-                                "optional"
-                            }
-                        ),
-                        Some("name and kind marked NEEDS HUMAN".into()),
+                        Sign::Changed,
+                        what,
+                        format!("the {} manual now says {}", self.key, required_word(new)),
+                        Some(format!(
+                            "the [[conflicts]] entry about {wire} no longer holds: review it"
+                        )),
                     );
                 }
+                continue;
             }
-        }
-        let gone: Vec<(usize, String)> = request
-            .iter()
-            .enumerate()
-            .filter_map(|(i, v)| {
-                let wire = get_str(v.as_inline_table()?, "wire").to_owned();
-                (!manual.request.iter().any(|p| p.name == wire)).then_some((i, wire))
-            })
-            .collect();
-        for (i, wire) in gone.iter().rev() {
-            if self.missing == MissingCodes::Remove {
-                request.remove(*i);
+            if self.known_conflict(edoc, &wire, required_word(new)) {
+                continue; // a choice recorded in [[conflicts]]
             }
-            self.removed(scope, &format!("request {wire}"));
+            let request = op.get_mut("request").and_then(Item::as_array_mut);
+            if let Some(t) = request.and_then(|r| {
+                r.iter_mut()
+                    .filter_map(Value::as_inline_table_mut)
+                    .find(|t| get_str(*t, "wire") == wire)
+            }) {
+                set(t, "required", Value::from(new));
+            }
+            self.diff
+                .push(scope, Sign::Changed, what, format!("{old} → {new}"), None);
         }
-        for (kind, wire, length) in limits {
-            self.limit(edoc, &kind, &wire, length);
+        for (holder, wire, length) in limits {
+            self.limit(edoc, &holder, &wire, length);
         }
         Ok(())
-    }
-
-    fn removed(&mut self, scope: &str, what: &str) {
-        let fate = match self.missing {
-            MissingCodes::Keep => "not in the manual; kept (--remove-missing removes it)",
-            MissingCodes::Remove => "not in the manual; removed",
-        };
-        self.diff.push(scope, Sign::Removed, what, fate, None);
     }
 
     fn new_request(&self, p: &Param) -> InlineTable {
@@ -564,16 +702,18 @@ impl Merger<'_> {
         ])
     }
 
-    /// Compares a request field's length with its kind's limit.
-    fn limit(&mut self, edoc: &mut DocumentMut, kind: &str, wire: &str, length: Length) {
-        let scope = format!("kind {kind}");
+    /// Compares a request field's length with the limit of its kind (or of the
+    /// client parameter): taken when the limit comes from this manual or is a
+    /// guess, a conflict when another document sets it.
+    fn limit(&mut self, edoc: &mut DocumentMut, holder: &Holder, wire: &str, length: Length) {
+        let scope = holder.scope();
         let Some(k) = edoc
-            .get_mut("kinds")
+            .get_mut(holder.table())
             .and_then(Item::as_table_like_mut)
-            .and_then(|t| t.get_mut(kind))
+            .and_then(|t| t.get_mut(holder.key()))
             .and_then(Item::as_table_like_mut)
         else {
-            return; // a kind still to be named, or none: nothing to compare
+            return; // a kind still to be named: nothing to compare
         };
         let limit_key = ["max_bytes", "max_len"]
             .into_iter()
@@ -602,25 +742,48 @@ impl Merger<'_> {
                         Some("not taken: review the kind".into()),
                     );
                 }
-                return; // dates and enums carry no byte limit
+                return; // dates, mobiles and enums carry no byte limit
             }
         };
-        let Some(old) = k
-            .get(limit_key)
-            .and_then(Item::as_integer)
-            .and_then(|v| u32::try_from(v).ok())
-        else {
+        let Some(old) = get_u32(k, limit_key) else {
             return;
         };
         if old == new {
             return;
         }
         let source = get_str(k, "limit_source").to_owned();
-        if source == CODE_DOCUMENT {
-            self.conflict(edoc, &scope, wire, limit_key, old, new);
+        if source != self.key && !WEAK_SOURCES.contains(&source.as_str()) {
+            if self.known_conflict(edoc, wire, &format!("{new} bytes")) {
+                return;
+            }
+            self.diff.push(
+                &scope,
+                Sign::Conflict,
+                format!("{wire} {limit_key}"),
+                format!(
+                    "{source} manual {old}, {} manual {new}: the {source} manual's limit stays",
+                    self.key
+                ),
+                Some(
+                    "added to [[conflicts]]; its `choice` and `why` are marked NEEDS HUMAN".into(),
+                ),
+            );
+            match self
+                .conflicts
+                .iter_mut()
+                .find(|c| c.holder_source == source && c.old == old && c.new == new)
+            {
+                Some(c) => c.wires.push(wire.to_owned()),
+                None => self.conflicts.push(PendingConflict {
+                    wires: vec![wire.to_owned()],
+                    holder_source: source,
+                    old,
+                    new,
+                }),
+            }
             return;
         }
-        if !self.kinds_done.insert(format!("{kind}.{limit_key}")) {
+        if !self.kinds_done.insert(format!("{scope}.{limit_key}")) {
             return;
         }
         set(k, limit_key, Value::from(i64::from(new)));
@@ -635,19 +798,13 @@ impl Merger<'_> {
         );
     }
 
-    /// A length the code-definition manual contradicts: recorded, not taken.
-    fn conflict(
-        &mut self,
-        edoc: &mut DocumentMut,
-        scope: &str,
-        wire: &str,
-        limit_key: &str,
-        code_value: u32,
-        new: u32,
-    ) {
-        let key = self.key;
+    /// Writes the conflicts found into `[[conflicts]]`, after the last one.
+    fn write_conflicts(&mut self, edoc: &mut DocumentMut) {
+        if self.conflicts.is_empty() {
+            return;
+        }
         if edoc.get("conflicts").is_none() {
-            edoc.insert("conflicts", Item::ArrayOfTables(Default::default()));
+            edoc.insert("conflicts", Item::ArrayOfTables(ArrayOfTables::new()));
         }
         let Some(conflicts) = edoc
             .get_mut("conflicts")
@@ -655,77 +812,82 @@ impl Merger<'_> {
         else {
             return;
         };
-        let existing = conflicts
-            .iter_mut()
-            .find(|t| get_str(*t, "wire") == wire && get_str(*t, "what") == limit_key);
-        let detail =
-            format!("code manual {code_value}, {key} manual {new}: the code manual's limit stays");
-        match existing {
-            Some(t) => {
-                let Some(values) = t.get_mut("values").and_then(Item::as_table_like_mut) else {
-                    return;
-                };
-                let Some(old) = set(values, key, Value::from(new.to_string())) else {
-                    return; // known already
-                };
-                self.diff.push(
-                    scope,
-                    Sign::Conflict,
-                    format!("{wire} {limit_key}"),
-                    detail,
-                    Some(format!(
-                        "[[conflicts]] {wire}: values.{key} {} ; review `taken` and `doc`",
-                        arrow(&old, &new.to_string())
-                    )),
-                );
-            }
-            None => {
-                let mut t = toml_edit::Table::new();
-                t.insert("wire", toml_edit::value(wire));
-                t.insert("what", toml_edit::value(limit_key));
-                let values = inline(&[
-                    (CODE_DOCUMENT, Value::from(code_value.to_string())),
-                    (key, Value::from(new.to_string())),
-                ]);
-                t.insert("values", toml_edit::value(values));
-                t.insert("taken", toml_edit::value(CODE_DOCUMENT));
-                t.insert(
-                    "doc",
-                    toml_edit::value(needs_human(&format!(
-                        "say which {limit_key} of {wire} the SDK checks and why"
+        let version = &self.manual.version;
+        for c in &self.conflicts {
+            let wires = c.wires.join(" / ");
+            let mut says = Array::new();
+            push_like(
+                &mut says,
+                inline(&[
+                    ("source", Value::from(c.holder_source.as_str())),
+                    (
+                        "text",
+                        Value::from(format!("limit of {wires}: {} bytes", c.old)),
+                    ),
+                ]),
+            );
+            push_like(
+                &mut says,
+                inline(&[
+                    ("source", Value::from(self.key)),
+                    (
+                        "text",
+                        Value::from(format!("version {version}, request table: {} bytes", c.new)),
+                    ),
+                ]),
+            );
+            let mut t = table(&[
+                ("fact", Value::from(format!("Length of {wires}"))),
+                ("says", Value::Array(says)),
+                (
+                    "choice",
+                    Value::from(needs_human(&format!(
+                        "which length of {wires} the SDK checks ({} or {})",
+                        c.old, c.new
                     ))),
-                );
-                t.decor_mut().set_prefix("\n");
-                conflicts.push(t);
-                self.diff.push(
-                    scope,
-                    Sign::Conflict,
-                    format!("{wire} {limit_key}"),
-                    detail,
-                    Some("added to [[conflicts]]; its `doc` is marked NEEDS HUMAN".into()),
-                );
-            }
+                ),
+                (
+                    "why",
+                    Value::from(needs_human(&format!("why that length of {wires}"))),
+                ),
+            ]);
+            t.decor_mut().set_prefix("\n");
+            conflicts.push(t);
         }
     }
 
-    fn response(&mut self, op: &mut toml_edit::Table, edoc: &DocumentMut, scope: &str) {
+    fn response(&mut self, op: &mut Table, answer: &BTreeSet<String>, scope: &str) {
         let manual = self.manual;
-        let envelope: BTreeSet<String> = edoc
-            .get("envelope")
-            .and_then(Item::as_table_like)
-            .map(|t| {
-                t.iter()
-                    .filter_map(|(_, v)| Some(get_str(v.as_table_like()?, "name").to_owned()))
+        let (has_records, also_flat) =
+            op.get("records")
+                .and_then(Item::as_table_like)
+                .map_or((false, false), |r| {
+                    (
+                        true,
+                        r.get("also_flat").and_then(Item::as_bool).unwrap_or(false),
+                    )
+                });
+        let response_wires: BTreeSet<String> = op
+            .get("response")
+            .and_then(Item::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_inline_table)
+                    .map(|t| get_str(t, "wire").to_owned())
                     .collect()
             })
             .unwrap_or_default();
-        let has_records = op.get("records").is_some();
+        // a flat sample of records that may stand flat: its fields are the record's
+        let flat_records = also_flat && manual.record.is_none();
+        let in_records = |p: &Param| {
+            has_records && (p.in_record || (flat_records && !response_wires.contains(&p.name)))
+        };
         let params: Vec<&Param> = manual
             .response
             .iter()
-            .filter(|p| !envelope.contains(&p.name))
+            .filter(|p| !answer.contains(&p.name))
             .collect();
-        for (list, in_record) in [("response", false), ("records", true)] {
+        for in_record in [false, true] {
             let what = if in_record {
                 "record field"
             } else {
@@ -740,45 +902,51 @@ impl Merger<'_> {
                 op.get_mut("response").and_then(Item::as_array_mut)
             };
             let Some(array) = array else { continue };
-            let wanted: Vec<&&Param> = params
+            let wanted: Vec<&Param> = params
                 .iter()
-                .filter(|p| (p.in_record && has_records) == in_record)
+                .copied()
+                .filter(|p| in_records(p) == in_record)
                 .collect();
             for p in &wanted {
+                let label = format!("{what} {}", p.name);
                 let entry = array
                     .iter_mut()
                     .filter_map(Value::as_inline_table_mut)
                     .find(|t| get_str(*t, "wire") == p.name);
                 match entry {
-                    Some(t) => self.weak_source(t, scope, &format!("{what} {}", p.name)),
+                    Some(t) => {
+                        self.weak_source(t, scope, &label);
+                        self.answer_length(t, p, scope, &label);
+                    }
                     None => {
-                        push_like(
-                            array,
-                            inline(&[
-                                (
-                                    "name",
-                                    Value::from(needs_human(&format!(
-                                        "snake_case Rust name for {}",
-                                        p.name
-                                    ))),
-                                ),
-                                ("wire", Value::from(p.name.as_str())),
-                                ("source", Value::from(self.key)),
-                                (
-                                    "type",
-                                    Value::from(needs_human(&format!(
-                                        "type for {} (manual: {}{})",
-                                        p.name,
-                                        p.length,
-                                        describe(&p.description)
-                                    ))),
-                                ),
-                            ]),
-                        );
+                        let mut pairs = vec![
+                            (
+                                "name",
+                                Value::from(needs_human(&format!(
+                                    "snake_case Rust name for {}",
+                                    p.name
+                                ))),
+                            ),
+                            ("wire", Value::from(p.name.as_str())),
+                            ("source", Value::from(self.key)),
+                            (
+                                "type",
+                                Value::from(needs_human(&format!(
+                                    "type for {} (manual: {}{})",
+                                    p.name,
+                                    p.length,
+                                    describe(&p.description)
+                                ))),
+                            ),
+                        ];
+                        if let Length::Bytes(n) = p.length {
+                            pairs.push(("max_bytes", Value::from(i64::from(n))));
+                        }
+                        push_like(array, inline(&pairs));
                         self.diff.push(
                             scope,
                             Sign::Added,
-                            format!("{what} {}", p.name),
+                            label,
                             p.length.to_string(),
                             Some("name and type marked NEEDS HUMAN".into()),
                         );
@@ -799,16 +967,55 @@ impl Merger<'_> {
                 }
                 self.removed(scope, &format!("{what} {wire}"));
             }
-            let _ = list;
+        }
+    }
+
+    /// An answer field's `max_bytes` against the manual's length. Dates,
+    /// timestamps, numbers and mobiles without one keep their type's format.
+    fn answer_length(&mut self, t: &mut InlineTable, p: &Param, scope: &str, label: &str) {
+        let ty = get_str(t, "type").to_owned();
+        let old = get_u32(t, "max_bytes");
+        match (p.length, old) {
+            (Length::Bytes(n), Some(o)) if o != n => {
+                set(t, "max_bytes", Value::from(i64::from(n)));
+                self.diff.push(
+                    scope,
+                    Sign::Changed,
+                    format!("{label} max_bytes"),
+                    format!("{o} → {n}"),
+                    None,
+                );
+            }
+            (Length::Bytes(n), None) if ty == "text" => {
+                set(t, "max_bytes", Value::from(i64::from(n)));
+                self.diff.push(
+                    scope,
+                    Sign::Changed,
+                    format!("{label} max_bytes"),
+                    format!("(none) → {n}"),
+                    None,
+                );
+            }
+            (Length::Number, _) if ty == "text" => {
+                self.diff.push(
+                    scope,
+                    Sign::Conflict,
+                    format!("{label} length"),
+                    "the manual says Number, the spec's type is text".to_owned(),
+                    Some("not taken: review its `type`".into()),
+                );
+            }
+            _ => {}
         }
     }
 
     /// Value tables: the values of the enum kind of the field they belong to.
-    fn values(&mut self, op: &toml_edit::Table, edoc: &mut DocumentMut) {
+    fn values(&mut self, op: &Table, edoc: &mut DocumentMut) {
         let manual = self.manual;
-        for table in &manual.value_tables {
-            let kind = field_kind(op, edoc, &table.field);
-            let Some(kind) = kind else { continue };
+        for vt in &manual.value_tables {
+            let Some(kind) = field_kind(op, &vt.field) else {
+                continue;
+            };
             if !self.kinds_done.insert(format!("{kind}.values")) {
                 continue;
             }
@@ -831,20 +1038,12 @@ impl Merger<'_> {
                 .iter()
                 .filter_map(|v| v.as_inline_table().map(|t| get_str(t, "wire").to_owned()))
                 .collect();
-            // `5` in the manual for `05` in the spec: pad to the spec's width
-            let width = spec_wires
+            let manual_wires: Vec<String> = vt
+                .values
                 .iter()
-                .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| spec_wires.iter().map(String::len).max())
-                .flatten();
-            let wire_of = |w: &str| match width {
-                Some(n) if w.bytes().all(|b| b.is_ascii_digit()) && w.len() < n => {
-                    format!("{w:0>n$}")
-                }
-                _ => w.to_owned(),
-            };
-            let manual_wires: Vec<String> = table.values.iter().map(|v| wire_of(&v.wire)).collect();
-            for (v, wire) in table.values.iter().zip(&manual_wires) {
+                .map(|v| padded(&spec_wires, &v.wire))
+                .collect();
+            for (v, wire) in vt.values.iter().zip(&manual_wires) {
                 if spec_wires.contains(wire) {
                     continue;
                 }
@@ -867,7 +1066,7 @@ impl Merger<'_> {
                 self.diff.push(
                     &scope,
                     Sign::Added,
-                    format!("value {wire} ({})", table.field),
+                    format!("value {wire} ({})", vt.field),
                     format!("{:?}", v.description),
                     Some("name and doc marked NEEDS HUMAN".into()),
                 );
@@ -879,98 +1078,57 @@ impl Merger<'_> {
                 if self.missing == MissingCodes::Remove {
                     values.remove(i);
                 }
-                self.removed(&scope, &format!("value {wire} ({})", table.field));
+                self.removed(&scope, &format!("value {wire} ({})", vt.field));
             }
-        }
-    }
-
-    /// The answer codes of a notification.
-    fn codes(&mut self, op: &mut toml_edit::Table, scope: &str) {
-        let manual = self.manual;
-        if manual.codes.is_empty() {
-            return;
-        }
-        let Some(codes) = op.get_mut("codes").and_then(Item::as_array_mut) else {
-            return;
-        };
-        for c in &manual.codes {
-            let entry = codes
-                .iter_mut()
-                .filter_map(Value::as_inline_table_mut)
-                .find(|t| get_str(*t, "code") == c.code);
-            match entry {
-                Some(t) => {
-                    if let Some(old) = set(t, "message_ko", Value::from(c.message.as_str())) {
-                        self.diff.push(
-                            scope,
-                            Sign::Changed,
-                            format!("code {} message_ko", c.code),
-                            arrow(&old, &c.message),
-                            Some(format!(
-                                "English kept, review: doc = {:?}",
-                                get_str(t, "doc")
-                            )),
-                        );
-                    }
-                }
-                None => {
-                    push_like(
-                        codes,
-                        inline(&[
-                            ("code", Value::from(c.code.as_str())),
-                            ("message_ko", Value::from(c.message.as_str())),
-                            (
-                                "name",
-                                Value::from(needs_human(&format!(
-                                    "UpperCamelCase name for code {}",
-                                    c.code
-                                ))),
-                            ),
-                            (
-                                "doc",
-                                Value::from(needs_human(&format!("English for `{}`", c.message))),
-                            ),
-                        ]),
-                    );
-                    self.diff.push(
-                        scope,
-                        Sign::Added,
-                        format!("code {}", c.code),
-                        format!("{:?} / {:?}", c.message, c.description),
-                        Some("name and doc marked NEEDS HUMAN".into()),
-                    );
-                }
-            }
-        }
-        let gone: Vec<(usize, String)> = codes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, v)| {
-                let code = get_str(v.as_inline_table()?, "code").to_owned();
-                (!manual.codes.iter().any(|c| c.code == code)).then_some((i, code))
-            })
-            .collect();
-        for (i, code) in gone.iter().rev() {
-            if self.missing == MissingCodes::Remove {
-                codes.remove(*i);
-            }
-            self.removed(scope, &format!("code {code}"));
         }
     }
 }
 
-/// ` — description` for a placeholder, or "".
-fn describe(description: &str) -> String {
-    if description.is_empty() {
-        String::new()
-    } else {
-        format!(", `{description}`")
+/// `5` in the manual for `05` in the spec: a short number padded to the width of
+/// the spec's values when they are all numbers.
+fn padded(spec: &[String], wire: &str) -> String {
+    let numeric = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+    let width = spec
+        .iter()
+        .all(|w| numeric(w))
+        .then(|| spec.iter().map(String::len).max())
+        .flatten();
+    match width {
+        Some(n) if numeric(wire) && wire.len() < n => format!("{wire:0>n$}"),
+        _ => wire.to_owned(),
     }
 }
 
-/// The kind (request) or type (answer) of the field `wire` of `op`, or of the
-/// client field of that name.
-fn field_kind(op: &toml_edit::Table, edoc: &DocumentMut, wire: &str) -> Option<String> {
+/// What holds the limit a request field is checked against.
+enum Holder {
+    /// `[kinds.<key>]`.
+    Kind(String),
+    /// `[client] <key> = { … }`.
+    Client(String),
+}
+
+impl Holder {
+    fn table(&self) -> &'static str {
+        match self {
+            Holder::Kind(_) => "kinds",
+            Holder::Client(_) => "client",
+        }
+    }
+    fn key(&self) -> &str {
+        match self {
+            Holder::Kind(k) | Holder::Client(k) => k,
+        }
+    }
+    fn scope(&self) -> String {
+        match self {
+            Holder::Kind(k) => format!("kind {k}"),
+            Holder::Client(k) => format!("client {k}"),
+        }
+    }
+}
+
+/// The kind (request) or type (answer) of the field `wire` of `op`.
+fn field_kind(op: &Table, wire: &str) -> Option<String> {
     let in_array = |array: Option<&Array>, key: &str| {
         array?
             .iter()
@@ -989,12 +1147,452 @@ fn field_kind(op: &toml_edit::Table, edoc: &DocumentMut, wire: &str) -> Option<S
                 "type",
             )
         })
-        .or_else(|| {
-            edoc.get("client")
-                .and_then(Item::as_table_like)?
+}
+
+// ---------------------------------------------------------------------------
+// spec/notifications.toml
+
+const N: &str = NOTIFICATIONS_PATH;
+
+/// The `source` of a new entry: a sibling's, with this row.
+fn source_like(sibling: Option<&Item>, document: &str, row: usize) -> Value {
+    let mut t = InlineTable::new();
+    let section = sibling
+        .and_then(Item::as_table_like)
+        .and_then(|s| s.get("section"))
+        .and_then(Item::as_str)
+        .unwrap_or("");
+    t.insert("document", Value::from(document));
+    t.insert("section", Value::from(section));
+    t.insert("row", Value::from(i64::try_from(row).unwrap_or(0)));
+    t.fmt();
+    Value::InlineTable(t)
+}
+
+impl Merger<'_> {
+    fn notifications(&mut self, ndoc: &mut DocumentMut) -> Result<(), MapError> {
+        let manual = self.manual;
+        let scope = "notifications";
+        let doc_id = {
+            let doc = ndoc
+                .get_mut("document")
+                .and_then(Item::as_table_like_mut)
+                .ok_or_else(|| shape(N, "a [document] table"))?;
+            for (k, new) in [("version", &manual.version), ("revised", &manual.date)] {
+                if let Some(old) = set(doc, k, Value::from(new.as_str())) {
+                    self.diff.changed(scope, format!("document.{k}"), &old, new);
+                }
+            }
+            get_str(doc, "id").to_owned()
+        };
+        if let [method] = manual.methods.as_slice()
+            && let Some(delivery) = ndoc.get_mut("delivery").and_then(Item::as_table_like_mut)
+            && let Some(old) = set(delivery, "method", Value::from(method.as_str()))
+        {
+            self.diff.changed(scope, "delivery.method", &old, method);
+        }
+        let answer = ndoc
+            .get_mut("answer")
+            .and_then(Item::as_table_like_mut)
+            .ok_or_else(|| shape(N, "an [answer] table"))?;
+        if let Some(root) = &manual.root
+            && let Some(t) = answer.get_mut("root").and_then(Item::as_table_like_mut)
+            && let Some(old) = set(t, "name", Value::from(root.name.as_str()))
+        {
+            self.diff.changed(scope, "answer.root", &old, &root.name);
+        }
+        self.notice_answer(answer, scope);
+        self.notice_codes(answer, &doc_id, scope);
+        self.notice_fields(ndoc, &doc_id, scope)?;
+        self.notice_tables(ndoc, scope);
+        Ok(())
+    }
+
+    /// The request table: `[[fields]]`.
+    fn notice_fields(
+        &mut self,
+        ndoc: &mut DocumentMut,
+        doc_id: &str,
+        scope: &str,
+    ) -> Result<(), MapError> {
+        let manual = self.manual;
+        let fields = ndoc
+            .get_mut("fields")
+            .and_then(Item::as_array_of_tables_mut)
+            .ok_or_else(|| shape(N, "[[fields]] entries"))?;
+        for (row, p) in manual.request.iter().enumerate() {
+            let label = format!("field {}", p.name);
+            let sibling = fields.iter().last().and_then(|t| t.get("source")).cloned();
+            let at = fields.iter().position(|t| get_str(t, "name") == p.name);
+            match at.and_then(|i| fields.get_mut(i)) {
+                Some(t) => {
+                    match (p.length, get_u32(t, "max_bytes")) {
+                        (Length::Bytes(n), Some(o)) if n != o => {
+                            set(t, "max_bytes", Value::from(i64::from(n)));
+                            self.diff.push(
+                                scope,
+                                Sign::Changed,
+                                format!("{label} max_bytes"),
+                                format!("{o} → {n}"),
+                                None,
+                            );
+                        }
+                        (Length::Number, _) if get_str(t, "format") != "amount" => {
+                            self.diff.push(
+                                scope,
+                                Sign::Conflict,
+                                format!("{label} length"),
+                                format!(
+                                    "the manual says Number, the spec's format is {}",
+                                    get_str(t, "format")
+                                ),
+                                Some("not taken: review its `format`".into()),
+                            );
+                        }
+                        _ => {}
+                    }
+                    if let Some(required) = p.required {
+                        let old = t.get("optional").and_then(Item::as_bool).unwrap_or(false);
+                        if old == required {
+                            set(t, "optional", Value::from(!required));
+                            self.diff.push(
+                                scope,
+                                Sign::Changed,
+                                format!("{label} required"),
+                                format!("{} → {required}", !old),
+                                None,
+                            );
+                        }
+                    }
+                }
+                None => {
+                    let mut pairs = vec![
+                        ("name", Value::from(p.name.as_str())),
+                        (
+                            "rust",
+                            Value::from(needs_human(&format!(
+                                "snake_case Rust name for {}",
+                                p.name
+                            ))),
+                        ),
+                    ];
+                    pairs.push((
+                        "max_bytes",
+                        match p.length {
+                            Length::Bytes(n) => Value::from(i64::from(n)),
+                            Length::Number => Value::from(needs_human(&format!(
+                                "digits of {} (manual: Number)",
+                                p.name
+                            ))),
+                        },
+                    ));
+                    pairs.push((
+                        "format",
+                        Value::from(needs_human(&format!(
+                            "text, datetime, amount or enum for {}{}",
+                            p.name,
+                            describe(&p.description)
+                        ))),
+                    ));
+                    if p.required == Some(false) {
+                        pairs.push(("optional", Value::from(true)));
+                    }
+                    pairs.push((
+                        "doc",
+                        Value::from(needs_human(&format!("English for {}", p.name))),
+                    ));
+                    pairs.push(("source", source_like(sibling.as_ref(), doc_id, row + 1)));
+                    let mut t = table(&pairs);
+                    t.decor_mut().set_prefix("\n");
+                    fields.push(t);
+                    self.diff.push(
+                        scope,
+                        Sign::Added,
+                        label,
+                        p.length.to_string(),
+                        Some("rust, format and doc marked NEEDS HUMAN".into()),
+                    );
+                }
+            }
+        }
+        let gone: Vec<(usize, String)> = fields
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !manual.request.iter().any(|p| p.name == get_str(*t, "name")))
+            .map(|(i, t)| (i, get_str(t, "name").to_owned()))
+            .collect();
+        for (i, name) in gone.iter().rev() {
+            if self.missing == MissingCodes::Remove {
+                fields.remove(*i);
+            }
+            self.removed(scope, &format!("field {name}"));
+        }
+        Ok(())
+    }
+
+    /// The answer table: `[answer]`'s named elements and their lengths.
+    fn notice_answer(&mut self, answer: &mut dyn TableLike, scope: &str) {
+        let manual = self.manual;
+        let keys: Vec<String> = answer
+            .iter()
+            .filter(|(k, v)| {
+                *k != "root" && v.as_table_like().is_some_and(|t| t.contains_key("name"))
+            })
+            .map(|(k, _)| k.to_owned())
+            .collect();
+        for p in &manual.response {
+            let label = format!("answer {}", p.name);
+            let found = keys.iter().find(|k| {
+                answer
+                    .get(k)
+                    .and_then(Item::as_table_like)
+                    .is_some_and(|t| get_str(t, "name") == p.name)
+            });
+            let Some(key) = found else {
+                self.diff.push(
+                    scope,
+                    Sign::Added,
+                    label,
+                    p.length.to_string(),
+                    Some(
+                        "not written: [answer] of spec/notifications.toml has no place for \
+                         it; the notice model must grow first"
+                            .into(),
+                    ),
+                );
+                continue;
+            };
+            let Some(t) = answer.get_mut(key).and_then(Item::as_table_like_mut) else {
+                continue;
+            };
+            if let (Length::Bytes(n), Some(o)) = (p.length, get_u32(t, "max_bytes"))
+                && n != o
+            {
+                set(t, "max_bytes", Value::from(i64::from(n)));
+                self.diff.push(
+                    scope,
+                    Sign::Changed,
+                    format!("{label} max_bytes"),
+                    format!("{o} → {n}"),
+                    None,
+                );
+            }
+        }
+        for key in keys {
+            let name = answer
+                .get(&key)
+                .and_then(Item::as_table_like)
+                .map(|t| get_str(t, "name").to_owned())
+                .unwrap_or_default();
+            if !manual.response.iter().any(|p| p.name == name) {
+                self.diff.push(
+                    scope,
+                    Sign::Removed,
+                    format!("answer {name}"),
+                    "not in the manual; kept (the notice model requires it)",
+                    None,
+                );
+            }
+        }
+    }
+
+    /// The answer-code table: `[[answer.codes]]`.
+    fn notice_codes(&mut self, answer: &mut dyn TableLike, doc_id: &str, scope: &str) {
+        let manual = self.manual;
+        if manual.codes.is_empty() {
+            return;
+        }
+        let Some(codes) = answer
+            .get_mut("codes")
+            .and_then(Item::as_array_of_tables_mut)
+        else {
+            return;
+        };
+        for (row, c) in manual.codes.iter().enumerate() {
+            let sibling = codes.iter().last().and_then(|t| t.get("source")).cloned();
+            let at = codes.iter().position(|t| get_str(t, "code") == c.code);
+            match at.and_then(|i| codes.get_mut(i)) {
+                Some(t) => {
+                    for (k, new) in [
+                        ("message_ko", &c.message),
+                        ("description_ko", &c.description),
+                    ] {
+                        if let Some(old) = set(t, k, Value::from(new.as_str())) {
+                            self.diff.push(
+                                scope,
+                                Sign::Changed,
+                                format!("code {} {k}", c.code),
+                                arrow(&old, new),
+                                Some("English kept: review message_en and description_en".into()),
+                            );
+                        }
+                    }
+                }
+                None => {
+                    let english =
+                        |what: &str| Value::from(needs_human(&format!("English for `{what}`")));
+                    let mut t = table(&[
+                        ("code", Value::from(c.code.as_str())),
+                        (
+                            "variant",
+                            Value::from(needs_human(&format!(
+                                "UpperCamelCase name for code {}",
+                                c.code
+                            ))),
+                        ),
+                        ("message_ko", Value::from(c.message.as_str())),
+                        ("description_ko", Value::from(c.description.as_str())),
+                        ("message_en", english(&c.message)),
+                        ("description_en", english(&c.description)),
+                        ("stops_retry", Value::from(false)),
+                        ("source", source_like(sibling.as_ref(), doc_id, row + 1)),
+                    ]);
+                    t.decor_mut().set_prefix("\n");
+                    codes.push(t);
+                    self.diff.push(
+                        scope,
+                        Sign::Added,
+                        format!("code {}", c.code),
+                        format!("{:?} / {:?}", c.message, c.description),
+                        Some(
+                            "variant and English marked NEEDS HUMAN; stops_retry = false: review"
+                                .into(),
+                        ),
+                    );
+                }
+            }
+        }
+        let gone: Vec<(usize, String)> = codes
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !manual.codes.iter().any(|c| c.code == get_str(*t, "code")))
+            .map(|(i, t)| (i, get_str(t, "code").to_owned()))
+            .collect();
+        for (i, code) in gone.iter().rev() {
+            if self.missing == MissingCodes::Remove {
+                codes.remove(*i);
+            }
+            self.removed(scope, &format!("code {code}"));
+        }
+    }
+
+    /// Value tables: `[tables.<table>]` of the field they belong to.
+    fn notice_tables(&mut self, ndoc: &mut DocumentMut, scope: &str) {
+        let manual = self.manual;
+        let table_of: Vec<(String, String)> = ndoc
+            .get("fields")
+            .and_then(Item::as_array_of_tables)
+            .map(|f| {
+                f.iter()
+                    .map(|t| {
+                        (
+                            get_str(t, "name").to_owned(),
+                            get_str(t, "table").to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        for vt in &manual.value_tables {
+            let Some((_, key)) = table_of
                 .iter()
-                .filter_map(|(_, v)| v.as_table_like())
-                .find(|t| get_str(*t, "name") == wire)
-                .map(|t| get_str(t, "kind").to_owned())
-        })
+                .find(|(name, table)| *name == vt.field && !table.is_empty())
+            else {
+                continue;
+            };
+            let Some(values) = ndoc
+                .get_mut("tables")
+                .and_then(Item::as_table_like_mut)
+                .and_then(|t| t.get_mut(key))
+                .and_then(Item::as_table_like_mut)
+                .and_then(|t| t.get_mut("values"))
+                .and_then(Item::as_array_of_tables_mut)
+            else {
+                continue;
+            };
+            let spec_values: Vec<String> = values
+                .iter()
+                .map(|t| get_str(t, "value").to_owned())
+                .collect();
+            let sibling = values.iter().last().and_then(|t| t.get("source")).cloned();
+            let manual_values: Vec<String> = vt
+                .values
+                .iter()
+                .map(|v| padded(&spec_values, &v.wire))
+                .collect();
+            for (v, value) in vt.values.iter().zip(&manual_values) {
+                let label = format!("table {key} value {value}");
+                let at = values.iter().position(|t| get_str(t, "value") == value);
+                match at.and_then(|i| values.get_mut(i)) {
+                    Some(t) => {
+                        if let Some(old) = set(t, "meaning_ko", Value::from(v.description.as_str()))
+                        {
+                            self.diff.push(
+                                scope,
+                                Sign::Changed,
+                                format!("{label} meaning_ko"),
+                                arrow(&old, &v.description),
+                                Some("English kept: review meaning_en".into()),
+                            );
+                        }
+                    }
+                    None => {
+                        let row = sibling
+                            .as_ref()
+                            .and_then(Item::as_table_like)
+                            .and_then(|s| get_u32(s, "row"))
+                            .unwrap_or(0);
+                        let document = sibling
+                            .as_ref()
+                            .and_then(Item::as_table_like)
+                            .map(|s| get_str(s, "document").to_owned())
+                            .unwrap_or_default();
+                        let mut t = table(&[
+                            ("value", Value::from(value.as_str())),
+                            (
+                                "variant",
+                                Value::from(needs_human(&format!(
+                                    "UpperCamelCase name for value {value}"
+                                ))),
+                            ),
+                            ("meaning_ko", Value::from(v.description.as_str())),
+                            (
+                                "meaning_en",
+                                Value::from(needs_human(&format!(
+                                    "English for `{}`",
+                                    v.description
+                                ))),
+                            ),
+                            (
+                                "source",
+                                source_like(
+                                    sibling.as_ref(),
+                                    &document,
+                                    usize::try_from(row).unwrap_or(0),
+                                ),
+                            ),
+                        ]);
+                        t.decor_mut().set_prefix("\n");
+                        values.push(t);
+                        self.diff.push(
+                            scope,
+                            Sign::Added,
+                            label,
+                            format!("{:?}", v.description),
+                            Some("variant and meaning_en marked NEEDS HUMAN".into()),
+                        );
+                    }
+                }
+            }
+            for (i, value) in spec_values.iter().enumerate().rev() {
+                if manual_values.contains(value) {
+                    continue;
+                }
+                if self.missing == MissingCodes::Remove {
+                    values.remove(i);
+                }
+                self.removed(scope, &format!("table {key} value {value}"));
+            }
+        }
+    }
 }

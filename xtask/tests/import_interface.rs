@@ -1,22 +1,28 @@
-//! `cargo xtask import-manual` on the interface manuals: each manual the
-//! project wrote in the published format (`tests/fixtures/interface/`) parses,
-//! changes nothing in the spec that says the same; a synthetic new version of
-//! each gives a diff naming every change (snapshot) and a spec (snapshot) that
-//! validation refuses, naming each NEEDS HUMAN mark, until they are written;
-//! the transcription irregularities parse like the clean text; malformed
-//! tables give located errors.
+//! `cargo xtask import-manual` on the interface manuals. The fixtures in
+//! `tests/fixtures/interface/` are manuals the project wrote in the published
+//! markdown format, stating the facts the workspace spec holds: on the
+//! workspace spec each changes nothing (`--dry-run` exits 0). A synthetic new
+//! version of each (a parameter added, a length changed, a value added, a path
+//! changed, a root renamed) gives a diff naming every change (snapshot) and a
+//! spec (snapshot, as a line diff) that codegen's validation refuses, naming
+//! each NEEDS HUMAN mark with its file and line, until a person writes them;
+//! then the spec loads and generates. The transcription irregularities parse
+//! like the clean text; malformed tables give located errors.
+//!
+//! Every test reads the workspace spec and works on copies of it (in memory or
+//! in a temporary directory); none writes `spec/`.
 
 #![allow(clippy::panic, reason = "a test fails by panicking, with the cause")]
 
-use coufun_codegen::{ENDPOINTS_PATH, NEEDS_HUMAN};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use coufun_codegen::{ENDPOINTS_PATH, NEEDS_HUMAN, RESULT_CODES_PATH, Spec};
 use coufun_codegen::{SpecSource, validate::needs_human_marks};
 use xtask::import::{self, MissingCodes, Options};
 use xtask::interface_diff::Sign;
-use xtask::interface_import::{self, Merged, NOTIFICATIONS_PATH};
+use xtask::interface_import::{self, Merged, NOTIFICATIONS_PATH, SpecTexts};
 use xtask::interface_md::{self, Detected, InterfaceManual, Length, ManualKind, ParseError};
-
-const ENDPOINTS: &str = include_str!("fixtures/interface/endpoints.toml");
-const NOTIFICATIONS: &str = include_str!("fixtures/interface/notifications.toml");
 
 const GOODS: &str = include_str!("fixtures/interface/goods-v1.2.md");
 const CREATE: &str = include_str!("fixtures/interface/create-v1.4.md");
@@ -24,47 +30,97 @@ const STATUS: &str = include_str!("fixtures/interface/status-v1.3.md");
 const CANCEL: &str = include_str!("fixtures/interface/cancel-v1.2.md");
 const EXCHANGE: &str = include_str!("fixtures/interface/exchange-v1.6.md");
 
+/// The manuals equal to the workspace spec, with their file names.
+const EQUAL: [(&str, &str); 5] = [
+    ("goods-v1.2.md", GOODS),
+    ("create-v1.4.md", CREATE),
+    ("status-v1.3.md", STATUS),
+    ("cancel-v1.2.md", CANCEL),
+    ("exchange-v1.6.md", EXCHANGE),
+];
+
+/// The synthetic new versions: `(name, file, text)`.
+const NEW_VERSIONS: [(&str, &str, &str); 5] = [
+    (
+        "goods_v13",
+        "goods-v1.3.md",
+        include_str!("fixtures/interface/goods-v1.3.md"),
+    ),
+    (
+        "create_v15",
+        "create-v1.5.md",
+        include_str!("fixtures/interface/create-v1.5.md"),
+    ),
+    (
+        "status_v14",
+        "status-v1.4.md",
+        include_str!("fixtures/interface/status-v1.4.md"),
+    ),
+    (
+        "cancel_v13",
+        "cancel-v1.3.md",
+        include_str!("fixtures/interface/cancel-v1.3.md"),
+    ),
+    (
+        "exchange_v17",
+        "exchange-v1.7.md",
+        include_str!("fixtures/interface/exchange-v1.7.md"),
+    ),
+];
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn fixture_path(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/interface")
+        .join(file)
+}
+
+/// The workspace's spec files: result codes, endpoints, notifications.
+struct Real {
+    codes: String,
+    endpoints: String,
+    notifications: String,
+}
+
+fn real() -> Real {
+    let read = |rel: &str| {
+        std::fs::read_to_string(workspace().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    };
+    Real {
+        codes: read(RESULT_CODES_PATH),
+        endpoints: read(ENDPOINTS_PATH),
+        notifications: read(NOTIFICATIONS_PATH),
+    }
+}
+
+impl Real {
+    fn texts(&self) -> SpecTexts<'_> {
+        SpecTexts {
+            result_codes: &self.codes,
+            endpoints: &self.endpoints,
+            notifications: &self.notifications,
+        }
+    }
+}
+
 fn parse(text: &str) -> InterfaceManual {
     interface_md::parse(text).unwrap_or_else(|e| panic!("{e}"))
 }
 
+fn merge_into(spec: &SpecTexts<'_>, text: &str, missing: MissingCodes) -> Merged {
+    interface_import::merge(spec, &parse(text), missing).unwrap_or_else(|e| panic!("{e}"))
+}
+
 fn merge_with(text: &str, missing: MissingCodes) -> Merged {
-    interface_import::merge(ENDPOINTS, Some(NOTIFICATIONS), &parse(text), missing)
-        .unwrap_or_else(|e| panic!("{e}"))
+    merge_into(&real().texts(), text, missing)
 }
 
 fn merge(text: &str) -> Merged {
     merge_with(text, MissingCodes::Keep)
 }
-
-/// The synthetic new versions: `(name, new version, equal version)`.
-const NEW_VERSIONS: [(&str, &str, &str); 5] = [
-    (
-        "goods_v13",
-        include_str!("fixtures/interface/goods-v1.3.md"),
-        GOODS,
-    ),
-    (
-        "create_v15",
-        include_str!("fixtures/interface/create-v1.5.md"),
-        CREATE,
-    ),
-    (
-        "status_v14",
-        include_str!("fixtures/interface/status-v1.4.md"),
-        STATUS,
-    ),
-    (
-        "cancel_v13",
-        include_str!("fixtures/interface/cancel-v1.3.md"),
-        CANCEL,
-    ),
-    (
-        "exchange_v17",
-        include_str!("fixtures/interface/exchange-v1.7.md"),
-        EXCHANGE,
-    ),
-];
 
 /// `text` with the one occurrence of `from` replaced by `to`.
 fn edit(text: &str, from: &str, to: &str) -> String {
@@ -76,15 +132,73 @@ fn edit(text: &str, from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
 }
 
-/// The spec files a manual lands in, after the merge: endpoints (kinds,
-/// documents, conflicts) always, notifications for the exchange manual.
-fn landed(name: &str, merged: &Merged) -> Vec<(&'static str, String)> {
-    let mut out = vec![(ENDPOINTS_PATH, merged.endpoints.clone())];
-    if name.starts_with("exchange") {
-        out.push((
+/// The lines that differ between `old` and `new`, with one line of context,
+/// hunks separated by `@@` (no line numbers, so that edits elsewhere in the
+/// spec leave the snapshot alone).
+fn line_diff(old: &str, new: &str) -> String {
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    // longest common subsequence, from the end
+    let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut ops: Vec<(char, &str)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            ops.push((' ', a[i]));
+            i += 1;
+            j += 1;
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            ops.push(('+', b[j]));
+            j += 1;
+        } else {
+            ops.push(('-', a[i]));
+            i += 1;
+        }
+    }
+    let near = |k: usize| {
+        ops[k.saturating_sub(1)..(k + 2).min(ops.len())]
+            .iter()
+            .any(|(c, _)| *c != ' ')
+    };
+    let mut out = String::new();
+    let mut last_shown = None;
+    for (k, (c, line)) in ops.iter().enumerate() {
+        if !near(k) {
+            continue;
+        }
+        if last_shown.is_some_and(|l: usize| l + 1 != k) {
+            out.push_str("@@\n");
+        }
+        out.push_str(&format!("{c} {line}\n"));
+        last_shown = Some(k);
+    }
+    out
+}
+
+/// The spec files a manual changed, as line diffs against the workspace spec.
+fn spec_diff(merged: &Merged) -> String {
+    let real = real();
+    let mut out = String::new();
+    for (file, old, new) in [
+        (ENDPOINTS_PATH, &real.endpoints, &merged.endpoints),
+        (
             NOTIFICATIONS_PATH,
-            merged.notifications.clone().unwrap_or_default(),
-        ));
+            &real.notifications,
+            &merged.notifications,
+        ),
+    ] {
+        if old != new {
+            out.push_str(&format!("==== {file}\n{}", line_diff(old, new)));
+        }
     }
     out
 }
@@ -97,10 +211,24 @@ fn marks(file: &str, text: &str) -> Vec<String> {
         .collect()
 }
 
+/// `file:line` of every placeholder written in `text`.
+fn placeholder_lines(file: &str, text: &str) -> Vec<String> {
+    text.lines()
+        .enumerate()
+        .flat_map(|(i, line)| {
+            let n = line.matches(&format!("\"{NEEDS_HUMAN}")).count();
+            std::iter::repeat_n(format!("{file}:{}:", i + 1), n)
+        })
+        .collect()
+}
+
 /// What a maintainer writes in place of each placeholder: a value that fits
-/// the field (`name` → snake_case, `type` → text, `kind` → an existing kind …).
+/// the field (`name` → snake_case, `variant` → UpperCamelCase, `type` and
+/// `format` → text, `kind` → a new text kind of the manual's length, written
+/// at the end of the file, anything else → prose).
 fn fill_in(text: &str) -> String {
     let mut out = String::new();
+    let mut kinds = String::new();
     let mut n = 0;
     let mut rest = text;
     while let Some(at) = rest.find(&format!("\"{NEEDS_HUMAN}")) {
@@ -117,20 +245,53 @@ fn fill_in(text: &str) -> String {
         n += 1;
         let value = match field {
             "name" if rest[at..end].contains("UpperCamelCase") => format!("Filled{n}"),
-            "name" => format!("filled_{n}"),
-            // an existing kind of the manual's length, as a person would pick
-            "kind" if rest[at..end].contains("manual: 100 bytes") => "reason".to_owned(),
-            "kind" if rest[at..end].contains("manual: 10 bytes") => "poc_id".to_owned(),
-            "kind" => "extra".to_owned(),
-            "type" => "text".to_owned(),
-            _ => format!("Written by a person ({n})."),
+            "variant" => format!("Filled{n}"),
+            "name" | "rust" => format!("filled_{n}"),
+            "kind" => {
+                let placeholder = &rest[at..end];
+                let bytes = placeholder
+                    .split_once("manual: ")
+                    .and_then(|(_, r)| r.split_once(" bytes"))
+                    .map_or("50", |(n, _)| n);
+                let source = before
+                    .rsplit_once("source = \"")
+                    .and_then(|(_, r)| r.split_once('"'))
+                    .map_or("inferred", |(s, _)| s);
+                kinds.push_str(&format!(
+                    "\n[kinds.filled_kind_{n}]\ntype = \"FilledKind{n}\"\nrule = \"text\"\n\
+                     max_bytes = {bytes}\ncode = \"99\"\nlimit_source = \"{source}\"\n\
+                     doc = \"Written by a person ({n}).\"\n"
+                ));
+                format!("filled_kind_{n}")
+            }
+            "type" | "format" => "text".to_owned(),
+            _ => format!("Written by a person {n}"),
         };
         out.push_str(before);
         out.push_str(&format!("\"{value}\""));
         rest = &rest[end..];
     }
     out.push_str(rest);
+    out.push_str(&kinds);
     out
+}
+
+/// A temporary workspace holding the three spec files.
+fn temp_workspace(codes: &str, endpoints: &str, notifications: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(dir.path().join("spec")).unwrap_or_else(|e| panic!("{e}"));
+    write_spec(dir.path(), codes, endpoints, notifications);
+    dir
+}
+
+fn write_spec(root: &Path, codes: &str, endpoints: &str, notifications: &str) {
+    for (rel, text) in [
+        (RESULT_CODES_PATH, codes),
+        (ENDPOINTS_PATH, endpoints),
+        (NOTIFICATIONS_PATH, notifications),
+    ] {
+        std::fs::write(root.join(rel), text).unwrap_or_else(|e| panic!("{e}"));
+    }
 }
 
 #[test]
@@ -148,112 +309,226 @@ fn each_manual_is_recognised() {
 }
 
 #[test]
-fn manuals_equal_to_the_spec_change_nothing() {
-    for text in [GOODS, CREATE, STATUS, CANCEL, EXCHANGE] {
-        let merged = merge_with(text, MissingCodes::Remove);
-        assert!(merged.diff.is_empty(), "{}", merged.diff);
-        assert_eq!(merged.endpoints, ENDPOINTS);
-        assert_eq!(merged.notifications.as_deref(), Some(NOTIFICATIONS));
+fn the_workspace_spec_says_what_the_interface_manuals_say() {
+    let real = real();
+    for (file, text) in EQUAL {
+        let merged = merge_into(&real.texts(), text, MissingCodes::Remove);
+        assert!(
+            merged.diff.is_empty(),
+            "the workspace spec differs from {file}:\n{}",
+            merged.diff
+        );
+        assert_eq!(merged.endpoints, real.endpoints, "{file}");
+        assert_eq!(merged.notifications, real.notifications, "{file}");
+    }
+}
+
+#[test]
+fn dry_run_exits_0_when_the_spec_agrees_1_when_it_differs_2_when_no_manual() {
+    let run = |path: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(["import-manual", &path.display().to_string(), "--dry-run"])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    for (file, _) in EQUAL {
+        let out = run(&fixture_path(file));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    for (_, file, _) in NEW_VERSIONS {
+        let out = run(&fixture_path(file));
+        assert_eq!(out.status.code(), Some(1), "{file}");
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let list = dir.path().join("list.md");
+    std::fs::write(&list, "# 장보기 목록\n\n- 사과\n").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(run(&list).status.code(), Some(2));
+    let broken = dir.path().join("broken.md");
+    std::fs::write(
+        &broken,
+        edit(CANCEL, "| 30byte | 필수 |", "| 서른 | 필수 |"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(run(&broken).status.code(), Some(2));
+}
+
+/// What each new version must be reported to change: `(scope, what)` prefixes.
+fn expected_changes(name: &str) -> &'static [(&'static str, &'static str)] {
+    match name {
+        "goods_v13" => &[
+            ("document goods", "version"),
+            ("operation goods_list", "path"),
+            ("operation goods_list", "root"),
+            ("operation goods_list", "record field BRAND_NAME"),
+            ("client poc_id", "POC_ID max_bytes"),
+            ("kind send_type", "value K"),
+        ],
+        "create_v15" => &[
+            ("document create", "version"),
+            ("operation coupon_create", "path"),
+            ("operation coupon_create", "root"),
+            ("operation coupon_create", "request RESERVE3"),
+            ("operation coupon_create", "request RESERVE2"),
+            ("operation coupon_create", "request TR_ID required"),
+            ("kind goods_id", "GOODS_ID max_len"),
+            ("kind extra", "RESERVE1 max_bytes"),
+        ],
+        "status_v14" => &[
+            ("document status", "version"),
+            ("operation coupon_status", "path"),
+            ("operation coupon_status", "root"),
+            ("operation coupon_status", "record field USED_BRANCH"),
+            ("kind coupon_number", "max_len (BARCODE_NUM)"),
+            ("kind coupon_status", "value 002"),
+        ],
+        "cancel_v13" => &[
+            ("document cancel", "version"),
+            ("operation coupon_cancel", "path"),
+            ("operation coupon_cancel", "root"),
+            ("operation coupon_cancel", "request CANCEL_REASON"),
+            ("kind coupon_number", "BARCODE_NUM max_len"),
+        ],
+        "exchange_v17" => &[
+            ("document exchange", "version"),
+            ("notifications", "document.version"),
+            ("notifications", "answer.root"),
+            ("notifications", "field USE_CHANNEL"),
+            ("notifications", "field BRANCH_CODE max_bytes"),
+            ("notifications", "table coupon_type value POINT"),
+            ("notifications", "code 05"),
+        ],
+        _ => &[],
     }
 }
 
 #[test]
 fn each_new_version_gives_a_diff_naming_every_change() {
-    for (name, text, _) in NEW_VERSIONS {
+    for (name, _, text) in NEW_VERSIONS {
         let merged = merge(text);
+        for (scope, what) in expected_changes(name) {
+            assert!(
+                merged
+                    .diff
+                    .items
+                    .iter()
+                    .any(|i| i.scope == *scope && i.what.starts_with(what)),
+                "{name}: no `{scope}: {what}` in\n{}",
+                merged.diff
+            );
+        }
+        let dates = merged
+            .diff
+            .items
+            .iter()
+            .filter(|i| i.what == "date" || i.what == "document.revised")
+            .count();
+        assert_eq!(
+            merged.diff.len(),
+            expected_changes(name).len() + dates,
+            "{name}: {}",
+            merged.diff
+        );
         insta::assert_snapshot!(format!("{name}_diff"), merged.diff.to_string());
-        let spec = landed(name, &merged)
-            .into_iter()
-            .map(|(file, text)| format!("# ==== {file}\n{text}"))
-            .collect::<String>();
-        insta::assert_snapshot!(format!("{name}_spec"), spec);
+        insta::assert_snapshot!(format!("{name}_spec"), spec_diff(&merged));
     }
 }
 
 #[test]
-fn validation_names_every_mark_until_a_person_writes_it() {
-    for (name, text, _) in NEW_VERSIONS {
+fn codegen_refuses_each_mark_by_file_and_line_then_accepts_the_filled_spec() {
+    let real = real();
+    for (name, _, text) in NEW_VERSIONS {
         let merged = merge(text);
-        let files = landed(name, &merged);
+        let files = [
+            (ENDPOINTS_PATH, merged.endpoints.clone()),
+            (NOTIFICATIONS_PATH, merged.notifications.clone()),
+        ];
         let found: Vec<String> = files.iter().flat_map(|(f, t)| marks(f, t)).collect();
-        insta::assert_snapshot!(format!("{name}_marks"), found.join("\n"));
-        let placeholders: usize = files
+        let placed: Vec<String> = files
             .iter()
-            .map(|(_, t)| t.matches(&format!("\"{NEEDS_HUMAN}")).count())
-            .sum();
-        assert!(placeholders > 0, "{name}: no placeholder");
-        assert_eq!(found.len(), placeholders, "{name}: {found:#?}");
-        assert!(found.iter().all(|m| m.contains(NEEDS_HUMAN)), "{found:#?}");
-
-        // filled in: nothing left to refuse, still TOML, and a second import
-        // of the same manual keeps what the person wrote
-        let done: Vec<(&str, String)> = files.iter().map(|(f, t)| (*f, fill_in(t))).collect();
-        for (file, text) in &done {
-            assert!(marks(file, text).is_empty(), "{name}: {text}");
-            assert!(text.parse::<toml_edit::DocumentMut>().is_ok());
+            .flat_map(|(f, t)| placeholder_lines(f, t))
+            .collect();
+        assert!(!placed.is_empty(), "{name}: no placeholder");
+        assert_eq!(found.len(), placed.len(), "{name}: {found:#?}");
+        for (mark, at) in found.iter().zip(&placed) {
+            assert!(
+                mark.starts_with(at.as_str()),
+                "{name}: {mark} is not at {at}"
+            );
+            assert!(mark.contains(NEEDS_HUMAN), "{mark}");
         }
-        let endpoints = done[0].1.clone();
-        let notifications = done
-            .get(1)
-            .map_or(NOTIFICATIONS.to_owned(), |d| d.1.clone());
-        let again = interface_import::merge(
-            &endpoints,
-            Some(&notifications),
-            &parse(text),
-            MissingCodes::Keep,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        let after: Vec<(&str, String)> = landed(name, &again);
-        assert_eq!(after, done, "{name}: the second import changed the spec");
+        // the snapshot without positions, which move whenever the spec grows
+        let unplaced: Vec<String> = found
+            .iter()
+            .map(|m| {
+                let mut parts = m.splitn(4, ':');
+                let file = parts.next().unwrap_or("");
+                let rest = parts.nth(2).unwrap_or("");
+                format!("{file}:{rest}")
+            })
+            .collect();
+        insta::assert_snapshot!(format!("{name}_marks"), unplaced.join("\n"));
+
+        // what `cargo xtask codegen --check` loads: refused, naming each mark
+        let dir = temp_workspace(&real.codes, &merged.endpoints, &merged.notifications);
+        let errors = match Spec::load(dir.path()) {
+            Ok(_) => panic!("{name}: a spec with NEEDS HUMAN marks was accepted"),
+            Err(e) => e.0.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        };
+        for mark in &found {
+            assert!(
+                errors.contains(mark),
+                "{name}: {mark} not among {errors:#?}"
+            );
+        }
         assert!(
-            again.diff.items.iter().all(|i| i.sign == Sign::Removed),
-            "{name}: only the kept removals are reported again:\n{}",
+            errors.iter().all(|e| e.contains(NEEDS_HUMAN)),
+            "{name}: only the marks are refused: {errors:#?}"
+        );
+
+        // filled in by a person: the spec loads and every file generates
+        let endpoints = fill_in(&merged.endpoints);
+        let notifications = fill_in(&merged.notifications);
+        write_spec(dir.path(), &real.codes, &endpoints, &notifications);
+        let spec = Spec::load(dir.path()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let generated =
+            coufun_codegen::generated_files(&spec).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!generated.is_empty());
+
+        // a second import of the same manual keeps what the person wrote
+        let filled = SpecTexts {
+            result_codes: &real.codes,
+            endpoints: &endpoints,
+            notifications: &notifications,
+        };
+        let again = merge_into(&filled, text, MissingCodes::Keep);
+        assert_eq!(
+            again.endpoints, endpoints,
+            "{name}: the second import changed it"
+        );
+        assert_eq!(again.notifications, notifications, "{name}");
+        assert!(
+            again.diff.items.iter().all(|i| i.sign == Sign::Removed
+                || i.note
+                    .as_deref()
+                    .is_some_and(|n| n.contains("no longer holds"))),
+            "{name}: only the kept removals and the notes are reported again:\n{}",
             again.diff
         );
     }
 }
 
 #[test]
-fn the_endpoint_validation_of_codegen_refuses_the_marks() {
-    let merged = merge(NEW_VERSIONS[1].1);
-    let codes = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/result_codes.toml"),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let errors = match coufun_codegen::Spec::parse(
-        SpecSource::new(coufun_codegen::RESULT_CODES_PATH, codes),
-        SpecSource::new(ENDPOINTS_PATH, merged.endpoints.as_str()),
-    ) {
-        Ok(_) => panic!("a spec with NEEDS HUMAN marks was accepted"),
-        Err(e) => e.0,
-    };
-    // until spec/endpoints.toml has this shape, the model may refuse it
-    // before validation runs; once it does, every mark is among the errors
-    let mark_errors = errors
-        .iter()
-        .filter(|e| e.message.contains(NEEDS_HUMAN))
-        .count();
-    let deserialized = !errors
-        .iter()
-        .any(|e| e.key.is_empty() || !e.message.contains(' '));
-    if deserialized && mark_errors > 0 {
-        assert_eq!(mark_errors, marks(ENDPOINTS_PATH, &merged.endpoints).len());
-    }
-}
-
-#[test]
 fn remove_missing_removes_what_the_manual_dropped() {
-    let kept = merge(NEW_VERSIONS[1].1);
-    assert!(
-        kept.endpoints
-            .contains("wire = \"RESERVE2\", source = \"create\", kind")
-    );
-    let removed = merge_with(NEW_VERSIONS[1].1, MissingCodes::Remove);
-    assert!(
-        !removed
-            .endpoints
-            .contains("wire = \"RESERVE2\", source = \"create\", kind")
-    );
+    let request = "wire = \"RESERVE2\", source = \"create\", kind";
+    let kept = merge(NEW_VERSIONS[1].2);
+    assert!(kept.endpoints.contains(request));
+    let removed = merge_with(NEW_VERSIONS[1].2, MissingCodes::Remove);
+    assert!(!removed.endpoints.contains(request));
     let line = |d: &Merged| {
         d.diff
             .items
@@ -272,8 +547,91 @@ fn remove_missing_removes_what_the_manual_dropped() {
 }
 
 #[test]
+fn a_changed_length_or_required_flag_is_reported_with_old_and_new() {
+    let merged = merge(NEW_VERSIONS[2].2);
+    let item = merged
+        .diff
+        .items
+        .iter()
+        .find(|i| i.what == "max_len (BARCODE_NUM)")
+        .unwrap_or_else(|| panic!("{}", merged.diff));
+    assert_eq!(item.detail, "30 → 40");
+    assert!(merged.endpoints.contains("max_len = 40\ncode = \"16\""));
+
+    let optional = edit(
+        CREATE,
+        "| `GOODS_ID` | 상품 식별자 | 10byte | 필수 |",
+        "| `GOODS_ID` | 상품 식별자 | 10byte | 선택 |",
+    );
+    let merged = merge(&optional);
+    let item = merged
+        .diff
+        .items
+        .iter()
+        .find(|i| i.what == "request GOODS_ID required")
+        .unwrap_or_else(|| panic!("{}", merged.diff));
+    assert_eq!(item.detail, "true → false");
+    assert_eq!(merged.diff.len(), 1, "{}", merged.diff);
+}
+
+/// The workspace's endpoints without the `[[conflicts]]` entry whose fact names `wire`.
+fn without_conflict(endpoints: &str, wire: &str) -> String {
+    let mut doc = endpoints
+        .parse::<toml_edit::DocumentMut>()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let conflicts = doc["conflicts"]
+        .as_array_of_tables_mut()
+        .unwrap_or_else(|| panic!("no [[conflicts]]"));
+    let at = conflicts
+        .iter()
+        .position(|c| c["fact"].as_str().is_some_and(|f| f.contains(wire)))
+        .unwrap_or_else(|| panic!("no conflict about {wire}"));
+    conflicts.remove(at);
+    doc.to_string()
+}
+
+#[test]
 fn a_length_the_code_manual_contradicts_is_a_conflict_not_taken() {
-    let merged = merge(NEW_VERSIONS[1].1);
+    // the spec's [[conflicts]] records the create manual's 500: nothing to report
+    assert!(merge(CREATE).diff.is_empty());
+
+    // without that record, 500 against the code manual's 200 is a conflict
+    let real = real();
+    let endpoints = without_conflict(&real.endpoints, "RESERVE1");
+    let spec = SpecTexts {
+        endpoints: &endpoints,
+        ..real.texts()
+    };
+    let merged = merge_into(&spec, CREATE, MissingCodes::Keep);
+    let conflicts: Vec<_> = merged
+        .diff
+        .items
+        .iter()
+        .filter(|i| i.sign == Sign::Conflict)
+        .collect();
+    assert_eq!(conflicts.len(), 2, "{}", merged.diff);
+    assert_eq!(conflicts[0].what, "RESERVE1 max_bytes");
+    assert!(
+        conflicts[0]
+            .detail
+            .contains("code manual 200, create manual 500"),
+        "{}",
+        conflicts[0].detail
+    );
+    assert!(merged.endpoints.contains("max_bytes = 200\ncode = \"24\""));
+    assert!(
+        merged
+            .endpoints
+            .contains("fact = \"Length of RESERVE1 / RESERVE2\"")
+    );
+    assert!(
+        merged
+            .endpoints
+            .contains("{ source = \"create\", text = \"version 1.4, request table: 500 bytes\" }")
+    );
+
+    // and a new length in a new version is a new conflict
+    let merged = merge(NEW_VERSIONS[1].2);
     let conflict = merged
         .diff
         .items
@@ -286,11 +644,6 @@ fn a_length_the_code_manual_contradicts_is_a_conflict_not_taken() {
             .contains("code manual 200, create manual 400")
     );
     assert!(merged.endpoints.contains("max_bytes = 200\ncode = \"24\""));
-    assert!(
-        merged
-            .endpoints
-            .contains("values = { code = \"200\", create = \"400\" }")
-    );
 }
 
 // ---------------------------------------------------------------------------
@@ -334,7 +687,7 @@ fn crlf_full_width_spaces_emoji_spaced_words_extra_columns_and_an_unfenced_sampl
             m.record.as_ref().map(|r| r.name.as_str()),
             Some("ORDER_INFO")
         );
-        let merged = interface_import::merge(ENDPOINTS, None, &m, MissingCodes::Keep)
+        let merged = interface_import::merge(&real().texts(), &m, MissingCodes::Keep)
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(merged.diff.is_empty(), "{}", merged.diff);
     }
@@ -346,7 +699,7 @@ fn a_value_written_short_is_the_spec_value_padded() {
     let merged = merge(&m);
     assert!(merged.diff.is_empty(), "{}", merged.diff);
     // and an answer code written `5` is code 05
-    let e = parse(NEW_VERSIONS[4].1);
+    let e = parse(NEW_VERSIONS[4].2);
     assert!(e.codes.iter().any(|c| c.code == "05"));
 }
 
@@ -461,25 +814,10 @@ fn a_file_that_is_no_manual_is_not_recognised() {
 // ---------------------------------------------------------------------------
 // the command
 
-fn temp_workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    std::fs::create_dir_all(dir.path().join("spec")).unwrap_or_else(|e| panic!("{e}"));
-    let codes = std::fs::read_to_string(root.join(coufun_codegen::RESULT_CODES_PATH))
-        .unwrap_or_else(|e| panic!("{e}"));
-    for (rel, text) in [
-        (coufun_codegen::RESULT_CODES_PATH, codes.as_str()),
-        (ENDPOINTS_PATH, ENDPOINTS),
-        (NOTIFICATIONS_PATH, NOTIFICATIONS),
-    ] {
-        std::fs::write(dir.path().join(rel), text).unwrap_or_else(|e| panic!("{e}"));
-    }
-    dir
-}
-
 #[test]
 fn run_recognises_the_manual_and_writes_only_without_dry_run() {
-    let dir = temp_workspace();
+    let real = real();
+    let dir = temp_workspace(&real.codes, &real.endpoints, &real.notifications);
     let on_disk = |rel: &str| std::fs::read_to_string(dir.path().join(rel)).unwrap_or_default();
     let manual = dir.path().join("manual.md");
     let dry = Options {
@@ -490,41 +828,47 @@ fn run_recognises_the_manual_and_writes_only_without_dry_run() {
     std::fs::write(&manual, CREATE).unwrap_or_else(|e| panic!("{e}"));
     let outcome = import::run(dir.path(), &manual, dry).unwrap_or_else(|e| panic!("{e}"));
     assert!(outcome.diff.is_empty() && !outcome.wrote);
+    assert!(outcome.todo.is_empty(), "{:#?}", outcome.todo);
 
-    std::fs::write(&manual, NEW_VERSIONS[1].1).unwrap_or_else(|e| panic!("{e}"));
+    let new_create = NEW_VERSIONS[1].2;
+    std::fs::write(&manual, new_create).unwrap_or_else(|e| panic!("{e}"));
     let outcome = import::run(dir.path(), &manual, dry).unwrap_or_else(|e| panic!("{e}"));
     assert!(!outcome.diff.is_empty() && !outcome.wrote);
-    assert_eq!(on_disk(ENDPOINTS_PATH), ENDPOINTS);
-    let todo: Vec<&String> = outcome
-        .todo
-        .iter()
-        .filter(|t| t.contains(NEEDS_HUMAN))
-        .collect();
+    assert_eq!(on_disk(ENDPOINTS_PATH), real.endpoints);
     assert_eq!(
-        todo.len(),
-        marks(ENDPOINTS_PATH, &merge(NEW_VERSIONS[1].1).endpoints).len()
+        outcome.todo,
+        marks(ENDPOINTS_PATH, &merge(new_create).endpoints)
     );
 
-    let real = Options {
+    let write = Options {
         dry_run: false,
         ..dry
     };
-    let outcome = import::run(dir.path(), &manual, real).unwrap_or_else(|e| panic!("{e}"));
+    let outcome = import::run(dir.path(), &manual, write).unwrap_or_else(|e| panic!("{e}"));
     assert!(outcome.wrote);
-    assert_eq!(on_disk(ENDPOINTS_PATH), merge(NEW_VERSIONS[1].1).endpoints);
-    assert_eq!(on_disk(NOTIFICATIONS_PATH), NOTIFICATIONS);
+    assert_eq!(on_disk(ENDPOINTS_PATH), merge(new_create).endpoints);
+    assert_eq!(on_disk(NOTIFICATIONS_PATH), real.notifications);
 
-    std::fs::write(&manual, NEW_VERSIONS[4].1).unwrap_or_else(|e| panic!("{e}"));
-    let outcome = import::run(dir.path(), &manual, real).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&manual, NEW_VERSIONS[4].2).unwrap_or_else(|e| panic!("{e}"));
+    let outcome = import::run(dir.path(), &manual, write).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(outcome.files, [ENDPOINTS_PATH, NOTIFICATIONS_PATH]);
-    assert_ne!(on_disk(NOTIFICATIONS_PATH), NOTIFICATIONS);
+    assert_ne!(on_disk(NOTIFICATIONS_PATH), real.notifications);
+    assert!(
+        outcome
+            .todo
+            .iter()
+            .any(|t| t.starts_with(NOTIFICATIONS_PATH) && t.contains(NEEDS_HUMAN)),
+        "{:#?}",
+        outcome.todo
+    );
 }
 
 #[test]
 fn a_broken_manual_writes_nothing() {
-    let dir = temp_workspace();
+    let real = real();
+    let dir = temp_workspace(&real.codes, &real.endpoints, &real.notifications);
     let manual = dir.path().join("manual.md");
-    let broken = edit(NEW_VERSIONS[1].1, "| 400byte |", "| 400 글자 |");
+    let broken = edit(NEW_VERSIONS[1].2, "| 400byte |", "| 400 글자 |");
     std::fs::write(&manual, &broken).unwrap_or_else(|e| panic!("{e}"));
     let options = Options {
         dry_run: false,
@@ -540,5 +884,5 @@ fn a_broken_manual_writes_nothing() {
         ),
     }
     let on_disk = std::fs::read_to_string(dir.path().join(ENDPOINTS_PATH)).unwrap_or_default();
-    assert_eq!(on_disk, ENDPOINTS);
+    assert_eq!(on_disk, real.endpoints);
 }

@@ -16,7 +16,9 @@ use coufun_codegen::{ENDPOINTS_PATH, NEEDS_HUMAN, RESULT_CODES_PATH, Spec, SpecS
 use xtask::import::{self, MissingCodes, Options};
 use xtask::manual_md::{self, ParseError};
 
-/// The v1.6 manual, byte for byte as it was received.
+/// The code-definition manual v1.6 in its markdown form, written for these
+/// tests: its tables (revisions, URLs, result codes) carry the manual's facts,
+/// its prose is ours; it is not a copy of the published document.
 const V16: &str = include_str!("fixtures/coufun-code-definition-v1.6.md");
 /// `spec/result_codes.toml` as it stood when it transcribed manual v1.6.
 const SPEC_V16: &str = include_str!("fixtures/result_codes-v1.6.toml");
@@ -222,8 +224,9 @@ fn the_workspace_spec_says_what_the_newest_manual_says() {
     }
     let Some((doc, path)) = manuals.into_iter().find(|(d, _)| d.version == version) else {
         panic!(
-            "no manual v{version} in xtask/tests/fixtures/: keep there a copy of every \
-             manual imported (see docs/new-manual-version.md)"
+            "no manual v{version} in xtask/tests/fixtures/: keep there, for every manual \
+             imported, a fixture stating its facts in our own words (see \
+             docs/new-manual-version.md)"
         );
     };
     let merged =
