@@ -155,7 +155,8 @@ fn bulk_command() -> Command {
              The journal (SQLite, default FILE with extension .journal.sqlite) records every \
              outcome as it happens: rerun the same command after a crash or Ctrl-C and it resumes, \
              never issuing a row twice; rows whose outcome is unknown are sent again with their \
-             original TR_ID (the server deduplicates, the SDK reconciles). The report (default \
+             original TR_ID (the server deduplicates on it; a 12 after a lost answer is recorded \
+             `reached`: coupons exist, never issued again). The report (default \
              FILE with extension .report.csv) lists every row's outcome and coupon numbers."
         ))
         .arg(
