@@ -9,8 +9,12 @@ use crate::sdk::{BULK_OPERATION, OPERATIONS, OpMeta};
 /// Exit codes, for `--help`.
 pub const EXIT_CODES: &str = "Exit codes: 0 success · 1 local failure (file, journal, config) · \
 2 bad arguments (nothing sent) · 3 server refusal (a code other than 00) · \
-4 outcome unknown (coupons may exist: reconcile by TR_ID or rerun bulk-create) · \
+4 outcome unknown (coupons may exist: send again with the same --tr-id, or rerun bulk-create) · \
 5 transport failure (no usable answer) · 130 interrupted.";
+
+/// The client-side lookup of one goods item over the goods list (no manual
+/// documents a goods-info operation; the SDK's `Client::goods_info`).
+pub const GOODS_INFO: &str = "goods-info";
 
 /// The whole command.
 pub fn command() -> Command {
@@ -63,7 +67,29 @@ pub fn command() -> Command {
     for op in OPERATIONS {
         cmd = cmd.subcommand(operation_command(op));
     }
+    // Only while the spec has no operation of that name.
+    if crate::sdk::operation(GOODS_INFO).is_none() {
+        cmd = cmd.subcommand(goods_info_command());
+    }
     cmd
+}
+
+fn goods_info_command() -> Command {
+    Command::new(GOODS_INFO)
+        .about("상품상세 — One goods item in full (price, supply price, validity, send type, description, images), looked up over the goods list")
+        .long_about(
+            "상품상세 — One goods item in full: price, supply price, validity type and \
+             value, send type, exchange place, description, use guide, images.\n\n\
+             No manual documents a goods-info operation: this calls the goods list \
+             (coufunProduct.do) and picks GOODS_ID from it, as the SDK's Client::goods_info \
+             does. Exit 3 when the list does not hold it.",
+        )
+        .arg(
+            Arg::new("goods_id")
+                .required(true)
+                .value_name("GOODS_ID")
+                .help("Goods id (GOODS_ID): at most 10 bytes; a broken rule answers 10."),
+        )
 }
 
 /// The subcommand name of an operation.
@@ -124,12 +150,13 @@ fn bulk_command() -> Command {
             "Issue coupons ({BULK_OPERATION}) for every row of a CSV file.\n\n\
              Input: a header row, then one row per coupon order. Columns: ref (your reference, \
              never sent) and any of: {columns} (field names or their wire names); empty cells are \
-             left out. The goods come from --goods; each row's TR_ID is assigned in the journal \
-             before its first attempt.\n\n\
+             left out, and a row without a quantity orders one coupon. The goods come from \
+             --goods; each row's TR_ID is assigned in the journal before its first attempt.\n\n\
              The journal (SQLite, default FILE with extension .journal.sqlite) records every \
              outcome as it happens: rerun the same command after a crash or Ctrl-C and it resumes, \
              never issuing a row twice; rows whose outcome is unknown are sent again with their \
-             original TR_ID (the server deduplicates, the SDK reconciles). The report (default \
+             original TR_ID (the server deduplicates on it; a 12 after a lost answer is recorded \
+             `reached`: coupons exist, never issued again). The report (default \
              FILE with extension .report.csv) lists every row's outcome and coupon numbers."
         ))
         .arg(

@@ -13,7 +13,7 @@ pub enum Exit {
     BadArguments,
     /// 3: the server refused (answered a code other than 00).
     Refused,
-    /// 4: the outcome is unknown: coupons may exist (reconcile by TR_ID, or rerun bulk-create).
+    /// 4: the outcome is unknown: coupons may exist (send again with the same TR_ID, or rerun bulk-create).
     Unknown,
     /// 5: transport failure: no usable answer (connection, HTTP status, unreadable body).
     Transport,

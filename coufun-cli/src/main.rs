@@ -12,6 +12,7 @@ mod codes;
 mod config;
 mod exit;
 mod output;
+mod present;
 mod sdk;
 
 use std::path::{Path, PathBuf};
@@ -65,6 +66,9 @@ async fn run(matches: &ArgMatches) -> Result<Exit, CliError> {
             Ok(Exit::Success)
         }
         Some(("bulk-create", m)) => bulk_create(matches, m, json).await,
+        Some((cli::GOODS_INFO, m)) if sdk::operation(cli::GOODS_INFO).is_none() => {
+            goods_info(matches, m, json).await
+        }
         Some((name, m)) => match sdk::operation(name) {
             Some(op) => call_operation(matches, op, m, json).await,
             None => Err(CliError::new(
@@ -177,11 +181,15 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
                 if !fields.is_empty() {
                     let rows: Vec<Vec<String>> = fields
                         .iter()
-                        .map(|(k, v)| vec![k.clone(), v.clone()])
+                        .map(|(k, v)| vec![k.clone(), present::value(k, v)])
                         .collect();
                     print!("{}", output::table(&["FIELD", "VALUE"], &rows));
                 }
-                print_records(&body.records);
+                if op.name == GOODS_LIST {
+                    print_goods(&body.records);
+                } else {
+                    print_records(&body.records);
+                }
             }
             Exit::Success
         }
@@ -227,7 +235,7 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
                 );
             } else {
                 println!(
-                    "{}: outcome unknown — coupons may exist; look them up with `coufun coupon-status --tr-id {tr_id}`\n  {detail}",
+                    "{}: outcome unknown — coupons may exist; send the same command again with --tr-id {tr_id} (the server deduplicates on it: never a new TR_ID)\n  {detail}",
                     op.name
                 );
             }
@@ -267,7 +275,7 @@ fn print_records(records: &[(String, Vec<(String, String)>)]) {
                 .map(|h| {
                     r.iter()
                         .find(|(k, _)| k == h)
-                        .map(|(_, v)| v.clone())
+                        .map(|(k, v)| present::value(k, v))
                         .unwrap_or_default()
                 })
                 .collect()
@@ -275,6 +283,108 @@ fn print_records(records: &[(String, Vec<(String, String)>)]) {
         .collect();
     println!();
     print!("{}", output::table(&headers, &rows));
+}
+
+/// The goods list operation, printed as a summary (every field is in `--json`
+/// and in `coufun goods-info GOODS_ID`).
+const GOODS_LIST: &str = "goods_list";
+
+fn print_goods(records: &[(String, Vec<(String, String)>)]) {
+    if records.is_empty() {
+        return;
+    }
+    let rows: Vec<Vec<String>> = records.iter().map(|(_, r)| present::goods_row(r)).collect();
+    println!();
+    print!("{}", output::table(&present::GOODS_COLUMNS, &rows));
+    println!(
+        "\n{} goods; `coufun goods-info GOODS_ID` shows one in full (description, use guide, images)",
+        records.len()
+    );
+}
+
+/// `coufun goods-info GOODS_ID`: one goods item, looked up over the goods list
+/// by the SDK's `Client::goods_info` (no manual documents an operation of its own).
+async fn goods_info(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<Exit, CliError> {
+    let goods_id = m
+        .get_one::<String>("goods_id")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default();
+    if let Err(violation) = coufun_api::GoodsId::check(&goods_id) {
+        let spec = coufun_api::validation::FieldSpec {
+            name: "goods_id",
+            wire: "GOODS_ID",
+            code: coufun_api::GoodsId::CODE,
+        };
+        let error = coufun_api::ValidationError::new(&spec, violation, Charset::default());
+        if json {
+            println!(
+                "{}",
+                json!({
+                    "operation": cli::GOODS_INFO,
+                    "outcome": "invalid",
+                    "code": error.code().as_str(),
+                    "errors": [output::validation_error_json(&error)],
+                })
+            );
+        }
+        return Err(CliError::new(
+            Exit::BadArguments,
+            format!(
+                "invalid arguments for goods-info; nothing was sent:\n{}",
+                output::validation_line(&error, "GOODS_ID")
+            ),
+        ));
+    }
+    let client = client(global)?;
+    let op = sdk::operation(GOODS_LIST);
+    let item = match client.goods_info(&goods_id).await {
+        Ok(item) => item,
+        Err(e) => {
+            // The list call failed: report it as the goods list's outcome.
+            let outcome =
+                CallOutcome::from_call::<coufun_api::responses::GoodsListResponse>(Err(e));
+            return match op {
+                Some(op) => Ok(print_outcome(op, outcome, json)),
+                None => Err(CliError::new(Exit::Local, "the spec has no goods list")),
+            };
+        }
+    };
+    let Some(item) = item else {
+        if json {
+            println!(
+                "{}",
+                json!({"operation": cli::GOODS_INFO, "outcome": "not_found", "goods_id": goods_id})
+            );
+        } else {
+            println!(
+                "goods-info: {goods_id} is not in the goods list of this POC_ID (`coufun goods-list` lists them)"
+            );
+        }
+        return Ok(Exit::Refused);
+    };
+    if json {
+        let fields: Vec<(String, String)> = present::goods_fields(&item)
+            .into_iter()
+            .map(|(wire, _, v)| (wire.to_owned(), v))
+            .collect();
+        println!(
+            "{}",
+            json!({
+                "operation": cli::GOODS_INFO,
+                "outcome": "ok",
+                "code": "00",
+                "result": output::code_json(ResultCode::Success),
+                "fields": output::object(&fields),
+            })
+        );
+    } else {
+        println!("goods-info: {}", output::code_line(ResultCode::Success));
+        print!(
+            "{}",
+            output::table(&["FIELD", "ELEMENT", "VALUE"], &present::goods_table(&item))
+        );
+    }
+    Ok(Exit::Success)
 }
 
 /// Fields of the bulk operation the command fills itself (goods, TR_ID).
@@ -285,6 +395,9 @@ pub(crate) fn bulk_fixed_fields(op: &OpMeta) -> Vec<&'static str> {
     }
     fixed
 }
+
+/// The bulk operation's quantity field (`CREATE_CNT`): 1 when a row leaves it out.
+const QUANTITY_FIELD: &str = "quantity";
 
 fn beside(file: &Path, extension: &str) -> PathBuf {
     file.with_extension(extension)
@@ -318,10 +431,17 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
 
     let rows = bulk::input::read(&file, op, &bulk_fixed_fields(op))
         .map_err(|e| CliError::new(Exit::BadArguments, error_chain(&e)))?;
+    // A row without a quantity orders one coupon.
+    let quantity_wire = wire_of(QUANTITY_FIELD);
     let rows: Vec<_> = rows
         .into_iter()
         .map(|(line, reference, mut params)| {
             params.insert(0, (goods_wire.to_owned(), goods.clone()));
+            if let Some(wire) = quantity_wire
+                && !params.iter().any(|(k, _)| k == wire)
+            {
+                params.insert(1, (wire.to_owned(), "1".to_owned()));
+            }
             (line, reference, params)
         })
         .collect();

@@ -1,7 +1,7 @@
 //! How results are shown: aligned tables for people, JSON for scripts, and the
 //! text of validation errors (field, flag, limit, measured size, code).
 
-use coufun_api::{Lang, ResultCode, ValidationErrors};
+use coufun_api::{Lang, ResultCode, ValidationError, ValidationErrors};
 use serde_json::{Map, Value, json};
 
 /// Prints `rows` under `headers`, columns aligned by display width.
@@ -125,50 +125,56 @@ pub fn code_line(code: ResultCode) -> String {
 pub fn validation_text(errors: &ValidationErrors) -> String {
     errors
         .iter()
-        .map(|e| {
-            let mut line = format!("--{} ({})", e.field().replace('_', "-"), e.wire_name());
-            if let Some(i) = e.index() {
-                line.push_str(&format!(" value {}", i + 1));
-            }
-            line.push_str(&format!(": rule {}", e.rule()));
-            if let Some(limit) = e.limit() {
-                line.push_str(&format!(", limit {limit}"));
-            }
-            if let Some(measured) = e.measured() {
-                line.push_str(&format!(", measured {measured}"));
-            }
-            line.push_str(&format!(
-                "; the server would answer {} — {} / {}",
-                code_line(e.code()),
-                e.message(Lang::Ko),
-                e.message(Lang::En)
-            ));
-            line
-        })
+        .map(|e| validation_line(e, &format!("--{}", e.field().replace('_', "-"))))
         .collect::<Vec<_>>()
         .join("\n")
 }
 
+/// One validation error, the argument shown as `shown` (a flag, or a
+/// positional argument's name).
+pub fn validation_line(e: &ValidationError, shown: &str) -> String {
+    let mut line = if shown == e.wire_name() {
+        shown.to_owned()
+    } else {
+        format!("{shown} ({})", e.wire_name())
+    };
+    if let Some(i) = e.index() {
+        line.push_str(&format!(" value {}", i + 1));
+    }
+    line.push_str(&format!(": rule {}", e.rule()));
+    if let Some(limit) = e.limit() {
+        line.push_str(&format!(", limit {limit}"));
+    }
+    if let Some(measured) = e.measured() {
+        line.push_str(&format!(", measured {measured}"));
+    }
+    line.push_str(&format!(
+        "; the server would answer {} — {} / {}",
+        code_line(e.code()),
+        e.message(Lang::Ko),
+        e.message(Lang::En)
+    ));
+    line
+}
+
 /// Validation errors as JSON.
 pub fn validation_json(errors: &ValidationErrors) -> Value {
-    Value::Array(
-        errors
-            .iter()
-            .map(|e| {
-                json!({
-                    "field": e.field(),
-                    "wire": e.wire_name(),
-                    "index": e.index(),
-                    "rule": e.rule(),
-                    "limit": e.limit(),
-                    "measured": e.measured(),
-                    "code": e.code().as_str(),
-                    "message_ko": e.message(Lang::Ko),
-                    "message_en": e.message(Lang::En),
-                })
-            })
-            .collect(),
-    )
+    Value::Array(errors.iter().map(validation_error_json).collect())
+}
+
+/// One validation error as JSON.
+pub fn validation_error_json(e: &ValidationError) -> Value {
+    json!({
+        "field": e.field(),
+        "wire": e.wire_name(),
+        "index": e.index(),
+        "rule": e.rule(),
+        "limit": e.limit(),
+        "measured": e.measured(),
+        "code": e.code().as_str(),
+        "message_ko": e.message(Lang::Ko),
+        "message_en": e.message(Lang::En),
+    })
 }
 
 /// `(name, value)` pairs as a JSON object.

@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use common::{Host, read_report, write_orders};
+use common::{Host, read_report, write_orders, write_refs};
 use coufun_sandbox::{Fault, FaultPlan, PocAccount, SandboxConfig, ScheduledFault};
 
 const GOODS: &str = "0000100001";
@@ -133,7 +133,7 @@ fn the_issue_limit_stops_the_run_and_a_later_run_resumes() {
     config.accounts = vec![PocAccount::new(coufun_sandbox::DEFAULT_POC_ID).with_issue_limit(5)];
     let host = Host::with(config);
     let input = host.path("few.csv");
-    write_orders(&input, 12);
+    write_refs(&input, 12);
     let run: common::Run = host
         .cmd()
         .args(["bulk-create", input.to_str().unwrap(), "--goods", GOODS])
@@ -166,4 +166,46 @@ fn the_issue_limit_stops_the_run_and_a_later_run_resumes() {
         report.iter().filter(|r| r["outcome"] == "pending").count(),
         6
     );
+}
+
+#[test]
+fn the_input_columns_are_the_create_fields() {
+    let host = Host::start();
+    let bulk = |name: &str, text: &str| -> common::Run {
+        let input = host.path(name);
+        std::fs::write(&input, text).unwrap();
+        host.cmd()
+            .args(["bulk-create", input.to_str().unwrap(), "--goods", GOODS])
+            .output()
+            .unwrap()
+            .into()
+    };
+    // Recipients are not a field of the create operation: refused, nothing sent.
+    let run = bulk("phones.csv", "ref,recipient\ncust-1,010-1234-5678\n");
+    assert_eq!(run.code, 2, "{run:?}");
+    for part in ["recipient", "quantity", "reserve1", "reserve2"] {
+        assert!(run.stderr.contains(part), "lacks {part}: {}", run.stderr);
+    }
+    assert!(
+        !run.stderr.contains("5678"),
+        "no phone echoed: {}",
+        run.stderr
+    );
+    assert_eq!(host.sandbox().request_count(), 0);
+
+    // Wire names work too; a row over CREATE_CNT's limit is refused by our own
+    // check (08) and never sent; the others issue their quantity.
+    let run = bulk(
+        "wire.csv",
+        "ref,CREATE_CNT,RESERVE1,RESERVE2\na,2,spring,x\nb,11,spring,\nc,,spring,\n",
+    );
+    assert_eq!(run.code, 3, "{run:?}");
+    let report = read_report(&host.path("wire.report.csv"));
+    let outcomes: Vec<_> = report.iter().map(|r| r["outcome"].as_str()).collect();
+    assert_eq!(outcomes, ["issued", "invalid", "issued"]);
+    assert_eq!(report[1]["code"], "08");
+    assert_eq!(report[0]["coupon_numbers"].split_whitespace().count(), 2);
+    let ledger = host.ledger();
+    assert_eq!(ledger.orders.len(), 2);
+    assert_eq!(ledger.coupon_count(), 3, "2 + the default 1");
 }

@@ -49,6 +49,10 @@ fn help_lists_every_operation_of_the_spec_and_one_flag_per_field() {
         );
     }
     assert!(out.stdout.contains("Exit codes"));
+    assert!(
+        out.stdout.contains("goods-info"),
+        "the lookup over the list"
+    );
     let spec = coufun_codegen::embedded::spec().unwrap();
     for op in &spec.endpoints.operations {
         let help: common::Run = bare(dir.path())
@@ -121,10 +125,31 @@ fn every_operation_once_with_json_parsed_back() {
         json
     };
 
+    // The goods list: PRODUCT_INFO records with every detail.
     let list = ok(&["goods-list"]);
-    assert!(list["records"].as_array().unwrap().len() >= 3);
-    let info = ok(&["goods-info", "--goods-id", GOODS]);
-    assert_eq!(info["fields"]["GOODS_ID"], GOODS);
+    let goods = list["records"].as_array().unwrap();
+    assert!(goods.len() >= 3);
+    assert_eq!(
+        list["fields"]["LIST_CNT"].as_str().unwrap(),
+        goods.len().to_string()
+    );
+    let first = goods.iter().find(|g| g["GOODS_ID"] == GOODS).unwrap();
+    for wire in [
+        "GOODS_PRICE",
+        "GOODS_ORI_PRICE",
+        "VALID_END_TYPE",
+        "SEND_TYPE",
+    ] {
+        assert!(!first[wire].as_str().unwrap().is_empty(), "{wire}: {first}");
+    }
+    // goods-info: the SDK's lookup over that list, the same record.
+    let info = ok(&["goods-info", GOODS]);
+    for (wire, value) in first.as_object().unwrap() {
+        assert_eq!(&info["fields"][wire], value, "{wire}");
+    }
+    let missing = host.run(&["--json", "goods-info", "0000999999"]);
+    assert_eq!(missing.code, 3, "{missing:?}");
+    assert_eq!(missing.json()["outcome"], "not_found");
 
     let sent = ok(&[
         "coupon-send",
@@ -137,19 +162,19 @@ fn every_operation_once_with_json_parsed_back() {
         "--recipients",
         "010-1234-5678,011-123-4567",
     ]);
-    let order = sent["fields"]["ORDER_ID"].as_str().unwrap().to_owned();
     assert!(
         !sent["tr_id"].as_str().unwrap().is_empty(),
         "a TR_ID was generated"
     );
-    let coupons = sent["records"].as_array().unwrap();
-    assert_eq!(coupons.len(), 2);
+    let sent_coupons = sent["records"].as_array().unwrap();
+    assert_eq!(sent_coupons.len(), 2);
     assert_eq!(
-        coupons[0]["RECEIVER_MOBILE"], "010-****-5678",
+        sent_coupons[0]["RECEIVER_MOBILE"], "010-****-5678",
         "phones masked"
     );
-    let coupon = coupons[0]["COUPON_NO"].as_str().unwrap().to_owned();
+    let sent_coupon = sent_coupons[0]["BARCODE_NUM"].as_str().unwrap().to_owned();
 
+    // Create: CREATE_CNT coupons, RESERVE1/2 echoed, ORDER_INFO records.
     let created = ok(&[
         "coupon-create",
         "--goods-id",
@@ -158,53 +183,139 @@ fn every_operation_once_with_json_parsed_back() {
         "2",
         "--tr-id",
         "cli-test-create-1",
+        "--reserve1",
+        "campaign-7",
     ]);
-    assert_eq!(created["records"].as_array().unwrap().len(), 2);
-    let status = ok(&["coupon-status", "--tr-id", "cli-test-create-1"]);
-    assert_eq!(status["fields"]["ORDER_ID"], created["fields"]["ORDER_ID"]);
+    assert_eq!(created["fields"]["TR_ID"], "cli-test-create-1");
+    assert_eq!(created["fields"]["ORDER_CNT"], "2");
+    assert_eq!(created["fields"]["RESERVE1"], "campaign-7");
+    let coupons = created["records"].as_array().unwrap();
+    assert_eq!(coupons.len(), 2);
+    let coupon = coupons[0]["BARCODE_NUM"].as_str().unwrap().to_owned();
+    let ledger = host.ledger();
+    let order = ledger.order_by_tr_id("cli-test-create-1").unwrap();
+    assert_eq!(created["fields"]["ORDER_ID"], order.order_id.as_str());
+    assert_eq!(order.coupons[0].coupon_number, coupon);
 
-    ok(&[
-        "coupon-resend",
-        "--order-id",
-        &order,
+    // Status and cancel take GOODS_ID + BARCODE_NUM.
+    let status = ok(&[
+        "coupon-status",
+        "--goods-id",
+        GOODS,
         "--coupon-number",
         &coupon,
     ]);
-    ok(&[
-        "change-recipient",
-        "--order-id",
-        &order,
-        "--coupon-number",
-        &coupon,
-        "--recipient",
-        "010-8765-4321",
-    ]);
-    ok(&[
+    assert_eq!(status["fields"]["BARCODE_NUM"], coupon.as_str());
+    assert_eq!(status["fields"]["STATUS"], "000");
+    assert_eq!(status["fields"]["COUPON_TYPE"], "BARCODE");
+
+    let with_coupon = |op: &str, extra: &[&str]| {
+        let mut args = vec![op, "--goods-id", GOODS, "--coupon-number", &sent_coupon];
+        args.extend_from_slice(extra);
+        ok(&args)
+    };
+    let resent = with_coupon("coupon-resend", &[]);
+    assert_eq!(resent["fields"]["BARCODE_NUM"], sent_coupon.as_str());
+    let changed = with_coupon("change-recipient", &["--recipient", "010-8765-4321"]);
+    assert_eq!(changed["fields"]["RECEIVER_MOBILE"], "010-****-4321");
+    with_coupon(
         "coupon-image-send",
-        "--order-id",
-        &order,
+        &["--sender", "0212345678", "--subject", "쿠폰 이미지"],
+    );
+    let cancelled = ok(&[
+        "coupon-cancel",
+        "--goods-id",
+        GOODS,
         "--coupon-number",
         &coupon,
-        "--sender",
-        "0212345678",
-        "--subject",
-        "쿠폰 이미지",
     ]);
-    ok(&["coupon-cancel", "--order-id", &order]);
+    assert_eq!(cancelled["fields"]["BARCODE_NUM"], coupon.as_str());
 
-    // For people: the result code in Korean and English, and an aligned table.
-    let people = host.run(&["coupon-status", "--order-id", &order]);
+    // For people: the result code in Korean and English, and the typed answer
+    // read out: state, type, dates, times.
+    let people = host.run(&[
+        "coupon-status",
+        "--goods-id",
+        GOODS,
+        "--coupon-number",
+        &coupon,
+    ]);
     assert_eq!(people.code, 0);
+    for part in [
+        "00 처리 성공 / Success",
+        "STATUS           100 cancelled (취소)",
+        "COUPON_TYPE      BARCODE exchange voucher (교환권)",
+        "CANCEL_DATE      20",
+    ] {
+        assert!(
+            people.stdout.contains(part),
+            "lacks {part}:\n{}",
+            people.stdout
+        );
+    }
+    let sent_status = host.run(&[
+        "coupon-status",
+        "--goods-id",
+        GOODS,
+        "--coupon-number",
+        &sent_coupon,
+    ]);
     assert!(
-        people.stdout.contains("00 처리 성공 / Success"),
-        "{}",
-        people.stdout
+        sent_status.stdout.contains("010-****-4321"),
+        "{sent_status:?}"
     );
-    assert!(people.stdout.contains("COUPON_NO"));
-    assert!(!people.stdout.contains("87654321"), "phone in clear");
+    assert!(!sent_status.stdout.contains("87654321"), "phone in clear");
+
+    // An AMOUNT voucher shows its balance.
+    let amount = ok(&[
+        "coupon-create",
+        "--goods-id",
+        "0000200001",
+        "--quantity",
+        "1",
+    ]);
+    let voucher = amount["records"][0]["BARCODE_NUM"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let balance = host.run(&[
+        "coupon-status",
+        "--goods-id",
+        "0000200001",
+        "--coupon-number",
+        &voucher,
+    ]);
+    assert!(
+        balance.stdout.contains("AMOUNT stored-value voucher"),
+        "{balance:?}"
+    );
+    assert!(
+        balance.stdout.contains("REMAIN_AMOUNT    5,000 KRW"),
+        "{balance:?}"
+    );
+
+    // The goods list for people: a summary with prices and validity.
+    let goods_people = host.run(&["goods-list"]);
+    assert!(
+        goods_people.stdout.contains("4,500 KRW"),
+        "{goods_people:?}"
+    );
+    assert!(goods_people.stdout.contains("days from sending"));
+    let info_people = host.run(&["goods-info", GOODS]);
+    assert!(
+        info_people.stdout.contains("supply price"),
+        "{info_people:?}"
+    );
 
     // The same call twice: the server refuses the second cancel.
-    let again = host.run(&["--json", "coupon-cancel", "--order-id", &order]);
+    let again = host.run(&[
+        "--json",
+        "coupon-cancel",
+        "--goods-id",
+        GOODS,
+        "--coupon-number",
+        &coupon,
+    ]);
     assert_eq!(again.code, 3, "{again:?}");
     let json = again.json();
     assert_eq!(json["outcome"], "refused");
@@ -217,11 +328,16 @@ fn bad_arguments_name_the_field_limit_size_and_code_and_send_nothing() {
     let host = Host::start();
     let before = host.sandbox().request_count();
 
-    let run = host.run(&["coupon-create", "--goods-id", GOODS, "--quantity", "0"]);
-    assert_eq!(run.code, 2, "{run:?}");
     let wire = wire_of("coupon_create", "quantity");
-    for part in ["--quantity", wire.as_str(), "limit 1", "measured 0", "08"] {
-        assert!(run.stderr.contains(part), "lacks {part}: {}", run.stderr);
+    for (quantity, rule) in [
+        ("0", "limit 1, measured 0"),
+        ("11", "limit 10, measured 11"),
+    ] {
+        let run = host.run(&["coupon-create", "--goods-id", GOODS, "--quantity", quantity]);
+        assert_eq!(run.code, 2, "{run:?}");
+        for part in ["--quantity", wire.as_str(), rule, "08"] {
+            assert!(run.stderr.contains(part), "lacks {part}: {}", run.stderr);
+        }
     }
     let long = "가".repeat(21);
     let run = host.run(&[
@@ -247,18 +363,30 @@ fn bad_arguments_name_the_field_limit_size_and_code_and_send_nothing() {
     assert!(run.stderr.contains("--subject"));
 
     // A required field left out answers its code, named.
-    let run = host.run(&["goods-info"]);
+    let run = host.run(&["coupon-status", "--goods-id", GOODS]);
     assert_eq!(run.code, 2);
+    let wire = wire_of("coupon_status", "coupon_number");
     assert!(
-        run.stderr.contains("--goods-id (GOODS_ID)"),
+        run.stderr.contains(&format!("--coupon-number ({wire})")),
         "{}",
         run.stderr
     );
+    assert!(run.stderr.contains("16"), "{}", run.stderr);
+
+    // goods-info checks its GOODS_ID as the SDK does.
+    let run = host.run(&["--json", "goods-info", "00001000011"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let e = &run.json()["errors"][0];
+    assert_eq!(e["wire"], "GOODS_ID");
+    assert_eq!(e["limit"], 10);
+    assert_eq!(e["measured"], 11);
+    assert_eq!(e["code"], "10");
     assert_eq!(host.sandbox().request_count(), before, "nothing was sent");
 
     // clap's own refusals share the code.
     assert_eq!(host.run(&["coupon-status", "--no-such-flag", "x"]).code, 2);
     assert_eq!(host.run(&["bulk-create"]).code, 2);
+    assert_eq!(host.run(&["goods-info"]).code, 2);
 }
 
 #[test]
@@ -302,7 +430,7 @@ fn poc_id_comes_from_the_config_file_and_is_never_printed() {
     )
     .unwrap();
     let from_file: common::Run = bare(host.dir.path())
-        .args(["--env", &host.base_url(), "goods-info", "--goods-id", GOODS])
+        .args(["--env", &host.base_url(), "goods-info", GOODS])
         .output()
         .unwrap()
         .into();
@@ -310,7 +438,7 @@ fn poc_id_comes_from_the_config_file_and_is_never_printed() {
     assert!(!from_file.stdout.contains(coufun_sandbox::DEFAULT_POC_ID));
 
     // A POC_ID the server does not know: refused with 02, and not echoed anywhere.
-    let secret = "SECRETPOC7731";
+    let secret = "SECRET7731"; // a well-formed POC_ID (at most 10 bytes)
     for args in [
         vec!["goods-list"],
         vec!["--json", "goods-list"],

@@ -1,8 +1,9 @@
 //! The bulk input and report files. Input: a CSV with a header row; a column
 //! `ref` (the operator's own reference, never sent) and any request field of the
 //! issuing operation but the goods and the TR_ID (named as the field, e.g.
-//! `quantity`, or as its wire parameter, e.g. `GOODS_CNT`); empty cells are left
-//! out. Report: one line per row with its TR_ID, outcome and coupon numbers.
+//! `quantity`, or as its wire parameter, e.g. `CREATE_CNT`; today `quantity`,
+//! `reserve1`, `reserve2`); empty cells are left out. Report: one line per row
+//! with its TR_ID, outcome and coupon numbers.
 
 use std::path::Path;
 

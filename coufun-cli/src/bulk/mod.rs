@@ -391,7 +391,7 @@ mod tests {
             (self.answer)(n, &tr)
         }
         fn check(&self, params: &[(String, String)]) -> Result<(), (ResultCode, String)> {
-            if params.iter().any(|(k, v)| k == "GOODS_CNT" && v == "0") {
+            if params.iter().any(|(k, v)| k == "CREATE_CNT" && v == "0") {
                 return Err((ResultCode::InvalidQuantity, "quantity 0".into()));
             }
             Ok(())
@@ -426,7 +426,7 @@ mod tests {
                 (
                     i,
                     format!("r{i}"),
-                    vec![("GOODS_CNT".to_owned(), qty.to_owned())],
+                    vec![("CREATE_CNT".to_owned(), qty.to_owned())],
                 )
             })
             .collect();
@@ -563,17 +563,17 @@ mod tests {
             (
                 1,
                 "r1".to_owned(),
-                vec![("GOODS_CNT".to_owned(), "1".to_owned())],
+                vec![("CREATE_CNT".to_owned(), "1".to_owned())],
             ),
             (
                 2,
                 "r2".to_owned(),
-                vec![("GOODS_CNT".to_owned(), "0".to_owned())],
+                vec![("CREATE_CNT".to_owned(), "0".to_owned())],
             ),
             (
                 3,
                 "r3".to_owned(),
-                vec![("GOODS_CNT".to_owned(), "2".to_owned())],
+                vec![("CREATE_CNT".to_owned(), "2".to_owned())],
             ),
         ];
         assert!(matches!(

@@ -118,13 +118,24 @@ pub fn bare(home: &Path) -> Command {
     cmd
 }
 
-/// Writes a bulk input of `rows` rows (ref, quantity, user_id).
+/// Writes a bulk input of `rows` rows: `ref,quantity,reserve1` (one coupon each,
+/// the campaign in RESERVE1).
 pub fn write_orders(path: &Path, rows: usize) {
-    let mut text = String::from("ref,quantity\n");
+    let mut text = String::from("ref,quantity,reserve1\n");
     for i in 1..=rows {
-        text.push_str(&format!("cust-{i:04},1\n"));
+        text.push_str(&format!("cust-{i:04},1,campaign-{}\n", i % 3));
     }
     std::fs::write(path, text).expect("write orders");
+}
+
+/// Writes a bulk input of `rows` rows with only the reference: each row orders
+/// one coupon (the default quantity).
+pub fn write_refs(path: &Path, rows: usize) {
+    let mut text = String::from("ref\n");
+    for i in 1..=rows {
+        text.push_str(&format!("cust-{i:04}\n"));
+    }
+    std::fs::write(path, text).expect("write refs");
 }
 
 /// The report's rows as maps of column → value.
