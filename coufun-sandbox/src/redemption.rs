@@ -42,9 +42,9 @@ pub struct Redemption {
     pub approval_number: String,
     /// The shop (`BRANCH_NAME`, `BRANCH_CODE`).
     pub branch: Branch,
-    /// The coupon's state afterwards (`STATUS`): used, or unused again after a
-    /// use-cancel. An `AMOUNT` voucher stays used until a cancel gives back its
-    /// whole face value.
+    /// The coupon's state afterwards. An `AMOUNT` voucher stays used until a
+    /// cancel gives back its whole face value (its notice still reports the
+    /// cancel as `000`: see [`Redemption::to_notice`]).
     pub state: CouponState,
     /// When (`EXCHANGE_DATE`).
     pub at: DateTime,
@@ -207,8 +207,9 @@ impl Redemption {
     /// The exchange notice COUFUN sends for this event: `PRICE` is the supply
     /// price for a `BARCODE` voucher and the amount used (or given back) for an
     /// `AMOUNT` one; `BALANCE` is 0 for `BARCODE` and what remains for `AMOUNT`;
-    /// `STATUS` is the coupon's state afterwards (`001`, or `000` after a
-    /// use-cancel). An empty branch name or code is left out. Refuses what the
+    /// `STATUS` is `001` for a use and `000` (unused again) for a use-cancel,
+    /// even when a partial cancel leaves an `AMOUNT` voucher partly used (its
+    /// `BALANCE` tells). An empty branch name or code is left out. Refuses what the
     /// spec's limits refuse (a branch name over 50 EUC-KR bytes, an amount over
     /// 10 digits, a time before year 1).
     pub fn to_notice(&self) -> Result<ExchangeNotice, NoticeError> {
@@ -230,10 +231,12 @@ impl Redemption {
                 field: "EXCHANGE_DATE",
                 value: at.to_string(),
             })?;
-        let state = match self.state {
-            CouponState::Used => NoticeState::Used,
-            CouponState::Cancelled => NoticeState::Cancelled,
-            CouponState::Issued | CouponState::Expired => NoticeState::Unused,
+        // STATUS says what happened: a use leaves the coupon used, a use-cancel
+        // reports it unused again — also for an `AMOUNT` voucher a partial
+        // cancel leaves partly used; its BALANCE says what is left.
+        let state = match self.action {
+            RedeemAction::Use(_) => NoticeState::Used,
+            RedeemAction::CancelUse(_) => NoticeState::Unused,
         };
         let (coupon_type, balance) = match self.kind {
             CouponKind::Barcode => (NoticeCouponType::Barcode, 0),
