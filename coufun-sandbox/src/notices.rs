@@ -327,11 +327,11 @@ fn done(shared: &Shared) {
 async fn attempt(shared: &Shared, job: &Job, n: u32) -> bool {
     let index = shared.posts.fetch_add(1, Ordering::SeqCst);
     let mut result = post(&shared.http, &shared.config.url, job.body.clone()).await;
-    if shared.config.lose_answers.contains(&index) {
-        if let AttemptResult::Answered { code, exchange_id } = result {
-            tracing::debug!(index, "notice answer thrown away (injected fault)");
-            result = AttemptResult::AnswerLost { code, exchange_id };
-        }
+    if shared.config.lose_answers.contains(&index)
+        && let AttemptResult::Answered { code, exchange_id } = result
+    {
+        tracing::debug!(index, "notice answer thrown away (injected fault)");
+        result = AttemptResult::AnswerLost { code, exchange_id };
     }
     let last = result.is_final() || shared.config.max_attempts.is_some_and(|max| n >= max);
     let notice = &job.notice;

@@ -364,7 +364,7 @@ pub fn notifications_markdown(notices: &crate::notice_model::NoticesFile) -> Str
     let answer = &notices.answer;
     let mut out = String::new();
     let seconds = *delivery.retry_interval_seconds.get_ref();
-    let every = if seconds % 60 == 0 {
+    let every = if seconds.is_multiple_of(60) {
         format!("{} minutes", seconds / 60)
     } else {
         format!("{seconds} seconds")
