@@ -100,6 +100,10 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
             path: "docs/endpoints.md",
             contents: emit::docs::endpoints_markdown(spec),
         },
+        GeneratedFile {
+            path: "docs/notifications.md",
+            contents: emit::docs::notifications_markdown(&spec.notices.file),
+        },
     ])
 }
 

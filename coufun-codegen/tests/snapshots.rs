@@ -30,6 +30,11 @@ fn endpoint_reference() {
 }
 
 #[test]
+fn notification_reference() {
+    insta::assert_snapshot!(emit::docs::notifications_markdown(&spec().notices.file));
+}
+
+#[test]
 fn rendered_files_carry_the_generated_header() {
     for f in coufun_codegen::generated_files(&spec()).unwrap() {
         let first = f.contents.lines().next().unwrap_or_default();

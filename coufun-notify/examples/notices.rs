@@ -1,39 +1,49 @@
-//! `cargo run --example notices`: a merchant's receiver on SQLite (a temporary
-//! file) and the sandbox's notice sender. A stored-value coupon of 10,000 won is
-//! used in three parts; COUFUN-style, every notice is
-//! delivered twice. Prints each notice the handler saw and the duplicates the
-//! receiver absorbed.
+//! `cargo run --example notices`: the COUFUN sandbox and a merchant's receiver
+//! on SQLite (a temporary file), end to end over HTTP on 127.0.0.1.
+//!
+//! A 10,000 won stored-value coupon is issued through the sandbox's create call,
+//! then a shop uses it in three parts and cancels the last part, through the
+//! sandbox's admin redeem routes. The sandbox POSTs an exchange notice for each
+//! event; an injected fault throws away the receiver's first answer to two of
+//! them, so the sandbox delivers those again, as COUFUN does when it gets no
+//! answer. Prints each notice the handler saw, the duplicate deliveries the
+//! receiver absorbed, and the merchant's table.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use coufun_api::notice::{
-    CouponNumber, ExchangeNotice, ExchangeTime, NoticeCouponType, NoticeState,
-};
+use coufun_api::notice::ExchangeNotice;
 use coufun_notify::{AllowList, HandlerError, Receiver, SqliteStore, tx_handler_fn};
-use coufun_sandbox::notices::{AttemptResult, NoticeSender, NoticeSenderConfig};
+use coufun_sandbox::notices::{AttemptResult, NoticeSenderConfig};
+use coufun_sandbox::{DEFAULT_POC_ID, Sandbox, SandboxConfig};
 use sqlx::{Sqlite, Transaction};
 
+type Failure = Box<dyn std::error::Error>;
+
+/// A 10,000 won stored-value voucher of the sandbox's built-in catalogue.
+const VOUCHER: &str = "0000200003";
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), Failure> {
+    // The merchant: a receiver on SQLite, its handler writing one row per notice
+    // in the receiver's transaction (exactly once, even across a crash).
     let dir = tempfile::tempdir()?;
     let store = SqliteStore::open(dir.path().join("merchant.db")).await?;
     sqlx::query("CREATE TABLE uses (approval TEXT, state TEXT, amount INTEGER, balance INTEGER)")
         .execute(store.pool())
         .await?;
-
-    // The merchant's handler: one row per notice, in the receiver's transaction.
     let handler = tx_handler_fn(
         |tx: &mut Transaction<'static, Sqlite>, n: &ExchangeNotice| {
             Box::pin(async move {
                 println!(
-                    "handler saw: coupon {} approval {} state {} ({}) at {}, {} {} won, balance {}",
+                    "  handler saw: coupon {} approval {} state {} ({}) at {} in {} [{}]: {} won, balance {}",
                     n.coupon_number,
                     n.approval_number,
                     n.state,
                     n.state.meaning_en().unwrap_or("?"),
                     n.time,
                     n.branch_name.as_deref().unwrap_or("-"),
+                    n.branch_code.as_deref().unwrap_or("-"),
                     n.price,
                     n.balance
                 );
@@ -63,67 +73,109 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .await
     });
-    println!("receiver at {url}");
+    println!("merchant's receiver at {url}");
 
-    let sender =
-        NoticeSender::new(NoticeSenderConfig::new(url).retry_interval(Duration::from_millis(50)))?;
-    let coupon = CouponNumber::new("900012345678");
-    let mut balance = 10_000u64;
-    let mut notices = Vec::new();
-    for (i, amount) in [3_000u64, 5_000, 2_000].into_iter().enumerate() {
-        balance -= amount;
-        notices.push(ExchangeNotice {
-            coupon_number: coupon.clone(),
-            approval_number: format!("A{}", 100 + i),
-            state: NoticeState::Used,
-            time: ExchangeTime::new(2024, 6, 1, 12, 10 * i as u8, 0).ok_or("time")?,
-            branch_name: Some("강남점".into()),
-            branch_code: Some("GN01".into()),
-            coupon_type: NoticeCouponType::Amount,
-            price: amount,
-            balance,
-        });
+    // COUFUN: the sandbox, sending its notices there. Retries every 50 ms
+    // (COUFUN: 10 minutes); the answers to POSTs 1 and 3 are lost on the way back.
+    let notices = NoticeSenderConfig::new(url)
+        .retry_interval(Duration::from_millis(50))
+        .lose_answers([1, 3]);
+    let sandbox = Sandbox::start(SandboxConfig::default().with_notices(notices)).await?;
+    let http = reqwest::Client::new();
+    let created = http
+        .post(format!("{}coufunCreate.do", sandbox.base_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "POC_ID={DEFAULT_POC_ID}&GOODS_ID={VOUCHER}&CREATE_CNT=1&TR_ID=example-notices"
+        ))
+        .send()
+        .await?
+        .bytes()
+        .await?;
+    if !String::from_utf8_lossy(&created).contains("<RESULT_CODE>00</RESULT_CODE>") {
+        return Err("the sandbox did not create the coupon".into());
     }
-    for notice in &notices {
-        sender.enqueue(notice.clone())?;
-        sender.enqueue(notice.clone())?; // the same notice delivered again
-        sender.wait_idle(Duration::from_secs(30)).await;
-    }
+    let coupon = sandbox
+        .ledger()
+        .order_by_tr_id("example-notices")
+        .and_then(|order| order.coupons.first().map(|c| c.coupon_number.clone()))
+        .ok_or("no coupon in the ledger")?;
+    println!(
+        "sandbox at {}: coupon {coupon} of 10,000 won issued\n",
+        sandbox.base_url()
+    );
 
-    println!("\ndelivery log (sender side):");
-    let mut seen = std::collections::HashMap::new();
-    let mut absorbed = 0;
-    for record in sender.log() {
-        if let AttemptResult::Answered { code, exchange_id } = &record.result {
-            let id = exchange_id.clone().unwrap_or_default();
-            let duplicate = seen
-                .insert(record.approval_number.clone(), id.clone())
-                .is_some();
-            absorbed += usize::from(duplicate);
-            println!(
-                "  {} approval {} attempt {} -> {} EXCHANGE_ID {}{}",
-                record.coupon_number,
-                record.approval_number,
-                record.attempt,
-                code,
-                id,
-                if duplicate {
-                    "  (duplicate absorbed, handler not called)"
-                } else {
-                    ""
-                }
-            );
+    // The shop: three uses, then the last one cancelled.
+    for (route, amount) in [
+        ("redeem", 3_000),
+        ("redeem", 5_000),
+        ("redeem", 2_000),
+        ("cancel-use", 2_000),
+    ] {
+        println!("shop: {route} {amount} won");
+        let answer = http
+            .post(format!(
+                "http://{}/_admin/coupons/{coupon}/{route}?amount={amount}",
+                sandbox.addr()
+            ))
+            .send()
+            .await?;
+        if !answer.status().is_success() {
+            return Err(format!("{route}: {}", answer.text().await?).into());
+        }
+        if !sandbox.wait_for_notices(Duration::from_secs(30)).await {
+            return Err("the notice was not delivered".into());
         }
     }
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM uses")
-        .fetch_one(store.pool())
-        .await?;
-    let last: i64 = sqlx::query_scalar("SELECT balance FROM uses ORDER BY approval DESC LIMIT 1")
-        .fetch_one(store.pool())
-        .await?;
+
+    println!("\nthe sandbox's delivery log (its ledger):");
+    let deliveries = sandbox.ledger().notices;
+    let mut processed = std::collections::HashSet::new();
+    let mut absorbed = 0;
+    for record in &deliveries {
+        let code = record.result.code().map_or("--", |c| c.as_str());
+        let id = record.result.exchange_id().unwrap_or("-");
+        let note = match &record.result {
+            AttemptResult::AnswerLost { .. } => "  (answer lost: the sandbox sends it again)",
+            AttemptResult::Failed { .. } => "  (failed)",
+            _ if !processed.insert(record.approval_number.clone()) => {
+                absorbed += 1;
+                "  (duplicate absorbed: same EXCHANGE_ID, handler not called)"
+            }
+            _ => "",
+        };
+        if matches!(record.result, AttemptResult::AnswerLost { .. }) {
+            processed.insert(record.approval_number.clone());
+        }
+        println!(
+            "  POST {} approval {} state {} attempt {} -> {code} EXCHANGE_ID {id}{note}",
+            record.index, record.approval_number, record.state, record.attempt
+        );
+    }
+
+    let rows: Vec<(String, String, i64, i64)> =
+        sqlx::query_as("SELECT approval, state, amount, balance FROM uses ORDER BY approval")
+            .fetch_all(store.pool())
+            .await?;
+    println!("\nthe merchant's table:");
+    for (approval, state, amount, balance) in &rows {
+        println!("  {approval} {state} {amount:>6} {balance:>6}");
+    }
     println!(
-        "\n{} deliveries, {absorbed} duplicates absorbed, {rows} rows in the merchant's table, final balance {last}",
-        sender.log().len()
+        "\n{} deliveries, {absorbed} duplicates absorbed, {} notices processed, {} rows",
+        deliveries.len(),
+        processed.len(),
+        rows.len()
     );
+    let last = rows
+        .last()
+        .map(|(_, state, _, balance)| (state.as_str(), *balance));
+    if rows.len() != 4 || absorbed != 2 || last != Some(("000", 2_000)) {
+        return Err(
+            "expected 4 rows (the last a use-cancel, 000, balance 2000) and 2 duplicates absorbed"
+                .into(),
+        );
+    }
+    sandbox.shutdown().await;
     Ok(())
 }

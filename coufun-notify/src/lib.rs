@@ -81,6 +81,11 @@ pub mod receiver;
 pub mod sql;
 pub mod store;
 
+/// The README's example, compiled as a doctest so it cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use handler::{BoxFuture, HandlerError, NoticeHandler, handler_fn, tx_handler_fn};
 pub use receiver::{AllowList, Delivery, DuplicateAnswer, Outcome, Receiver};
 pub use sql::{PostgresStore, SqliteStore};

@@ -1,6 +1,7 @@
 //! How one sandbox is set up: who may call it (IP allow list, `POC_ID`s with their
 //! operations, integration end dates and issue limits), what it sells, the request
-//! charset, the limits it enforces, its clock and its faults.
+//! charset, the limits it enforces, its clock, its faults, and where it sends
+//! exchange notices (the merchant's URL and the shop redemptions happen at).
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -12,6 +13,7 @@ use jiff::civil::Date;
 
 use crate::catalogue::Catalogue;
 use crate::faults::FaultPlan;
+use crate::notices::NoticeSenderConfig;
 
 /// Everything a [`Sandbox`](crate::Sandbox) starts with. `Default` is a sandbox
 /// for local use: loopback callers, the built-in catalogue and accounts, CP949.
@@ -40,6 +42,49 @@ pub struct SandboxConfig {
     pub seed: u64,
     /// Faults to inject (none by default).
     pub faults: FaultPlan,
+    /// Where exchange notices go: every redemption and use-cancel is POSTed to
+    /// the merchant's URL. `None` (the default): no notices are sent.
+    pub notices: Option<NoticeSenderConfig>,
+    /// The shop redemptions happen at (`BRANCH_NAME`, `BRANCH_CODE` of the notices).
+    pub branch: Branch,
+}
+
+impl SandboxConfig {
+    /// Sends an exchange notice for every redemption and use-cancel, as `notices`
+    /// says (URL, retry schedule, faults).
+    pub fn with_notices(mut self, notices: NoticeSenderConfig) -> Self {
+        self.notices = Some(notices);
+        self
+    }
+
+    /// Redemptions happen at shop `name` (code `code`).
+    pub fn with_branch(mut self, name: impl Into<String>, code: impl Into<String>) -> Self {
+        self.branch = Branch {
+            name: name.into(),
+            code: code.into(),
+        };
+        self
+    }
+}
+
+/// A shop where coupons are redeemed, as exchange notices name it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct Branch {
+    /// `BRANCH_NAME` (at most 50 EUC-KR bytes; may be empty).
+    pub name: String,
+    /// `BRANCH_CODE` (at most 20 bytes; may be empty).
+    pub code: String,
+}
+
+impl Default for Branch {
+    /// 샌드박스점, code `SB0001`.
+    fn default() -> Self {
+        Branch {
+            name: "샌드박스점".to_owned(),
+            code: "SB0001".to_owned(),
+        }
+    }
 }
 
 impl Default for SandboxConfig {
@@ -55,6 +100,8 @@ impl Default for SandboxConfig {
             clock: Clock::System,
             seed: 0x00C0_FFEE,
             faults: FaultPlan::default(),
+            notices: None,
+            branch: Branch::default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The coupon ledger: every order the sandbox issued (by send or create), its
-//! TR_ID, and each coupon's recipient, state, send count, balance and times. Readable from the
-//! library handle and the admin route, so tests can check what was issued.
+//! TR_ID, each coupon's recipient, state, send count, balance and times, the
+//! redemptions and the notice deliveries. Readable from the library handle and
+//! the admin route, so tests can check what was issued and notified.
 
 use std::fmt;
 
@@ -111,7 +112,8 @@ pub struct Order {
     pub(crate) poc_id: String,
 }
 
-/// Every order, in issue order, and every redemption, in time order.
+/// Every order, in issue order, every redemption, in time order, and every
+/// delivery of an exchange notice, in the order the attempts ended.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Ledger {
@@ -119,6 +121,9 @@ pub struct Ledger {
     pub orders: Vec<Order>,
     /// Uses and use-cancels at shops (the admin redeem routes).
     pub redemptions: Vec<crate::redemption::Redemption>,
+    /// Each POST of an exchange notice to the merchant and its answer (empty
+    /// when no notice URL is configured).
+    pub notices: Vec<crate::notices::DeliveryRecord>,
 }
 
 impl Ledger {

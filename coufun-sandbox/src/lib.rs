@@ -19,7 +19,14 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Admin routes (outside the COUFUN paths): `GET /_admin/ledger` (JSON),
+//! Exchange notices: with [`SandboxConfig::with_notices`] (binary: `--notice-url`)
+//! every redemption and use-cancel is POSTed to the merchant's URL as COUFUN
+//! does — an EUC-KR form, retried on any answer but `00`/`04` on the schedule
+//! of [`notices::NoticeSenderConfig`] (the manual's 10 minutes by default) — and
+//! each delivery and its answer lands in [`Ledger::notices`].
+//!
+//! Admin routes (outside the COUFUN paths): `GET /_admin/ledger` (JSON, with
+//! the redemptions and the notice deliveries),
 //! `GET /_admin/faults` (JSON counts), `POST /_admin/coupons/{number}/redeem`
 //! (a shop uses the coupon: in whole, or `?amount=N` of an `AMOUNT` voucher;
 //! answers the [`Redemption`] as JSON), `POST /_admin/coupons/{number}/cancel-use`
@@ -46,7 +53,7 @@ pub mod wire;
 
 pub use catalogue::{Catalogue, CatalogueError, Goods};
 pub use config::{
-    Clock, DEFAULT_POC_ID, ENDED_POC_ID, LOOKUP_ONLY_POC_ID, PocAccount, SandboxConfig,
+    Branch, Clock, DEFAULT_POC_ID, ENDED_POC_ID, LOOKUP_ONLY_POC_ID, PocAccount, SandboxConfig,
 };
 pub use faults::{Fault, FaultCounts, FaultOdds, FaultPlan, ScheduledFault};
 pub use ledger::{Coupon, CouponKind, CouponState, Ledger, Order};

@@ -1,19 +1,24 @@
 //! The sandbox as COUFUN's sender of exchange notifications: [`NoticeSender`]
 //! POSTs each notice (an EUC-KR form) to the merchant's URL, retries on any
 //! answer but `00`/`04` on a schedule (the manual's 10 minutes by default), and
-//! keeps a log of every delivery and its answer.
+//! keeps a log of every delivery and its answer. First attempts go out in the
+//! order notices were queued; retries run on their own.
 
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use coufun_api::notice::{
     CouponNumber, ExchangeNotice, NoticeAnswer, NoticeAnswerCode, NoticeError, RETRY_INTERVAL,
 };
-use tokio::sync::watch;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
 /// Where and how notices are sent.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct NoticeSenderConfig {
     /// The merchant's registered URL.
     pub url: String,
@@ -24,6 +29,11 @@ pub struct NoticeSenderConfig {
     pub max_attempts: Option<u32>,
     /// Timeout of one HTTP attempt.
     pub request_timeout: Duration,
+    /// A fault for reliability tests: the indexes (from 0, over every POST this
+    /// sender makes) whose answer is thrown away as if the connection dropped
+    /// after the merchant answered. The notice is sent again, so the merchant
+    /// sees a duplicate of a notice it already processed.
+    pub lose_answers: BTreeSet<u64>,
 }
 
 impl NoticeSenderConfig {
@@ -34,6 +44,7 @@ impl NoticeSenderConfig {
             retry_interval: RETRY_INTERVAL,
             max_attempts: None,
             request_timeout: Duration::from_secs(10),
+            lose_answers: BTreeSet::new(),
         }
     }
 
@@ -46,6 +57,19 @@ impl NoticeSenderConfig {
     /// At most `attempts` attempts per notice.
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = Some(attempts);
+        self
+    }
+
+    /// With `timeout` for one HTTP attempt.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Throws away the answers of these POSTs (indexes from 0), so their
+    /// notices are delivered again: see [`NoticeSenderConfig::lose_answers`].
+    pub fn lose_answers(mut self, indexes: impl IntoIterator<Item = u64>) -> Self {
+        self.lose_answers.extend(indexes);
         self
     }
 }
@@ -61,6 +85,14 @@ pub enum AttemptResult {
         /// `EXCHANGE_ID`, when given.
         exchange_id: Option<String>,
     },
+    /// The merchant answered, but an injected fault threw the answer away
+    /// ([`NoticeSenderConfig::lose_answers`]): the notice is sent again.
+    AnswerLost {
+        /// The `RESULTCODE` the merchant gave.
+        code: NoticeAnswerCode,
+        /// The `EXCHANGE_ID` it gave.
+        exchange_id: Option<String>,
+    },
     /// No usable answer (connection, HTTP status, XML).
     Failed {
         /// Why (never holding the coupon number).
@@ -73,10 +105,32 @@ impl AttemptResult {
     pub fn is_final(&self) -> bool {
         matches!(self, AttemptResult::Answered { code, .. } if code.stops_retry())
     }
+
+    /// The merchant's `RESULTCODE`, when it answered (even if the answer was lost).
+    pub fn code(&self) -> Option<&NoticeAnswerCode> {
+        match self {
+            AttemptResult::Answered { code, .. } | AttemptResult::AnswerLost { code, .. } => {
+                Some(code)
+            }
+            AttemptResult::Failed { .. } => None,
+        }
+    }
+
+    /// The merchant's `EXCHANGE_ID`, when it gave one.
+    pub fn exchange_id(&self) -> Option<&str> {
+        match self {
+            AttemptResult::Answered { exchange_id, .. }
+            | AttemptResult::AnswerLost { exchange_id, .. } => exchange_id.as_deref(),
+            AttemptResult::Failed { .. } => None,
+        }
+    }
 }
 
-/// One line of the delivery log.
+/// One line of the delivery log: one POST of one notice and what it got.
+/// Serialized (the admin ledger route) with the coupon number in clear, as the
+/// rest of the sandbox's ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DeliveryRecord {
     /// The coupon (masked in `Debug`).
     pub coupon_number: CouponNumber,
@@ -84,12 +138,45 @@ pub struct DeliveryRecord {
     pub approval_number: String,
     /// `STATUS`, as sent.
     pub state: String,
-    /// 1 for the first attempt.
+    /// `PRICE`, as sent.
+    pub price: u64,
+    /// `BALANCE`, as sent.
+    pub balance: u64,
+    /// 1 for the first attempt at this notice.
     pub attempt: u32,
+    /// The POST's index among all this sender made (from 0).
+    pub index: u64,
     /// When the attempt ended.
     pub at: SystemTime,
     /// What it got.
     pub result: AttemptResult,
+}
+
+impl Serialize for DeliveryRecord {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (outcome, reason) = match &self.result {
+            AttemptResult::Answered { .. } => ("answered", None),
+            AttemptResult::AnswerLost { .. } => ("answer_lost", None),
+            AttemptResult::Failed { reason } => ("failed", Some(reason.as_str())),
+        };
+        let at = jiff::Timestamp::try_from(self.at)
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        let mut s = serializer.serialize_struct("DeliveryRecord", 12)?;
+        s.serialize_field("coupon_number", self.coupon_number.expose())?;
+        s.serialize_field("approval_number", &self.approval_number)?;
+        s.serialize_field("state", &self.state)?;
+        s.serialize_field("price", &self.price)?;
+        s.serialize_field("balance", &self.balance)?;
+        s.serialize_field("attempt", &self.attempt)?;
+        s.serialize_field("index", &self.index)?;
+        s.serialize_field("at", &at)?;
+        s.serialize_field("outcome", outcome)?;
+        s.serialize_field("code", &self.result.code().map(|c| c.as_str()))?;
+        s.serialize_field("exchange_id", &self.result.exchange_id())?;
+        s.serialize_field("reason", &reason)?;
+        s.end()
+    }
 }
 
 /// A notice that cannot be sent: it breaks a limit of the spec (nothing is sent).
@@ -102,19 +189,37 @@ pub struct EnqueueError(#[source] pub NoticeError);
 #[error("the notice sender's HTTP client cannot be built")]
 pub struct SenderBuildError(#[source] pub reqwest::Error);
 
-#[derive(Debug, Default)]
-struct Shared {
-    log: Mutex<Vec<DeliveryRecord>>,
+/// One queued notice.
+#[derive(Debug)]
+struct Job {
+    notice: ExchangeNotice,
+    body: Vec<u8>,
 }
 
-/// Sends exchange notices to one merchant URL; each notice retries on its own.
+/// What the sender's tasks share.
+#[derive(Debug)]
+struct Shared {
+    config: NoticeSenderConfig,
+    http: reqwest::Client,
+    log: Mutex<Vec<DeliveryRecord>>,
+    posts: AtomicU64,
+    pending: watch::Sender<usize>,
+    retries: Mutex<JoinSet<()>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Sends exchange notices to one merchant URL: the first attempt of each in
+/// queue order, then each retries on its own.
 #[derive(Debug)]
 pub struct NoticeSender {
-    config: Arc<NoticeSenderConfig>,
-    http: reqwest::Client,
     shared: Arc<Shared>,
-    tasks: Mutex<JoinSet<()>>,
-    pending: watch::Sender<usize>,
+    queue: mpsc::UnboundedSender<Job>,
+    worker: tokio::task::JoinHandle<()>,
 }
 
 impl NoticeSender {
@@ -124,83 +229,61 @@ impl NoticeSender {
             .timeout(config.request_timeout)
             .build()
             .map_err(SenderBuildError)?;
-        Ok(NoticeSender {
-            config: Arc::new(config),
+        let shared = Arc::new(Shared {
+            config,
             http,
-            shared: Arc::default(),
-            tasks: Mutex::new(JoinSet::new()),
+            log: Mutex::default(),
+            posts: AtomicU64::new(0),
             pending: watch::channel(0).0,
+            retries: Mutex::new(JoinSet::new()),
+        });
+        let (queue, jobs) = mpsc::unbounded_channel();
+        let worker = tokio::spawn(first_attempts(Arc::clone(&shared), jobs));
+        Ok(NoticeSender {
+            shared,
+            queue,
+            worker,
         })
     }
 
-    /// Queues `notice`: it is sent now and again on the schedule until answered
-    /// `00` or `04` (or `max_attempts` is reached). Refuses, sending nothing, a
-    /// notice that breaks a limit of the spec.
+    /// Queues `notice`: it is sent (after the notices queued before it) and
+    /// again on the schedule until answered `00` or `04` (or `max_attempts` is
+    /// reached). Refuses, sending nothing, a notice that breaks a limit of the spec.
     pub fn enqueue(&self, notice: ExchangeNotice) -> Result<(), EnqueueError> {
         let body = notice.to_form().map_err(EnqueueError)?;
-        self.pending.send_modify(|n| *n += 1);
-        let config = Arc::clone(&self.config);
-        let http = self.http.clone();
-        let shared = Arc::clone(&self.shared);
-        let pending = self.pending.clone();
-        let mut tasks = self.tasks.lock().unwrap_or_else(|p| p.into_inner());
-        tasks.spawn(async move {
-            let mut attempt = 0u32;
-            loop {
-                attempt += 1;
-                let result = post(&http, &config.url, body.clone()).await;
-                let done = result.is_final();
-                shared
-                    .log
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(DeliveryRecord {
-                        coupon_number: notice.coupon_number.clone(),
-                        approval_number: notice.approval_number.clone(),
-                        state: notice.state.as_str().to_owned(),
-                        attempt,
-                        at: SystemTime::now(),
-                        result,
-                    });
-                if done || config.max_attempts.is_some_and(|max| attempt >= max) {
-                    break;
-                }
-                tokio::time::sleep(config.retry_interval).await;
-            }
-            pending.send_modify(|n| *n = n.saturating_sub(1));
-        });
+        self.shared.pending.send_modify(|n| *n += 1);
+        if self.queue.send(Job { notice, body }).is_err() {
+            // The worker is gone (shut down): nothing will be sent.
+            self.shared
+                .pending
+                .send_modify(|n| *n = n.saturating_sub(1));
+        }
         Ok(())
     }
 
     /// Every attempt so far, in the order they ended.
     pub fn log(&self) -> Vec<DeliveryRecord> {
-        self.shared
-            .log
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        lock(&self.shared.log).clone()
     }
 
     /// How many notices are still being delivered.
     pub fn pending(&self) -> usize {
-        *self.pending.borrow()
+        *self.shared.pending.borrow()
     }
 
     /// Waits until every queued notice is answered `00`/`04` or given up, or
     /// `timeout` passes; `true` when nothing is pending.
     pub async fn wait_idle(&self, timeout: Duration) -> bool {
-        let mut rx = self.pending.subscribe();
+        let mut rx = self.shared.pending.subscribe();
         tokio::time::timeout(timeout, rx.wait_for(|n| *n == 0))
             .await
             .is_ok_and(|r| r.is_ok())
     }
 
-    /// Stops every delivery still retrying.
+    /// Stops every delivery still pending.
     pub fn shutdown(&self) {
-        self.tasks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .abort_all();
+        self.worker.abort();
+        lock(&self.shared.retries).abort_all();
     }
 }
 
@@ -208,6 +291,62 @@ impl Drop for NoticeSender {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// Makes the first attempt of each job in queue order; hands the ones still
+/// unanswered to their own retry task.
+async fn first_attempts(shared: Arc<Shared>, mut jobs: mpsc::UnboundedReceiver<Job>) {
+    while let Some(job) = jobs.recv().await {
+        if attempt(&shared, &job, 1).await {
+            done(&shared);
+            continue;
+        }
+        let task_shared = Arc::clone(&shared);
+        let mut retries = lock(&shared.retries);
+        // Reap the retries that ended, so the set does not grow without bound.
+        while retries.try_join_next().is_some() {}
+        retries.spawn(async move {
+            let mut n = 1;
+            loop {
+                tokio::time::sleep(task_shared.config.retry_interval).await;
+                n += 1;
+                if attempt(&task_shared, &job, n).await {
+                    break;
+                }
+            }
+            done(&task_shared);
+        });
+    }
+}
+
+fn done(shared: &Shared) {
+    shared.pending.send_modify(|n| *n = n.saturating_sub(1));
+}
+
+/// Attempt number `n` at `job`, logged; `true` when no further attempt follows.
+async fn attempt(shared: &Shared, job: &Job, n: u32) -> bool {
+    let index = shared.posts.fetch_add(1, Ordering::SeqCst);
+    let mut result = post(&shared.http, &shared.config.url, job.body.clone()).await;
+    if shared.config.lose_answers.contains(&index)
+        && let AttemptResult::Answered { code, exchange_id } = result
+    {
+        tracing::debug!(index, "notice answer thrown away (injected fault)");
+        result = AttemptResult::AnswerLost { code, exchange_id };
+    }
+    let last = result.is_final() || shared.config.max_attempts.is_some_and(|max| n >= max);
+    let notice = &job.notice;
+    lock(&shared.log).push(DeliveryRecord {
+        coupon_number: notice.coupon_number.clone(),
+        approval_number: notice.approval_number.clone(),
+        state: notice.state.as_str().to_owned(),
+        price: notice.price,
+        balance: notice.balance,
+        attempt: n,
+        index,
+        at: SystemTime::now(),
+        result,
+    });
+    last
 }
 
 async fn post(http: &reqwest::Client, url: &str, body: Vec<u8>) -> AttemptResult {

@@ -1,12 +1,16 @@
 //! Redemptions: a shop using a coupon (in whole, or an amount of an `AMOUNT`
 //! voucher) or cancelling such a use. One pure function applies one to a coupon
-//! and returns what happened — the facts an exchange notification would carry
-//! (coupon number, state, time, amount, balance) — so a caller can record it and,
-//! later, deliver it as a notice.
+//! and returns what happened — the facts an exchange notification carries
+//! (coupon number, approval number, state, time, shop, amount, balance) — and
+//! [`Redemption::to_notice`] turns that into the notice the sandbox sends.
 
+use coufun_api::notice::{
+    CouponNumber, ExchangeNotice, ExchangeTime, NoticeCouponType, NoticeError, NoticeState,
+};
 use jiff::civil::DateTime;
 use serde::Serialize;
 
+use crate::config::Branch;
 use crate::ledger::{Coupon, CouponKind, CouponState};
 
 /// What a shop does with a coupon.
@@ -34,7 +38,13 @@ pub struct Redemption {
     pub kind: CouponKind,
     /// A use, or the cancel of one.
     pub action: RedeemAction,
-    /// The coupon's state afterwards.
+    /// The approval number of this use or use-cancel (`EXCHANGE_NUM`), unique per event.
+    pub approval_number: String,
+    /// The shop (`BRANCH_NAME`, `BRANCH_CODE`).
+    pub branch: Branch,
+    /// The coupon's state afterwards. An `AMOUNT` voucher stays used until a
+    /// cancel gives back its whole face value (its notice still reports the
+    /// cancel as `000`: see [`Redemption::to_notice`]).
     pub state: CouponState,
     /// When (`EXCHANGE_DATE`).
     pub at: DateTime,
@@ -84,14 +94,26 @@ pub enum RedeemError {
     },
 }
 
-/// Applies `action` to `coupon` at `now`; `price` is the goods' supply price
+/// Where and when a redemption happens: the approval number it gets, the shop, the time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// `EXCHANGE_NUM` for this use or use-cancel.
+    pub approval_number: String,
+    /// The shop.
+    pub branch: Branch,
+    /// The time (Korean time).
+    pub at: DateTime,
+}
+
+/// Applies `action` to `coupon` as `event`; `price` is the goods' supply price
 /// (what an exchange voucher's redemption is worth). Changes nothing on error.
 pub fn apply(
     coupon: &mut Coupon,
     price: u64,
     action: RedeemAction,
-    now: DateTime,
+    event: Event,
 ) -> Result<Redemption, RedeemError> {
+    let now = event.at;
     let number = || coupon.coupon_number.clone();
     match coupon.state {
         CouponState::Cancelled => return Err(RedeemError::Cancelled(number())),
@@ -172,11 +194,69 @@ pub fn apply(
         goods_id: coupon.goods_id.clone(),
         kind: coupon.kind,
         action,
+        approval_number: event.approval_number,
+        branch: event.branch,
         state,
         at: now,
         amount,
         balance: remaining.unwrap_or(0),
     })
+}
+
+impl Redemption {
+    /// The exchange notice COUFUN sends for this event: `PRICE` is the supply
+    /// price for a `BARCODE` voucher and the amount used (or given back) for an
+    /// `AMOUNT` one; `BALANCE` is 0 for `BARCODE` and what remains for `AMOUNT`;
+    /// `STATUS` is `001` for a use and `000` (unused again) for a use-cancel,
+    /// even when a partial cancel leaves an `AMOUNT` voucher partly used (its
+    /// `BALANCE` tells). An empty branch name or code is left out. Refuses what the
+    /// spec's limits refuse (a branch name over 50 EUC-KR bytes, an amount over
+    /// 10 digits, a time before year 1).
+    pub fn to_notice(&self) -> Result<ExchangeNotice, NoticeError> {
+        let at = self.at;
+        let small = |v: i8| u8::try_from(v).unwrap_or(u8::MAX);
+        let time = u16::try_from(at.year())
+            .ok()
+            .and_then(|year| {
+                ExchangeTime::new(
+                    year,
+                    small(at.month()),
+                    small(at.day()),
+                    small(at.hour()),
+                    small(at.minute()),
+                    small(at.second()),
+                )
+            })
+            .ok_or_else(|| NoticeError::BadTime {
+                field: "EXCHANGE_DATE",
+                value: at.to_string(),
+            })?;
+        // STATUS says what happened: a use leaves the coupon used, a use-cancel
+        // reports it unused again — also for an `AMOUNT` voucher a partial
+        // cancel leaves partly used; its BALANCE says what is left.
+        let state = match self.action {
+            RedeemAction::Use(_) => NoticeState::Used,
+            RedeemAction::CancelUse(_) => NoticeState::Unused,
+        };
+        let (coupon_type, balance) = match self.kind {
+            CouponKind::Barcode => (NoticeCouponType::Barcode, 0),
+            CouponKind::Amount => (NoticeCouponType::Amount, self.balance),
+        };
+        let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        let notice = ExchangeNotice {
+            coupon_number: CouponNumber::new(self.coupon_number.clone()),
+            approval_number: self.approval_number.clone(),
+            state,
+            time,
+            branch_name: non_empty(&self.branch.name),
+            branch_code: non_empty(&self.branch.code),
+            coupon_type,
+            price: self.amount,
+            balance,
+        };
+        notice.validate()?;
+        Ok(notice)
+    }
 }
 
 #[cfg(test)]
@@ -201,8 +281,12 @@ mod tests {
         }
     }
 
-    fn now() -> DateTime {
-        jiff::civil::date(2026, 5, 1).at(9, 30, 0, 0)
+    fn now() -> Event {
+        Event {
+            approval_number: "SBX1".into(),
+            branch: Branch::default(),
+            at: jiff::civil::date(2026, 5, 1).at(9, 30, 0, 0),
+        }
     }
 
     #[test]
@@ -213,7 +297,7 @@ mod tests {
             (r.amount, r.balance, r.state),
             (2_500, 7_500, CouponState::Used)
         );
-        assert_eq!(c.exchanged_at, Some(now()));
+        assert_eq!(c.exchanged_at, Some(now().at));
         let over = apply(&mut c, 9_500, RedeemAction::Use(Some(8_000)), now());
         assert!(matches!(
             over,
@@ -251,6 +335,54 @@ mod tests {
         assert!(matches!(
             apply(&mut c, 4_000, RedeemAction::Use(None), now()),
             Err(RedeemError::Cancelled(_))
+        ));
+    }
+
+    #[test]
+    fn notices_follow_the_manuals_price_and_balance_rules() {
+        let mut c = coupon(CouponKind::Amount);
+        let used = apply(&mut c, 9_500, RedeemAction::Use(Some(2_500)), now()).unwrap();
+        let n = used.to_notice().unwrap();
+        assert_eq!(n.approval_number, "SBX1");
+        assert_eq!(n.coupon_number.expose(), "C1");
+        assert_eq!(n.state, NoticeState::Used);
+        assert_eq!(n.coupon_type, NoticeCouponType::Amount);
+        assert_eq!((n.price, n.balance), (2_500, 7_500));
+        assert_eq!(n.time.to_compact(), "20260501093000");
+        assert_eq!(n.branch_name.as_deref(), Some("샌드박스점"));
+        assert_eq!(n.branch_code.as_deref(), Some("SB0001"));
+        let back = apply(&mut c, 9_500, RedeemAction::CancelUse(2_500), now()).unwrap();
+        let n = back.to_notice().unwrap();
+        assert_eq!(
+            (n.state, n.price, n.balance),
+            (NoticeState::Unused, 2_500, 10_000)
+        );
+
+        let mut c = coupon(CouponKind::Barcode);
+        let mut event = now();
+        event.branch = Branch {
+            name: String::new(),
+            code: "X".into(),
+        };
+        let used = apply(&mut c, 4_000, RedeemAction::Use(None), event).unwrap();
+        let n = used.to_notice().unwrap();
+        assert_eq!(n.coupon_type, NoticeCouponType::Barcode);
+        assert_eq!((n.price, n.balance), (4_000, 0));
+        assert_eq!(n.branch_name, None);
+        let undo = apply(&mut c, 4_000, RedeemAction::CancelUse(0), now()).unwrap();
+        assert_eq!(undo.to_notice().unwrap().state, NoticeState::Unused);
+
+        let mut c = coupon(CouponKind::Barcode);
+        let mut event = now();
+        event.branch.name = "가".repeat(26);
+        let used = apply(&mut c, 4_000, RedeemAction::Use(None), event).unwrap();
+        assert!(matches!(
+            used.to_notice(),
+            Err(NoticeError::TooLong {
+                field: "BRANCH_NAME",
+                limit: 50,
+                measured: 52
+            })
         ));
     }
 }

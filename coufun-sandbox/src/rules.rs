@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use coufun_api::ResultCode;
@@ -15,7 +16,8 @@ use crate::bridge::{self, Answer, CouponView, Fields, Outcome};
 use crate::catalogue::Goods;
 use crate::config::{PocAccount, SandboxConfig};
 use crate::ledger::{Coupon, CouponState, Ledger, Order};
-use crate::redemption::{self, RedeemAction, RedeemError, Redemption};
+use crate::notices::{NoticeSender, SenderBuildError};
+use crate::redemption::{self, Event, RedeemAction, RedeemError, Redemption};
 use crate::spec_view::OpView;
 
 /// Everything the server remembers between requests.
@@ -26,7 +28,10 @@ pub(crate) struct State {
     goods_list_counts: HashMap<(String, Date), u32>,
     last_write: HashMap<String, LastWrite>,
     next_order: u64,
+    next_approval: u64,
     rng: StdRng,
+    /// Sends a notice for each redemption (when the config names a merchant URL).
+    pub notices: Option<Arc<NoticeSender>>,
 }
 
 type Verdict<T> = Result<T, ResultCode>;
@@ -43,8 +48,27 @@ impl State {
             goods_list_counts: HashMap::new(),
             last_write: HashMap::new(),
             next_order: 1,
+            next_approval: 1,
             rng,
+            notices: None,
         }
+    }
+
+    /// Starts the notice sender the config asks for (needs a Tokio runtime).
+    pub fn start_notices(&mut self) -> Result<(), SenderBuildError> {
+        if let Some(config) = &self.config.notices {
+            self.notices = Some(Arc::new(NoticeSender::new(config.clone())?));
+        }
+        Ok(())
+    }
+
+    /// A copy of the ledger, with the notice deliveries so far.
+    pub fn ledger_snapshot(&self) -> Ledger {
+        let mut ledger = self.ledger.clone();
+        if let Some(sender) = &self.notices {
+            ledger.notices = sender.log();
+        }
+        ledger
     }
 
     fn today(&self) -> Date {
@@ -456,8 +480,8 @@ impl State {
     }
 
     /// A shop uses coupon `number` (or cancels a use): the one place every
-    /// redemption goes through. It records the [`Redemption`] in the ledger and
-    /// returns it — the hook for delivering an exchange notice later.
+    /// redemption goes through. It records the [`Redemption`] in the ledger,
+    /// queues its exchange notice (when notices are configured) and returns it.
     pub fn redeem(
         &mut self,
         number: &str,
@@ -482,8 +506,28 @@ impl State {
             .ledger
             .coupon_mut(number)
             .ok_or_else(|| RedeemError::NoSuchCoupon(number.to_owned()))?;
-        let redemption = redemption::apply(coupon, price, action, now)?;
+        let event = Event {
+            approval_number: format!("SBX{:012}", self.next_approval),
+            branch: self.config.branch.clone(),
+            at: now,
+        };
+        let redemption = redemption::apply(coupon, price, action, event)?;
+        self.next_approval += 1;
         self.ledger.redemptions.push(redemption.clone());
+        if let Some(sender) = &self.notices {
+            // A notice breaking a spec limit (a branch name too long for the
+            // wire) is not sent; the redemption stands.
+            let queued = redemption
+                .to_notice()
+                .and_then(|notice| sender.enqueue(notice).map_err(|e| e.0));
+            if let Err(error) = queued {
+                tracing::warn!(
+                    approval_number = %redemption.approval_number,
+                    %error,
+                    "the exchange notice cannot be sent"
+                );
+            }
+        }
         Ok(redemption)
     }
 

@@ -48,6 +48,9 @@ pub enum SandboxError {
     /// A redemption was refused.
     #[error(transparent)]
     Redeem(#[from] RedeemError),
+    /// The exchange-notice sender could not start.
+    #[error("the exchange-notice sender cannot start")]
+    Notices(#[source] crate::notices::SenderBuildError),
 }
 
 /// What the server tasks share with the handle.
@@ -92,8 +95,10 @@ impl Sandbox {
             .local_addr()
             .map_err(|source| SandboxError::Bind { addr, source })?;
         let faults = config.faults.clone();
+        let mut state = State::new(config);
+        state.start_notices().map_err(SandboxError::Notices)?;
         let shared = Arc::new(Shared {
-            state: Mutex::new(State::new(config)),
+            state: Mutex::new(state),
             faults: Mutex::new(faults),
             counts: Mutex::new(FaultCounts::default()),
             requests: AtomicU64::new(0),
@@ -130,9 +135,29 @@ impl Sandbox {
         format!("http://{}{}", self.addr, base_path())
     }
 
-    /// A copy of the coupon ledger.
+    /// A copy of the coupon ledger (with the notice deliveries so far).
     pub fn ledger(&self) -> Ledger {
-        lock(&self.shared.state).ledger.clone()
+        lock(&self.shared.state).ledger_snapshot()
+    }
+
+    /// Every POST of an exchange notice so far and what it got (empty when no
+    /// notice URL is configured).
+    pub fn notice_deliveries(&self) -> Vec<crate::notices::DeliveryRecord> {
+        lock(&self.shared.state)
+            .notices
+            .as_ref()
+            .map(|sender| sender.log())
+            .unwrap_or_default()
+    }
+
+    /// Waits until every exchange notice queued so far is answered `00`/`04`
+    /// (or given up), or `timeout` passes; `true` when none is pending.
+    pub async fn wait_for_notices(&self, timeout: std::time::Duration) -> bool {
+        let sender = lock(&self.shared.state).notices.clone();
+        match sender {
+            Some(sender) => sender.wait_idle(timeout).await,
+            None => true,
+        }
     }
 
     /// How many faults were injected so far.
@@ -310,7 +335,7 @@ fn bad_gateway() -> Response {
 }
 
 async fn admin_ledger(AxumState(shared): AxumState<Arc<Shared>>) -> Response {
-    let ledger = lock(&shared.state).ledger.clone();
+    let ledger = lock(&shared.state).ledger_snapshot();
     axum::Json(ledger).into_response()
 }
 

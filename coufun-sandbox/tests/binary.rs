@@ -76,3 +76,93 @@ async fn binary_fault_flags_inject_faults() {
         .expect("the binary answers");
     assert_eq!(response.status().as_u16(), 502);
 }
+
+#[tokio::test]
+async fn binary_notice_flags_send_exchange_notices() {
+    use std::sync::{Arc, Mutex};
+
+    use coufun_api::notice::{ExchangeNotice, NoticeAnswer, NoticeAnswerCode, NoticeParser};
+
+    // A merchant on 127.0.0.1 recording what it is sent, answering 00.
+    let seen: Arc<Mutex<Vec<ExchangeNotice>>> = Arc::default();
+    let recorder = Arc::clone(&seen);
+    let app = axum::Router::new().route(
+        "/exchange",
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let recorder = Arc::clone(&recorder);
+                async move {
+                    let ct = headers.get("content-type").and_then(|v| v.to_str().ok());
+                    let notice = NoticeParser::new().parse(&body, ct).expect("a notice");
+                    recorder.lock().expect("lock").push(notice);
+                    NoticeAnswer::new(NoticeAnswerCode::Done).encode()
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/exchange", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let (_child, base) = spawn(&[
+        "--notice-url",
+        &url,
+        "--notice-retry-ms",
+        "20",
+        "--branch-name",
+        "역삼점",
+        "--branch-code",
+        "YS01",
+    ])
+    .await;
+    let http = reqwest::Client::new();
+    let created = http
+        .post(format!("{base}{}", path_of("coupon_create")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "POC_ID={POC}&GOODS_ID=0000100001&CREATE_CNT=1&TR_ID=tr-binary-notice"
+        ))
+        .send()
+        .await
+        .expect("create answers");
+    assert_eq!(created.status().as_u16(), 200);
+    let admin = base.split("/b2c_api/").next().expect("host").to_owned();
+    let ledger: serde_json::Value = serde_json::from_slice(
+        &http
+            .get(format!("{admin}/_admin/ledger"))
+            .send()
+            .await
+            .expect("ledger")
+            .bytes()
+            .await
+            .expect("body"),
+    )
+    .expect("JSON");
+    let coupon = ledger["orders"][0]["coupons"][0]["coupon_number"]
+        .as_str()
+        .expect("a coupon")
+        .to_owned();
+    let redeemed = http
+        .post(format!("{admin}/_admin/coupons/{coupon}/redeem"))
+        .send()
+        .await
+        .expect("redeem answers");
+    assert_eq!(redeemed.status().as_u16(), 200);
+
+    let notice = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            if let Some(n) = seen.lock().expect("lock").first().cloned() {
+                return n;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("a notice arrives");
+    assert_eq!(notice.coupon_number.expose(), coupon);
+    assert_eq!(notice.branch_name.as_deref(), Some("역삼점"));
+    assert_eq!(notice.branch_code.as_deref(), Some("YS01"));
+    assert_eq!(notice.state.as_str(), "001");
+}

@@ -3,6 +3,7 @@
 //! ```text
 //! coufun-sandbox --addr 127.0.0.1 --port 8080 [--catalogue goods.toml] [--charset utf-8]
 //!                [--fault-seed 7 --fault-drop-after-commit 0.1 ...]
+//!                [--notice-url http://127.0.0.1:9000/coufun/exchange --notice-retry-ms 600000]
 //! ```
 
 use std::net::{IpAddr, SocketAddr};
@@ -12,6 +13,7 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 use coufun_api::Charset;
+use coufun_sandbox::notices::NoticeSenderConfig;
 use coufun_sandbox::{Catalogue, DEFAULT_POC_ID, FaultOdds, FaultPlan, Sandbox, SandboxConfig};
 
 /// A local COUFUN server for trying the SDK and testing code that uses it.
@@ -63,6 +65,27 @@ struct Args {
     /// Probability of answering code 99.
     #[arg(long, default_value_t = 0.0)]
     fault_code_99: f64,
+    /// The merchant's URL for exchange notices: every redemption and use-cancel
+    /// is POSTed there (none are sent when absent).
+    #[arg(long)]
+    notice_url: Option<String>,
+    /// Wait between attempts at a notice not answered 00/04, in milliseconds
+    /// (default: the manual's 10 minutes).
+    #[arg(long, default_value_t = 600_000)]
+    notice_retry_ms: u64,
+    /// Attempts per notice before giving up (default: never).
+    #[arg(long)]
+    notice_max_attempts: Option<u32>,
+    /// Throw away the answer of the notice POST with this index (from 0), so the
+    /// notice is delivered again (repeatable).
+    #[arg(long = "notice-lose-answer")]
+    notice_lose_answer: Vec<u64>,
+    /// The shop's name in notices (BRANCH_NAME).
+    #[arg(long)]
+    branch_name: Option<String>,
+    /// The shop's code in notices (BRANCH_CODE).
+    #[arg(long)]
+    branch_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -122,6 +145,22 @@ async fn serve(args: Args) -> Result<(), String> {
     if odds != FaultOdds::seeded(args.fault_seed) {
         config.faults = FaultPlan::random(odds);
     }
+    if let Some(url) = &args.notice_url {
+        let mut notices = NoticeSenderConfig::new(url.clone())
+            .retry_interval(Duration::from_millis(args.notice_retry_ms))
+            .lose_answers(args.notice_lose_answer.iter().copied());
+        if let Some(attempts) = args.notice_max_attempts {
+            notices = notices.max_attempts(attempts);
+        }
+        config = config.with_notices(notices);
+    }
+    if args.branch_name.is_some() || args.branch_code.is_some() {
+        let default = config.branch.clone();
+        config = config.with_branch(
+            args.branch_name.clone().unwrap_or(default.name),
+            args.branch_code.clone().unwrap_or(default.code),
+        );
+    }
     let sandbox = Sandbox::bind(SocketAddr::new(args.addr, args.port), config)
         .await
         .map_err(|e| e.to_string())?;
@@ -137,6 +176,12 @@ async fn serve(args: Args) -> Result<(), String> {
         "a shop redeems a coupon: POST http://{}/_admin/coupons/{{BARCODE_NUM}}/redeem[?amount=N]",
         sandbox.addr()
     ));
+    if let Some(url) = &args.notice_url {
+        say(&format!(
+            "exchange notices go to {url} (retry every {} ms)",
+            args.notice_retry_ms
+        ));
+    }
     say("Ctrl-C to stop.");
     tokio::signal::ctrl_c()
         .await
