@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 use super::kinds::code_variant;
 use super::{doc_lines, ident};
 use crate::Spec;
-use crate::model::{CheckRule, Effect, Kind, Method, Operation, RequestField};
+use crate::model::{CheckRule, Effect, Kind, Operation, RequestField};
 
 /// `snake_case` → `PascalCase`.
 pub fn pascal(snake: &str) -> String {
@@ -139,7 +139,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
         use super::kinds::*;
         use crate::charset::Charset;
         use crate::field::{FieldInput, FieldKind};
-        use crate::operation::{Effect, Method, Operation};
+        use crate::operation::{Operation, OperationId};
         use crate::result_code::ResultCode;
         use crate::validation::{wire_value, Collector, FieldSpec, ListSpec, ValidationErrors, Violation};
 
@@ -159,7 +159,7 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
     let request = request_type(op);
     let builder = format_ident!("{request}Builder");
     let input = format_ident!("{request}Input");
-    let name = op.name();
+    let variant = ident(&pascal(op.name()));
     let path = op.path.name.get_ref();
     let count = fields.len();
     let required: Vec<&Field> = fields.iter().filter(|f| f.spec.required).collect();
@@ -504,14 +504,6 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
     });
 
     // The Operation impl.
-    let methods = op.methods.iter().map(|m| match m {
-        Method::Get => quote! { Method::Get },
-        Method::Post => quote! { Method::Post },
-    });
-    let effect = match op.effect {
-        Effect::Read => quote! { Effect::Read },
-        Effect::Write => quote! { Effect::Write },
-    };
     // A required value as a `(wire, value)` tuple; an optional one as a push.
     let join = |v: TokenStream, sep: &str| {
         quote! {
@@ -657,10 +649,7 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         }
 
         impl Operation for #request {
-            const NAME: &'static str = #name;
-            const PATH: &'static str = #path;
-            const METHODS: &'static [Method] = &[ #( #methods ),* ];
-            const EFFECT: Effect = #effect;
+            const ID: OperationId = OperationId::#variant;
             const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
 
             fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
