@@ -290,7 +290,7 @@ impl<'a> Op<'a> {
                 quote! { #n: None, }
             }
         });
-        let from_wire = self.from_wire_fn();
+        let from_wire = self.wire_parser_fn();
         let resolve = self.resolve_fn();
         let accessors = self.fields.iter().map(|f| {
             let (n, ty, doc) = (&f.name, &f.ty, f.doc());
@@ -351,7 +351,7 @@ impl<'a> Op<'a> {
 
     /// `fn from_wire`: reads each parameter by wire name (a list split by its
     /// separator) into the input, then `resolve`s it.
-    fn from_wire_fn(&self) -> TokenStream {
+    fn wire_parser_fn(&self) -> TokenStream {
         let input = &self.input;
         // a request without fields reads neither its parameters nor its input
         let no_fields_used = if self.fields.is_empty() {
