@@ -133,3 +133,36 @@ pub trait Operation: std::fmt::Debug + Send + Sync {
     where
         Self: Sized;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CouponSendRequest, GoodsListRequest};
+
+    #[test]
+    fn the_table_is_indexed_by_id_and_names_round_trip() {
+        for (i, id) in OperationId::ALL.into_iter().enumerate() {
+            assert_eq!(OPERATIONS[i].id, id);
+            assert_eq!(id as usize, i);
+            assert_eq!(OperationId::from_name(id.name()), Some(id));
+            assert_eq!(id.to_string(), id.name());
+        }
+        assert_eq!(OperationId::from_name("no_such_operation"), None);
+    }
+
+    #[test]
+    fn request_types_read_their_facts_from_the_table() {
+        let send = OperationId::CouponSend.spec();
+        assert_eq!(CouponSendRequest::NAME, send.name);
+        assert_eq!(CouponSendRequest::PATH, send.path);
+        assert_eq!(CouponSendRequest::METHODS, send.methods);
+        assert_eq!(CouponSendRequest::EFFECT, Effect::Write);
+        assert_eq!(send.idempotency_key, Some("tr_id"));
+        let recipients = send.field("recipients").map(|f| f.list);
+        assert_eq!(recipients, Some(Some(CouponSendRequest::RECIPIENTS_LIST)));
+        assert!(send.phone_elements.contains(&"RECEIVER_MOBILE"));
+        let list = GoodsListRequest::ID.spec();
+        assert_eq!(list.record_element, Some("PRODUCT_INFO"));
+        assert_eq!(GoodsListRequest::EFFECT, Effect::Read);
+    }
+}
