@@ -90,7 +90,9 @@ pub use generated::manual::{MANUAL_VERSION, PRODUCTION_URL, TEST_URL};
 pub use generated::requests::*;
 pub use generated::responses;
 pub use manual::ManualRevision;
-pub use operation::{Effect, Method, Operation};
+pub use operation::{
+    Effect, Method, OPERATIONS, Operation, OperationId, OperationSpec, RequestFieldSpec,
+};
 pub use result_code::{Category, Lang, ParseResultCodeError, ResultCode, RetryClass, UnknownCode};
 pub use validation::{ValidationError, ValidationErrors, Violation};
 

@@ -1,11 +1,15 @@
-//! What one COUFUN operation is to the client and to the sandbox: its path,
-//! methods, effect, and how a checked request turns into wire parameters.
-//! The generated request types implement [`Operation`].
+//! What one COUFUN operation is to the client, the sandbox and the command line:
+//! the shape of the generated operation table ([`OperationSpec`], one per
+//! [`OperationId`]) and the [`Operation`] trait the generated request types
+//! implement, whose name, path, methods and effect come from that table.
 
 use std::borrow::Cow;
 
 use crate::charset::Charset;
-use crate::validation::{FieldSpec, ValidationErrors};
+use crate::result_code::ResultCode;
+use crate::validation::{FieldSpec, ListSpec, ValidationErrors};
+
+pub use crate::generated::operations::{OPERATIONS, OperationId};
 
 /// An HTTP method the server accepts for an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,16 +31,92 @@ pub enum Effect {
     Write,
 }
 
-/// A checked request for one operation (implemented by the generated requests).
-pub trait Operation: std::fmt::Debug + Send + Sync {
-    /// The spec's name of the operation, e.g. `"coupon_send"`.
-    const NAME: &'static str;
+/// One operation as `spec/endpoints.toml` describes it: an entry of the
+/// generated table [`OPERATIONS`] (reach it with [`OperationId::spec`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OperationSpec {
+    /// Which operation this is.
+    pub id: OperationId,
+    /// The spec's name, e.g. `"coupon_send"`.
+    pub name: &'static str,
+    /// The manual's (Korean) name of the operation.
+    pub summary_ko: &'static str,
+    /// What the operation does, in English.
+    pub summary_en: &'static str,
     /// Path under the environment's base URL, e.g. `"coufunSend.do"`.
-    const PATH: &'static str;
+    pub path: &'static str,
     /// Methods the server accepts, the preferred first.
-    const METHODS: &'static [Method];
+    pub methods: &'static [Method],
     /// Read or write.
-    const EFFECT: Effect;
+    pub effect: Effect,
+    /// The Rust name of the field the server deduplicates on (`tr_id`), if any.
+    pub idempotency_key: Option<&'static str>,
+    /// The result codes the operation may answer, in spec order.
+    pub codes: &'static [ResultCode],
+    /// The request fields, in wire order.
+    pub fields: &'static [RequestFieldSpec],
+    /// The answer's root element, e.g. `"COUFUNSEND"`.
+    pub root: &'static str,
+    /// The element each answer record stands in, when the answer has records.
+    pub record_element: Option<&'static str>,
+    /// Answer elements (scalars and record fields) that hold a phone number.
+    pub phone_elements: &'static [&'static str],
+}
+
+impl OperationSpec {
+    /// Whether the server accepts `method` for this operation.
+    pub fn accepts(&self, method: Method) -> bool {
+        self.methods.contains(&method)
+    }
+
+    /// Whether the spec lists `code` among this operation's answers.
+    pub fn may_answer(&self, code: ResultCode) -> bool {
+        self.codes.contains(&code)
+    }
+
+    /// The request field whose Rust name is `name`.
+    pub fn field(&self, name: &str) -> Option<&'static RequestFieldSpec> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+/// One request field of an [`OperationSpec`], with what a front end (the
+/// command line's flags, the sandbox's reader) needs to know of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestFieldSpec {
+    /// Rust name, e.g. `recipients`.
+    pub name: &'static str,
+    /// Parameter name on the wire, e.g. `RECEIVER_MOBILE`.
+    pub wire: &'static str,
+    /// The spec's kind of the field, e.g. `mobile`.
+    pub kind: &'static str,
+    /// Whether the request must carry it.
+    pub required: bool,
+    /// Code the server answers when the field's rule is broken.
+    pub code: ResultCode,
+    /// For a field holding several values: how many, and how they are joined.
+    pub list: Option<ListSpec>,
+    /// The kind's documentation (one sentence or two).
+    pub doc: &'static str,
+}
+
+/// A checked request for one operation (implemented by the generated requests).
+///
+/// Each implementation names its [`OperationId`]; the name, path, methods and
+/// effect are read from the generated table, the one place they are written.
+pub trait Operation: std::fmt::Debug + Send + Sync {
+    /// Which operation of the table this request is for.
+    const ID: OperationId;
+    /// The spec's name of the operation, e.g. `"coupon_send"`.
+    const NAME: &'static str = Self::ID.spec().name;
+    /// Path under the environment's base URL, e.g. `"coufunSend.do"`.
+    const PATH: &'static str = Self::ID.spec().path;
+    /// Methods the server accepts, the preferred first.
+    const METHODS: &'static [Method] = Self::ID.spec().methods;
+    /// Read or write.
+    const EFFECT: Effect = Self::ID.spec().effect;
     /// The request fields as the spec describes them, in wire order.
     const FIELDS: &'static [FieldSpec];
 
@@ -52,4 +132,37 @@ pub trait Operation: std::fmt::Debug + Send + Sync {
     fn from_wire(params: &[(String, String)], charset: Charset) -> Result<Self, ValidationErrors>
     where
         Self: Sized;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CouponSendRequest, GoodsListRequest};
+
+    #[test]
+    fn the_table_is_indexed_by_id_and_names_round_trip() {
+        for (i, id) in OperationId::ALL.into_iter().enumerate() {
+            assert_eq!(OPERATIONS[i].id, id);
+            assert_eq!(id as usize, i);
+            assert_eq!(OperationId::from_name(id.name()), Some(id));
+            assert_eq!(id.to_string(), id.name());
+        }
+        assert_eq!(OperationId::from_name("no_such_operation"), None);
+    }
+
+    #[test]
+    fn request_types_read_their_facts_from_the_table() {
+        let send = OperationId::CouponSend.spec();
+        assert_eq!(CouponSendRequest::NAME, send.name);
+        assert_eq!(CouponSendRequest::PATH, send.path);
+        assert_eq!(CouponSendRequest::METHODS, send.methods);
+        assert_eq!(CouponSendRequest::EFFECT, Effect::Write);
+        assert_eq!(send.idempotency_key, Some("tr_id"));
+        let recipients = send.field("recipients").map(|f| f.list);
+        assert_eq!(recipients, Some(Some(CouponSendRequest::RECIPIENTS_LIST)));
+        assert!(send.phone_elements.contains(&"RECEIVER_MOBILE"));
+        let list = GoodsListRequest::ID.spec();
+        assert_eq!(list.record_element, Some("PRODUCT_INFO"));
+        assert_eq!(GoodsListRequest::EFFECT, Effect::Read);
+    }
 }

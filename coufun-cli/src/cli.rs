@@ -98,7 +98,7 @@ pub fn subcommand_name(op: &OpMeta) -> String {
 }
 
 fn operation_command(op: &'static OpMeta) -> Command {
-    let effect = if op.writes {
+    let effect = if op.effect == coufun_api::Effect::Write {
         "changes state"
     } else {
         "reads only"
@@ -110,12 +110,19 @@ fn operation_command(op: &'static OpMeta) -> Command {
             op.summary_ko,
             op.summary_en,
             op.path,
-            op.codes.join(", ")
+            op.codes
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     for f in op.fields {
         let mut help = format!(
             "{} Kind {}, wire {}; a broken rule answers {}.",
-            f.doc, f.kind, f.wire, f.code
+            f.doc,
+            f.kind,
+            f.wire,
+            f.code.as_str()
         );
         if f.required && op.idempotency_key == Some(f.name) {
             help.push_str(" Generated when omitted (and printed).");

@@ -1,75 +1,102 @@
 //! The one place the command line touches the SDK's client and operations: the
-//! spec-derived operation table and dispatcher (written by build.rs), turning an
-//! answer into printable fields, building the client, and issuing one bulk row.
-//! When coufun-api gains its own generated operation table, adapt this module.
+//! SDK's generated operation table, the dispatcher over it (an exhaustive `match`,
+//! so an operation the spec gains fails to compile until it is wired here),
+//! turning an answer into printable fields, building the client, and issuing one
+//! bulk row.
 
 use std::time::Duration;
 
 use coufun_api::issuance::{IssueOutcome, IssuingResponse};
 use coufun_api::privacy::{PocId, mask_phone};
 use coufun_api::xml::{Response, XmlWriter};
-use coufun_api::{Charset, Client, Environment, Error, ResultCode, ValidationErrors};
+use coufun_api::{
+    ChangeRecipientRequest, Charset, Client, CouponCancelRequest, CouponCreateRequest,
+    CouponImageSendRequest, CouponResendRequest, CouponSendRequest, CouponStatusRequest,
+    Environment, Error, GoodsListRequest, OperationId, ResultCode, ValidationErrors, responses,
+};
 use quick_xml::events::Event;
 
 use crate::bulk::{Issuer, RowOutcome};
 
-include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+/// One operation as the spec describes it (the SDK's generated table entry).
+pub type OpMeta = coufun_api::OperationSpec;
 
-/// One operation as the spec describes it.
-#[derive(Debug)]
-pub struct OpMeta {
-    /// Spec name, e.g. `coupon_status`; the subcommand is this with `-`.
-    pub name: &'static str,
-    /// The manual's name.
-    pub summary_ko: &'static str,
-    /// English summary.
-    pub summary_en: &'static str,
-    /// Path under the base URL.
-    pub path: &'static str,
-    /// Whether it changes state.
-    pub writes: bool,
-    /// The field the server deduplicates on (TR_ID), for issuing operations.
-    pub idempotency_key: Option<&'static str>,
-    /// Result codes the operation may answer.
-    pub codes: &'static [&'static str],
-    /// Request fields in wire order.
-    pub fields: &'static [FieldMeta],
-    /// Response elements holding a phone number (masked in output).
-    pub mobile_elements: &'static [&'static str],
-}
-
-/// One request field.
-#[derive(Debug)]
-pub struct FieldMeta {
-    /// Rust name, e.g. `goods_id`; the flag is this with `-`.
-    pub name: &'static str,
-    /// Wire parameter name.
-    pub wire: &'static str,
-    /// Spec kind.
-    pub kind: &'static str,
-    /// Whether the request must carry it.
-    pub required: bool,
-    /// Code the server answers when its rule is broken.
-    pub code: &'static str,
-    /// The kind's doc (the help text).
-    pub doc: &'static str,
-    /// For a field holding several values.
-    pub list: Option<ListMeta>,
-}
-
-/// A field holding several values.
-#[derive(Debug)]
-pub struct ListMeta {
-    /// Most values.
-    pub max: u32,
-    /// Wire separator.
-    pub separator: &'static str,
-}
+/// Every operation of the spec, in spec order.
+pub static OPERATIONS: &[OpMeta] = &coufun_api::OPERATIONS;
 
 /// The operation named `name` (spec name or subcommand spelling).
 pub fn operation(name: &str) -> Option<&'static OpMeta> {
-    let name = name.replace('-', "_");
-    OPERATIONS.iter().find(|o| o.name == name)
+    OperationId::from_name(&name.replace('-', "_")).map(OperationId::spec)
+}
+
+/// Calls operation `name` with wire parameters checked by the SDK's generated
+/// parser (`from_wire`), through the SDK's generated client method.
+pub(crate) async fn dispatch(
+    client: &Client,
+    name: &str,
+    params: &[(String, String)],
+    charset: Charset,
+) -> Result<CallOutcome, Dispatch> {
+    let op = OperationId::from_name(name).ok_or(Dispatch::NoSuchOperation)?;
+    // No wildcard arm: an operation the spec gains fails to compile here.
+    Ok(match op {
+        OperationId::GoodsList => {
+            let request =
+                GoodsListRequest::from_wire(params, charset).map_err(Dispatch::Invalid)?;
+            CallOutcome::from_call::<responses::GoodsListResponse>(
+                client.goods_list(&request).await,
+            )
+        }
+        OperationId::CouponSend => {
+            let request =
+                CouponSendRequest::from_wire(params, charset).map_err(Dispatch::Invalid)?;
+            CallOutcome::from_issue::<responses::CouponSendResponse>(
+                client.coupon_send(&request).await,
+            )
+        }
+        OperationId::CouponCreate => {
+            let request =
+                CouponCreateRequest::from_wire(params, charset).map_err(Dispatch::Invalid)?;
+            CallOutcome::from_issue::<responses::CouponCreateResponse>(
+                client.coupon_create(&request).await,
+            )
+        }
+        OperationId::CouponStatus => {
+            let request =
+                CouponStatusRequest::from_wire(params, charset).map_err(Dispatch::Invalid)?;
+            CallOutcome::from_call::<responses::CouponStatusResponse>(
+                client.coupon_status(&request).await,
+            )
+        }
+        OperationId::CouponCancel => {
+            let request =
+                CouponCancelRequest::from_wire(params, charset).map_err(Dispatch::Invalid)?;
+            CallOutcome::from_call::<responses::CouponCancelResponse>(
+                client.coupon_cancel(&request).await,
+            )
+        }
+        OperationId::CouponResend => {
+            let request =
+                CouponResendRequest::from_wire(params, charset).map_err(Dispatch::Invalid)?;
+            CallOutcome::from_call::<responses::CouponResendResponse>(
+                client.coupon_resend(&request).await,
+            )
+        }
+        OperationId::ChangeRecipient => {
+            let request =
+                ChangeRecipientRequest::from_wire(params, charset).map_err(Dispatch::Invalid)?;
+            CallOutcome::from_call::<responses::ChangeRecipientResponse>(
+                client.change_recipient(&request).await,
+            )
+        }
+        OperationId::CouponImageSend => {
+            let request =
+                CouponImageSendRequest::from_wire(params, charset).map_err(Dispatch::Invalid)?;
+            CallOutcome::from_call::<responses::CouponImageSendResponse>(
+                client.coupon_image_send(&request).await,
+            )
+        }
+    })
 }
 
 /// Why an operation could not be called.
@@ -215,7 +242,7 @@ fn body_of<R: Response>(response: &R) -> Body {
     response.encode_children(&mut w);
     w.close("R");
     let mobile = operation(R::OPERATION)
-        .map(|o| o.mobile_elements)
+        .map(|o| o.phone_elements)
         .unwrap_or(&[]);
     parse_flat(&w.finish(), mobile)
 }
@@ -362,7 +389,7 @@ fn check_params(
 ) -> Result<(), ValidationErrors> {
     // Only the bulk operation needs a dry check; others are checked by dispatch.
     match op {
-        "coupon_create" => coufun_api::CouponCreateRequest::from_wire(params, charset).map(|_| ()),
+        "coupon_create" => CouponCreateRequest::from_wire(params, charset).map(|_| ()),
         _ => Ok(()),
     }
 }

@@ -57,6 +57,7 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
                     "kinds",
                     "manual",
                     "notice",
+                    "operations",
                     "requests",
                     "responses",
                     "result_code",
@@ -75,6 +76,10 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
         GeneratedFile {
             path: "coufun-api/src/generated/requests.rs",
             contents: render::rust_file(emit::requests::emit(spec), &[ENDPOINTS_PATH])?,
+        },
+        GeneratedFile {
+            path: "coufun-api/src/generated/operations.rs",
+            contents: render::rust_file(emit::operations::emit(spec), &[ENDPOINTS_PATH])?,
         },
         GeneratedFile {
             path: "coufun-api/src/generated/manual.rs",

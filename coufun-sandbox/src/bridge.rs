@@ -4,7 +4,9 @@
 //! SDK would have refused it with) and writing an operation's XML answer with the
 //! generated answer types and encoder, under the operation's own root. No field
 //! rule and no XML shape is written here: both come from `spec/` through the
-//! generator.
+//! generator. Both dispatch over the generated `OperationId` with exhaustive
+//! `match`es: an operation the spec gains stops this file compiling until it is
+//! served.
 
 use coufun_api::responses::{
     ChangeRecipientResponse, CouponCancelResponse, CouponCreateItem, CouponCreateResponse,
@@ -17,27 +19,26 @@ use coufun_api::xml::{
 use coufun_api::{
     ChangeRecipientRequest, Charset, CouponCancelRequest, CouponCreateRequest,
     CouponImageSendRequest, CouponResendRequest, CouponSendRequest, CouponStatus,
-    CouponStatusRequest, CouponType, GoodsListRequest, Lang, Operation, ResultCode, SendType,
-    ValidationErrors, ValidityType,
+    CouponStatusRequest, CouponType, GoodsListRequest, Lang, Operation, OperationId, ResultCode,
+    SendType, ValidationErrors, ValidityType,
 };
 use jiff::civil::{Date, DateTime};
 
 use crate::catalogue::Goods;
 use crate::ledger::{CouponKind, CouponState};
-use crate::spec_view::OpView;
 
 /// The checked parameters of one request, read by spec field name.
 #[derive(Debug)]
 pub(crate) struct Fields {
     /// `(wire name, value)` as the checked request gives them back.
     values: Vec<(String, String)>,
-    op: &'static OpView,
+    op: OperationId,
 }
 
 impl Fields {
     /// The value of field `name` (spec name), `None` when absent or empty.
     pub fn get(&self, name: &str) -> Option<&str> {
-        let wire = &self.op.request_field(name)?.wire;
+        let wire = self.op.spec().field(name)?.wire;
         self.values
             .iter()
             .find(|(w, _)| w == wire)
@@ -49,14 +50,15 @@ impl Fields {
     pub fn list(&self, name: &str) -> Vec<String> {
         let separator = self
             .op
-            .request_field(name)
-            .and_then(|f| f.separator.clone())
-            .unwrap_or_default();
+            .spec()
+            .field(name)
+            .and_then(|f| f.list)
+            .map_or("", |l| l.separator);
         match (self.get(name), separator.is_empty()) {
             (None, _) => Vec::new(),
             (Some(v), true) => vec![v.to_owned()],
             (Some(v), false) => v
-                .split(separator.as_str())
+                .split(separator)
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
@@ -74,7 +76,7 @@ impl Fields {
 /// Reads and checks the raw parameters of `op` with the generated `from_wire`;
 /// `Err` carries the code to answer (the first violation's, in wire order).
 pub(crate) fn parse(
-    op: &'static OpView,
+    op: OperationId,
     params: &[(String, String)],
     charset: Charset,
 ) -> Result<Fields, ResultCode> {
@@ -88,17 +90,15 @@ pub(crate) fn parse(
             .map(|(wire, value)| (wire.to_owned(), value.into_owned()))
             .collect())
     }
-    let values = match op.name.as_str() {
-        GoodsListRequest::NAME => checked(GoodsListRequest::from_wire(params, charset)),
-        CouponSendRequest::NAME => checked(CouponSendRequest::from_wire(params, charset)),
-        CouponCreateRequest::NAME => checked(CouponCreateRequest::from_wire(params, charset)),
-        CouponCancelRequest::NAME => checked(CouponCancelRequest::from_wire(params, charset)),
-        CouponResendRequest::NAME => checked(CouponResendRequest::from_wire(params, charset)),
-        ChangeRecipientRequest::NAME => checked(ChangeRecipientRequest::from_wire(params, charset)),
-        CouponStatusRequest::NAME => checked(CouponStatusRequest::from_wire(params, charset)),
-        CouponImageSendRequest::NAME => checked(CouponImageSendRequest::from_wire(params, charset)),
-        // An operation the spec gained but the sandbox does not serve yet.
-        _ => Err(ResultCode::ApiNotPermitted),
+    let values = match op {
+        OperationId::GoodsList => checked(GoodsListRequest::from_wire(params, charset)),
+        OperationId::CouponSend => checked(CouponSendRequest::from_wire(params, charset)),
+        OperationId::CouponCreate => checked(CouponCreateRequest::from_wire(params, charset)),
+        OperationId::CouponCancel => checked(CouponCancelRequest::from_wire(params, charset)),
+        OperationId::CouponResend => checked(CouponResendRequest::from_wire(params, charset)),
+        OperationId::ChangeRecipient => checked(ChangeRecipientRequest::from_wire(params, charset)),
+        OperationId::CouponStatus => checked(CouponStatusRequest::from_wire(params, charset)),
+        OperationId::CouponImageSend => checked(CouponImageSendRequest::from_wire(params, charset)),
     }?;
     Ok(Fields { values, op })
 }
@@ -254,23 +254,25 @@ fn success<R: Response>(body: &R, charset: Charset) -> Vec<u8> {
 }
 
 /// The error answer of `op`: its own root, the code and the manual's message.
-fn error(op: &OpView, code: ResultCode, charset: Charset) -> Vec<u8> {
-    match op.name.as_str() {
-        GoodsListRequest::NAME => encode_error::<GoodsListResponse>(code, None, charset),
-        CouponSendRequest::NAME => encode_error::<CouponSendResponse>(code, None, charset),
-        CouponCreateRequest::NAME => encode_error::<CouponCreateResponse>(code, None, charset),
-        CouponStatusRequest::NAME => encode_error::<CouponStatusResponse>(code, None, charset),
-        CouponCancelRequest::NAME => encode_error::<CouponCancelResponse>(code, None, charset),
-        CouponResendRequest::NAME => encode_error::<CouponResendResponse>(code, None, charset),
-        ChangeRecipientRequest::NAME => {
+fn error(op: OperationId, code: ResultCode, charset: Charset) -> Vec<u8> {
+    match op {
+        OperationId::GoodsList => encode_error::<GoodsListResponse>(code, None, charset),
+        OperationId::CouponSend => encode_error::<CouponSendResponse>(code, None, charset),
+        OperationId::CouponCreate => encode_error::<CouponCreateResponse>(code, None, charset),
+        OperationId::CouponStatus => encode_error::<CouponStatusResponse>(code, None, charset),
+        OperationId::CouponCancel => encode_error::<CouponCancelResponse>(code, None, charset),
+        OperationId::CouponResend => encode_error::<CouponResendResponse>(code, None, charset),
+        OperationId::ChangeRecipient => {
             encode_error::<ChangeRecipientResponse>(code, None, charset)
         }
-        _ => encode_error::<CouponImageSendResponse>(code, None, charset),
+        OperationId::CouponImageSend => {
+            encode_error::<CouponImageSendResponse>(code, None, charset)
+        }
     }
 }
 
 /// The whole XML answer of `op`, encoded in `charset` (prolog declaring it).
-pub(crate) fn encode(op: &OpView, answer: &Answer, charset: Charset) -> Vec<u8> {
+pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<u8> {
     let outcome = match answer {
         Answer::Code(code) => return error(op, *code, charset),
         Answer::Success(outcome) => outcome,
@@ -293,7 +295,7 @@ pub(crate) fn encode(op: &OpView, answer: &Answer, charset: Charset) -> Vec<u8> 
             reserve1,
             reserve2,
             coupons,
-        } if op.name == CouponCreateRequest::NAME => success(
+        } if op == OperationId::CouponCreate => success(
             &CouponCreateResponse {
                 order_id: Some(order_id.clone()),
                 category_id: Some(goods.category_id.clone()),

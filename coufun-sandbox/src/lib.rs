@@ -48,7 +48,6 @@ pub mod notices;
 pub mod redemption;
 mod rules;
 mod server;
-mod spec_view;
 pub mod wire;
 
 pub use catalogue::{Catalogue, CatalogueError, Goods};
@@ -59,4 +58,3 @@ pub use faults::{Fault, FaultCounts, FaultOdds, FaultPlan, ScheduledFault};
 pub use ledger::{Coupon, CouponKind, CouponState, Ledger, Order};
 pub use redemption::{RedeemAction, RedeemError, Redemption};
 pub use server::{Sandbox, SandboxError};
-pub use spec_view::SpecLoadError;

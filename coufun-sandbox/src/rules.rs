@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use coufun_api::ResultCode;
+use coufun_api::{OperationId, ResultCode};
 use jiff::civil::Date;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
@@ -18,7 +18,6 @@ use crate::config::{PocAccount, SandboxConfig};
 use crate::ledger::{Coupon, CouponState, Ledger, Order};
 use crate::notices::{NoticeSender, SenderBuildError};
 use crate::redemption::{self, Event, RedeemAction, RedeemError, Redemption};
-use crate::spec_view::OpView;
 
 /// Everything the server remembers between requests.
 #[derive(Debug)]
@@ -76,12 +75,7 @@ impl State {
     }
 
     /// Answers one request, committing what it changes.
-    pub fn answer(
-        &mut self,
-        op: &'static OpView,
-        peer: IpAddr,
-        params: &[(String, String)],
-    ) -> Answer {
+    pub fn answer(&mut self, op: OperationId, peer: IpAddr, params: &[(String, String)]) -> Answer {
         match self.run(op, peer, params) {
             Ok(outcome) => Answer::Success(outcome),
             Err(code) => Answer::Code(code),
@@ -91,7 +85,7 @@ impl State {
     /// The access checks alone (01, 02, 05, 98), for faults that answer before committing.
     pub fn admit(
         &self,
-        op: &OpView,
+        op: OperationId,
         peer: IpAddr,
         params: &[(String, String)],
     ) -> Verdict<PocAccount> {
@@ -103,10 +97,7 @@ impl State {
         if !allowed {
             return Err(ResultCode::IpNotRegistered);
         }
-        let poc_wire = crate::spec_view::spec()
-            .map_err(|_| ResultCode::SystemError)?
-            .poc_id
-            .as_str();
+        let poc_wire = coufun_api::responses::POC_ID_PARAM;
         let poc_id = params
             .iter()
             .find(|(n, _)| n == poc_wire)
@@ -117,7 +108,7 @@ impl State {
         if account.integration_end < self.today() {
             return Err(ResultCode::IntegrationPeriodEnded);
         }
-        if !account.may_call(&op.name) {
+        if !account.may_call(op.name()) {
             return Err(ResultCode::ApiNotPermitted);
         }
         Ok(account.clone())
@@ -125,25 +116,34 @@ impl State {
 
     fn run(
         &mut self,
-        op: &'static OpView,
+        op: OperationId,
         peer: IpAddr,
         params: &[(String, String)],
     ) -> Verdict<Outcome> {
         let account = self.admit(op, peer, params)?;
         let fields = bridge::parse(op, params, self.config.charset)?;
-        match op.name.as_str() {
-            "goods_list" => self.goods_list(&account),
-            "coupon_send" | "coupon_create" => self.issue(op, &account, &fields, params),
-            "coupon_status" => self.status(&account, &fields),
-            _ => {
+        // No wildcard arm: an operation the spec gains fails to compile here.
+        match op {
+            OperationId::GoodsList => self.goods_list(&account),
+            OperationId::CouponSend | OperationId::CouponCreate => {
+                self.issue(op, &account, &fields, params)
+            }
+            OperationId::CouponStatus => self.status(&account, &fields),
+            OperationId::CouponCancel => {
                 self.not_repeated(op, &account, params)?;
-                match op.name.as_str() {
-                    "coupon_cancel" => self.cancel(&account, &fields),
-                    "coupon_resend" => self.resend(&account, &fields),
-                    "change_recipient" => self.change_recipient(&account, &fields),
-                    "coupon_image_send" => self.image_send(&account, &fields),
-                    _ => Err(ResultCode::ApiNotPermitted),
-                }
+                self.cancel(&account, &fields)
+            }
+            OperationId::CouponResend => {
+                self.not_repeated(op, &account, params)?;
+                self.resend(&account, &fields)
+            }
+            OperationId::ChangeRecipient => {
+                self.not_repeated(op, &account, params)?;
+                self.change_recipient(&account, &fields)
+            }
+            OperationId::CouponImageSend => {
+                self.not_repeated(op, &account, params)?;
+                self.image_send(&account, &fields)
             }
         }
     }
@@ -151,12 +151,12 @@ impl State {
     /// 23: the same write request as this account's last one, within the window.
     fn not_repeated(
         &mut self,
-        op: &OpView,
+        op: OperationId,
         account: &PocAccount,
         params: &[(String, String)],
     ) -> Verdict<()> {
         let window = self.config.duplicate_window;
-        if window.is_zero() || !op.may_answer(ResultCode::DuplicateRequest) {
+        if window.is_zero() || !op.spec().may_answer(ResultCode::DuplicateRequest) {
             return Ok(());
         }
         let mut sorted = params.to_vec();
@@ -166,10 +166,10 @@ impl State {
             .last_write
             .get(&account.poc_id)
             .is_some_and(|(name, last, at)| {
-                name == &op.name && last == &sorted && now.duration_since(*at) < window
+                name == op.name() && last == &sorted && now.duration_since(*at) < window
             });
         self.last_write
-            .insert(account.poc_id.clone(), (op.name.clone(), sorted, now));
+            .insert(account.poc_id.clone(), (op.name().to_owned(), sorted, now));
         if repeated {
             Err(ResultCode::DuplicateRequest)
         } else {
@@ -212,7 +212,7 @@ impl State {
 
     fn issue(
         &mut self,
-        op: &OpView,
+        op: OperationId,
         account: &PocAccount,
         fields: &Fields,
         params: &[(String, String)],
@@ -252,7 +252,7 @@ impl State {
         if !(1..=10).contains(&quantity) {
             return Err(ResultCode::InvalidQuantity);
         }
-        let recipients: Vec<Option<String>> = if op.name == "coupon_send" {
+        let recipients: Vec<Option<String>> = if op == OperationId::CouponSend {
             fields.list("recipients").into_iter().map(Some).collect()
         } else {
             vec![None]
@@ -269,7 +269,7 @@ impl State {
                 .saturating_add(jiff::Span::new().days(i64::from(goods.valid_days)))
                 .saturating_sub(jiff::Span::new().days(1))
         });
-        let sent = u32::from(op.name == "coupon_send");
+        let sent = u32::from(op == OperationId::CouponSend);
         let face_value = goods.face_value();
         let mut coupons = Vec::new();
         for recipient in &recipients {
@@ -296,7 +296,7 @@ impl State {
         self.ledger.orders.push(Order {
             order_id: order_id.clone(),
             tr_id: tr_id.clone(),
-            operation: op.name.clone(),
+            operation: op.name().to_owned(),
             goods_id: goods.goods_id.clone(),
             issued_on: today,
             coupons,

@@ -1,6 +1,7 @@
-//! The running server: the axum router (one route per spec operation, admin
-//! routes under `/_admin/`), fault application around each COUFUN request, and
-//! the [`Sandbox`] handle that starts it, reads its state and stops it.
+//! The running server: the axum router (one route per operation of the SDK's
+//! generated operation table, admin routes under `/_admin/`), fault application
+//! around each COUFUN request, and the [`Sandbox`] handle that starts it, reads
+//! its state and stops it.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,7 +13,7 @@ use axum::extract::{ConnectInfo, Path, State as AxumState};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
-use coufun_api::ResultCode;
+use coufun_api::{Method, OperationId, ResultCode};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -24,7 +25,6 @@ use crate::faults::{Fault, FaultCounts, FaultPlan};
 use crate::ledger::{CouponState, Ledger};
 use crate::redemption::{RedeemAction, RedeemError, Redemption};
 use crate::rules::State;
-use crate::spec_view::{OpView, SpecLoadError, base_path, spec};
 use crate::wire::{charset_label, decode_params};
 
 /// Why a sandbox could not start or an admin action failed.
@@ -39,9 +39,6 @@ pub enum SandboxError {
         /// Why.
         source: std::io::Error,
     },
-    /// The embedded spec did not load.
-    #[error(transparent)]
-    Spec(#[from] SpecLoadError),
     /// No coupon has this number.
     #[error("no coupon numbered {0:?}")]
     NoSuchCoupon(String),
@@ -87,7 +84,6 @@ impl Sandbox {
 
     /// Starts a sandbox on `addr`.
     pub async fn bind(addr: SocketAddr, config: SandboxConfig) -> Result<Sandbox, SandboxError> {
-        let view = spec()?;
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| SandboxError::Bind { addr, source })?;
@@ -103,7 +99,7 @@ impl Sandbox {
             counts: Mutex::new(FaultCounts::default()),
             requests: AtomicU64::new(0),
         });
-        let app = router(view, shared.clone());
+        let app = router(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let service = app.into_make_service_with_connect_info::<ConnHandle>();
@@ -224,13 +220,26 @@ fn set_state(shared: &Shared, number: &str, state: CouponState) -> Result<(), Sa
     }
 }
 
-fn router(view: &'static crate::spec_view::SpecView, shared: Arc<Shared>) -> Router {
+/// The path every operation lives under, taken from the test environment's URL
+/// (e.g. `/b2c_api/`), so the SDK's base-URL joining works unchanged.
+fn base_path() -> &'static str {
+    let url = coufun_api::TEST_URL;
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+}
+
+/// One route per operation of the generated table, at its path and methods.
+fn router(shared: Arc<Shared>) -> Router {
     let mut app = Router::new();
-    for op in &view.operations {
+    for op in OperationId::ALL {
+        let spec = op.spec();
         let mut filter: Option<MethodFilter> = None;
-        for (accepted, method) in [(op.get, MethodFilter::GET), (op.post, MethodFilter::POST)] {
-            if accepted {
-                filter = Some(filter.map_or(method, |f| f.or(method)));
+        for (method, accepted) in [
+            (Method::Get, MethodFilter::GET),
+            (Method::Post, MethodFilter::POST),
+        ] {
+            if spec.accepts(method) {
+                filter = Some(filter.map_or(accepted, |f| f.or(accepted)));
             }
         }
         let Some(filter) = filter else { continue };
@@ -243,7 +252,7 @@ fn router(view: &'static crate::spec_view::SpecView, shared: Arc<Shared>) -> Rou
                 coufun_request(shared, conn, op, uri, body).await
             },
         );
-        app = app.route(&format!("{}{}", base_path(), op.path), route);
+        app = app.route(&format!("{}{}", base_path(), spec.path), route);
     }
     app.route("/_admin/ledger", get(admin_ledger))
         .route("/_admin/faults", get(admin_faults))
@@ -260,15 +269,15 @@ fn router(view: &'static crate::spec_view::SpecView, shared: Arc<Shared>) -> Rou
 async fn coufun_request(
     shared: Arc<Shared>,
     conn: ConnHandle,
-    op: &'static OpView,
+    op: OperationId,
     uri: Uri,
     body: Bytes,
 ) -> Response {
     let index = shared.requests.fetch_add(1, Ordering::SeqCst);
-    let fault = lock(&shared.faults).fault_for(index, &op.name);
+    let fault = lock(&shared.faults).fault_for(index, op.name());
     if let Some(fault) = fault {
         lock(&shared.counts).record(fault);
-        tracing::debug!(index, operation = %op.name, ?fault, "injecting fault");
+        tracing::debug!(index, operation = %op, ?fault, "injecting fault");
     }
     let charset = lock(&shared.state).config.charset;
     let mut raw: Vec<u8> = uri.query().unwrap_or_default().as_bytes().to_vec();
@@ -294,10 +303,10 @@ async fn coufun_request(
             }
         },
     };
-    tracing::debug!(index, operation = %op.name, code = answer.code().as_str(), "answered");
-    if fault.is_none() && !op.may_answer(answer.code()) {
+    tracing::debug!(index, operation = %op, code = answer.code().as_str(), "answered");
+    if fault.is_none() && !op.spec().may_answer(answer.code()) {
         tracing::warn!(
-            operation = %op.name,
+            operation = %op,
             code = answer.code().as_str(),
             "answered a code spec/endpoints.toml does not list for this operation"
         );
@@ -313,7 +322,7 @@ async fn coufun_request(
     xml_response(op, &answer, charset)
 }
 
-fn xml_response(op: &OpView, answer: &Answer, charset: coufun_api::Charset) -> Response {
+fn xml_response(op: OperationId, answer: &Answer, charset: coufun_api::Charset) -> Response {
     let bytes = bridge::encode(op, answer, charset);
     let content_type = format!("text/xml; charset={}", charset_label(charset));
     let mut response = bytes.into_response();

@@ -12,6 +12,8 @@ pub mod manual;
 #[rustfmt::skip]
 pub mod notice;
 #[rustfmt::skip]
+pub mod operations;
+#[rustfmt::skip]
 pub mod requests;
 #[rustfmt::skip]
 pub mod responses;

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use super::kinds::*;
 use crate::charset::Charset;
 use crate::field::{FieldInput, FieldKind};
-use crate::operation::{Effect, Method, Operation};
+use crate::operation::{Operation, OperationId};
 use crate::result_code::ResultCode;
 use crate::validation::{
     wire_value, Collector, FieldSpec, ListSpec, ValidationErrors, Violation,
@@ -107,10 +107,7 @@ impl GoodsListRequestBuilder {
     }
 }
 impl Operation for GoodsListRequest {
-    const NAME: &'static str = "goods_list";
-    const PATH: &'static str = "coufunProduct.do";
-    const METHODS: &'static [Method] = &[Method::Post, Method::Get];
-    const EFFECT: Effect = Effect::Read;
+    const ID: OperationId = OperationId::GoodsList;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
         Vec::from([])
@@ -743,10 +740,7 @@ impl CouponSendRequestBuilder<
     }
 }
 impl Operation for CouponSendRequest {
-    const NAME: &'static str = "coupon_send";
-    const PATH: &'static str = "coufunSend.do";
-    const METHODS: &'static [Method] = &[Method::Post, Method::Get];
-    const EFFECT: Effect = Effect::Write;
+    const ID: OperationId = OperationId::CouponSend;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
         let mut params = Vec::with_capacity(13);
@@ -1049,10 +1043,7 @@ impl CouponCreateRequestBuilder<
     }
 }
 impl Operation for CouponCreateRequest {
-    const NAME: &'static str = "coupon_create";
-    const PATH: &'static str = "coufunCreate.do";
-    const METHODS: &'static [Method] = &[Method::Post];
-    const EFFECT: Effect = Effect::Write;
+    const ID: OperationId = OperationId::CouponCreate;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
         let mut params = Vec::with_capacity(5);
@@ -1217,10 +1208,7 @@ impl CouponStatusRequestBuilder<FieldInput<GoodsId>, FieldInput<CouponNumber>> {
     }
 }
 impl Operation for CouponStatusRequest {
-    const NAME: &'static str = "coupon_status";
-    const PATH: &'static str = "coufunPartAmountStatus.do";
-    const METHODS: &'static [Method] = &[Method::Post];
-    const EFFECT: Effect = Effect::Read;
+    const ID: OperationId = OperationId::CouponStatus;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
         Vec::from([
@@ -1375,10 +1363,7 @@ impl CouponCancelRequestBuilder<FieldInput<GoodsId>, FieldInput<CouponNumber>> {
     }
 }
 impl Operation for CouponCancelRequest {
-    const NAME: &'static str = "coupon_cancel";
-    const PATH: &'static str = "coufunPartCancel.do";
-    const METHODS: &'static [Method] = &[Method::Post];
-    const EFFECT: Effect = Effect::Write;
+    const ID: OperationId = OperationId::CouponCancel;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
         Vec::from([
@@ -1533,10 +1518,7 @@ impl CouponResendRequestBuilder<FieldInput<GoodsId>, FieldInput<CouponNumber>> {
     }
 }
 impl Operation for CouponResendRequest {
-    const NAME: &'static str = "coupon_resend";
-    const PATH: &'static str = "coufunResend.do";
-    const METHODS: &'static [Method] = &[Method::Post, Method::Get];
-    const EFFECT: Effect = Effect::Write;
+    const ID: OperationId = OperationId::CouponResend;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
         Vec::from([
@@ -1749,10 +1731,7 @@ impl ChangeRecipientRequestBuilder<
     }
 }
 impl Operation for ChangeRecipientRequest {
-    const NAME: &'static str = "change_recipient";
-    const PATH: &'static str = "coufunChangeMobile.do";
-    const METHODS: &'static [Method] = &[Method::Post, Method::Get];
-    const EFFECT: Effect = Effect::Write;
+    const ID: OperationId = OperationId::ChangeRecipient;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
         Vec::from([
@@ -2108,10 +2087,7 @@ impl CouponImageSendRequestBuilder<
     }
 }
 impl Operation for CouponImageSendRequest {
-    const NAME: &'static str = "coupon_image_send";
-    const PATH: &'static str = "coufunImageSend.do";
-    const METHODS: &'static [Method] = &[Method::Post, Method::Get];
-    const EFFECT: Effect = Effect::Write;
+    const ID: OperationId = OperationId::CouponImageSend;
     const FIELDS: &'static [FieldSpec] = &Self::FIELDS;
     fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
         let mut params = Vec::with_capacity(6);

@@ -6,6 +6,7 @@ pub mod docs;
 pub mod kinds;
 pub mod manual;
 pub mod notice;
+pub mod operations;
 pub mod requests;
 pub mod responses;
 pub mod result_code;

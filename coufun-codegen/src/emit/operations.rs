@@ -1,0 +1,184 @@
+//! Emits `operations.rs`: the operation table. One `OperationId` variant per
+//! operation of the spec and one `OperationSpec` entry each (name, path, methods,
+//! effect, codes, request fields with their wire names, kinds, lists and docs,
+//! answer root, record element, phone elements). The request types, the sandbox's
+//! router and the command line read operations from here.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::kinds::code_variant;
+use super::requests::{pascal, request_type};
+use super::{doc_lines, ident};
+use crate::Spec;
+use crate::model::{Effect, Method, Operation, RequestField};
+
+/// The whole `operations.rs` generated module.
+pub fn emit(spec: &Spec) -> TokenStream {
+    let ops = &spec.endpoints.operations;
+    let count = Literal::usize_unsuffixed(ops.len());
+    let id = operation_id(spec);
+    let entries = ops.iter().map(|op| operation_entry(spec, op));
+    quote! {
+        //! The operation table: every operation of `spec/endpoints.toml` as an
+        //! [`OperationId`] and its [`OperationSpec`], in spec order.
+        use crate::operation::{Effect, Method, OperationSpec, RequestFieldSpec};
+        use crate::result_code::ResultCode;
+
+        #id
+
+        /// Every operation of the spec, in spec order (`OPERATIONS[id as usize]`
+        /// is the entry of `id`).
+        pub const OPERATIONS: [OperationSpec; #count] = [ #( #entries ),* ];
+    }
+}
+
+/// The `OperationId` enum and its methods. It is deliberately exhaustive (no
+/// `#[non_exhaustive]`): a `match` over it without a wildcard arm stops compiling
+/// when the spec gains an operation, which is how the sandbox and the command
+/// line learn that they must handle it.
+fn operation_id(spec: &Spec) -> TokenStream {
+    let ops = &spec.endpoints.operations;
+    let count = Literal::usize_unsuffixed(ops.len());
+    let variants = ops.iter().map(|op| {
+        let v = format_ident!("{}", pascal(op.name()));
+        let doc = doc_lines(&format!("`{}`: {}", op.name(), op.summary_en));
+        quote! { #doc #v, }
+    });
+    let all = ops.iter().map(|op| {
+        let v = format_ident!("{}", pascal(op.name()));
+        quote! { OperationId::#v }
+    });
+    let by_name = ops.iter().map(|op| {
+        let (v, n) = (format_ident!("{}", pascal(op.name())), op.name());
+        quote! { #n => Some(OperationId::#v), }
+    });
+    quote! {
+        /// One operation of the spec. Not `#[non_exhaustive]` on purpose: a
+        /// `match` without a wildcard arm fails to compile when the spec gains an
+        /// operation, so every front end must decide how to serve it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum OperationId {
+            #( #variants )*
+        }
+
+        impl OperationId {
+            /// Every operation, in spec order.
+            pub const ALL: [OperationId; #count] = [ #( #all ),* ];
+
+            /// The operation's entry of the table.
+            pub const fn spec(self) -> &'static OperationSpec {
+                &OPERATIONS[self as usize]
+            }
+
+            /// The spec's name, e.g. `"coupon_send"`.
+            pub const fn name(self) -> &'static str {
+                self.spec().name
+            }
+
+            /// The operation the spec names `name`.
+            pub fn from_name(name: &str) -> Option<OperationId> {
+                match name {
+                    #( #by_name )*
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for OperationId {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    }
+}
+
+/// One `OperationSpec { .. }` entry of the table.
+fn operation_entry(spec: &Spec, op: &Operation) -> TokenStream {
+    let variant = format_ident!("{}", pascal(op.name()));
+    let (name, summary_ko, summary_en) = (op.name(), &op.summary_ko, &op.summary_en);
+    let path = op.path.name.get_ref();
+    let methods = op.methods.iter().map(|m| match m {
+        Method::Get => quote! { Method::Get },
+        Method::Post => quote! { Method::Post },
+    });
+    let effect = match op.effect {
+        Effect::Read => quote! { Effect::Read },
+        Effect::Write => quote! { Effect::Write },
+    };
+    let key = optional_str(op.idempotency_key.as_ref().map(|k| k.get_ref().as_str()));
+    let codes = op.codes.iter().map(|c| {
+        let v = code_variant(spec, c.get_ref());
+        quote! { ResultCode::#v }
+    });
+    let fields = op.request.iter().map(|f| request_field(spec, op, f));
+    let root = op.root.name.get_ref();
+    let record = optional_str(op.records.as_ref().map(|r| r.element.get_ref().as_str()));
+    let records = op.records.iter().flat_map(|r| r.fields.iter());
+    let phones = op
+        .response
+        .iter()
+        .chain(records)
+        .filter(|f| f.type_name.get_ref() == "mobile")
+        .map(|f| f.wire.get_ref());
+    quote! {
+        OperationSpec {
+            id: OperationId::#variant,
+            name: #name,
+            summary_ko: #summary_ko,
+            summary_en: #summary_en,
+            path: #path,
+            methods: &[ #( #methods ),* ],
+            effect: #effect,
+            idempotency_key: #key,
+            codes: &[ #( #codes ),* ],
+            fields: &[ #( #fields ),* ],
+            root: #root,
+            record_element: #record,
+            phone_elements: &[ #( #phones ),* ],
+        }
+    }
+}
+
+/// One `RequestFieldSpec { .. }` of an entry; a list field's `ListSpec` is the
+/// request type's own constant (`CouponSendRequest::RECIPIENTS_LIST`).
+fn request_field(spec: &Spec, op: &Operation, f: &RequestField) -> TokenStream {
+    let kind_key = f.kind.get_ref();
+    let kind = spec.endpoints.kinds.get(kind_key);
+    let code = f
+        .code
+        .as_ref()
+        .map(|c| c.get_ref().as_str())
+        .or_else(|| kind.map(|k| k.code.get_ref().as_str()))
+        .unwrap_or_default();
+    let code = code_variant(spec, code);
+    let doc = kind.map_or("", |k| k.doc.as_str());
+    let (name, wire, required) = (f.name(), f.wire.get_ref(), f.required);
+    let list = match &f.list {
+        Some(_) => {
+            let request = request_type(op);
+            let c = ident(&format!("{}_LIST", f.name().to_uppercase()));
+            quote! { Some(super::requests::#request::#c) }
+        }
+        None => quote! { None },
+    };
+    quote! {
+        RequestFieldSpec {
+            name: #name,
+            wire: #wire,
+            kind: #kind_key,
+            required: #required,
+            code: ResultCode::#code,
+            list: #list,
+            doc: #doc,
+        }
+    }
+}
+
+/// `Some("…")` or `None`.
+fn optional_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(v) => quote! { Some(#v) },
+        None => quote! { None },
+    }
+}
