@@ -64,7 +64,7 @@ fn array_key(target: Target) -> &'static str {
 #[non_exhaustive]
 pub enum MapError {
     /// A spec file is not TOML.
-    #[error("{file}: not TOML: {source}")]
+    #[error("{file}: not TOML")]
     Syntax {
         /// The file.
         file: &'static str,
