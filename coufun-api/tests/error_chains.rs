@@ -41,11 +41,14 @@ fn assert_no_repeats(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
 }
 
 fn client(base_url: String, timeout: Duration) -> Client {
-    Client::builder(Environment::Custom(base_url), PocId::new("POC0000001").unwrap())
-        .timeout(timeout)
-        .retry_policy(RetryPolicy::no_retry())
-        .build()
-        .unwrap()
+    Client::builder(
+        Environment::Custom(base_url),
+        PocId::new("POC0000001").unwrap(),
+    )
+    .timeout(timeout)
+    .retry_policy(RetryPolicy::no_retry())
+    .build()
+    .unwrap()
 }
 
 fn send() -> CouponSendRequest {
@@ -82,7 +85,11 @@ async fn no_error_prints_its_cause() {
 
     // malformed XML: MalformedXml → DecodeError
     let truncated = TestServer::start(|_| async {
-        reply(200, "text/xml", "<?xml version=\"1.0\"?><RESULT><CODE>00</CODE>")
+        reply(
+            200,
+            "text/xml",
+            "<?xml version=\"1.0\"?><RESULT><CODE>00</CODE>",
+        )
     })
     .await;
     let truncated = client(truncated.base_url.clone(), Duration::from_secs(2));
@@ -112,5 +119,8 @@ async fn no_error_prints_its_cause() {
         matches!(&errors[1], Error::Timeout { source, .. } if source.is_timeout()),
         "{errors:?}"
     );
-    assert!(errors[2].source().is_some(), "a malformed answer keeps its cause");
+    assert!(
+        errors[2].source().is_some(),
+        "a malformed answer keeps its cause"
+    );
 }

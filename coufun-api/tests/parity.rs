@@ -14,14 +14,11 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 use coufun_api::issuance::IssueOutcome;
 use coufun_api::privacy::PocId;
-use coufun_api::responses::{
-    CouponSendItem, CouponSendResponse, GoodsListItem, GoodsListResponse,
-};
+use coufun_api::responses::{CouponSendItem, CouponSendResponse, GoodsListItem, GoodsListResponse};
 use coufun_api::retry::RetryPolicy;
 use coufun_api::xml::{Response, encode_error};
 use coufun_api::{
-    Charset, Client, CouponSendRequest, Environment, Error, GoodsListRequest, ResultCode,
-    blocking,
+    Charset, Client, CouponSendRequest, Environment, Error, GoodsListRequest, ResultCode, blocking,
 };
 use support::{Received, TestServer, reply, xml};
 use tracing::field::{Field, Visit};
@@ -82,10 +79,10 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
-        if let Some(span) = ctx.span(id) {
-            if let Some(fields) = span.extensions_mut().get_mut::<Fields>() {
-                values.record(fields);
-            }
+        if let Some(span) = ctx.span(id)
+            && let Some(fields) = span.extensions_mut().get_mut::<Fields>()
+        {
+            values.record(fields);
         }
     }
 
@@ -249,7 +246,11 @@ fn is_send(scenario: Scenario) -> bool {
     use Scenario::*;
     matches!(
         scenario,
-        SendSucceeds | SendRefused | SendAnswerLostThenDuplicate | SendCharsetMismatch | SendOversize
+        SendSucceeds
+            | SendRefused
+            | SendAnswerLostThenDuplicate
+            | SendCharsetMismatch
+            | SendOversize
     )
 }
 
@@ -262,7 +263,10 @@ fn policy() -> RetryPolicy {
     }
 }
 
-fn builder<C>(make: fn(Environment, PocId) -> coufun_api::ClientBuilder<C>, server: &TestServer) -> coufun_api::ClientBuilder<C> {
+fn builder<C>(
+    make: fn(Environment, PocId) -> coufun_api::ClientBuilder<C>,
+    server: &TestServer,
+) -> coufun_api::ClientBuilder<C> {
     make(
         Environment::Custom(server.base_url.clone()),
         PocId::new("POC7315426").unwrap(),
@@ -413,12 +417,17 @@ fn expect(scenario: Scenario, run: &Run) {
         SendAnswerLostThenDuplicate => {
             starts("earlier_attempt_reached tr_id=TR-PARITY-1 code=12 lost_answers=1 attempts=2");
             calls(2);
-            assert_eq!(run.wire[0], run.wire[1], "the very same request, same TR_ID");
+            assert_eq!(
+                run.wire[0], run.wire[1],
+                "the very same request, same TR_ID"
+            );
             logged("timed out after sending");
             logged("message=earlier_attempt_reached result_code=12");
         }
         SendCharsetMismatch => {
-            starts("not_issued tr_id=TR-PARITY-1 attempts=0 error=coupon_send: the request was checked in");
+            starts(
+                "not_issued tr_id=TR-PARITY-1 attempts=0 error=coupon_send: the request was checked in",
+            );
             calls(0);
             logged("message=not_issued");
         }

@@ -142,7 +142,9 @@ fn read_error(info: CallInfo, error: std::io::Error) -> Error {
     };
     match error.into_inner().map(|e| e.downcast::<reqwest::Error>()) {
         Some(Ok(reqwest_error)) => wire::reqwest_error(info, *reqwest_error),
-        Some(Err(other)) => wire::transport_error(info, TransportError::from_io(io(kind, Some(other)))),
+        Some(Err(other)) => {
+            wire::transport_error(info, TransportError::from_io(io(kind, Some(other))))
+        }
         None => wire::transport_error(info, TransportError::from_io(io(kind, None))),
     }
 }
