@@ -1,5 +1,5 @@
 //! The blocking client (feature `blocking`): the same builder, settings,
-//! generated methods and run ([`super::drive`]) as [`crate::Client`], on
+//! generated methods and run (`client/drive.rs`) as [`crate::Client`], on
 //! `reqwest::blocking`; only sending, reading and sleeping are its own. Do not
 //! use it inside an async runtime.
 
