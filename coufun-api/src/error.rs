@@ -23,6 +23,87 @@ pub struct CallInfo {
     pub idempotent: bool,
 }
 
+/// A failure of the HTTP stack (connecting, sending, reading the answer, or
+/// setting the client up), opaque so that the HTTP library stays out of this
+/// crate's API: what callers need is asked with [`is_timeout`](Self::is_timeout)
+/// and [`is_connect`](Self::is_connect), and the library's own error (its URL
+/// removed) is the [`source`](std::error::Error::source).
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportKind,
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+#[cfg_attr(not(feature = "client"), allow(dead_code))] // driven by the client
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TransportKind {
+    Connect,
+    Timeout,
+    Other,
+    Setup,
+}
+
+impl TransportError {
+    /// Whether no answer came in time.
+    pub fn is_timeout(&self) -> bool {
+        self.kind == TransportKind::Timeout
+    }
+
+    /// Whether the connection could not be made (the request was not sent).
+    pub fn is_connect(&self) -> bool {
+        self.kind == TransportKind::Connect
+    }
+
+    /// reqwest's error, its URL (which holds the query of a GET: POC_ID,
+    /// phone numbers) removed.
+    #[cfg(feature = "client")]
+    pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
+        let kind = if error.is_connect() {
+            TransportKind::Connect
+        } else if error.is_timeout() {
+            TransportKind::Timeout
+        } else if error.is_builder() {
+            TransportKind::Setup
+        } else {
+            TransportKind::Other
+        };
+        TransportError {
+            kind,
+            source: Box::new(error.without_url()),
+        }
+    }
+
+    /// An I/O error while reading an answer (the blocking client's body).
+    #[cfg(feature = "blocking")]
+    pub(crate) fn from_io(error: std::io::Error) -> Self {
+        let kind = match error.kind() {
+            std::io::ErrorKind::TimedOut => TransportKind::Timeout,
+            _ => TransportKind::Other,
+        };
+        TransportError {
+            kind,
+            source: Box::new(error),
+        }
+    }
+}
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.kind {
+            TransportKind::Connect => "HTTP connection error",
+            TransportKind::Timeout => "HTTP timeout",
+            TransportKind::Other => "HTTP transport error",
+            TransportKind::Setup => "HTTP client setup error",
+        })
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
 /// A failed call.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -56,28 +137,28 @@ pub enum Error {
         charset: Charset,
     },
     /// The connection could not be made: the request never reached the server.
-    #[error("{}: could not connect; the request was not sent: {source}", info.operation)]
+    #[error("{}: could not connect; the request was not sent", info.operation)]
     Connect {
         /// The call.
         info: CallInfo,
-        /// reqwest's error, its URL removed.
-        source: reqwest::Error,
+        /// The HTTP stack's error, its URL removed.
+        source: TransportError,
     },
     /// No complete answer in time after the request was sent: it may have reached the server.
     #[error("{}: timed out after sending; the request may have reached the server", info.operation)]
     Timeout {
         /// The call.
         info: CallInfo,
-        /// reqwest's error, its URL removed.
-        source: reqwest::Error,
+        /// The HTTP stack's error, its URL removed.
+        source: TransportError,
     },
     /// The connection failed after the request was (perhaps) sent.
-    #[error("{}: transport failed; the request may have reached the server: {source}", info.operation)]
+    #[error("{}: transport failed; the request may have reached the server", info.operation)]
     Transport {
         /// The call.
         info: CallInfo,
-        /// The underlying error, its URL removed.
-        source: Box<dyn std::error::Error + Send + Sync>,
+        /// The HTTP stack's error, its URL removed.
+        source: TransportError,
     },
     /// The server answered an HTTP status other than 2xx.
     #[error("{}: HTTP {status}: {excerpt}", info.operation)]
@@ -108,7 +189,7 @@ pub enum Error {
         excerpt: String,
     },
     /// The body is XML but cannot be read as the operation's response.
-    #[error("{}: malformed response: {source}", info.operation)]
+    #[error("{}: malformed response", info.operation)]
     MalformedXml {
         /// The call.
         info: CallInfo,

@@ -220,6 +220,7 @@ impl IssuingResponse for CouponCreateResponse {
 
 /// The issuing state machine: feed it each call's result, it says whether to
 /// send again and, at the end, how the issuance ended. No I/O of its own.
+#[cfg_attr(not(feature = "client"), allow(dead_code))] // driven by the client
 #[derive(Debug)]
 pub(crate) struct Issuance<R> {
     tr_id: TrId,
@@ -232,6 +233,7 @@ pub(crate) struct Issuance<R> {
     answer: PhantomData<fn() -> R>,
 }
 
+#[cfg_attr(not(feature = "client"), allow(dead_code))] // driven by the client
 impl<R> Issuance<R> {
     /// A new issuance of the request carrying `tr_id`.
     pub(crate) fn new(tr_id: TrId, policy: RetryPolicy) -> Self {
@@ -297,12 +299,12 @@ impl<R> Issuance<R> {
     }
 
     /// Refused before any call (e.g. the request's charset is not the client's).
-    pub(crate) fn refused(self, error: Error) -> IssueOutcome<R> {
+    pub(crate) fn refused(&self, error: Error) -> IssueOutcome<R> {
         self.not_issued(error)
     }
 
     /// The budget is spent: unknown if an attempt's fate is open, else not issued.
-    pub(crate) fn give_up(mut self) -> IssueOutcome<R> {
+    pub(crate) fn give_up(&mut self) -> IssueOutcome<R> {
         match (self.lost_answers, self.last_error.take()) {
             (0, Some(error)) => self.not_issued(error),
             (_, error) => self.unknown(error),

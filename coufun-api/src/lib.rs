@@ -62,6 +62,7 @@
 )]
 
 pub mod charset;
+#[cfg(feature = "client")]
 pub mod client;
 pub mod error;
 pub mod field;
@@ -81,9 +82,10 @@ pub mod xml;
 pub use charset::{Charset, Unencodable, byte_len, cp949_len};
 #[cfg(feature = "blocking")]
 pub use client::blocking;
+#[cfg(feature = "client")]
 pub use client::{BuildError, Client, ClientBuilder, Environment};
 pub use coufun_macros::{body, extra, recipient, recipients, result_code, sender, subject, tr_id};
-pub use error::{CallInfo, Error};
+pub use error::{CallInfo, Error, TransportError};
 pub use field::{FieldInput, FieldKind};
 pub use generated::kinds::*;
 pub use generated::manual::{MANUAL_VERSION, PRODUCTION_URL, TEST_URL};
@@ -98,5 +100,5 @@ pub use validation::{ValidationError, ValidationErrors, Violation};
 
 /// The README's examples, compiled as doctests so they cannot go stale.
 #[doc = include_str!("../../README.md")]
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "client"))]
 pub struct ReadmeDoctests;

@@ -293,6 +293,7 @@ mod tests {
 
 /// The attempts of one call so far, against a [`RetryPolicy`]: shared by the
 /// async and blocking clients' retry loops and by exactly-once issuance.
+#[cfg_attr(not(feature = "client"), allow(dead_code))] // driven by the client
 #[derive(Debug)]
 pub(crate) struct Attempts {
     policy: RetryPolicy,
@@ -300,6 +301,7 @@ pub(crate) struct Attempts {
     made: u32,
 }
 
+#[cfg_attr(not(feature = "client"), allow(dead_code))] // driven by the client
 impl Attempts {
     /// Starts counting now.
     pub(crate) fn start(policy: RetryPolicy) -> Self {

@@ -8,7 +8,7 @@ pub const REGENERATE: &str = "cargo xtask codegen";
 
 /// Emitted tokens that do not parse as a Rust file (a bug in an emitter).
 #[derive(Debug, thiserror::Error)]
-#[error("emitted code for {what} does not parse: {source}")]
+#[error("emitted code for {what} does not parse")]
 pub struct RenderError {
     /// Which file was being rendered.
     pub what: String,

@@ -95,7 +95,7 @@ pub struct Catalogue {
 #[non_exhaustive]
 pub enum CatalogueError {
     /// The file could not be read.
-    #[error("cannot read catalogue {path}: {source}")]
+    #[error("cannot read catalogue {path}")]
     Read {
         /// The file.
         path: String,
@@ -103,7 +103,7 @@ pub enum CatalogueError {
         source: std::io::Error,
     },
     /// The TOML is malformed or misses a field.
-    #[error("catalogue is not valid TOML of the expected shape: {0}")]
+    #[error("catalogue is not valid TOML of the expected shape")]
     Parse(#[from] toml::de::Error),
     /// Two goods share an id.
     #[error("catalogue lists goods id {0:?} twice")]

@@ -32,7 +32,7 @@ use crate::wire::{charset_label, decode_params};
 #[non_exhaustive]
 pub enum SandboxError {
     /// The address could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Bind {
         /// The address.
         addr: SocketAddr,

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 pub fn run(root: &Path, check: bool) -> Result<ExitCode, String> {
     let spec =
         coufun_codegen::Spec::load(root).map_err(|e| format!("the spec is invalid:\n{e}"))?;
-    let files = coufun_codegen::generated_files(&spec).map_err(|e| e.to_string())?;
+    let files = coufun_codegen::generated_files(&spec).map_err(|e| format!("{e}: {}", e.source))?;
     let stale = coufun_codegen::stale_files(root, &files);
     if check {
         if stale.is_empty() {

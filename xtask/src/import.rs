@@ -39,7 +39,7 @@ pub enum MissingCodes {
 #[non_exhaustive]
 pub enum ImportError {
     /// A file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: cannot be read or written")]
     Io {
         /// The file.
         path: PathBuf,
@@ -72,7 +72,7 @@ pub enum ImportError {
     #[error(transparent)]
     Map(#[from] MapError),
     /// The spec is not TOML.
-    #[error("{RESULT_CODES_PATH}: not TOML: {0}")]
+    #[error("{RESULT_CODES_PATH}: not TOML")]
     SpecSyntax(#[from] toml_edit::TomlError),
     /// The spec lacks a table the import writes into.
     #[error("{RESULT_CODES_PATH}: expected {0}")]

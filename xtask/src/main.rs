@@ -85,7 +85,7 @@ fn import_options<'a>(args: &[&'a str]) -> Option<(&'a str, Options)> {
 }
 
 fn import_manual(root: &Path, file: &str, options: Options) -> Result<ExitCode, String> {
-    let outcome = import::run(root, Path::new(file), options).map_err(|e| e.to_string())?;
+    let outcome = import::run(root, Path::new(file), options).map_err(|e| error_chain(&e))?;
     print!("{}", outcome.diff);
     if !outcome.todo.is_empty() {
         let when = if options.dry_run {
@@ -115,4 +115,16 @@ fn import_manual(root: &Path, file: &str, options: Options) -> Result<ExitCode, 
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `error` and each of its causes, joined with `: `.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

@@ -1,22 +1,23 @@
-//! The blocking client (feature `blocking`): the same builder, settings and
-//! generated methods as [`crate::Client`], on `reqwest::blocking`. Do not use it
-//! inside an async runtime.
+//! The blocking client (feature `blocking`): the same builder, settings,
+//! generated methods and run (`client/drive.rs`) as [`crate::Client`], on
+//! `reqwest::blocking`; only sending, reading and sleeping are its own. Do not
+//! use it inside an async runtime.
 
 use std::fmt;
 use std::io::Read;
 use std::sync::Arc;
 
+use super::drive::{self, Issuing, Next, Plan, Retrying};
 use super::settings::{BuildError, CallConfig, ClientBuilder, Environment};
-use super::{record_outcome, wire};
+use super::wire;
 use crate::Charset;
-use crate::error::{CallInfo, Error};
+use crate::error::{CallInfo, Error, TransportError};
 use crate::generated::kinds::TrId;
 use crate::generated::requests::GoodsListRequest;
 use crate::generated::responses::GoodsListItem;
-use crate::issuance::{Issuance, IssueOutcome};
-use crate::operation::{Method, Operation};
+use crate::issuance::IssueOutcome;
+use crate::operation::Operation;
 use crate::privacy::PocId;
-use crate::retry::{Attempts, Decision};
 use crate::xml::Response;
 
 /// A blocking COUFUN client. Clones share one connection pool.
@@ -42,34 +43,12 @@ impl Client {
         ClientBuilder::new(environment, poc_id)
     }
 
-    /// Sends `request` and decodes the answer as `R` (see [`crate::Client::call`]).
+    /// Sends `request` once and decodes the answer as `R` (see [`crate::Client::call`]).
     pub fn call<O: Operation, R: Response>(&self, request: &O) -> Result<R, Error> {
-        let span = super::call_span::<O>(request);
-        let info = wire::call_info(request);
-        let result = span.in_scope(|| self.exchange::<O, R>(request, info));
-        record_outcome(&span, &result);
+        let span = drive::call_span::<O>(request);
+        let result = span.in_scope(|| self.exchange::<O, R>(request));
+        drive::record_outcome(&span, &result);
         result
-    }
-
-    /// [`call`](Self::call) for a request whose text was checked in
-    /// `counted_in`: refused, nothing sent, when the client sends another charset.
-    /// Retries per the client's policy, as [`crate::Client`] does.
-    pub(crate) fn call_counted_in<O: Operation, R: Response>(
-        &self,
-        request: &O,
-        counted_in: Charset,
-    ) -> Result<R, Error> {
-        wire::check_charset::<O>(&self.config, counted_in)?;
-        let mut attempts = Attempts::start(self.config.retry);
-        loop {
-            attempts.record();
-            match self.call(request) {
-                Err(e) if e.retry() == Decision::RetrySameRequest && attempts.may_retry() => {
-                    std::thread::sleep(attempts.backoff());
-                }
-                answer => return answer,
-            }
-        }
     }
 
     /// Looks one goods item up in the goods list, as
@@ -80,6 +59,16 @@ impl Client {
         Ok(super::find_goods(list, goods_id))
     }
 
+    /// [`call`](Self::call) with retries, as [`crate::Client`] does.
+    pub(crate) fn call_counted_in<O: Operation, R: Response>(
+        &self,
+        request: &O,
+        counted_in: Charset,
+    ) -> Result<R, Error> {
+        let (plan, next) = Retrying::start::<O>(&self.config, counted_in);
+        self.run(plan, next, request)
+    }
+
     /// Issues `request` exactly once, as [`crate::Client`] does.
     pub(crate) fn issue<O: Operation, R: Response>(
         &self,
@@ -87,81 +76,76 @@ impl Client {
         tr_id: &TrId,
         counted_in: Charset,
     ) -> IssueOutcome<R> {
-        let span = super::issue_span::<O>(tr_id);
-        let mut run = Issuance::<R>::new(tr_id.clone(), self.config.retry);
-        if let Err(refused) = wire::check_charset::<O>(&self.config, counted_in) {
-            return run.refused(refused);
-        }
-        let outcome = span.in_scope(|| {
-            loop {
-                if !run.next_call() {
-                    break run.give_up();
-                }
-                if let Some(outcome) = run.sent(self.call(request)) {
-                    break outcome;
-                }
-                std::thread::sleep(run.wait());
-            }
-        });
-        super::record_issue(&span, &outcome);
-        outcome
+        let (plan, next) = Issuing::start::<O>(&self.config, tr_id, counted_in);
+        self.run(plan, next, request)
     }
 
-    fn exchange<O: Operation, R: Response>(&self, request: &O, info: CallInfo) -> Result<R, Error> {
+    /// Carries out what `plan` asks, blocking.
+    fn run<P, O, R>(&self, mut plan: P, mut next: Next<P::Output>, request: &O) -> P::Output
+    where
+        P: Plan<Answer = R>,
+        O: Operation,
+        R: Response,
+    {
+        loop {
+            next = match next {
+                Next::Send => {
+                    let answer = plan.span().in_scope(|| self.call(request));
+                    plan.answered(answer)
+                }
+                Next::Wait(wait) => {
+                    std::thread::sleep(wait);
+                    plan.waited()
+                }
+                Next::Done(output) => return output,
+            }
+        }
+    }
+
+    /// One request and its answer, blocking.
+    fn exchange<O: Operation, R: Response>(&self, request: &O) -> Result<R, Error> {
+        let info = wire::call_info(request);
         let prepared = wire::prepare(&self.config, request)?;
-        let builder = match prepared.method {
-            Method::Get => self.http.get(prepared.url),
-            _ => self
-                .http
-                .post(prepared.url)
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    wire::form_content_type(self.config.charset),
-                )
-                .body(prepared.body.unwrap_or_default()),
-        };
-        let response = builder.send().map_err(|e| wire::transport_error(info, e))?;
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let limit = self.config.max_response_bytes;
-        if response
-            .content_length()
-            .is_some_and(|len| len > limit as u64)
-        {
-            return Err(Error::TooLarge { info, limit });
+        let mut builder = self.http.request(prepared.method, prepared.url);
+        if let Some((content_type, body)) = prepared.form {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(body);
         }
-        let mut body = Vec::new();
-        let read = response.take(limit as u64 + 1).read_to_end(&mut body);
-        if let Err(e) = read {
-            return Err(read_error(info, e));
+        let mut response = builder.send().map_err(|e| wire::reqwest_error(info, e))?;
+        let (head, mut body) = wire::Head::read(
+            &self.config,
+            info,
+            response.status(),
+            response.headers(),
+            response.content_length(),
+        )?;
+        let mut piece = vec![0; 16 * 1024];
+        loop {
+            match response.read(&mut piece) {
+                Ok(0) => break,
+                Ok(n) => body.push(piece.get(..n).unwrap_or_default())?,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(read_error(info, e)),
+            }
         }
-        if body.len() > limit {
-            return Err(Error::TooLarge { info, limit });
-        }
-        wire::interpret(&self.config, info, status, content_type.as_deref(), &body)
+        head.finish(&self.config, body)
     }
 }
 
 /// An I/O error while reading the body: reqwest's own error when it is one.
 fn read_error(info: CallInfo, error: std::io::Error) -> Error {
-    let timed_out = error.kind() == std::io::ErrorKind::TimedOut;
-    match error
-        .into_inner()
-        .map(|inner| inner.downcast::<reqwest::Error>())
-    {
-        Some(Ok(reqwest_error)) => wire::transport_error(info, *reqwest_error),
-        Some(Err(other)) if !timed_out => Error::Transport {
-            info,
-            source: other,
-        },
-        _ => Error::Transport {
-            info,
-            source: Box::new(std::io::Error::from(std::io::ErrorKind::TimedOut)),
-        },
+    let kind = error.kind();
+    let io = |kind: std::io::ErrorKind, inner| match inner {
+        Some(inner) => std::io::Error::new(kind, inner),
+        None => std::io::Error::from(kind),
+    };
+    match error.into_inner().map(|e| e.downcast::<reqwest::Error>()) {
+        Some(Ok(reqwest_error)) => wire::reqwest_error(info, *reqwest_error),
+        Some(Err(other)) => {
+            wire::transport_error(info, TransportError::from_io(io(kind, Some(other))))
+        }
+        None => wire::transport_error(info, TransportError::from_io(io(kind, None))),
     }
 }
 
@@ -173,7 +157,7 @@ impl ClientBuilder<Client> {
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .build()
-            .map_err(BuildError::Http)?;
+            .map_err(|e| BuildError::Http(TransportError::from_reqwest(e)))?;
         Ok(Client {
             http,
             config: Arc::new(config),

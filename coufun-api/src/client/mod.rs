@@ -22,6 +22,7 @@
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
+mod drive;
 mod settings;
 mod wire;
 
@@ -36,15 +37,15 @@ pub use settings::{
 };
 
 use crate::Charset;
-use crate::error::{CallInfo, Error};
+use crate::error::{Error, TransportError};
 use crate::generated::kinds::TrId;
 use crate::generated::requests::GoodsListRequest;
 use crate::generated::responses::{GoodsListItem, GoodsListResponse};
-use crate::issuance::{Issuance, IssueOutcome};
-use crate::operation::{Method, Operation};
+use crate::issuance::IssueOutcome;
+use crate::operation::Operation;
 use crate::privacy::PocId;
-use crate::retry::{Attempts, Decision};
 use crate::xml::Response;
+use drive::{Issuing, Next, Plan, Retrying};
 use settings::CallConfig;
 
 /// An async COUFUN client. Clones share one connection pool.
@@ -70,40 +71,19 @@ impl Client {
         ClientBuilder::new(environment, poc_id)
     }
 
-    /// Sends `request` and decodes the answer as `R`. The generated methods
-    /// (`client.coupon_send(&request)`, …) call this with the operation's
-    /// response type; call it directly only for an operation of your own.
+    /// Sends `request` once and decodes the answer as `R`. The generated
+    /// methods (`client.coupon_send(&request)`, …) call it with the
+    /// operation's response type, retrying per the client's
+    /// [`RetryPolicy`](crate::retry::RetryPolicy); call it directly only for an
+    /// operation of your own.
     pub async fn call<O: Operation, R: Response>(&self, request: &O) -> Result<R, Error> {
-        let span = call_span::<O>(request);
-        let info = wire::call_info(request);
+        let span = drive::call_span::<O>(request);
         let result = self
-            .exchange::<O, R>(request, info)
+            .exchange::<O, R>(request)
             .instrument(span.clone())
             .await;
-        record_outcome(&span, &result);
+        drive::record_outcome(&span, &result);
         result
-    }
-
-    /// [`call`](Self::call) for a request whose text was checked in
-    /// `counted_in`: refused, nothing sent, when the client sends another charset.
-    /// Retries per the client's [`RetryPolicy`](crate::retry::RetryPolicy): the
-    /// very same request, only where [`Error::retry`] allows it.
-    pub(crate) async fn call_counted_in<O: Operation, R: Response>(
-        &self,
-        request: &O,
-        counted_in: Charset,
-    ) -> Result<R, Error> {
-        wire::check_charset::<O>(&self.config, counted_in)?;
-        let mut attempts = Attempts::start(self.config.retry);
-        loop {
-            attempts.record();
-            match self.call(request).await {
-                Err(e) if e.retry() == Decision::RetrySameRequest && attempts.may_retry() => {
-                    tokio::time::sleep(attempts.backoff()).await;
-                }
-                answer => return answer,
-            }
-        }
     }
 
     /// Looks one goods item up by its `GOODS_ID`. No manual documents a
@@ -118,6 +98,17 @@ impl Client {
         Ok(find_goods(list, goods_id))
     }
 
+    /// [`call`](Self::call) with retries, for a request whose text was checked
+    /// in `counted_in` (see [`Retrying`]).
+    pub(crate) async fn call_counted_in<O: Operation, R: Response>(
+        &self,
+        request: &O,
+        counted_in: Charset,
+    ) -> Result<R, Error> {
+        let (plan, next) = Retrying::start::<O>(&self.config, counted_in);
+        self.run(plan, next, request).await
+    }
+
     /// Issues `request` (carrying `tr_id`) exactly once: see [`crate::issuance`].
     pub(crate) async fn issue<O: Operation, R: Response>(
         &self,
@@ -125,87 +116,61 @@ impl Client {
         tr_id: &TrId,
         counted_in: Charset,
     ) -> IssueOutcome<R> {
-        let span = issue_span::<O>(tr_id);
-        let run = Issuance::<R>::new(tr_id.clone(), self.config.retry);
-        let outcome = match wire::check_charset::<O>(&self.config, counted_in) {
-            Err(refused) => run.refused(refused),
-            Ok(()) => self.drive(run, request).instrument(span.clone()).await,
-        };
-        record_issue(&span, &outcome);
-        outcome
+        let (plan, next) = Issuing::start::<O>(&self.config, tr_id, counted_in);
+        self.run(plan, next, request).await
     }
 
-    async fn drive<O: Operation, R: Response>(
-        &self,
-        mut run: Issuance<R>,
-        request: &O,
-    ) -> IssueOutcome<R> {
+    /// Carries out what `plan` asks: the only async part of a run.
+    async fn run<P, O, R>(&self, mut plan: P, mut next: Next<P::Output>, request: &O) -> P::Output
+    where
+        P: Plan<Answer = R>,
+        O: Operation,
+        R: Response,
+    {
         loop {
-            if !run.next_call() {
-                return run.give_up();
-            }
-            if let Some(outcome) = run.sent(self.call(request).await) {
-                return outcome;
-            }
-            if !run.wait().is_zero() {
-                tokio::time::sleep(run.wait()).await;
+            next = match next {
+                Next::Send => {
+                    let answer = self.call(request).instrument(plan.span().clone()).await;
+                    plan.answered(answer)
+                }
+                Next::Wait(wait) => {
+                    tokio::time::sleep(wait).await;
+                    plan.waited()
+                }
+                Next::Done(output) => return output,
             }
         }
     }
 
-    async fn exchange<O: Operation, R: Response>(
-        &self,
-        request: &O,
-        info: CallInfo,
-    ) -> Result<R, Error> {
+    /// One request and its answer: the only async part of a call.
+    async fn exchange<O: Operation, R: Response>(&self, request: &O) -> Result<R, Error> {
+        let info = wire::call_info(request);
         let prepared = wire::prepare(&self.config, request)?;
-        let builder = match prepared.method {
-            Method::Get => self.http.get(prepared.url),
-            _ => self
-                .http
-                .post(prepared.url)
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    wire::form_content_type(self.config.charset),
-                )
-                .body(prepared.body.unwrap_or_default()),
-        };
+        let mut builder = self.http.request(prepared.method, prepared.url);
+        if let Some((content_type, body)) = prepared.form {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(body);
+        }
         let mut response = builder
             .send()
             .await
-            .map_err(|e| wire::transport_error(info, e))?;
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let limit = self.config.max_response_bytes;
-        let body = match response.content_length() {
-            Some(len) if len > limit as u64 => return Err(Error::TooLarge { info, limit }),
-            // A declared length within the cap: HTTP framing stops the body there.
-            Some(_) => response
-                .bytes()
-                .await
-                .map_err(|e| wire::transport_error(info, e))?
-                .to_vec(),
-            // No length (chunked): read piece by piece and stop at the cap.
-            None => {
-                let mut body = Vec::with_capacity(8 * 1024);
-                while let Some(chunk) = response
-                    .chunk()
-                    .await
-                    .map_err(|e| wire::transport_error(info, e))?
-                {
-                    if body.len() + chunk.len() > limit {
-                        return Err(Error::TooLarge { info, limit });
-                    }
-                    body.extend_from_slice(&chunk);
-                }
-                body
-            }
-        };
-        wire::interpret(&self.config, info, status, content_type.as_deref(), &body)
+            .map_err(|e| wire::reqwest_error(info, e))?;
+        let (head, mut body) = wire::Head::read(
+            &self.config,
+            info,
+            response.status(),
+            response.headers(),
+            response.content_length(),
+        )?;
+        while let Some(piece) = response
+            .chunk()
+            .await
+            .map_err(|e| wire::reqwest_error(info, e))?
+        {
+            body.push(&piece)?;
+        }
+        head.finish(&self.config, body)
     }
 }
 
@@ -217,7 +182,7 @@ impl ClientBuilder<Client> {
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .build()
-            .map_err(BuildError::Http)?;
+            .map_err(|e| BuildError::Http(TransportError::from_reqwest(e)))?;
         Ok(Client {
             http,
             config: Arc::new(config),
@@ -230,61 +195,4 @@ fn find_goods(list: GoodsListResponse, goods_id: &str) -> Option<GoodsListItem> 
     list.goods
         .into_iter()
         .find(|g| g.goods_id.as_deref().map(str::trim) == Some(goods_id.trim()))
-}
-
-/// The span of one issuance: operation and TR_ID now, outcome at the end.
-fn issue_span<O: Operation>(tr_id: &TrId) -> tracing::Span {
-    tracing::info_span!(
-        "coufun_issue",
-        operation = O::NAME,
-        tr_id = tr_id.as_str(),
-        outcome = tracing::field::Empty,
-        attempts = tracing::field::Empty,
-    )
-}
-
-fn record_issue<R>(span: &tracing::Span, outcome: &IssueOutcome<R>) {
-    let (word, code) = match outcome {
-        IssueOutcome::Issued(_) => ("issued", None),
-        IssueOutcome::NotIssued(n) => ("not_issued", n.code()),
-        IssueOutcome::EarlierAttemptReached(e) => ("earlier_attempt_reached", Some(e.code)),
-        _ => ("unknown", None),
-    };
-    span.record("outcome", word);
-    span.record("attempts", outcome.attempts());
-    let _entered = span.enter();
-    match code {
-        Some(code) => tracing::info!(result_code = code.as_str(), "{word}"),
-        None => tracing::info!("{word}"),
-    }
-}
-
-/// The span of one call: operation and TR_ID now, result code when answered.
-fn call_span<O: Operation>(request: &O) -> tracing::Span {
-    let span = tracing::info_span!(
-        "coufun_call",
-        operation = O::NAME,
-        tr_id = tracing::field::Empty,
-        result_code = tracing::field::Empty,
-    );
-    if let Some(tr_id) = request.idempotency_key() {
-        span.record("tr_id", tr_id);
-    }
-    span
-}
-
-fn record_outcome<R>(span: &tracing::Span, result: &Result<R, Error>) {
-    let _entered = span.enter();
-    match result {
-        Ok(_) => {
-            span.record("result_code", crate::ResultCode::Success.as_str());
-            tracing::debug!("answered");
-        }
-        Err(error) => {
-            if let Some(code) = error.result_code() {
-                span.record("result_code", code.as_str());
-            }
-            tracing::warn!(error = %error, retry = ?error.retry(), "call failed");
-        }
-    }
 }

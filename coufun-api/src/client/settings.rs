@@ -71,8 +71,8 @@ pub enum BuildError {
         url: String,
     },
     /// reqwest could not build its client (e.g. no TLS roots).
-    #[error("the HTTP client could not be built: {0}")]
-    Http(#[source] reqwest::Error),
+    #[error("the HTTP client could not be built")]
+    Http(#[source] crate::error::TransportError),
 }
 
 /// What every call of one client shares, resolved and checked.

@@ -1,13 +1,15 @@
-//! What the async and blocking clients share around the I/O: turning a checked
-//! request into a method, URL and form body in the request charset, and
-//! turning status, headers and body into the typed response or an [`Error`].
+//! What the async and blocking clients share around the I/O of one request:
+//! turning a checked request into a method, URL and form body in the request
+//! charset; reading status, headers and a capped body; turning them into the
+//! typed response or an [`Error`].
 
 use std::borrow::Cow;
 
-use reqwest::Url;
+use reqwest::header::{CONTENT_TYPE, HeaderMap};
+use reqwest::{StatusCode, Url};
 
 use super::settings::CallConfig;
-use crate::error::{CallInfo, Error};
+use crate::error::{CallInfo, Error, TransportError};
 use crate::generated::responses::POC_ID_PARAM;
 use crate::operation::{Method, Operation};
 use crate::redact::redact;
@@ -20,14 +22,14 @@ const EXCERPT_CHARS: usize = 200;
 /// One request, ready to send.
 #[derive(Debug)]
 pub(crate) struct Prepared {
-    pub(crate) method: Method,
+    pub(crate) method: reqwest::Method,
     pub(crate) url: Url,
-    /// The form body, for POST.
-    pub(crate) body: Option<Vec<u8>>,
+    /// The form body and its `Content-Type`, for POST.
+    pub(crate) form: Option<(String, Vec<u8>)>,
 }
 
 /// `Content-Type` of a form body in `charset`.
-pub(crate) fn form_content_type(charset: Charset) -> String {
+fn form_content_type(charset: Charset) -> String {
     format!(
         "application/x-www-form-urlencoded; charset={}",
         charset.encoding().name().to_ascii_lowercase()
@@ -84,14 +86,91 @@ pub(crate) fn prepare<O: Operation>(config: &CallConfig, request: &O) -> Result<
         field: "path",
         charset: config.charset,
     })?;
-    let body = match method {
+    Ok(match method {
         Method::Get => {
             url.set_query(Some(&form));
-            None
+            Prepared {
+                method: reqwest::Method::GET,
+                url,
+                form: None,
+            }
         }
-        Method::Post => Some(form.into_bytes()),
-    };
-    Ok(Prepared { method, url, body })
+        Method::Post => Prepared {
+            method: reqwest::Method::POST,
+            url,
+            form: Some((form_content_type(config.charset), form.into_bytes())),
+        },
+    })
+}
+
+/// What an answer's head says, before its body is read.
+#[derive(Debug)]
+pub(crate) struct Head {
+    status: u16,
+    content_type: Option<String>,
+}
+
+impl Head {
+    /// The head of an answer; an answer declaring a body over the cap fails
+    /// here, before any of it is read.
+    pub(crate) fn read(
+        config: &CallConfig,
+        info: CallInfo,
+        status: StatusCode,
+        headers: &HeaderMap,
+        content_length: Option<u64>,
+    ) -> Result<(Head, Body), Error> {
+        let limit = config.max_response_bytes;
+        if content_length.is_some_and(|len| len > limit as u64) {
+            return Err(Error::TooLarge { info, limit });
+        }
+        let head = Head {
+            status: status.as_u16(),
+            content_type: headers
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        };
+        let body = Body {
+            bytes: Vec::with_capacity(8 * 1024),
+            limit,
+            info,
+        };
+        Ok((head, body))
+    }
+
+    /// The typed response, or the error, that this head and `body` make.
+    pub(crate) fn finish<R: Response>(self, config: &CallConfig, body: Body) -> Result<R, Error> {
+        interpret(
+            config,
+            body.info,
+            self.status,
+            self.content_type.as_deref(),
+            &body.bytes,
+        )
+    }
+}
+
+/// A body being read, piece by piece, up to the cap.
+#[derive(Debug)]
+pub(crate) struct Body {
+    bytes: Vec<u8>,
+    limit: usize,
+    info: CallInfo,
+}
+
+impl Body {
+    /// One more piece; past the cap, [`Error::TooLarge`] (stop reading).
+    pub(crate) fn push(&mut self, piece: &[u8]) -> Result<(), Error> {
+        if self.bytes.len() + piece.len() > self.limit {
+            return Err(Error::TooLarge {
+                info: self.info,
+                limit: self.limit,
+            });
+        }
+        self.bytes.extend_from_slice(piece);
+        Ok(())
+    }
 }
 
 /// `text` in `charset`; `None` when the charset cannot write it.
@@ -101,7 +180,7 @@ fn encode(charset: Charset, text: &str) -> Option<Cow<'_, [u8]>> {
 }
 
 /// The `charset` parameter of a `Content-Type` header.
-pub(crate) fn header_charset(content_type: Option<&str>) -> Option<&str> {
+fn header_charset(content_type: Option<&str>) -> Option<&str> {
     content_type?.split(';').skip(1).find_map(|p| {
         let (k, v) = p.split_once('=')?;
         k.trim()
@@ -122,7 +201,7 @@ fn excerpt(config: &CallConfig, body: &[u8], content_type: Option<&str>) -> Stri
 }
 
 /// What one finished exchange means: the typed response, or the error.
-pub(crate) fn interpret<R: Response>(
+fn interpret<R: Response>(
     config: &CallConfig,
     info: CallInfo,
     status: u16,
@@ -178,24 +257,19 @@ fn redact_decode_error(config: &CallConfig, error: DecodeError) -> DecodeError {
     }
 }
 
-/// A reqwest error from sending or reading, classified, its URL (which holds
-/// the query of a GET: POC_ID, phone numbers) removed.
-pub(crate) fn transport_error(info: CallInfo, error: reqwest::Error) -> Error {
-    let error = error.without_url();
-    if error.is_connect() {
-        Error::Connect {
-            info,
-            source: error,
-        }
-    } else if error.is_timeout() {
-        Error::Timeout {
-            info,
-            source: error,
-        }
+/// A failure of the HTTP stack, classified: the request not sent, or sent
+/// and no answer in time, or lost on the way.
+pub(crate) fn transport_error(info: CallInfo, source: TransportError) -> Error {
+    if source.is_connect() {
+        Error::Connect { info, source }
+    } else if source.is_timeout() {
+        Error::Timeout { info, source }
     } else {
-        Error::Transport {
-            info,
-            source: Box::new(error),
-        }
+        Error::Transport { info, source }
     }
+}
+
+/// [`transport_error`] for reqwest's error, its URL removed.
+pub(crate) fn reqwest_error(info: CallInfo, error: reqwest::Error) -> Error {
+    transport_error(info, TransportError::from_reqwest(error))
 }

@@ -17,6 +17,7 @@ pub use cursor::XmlCursor;
 pub use values::{CalendarDate, FieldValue, Phone, Reported, Timestamp};
 pub use writer::XmlWriter;
 
+#[cfg(feature = "client")]
 pub(crate) use prolog::lossy_text;
 
 use crate::generated::responses::{RESULT_CODE_ELEMENT, RESULT_MESSAGE_ELEMENT};

@@ -51,6 +51,7 @@ pub(crate) fn body_text<'a>(
 
 /// The body as text for an error excerpt: decoded like [`body_text`] but
 /// replacing what does not decode instead of failing.
+#[cfg(feature = "client")]
 pub(crate) fn lossy_text(body: &[u8], header_charset: Option<&str>) -> String {
     let encoding = Encoding::for_bom(body)
         .map(|(e, _)| e)

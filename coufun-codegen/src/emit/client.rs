@@ -21,8 +21,9 @@ pub fn emit(spec: &Spec) -> TokenStream {
     let async_methods = ops.iter().map(|op| method(op, true));
     let blocking_methods = ops.iter().map(|op| method(op, false));
     quote! {
-        //! One method per operation on [`Client`] and, with the `blocking`
-        //! feature, on the blocking client.
+        //! One method per operation on [`Client`] (feature `client`) and, with
+        //! the `blocking` feature, on the blocking client.
+        #![cfg(feature = "client")]
         use super::super::client::Client;
         use super::super::error::Error;
         use super::super::issuance::IssueOutcome;
