@@ -244,8 +244,14 @@ mod tests {
         let status = OperationId::CouponStatus.spec();
         assert!(status.answer.is_empty());
         let field = |name: &str| status.record_fields.iter().find(|f| f.name == name);
-        assert_eq!(field("remaining_amount").map(|f| f.ty), Some(AnswerType::Amount));
-        assert_eq!(field("exchanged_at").map(|f| f.ty), Some(AnswerType::Timestamp));
+        assert_eq!(
+            field("remaining_amount").map(|f| f.ty),
+            Some(AnswerType::Amount)
+        );
+        assert_eq!(
+            field("exchanged_at").map(|f| f.ty),
+            Some(AnswerType::Timestamp)
+        );
         assert_eq!(field("valid_until").map(|f| f.ty), Some(AnswerType::Date));
         assert_eq!(field("recipient").map(|f| f.ty), Some(AnswerType::Mobile));
         let Some(AnswerType::Enum(kind)) = field("status").map(|f| f.ty) else {
@@ -258,10 +264,16 @@ mod tests {
         assert_eq!(CouponStatus::DOCS.len(), CouponStatus::ALL.len());
         assert!(!SendType::Mms.doc().is_empty());
         // Lookups by wire name reach the same entries.
-        let f = field("status").map(|f| f.wire).and_then(|w| status.record_field(w));
+        let f = field("status")
+            .map(|f| f.wire)
+            .and_then(|w| status.record_field(w));
         assert_eq!(f.map(|f| f.name), Some("status"));
         let create = OperationId::CouponCreate.spec();
-        let tr = create.answer.iter().find(|f| f.name == "tr_id").map(|f| f.wire);
+        let tr = create
+            .answer
+            .iter()
+            .find(|f| f.name == "tr_id")
+            .map(|f| f.wire);
         assert!(tr.and_then(|w| create.answer_field(w)).is_some());
         // Every phone element is a `Mobile` answer field.
         for op in &OPERATIONS {
