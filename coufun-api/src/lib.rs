@@ -93,7 +93,8 @@ pub use generated::requests::*;
 pub use generated::responses;
 pub use manual::ManualRevision;
 pub use operation::{
-    Effect, Method, OPERATIONS, Operation, OperationId, OperationSpec, RequestFieldSpec,
+    AnswerFieldSpec, AnswerType, Effect, EnumKindSpec, Method, OPERATIONS, Operation, OperationId,
+    OperationSpec, RequestFieldSpec,
 };
 pub use result_code::{Category, Lang, ParseResultCodeError, ResultCode, RetryClass, UnknownCode};
 pub use validation::{ValidationError, ValidationErrors, Violation};

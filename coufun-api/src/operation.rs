@@ -62,6 +62,11 @@ pub struct OperationSpec {
     pub record_element: Option<&'static str>,
     /// Answer elements (scalars and record fields) that hold a phone number.
     pub phone_elements: &'static [&'static str],
+    /// The scalar answer elements under the root, in spec order.
+    pub answer: &'static [AnswerFieldSpec],
+    /// The child elements of one answer record, in spec order (empty when the
+    /// answer has no records).
+    pub record_fields: &'static [AnswerFieldSpec],
 }
 
 impl OperationSpec {
@@ -78,6 +83,73 @@ impl OperationSpec {
     /// The request field whose Rust name is `name`.
     pub fn field(&self, name: &str) -> Option<&'static RequestFieldSpec> {
         self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The scalar answer element named `wire` on the wire.
+    pub fn answer_field(&self, wire: &str) -> Option<&'static AnswerFieldSpec> {
+        self.answer.iter().find(|f| f.wire == wire)
+    }
+
+    /// The record child element named `wire` on the wire.
+    pub fn record_field(&self, wire: &str) -> Option<&'static AnswerFieldSpec> {
+        self.record_fields.iter().find(|f| f.wire == wire)
+    }
+}
+
+/// One answer element of an [`OperationSpec`] (a scalar under the root or a
+/// child of a record), as `spec/endpoints.toml` types it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AnswerFieldSpec {
+    /// Rust name, e.g. `remaining_amount`.
+    pub name: &'static str,
+    /// Element name on the wire, e.g. `REMAIN_AMOUNT`.
+    pub wire: &'static str,
+    /// What the element holds.
+    pub ty: AnswerType,
+    /// The spec's documentation of the element's type (an enum kind's doc);
+    /// empty when the spec has none.
+    pub doc: &'static str,
+}
+
+/// What an answer element holds: the spec's `type` of a response field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AnswerType {
+    /// Free text.
+    Text,
+    /// An integer (a count, a size).
+    Int,
+    /// An integer amount of money, in KRW.
+    Amount,
+    /// A calendar date, `YYYYMMDD`.
+    Date,
+    /// A date and time, `YYYYMMDDhhmmss`.
+    Timestamp,
+    /// A mobile number (never shown in clear).
+    Mobile,
+    /// One value of an enum kind.
+    Enum(EnumKindSpec),
+}
+
+/// An enum kind as an answer element holds it: its values and their meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EnumKindSpec {
+    /// The spec's key of the kind, e.g. `coupon_status`.
+    pub kind: &'static str,
+    /// The wire texts of its values, in spec order.
+    pub wire_values: &'static [&'static str],
+    /// What each value means, in the same order.
+    pub docs: &'static [&'static str],
+}
+
+impl EnumKindSpec {
+    /// What the value written `wire` means; `None` for a value the spec does
+    /// not list.
+    pub fn doc_of(&self, wire: &str) -> Option<&'static str> {
+        let index = self.wire_values.iter().position(|v| *v == wire)?;
+        self.docs.get(index).copied()
     }
 }
 
@@ -164,5 +236,51 @@ mod tests {
         let list = GoodsListRequest::ID.spec();
         assert_eq!(list.record_element, Some("PRODUCT_INFO"));
         assert_eq!(GoodsListRequest::EFFECT, Effect::Read);
+    }
+
+    #[test]
+    fn answer_fields_carry_their_types_and_enum_values_their_docs() {
+        use crate::{CouponStatus, SendType};
+        let status = OperationId::CouponStatus.spec();
+        assert!(status.answer.is_empty());
+        let field = |name: &str| status.record_fields.iter().find(|f| f.name == name);
+        assert_eq!(
+            field("remaining_amount").map(|f| f.ty),
+            Some(AnswerType::Amount)
+        );
+        assert_eq!(
+            field("exchanged_at").map(|f| f.ty),
+            Some(AnswerType::Timestamp)
+        );
+        assert_eq!(field("valid_until").map(|f| f.ty), Some(AnswerType::Date));
+        assert_eq!(field("recipient").map(|f| f.ty), Some(AnswerType::Mobile));
+        let Some(AnswerType::Enum(kind)) = field("status").map(|f| f.ty) else {
+            panic!("status is an enum kind");
+        };
+        assert_eq!(kind.kind, "coupon_status");
+        let wire = CouponStatus::Cancelled.as_wire();
+        assert_eq!(kind.doc_of(wire), Some(CouponStatus::Cancelled.doc()));
+        assert_eq!(kind.doc_of("no such value"), None);
+        assert_eq!(CouponStatus::DOCS.len(), CouponStatus::ALL.len());
+        assert!(!SendType::Mms.doc().is_empty());
+        // Lookups by wire name reach the same entries.
+        let f = field("status")
+            .map(|f| f.wire)
+            .and_then(|w| status.record_field(w));
+        assert_eq!(f.map(|f| f.name), Some("status"));
+        let create = OperationId::CouponCreate.spec();
+        let tr = create
+            .answer
+            .iter()
+            .find(|f| f.name == "tr_id")
+            .map(|f| f.wire);
+        assert!(tr.and_then(|w| create.answer_field(w)).is_some());
+        // Every phone element is a `Mobile` answer field.
+        for op in &OPERATIONS {
+            for wire in op.phone_elements {
+                let f = op.answer_field(wire).or_else(|| op.record_field(wire));
+                assert_eq!(f.map(|f| f.ty), Some(AnswerType::Mobile), "{}", op.name);
+            }
+        }
     }
 }

@@ -4,7 +4,9 @@
 
 use clap::{Arg, ArgAction, Command, value_parser};
 
-use crate::sdk::{BULK_OPERATION, OPERATIONS, OpMeta};
+use coufun_api::OperationId;
+
+use crate::sdk::{BULK_OPERATION, GOODS_FIELD, OPERATIONS, OpMeta};
 
 /// Exit codes, for `--help`.
 pub const EXIT_CODES: &str = "Exit codes: 0 success · 1 local failure (file, journal, config) · \
@@ -75,20 +77,27 @@ pub fn command() -> Command {
 }
 
 fn goods_info_command() -> Command {
+    let list = OperationId::GoodsList.spec();
+    let goods = crate::sdk::goods_field();
+    let wire = goods.map_or(GOODS_FIELD, |f| f.wire);
+    let help = goods.map_or_else(String::new, |f| {
+        format!("{} A broken rule answers {}.", f.doc, f.code.as_str())
+    });
     Command::new(GOODS_INFO)
         .about("상품상세 — One goods item in full (price, supply price, validity, send type, description, images), looked up over the goods list")
-        .long_about(
+        .long_about(format!(
             "상품상세 — One goods item in full: price, supply price, validity type and \
              value, send type, exchange place, description, use guide, images.\n\n\
              No manual documents a goods-info operation: this calls the goods list \
-             (coufunProduct.do) and picks GOODS_ID from it, as the SDK's Client::goods_info \
+             ({}) and picks {wire} from it, as the SDK's Client::goods_info \
              does. Exit 3 when the list does not hold it.",
-        )
+            list.path
+        ))
         .arg(
             Arg::new("goods_id")
                 .required(true)
-                .value_name("GOODS_ID")
-                .help("Goods id (GOODS_ID): at most 10 bytes; a broken rule answers 10."),
+                .value_name(wire)
+                .help(help),
         )
 }
 

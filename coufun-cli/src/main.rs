@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use clap::ArgMatches;
 use coufun_api::tr_id::TrIdGenerator;
-use coufun_api::{Charset, ResultCode};
+use coufun_api::{Charset, OperationId, ResultCode};
 use serde_json::json;
 
 use bulk::journal::{Journal, RowState};
@@ -173,22 +173,30 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
             } else {
                 println!("{}: {}", op.name, output::code_line(ResultCode::Success));
                 let mut fields = body.fields.clone();
-                if let Some(t) = &tr_id
-                    && !fields.iter().any(|(k, _)| k == "TR_ID")
+                let key_wire = op.idempotency_key.and_then(|k| op.field(k)).map(|f| f.wire);
+                if let (Some(t), Some(wire)) = (&tr_id, key_wire)
+                    && !fields.iter().any(|(k, _)| k == wire)
                 {
-                    fields.push(("TR_ID".into(), t.clone()));
+                    fields.push((wire.to_owned(), t.clone()));
                 }
                 if !fields.is_empty() {
                     let rows: Vec<Vec<String>> = fields
                         .iter()
-                        .map(|(k, v)| vec![k.clone(), present::value(k, v)])
+                        .map(|(k, v)| {
+                            let field = present::scalar_field(op, k);
+                            vec![
+                                present::label(field, k),
+                                k.clone(),
+                                present::value(field, v),
+                            ]
+                        })
                         .collect();
-                    print!("{}", output::table(&["FIELD", "VALUE"], &rows));
+                    print!("{}", output::table(&["FIELD", "ELEMENT", "VALUE"], &rows));
                 }
-                if op.name == GOODS_LIST {
-                    print_goods(&body.records);
+                if op.id == OperationId::GoodsList {
+                    print_goods(op, &body.records);
                 } else {
-                    print_records(&body.records);
+                    print_records(op, &body.records);
                 }
             }
             Exit::Success
@@ -255,7 +263,7 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
     }
 }
 
-fn print_records(records: &[(String, Vec<(String, String)>)]) {
+fn print_records(op: &OpMeta, records: &[(String, Vec<(String, String)>)]) {
     let mut headers: Vec<&str> = Vec::new();
     for (_, r) in records {
         for (k, _) in r {
@@ -275,45 +283,54 @@ fn print_records(records: &[(String, Vec<(String, String)>)]) {
                 .map(|h| {
                     r.iter()
                         .find(|(k, _)| k == h)
-                        .map(|(k, v)| present::value(k, v))
-                        .unwrap_or_default()
+                        .map(|(k, v)| present::value(present::record_field(op, k), v))
+                        .unwrap_or_else(|| "-".to_owned())
                 })
                 .collect()
         })
         .collect();
+    let labels: Vec<String> = headers
+        .iter()
+        .map(|h| present::label(present::record_field(op, h), h))
+        .collect();
+    let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
     println!();
-    print!("{}", output::table(&headers, &rows));
+    print!("{}", output::table(&labels, &rows));
 }
 
-/// The goods list operation, printed as a summary (every field is in `--json`
-/// and in `coufun goods-info GOODS_ID`).
-const GOODS_LIST: &str = "goods_list";
-
-fn print_goods(records: &[(String, Vec<(String, String)>)]) {
+/// The goods list printed as a summary (every field is in `--json` and in
+/// `coufun goods-info`).
+fn print_goods(op: &OpMeta, records: &[(String, Vec<(String, String)>)]) {
     if records.is_empty() {
         return;
     }
-    let rows: Vec<Vec<String>> = records.iter().map(|(_, r)| present::goods_row(r)).collect();
+    let records: Vec<Vec<(String, String)>> = records.iter().map(|(_, r)| r.clone()).collect();
+    let (headers, rows) = present::goods_summary(op, &records);
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     println!();
-    print!("{}", output::table(&present::GOODS_COLUMNS, &rows));
+    print!("{}", output::table(&headers, &rows));
     println!(
-        "\n{} goods; `coufun goods-info GOODS_ID` shows one in full (description, use guide, images)",
-        records.len()
+        "\n{} goods; `coufun {} {}` shows one in full (description, use guide, images)",
+        records.len(),
+        cli::GOODS_INFO,
+        sdk::goods_field().map_or(sdk::GOODS_FIELD, |f| f.wire)
     );
 }
 
-/// `coufun goods-info GOODS_ID`: one goods item, looked up over the goods list
+/// `coufun goods-info`: one goods item, looked up over the goods list
 /// by the SDK's `Client::goods_info` (no manual documents an operation of its own).
 async fn goods_info(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<Exit, CliError> {
     let goods_id = m
         .get_one::<String>("goods_id")
         .map(|s| s.trim().to_owned())
         .unwrap_or_default();
+    let goods = sdk::goods_field()
+        .ok_or_else(|| CliError::new(Exit::Local, "the spec has no goods id field"))?;
     if let Err(violation) = coufun_api::GoodsId::check(&goods_id) {
         let spec = coufun_api::validation::FieldSpec {
-            name: "goods_id",
-            wire: "GOODS_ID",
-            code: coufun_api::GoodsId::CODE,
+            name: goods.name,
+            wire: goods.wire,
+            code: goods.code,
         };
         let error = coufun_api::ValidationError::new(&spec, violation, Charset::default());
         if json {
@@ -331,22 +348,19 @@ async fn goods_info(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<E
             Exit::BadArguments,
             format!(
                 "invalid arguments for goods-info; nothing was sent:\n{}",
-                output::validation_line(&error, "GOODS_ID")
+                output::validation_line(&error, goods.wire)
             ),
         ));
     }
     let client = client(global)?;
-    let op = sdk::operation(GOODS_LIST);
+    let op = OperationId::GoodsList.spec();
     let item = match client.goods_info(&goods_id).await {
         Ok(item) => item,
         Err(e) => {
             // The list call failed: report it as the goods list's outcome.
             let outcome =
                 CallOutcome::from_call::<coufun_api::responses::GoodsListResponse>(Err(e));
-            return match op {
-                Some(op) => Ok(print_outcome(op, outcome, json)),
-                None => Err(CliError::new(Exit::Local, "the spec has no goods list")),
-            };
+            return Ok(print_outcome(op, outcome, json));
         }
     };
     let Some(item) = item else {
@@ -362,10 +376,19 @@ async fn goods_info(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<E
         }
         return Ok(Exit::Refused);
     };
+    let record = sdk::goods_record(&item);
     if json {
-        let fields: Vec<(String, String)> = present::goods_fields(&item)
-            .into_iter()
-            .map(|(wire, _, v)| (wire.to_owned(), v))
+        // Every field of the record, in spec order; an absent one as "".
+        let fields: Vec<(String, String)> = op
+            .record_fields
+            .iter()
+            .map(|f| {
+                let text = record.iter().find(|(k, _)| k == f.wire);
+                (
+                    f.wire.to_owned(),
+                    text.map(|(_, v)| v.clone()).unwrap_or_default(),
+                )
+            })
             .collect();
         println!(
             "{}",
@@ -381,7 +404,10 @@ async fn goods_info(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<E
         println!("goods-info: {}", output::code_line(ResultCode::Success));
         print!(
             "{}",
-            output::table(&["FIELD", "ELEMENT", "VALUE"], &present::goods_table(&item))
+            output::table(
+                &["FIELD", "ELEMENT", "VALUE"],
+                &present::goods_table(op, &record)
+            )
         );
     }
     Ok(Exit::Success)

@@ -273,7 +273,8 @@ fn parse_flat(xml: &str, mobile: &[&str]) -> Body {
             },
             Ok(Event::End(_)) => {
                 let Some(name) = stack.pop() else { break };
-                let value = if mobile.contains(&name.as_str()) {
+                // An empty phone element stays empty: nothing to mask.
+                let value = if mobile.contains(&name.as_str()) && !text.trim().is_empty() {
                     mask_phone(text.trim())
                 } else {
                     text.trim().to_owned()
@@ -335,6 +336,23 @@ pub fn new_tr_id(generator: &coufun_api::tr_id::TrIdGenerator) -> String {
 pub const BULK_OPERATION: &str = "coupon_create";
 /// The request field bulk-create fills from `--goods`.
 pub const GOODS_FIELD: &str = "goods_id";
+
+/// The request field naming the goods, as the bulk operation's table entry has
+/// it: its wire name, doc and code serve `goods-info`'s argument.
+pub fn goods_field() -> Option<&'static coufun_api::RequestFieldSpec> {
+    operation(BULK_OPERATION).and_then(|op| op.field(GOODS_FIELD))
+}
+
+/// One goods item's elements `(wire element, text)`, read back from the SDK's
+/// own encoder (phones masked, as in every answer).
+pub fn goods_record(item: &responses::GoodsListItem) -> Vec<(String, String)> {
+    let mut w = XmlWriter::default();
+    w.open("R");
+    item.encode_fields(&mut w);
+    w.close("R");
+    let mobile = OperationId::GoodsList.spec().phone_elements;
+    parse_flat(&w.finish(), mobile).fields
+}
 
 /// Issues bulk rows through the SDK's exactly-once `coupon_create`.
 #[derive(Debug, Clone)]

@@ -4,36 +4,31 @@
 mod common;
 
 use common::{Host, bare};
-use coufun_api::ResultCode;
+use coufun_api::{OPERATIONS, OperationId, ResultCode};
 
 const GOODS: &str = "0000100001";
 
-/// The operations of the spec, read the way the sandbox's tests read them.
+/// The operations of the spec, from the SDK's generated operation table.
 fn spec_operations() -> Vec<String> {
-    coufun_codegen::embedded::spec()
-        .expect("spec loads")
-        .endpoints
-        .operations
+    OPERATIONS
         .iter()
-        .map(|o| o.name().replace('_', "-"))
+        .map(|o| o.name.replace('_', "-"))
         .collect()
 }
 
-/// The wire name of `field` of `operation`, from the spec.
+/// The VALUE column of a people table's row for answer element `wire` (tables
+/// `FIELD  ELEMENT  VALUE`).
+fn shown(stdout: &str, wire: &str) -> Option<String> {
+    stdout.lines().find_map(|line| {
+        let (_, value) = line.split_once(&format!("  {wire}  "))?;
+        Some(value.trim().to_owned())
+    })
+}
+
+/// The wire name of request field `field` of `operation`, from the table.
 fn wire_of(operation: &str, field: &str) -> String {
-    let spec = coufun_codegen::embedded::spec().expect("spec loads");
-    let op = spec
-        .endpoints
-        .operations
-        .iter()
-        .find(|o| o.name() == operation)
-        .expect("operation");
-    let f = op
-        .request
-        .iter()
-        .find(|f| f.name() == field)
-        .expect("field");
-    f.wire.get_ref().clone()
+    let op = OperationId::from_name(operation).expect("operation").spec();
+    op.field(field).expect("field").wire.to_owned()
 }
 
 #[test]
@@ -53,18 +48,16 @@ fn help_lists_every_operation_of_the_spec_and_one_flag_per_field() {
         out.stdout.contains("goods-info"),
         "the lookup over the list"
     );
-    let spec = coufun_codegen::embedded::spec().unwrap();
-    for op in &spec.endpoints.operations {
+    for op in &OPERATIONS {
         let help: common::Run = bare(dir.path())
-            .args([&op.name().replace('_', "-"), "--help"])
+            .args([&op.name.replace('_', "-"), "--help"])
             .output()
             .unwrap()
             .into();
-        for field in &op.request {
-            let flag = format!("--{}", field.name().replace('_', "-"));
-            assert!(help.stdout.contains(&flag), "{} lacks {flag}", op.name());
-            let doc = &spec.endpoints.kinds[field.kind.get_ref()].doc;
-            let first_words: String = doc.chars().take(20).collect();
+        for field in op.fields {
+            let flag = format!("--{}", field.name.replace('_', "-"));
+            assert!(help.stdout.contains(&flag), "{} lacks {flag}", op.name);
+            let first_words: String = field.doc.chars().take(20).collect();
             assert!(help.stdout.contains(&first_words), "{flag} lacks its doc");
         }
     }
@@ -241,18 +234,29 @@ fn every_operation_once_with_json_parsed_back() {
         &coupon,
     ]);
     assert_eq!(people.code, 0);
-    for part in [
-        "00 처리 성공 / Success",
-        "STATUS           100 cancelled (취소)",
-        "COUPON_TYPE      BARCODE exchange voucher (교환권)",
-        "CANCEL_DATE      20",
-    ] {
-        assert!(
-            people.stdout.contains(part),
-            "lacks {part}:\n{}",
-            people.stdout
-        );
-    }
+    assert!(
+        people.stdout.contains("00 처리 성공 / Success"),
+        "{people:?}"
+    );
+    let row = |wire: &str| shown(&people.stdout, wire);
+    assert_eq!(
+        row("STATUS").as_deref(),
+        Some("100 Cancelled"),
+        "{people:?}"
+    );
+    assert_eq!(
+        row("COUPON_TYPE").as_deref(),
+        Some("BARCODE Exchange voucher: one goods item, used once")
+    );
+    let cancelled_at = row("CANCEL_DATE").unwrap_or_default();
+    assert!(
+        cancelled_at.len() == 19 && cancelled_at.as_bytes()[10] == b' ',
+        "a timestamp spelled out: {cancelled_at}"
+    );
+    assert_eq!(row("EXCHANGE_DATE").as_deref(), Some("-"), "empty as -");
+    // Created, never sent: no recipient, and an empty phone is no `***`.
+    assert_eq!(row("RECEIVER_MOBILE").as_deref(), Some("-"), "{people:?}");
+    assert!(people.stdout.contains("status  "), "labelled by Rust name");
     let sent_status = host.run(&[
         "coupon-status",
         "--goods-id",
@@ -285,12 +289,14 @@ fn every_operation_once_with_json_parsed_back() {
         "--coupon-number",
         &voucher,
     ]);
-    assert!(
-        balance.stdout.contains("AMOUNT stored-value voucher"),
+    assert_eq!(
+        shown(&balance.stdout, "COUPON_TYPE").as_deref(),
+        Some("AMOUNT Stored-value voucher: an amount, usable in parts"),
         "{balance:?}"
     );
-    assert!(
-        balance.stdout.contains("REMAIN_AMOUNT    5,000 KRW"),
+    assert_eq!(
+        shown(&balance.stdout, "REMAIN_AMOUNT").as_deref(),
+        Some("5,000 KRW"),
         "{balance:?}"
     );
 

@@ -9,7 +9,7 @@ use crate::load::{Spec, SpecSource};
 use crate::model::{CheckRule, EndpointsFile, Kind, Rule, Source, Spanned};
 
 /// Response field types that are not kinds.
-pub const SCALAR_TYPES: [&str; 5] = ["text", "int", "date", "timestamp", "mobile"];
+pub const SCALAR_TYPES: [&str; 6] = ["text", "int", "amount", "date", "timestamp", "mobile"];
 
 /// All problems in `spec`, in file order (result codes first).
 pub fn validate(spec: &Spec) -> Vec<SpecError> {
@@ -629,7 +629,7 @@ impl Validator {
                         &f.type_name,
                         format!("{fat}.type"),
                         format!(
-                            "`{ty}` is neither text, int, date, timestamp, mobile nor an enum kind"
+                            "`{ty}` is neither text, int, amount, date, timestamp, mobile nor an enum kind"
                         ),
                     );
                 }

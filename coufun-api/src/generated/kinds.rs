@@ -238,6 +238,12 @@ impl CouponStatus {
     ];
     /// The wire texts, in the same order.
     pub const WIRE_VALUES: [&'static str; 3usize] = ["000", "001", "100"];
+    /// What each value means (the spec's `values[].doc`), in the same order.
+    pub const DOCS: [&'static str; 3usize] = [
+        "Not used yet.",
+        "Used (for an AMOUNT voucher: used at least in part).",
+        "Cancelled.",
+    ];
     /// The result code the server answers when this kind's rule is broken.
     pub const CODE: ResultCode = ResultCode::SystemError;
     /// The value on the wire.
@@ -246,6 +252,14 @@ impl CouponStatus {
             CouponStatus::Unused => "000",
             CouponStatus::Used => "001",
             CouponStatus::Cancelled => "100",
+        }
+    }
+    /// What the value means, as the spec documents it.
+    pub const fn doc(self) -> &'static str {
+        match self {
+            CouponStatus::Unused => "Not used yet.",
+            CouponStatus::Used => "Used (for an AMOUNT voucher: used at least in part).",
+            CouponStatus::Cancelled => "Cancelled.",
         }
     }
     /// The value whose wire text is `text`.
@@ -292,6 +306,11 @@ impl CouponType {
     pub const ALL: [CouponType; 2usize] = [CouponType::Barcode, CouponType::Amount];
     /// The wire texts, in the same order.
     pub const WIRE_VALUES: [&'static str; 2usize] = ["BARCODE", "AMOUNT"];
+    /// What each value means (the spec's `values[].doc`), in the same order.
+    pub const DOCS: [&'static str; 2usize] = [
+        "Exchange voucher: one goods item, used once.",
+        "Stored-value voucher: an amount, usable in parts.",
+    ];
     /// The result code the server answers when this kind's rule is broken.
     pub const CODE: ResultCode = ResultCode::SystemError;
     /// The value on the wire.
@@ -299,6 +318,13 @@ impl CouponType {
         match self {
             CouponType::Barcode => "BARCODE",
             CouponType::Amount => "AMOUNT",
+        }
+    }
+    /// What the value means, as the spec documents it.
+    pub const fn doc(self) -> &'static str {
+        match self {
+            CouponType::Barcode => "Exchange voucher: one goods item, used once.",
+            CouponType::Amount => "Stored-value voucher: an amount, usable in parts.",
         }
     }
     /// The value whose wire text is `text`.
@@ -751,6 +777,13 @@ impl SendType {
     ];
     /// The wire texts, in the same order.
     pub const WIRE_VALUES: [&'static str; 4usize] = ["M", "L", "N", "Z"];
+    /// What each value means (the spec's `values[].doc`), in the same order.
+    pub const DOCS: [&'static str; 4usize] = [
+        "MMS: coupon image and long text.",
+        "LMS: long text message.",
+        "SMS: short text message.",
+        "No message is sent.",
+    ];
     /// The result code the server answers when this kind's rule is broken.
     pub const CODE: ResultCode = ResultCode::InvalidSendType;
     /// The value on the wire.
@@ -760,6 +793,15 @@ impl SendType {
             SendType::Lms => "L",
             SendType::Sms => "N",
             SendType::NoMessage => "Z",
+        }
+    }
+    /// What the value means, as the spec documents it.
+    pub const fn doc(self) -> &'static str {
+        match self {
+            SendType::Mms => "MMS: coupon image and long text.",
+            SendType::Lms => "LMS: long text message.",
+            SendType::Sms => "SMS: short text message.",
+            SendType::NoMessage => "No message is sent.",
         }
     }
     /// The value whose wire text is `text`.
@@ -1105,6 +1147,11 @@ impl ValidityType {
     ];
     /// The wire texts, in the same order.
     pub const WIRE_VALUES: [&'static str; 2usize] = ["D", "E"];
+    /// What each value means (the spec's `values[].doc`), in the same order.
+    pub const DOCS: [&'static str; 2usize] = [
+        "Valid for N days from sending.",
+        "Valid until a fixed date.",
+    ];
     /// The result code the server answers when this kind's rule is broken.
     pub const CODE: ResultCode = ResultCode::SystemError;
     /// The value on the wire.
@@ -1112,6 +1159,13 @@ impl ValidityType {
         match self {
             ValidityType::DaysFromSending => "D",
             ValidityType::FixedDate => "E",
+        }
+    }
+    /// What the value means, as the spec documents it.
+    pub const fn doc(self) -> &'static str {
+        match self {
+            ValidityType::DaysFromSending => "Valid for N days from sending.",
+            ValidityType::FixedDate => "Valid until a fixed date.",
         }
     }
     /// The value whose wire text is `text`.

@@ -3,7 +3,10 @@
 
 //! The operation table: every operation of `spec/endpoints.toml` as an
 //! [`OperationId`] and its [`OperationSpec`], in spec order.
-use crate::operation::{Effect, Method, OperationSpec, RequestFieldSpec};
+use crate::operation::{
+    AnswerFieldSpec, AnswerType, Effect, EnumKindSpec, Method, OperationSpec,
+    RequestFieldSpec,
+};
 use crate::result_code::ResultCode;
 /// One operation of the spec. Not `#[non_exhaustive]` on purpose: a
 /// `match` without a wildcard arm fails to compile when the spec gains an
@@ -92,6 +95,144 @@ pub const OPERATIONS: [OperationSpec; 8] = [
         root: "PRODUCTLIST",
         record_element: Some("PRODUCT_INFO"),
         phone_elements: &[],
+        answer: &[
+            AnswerFieldSpec {
+                name: "list_count",
+                wire: "LIST_CNT",
+                ty: AnswerType::Int,
+                doc: "",
+            },
+        ],
+        record_fields: &[
+            AnswerFieldSpec {
+                name: "category_id",
+                wire: "CAT_ID",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "goods_id",
+                wire: "GOODS_ID",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "goods_name",
+                wire: "GOODS_NAME",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "list_price",
+                wire: "GOODS_ORI_PRICE",
+                ty: AnswerType::Amount,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "supply_price",
+                wire: "GOODS_PRICE",
+                ty: AnswerType::Amount,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "goods_info",
+                wire: "GOODS_INFO",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "use_guide",
+                wire: "USE_GUIDE",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "exchange_place",
+                wire: "EXC_BRANCH",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "validity_type",
+                wire: "VALID_END_TYPE",
+                ty: AnswerType::Enum(EnumKindSpec {
+                    kind: "validity_type",
+                    wire_values: &super::kinds::ValidityType::WIRE_VALUES,
+                    docs: &super::kinds::ValidityType::DOCS,
+                }),
+                doc: "How a goods item's validity is given (the goods manual's VALID_END_TYPE table).",
+            },
+            AnswerFieldSpec {
+                name: "validity",
+                wire: "VALID_END_DATE",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "send_type",
+                wire: "SEND_TYPE",
+                ty: AnswerType::Enum(EnumKindSpec {
+                    kind: "send_type",
+                    wire_values: &super::kinds::SendType::WIRE_VALUES,
+                    docs: &super::kinds::SendType::DOCS,
+                }),
+                doc: "How a coupon reaches its recipient (the goods manual's SEND_TYPE table).",
+            },
+            AnswerFieldSpec {
+                name: "image_small",
+                wire: "IMAGE_PATH_S",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "image_medium",
+                wire: "IMAGE_PATH_M",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "image_big",
+                wire: "IMAGE_PATH_B",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "image_small_width",
+                wire: "IMAGE_SIZE_S_W",
+                ty: AnswerType::Int,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "image_small_height",
+                wire: "IMAGE_SIZE_S_H",
+                ty: AnswerType::Int,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "image_medium_width",
+                wire: "IMAGE_SIZE_M_W",
+                ty: AnswerType::Int,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "image_medium_height",
+                wire: "IMAGE_SIZE_M_H",
+                ty: AnswerType::Int,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "image_big_width",
+                wire: "IMAGE_SIZE_B_W",
+                ty: AnswerType::Int,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "image_big_height",
+                wire: "IMAGE_SIZE_B_H",
+                ty: AnswerType::Int,
+                doc: "",
+            },
+        ],
     },
     OperationSpec {
         id: OperationId::CouponSend,
@@ -253,6 +394,40 @@ pub const OPERATIONS: [OperationSpec; 8] = [
         root: "COUFUNSEND",
         record_element: Some("ORDER_INFO"),
         phone_elements: &["RECEIVER_MOBILE"],
+        answer: &[
+            AnswerFieldSpec {
+                name: "order_id",
+                wire: "ORDER_ID",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "tr_id",
+                wire: "TR_ID",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+        ],
+        record_fields: &[
+            AnswerFieldSpec {
+                name: "coupon_number",
+                wire: "BARCODE_NUM",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "recipient",
+                wire: "RECEIVER_MOBILE",
+                ty: AnswerType::Mobile,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "valid_until",
+                wire: "VALID_END_DATE",
+                ty: AnswerType::Date,
+                doc: "",
+            },
+        ],
     },
     OperationSpec {
         id: OperationId::CouponCreate,
@@ -332,6 +507,70 @@ pub const OPERATIONS: [OperationSpec; 8] = [
         root: "COUFUNCREATE",
         record_element: Some("ORDER_INFO"),
         phone_elements: &[],
+        answer: &[
+            AnswerFieldSpec {
+                name: "order_id",
+                wire: "ORDER_ID",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "category_id",
+                wire: "CAT_ID",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "goods_id",
+                wire: "GOODS_ID",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "tr_id",
+                wire: "TR_ID",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "order_count",
+                wire: "ORDER_CNT",
+                ty: AnswerType::Int,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "valid_until",
+                wire: "VALID_END_DATE",
+                ty: AnswerType::Date,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "reserve1",
+                wire: "RESERVE1",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "reserve2",
+                wire: "RESERVE2",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+        ],
+        record_fields: &[
+            AnswerFieldSpec {
+                name: "coupon_number",
+                wire: "BARCODE_NUM",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "stamp_duty",
+                wire: "STAMP_DUTY",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+        ],
     },
     OperationSpec {
         id: OperationId::CouponStatus,
@@ -375,6 +614,77 @@ pub const OPERATIONS: [OperationSpec; 8] = [
         root: "COUFUNSEARCH",
         record_element: Some("ORDER_INFO"),
         phone_elements: &["RECEIVER_MOBILE"],
+        answer: &[],
+        record_fields: &[
+            AnswerFieldSpec {
+                name: "coupon_type",
+                wire: "COUPON_TYPE",
+                ty: AnswerType::Enum(EnumKindSpec {
+                    kind: "coupon_type",
+                    wire_values: &super::kinds::CouponType::WIRE_VALUES,
+                    docs: &super::kinds::CouponType::DOCS,
+                }),
+                doc: "What a coupon is (the status manual's COUPON_TYPE).",
+            },
+            AnswerFieldSpec {
+                name: "order_date",
+                wire: "ORDER_DATE",
+                ty: AnswerType::Date,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "status",
+                wire: "STATUS",
+                ty: AnswerType::Enum(EnumKindSpec {
+                    kind: "coupon_status",
+                    wire_values: &super::kinds::CouponStatus::WIRE_VALUES,
+                    docs: &super::kinds::CouponStatus::DOCS,
+                }),
+                doc: "State of one issued coupon (the status manual's STATUS table).",
+            },
+            AnswerFieldSpec {
+                name: "recipient",
+                wire: "RECEIVER_MOBILE",
+                ty: AnswerType::Mobile,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "coupon_number",
+                wire: "BARCODE_NUM",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "valid_until",
+                wire: "VALID_END_DATE",
+                ty: AnswerType::Date,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "exchanged_at",
+                wire: "EXCHANGE_DATE",
+                ty: AnswerType::Timestamp,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "cancelled_at",
+                wire: "CANCEL_DATE",
+                ty: AnswerType::Timestamp,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "total_amount",
+                wire: "TOTAL_AMOUNT",
+                ty: AnswerType::Amount,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "remaining_amount",
+                wire: "REMAIN_AMOUNT",
+                ty: AnswerType::Amount,
+                doc: "",
+            },
+        ],
     },
     OperationSpec {
         id: OperationId::CouponCancel,
@@ -421,6 +731,15 @@ pub const OPERATIONS: [OperationSpec; 8] = [
         root: "COUFUNCANCEL",
         record_element: None,
         phone_elements: &[],
+        answer: &[
+            AnswerFieldSpec {
+                name: "coupon_number",
+                wire: "BARCODE_NUM",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+        ],
+        record_fields: &[],
     },
     OperationSpec {
         id: OperationId::CouponResend,
@@ -469,6 +788,21 @@ pub const OPERATIONS: [OperationSpec; 8] = [
         root: "COUFUNRESEND",
         record_element: None,
         phone_elements: &[],
+        answer: &[
+            AnswerFieldSpec {
+                name: "coupon_number",
+                wire: "BARCODE_NUM",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "send_count",
+                wire: "SEND_CNT",
+                ty: AnswerType::Int,
+                doc: "",
+            },
+        ],
+        record_fields: &[],
     },
     OperationSpec {
         id: OperationId::ChangeRecipient,
@@ -526,6 +860,21 @@ pub const OPERATIONS: [OperationSpec; 8] = [
         root: "COUFUNCHANGE",
         record_element: None,
         phone_elements: &["RECEIVER_MOBILE"],
+        answer: &[
+            AnswerFieldSpec {
+                name: "coupon_number",
+                wire: "BARCODE_NUM",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "recipient",
+                wire: "RECEIVER_MOBILE",
+                ty: AnswerType::Mobile,
+                doc: "",
+            },
+        ],
+        record_fields: &[],
     },
     OperationSpec {
         id: OperationId::CouponImageSend,
@@ -614,5 +963,20 @@ pub const OPERATIONS: [OperationSpec; 8] = [
         root: "COUFUNIMAGESEND",
         record_element: None,
         phone_elements: &[],
+        answer: &[
+            AnswerFieldSpec {
+                name: "coupon_number",
+                wire: "BARCODE_NUM",
+                ty: AnswerType::Text,
+                doc: "",
+            },
+            AnswerFieldSpec {
+                name: "send_count",
+                wire: "SEND_CNT",
+                ty: AnswerType::Int,
+                doc: "",
+            },
+        ],
+        record_fields: &[],
     },
 ];

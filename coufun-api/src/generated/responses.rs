@@ -139,9 +139,9 @@ pub struct GoodsListItem {
     pub goods_id: Option<String>,
     /// `<GOODS_NAME>`, text, at most 150 bytes (source: goods manual v1.2); `None` when absent or empty.
     pub goods_name: Option<String>,
-    /// `<GOODS_ORI_PRICE>`, int (source: goods manual v1.2); `None` when absent or empty.
+    /// `<GOODS_ORI_PRICE>`, amount (source: goods manual v1.2); `None` when absent or empty.
     pub list_price: Option<i64>,
-    /// `<GOODS_PRICE>`, int (source: goods manual v1.2); `None` when absent or empty.
+    /// `<GOODS_PRICE>`, amount (source: goods manual v1.2); `None` when absent or empty.
     pub supply_price: Option<i64>,
     /// `<GOODS_INFO>`, text, at most 4000 bytes (source: goods manual v1.2); `None` when absent or empty.
     pub goods_info: Option<String>,
@@ -499,9 +499,9 @@ pub struct CouponStatusItem {
     pub exchanged_at: Option<Timestamp>,
     /// `<CANCEL_DATE>`, timestamp (source: status manual v1.3); `None` when absent or empty.
     pub cancelled_at: Option<Timestamp>,
-    /// `<TOTAL_AMOUNT>`, int, at most 10 bytes (source: status manual v1.3); `None` when absent or empty.
+    /// `<TOTAL_AMOUNT>`, amount, at most 10 bytes (source: status manual v1.3); `None` when absent or empty.
     pub total_amount: Option<i64>,
-    /// `<REMAIN_AMOUNT>`, int, at most 10 bytes (source: status manual v1.3); `None` when absent or empty.
+    /// `<REMAIN_AMOUNT>`, amount, at most 10 bytes (source: status manual v1.3); `None` when absent or empty.
     pub remaining_amount: Option<i64>,
 }
 impl CouponStatusItem {

@@ -370,6 +370,25 @@ mod tests {
     use super::*;
     use std::sync::Mutex as StdMutex;
 
+    /// The wire name of the bulk operation's request field `name`, from the
+    /// generated table.
+    fn wire(name: &str) -> &'static str {
+        crate::sdk::operation(crate::sdk::BULK_OPERATION)
+            .and_then(|op| op.field(name))
+            .map(|f| f.wire)
+            .unwrap_or_else(|| panic!("the bulk operation has no field {name}"))
+    }
+
+    /// The TR_ID parameter.
+    fn tr_id() -> &'static str {
+        wire("tr_id")
+    }
+
+    /// The quantity parameter.
+    fn quantity() -> &'static str {
+        wire("quantity")
+    }
+
     /// A fake server: answers by a script keyed on the call number, records TR_IDs.
     struct Fake {
         calls: StdMutex<Vec<String>>,
@@ -380,7 +399,7 @@ mod tests {
         async fn issue(&self, params: Vec<(String, String)>) -> RowOutcome {
             let tr = params
                 .iter()
-                .find(|(k, _)| k == "TR_ID")
+                .find(|(k, _)| k == tr_id())
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default();
             let n = {
@@ -391,7 +410,7 @@ mod tests {
             (self.answer)(n, &tr)
         }
         fn check(&self, params: &[(String, String)]) -> Result<(), (ResultCode, String)> {
-            if params.iter().any(|(k, v)| k == "CREATE_CNT" && v == "0") {
+            if params.iter().any(|(k, v)| k == quantity() && v == "0") {
                 return Err((ResultCode::InvalidQuantity, "quantity 0".into()));
             }
             Ok(())
@@ -406,7 +425,7 @@ mod tests {
             max_pause: Duration::from_millis(50),
             limit_retries: 3,
             progress: false,
-            tr_id_wire: "TR_ID",
+            tr_id_wire: tr_id(),
         }
     }
 
@@ -426,7 +445,7 @@ mod tests {
                 (
                     i,
                     format!("r{i}"),
-                    vec![("CREATE_CNT".to_owned(), qty.to_owned())],
+                    vec![(quantity().to_owned(), qty.to_owned())],
                 )
             })
             .collect();
@@ -563,17 +582,17 @@ mod tests {
             (
                 1,
                 "r1".to_owned(),
-                vec![("CREATE_CNT".to_owned(), "1".to_owned())],
+                vec![(quantity().to_owned(), "1".to_owned())],
             ),
             (
                 2,
                 "r2".to_owned(),
-                vec![("CREATE_CNT".to_owned(), "0".to_owned())],
+                vec![(quantity().to_owned(), "0".to_owned())],
             ),
             (
                 3,
                 "r3".to_owned(),
-                vec![("CREATE_CNT".to_owned(), "2".to_owned())],
+                vec![(quantity().to_owned(), "2".to_owned())],
             ),
         ];
         assert!(matches!(

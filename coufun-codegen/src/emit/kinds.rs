@@ -367,6 +367,8 @@ fn emit_count(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
     }
 }
 
+/// An `enum` kind: one variant per spec value, with its wire text
+/// (`as_wire`, `from_wire`, `WIRE_VALUES`) and its meaning (`doc`, `DOCS`).
 fn emit_enum(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
     let variants = kind.values.iter().map(|v| {
         let name = ident(v.name.get_ref());
@@ -379,6 +381,7 @@ fn emit_enum(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
         .map(|v| ident(v.name.get_ref()))
         .collect();
     let wires: Vec<&String> = kind.values.iter().map(|v| v.wire.get_ref()).collect();
+    let docs: Vec<&str> = kind.values.iter().map(|v| v.doc.as_str()).collect();
     let count = names.len();
     quote! {
         #doc
@@ -393,12 +396,21 @@ fn emit_enum(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
             pub const ALL: [#ty; #count] = [#( #ty::#names ),*];
             /// The wire texts, in the same order.
             pub const WIRE_VALUES: [&'static str; #count] = [#( #wires ),*];
+            /// What each value means (the spec's `values[].doc`), in the same order.
+            pub const DOCS: [&'static str; #count] = [#( #docs ),*];
             #code_const
 
             /// The value on the wire.
             pub const fn as_wire(self) -> &'static str {
                 match self {
                     #( #ty::#names => #wires, )*
+                }
+            }
+
+            /// What the value means, as the spec documents it.
+            pub const fn doc(self) -> &'static str {
+                match self {
+                    #( #ty::#names => #docs, )*
                 }
             }
 

@@ -1,8 +1,9 @@
 //! Emits `operations.rs`: the operation table. One `OperationId` variant per
 //! operation of the spec and one `OperationSpec` entry each (name, path, methods,
 //! effect, codes, request fields with their wire names, kinds, lists and docs,
-//! answer root, record element, phone elements). The request types, the sandbox's
-//! router and the command line read operations from here.
+//! answer root, record element, phone elements, and the answer's scalar and
+//! record fields with their wire names, types and docs). The request types, the
+//! sandbox's router and the command line read operations from here.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -11,7 +12,8 @@ use super::kinds::code_variant;
 use super::requests::{pascal, request_type};
 use super::{doc_lines, ident};
 use crate::Spec;
-use crate::model::{Effect, Method, Operation, RequestField};
+use crate::model::{Effect, Kind, Method, Operation, RequestField, ResponseField, Rule};
+use crate::validate::SCALAR_TYPES;
 
 /// The whole `operations.rs` generated module.
 pub fn emit(spec: &Spec) -> TokenStream {
@@ -22,7 +24,10 @@ pub fn emit(spec: &Spec) -> TokenStream {
     quote! {
         //! The operation table: every operation of `spec/endpoints.toml` as an
         //! [`OperationId`] and its [`OperationSpec`], in spec order.
-        use crate::operation::{Effect, Method, OperationSpec, RequestFieldSpec};
+        use crate::operation::{
+            AnswerFieldSpec, AnswerType, Effect, EnumKindSpec, Method, OperationSpec,
+            RequestFieldSpec,
+        };
         use crate::result_code::ResultCode;
 
         #id
@@ -121,6 +126,12 @@ fn operation_entry(spec: &Spec, op: &Operation) -> TokenStream {
         .chain(records)
         .filter(|f| f.type_name.get_ref() == "mobile")
         .map(|f| f.wire.get_ref());
+    let answer = op.response.iter().map(|f| answer_field(spec, f));
+    let record_fields = op
+        .records
+        .iter()
+        .flat_map(|r| r.fields.iter())
+        .map(|f| answer_field(spec, f));
     quote! {
         OperationSpec {
             id: OperationId::#variant,
@@ -136,8 +147,67 @@ fn operation_entry(spec: &Spec, op: &Operation) -> TokenStream {
             root: #root,
             record_element: #record,
             phone_elements: &[ #( #phones ),* ],
+            answer: &[ #( #answer ),* ],
+            record_fields: &[ #( #record_fields ),* ],
         }
     }
+}
+
+/// One `AnswerFieldSpec { .. }` of an entry: a scalar answer element or a
+/// record's child, with its type and (for an enum kind) the kind's doc.
+fn answer_field(spec: &Spec, f: &ResponseField) -> TokenStream {
+    let (name, wire) = (f.name.get_ref(), f.wire.get_ref());
+    let ty = answer_type(spec, f.type_name.get_ref());
+    let doc = enum_kind(spec, f.type_name.get_ref()).map_or("", |k| k.doc.as_str());
+    quote! {
+        AnswerFieldSpec {
+            name: #name,
+            wire: #wire,
+            ty: #ty,
+            doc: #doc,
+        }
+    }
+}
+
+/// The `AnswerType` of a response field's spec `type`. An enum kind refers to
+/// the generated enum's own `WIRE_VALUES` and `DOCS`, so the values and their
+/// meaning are written once, in `kinds.rs`. The validator has rejected any
+/// other type; should one slip through it reads as text.
+fn answer_type(spec: &Spec, type_name: &str) -> TokenStream {
+    match type_name {
+        "text" => quote! { AnswerType::Text },
+        "int" => quote! { AnswerType::Int },
+        "amount" => quote! { AnswerType::Amount },
+        "date" => quote! { AnswerType::Date },
+        "timestamp" => quote! { AnswerType::Timestamp },
+        "mobile" => quote! { AnswerType::Mobile },
+        key => match enum_kind(spec, key) {
+            Some(kind) => {
+                let ty = ident(kind.type_name.get_ref());
+                quote! {
+                    AnswerType::Enum(EnumKindSpec {
+                        kind: #key,
+                        wire_values: &super::kinds::#ty::WIRE_VALUES,
+                        docs: &super::kinds::#ty::DOCS,
+                    })
+                }
+            }
+            None => quote! { AnswerType::Text },
+        },
+    }
+}
+
+/// The enum kind a response field's `type` names, if it names one (a scalar
+/// type such as `date` is never a kind here, even where a request kind shares
+/// its key).
+fn enum_kind<'s>(spec: &'s Spec, type_name: &str) -> Option<&'s Kind> {
+    if SCALAR_TYPES.contains(&type_name) {
+        return None;
+    }
+    spec.endpoints
+        .kinds
+        .get(type_name)
+        .filter(|k| k.rule == Rule::Enum)
 }
 
 /// One `RequestFieldSpec { .. }` of an entry; a list field's `ListSpec` is the

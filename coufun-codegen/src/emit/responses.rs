@@ -158,7 +158,7 @@ fn emit_enum(_key: &str, kind: &crate::model::Kind) -> TokenStream {
 fn field_type(spec: &Spec, f: &ResponseField) -> TokenStream {
     match f.type_name.get_ref().as_str() {
         "text" => quote! { String },
-        "int" => quote! { i64 },
+        "int" | "amount" => quote! { i64 },
         "date" => quote! { CalendarDate },
         "timestamp" => quote! { Timestamp },
         "mobile" => quote! { Phone },
