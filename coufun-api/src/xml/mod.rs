@@ -7,6 +7,7 @@
 //! sandbox server.
 
 mod cursor;
+mod fast;
 mod prolog;
 mod values;
 mod writer;
@@ -188,14 +189,39 @@ pub fn decode_document<R: Response>(
     if !looks_like_xml(body) {
         return Err(DecodeError::NotXml);
     }
+    if let Some((charset, bytes)) = prolog::fast_charset(body, header_charset) {
+        // The fast scanner reads the documents servers send; on anything else
+        // it gives up and the general cursor reads the document again.
+        if let Ok(reply) = decode_with::<R>(XmlCursor::fast(bytes, charset), true) {
+            return Ok(reply);
+        }
+    }
     let text = prolog::body_text(body, header_charset)?;
-    let mut cursor = XmlCursor::new(&text);
+    decode_with::<R>(XmlCursor::new(&text), false)
+}
+
+/// Decodes the document under `cursor`; `fast` refuses every root but `R`'s
+/// (the general cursor reads those).
+fn decode_with<R: Response>(
+    mut cursor: XmlCursor<'_>,
+    fast: bool,
+) -> Result<Reply<R>, DecodeError> {
     let root = cursor.open_root()?;
     let expected_root = root == R::ROOT.as_bytes();
+    if fast && !expected_root {
+        return Err(DecodeError::UnexpectedRoot {
+            expected: R::ROOT,
+            found: String::new(),
+        });
+    }
     if !expected_root && root.eq_ignore_ascii_case(b"html") {
         return Err(DecodeError::NotXml);
     }
-    let found: String = String::from_utf8_lossy(root).chars().take(40).collect();
+    let found: String = if expected_root {
+        String::new()
+    } else {
+        String::from_utf8_lossy(root).chars().take(40).collect()
+    };
     let mut reply = R::default();
     let mut flat = FlatRecord::default();
     let mut code = None;
