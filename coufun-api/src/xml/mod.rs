@@ -196,6 +196,20 @@ pub fn decode_document<R: Response>(
             return Ok(reply);
         }
     }
+    decode_document_general(body, header_charset)
+}
+
+/// Decodes like [`decode_document`] with the general cursor alone (the
+/// document transcoded whole, then read by quick-xml's event reader), never
+/// the fast scanner. Every answer and every error is the same as
+/// [`decode_document`]'s; the differential tests and fuzz targets check that.
+pub fn decode_document_general<R: Response>(
+    body: &[u8],
+    header_charset: Option<&str>,
+) -> Result<Reply<R>, DecodeError> {
+    if !looks_like_xml(body) {
+        return Err(DecodeError::NotXml);
+    }
     let text = prolog::body_text(body, header_charset)?;
     decode_with::<R>(XmlCursor::new(&text), false)
 }
