@@ -9,6 +9,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use coufun_api::privacy::PocId;
+use coufun_api::responses::GoodsListResponse;
+use coufun_api::xml::decode_document;
 use coufun_api::{Client, Environment, GoodsListRequest, Method};
 use criterion::{Criterion, criterion_group};
 
@@ -17,6 +19,7 @@ mod support;
 /// One local server answering every request with the goods list of `items` records.
 struct Setup {
     items: usize,
+    body: Vec<u8>,
     client: Client,
     request: GoodsListRequest,
     bare: reqwest::Client,
@@ -26,6 +29,7 @@ struct Setup {
 impl Setup {
     fn new(runtime: &tokio::runtime::Runtime, items: usize) -> Self {
         let body = support::euc_kr(&support::goods_list_text("EUC-KR", items));
+        let served = body.clone();
         let base = runtime.block_on(async move {
             let app = axum::Router::new().fallback(move || {
                 let body = body.clone();
@@ -52,6 +56,7 @@ impl Setup {
             .unwrap_or_else(|e| panic!("{e}"));
         Setup {
             items,
+            body: served,
             client,
             request,
             bare: reqwest::Client::new(),
@@ -124,17 +129,27 @@ fn summary() {
             }
             start.elapsed() / 200
         };
-        let (mut client, mut bare) = (Duration::MAX, Duration::MAX);
+        let decode = || {
+            decode_document::<GoodsListResponse>(&setup.body, None)
+                .map(|r| r.body.goods.len())
+                .unwrap_or(0)
+        };
+        let (mut client, mut bare, mut decoding) = (Duration::MAX, Duration::MAX, Duration::MAX);
         for _ in 0..30 {
             bare = bare.min(time(&|| setup.bare_call(&runtime)));
             client = client.min(time(&|| setup.client_call(&runtime)));
+            decoding = decoding.min(time(&decode));
         }
         println!(
-            "local_call_{:<2} items  client {:>8.1?}  bare reqwest {:>8.1?}  ratio {:.2}",
+            "local_call_{:<2} items ({} bytes)  client {:>8.1?}  bare reqwest {:>8.1?}  ratio {:.2}  \
+             (of which typed decode alone {:>7.1?}; bare + decode would give {:.2})",
             setup.items,
+            setup.body.len(),
             client,
             bare,
             bare.as_secs_f64() / client.as_secs_f64(),
+            decoding,
+            bare.as_secs_f64() / (bare + decoding).as_secs_f64(),
         );
     }
 }

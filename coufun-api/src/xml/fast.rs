@@ -73,10 +73,7 @@ fn is_name_byte(b: u8) -> bool {
 /// The position of the first `<`, `&` or `\r` in `bytes`, or its length.
 #[inline]
 fn text_end(bytes: &[u8]) -> usize {
-    bytes
-        .iter()
-        .position(|&b| matches!(b, b'<' | b'&' | b'\r'))
-        .unwrap_or(bytes.len())
+    memchr::memchr3(b'<', b'&', b'\r', bytes).unwrap_or(bytes.len())
 }
 
 impl<'a> FastCursor<'a> {
@@ -272,10 +269,7 @@ impl<'a> FastCursor<'a> {
         let depth = self.open.len();
         loop {
             let rest = &self.input[self.pos..];
-            let end = rest
-                .iter()
-                .position(|&b| matches!(b, b'<' | b'&'))
-                .unwrap_or(rest.len());
+            let end = memchr::memchr2(b'<', b'&', rest).unwrap_or(rest.len());
             if rest.get(end) != Some(&b'<') {
                 return Err(GIVE_UP);
             }

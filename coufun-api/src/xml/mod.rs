@@ -378,6 +378,48 @@ mod tests {
         assert_eq!(reply.body.goods[0].validity, None, "empty means absent");
     }
 
+    fn fast<R: Response>(body: &[u8]) -> Result<Reply<R>, DecodeError> {
+        let (charset, bytes) = prolog::fast_charset(body, None).ok_or(DecodeError::Empty)?;
+        decode_with::<R>(XmlCursor::fast(bytes, charset), true)
+    }
+
+    #[test]
+    fn the_fast_scanner_reads_what_servers_send() {
+        let text = "<?xml version=\"1.0\" encoding=\"EUC-KR\"?>\r\n<PRODUCTLIST>\r\n  <RESULT_CODE>00</RESULT_CODE>\r\n  <RESULT_MSG>정상</RESULT_MSG>\r\n  <PRODUCT_INFO>\r\n    <GOODS_NAME>A &amp; B &#xAC00;\r\n줄</GOODS_NAME>\r\n    <GOODS_PRICE/>\r\n    <BRAND><CODE>HG</CODE><X/></BRAND>\r\n    <VALID_END_DATE></VALID_END_DATE>\r\n  </PRODUCT_INFO>\r\n</PRODUCTLIST>\r\n";
+        for body in [
+            encoding_rs::EUC_KR.encode(text).0.into_owned(),
+            text.replace("EUC-KR", "UTF-8").into_bytes(),
+        ] {
+            let fast = fast::<GoodsListResponse>(&body);
+            assert!(fast.is_ok(), "{fast:?}");
+            assert_eq!(
+                fast,
+                decode_document_general::<GoodsListResponse>(&body, None)
+            );
+            let goods = fast.map(|r| r.body.goods).unwrap_or_default();
+            assert_eq!(goods[0].goods_name.as_deref(), Some("A & B 가\n줄"));
+        }
+    }
+
+    #[test]
+    fn the_fast_scanner_leaves_the_unusual_to_the_general_cursor() {
+        for doc in [
+            "<PRODUCTLIST><!-- c --><RESULT_CODE>00</RESULT_CODE></PRODUCTLIST>",
+            "<PRODUCTLIST><RESULT_CODE><![CDATA[00]]></RESULT_CODE></PRODUCTLIST>",
+            "<PRODUCTLIST a=\"1\"><RESULT_CODE>00</RESULT_CODE></PRODUCTLIST>",
+            "<PRODUCTLIST><RESULT_CODE >00</RESULT_CODE ></PRODUCTLIST>",
+            "<PRODUCTLIST><RESULT_CODE>00</RESULT_CODE></PRODUCTLIST><?pi?>",
+        ] {
+            assert!(fast::<GoodsListResponse>(doc.as_bytes()).is_err(), "{doc}");
+            let reply = decode::<GoodsListResponse>(doc.as_bytes());
+            assert_eq!(
+                reply.map(|r| r.code).ok(),
+                Some(ResultCode::Success),
+                "{doc}"
+            );
+        }
+    }
+
     #[test]
     fn enum_values_outside_the_spec_stay_unknown() {
         let doc = b"<COUFUNSEARCH><RESULT_CODE>00</RESULT_CODE><ORDER_INFO><STATUS>001</STATUS></ORDER_INFO><ORDER_INFO><STATUS>777</STATUS></ORDER_INFO></COUFUNSEARCH>";
