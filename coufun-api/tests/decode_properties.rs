@@ -232,7 +232,7 @@ proptest! {
         list_count in prop::option::of(any::<i64>()),
         cp949 in any::<bool>(),
     ) {
-        let answer = GoodsListResponse { list_count, goods, ..Default::default() };
+        let answer = GoodsListResponse { list_count, goods };
         let charset = if cp949 { Charset::Cp949 } else { Charset::Utf8 };
         let bytes = answer.to_xml(charset);
         let reply = decode_document::<GoodsListResponse>(&bytes, None);

@@ -101,7 +101,7 @@ fn form() -> impl Strategy<Value = Vec<u8>> {
             value.into_bytes()
         };
         match odd {
-            0 => format!("{name}"),
+            0 => name.to_owned(),
             1 => format!("{name}=%"),
             2 => format!("{name}=%G1{}", percent(&bytes)),
             3 => format!("{name}==={}", percent(&bytes)),
