@@ -9,10 +9,23 @@ use std::borrow::Cow;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
+use super::fast::{FastCursor, TextCharset};
 use super::{DecodeError, FieldValue};
 
-/// A forward-only cursor over the elements of one XML document.
+/// A forward-only cursor over the elements of one XML document: either the
+/// fast byte scanner ([`super::fast`]), which gives up on anything unusual,
+/// or quick-xml's event reader, which reads every well-formed document.
 pub struct XmlCursor<'a> {
+    inner: Inner<'a>,
+}
+
+enum Inner<'a> {
+    Events(EventCursor<'a>),
+    Fast(FastCursor<'a>),
+}
+
+/// The general cursor, on quick-xml's event reader.
+struct EventCursor<'a> {
     input: &'a [u8],
     reader: Reader<&'a [u8]>,
     /// The element most recently returned was `<X/>`: it has no content to read.
@@ -23,17 +36,96 @@ pub struct XmlCursor<'a> {
 
 impl std::fmt::Debug for XmlCursor<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("XmlCursor")
-            .field("position", &self.reader.buffer_position())
-            .field("depth", &self.open.len())
-            .finish()
+        match &self.inner {
+            Inner::Events(c) => f
+                .debug_struct("XmlCursor")
+                .field("position", &c.reader.buffer_position())
+                .field("depth", &c.open.len())
+                .finish(),
+            Inner::Fast(c) => c.fmt(f),
+        }
     }
+}
+
+macro_rules! dispatch {
+    ($self:ident, $c:ident => $e:expr) => {
+        match &mut $self.inner {
+            Inner::Events($c) => $e,
+            Inner::Fast($c) => $e,
+        }
+    };
 }
 
 impl<'a> XmlCursor<'a> {
     /// A cursor at the start of `input` (UTF-8; the reader checks each event).
     pub fn new(input: &'a [u8]) -> Self {
         XmlCursor {
+            inner: Inner::Events(EventCursor::new(input)),
+        }
+    }
+
+    /// The fast scanner over `input` in `charset` (the raw body, not
+    /// transcoded). It fails on anything it does not expect; the caller then
+    /// decodes again with [`XmlCursor::new`].
+    pub(crate) fn fast(input: &'a [u8], charset: TextCharset) -> Self {
+        XmlCursor {
+            inner: Inner::Fast(FastCursor::new(input, charset)),
+        }
+    }
+
+    /// Opens the document's root element, after the declaration, comments and
+    /// whitespace, and returns its name (bytes of UTF-8).
+    pub fn open_root(&mut self) -> Result<&'a [u8], DecodeError> {
+        dispatch!(self, c => c.open_root())
+    }
+
+    /// The name (bytes of UTF-8) of the next child element of the element last
+    /// opened, or `None` at its end.
+    /// The caller must then read the child with [`text`](Self::text) or
+    /// [`value`](Self::value), walk into it with `next_child`, or
+    /// [`skip`](Self::skip) it.
+    #[inline]
+    pub fn next_child(&mut self) -> Result<Option<&'a [u8]>, DecodeError> {
+        dispatch!(self, c => c.next_child())
+    }
+
+    /// The text of the element last opened (character references and the five
+    /// predefined entities resolved, CDATA taken as is), consuming its end tag.
+    #[inline]
+    pub fn text(&mut self) -> Result<Cow<'a, str>, DecodeError> {
+        dispatch!(self, c => c.text())
+    }
+
+    /// The element last opened, read as a `T`: `None` when it is empty (for
+    /// every type but text), an error naming `element` when it does not parse.
+    #[inline]
+    pub fn value<T: FieldValue>(
+        &mut self,
+        element: &'static str,
+    ) -> Result<Option<T>, DecodeError> {
+        let text = self.text()?;
+        T::parse_text(text).map_err(|found| DecodeError::InvalidValue {
+            element,
+            expected: T::EXPECTED,
+            found,
+        })
+    }
+
+    /// Skips the element last opened with everything inside it.
+    pub fn skip(&mut self) -> Result<(), DecodeError> {
+        dispatch!(self, c => c.skip())
+    }
+
+    /// Checks that nothing but whitespace, comments and processing
+    /// instructions follows the root element.
+    pub fn finish(&mut self) -> Result<(), DecodeError> {
+        dispatch!(self, c => c.finish())
+    }
+}
+
+impl<'a> EventCursor<'a> {
+    fn new(input: &'a [u8]) -> Self {
+        EventCursor {
             input,
             reader: Reader::from_reader(input),
             pending_empty: false,
@@ -77,7 +169,7 @@ impl<'a> XmlCursor<'a> {
 
     /// Opens the document's root element, after the declaration, comments and
     /// whitespace, and returns its name (bytes of UTF-8).
-    pub fn open_root(&mut self) -> Result<&'a [u8], DecodeError> {
+    fn open_root(&mut self) -> Result<&'a [u8], DecodeError> {
         loop {
             match self.read()? {
                 (at, Event::Start(s)) => {
@@ -112,7 +204,7 @@ impl<'a> XmlCursor<'a> {
     /// [`value`](Self::value), walk into it with `next_child`, or
     /// [`skip`](Self::skip) it.
     #[inline]
-    pub fn next_child(&mut self) -> Result<Option<&'a [u8]>, DecodeError> {
+    fn next_child(&mut self) -> Result<Option<&'a [u8]>, DecodeError> {
         if std::mem::take(&mut self.pending_empty) {
             self.open.pop();
             return Ok(None);
@@ -146,7 +238,7 @@ impl<'a> XmlCursor<'a> {
     /// The text of the element last opened (character references and the five
     /// predefined entities resolved, CDATA taken as is), consuming its end tag.
     #[inline]
-    pub fn text(&mut self) -> Result<Cow<'a, str>, DecodeError> {
+    fn text(&mut self) -> Result<Cow<'a, str>, DecodeError> {
         if std::mem::take(&mut self.pending_empty) {
             self.open.pop();
             return Ok(Cow::Borrowed(""));
@@ -186,23 +278,8 @@ impl<'a> XmlCursor<'a> {
         }
     }
 
-    /// The element last opened, read as a `T`: `None` when it is empty (for
-    /// every type but text), an error naming `element` when it does not parse.
-    #[inline]
-    pub fn value<T: FieldValue>(
-        &mut self,
-        element: &'static str,
-    ) -> Result<Option<T>, DecodeError> {
-        let text = self.text()?;
-        T::parse_text(text).map_err(|found| DecodeError::InvalidValue {
-            element,
-            expected: T::EXPECTED,
-            found,
-        })
-    }
-
     /// Skips the element last opened with everything inside it.
-    pub fn skip(&mut self) -> Result<(), DecodeError> {
+    fn skip(&mut self) -> Result<(), DecodeError> {
         if std::mem::take(&mut self.pending_empty) {
             self.open.pop();
             return Ok(());
@@ -228,7 +305,7 @@ impl<'a> XmlCursor<'a> {
 
     /// Checks that nothing but whitespace, comments and processing
     /// instructions follows the root element.
-    pub fn finish(&mut self) -> Result<(), DecodeError> {
+    fn finish(&mut self) -> Result<(), DecodeError> {
         loop {
             match self.read()? {
                 (_, Event::Eof) => return Ok(()),
@@ -259,7 +336,7 @@ fn append<'a>(text: &mut Cow<'a, str>, more: Cow<'a, str>) {
 }
 
 /// A character reference or one of the five predefined entities, as text.
-fn resolve_reference<'b>(
+pub(super) fn resolve_reference<'b>(
     reference: &'b quick_xml::events::BytesRef<'_>,
     buf: &'b mut [u8; 4],
 ) -> Result<&'b str, DecodeError> {

@@ -7,6 +7,7 @@
 //! sandbox server.
 
 mod cursor;
+mod fast;
 mod prolog;
 mod values;
 mod writer;
@@ -189,14 +190,53 @@ pub fn decode_document<R: Response>(
     if !looks_like_xml(body) {
         return Err(DecodeError::NotXml);
     }
+    if let Some((charset, bytes)) = prolog::fast_charset(body, header_charset) {
+        // The fast scanner reads the documents servers send; on anything else
+        // it gives up and the general cursor reads the document again.
+        if let Ok(reply) = decode_with::<R>(XmlCursor::fast(bytes, charset), true) {
+            return Ok(reply);
+        }
+    }
+    decode_document_general(body, header_charset)
+}
+
+/// Decodes like [`decode_document`] with the general cursor alone (the
+/// document transcoded whole, then read by quick-xml's event reader), never
+/// the fast scanner. Every answer and every error is the same as
+/// [`decode_document`]'s; the differential tests and fuzz targets check that.
+pub fn decode_document_general<R: Response>(
+    body: &[u8],
+    header_charset: Option<&str>,
+) -> Result<Reply<R>, DecodeError> {
+    if !looks_like_xml(body) {
+        return Err(DecodeError::NotXml);
+    }
     let text = prolog::body_text(body, header_charset)?;
-    let mut cursor = XmlCursor::new(&text);
+    decode_with::<R>(XmlCursor::new(&text), false)
+}
+
+/// Decodes the document under `cursor`; `fast` refuses every root but `R`'s
+/// (the general cursor reads those).
+fn decode_with<R: Response>(
+    mut cursor: XmlCursor<'_>,
+    fast: bool,
+) -> Result<Reply<R>, DecodeError> {
     let root = cursor.open_root()?;
     let expected_root = root == R::ROOT.as_bytes();
+    if fast && !expected_root {
+        return Err(DecodeError::UnexpectedRoot {
+            expected: R::ROOT,
+            found: String::new(),
+        });
+    }
     if !expected_root && root.eq_ignore_ascii_case(b"html") {
         return Err(DecodeError::NotXml);
     }
-    let found: String = String::from_utf8_lossy(root).chars().take(40).collect();
+    let found: String = if expected_root {
+        String::new()
+    } else {
+        String::from_utf8_lossy(root).chars().take(40).collect()
+    };
     let mut reply = R::default();
     let mut flat = FlatRecord::default();
     let mut code = None;
@@ -337,6 +377,48 @@ mod tests {
         );
         assert_eq!(reply.body.goods[0].supply_price, None);
         assert_eq!(reply.body.goods[0].validity, None, "empty means absent");
+    }
+
+    fn fast<R: Response>(body: &[u8]) -> Result<Reply<R>, DecodeError> {
+        let (charset, bytes) = prolog::fast_charset(body, None).ok_or(DecodeError::Empty)?;
+        decode_with::<R>(XmlCursor::fast(bytes, charset), true)
+    }
+
+    #[test]
+    fn the_fast_scanner_reads_what_servers_send() {
+        let text = "<?xml version=\"1.0\" encoding=\"EUC-KR\"?>\r\n<PRODUCTLIST>\r\n  <RESULT_CODE>00</RESULT_CODE>\r\n  <RESULT_MSG>정상</RESULT_MSG>\r\n  <PRODUCT_INFO>\r\n    <GOODS_NAME>A &amp; B &#xAC00;\r\n줄</GOODS_NAME>\r\n    <GOODS_PRICE/>\r\n    <BRAND><CODE>HG</CODE><X/></BRAND>\r\n    <VALID_END_DATE></VALID_END_DATE>\r\n  </PRODUCT_INFO>\r\n</PRODUCTLIST>\r\n";
+        for body in [
+            encoding_rs::EUC_KR.encode(text).0.into_owned(),
+            text.replace("EUC-KR", "UTF-8").into_bytes(),
+        ] {
+            let fast = fast::<GoodsListResponse>(&body);
+            assert!(fast.is_ok(), "{fast:?}");
+            assert_eq!(
+                fast,
+                decode_document_general::<GoodsListResponse>(&body, None)
+            );
+            let goods = fast.map(|r| r.body.goods).unwrap_or_default();
+            assert_eq!(goods[0].goods_name.as_deref(), Some("A & B 가\n줄"));
+        }
+    }
+
+    #[test]
+    fn the_fast_scanner_leaves_the_unusual_to_the_general_cursor() {
+        for doc in [
+            "<PRODUCTLIST><!-- c --><RESULT_CODE>00</RESULT_CODE></PRODUCTLIST>",
+            "<PRODUCTLIST><RESULT_CODE><![CDATA[00]]></RESULT_CODE></PRODUCTLIST>",
+            "<PRODUCTLIST a=\"1\"><RESULT_CODE>00</RESULT_CODE></PRODUCTLIST>",
+            "<PRODUCTLIST><RESULT_CODE >00</RESULT_CODE ></PRODUCTLIST>",
+            "<PRODUCTLIST><RESULT_CODE>00</RESULT_CODE></PRODUCTLIST><?pi?>",
+        ] {
+            assert!(fast::<GoodsListResponse>(doc.as_bytes()).is_err(), "{doc}");
+            let reply = decode::<GoodsListResponse>(doc.as_bytes());
+            assert_eq!(
+                reply.map(|r| r.code).ok(),
+                Some(ResultCode::Success),
+                "{doc}"
+            );
+        }
     }
 
     #[test]

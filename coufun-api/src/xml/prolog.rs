@@ -5,7 +5,9 @@
 
 use std::borrow::Cow;
 
-use encoding_rs::{Encoding, UTF_8};
+use encoding_rs::{EUC_KR, Encoding, UTF_8};
+
+use super::fast::TextCharset;
 
 use super::DecodeError;
 
@@ -47,6 +49,30 @@ pub(crate) fn body_text<'a>(
             encoding: encoding.name(),
         }),
     }
+}
+
+/// The charset the fast scanner reads `body` in, and the body without its
+/// BOM, when it is one the scanner knows (UTF-8 or EUC-KR, chosen exactly as
+/// [`body_text`] chooses); `None` sends the body to the general path.
+pub(crate) fn fast_charset<'a>(
+    body: &'a [u8],
+    header_charset: Option<&str>,
+) -> Option<(TextCharset, &'a [u8])> {
+    let (encoding, skip) = match Encoding::for_bom(body) {
+        Some((encoding, bom_len)) => (encoding, bom_len),
+        None => match declared_encoding(body).or(header_charset) {
+            Some(label) => (Encoding::for_label(label.trim().as_bytes())?, 0),
+            None => (UTF_8, 0),
+        },
+    };
+    let charset = if encoding == UTF_8 {
+        TextCharset::Utf8
+    } else if encoding == EUC_KR {
+        TextCharset::EucKr
+    } else {
+        return None;
+    };
+    Some((charset, body.get(skip..)?))
 }
 
 /// The body as text for an error excerpt: decoded like [`body_text`] but

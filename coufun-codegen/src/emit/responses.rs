@@ -1,7 +1,8 @@
 //! Emits the response side of every operation: one `{Op}Response` struct per
 //! operation (scalar fields, and a `Vec` of a `{Op}Item` record struct when the
 //! spec names `records`), a decoder for each written straight onto
-//! `XmlCursor` (quick-xml events, no serde), the inverse encoder for the
+//! `XmlCursor` (a byte scanner for the documents servers send, else quick-xml
+//! events; no serde), the inverse encoder for the
 //! sandbox, how the enum kinds that responses carry read (as `Reported<Kind>`,
 //! keeping a value the spec does not list), and the names every answer and
 //! call share.
@@ -77,10 +78,10 @@ pub fn emit(spec: &Spec) -> TokenStream {
     let enums = enum_kinds(spec).map(|(key, kind)| emit_enum(key, kind));
     let ops = e.operations.iter().map(|op| emit_operation(spec, op));
     quote! {
-        //! Typed answers of every operation, their decoders (straight onto
-        //! quick-xml events through `XmlCursor`, each under its operation's own
-        //! root) and their encoders (for the sandbox), and the element and
-        //! parameter names every call shares.
+        //! Typed answers of every operation, their decoders (through `XmlCursor`:
+        //! a byte scanner for the documents servers send, else quick-xml events;
+        //! each under its operation's own root) and their encoders (for the
+        //! sandbox), and the element and parameter names every call shares.
         use super::super::xml::{
             CalendarDate, DecodeError, FieldValue, FlatRecord, Phone, Reported, Response, Timestamp,
             XmlCursor, XmlWriter,
