@@ -84,6 +84,7 @@ pub use charset::{Charset, Unencodable, byte_len, cp949_len};
 pub use client::blocking;
 #[cfg(feature = "client")]
 pub use client::{BuildError, Client, ClientBuilder, Environment};
+#[cfg(feature = "macros")]
 pub use coufun_macros::{body, extra, recipient, recipients, result_code, sender, subject, tr_id};
 pub use error::{CallInfo, Error, TransportError};
 pub use field::{FieldInput, FieldKind};

@@ -1,6 +1,6 @@
-#![cfg(feature = "client")]
 //! The client against a real HTTP server on 127.0.0.1: request encoding, typed
 //! success, and one test per error class that fails if the class were another.
+#![cfg(feature = "client")]
 
 mod support;
 

@@ -1,7 +1,7 @@
-#![cfg(feature = "client")]
 //! Errors follow the Rust convention: `Display` says what this error is and
 //! `source()` returns the cause, so a reporter walking the chain never prints
 //! a cause twice. Real errors from real failures, each chain walked.
+#![cfg(feature = "client")]
 
 mod support;
 
