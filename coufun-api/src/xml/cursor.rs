@@ -13,7 +13,7 @@ use super::fast::{FastCursor, TextCharset};
 use super::{DecodeError, FieldValue};
 
 /// A forward-only cursor over the elements of one XML document: either the
-/// fast byte scanner ([`super::fast`]), which gives up on anything unusual,
+/// fast byte scanner (the private `xml::fast` module), which gives up on anything unusual,
 /// or quick-xml's event reader, which reads every well-formed document.
 pub struct XmlCursor<'a> {
     inner: Inner<'a>,
