@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use reqwest::Url;
 
+use crate::generated::operations::OperationId;
 use crate::generated::responses::DEFAULT_TEST_URL;
 use crate::operation::Method;
 use crate::privacy::PocId;
@@ -79,6 +80,9 @@ pub enum BuildError {
 #[derive(Debug, Clone)]
 pub(crate) struct CallConfig {
     pub(crate) base: Url,
+    /// The URL of every operation of the table, joined once onto `base`,
+    /// indexed by [`OperationId`] (a call then parses no URL of its own).
+    pub(crate) operation_urls: Vec<Url>,
     pub(crate) poc_id: PocId,
     pub(crate) charset: Charset,
     pub(crate) method: Option<Method>,
@@ -211,8 +215,14 @@ impl<C> ClientBuilder<C> {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
+        let operation_urls = OperationId::ALL
+            .iter()
+            .map(|id| base.join(id.spec().path))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| invalid(&e.to_string()))?;
         Ok(CallConfig {
             base,
+            operation_urls,
             poc_id: self.poc_id.clone(),
             charset: self.charset,
             method: self.method,

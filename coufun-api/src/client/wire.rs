@@ -81,11 +81,7 @@ pub(crate) fn prepare<O: Operation>(config: &CallConfig, request: &O) -> Result<
         form.push('=');
         form.extend(form_urlencoded::byte_serialize(&bytes));
     }
-    let mut url = config.base.join(O::PATH).map_err(|_| Error::Unencodable {
-        operation: O::NAME,
-        field: "path",
-        charset: config.charset,
-    })?;
+    let mut url = operation_url::<O>(config)?;
     Ok(match method {
         Method::Get => {
             url.set_query(Some(&form));
@@ -101,6 +97,19 @@ pub(crate) fn prepare<O: Operation>(config: &CallConfig, request: &O) -> Result<
             form: Some((form_content_type(config.charset), form.into_bytes())),
         },
     })
+}
+
+/// The URL of `O`: joined once when the client was built for an operation
+/// of the table, joined now for one with a path of its own.
+fn operation_url<O: Operation>(config: &CallConfig) -> Result<Url, Error> {
+    match config.operation_urls.get(O::ID as usize) {
+        Some(url) if O::PATH == O::ID.spec().path => Ok(url.clone()),
+        _ => config.base.join(O::PATH).map_err(|_| Error::Unencodable {
+            operation: O::NAME,
+            field: "path",
+            charset: config.charset,
+        }),
+    }
 }
 
 /// What an answer's head says, before its body is read.
@@ -132,7 +141,8 @@ impl Head {
                 .map(str::to_owned),
         };
         let body = Body {
-            bytes: Vec::with_capacity(8 * 1024),
+            // The declared length (already within the cap) is read without regrowing.
+            bytes: Vec::with_capacity(content_length.map_or(8 * 1024, |len| len as usize)),
             limit,
             info,
         };
@@ -272,4 +282,73 @@ pub(crate) fn transport_error(info: CallInfo, source: TransportError) -> Error {
 /// [`transport_error`] for reqwest's error, its URL removed.
 pub(crate) fn reqwest_error(info: CallInfo, error: reqwest::Error) -> Error {
     transport_error(info, TransportError::from_reqwest(error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::{ClientBuilder, Environment};
+    use crate::generated::operations::OperationId;
+    use crate::privacy::PocId;
+    use crate::validation::{FieldSpec, ValidationErrors};
+    use crate::{GoodsListRequest, OPERATIONS};
+
+    fn config() -> CallConfig {
+        let poc = PocId::new("POC0000001").unwrap_or_else(|e| panic!("{e}"));
+        ClientBuilder::<()>::new(Environment::Custom("http://127.0.0.1:9/api".into()), poc)
+            .method(Method::Get)
+            .call_config()
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// An operation of the caller's own: the goods list under another path.
+    #[derive(Debug)]
+    struct ElsewhereList;
+
+    impl Operation for ElsewhereList {
+        const ID: OperationId = OperationId::GoodsList;
+        const PATH: &'static str = "elsewhere/list.do";
+        const FIELDS: &'static [FieldSpec] = &[];
+        fn wire_params(&self) -> Vec<(&'static str, Cow<'_, str>)> {
+            Vec::new()
+        }
+        fn idempotency_key(&self) -> Option<&str> {
+            None
+        }
+        fn from_wire(_: &[(String, String)], _: Charset) -> Result<Self, ValidationErrors> {
+            Ok(ElsewhereList)
+        }
+    }
+
+    #[test]
+    fn every_operation_of_the_table_has_its_url_joined_once() {
+        let config = config();
+        let paths: Vec<&str> = config.operation_urls.iter().map(Url::path).collect();
+        let expected: Vec<String> = OPERATIONS
+            .iter()
+            .map(|o| format!("/api/{}", o.path))
+            .collect();
+        assert_eq!(paths, expected);
+    }
+
+    #[test]
+    fn a_request_goes_to_its_operations_url_with_the_poc_id_in_the_query() {
+        let request = GoodsListRequest::builder()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let prepared = prepare(&config(), &request).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            prepared.url.as_str(),
+            format!(
+                "http://127.0.0.1:9/api/{}?POC_ID=POC0000001",
+                GoodsListRequest::PATH
+            )
+        );
+    }
+
+    #[test]
+    fn an_operation_with_a_path_of_its_own_is_not_sent_to_the_tables_url() {
+        let prepared = prepare(&config(), &ElsewhereList).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(prepared.url.path(), "/api/elsewhere/list.do");
+    }
 }
