@@ -7,7 +7,7 @@
 use coufun_api::{
     ChangeRecipientRequest, Charset, CouponCancelRequest, CouponCreateRequest,
     CouponImageSendRequest, CouponResendRequest, CouponSendRequest, CouponStatusRequest,
-    GoodsListRequest,
+    GoodsListRequest, OperationId, ValidationErrors,
 };
 use coufun_sandbox::wire::decode_params;
 use proptest::prelude::*;
@@ -21,37 +21,42 @@ fn every_operation(raw: &[u8]) -> Result<(), TestCaseError> {
                 continue;
             }
         };
-        let messages = [
-            GoodsListRequest::from_wire(&params, charset)
-                .err()
-                .map(|e| e.to_string()),
-            CouponSendRequest::from_wire(&params, charset)
-                .err()
-                .map(|e| e.to_string()),
-            CouponCreateRequest::from_wire(&params, charset)
-                .err()
-                .map(|e| e.to_string()),
-            CouponStatusRequest::from_wire(&params, charset)
-                .err()
-                .map(|e| e.to_string()),
-            CouponCancelRequest::from_wire(&params, charset)
-                .err()
-                .map(|e| e.to_string()),
-            CouponResendRequest::from_wire(&params, charset)
-                .err()
-                .map(|e| e.to_string()),
-            ChangeRecipientRequest::from_wire(&params, charset)
-                .err()
-                .map(|e| e.to_string()),
-            CouponImageSendRequest::from_wire(&params, charset)
-                .err()
-                .map(|e| e.to_string()),
-        ];
-        for message in messages.into_iter().flatten() {
-            prop_assert!(!message.is_empty());
+        // An exhaustive match: an operation added to the spec does not
+        // compile here until its parser is checked too.
+        for id in OperationId::ALL {
+            let message = match id {
+                OperationId::GoodsList => refusal(GoodsListRequest::from_wire(&params, charset)),
+                OperationId::CouponSend => refusal(CouponSendRequest::from_wire(&params, charset)),
+                OperationId::CouponCreate => {
+                    refusal(CouponCreateRequest::from_wire(&params, charset))
+                }
+                OperationId::CouponStatus => {
+                    refusal(CouponStatusRequest::from_wire(&params, charset))
+                }
+                OperationId::CouponCancel => {
+                    refusal(CouponCancelRequest::from_wire(&params, charset))
+                }
+                OperationId::CouponResend => {
+                    refusal(CouponResendRequest::from_wire(&params, charset))
+                }
+                OperationId::ChangeRecipient => {
+                    refusal(ChangeRecipientRequest::from_wire(&params, charset))
+                }
+                OperationId::CouponImageSend => {
+                    refusal(CouponImageSendRequest::from_wire(&params, charset))
+                }
+            };
+            if let Some(message) = message {
+                prop_assert!(!message.is_empty(), "{id}: a refusal without a message");
+            }
         }
     }
     Ok(())
+}
+
+/// The message of a refused request.
+fn refusal<O>(parsed: Result<O, ValidationErrors>) -> Option<String> {
+    parsed.err().map(|e| e.to_string())
 }
 
 fn percent(bytes: &[u8]) -> String {

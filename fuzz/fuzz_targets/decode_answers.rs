@@ -2,6 +2,7 @@
 //! fast scanner and the general cursor agree on every answer and every error.
 #![no_main]
 
+use coufun_api::OperationId;
 use coufun_api::responses::{
     ChangeRecipientResponse, CouponCancelResponse, CouponCreateResponse, CouponImageSendResponse,
     CouponResendResponse, CouponSendResponse, CouponStatusResponse, GoodsListResponse,
@@ -24,12 +25,18 @@ fuzz_target!(|data: &[u8]| {
         ),
         None => (None, data),
     };
-    check::<GoodsListResponse>(body, header);
-    check::<CouponSendResponse>(body, header);
-    check::<CouponCreateResponse>(body, header);
-    check::<CouponStatusResponse>(body, header);
-    check::<CouponCancelResponse>(body, header);
-    check::<CouponResendResponse>(body, header);
-    check::<ChangeRecipientResponse>(body, header);
-    check::<CouponImageSendResponse>(body, header);
+    // An exhaustive match: an operation added to the spec does not compile
+    // here until its answer is fuzzed too.
+    for id in OperationId::ALL {
+        match id {
+            OperationId::GoodsList => check::<GoodsListResponse>(body, header),
+            OperationId::CouponSend => check::<CouponSendResponse>(body, header),
+            OperationId::CouponCreate => check::<CouponCreateResponse>(body, header),
+            OperationId::CouponStatus => check::<CouponStatusResponse>(body, header),
+            OperationId::CouponCancel => check::<CouponCancelResponse>(body, header),
+            OperationId::CouponResend => check::<CouponResendResponse>(body, header),
+            OperationId::ChangeRecipient => check::<ChangeRecipientResponse>(body, header),
+            OperationId::CouponImageSend => check::<CouponImageSendResponse>(body, header),
+        }
+    }
 });

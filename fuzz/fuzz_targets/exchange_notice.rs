@@ -20,7 +20,10 @@ fuzz_target!(|data: &[u8]| {
     let parser = NoticeParser::new().accept_utf8(which & 0x80 != 0);
     if let Ok(notice) = parser.parse(body, content_type) {
         if let Ok(form) = notice.to_form() {
-            let again = parser.parse(&form, Some(coufun_api::notice::ExchangeNotice::form_content_type()));
+            let again = parser.parse(
+                &form,
+                Some(coufun_api::notice::ExchangeNotice::form_content_type()),
+            );
             assert_eq!(again.ok(), Some(notice));
         }
     }
