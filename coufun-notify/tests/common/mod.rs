@@ -6,8 +6,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use coufun_api::notice::{
-    CouponNumber, ExchangeNotice, ExchangeTime, NoticeAnswer, NoticeCouponType, NoticeState,
+    CouponNumber, ExchangeNotice, NoticeAnswer, NoticeCouponType, NoticeState,
 };
+use coufun_api::xml::Timestamp;
 use coufun_notify::{NoticeHandler, NoticeStore, Receiver, store::Claim};
 
 /// The variable holding a PostgreSQL server URL for the tests.
@@ -70,7 +71,7 @@ pub fn notice(n: u32) -> ExchangeNotice {
         coupon_number: CouponNumber::new(format!("9000{n:08}")),
         approval_number: format!("AP{n:06}"),
         state: NoticeState::Used,
-        time: ExchangeTime::new(2024, 6, 1, 10, 0, 0).unwrap(),
+        time: Timestamp::from_ymd_hms(2024, 6, 1, 10, 0, 0).unwrap(),
         branch_name: Some("본점".into()),
         branch_code: Some("HQ".into()),
         coupon_type: NoticeCouponType::Barcode,
