@@ -1,6 +1,7 @@
 //! Exchange notifications (COUFUN → merchant): the typed [`ExchangeNotice`], its
 //! parser from the form body COUFUN POSTs, the form encoder (for senders), and
 //! the merchant's XML answer ([`NoticeAnswer`]) with its encoder and decoder.
+//! A notice's `EXCHANGE_DATE` is a [`Timestamp`], the same type response records use.
 //!
 //! Wire names, limits and value tables come from `spec/notifications.toml`
 //! through [`crate::generated::notice`].
@@ -35,6 +36,7 @@ pub use crate::generated::notice::{
     RETRY_INTERVAL, UnknownValue,
 };
 use crate::generated::notice::{NoticeFieldSpec, answer, fields};
+use crate::xml::Timestamp;
 
 /// The default cap on a notice's body: the nine fields at their limits, percent-encoded,
 /// fit in well under 1 KiB; 8 KiB leaves room for fields a newer server may add.
@@ -82,101 +84,6 @@ impl fmt::Display for CouponNumber {
     }
 }
 
-/// When a coupon was used or its use cancelled (`EXCHANGE_DATE`): a civil date and
-/// time in Korean time (UTC+9), as the manual's `YYYYMMDDHH24MISS` gives it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ExchangeTime {
-    year: u16,
-    month: u8,
-    day: u8,
-    hour: u8,
-    minute: u8,
-    second: u8,
-}
-
-impl ExchangeTime {
-    /// The time, when the date exists and the clock reading is valid.
-    pub fn new(year: u16, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> Option<Self> {
-        let days = coufun_rules::days_in_month(u32::from(year), u32::from(month));
-        ((1..=9999).contains(&year)
-            && (1..=days).contains(&u32::from(day))
-            && hour < 24
-            && minute < 60
-            && second < 60)
-            .then_some(ExchangeTime {
-                year,
-                month,
-                day,
-                hour,
-                minute,
-                second,
-            })
-    }
-
-    /// Parses `YYYYMMDDHH24MISS` (14 ASCII digits).
-    pub fn parse_compact(text: &str) -> Option<Self> {
-        if text.len() != 14 || !text.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let n = |range: std::ops::Range<usize>| text.get(range).and_then(|s| s.parse::<u16>().ok());
-        let (year, month, day) = (n(0..4)?, n(4..6)?, n(6..8)?);
-        let (hour, minute, second) = (n(8..10)?, n(10..12)?, n(12..14)?);
-        let small = |v: u16| u8::try_from(v).ok();
-        ExchangeTime::new(
-            year,
-            small(month)?,
-            small(day)?,
-            small(hour)?,
-            small(minute)?,
-            small(second)?,
-        )
-    }
-
-    /// `YYYYMMDDHH24MISS`, as on the wire.
-    pub fn to_compact(self) -> String {
-        format!(
-            "{:04}{:02}{:02}{:02}{:02}{:02}",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        )
-    }
-
-    /// The year.
-    pub fn year(self) -> u16 {
-        self.year
-    }
-    /// The month, 1–12.
-    pub fn month(self) -> u8 {
-        self.month
-    }
-    /// The day of the month.
-    pub fn day(self) -> u8 {
-        self.day
-    }
-    /// The hour, 0–23.
-    pub fn hour(self) -> u8 {
-        self.hour
-    }
-    /// The minute, 0–59.
-    pub fn minute(self) -> u8 {
-        self.minute
-    }
-    /// The second, 0–59.
-    pub fn second(self) -> u8 {
-        self.second
-    }
-}
-
-impl fmt::Display for ExchangeTime {
-    /// `2024-03-01T12:30:00+09:00`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+09:00",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        )
-    }
-}
-
 /// One exchange notification: a coupon used, or its use cancelled, at a shop.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ExchangeNotice {
@@ -186,8 +93,9 @@ pub struct ExchangeNotice {
     pub approval_number: String,
     /// `STATUS`: the coupon's state after this event.
     pub state: NoticeState,
-    /// `EXCHANGE_DATE`: when it happened.
-    pub time: ExchangeTime,
+    /// `EXCHANGE_DATE`: when it happened, in Korean time (the manual's
+    /// `YYYYMMDDHH24MISS`).
+    pub time: Timestamp,
     /// `BRANCH_NAME`: the shop's name; `None` when sent empty or absent.
     pub branch_name: Option<String>,
     /// `BRANCH_CODE`: the shop's code; `None` when sent empty or absent.
@@ -446,7 +354,7 @@ impl NoticeParser {
             });
         }
         let time_text = required(get(fields::TIME)?, fields::TIME)?;
-        let time = ExchangeTime::parse_compact(&time_text).ok_or(NoticeError::BadTime {
+        let time = Timestamp::parse(&time_text).ok_or(NoticeError::BadTime {
             field: fields::TIME.name,
             value: time_text.clone(),
         })?;
@@ -909,7 +817,7 @@ mod tests {
             coupon_number: CouponNumber::new("900012345678"),
             approval_number: "A0001".into(),
             state: NoticeState::Used,
-            time: ExchangeTime::new(2024, 3, 1, 12, 30, 0).unwrap(),
+            time: Timestamp::from_ymd_hms(2024, 3, 1, 12, 30, 0).unwrap(),
             branch_name: Some("강남 1호점".into()),
             branch_code: Some("G01".into()),
             coupon_type: NoticeCouponType::Amount,

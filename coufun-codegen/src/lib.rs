@@ -21,7 +21,7 @@ pub mod render;
 pub mod validate;
 
 pub use diagnostic::{SpecError, SpecErrors};
-pub use load::{Spec, SpecSource};
+pub use load::{Spec, SpecSource, SpecSources};
 
 /// Text that `cargo xtask import-manual` puts in what a human must still write
 /// (a variant name, an English text); validation refuses a spec that holds it.
@@ -118,21 +118,11 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
 /// `coufun-spec` embeds the files with `include_str!`, so cargo rebuilds it, this
 /// crate and every macro expansion that reads it whenever a spec file changes.
 pub mod embedded {
-    use crate::{Spec, SpecErrors, SpecSource};
+    use crate::{Spec, SpecErrors, SpecSources};
 
-    /// Loads and validates the embedded notification spec.
-    pub fn notices() -> Result<crate::notice_model::NoticeSpec, SpecErrors> {
-        let file = coufun_spec::NOTIFICATIONS;
-        crate::notice_model::NoticeSpec::parse(SpecSource::new(file.path, file.text))
-    }
-
-    /// Loads and validates the embedded spec.
+    /// Loads and validates the embedded spec (all three files).
     pub fn spec() -> Result<Spec, SpecErrors> {
-        let source = |file: coufun_spec::SpecFile| SpecSource::new(file.path, file.text);
-        Spec::parse(
-            source(coufun_spec::RESULT_CODES),
-            source(coufun_spec::ENDPOINTS),
-        )
+        Spec::parse(SpecSources::embedded())
     }
 }
 

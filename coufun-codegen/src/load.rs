@@ -1,10 +1,11 @@
-//! Reading the two spec files into the [`model`](crate::model), with located errors.
+//! Reading the three spec files into the [`model`](crate::model), with located errors.
 
 use std::path::Path;
 
 use crate::diagnostic::{SpecError, SpecErrors};
 use crate::model::{EndpointsFile, ResultCodesFile};
-use crate::{ENDPOINTS_PATH, RESULT_CODES_PATH, validate};
+use crate::notice_model::NoticeSpec;
+use crate::{ENDPOINTS_PATH, NOTICES_PATH, RESULT_CODES_PATH, validate};
 
 /// The text of one spec file and the name errors call it by.
 #[derive(Debug, Clone)]
@@ -35,6 +36,49 @@ impl SpecSource {
     }
 }
 
+impl From<coufun_spec::SpecFile> for SpecSource {
+    /// An embedded file under its workspace path.
+    fn from(file: coufun_spec::SpecFile) -> Self {
+        SpecSource::new(file.path, file.text)
+    }
+}
+
+/// The three spec files [`Spec::parse`] reads, each with the name its errors carry.
+///
+/// Replace one file and keep the others as compiled in:
+///
+/// ```
+/// use coufun_codegen::{ENDPOINTS_PATH, Spec, SpecSource, SpecSources};
+///
+/// let sources = SpecSources {
+///     endpoints: SpecSource::new(ENDPOINTS_PATH, "not = [toml"),
+///     ..SpecSources::embedded()
+/// };
+/// let errors = Spec::parse(sources).unwrap_err();
+/// assert!(errors.0.iter().all(|e| e.file == ENDPOINTS_PATH));
+/// ```
+#[derive(Debug, Clone)]
+pub struct SpecSources {
+    /// `spec/result_codes.toml`.
+    pub result_codes: SpecSource,
+    /// `spec/endpoints.toml`.
+    pub endpoints: SpecSource,
+    /// `spec/notifications.toml`.
+    pub notifications: SpecSource,
+}
+
+impl SpecSources {
+    /// The three files as they stood when this crate was compiled (from the
+    /// `coufun-spec` crate), under their workspace paths.
+    pub fn embedded() -> Self {
+        SpecSources {
+            result_codes: coufun_spec::RESULT_CODES.into(),
+            endpoints: coufun_spec::ENDPOINTS.into(),
+            notifications: coufun_spec::NOTIFICATIONS.into(),
+        }
+    }
+}
+
 /// The loaded and validated spec.
 #[derive(Debug, Clone)]
 pub struct Spec {
@@ -51,8 +95,9 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// Loads `spec/result_codes.toml` and `spec/endpoints.toml` below `root`
-    /// (the workspace root); file names in errors are relative to it.
+    /// Loads `spec/result_codes.toml`, `spec/endpoints.toml` and
+    /// `spec/notifications.toml` below `root` (the workspace root); file names in
+    /// errors are relative to it.
     pub fn load(root: &Path) -> Result<Spec, SpecErrors> {
         let read = |rel: &str| -> Result<SpecSource, SpecError> {
             std::fs::read_to_string(root.join(rel))
@@ -65,71 +110,89 @@ impl Spec {
                     message: format!("cannot read the file: {e}"),
                 })
         };
-        match (read(RESULT_CODES_PATH), read(ENDPOINTS_PATH)) {
-            (Ok(codes), Ok(endpoints)) => {
-                // Every problem at once: the notification spec is checked even
-                // when the other two files are broken.
-                let base = Spec::parse(codes, endpoints);
-                let notices = read(crate::NOTICES_PATH)
-                    .map_err(|e| SpecErrors(vec![e]))
-                    .and_then(crate::notice_model::NoticeSpec::parse);
-                match (base, notices) {
-                    (Ok(spec), Ok(notices)) => Ok(Spec { notices, ..spec }),
-                    (a, b) => Err(SpecErrors(
-                        a.err()
-                            .into_iter()
-                            .chain(b.err())
-                            .flat_map(|e| e.0)
-                            .collect(),
-                    )),
-                }
-            }
-            (a, b) => Err(SpecErrors(
-                [a.err(), b.err()].into_iter().flatten().collect(),
+        match (
+            read(RESULT_CODES_PATH),
+            read(ENDPOINTS_PATH),
+            read(NOTICES_PATH),
+        ) {
+            (Ok(result_codes), Ok(endpoints), Ok(notifications)) => Spec::parse(SpecSources {
+                result_codes,
+                endpoints,
+                notifications,
+            }),
+            // Every problem at once: the other two files are checked even when the
+            // notification spec cannot be read.
+            (Ok(result_codes), Ok(endpoints), Err(unread)) => Err(SpecErrors(
+                parse_codes_and_endpoints(result_codes, endpoints)
+                    .err()
+                    .into_iter()
+                    .flat_map(|e| e.0)
+                    .chain([unread])
+                    .collect(),
+            )),
+            (a, b, c) => Err(SpecErrors(
+                [a.err(), b.err(), c.err()].into_iter().flatten().collect(),
             )),
         }
     }
 
-    /// Parses and validates the two files; every problem is returned, none panics.
-    pub fn parse(
-        codes_source: SpecSource,
-        endpoints_source: SpecSource,
-    ) -> Result<Spec, SpecErrors> {
-        let codes = parse_toml::<ResultCodesFile>(&codes_source);
-        let endpoints = parse_toml::<EndpointsFile>(&endpoints_source);
-        let (codes, endpoints) = match (codes, endpoints) {
-            (Ok(c), Ok(e)) => (c, e),
-            (c, e) => {
-                let mut errors: Vec<SpecError> = c.err().into_iter().collect();
-                errors.extend(validate::with_marks(
-                    &endpoints_source,
-                    e.err().into_iter().collect(),
-                ));
-                return Err(SpecErrors(errors));
-            }
-        };
-        let spec = Spec {
-            codes,
+    /// Parses and validates the three files; every problem is returned (those of
+    /// the result codes and endpoints first, then the notifications'), none panics.
+    pub fn parse(sources: SpecSources) -> Result<Spec, SpecErrors> {
+        let SpecSources {
+            result_codes,
             endpoints,
-            codes_source,
-            endpoints_source,
-            notices: crate::embedded::notices()?,
-        };
-        let problems = validate::validate(&spec);
-        if problems.is_empty() {
-            Ok(spec)
-        } else {
-            Err(SpecErrors(problems))
+            notifications,
+        } = sources;
+        // Every problem at once: the notification spec is checked even when the
+        // other two files are broken.
+        let base = parse_codes_and_endpoints(result_codes, endpoints);
+        let notices = NoticeSpec::parse(notifications);
+        match (base, notices) {
+            (Ok((codes, endpoints, codes_source, endpoints_source)), Ok(notices)) => Ok(Spec {
+                codes,
+                endpoints,
+                codes_source,
+                endpoints_source,
+                notices,
+            }),
+            (a, b) => Err(SpecErrors(
+                a.err()
+                    .into_iter()
+                    .chain(b.err())
+                    .flat_map(|e| e.0)
+                    .collect(),
+            )),
         }
     }
 }
 
-impl Spec {
-    /// This spec with `notices` (the text of `spec/notifications.toml`) in place of
-    /// the notification spec compiled into this crate.
-    pub fn with_notices(self, notices: SpecSource) -> Result<Spec, SpecErrors> {
-        let notices = crate::notice_model::NoticeSpec::parse(notices)?;
-        Ok(Spec { notices, ..self })
+/// The two request-side files parsed and cross-checked, with their sources.
+type CodesAndEndpoints = (ResultCodesFile, EndpointsFile, SpecSource, SpecSource);
+
+fn parse_codes_and_endpoints(
+    codes_source: SpecSource,
+    endpoints_source: SpecSource,
+) -> Result<CodesAndEndpoints, SpecErrors> {
+    let codes = parse_toml::<ResultCodesFile>(&codes_source);
+    let endpoints = parse_toml::<EndpointsFile>(&endpoints_source);
+    let (codes, endpoints) = match (codes, endpoints) {
+        (Ok(c), Ok(e)) => (c, e),
+        (c, e) => {
+            let mut errors: Vec<SpecError> = c.err().into_iter().collect();
+            errors.extend(validate::with_marks(
+                &endpoints_source,
+                e.err().into_iter().collect(),
+            ));
+            return Err(SpecErrors(errors));
+        }
+    };
+    let problems =
+        validate::codes_and_endpoints(&codes_source, &codes, &endpoints_source, &endpoints);
+    if problems.is_empty() {
+        Ok((codes, endpoints, codes_source, endpoints_source))
+    } else {
+        Err(SpecErrors(problems))
     }
 }
 

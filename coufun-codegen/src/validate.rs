@@ -6,20 +6,37 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::NEEDS_HUMAN;
 use crate::diagnostic::SpecError;
 use crate::load::{Spec, SpecSource};
-use crate::model::{CheckRule, EndpointsFile, Kind, Rule, Source, Spanned};
+use crate::model::{CheckRule, EndpointsFile, Kind, ResultCodesFile, Rule, Source, Spanned};
 
 /// Response field types that are not kinds.
 pub const SCALAR_TYPES: [&str; 6] = ["text", "int", "amount", "date", "timestamp", "mobile"];
 
-/// All problems in `spec`, in file order (result codes first).
+/// All problems in `spec`'s result codes and endpoints, in file order (result
+/// codes first). The notification spec is checked on its own, by
+/// [`NoticeSpec::parse`](crate::notice_model::NoticeSpec::parse).
 pub fn validate(spec: &Spec) -> Vec<SpecError> {
+    codes_and_endpoints(
+        &spec.codes_source,
+        &spec.codes,
+        &spec.endpoints_source,
+        &spec.endpoints,
+    )
+}
+
+/// All problems in the parsed result codes and endpoints, before a [`Spec`] holds them.
+pub(crate) fn codes_and_endpoints(
+    codes_source: &SpecSource,
+    codes: &ResultCodesFile,
+    endpoints_source: &SpecSource,
+    endpoints: &EndpointsFile,
+) -> Vec<SpecError> {
     let mut v = Validator {
         out: Vec::new(),
         known_codes: BTreeSet::new(),
     };
-    v.result_codes(spec);
-    v.endpoints(spec);
-    with_marks(&spec.endpoints_source, v.out)
+    v.result_codes(codes_source, codes);
+    v.endpoints(endpoints_source, endpoints);
+    with_marks(endpoints_source, v.out)
 }
 
 /// `problems` found in the files with the `NEEDS HUMAN` marks of `src` added:
@@ -107,9 +124,7 @@ impl Validator {
         self.out.push(src.error_at(at.span().start, key, message));
     }
 
-    fn result_codes(&mut self, spec: &Spec) {
-        let src = &spec.codes_source;
-        let file = &spec.codes;
+    fn result_codes(&mut self, src: &SpecSource, file: &ResultCodesFile) {
         let manual = &file.manual;
         for (key, value) in [
             ("manual.title", &manual.title),
@@ -346,9 +361,7 @@ impl Validator {
         }
     }
 
-    fn endpoints(&mut self, spec: &Spec) {
-        let src = &spec.endpoints_source;
-        let file = &spec.endpoints;
+    fn endpoints(&mut self, src: &SpecSource, file: &EndpointsFile) {
         for (key, doc) in &file.documents {
             for (field, value) in [("version", &doc.version), ("date", &doc.date)] {
                 if value.get_ref().trim().is_empty() {
@@ -1122,7 +1135,6 @@ mod tests {
 
     #[test]
     fn the_endpoint_spec_is_refused_while_a_mark_remains() {
-        let codes = coufun_spec::RESULT_CODES.text;
         let endpoints = coufun_spec::ENDPOINTS.text;
         let first = endpoints.find("summary_en = \"").unwrap_or(0) + "summary_en = \"".len();
         let marked = format!(
@@ -1130,10 +1142,10 @@ mod tests {
             &endpoints[..first],
             &endpoints[first..]
         );
-        let errors = match Spec::parse(
-            SpecSource::new(crate::RESULT_CODES_PATH, codes),
-            SpecSource::new(crate::ENDPOINTS_PATH, marked),
-        ) {
+        let errors = match Spec::parse(crate::SpecSources {
+            endpoints: SpecSource::new(crate::ENDPOINTS_PATH, marked),
+            ..crate::SpecSources::embedded()
+        }) {
             Ok(_) => panic!("a marked spec was accepted"),
             Err(e) => e.0,
         };

@@ -7,7 +7,9 @@
 use coufun_codegen::emit::kinds;
 use coufun_codegen::literal::check_literal;
 use coufun_codegen::render::pretty;
-use coufun_codegen::{Spec, SpecSource};
+use coufun_codegen::{
+    ENDPOINTS_PATH, NOTICES_PATH, RESULT_CODES_PATH, Spec, SpecSource, SpecSources,
+};
 
 fn spec_text(path: &str) -> String {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -15,13 +17,11 @@ fn spec_text(path: &str) -> String {
 }
 
 fn parse(endpoints: String) -> Spec {
-    Spec::parse(
-        SpecSource::new(
-            coufun_codegen::RESULT_CODES_PATH,
-            spec_text(coufun_codegen::RESULT_CODES_PATH),
-        ),
-        SpecSource::new(coufun_codegen::ENDPOINTS_PATH, endpoints),
-    )
+    Spec::parse(SpecSources {
+        result_codes: SpecSource::new(RESULT_CODES_PATH, spec_text(RESULT_CODES_PATH)),
+        endpoints: SpecSource::new(ENDPOINTS_PATH, endpoints),
+        notifications: SpecSource::new(NOTICES_PATH, spec_text(NOTICES_PATH)),
+    })
     .expect("spec valid")
 }
 
@@ -32,7 +32,7 @@ fn kind_source(spec: &Spec, key: &str) -> String {
 
 #[test]
 fn changing_the_subject_limit_in_the_spec_changes_validator_and_macro() {
-    let original = spec_text(coufun_codegen::ENDPOINTS_PATH);
+    let original = spec_text(ENDPOINTS_PATH);
     let spec = parse(original.clone());
     let max = *spec.endpoints.kinds["subject"]
         .max_bytes

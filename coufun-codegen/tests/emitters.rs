@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use coufun_codegen::render::pretty;
-use coufun_codegen::{Spec, SpecSource, emit};
+use coufun_codegen::{Spec, SpecSource, SpecSources, emit};
 
 const FIXTURE: &str = "tests/fixtures/features";
 
@@ -21,9 +21,12 @@ fn fixture() -> Spec {
                 .unwrap_or_else(|e| panic!("{path}: {e}"));
         SpecSource::new(path, text)
     };
-    Spec::parse(source("result_codes.toml"), source("endpoints.toml"))
-        .and_then(|spec| spec.with_notices(source("notifications.toml")))
-        .unwrap_or_else(|e| panic!("{e}"))
+    Spec::parse(SpecSources {
+        result_codes: source("result_codes.toml"),
+        endpoints: source("endpoints.toml"),
+        notifications: source("notifications.toml"),
+    })
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]

@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use coufun_codegen::{ENDPOINTS_PATH, NOTICES_PATH, RESULT_CODES_PATH, Spec, SpecError};
+use coufun_codegen::{
+    ENDPOINTS_PATH, NOTICES_PATH, RESULT_CODES_PATH, Spec, SpecError, SpecSource, SpecSources,
+};
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -304,6 +306,38 @@ fn every_problem_is_reported_at_once() {
         errors
             .iter()
             .any(|e| e.file == ENDPOINTS_PATH && e.message.contains("`01`"))
+    );
+}
+
+#[test]
+fn parse_reports_each_of_the_three_files_under_its_own_name() {
+    let shipped = SpecSources::embedded();
+    assert!(Spec::parse(shipped.clone()).is_ok());
+    let bad_endpoints = SpecSource::new("a/endpoints.toml", "operations = 3");
+    let bad_notices = SpecSource::new("b/notifications.toml", "[delivery\n");
+    let errors = Spec::parse(SpecSources {
+        endpoints: bad_endpoints,
+        notifications: bad_notices,
+        ..shipped
+    })
+    .unwrap_err()
+    .0;
+    let files: Vec<&str> = errors.iter().map(|e| e.file.as_str()).collect();
+    // every problem at once, the endpoints' before the notifications'
+    assert_eq!(
+        files,
+        ["a/endpoints.toml", "b/notifications.toml"],
+        "{errors:#?}"
+    );
+    let notice_only = Spec::parse(SpecSources {
+        notifications: SpecSource::new(NOTICES_PATH, "[delivery\n"),
+        ..SpecSources::embedded()
+    })
+    .unwrap_err()
+    .0;
+    assert!(
+        !notice_only.is_empty() && notice_only.iter().all(|e| e.file == NOTICES_PATH),
+        "{notice_only:#?}"
     );
 }
 

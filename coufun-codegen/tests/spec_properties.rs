@@ -3,26 +3,26 @@
 //! cut or replaced never panics, and every refusal is a `SpecErrors` holding
 //! at least one error with a message.
 
-use coufun_codegen::notice_model::NoticeSpec;
-use coufun_codegen::{Spec, SpecSource};
+use coufun_codegen::{Spec, SpecSource, SpecSources};
 use proptest::prelude::*;
 
 fn check(which: usize, text: &str) -> Result<(), TestCaseError> {
-    let codes = coufun_spec::RESULT_CODES;
-    let endpoints = coufun_spec::ENDPOINTS;
-    let errors = match which {
-        0 => Spec::parse(
-            SpecSource::new(codes.path, codes.text),
-            SpecSource::new(endpoints.path, text),
-        )
-        .err(),
-        1 => Spec::parse(
-            SpecSource::new(codes.path, text),
-            SpecSource::new(endpoints.path, endpoints.text),
-        )
-        .err(),
-        _ => NoticeSpec::parse(SpecSource::new(coufun_spec::NOTIFICATIONS.path, text)).err(),
+    let shipped = SpecSources::embedded();
+    let sources = match which {
+        0 => SpecSources {
+            endpoints: SpecSource::new(coufun_spec::ENDPOINTS.path, text),
+            ..shipped
+        },
+        1 => SpecSources {
+            result_codes: SpecSource::new(coufun_spec::RESULT_CODES.path, text),
+            ..shipped
+        },
+        _ => SpecSources {
+            notifications: SpecSource::new(coufun_spec::NOTIFICATIONS.path, text),
+            ..shipped
+        },
     };
+    let errors = Spec::parse(sources).err();
     if let Some(errors) = errors {
         prop_assert!(!errors.0.is_empty());
         prop_assert!(!errors.to_string().is_empty());

@@ -41,7 +41,7 @@ async fn main() -> Result<(), Failure> {
                     n.approval_number,
                     n.state,
                     n.state.meaning_en().unwrap_or("?"),
-                    n.time,
+                    n.time.to_iso8601(),
                     n.branch_name.as_deref().unwrap_or("-"),
                     n.branch_code.as_deref().unwrap_or("-"),
                     n.price,

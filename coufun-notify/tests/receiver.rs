@@ -7,40 +7,21 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{client, notice, post, post_raw, serve};
+use common::{
+    client, counting, failing_once, fast_retries, localhost, notice, post, post_raw, serve,
+    serve_local, serve_uses_table, sqlite_store, summary, uses_rows,
+};
 use coufun_api::notice::{ExchangeNotice, NoticeAnswerCode, NoticeCouponType};
 use coufun_notify::{
-    AllowList, BoxFuture, DuplicateAnswer, HandlerError, MemoryStore, NoticeStore, Receiver,
-    SqliteStore, handler_fn, tx_handler_fn,
+    AllowList, DuplicateAnswer, HandlerError, MemoryStore, NoticeStore, Receiver, handler_fn,
 };
-use coufun_sandbox::notices::{AttemptResult, NoticeSender, NoticeSenderConfig};
-use sqlx::{Row, Sqlite, Transaction};
-
-fn localhost() -> AllowList {
-    AllowList::only([IpAddr::V4(Ipv4Addr::LOCALHOST)])
-}
-
-/// A handler counting its calls.
-fn counting<Tx: Send + 'static>(calls: Arc<AtomicUsize>) -> impl coufun_notify::NoticeHandler<Tx> {
-    handler_fn(move |_notice: ExchangeNotice| {
-        let calls = Arc::clone(&calls);
-        async move {
-            calls.fetch_add(1, Ordering::SeqCst);
-            Ok(())
-        }
-    })
-}
+use coufun_sandbox::notices::NoticeSender;
 
 #[tokio::test]
 async fn a_notice_is_processed_once_and_its_duplicate_gets_the_same_exchange_id() {
     let calls = Arc::new(AtomicUsize::new(0));
     let store = MemoryStore::new();
-    let url = serve(Receiver::new(
-        store.clone(),
-        counting(Arc::clone(&calls)),
-        localhost(),
-    ))
-    .await;
+    let url = serve_local(store.clone(), counting(Arc::clone(&calls))).await;
     let http = client();
     let first = post(&http, &url, &notice(1)).await;
     assert_eq!(first.code(), &NoticeAnswerCode::Done);
@@ -80,34 +61,20 @@ async fn duplicates_may_be_answered_04() {
 
 #[tokio::test]
 async fn a_handler_failure_answers_99_records_nothing_and_the_senders_retry_succeeds() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("n.db")).await.unwrap();
+    let (_dir, store) = sqlite_store().await;
     let calls = Arc::new(AtomicUsize::new(0));
-    let calls2 = Arc::clone(&calls);
-    let handler = handler_fn(move |_n: ExchangeNotice| {
-        let calls = Arc::clone(&calls2);
-        async move {
-            if calls.fetch_add(1, Ordering::SeqCst) == 0 {
-                return Err(HandlerError::failed("the merchant's database is down"));
-            }
-            Ok(())
-        }
-    });
-    let url = serve(Receiver::new(store.clone(), handler, localhost())).await;
-    let sender =
-        NoticeSender::new(NoticeSenderConfig::new(url).retry_interval(Duration::from_millis(20)))
-            .unwrap();
+    let handler = failing_once(Arc::clone(&calls));
+    let url = serve_local(store.clone(), handler).await;
+    let sender = NoticeSender::new(fast_retries(&url)).unwrap();
     sender.enqueue(notice(3)).unwrap();
     assert!(sender.wait_idle(Duration::from_secs(20)).await);
-    let codes: Vec<(u32, String)> = sender
-        .log()
-        .iter()
-        .map(|r| match &r.result {
-            AttemptResult::Answered { code, .. } => (r.attempt, code.as_str().to_owned()),
-            other => panic!("{other:?}"),
-        })
-        .collect();
-    assert_eq!(codes, [(1, "99".to_owned()), (2, "00".to_owned())]);
+    assert_eq!(
+        summary(&sender.log()),
+        [
+            (1, "answered", "99".to_owned()),
+            (2, "answered", "00".to_owned())
+        ]
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 2);
     assert_eq!(store.processed_count().await.unwrap(), 1);
 }
@@ -116,51 +83,17 @@ async fn a_handler_failure_answers_99_records_nothing_and_the_senders_retry_succ
 async fn a_handler_answering_no_such_coupon_gets_03() {
     let handler = handler_fn(|_n: ExchangeNotice| async { Err(HandlerError::NoSuchCoupon) });
     let store = MemoryStore::new();
-    let url = serve(Receiver::new(store.clone(), handler, localhost())).await;
+    let url = serve_local(store.clone(), handler).await;
     let answer = post(&client(), &url, &notice(4)).await;
     assert_eq!(answer.code(), &NoticeAnswerCode::NoSuchCoupon);
     assert_eq!(answer.exchange_id(), None);
     assert_eq!(store.processed_count().await.unwrap(), 0);
 }
 
-/// The merchant's own table, written in the receiver's transaction.
-async fn uses_table(store: &SqliteStore) {
-    sqlx::query("CREATE TABLE uses (coupon TEXT, approval TEXT, amount INTEGER, balance INTEGER)")
-        .execute(store.pool())
-        .await
-        .unwrap();
-}
-
-fn record_use<'a>(
-    tx: &'a mut Transaction<'static, Sqlite>,
-    n: &'a ExchangeNotice,
-) -> BoxFuture<'a, Result<(), HandlerError>> {
-    Box::pin(async move {
-        sqlx::query("INSERT INTO uses VALUES (?, ?, ?, ?)")
-            .bind(n.coupon_number.expose())
-            .bind(&n.approval_number)
-            .bind(n.price as i64)
-            .bind(n.balance as i64)
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
-    })
-}
-
 #[tokio::test]
 async fn a_stored_value_coupon_used_in_three_parts_gives_three_notices_and_balance_0() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("n.db")).await.unwrap();
-    uses_table(&store).await;
-    let url = serve(Receiver::new(
-        store.clone(),
-        tx_handler_fn(record_use),
-        localhost(),
-    ))
-    .await;
-    let sender =
-        NoticeSender::new(NoticeSenderConfig::new(url).retry_interval(Duration::from_millis(20)))
-            .unwrap();
+    let (_dir, store, url) = serve_uses_table().await;
+    let sender = NoticeSender::new(fast_retries(&url)).unwrap();
     let mut balance = 10_000;
     for (i, amount) in [3_000u64, 5_000, 2_000].into_iter().enumerate() {
         balance -= amount;
@@ -174,20 +107,14 @@ async fn a_stored_value_coupon_used_in_three_parts_gives_three_notices_and_balan
         sender.enqueue(n).unwrap();
         assert!(sender.wait_idle(Duration::from_secs(20)).await);
     }
-    let rows = sqlx::query("SELECT approval, amount, balance FROM uses ORDER BY approval")
-        .fetch_all(store.pool())
-        .await
-        .unwrap();
-    let rows: Vec<(String, i64, i64)> = rows
-        .iter()
-        .map(|r| (r.get(0), r.get(1), r.get(2)))
-        .collect();
+    let used =
+        |approval: &str, amount, balance| (approval.to_owned(), "001".to_owned(), amount, balance);
     assert_eq!(
-        rows,
+        uses_rows(&store).await,
         [
-            ("PART0".to_owned(), 3000, 7000),
-            ("PART1".to_owned(), 5000, 2000),
-            ("PART2".to_owned(), 2000, 0)
+            used("PART0", 3000, 7000),
+            used("PART1", 5000, 2000),
+            used("PART2", 2000, 0)
         ]
     );
     assert_eq!(store.processed_count().await.unwrap(), 3);
@@ -197,54 +124,35 @@ async fn a_stored_value_coupon_used_in_three_parts_gives_three_notices_and_balan
 
 #[tokio::test]
 async fn bad_notices_answer_99_and_store_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("n.db")).await.unwrap();
+    let (_dir, store) = sqlite_store().await;
     let calls = Arc::new(AtomicUsize::new(0));
-    let url = serve(Receiver::new(
-        store.clone(),
-        counting(Arc::clone(&calls)),
-        localhost(),
-    ))
-    .await;
+    let url = serve_local(store.clone(), counting(Arc::clone(&calls))).await;
     let http = client();
     let good = String::from_utf8(notice(7).to_form().unwrap()).unwrap();
     let euc_kr = ExchangeNotice::form_content_type();
+    // The good form with `from` (which must be in it) replaced by `to`.
+    let edited = |from: &str, to: &str| {
+        assert!(good.contains(from), "{from:?} is not in {good}");
+        good.replace(from, to).into_bytes()
+    };
+    let oversized = format!("{good}&PAD={}", "x".repeat(9000)).into_bytes();
+    let shift_jis = "application/x-www-form-urlencoded; charset=Shift_JIS";
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        (
-            "malformed escape",
-            good.replace("%BA", "%B").into_bytes(),
-            euc_kr,
-        ),
+        ("malformed escape", edited("%BA", "%B"), euc_kr),
         (
             "missing field",
-            good.replace("EXCHANGE_NUM=AP000007&", "").into_bytes(),
+            edited("EXCHANGE_NUM=AP000007&", ""),
             euc_kr,
         ),
-        (
-            "bad amount",
-            good.replace("PRICE=4500", "PRICE=4,500").into_bytes(),
-            euc_kr,
-        ),
-        (
-            "oversized",
-            format!("{good}&PAD={}", "x".repeat(9000)).into_bytes(),
-            euc_kr,
-        ),
+        ("bad amount", edited("PRICE=4500", "PRICE=4,500"), euc_kr),
+        ("oversized", oversized, euc_kr),
         (
             "wrong charset declared",
             good.clone().into_bytes(),
-            "application/x-www-form-urlencoded; charset=Shift_JIS",
+            shift_jis,
         ),
-        (
-            "bytes not EUC-KR",
-            good.replace("%BA%BB", "%FF%FE").into_bytes(),
-            euc_kr,
-        ),
-        (
-            "unknown state",
-            good.replace("STATUS=001", "STATUS=777").into_bytes(),
-            euc_kr,
-        ),
+        ("bytes not EUC-KR", edited("%BA%BB", "%FF%FE"), euc_kr),
+        ("unknown state", edited("STATUS=001", "STATUS=777"), euc_kr),
         (
             "not a form",
             b"{\"BARCODE_NUM\":1}".to_vec(),

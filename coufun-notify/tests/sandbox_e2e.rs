@@ -4,20 +4,17 @@
 
 mod common;
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{client, fresh_pg_database, serve};
-use coufun_api::notice::{ExchangeNotice, NoticeCouponType, NoticeState};
-use coufun_notify::{
-    AllowList, BoxFuture, HandlerError, MemoryStore, NoticeHandler, NoticeStore, PostgresStore,
-    Receiver, SqliteStore, handler_fn, tx_handler_fn,
+use common::{
+    client, counting, failing_once, fast_retries, fresh_pg_database, recording, serve_local,
+    serve_uses_table, sqlite_store, summary, uses_rows,
 };
-use coufun_sandbox::notices::{AttemptResult, DeliveryRecord, NoticeSenderConfig};
+use coufun_api::notice::{ExchangeNotice, NoticeCouponType, NoticeState};
+use coufun_notify::{MemoryStore, NoticeStore, PostgresStore};
 use coufun_sandbox::{DEFAULT_POC_ID, Sandbox, SandboxConfig};
-use sqlx::{Row, Sqlite, Transaction};
 
 /// An exchange voucher of the built-in catalogue (supply price 4,140 won).
 const COFFEE: &str = "0000100001";
@@ -25,33 +22,37 @@ const COFFEE_PRICE: u64 = 4_140;
 /// A 10,000 won stored-value voucher of the built-in catalogue.
 const VOUCHER: &str = "0000200003";
 
-fn localhost() -> AllowList {
-    AllowList::only([IpAddr::V4(Ipv4Addr::LOCALHOST)])
-}
-
-/// A sandbox sending its notices to `url`, retrying every 20 ms.
+/// A sandbox sending its notices to `url`, retrying every 20 ms, with the
+/// answers to the POSTs numbered in `lose_answers` (from 0) lost on the way back.
 async fn sandbox(url: &str, lose_answers: &[u64]) -> Sandbox {
-    let notices = NoticeSenderConfig::new(url)
-        .retry_interval(Duration::from_millis(20))
-        .lose_answers(lose_answers.iter().copied());
+    let notices = fast_retries(url).lose_answers(lose_answers.iter().copied());
     Sandbox::start(SandboxConfig::default().with_notices(notices))
         .await
         .unwrap()
 }
 
-/// Issues one coupon of `goods` through the sandbox's create call; its number.
-async fn issue(sandbox: &Sandbox, goods: &str, tr_id: &str) -> String {
-    let body = format!("POC_ID={DEFAULT_POC_ID}&GOODS_ID={goods}&CREATE_CNT=1&TR_ID={tr_id}");
-    let answer = client()
-        .post(format!("{}coufunCreate.do", sandbox.base_url()))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
+/// Sends `request` and reads the whole answer's body.
+async fn body_of(request: reqwest::RequestBuilder) -> Vec<u8> {
+    request
         .send()
         .await
         .unwrap()
         .bytes()
         .await
-        .unwrap();
+        .unwrap()
+        .to_vec()
+}
+
+/// Issues one coupon of `goods` through the sandbox's create call; its number.
+async fn issue(sandbox: &Sandbox, goods: &str, tr_id: &str) -> String {
+    let body = format!("POC_ID={DEFAULT_POC_ID}&GOODS_ID={goods}&CREATE_CNT=1&TR_ID={tr_id}");
+    let answer = body_of(
+        client()
+            .post(format!("{}coufunCreate.do", sandbox.base_url()))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body),
+    )
+    .await;
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.contains("<RESULT_CODE>00</RESULT_CODE>"), "{answer}");
     let ledger = sandbox.ledger();
@@ -59,66 +60,62 @@ async fn issue(sandbox: &Sandbox, goods: &str, tr_id: &str) -> String {
     order.coupons[0].coupon_number.clone()
 }
 
-/// A shop uses `coupon` (`route` is `redeem` or `cancel-use`, `amount` for an
-/// `AMOUNT` voucher) through the sandbox's admin route; the redemption's JSON.
-async fn shop(
+/// A sandbox as [`sandbox`] starts it, with one coupon of `goods` issued as [`issue`] does.
+async fn sandbox_with_coupon(
+    url: &str,
+    lose_answers: &[u64],
+    goods: &str,
+    tr_id: &str,
+) -> (Sandbox, String) {
+    let sandbox = sandbox(url, lose_answers).await;
+    let coupon = issue(&sandbox, goods, tr_id).await;
+    (sandbox, coupon)
+}
+
+/// A shop's request to use `coupon` (`route` is `redeem` or `cancel-use`,
+/// `amount` for an `AMOUNT` voucher) through the sandbox's admin route.
+async fn shop_request(
     sandbox: &Sandbox,
     coupon: &str,
     route: &str,
     amount: Option<u64>,
-) -> serde_json::Value {
+) -> reqwest::Response {
     let query = amount.map(|a| format!("?amount={a}")).unwrap_or_default();
-    let response = client()
+    client()
         .post(format!(
             "http://{}/_admin/coupons/{coupon}/{route}{query}",
             sandbox.addr()
         ))
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// A shop uses `coupon` as [`shop_request`] does, and it succeeds; the redemption's JSON.
+async fn shop(
+    sandbox: &Sandbox,
+    coupon: &str,
+    route: &str,
+    amount: Option<u64>,
+) -> serde_json::Value {
+    let response = shop_request(sandbox, coupon, route, amount).await;
     assert_eq!(response.status(), 200, "{route} {coupon}");
     serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
 }
 
-/// A plain handler recording every notice it sees.
-fn recording<Tx: Send + 'static>(seen: Arc<Mutex<Vec<ExchangeNotice>>>) -> impl NoticeHandler<Tx> {
-    handler_fn(move |notice: ExchangeNotice| {
-        let seen = Arc::clone(&seen);
-        async move {
-            seen.lock().unwrap().push(notice);
-            Ok(())
-        }
-    })
-}
-
-/// `(attempt, outcome, code)` of each delivery.
-fn summary(log: &[DeliveryRecord]) -> Vec<(u32, &'static str, String)> {
-    log.iter()
-        .map(|r| {
-            let outcome = match &r.result {
-                AttemptResult::Answered { .. } => "answered",
-                AttemptResult::AnswerLost { .. } => "lost",
-                AttemptResult::Failed { .. } => "failed",
-                _ => "other",
-            };
-            let code = r.result.code().map(|c| c.as_str().to_owned());
-            (r.attempt, outcome, code.unwrap_or_default())
-        })
-        .collect()
+/// Serves a receiver on `store` whose handler records every notice; the
+/// notices it sees and its URL.
+async fn serve_recording<S: NoticeStore>(store: S) -> (Arc<Mutex<Vec<ExchangeNotice>>>, String) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let url = serve_local(store, recording(Arc::clone(&seen))).await;
+    (seen, url)
 }
 
 #[tokio::test]
 async fn a_redemption_is_notified_processed_once_and_answered_00() {
-    let seen = Arc::new(Mutex::new(Vec::new()));
     let store = MemoryStore::new();
-    let url = serve(Receiver::new(
-        store.clone(),
-        recording(Arc::clone(&seen)),
-        localhost(),
-    ))
-    .await;
-    let sandbox = sandbox(&url, &[]).await;
-    let coupon = issue(&sandbox, COFFEE, "tr-once").await;
+    let (seen, url) = serve_recording(store.clone()).await;
+    let (sandbox, coupon) = sandbox_with_coupon(&url, &[], COFFEE, "tr-once").await;
     let redemption = shop(&sandbox, &coupon, "redeem", None).await;
     assert!(sandbox.wait_for_notices(Duration::from_secs(20)).await);
 
@@ -140,14 +137,7 @@ async fn a_redemption_is_notified_processed_once_and_answered_00() {
     assert_eq!(summary(&log), [(1, "answered", "00".to_owned())]);
     let exchange_id = log[0].result.exchange_id().unwrap().to_owned();
     assert_eq!(log[0].approval_number, n.approval_number);
-    let ledger = client()
-        .get(format!("http://{}/_admin/ledger", sandbox.addr()))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let ledger = body_of(client().get(format!("http://{}/_admin/ledger", sandbox.addr()))).await;
     let ledger: serde_json::Value = serde_json::from_slice(&ledger).unwrap();
     let delivery = &ledger["notices"][0];
     assert_eq!(delivery["outcome"], "answered");
@@ -164,19 +154,10 @@ async fn a_redemption_is_notified_processed_once_and_answered_00() {
 #[tokio::test]
 async fn a_notice_delivered_again_is_answered_without_calling_the_handler() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let calls2 = Arc::clone(&calls);
-    let handler = handler_fn(move |_n: ExchangeNotice| {
-        let calls = Arc::clone(&calls2);
-        async move {
-            calls.fetch_add(1, Ordering::SeqCst);
-            Ok(())
-        }
-    });
     let store = MemoryStore::new();
-    let url = serve(Receiver::new(store.clone(), handler, localhost())).await;
+    let url = serve_local(store.clone(), counting(Arc::clone(&calls))).await;
     // The answer to the first POST is lost on the way back: the sandbox sends again.
-    let sandbox = sandbox(&url, &[0]).await;
-    let coupon = issue(&sandbox, COFFEE, "tr-twice").await;
+    let (sandbox, coupon) = sandbox_with_coupon(&url, &[0], COFFEE, "tr-twice").await;
     shop(&sandbox, &coupon, "redeem", None).await;
     assert!(sandbox.wait_for_notices(Duration::from_secs(20)).await);
 
@@ -200,22 +181,11 @@ async fn a_notice_delivered_again_is_answered_without_calling_the_handler() {
 
 #[tokio::test]
 async fn a_handler_failure_answers_99_and_the_sandboxs_retry_succeeds() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("n.db")).await.unwrap();
+    let (_dir, store) = sqlite_store().await;
     let calls = Arc::new(AtomicUsize::new(0));
-    let calls2 = Arc::clone(&calls);
-    let handler = handler_fn(move |_n: ExchangeNotice| {
-        let calls = Arc::clone(&calls2);
-        async move {
-            if calls.fetch_add(1, Ordering::SeqCst) == 0 {
-                return Err(HandlerError::failed("the merchant's database is down"));
-            }
-            Ok(())
-        }
-    });
-    let url = serve(Receiver::new(store.clone(), handler, localhost())).await;
-    let sandbox = sandbox(&url, &[]).await;
-    let coupon = issue(&sandbox, COFFEE, "tr-retry").await;
+    let handler = failing_once(Arc::clone(&calls));
+    let url = serve_local(store.clone(), handler).await;
+    let (sandbox, coupon) = sandbox_with_coupon(&url, &[], COFFEE, "tr-retry").await;
     shop(&sandbox, &coupon, "redeem", None).await;
     assert!(sandbox.wait_for_notices(Duration::from_secs(20)).await);
 
@@ -233,65 +203,23 @@ async fn a_handler_failure_answers_99_and_the_sandboxs_retry_succeeds() {
     assert_eq!(store.processed_count().await.unwrap(), 1);
 }
 
-/// The merchant's own table, written in the receiver's transaction.
-fn record_use<'a>(
-    tx: &'a mut Transaction<'static, Sqlite>,
-    n: &'a ExchangeNotice,
-) -> BoxFuture<'a, Result<(), HandlerError>> {
-    Box::pin(async move {
-        sqlx::query("INSERT INTO uses VALUES (?, ?, ?, ?, ?)")
-            .bind(n.coupon_number.expose())
-            .bind(&n.approval_number)
-            .bind(n.state.as_str())
-            .bind(n.price as i64)
-            .bind(n.balance as i64)
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
-    })
-}
-
 #[tokio::test]
 async fn a_stored_value_coupon_used_in_three_parts_gives_three_notices_and_balance_0() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("n.db")).await.unwrap();
-    sqlx::query(
-        "CREATE TABLE uses (coupon TEXT, approval TEXT, state TEXT, amount INTEGER, balance INTEGER)",
-    )
-    .execute(store.pool())
-    .await
-    .unwrap();
-    let url = serve(Receiver::new(
-        store.clone(),
-        tx_handler_fn(record_use),
-        localhost(),
-    ))
-    .await;
+    let (_dir, store, url) = serve_uses_table().await;
     // The second part's first answer is lost: its notice arrives twice.
-    let sandbox = sandbox(&url, &[1]).await;
-    let coupon = issue(&sandbox, VOUCHER, "tr-parts").await;
+    let (sandbox, coupon) = sandbox_with_coupon(&url, &[1], VOUCHER, "tr-parts").await;
     for amount in [3_000, 5_000, 2_000] {
         shop(&sandbox, &coupon, "redeem", Some(amount)).await;
     }
     assert!(sandbox.wait_for_notices(Duration::from_secs(20)).await);
     // Nothing is left to use.
-    let over = client()
-        .post(format!(
-            "http://{}/_admin/coupons/{coupon}/redeem?amount=1",
-            sandbox.addr()
-        ))
-        .send()
-        .await
-        .unwrap();
+    let over = shop_request(&sandbox, &coupon, "redeem", Some(1)).await;
     assert_eq!(over.status(), 409);
 
-    let rows = sqlx::query("SELECT state, amount, balance FROM uses ORDER BY approval")
-        .fetch_all(store.pool())
+    let rows: Vec<(String, i64, i64)> = uses_rows(&store)
         .await
-        .unwrap();
-    let rows: Vec<(String, i64, i64)> = rows
-        .iter()
-        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .into_iter()
+        .map(|(_, state, amount, balance)| (state, amount, balance))
         .collect();
     let used = || "001".to_owned();
     assert_eq!(
@@ -333,16 +261,9 @@ async fn a_stored_value_coupon_used_in_three_parts_gives_three_notices_and_balan
 
 #[tokio::test]
 async fn a_use_cancel_is_notified_with_state_000_and_processed() {
-    let seen = Arc::new(Mutex::new(Vec::new()));
     let store = MemoryStore::new();
-    let url = serve(Receiver::new(
-        store.clone(),
-        recording(Arc::clone(&seen)),
-        localhost(),
-    ))
-    .await;
-    let sandbox = sandbox(&url, &[]).await;
-    let coupon = issue(&sandbox, COFFEE, "tr-cancel-use").await;
+    let (seen, url) = serve_recording(store.clone()).await;
+    let (sandbox, coupon) = sandbox_with_coupon(&url, &[], COFFEE, "tr-cancel-use").await;
     let used = shop(&sandbox, &coupon, "redeem", None).await;
     let undone = shop(&sandbox, &coupon, "cancel-use", None).await;
     assert!(sandbox.wait_for_notices(Duration::from_secs(20)).await);
@@ -385,17 +306,11 @@ async fn the_sandbox_path_on_postgresql() {
         return;
     };
     let store = PostgresStore::connect(&url).await.unwrap();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let receiver_url = serve(Receiver::new(
-        store.clone(),
-        recording(Arc::clone(&seen)),
-        localhost(),
-    ))
-    .await;
+    let (seen, receiver_url) = serve_recording(store.clone()).await;
     // The answers to the first four POSTs (first attempts and retries alike)
     // are lost: the notices arrive seven times in all.
-    let sandbox = sandbox(&receiver_url, &[0, 1, 2, 3]).await;
-    let coupon = issue(&sandbox, VOUCHER, "tr-pg").await;
+    let (sandbox, coupon) =
+        sandbox_with_coupon(&receiver_url, &[0, 1, 2, 3], VOUCHER, "tr-pg").await;
     for amount in [4_000, 6_000] {
         shop(&sandbox, &coupon, "redeem", Some(amount)).await;
     }

@@ -172,7 +172,8 @@ fn calendar(date: Date) -> Option<CalendarDate> {
     CalendarDate::new(u16::try_from(date.year()).ok()?, month, day)
 }
 
-fn timestamp(at: DateTime) -> Option<Timestamp> {
+/// The wire timestamp for a civil time, when its year is 1–9999.
+pub(crate) fn timestamp(at: DateTime) -> Option<Timestamp> {
     let hour = u8::try_from(at.hour()).ok()?;
     let minute = u8::try_from(at.minute()).ok()?;
     let second = u8::try_from(at.second()).ok()?;

@@ -5,11 +5,12 @@
 //! [`Redemption::to_notice`] turns that into the notice the sandbox sends.
 
 use coufun_api::notice::{
-    CouponNumber, ExchangeNotice, ExchangeTime, NoticeCouponType, NoticeError, NoticeState,
+    CouponNumber, ExchangeNotice, NoticeCouponType, NoticeError, NoticeState,
 };
 use jiff::civil::DateTime;
 use serde::Serialize;
 
+use crate::bridge::timestamp;
 use crate::config::Branch;
 use crate::ledger::{Coupon, CouponKind, CouponState};
 
@@ -213,24 +214,10 @@ impl Redemption {
     /// spec's limits refuse (a branch name over 50 EUC-KR bytes, an amount over
     /// 10 digits, a time before year 1).
     pub fn to_notice(&self) -> Result<ExchangeNotice, NoticeError> {
-        let at = self.at;
-        let small = |v: i8| u8::try_from(v).unwrap_or(u8::MAX);
-        let time = u16::try_from(at.year())
-            .ok()
-            .and_then(|year| {
-                ExchangeTime::new(
-                    year,
-                    small(at.month()),
-                    small(at.day()),
-                    small(at.hour()),
-                    small(at.minute()),
-                    small(at.second()),
-                )
-            })
-            .ok_or_else(|| NoticeError::BadTime {
-                field: "EXCHANGE_DATE",
-                value: at.to_string(),
-            })?;
+        let time = timestamp(self.at).ok_or_else(|| NoticeError::BadTime {
+            field: "EXCHANGE_DATE",
+            value: self.at.to_string(),
+        })?;
         // STATUS says what happened: a use leaves the coupon used, a use-cancel
         // reports it unused again — also for an `AMOUNT` voucher a partial
         // cancel leaves partly used; its BALANCE says what is left.

@@ -8,9 +8,10 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::post;
 use coufun_api::notice::{
-    CouponNumber, ExchangeNotice, ExchangeTime, NoticeAnswer, NoticeAnswerCode, NoticeCouponType,
-    NoticeParser, NoticeState,
+    CouponNumber, ExchangeNotice, NoticeAnswer, NoticeAnswerCode, NoticeCouponType, NoticeParser,
+    NoticeState,
 };
+use coufun_api::xml::Timestamp;
 use coufun_sandbox::notices::{AttemptResult, NoticeSender, NoticeSenderConfig};
 
 /// A merchant answering `codes` in turn (the last one forever), recording bodies.
@@ -52,7 +53,7 @@ fn notice(branch: &str) -> ExchangeNotice {
         coupon_number: CouponNumber::new("900000000001"),
         approval_number: "AP1".into(),
         state: NoticeState::Used,
-        time: ExchangeTime::new(2024, 5, 1, 9, 0, 0).unwrap(),
+        time: Timestamp::from_ymd_hms(2024, 5, 1, 9, 0, 0).unwrap(),
         branch_name: Some(branch.into()),
         branch_code: Some("B1".into()),
         coupon_type: NoticeCouponType::Barcode,

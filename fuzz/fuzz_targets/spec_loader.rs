@@ -2,8 +2,7 @@
 //! (the others as shipped). No panic; every problem is a `SpecErrors`.
 #![no_main]
 
-use coufun_codegen::notice_model::NoticeSpec;
-use coufun_codegen::{Spec, SpecSource};
+use coufun_codegen::{Spec, SpecSource, SpecSources};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -11,23 +10,20 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let text = String::from_utf8_lossy(text);
-    let codes = coufun_spec::RESULT_CODES;
-    let endpoints = coufun_spec::ENDPOINTS;
-    match which % 3 {
-        0 => {
-            let _ = Spec::parse(
-                SpecSource::new(codes.path, codes.text),
-                SpecSource::new(endpoints.path, text),
-            );
-        }
-        1 => {
-            let _ = Spec::parse(
-                SpecSource::new(codes.path, text),
-                SpecSource::new(endpoints.path, endpoints.text),
-            );
-        }
-        _ => {
-            let _ = NoticeSpec::parse(SpecSource::new(coufun_spec::NOTIFICATIONS.path, text));
-        }
-    }
+    let shipped = SpecSources::embedded();
+    let sources = match which % 3 {
+        0 => SpecSources {
+            endpoints: SpecSource::new(coufun_spec::ENDPOINTS.path, text),
+            ..shipped
+        },
+        1 => SpecSources {
+            result_codes: SpecSource::new(coufun_spec::RESULT_CODES.path, text),
+            ..shipped
+        },
+        _ => SpecSources {
+            notifications: SpecSource::new(coufun_spec::NOTIFICATIONS.path, text),
+            ..shipped
+        },
+    };
+    let _ = Spec::parse(sources);
 });

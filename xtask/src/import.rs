@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use coufun_codegen::{ENDPOINTS_PATH, NEEDS_HUMAN, RESULT_CODES_PATH, Spec, SpecSource};
+use coufun_codegen::{
+    ENDPOINTS_PATH, NEEDS_HUMAN, RESULT_CODES_PATH, Spec, SpecSource, SpecSources,
+};
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, Value};
 
 use crate::diff::{AddedCode, AddedRevision, Change, ManualDiff, RemovedCode};
@@ -570,10 +572,13 @@ fn run_codes(
     let spec_text = read(&spec_path)?;
     let merged = merge(&spec_text, &manual, shown, options.missing)?;
     let endpoints = read(&root.join(ENDPOINTS_PATH))?;
-    let todo = match Spec::parse(
-        SpecSource::new(RESULT_CODES_PATH, merged.text.as_str()),
-        SpecSource::new(ENDPOINTS_PATH, endpoints),
-    ) {
+    // The code manual touches the result codes alone; they are checked against
+    // the endpoints on disk, and the notification spec is the compiled-in one.
+    let todo = match Spec::parse(SpecSources {
+        result_codes: SpecSource::new(RESULT_CODES_PATH, merged.text.as_str()),
+        endpoints: SpecSource::new(ENDPOINTS_PATH, endpoints),
+        ..SpecSources::embedded()
+    }) {
         Ok(_) => Vec::new(),
         Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
     };
@@ -626,15 +631,10 @@ fn run_interface(
                 .map(ToString::to_string),
         );
     }
-    let checked = Spec::parse(
-        SpecSource::new(RESULT_CODES_PATH, codes),
-        SpecSource::new(ENDPOINTS_PATH, merged.endpoints.as_str()),
-    )
-    .and_then(|spec| {
-        spec.with_notices(SpecSource::new(
-            NOTIFICATIONS_PATH,
-            merged.notifications.as_str(),
-        ))
+    let checked = Spec::parse(SpecSources {
+        result_codes: SpecSource::new(RESULT_CODES_PATH, codes),
+        endpoints: SpecSource::new(ENDPOINTS_PATH, merged.endpoints.as_str()),
+        notifications: SpecSource::new(NOTIFICATIONS_PATH, merged.notifications.as_str()),
     });
     if let Err(errors) = checked {
         for e in errors.0.iter().map(ToString::to_string) {

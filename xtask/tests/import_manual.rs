@@ -12,7 +12,9 @@
 
 use std::path::{Path, PathBuf};
 
-use coufun_codegen::{ENDPOINTS_PATH, NEEDS_HUMAN, RESULT_CODES_PATH, Spec, SpecSource};
+use coufun_codegen::{
+    ENDPOINTS_PATH, NEEDS_HUMAN, RESULT_CODES_PATH, Spec, SpecSource, SpecSources,
+};
 use xtask::import::{self, MissingCodes, Options};
 use xtask::manual_md::{self, ParseError};
 
@@ -188,10 +190,11 @@ fn merge(manual: &str, missing: MissingCodes) -> import::Merged {
 }
 
 fn validate(codes: &str) -> Result<Spec, Vec<coufun_codegen::SpecError>> {
-    Spec::parse(
-        SpecSource::new(RESULT_CODES_PATH, codes),
-        SpecSource::new(ENDPOINTS_PATH, ENDPOINTS_MIN),
-    )
+    Spec::parse(SpecSources {
+        result_codes: SpecSource::new(RESULT_CODES_PATH, codes),
+        endpoints: SpecSource::new(ENDPOINTS_PATH, ENDPOINTS_MIN),
+        ..SpecSources::embedded()
+    })
     .map_err(|e| e.0)
 }
 

@@ -118,7 +118,22 @@ impl FieldValue for CalendarDate {
 }
 
 /// A moment written `YYYYMMDDHHMISS` on the wire (24-hour clock, the server's
-/// local time, Korea), e.g. when a coupon was used or cancelled.
+/// local time, Korea, UTC+9), e.g. when a coupon was used or cancelled — in a
+/// response record or in an exchange notice's `EXCHANGE_DATE`.
+///
+/// `Display` (and [`Timestamp::to_compact`]) write the wire form;
+/// [`Timestamp::to_iso8601`] writes ISO 8601 with the `+09:00` offset.
+///
+/// ```
+/// use coufun_api::xml::Timestamp;
+///
+/// let t = Timestamp::parse("20240301123000").ok_or("not a time")?;
+/// assert_eq!(Some(t), Timestamp::from_ymd_hms(2024, 3, 1, 12, 30, 0));
+/// assert_eq!(t.to_string(), "20240301123000");
+/// assert_eq!(t.to_compact(), "20240301123000");
+/// assert_eq!(t.to_iso8601(), "2024-03-01T12:30:00+09:00");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Timestamp {
     date: CalendarDate,
@@ -139,7 +154,20 @@ impl Timestamp {
         })
     }
 
-    /// Parses `YYYYMMDDHHMISS`.
+    /// The moment from its six parts, when the date exists (years 1–9999) and
+    /// the time is within a day.
+    pub fn from_ymd_hms(
+        year: u16,
+        month: u8,
+        day: u8,
+        hour: u8,
+        minute: u8,
+        second: u8,
+    ) -> Option<Self> {
+        Timestamp::new(CalendarDate::new(year, month, day)?, hour, minute, second)
+    }
+
+    /// Parses `YYYYMMDDHHMISS` (14 ASCII digits).
     pub fn parse(text: &str) -> Option<Self> {
         if text.len() != 14 || !text.bytes().all(|b| b.is_ascii_digit()) {
             return None;
@@ -147,6 +175,19 @@ impl Timestamp {
         let date = CalendarDate::parse_ymd(text.get(..8)?)?;
         let two = |at: usize| text.get(at..at + 2)?.parse::<u8>().ok();
         Timestamp::new(date, two(8)?, two(10)?, two(12)?)
+    }
+
+    /// `YYYYMMDDHHMISS`, as on the wire (the same text as `Display`).
+    pub fn to_compact(self) -> String {
+        self.to_string()
+    }
+
+    /// ISO 8601 in Korean time, e.g. `2024-03-01T12:30:00+09:00`.
+    pub fn to_iso8601(self) -> String {
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+09:00",
+            self.date.year, self.date.month, self.date.day, self.hour, self.minute, self.second
+        )
     }
 
     /// The day.
@@ -292,8 +333,37 @@ mod tests {
             "2024022912000",
             "20240229 12000",
             "202402291260",
+            "00000101000000",
+            "20241301000000",
+            "20240101126000",
+            "20240101120060",
+            "+2024010112000",
         ] {
             assert_eq!(Timestamp::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn timestamps_from_parts_and_renderings() {
+        let t = Timestamp::from_ymd_hms(2024, 3, 1, 9, 5, 7);
+        assert_eq!(t, Timestamp::parse("20240301090507"));
+        assert_eq!(
+            t.map(Timestamp::to_compact).as_deref(),
+            Some("20240301090507")
+        );
+        assert_eq!(
+            t.map(Timestamp::to_iso8601).as_deref(),
+            Some("2024-03-01T09:05:07+09:00")
+        );
+        for (y, mo, d, h, mi, s) in [
+            (0, 1, 1, 0, 0, 0),
+            (2023, 2, 29, 0, 0, 0),
+            (2024, 13, 1, 0, 0, 0),
+            (2024, 1, 1, 24, 0, 0),
+            (2024, 1, 1, 0, 60, 0),
+            (2024, 1, 1, 0, 0, 60),
+        ] {
+            assert_eq!(Timestamp::from_ymd_hms(y, mo, d, h, mi, s), None);
         }
     }
 
