@@ -6,6 +6,10 @@
 use coufun_codegen::{Spec, SpecSource, SpecSources};
 use proptest::prelude::*;
 
+#[path = "support/line_edits.rs"]
+mod line_edits;
+use line_edits::{edit, mutate};
+
 fn check(which: usize, text: &str) -> Result<(), TestCaseError> {
     let shipped = SpecSources::embedded();
     let sources = match which {
@@ -39,59 +43,12 @@ fn shipped(which: usize) -> &'static str {
         .text
 }
 
-#[derive(Debug, Clone)]
-enum Edit {
-    Delete(prop::sample::Index),
-    Repeat(prop::sample::Index),
-    Cut(prop::sample::Index, prop::sample::Index),
-    Replace(prop::sample::Index, String),
-}
-
-fn edit() -> impl Strategy<Value = Edit> {
-    let junk = prop_oneof![
-        "\\PC{0,30}",
+/// Lines shaped like the format's own.
+fn toml_lines() -> impl Strategy<Value = String> {
+    prop_oneof![
         "[a-z_]{1,12} = (\"[^\"]{0,10}\"|[0-9]{1,4}|true|\\[\\]|\\{\\})",
         "\\[\\[?[a-z_.]{1,16}\\]\\]?",
-        Just(String::new()),
-    ];
-    prop_oneof![
-        any::<prop::sample::Index>().prop_map(Edit::Delete),
-        any::<prop::sample::Index>().prop_map(Edit::Repeat),
-        (any::<prop::sample::Index>(), any::<prop::sample::Index>())
-            .prop_map(|(l, c)| Edit::Cut(l, c)),
-        (any::<prop::sample::Index>(), junk).prop_map(|(l, s)| Edit::Replace(l, s)),
     ]
-}
-
-fn mutate(text: &str, edits: &[Edit]) -> String {
-    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
-    for edit in edits {
-        if lines.is_empty() {
-            break;
-        }
-        match edit {
-            Edit::Delete(i) => {
-                lines.remove(i.index(lines.len()));
-            }
-            Edit::Repeat(i) => {
-                let i = i.index(lines.len());
-                lines.insert(i, lines[i].clone());
-            }
-            Edit::Cut(i, at) => {
-                let n = lines.len();
-                let line = &mut lines[i.index(n)];
-                let chars: Vec<char> = line.chars().collect();
-                if !chars.is_empty() {
-                    *line = chars[..at.index(chars.len())].iter().collect();
-                }
-            }
-            Edit::Replace(i, with) => {
-                let i = i.index(lines.len());
-                lines[i] = with.clone();
-            }
-        }
-    }
-    lines.join("\n")
 }
 
 proptest! {
@@ -103,7 +60,7 @@ proptest! {
     }
 
     #[test]
-    fn edited_spec_files(which in 0usize..3, edits in prop::collection::vec(edit(), 1..6)) {
+    fn edited_spec_files(which in 0usize..3, edits in prop::collection::vec(edit(toml_lines()), 1..6)) {
         check(which, &mutate(shipped(which), &edits))?;
     }
 }

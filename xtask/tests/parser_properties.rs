@@ -4,6 +4,11 @@
 //! replaced never panic, and every refusal is located (a line, a message).
 
 use proptest::prelude::*;
+
+// The line-edit generator is the spec loader's (one generator for every text parser).
+#[path = "../../coufun-codegen/tests/support/line_edits.rs"]
+mod line_edits;
+use line_edits::{edit, mutate};
 use xtask::{interface_md, manual_md};
 
 const CODE_MANUAL: &str = include_str!("fixtures/coufun-code-definition-v1.6.md");
@@ -25,60 +30,9 @@ fn check(text: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-#[derive(Debug, Clone)]
-enum Edit {
-    Delete(prop::sample::Index),
-    Repeat(prop::sample::Index),
-    Cut(prop::sample::Index, prop::sample::Index),
-    Replace(prop::sample::Index, String),
-}
-
-fn edit() -> impl Strategy<Value = Edit> {
-    let junk = prop_oneof![
-        "\\PC{0,30}",
-        "\\|[^|]{0,10}\\|[^|]{0,10}\\|",
-        "#{1,4} [가-힣0-9. ]{0,20}",
-        Just(String::new())
-    ];
-    prop_oneof![
-        any::<prop::sample::Index>().prop_map(Edit::Delete),
-        any::<prop::sample::Index>().prop_map(Edit::Repeat),
-        (any::<prop::sample::Index>(), any::<prop::sample::Index>())
-            .prop_map(|(l, c)| Edit::Cut(l, c)),
-        (any::<prop::sample::Index>(), junk).prop_map(|(l, s)| Edit::Replace(l, s)),
-    ]
-}
-
-/// `text` with `edits` applied line by line.
-fn mutate(text: &str, edits: &[Edit]) -> String {
-    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
-    for edit in edits {
-        if lines.is_empty() {
-            break;
-        }
-        match edit {
-            Edit::Delete(i) => {
-                lines.remove(i.index(lines.len()));
-            }
-            Edit::Repeat(i) => {
-                let i = i.index(lines.len());
-                lines.insert(i, lines[i].clone());
-            }
-            Edit::Cut(i, at) => {
-                let n = lines.len();
-                let line = &mut lines[i.index(n)];
-                let chars: Vec<char> = line.chars().collect();
-                if !chars.is_empty() {
-                    *line = chars[..at.index(chars.len())].iter().collect();
-                }
-            }
-            Edit::Replace(i, with) => {
-                let i = i.index(lines.len());
-                lines[i] = with.clone();
-            }
-        }
-    }
-    lines.join("\n")
+/// Lines shaped like the format's own.
+fn markdown_lines() -> impl Strategy<Value = String> {
+    prop_oneof!["\\|[^|]{0,10}\\|[^|]{0,10}\\|", "#{1,4} [가-힣0-9. ]{0,20}",]
 }
 
 proptest! {
@@ -90,12 +44,12 @@ proptest! {
     }
 
     #[test]
-    fn edited_code_manual(edits in prop::collection::vec(edit(), 1..8)) {
+    fn edited_code_manual(edits in prop::collection::vec(edit(markdown_lines()), 1..8)) {
         check(&mutate(CODE_MANUAL, &edits))?;
     }
 
     #[test]
-    fn edited_interface_manuals(which in 0..INTERFACE_MANUALS.len(), edits in prop::collection::vec(edit(), 1..8)) {
+    fn edited_interface_manuals(which in 0..INTERFACE_MANUALS.len(), edits in prop::collection::vec(edit(markdown_lines()), 1..8)) {
         check(&mutate(INTERFACE_MANUALS[which], &edits))?;
     }
 }
