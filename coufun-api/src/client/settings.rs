@@ -192,10 +192,9 @@ impl<C> ClientBuilder<C> {
             url: given.to_owned(),
             reason: reason.to_owned(),
         };
+        // An http(s) URL that parses always has a host (the URL standard's
+        // special schemes require one), so the scheme is all left to check.
         let mut base = Url::parse(given).map_err(|e| invalid(&e.to_string()))?;
-        if base.cannot_be_a_base() || base.host_str().is_none() {
-            return Err(invalid("it has no host"));
-        }
         match base.scheme() {
             "https" => {}
             "http" => {
@@ -303,7 +302,42 @@ mod tests {
 
     #[test]
     fn the_poc_id_stays_out_of_debug() {
-        let b = ClientBuilder::<()>::new(Environment::Test, poc("POC7654321"));
-        assert!(!format!("{b:?}").contains("7654321"));
+        let b = ClientBuilder::<()>::new(Environment::Test, poc("POC7654321"))
+            .max_response_bytes(12_345);
+        let debug = format!("{b:?}");
+        assert!(!debug.contains("7654321"), "{debug}");
+        // The rest of the settings are there to read.
+        for shown in ["ClientBuilder", "Test", "PocId(***)", "12345"] {
+            assert!(debug.contains(shown), "{shown} missing from {debug}");
+        }
+    }
+
+    #[test]
+    fn the_default_response_cap_is_the_documented_4_mib() {
+        assert_eq!(DEFAULT_MAX_RESPONSE_BYTES, 4 << 20);
+        assert_eq!(
+            ClientBuilder::<()>::new(Environment::Test, poc("P"))
+                .call_config()
+                .map(|c| c.max_response_bytes)
+                .ok(),
+            Some(4 << 20)
+        );
+    }
+
+    #[test]
+    fn urls_without_a_usable_host_or_scheme_are_refused() {
+        for bad in [
+            "data:text/plain,hello",
+            "mailto:ops@example.com",
+            "https://",
+        ] {
+            assert!(
+                matches!(
+                    config(Environment::Custom(bad.into())),
+                    Err(BuildError::InvalidBaseUrl { .. })
+                ),
+                "{bad}"
+            );
+        }
     }
 }
