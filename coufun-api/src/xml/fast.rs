@@ -65,9 +65,22 @@ fn is_name_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_'
 }
 
+/// `NAME_BYTES[b]`: `b` may stand in a tag name after its first byte (ASCII
+/// letters and digits, `_`, `-`, `.`): one load per byte of the hottest loop.
+static NAME_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.');
+        b += 1;
+    }
+    table
+};
+
 #[inline]
 fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+    NAME_BYTES[usize::from(b)]
 }
 
 /// The position of the first `<`, `&` or `\r` in `bytes`, or its length.
