@@ -291,7 +291,7 @@ mod tests {
     use crate::generated::operations::OperationId;
     use crate::privacy::PocId;
     use crate::validation::{FieldSpec, ValidationErrors};
-    use crate::{GoodsListRequest, OPERATIONS};
+    use crate::{CouponStatusRequest, GoodsListRequest, OPERATIONS};
 
     fn config() -> CallConfig {
         let poc = PocId::new("POC0000001").unwrap_or_else(|e| panic!("{e}"));
@@ -344,6 +344,70 @@ mod tests {
                 GoodsListRequest::PATH
             )
         );
+    }
+
+    #[test]
+    fn a_method_the_operation_does_not_accept_falls_back_to_its_preferred_one() {
+        // The client asks for GET; the status lookup accepts POST only.
+        assert_eq!(CouponStatusRequest::METHODS, &[Method::Post]);
+        let request = CouponStatusRequest::builder()
+            .goods_id("G000000101")
+            .coupon_number("900012345678")
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let prepared = prepare(&config(), &request).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(prepared.method, reqwest::Method::POST);
+        assert_eq!(prepared.url.query(), None);
+        let (_, form) = prepared
+            .form
+            .unwrap_or_else(|| panic!("a POST without a form"));
+        assert!(form.starts_with(b"POC_ID=POC0000001&"));
+    }
+
+    fn info() -> CallInfo {
+        call_info(&ElsewhereList)
+    }
+
+    fn head(limit: usize, content_length: Option<u64>) -> Result<(Head, Body), Error> {
+        let config = CallConfig {
+            max_response_bytes: limit,
+            ..config()
+        };
+        Head::read(
+            &config,
+            info(),
+            StatusCode::OK,
+            &HeaderMap::new(),
+            content_length,
+        )
+    }
+
+    #[test]
+    fn a_declared_length_up_to_the_cap_is_read_and_one_byte_more_is_refused() {
+        assert!(head(100, Some(100)).is_ok());
+        assert!(head(100, None).is_ok());
+        assert!(matches!(
+            head(100, Some(101)),
+            Err(Error::TooLarge { limit: 100, .. })
+        ));
+    }
+
+    #[test]
+    fn a_body_is_read_up_to_the_cap_and_refused_one_byte_past_it() {
+        let (_, mut body) = head(10, None).unwrap_or_else(|e| panic!("{e}"));
+        body.push(b"12345").unwrap_or_else(|e| panic!("{e}"));
+        body.push(b"6789").unwrap_or_else(|e| panic!("{e}"));
+        body.push(b"0")
+            .unwrap_or_else(|e| panic!("exactly the cap: {e}"));
+        assert_eq!(body.bytes, b"1234567890");
+        assert!(matches!(
+            body.push(b"!"),
+            Err(Error::TooLarge { limit: 10, .. })
+        ));
+        // Pieces add up: three pieces of 4 bytes pass 10 on the third.
+        let (_, mut body) = head(10, None).unwrap_or_else(|e| panic!("{e}"));
+        assert!(body.push(b"abcd").is_ok() && body.push(b"efgh").is_ok());
+        assert!(matches!(body.push(b"ijkl"), Err(Error::TooLarge { .. })));
     }
 
     #[test]
