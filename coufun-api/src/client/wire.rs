@@ -289,6 +289,7 @@ mod tests {
     use super::*;
     use crate::client::{ClientBuilder, Environment};
     use crate::generated::operations::OperationId;
+    use crate::generated::responses::GoodsListResponse;
     use crate::privacy::PocId;
     use crate::validation::{FieldSpec, ValidationErrors};
     use crate::{CouponStatusRequest, GoodsListRequest, OPERATIONS};
@@ -408,6 +409,60 @@ mod tests {
         let (_, mut body) = head(10, None).unwrap_or_else(|e| panic!("{e}"));
         assert!(body.push(b"abcd").is_ok() && body.push(b"efgh").is_ok());
         assert!(matches!(body.push(b"ijkl"), Err(Error::TooLarge { .. })));
+    }
+
+    #[test]
+    fn the_charset_of_a_content_type_is_its_charset_parameter() {
+        assert_eq!(
+            header_charset(Some("text/xml; charset=EUC-KR")),
+            Some("EUC-KR")
+        );
+        assert_eq!(
+            header_charset(Some("text/xml;CHARSET=\"utf-8\" ")),
+            Some("utf-8")
+        );
+        assert_eq!(header_charset(Some("text/xml")), None);
+        assert_eq!(header_charset(Some("charset=utf-8")), None);
+        assert_eq!(header_charset(None), None);
+    }
+
+    #[test]
+    fn an_answer_without_a_declaration_is_read_in_the_headers_charset() {
+        let xml = "<PRODUCTLIST><RESULT_CODE>00</RESULT_CODE><RESULT_MSG>정상</RESULT_MSG>\
+                   <PRODUCT_INFO><GOODS_NAME>아메리카노</GOODS_NAME></PRODUCT_INFO></PRODUCTLIST>";
+        let (body, _, _) = encoding_rs::EUC_KR.encode(xml);
+        let answer = interpret::<GoodsListResponse>(
+            &config(),
+            info(),
+            200,
+            Some("text/xml; charset=EUC-KR"),
+            &body,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(answer.goods[0].goods_name.as_deref(), Some("아메리카노"));
+    }
+
+    #[test]
+    fn an_error_page_is_quoted_up_to_its_first_200_characters() {
+        // 300 characters of three UTF-8 bytes each: the excerpt needs 600 bytes.
+        let page = format!("<html><body>{}</body></html>", "오".repeat(300));
+        let error = interpret::<GoodsListResponse>(
+            &config(),
+            info(),
+            502,
+            Some("text/html; charset=utf-8"),
+            page.as_bytes(),
+        );
+        let Err(Error::Status {
+            status: 502,
+            excerpt,
+            ..
+        }) = error
+        else {
+            panic!("not a status error: {error:?}");
+        };
+        assert_eq!(excerpt.chars().count(), EXCERPT_CHARS, "{excerpt}");
+        assert!(excerpt.starts_with("<html><body>오오"));
     }
 
     #[test]
