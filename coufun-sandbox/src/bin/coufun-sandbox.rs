@@ -161,6 +161,9 @@ async fn serve(args: Args) -> Result<(), String> {
             args.branch_code.clone().unwrap_or(default.code),
         );
     }
+    // Listen for Ctrl-C before the base URL is printed: a SIGINT sent as soon
+    // as it is read must stop the server cleanly, not kill the process.
+    let interrupted = interrupt()?;
     let sandbox = Sandbox::bind(SocketAddr::new(args.addr, args.port), config)
         .await
         .map_err(|e| error_chain(&e))?;
@@ -183,12 +186,32 @@ async fn serve(args: Args) -> Result<(), String> {
         ));
     }
     say("Ctrl-C to stop.");
-    tokio::signal::ctrl_c()
-        .await
-        .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
+    interrupted.await?;
     say("stopping");
     sandbox.shutdown().await;
     Ok(())
+}
+
+/// Ctrl-C (SIGINT), listened for from now on.
+#[cfg(unix)]
+fn interrupt() -> Result<impl Future<Output = Result<(), String>>, String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut sigint =
+        signal(SignalKind::interrupt()).map_err(|e| format!("cannot listen for Ctrl-C: {e}"))?;
+    Ok(async move {
+        sigint.recv().await;
+        Ok(())
+    })
+}
+
+/// Ctrl-C, listened for from the first time the future is polled.
+#[cfg(not(unix))]
+fn interrupt() -> Result<impl Future<Output = Result<(), String>>, String> {
+    Ok(async {
+        tokio::signal::ctrl_c()
+            .await
+            .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))
+    })
 }
 
 /// Prints a line; a closed stdout (`| head`) is no reason to stop serving.
