@@ -19,9 +19,10 @@ printf 'POC_ID=POC0000001' > "$corpus/form_params/goods"
 printf 'POC_ID=POC0000001&GOODS_ID=G000000101&TR_ID=20240101-000001&SEND_PHONE=0212345678&SEND_TITLE=%%C7%%D1%%B0%%AD+%%C4%%AB%%C6%%E4&RECEIVER_MOBILE=01012345678%%2C01087654321&SEND_MSG=%%BE%%C8%%B3%%E7&CREATE_CNT=1&VALID_END=20241231' > "$corpus/form_params/send"
 printf 'POC_ID=POC0000001&GOODS_ID=G000000101&BARCODE_NUM=900012345678' > "$corpus/form_params/status"
 
-# Spec files: the selector byte picks which file the text stands for.
-{ printf '\x00'; cat "$root/spec/endpoints.toml"; } > "$corpus/spec_loader/endpoints"
-{ printf '\x01'; cat "$root/spec/result_codes.toml"; } > "$corpus/spec_loader/result_codes"
+# Spec files: the selector byte picks which file the text stands for, in
+# coufun_spec::ALL's order (result codes, endpoints, notifications).
+{ printf '\x00'; cat "$root/spec/result_codes.toml"; } > "$corpus/spec_loader/result_codes"
+{ printf '\x01'; cat "$root/spec/endpoints.toml"; } > "$corpus/spec_loader/endpoints"
 { printf '\x02'; cat "$root/spec/notifications.toml"; } > "$corpus/spec_loader/notifications"
 
 # Manuals: the importer's own fixtures (written in the manuals' format).

@@ -3,44 +3,22 @@
 //! cut or replaced never panics, and every refusal is a `SpecErrors` holding
 //! at least one error with a message.
 
-use coufun_codegen::{Spec, SpecSource, SpecSources};
+use coufun_codegen::Spec;
 use proptest::prelude::*;
 
 #[path = "support/line_edits.rs"]
 mod line_edits;
 use line_edits::{edit, mutate};
+#[path = "support/one_file_replaced.rs"]
+mod one_file_replaced;
+use one_file_replaced::{one_file_replaced, picked};
 
 fn check(which: usize, text: &str) -> Result<(), TestCaseError> {
-    let shipped = SpecSources::embedded();
-    let sources = match which {
-        0 => SpecSources {
-            endpoints: SpecSource::new(coufun_spec::ENDPOINTS.path, text),
-            ..shipped
-        },
-        1 => SpecSources {
-            result_codes: SpecSource::new(coufun_spec::RESULT_CODES.path, text),
-            ..shipped
-        },
-        _ => SpecSources {
-            notifications: SpecSource::new(coufun_spec::NOTIFICATIONS.path, text),
-            ..shipped
-        },
-    };
-    let errors = Spec::parse(sources).err();
-    if let Some(errors) = errors {
+    if let Err(errors) = Spec::parse(one_file_replaced(which, text)) {
         prop_assert!(!errors.0.is_empty());
         prop_assert!(!errors.to_string().is_empty());
     }
     Ok(())
-}
-
-fn shipped(which: usize) -> &'static str {
-    [
-        coufun_spec::ENDPOINTS,
-        coufun_spec::RESULT_CODES,
-        coufun_spec::NOTIFICATIONS,
-    ][which]
-        .text
 }
 
 /// Lines shaped like the format's own.
@@ -61,6 +39,6 @@ proptest! {
 
     #[test]
     fn edited_spec_files(which in 0usize..3, edits in prop::collection::vec(edit(toml_lines()), 1..6)) {
-        check(which, &mutate(shipped(which), &edits))?;
+        check(which, &mutate(picked(which).text, &edits))?;
     }
 }

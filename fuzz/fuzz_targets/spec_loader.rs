@@ -2,28 +2,18 @@
 //! (the others as shipped). No panic; every problem is a `SpecErrors`.
 #![no_main]
 
-use coufun_codegen::{Spec, SpecSource, SpecSources};
+use coufun_codegen::Spec;
 use libfuzzer_sys::fuzz_target;
+
+// The input's shape is the stable twin's (coufun-codegen/tests/spec_properties.rs).
+#[path = "../../coufun-codegen/tests/support/one_file_replaced.rs"]
+mod one_file_replaced;
+use one_file_replaced::one_file_replaced;
 
 fuzz_target!(|data: &[u8]| {
     let Some((which, text)) = data.split_first() else {
         return;
     };
-    let text = String::from_utf8_lossy(text);
-    let shipped = SpecSources::embedded();
-    let sources = match which % 3 {
-        0 => SpecSources {
-            endpoints: SpecSource::new(coufun_spec::ENDPOINTS.path, text),
-            ..shipped
-        },
-        1 => SpecSources {
-            result_codes: SpecSource::new(coufun_spec::RESULT_CODES.path, text),
-            ..shipped
-        },
-        _ => SpecSources {
-            notifications: SpecSource::new(coufun_spec::NOTIFICATIONS.path, text),
-            ..shipped
-        },
-    };
-    let _ = Spec::parse(sources);
+    let text = String::from_utf8_lossy(text).into_owned();
+    let _ = Spec::parse(one_file_replaced(usize::from(*which), text));
 });
