@@ -38,6 +38,7 @@ use std::time::Duration;
 
 use crate::error::Error;
 use crate::generated::kinds::TrId;
+use crate::generated::requests::{CouponCreateRequest, CouponSendRequest};
 use crate::generated::responses::{CouponCreateResponse, CouponSendResponse};
 use crate::operation::Effect;
 use crate::result_code::ResultCode;
@@ -125,6 +126,9 @@ pub struct Issued<R> {
     pub answer: R,
     /// Calls it took.
     pub attempts: u32,
+    /// How many coupons the request asked for, when it says (a create's
+    /// `CREATE_CNT`).
+    pub requested: Option<u64>,
 }
 
 impl<R: IssuingResponse> Issued<R> {
@@ -136,6 +140,61 @@ impl<R: IssuingResponse> Issued<R> {
     /// The numbers (`BARCODE_NUM`) of the coupons issued, in the server's order.
     pub fn coupon_numbers(&self) -> Vec<&str> {
         self.answer.coupon_numbers()
+    }
+
+    /// The coupons asked for, the count the answer states and the numbers it
+    /// lists, side by side: see [`CouponCount::is_consistent`]. The client logs a
+    /// warning when they disagree; the coupons listed are issued either way.
+    pub fn coupon_count(&self) -> CouponCount {
+        CouponCount {
+            requested: self.requested,
+            stated: self.answer.stated_count(),
+            listed: self.answer.coupon_numbers().len(),
+        }
+    }
+}
+
+/// The coupon counts of an issuing answer. The create manual says the answer
+/// states `ORDER_CNT` and lists one `ORDER_INFO` (with its `BARCODE_NUM`) per
+/// coupon created; when these disagree with each other or with the request, some
+/// coupons may be paid for without their numbers in hand. Such an answer is still
+/// [`IssueOutcome::Issued`] (an error would hide the numbers that did arrive):
+/// deliver what is listed and reconcile the rest with the supplier by TR_ID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CouponCount {
+    /// Coupons the request asked for, when it says.
+    pub requested: Option<u64>,
+    /// The count the answer states (`ORDER_CNT`), when it states one.
+    pub stated: Option<i64>,
+    /// Coupon numbers the answer lists.
+    pub listed: usize,
+}
+
+impl CouponCount {
+    /// Whether every count known agrees with the numbers listed: the stated
+    /// count and the requested one, each when present, equal the coupons listed.
+    pub fn is_consistent(&self) -> bool {
+        let listed = self.listed as u64;
+        let stated_agrees = self
+            .stated
+            .is_none_or(|stated| u64::try_from(stated) == Ok(listed));
+        let requested_agrees = self.requested.is_none_or(|requested| requested == listed);
+        stated_agrees && requested_agrees
+    }
+}
+
+/// `listed 2, stated 3 (ORDER_CNT), requested 3`: the counts known.
+impl std::fmt::Display for CouponCount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "listed {}", self.listed)?;
+        if let Some(stated) = self.stated {
+            write!(f, ", stated {stated} (ORDER_CNT)")?;
+        }
+        if let Some(requested) = self.requested {
+            write!(f, ", requested {requested}")?;
+        }
+        Ok(())
     }
 }
 
@@ -186,12 +245,37 @@ pub struct OutcomeUnknown {
     pub attempts: u32,
 }
 
+/// An issuing operation's request: how many coupons it asks for.
+pub trait IssuingRequest {
+    /// Coupons asked for, when the request says.
+    fn coupons_requested(&self) -> Option<u64>;
+}
+
+/// Send: `None`. Its manual is not public, so how `CREATE_CNT` combines with the
+/// recipients is not known.
+impl IssuingRequest for CouponSendRequest {
+    fn coupons_requested(&self) -> Option<u64> {
+        None
+    }
+}
+
+/// Create: `CREATE_CNT`, one `ORDER_INFO` each in the answer (the create manual).
+impl IssuingRequest for CouponCreateRequest {
+    fn coupons_requested(&self) -> Option<u64> {
+        Some(self.quantity().get())
+    }
+}
+
 /// An issuing operation's answer: where its order id and coupon numbers are.
 pub trait IssuingResponse {
     /// The order id, when the server sent one.
     fn order_id(&self) -> Option<&str>;
     /// The coupon numbers, in the server's order.
     fn coupon_numbers(&self) -> Vec<&str>;
+    /// The count of coupons the answer states, when it has such a field.
+    fn stated_count(&self) -> Option<i64> {
+        None
+    }
 }
 
 impl IssuingResponse for CouponSendResponse {
@@ -210,6 +294,9 @@ impl IssuingResponse for CouponCreateResponse {
     fn order_id(&self) -> Option<&str> {
         self.order_id.as_deref()
     }
+    fn stated_count(&self) -> Option<i64> {
+        self.order_count
+    }
     fn coupon_numbers(&self) -> Vec<&str> {
         self.coupons
             .iter()
@@ -224,6 +311,8 @@ impl IssuingResponse for CouponCreateResponse {
 #[derive(Debug)]
 pub(crate) struct Issuance<R> {
     tr_id: TrId,
+    /// Coupons the request asks for, when it says.
+    requested: Option<u64>,
     attempts: Attempts,
     /// Attempts whose answer was lost (each may have reached the server).
     lost_answers: u32,
@@ -235,10 +324,12 @@ pub(crate) struct Issuance<R> {
 
 #[cfg_attr(not(feature = "client"), allow(dead_code))] // driven by the client
 impl<R> Issuance<R> {
-    /// A new issuance of the request carrying `tr_id`.
-    pub(crate) fn new(tr_id: TrId, policy: RetryPolicy) -> Self {
+    /// A new issuance of the request carrying `tr_id` and asking for
+    /// `requested` coupons (when it says).
+    pub(crate) fn new(tr_id: TrId, requested: Option<u64>, policy: RetryPolicy) -> Self {
         Issuance {
             tr_id,
+            requested,
             attempts: Attempts::start(policy),
             lost_answers: 0,
             wait: Duration::ZERO,
@@ -270,6 +361,7 @@ impl<R> Issuance<R> {
                     tr_id: self.tr_id.clone(),
                     answer,
                     attempts: self.attempts.made(),
+                    requested: self.requested,
                 }));
             }
             Err(error) => error,
@@ -332,7 +424,7 @@ impl<R> Issuance<R> {
 mod tests {
     use super::*;
     use crate::error::CallInfo;
-    use crate::generated::responses::CouponSendItem;
+    use crate::generated::responses::{CouponCreateItem, CouponSendItem};
 
     const SEND: CallInfo = CallInfo {
         operation: "coupon_send",
@@ -350,7 +442,7 @@ mod tests {
     }
 
     fn run(max_attempts: u32) -> Issuance<CouponSendResponse> {
-        Issuance::new(TrId::new("TR-TEST-1").unwrap(), policy(max_attempts))
+        Issuance::new(TrId::new("TR-TEST-1").unwrap(), None, policy(max_attempts))
     }
 
     fn api(code: &str) -> Error {
@@ -391,6 +483,96 @@ mod tests {
         };
         assert_eq!((issued.order_id(), issued.attempts), (Some("O-1"), 1));
         assert_eq!(issued.coupon_numbers(), ["C-1"]);
+    }
+
+    fn create_answer(stated: Option<i64>, listed: usize) -> CouponCreateResponse {
+        let mut answer = CouponCreateResponse {
+            order_count: stated,
+            ..Default::default()
+        };
+        for i in 0..listed {
+            answer.coupons.push(CouponCreateItem {
+                coupon_number: Some(format!("C-{i}")),
+                ..Default::default()
+            });
+        }
+        answer
+    }
+
+    fn create_issued(
+        requested: Option<u64>,
+        stated: Option<i64>,
+        listed: usize,
+    ) -> Issued<CouponCreateResponse> {
+        let mut r = Issuance::new(TrId::new("TR-TEST-1").unwrap(), requested, policy(1));
+        r.next_call();
+        match r.sent(Ok(create_answer(stated, listed))) {
+            Some(IssueOutcome::Issued(issued)) => issued,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_coupon_count_sets_the_request_beside_the_answer() {
+        let issued = create_issued(Some(3), Some(3), 3);
+        let count = issued.coupon_count();
+        assert_eq!(
+            (count.requested, count.stated, count.listed),
+            (Some(3), Some(3), 3)
+        );
+        assert!(count.is_consistent());
+        assert_eq!(issued.requested, Some(3));
+        assert_eq!(
+            count.to_string(),
+            "listed 3, stated 3 (ORDER_CNT), requested 3"
+        );
+        assert_eq!(
+            create_issued(None, None, 1).coupon_count().to_string(),
+            "listed 1"
+        );
+    }
+
+    #[test]
+    fn a_count_disagreeing_with_the_coupons_listed_is_inconsistent() {
+        for (requested, stated, listed) in [
+            (Some(3), Some(3), 2), // a coupon number missing
+            (Some(3), Some(2), 2), // fewer issued than asked
+            (Some(2), Some(2), 3), // more listed than asked and stated
+            (None, Some(3), 2),    // the answer disagrees with itself
+            (Some(3), None, 2),    // no stated count: the request still counts
+            (None, Some(-1), 0),   // a negative count is no count of zero
+        ] {
+            let count = create_issued(requested, stated, listed).coupon_count();
+            assert!(!count.is_consistent(), "{count:?}");
+        }
+        for (requested, stated, listed) in [(None, None, 2), (Some(2), None, 2), (None, Some(0), 0)]
+        {
+            let count = create_issued(requested, stated, listed).coupon_count();
+            assert!(count.is_consistent(), "{count:?}");
+        }
+    }
+
+    #[test]
+    fn a_create_request_asks_for_its_quantity_and_a_send_does_not_say() {
+        let create = crate::CouponCreateRequest::builder()
+            .goods_id("0000012345")
+            .quantity(4)
+            .tr_id("TR-1")
+            .build()
+            .unwrap();
+        assert_eq!(create.coupons_requested(), Some(4));
+        let send = crate::CouponSendRequest::builder()
+            .goods_id("0000012345")
+            .tr_id("TR-1")
+            .sender("0212345678")
+            .subject("쿠폰")
+            .recipients(["01012345678"])
+            .quantity(4)
+            .build()
+            .unwrap();
+        assert_eq!(send.coupons_requested(), None);
+        // a send answer states no count of its own
+        assert_eq!(answer().stated_count(), None);
     }
 
     #[test]

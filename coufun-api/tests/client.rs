@@ -784,3 +784,71 @@ fn response_decoders_and_encoders_agree() {
     }
     assert_eq!(<GoodsListResponse as Response>::OPERATION, "goods_list");
 }
+
+/// A create answer listing fewer coupon numbers than it states and than were
+/// asked for is still issued (the numbers that arrived are real), its count says
+/// so, and the client logs a warning; an answer that agrees logs none.
+#[tokio::test]
+async fn a_create_answer_short_of_coupons_is_issued_with_a_warning() {
+    const WARNING: &str = "the answer lists another number of coupons";
+    let server = TestServer::start(|r| async move {
+        let short = r.raw_form().contains("TR_ID=TR-SHORT");
+        let mut answer = CouponCreateResponse {
+            order_id: Some("ORD-7".into()),
+            order_count: Some(3),
+            ..Default::default()
+        };
+        for i in 0..if short { 2 } else { 3 } {
+            answer.coupons.push(CouponCreateItem {
+                coupon_number: Some(format!("C-{i}")),
+                ..Default::default()
+            });
+        }
+        xml(answer.to_xml(Charset::Cp949))
+    })
+    .await;
+    let create = |tr_id: &str| {
+        CouponCreateRequest::builder()
+            .goods_id("0000012345")
+            .quantity(3)
+            .tr_id(tr_id)
+            .build()
+            .unwrap()
+    };
+    let c = client(&server);
+    let trace = TraceCapture::start();
+
+    let whole = c
+        .coupon_create(&create("TR-WHOLE"))
+        .await
+        .into_result()
+        .unwrap();
+    assert!(whole.coupon_count().is_consistent());
+    assert!(!trace.text().contains(WARNING), "{}", trace.text());
+
+    let short = c
+        .coupon_create(&create("TR-SHORT"))
+        .await
+        .into_result()
+        .unwrap();
+    assert_eq!(short.coupon_numbers(), ["C-0", "C-1"]);
+    let count = short.coupon_count();
+    assert_eq!(
+        (count.requested, count.stated, count.listed),
+        (Some(3), Some(3), 2)
+    );
+    assert!(!count.is_consistent());
+    let log = trace.text();
+    let warning = log
+        .lines()
+        .find(|line| line.contains(WARNING))
+        .unwrap_or_else(|| panic!("no warning logged: {log}"));
+    assert!(
+        warning.contains("WARN")
+            && warning.contains("requested=3")
+            && warning.contains("stated=3")
+            && warning.contains("listed=2")
+            && warning.contains("TR-SHORT"),
+        "{warning}"
+    );
+}

@@ -15,7 +15,7 @@ use crate::error::{CallInfo, Error, TransportError};
 use crate::generated::kinds::TrId;
 use crate::generated::requests::GoodsListRequest;
 use crate::generated::responses::GoodsListItem;
-use crate::issuance::IssueOutcome;
+use crate::issuance::{IssueOutcome, IssuingRequest, IssuingResponse};
 use crate::operation::Operation;
 use crate::privacy::PocId;
 use crate::xml::Response;
@@ -70,13 +70,13 @@ impl Client {
     }
 
     /// Issues `request` exactly once, as [`crate::Client`] does.
-    pub(crate) fn issue<O: Operation, R: Response>(
+    pub(crate) fn issue<O: Operation + IssuingRequest, R: Response + IssuingResponse>(
         &self,
         request: &O,
         tr_id: &TrId,
         counted_in: Charset,
     ) -> IssueOutcome<R> {
-        let (plan, next) = Issuing::start::<O>(&self.config, tr_id, counted_in);
+        let (plan, next) = Issuing::start(&self.config, request, tr_id, counted_in);
         self.run(plan, next, request)
     }
 

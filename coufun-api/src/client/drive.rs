@@ -11,7 +11,7 @@ use super::wire;
 use crate::Charset;
 use crate::error::Error;
 use crate::generated::kinds::TrId;
-use crate::issuance::{Issuance, IssueOutcome};
+use crate::issuance::{Issuance, IssueOutcome, IssuingRequest, IssuingResponse};
 use crate::operation::Operation;
 use crate::retry::{Attempts, Decision};
 
@@ -100,16 +100,17 @@ pub(crate) struct Issuing<R> {
     span: tracing::Span,
 }
 
-impl<R> Issuing<R> {
-    /// Starts issuing the request of `O` carrying `tr_id`, its text checked in
+impl<R: IssuingResponse> Issuing<R> {
+    /// Starts issuing `request` carrying `tr_id`, its text checked in
     /// `counted_in`: refused, nothing sent, when the client sends another charset.
-    pub(crate) fn start<O: Operation>(
+    pub(crate) fn start<O: Operation + IssuingRequest>(
         config: &CallConfig,
+        request: &O,
         tr_id: &TrId,
         counted_in: Charset,
     ) -> (Self, Next<IssueOutcome<R>>) {
         let mut issuing = Issuing {
-            run: Issuance::new(tr_id.clone(), config.retry),
+            run: Issuance::new(tr_id.clone(), request.coupons_requested(), config.retry),
             span: issue_span::<O>(tr_id),
         };
         let next = match wire::check_charset::<O>(config, counted_in) {
@@ -128,7 +129,7 @@ impl<R> Issuing<R> {
     }
 }
 
-impl<R> Plan for Issuing<R> {
+impl<R: IssuingResponse> Plan for Issuing<R> {
     type Answer = R;
     type Output = IssueOutcome<R>;
 
@@ -173,9 +174,21 @@ fn issue_span<O: Operation>(tr_id: &TrId) -> tracing::Span {
     )
 }
 
-fn record_issue<R>(span: &tracing::Span, outcome: &IssueOutcome<R>) {
+fn record_issue<R: IssuingResponse>(span: &tracing::Span, outcome: &IssueOutcome<R>) {
     let (word, code) = match outcome {
-        IssueOutcome::Issued(_) => ("issued", None),
+        IssueOutcome::Issued(issued) => {
+            let count = issued.coupon_count();
+            if !count.is_consistent() {
+                let _entered = span.enter();
+                tracing::warn!(
+                    requested = count.requested,
+                    stated = count.stated,
+                    listed = count.listed,
+                    "the answer lists another number of coupons than it states or than were asked for: deliver those listed, reconcile the rest by TR_ID"
+                );
+            }
+            ("issued", None)
+        }
         IssueOutcome::NotIssued(n) => ("not_issued", n.code()),
         IssueOutcome::EarlierAttemptReached(e) => ("earlier_attempt_reached", Some(e.code)),
         _ => ("unknown", None),

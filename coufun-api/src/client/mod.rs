@@ -41,7 +41,7 @@ use crate::error::{Error, TransportError};
 use crate::generated::kinds::TrId;
 use crate::generated::requests::GoodsListRequest;
 use crate::generated::responses::{GoodsListItem, GoodsListResponse};
-use crate::issuance::IssueOutcome;
+use crate::issuance::{IssueOutcome, IssuingRequest, IssuingResponse};
 use crate::operation::Operation;
 use crate::privacy::PocId;
 use crate::xml::Response;
@@ -110,13 +110,13 @@ impl Client {
     }
 
     /// Issues `request` (carrying `tr_id`) exactly once: see [`crate::issuance`].
-    pub(crate) async fn issue<O: Operation, R: Response>(
+    pub(crate) async fn issue<O: Operation + IssuingRequest, R: Response + IssuingResponse>(
         &self,
         request: &O,
         tr_id: &TrId,
         counted_in: Charset,
     ) -> IssueOutcome<R> {
-        let (plan, next) = Issuing::start::<O>(&self.config, tr_id, counted_in);
+        let (plan, next) = Issuing::start(&self.config, request, tr_id, counted_in);
         self.run(plan, next, request).await
     }
 
