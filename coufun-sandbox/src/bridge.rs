@@ -249,6 +249,58 @@ fn goods_item(g: &Goods) -> GoodsListItem {
     }
 }
 
+/// A create answer as the create manual lays it out: `ORDER_CNT` and one
+/// `ORDER_INFO` per coupon. `None` for an outcome that issued nothing.
+fn create_response(outcome: &Outcome) -> Option<CouponCreateResponse> {
+    let Outcome::Issued {
+        order_id,
+        tr_id,
+        goods,
+        valid_until,
+        reserve1,
+        reserve2,
+        coupons,
+    } = outcome
+    else {
+        return None;
+    };
+    Some(CouponCreateResponse {
+        order_id: Some(order_id.clone()),
+        category_id: Some(goods.category_id.clone()),
+        goods_id: Some(goods.goods_id.clone()),
+        tr_id: Some(tr_id.clone()),
+        order_count: i64::try_from(coupons.len()).ok(),
+        valid_until: calendar(*valid_until),
+        reserve1: reserve1.clone(),
+        reserve2: reserve2.clone(),
+        coupons: coupons
+            .iter()
+            .map(|c| CouponCreateItem {
+                coupon_number: Some(c.coupon_number.clone()),
+                stamp_duty: Some(stamp_duty(goods)),
+            })
+            .collect(),
+    })
+}
+
+/// [`encode`], but a create answer leaves out its last `ORDER_INFO` and keeps
+/// its `ORDER_CNT`: an answer short of a coupon number, for
+/// [`crate::Fault::ShortOfACoupon`]. Other answers are encoded whole.
+pub(crate) fn encode_short_of_a_coupon(
+    op: OperationId,
+    answer: &Answer,
+    charset: Charset,
+) -> Vec<u8> {
+    if op == OperationId::CouponCreate
+        && let Answer::Success(outcome) = answer
+        && let Some(mut response) = create_response(outcome)
+    {
+        response.coupons.pop();
+        return success(&response, charset);
+    }
+    encode(op, answer, charset)
+}
+
 fn success<R: Response>(body: &R, charset: Charset) -> Vec<u8> {
     let ok = ResultCode::Success;
     encode_document(ok, ok.message(Lang::Ko), Some(body), charset)
@@ -278,6 +330,11 @@ pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<
         Answer::Code(code) => return error(op, *code, charset),
         Answer::Success(outcome) => outcome,
     };
+    if op == OperationId::CouponCreate
+        && let Some(response) = create_response(outcome)
+    {
+        return success(&response, charset);
+    }
     let phone = |p: &Option<String>| p.clone().map(Phone::new);
     let count = |n: &u32| Some(i64::from(*n));
     match outcome {
@@ -285,34 +342,6 @@ pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<
             &GoodsListResponse {
                 list_count: i64::try_from(goods.len()).ok(),
                 goods: goods.iter().map(goods_item).collect(),
-            },
-            charset,
-        ),
-        Outcome::Issued {
-            order_id,
-            tr_id,
-            goods,
-            valid_until,
-            reserve1,
-            reserve2,
-            coupons,
-        } if op == OperationId::CouponCreate => success(
-            &CouponCreateResponse {
-                order_id: Some(order_id.clone()),
-                category_id: Some(goods.category_id.clone()),
-                goods_id: Some(goods.goods_id.clone()),
-                tr_id: Some(tr_id.clone()),
-                order_count: i64::try_from(coupons.len()).ok(),
-                valid_until: calendar(*valid_until),
-                reserve1: reserve1.clone(),
-                reserve2: reserve2.clone(),
-                coupons: coupons
-                    .iter()
-                    .map(|c| CouponCreateItem {
-                        coupon_number: Some(c.coupon_number.clone()),
-                        stamp_duty: Some(stamp_duty(goods)),
-                    })
-                    .collect(),
             },
             charset,
         ),

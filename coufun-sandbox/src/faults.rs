@@ -24,6 +24,10 @@ pub enum Fault {
     Code50,
     /// Answer result code 99 (system error), committing nothing.
     Code99,
+    /// Commit, then answer a coupon create with its last `ORDER_INFO` left out
+    /// and its `ORDER_CNT` kept: a coupon paid for whose number never arrives.
+    /// Other operations answer whole.
+    ShortOfACoupon,
 }
 
 /// A fault for chosen requests: all conditions given must match.
@@ -93,6 +97,8 @@ pub struct FaultOdds {
     pub code_50: f64,
     /// Probability of [`Fault::Code99`].
     pub code_99: f64,
+    /// Probability of [`Fault::ShortOfACoupon`].
+    pub short_of_a_coupon: f64,
 }
 
 impl FaultOdds {
@@ -114,6 +120,7 @@ impl FaultOdds {
             (self.bad_gateway, Fault::BadGateway),
             (self.code_50, Fault::Code50),
             (self.code_99, Fault::Code99),
+            (self.short_of_a_coupon, Fault::ShortOfACoupon),
         ];
         let mut threshold = 0.0;
         for (probability, fault) in choices {
@@ -185,6 +192,8 @@ pub struct FaultCounts {
     pub code_50: u64,
     /// Forced code 99.
     pub code_99: u64,
+    /// Answers short of a coupon number (the fault applied to any operation).
+    pub short_of_a_coupon: u64,
 }
 
 impl FaultCounts {
@@ -196,6 +205,7 @@ impl FaultCounts {
             + self.bad_gateway
             + self.code_50
             + self.code_99
+            + self.short_of_a_coupon
     }
 
     pub(crate) fn record(&mut self, fault: Fault) {
@@ -206,6 +216,7 @@ impl FaultCounts {
             Fault::BadGateway => self.bad_gateway += 1,
             Fault::Code50 => self.code_50 += 1,
             Fault::Code99 => self.code_99 += 1,
+            Fault::ShortOfACoupon => self.short_of_a_coupon += 1,
         }
     }
 }

@@ -319,11 +319,14 @@ async fn coufun_request(
         Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
         _ => {}
     }
-    xml_response(op, &answer, charset)
+    let bytes = match fault {
+        Some(Fault::ShortOfACoupon) => bridge::encode_short_of_a_coupon(op, &answer, charset),
+        _ => bridge::encode(op, &answer, charset),
+    };
+    xml_response(bytes, charset)
 }
 
-fn xml_response(op: OperationId, answer: &Answer, charset: coufun_api::Charset) -> Response {
-    let bytes = bridge::encode(op, answer, charset);
+fn xml_response(bytes: Vec<u8>, charset: coufun_api::Charset) -> Response {
     let content_type = format!("text/xml; charset={}", charset_label(charset));
     let mut response = bytes.into_response();
     if let Ok(value) = HeaderValue::from_str(&content_type) {

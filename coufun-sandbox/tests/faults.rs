@@ -185,3 +185,49 @@ async fn admin_faults_route_reports_counts() {
     assert_eq!(counts["bad_gateway"], 2);
     assert_eq!(sandbox.request_count(), 2);
 }
+
+#[tokio::test]
+async fn short_of_a_coupon_commits_all_and_lists_one_fewer() {
+    let plan = FaultPlan::scheduled([
+        ScheduledFault::on("coupon_create", Fault::ShortOfACoupon),
+        ScheduledFault::on("coupon_send", Fault::ShortOfACoupon),
+    ]);
+    let (sandbox, raw) = with_plan(plan).await;
+    let reply = raw
+        .post(
+            "coupon_create",
+            &[
+                ("POC_ID", POC),
+                ("GOODS_ID", COFFEE),
+                ("CREATE_CNT", "3"),
+                ("TR_ID", "tr-short"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.code(), "00", "{}", reply.xml);
+    assert_eq!(
+        reply.first("ORDER_CNT").as_deref(),
+        Some("3"),
+        "{}",
+        reply.xml
+    );
+    let listed = reply.all("BARCODE_NUM");
+    assert_eq!(listed.len(), 2, "{}", reply.xml);
+    let ledger = sandbox.ledger();
+    let order = ledger
+        .orders
+        .iter()
+        .find(|o| o.tr_id == "tr-short")
+        .expect("the order is committed");
+    let committed: Vec<&str> = order
+        .coupons
+        .iter()
+        .map(|c| c.coupon_number.as_str())
+        .collect();
+    assert_eq!(committed.len(), 3, "all three coupons exist");
+    assert_eq!(committed[..2], listed, "the first two are listed, in order");
+    // A send has no stated count to disagree with: it answers whole.
+    let (_, sent) = issue(&raw, "tr-short-send").await;
+    assert_eq!(sent.len(), 2, "one coupon per recipient, all listed");
+    assert_eq!(sandbox.fault_counts().short_of_a_coupon, 2);
+}

@@ -65,6 +65,10 @@ struct Args {
     /// Probability of answering code 99.
     #[arg(long, default_value_t = 0.0)]
     fault_code_99: f64,
+    /// Probability of answering a coupon create short of its last coupon number
+    /// (ORDER_CNT still counts it).
+    #[arg(long, default_value_t = 0.0)]
+    fault_short_of_a_coupon: f64,
     /// The merchant's URL for exchange notices: every redemption and use-cancel
     /// is POSTed there (none are sent when absent).
     #[arg(long)]
@@ -140,6 +144,7 @@ async fn serve(args: Args) -> Result<(), String> {
         bad_gateway: args.fault_bad_gateway,
         code_50: args.fault_code_50,
         code_99: args.fault_code_99,
+        short_of_a_coupon: args.fault_short_of_a_coupon,
         ..FaultOdds::seeded(args.fault_seed)
     };
     if odds != FaultOdds::seeded(args.fault_seed) {
