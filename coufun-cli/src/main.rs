@@ -151,7 +151,12 @@ async fn call_operation(
 
 fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
     match outcome {
-        CallOutcome::Ok { body, tr_id, .. } => {
+        CallOutcome::Ok {
+            body,
+            tr_id,
+            issued,
+        } => {
+            let count_warning = issued.and_then(|i| i.count_warning);
             if json {
                 let records: Vec<_> = body
                     .records
@@ -166,11 +171,15 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
                         "code": "00",
                         "result": output::code_json(ResultCode::Success),
                         "tr_id": tr_id,
+                        "warning": count_warning,
                         "fields": output::object(&body.fields),
                         "records": records,
                     })
                 );
             } else {
+                if let Some(warning) = &count_warning {
+                    eprintln!("warning: {warning}");
+                }
                 println!("{}: {}", op.name, output::code_line(ResultCode::Success));
                 let mut fields = body.fields.clone();
                 let key_wire = op.idempotency_key.and_then(|k| op.field(k)).map(|f| f.wire);
@@ -477,38 +486,32 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
         .cloned()
         .unwrap_or_else(|| "default".into());
 
-    let journal = Journal::open(&journal_path).await.map_err(|e| {
+    let journal_error = |e: &dyn std::error::Error| {
         local(format!(
             "journal {}: {}",
             journal_path.display(),
-            error_chain(&e)
+            error_chain(e)
         ))
-    })?;
+    };
+    let journal = Journal::open(&journal_path)
+        .await
+        .map_err(|e| journal_error(&e))?;
     journal
         .claim(&format!("{} goods={goods} env={env}", op.name))
         .await
-        .map_err(|e| {
-            local(format!(
-                "journal {}: {}",
-                journal_path.display(),
-                error_chain(&e)
-            ))
-        })?;
+        .map_err(|e| journal_error(&e))?;
     let generator = TrIdGenerator::new();
     journal
         .plan(&rows, || sdk::new_tr_id(&generator))
         .await
-        .map_err(|e| {
-            local(format!(
-                "journal {}: {}",
-                journal_path.display(),
-                error_chain(&e)
-            ))
-        })?;
+        .map_err(|e| journal_error(&e))?;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    // Listening starts here, before the first row is sent (a spawned
+    // `ctrl_c()` would only listen once the task first runs).
+    let interrupted = interrupt().map_err(|e| local(format!("cannot listen for Ctrl-C: {e}")))?;
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        if interrupted.await.is_ok() {
             // Rows in flight finish and are recorded; the summary says so.
             let _ = stop_tx.send(true);
         }
@@ -534,20 +537,8 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
         stop_rx,
     )
     .await
-    .map_err(|e| {
-        local(format!(
-            "journal {}: {}",
-            journal_path.display(),
-            error_chain(&e)
-        ))
-    })?;
-    let all = journal.rows().await.map_err(|e| {
-        local(format!(
-            "journal {}: {}",
-            journal_path.display(),
-            error_chain(&e)
-        ))
-    })?;
+    .map_err(|e| journal_error(&e))?;
+    let all = journal.rows().await.map_err(|e| journal_error(&e))?;
     journal.close().await;
     bulk::input::write_report(&report_path, &all)
         .map_err(|e| local(format!("report {}: {e}", report_path.display())))?;
@@ -556,11 +547,18 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
         + summary.count(RowState::Sending)
         + summary.count(RowState::Pending)
         + summary.count(RowState::Deferred);
+    // Issued rows whose answer listed another number of coupons than it stated
+    // or than were asked for: the warning is the row's message.
+    let short = all
+        .iter()
+        .filter(|r| r.state == RowState::Issued && r.message.is_some())
+        .count();
     if json {
         println!(
             "{}",
             json!({
                 "summary": summary,
+                "issued_with_count_warning": short,
                 "journal": journal_path.display().to_string(),
                 "report": report_path.display().to_string(),
             })
@@ -587,6 +585,11 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
         if open > 0 {
             println!("{open} rows still open: rerun the same command to resume (same TR_IDs)");
         }
+        if short > 0 {
+            println!(
+                "{short} issued rows list another number of coupons than stated or asked for: deliver those listed, reconcile the rest with the supplier by TR_ID (see the report's message column)"
+            );
+        }
         let reached = summary.count(RowState::Reached);
         if reached > 0 {
             println!(
@@ -603,6 +606,23 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
     } else {
         Exit::Success
     })
+}
+
+/// Ctrl-C (SIGINT), listened for from the call on.
+#[cfg(unix)]
+fn interrupt() -> std::io::Result<impl Future<Output = std::io::Result<()>>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut sigint = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        sigint.recv().await;
+        Ok(())
+    })
+}
+
+/// Ctrl-C, listened for from the first time the future is polled.
+#[cfg(not(unix))]
+fn interrupt() -> std::io::Result<impl Future<Output = std::io::Result<()>>> {
+    Ok(tokio::signal::ctrl_c())
 }
 
 /// An error and its sources, joined.

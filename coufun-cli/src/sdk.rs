@@ -125,6 +125,9 @@ pub struct IssuedInfo {
     pub order_id: Option<String>,
     /// The coupon numbers, in the server's order.
     pub coupons: Vec<String>,
+    /// Set when the coupons listed disagree with the count the answer states or
+    /// the request asked for (the SDK's `CouponCount`).
+    pub count_warning: Option<String>,
 }
 
 /// How one call ended, in terms the command line prints and maps to exit codes.
@@ -184,6 +187,7 @@ impl CallOutcome {
         let tr_id = outcome.tr_id().to_string();
         match outcome {
             IssueOutcome::Issued(issued) => {
+                let count = issued.coupon_count();
                 let info = IssuedInfo {
                     order_id: issued.order_id().map(str::to_owned),
                     coupons: issued
@@ -191,6 +195,12 @@ impl CallOutcome {
                         .into_iter()
                         .map(str::to_owned)
                         .collect(),
+                    count_warning: (!count.is_consistent()).then(|| {
+                        format!(
+                            "coupon count disagrees ({count}): deliver the coupons listed, \
+                             reconcile the rest with the supplier by TR_ID"
+                        )
+                    }),
                 };
                 let body = body_of(&issued.answer);
                 CallOutcome::Ok {
@@ -385,6 +395,7 @@ impl Issuer for SdkIssuer {
                 RowOutcome::Issued {
                     order: info.order_id,
                     coupons: info.coupons,
+                    warning: info.count_warning,
                 }
             }
             Ok(CallOutcome::Reached { detail, .. }) => RowOutcome::Reached(detail),

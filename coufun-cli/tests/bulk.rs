@@ -209,3 +209,51 @@ fn the_input_columns_are_the_create_fields() {
     assert_eq!(ledger.orders.len(), 2);
     assert_eq!(ledger.coupon_count(), 3, "2 + the default 1");
 }
+
+#[test]
+fn a_row_answered_short_of_a_coupon_is_issued_with_its_warning_in_the_report() {
+    let host = Host::start();
+    // The second COUFUN request (row 2 at concurrency 1) is answered short.
+    host.sandbox()
+        .set_faults(FaultPlan::scheduled([ScheduledFault::at_on(
+            1,
+            "coupon_create",
+            Fault::ShortOfACoupon,
+        )]));
+    let input = host.path("pairs.csv");
+    std::fs::write(&input, "ref,quantity\na,2\nb,2\nc,2\n").unwrap();
+    let run: common::Run = host
+        .cmd()
+        .args(["bulk-create", input.to_str().unwrap(), "--goods", GOODS])
+        .args(["--concurrency", "1", "--no-progress"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 0, "every row issued: {run:?}");
+    assert!(
+        run.stdout
+            .contains("1 issued rows list another number of coupons"),
+        "{}",
+        run.stdout
+    );
+    // The message holds commas: read the report as CSV.
+    let mut report = csv::Reader::from_path(host.path("pairs.report.csv")).unwrap();
+    let headers = report.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = report.records().map(Result::unwrap).collect();
+    let listed: Vec<usize> = rows
+        .iter()
+        .map(|r| r[column("coupon_numbers")].split_whitespace().count())
+        .collect();
+    assert_eq!(listed, [2, 1, 2]);
+    let messages: Vec<&str> = rows.iter().map(|r| &r[column("message")]).collect();
+    assert_eq!(messages[0], "");
+    assert!(
+        messages[1].contains("listed 1, stated 2 (ORDER_CNT), requested 2"),
+        "{}",
+        messages[1]
+    );
+    assert_eq!(messages[2], "");
+    assert!(rows.iter().all(|r| &r[column("outcome")] == "issued"));
+    assert_eq!(host.ledger().coupon_count(), 6, "every coupon exists");
+}

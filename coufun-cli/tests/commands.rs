@@ -472,3 +472,65 @@ fn poc_id_comes_from_the_config_file_and_is_never_printed() {
     assert_eq!(bad.code, 2);
     assert!(!bad.stderr.contains("secret"), "{}", bad.stderr);
 }
+
+/// A create answer short of a coupon number (the sandbox's fault): still issued
+/// (exit 0, the numbers listed shown), with the counts in a warning, on stderr
+/// for people and as `warning` in JSON; an answer that agrees has none.
+#[test]
+fn a_create_answer_short_of_a_coupon_is_issued_with_a_warning() {
+    use coufun_sandbox::{Fault, FaultPlan, ScheduledFault};
+    let host = Host::start();
+    let create = |tr_id: &str, json: bool| {
+        let mut args = vec![
+            "coupon-create",
+            "--goods-id",
+            GOODS,
+            "--quantity",
+            "2",
+            "--tr-id",
+            tr_id,
+        ];
+        if json {
+            args.insert(0, "--json");
+        }
+        host.run(&args)
+    };
+    let whole = create("cli-whole", true);
+    assert_eq!(whole.code, 0, "{whole:?}");
+    assert!(whole.json()["warning"].is_null(), "{}", whole.stdout);
+
+    host.sandbox()
+        .set_faults(FaultPlan::scheduled([ScheduledFault::on(
+            "coupon_create",
+            Fault::ShortOfACoupon,
+        )]));
+    let short = create("cli-short-json", true);
+    assert_eq!(short.code, 0, "issued all the same: {short:?}");
+    let json = short.json();
+    assert_eq!(json["outcome"], "ok");
+    assert_eq!(json["records"].as_array().unwrap().len(), 1);
+    let warning = json["warning"].as_str().expect("a warning");
+    assert!(
+        warning.contains("listed 1, stated 2 (ORDER_CNT), requested 2"),
+        "{warning}"
+    );
+
+    let people = create("cli-short-text", false);
+    assert_eq!(people.code, 0, "{people:?}");
+    assert!(
+        people
+            .stderr
+            .contains("warning: coupon count disagrees (listed 1"),
+        "{}",
+        people.stderr
+    );
+    assert_eq!(
+        host.ledger()
+            .order_by_tr_id("cli-short-text")
+            .unwrap()
+            .coupons
+            .len(),
+        2,
+        "both coupons exist"
+    );
+}

@@ -26,6 +26,9 @@ pub enum RowOutcome {
         order: Option<String>,
         /// Coupon numbers.
         coupons: Vec<String>,
+        /// Why the coupons listed need a look (they disagree with the count
+        /// stated or asked for); goes to the row's message.
+        warning: Option<String>,
     },
     /// The server refused: nothing issued.
     Refused {
@@ -232,7 +235,11 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
         }
         let outcome = shared.issuer.issue(params).await;
         match outcome {
-            RowOutcome::Issued { order, coupons } => {
+            RowOutcome::Issued {
+                order,
+                coupons,
+                warning,
+            } => {
                 let coupons = coupons.join(" ");
                 shared
                     .journal
@@ -240,7 +247,7 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
                         row.line,
                         RowState::Issued,
                         Some("00"),
-                        None,
+                        warning.as_deref(),
                         order.as_deref(),
                         Some(&coupons),
                     )
@@ -433,6 +440,7 @@ mod tests {
         RowOutcome::Issued {
             order: Some(format!("O-{tr}")),
             coupons: vec![format!("C-{tr}")],
+            warning: None,
         }
     }
 
