@@ -206,6 +206,28 @@ pub trait Operation: std::fmt::Debug + Send + Sync {
         Self: Sized;
 }
 
+/// The `match` behind [`for_operation!`](crate::for_operation): one arm per
+/// `Variant => Request, Answer;` entry, with the caller's names for the two
+/// types bound in the arm. Not for direct use.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __operation_arms {
+    (($id:expr, $request:ident, $answer:ident, $body:expr)
+     $( $variant:ident => $request_type:ident, $answer_type:ident; )*) => {
+        match $id {
+            $(
+                $crate::OperationId::$variant => {
+                    #[allow(dead_code)]
+                    type $request = $crate::$request_type;
+                    #[allow(dead_code)]
+                    type $answer = $crate::responses::$answer_type;
+                    $body
+                }
+            )*
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

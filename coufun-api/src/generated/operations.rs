@@ -980,3 +980,33 @@ pub const OPERATIONS: [OperationSpec; 8] = [
         record_fields: &[],
     },
 ];
+/// Evaluates `$body` for the operation `$id` (an [`OperationId`]), with
+/// `$request` and `$answer` naming its request and answer types: one arm
+/// per operation of the spec, generated, so a new operation is covered
+/// wherever this is used.
+///
+/// ```
+/// use coufun_api::{Operation, OperationId, for_operation};
+/// use coufun_api::xml::Response;
+///
+/// for id in OperationId::ALL {
+///     let (path, root) = for_operation!(id, |Request, Answer| {
+///         (<Request as Operation>::PATH, <Answer as Response>::ROOT)
+///     });
+///     assert_eq!(path, id.spec().path);
+///     assert_eq!(root, id.spec().root);
+/// }
+/// ```
+#[macro_export]
+macro_rules! for_operation {
+    ($id:expr, | $request:ident, $answer:ident | $body:expr) => {
+        $crate::__operation_arms!(($id, $request, $answer, $body) GoodsList =>
+        GoodsListRequest, GoodsListResponse; CouponSend => CouponSendRequest,
+        CouponSendResponse; CouponCreate => CouponCreateRequest, CouponCreateResponse;
+        CouponStatus => CouponStatusRequest, CouponStatusResponse; CouponCancel =>
+        CouponCancelRequest, CouponCancelResponse; CouponResend => CouponResendRequest,
+        CouponResendResponse; ChangeRecipient => ChangeRecipientRequest,
+        ChangeRecipientResponse; CouponImageSend => CouponImageSendRequest,
+        CouponImageSendResponse;)
+    };
+}

@@ -2,14 +2,17 @@
 //! operation of the spec and one `OperationSpec` entry each (name, path, methods,
 //! effect, codes, request fields with their wire names, kinds, lists and docs,
 //! answer root, record element, phone elements, and the answer's scalar and
-//! record fields with their wire names, types and docs). The request types, the
-//! sandbox's router and the command line read operations from here.
+//! record fields with their wire names, types and docs), and the macro
+//! `for_operation!` that names each operation's request and answer types. The
+//! request types, the sandbox's router and the command line read operations from
+//! here.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::kinds::code_variant;
 use super::requests::{pascal, request_type};
+use super::responses::response_type;
 use super::{doc_lines, ident};
 use crate::Spec;
 use crate::model::{Effect, Kind, Method, Operation, RequestField, ResponseField, Rule};
@@ -21,6 +24,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
     let count = Literal::usize_unsuffixed(ops.len());
     let id = operation_id(spec);
     let entries = ops.iter().map(|op| operation_entry(spec, op));
+    let for_operation = for_operation(spec);
     quote! {
         //! The operation table: every operation of `spec/endpoints.toml` as an
         //! [`OperationId`] and its [`OperationSpec`], in spec order.
@@ -35,6 +39,46 @@ pub fn emit(spec: &Spec) -> TokenStream {
         /// Every operation of the spec, in spec order (`OPERATIONS[id as usize]`
         /// is the entry of `id`).
         pub const OPERATIONS: [OperationSpec; #count] = [ #( #entries ),* ];
+
+        #for_operation
+    }
+}
+
+/// The `for_operation!` macro: a `match` over every operation whose arm names
+/// the operation's request and answer types, so that code doing the same thing
+/// for each operation (property tests, fuzz targets) covers a new operation
+/// when the code is regenerated, with no list kept by hand.
+fn for_operation(spec: &Spec) -> TokenStream {
+    let entries = spec.endpoints.operations.iter().map(|op| {
+        let v = format_ident!("{}", pascal(op.name()));
+        let request = request_type(op);
+        let response = format_ident!("{}", response_type(op));
+        quote! { #v => #request, #response; }
+    });
+    quote! {
+        /// Evaluates `$body` for the operation `$id` (an [`OperationId`]), with
+        /// `$request` and `$answer` naming its request and answer types: one arm
+        /// per operation of the spec, generated, so a new operation is covered
+        /// wherever this is used.
+        ///
+        /// ```
+        /// use coufun_api::{Operation, OperationId, for_operation};
+        /// use coufun_api::xml::Response;
+        ///
+        /// for id in OperationId::ALL {
+        ///     let (path, root) = for_operation!(id, |Request, Answer| {
+        ///         (<Request as Operation>::PATH, <Answer as Response>::ROOT)
+        ///     });
+        ///     assert_eq!(path, id.spec().path);
+        ///     assert_eq!(root, id.spec().root);
+        /// }
+        /// ```
+        #[macro_export]
+        macro_rules! for_operation {
+            ($id:expr, |$request:ident, $answer:ident| $body:expr) => {
+                $crate::__operation_arms!(($id, $request, $answer, $body) #( #entries )*)
+            };
+        }
     }
 }
 
