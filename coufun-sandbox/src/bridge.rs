@@ -17,10 +17,8 @@ use coufun_api::xml::{
     CalendarDate, Phone, Reported, Response, Timestamp, encode_document, encode_error,
 };
 use coufun_api::{
-    ChangeRecipientRequest, Charset, CouponCancelRequest, CouponCreateRequest,
-    CouponImageSendRequest, CouponResendRequest, CouponSendRequest, CouponStatus,
-    CouponStatusRequest, CouponType, GoodsListRequest, Lang, Operation, OperationId, ResultCode,
-    SendType, ValidationErrors, ValidityType,
+    Charset, CouponStatus, CouponType, Lang, Operation, OperationId, ResultCode, SendType,
+    ValidationErrors, ValidityType,
 };
 use jiff::civil::{Date, DateTime};
 
@@ -90,16 +88,9 @@ pub(crate) fn parse(
             .map(|(wire, value)| (wire.to_owned(), value.into_owned()))
             .collect())
     }
-    let values = match op {
-        OperationId::GoodsList => checked(GoodsListRequest::from_wire(params, charset)),
-        OperationId::CouponSend => checked(CouponSendRequest::from_wire(params, charset)),
-        OperationId::CouponCreate => checked(CouponCreateRequest::from_wire(params, charset)),
-        OperationId::CouponCancel => checked(CouponCancelRequest::from_wire(params, charset)),
-        OperationId::CouponResend => checked(CouponResendRequest::from_wire(params, charset)),
-        OperationId::ChangeRecipient => checked(ChangeRecipientRequest::from_wire(params, charset)),
-        OperationId::CouponStatus => checked(CouponStatusRequest::from_wire(params, charset)),
-        OperationId::CouponImageSend => checked(CouponImageSendRequest::from_wire(params, charset)),
-    }?;
+    let values = coufun_api::for_operation!(op, |Request, _Answer| {
+        checked(Request::from_wire(params, charset))
+    })?;
     Ok(Fields { values, op })
 }
 
