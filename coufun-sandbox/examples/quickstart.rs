@@ -140,6 +140,12 @@ async fn lifecycle(client: &Client, admin: &str) -> Result<(), Failure> {
         &Ok::<_, coufun_api::Error>(()),
         ResultCode::Success,
     )?;
+    // The answer states ORDER_CNT and lists one BARCODE_NUM per coupon: a short
+    // answer is still issued (deliver what is listed, reconcile the rest by TR_ID).
+    let count = created.coupon_count();
+    if !count.is_consistent() {
+        eprintln!("       warning: coupon count disagrees ({count}): reconcile TR_ID {tr_id}");
+    }
     let coupon = created
         .coupon_numbers()
         .first()
