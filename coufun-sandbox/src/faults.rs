@@ -258,4 +258,41 @@ mod tests {
             .collect();
         assert_ne!(first, other);
     }
+
+    #[test]
+    fn every_fault_can_be_drawn_and_is_counted_as_itself() {
+        let each = 1.0 / 7.0;
+        let odds = FaultOdds {
+            delay: each,
+            delay_for: Duration::from_millis(5),
+            drop_after_commit: each,
+            reset_before_commit: each,
+            bad_gateway: each,
+            code_50: each,
+            code_99: each,
+            short_of_a_coupon: each,
+            ..FaultOdds::seeded(9)
+        };
+        let plan = FaultPlan::random(odds);
+        let mut counts = FaultCounts::default();
+        for i in 0..700 {
+            if let Some(fault) = plan.fault_for(i, "coupon_create") {
+                counts.record(fault);
+            }
+        }
+        let each_count = [
+            counts.delayed,
+            counts.dropped_after_commit,
+            counts.reset_before_commit,
+            counts.bad_gateway,
+            counts.code_50,
+            counts.code_99,
+            counts.short_of_a_coupon,
+        ];
+        assert!(
+            each_count.iter().all(|&n| (50..150).contains(&n)),
+            "{counts:?}"
+        );
+        assert_eq!(counts.total(), each_count.iter().sum::<u64>());
+    }
 }

@@ -75,6 +75,31 @@ async fn binary_fault_flags_inject_faults() {
         .await
         .expect("the binary answers");
     assert_eq!(response.status().as_u16(), 502);
+
+    let (_child, base) = spawn(&["--fault-short-of-a-coupon", "1"]).await;
+    let answer = reqwest::Client::new()
+        .post(format!("{base}{}", path_of("coupon_create")))
+        .form(&[
+            ("POC_ID", POC),
+            ("GOODS_ID", "0000100001"),
+            ("CREATE_CNT", "2"),
+            ("TR_ID", "bin-short"),
+        ])
+        .send()
+        .await
+        .expect("the binary answers")
+        .bytes()
+        .await
+        .expect("a body");
+    let reply = coufun_api::xml::decode_document::<coufun_api::responses::CouponCreateResponse>(
+        &answer, None,
+    )
+    .expect("a create answer");
+    assert_eq!(
+        (reply.code, reply.body.order_count, reply.body.coupons.len()),
+        (ResultCode::Success, Some(2), 1),
+        "{reply:?}"
+    );
 }
 
 #[tokio::test]
