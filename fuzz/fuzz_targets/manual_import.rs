@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let _ = xtask::manual_md::parse(&text);
-    let _ = xtask::interface_md::detect(&text);
-    let _ = xtask::interface_md::parse(&text);
+    let _ = coufun_import::manual_md::parse(&text);
+    let _ = coufun_import::interface_md::detect(&text);
+    let _ = coufun_import::interface_md::parse(&text);
 });

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use coufun_codegen::{
     ENDPOINTS_PATH, NEEDS_HUMAN, RESULT_CODES_PATH, Spec, SpecSource, SpecSources,
 };
-use xtask::import::{self, MissingCodes, Options};
-use xtask::manual_md::{self, ParseError};
+use coufun_import::import::{self, MissingCodes, Options};
+use coufun_import::manual_md::{self, ParseError};
 
 /// The code-definition manual v1.6 in its markdown form, written for these
 /// tests: its tables (revisions, URLs, result codes) carry the manual's facts,
@@ -227,7 +227,7 @@ fn the_workspace_spec_says_what_the_newest_manual_says() {
     }
     let Some((doc, path)) = manuals.into_iter().find(|(d, _)| d.version == version) else {
         panic!(
-            "no manual v{version} in xtask/tests/fixtures/: keep there, for every manual \
+            "no manual v{version} in coufun-import/tests/fixtures/: keep there, for every manual \
              imported, a fixture stating its facts in our own words (see \
              docs/new-manual-version.md)"
         );

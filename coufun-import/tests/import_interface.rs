@@ -15,14 +15,13 @@
 #![allow(clippy::panic, reason = "a test fails by panicking, with the cause")]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use coufun_codegen::{ENDPOINTS_PATH, NEEDS_HUMAN, RESULT_CODES_PATH, Spec};
 use coufun_codegen::{SpecSource, validate::needs_human_marks};
-use xtask::import::{self, MissingCodes, Options};
-use xtask::interface_diff::Sign;
-use xtask::interface_import::{self, Merged, NOTIFICATIONS_PATH, SpecTexts};
-use xtask::interface_md::{self, Detected, InterfaceManual, Length, ManualKind, ParseError};
+use coufun_import::import::{self, MissingCodes, Options};
+use coufun_import::interface_diff::Sign;
+use coufun_import::interface_import::{self, Merged, NOTIFICATIONS_PATH, SpecTexts};
+use coufun_import::interface_md::{self, Detected, InterfaceManual, Length, ManualKind, ParseError};
 
 const GOODS: &str = include_str!("fixtures/interface/goods-v1.2.md");
 const CREATE: &str = include_str!("fixtures/interface/create-v1.4.md");
@@ -70,12 +69,6 @@ const NEW_VERSIONS: [(&str, &str, &str); 5] = [
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn fixture_path(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/interface")
-        .join(file)
 }
 
 /// The workspace's spec files: result codes, endpoints, notifications.
@@ -321,40 +314,6 @@ fn the_workspace_spec_says_what_the_interface_manuals_say() {
         assert_eq!(merged.endpoints, real.endpoints, "{file}");
         assert_eq!(merged.notifications, real.notifications, "{file}");
     }
-}
-
-#[test]
-fn dry_run_exits_0_when_the_spec_agrees_1_when_it_differs_2_when_no_manual() {
-    let run = |path: &Path| {
-        Command::new(env!("CARGO_BIN_EXE_xtask"))
-            .args(["import-manual", &path.display().to_string(), "--dry-run"])
-            .output()
-            .unwrap_or_else(|e| panic!("{e}"))
-    };
-    for (file, _) in EQUAL {
-        let out = run(&fixture_path(file));
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{file}: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-    }
-    for (_, file, _) in NEW_VERSIONS {
-        let out = run(&fixture_path(file));
-        assert_eq!(out.status.code(), Some(1), "{file}");
-    }
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let list = dir.path().join("list.md");
-    std::fs::write(&list, "# 장보기 목록\n\n- 사과\n").unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(run(&list).status.code(), Some(2));
-    let broken = dir.path().join("broken.md");
-    std::fs::write(
-        &broken,
-        edit(CANCEL, "| 30byte | 필수 |", "| 서른 | 필수 |"),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(run(&broken).status.code(), Some(2));
 }
 
 /// What each new version must be reported to change: `(scope, what)` prefixes.

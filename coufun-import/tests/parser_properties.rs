@@ -9,7 +9,7 @@ use proptest::prelude::*;
 #[path = "../../coufun-codegen/tests/support/line_edits.rs"]
 mod line_edits;
 use line_edits::{edit, mutate};
-use xtask::{interface_md, manual_md};
+use coufun_import::{interface_md, manual_md};
 
 const CODE_MANUAL: &str = include_str!("fixtures/coufun-code-definition-v1.6.md");
 const INTERFACE_MANUALS: [&str; 4] = [
