@@ -21,7 +21,9 @@ use coufun_codegen::{SpecSource, validate::needs_human_marks};
 use coufun_import::import::{self, MissingCodes, Options};
 use coufun_import::interface_diff::Sign;
 use coufun_import::interface_import::{self, Merged, NOTIFICATIONS_PATH, SpecTexts};
-use coufun_import::interface_md::{self, Detected, InterfaceManual, Length, ManualKind, ParseError};
+use coufun_import::interface_md::{
+    self, Detected, InterfaceManual, Length, ManualKind, ParseError,
+};
 
 const GOODS: &str = include_str!("fixtures/interface/goods-v1.2.md");
 const CREATE: &str = include_str!("fixtures/interface/create-v1.4.md");

@@ -8,8 +8,8 @@ use proptest::prelude::*;
 // The line-edit generator is the spec loader's (one generator for every text parser).
 #[path = "../../coufun-codegen/tests/support/line_edits.rs"]
 mod line_edits;
-use line_edits::{edit, mutate};
 use coufun_import::{interface_md, manual_md};
+use line_edits::{edit, mutate};
 
 const CODE_MANUAL: &str = include_str!("fixtures/coufun-code-definition-v1.6.md");
 const INTERFACE_MANUALS: [&str; 4] = [

@@ -56,7 +56,11 @@ fn dry_run_exits_0_when_the_spec_agrees_1_when_it_differs_2_when_no_manual() {
     assert_eq!(dry_run(&list).status.code(), Some(2));
     let cancel = std::fs::read_to_string(fixtures().join("interface/cancel-v1.2.md"))
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(cancel.matches("| 30byte | 필수 |").count(), 1, "the fixture changed");
+    assert_eq!(
+        cancel.matches("| 30byte | 필수 |").count(),
+        1,
+        "the fixture changed"
+    );
     let broken = dir.path().join("broken.md");
     std::fs::write(
         &broken,
