@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 pub use toml::Spanned;
 
 // ---------------------------------------------------------------------------
 // spec/result_codes.toml
 
 /// `spec/result_codes.toml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResultCodesFile {
     /// The manual this file transcribes.
@@ -22,7 +22,7 @@ pub struct ResultCodesFile {
 }
 
 /// The manual's metadata and revision history.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manual {
     /// Title as the manual writes it.
@@ -42,7 +42,7 @@ pub struct Manual {
 }
 
 /// One row of the manual's revision history.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Revision {
     /// Version, e.g. `1.2`.
@@ -58,7 +58,7 @@ pub struct Revision {
 }
 
 /// One server environment.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnvironmentEntry {
     /// `production` or `test`.
@@ -70,7 +70,7 @@ pub struct EnvironmentEntry {
 }
 
 /// One result code.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CodeEntry {
     /// Two ASCII digits.
@@ -115,7 +115,7 @@ impl CodeEntry {
 }
 
 /// What a result code is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// The call succeeded.
@@ -164,7 +164,7 @@ impl Category {
 }
 
 /// Whether a call that answered a code may be sent again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RetryClass {
     /// The same call may simply be sent again.
@@ -190,7 +190,7 @@ impl RetryClass {
 // spec/endpoints.toml
 
 /// `spec/endpoints.toml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointsFile {
     /// The source documents, by key (what a `source` may name).
@@ -214,7 +214,7 @@ pub struct EndpointsFile {
 }
 
 /// One source document (a manual).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
     /// Title as the document writes it (with an English gloss).
@@ -255,6 +255,12 @@ impl Source {
     }
 }
 
+impl Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 impl<'de> Deserialize<'de> for Source {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let word = String::deserialize(deserializer)?;
@@ -267,7 +273,7 @@ impl<'de> Deserialize<'de> for Source {
 }
 
 /// A name on the wire and its source.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct WireName {
     /// The name (element, parameter or path).
@@ -277,7 +283,7 @@ pub struct WireName {
 }
 
 /// The elements every answer holds under its operation's root.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerElements {
     /// Element holding the two-digit result code.
@@ -287,7 +293,7 @@ pub struct AnswerElements {
 }
 
 /// The merchant id parameter: its name and byte limit.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PocIdParam {
     /// The parameter name.
@@ -301,7 +307,7 @@ pub struct PocIdParam {
 }
 
 /// The test server's base URL the SDK uses by default.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TestServer {
     /// Base URL, ending in `/`.
@@ -311,7 +317,7 @@ pub struct TestServer {
 }
 
 /// A fact the documents disagree on.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Conflict {
     /// The fact.
@@ -325,7 +331,7 @@ pub struct Conflict {
 }
 
 /// What one document says about a conflicting fact.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Statement {
     /// The document.
@@ -335,7 +341,7 @@ pub struct Statement {
 }
 
 /// Parameters the client adds to every call.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientParams {
     /// The merchant's client id parameter.
@@ -343,7 +349,7 @@ pub struct ClientParams {
 }
 
 /// The rule a field kind enforces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     /// Text measured in bytes of the request charset: `min_bytes`, `max_bytes`.
@@ -363,7 +369,7 @@ pub enum Rule {
 }
 
 /// A field kind: one rule, its limits, and the code that guards it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Kind {
     /// The Rust type generated for it.
@@ -401,7 +407,7 @@ pub struct Kind {
 }
 
 /// A count the server keeps across requests (e.g. sends per coupon).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerLimit {
     /// The limit.
@@ -415,7 +421,7 @@ pub struct ServerLimit {
 }
 
 /// A mobile prefix and the digit counts allowed after it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MobilePrefix {
     /// E.g. `010`.
@@ -425,7 +431,7 @@ pub struct MobilePrefix {
 }
 
 /// One value of an `enum` kind.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnumValue {
     /// Rust variant name.
@@ -437,7 +443,7 @@ pub struct EnumValue {
 }
 
 /// Whether an operation changes state on the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Effect {
     /// Safe to repeat.
@@ -447,7 +453,7 @@ pub enum Effect {
 }
 
 /// An HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 pub enum Method {
     /// `GET`, parameters in the query string.
     #[serde(rename = "GET")]
@@ -458,7 +464,7 @@ pub enum Method {
 }
 
 /// One API operation.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Operation {
     /// Rust name (snake_case).
@@ -500,7 +506,7 @@ impl Operation {
 }
 
 /// One request parameter.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestField {
     /// Rust name (snake_case).
@@ -529,7 +535,7 @@ impl RequestField {
 }
 
 /// A field holding several values.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListSpec {
     /// Most values allowed.
@@ -541,7 +547,7 @@ pub struct ListSpec {
 }
 
 /// The rule of a check across fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckRule {
     /// `first` must not come after `second` (when both are given).
@@ -551,7 +557,7 @@ pub enum CheckRule {
 }
 
 /// A rule across request fields.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Check {
     /// The rule.
@@ -570,7 +576,7 @@ pub struct Check {
 }
 
 /// One response element.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseField {
     /// Rust name (snake_case).
@@ -588,7 +594,7 @@ pub struct ResponseField {
 }
 
 /// A record repeated under the response root.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Records {
     /// Rust name of the list (snake_case, plural).

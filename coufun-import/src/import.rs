@@ -1,28 +1,31 @@
-//! Merges a parsed manual into the text of `spec/result_codes.toml`: replaces
-//! what the manual owns, keeps what we own, marks what a human must still
-//! write, and records every change in a [`ManualDiff`]. Comments and layout
-//! survive because the file is edited through `toml_edit`.
+//! Merges a parsed code-definition manual into `spec/result_codes.toml`: the
+//! file is read into coufun-codegen's model, the typed values the manual owns
+//! are replaced, what we own is kept, what a human must still write is marked,
+//! and every change is recorded in a [`ManualDiff`]. The typed result is
+//! written back through [`entry::write`], so comments and layout survive.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use coufun_codegen::model::{
+    Category, CodeEntry, EnvironmentEntry, Manual, ResultCodesFile, RetryClass, Revision, Spanned,
+};
 use coufun_codegen::{
     ENDPOINTS_PATH, NEEDS_HUMAN, RESULT_CODES_PATH, Spec, SpecSource, SpecSources,
 };
-use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, Value};
+use toml_edit::DocumentMut;
 
 use crate::diff::{AddedCode, AddedRevision, Change, ManualDiff, RemovedCode};
+use crate::entry::{self, Comments, EntryError, KeyChange};
 use crate::interface_diff::InterfaceDiff;
 use crate::interface_import::{self, MapError, NOTIFICATIONS_PATH, SpecTexts, Target};
 use crate::interface_md::{self, Detected};
 use crate::manual_md::{self, ManualDoc};
 
 /// The category a code new to the spec gets until a human picks one.
-pub const DEFAULT_CATEGORY: &str = "server";
+pub const DEFAULT_CATEGORY: Category = Category::Server;
 /// The retry class a code new to the spec gets: never resend what we do not know.
-pub const DEFAULT_RETRY: &str = "never";
-/// The key that marks a code the manual no longer lists.
-pub const REMOVED_IN: &str = "removed_in";
+pub const DEFAULT_RETRY: RetryClass = RetryClass::Never;
 /// What the manual's description says when the code means "contact the administrator".
 pub const CONTACT_ADMIN_MARK: &str = "(관리자 문의)";
 
@@ -76,9 +79,12 @@ pub enum ImportError {
     /// The spec is not TOML.
     #[error("{RESULT_CODES_PATH}: not TOML")]
     SpecSyntax(#[from] toml_edit::TomlError),
-    /// The spec lacks a table the import writes into.
-    #[error("{RESULT_CODES_PATH}: expected {0}")]
-    SpecShape(&'static str),
+    /// The spec does not fit the model (a table missing, a value of the wrong type).
+    #[error("{RESULT_CODES_PATH}: does not fit the spec's model")]
+    SpecModel(#[from] toml::de::Error),
+    /// The merged values could not be written.
+    #[error(transparent)]
+    Write(#[from] EntryError),
     /// A `… URL` row of the manual matches no `[[environments]]` entry.
     #[error(
         "{path}:line {line}: the URL row `{label}` matches no [[environments]] label_ko in \
@@ -111,10 +117,13 @@ pub fn merge(
     missing: MissingCodes,
 ) -> Result<Merged, ImportError> {
     let mut doc: DocumentMut = spec_text.parse()?;
+    let old: ResultCodesFile = toml::from_str(spec_text)?;
+    let mut new = old.clone();
     let mut diff = ManualDiff::default();
-    merge_manual(&mut doc, manual, &mut diff)?;
-    merge_urls(&mut doc, manual, manual_path, &mut diff)?;
-    merge_codes(&mut doc, manual, missing, &mut diff)?;
+    merge_manual(&mut new.manual, manual, &mut diff)?;
+    merge_urls(&mut new.environments, manual, manual_path, &mut diff)?;
+    let comments = merge_codes(&mut new.codes, manual, missing, &mut diff)?;
+    entry::write(doc.as_table_mut(), &old, &new, &comments)?;
     Ok(Merged {
         diff,
         text: doc.to_string(),
@@ -126,132 +135,89 @@ pub fn needs_human(what: &str) -> String {
     format!("{NEEDS_HUMAN}: {what}")
 }
 
-/// Sets `key` to `new` keeping the old value's decor; returns the old value
-/// ("" when absent) when it changed.
-fn set_value(table: &mut Table, key: &str, new: Value) -> Option<String> {
-    let show = |v: &Value| match v.as_str() {
-        Some(s) => s.to_owned(),
-        None => v.to_string().trim().to_owned(),
-    };
-    match table.get_mut(key).and_then(Item::as_value_mut) {
-        Some(old) => {
-            let same = match (old.as_str(), new.as_str()) {
-                (Some(a), Some(b)) => a == b,
-                _ => old.as_bool().is_some() && old.as_bool() == new.as_bool(),
+/// A value new to the spec (it has no place in the file yet).
+pub(crate) fn new<T>(value: T) -> Spanned<T> {
+    Spanned::new(0..0, value)
+}
+
+/// `changes` as the diff lists them, `what` prefixed: a Korean text that changes
+/// carries a note naming the English we keep (the `_en` twin of its `_ko` key).
+fn listed<T: serde::Serialize>(
+    prefix: &str,
+    changes: Vec<KeyChange>,
+    entry: &T,
+) -> Result<Vec<Change>, EntryError> {
+    changes
+        .into_iter()
+        .map(|c| {
+            let note = match c.key.strip_suffix("_ko") {
+                Some(stem) => {
+                    let english = format!("{stem}_en");
+                    let kept = entry::shown(entry, &english)?.unwrap_or_default();
+                    Some(format!("English kept, review: {english} = {kept:?}"))
+                }
+                None if c.removed => Some("the manual lists the code again".to_owned()),
+                None => None,
             };
-            if same {
-                return None;
-            }
-            let before = show(old);
-            let decor = old.decor().clone();
-            *old = new;
-            *old.decor_mut() = decor;
-            Some(before)
-        }
-        None => {
-            table.insert(key, Item::Value(new));
-            Some(String::new())
-        }
-    }
-}
-
-fn get_str<'t>(table: &'t Table, key: &str) -> &'t str {
-    table.get(key).and_then(Item::as_str).unwrap_or("")
-}
-
-fn array_of_tables<'d>(
-    table: &'d mut Table,
-    key: &str,
-    shape: &'static str,
-) -> Result<&'d mut ArrayOfTables, ImportError> {
-    table
-        .get_mut(key)
-        .and_then(Item::as_array_of_tables_mut)
-        .ok_or(ImportError::SpecShape(shape))
-}
-
-/// Keeps a rebuilt array where the old one stood, in its new order.
-fn anchor(tables: &mut ArrayOfTables, position: Option<isize>) {
-    for t in tables.iter_mut() {
-        t.set_position(position);
-    }
+            Ok(Change {
+                what: format!("{prefix}{}", c.key),
+                old: c.old,
+                new: c.new,
+                note,
+            })
+        })
+        .collect()
 }
 
 fn merge_manual(
-    doc: &mut DocumentMut,
+    manual: &mut Manual,
     m: &ManualDoc,
     diff: &mut ManualDiff,
-) -> Result<(), ImportError> {
-    let table = doc
-        .get_mut("manual")
-        .and_then(Item::as_table_mut)
-        .ok_or(ImportError::SpecShape("a [manual] table"))?;
-    for (key, new) in [
-        ("version", &m.version),
-        ("revised", &m.revised),
-        ("title", &m.title),
-        ("publisher", &m.publisher),
-        ("transport", &m.transport),
-        ("result_format", &m.result_format),
-    ] {
-        if let Some(old) = set_value(table, key, Value::from(new.as_str())) {
-            diff.manual.push(Change {
-                what: key.into(),
-                old,
-                new: new.clone(),
-                note: None,
-            });
-        }
-    }
-
-    let old = std::mem::take(array_of_tables(
-        table,
-        "revisions",
-        "[[manual.revisions]] entries",
-    )?);
-    let position = old.iter().next().and_then(Table::position);
-    let mut by_version: BTreeMap<String, Table> = old
-        .iter()
-        .map(|t| (get_str(t, "version").to_owned(), t.clone()))
+) -> Result<(), EntryError> {
+    let old = manual.clone();
+    manual.title = new(m.title.clone());
+    manual.version = new(m.version.clone());
+    manual.revised = new(m.revised.clone());
+    manual.publisher.clone_from(&m.publisher);
+    manual.transport.clone_from(&m.transport);
+    manual.result_format.clone_from(&m.result_format);
+    diff.manual = entry::changes(&old, manual)?
+        .into_iter()
+        .map(|c| Change {
+            what: c.key,
+            old: c.old,
+            new: c.new,
+            note: None,
+        })
         .collect();
-    let mut rebuilt = ArrayOfTables::new();
+
+    let mut by_version: BTreeMap<String, Revision> = std::mem::take(&mut manual.revisions)
+        .into_iter()
+        .map(|r| (r.version.get_ref().clone(), r))
+        .collect();
     for r in &m.revisions {
         match by_version.remove(&r.version) {
-            Some(mut t) => {
-                for (key, new) in [
-                    ("date", &r.date),
-                    ("change_ko", &r.change),
-                    ("author", &r.author),
-                ] {
-                    if let Some(old) = set_value(&mut t, key, Value::from(new.as_str())) {
-                        let note = (key == "change_ko").then(|| {
-                            format!(
-                                "English kept, review: change_en = {:?}",
-                                get_str(&t, "change_en")
-                            )
-                        });
-                        diff.revisions_changed.push(Change {
-                            what: format!("{} {key}", r.version),
-                            old,
-                            new: new.clone(),
-                            note,
-                        });
-                    }
-                }
-                rebuilt.push(t);
+            Some(old) => {
+                let mut kept = old.clone();
+                kept.date.clone_from(&r.date);
+                kept.change_ko = new(r.change.clone());
+                kept.author.clone_from(&r.author);
+                let prefix = format!("{} ", r.version);
+                diff.revisions_changed.extend(listed(
+                    &prefix,
+                    entry::changes(&old, &kept)?,
+                    &kept,
+                )?);
+                manual.revisions.push(kept);
             }
             None => {
-                let mut t = Table::new();
-                t.insert("version", toml_edit::value(r.version.as_str()));
-                t.insert("date", toml_edit::value(r.date.as_str()));
-                t.insert("change_ko", toml_edit::value(r.change.as_str()));
-                t.insert(
-                    "change_en",
-                    toml_edit::value(needs_human(&format!("translate `{}`", r.change))),
-                );
-                t.insert("author", toml_edit::value(r.author.as_str()));
-                t.decor_mut().set_prefix("\n");
-                rebuilt.push(t);
+                manual.revisions.push(Revision {
+                    version: new(r.version.clone()),
+                    date: r.date.clone(),
+                    change_ko: new(r.change.clone()),
+                    change_en: new(needs_human(&format!("translate `{}`", r.change))),
+                    author: r.author.clone(),
+                });
                 diff.revisions_added.push(AddedRevision {
                     version: r.version.clone(),
                     date: r.date.clone(),
@@ -261,47 +227,40 @@ fn merge_manual(
             }
         }
     }
-    for (version, t) in by_version {
+    for (version, r) in by_version {
         diff.revisions_changed.push(Change {
             what: format!("{version} (not in the manual; removed)"),
-            old: get_str(&t, "change_ko").to_owned(),
+            old: r.change_ko.into_inner(),
             new: String::new(),
             note: None,
         });
     }
-    anchor(&mut rebuilt, position);
-    *array_of_tables(table, "revisions", "[[manual.revisions]] entries")? = rebuilt;
     Ok(())
 }
 
 /// The environment a URL row updates: by the spec's `label_ko`, else by the
 /// manual's usual labels.
-fn environment_index(envs: &ArrayOfTables, label: &str) -> Option<usize> {
+fn environment_index(envs: &[EnvironmentEntry], label: &str) -> Option<usize> {
     let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
     let wanted = squash(label);
     envs.iter()
-        .position(|t| squash(get_str(t, "label_ko")) == wanted)
+        .position(|e| squash(&e.label_ko) == wanted)
         .or_else(|| {
             let name = match wanted.as_str() {
                 "상용URL" => "production",
                 "테스트URL" => "test",
                 _ => return None,
             };
-            envs.iter().position(|t| get_str(t, "name") == name)
+            envs.iter().position(|e| e.name.get_ref() == name)
         })
 }
 
 fn merge_urls(
-    doc: &mut DocumentMut,
+    envs: &mut [EnvironmentEntry],
     m: &ManualDoc,
     manual_path: &str,
     diff: &mut ManualDiff,
 ) -> Result<(), ImportError> {
-    let envs = array_of_tables(
-        doc.as_table_mut(),
-        "environments",
-        "[[environments]] entries",
-    )?;
     for row in &m.urls {
         let index = environment_index(envs, &row.label).ok_or_else(|| ImportError::UnknownUrl {
             path: manual_path.to_owned(),
@@ -311,33 +270,22 @@ fn merge_urls(
         let Some(env) = envs.get_mut(index) else {
             continue;
         };
-        let name = get_str(env, "name").to_owned();
-        for (key, new) in [("url", &row.url), ("label_ko", &row.label)] {
-            if let Some(old) = set_value(env, key, Value::from(new.as_str())) {
-                diff.urls.push(Change {
-                    what: format!("{name} {key}"),
-                    old,
-                    new: new.clone(),
-                    note: None,
-                });
-            }
-        }
+        let old = env.clone();
+        env.url = new(row.url.clone());
+        env.label_ko.clone_from(&row.label);
+        let prefix = format!("{} ", env.name.get_ref());
+        diff.urls
+            .extend(listed(&prefix, entry::changes(&old, env)?, env)?);
     }
     Ok(())
 }
 
 fn merge_codes(
-    doc: &mut DocumentMut,
+    codes: &mut Vec<CodeEntry>,
     m: &ManualDoc,
     missing: MissingCodes,
     diff: &mut ManualDiff,
-) -> Result<(), ImportError> {
-    let old = std::mem::take(array_of_tables(
-        doc.as_table_mut(),
-        "codes",
-        "[[codes]] entries",
-    )?);
-    let position = old.iter().next().and_then(Table::position);
+) -> Result<Comments, ImportError> {
     let in_manual: BTreeMap<&str, usize> = m
         .codes
         .iter()
@@ -346,85 +294,65 @@ fn merge_codes(
         .collect();
 
     // A code the manual dropped stays after the code that preceded it in the spec.
-    let mut by_code: BTreeMap<String, Table> = BTreeMap::new();
-    let mut kept_after: BTreeMap<Option<usize>, Vec<Table>> = BTreeMap::new();
+    let mut by_code: BTreeMap<String, CodeEntry> = BTreeMap::new();
+    let mut kept_after: BTreeMap<Option<usize>, Vec<CodeEntry>> = BTreeMap::new();
     let mut previous: Option<usize> = None;
-    for t in old.iter() {
-        let code = get_str(t, "code").to_owned();
-        match in_manual.get(code.as_str()) {
-            Some(&i) => {
-                previous = Some(i);
-                by_code.insert(code, t.clone());
-            }
-            None => {
-                let kept = missing == MissingCodes::Keep;
-                let mut t = t.clone();
-                // a code already marked as dropped is old news, unless it goes now
-                let marked = t.contains_key(REMOVED_IN);
-                if kept && !marked {
-                    set_value(&mut t, REMOVED_IN, Value::from(m.version.as_str()));
-                }
-                if !(kept && marked) {
-                    diff.codes_removed.push(RemovedCode {
-                        code: code.clone(),
-                        variant: get_str(&t, "variant").to_owned(),
-                        message_ko: get_str(&t, "message_ko").to_owned(),
-                        removed_in: kept.then(|| m.version.clone()),
-                    });
-                }
-                if kept {
-                    kept_after.entry(previous).or_default().push(t);
-                }
-            }
+    for mut c in std::mem::take(codes) {
+        if let Some(&i) = in_manual.get(c.code()) {
+            previous = Some(i);
+            by_code.insert(c.code().to_owned(), c);
+            continue;
+        }
+        let kept = missing == MissingCodes::Keep;
+        // a code already marked as dropped is old news, unless it goes now
+        let marked = c.removed_in.is_some();
+        if kept && !marked {
+            c.removed_in = Some(new(m.version.clone()));
+        }
+        if !(kept && marked) {
+            diff.codes_removed.push(RemovedCode {
+                code: c.code().to_owned(),
+                variant: c.variant().to_owned(),
+                message_ko: c.message_ko.get_ref().clone(),
+                removed_in: kept.then(|| m.version.clone()),
+            });
+        }
+        if kept {
+            kept_after.entry(previous).or_default().push(c);
         }
     }
 
-    let mut rebuilt = ArrayOfTables::new();
-    for t in kept_after.remove(&None).unwrap_or_default() {
-        rebuilt.push(t);
-    }
+    let mut comments = Comments::new();
+    codes.extend(kept_after.remove(&None).unwrap_or_default());
     for (i, row) in m.codes.iter().enumerate() {
         let description = row.description.clone().unwrap_or_default();
         let contact_admin = description.contains(CONTACT_ADMIN_MARK);
         match by_code.remove(&row.code) {
-            Some(mut t) => {
-                let variant = get_str(&t, "variant").to_owned();
-                for (key, new, english) in [
-                    ("message_ko", &row.message, "message_en"),
-                    ("description_ko", &description, "description_en"),
-                ] {
-                    if let Some(old) = set_value(&mut t, key, Value::from(new.as_str())) {
-                        diff.codes_changed.push(Change {
-                            what: format!("{} {variant} {key}", row.code),
-                            old,
-                            new: new.clone(),
-                            note: Some(format!(
-                                "English kept, review: {english} = {:?}",
-                                get_str(&t, english)
-                            )),
-                        });
-                    }
-                }
-                if let Some(old) = set_value(&mut t, "contact_admin", Value::from(contact_admin)) {
-                    diff.codes_changed.push(Change {
-                        what: format!("{} {variant} contact_admin", row.code),
-                        old,
-                        new: contact_admin.to_string(),
-                        note: None,
-                    });
-                }
-                if let Some(old) = t.remove(REMOVED_IN) {
-                    diff.codes_changed.push(Change {
-                        what: format!("{} {variant} {REMOVED_IN}", row.code),
-                        old: old.as_str().unwrap_or_default().to_owned(),
-                        new: String::new(),
-                        note: Some("the manual lists the code again".into()),
-                    });
-                }
-                rebuilt.push(t);
+            Some(old) => {
+                let mut c = old.clone();
+                c.message_ko = new(row.message.clone());
+                c.description_ko = new(description);
+                c.contact_admin = contact_admin;
+                c.removed_in = None;
+                let prefix = format!("{} {} ", row.code, c.variant());
+                diff.codes_changed
+                    .extend(listed(&prefix, entry::changes(&old, &c)?, &c)?);
+                codes.push(c);
             }
             None => {
-                rebuilt.push(new_code(row, &description, contact_admin, &m.version));
+                let (category, retry) = (
+                    entry::to_value(&DEFAULT_CATEGORY)?,
+                    entry::to_value(&DEFAULT_RETRY)?,
+                );
+                comments.insert(
+                    row.code.clone(),
+                    format!(
+                        "# New in manual {}: category = {category} and retry = {retry} are \
+                         import defaults; review them, then delete this comment.",
+                        m.version
+                    ),
+                );
+                codes.push(new_code(row, &description, contact_admin, &m.version));
                 diff.codes_added.push(AddedCode {
                     code: row.code.clone(),
                     message_ko: row.message.clone(),
@@ -432,52 +360,36 @@ fn merge_codes(
                 });
             }
         }
-        for t in kept_after.remove(&Some(i)).unwrap_or_default() {
-            rebuilt.push(t);
-        }
+        codes.extend(kept_after.remove(&Some(i)).unwrap_or_default());
     }
-    anchor(&mut rebuilt, position);
-    *array_of_tables(doc.as_table_mut(), "codes", "[[codes]] entries")? = rebuilt;
-    Ok(())
+    Ok(comments)
 }
 
 /// The `[[codes]]` entry of a code new to the spec: the manual's texts, our
-/// fields marked or defaulted, and a comment saying which defaults to review.
+/// fields marked or defaulted.
 fn new_code(
     row: &manual_md::CodeRow,
     description: &str,
     contact_admin: bool,
     version: &str,
-) -> Table {
-    let mut t = Table::new();
-    use toml_edit::value as v;
-    t.insert("code", v(row.code.as_str()));
-    t.insert(
-        "variant",
-        v(needs_human(&format!(
+) -> CodeEntry {
+    CodeEntry {
+        code: new(row.code.clone()),
+        variant: new(needs_human(&format!(
             "UpperCamelCase name for code {}",
             row.code
         ))),
-    );
-    t.insert("message_ko", v(row.message.as_str()));
-    t.insert("description_ko", v(description));
-    t.insert(
-        "message_en",
-        v(needs_human(&format!("English for `{}`", row.message))),
-    );
-    t.insert(
-        "description_en",
-        v(needs_human(&format!("English for `{description}`"))),
-    );
-    t.insert("category", v(DEFAULT_CATEGORY));
-    t.insert("retry", v(DEFAULT_RETRY));
-    t.insert("contact_admin", v(contact_admin));
-    t.insert("since", v(version));
-    t.decor_mut().set_prefix(format!(
-        "\n# New in manual {version}: category = \"{DEFAULT_CATEGORY}\" and retry = \
-         \"{DEFAULT_RETRY}\" are import defaults; review them, then delete this comment.\n"
-    ));
-    t
+        message_ko: new(row.message.clone()),
+        description_ko: new(description.to_owned()),
+        message_en: new(needs_human(&format!("English for `{}`", row.message))),
+        description_en: new(needs_human(&format!("English for `{description}`"))),
+        category: DEFAULT_CATEGORY,
+        retry: DEFAULT_RETRY,
+        contact_admin,
+        since: Some(new(version.to_owned())),
+        changed_in: None,
+        removed_in: None,
+    }
 }
 
 /// How `run` treats the spec.

@@ -15,6 +15,7 @@
 )]
 
 pub mod diff;
+pub mod entry;
 pub mod import;
 pub mod interface_diff;
 pub mod interface_import;
