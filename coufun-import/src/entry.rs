@@ -271,6 +271,11 @@ fn merge_tables(
             (_, Value::InlineTable(n)) => {
                 let mut table = n.clone().into_table();
                 table.fmt();
+                for (_, item) in table.iter_mut() {
+                    if let Some(array) = item.as_array_mut() {
+                        one_per_line(array);
+                    }
+                }
                 let comment = c.get(id).map_or(String::new(), |c| format!("{c}\n"));
                 table.decor_mut().set_prefix(format!("\n{comment}"));
                 table
@@ -281,4 +286,17 @@ fn merge_tables(
         rebuilt.push(table);
     }
     Some(rebuilt)
+}
+
+/// Lays a new array of tables out as the spec writes them: one entry per line.
+fn one_per_line(array: &mut Array) {
+    if array.is_empty() || !array.iter().all(Value::is_inline_table) {
+        return;
+    }
+    for value in array.iter_mut() {
+        value.decor_mut().set_prefix("\n  ");
+        value.decor_mut().set_suffix("");
+    }
+    array.set_trailing("\n");
+    array.set_trailing_comma(true);
 }

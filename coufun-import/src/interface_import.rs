@@ -1,20 +1,26 @@
-//! Maps a parsed interface manual onto the spec and merges it: the one module
-//! that knows the shapes of `spec/endpoints.toml` (`[documents]`, `[test_server]`,
-//! `[client]`, `[answer]`, `[[conflicts]]`, `[kinds]`, `[[operations]]` with
-//! `path`, `root`, `request`, `response`, `records`) and `spec/notifications.toml`
-//! (`[document]`, `[delivery]`, `[[fields]]`, `[tables]`, `[answer]`).
-//! What the manual owns is replaced (paths, methods, roots, record elements,
-//! wire names, lengths, required flags, values, answer codes), what the project
-//! owns is kept (Rust names, English docs, kinds, checks, the choices recorded
-//! in `[[conflicts]]`), what only a person can decide is marked `NEEDS HUMAN`.
-//! Edits go through `toml_edit`, so comments and layout survive.
+//! Maps a parsed interface manual onto the spec and merges it. `spec/endpoints.toml`
+//! is read into coufun-codegen's model ([`EndpointsFile`]): the manual's
+//! document entry, the operation it describes (path, methods, root, record
+//! element, request and answer fields, their lengths and required flags), the
+//! limits of the kinds those fields use and the values of their enum kinds are
+//! changed as typed values, and [`entry::write`] puts the difference into the
+//! file, comments and layout kept. What the manual owns is replaced, what the
+//! project owns is kept (Rust names, English docs, kinds, checks, the choices
+//! recorded in `[[conflicts]]`), what only a person can decide is marked
+//! `NEEDS HUMAN`. The exchange manual maps onto `spec/notifications.toml`
+//! ([`crate::notice_import`]).
 
 use std::collections::BTreeSet;
 
-use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, TableLike, Value};
+use coufun_codegen::model::{
+    Conflict, Document, EndpointsFile, EnumValue, Method, Operation, RequestField, ResponseField,
+    ResultCodesFile, Rule, Source, Spanned, Statement,
+};
+use toml_edit::DocumentMut;
 
-use crate::import::{MissingCodes, needs_human};
-use crate::interface_diff::{InterfaceDiff, Sign, arrow};
+use crate::entry::{self, Comments, EntryError};
+use crate::import::{MissingCodes, needs_human, new};
+use crate::interface_diff::{InterfaceDiff, Sign};
 use crate::interface_md::{InterfaceManual, Length, ManualKind, Param};
 
 /// The key of `[documents]` each manual supplies, and that its names carry as `source`.
@@ -28,8 +34,11 @@ pub fn document_key(kind: ManualKind) -> &'static str {
     }
 }
 
-/// Sources an interface manual replaces with its own key when it confirms the name.
-pub const WEAK_SOURCES: [&str; 2] = ["inferred", "observed"];
+/// Whether `source` is a guess an interface manual replaces with its own key
+/// when it confirms the name (`inferred`, `observed`).
+pub fn is_weak(source: &Source) -> bool {
+    matches!(source, Source::Inferred | Source::Observed)
+}
 
 /// Which spec file holds what a manual describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +69,14 @@ pub enum MapError {
         /// The cause.
         source: toml_edit::TomlError,
     },
+    /// A spec file does not fit the spec's model.
+    #[error("{file}: does not fit the spec's model")]
+    Model {
+        /// The file.
+        file: &'static str,
+        /// The cause.
+        source: toml::de::Error,
+    },
     /// A spec file lacks what the import writes into.
     #[error("{file}: expected {what}")]
     Shape {
@@ -68,6 +85,9 @@ pub enum MapError {
         /// What is missing.
         what: String,
     },
+    /// The merged values could not be written.
+    #[error(transparent)]
+    Write(#[from] EntryError),
 }
 
 /// The texts of the three spec files, as read.
@@ -96,11 +116,20 @@ pub struct Merged {
 pub const NOTIFICATIONS_PATH: &str = coufun_codegen::NOTICES_PATH;
 const ENDPOINTS: &str = coufun_codegen::ENDPOINTS_PATH;
 
-fn shape(file: &'static str, what: impl Into<String>) -> MapError {
+pub(crate) fn shape(file: &'static str, what: impl Into<String>) -> MapError {
     MapError::Shape {
         file,
         what: what.into(),
     }
+}
+
+pub(crate) fn parse(file: &'static str, text: &str) -> Result<DocumentMut, MapError> {
+    text.parse::<DocumentMut>()
+        .map_err(|source| MapError::Syntax { file, source })
+}
+
+fn typed<T: serde::de::DeserializeOwned>(file: &'static str, text: &str) -> Result<T, MapError> {
+    toml::from_str(text).map_err(|source| MapError::Model { file, source })
 }
 
 /// Merges `manual` into the spec: `spec/endpoints.toml` always (its
@@ -111,40 +140,133 @@ pub fn merge(
     manual: &InterfaceManual,
     missing: MissingCodes,
 ) -> Result<Merged, MapError> {
-    let parse = |file: &'static str, text: &str| {
-        text.parse::<DocumentMut>()
-            .map_err(|source| MapError::Syntax { file, source })
-    };
     let mut edoc = parse(ENDPOINTS, spec.endpoints)?;
-    let mut ndoc = parse(NOTIFICATIONS_PATH, spec.notifications)?;
-    let codes = parse(coufun_codegen::RESULT_CODES_PATH, spec.result_codes)?;
+    let old: EndpointsFile = typed(ENDPOINTS, spec.endpoints)?;
+    let codes: ResultCodesFile = typed(coufun_codegen::RESULT_CODES_PATH, spec.result_codes)?;
     let known_hosts: Vec<String> = codes
-        .get("environments")
-        .and_then(Item::as_array_of_tables)
-        .map(|envs| envs.iter().map(|t| get_str(t, "url").to_owned()).collect())
-        .unwrap_or_default();
-    let mut m = Merger {
+        .environments
+        .iter()
+        .map(|e| e.url.get_ref().clone())
+        .collect();
+    let mut new_spec = old.clone();
+    let mut m = Context {
         key: document_key(manual.kind),
         manual,
         missing,
         diff: InterfaceDiff::default(),
-        kinds_done: BTreeSet::new(),
-        conflicts: Vec::new(),
     };
-    m.document(&mut edoc)?;
+    m.document(&mut new_spec);
+    let mut notifications = spec.notifications.to_owned();
     match target(manual.kind) {
         Target::Endpoints => {
-            m.hosts(&mut edoc, &known_hosts);
-            m.operation(&mut edoc)?;
+            m.hosts(&mut new_spec, &known_hosts);
+            Merger::new(&mut m, &new_spec).operation(&mut new_spec)?;
         }
-        Target::Notifications => m.notifications(&mut ndoc)?,
+        Target::Notifications => {
+            notifications = crate::notice_import::merge(&mut m, spec.notifications)?;
+        }
     }
-    m.write_conflicts(&mut edoc);
+    entry::write(edoc.as_table_mut(), &old, &new_spec, &Comments::new())?;
     Ok(Merged {
         diff: m.diff,
         endpoints: edoc.to_string(),
-        notifications: ndoc.to_string(),
+        notifications,
     })
+}
+
+/// What every part of a merge shares: the manual, its document key, what to do
+/// with what it dropped, and the diff so far.
+pub(crate) struct Context<'a> {
+    pub(crate) key: &'static str,
+    pub(crate) manual: &'a InterfaceManual,
+    pub(crate) missing: MissingCodes,
+    pub(crate) diff: InterfaceDiff,
+}
+
+impl Context<'_> {
+    /// Reports what the manual dropped; `true` when it goes from the spec.
+    pub(crate) fn removed(&mut self, scope: &str, what: &str) -> bool {
+        let fate = match self.missing {
+            MissingCodes::Keep => "not in the manual; kept (--remove-missing removes it)",
+            MissingCodes::Remove => "not in the manual; removed",
+        };
+        self.diff.push(scope, Sign::Removed, what, fate, None);
+        self.missing == MissingCodes::Remove
+    }
+
+    fn source(&self) -> Spanned<Source> {
+        new(Source::Document(self.key.to_owned()))
+    }
+
+    /// `[documents.<key>]`: the manual's version and date.
+    fn document(&mut self, spec: &mut EndpointsFile) {
+        let key = self.key;
+        let scope = format!("document {key}");
+        let manual = self.manual;
+        let Some(doc) = spec.documents.get_mut(key) else {
+            spec.documents.insert(
+                key.to_owned(),
+                Document {
+                    title: manual.title.clone(),
+                    version: new(manual.version.clone()),
+                    date: new(manual.date.clone()),
+                },
+            );
+            self.diff.push(
+                &scope,
+                Sign::Added,
+                "document",
+                format!("{} {} ({})", manual.title, manual.version, manual.date),
+                Some("review its `title` (we add the English name)".into()),
+            );
+            return;
+        };
+        for (value, name, new_value) in [
+            (&mut doc.version, "version", &manual.version),
+            (&mut doc.date, "date", &manual.date),
+        ] {
+            if value.get_ref() != new_value {
+                self.diff.changed(&scope, name, value.get_ref(), new_value);
+                *value = new(new_value.clone());
+            }
+        }
+    }
+
+    /// The URL rows' hosts: known when they are an environment of
+    /// `spec/result_codes.toml` or the `[test_server]`; a new test host of the
+    /// manual the test server comes from is taken, any other is a conflict.
+    fn hosts(&mut self, spec: &mut EndpointsFile, known: &[String]) {
+        let scope = format!("document {}", self.key);
+        let test = &mut spec.test_server;
+        let mut known = known.to_vec();
+        known.push(test.url.get_ref().clone());
+        let test_is_ours = test.source.get_ref().document() == Some(self.key);
+        let mut seen = BTreeSet::new();
+        for row in &self.manual.urls {
+            if known.contains(&row.base) || !seen.insert(row.base.clone()) {
+                continue;
+            }
+            if environment(&row.label) == "test" && test_is_ours {
+                if test.url.get_ref() != &row.base {
+                    self.diff
+                        .changed(&scope, "test_server.url", test.url.get_ref(), &row.base);
+                    test.url = new(row.base.clone());
+                }
+            } else {
+                self.diff.push(
+                    &scope,
+                    Sign::Conflict,
+                    format!("host ({})", row.label),
+                    format!("{} is no environment we know", row.base),
+                    Some(
+                        "not taken: add it to [[environments]] of spec/result_codes.toml \
+                         (or [test_server]) by hand"
+                            .into(),
+                    ),
+                );
+            }
+        }
+    }
 }
 
 /// A contradiction between two documents found during the merge, written to
@@ -153,106 +275,35 @@ struct PendingConflict {
     /// The wire names it concerns.
     wires: Vec<String>,
     /// The document whose limit stays, and its value.
-    holder_source: String,
+    holder_source: Source,
     old: u32,
     /// This manual's value.
     new: u32,
 }
 
-struct Merger<'a> {
-    key: &'static str,
-    manual: &'a InterfaceManual,
-    missing: MissingCodes,
-    diff: InterfaceDiff,
+/// The endpoints side of a merge: one operation, the kinds it uses, `[[conflicts]]`.
+struct Merger<'c, 'a> {
+    cx: &'c mut Context<'a>,
+    /// The wire name of the client's `POC_ID` parameter.
+    client_wire: String,
     kinds_done: BTreeSet<String>,
     conflicts: Vec<PendingConflict>,
 }
 
-// ---------------------------------------------------------------------------
-// toml_edit helpers
-
-/// `table.<key>.<sub>` as a string.
-fn sub_str<'t>(table: &'t dyn TableLike, key: &str, sub: &str) -> Option<&'t str> {
-    table
-        .get(key)
-        .and_then(Item::as_table_like)
-        .and_then(|t| t.get(sub))
-        .and_then(Item::as_str)
+/// What holds the limit a request field is checked against.
+enum Holder {
+    /// `[kinds.<key>]`.
+    Kind(String),
+    /// The client's `POC_ID` parameter.
+    Client,
 }
 
-fn get_str<'t>(table: &'t dyn TableLike, key: &str) -> &'t str {
-    table.get(key).and_then(Item::as_str).unwrap_or("")
-}
-
-fn get_u32(table: &dyn TableLike, key: &str) -> Option<u32> {
-    table
-        .get(key)
-        .and_then(Item::as_integer)
-        .and_then(|v| u32::try_from(v).ok())
-}
-
-/// Sets `key` to `new`, keeping the old value's decor; returns the old value
-/// shown as text ("" when absent) when it changed.
-fn set(table: &mut dyn TableLike, key: &str, new: Value) -> Option<String> {
-    let show = |v: &Value| match v.as_str() {
-        Some(s) => s.to_owned(),
-        None => v.to_string().trim().to_owned(),
-    };
-    match table.get_mut(key).and_then(Item::as_value_mut) {
-        Some(old) => {
-            if show(old) == show(&new) {
-                return None;
-            }
-            let before = show(old);
-            let decor = old.decor().clone();
-            *old = new;
-            *old.decor_mut() = decor;
-            Some(before)
-        }
-        None => {
-            let mut new = new;
-            new.decor_mut().set_prefix(" ");
-            table.insert(key, Item::Value(new));
-            Some(String::new())
-        }
-    }
-}
-
-/// Appends `t` to a multi-line array of inline tables, formatted like its elements.
-fn push_like(array: &mut Array, t: InlineTable) {
-    let prefix = array
-        .iter()
-        .last()
-        .and_then(|v| v.decor().prefix())
-        .and_then(|p| p.as_str())
-        .unwrap_or("\n  ")
-        .to_owned();
-    let mut v = Value::InlineTable(t);
-    v.decor_mut().set_prefix(prefix);
-    v.decor_mut().set_suffix("");
-    if array.is_empty() {
-        array.set_trailing("\n");
-    }
-    array.set_trailing_comma(true);
-    array.push_formatted(v);
-}
-
-fn inline(pairs: &[(&str, Value)]) -> InlineTable {
-    let mut t = InlineTable::new();
-    for (k, v) in pairs {
-        t.insert(*k, v.clone());
-    }
-    t.fmt();
-    t
-}
-
-fn table(pairs: &[(&str, Value)]) -> Table {
-    let mut t = Table::new();
-    for (k, v) in pairs {
-        t.insert(k, Item::Value(v.clone()));
-    }
-    t.fmt();
-    t
+/// The limit a manual's length is compared with: its value and source.
+struct Limit<'s> {
+    /// `max_bytes` or `max_len`, for the diff.
+    what: &'static str,
+    value: &'s mut Spanned<u32>,
+    source: &'s mut Spanned<Source>,
 }
 
 /// `needle` in `text`, not as the tail of a longer number (`500 bytes` is not
@@ -279,8 +330,8 @@ fn environment(label: &str) -> &'static str {
     }
 }
 
-/// ` — description` for a placeholder, or "".
-fn describe(description: &str) -> String {
+/// `, `description`` for a placeholder, or "".
+pub(crate) fn describe(description: &str) -> String {
     if description.is_empty() {
         String::new()
     } else {
@@ -292,801 +343,17 @@ fn required_word(required: bool) -> &'static str {
     if required { "required" } else { "optional" }
 }
 
-// ---------------------------------------------------------------------------
-// spec/endpoints.toml
-
-impl Merger<'_> {
-    fn removed(&mut self, scope: &str, what: &str) {
-        let fate = match self.missing {
-            MissingCodes::Keep => "not in the manual; kept (--remove-missing removes it)",
-            MissingCodes::Remove => "not in the manual; removed",
-        };
-        self.diff.push(scope, Sign::Removed, what, fate, None);
-    }
-
-    /// `[documents.<key>]`: the manual's version and date.
-    fn document(&mut self, edoc: &mut DocumentMut) -> Result<(), MapError> {
-        let key = self.key;
-        let scope = format!("document {key}");
-        let docs = edoc
-            .get_mut("documents")
-            .and_then(Item::as_table_like_mut)
-            .ok_or_else(|| shape(ENDPOINTS, "a [documents] table"))?;
-        if docs.get(key).is_none() {
-            let t = inline(&[
-                ("title", Value::from(self.manual.title.as_str())),
-                ("version", Value::from(self.manual.version.as_str())),
-                ("date", Value::from(self.manual.date.as_str())),
-            ]);
-            docs.insert(key, Item::Value(Value::InlineTable(t)));
-            self.diff.push(
-                &scope,
-                Sign::Added,
-                "document",
-                format!(
-                    "{} {} ({})",
-                    self.manual.title, self.manual.version, self.manual.date
-                ),
-                Some("review its `title` (we add the English name)".into()),
-            );
-            return Ok(());
-        }
-        let doc = docs
-            .get_mut(key)
-            .and_then(Item::as_table_like_mut)
-            .ok_or_else(|| shape(ENDPOINTS, format!("documents.{key} to be a table")))?;
-        for (k, new) in [
-            ("version", &self.manual.version),
-            ("date", &self.manual.date),
-        ] {
-            if let Some(old) = set(doc, k, Value::from(new.as_str())) {
-                self.diff.changed(&scope, k, &old, new);
-            }
-        }
-        Ok(())
-    }
-
-    /// The URL rows' hosts: known when they are an environment of
-    /// `spec/result_codes.toml` or the `[test_server]`; a new test host of the
-    /// manual the test server comes from is taken, any other is a conflict.
-    fn hosts(&mut self, edoc: &mut DocumentMut, known: &[String]) {
-        let scope = format!("document {}", self.key);
-        let Some(test) = edoc
-            .get_mut("test_server")
-            .and_then(Item::as_table_like_mut)
-        else {
-            return;
-        };
-        let mut known = known.to_vec();
-        known.push(get_str(test, "url").to_owned());
-        let test_is_ours = get_str(test, "source") == self.key;
-        let mut seen = BTreeSet::new();
-        for row in &self.manual.urls {
-            if known.contains(&row.base) || !seen.insert(row.base.clone()) {
-                continue;
-            }
-            let env = environment(&row.label);
-            if env == "test" && test_is_ours {
-                if let Some(old) = set(test, "url", Value::from(row.base.as_str())) {
-                    self.diff
-                        .changed(&scope, "test_server.url", &old, &row.base);
-                }
-            } else {
-                self.diff.push(
-                    &scope,
-                    Sign::Conflict,
-                    format!("host ({})", row.label),
-                    format!("{} is no environment we know", row.base),
-                    Some(
-                        "not taken: add it to [[environments]] of spec/result_codes.toml \
-                         (or [test_server]) by hand"
-                            .into(),
-                    ),
-                );
-            }
-        }
-    }
-
-    fn operation(&mut self, edoc: &mut DocumentMut) -> Result<(), MapError> {
-        let key = self.key;
-        let ops = edoc
-            .get("operations")
-            .and_then(Item::as_array_of_tables)
-            .ok_or_else(|| shape(ENDPOINTS, "[[operations]] entries"))?;
-        let index = ops
-            .iter()
-            .position(|op| {
-                ["path", "root"]
-                    .iter()
-                    .any(|k| sub_str(op, k, "source") == Some(key))
-            })
-            .ok_or_else(|| {
-                shape(
-                    ENDPOINTS,
-                    format!(
-                        "an entry of [[operations]] whose path or root has source = \"{key}\" \
-                         (the {} manual describes it); add one by hand first",
-                        self.manual.kind.name()
-                    ),
-                )
-            })?;
-        // what the operation reads from the rest of the file
-        let answer: BTreeSet<String> = edoc
-            .get("answer")
-            .and_then(Item::as_table_like)
-            .map(|t| {
-                t.iter()
-                    .filter_map(|(_, v)| Some(get_str(v.as_table_like()?, "name").to_owned()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let client: Vec<(String, String)> = edoc
-            .get("client")
-            .and_then(Item::as_table_like)
-            .map(|t| {
-                t.iter()
-                    .filter_map(|(k, v)| {
-                        Some((get_str(v.as_table_like()?, "name").to_owned(), k.to_owned()))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-
-        let mut ops = std::mem::take(
-            edoc.get_mut("operations")
-                .and_then(Item::as_array_of_tables_mut)
-                .ok_or_else(|| shape(ENDPOINTS, "[[operations]] entries"))?,
-        );
-        let result = match ops.get_mut(index) {
-            Some(op) => self.operation_entry(op, edoc, &answer, &client),
-            None => Ok(()),
-        };
-        edoc.insert("operations", Item::ArrayOfTables(ops));
-        result
-    }
-
-    fn operation_entry(
-        &mut self,
-        op: &mut Table,
-        edoc: &mut DocumentMut,
-        answer: &BTreeSet<String>,
-        client: &[(String, String)],
-    ) -> Result<(), MapError> {
-        let scope = format!("operation {}", get_str(op, "name"));
-        let manual = self.manual;
-
-        let paths: BTreeSet<&str> = manual.urls.iter().map(|u| u.path.as_str()).collect();
-        if let Some(path) = manual.urls.first().map(|u| u.path.as_str()) {
-            self.name_ref(op, "path", path, &scope);
-            if paths.len() > 1 {
-                self.diff.push(
-                    &scope,
-                    Sign::Conflict,
-                    "path",
-                    format!("the URL rows disagree: {paths:?}; took {path:?}"),
-                    None,
-                );
-            }
-        }
-        if let Some(root) = &manual.root {
-            self.name_ref(op, "root", &root.name, &scope);
-        }
-        if !manual.methods.is_empty()
-            && let Some(methods) = op.get_mut("methods").and_then(Item::as_array_mut)
-        {
-            let old: Vec<String> = methods
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect();
-            let old_set: BTreeSet<&String> = old.iter().collect();
-            let new_set: BTreeSet<&String> = manual.methods.iter().collect();
-            if old_set != new_set {
-                methods.clear();
-                for m in &manual.methods {
-                    methods.push(m.as_str());
-                }
-                self.diff.changed(
-                    &scope,
-                    "methods",
-                    &old.join(", "),
-                    &manual.methods.join(", "),
-                );
-            }
-        }
-        let record = manual.record.as_ref().or(manual.record_mentioned.as_ref());
-        if let Some(records) = op.get_mut("records").and_then(Item::as_table_like_mut) {
-            if let Some(new) = record
-                && let Some(old) = set(records, "element", Value::from(new.name.as_str()))
-            {
-                self.diff.changed(&scope, "record element", &old, &new.name);
-                set(records, "source", Value::from(self.key));
-            }
-            self.weak_source(records, &scope, "record element");
-        } else if let Some(r) = &manual.record {
-            self.diff.push(
-                &scope,
-                Sign::Conflict,
-                "record element",
-                r.name.clone(),
-                Some(format!(
-                    "the sample repeats <{}>; the spec has no `records`: add them by hand",
-                    r.name
-                )),
-            );
-        }
-
-        self.request(op, edoc, client, &scope)?;
-        self.response(op, answer, &scope);
-        self.values(op, edoc);
-        Ok(())
-    }
-
-    /// `op.<key> = { name, source }`: takes the manual's name.
-    fn name_ref(&mut self, op: &mut Table, key: &str, new: &str, scope: &str) {
-        let Some(t) = op.get_mut(key).and_then(Item::as_table_like_mut) else {
-            let t = inline(&[
-                ("name", Value::from(new)),
-                ("source", Value::from(self.key)),
-            ]);
-            op.insert(key, Item::Value(Value::InlineTable(t)));
-            self.diff.changed(scope, key, "", new);
-            return;
-        };
-        if let Some(old) = set(t, "name", Value::from(new)) {
-            self.diff.changed(scope, key, &old, new);
-            set(t, "source", Value::from(self.key));
-        } else {
-            self.weak_source(t, scope, key);
-        }
-    }
-
-    /// A name the manual confirms takes the manual as its source.
-    fn weak_source(&mut self, t: &mut dyn TableLike, scope: &str, what: &str) {
-        let old = get_str(t, "source").to_owned();
-        if WEAK_SOURCES.contains(&old.as_str()) {
-            set(t, "source", Value::from(self.key));
-            self.diff
-                .changed(scope, format!("{what} source"), &old, self.key);
-        }
-    }
-
-    /// Whether a `[[conflicts]]` entry already records that this manual says
-    /// `needle` about `wire`.
-    fn known_conflict(&self, edoc: &DocumentMut, wire: &str, needle: &str) -> bool {
-        let Some(conflicts) = edoc.get("conflicts").and_then(Item::as_array_of_tables) else {
-            return false;
-        };
-        conflicts.iter().any(|c| {
-            let says: Vec<(&str, &str)> = c
-                .get("says")
-                .and_then(Item::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_inline_table)
-                        .map(|s| (get_str(s, "source"), get_str(s, "text")))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let about = mentions(get_str(c, "fact"), wire)
-                || says.iter().any(|(_, text)| mentions(text, wire));
-            about
-                && says
-                    .iter()
-                    .any(|(source, text)| *source == self.key && mentions(text, needle))
-        })
-    }
-
-    fn request(
-        &mut self,
-        op: &mut Table,
-        edoc: &mut DocumentMut,
-        client: &[(String, String)],
-        scope: &str,
-    ) -> Result<(), MapError> {
-        let manual = self.manual;
-        let mut limits: Vec<(Holder, String, Length)> = Vec::new();
-        let mut required_changes: Vec<(String, bool, bool)> = Vec::new();
-        {
-            let request = op
-                .get_mut("request")
-                .and_then(Item::as_array_mut)
-                .ok_or_else(|| {
-                    shape(
-                        ENDPOINTS,
-                        format!("`request = [ … ]` (an array of inline tables) in {scope}"),
-                    )
-                })?;
-            for p in &manual.request {
-                if let Some((_, key)) = client.iter().find(|(n, _)| *n == p.name) {
-                    limits.push((Holder::Client(key.clone()), p.name.clone(), p.length));
-                    continue;
-                }
-                let entry = request
-                    .iter_mut()
-                    .filter_map(Value::as_inline_table_mut)
-                    .find(|t| get_str(*t, "wire") == p.name);
-                match entry {
-                    Some(t) => {
-                        if let Some(required) = p.required {
-                            let old = t.get("required").and_then(Value::as_bool);
-                            required_changes.push((p.name.clone(), old.unwrap_or(false), required));
-                        }
-                        self.weak_source(t, scope, &format!("request {}", p.name));
-                        limits.push((
-                            Holder::Kind(get_str(t, "kind").to_owned()),
-                            p.name.clone(),
-                            p.length,
-                        ));
-                    }
-                    None => {
-                        push_like(request, self.new_request(p));
-                        self.diff.push(
-                            scope,
-                            Sign::Added,
-                            format!("request {}", p.name),
-                            format!("{}, {}", p.length, required_word(p.required == Some(true))),
-                            Some("name and kind marked NEEDS HUMAN".into()),
-                        );
-                    }
-                }
-            }
-            let gone: Vec<(usize, String)> = request
-                .iter()
-                .enumerate()
-                .filter_map(|(i, v)| {
-                    let wire = get_str(v.as_inline_table()?, "wire").to_owned();
-                    (!manual.request.iter().any(|p| p.name == wire)).then_some((i, wire))
-                })
-                .collect();
-            for (i, wire) in gone.iter().rev() {
-                if self.missing == MissingCodes::Remove {
-                    request.remove(*i);
-                }
-                self.removed(scope, &format!("request {wire}"));
-            }
-        }
-        for (wire, old, new) in required_changes {
-            let what = format!("request {wire} required");
-            if old == new {
-                if self.known_conflict(edoc, &wire, required_word(!new)) {
-                    self.diff.push(
-                        scope,
-                        Sign::Changed,
-                        what,
-                        format!("the {} manual now says {}", self.key, required_word(new)),
-                        Some(format!(
-                            "the [[conflicts]] entry about {wire} no longer holds: review it"
-                        )),
-                    );
-                }
-                continue;
-            }
-            if self.known_conflict(edoc, &wire, required_word(new)) {
-                continue; // a choice recorded in [[conflicts]]
-            }
-            let request = op.get_mut("request").and_then(Item::as_array_mut);
-            if let Some(t) = request.and_then(|r| {
-                r.iter_mut()
-                    .filter_map(Value::as_inline_table_mut)
-                    .find(|t| get_str(*t, "wire") == wire)
-            }) {
-                set(t, "required", Value::from(new));
-            }
-            self.diff
-                .push(scope, Sign::Changed, what, format!("{old} → {new}"), None);
-        }
-        for (holder, wire, length) in limits {
-            self.limit(edoc, &holder, &wire, length);
-        }
-        Ok(())
-    }
-
-    fn new_request(&self, p: &Param) -> InlineTable {
-        inline(&[
-            (
-                "name",
-                Value::from(needs_human(&format!("snake_case Rust name for {}", p.name))),
-            ),
-            ("wire", Value::from(p.name.as_str())),
-            ("source", Value::from(self.key)),
-            (
-                "kind",
-                Value::from(needs_human(&format!(
-                    "kind for {} (manual: {}{})",
-                    p.name,
-                    p.length,
-                    describe(&p.description)
-                ))),
-            ),
-            ("required", Value::from(p.required == Some(true))),
-        ])
-    }
-
-    /// Compares a request field's length with the limit of its kind (or of the
-    /// client parameter): taken when the limit comes from this manual or is a
-    /// guess, a conflict when another document sets it.
-    fn limit(&mut self, edoc: &mut DocumentMut, holder: &Holder, wire: &str, length: Length) {
-        let scope = holder.scope();
-        let Some(k) = edoc
-            .get_mut(holder.table())
-            .and_then(Item::as_table_like_mut)
-            .and_then(|t| t.get_mut(holder.key()))
-            .and_then(Item::as_table_like_mut)
-        else {
-            return; // a kind still to be named: nothing to compare
-        };
-        let limit_key = ["max_bytes", "max_len"]
-            .into_iter()
-            .find(|l| k.contains_key(l));
-        let rule = get_str(k, "rule").to_owned();
-        let (limit_key, new) = match (limit_key, length) {
-            (Some(l), Length::Bytes(n)) => (l, n),
-            (None, Length::Number) => return,
-            (Some(_), Length::Number) => {
-                self.diff.push(
-                    &scope,
-                    Sign::Conflict,
-                    format!("{wire} length"),
-                    format!("the manual says Number, the kind is a `{rule}` with a limit"),
-                    Some("not taken: review the kind".into()),
-                );
-                return;
-            }
-            (None, Length::Bytes(n)) => {
-                if rule == "count" {
-                    self.diff.push(
-                        &scope,
-                        Sign::Conflict,
-                        format!("{wire} length"),
-                        format!("the manual says {n} bytes, the kind is a number"),
-                        Some("not taken: review the kind".into()),
-                    );
-                }
-                return; // dates, mobiles and enums carry no byte limit
-            }
-        };
-        let Some(old) = get_u32(k, limit_key) else {
-            return;
-        };
-        if old == new {
-            return;
-        }
-        let source = get_str(k, "limit_source").to_owned();
-        if source != self.key && !WEAK_SOURCES.contains(&source.as_str()) {
-            if self.known_conflict(edoc, wire, &format!("{new} bytes")) {
-                return;
-            }
-            self.diff.push(
-                &scope,
-                Sign::Conflict,
-                format!("{wire} {limit_key}"),
-                format!(
-                    "{source} manual {old}, {} manual {new}: the {source} manual's limit stays",
-                    self.key
-                ),
-                Some(
-                    "added to [[conflicts]]; its `choice` and `why` are marked NEEDS HUMAN".into(),
-                ),
-            );
-            match self
-                .conflicts
-                .iter_mut()
-                .find(|c| c.holder_source == source && c.old == old && c.new == new)
-            {
-                Some(c) => c.wires.push(wire.to_owned()),
-                None => self.conflicts.push(PendingConflict {
-                    wires: vec![wire.to_owned()],
-                    holder_source: source,
-                    old,
-                    new,
-                }),
-            }
-            return;
-        }
-        if !self.kinds_done.insert(format!("{scope}.{limit_key}")) {
-            return;
-        }
-        set(k, limit_key, Value::from(i64::from(new)));
-        let note = (source != self.key).then(|| format!("limit_source: {source} → {}", self.key));
-        set(k, "limit_source", Value::from(self.key));
-        self.diff.push(
-            &scope,
-            Sign::Changed,
-            format!("{limit_key} ({wire})"),
-            format!("{old} → {new}"),
-            note,
-        );
-    }
-
-    /// Writes the conflicts found into `[[conflicts]]`, after the last one.
-    fn write_conflicts(&mut self, edoc: &mut DocumentMut) {
-        if self.conflicts.is_empty() {
-            return;
-        }
-        if edoc.get("conflicts").is_none() {
-            edoc.insert("conflicts", Item::ArrayOfTables(ArrayOfTables::new()));
-        }
-        let Some(conflicts) = edoc
-            .get_mut("conflicts")
-            .and_then(Item::as_array_of_tables_mut)
-        else {
-            return;
-        };
-        let version = &self.manual.version;
-        for c in &self.conflicts {
-            let wires = c.wires.join(" / ");
-            let mut says = Array::new();
-            push_like(
-                &mut says,
-                inline(&[
-                    ("source", Value::from(c.holder_source.as_str())),
-                    (
-                        "text",
-                        Value::from(format!("limit of {wires}: {} bytes", c.old)),
-                    ),
-                ]),
-            );
-            push_like(
-                &mut says,
-                inline(&[
-                    ("source", Value::from(self.key)),
-                    (
-                        "text",
-                        Value::from(format!("version {version}, request table: {} bytes", c.new)),
-                    ),
-                ]),
-            );
-            let mut t = table(&[
-                ("fact", Value::from(format!("Length of {wires}"))),
-                ("says", Value::Array(says)),
-                (
-                    "choice",
-                    Value::from(needs_human(&format!(
-                        "which length of {wires} the SDK checks ({} or {})",
-                        c.old, c.new
-                    ))),
-                ),
-                (
-                    "why",
-                    Value::from(needs_human(&format!("why that length of {wires}"))),
-                ),
-            ]);
-            t.decor_mut().set_prefix("\n");
-            conflicts.push(t);
-        }
-    }
-
-    fn response(&mut self, op: &mut Table, answer: &BTreeSet<String>, scope: &str) {
-        let manual = self.manual;
-        let (has_records, also_flat) =
-            op.get("records")
-                .and_then(Item::as_table_like)
-                .map_or((false, false), |r| {
-                    (
-                        true,
-                        r.get("also_flat").and_then(Item::as_bool).unwrap_or(false),
-                    )
-                });
-        let response_wires: BTreeSet<String> = op
-            .get("response")
-            .and_then(Item::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_inline_table)
-                    .map(|t| get_str(t, "wire").to_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        // a flat sample of records that may stand flat: its fields are the record's
-        let flat_records = also_flat && manual.record.is_none();
-        let in_records = |p: &Param| {
-            has_records && (p.in_record || (flat_records && !response_wires.contains(&p.name)))
-        };
-        let params: Vec<&Param> = manual
-            .response
-            .iter()
-            .filter(|p| !answer.contains(&p.name))
-            .collect();
-        for in_record in [false, true] {
-            let what = if in_record {
-                "record field"
-            } else {
-                "response"
-            };
-            let array = if in_record {
-                op.get_mut("records")
-                    .and_then(Item::as_table_like_mut)
-                    .and_then(|r| r.get_mut("fields"))
-                    .and_then(Item::as_array_mut)
-            } else {
-                op.get_mut("response").and_then(Item::as_array_mut)
-            };
-            let Some(array) = array else { continue };
-            let wanted: Vec<&Param> = params
-                .iter()
-                .copied()
-                .filter(|p| in_records(p) == in_record)
-                .collect();
-            for p in &wanted {
-                let label = format!("{what} {}", p.name);
-                let entry = array
-                    .iter_mut()
-                    .filter_map(Value::as_inline_table_mut)
-                    .find(|t| get_str(*t, "wire") == p.name);
-                match entry {
-                    Some(t) => {
-                        self.weak_source(t, scope, &label);
-                        self.answer_length(t, p, scope, &label);
-                    }
-                    None => {
-                        let mut pairs = vec![
-                            (
-                                "name",
-                                Value::from(needs_human(&format!(
-                                    "snake_case Rust name for {}",
-                                    p.name
-                                ))),
-                            ),
-                            ("wire", Value::from(p.name.as_str())),
-                            ("source", Value::from(self.key)),
-                            (
-                                "type",
-                                Value::from(needs_human(&format!(
-                                    "type for {} (manual: {}{})",
-                                    p.name,
-                                    p.length,
-                                    describe(&p.description)
-                                ))),
-                            ),
-                        ];
-                        if let Length::Bytes(n) = p.length {
-                            pairs.push(("max_bytes", Value::from(i64::from(n))));
-                        }
-                        push_like(array, inline(&pairs));
-                        self.diff.push(
-                            scope,
-                            Sign::Added,
-                            label,
-                            p.length.to_string(),
-                            Some("name and type marked NEEDS HUMAN".into()),
-                        );
-                    }
-                }
-            }
-            let gone: Vec<(usize, String)> = array
-                .iter()
-                .enumerate()
-                .filter_map(|(i, v)| {
-                    let wire = get_str(v.as_inline_table()?, "wire").to_owned();
-                    (!wanted.iter().any(|p| p.name == wire)).then_some((i, wire))
-                })
-                .collect();
-            for (i, wire) in gone.iter().rev() {
-                if self.missing == MissingCodes::Remove {
-                    array.remove(*i);
-                }
-                self.removed(scope, &format!("{what} {wire}"));
-            }
-        }
-    }
-
-    /// An answer field's `max_bytes` against the manual's length. Dates,
-    /// timestamps, numbers and mobiles without one keep their type's format.
-    fn answer_length(&mut self, t: &mut InlineTable, p: &Param, scope: &str, label: &str) {
-        let ty = get_str(t, "type").to_owned();
-        let old = get_u32(t, "max_bytes");
-        match (p.length, old) {
-            (Length::Bytes(n), Some(o)) if o != n => {
-                set(t, "max_bytes", Value::from(i64::from(n)));
-                self.diff.push(
-                    scope,
-                    Sign::Changed,
-                    format!("{label} max_bytes"),
-                    format!("{o} → {n}"),
-                    None,
-                );
-            }
-            (Length::Bytes(n), None) if ty == "text" => {
-                set(t, "max_bytes", Value::from(i64::from(n)));
-                self.diff.push(
-                    scope,
-                    Sign::Changed,
-                    format!("{label} max_bytes"),
-                    format!("(none) → {n}"),
-                    None,
-                );
-            }
-            (Length::Number, _) if ty == "text" => {
-                self.diff.push(
-                    scope,
-                    Sign::Conflict,
-                    format!("{label} length"),
-                    "the manual says Number, the spec's type is text".to_owned(),
-                    Some("not taken: review its `type`".into()),
-                );
-            }
-            _ => {}
-        }
-    }
-
-    /// Value tables: the values of the enum kind of the field they belong to.
-    fn values(&mut self, op: &Table, edoc: &mut DocumentMut) {
-        let manual = self.manual;
-        for vt in &manual.value_tables {
-            let Some(kind) = field_kind(op, &vt.field) else {
-                continue;
-            };
-            if !self.kinds_done.insert(format!("{kind}.values")) {
-                continue;
-            }
-            let scope = format!("kind {kind}");
-            let Some(k) = edoc
-                .get_mut("kinds")
-                .and_then(Item::as_table_like_mut)
-                .and_then(|t| t.get_mut(&kind))
-                .and_then(Item::as_table_like_mut)
-            else {
-                continue;
-            };
-            if get_str(k, "rule") != "enum" {
-                continue;
-            }
-            let Some(values) = k.get_mut("values").and_then(Item::as_array_mut) else {
-                continue;
-            };
-            let spec_wires: Vec<String> = values
-                .iter()
-                .filter_map(|v| v.as_inline_table().map(|t| get_str(t, "wire").to_owned()))
-                .collect();
-            let manual_wires: Vec<String> = vt
-                .values
-                .iter()
-                .map(|v| padded(&spec_wires, &v.wire))
-                .collect();
-            for (v, wire) in vt.values.iter().zip(&manual_wires) {
-                if spec_wires.contains(wire) {
-                    continue;
-                }
-                push_like(
-                    values,
-                    inline(&[
-                        (
-                            "name",
-                            Value::from(needs_human(&format!(
-                                "UpperCamelCase name for value {wire}"
-                            ))),
-                        ),
-                        ("wire", Value::from(wire.as_str())),
-                        (
-                            "doc",
-                            Value::from(needs_human(&format!("English for `{}`", v.description))),
-                        ),
-                    ]),
-                );
-                self.diff.push(
-                    &scope,
-                    Sign::Added,
-                    format!("value {wire} ({})", vt.field),
-                    format!("{:?}", v.description),
-                    Some("name and doc marked NEEDS HUMAN".into()),
-                );
-            }
-            for (i, wire) in spec_wires.iter().enumerate().rev() {
-                if manual_wires.contains(wire) {
-                    continue;
-                }
-                if self.missing == MissingCodes::Remove {
-                    values.remove(i);
-                }
-                self.removed(&scope, &format!("value {wire} ({})", vt.field));
-            }
-        }
-    }
+/// A method as the spec writes it.
+fn method_word(m: Method) -> String {
+    entry::to_value(&m)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// `5` in the manual for `05` in the spec: a short number padded to the width of
 /// the spec's values when they are all numbers.
-fn padded(spec: &[String], wire: &str) -> String {
+pub(crate) fn padded(spec: &[String], wire: &str) -> String {
     let numeric = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
     let width = spec
         .iter()
@@ -1099,277 +366,563 @@ fn padded(spec: &[String], wire: &str) -> String {
     }
 }
 
-/// What holds the limit a request field is checked against.
-enum Holder {
-    /// `[kinds.<key>]`.
-    Kind(String),
-    /// `[client] <key> = { … }`.
-    Client(String),
-}
-
-impl Holder {
-    fn table(&self) -> &'static str {
-        match self {
-            Holder::Kind(_) => "kinds",
-            Holder::Client(_) => "client",
-        }
-    }
-    fn key(&self) -> &str {
-        match self {
-            Holder::Kind(k) | Holder::Client(k) => k,
-        }
-    }
-    fn scope(&self) -> String {
-        match self {
-            Holder::Kind(k) => format!("kind {k}"),
-            Holder::Client(k) => format!("client {k}"),
-        }
-    }
-}
-
 /// The kind (request) or type (answer) of the field `wire` of `op`.
-fn field_kind(op: &Table, wire: &str) -> Option<String> {
-    let in_array = |array: Option<&Array>, key: &str| {
-        array?
-            .iter()
-            .filter_map(Value::as_inline_table)
-            .find(|t| get_str(*t, "wire") == wire)
-            .map(|t| get_str(t, key).to_owned())
-    };
-    in_array(op.get("request").and_then(Item::as_array), "kind")
-        .or_else(|| in_array(op.get("response").and_then(Item::as_array), "type"))
-        .or_else(|| {
-            in_array(
-                op.get("records")
-                    .and_then(Item::as_table_like)
-                    .and_then(|r| r.get("fields"))
-                    .and_then(Item::as_array),
-                "type",
-            )
-        })
+fn field_kind(op: &Operation, wire: &str) -> Option<String> {
+    let request = op.request.iter().find(|f| f.wire.get_ref() == wire);
+    let answer = op
+        .response
+        .iter()
+        .chain(op.records.iter().flat_map(|r| &r.fields))
+        .find(|f| f.wire.get_ref() == wire);
+    request
+        .map(|f| f.kind.get_ref().clone())
+        .or_else(|| answer.map(|f| f.type_name.get_ref().clone()))
 }
 
-// ---------------------------------------------------------------------------
-// spec/notifications.toml
-
-const N: &str = NOTIFICATIONS_PATH;
-
-/// The `source` of a new entry: a sibling's, with this row.
-fn source_like(sibling: Option<&Item>, document: &str, row: usize) -> Value {
-    let mut t = InlineTable::new();
-    let section = sibling
-        .and_then(Item::as_table_like)
-        .and_then(|s| s.get("section"))
-        .and_then(Item::as_str)
-        .unwrap_or("");
-    t.insert("document", Value::from(document));
-    t.insert("section", Value::from(section));
-    t.insert("row", Value::from(i64::try_from(row).unwrap_or(0)));
-    t.fmt();
-    Value::InlineTable(t)
-}
-
-impl Merger<'_> {
-    fn notifications(&mut self, ndoc: &mut DocumentMut) -> Result<(), MapError> {
-        let manual = self.manual;
-        let scope = "notifications";
-        let doc_id = {
-            let doc = ndoc
-                .get_mut("document")
-                .and_then(Item::as_table_like_mut)
-                .ok_or_else(|| shape(N, "a [document] table"))?;
-            for (k, new) in [("version", &manual.version), ("revised", &manual.date)] {
-                if let Some(old) = set(doc, k, Value::from(new.as_str())) {
-                    self.diff.changed(scope, format!("document.{k}"), &old, new);
-                }
-            }
-            get_str(doc, "id").to_owned()
-        };
-        if let [method] = manual.methods.as_slice()
-            && let Some(delivery) = ndoc.get_mut("delivery").and_then(Item::as_table_like_mut)
-            && let Some(old) = set(delivery, "method", Value::from(method.as_str()))
-        {
-            self.diff.changed(scope, "delivery.method", &old, method);
+impl<'c, 'a> Merger<'c, 'a> {
+    fn new(cx: &'c mut Context<'a>, spec: &EndpointsFile) -> Self {
+        Merger {
+            cx,
+            client_wire: spec.client.poc_id.name.get_ref().clone(),
+            kinds_done: BTreeSet::new(),
+            conflicts: Vec::new(),
         }
-        let answer = ndoc
-            .get_mut("answer")
-            .and_then(Item::as_table_like_mut)
-            .ok_or_else(|| shape(N, "an [answer] table"))?;
-        if let Some(root) = &manual.root
-            && let Some(t) = answer.get_mut("root").and_then(Item::as_table_like_mut)
-            && let Some(old) = set(t, "name", Value::from(root.name.as_str()))
-        {
-            self.diff.changed(scope, "answer.root", &old, &root.name);
-        }
-        self.notice_answer(answer, scope);
-        self.notice_codes(answer, &doc_id, scope);
-        self.notice_fields(ndoc, &doc_id, scope)?;
-        self.notice_tables(ndoc, scope);
-        Ok(())
     }
 
-    /// The request table: `[[fields]]`.
-    fn notice_fields(
+    /// A name the manual confirms takes the manual as its source.
+    fn weak_source(&mut self, source: &mut Spanned<Source>, scope: &str, what: &str) {
+        if is_weak(source.get_ref()) {
+            let old = source.get_ref().as_str().to_owned();
+            *source = self.cx.source();
+            self.cx
+                .diff
+                .changed(scope, format!("{what} source"), &old, self.cx.key);
+        }
+    }
+
+    /// A name (path, root, record element) the manual gives: taken with the
+    /// manual as its source when it differs, else its source confirmed.
+    fn name(
         &mut self,
-        ndoc: &mut DocumentMut,
-        doc_id: &str,
+        name: &mut Spanned<String>,
+        source: &mut Spanned<Source>,
+        new_name: &str,
         scope: &str,
-    ) -> Result<(), MapError> {
-        let manual = self.manual;
-        let fields = ndoc
-            .get_mut("fields")
-            .and_then(Item::as_array_of_tables_mut)
-            .ok_or_else(|| shape(N, "[[fields]] entries"))?;
-        for (row, p) in manual.request.iter().enumerate() {
-            let label = format!("field {}", p.name);
-            let sibling = fields.iter().last().and_then(|t| t.get("source")).cloned();
-            let at = fields.iter().position(|t| get_str(t, "name") == p.name);
-            match at.and_then(|i| fields.get_mut(i)) {
-                Some(t) => {
-                    match (p.length, get_u32(t, "max_bytes")) {
-                        (Length::Bytes(n), Some(o)) if n != o => {
-                            set(t, "max_bytes", Value::from(i64::from(n)));
-                            self.diff.push(
-                                scope,
-                                Sign::Changed,
-                                format!("{label} max_bytes"),
-                                format!("{o} → {n}"),
-                                None,
-                            );
-                        }
-                        (Length::Number, _) if get_str(t, "format") != "amount" => {
-                            self.diff.push(
-                                scope,
-                                Sign::Conflict,
-                                format!("{label} length"),
-                                format!(
-                                    "the manual says Number, the spec's format is {}",
-                                    get_str(t, "format")
-                                ),
-                                Some("not taken: review its `format`".into()),
-                            );
-                        }
-                        _ => {}
-                    }
-                    if let Some(required) = p.required {
-                        let old = t.get("optional").and_then(Item::as_bool).unwrap_or(false);
-                        if old == required {
-                            set(t, "optional", Value::from(!required));
-                            self.diff.push(
-                                scope,
-                                Sign::Changed,
-                                format!("{label} required"),
-                                format!("{} → {required}", !old),
-                                None,
-                            );
-                        }
-                    }
-                }
-                None => {
-                    let mut pairs = vec![
-                        ("name", Value::from(p.name.as_str())),
-                        (
-                            "rust",
-                            Value::from(needs_human(&format!(
-                                "snake_case Rust name for {}",
-                                p.name
-                            ))),
-                        ),
-                    ];
-                    pairs.push((
-                        "max_bytes",
-                        match p.length {
-                            Length::Bytes(n) => Value::from(i64::from(n)),
-                            Length::Number => Value::from(needs_human(&format!(
-                                "digits of {} (manual: Number)",
-                                p.name
-                            ))),
-                        },
-                    ));
-                    pairs.push((
-                        "format",
-                        Value::from(needs_human(&format!(
-                            "text, datetime, amount or enum for {}{}",
-                            p.name,
-                            describe(&p.description)
-                        ))),
-                    ));
-                    if p.required == Some(false) {
-                        pairs.push(("optional", Value::from(true)));
-                    }
-                    pairs.push((
-                        "doc",
-                        Value::from(needs_human(&format!("English for {}", p.name))),
-                    ));
-                    pairs.push(("source", source_like(sibling.as_ref(), doc_id, row + 1)));
-                    let mut t = table(&pairs);
-                    t.decor_mut().set_prefix("\n");
-                    fields.push(t);
-                    self.diff.push(
-                        scope,
-                        Sign::Added,
-                        label,
-                        p.length.to_string(),
-                        Some("rust, format and doc marked NEEDS HUMAN".into()),
-                    );
-                }
-            }
+        what: &str,
+    ) {
+        if name.get_ref() != new_name {
+            self.cx.diff.changed(scope, what, name.get_ref(), new_name);
+            *name = new(new_name.to_owned());
+            *source = self.cx.source();
+        } else {
+            self.weak_source(source, scope, what);
         }
-        let gone: Vec<(usize, String)> = fields
+    }
+
+    fn operation(mut self, spec: &mut EndpointsFile) -> Result<(), MapError> {
+        let key = self.cx.key;
+        let manual = self.cx.manual;
+        let ours = |s: &Spanned<Source>| s.get_ref().document() == Some(key);
+        let index = spec
+            .operations
             .iter()
-            .enumerate()
-            .filter(|(_, t)| !manual.request.iter().any(|p| p.name == get_str(*t, "name")))
-            .map(|(i, t)| (i, get_str(t, "name").to_owned()))
-            .collect();
-        for (i, name) in gone.iter().rev() {
-            if self.missing == MissingCodes::Remove {
-                fields.remove(*i);
+            .position(|op| ours(&op.path.source) || ours(&op.root.source))
+            .ok_or_else(|| {
+                shape(
+                    ENDPOINTS,
+                    format!(
+                        "an entry of [[operations]] whose path or root has source = \"{key}\" \
+                         (the {} manual describes it); add one by hand first",
+                        manual.kind.name()
+                    ),
+                )
+            })?;
+        let mut op = spec.operations[index].clone();
+        let op = &mut op;
+        let scope = format!("operation {}", op.name());
+
+        let paths: BTreeSet<&str> = manual.urls.iter().map(|u| u.path.as_str()).collect();
+        if let Some(path) = manual.urls.first().map(|u| u.path.as_str()) {
+            self.name(&mut op.path.name, &mut op.path.source, path, &scope, "path");
+            if paths.len() > 1 {
+                self.cx.diff.push(
+                    &scope,
+                    Sign::Conflict,
+                    "path",
+                    format!("the URL rows disagree: {paths:?}; took {path:?}"),
+                    None,
+                );
             }
-            self.removed(scope, &format!("field {name}"));
         }
+        if let Some(root) = &manual.root {
+            self.name(
+                &mut op.root.name,
+                &mut op.root.source,
+                &root.name,
+                &scope,
+                "root",
+            );
+        }
+        self.methods(op, &scope);
+        let record = manual.record.as_ref().or(manual.record_mentioned.as_ref());
+        if let Some(records) = &mut op.records {
+            match record {
+                Some(r) if records.element.get_ref() != &r.name => {
+                    self.cx.diff.changed(
+                        &scope,
+                        "record element",
+                        records.element.get_ref(),
+                        &r.name,
+                    );
+                    records.element = new(r.name.clone());
+                    records.source = self.cx.source();
+                }
+                _ => self.weak_source(&mut records.source, &scope, "record element"),
+            }
+        } else if let Some(r) = &manual.record {
+            self.cx.diff.push(
+                &scope,
+                Sign::Conflict,
+                "record element",
+                r.name.clone(),
+                Some(format!(
+                    "the sample repeats <{}>; the spec has no `records`: add them by hand",
+                    r.name
+                )),
+            );
+        }
+
+        let answer = [&spec.answer.result_code, &spec.answer.result_message]
+            .map(|w| w.name.get_ref().clone());
+        for (holder, wire, length) in self.request(op, &spec.conflicts, &scope) {
+            self.limit(spec, &holder, &wire, length);
+        }
+        self.response(op, &answer, &scope);
+        self.values(op, spec);
+        if let Some(slot) = spec.operations.get_mut(index) {
+            *slot = op.clone();
+        }
+        self.write_conflicts(&mut spec.conflicts);
         Ok(())
     }
 
-    /// The answer table: `[answer]`'s named elements and their lengths.
-    fn notice_answer(&mut self, answer: &mut dyn TableLike, scope: &str) {
-        let manual = self.manual;
-        let keys: Vec<String> = answer
+    fn methods(&mut self, op: &mut Operation, scope: &str) {
+        let manual = self.cx.manual;
+        if manual.methods.is_empty() {
+            return;
+        }
+        let old: Vec<String> = op.methods.iter().map(|m| method_word(*m)).collect();
+        if old.iter().collect::<BTreeSet<_>>() == manual.methods.iter().collect() {
+            return;
+        }
+        let parsed: Result<Vec<Method>, _> = manual
+            .methods
             .iter()
-            .filter(|(k, v)| {
-                *k != "root" && v.as_table_like().is_some_and(|t| t.contains_key("name"))
-            })
-            .map(|(k, _)| k.to_owned())
+            .map(|m| toml::Value::String(m.clone()).try_into::<Method>())
             .collect();
-        for p in &manual.response {
-            let label = format!("answer {}", p.name);
-            let found = keys.iter().find(|k| {
-                answer
-                    .get(k)
-                    .and_then(Item::as_table_like)
-                    .is_some_and(|t| get_str(t, "name") == p.name)
-            });
-            let Some(key) = found else {
-                self.diff.push(
+        match parsed {
+            Ok(methods) => {
+                op.methods = methods;
+                self.cx.diff.changed(
+                    scope,
+                    "methods",
+                    &old.join(", "),
+                    &manual.methods.join(", "),
+                );
+            }
+            Err(_) => self.cx.diff.push(
+                scope,
+                Sign::Conflict,
+                "methods",
+                format!("the manual says {}", manual.methods.join(", ")),
+                Some("not taken: the spec knows no such method".into()),
+            ),
+        }
+    }
+
+    /// Whether a `[[conflicts]]` entry already records that this manual says
+    /// `needle` about `wire`.
+    fn known_conflict(&self, conflicts: &[Conflict], wire: &str, needle: &str) -> bool {
+        conflicts.iter().any(|c| {
+            let about = mentions(&c.fact, wire) || c.says.iter().any(|s| mentions(&s.text, wire));
+            about
+                && c.says.iter().any(|s| {
+                    s.source.get_ref().document() == Some(self.cx.key) && mentions(&s.text, needle)
+                })
+        })
+    }
+
+    /// The request table: each parameter's field (added when new), its required
+    /// flag and source; returns the limits to compare the lengths with.
+    fn request(
+        &mut self,
+        op: &mut Operation,
+        conflicts: &[Conflict],
+        scope: &str,
+    ) -> Vec<(Holder, String, Length)> {
+        let manual = self.cx.manual;
+        let mut limits = Vec::new();
+        let mut flags = Vec::new();
+        for p in &manual.request {
+            if self.is_client_param(&p.name) {
+                limits.push((Holder::Client, p.name.clone(), p.length));
+                continue;
+            }
+            let Some(field) = op.request.iter_mut().find(|f| f.wire.get_ref() == &p.name) else {
+                op.request.push(self.new_request(p));
+                self.cx.diff.push(
                     scope,
                     Sign::Added,
-                    label,
-                    p.length.to_string(),
-                    Some(
-                        "not written: [answer] of spec/notifications.toml has no place for \
-                         it; the notice model must grow first"
-                            .into(),
-                    ),
+                    format!("request {}", p.name),
+                    format!("{}, {}", p.length, required_word(p.required == Some(true))),
+                    Some("name and kind marked NEEDS HUMAN".into()),
                 );
                 continue;
             };
-            let Some(t) = answer.get_mut(key).and_then(Item::as_table_like_mut) else {
-                continue;
-            };
-            if let (Length::Bytes(n), Some(o)) = (p.length, get_u32(t, "max_bytes"))
-                && n != o
+            if let Some(required) = p.required {
+                flags.push((p.name.clone(), required));
+            }
+            self.weak_source(&mut field.source, scope, &format!("request {}", p.name));
+            limits.push((
+                Holder::Kind(field.kind.get_ref().clone()),
+                p.name.clone(),
+                p.length,
+            ));
+        }
+        let listed = |f: &RequestField| manual.request.iter().any(|p| &p.name == f.wire.get_ref());
+        let gone: Vec<String> = op
+            .request
+            .iter()
+            .filter(|f| !listed(f))
+            .map(|f| f.wire.get_ref().clone())
+            .collect();
+        for wire in gone.iter().rev() {
+            if self.cx.removed(scope, &format!("request {wire}")) {
+                op.request.retain(|f| f.wire.get_ref() != wire);
+            }
+        }
+        for (wire, required) in flags {
+            if let Some(field) = op.request.iter_mut().find(|f| f.wire.get_ref() == &wire) {
+                self.required(field, required, conflicts, scope);
+            }
+        }
+        limits
+    }
+
+    fn is_client_param(&self, wire: &str) -> bool {
+        self.client_wire == wire
+    }
+
+    /// A required flag the manual states: taken unless `[[conflicts]]` records
+    /// the choice; a recorded choice the manual no longer contradicts is reported.
+    fn required(
+        &mut self,
+        field: &mut RequestField,
+        required: bool,
+        conflicts: &[Conflict],
+        scope: &str,
+    ) {
+        let wire = field.wire.get_ref().clone();
+        let what = format!("request {wire} required");
+        if field.required == required {
+            if self.known_conflict(conflicts, &wire, required_word(!required)) {
+                self.cx.diff.push(
+                    scope,
+                    Sign::Changed,
+                    what,
+                    format!(
+                        "the {} manual now says {}",
+                        self.cx.key,
+                        required_word(required)
+                    ),
+                    Some(format!(
+                        "the [[conflicts]] entry about {wire} no longer holds: review it"
+                    )),
+                );
+            }
+            return;
+        }
+        if self.known_conflict(conflicts, &wire, required_word(required)) {
+            return; // a choice recorded in [[conflicts]]
+        }
+        self.cx.diff.push(
+            scope,
+            Sign::Changed,
+            what,
+            format!("{} → {required}", field.required),
+            None,
+        );
+        field.required = required;
+    }
+
+    fn new_request(&self, p: &Param) -> RequestField {
+        RequestField {
+            name: new(needs_human(&format!("snake_case Rust name for {}", p.name))),
+            wire: new(p.name.clone()),
+            source: self.cx.source(),
+            kind: new(needs_human(&format!(
+                "kind for {} (manual: {}{})",
+                p.name,
+                p.length,
+                describe(&p.description)
+            ))),
+            required: p.required == Some(true),
+            code: None,
+            list: None,
+        }
+    }
+
+    /// The limit `holder` keeps for a length: the kind's `max_bytes` or
+    /// `max_len`, the client parameter's `max_bytes`; `Err` names the rule of a
+    /// kind that has none.
+    fn limit_of<'s>(
+        spec: &'s mut EndpointsFile,
+        holder: &Holder,
+    ) -> Option<Result<Limit<'s>, Rule>> {
+        match holder {
+            Holder::Client => {
+                let p = &mut spec.client.poc_id;
+                Some(Ok(Limit {
+                    what: "max_bytes",
+                    value: &mut p.max_bytes,
+                    source: &mut p.limit_source,
+                }))
+            }
+            Holder::Kind(key) => {
+                let k = spec.kinds.get_mut(key)?;
+                let (what, value) = match (&mut k.max_bytes, &mut k.max_len) {
+                    (Some(v), _) => ("max_bytes", v),
+                    (None, Some(v)) => ("max_len", v),
+                    (None, None) => return Some(Err(k.rule)),
+                };
+                Some(Ok(Limit {
+                    what,
+                    value,
+                    source: &mut k.limit_source,
+                }))
+            }
+        }
+    }
+
+    /// Compares a request field's length with the limit of its kind (or of the
+    /// client parameter): taken when the limit comes from this manual or is a
+    /// guess, a conflict when another document sets it.
+    fn limit(&mut self, spec: &mut EndpointsFile, holder: &Holder, wire: &str, length: Length) {
+        let key = self.cx.key;
+        let scope = match holder {
+            Holder::Kind(k) => format!("kind {k}"),
+            Holder::Client => "client poc_id".to_owned(),
+        };
+        let rule = match holder {
+            Holder::Kind(k) => spec.kinds.get(k).map(|k| k.rule),
+            Holder::Client => None,
+        };
+        let rule_word = rule
+            .and_then(|r| entry::to_value(&r).ok())
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let conflicts = spec.conflicts.clone();
+        let Some(limit) = Self::limit_of(spec, holder) else {
+            return; // a kind still to be named: nothing to compare
+        };
+        let (limit, new_value) = match (limit, length) {
+            (Ok(l), Length::Bytes(n)) => (l, n),
+            (Err(_), Length::Number) => return,
+            (Ok(_), Length::Number) => {
+                self.cx.diff.push(
+                    &scope,
+                    Sign::Conflict,
+                    format!("{wire} length"),
+                    format!("the manual says Number, the kind is a `{rule_word}` with a limit"),
+                    Some("not taken: review the kind".into()),
+                );
+                return;
+            }
+            (Err(rule), Length::Bytes(n)) => {
+                if rule == Rule::Count {
+                    self.cx.diff.push(
+                        &scope,
+                        Sign::Conflict,
+                        format!("{wire} length"),
+                        format!("the manual says {n} bytes, the kind is a number"),
+                        Some("not taken: review the kind".into()),
+                    );
+                }
+                return; // dates, mobiles and enums carry no byte limit
+            }
+        };
+        let old = *limit.value.get_ref();
+        if old == new_value {
+            return;
+        }
+        let source = limit.source.get_ref().clone();
+        if source.document() != Some(key) && !is_weak(&source) {
+            if self.known_conflict(&conflicts, wire, &format!("{new_value} bytes")) {
+                return;
+            }
+            self.cx.diff.push(
+                &scope,
+                Sign::Conflict,
+                format!("{wire} {}", limit.what),
+                format!(
+                    "{} manual {old}, {key} manual {new_value}: the {} manual's limit stays",
+                    source.as_str(),
+                    source.as_str()
+                ),
+                Some(
+                    "added to [[conflicts]]; its `choice` and `why` are marked NEEDS HUMAN".into(),
+                ),
+            );
+            match self
+                .conflicts
+                .iter_mut()
+                .find(|c| c.holder_source == source && c.old == old && c.new == new_value)
             {
-                set(t, "max_bytes", Value::from(i64::from(n)));
-                self.diff.push(
+                Some(c) => c.wires.push(wire.to_owned()),
+                None => self.conflicts.push(PendingConflict {
+                    wires: vec![wire.to_owned()],
+                    holder_source: source,
+                    old,
+                    new: new_value,
+                }),
+            }
+            return;
+        }
+        if !self.kinds_done.insert(format!("{scope}.{}", limit.what)) {
+            return;
+        }
+        *limit.value = new(new_value);
+        *limit.source = self.cx.source();
+        let note = (source.document() != Some(key))
+            .then(|| format!("limit_source: {} → {key}", source.as_str()));
+        self.cx.diff.push(
+            &scope,
+            Sign::Changed,
+            format!("{} ({wire})", limit.what),
+            format!("{old} → {new_value}"),
+            note,
+        );
+    }
+
+    /// The conflicts found, as `[[conflicts]]` entries after the last one.
+    fn write_conflicts(&mut self, conflicts: &mut Vec<Conflict>) {
+        let version = &self.cx.manual.version;
+        for c in &self.conflicts {
+            let wires = c.wires.join(" / ");
+            conflicts.push(Conflict {
+                fact: format!("Length of {wires}"),
+                says: vec![
+                    Statement {
+                        source: new(c.holder_source.clone()),
+                        text: format!("limit of {wires}: {} bytes", c.old),
+                    },
+                    Statement {
+                        source: self.cx.source(),
+                        text: format!("version {version}, request table: {} bytes", c.new),
+                    },
+                ],
+                choice: needs_human(&format!(
+                    "which length of {wires} the SDK checks ({} or {})",
+                    c.old, c.new
+                )),
+                why: needs_human(&format!("why that length of {wires}")),
+            });
+        }
+    }
+
+    /// The answer table: the fields under the root and those of the record.
+    fn response(&mut self, op: &mut Operation, answer: &[String], scope: &str) {
+        let manual = self.cx.manual;
+        let also_flat = op.records.as_ref().map(|r| r.also_flat);
+        let flat_wires: BTreeSet<String> = op
+            .response
+            .iter()
+            .map(|f| f.wire.get_ref().clone())
+            .collect();
+        // a flat sample of records that may stand flat: its fields are the record's
+        let flat_records = also_flat == Some(true) && manual.record.is_none();
+        let in_records = |p: &Param| {
+            also_flat.is_some() && (p.in_record || (flat_records && !flat_wires.contains(&p.name)))
+        };
+        let params: Vec<&Param> = manual
+            .response
+            .iter()
+            .filter(|p| !answer.contains(&p.name))
+            .collect();
+        let key = self.cx.key;
+        for in_record in [false, true] {
+            let what = if in_record {
+                "record field"
+            } else {
+                "response"
+            };
+            let fields = if in_record {
+                match &mut op.records {
+                    Some(r) => &mut r.fields,
+                    None => continue,
+                }
+            } else {
+                &mut op.response
+            };
+            let wanted: Vec<&Param> = params
+                .iter()
+                .copied()
+                .filter(|p| in_records(p) == in_record)
+                .collect();
+            for p in &wanted {
+                let label = format!("{what} {}", p.name);
+                match fields.iter_mut().find(|f| f.wire.get_ref() == &p.name) {
+                    Some(f) => {
+                        self.weak_source(&mut f.source, scope, &label);
+                        self.answer_length(f, p, scope, &label);
+                    }
+                    None => {
+                        fields.push(ResponseField {
+                            name: new(needs_human(&format!("snake_case Rust name for {}", p.name))),
+                            wire: new(p.name.clone()),
+                            source: new(Source::Document(key.to_owned())),
+                            type_name: new(needs_human(&format!(
+                                "type for {} (manual: {}{})",
+                                p.name,
+                                p.length,
+                                describe(&p.description)
+                            ))),
+                            max_bytes: match p.length {
+                                Length::Bytes(n) => Some(n),
+                                Length::Number => None,
+                            },
+                        });
+                        self.cx.diff.push(
+                            scope,
+                            Sign::Added,
+                            label,
+                            p.length.to_string(),
+                            Some("name and type marked NEEDS HUMAN".into()),
+                        );
+                    }
+                }
+            }
+            let gone: Vec<String> = fields
+                .iter()
+                .map(|f| f.wire.get_ref().clone())
+                .filter(|wire| !wanted.iter().any(|p| &p.name == wire))
+                .collect();
+            for wire in gone.iter().rev() {
+                if self.cx.removed(scope, &format!("{what} {wire}")) {
+                    fields.retain(|f| f.wire.get_ref() != wire);
+                }
+            }
+        }
+    }
+
+    /// An answer field's `max_bytes` against the manual's length. Dates,
+    /// timestamps, numbers and mobiles without one keep their type's format.
+    fn answer_length(&mut self, f: &mut ResponseField, p: &Param, scope: &str, label: &str) {
+        let text = f.type_name.get_ref() == "text";
+        match (p.length, f.max_bytes) {
+            (Length::Bytes(n), Some(o)) if o != n => {
+                f.max_bytes = Some(n);
+                self.cx.diff.push(
                     scope,
                     Sign::Changed,
                     format!("{label} max_bytes"),
@@ -1377,222 +930,83 @@ impl Merger<'_> {
                     None,
                 );
             }
-        }
-        for key in keys {
-            let name = answer
-                .get(&key)
-                .and_then(Item::as_table_like)
-                .map(|t| get_str(t, "name").to_owned())
-                .unwrap_or_default();
-            if !manual.response.iter().any(|p| p.name == name) {
-                self.diff.push(
+            (Length::Bytes(n), None) if text => {
+                f.max_bytes = Some(n);
+                self.cx.diff.push(
                     scope,
-                    Sign::Removed,
-                    format!("answer {name}"),
-                    "not in the manual; kept (the notice model requires it)",
+                    Sign::Changed,
+                    format!("{label} max_bytes"),
+                    format!("(none) → {n}"),
                     None,
                 );
             }
+            (Length::Number, _) if text => {
+                self.cx.diff.push(
+                    scope,
+                    Sign::Conflict,
+                    format!("{label} length"),
+                    "the manual says Number, the spec's type is text".to_owned(),
+                    Some("not taken: review its `type`".into()),
+                );
+            }
+            _ => {}
         }
     }
 
-    /// The answer-code table: `[[answer.codes]]`.
-    fn notice_codes(&mut self, answer: &mut dyn TableLike, doc_id: &str, scope: &str) {
-        let manual = self.manual;
-        if manual.codes.is_empty() {
-            return;
-        }
-        let Some(codes) = answer
-            .get_mut("codes")
-            .and_then(Item::as_array_of_tables_mut)
-        else {
-            return;
-        };
-        for (row, c) in manual.codes.iter().enumerate() {
-            let sibling = codes.iter().last().and_then(|t| t.get("source")).cloned();
-            let at = codes.iter().position(|t| get_str(t, "code") == c.code);
-            match at.and_then(|i| codes.get_mut(i)) {
-                Some(t) => {
-                    for (k, new) in [
-                        ("message_ko", &c.message),
-                        ("description_ko", &c.description),
-                    ] {
-                        if let Some(old) = set(t, k, Value::from(new.as_str())) {
-                            self.diff.push(
-                                scope,
-                                Sign::Changed,
-                                format!("code {} {k}", c.code),
-                                arrow(&old, new),
-                                Some("English kept: review message_en and description_en".into()),
-                            );
-                        }
-                    }
-                }
-                None => {
-                    let english =
-                        |what: &str| Value::from(needs_human(&format!("English for `{what}`")));
-                    let mut t = table(&[
-                        ("code", Value::from(c.code.as_str())),
-                        (
-                            "variant",
-                            Value::from(needs_human(&format!(
-                                "UpperCamelCase name for code {}",
-                                c.code
-                            ))),
-                        ),
-                        ("message_ko", Value::from(c.message.as_str())),
-                        ("description_ko", Value::from(c.description.as_str())),
-                        ("message_en", english(&c.message)),
-                        ("description_en", english(&c.description)),
-                        ("stops_retry", Value::from(false)),
-                        ("source", source_like(sibling.as_ref(), doc_id, row + 1)),
-                    ]);
-                    t.decor_mut().set_prefix("\n");
-                    codes.push(t);
-                    self.diff.push(
-                        scope,
-                        Sign::Added,
-                        format!("code {}", c.code),
-                        format!("{:?} / {:?}", c.message, c.description),
-                        Some(
-                            "variant and English marked NEEDS HUMAN; stops_retry = false: review"
-                                .into(),
-                        ),
-                    );
-                }
-            }
-        }
-        let gone: Vec<(usize, String)> = codes
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| !manual.codes.iter().any(|c| c.code == get_str(*t, "code")))
-            .map(|(i, t)| (i, get_str(t, "code").to_owned()))
-            .collect();
-        for (i, code) in gone.iter().rev() {
-            if self.missing == MissingCodes::Remove {
-                codes.remove(*i);
-            }
-            self.removed(scope, &format!("code {code}"));
-        }
-    }
-
-    /// Value tables: `[tables.<table>]` of the field they belong to.
-    fn notice_tables(&mut self, ndoc: &mut DocumentMut, scope: &str) {
-        let manual = self.manual;
-        let table_of: Vec<(String, String)> = ndoc
-            .get("fields")
-            .and_then(Item::as_array_of_tables)
-            .map(|f| {
-                f.iter()
-                    .map(|t| {
-                        (
-                            get_str(t, "name").to_owned(),
-                            get_str(t, "table").to_owned(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+    /// Value tables: the values of the enum kind of the field they belong to.
+    fn values(&mut self, op: &Operation, spec: &mut EndpointsFile) {
+        let manual = self.cx.manual;
         for vt in &manual.value_tables {
-            let Some((_, key)) = table_of
-                .iter()
-                .find(|(name, table)| *name == vt.field && !table.is_empty())
-            else {
+            let Some(kind) = field_kind(op, &vt.field) else {
                 continue;
             };
-            let Some(values) = ndoc
-                .get_mut("tables")
-                .and_then(Item::as_table_like_mut)
-                .and_then(|t| t.get_mut(key))
-                .and_then(Item::as_table_like_mut)
-                .and_then(|t| t.get_mut("values"))
-                .and_then(Item::as_array_of_tables_mut)
-            else {
+            if !self.kinds_done.insert(format!("{kind}.values")) {
+                continue;
+            }
+            let scope = format!("kind {kind}");
+            let Some(k) = spec.kinds.get_mut(&kind) else {
                 continue;
             };
-            let spec_values: Vec<String> = values
-                .iter()
-                .map(|t| get_str(t, "value").to_owned())
-                .collect();
-            let sibling = values.iter().last().and_then(|t| t.get("source")).cloned();
-            let manual_values: Vec<String> = vt
+            if k.rule != Rule::Enum {
+                continue;
+            }
+            let spec_wires: Vec<String> =
+                k.values.iter().map(|v| v.wire.get_ref().clone()).collect();
+            let manual_wires: Vec<String> = vt
                 .values
                 .iter()
-                .map(|v| padded(&spec_values, &v.wire))
+                .map(|v| padded(&spec_wires, &v.wire))
                 .collect();
-            for (v, value) in vt.values.iter().zip(&manual_values) {
-                let label = format!("table {key} value {value}");
-                let at = values.iter().position(|t| get_str(t, "value") == value);
-                match at.and_then(|i| values.get_mut(i)) {
-                    Some(t) => {
-                        if let Some(old) = set(t, "meaning_ko", Value::from(v.description.as_str()))
-                        {
-                            self.diff.push(
-                                scope,
-                                Sign::Changed,
-                                format!("{label} meaning_ko"),
-                                arrow(&old, &v.description),
-                                Some("English kept: review meaning_en".into()),
-                            );
-                        }
-                    }
-                    None => {
-                        let row = sibling
-                            .as_ref()
-                            .and_then(Item::as_table_like)
-                            .and_then(|s| get_u32(s, "row"))
-                            .unwrap_or(0);
-                        let document = sibling
-                            .as_ref()
-                            .and_then(Item::as_table_like)
-                            .map(|s| get_str(s, "document").to_owned())
-                            .unwrap_or_default();
-                        let mut t = table(&[
-                            ("value", Value::from(value.as_str())),
-                            (
-                                "variant",
-                                Value::from(needs_human(&format!(
-                                    "UpperCamelCase name for value {value}"
-                                ))),
-                            ),
-                            ("meaning_ko", Value::from(v.description.as_str())),
-                            (
-                                "meaning_en",
-                                Value::from(needs_human(&format!(
-                                    "English for `{}`",
-                                    v.description
-                                ))),
-                            ),
-                            (
-                                "source",
-                                source_like(
-                                    sibling.as_ref(),
-                                    &document,
-                                    usize::try_from(row).unwrap_or(0),
-                                ),
-                            ),
-                        ]);
-                        t.decor_mut().set_prefix("\n");
-                        values.push(t);
-                        self.diff.push(
-                            scope,
-                            Sign::Added,
-                            label,
-                            format!("{:?}", v.description),
-                            Some("variant and meaning_en marked NEEDS HUMAN".into()),
-                        );
-                    }
-                }
-            }
-            for (i, value) in spec_values.iter().enumerate().rev() {
-                if manual_values.contains(value) {
+            for (v, wire) in vt.values.iter().zip(&manual_wires) {
+                if spec_wires.contains(wire) {
                     continue;
                 }
-                if self.missing == MissingCodes::Remove {
-                    values.remove(i);
-                }
-                self.removed(scope, &format!("table {key} value {value}"));
+                k.values.push(EnumValue {
+                    name: new(needs_human(&format!(
+                        "UpperCamelCase name for value {wire}"
+                    ))),
+                    wire: new(wire.clone()),
+                    doc: needs_human(&format!("English for `{}`", v.description)),
+                });
+                self.cx.diff.push(
+                    &scope,
+                    Sign::Added,
+                    format!("value {wire} ({})", vt.field),
+                    format!("{:?}", v.description),
+                    Some("name and doc marked NEEDS HUMAN".into()),
+                );
             }
+            let mut gone = Vec::new();
+            for wire in spec_wires.iter().rev() {
+                if !manual_wires.contains(wire)
+                    && self
+                        .cx
+                        .removed(&scope, &format!("value {wire} ({})", vt.field))
+                {
+                    gone.push(wire.clone());
+                }
+            }
+            k.values.retain(|v| !gone.contains(v.wire.get_ref()));
         }
     }
 }
