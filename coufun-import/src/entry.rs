@@ -1,6 +1,6 @@
 //! Writes typed spec values into the comment-preserving document: the importer
 //! reads a spec file into coufun-codegen's model, changes the typed values, and
-//! [`write`] puts the difference between the old and the new value into the
+//! [`write()`] puts the difference between the old and the new value into the
 //! `toml_edit` document. Both are serialized; only what differs is written,
 //! everything else (comments, layout, key order) stays as it stood.
 //!

@@ -8,7 +8,7 @@
 //! project owns is kept (Rust names, English docs, kinds, checks, the choices
 //! recorded in `[[conflicts]]`), what only a person can decide is marked
 //! `NEEDS HUMAN`. The exchange manual maps onto `spec/notifications.toml`
-//! ([`crate::notice_import`]).
+//! (`notice_import.rs`).
 
 use std::collections::BTreeSet;
 
