@@ -556,7 +556,7 @@ fn run_interface(
         }
     }
     let mut files = vec![ENDPOINTS_PATH];
-    if interface_import::target(manual.kind) == Target::Notifications {
+    if merged.target == Target::Notifications {
         files.push(NOTIFICATIONS_PATH);
     }
     let writes = [

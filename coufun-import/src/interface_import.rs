@@ -49,12 +49,23 @@ pub enum Target {
     Notifications,
 }
 
-/// Where the manual of `kind` lands.
-pub fn target(kind: ManualKind) -> Target {
-    match kind {
-        ManualKind::Exchange => Target::Notifications,
-        _ => Target::Endpoints,
+/// Where the manual of `kind` lands: the operation whose path or root its
+/// document gives; the exchange manual, while no operation cites it (the notice
+/// is still described by its own file), `spec/notifications.toml`.
+pub fn target(kind: ManualKind, endpoints: &EndpointsFile) -> Target {
+    if kind == ManualKind::Exchange && operation_of(endpoints, document_key(kind)).is_none() {
+        Target::Notifications
+    } else {
+        Target::Endpoints
     }
+}
+
+/// The index of the operation whose path or root comes from document `key`.
+fn operation_of(spec: &EndpointsFile, key: &str) -> Option<usize> {
+    let ours = |s: &Spanned<Source>| s.get_ref().document() == Some(key);
+    spec.operations
+        .iter()
+        .position(|op| ours(&op.path.source) || ours(&op.root.source))
 }
 
 /// Why a manual could not be mapped onto the spec.
@@ -110,6 +121,8 @@ pub struct Merged {
     pub endpoints: String,
     /// The new `spec/notifications.toml`.
     pub notifications: String,
+    /// The file the manual's operation is described in.
+    pub target: Target,
 }
 
 /// Path of the notification spec, relative to the workspace root.
@@ -157,7 +170,8 @@ pub fn merge(
     };
     m.document(&mut new_spec);
     let mut notifications = spec.notifications.to_owned();
-    match target(manual.kind) {
+    let target = target(manual.kind, &old);
+    match target {
         Target::Endpoints => {
             m.hosts(&mut new_spec, &known_hosts);
             Merger::new(&mut m, &new_spec).operation(&mut new_spec)?;
@@ -171,6 +185,7 @@ pub fn merge(
         diff: m.diff,
         endpoints: edoc.to_string(),
         notifications,
+        target,
     })
 }
 
@@ -422,21 +437,16 @@ impl<'c, 'a> Merger<'c, 'a> {
     fn operation(mut self, spec: &mut EndpointsFile) -> Result<(), MapError> {
         let key = self.cx.key;
         let manual = self.cx.manual;
-        let ours = |s: &Spanned<Source>| s.get_ref().document() == Some(key);
-        let index = spec
-            .operations
-            .iter()
-            .position(|op| ours(&op.path.source) || ours(&op.root.source))
-            .ok_or_else(|| {
-                shape(
-                    ENDPOINTS,
-                    format!(
-                        "an entry of [[operations]] whose path or root has source = \"{key}\" \
-                         (the {} manual describes it); add one by hand first",
-                        manual.kind.name()
-                    ),
-                )
-            })?;
+        let index = operation_of(spec, key).ok_or_else(|| {
+            shape(
+                ENDPOINTS,
+                format!(
+                    "an entry of [[operations]] whose path or root has source = \"{key}\" \
+                     (the {} manual describes it); add one by hand first",
+                    manual.kind.name()
+                ),
+            )
+        })?;
         let mut op = spec.operations[index].clone();
         let op = &mut op;
         let scope = format!("operation {}", op.name());
@@ -954,6 +964,11 @@ impl<'c, 'a> Merger<'c, 'a> {
     }
 
     /// Value tables: the values of the enum kind of the field they belong to.
+    /// A value is compared by its wire text; a kind's values carry no document's
+    /// wording, so one manual's wording of a value never counts as a change for
+    /// another manual that lists the same value (status and exchange both list
+    /// coupon states and types). Where a document's own wording is kept, it is
+    /// compared with that document's wording only (`notice_import.rs`).
     fn values(&mut self, op: &Operation, spec: &mut EndpointsFile) {
         let manual = self.cx.manual;
         for vt in &manual.value_tables {
