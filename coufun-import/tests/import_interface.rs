@@ -289,6 +289,24 @@ fn write_spec(root: &Path, codes: &str, endpoints: &str, notifications: &str) {
     }
 }
 
+/// The exchange manual lands where the spec describes the notice: in
+/// `spec/notifications.toml` while no operation cites the exchange document, on
+/// the operation whose root it gives once the notice is an operation.
+#[test]
+fn the_exchange_manual_lands_on_the_operation_that_cites_its_document() {
+    use coufun_codegen::model::{EndpointsFile, Source};
+    use coufun_import::interface_import::{Target, target};
+
+    let mut spec: EndpointsFile =
+        toml::from_str(&real().endpoints).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(target(ManualKind::Exchange, &spec), Target::Notifications);
+    assert_eq!(target(ManualKind::Cancel, &spec), Target::Endpoints);
+    let mut notice = spec.operations[0].clone();
+    notice.root.source = toml::Spanned::new(0..0, Source::Document("exchange".into()));
+    spec.operations.push(notice);
+    assert_eq!(target(ManualKind::Exchange, &spec), Target::Endpoints);
+}
+
 #[test]
 fn each_manual_is_recognised() {
     for (text, kind) in [
