@@ -447,7 +447,9 @@ impl<'c, 'a> Merger<'c, 'a> {
                 ),
             )
         })?;
-        let mut op = spec.operations[index].clone();
+        let Some(mut op) = spec.operations.get(index).cloned() else {
+            return Ok(());
+        };
         let op = &mut op;
         let scope = format!("operation {}", op.name());
 
@@ -476,18 +478,10 @@ impl<'c, 'a> Merger<'c, 'a> {
         self.methods(op, &scope);
         let record = manual.record.as_ref().or(manual.record_mentioned.as_ref());
         if let Some(records) = &mut op.records {
+            let (element, source) = (&mut records.element, &mut records.source);
             match record {
-                Some(r) if records.element.get_ref() != &r.name => {
-                    self.cx.diff.changed(
-                        &scope,
-                        "record element",
-                        records.element.get_ref(),
-                        &r.name,
-                    );
-                    records.element = new(r.name.clone());
-                    records.source = self.cx.source();
-                }
-                _ => self.weak_source(&mut records.source, &scope, "record element"),
+                Some(r) => self.name(element, source, &r.name, &scope, "record element"),
+                None => self.weak_source(source, &scope, "record element"),
             }
         } else if let Some(r) = &manual.record {
             self.cx.diff.push(
