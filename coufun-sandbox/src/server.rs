@@ -274,7 +274,7 @@ async fn coufun_request(
     body: Bytes,
 ) -> Response {
     let index = shared.requests.fetch_add(1, Ordering::SeqCst);
-    let fault = lock(&shared.faults).fault_for(index, op.name());
+    let fault = lock(&shared.faults).fault_for(index, op);
     if let Some(fault) = fault {
         lock(&shared.counts).record(fault);
         tracing::debug!(index, operation = %op, ?fault, "injecting fault");
