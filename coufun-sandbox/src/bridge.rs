@@ -1,12 +1,10 @@
-//! The two seams between the sandbox and the generated SDK code: reading the raw
-//! parameters of an operation with the generated `from_wire` (the same validators
-//! the SDK's builders run, so a raw request that skips the SDK gets the code the
-//! SDK would have refused it with) and writing an operation's XML answer with the
-//! generated answer types and encoder, under the operation's own root. No field
-//! rule and no XML shape is written here: both come from `spec/` through the
-//! generator. Both dispatch over the generated `OperationId` with exhaustive
-//! `match`es: an operation the spec gains stops this file compiling until it is
-//! served.
+//! The answer seam between the sandbox and the generated SDK code: what an
+//! operation answers ([`Outcome`], [`Answer`]) written as its XML answer with
+//! the generated answer types and encoder, under the operation's own root. No
+//! XML shape is written here: it comes from `spec/` through the generator. The
+//! dispatch over the generated `OperationId` is an exhaustive `match`: an
+//! operation the spec gains stops this file compiling until it is served.
+//! (Requests arrive typed, parsed by the generated `from_wire`: see `rules`.)
 
 use coufun_api::responses::{
     ChangeRecipientResponse, CouponCancelResponse, CouponCreateItem, CouponCreateResponse,
@@ -17,82 +15,12 @@ use coufun_api::xml::{
     CalendarDate, Phone, Reported, Response, Timestamp, encode_document, encode_error,
 };
 use coufun_api::{
-    Charset, CouponStatus, CouponType, Lang, Operation, OperationId, ResultCode, SendType,
-    ValidationErrors, ValidityType,
+    Charset, CouponStatus, CouponType, Lang, OperationId, ResultCode, SendType, ValidityType,
 };
 use jiff::civil::{Date, DateTime};
 
 use crate::catalogue::Goods;
 use crate::ledger::{CouponKind, CouponState};
-
-/// The checked parameters of one request, read by spec field name.
-#[derive(Debug)]
-pub(crate) struct Fields {
-    /// `(wire name, value)` as the checked request gives them back.
-    values: Vec<(String, String)>,
-    op: OperationId,
-}
-
-impl Fields {
-    /// The value of field `name` (spec name), `None` when absent or empty.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        let wire = self.op.spec().field(name)?.wire;
-        self.values
-            .iter()
-            .find(|(w, _)| w == wire)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
-    }
-
-    /// The items of list field `name`, split by its spec separator.
-    pub fn list(&self, name: &str) -> Vec<String> {
-        let separator = self
-            .op
-            .spec()
-            .field(name)
-            .and_then(|f| f.list)
-            .map_or("", |l| l.separator);
-        match (self.get(name), separator.is_empty()) {
-            (None, _) => Vec::new(),
-            (Some(v), true) => vec![v.to_owned()],
-            (Some(v), false) => v
-                .split(separator)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        }
-    }
-
-    /// The field as a date written `YYYYMMDD`.
-    pub fn date(&self, name: &str) -> Option<Date> {
-        let v = self.get(name)?;
-        jiff::civil::Date::strptime("%Y%m%d", v).ok()
-    }
-}
-
-/// Reads and checks the raw parameters of `op` with the generated `from_wire`;
-/// `Err` carries the code to answer (the first violation's, in wire order).
-pub(crate) fn parse(
-    op: OperationId,
-    params: &[(String, String)],
-    charset: Charset,
-) -> Result<Fields, ResultCode> {
-    fn checked<O: Operation>(
-        parsed: Result<O, ValidationErrors>,
-    ) -> Result<Vec<(String, String)>, ResultCode> {
-        let request = parsed.map_err(|errors| errors.code())?;
-        Ok(request
-            .wire_params()
-            .into_iter()
-            .map(|(wire, value)| (wire.to_owned(), value.into_owned()))
-            .collect())
-    }
-    let values = coufun_api::for_operation!(op, |Request, _Answer| {
-        checked(Request::from_wire(params, charset))
-    })?;
-    Ok(Fields { values, op })
-}
 
 /// One coupon as an answer shows it.
 #[derive(Debug, Clone)]

@@ -5,8 +5,9 @@
 
 use std::fmt;
 
+use coufun_api::OperationId;
 use jiff::civil::{Date, DateTime};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 /// The state of one coupon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -100,8 +101,9 @@ pub struct Order {
     pub order_id: String,
     /// The TR_ID that issued it.
     pub tr_id: String,
-    /// The operation that issued it (`coupon_send` or `coupon_create`).
-    pub operation: String,
+    /// The operation that issued it (send or create; its spec name in JSON).
+    #[serde(serialize_with = "operation_name")]
+    pub operation: OperationId,
     /// The goods issued.
     pub goods_id: String,
     /// Issue day.
@@ -110,6 +112,11 @@ pub struct Order {
     pub coupons: Vec<Coupon>,
     #[serde(skip)]
     pub(crate) poc_id: String,
+}
+
+/// An operation as its spec name (`OperationId` has no serde of its own).
+fn operation_name<S: Serializer>(op: &OperationId, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(op.name())
 }
 
 /// Every order, in issue order, every redemption, in time order, and every
