@@ -252,8 +252,12 @@ mod tests {
             ..FaultOdds::seeded(42)
         };
         let plan = FaultPlan::random(odds);
-        let first: Vec<_> = (0..1000).map(|i| plan.fault_for(i, OperationId::GoodsList)).collect();
-        let again: Vec<_> = (0..1000).map(|i| plan.fault_for(i, OperationId::GoodsList)).collect();
+        let first: Vec<_> = (0..1000)
+            .map(|i| plan.fault_for(i, OperationId::GoodsList))
+            .collect();
+        let again: Vec<_> = (0..1000)
+            .map(|i| plan.fault_for(i, OperationId::GoodsList))
+            .collect();
         assert_eq!(first, again);
         let hits = first.iter().filter(|f| f.is_some()).count();
         assert!((200..400).contains(&hits), "{hits} of 1000");

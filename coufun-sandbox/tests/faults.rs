@@ -64,7 +64,11 @@ async fn reset_before_commit_issues_nothing() {
 
 #[tokio::test]
 async fn bad_gateway_answers_an_html_502_and_commits_nothing() {
-    let plan = FaultPlan::scheduled([ScheduledFault::at_on(0, OperationId::CouponSend, Fault::BadGateway)]);
+    let plan = FaultPlan::scheduled([ScheduledFault::at_on(
+        0,
+        OperationId::CouponSend,
+        Fault::BadGateway,
+    )]);
     let (sandbox, raw) = with_plan(plan).await;
     let reply = raw
         .post("coupon_send", &send_params("tr-502", COFFEE, ALICE))
@@ -133,7 +137,11 @@ async fn delay_answers_late_after_committing() {
         .send()
         .await;
     assert!(impatient.is_err());
-    assert_eq!(sandbox.fault_counts().delayed, 2, "the scheduled delay fired");
+    assert_eq!(
+        sandbox.fault_counts().delayed,
+        2,
+        "the scheduled delay fired"
+    );
     tokio::time::sleep(delay).await;
     assert_eq!(
         sandbox.ledger().orders_per_tr_id().get("tr-gave-up"),
@@ -170,7 +178,10 @@ async fn random_faults_repeat_with_the_same_seed() {
 
 #[tokio::test]
 async fn admin_faults_route_reports_counts() {
-    let plan = FaultPlan::scheduled([ScheduledFault::on(OperationId::GoodsList, Fault::BadGateway)]);
+    let plan = FaultPlan::scheduled([ScheduledFault::on(
+        OperationId::GoodsList,
+        Fault::BadGateway,
+    )]);
     let (sandbox, raw) = with_plan(plan).await;
     raw.post("goods_list", &[("POC_ID", POC)]).await;
     raw.post("goods_list", &[("POC_ID", POC)]).await;

@@ -236,7 +236,9 @@ async fn create_request_parameters() {
     let (t51, t50) = ("t".repeat(51), "t".repeat(50));
     let (r1, r2) = ("가".repeat(101), "a".repeat(201));
     // one over the spec's bound (the create manual's 10 today)
-    let over = coufun_api::Quantity::MAX.map_or(u64::MAX, |max| max + 1).to_string();
+    let over = coufun_api::Quantity::MAX
+        .map_or(u64::MAX, |max| max + 1)
+        .to_string();
     let cases: [(Vec<(&str, &str)>, &str); 7] = [
         (create_params("tr-c0", "0"), "08"),
         (create_params("tr-c11", &over), "08"),
@@ -334,7 +336,9 @@ async fn create_error_answer() {
         .post("coupon_create", &create_params("tr-dup", "1"))
         .await;
     assert_error(&again, "COUFUNCREATE", "12");
-    let over_max = coufun_api::Quantity::MAX.map_or(u64::MAX, |max| max + 1).to_string();
+    let over_max = coufun_api::Quantity::MAX
+        .map_or(u64::MAX, |max| max + 1)
+        .to_string();
     let over = raw
         .post("coupon_create", &create_params("tr-11", &over_max))
         .await;

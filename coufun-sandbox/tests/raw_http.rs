@@ -548,7 +548,12 @@ async fn create_cnt_bounds_are_the_generated_constants() {
     let max = quantity_max();
     let most = create("tr-max", max).await;
     assert_code(&most, ResultCode::Success);
-    assert_eq!(most.first("ORDER_CNT"), Some(max.to_string()), "{}", most.xml);
+    assert_eq!(
+        most.first("ORDER_CNT"),
+        Some(max.to_string()),
+        "{}",
+        most.xml
+    );
     assert_eq!(most.all("BARCODE_NUM").len() as u64, max, "{}", most.xml);
     let least = create("tr-min", Quantity::MIN).await;
     assert_code(&least, ResultCode::Success);

@@ -633,7 +633,8 @@ async fn code_31_invalid_sale_goods_id() {
 #[tokio::test]
 async fn code_50_coupon_creation_failed_by_fault() {
     let mut config = config();
-    config.faults = FaultPlan::scheduled([ScheduledFault::on(OperationId::CouponSend, Fault::Code50)]);
+    config.faults =
+        FaultPlan::scheduled([ScheduledFault::on(OperationId::CouponSend, Fault::Code50)]);
     let w = world_with(config, POC).await;
     assert_eq!(
         w.send(&send("tr-50", COFFEE, &[ALICE])).await,
