@@ -20,15 +20,14 @@ use coufun_api::{
 use jiff::civil::{Date, DateTime};
 
 use crate::catalogue::Goods;
-use crate::ledger::{CouponKind, CouponState};
 
 /// One coupon as an answer shows it.
 #[derive(Debug, Clone)]
 pub(crate) struct CouponView {
     pub coupon_number: String,
     pub recipient: Option<String>,
-    pub state: CouponState,
-    pub kind: CouponKind,
+    pub state: CouponStatus,
+    pub kind: CouponType,
     pub valid_until: Date,
     pub ordered_on: Date,
     pub total_amount: Option<u64>,
@@ -97,22 +96,6 @@ pub(crate) fn timestamp(at: DateTime) -> Option<Timestamp> {
     let minute = u8::try_from(at.minute()).ok()?;
     let second = u8::try_from(at.second()).ok()?;
     Timestamp::new(calendar(at.date())?, hour, minute, second)
-}
-
-fn status(state: CouponState) -> CouponStatus {
-    match state {
-        CouponState::Used => CouponStatus::Used,
-        CouponState::Cancelled => CouponStatus::Cancelled,
-        // an expired coupon was never used: the STATUS table has no other value
-        _ => CouponStatus::Unused,
-    }
-}
-
-fn coupon_type(kind: CouponKind) -> CouponType {
-    match kind {
-        CouponKind::Amount => CouponType::Amount,
-        _ => CouponType::Barcode,
-    }
 }
 
 fn amount(value: u64) -> Option<i64> {
@@ -287,9 +270,9 @@ pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<
         Outcome::Status(c) => success(
             &CouponStatusResponse {
                 coupons: vec![CouponStatusItem {
-                    coupon_type: Some(Reported::Known(coupon_type(c.kind))),
+                    coupon_type: Some(Reported::Known(c.kind)),
                     order_date: calendar(c.ordered_on),
-                    status: Some(Reported::Known(status(c.state))),
+                    status: Some(Reported::Known(c.state)),
                     recipient: phone(&c.recipient),
                     coupon_number: Some(c.coupon_number.clone()),
                     valid_until: calendar(c.valid_until),

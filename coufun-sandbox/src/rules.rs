@@ -14,7 +14,7 @@ use std::time::Instant;
 use coufun_api::xml::CalendarDate;
 use coufun_api::{
     ChangeRecipientRequest, Charset, CouponCancelRequest, CouponCreateRequest,
-    CouponImageSendRequest, CouponNumber, CouponResendRequest, CouponSendRequest,
+    CouponImageSendRequest, CouponNumber, CouponResendRequest, CouponSendRequest, CouponStatus,
     CouponStatusRequest, ExtraInput, GoodsId, GoodsListRequest, Operation, OperationId, Quantity,
     ResultCode, ValidityDate,
 };
@@ -24,7 +24,7 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 use crate::bridge::{Answer, CouponView, Outcome};
 use crate::catalogue::Goods;
 use crate::config::{PocAccount, SandboxConfig};
-use crate::ledger::{Coupon, CouponState, Ledger, Order};
+use crate::ledger::{Coupon, Ledger, Order};
 use crate::notices::{NoticeSender, SenderBuildError};
 use crate::redemption::{self, Event, RedeemAction, RedeemError, Redemption};
 
@@ -359,7 +359,8 @@ impl State {
                     goods_id: goods.goods_id.clone(),
                     kind: goods.coupon_type,
                     recipient: recipient.clone(),
-                    state: CouponState::Issued,
+                    state: CouponStatus::Unused,
+                    expired: false,
                     send_count: sent,
                     resend_count: 0,
                     valid_until,
@@ -403,20 +404,17 @@ impl State {
         }
     }
 
-    /// The state a coupon shows today (an issued coupon past its last day is expired).
-    fn effective_state(&self, coupon: &Coupon) -> CouponState {
-        if coupon.state == CouponState::Issued && coupon.valid_until < self.today() {
-            CouponState::Expired
-        } else {
-            coupon.state
-        }
+    /// Whether a coupon is expired today: marked so, or unused past its last day.
+    fn is_expired(&self, coupon: &Coupon) -> bool {
+        coupon.expired
+            || (coupon.state == CouponStatus::Unused && coupon.valid_until < self.today())
     }
 
     fn view(&self, coupon: &Coupon, ordered_on: Date) -> CouponView {
         CouponView {
             coupon_number: coupon.coupon_number.clone(),
             recipient: coupon.recipient.clone(),
-            state: self.effective_state(coupon),
+            state: coupon.state,
             kind: coupon.kind,
             valid_until: coupon.valid_until,
             ordered_on,
@@ -469,10 +467,11 @@ impl State {
 
     /// 17, 18, 04: the coupon can still be sent or changed.
     fn usable(&self, number: &str) -> Verdict<()> {
-        match self.effective_state(self.coupon(number)?) {
-            CouponState::Used => Err(ResultCode::CouponAlreadyUsed),
-            CouponState::Cancelled => Err(ResultCode::CouponAlreadyCancelled),
-            CouponState::Expired => Err(ResultCode::CouponExpired),
+        let coupon = self.coupon(number)?;
+        match coupon.state {
+            CouponStatus::Used => Err(ResultCode::CouponAlreadyUsed),
+            CouponStatus::Cancelled => Err(ResultCode::CouponAlreadyCancelled),
+            _ if self.is_expired(coupon) => Err(ResultCode::CouponExpired),
             _ => Ok(()),
         }
     }
@@ -500,15 +499,15 @@ impl State {
     ) -> Verdict<Outcome> {
         let (coupon, _) = self.target(account, goods_id, number)?;
         match coupon.state {
-            CouponState::Cancelled => return Err(ResultCode::CouponAlreadyCancelled),
-            CouponState::Used if coupon.remaining_amount.unwrap_or(0) == 0 => {
+            CouponStatus::Cancelled => return Err(ResultCode::CouponAlreadyCancelled),
+            CouponStatus::Used if coupon.remaining_amount.unwrap_or(0) == 0 => {
                 return Err(ResultCode::CouponAlreadyUsed);
             }
             _ => {}
         }
         let now = self.config.clock.now();
         if let Some(c) = self.ledger.coupon_mut(&coupon.coupon_number) {
-            c.state = CouponState::Cancelled;
+            c.state = CouponStatus::Cancelled;
             c.cancelled_at = Some(now);
         }
         Ok(Outcome::Cancelled {
@@ -598,7 +597,7 @@ impl State {
                     .catalogue
                     .get(&c.goods_id)
                     .map_or(0, |g| g.price),
-                c.state == CouponState::Issued && c.valid_until < today,
+                c.state == CouponStatus::Unused && c.valid_until < today,
             ),
         };
         if expired {
@@ -633,11 +632,11 @@ impl State {
         Ok(redemption)
     }
 
-    /// Marks a coupon used or expired (admin route); `false` if no such coupon.
-    pub fn set_coupon_state(&mut self, number: &str, state: CouponState) -> bool {
+    /// Marks a coupon expired (admin route); `false` if no such coupon.
+    pub fn mark_expired(&mut self, number: &str) -> bool {
         match self.ledger.coupon_mut(number) {
             Some(coupon) => {
-                coupon.state = state;
+                coupon.expired = true;
                 true
             }
             None => false,

@@ -22,7 +22,7 @@ use crate::bridge::{self, Answer};
 use crate::config::SandboxConfig;
 use crate::conn::{ConnHandle, KillableListener};
 use crate::faults::{Fault, FaultCounts, FaultPlan};
-use crate::ledger::{CouponState, Ledger};
+use crate::ledger::Ledger;
 use crate::redemption::{RedeemAction, RedeemError, Redemption};
 use crate::rules::State;
 use crate::wire::{charset_label, decode_params};
@@ -190,7 +190,7 @@ impl Sandbox {
 
     /// Marks a coupon expired (later requests: 04).
     pub fn mark_expired(&self, coupon_number: &str) -> Result<(), SandboxError> {
-        set_state(&self.shared, coupon_number, CouponState::Expired)
+        mark_expired(&self.shared, coupon_number)
     }
 
     /// Stops the server and waits until it has stopped.
@@ -212,8 +212,8 @@ impl Drop for Sandbox {
     }
 }
 
-fn set_state(shared: &Shared, number: &str, state: CouponState) -> Result<(), SandboxError> {
-    if lock(&shared.state).set_coupon_state(number, state) {
+fn mark_expired(shared: &Shared, number: &str) -> Result<(), SandboxError> {
+    if lock(&shared.state).mark_expired(number) {
         Ok(())
     } else {
         Err(SandboxError::NoSuchCoupon(number.to_owned()))
@@ -424,11 +424,7 @@ async fn admin_expire(
     AxumState(shared): AxumState<Arc<Shared>>,
     Path(number): Path<String>,
 ) -> Response {
-    admin_set(&shared, &number, CouponState::Expired)
-}
-
-fn admin_set(shared: &Shared, number: &str, state: CouponState) -> Response {
-    match set_state(shared, number, state) {
+    match mark_expired(&shared, &number) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(error) => (StatusCode::NOT_FOUND, error.to_string()).into_response(),
     }
