@@ -51,7 +51,18 @@ type LastWrite = (OperationId, Vec<(String, String)>, Instant);
 /// `from_wire`; `Err` carries the code to answer (the first violation's, in
 /// wire order).
 fn parse<R: Operation>(params: &[(String, String)], charset: Charset) -> Verdict<R> {
-    R::from_wire(params, charset).map_err(|errors| errors.code())
+    R::from_wire(params, charset).map_err(|errors| {
+        // The errors name the field, the limit and the measured size, never a value.
+        let first = errors.first();
+        tracing::info!(
+            operation = %R::ID,
+            code = errors.code().as_str(),
+            field = first.wire_name(),
+            violations = errors.len(),
+            "refused: {first}"
+        );
+        errors.code()
+    })
 }
 
 /// A checked validity date as a civil date.

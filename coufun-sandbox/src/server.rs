@@ -25,7 +25,7 @@ use crate::faults::{Fault, FaultCounts, FaultPlan};
 use crate::ledger::Ledger;
 use crate::redemption::{RedeemAction, RedeemError, Redemption};
 use crate::rules::State;
-use crate::wire::{charset_label, decode_params};
+use crate::wire::{WireDecodeError, charset_label, decode_params};
 
 /// Why a sandbox could not start or an admin action failed.
 #[derive(Debug, thiserror::Error)]
@@ -294,11 +294,14 @@ async fn coufun_request(
         }
         Some(Fault::BadGateway) => return bad_gateway(),
         Some(Fault::Code50) => Answer::Code(ResultCode::CouponCreationFailed),
-        Some(Fault::Code99) => Answer::Code(ResultCode::SystemError),
+        Some(Fault::Code99) => {
+            tracing::info!(index, operation = %op, "answering 99: an injected fault");
+            Answer::Code(ResultCode::SystemError)
+        }
         _ => match decode_params(&raw, charset) {
             Ok(params) => lock(&shared.state).answer(op, conn.peer.ip(), &params),
             Err(error) => {
-                tracing::debug!(%error, "undecodable request");
+                undecodable(op, &error);
                 Answer::Code(ResultCode::SystemError)
             }
         },
@@ -324,6 +327,33 @@ async fn coufun_request(
         _ => bridge::encode(op, &answer, charset),
     };
     xml_response(bytes, charset)
+}
+
+/// Logs why a request that is not text in the request charset answers 99: the
+/// charset tried, the parameter (named only when it is one of the operation's,
+/// so nothing a caller sent is echoed) and the decoding error.
+fn undecodable(op: OperationId, error: &WireDecodeError) {
+    let spec = op.spec();
+    let known = error.name == coufun_api::responses::POC_ID_PARAM
+        || spec.fields.iter().any(|f| f.wire == error.name);
+    let parameter = if known {
+        error.name.as_str()
+    } else {
+        "(not one of the operation's)"
+    };
+    let charset = charset_label(error.charset);
+    let hint = match error.charset {
+        coufun_api::Charset::Utf8 => "leave out --charset utf-8 for a CP949 (EUC-KR) client",
+        _ => "start it with --charset utf-8 for a UTF-8 client",
+    };
+    tracing::warn!(
+        operation = %op,
+        charset,
+        parameter,
+        "answering 99: parameter {parameter} is not valid {charset} text (a byte \
+         sequence {charset} does not define); the sandbox reads requests in \
+         {charset}: {hint}"
+    );
 }
 
 fn xml_response(bytes: Vec<u8>, charset: coufun_api::Charset) -> Response {
