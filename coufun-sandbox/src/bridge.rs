@@ -15,7 +15,8 @@ use coufun_api::xml::{
     CalendarDate, Phone, Reported, Response, Timestamp, encode_document, encode_error,
 };
 use coufun_api::{
-    Charset, CouponStatus, CouponType, Lang, OperationId, ResultCode, SendType, ValidityType,
+    AnswerType, Charset, CouponStatus, CouponType, Lang, OperationId, ResultCode, SendType,
+    ValidityType,
 };
 use jiff::civil::{Date, DateTime};
 
@@ -226,6 +227,30 @@ fn error(op: OperationId, code: ResultCode, charset: Charset) -> Vec<u8> {
     }
 }
 
+/// `xml` (an answer of `op`) without its empty amount elements: the status
+/// manual outputs `TOTAL_AMOUNT` / `REMAIN_AMOUNT` only for an `AMOUNT`
+/// voucher, so an exchange voucher's status answer leaves them out rather than
+/// sending them empty. The elements are the operation's answer fields the spec
+/// types `amount`, found by type, not by name. Element names are ASCII, which
+/// neither EUC-KR nor UTF-8 uses inside a multi-byte character, so the bytes
+/// are matched as they are.
+fn without_amounts(op: OperationId, mut xml: Vec<u8>) -> Vec<u8> {
+    let spec = op.spec();
+    let amounts = spec
+        .answer
+        .iter()
+        .chain(spec.record_fields)
+        .filter(|f| f.ty == AnswerType::Amount);
+    for field in amounts {
+        let empty = format!("<{0}></{0}>", field.wire);
+        let empty = empty.as_bytes();
+        while let Some(at) = xml.windows(empty.len()).position(|w| w == empty) {
+            xml.drain(at..at + empty.len());
+        }
+    }
+    xml
+}
+
 /// The whole XML answer of `op`, encoded in `charset` (prolog declaring it).
 pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<u8> {
     let outcome = match answer {
@@ -267,23 +292,30 @@ pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<
             },
             charset,
         ),
-        Outcome::Status(c) => success(
-            &CouponStatusResponse {
-                coupons: vec![CouponStatusItem {
-                    coupon_type: Some(Reported::Known(c.kind)),
-                    order_date: calendar(c.ordered_on),
-                    status: Some(Reported::Known(c.state)),
-                    recipient: phone(&c.recipient),
-                    coupon_number: Some(c.coupon_number.clone()),
-                    valid_until: calendar(c.valid_until),
-                    exchanged_at: c.exchanged_at.and_then(timestamp),
-                    cancelled_at: c.cancelled_at.and_then(timestamp),
-                    total_amount: c.total_amount.and_then(amount),
-                    remaining_amount: c.remaining_amount.and_then(amount),
-                }],
-            },
-            charset,
-        ),
+        Outcome::Status(c) => {
+            let answer = success(
+                &CouponStatusResponse {
+                    coupons: vec![CouponStatusItem {
+                        coupon_type: Some(Reported::Known(c.kind)),
+                        order_date: calendar(c.ordered_on),
+                        status: Some(Reported::Known(c.state)),
+                        recipient: phone(&c.recipient),
+                        coupon_number: Some(c.coupon_number.clone()),
+                        valid_until: calendar(c.valid_until),
+                        exchanged_at: c.exchanged_at.and_then(timestamp),
+                        cancelled_at: c.cancelled_at.and_then(timestamp),
+                        total_amount: c.total_amount.and_then(amount),
+                        remaining_amount: c.remaining_amount.and_then(amount),
+                    }],
+                },
+                charset,
+            );
+            if c.kind == CouponType::Amount {
+                answer
+            } else {
+                without_amounts(OperationId::CouponStatus, answer)
+            }
+        }
         Outcome::Cancelled { coupon_number } => success(
             &CouponCancelResponse {
                 coupon_number: Some(coupon_number.clone()),
