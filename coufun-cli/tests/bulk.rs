@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use common::{Host, read_report, write_orders, write_refs};
+use coufun_api::OperationId;
 use coufun_sandbox::{Fault, FaultPlan, PocAccount, SandboxConfig, ScheduledFault};
 
 const GOODS: &str = "0000100001";
@@ -217,7 +218,7 @@ fn a_row_answered_short_of_a_coupon_is_issued_with_its_warning_in_the_report() {
     host.sandbox()
         .set_faults(FaultPlan::scheduled([ScheduledFault::at_on(
             1,
-            "coupon_create",
+            OperationId::CouponCreate,
             Fault::ShortOfACoupon,
         )]));
     let input = host.path("pairs.csv");

@@ -501,7 +501,7 @@ fn a_create_answer_short_of_a_coupon_is_issued_with_a_warning() {
 
     host.sandbox()
         .set_faults(FaultPlan::scheduled([ScheduledFault::on(
-            "coupon_create",
+            OperationId::CouponCreate,
             Fault::ShortOfACoupon,
         )]));
     let short = create("cli-short-json", true);

@@ -1,12 +1,10 @@
-//! The two seams between the sandbox and the generated SDK code: reading the raw
-//! parameters of an operation with the generated `from_wire` (the same validators
-//! the SDK's builders run, so a raw request that skips the SDK gets the code the
-//! SDK would have refused it with) and writing an operation's XML answer with the
-//! generated answer types and encoder, under the operation's own root. No field
-//! rule and no XML shape is written here: both come from `spec/` through the
-//! generator. Both dispatch over the generated `OperationId` with exhaustive
-//! `match`es: an operation the spec gains stops this file compiling until it is
-//! served.
+//! The answer seam between the sandbox and the generated SDK code: what an
+//! operation answers ([`Outcome`], [`Answer`]) written as its XML answer with
+//! the generated answer types and encoder, under the operation's own root. No
+//! XML shape is written here: it comes from `spec/` through the generator. The
+//! dispatch over the generated `OperationId` is an exhaustive `match`: an
+//! operation the spec gains stops this file compiling until it is served.
+//! (Requests arrive typed, parsed by the generated `from_wire`: see `rules`.)
 
 use coufun_api::responses::{
     ChangeRecipientResponse, CouponCancelResponse, CouponCreateItem, CouponCreateResponse,
@@ -17,90 +15,20 @@ use coufun_api::xml::{
     CalendarDate, Phone, Reported, Response, Timestamp, encode_document, encode_error,
 };
 use coufun_api::{
-    Charset, CouponStatus, CouponType, Lang, Operation, OperationId, ResultCode, SendType,
-    ValidationErrors, ValidityType,
+    AnswerType, Charset, CouponStatus, CouponType, Lang, OperationId, ResultCode, SendType,
+    ValidityType,
 };
 use jiff::civil::{Date, DateTime};
 
 use crate::catalogue::Goods;
-use crate::ledger::{CouponKind, CouponState};
-
-/// The checked parameters of one request, read by spec field name.
-#[derive(Debug)]
-pub(crate) struct Fields {
-    /// `(wire name, value)` as the checked request gives them back.
-    values: Vec<(String, String)>,
-    op: OperationId,
-}
-
-impl Fields {
-    /// The value of field `name` (spec name), `None` when absent or empty.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        let wire = self.op.spec().field(name)?.wire;
-        self.values
-            .iter()
-            .find(|(w, _)| w == wire)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
-    }
-
-    /// The items of list field `name`, split by its spec separator.
-    pub fn list(&self, name: &str) -> Vec<String> {
-        let separator = self
-            .op
-            .spec()
-            .field(name)
-            .and_then(|f| f.list)
-            .map_or("", |l| l.separator);
-        match (self.get(name), separator.is_empty()) {
-            (None, _) => Vec::new(),
-            (Some(v), true) => vec![v.to_owned()],
-            (Some(v), false) => v
-                .split(separator)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        }
-    }
-
-    /// The field as a date written `YYYYMMDD`.
-    pub fn date(&self, name: &str) -> Option<Date> {
-        let v = self.get(name)?;
-        jiff::civil::Date::strptime("%Y%m%d", v).ok()
-    }
-}
-
-/// Reads and checks the raw parameters of `op` with the generated `from_wire`;
-/// `Err` carries the code to answer (the first violation's, in wire order).
-pub(crate) fn parse(
-    op: OperationId,
-    params: &[(String, String)],
-    charset: Charset,
-) -> Result<Fields, ResultCode> {
-    fn checked<O: Operation>(
-        parsed: Result<O, ValidationErrors>,
-    ) -> Result<Vec<(String, String)>, ResultCode> {
-        let request = parsed.map_err(|errors| errors.code())?;
-        Ok(request
-            .wire_params()
-            .into_iter()
-            .map(|(wire, value)| (wire.to_owned(), value.into_owned()))
-            .collect())
-    }
-    let values = coufun_api::for_operation!(op, |Request, _Answer| {
-        checked(Request::from_wire(params, charset))
-    })?;
-    Ok(Fields { values, op })
-}
 
 /// One coupon as an answer shows it.
 #[derive(Debug, Clone)]
 pub(crate) struct CouponView {
     pub coupon_number: String,
     pub recipient: Option<String>,
-    pub state: CouponState,
-    pub kind: CouponKind,
+    pub state: CouponStatus,
+    pub kind: CouponType,
     pub valid_until: Date,
     pub ordered_on: Date,
     pub total_amount: Option<u64>,
@@ -169,22 +97,6 @@ pub(crate) fn timestamp(at: DateTime) -> Option<Timestamp> {
     let minute = u8::try_from(at.minute()).ok()?;
     let second = u8::try_from(at.second()).ok()?;
     Timestamp::new(calendar(at.date())?, hour, minute, second)
-}
-
-fn status(state: CouponState) -> CouponStatus {
-    match state {
-        CouponState::Used => CouponStatus::Used,
-        CouponState::Cancelled => CouponStatus::Cancelled,
-        // an expired coupon was never used: the STATUS table has no other value
-        _ => CouponStatus::Unused,
-    }
-}
-
-fn coupon_type(kind: CouponKind) -> CouponType {
-    match kind {
-        CouponKind::Amount => CouponType::Amount,
-        _ => CouponType::Barcode,
-    }
 }
 
 fn amount(value: u64) -> Option<i64> {
@@ -315,6 +227,30 @@ fn error(op: OperationId, code: ResultCode, charset: Charset) -> Vec<u8> {
     }
 }
 
+/// `xml` (an answer of `op`) without its empty amount elements: the status
+/// manual outputs `TOTAL_AMOUNT` / `REMAIN_AMOUNT` only for an `AMOUNT`
+/// voucher, so an exchange voucher's status answer leaves them out rather than
+/// sending them empty. The elements are the operation's answer fields the spec
+/// types `amount`, found by type, not by name. Element names are ASCII, which
+/// neither EUC-KR nor UTF-8 uses inside a multi-byte character, so the bytes
+/// are matched as they are.
+fn without_amounts(op: OperationId, mut xml: Vec<u8>) -> Vec<u8> {
+    let spec = op.spec();
+    let amounts = spec
+        .answer
+        .iter()
+        .chain(spec.record_fields)
+        .filter(|f| f.ty == AnswerType::Amount);
+    for field in amounts {
+        let empty = format!("<{0}></{0}>", field.wire);
+        let empty = empty.as_bytes();
+        while let Some(at) = xml.windows(empty.len()).position(|w| w == empty) {
+            xml.drain(at..at + empty.len());
+        }
+    }
+    xml
+}
+
 /// The whole XML answer of `op`, encoded in `charset` (prolog declaring it).
 pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<u8> {
     let outcome = match answer {
@@ -356,23 +292,30 @@ pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<
             },
             charset,
         ),
-        Outcome::Status(c) => success(
-            &CouponStatusResponse {
-                coupons: vec![CouponStatusItem {
-                    coupon_type: Some(Reported::Known(coupon_type(c.kind))),
-                    order_date: calendar(c.ordered_on),
-                    status: Some(Reported::Known(status(c.state))),
-                    recipient: phone(&c.recipient),
-                    coupon_number: Some(c.coupon_number.clone()),
-                    valid_until: calendar(c.valid_until),
-                    exchanged_at: c.exchanged_at.and_then(timestamp),
-                    cancelled_at: c.cancelled_at.and_then(timestamp),
-                    total_amount: c.total_amount.and_then(amount),
-                    remaining_amount: c.remaining_amount.and_then(amount),
-                }],
-            },
-            charset,
-        ),
+        Outcome::Status(c) => {
+            let answer = success(
+                &CouponStatusResponse {
+                    coupons: vec![CouponStatusItem {
+                        coupon_type: Some(Reported::Known(c.kind)),
+                        order_date: calendar(c.ordered_on),
+                        status: Some(Reported::Known(c.state)),
+                        recipient: phone(&c.recipient),
+                        coupon_number: Some(c.coupon_number.clone()),
+                        valid_until: calendar(c.valid_until),
+                        exchanged_at: c.exchanged_at.and_then(timestamp),
+                        cancelled_at: c.cancelled_at.and_then(timestamp),
+                        total_amount: c.total_amount.and_then(amount),
+                        remaining_amount: c.remaining_amount.and_then(amount),
+                    }],
+                },
+                charset,
+            );
+            if c.kind == CouponType::Amount {
+                answer
+            } else {
+                without_amounts(OperationId::CouponStatus, answer)
+            }
+        }
         Outcome::Cancelled { coupon_number } => success(
             &CouponCancelResponse {
                 coupon_number: Some(coupon_number.clone()),

@@ -6,7 +6,9 @@ use std::path::Path;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::ledger::CouponKind;
+use coufun_api::CouponType;
+
+use crate::ledger::{coupon_type_from_wire, wire_text};
 
 /// The built-in catalogue's TOML text.
 pub const DEFAULT_CATALOGUE_TOML: &str = include_str!("../catalogue/default.toml");
@@ -32,8 +34,12 @@ pub struct Goods {
     #[serde(default)]
     pub list_price: Option<u64>,
     /// Exchange voucher (`BARCODE`, the default) or stored-value voucher (`AMOUNT`).
-    #[serde(default)]
-    pub coupon_type: CouponKind,
+    #[serde(
+        default = "barcode",
+        deserialize_with = "coupon_type_from_wire",
+        serialize_with = "wire_text"
+    )]
+    pub coupon_type: CouponType,
     /// `AMOUNT` vouchers: the face value in KRW; the list price when absent.
     #[serde(default)]
     pub amount: Option<u64>,
@@ -66,6 +72,10 @@ pub struct Goods {
     pub image_url: String,
 }
 
+fn barcode() -> CouponType {
+    CouponType::Barcode
+}
+
 fn mms() -> String {
     "M".to_owned()
 }
@@ -73,7 +83,7 @@ fn mms() -> String {
 impl Goods {
     /// The face value of an `AMOUNT` voucher (`None` for exchange vouchers).
     pub fn face_value(&self) -> Option<u64> {
-        (self.coupon_type == CouponKind::Amount)
+        (self.coupon_type == CouponType::Amount)
             .then(|| self.amount.or(self.list_price).unwrap_or(self.price))
     }
 }

@@ -8,7 +8,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use coufun_api::Charset;
+use coufun_api::{Charset, OperationId};
 use jiff::civil::Date;
 
 use crate::catalogue::Catalogue;
@@ -147,8 +147,8 @@ impl Clock {
 pub struct PocAccount {
     /// The client id. Kept out of `Debug`.
     pub poc_id: String,
-    /// Spec names of the operations it may call (others answer 98); `None`: all.
-    pub operations: Option<BTreeSet<String>>,
+    /// The operations it may call (others answer 98); `None`: all.
+    pub operations: Option<BTreeSet<OperationId>>,
     /// Last day of the integration period (after it: 05).
     pub integration_end: Date,
     /// Coupons it may issue in all (beyond: 95).
@@ -177,13 +177,9 @@ impl PocAccount {
         }
     }
 
-    /// Restricts the account to these operations (spec names, e.g. `"goods_list"`).
-    pub fn with_operations<I, S>(mut self, operations: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.operations = Some(operations.into_iter().map(Into::into).collect());
+    /// Restricts the account to these operations.
+    pub fn with_operations(mut self, operations: impl IntoIterator<Item = OperationId>) -> Self {
+        self.operations = Some(operations.into_iter().collect());
         self
     }
 
@@ -199,11 +195,11 @@ impl PocAccount {
         self
     }
 
-    /// Whether the account may call operation `name`.
-    pub fn may_call(&self, name: &str) -> bool {
+    /// Whether the account may call `operation`.
+    pub fn may_call(&self, operation: OperationId) -> bool {
         self.operations
             .as_ref()
-            .is_none_or(|ops| ops.contains(name))
+            .is_none_or(|ops| ops.contains(&operation))
     }
 
     /// The built-in accounts: [`DEFAULT_POC_ID`] may do everything,
@@ -212,7 +208,8 @@ impl PocAccount {
     pub fn defaults() -> Vec<PocAccount> {
         vec![
             PocAccount::new(DEFAULT_POC_ID),
-            PocAccount::new(LOOKUP_ONLY_POC_ID).with_operations(["goods_list", "coupon_status"]),
+            PocAccount::new(LOOKUP_ONLY_POC_ID)
+                .with_operations([OperationId::GoodsList, OperationId::CouponStatus]),
             PocAccount::new(ENDED_POC_ID).with_integration_end(jiff::civil::date(2020, 12, 31)),
         ]
     }

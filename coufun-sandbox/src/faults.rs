@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use coufun_api::OperationId;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde::Serialize;
 
@@ -36,8 +37,9 @@ pub enum Fault {
 pub struct ScheduledFault {
     /// The 0-based index of the COUFUN request (admin requests are not counted).
     pub request_index: Option<u64>,
-    /// The operation's spec name, e.g. `"coupon_send"`.
-    pub operation: Option<String>,
+    /// The operation, from the generated table (a typo cannot compile, so a
+    /// scheduled fault never silently misses its operation).
+    pub operation: Option<OperationId>,
     /// The fault.
     pub fault: Fault,
 }
@@ -53,26 +55,26 @@ impl ScheduledFault {
     }
 
     /// Every request to `operation` gets `fault`.
-    pub fn on(operation: impl Into<String>, fault: Fault) -> Self {
+    pub fn on(operation: OperationId, fault: Fault) -> Self {
         ScheduledFault {
             request_index: None,
-            operation: Some(operation.into()),
+            operation: Some(operation),
             fault,
         }
     }
 
     /// Only the `index`-th request, and only when it is to `operation`.
-    pub fn at_on(index: u64, operation: impl Into<String>, fault: Fault) -> Self {
+    pub fn at_on(index: u64, operation: OperationId, fault: Fault) -> Self {
         ScheduledFault {
             request_index: Some(index),
-            operation: Some(operation.into()),
+            operation: Some(operation),
             fault,
         }
     }
 
-    fn matches(&self, index: u64, operation: &str) -> bool {
+    fn matches(&self, index: u64, operation: OperationId) -> bool {
         self.request_index.is_none_or(|i| i == index)
-            && self.operation.as_deref().is_none_or(|op| op == operation)
+            && self.operation.is_none_or(|op| op == operation)
     }
 }
 
@@ -167,7 +169,7 @@ impl FaultPlan {
     }
 
     /// The fault for the `index`-th request, to `operation`.
-    pub fn fault_for(&self, index: u64, operation: &str) -> Option<Fault> {
+    pub fn fault_for(&self, index: u64, operation: OperationId) -> Option<Fault> {
         self.schedule
             .iter()
             .find(|s| s.matches(index, operation))
@@ -228,16 +230,19 @@ mod tests {
     #[test]
     fn schedule_matches_index_and_operation() {
         let plan = FaultPlan::scheduled([
-            ScheduledFault::at_on(2, "coupon_send", Fault::DropAfterCommit),
-            ScheduledFault::on("coupon_cancel", Fault::BadGateway),
+            ScheduledFault::at_on(2, OperationId::CouponSend, Fault::DropAfterCommit),
+            ScheduledFault::on(OperationId::CouponCancel, Fault::BadGateway),
         ]);
         assert_eq!(
-            plan.fault_for(2, "coupon_send"),
+            plan.fault_for(2, OperationId::CouponSend),
             Some(Fault::DropAfterCommit)
         );
-        assert_eq!(plan.fault_for(2, "goods_list"), None);
-        assert_eq!(plan.fault_for(3, "coupon_send"), None);
-        assert_eq!(plan.fault_for(7, "coupon_cancel"), Some(Fault::BadGateway));
+        assert_eq!(plan.fault_for(2, OperationId::GoodsList), None);
+        assert_eq!(plan.fault_for(3, OperationId::CouponSend), None);
+        assert_eq!(
+            plan.fault_for(7, OperationId::CouponCancel),
+            Some(Fault::BadGateway)
+        );
     }
 
     #[test]
@@ -247,14 +252,18 @@ mod tests {
             ..FaultOdds::seeded(42)
         };
         let plan = FaultPlan::random(odds);
-        let first: Vec<_> = (0..1000).map(|i| plan.fault_for(i, "goods_list")).collect();
-        let again: Vec<_> = (0..1000).map(|i| plan.fault_for(i, "goods_list")).collect();
+        let first: Vec<_> = (0..1000)
+            .map(|i| plan.fault_for(i, OperationId::GoodsList))
+            .collect();
+        let again: Vec<_> = (0..1000)
+            .map(|i| plan.fault_for(i, OperationId::GoodsList))
+            .collect();
         assert_eq!(first, again);
         let hits = first.iter().filter(|f| f.is_some()).count();
         assert!((200..400).contains(&hits), "{hits} of 1000");
         let other_seed = FaultPlan::random(FaultOdds { seed: 43, ..odds });
         let other: Vec<_> = (0..1000)
-            .map(|i| other_seed.fault_for(i, "goods_list"))
+            .map(|i| other_seed.fault_for(i, OperationId::GoodsList))
             .collect();
         assert_ne!(first, other);
     }
@@ -276,7 +285,7 @@ mod tests {
         let plan = FaultPlan::random(odds);
         let mut counts = FaultCounts::default();
         for i in 0..700 {
-            if let Some(fault) = plan.fault_for(i, "coupon_create") {
+            if let Some(fault) = plan.fault_for(i, OperationId::CouponCreate) {
                 counts.record(fault);
             }
         }

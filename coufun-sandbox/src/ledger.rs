@@ -5,36 +5,31 @@
 
 use std::fmt;
 
+use coufun_api::{CouponStatus, CouponType, OperationId};
 use jiff::civil::{Date, DateTime};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// The state of one coupon.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum CouponState {
-    /// Issued and not used (status `000`).
-    Issued,
-    /// Used (status `001`); an AMOUNT voucher is used from its first redemption.
-    Used,
-    /// Cancelled (status `100`).
-    Cancelled,
-    /// Past its validity (marked by the admin route or by date); status shows `000`
-    /// with a past validity, writes answer 04.
-    Expired,
+/// Serializes one of the generated enums (`CouponType`, `CouponStatus`) as its
+/// wire text, e.g. `BARCODE` or `001`: they carry no serde of their own.
+pub(crate) fn wire_text<T: fmt::Display, S: Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
 }
 
-/// What a coupon is: one goods item, or an amount usable in parts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, Default)]
-#[non_exhaustive]
-pub enum CouponKind {
-    /// Exchange voucher (`BARCODE`): one goods item, used once.
-    #[default]
-    #[serde(rename = "BARCODE")]
-    Barcode,
-    /// Stored-value voucher (`AMOUNT`): an amount, usable in parts.
-    #[serde(rename = "AMOUNT")]
-    Amount,
+/// Reads a [`CouponType`] from its wire text (`BARCODE`, `AMOUNT`), as a
+/// catalogue file writes it.
+pub(crate) fn coupon_type_from_wire<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<CouponType, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    CouponType::from_wire(&text).map_err(|_| {
+        serde::de::Error::custom(format!(
+            "coupon type {text:?} is none of {:?}",
+            CouponType::WIRE_VALUES
+        ))
+    })
 }
 
 /// One issued coupon.
@@ -45,12 +40,19 @@ pub struct Coupon {
     pub coupon_number: String,
     /// The goods it was issued for.
     pub goods_id: String,
-    /// Exchange or stored-value voucher.
-    pub kind: CouponKind,
+    /// Exchange or stored-value voucher (its wire text in JSON).
+    #[serde(serialize_with = "wire_text")]
+    pub kind: CouponType,
     /// The recipient's mobile number (digits), `None` for created coupons.
     pub recipient: Option<String>,
-    /// State.
-    pub state: CouponState,
+    /// State, as the status manual's table has it (its wire text in JSON); an
+    /// `AMOUNT` voucher is used from its first redemption.
+    #[serde(serialize_with = "wire_text")]
+    pub state: CouponStatus,
+    /// Marked expired by the admin route: writes answer 04, status still shows
+    /// `state` (the table has no expired value). An unused coupon past its
+    /// last valid day counts as expired as well.
+    pub expired: bool,
     /// Times sent (the issuing send counts as one).
     pub send_count: u32,
     /// Resends and image sends after the issuing send (limited: 20).
@@ -81,6 +83,7 @@ impl fmt::Debug for Coupon {
                     .map(coufun_api::privacy::mask_phone),
             )
             .field("state", &self.state)
+            .field("expired", &self.expired)
             .field("send_count", &self.send_count)
             .field("resend_count", &self.resend_count)
             .field("valid_until", &self.valid_until)
@@ -100,8 +103,9 @@ pub struct Order {
     pub order_id: String,
     /// The TR_ID that issued it.
     pub tr_id: String,
-    /// The operation that issued it (`coupon_send` or `coupon_create`).
-    pub operation: String,
+    /// The operation that issued it (send or create; its spec name in JSON).
+    #[serde(serialize_with = "operation_name")]
+    pub operation: OperationId,
     /// The goods issued.
     pub goods_id: String,
     /// Issue day.
@@ -110,6 +114,11 @@ pub struct Order {
     pub coupons: Vec<Coupon>,
     #[serde(skip)]
     pub(crate) poc_id: String,
+}
+
+/// An operation as its spec name (`OperationId` has no serde of its own).
+fn operation_name<S: Serializer>(op: &OperationId, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(op.name())
 }
 
 /// Every order, in issue order, every redemption, in time order, and every
@@ -206,9 +215,10 @@ mod tests {
         let coupon = Coupon {
             coupon_number: "1".to_owned(),
             goods_id: "0000100001".to_owned(),
-            kind: CouponKind::Barcode,
+            kind: CouponType::Barcode,
             recipient: Some("01012345678".to_owned()),
-            state: CouponState::Issued,
+            state: CouponStatus::Unused,
+            expired: false,
             send_count: 1,
             resend_count: 0,
             valid_until: jiff::civil::date(2030, 1, 1),

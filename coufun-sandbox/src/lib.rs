@@ -55,6 +55,6 @@ pub use config::{
     Branch, Clock, DEFAULT_POC_ID, ENDED_POC_ID, LOOKUP_ONLY_POC_ID, PocAccount, SandboxConfig,
 };
 pub use faults::{Fault, FaultCounts, FaultOdds, FaultPlan, ScheduledFault};
-pub use ledger::{Coupon, CouponKind, CouponState, Ledger, Order};
+pub use ledger::{Coupon, Ledger, Order};
 pub use redemption::{RedeemAction, RedeemError, Redemption};
 pub use server::{Sandbox, SandboxError};

@@ -7,12 +7,13 @@
 use coufun_api::notice::{
     CouponNumber, ExchangeNotice, NoticeCouponType, NoticeError, NoticeState,
 };
+use coufun_api::{CouponStatus, CouponType};
 use jiff::civil::DateTime;
 use serde::Serialize;
 
 use crate::bridge::timestamp;
 use crate::config::Branch;
-use crate::ledger::{Coupon, CouponKind, CouponState};
+use crate::ledger::{Coupon, wire_text};
 
 /// What a shop does with a coupon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -36,7 +37,8 @@ pub struct Redemption {
     /// Its goods.
     pub goods_id: String,
     /// Exchange or stored-value voucher.
-    pub kind: CouponKind,
+    #[serde(serialize_with = "wire_text")]
+    pub kind: CouponType,
     /// A use, or the cancel of one.
     pub action: RedeemAction,
     /// The approval number of this use or use-cancel (`EXCHANGE_NUM`), unique per event.
@@ -46,7 +48,8 @@ pub struct Redemption {
     /// The coupon's state afterwards. An `AMOUNT` voucher stays used until a
     /// cancel gives back its whole face value (its notice still reports the
     /// cancel as `000`: see [`Redemption::to_notice`]).
-    pub state: CouponState,
+    #[serde(serialize_with = "wire_text")]
+    pub state: CouponStatus,
     /// When (`EXCHANGE_DATE`).
     pub at: DateTime,
     /// Exchange voucher: the goods' supply price; `AMOUNT` voucher: the amount
@@ -75,6 +78,9 @@ pub enum RedeemError {
     /// No use to cancel.
     #[error("coupon {0:?} has no use to cancel")]
     NotUsed(String),
+    /// A coupon type the sandbox does not know how to redeem.
+    #[error("coupon {0:?} is of a type the sandbox cannot redeem")]
+    UnknownType(String),
     /// An amount for an exchange voucher, or a zero amount.
     #[error("coupon {coupon:?}: amount {amount} is not usable here")]
     BadAmount {
@@ -116,26 +122,27 @@ pub fn apply(
 ) -> Result<Redemption, RedeemError> {
     let now = event.at;
     let number = || coupon.coupon_number.clone();
-    match coupon.state {
-        CouponState::Cancelled => return Err(RedeemError::Cancelled(number())),
-        CouponState::Expired => return Err(RedeemError::Expired(number())),
-        _ => {}
+    if coupon.state == CouponStatus::Cancelled {
+        return Err(RedeemError::Cancelled(number()));
+    }
+    if coupon.expired {
+        return Err(RedeemError::Expired(number()));
     }
     let (amount, state, remaining) = match (coupon.kind, action) {
-        (CouponKind::Barcode, RedeemAction::Use(None)) => {
-            if coupon.state == CouponState::Used {
+        (CouponType::Barcode, RedeemAction::Use(None)) => {
+            if coupon.state == CouponStatus::Used {
                 return Err(RedeemError::UsedUp(number()));
             }
-            (price, CouponState::Used, None)
+            (price, CouponStatus::Used, None)
         }
-        (CouponKind::Barcode, RedeemAction::CancelUse(0)) => {
-            if coupon.state != CouponState::Used {
+        (CouponType::Barcode, RedeemAction::CancelUse(0)) => {
+            if coupon.state != CouponStatus::Used {
                 return Err(RedeemError::NotUsed(number()));
             }
-            (price, CouponState::Issued, None)
+            (price, CouponStatus::Unused, None)
         }
         (
-            CouponKind::Barcode,
+            CouponType::Barcode,
             RedeemAction::Use(Some(amount)) | RedeemAction::CancelUse(amount),
         ) => {
             return Err(RedeemError::BadAmount {
@@ -143,7 +150,7 @@ pub fn apply(
                 amount,
             });
         }
-        (CouponKind::Amount, RedeemAction::Use(asked)) => {
+        (CouponType::Amount, RedeemAction::Use(asked)) => {
             let balance = coupon.remaining_amount.unwrap_or(0);
             if balance == 0 {
                 return Err(RedeemError::UsedUp(number()));
@@ -162,12 +169,12 @@ pub fn apply(
                     balance,
                 });
             }
-            (amount, CouponState::Used, Some(balance - amount))
+            (amount, CouponStatus::Used, Some(balance - amount))
         }
-        (CouponKind::Amount, RedeemAction::CancelUse(amount)) => {
+        (CouponType::Amount, RedeemAction::CancelUse(amount)) => {
             let total = coupon.total_amount.unwrap_or(0);
             let balance = coupon.remaining_amount.unwrap_or(0);
-            if coupon.state != CouponState::Used {
+            if coupon.state != CouponStatus::Used {
                 return Err(RedeemError::NotUsed(number()));
             }
             if amount == 0 || balance.saturating_add(amount) > total {
@@ -178,12 +185,13 @@ pub fn apply(
             }
             let back = balance + amount;
             let state = if back == total {
-                CouponState::Issued
+                CouponStatus::Unused
             } else {
-                CouponState::Used
+                CouponStatus::Used
             };
             (amount, state, Some(back))
         }
+        _ => return Err(RedeemError::UnknownType(number())),
     };
     coupon.state = state;
     coupon.exchanged_at = Some(now);
@@ -226,8 +234,9 @@ impl Redemption {
             RedeemAction::CancelUse(_) => NoticeState::Unused,
         };
         let (coupon_type, balance) = match self.kind {
-            CouponKind::Barcode => (NoticeCouponType::Barcode, 0),
-            CouponKind::Amount => (NoticeCouponType::Amount, self.balance),
+            CouponType::Barcode => (NoticeCouponType::Barcode, 0),
+            CouponType::Amount => (NoticeCouponType::Amount, self.balance),
+            _ => (NoticeCouponType::Barcode, 0),
         };
         let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
         let notice = ExchangeNotice {
@@ -250,14 +259,15 @@ impl Redemption {
 mod tests {
     use super::*;
 
-    fn coupon(kind: CouponKind) -> Coupon {
-        let amount = (kind == CouponKind::Amount).then_some(10_000);
+    fn coupon(kind: CouponType) -> Coupon {
+        let amount = (kind == CouponType::Amount).then_some(10_000);
         Coupon {
             coupon_number: "C1".into(),
             goods_id: "G1".into(),
             kind,
             recipient: None,
-            state: CouponState::Issued,
+            state: CouponStatus::Unused,
+            expired: false,
             send_count: 0,
             resend_count: 0,
             valid_until: jiff::civil::date(2030, 1, 1),
@@ -278,11 +288,11 @@ mod tests {
 
     #[test]
     fn an_amount_voucher_is_used_in_parts_until_empty() {
-        let mut c = coupon(CouponKind::Amount);
+        let mut c = coupon(CouponType::Amount);
         let r = apply(&mut c, 9_500, RedeemAction::Use(Some(2_500)), now()).unwrap();
         assert_eq!(
             (r.amount, r.balance, r.state),
-            (2_500, 7_500, CouponState::Used)
+            (2_500, 7_500, CouponStatus::Used)
         );
         assert_eq!(c.exchanged_at, Some(now().at));
         let over = apply(&mut c, 9_500, RedeemAction::Use(Some(8_000)), now());
@@ -297,12 +307,12 @@ mod tests {
             Err(RedeemError::UsedUp(_))
         ));
         let back = apply(&mut c, 9_500, RedeemAction::CancelUse(10_000), now()).unwrap();
-        assert_eq!((back.balance, back.state), (10_000, CouponState::Issued));
+        assert_eq!((back.balance, back.state), (10_000, CouponStatus::Unused));
     }
 
     #[test]
     fn an_exchange_voucher_is_used_once_for_its_price() {
-        let mut c = coupon(CouponKind::Barcode);
+        let mut c = coupon(CouponType::Barcode);
         assert!(matches!(
             apply(&mut c, 4_000, RedeemAction::Use(Some(1)), now()),
             Err(RedeemError::BadAmount { .. })
@@ -310,15 +320,15 @@ mod tests {
         let r = apply(&mut c, 4_000, RedeemAction::Use(None), now()).unwrap();
         assert_eq!(
             (r.amount, r.balance, r.state),
-            (4_000, 0, CouponState::Used)
+            (4_000, 0, CouponStatus::Used)
         );
         assert!(matches!(
             apply(&mut c, 4_000, RedeemAction::Use(None), now()),
             Err(RedeemError::UsedUp(_))
         ));
         let undo = apply(&mut c, 4_000, RedeemAction::CancelUse(0), now()).unwrap();
-        assert_eq!(undo.state, CouponState::Issued);
-        c.state = CouponState::Cancelled;
+        assert_eq!(undo.state, CouponStatus::Unused);
+        c.state = CouponStatus::Cancelled;
         assert!(matches!(
             apply(&mut c, 4_000, RedeemAction::Use(None), now()),
             Err(RedeemError::Cancelled(_))
@@ -327,7 +337,7 @@ mod tests {
 
     #[test]
     fn notices_follow_the_manuals_price_and_balance_rules() {
-        let mut c = coupon(CouponKind::Amount);
+        let mut c = coupon(CouponType::Amount);
         let used = apply(&mut c, 9_500, RedeemAction::Use(Some(2_500)), now()).unwrap();
         let n = used.to_notice().unwrap();
         assert_eq!(n.approval_number, "SBX1");
@@ -345,7 +355,7 @@ mod tests {
             (NoticeState::Unused, 2_500, 10_000)
         );
 
-        let mut c = coupon(CouponKind::Barcode);
+        let mut c = coupon(CouponType::Barcode);
         let mut event = now();
         event.branch = Branch {
             name: String::new(),
@@ -359,7 +369,7 @@ mod tests {
         let undo = apply(&mut c, 4_000, RedeemAction::CancelUse(0), now()).unwrap();
         assert_eq!(undo.to_notice().unwrap().state, NoticeState::Unused);
 
-        let mut c = coupon(CouponKind::Barcode);
+        let mut c = coupon(CouponType::Barcode);
         let mut event = now();
         event.branch.name = "가".repeat(26);
         let used = apply(&mut c, 4_000, RedeemAction::Use(None), event).unwrap();

@@ -1,21 +1,30 @@
 //! The server's own rules, the ones no field validator can know: who may call,
 //! what is on sale, what was issued, and each coupon's life (the manual's codes
-//! 01–05, 08, 09, 10, 12, 16–18, 20, 23, 27–31, 95, 98). One function per
-//! operation, and the redemption a shop makes (admin route).
+//! 01–05, 08, 09, 10, 12, 16–18, 20, 23, 27–31, 95, 98). Each request arrives
+//! typed: the generated request type of its operation, parsed by its generated
+//! `from_wire` (every field limit checked there, from the spec's constants), so
+//! the rules read fields through the request's accessors, never by name. One
+//! function per operation, and the redemption a shop makes (admin route).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use coufun_api::{OperationId, ResultCode};
+use coufun_api::xml::CalendarDate;
+use coufun_api::{
+    ChangeRecipientRequest, Charset, CouponCancelRequest, CouponCreateRequest,
+    CouponImageSendRequest, CouponNumber, CouponResendRequest, CouponSendRequest, CouponStatus,
+    CouponStatusRequest, ExtraInput, GoodsId, GoodsListRequest, Operation, OperationId, Quantity,
+    ResultCode, ValidityDate,
+};
 use jiff::civil::Date;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
-use crate::bridge::{self, Answer, CouponView, Fields, Outcome};
+use crate::bridge::{Answer, CouponView, Outcome};
 use crate::catalogue::Goods;
 use crate::config::{PocAccount, SandboxConfig};
-use crate::ledger::{Coupon, CouponState, Ledger, Order};
+use crate::ledger::{Coupon, Ledger, Order};
 use crate::notices::{NoticeSender, SenderBuildError};
 use crate::redemption::{self, Event, RedeemAction, RedeemError, Redemption};
 
@@ -36,7 +45,83 @@ pub(crate) struct State {
 type Verdict<T> = Result<T, ResultCode>;
 
 /// An account's last write: operation, sorted parameters, when.
-type LastWrite = (String, Vec<(String, String)>, Instant);
+type LastWrite = (OperationId, Vec<(String, String)>, Instant);
+
+/// Reads and checks the raw parameters as request type `R` with its generated
+/// `from_wire`; `Err` carries the code to answer (the first violation's, in
+/// wire order).
+fn parse<R: Operation>(params: &[(String, String)], charset: Charset) -> Verdict<R> {
+    R::from_wire(params, charset).map_err(|errors| {
+        // The errors name the field, the limit and the measured size, never a value.
+        let first = errors.first();
+        tracing::info!(
+            operation = %R::ID,
+            code = errors.code().as_str(),
+            field = first.wire_name(),
+            violations = errors.len(),
+            "refused: {first}"
+        );
+        errors.code()
+    })
+}
+
+/// A checked validity date as a civil date.
+fn civil(date: &ValidityDate) -> Option<Date> {
+    let date = CalendarDate::parse_ymd(date.as_str())?;
+    Date::new(
+        i16::try_from(date.year()).ok()?,
+        i8::try_from(date.month()).ok()?,
+        i8::try_from(date.day()).ok()?,
+    )
+    .ok()
+}
+
+/// What an issuing request (send or create) asks for, read from its typed request.
+struct IssueAsk<'a> {
+    tr_id: &'a str,
+    goods_id: &'a GoodsId,
+    /// Coupons per recipient.
+    quantity: u64,
+    /// One entry per recipient; a create has one recipient-less entry.
+    recipients: Vec<Option<String>>,
+    valid_from: Option<&'a ValidityDate>,
+    valid_until: Option<&'a ValidityDate>,
+    reserve1: Option<&'a ExtraInput>,
+    reserve2: Option<&'a ExtraInput>,
+}
+
+impl<'a> IssueAsk<'a> {
+    fn send(request: &'a CouponSendRequest) -> Self {
+        IssueAsk {
+            tr_id: request.tr_id().as_str(),
+            goods_id: request.goods_id(),
+            // absent: the fewest coupons the kind allows, per recipient
+            quantity: request.quantity().map_or(Quantity::MIN, |q| q.get()),
+            recipients: request
+                .recipients()
+                .iter()
+                .map(|r| Some(r.as_str().to_owned()))
+                .collect(),
+            valid_from: request.valid_from(),
+            valid_until: request.valid_until(),
+            reserve1: request.reserve1(),
+            reserve2: request.reserve2(),
+        }
+    }
+
+    fn create(request: &'a CouponCreateRequest) -> Self {
+        IssueAsk {
+            tr_id: request.tr_id().as_str(),
+            goods_id: request.goods_id(),
+            quantity: request.quantity().get(),
+            recipients: vec![None],
+            valid_from: None,
+            valid_until: None,
+            reserve1: request.reserve1(),
+            reserve2: request.reserve2(),
+        }
+    }
+}
 
 impl State {
     pub fn new(config: SandboxConfig) -> Self {
@@ -108,7 +193,7 @@ impl State {
         if account.integration_end < self.today() {
             return Err(ResultCode::IntegrationPeriodEnded);
         }
-        if !account.may_call(op.name()) {
+        if !account.may_call(op) {
             return Err(ResultCode::ApiNotPermitted);
         }
         Ok(account.clone())
@@ -121,29 +206,44 @@ impl State {
         params: &[(String, String)],
     ) -> Verdict<Outcome> {
         let account = self.admit(op, peer, params)?;
-        let fields = bridge::parse(op, params, self.config.charset)?;
+        let charset = self.config.charset;
         // No wildcard arm: an operation the spec gains fails to compile here.
         match op {
-            OperationId::GoodsList => self.goods_list(&account),
-            OperationId::CouponSend | OperationId::CouponCreate => {
-                self.issue(op, &account, &fields, params)
+            OperationId::GoodsList => {
+                parse::<GoodsListRequest>(params, charset)?;
+                self.goods_list(&account)
             }
-            OperationId::CouponStatus => self.status(&account, &fields),
+            OperationId::CouponSend => {
+                let request = parse::<CouponSendRequest>(params, charset)?;
+                self.issue(op, &account, &IssueAsk::send(&request), params)
+            }
+            OperationId::CouponCreate => {
+                let request = parse::<CouponCreateRequest>(params, charset)?;
+                self.issue(op, &account, &IssueAsk::create(&request), params)
+            }
+            OperationId::CouponStatus => {
+                let request = parse::<CouponStatusRequest>(params, charset)?;
+                self.status(&account, request.goods_id(), request.coupon_number())
+            }
             OperationId::CouponCancel => {
+                let request = parse::<CouponCancelRequest>(params, charset)?;
                 self.not_repeated(op, &account, params)?;
-                self.cancel(&account, &fields)
+                self.cancel(&account, request.goods_id(), request.coupon_number())
             }
             OperationId::CouponResend => {
+                let request = parse::<CouponResendRequest>(params, charset)?;
                 self.not_repeated(op, &account, params)?;
-                self.resend(&account, &fields)
+                self.resend(&account, request.goods_id(), request.coupon_number())
             }
             OperationId::ChangeRecipient => {
+                let request = parse::<ChangeRecipientRequest>(params, charset)?;
                 self.not_repeated(op, &account, params)?;
-                self.change_recipient(&account, &fields)
+                self.change_recipient(&account, &request)
             }
             OperationId::CouponImageSend => {
+                let request = parse::<CouponImageSendRequest>(params, charset)?;
                 self.not_repeated(op, &account, params)?;
-                self.image_send(&account, &fields)
+                self.image_send(&account, &request)
             }
         }
     }
@@ -165,11 +265,11 @@ impl State {
         let repeated = self
             .last_write
             .get(&account.poc_id)
-            .is_some_and(|(name, last, at)| {
-                name == op.name() && last == &sorted && now.duration_since(*at) < window
+            .is_some_and(|(last_op, last, at)| {
+                *last_op == op && last == &sorted && now.duration_since(*at) < window
             });
         self.last_write
-            .insert(account.poc_id.clone(), (op.name().to_owned(), sorted, now));
+            .insert(account.poc_id.clone(), (op, sorted, now));
         if repeated {
             Err(ResultCode::DuplicateRequest)
         } else {
@@ -196,9 +296,11 @@ impl State {
     }
 
     /// 10, 31, 30: the goods exists, is still a sale goods id, and is on sale today.
-    fn goods_on_sale(&self, goods_id: Option<&str>) -> Verdict<Goods> {
-        let goods = goods_id
-            .and_then(|id| self.config.catalogue.get(id))
+    fn goods_on_sale(&self, goods_id: &GoodsId) -> Verdict<Goods> {
+        let goods = self
+            .config
+            .catalogue
+            .get(goods_id.as_str())
             .ok_or(ResultCode::InvalidGoods)?;
         if goods.discontinued {
             return Err(ResultCode::InvalidSaleGoodsId);
@@ -214,13 +316,10 @@ impl State {
         &mut self,
         op: OperationId,
         account: &PocAccount,
-        fields: &Fields,
+        ask: &IssueAsk<'_>,
         params: &[(String, String)],
     ) -> Verdict<Outcome> {
-        let tr_id = fields
-            .get("tr_id")
-            .ok_or(ResultCode::TrIdTooLong)?
-            .to_owned();
+        let tr_id = ask.tr_id.to_owned();
         if self
             .ledger
             .order_by_tr_id_for(&account.poc_id, &tr_id)
@@ -229,10 +328,10 @@ impl State {
             return Err(ResultCode::DuplicateTrId);
         }
         self.not_repeated(op, account, params)?;
-        let goods = self.goods_on_sale(fields.get("goods_id"))?;
+        let goods = self.goods_on_sale(ask.goods_id)?;
         let today = self.today();
-        let valid_from = fields.date("valid_from");
-        let valid_until = fields.date("valid_until");
+        let valid_from = ask.valid_from.and_then(civil);
+        let valid_until = ask.valid_until.and_then(civil);
         if valid_from.is_some() || valid_until.is_some() {
             if !goods.validity_changeable {
                 return Err(ResultCode::ValidityNotChangeable);
@@ -244,19 +343,11 @@ impl State {
                 return Err(ResultCode::InvalidValidityEndDate);
             }
         }
-        let quantity: u64 = match fields.get("quantity") {
-            Some(q) => q.parse().map_err(|_| ResultCode::InvalidQuantity)?,
-            None => 1,
-        };
-        // CREATE_CNT: at most 10 coupons per request (the create manual), else 08
-        if !(1..=10).contains(&quantity) {
-            return Err(ResultCode::InvalidQuantity);
-        }
-        let recipients: Vec<Option<String>> = if op == OperationId::CouponSend {
-            fields.list("recipients").into_iter().map(Some).collect()
-        } else {
-            vec![None]
-        };
+        // The quantity and the recipients were checked against the spec's
+        // limits (the quantity kind's MIN/MAX, the recipient list's maximum) by
+        // the request's `from_wire`: nothing is left to check here.
+        let quantity = ask.quantity;
+        let recipients = &ask.recipients;
         if recipients.is_empty() {
             return Err(ResultCode::InvalidRecipientNumber);
         }
@@ -272,14 +363,15 @@ impl State {
         let sent = u32::from(op == OperationId::CouponSend);
         let face_value = goods.face_value();
         let mut coupons = Vec::new();
-        for recipient in &recipients {
+        for recipient in recipients {
             for _ in 0..quantity {
                 coupons.push(Coupon {
                     coupon_number: self.new_coupon_number(),
                     goods_id: goods.goods_id.clone(),
                     kind: goods.coupon_type,
                     recipient: recipient.clone(),
-                    state: CouponState::Issued,
+                    state: CouponStatus::Unused,
+                    expired: false,
                     send_count: sent,
                     resend_count: 0,
                     valid_until,
@@ -296,7 +388,7 @@ impl State {
         self.ledger.orders.push(Order {
             order_id: order_id.clone(),
             tr_id: tr_id.clone(),
-            operation: op.name().to_owned(),
+            operation: op,
             goods_id: goods.goods_id.clone(),
             issued_on: today,
             coupons,
@@ -307,8 +399,8 @@ impl State {
             tr_id,
             goods: Box::new(goods),
             valid_until,
-            reserve1: fields.get("reserve1").map(str::to_owned),
-            reserve2: fields.get("reserve2").map(str::to_owned),
+            reserve1: ask.reserve1.map(|r| r.as_str().to_owned()),
+            reserve2: ask.reserve2.map(|r| r.as_str().to_owned()),
             coupons: views,
         })
     }
@@ -323,20 +415,17 @@ impl State {
         }
     }
 
-    /// The state a coupon shows today (an issued coupon past its last day is expired).
-    fn effective_state(&self, coupon: &Coupon) -> CouponState {
-        if coupon.state == CouponState::Issued && coupon.valid_until < self.today() {
-            CouponState::Expired
-        } else {
-            coupon.state
-        }
+    /// Whether a coupon is expired today: marked so, or unused past its last day.
+    fn is_expired(&self, coupon: &Coupon) -> bool {
+        coupon.expired
+            || (coupon.state == CouponStatus::Unused && coupon.valid_until < self.today())
     }
 
     fn view(&self, coupon: &Coupon, ordered_on: Date) -> CouponView {
         CouponView {
             coupon_number: coupon.coupon_number.clone(),
             recipient: coupon.recipient.clone(),
-            state: self.effective_state(coupon),
+            state: coupon.state,
             kind: coupon.kind,
             valid_until: coupon.valid_until,
             ordered_on,
@@ -349,14 +438,16 @@ impl State {
 
     /// The coupon named by `GOODS_ID` + `BARCODE_NUM` for this account (10, 16),
     /// and the day its order was issued.
-    fn target(&self, account: &PocAccount, fields: &Fields) -> Verdict<(Coupon, Date)> {
-        let goods_id = fields.get("goods_id").ok_or(ResultCode::InvalidGoods)?;
+    fn target(
+        &self,
+        account: &PocAccount,
+        goods_id: &GoodsId,
+        number: &CouponNumber,
+    ) -> Verdict<(Coupon, Date)> {
+        let (goods_id, number) = (goods_id.as_str(), number.as_str());
         if self.config.catalogue.get(goods_id).is_none() {
             return Err(ResultCode::InvalidGoods);
         }
-        let number = fields
-            .get("coupon_number")
-            .ok_or(ResultCode::InvalidCouponNumber)?;
         let coupon = self
             .ledger
             .coupon_for(&account.poc_id, goods_id, number)
@@ -368,8 +459,13 @@ impl State {
         Ok((coupon.clone(), ordered_on))
     }
 
-    fn status(&self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
-        let (coupon, ordered_on) = self.target(account, fields)?;
+    fn status(
+        &self,
+        account: &PocAccount,
+        goods_id: &GoodsId,
+        number: &CouponNumber,
+    ) -> Verdict<Outcome> {
+        let (coupon, ordered_on) = self.target(account, goods_id, number)?;
         Ok(Outcome::Status(Box::new(self.view(&coupon, ordered_on))))
     }
 
@@ -382,10 +478,11 @@ impl State {
 
     /// 17, 18, 04: the coupon can still be sent or changed.
     fn usable(&self, number: &str) -> Verdict<()> {
-        match self.effective_state(self.coupon(number)?) {
-            CouponState::Used => Err(ResultCode::CouponAlreadyUsed),
-            CouponState::Cancelled => Err(ResultCode::CouponAlreadyCancelled),
-            CouponState::Expired => Err(ResultCode::CouponExpired),
+        let coupon = self.coupon(number)?;
+        match coupon.state {
+            CouponStatus::Used => Err(ResultCode::CouponAlreadyUsed),
+            CouponStatus::Cancelled => Err(ResultCode::CouponAlreadyCancelled),
+            _ if self.is_expired(coupon) => Err(ResultCode::CouponExpired),
             _ => Ok(()),
         }
     }
@@ -405,18 +502,23 @@ impl State {
     /// Cancels one coupon; an `AMOUNT` voucher may be cancelled while a balance
     /// is left (its unused balance: the path is `coufunPartCancel.do`), an
     /// exchange voucher only while unused (17); a cancelled one answers 18.
-    fn cancel(&mut self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
-        let (coupon, _) = self.target(account, fields)?;
+    fn cancel(
+        &mut self,
+        account: &PocAccount,
+        goods_id: &GoodsId,
+        number: &CouponNumber,
+    ) -> Verdict<Outcome> {
+        let (coupon, _) = self.target(account, goods_id, number)?;
         match coupon.state {
-            CouponState::Cancelled => return Err(ResultCode::CouponAlreadyCancelled),
-            CouponState::Used if coupon.remaining_amount.unwrap_or(0) == 0 => {
+            CouponStatus::Cancelled => return Err(ResultCode::CouponAlreadyCancelled),
+            CouponStatus::Used if coupon.remaining_amount.unwrap_or(0) == 0 => {
                 return Err(ResultCode::CouponAlreadyUsed);
             }
             _ => {}
         }
         let now = self.config.clock.now();
         if let Some(c) = self.ledger.coupon_mut(&coupon.coupon_number) {
-            c.state = CouponState::Cancelled;
+            c.state = CouponStatus::Cancelled;
             c.cancelled_at = Some(now);
         }
         Ok(Outcome::Cancelled {
@@ -424,8 +526,13 @@ impl State {
         })
     }
 
-    fn resend(&mut self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
-        let (coupon, _) = self.target(account, fields)?;
+    fn resend(
+        &mut self,
+        account: &PocAccount,
+        goods_id: &GoodsId,
+        number: &CouponNumber,
+    ) -> Verdict<Outcome> {
+        let (coupon, _) = self.target(account, goods_id, number)?;
         let number = coupon.coupon_number;
         self.usable(&number)?;
         self.may_resend(&number)?;
@@ -441,13 +548,14 @@ impl State {
         })
     }
 
-    fn change_recipient(&mut self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
-        let (coupon, _) = self.target(account, fields)?;
+    fn change_recipient(
+        &mut self,
+        account: &PocAccount,
+        request: &ChangeRecipientRequest,
+    ) -> Verdict<Outcome> {
+        let (coupon, _) = self.target(account, request.goods_id(), request.coupon_number())?;
         let number = coupon.coupon_number;
-        let recipient = fields
-            .get("recipient")
-            .ok_or(ResultCode::InvalidRecipientNumber)?
-            .to_owned();
+        let recipient = request.recipient().as_str().to_owned();
         self.usable(&number)?;
         if let Some(coupon) = self.ledger.coupon_mut(&number) {
             coupon.recipient = Some(recipient.clone());
@@ -458,11 +566,15 @@ impl State {
         })
     }
 
-    fn image_send(&mut self, account: &PocAccount, fields: &Fields) -> Verdict<Outcome> {
-        let (coupon, _) = self.target(account, fields)?;
+    fn image_send(
+        &mut self,
+        account: &PocAccount,
+        request: &CouponImageSendRequest,
+    ) -> Verdict<Outcome> {
+        let (coupon, _) = self.target(account, request.goods_id(), request.coupon_number())?;
         let number = coupon.coupon_number;
         self.usable(&number)?;
-        if fields.get("recipient").is_none() {
+        if request.recipient().is_none() {
             self.may_resend(&number)?;
         } else if self.coupon(&number)?.resend_count >= self.config.max_resends_per_coupon {
             return Err(ResultCode::ResendLimitExceeded);
@@ -496,7 +608,7 @@ impl State {
                     .catalogue
                     .get(&c.goods_id)
                     .map_or(0, |g| g.price),
-                c.state == CouponState::Issued && c.valid_until < today,
+                c.state == CouponStatus::Unused && c.valid_until < today,
             ),
         };
         if expired {
@@ -531,11 +643,11 @@ impl State {
         Ok(redemption)
     }
 
-    /// Marks a coupon used or expired (admin route); `false` if no such coupon.
-    pub fn set_coupon_state(&mut self, number: &str, state: CouponState) -> bool {
+    /// Marks a coupon expired (admin route); `false` if no such coupon.
+    pub fn mark_expired(&mut self, number: &str) -> bool {
         match self.ledger.coupon_mut(number) {
             Some(coupon) => {
-                coupon.state = state;
+                coupon.expired = true;
                 true
             }
             None => false,

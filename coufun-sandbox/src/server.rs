@@ -22,10 +22,10 @@ use crate::bridge::{self, Answer};
 use crate::config::SandboxConfig;
 use crate::conn::{ConnHandle, KillableListener};
 use crate::faults::{Fault, FaultCounts, FaultPlan};
-use crate::ledger::{CouponState, Ledger};
+use crate::ledger::Ledger;
 use crate::redemption::{RedeemAction, RedeemError, Redemption};
 use crate::rules::State;
-use crate::wire::{charset_label, decode_params};
+use crate::wire::{WireDecodeError, charset_label, decode_params};
 
 /// Why a sandbox could not start or an admin action failed.
 #[derive(Debug, thiserror::Error)]
@@ -190,7 +190,7 @@ impl Sandbox {
 
     /// Marks a coupon expired (later requests: 04).
     pub fn mark_expired(&self, coupon_number: &str) -> Result<(), SandboxError> {
-        set_state(&self.shared, coupon_number, CouponState::Expired)
+        mark_expired(&self.shared, coupon_number)
     }
 
     /// Stops the server and waits until it has stopped.
@@ -212,8 +212,8 @@ impl Drop for Sandbox {
     }
 }
 
-fn set_state(shared: &Shared, number: &str, state: CouponState) -> Result<(), SandboxError> {
-    if lock(&shared.state).set_coupon_state(number, state) {
+fn mark_expired(shared: &Shared, number: &str) -> Result<(), SandboxError> {
+    if lock(&shared.state).mark_expired(number) {
         Ok(())
     } else {
         Err(SandboxError::NoSuchCoupon(number.to_owned()))
@@ -274,7 +274,7 @@ async fn coufun_request(
     body: Bytes,
 ) -> Response {
     let index = shared.requests.fetch_add(1, Ordering::SeqCst);
-    let fault = lock(&shared.faults).fault_for(index, op.name());
+    let fault = lock(&shared.faults).fault_for(index, op);
     if let Some(fault) = fault {
         lock(&shared.counts).record(fault);
         tracing::debug!(index, operation = %op, ?fault, "injecting fault");
@@ -294,11 +294,14 @@ async fn coufun_request(
         }
         Some(Fault::BadGateway) => return bad_gateway(),
         Some(Fault::Code50) => Answer::Code(ResultCode::CouponCreationFailed),
-        Some(Fault::Code99) => Answer::Code(ResultCode::SystemError),
+        Some(Fault::Code99) => {
+            tracing::info!(index, operation = %op, "answering 99: an injected fault");
+            Answer::Code(ResultCode::SystemError)
+        }
         _ => match decode_params(&raw, charset) {
             Ok(params) => lock(&shared.state).answer(op, conn.peer.ip(), &params),
             Err(error) => {
-                tracing::debug!(%error, "undecodable request");
+                undecodable(op, &error);
                 Answer::Code(ResultCode::SystemError)
             }
         },
@@ -324,6 +327,33 @@ async fn coufun_request(
         _ => bridge::encode(op, &answer, charset),
     };
     xml_response(bytes, charset)
+}
+
+/// Logs why a request that is not text in the request charset answers 99: the
+/// charset tried, the parameter (named only when it is one of the operation's,
+/// so nothing a caller sent is echoed) and the decoding error.
+fn undecodable(op: OperationId, error: &WireDecodeError) {
+    let spec = op.spec();
+    let known = error.name == coufun_api::responses::POC_ID_PARAM
+        || spec.fields.iter().any(|f| f.wire == error.name);
+    let parameter = if known {
+        error.name.as_str()
+    } else {
+        "(not one of the operation's)"
+    };
+    let charset = charset_label(error.charset);
+    let hint = match error.charset {
+        coufun_api::Charset::Utf8 => "leave out --charset utf-8 for a CP949 (EUC-KR) client",
+        _ => "start it with --charset utf-8 for a UTF-8 client",
+    };
+    tracing::warn!(
+        operation = %op,
+        charset,
+        parameter,
+        "answering 99: parameter {parameter} is not valid {charset} text (a byte \
+         sequence {charset} does not define); the sandbox reads requests in \
+         {charset}: {hint}"
+    );
 }
 
 fn xml_response(bytes: Vec<u8>, charset: coufun_api::Charset) -> Response {
@@ -424,11 +454,7 @@ async fn admin_expire(
     AxumState(shared): AxumState<Arc<Shared>>,
     Path(number): Path<String>,
 ) -> Response {
-    admin_set(&shared, &number, CouponState::Expired)
-}
-
-fn admin_set(shared: &Shared, number: &str, state: CouponState) -> Response {
-    match set_state(shared, number, state) {
+    match mark_expired(&shared, &number) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(error) => (StatusCode::NOT_FOUND, error.to_string()).into_response(),
     }

@@ -1,5 +1,6 @@
 //! The `coufun-sandbox` binary serves on a port, a second process (this test)
-//! gets a valid XML answer from it, and Ctrl-C (SIGINT) stops it cleanly.
+//! gets a valid XML answer from it, and Ctrl-C (SIGINT) stops it cleanly; it
+//! logs on stderr why it refused a request.
 
 mod common;
 
@@ -12,10 +13,17 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// Starts the binary with `args` on a free port: (child, base URL).
 async fn spawn(args: &[&str]) -> (tokio::process::Child, String) {
+    spawn_with(args, Stdio::inherit()).await
+}
+
+/// [`spawn`], the child's stderr going to `stderr`.
+async fn spawn_with(args: &[&str], stderr: Stdio) -> (tokio::process::Child, String) {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_coufun-sandbox"))
         .args(["--addr", "127.0.0.1", "--port", "0"])
         .args(args)
+        .env_remove("RUST_LOG")
         .stdout(Stdio::piped())
+        .stderr(stderr)
         .kill_on_drop(true)
         .spawn()
         .expect("binary starts");
@@ -190,4 +198,75 @@ async fn binary_notice_flags_send_exchange_notices() {
     assert_eq!(notice.branch_name.as_deref(), Some("역삼점"));
     assert_eq!(notice.branch_code.as_deref(), Some("YS01"));
     assert_eq!(notice.state.as_str(), "001");
+}
+
+/// A body the sandbox cannot read in its charset (CP949 by default) answers
+/// 99, and the binary's log (stderr, `info` by default) says why: the charset
+/// tried and the parameter, and never the POC_ID.
+#[tokio::test]
+async fn binary_logs_why_it_answered_99() {
+    let (mut child, base) = spawn_with(&[], Stdio::piped()).await;
+    let stderr = child.stderr.take().expect("stderr piped");
+    let mut log = BufReader::new(stderr).lines();
+    let response = reqwest::Client::new()
+        .post(format!("{base}{}", path_of("coupon_create")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        // 0x80 opens no character in CP949
+        .body(format!(
+            "POC_ID={POC}&GOODS_ID=0000100001&CREATE_CNT=1&TR_ID=tr-%80"
+        ))
+        .send()
+        .await
+        .expect("the binary answers");
+    let bytes = response.bytes().await.expect("body");
+    let xml = encoding_rs::EUC_KR.decode(&bytes).0.into_owned();
+    let reply = Reply { status: 200, xml };
+    assert_eq!(
+        reply.code(),
+        ResultCode::SystemError.as_str(),
+        "{}",
+        reply.xml
+    );
+    let line = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = log.next_line().await.expect("stderr readable") {
+            if line.contains("answering 99") {
+                return line;
+            }
+        }
+        panic!("the binary never logged why it answered 99");
+    })
+    .await
+    .expect("logged in time");
+    assert!(line.contains("TR_ID"), "names the parameter: {line}");
+    assert!(line.contains("euc-kr"), "names the charset tried: {line}");
+    assert!(line.contains("WARN"), "{line}");
+    assert!(!line.contains(POC), "never logs the POC_ID: {line}");
+
+    // a request the field rules refuse: the code, the field and the rule
+    let refused = reqwest::Client::new()
+        .post(format!("{base}{}", path_of("coupon_create")))
+        .form(&[
+            ("POC_ID", POC),
+            ("GOODS_ID", "0000100001"),
+            ("CREATE_CNT", "0"),
+            ("TR_ID", "tr-zero"),
+        ])
+        .send()
+        .await
+        .expect("the binary answers");
+    assert_eq!(refused.status().as_u16(), 200);
+    let line = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = log.next_line().await.expect("stderr readable") {
+            if line.contains("refused") {
+                return line;
+            }
+        }
+        panic!("the binary never logged the refusal");
+    })
+    .await
+    .expect("logged in time");
+    let code = ResultCode::InvalidQuantity.as_str();
+    assert!(line.contains(&format!("code=\"{code}\"")), "{line}");
+    assert!(line.contains("CREATE_CNT"), "{line}");
+    assert!(!line.contains(POC), "never logs the POC_ID: {line}");
 }

@@ -7,7 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use coufun_api::ResultCode;
+use coufun_api::{OperationId, ResultCode};
 use coufun_sandbox::{Fault, FaultOdds, FaultPlan, ScheduledFault};
 
 async fn with_plan(plan: FaultPlan) -> (coufun_sandbox::Sandbox, Raw) {
@@ -64,7 +64,11 @@ async fn reset_before_commit_issues_nothing() {
 
 #[tokio::test]
 async fn bad_gateway_answers_an_html_502_and_commits_nothing() {
-    let plan = FaultPlan::scheduled([ScheduledFault::at_on(0, "coupon_send", Fault::BadGateway)]);
+    let plan = FaultPlan::scheduled([ScheduledFault::at_on(
+        0,
+        OperationId::CouponSend,
+        Fault::BadGateway,
+    )]);
     let (sandbox, raw) = with_plan(plan).await;
     let reply = raw
         .post("coupon_send", &send_params("tr-502", COFFEE, ALICE))
@@ -77,7 +81,7 @@ async fn bad_gateway_answers_an_html_502_and_commits_nothing() {
 
 #[tokio::test]
 async fn code_50_by_fault_setting() {
-    let plan = FaultPlan::scheduled([ScheduledFault::on("coupon_send", Fault::Code50)]);
+    let plan = FaultPlan::scheduled([ScheduledFault::on(OperationId::CouponSend, Fault::Code50)]);
     let (sandbox, raw) = with_plan(plan).await;
     let reply = raw
         .post("coupon_send", &send_params("tr-50", COFFEE, ALICE))
@@ -89,11 +93,12 @@ async fn code_50_by_fault_setting() {
         reply.xml
     );
     assert!(sandbox.ledger().orders.is_empty());
+    assert_eq!(sandbox.fault_counts().code_50, 1, "the fault fired");
 }
 
 #[tokio::test]
 async fn code_99_by_fault_setting() {
-    let plan = FaultPlan::scheduled([ScheduledFault::on("goods_list", Fault::Code99)]);
+    let plan = FaultPlan::scheduled([ScheduledFault::on(OperationId::GoodsList, Fault::Code99)]);
     let (sandbox, raw) = with_plan(plan).await;
     let reply = raw.post("goods_list", &[("POC_ID", POC)]).await;
     assert_eq!(
@@ -123,7 +128,7 @@ async fn delay_answers_late_after_committing() {
         .build()
         .expect("client");
     sandbox.set_faults(FaultPlan::scheduled([ScheduledFault::on(
-        "coupon_send",
+        OperationId::CouponSend,
         Fault::Delay(delay),
     )]));
     let impatient = short
@@ -132,6 +137,11 @@ async fn delay_answers_late_after_committing() {
         .send()
         .await;
     assert!(impatient.is_err());
+    assert_eq!(
+        sandbox.fault_counts().delayed,
+        2,
+        "the scheduled delay fired"
+    );
     tokio::time::sleep(delay).await;
     assert_eq!(
         sandbox.ledger().orders_per_tr_id().get("tr-gave-up"),
@@ -168,7 +178,10 @@ async fn random_faults_repeat_with_the_same_seed() {
 
 #[tokio::test]
 async fn admin_faults_route_reports_counts() {
-    let plan = FaultPlan::scheduled([ScheduledFault::on("goods_list", Fault::BadGateway)]);
+    let plan = FaultPlan::scheduled([ScheduledFault::on(
+        OperationId::GoodsList,
+        Fault::BadGateway,
+    )]);
     let (sandbox, raw) = with_plan(plan).await;
     raw.post("goods_list", &[("POC_ID", POC)]).await;
     raw.post("goods_list", &[("POC_ID", POC)]).await;
@@ -189,8 +202,8 @@ async fn admin_faults_route_reports_counts() {
 #[tokio::test]
 async fn short_of_a_coupon_commits_all_and_lists_one_fewer() {
     let plan = FaultPlan::scheduled([
-        ScheduledFault::on("coupon_create", Fault::ShortOfACoupon),
-        ScheduledFault::on("coupon_send", Fault::ShortOfACoupon),
+        ScheduledFault::on(OperationId::CouponCreate, Fault::ShortOfACoupon),
+        ScheduledFault::on(OperationId::CouponSend, Fault::ShortOfACoupon),
     ]);
     let (sandbox, raw) = with_plan(plan).await;
     let reply = raw

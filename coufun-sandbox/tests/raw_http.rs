@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use common::*;
-use coufun_api::ResultCode;
+use coufun_api::{Quantity, ResultCode};
 use coufun_sandbox::{ENDED_POC_ID, LOOKUP_ONLY_POC_ID, PocAccount};
 
 #[track_caller]
@@ -509,13 +509,60 @@ async fn send_with(
     (sandbox, reply)
 }
 
+/// The spec's bound on `CREATE_CNT` (the generated `Quantity` constants; the
+/// create manual's 10 today).
+fn quantity_max() -> u64 {
+    Quantity::MAX.expect("the spec bounds CREATE_CNT")
+}
+
 #[tokio::test]
 async fn code_08_a_quantity_of_zero_or_over_ten() {
-    for count in ["0", "11"] {
+    let over = (quantity_max() + 1).to_string();
+    for count in ["0", over.as_str()] {
         let (sandbox, reply) = send_with(&[("CREATE_CNT", count)], &[]).await;
         assert_code(&reply, ResultCode::InvalidQuantity);
         assert!(sandbox.ledger().orders.is_empty());
     }
+}
+
+/// The sandbox's CREATE_CNT bounds are the spec's, read from the generated
+/// `Quantity` constants (no literal of its own): it accepts `Quantity::MAX`
+/// and `Quantity::MIN` and answers 08 for one more and one fewer. Raise the
+/// limit in `spec/endpoints.toml`, regenerate, and this test still passes.
+#[tokio::test]
+async fn create_cnt_bounds_are_the_generated_constants() {
+    let (sandbox, raw) = default_raw().await;
+    let create = |tr_id: &'static str, count: u64| {
+        let raw = &raw;
+        async move {
+            let count = count.to_string();
+            let params = [
+                ("POC_ID", POC),
+                ("GOODS_ID", COFFEE),
+                ("CREATE_CNT", count.as_str()),
+                ("TR_ID", tr_id),
+            ];
+            raw.post("coupon_create", &params).await
+        }
+    };
+    let max = quantity_max();
+    let most = create("tr-max", max).await;
+    assert_code(&most, ResultCode::Success);
+    assert_eq!(
+        most.first("ORDER_CNT"),
+        Some(max.to_string()),
+        "{}",
+        most.xml
+    );
+    assert_eq!(most.all("BARCODE_NUM").len() as u64, max, "{}", most.xml);
+    let least = create("tr-min", Quantity::MIN).await;
+    assert_code(&least, ResultCode::Success);
+    assert_eq!(least.all("BARCODE_NUM").len() as u64, Quantity::MIN);
+    assert_code(&create("tr-over", max + 1).await, Quantity::CODE);
+    assert_code(&create("tr-under", Quantity::MIN - 1).await, Quantity::CODE);
+    let ledger = sandbox.ledger();
+    assert_eq!(ledger.orders.len(), 2, "only the two within bounds issued");
+    assert_eq!(ledger.coupon_count() as u64, max + Quantity::MIN);
 }
 
 #[tokio::test]
@@ -663,7 +710,8 @@ async fn admin_redeem_routes_use_and_give_back_amounts() {
         (used["amount"].as_u64(), used["balance"].as_u64()),
         (Some(4000), Some(6000))
     );
-    assert_eq!(used["state"], "used");
+    // the state as the status manual's table writes it
+    assert_eq!(used["state"], coufun_api::CouponStatus::Used.as_wire());
     // more than the balance, a number that is none, an amount for an exchange voucher
     assert_eq!(
         admin(format!("{}/redeem?amount=6001", vouchers[0])).await.0,

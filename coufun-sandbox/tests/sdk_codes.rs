@@ -22,7 +22,7 @@ use coufun_api::{
     ChangeRecipientRequest, Client, CouponCancelRequest, CouponCreateRequest,
     CouponImageSendRequest, CouponResendRequest, CouponSendRequest, CouponStatus,
     CouponStatusRequest, CouponType, Environment, FieldInput, GoodsListRequest, Operation,
-    ResultCode, ValidationErrors,
+    OperationId, ResultCode, ValidationErrors,
 };
 use coufun_sandbox::{
     ENDED_POC_ID, Fault, FaultPlan, LOOKUP_ONLY_POC_ID, PocAccount, Sandbox, SandboxConfig,
@@ -633,13 +633,15 @@ async fn code_31_invalid_sale_goods_id() {
 #[tokio::test]
 async fn code_50_coupon_creation_failed_by_fault() {
     let mut config = config();
-    config.faults = FaultPlan::scheduled([ScheduledFault::on("coupon_send", Fault::Code50)]);
+    config.faults =
+        FaultPlan::scheduled([ScheduledFault::on(OperationId::CouponSend, Fault::Code50)]);
     let w = world_with(config, POC).await;
     assert_eq!(
         w.send(&send("tr-50", COFFEE, &[ALICE])).await,
         ResultCode::CouponCreationFailed
     );
     assert!(w.sandbox.ledger().orders.is_empty());
+    assert_eq!(w.sandbox.fault_counts().code_50, 1, "the fault fired");
 }
 
 #[tokio::test]

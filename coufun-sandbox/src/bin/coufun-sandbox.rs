@@ -1,4 +1,7 @@
 //! `coufun-sandbox`: serves the COUFUN sandbox on an address and port until Ctrl-C.
+//! Logs go to stderr, filtered by `RUST_LOG` (default `info`: every refused
+//! request and why, e.g. a body that is not text in the request charset;
+//! `RUST_LOG=coufun_sandbox=debug` adds every answer's code).
 //!
 //! ```text
 //! coufun-sandbox --addr 127.0.0.1 --port 8080 [--catalogue goods.toml] [--charset utf-8]
@@ -103,6 +106,7 @@ enum CharsetArg {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -217,6 +221,23 @@ fn interrupt() -> Result<impl Future<Output = Result<(), String>>, String> {
             .await
             .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))
     })
+}
+
+/// Log lines on stderr, filtered by `RUST_LOG` (`info` when unset; a directive
+/// it cannot read is reported and skipped).
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::filter::LevelFilter;
+    let filter = EnvFilter::builder()
+        .with_default_directive(LevelFilter::INFO.into())
+        .from_env_lossy();
+    let installed = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+    if let Err(error) = installed {
+        eprintln!("coufun-sandbox: no log output: {error}");
+    }
 }
 
 /// Prints a line; a closed stdout (`| head`) is no reason to stop serving.
