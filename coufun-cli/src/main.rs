@@ -230,11 +230,15 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
             }
             Exit::Refused
         }
-        CallOutcome::Reached { tr_id, detail } => {
+        CallOutcome::Reached {
+            tr_id,
+            code,
+            detail,
+        } => {
             if json {
                 println!(
                     "{}",
-                    json!({"operation": op.name, "outcome": "earlier_attempt_reached", "tr_id": tr_id, "detail": detail})
+                    json!({"operation": op.name, "outcome": "earlier_attempt_reached", "tr_id": tr_id, "code": code.as_str(), "detail": detail})
                 );
             } else {
                 println!(

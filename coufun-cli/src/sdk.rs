@@ -162,6 +162,8 @@ pub enum CallOutcome {
     Reached {
         /// The TR_ID.
         tr_id: String,
+        /// The code the repeat was answered (`12` or `23`).
+        code: ResultCode,
         /// What the SDK said.
         detail: String,
     },
@@ -219,6 +221,7 @@ impl CallOutcome {
             },
             IssueOutcome::EarlierAttemptReached(e) => CallOutcome::Reached {
                 tr_id,
+                code: e.code,
                 detail: format!(
                     "result code {} after {} lost answer(s): an earlier attempt reached the server; \
                      the coupons' numbers cannot be retrieved through the API",
@@ -398,7 +401,7 @@ impl Issuer for SdkIssuer {
                     warning: info.count_warning,
                 }
             }
-            Ok(CallOutcome::Reached { detail, .. }) => RowOutcome::Reached(detail),
+            Ok(CallOutcome::Reached { code, detail, .. }) => RowOutcome::Reached { code, detail },
             Ok(CallOutcome::Refused { code, message }) => RowOutcome::Refused { code, message },
             Ok(CallOutcome::Unknown { detail, .. }) => RowOutcome::Unknown(detail),
             Ok(CallOutcome::Transport(detail)) => RowOutcome::Unknown(detail),

@@ -134,7 +134,7 @@ pub fn write_report(path: &Path, rows: &[JournalRow]) -> Result<(), csv::Error> 
                 &r.reference,
                 &r.tr_id,
                 r.state.as_str(),
-                r.code.as_deref().unwrap_or(""),
+                r.code.map_or("", |c| c.as_str()),
                 r.message.as_deref().unwrap_or(""),
                 r.order_id.as_deref().unwrap_or(""),
                 r.coupons.as_deref().unwrap_or(""),

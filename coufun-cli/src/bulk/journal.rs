@@ -1,9 +1,14 @@
 //! The bulk journal: a SQLite file (through sqlx) holding every row of a run,
 //! its TR_ID (assigned before the first attempt) and its outcome, each write
 //! committed before the next step, so that a rerun after a crash resumes.
+//! Result codes are stored as their two-digit text and read back as
+//! [`ResultCode`] (a code outside the manual stays as it came); journals written
+//! before the attempt times were kept are migrated in place when opened.
 
 use std::path::Path;
 use std::str::FromStr;
+
+use coufun_api::ResultCode;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
@@ -29,6 +34,10 @@ pub enum RowState {
     /// An earlier attempt reached the server (a `12` after a lost answer):
     /// coupons probably exist, their numbers are not retrievable. Never resent.
     Reached,
+    /// The answer echoed another TR_ID or goods id than the row sent: the coupons
+    /// in it are not this row's, and what this row's TR_ID did is not known.
+    /// Never resent; reconciled with the supplier.
+    EchoMismatch,
 }
 
 impl RowState {
@@ -43,6 +52,7 @@ impl RowState {
             RowState::Unknown => "unknown",
             RowState::Deferred => "deferred",
             RowState::Reached => "reached",
+            RowState::EchoMismatch => "echo_mismatch",
         }
     }
 
@@ -56,6 +66,7 @@ impl RowState {
             "unknown" => RowState::Unknown,
             "deferred" => RowState::Deferred,
             "reached" => RowState::Reached,
+            "echo_mismatch" => RowState::EchoMismatch,
             other => return Err(JournalError::Corrupt(format!("row state {other:?}"))),
         })
     }
@@ -65,6 +76,16 @@ impl RowState {
         matches!(
             self,
             RowState::Pending | RowState::Sending | RowState::Unknown | RowState::Deferred
+        )
+    }
+
+    /// Whether the supplier must be asked what the row's TR_ID issued (the
+    /// reconciliation request): its outcome is unknown, an earlier attempt
+    /// reached the server with its answer lost, or the answer was another order's.
+    pub fn needs_reconciliation(self) -> bool {
+        matches!(
+            self,
+            RowState::Sending | RowState::Unknown | RowState::Reached | RowState::EchoMismatch
         )
     }
 }
@@ -104,14 +125,19 @@ pub struct JournalRow {
     pub state: RowState,
     /// Attempts made across runs.
     pub attempts: u32,
-    /// Result code, when one was answered.
-    pub code: Option<String>,
+    /// Result code, when one was answered (or our own check gave one).
+    pub code: Option<ResultCode>,
     /// Message or error.
     pub message: Option<String>,
     /// Order id.
     pub order_id: Option<String>,
     /// Coupon numbers, space-separated.
     pub coupons: Option<String>,
+    /// When the first attempt started (UTC, `YYYY-MM-DDTHH:MM:SSZ`); `None`
+    /// before it, and for attempts made before the journal kept times.
+    pub first_attempt: Option<String>,
+    /// When the latest attempt started (UTC, as `first_attempt`).
+    pub last_attempt: Option<String>,
 }
 
 /// The journal file.
@@ -146,11 +172,14 @@ impl Journal {
                 code TEXT,
                 message TEXT,
                 order_id TEXT,
-                coupons TEXT
+                coupons TEXT,
+                first_attempt_at TEXT,
+                last_attempt_at TEXT
             )",
         )
         .execute(&pool)
         .await?;
+        migrate(&pool).await?;
         Ok(Journal { pool })
     }
 
@@ -225,7 +254,7 @@ impl Journal {
     /// Every row, in input order.
     pub async fn rows(&self) -> Result<Vec<JournalRow>, JournalError> {
         let rows = sqlx::query(
-            "SELECT line, reference, params, tr_id, state, attempts, code, message, order_id, coupons FROM rows ORDER BY line",
+            "SELECT line, reference, params, tr_id, state, attempts, code, message, order_id, coupons, first_attempt_at, last_attempt_at FROM rows ORDER BY line",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -235,6 +264,7 @@ impl Journal {
                 let state: String = r.try_get("state")?;
                 let params: String = r.try_get("params")?;
                 let attempts: i64 = r.try_get("attempts")?;
+                let code: Option<String> = r.try_get("code")?;
                 Ok(JournalRow {
                     line: line as u64,
                     reference: r.try_get("reference")?,
@@ -242,18 +272,27 @@ impl Journal {
                     tr_id: r.try_get("tr_id")?,
                     state: RowState::parse(&state)?,
                     attempts: attempts as u32,
-                    code: r.try_get("code")?,
+                    code: code.as_deref().map(parse_code).transpose()?,
                     message: r.try_get("message")?,
                     order_id: r.try_get("order_id")?,
                     coupons: r.try_get("coupons")?,
+                    first_attempt: r.try_get("first_attempt_at")?,
+                    last_attempt: r.try_get("last_attempt_at")?,
                 })
             })
             .collect()
     }
 
-    /// Marks `line` as being sent (one more attempt), durably, before the call.
+    /// Marks `line` as being sent (one more attempt, its start time kept),
+    /// durably, before the call. The first attempt's time is kept only when it is
+    /// this one: a row migrated with attempts but no times keeps `None`.
     pub async fn start_attempt(&self, line: u64) -> Result<(), JournalError> {
-        sqlx::query("UPDATE rows SET state = 'sending', attempts = attempts + 1 WHERE line = ?")
+        sqlx::query(
+            "UPDATE rows SET state = 'sending', attempts = attempts + 1,
+                first_attempt_at = CASE WHEN attempts = 0 THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ELSE first_attempt_at END,
+                last_attempt_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+             WHERE line = ?",
+        )
             .bind(line as i64)
             .execute(&self.pool)
             .await?;
@@ -265,7 +304,7 @@ impl Journal {
         &self,
         line: u64,
         state: RowState,
-        code: Option<&str>,
+        code: Option<ResultCode>,
         message: Option<&str>,
         order_id: Option<&str>,
         coupons: Option<&str>,
@@ -274,7 +313,7 @@ impl Journal {
             "UPDATE rows SET state = ?, code = ?, message = ?, order_id = ?, coupons = ? WHERE line = ?",
         )
         .bind(state.as_str())
-        .bind(code)
+        .bind(code.map(ResultCode::as_str))
         .bind(message)
         .bind(order_id)
         .bind(coupons)
@@ -288,6 +327,29 @@ impl Journal {
     pub async fn close(self) {
         self.pool.close().await;
     }
+}
+
+/// Brings a journal written by an older coufun up to the current table: the
+/// attempt-time columns are added (empty for the attempts already made).
+async fn migrate(pool: &SqlitePool) -> Result<(), JournalError> {
+    let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info('rows')")
+        .fetch_all(pool)
+        .await?;
+    for column in ["first_attempt_at", "last_attempt_at"] {
+        if !columns.iter().any(|c| c == column) {
+            sqlx::query(&format!("ALTER TABLE rows ADD COLUMN {column} TEXT"))
+                .execute(pool)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A stored result code: its two digits, read back as the SDK's [`ResultCode`]
+/// (a code outside the manual becomes its `Unknown`, keeping the digits).
+fn parse_code(text: &str) -> Result<ResultCode, JournalError> {
+    text.parse()
+        .map_err(|e| JournalError::Corrupt(format!("result code: {e}")))
 }
 
 /// Parameters as stored: JSON pairs.

@@ -41,8 +41,21 @@ pub enum RowOutcome {
     Invalid(String),
     /// Outcome unknown: may exist; retried with the same TR_ID next run.
     Unknown(String),
-    /// An earlier attempt reached the server; numbers not retrievable; never resent.
-    Reached(String),
+    /// An earlier attempt reached the server (the answer to a repeat: `12` or
+    /// `23`, kept as answered); numbers not retrievable; never resent.
+    Reached {
+        /// The code the repeat was answered.
+        code: ResultCode,
+        /// What the SDK said.
+        detail: String,
+    },
+    /// The answer echoed another TR_ID or goods id than the row sent: its
+    /// coupons are not attributed to the row, which is never resent and goes to
+    /// the reconciliation request.
+    EchoMismatch {
+        /// What differed (both values), for the row's message.
+        detail: String,
+    },
 }
 
 /// Issues one row (its full wire parameters, TR_ID included).
@@ -218,7 +231,7 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
                 .record(
                     row.line,
                     RowState::Invalid,
-                    Some(code.as_str()),
+                    Some(code),
                     Some(&why),
                     None,
                     None,
@@ -246,7 +259,7 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
                     .record(
                         row.line,
                         RowState::Issued,
-                        Some("00"),
+                        Some(ResultCode::Success),
                         warning.as_deref(),
                         order.as_deref(),
                         Some(&coupons),
@@ -260,7 +273,7 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
                     .record(
                         row.line,
                         RowState::Deferred,
-                        Some(code.as_str()),
+                        Some(code),
                         Some(&message),
                         None,
                         None,
@@ -287,7 +300,7 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
                     .record(
                         row.line,
                         RowState::Refused,
-                        Some(code.as_str()),
+                        Some(code),
                         Some(&message),
                         None,
                         None,
@@ -306,14 +319,27 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
                     .record(row.line, RowState::Unknown, None, Some(&why), None, None)
                     .await?;
             }
-            RowOutcome::Reached(why) => {
+            RowOutcome::Reached { code, detail } => {
                 shared
                     .journal
                     .record(
                         row.line,
                         RowState::Reached,
-                        Some("12"),
-                        Some(&why),
+                        Some(code),
+                        Some(&detail),
+                        None,
+                        None,
+                    )
+                    .await?;
+            }
+            RowOutcome::EchoMismatch { detail } => {
+                shared
+                    .journal
+                    .record(
+                        row.line,
+                        RowState::EchoMismatch,
+                        None,
+                        Some(&detail),
                         None,
                         None,
                     )
@@ -509,7 +535,7 @@ mod tests {
         let rows = j.rows().await.unwrap();
         assert_eq!(rows[2].attempts, 2);
         assert_eq!(rows[2].coupons.as_deref(), Some("C-T0003"));
-        assert_eq!(rows[4].code.as_deref(), Some("08"));
+        assert_eq!(rows[4].code, Some(ResultCode::InvalidQuantity));
     }
 
     #[tokio::test]
@@ -520,7 +546,10 @@ mod tests {
             calls: StdMutex::new(Vec::new()),
             answer: |_, tr| {
                 if tr == "T0002" {
-                    RowOutcome::Reached("12 after a lost answer".into())
+                    RowOutcome::Reached {
+                        code: ResultCode::DuplicateTrId,
+                        detail: "12 after a lost answer".into(),
+                    }
                 } else {
                     issued(0, tr)
                 }
@@ -534,6 +563,73 @@ mod tests {
         let again = run(Arc::clone(&fake), j, settings(), rx).await.unwrap();
         assert_eq!(again.sent_this_run, 0);
         assert_eq!(fake.calls.lock().unwrap().len(), 3);
+    }
+
+    /// Issue 19: a row answered 23 was journaled as 12. Each repeat's code is
+    /// kept as answered, read back as a `ResultCode` from a reopened journal,
+    /// and a resumed run neither resends those rows nor rewrites their codes.
+    #[tokio::test]
+    async fn a_repeat_is_journaled_with_the_code_it_was_answered_across_a_resume() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: |_, tr| match tr {
+                "T0001" => RowOutcome::Reached {
+                    code: ResultCode::DuplicateRequest,
+                    detail: "23 after a lost answer".into(),
+                },
+                "T0002" => RowOutcome::Reached {
+                    code: ResultCode::DuplicateTrId,
+                    detail: "12 after a lost answer".into(),
+                },
+                _ => issued(0, tr),
+            },
+        });
+        let j = journal(&dir, 3, None).await;
+        run(Arc::clone(&fake), j.clone(), settings(), rx.clone())
+            .await
+            .unwrap();
+        j.close().await;
+
+        let reopened = Journal::open(&dir.path().join("j.sqlite")).await.unwrap();
+        let codes = |rows: &[JournalRow]| -> Vec<Option<ResultCode>> {
+            rows.iter().map(|r| r.code).collect()
+        };
+        let rows = reopened.rows().await.unwrap();
+        assert_eq!(
+            codes(&rows),
+            [
+                Some(ResultCode::DuplicateRequest),
+                Some(ResultCode::DuplicateTrId),
+                Some(ResultCode::Success)
+            ]
+        );
+        assert!(rows[..2].iter().all(|r| r.state == RowState::Reached));
+
+        let again = run(Arc::clone(&fake), reopened.clone(), settings(), rx)
+            .await
+            .unwrap();
+        assert_eq!(again.sent_this_run, 0);
+        assert_eq!(fake.calls.lock().unwrap().len(), 3);
+        assert_eq!(codes(&reopened.rows().await.unwrap()), codes(&rows));
+    }
+
+    /// A code outside the manual survives the journal with its digits.
+    #[tokio::test]
+    async fn a_code_outside_the_manual_is_kept_by_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = journal(&dir, 1, None).await;
+        let newer = (0..=99)
+            .filter_map(ResultCode::from_number)
+            .find(|c| !c.is_known())
+            .unwrap();
+        j.record(1, RowState::Refused, Some(newer), Some("newer"), None, None)
+            .await
+            .unwrap();
+        let row = &j.rows().await.unwrap()[0];
+        assert_eq!(row.code, Some(newer));
+        assert!(!row.code.unwrap().is_known());
     }
 
     #[tokio::test]
