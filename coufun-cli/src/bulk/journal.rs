@@ -360,3 +360,85 @@ fn encode_params(params: &[(String, String)]) -> String {
 fn decode_params(text: &str) -> Result<Vec<(String, String)>, JournalError> {
     serde_json::from_str(text).map_err(|e| JournalError::Corrupt(format!("row parameters: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A journal written before the attempt times were kept (the table as it
+    /// was) opens, keeps its rows and codes, and gains the times from then on.
+    #[tokio::test]
+    async fn an_old_journal_is_migrated_and_stays_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        {
+            let options = SqliteConnectOptions::from_str("sqlite:")
+                .unwrap()
+                .filename(&path)
+                .create_if_missing(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options)
+                .await
+                .unwrap();
+            for statement in [
+                "CREATE TABLE run (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+                "CREATE TABLE rows (
+                    line INTEGER PRIMARY KEY,
+                    reference TEXT NOT NULL,
+                    params TEXT NOT NULL,
+                    tr_id TEXT NOT NULL UNIQUE,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    code TEXT,
+                    message TEXT,
+                    order_id TEXT,
+                    coupons TEXT
+                )",
+                "INSERT INTO rows (line, reference, params, tr_id, state, attempts, code) VALUES
+                    (1, 'a', '[]', 'T1', 'reached', 2, '23'),
+                    (2, 'b', '[]', 'T2', 'pending', 0, NULL)",
+            ] {
+                sqlx::query(statement).execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        }
+        let journal = Journal::open(&path).await.unwrap();
+        let rows = journal.rows().await.unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].state, RowState::Reached);
+        assert_eq!(rows[0].code, Some(ResultCode::DuplicateRequest));
+        assert_eq!(rows[0].attempts, 2);
+        assert_eq!(rows[0].first_attempt, None, "made before times were kept");
+
+        journal.start_attempt(1).await.unwrap();
+        journal.start_attempt(2).await.unwrap();
+        let rows = journal.rows().await.unwrap();
+        assert_eq!(rows[0].first_attempt, None, "not this attempt's time");
+        assert!(rows[0].last_attempt.is_some());
+        assert!(rows[1].first_attempt.is_some());
+        assert_eq!(rows[1].first_attempt, rows[1].last_attempt);
+        journal.close().await;
+        // A second open finds the columns there and adds nothing.
+        let again = Journal::open(&path).await.unwrap();
+        assert_eq!(again.rows().await.unwrap()[1].attempts, 1);
+    }
+
+    /// Every state is stored as a word and read back as itself.
+    #[test]
+    fn every_state_reads_back_as_itself() {
+        for state in [
+            RowState::Pending,
+            RowState::Sending,
+            RowState::Issued,
+            RowState::Refused,
+            RowState::Invalid,
+            RowState::Unknown,
+            RowState::Deferred,
+            RowState::Reached,
+            RowState::EchoMismatch,
+        ] {
+            assert_eq!(RowState::parse(state.as_str()).unwrap(), state);
+        }
+    }
+}
