@@ -12,7 +12,9 @@ use crate::sdk::{BULK_OPERATION, GOODS_FIELD, OPERATIONS, OpMeta};
 pub const EXIT_CODES: &str = "Exit codes: 0 success · 1 local failure (file, journal, config) · \
 2 bad arguments (nothing sent) · 3 server refusal (a code other than 00) · \
 4 outcome unknown (coupons may exist: send again with the same --tr-id, or rerun bulk-create) · \
-5 transport failure (no usable answer) · 130 interrupted.";
+5 transport failure (no usable answer) · \
+6 never send again (an earlier attempt reached the server, or the answer was another order's: \
+coupons probably exist; `coufun reconcile` writes the request to the supplier) · 130 interrupted.";
 
 /// The client-side lookup of one goods item over the goods list (no manual
 /// documents a goods-info operation; the SDK's `Client::goods_info`).

@@ -246,7 +246,7 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
                     op.name
                 );
             }
-            Exit::Unknown
+            Exit::DoNotResend
         }
         CallOutcome::Unknown { tr_id, detail } => {
             if json {
@@ -601,15 +601,27 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
             );
         }
     }
-    Ok(if summary.interrupted {
+    Ok(bulk_exit(&summary))
+}
+
+/// How a bulk run exits: interrupted; else rows still open (a rerun sends them
+/// with their TR_IDs: 4); else rows never to be sent again (6); else refusals.
+fn bulk_exit(summary: &bulk::Summary) -> Exit {
+    let open = summary.count(RowState::Unknown)
+        + summary.count(RowState::Sending)
+        + summary.count(RowState::Pending)
+        + summary.count(RowState::Deferred);
+    if summary.interrupted {
         Exit::Interrupted
-    } else if open > 0 || summary.count(RowState::Reached) > 0 {
+    } else if open > 0 {
         Exit::Unknown
+    } else if summary.count(RowState::Reached) + summary.count(RowState::EchoMismatch) > 0 {
+        Exit::DoNotResend
     } else if summary.count(RowState::Refused) + summary.count(RowState::Invalid) > 0 {
         Exit::Refused
     } else {
         Exit::Success
-    })
+    }
 }
 
 /// Ctrl-C (SIGINT), listened for from the call on.
@@ -639,4 +651,34 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(states: &[(RowState, usize)]) -> bulk::Summary {
+        let mut s = bulk::Summary::default();
+        for (state, n) in states {
+            s.by_state.insert(*state, *n);
+        }
+        s
+    }
+
+    /// Rows still open come first (rerun: same TR_IDs); a run whose only
+    /// unfinished rows must never be resent exits 6, not 4.
+    #[test]
+    fn a_bulk_run_exits_by_what_its_rows_need() {
+        use RowState::*;
+        assert_eq!(bulk_exit(&summary(&[(Issued, 3)])), Exit::Success);
+        assert_eq!(bulk_exit(&summary(&[(Issued, 3), (Refused, 1)])), Exit::Refused);
+        assert_eq!(bulk_exit(&summary(&[(Issued, 3), (Reached, 1)])), Exit::DoNotResend);
+        assert_eq!(bulk_exit(&summary(&[(EchoMismatch, 1), (Refused, 1)])), Exit::DoNotResend);
+        for open in [Unknown, Sending, Pending, Deferred] {
+            assert_eq!(bulk_exit(&summary(&[(Reached, 1), (open, 1)])), Exit::Unknown);
+        }
+        let mut stopped = summary(&[(Pending, 1)]);
+        stopped.interrupted = true;
+        assert_eq!(bulk_exit(&stopped), Exit::Interrupted);
+    }
 }

@@ -45,6 +45,11 @@ fn help_lists_every_operation_of_the_spec_and_one_flag_per_field() {
     }
     assert!(out.stdout.contains("Exit codes"));
     assert!(
+        out.stdout.contains("6 never send again"),
+        "the never-send-again exit is documented: {}",
+        out.stdout
+    );
+    assert!(
         out.stdout.contains("goods-info"),
         "the lookup over the list"
     );
@@ -532,5 +537,41 @@ fn a_create_answer_short_of_a_coupon_is_issued_with_a_warning() {
             .len(),
         2,
         "both coupons exist"
+    );
+}
+
+/// A create whose answer is lost (the sandbox commits, then drops the
+/// connection): the SDK sends the same TR_ID again, the server answers `12`, and
+/// the command exits 6 — never send again — not 4 (send again with that TR_ID).
+#[test]
+fn an_earlier_attempt_that_reached_the_server_exits_never_send_again() {
+    use coufun_sandbox::{Fault, FaultPlan, ScheduledFault};
+    let host = Host::start();
+    host.sandbox()
+        .set_faults(FaultPlan::scheduled([ScheduledFault::at(
+            0,
+            Fault::DropAfterCommit,
+        )]));
+    let run = host.run(&[
+        "--json",
+        "coupon-create",
+        "--goods-id",
+        GOODS,
+        "--quantity",
+        "1",
+        "--tr-id",
+        "cli-lost-answer",
+    ]);
+    assert_eq!(run.code, 6, "{run:?}");
+    let json = run.json();
+    assert_eq!(json["outcome"], "earlier_attempt_reached", "{json}");
+    assert_eq!(json["code"], ResultCode::DuplicateTrId.as_str());
+    assert_eq!(json["tr_id"], "cli-lost-answer");
+    assert_eq!(
+        host.ledger()
+            .order_by_tr_id("cli-lost-answer")
+            .map(|o| o.coupons.len()),
+        Some(1),
+        "the coupon exists"
     );
 }
