@@ -67,7 +67,8 @@ pub fn command() -> Command {
                 .arg(Arg::new("code").required(true).value_name("CODE")),
         )
         .subcommand(Command::new("codes").about("List every result code of the manual"))
-        .subcommand(bulk_command());
+        .subcommand(bulk_command())
+        .subcommand(reconcile_command());
     for op in OPERATIONS {
         cmd = cmd.subcommand(operation_command(op));
     }
@@ -156,6 +157,43 @@ fn operation_command(op: &'static OpMeta) -> Command {
         cmd = cmd.arg(arg);
     }
     cmd
+}
+
+fn reconcile_command() -> Command {
+    Command::new("reconcile")
+        .about("Write the reconciliation request for the supplier from a bulk-create journal")
+        .long_about(
+            "Write the reconciliation request for the supplier from a bulk-create journal: \
+             every row whose coupons may exist without their numbers being known — outcome \
+             unknown, an earlier attempt that reached the server (a repeat answered 12 or 23 \
+             after a lost answer), or an answer that was another order's — with its TR_ID, \
+             goods, quantity and the times of its first and last attempt (UTC). As text ready \
+             to send (Korean and English) or as CSV. Reads the journal only: nothing is sent, \
+             no POC_ID is needed.",
+        )
+        .arg(
+            Arg::new("journal")
+                .long("journal")
+                .required(true)
+                .value_name("FILE")
+                .value_parser(value_parser!(std::path::PathBuf))
+                .help("The bulk-create journal (FILE.journal.sqlite)"),
+        )
+        .arg(
+            Arg::new("format")
+                .long("format")
+                .value_name("FORMAT")
+                .value_parser(["text", "csv"])
+                .default_value("text")
+                .help("text (ready to send, Korean and English) or csv"),
+        )
+        .arg(
+            Arg::new("output")
+                .long("output")
+                .value_name("PATH")
+                .value_parser(value_parser!(std::path::PathBuf))
+                .help("Write to PATH instead of stdout"),
+        )
 }
 
 fn bulk_command() -> Command {

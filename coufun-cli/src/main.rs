@@ -13,6 +13,7 @@ mod config;
 mod exit;
 mod output;
 mod present;
+mod reconcile;
 mod sdk;
 
 use std::path::{Path, PathBuf};
@@ -66,6 +67,7 @@ async fn run(matches: &ArgMatches) -> Result<Exit, CliError> {
             Ok(Exit::Success)
         }
         Some(("bulk-create", m)) => bulk_create(matches, m, json).await,
+        Some(("reconcile", m)) => reconcile_command(m).await,
         Some((cli::GOODS_INFO, m)) if sdk::operation(cli::GOODS_INFO).is_none() => {
             goods_info(matches, m, json).await
         }
@@ -438,6 +440,65 @@ pub(crate) fn bulk_fixed_fields(op: &OpMeta) -> Vec<&'static str> {
 /// The bulk operation's quantity field (`CREATE_CNT`): 1 when a row leaves it out.
 const QUANTITY_FIELD: &str = "quantity";
 
+/// The wire names of the bulk operation's TR_ID, goods and quantity
+/// parameters, from the operation table.
+pub(crate) fn bulk_columns(op: &OpMeta) -> Option<reconcile::Columns> {
+    let wire_of = |name: &str| op.field(name).map(|f| f.wire);
+    Some(reconcile::Columns {
+        tr_id: op.idempotency_key.and_then(wire_of)?,
+        goods: wire_of(sdk::GOODS_FIELD)?,
+        quantity: wire_of(QUANTITY_FIELD),
+    })
+}
+
+/// `coufun reconcile`: the reconciliation request from a bulk journal, on
+/// stdout or in `--output`; reads the journal only.
+async fn reconcile_command(m: &ArgMatches) -> Result<Exit, CliError> {
+    let local = |what: String| CliError::new(Exit::Local, what);
+    let Some(op) = sdk::operation(sdk::BULK_OPERATION) else {
+        return Err(local(format!(
+            "the spec has no operation {}",
+            sdk::BULK_OPERATION
+        )));
+    };
+    let Some(columns) = bulk_columns(op) else {
+        return Err(local(format!("{} has no goods or TR_ID field", op.name)));
+    };
+    let path = m.get_one::<PathBuf>("journal").cloned().unwrap_or_default();
+    if !path.is_file() {
+        return Err(CliError::new(
+            Exit::BadArguments,
+            format!("no journal at {}", path.display()),
+        ));
+    }
+    let journal_error = |e: &dyn std::error::Error| {
+        local(format!("journal {}: {}", path.display(), error_chain(e)))
+    };
+    let journal = Journal::open(&path).await.map_err(|e| journal_error(&e))?;
+    let rows = journal.rows().await.map_err(|e| journal_error(&e))?;
+    let now = journal.now().await.map_err(|e| journal_error(&e))?;
+    journal.close().await;
+    let entries = reconcile::entries(&rows, columns);
+    let out = match m.get_one::<String>("format").map(String::as_str) {
+        Some("csv") => reconcile::csv(&entries, columns)
+            .map_err(|e| local(format!("cannot write the CSV: {e}")))?,
+        _ => reconcile::text(&entries, columns, &now),
+    };
+    match m.get_one::<PathBuf>("output") {
+        Some(file) => {
+            std::fs::write(file, &out)
+                .map_err(|e| local(format!("cannot write {}: {e}", file.display())))?;
+            eprintln!(
+                "{} rows to reconcile written to {}",
+                entries.len(),
+                file.display()
+            );
+        }
+        None => print!("{out}"),
+    }
+    Ok(Exit::Success)
+}
+
 fn beside(file: &Path, extension: &str) -> PathBuf {
     file.with_extension(extension)
 }
@@ -450,13 +511,10 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
             sdk::BULK_OPERATION
         )));
     };
-    let wire_of = |name: &str| op.fields.iter().find(|f| f.name == name).map(|f| f.wire);
-    let (Some(goods_wire), Some(tr_wire)) = (
-        wire_of(sdk::GOODS_FIELD),
-        op.idempotency_key.and_then(wire_of),
-    ) else {
+    let Some(columns) = bulk_columns(op) else {
         return Err(local(format!("{} has no goods or TR_ID field", op.name)));
     };
+    let (goods_wire, tr_wire) = (columns.goods, columns.tr_id);
     let file = m.get_one::<PathBuf>("file").cloned().unwrap_or_default();
     let goods = m.get_one::<String>("goods").cloned().unwrap_or_default();
     let journal_path = m
@@ -471,7 +529,7 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
     let rows = bulk::input::read(&file, op, &bulk_fixed_fields(op))
         .map_err(|e| CliError::new(Exit::BadArguments, error_chain(&e)))?;
     // A row without a quantity orders one coupon.
-    let quantity_wire = wire_of(QUANTITY_FIELD);
+    let quantity_wire = columns.quantity;
     let rows: Vec<_> = rows
         .into_iter()
         .map(|(line, reference, mut params)| {
@@ -597,7 +655,23 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
         let reached = summary.count(RowState::Reached);
         if reached > 0 {
             println!(
-                "{reached} rows reached the server in an earlier attempt whose answer was lost: coupons probably exist, numbers not retrievable — ask the supplier by TR_ID (see the report); never reissue them"
+                "{reached} rows reached the server in an earlier attempt whose answer was lost: coupons probably exist, numbers not retrievable — never reissue them"
+            );
+        }
+        let mismatched = summary.count(RowState::EchoMismatch);
+        if mismatched > 0 {
+            println!(
+                "{mismatched} rows were answered with another order's TR_ID or goods: their coupons are not attributed to them — never reissue them"
+            );
+        }
+        let to_reconcile = all
+            .iter()
+            .filter(|r| r.state.needs_reconciliation())
+            .count();
+        if to_reconcile > 0 {
+            println!(
+                "{to_reconcile} rows to ask the supplier about: `coufun reconcile --journal {}` writes the request (--format csv|text)",
+                journal_path.display()
             );
         }
     }

@@ -323,6 +323,15 @@ impl Journal {
         Ok(())
     }
 
+    /// The time now (UTC, as the attempt times are written), by the journal's clock.
+    pub async fn now(&self) -> Result<String, JournalError> {
+        Ok(
+            sqlx::query_scalar("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     /// Closes the pool (checkpointing the WAL).
     pub async fn close(self) {
         self.pool.close().await;

@@ -52,6 +52,9 @@ pub enum RowOutcome {
     /// The answer echoed another TR_ID or goods id than the row sent: its
     /// coupons are not attributed to the row, which is never resent and goes to
     /// the reconciliation request.
+    // Built by `sdk::SdkIssuer` once the SDK reports the echo check's outcome:
+    // one match arm there (`IssueOutcome`'s echo variant → this).
+    #[allow(dead_code)]
     EchoMismatch {
         /// What differed (both values), for the row's message.
         detail: String,
@@ -630,6 +633,40 @@ mod tests {
         let row = &j.rows().await.unwrap()[0];
         assert_eq!(row.code, Some(newer));
         assert!(!row.code.unwrap().is_known());
+    }
+
+    /// An answer that was another order's: the row records no coupons, is never
+    /// sent again, and is one the supplier is asked about.
+    #[tokio::test]
+    async fn an_echo_mismatch_is_recorded_without_coupons_and_never_resent() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: |_, tr| {
+                if tr == "T0002" {
+                    RowOutcome::EchoMismatch {
+                        detail: "echoed T9999".into(),
+                    }
+                } else {
+                    issued(0, tr)
+                }
+            },
+        });
+        let j = journal(&dir, 3, None).await;
+        let s = run(Arc::clone(&fake), j.clone(), settings(), rx.clone())
+            .await
+            .unwrap();
+        assert_eq!(s.count(RowState::EchoMismatch), 1);
+        assert_eq!(s.coupons, 2);
+        let rows = j.rows().await.unwrap();
+        assert_eq!(rows[1].state, RowState::EchoMismatch);
+        assert_eq!(rows[1].coupons, None);
+        assert_eq!(rows[1].message.as_deref(), Some("echoed T9999"));
+        assert!(rows[1].state.needs_reconciliation());
+        let again = run(Arc::clone(&fake), j, settings(), rx).await.unwrap();
+        assert_eq!(again.sent_this_run, 0);
+        assert_eq!(fake.calls.lock().unwrap().len(), 3);
     }
 
     #[tokio::test]
