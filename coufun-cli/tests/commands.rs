@@ -107,6 +107,19 @@ fn explain_and_codes_print_the_sdk_texts_as_tables_and_json() {
 
     let bad = run(&["explain", "abc"]);
     assert_eq!(bad.code, 2, "{bad:?}");
+
+    // One digit is the code it pads: `explain 1` is `explain 01`.
+    let one = run(&["explain", "1", "--json"]);
+    assert_eq!(one.code, 0, "{one:?}");
+    assert_eq!(one.json(), run(&["explain", "01", "--json"]).json());
+    assert_eq!(one.json()["code"], ResultCode::IpNotRegistered.as_str());
+
+    // 12 after a lost answer on an issuing call: the coupons probably exist.
+    let twelve = run(&["explain", "12"]);
+    let after = ResultCode::DuplicateTrId
+        .after_lost_answer(coufun_api::Lang::En)
+        .expect("the spec says what 12 means after a lost answer");
+    assert!(twelve.stdout.contains(after), "{}", twelve.stdout);
 }
 
 #[test]
