@@ -212,7 +212,10 @@ fn bulk_command() -> Command {
              outcome as it happens: rerun the same command after a crash or Ctrl-C and it resumes, \
              never issuing a row twice; rows whose outcome is unknown are sent again with their \
              original TR_ID (the server deduplicates on it; a 12 after a lost answer is recorded \
-             `reached`: coupons exist, never issued again). The report (default \
+             `reached`: coupons exist, never issued again). A refusal is treated as its code's \
+             retry class says (`coufun codes`): a code that may be sent again (e.g. 99) pauses \
+             the run and the same row goes again; a quota never retried (95) stops the run at \
+             once and leaves the rows open for a rerun. The report (default \
              FILE with extension .report.csv) lists every row's outcome and coupon numbers."
         ))
         .arg(
@@ -264,7 +267,7 @@ fn bulk_command() -> Command {
                 .value_parser(value_parser!(f64))
                 .default_value("2")
                 .help(
-                    "First pause after a limit code (e.g. 95); doubles up to 60 s while it lasts",
+                    "First pause after a code whose retry class allows sending it again (e.g. 99; `coufun codes`); doubles up to 60 s while it lasts",
                 ),
         )
         .arg(
@@ -273,7 +276,7 @@ fn bulk_command() -> Command {
                 .value_name("N")
                 .value_parser(value_parser!(u32).range(1..=100))
                 .default_value("3")
-                .help("Limit answers for one row before the run stops (rerun later to resume)"),
+                .help("Such answers for one row before the run stops (rerun later to resume)"),
         )
         .arg(
             Arg::new("no-progress")

@@ -154,6 +154,9 @@ fn the_issue_limit_stops_the_run_and_a_later_run_resumes() {
     assert!(run.stdout.contains("95"), "{}", run.stdout);
     assert!(run.stdout.contains("rerun"), "{}", run.stdout);
     assert_eq!(host.ledger().orders.len(), 5);
+    // 95 is never retried (as `coufun codes` says): the sixth row was sent once.
+    assert_eq!(host.sandbox().request_count(), 6, "no pause and resend of a 95");
+    assert!(run.stdout.contains("administrator"), "{}", run.stdout);
     let report = read_report(&host.path("few.report.csv"));
     assert_eq!(report.len(), 12);
     assert_eq!(

@@ -1,7 +1,9 @@
 //! Crash-safe bulk issuance: read the orders, journal each row with its TR_ID
 //! before any attempt, send the rows that still need it through an [`Issuer`]
-//! with a concurrency cap and a pause on limit codes, record every outcome, and
-//! report. The engine knows nothing of HTTP: tests drive it with a fake issuer.
+//! with a concurrency cap, treat each refusal as its code's generated retry class
+//! says (pause and send the same row again, or stop the run, or record it),
+//! record every outcome, and report. The engine knows nothing of HTTP: tests
+//! drive it with a fake issuer.
 
 pub mod input;
 pub mod journal;
@@ -77,11 +79,13 @@ pub struct Settings {
     pub concurrency: usize,
     /// Most rows started per second (`None`: no cap).
     pub rate: Option<f64>,
-    /// First pause after a limit code; doubles while limits go on.
+    /// First pause after a code that may be sent again ([`Refusal::Retry`]);
+    /// doubles while such codes go on.
     pub limit_pause: Duration,
     /// Longest pause.
     pub max_pause: Duration,
-    /// Limit answers tolerated for one row in one run before it is left for the next.
+    /// Such answers tolerated for one row in one run before the run stops and
+    /// leaves it for the next.
     pub limit_retries: u32,
     /// Draw a progress bar on stderr (hidden anyway when stderr is not a terminal).
     pub progress: bool,
@@ -270,7 +274,34 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
                     .await?;
                 *shared.pause_len.lock().await = shared.settings.limit_pause;
             }
-            RowOutcome::Refused { code, message } if is_limit(code) => {
+            RowOutcome::Refused { code, message } if refusal(code) == Refusal::Halt => {
+                // Never sent again by this run: nothing was issued, and every
+                // following row would be refused the same way.
+                shared
+                    .journal
+                    .record(
+                        row.line,
+                        RowState::Deferred,
+                        Some(code),
+                        Some(&message),
+                        None,
+                        None,
+                    )
+                    .await?;
+                let mut halted = shared.halted.lock().await;
+                if halted.is_none() {
+                    let admin = if code.contact_admin() {
+                        "contact the COUFUN administrator, then "
+                    } else {
+                        ""
+                    };
+                    *halted = Some(format!(
+                        "stopped: the server answered {} — not retried (retry: never); {admin}rerun to resume (same TR_IDs)",
+                        code.display(coufun_api::Lang::En),
+                    ));
+                }
+            }
+            RowOutcome::Refused { code, message } if refusal(code) == Refusal::Retry => {
                 shared
                     .journal
                     .record(
@@ -353,11 +384,32 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
     }
 }
 
-/// Whether `code` says a quota or rate limit is reached (the spec's category
-/// `limit`, e.g. 95): nothing was issued; wait, then the same row (same TR_ID)
-/// may go again.
-pub fn is_limit(code: ResultCode) -> bool {
-    code.category() == Category::Limit
+/// What a run does with a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The code's retry class allows sending it again (`as_is`, `same_tr_id`:
+    /// e.g. 99): pause, then the same row with the same TR_ID; when the code
+    /// outlasts the pauses, stop and leave the row for the next run.
+    Retry,
+    /// Never retried (retry class `never`), but a quota of the spec's category
+    /// `limit` (e.g. 95, "contact the administrator"): nothing was issued and
+    /// every following row would be refused alike, so the run stops at once and
+    /// leaves the row open for a rerun once the limit is lifted.
+    Halt,
+    /// Never retried: the row is refused.
+    Final,
+}
+
+/// How a run treats a refusal answering `code`: from the code's generated
+/// retry class (what `coufun codes` shows) and category, nothing else.
+pub fn refusal(code: ResultCode) -> Refusal {
+    if code.retry().may_retry() {
+        Refusal::Retry
+    } else if code.category() == Category::Limit {
+        Refusal::Halt
+    } else {
+        Refusal::Final
+    }
 }
 
 async fn pause<I>(shared: &Shared<I>, code: ResultCode) {
@@ -669,8 +721,23 @@ mod tests {
         assert_eq!(fake.calls.lock().unwrap().len(), 3);
     }
 
+    /// A code that may be sent again (retry class `same_tr_id`: 99).
+    const RETRYABLE: ResultCode = ResultCode::SystemError;
+
+    #[test]
+    fn refusals_follow_the_generated_retry_class() {
+        for code in ResultCode::ALL {
+            let r = refusal(code);
+            assert_eq!(r == Refusal::Retry, code.retry().may_retry(), "{code:?}");
+        }
+        assert_eq!(refusal(RETRYABLE), Refusal::Retry);
+        assert!(!ResultCode::IssueLimitExceeded.retry().may_retry());
+        assert_eq!(refusal(ResultCode::IssueLimitExceeded), Refusal::Halt);
+        assert_eq!(refusal(ResultCode::InvalidGoods), Refusal::Final);
+    }
+
     #[tokio::test]
-    async fn a_limit_code_pauses_then_the_same_row_goes_again() {
+    async fn a_retryable_code_pauses_then_the_same_row_goes_again() {
         let dir = tempfile::tempdir().unwrap();
         let (_tx, rx) = tokio::sync::watch::channel(false);
         let fake = Arc::new(Fake {
@@ -678,8 +745,8 @@ mod tests {
             answer: |n, tr| {
                 if n <= 2 {
                     RowOutcome::Refused {
-                        code: ResultCode::IssueLimitExceeded,
-                        message: "limit".into(),
+                        code: RETRYABLE,
+                        message: "system error".into(),
                     }
                 } else {
                     issued(n, tr)
@@ -692,6 +759,63 @@ mod tests {
         assert_eq!(s.count(RowState::Issued), 4);
         assert!(started.elapsed() >= Duration::from_millis(20), "it paused");
         assert_eq!(fake.calls.lock().unwrap().len(), 6);
+    }
+
+    /// 95 is never retried (as `coufun codes` says): the run sends it once,
+    /// stops at once, and leaves that row and the rest open for a rerun.
+    #[tokio::test]
+    async fn the_issue_limit_is_not_retried_and_stops_the_run_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: |n, tr| {
+                if n == 2 {
+                    RowOutcome::Refused {
+                        code: ResultCode::IssueLimitExceeded,
+                        message: "limit".into(),
+                    }
+                } else {
+                    issued(n, tr)
+                }
+            },
+        });
+        let j = journal(&dir, 5, None).await;
+        let mut one = settings();
+        one.concurrency = 1;
+        let s = run(Arc::clone(&fake), j.clone(), one, rx).await.unwrap();
+        assert_eq!(fake.calls.lock().unwrap().as_slice(), ["T0001", "T0002"]);
+        let halted = s.halted.clone().expect("stopped");
+        assert!(halted.contains("95"), "{halted}");
+        assert!(halted.contains("administrator"), "{halted}");
+        assert_eq!(s.count(RowState::Issued), 1);
+        assert_eq!(s.count(RowState::Deferred), 1);
+        assert_eq!(s.count(RowState::Pending), 3);
+        let rows = j.rows().await.unwrap();
+        assert_eq!(rows[1].code, Some(ResultCode::IssueLimitExceeded));
+        assert!(rows[1].state.needs_sending(), "a rerun sends it, same TR_ID");
+    }
+
+    #[tokio::test]
+    async fn a_lasting_retryable_code_stops_the_run_and_leaves_rows_for_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: |_, _| RowOutcome::Refused {
+                code: RETRYABLE,
+                message: "system error".into(),
+            },
+        });
+        let j = journal(&dir, 20, None).await;
+        let mut one = settings();
+        one.concurrency = 1;
+        let s = run(Arc::clone(&fake), j, one, rx).await.unwrap();
+        assert!(s.halted.is_some());
+        assert_eq!(s.count(RowState::Issued), 0);
+        assert_eq!(s.count(RowState::Deferred) + s.count(RowState::Pending), 20);
+        let calls = fake.calls.lock().unwrap().len();
+        assert_eq!(calls, 3, "one row, sent --limit-retries times");
     }
 
     #[tokio::test]
