@@ -60,9 +60,7 @@ pub fn explain(text: &str, json: bool) -> Result<String, CliError> {
         rows.push(vec!["after a lost answer (ko)".into(), ko.into()]);
         rows.push(vec![
             "after a lost answer (en)".into(),
-            format!(
-                "{en} (bulk-create: `coufun reconcile --journal FILE` writes the request)"
-            ),
+            format!("{en} (bulk-create: `coufun reconcile --journal FILE` writes the request)"),
         ]);
     }
     let mut out = table(&["", ""], &rows);

@@ -264,6 +264,20 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
             }
             Exit::Unknown
         }
+        CallOutcome::EchoMismatch { tr_id, detail } => {
+            if json {
+                println!(
+                    "{}",
+                    json!({"operation": op.name, "outcome": "echo_mismatch", "tr_id": tr_id, "detail": detail})
+                );
+            } else {
+                println!(
+                    "{}: the answer was another order's — its coupons are not this request's, and what TR_ID {tr_id} did is not known; do not send it again, ask the supplier to reconcile it\n  {detail}",
+                    op.name
+                );
+            }
+            Exit::DoNotResend
+        }
         CallOutcome::Transport(detail) => {
             if json {
                 println!(
@@ -745,11 +759,23 @@ mod tests {
     fn a_bulk_run_exits_by_what_its_rows_need() {
         use RowState::*;
         assert_eq!(bulk_exit(&summary(&[(Issued, 3)])), Exit::Success);
-        assert_eq!(bulk_exit(&summary(&[(Issued, 3), (Refused, 1)])), Exit::Refused);
-        assert_eq!(bulk_exit(&summary(&[(Issued, 3), (Reached, 1)])), Exit::DoNotResend);
-        assert_eq!(bulk_exit(&summary(&[(EchoMismatch, 1), (Refused, 1)])), Exit::DoNotResend);
+        assert_eq!(
+            bulk_exit(&summary(&[(Issued, 3), (Refused, 1)])),
+            Exit::Refused
+        );
+        assert_eq!(
+            bulk_exit(&summary(&[(Issued, 3), (Reached, 1)])),
+            Exit::DoNotResend
+        );
+        assert_eq!(
+            bulk_exit(&summary(&[(EchoMismatch, 1), (Refused, 1)])),
+            Exit::DoNotResend
+        );
         for open in [Unknown, Sending, Pending, Deferred] {
-            assert_eq!(bulk_exit(&summary(&[(Reached, 1), (open, 1)])), Exit::Unknown);
+            assert_eq!(
+                bulk_exit(&summary(&[(Reached, 1), (open, 1)])),
+                Exit::Unknown
+            );
         }
         let mut stopped = summary(&[(Pending, 1)]);
         stopped.interrupted = true;

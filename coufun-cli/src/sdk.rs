@@ -169,6 +169,17 @@ pub enum CallOutcome {
     },
     /// Nothing usable came back (connection, HTTP status, unreadable answer).
     Transport(String),
+    /// An issuing answer that echoed another TR_ID or goods id than the request
+    /// (issue 20's echo check): its coupons are not this request's; never send
+    /// it again, reconcile. Built in `from_issue` by one arm once the SDK's
+    /// `IssueOutcome` reports it.
+    #[allow(dead_code)]
+    EchoMismatch {
+        /// The request's TR_ID.
+        tr_id: String,
+        /// What differed (both values).
+        detail: String,
+    },
 }
 
 impl CallOutcome {
@@ -405,6 +416,7 @@ impl Issuer for SdkIssuer {
             Ok(CallOutcome::Refused { code, message }) => RowOutcome::Refused { code, message },
             Ok(CallOutcome::Unknown { detail, .. }) => RowOutcome::Unknown(detail),
             Ok(CallOutcome::Transport(detail)) => RowOutcome::Unknown(detail),
+            Ok(CallOutcome::EchoMismatch { detail, .. }) => RowOutcome::EchoMismatch { detail },
         }
     }
 

@@ -155,7 +155,11 @@ fn the_issue_limit_stops_the_run_and_a_later_run_resumes() {
     assert!(run.stdout.contains("rerun"), "{}", run.stdout);
     assert_eq!(host.ledger().orders.len(), 5);
     // 95 is never retried (as `coufun codes` says): the sixth row was sent once.
-    assert_eq!(host.sandbox().request_count(), 6, "no pause and resend of a 95");
+    assert_eq!(
+        host.sandbox().request_count(),
+        6,
+        "no pause and resend of a 95"
+    );
     assert!(run.stdout.contains("administrator"), "{}", run.stdout);
     let report = read_report(&host.path("few.report.csv"));
     assert_eq!(report.len(), 12);
@@ -289,7 +293,10 @@ fn a_lost_answer_goes_to_the_reconciliation_request() {
     let report = read_report(&host.path("lost.report.csv"));
     let outcomes: Vec<_> = report.iter().map(|r| r["outcome"].as_str()).collect();
     assert_eq!(outcomes, ["issued", "reached", "issued"]);
-    assert_eq!(report[1]["code"], coufun_api::ResultCode::DuplicateTrId.as_str());
+    assert_eq!(
+        report[1]["code"],
+        coufun_api::ResultCode::DuplicateTrId.as_str()
+    );
     let lost = report[1]["tr_id"].clone();
 
     let journal = host.path("lost.journal.sqlite");
@@ -303,11 +310,18 @@ fn a_lost_answer_goes_to_the_reconciliation_request() {
     };
     let text = reconcile("text");
     assert_eq!(text.code, 0, "{text:?}");
-    assert!(text.stdout.contains("쿠폰 발행 확인 요청"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains("쿠폰 발행 확인 요청"),
+        "{}",
+        text.stdout
+    );
     assert!(text.stdout.contains("reconciliation request"));
     assert!(text.stdout.contains(&lost));
     for other in [&report[0]["tr_id"], &report[2]["tr_id"]] {
-        assert!(!text.stdout.contains(other.as_str()), "issued rows are not asked about");
+        assert!(
+            !text.stdout.contains(other.as_str()),
+            "issued rows are not asked about"
+        );
     }
     let csv = reconcile("csv");
     assert_eq!(csv.code, 0, "{csv:?}");
@@ -317,10 +331,17 @@ fn a_lost_answer_goes_to_the_reconciliation_request() {
     assert_eq!(&rows[0][0], lost.as_str());
     assert_eq!(&rows[0][1], GOODS);
     assert_eq!(&rows[0][2], "1");
-    assert!(!rows[0][3].is_empty() && !rows[0][4].is_empty(), "attempt times");
+    assert!(
+        !rows[0][3].is_empty() && !rows[0][4].is_empty(),
+        "attempt times"
+    );
 
     let missing = common::bare(host.dir.path())
-        .args(["reconcile", "--journal", host.path("none.sqlite").to_str().unwrap()])
+        .args([
+            "reconcile",
+            "--journal",
+            host.path("none.sqlite").to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert_eq!(missing.status.code(), Some(2));

@@ -54,8 +54,8 @@ pub enum RowOutcome {
     /// The answer echoed another TR_ID or goods id than the row sent: its
     /// coupons are not attributed to the row, which is never resent and goes to
     /// the reconciliation request.
-    // Built by `sdk::SdkIssuer` once the SDK reports the echo check's outcome:
-    // one match arm there (`IssueOutcome`'s echo variant → this).
+    // Built by `sdk::SdkIssuer` from `CallOutcome::EchoMismatch`, which waits
+    // for one arm in `CallOutcome::from_issue` (the SDK's echo variant).
     #[allow(dead_code)]
     EchoMismatch {
         /// What differed (both values), for the row's message.
@@ -793,7 +793,10 @@ mod tests {
         assert_eq!(s.count(RowState::Pending), 3);
         let rows = j.rows().await.unwrap();
         assert_eq!(rows[1].code, Some(ResultCode::IssueLimitExceeded));
-        assert!(rows[1].state.needs_sending(), "a rerun sends it, same TR_ID");
+        assert!(
+            rows[1].state.needs_sending(),
+            "a rerun sends it, same TR_ID"
+        );
     }
 
     #[tokio::test]
