@@ -244,8 +244,9 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
                 );
             } else {
                 println!(
-                    "{}: an earlier attempt with TR_ID {tr_id} reached the server — coupons probably exist, their numbers are not retrievable; do not issue again\n  {detail}",
-                    op.name
+                    "{}: an earlier attempt with TR_ID {tr_id} reached the server — coupons probably exist, their numbers are not retrievable; do not issue again (`coufun explain {}` says what to do)\n  {detail}",
+                    op.name,
+                    code.as_str()
                 );
             }
             Exit::DoNotResend
@@ -629,12 +630,18 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
         .iter()
         .filter(|r| r.state == RowState::Issued && r.message.is_some())
         .count();
+    // Rows whose coupons may exist unseen: `coufun reconcile` asks the supplier.
+    let to_reconcile = all
+        .iter()
+        .filter(|r| r.state.needs_reconciliation())
+        .count();
     if json {
         println!(
             "{}",
             json!({
                 "summary": summary,
                 "issued_with_count_warning": short,
+                "to_reconcile": to_reconcile,
                 "journal": journal_path.display().to_string(),
                 "report": report_path.display().to_string(),
             })
@@ -678,10 +685,6 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
                 "{mismatched} rows were answered with another order's TR_ID or goods: their coupons are not attributed to them — never reissue them"
             );
         }
-        let to_reconcile = all
-            .iter()
-            .filter(|r| r.state.needs_reconciliation())
-            .count();
         if to_reconcile > 0 {
             println!(
                 "{to_reconcile} rows to ask the supplier about: `coufun reconcile --journal {}` writes the request (--format csv|text)",

@@ -290,6 +290,24 @@ fn a_lost_answer_goes_to_the_reconciliation_request() {
         .into();
     assert_eq!(run.code, 6, "{run:?}");
     assert!(run.stdout.contains("coufun reconcile"), "{}", run.stdout);
+    let json: common::Run = host
+        .cmd()
+        .args([
+            "--json",
+            "bulk-create",
+            input.to_str().unwrap(),
+            "--goods",
+            GOODS,
+        ])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(
+        json.code, 6,
+        "a rerun sends nothing and still says so: {json:?}"
+    );
+    assert_eq!(json.json()["to_reconcile"], 1);
+    assert_eq!(json.json()["summary"]["sent_this_run"], 0);
     let report = read_report(&host.path("lost.report.csv"));
     let outcomes: Vec<_> = report.iter().map(|r| r["outcome"].as_str()).collect();
     assert_eq!(outcomes, ["issued", "reached", "issued"]);
