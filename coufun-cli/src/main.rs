@@ -170,7 +170,7 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
                     json!({
                         "operation": op.name,
                         "outcome": "ok",
-                        "code": "00",
+                        "code": ResultCode::Success.as_str(),
                         "result": output::code_json(ResultCode::Success),
                         "tr_id": tr_id,
                         "warning": count_warning,
@@ -425,7 +425,7 @@ async fn goods_info(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<E
             json!({
                 "operation": cli::GOODS_INFO,
                 "outcome": "ok",
-                "code": "00",
+                "code": ResultCode::Success.as_str(),
                 "result": output::code_json(ResultCode::Success),
                 "fields": output::object(&fields),
             })
