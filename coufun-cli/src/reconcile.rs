@@ -32,7 +32,7 @@ pub struct Entry {
     pub quantity: String,
     /// When the first attempt started (UTC), if the journal knows.
     pub first_attempt: Option<String>,
-    /// When the latest attempt started (UTC).
+    /// When the latest attempt ended, or started if it has no outcome (UTC).
     pub last_attempt: Option<String>,
     /// Attempts made.
     pub attempts: u32,
@@ -152,7 +152,7 @@ pub fn text(entries: &[Entry], columns: Columns, written_at: &str) -> String {
         tr = columns.tr_id,
     ));
     out.push_str(&format!(
-        "For the {n} coupon issuing requests below we received no answer, or a duplicate answer \
+        "For the coupon issuing requests below ({n}) we received no answer, or a duplicate answer \
          when the same {tr} was sent again after a lost answer, or another order's answer. \
          Please tell us for each {tr} whether coupons were issued and, if so, their order id and \
          coupon numbers. We will not issue them again under a new {tr}.\n\n",

@@ -316,6 +316,8 @@ fn a_lost_answer_goes_to_the_reconciliation_request() {
         coufun_api::ResultCode::DuplicateTrId.as_str()
     );
     let lost = report[1]["tr_id"].clone();
+    assert!(report.iter().all(|r| !r["first_attempt_utc"].is_empty()));
+    assert!(report.iter().all(|r| !r["last_attempt_utc"].is_empty()));
 
     let journal = host.path("lost.journal.sqlite");
     let reconcile = |format: &str| -> common::Run {

@@ -136,7 +136,9 @@ pub struct JournalRow {
     /// When the first attempt started (UTC, `YYYY-MM-DDTHH:MM:SSZ`); `None`
     /// before it, and for attempts made before the journal kept times.
     pub first_attempt: Option<String>,
-    /// When the latest attempt started (UTC, as `first_attempt`).
+    /// When the latest attempt ended (its outcome recorded), or started while
+    /// it has no outcome (UTC, as `first_attempt`): with `first_attempt`, the
+    /// span holding every request sent for the row, the SDK's retries included.
     pub last_attempt: Option<String>,
 }
 
@@ -309,8 +311,11 @@ impl Journal {
         order_id: Option<&str>,
         coupons: Option<&str>,
     ) -> Result<(), JournalError> {
+        // An attempt's outcome: its end is the latest time the row was sent.
         sqlx::query(
-            "UPDATE rows SET state = ?, code = ?, message = ?, order_id = ?, coupons = ? WHERE line = ?",
+            "UPDATE rows SET state = ?, code = ?, message = ?, order_id = ?, coupons = ?,
+                last_attempt_at = CASE WHEN state = 'sending' THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ELSE last_attempt_at END
+             WHERE line = ?",
         )
         .bind(state.as_str())
         .bind(code.map(ResultCode::as_str))
@@ -431,6 +436,46 @@ mod tests {
         // A second open finds the columns there and adds nothing.
         let again = Journal::open(&path).await.unwrap();
         assert_eq!(again.rows().await.unwrap()[1].attempts, 1);
+    }
+
+    /// An attempt's outcome moves the last-attempt time to its end; a row
+    /// refused by our own checks (never sent) gets no time.
+    #[tokio::test]
+    async fn attempt_times_span_the_attempts_and_only_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(&dir.path().join("j.sqlite")).await.unwrap();
+        let rows: Vec<crate::bulk::input::InputRow> = (1..=2)
+            .map(|i| (i, format!("r{i}"), Vec::new()))
+            .collect();
+        let mut n = 0;
+        journal
+            .plan(&rows, || {
+                n += 1;
+                format!("T{n}")
+            })
+            .await
+            .unwrap();
+        let check = Some(ResultCode::InvalidQuantity);
+        journal
+            .record(1, RowState::Invalid, check, None, None, None)
+            .await
+            .unwrap();
+        journal.start_attempt(2).await.unwrap();
+        sqlx::query("UPDATE rows SET last_attempt_at = '2000-01-01T00:00:00Z' WHERE line = 2")
+            .execute(&journal.pool)
+            .await
+            .unwrap();
+        let ok = Some(ResultCode::Success);
+        journal
+            .record(2, RowState::Issued, ok, None, None, None)
+            .await
+            .unwrap();
+        let rows = journal.rows().await.unwrap();
+        assert_eq!((&rows[0].first_attempt, &rows[0].last_attempt), (&None, &None));
+        let (first, last) = (rows[1].first_attempt.clone(), rows[1].last_attempt.clone());
+        assert!(first.is_some());
+        assert_ne!(last.as_deref(), Some("2000-01-01T00:00:00Z"), "set at the outcome");
+        assert!(last >= first, "{first:?} .. {last:?}");
     }
 
     /// Every state is stored as a word and read back as itself.
