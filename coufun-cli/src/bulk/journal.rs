@@ -444,9 +444,8 @@ mod tests {
     async fn attempt_times_span_the_attempts_and_only_them() {
         let dir = tempfile::tempdir().unwrap();
         let journal = Journal::open(&dir.path().join("j.sqlite")).await.unwrap();
-        let rows: Vec<crate::bulk::input::InputRow> = (1..=2)
-            .map(|i| (i, format!("r{i}"), Vec::new()))
-            .collect();
+        let rows: Vec<crate::bulk::input::InputRow> =
+            (1..=2).map(|i| (i, format!("r{i}"), Vec::new())).collect();
         let mut n = 0;
         journal
             .plan(&rows, || {
@@ -471,10 +470,17 @@ mod tests {
             .await
             .unwrap();
         let rows = journal.rows().await.unwrap();
-        assert_eq!((&rows[0].first_attempt, &rows[0].last_attempt), (&None, &None));
+        assert_eq!(
+            (&rows[0].first_attempt, &rows[0].last_attempt),
+            (&None, &None)
+        );
         let (first, last) = (rows[1].first_attempt.clone(), rows[1].last_attempt.clone());
         assert!(first.is_some());
-        assert_ne!(last.as_deref(), Some("2000-01-01T00:00:00Z"), "set at the outcome");
+        assert_ne!(
+            last.as_deref(),
+            Some("2000-01-01T00:00:00Z"),
+            "set at the outcome"
+        );
         assert!(last >= first, "{first:?} .. {last:?}");
     }
 
