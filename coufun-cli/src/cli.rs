@@ -12,7 +12,9 @@ use crate::sdk::{BULK_OPERATION, GOODS_FIELD, OPERATIONS, OpMeta};
 pub const EXIT_CODES: &str = "Exit codes: 0 success · 1 local failure (file, journal, config) · \
 2 bad arguments (nothing sent) · 3 server refusal (a code other than 00) · \
 4 outcome unknown (coupons may exist: send again with the same --tr-id, or rerun bulk-create) · \
-5 transport failure (no usable answer) · 130 interrupted.";
+5 transport failure (no usable answer) · \
+6 never send again (an earlier attempt reached the server, or the answer was another order's: \
+coupons probably exist; `coufun reconcile` writes the request to the supplier) · 130 interrupted.";
 
 /// The client-side lookup of one goods item over the goods list (no manual
 /// documents a goods-info operation; the SDK's `Client::goods_info`).
@@ -65,7 +67,8 @@ pub fn command() -> Command {
                 .arg(Arg::new("code").required(true).value_name("CODE")),
         )
         .subcommand(Command::new("codes").about("List every result code of the manual"))
-        .subcommand(bulk_command());
+        .subcommand(bulk_command())
+        .subcommand(reconcile_command());
     for op in OPERATIONS {
         cmd = cmd.subcommand(operation_command(op));
     }
@@ -156,6 +159,43 @@ fn operation_command(op: &'static OpMeta) -> Command {
     cmd
 }
 
+fn reconcile_command() -> Command {
+    Command::new("reconcile")
+        .about("Write the reconciliation request for the supplier from a bulk-create journal")
+        .long_about(
+            "Write the reconciliation request for the supplier from a bulk-create journal: \
+             every row whose coupons may exist without their numbers being known — outcome \
+             unknown, an earlier attempt that reached the server (a repeat answered 12 or 23 \
+             after a lost answer), or an answer that was another order's — with its TR_ID, \
+             goods, quantity and the times of its first and last attempt (UTC). As text ready \
+             to send (Korean and English) or as CSV. Reads the journal only: nothing is sent, \
+             no POC_ID is needed.",
+        )
+        .arg(
+            Arg::new("journal")
+                .long("journal")
+                .required(true)
+                .value_name("FILE")
+                .value_parser(value_parser!(std::path::PathBuf))
+                .help("The bulk-create journal (FILE.journal.sqlite)"),
+        )
+        .arg(
+            Arg::new("format")
+                .long("format")
+                .value_name("FORMAT")
+                .value_parser(["text", "csv"])
+                .default_value("text")
+                .help("text (ready to send, Korean and English) or csv"),
+        )
+        .arg(
+            Arg::new("output")
+                .long("output")
+                .value_name("PATH")
+                .value_parser(value_parser!(std::path::PathBuf))
+                .help("Write to PATH instead of stdout"),
+        )
+}
+
 fn bulk_command() -> Command {
     let columns = crate::sdk::operation(BULK_OPERATION)
         .map(|op| crate::bulk::input::allowed_columns(op, &crate::bulk_fixed_fields(op)).join(", "))
@@ -172,7 +212,10 @@ fn bulk_command() -> Command {
              outcome as it happens: rerun the same command after a crash or Ctrl-C and it resumes, \
              never issuing a row twice; rows whose outcome is unknown are sent again with their \
              original TR_ID (the server deduplicates on it; a 12 after a lost answer is recorded \
-             `reached`: coupons exist, never issued again). The report (default \
+             `reached`: coupons exist, never issued again). A refusal is treated as its code's \
+             retry class says (`coufun codes`): a code that may be sent again (e.g. 99) pauses \
+             the run and the same row goes again; a quota never retried (95) stops the run at \
+             once and leaves the rows open for a rerun. The report (default \
              FILE with extension .report.csv) lists every row's outcome and coupon numbers."
         ))
         .arg(
@@ -224,7 +267,7 @@ fn bulk_command() -> Command {
                 .value_parser(value_parser!(f64))
                 .default_value("2")
                 .help(
-                    "First pause after a limit code (e.g. 95); doubles up to 60 s while it lasts",
+                    "First pause after a code whose retry class allows sending it again (e.g. 99; `coufun codes`); doubles up to 60 s while it lasts",
                 ),
         )
         .arg(
@@ -233,7 +276,7 @@ fn bulk_command() -> Command {
                 .value_name("N")
                 .value_parser(value_parser!(u32).range(1..=100))
                 .default_value("3")
-                .help("Limit answers for one row before the run stops (rerun later to resume)"),
+                .help("Such answers for one row before the run stops (rerun later to resume)"),
         )
         .arg(
             Arg::new("no-progress")

@@ -13,8 +13,13 @@ pub enum Exit {
     BadArguments,
     /// 3: the server refused (answered a code other than 00).
     Refused,
-    /// 4: the outcome is unknown: coupons may exist (send again with the same TR_ID, or rerun bulk-create).
+    /// 4: the outcome is unknown: coupons may exist — send again with the same
+    /// TR_ID (never a new one), or rerun bulk-create.
     Unknown,
+    /// 6: never send again: an earlier attempt reached the server (a repeat
+    /// answered `12`/`23` after a lost answer) or the answer was another order's —
+    /// coupons probably exist; ask the supplier (`coufun reconcile`).
+    DoNotResend,
     /// 5: transport failure: no usable answer (connection, HTTP status, unreadable body).
     Transport,
     /// 130: interrupted by Ctrl-C (bulk-create: rerun to resume).
@@ -31,6 +36,7 @@ impl Exit {
             Exit::Refused => 3,
             Exit::Unknown => 4,
             Exit::Transport => 5,
+            Exit::DoNotResend => 6,
             Exit::Interrupted => 130,
         }
     }
@@ -59,5 +65,30 @@ impl CliError {
             exit,
             message: message.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each outcome has its own number: "send again with the same TR_ID" (4)
+    /// and "never send again" (6) above all.
+    #[test]
+    fn every_exit_has_its_own_code() {
+        let all = [
+            Exit::Success,
+            Exit::Local,
+            Exit::BadArguments,
+            Exit::Refused,
+            Exit::Unknown,
+            Exit::Transport,
+            Exit::DoNotResend,
+            Exit::Interrupted,
+        ];
+        let codes: std::collections::BTreeSet<u8> = all.iter().map(|e| e.code()).collect();
+        assert_eq!(codes.len(), all.len());
+        assert_eq!(Exit::Unknown.code(), 4);
+        assert_eq!(Exit::DoNotResend.code(), 6);
     }
 }

@@ -13,6 +13,7 @@ mod config;
 mod exit;
 mod output;
 mod present;
+mod reconcile;
 mod sdk;
 
 use std::path::{Path, PathBuf};
@@ -66,6 +67,7 @@ async fn run(matches: &ArgMatches) -> Result<Exit, CliError> {
             Ok(Exit::Success)
         }
         Some(("bulk-create", m)) => bulk_create(matches, m, json).await,
+        Some(("reconcile", m)) => reconcile_command(m).await,
         Some((cli::GOODS_INFO, m)) if sdk::operation(cli::GOODS_INFO).is_none() => {
             goods_info(matches, m, json).await
         }
@@ -168,7 +170,7 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
                     json!({
                         "operation": op.name,
                         "outcome": "ok",
-                        "code": "00",
+                        "code": ResultCode::Success.as_str(),
                         "result": output::code_json(ResultCode::Success),
                         "tr_id": tr_id,
                         "warning": count_warning,
@@ -230,19 +232,24 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
             }
             Exit::Refused
         }
-        CallOutcome::Reached { tr_id, detail } => {
+        CallOutcome::Reached {
+            tr_id,
+            code,
+            detail,
+        } => {
             if json {
                 println!(
                     "{}",
-                    json!({"operation": op.name, "outcome": "earlier_attempt_reached", "tr_id": tr_id, "detail": detail})
+                    json!({"operation": op.name, "outcome": "earlier_attempt_reached", "tr_id": tr_id, "code": code.as_str(), "detail": detail})
                 );
             } else {
                 println!(
-                    "{}: an earlier attempt with TR_ID {tr_id} reached the server — coupons probably exist, their numbers are not retrievable; do not issue again\n  {detail}",
-                    op.name
+                    "{}: an earlier attempt with TR_ID {tr_id} reached the server — coupons probably exist, their numbers are not retrievable; do not issue again (`coufun explain {}` says what to do)\n  {detail}",
+                    op.name,
+                    code.as_str()
                 );
             }
-            Exit::Unknown
+            Exit::DoNotResend
         }
         CallOutcome::Unknown { tr_id, detail } => {
             if json {
@@ -257,6 +264,20 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
                 );
             }
             Exit::Unknown
+        }
+        CallOutcome::EchoMismatch { tr_id, detail } => {
+            if json {
+                println!(
+                    "{}",
+                    json!({"operation": op.name, "outcome": "echo_mismatch", "tr_id": tr_id, "detail": detail})
+                );
+            } else {
+                println!(
+                    "{}: the answer was another order's — its coupons are not this request's, and what TR_ID {tr_id} did is not known; do not send it again, ask the supplier to reconcile it\n  {detail}",
+                    op.name
+                );
+            }
+            Exit::DoNotResend
         }
         CallOutcome::Transport(detail) => {
             if json {
@@ -404,7 +425,7 @@ async fn goods_info(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<E
             json!({
                 "operation": cli::GOODS_INFO,
                 "outcome": "ok",
-                "code": "00",
+                "code": ResultCode::Success.as_str(),
                 "result": output::code_json(ResultCode::Success),
                 "fields": output::object(&fields),
             })
@@ -434,6 +455,65 @@ pub(crate) fn bulk_fixed_fields(op: &OpMeta) -> Vec<&'static str> {
 /// The bulk operation's quantity field (`CREATE_CNT`): 1 when a row leaves it out.
 const QUANTITY_FIELD: &str = "quantity";
 
+/// The wire names of the bulk operation's TR_ID, goods and quantity
+/// parameters, from the operation table.
+pub(crate) fn bulk_columns(op: &OpMeta) -> Option<reconcile::Columns> {
+    let wire_of = |name: &str| op.field(name).map(|f| f.wire);
+    Some(reconcile::Columns {
+        tr_id: op.idempotency_key.and_then(wire_of)?,
+        goods: wire_of(sdk::GOODS_FIELD)?,
+        quantity: wire_of(QUANTITY_FIELD),
+    })
+}
+
+/// `coufun reconcile`: the reconciliation request from a bulk journal, on
+/// stdout or in `--output`; reads the journal only.
+async fn reconcile_command(m: &ArgMatches) -> Result<Exit, CliError> {
+    let local = |what: String| CliError::new(Exit::Local, what);
+    let Some(op) = sdk::operation(sdk::BULK_OPERATION) else {
+        return Err(local(format!(
+            "the spec has no operation {}",
+            sdk::BULK_OPERATION
+        )));
+    };
+    let Some(columns) = bulk_columns(op) else {
+        return Err(local(format!("{} has no goods or TR_ID field", op.name)));
+    };
+    let path = m.get_one::<PathBuf>("journal").cloned().unwrap_or_default();
+    if !path.is_file() {
+        return Err(CliError::new(
+            Exit::BadArguments,
+            format!("no journal at {}", path.display()),
+        ));
+    }
+    let journal_error = |e: &dyn std::error::Error| {
+        local(format!("journal {}: {}", path.display(), error_chain(e)))
+    };
+    let journal = Journal::open(&path).await.map_err(|e| journal_error(&e))?;
+    let rows = journal.rows().await.map_err(|e| journal_error(&e))?;
+    let now = journal.now().await.map_err(|e| journal_error(&e))?;
+    journal.close().await;
+    let entries = reconcile::entries(&rows, columns);
+    let out = match m.get_one::<String>("format").map(String::as_str) {
+        Some("csv") => reconcile::csv(&entries, columns)
+            .map_err(|e| local(format!("cannot write the CSV: {e}")))?,
+        _ => reconcile::text(&entries, columns, &now),
+    };
+    match m.get_one::<PathBuf>("output") {
+        Some(file) => {
+            std::fs::write(file, &out)
+                .map_err(|e| local(format!("cannot write {}: {e}", file.display())))?;
+            eprintln!(
+                "{} rows to reconcile written to {}",
+                entries.len(),
+                file.display()
+            );
+        }
+        None => print!("{out}"),
+    }
+    Ok(Exit::Success)
+}
+
 fn beside(file: &Path, extension: &str) -> PathBuf {
     file.with_extension(extension)
 }
@@ -446,13 +526,10 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
             sdk::BULK_OPERATION
         )));
     };
-    let wire_of = |name: &str| op.fields.iter().find(|f| f.name == name).map(|f| f.wire);
-    let (Some(goods_wire), Some(tr_wire)) = (
-        wire_of(sdk::GOODS_FIELD),
-        op.idempotency_key.and_then(wire_of),
-    ) else {
+    let Some(columns) = bulk_columns(op) else {
         return Err(local(format!("{} has no goods or TR_ID field", op.name)));
     };
+    let (goods_wire, tr_wire) = (columns.goods, columns.tr_id);
     let file = m.get_one::<PathBuf>("file").cloned().unwrap_or_default();
     let goods = m.get_one::<String>("goods").cloned().unwrap_or_default();
     let journal_path = m
@@ -467,7 +544,7 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
     let rows = bulk::input::read(&file, op, &bulk_fixed_fields(op))
         .map_err(|e| CliError::new(Exit::BadArguments, error_chain(&e)))?;
     // A row without a quantity orders one coupon.
-    let quantity_wire = wire_of(QUANTITY_FIELD);
+    let quantity_wire = columns.quantity;
     let rows: Vec<_> = rows
         .into_iter()
         .map(|(line, reference, mut params)| {
@@ -553,12 +630,18 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
         .iter()
         .filter(|r| r.state == RowState::Issued && r.message.is_some())
         .count();
+    // Rows whose coupons may exist unseen: `coufun reconcile` asks the supplier.
+    let to_reconcile = all
+        .iter()
+        .filter(|r| r.state.needs_reconciliation())
+        .count();
     if json {
         println!(
             "{}",
             json!({
                 "summary": summary,
                 "issued_with_count_warning": short,
+                "to_reconcile": to_reconcile,
                 "journal": journal_path.display().to_string(),
                 "report": report_path.display().to_string(),
             })
@@ -593,19 +676,43 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
         let reached = summary.count(RowState::Reached);
         if reached > 0 {
             println!(
-                "{reached} rows reached the server in an earlier attempt whose answer was lost: coupons probably exist, numbers not retrievable — ask the supplier by TR_ID (see the report); never reissue them"
+                "{reached} rows reached the server in an earlier attempt whose answer was lost: coupons probably exist, numbers not retrievable — never reissue them"
+            );
+        }
+        let mismatched = summary.count(RowState::EchoMismatch);
+        if mismatched > 0 {
+            println!(
+                "{mismatched} rows were answered with another order's TR_ID or goods: their coupons are not attributed to them — never reissue them"
+            );
+        }
+        if to_reconcile > 0 {
+            println!(
+                "{to_reconcile} rows to ask the supplier about: `coufun reconcile --journal {}` writes the request (--format csv|text)",
+                journal_path.display()
             );
         }
     }
-    Ok(if summary.interrupted {
+    Ok(bulk_exit(&summary))
+}
+
+/// How a bulk run exits: interrupted; else rows still open (a rerun sends them
+/// with their TR_IDs: 4); else rows never to be sent again (6); else refusals.
+fn bulk_exit(summary: &bulk::Summary) -> Exit {
+    let open = summary.count(RowState::Unknown)
+        + summary.count(RowState::Sending)
+        + summary.count(RowState::Pending)
+        + summary.count(RowState::Deferred);
+    if summary.interrupted {
         Exit::Interrupted
-    } else if open > 0 || summary.count(RowState::Reached) > 0 {
+    } else if open > 0 {
         Exit::Unknown
+    } else if summary.count(RowState::Reached) + summary.count(RowState::EchoMismatch) > 0 {
+        Exit::DoNotResend
     } else if summary.count(RowState::Refused) + summary.count(RowState::Invalid) > 0 {
         Exit::Refused
     } else {
         Exit::Success
-    })
+    }
 }
 
 /// Ctrl-C (SIGINT), listened for from the call on.
@@ -635,4 +742,46 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(states: &[(RowState, usize)]) -> bulk::Summary {
+        let mut s = bulk::Summary::default();
+        for (state, n) in states {
+            s.by_state.insert(*state, *n);
+        }
+        s
+    }
+
+    /// Rows still open come first (rerun: same TR_IDs); a run whose only
+    /// unfinished rows must never be resent exits 6, not 4.
+    #[test]
+    fn a_bulk_run_exits_by_what_its_rows_need() {
+        use RowState::*;
+        assert_eq!(bulk_exit(&summary(&[(Issued, 3)])), Exit::Success);
+        assert_eq!(
+            bulk_exit(&summary(&[(Issued, 3), (Refused, 1)])),
+            Exit::Refused
+        );
+        assert_eq!(
+            bulk_exit(&summary(&[(Issued, 3), (Reached, 1)])),
+            Exit::DoNotResend
+        );
+        assert_eq!(
+            bulk_exit(&summary(&[(EchoMismatch, 1), (Refused, 1)])),
+            Exit::DoNotResend
+        );
+        for open in [Unknown, Sending, Pending, Deferred] {
+            assert_eq!(
+                bulk_exit(&summary(&[(Reached, 1), (open, 1)])),
+                Exit::Unknown
+            );
+        }
+        let mut stopped = summary(&[(Pending, 1)]);
+        stopped.interrupted = true;
+        assert_eq!(bulk_exit(&stopped), Exit::Interrupted);
+    }
 }

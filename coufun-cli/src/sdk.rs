@@ -162,11 +162,24 @@ pub enum CallOutcome {
     Reached {
         /// The TR_ID.
         tr_id: String,
+        /// The code the repeat was answered (`12` or `23`).
+        code: ResultCode,
         /// What the SDK said.
         detail: String,
     },
     /// Nothing usable came back (connection, HTTP status, unreadable answer).
     Transport(String),
+    /// An issuing answer that echoed another TR_ID or goods id than the request
+    /// (issue 20's echo check): its coupons are not this request's; never send
+    /// it again, reconcile. Built in `from_issue` by one arm once the SDK's
+    /// `IssueOutcome` reports it.
+    #[allow(dead_code)]
+    EchoMismatch {
+        /// The request's TR_ID.
+        tr_id: String,
+        /// What differed (both values).
+        detail: String,
+    },
 }
 
 impl CallOutcome {
@@ -219,6 +232,7 @@ impl CallOutcome {
             },
             IssueOutcome::EarlierAttemptReached(e) => CallOutcome::Reached {
                 tr_id,
+                code: e.code,
                 detail: format!(
                     "result code {} after {} lost answer(s): an earlier attempt reached the server; \
                      the coupons' numbers cannot be retrieved through the API",
@@ -398,10 +412,11 @@ impl Issuer for SdkIssuer {
                     warning: info.count_warning,
                 }
             }
-            Ok(CallOutcome::Reached { detail, .. }) => RowOutcome::Reached(detail),
+            Ok(CallOutcome::Reached { code, detail, .. }) => RowOutcome::Reached { code, detail },
             Ok(CallOutcome::Refused { code, message }) => RowOutcome::Refused { code, message },
             Ok(CallOutcome::Unknown { detail, .. }) => RowOutcome::Unknown(detail),
             Ok(CallOutcome::Transport(detail)) => RowOutcome::Unknown(detail),
+            Ok(CallOutcome::EchoMismatch { detail, .. }) => RowOutcome::EchoMismatch { detail },
         }
     }
 

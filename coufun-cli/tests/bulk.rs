@@ -1,7 +1,8 @@
 //! bulk-create through the real binary: a 500-row run killed with SIGKILL
 //! partway (the sandbox lives in this test process and outlives it), resumed,
 //! and judged by the sandbox's ledger: every row issued exactly once, the
-//! report complete. Also a run stopped by the server's issue limit (95).
+//! report complete. Also a run stopped by the server's issue limit (95), and
+//! the reconciliation request written from a journal with a lost answer.
 
 mod common;
 
@@ -74,9 +75,10 @@ fn a_bulk_run_killed_partway_resumes_and_issues_every_row_exactly_once() {
     // (the documented API has no lookup by TR_ID): coupons exist, numbers unknown.
     let reached = by_state["reached"].as_u64().unwrap_or(0) as usize;
     assert_eq!(issued + reached, ROWS, "{summary}");
+    // Nothing is left open: `reached` rows are never sent again (exit 6).
     assert_eq!(
         resumed.code,
-        if reached == 0 { 0 } else { 4 },
+        if reached == 0 { 0 } else { 6 },
         "{resumed:?}"
     );
     let sent_again = summary["summary"]["sent_this_run"].as_u64().unwrap() as usize;
@@ -153,6 +155,13 @@ fn the_issue_limit_stops_the_run_and_a_later_run_resumes() {
     assert!(run.stdout.contains("95"), "{}", run.stdout);
     assert!(run.stdout.contains("rerun"), "{}", run.stdout);
     assert_eq!(host.ledger().orders.len(), 5);
+    // 95 is never retried (as `coufun codes` says): the sixth row was sent once.
+    assert_eq!(
+        host.sandbox().request_count(),
+        6,
+        "no pause and resend of a 95"
+    );
+    assert!(run.stdout.contains("administrator"), "{}", run.stdout);
     let report = read_report(&host.path("few.report.csv"));
     assert_eq!(report.len(), 12);
     assert_eq!(
@@ -257,4 +266,104 @@ fn a_row_answered_short_of_a_coupon_is_issued_with_its_warning_in_the_report() {
     assert_eq!(messages[2], "");
     assert!(rows.iter().all(|r| &r[column("outcome")] == "issued"));
     assert_eq!(host.ledger().coupon_count(), 6, "every coupon exists");
+}
+
+/// A row whose answer is lost and whose repeat is answered 12: recorded
+/// `reached` with that code, the run exits 6 (never send again), and
+/// `coufun reconcile` lists exactly that row, as text and as CSV.
+#[test]
+fn a_lost_answer_goes_to_the_reconciliation_request() {
+    let host = Host::start();
+    // The second request (row 2 at concurrency 1): committed, answer dropped.
+    host.sandbox()
+        .set_faults(FaultPlan::scheduled([ScheduledFault::at(
+            1,
+            Fault::DropAfterCommit,
+        )]));
+    let input = host.path("lost.csv");
+    write_refs(&input, 3);
+    let run: common::Run = host
+        .cmd()
+        .args(["bulk-create", input.to_str().unwrap(), "--goods", GOODS])
+        .args(["--concurrency", "1", "--no-progress"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 6, "{run:?}");
+    assert!(run.stdout.contains("coufun reconcile"), "{}", run.stdout);
+    let json: common::Run = host
+        .cmd()
+        .args([
+            "--json",
+            "bulk-create",
+            input.to_str().unwrap(),
+            "--goods",
+            GOODS,
+        ])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(
+        json.code, 6,
+        "a rerun sends nothing and still says so: {json:?}"
+    );
+    assert_eq!(json.json()["to_reconcile"], 1);
+    assert_eq!(json.json()["summary"]["sent_this_run"], 0);
+    let report = read_report(&host.path("lost.report.csv"));
+    let outcomes: Vec<_> = report.iter().map(|r| r["outcome"].as_str()).collect();
+    assert_eq!(outcomes, ["issued", "reached", "issued"]);
+    assert_eq!(
+        report[1]["code"],
+        coufun_api::ResultCode::DuplicateTrId.as_str()
+    );
+    let lost = report[1]["tr_id"].clone();
+    assert!(report.iter().all(|r| !r["first_attempt_utc"].is_empty()));
+    assert!(report.iter().all(|r| !r["last_attempt_utc"].is_empty()));
+
+    let journal = host.path("lost.journal.sqlite");
+    let reconcile = |format: &str| -> common::Run {
+        common::bare(host.dir.path())
+            .args(["reconcile", "--journal", journal.to_str().unwrap()])
+            .args(["--format", format])
+            .output()
+            .unwrap()
+            .into()
+    };
+    let text = reconcile("text");
+    assert_eq!(text.code, 0, "{text:?}");
+    assert!(
+        text.stdout.contains("쿠폰 발행 확인 요청"),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains("reconciliation request"));
+    assert!(text.stdout.contains(&lost));
+    for other in [&report[0]["tr_id"], &report[2]["tr_id"]] {
+        assert!(
+            !text.stdout.contains(other.as_str()),
+            "issued rows are not asked about"
+        );
+    }
+    let csv = reconcile("csv");
+    assert_eq!(csv.code, 0, "{csv:?}");
+    let mut reader = ::csv::Reader::from_reader(csv.stdout.as_bytes());
+    let rows: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1, "{}", csv.stdout);
+    assert_eq!(&rows[0][0], lost.as_str());
+    assert_eq!(&rows[0][1], GOODS);
+    assert_eq!(&rows[0][2], "1");
+    assert!(
+        !rows[0][3].is_empty() && !rows[0][4].is_empty(),
+        "attempt times"
+    );
+
+    let missing = common::bare(host.dir.path())
+        .args([
+            "reconcile",
+            "--journal",
+            host.path("none.sqlite").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
 }

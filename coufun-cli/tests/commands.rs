@@ -45,6 +45,11 @@ fn help_lists_every_operation_of_the_spec_and_one_flag_per_field() {
     }
     assert!(out.stdout.contains("Exit codes"));
     assert!(
+        out.stdout.contains("6 never send again"),
+        "the never-send-again exit is documented: {}",
+        out.stdout
+    );
+    assert!(
         out.stdout.contains("goods-info"),
         "the lookup over the list"
     );
@@ -102,6 +107,19 @@ fn explain_and_codes_print_the_sdk_texts_as_tables_and_json() {
 
     let bad = run(&["explain", "abc"]);
     assert_eq!(bad.code, 2, "{bad:?}");
+
+    // One digit is the code it pads: `explain 1` is `explain 01`.
+    let one = run(&["explain", "1", "--json"]);
+    assert_eq!(one.code, 0, "{one:?}");
+    assert_eq!(one.json(), run(&["explain", "01", "--json"]).json());
+    assert_eq!(one.json()["code"], ResultCode::IpNotRegistered.as_str());
+
+    // 12 after a lost answer on an issuing call: the coupons probably exist.
+    let twelve = run(&["explain", "12"]);
+    let after = ResultCode::DuplicateTrId
+        .after_lost_answer(coufun_api::Lang::En)
+        .expect("the spec says what 12 means after a lost answer");
+    assert!(twelve.stdout.contains(after), "{}", twelve.stdout);
 }
 
 #[test]
@@ -532,5 +550,41 @@ fn a_create_answer_short_of_a_coupon_is_issued_with_a_warning() {
             .len(),
         2,
         "both coupons exist"
+    );
+}
+
+/// A create whose answer is lost (the sandbox commits, then drops the
+/// connection): the SDK sends the same TR_ID again, the server answers `12`, and
+/// the command exits 6 — never send again — not 4 (send again with that TR_ID).
+#[test]
+fn an_earlier_attempt_that_reached_the_server_exits_never_send_again() {
+    use coufun_sandbox::{Fault, FaultPlan, ScheduledFault};
+    let host = Host::start();
+    host.sandbox()
+        .set_faults(FaultPlan::scheduled([ScheduledFault::at(
+            0,
+            Fault::DropAfterCommit,
+        )]));
+    let run = host.run(&[
+        "--json",
+        "coupon-create",
+        "--goods-id",
+        GOODS,
+        "--quantity",
+        "1",
+        "--tr-id",
+        "cli-lost-answer",
+    ]);
+    assert_eq!(run.code, 6, "{run:?}");
+    let json = run.json();
+    assert_eq!(json["outcome"], "earlier_attempt_reached", "{json}");
+    assert_eq!(json["code"], ResultCode::DuplicateTrId.as_str());
+    assert_eq!(json["tr_id"], "cli-lost-answer");
+    assert_eq!(
+        host.ledger()
+            .order_by_tr_id("cli-lost-answer")
+            .map(|o| o.coupons.len()),
+        Some(1),
+        "the coupon exists"
     );
 }

@@ -91,6 +91,13 @@ pub struct CodeEntry {
     pub retry: RetryClass,
     /// The manual says "(관리자 문의)": contact the administrator.
     pub contact_admin: bool,
+    /// What the code means when it answers the repeat of an issuing call whose
+    /// first answer was lost (ours, Korean): only on the codes that need it.
+    #[serde(default)]
+    pub after_lost_answer_ko: Option<Spanned<String>>,
+    /// The same in English (ours); given together with `after_lost_answer_ko`.
+    #[serde(default)]
+    pub after_lost_answer_en: Option<Spanned<String>>,
     /// Manual version whose revision entry introduced the code.
     #[serde(default)]
     pub since: Option<Spanned<String>>,

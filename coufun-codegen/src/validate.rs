@@ -235,6 +235,19 @@ impl Validator {
             ] {
                 self.text(src, value, format!("codes[{i}].{field}"));
             }
+            match (&c.after_lost_answer_ko, &c.after_lost_answer_en) {
+                (Some(ko), Some(en)) => {
+                    self.text(src, ko, format!("codes[{i}].after_lost_answer_ko"));
+                    self.text(src, en, format!("codes[{i}].after_lost_answer_en"));
+                }
+                (Some(one), None) | (None, Some(one)) => self.err(
+                    src,
+                    one,
+                    format!("codes[{i}].after_lost_answer"),
+                    "give after_lost_answer_ko and after_lost_answer_en together".into(),
+                ),
+                (None, None) => {}
+            }
             for (field, value) in [
                 ("since", &c.since),
                 ("changed_in", &c.changed_in),

@@ -410,3 +410,22 @@ fn flat_record_field_shadowing_an_answer_field() {
         errors[0]
     );
 }
+
+#[test]
+fn after_lost_answer_texts_come_in_pairs() {
+    // Code 12 (codes[10]) keeps its Korean text and loses the English one.
+    let (errors, line, _) = broken(
+        RESULT_CODES_PATH,
+        "after_lost_answer_en = \"After a lost answer on an issuing operation (create",
+        "# after_lost_answer_en = \"",
+    );
+    let in_file: Vec<&SpecError> = errors
+        .iter()
+        .filter(|e| e.file == RESULT_CODES_PATH)
+        .collect();
+    assert_eq!(in_file.len(), 1, "{errors:#?}");
+    let e = in_file[0];
+    assert_eq!(e.key, "codes[10].after_lost_answer", "{e}");
+    assert_eq!(e.line, line - 1, "at the Korean text left alone: {e}");
+    assert!(e.message.contains("together"), "{e}");
+}

@@ -767,3 +767,34 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         changed_in: None,
     },
 ];
+/// `(code, Korean, English)`: what a code means after a lost answer.
+static AFTER_LOST_ANSWER: [(ResultCode, &str, &str); 2] = [
+    (
+        ResultCode::DuplicateTrId,
+        "발행 요청(쿠폰생성·쿠폰발송)의 응답을 받지 못해 같은 TR_ID로 다시 보낸 요청에 12를 받았다면, 앞선 요청이 서버에 도달한 것입니다. 이 TR_ID의 쿠폰은 이미 발행되었을 가능성이 큽니다. 새 TR_ID로 다시 보내지 마십시오(두 번 발행됩니다). API로는 TR_ID로 조회할 수 없으니 공급사에 이 TR_ID의 발행 내역 확인을 요청하십시오.",
+        "After a lost answer on an issuing operation (create, send), a 12 to the repeat with the same TR_ID means an earlier attempt reached the server: the coupons of this TR_ID probably exist. Do not resend with a new TR_ID (that would issue them twice). The API has no lookup by TR_ID: ask the supplier to reconcile this TR_ID.",
+    ),
+    (
+        ResultCode::DuplicateRequest,
+        "발행 요청의 응답을 받지 못해 다시 보낸 요청에 23을 받았다면, 같은 요청이 이미 서버에 도달한 것입니다. 쿠폰은 이미 발행되었을 가능성이 큽니다. 새 TR_ID로도 다시 보내지 마십시오. 공급사에 이 TR_ID의 발행 내역 확인을 요청하십시오.",
+        "After a lost answer on an issuing operation, a 23 to the repeat means the same request already reached the server: the coupons probably exist. Do not resend it, not with a new TR_ID either; ask the supplier to reconcile this TR_ID.",
+    ),
+];
+impl ResultCode {
+    /// What this code means when it answers the repeat (same TR_ID) of an
+    /// issuing call whose first answer was lost, in `lang`; `None` for a
+    /// code that means nothing more after a lost answer.
+    pub fn after_lost_answer(
+        self,
+        lang: super::super::result_code::Lang,
+    ) -> Option<&'static str> {
+        use super::super::result_code::Lang;
+        AFTER_LOST_ANSWER
+            .iter()
+            .find(|(code, _, _)| *code == self)
+            .map(|(_, ko, en)| match lang {
+                Lang::Ko => *ko,
+                Lang::En => *en,
+            })
+    }
+}

@@ -3,7 +3,7 @@
 //! issuing operation but the goods and the TR_ID (named as the field, e.g.
 //! `quantity`, or as its wire parameter, e.g. `CREATE_CNT`; today `quantity`,
 //! `reserve1`, `reserve2`); empty cells are left out. Report: one line per row
-//! with its TR_ID, outcome and coupon numbers.
+//! with its TR_ID, outcome, coupon numbers and attempt times.
 
 use std::path::Path;
 
@@ -127,6 +127,8 @@ pub fn write_report(path: &Path, rows: &[JournalRow]) -> Result<(), csv::Error> 
             "order_id",
             "coupon_numbers",
             "attempts",
+            "first_attempt_utc",
+            "last_attempt_utc",
         ])?;
         for r in rows {
             w.write_record([
@@ -134,11 +136,13 @@ pub fn write_report(path: &Path, rows: &[JournalRow]) -> Result<(), csv::Error> 
                 &r.reference,
                 &r.tr_id,
                 r.state.as_str(),
-                r.code.as_deref().unwrap_or(""),
+                r.code.map_or("", |c| c.as_str()),
                 r.message.as_deref().unwrap_or(""),
                 r.order_id.as_deref().unwrap_or(""),
                 r.coupons.as_deref().unwrap_or(""),
                 r.attempts.to_string().as_str(),
+                r.first_attempt.as_deref().unwrap_or(""),
+                r.last_attempt.as_deref().unwrap_or(""),
             ])?;
         }
         w.flush()?;

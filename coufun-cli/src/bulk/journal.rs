@@ -1,9 +1,14 @@
 //! The bulk journal: a SQLite file (through sqlx) holding every row of a run,
 //! its TR_ID (assigned before the first attempt) and its outcome, each write
 //! committed before the next step, so that a rerun after a crash resumes.
+//! Result codes are stored as their two-digit text and read back as
+//! [`ResultCode`] (a code outside the manual stays as it came); journals written
+//! before the attempt times were kept are migrated in place when opened.
 
 use std::path::Path;
 use std::str::FromStr;
+
+use coufun_api::ResultCode;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
@@ -29,6 +34,10 @@ pub enum RowState {
     /// An earlier attempt reached the server (a `12` after a lost answer):
     /// coupons probably exist, their numbers are not retrievable. Never resent.
     Reached,
+    /// The answer echoed another TR_ID or goods id than the row sent: the coupons
+    /// in it are not this row's, and what this row's TR_ID did is not known.
+    /// Never resent; reconciled with the supplier.
+    EchoMismatch,
 }
 
 impl RowState {
@@ -43,6 +52,7 @@ impl RowState {
             RowState::Unknown => "unknown",
             RowState::Deferred => "deferred",
             RowState::Reached => "reached",
+            RowState::EchoMismatch => "echo_mismatch",
         }
     }
 
@@ -56,6 +66,7 @@ impl RowState {
             "unknown" => RowState::Unknown,
             "deferred" => RowState::Deferred,
             "reached" => RowState::Reached,
+            "echo_mismatch" => RowState::EchoMismatch,
             other => return Err(JournalError::Corrupt(format!("row state {other:?}"))),
         })
     }
@@ -65,6 +76,16 @@ impl RowState {
         matches!(
             self,
             RowState::Pending | RowState::Sending | RowState::Unknown | RowState::Deferred
+        )
+    }
+
+    /// Whether the supplier must be asked what the row's TR_ID issued (the
+    /// reconciliation request): its outcome is unknown, an earlier attempt
+    /// reached the server with its answer lost, or the answer was another order's.
+    pub fn needs_reconciliation(self) -> bool {
+        matches!(
+            self,
+            RowState::Sending | RowState::Unknown | RowState::Reached | RowState::EchoMismatch
         )
     }
 }
@@ -104,14 +125,21 @@ pub struct JournalRow {
     pub state: RowState,
     /// Attempts made across runs.
     pub attempts: u32,
-    /// Result code, when one was answered.
-    pub code: Option<String>,
+    /// Result code, when one was answered (or our own check gave one).
+    pub code: Option<ResultCode>,
     /// Message or error.
     pub message: Option<String>,
     /// Order id.
     pub order_id: Option<String>,
     /// Coupon numbers, space-separated.
     pub coupons: Option<String>,
+    /// When the first attempt started (UTC, `YYYY-MM-DDTHH:MM:SSZ`); `None`
+    /// before it, and for attempts made before the journal kept times.
+    pub first_attempt: Option<String>,
+    /// When the latest attempt ended (its outcome recorded), or started while
+    /// it has no outcome (UTC, as `first_attempt`): with `first_attempt`, the
+    /// span holding every request sent for the row, the SDK's retries included.
+    pub last_attempt: Option<String>,
 }
 
 /// The journal file.
@@ -146,11 +174,14 @@ impl Journal {
                 code TEXT,
                 message TEXT,
                 order_id TEXT,
-                coupons TEXT
+                coupons TEXT,
+                first_attempt_at TEXT,
+                last_attempt_at TEXT
             )",
         )
         .execute(&pool)
         .await?;
+        migrate(&pool).await?;
         Ok(Journal { pool })
     }
 
@@ -225,7 +256,7 @@ impl Journal {
     /// Every row, in input order.
     pub async fn rows(&self) -> Result<Vec<JournalRow>, JournalError> {
         let rows = sqlx::query(
-            "SELECT line, reference, params, tr_id, state, attempts, code, message, order_id, coupons FROM rows ORDER BY line",
+            "SELECT line, reference, params, tr_id, state, attempts, code, message, order_id, coupons, first_attempt_at, last_attempt_at FROM rows ORDER BY line",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -235,6 +266,7 @@ impl Journal {
                 let state: String = r.try_get("state")?;
                 let params: String = r.try_get("params")?;
                 let attempts: i64 = r.try_get("attempts")?;
+                let code: Option<String> = r.try_get("code")?;
                 Ok(JournalRow {
                     line: line as u64,
                     reference: r.try_get("reference")?,
@@ -242,18 +274,27 @@ impl Journal {
                     tr_id: r.try_get("tr_id")?,
                     state: RowState::parse(&state)?,
                     attempts: attempts as u32,
-                    code: r.try_get("code")?,
+                    code: code.as_deref().map(parse_code).transpose()?,
                     message: r.try_get("message")?,
                     order_id: r.try_get("order_id")?,
                     coupons: r.try_get("coupons")?,
+                    first_attempt: r.try_get("first_attempt_at")?,
+                    last_attempt: r.try_get("last_attempt_at")?,
                 })
             })
             .collect()
     }
 
-    /// Marks `line` as being sent (one more attempt), durably, before the call.
+    /// Marks `line` as being sent (one more attempt, its start time kept),
+    /// durably, before the call. The first attempt's time is kept only when it is
+    /// this one: a row migrated with attempts but no times keeps `None`.
     pub async fn start_attempt(&self, line: u64) -> Result<(), JournalError> {
-        sqlx::query("UPDATE rows SET state = 'sending', attempts = attempts + 1 WHERE line = ?")
+        sqlx::query(
+            "UPDATE rows SET state = 'sending', attempts = attempts + 1,
+                first_attempt_at = CASE WHEN attempts = 0 THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ELSE first_attempt_at END,
+                last_attempt_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+             WHERE line = ?",
+        )
             .bind(line as i64)
             .execute(&self.pool)
             .await?;
@@ -265,16 +306,19 @@ impl Journal {
         &self,
         line: u64,
         state: RowState,
-        code: Option<&str>,
+        code: Option<ResultCode>,
         message: Option<&str>,
         order_id: Option<&str>,
         coupons: Option<&str>,
     ) -> Result<(), JournalError> {
+        // An attempt's outcome: its end is the latest time the row was sent.
         sqlx::query(
-            "UPDATE rows SET state = ?, code = ?, message = ?, order_id = ?, coupons = ? WHERE line = ?",
+            "UPDATE rows SET state = ?, code = ?, message = ?, order_id = ?, coupons = ?,
+                last_attempt_at = CASE WHEN state = 'sending' THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ELSE last_attempt_at END
+             WHERE line = ?",
         )
         .bind(state.as_str())
-        .bind(code)
+        .bind(code.map(ResultCode::as_str))
         .bind(message)
         .bind(order_id)
         .bind(coupons)
@@ -284,10 +328,42 @@ impl Journal {
         Ok(())
     }
 
+    /// The time now (UTC, as the attempt times are written), by the journal's clock.
+    pub async fn now(&self) -> Result<String, JournalError> {
+        Ok(
+            sqlx::query_scalar("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     /// Closes the pool (checkpointing the WAL).
     pub async fn close(self) {
         self.pool.close().await;
     }
+}
+
+/// Brings a journal written by an older coufun up to the current table: the
+/// attempt-time columns are added (empty for the attempts already made).
+async fn migrate(pool: &SqlitePool) -> Result<(), JournalError> {
+    let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info('rows')")
+        .fetch_all(pool)
+        .await?;
+    for column in ["first_attempt_at", "last_attempt_at"] {
+        if !columns.iter().any(|c| c == column) {
+            sqlx::query(&format!("ALTER TABLE rows ADD COLUMN {column} TEXT"))
+                .execute(pool)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A stored result code: its two digits, read back as the SDK's [`ResultCode`]
+/// (a code outside the manual becomes its `Unknown`, keeping the digits).
+fn parse_code(text: &str) -> Result<ResultCode, JournalError> {
+    text.parse()
+        .map_err(|e| JournalError::Corrupt(format!("result code: {e}")))
 }
 
 /// Parameters as stored: JSON pairs.
@@ -297,4 +373,132 @@ fn encode_params(params: &[(String, String)]) -> String {
 
 fn decode_params(text: &str) -> Result<Vec<(String, String)>, JournalError> {
     serde_json::from_str(text).map_err(|e| JournalError::Corrupt(format!("row parameters: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A journal written before the attempt times were kept (the table as it
+    /// was) opens, keeps its rows and codes, and gains the times from then on.
+    #[tokio::test]
+    async fn an_old_journal_is_migrated_and_stays_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        {
+            let options = SqliteConnectOptions::from_str("sqlite:")
+                .unwrap()
+                .filename(&path)
+                .create_if_missing(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options)
+                .await
+                .unwrap();
+            for statement in [
+                "CREATE TABLE run (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+                "CREATE TABLE rows (
+                    line INTEGER PRIMARY KEY,
+                    reference TEXT NOT NULL,
+                    params TEXT NOT NULL,
+                    tr_id TEXT NOT NULL UNIQUE,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    code TEXT,
+                    message TEXT,
+                    order_id TEXT,
+                    coupons TEXT
+                )",
+                "INSERT INTO rows (line, reference, params, tr_id, state, attempts, code) VALUES
+                    (1, 'a', '[]', 'T1', 'reached', 2, '23'),
+                    (2, 'b', '[]', 'T2', 'pending', 0, NULL)",
+            ] {
+                sqlx::query(statement).execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        }
+        let journal = Journal::open(&path).await.unwrap();
+        let rows = journal.rows().await.unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].state, RowState::Reached);
+        assert_eq!(rows[0].code, Some(ResultCode::DuplicateRequest));
+        assert_eq!(rows[0].attempts, 2);
+        assert_eq!(rows[0].first_attempt, None, "made before times were kept");
+
+        journal.start_attempt(1).await.unwrap();
+        journal.start_attempt(2).await.unwrap();
+        let rows = journal.rows().await.unwrap();
+        assert_eq!(rows[0].first_attempt, None, "not this attempt's time");
+        assert!(rows[0].last_attempt.is_some());
+        assert!(rows[1].first_attempt.is_some());
+        assert_eq!(rows[1].first_attempt, rows[1].last_attempt);
+        journal.close().await;
+        // A second open finds the columns there and adds nothing.
+        let again = Journal::open(&path).await.unwrap();
+        assert_eq!(again.rows().await.unwrap()[1].attempts, 1);
+    }
+
+    /// An attempt's outcome moves the last-attempt time to its end; a row
+    /// refused by our own checks (never sent) gets no time.
+    #[tokio::test]
+    async fn attempt_times_span_the_attempts_and_only_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(&dir.path().join("j.sqlite")).await.unwrap();
+        let rows: Vec<crate::bulk::input::InputRow> =
+            (1..=2).map(|i| (i, format!("r{i}"), Vec::new())).collect();
+        let mut n = 0;
+        journal
+            .plan(&rows, || {
+                n += 1;
+                format!("T{n}")
+            })
+            .await
+            .unwrap();
+        let check = Some(ResultCode::InvalidQuantity);
+        journal
+            .record(1, RowState::Invalid, check, None, None, None)
+            .await
+            .unwrap();
+        journal.start_attempt(2).await.unwrap();
+        sqlx::query("UPDATE rows SET last_attempt_at = '2000-01-01T00:00:00Z' WHERE line = 2")
+            .execute(&journal.pool)
+            .await
+            .unwrap();
+        let ok = Some(ResultCode::Success);
+        journal
+            .record(2, RowState::Issued, ok, None, None, None)
+            .await
+            .unwrap();
+        let rows = journal.rows().await.unwrap();
+        assert_eq!(
+            (&rows[0].first_attempt, &rows[0].last_attempt),
+            (&None, &None)
+        );
+        let (first, last) = (rows[1].first_attempt.clone(), rows[1].last_attempt.clone());
+        assert!(first.is_some());
+        assert_ne!(
+            last.as_deref(),
+            Some("2000-01-01T00:00:00Z"),
+            "set at the outcome"
+        );
+        assert!(last >= first, "{first:?} .. {last:?}");
+    }
+
+    /// Every state is stored as a word and read back as itself.
+    #[test]
+    fn every_state_reads_back_as_itself() {
+        for state in [
+            RowState::Pending,
+            RowState::Sending,
+            RowState::Issued,
+            RowState::Refused,
+            RowState::Invalid,
+            RowState::Unknown,
+            RowState::Deferred,
+            RowState::Reached,
+            RowState::EchoMismatch,
+        ] {
+            assert_eq!(RowState::parse(state.as_str()).unwrap(), state);
+        }
+    }
 }

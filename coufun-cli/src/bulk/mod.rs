@@ -1,7 +1,9 @@
 //! Crash-safe bulk issuance: read the orders, journal each row with its TR_ID
 //! before any attempt, send the rows that still need it through an [`Issuer`]
-//! with a concurrency cap and a pause on limit codes, record every outcome, and
-//! report. The engine knows nothing of HTTP: tests drive it with a fake issuer.
+//! with a concurrency cap, treat each refusal as its code's generated retry class
+//! says (pause and send the same row again, or stop the run, or record it),
+//! record every outcome, and report. The engine knows nothing of HTTP: tests
+//! drive it with a fake issuer.
 
 pub mod input;
 pub mod journal;
@@ -41,8 +43,24 @@ pub enum RowOutcome {
     Invalid(String),
     /// Outcome unknown: may exist; retried with the same TR_ID next run.
     Unknown(String),
-    /// An earlier attempt reached the server; numbers not retrievable; never resent.
-    Reached(String),
+    /// An earlier attempt reached the server (the answer to a repeat: `12` or
+    /// `23`, kept as answered); numbers not retrievable; never resent.
+    Reached {
+        /// The code the repeat was answered.
+        code: ResultCode,
+        /// What the SDK said.
+        detail: String,
+    },
+    /// The answer echoed another TR_ID or goods id than the row sent: its
+    /// coupons are not attributed to the row, which is never resent and goes to
+    /// the reconciliation request.
+    // Built by `sdk::SdkIssuer` from `CallOutcome::EchoMismatch`, which waits
+    // for one arm in `CallOutcome::from_issue` (the SDK's echo variant).
+    #[allow(dead_code)]
+    EchoMismatch {
+        /// What differed (both values), for the row's message.
+        detail: String,
+    },
 }
 
 /// Issues one row (its full wire parameters, TR_ID included).
@@ -61,11 +79,13 @@ pub struct Settings {
     pub concurrency: usize,
     /// Most rows started per second (`None`: no cap).
     pub rate: Option<f64>,
-    /// First pause after a limit code; doubles while limits go on.
+    /// First pause after a code that may be sent again ([`Refusal::Retry`]);
+    /// doubles while such codes go on.
     pub limit_pause: Duration,
     /// Longest pause.
     pub max_pause: Duration,
-    /// Limit answers tolerated for one row in one run before it is left for the next.
+    /// Such answers tolerated for one row in one run before the run stops and
+    /// leaves it for the next.
     pub limit_retries: u32,
     /// Draw a progress bar on stderr (hidden anyway when stderr is not a terminal).
     pub progress: bool,
@@ -218,7 +238,7 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
                 .record(
                     row.line,
                     RowState::Invalid,
-                    Some(code.as_str()),
+                    Some(code),
                     Some(&why),
                     None,
                     None,
@@ -246,7 +266,7 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
                     .record(
                         row.line,
                         RowState::Issued,
-                        Some("00"),
+                        Some(ResultCode::Success),
                         warning.as_deref(),
                         order.as_deref(),
                         Some(&coupons),
@@ -254,13 +274,40 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
                     .await?;
                 *shared.pause_len.lock().await = shared.settings.limit_pause;
             }
-            RowOutcome::Refused { code, message } if is_limit(code) => {
+            RowOutcome::Refused { code, message } if refusal(code) == Refusal::Halt => {
+                // Never sent again by this run: nothing was issued, and every
+                // following row would be refused the same way.
                 shared
                     .journal
                     .record(
                         row.line,
                         RowState::Deferred,
-                        Some(code.as_str()),
+                        Some(code),
+                        Some(&message),
+                        None,
+                        None,
+                    )
+                    .await?;
+                let mut halted = shared.halted.lock().await;
+                if halted.is_none() {
+                    let admin = if code.contact_admin() {
+                        "contact the COUFUN administrator, then "
+                    } else {
+                        ""
+                    };
+                    *halted = Some(format!(
+                        "stopped: the server answered {} — not retried (retry: never); {admin}rerun to resume (same TR_IDs)",
+                        code.display(coufun_api::Lang::En),
+                    ));
+                }
+            }
+            RowOutcome::Refused { code, message } if refusal(code) == Refusal::Retry => {
+                shared
+                    .journal
+                    .record(
+                        row.line,
+                        RowState::Deferred,
+                        Some(code),
                         Some(&message),
                         None,
                         None,
@@ -287,7 +334,7 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
                     .record(
                         row.line,
                         RowState::Refused,
-                        Some(code.as_str()),
+                        Some(code),
                         Some(&message),
                         None,
                         None,
@@ -306,14 +353,27 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
                     .record(row.line, RowState::Unknown, None, Some(&why), None, None)
                     .await?;
             }
-            RowOutcome::Reached(why) => {
+            RowOutcome::Reached { code, detail } => {
                 shared
                     .journal
                     .record(
                         row.line,
                         RowState::Reached,
-                        Some("12"),
-                        Some(&why),
+                        Some(code),
+                        Some(&detail),
+                        None,
+                        None,
+                    )
+                    .await?;
+            }
+            RowOutcome::EchoMismatch { detail } => {
+                shared
+                    .journal
+                    .record(
+                        row.line,
+                        RowState::EchoMismatch,
+                        None,
+                        Some(&detail),
                         None,
                         None,
                     )
@@ -324,11 +384,32 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
     }
 }
 
-/// Whether `code` says a quota or rate limit is reached (the spec's category
-/// `limit`, e.g. 95): nothing was issued; wait, then the same row (same TR_ID)
-/// may go again.
-pub fn is_limit(code: ResultCode) -> bool {
-    code.category() == Category::Limit
+/// What a run does with a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The code's retry class allows sending it again (`as_is`, `same_tr_id`:
+    /// e.g. 99): pause, then the same row with the same TR_ID; when the code
+    /// outlasts the pauses, stop and leave the row for the next run.
+    Retry,
+    /// Never retried (retry class `never`), but a quota of the spec's category
+    /// `limit` (e.g. 95, "contact the administrator"): nothing was issued and
+    /// every following row would be refused alike, so the run stops at once and
+    /// leaves the row open for a rerun once the limit is lifted.
+    Halt,
+    /// Never retried: the row is refused.
+    Final,
+}
+
+/// How a run treats a refusal answering `code`: from the code's generated
+/// retry class (what `coufun codes` shows) and category, nothing else.
+pub fn refusal(code: ResultCode) -> Refusal {
+    if code.retry().may_retry() {
+        Refusal::Retry
+    } else if code.category() == Category::Limit {
+        Refusal::Halt
+    } else {
+        Refusal::Final
+    }
 }
 
 async fn pause<I>(shared: &Shared<I>, code: ResultCode) {
@@ -509,7 +590,7 @@ mod tests {
         let rows = j.rows().await.unwrap();
         assert_eq!(rows[2].attempts, 2);
         assert_eq!(rows[2].coupons.as_deref(), Some("C-T0003"));
-        assert_eq!(rows[4].code.as_deref(), Some("08"));
+        assert_eq!(rows[4].code, Some(ResultCode::InvalidQuantity));
     }
 
     #[tokio::test]
@@ -520,7 +601,10 @@ mod tests {
             calls: StdMutex::new(Vec::new()),
             answer: |_, tr| {
                 if tr == "T0002" {
-                    RowOutcome::Reached("12 after a lost answer".into())
+                    RowOutcome::Reached {
+                        code: ResultCode::DuplicateTrId,
+                        detail: "12 after a lost answer".into(),
+                    }
                 } else {
                     issued(0, tr)
                 }
@@ -536,8 +620,124 @@ mod tests {
         assert_eq!(fake.calls.lock().unwrap().len(), 3);
     }
 
+    /// Issue 19: a row answered 23 was journaled as 12. Each repeat's code is
+    /// kept as answered, read back as a `ResultCode` from a reopened journal,
+    /// and a resumed run neither resends those rows nor rewrites their codes.
     #[tokio::test]
-    async fn a_limit_code_pauses_then_the_same_row_goes_again() {
+    async fn a_repeat_is_journaled_with_the_code_it_was_answered_across_a_resume() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: |_, tr| match tr {
+                "T0001" => RowOutcome::Reached {
+                    code: ResultCode::DuplicateRequest,
+                    detail: "23 after a lost answer".into(),
+                },
+                "T0002" => RowOutcome::Reached {
+                    code: ResultCode::DuplicateTrId,
+                    detail: "12 after a lost answer".into(),
+                },
+                _ => issued(0, tr),
+            },
+        });
+        let j = journal(&dir, 3, None).await;
+        run(Arc::clone(&fake), j.clone(), settings(), rx.clone())
+            .await
+            .unwrap();
+        j.close().await;
+
+        let reopened = Journal::open(&dir.path().join("j.sqlite")).await.unwrap();
+        let codes = |rows: &[JournalRow]| -> Vec<Option<ResultCode>> {
+            rows.iter().map(|r| r.code).collect()
+        };
+        let rows = reopened.rows().await.unwrap();
+        assert_eq!(
+            codes(&rows),
+            [
+                Some(ResultCode::DuplicateRequest),
+                Some(ResultCode::DuplicateTrId),
+                Some(ResultCode::Success)
+            ]
+        );
+        assert!(rows[..2].iter().all(|r| r.state == RowState::Reached));
+
+        let again = run(Arc::clone(&fake), reopened.clone(), settings(), rx)
+            .await
+            .unwrap();
+        assert_eq!(again.sent_this_run, 0);
+        assert_eq!(fake.calls.lock().unwrap().len(), 3);
+        assert_eq!(codes(&reopened.rows().await.unwrap()), codes(&rows));
+    }
+
+    /// A code outside the manual survives the journal with its digits.
+    #[tokio::test]
+    async fn a_code_outside_the_manual_is_kept_by_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = journal(&dir, 1, None).await;
+        let newer = (0..=99)
+            .filter_map(ResultCode::from_number)
+            .find(|c| !c.is_known())
+            .unwrap();
+        j.record(1, RowState::Refused, Some(newer), Some("newer"), None, None)
+            .await
+            .unwrap();
+        let row = &j.rows().await.unwrap()[0];
+        assert_eq!(row.code, Some(newer));
+        assert!(!row.code.unwrap().is_known());
+    }
+
+    /// An answer that was another order's: the row records no coupons, is never
+    /// sent again, and is one the supplier is asked about.
+    #[tokio::test]
+    async fn an_echo_mismatch_is_recorded_without_coupons_and_never_resent() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: |_, tr| {
+                if tr == "T0002" {
+                    RowOutcome::EchoMismatch {
+                        detail: "echoed T9999".into(),
+                    }
+                } else {
+                    issued(0, tr)
+                }
+            },
+        });
+        let j = journal(&dir, 3, None).await;
+        let s = run(Arc::clone(&fake), j.clone(), settings(), rx.clone())
+            .await
+            .unwrap();
+        assert_eq!(s.count(RowState::EchoMismatch), 1);
+        assert_eq!(s.coupons, 2);
+        let rows = j.rows().await.unwrap();
+        assert_eq!(rows[1].state, RowState::EchoMismatch);
+        assert_eq!(rows[1].coupons, None);
+        assert_eq!(rows[1].message.as_deref(), Some("echoed T9999"));
+        assert!(rows[1].state.needs_reconciliation());
+        let again = run(Arc::clone(&fake), j, settings(), rx).await.unwrap();
+        assert_eq!(again.sent_this_run, 0);
+        assert_eq!(fake.calls.lock().unwrap().len(), 3);
+    }
+
+    /// A code that may be sent again (retry class `same_tr_id`: 99).
+    const RETRYABLE: ResultCode = ResultCode::SystemError;
+
+    #[test]
+    fn refusals_follow_the_generated_retry_class() {
+        for code in ResultCode::ALL {
+            let r = refusal(code);
+            assert_eq!(r == Refusal::Retry, code.retry().may_retry(), "{code:?}");
+        }
+        assert_eq!(refusal(RETRYABLE), Refusal::Retry);
+        assert!(!ResultCode::IssueLimitExceeded.retry().may_retry());
+        assert_eq!(refusal(ResultCode::IssueLimitExceeded), Refusal::Halt);
+        assert_eq!(refusal(ResultCode::InvalidGoods), Refusal::Final);
+    }
+
+    #[tokio::test]
+    async fn a_retryable_code_pauses_then_the_same_row_goes_again() {
         let dir = tempfile::tempdir().unwrap();
         let (_tx, rx) = tokio::sync::watch::channel(false);
         let fake = Arc::new(Fake {
@@ -545,8 +745,8 @@ mod tests {
             answer: |n, tr| {
                 if n <= 2 {
                     RowOutcome::Refused {
-                        code: ResultCode::IssueLimitExceeded,
-                        message: "limit".into(),
+                        code: RETRYABLE,
+                        message: "system error".into(),
                     }
                 } else {
                     issued(n, tr)
@@ -559,6 +759,66 @@ mod tests {
         assert_eq!(s.count(RowState::Issued), 4);
         assert!(started.elapsed() >= Duration::from_millis(20), "it paused");
         assert_eq!(fake.calls.lock().unwrap().len(), 6);
+    }
+
+    /// 95 is never retried (as `coufun codes` says): the run sends it once,
+    /// stops at once, and leaves that row and the rest open for a rerun.
+    #[tokio::test]
+    async fn the_issue_limit_is_not_retried_and_stops_the_run_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: |n, tr| {
+                if n == 2 {
+                    RowOutcome::Refused {
+                        code: ResultCode::IssueLimitExceeded,
+                        message: "limit".into(),
+                    }
+                } else {
+                    issued(n, tr)
+                }
+            },
+        });
+        let j = journal(&dir, 5, None).await;
+        let mut one = settings();
+        one.concurrency = 1;
+        let s = run(Arc::clone(&fake), j.clone(), one, rx).await.unwrap();
+        assert_eq!(fake.calls.lock().unwrap().as_slice(), ["T0001", "T0002"]);
+        let halted = s.halted.clone().expect("stopped");
+        assert!(halted.contains("95"), "{halted}");
+        assert!(halted.contains("administrator"), "{halted}");
+        assert_eq!(s.count(RowState::Issued), 1);
+        assert_eq!(s.count(RowState::Deferred), 1);
+        assert_eq!(s.count(RowState::Pending), 3);
+        let rows = j.rows().await.unwrap();
+        assert_eq!(rows[1].code, Some(ResultCode::IssueLimitExceeded));
+        assert!(
+            rows[1].state.needs_sending(),
+            "a rerun sends it, same TR_ID"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_lasting_retryable_code_stops_the_run_and_leaves_rows_for_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: |_, _| RowOutcome::Refused {
+                code: RETRYABLE,
+                message: "system error".into(),
+            },
+        });
+        let j = journal(&dir, 20, None).await;
+        let mut one = settings();
+        one.concurrency = 1;
+        let s = run(Arc::clone(&fake), j, one, rx).await.unwrap();
+        assert!(s.halted.is_some());
+        assert_eq!(s.count(RowState::Issued), 0);
+        assert_eq!(s.count(RowState::Deferred) + s.count(RowState::Pending), 20);
+        let calls = fake.calls.lock().unwrap().len();
+        assert_eq!(calls, 3, "one row, sent --limit-retries times");
     }
 
     #[tokio::test]

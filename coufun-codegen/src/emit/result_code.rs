@@ -30,6 +30,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
         quote! { ResultCode::#v => Some(&CODE_INFO[#i]), }
     });
     let infos = codes.iter().map(info);
+    let after_lost_answer = after_lost_answer(codes);
     let enum_doc = doc_lines(&format!(
         "A COUFUN result code: one variant per code of manual v{manual_version}, and\n\
          [`ResultCode::Unknown`] for a code the manual does not define.\n\n\
@@ -77,6 +78,43 @@ pub fn emit(spec: &Spec) -> TokenStream {
 
         /// What the manual (and our translation) says of each known code.
         pub(crate) static CODE_INFO: [CodeInfo; #count] = [ #( #infos ),* ];
+
+        #after_lost_answer
+    }
+}
+
+/// `ResultCode::after_lost_answer`: the spec's `after_lost_answer_ko/_en`
+/// texts, for the codes that have them.
+fn after_lost_answer(codes: &[CodeEntry]) -> TokenStream {
+    let rows: Vec<TokenStream> = codes
+        .iter()
+        .filter_map(|c| {
+            let ko = c.after_lost_answer_ko.as_ref()?.get_ref();
+            let en = c.after_lost_answer_en.as_ref()?.get_ref();
+            let v = ident(c.variant());
+            Some(quote! { (ResultCode::#v, #ko, #en) })
+        })
+        .collect();
+    let count = Literal::usize_unsuffixed(rows.len());
+    quote! {
+        /// `(code, Korean, English)`: what a code means after a lost answer.
+        static AFTER_LOST_ANSWER: [(ResultCode, &str, &str); #count] = [ #( #rows ),* ];
+
+        impl ResultCode {
+            /// What this code means when it answers the repeat (same TR_ID) of an
+            /// issuing call whose first answer was lost, in `lang`; `None` for a
+            /// code that means nothing more after a lost answer.
+            pub fn after_lost_answer(self, lang: super::super::result_code::Lang) -> Option<&'static str> {
+                use super::super::result_code::Lang;
+                AFTER_LOST_ANSWER
+                    .iter()
+                    .find(|(code, _, _)| *code == self)
+                    .map(|(_, ko, en)| match lang {
+                        Lang::Ko => *ko,
+                        Lang::En => *en,
+                    })
+            }
+        }
     }
 }
 
