@@ -389,6 +389,8 @@ fn new_code(
         since: Some(new(version.to_owned())),
         changed_in: None,
         removed_in: None,
+        after_lost_answer_ko: None,
+        after_lost_answer_en: None,
     }
 }
 
