@@ -1,9 +1,9 @@
 //! The answer seam between the sandbox and the generated SDK code: what an
 //! operation answers ([`Outcome`], [`Answer`]) written as its XML answer with
 //! the generated answer types and encoder, under the operation's own root. No
-//! XML shape is written here: it comes from `spec/` through the generator. The
-//! dispatch over the generated `OperationId` is an exhaustive `match`: an
-//! operation the spec gains stops this file compiling until it is served.
+//! XML shape is written here: it comes from `spec/` through the generator. An
+//! error answer takes each operation's root through the generated
+//! `for_operation!`; the success answers `match` exhaustively on [`Outcome`].
 //! (Requests arrive typed, parsed by the generated `from_wire`: see `rules`.)
 
 use coufun_api::responses::{
@@ -211,20 +211,9 @@ fn success<R: Response>(body: &R, charset: Charset) -> Vec<u8> {
 
 /// The error answer of `op`: its own root, the code and the manual's message.
 fn error(op: OperationId, code: ResultCode, charset: Charset) -> Vec<u8> {
-    match op {
-        OperationId::GoodsList => encode_error::<GoodsListResponse>(code, None, charset),
-        OperationId::CouponSend => encode_error::<CouponSendResponse>(code, None, charset),
-        OperationId::CouponCreate => encode_error::<CouponCreateResponse>(code, None, charset),
-        OperationId::CouponStatus => encode_error::<CouponStatusResponse>(code, None, charset),
-        OperationId::CouponCancel => encode_error::<CouponCancelResponse>(code, None, charset),
-        OperationId::CouponResend => encode_error::<CouponResendResponse>(code, None, charset),
-        OperationId::ChangeRecipient => {
-            encode_error::<ChangeRecipientResponse>(code, None, charset)
-        }
-        OperationId::CouponImageSend => {
-            encode_error::<CouponImageSendResponse>(code, None, charset)
-        }
-    }
+    coufun_api::for_operation!(op, |_Request, Answer| {
+        encode_error::<Answer>(code, None, charset)
+    })
 }
 
 /// `xml` (an answer of `op`) without its empty amount elements: the status

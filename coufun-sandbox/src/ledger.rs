@@ -95,8 +95,8 @@ impl fmt::Debug for Coupon {
     }
 }
 
-/// One issuing request that succeeded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One issuing request that succeeded. `Debug` leaves out the account's `POC_ID`.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Order {
     /// Order id the server assigned.
@@ -114,6 +114,20 @@ pub struct Order {
     pub coupons: Vec<Coupon>,
     #[serde(skip)]
     pub(crate) poc_id: String,
+}
+
+impl fmt::Debug for Order {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Order")
+            .field("order_id", &self.order_id)
+            .field("tr_id", &self.tr_id)
+            .field("operation", &self.operation)
+            .field("goods_id", &self.goods_id)
+            .field("issued_on", &self.issued_on)
+            .field("coupons", &self.coupons)
+            .field("poc_id", &"***")
+            .finish()
+    }
 }
 
 /// An operation as its spec name (`OperationId` has no serde of its own).
@@ -230,5 +244,24 @@ mod tests {
         let shown = format!("{coupon:?}");
         assert!(!shown.contains("01012345678"), "{shown}");
         assert!(shown.contains("010-****-5678"), "{shown}");
+
+        let order = Order {
+            order_id: "20260601000001".to_owned(),
+            tr_id: "tr-1".to_owned(),
+            operation: OperationId::CouponSend,
+            goods_id: "0000100001".to_owned(),
+            issued_on: jiff::civil::date(2026, 6, 1),
+            coupons: vec![coupon],
+            poc_id: "POC7654321".to_owned(),
+        };
+        let shown = format!(
+            "{:?}",
+            Ledger {
+                orders: vec![order],
+                ..Ledger::default()
+            }
+        );
+        assert!(!shown.contains("POC7654321"), "the POC_ID: {shown}");
+        assert!(!shown.contains("01012345678"), "{shown}");
     }
 }
