@@ -1,8 +1,8 @@
 //! Maps a parsed interface manual onto the spec and merges it: the one module
 //! that knows the shapes of `spec/endpoints.toml` (`[documents]`, `[test_server]`,
 //! `[client]`, `[answer]`, `[[conflicts]]`, `[kinds]`, `[[operations]]` with
-//! `path`, `root`, `request`, `response`, `records`) and `spec/notifications.toml`
-//! (`[document]`, `[delivery]`, `[[fields]]`, `[tables]`, `[answer]`).
+//! `path`, `root`, `request`, `response`, `records`; the inbound one with its
+//! `answer` and codes), and the enum kinds' values with each document's `wording`.
 //! What the manual owns is replaced (paths, methods, roots, record elements,
 //! wire names, lengths, required flags, values, answer codes), what the project
 //! owns is kept (Rust names, English docs, kinds, checks, the choices recorded
@@ -34,16 +34,17 @@ pub const WEAK_SOURCES: [&str; 2] = ["inferred", "observed"];
 /// Which spec file holds what a manual describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
-    /// `[[operations]]` of `spec/endpoints.toml`.
+    /// An outbound `[[operations]]` entry of `spec/endpoints.toml`.
     Endpoints,
-    /// `spec/notifications.toml`.
-    Notifications,
+    /// The inbound `[[operations]]` entry (`direction = "inbound"`) of
+    /// `spec/endpoints.toml`.
+    Inbound,
 }
 
 /// Where the manual of `kind` lands.
 pub fn target(kind: ManualKind) -> Target {
     match kind {
-        ManualKind::Exchange => Target::Notifications,
+        ManualKind::Exchange => Target::Inbound,
         _ => Target::Endpoints,
     }
 }
@@ -70,15 +71,13 @@ pub enum MapError {
     },
 }
 
-/// The texts of the three spec files, as read.
+/// The texts of the two spec files, as read.
 #[derive(Debug, Clone, Copy)]
 pub struct SpecTexts<'a> {
     /// `spec/result_codes.toml` (its `[[environments]]` are the hosts we know).
     pub result_codes: &'a str,
     /// `spec/endpoints.toml`.
     pub endpoints: &'a str,
-    /// `spec/notifications.toml`.
-    pub notifications: &'a str,
 }
 
 /// The merged spec texts and what changed.
@@ -88,12 +87,7 @@ pub struct Merged {
     pub diff: InterfaceDiff,
     /// The new `spec/endpoints.toml`.
     pub endpoints: String,
-    /// The new `spec/notifications.toml`.
-    pub notifications: String,
 }
-
-/// Path of the notification spec, relative to the workspace root.
-pub const NOTIFICATIONS_PATH: &str = coufun_codegen::NOTICES_PATH;
 const ENDPOINTS: &str = coufun_codegen::ENDPOINTS_PATH;
 
 fn shape(file: &'static str, what: impl Into<String>) -> MapError {
@@ -103,9 +97,8 @@ fn shape(file: &'static str, what: impl Into<String>) -> MapError {
     }
 }
 
-/// Merges `manual` into the spec: `spec/endpoints.toml` always (its
-/// `[documents]`), and the operation the manual describes there, or (the
-/// exchange manual) `spec/notifications.toml`.
+/// Merges `manual` into `spec/endpoints.toml`: its `[documents]`, and the
+/// operation the manual describes there (the exchange manual: the inbound one).
 pub fn merge(
     spec: &SpecTexts<'_>,
     manual: &InterfaceManual,
@@ -116,7 +109,6 @@ pub fn merge(
             .map_err(|source| MapError::Syntax { file, source })
     };
     let mut edoc = parse(ENDPOINTS, spec.endpoints)?;
-    let mut ndoc = parse(NOTIFICATIONS_PATH, spec.notifications)?;
     let codes = parse(coufun_codegen::RESULT_CODES_PATH, spec.result_codes)?;
     let known_hosts: Vec<String> = codes
         .get("environments")
@@ -137,13 +129,12 @@ pub fn merge(
             m.hosts(&mut edoc, &known_hosts);
             m.operation(&mut edoc)?;
         }
-        Target::Notifications => m.notifications(&mut ndoc)?,
+        Target::Inbound => m.inbound(&mut edoc)?,
     }
     m.write_conflicts(&mut edoc);
     Ok(Merged {
         diff: m.diff,
         endpoints: edoc.to_string(),
-        notifications: ndoc.to_string(),
     })
 }
 
@@ -1150,18 +1141,20 @@ fn field_kind(op: &Table, wire: &str) -> Option<String> {
 }
 
 // ---------------------------------------------------------------------------
-// spec/notifications.toml
+// The inbound operation (the exchange notice) of spec/endpoints.toml
 
-const N: &str = NOTIFICATIONS_PATH;
+/// The scope the inbound operation's changes are reported under.
+const INBOUND_SCOPE: &str = "notifications";
 
-/// The `source` of a new entry: a sibling's, with this row.
-fn source_like(sibling: Option<&Item>, document: &str, row: usize) -> Value {
-    let mut t = InlineTable::new();
+/// The `source` of a new entry: a sibling's document and section, with this row.
+fn source_like(sibling: Option<&Value>, document: &str, row: usize) -> Value {
     let section = sibling
-        .and_then(Item::as_table_like)
+        .and_then(Value::as_inline_table)
         .and_then(|s| s.get("section"))
-        .and_then(Item::as_str)
-        .unwrap_or("");
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let mut t = InlineTable::new();
     t.insert("document", Value::from(document));
     t.insert("section", Value::from(section));
     t.insert("row", Value::from(i64::try_from(row).unwrap_or(0)));
@@ -1169,62 +1162,111 @@ fn source_like(sibling: Option<&Item>, document: &str, row: usize) -> Value {
     Value::InlineTable(t)
 }
 
-impl Merger<'_> {
-    fn notifications(&mut self, ndoc: &mut DocumentMut) -> Result<(), MapError> {
-        let manual = self.manual;
-        let scope = "notifications";
-        let doc_id = {
-            let doc = ndoc
-                .get_mut("document")
-                .and_then(Item::as_table_like_mut)
-                .ok_or_else(|| shape(N, "a [document] table"))?;
-            for (k, new) in [("version", &manual.version), ("revised", &manual.date)] {
-                if let Some(old) = set(doc, k, Value::from(new.as_str())) {
-                    self.diff.changed(scope, format!("document.{k}"), &old, new);
-                }
-            }
-            get_str(doc, "id").to_owned()
-        };
-        if let [method] = manual.methods.as_slice()
-            && let Some(delivery) = ndoc.get_mut("delivery").and_then(Item::as_table_like_mut)
-            && let Some(old) = set(delivery, "method", Value::from(method.as_str()))
-        {
-            self.diff.changed(scope, "delivery.method", &old, method);
+/// The document a `source` names: the string, or a table's `document`.
+fn source_document(source: Option<&Item>) -> &str {
+    match source {
+        Some(item) => item
+            .as_str()
+            .or_else(|| item.as_table_like().map(|t| get_str(t, "document")))
+            .unwrap_or(""),
+        None => "",
+    }
+}
+
+/// Takes the manual's `length` as `max_bytes` of `t`; the old and new values
+/// when they differ.
+fn new_length(t: &mut dyn TableLike, length: Length) -> Option<(u32, u32)> {
+    match (length, get_u32(t, "max_bytes")) {
+        (Length::Bytes(n), Some(o)) if n != o => {
+            set(t, "max_bytes", Value::from(i64::from(n)));
+            Some((o, n))
         }
-        let answer = ndoc
-            .get_mut("answer")
-            .and_then(Item::as_table_like_mut)
-            .ok_or_else(|| shape(N, "an [answer] table"))?;
+        _ => None,
+    }
+}
+
+impl Merger<'_> {
+    /// The exchange manual: the `[[operations]]` entry with `direction = "inbound"`
+    /// whose root this document gives.
+    fn inbound(&mut self, edoc: &mut DocumentMut) -> Result<(), MapError> {
+        let key = self.key;
+        let mut ops = std::mem::take(
+            edoc.get_mut("operations")
+                .and_then(Item::as_array_of_tables_mut)
+                .ok_or_else(|| shape(ENDPOINTS, "[[operations]] entries"))?,
+        );
+        let index = ops.iter().position(|op| {
+            get_str(op, "direction") == "inbound"
+                && source_document(
+                    op.get("root")
+                        .and_then(Item::as_table_like)
+                        .and_then(|r| r.get("source")),
+                ) == key
+        });
+        let result = match index.and_then(|i| ops.get_mut(i)) {
+            Some(op) => self.inbound_entry(op, edoc),
+            None => Err(shape(
+                ENDPOINTS,
+                format!(
+                    "an entry of [[operations]] with direction = \"inbound\" whose root has \
+                     source document \"{key}\"; add one by hand first"
+                ),
+            )),
+        };
+        edoc.insert("operations", Item::ArrayOfTables(ops));
+        result
+    }
+
+    fn inbound_entry(&mut self, op: &mut Table, edoc: &mut DocumentMut) -> Result<(), MapError> {
+        let manual = self.manual;
+        let scope = INBOUND_SCOPE;
+        if let [method] = manual.methods.as_slice()
+            && let Some(methods) = op.get_mut("methods").and_then(Item::as_array_mut)
+        {
+            let old: Vec<String> = methods
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            if old != [method.clone()] {
+                methods.clear();
+                methods.push(method.as_str());
+                self.diff.changed(scope, "methods", &old.join(", "), method);
+            }
+        }
         if let Some(root) = &manual.root
-            && let Some(t) = answer.get_mut("root").and_then(Item::as_table_like_mut)
+            && let Some(t) = op.get_mut("root").and_then(Item::as_table_like_mut)
             && let Some(old) = set(t, "name", Value::from(root.name.as_str()))
         {
             self.diff.changed(scope, "answer.root", &old, &root.name);
         }
-        self.notice_answer(answer, scope);
-        self.notice_codes(answer, &doc_id, scope);
-        self.notice_fields(ndoc, &doc_id, scope)?;
-        self.notice_tables(ndoc, scope);
+        self.inbound_answer(op, scope);
+        self.inbound_codes(op, scope);
+        self.inbound_fields(op, scope)?;
+        self.inbound_values(op, edoc, scope);
         Ok(())
     }
 
-    /// The request table: `[[fields]]`.
-    fn notice_fields(
-        &mut self,
-        ndoc: &mut DocumentMut,
-        doc_id: &str,
-        scope: &str,
-    ) -> Result<(), MapError> {
+    /// The request table: the operation's `request` fields.
+    fn inbound_fields(&mut self, op: &mut Table, scope: &str) -> Result<(), MapError> {
         let manual = self.manual;
-        let fields = ndoc
-            .get_mut("fields")
-            .and_then(Item::as_array_of_tables_mut)
-            .ok_or_else(|| shape(N, "[[fields]] entries"))?;
+        let key = self.key;
+        let request = op
+            .get_mut("request")
+            .and_then(Item::as_array_mut)
+            .ok_or_else(|| shape(ENDPOINTS, "`request = [ … ]` in the inbound operation"))?;
         for (row, p) in manual.request.iter().enumerate() {
             let label = format!("field {}", p.name);
-            let sibling = fields.iter().last().and_then(|t| t.get("source")).cloned();
-            let at = fields.iter().position(|t| get_str(t, "name") == p.name);
-            match at.and_then(|i| fields.get_mut(i)) {
+            let sibling = request
+                .iter()
+                .last()
+                .and_then(Value::as_inline_table)
+                .and_then(|t| t.get("source"))
+                .cloned();
+            let entry = request
+                .iter_mut()
+                .filter_map(Value::as_inline_table_mut)
+                .find(|t| get_str(*t, "wire") == p.name);
+            match entry {
                 Some(t) => {
                     match (p.length, get_u32(t, "max_bytes")) {
                         (Length::Bytes(n), Some(o)) if n != o => {
@@ -1237,138 +1279,136 @@ impl Merger<'_> {
                                 None,
                             );
                         }
-                        (Length::Number, _) if get_str(t, "format") != "amount" => {
+                        (Length::Number, _) if get_str(t, "type") != "amount" => {
                             self.diff.push(
                                 scope,
                                 Sign::Conflict,
                                 format!("{label} length"),
                                 format!(
-                                    "the manual says Number, the spec's format is {}",
-                                    get_str(t, "format")
+                                    "the manual says Number, the spec's type is {:?}",
+                                    get_str(t, "type")
                                 ),
-                                Some("not taken: review its `format`".into()),
+                                Some("not taken: review its `type`".into()),
                             );
                         }
                         _ => {}
                     }
                     if let Some(required) = p.required {
-                        let old = t.get("optional").and_then(Item::as_bool).unwrap_or(false);
-                        if old == required {
-                            set(t, "optional", Value::from(!required));
+                        let old = t.get("required").and_then(Value::as_bool).unwrap_or(false);
+                        if old != required {
+                            set(t, "required", Value::from(required));
                             self.diff.push(
                                 scope,
                                 Sign::Changed,
                                 format!("{label} required"),
-                                format!("{} → {required}", !old),
+                                format!("{old} → {required}"),
                                 None,
                             );
                         }
                     }
                 }
                 None => {
-                    let mut pairs = vec![
-                        ("name", Value::from(p.name.as_str())),
-                        (
-                            "rust",
-                            Value::from(needs_human(&format!(
-                                "snake_case Rust name for {}",
-                                p.name
-                            ))),
-                        ),
-                    ];
-                    pairs.push((
-                        "max_bytes",
-                        match p.length {
-                            Length::Bytes(n) => Value::from(i64::from(n)),
-                            Length::Number => Value::from(needs_human(&format!(
-                                "digits of {} (manual: Number)",
-                                p.name
-                            ))),
-                        },
-                    ));
-                    pairs.push((
-                        "format",
-                        Value::from(needs_human(&format!(
-                            "text, datetime, amount or enum for {}{}",
-                            p.name,
-                            describe(&p.description)
+                    let max = match p.length {
+                        Length::Bytes(n) => Value::from(i64::from(n)),
+                        Length::Number => Value::from(needs_human(&format!(
+                            "digits of {} (manual: Number)",
+                            p.name
                         ))),
-                    ));
-                    if p.required == Some(false) {
-                        pairs.push(("optional", Value::from(true)));
-                    }
-                    pairs.push((
-                        "doc",
-                        Value::from(needs_human(&format!("English for {}", p.name))),
-                    ));
-                    pairs.push(("source", source_like(sibling.as_ref(), doc_id, row + 1)));
-                    let mut t = table(&pairs);
-                    t.decor_mut().set_prefix("\n");
-                    fields.push(t);
+                    };
+                    push_like(
+                        request,
+                        inline(&[
+                            (
+                                "name",
+                                Value::from(needs_human(&format!(
+                                    "snake_case Rust name for {}",
+                                    p.name
+                                ))),
+                            ),
+                            ("wire", Value::from(p.name.as_str())),
+                            ("source", source_like(sibling.as_ref(), key, row + 1)),
+                            (
+                                "type",
+                                Value::from(needs_human(&format!(
+                                    "a type (text, timestamp, amount) or a `kind` for {}{}",
+                                    p.name,
+                                    describe(&p.description)
+                                ))),
+                            ),
+                            ("max_bytes", max),
+                            ("required", Value::from(p.required != Some(false))),
+                            (
+                                "doc",
+                                Value::from(needs_human(&format!("English for {}", p.name))),
+                            ),
+                        ]),
+                    );
                     self.diff.push(
                         scope,
                         Sign::Added,
                         label,
                         p.length.to_string(),
-                        Some("rust, format and doc marked NEEDS HUMAN".into()),
+                        Some("name, type and doc marked NEEDS HUMAN".into()),
                     );
                 }
             }
         }
-        let gone: Vec<(usize, String)> = fields
+        let gone: Vec<(usize, String)> = request
             .iter()
             .enumerate()
-            .filter(|(_, t)| !manual.request.iter().any(|p| p.name == get_str(*t, "name")))
-            .map(|(i, t)| (i, get_str(t, "name").to_owned()))
+            .filter_map(|(i, v)| {
+                let wire = get_str(v.as_inline_table()?, "wire").to_owned();
+                (!manual.request.iter().any(|p| p.name == wire)).then_some((i, wire))
+            })
             .collect();
-        for (i, name) in gone.iter().rev() {
+        for (i, wire) in gone.iter().rev() {
             if self.missing == MissingCodes::Remove {
-                fields.remove(*i);
+                request.remove(*i);
             }
-            self.removed(scope, &format!("field {name}"));
+            self.removed(scope, &format!("field {wire}"));
         }
         Ok(())
     }
 
-    /// The answer table: `[answer]`'s named elements and their lengths.
-    fn notice_answer(&mut self, answer: &mut dyn TableLike, scope: &str) {
+    /// The answer table: `answer.result_code`, `answer.result_message` and the
+    /// operation's `response` elements, and their lengths.
+    fn inbound_answer(&mut self, op: &mut Table, scope: &str) {
         let manual = self.manual;
-        let keys: Vec<String> = answer
-            .iter()
-            .filter(|(k, v)| {
-                *k != "root" && v.as_table_like().is_some_and(|t| t.contains_key("name"))
-            })
-            .map(|(k, _)| k.to_owned())
-            .collect();
+        let mut seen: Vec<String> = Vec::new();
         for p in &manual.response {
             let label = format!("answer {}", p.name);
-            let found = keys.iter().find(|k| {
-                answer
-                    .get(k)
-                    .and_then(Item::as_table_like)
-                    .is_some_and(|t| get_str(t, "name") == p.name)
-            });
-            let Some(key) = found else {
+            // `Some(change)` once the element is found
+            let mut found: Option<Option<(u32, u32)>> = None;
+            if let Some(answer) = op.get_mut("answer").and_then(Item::as_table_like_mut) {
+                for element in ["result_code", "result_message"] {
+                    if let Some(t) = answer.get_mut(element).and_then(Item::as_table_like_mut)
+                        && get_str(t, "name") == p.name
+                    {
+                        found = Some(new_length(t, p.length));
+                    }
+                }
+            }
+            if found.is_none()
+                && let Some(response) = op.get_mut("response").and_then(Item::as_array_mut)
+                && let Some(t) = response
+                    .iter_mut()
+                    .filter_map(Value::as_inline_table_mut)
+                    .find(|t| get_str(*t, "wire") == p.name)
+            {
+                found = Some(new_length(t, p.length));
+            }
+            let Some(change) = found else {
                 self.diff.push(
                     scope,
                     Sign::Added,
                     label,
                     p.length.to_string(),
-                    Some(
-                        "not written: [answer] of spec/notifications.toml has no place for \
-                         it; the notice model must grow first"
-                            .into(),
-                    ),
+                    Some("not written: add it to the operation's `response` by hand".into()),
                 );
                 continue;
             };
-            let Some(t) = answer.get_mut(key).and_then(Item::as_table_like_mut) else {
-                continue;
-            };
-            if let (Length::Bytes(n), Some(o)) = (p.length, get_u32(t, "max_bytes"))
-                && n != o
-            {
-                set(t, "max_bytes", Value::from(i64::from(n)));
+            seen.push(p.name.clone());
+            if let Some((o, n)) = change {
                 self.diff.push(
                     scope,
                     Sign::Changed,
@@ -1378,38 +1418,63 @@ impl Merger<'_> {
                 );
             }
         }
-        for key in keys {
-            let name = answer
-                .get(&key)
-                .and_then(Item::as_table_like)
-                .map(|t| get_str(t, "name").to_owned())
-                .unwrap_or_default();
-            if !manual.response.iter().any(|p| p.name == name) {
+        let mut names: Vec<String> = op
+            .get("answer")
+            .and_then(Item::as_table_like)
+            .map(|a| {
+                ["result_code", "result_message"]
+                    .iter()
+                    .filter_map(|k| a.get(k).and_then(Item::as_table_like))
+                    .map(|t| get_str(t, "name").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.extend(
+            op.get("response")
+                .and_then(Item::as_array)
+                .map(|r| {
+                    r.iter()
+                        .filter_map(Value::as_inline_table)
+                        .map(|t| get_str(t, "wire").to_owned())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default(),
+        );
+        for name in names {
+            if !seen.contains(&name) {
                 self.diff.push(
                     scope,
                     Sign::Removed,
                     format!("answer {name}"),
-                    "not in the manual; kept (the notice model requires it)",
+                    "not in the manual; kept (the answer needs it)",
                     None,
                 );
             }
         }
     }
 
-    /// The answer-code table: `[[answer.codes]]`.
-    fn notice_codes(&mut self, answer: &mut dyn TableLike, doc_id: &str, scope: &str) {
+    /// The answer-code table: `[[operations.answer.codes]]`.
+    fn inbound_codes(&mut self, op: &mut Table, scope: &str) {
         let manual = self.manual;
+        let key = self.key;
         if manual.codes.is_empty() {
             return;
         }
-        let Some(codes) = answer
-            .get_mut("codes")
+        let Some(codes) = op
+            .get_mut("answer")
+            .and_then(Item::as_table_like_mut)
+            .and_then(|a| a.get_mut("codes"))
             .and_then(Item::as_array_of_tables_mut)
         else {
             return;
         };
         for (row, c) in manual.codes.iter().enumerate() {
-            let sibling = codes.iter().last().and_then(|t| t.get("source")).cloned();
+            let sibling = codes
+                .iter()
+                .last()
+                .and_then(|t| t.get("source"))
+                .and_then(Item::as_value)
+                .cloned();
             let at = codes.iter().position(|t| get_str(t, "code") == c.code);
             match at.and_then(|i| codes.get_mut(i)) {
                 Some(t) => {
@@ -1445,7 +1510,7 @@ impl Merger<'_> {
                         ("message_en", english(&c.message)),
                         ("description_en", english(&c.description)),
                         ("stops_retry", Value::from(false)),
-                        ("source", source_like(sibling.as_ref(), doc_id, row + 1)),
+                        ("source", source_like(sibling.as_ref(), key, row + 1)),
                     ]);
                     t.decor_mut().set_prefix("\n");
                     codes.push(t);
@@ -1476,122 +1541,133 @@ impl Merger<'_> {
         }
     }
 
-    /// Value tables: `[tables.<table>]` of the field they belong to.
-    fn notice_tables(&mut self, ndoc: &mut DocumentMut, scope: &str) {
+    /// Value tables: the values of the enum kind of the field they belong to,
+    /// each with this document's wording (`wording = [{ source, ko, en }]`).
+    /// Another document's wording of a value is never touched.
+    fn inbound_values(&mut self, op: &Table, edoc: &mut DocumentMut, scope: &str) {
         let manual = self.manual;
-        let table_of: Vec<(String, String)> = ndoc
-            .get("fields")
-            .and_then(Item::as_array_of_tables)
-            .map(|f| {
-                f.iter()
-                    .map(|t| {
-                        (
-                            get_str(t, "name").to_owned(),
-                            get_str(t, "table").to_owned(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let key = self.key;
         for vt in &manual.value_tables {
-            let Some((_, key)) = table_of
-                .iter()
-                .find(|(name, table)| *name == vt.field && !table.is_empty())
+            let Some(kind) = field_kind(op, &vt.field) else {
+                continue;
+            };
+            let Some(values) = edoc
+                .get_mut("kinds")
+                .and_then(Item::as_table_like_mut)
+                .and_then(|t| t.get_mut(&kind))
+                .and_then(Item::as_table_like_mut)
+                .filter(|k| get_str(*k, "rule") == "enum")
+                .and_then(|k| k.get_mut("values"))
+                .and_then(Item::as_array_mut)
             else {
                 continue;
             };
-            let Some(values) = ndoc
-                .get_mut("tables")
-                .and_then(Item::as_table_like_mut)
-                .and_then(|t| t.get_mut(key))
-                .and_then(Item::as_table_like_mut)
-                .and_then(|t| t.get_mut("values"))
-                .and_then(Item::as_array_of_tables_mut)
-            else {
-                continue;
-            };
-            let spec_values: Vec<String> = values
+            let spec_wires: Vec<String> = values
                 .iter()
-                .map(|t| get_str(t, "value").to_owned())
+                .filter_map(|v| v.as_inline_table().map(|t| get_str(t, "wire").to_owned()))
                 .collect();
-            let sibling = values.iter().last().and_then(|t| t.get("source")).cloned();
-            let manual_values: Vec<String> = vt
+            let manual_wires: Vec<String> = vt
                 .values
                 .iter()
-                .map(|v| padded(&spec_values, &v.wire))
+                .map(|v| padded(&spec_wires, &v.wire))
                 .collect();
-            for (v, value) in vt.values.iter().zip(&manual_values) {
-                let label = format!("table {key} value {value}");
-                let at = values.iter().position(|t| get_str(t, "value") == value);
-                match at.and_then(|i| values.get_mut(i)) {
+            for (v, wire) in vt.values.iter().zip(&manual_wires) {
+                let label = format!("table {kind} value {wire}");
+                let entry = values
+                    .iter_mut()
+                    .filter_map(Value::as_inline_table_mut)
+                    .find(|t| get_str(*t, "wire") == wire);
+                let new_wording = || {
+                    inline(&[
+                        ("source", Value::from(key)),
+                        ("ko", Value::from(v.description.as_str())),
+                        (
+                            "en",
+                            Value::from(needs_human(&format!("English for `{}`", v.description))),
+                        ),
+                    ])
+                };
+                match entry {
                     Some(t) => {
-                        if let Some(old) = set(t, "meaning_ko", Value::from(v.description.as_str()))
-                        {
-                            self.diff.push(
-                                scope,
-                                Sign::Changed,
-                                format!("{label} meaning_ko"),
-                                arrow(&old, &v.description),
-                                Some("English kept: review meaning_en".into()),
-                            );
+                        let wording = t.get_mut("wording").and_then(Value::as_array_mut);
+                        let ours = wording.and_then(|w| {
+                            w.iter_mut()
+                                .filter_map(Value::as_inline_table_mut)
+                                .find(|w| w.get("source").and_then(Value::as_str) == Some(key))
+                        });
+                        match ours {
+                            Some(w) => {
+                                if let Some(old) = set(w, "ko", Value::from(v.description.as_str()))
+                                {
+                                    self.diff.push(
+                                        scope,
+                                        Sign::Changed,
+                                        format!("{label} wording"),
+                                        arrow(&old, &v.description),
+                                        Some("English kept: review its `en`".into()),
+                                    );
+                                }
+                            }
+                            None => {
+                                match t.get_mut("wording").and_then(Value::as_array_mut) {
+                                    Some(w) => push_like(w, new_wording()),
+                                    None => {
+                                        let mut w = Array::new();
+                                        w.push(Value::InlineTable(new_wording()));
+                                        t.insert("wording", Value::Array(w));
+                                    }
+                                }
+                                self.diff.push(
+                                    scope,
+                                    Sign::Added,
+                                    format!("{label} wording"),
+                                    format!("{:?}", v.description),
+                                    Some("en marked NEEDS HUMAN".into()),
+                                );
+                            }
                         }
                     }
                     None => {
-                        let row = sibling
-                            .as_ref()
-                            .and_then(Item::as_table_like)
-                            .and_then(|s| get_u32(s, "row"))
-                            .unwrap_or(0);
-                        let document = sibling
-                            .as_ref()
-                            .and_then(Item::as_table_like)
-                            .map(|s| get_str(s, "document").to_owned())
-                            .unwrap_or_default();
-                        let mut t = table(&[
-                            ("value", Value::from(value.as_str())),
-                            (
-                                "variant",
-                                Value::from(needs_human(&format!(
-                                    "UpperCamelCase name for value {value}"
-                                ))),
-                            ),
-                            ("meaning_ko", Value::from(v.description.as_str())),
-                            (
-                                "meaning_en",
-                                Value::from(needs_human(&format!(
-                                    "English for `{}`",
-                                    v.description
-                                ))),
-                            ),
-                            (
-                                "source",
-                                source_like(
-                                    sibling.as_ref(),
-                                    &document,
-                                    usize::try_from(row).unwrap_or(0),
+                        let mut wording = Array::new();
+                        wording.push(Value::InlineTable(new_wording()));
+                        push_like(
+                            values,
+                            inline(&[
+                                (
+                                    "name",
+                                    Value::from(needs_human(&format!(
+                                        "UpperCamelCase name for value {wire}"
+                                    ))),
                                 ),
-                            ),
-                        ]);
-                        t.decor_mut().set_prefix("\n");
-                        values.push(t);
+                                ("wire", Value::from(wire.as_str())),
+                                (
+                                    "doc",
+                                    Value::from(needs_human(&format!(
+                                        "English for `{}`",
+                                        v.description
+                                    ))),
+                                ),
+                                ("wording", Value::Array(wording)),
+                            ]),
+                        );
                         self.diff.push(
                             scope,
                             Sign::Added,
                             label,
                             format!("{:?}", v.description),
-                            Some("variant and meaning_en marked NEEDS HUMAN".into()),
+                            Some("name, doc and en marked NEEDS HUMAN".into()),
                         );
                     }
                 }
             }
-            for (i, value) in spec_values.iter().enumerate().rev() {
-                if manual_values.contains(value) {
+            for (i, wire) in spec_wires.iter().enumerate().rev() {
+                if manual_wires.contains(wire) {
                     continue;
                 }
                 if self.missing == MissingCodes::Remove {
                     values.remove(i);
                 }
-                self.removed(scope, &format!("table {key} value {value}"));
+                self.removed(scope, &format!("table {kind} value {wire}"));
             }
         }
     }
