@@ -37,7 +37,7 @@ use std::time::Duration;
 
 pub use crate::generated::inbound::{
     ExchangeNotice, ExchangeNoticeAnswer as NoticeAnswer,
-    ExchangeNoticeAnswerCode as NoticeAnswerCode,
+    ExchangeNoticeAnswerCode as NoticeAnswerCode, ExchangeNoticeRequired,
 };
 pub use crate::generated::kinds::{CouponNumber, CouponStatus, CouponType};
 pub use crate::xml::{Reported, Timestamp};
@@ -174,17 +174,18 @@ mod tests {
     use super::*;
 
     fn sample() -> ExchangeNotice {
-        ExchangeNotice {
+        let mut notice = ExchangeNotice::new(ExchangeNoticeRequired {
             coupon_number: CouponNumber::new("900012345678").unwrap(),
             approval_number: "A0001".into(),
             state: Reported::Known(CouponStatus::Used),
             time: Timestamp::from_ymd_hms(2024, 3, 1, 12, 30, 0).unwrap(),
-            branch_name: Some("강남 1호점".into()),
-            branch_code: Some("G01".into()),
             coupon_type: Reported::Known(CouponType::Amount),
             price: 3000,
             balance: 7000,
-        }
+        });
+        notice.branch_name = Some("강남 1호점".into());
+        notice.branch_code = Some("G01".into());
+        notice
     }
 
     #[test]

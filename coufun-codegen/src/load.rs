@@ -194,11 +194,7 @@ fn key_at(text: &str, offset: usize) -> String {
     // In an inline table, the key whose value stands at `offset`.
     let before = text.get(start..offset).unwrap_or("");
     if let Some(eq) = before.rfind('=') {
-        let key = before[..eq]
-            .rsplit(['{', ','])
-            .next()
-            .unwrap_or("")
-            .trim();
+        let key = before[..eq].rsplit(['{', ',']).next().unwrap_or("").trim();
         if !key.is_empty() && !key.contains(['[', '"', '}']) {
             return key.to_owned();
         }

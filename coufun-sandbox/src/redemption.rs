@@ -5,7 +5,8 @@
 //! [`Redemption::to_notice`] turns that into the notice the sandbox sends.
 
 use coufun_api::notice::{
-    CouponNumber, CouponStatus, CouponType, ExchangeNotice, NoticeError, Reported,
+    CouponNumber, CouponStatus, CouponType, ExchangeNotice, ExchangeNoticeRequired, NoticeError,
+    Reported,
 };
 use jiff::civil::DateTime;
 use serde::Serialize;
@@ -243,17 +244,17 @@ impl Redemption {
             CouponKind::Amount => (CouponType::Amount, self.balance),
         };
         let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-        let notice = ExchangeNotice {
+        let mut notice = ExchangeNotice::new(ExchangeNoticeRequired {
             coupon_number,
             approval_number: self.approval_number.clone(),
             state: Reported::Known(state),
             time,
-            branch_name: non_empty(&self.branch.name),
-            branch_code: non_empty(&self.branch.code),
             coupon_type: Reported::Known(coupon_type),
             price: amount(ExchangeNotice::PRICE, self.amount)?,
             balance: amount(ExchangeNotice::BALANCE, balance)?,
-        };
+        });
+        notice.branch_name = non_empty(&self.branch.name);
+        notice.branch_code = non_empty(&self.branch.code);
         notice.validate()?;
         Ok(notice)
     }

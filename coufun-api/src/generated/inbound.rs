@@ -73,7 +73,48 @@ impl fmt::Debug for ExchangeNotice {
             .finish()
     }
 }
+/// The required fields of a [`ExchangeNotice`]; [`ExchangeNotice::new`] leaves the optional ones empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeNoticeRequired {
+    /// `BARCODE_NUM`.
+    pub coupon_number: CouponNumber,
+    /// `EXCHANGE_NUM`.
+    pub approval_number: String,
+    /// `STATUS`.
+    pub state: Reported<CouponStatus>,
+    /// `EXCHANGE_DATE`.
+    pub time: Timestamp,
+    /// `BARCODE_TYPE`.
+    pub coupon_type: Reported<CouponType>,
+    /// `PRICE`.
+    pub price: i64,
+    /// `BALANCE`.
+    pub balance: i64,
+}
 impl ExchangeNotice {
+    /// A request of `required`'s fields, every optional field empty.
+    pub fn new(required: ExchangeNoticeRequired) -> Self {
+        let ExchangeNoticeRequired {
+            coupon_number,
+            approval_number,
+            state,
+            time,
+            coupon_type,
+            price,
+            balance,
+        } = required;
+        Self {
+            coupon_number,
+            approval_number,
+            state,
+            time,
+            coupon_type,
+            price,
+            balance,
+            branch_name: None,
+            branch_code: None,
+        }
+    }
     /// The form fields as the spec describes them, in the document's order.
     pub const FIELDS: [InboundField; 9] = [
         InboundField {

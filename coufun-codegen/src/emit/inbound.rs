@@ -224,6 +224,27 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         .as_ref()
         .map(|a| emit_answer(spec, op, a))
         .unwrap_or_default();
+    // The required fields alone: what a sender must give; the optional ones
+    // start empty, so a new optional field in the spec breaks no caller.
+    let required_ty = format_ident!("{ty}Required");
+    let required_doc = doc_lines(&format!(
+        "The required fields of a [`{ty}`]; [`{ty}::new`] leaves the optional ones empty."
+    ));
+    let required_decls = fields.iter().filter(|f| f.spec.required).map(|f| {
+        let (n, t) = (&f.name, &f.ty);
+        let d = doc_lines(&format!("`{}`.", f.spec.wire.get_ref()));
+        quote! { #d pub #n: #t, }
+    });
+    let required_names: Vec<&Ident> = fields
+        .iter()
+        .filter(|f| f.spec.required)
+        .map(|f| &f.name)
+        .collect();
+    let optional_names: Vec<&Ident> = fields
+        .iter()
+        .filter(|f| !f.spec.required)
+        .map(|f| &f.name)
+        .collect();
     quote! {
         #doc
         #[derive(Clone, PartialEq, Eq, Hash)]
@@ -240,7 +261,19 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
             }
         }
 
+        #required_doc
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct #required_ty {
+            #( #required_decls )*
+        }
+
         impl #ty {
+            /// A request of `required`'s fields, every optional field empty.
+            pub fn new(required: #required_ty) -> Self {
+                let #required_ty { #( #required_names ),* } = required;
+                Self { #( #required_names, )* #( #optional_names: None, )* }
+            }
+
             /// The form fields as the spec describes them, in the document's order.
             pub const FIELDS: [InboundField; #count] = [ #( #specs ),* ];
             #( #field_consts )*

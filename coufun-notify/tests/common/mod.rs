@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use coufun_api::notice::{
-    CouponNumber, CouponStatus, CouponType, ExchangeNotice, NoticeAnswer, Reported,
+    CouponNumber, CouponStatus, CouponType, ExchangeNotice, ExchangeNoticeRequired, NoticeAnswer,
+    Reported,
 };
 use coufun_api::xml::Timestamp;
 use coufun_notify::{
@@ -75,17 +76,18 @@ where
 
 /// A used `BARCODE` notice for coupon `n`.
 pub fn notice(n: u32) -> ExchangeNotice {
-    ExchangeNotice {
+    let mut notice = ExchangeNotice::new(ExchangeNoticeRequired {
         coupon_number: CouponNumber::new(format!("9000{n:08}")).unwrap(),
         approval_number: format!("AP{n:06}"),
         state: Reported::Known(CouponStatus::Used),
         time: Timestamp::from_ymd_hms(2024, 6, 1, 10, 0, 0).unwrap(),
-        branch_name: Some("본점".into()),
-        branch_code: Some("HQ".into()),
         coupon_type: Reported::Known(CouponType::Barcode),
         price: 4500,
         balance: 0,
-    }
+    });
+    notice.branch_name = Some("본점".into());
+    notice.branch_code = Some("HQ".into());
+    notice
 }
 
 /// A client for the tests.
