@@ -1,19 +1,24 @@
-//! Exchange notifications (COUFUN → merchant): the typed [`ExchangeNotice`], its
-//! parser from the form body COUFUN POSTs, the form encoder (for senders), and
-//! the merchant's XML answer ([`NoticeAnswer`]) with its encoder and decoder.
-//! A notice's `EXCHANGE_DATE` is a [`Timestamp`], the same type response records use.
+//! Exchange notifications (COUFUN → merchant): the typed [`ExchangeNotice`] and
+//! its answer, generated from the inbound operation `exchange_notice` of
+//! `spec/endpoints.toml` ([`crate::generated::inbound`]), and the parser of the
+//! form body COUFUN POSTs. A notice's `STATUS` is the same [`CouponStatus`] a
+//! status answer reports, its `BARCODE_TYPE` the same [`CouponType`], its
+//! `BARCODE_NUM` the same [`CouponNumber`] (a secret: `Debug` masks it), its
+//! `EXCHANGE_DATE` the same [`Timestamp`].
 //!
-//! Wire names, limits and value tables come from `spec/notifications.toml`
-//! through [`crate::generated::notice`].
+//! What is written here by hand is what no manual states: the body's size cap
+//! and the charset detection; the form reading and writing runtime is
+//! [`form`].
 //!
 //! ```
-//! use coufun_api::notice::{ExchangeNotice, NoticeAnswer, NoticeAnswerCode, NoticeParser, NoticeState};
+//! use coufun_api::notice::{NoticeAnswer, NoticeAnswerCode, NoticeParser};
+//! use coufun_api::{CouponStatus, xml::Reported};
 //!
 //! let body = b"BARCODE_NUM=900012345678&EXCHANGE_NUM=A0001&STATUS=001\
 //!     &EXCHANGE_DATE=20240301123000&BRANCH_NAME=%B0%AD%B3%B2%C1%A1&BRANCH_CODE=G01\
 //!     &BARCODE_TYPE=AMOUNT&PRICE=3000&BALANCE=7000";
 //! let notice = NoticeParser::new().parse(body, Some("application/x-www-form-urlencoded"))?;
-//! assert_eq!(notice.state, NoticeState::Used);
+//! assert_eq!(notice.state, Reported::Known(CouponStatus::Used));
 //! assert_eq!(notice.branch_name.as_deref(), Some("강남점")); // EUC-KR on the wire
 //! assert_eq!(notice.balance, 7000);
 //! // The coupon number never shows in clear in Debug.
@@ -26,203 +31,38 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::fmt;
+pub mod form;
 
-use encoding_rs::{EUC_KR, UTF_8};
+use std::time::Duration;
 
-use crate::charset::cp949_len;
-pub use crate::generated::notice::{
-    DELIVERY_CHARSET, DELIVERY_CONTENT_TYPE, NoticeAnswerCode, NoticeCouponType, NoticeState,
-    RETRY_INTERVAL, UnknownValue,
+pub use crate::generated::inbound::{
+    ExchangeNotice, ExchangeNoticeAnswer as NoticeAnswer,
+    ExchangeNoticeAnswerCode as NoticeAnswerCode, ExchangeNoticeRequired,
 };
-use crate::generated::notice::{NoticeFieldSpec, answer, fields};
-use crate::xml::Timestamp;
+pub use crate::generated::kinds::{CouponNumber, CouponStatus, CouponType};
+pub use crate::xml::{Reported, Timestamp};
+pub use form::{
+    AnswerError, Inbound, InboundField, Masked, NoticeError, UnknownValue, mask, reported_wire,
+};
+use form::{BodyCharset, Form};
 
-/// The default cap on a notice's body: the nine fields at their limits, percent-encoded,
+/// The media type of a notice's body.
+pub const DELIVERY_CONTENT_TYPE: &str = ExchangeNotice::DELIVERY.content_type;
+/// The charset COUFUN encodes a notice's body in.
+pub const DELIVERY_CHARSET: &str = ExchangeNotice::DELIVERY.charset;
+/// How long COUFUN waits before sending a notice again when it got no final answer.
+pub const RETRY_INTERVAL: Duration = ExchangeNotice::DELIVERY.retry_interval;
+
+/// The default cap on a notice's body: the fields at their limits, percent-encoded,
 /// fit in well under 1 KiB; 8 KiB leaves room for fields a newer server may add.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 8 * 1024;
-
-// ---------------------------------------------------------------------------
-// Values
-
-/// A coupon number (`BARCODE_NUM`). It redeems the coupon, so `Debug` and
-/// `Display` show only its last four characters; [`CouponNumber::expose`] reads it.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CouponNumber(String);
-
-impl CouponNumber {
-    /// Wraps `number` (not checked; the parser checks what it reads).
-    pub fn new(number: impl Into<String>) -> Self {
-        CouponNumber(number.into())
-    }
-
-    /// The number in clear, for the wire and the database.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// The number masked: all but the last four characters as `*`.
-    pub fn masked(&self) -> String {
-        let count = self.0.chars().count();
-        self.0
-            .chars()
-            .enumerate()
-            .map(|(i, c)| if i + 4 < count { '*' } else { c })
-            .collect()
-    }
-}
-
-impl fmt::Debug for CouponNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CouponNumber({})", self.masked())
-    }
-}
-
-impl fmt::Display for CouponNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.masked())
-    }
-}
-
-/// One exchange notification: a coupon used, or its use cancelled, at a shop.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ExchangeNotice {
-    /// `BARCODE_NUM`: the coupon.
-    pub coupon_number: CouponNumber,
-    /// `EXCHANGE_NUM`: the approval number of this use or use-cancel.
-    pub approval_number: String,
-    /// `STATUS`: the coupon's state after this event.
-    pub state: NoticeState,
-    /// `EXCHANGE_DATE`: when it happened, in Korean time (the manual's
-    /// `YYYYMMDDHH24MISS`).
-    pub time: Timestamp,
-    /// `BRANCH_NAME`: the shop's name; `None` when sent empty or absent.
-    pub branch_name: Option<String>,
-    /// `BRANCH_CODE`: the shop's code; `None` when sent empty or absent.
-    pub branch_code: Option<String>,
-    /// `BARCODE_TYPE`: exchange voucher or stored-value voucher.
-    pub coupon_type: NoticeCouponType,
-    /// `PRICE`: supply price (`BARCODE`) or the amount this use took (`AMOUNT`).
-    pub price: u64,
-    /// `BALANCE`: 0 (`BARCODE`) or what remains (`AMOUNT`).
-    pub balance: u64,
-}
-
-// ---------------------------------------------------------------------------
-// Errors
-
-/// Why a notice was refused. No variant carries the coupon number.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum NoticeError {
-    /// The body is over the size cap.
-    #[error("the notice body is {measured} bytes, over the limit of {limit}")]
-    TooLarge {
-        /// The cap in bytes.
-        limit: usize,
-        /// The body's size.
-        measured: usize,
-    },
-    /// The `Content-Type` names a charset other than EUC-KR (CP949) or UTF-8.
-    #[error("the notice declares charset {label:?}; only EUC-KR (CP949) and UTF-8 are accepted")]
-    UnsupportedCharset {
-        /// The label as declared.
-        label: String,
-    },
-    /// UTF-8 was sent but this parser accepts EUC-KR only.
-    #[error("the notice is UTF-8, and this receiver accepts EUC-KR only")]
-    Utf8NotAccepted,
-    /// The `Content-Type` is not a form.
-    #[error("the notice's Content-Type is {content_type:?}, not application/x-www-form-urlencoded")]
-    NotAForm {
-        /// The media type as sent.
-        content_type: String,
-    },
-    /// A field's bytes are not valid in the body's charset.
-    #[error("field {field} is not valid {charset}")]
-    Undecodable {
-        /// The field's wire name (or the raw key, when the key itself is bad).
-        field: String,
-        /// The charset it was decoded as.
-        charset: &'static str,
-    },
-    /// A `%` escape is cut short or not hexadecimal.
-    #[error("the notice body has a malformed %-escape at byte {offset}")]
-    BadEscape {
-        /// Offset of the `%` in the body.
-        offset: usize,
-    },
-    /// A required field is absent or empty.
-    #[error("field {field} is missing or empty")]
-    Missing {
-        /// Wire name.
-        field: &'static str,
-    },
-    /// A field was sent more than once.
-    #[error("field {field} is sent {count} times")]
-    Repeated {
-        /// Wire name.
-        field: &'static str,
-        /// How many times.
-        count: usize,
-    },
-    /// A field is over its byte limit (counted in EUC-KR bytes).
-    #[error("field {field} is {measured} EUC-KR bytes, over the limit of {limit}")]
-    TooLong {
-        /// Wire name.
-        field: &'static str,
-        /// The limit in bytes.
-        limit: usize,
-        /// The value's length in bytes.
-        measured: usize,
-    },
-    /// A field holds a character EUC-KR cannot encode (the server cannot have sent it).
-    #[error("field {field} holds a character EUC-KR cannot encode, at index {index}")]
-    Unencodable {
-        /// Wire name.
-        field: &'static str,
-        /// Character index.
-        index: usize,
-    },
-    /// `EXCHANGE_DATE` is not a real `YYYYMMDDHH24MISS`.
-    #[error("field {field} is {value:?}, not a real date and time written YYYYMMDDHH24MISS")]
-    BadTime {
-        /// Wire name.
-        field: &'static str,
-        /// The value as sent.
-        value: String,
-    },
-    /// An amount is not a non-negative integer.
-    #[error(
-        "field {field} is {value:?}, not a non-negative integer of at most {max_digits} digits"
-    )]
-    BadAmount {
-        /// Wire name.
-        field: &'static str,
-        /// The value as sent.
-        value: String,
-        /// Its limit in digits.
-        max_digits: usize,
-    },
-    /// `STATUS` is outside the manual's table and the parser rejects unknown states.
-    #[error("field {field} is {value:?}, a state the manual does not define")]
-    UnknownState {
-        /// Wire name.
-        field: &'static str,
-        /// The value as sent.
-        value: String,
-    },
-}
-
-// ---------------------------------------------------------------------------
-// Parsing
 
 /// Reads notices from the form bodies COUFUN POSTs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NoticeParser {
     max_body_bytes: usize,
     accept_utf8: bool,
-    reject_unknown_state: bool,
+    reject_unknown_values: bool,
 }
 
 impl Default for NoticeParser {
@@ -233,12 +73,12 @@ impl Default for NoticeParser {
 
 impl NoticeParser {
     /// The defaults: body cap [`DEFAULT_MAX_BODY_BYTES`], UTF-8 accepted besides
-    /// EUC-KR, unknown `STATUS` values rejected.
+    /// EUC-KR, values outside a table (a `STATUS`, a `BARCODE_TYPE`) rejected.
     pub fn new() -> Self {
         NoticeParser {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             accept_utf8: true,
-            reject_unknown_state: true,
+            reject_unknown_values: true,
         }
     }
 
@@ -259,10 +99,10 @@ impl NoticeParser {
         self
     }
 
-    /// Whether a `STATUS` outside the manual's table is refused
-    /// ([`NoticeError::UnknownState`]) or kept as [`NoticeState::Unknown`].
-    pub fn reject_unknown_state(mut self, reject: bool) -> Self {
-        self.reject_unknown_state = reject;
+    /// Whether a value outside its table is refused ([`NoticeError::UnknownValue`])
+    /// or kept as [`Reported::Unknown`].
+    pub fn reject_unknown_values(mut self, reject: bool) -> Self {
+        self.reject_unknown_values = reject;
         self
     }
 
@@ -277,6 +117,15 @@ impl NoticeParser {
         body: &[u8],
         content_type: Option<&str>,
     ) -> Result<ExchangeNotice, NoticeError> {
+        self.parse_as(body, content_type)
+    }
+
+    /// [`NoticeParser::parse`] for any inbound operation's request.
+    pub fn parse_as<T: Inbound>(
+        &self,
+        body: &[u8],
+        content_type: Option<&str>,
+    ) -> Result<T, NoticeError> {
         if body.len() > self.max_body_bytes {
             return Err(NoticeError::TooLarge {
                 limit: self.max_body_bytes,
@@ -284,527 +133,39 @@ impl NoticeParser {
             });
         }
         let declared = match content_type {
-            Some(ct) => declared_charset(ct)?,
+            Some(ct) => form::declared_charset(ct, DELIVERY_CONTENT_TYPE)?,
             None => None,
         };
-        let pairs = split_form(body)?;
-        let charset = match declared {
-            Some(c) => c,
-            None if pairs
-                .iter()
-                .all(|(k, v)| std::str::from_utf8(k).is_ok() && std::str::from_utf8(v).is_ok()) =>
-            {
-                BodyCharset::Utf8
-            }
-            None => BodyCharset::EucKr,
-        };
+        let pairs = form::split_form(body)?;
+        let charset = form::body_charset(&pairs, declared);
         if charset == BodyCharset::Utf8 && !self.accept_utf8 {
             // Pure ASCII is the same in both: only refuse real UTF-8.
             if pairs.iter().any(|(k, v)| !k.is_ascii() || !v.is_ascii()) {
                 return Err(NoticeError::Utf8NotAccepted);
             }
         }
-        let mut values: [Option<String>; fields::ALL.len()] = Default::default();
-        let mut counts = [0usize; fields::ALL.len()];
-        for (key, value) in &pairs {
-            let Some(index) = fields::ALL
-                .iter()
-                .position(|f| f.name.as_bytes() == key.as_slice())
-            else {
-                continue; // a field a newer server added
-            };
-            let field = &fields::ALL[index];
-            counts[index] += 1;
-            let text = charset.decode(value).ok_or(NoticeError::Undecodable {
-                field: field.name.to_owned(),
-                charset: charset.name(),
-            })?;
-            values[index] = Some(text);
-        }
-        for (i, field) in fields::ALL.iter().enumerate() {
-            if counts[i] > 1 {
-                return Err(NoticeError::Repeated {
-                    field: field.name,
-                    count: counts[i],
-                });
-            }
-        }
-        let mut get = |spec: NoticeFieldSpec| -> Result<Option<String>, NoticeError> {
-            let index = fields::ALL.iter().position(|f| f.name == spec.name);
-            let value = index
-                .and_then(|i| values[i].take())
-                .filter(|v| !v.is_empty());
-            match value {
-                None if spec.optional => Ok(None),
-                None => Err(NoticeError::Missing { field: spec.name }),
-                Some(v) => check_len(spec, &v).map(|()| Some(v)),
-            }
-        };
-        let required = |v: Option<String>, spec: NoticeFieldSpec| {
-            v.ok_or(NoticeError::Missing { field: spec.name })
-        };
-        let coupon_number = required(get(fields::COUPON_NUMBER)?, fields::COUPON_NUMBER)?;
-        let approval_number = required(get(fields::APPROVAL_NUMBER)?, fields::APPROVAL_NUMBER)?;
-        let state_text = required(get(fields::STATE)?, fields::STATE)?;
-        let state = NoticeState::from_wire(&state_text);
-        if self.reject_unknown_state && !state.is_known() {
-            return Err(NoticeError::UnknownState {
-                field: fields::STATE.name,
-                value: state_text,
-            });
-        }
-        let time_text = required(get(fields::TIME)?, fields::TIME)?;
-        let time = Timestamp::parse(&time_text).ok_or(NoticeError::BadTime {
-            field: fields::TIME.name,
-            value: time_text.clone(),
-        })?;
-        let branch_name = get(fields::BRANCH_NAME)?;
-        let branch_code = get(fields::BRANCH_CODE)?;
-        let coupon_type =
-            NoticeCouponType::from_wire(&required(get(fields::COUPON_TYPE)?, fields::COUPON_TYPE)?);
-        let price = amount(
-            fields::PRICE,
-            &required(get(fields::PRICE)?, fields::PRICE)?,
-        )?;
-        let balance = amount(
-            fields::BALANCE,
-            &required(get(fields::BALANCE)?, fields::BALANCE)?,
-        )?;
-        Ok(ExchangeNotice {
-            coupon_number: CouponNumber(coupon_number),
-            approval_number,
-            state,
-            time,
-            branch_name,
-            branch_code,
-            coupon_type,
-            price,
-            balance,
-        })
+        let form = Form::decode(T::FIELDS, &pairs, charset, self.reject_unknown_values)?;
+        T::from_form(&form)
     }
 }
-
-fn check_len(spec: NoticeFieldSpec, value: &str) -> Result<(), NoticeError> {
-    let measured = cp949_len(value).map_err(|e| NoticeError::Unencodable {
-        field: spec.name,
-        index: e.index,
-    })?;
-    if measured > spec.max_bytes {
-        return Err(NoticeError::TooLong {
-            field: spec.name,
-            limit: spec.max_bytes,
-            measured,
-        });
-    }
-    Ok(())
-}
-
-fn amount(spec: NoticeFieldSpec, text: &str) -> Result<u64, NoticeError> {
-    let bad = || NoticeError::BadAmount {
-        field: spec.name,
-        value: text.to_owned(),
-        max_digits: spec.max_bytes,
-    };
-    if text.len() > spec.max_bytes || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad());
-    }
-    text.parse::<u64>().map_err(|_| bad())
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BodyCharset {
-    EucKr,
-    Utf8,
-}
-
-impl BodyCharset {
-    fn name(self) -> &'static str {
-        match self {
-            BodyCharset::EucKr => "EUC-KR",
-            BodyCharset::Utf8 => "UTF-8",
-        }
-    }
-
-    fn decode(self, bytes: &[u8]) -> Option<String> {
-        let encoding = match self {
-            BodyCharset::EucKr => EUC_KR,
-            BodyCharset::Utf8 => UTF_8,
-        };
-        encoding
-            .decode_without_bom_handling_and_without_replacement(bytes)
-            .map(|s| s.into_owned())
-    }
-}
-
-/// The charset a `Content-Type` value declares, if any; refuses other media types.
-fn declared_charset(content_type: &str) -> Result<Option<BodyCharset>, NoticeError> {
-    let mut parts = content_type.split(';');
-    let media = parts.next().unwrap_or("").trim();
-    if !media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-        return Err(NoticeError::NotAForm {
-            content_type: content_type.chars().take(100).collect(),
-        });
-    }
-    for param in parts {
-        let Some((name, value)) = param.split_once('=') else {
-            continue;
-        };
-        if !name.trim().eq_ignore_ascii_case("charset") {
-            continue;
-        }
-        let label = value.trim().trim_matches('"');
-        let lower = label.to_ascii_lowercase();
-        return match lower.as_str() {
-            "euc-kr" | "euckr" | "cp949" | "ms949" | "windows-949" | "ks_c_5601-1987"
-            | "x-windows-949" => Ok(Some(BodyCharset::EucKr)),
-            "utf-8" | "utf8" => Ok(Some(BodyCharset::Utf8)),
-            _ => Err(NoticeError::UnsupportedCharset {
-                label: label.chars().take(40).collect(),
-            }),
-        };
-    }
-    Ok(None)
-}
-
-/// Splits a form body into raw (percent-decoded) key and value bytes.
-/// One form field's raw key and value bytes.
-type RawPair = (Vec<u8>, Vec<u8>);
-
-fn split_form(body: &[u8]) -> Result<Vec<RawPair>, NoticeError> {
-    let mut pairs = Vec::new();
-    let mut offset = 0;
-    for part in body.split(|&b| b == b'&') {
-        if !part.is_empty() {
-            let (key, value) = match part.iter().position(|&b| b == b'=') {
-                Some(eq) => (&part[..eq], &part[eq + 1..]),
-                None => (part, &[][..]),
-            };
-            let value_offset = offset + key.len() + 1;
-            let key = percent_decode(key, offset)?;
-            let value = percent_decode(value, value_offset)?;
-            pairs.push((key, value));
-        }
-        offset += part.len() + 1;
-    }
-    Ok(pairs)
-}
-
-fn percent_decode(bytes: &[u8], offset: usize) -> Result<Vec<u8>, NoticeError> {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = |j: usize| bytes.get(j).and_then(|&h| (h as char).to_digit(16));
-                let (Some(hi), Some(lo)) = (hex(i + 1), hex(i + 2)) else {
-                    return Err(NoticeError::BadEscape { offset: offset + i });
-                };
-                out.push((hi * 16 + lo) as u8);
-                i += 2;
-            }
-            _ => out.push(b),
-        }
-        i += 1;
-    }
-    Ok(out)
-}
-
-// ---------------------------------------------------------------------------
-// Encoding (the sender's side)
 
 impl ExchangeNotice {
     /// Checks every field against the spec's limits (what the parser would refuse).
     pub fn validate(&self) -> Result<(), NoticeError> {
-        for (spec, value) in [
-            (fields::COUPON_NUMBER, Some(self.coupon_number.expose())),
-            (fields::APPROVAL_NUMBER, Some(self.approval_number.as_str())),
-            (fields::STATE, Some(self.state.as_str())),
-            (fields::BRANCH_NAME, self.branch_name.as_deref()),
-            (fields::BRANCH_CODE, self.branch_code.as_deref()),
-            (fields::COUPON_TYPE, Some(self.coupon_type.as_str())),
-        ] {
-            match value.filter(|v| !v.is_empty()) {
-                None if !spec.optional => return Err(NoticeError::Missing { field: spec.name }),
-                None => {}
-                Some(v) => check_len(spec, v)?,
-            }
-        }
-        for (spec, value) in [(fields::PRICE, self.price), (fields::BALANCE, self.balance)] {
-            let text = value.to_string();
-            if text.len() > spec.max_bytes {
-                return Err(NoticeError::BadAmount {
-                    field: spec.name,
-                    value: text,
-                    max_digits: spec.max_bytes,
-                });
-            }
-        }
-        Ok(())
+        let values = self.form_values();
+        ExchangeNotice::from_form(&Form::from_values(&Self::FIELDS, &values, false)).map(|_| ())
     }
 
     /// The notice as a form body, in EUC-KR as COUFUN sends it (percent-encoded).
     /// Checks the limits first: a notice that breaks one is not encoded.
     pub fn to_form(&self) -> Result<Vec<u8>, NoticeError> {
         self.validate()?;
-        let time = self.time.to_compact();
-        let price = self.price.to_string();
-        let balance = self.balance.to_string();
-        let values: [(NoticeFieldSpec, &str); 9] = [
-            (fields::COUPON_NUMBER, self.coupon_number.expose()),
-            (fields::APPROVAL_NUMBER, &self.approval_number),
-            (fields::STATE, self.state.as_str()),
-            (fields::TIME, &time),
-            (
-                fields::BRANCH_NAME,
-                self.branch_name.as_deref().unwrap_or(""),
-            ),
-            (
-                fields::BRANCH_CODE,
-                self.branch_code.as_deref().unwrap_or(""),
-            ),
-            (fields::COUPON_TYPE, self.coupon_type.as_str()),
-            (fields::PRICE, &price),
-            (fields::BALANCE, &balance),
-        ];
-        let mut out = Vec::with_capacity(256);
-        for (i, (spec, value)) in values.iter().enumerate() {
-            if i > 0 {
-                out.push(b'&');
-            }
-            out.extend_from_slice(spec.name.as_bytes());
-            out.push(b'=');
-            let (bytes, _, _) = EUC_KR.encode(value);
-            for &b in bytes.iter() {
-                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'*') {
-                    out.push(b);
-                } else if b == b' ' {
-                    out.push(b'+');
-                } else {
-                    out.extend_from_slice(format!("%{b:02X}").as_bytes());
-                }
-            }
-        }
-        Ok(out)
+        Ok(form::encode_form(&Self::FIELDS, &self.form_values()))
     }
 
     /// The `Content-Type` that goes with [`ExchangeNotice::to_form`].
     pub fn form_content_type() -> &'static str {
-        "application/x-www-form-urlencoded; charset=EUC-KR"
-    }
-}
-
-// ---------------------------------------------------------------------------
-// The answer
-
-/// An answer value breaks the manual's rule: ASCII letters and digits only (and,
-/// for the message, spaces), within the element's byte limit.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum AnswerError {
-    /// A value holds a character other than those allowed.
-    #[error("{element} holds a character other than ASCII letters, digits{} at index {index}", if *.spaces { " and spaces" } else { "" })]
-    NotAscii {
-        /// The element's name.
-        element: &'static str,
-        /// Character index of the first bad character.
-        index: usize,
-        /// Whether spaces are allowed in it.
-        spaces: bool,
-    },
-    /// A value is over the element's byte limit.
-    #[error("{element} is {measured} bytes, over the limit of {limit}")]
-    TooLong {
-        /// The element's name.
-        element: &'static str,
-        /// The limit.
-        limit: usize,
-        /// The value's length.
-        measured: usize,
-    },
-    /// The answer is not the expected XML.
-    #[error("the answer is not a {root} document: {reason}")]
-    Malformed {
-        /// The expected root.
-        root: &'static str,
-        /// What is wrong.
-        reason: String,
-    },
-}
-
-/// The merchant's answer to one notice.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoticeAnswer {
-    code: NoticeAnswerCode,
-    message: String,
-    exchange_id: Option<String>,
-}
-
-fn check_answer_value(
-    element: &'static str,
-    value: &str,
-    limit: usize,
-    spaces: bool,
-) -> Result<(), AnswerError> {
-    if let Some(index) = value
-        .chars()
-        .position(|c| !(c.is_ascii_alphanumeric() || (spaces && c == ' ')))
-    {
-        return Err(AnswerError::NotAscii {
-            element,
-            index,
-            spaces,
-        });
-    }
-    if value.len() > limit {
-        return Err(AnswerError::TooLong {
-            element,
-            limit,
-            measured: value.len(),
-        });
-    }
-    Ok(())
-}
-
-impl NoticeAnswer {
-    /// An answer with `code` and the spec's English message for it
-    /// (`Error` for a code outside the manual).
-    pub fn new(code: NoticeAnswerCode) -> Self {
-        let message = code.message_en().unwrap_or("Error").to_owned();
-        NoticeAnswer {
-            code,
-            message,
-            exchange_id: None,
-        }
-    }
-
-    /// With `EXCHANGE_ID` (ASCII letters and digits, at most 50 bytes).
-    pub fn with_exchange_id(mut self, id: impl Into<String>) -> Result<Self, AnswerError> {
-        let id = id.into();
-        check_answer_value(
-            answer::exchange_id::NAME,
-            &id,
-            answer::exchange_id::MAX_BYTES,
-            false,
-        )?;
-        self.exchange_id = Some(id);
-        Ok(self)
-    }
-
-    /// With `message` as `RESULTMSG` (ASCII letters, digits and spaces, at most 256 bytes).
-    pub fn with_message(mut self, message: impl Into<String>) -> Result<Self, AnswerError> {
-        let message = message.into();
-        check_answer_value(
-            answer::result_message::NAME,
-            &message,
-            answer::result_message::MAX_BYTES,
-            true,
-        )?;
-        self.message = message;
-        Ok(self)
-    }
-
-    /// The code.
-    pub fn code(&self) -> &NoticeAnswerCode {
-        &self.code
-    }
-
-    /// `RESULTMSG`.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// `EXCHANGE_ID`, when given.
-    pub fn exchange_id(&self) -> Option<&str> {
-        self.exchange_id.as_deref()
-    }
-
-    /// The answer as XML declared and encoded EUC-KR (every value is ASCII, so
-    /// the bytes are the same in EUC-KR and UTF-8).
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = String::with_capacity(160);
-        out.push_str("<?xml version=\"1.0\" encoding=\"");
-        out.push_str(crate::generated::notice::ANSWER_CHARSET);
-        out.push_str("\"?>\n<");
-        out.push_str(answer::root::NAME);
-        out.push('>');
-        let mut element = |name: &str, value: &str| {
-            out.push('<');
-            out.push_str(name);
-            out.push('>');
-            // Values are checked ASCII letters, digits and spaces: nothing to escape.
-            out.push_str(value);
-            out.push_str("</");
-            out.push_str(name);
-            out.push('>');
-        };
-        element(answer::result_code::NAME, self.code.as_str());
-        element(answer::result_message::NAME, &self.message);
-        if let Some(id) = &self.exchange_id {
-            element(answer::exchange_id::NAME, id);
-        }
-        out.push_str("</");
-        out.push_str(answer::root::NAME);
-        out.push_str(">\n");
-        let (bytes, _, _) = EUC_KR.encode(&out);
-        bytes.into_owned()
-    }
-
-    /// Reads an answer (the sender's side). Lenient on values: an unknown code is
-    /// kept, and the message and id are read as sent.
-    pub fn decode(bytes: &[u8]) -> Result<Self, AnswerError> {
-        use quick_xml::events::Event;
-        let malformed = |reason: String| AnswerError::Malformed {
-            root: answer::root::NAME,
-            reason,
-        };
-        let (text, _, had_errors) = EUC_KR.decode(bytes);
-        if had_errors {
-            return Err(malformed("not valid EUC-KR".into()));
-        }
-        let mut reader = quick_xml::Reader::from_str(&text);
-        let mut path: Vec<String> = Vec::new();
-        let (mut code, mut message, mut id) = (None, None, None);
-        let mut saw_root = false;
-        loop {
-            match reader.read_event() {
-                Ok(Event::Start(e)) => {
-                    let name = e.name().as_ref().to_owned();
-                    if path.is_empty() {
-                        if name != answer::root::NAME {
-                            return Err(malformed(format!("root element is <{name}>")));
-                        }
-                        saw_root = true;
-                    }
-                    path.push(name);
-                }
-                Ok(Event::End(_)) => {
-                    path.pop();
-                }
-                Ok(Event::Empty(_)) => {}
-                Ok(Event::Text(t)) if path.len() == 2 => {
-                    let value = t.xml10_content().trim().to_owned();
-                    match path.get(1).map(String::as_str) {
-                        Some(n) if n == answer::result_code::NAME => code = Some(value),
-                        Some(n) if n == answer::result_message::NAME => message = Some(value),
-                        Some(n) if n == answer::exchange_id::NAME => id = Some(value),
-                        _ => {}
-                    }
-                }
-                Ok(Event::Eof) => break,
-                Ok(_) => {}
-                Err(e) => return Err(malformed(e.to_string())),
-            }
-        }
-        if !saw_root {
-            return Err(malformed("no root element".into()));
-        }
-        let code = code.ok_or_else(|| malformed(format!("no <{}>", answer::result_code::NAME)))?;
-        Ok(NoticeAnswer {
-            code: NoticeAnswerCode::from_wire(&code),
-            message: message.unwrap_or_default(),
-            exchange_id: id.filter(|s| !s.is_empty()),
-        })
+        Self::DELIVERY.content_type_header
     }
 }
 
@@ -812,18 +173,27 @@ impl NoticeAnswer {
 mod tests {
     use super::*;
 
+    /// A `STATUS` outside the spec's table, whatever the table holds.
+    fn unknown_state() -> String {
+        (0..1000)
+            .map(|n| format!("{n:03}"))
+            .find(|v| !CouponStatus::WIRE_VALUES.contains(&v.as_str()))
+            .unwrap()
+    }
+
     fn sample() -> ExchangeNotice {
-        ExchangeNotice {
-            coupon_number: CouponNumber::new("900012345678"),
+        let mut notice = ExchangeNotice::new(ExchangeNoticeRequired {
+            coupon_number: CouponNumber::new("900012345678").unwrap(),
             approval_number: "A0001".into(),
-            state: NoticeState::Used,
+            state: Reported::Known(CouponStatus::Used),
             time: Timestamp::from_ymd_hms(2024, 3, 1, 12, 30, 0).unwrap(),
-            branch_name: Some("강남 1호점".into()),
-            branch_code: Some("G01".into()),
-            coupon_type: NoticeCouponType::Amount,
+            coupon_type: Reported::Known(CouponType::Amount),
             price: 3000,
             balance: 7000,
-        }
+        });
+        notice.branch_name = Some("강남 1호점".into());
+        notice.branch_code = Some("G01".into());
+        notice
     }
 
     #[test]
@@ -860,11 +230,11 @@ mod tests {
         let form = String::from_utf8(sample().to_form().unwrap()).unwrap();
         let cases: Vec<(String, Option<&str>, NoticeError)> = vec![
             (
-                form.replace("STATUS=001", "STATUS=002"),
+                form.replace("STATUS=001", &format!("STATUS={}", unknown_state())),
                 None,
-                NoticeError::UnknownState {
+                NoticeError::UnknownValue {
                     field: "STATUS",
-                    value: "002".into(),
+                    value: unknown_state(),
                 },
             ),
             (
@@ -958,13 +328,19 @@ mod tests {
     fn an_unknown_state_may_be_kept() {
         let form = String::from_utf8(sample().to_form().unwrap())
             .unwrap()
-            .replace("STATUS=001", "STATUS=200");
+            .replace("STATUS=001", &format!("STATUS={}", unknown_state()));
         let notice = NoticeParser::new()
-            .reject_unknown_state(false)
+            .reject_unknown_values(false)
             .parse(form.as_bytes(), None)
             .unwrap();
-        assert_eq!(notice.state.as_str(), "200");
-        assert!(!notice.state.is_known());
+        assert_eq!(notice.state, Reported::Unknown(unknown_state()));
+        assert!(notice.state.known().is_none());
+        // and it writes back as received
+        assert!(
+            String::from_utf8(notice.to_form().unwrap())
+                .unwrap()
+                .contains(&format!("STATUS={}", unknown_state()))
+        );
     }
 
     #[test]
@@ -1008,9 +384,10 @@ mod tests {
 
     #[test]
     fn coupon_numbers_are_masked() {
-        let n = CouponNumber::new("900012345678");
-        assert_eq!(n.masked(), "********5678");
-        assert_eq!(format!("{n:?}"), "CouponNumber(********5678)");
-        assert_eq!(n.expose(), "900012345678");
+        let n = CouponNumber::new("900012345678").unwrap();
+        assert_eq!(mask(n.as_str()).to_string(), "********5678");
+        let shown = format!("{:?}", sample());
+        assert!(shown.contains("coupon_number: \"********5678\""), "{shown}");
+        assert_eq!(n.as_str(), "900012345678");
     }
 }

@@ -16,7 +16,6 @@ pub mod emit;
 pub mod literal;
 pub mod load;
 pub mod model;
-pub mod notice_model;
 pub mod render;
 pub mod validate;
 
@@ -31,9 +30,6 @@ pub const NEEDS_HUMAN: &str = "NEEDS HUMAN";
 pub const RESULT_CODES_PATH: &str = coufun_spec::RESULT_CODES.path;
 /// Path of the endpoint spec, relative to the workspace root.
 pub const ENDPOINTS_PATH: &str = coufun_spec::ENDPOINTS.path;
-
-/// Path of the exchange-notification spec, relative to the workspace root.
-pub const NOTICES_PATH: &str = coufun_spec::NOTIFICATIONS.path;
 
 /// One file the generator owns: its path relative to the workspace root and its
 /// full contents (header included).
@@ -54,9 +50,9 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
             contents: render::rust_file(
                 emit::module_index(&[
                     "client",
+                    "inbound",
                     "kinds",
                     "manual",
-                    "notice",
                     "operations",
                     "requests",
                     "responses",
@@ -94,8 +90,8 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
             contents: render::rust_file(emit::client::emit(spec), &[ENDPOINTS_PATH])?,
         },
         GeneratedFile {
-            path: "coufun-api/src/generated/notice.rs",
-            contents: render::rust_file(emit::notice::emit(&spec.notices.file), &[NOTICES_PATH])?,
+            path: "coufun-api/src/generated/inbound.rs",
+            contents: render::rust_file(emit::inbound::emit(spec), &[ENDPOINTS_PATH])?,
         },
         GeneratedFile {
             path: "docs/result-codes.md",
@@ -107,7 +103,7 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
         },
         GeneratedFile {
             path: "docs/notifications.md",
-            contents: emit::docs::notifications_markdown(&spec.notices.file),
+            contents: emit::docs::notifications_markdown(spec),
         },
     ])
 }
@@ -120,7 +116,7 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
 pub mod embedded {
     use crate::{Spec, SpecErrors, SpecSources};
 
-    /// Loads and validates the embedded spec (all three files).
+    /// Loads and validates the embedded spec (both files).
     pub fn spec() -> Result<Spec, SpecErrors> {
         Spec::parse(SpecSources::embedded())
     }

@@ -1,11 +1,10 @@
-//! Reading the three spec files into the [`model`](crate::model), with located errors.
+//! Reading the two spec files into the [`model`](crate::model), with located errors.
 
 use std::path::Path;
 
 use crate::diagnostic::{SpecError, SpecErrors};
-use crate::model::{EndpointsFile, ResultCodesFile};
-use crate::notice_model::NoticeSpec;
-use crate::{ENDPOINTS_PATH, NOTICES_PATH, RESULT_CODES_PATH, validate};
+use crate::model::{Direction, EndpointsFile, ResultCodesFile};
+use crate::{ENDPOINTS_PATH, RESULT_CODES_PATH, validate};
 
 /// The text of one spec file and the name errors call it by.
 #[derive(Debug, Clone)]
@@ -43,7 +42,7 @@ impl From<coufun_spec::SpecFile> for SpecSource {
     }
 }
 
-/// The three spec files [`Spec::parse`] reads, each with the name its errors carry.
+/// The two spec files [`Spec::parse`] reads, each with the name its errors carry.
 ///
 /// Replace one file and keep the others as compiled in:
 ///
@@ -63,18 +62,15 @@ pub struct SpecSources {
     pub result_codes: SpecSource,
     /// `spec/endpoints.toml`.
     pub endpoints: SpecSource,
-    /// `spec/notifications.toml`.
-    pub notifications: SpecSource,
 }
 
 impl SpecSources {
-    /// The three files as they stood when this crate was compiled (from the
+    /// The two files as they stood when this crate was compiled (from the
     /// `coufun-spec` crate), under their workspace paths.
     pub fn embedded() -> Self {
         SpecSources {
             result_codes: coufun_spec::RESULT_CODES.into(),
             endpoints: coufun_spec::ENDPOINTS.into(),
-            notifications: coufun_spec::NOTIFICATIONS.into(),
         }
     }
 }
@@ -90,14 +86,11 @@ pub struct Spec {
     pub codes_source: SpecSource,
     /// Source of `endpoints`.
     pub endpoints_source: SpecSource,
-    /// `spec/notifications.toml` with its source.
-    pub notices: crate::notice_model::NoticeSpec,
 }
 
 impl Spec {
-    /// Loads `spec/result_codes.toml`, `spec/endpoints.toml` and
-    /// `spec/notifications.toml` below `root` (the workspace root); file names in
-    /// errors are relative to it.
+    /// Loads `spec/result_codes.toml` and `spec/endpoints.toml` below `root`
+    /// (the workspace root); file names in errors are relative to it.
     pub fn load(root: &Path) -> Result<Spec, SpecErrors> {
         let read = |rel: &str| -> Result<SpecSource, SpecError> {
             std::fs::read_to_string(root.join(rel))
@@ -110,60 +103,31 @@ impl Spec {
                     message: format!("cannot read the file: {e}"),
                 })
         };
-        match (
-            read(RESULT_CODES_PATH),
-            read(ENDPOINTS_PATH),
-            read(NOTICES_PATH),
-        ) {
-            (Ok(result_codes), Ok(endpoints), Ok(notifications)) => Spec::parse(SpecSources {
+        match (read(RESULT_CODES_PATH), read(ENDPOINTS_PATH)) {
+            (Ok(result_codes), Ok(endpoints)) => Spec::parse(SpecSources {
                 result_codes,
                 endpoints,
-                notifications,
             }),
-            // Every problem at once: the other two files are checked even when the
-            // notification spec cannot be read.
-            (Ok(result_codes), Ok(endpoints), Err(unread)) => Err(SpecErrors(
-                parse_codes_and_endpoints(result_codes, endpoints)
-                    .err()
-                    .into_iter()
-                    .flat_map(|e| e.0)
-                    .chain([unread])
-                    .collect(),
-            )),
-            (a, b, c) => Err(SpecErrors(
-                [a.err(), b.err(), c.err()].into_iter().flatten().collect(),
+            (a, b) => Err(SpecErrors(
+                [a.err(), b.err()].into_iter().flatten().collect(),
             )),
         }
     }
 
-    /// Parses and validates the three files; every problem is returned (those of
-    /// the result codes and endpoints first, then the notifications'), none panics.
+    /// Parses and validates both files; every problem is returned, none panics.
     pub fn parse(sources: SpecSources) -> Result<Spec, SpecErrors> {
         let SpecSources {
             result_codes,
             endpoints,
-            notifications,
         } = sources;
-        // Every problem at once: the notification spec is checked even when the
-        // other two files are broken.
-        let base = parse_codes_and_endpoints(result_codes, endpoints);
-        let notices = NoticeSpec::parse(notifications);
-        match (base, notices) {
-            (Ok((codes, endpoints, codes_source, endpoints_source)), Ok(notices)) => Ok(Spec {
-                codes,
-                endpoints,
-                codes_source,
-                endpoints_source,
-                notices,
-            }),
-            (a, b) => Err(SpecErrors(
-                a.err()
-                    .into_iter()
-                    .chain(b.err())
-                    .flat_map(|e| e.0)
-                    .collect(),
-            )),
-        }
+        let (codes, endpoints, codes_source, endpoints_source) =
+            parse_codes_and_endpoints(result_codes, endpoints)?;
+        Ok(Spec {
+            codes,
+            endpoints,
+            codes_source,
+            endpoints_source,
+        })
     }
 }
 
@@ -175,7 +139,7 @@ fn parse_codes_and_endpoints(
     endpoints_source: SpecSource,
 ) -> Result<CodesAndEndpoints, SpecErrors> {
     let codes = parse_toml::<ResultCodesFile>(&codes_source);
-    let endpoints = parse_toml::<EndpointsFile>(&endpoints_source);
+    let endpoints = parse_toml::<EndpointsFile>(&endpoints_source).map(split_directions);
     let (codes, endpoints) = match (codes, endpoints) {
         (Ok(c), Ok(e)) => (c, e),
         (c, e) => {
@@ -196,11 +160,15 @@ fn parse_codes_and_endpoints(
     }
 }
 
-/// Parses the text of `spec/notifications.toml`, with a located error.
-pub(crate) fn parse_notices_toml(
-    source: &SpecSource,
-) -> Result<crate::notice_model::NoticesFile, SpecError> {
-    parse_toml(source)
+/// Moves the inbound operations to [`EndpointsFile::inbound`], keeping the
+/// outbound ones (the calls the client makes) in `operations`.
+fn split_directions(mut file: EndpointsFile) -> EndpointsFile {
+    let (inbound, outbound) = std::mem::take(&mut file.operations)
+        .into_iter()
+        .partition(|op| op.direction == Direction::Inbound);
+    file.operations = outbound;
+    file.inbound = inbound;
+    file
 }
 
 fn parse_toml<T: serde::de::DeserializeOwned>(source: &SpecSource) -> Result<T, SpecError> {
@@ -223,6 +191,14 @@ fn key_at(text: &str, offset: usize) -> String {
         .get(start..)
         .and_then(|s| s.lines().next())
         .unwrap_or("");
+    // In an inline table, the key whose value stands at `offset`.
+    let before = text.get(start..offset).unwrap_or("");
+    if let Some(eq) = before.rfind('=') {
+        let key = before[..eq].rsplit(['{', ',']).next().unwrap_or("").trim();
+        if !key.is_empty() && !key.contains(['[', '"', '}']) {
+            return key.to_owned();
+        }
+    }
     let line = line.trim();
     if let Some(header) = line.strip_prefix('[') {
         return header.trim_matches(|c| c == '[' || c == ']').to_owned();

@@ -1,5 +1,7 @@
 //! The spec's data model: what `spec/result_codes.toml` and `spec/endpoints.toml`
 //! may say, as serde types. Values that validation must point at are `Spanned`.
+//! Operations go both ways in one schema: outbound (the merchant calls COUFUN)
+//! and inbound (COUFUN calls the merchant: the exchange notice).
 
 use std::collections::BTreeMap;
 
@@ -216,8 +218,14 @@ pub struct EndpointsFile {
     /// Counts the server keeps across requests, by key.
     #[serde(default)]
     pub server_limits: BTreeMap<String, ServerLimit>,
-    /// The operations, in the manual's order.
+    /// The outbound operations (the merchant calls COUFUN), in the manual's
+    /// order. The loader moves the inbound ones to [`EndpointsFile::inbound`].
     pub operations: Vec<Operation>,
+    /// The inbound operations (COUFUN calls the merchant), in the spec's order:
+    /// the `[[operations]]` entries with `direction = "inbound"`, which stand
+    /// after every outbound one.
+    #[serde(skip)]
+    pub inbound: Vec<Operation>,
 }
 
 /// One source document (a manual).
@@ -237,6 +245,16 @@ pub struct Document {
 pub enum Source {
     /// Written in the document of `[documents]` with this key.
     Document(String),
+    /// Written in a section (and a table row) of the document with this key:
+    /// `source = { document = "exchange", section = "4", row = 1 }`.
+    Section {
+        /// The document's key in `[documents]`.
+        document: String,
+        /// The section number.
+        section: String,
+        /// The row of the section's table, 1-based, when the fact is one row.
+        row: Option<u32>,
+    },
     /// Seen in public integration code.
     Observed,
     /// Our best guess.
@@ -247,7 +265,7 @@ impl Source {
     /// The word the spec uses: the document key, `observed` or `inferred`.
     pub fn as_str(&self) -> &str {
         match self {
-            Source::Document(key) => key,
+            Source::Document(key) | Source::Section { document: key, .. } => key,
             Source::Observed => "observed",
             Source::Inferred => "inferred",
         }
@@ -256,8 +274,21 @@ impl Source {
     /// The document key, when a document is the source.
     pub fn document(&self) -> Option<&str> {
         match self {
-            Source::Document(key) => Some(key),
+            Source::Document(key) | Source::Section { document: key, .. } => Some(key),
             _ => None,
+        }
+    }
+
+    /// The place in the document: `§4 row 1`, `§5`, or nothing.
+    pub fn place(&self) -> String {
+        match self {
+            Source::Section {
+                section,
+                row: Some(row),
+                ..
+            } => format!("§{section} row {row}"),
+            Source::Section { section, .. } => format!("§{section}"),
+            _ => String::new(),
         }
     }
 }
@@ -270,12 +301,38 @@ impl Serialize for Source {
 
 impl<'de> Deserialize<'de> for Source {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let word = String::deserialize(deserializer)?;
-        Ok(match word.as_str() {
-            "observed" => Source::Observed,
-            "inferred" => Source::Inferred,
-            _ => Source::Document(word),
-        })
+        /// The table form of a source.
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Cited {
+            document: String,
+            section: String,
+            #[serde(default)]
+            row: Option<u32>,
+        }
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Source;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a document key, `observed`, `inferred`, or { document, section, row }")
+            }
+            fn visit_str<E: serde::de::Error>(self, word: &str) -> Result<Source, E> {
+                Ok(match word {
+                    "observed" => Source::Observed,
+                    "inferred" => Source::Inferred,
+                    _ => Source::Document(word.to_owned()),
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Source, A::Error> {
+                let cited = Cited::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Source::Section {
+                    document: cited.document,
+                    section: cited.section,
+                    row: cited.row,
+                })
+            }
+        }
+        deserializer.deserialize_any(Visitor)
     }
 }
 
@@ -411,6 +468,9 @@ pub struct Kind {
     /// `enum`: allowed values.
     #[serde(default)]
     pub values: Vec<EnumValue>,
+    /// A secret or personal datum: never shown in clear in `Debug` or logs.
+    #[serde(default)]
+    pub secret: bool,
 }
 
 /// A count the server keeps across requests (e.g. sends per coupon).
@@ -447,6 +507,99 @@ pub struct EnumValue {
     pub wire: Spanned<String>,
     /// One-line description.
     pub doc: String,
+    /// Each document's own wording of the value, where documents word it
+    /// differently (the status manual and the exchange manual, for one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wording: Vec<Wording>,
+}
+
+/// How one document words one value of a table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wording {
+    /// The document.
+    pub source: Spanned<Source>,
+    /// The document's words, verbatim.
+    pub ko: Spanned<String>,
+    /// The same in English (ours).
+    pub en: Spanned<String>,
+}
+
+/// Which way an operation goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// The merchant calls COUFUN (the default).
+    #[default]
+    Outbound,
+    /// COUFUN calls the merchant (the exchange notice).
+    Inbound,
+}
+
+/// How COUFUN delivers an inbound operation.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    /// The body's media type.
+    pub content_type: Spanned<String>,
+    /// The body's charset label (`EUC-KR`).
+    pub charset: Spanned<String>,
+    /// How long COUFUN waits before sending again without a final answer, in seconds.
+    pub retry_interval_seconds: Spanned<u64>,
+    /// Where the document says so.
+    pub source: Spanned<Source>,
+}
+
+/// The answer the merchant owes an inbound operation: its code and message
+/// elements and its code table (its root is the operation's `root`, its other
+/// elements the operation's `response`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InboundAnswer {
+    /// Charset label the answer is declared and encoded in.
+    pub charset: Spanned<String>,
+    /// Whether values must be ASCII letters and digits only.
+    pub ascii_only: bool,
+    /// The result-code element.
+    pub result_code: AnswerElement,
+    /// The result-message element.
+    pub result_message: AnswerElement,
+    /// The answer codes, in the document's order.
+    pub codes: Vec<AnswerCode>,
+}
+
+/// One element of an inbound answer.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerElement {
+    /// Element name.
+    pub name: Spanned<String>,
+    /// Most bytes.
+    pub max_bytes: Spanned<u32>,
+    /// Where the document defines it.
+    pub source: Spanned<Source>,
+}
+
+/// One code of an inbound answer.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerCode {
+    /// Two ASCII digits.
+    pub code: Spanned<String>,
+    /// Rust variant name (ours).
+    pub variant: Spanned<String>,
+    /// Message as the document writes it.
+    pub message_ko: Spanned<String>,
+    /// Description as the document writes it.
+    pub description_ko: Spanned<String>,
+    /// English message (ours): what the answer's message element carries.
+    pub message_en: Spanned<String>,
+    /// English description (ours).
+    pub description_en: Spanned<String>,
+    /// Whether COUFUN stops sending again on this answer.
+    pub stops_retry: bool,
+    /// Where the document lists it.
+    pub source: Spanned<Source>,
 }
 
 /// Whether an operation changes state on the server.
@@ -476,11 +629,16 @@ pub enum Method {
 pub struct Operation {
     /// Rust name (snake_case).
     pub name: Spanned<String>,
+    /// Outbound (the default) or inbound.
+    #[serde(default)]
+    pub direction: Direction,
     /// The manual's name for it.
     pub summary_ko: String,
     /// English summary (ours).
     pub summary_en: String,
-    /// Path under the environment's base URL.
+    /// Path under the environment's base URL (empty for an inbound operation:
+    /// the merchant chooses its own URL).
+    #[serde(default = "no_path")]
     pub path: WireName,
     /// Methods the server accepts, the preferred first.
     pub methods: Vec<Method>,
@@ -491,7 +649,9 @@ pub struct Operation {
     /// The request field the server deduplicates on (TR_ID).
     #[serde(default)]
     pub idempotency_key: Option<Spanned<String>>,
-    /// Result codes the operation may answer.
+    /// Result codes the operation may answer (an inbound operation's are
+    /// `answer.codes`).
+    #[serde(default)]
     pub codes: Vec<Spanned<String>>,
     /// Request fields, in wire order.
     pub request: Vec<RequestField>,
@@ -503,6 +663,12 @@ pub struct Operation {
     /// A repeated record under the root.
     #[serde(default)]
     pub records: Option<Records>,
+    /// Inbound: how COUFUN delivers it.
+    #[serde(default)]
+    pub delivery: Option<Delivery>,
+    /// Inbound: the answer's code and message elements and its codes.
+    #[serde(default)]
+    pub answer: Option<InboundAnswer>,
 }
 
 impl Operation {
@@ -510,6 +676,23 @@ impl Operation {
     pub fn name(&self) -> &str {
         self.name.get_ref()
     }
+}
+
+/// The path of an inbound operation: none (an empty name, inferred).
+fn no_path() -> WireName {
+    WireName {
+        name: Spanned::new(0..0, String::new()),
+        source: Spanned::new(0..0, Source::Inferred),
+    }
+}
+
+/// The kind of an inbound request field that gives a `type` instead: none.
+fn no_kind() -> Spanned<String> {
+    Spanned::new(0..0, String::new())
+}
+
+fn is_no_kind(kind: &Spanned<String>) -> bool {
+    kind.get_ref().is_empty()
 }
 
 /// One request parameter.
@@ -522,8 +705,19 @@ pub struct RequestField {
     pub wire: Spanned<String>,
     /// Where the wire name comes from.
     pub source: Spanned<Source>,
-    /// Key into `[kinds]`.
+    /// Key into `[kinds]` (an inbound field may give a `type` instead).
+    #[serde(default = "no_kind", skip_serializing_if = "is_no_kind")]
     pub kind: Spanned<String>,
+    /// Inbound: the field's type when it has no kind, as an answer field's
+    /// (`text`, `int`, `amount`, `date`, `timestamp`, `mobile`).
+    #[serde(rename = "type", default)]
+    pub type_name: Option<Spanned<String>>,
+    /// Inbound: the document's length, in bytes of the delivery charset.
+    #[serde(default)]
+    pub max_bytes: Option<Spanned<u32>>,
+    /// Inbound: one-line documentation (ours).
+    #[serde(default)]
+    pub doc: Option<String>,
     /// Whether the request must carry it.
     pub required: bool,
     /// The code the server answers for this field, when not the kind's.

@@ -12,8 +12,7 @@ use crate::model::{CheckRule, EndpointsFile, Kind, ResultCodesFile, Rule, Source
 pub const SCALAR_TYPES: [&str; 6] = ["text", "int", "amount", "date", "timestamp", "mobile"];
 
 /// All problems in `spec`'s result codes and endpoints, in file order (result
-/// codes first). The notification spec is checked on its own, by
-/// [`NoticeSpec::parse`](crate::notice_model::NoticeSpec::parse).
+/// codes first; the inbound operations last).
 pub fn validate(spec: &Spec) -> Vec<SpecError> {
     codes_and_endpoints(
         &spec.codes_source,
@@ -307,7 +306,7 @@ impl Validator {
         at: &Spanned<Source>,
         key: String,
     ) {
-        if let Source::Document(doc) = at.get_ref()
+        if let Some(doc) = at.get_ref().document()
             && !file.documents.contains_key(doc)
         {
             let known: Vec<&str> = file.documents.keys().map(String::as_str).collect();
@@ -388,6 +387,7 @@ impl Validator {
             }
         }
         self.sources(src, file);
+        self.inbound(src, file);
         let url = file.test_server.url.get_ref();
         if !(url.starts_with("http://") || url.starts_with("https://")) || !url.ends_with('/') {
             self.err(
@@ -419,6 +419,7 @@ impl Validator {
             }
             self.code_ref(src, &kind.code, format!("{at}.code"));
             self.kind_params(src, &at, kind);
+            self.wordings(src, file, &at, kind);
         }
 
         for (key, limit) in &file.server_limits {
@@ -740,360 +741,418 @@ fn is_snake(s: &str) -> bool {
         && syn::parse_str::<syn::Ident>(s).is_ok()
 }
 
-/// All problems in `spec/notifications.toml` (`file`, read from `src`), in file order.
-pub fn notices(file: &crate::notice_model::NoticesFile, src: &SpecSource) -> Vec<SpecError> {
-    use crate::notice_model::{NoticeFormat, Source};
-    let mut v = Validator {
-        out: Vec::new(),
-        known_codes: BTreeSet::new(),
-    };
-    let doc = &file.document;
-    for (key, value) in [
-        ("document.id", &doc.id),
-        ("document.title", &doc.title),
-        ("document.version", &doc.version),
-        ("document.revised", &doc.revised),
-    ] {
-        v.text(src, value, key.into());
-    }
-    let doc_id = doc.id.get_ref().clone();
-    let source = |v: &mut Validator, s: &Source, key: String| {
-        if s.document.get_ref() != &doc_id {
-            v.err(
-                src,
-                &s.document,
-                format!("{key}.document"),
-                format!("`{}` is not the document `{doc_id}`", s.document.get_ref()),
-            );
+impl Validator {
+    /// The inbound operations (COUFUN calls the merchant): their fields, kinds
+    /// or types, delivery, answer elements and answer codes. They stand after
+    /// every outbound operation, so `operations[i]` keys count from there.
+    fn inbound(&mut self, src: &SpecSource, file: &EndpointsFile) {
+        for (n, op) in file.inbound.iter().enumerate() {
+            let at = format!("operations[{}]", file.operations.len() + n);
+            self.inbound_operation(src, file, op, &at);
         }
-        if s.section.get_ref().trim().is_empty() {
-            v.err(
-                src,
-                &s.section,
-                format!("{key}.section"),
-                "must not be empty".into(),
-            );
-        }
-    };
-    source(&mut v, &file.delivery.source, "delivery.source".into());
-    if file.delivery.method.get_ref() != "POST" && file.delivery.method.get_ref() != "GET" {
-        v.err(
-            src,
-            &file.delivery.method,
-            "delivery.method".into(),
-            format!(
-                "`{}` is neither GET nor POST",
-                file.delivery.method.get_ref()
-            ),
-        );
-    }
-    for (key, label) in [
-        ("delivery.charset", &file.delivery.charset),
-        ("answer.charset", &file.answer.charset),
-    ] {
-        if !matches!(label.get_ref().as_str(), "EUC-KR" | "UTF-8") {
-            v.err(
-                src,
-                label,
-                key.into(),
-                format!("`{}` is neither EUC-KR nor UTF-8", label.get_ref()),
-            );
-        }
-    }
-    if *file.delivery.retry_interval_seconds.get_ref() == 0 {
-        v.err(
-            src,
-            &file.delivery.retry_interval_seconds,
-            "delivery.retry_interval_seconds".into(),
-            "must be at least 1".into(),
-        );
-    }
-    let mut names = BTreeSet::new();
-    let mut rusts = BTreeSet::new();
-    let mut tables_used = BTreeSet::new();
-    for (i, f) in file.fields.iter().enumerate() {
-        let key = format!("fields[{i}]");
-        let name = f.name.get_ref();
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') {
-            v.err(
-                src,
-                &f.name,
-                format!("{key}.name"),
-                format!("`{name}` is not an upper-case wire name (A-Z and _)"),
-            );
-        } else if !names.insert(name.clone()) {
-            v.err(
-                src,
-                &f.name,
-                format!("{key}.name"),
-                format!("duplicate field `{name}`"),
-            );
-        }
-        let rust = f.rust.get_ref();
-        if !is_snake(rust) {
-            v.err(
-                src,
-                &f.rust,
-                format!("{key}.rust"),
-                format!("`{rust}` is not a snake_case Rust identifier"),
-            );
-        } else if !rusts.insert(rust.clone()) {
-            v.err(
-                src,
-                &f.rust,
-                format!("{key}.rust"),
-                format!("duplicate Rust name `{rust}`"),
-            );
-        }
-        let max = *f.max_bytes.get_ref();
-        if max == 0 {
-            v.err(
-                src,
-                &f.max_bytes,
-                format!("{key}.max_bytes"),
-                "must be at least 1".into(),
-            );
-        }
-        if f.format == NoticeFormat::Datetime && max != 14 {
-            v.err(
-                src,
-                &f.max_bytes,
-                format!("{key}.max_bytes"),
-                format!("a datetime (YYYYMMDDHH24MISS) is 14 bytes, not {max}"),
-            );
-        }
-        if f.format == NoticeFormat::Amount && max > 19 {
-            v.err(
-                src,
-                &f.max_bytes,
-                format!("{key}.max_bytes"),
-                format!("an amount of {max} digits does not fit in u64 (at most 19)"),
-            );
-        }
-        match (&f.format, &f.table) {
-            (NoticeFormat::Enum, None) => v.out.push(src.error_at(
-                f.name.span().start,
-                format!("{key}.table"),
-                "a field with format \"enum\" names its value table".to_owned(),
-            )),
-            (NoticeFormat::Enum, Some(t)) => {
-                if let Some(table) = file.tables.get(t.get_ref()) {
-                    tables_used.insert(t.get_ref().clone());
-                    for (j, value) in table.values.iter().enumerate() {
-                        let len = value.value.get_ref().len();
-                        if len > max as usize || !value.value.get_ref().is_ascii() {
-                            v.err(
-                                src,
-                                &value.value,
-                                format!("tables.{}.values[{j}].value", t.get_ref()),
-                                format!(
-                                    "must be ASCII of at most {max} bytes (the field's limit); it is {len} bytes"
-                                ),
-                            );
-                        }
-                    }
-                } else {
-                    v.err(
-                        src,
-                        t,
-                        format!("{key}.table"),
-                        format!("no table `{}` in `tables`", t.get_ref()),
-                    );
-                }
-            }
-            (_, Some(t)) => v.err(
-                src,
-                t,
-                format!("{key}.table"),
-                "only a field with format \"enum\" names a table".into(),
-            ),
-            (_, None) => {}
-        }
-        v.text(src, &f.doc, format!("{key}.doc"));
-        source(&mut v, &f.source, format!("{key}.source"));
-    }
-    let mut type_names = BTreeSet::new();
-    for (name, table) in &file.tables {
-        let key = format!("tables.{name}");
-        let ty = table.type_name.get_ref();
-        if !is_upper_camel(ty) {
-            v.err(
-                src,
-                &table.type_name,
-                format!("{key}.type"),
-                format!("`{ty}` is not an UpperCamelCase Rust identifier"),
-            );
-        } else if !type_names.insert(ty.clone()) {
-            v.err(
-                src,
-                &table.type_name,
-                format!("{key}.type"),
-                format!("duplicate type `{ty}`"),
-            );
-        }
-        if !tables_used.contains(name) {
-            v.err(
-                src,
-                &table.type_name,
-                format!("{key}.type"),
-                format!("no field uses the table `{name}`"),
-            );
-        }
-        let mut values = BTreeSet::new();
-        let mut variants = BTreeSet::new();
-        for (j, value) in table.values.iter().enumerate() {
-            let vkey = format!("{key}.values[{j}]");
-            if !values.insert(value.value.get_ref().clone()) {
-                v.err(
+        for (n, op) in file.operations.iter().enumerate() {
+            if op.delivery.is_some() || op.answer.is_some() {
+                self.err(
                     src,
-                    &value.value,
-                    format!("{vkey}.value"),
-                    format!("duplicate value `{}`", value.value.get_ref()),
+                    &op.name,
+                    format!("operations[{n}]"),
+                    "`delivery` and `answer` belong to an inbound operation (direction = \"inbound\")"
+                        .into(),
                 );
             }
-            v.variant(
-                src,
-                &value.variant,
-                format!("{vkey}.variant"),
-                &mut variants,
-            );
-            v.text(src, &value.meaning_ko, format!("{vkey}.meaning_ko"));
-            v.text(src, &value.meaning_en, format!("{vkey}.meaning_en"));
-            source(&mut v, &value.source, format!("{vkey}.source"));
         }
     }
-    let answer = &file.answer;
-    let mut element_names = BTreeSet::new();
-    for (key, element) in [
-        ("answer.root", &answer.root),
-        ("answer.result_code", &answer.result_code),
-        ("answer.result_message", &answer.result_message),
-        ("answer.exchange_id", &answer.exchange_id),
-    ] {
-        let name = element.name.get_ref();
-        if name.is_empty()
-            || !name
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-        {
-            v.err(
+
+    fn inbound_operation(
+        &mut self,
+        src: &SpecSource,
+        file: &EndpointsFile,
+        op: &crate::model::Operation,
+        at: &str,
+    ) {
+        if !is_snake(op.name()) {
+            self.err(
                 src,
-                &element.name,
-                format!("{key}.name"),
-                format!("`{name}` is not an upper-case element name"),
-            );
-        } else if !element_names.insert(name.clone()) {
-            v.err(
-                src,
-                &element.name,
-                format!("{key}.name"),
-                format!("duplicate element `{name}`"),
+                &op.name,
+                format!("{at}.name"),
+                format!("`{}` is not a snake_case Rust identifier", op.name()),
             );
         }
-        match (&element.max_bytes, key == "answer.root") {
-            (Some(m), true) => v.err(
+        if !op.path.name.get_ref().is_empty() {
+            self.err(
                 src,
-                m,
-                format!("{key}.max_bytes"),
-                "the root element has no length".into(),
-            ),
-            (None, false) => v.out.push(src.error_at(
-                element.name.span().start,
-                format!("{key}.max_bytes"),
-                "missing: every answer value has a byte limit".to_owned(),
-            )),
-            (Some(m), false) if *m.get_ref() == 0 => {
+                &op.path.name,
+                format!("{at}.path"),
+                "an inbound operation has no path: the merchant chooses its URL".into(),
+            );
+        }
+        if !op.codes.is_empty() {
+            self.err(
+                src,
+                &op.codes[0],
+                format!("{at}.codes"),
+                "an inbound operation's codes are its `answer.codes`".into(),
+            );
+        }
+        if op.methods.is_empty() {
+            self.out.push(src.error_at(
+                op.name.span().start,
+                format!("{at}.methods"),
+                "name the HTTP method COUFUN sends with".to_owned(),
+            ));
+        }
+        self.upper_name(src, &op.root.name, format!("{at}.root.name"));
+        self.source(src, file, &op.root.source, format!("{at}.root.source"));
+        let charset = |v: &mut Validator, label: &Spanned<String>, key: String| {
+            if !matches!(label.get_ref().as_str(), "EUC-KR" | "UTF-8") {
                 v.err(
                     src,
-                    m,
+                    label,
+                    key,
+                    format!("`{}` is neither EUC-KR nor UTF-8", label.get_ref()),
+                );
+            }
+        };
+        match &op.delivery {
+            None => self.out.push(src.error_at(
+                op.name.span().start,
+                format!("{at}.delivery"),
+                "an inbound operation says how it is delivered (`delivery`)".to_owned(),
+            )),
+            Some(d) => {
+                charset(self, &d.charset, format!("{at}.delivery.charset"));
+                self.text(src, &d.content_type, format!("{at}.delivery.content_type"));
+                if *d.retry_interval_seconds.get_ref() == 0 {
+                    self.err(
+                        src,
+                        &d.retry_interval_seconds,
+                        format!("{at}.delivery.retry_interval_seconds"),
+                        "must be at least 1".into(),
+                    );
+                }
+                self.source(src, file, &d.source, format!("{at}.delivery.source"));
+            }
+        }
+        let mut wires = BTreeSet::new();
+        let mut names = BTreeSet::new();
+        for (i, f) in op.request.iter().enumerate() {
+            let key = format!("{at}.request[{i}]");
+            let wire = f.wire.get_ref();
+            if wire.is_empty() || !wire.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') {
+                self.err(
+                    src,
+                    &f.wire,
+                    format!("{key}.wire"),
+                    format!("`{wire}` is not an upper-case wire name (A-Z and _)"),
+                );
+            } else if !wires.insert(wire.clone()) {
+                self.err(
+                    src,
+                    &f.wire,
+                    format!("{key}.wire"),
+                    format!("duplicate field `{wire}`"),
+                );
+            }
+            if !is_snake(f.name()) {
+                self.err(
+                    src,
+                    &f.name,
+                    format!("{key}.name"),
+                    format!("`{}` is not a snake_case Rust identifier", f.name()),
+                );
+            } else if !names.insert(f.name().to_owned()) {
+                self.err(
+                    src,
+                    &f.name,
+                    format!("{key}.name"),
+                    format!("duplicate Rust name `{}`", f.name()),
+                );
+            }
+            let max = match &f.max_bytes {
+                Some(m) if *m.get_ref() == 0 => {
+                    self.err(
+                        src,
+                        m,
+                        format!("{key}.max_bytes"),
+                        "must be at least 1".into(),
+                    );
+                    0
+                }
+                Some(m) => *m.get_ref(),
+                None => {
+                    self.out.push(src.error_at(
+                        f.name.span().start,
+                        format!("{key}.max_bytes"),
+                        "missing: every field of an inbound operation has the document's length"
+                            .to_owned(),
+                    ));
+                    0
+                }
+            };
+            let kind = f.kind.get_ref();
+            match (kind.is_empty(), &f.type_name) {
+                (true, None) | (false, Some(_)) => self.out.push(src.error_at(
+                    f.name.span().start,
+                    key.clone(),
+                    "give the field either a `kind` or a `type`".to_owned(),
+                )),
+                (true, Some(t)) => {
+                    let ty = t.get_ref().as_str();
+                    if !SCALAR_TYPES.contains(&ty) {
+                        self.err(
+                            src,
+                            t,
+                            format!("{key}.type"),
+                            format!("unknown type `{ty}`: one of {}", SCALAR_TYPES.join(", ")),
+                        );
+                    } else if ty == "timestamp" && max != 14 && max != 0 {
+                        self.field_len(
+                            src,
+                            f,
+                            &key,
+                            format!("a timestamp (YYYYMMDDHH24MISS) is 14 bytes, not {max}"),
+                        );
+                    } else if matches!(ty, "amount" | "int") && max > 18 {
+                        self.field_len(
+                            src,
+                            f,
+                            &key,
+                            format!("an integer of {max} digits does not fit in i64 (at most 18)"),
+                        );
+                    }
+                }
+                (false, None) => match file.kinds.get(kind) {
+                    None => {
+                        let known: Vec<&str> = file.kinds.keys().map(String::as_str).collect();
+                        self.err(
+                            src,
+                            &f.kind,
+                            format!("{key}.kind"),
+                            format!("unknown kind `{kind}`: one of {}", known.join(", ")),
+                        );
+                    }
+                    Some(k) => {
+                        for (j, value) in k.values.iter().enumerate() {
+                            let len = value.wire.get_ref().len();
+                            if max != 0 && len > max as usize {
+                                self.err(
+                                    src,
+                                    &value.wire,
+                                    format!("kinds.{kind}.values[{j}].wire"),
+                                    format!(
+                                        "at most {max} bytes (the limit of `{wire}`); it is {len} bytes"
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                },
+            }
+            if f.list.is_some() || f.code.is_some() {
+                self.out.push(src.error_at(
+                    f.name.span().start,
+                    key.clone(),
+                    "an inbound field has neither `list` nor `code`".to_owned(),
+                ));
+            }
+            if f.doc.as_deref().is_none_or(|d| d.trim().is_empty()) {
+                self.out.push(src.error_at(
+                    f.name.span().start,
+                    format!("{key}.doc"),
+                    "an inbound field says what it holds (`doc`)".to_owned(),
+                ));
+            }
+            self.source(src, file, &f.source, format!("{key}.source"));
+        }
+        let mut elements = BTreeSet::new();
+        for (i, f) in op.response.iter().enumerate() {
+            let key = format!("{at}.response[{i}]");
+            self.upper_name(src, &f.wire, format!("{key}.wire"));
+            elements.insert(f.wire.get_ref().clone());
+            if f.type_name.get_ref() != "text" {
+                self.err(
+                    src,
+                    &f.type_name,
+                    format!("{key}.type"),
+                    "an inbound answer's elements are `text`".into(),
+                );
+            }
+            if f.max_bytes.is_none_or(|m| m == 0) {
+                self.err(
+                    src,
+                    &f.wire,
                     format!("{key}.max_bytes"),
+                    "every answer value has a byte limit of at least 1".into(),
+                );
+            }
+            self.source(src, file, &f.source, format!("{key}.source"));
+        }
+        let Some(answer) = &op.answer else {
+            self.out.push(src.error_at(
+                op.name.span().start,
+                format!("{at}.answer"),
+                "an inbound operation says what the merchant answers (`answer`)".to_owned(),
+            ));
+            return;
+        };
+        let key = format!("{at}.answer");
+        charset(self, &answer.charset, format!("{key}.charset"));
+        for (name, element) in [
+            ("result_code", &answer.result_code),
+            ("result_message", &answer.result_message),
+        ] {
+            let ekey = format!("{key}.{name}");
+            self.upper_name(src, &element.name, format!("{ekey}.name"));
+            if !elements.insert(element.name.get_ref().clone()) {
+                self.err(
+                    src,
+                    &element.name,
+                    format!("{ekey}.name"),
+                    format!("duplicate element `{}`", element.name.get_ref()),
+                );
+            }
+            if *element.max_bytes.get_ref() == 0 {
+                self.err(
+                    src,
+                    &element.max_bytes,
+                    format!("{ekey}.max_bytes"),
                     "must be at least 1".into(),
                 );
             }
-            _ => {}
+            self.source(src, file, &element.source, format!("{ekey}.source"));
         }
-        source(&mut v, &element.source, format!("{key}.source"));
-    }
-    if let Some(m) = &answer.result_code.max_bytes
-        && *m.get_ref() != 2
-    {
-        v.err(
-            src,
-            m,
-            "answer.result_code.max_bytes".into(),
-            format!(
-                "answer codes are two digits, so 2 bytes, not {}",
-                m.get_ref()
-            ),
-        );
-    }
-    let message_max = answer
-        .result_message
-        .max_bytes
-        .as_ref()
-        .map_or(usize::MAX, |m| *m.get_ref() as usize);
-    let mut codes = BTreeSet::new();
-    let mut variants = BTreeSet::new();
-    for (i, c) in answer.codes.iter().enumerate() {
-        let key = format!("answer.codes[{i}]");
-        let code = c.code.get_ref();
-        if !is_two_digits(code) {
-            v.err(
+        if *answer.result_code.max_bytes.get_ref() != 2 {
+            self.err(
                 src,
-                &c.code,
-                format!("{key}.code"),
-                format!("`{code}` is not a two-digit code (write e.g. \"04\")"),
-            );
-        } else if !codes.insert(code.clone()) {
-            v.err(
-                src,
-                &c.code,
-                format!("{key}.code"),
-                format!("duplicate code `{code}`"),
-            );
-        }
-        v.variant(src, &c.variant, format!("{key}.variant"), &mut variants);
-        for (field, value) in [
-            ("message_ko", &c.message_ko),
-            ("description_ko", &c.description_ko),
-            ("description_en", &c.description_en),
-        ] {
-            v.text(src, value, format!("{key}.{field}"));
-        }
-        v.text(src, &c.message_en, format!("{key}.message_en"));
-        let message = c.message_en.get_ref();
-        let allowed = |ch: char| ch.is_ascii_alphanumeric() || ch == ' ';
-        if answer.ascii_only && !message.chars().all(allowed) {
-            v.err(
-                src,
-                &c.message_en,
-                format!("{key}.message_en"),
-                format!("`{message}` goes into RESULTMSG, which allows ASCII letters, digits and spaces only"),
-            );
-        }
-        if message.len() > message_max {
-            v.err(
-                src,
-                &c.message_en,
-                format!("{key}.message_en"),
+                &answer.result_code.max_bytes,
+                format!("{key}.result_code.max_bytes"),
                 format!(
-                    "{} bytes, over the message limit of {message_max}",
-                    message.len()
+                    "answer codes are two digits, so 2 bytes, not {}",
+                    answer.result_code.max_bytes.get_ref()
                 ),
             );
         }
-        source(&mut v, &c.source, format!("{key}.source"));
-    }
-    for required in ["00", "01", "04", "99"] {
-        if !codes.contains(required) {
-            v.out.push(src.error_at(
-                0,
-                "answer.codes",
-                format!("no answer code `{required}` (the receiver needs it)"),
-            ));
+        let message_max = *answer.result_message.max_bytes.get_ref() as usize;
+        let message_name = answer.result_message.name.get_ref();
+        let mut codes = BTreeSet::new();
+        let mut variants = BTreeSet::new();
+        for (i, c) in answer.codes.iter().enumerate() {
+            let ckey = format!("{key}.codes[{i}]");
+            let code = c.code.get_ref();
+            if !is_two_digits(code) {
+                self.err(
+                    src,
+                    &c.code,
+                    format!("{ckey}.code"),
+                    format!("`{code}` is not a two-digit code (write e.g. \"04\")"),
+                );
+            } else if !codes.insert(code.clone()) {
+                self.err(
+                    src,
+                    &c.code,
+                    format!("{ckey}.code"),
+                    format!("duplicate code `{code}`"),
+                );
+            }
+            self.variant(src, &c.variant, format!("{ckey}.variant"), &mut variants);
+            for (field, value) in [
+                ("message_ko", &c.message_ko),
+                ("description_ko", &c.description_ko),
+                ("message_en", &c.message_en),
+                ("description_en", &c.description_en),
+            ] {
+                self.text(src, value, format!("{ckey}.{field}"));
+            }
+            let message = c.message_en.get_ref();
+            let allowed = |ch: char| ch.is_ascii_alphanumeric() || ch == ' ';
+            if answer.ascii_only && !message.chars().all(allowed) {
+                self.err(
+                    src,
+                    &c.message_en,
+                    format!("{ckey}.message_en"),
+                    format!("`{message}` goes into {message_name}, which allows ASCII letters, digits and spaces only"),
+                );
+            }
+            if message.len() > message_max {
+                self.err(
+                    src,
+                    &c.message_en,
+                    format!("{ckey}.message_en"),
+                    format!(
+                        "{} bytes, over the message limit of {message_max}",
+                        message.len()
+                    ),
+                );
+            }
+            self.source(src, file, &c.source, format!("{ckey}.source"));
+        }
+        for required in ["00", "01", "04", "99"] {
+            if !codes.contains(required) {
+                self.out.push(src.error_at(
+                    op.name.span().start,
+                    format!("{key}.codes"),
+                    format!("no answer code `{required}` (the receiver needs it)"),
+                ));
+            }
         }
     }
-    v.out
+
+    /// An error at an inbound field's `max_bytes`.
+    fn field_len(
+        &mut self,
+        src: &SpecSource,
+        f: &crate::model::RequestField,
+        key: &str,
+        message: String,
+    ) {
+        match &f.max_bytes {
+            Some(m) => self.err(src, m, format!("{key}.max_bytes"), message),
+            None => self.out.push(src.error_at(
+                f.name.span().start,
+                format!("{key}.max_bytes"),
+                message,
+            )),
+        }
+    }
+
+    /// An upper-case element or wire name (A-Z, 0-9 and _).
+    fn upper_name(&mut self, src: &SpecSource, name: &Spanned<String>, key: String) {
+        let text = name.get_ref();
+        if text.is_empty()
+            || !text
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        {
+            self.err(
+                src,
+                name,
+                key,
+                format!("`{text}` is not an upper-case element name"),
+            );
+        }
+    }
+
+    /// Each value's wordings: a known document each, at most one per document,
+    /// words in both languages.
+    fn wordings(&mut self, src: &SpecSource, file: &EndpointsFile, at: &str, kind: &Kind) {
+        for (i, value) in kind.values.iter().enumerate() {
+            let mut seen = BTreeSet::new();
+            for (j, w) in value.wording.iter().enumerate() {
+                let key = format!("{at}.values[{i}].wording[{j}]");
+                self.source(src, file, &w.source, format!("{key}.source"));
+                if !seen.insert(w.source.get_ref().as_str().to_owned()) {
+                    self.err(
+                        src,
+                        &w.source,
+                        format!("{key}.source"),
+                        format!("a second wording from `{}`", w.source.get_ref().as_str()),
+                    );
+                }
+                self.text(src, &w.ko, format!("{key}.ko"));
+                self.text(src, &w.en, format!("{key}.en"));
+            }
+        }
+    }
 }
 
 impl Validator {

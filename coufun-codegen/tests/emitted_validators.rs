@@ -7,9 +7,7 @@
 use coufun_codegen::emit::kinds;
 use coufun_codegen::literal::check_literal;
 use coufun_codegen::render::pretty;
-use coufun_codegen::{
-    ENDPOINTS_PATH, NOTICES_PATH, RESULT_CODES_PATH, Spec, SpecSource, SpecSources,
-};
+use coufun_codegen::{ENDPOINTS_PATH, RESULT_CODES_PATH, Spec, SpecSource, SpecSources};
 
 fn spec_text(path: &str) -> String {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -20,7 +18,6 @@ fn parse(endpoints: String) -> Spec {
     Spec::parse(SpecSources {
         result_codes: SpecSource::new(RESULT_CODES_PATH, spec_text(RESULT_CODES_PATH)),
         endpoints: SpecSource::new(ENDPOINTS_PATH, endpoints),
-        notifications: SpecSource::new(NOTICES_PATH, spec_text(NOTICES_PATH)),
     })
     .expect("spec valid")
 }

@@ -1,7 +1,8 @@
 //! insta snapshots of every emitter's output for a small fixture spec
 //! (`tests/fixtures/features/`) that exercises each emitter feature: every rule
 //! kind, a list field, both cross-field checks, records (one also flat), answer
-//! enums, timestamps, the idempotency key and the notification emitter. The
+//! enums, timestamps, the idempotency key, and an inbound operation (the
+//! notice emitter). The
 //! workspace's own generated files are checked by the stale-file test alone
 //! (`tests/tests/generated_up_to_date.rs`), so a spec change is approved once.
 
@@ -12,7 +13,7 @@ use coufun_codegen::{Spec, SpecSource, SpecSources, emit};
 
 const FIXTURE: &str = "tests/fixtures/features";
 
-/// The fixture spec, notifications included.
+/// The fixture spec, its inbound operation included.
 fn fixture() -> Spec {
     let source = |name: &str| {
         let path = format!("{FIXTURE}/{name}");
@@ -24,7 +25,6 @@ fn fixture() -> Spec {
     Spec::parse(SpecSources {
         result_codes: source("result_codes.toml"),
         endpoints: source("endpoints.toml"),
-        notifications: source("notifications.toml"),
     })
     .unwrap_or_else(|e| panic!("{e}"))
 }
@@ -96,9 +96,14 @@ fn client_emitter() {
 }
 
 #[test]
-fn notice_emitter() {
+fn inbound_emitter() {
     let spec = fixture();
-    insta::assert_snapshot!(pretty(emit::notice::emit(&spec.notices.file)).unwrap());
+    assert_eq!(
+        spec.endpoints.inbound.len(),
+        1,
+        "the fixture keeps one inbound operation"
+    );
+    insta::assert_snapshot!(pretty(emit::inbound::emit(&spec)).unwrap());
 }
 
 #[test]
@@ -113,5 +118,5 @@ fn endpoint_reference() {
 
 #[test]
 fn notification_reference() {
-    insta::assert_snapshot!(emit::docs::notifications_markdown(&fixture().notices.file));
+    insta::assert_snapshot!(emit::docs::notifications_markdown(&fixture()));
 }

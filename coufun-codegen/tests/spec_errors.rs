@@ -3,9 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use coufun_codegen::{
-    ENDPOINTS_PATH, NOTICES_PATH, RESULT_CODES_PATH, Spec, SpecError, SpecSource, SpecSources,
-};
+use coufun_codegen::{ENDPOINTS_PATH, RESULT_CODES_PATH, Spec, SpecError, SpecSource, SpecSources};
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -17,7 +15,7 @@ fn broken(file: &str, find: &str, replace: &str) -> (Vec<SpecError>, usize, usiz
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("spec")).unwrap();
     let mut position = None;
-    for rel in [RESULT_CODES_PATH, ENDPOINTS_PATH, NOTICES_PATH] {
+    for rel in [RESULT_CODES_PATH, ENDPOINTS_PATH] {
         let mut text = std::fs::read_to_string(workspace_root().join(rel)).unwrap();
         if rel == file {
             let at = text
@@ -166,7 +164,7 @@ fn variant_still_marked_for_a_human() {
 fn an_empty_korean_description_is_accepted_as_the_manual_gave_it() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("spec")).unwrap();
-    for rel in [RESULT_CODES_PATH, ENDPOINTS_PATH, NOTICES_PATH] {
+    for rel in [RESULT_CODES_PATH, ENDPOINTS_PATH] {
         let text = std::fs::read_to_string(workspace_root().join(rel)).unwrap();
         let text = text.replacen(
             "description_ko = \"등록되지 않은 IP로 요청한 경우\"",
@@ -310,34 +308,33 @@ fn every_problem_is_reported_at_once() {
 }
 
 #[test]
-fn parse_reports_each_of_the_three_files_under_its_own_name() {
+fn parse_reports_each_of_the_two_files_under_its_own_name() {
     let shipped = SpecSources::embedded();
     assert!(Spec::parse(shipped.clone()).is_ok());
-    let bad_endpoints = SpecSource::new("a/endpoints.toml", "operations = 3");
-    let bad_notices = SpecSource::new("b/notifications.toml", "[delivery\n");
+    let bad_codes = SpecSource::new("a/result_codes.toml", "[manual\n");
+    let bad_endpoints = SpecSource::new("b/endpoints.toml", "operations = 3");
     let errors = Spec::parse(SpecSources {
+        result_codes: bad_codes,
         endpoints: bad_endpoints,
-        notifications: bad_notices,
-        ..shipped
     })
     .unwrap_err()
     .0;
     let files: Vec<&str> = errors.iter().map(|e| e.file.as_str()).collect();
-    // every problem at once, the endpoints' before the notifications'
+    // every problem at once, the result codes' before the endpoints'
     assert_eq!(
         files,
-        ["a/endpoints.toml", "b/notifications.toml"],
+        ["a/result_codes.toml", "b/endpoints.toml"],
         "{errors:#?}"
     );
-    let notice_only = Spec::parse(SpecSources {
-        notifications: SpecSource::new(NOTICES_PATH, "[delivery\n"),
+    let endpoints_only = Spec::parse(SpecSources {
+        endpoints: SpecSource::new(ENDPOINTS_PATH, "[delivery\n"),
         ..SpecSources::embedded()
     })
     .unwrap_err()
     .0;
     assert!(
-        !notice_only.is_empty() && notice_only.iter().all(|e| e.file == NOTICES_PATH),
-        "{notice_only:#?}"
+        !endpoints_only.is_empty() && endpoints_only.iter().all(|e| e.file == ENDPOINTS_PATH),
+        "{endpoints_only:#?}"
     );
 }
 

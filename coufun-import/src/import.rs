@@ -18,7 +18,7 @@ use toml_edit::DocumentMut;
 use crate::diff::{AddedCode, AddedRevision, Change, ManualDiff, RemovedCode};
 use crate::entry::{self, Comments, EntryError, KeyChange};
 use crate::interface_diff::InterfaceDiff;
-use crate::interface_import::{self, MapError, NOTIFICATIONS_PATH, SpecTexts, Target};
+use crate::interface_import::{self, MapError, SpecTexts};
 use crate::interface_md::{self, Detected};
 use crate::manual_md::{self, ManualDoc};
 
@@ -408,7 +408,7 @@ pub struct Options {
 pub enum AnyDiff {
     /// The code-definition manual against `spec/result_codes.toml`.
     Codes(ManualDiff),
-    /// An interface manual against `spec/endpoints.toml` (and notifications).
+    /// An interface manual against `spec/endpoints.toml`.
     Interface(InterfaceDiff),
 }
 
@@ -487,11 +487,10 @@ fn run_codes(
     let merged = merge(&spec_text, &manual, shown, options.missing)?;
     let endpoints = read(&root.join(ENDPOINTS_PATH))?;
     // The code manual touches the result codes alone; they are checked against
-    // the endpoints on disk, and the notification spec is the compiled-in one.
+    // the endpoints on disk, the only other spec file.
     let todo = match Spec::parse(SpecSources {
         result_codes: SpecSource::new(RESULT_CODES_PATH, merged.text.as_str()),
         endpoints: SpecSource::new(ENDPOINTS_PATH, endpoints),
-        ..SpecSources::embedded()
     }) {
         Ok(_) => Vec::new(),
         Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
@@ -519,25 +518,19 @@ fn run_interface(
         error,
     })?;
     let endpoints_path = root.join(ENDPOINTS_PATH);
-    let notifications_path = root.join(NOTIFICATIONS_PATH);
     let endpoints = read(&endpoints_path)?;
-    let notifications = read(&notifications_path)?;
     let codes = read(&root.join(RESULT_CODES_PATH))?;
     let merged = interface_import::merge(
         &SpecTexts {
             result_codes: &codes,
             endpoints: &endpoints,
-            notifications: &notifications,
         },
         &manual,
         options.missing,
     )?;
     // the marks, whatever else validation says (it may stop before reaching them)
     let mut todo: Vec<String> = Vec::new();
-    let sources = [
-        SpecSource::new(ENDPOINTS_PATH, merged.endpoints.as_str()),
-        SpecSource::new(NOTIFICATIONS_PATH, merged.notifications.as_str()),
-    ];
+    let sources = [SpecSource::new(ENDPOINTS_PATH, merged.endpoints.as_str())];
     for source in &sources {
         todo.extend(
             coufun_codegen::validate::needs_human_marks(source)
@@ -548,7 +541,6 @@ fn run_interface(
     let checked = Spec::parse(SpecSources {
         result_codes: SpecSource::new(RESULT_CODES_PATH, codes),
         endpoints: SpecSource::new(ENDPOINTS_PATH, merged.endpoints.as_str()),
-        notifications: SpecSource::new(NOTIFICATIONS_PATH, merged.notifications.as_str()),
     });
     if let Err(errors) = checked {
         for e in errors.0.iter().map(ToString::to_string) {
@@ -557,14 +549,8 @@ fn run_interface(
             }
         }
     }
-    let mut files = vec![ENDPOINTS_PATH];
-    if merged.target == Target::Notifications {
-        files.push(NOTIFICATIONS_PATH);
-    }
-    let writes = [
-        (endpoints_path, endpoints, merged.endpoints),
-        (notifications_path, notifications, merged.notifications),
-    ];
+    let files = vec![ENDPOINTS_PATH];
+    let writes = [(endpoints_path, endpoints, merged.endpoints)];
     let mut wrote = false;
     if !options.dry_run {
         for (path, old, new) in &writes {

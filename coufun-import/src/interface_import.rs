@@ -7,8 +7,8 @@
 //! file, comments and layout kept. What the manual owns is replaced, what the
 //! project owns is kept (Rust names, English docs, kinds, checks, the choices
 //! recorded in `[[conflicts]]`), what only a person can decide is marked
-//! `NEEDS HUMAN`. The exchange manual maps onto `spec/notifications.toml`
-//! (`notice_import.rs`).
+//! `NEEDS HUMAN`. The exchange manual maps onto the inbound operation
+//! (`direction = "inbound"`), the same way.
 
 use std::collections::BTreeSet;
 
@@ -38,26 +38,6 @@ pub fn document_key(kind: ManualKind) -> &'static str {
 /// when it confirms the name (`inferred`, `observed`).
 pub fn is_weak(source: &Source) -> bool {
     matches!(source, Source::Inferred | Source::Observed)
-}
-
-/// Which spec file holds what a manual describes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    /// `[[operations]]` of `spec/endpoints.toml`.
-    Endpoints,
-    /// `spec/notifications.toml`.
-    Notifications,
-}
-
-/// Where the manual of `kind` lands: the operation whose path or root its
-/// document gives; the exchange manual, while no operation cites it (the notice
-/// is still described by its own file), `spec/notifications.toml`.
-pub fn target(kind: ManualKind, endpoints: &EndpointsFile) -> Target {
-    if kind == ManualKind::Exchange && operation_of(endpoints, document_key(kind)).is_none() {
-        Target::Notifications
-    } else {
-        Target::Endpoints
-    }
 }
 
 /// The index of the operation whose path or root comes from document `key`.
@@ -101,15 +81,13 @@ pub enum MapError {
     Write(#[from] EntryError),
 }
 
-/// The texts of the three spec files, as read.
+/// The texts of the two spec files, as read.
 #[derive(Debug, Clone, Copy)]
 pub struct SpecTexts<'a> {
     /// `spec/result_codes.toml` (its `[[environments]]` are the hosts we know).
     pub result_codes: &'a str,
     /// `spec/endpoints.toml`.
     pub endpoints: &'a str,
-    /// `spec/notifications.toml`.
-    pub notifications: &'a str,
 }
 
 /// The merged spec texts and what changed.
@@ -119,14 +97,8 @@ pub struct Merged {
     pub diff: InterfaceDiff,
     /// The new `spec/endpoints.toml`.
     pub endpoints: String,
-    /// The new `spec/notifications.toml`.
-    pub notifications: String,
-    /// The file the manual's operation is described in.
-    pub target: Target,
 }
 
-/// Path of the notification spec, relative to the workspace root.
-pub const NOTIFICATIONS_PATH: &str = coufun_codegen::NOTICES_PATH;
 const ENDPOINTS: &str = coufun_codegen::ENDPOINTS_PATH;
 
 pub(crate) fn shape(file: &'static str, what: impl Into<String>) -> MapError {
@@ -145,9 +117,8 @@ fn typed<T: serde::de::DeserializeOwned>(file: &'static str, text: &str) -> Resu
     toml::from_str(text).map_err(|source| MapError::Model { file, source })
 }
 
-/// Merges `manual` into the spec: `spec/endpoints.toml` always (its
-/// `[documents]`), and the operation the manual describes there, or (the
-/// exchange manual) `spec/notifications.toml`.
+/// Merges `manual` into `spec/endpoints.toml`: its `[documents]` entry and the
+/// operation the manual describes (the exchange manual: the inbound one).
 pub fn merge(
     spec: &SpecTexts<'_>,
     manual: &InterfaceManual,
@@ -169,23 +140,12 @@ pub fn merge(
         diff: InterfaceDiff::default(),
     };
     m.document(&mut new_spec);
-    let mut notifications = spec.notifications.to_owned();
-    let target = target(manual.kind, &old);
-    match target {
-        Target::Endpoints => {
-            m.hosts(&mut new_spec, &known_hosts);
-            Merger::new(&mut m, &new_spec).operation(&mut new_spec)?;
-        }
-        Target::Notifications => {
-            notifications = crate::notice_import::merge(&mut m, spec.notifications)?;
-        }
-    }
+    m.hosts(&mut new_spec, &known_hosts);
+    Merger::new(&mut m, &new_spec).operation(&mut new_spec)?;
     entry::write(edoc.as_table_mut(), &old, &new_spec, &Comments::new())?;
     Ok(Merged {
         diff: m.diff,
         endpoints: edoc.to_string(),
-        notifications,
-        target,
     })
 }
 
@@ -496,8 +456,14 @@ impl<'c, 'a> Merger<'c, 'a> {
             );
         }
 
-        let answer = [&spec.answer.result_code, &spec.answer.result_message]
-            .map(|w| w.name.get_ref().clone());
+        // The code and message elements every answer holds: the inbound
+        // operation names its own.
+        let answer = match &op.answer {
+            Some(inbound) => [&inbound.result_code.name, &inbound.result_message.name]
+                .map(|name| name.get_ref().clone()),
+            None => [&spec.answer.result_code, &spec.answer.result_message]
+                .map(|w| w.name.get_ref().clone()),
+        };
         for (holder, wire, length) in self.request(op, &spec.conflicts, &scope) {
             self.limit(spec, &holder, &wire, length);
         }
@@ -670,6 +636,9 @@ impl<'c, 'a> Merger<'c, 'a> {
                 p.length,
                 describe(&p.description)
             ))),
+            type_name: None,
+            max_bytes: None,
+            doc: None,
             required: p.required == Some(true),
             code: None,
             list: None,
@@ -996,6 +965,7 @@ impl<'c, 'a> Merger<'c, 'a> {
                     ))),
                     wire: new(wire.clone()),
                     doc: needs_human(&format!("English for `{}`", v.description)),
+                    wording: Vec::new(),
                 });
                 self.cx.diff.push(
                     &scope,

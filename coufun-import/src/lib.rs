@@ -21,6 +21,5 @@ pub mod interface_diff;
 pub mod interface_import;
 pub mod interface_md;
 pub mod manual_md;
-mod notice_import;
 
 pub use import::{ImportError, MissingCodes, Options, Outcome, run};

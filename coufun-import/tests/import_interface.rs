@@ -20,7 +20,7 @@ use coufun_codegen::{ENDPOINTS_PATH, NEEDS_HUMAN, RESULT_CODES_PATH, Spec};
 use coufun_codegen::{SpecSource, validate::needs_human_marks};
 use coufun_import::import::{self, MissingCodes, Options};
 use coufun_import::interface_diff::Sign;
-use coufun_import::interface_import::{self, Merged, NOTIFICATIONS_PATH, SpecTexts};
+use coufun_import::interface_import::{self, Merged, SpecTexts};
 use coufun_import::interface_md::{
     self, Detected, InterfaceManual, Length, ManualKind, ParseError,
 };
@@ -73,11 +73,12 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The workspace's spec files: result codes, endpoints, notifications.
+
+/// The workspace's spec files: result codes, endpoints (the exchange notice
+/// is its inbound operation).
 struct Real {
     codes: String,
     endpoints: String,
-    notifications: String,
 }
 
 fn real() -> Real {
@@ -87,7 +88,6 @@ fn real() -> Real {
     Real {
         codes: read(RESULT_CODES_PATH),
         endpoints: read(ENDPOINTS_PATH),
-        notifications: read(NOTIFICATIONS_PATH),
     }
 }
 
@@ -96,7 +96,6 @@ impl Real {
         SpecTexts {
             result_codes: &self.codes,
             endpoints: &self.endpoints,
-            notifications: &self.notifications,
         }
     }
 }
@@ -183,14 +182,7 @@ fn line_diff(old: &str, new: &str) -> String {
 fn spec_diff(merged: &Merged) -> String {
     let real = real();
     let mut out = String::new();
-    for (file, old, new) in [
-        (ENDPOINTS_PATH, &real.endpoints, &merged.endpoints),
-        (
-            NOTIFICATIONS_PATH,
-            &real.notifications,
-            &merged.notifications,
-        ),
-    ] {
+    for (file, old, new) in [(ENDPOINTS_PATH, &real.endpoints, &merged.endpoints)] {
         if old != new {
             out.push_str(&format!("==== {file}\n{}", line_diff(old, new)));
         }
@@ -271,40 +263,18 @@ fn fill_in(text: &str) -> String {
     out
 }
 
-/// A temporary workspace holding the three spec files.
-fn temp_workspace(codes: &str, endpoints: &str, notifications: &str) -> tempfile::TempDir {
+/// A temporary workspace holding the two spec files.
+fn temp_workspace(codes: &str, endpoints: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     std::fs::create_dir_all(dir.path().join("spec")).unwrap_or_else(|e| panic!("{e}"));
-    write_spec(dir.path(), codes, endpoints, notifications);
+    write_spec(dir.path(), codes, endpoints);
     dir
 }
 
-fn write_spec(root: &Path, codes: &str, endpoints: &str, notifications: &str) {
-    for (rel, text) in [
-        (RESULT_CODES_PATH, codes),
-        (ENDPOINTS_PATH, endpoints),
-        (NOTIFICATIONS_PATH, notifications),
-    ] {
+fn write_spec(root: &Path, codes: &str, endpoints: &str) {
+    for (rel, text) in [(RESULT_CODES_PATH, codes), (ENDPOINTS_PATH, endpoints)] {
         std::fs::write(root.join(rel), text).unwrap_or_else(|e| panic!("{e}"));
     }
-}
-
-/// The exchange manual lands where the spec describes the notice: in
-/// `spec/notifications.toml` while no operation cites the exchange document, on
-/// the operation whose root it gives once the notice is an operation.
-#[test]
-fn the_exchange_manual_lands_on_the_operation_that_cites_its_document() {
-    use coufun_codegen::model::{EndpointsFile, Source};
-    use coufun_import::interface_import::{Target, target};
-
-    let mut spec: EndpointsFile =
-        toml::from_str(&real().endpoints).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(target(ManualKind::Exchange, &spec), Target::Notifications);
-    assert_eq!(target(ManualKind::Cancel, &spec), Target::Endpoints);
-    let mut notice = spec.operations[0].clone();
-    notice.root.source = toml::Spanned::new(0..0, Source::Document("exchange".into()));
-    spec.operations.push(notice);
-    assert_eq!(target(ManualKind::Exchange, &spec), Target::Endpoints);
 }
 
 #[test]
@@ -332,7 +302,6 @@ fn the_workspace_spec_says_what_the_interface_manuals_say() {
             merged.diff
         );
         assert_eq!(merged.endpoints, real.endpoints, "{file}");
-        assert_eq!(merged.notifications, real.notifications, "{file}");
     }
 }
 
@@ -374,7 +343,6 @@ fn expected_changes(name: &str) -> &'static [(&'static str, &'static str)] {
         ],
         "exchange_v17" => &[
             ("document exchange", "version"),
-            ("notifications", "document.version"),
             ("notifications", "answer.root"),
             ("notifications", "field USE_CHANNEL"),
             ("notifications", "field BRANCH_CODE max_bytes"),
@@ -422,10 +390,7 @@ fn codegen_refuses_each_mark_by_file_and_line_then_accepts_the_filled_spec() {
     let real = real();
     for (name, _, text) in NEW_VERSIONS {
         let merged = merge(text);
-        let files = [
-            (ENDPOINTS_PATH, merged.endpoints.clone()),
-            (NOTIFICATIONS_PATH, merged.notifications.clone()),
-        ];
+        let files = [(ENDPOINTS_PATH, merged.endpoints.clone())];
         let found: Vec<String> = files.iter().flat_map(|(f, t)| marks(f, t)).collect();
         let placed: Vec<String> = files
             .iter()
@@ -453,7 +418,7 @@ fn codegen_refuses_each_mark_by_file_and_line_then_accepts_the_filled_spec() {
         insta::assert_snapshot!(format!("{name}_marks"), unplaced.join("\n"));
 
         // what `cargo xtask codegen --check` loads: refused, naming each mark
-        let dir = temp_workspace(&real.codes, &merged.endpoints, &merged.notifications);
+        let dir = temp_workspace(&real.codes, &merged.endpoints);
         let errors = match Spec::load(dir.path()) {
             Ok(_) => panic!("{name}: a spec with NEEDS HUMAN marks was accepted"),
             Err(e) => e.0.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -471,8 +436,7 @@ fn codegen_refuses_each_mark_by_file_and_line_then_accepts_the_filled_spec() {
 
         // filled in by a person: the spec loads and every file generates
         let endpoints = fill_in(&merged.endpoints);
-        let notifications = fill_in(&merged.notifications);
-        write_spec(dir.path(), &real.codes, &endpoints, &notifications);
+        write_spec(dir.path(), &real.codes, &endpoints);
         let spec = Spec::load(dir.path()).unwrap_or_else(|e| panic!("{name}: {e}"));
         let generated =
             coufun_codegen::generated_files(&spec).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -482,14 +446,12 @@ fn codegen_refuses_each_mark_by_file_and_line_then_accepts_the_filled_spec() {
         let filled = SpecTexts {
             result_codes: &real.codes,
             endpoints: &endpoints,
-            notifications: &notifications,
         };
         let again = merge_into(&filled, text, MissingCodes::Keep);
         assert_eq!(
             again.endpoints, endpoints,
             "{name}: the second import changed it"
         );
-        assert_eq!(again.notifications, notifications, "{name}");
         assert!(
             again.diff.items.iter().all(|i| i.sign == Sign::Removed
                 || i.note
@@ -796,7 +758,7 @@ fn a_file_that_is_no_manual_is_not_recognised() {
 #[test]
 fn run_recognises_the_manual_and_writes_only_without_dry_run() {
     let real = real();
-    let dir = temp_workspace(&real.codes, &real.endpoints, &real.notifications);
+    let dir = temp_workspace(&real.codes, &real.endpoints);
     let on_disk = |rel: &str| std::fs::read_to_string(dir.path().join(rel)).unwrap_or_default();
     let manual = dir.path().join("manual.md");
     let dry = Options {
@@ -826,17 +788,18 @@ fn run_recognises_the_manual_and_writes_only_without_dry_run() {
     let outcome = import::run(dir.path(), &manual, write).unwrap_or_else(|e| panic!("{e}"));
     assert!(outcome.wrote);
     assert_eq!(on_disk(ENDPOINTS_PATH), merge(new_create).endpoints);
-    assert_eq!(on_disk(NOTIFICATIONS_PATH), real.notifications);
 
+    // the exchange manual writes its inbound operation, in the same file
+    let before = on_disk(ENDPOINTS_PATH);
     std::fs::write(&manual, NEW_VERSIONS[4].2).unwrap_or_else(|e| panic!("{e}"));
     let outcome = import::run(dir.path(), &manual, write).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(outcome.files, [ENDPOINTS_PATH, NOTIFICATIONS_PATH]);
-    assert_ne!(on_disk(NOTIFICATIONS_PATH), real.notifications);
+    assert_eq!(outcome.files, [ENDPOINTS_PATH]);
+    assert_ne!(on_disk(ENDPOINTS_PATH), before);
     assert!(
         outcome
             .todo
             .iter()
-            .any(|t| t.starts_with(NOTIFICATIONS_PATH) && t.contains(NEEDS_HUMAN)),
+            .any(|t| t.starts_with(ENDPOINTS_PATH) && t.contains(NEEDS_HUMAN)),
         "{:#?}",
         outcome.todo
     );
@@ -845,7 +808,7 @@ fn run_recognises_the_manual_and_writes_only_without_dry_run() {
 #[test]
 fn a_broken_manual_writes_nothing() {
     let real = real();
-    let dir = temp_workspace(&real.codes, &real.endpoints, &real.notifications);
+    let dir = temp_workspace(&real.codes, &real.endpoints);
     let manual = dir.path().join("manual.md");
     let broken = edit(NEW_VERSIONS[1].2, "| 400byte |", "| 400 글자 |");
     std::fs::write(&manual, &broken).unwrap_or_else(|e| panic!("{e}"));

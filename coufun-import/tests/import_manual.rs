@@ -193,7 +193,6 @@ fn validate(codes: &str) -> Result<Spec, Vec<coufun_codegen::SpecError>> {
     Spec::parse(SpecSources {
         result_codes: SpecSource::new(RESULT_CODES_PATH, codes),
         endpoints: SpecSource::new(ENDPOINTS_PATH, ENDPOINTS_MIN),
-        ..SpecSources::embedded()
     })
     .map_err(|e| e.0)
 }

@@ -37,10 +37,10 @@ async fn main() -> Result<(), Failure> {
             Box::pin(async move {
                 println!(
                     "  handler saw: coupon {} approval {} state {} ({}) at {} in {} [{}]: {} won, balance {}",
-                    n.coupon_number,
+                    coufun_api::notice::mask(n.coupon_number.as_str()),
                     n.approval_number,
-                    n.state,
-                    n.state.meaning_en().unwrap_or("?"),
+                    coufun_api::notice::reported_wire(&n.state),
+                    n.state.known().map_or("?", |s| s.doc()),
                     n.time.to_iso8601(),
                     n.branch_name.as_deref().unwrap_or("-"),
                     n.branch_code.as_deref().unwrap_or("-"),
@@ -49,9 +49,9 @@ async fn main() -> Result<(), Failure> {
                 );
                 sqlx::query("INSERT INTO uses VALUES (?, ?, ?, ?)")
                     .bind(&n.approval_number)
-                    .bind(n.state.as_str())
-                    .bind(n.price as i64)
-                    .bind(n.balance as i64)
+                    .bind(coufun_api::notice::reported_wire(&n.state).into_owned())
+                    .bind(n.price)
+                    .bind(n.balance)
                     .execute(&mut **tx)
                     .await?;
                 Ok::<(), HandlerError>(())

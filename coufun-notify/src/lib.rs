@@ -50,9 +50,9 @@
 //! let handler = tx_handler_fn(|tx: &mut Transaction<'static, Sqlite>, notice: &ExchangeNotice| {
 //!     Box::pin(async move {
 //!         sqlx::query("INSERT INTO uses VALUES (?, ?, ?)")
-//!             .bind(notice.coupon_number.expose())
-//!             .bind(notice.price as i64)
-//!             .bind(notice.balance as i64)
+//!             .bind(notice.coupon_number.as_str())
+//!             .bind(notice.price)
+//!             .bind(notice.balance)
 //!             .execute(&mut **tx)
 //!             .await?;
 //!         Ok::<(), HandlerError>(())

@@ -208,13 +208,13 @@ where
                 return answer(NoticeAnswerCode::Other, None, Outcome::Rejected(e));
             }
         };
-        let coupon = notice.coupon_number.masked();
+        let coupon = coufun_api::notice::mask(notice.coupon_number.as_str()).to_string();
         let exchange_id = ulid::Ulid::generate().to_string();
         let mut claim = match self.inner.store.claim(&notice, &exchange_id).await {
             Ok(Claimed::New(claim)) => claim,
             Ok(Claimed::Processed { exchange_id }) => {
                 tracing::info!(
-                    coupon = %coupon, approval = %notice.approval_number, state = %notice.state,
+                    coupon = %coupon, approval = %notice.approval_number, state = %coufun_api::notice::reported_wire(&notice.state),
                     exchange_id = %exchange_id, "duplicate exchange notice absorbed"
                 );
                 let code = match self.inner.duplicate {
@@ -234,7 +234,7 @@ where
         };
         if let Err(e) = self.inner.handler.handle(claim.tx(), &notice).await {
             drop(claim);
-            let secret = notice.coupon_number.expose();
+            let secret = notice.coupon_number.as_str();
             let why = coufun_api::redact::redact(&error_chain(&e), &[secret]);
             tracing::warn!(coupon = %coupon, error = %why, "exchange notice handler failed: nothing recorded");
             let code = match e {
@@ -247,7 +247,7 @@ where
             return store_failed(e, &notice.coupon_number);
         }
         tracing::info!(
-            coupon = %coupon, approval = %notice.approval_number, state = %notice.state,
+            coupon = %coupon, approval = %notice.approval_number, state = %coufun_api::notice::reported_wire(&notice.state),
             exchange_id = %exchange_id, "exchange notice processed"
         );
         let outcome_id = exchange_id.clone();
@@ -344,7 +344,7 @@ fn answer(code: NoticeAnswerCode, exchange_id: Option<String>, outcome: Outcome)
 }
 
 fn store_failed(e: StoreError, coupon: &CouponNumber) -> Delivery {
-    let why = coufun_api::redact::redact(&error_chain(&e), &[coupon.expose()]);
+    let why = coufun_api::redact::redact(&error_chain(&e), &[coupon.as_str()]);
     tracing::error!(coupon = %coupon, error = %why, "exchange notice store failed: answering 99");
     answer(NoticeAnswerCode::Other, None, Outcome::StoreFailed(e))
 }

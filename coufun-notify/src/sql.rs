@@ -49,7 +49,7 @@ fn migrator(sql: &'static str) -> Migrator {
 struct Row9<'a> {
     key: NoticeKey,
     exchange_id: &'a str,
-    coupon_type: &'a str,
+    coupon_type: std::borrow::Cow<'a, str>,
     price: i64,
     balance: i64,
     time: String,
@@ -60,10 +60,9 @@ impl<'a> Row9<'a> {
         Row9 {
             key: NoticeKey::of(notice),
             exchange_id,
-            coupon_type: notice.coupon_type.as_str(),
-            // Amounts are at most 10 digits (the spec's limit), far inside i64.
-            price: i64::try_from(notice.price).unwrap_or(i64::MAX),
-            balance: i64::try_from(notice.balance).unwrap_or(i64::MAX),
+            coupon_type: coufun_api::notice::reported_wire(&notice.coupon_type),
+            price: notice.price,
+            balance: notice.balance,
             time: notice.time.to_compact(),
         }
     }

@@ -32,9 +32,9 @@ impl NoticeKey {
     /// The key of `notice`.
     pub fn of(notice: &ExchangeNotice) -> Self {
         NoticeKey {
-            coupon_number: notice.coupon_number.expose().to_owned(),
+            coupon_number: notice.coupon_number.as_str().to_owned(),
             approval_number: notice.approval_number.clone(),
-            state: notice.state.as_str().to_owned(),
+            state: coufun_api::notice::reported_wire(&notice.state).into_owned(),
         }
     }
 }
@@ -44,7 +44,7 @@ impl std::fmt::Debug for NoticeKey {
         f.debug_struct("NoticeKey")
             .field(
                 "coupon_number",
-                &coufun_api::notice::CouponNumber::new(self.coupon_number.clone()),
+                &coufun_api::notice::mask(&self.coupon_number),
             )
             .field("approval_number", &self.approval_number)
             .field("state", &self.state)

@@ -11,7 +11,7 @@ use common::{
     client, counting, failing_once, fast_retries, localhost, notice, post, post_raw, serve,
     serve_local, serve_uses_table, sqlite_store, summary, uses_rows,
 };
-use coufun_api::notice::{ExchangeNotice, NoticeAnswerCode, NoticeCouponType};
+use coufun_api::notice::{CouponStatus, CouponType, ExchangeNotice, NoticeAnswerCode, Reported};
 use coufun_notify::{
     AllowList, DuplicateAnswer, HandlerError, MemoryStore, NoticeStore, Receiver, handler_fn,
 };
@@ -35,7 +35,7 @@ async fn a_notice_is_processed_once_and_its_duplicate_gets_the_same_exchange_id(
     assert_eq!(store.processed_count().await.unwrap(), 1);
     // A use-cancel of the same approval is another notice (the state is in the key).
     let mut cancel = notice(1);
-    cancel.state = coufun_api::notice::NoticeState::Unused;
+    cancel.state = Reported::Known(CouponStatus::Unused);
     let answer = post(&http, &url, &cancel).await;
     assert_ne!(answer.exchange_id(), Some(id.as_str()));
     assert_eq!(calls.load(Ordering::SeqCst), 2);
@@ -95,11 +95,11 @@ async fn a_stored_value_coupon_used_in_three_parts_gives_three_notices_and_balan
     let (_dir, store, url) = serve_uses_table().await;
     let sender = NoticeSender::new(fast_retries(&url)).unwrap();
     let mut balance = 10_000;
-    for (i, amount) in [3_000u64, 5_000, 2_000].into_iter().enumerate() {
+    for (i, amount) in [3_000i64, 5_000, 2_000].into_iter().enumerate() {
         balance -= amount;
         let mut n = notice(50);
         n.approval_number = format!("PART{i}");
-        n.coupon_type = NoticeCouponType::Amount;
+        n.coupon_type = Reported::Known(CouponType::Amount);
         n.price = amount;
         n.balance = balance;
         // COUFUN may deliver a notice twice: the duplicate is absorbed.
@@ -228,11 +228,11 @@ async fn logs_never_show_the_coupon_number() {
         .with_max_level(tracing::Level::INFO)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-    let secret = notice(10).coupon_number.expose().to_owned();
+    let secret = notice(10).coupon_number.as_str().to_owned();
     let handler = handler_fn(move |n: ExchangeNotice| async move {
         Err(HandlerError::failed(format!(
             "no row for {}",
-            n.coupon_number.expose()
+            n.coupon_number.as_str()
         )))
     });
     let receiver = Receiver::new(MemoryStore::new(), handler, localhost());

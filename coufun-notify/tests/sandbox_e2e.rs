@@ -12,13 +12,13 @@ use common::{
     client, counting, failing_once, fast_retries, fresh_pg_database, recording, serve_local,
     serve_uses_table, sqlite_store, summary, uses_rows,
 };
-use coufun_api::notice::{ExchangeNotice, NoticeCouponType, NoticeState};
+use coufun_api::notice::{CouponStatus, CouponType, ExchangeNotice, Reported};
 use coufun_notify::{MemoryStore, NoticeStore, PostgresStore};
 use coufun_sandbox::{DEFAULT_POC_ID, Sandbox, SandboxConfig};
 
 /// An exchange voucher of the built-in catalogue (supply price 4,140 won).
 const COFFEE: &str = "0000100001";
-const COFFEE_PRICE: u64 = 4_140;
+const COFFEE_PRICE: i64 = 4_140;
 /// A 10,000 won stored-value voucher of the built-in catalogue.
 const VOUCHER: &str = "0000200003";
 
@@ -122,10 +122,10 @@ async fn a_redemption_is_notified_processed_once_and_answered_00() {
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 1);
     let n = &seen[0];
-    assert_eq!(n.coupon_number.expose(), coupon);
+    assert_eq!(n.coupon_number.as_str(), coupon);
     assert_eq!(n.approval_number, redemption["approval_number"]);
-    assert_eq!(n.state, NoticeState::Used);
-    assert_eq!(n.coupon_type, NoticeCouponType::Barcode);
+    assert_eq!(n.state, Reported::Known(CouponStatus::Used));
+    assert_eq!(n.coupon_type, Reported::Known(CouponType::Barcode));
     assert_eq!((n.price, n.balance), (COFFEE_PRICE, 0));
     // The branch name went over the wire in EUC-KR and came back intact.
     assert_eq!(n.branch_name.as_deref(), Some("샌드박스점"));
@@ -245,7 +245,7 @@ async fn a_stored_value_coupon_used_in_three_parts_gives_three_notices_and_balan
     let mut delivered: Vec<(String, u64)> = ledger
         .notices
         .iter()
-        .map(|r| (r.approval_number.clone(), r.balance))
+        .map(|r| (r.approval_number.clone(), u64::try_from(r.balance).unwrap()))
         .collect();
     delivered.dedup();
     delivered.sort();
@@ -277,8 +277,8 @@ async fn a_use_cancel_is_notified_with_state_000_and_processed() {
     assert_eq!(
         states,
         [
-            (NoticeState::Used, COFFEE_PRICE, 0),
-            (NoticeState::Unused, COFFEE_PRICE, 0)
+            (Reported::Known(CouponStatus::Used), COFFEE_PRICE, 0),
+            (Reported::Known(CouponStatus::Unused), COFFEE_PRICE, 0)
         ]
     );
     assert_eq!(seen[1].approval_number, undone["approval_number"]);
@@ -337,9 +337,9 @@ async fn the_sandbox_path_on_postgresql() {
     assert_eq!(
         states,
         [
-            (NoticeState::Used, 4_000, 6_000),
-            (NoticeState::Used, 6_000, 0),
-            (NoticeState::Unused, 10_000, 10_000)
+            (Reported::Known(CouponStatus::Used), 4_000, 6_000),
+            (Reported::Known(CouponStatus::Used), 6_000, 0),
+            (Reported::Known(CouponStatus::Unused), 10_000, 10_000)
         ]
     );
     assert_eq!(store.processed_count().await.unwrap(), 3);

@@ -139,9 +139,9 @@ pub struct DeliveryRecord {
     /// `STATUS`, as sent.
     pub state: String,
     /// `PRICE`, as sent.
-    pub price: u64,
+    pub price: i64,
     /// `BALANCE`, as sent.
-    pub balance: u64,
+    pub balance: i64,
     /// 1 for the first attempt at this notice.
     pub attempt: u32,
     /// The POST's index among all this sender made (from 0).
@@ -163,7 +163,7 @@ impl Serialize for DeliveryRecord {
             .map(|t| t.to_string())
             .unwrap_or_default();
         let mut s = serializer.serialize_struct("DeliveryRecord", 12)?;
-        s.serialize_field("coupon_number", self.coupon_number.expose())?;
+        s.serialize_field("coupon_number", self.coupon_number.as_str())?;
         s.serialize_field("approval_number", &self.approval_number)?;
         s.serialize_field("state", &self.state)?;
         s.serialize_field("price", &self.price)?;
@@ -338,7 +338,7 @@ async fn attempt(shared: &Shared, job: &Job, n: u32) -> bool {
     lock(&shared.log).push(DeliveryRecord {
         coupon_number: notice.coupon_number.clone(),
         approval_number: notice.approval_number.clone(),
-        state: notice.state.as_str().to_owned(),
+        state: coufun_api::notice::reported_wire(&notice.state).into_owned(),
         price: notice.price,
         balance: notice.balance,
         attempt: n,

@@ -5,9 +5,9 @@
 //! [`Redemption::to_notice`] turns that into the notice the sandbox sends.
 
 use coufun_api::notice::{
-    CouponNumber, ExchangeNotice, NoticeCouponType, NoticeError, NoticeState,
+    CouponNumber, CouponStatus, CouponType, ExchangeNotice, ExchangeNoticeRequired, NoticeError,
+    Reported,
 };
-use coufun_api::{CouponStatus, CouponType};
 use jiff::civil::DateTime;
 use serde::Serialize;
 
@@ -223,33 +223,45 @@ impl Redemption {
     /// 10 digits, a time before year 1).
     pub fn to_notice(&self) -> Result<ExchangeNotice, NoticeError> {
         let time = timestamp(self.at).ok_or_else(|| NoticeError::BadTime {
-            field: "EXCHANGE_DATE",
+            field: ExchangeNotice::TIME.wire,
             value: self.at.to_string(),
+        })?;
+        let amount = |field: coufun_api::notice::InboundField, value: u64| {
+            i64::try_from(value).map_err(|_| NoticeError::BadAmount {
+                field: field.wire,
+                value: value.to_string(),
+                max_digits: field.max_bytes,
+            })
+        };
+        let coupon_number = CouponNumber::new(self.coupon_number.clone()).map_err(|violation| {
+            NoticeError::Invalid {
+                field: ExchangeNotice::COUPON_NUMBER.wire,
+                violation,
+            }
         })?;
         // STATUS says what happened: a use leaves the coupon used, a use-cancel
         // reports it unused again — also for an `AMOUNT` voucher a partial
         // cancel leaves partly used; its BALANCE says what is left.
         let state = match self.action {
-            RedeemAction::Use(_) => NoticeState::Used,
-            RedeemAction::CancelUse(_) => NoticeState::Unused,
+            RedeemAction::Use(_) => CouponStatus::Used,
+            RedeemAction::CancelUse(_) => CouponStatus::Unused,
         };
         let (coupon_type, balance) = match self.kind {
-            CouponType::Barcode => (NoticeCouponType::Barcode, 0),
-            CouponType::Amount => (NoticeCouponType::Amount, self.balance),
-            _ => (NoticeCouponType::Barcode, 0),
+            CouponType::Amount => (CouponType::Amount, self.balance),
+            other => (other, 0),
         };
         let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-        let notice = ExchangeNotice {
-            coupon_number: CouponNumber::new(self.coupon_number.clone()),
+        let mut notice = ExchangeNotice::new(ExchangeNoticeRequired {
+            coupon_number,
             approval_number: self.approval_number.clone(),
-            state,
+            state: Reported::Known(state),
             time,
-            branch_name: non_empty(&self.branch.name),
-            branch_code: non_empty(&self.branch.code),
-            coupon_type,
-            price: self.amount,
-            balance,
-        };
+            coupon_type: Reported::Known(coupon_type),
+            price: amount(ExchangeNotice::PRICE, self.amount)?,
+            balance: amount(ExchangeNotice::BALANCE, balance)?,
+        });
+        notice.branch_name = non_empty(&self.branch.name);
+        notice.branch_code = non_empty(&self.branch.code);
         notice.validate()?;
         Ok(notice)
     }
@@ -341,9 +353,9 @@ mod tests {
         let used = apply(&mut c, 9_500, RedeemAction::Use(Some(2_500)), now()).unwrap();
         let n = used.to_notice().unwrap();
         assert_eq!(n.approval_number, "SBX1");
-        assert_eq!(n.coupon_number.expose(), "C1");
-        assert_eq!(n.state, NoticeState::Used);
-        assert_eq!(n.coupon_type, NoticeCouponType::Amount);
+        assert_eq!(n.coupon_number.as_str(), "C1");
+        assert_eq!(n.state, Reported::Known(CouponStatus::Used));
+        assert_eq!(n.coupon_type, Reported::Known(CouponType::Amount));
         assert_eq!((n.price, n.balance), (2_500, 7_500));
         assert_eq!(n.time.to_compact(), "20260501093000");
         assert_eq!(n.branch_name.as_deref(), Some("샌드박스점"));
@@ -352,7 +364,7 @@ mod tests {
         let n = back.to_notice().unwrap();
         assert_eq!(
             (n.state, n.price, n.balance),
-            (NoticeState::Unused, 2_500, 10_000)
+            (Reported::Known(CouponStatus::Unused), 2_500, 10_000)
         );
 
         let mut c = coupon(CouponType::Barcode);
@@ -363,11 +375,14 @@ mod tests {
         };
         let used = apply(&mut c, 4_000, RedeemAction::Use(None), event).unwrap();
         let n = used.to_notice().unwrap();
-        assert_eq!(n.coupon_type, NoticeCouponType::Barcode);
+        assert_eq!(n.coupon_type, Reported::Known(CouponType::Barcode));
         assert_eq!((n.price, n.balance), (4_000, 0));
         assert_eq!(n.branch_name, None);
         let undo = apply(&mut c, 4_000, RedeemAction::CancelUse(0), now()).unwrap();
-        assert_eq!(undo.to_notice().unwrap().state, NoticeState::Unused);
+        assert_eq!(
+            undo.to_notice().unwrap().state,
+            Reported::Known(CouponStatus::Unused)
+        );
 
         let mut c = coupon(CouponType::Barcode);
         let mut event = now();

@@ -194,10 +194,10 @@ async fn binary_notice_flags_send_exchange_notices() {
     })
     .await
     .expect("a notice arrives");
-    assert_eq!(notice.coupon_number.expose(), coupon);
+    assert_eq!(notice.coupon_number.as_str(), coupon);
     assert_eq!(notice.branch_name.as_deref(), Some("역삼점"));
     assert_eq!(notice.branch_code.as_deref(), Some("YS01"));
-    assert_eq!(notice.state.as_str(), "001");
+    assert_eq!(coufun_api::notice::reported_wire(&notice.state), "001");
 }
 
 /// A body the sandbox cannot read in its charset (CP949 by default) answers

@@ -8,8 +8,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::post;
 use coufun_api::notice::{
-    CouponNumber, ExchangeNotice, NoticeAnswer, NoticeAnswerCode, NoticeCouponType, NoticeParser,
-    NoticeState,
+    CouponNumber, CouponStatus, CouponType, ExchangeNotice, ExchangeNoticeRequired, NoticeAnswer,
+    NoticeAnswerCode, NoticeParser, Reported,
 };
 use coufun_api::xml::Timestamp;
 use coufun_sandbox::notices::{AttemptResult, NoticeSender, NoticeSenderConfig};
@@ -49,17 +49,18 @@ async fn merchant(codes: &[&str]) -> (String, Arc<Mutex<Vec<ExchangeNotice>>>) {
 }
 
 fn notice(branch: &str) -> ExchangeNotice {
-    ExchangeNotice {
-        coupon_number: CouponNumber::new("900000000001"),
+    let mut notice = ExchangeNotice::new(ExchangeNoticeRequired {
+        coupon_number: CouponNumber::new("900000000001").unwrap(),
         approval_number: "AP1".into(),
-        state: NoticeState::Used,
+        state: Reported::Known(CouponStatus::Used),
         time: Timestamp::from_ymd_hms(2024, 5, 1, 9, 0, 0).unwrap(),
-        branch_name: Some(branch.into()),
-        branch_code: Some("B1".into()),
-        coupon_type: NoticeCouponType::Barcode,
+        coupon_type: Reported::Known(CouponType::Barcode),
         price: 4500,
         balance: 0,
-    }
+    });
+    notice.branch_name = Some(branch.into());
+    notice.branch_code = Some("B1".into());
+    notice
 }
 
 #[tokio::test]

@@ -23,21 +23,15 @@ pub const RESULT_CODES: SpecFile = SpecFile {
     text: include_str!("../result_codes.toml"),
 };
 
-/// `spec/endpoints.toml`: the operations, field kinds and wire names.
+/// `spec/endpoints.toml`: the operations (outbound, and inbound: the exchange
+/// notices COUFUN sends the merchant), field kinds and wire names.
 pub const ENDPOINTS: SpecFile = SpecFile {
     path: "spec/endpoints.toml",
     text: include_str!("../endpoints.toml"),
 };
 
-/// `spec/notifications.toml`: the exchange notifications COUFUN sends the merchant,
-/// and the merchant's answer.
-pub const NOTIFICATIONS: SpecFile = SpecFile {
-    path: "spec/notifications.toml",
-    text: include_str!("../notifications.toml"),
-};
-
 /// Every spec file, in the order the generator reads them.
-pub const ALL: [SpecFile; 3] = [RESULT_CODES, ENDPOINTS, NOTIFICATIONS];
+pub const ALL: [SpecFile; 2] = [RESULT_CODES, ENDPOINTS];
 
 #[cfg(test)]
 mod tests {

@@ -35,11 +35,6 @@ fn an_edited_korean_message_makes_the_result_code_file_stale() {
         dir.path().join("spec/endpoints.toml"),
     )
     .unwrap();
-    std::fs::copy(
-        root.join("spec/notifications.toml"),
-        dir.path().join("spec/notifications.toml"),
-    )
-    .unwrap();
     let codes = std::fs::read_to_string(root.join("spec/result_codes.toml")).unwrap();
     let edited = codes.replacen(
         "message_ko = \"발송횟수 초과\"",

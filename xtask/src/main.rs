@@ -5,7 +5,7 @@
 //! - `cargo xtask import-manual FILE [--dry-run] [--remove-missing|--keep-missing]`
 //!   recognise the manual (markdown): the code-definition manual merges into
 //!   `spec/result_codes.toml`, an interface manual into `spec/endpoints.toml`
-//!   (the exchange manual into `spec/notifications.toml`); print the diff
+//!   (the exchange manual into its inbound operation); print the diff
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -40,7 +40,7 @@ const USAGE: &str = "usage:
                                  recognise the manual FILE (markdown): the code definition
                                  merges into spec/result_codes.toml, an interface manual
                                  (goods, create, status, cancel) into spec/endpoints.toml,
-                                 the exchange manual into spec/notifications.toml; print
+                                 the exchange manual into its inbound operation; print
                                  what changed. Codes, parameters and values the manual
                                  dropped are kept unless --remove-missing. With --dry-run
                                  write nothing and exit 0 when the spec agrees, 1 when it

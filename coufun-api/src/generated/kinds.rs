@@ -180,8 +180,16 @@ impl CouponNumber {
     }
 }
 impl fmt::Debug for CouponNumber {
+    /// Masked: a secret shows only its last four characters.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple(stringify!(CouponNumber)).field(&self.as_str()).finish()
+        let keep = self.as_str().chars().count().saturating_sub(4);
+        let masked: String = self
+            .as_str()
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if i < keep { '*' } else { c })
+            .collect();
+        f.debug_tuple(stringify!(CouponNumber)).field(&masked).finish()
     }
 }
 impl fmt::Display for CouponNumber {
@@ -222,11 +230,11 @@ impl From<String> for FieldInput<CouponNumber> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CouponStatus {
-    /// Not used yet. Wire value `000`.
+    /// Not used yet. Wire value `000`. The status manual words it 쓰지 않음 (Not used). The exchange manual words it 미사용 (Unused (a use was cancelled)).
     Unused,
-    /// Used (for an AMOUNT voucher: used at least in part). Wire value `001`.
+    /// Used (for an AMOUNT voucher: used at least in part). Wire value `001`. The status manual words it 씀 (Used). The exchange manual words it 사용 (Used).
     Used,
-    /// Cancelled. Wire value `100`.
+    /// Cancelled. Wire value `100`. The status manual words it 취소됨 (Cancelled). The exchange manual words it 취소 (Cancelled).
     Cancelled,
 }
 impl CouponStatus {
@@ -296,9 +304,9 @@ impl From<CouponStatus> for FieldInput<CouponStatus> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CouponType {
-    /// Exchange voucher: one goods item, used once. Wire value `BARCODE`.
+    /// Exchange voucher: one goods item, used once. Wire value `BARCODE`. The status manual words it 교환형 (Exchange type). The exchange manual words it 교환권 (Exchange voucher, used once).
     Barcode,
-    /// Stored-value voucher: an amount, usable in parts. Wire value `AMOUNT`.
+    /// Stored-value voucher: an amount, usable in parts. Wire value `AMOUNT`. The status manual words it 금액형 (Amount type). The exchange manual words it 금액권 (Stored-value voucher, usable in parts until its balance is 0).
     Amount,
 }
 impl CouponType {

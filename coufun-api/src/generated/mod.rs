@@ -6,11 +6,11 @@
 #[rustfmt::skip]
 pub mod client;
 #[rustfmt::skip]
+pub mod inbound;
+#[rustfmt::skip]
 pub mod kinds;
 #[rustfmt::skip]
 pub mod manual;
-#[rustfmt::skip]
-pub mod notice;
 #[rustfmt::skip]
 pub mod operations;
 #[rustfmt::skip]

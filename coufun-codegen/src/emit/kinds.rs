@@ -242,6 +242,32 @@ fn emit_phone(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
 }
 
 fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
+    // A secret shows only its last four characters.
+    let debug = if kind.secret {
+        quote! {
+            impl fmt::Debug for #ty {
+                /// Masked: a secret shows only its last four characters.
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    let keep = self.as_str().chars().count().saturating_sub(4);
+                    let masked: String = self
+                        .as_str()
+                        .chars()
+                        .enumerate()
+                        .map(|(i, c)| if i < keep { '*' } else { c })
+                        .collect();
+                    f.debug_tuple(stringify!(#ty)).field(&masked).finish()
+                }
+            }
+        }
+    } else {
+        quote! {
+            impl fmt::Debug for #ty {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.debug_tuple(stringify!(#ty)).field(&self.as_str()).finish()
+                }
+            }
+        }
+    };
     let (limits, check, ord) = if kind.rule == Rule::Token {
         let max = u32_lit(kind.max_len.as_ref());
         (
@@ -289,11 +315,7 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
             }
         }
 
-        impl fmt::Debug for #ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_tuple(stringify!(#ty)).field(&self.as_str()).finish()
-            }
-        }
+        #debug
 
         impl fmt::Display for #ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -372,7 +394,23 @@ fn emit_count(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
 fn emit_enum(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
     let variants = kind.values.iter().map(|v| {
         let name = ident(v.name.get_ref());
-        let d = doc_lines(&format!("{} Wire value `{}`.", v.doc, v.wire.get_ref()));
+        let wording: String = v
+            .wording
+            .iter()
+            .map(|w| {
+                format!(
+                    " The {} manual words it {} ({}).",
+                    w.source.get_ref().as_str(),
+                    w.ko.get_ref(),
+                    w.en.get_ref()
+                )
+            })
+            .collect();
+        let d = doc_lines(&format!(
+            "{} Wire value `{}`.{wording}",
+            v.doc,
+            v.wire.get_ref()
+        ));
         quote! { #d #name, }
     });
     let names: Vec<Ident> = kind

@@ -3,9 +3,9 @@
 
 pub mod client;
 pub mod docs;
+pub mod inbound;
 pub mod kinds;
 pub mod manual;
-pub mod notice;
 pub mod operations;
 pub mod requests;
 pub mod responses;

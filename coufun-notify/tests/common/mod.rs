@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use coufun_api::notice::{
-    CouponNumber, ExchangeNotice, NoticeAnswer, NoticeCouponType, NoticeState,
+    CouponNumber, CouponStatus, CouponType, ExchangeNotice, ExchangeNoticeRequired, NoticeAnswer,
+    Reported,
 };
 use coufun_api::xml::Timestamp;
 use coufun_notify::{
@@ -75,17 +76,18 @@ where
 
 /// A used `BARCODE` notice for coupon `n`.
 pub fn notice(n: u32) -> ExchangeNotice {
-    ExchangeNotice {
-        coupon_number: CouponNumber::new(format!("9000{n:08}")),
+    let mut notice = ExchangeNotice::new(ExchangeNoticeRequired {
+        coupon_number: CouponNumber::new(format!("9000{n:08}")).unwrap(),
         approval_number: format!("AP{n:06}"),
-        state: NoticeState::Used,
+        state: Reported::Known(CouponStatus::Used),
         time: Timestamp::from_ymd_hms(2024, 6, 1, 10, 0, 0).unwrap(),
-        branch_name: Some("본점".into()),
-        branch_code: Some("HQ".into()),
-        coupon_type: NoticeCouponType::Barcode,
+        coupon_type: Reported::Known(CouponType::Barcode),
         price: 4500,
         balance: 0,
-    }
+    });
+    notice.branch_name = Some("본점".into());
+    notice.branch_code = Some("HQ".into());
+    notice
 }
 
 /// A client for the tests.
@@ -218,11 +220,11 @@ pub fn record_use<'a>(
 ) -> BoxFuture<'a, Result<(), HandlerError>> {
     Box::pin(async move {
         sqlx::query("INSERT INTO uses VALUES (?, ?, ?, ?, ?)")
-            .bind(n.coupon_number.expose())
+            .bind(n.coupon_number.as_str())
             .bind(&n.approval_number)
-            .bind(n.state.as_str())
-            .bind(n.price as i64)
-            .bind(n.balance as i64)
+            .bind(coufun_api::notice::reported_wire(&n.state).into_owned())
+            .bind(n.price)
+            .bind(n.balance)
             .execute(&mut **tx)
             .await?;
         Ok(())

@@ -1,0 +1,732 @@
+//! The runtime below the generated inbound operations: reading a form body
+//! (percent-decoding, the charset, repeated and missing fields, each field's
+//! byte limit and type), writing one, the typed errors, and the answer's XML.
+//! No manual fact lives here: names, limits and tables arrive from the
+//! generated code as arguments.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use encoding_rs::{EUC_KR, UTF_8};
+
+use crate::charset::{Charset, cp949_len};
+use crate::field::FieldKind;
+use crate::validation::Violation;
+use crate::xml::{CalendarDate, Phone, Reported, Timestamp};
+
+/// One form field of an inbound operation, as the spec describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct InboundField {
+    /// Our Rust name for it.
+    pub name: &'static str,
+    /// The wire name.
+    pub wire: &'static str,
+    /// Its limit in bytes of the body's charset (counted in EUC-KR).
+    pub max_bytes: usize,
+    /// Whether it must be present and not empty.
+    pub required: bool,
+    /// Whether it is a secret (shown masked, never in an error).
+    pub secret: bool,
+    /// The spec's word for its type: a kind's key or a type (`text`, `amount`, …).
+    pub type_name: &'static str,
+    /// Where the document defines it.
+    pub source: &'static str,
+}
+
+/// How COUFUN delivers an inbound operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Delivery {
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The body's media type.
+    pub content_type: &'static str,
+    /// The charset the body is encoded in.
+    pub charset: &'static str,
+    /// The `Content-Type` header naming both.
+    pub content_type_header: &'static str,
+    /// How long COUFUN waits before sending again without a final answer.
+    pub retry_interval: Duration,
+}
+
+/// A typed inbound request, read from and written to a form (generated per
+/// inbound operation).
+pub trait Inbound: Sized {
+    /// The form fields, in the document's order.
+    const FIELDS: &'static [InboundField];
+
+    /// Reads every field from `form`, the first problem an error.
+    fn from_form(form: &Form) -> Result<Self, NoticeError>;
+
+    /// Each field's text, in the order of [`Inbound::FIELDS`] (empty when absent).
+    fn form_values(&self) -> Vec<Cow<'_, str>>;
+}
+
+/// A value outside a document's table, kept as received. Opaque, so that
+/// matching on it cannot silently change meaning when a later document defines
+/// the value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnknownValue(String);
+
+impl UnknownValue {
+    /// Keeps `text`.
+    pub fn new(text: impl Into<String>) -> Self {
+        UnknownValue(text.into())
+    }
+
+    /// The value as received.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// `text` masked: all but its last four characters as `*`.
+pub fn mask(text: &str) -> Masked<'_> {
+    Masked(text)
+}
+
+/// A secret shown masked by `Debug` and `Display` (see [`mask`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Masked<'a>(&'a str);
+
+impl fmt::Display for Masked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.0.chars().count();
+        for (i, c) in self.0.chars().enumerate() {
+            f.write_fmt(format_args!("{}", if i + 4 < count { '*' } else { c }))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Masked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{self}\"")
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+
+/// Why a notice was refused. No variant carries a secret field's value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NoticeError {
+    /// The body is over the size cap.
+    #[error("the notice body is {measured} bytes, over the limit of {limit}")]
+    TooLarge {
+        /// The cap in bytes.
+        limit: usize,
+        /// The body's size.
+        measured: usize,
+    },
+    /// The `Content-Type` names a charset other than EUC-KR (CP949) or UTF-8.
+    #[error("the notice declares charset {label:?}; only EUC-KR (CP949) and UTF-8 are accepted")]
+    UnsupportedCharset {
+        /// The label as declared.
+        label: String,
+    },
+    /// UTF-8 was sent but this parser accepts EUC-KR only.
+    #[error("the notice is UTF-8, and this receiver accepts EUC-KR only")]
+    Utf8NotAccepted,
+    /// The `Content-Type` is not a form.
+    #[error("the notice's Content-Type is {content_type:?}, not application/x-www-form-urlencoded")]
+    NotAForm {
+        /// The media type as sent.
+        content_type: String,
+    },
+    /// A field's bytes are not valid in the body's charset.
+    #[error("field {field} is not valid {charset}")]
+    Undecodable {
+        /// The field's wire name.
+        field: String,
+        /// The charset it was decoded as.
+        charset: &'static str,
+    },
+    /// A `%` escape is cut short or not hexadecimal.
+    #[error("the notice body has a malformed %-escape at byte {offset}")]
+    BadEscape {
+        /// Offset of the `%` in the body.
+        offset: usize,
+    },
+    /// A required field is absent or empty.
+    #[error("field {field} is missing or empty")]
+    Missing {
+        /// Wire name.
+        field: &'static str,
+    },
+    /// A field was sent more than once.
+    #[error("field {field} is sent {count} times")]
+    Repeated {
+        /// Wire name.
+        field: &'static str,
+        /// How many times.
+        count: usize,
+    },
+    /// A field is over its byte limit (counted in EUC-KR bytes).
+    #[error("field {field} is {measured} EUC-KR bytes, over the limit of {limit}")]
+    TooLong {
+        /// Wire name.
+        field: &'static str,
+        /// The limit in bytes.
+        limit: usize,
+        /// The value's length in bytes.
+        measured: usize,
+    },
+    /// A field holds a character EUC-KR cannot encode (the server cannot have sent it).
+    #[error("field {field} holds a character EUC-KR cannot encode, at index {index}")]
+    Unencodable {
+        /// Wire name.
+        field: &'static str,
+        /// Character index.
+        index: usize,
+    },
+    /// A timestamp field is not a real `YYYYMMDDHH24MISS` (a date field, `YYYYMMDD`).
+    #[error("field {field} is {value:?}, not a real date and time written YYYYMMDDHH24MISS")]
+    BadTime {
+        /// Wire name.
+        field: &'static str,
+        /// The value as sent.
+        value: String,
+    },
+    /// An amount is not a non-negative integer (an `int` field, not an integer).
+    #[error(
+        "field {field} is {value:?}, not a non-negative integer of at most {max_digits} digits"
+    )]
+    BadAmount {
+        /// Wire name.
+        field: &'static str,
+        /// The value as sent.
+        value: String,
+        /// Its limit in digits.
+        max_digits: usize,
+    },
+    /// A value outside its table, and the parser rejects unknown values.
+    #[error("field {field} is {value:?}, a value the manual does not define")]
+    UnknownValue {
+        /// Wire name.
+        field: &'static str,
+        /// The value as sent.
+        value: String,
+    },
+    /// A field breaks its kind's rule (the value is not shown: it may be a secret).
+    #[error("field {field} breaks its rule: {violation}")]
+    Invalid {
+        /// Wire name.
+        field: &'static str,
+        /// What is wrong.
+        violation: Violation,
+    },
+}
+
+// ---------------------------------------------------------------------------
+// Reading
+
+/// The charset a form body is read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyCharset {
+    /// EUC-KR (CP949).
+    EucKr,
+    /// UTF-8.
+    Utf8,
+}
+
+impl BodyCharset {
+    /// The charset's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            BodyCharset::EucKr => "EUC-KR",
+            BodyCharset::Utf8 => "UTF-8",
+        }
+    }
+
+    fn decode(self, bytes: &[u8]) -> Option<String> {
+        let encoding = match self {
+            BodyCharset::EucKr => EUC_KR,
+            BodyCharset::Utf8 => UTF_8,
+        };
+        encoding
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .map(|s| s.into_owned())
+    }
+}
+
+/// The charset a `Content-Type` value declares, if any; refuses other media
+/// types than `form_type`.
+pub fn declared_charset(
+    content_type: &str,
+    form_type: &str,
+) -> Result<Option<BodyCharset>, NoticeError> {
+    let mut parts = content_type.split(';');
+    let media = parts.next().unwrap_or("").trim();
+    if !media.eq_ignore_ascii_case(form_type) {
+        return Err(NoticeError::NotAForm {
+            content_type: content_type.chars().take(100).collect(),
+        });
+    }
+    for param in parts {
+        let Some((name, value)) = param.split_once('=') else {
+            continue;
+        };
+        if !name.trim().eq_ignore_ascii_case("charset") {
+            continue;
+        }
+        let label = value.trim().trim_matches('"');
+        let lower = label.to_ascii_lowercase();
+        return match lower.as_str() {
+            "euc-kr" | "euckr" | "cp949" | "ms949" | "windows-949" | "ks_c_5601-1987"
+            | "x-windows-949" => Ok(Some(BodyCharset::EucKr)),
+            "utf-8" | "utf8" => Ok(Some(BodyCharset::Utf8)),
+            _ => Err(NoticeError::UnsupportedCharset {
+                label: label.chars().take(40).collect(),
+            }),
+        };
+    }
+    Ok(None)
+}
+
+/// One form field's raw (percent-decoded) key and value bytes.
+pub type RawPair = (Vec<u8>, Vec<u8>);
+
+/// Splits a form body into raw (percent-decoded) key and value bytes.
+pub fn split_form(body: &[u8]) -> Result<Vec<RawPair>, NoticeError> {
+    let mut pairs = Vec::new();
+    let mut offset = 0;
+    for part in body.split(|&b| b == b'&') {
+        if !part.is_empty() {
+            let (key, value) = match part.iter().position(|&b| b == b'=') {
+                Some(eq) => (&part[..eq], &part[eq + 1..]),
+                None => (part, &[][..]),
+            };
+            let value_offset = offset + key.len() + 1;
+            let key = percent_decode(key, offset)?;
+            let value = percent_decode(value, value_offset)?;
+            pairs.push((key, value));
+        }
+        offset += part.len() + 1;
+    }
+    Ok(pairs)
+}
+
+fn percent_decode(bytes: &[u8], offset: usize) -> Result<Vec<u8>, NoticeError> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = |j: usize| bytes.get(j).and_then(|&h| (h as char).to_digit(16));
+                let (Some(hi), Some(lo)) = (hex(i + 1), hex(i + 2)) else {
+                    return Err(NoticeError::BadEscape { offset: offset + i });
+                };
+                out.push((hi * 16 + lo) as u8);
+                i += 2;
+            }
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// The charset a body is read in: the declared one, else UTF-8 when every key
+/// and value is valid UTF-8 (EUC-KR Hangul never is), else EUC-KR.
+pub fn body_charset(pairs: &[RawPair], declared: Option<BodyCharset>) -> BodyCharset {
+    match declared {
+        Some(c) => c,
+        None if pairs
+            .iter()
+            .all(|(k, v)| std::str::from_utf8(k).is_ok() && std::str::from_utf8(v).is_ok()) =>
+        {
+            BodyCharset::Utf8
+        }
+        None => BodyCharset::EucKr,
+    }
+}
+
+/// A decoded form: the text of each field of `fields` (fields the spec does
+/// not know are skipped: a newer server may add some), each sent at most once.
+#[derive(Debug, Clone)]
+pub struct Form {
+    fields: &'static [InboundField],
+    values: Vec<Option<String>>,
+    reject_unknown: bool,
+}
+
+impl Form {
+    /// Decodes `pairs` in `charset` for `fields`; a value outside a table is
+    /// refused when `reject_unknown`, kept otherwise.
+    pub fn decode(
+        fields: &'static [InboundField],
+        pairs: &[RawPair],
+        charset: BodyCharset,
+        reject_unknown: bool,
+    ) -> Result<Form, NoticeError> {
+        let mut values = vec![None; fields.len()];
+        let mut counts = vec![0usize; fields.len()];
+        for (key, value) in pairs {
+            let Some(index) = fields
+                .iter()
+                .position(|f| f.wire.as_bytes() == key.as_slice())
+            else {
+                continue;
+            };
+            counts[index] += 1;
+            let text = charset.decode(value).ok_or(NoticeError::Undecodable {
+                field: fields[index].wire.to_owned(),
+                charset: charset.name(),
+            })?;
+            values[index] = Some(text);
+        }
+        if let Some((i, &count)) = counts.iter().enumerate().find(|(_, c)| **c > 1) {
+            return Err(NoticeError::Repeated {
+                field: fields[i].wire,
+                count,
+            });
+        }
+        Ok(Form {
+            fields,
+            values,
+            reject_unknown,
+        })
+    }
+
+    /// A form of already decoded values, one per field of `fields` in order
+    /// (the sender's side: checks a value before it is sent).
+    pub fn from_values(
+        fields: &'static [InboundField],
+        values: &[Cow<'_, str>],
+        reject_unknown: bool,
+    ) -> Form {
+        Form {
+            fields,
+            values: values
+                .iter()
+                .map(|v| Some(v.clone().into_owned()))
+                .collect(),
+            reject_unknown,
+        }
+    }
+
+    fn field(&self, index: usize) -> &'static InboundField {
+        &self.fields[index]
+    }
+
+    /// The field's text, `None` when absent or empty, within its byte limit.
+    fn raw(&self, index: usize) -> Result<Option<&str>, NoticeError> {
+        let field = self.field(index);
+        let Some(value) = self
+            .values
+            .get(index)
+            .and_then(|v| v.as_deref())
+            .filter(|v| !v.is_empty())
+        else {
+            return Ok(None);
+        };
+        let measured = cp949_len(value).map_err(|e| NoticeError::Unencodable {
+            field: field.wire,
+            index: e.index,
+        })?;
+        if measured > field.max_bytes {
+            return Err(NoticeError::TooLong {
+                field: field.wire,
+                limit: field.max_bytes,
+                measured,
+            });
+        }
+        Ok(Some(value))
+    }
+
+    /// `value`, or [`NoticeError::Missing`] for field `index`.
+    pub fn required<T>(&self, index: usize, value: Option<T>) -> Result<T, NoticeError> {
+        value.ok_or(NoticeError::Missing {
+            field: self.field(index).wire,
+        })
+    }
+
+    /// A `text` field.
+    pub fn text(&self, index: usize) -> Result<Option<String>, NoticeError> {
+        Ok(self.raw(index)?.map(str::to_owned))
+    }
+
+    /// A `mobile` field (unchecked, shown masked).
+    pub fn mobile(&self, index: usize) -> Result<Option<Phone>, NoticeError> {
+        Ok(self.raw(index)?.map(Phone::new))
+    }
+
+    /// A `timestamp` field: a real `YYYYMMDDHH24MISS`.
+    pub fn timestamp(&self, index: usize) -> Result<Option<Timestamp>, NoticeError> {
+        self.raw(index)?
+            .map(|text| {
+                Timestamp::parse(text).ok_or(NoticeError::BadTime {
+                    field: self.field(index).wire,
+                    value: text.to_owned(),
+                })
+            })
+            .transpose()
+    }
+
+    /// A `date` field: a real `YYYYMMDD`.
+    pub fn date(&self, index: usize) -> Result<Option<CalendarDate>, NoticeError> {
+        self.raw(index)?
+            .map(|text| {
+                CalendarDate::parse_ymd(text).ok_or(NoticeError::BadTime {
+                    field: self.field(index).wire,
+                    value: text.to_owned(),
+                })
+            })
+            .transpose()
+    }
+
+    /// An `amount` field: a non-negative integer within the field's digits.
+    pub fn amount(&self, index: usize) -> Result<Option<i64>, NoticeError> {
+        self.integer(index, false)
+    }
+
+    /// An `int` field: an integer within the field's bytes.
+    pub fn int(&self, index: usize) -> Result<Option<i64>, NoticeError> {
+        self.integer(index, true)
+    }
+
+    fn integer(&self, index: usize, signed: bool) -> Result<Option<i64>, NoticeError> {
+        let field = self.field(index);
+        let bad = |text: &str| NoticeError::BadAmount {
+            field: field.wire,
+            value: text.to_owned(),
+            max_digits: field.max_bytes,
+        };
+        let Some(text) = self.raw(index).map_err(|e| match e {
+            NoticeError::TooLong { .. } => bad(self.values[index].as_deref().unwrap_or("")),
+            other => other,
+        })?
+        else {
+            return Ok(None);
+        };
+        let digits = if signed {
+            text.strip_prefix('-').unwrap_or(text)
+        } else {
+            text
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad(text));
+        }
+        text.parse::<i64>().map(Some).map_err(|_| bad(text))
+    }
+
+    /// A field of a (non-enum) kind, checked by the kind's own rule.
+    pub fn kind<T: FieldKind>(&self, index: usize) -> Result<Option<T>, NoticeError> {
+        self.raw(index)?
+            .map(|text| {
+                T::parse(text, Charset::Cp949).map_err(|violation| NoticeError::Invalid {
+                    field: self.field(index).wire,
+                    violation,
+                })
+            })
+            .transpose()
+    }
+
+    /// A field of an enum kind: a value of its table, or (unless unknown values
+    /// are refused) the text as sent.
+    pub fn reported<T: FieldKind>(&self, index: usize) -> Result<Option<Reported<T>>, NoticeError> {
+        self.raw(index)?
+            .map(|text| match T::parse(text, Charset::Cp949) {
+                Ok(value) => Ok(Reported::Known(value)),
+                Err(_) if self.reject_unknown => Err(NoticeError::UnknownValue {
+                    field: self.field(index).wire,
+                    value: text.to_owned(),
+                }),
+                Err(_) => Ok(Reported::Unknown(text.to_owned())),
+            })
+            .transpose()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Writing
+
+/// The text of a reported value as it goes on the wire: the known value's, or
+/// the unknown text as received.
+pub fn reported_wire<T: FieldKind>(value: &Reported<T>) -> Cow<'_, str> {
+    match value {
+        Reported::Known(known) => known.wire_value(),
+        Reported::Unknown(text) => Cow::Borrowed(text.as_str()),
+    }
+}
+
+/// `fields` with `values` as a form body in EUC-KR, percent-encoded.
+pub fn encode_form(fields: &[InboundField], values: &[Cow<'_, str>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    for (i, (field, value)) in fields.iter().zip(values).enumerate() {
+        if i > 0 {
+            out.push(b'&');
+        }
+        out.extend_from_slice(field.wire.as_bytes());
+        out.push(b'=');
+        let (bytes, _, _) = EUC_KR.encode(value);
+        for &b in bytes.iter() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'*') {
+                out.push(b);
+            } else if b == b' ' {
+                out.push(b'+');
+            } else {
+                out.extend_from_slice(format!("%{b:02X}").as_bytes());
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// The answer
+
+/// An answer value breaks the document's rule: ASCII letters and digits only
+/// (and, for the message, spaces), within the element's byte limit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AnswerError {
+    /// A value holds a character other than those allowed.
+    #[error("{element} holds a character other than ASCII letters, digits{} at index {index}", if *.spaces { " and spaces" } else { "" })]
+    NotAscii {
+        /// The element's name.
+        element: &'static str,
+        /// Character index of the first bad character.
+        index: usize,
+        /// Whether spaces are allowed in it.
+        spaces: bool,
+    },
+    /// A value is over the element's byte limit.
+    #[error("{element} is {measured} bytes, over the limit of {limit}")]
+    TooLong {
+        /// The element's name.
+        element: &'static str,
+        /// The limit.
+        limit: usize,
+        /// The value's length.
+        measured: usize,
+    },
+    /// The answer is not the expected XML.
+    #[error("the answer is not a {root} document: {reason}")]
+    Malformed {
+        /// The expected root.
+        root: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// Checks one answer value: within `limit` bytes and, when `ascii_only`, ASCII
+/// letters and digits (and spaces, when `spaces`).
+pub fn check_answer_value(
+    element: &'static str,
+    value: &str,
+    limit: usize,
+    ascii_only: bool,
+    spaces: bool,
+) -> Result<(), AnswerError> {
+    if ascii_only
+        && let Some(index) = value
+            .chars()
+            .position(|c| !(c.is_ascii_alphanumeric() || (spaces && c == ' ')))
+    {
+        return Err(AnswerError::NotAscii {
+            element,
+            index,
+            spaces,
+        });
+    }
+    if value.len() > limit {
+        return Err(AnswerError::TooLong {
+            element,
+            limit,
+            measured: value.len(),
+        });
+    }
+    Ok(())
+}
+
+/// `<root>` holding `elements`, declared and encoded in `charset` (EUC-KR
+/// unless it is UTF-8). Values are escaped.
+pub fn encode_answer(charset: &str, root: &str, elements: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = String::with_capacity(160);
+    out.push_str("<?xml version=\"1.0\" encoding=\"");
+    out.push_str(charset);
+    out.push_str("\"?>\n<");
+    out.push_str(root);
+    out.push('>');
+    for (name, value) in elements {
+        out.push('<');
+        out.push_str(name);
+        out.push('>');
+        for c in value.chars() {
+            match c {
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '&' => out.push_str("&amp;"),
+                c => out.push(c),
+            }
+        }
+        out.push_str("</");
+        out.push_str(name);
+        out.push('>');
+    }
+    out.push_str("</");
+    out.push_str(root);
+    out.push_str(">\n");
+    if charset.eq_ignore_ascii_case("UTF-8") {
+        out.into_bytes()
+    } else {
+        EUC_KR.encode(&out).0.into_owned()
+    }
+}
+
+/// The text of each element of `names` directly under `<root>` (EUC-KR or
+/// ASCII bytes), `None` for one that is absent.
+pub fn decode_answer<const N: usize>(
+    bytes: &[u8],
+    root: &'static str,
+    names: [&str; N],
+) -> Result<[Option<String>; N], AnswerError> {
+    use quick_xml::events::Event;
+    let malformed = |reason: String| AnswerError::Malformed { root, reason };
+    let (text, _, had_errors) = EUC_KR.decode(bytes);
+    if had_errors {
+        return Err(malformed("not valid EUC-KR".into()));
+    }
+    let mut reader = quick_xml::Reader::from_str(&text);
+    let mut path: Vec<String> = Vec::new();
+    let mut values: [Option<String>; N] = std::array::from_fn(|_| None);
+    let mut saw_root = false;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                let name = e.name().as_ref().to_owned();
+                if path.is_empty() {
+                    if name != root {
+                        return Err(malformed(format!("root element is <{name}>")));
+                    }
+                    saw_root = true;
+                }
+                path.push(name);
+            }
+            Ok(Event::End(_)) => {
+                path.pop();
+            }
+            Ok(Event::Text(t)) if path.len() == 2 => {
+                let value = t.xml10_content();
+                if let Some(i) = names
+                    .iter()
+                    .position(|n| Some(*n) == path.get(1).map(String::as_str))
+                {
+                    values[i] = Some(value.trim().to_owned());
+                }
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => return Err(malformed(e.to_string())),
+        }
+    }
+    if !saw_root {
+        return Err(malformed("no root element".into()));
+    }
+    Ok(values)
+}

@@ -1,0 +1,198 @@
+//! The inbound operation of `spec/endpoints.toml` (the exchange notice): the
+//! workspace's spec is valid and generates a module that parses; each mistake
+//! in the inbound operation gives one located error (line, key, limit).
+
+use std::path::Path;
+
+use coufun_codegen::{ENDPOINTS_PATH, Spec, SpecError, SpecSource, SpecSources};
+
+fn workspace_file() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(ENDPOINTS_PATH),
+    )
+    .unwrap()
+}
+
+/// The errors of the workspace spec with `find` (searched from the inbound
+/// operation on, when `after_inbound`) replaced by `replace`, and the 1-based
+/// line where the replacement stands.
+fn broken_at(find: &str, replace: &str, after_inbound: bool) -> (Vec<SpecError>, usize) {
+    let mut text = workspace_file();
+    let from = if after_inbound {
+        text.find("direction = \"inbound\"").unwrap()
+    } else {
+        0
+    };
+    let at = from
+        + text[from..]
+            .find(find)
+            .unwrap_or_else(|| panic!("{find:?} not found"));
+    text.replace_range(at..at + find.len(), replace);
+    let line = text[..at].matches('\n').count() + 1;
+    let errors = Spec::parse(SpecSources {
+        endpoints: SpecSource::new(ENDPOINTS_PATH, text),
+        ..SpecSources::embedded()
+    })
+    .expect_err("the broken spec must not load")
+    .0;
+    (errors, line)
+}
+
+fn broken(find: &str, replace: &str) -> (Vec<SpecError>, usize) {
+    broken_at(find, replace, true)
+}
+
+/// `operations[N]`: the inbound operation's key (it stands after the outbound ones).
+fn op() -> String {
+    let spec = Spec::parse(SpecSources::embedded()).unwrap();
+    format!("operations[{}]", spec.endpoints.operations.len())
+}
+
+fn assert_one((errors, line): (Vec<SpecError>, usize), key: &str, message: &str) {
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let e = &errors[0];
+    assert_eq!(
+        (e.file.as_str(), e.line, e.key.as_str()),
+        (ENDPOINTS_PATH, line, key),
+        "{e}"
+    );
+    assert!(e.message.contains(message), "{e}");
+}
+
+#[test]
+fn the_workspace_file_is_valid_and_its_module_parses() {
+    let spec = Spec::parse(SpecSources::embedded()).unwrap();
+    assert_eq!(spec.endpoints.inbound.len(), 1);
+    let notice = &spec.endpoints.inbound[0];
+    assert_eq!(notice.request.len(), 9);
+    assert_eq!(notice.answer.as_ref().map(|a| a.codes.len()), Some(5));
+    assert_eq!(
+        notice
+            .request
+            .iter()
+            .find(|f| f.wire.get_ref() == "STATUS")
+            .and_then(|f| f.max_bytes.as_ref())
+            .map(|m| *m.get_ref()),
+        Some(3)
+    );
+    // the outbound emitters never see it
+    assert!(
+        spec.endpoints
+            .operations
+            .iter()
+            .all(|o| o.name() != notice.name())
+    );
+    let tokens = coufun_codegen::emit::inbound::emit(&spec);
+    let text = coufun_codegen::render::rust_file(tokens, &[ENDPOINTS_PATH]).unwrap();
+    assert!(
+        text.contains("pub const RESULT_CODE: &'static str = \"RESULTCODE\";"),
+        "{text}"
+    );
+    assert!(text.contains("\"COUPONEXCHANGE\""));
+    assert!(text.contains("Duration::from_secs(600)"));
+    // one enum per concept: the notice's state is the status answer's
+    assert!(text.contains("pub state: Reported<CouponStatus>"), "{text}");
+    assert!(
+        text.contains("pub coupon_type: Reported<CouponType>"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_lower_case_wire_name_is_located() {
+    assert_one(
+        broken("wire = \"EXCHANGE_NUM\"", "wire = \"exchange_num\""),
+        &format!("{}.request[1].wire", op()),
+        "upper-case wire name",
+    );
+}
+
+#[test]
+fn a_duplicate_answer_code_is_located() {
+    assert_one(
+        broken("code = \"03\"", "code = \"01\""),
+        &format!("{}.answer.codes[2].code", op()),
+        "duplicate code `01`",
+    );
+}
+
+#[test]
+fn a_source_naming_an_unknown_document_is_located() {
+    assert_one(
+        broken(
+            "source = { document = \"exchange\", section = \"4\", row = 8 }",
+            "source = { document = \"nosuch\", section = \"4\", row = 8 }",
+        ),
+        &format!("{}.request[7].source", op()),
+        "unknown source `nosuch`",
+    );
+}
+
+#[test]
+fn a_non_ascii_answer_message_is_located() {
+    assert_one(
+        broken("message_en = \"Duplicate\"", "message_en = \"중복\""),
+        &format!("{}.answer.codes[3].message_en", op()),
+        "ASCII letters, digits and spaces only",
+    );
+}
+
+#[test]
+fn an_enum_value_longer_than_its_field_is_located() {
+    assert_one(
+        broken_at("wire = \"100\"", "wire = \"1000\"", false),
+        "kinds.coupon_status.values[2].wire",
+        "at most 3 bytes",
+    );
+}
+
+#[test]
+fn a_missing_kind_is_located() {
+    assert_one(
+        broken("kind = \"coupon_type\"", "kind = \"kind\""),
+        &format!("{}.request[6].kind", op()),
+        "unknown kind `kind`",
+    );
+}
+
+#[test]
+fn a_field_with_both_a_kind_and_a_type_is_located() {
+    assert_one(
+        broken(
+            "kind = \"coupon_type\"",
+            "kind = \"coupon_type\", type = \"text\"",
+        ),
+        &format!("{}.request[6]", op()),
+        "either a `kind` or a `type`",
+    );
+}
+
+#[test]
+fn a_toml_type_error_is_located() {
+    let (errors, line) = broken(
+        "type = \"text\", max_bytes = 30, required = true, doc = \"The approval",
+        "type = \"text\", max_bytes = \"30\", required = true, doc = \"The approval",
+    );
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        (errors[0].line, errors[0].key.as_str()),
+        (line, "max_bytes"),
+        "{}",
+        errors[0]
+    );
+}
+
+#[test]
+fn a_second_wording_from_one_document_is_located() {
+    assert_one(
+        broken_at(
+            "{ source = \"exchange\", ko = \"사용\"",
+            "{ source = \"status\", ko = \"사용\"",
+            false,
+        ),
+        "kinds.coupon_status.values[1].wording[1].source",
+        "a second wording from `status`",
+    );
+}
