@@ -78,7 +78,7 @@ pub enum CallOutcome {
     /// The server answered `00`.
     Ok {
         /// The typed answer (printed from its field views).
-        answer: AnyResponse,
+        answer: Box<AnyResponse>,
         /// For issuing operations: the TR_ID.
         tr_id: Option<String>,
         /// For issuing operations: what was issued.
@@ -116,7 +116,7 @@ impl CallOutcome {
     pub fn from_call<R: Into<AnyResponse>>(answer: Result<R, Error>) -> Self {
         match answer {
             Ok(r) => CallOutcome::Ok {
-                answer: r.into(),
+                answer: Box::new(r.into()),
                 tr_id: None,
                 issued: None,
             },
@@ -148,7 +148,7 @@ impl CallOutcome {
                     }),
                 };
                 CallOutcome::Ok {
-                    answer: issued.answer.into(),
+                    answer: Box::new(issued.answer.into()),
                     tr_id: Some(tr_id),
                     issued: Some(info),
                 }
