@@ -492,7 +492,7 @@ mod tests {
         };
         for i in 0..listed {
             answer.coupons.push(CouponCreateItem {
-                coupon_number: Some(format!("C-{i}")),
+                coupon_number: Some(format!("C-{i}").into()),
                 ..Default::default()
             });
         }

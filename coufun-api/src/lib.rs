@@ -77,6 +77,7 @@ pub mod result_code;
 pub mod retry;
 pub mod tr_id;
 pub mod validation;
+pub mod view;
 pub mod xml;
 
 pub use charset::{Charset, Unencodable, byte_len, cp949_len};
@@ -97,8 +98,10 @@ pub use operation::{
     AnswerFieldSpec, AnswerType, Effect, EnumKindSpec, Method, OPERATIONS, Operation, OperationId,
     OperationSpec, RequestFieldSpec,
 };
+pub use operation::{AnyRequest, AnyResponse};
 pub use result_code::{Category, Lang, ParseResultCodeError, ResultCode, RetryClass, UnknownCode};
 pub use validation::{ValidationError, ValidationErrors, Violation};
+pub use view::{AbsentElements, AnswerView, FieldView, RecordView, ViewValue};
 
 /// The README's examples, compiled as doctests so they cannot go stale.
 #[doc = include_str!("../../README.md")]

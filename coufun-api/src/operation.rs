@@ -9,7 +9,7 @@ use crate::charset::Charset;
 use crate::result_code::ResultCode;
 use crate::validation::{FieldSpec, ListSpec, ValidationErrors};
 
-pub use crate::generated::operations::{OPERATIONS, OperationId};
+pub use crate::generated::operations::{AnyRequest, AnyResponse, OPERATIONS, OperationId};
 
 /// An HTTP method the server accepts for an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -67,6 +67,9 @@ pub struct OperationSpec {
     /// The child elements of one answer record, in spec order (empty when the
     /// answer has no records).
     pub record_fields: &'static [AnswerFieldSpec],
+    /// The record's fields may also stand flat under the root, forming one
+    /// record (as the status manual's sample has them).
+    pub flat_record: bool,
 }
 
 impl OperationSpec {
@@ -110,6 +113,9 @@ pub struct AnswerFieldSpec {
     /// The spec's documentation of the element's type (an enum kind's doc);
     /// empty when the spec has none.
     pub doc: &'static str,
+    /// A secret or personal data: the spec marks the field or its kind
+    /// (`secret = true`). Front ends never show it in clear to people.
+    pub secret: bool,
 }
 
 /// What an answer element holds: the spec's `type` of a response field.
@@ -130,6 +136,12 @@ pub enum AnswerType {
     Mobile,
     /// One value of an enum kind.
     Enum(EnumKindSpec),
+    /// An identifier of a token kind (goods, order, category, coupon number),
+    /// read as the kind's type.
+    Id {
+        /// The spec's key of the kind, e.g. `coupon_number`.
+        kind: &'static str,
+    },
 }
 
 /// An enum kind as an answer element holds it: its values and their meaning.

@@ -1,10 +1,13 @@
-//! Secrets and personal data: the merchant's `POC_ID` and phone numbers. Neither
-//! appears in clear in `Debug`, `Display`, logs or error messages.
+//! Secrets and personal data: the merchant's `POC_ID`, phone numbers and coupon
+//! numbers (the spec marks each `secret`). None appears in clear in `Debug`,
+//! `Display`, logs or error messages: the masking functions here are what the
+//! generated types of secret kinds call.
 
 use std::fmt;
 
-/// The merchant's client id (`POC_ID`), a secret. `Debug` and `Display` print
-/// `PocId(***)`; [`PocId::expose`] is the one way to read it (for the wire).
+/// The merchant's client id (`POC_ID`), a secret (the spec's `[client].poc_id`
+/// says `secret = true`). `Debug` and `Display` print `PocId(***)`;
+/// [`PocId::expose`] is the one way to read it (for the wire).
 ///
 /// ```
 /// use coufun_api::privacy::PocId;
@@ -71,14 +74,43 @@ impl PocId {
 
 impl fmt::Debug for PocId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("PocId(***)")
+        if POC_ID_SECRET {
+            f.write_str("PocId(***)")
+        } else {
+            f.debug_tuple("PocId").field(&self.0).finish()
+        }
     }
 }
 
 impl fmt::Display for PocId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
+        if POC_ID_SECRET {
+            f.write_str("***")
+        } else {
+            f.write_str(&self.0)
+        }
     }
+}
+
+/// Whether the spec marks the POC_ID secret.
+const POC_ID_SECRET: bool = crate::generated::responses::POC_ID_SECRET;
+
+/// A secret (a coupon number) masked for logs, errors and people: `***` and its
+/// last four characters when it has at least eight, else `***` alone, so that
+/// what is shown can be matched against a list without being usable.
+///
+/// ```
+/// use coufun_api::privacy::mask_secret;
+/// assert_eq!(mask_secret("1234567890123456"), "***3456");
+/// assert_eq!(mask_secret("1234567"), "***");
+/// ```
+pub fn mask_secret(text: &str) -> String {
+    let chars: Vec<char> = text.trim().chars().collect();
+    if chars.len() < 8 {
+        return "***".to_owned();
+    }
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("***{tail}")
 }
 
 /// A phone number masked for logs and errors: the first three and last four
@@ -119,6 +151,16 @@ mod tests {
         let long = PocId::new("POC12345678").unwrap_err();
         assert_eq!(long, InvalidPocId::TooLong { len: 11, max: 10 });
         assert!(!long.to_string().contains("POC1"), "{long}");
+    }
+
+    #[test]
+    fn secrets_keep_at_most_their_last_four_characters() {
+        assert_eq!(mask_secret("ABCD12345678"), "***5678");
+        assert_eq!(mask_secret(" 12345678 "), "***5678");
+        assert_eq!(mask_secret("한글쿠폰번호입니다"), "***호입니다");
+        for short in ["", "1234567", "가나다라마바사"] {
+            assert_eq!(mask_secret(short), "***", "{short}");
+        }
     }
 
     #[test]

@@ -35,6 +35,7 @@ fn a_call_round_trips() {
             goods_name: Some("아메리카노".into()),
             ..Default::default()
         }],
+        ..Default::default()
     };
     let body = expected.to_xml(Charset::Cp949);
     let server = TestServer::start_in_background(move |_| {

@@ -60,7 +60,7 @@ fn goods(n: usize) -> GoodsListResponse {
     };
     for i in 0..n {
         response.goods.push(GoodsListItem {
-            goods_id: Some(format!("{i:010}")),
+            goods_id: Some(format!("{i:010}").into()),
             goods_name: Some(format!("아메리카노 <{i}> & 쿠키")),
             supply_price: Some(4500 + i as i64),
             validity: Some("20261231".into()),
@@ -216,6 +216,7 @@ async fn all_eight_operations_and_the_goods_lookup_round_trip() {
             .to_xml(Charset::Cp949),
             CouponCancelRequest::PATH => CouponCancelResponse {
                 coupon_number: Some("C-1".into()),
+                ..Default::default()
             }
             .to_xml(Charset::Cp949),
             CouponResendRequest::PATH => CouponResendResponse {
@@ -599,6 +600,7 @@ async fn a_send_round_trips_with_masked_phones() {
             recipient: Some(Phone::new(PHONE)),
             ..Default::default()
         }],
+        ..Default::default()
     };
     let body = expected.to_xml(Charset::Cp949);
     let server = TestServer::start(move |_| {
@@ -800,7 +802,7 @@ async fn a_create_answer_short_of_coupons_is_issued_with_a_warning() {
         };
         for i in 0..if short { 2 } else { 3 } {
             answer.coupons.push(CouponCreateItem {
-                coupon_number: Some(format!("C-{i}")),
+                coupon_number: Some(format!("C-{i}").into()),
                 ..Default::default()
             });
         }

@@ -178,8 +178,11 @@ fn goods_item() -> impl Strategy<Value = GoodsListItem> {
             "[가-힣a-zA-Z0-9 &<>'\"./:-]{1,40}".prop_filter("not blank", |s| !s.trim().is_empty()),
         )
     };
+    // A goods id as a token, or one that breaks the kind's rule (Hangul, too
+    // long): kept as sent either way.
+    let goods_id = prop::option::of("[A-Za-z0-9_가-힣-]{1,12}");
     (
-        text(),
+        goods_id,
         text(),
         prop::option::of(any::<i64>()),
         text(),
@@ -194,7 +197,7 @@ fn goods_item() -> impl Strategy<Value = GoodsListItem> {
         .prop_map(
             |(goods_id, goods_name, supply_price, use_guide, validity_type, send_type, width)| {
                 GoodsListItem {
-                    goods_id,
+                    goods_id: goods_id.map(Into::into),
                     goods_name,
                     supply_price,
                     use_guide,
@@ -226,7 +229,7 @@ proptest! {
         list_count in prop::option::of(any::<i64>()),
         cp949 in any::<bool>(),
     ) {
-        let answer = GoodsListResponse { list_count, goods };
+        let answer = GoodsListResponse { list_count, goods, ..Default::default() };
         let charset = if cp949 { Charset::Cp949 } else { Charset::Utf8 };
         let bytes = answer.to_xml(charset);
         let reply = decode_document::<GoodsListResponse>(&bytes, None);

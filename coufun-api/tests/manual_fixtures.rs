@@ -217,7 +217,8 @@ fn coupon_cancel_refusal_under_the_same_root() {
             .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(reply.code, ResultCode::CouponAlreadyCancelled);
     assert_eq!(reply.message, "이미 취소된 쿠폰");
-    assert_eq!(reply.body, CouponCancelResponse::default());
+    // No field read: every element absent.
+    assert_eq!(reply.body, CouponCancelResponse::unread());
 }
 
 #[test]

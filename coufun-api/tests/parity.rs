@@ -170,6 +170,7 @@ fn goods() -> GoodsListResponse {
             goods_name: Some("아메리카노".into()),
             ..Default::default()
         }],
+        ..Default::default()
     }
 }
 

@@ -118,7 +118,7 @@ async fn call_operation(
         params.push((f.wire.to_owned(), values.join(separator)));
     }
     let client = client(global)?;
-    let outcome = match sdk::dispatch(&client, op.name, &params, Charset::default()).await {
+    let outcome = match sdk::dispatch(&client, op.id, &params, Charset::default()).await {
         Ok(o) => o,
         Err(Dispatch::Invalid(errors)) => {
             if json {
@@ -141,12 +141,6 @@ async fn call_operation(
                 ),
             ));
         }
-        Err(Dispatch::NoSuchOperation) => {
-            return Err(CliError::new(
-                Exit::BadArguments,
-                format!("the SDK has no operation {}", op.name),
-            ));
-        }
     };
     Ok(print_outcome(op, outcome, json))
 }
@@ -154,61 +148,20 @@ async fn call_operation(
 fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
     match outcome {
         CallOutcome::Ok {
-            body,
+            answer,
             tr_id,
             issued,
         } => {
             let count_warning = issued.and_then(|i| i.count_warning);
             if json {
-                let records: Vec<_> = body
-                    .records
-                    .iter()
-                    .map(|(_, r)| output::object(r))
-                    .collect();
-                println!(
-                    "{}",
-                    json!({
-                        "operation": op.name,
-                        "outcome": "ok",
-                        "code": ResultCode::Success.as_str(),
-                        "result": output::code_json(ResultCode::Success),
-                        "tr_id": tr_id,
-                        "warning": count_warning,
-                        "fields": output::object(&body.fields),
-                        "records": records,
-                    })
-                );
+                let shown =
+                    present::answer_json(op, &answer, tr_id.as_deref(), count_warning.as_deref());
+                println!("{shown}");
             } else {
                 if let Some(warning) = &count_warning {
                     eprintln!("warning: {warning}");
                 }
-                println!("{}: {}", op.name, output::code_line(ResultCode::Success));
-                let mut fields = body.fields.clone();
-                let key_wire = op.idempotency_key.and_then(|k| op.field(k)).map(|f| f.wire);
-                if let (Some(t), Some(wire)) = (&tr_id, key_wire)
-                    && !fields.iter().any(|(k, _)| k == wire)
-                {
-                    fields.push((wire.to_owned(), t.clone()));
-                }
-                if !fields.is_empty() {
-                    let rows: Vec<Vec<String>> = fields
-                        .iter()
-                        .map(|(k, v)| {
-                            let field = present::scalar_field(op, k);
-                            vec![
-                                present::label(field, k),
-                                k.clone(),
-                                present::value(field, v),
-                            ]
-                        })
-                        .collect();
-                    print!("{}", output::table(&["FIELD", "ELEMENT", "VALUE"], &rows));
-                }
-                if op.id == OperationId::GoodsList {
-                    print_goods(op, &body.records);
-                } else {
-                    print_records(op, &body.records);
-                }
+                print!("{}", present::answer_text(op, &answer, tr_id.as_deref()));
             }
             Exit::Success
         }
@@ -293,60 +246,6 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
     }
 }
 
-fn print_records(op: &OpMeta, records: &[(String, Vec<(String, String)>)]) {
-    let mut headers: Vec<&str> = Vec::new();
-    for (_, r) in records {
-        for (k, _) in r {
-            if !headers.contains(&k.as_str()) {
-                headers.push(k);
-            }
-        }
-    }
-    if records.is_empty() {
-        return;
-    }
-    let rows: Vec<Vec<String>> = records
-        .iter()
-        .map(|(_, r)| {
-            headers
-                .iter()
-                .map(|h| {
-                    r.iter()
-                        .find(|(k, _)| k == h)
-                        .map(|(k, v)| present::value(present::record_field(op, k), v))
-                        .unwrap_or_else(|| "-".to_owned())
-                })
-                .collect()
-        })
-        .collect();
-    let labels: Vec<String> = headers
-        .iter()
-        .map(|h| present::label(present::record_field(op, h), h))
-        .collect();
-    let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
-    println!();
-    print!("{}", output::table(&labels, &rows));
-}
-
-/// The goods list printed as a summary (every field is in `--json` and in
-/// `coufun goods-info`).
-fn print_goods(op: &OpMeta, records: &[(String, Vec<(String, String)>)]) {
-    if records.is_empty() {
-        return;
-    }
-    let records: Vec<Vec<(String, String)>> = records.iter().map(|(_, r)| r.clone()).collect();
-    let (headers, rows) = present::goods_summary(op, &records);
-    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-    println!();
-    print!("{}", output::table(&headers, &rows));
-    println!(
-        "\n{} goods; `coufun {} {}` shows one in full (description, use guide, images)",
-        records.len(),
-        cli::GOODS_INFO,
-        sdk::goods_field().map_or(sdk::GOODS_FIELD, |f| f.wire)
-    );
-}
-
 /// `coufun goods-info`: one goods item, looked up over the goods list
 /// by the SDK's `Client::goods_info` (no manual documents an operation of its own).
 async fn goods_info(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<Exit, CliError> {
@@ -406,20 +305,8 @@ async fn goods_info(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<E
         }
         return Ok(Exit::Refused);
     };
-    let record = sdk::goods_record(&item);
     if json {
-        // Every field of the record, in spec order; an absent one as "".
-        let fields: Vec<(String, String)> = op
-            .record_fields
-            .iter()
-            .map(|f| {
-                let text = record.iter().find(|(k, _)| k == f.wire);
-                (
-                    f.wire.to_owned(),
-                    text.map(|(_, v)| v.clone()).unwrap_or_default(),
-                )
-            })
-            .collect();
+        // Every field of the record, in spec order; absent `null`, empty "".
         println!(
             "{}",
             json!({
@@ -427,17 +314,14 @@ async fn goods_info(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<E
                 "outcome": "ok",
                 "code": ResultCode::Success.as_str(),
                 "result": output::code_json(ResultCode::Success),
-                "fields": output::object(&fields),
+                "fields": present::goods_json(&item),
             })
         );
     } else {
         println!("goods-info: {}", output::code_line(ResultCode::Success));
         print!(
             "{}",
-            output::table(
-                &["FIELD", "ELEMENT", "VALUE"],
-                &present::goods_table(op, &record)
-            )
+            output::table(&["FIELD", "ELEMENT", "VALUE"], &present::goods_table(&item))
         );
     }
     Ok(Exit::Success)

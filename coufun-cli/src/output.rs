@@ -2,7 +2,7 @@
 //! text of validation errors (field, flag, limit, measured size, code).
 
 use coufun_api::{Lang, ResultCode, ValidationError, ValidationErrors};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// Prints `rows` under `headers`, columns aligned by display width.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
@@ -175,13 +175,4 @@ pub fn validation_error_json(e: &ValidationError) -> Value {
         "message_ko": e.message(Lang::Ko),
         "message_en": e.message(Lang::En),
     })
-}
-
-/// `(name, value)` pairs as a JSON object.
-pub fn object(pairs: &[(String, String)]) -> Value {
-    let mut map = Map::new();
-    for (k, v) in pairs {
-        map.insert(k.clone(), Value::String(v.clone()));
-    }
-    Value::Object(map)
 }

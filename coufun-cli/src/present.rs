@@ -1,58 +1,152 @@
-//! How answers read for people, driven by the SDK's generated operation table:
-//! each answer element is looked up by its wire name among the operation's
-//! answer and record fields and formatted by its spec type (dates and times
-//! spelled out, amounts grouped in KRW, enum values with the spec's meaning,
-//! phones masked, empty elements as `-`) and labelled by its Rust name. The goods
-//! list reads as a summary table whose columns are chosen by Rust name. JSON
-//! output keeps the wire texts; only the tables for people go through here.
+//! How typed answers read, for people and for scripts, from the SDK's generated
+//! field views (`AnswerView`): every value formatted by its spec type (dates
+//! and times spelled out, amounts grouped in KRW, enum values with the spec's
+//! meaning, phones and other secrets masked, empty elements as `-`) and
+//! labelled by its Rust name. The goods list reads as a summary table whose
+//! columns are the goods record's generated field entries. No operation or
+//! field is named here by a string.
+//!
+//! `--json` keeps each element's wire text under its wire name: an absent
+//! element as `null`, an empty one as `""`, every field of the spec present.
+//! Phone numbers are masked there too; coupon numbers are in clear (a script
+//! needs them to deliver the coupons), while the tables for people mask them.
 
-use coufun_api::privacy::mask_phone;
-use coufun_api::{AnswerFieldSpec, AnswerType, ValidityType};
+use coufun_api::responses::GoodsListItem;
+use coufun_api::xml::Reported;
+use coufun_api::{
+    AnswerFieldSpec, AnswerView, AnyResponse, FieldView, ResultCode, ValidityType, ViewValue,
+};
+use serde_json::{Map, Value, json};
 
+use crate::output;
 use crate::sdk::OpMeta;
 
-/// The field an element among an answer's scalars stands for: a scalar of the
-/// answer or, for an answer whose one record may stand flat under the root, a
-/// record child.
-pub fn scalar_field(op: &OpMeta, wire: &str) -> Option<&'static AnswerFieldSpec> {
-    op.answer_field(wire).or_else(|| op.record_field(wire))
+/// A field's name for people: its Rust name in words (`remaining amount`).
+pub fn label(field: &AnswerFieldSpec) -> String {
+    field.name.replace('_', " ")
 }
 
-/// The field an element of an answer record stands for.
-pub fn record_field(op: &OpMeta, wire: &str) -> Option<&'static AnswerFieldSpec> {
-    op.record_field(wire).or_else(|| op.answer_field(wire))
-}
-
-/// A field's name for people: its Rust name in words (`remaining amount`); an
-/// element the spec does not list keeps its wire name.
-pub fn label(field: Option<&AnswerFieldSpec>, wire: &str) -> String {
-    field.map_or_else(|| wire.to_owned(), |f| f.name.replace('_', " "))
-}
-
-/// An element's text as people read it, by the type the spec gives `field`;
-/// an element the spec does not list stays as sent.
-pub fn value(field: Option<&AnswerFieldSpec>, raw: &str) -> String {
-    match field {
-        Some(f) => typed(f.ty, raw),
-        None if raw.trim().is_empty() => "-".to_owned(),
-        None => raw.trim().to_owned(),
+/// A field's value as people read it, by its spec type; absent and empty as
+/// `-`, secrets masked.
+pub fn shown(view: &FieldView<'_>) -> String {
+    match view.value {
+        ViewValue::Absent | ViewValue::Empty => "-".to_owned(),
+        ViewValue::Text(t) if t.trim().is_empty() => "-".to_owned(),
+        ViewValue::Text(t) if view.secret => coufun_api::privacy::mask_secret(t),
+        ViewValue::Text(t) => t.trim().to_owned(),
+        ViewValue::Int(n) => n.to_string(),
+        ViewValue::Amount(n) => won(n),
+        ViewValue::Date(d) => date(&d.to_string()),
+        ViewValue::Timestamp(t) => timestamp(&t.to_string()),
+        ViewValue::Phone(p) => coufun_api::view::phone_text(p),
+        ViewValue::Id { text, breaks_rule } => {
+            let text = if view.secret {
+                coufun_api::privacy::mask_secret(text)
+            } else {
+                text.to_owned()
+            };
+            if breaks_rule {
+                format!("{text} (breaks the manual's rule)")
+            } else {
+                text
+            }
+        }
+        ViewValue::Enum { wire, doc } => named(wire, doc),
+        _ => view.shown().unwrap_or_else(|| "-".to_owned()),
     }
 }
 
-/// `raw` formatted as a value of type `ty`; empty as `-`.
-pub fn typed(ty: AnswerType, raw: &str) -> String {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return "-".to_owned();
+/// A field's value in `--json`: its wire text, `null` when absent, `""` when
+/// empty (phones masked).
+pub fn json_value(view: &FieldView<'_>) -> Value {
+    view.value.wire_text().map_or(Value::Null, Value::String)
+}
+
+/// Fields as a JSON object keyed by wire name.
+fn json_object(fields: &[FieldView<'_>]) -> Value {
+    let mut map = Map::new();
+    for f in fields {
+        map.insert(f.wire.to_owned(), json_value(f));
     }
-    match ty {
-        AnswerType::Amount => won(raw),
-        AnswerType::Date => date(raw),
-        AnswerType::Timestamp => timestamp(raw),
-        AnswerType::Mobile => mobile(raw),
-        AnswerType::Enum(kind) => named(raw, kind.doc_of(raw)),
-        _ => raw.to_owned(),
+    Value::Object(map)
+}
+
+/// An answer's scalar fields and records as the command line shows them: a
+/// lone record of an operation whose record may stand flat under the root (as
+/// the status manual's sample has it) reads among the scalars.
+fn scalars_and_records<'a>(
+    op: &OpMeta,
+    answer: &'a AnyResponse,
+) -> (Vec<FieldView<'a>>, Vec<Vec<FieldView<'a>>>) {
+    let mut fields = answer.fields();
+    let mut records: Vec<Vec<FieldView<'a>>> =
+        answer.records().into_iter().map(|r| r.fields).collect();
+    if op.flat_record && records.len() == 1 {
+        fields.extend(records.remove(0));
     }
+    (fields, records)
+}
+
+/// A successful answer as `--json`: the operation, the code, the TR_ID of an
+/// issuing call, a coupon-count warning, the fields and the records.
+pub fn answer_json(
+    op: &OpMeta,
+    answer: &AnyResponse,
+    tr_id: Option<&str>,
+    warning: Option<&str>,
+) -> Value {
+    let (fields, records) = scalars_and_records(op, answer);
+    let records: Vec<Value> = records.iter().map(|r| json_object(r)).collect();
+    let ok = ResultCode::Success;
+    json!({
+        "operation": op.name,
+        "outcome": "ok",
+        "code": ok.as_str(),
+        "result": output::code_json(ok),
+        "tr_id": tr_id,
+        "warning": warning,
+        "fields": json_object(&fields),
+        "records": records,
+    })
+}
+
+/// A successful answer for people: the code line, a `FIELD ELEMENT VALUE`
+/// table of the scalars the answer holds (with the TR_ID of an issuing call),
+/// then its records (the goods list as a summary).
+pub fn answer_text(op: &OpMeta, answer: &AnyResponse, tr_id: Option<&str>) -> String {
+    let mut out = format!("{}: {}\n", op.name, output::code_line(ResultCode::Success));
+    let (fields, records) = scalars_and_records(op, answer);
+    let mut rows: Vec<Vec<String>> = fields
+        .iter()
+        .filter(|f| f.value.is_present())
+        .map(|f| vec![label(f.spec), f.wire.to_owned(), shown(f)])
+        .collect();
+    let key = op.idempotency_key.and_then(|k| op.field(k));
+    if let (Some(tr_id), Some(key)) = (tr_id, key)
+        && !rows.iter().any(|r| r[1] == key.wire)
+    {
+        rows.push(vec![
+            key.name.replace('_', " "),
+            key.wire.to_owned(),
+            tr_id.to_owned(),
+        ]);
+    }
+    if !rows.is_empty() {
+        out.push_str(&output::table(&["FIELD", "ELEMENT", "VALUE"], &rows));
+    }
+    if let AnyResponse::GoodsList(list) = answer {
+        out.push_str(&goods_list_text(&list.goods));
+    } else if let Some(first) = records.first() {
+        let headers: Vec<String> = first.iter().map(|f| label(f.spec)).collect();
+        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+        let rows: Vec<Vec<String>> = records
+            .iter()
+            .map(|r| r.iter().map(shown).collect())
+            .collect();
+        out.push('\n');
+        out.push_str(&output::table(&headers, &rows));
+    }
+    out
 }
 
 /// `100 Cancelled`; a value the spec does not list stays as sent, marked.
@@ -60,16 +154,6 @@ fn named(raw: &str, meaning: Option<&str>) -> String {
     match meaning {
         Some(m) => format!("{raw} {}", m.trim_end_matches('.')),
         None => format!("{raw} (not in the manual)"),
-    }
-}
-
-/// A phone number never in clear: an already masked one (the SDK's masking of
-/// the answer) stays, anything else is masked here.
-fn mobile(raw: &str) -> String {
-    if raw.contains('*') {
-        raw.to_owned()
-    } else {
-        mask_phone(raw)
     }
 }
 
@@ -97,86 +181,73 @@ fn timestamp(raw: &str) -> String {
     }
 }
 
-/// `4500` → `4,500 KRW`; anything else as it is.
-fn won(raw: &str) -> String {
-    let (sign, digits) = raw.strip_prefix('-').map_or(("", raw), |d| ("-", d));
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return raw.to_owned();
-    }
+/// `4500` → `4,500 KRW`.
+fn won(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
     }
+    let sign = if amount < 0 { "-" } else { "" };
     format!("{sign}{grouped} KRW")
 }
 
-/// Rust name of the goods record field saying how the validity is given.
-const VALIDITY_TYPE: &str = "validity_type";
-/// Rust name of the goods record field holding the validity (days or a date).
-const VALIDITY: &str = "validity";
-
-/// The goods validity in words: `93 days from sending`, `until 2027-03-01`.
-fn validity(kind: &str, value: &str) -> String {
-    let value = value.trim();
-    if value.is_empty() {
+/// The goods validity in words, read with its type: `93 days from sending`,
+/// `until 2027-03-01`.
+fn validity(item: &GoodsListItem) -> String {
+    let Some(value) = item.validity.as_deref().map(str::trim) else {
         return "-".to_owned();
-    }
-    match ValidityType::from_wire(kind.trim()) {
-        Ok(ValidityType::DaysFromSending) => format!("{value} days from sending"),
-        Ok(ValidityType::FixedDate) => format!("until {}", date(value)),
-        _ => format!("{value} ({})", kind.trim()),
+    };
+    match &item.validity_type {
+        Some(Reported::Known(ValidityType::DaysFromSending)) => {
+            format!("{value} days from sending")
+        }
+        Some(Reported::Known(ValidityType::FixedDate)) => format!("until {}", date(value)),
+        Some(Reported::Unknown(kind)) => format!("{value} ({kind})"),
+        _ => value.to_owned(),
     }
 }
 
-/// Summary columns of the goods list for people, by Rust name of the goods
-/// record's fields (every field is in `--json` and in `coufun goods-info`).
-/// `validity` stands for the validity read together with its type.
-const GOODS_COLUMNS: [&str; 8] = [
-    "goods_id",
-    "goods_name",
-    "category_id",
-    "list_price",
-    "supply_price",
-    VALIDITY,
-    "send_type",
-    "exchange_place",
+/// One goods field for people; the validity read together with its type.
+fn goods_shown(item: &GoodsListItem, view: &FieldView<'_>) -> String {
+    if view.spec == GoodsListItem::VALIDITY {
+        validity(item)
+    } else {
+        shown(view)
+    }
+}
+
+/// Summary columns of the goods list for people, by the goods record's
+/// generated field entries (every field is in `--json` and in `coufun
+/// goods-info`). `VALIDITY` stands for the validity read with its type.
+const GOODS_COLUMNS: [&AnswerFieldSpec; 8] = [
+    GoodsListItem::GOODS_ID,
+    GoodsListItem::GOODS_NAME,
+    GoodsListItem::CATEGORY_ID,
+    GoodsListItem::LIST_PRICE,
+    GoodsListItem::SUPPLY_PRICE,
+    GoodsListItem::VALIDITY,
+    GoodsListItem::SEND_TYPE,
+    GoodsListItem::EXCHANGE_PLACE,
 ];
 
-/// The text of the record field named `name` (Rust name) in `record`.
-fn get<'r>(op: &OpMeta, record: &'r [(String, String)], name: &str) -> &'r str {
-    op.record_fields
+/// The goods list as a summary table: headers and one row per goods item.
+pub fn goods_summary(goods: &[GoodsListItem]) -> (Vec<String>, Vec<Vec<String>>) {
+    let headers = GOODS_COLUMNS.iter().map(|f| label(f)).collect();
+    let rows = goods
         .iter()
-        .find(|f| f.name == name)
-        .and_then(|f| record.iter().find(|(k, _)| k == f.wire))
-        .map_or("", |(_, v)| v.as_str())
-}
-
-/// The goods list as a summary table: headers and one row per goods record
-/// (`(wire element, text)` pairs). Columns the operation's records lack are
-/// left out.
-pub fn goods_summary(
-    op: &OpMeta,
-    records: &[Vec<(String, String)>],
-) -> (Vec<String>, Vec<Vec<String>>) {
-    let columns: Vec<&AnswerFieldSpec> = GOODS_COLUMNS
-        .iter()
-        .filter_map(|name| op.record_fields.iter().find(|f| f.name == *name))
-        .collect();
-    let headers = columns.iter().map(|f| label(Some(f), f.wire)).collect();
-    let rows = records
-        .iter()
-        .map(|record| {
-            columns
+        .map(|item| {
+            let views = item.fields();
+            GOODS_COLUMNS
                 .iter()
-                .map(|f| {
-                    if f.name == VALIDITY {
-                        validity(get(op, record, VALIDITY_TYPE), get(op, record, VALIDITY))
-                    } else {
-                        value(Some(f), get(op, record, f.name))
-                    }
+                .map(|column| {
+                    views
+                        .iter()
+                        .find(|v| v.spec == *column)
+                        .map_or_else(|| "-".to_owned(), |v| goods_shown(item, v))
                 })
                 .collect()
         })
@@ -184,145 +255,249 @@ pub fn goods_summary(
     (headers, rows)
 }
 
-/// One goods record in full for people: a row `label, element, text` per
-/// record field of the table, in spec order (absent ones as `-`).
-pub fn goods_table(op: &OpMeta, record: &[(String, String)]) -> Vec<Vec<String>> {
-    op.record_fields
+/// The goods list for people: the summary table and a pointer to `goods-info`.
+fn goods_list_text(goods: &[GoodsListItem]) -> String {
+    if goods.is_empty() {
+        return String::new();
+    }
+    let (headers, rows) = goods_summary(goods);
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let argument = crate::sdk::goods_field().map_or(crate::sdk::GOODS_FIELD, |f| f.wire);
+    format!(
+        "\n{}\n{} goods; `coufun {} {argument}` shows one in full (description, use guide, images)\n",
+        output::table(&headers, &rows),
+        goods.len(),
+        crate::cli::GOODS_INFO,
+    )
+}
+
+/// One goods item in full for people: a row `label, element, text` per field,
+/// in spec order (absent ones as `-`).
+pub fn goods_table(item: &GoodsListItem) -> Vec<Vec<String>> {
+    item.fields()
         .iter()
-        .map(|f| {
-            let raw = get(op, record, f.name);
-            let shown = if f.name == VALIDITY {
-                validity(get(op, record, VALIDITY_TYPE), raw)
-            } else {
-                value(Some(f), raw)
-            };
-            vec![label(Some(f), f.wire), f.wire.to_owned(), shown]
-        })
+        .map(|f| vec![label(f.spec), f.wire.to_owned(), goods_shown(item, f)])
         .collect()
+}
+
+/// One goods item's fields as `--json` (keyed by wire name; absent `null`).
+pub fn goods_json(item: &GoodsListItem) -> Value {
+    json_object(&item.fields())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use coufun_api::{CouponStatus, OPERATIONS, OperationId};
+    use coufun_api::responses::{CouponStatusItem, CouponStatusResponse, GoodsListResponse};
+    use coufun_api::xml::{CalendarDate, Phone, Timestamp, decode_document};
+    use coufun_api::{AnswerType, CouponStatus, OPERATIONS, OperationId};
 
-    fn status_field(name: &str) -> &'static AnswerFieldSpec {
-        let op = OperationId::CouponStatus.spec();
-        op.record_fields
-            .iter()
-            .find(|f| f.name == name)
-            .unwrap_or_else(|| panic!("coupon_status has no field {name}"))
+    fn view(spec: &'static AnswerFieldSpec, value: ViewValue<'_>) -> String {
+        shown(&FieldView::new(spec, value))
     }
 
     #[test]
     fn a_status_answer_reads_by_type() {
-        let op = OperationId::CouponStatus.spec();
-        let status = status_field("status");
-        let by_wire = scalar_field(op, status.wire).map(|f| f.name);
-        assert_eq!(by_wire, Some("status"), "flat record fields are found");
         let cancelled = CouponStatus::Cancelled;
+        let status = CouponStatusItem::STATUS;
         assert_eq!(
-            value(Some(status), cancelled.as_wire()),
+            view(
+                status,
+                ViewValue::Enum {
+                    wire: cancelled.as_wire(),
+                    doc: Some(cancelled.doc())
+                }
+            ),
             format!("{} {}", cancelled.as_wire(), "Cancelled")
         );
-        assert_eq!(value(Some(status), "777"), "777 (not in the manual)");
+        let unknown = ViewValue::Enum {
+            wire: "777",
+            doc: None,
+        };
+        assert_eq!(view(status, unknown), "777 (not in the manual)");
+        let at = Timestamp::parse("20261129043456").map(ViewValue::Timestamp);
         assert_eq!(
-            value(Some(status_field("cancelled_at")), "20261129043456"),
-            "2026-11-29 04:34:56"
+            at.map(|v| view(CouponStatusItem::CANCELLED_AT, v))
+                .as_deref(),
+            Some("2026-11-29 04:34:56")
         );
+        let until = CalendarDate::parse_ymd("20270301").map(ViewValue::Date);
         assert_eq!(
-            value(Some(status_field("valid_until")), "20270301"),
-            "2027-03-01"
+            until
+                .map(|v| view(CouponStatusItem::VALID_UNTIL, v))
+                .as_deref(),
+            Some("2027-03-01")
         );
-        let remaining = status_field("remaining_amount");
-        assert_eq!(value(Some(remaining), "1234567"), "1,234,567 KRW");
-        assert_eq!(value(Some(remaining), "-500"), "-500 KRW");
-        assert_eq!(value(Some(remaining), ""), "-");
-        assert_eq!(label(Some(remaining), remaining.wire), "remaining amount");
-        assert_eq!(value(None, " as sent "), "as sent");
-        assert_eq!(label(None, "NEW_ELEMENT"), "NEW_ELEMENT");
+        let remaining = CouponStatusItem::REMAINING_AMOUNT;
+        assert_eq!(view(remaining, ViewValue::Amount(1234567)), "1,234,567 KRW");
+        assert_eq!(view(remaining, ViewValue::Amount(-500)), "-500 KRW");
+        assert_eq!(view(remaining, ViewValue::Empty), "-");
+        assert_eq!(view(remaining, ViewValue::Absent), "-");
+        assert_eq!(label(remaining), "remaining amount");
     }
 
     #[test]
-    fn phones_are_masked_and_an_empty_one_is_a_dash() {
-        let recipient = status_field("recipient");
-        assert_eq!(value(Some(recipient), ""), "-");
-        assert_eq!(value(Some(recipient), "  "), "-");
-        assert_eq!(value(Some(recipient), "01012345678"), "010-****-5678");
-        assert_eq!(value(Some(recipient), "010-****-5678"), "010-****-5678");
-        assert!(!value(Some(recipient), "0101234567").contains("1234567"));
+    fn phones_and_coupon_numbers_are_masked_and_an_empty_one_is_a_dash() {
+        let recipient = CouponStatusItem::RECIPIENT;
+        assert!(recipient.secret);
+        assert_eq!(view(recipient, ViewValue::Empty), "-");
+        let phone = Phone::new("01012345678");
+        assert_eq!(view(recipient, ViewValue::Phone(&phone)), "010-****-5678");
+        let masked = Phone::new("010-****-5678");
+        assert_eq!(view(recipient, ViewValue::Phone(&masked)), "010-****-5678");
+        let short = Phone::new("0101234567");
+        assert!(!view(recipient, ViewValue::Phone(&short)).contains("1234567"));
+        let number = CouponStatusItem::COUPON_NUMBER;
+        assert!(number.secret);
+        let id = |text| ViewValue::Id {
+            text,
+            breaks_rule: false,
+        };
+        assert_eq!(view(number, id("123456789012")), "***9012");
+        let bad = ViewValue::Id {
+            text: "12 34",
+            breaks_rule: true,
+        };
+        assert_eq!(view(number, bad), "*** (breaks the manual's rule)");
+        // `--json` keeps the number for scripts, and absent apart from empty.
+        let json = |value| json_value(&FieldView::new(number, value));
+        assert_eq!(json(id("123456789012")), "123456789012");
+        assert_eq!(json(ViewValue::Empty), "");
+        assert_eq!(json(ViewValue::Absent), Value::Null);
     }
 
     /// Every answer field of every operation is rendered with its type's
     /// formatting, for a sample value of that type.
     #[test]
     fn every_answer_field_of_every_operation_is_formatted_by_its_type() {
+        let phone = Phone::new("01098765432");
         let mut seen = Vec::new();
         for op in &OPERATIONS {
             for f in op.answer.iter().chain(op.record_fields) {
-                let (raw, expected) = match f.ty {
-                    AnswerType::Text => ("some text".to_owned(), "some text".to_owned()),
-                    AnswerType::Int => ("12345".to_owned(), "12345".to_owned()),
-                    AnswerType::Amount => ("12345".to_owned(), "12,345 KRW".to_owned()),
-                    AnswerType::Date => ("20270301".to_owned(), "2027-03-01".to_owned()),
+                let (value, expected) = match f.ty {
+                    AnswerType::Text => (ViewValue::Text("some text"), "some text".to_owned()),
+                    AnswerType::Int => (ViewValue::Int(12345), "12345".to_owned()),
+                    AnswerType::Amount => (ViewValue::Amount(12345), "12,345 KRW".to_owned()),
+                    AnswerType::Date => (
+                        CalendarDate::parse_ymd("20270301")
+                            .map_or(ViewValue::Empty, ViewValue::Date),
+                        "2027-03-01".to_owned(),
+                    ),
                     AnswerType::Timestamp => (
-                        "20270301120005".to_owned(),
+                        Timestamp::parse("20270301120005")
+                            .map_or(ViewValue::Empty, ViewValue::Timestamp),
                         "2027-03-01 12:00:05".to_owned(),
                     ),
-                    AnswerType::Mobile => ("01098765432".to_owned(), "010-****-5432".to_owned()),
+                    AnswerType::Mobile => (ViewValue::Phone(&phone), "010-****-5432".to_owned()),
                     AnswerType::Enum(kind) => {
                         let wire = kind.wire_values[0];
-                        let doc = kind.docs[0].trim_end_matches('.');
-                        (wire.to_owned(), format!("{wire} {doc}"))
+                        let doc = kind.docs[0];
+                        (
+                            ViewValue::Enum {
+                                wire,
+                                doc: Some(doc),
+                            },
+                            format!("{wire} {}", doc.trim_end_matches('.')),
+                        )
                     }
+                    AnswerType::Id { .. } => (
+                        ViewValue::Id {
+                            text: "ABCD12345678",
+                            breaks_rule: false,
+                        },
+                        if f.secret { "***5678" } else { "ABCD12345678" }.to_owned(),
+                    ),
                     other => panic!("{}.{}: no sample for {other:?}", op.name, f.name),
                 };
-                let (in_scalars, in_records) = (scalar_field(op, f.wire), record_field(op, f.wire));
-                assert!(in_scalars.is_some() && in_records.is_some(), "{}", f.wire);
-                assert_eq!(value(Some(f), &raw), expected, "{}.{}", op.name, f.name);
-                assert_eq!(value(Some(f), ""), "-", "{}.{} empty", op.name, f.name);
-                assert_eq!(label(Some(f), f.wire), f.name.replace('_', " "));
+                assert_eq!(view(f, value), expected, "{}.{}", op.name, f.name);
+                assert_eq!(
+                    view(f, ViewValue::Empty),
+                    "-",
+                    "{}.{} empty",
+                    op.name,
+                    f.name
+                );
+                assert_eq!(label(f), f.name.replace('_', " "));
                 seen.push(std::mem::discriminant(&f.ty));
             }
         }
         seen.sort_by_key(|d| format!("{d:?}"));
         seen.dedup();
-        assert_eq!(seen.len(), 7, "the spec's answers use every type");
+        assert_eq!(seen.len(), 8, "the spec's answers use every type");
     }
 
     #[test]
     fn the_goods_summary_reads_validity_with_its_type() {
-        let op = OperationId::GoodsList.spec();
-        let wire = |name: &str| {
-            op.record_fields
-                .iter()
-                .find(|f| f.name == name)
-                .map(|f| f.wire.to_owned())
-                .unwrap_or_else(|| panic!("goods record has no {name}"))
+        let item = GoodsListItem {
+            goods_id: Some("0000100001".into()),
+            supply_price: Some(4500),
+            validity_type: Some(Reported::Known(ValidityType::DaysFromSending)),
+            validity: Some("93".into()),
+            ..Default::default()
         };
-        let days = ValidityType::DaysFromSending.as_wire();
-        let record = vec![
-            (wire("goods_id"), "0000100001".to_owned()),
-            (wire("supply_price"), "4500".to_owned()),
-            (wire(VALIDITY_TYPE), days.to_owned()),
-            (wire(VALIDITY), "93".to_owned()),
-        ];
-        let (headers, rows) = goods_summary(op, std::slice::from_ref(&record));
+        let (headers, rows) = goods_summary(std::slice::from_ref(&item));
         assert_eq!(headers.len(), GOODS_COLUMNS.len());
         assert_eq!(headers[0], "goods id");
         let row = &rows[0];
         assert!(row.contains(&"4,500 KRW".to_owned()), "{row:?}");
         assert!(row.contains(&"93 days from sending".to_owned()), "{row:?}");
         assert!(row.contains(&"-".to_owned()), "absent fields: {row:?}");
-        let full = goods_table(op, &record);
-        assert_eq!(full.len(), op.record_fields.len());
+        let full = goods_table(&item);
+        assert_eq!(
+            full.len(),
+            OperationId::GoodsList.spec().record_fields.len()
+        );
         assert!(
             full.iter()
                 .any(|r| r[0] == "supply price" && r[2] == "4,500 KRW")
         );
+        let fixed = GoodsListItem {
+            validity_type: Some(Reported::Known(ValidityType::FixedDate)),
+            validity: Some("20270301".into()),
+            ..Default::default()
+        };
+        assert_eq!(validity(&fixed), "until 2027-03-01");
+    }
+
+    /// Decoded answers keep an absent element apart from an empty one, in the
+    /// views and so in `--json`; a lone flat status record reads among the
+    /// scalars.
+    #[test]
+    fn json_keeps_absent_and_empty_apart() {
+        let doc = b"<COUFUNSEARCH><RESULT_CODE>00</RESULT_CODE><STATUS>000</STATUS><EXCHANGE_DATE></EXCHANGE_DATE><BARCODE_NUM>123456789012</BARCODE_NUM></COUFUNSEARCH>";
+        let reply = decode_document::<CouponStatusResponse>(doc, None);
+        let answer = AnyResponse::from(reply.map(|r| r.body).unwrap_or_default());
+        let op = OperationId::CouponStatus.spec();
+        let json = answer_json(op, &answer, None, None);
+        let fields = &json["fields"];
+        let wire = |f: &AnswerFieldSpec| f.wire.to_owned();
+        assert_eq!(fields[wire(CouponStatusItem::STATUS)], "000");
+        assert_eq!(fields[wire(CouponStatusItem::EXCHANGED_AT)], "");
+        assert!(fields[wire(CouponStatusItem::CANCELLED_AT)].is_null());
+        assert!(
+            fields
+                .as_object()
+                .is_some_and(|o| o.contains_key(&wire(CouponStatusItem::CANCELLED_AT))),
+            "every field of the spec, absent ones as null: {json}"
+        );
         assert_eq!(
-            validity(ValidityType::FixedDate.as_wire(), "20270301"),
-            "until 2027-03-01"
+            fields[wire(CouponStatusItem::COUPON_NUMBER)],
+            "123456789012"
+        );
+        let text = answer_text(op, &answer, None);
+        assert!(
+            text.contains("***9012") && !text.contains("123456789012"),
+            "{text}"
+        );
+        assert!(
+            !text.contains(CouponStatusItem::CANCELLED_AT.wire),
+            "{text}"
+        );
+        let goods = AnyResponse::from(GoodsListResponse::default());
+        let goods_op = OperationId::GoodsList.spec();
+        assert_eq!(
+            answer_json(goods_op, &goods, None, None)["records"],
+            json!([])
         );
     }
 }

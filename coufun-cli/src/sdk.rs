@@ -1,20 +1,19 @@
 //! The one place the command line touches the SDK's client and operations: the
-//! SDK's generated operation table, the dispatcher over it (an exhaustive `match`,
-//! so an operation the spec gains fails to compile until it is wired here),
-//! turning an answer into printable fields, building the client, and issuing one
-//! bulk row.
+//! SDK's generated operation table, the dispatcher over it (an exhaustive `match`
+//! over the generated `AnyRequest`, so an operation the spec gains fails to
+//! compile until it is wired here), keeping the typed answer (`AnyResponse`,
+//! printed from its generated field views), building the client, and issuing
+//! one bulk row.
 
 use std::time::Duration;
 
 use coufun_api::issuance::{IssueOutcome, IssuingResponse};
-use coufun_api::privacy::{PocId, mask_phone};
-use coufun_api::xml::{Response, XmlWriter};
+use coufun_api::privacy::PocId;
+use coufun_api::xml::Response;
 use coufun_api::{
-    ChangeRecipientRequest, Charset, Client, CouponCancelRequest, CouponCreateRequest,
-    CouponImageSendRequest, CouponResendRequest, CouponSendRequest, CouponStatusRequest,
-    Environment, Error, GoodsListRequest, OperationId, ResultCode, ValidationErrors, responses,
+    AnyRequest, AnyResponse, Charset, Client, Environment, Error, GoodsId, OperationId, ResultCode,
+    ValidationErrors,
 };
-use quick_xml::events::Event;
 
 use crate::bulk::{Issuer, RowOutcome};
 
@@ -29,72 +28,26 @@ pub fn operation(name: &str) -> Option<&'static OpMeta> {
     OperationId::from_name(&name.replace('-', "_")).map(OperationId::spec)
 }
 
-/// Calls operation `name` with wire parameters checked by the SDK's generated
-/// parser (`from_wire`), through the SDK's generated client method.
+/// Calls operation `op` with wire parameters checked by the SDK's generated
+/// parser (`AnyRequest::from_wire`), through the SDK's generated client method.
 pub(crate) async fn dispatch(
     client: &Client,
-    name: &str,
+    op: OperationId,
     params: &[(String, String)],
     charset: Charset,
 ) -> Result<CallOutcome, Dispatch> {
-    let op = OperationId::from_name(name).ok_or(Dispatch::NoSuchOperation)?;
+    let request = AnyRequest::from_wire(op, params, charset).map_err(Dispatch::Invalid)?;
     // No wildcard arm: an operation the spec gains fails to compile here.
-    Ok(match op {
-        OperationId::GoodsList => {
-            let request =
-                GoodsListRequest::from_wire(params, charset).map_err(Dispatch::Invalid)?;
-            CallOutcome::from_call::<responses::GoodsListResponse>(
-                client.goods_list(&request).await,
-            )
-        }
-        OperationId::CouponSend => {
-            let request =
-                CouponSendRequest::from_wire(params, charset).map_err(Dispatch::Invalid)?;
-            CallOutcome::from_issue::<responses::CouponSendResponse>(
-                client.coupon_send(&request).await,
-            )
-        }
-        OperationId::CouponCreate => {
-            let request =
-                CouponCreateRequest::from_wire(params, charset).map_err(Dispatch::Invalid)?;
-            CallOutcome::from_issue::<responses::CouponCreateResponse>(
-                client.coupon_create(&request).await,
-            )
-        }
-        OperationId::CouponStatus => {
-            let request =
-                CouponStatusRequest::from_wire(params, charset).map_err(Dispatch::Invalid)?;
-            CallOutcome::from_call::<responses::CouponStatusResponse>(
-                client.coupon_status(&request).await,
-            )
-        }
-        OperationId::CouponCancel => {
-            let request =
-                CouponCancelRequest::from_wire(params, charset).map_err(Dispatch::Invalid)?;
-            CallOutcome::from_call::<responses::CouponCancelResponse>(
-                client.coupon_cancel(&request).await,
-            )
-        }
-        OperationId::CouponResend => {
-            let request =
-                CouponResendRequest::from_wire(params, charset).map_err(Dispatch::Invalid)?;
-            CallOutcome::from_call::<responses::CouponResendResponse>(
-                client.coupon_resend(&request).await,
-            )
-        }
-        OperationId::ChangeRecipient => {
-            let request =
-                ChangeRecipientRequest::from_wire(params, charset).map_err(Dispatch::Invalid)?;
-            CallOutcome::from_call::<responses::ChangeRecipientResponse>(
-                client.change_recipient(&request).await,
-            )
-        }
-        OperationId::CouponImageSend => {
-            let request =
-                CouponImageSendRequest::from_wire(params, charset).map_err(Dispatch::Invalid)?;
-            CallOutcome::from_call::<responses::CouponImageSendResponse>(
-                client.coupon_image_send(&request).await,
-            )
+    Ok(match request {
+        AnyRequest::GoodsList(r) => CallOutcome::from_call(client.goods_list(&r).await),
+        AnyRequest::CouponSend(r) => CallOutcome::from_issue(client.coupon_send(&r).await),
+        AnyRequest::CouponCreate(r) => CallOutcome::from_issue(client.coupon_create(&r).await),
+        AnyRequest::CouponStatus(r) => CallOutcome::from_call(client.coupon_status(&r).await),
+        AnyRequest::CouponCancel(r) => CallOutcome::from_call(client.coupon_cancel(&r).await),
+        AnyRequest::CouponResend(r) => CallOutcome::from_call(client.coupon_resend(&r).await),
+        AnyRequest::ChangeRecipient(r) => CallOutcome::from_call(client.change_recipient(&r).await),
+        AnyRequest::CouponImageSend(r) => {
+            CallOutcome::from_call(client.coupon_image_send(&r).await)
         }
     })
 }
@@ -104,17 +57,6 @@ pub(crate) async fn dispatch(
 pub enum Dispatch {
     /// The arguments broke the SDK's checks: nothing was sent.
     Invalid(ValidationErrors),
-    /// No such operation in the SDK.
-    NoSuchOperation,
-}
-
-/// An answer's fields, in document order: scalars, then records.
-#[derive(Debug, Default, Clone, serde::Serialize)]
-pub struct Body {
-    /// `(element, text)` of the scalar elements.
-    pub fields: Vec<(String, String)>,
-    /// `(element, its fields)` of each record.
-    pub records: Vec<(String, Vec<(String, String)>)>,
 }
 
 /// What an issuing call issued: the order id and coupon numbers, read through
@@ -135,8 +77,8 @@ pub struct IssuedInfo {
 pub enum CallOutcome {
     /// The server answered `00`.
     Ok {
-        /// The answer's fields.
-        body: Body,
+        /// The typed answer (printed from its field views).
+        answer: Box<AnyResponse>,
         /// For issuing operations: the TR_ID.
         tr_id: Option<String>,
         /// For issuing operations: what was issued.
@@ -184,10 +126,10 @@ pub enum CallOutcome {
 
 impl CallOutcome {
     /// From a plain call.
-    pub fn from_call<R: Response>(answer: Result<R, Error>) -> Self {
+    pub fn from_call<R: Into<AnyResponse>>(answer: Result<R, Error>) -> Self {
         match answer {
             Ok(r) => CallOutcome::Ok {
-                body: body_of(&r),
+                answer: Box::new(r.into()),
                 tr_id: None,
                 issued: None,
             },
@@ -196,7 +138,10 @@ impl CallOutcome {
     }
 
     /// From an issuing call.
-    pub fn from_issue<R: Response + IssuingResponse>(outcome: IssueOutcome<R>) -> Self {
+    pub fn from_issue<R>(outcome: IssueOutcome<R>) -> Self
+    where
+        R: Response + IssuingResponse + Into<AnyResponse>,
+    {
         let tr_id = outcome.tr_id().to_string();
         match outcome {
             IssueOutcome::Issued(issued) => {
@@ -215,9 +160,8 @@ impl CallOutcome {
                         )
                     }),
                 };
-                let body = body_of(&issued.answer);
                 CallOutcome::Ok {
-                    body,
+                    answer: Box::new(issued.answer.into()),
                     tr_id: Some(tr_id),
                     issued: Some(info),
                 }
@@ -259,75 +203,6 @@ impl CallOutcome {
     }
 }
 
-/// The answer's elements, read back from the SDK's own encoder.
-fn body_of<R: Response>(response: &R) -> Body {
-    let mut w = XmlWriter::default();
-    w.open("R");
-    response.encode_children(&mut w);
-    w.close("R");
-    let mobile = operation(R::OPERATION)
-        .map(|o| o.phone_elements)
-        .unwrap_or(&[]);
-    parse_flat(&w.finish(), mobile)
-}
-
-/// Reads a flat document: children of the root with text are fields, children
-/// with children are records. Phone numbers are masked.
-fn parse_flat(xml: &str, mobile: &[&str]) -> Body {
-    let mut reader = quick_xml::Reader::from_str(xml);
-    let mut body = Body::default();
-    let mut stack: Vec<String> = Vec::new();
-    let mut record: Option<(String, Vec<(String, String)>)> = None;
-    let mut text = String::new();
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(e)) => {
-                let name: String = e.name().as_ref().to_owned();
-                if stack.len() == 2 && record.is_none() {
-                    record = Some((stack[1].clone(), Vec::new()));
-                }
-                stack.push(name);
-                text.clear();
-            }
-            Ok(Event::Text(t)) => text.push_str(&t.xml10_content()),
-            Ok(Event::CData(c)) => text.push_str(&c.into_inner()),
-            Ok(Event::GeneralRef(r)) => match r.resolve_char_ref() {
-                Ok(Some(c)) => text.push(c),
-                _ => text.push_str(quick_xml::escape::resolve_xml_entity(&r).unwrap_or("")),
-            },
-            Ok(Event::End(_)) => {
-                let Some(name) = stack.pop() else { break };
-                // An empty phone element stays empty: nothing to mask.
-                let value = if mobile.contains(&name.as_str()) && !text.trim().is_empty() {
-                    mask_phone(text.trim())
-                } else {
-                    text.trim().to_owned()
-                };
-                match stack.len() {
-                    1 => match record.take() {
-                        Some(r) if r.0 == name => body.records.push(r),
-                        Some(r) => {
-                            record = Some(r);
-                            body.fields.push((name, value));
-                        }
-                        None => body.fields.push((name, value)),
-                    },
-                    2 => {
-                        if let Some(r) = record.as_mut() {
-                            r.1.push((name, value));
-                        }
-                    }
-                    _ => {}
-                }
-                text.clear();
-            }
-            Ok(Event::Eof) | Err(_) => break,
-            Ok(_) => {}
-        }
-    }
-    body
-}
-
 /// The client for `environment`, POC_ID kept inside the SDK's `PocId`.
 pub fn client(
     environment: Environment,
@@ -357,25 +232,39 @@ pub fn new_tr_id(generator: &coufun_api::tr_id::TrIdGenerator) -> String {
 }
 
 /// The issuing operation bulk-create calls.
-pub const BULK_OPERATION: &str = "coupon_create";
-/// The request field bulk-create fills from `--goods`.
-pub const GOODS_FIELD: &str = "goods_id";
+pub const BULK: OperationId = OperationId::CouponCreate;
+/// The spec's name of [`BULK`].
+pub const BULK_OPERATION: &str = BULK.name();
+/// The request field bulk-create fills from `--goods`: the bulk operation's
+/// field of the goods-id kind (empty, and so found nowhere, should the spec
+/// lose it).
+pub const GOODS_FIELD: &str = field_of_kind(BULK, GoodsId::KIND);
+
+/// The Rust name of `op`'s first request field of the kind `kind` (a spec key,
+/// read from the kind's generated type), or `""`.
+const fn field_of_kind(op: OperationId, kind: &str) -> &'static str {
+    let fields = op.spec().fields;
+    let mut i = 0;
+    while i < fields.len() {
+        if fields[i].kind.len() == kind.len() {
+            let (a, b) = (fields[i].kind.as_bytes(), kind.as_bytes());
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return fields[i].name;
+            }
+        }
+        i += 1;
+    }
+    ""
+}
 
 /// The request field naming the goods, as the bulk operation's table entry has
 /// it: its wire name, doc and code serve `goods-info`'s argument.
 pub fn goods_field() -> Option<&'static coufun_api::RequestFieldSpec> {
-    operation(BULK_OPERATION).and_then(|op| op.field(GOODS_FIELD))
-}
-
-/// One goods item's elements `(wire element, text)`, read back from the SDK's
-/// own encoder (phones masked, as in every answer).
-pub fn goods_record(item: &responses::GoodsListItem) -> Vec<(String, String)> {
-    let mut w = XmlWriter::default();
-    w.open("R");
-    item.encode_fields(&mut w);
-    w.close("R");
-    let mobile = OperationId::GoodsList.spec().phone_elements;
-    parse_flat(&w.finish(), mobile).fields
+    BULK.spec().field(GOODS_FIELD)
 }
 
 /// Issues bulk rows through the SDK's exactly-once `coupon_create`.
@@ -397,12 +286,9 @@ impl SdkIssuer {
 
 impl Issuer for SdkIssuer {
     async fn issue(&self, params: Vec<(String, String)>) -> RowOutcome {
-        match dispatch(&self.client, BULK_OPERATION, &params, self.charset).await {
+        match dispatch(&self.client, BULK, &params, self.charset).await {
             Err(Dispatch::Invalid(errors)) => {
                 RowOutcome::Invalid(crate::output::validation_text(&errors))
-            }
-            Err(Dispatch::NoSuchOperation) => {
-                RowOutcome::Invalid(format!("the SDK has no operation {BULK_OPERATION}"))
             }
             Ok(CallOutcome::Ok { issued, .. }) => {
                 let info = issued.unwrap_or_default();
@@ -421,19 +307,21 @@ impl Issuer for SdkIssuer {
     }
 
     fn check(&self, params: &[(String, String)]) -> Result<(), (ResultCode, String)> {
-        check_params(BULK_OPERATION, params, self.charset)
+        AnyRequest::from_wire(BULK, params, self.charset)
+            .map(|_| ())
             .map_err(|e| (e.code(), crate::output::validation_text(&e)))
     }
 }
 
-fn check_params(
-    op: &str,
-    params: &[(String, String)],
-    charset: Charset,
-) -> Result<(), ValidationErrors> {
-    // Only the bulk operation needs a dry check; others are checked by dispatch.
-    match op {
-        "coupon_create" => CouponCreateRequest::from_wire(params, charset).map(|_| ()),
-        _ => Ok(()),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_goods_field_is_the_bulk_operations_field_of_the_goods_kind() {
+        let field = goods_field().map(|f| f.kind);
+        assert_eq!(field, Some(GoodsId::KIND));
+        assert_eq!(field_of_kind(BULK, "no such kind"), "");
+        assert_eq!(operation(BULK_OPERATION).map(|o| o.id), Some(BULK));
     }
 }

@@ -368,6 +368,9 @@ pub struct PocIdParam {
     pub max_bytes: Spanned<u32>,
     /// Where the limit comes from.
     pub limit_source: Spanned<Source>,
+    /// A secret: never shown in clear (`Debug`, `Display`, logs, errors).
+    #[serde(default)]
+    pub secret: bool,
 }
 
 /// The test server's base URL the SDK uses by default.
@@ -468,7 +471,9 @@ pub struct Kind {
     /// `enum`: allowed values.
     #[serde(default)]
     pub values: Vec<EnumValue>,
-    /// A secret or personal datum: never shown in clear in `Debug` or logs.
+    /// A secret or personal data (phone numbers, coupon numbers): its type's
+    /// `Debug` (and `Display`, where it has one) masks it, and answer fields of
+    /// the kind are marked secret in their views.
     #[serde(default)]
     pub secret: bool,
 }
@@ -786,12 +791,17 @@ pub struct ResponseField {
     pub wire: Spanned<String>,
     /// Where the element name comes from.
     pub source: Spanned<Source>,
-    /// `text`, `int`, `date`, `timestamp`, `mobile`, or the key of an `enum` kind.
+    /// `text`, `int`, `amount`, `date`, `timestamp`, `mobile`, or the key of
+    /// an `enum` or `token` kind.
     #[serde(rename = "type")]
     pub type_name: Spanned<String>,
     /// The document's length for the element, in bytes (documentation).
     #[serde(default)]
     pub max_bytes: Option<u32>,
+    /// A secret, whatever its type says (a field is also secret when its
+    /// type's kind is).
+    #[serde(default)]
+    pub secret: bool,
 }
 
 /// A record repeated under the response root.

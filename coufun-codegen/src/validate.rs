@@ -11,6 +11,10 @@ use crate::model::{CheckRule, EndpointsFile, Kind, ResultCodesFile, Rule, Source
 /// Response field types that are not kinds.
 pub const SCALAR_TYPES: [&str; 6] = ["text", "int", "amount", "date", "timestamp", "mobile"];
 
+/// Most fields one answer (or one record) may have: the decoded answer keeps
+/// which elements the server left out as one bit per field of a `u64`.
+pub const MAX_ANSWER_FIELDS: usize = 64;
+
 /// All problems in `spec`'s result codes and endpoints, in file order (result
 /// codes first; the inbound operations last).
 pub fn validate(spec: &Spec) -> Vec<SpecError> {
@@ -597,6 +601,22 @@ impl Validator {
                 }
             }
             let kinds = &file.kinds;
+            // Which elements an answer left out is kept as one bit per field.
+            let widest = [Some(&op.response), op.records.as_ref().map(|r| &r.fields)]
+                .into_iter()
+                .flatten()
+                .find(|fields| fields.len() > MAX_ANSWER_FIELDS);
+            if let Some(fields) = widest {
+                self.err(
+                    src,
+                    &op.name,
+                    at.clone(),
+                    format!(
+                        "{} answer fields in one answer or record, at most {MAX_ANSWER_FIELDS}",
+                        fields.len()
+                    ),
+                );
+            }
             let mut response_fields: Vec<(String, &crate::model::ResponseField)> = op
                 .response
                 .iter()
@@ -649,14 +669,16 @@ impl Validator {
                     );
                 }
                 let ty = f.type_name.get_ref().as_str();
-                let is_enum_kind = kinds.get(ty).is_some_and(|k| k.rule == Rule::Enum);
+                let is_enum_kind = kinds
+                    .get(ty)
+                    .is_some_and(|k| matches!(k.rule, Rule::Enum | Rule::Token));
                 if !SCALAR_TYPES.contains(&ty) && !is_enum_kind {
                     self.err(
                         src,
                         &f.type_name,
                         format!("{fat}.type"),
                         format!(
-                            "`{ty}` is neither text, int, amount, date, timestamp, mobile nor an enum kind"
+                            "`{ty}` is neither text, int, amount, date, timestamp, mobile nor an enum or token kind"
                         ),
                     );
                 }

@@ -864,6 +864,7 @@ impl<'c, 'a> Merger<'c, 'a> {
                                 Length::Bytes(n) => Some(n),
                                 Length::Number => None,
                             },
+                            secret: false,
                         });
                         self.cx.diff.push(
                             scope,

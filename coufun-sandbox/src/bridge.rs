@@ -129,8 +129,8 @@ fn goods_item(g: &Goods) -> GoodsListItem {
     };
     let size = |n: i64| Some(n);
     GoodsListItem {
-        category_id: Some(g.category_id.clone()),
-        goods_id: Some(g.goods_id.clone()),
+        category_id: Some(g.category_id.clone().into()),
+        goods_id: Some(g.goods_id.clone().into()),
         goods_name: Some(g.name.clone()),
         list_price: amount(g.list_price.unwrap_or(g.price)),
         supply_price: amount(g.price),
@@ -149,6 +149,7 @@ fn goods_item(g: &Goods) -> GoodsListItem {
         image_medium_height: size(250),
         image_big_width: size(500),
         image_big_height: size(500),
+        ..Default::default()
     }
 }
 
@@ -168,9 +169,9 @@ fn create_response(outcome: &Outcome) -> Option<CouponCreateResponse> {
         return None;
     };
     Some(CouponCreateResponse {
-        order_id: Some(order_id.clone()),
-        category_id: Some(goods.category_id.clone()),
-        goods_id: Some(goods.goods_id.clone()),
+        order_id: Some(order_id.clone().into()),
+        category_id: Some(goods.category_id.clone().into()),
+        goods_id: Some(goods.goods_id.clone().into()),
         tr_id: Some(tr_id.clone()),
         order_count: i64::try_from(coupons.len()).ok(),
         valid_until: calendar(*valid_until),
@@ -179,10 +180,12 @@ fn create_response(outcome: &Outcome) -> Option<CouponCreateResponse> {
         coupons: coupons
             .iter()
             .map(|c| CouponCreateItem {
-                coupon_number: Some(c.coupon_number.clone()),
+                coupon_number: Some(c.coupon_number.clone().into()),
                 stamp_duty: Some(stamp_duty(goods)),
+                ..Default::default()
             })
             .collect(),
+        ..Default::default()
     })
 }
 
@@ -258,6 +261,7 @@ pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<
             &GoodsListResponse {
                 list_count: i64::try_from(goods.len()).ok(),
                 goods: goods.iter().map(goods_item).collect(),
+                ..Default::default()
             },
             charset,
         ),
@@ -268,16 +272,18 @@ pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<
             ..
         } => success(
             &CouponSendResponse {
-                order_id: Some(order_id.clone()),
+                order_id: Some(order_id.clone().into()),
                 tr_id: Some(tr_id.clone()),
                 coupons: coupons
                     .iter()
                     .map(|c| CouponSendItem {
-                        coupon_number: Some(c.coupon_number.clone()),
+                        coupon_number: Some(c.coupon_number.clone().into()),
                         recipient: phone(&c.recipient),
                         valid_until: calendar(c.valid_until),
+                        ..Default::default()
                     })
                     .collect(),
+                ..Default::default()
             },
             charset,
         ),
@@ -289,13 +295,15 @@ pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<
                         order_date: calendar(c.ordered_on),
                         status: Some(Reported::Known(c.state)),
                         recipient: phone(&c.recipient),
-                        coupon_number: Some(c.coupon_number.clone()),
+                        coupon_number: Some(c.coupon_number.clone().into()),
                         valid_until: calendar(c.valid_until),
                         exchanged_at: c.exchanged_at.and_then(timestamp),
                         cancelled_at: c.cancelled_at.and_then(timestamp),
                         total_amount: c.total_amount.and_then(amount),
                         remaining_amount: c.remaining_amount.and_then(amount),
+                        ..Default::default()
                     }],
+                    ..Default::default()
                 },
                 charset,
             );
@@ -307,7 +315,8 @@ pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<
         }
         Outcome::Cancelled { coupon_number } => success(
             &CouponCancelResponse {
-                coupon_number: Some(coupon_number.clone()),
+                coupon_number: Some(coupon_number.clone().into()),
+                ..Default::default()
             },
             charset,
         ),
@@ -316,8 +325,9 @@ pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<
             send_count,
         } => success(
             &CouponResendResponse {
-                coupon_number: Some(coupon_number.clone()),
+                coupon_number: Some(coupon_number.clone().into()),
                 send_count: count(send_count),
+                ..Default::default()
             },
             charset,
         ),
@@ -326,8 +336,9 @@ pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<
             recipient,
         } => success(
             &ChangeRecipientResponse {
-                coupon_number: Some(coupon_number.clone()),
+                coupon_number: Some(coupon_number.clone().into()),
                 recipient: Some(Phone::new(recipient.clone())),
+                ..Default::default()
             },
             charset,
         ),
@@ -336,8 +347,9 @@ pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<
             send_count,
         } => success(
             &CouponImageSendResponse {
-                coupon_number: Some(coupon_number.clone()),
+                coupon_number: Some(coupon_number.clone().into()),
                 send_count: count(send_count),
+                ..Default::default()
             },
             charset,
         ),

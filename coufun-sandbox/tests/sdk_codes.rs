@@ -77,9 +77,10 @@ impl World {
         let numbers = sent
             .coupons
             .iter()
-            .filter_map(|c| c.coupon_number.clone())
+            .filter_map(|c| c.coupon_number.as_deref().map(str::to_owned))
             .collect();
-        (sent.order_id.expect("order id"), numbers)
+        let order = sent.order_id.expect("order id");
+        (order.as_str().to_owned(), numbers)
     }
 }
 

@@ -57,12 +57,27 @@ impl Body {
 }
 impl fmt::Debug for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple(stringify!(Body)).field(&self.as_str()).finish()
+        if Self::SECRET {
+            f.debug_tuple(stringify!(Body))
+                .field(&crate::privacy::mask_secret(self.as_str()))
+                .finish()
+        } else {
+            f.debug_tuple(stringify!(Body)).field(&self.as_str()).finish()
+        }
     }
 }
 impl fmt::Display for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        if Self::SECRET {
+            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+        } else {
+            f.write_str(self.as_str())
+        }
+    }
+}
+impl AsRef<str> for Body {
+    fn as_ref(&self) -> &str {
+        self.as_str()
     }
 }
 impl FieldKind for Body {
@@ -92,11 +107,25 @@ impl From<String> for FieldInput<Body> {
         FieldInput::raw(text)
     }
 }
+impl Body {
+    /// The spec's key of this kind (`[kinds.<key>]`).
+    pub const KIND: &'static str = "body";
+    /// Whether the spec marks the kind secret: its `Debug` (and
+    /// `Display`) then mask the value.
+    pub const SECRET: bool = false;
+}
 /// Goods category id (CAT_ID): at most 10 bytes. No request takes it; answers carry it.
 ///
 /// Spec kind `category_id`, rule `token`; the server answers `10` when it is broken. Limit source: goods manual v1.2.
+///
+/// A value read from an answer is kept as the server sent it even when
+/// it breaks the kind's rule ([`Self::reported`], [`Self::breaks_rule`]):
+/// the decode does not fail on it, and a request given it checks it again.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct CategoryId(Cow<'static, str>);
+pub struct CategoryId {
+    text: Cow<'static, str>,
+    breaks_rule: bool,
+}
 impl CategoryId {
     /// Most characters allowed.
     pub const MAX_LEN: u32 = 10;
@@ -106,25 +135,65 @@ impl CategoryId {
     pub fn new(text: impl Into<String>) -> Result<Self, Violation> {
         let text = text.into();
         Self::check(&text)?;
-        Ok(Self(Cow::Owned(text)))
+        Ok(Self {
+            text: Cow::Owned(text),
+            breaks_rule: false,
+        })
     }
     /// Checks `text` without keeping it.
     pub fn check(text: &str) -> Result<(), Violation> {
         coufun_rules::check_token(text, Self::MAX_LEN)
     }
+    /// The value as a server reported it: kept even when it breaks the
+    /// kind's rule, which [`Self::breaks_rule`] then says.
+    pub fn reported(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let breaks_rule = Self::check(&text).is_err();
+        Self {
+            text: Cow::Owned(text),
+            breaks_rule,
+        }
+    }
+    /// Whether the value breaks the kind's rule (only a value made by
+    /// [`Self::reported`] can).
+    pub fn breaks_rule(&self) -> bool {
+        self.breaks_rule
+    }
     /// The text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
 }
 impl fmt::Debug for CategoryId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple(stringify!(CategoryId)).field(&self.as_str()).finish()
+        if Self::SECRET {
+            f.debug_tuple(stringify!(CategoryId))
+                .field(&crate::privacy::mask_secret(self.as_str()))
+                .finish()
+        } else {
+            f.debug_tuple(stringify!(CategoryId)).field(&self.as_str()).finish()
+        }
     }
 }
 impl fmt::Display for CategoryId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        if Self::SECRET {
+            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+        } else {
+            f.write_str(self.as_str())
+        }
+    }
+}
+impl AsRef<str> for CategoryId {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+/// The text (as `as_str`), so that `Option<Self>::as_deref` reads it.
+impl std::ops::Deref for CategoryId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
     }
 }
 impl FieldKind for CategoryId {
@@ -133,10 +202,22 @@ impl FieldKind for CategoryId {
         Self::new(text)
     }
     fn is_checked_in(&self, _charset: Charset) -> bool {
-        true
+        !self.breaks_rule
     }
     fn wire_value(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
+    }
+}
+/// [`Self::reported`]: the value as a server (or a test) gives it.
+impl From<&str> for CategoryId {
+    fn from(text: &str) -> Self {
+        Self::reported(text)
+    }
+}
+/// [`Self::reported`]: the value as a server (or a test) gives it.
+impl From<String> for CategoryId {
+    fn from(text: String) -> Self {
+        Self::reported(text)
     }
 }
 impl From<CategoryId> for FieldInput<CategoryId> {
@@ -154,11 +235,29 @@ impl From<String> for FieldInput<CategoryId> {
         FieldInput::raw(text)
     }
 }
-/// Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes.
+impl CategoryId {
+    /// The spec's key of this kind (`[kinds.<key>]`).
+    pub const KIND: &'static str = "category_id";
+    /// Whether the spec marks the kind secret: its `Debug` (and
+    /// `Display`) then mask the value.
+    pub const SECRET: bool = false;
+}
+/// Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A bearer secret: whoever holds it can use the coupon.
 ///
 /// Spec kind `coupon_number`, rule `token`; the server answers `16` when it is broken. Limit source: status manual v1.3.
+///
+/// A secret (the spec's mark): `Debug` and `Display` mask it
+/// (`***` and its last four characters); read it with `as_str` or
+/// `AsRef<str>`.
+///
+/// A value read from an answer is kept as the server sent it even when
+/// it breaks the kind's rule ([`Self::reported`], [`Self::breaks_rule`]):
+/// the decode does not fail on it, and a request given it checks it again.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct CouponNumber(Cow<'static, str>);
+pub struct CouponNumber {
+    text: Cow<'static, str>,
+    breaks_rule: bool,
+}
 impl CouponNumber {
     /// Most characters allowed.
     pub const MAX_LEN: u32 = 30;
@@ -168,33 +267,66 @@ impl CouponNumber {
     pub fn new(text: impl Into<String>) -> Result<Self, Violation> {
         let text = text.into();
         Self::check(&text)?;
-        Ok(Self(Cow::Owned(text)))
+        Ok(Self {
+            text: Cow::Owned(text),
+            breaks_rule: false,
+        })
     }
     /// Checks `text` without keeping it.
     pub fn check(text: &str) -> Result<(), Violation> {
         coufun_rules::check_token(text, Self::MAX_LEN)
     }
+    /// The value as a server reported it: kept even when it breaks the
+    /// kind's rule, which [`Self::breaks_rule`] then says.
+    pub fn reported(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let breaks_rule = Self::check(&text).is_err();
+        Self {
+            text: Cow::Owned(text),
+            breaks_rule,
+        }
+    }
+    /// Whether the value breaks the kind's rule (only a value made by
+    /// [`Self::reported`] can).
+    pub fn breaks_rule(&self) -> bool {
+        self.breaks_rule
+    }
     /// The text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
 }
 impl fmt::Debug for CouponNumber {
     /// Masked: a secret shows only its last four characters.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let keep = self.as_str().chars().count().saturating_sub(4);
-        let masked: String = self
-            .as_str()
-            .chars()
-            .enumerate()
-            .map(|(i, c)| if i < keep { '*' } else { c })
-            .collect();
-        f.debug_tuple(stringify!(CouponNumber)).field(&masked).finish()
+        if Self::SECRET {
+            f.debug_tuple(stringify!(CouponNumber))
+                .field(&crate::privacy::mask_secret(self.as_str()))
+                .finish()
+        } else {
+            f.debug_tuple(stringify!(CouponNumber)).field(&self.as_str()).finish()
+        }
     }
 }
 impl fmt::Display for CouponNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        if Self::SECRET {
+            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+        } else {
+            f.write_str(self.as_str())
+        }
+    }
+}
+impl AsRef<str> for CouponNumber {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+/// The text (as `as_str`), so that `Option<Self>::as_deref` reads it.
+impl std::ops::Deref for CouponNumber {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
     }
 }
 impl FieldKind for CouponNumber {
@@ -203,10 +335,22 @@ impl FieldKind for CouponNumber {
         Self::new(text)
     }
     fn is_checked_in(&self, _charset: Charset) -> bool {
-        true
+        !self.breaks_rule
     }
     fn wire_value(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
+    }
+}
+/// [`Self::reported`]: the value as a server (or a test) gives it.
+impl From<&str> for CouponNumber {
+    fn from(text: &str) -> Self {
+        Self::reported(text)
+    }
+}
+/// [`Self::reported`]: the value as a server (or a test) gives it.
+impl From<String> for CouponNumber {
+    fn from(text: String) -> Self {
+        Self::reported(text)
     }
 }
 impl From<CouponNumber> for FieldInput<CouponNumber> {
@@ -223,6 +367,13 @@ impl From<String> for FieldInput<CouponNumber> {
     fn from(text: String) -> Self {
         FieldInput::raw(text)
     }
+}
+impl CouponNumber {
+    /// The spec's key of this kind (`[kinds.<key>]`).
+    pub const KIND: &'static str = "coupon_number";
+    /// Whether the spec marks the kind secret: its `Debug` (and
+    /// `Display`) then mask the value.
+    pub const SECRET: bool = true;
 }
 /// State of one issued coupon (the status manual's STATUS table).
 ///
@@ -298,6 +449,13 @@ impl From<CouponStatus> for FieldInput<CouponStatus> {
         FieldInput::checked(value)
     }
 }
+impl CouponStatus {
+    /// The spec's key of this kind (`[kinds.<key>]`).
+    pub const KIND: &'static str = "coupon_status";
+    /// Whether the spec marks the kind secret: its `Debug` (and
+    /// `Display`) then mask the value.
+    pub const SECRET: bool = false;
+}
 /// What a coupon is (the status manual's COUPON_TYPE).
 ///
 /// Spec kind `coupon_type`, rule `enum`; the server answers `99` when it is broken. Limit source: status manual v1.3.
@@ -363,11 +521,25 @@ impl From<CouponType> for FieldInput<CouponType> {
         FieldInput::checked(value)
     }
 }
+impl CouponType {
+    /// The spec's key of this kind (`[kinds.<key>]`).
+    pub const KIND: &'static str = "coupon_type";
+    /// Whether the spec marks the kind secret: its `Debug` (and
+    /// `Display`) then mask the value.
+    pub const SECRET: bool = false;
+}
 /// A calendar date written YYYYMMDD (the manuals write every date so; its use as a send parameter is inferred).
 ///
 /// Spec kind `date`, rule `date`; the server answers `26` when it is broken. Limit source: inferred.
+///
+/// A value read from an answer is kept as the server sent it even when
+/// it breaks the kind's rule ([`Self::reported`], [`Self::breaks_rule`]):
+/// the decode does not fail on it, and a request given it checks it again.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ValidityDate(Cow<'static, str>);
+pub struct ValidityDate {
+    text: Cow<'static, str>,
+    breaks_rule: bool,
+}
 impl ValidityDate {
     /// The result code the server answers when this kind's rule is broken.
     pub const CODE: ResultCode = ResultCode::InvalidValidityPeriod;
@@ -375,25 +547,65 @@ impl ValidityDate {
     pub fn new(text: impl Into<String>) -> Result<Self, Violation> {
         let text = text.into();
         Self::check(&text)?;
-        Ok(Self(Cow::Owned(text)))
+        Ok(Self {
+            text: Cow::Owned(text),
+            breaks_rule: false,
+        })
     }
     /// Checks `text` without keeping it.
     pub fn check(text: &str) -> Result<(), Violation> {
         coufun_rules::check_date(text)
     }
+    /// The value as a server reported it: kept even when it breaks the
+    /// kind's rule, which [`Self::breaks_rule`] then says.
+    pub fn reported(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let breaks_rule = Self::check(&text).is_err();
+        Self {
+            text: Cow::Owned(text),
+            breaks_rule,
+        }
+    }
+    /// Whether the value breaks the kind's rule (only a value made by
+    /// [`Self::reported`] can).
+    pub fn breaks_rule(&self) -> bool {
+        self.breaks_rule
+    }
     /// The text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
 }
 impl fmt::Debug for ValidityDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple(stringify!(ValidityDate)).field(&self.as_str()).finish()
+        if Self::SECRET {
+            f.debug_tuple(stringify!(ValidityDate))
+                .field(&crate::privacy::mask_secret(self.as_str()))
+                .finish()
+        } else {
+            f.debug_tuple(stringify!(ValidityDate)).field(&self.as_str()).finish()
+        }
     }
 }
 impl fmt::Display for ValidityDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        if Self::SECRET {
+            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+        } else {
+            f.write_str(self.as_str())
+        }
+    }
+}
+impl AsRef<str> for ValidityDate {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+/// The text (as `as_str`), so that `Option<Self>::as_deref` reads it.
+impl std::ops::Deref for ValidityDate {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
     }
 }
 impl FieldKind for ValidityDate {
@@ -402,7 +614,7 @@ impl FieldKind for ValidityDate {
         Self::new(text)
     }
     fn is_checked_in(&self, _charset: Charset) -> bool {
-        true
+        !self.breaks_rule
     }
     fn wire_value(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
@@ -422,6 +634,13 @@ impl From<String> for FieldInput<ValidityDate> {
     fn from(text: String) -> Self {
         FieldInput::raw(text)
     }
+}
+impl ValidityDate {
+    /// The spec's key of this kind (`[kinds.<key>]`).
+    pub const KIND: &'static str = "date";
+    /// Whether the spec marks the kind secret: its `Debug` (and
+    /// `Display`) then mask the value.
+    pub const SECRET: bool = false;
 }
 /// Merchant's free extra input (RESERVE1 / RESERVE2): at most 200 bytes (the code manual; the create manual says 500, see the conflicts).
 ///
@@ -466,12 +685,27 @@ impl ExtraInput {
 }
 impl fmt::Debug for ExtraInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple(stringify!(ExtraInput)).field(&self.as_str()).finish()
+        if Self::SECRET {
+            f.debug_tuple(stringify!(ExtraInput))
+                .field(&crate::privacy::mask_secret(self.as_str()))
+                .finish()
+        } else {
+            f.debug_tuple(stringify!(ExtraInput)).field(&self.as_str()).finish()
+        }
     }
 }
 impl fmt::Display for ExtraInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        if Self::SECRET {
+            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+        } else {
+            f.write_str(self.as_str())
+        }
+    }
+}
+impl AsRef<str> for ExtraInput {
+    fn as_ref(&self) -> &str {
+        self.as_str()
     }
 }
 impl FieldKind for ExtraInput {
@@ -501,11 +735,25 @@ impl From<String> for FieldInput<ExtraInput> {
         FieldInput::raw(text)
     }
 }
+impl ExtraInput {
+    /// The spec's key of this kind (`[kinds.<key>]`).
+    pub const KIND: &'static str = "extra";
+    /// Whether the spec marks the kind secret: its `Debug` (and
+    /// `Display`) then mask the value.
+    pub const SECRET: bool = false;
+}
 /// Goods id (GOODS_ID): at most 10 bytes.
 ///
 /// Spec kind `goods_id`, rule `token`; the server answers `10` when it is broken. Limit source: goods manual v1.2.
+///
+/// A value read from an answer is kept as the server sent it even when
+/// it breaks the kind's rule ([`Self::reported`], [`Self::breaks_rule`]):
+/// the decode does not fail on it, and a request given it checks it again.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct GoodsId(Cow<'static, str>);
+pub struct GoodsId {
+    text: Cow<'static, str>,
+    breaks_rule: bool,
+}
 impl GoodsId {
     /// Most characters allowed.
     pub const MAX_LEN: u32 = 10;
@@ -515,25 +763,65 @@ impl GoodsId {
     pub fn new(text: impl Into<String>) -> Result<Self, Violation> {
         let text = text.into();
         Self::check(&text)?;
-        Ok(Self(Cow::Owned(text)))
+        Ok(Self {
+            text: Cow::Owned(text),
+            breaks_rule: false,
+        })
     }
     /// Checks `text` without keeping it.
     pub fn check(text: &str) -> Result<(), Violation> {
         coufun_rules::check_token(text, Self::MAX_LEN)
     }
+    /// The value as a server reported it: kept even when it breaks the
+    /// kind's rule, which [`Self::breaks_rule`] then says.
+    pub fn reported(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let breaks_rule = Self::check(&text).is_err();
+        Self {
+            text: Cow::Owned(text),
+            breaks_rule,
+        }
+    }
+    /// Whether the value breaks the kind's rule (only a value made by
+    /// [`Self::reported`] can).
+    pub fn breaks_rule(&self) -> bool {
+        self.breaks_rule
+    }
     /// The text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
 }
 impl fmt::Debug for GoodsId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple(stringify!(GoodsId)).field(&self.as_str()).finish()
+        if Self::SECRET {
+            f.debug_tuple(stringify!(GoodsId))
+                .field(&crate::privacy::mask_secret(self.as_str()))
+                .finish()
+        } else {
+            f.debug_tuple(stringify!(GoodsId)).field(&self.as_str()).finish()
+        }
     }
 }
 impl fmt::Display for GoodsId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        if Self::SECRET {
+            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+        } else {
+            f.write_str(self.as_str())
+        }
+    }
+}
+impl AsRef<str> for GoodsId {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+/// The text (as `as_str`), so that `Option<Self>::as_deref` reads it.
+impl std::ops::Deref for GoodsId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
     }
 }
 impl FieldKind for GoodsId {
@@ -542,10 +830,22 @@ impl FieldKind for GoodsId {
         Self::new(text)
     }
     fn is_checked_in(&self, _charset: Charset) -> bool {
-        true
+        !self.breaks_rule
     }
     fn wire_value(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
+    }
+}
+/// [`Self::reported`]: the value as a server (or a test) gives it.
+impl From<&str> for GoodsId {
+    fn from(text: &str) -> Self {
+        Self::reported(text)
+    }
+}
+/// [`Self::reported`]: the value as a server (or a test) gives it.
+impl From<String> for GoodsId {
+    fn from(text: String) -> Self {
+        Self::reported(text)
     }
 }
 impl From<GoodsId> for FieldInput<GoodsId> {
@@ -563,12 +863,19 @@ impl From<String> for FieldInput<GoodsId> {
         FieldInput::raw(text)
     }
 }
+impl GoodsId {
+    /// The spec's key of this kind (`[kinds.<key>]`).
+    pub const KIND: &'static str = "goods_id";
+    /// Whether the spec marks the kind secret: its `Debug` (and
+    /// `Display`) then mask the value.
+    pub const SECRET: bool = false;
+}
 /// Korean mobile number: 010 and 8 digits, or 011/016/017/018/019 and 7 or 8 digits.
 ///
 /// Spec kind `mobile`, rule `mobile`; the server answers `14` when it is broken. Limit source: code manual v1.6.
 ///
-/// A phone number: `Debug` masks it (`010-****-5678`) and there is no
-/// `Display`; read it with `as_str`.
+/// A phone number: there is no `Display`; read it with `as_str`. When
+/// the kind is secret (the spec's mark) `Debug` masks it (`010-****-5678`).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct MobileNumber(Cow<'static, str>);
 impl MobileNumber {
@@ -618,9 +925,18 @@ impl MobileNumber {
 }
 impl fmt::Debug for MobileNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple(stringify!(MobileNumber))
-            .field(&crate::privacy::mask_phone(self.as_str()))
-            .finish()
+        if Self::SECRET {
+            f.debug_tuple(stringify!(MobileNumber))
+                .field(&crate::privacy::mask_phone(self.as_str()))
+                .finish()
+        } else {
+            f.debug_tuple(stringify!(MobileNumber)).field(&self.as_str()).finish()
+        }
+    }
+}
+impl AsRef<str> for MobileNumber {
+    fn as_ref(&self) -> &str {
+        self.as_str()
     }
 }
 impl FieldKind for MobileNumber {
@@ -650,11 +966,25 @@ impl From<String> for FieldInput<MobileNumber> {
         FieldInput::raw(text)
     }
 }
+impl MobileNumber {
+    /// The spec's key of this kind (`[kinds.<key>]`).
+    pub const KIND: &'static str = "mobile";
+    /// Whether the spec marks the kind secret: its `Debug` (and
+    /// `Display`) then mask the value.
+    pub const SECRET: bool = true;
+}
 /// The supplier's order id (ORDER_ID) a create answers: at most 30 bytes. No documented request takes it.
 ///
 /// Spec kind `order_id`, rule `token`; the server answers `03` when it is broken. Limit source: create manual v1.4.
+///
+/// A value read from an answer is kept as the server sent it even when
+/// it breaks the kind's rule ([`Self::reported`], [`Self::breaks_rule`]):
+/// the decode does not fail on it, and a request given it checks it again.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct OrderId(Cow<'static, str>);
+pub struct OrderId {
+    text: Cow<'static, str>,
+    breaks_rule: bool,
+}
 impl OrderId {
     /// Most characters allowed.
     pub const MAX_LEN: u32 = 30;
@@ -664,25 +994,65 @@ impl OrderId {
     pub fn new(text: impl Into<String>) -> Result<Self, Violation> {
         let text = text.into();
         Self::check(&text)?;
-        Ok(Self(Cow::Owned(text)))
+        Ok(Self {
+            text: Cow::Owned(text),
+            breaks_rule: false,
+        })
     }
     /// Checks `text` without keeping it.
     pub fn check(text: &str) -> Result<(), Violation> {
         coufun_rules::check_token(text, Self::MAX_LEN)
     }
+    /// The value as a server reported it: kept even when it breaks the
+    /// kind's rule, which [`Self::breaks_rule`] then says.
+    pub fn reported(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let breaks_rule = Self::check(&text).is_err();
+        Self {
+            text: Cow::Owned(text),
+            breaks_rule,
+        }
+    }
+    /// Whether the value breaks the kind's rule (only a value made by
+    /// [`Self::reported`] can).
+    pub fn breaks_rule(&self) -> bool {
+        self.breaks_rule
+    }
     /// The text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
 }
 impl fmt::Debug for OrderId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple(stringify!(OrderId)).field(&self.as_str()).finish()
+        if Self::SECRET {
+            f.debug_tuple(stringify!(OrderId))
+                .field(&crate::privacy::mask_secret(self.as_str()))
+                .finish()
+        } else {
+            f.debug_tuple(stringify!(OrderId)).field(&self.as_str()).finish()
+        }
     }
 }
 impl fmt::Display for OrderId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        if Self::SECRET {
+            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+        } else {
+            f.write_str(self.as_str())
+        }
+    }
+}
+impl AsRef<str> for OrderId {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+/// The text (as `as_str`), so that `Option<Self>::as_deref` reads it.
+impl std::ops::Deref for OrderId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
     }
 }
 impl FieldKind for OrderId {
@@ -691,10 +1061,22 @@ impl FieldKind for OrderId {
         Self::new(text)
     }
     fn is_checked_in(&self, _charset: Charset) -> bool {
-        true
+        !self.breaks_rule
     }
     fn wire_value(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
+    }
+}
+/// [`Self::reported`]: the value as a server (or a test) gives it.
+impl From<&str> for OrderId {
+    fn from(text: &str) -> Self {
+        Self::reported(text)
+    }
+}
+/// [`Self::reported`]: the value as a server (or a test) gives it.
+impl From<String> for OrderId {
+    fn from(text: String) -> Self {
+        Self::reported(text)
     }
 }
 impl From<OrderId> for FieldInput<OrderId> {
@@ -711,6 +1093,13 @@ impl From<String> for FieldInput<OrderId> {
     fn from(text: String) -> Self {
         FieldInput::raw(text)
     }
+}
+impl OrderId {
+    /// The spec's key of this kind (`[kinds.<key>]`).
+    pub const KIND: &'static str = "order_id";
+    /// Whether the spec marks the kind secret: its `Debug` (and
+    /// `Display`) then mask the value.
+    pub const SECRET: bool = false;
 }
 /// Coupons to create in one request: 1 to 10 (the create manual); outside it the server answers 08.
 ///
@@ -759,6 +1148,13 @@ impl From<u64> for FieldInput<Quantity> {
     fn from(value: u64) -> Self {
         FieldInput::from_result(Quantity::new(value))
     }
+}
+impl Quantity {
+    /// The spec's key of this kind (`[kinds.<key>]`).
+    pub const KIND: &'static str = "quantity";
+    /// Whether the spec marks the kind secret: its `Debug` (and
+    /// `Display`) then mask the value.
+    pub const SECRET: bool = false;
 }
 /// How a coupon reaches its recipient (the goods manual's SEND_TYPE table).
 ///
@@ -840,12 +1236,19 @@ impl From<SendType> for FieldInput<SendType> {
         FieldInput::checked(value)
     }
 }
+impl SendType {
+    /// The spec's key of this kind (`[kinds.<key>]`).
+    pub const KIND: &'static str = "send_type";
+    /// Whether the spec marks the kind secret: its `Debug` (and
+    /// `Display`) then mask the value.
+    pub const SECRET: bool = false;
+}
 /// Sender (callback) number: digits only, at most 12.
 ///
 /// Spec kind `sender`, rule `digits`; the server answers `13` when it is broken. Limit source: code manual v1.6.
 ///
-/// A phone number: `Debug` masks it (`010-****-5678`) and there is no
-/// `Display`; read it with `as_str`.
+/// A phone number: there is no `Display`; read it with `as_str`. When
+/// the kind is secret (the spec's mark) `Debug` masks it (`010-****-5678`).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct SenderNumber(Cow<'static, str>);
 impl SenderNumber {
@@ -870,9 +1273,18 @@ impl SenderNumber {
 }
 impl fmt::Debug for SenderNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple(stringify!(SenderNumber))
-            .field(&crate::privacy::mask_phone(self.as_str()))
-            .finish()
+        if Self::SECRET {
+            f.debug_tuple(stringify!(SenderNumber))
+                .field(&crate::privacy::mask_phone(self.as_str()))
+                .finish()
+        } else {
+            f.debug_tuple(stringify!(SenderNumber)).field(&self.as_str()).finish()
+        }
+    }
+}
+impl AsRef<str> for SenderNumber {
+    fn as_ref(&self) -> &str {
+        self.as_str()
     }
 }
 impl FieldKind for SenderNumber {
@@ -901,6 +1313,13 @@ impl From<String> for FieldInput<SenderNumber> {
     fn from(text: String) -> Self {
         FieldInput::raw(text)
     }
+}
+impl SenderNumber {
+    /// The spec's key of this kind (`[kinds.<key>]`).
+    pub const KIND: &'static str = "sender";
+    /// Whether the spec marks the kind secret: its `Debug` (and
+    /// `Display`) then mask the value.
+    pub const SECRET: bool = true;
 }
 /// Message subject (SMS/MMS title): required, at most 40 bytes.
 ///
@@ -945,12 +1364,27 @@ impl Subject {
 }
 impl fmt::Debug for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple(stringify!(Subject)).field(&self.as_str()).finish()
+        if Self::SECRET {
+            f.debug_tuple(stringify!(Subject))
+                .field(&crate::privacy::mask_secret(self.as_str()))
+                .finish()
+        } else {
+            f.debug_tuple(stringify!(Subject)).field(&self.as_str()).finish()
+        }
     }
 }
 impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        if Self::SECRET {
+            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+        } else {
+            f.write_str(self.as_str())
+        }
+    }
+}
+impl AsRef<str> for Subject {
+    fn as_ref(&self) -> &str {
+        self.as_str()
     }
 }
 impl FieldKind for Subject {
@@ -979,6 +1413,13 @@ impl From<String> for FieldInput<Subject> {
     fn from(text: String) -> Self {
         FieldInput::raw(text)
     }
+}
+impl Subject {
+    /// The spec's key of this kind (`[kinds.<key>]`).
+    pub const KIND: &'static str = "subject";
+    /// Whether the spec marks the kind secret: its `Debug` (and
+    /// `Display`) then mask the value.
+    pub const SECRET: bool = false;
 }
 /// Client transaction id: unique per issuing request, at most 50 bytes; the idempotency key.
 ///
@@ -1023,12 +1464,27 @@ impl TrId {
 }
 impl fmt::Debug for TrId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple(stringify!(TrId)).field(&self.as_str()).finish()
+        if Self::SECRET {
+            f.debug_tuple(stringify!(TrId))
+                .field(&crate::privacy::mask_secret(self.as_str()))
+                .finish()
+        } else {
+            f.debug_tuple(stringify!(TrId)).field(&self.as_str()).finish()
+        }
     }
 }
 impl fmt::Display for TrId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        if Self::SECRET {
+            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+        } else {
+            f.write_str(self.as_str())
+        }
+    }
+}
+impl AsRef<str> for TrId {
+    fn as_ref(&self) -> &str {
+        self.as_str()
     }
 }
 impl FieldKind for TrId {
@@ -1057,6 +1513,13 @@ impl From<String> for FieldInput<TrId> {
     fn from(text: String) -> Self {
         FieldInput::raw(text)
     }
+}
+impl TrId {
+    /// The spec's key of this kind (`[kinds.<key>]`).
+    pub const KIND: &'static str = "tr_id";
+    /// Whether the spec marks the kind secret: its `Debug` (and
+    /// `Display`) then mask the value.
+    pub const SECRET: bool = false;
 }
 /// The merchant's own user reference. No manual names a limit or code for it: both are inferred.
 ///
@@ -1101,12 +1564,27 @@ impl UserId {
 }
 impl fmt::Debug for UserId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple(stringify!(UserId)).field(&self.as_str()).finish()
+        if Self::SECRET {
+            f.debug_tuple(stringify!(UserId))
+                .field(&crate::privacy::mask_secret(self.as_str()))
+                .finish()
+        } else {
+            f.debug_tuple(stringify!(UserId)).field(&self.as_str()).finish()
+        }
     }
 }
 impl fmt::Display for UserId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        if Self::SECRET {
+            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+        } else {
+            f.write_str(self.as_str())
+        }
+    }
+}
+impl AsRef<str> for UserId {
+    fn as_ref(&self) -> &str {
+        self.as_str()
     }
 }
 impl FieldKind for UserId {
@@ -1135,6 +1613,13 @@ impl From<String> for FieldInput<UserId> {
     fn from(text: String) -> Self {
         FieldInput::raw(text)
     }
+}
+impl UserId {
+    /// The spec's key of this kind (`[kinds.<key>]`).
+    pub const KIND: &'static str = "user_id";
+    /// Whether the spec marks the kind secret: its `Debug` (and
+    /// `Display`) then mask the value.
+    pub const SECRET: bool = false;
 }
 /// How a goods item's validity is given (the goods manual's VALID_END_TYPE table).
 ///
@@ -1203,4 +1688,11 @@ impl From<ValidityType> for FieldInput<ValidityType> {
     fn from(value: ValidityType) -> Self {
         FieldInput::checked(value)
     }
+}
+impl ValidityType {
+    /// The spec's key of this kind (`[kinds.<key>]`).
+    pub const KIND: &'static str = "validity_type";
+    /// Whether the spec marks the kind secret: its `Debug` (and
+    /// `Display`) then mask the value.
+    pub const SECRET: bool = false;
 }

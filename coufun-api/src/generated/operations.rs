@@ -2,11 +2,9 @@
 // Do not edit by hand: change the spec or the emitter in coufun-codegen, then run `cargo xtask codegen`.
 
 //! The operation table: every operation of `spec/endpoints.toml` as an
-//! [`OperationId`] and its [`OperationSpec`], in spec order.
-use crate::operation::{
-    AnswerFieldSpec, AnswerType, Effect, EnumKindSpec, Method, OperationSpec,
-    RequestFieldSpec,
-};
+//! [`OperationId`] and its [`OperationSpec`], in spec order, and
+//! [`AnyRequest`] / [`AnyResponse`], one variant per operation.
+use crate::operation::{Effect, Method, OperationSpec, RequestFieldSpec};
 use crate::result_code::ResultCode;
 /// One operation of the spec. Not `#[non_exhaustive]` on purpose: a
 /// `match` without a wildcard arm fails to compile when the spec gains an
@@ -95,144 +93,9 @@ pub const OPERATIONS: [OperationSpec; 8] = [
         root: "PRODUCTLIST",
         record_element: Some("PRODUCT_INFO"),
         phone_elements: &[],
-        answer: &[
-            AnswerFieldSpec {
-                name: "list_count",
-                wire: "LIST_CNT",
-                ty: AnswerType::Int,
-                doc: "",
-            },
-        ],
-        record_fields: &[
-            AnswerFieldSpec {
-                name: "category_id",
-                wire: "CAT_ID",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "goods_id",
-                wire: "GOODS_ID",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "goods_name",
-                wire: "GOODS_NAME",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "list_price",
-                wire: "GOODS_ORI_PRICE",
-                ty: AnswerType::Amount,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "supply_price",
-                wire: "GOODS_PRICE",
-                ty: AnswerType::Amount,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "goods_info",
-                wire: "GOODS_INFO",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "use_guide",
-                wire: "USE_GUIDE",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "exchange_place",
-                wire: "EXC_BRANCH",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "validity_type",
-                wire: "VALID_END_TYPE",
-                ty: AnswerType::Enum(EnumKindSpec {
-                    kind: "validity_type",
-                    wire_values: &super::kinds::ValidityType::WIRE_VALUES,
-                    docs: &super::kinds::ValidityType::DOCS,
-                }),
-                doc: "How a goods item's validity is given (the goods manual's VALID_END_TYPE table).",
-            },
-            AnswerFieldSpec {
-                name: "validity",
-                wire: "VALID_END_DATE",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "send_type",
-                wire: "SEND_TYPE",
-                ty: AnswerType::Enum(EnumKindSpec {
-                    kind: "send_type",
-                    wire_values: &super::kinds::SendType::WIRE_VALUES,
-                    docs: &super::kinds::SendType::DOCS,
-                }),
-                doc: "How a coupon reaches its recipient (the goods manual's SEND_TYPE table).",
-            },
-            AnswerFieldSpec {
-                name: "image_small",
-                wire: "IMAGE_PATH_S",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "image_medium",
-                wire: "IMAGE_PATH_M",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "image_big",
-                wire: "IMAGE_PATH_B",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "image_small_width",
-                wire: "IMAGE_SIZE_S_W",
-                ty: AnswerType::Int,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "image_small_height",
-                wire: "IMAGE_SIZE_S_H",
-                ty: AnswerType::Int,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "image_medium_width",
-                wire: "IMAGE_SIZE_M_W",
-                ty: AnswerType::Int,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "image_medium_height",
-                wire: "IMAGE_SIZE_M_H",
-                ty: AnswerType::Int,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "image_big_width",
-                wire: "IMAGE_SIZE_B_W",
-                ty: AnswerType::Int,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "image_big_height",
-                wire: "IMAGE_SIZE_B_H",
-                ty: AnswerType::Int,
-                doc: "",
-            },
-        ],
+        answer: super::responses::GoodsListResponse::FIELD_SPECS,
+        record_fields: super::responses::GoodsListItem::FIELD_SPECS,
+        flat_record: false,
     },
     OperationSpec {
         id: OperationId::CouponSend,
@@ -394,40 +257,9 @@ pub const OPERATIONS: [OperationSpec; 8] = [
         root: "COUFUNSEND",
         record_element: Some("ORDER_INFO"),
         phone_elements: &["RECEIVER_MOBILE"],
-        answer: &[
-            AnswerFieldSpec {
-                name: "order_id",
-                wire: "ORDER_ID",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "tr_id",
-                wire: "TR_ID",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-        ],
-        record_fields: &[
-            AnswerFieldSpec {
-                name: "coupon_number",
-                wire: "BARCODE_NUM",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "recipient",
-                wire: "RECEIVER_MOBILE",
-                ty: AnswerType::Mobile,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "valid_until",
-                wire: "VALID_END_DATE",
-                ty: AnswerType::Date,
-                doc: "",
-            },
-        ],
+        answer: super::responses::CouponSendResponse::FIELD_SPECS,
+        record_fields: super::responses::CouponSendItem::FIELD_SPECS,
+        flat_record: false,
     },
     OperationSpec {
         id: OperationId::CouponCreate,
@@ -507,70 +339,9 @@ pub const OPERATIONS: [OperationSpec; 8] = [
         root: "COUFUNCREATE",
         record_element: Some("ORDER_INFO"),
         phone_elements: &[],
-        answer: &[
-            AnswerFieldSpec {
-                name: "order_id",
-                wire: "ORDER_ID",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "category_id",
-                wire: "CAT_ID",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "goods_id",
-                wire: "GOODS_ID",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "tr_id",
-                wire: "TR_ID",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "order_count",
-                wire: "ORDER_CNT",
-                ty: AnswerType::Int,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "valid_until",
-                wire: "VALID_END_DATE",
-                ty: AnswerType::Date,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "reserve1",
-                wire: "RESERVE1",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "reserve2",
-                wire: "RESERVE2",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-        ],
-        record_fields: &[
-            AnswerFieldSpec {
-                name: "coupon_number",
-                wire: "BARCODE_NUM",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "stamp_duty",
-                wire: "STAMP_DUTY",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-        ],
+        answer: super::responses::CouponCreateResponse::FIELD_SPECS,
+        record_fields: super::responses::CouponCreateItem::FIELD_SPECS,
+        flat_record: false,
     },
     OperationSpec {
         id: OperationId::CouponStatus,
@@ -608,83 +379,15 @@ pub const OPERATIONS: [OperationSpec; 8] = [
                 required: true,
                 code: ResultCode::InvalidCouponNumber,
                 list: None,
-                doc: "Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes.",
+                doc: "Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A bearer secret: whoever holds it can use the coupon.",
             },
         ],
         root: "COUFUNSEARCH",
         record_element: Some("ORDER_INFO"),
         phone_elements: &["RECEIVER_MOBILE"],
-        answer: &[],
-        record_fields: &[
-            AnswerFieldSpec {
-                name: "coupon_type",
-                wire: "COUPON_TYPE",
-                ty: AnswerType::Enum(EnumKindSpec {
-                    kind: "coupon_type",
-                    wire_values: &super::kinds::CouponType::WIRE_VALUES,
-                    docs: &super::kinds::CouponType::DOCS,
-                }),
-                doc: "What a coupon is (the status manual's COUPON_TYPE).",
-            },
-            AnswerFieldSpec {
-                name: "order_date",
-                wire: "ORDER_DATE",
-                ty: AnswerType::Date,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "status",
-                wire: "STATUS",
-                ty: AnswerType::Enum(EnumKindSpec {
-                    kind: "coupon_status",
-                    wire_values: &super::kinds::CouponStatus::WIRE_VALUES,
-                    docs: &super::kinds::CouponStatus::DOCS,
-                }),
-                doc: "State of one issued coupon (the status manual's STATUS table).",
-            },
-            AnswerFieldSpec {
-                name: "recipient",
-                wire: "RECEIVER_MOBILE",
-                ty: AnswerType::Mobile,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "coupon_number",
-                wire: "BARCODE_NUM",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "valid_until",
-                wire: "VALID_END_DATE",
-                ty: AnswerType::Date,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "exchanged_at",
-                wire: "EXCHANGE_DATE",
-                ty: AnswerType::Timestamp,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "cancelled_at",
-                wire: "CANCEL_DATE",
-                ty: AnswerType::Timestamp,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "total_amount",
-                wire: "TOTAL_AMOUNT",
-                ty: AnswerType::Amount,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "remaining_amount",
-                wire: "REMAIN_AMOUNT",
-                ty: AnswerType::Amount,
-                doc: "",
-            },
-        ],
+        answer: super::responses::CouponStatusResponse::FIELD_SPECS,
+        record_fields: super::responses::CouponStatusItem::FIELD_SPECS,
+        flat_record: true,
     },
     OperationSpec {
         id: OperationId::CouponCancel,
@@ -725,21 +428,15 @@ pub const OPERATIONS: [OperationSpec; 8] = [
                 required: true,
                 code: ResultCode::InvalidCouponNumber,
                 list: None,
-                doc: "Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes.",
+                doc: "Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A bearer secret: whoever holds it can use the coupon.",
             },
         ],
         root: "COUFUNCANCEL",
         record_element: None,
         phone_elements: &[],
-        answer: &[
-            AnswerFieldSpec {
-                name: "coupon_number",
-                wire: "BARCODE_NUM",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-        ],
+        answer: super::responses::CouponCancelResponse::FIELD_SPECS,
         record_fields: &[],
+        flat_record: false,
     },
     OperationSpec {
         id: OperationId::CouponResend,
@@ -782,27 +479,15 @@ pub const OPERATIONS: [OperationSpec; 8] = [
                 required: true,
                 code: ResultCode::InvalidCouponNumber,
                 list: None,
-                doc: "Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes.",
+                doc: "Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A bearer secret: whoever holds it can use the coupon.",
             },
         ],
         root: "COUFUNRESEND",
         record_element: None,
         phone_elements: &[],
-        answer: &[
-            AnswerFieldSpec {
-                name: "coupon_number",
-                wire: "BARCODE_NUM",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "send_count",
-                wire: "SEND_CNT",
-                ty: AnswerType::Int,
-                doc: "",
-            },
-        ],
+        answer: super::responses::CouponResendResponse::FIELD_SPECS,
         record_fields: &[],
+        flat_record: false,
     },
     OperationSpec {
         id: OperationId::ChangeRecipient,
@@ -845,7 +530,7 @@ pub const OPERATIONS: [OperationSpec; 8] = [
                 required: true,
                 code: ResultCode::InvalidCouponNumber,
                 list: None,
-                doc: "Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes.",
+                doc: "Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A bearer secret: whoever holds it can use the coupon.",
             },
             RequestFieldSpec {
                 name: "recipient",
@@ -860,21 +545,9 @@ pub const OPERATIONS: [OperationSpec; 8] = [
         root: "COUFUNCHANGE",
         record_element: None,
         phone_elements: &["RECEIVER_MOBILE"],
-        answer: &[
-            AnswerFieldSpec {
-                name: "coupon_number",
-                wire: "BARCODE_NUM",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "recipient",
-                wire: "RECEIVER_MOBILE",
-                ty: AnswerType::Mobile,
-                doc: "",
-            },
-        ],
+        answer: super::responses::ChangeRecipientResponse::FIELD_SPECS,
         record_fields: &[],
+        flat_record: false,
     },
     OperationSpec {
         id: OperationId::CouponImageSend,
@@ -921,7 +594,7 @@ pub const OPERATIONS: [OperationSpec; 8] = [
                 required: true,
                 code: ResultCode::InvalidCouponNumber,
                 list: None,
-                doc: "Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes.",
+                doc: "Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A bearer secret: whoever holds it can use the coupon.",
             },
             RequestFieldSpec {
                 name: "sender",
@@ -963,21 +636,9 @@ pub const OPERATIONS: [OperationSpec; 8] = [
         root: "COUFUNIMAGESEND",
         record_element: None,
         phone_elements: &[],
-        answer: &[
-            AnswerFieldSpec {
-                name: "coupon_number",
-                wire: "BARCODE_NUM",
-                ty: AnswerType::Text,
-                doc: "",
-            },
-            AnswerFieldSpec {
-                name: "send_count",
-                wire: "SEND_CNT",
-                ty: AnswerType::Int,
-                doc: "",
-            },
-        ],
+        answer: super::responses::CouponImageSendResponse::FIELD_SPECS,
         record_fields: &[],
+        flat_record: false,
     },
 ];
 /// Evaluates `$body` for the operation `$id` (an [`OperationId`]), with
@@ -1009,4 +670,377 @@ macro_rules! for_operation {
         ChangeRecipientResponse; CouponImageSend => CouponImageSendRequest,
         CouponImageSendResponse;)
     };
+}
+/// A checked request of any operation: one variant per operation of the
+/// spec. Not `#[non_exhaustive]`, like [`OperationId`]: a `match` without
+/// a wildcard arm fails to compile when the spec gains an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnyRequest {
+    /// A checked `goods_list` request.
+    GoodsList(super::requests::GoodsListRequest),
+    /// A checked `coupon_send` request.
+    CouponSend(super::requests::CouponSendRequest),
+    /// A checked `coupon_create` request.
+    CouponCreate(super::requests::CouponCreateRequest),
+    /// A checked `coupon_status` request.
+    CouponStatus(super::requests::CouponStatusRequest),
+    /// A checked `coupon_cancel` request.
+    CouponCancel(super::requests::CouponCancelRequest),
+    /// A checked `coupon_resend` request.
+    CouponResend(super::requests::CouponResendRequest),
+    /// A checked `change_recipient` request.
+    ChangeRecipient(super::requests::ChangeRecipientRequest),
+    /// A checked `coupon_image_send` request.
+    CouponImageSend(super::requests::CouponImageSendRequest),
+}
+impl AnyRequest {
+    /// Which operation the request is for.
+    pub const fn operation(&self) -> OperationId {
+        match self {
+            AnyRequest::GoodsList(_) => OperationId::GoodsList,
+            AnyRequest::CouponSend(_) => OperationId::CouponSend,
+            AnyRequest::CouponCreate(_) => OperationId::CouponCreate,
+            AnyRequest::CouponStatus(_) => OperationId::CouponStatus,
+            AnyRequest::CouponCancel(_) => OperationId::CouponCancel,
+            AnyRequest::CouponResend(_) => OperationId::CouponResend,
+            AnyRequest::ChangeRecipient(_) => OperationId::ChangeRecipient,
+            AnyRequest::CouponImageSend(_) => OperationId::CouponImageSend,
+        }
+    }
+    /// Parses raw wire parameters of operation `id` with the same checks
+    /// as its builder (each request type's `from_wire`).
+    pub fn from_wire(
+        id: OperationId,
+        params: &[(String, String)],
+        charset: crate::charset::Charset,
+    ) -> Result<Self, crate::validation::ValidationErrors> {
+        Ok(
+            match id {
+                OperationId::GoodsList => {
+                    AnyRequest::GoodsList(
+                        super::requests::GoodsListRequest::from_wire(params, charset)?,
+                    )
+                }
+                OperationId::CouponSend => {
+                    AnyRequest::CouponSend(
+                        super::requests::CouponSendRequest::from_wire(params, charset)?,
+                    )
+                }
+                OperationId::CouponCreate => {
+                    AnyRequest::CouponCreate(
+                        super::requests::CouponCreateRequest::from_wire(params, charset)?,
+                    )
+                }
+                OperationId::CouponStatus => {
+                    AnyRequest::CouponStatus(
+                        super::requests::CouponStatusRequest::from_wire(params, charset)?,
+                    )
+                }
+                OperationId::CouponCancel => {
+                    AnyRequest::CouponCancel(
+                        super::requests::CouponCancelRequest::from_wire(params, charset)?,
+                    )
+                }
+                OperationId::CouponResend => {
+                    AnyRequest::CouponResend(
+                        super::requests::CouponResendRequest::from_wire(params, charset)?,
+                    )
+                }
+                OperationId::ChangeRecipient => {
+                    AnyRequest::ChangeRecipient(
+                        super::requests::ChangeRecipientRequest::from_wire(
+                            params,
+                            charset,
+                        )?,
+                    )
+                }
+                OperationId::CouponImageSend => {
+                    AnyRequest::CouponImageSend(
+                        super::requests::CouponImageSendRequest::from_wire(
+                            params,
+                            charset,
+                        )?,
+                    )
+                }
+            },
+        )
+    }
+    /// The parameters in wire order (the client adds `POC_ID`).
+    pub fn wire_params(&self) -> Vec<(&'static str, std::borrow::Cow<'_, str>)> {
+        use crate::operation::Operation as _;
+        match self {
+            AnyRequest::GoodsList(r) => r.wire_params(),
+            AnyRequest::CouponSend(r) => r.wire_params(),
+            AnyRequest::CouponCreate(r) => r.wire_params(),
+            AnyRequest::CouponStatus(r) => r.wire_params(),
+            AnyRequest::CouponCancel(r) => r.wire_params(),
+            AnyRequest::CouponResend(r) => r.wire_params(),
+            AnyRequest::ChangeRecipient(r) => r.wire_params(),
+            AnyRequest::CouponImageSend(r) => r.wire_params(),
+        }
+    }
+    /// The TR_ID when the operation is deduplicated on one.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        use crate::operation::Operation as _;
+        match self {
+            AnyRequest::GoodsList(r) => r.idempotency_key(),
+            AnyRequest::CouponSend(r) => r.idempotency_key(),
+            AnyRequest::CouponCreate(r) => r.idempotency_key(),
+            AnyRequest::CouponStatus(r) => r.idempotency_key(),
+            AnyRequest::CouponCancel(r) => r.idempotency_key(),
+            AnyRequest::CouponResend(r) => r.idempotency_key(),
+            AnyRequest::ChangeRecipient(r) => r.idempotency_key(),
+            AnyRequest::CouponImageSend(r) => r.idempotency_key(),
+        }
+    }
+}
+impl From<super::requests::GoodsListRequest> for AnyRequest {
+    fn from(request: super::requests::GoodsListRequest) -> Self {
+        AnyRequest::GoodsList(request)
+    }
+}
+impl From<super::requests::CouponSendRequest> for AnyRequest {
+    fn from(request: super::requests::CouponSendRequest) -> Self {
+        AnyRequest::CouponSend(request)
+    }
+}
+impl From<super::requests::CouponCreateRequest> for AnyRequest {
+    fn from(request: super::requests::CouponCreateRequest) -> Self {
+        AnyRequest::CouponCreate(request)
+    }
+}
+impl From<super::requests::CouponStatusRequest> for AnyRequest {
+    fn from(request: super::requests::CouponStatusRequest) -> Self {
+        AnyRequest::CouponStatus(request)
+    }
+}
+impl From<super::requests::CouponCancelRequest> for AnyRequest {
+    fn from(request: super::requests::CouponCancelRequest) -> Self {
+        AnyRequest::CouponCancel(request)
+    }
+}
+impl From<super::requests::CouponResendRequest> for AnyRequest {
+    fn from(request: super::requests::CouponResendRequest) -> Self {
+        AnyRequest::CouponResend(request)
+    }
+}
+impl From<super::requests::ChangeRecipientRequest> for AnyRequest {
+    fn from(request: super::requests::ChangeRecipientRequest) -> Self {
+        AnyRequest::ChangeRecipient(request)
+    }
+}
+impl From<super::requests::CouponImageSendRequest> for AnyRequest {
+    fn from(request: super::requests::CouponImageSendRequest) -> Self {
+        AnyRequest::CouponImageSend(request)
+    }
+}
+/// The typed answer of any operation: one variant per operation of the
+/// spec, seen field by field through [`crate::view::AnswerView`]. Not
+/// `#[non_exhaustive]`, like [`OperationId`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnyResponse {
+    /// The answer to `goods_list`.
+    GoodsList(super::responses::GoodsListResponse),
+    /// The answer to `coupon_send`.
+    CouponSend(super::responses::CouponSendResponse),
+    /// The answer to `coupon_create`.
+    CouponCreate(super::responses::CouponCreateResponse),
+    /// The answer to `coupon_status`.
+    CouponStatus(super::responses::CouponStatusResponse),
+    /// The answer to `coupon_cancel`.
+    CouponCancel(super::responses::CouponCancelResponse),
+    /// The answer to `coupon_resend`.
+    CouponResend(super::responses::CouponResendResponse),
+    /// The answer to `change_recipient`.
+    ChangeRecipient(super::responses::ChangeRecipientResponse),
+    /// The answer to `coupon_image_send`.
+    CouponImageSend(super::responses::CouponImageSendResponse),
+}
+impl AnyResponse {
+    /// Which operation it answers.
+    pub const fn operation(&self) -> OperationId {
+        match self {
+            AnyResponse::GoodsList(_) => OperationId::GoodsList,
+            AnyResponse::CouponSend(_) => OperationId::CouponSend,
+            AnyResponse::CouponCreate(_) => OperationId::CouponCreate,
+            AnyResponse::CouponStatus(_) => OperationId::CouponStatus,
+            AnyResponse::CouponCancel(_) => OperationId::CouponCancel,
+            AnyResponse::CouponResend(_) => OperationId::CouponResend,
+            AnyResponse::ChangeRecipient(_) => OperationId::ChangeRecipient,
+            AnyResponse::CouponImageSend(_) => OperationId::CouponImageSend,
+        }
+    }
+    /// Decodes a whole answer document of operation `id` (see
+    /// [`crate::xml::decode_document`]).
+    pub fn decode(
+        id: OperationId,
+        body: &[u8],
+        header_charset: Option<&str>,
+    ) -> Result<crate::xml::Reply<AnyResponse>, crate::xml::DecodeError> {
+        Ok(
+            match id {
+                OperationId::GoodsList => {
+                    let reply = crate::xml::decode_document::<
+                        super::responses::GoodsListResponse,
+                    >(body, header_charset)?;
+                    crate::xml::Reply {
+                        code: reply.code,
+                        message: reply.message,
+                        body: AnyResponse::GoodsList(reply.body),
+                    }
+                }
+                OperationId::CouponSend => {
+                    let reply = crate::xml::decode_document::<
+                        super::responses::CouponSendResponse,
+                    >(body, header_charset)?;
+                    crate::xml::Reply {
+                        code: reply.code,
+                        message: reply.message,
+                        body: AnyResponse::CouponSend(reply.body),
+                    }
+                }
+                OperationId::CouponCreate => {
+                    let reply = crate::xml::decode_document::<
+                        super::responses::CouponCreateResponse,
+                    >(body, header_charset)?;
+                    crate::xml::Reply {
+                        code: reply.code,
+                        message: reply.message,
+                        body: AnyResponse::CouponCreate(reply.body),
+                    }
+                }
+                OperationId::CouponStatus => {
+                    let reply = crate::xml::decode_document::<
+                        super::responses::CouponStatusResponse,
+                    >(body, header_charset)?;
+                    crate::xml::Reply {
+                        code: reply.code,
+                        message: reply.message,
+                        body: AnyResponse::CouponStatus(reply.body),
+                    }
+                }
+                OperationId::CouponCancel => {
+                    let reply = crate::xml::decode_document::<
+                        super::responses::CouponCancelResponse,
+                    >(body, header_charset)?;
+                    crate::xml::Reply {
+                        code: reply.code,
+                        message: reply.message,
+                        body: AnyResponse::CouponCancel(reply.body),
+                    }
+                }
+                OperationId::CouponResend => {
+                    let reply = crate::xml::decode_document::<
+                        super::responses::CouponResendResponse,
+                    >(body, header_charset)?;
+                    crate::xml::Reply {
+                        code: reply.code,
+                        message: reply.message,
+                        body: AnyResponse::CouponResend(reply.body),
+                    }
+                }
+                OperationId::ChangeRecipient => {
+                    let reply = crate::xml::decode_document::<
+                        super::responses::ChangeRecipientResponse,
+                    >(body, header_charset)?;
+                    crate::xml::Reply {
+                        code: reply.code,
+                        message: reply.message,
+                        body: AnyResponse::ChangeRecipient(reply.body),
+                    }
+                }
+                OperationId::CouponImageSend => {
+                    let reply = crate::xml::decode_document::<
+                        super::responses::CouponImageSendResponse,
+                    >(body, header_charset)?;
+                    crate::xml::Reply {
+                        code: reply.code,
+                        message: reply.message,
+                        body: AnyResponse::CouponImageSend(reply.body),
+                    }
+                }
+            },
+        )
+    }
+    /// The whole success document in `charset` (see
+    /// [`crate::xml::Response::to_xml`]).
+    pub fn to_xml(&self, charset: crate::charset::Charset) -> Vec<u8> {
+        use crate::xml::Response as _;
+        match self {
+            AnyResponse::GoodsList(r) => r.to_xml(charset),
+            AnyResponse::CouponSend(r) => r.to_xml(charset),
+            AnyResponse::CouponCreate(r) => r.to_xml(charset),
+            AnyResponse::CouponStatus(r) => r.to_xml(charset),
+            AnyResponse::CouponCancel(r) => r.to_xml(charset),
+            AnyResponse::CouponResend(r) => r.to_xml(charset),
+            AnyResponse::ChangeRecipient(r) => r.to_xml(charset),
+            AnyResponse::CouponImageSend(r) => r.to_xml(charset),
+        }
+    }
+}
+impl crate::view::AnswerView for AnyResponse {
+    fn fields(&self) -> Vec<crate::view::FieldView<'_>> {
+        match self {
+            AnyResponse::GoodsList(r) => crate::view::AnswerView::fields(r),
+            AnyResponse::CouponSend(r) => crate::view::AnswerView::fields(r),
+            AnyResponse::CouponCreate(r) => crate::view::AnswerView::fields(r),
+            AnyResponse::CouponStatus(r) => crate::view::AnswerView::fields(r),
+            AnyResponse::CouponCancel(r) => crate::view::AnswerView::fields(r),
+            AnyResponse::CouponResend(r) => crate::view::AnswerView::fields(r),
+            AnyResponse::ChangeRecipient(r) => crate::view::AnswerView::fields(r),
+            AnyResponse::CouponImageSend(r) => crate::view::AnswerView::fields(r),
+        }
+    }
+    fn records(&self) -> Vec<crate::view::RecordView<'_>> {
+        match self {
+            AnyResponse::GoodsList(r) => crate::view::AnswerView::records(r),
+            AnyResponse::CouponSend(r) => crate::view::AnswerView::records(r),
+            AnyResponse::CouponCreate(r) => crate::view::AnswerView::records(r),
+            AnyResponse::CouponStatus(r) => crate::view::AnswerView::records(r),
+            AnyResponse::CouponCancel(r) => crate::view::AnswerView::records(r),
+            AnyResponse::CouponResend(r) => crate::view::AnswerView::records(r),
+            AnyResponse::ChangeRecipient(r) => crate::view::AnswerView::records(r),
+            AnyResponse::CouponImageSend(r) => crate::view::AnswerView::records(r),
+        }
+    }
+}
+impl From<super::responses::GoodsListResponse> for AnyResponse {
+    fn from(answer: super::responses::GoodsListResponse) -> Self {
+        AnyResponse::GoodsList(answer)
+    }
+}
+impl From<super::responses::CouponSendResponse> for AnyResponse {
+    fn from(answer: super::responses::CouponSendResponse) -> Self {
+        AnyResponse::CouponSend(answer)
+    }
+}
+impl From<super::responses::CouponCreateResponse> for AnyResponse {
+    fn from(answer: super::responses::CouponCreateResponse) -> Self {
+        AnyResponse::CouponCreate(answer)
+    }
+}
+impl From<super::responses::CouponStatusResponse> for AnyResponse {
+    fn from(answer: super::responses::CouponStatusResponse) -> Self {
+        AnyResponse::CouponStatus(answer)
+    }
+}
+impl From<super::responses::CouponCancelResponse> for AnyResponse {
+    fn from(answer: super::responses::CouponCancelResponse) -> Self {
+        AnyResponse::CouponCancel(answer)
+    }
+}
+impl From<super::responses::CouponResendResponse> for AnyResponse {
+    fn from(answer: super::responses::CouponResendResponse) -> Self {
+        AnyResponse::CouponResend(answer)
+    }
+}
+impl From<super::responses::ChangeRecipientResponse> for AnyResponse {
+    fn from(answer: super::responses::ChangeRecipientResponse) -> Self {
+        AnyResponse::ChangeRecipient(answer)
+    }
+}
+impl From<super::responses::CouponImageSendResponse> for AnyResponse {
+    fn from(answer: super::responses::CouponImageSendResponse) -> Self {
+        AnyResponse::CouponImageSend(answer)
+    }
 }

@@ -1145,7 +1145,7 @@ impl CouponStatusRequest {
     pub fn goods_id(&self) -> &GoodsId {
         &self.goods_id
     }
-    /// Required. Wire parameter `BARCODE_NUM` (wire name source: status manual v1.3). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: status manual v1.3). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A bearer secret: whoever holds it can use the coupon. A broken rule answers `16`.
     pub fn coupon_number(&self) -> &CouponNumber {
         &self.coupon_number
     }
@@ -1176,7 +1176,7 @@ impl<CouponNumberState> CouponStatusRequestBuilder<missing::GoodsId, CouponNumbe
     }
 }
 impl<GoodsIdState> CouponStatusRequestBuilder<GoodsIdState, missing::CouponNumber> {
-    /// Required. Wire parameter `BARCODE_NUM` (wire name source: status manual v1.3). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: status manual v1.3). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A bearer secret: whoever holds it can use the coupon. A broken rule answers `16`.
     pub fn coupon_number(
         self,
         value: impl Into<FieldInput<CouponNumber>>,
@@ -1300,7 +1300,7 @@ impl CouponCancelRequest {
     pub fn goods_id(&self) -> &GoodsId {
         &self.goods_id
     }
-    /// Required. Wire parameter `BARCODE_NUM` (wire name source: cancel manual v1.2). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: cancel manual v1.2). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A bearer secret: whoever holds it can use the coupon. A broken rule answers `16`.
     pub fn coupon_number(&self) -> &CouponNumber {
         &self.coupon_number
     }
@@ -1331,7 +1331,7 @@ impl<CouponNumberState> CouponCancelRequestBuilder<missing::GoodsId, CouponNumbe
     }
 }
 impl<GoodsIdState> CouponCancelRequestBuilder<GoodsIdState, missing::CouponNumber> {
-    /// Required. Wire parameter `BARCODE_NUM` (wire name source: cancel manual v1.2). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: cancel manual v1.2). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A bearer secret: whoever holds it can use the coupon. A broken rule answers `16`.
     pub fn coupon_number(
         self,
         value: impl Into<FieldInput<CouponNumber>>,
@@ -1455,7 +1455,7 @@ impl CouponResendRequest {
     pub fn goods_id(&self) -> &GoodsId {
         &self.goods_id
     }
-    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A bearer secret: whoever holds it can use the coupon. A broken rule answers `16`.
     pub fn coupon_number(&self) -> &CouponNumber {
         &self.coupon_number
     }
@@ -1486,7 +1486,7 @@ impl<CouponNumberState> CouponResendRequestBuilder<missing::GoodsId, CouponNumbe
     }
 }
 impl<GoodsIdState> CouponResendRequestBuilder<GoodsIdState, missing::CouponNumber> {
-    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A bearer secret: whoever holds it can use the coupon. A broken rule answers `16`.
     pub fn coupon_number(
         self,
         value: impl Into<FieldInput<CouponNumber>>,
@@ -1621,7 +1621,7 @@ impl ChangeRecipientRequest {
     pub fn goods_id(&self) -> &GoodsId {
         &self.goods_id
     }
-    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A bearer secret: whoever holds it can use the coupon. A broken rule answers `16`.
     pub fn coupon_number(&self) -> &CouponNumber {
         &self.coupon_number
     }
@@ -1669,7 +1669,7 @@ impl<
     GoodsIdState,
     RecipientState,
 > ChangeRecipientRequestBuilder<GoodsIdState, missing::CouponNumber, RecipientState> {
-    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A bearer secret: whoever holds it can use the coupon. A broken rule answers `16`.
     pub fn coupon_number(
         self,
         value: impl Into<FieldInput<CouponNumber>>,
@@ -1875,7 +1875,7 @@ impl CouponImageSendRequest {
     pub fn goods_id(&self) -> &GoodsId {
         &self.goods_id
     }
-    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A bearer secret: whoever holds it can use the coupon. A broken rule answers `16`.
     pub fn coupon_number(&self) -> &CouponNumber {
         &self.coupon_number
     }
@@ -1955,7 +1955,7 @@ impl<
     SenderState,
     SubjectState,
 > {
-    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A broken rule answers `16`.
+    /// Required. Wire parameter `BARCODE_NUM` (wire name source: inferred). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A bearer secret: whoever holds it can use the coupon. A broken rule answers `16`.
     pub fn coupon_number(
         self,
         value: impl Into<FieldInput<CouponNumber>>,

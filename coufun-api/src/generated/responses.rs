@@ -4,12 +4,22 @@
 //! Typed answers of every operation, their decoders (through `XmlCursor`:
 //! a byte scanner for the documents servers send, else quick-xml events;
 //! each under its operation's own root) and their encoders (for the
-//! sandbox), and the element and parameter names every call shares.
+//! sandbox), their field-by-field views, and the element and parameter
+//! names every call shares.
+//!
+//! A field reads `None` when its element is absent or empty; the answer's
+//! `absent` marks tell the two apart, and so do the views
+//! ([`crate::view::ViewValue::Absent`] / [`crate::view::ViewValue::Empty`]).
+use super::super::operation::{AnswerFieldSpec, AnswerType, EnumKindSpec};
+use super::super::view::{AbsentElements, AnswerView, FieldView, RecordView, ViewValue};
 use super::super::xml::{
     CalendarDate, DecodeError, FieldValue, FlatRecord, Phone, Reported, Response,
     Timestamp, XmlCursor, XmlWriter,
 };
-use super::kinds::{CouponStatus, CouponType, SendType, ValidityType};
+use super::kinds::{
+    CouponStatus, CouponType, SendType, ValidityType, CategoryId, CouponNumber, GoodsId,
+    OrderId,
+};
 /// Element holding the two-digit result code, under every answer's root (source: create manual v1.4).
 pub const RESULT_CODE_ELEMENT: &str = "RESULT_CODE";
 /// Element holding the server's message, under every answer's root (source: create manual v1.4).
@@ -18,6 +28,8 @@ pub const RESULT_MESSAGE_ELEMENT: &str = "RESULT_MSG";
 pub const POC_ID_PARAM: &str = "POC_ID";
 /// Most bytes a POC_ID may hold (source: create manual v1.4).
 pub const POC_ID_MAX_BYTES: u32 = 10;
+/// Whether the spec marks the POC_ID secret (`[client].poc_id.secret`).
+pub const POC_ID_SECRET: bool = true;
 /// The test server's base URL the SDK uses by default (source: goods manual v1.2; the code manual gives another, see docs/endpoints.md, Conflicts).
 pub const DEFAULT_TEST_URL: &str = "https://tcorp.coufun.kr:446/b2c_api/";
 impl FieldValue for Reported<CouponStatus> {
@@ -96,13 +108,129 @@ impl FieldValue for Reported<ValidityType> {
         }
     }
 }
+impl FieldValue for CategoryId {
+    const EXPECTED: &'static str = "an identifier (ASCII letters, digits, '-' and '_', at most 10)";
+    fn parse_text(text: std::borrow::Cow<'_, str>) -> Result<Option<Self>, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let value = CategoryId::reported(text);
+        if value.breaks_rule() {
+            tracing::warn!(
+                kind = CategoryId::KIND, len = text.len(),
+                "an answer holds a value that breaks its kind's rule; kept as sent"
+            );
+        }
+        Ok(Some(value))
+    }
+    fn write_text(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+impl FieldValue for CouponNumber {
+    const EXPECTED: &'static str = "an identifier (ASCII letters, digits, '-' and '_', at most 30)";
+    fn parse_text(text: std::borrow::Cow<'_, str>) -> Result<Option<Self>, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let value = CouponNumber::reported(text);
+        if value.breaks_rule() {
+            tracing::warn!(
+                kind = CouponNumber::KIND, len = text.len(),
+                "an answer holds a value that breaks its kind's rule; kept as sent"
+            );
+        }
+        Ok(Some(value))
+    }
+    fn write_text(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+impl FieldValue for GoodsId {
+    const EXPECTED: &'static str = "an identifier (ASCII letters, digits, '-' and '_', at most 10)";
+    fn parse_text(text: std::borrow::Cow<'_, str>) -> Result<Option<Self>, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let value = GoodsId::reported(text);
+        if value.breaks_rule() {
+            tracing::warn!(
+                kind = GoodsId::KIND, len = text.len(),
+                "an answer holds a value that breaks its kind's rule; kept as sent"
+            );
+        }
+        Ok(Some(value))
+    }
+    fn write_text(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+impl FieldValue for OrderId {
+    const EXPECTED: &'static str = "an identifier (ASCII letters, digits, '-' and '_', at most 30)";
+    fn parse_text(text: std::borrow::Cow<'_, str>) -> Result<Option<Self>, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let value = OrderId::reported(text);
+        if value.breaks_rule() {
+            tracing::warn!(
+                kind = OrderId::KIND, len = text.len(),
+                "an answer holds a value that breaks its kind's rule; kept as sent"
+            );
+        }
+        Ok(Some(value))
+    }
+    fn write_text(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
 /// The answer to `goods_list` (상품정보 (상품목록) — List the goods the merchant may issue, with every detail of each (one goods item: `goods_info`, a lookup over this list).) under its root `<PRODUCTLIST>`, without the result code and message.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GoodsListResponse {
-    /// `<LIST_CNT>`, int (source: goods manual v1.2); `None` when absent or empty.
+    /// `<LIST_CNT>`, int (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub list_count: Option<i64>,
     /// Every `<PRODUCT_INFO>` record, in document order (source: goods manual v1.2).
     pub goods: Vec<GoodsListItem>,
+    /// Which elements the server left out (their fields read `None`); a `None` not marked here came empty, as the encoder writes it.
+    pub absent: AbsentElements,
+}
+impl GoodsListResponse {
+    /// The spec's entries of the fields, in spec order.
+    pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[
+        AnswerFieldSpec {
+            name: "list_count",
+            wire: "LIST_CNT",
+            ty: AnswerType::Int,
+            doc: "",
+            secret: false,
+        },
+    ];
+    /// The spec's entry of `GoodsListResponse::list_count` (`<LIST_CNT>`).
+    pub const LIST_COUNT: &'static AnswerFieldSpec = &Self::FIELD_SPECS[0];
+    /// Every field, in spec order, as a view (absent ones too).
+    pub fn fields(&self) -> Vec<FieldView<'_>> {
+        Vec::from([
+            FieldView::new(
+                Self::LIST_COUNT,
+                match &self.list_count {
+                    Some(v) => ViewValue::Int(*v),
+                    None => ViewValue::missing(self.absent.contains(0)),
+                },
+            ),
+        ])
+    }
+    /// Where decoding starts: every field `None` and every element
+    /// marked absent until it is read.
+    pub fn unread() -> Self {
+        Self {
+            absent: AbsentElements::first(1),
+            ..Self::default()
+        }
+    }
 }
 impl Response for GoodsListResponse {
     const OPERATION: &'static str = "goods_list";
@@ -117,100 +245,555 @@ impl Response for GoodsListResponse {
         let out = self;
         let _ = flat;
         match name {
-            b"LIST_CNT" => out.list_count = cursor.value("LIST_CNT")?,
+            b"LIST_CNT" => {
+                out.list_count = cursor.value("LIST_CNT")?;
+                out.absent.remove(0);
+            }
             b"PRODUCT_INFO" => out.goods.push(GoodsListItem::decode(cursor)?),
             _ => return Ok(false),
         }
         Ok(true)
     }
     fn encode_children(&self, writer: &mut XmlWriter) {
-        writer.field("LIST_CNT", self.list_count.as_ref());
+        if self.list_count.is_some() || !self.absent.contains(0) {
+            writer.field("LIST_CNT", self.list_count.as_ref());
+        }
         for record in &self.goods {
             record.encode(writer);
         }
+    }
+    fn unread() -> Self {
+        GoodsListResponse::unread()
+    }
+}
+impl AnswerView for GoodsListResponse {
+    fn fields(&self) -> Vec<FieldView<'_>> {
+        GoodsListResponse::fields(self)
+    }
+    fn records(&self) -> Vec<RecordView<'_>> {
+        self.goods
+            .iter()
+            .map(|record| RecordView::new("PRODUCT_INFO", record.fields()))
+            .collect()
     }
 }
 /// One `<PRODUCT_INFO>` record of a `goods_list` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GoodsListItem {
-    /// `<CAT_ID>`, text, at most 10 bytes (source: goods manual v1.2); `None` when absent or empty.
-    pub category_id: Option<String>,
-    /// `<GOODS_ID>`, text, at most 10 bytes (source: goods manual v1.2); `None` when absent or empty.
-    pub goods_id: Option<String>,
-    /// `<GOODS_NAME>`, text, at most 150 bytes (source: goods manual v1.2); `None` when absent or empty.
+    /// `<CAT_ID>`, category_id, at most 10 bytes (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
+    pub category_id: Option<CategoryId>,
+    /// `<GOODS_ID>`, goods_id, at most 10 bytes (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
+    pub goods_id: Option<GoodsId>,
+    /// `<GOODS_NAME>`, text, at most 150 bytes (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub goods_name: Option<String>,
-    /// `<GOODS_ORI_PRICE>`, amount (source: goods manual v1.2); `None` when absent or empty.
+    /// `<GOODS_ORI_PRICE>`, amount (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub list_price: Option<i64>,
-    /// `<GOODS_PRICE>`, amount (source: goods manual v1.2); `None` when absent or empty.
+    /// `<GOODS_PRICE>`, amount (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub supply_price: Option<i64>,
-    /// `<GOODS_INFO>`, text, at most 4000 bytes (source: goods manual v1.2); `None` when absent or empty.
+    /// `<GOODS_INFO>`, text, at most 4000 bytes (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub goods_info: Option<String>,
-    /// `<USE_GUIDE>`, text, at most 4000 bytes (source: goods manual v1.2); `None` when absent or empty.
+    /// `<USE_GUIDE>`, text, at most 4000 bytes (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub use_guide: Option<String>,
-    /// `<EXC_BRANCH>`, text, at most 50 bytes (source: goods manual v1.2); `None` when absent or empty.
+    /// `<EXC_BRANCH>`, text, at most 50 bytes (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub exchange_place: Option<String>,
-    /// `<VALID_END_TYPE>`, validity_type, at most 1 bytes (source: goods manual v1.2); `None` when absent or empty.
+    /// `<VALID_END_TYPE>`, validity_type, at most 1 bytes (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub validity_type: Option<Reported<ValidityType>>,
-    /// `<VALID_END_DATE>`, text, at most 8 bytes (source: goods manual v1.2); `None` when absent or empty.
+    /// `<VALID_END_DATE>`, text, at most 8 bytes (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub validity: Option<String>,
-    /// `<SEND_TYPE>`, send_type, at most 1 bytes (source: goods manual v1.2); `None` when absent or empty.
+    /// `<SEND_TYPE>`, send_type, at most 1 bytes (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub send_type: Option<Reported<SendType>>,
-    /// `<IMAGE_PATH_S>`, text, at most 150 bytes (source: goods manual v1.2); `None` when absent or empty.
+    /// `<IMAGE_PATH_S>`, text, at most 150 bytes (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub image_small: Option<String>,
-    /// `<IMAGE_PATH_M>`, text, at most 150 bytes (source: goods manual v1.2); `None` when absent or empty.
+    /// `<IMAGE_PATH_M>`, text, at most 150 bytes (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub image_medium: Option<String>,
-    /// `<IMAGE_PATH_B>`, text, at most 150 bytes (source: goods manual v1.2); `None` when absent or empty.
+    /// `<IMAGE_PATH_B>`, text, at most 150 bytes (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub image_big: Option<String>,
-    /// `<IMAGE_SIZE_S_W>`, int (source: goods manual v1.2); `None` when absent or empty.
+    /// `<IMAGE_SIZE_S_W>`, int (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub image_small_width: Option<i64>,
-    /// `<IMAGE_SIZE_S_H>`, int (source: goods manual v1.2); `None` when absent or empty.
+    /// `<IMAGE_SIZE_S_H>`, int (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub image_small_height: Option<i64>,
-    /// `<IMAGE_SIZE_M_W>`, int (source: goods manual v1.2); `None` when absent or empty.
+    /// `<IMAGE_SIZE_M_W>`, int (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub image_medium_width: Option<i64>,
-    /// `<IMAGE_SIZE_M_H>`, int (source: goods manual v1.2); `None` when absent or empty.
+    /// `<IMAGE_SIZE_M_H>`, int (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub image_medium_height: Option<i64>,
-    /// `<IMAGE_SIZE_B_W>`, int (source: goods manual v1.2); `None` when absent or empty.
+    /// `<IMAGE_SIZE_B_W>`, int (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub image_big_width: Option<i64>,
-    /// `<IMAGE_SIZE_B_H>`, int (source: goods manual v1.2); `None` when absent or empty.
+    /// `<IMAGE_SIZE_B_H>`, int (source: goods manual v1.2); `None` when absent or empty (`absent` tells which).
     pub image_big_height: Option<i64>,
+    /// Which elements the server left out (their fields read `None`); a `None` not marked here came empty, as the encoder writes it.
+    pub absent: AbsentElements,
 }
 impl GoodsListItem {
+    /// The spec's entries of the fields, in spec order.
+    pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[
+        AnswerFieldSpec {
+            name: "category_id",
+            wire: "CAT_ID",
+            ty: AnswerType::Id {
+                kind: "category_id",
+            },
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "goods_id",
+            wire: "GOODS_ID",
+            ty: AnswerType::Id { kind: "goods_id" },
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "goods_name",
+            wire: "GOODS_NAME",
+            ty: AnswerType::Text,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "list_price",
+            wire: "GOODS_ORI_PRICE",
+            ty: AnswerType::Amount,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "supply_price",
+            wire: "GOODS_PRICE",
+            ty: AnswerType::Amount,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "goods_info",
+            wire: "GOODS_INFO",
+            ty: AnswerType::Text,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "use_guide",
+            wire: "USE_GUIDE",
+            ty: AnswerType::Text,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "exchange_place",
+            wire: "EXC_BRANCH",
+            ty: AnswerType::Text,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "validity_type",
+            wire: "VALID_END_TYPE",
+            ty: AnswerType::Enum(EnumKindSpec {
+                kind: "validity_type",
+                wire_values: &super::kinds::ValidityType::WIRE_VALUES,
+                docs: &super::kinds::ValidityType::DOCS,
+            }),
+            doc: "How a goods item's validity is given (the goods manual's VALID_END_TYPE table).",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "validity",
+            wire: "VALID_END_DATE",
+            ty: AnswerType::Text,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "send_type",
+            wire: "SEND_TYPE",
+            ty: AnswerType::Enum(EnumKindSpec {
+                kind: "send_type",
+                wire_values: &super::kinds::SendType::WIRE_VALUES,
+                docs: &super::kinds::SendType::DOCS,
+            }),
+            doc: "How a coupon reaches its recipient (the goods manual's SEND_TYPE table).",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "image_small",
+            wire: "IMAGE_PATH_S",
+            ty: AnswerType::Text,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "image_medium",
+            wire: "IMAGE_PATH_M",
+            ty: AnswerType::Text,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "image_big",
+            wire: "IMAGE_PATH_B",
+            ty: AnswerType::Text,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "image_small_width",
+            wire: "IMAGE_SIZE_S_W",
+            ty: AnswerType::Int,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "image_small_height",
+            wire: "IMAGE_SIZE_S_H",
+            ty: AnswerType::Int,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "image_medium_width",
+            wire: "IMAGE_SIZE_M_W",
+            ty: AnswerType::Int,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "image_medium_height",
+            wire: "IMAGE_SIZE_M_H",
+            ty: AnswerType::Int,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "image_big_width",
+            wire: "IMAGE_SIZE_B_W",
+            ty: AnswerType::Int,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "image_big_height",
+            wire: "IMAGE_SIZE_B_H",
+            ty: AnswerType::Int,
+            doc: "",
+            secret: false,
+        },
+    ];
+    /// The spec's entry of `GoodsListItem::category_id` (`<CAT_ID>`).
+    pub const CATEGORY_ID: &'static AnswerFieldSpec = &Self::FIELD_SPECS[0];
+    /// The spec's entry of `GoodsListItem::goods_id` (`<GOODS_ID>`).
+    pub const GOODS_ID: &'static AnswerFieldSpec = &Self::FIELD_SPECS[1];
+    /// The spec's entry of `GoodsListItem::goods_name` (`<GOODS_NAME>`).
+    pub const GOODS_NAME: &'static AnswerFieldSpec = &Self::FIELD_SPECS[2];
+    /// The spec's entry of `GoodsListItem::list_price` (`<GOODS_ORI_PRICE>`).
+    pub const LIST_PRICE: &'static AnswerFieldSpec = &Self::FIELD_SPECS[3];
+    /// The spec's entry of `GoodsListItem::supply_price` (`<GOODS_PRICE>`).
+    pub const SUPPLY_PRICE: &'static AnswerFieldSpec = &Self::FIELD_SPECS[4];
+    /// The spec's entry of `GoodsListItem::goods_info` (`<GOODS_INFO>`).
+    pub const GOODS_INFO: &'static AnswerFieldSpec = &Self::FIELD_SPECS[5];
+    /// The spec's entry of `GoodsListItem::use_guide` (`<USE_GUIDE>`).
+    pub const USE_GUIDE: &'static AnswerFieldSpec = &Self::FIELD_SPECS[6];
+    /// The spec's entry of `GoodsListItem::exchange_place` (`<EXC_BRANCH>`).
+    pub const EXCHANGE_PLACE: &'static AnswerFieldSpec = &Self::FIELD_SPECS[7];
+    /// The spec's entry of `GoodsListItem::validity_type` (`<VALID_END_TYPE>`).
+    pub const VALIDITY_TYPE: &'static AnswerFieldSpec = &Self::FIELD_SPECS[8];
+    /// The spec's entry of `GoodsListItem::validity` (`<VALID_END_DATE>`).
+    pub const VALIDITY: &'static AnswerFieldSpec = &Self::FIELD_SPECS[9];
+    /// The spec's entry of `GoodsListItem::send_type` (`<SEND_TYPE>`).
+    pub const SEND_TYPE: &'static AnswerFieldSpec = &Self::FIELD_SPECS[10];
+    /// The spec's entry of `GoodsListItem::image_small` (`<IMAGE_PATH_S>`).
+    pub const IMAGE_SMALL: &'static AnswerFieldSpec = &Self::FIELD_SPECS[11];
+    /// The spec's entry of `GoodsListItem::image_medium` (`<IMAGE_PATH_M>`).
+    pub const IMAGE_MEDIUM: &'static AnswerFieldSpec = &Self::FIELD_SPECS[12];
+    /// The spec's entry of `GoodsListItem::image_big` (`<IMAGE_PATH_B>`).
+    pub const IMAGE_BIG: &'static AnswerFieldSpec = &Self::FIELD_SPECS[13];
+    /// The spec's entry of `GoodsListItem::image_small_width` (`<IMAGE_SIZE_S_W>`).
+    pub const IMAGE_SMALL_WIDTH: &'static AnswerFieldSpec = &Self::FIELD_SPECS[14];
+    /// The spec's entry of `GoodsListItem::image_small_height` (`<IMAGE_SIZE_S_H>`).
+    pub const IMAGE_SMALL_HEIGHT: &'static AnswerFieldSpec = &Self::FIELD_SPECS[15];
+    /// The spec's entry of `GoodsListItem::image_medium_width` (`<IMAGE_SIZE_M_W>`).
+    pub const IMAGE_MEDIUM_WIDTH: &'static AnswerFieldSpec = &Self::FIELD_SPECS[16];
+    /// The spec's entry of `GoodsListItem::image_medium_height` (`<IMAGE_SIZE_M_H>`).
+    pub const IMAGE_MEDIUM_HEIGHT: &'static AnswerFieldSpec = &Self::FIELD_SPECS[17];
+    /// The spec's entry of `GoodsListItem::image_big_width` (`<IMAGE_SIZE_B_W>`).
+    pub const IMAGE_BIG_WIDTH: &'static AnswerFieldSpec = &Self::FIELD_SPECS[18];
+    /// The spec's entry of `GoodsListItem::image_big_height` (`<IMAGE_SIZE_B_H>`).
+    pub const IMAGE_BIG_HEIGHT: &'static AnswerFieldSpec = &Self::FIELD_SPECS[19];
+    /// Every field, in spec order, as a view (absent ones too).
+    pub fn fields(&self) -> Vec<FieldView<'_>> {
+        Vec::from([
+            FieldView::new(
+                Self::CATEGORY_ID,
+                match &self.category_id {
+                    Some(v) => {
+                        ViewValue::Id {
+                            text: v.as_str(),
+                            breaks_rule: v.breaks_rule(),
+                        }
+                    }
+                    None => ViewValue::missing(self.absent.contains(0)),
+                },
+            ),
+            FieldView::new(
+                Self::GOODS_ID,
+                match &self.goods_id {
+                    Some(v) => {
+                        ViewValue::Id {
+                            text: v.as_str(),
+                            breaks_rule: v.breaks_rule(),
+                        }
+                    }
+                    None => ViewValue::missing(self.absent.contains(1)),
+                },
+            ),
+            FieldView::new(
+                Self::GOODS_NAME,
+                match &self.goods_name {
+                    Some(v) => ViewValue::Text(v.as_str()),
+                    None => ViewValue::missing(self.absent.contains(2)),
+                },
+            ),
+            FieldView::new(
+                Self::LIST_PRICE,
+                match &self.list_price {
+                    Some(v) => ViewValue::Amount(*v),
+                    None => ViewValue::missing(self.absent.contains(3)),
+                },
+            ),
+            FieldView::new(
+                Self::SUPPLY_PRICE,
+                match &self.supply_price {
+                    Some(v) => ViewValue::Amount(*v),
+                    None => ViewValue::missing(self.absent.contains(4)),
+                },
+            ),
+            FieldView::new(
+                Self::GOODS_INFO,
+                match &self.goods_info {
+                    Some(v) => ViewValue::Text(v.as_str()),
+                    None => ViewValue::missing(self.absent.contains(5)),
+                },
+            ),
+            FieldView::new(
+                Self::USE_GUIDE,
+                match &self.use_guide {
+                    Some(v) => ViewValue::Text(v.as_str()),
+                    None => ViewValue::missing(self.absent.contains(6)),
+                },
+            ),
+            FieldView::new(
+                Self::EXCHANGE_PLACE,
+                match &self.exchange_place {
+                    Some(v) => ViewValue::Text(v.as_str()),
+                    None => ViewValue::missing(self.absent.contains(7)),
+                },
+            ),
+            FieldView::new(
+                Self::VALIDITY_TYPE,
+                match &self.validity_type {
+                    Some(v) => {
+                        match v {
+                            Reported::Known(k) => {
+                                ViewValue::Enum {
+                                    wire: k.as_wire(),
+                                    doc: Some(k.doc()),
+                                }
+                            }
+                            Reported::Unknown(t) => {
+                                ViewValue::Enum {
+                                    wire: t.as_str(),
+                                    doc: None,
+                                }
+                            }
+                        }
+                    }
+                    None => ViewValue::missing(self.absent.contains(8)),
+                },
+            ),
+            FieldView::new(
+                Self::VALIDITY,
+                match &self.validity {
+                    Some(v) => ViewValue::Text(v.as_str()),
+                    None => ViewValue::missing(self.absent.contains(9)),
+                },
+            ),
+            FieldView::new(
+                Self::SEND_TYPE,
+                match &self.send_type {
+                    Some(v) => {
+                        match v {
+                            Reported::Known(k) => {
+                                ViewValue::Enum {
+                                    wire: k.as_wire(),
+                                    doc: Some(k.doc()),
+                                }
+                            }
+                            Reported::Unknown(t) => {
+                                ViewValue::Enum {
+                                    wire: t.as_str(),
+                                    doc: None,
+                                }
+                            }
+                        }
+                    }
+                    None => ViewValue::missing(self.absent.contains(10)),
+                },
+            ),
+            FieldView::new(
+                Self::IMAGE_SMALL,
+                match &self.image_small {
+                    Some(v) => ViewValue::Text(v.as_str()),
+                    None => ViewValue::missing(self.absent.contains(11)),
+                },
+            ),
+            FieldView::new(
+                Self::IMAGE_MEDIUM,
+                match &self.image_medium {
+                    Some(v) => ViewValue::Text(v.as_str()),
+                    None => ViewValue::missing(self.absent.contains(12)),
+                },
+            ),
+            FieldView::new(
+                Self::IMAGE_BIG,
+                match &self.image_big {
+                    Some(v) => ViewValue::Text(v.as_str()),
+                    None => ViewValue::missing(self.absent.contains(13)),
+                },
+            ),
+            FieldView::new(
+                Self::IMAGE_SMALL_WIDTH,
+                match &self.image_small_width {
+                    Some(v) => ViewValue::Int(*v),
+                    None => ViewValue::missing(self.absent.contains(14)),
+                },
+            ),
+            FieldView::new(
+                Self::IMAGE_SMALL_HEIGHT,
+                match &self.image_small_height {
+                    Some(v) => ViewValue::Int(*v),
+                    None => ViewValue::missing(self.absent.contains(15)),
+                },
+            ),
+            FieldView::new(
+                Self::IMAGE_MEDIUM_WIDTH,
+                match &self.image_medium_width {
+                    Some(v) => ViewValue::Int(*v),
+                    None => ViewValue::missing(self.absent.contains(16)),
+                },
+            ),
+            FieldView::new(
+                Self::IMAGE_MEDIUM_HEIGHT,
+                match &self.image_medium_height {
+                    Some(v) => ViewValue::Int(*v),
+                    None => ViewValue::missing(self.absent.contains(17)),
+                },
+            ),
+            FieldView::new(
+                Self::IMAGE_BIG_WIDTH,
+                match &self.image_big_width {
+                    Some(v) => ViewValue::Int(*v),
+                    None => ViewValue::missing(self.absent.contains(18)),
+                },
+            ),
+            FieldView::new(
+                Self::IMAGE_BIG_HEIGHT,
+                match &self.image_big_height {
+                    Some(v) => ViewValue::Int(*v),
+                    None => ViewValue::missing(self.absent.contains(19)),
+                },
+            ),
+        ])
+    }
+    /// Where decoding starts: every field `None` and every element
+    /// marked absent until it is read.
+    pub fn unread() -> Self {
+        Self {
+            absent: AbsentElements::first(20),
+            ..Self::default()
+        }
+    }
     /// Reads one `<PRODUCT_INFO>` element that `cursor` has just opened.
     pub fn decode(cursor: &mut XmlCursor<'_>) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
+        let mut out = Self::unread();
         while let Some(name) = cursor.next_child()? {
             match name {
-                b"CAT_ID" => out.category_id = cursor.value("CAT_ID")?,
-                b"GOODS_ID" => out.goods_id = cursor.value("GOODS_ID")?,
-                b"GOODS_NAME" => out.goods_name = cursor.value("GOODS_NAME")?,
-                b"GOODS_ORI_PRICE" => out.list_price = cursor.value("GOODS_ORI_PRICE")?,
-                b"GOODS_PRICE" => out.supply_price = cursor.value("GOODS_PRICE")?,
-                b"GOODS_INFO" => out.goods_info = cursor.value("GOODS_INFO")?,
-                b"USE_GUIDE" => out.use_guide = cursor.value("USE_GUIDE")?,
-                b"EXC_BRANCH" => out.exchange_place = cursor.value("EXC_BRANCH")?,
-                b"VALID_END_TYPE" => out.validity_type = cursor.value("VALID_END_TYPE")?,
-                b"VALID_END_DATE" => out.validity = cursor.value("VALID_END_DATE")?,
-                b"SEND_TYPE" => out.send_type = cursor.value("SEND_TYPE")?,
-                b"IMAGE_PATH_S" => out.image_small = cursor.value("IMAGE_PATH_S")?,
-                b"IMAGE_PATH_M" => out.image_medium = cursor.value("IMAGE_PATH_M")?,
-                b"IMAGE_PATH_B" => out.image_big = cursor.value("IMAGE_PATH_B")?,
+                b"CAT_ID" => {
+                    out.category_id = cursor.value("CAT_ID")?;
+                    out.absent.remove(0);
+                }
+                b"GOODS_ID" => {
+                    out.goods_id = cursor.value("GOODS_ID")?;
+                    out.absent.remove(1);
+                }
+                b"GOODS_NAME" => {
+                    out.goods_name = cursor.value("GOODS_NAME")?;
+                    out.absent.remove(2);
+                }
+                b"GOODS_ORI_PRICE" => {
+                    out.list_price = cursor.value("GOODS_ORI_PRICE")?;
+                    out.absent.remove(3);
+                }
+                b"GOODS_PRICE" => {
+                    out.supply_price = cursor.value("GOODS_PRICE")?;
+                    out.absent.remove(4);
+                }
+                b"GOODS_INFO" => {
+                    out.goods_info = cursor.value("GOODS_INFO")?;
+                    out.absent.remove(5);
+                }
+                b"USE_GUIDE" => {
+                    out.use_guide = cursor.value("USE_GUIDE")?;
+                    out.absent.remove(6);
+                }
+                b"EXC_BRANCH" => {
+                    out.exchange_place = cursor.value("EXC_BRANCH")?;
+                    out.absent.remove(7);
+                }
+                b"VALID_END_TYPE" => {
+                    out.validity_type = cursor.value("VALID_END_TYPE")?;
+                    out.absent.remove(8);
+                }
+                b"VALID_END_DATE" => {
+                    out.validity = cursor.value("VALID_END_DATE")?;
+                    out.absent.remove(9);
+                }
+                b"SEND_TYPE" => {
+                    out.send_type = cursor.value("SEND_TYPE")?;
+                    out.absent.remove(10);
+                }
+                b"IMAGE_PATH_S" => {
+                    out.image_small = cursor.value("IMAGE_PATH_S")?;
+                    out.absent.remove(11);
+                }
+                b"IMAGE_PATH_M" => {
+                    out.image_medium = cursor.value("IMAGE_PATH_M")?;
+                    out.absent.remove(12);
+                }
+                b"IMAGE_PATH_B" => {
+                    out.image_big = cursor.value("IMAGE_PATH_B")?;
+                    out.absent.remove(13);
+                }
                 b"IMAGE_SIZE_S_W" => {
                     out.image_small_width = cursor.value("IMAGE_SIZE_S_W")?;
+                    out.absent.remove(14);
                 }
                 b"IMAGE_SIZE_S_H" => {
                     out.image_small_height = cursor.value("IMAGE_SIZE_S_H")?;
+                    out.absent.remove(15);
                 }
                 b"IMAGE_SIZE_M_W" => {
                     out.image_medium_width = cursor.value("IMAGE_SIZE_M_W")?;
+                    out.absent.remove(16);
                 }
                 b"IMAGE_SIZE_M_H" => {
                     out.image_medium_height = cursor.value("IMAGE_SIZE_M_H")?;
+                    out.absent.remove(17);
                 }
                 b"IMAGE_SIZE_B_W" => {
                     out.image_big_width = cursor.value("IMAGE_SIZE_B_W")?;
+                    out.absent.remove(18);
                 }
                 b"IMAGE_SIZE_B_H" => {
                     out.image_big_height = cursor.value("IMAGE_SIZE_B_H")?;
+                    out.absent.remove(19);
                 }
                 _ => cursor.skip()?,
             }
@@ -225,37 +808,134 @@ impl GoodsListItem {
     }
     /// Writes its fields, without the record element around them.
     pub fn encode_fields(&self, writer: &mut XmlWriter) {
-        writer.field("CAT_ID", self.category_id.as_ref());
-        writer.field("GOODS_ID", self.goods_id.as_ref());
-        writer.field("GOODS_NAME", self.goods_name.as_ref());
-        writer.field("GOODS_ORI_PRICE", self.list_price.as_ref());
-        writer.field("GOODS_PRICE", self.supply_price.as_ref());
-        writer.field("GOODS_INFO", self.goods_info.as_ref());
-        writer.field("USE_GUIDE", self.use_guide.as_ref());
-        writer.field("EXC_BRANCH", self.exchange_place.as_ref());
-        writer.field("VALID_END_TYPE", self.validity_type.as_ref());
-        writer.field("VALID_END_DATE", self.validity.as_ref());
-        writer.field("SEND_TYPE", self.send_type.as_ref());
-        writer.field("IMAGE_PATH_S", self.image_small.as_ref());
-        writer.field("IMAGE_PATH_M", self.image_medium.as_ref());
-        writer.field("IMAGE_PATH_B", self.image_big.as_ref());
-        writer.field("IMAGE_SIZE_S_W", self.image_small_width.as_ref());
-        writer.field("IMAGE_SIZE_S_H", self.image_small_height.as_ref());
-        writer.field("IMAGE_SIZE_M_W", self.image_medium_width.as_ref());
-        writer.field("IMAGE_SIZE_M_H", self.image_medium_height.as_ref());
-        writer.field("IMAGE_SIZE_B_W", self.image_big_width.as_ref());
-        writer.field("IMAGE_SIZE_B_H", self.image_big_height.as_ref());
+        if self.category_id.is_some() || !self.absent.contains(0) {
+            writer.field("CAT_ID", self.category_id.as_ref());
+        }
+        if self.goods_id.is_some() || !self.absent.contains(1) {
+            writer.field("GOODS_ID", self.goods_id.as_ref());
+        }
+        if self.goods_name.is_some() || !self.absent.contains(2) {
+            writer.field("GOODS_NAME", self.goods_name.as_ref());
+        }
+        if self.list_price.is_some() || !self.absent.contains(3) {
+            writer.field("GOODS_ORI_PRICE", self.list_price.as_ref());
+        }
+        if self.supply_price.is_some() || !self.absent.contains(4) {
+            writer.field("GOODS_PRICE", self.supply_price.as_ref());
+        }
+        if self.goods_info.is_some() || !self.absent.contains(5) {
+            writer.field("GOODS_INFO", self.goods_info.as_ref());
+        }
+        if self.use_guide.is_some() || !self.absent.contains(6) {
+            writer.field("USE_GUIDE", self.use_guide.as_ref());
+        }
+        if self.exchange_place.is_some() || !self.absent.contains(7) {
+            writer.field("EXC_BRANCH", self.exchange_place.as_ref());
+        }
+        if self.validity_type.is_some() || !self.absent.contains(8) {
+            writer.field("VALID_END_TYPE", self.validity_type.as_ref());
+        }
+        if self.validity.is_some() || !self.absent.contains(9) {
+            writer.field("VALID_END_DATE", self.validity.as_ref());
+        }
+        if self.send_type.is_some() || !self.absent.contains(10) {
+            writer.field("SEND_TYPE", self.send_type.as_ref());
+        }
+        if self.image_small.is_some() || !self.absent.contains(11) {
+            writer.field("IMAGE_PATH_S", self.image_small.as_ref());
+        }
+        if self.image_medium.is_some() || !self.absent.contains(12) {
+            writer.field("IMAGE_PATH_M", self.image_medium.as_ref());
+        }
+        if self.image_big.is_some() || !self.absent.contains(13) {
+            writer.field("IMAGE_PATH_B", self.image_big.as_ref());
+        }
+        if self.image_small_width.is_some() || !self.absent.contains(14) {
+            writer.field("IMAGE_SIZE_S_W", self.image_small_width.as_ref());
+        }
+        if self.image_small_height.is_some() || !self.absent.contains(15) {
+            writer.field("IMAGE_SIZE_S_H", self.image_small_height.as_ref());
+        }
+        if self.image_medium_width.is_some() || !self.absent.contains(16) {
+            writer.field("IMAGE_SIZE_M_W", self.image_medium_width.as_ref());
+        }
+        if self.image_medium_height.is_some() || !self.absent.contains(17) {
+            writer.field("IMAGE_SIZE_M_H", self.image_medium_height.as_ref());
+        }
+        if self.image_big_width.is_some() || !self.absent.contains(18) {
+            writer.field("IMAGE_SIZE_B_W", self.image_big_width.as_ref());
+        }
+        if self.image_big_height.is_some() || !self.absent.contains(19) {
+            writer.field("IMAGE_SIZE_B_H", self.image_big_height.as_ref());
+        }
     }
 }
 /// The answer to `coupon_send` (쿠폰발송 — Issue coupons and send them to up to 9 mobile numbers (no public manual).) under its root `<COUFUNSEND>`, without the result code and message.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CouponSendResponse {
-    /// `<ORDER_ID>`, text, at most 30 bytes (source: inferred); `None` when absent or empty.
-    pub order_id: Option<String>,
-    /// `<TR_ID>`, text, at most 50 bytes (source: inferred); `None` when absent or empty.
+    /// `<ORDER_ID>`, order_id, at most 30 bytes (source: inferred); `None` when absent or empty (`absent` tells which).
+    pub order_id: Option<OrderId>,
+    /// `<TR_ID>`, text, at most 50 bytes (source: inferred); `None` when absent or empty (`absent` tells which).
     pub tr_id: Option<String>,
     /// Every `<ORDER_INFO>` record, in document order (source: inferred).
     pub coupons: Vec<CouponSendItem>,
+    /// Which elements the server left out (their fields read `None`); a `None` not marked here came empty, as the encoder writes it.
+    pub absent: AbsentElements,
+}
+impl CouponSendResponse {
+    /// The spec's entries of the fields, in spec order.
+    pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[
+        AnswerFieldSpec {
+            name: "order_id",
+            wire: "ORDER_ID",
+            ty: AnswerType::Id { kind: "order_id" },
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "tr_id",
+            wire: "TR_ID",
+            ty: AnswerType::Text,
+            doc: "",
+            secret: false,
+        },
+    ];
+    /// The spec's entry of `CouponSendResponse::order_id` (`<ORDER_ID>`).
+    pub const ORDER_ID: &'static AnswerFieldSpec = &Self::FIELD_SPECS[0];
+    /// The spec's entry of `CouponSendResponse::tr_id` (`<TR_ID>`).
+    pub const TR_ID: &'static AnswerFieldSpec = &Self::FIELD_SPECS[1];
+    /// Every field, in spec order, as a view (absent ones too).
+    pub fn fields(&self) -> Vec<FieldView<'_>> {
+        Vec::from([
+            FieldView::new(
+                Self::ORDER_ID,
+                match &self.order_id {
+                    Some(v) => {
+                        ViewValue::Id {
+                            text: v.as_str(),
+                            breaks_rule: v.breaks_rule(),
+                        }
+                    }
+                    None => ViewValue::missing(self.absent.contains(0)),
+                },
+            ),
+            FieldView::new(
+                Self::TR_ID,
+                match &self.tr_id {
+                    Some(v) => ViewValue::Text(v.as_str()),
+                    None => ViewValue::missing(self.absent.contains(1)),
+                },
+            ),
+        ])
+    }
+    /// Where decoding starts: every field `None` and every element
+    /// marked absent until it is read.
+    pub fn unread() -> Self {
+        Self {
+            absent: AbsentElements::first(2),
+            ..Self::default()
+        }
+    }
 }
 impl Response for CouponSendResponse {
     const OPERATION: &'static str = "coupon_send";
@@ -270,40 +950,146 @@ impl Response for CouponSendResponse {
         let out = self;
         let _ = flat;
         match name {
-            b"ORDER_ID" => out.order_id = cursor.value("ORDER_ID")?,
-            b"TR_ID" => out.tr_id = cursor.value("TR_ID")?,
+            b"ORDER_ID" => {
+                out.order_id = cursor.value("ORDER_ID")?;
+                out.absent.remove(0);
+            }
+            b"TR_ID" => {
+                out.tr_id = cursor.value("TR_ID")?;
+                out.absent.remove(1);
+            }
             b"ORDER_INFO" => out.coupons.push(CouponSendItem::decode(cursor)?),
             _ => return Ok(false),
         }
         Ok(true)
     }
     fn encode_children(&self, writer: &mut XmlWriter) {
-        writer.field("ORDER_ID", self.order_id.as_ref());
-        writer.field("TR_ID", self.tr_id.as_ref());
+        if self.order_id.is_some() || !self.absent.contains(0) {
+            writer.field("ORDER_ID", self.order_id.as_ref());
+        }
+        if self.tr_id.is_some() || !self.absent.contains(1) {
+            writer.field("TR_ID", self.tr_id.as_ref());
+        }
         for record in &self.coupons {
             record.encode(writer);
         }
+    }
+    fn unread() -> Self {
+        CouponSendResponse::unread()
+    }
+}
+impl AnswerView for CouponSendResponse {
+    fn fields(&self) -> Vec<FieldView<'_>> {
+        CouponSendResponse::fields(self)
+    }
+    fn records(&self) -> Vec<RecordView<'_>> {
+        self.coupons
+            .iter()
+            .map(|record| RecordView::new("ORDER_INFO", record.fields()))
+            .collect()
     }
 }
 /// One `<ORDER_INFO>` record of a `coupon_send` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CouponSendItem {
-    /// `<BARCODE_NUM>`, text, at most 30 bytes (source: inferred); `None` when absent or empty.
-    pub coupon_number: Option<String>,
-    /// `<RECEIVER_MOBILE>`, mobile (source: observed); `None` when absent or empty.
+    /// `<BARCODE_NUM>`, coupon_number, at most 30 bytes (source: inferred); a secret; `None` when absent or empty (`absent` tells which).
+    pub coupon_number: Option<CouponNumber>,
+    /// `<RECEIVER_MOBILE>`, mobile (source: observed); a secret; `None` when absent or empty (`absent` tells which).
     pub recipient: Option<Phone>,
-    /// `<VALID_END_DATE>`, date (source: inferred); `None` when absent or empty.
+    /// `<VALID_END_DATE>`, date (source: inferred); `None` when absent or empty (`absent` tells which).
     pub valid_until: Option<CalendarDate>,
+    /// Which elements the server left out (their fields read `None`); a `None` not marked here came empty, as the encoder writes it.
+    pub absent: AbsentElements,
 }
 impl CouponSendItem {
+    /// The spec's entries of the fields, in spec order.
+    pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[
+        AnswerFieldSpec {
+            name: "coupon_number",
+            wire: "BARCODE_NUM",
+            ty: AnswerType::Id {
+                kind: "coupon_number",
+            },
+            doc: "",
+            secret: true,
+        },
+        AnswerFieldSpec {
+            name: "recipient",
+            wire: "RECEIVER_MOBILE",
+            ty: AnswerType::Mobile,
+            doc: "",
+            secret: true,
+        },
+        AnswerFieldSpec {
+            name: "valid_until",
+            wire: "VALID_END_DATE",
+            ty: AnswerType::Date,
+            doc: "",
+            secret: false,
+        },
+    ];
+    /// The spec's entry of `CouponSendItem::coupon_number` (`<BARCODE_NUM>`).
+    pub const COUPON_NUMBER: &'static AnswerFieldSpec = &Self::FIELD_SPECS[0];
+    /// The spec's entry of `CouponSendItem::recipient` (`<RECEIVER_MOBILE>`).
+    pub const RECIPIENT: &'static AnswerFieldSpec = &Self::FIELD_SPECS[1];
+    /// The spec's entry of `CouponSendItem::valid_until` (`<VALID_END_DATE>`).
+    pub const VALID_UNTIL: &'static AnswerFieldSpec = &Self::FIELD_SPECS[2];
+    /// Every field, in spec order, as a view (absent ones too).
+    pub fn fields(&self) -> Vec<FieldView<'_>> {
+        Vec::from([
+            FieldView::new(
+                Self::COUPON_NUMBER,
+                match &self.coupon_number {
+                    Some(v) => {
+                        ViewValue::Id {
+                            text: v.as_str(),
+                            breaks_rule: v.breaks_rule(),
+                        }
+                    }
+                    None => ViewValue::missing(self.absent.contains(0)),
+                },
+            ),
+            FieldView::new(
+                Self::RECIPIENT,
+                match &self.recipient {
+                    Some(v) => ViewValue::Phone(v),
+                    None => ViewValue::missing(self.absent.contains(1)),
+                },
+            ),
+            FieldView::new(
+                Self::VALID_UNTIL,
+                match &self.valid_until {
+                    Some(v) => ViewValue::Date(*v),
+                    None => ViewValue::missing(self.absent.contains(2)),
+                },
+            ),
+        ])
+    }
+    /// Where decoding starts: every field `None` and every element
+    /// marked absent until it is read.
+    pub fn unread() -> Self {
+        Self {
+            absent: AbsentElements::first(3),
+            ..Self::default()
+        }
+    }
     /// Reads one `<ORDER_INFO>` element that `cursor` has just opened.
     pub fn decode(cursor: &mut XmlCursor<'_>) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
+        let mut out = Self::unread();
         while let Some(name) = cursor.next_child()? {
             match name {
-                b"BARCODE_NUM" => out.coupon_number = cursor.value("BARCODE_NUM")?,
-                b"RECEIVER_MOBILE" => out.recipient = cursor.value("RECEIVER_MOBILE")?,
-                b"VALID_END_DATE" => out.valid_until = cursor.value("VALID_END_DATE")?,
+                b"BARCODE_NUM" => {
+                    out.coupon_number = cursor.value("BARCODE_NUM")?;
+                    out.absent.remove(0);
+                }
+                b"RECEIVER_MOBILE" => {
+                    out.recipient = cursor.value("RECEIVER_MOBILE")?;
+                    out.absent.remove(1);
+                }
+                b"VALID_END_DATE" => {
+                    out.valid_until = cursor.value("VALID_END_DATE")?;
+                    out.absent.remove(2);
+                }
                 _ => cursor.skip()?,
             }
         }
@@ -317,32 +1103,203 @@ impl CouponSendItem {
     }
     /// Writes its fields, without the record element around them.
     pub fn encode_fields(&self, writer: &mut XmlWriter) {
-        writer.field("BARCODE_NUM", self.coupon_number.as_ref());
-        writer.field("RECEIVER_MOBILE", self.recipient.as_ref());
-        writer.field("VALID_END_DATE", self.valid_until.as_ref());
+        if self.coupon_number.is_some() || !self.absent.contains(0) {
+            writer.field("BARCODE_NUM", self.coupon_number.as_ref());
+        }
+        if self.recipient.is_some() || !self.absent.contains(1) {
+            writer.field("RECEIVER_MOBILE", self.recipient.as_ref());
+        }
+        if self.valid_until.is_some() || !self.absent.contains(2) {
+            writer.field("VALID_END_DATE", self.valid_until.as_ref());
+        }
     }
 }
 /// The answer to `coupon_create` (쿠폰생성 — Issue coupon numbers without sending them (the merchant delivers them).) under its root `<COUFUNCREATE>`, without the result code and message.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CouponCreateResponse {
-    /// `<ORDER_ID>`, text, at most 30 bytes (source: create manual v1.4); `None` when absent or empty.
-    pub order_id: Option<String>,
-    /// `<CAT_ID>`, text, at most 10 bytes (source: create manual v1.4); `None` when absent or empty.
-    pub category_id: Option<String>,
-    /// `<GOODS_ID>`, text, at most 10 bytes (source: create manual v1.4); `None` when absent or empty.
-    pub goods_id: Option<String>,
-    /// `<TR_ID>`, text, at most 50 bytes (source: create manual v1.4); `None` when absent or empty.
+    /// `<ORDER_ID>`, order_id, at most 30 bytes (source: create manual v1.4); `None` when absent or empty (`absent` tells which).
+    pub order_id: Option<OrderId>,
+    /// `<CAT_ID>`, category_id, at most 10 bytes (source: create manual v1.4); `None` when absent or empty (`absent` tells which).
+    pub category_id: Option<CategoryId>,
+    /// `<GOODS_ID>`, goods_id, at most 10 bytes (source: create manual v1.4); `None` when absent or empty (`absent` tells which).
+    pub goods_id: Option<GoodsId>,
+    /// `<TR_ID>`, text, at most 50 bytes (source: create manual v1.4); `None` when absent or empty (`absent` tells which).
     pub tr_id: Option<String>,
-    /// `<ORDER_CNT>`, int (source: create manual v1.4); `None` when absent or empty.
+    /// `<ORDER_CNT>`, int (source: create manual v1.4); `None` when absent or empty (`absent` tells which).
     pub order_count: Option<i64>,
-    /// `<VALID_END_DATE>`, date (source: create manual v1.4); `None` when absent or empty.
+    /// `<VALID_END_DATE>`, date (source: create manual v1.4); `None` when absent or empty (`absent` tells which).
     pub valid_until: Option<CalendarDate>,
-    /// `<RESERVE1>`, text, at most 500 bytes (source: create manual v1.4); `None` when absent or empty.
+    /// `<RESERVE1>`, text, at most 500 bytes (source: create manual v1.4); `None` when absent or empty (`absent` tells which).
     pub reserve1: Option<String>,
-    /// `<RESERVE2>`, text, at most 500 bytes (source: create manual v1.4); `None` when absent or empty.
+    /// `<RESERVE2>`, text, at most 500 bytes (source: create manual v1.4); `None` when absent or empty (`absent` tells which).
     pub reserve2: Option<String>,
     /// Every `<ORDER_INFO>` record, in document order (at most 10, the document says) (source: create manual v1.4).
     pub coupons: Vec<CouponCreateItem>,
+    /// Which elements the server left out (their fields read `None`); a `None` not marked here came empty, as the encoder writes it.
+    pub absent: AbsentElements,
+}
+impl CouponCreateResponse {
+    /// The spec's entries of the fields, in spec order.
+    pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[
+        AnswerFieldSpec {
+            name: "order_id",
+            wire: "ORDER_ID",
+            ty: AnswerType::Id { kind: "order_id" },
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "category_id",
+            wire: "CAT_ID",
+            ty: AnswerType::Id {
+                kind: "category_id",
+            },
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "goods_id",
+            wire: "GOODS_ID",
+            ty: AnswerType::Id { kind: "goods_id" },
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "tr_id",
+            wire: "TR_ID",
+            ty: AnswerType::Text,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "order_count",
+            wire: "ORDER_CNT",
+            ty: AnswerType::Int,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "valid_until",
+            wire: "VALID_END_DATE",
+            ty: AnswerType::Date,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "reserve1",
+            wire: "RESERVE1",
+            ty: AnswerType::Text,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "reserve2",
+            wire: "RESERVE2",
+            ty: AnswerType::Text,
+            doc: "",
+            secret: false,
+        },
+    ];
+    /// The spec's entry of `CouponCreateResponse::order_id` (`<ORDER_ID>`).
+    pub const ORDER_ID: &'static AnswerFieldSpec = &Self::FIELD_SPECS[0];
+    /// The spec's entry of `CouponCreateResponse::category_id` (`<CAT_ID>`).
+    pub const CATEGORY_ID: &'static AnswerFieldSpec = &Self::FIELD_SPECS[1];
+    /// The spec's entry of `CouponCreateResponse::goods_id` (`<GOODS_ID>`).
+    pub const GOODS_ID: &'static AnswerFieldSpec = &Self::FIELD_SPECS[2];
+    /// The spec's entry of `CouponCreateResponse::tr_id` (`<TR_ID>`).
+    pub const TR_ID: &'static AnswerFieldSpec = &Self::FIELD_SPECS[3];
+    /// The spec's entry of `CouponCreateResponse::order_count` (`<ORDER_CNT>`).
+    pub const ORDER_COUNT: &'static AnswerFieldSpec = &Self::FIELD_SPECS[4];
+    /// The spec's entry of `CouponCreateResponse::valid_until` (`<VALID_END_DATE>`).
+    pub const VALID_UNTIL: &'static AnswerFieldSpec = &Self::FIELD_SPECS[5];
+    /// The spec's entry of `CouponCreateResponse::reserve1` (`<RESERVE1>`).
+    pub const RESERVE1: &'static AnswerFieldSpec = &Self::FIELD_SPECS[6];
+    /// The spec's entry of `CouponCreateResponse::reserve2` (`<RESERVE2>`).
+    pub const RESERVE2: &'static AnswerFieldSpec = &Self::FIELD_SPECS[7];
+    /// Every field, in spec order, as a view (absent ones too).
+    pub fn fields(&self) -> Vec<FieldView<'_>> {
+        Vec::from([
+            FieldView::new(
+                Self::ORDER_ID,
+                match &self.order_id {
+                    Some(v) => {
+                        ViewValue::Id {
+                            text: v.as_str(),
+                            breaks_rule: v.breaks_rule(),
+                        }
+                    }
+                    None => ViewValue::missing(self.absent.contains(0)),
+                },
+            ),
+            FieldView::new(
+                Self::CATEGORY_ID,
+                match &self.category_id {
+                    Some(v) => {
+                        ViewValue::Id {
+                            text: v.as_str(),
+                            breaks_rule: v.breaks_rule(),
+                        }
+                    }
+                    None => ViewValue::missing(self.absent.contains(1)),
+                },
+            ),
+            FieldView::new(
+                Self::GOODS_ID,
+                match &self.goods_id {
+                    Some(v) => {
+                        ViewValue::Id {
+                            text: v.as_str(),
+                            breaks_rule: v.breaks_rule(),
+                        }
+                    }
+                    None => ViewValue::missing(self.absent.contains(2)),
+                },
+            ),
+            FieldView::new(
+                Self::TR_ID,
+                match &self.tr_id {
+                    Some(v) => ViewValue::Text(v.as_str()),
+                    None => ViewValue::missing(self.absent.contains(3)),
+                },
+            ),
+            FieldView::new(
+                Self::ORDER_COUNT,
+                match &self.order_count {
+                    Some(v) => ViewValue::Int(*v),
+                    None => ViewValue::missing(self.absent.contains(4)),
+                },
+            ),
+            FieldView::new(
+                Self::VALID_UNTIL,
+                match &self.valid_until {
+                    Some(v) => ViewValue::Date(*v),
+                    None => ViewValue::missing(self.absent.contains(5)),
+                },
+            ),
+            FieldView::new(
+                Self::RESERVE1,
+                match &self.reserve1 {
+                    Some(v) => ViewValue::Text(v.as_str()),
+                    None => ViewValue::missing(self.absent.contains(6)),
+                },
+            ),
+            FieldView::new(
+                Self::RESERVE2,
+                match &self.reserve2 {
+                    Some(v) => ViewValue::Text(v.as_str()),
+                    None => ViewValue::missing(self.absent.contains(7)),
+                },
+            ),
+        ])
+    }
+    /// Where decoding starts: every field `None` and every element
+    /// marked absent until it is read.
+    pub fn unread() -> Self {
+        Self {
+            absent: AbsentElements::first(8),
+            ..Self::default()
+        }
+    }
 }
 impl Response for CouponCreateResponse {
     const OPERATION: &'static str = "coupon_create";
@@ -357,49 +1314,166 @@ impl Response for CouponCreateResponse {
         let out = self;
         let _ = flat;
         match name {
-            b"ORDER_ID" => out.order_id = cursor.value("ORDER_ID")?,
-            b"CAT_ID" => out.category_id = cursor.value("CAT_ID")?,
-            b"GOODS_ID" => out.goods_id = cursor.value("GOODS_ID")?,
-            b"TR_ID" => out.tr_id = cursor.value("TR_ID")?,
-            b"ORDER_CNT" => out.order_count = cursor.value("ORDER_CNT")?,
-            b"VALID_END_DATE" => out.valid_until = cursor.value("VALID_END_DATE")?,
-            b"RESERVE1" => out.reserve1 = cursor.value("RESERVE1")?,
-            b"RESERVE2" => out.reserve2 = cursor.value("RESERVE2")?,
+            b"ORDER_ID" => {
+                out.order_id = cursor.value("ORDER_ID")?;
+                out.absent.remove(0);
+            }
+            b"CAT_ID" => {
+                out.category_id = cursor.value("CAT_ID")?;
+                out.absent.remove(1);
+            }
+            b"GOODS_ID" => {
+                out.goods_id = cursor.value("GOODS_ID")?;
+                out.absent.remove(2);
+            }
+            b"TR_ID" => {
+                out.tr_id = cursor.value("TR_ID")?;
+                out.absent.remove(3);
+            }
+            b"ORDER_CNT" => {
+                out.order_count = cursor.value("ORDER_CNT")?;
+                out.absent.remove(4);
+            }
+            b"VALID_END_DATE" => {
+                out.valid_until = cursor.value("VALID_END_DATE")?;
+                out.absent.remove(5);
+            }
+            b"RESERVE1" => {
+                out.reserve1 = cursor.value("RESERVE1")?;
+                out.absent.remove(6);
+            }
+            b"RESERVE2" => {
+                out.reserve2 = cursor.value("RESERVE2")?;
+                out.absent.remove(7);
+            }
             b"ORDER_INFO" => out.coupons.push(CouponCreateItem::decode(cursor)?),
             _ => return Ok(false),
         }
         Ok(true)
     }
     fn encode_children(&self, writer: &mut XmlWriter) {
-        writer.field("ORDER_ID", self.order_id.as_ref());
-        writer.field("CAT_ID", self.category_id.as_ref());
-        writer.field("GOODS_ID", self.goods_id.as_ref());
-        writer.field("TR_ID", self.tr_id.as_ref());
-        writer.field("ORDER_CNT", self.order_count.as_ref());
-        writer.field("VALID_END_DATE", self.valid_until.as_ref());
-        writer.field("RESERVE1", self.reserve1.as_ref());
-        writer.field("RESERVE2", self.reserve2.as_ref());
+        if self.order_id.is_some() || !self.absent.contains(0) {
+            writer.field("ORDER_ID", self.order_id.as_ref());
+        }
+        if self.category_id.is_some() || !self.absent.contains(1) {
+            writer.field("CAT_ID", self.category_id.as_ref());
+        }
+        if self.goods_id.is_some() || !self.absent.contains(2) {
+            writer.field("GOODS_ID", self.goods_id.as_ref());
+        }
+        if self.tr_id.is_some() || !self.absent.contains(3) {
+            writer.field("TR_ID", self.tr_id.as_ref());
+        }
+        if self.order_count.is_some() || !self.absent.contains(4) {
+            writer.field("ORDER_CNT", self.order_count.as_ref());
+        }
+        if self.valid_until.is_some() || !self.absent.contains(5) {
+            writer.field("VALID_END_DATE", self.valid_until.as_ref());
+        }
+        if self.reserve1.is_some() || !self.absent.contains(6) {
+            writer.field("RESERVE1", self.reserve1.as_ref());
+        }
+        if self.reserve2.is_some() || !self.absent.contains(7) {
+            writer.field("RESERVE2", self.reserve2.as_ref());
+        }
         for record in &self.coupons {
             record.encode(writer);
         }
+    }
+    fn unread() -> Self {
+        CouponCreateResponse::unread()
+    }
+}
+impl AnswerView for CouponCreateResponse {
+    fn fields(&self) -> Vec<FieldView<'_>> {
+        CouponCreateResponse::fields(self)
+    }
+    fn records(&self) -> Vec<RecordView<'_>> {
+        self.coupons
+            .iter()
+            .map(|record| RecordView::new("ORDER_INFO", record.fields()))
+            .collect()
     }
 }
 /// One `<ORDER_INFO>` record of a `coupon_create` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CouponCreateItem {
-    /// `<BARCODE_NUM>`, text, at most 30 bytes (source: create manual v1.4); `None` when absent or empty.
-    pub coupon_number: Option<String>,
-    /// `<STAMP_DUTY>`, text, at most 100 bytes (source: create manual v1.4); `None` when absent or empty.
+    /// `<BARCODE_NUM>`, coupon_number, at most 30 bytes (source: create manual v1.4); a secret; `None` when absent or empty (`absent` tells which).
+    pub coupon_number: Option<CouponNumber>,
+    /// `<STAMP_DUTY>`, text, at most 100 bytes (source: create manual v1.4); `None` when absent or empty (`absent` tells which).
     pub stamp_duty: Option<String>,
+    /// Which elements the server left out (their fields read `None`); a `None` not marked here came empty, as the encoder writes it.
+    pub absent: AbsentElements,
 }
 impl CouponCreateItem {
+    /// The spec's entries of the fields, in spec order.
+    pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[
+        AnswerFieldSpec {
+            name: "coupon_number",
+            wire: "BARCODE_NUM",
+            ty: AnswerType::Id {
+                kind: "coupon_number",
+            },
+            doc: "",
+            secret: true,
+        },
+        AnswerFieldSpec {
+            name: "stamp_duty",
+            wire: "STAMP_DUTY",
+            ty: AnswerType::Text,
+            doc: "",
+            secret: false,
+        },
+    ];
+    /// The spec's entry of `CouponCreateItem::coupon_number` (`<BARCODE_NUM>`).
+    pub const COUPON_NUMBER: &'static AnswerFieldSpec = &Self::FIELD_SPECS[0];
+    /// The spec's entry of `CouponCreateItem::stamp_duty` (`<STAMP_DUTY>`).
+    pub const STAMP_DUTY: &'static AnswerFieldSpec = &Self::FIELD_SPECS[1];
+    /// Every field, in spec order, as a view (absent ones too).
+    pub fn fields(&self) -> Vec<FieldView<'_>> {
+        Vec::from([
+            FieldView::new(
+                Self::COUPON_NUMBER,
+                match &self.coupon_number {
+                    Some(v) => {
+                        ViewValue::Id {
+                            text: v.as_str(),
+                            breaks_rule: v.breaks_rule(),
+                        }
+                    }
+                    None => ViewValue::missing(self.absent.contains(0)),
+                },
+            ),
+            FieldView::new(
+                Self::STAMP_DUTY,
+                match &self.stamp_duty {
+                    Some(v) => ViewValue::Text(v.as_str()),
+                    None => ViewValue::missing(self.absent.contains(1)),
+                },
+            ),
+        ])
+    }
+    /// Where decoding starts: every field `None` and every element
+    /// marked absent until it is read.
+    pub fn unread() -> Self {
+        Self {
+            absent: AbsentElements::first(2),
+            ..Self::default()
+        }
+    }
     /// Reads one `<ORDER_INFO>` element that `cursor` has just opened.
     pub fn decode(cursor: &mut XmlCursor<'_>) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
+        let mut out = Self::unread();
         while let Some(name) = cursor.next_child()? {
             match name {
-                b"BARCODE_NUM" => out.coupon_number = cursor.value("BARCODE_NUM")?,
-                b"STAMP_DUTY" => out.stamp_duty = cursor.value("STAMP_DUTY")?,
+                b"BARCODE_NUM" => {
+                    out.coupon_number = cursor.value("BARCODE_NUM")?;
+                    out.absent.remove(0);
+                }
+                b"STAMP_DUTY" => {
+                    out.stamp_duty = cursor.value("STAMP_DUTY")?;
+                    out.absent.remove(1);
+                }
                 _ => cursor.skip()?,
             }
         }
@@ -413,8 +1487,12 @@ impl CouponCreateItem {
     }
     /// Writes its fields, without the record element around them.
     pub fn encode_fields(&self, writer: &mut XmlWriter) {
-        writer.field("BARCODE_NUM", self.coupon_number.as_ref());
-        writer.field("STAMP_DUTY", self.stamp_duty.as_ref());
+        if self.coupon_number.is_some() || !self.absent.contains(0) {
+            writer.field("BARCODE_NUM", self.coupon_number.as_ref());
+        }
+        if self.stamp_duty.is_some() || !self.absent.contains(1) {
+            writer.field("STAMP_DUTY", self.stamp_duty.as_ref());
+        }
     }
 }
 /// The answer to `coupon_status` (쿠폰상태조회 (잔액조회) — Look up one coupon's state, validity and (for an AMOUNT voucher) balance.) under its root `<COUFUNSEARCH>`, without the result code and message.
@@ -422,6 +1500,24 @@ impl CouponCreateItem {
 pub struct CouponStatusResponse {
     /// Every `<ORDER_INFO>` record, in document order (at most 10, the document says) (source: status manual v1.3). The record's fields may also stand flat under the root: they then form one record.
     pub coupons: Vec<CouponStatusItem>,
+    /// Which elements the server left out (their fields read `None`); a `None` not marked here came empty, as the encoder writes it.
+    pub absent: AbsentElements,
+}
+impl CouponStatusResponse {
+    /// The spec's entries of the fields, in spec order.
+    pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[];
+    /// Every field, in spec order, as a view (absent ones too).
+    pub fn fields(&self) -> Vec<FieldView<'_>> {
+        Vec::from([])
+    }
+    /// Where decoding starts: every field `None` and every element
+    /// marked absent until it is read.
+    pub fn unread() -> Self {
+        Self {
+            absent: AbsentElements::first(0),
+            ..Self::default()
+        }
+    }
 }
 impl Response for CouponStatusResponse {
     const OPERATION: &'static str = "coupon_status";
@@ -437,33 +1533,54 @@ impl Response for CouponStatusResponse {
         match name {
             b"ORDER_INFO" => out.coupons.push(CouponStatusItem::decode(cursor)?),
             b"COUPON_TYPE" => {
-                flat.get(&mut out.coupons).coupon_type = cursor.value("COUPON_TYPE")?;
+                let record = flat.get_with(&mut out.coupons, CouponStatusItem::unread);
+                record.coupon_type = cursor.value("COUPON_TYPE")?;
+                record.absent.remove(0);
             }
             b"ORDER_DATE" => {
-                flat.get(&mut out.coupons).order_date = cursor.value("ORDER_DATE")?;
+                let record = flat.get_with(&mut out.coupons, CouponStatusItem::unread);
+                record.order_date = cursor.value("ORDER_DATE")?;
+                record.absent.remove(1);
             }
-            b"STATUS" => flat.get(&mut out.coupons).status = cursor.value("STATUS")?,
+            b"STATUS" => {
+                let record = flat.get_with(&mut out.coupons, CouponStatusItem::unread);
+                record.status = cursor.value("STATUS")?;
+                record.absent.remove(2);
+            }
             b"RECEIVER_MOBILE" => {
-                flat.get(&mut out.coupons).recipient = cursor.value("RECEIVER_MOBILE")?;
+                let record = flat.get_with(&mut out.coupons, CouponStatusItem::unread);
+                record.recipient = cursor.value("RECEIVER_MOBILE")?;
+                record.absent.remove(3);
             }
             b"BARCODE_NUM" => {
-                flat.get(&mut out.coupons).coupon_number = cursor.value("BARCODE_NUM")?;
+                let record = flat.get_with(&mut out.coupons, CouponStatusItem::unread);
+                record.coupon_number = cursor.value("BARCODE_NUM")?;
+                record.absent.remove(4);
             }
             b"VALID_END_DATE" => {
-                flat.get(&mut out.coupons).valid_until = cursor.value("VALID_END_DATE")?;
+                let record = flat.get_with(&mut out.coupons, CouponStatusItem::unread);
+                record.valid_until = cursor.value("VALID_END_DATE")?;
+                record.absent.remove(5);
             }
             b"EXCHANGE_DATE" => {
-                flat.get(&mut out.coupons).exchanged_at = cursor.value("EXCHANGE_DATE")?;
+                let record = flat.get_with(&mut out.coupons, CouponStatusItem::unread);
+                record.exchanged_at = cursor.value("EXCHANGE_DATE")?;
+                record.absent.remove(6);
             }
             b"CANCEL_DATE" => {
-                flat.get(&mut out.coupons).cancelled_at = cursor.value("CANCEL_DATE")?;
+                let record = flat.get_with(&mut out.coupons, CouponStatusItem::unread);
+                record.cancelled_at = cursor.value("CANCEL_DATE")?;
+                record.absent.remove(7);
             }
             b"TOTAL_AMOUNT" => {
-                flat.get(&mut out.coupons).total_amount = cursor.value("TOTAL_AMOUNT")?;
+                let record = flat.get_with(&mut out.coupons, CouponStatusItem::unread);
+                record.total_amount = cursor.value("TOTAL_AMOUNT")?;
+                record.absent.remove(8);
             }
             b"REMAIN_AMOUNT" => {
-                flat.get(&mut out.coupons).remaining_amount = cursor
-                    .value("REMAIN_AMOUNT")?;
+                let record = flat.get_with(&mut out.coupons, CouponStatusItem::unread);
+                record.remaining_amount = cursor.value("REMAIN_AMOUNT")?;
+                record.absent.remove(9);
             }
             _ => return Ok(false),
         }
@@ -479,47 +1596,314 @@ impl Response for CouponStatusResponse {
             }
         }
     }
+    fn unread() -> Self {
+        CouponStatusResponse::unread()
+    }
+}
+impl AnswerView for CouponStatusResponse {
+    fn fields(&self) -> Vec<FieldView<'_>> {
+        CouponStatusResponse::fields(self)
+    }
+    fn records(&self) -> Vec<RecordView<'_>> {
+        self.coupons
+            .iter()
+            .map(|record| RecordView::new("ORDER_INFO", record.fields()))
+            .collect()
+    }
 }
 /// One `<ORDER_INFO>` record of a `coupon_status` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CouponStatusItem {
-    /// `<COUPON_TYPE>`, coupon_type, at most 10 bytes (source: status manual v1.3); `None` when absent or empty.
+    /// `<COUPON_TYPE>`, coupon_type, at most 10 bytes (source: status manual v1.3); `None` when absent or empty (`absent` tells which).
     pub coupon_type: Option<Reported<CouponType>>,
-    /// `<ORDER_DATE>`, date (source: status manual v1.3); `None` when absent or empty.
+    /// `<ORDER_DATE>`, date (source: status manual v1.3); `None` when absent or empty (`absent` tells which).
     pub order_date: Option<CalendarDate>,
-    /// `<STATUS>`, coupon_status, at most 3 bytes (source: status manual v1.3); `None` when absent or empty.
+    /// `<STATUS>`, coupon_status, at most 3 bytes (source: status manual v1.3); `None` when absent or empty (`absent` tells which).
     pub status: Option<Reported<CouponStatus>>,
-    /// `<RECEIVER_MOBILE>`, mobile, at most 11 bytes (source: status manual v1.3); `None` when absent or empty.
+    /// `<RECEIVER_MOBILE>`, mobile, at most 11 bytes (source: status manual v1.3); a secret; `None` when absent or empty (`absent` tells which).
     pub recipient: Option<Phone>,
-    /// `<BARCODE_NUM>`, text, at most 30 bytes (source: status manual v1.3); `None` when absent or empty.
-    pub coupon_number: Option<String>,
-    /// `<VALID_END_DATE>`, date (source: status manual v1.3); `None` when absent or empty.
+    /// `<BARCODE_NUM>`, coupon_number, at most 30 bytes (source: status manual v1.3); a secret; `None` when absent or empty (`absent` tells which).
+    pub coupon_number: Option<CouponNumber>,
+    /// `<VALID_END_DATE>`, date (source: status manual v1.3); `None` when absent or empty (`absent` tells which).
     pub valid_until: Option<CalendarDate>,
-    /// `<EXCHANGE_DATE>`, timestamp (source: status manual v1.3); `None` when absent or empty.
+    /// `<EXCHANGE_DATE>`, timestamp (source: status manual v1.3); `None` when absent or empty (`absent` tells which).
     pub exchanged_at: Option<Timestamp>,
-    /// `<CANCEL_DATE>`, timestamp (source: status manual v1.3); `None` when absent or empty.
+    /// `<CANCEL_DATE>`, timestamp (source: status manual v1.3); `None` when absent or empty (`absent` tells which).
     pub cancelled_at: Option<Timestamp>,
-    /// `<TOTAL_AMOUNT>`, amount, at most 10 bytes (source: status manual v1.3); `None` when absent or empty.
+    /// `<TOTAL_AMOUNT>`, amount, at most 10 bytes (source: status manual v1.3); `None` when absent or empty (`absent` tells which).
     pub total_amount: Option<i64>,
-    /// `<REMAIN_AMOUNT>`, amount, at most 10 bytes (source: status manual v1.3); `None` when absent or empty.
+    /// `<REMAIN_AMOUNT>`, amount, at most 10 bytes (source: status manual v1.3); `None` when absent or empty (`absent` tells which).
     pub remaining_amount: Option<i64>,
+    /// Which elements the server left out (their fields read `None`); a `None` not marked here came empty, as the encoder writes it.
+    pub absent: AbsentElements,
 }
 impl CouponStatusItem {
+    /// The spec's entries of the fields, in spec order.
+    pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[
+        AnswerFieldSpec {
+            name: "coupon_type",
+            wire: "COUPON_TYPE",
+            ty: AnswerType::Enum(EnumKindSpec {
+                kind: "coupon_type",
+                wire_values: &super::kinds::CouponType::WIRE_VALUES,
+                docs: &super::kinds::CouponType::DOCS,
+            }),
+            doc: "What a coupon is (the status manual's COUPON_TYPE).",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "order_date",
+            wire: "ORDER_DATE",
+            ty: AnswerType::Date,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "status",
+            wire: "STATUS",
+            ty: AnswerType::Enum(EnumKindSpec {
+                kind: "coupon_status",
+                wire_values: &super::kinds::CouponStatus::WIRE_VALUES,
+                docs: &super::kinds::CouponStatus::DOCS,
+            }),
+            doc: "State of one issued coupon (the status manual's STATUS table).",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "recipient",
+            wire: "RECEIVER_MOBILE",
+            ty: AnswerType::Mobile,
+            doc: "",
+            secret: true,
+        },
+        AnswerFieldSpec {
+            name: "coupon_number",
+            wire: "BARCODE_NUM",
+            ty: AnswerType::Id {
+                kind: "coupon_number",
+            },
+            doc: "",
+            secret: true,
+        },
+        AnswerFieldSpec {
+            name: "valid_until",
+            wire: "VALID_END_DATE",
+            ty: AnswerType::Date,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "exchanged_at",
+            wire: "EXCHANGE_DATE",
+            ty: AnswerType::Timestamp,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "cancelled_at",
+            wire: "CANCEL_DATE",
+            ty: AnswerType::Timestamp,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "total_amount",
+            wire: "TOTAL_AMOUNT",
+            ty: AnswerType::Amount,
+            doc: "",
+            secret: false,
+        },
+        AnswerFieldSpec {
+            name: "remaining_amount",
+            wire: "REMAIN_AMOUNT",
+            ty: AnswerType::Amount,
+            doc: "",
+            secret: false,
+        },
+    ];
+    /// The spec's entry of `CouponStatusItem::coupon_type` (`<COUPON_TYPE>`).
+    pub const COUPON_TYPE: &'static AnswerFieldSpec = &Self::FIELD_SPECS[0];
+    /// The spec's entry of `CouponStatusItem::order_date` (`<ORDER_DATE>`).
+    pub const ORDER_DATE: &'static AnswerFieldSpec = &Self::FIELD_SPECS[1];
+    /// The spec's entry of `CouponStatusItem::status` (`<STATUS>`).
+    pub const STATUS: &'static AnswerFieldSpec = &Self::FIELD_SPECS[2];
+    /// The spec's entry of `CouponStatusItem::recipient` (`<RECEIVER_MOBILE>`).
+    pub const RECIPIENT: &'static AnswerFieldSpec = &Self::FIELD_SPECS[3];
+    /// The spec's entry of `CouponStatusItem::coupon_number` (`<BARCODE_NUM>`).
+    pub const COUPON_NUMBER: &'static AnswerFieldSpec = &Self::FIELD_SPECS[4];
+    /// The spec's entry of `CouponStatusItem::valid_until` (`<VALID_END_DATE>`).
+    pub const VALID_UNTIL: &'static AnswerFieldSpec = &Self::FIELD_SPECS[5];
+    /// The spec's entry of `CouponStatusItem::exchanged_at` (`<EXCHANGE_DATE>`).
+    pub const EXCHANGED_AT: &'static AnswerFieldSpec = &Self::FIELD_SPECS[6];
+    /// The spec's entry of `CouponStatusItem::cancelled_at` (`<CANCEL_DATE>`).
+    pub const CANCELLED_AT: &'static AnswerFieldSpec = &Self::FIELD_SPECS[7];
+    /// The spec's entry of `CouponStatusItem::total_amount` (`<TOTAL_AMOUNT>`).
+    pub const TOTAL_AMOUNT: &'static AnswerFieldSpec = &Self::FIELD_SPECS[8];
+    /// The spec's entry of `CouponStatusItem::remaining_amount` (`<REMAIN_AMOUNT>`).
+    pub const REMAINING_AMOUNT: &'static AnswerFieldSpec = &Self::FIELD_SPECS[9];
+    /// Every field, in spec order, as a view (absent ones too).
+    pub fn fields(&self) -> Vec<FieldView<'_>> {
+        Vec::from([
+            FieldView::new(
+                Self::COUPON_TYPE,
+                match &self.coupon_type {
+                    Some(v) => {
+                        match v {
+                            Reported::Known(k) => {
+                                ViewValue::Enum {
+                                    wire: k.as_wire(),
+                                    doc: Some(k.doc()),
+                                }
+                            }
+                            Reported::Unknown(t) => {
+                                ViewValue::Enum {
+                                    wire: t.as_str(),
+                                    doc: None,
+                                }
+                            }
+                        }
+                    }
+                    None => ViewValue::missing(self.absent.contains(0)),
+                },
+            ),
+            FieldView::new(
+                Self::ORDER_DATE,
+                match &self.order_date {
+                    Some(v) => ViewValue::Date(*v),
+                    None => ViewValue::missing(self.absent.contains(1)),
+                },
+            ),
+            FieldView::new(
+                Self::STATUS,
+                match &self.status {
+                    Some(v) => {
+                        match v {
+                            Reported::Known(k) => {
+                                ViewValue::Enum {
+                                    wire: k.as_wire(),
+                                    doc: Some(k.doc()),
+                                }
+                            }
+                            Reported::Unknown(t) => {
+                                ViewValue::Enum {
+                                    wire: t.as_str(),
+                                    doc: None,
+                                }
+                            }
+                        }
+                    }
+                    None => ViewValue::missing(self.absent.contains(2)),
+                },
+            ),
+            FieldView::new(
+                Self::RECIPIENT,
+                match &self.recipient {
+                    Some(v) => ViewValue::Phone(v),
+                    None => ViewValue::missing(self.absent.contains(3)),
+                },
+            ),
+            FieldView::new(
+                Self::COUPON_NUMBER,
+                match &self.coupon_number {
+                    Some(v) => {
+                        ViewValue::Id {
+                            text: v.as_str(),
+                            breaks_rule: v.breaks_rule(),
+                        }
+                    }
+                    None => ViewValue::missing(self.absent.contains(4)),
+                },
+            ),
+            FieldView::new(
+                Self::VALID_UNTIL,
+                match &self.valid_until {
+                    Some(v) => ViewValue::Date(*v),
+                    None => ViewValue::missing(self.absent.contains(5)),
+                },
+            ),
+            FieldView::new(
+                Self::EXCHANGED_AT,
+                match &self.exchanged_at {
+                    Some(v) => ViewValue::Timestamp(*v),
+                    None => ViewValue::missing(self.absent.contains(6)),
+                },
+            ),
+            FieldView::new(
+                Self::CANCELLED_AT,
+                match &self.cancelled_at {
+                    Some(v) => ViewValue::Timestamp(*v),
+                    None => ViewValue::missing(self.absent.contains(7)),
+                },
+            ),
+            FieldView::new(
+                Self::TOTAL_AMOUNT,
+                match &self.total_amount {
+                    Some(v) => ViewValue::Amount(*v),
+                    None => ViewValue::missing(self.absent.contains(8)),
+                },
+            ),
+            FieldView::new(
+                Self::REMAINING_AMOUNT,
+                match &self.remaining_amount {
+                    Some(v) => ViewValue::Amount(*v),
+                    None => ViewValue::missing(self.absent.contains(9)),
+                },
+            ),
+        ])
+    }
+    /// Where decoding starts: every field `None` and every element
+    /// marked absent until it is read.
+    pub fn unread() -> Self {
+        Self {
+            absent: AbsentElements::first(10),
+            ..Self::default()
+        }
+    }
     /// Reads one `<ORDER_INFO>` element that `cursor` has just opened.
     pub fn decode(cursor: &mut XmlCursor<'_>) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
+        let mut out = Self::unread();
         while let Some(name) = cursor.next_child()? {
             match name {
-                b"COUPON_TYPE" => out.coupon_type = cursor.value("COUPON_TYPE")?,
-                b"ORDER_DATE" => out.order_date = cursor.value("ORDER_DATE")?,
-                b"STATUS" => out.status = cursor.value("STATUS")?,
-                b"RECEIVER_MOBILE" => out.recipient = cursor.value("RECEIVER_MOBILE")?,
-                b"BARCODE_NUM" => out.coupon_number = cursor.value("BARCODE_NUM")?,
-                b"VALID_END_DATE" => out.valid_until = cursor.value("VALID_END_DATE")?,
-                b"EXCHANGE_DATE" => out.exchanged_at = cursor.value("EXCHANGE_DATE")?,
-                b"CANCEL_DATE" => out.cancelled_at = cursor.value("CANCEL_DATE")?,
-                b"TOTAL_AMOUNT" => out.total_amount = cursor.value("TOTAL_AMOUNT")?,
-                b"REMAIN_AMOUNT" => out.remaining_amount = cursor.value("REMAIN_AMOUNT")?,
+                b"COUPON_TYPE" => {
+                    out.coupon_type = cursor.value("COUPON_TYPE")?;
+                    out.absent.remove(0);
+                }
+                b"ORDER_DATE" => {
+                    out.order_date = cursor.value("ORDER_DATE")?;
+                    out.absent.remove(1);
+                }
+                b"STATUS" => {
+                    out.status = cursor.value("STATUS")?;
+                    out.absent.remove(2);
+                }
+                b"RECEIVER_MOBILE" => {
+                    out.recipient = cursor.value("RECEIVER_MOBILE")?;
+                    out.absent.remove(3);
+                }
+                b"BARCODE_NUM" => {
+                    out.coupon_number = cursor.value("BARCODE_NUM")?;
+                    out.absent.remove(4);
+                }
+                b"VALID_END_DATE" => {
+                    out.valid_until = cursor.value("VALID_END_DATE")?;
+                    out.absent.remove(5);
+                }
+                b"EXCHANGE_DATE" => {
+                    out.exchanged_at = cursor.value("EXCHANGE_DATE")?;
+                    out.absent.remove(6);
+                }
+                b"CANCEL_DATE" => {
+                    out.cancelled_at = cursor.value("CANCEL_DATE")?;
+                    out.absent.remove(7);
+                }
+                b"TOTAL_AMOUNT" => {
+                    out.total_amount = cursor.value("TOTAL_AMOUNT")?;
+                    out.absent.remove(8);
+                }
+                b"REMAIN_AMOUNT" => {
+                    out.remaining_amount = cursor.value("REMAIN_AMOUNT")?;
+                    out.absent.remove(9);
+                }
                 _ => cursor.skip()?,
             }
         }
@@ -533,23 +1917,86 @@ impl CouponStatusItem {
     }
     /// Writes its fields, without the record element around them.
     pub fn encode_fields(&self, writer: &mut XmlWriter) {
-        writer.field("COUPON_TYPE", self.coupon_type.as_ref());
-        writer.field("ORDER_DATE", self.order_date.as_ref());
-        writer.field("STATUS", self.status.as_ref());
-        writer.field("RECEIVER_MOBILE", self.recipient.as_ref());
-        writer.field("BARCODE_NUM", self.coupon_number.as_ref());
-        writer.field("VALID_END_DATE", self.valid_until.as_ref());
-        writer.field("EXCHANGE_DATE", self.exchanged_at.as_ref());
-        writer.field("CANCEL_DATE", self.cancelled_at.as_ref());
-        writer.field("TOTAL_AMOUNT", self.total_amount.as_ref());
-        writer.field("REMAIN_AMOUNT", self.remaining_amount.as_ref());
+        if self.coupon_type.is_some() || !self.absent.contains(0) {
+            writer.field("COUPON_TYPE", self.coupon_type.as_ref());
+        }
+        if self.order_date.is_some() || !self.absent.contains(1) {
+            writer.field("ORDER_DATE", self.order_date.as_ref());
+        }
+        if self.status.is_some() || !self.absent.contains(2) {
+            writer.field("STATUS", self.status.as_ref());
+        }
+        if self.recipient.is_some() || !self.absent.contains(3) {
+            writer.field("RECEIVER_MOBILE", self.recipient.as_ref());
+        }
+        if self.coupon_number.is_some() || !self.absent.contains(4) {
+            writer.field("BARCODE_NUM", self.coupon_number.as_ref());
+        }
+        if self.valid_until.is_some() || !self.absent.contains(5) {
+            writer.field("VALID_END_DATE", self.valid_until.as_ref());
+        }
+        if self.exchanged_at.is_some() || !self.absent.contains(6) {
+            writer.field("EXCHANGE_DATE", self.exchanged_at.as_ref());
+        }
+        if self.cancelled_at.is_some() || !self.absent.contains(7) {
+            writer.field("CANCEL_DATE", self.cancelled_at.as_ref());
+        }
+        if self.total_amount.is_some() || !self.absent.contains(8) {
+            writer.field("TOTAL_AMOUNT", self.total_amount.as_ref());
+        }
+        if self.remaining_amount.is_some() || !self.absent.contains(9) {
+            writer.field("REMAIN_AMOUNT", self.remaining_amount.as_ref());
+        }
     }
 }
 /// The answer to `coupon_cancel` (쿠폰취소 — Cancel one coupon (an AMOUNT voucher: its unused balance).) under its root `<COUFUNCANCEL>`, without the result code and message.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CouponCancelResponse {
-    /// `<BARCODE_NUM>`, text, at most 30 bytes (source: cancel manual v1.2); `None` when absent or empty.
-    pub coupon_number: Option<String>,
+    /// `<BARCODE_NUM>`, coupon_number, at most 30 bytes (source: cancel manual v1.2); a secret; `None` when absent or empty (`absent` tells which).
+    pub coupon_number: Option<CouponNumber>,
+    /// Which elements the server left out (their fields read `None`); a `None` not marked here came empty, as the encoder writes it.
+    pub absent: AbsentElements,
+}
+impl CouponCancelResponse {
+    /// The spec's entries of the fields, in spec order.
+    pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[
+        AnswerFieldSpec {
+            name: "coupon_number",
+            wire: "BARCODE_NUM",
+            ty: AnswerType::Id {
+                kind: "coupon_number",
+            },
+            doc: "",
+            secret: true,
+        },
+    ];
+    /// The spec's entry of `CouponCancelResponse::coupon_number` (`<BARCODE_NUM>`).
+    pub const COUPON_NUMBER: &'static AnswerFieldSpec = &Self::FIELD_SPECS[0];
+    /// Every field, in spec order, as a view (absent ones too).
+    pub fn fields(&self) -> Vec<FieldView<'_>> {
+        Vec::from([
+            FieldView::new(
+                Self::COUPON_NUMBER,
+                match &self.coupon_number {
+                    Some(v) => {
+                        ViewValue::Id {
+                            text: v.as_str(),
+                            breaks_rule: v.breaks_rule(),
+                        }
+                    }
+                    None => ViewValue::missing(self.absent.contains(0)),
+                },
+            ),
+        ])
+    }
+    /// Where decoding starts: every field `None` and every element
+    /// marked absent until it is read.
+    pub fn unread() -> Self {
+        Self {
+            absent: AbsentElements::first(1),
+            ..Self::default()
+        }
+    }
 }
 impl Response for CouponCancelResponse {
     const OPERATION: &'static str = "coupon_cancel";
@@ -564,22 +2011,97 @@ impl Response for CouponCancelResponse {
         let out = self;
         let _ = flat;
         match name {
-            b"BARCODE_NUM" => out.coupon_number = cursor.value("BARCODE_NUM")?,
+            b"BARCODE_NUM" => {
+                out.coupon_number = cursor.value("BARCODE_NUM")?;
+                out.absent.remove(0);
+            }
             _ => return Ok(false),
         }
         Ok(true)
     }
     fn encode_children(&self, writer: &mut XmlWriter) {
-        writer.field("BARCODE_NUM", self.coupon_number.as_ref());
+        if self.coupon_number.is_some() || !self.absent.contains(0) {
+            writer.field("BARCODE_NUM", self.coupon_number.as_ref());
+        }
+    }
+    fn unread() -> Self {
+        CouponCancelResponse::unread()
+    }
+}
+impl AnswerView for CouponCancelResponse {
+    fn fields(&self) -> Vec<FieldView<'_>> {
+        CouponCancelResponse::fields(self)
+    }
+    fn records(&self) -> Vec<RecordView<'_>> {
+        Vec::new()
     }
 }
 /// The answer to `coupon_resend` (쿠폰재발송 — Send an issued coupon again to its recipient (3 resends at most; no public manual).) under its root `<COUFUNRESEND>`, without the result code and message.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CouponResendResponse {
-    /// `<BARCODE_NUM>`, text, at most 30 bytes (source: inferred); `None` when absent or empty.
-    pub coupon_number: Option<String>,
-    /// `<SEND_CNT>`, int (source: inferred); `None` when absent or empty.
+    /// `<BARCODE_NUM>`, coupon_number, at most 30 bytes (source: inferred); a secret; `None` when absent or empty (`absent` tells which).
+    pub coupon_number: Option<CouponNumber>,
+    /// `<SEND_CNT>`, int (source: inferred); `None` when absent or empty (`absent` tells which).
     pub send_count: Option<i64>,
+    /// Which elements the server left out (their fields read `None`); a `None` not marked here came empty, as the encoder writes it.
+    pub absent: AbsentElements,
+}
+impl CouponResendResponse {
+    /// The spec's entries of the fields, in spec order.
+    pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[
+        AnswerFieldSpec {
+            name: "coupon_number",
+            wire: "BARCODE_NUM",
+            ty: AnswerType::Id {
+                kind: "coupon_number",
+            },
+            doc: "",
+            secret: true,
+        },
+        AnswerFieldSpec {
+            name: "send_count",
+            wire: "SEND_CNT",
+            ty: AnswerType::Int,
+            doc: "",
+            secret: false,
+        },
+    ];
+    /// The spec's entry of `CouponResendResponse::coupon_number` (`<BARCODE_NUM>`).
+    pub const COUPON_NUMBER: &'static AnswerFieldSpec = &Self::FIELD_SPECS[0];
+    /// The spec's entry of `CouponResendResponse::send_count` (`<SEND_CNT>`).
+    pub const SEND_COUNT: &'static AnswerFieldSpec = &Self::FIELD_SPECS[1];
+    /// Every field, in spec order, as a view (absent ones too).
+    pub fn fields(&self) -> Vec<FieldView<'_>> {
+        Vec::from([
+            FieldView::new(
+                Self::COUPON_NUMBER,
+                match &self.coupon_number {
+                    Some(v) => {
+                        ViewValue::Id {
+                            text: v.as_str(),
+                            breaks_rule: v.breaks_rule(),
+                        }
+                    }
+                    None => ViewValue::missing(self.absent.contains(0)),
+                },
+            ),
+            FieldView::new(
+                Self::SEND_COUNT,
+                match &self.send_count {
+                    Some(v) => ViewValue::Int(*v),
+                    None => ViewValue::missing(self.absent.contains(1)),
+                },
+            ),
+        ])
+    }
+    /// Where decoding starts: every field `None` and every element
+    /// marked absent until it is read.
+    pub fn unread() -> Self {
+        Self {
+            absent: AbsentElements::first(2),
+            ..Self::default()
+        }
+    }
 }
 impl Response for CouponResendResponse {
     const OPERATION: &'static str = "coupon_resend";
@@ -594,24 +2116,104 @@ impl Response for CouponResendResponse {
         let out = self;
         let _ = flat;
         match name {
-            b"BARCODE_NUM" => out.coupon_number = cursor.value("BARCODE_NUM")?,
-            b"SEND_CNT" => out.send_count = cursor.value("SEND_CNT")?,
+            b"BARCODE_NUM" => {
+                out.coupon_number = cursor.value("BARCODE_NUM")?;
+                out.absent.remove(0);
+            }
+            b"SEND_CNT" => {
+                out.send_count = cursor.value("SEND_CNT")?;
+                out.absent.remove(1);
+            }
             _ => return Ok(false),
         }
         Ok(true)
     }
     fn encode_children(&self, writer: &mut XmlWriter) {
-        writer.field("BARCODE_NUM", self.coupon_number.as_ref());
-        writer.field("SEND_CNT", self.send_count.as_ref());
+        if self.coupon_number.is_some() || !self.absent.contains(0) {
+            writer.field("BARCODE_NUM", self.coupon_number.as_ref());
+        }
+        if self.send_count.is_some() || !self.absent.contains(1) {
+            writer.field("SEND_CNT", self.send_count.as_ref());
+        }
+    }
+    fn unread() -> Self {
+        CouponResendResponse::unread()
+    }
+}
+impl AnswerView for CouponResendResponse {
+    fn fields(&self) -> Vec<FieldView<'_>> {
+        CouponResendResponse::fields(self)
+    }
+    fn records(&self) -> Vec<RecordView<'_>> {
+        Vec::new()
     }
 }
 /// The answer to `change_recipient` (쿠폰수신자번호변경 — Change the mobile number an issued coupon belongs to (no public manual).) under its root `<COUFUNCHANGE>`, without the result code and message.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ChangeRecipientResponse {
-    /// `<BARCODE_NUM>`, text, at most 30 bytes (source: inferred); `None` when absent or empty.
-    pub coupon_number: Option<String>,
-    /// `<RECEIVER_MOBILE>`, mobile (source: observed); `None` when absent or empty.
+    /// `<BARCODE_NUM>`, coupon_number, at most 30 bytes (source: inferred); a secret; `None` when absent or empty (`absent` tells which).
+    pub coupon_number: Option<CouponNumber>,
+    /// `<RECEIVER_MOBILE>`, mobile (source: observed); a secret; `None` when absent or empty (`absent` tells which).
     pub recipient: Option<Phone>,
+    /// Which elements the server left out (their fields read `None`); a `None` not marked here came empty, as the encoder writes it.
+    pub absent: AbsentElements,
+}
+impl ChangeRecipientResponse {
+    /// The spec's entries of the fields, in spec order.
+    pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[
+        AnswerFieldSpec {
+            name: "coupon_number",
+            wire: "BARCODE_NUM",
+            ty: AnswerType::Id {
+                kind: "coupon_number",
+            },
+            doc: "",
+            secret: true,
+        },
+        AnswerFieldSpec {
+            name: "recipient",
+            wire: "RECEIVER_MOBILE",
+            ty: AnswerType::Mobile,
+            doc: "",
+            secret: true,
+        },
+    ];
+    /// The spec's entry of `ChangeRecipientResponse::coupon_number` (`<BARCODE_NUM>`).
+    pub const COUPON_NUMBER: &'static AnswerFieldSpec = &Self::FIELD_SPECS[0];
+    /// The spec's entry of `ChangeRecipientResponse::recipient` (`<RECEIVER_MOBILE>`).
+    pub const RECIPIENT: &'static AnswerFieldSpec = &Self::FIELD_SPECS[1];
+    /// Every field, in spec order, as a view (absent ones too).
+    pub fn fields(&self) -> Vec<FieldView<'_>> {
+        Vec::from([
+            FieldView::new(
+                Self::COUPON_NUMBER,
+                match &self.coupon_number {
+                    Some(v) => {
+                        ViewValue::Id {
+                            text: v.as_str(),
+                            breaks_rule: v.breaks_rule(),
+                        }
+                    }
+                    None => ViewValue::missing(self.absent.contains(0)),
+                },
+            ),
+            FieldView::new(
+                Self::RECIPIENT,
+                match &self.recipient {
+                    Some(v) => ViewValue::Phone(v),
+                    None => ViewValue::missing(self.absent.contains(1)),
+                },
+            ),
+        ])
+    }
+    /// Where decoding starts: every field `None` and every element
+    /// marked absent until it is read.
+    pub fn unread() -> Self {
+        Self {
+            absent: AbsentElements::first(2),
+            ..Self::default()
+        }
+    }
 }
 impl Response for ChangeRecipientResponse {
     const OPERATION: &'static str = "change_recipient";
@@ -626,24 +2228,104 @@ impl Response for ChangeRecipientResponse {
         let out = self;
         let _ = flat;
         match name {
-            b"BARCODE_NUM" => out.coupon_number = cursor.value("BARCODE_NUM")?,
-            b"RECEIVER_MOBILE" => out.recipient = cursor.value("RECEIVER_MOBILE")?,
+            b"BARCODE_NUM" => {
+                out.coupon_number = cursor.value("BARCODE_NUM")?;
+                out.absent.remove(0);
+            }
+            b"RECEIVER_MOBILE" => {
+                out.recipient = cursor.value("RECEIVER_MOBILE")?;
+                out.absent.remove(1);
+            }
             _ => return Ok(false),
         }
         Ok(true)
     }
     fn encode_children(&self, writer: &mut XmlWriter) {
-        writer.field("BARCODE_NUM", self.coupon_number.as_ref());
-        writer.field("RECEIVER_MOBILE", self.recipient.as_ref());
+        if self.coupon_number.is_some() || !self.absent.contains(0) {
+            writer.field("BARCODE_NUM", self.coupon_number.as_ref());
+        }
+        if self.recipient.is_some() || !self.absent.contains(1) {
+            writer.field("RECEIVER_MOBILE", self.recipient.as_ref());
+        }
+    }
+    fn unread() -> Self {
+        ChangeRecipientResponse::unread()
+    }
+}
+impl AnswerView for ChangeRecipientResponse {
+    fn fields(&self) -> Vec<FieldView<'_>> {
+        ChangeRecipientResponse::fields(self)
+    }
+    fn records(&self) -> Vec<RecordView<'_>> {
+        Vec::new()
     }
 }
 /// The answer to `coupon_image_send` (쿠폰이미지전송 — Send the coupon image of an issued coupon by MMS (no public manual).) under its root `<COUFUNIMAGESEND>`, without the result code and message.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CouponImageSendResponse {
-    /// `<BARCODE_NUM>`, text, at most 30 bytes (source: inferred); `None` when absent or empty.
-    pub coupon_number: Option<String>,
-    /// `<SEND_CNT>`, int (source: inferred); `None` when absent or empty.
+    /// `<BARCODE_NUM>`, coupon_number, at most 30 bytes (source: inferred); a secret; `None` when absent or empty (`absent` tells which).
+    pub coupon_number: Option<CouponNumber>,
+    /// `<SEND_CNT>`, int (source: inferred); `None` when absent or empty (`absent` tells which).
     pub send_count: Option<i64>,
+    /// Which elements the server left out (their fields read `None`); a `None` not marked here came empty, as the encoder writes it.
+    pub absent: AbsentElements,
+}
+impl CouponImageSendResponse {
+    /// The spec's entries of the fields, in spec order.
+    pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[
+        AnswerFieldSpec {
+            name: "coupon_number",
+            wire: "BARCODE_NUM",
+            ty: AnswerType::Id {
+                kind: "coupon_number",
+            },
+            doc: "",
+            secret: true,
+        },
+        AnswerFieldSpec {
+            name: "send_count",
+            wire: "SEND_CNT",
+            ty: AnswerType::Int,
+            doc: "",
+            secret: false,
+        },
+    ];
+    /// The spec's entry of `CouponImageSendResponse::coupon_number` (`<BARCODE_NUM>`).
+    pub const COUPON_NUMBER: &'static AnswerFieldSpec = &Self::FIELD_SPECS[0];
+    /// The spec's entry of `CouponImageSendResponse::send_count` (`<SEND_CNT>`).
+    pub const SEND_COUNT: &'static AnswerFieldSpec = &Self::FIELD_SPECS[1];
+    /// Every field, in spec order, as a view (absent ones too).
+    pub fn fields(&self) -> Vec<FieldView<'_>> {
+        Vec::from([
+            FieldView::new(
+                Self::COUPON_NUMBER,
+                match &self.coupon_number {
+                    Some(v) => {
+                        ViewValue::Id {
+                            text: v.as_str(),
+                            breaks_rule: v.breaks_rule(),
+                        }
+                    }
+                    None => ViewValue::missing(self.absent.contains(0)),
+                },
+            ),
+            FieldView::new(
+                Self::SEND_COUNT,
+                match &self.send_count {
+                    Some(v) => ViewValue::Int(*v),
+                    None => ViewValue::missing(self.absent.contains(1)),
+                },
+            ),
+        ])
+    }
+    /// Where decoding starts: every field `None` and every element
+    /// marked absent until it is read.
+    pub fn unread() -> Self {
+        Self {
+            absent: AbsentElements::first(2),
+            ..Self::default()
+        }
+    }
 }
 impl Response for CouponImageSendResponse {
     const OPERATION: &'static str = "coupon_image_send";
@@ -658,14 +2340,35 @@ impl Response for CouponImageSendResponse {
         let out = self;
         let _ = flat;
         match name {
-            b"BARCODE_NUM" => out.coupon_number = cursor.value("BARCODE_NUM")?,
-            b"SEND_CNT" => out.send_count = cursor.value("SEND_CNT")?,
+            b"BARCODE_NUM" => {
+                out.coupon_number = cursor.value("BARCODE_NUM")?;
+                out.absent.remove(0);
+            }
+            b"SEND_CNT" => {
+                out.send_count = cursor.value("SEND_CNT")?;
+                out.absent.remove(1);
+            }
             _ => return Ok(false),
         }
         Ok(true)
     }
     fn encode_children(&self, writer: &mut XmlWriter) {
-        writer.field("BARCODE_NUM", self.coupon_number.as_ref());
-        writer.field("SEND_CNT", self.send_count.as_ref());
+        if self.coupon_number.is_some() || !self.absent.contains(0) {
+            writer.field("BARCODE_NUM", self.coupon_number.as_ref());
+        }
+        if self.send_count.is_some() || !self.absent.contains(1) {
+            writer.field("SEND_CNT", self.send_count.as_ref());
+        }
+    }
+    fn unread() -> Self {
+        CouponImageSendResponse::unread()
+    }
+}
+impl AnswerView for CouponImageSendResponse {
+    fn fields(&self) -> Vec<FieldView<'_>> {
+        CouponImageSendResponse::fields(self)
+    }
+    fn records(&self) -> Vec<RecordView<'_>> {
+        Vec::new()
     }
 }

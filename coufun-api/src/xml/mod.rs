@@ -129,6 +129,12 @@ pub trait Response: Default + fmt::Debug + Send + Sized + 'static {
     /// Writes this answer's elements (everything but the result code and message).
     fn encode_children(&self, writer: &mut XmlWriter);
 
+    /// The value decoding starts from: `Default`, and in the generated answers
+    /// every element marked absent until it is read.
+    fn unread() -> Self {
+        Self::default()
+    }
+
     /// The whole success document (`00` and the manual's message) in `charset`.
     fn to_xml(&self, charset: Charset) -> Vec<u8> {
         encode_document(
@@ -155,6 +161,20 @@ impl FlatRecord {
             Some(i) if i < records.len() => i,
             _ => {
                 records.push(T::default());
+                records.len() - 1
+            }
+        };
+        self.index = Some(index);
+        &mut records[index]
+    }
+
+    /// Like [`FlatRecord::get`], a new record made by `unread` (every element
+    /// marked absent until it is read).
+    pub fn get_with<'a, T>(&mut self, records: &'a mut Vec<T>, unread: fn() -> T) -> &'a mut T {
+        let index = match self.index {
+            Some(i) if i < records.len() => i,
+            _ => {
+                records.push(unread());
                 records.len() - 1
             }
         };
@@ -237,7 +257,7 @@ fn decode_with<R: Response>(
     } else {
         String::from_utf8_lossy(root).chars().take(40).collect()
     };
-    let mut reply = R::default();
+    let mut reply = R::unread();
     let mut flat = FlatRecord::default();
     let mut code = None;
     let mut message = String::new();

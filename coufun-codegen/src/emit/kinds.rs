@@ -72,12 +72,24 @@ pub fn emit_kind(spec: &Spec, key: &str, kind: &Kind) -> TokenStream {
         /// The result code the server answers when this kind's rule is broken.
         pub const CODE: ResultCode = ResultCode::#code_variant;
     };
-    match kind.rule {
+    let body = match kind.rule {
         Rule::Text => emit_text(&ty, &doc, &code_const, kind),
         Rule::Digits | Rule::Mobile => emit_phone(&ty, &doc, &code_const, kind),
         Rule::Token | Rule::Date => emit_plain(&ty, &doc, &code_const, kind),
         Rule::Count => emit_count(&ty, &doc, &code_const, kind),
         Rule::Enum => emit_enum(&ty, &doc, &code_const, kind),
+    };
+    let secret = kind.secret;
+    quote! {
+        #body
+
+        impl #ty {
+            /// The spec's key of this kind (`[kinds.<key>]`).
+            pub const KIND: &'static str = #key;
+            /// Whether the spec marks the kind secret: its `Debug` (and
+            /// `Display`) then mask the value.
+            pub const SECRET: bool = #secret;
+        }
     }
 }
 
@@ -145,13 +157,29 @@ fn emit_text(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
 
         impl fmt::Debug for #ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_tuple(stringify!(#ty)).field(&self.as_str()).finish()
+                if Self::SECRET {
+                    f.debug_tuple(stringify!(#ty))
+                        .field(&crate::privacy::mask_secret(self.as_str()))
+                        .finish()
+                } else {
+                    f.debug_tuple(stringify!(#ty)).field(&self.as_str()).finish()
+                }
             }
         }
 
         impl fmt::Display for #ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+                if Self::SECRET {
+                    f.write_str(&crate::privacy::mask_secret(self.as_str()))
+                } else {
+                    f.write_str(self.as_str())
+                }
+            }
+        }
+
+        impl AsRef<str> for #ty {
+            fn as_ref(&self) -> &str {
+                self.as_str()
             }
         }
 
@@ -201,8 +229,8 @@ fn emit_phone(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
     quote! {
         #doc
         ///
-        /// A phone number: `Debug` masks it (`010-****-5678`) and there is no
-        /// `Display`; read it with `as_str`.
+        /// A phone number: there is no `Display`; read it with `as_str`. When
+        /// the kind is secret (the spec's mark) `Debug` masks it (`010-****-5678`).
         #[derive(Clone, PartialEq, Eq, Hash)]
         pub struct #ty(Cow<'static, str>);
 
@@ -229,9 +257,19 @@ fn emit_phone(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
 
         impl fmt::Debug for #ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_tuple(stringify!(#ty))
-                    .field(&crate::privacy::mask_phone(self.as_str()))
-                    .finish()
+                if Self::SECRET {
+                    f.debug_tuple(stringify!(#ty))
+                        .field(&crate::privacy::mask_phone(self.as_str()))
+                        .finish()
+                } else {
+                    f.debug_tuple(stringify!(#ty)).field(&self.as_str()).finish()
+                }
+            }
+        }
+
+        impl AsRef<str> for #ty {
+            fn as_ref(&self) -> &str {
+                self.as_str()
             }
         }
 
@@ -242,32 +280,6 @@ fn emit_phone(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
 }
 
 fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
-    // A secret shows only its last four characters.
-    let debug = if kind.secret {
-        quote! {
-            impl fmt::Debug for #ty {
-                /// Masked: a secret shows only its last four characters.
-                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    let keep = self.as_str().chars().count().saturating_sub(4);
-                    let masked: String = self
-                        .as_str()
-                        .chars()
-                        .enumerate()
-                        .map(|(i, c)| if i < keep { '*' } else { c })
-                        .collect();
-                    f.debug_tuple(stringify!(#ty)).field(&masked).finish()
-                }
-            }
-        }
-    } else {
-        quote! {
-            impl fmt::Debug for #ty {
-                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.debug_tuple(stringify!(#ty)).field(&self.as_str()).finish()
-                }
-            }
-        }
-    };
     let (limits, check, ord) = if kind.rule == Rule::Token {
         let max = u32_lit(kind.max_len.as_ref());
         (
@@ -287,11 +299,46 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
         )
     };
     let inputs = text_inputs(ty);
-    let field_kind = charset_free_field_kind(ty);
+    let reported = if kind.rule == Rule::Token {
+        quote! {
+            /// [`Self::reported`]: the value as a server (or a test) gives it.
+            impl From<&str> for #ty {
+                fn from(text: &str) -> Self {
+                    Self::reported(text)
+                }
+            }
+            /// [`Self::reported`]: the value as a server (or a test) gives it.
+            impl From<String> for #ty {
+                fn from(text: String) -> Self {
+                    Self::reported(text)
+                }
+            }
+        }
+    } else {
+        quote! {}
+    };
+    let secrecy = if kind.secret {
+        quote! {
+            ///
+            /// A secret (the spec's mark): `Debug` and `Display` mask it
+            /// (`***` and its last four characters); read it with `as_str` or
+            /// `AsRef<str>`.
+        }
+    } else {
+        quote! {}
+    };
     quote! {
         #doc
+        #secrecy
+        ///
+        /// A value read from an answer is kept as the server sent it even when
+        /// it breaks the kind's rule ([`Self::reported`], [`Self::breaks_rule`]):
+        /// the decode does not fail on it, and a request given it checks it again.
         #[derive(Clone, PartialEq, Eq, Hash, #ord)]
-        pub struct #ty(Cow<'static, str>);
+        pub struct #ty {
+            text: Cow<'static, str>,
+            breaks_rule: bool,
+        }
 
         impl #ty {
             #limits
@@ -301,7 +348,7 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
             pub fn new(text: impl Into<String>) -> Result<Self, Violation> {
                 let text = text.into();
                 Self::check(&text)?;
-                Ok(Self(Cow::Owned(text)))
+                Ok(Self { text: Cow::Owned(text), breaks_rule: false })
             }
 
             /// Checks `text` without keeping it.
@@ -309,21 +356,76 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
                 #check
             }
 
+            /// The value as a server reported it: kept even when it breaks the
+            /// kind's rule, which [`Self::breaks_rule`] then says.
+            pub fn reported(text: impl Into<String>) -> Self {
+                let text = text.into();
+                let breaks_rule = Self::check(&text).is_err();
+                Self { text: Cow::Owned(text), breaks_rule }
+            }
+
+            /// Whether the value breaks the kind's rule (only a value made by
+            /// [`Self::reported`] can).
+            pub fn breaks_rule(&self) -> bool {
+                self.breaks_rule
+            }
+
             /// The text.
             pub fn as_str(&self) -> &str {
-                &self.0
+                &self.text
             }
         }
 
-        #debug
+        impl fmt::Debug for #ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                if Self::SECRET {
+                    f.debug_tuple(stringify!(#ty))
+                        .field(&crate::privacy::mask_secret(self.as_str()))
+                        .finish()
+                } else {
+                    f.debug_tuple(stringify!(#ty)).field(&self.as_str()).finish()
+                }
+            }
+        }
 
         impl fmt::Display for #ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+                if Self::SECRET {
+                    f.write_str(&crate::privacy::mask_secret(self.as_str()))
+                } else {
+                    f.write_str(self.as_str())
+                }
             }
         }
 
-        #field_kind
+        impl AsRef<str> for #ty {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        /// The text (as `as_str`), so that `Option<Self>::as_deref` reads it.
+        impl std::ops::Deref for #ty {
+            type Target = str;
+            fn deref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl FieldKind for #ty {
+            const CODE: ResultCode = Self::CODE;
+            fn parse(text: &str, _charset: Charset) -> Result<Self, Violation> {
+                Self::new(text)
+            }
+            fn is_checked_in(&self, _charset: Charset) -> bool {
+                !self.breaks_rule
+            }
+            fn wire_value(&self) -> Cow<'_, str> {
+                Cow::Borrowed(self.as_str())
+            }
+        }
+
+        #reported
 
         #inputs
     }

@@ -2,21 +2,21 @@
 //! operation of the spec and one `OperationSpec` entry each (name, path, methods,
 //! effect, codes, request fields with their wire names, kinds, lists and docs,
 //! answer root, record element, phone elements, and the answer's scalar and
-//! record fields with their wire names, types and docs), and the macro
-//! `for_operation!` that names each operation's request and answer types. The
-//! request types, the sandbox's router and the command line read operations from
-//! here.
+//! record fields: the answer types' own `FIELD_SPECS`), the macro
+//! `for_operation!` that names each operation's request and answer types, and
+//! the typed front ends over every operation: `AnyRequest` and `AnyResponse`.
+//! The request types, the sandbox's router and the command line read
+//! operations from here.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::kinds::code_variant;
 use super::requests::{pascal, request_type};
-use super::responses::response_type;
+use super::responses::{record_type, response_type};
 use super::{doc_lines, ident};
 use crate::Spec;
-use crate::model::{Effect, Kind, Method, Operation, RequestField, ResponseField, Rule};
-use crate::validate::SCALAR_TYPES;
+use crate::model::{Effect, Method, Operation, RequestField};
 
 /// The whole `operations.rs` generated module.
 pub fn emit(spec: &Spec) -> TokenStream {
@@ -25,13 +25,12 @@ pub fn emit(spec: &Spec) -> TokenStream {
     let id = operation_id(spec);
     let entries = ops.iter().map(|op| operation_entry(spec, op));
     let for_operation = for_operation(spec);
+    let any = any_request_and_response(spec);
     quote! {
         //! The operation table: every operation of `spec/endpoints.toml` as an
-        //! [`OperationId`] and its [`OperationSpec`], in spec order.
-        use crate::operation::{
-            AnswerFieldSpec, AnswerType, Effect, EnumKindSpec, Method, OperationSpec,
-            RequestFieldSpec,
-        };
+        //! [`OperationId`] and its [`OperationSpec`], in spec order, and
+        //! [`AnyRequest`] / [`AnyResponse`], one variant per operation.
+        use crate::operation::{Effect, Method, OperationSpec, RequestFieldSpec};
         use crate::result_code::ResultCode;
 
         #id
@@ -41,6 +40,149 @@ pub fn emit(spec: &Spec) -> TokenStream {
         pub const OPERATIONS: [OperationSpec; #count] = [ #( #entries ),* ];
 
         #for_operation
+
+        #any
+    }
+}
+
+/// `AnyRequest` and `AnyResponse`: one variant per operation, each holding the
+/// operation's generated type, with what front ends need without naming an
+/// operation (its id, wire parameters, decoding, field views). Exhaustive like
+/// `OperationId`: a `match` over them stops compiling when the spec gains an
+/// operation.
+fn any_request_and_response(spec: &Spec) -> TokenStream {
+    let ops = &spec.endpoints.operations;
+    let v: Vec<_> = ops
+        .iter()
+        .map(|op| format_ident!("{}", pascal(op.name())))
+        .collect();
+    let req: Vec<_> = ops.iter().map(request_type).collect();
+    let res: Vec<_> = ops
+        .iter()
+        .map(|op| format_ident!("{}", response_type(op)))
+        .collect();
+    let req_docs = ops
+        .iter()
+        .map(|op| doc_lines(&format!("A checked `{}` request.", op.name())));
+    let res_docs = ops
+        .iter()
+        .map(|op| doc_lines(&format!("The answer to `{}`.", op.name())));
+    quote! {
+        /// A checked request of any operation: one variant per operation of the
+        /// spec. Not `#[non_exhaustive]`, like [`OperationId`]: a `match` without
+        /// a wildcard arm fails to compile when the spec gains an operation.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum AnyRequest {
+            #( #req_docs #v(super::requests::#req), )*
+        }
+
+        impl AnyRequest {
+            /// Which operation the request is for.
+            pub const fn operation(&self) -> OperationId {
+                match self {
+                    #( AnyRequest::#v(_) => OperationId::#v, )*
+                }
+            }
+
+            /// Parses raw wire parameters of operation `id` with the same checks
+            /// as its builder (each request type's `from_wire`).
+            pub fn from_wire(
+                id: OperationId,
+                params: &[(String, String)],
+                charset: crate::charset::Charset,
+            ) -> Result<Self, crate::validation::ValidationErrors> {
+                Ok(match id {
+                    #( OperationId::#v => AnyRequest::#v(super::requests::#req::from_wire(params, charset)?), )*
+                })
+            }
+
+            /// The parameters in wire order (the client adds `POC_ID`).
+            pub fn wire_params(&self) -> Vec<(&'static str, std::borrow::Cow<'_, str>)> {
+                use crate::operation::Operation as _;
+                match self {
+                    #( AnyRequest::#v(r) => r.wire_params(), )*
+                }
+            }
+
+            /// The TR_ID when the operation is deduplicated on one.
+            pub fn idempotency_key(&self) -> Option<&str> {
+                use crate::operation::Operation as _;
+                match self {
+                    #( AnyRequest::#v(r) => r.idempotency_key(), )*
+                }
+            }
+        }
+
+        #(
+            impl From<super::requests::#req> for AnyRequest {
+                fn from(request: super::requests::#req) -> Self {
+                    AnyRequest::#v(request)
+                }
+            }
+        )*
+
+        /// The typed answer of any operation: one variant per operation of the
+        /// spec, seen field by field through [`crate::view::AnswerView`]. Not
+        /// `#[non_exhaustive]`, like [`OperationId`].
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum AnyResponse {
+            #( #res_docs #v(super::responses::#res), )*
+        }
+
+        impl AnyResponse {
+            /// Which operation it answers.
+            pub const fn operation(&self) -> OperationId {
+                match self {
+                    #( AnyResponse::#v(_) => OperationId::#v, )*
+                }
+            }
+
+            /// Decodes a whole answer document of operation `id` (see
+            /// [`crate::xml::decode_document`]).
+            pub fn decode(
+                id: OperationId,
+                body: &[u8],
+                header_charset: Option<&str>,
+            ) -> Result<crate::xml::Reply<AnyResponse>, crate::xml::DecodeError> {
+                Ok(match id {
+                    #( OperationId::#v => {
+                        let reply = crate::xml::decode_document::<super::responses::#res>(body, header_charset)?;
+                        crate::xml::Reply { code: reply.code, message: reply.message, body: AnyResponse::#v(reply.body) }
+                    } )*
+                })
+            }
+
+            /// The whole success document in `charset` (see
+            /// [`crate::xml::Response::to_xml`]).
+            pub fn to_xml(&self, charset: crate::charset::Charset) -> Vec<u8> {
+                use crate::xml::Response as _;
+                match self {
+                    #( AnyResponse::#v(r) => r.to_xml(charset), )*
+                }
+            }
+        }
+
+        impl crate::view::AnswerView for AnyResponse {
+            fn fields(&self) -> Vec<crate::view::FieldView<'_>> {
+                match self {
+                    #( AnyResponse::#v(r) => crate::view::AnswerView::fields(r), )*
+                }
+            }
+
+            fn records(&self) -> Vec<crate::view::RecordView<'_>> {
+                match self {
+                    #( AnyResponse::#v(r) => crate::view::AnswerView::records(r), )*
+                }
+            }
+        }
+
+        #(
+            impl From<super::responses::#res> for AnyResponse {
+                fn from(answer: super::responses::#res) -> Self {
+                    AnyResponse::#v(answer)
+                }
+            }
+        )*
     }
 }
 
@@ -170,12 +312,15 @@ fn operation_entry(spec: &Spec, op: &Operation) -> TokenStream {
         .chain(records)
         .filter(|f| f.type_name.get_ref() == "mobile")
         .map(|f| f.wire.get_ref());
-    let answer = op.response.iter().map(|f| answer_field(spec, f));
-    let record_fields = op
-        .records
-        .iter()
-        .flat_map(|r| r.fields.iter())
-        .map(|f| answer_field(spec, f));
+    let response = format_ident!("{}", response_type(op));
+    let record_fields = match &op.records {
+        Some(_) => {
+            let item = format_ident!("{}", record_type(op));
+            quote! { super::responses::#item::FIELD_SPECS }
+        }
+        None => quote! { &[] },
+    };
+    let flat_record = op.records.as_ref().is_some_and(|r| r.also_flat);
     quote! {
         OperationSpec {
             id: OperationId::#variant,
@@ -191,67 +336,11 @@ fn operation_entry(spec: &Spec, op: &Operation) -> TokenStream {
             root: #root,
             record_element: #record,
             phone_elements: &[ #( #phones ),* ],
-            answer: &[ #( #answer ),* ],
-            record_fields: &[ #( #record_fields ),* ],
+            answer: super::responses::#response::FIELD_SPECS,
+            record_fields: #record_fields,
+            flat_record: #flat_record,
         }
     }
-}
-
-/// One `AnswerFieldSpec { .. }` of an entry: a scalar answer element or a
-/// record's child, with its type and (for an enum kind) the kind's doc.
-fn answer_field(spec: &Spec, f: &ResponseField) -> TokenStream {
-    let (name, wire) = (f.name.get_ref(), f.wire.get_ref());
-    let ty = answer_type(spec, f.type_name.get_ref());
-    let doc = enum_kind(spec, f.type_name.get_ref()).map_or("", |k| k.doc.as_str());
-    quote! {
-        AnswerFieldSpec {
-            name: #name,
-            wire: #wire,
-            ty: #ty,
-            doc: #doc,
-        }
-    }
-}
-
-/// The `AnswerType` of a response field's spec `type`. An enum kind refers to
-/// the generated enum's own `WIRE_VALUES` and `DOCS`, so the values and their
-/// meaning are written once, in `kinds.rs`. The validator has rejected any
-/// other type; should one slip through it reads as text.
-fn answer_type(spec: &Spec, type_name: &str) -> TokenStream {
-    match type_name {
-        "text" => quote! { AnswerType::Text },
-        "int" => quote! { AnswerType::Int },
-        "amount" => quote! { AnswerType::Amount },
-        "date" => quote! { AnswerType::Date },
-        "timestamp" => quote! { AnswerType::Timestamp },
-        "mobile" => quote! { AnswerType::Mobile },
-        key => match enum_kind(spec, key) {
-            Some(kind) => {
-                let ty = ident(kind.type_name.get_ref());
-                quote! {
-                    AnswerType::Enum(EnumKindSpec {
-                        kind: #key,
-                        wire_values: &super::kinds::#ty::WIRE_VALUES,
-                        docs: &super::kinds::#ty::DOCS,
-                    })
-                }
-            }
-            None => quote! { AnswerType::Text },
-        },
-    }
-}
-
-/// The enum kind a response field's `type` names, if it names one (a scalar
-/// type such as `date` is never a kind here, even where a request kind shares
-/// its key).
-fn enum_kind<'s>(spec: &'s Spec, type_name: &str) -> Option<&'s Kind> {
-    if SCALAR_TYPES.contains(&type_name) {
-        return None;
-    }
-    spec.endpoints
-        .kinds
-        .get(type_name)
-        .filter(|k| k.rule == Rule::Enum)
 }
 
 /// One `RequestFieldSpec { .. }` of an entry; a list field's `ListSpec` is the

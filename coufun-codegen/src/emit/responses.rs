@@ -3,16 +3,20 @@
 //! spec names `records`), a decoder for each written straight onto
 //! `XmlCursor` (a byte scanner for the documents servers send, else quick-xml
 //! events; no serde), the inverse encoder for the
-//! sandbox, how the enum kinds that responses carry read (as `Reported<Kind>`,
-//! keeping a value the spec does not list), and the names every answer and
-//! call share.
+//! sandbox, how the enum and token kinds that responses carry read (an enum as
+//! `Reported<Kind>`, keeping a value the spec does not list; a token as the
+//! kind's type, kept as sent when it breaks the kind's rule), which elements an
+//! answer left out (`AbsentElements`), the field-by-field views of each answer
+//! and record (`AnswerView`, `fields()`), and the names every answer and call
+//! share.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{doc_lines, ident};
 use crate::Spec;
-use crate::model::{Operation, ResponseField, Rule};
+use crate::model::{Kind, Operation, ResponseField, Rule};
+use crate::validate::SCALAR_TYPES;
 
 /// `goods_list` → `GoodsList`.
 pub fn pascal(snake: &str) -> String {
@@ -37,6 +41,30 @@ pub fn record_type(op: &Operation) -> String {
     format!("{}Item", pascal(op.name()))
 }
 
+/// The kind a response field's `type` names, when it names one of `rule` (a
+/// scalar type such as `date` is never a kind here, even where a request kind
+/// shares its key).
+pub fn answer_kind<'s>(spec: &'s Spec, type_name: &str, rule: Rule) -> Option<&'s Kind> {
+    if SCALAR_TYPES.contains(&type_name) {
+        return None;
+    }
+    spec.endpoints
+        .kinds
+        .get(type_name)
+        .filter(|k| k.rule == rule)
+}
+
+/// Whether an answer field is secret: marked itself, or its type's kind is
+/// (the scalar type `mobile` takes the mark of the kind of the same key).
+pub fn is_secret(spec: &Spec, f: &ResponseField) -> bool {
+    f.secret
+        || spec
+            .endpoints
+            .kinds
+            .get(f.type_name.get_ref())
+            .is_some_and(|k| k.secret)
+}
+
 /// The whole `responses.rs` generated module.
 pub fn emit(spec: &Spec) -> TokenStream {
     let e = &spec.endpoints;
@@ -44,7 +72,8 @@ pub fn emit(spec: &Spec) -> TokenStream {
     let code = e.answer.result_code.name.get_ref();
     let message = e.answer.result_message.name.get_ref();
     let poc_id = e.client.poc_id.name.get_ref();
-    let poc_max = proc_macro2::Literal::u32_unsuffixed(*e.client.poc_id.max_bytes.get_ref());
+    let poc_max = Literal::u32_unsuffixed(*e.client.poc_id.max_bytes.get_ref());
+    let poc_secret = e.client.poc_id.secret;
     let test_url = e.test_server.url.get_ref();
     let code_doc = format!(
         " Element holding the two-digit result code, under every answer's root (source: {}).",
@@ -67,7 +96,8 @@ pub fn emit(spec: &Spec) -> TokenStream {
          gives another, see docs/endpoints.md, Conflicts).",
         label(e.test_server.source.get_ref())
     );
-    let kind_types: Vec<_> = enum_kinds(spec)
+    let kind_types: Vec<_> = answer_kinds(spec, Rule::Enum)
+        .chain(answer_kinds(spec, Rule::Token))
         .map(|(_, kind)| ident(kind.type_name.get_ref()))
         .collect();
     let kinds_import = if kind_types.is_empty() {
@@ -75,13 +105,21 @@ pub fn emit(spec: &Spec) -> TokenStream {
     } else {
         quote! { use super::kinds::{ #( #kind_types ),* }; }
     };
-    let enums = enum_kinds(spec).map(|(key, kind)| emit_enum(key, kind));
+    let enums = answer_kinds(spec, Rule::Enum).map(|(_, kind)| emit_enum(kind));
+    let tokens = answer_kinds(spec, Rule::Token).map(|(_, kind)| emit_token(kind));
     let ops = e.operations.iter().map(|op| emit_operation(spec, op));
     quote! {
         //! Typed answers of every operation, their decoders (through `XmlCursor`:
         //! a byte scanner for the documents servers send, else quick-xml events;
         //! each under its operation's own root) and their encoders (for the
-        //! sandbox), and the element and parameter names every call shares.
+        //! sandbox), their field-by-field views, and the element and parameter
+        //! names every call shares.
+        //!
+        //! A field reads `None` when its element is absent or empty; the answer's
+        //! `absent` marks tell the two apart, and so do the views
+        //! ([`crate::view::ViewValue::Absent`] / [`crate::view::ViewValue::Empty`]).
+        use super::super::operation::{AnswerFieldSpec, AnswerType, EnumKindSpec};
+        use super::super::view::{AbsentElements, AnswerView, FieldView, RecordView, ViewValue};
         use super::super::xml::{
             CalendarDate, DecodeError, FieldValue, FlatRecord, Phone, Reported, Response, Timestamp,
             XmlCursor, XmlWriter,
@@ -96,16 +134,19 @@ pub fn emit(spec: &Spec) -> TokenStream {
         pub const POC_ID_PARAM: &str = #poc_id;
         #[doc = #poc_max_doc]
         pub const POC_ID_MAX_BYTES: u32 = #poc_max;
+        /// Whether the spec marks the POC_ID secret (`[client].poc_id.secret`).
+        pub const POC_ID_SECRET: bool = #poc_secret;
         #[doc = #test_url_doc]
         pub const DEFAULT_TEST_URL: &str = #test_url;
 
         #( #enums )*
+        #( #tokens )*
         #( #ops )*
     }
 }
 
-/// The enum kinds some response field has as its type, in key order.
-fn enum_kinds(spec: &Spec) -> impl Iterator<Item = (&String, &crate::model::Kind)> {
+/// The kinds of `rule` some response field has as its type, in key order.
+fn answer_kinds(spec: &Spec, rule: Rule) -> impl Iterator<Item = (&String, &Kind)> {
     let used: Vec<&str> = spec
         .endpoints
         .operations
@@ -116,14 +157,15 @@ fn enum_kinds(spec: &Spec) -> impl Iterator<Item = (&String, &crate::model::Kind
                 .chain(op.records.iter().flat_map(|r| r.fields.iter()))
         })
         .map(|f| f.type_name.get_ref().as_str())
+        .filter(|t| !SCALAR_TYPES.contains(t))
         .collect();
     spec.endpoints
         .kinds
         .iter()
-        .filter(move |(key, kind)| kind.rule == Rule::Enum && used.contains(&key.as_str()))
+        .filter(move |(key, kind)| kind.rule == rule && used.contains(&key.as_str()))
 }
 
-fn emit_enum(_key: &str, kind: &crate::model::Kind) -> TokenStream {
+fn emit_enum(kind: &Kind) -> TokenStream {
     let ty = ident(kind.type_name.get_ref());
     let expected = format!(
         "one of {}",
@@ -155,60 +197,232 @@ fn emit_enum(_key: &str, kind: &crate::model::Kind) -> TokenStream {
     }
 }
 
+/// A token kind in answers: read as the kind's type, trimmed; a value that
+/// breaks the kind's rule is kept as sent (`breaks_rule()`) and logged without
+/// its text, never a decode failure.
+fn emit_token(kind: &Kind) -> TokenStream {
+    let ty = ident(kind.type_name.get_ref());
+    let expected = format!(
+        "an identifier (ASCII letters, digits, '-' and '_', at most {})",
+        kind.max_len.as_ref().map_or(0, |n| *n.get_ref())
+    );
+    quote! {
+        impl FieldValue for #ty {
+            const EXPECTED: &'static str = #expected;
+
+            fn parse_text(text: std::borrow::Cow<'_, str>) -> Result<Option<Self>, String> {
+                let text = text.trim();
+                if text.is_empty() {
+                    return Ok(None);
+                }
+                let value = #ty::reported(text);
+                if value.breaks_rule() {
+                    tracing::warn!(
+                        kind = #ty::KIND,
+                        len = text.len(),
+                        "an answer holds a value that breaks its kind's rule; kept as sent"
+                    );
+                }
+                Ok(Some(value))
+            }
+
+            fn write_text(&self, out: &mut String) {
+                out.push_str(self.as_str());
+            }
+        }
+    }
+}
+
 /// The Rust type of a response field.
 fn field_type(spec: &Spec, f: &ResponseField) -> TokenStream {
-    match f.type_name.get_ref().as_str() {
+    let ty = f.type_name.get_ref().as_str();
+    match ty {
         "text" => quote! { String },
         "int" | "amount" => quote! { i64 },
         "date" => quote! { CalendarDate },
         "timestamp" => quote! { Timestamp },
         "mobile" => quote! { Phone },
-        key => match spec.endpoints.kinds.get(key) {
-            Some(kind) => {
+        key => {
+            if let Some(kind) = answer_kind(spec, key, Rule::Enum) {
                 let ty = ident(kind.type_name.get_ref());
                 quote! { Reported<#ty> }
+            } else if let Some(kind) = answer_kind(spec, key, Rule::Token) {
+                let ty = ident(kind.type_name.get_ref());
+                quote! { #ty }
+            } else {
+                quote! { String }
             }
-            None => quote! { String },
-        },
+        }
     }
 }
 
+/// The `AnswerType` of a response field's spec `type`. An enum kind refers to
+/// the generated enum's own `WIRE_VALUES` and `DOCS`, so the values and their
+/// meaning are written once, in `kinds.rs`. The validator has rejected any
+/// other type; should one slip through it reads as text.
+pub fn answer_type(spec: &Spec, type_name: &str) -> TokenStream {
+    match type_name {
+        "text" => quote! { AnswerType::Text },
+        "int" => quote! { AnswerType::Int },
+        "amount" => quote! { AnswerType::Amount },
+        "date" => quote! { AnswerType::Date },
+        "timestamp" => quote! { AnswerType::Timestamp },
+        "mobile" => quote! { AnswerType::Mobile },
+        key => {
+            if let Some(kind) = answer_kind(spec, key, Rule::Enum) {
+                let ty = ident(kind.type_name.get_ref());
+                quote! {
+                    AnswerType::Enum(EnumKindSpec {
+                        kind: #key,
+                        wire_values: &super::kinds::#ty::WIRE_VALUES,
+                        docs: &super::kinds::#ty::DOCS,
+                    })
+                }
+            } else if answer_kind(spec, key, Rule::Token).is_some() {
+                quote! { AnswerType::Id { kind: #key } }
+            } else {
+                quote! { AnswerType::Text }
+            }
+        }
+    }
+}
+
+/// The `ViewValue` of a field's value `v` (a reference to the field's type).
+fn view_value(spec: &Spec, f: &ResponseField) -> TokenStream {
+    let ty = f.type_name.get_ref().as_str();
+    match ty {
+        "text" => quote! { ViewValue::Text(v.as_str()) },
+        "int" => quote! { ViewValue::Int(*v) },
+        "amount" => quote! { ViewValue::Amount(*v) },
+        "date" => quote! { ViewValue::Date(*v) },
+        "timestamp" => quote! { ViewValue::Timestamp(*v) },
+        "mobile" => quote! { ViewValue::Phone(v) },
+        key if answer_kind(spec, key, Rule::Enum).is_some() => quote! {
+            match v {
+                Reported::Known(k) => ViewValue::Enum { wire: k.as_wire(), doc: Some(k.doc()) },
+                Reported::Unknown(t) => ViewValue::Enum { wire: t.as_str(), doc: None },
+            }
+        },
+        key if answer_kind(spec, key, Rule::Token).is_some() => quote! {
+            ViewValue::Id { text: v.as_str(), breaks_rule: v.breaks_rule() }
+        },
+        _ => quote! { ViewValue::Text(v.as_str()) },
+    }
+}
+
+/// One `AnswerFieldSpec { .. }`: a scalar answer element or a record's child,
+/// with its type, (for an enum kind) the kind's doc and its secret mark.
+fn answer_field_spec(spec: &Spec, f: &ResponseField) -> TokenStream {
+    let (name, wire) = (f.name.get_ref(), f.wire.get_ref());
+    let ty = answer_type(spec, f.type_name.get_ref());
+    let doc = answer_kind(spec, f.type_name.get_ref(), Rule::Enum).map_or("", |k| k.doc.as_str());
+    let secret = is_secret(spec, f);
+    quote! {
+        AnswerFieldSpec {
+            name: #name,
+            wire: #wire,
+            ty: #ty,
+            doc: #doc,
+            secret: #secret,
+        }
+    }
+}
+
+/// What one struct's fields emit.
 struct Fields {
     decls: Vec<TokenStream>,
     decode_arms: Vec<TokenStream>,
     encodes: Vec<TokenStream>,
+    /// `FIELD_SPECS`, one const per field, `fields()` and `unread()`.
+    items: TokenStream,
 }
 
-/// Declarations, decoder arms (assigning into `out`) and encoder calls of `fields`.
-fn fields(spec: &Spec, fields: &[ResponseField]) -> Fields {
+/// Declarations, decoder arms (assigning into `out`), encoder calls and view
+/// items of `fields`, the fields of the struct `owner` (for docs).
+fn fields(spec: &Spec, fields: &[ResponseField], owner: &str) -> Fields {
     let label = |s: &crate::model::Source| super::source_label(spec, s);
     let mut out = Fields {
         decls: Vec::new(),
         decode_arms: Vec::new(),
         encodes: Vec::new(),
+        items: TokenStream::new(),
     };
-    for f in fields {
+    let mut specs = Vec::new();
+    let mut consts = Vec::new();
+    let mut views = Vec::new();
+    for (i, f) in fields.iter().enumerate() {
+        let index = Literal::u32_unsuffixed(u32::try_from(i).unwrap_or(u32::MAX));
+        let at = Literal::usize_unsuffixed(i);
         let name = ident(f.name.get_ref());
         let wire = f.wire.get_ref();
         let ty = field_type(spec, f);
         let length = f
             .max_bytes
             .map_or(String::new(), |n| format!(", at most {n} bytes"));
+        let secret = if is_secret(spec, f) { "; a secret" } else { "" };
         let doc = format!(
-            " `<{wire}>`, {}{length} (source: {}); `None` when absent or empty.",
+            " `<{wire}>`, {}{length} (source: {}){secret}; `None` when absent or empty \
+             (`absent` tells which).",
             f.type_name.get_ref(),
             label(f.source.get_ref())
         );
         out.decls
             .push(quote! { #[doc = #doc] pub #name: Option<#ty>, });
-        let wire_bytes = proc_macro2::Literal::byte_string(wire.as_bytes());
-        out.decode_arms
-            .push(quote! { #wire_bytes => out.#name = cursor.value(#wire)?, });
-        out.encodes
-            .push(quote! { writer.field(#wire, self.#name.as_ref()); });
+        let wire_bytes = Literal::byte_string(wire.as_bytes());
+        out.decode_arms.push(quote! {
+            #wire_bytes => {
+                out.#name = cursor.value(#wire)?;
+                out.absent.remove(#index);
+            }
+        });
+        out.encodes.push(quote! {
+            if self.#name.is_some() || !self.absent.contains(#index) {
+                writer.field(#wire, self.#name.as_ref());
+            }
+        });
+        specs.push(answer_field_spec(spec, f));
+        let konst = ident(&f.name.get_ref().to_uppercase());
+        let const_doc = format!(
+            " The spec's entry of `{owner}::{}` (`<{wire}>`).",
+            f.name.get_ref()
+        );
+        consts.push(quote! {
+            #[doc = #const_doc]
+            pub const #konst: &'static AnswerFieldSpec = &Self::FIELD_SPECS[#at];
+        });
+        let value = view_value(spec, f);
+        views.push(quote! {
+            FieldView::new(
+                Self::#konst,
+                match &self.#name {
+                    Some(v) => #value,
+                    None => ViewValue::missing(self.absent.contains(#index)),
+                },
+            )
+        });
     }
+    let count = Literal::u32_unsuffixed(u32::try_from(fields.len()).unwrap_or(u32::MAX));
+    out.items = quote! {
+        /// The spec's entries of the fields, in spec order.
+        pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[ #( #specs ),* ];
+        #( #consts )*
+
+        /// Every field, in spec order, as a view (absent ones too).
+        pub fn fields(&self) -> Vec<FieldView<'_>> {
+            Vec::from([ #( #views ),* ])
+        }
+
+        /// Where decoding starts: every field `None` and every element
+        /// marked absent until it is read.
+        pub fn unread() -> Self {
+            Self { absent: AbsentElements::first(#count), ..Self::default() }
+        }
+    };
     out
 }
+
+const ABSENT_DOC: &str = " Which elements the server left out (their fields read `None`); a \
+    `None` not marked here came empty, as the encoder writes it.";
 
 fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
     let name = op.name();
@@ -227,9 +441,10 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         decls,
         decode_arms,
         encodes,
-    } = fields(spec, &op.response);
+        items,
+    } = fields(spec, &op.response, &response_type(op));
     let mut uses_flat = false;
-    let (record_decl, record_arm, record_encode, record_items) = match &op.records {
+    let (record_decl, record_arm, record_encode, record_items, record_views) = match &op.records {
         Some(records) => {
             let list = ident(records.name.get_ref());
             let element = records.element.get_ref();
@@ -250,18 +465,24 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
             let decode_doc =
                 format!(" Reads one `<{element}>` element that `cursor` has just opened.");
             let encode_doc = format!(" Writes it as one `<{element}>` element.");
-            let r = fields(spec, &records.fields);
-            let (item_decls, item_arms, item_encodes) = (r.decls, r.decode_arms, r.encodes);
-            let element_bytes = proc_macro2::Literal::byte_string(element.as_bytes());
+            let r = fields(spec, &records.fields, &record_type(op));
+            let (item_decls, item_arms, item_encodes, item_items) =
+                (r.decls, r.decode_arms, r.encodes, r.items);
+            let element_bytes = Literal::byte_string(element.as_bytes());
             let mut arm = quote! { #element_bytes => out.#list.push(#item::decode(cursor)?), };
             let encode = if records.also_flat {
                 uses_flat = true;
-                for f in &records.fields {
+                for (j, f) in records.fields.iter().enumerate() {
                     let field = ident(f.name.get_ref());
                     let wire = f.wire.get_ref();
-                    let wire_bytes = proc_macro2::Literal::byte_string(wire.as_bytes());
+                    let j = Literal::u32_unsuffixed(u32::try_from(j).unwrap_or(u32::MAX));
+                    let wire_bytes = Literal::byte_string(wire.as_bytes());
                     arm.extend(quote! {
-                        #wire_bytes => flat.get(&mut out.#list).#field = cursor.value(#wire)?,
+                        #wire_bytes => {
+                            let record = flat.get_with(&mut out.#list, #item::unread);
+                            record.#field = cursor.value(#wire)?;
+                            record.absent.remove(#j);
+                        }
                     });
                 }
                 quote! {
@@ -282,12 +503,16 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
                     #[derive(Debug, Clone, PartialEq, Eq, Default)]
                     pub struct #item {
                         #( #item_decls )*
+                        #[doc = #ABSENT_DOC]
+                        pub absent: AbsentElements,
                     }
 
                     impl #item {
+                        #item_items
+
                         #[doc = #decode_doc]
                         pub fn decode(cursor: &mut XmlCursor<'_>) -> Result<Self, DecodeError> {
-                            let mut out = Self::default();
+                            let mut out = Self::unread();
                             while let Some(name) = cursor.next_child()? {
                                 match name {
                                     #( #item_arms )*
@@ -310,9 +535,21 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
                         }
                     }
                 },
+                quote! {
+                    self.#list
+                        .iter()
+                        .map(|record| RecordView::new(#element, record.fields()))
+                        .collect()
+                },
             )
         }
-        None => (quote! {}, quote! {}, quote! {}, quote! {}),
+        None => (
+            quote! {},
+            quote! {},
+            quote! {},
+            quote! {},
+            quote! { Vec::new() },
+        ),
     };
     let out_binding = if decode_arms.is_empty() && op.records.is_none() {
         quote! { let _ = self; }
@@ -330,6 +567,12 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         pub struct #ty {
             #( #decls )*
             #record_decl
+            #[doc = #ABSENT_DOC]
+            pub absent: AbsentElements,
+        }
+
+        impl #ty {
+            #items
         }
 
         impl Response for #ty {
@@ -356,6 +599,20 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
             fn encode_children(&self, writer: &mut XmlWriter) {
                 #( #encodes )*
                 #record_encode
+            }
+
+            fn unread() -> Self {
+                #ty::unread()
+            }
+        }
+
+        impl AnswerView for #ty {
+            fn fields(&self) -> Vec<FieldView<'_>> {
+                #ty::fields(self)
+            }
+
+            fn records(&self) -> Vec<RecordView<'_>> {
+                #record_views
             }
         }
 
