@@ -475,9 +475,6 @@ pub struct Operation {
     pub effect: Effect,
     /// The answer's root element.
     pub root: WireName,
-    /// The request field the server deduplicates on (TR_ID).
-    #[serde(default)]
-    pub idempotency_key: Option<Spanned<String>>,
     /// Result codes the operation may answer.
     pub codes: Vec<Spanned<String>>,
     /// Request fields, in wire order.
@@ -519,6 +516,9 @@ pub struct RequestField {
     /// The field holds several values.
     #[serde(default)]
     pub list: Option<ListSpec>,
+    /// What the field is to issuance, when it is something (see [`RequestRole`]).
+    #[serde(default)]
+    pub role: Option<Spanned<RequestRole>>,
 }
 
 impl RequestField {
@@ -585,6 +585,9 @@ pub struct ResponseField {
     /// The document's length for the element, in bytes (documentation).
     #[serde(default)]
     pub max_bytes: Option<u32>,
+    /// What the element is to issuance, when it is something (see [`AnswerRole`]).
+    #[serde(default)]
+    pub role: Option<Spanned<AnswerRole>>,
 }
 
 /// A record repeated under the response root.
@@ -606,4 +609,108 @@ pub struct Records {
     pub also_flat: bool,
     /// The record's child elements.
     pub fields: Vec<ResponseField>,
+    /// What the records are to issuance, when they are something (see [`RecordsRole`]).
+    #[serde(default)]
+    pub role: Option<Spanned<RecordsRole>>,
+}
+
+/// What a request field is to an issuing operation (`role = ".."`): the facts the
+/// generated `IssuingRequest` impl reads. Each role at most once per operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestRole {
+    /// The key the server deduplicates on (TR_ID): every retry sends it unchanged,
+    /// a repeat answers `12`. Only on a `write` operation, on a required field.
+    IdempotencyKey,
+    /// How many coupons the request asks for (a `count` kind).
+    CouponCount,
+    /// The goods issued (the answer echoes it, role `echo_goods`).
+    Goods,
+}
+
+/// What an answer element is to an issuing operation (`role = ".."`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerRole {
+    /// The supplier's order id for the issue.
+    OrderId,
+    /// The number of coupons the answer states (an `int`).
+    StatedCount,
+    /// The request's idempotency key, echoed: it must equal what was sent.
+    EchoIdempotencyKey,
+    /// The request's goods, echoed: it must equal what was sent.
+    EchoGoods,
+    /// A record field (of the `issued_coupons` records): one coupon's number.
+    CouponNumber,
+}
+
+/// What an answer's records are to an issuing operation (`role = ".."`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordsRole {
+    /// One record per coupon issued; its `coupon_number` field holds the number.
+    IssuedCoupons,
+}
+
+impl RequestRole {
+    /// The word the spec writes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestRole::IdempotencyKey => "idempotency_key",
+            RequestRole::CouponCount => "coupon_count",
+            RequestRole::Goods => "goods",
+        }
+    }
+}
+
+impl AnswerRole {
+    /// The word the spec writes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnswerRole::OrderId => "order_id",
+            AnswerRole::StatedCount => "stated_count",
+            AnswerRole::EchoIdempotencyKey => "echo_idempotency_key",
+            AnswerRole::EchoGoods => "echo_goods",
+            AnswerRole::CouponNumber => "coupon_number",
+        }
+    }
+}
+
+impl Operation {
+    /// The request field playing `role`, when one does.
+    pub fn request_role(&self, role: RequestRole) -> Option<&RequestField> {
+        self.request
+            .iter()
+            .find(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(role))
+    }
+
+    /// The request field the server deduplicates on (role `idempotency_key`).
+    pub fn idempotency_key(&self) -> Option<&RequestField> {
+        self.request_role(RequestRole::IdempotencyKey)
+    }
+
+    /// The scalar answer element playing `role`, when one does.
+    pub fn answer_role(&self, role: AnswerRole) -> Option<&ResponseField> {
+        self.response
+            .iter()
+            .find(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(role))
+    }
+
+    /// The records listing the coupons issued (role `issued_coupons`) and the
+    /// field of one record holding its number (role `coupon_number`).
+    pub fn issued_coupons(&self) -> Option<(&Records, Option<&ResponseField>)> {
+        let records = self.records.as_ref().filter(|r| {
+            r.role.as_ref().map(|r| *r.get_ref()) == Some(RecordsRole::IssuedCoupons)
+        })?;
+        let number = records
+            .fields
+            .iter()
+            .find(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(AnswerRole::CouponNumber));
+        Some((records, number))
+    }
+
+    /// Whether the operation issues coupons: a write with an idempotency key.
+    pub fn is_issuing(&self) -> bool {
+        self.effect == Effect::Write && self.idempotency_key().is_some()
+    }
 }

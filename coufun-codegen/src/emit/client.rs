@@ -54,17 +54,16 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
         })
         .collect::<Vec<_>>()
         .join(" or ");
-    let effect = match (op.effect, &op.idempotency_key) {
+    let effect = match (op.effect, op.idempotency_key()) {
         (Effect::Read, _) => "reads only: safe to repeat".to_owned(),
-        (Effect::Write, Some(key)) => format!(
-            "changes state; the server deduplicates on `{}`",
-            key.get_ref()
-        ),
+        (Effect::Write, Some(key)) => {
+            format!("changes state; the server deduplicates on `{}`", key.name())
+        }
         (Effect::Write, None) => {
             "changes state; not deduplicated: learn the outcome before repeating".to_owned()
         }
     };
-    let retries = match (op.effect, &op.idempotency_key) {
+    let retries = match (op.effect, op.idempotency_key()) {
         (Effect::Read, _) => "Failed attempts are retried per the client's retry policy.",
         (Effect::Write, Some(_)) => {
             "Issued at most once: every retry sends the same request with the same TR_ID; the \
@@ -83,9 +82,9 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
         op.path.name.get_ref()
     ));
     let issue_key = op
-        .idempotency_key
-        .as_ref()
-        .map(|k| format_ident!("{}", k.get_ref()));
+        .idempotency_key()
+        .filter(|_| op.effect == Effect::Write)
+        .map(|k| format_ident!("{}", k.name()));
     match (is_async, issue_key) {
         (true, Some(key)) => quote! {
             #doc

@@ -756,9 +756,8 @@ impl<'a> Op<'a> {
     fn idempotency_body(&self) -> TokenStream {
         match self
             .op
-            .idempotency_key
-            .as_ref()
-            .and_then(|k| self.fields.iter().find(|f| f.name == k.get_ref().as_str()))
+            .idempotency_key()
+            .and_then(|k| self.fields.iter().find(|f| f.name == k.name()))
         {
             Some(f) if f.spec.required => {
                 let n = &f.name;
