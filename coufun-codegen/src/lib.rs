@@ -54,6 +54,7 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
             contents: render::rust_file(
                 emit::module_index(&[
                     "client",
+                    "issuing",
                     "kinds",
                     "manual",
                     "notice",
@@ -88,6 +89,10 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
         GeneratedFile {
             path: "coufun-api/src/generated/responses.rs",
             contents: render::rust_file(emit::responses::emit(spec), &[ENDPOINTS_PATH])?,
+        },
+        GeneratedFile {
+            path: "coufun-api/src/generated/issuing.rs",
+            contents: render::rust_file(emit::issuing::emit(spec), &[ENDPOINTS_PATH])?,
         },
         GeneratedFile {
             path: "coufun-api/src/generated/client.rs",

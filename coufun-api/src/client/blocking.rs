@@ -12,7 +12,6 @@ use super::settings::{BuildError, CallConfig, ClientBuilder, Environment};
 use super::wire;
 use crate::Charset;
 use crate::error::{CallInfo, Error, TransportError};
-use crate::generated::kinds::TrId;
 use crate::generated::requests::GoodsListRequest;
 use crate::generated::responses::GoodsListItem;
 use crate::issuance::{IssueOutcome, IssuingRequest, IssuingResponse};
@@ -70,13 +69,12 @@ impl Client {
     }
 
     /// Issues `request` exactly once, as [`crate::Client`] does.
-    pub(crate) fn issue<O: Operation + IssuingRequest, R: Response + IssuingResponse>(
+    pub(crate) fn issue<O: IssuingRequest, R: Response + IssuingResponse>(
         &self,
         request: &O,
-        tr_id: &TrId,
         counted_in: Charset,
     ) -> IssueOutcome<R> {
-        let (plan, next) = Issuing::start(&self.config, request, tr_id, counted_in);
+        let (plan, next) = Issuing::start(&self.config, request, counted_in);
         self.run(plan, next, request)
     }
 

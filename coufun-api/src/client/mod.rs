@@ -38,7 +38,6 @@ pub use settings::{
 
 use crate::Charset;
 use crate::error::{Error, TransportError};
-use crate::generated::kinds::TrId;
 use crate::generated::requests::GoodsListRequest;
 use crate::generated::responses::{GoodsListItem, GoodsListResponse};
 use crate::issuance::{IssueOutcome, IssuingRequest, IssuingResponse};
@@ -109,14 +108,14 @@ impl Client {
         self.run(plan, next, request).await
     }
 
-    /// Issues `request` (carrying `tr_id`) exactly once: see [`crate::issuance`].
-    pub(crate) async fn issue<O: Operation + IssuingRequest, R: Response + IssuingResponse>(
+    /// Issues `request` exactly once, under its idempotency key: see
+    /// [`crate::issuance`].
+    pub(crate) async fn issue<O: IssuingRequest, R: Response + IssuingResponse>(
         &self,
         request: &O,
-        tr_id: &TrId,
         counted_in: Charset,
     ) -> IssueOutcome<R> {
-        let (plan, next) = Issuing::start(&self.config, request, tr_id, counted_in);
+        let (plan, next) = Issuing::start(&self.config, request, counted_in);
         self.run(plan, next, request).await
     }
 

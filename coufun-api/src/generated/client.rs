@@ -30,7 +30,7 @@ impl Client {
         &self,
         request: &CouponSendRequest,
     ) -> IssueOutcome<CouponSendResponse> {
-        self.issue(request, request.tr_id(), request.charset()).await
+        self.issue(request, request.charset()).await
     }
     /// 쿠폰생성 — Issue coupon numbers without sending them (the merchant delivers them).
     ///
@@ -41,7 +41,7 @@ impl Client {
         &self,
         request: &CouponCreateRequest,
     ) -> IssueOutcome<CouponCreateResponse> {
-        self.issue(request, request.tr_id(), request.charset()).await
+        self.issue(request, request.charset()).await
     }
     /// 쿠폰상태조회 (잔액조회) — Look up one coupon's state, validity and (for an AMOUNT voucher) balance.
     ///
@@ -121,7 +121,7 @@ impl super::super::client::blocking::Client {
         &self,
         request: &CouponSendRequest,
     ) -> IssueOutcome<CouponSendResponse> {
-        self.issue(request, request.tr_id(), request.charset())
+        self.issue(request, request.charset())
     }
     /// 쿠폰생성 — Issue coupon numbers without sending them (the merchant delivers them).
     ///
@@ -132,7 +132,7 @@ impl super::super::client::blocking::Client {
         &self,
         request: &CouponCreateRequest,
     ) -> IssueOutcome<CouponCreateResponse> {
-        self.issue(request, request.tr_id(), request.charset())
+        self.issue(request, request.charset())
     }
     /// 쿠폰상태조회 (잔액조회) — Look up one coupon's state, validity and (for an AMOUNT voucher) balance.
     ///

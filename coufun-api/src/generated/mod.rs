@@ -6,6 +6,8 @@
 #[rustfmt::skip]
 pub mod client;
 #[rustfmt::skip]
+pub mod issuing;
+#[rustfmt::skip]
 pub mod kinds;
 #[rustfmt::skip]
 pub mod manual;

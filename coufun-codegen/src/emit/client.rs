@@ -81,30 +81,26 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
         methods,
         op.path.name.get_ref()
     ));
-    let issue_key = op
-        .idempotency_key()
-        .filter(|_| op.effect == Effect::Write)
-        .map(|k| format_ident!("{}", k.name()));
-    match (is_async, issue_key) {
-        (true, Some(key)) => quote! {
+    match (is_async, op.is_issuing()) {
+        (true, true) => quote! {
             #doc
             pub async fn #name(&self, request: &#request) -> IssueOutcome<#response> {
-                self.issue(request, request.#key(), request.charset()).await
+                self.issue(request, request.charset()).await
             }
         },
-        (false, Some(key)) => quote! {
+        (false, true) => quote! {
             #doc
             pub fn #name(&self, request: &#request) -> IssueOutcome<#response> {
-                self.issue(request, request.#key(), request.charset())
+                self.issue(request, request.charset())
             }
         },
-        (true, None) => quote! {
+        (true, false) => quote! {
             #doc
             pub async fn #name(&self, request: &#request) -> Result<#response, Error> {
                 self.call_counted_in(request, request.charset()).await
             }
         },
-        (false, None) => quote! {
+        (false, false) => quote! {
             #doc
             pub fn #name(&self, request: &#request) -> Result<#response, Error> {
                 self.call_counted_in(request, request.charset())

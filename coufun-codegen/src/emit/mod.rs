@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod docs;
+pub mod issuing;
 pub mod kinds;
 pub mod manual;
 pub mod notice;
