@@ -642,6 +642,9 @@ pub enum AnswerRole {
     EchoGoods,
     /// A record field (of the `issued_coupons` records): one coupon's number.
     CouponNumber,
+    /// A record field (of the `goods_catalog` records): the goods item's id,
+    /// which the client's one-item lookup searches by.
+    GoodsId,
 }
 
 /// What an answer's records are to an issuing operation (`role = ".."`).
@@ -650,6 +653,10 @@ pub enum AnswerRole {
 pub enum RecordsRole {
     /// One record per coupon issued; its `coupon_number` field holds the number.
     IssuedCoupons,
+    /// The goods catalog: one record per goods item, found by its field with role
+    /// `goods_id` (the client's `goods_info` lookup; only on a read whose
+    /// request has no required field).
+    GoodsCatalog,
 }
 
 impl RequestRole {
@@ -672,6 +679,7 @@ impl AnswerRole {
             AnswerRole::EchoIdempotencyKey => "echo_idempotency_key",
             AnswerRole::EchoGoods => "echo_goods",
             AnswerRole::CouponNumber => "coupon_number",
+            AnswerRole::GoodsId => "goods_id",
         }
     }
 }
@@ -707,6 +715,20 @@ impl Operation {
             .iter()
             .find(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(AnswerRole::CouponNumber));
         Some((records, number))
+    }
+
+    /// The goods catalog records (role `goods_catalog`) and the field of one
+    /// record holding the goods id (role `goods_id`).
+    pub fn goods_catalog(&self) -> Option<(&Records, Option<&ResponseField>)> {
+        let records = self
+            .records
+            .as_ref()
+            .filter(|r| r.role.as_ref().map(|r| *r.get_ref()) == Some(RecordsRole::GoodsCatalog))?;
+        let id = records
+            .fields
+            .iter()
+            .find(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(AnswerRole::GoodsId));
+        Some((records, id))
     }
 
     /// Whether the operation issues coupons: a write with an idempotency key.

@@ -7,8 +7,8 @@ use crate::NEEDS_HUMAN;
 use crate::diagnostic::SpecError;
 use crate::load::{Spec, SpecSource};
 use crate::model::{
-    AnswerRole, CheckRule, Effect, EndpointsFile, Kind, Operation, RequestRole, ResultCodesFile,
-    Rule, Source, Spanned,
+    AnswerRole, CheckRule, Effect, EndpointsFile, Kind, Operation, RecordsRole, RequestRole,
+    ResultCodesFile, Rule, Source, Spanned,
 };
 
 /// Response field types that are not kinds.
@@ -708,10 +708,26 @@ impl Validator {
             let word = role.get_ref().as_str();
             let ty = f.type_name.get_ref().as_str();
             let echo_of = |r: RequestRole| op.request_role(r).map(|f| f.kind.get_ref().as_str());
+            let records_role = op
+                .records
+                .as_ref()
+                .and_then(|r| r.role.as_ref())
+                .map(|r| *r.get_ref());
             let problem = if !seen.insert(word) {
                 Some(format!(
                     "role `{word}` is given to two answer elements of the operation"
                 ))
+            } else if *role.get_ref() == AnswerRole::GoodsId {
+                if !in_record || records_role != Some(RecordsRole::GoodsCatalog) {
+                    Some(
+                        "`goods_id` belongs to a field of the records with role `goods_catalog`"
+                            .to_owned(),
+                    )
+                } else {
+                    (!fits(ty, "text", Some("goods_id"))).then(|| {
+                        format!("`goods_id` needs a `text` (or token kind) element, not `{ty}`")
+                    })
+                }
             } else if !is_issuing {
                 Some(format!(
                     "role `{word}` needs a request field with role `idempotency_key`: only an issuing operation's answer has roles"
@@ -722,14 +738,14 @@ impl Validator {
                         "`coupon_number` belongs to a field of the records with role `issued_coupons`".to_owned(),
                     ),
                     AnswerRole::CouponNumber => {
-                        let issued = op.records.as_ref().and_then(|r| r.role.as_ref()).is_some();
-                        if !issued {
+                        if records_role != Some(RecordsRole::IssuedCoupons) {
                             Some("`coupon_number` needs its records to have role `issued_coupons`".to_owned())
                         } else {
                             (!fits(ty, "text", Some("coupon_number")))
                                 .then(|| format!("`coupon_number` needs a `text` (or token kind) element, not `{ty}`"))
                         }
                     }
+                    AnswerRole::GoodsId => None, // checked above
                     _ if in_record => Some(format!(
                         "role `{word}` belongs to an element under the root, not to a record field"
                     )),
@@ -760,7 +776,27 @@ impl Validator {
             && let Some(role) = &records.role
         {
             let key = format!("{at}.records.role");
-            if !is_issuing {
+            let has = |wanted: AnswerRole| {
+                records
+                    .fields
+                    .iter()
+                    .any(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(wanted))
+            };
+            if *role.get_ref() == RecordsRole::GoodsCatalog {
+                let problem = if op.effect != Effect::Read || op.request.iter().any(|f| f.required)
+                {
+                    Some(
+                        "the `goods_catalog` records belong to a read whose request has no required field (the client looks one goods item up in it)",
+                    )
+                } else if !has(AnswerRole::GoodsId) {
+                    Some("the `goods_catalog` records need a field with role `goods_id`")
+                } else {
+                    None
+                };
+                if let Some(message) = problem {
+                    self.err(src, role, key, message.into());
+                }
+            } else if !is_issuing {
                 self.err(
                     src,
                     role,
@@ -768,11 +804,7 @@ impl Validator {
                     "role `issued_coupons` needs a request field with role `idempotency_key`"
                         .into(),
                 );
-            } else if !records
-                .fields
-                .iter()
-                .any(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(AnswerRole::CouponNumber))
-            {
+            } else if !has(AnswerRole::CouponNumber) {
                 self.err(
                     src,
                     role,

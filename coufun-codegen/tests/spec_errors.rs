@@ -524,3 +524,42 @@ fn an_unknown_role_is_located() {
     // the key is what serde reports on the line: the inline table
     assert_one(&r, ENDPOINTS_PATH, "{ name", "unknown variant `stated_cnt`");
 }
+
+#[test]
+fn a_goods_id_role_outside_the_goods_catalog() {
+    // the status answer's records are no catalog
+    let r = broken(
+        ENDPOINTS_PATH,
+        "source = \"status\", type = \"text\", max_bytes = 30 },",
+        "source = \"status\", type = \"text\", max_bytes = 30, role = \"goods_id\" },",
+    );
+    let in_file: Vec<&SpecError> = r.0.iter().filter(|e| e.file == ENDPOINTS_PATH).collect();
+    assert_eq!(in_file.len(), 1, "{:#?}", r.0);
+    assert!(
+        in_file[0].key.starts_with("operations[3].records.fields["),
+        "{}",
+        in_file[0]
+    );
+    assert!(
+        in_file[0]
+            .message
+            .contains("records with role `goods_catalog`"),
+        "{}",
+        in_file[0]
+    );
+}
+
+#[test]
+fn a_goods_catalog_on_an_operation_with_required_fields() {
+    let r = broken(
+        ENDPOINTS_PATH,
+        "max = 10, also_flat = true, fields = [",
+        "max = 10, also_flat = true, role = \"goods_catalog\", fields = [",
+    );
+    assert_one(
+        &r,
+        ENDPOINTS_PATH,
+        "operations[3].records.role",
+        "belong to a read whose request has no required field",
+    );
+}

@@ -98,6 +98,26 @@ impl Client {
     ) -> Result<CouponImageSendResponse, Error> {
         self.call_counted_in(request, request.charset()).await
     }
+    /// Looks one goods item up by its `GOODS_ID`. No manual documents a goods-info operation of its own: `goods_list` (`coufunProduct.do`) returns every detail of every goods item, so this is one [`goods_list`](Self::goods_list) call searched for `goods_id`. `Ok(None)`: the list does not hold it. (The goods manual asks merchants to keep the list on their side: cache it rather than calling this per purchase.)
+    pub async fn goods_info(
+        &self,
+        goods_id: &str,
+    ) -> Result<Option<GoodsListItem>, Error> {
+        let request = GoodsListRequest::builder().build_with(self.request_charset())?;
+        let list = self.goods_list(&request).await?;
+        Ok(
+            list
+                .goods
+                .into_iter()
+                .find(|item| {
+                    item
+                        .goods_id
+                        .as_ref()
+                        .map(|v| ::core::convert::AsRef::<str>::as_ref(v).trim())
+                        == Some(goods_id.trim())
+                }),
+        )
+    }
 }
 #[cfg(feature = "blocking")]
 impl super::super::client::blocking::Client {
@@ -188,5 +208,22 @@ impl super::super::client::blocking::Client {
         request: &CouponImageSendRequest,
     ) -> Result<CouponImageSendResponse, Error> {
         self.call_counted_in(request, request.charset())
+    }
+    /// Looks one goods item up by its `GOODS_ID`. No manual documents a goods-info operation of its own: `goods_list` (`coufunProduct.do`) returns every detail of every goods item, so this is one [`goods_list`](Self::goods_list) call searched for `goods_id`. `Ok(None)`: the list does not hold it. (The goods manual asks merchants to keep the list on their side: cache it rather than calling this per purchase.)
+    pub fn goods_info(&self, goods_id: &str) -> Result<Option<GoodsListItem>, Error> {
+        let request = GoodsListRequest::builder().build_with(self.request_charset())?;
+        let list = self.goods_list(&request)?;
+        Ok(
+            list
+                .goods
+                .into_iter()
+                .find(|item| {
+                    item
+                        .goods_id
+                        .as_ref()
+                        .map(|v| ::core::convert::AsRef::<str>::as_ref(v).trim())
+                        == Some(goods_id.trim())
+                }),
+        )
     }
 }
