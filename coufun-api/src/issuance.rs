@@ -356,6 +356,7 @@ pub(crate) struct Expected {
 
 impl Expected {
     /// What `request` carries.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))] // the client starts issuances
     pub(crate) fn of<O: IssuingRequest>(request: &O) -> Self {
         Expected {
             tr_id: request.issue_key().clone(),
