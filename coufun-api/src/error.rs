@@ -238,6 +238,12 @@ pub enum Error {
         /// Calls made.
         attempts: u32,
     },
+    /// A coupon send or create answered `00` with another TR_ID or GOODS_ID than
+    /// the request's ([`IssueOutcome::Mismatched`](crate::issuance::IssueOutcome::Mismatched)):
+    /// coupons may exist for this TR_ID, the answer's numbers are not its own. Do
+    /// not send it again with a new TR_ID; reconcile with the supplier by TR_ID.
+    #[error("coupon issuance: the answer is not this request's: {0}")]
+    EchoMismatch(Box<crate::issuance::EchoMismatch>),
 }
 
 impl Error {
@@ -248,7 +254,8 @@ impl Error {
             | Error::CharsetMismatch { .. }
             | Error::Unencodable { .. }
             | Error::OutcomeUnknown { .. }
-            | Error::EarlierAttemptReached { .. } => None,
+            | Error::EarlierAttemptReached { .. }
+            | Error::EchoMismatch(_) => None,
             Error::Connect { info, .. }
             | Error::Timeout { info, .. }
             | Error::Transport { info, .. }
@@ -290,9 +297,10 @@ impl Error {
             Error::Timeout { .. } | Error::Transport { .. } | Error::OutcomeUnknown { .. } => {
                 FailureKind::NoAnswer
             }
-            Error::TooLarge { .. } | Error::NotXml { .. } | Error::MalformedXml { .. } => {
-                FailureKind::Unreadable
-            }
+            Error::TooLarge { .. }
+            | Error::NotXml { .. }
+            | Error::MalformedXml { .. }
+            | Error::EchoMismatch(_) => FailureKind::Unreadable,
             Error::Status { status, .. } => FailureKind::HttpStatus(*status),
             Error::Api { code, .. } => FailureKind::Api(*code),
             Error::EarlierAttemptReached { code, .. } => FailureKind::Api(*code),
@@ -305,7 +313,10 @@ impl Error {
         match self {
             // the same TR_ID settles it: answered, or 12 for an earlier attempt
             Error::OutcomeUnknown { .. } => return Decision::RetrySameRequest,
-            Error::EarlierAttemptReached { .. } => return Decision::EarlierAttemptReached,
+            // reached the server, numbers unknown: reconcile, never a new TR_ID
+            Error::EarlierAttemptReached { .. } | Error::EchoMismatch(_) => {
+                return Decision::EarlierAttemptReached;
+            }
             _ => {}
         }
         let effect = self.call_info().map_or(Effect::Read, |info| info.effect);

@@ -21,6 +21,10 @@
 //!    issued, and used up the very limit that now refuses).
 //! 6. When the deadline or the attempt budget runs out with an attempt's fate
 //!    open, the result is [`IssueOutcome::Unknown`], carrying the TR_ID.
+//! 7. An answer `00` that echoes another TR_ID (or GOODS_ID) than the request's is
+//!    never `Issued`: it is [`IssueOutcome::Mismatched`]. Its coupon numbers are
+//!    not attributed to the request (they may be another order's); our request
+//!    reached the server, so coupons may exist for its TR_ID.
 //!
 //! What the merchant does with each outcome:
 //!
@@ -30,25 +34,33 @@
 //! | `NotIssued` | none for this TR_ID | fix the cause; a new request may take a new TR_ID |
 //! | `EarlierAttemptReached` | probably exist, numbers unknown | do not issue again; ask the supplier (by TR_ID, or the ORDER_ID on their side) for the numbers, or cancel them there |
 //! | `Unknown` | may exist | send the same request with the same TR_ID later: `00` issues, `12` shows an earlier attempt did |
+//! | `Mismatched` | may exist, numbers unknown | do not send again with a new TR_ID; reconcile with the supplier by TR_ID (the answer named another order) |
+//!
+//! Which request field is the TR_ID, which counts the coupons and which answer
+//! elements state the order id, the count, the echoes and the numbers are spec
+//! facts (`role = ".."` in `spec/endpoints.toml`): the [`IssuingRequest`] and
+//! [`IssuingResponse`] impls are generated from them; this module only reads
+//! them through the traits.
 //!
 //! One state machine (`Issuance`, private) drives both the async and the blocking client.
 
 use std::marker::PhantomData;
 use std::time::Duration;
 
+use crate::TrId;
 use crate::error::Error;
-use crate::generated::kinds::TrId;
-use crate::generated::requests::{CouponCreateRequest, CouponSendRequest};
-use crate::generated::responses::{CouponCreateResponse, CouponSendResponse};
-use crate::operation::Effect;
+use crate::operation::{Effect, Operation};
 use crate::result_code::ResultCode;
 use crate::retry::{Attempts, Decision, RetryPolicy, decide};
 
-/// How a coupon send or create ended. Exactly one of four, and never a generic
+/// How a coupon send or create ended. Exactly one of five, and never a generic
 /// error for a coupon that may exist.
+///
+/// Exhaustive on purpose (no `#[non_exhaustive]`): these are money outcomes, and
+/// a match on them must handle each one. A new variant is a breaking change, so
+/// that it fails to compile where it matters instead of landing in a wildcard arm.
 #[must_use = "a coupon may have been issued: look at the outcome"]
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum IssueOutcome<R> {
     /// The server answered `00`: the coupons exist, their numbers are in the answer.
     Issued(Issued<R>),
@@ -62,6 +74,12 @@ pub enum IssueOutcome<R> {
     /// The deadline passed with an attempt's fate open: coupons may exist. Send
     /// the same request (same TR_ID) again later.
     Unknown(OutcomeUnknown),
+    /// The server answered `00`, but the answer echoes another TR_ID or GOODS_ID
+    /// than the request's: it is not this request's answer (a mixed-up proxy or
+    /// server). Coupons may exist for this TR_ID (the request reached the
+    /// server); the numbers listed are not attributed to it. Do not send it
+    /// again with a new TR_ID: reconcile with the supplier by TR_ID.
+    Mismatched(EchoMismatch),
 }
 
 impl<R> IssueOutcome<R> {
@@ -72,6 +90,7 @@ impl<R> IssueOutcome<R> {
             IssueOutcome::NotIssued(n) => &n.tr_id,
             IssueOutcome::EarlierAttemptReached(e) => &e.tr_id,
             IssueOutcome::Unknown(u) => &u.tr_id,
+            IssueOutcome::Mismatched(m) => &m.tr_id,
         }
     }
 
@@ -82,6 +101,7 @@ impl<R> IssueOutcome<R> {
             IssueOutcome::NotIssued(n) => n.attempts,
             IssueOutcome::EarlierAttemptReached(e) => e.attempts,
             IssueOutcome::Unknown(u) => u.attempts,
+            IssueOutcome::Mismatched(m) => m.attempts,
         }
     }
 
@@ -95,9 +115,9 @@ impl<R> IssueOutcome<R> {
         !matches!(self, IssueOutcome::NotIssued(_))
     }
 
-    /// `Ok` when issued; otherwise the refusal, [`Error::EarlierAttemptReached`]
-    /// or [`Error::OutcomeUnknown`], each carrying the TR_ID — for `?` in code
-    /// that treats all three as errors.
+    /// `Ok` when issued; otherwise the refusal, [`Error::EarlierAttemptReached`],
+    /// [`Error::OutcomeUnknown`] or [`Error::EchoMismatch`], each carrying the
+    /// TR_ID — for `?` in code that treats all four as errors.
     pub fn into_result(self) -> Result<Issued<R>, Error> {
         match self {
             IssueOutcome::Issued(i) => Ok(i),
@@ -112,6 +132,7 @@ impl<R> IssueOutcome<R> {
                 attempts: u.attempts,
                 last: u.last_error.map(Box::new),
             }),
+            IssueOutcome::Mismatched(m) => Err(Error::EchoMismatch(Box::new(m))),
         }
     }
 }
@@ -245,63 +266,138 @@ pub struct OutcomeUnknown {
     pub attempts: u32,
 }
 
-/// An issuing operation's request: how many coupons it asks for.
-pub trait IssuingRequest {
-    /// Coupons asked for, when the request says.
+/// Which echoed element of an issuing answer differs from the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EchoedField {
+    /// The idempotency key (TR_ID; role `echo_idempotency_key`).
+    IdempotencyKey,
+    /// The goods (GOODS_ID; role `echo_goods`).
+    Goods,
+}
+
+/// An issuing answer `00` that echoes another TR_ID or GOODS_ID than the request
+/// carried ([`IssueOutcome::Mismatched`]). Neither value is a secret (a TR_ID is
+/// the merchant's own key, a GOODS_ID a catalogue id), so both are kept in clear
+/// for the reconciliation; the answer's coupon numbers (secrets, and perhaps
+/// another order's) are not kept, only how many it listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EchoMismatch {
+    /// The TR_ID of the issuing request: the key to reconcile by.
+    pub tr_id: TrId,
+    /// Which echo differs.
+    pub field: EchoedField,
+    /// Its wire name (e.g. `TR_ID`), from the spec.
+    pub wire: &'static str,
+    /// The value the request sent.
+    pub sent: String,
+    /// The value the answer echoed.
+    pub answered: String,
+    /// How many coupon numbers the answer listed (not attributed to the request).
+    pub listed: usize,
+    /// Calls it took.
+    pub attempts: u32,
+}
+
+/// `TR_ID: sent "A", answered "B" (3 coupon numbers listed, not attributed)`.
+impl std::fmt::Display for EchoMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: sent {:?}, answered {:?} ({} coupon numbers listed, not attributed to TR_ID {})",
+            self.wire, self.sent, self.answered, self.listed, self.tr_id
+        )
+    }
+}
+
+/// An issuing operation's request, as the spec's roles describe it. The impls
+/// are generated (`generated/issuing.rs`) from the request fields' `role`s:
+/// `idempotency_key`, `coupon_count`, `goods`.
+pub trait IssuingRequest: Operation {
+    /// Wire name of the idempotency key (e.g. `TR_ID`).
+    const KEY_WIRE: &'static str;
+    /// Wire name of the goods field, when the request has one.
+    const GOODS_WIRE: Option<&'static str>;
+    /// The idempotency key the request carries: every attempt sends it unchanged.
+    fn issue_key(&self) -> &TrId;
+    /// Coupons asked for, when the request says (a field with role
+    /// `coupon_count`; none for an operation whose count semantics are unknown).
     fn coupons_requested(&self) -> Option<u64>;
+    /// The goods issued, when the request names them (role `goods`).
+    fn goods(&self) -> Option<&str>;
 }
 
-/// Send: `None`. Its manual is not public, so how `CREATE_CNT` combines with the
-/// recipients is not known.
-impl IssuingRequest for CouponSendRequest {
-    fn coupons_requested(&self) -> Option<u64> {
-        None
-    }
-}
-
-/// Create: `CREATE_CNT`, one `ORDER_INFO` each in the answer (the create manual).
-impl IssuingRequest for CouponCreateRequest {
-    fn coupons_requested(&self) -> Option<u64> {
-        Some(self.quantity().get())
-    }
-}
-
-/// An issuing operation's answer: where its order id and coupon numbers are.
+/// An issuing operation's answer, as the spec's roles describe it (impls
+/// generated from the answer's `role`s).
 pub trait IssuingResponse {
-    /// The order id, when the server sent one.
+    /// The order id (role `order_id`), when the server sent one.
     fn order_id(&self) -> Option<&str>;
-    /// The coupon numbers, in the server's order.
+    /// The coupon numbers (records `issued_coupons`, field `coupon_number`), in
+    /// the server's order.
     fn coupon_numbers(&self) -> Vec<&str>;
-    /// The count of coupons the answer states, when it has such a field.
-    fn stated_count(&self) -> Option<i64> {
-        None
-    }
+    /// The count of coupons the answer states (role `stated_count`), when it
+    /// has such an element and sent it.
+    fn stated_count(&self) -> Option<i64>;
+    /// The idempotency key the answer echoes (role `echo_idempotency_key`).
+    fn echoed_key(&self) -> Option<&str>;
+    /// The goods the answer echoes (role `echo_goods`).
+    fn echoed_goods(&self) -> Option<&str>;
 }
 
-impl IssuingResponse for CouponSendResponse {
-    fn order_id(&self) -> Option<&str> {
-        self.order_id.as_deref()
-    }
-    fn coupon_numbers(&self) -> Vec<&str> {
-        self.coupons
-            .iter()
-            .filter_map(|c| c.coupon_number.as_deref())
-            .collect()
-    }
+/// What the answer must echo: the request's key and goods, with their wire names.
+#[derive(Debug, Clone)]
+pub(crate) struct Expected {
+    tr_id: TrId,
+    key_wire: &'static str,
+    goods: Option<(&'static str, String)>,
+    requested: Option<u64>,
 }
 
-impl IssuingResponse for CouponCreateResponse {
-    fn order_id(&self) -> Option<&str> {
-        self.order_id.as_deref()
+impl Expected {
+    /// What `request` carries.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))] // the client starts issuances
+    pub(crate) fn of<O: IssuingRequest>(request: &O) -> Self {
+        Expected {
+            tr_id: request.issue_key().clone(),
+            key_wire: O::KEY_WIRE,
+            goods: O::GOODS_WIRE.zip(request.goods().map(str::to_owned)),
+            requested: request.coupons_requested(),
+        }
     }
-    fn stated_count(&self) -> Option<i64> {
-        self.order_count
-    }
-    fn coupon_numbers(&self) -> Vec<&str> {
-        self.coupons
-            .iter()
-            .filter_map(|c| c.coupon_number.as_deref())
-            .collect()
+
+    /// The first echo of `answer` that differs from the request. An echo left
+    /// out (or empty) is no mismatch: the manuals do not promise every echo.
+    fn mismatch<R: IssuingResponse>(&self, answer: &R, attempts: u32) -> Option<EchoMismatch> {
+        let differs = |sent: &str, echoed: Option<&str>| {
+            echoed
+                .map(str::trim)
+                .filter(|e| !e.is_empty() && *e != sent.trim())
+                .map(str::to_owned)
+        };
+        let key = differs(self.tr_id.as_str(), answer.echoed_key()).map(|answered| {
+            (
+                EchoedField::IdempotencyKey,
+                self.key_wire,
+                self.tr_id.as_str(),
+                answered,
+            )
+        });
+        let goods = || {
+            let (wire, sent) = self.goods.as_ref()?;
+            differs(sent, answer.echoed_goods())
+                .map(|answered| (EchoedField::Goods, *wire, sent.as_str(), answered))
+        };
+        let (field, wire, sent, answered) = key.or_else(goods)?;
+        Some(EchoMismatch {
+            tr_id: self.tr_id.clone(),
+            field,
+            wire,
+            sent: sent.to_owned(),
+            answered,
+            listed: answer.coupon_numbers().len(),
+            attempts,
+        })
     }
 }
 
@@ -311,8 +407,8 @@ impl IssuingResponse for CouponCreateResponse {
 #[derive(Debug)]
 pub(crate) struct Issuance<R> {
     tr_id: TrId,
-    /// Coupons the request asks for, when it says.
-    requested: Option<u64>,
+    /// What the answer must echo, and the coupons asked for.
+    expected: Expected,
     attempts: Attempts,
     /// Attempts whose answer was lost (each may have reached the server).
     lost_answers: u32,
@@ -324,12 +420,11 @@ pub(crate) struct Issuance<R> {
 
 #[cfg_attr(not(feature = "client"), allow(dead_code))] // driven by the client
 impl<R> Issuance<R> {
-    /// A new issuance of the request carrying `tr_id` and asking for
-    /// `requested` coupons (when it says).
-    pub(crate) fn new(tr_id: TrId, requested: Option<u64>, policy: RetryPolicy) -> Self {
+    /// A new issuance of the request that carries `expected`.
+    pub(crate) fn new(expected: Expected, policy: RetryPolicy) -> Self {
         Issuance {
-            tr_id,
-            requested,
+            tr_id: expected.tr_id.clone(),
+            expected,
             attempts: Attempts::start(policy),
             lost_answers: 0,
             wait: Duration::ZERO,
@@ -354,14 +449,20 @@ impl<R> Issuance<R> {
     }
 
     /// The issuing call answered `result`; `Some` when that settles it.
-    pub(crate) fn sent(&mut self, result: Result<R, Error>) -> Option<IssueOutcome<R>> {
+    pub(crate) fn sent(&mut self, result: Result<R, Error>) -> Option<IssueOutcome<R>>
+    where
+        R: IssuingResponse,
+    {
         let error = match result {
             Ok(answer) => {
+                if let Some(mismatch) = self.expected.mismatch(&answer, self.attempts.made()) {
+                    return Some(IssueOutcome::Mismatched(mismatch));
+                }
                 return Some(IssueOutcome::Issued(Issued {
                     tr_id: self.tr_id.clone(),
                     answer,
                     attempts: self.attempts.made(),
-                    requested: self.requested,
+                    requested: self.expected.requested,
                 }));
             }
             Err(error) => error,
@@ -424,7 +525,44 @@ impl<R> Issuance<R> {
 mod tests {
     use super::*;
     use crate::error::CallInfo;
-    use crate::generated::responses::{CouponCreateItem, CouponSendItem};
+
+    /// An issuing answer as the traits see it (the generated ones are tested in
+    /// `tests/issuing_roles.rs`): this module knows no generated type.
+    #[derive(Debug, Default)]
+    struct Answer {
+        order_id: Option<String>,
+        stated: Option<i64>,
+        numbers: Vec<String>,
+        key: Option<String>,
+        goods: Option<String>,
+    }
+
+    impl IssuingResponse for Answer {
+        fn order_id(&self) -> Option<&str> {
+            self.order_id.as_deref()
+        }
+        fn coupon_numbers(&self) -> Vec<&str> {
+            self.numbers.iter().map(String::as_str).collect()
+        }
+        fn stated_count(&self) -> Option<i64> {
+            self.stated
+        }
+        fn echoed_key(&self) -> Option<&str> {
+            self.key.as_deref()
+        }
+        fn echoed_goods(&self) -> Option<&str> {
+            self.goods.as_deref()
+        }
+    }
+
+    fn expected(requested: Option<u64>) -> Expected {
+        Expected {
+            tr_id: TrId::new("TR-TEST-1").unwrap(),
+            key_wire: "TR_ID",
+            goods: Some(("GOODS_ID", "0000012345".to_owned())),
+            requested,
+        }
+    }
 
     const SEND: CallInfo = CallInfo {
         operation: "coupon_send",
@@ -441,8 +579,8 @@ mod tests {
         }
     }
 
-    fn run(max_attempts: u32) -> Issuance<CouponSendResponse> {
-        Issuance::new(TrId::new("TR-TEST-1").unwrap(), None, policy(max_attempts))
+    fn run(max_attempts: u32) -> Issuance<Answer> {
+        Issuance::new(expected(None), policy(max_attempts))
     }
 
     fn api(code: &str) -> Error {
@@ -461,16 +599,12 @@ mod tests {
         }
     }
 
-    fn answer() -> CouponSendResponse {
-        let mut answer = CouponSendResponse {
+    fn answer() -> Answer {
+        Answer {
             order_id: Some("O-1".into()),
+            numbers: vec!["C-1".into()],
             ..Default::default()
-        };
-        answer.coupons.push(CouponSendItem {
-            coupon_number: Some("C-1".into()),
-            ..Default::default()
-        });
-        answer
+        }
     }
 
     #[test]
@@ -485,26 +619,16 @@ mod tests {
         assert_eq!(issued.coupon_numbers(), ["C-1"]);
     }
 
-    fn create_answer(stated: Option<i64>, listed: usize) -> CouponCreateResponse {
-        let mut answer = CouponCreateResponse {
-            order_count: stated,
+    fn create_answer(stated: Option<i64>, listed: usize) -> Answer {
+        Answer {
+            stated,
+            numbers: (0..listed).map(|i| format!("C-{i}")).collect(),
             ..Default::default()
-        };
-        for i in 0..listed {
-            answer.coupons.push(CouponCreateItem {
-                coupon_number: Some(format!("C-{i}").into()),
-                ..Default::default()
-            });
         }
-        answer
     }
 
-    fn create_issued(
-        requested: Option<u64>,
-        stated: Option<i64>,
-        listed: usize,
-    ) -> Issued<CouponCreateResponse> {
-        let mut r = Issuance::new(TrId::new("TR-TEST-1").unwrap(), requested, policy(1));
+    fn create_issued(requested: Option<u64>, stated: Option<i64>, listed: usize) -> Issued<Answer> {
+        let mut r = Issuance::new(expected(requested), policy(1));
         r.next_call();
         match r.sent(Ok(create_answer(stated, listed))) {
             Some(IssueOutcome::Issued(issued)) => issued,
@@ -553,26 +677,90 @@ mod tests {
     }
 
     #[test]
-    fn a_create_request_asks_for_its_quantity_and_a_send_does_not_say() {
-        let create = crate::CouponCreateRequest::builder()
-            .goods_id("0000012345")
-            .quantity(4)
-            .tr_id("TR-1")
-            .build()
-            .unwrap();
-        assert_eq!(create.coupons_requested(), Some(4));
-        let send = crate::CouponSendRequest::builder()
-            .goods_id("0000012345")
-            .tr_id("TR-1")
-            .sender("0212345678")
-            .subject("쿠폰")
-            .recipients(["01012345678"])
-            .quantity(4)
-            .build()
-            .unwrap();
-        assert_eq!(send.coupons_requested(), None);
-        // a send answer states no count of its own
-        assert_eq!(answer().stated_count(), None);
+    fn an_answer_echoing_the_request_is_issued() {
+        let mut r = run(5);
+        r.next_call();
+        let echoing = Answer {
+            key: Some(" TR-TEST-1 ".into()),
+            goods: Some("0000012345".into()),
+            ..answer()
+        };
+        assert!(r.sent(Ok(echoing)).unwrap().is_issued());
+        // an echo left out is no mismatch: the manuals do not promise each one
+        let mut r = run(5);
+        r.next_call();
+        let silent = Answer {
+            key: Some(String::new()),
+            ..answer()
+        };
+        assert!(r.sent(Ok(silent)).unwrap().is_issued());
+    }
+
+    #[test]
+    fn an_answer_echoing_another_tr_id_or_goods_is_mismatched_never_issued() {
+        for (key, goods, field, wire, sent, answered) in [
+            (
+                "TR-OTHER",
+                "0000012345",
+                EchoedField::IdempotencyKey,
+                "TR_ID",
+                "TR-TEST-1",
+                "TR-OTHER",
+            ),
+            (
+                "TR-TEST-1",
+                "0000099999",
+                EchoedField::Goods,
+                "GOODS_ID",
+                "0000012345",
+                "0000099999",
+            ),
+            // both differ: the TR_ID is reported, it names the order
+            (
+                "TR-OTHER",
+                "0000099999",
+                EchoedField::IdempotencyKey,
+                "TR_ID",
+                "TR-TEST-1",
+                "TR-OTHER",
+            ),
+        ] {
+            let mut r = run(5);
+            r.next_call();
+            let other = Answer {
+                key: Some(key.into()),
+                goods: Some(goods.into()),
+                numbers: vec!["C-1".into(), "C-2".into()],
+                ..answer()
+            };
+            let out = r.sent(Ok(other)).unwrap();
+            assert!(!out.is_issued() && out.may_have_issued(), "{out:?}");
+            let IssueOutcome::Mismatched(m) = &out else {
+                panic!("{out:?}")
+            };
+            assert_eq!(
+                (
+                    m.field,
+                    m.wire,
+                    m.sent.as_str(),
+                    m.answered.as_str(),
+                    m.listed,
+                    m.attempts
+                ),
+                (field, wire, sent, answered, 2, 1)
+            );
+            assert_eq!(out.tr_id().as_str(), "TR-TEST-1");
+            let text = m.to_string();
+            assert!(text.contains(sent) && text.contains(answered), "{text}");
+            assert!(!text.contains("C-1"), "no coupon number: {text}");
+            let err = out.into_result().unwrap_err();
+            assert_eq!(
+                err.retry(),
+                Decision::EarlierAttemptReached,
+                "never a new TR_ID"
+            );
+            assert!(err.to_string().contains("TR-TEST-1"), "{err}");
+        }
     }
 
     #[test]

@@ -1,13 +1,18 @@
-//! TR_ID generation: identifiers unique across processes and restarts, sortable
-//! by time, within the spec's TR_ID byte limit, with an optional caller prefix.
+//! TR_IDs: generating them (identifiers unique across processes and restarts,
+//! sortable by time, within the spec's TR_ID byte limit, with an optional caller
+//! prefix), and reading them back from text ([`FromStr`]) or a store (serde),
+//! always through the checked constructor.
 //!
 //! A generated TR_ID is the prefix followed by a ULID (26 characters of Crockford
 //! base32: 48 bits of milliseconds since 1970, then 80 random bits, incremented
 //! within one millisecond so that one generator's ids strictly increase).
 
+use std::str::FromStr;
 use std::sync::Mutex;
 
-use crate::generated::kinds::TrId;
+use coufun_rules::Violation;
+
+use crate::TrId;
 
 /// Length of the ULID part of a generated TR_ID.
 const ULID_LEN: usize = ulid::ULID_LEN;
@@ -114,10 +119,91 @@ impl TrIdGenerator {
     }
 }
 
+/// Text that is not a TR_ID: the violation of the TR_ID rule (it names the limit
+/// and the measured value).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a valid TR_ID: {} / 올바른 TR_ID가 아닙니다: {}", violation.english(), violation.korean())]
+#[non_exhaustive]
+pub struct ParseTrIdError {
+    /// How the text breaks the TR_ID rule.
+    pub violation: Violation,
+}
+
+/// `"order-1".parse::<TrId>()`: the same check as [`TrId::new`] (CP949).
+///
+/// ```
+/// use coufun_api::TrId;
+///
+/// let id: TrId = "order-2024-0001".parse()?;
+/// assert_eq!(id.as_str(), "order-2024-0001");
+/// assert!("x".repeat(51).parse::<TrId>().is_err());
+/// # Ok::<(), coufun_api::tr_id::ParseTrIdError>(())
+/// ```
+impl FromStr for TrId {
+    type Err = ParseTrIdError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        TrId::new(text).map_err(|violation| ParseTrIdError { violation })
+    }
+}
+
+/// A TR_ID serializes as its text.
+impl serde::Serialize for TrId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// A TR_ID deserializes from text through [`TrId::new`]: a stored value that
+/// breaks the rule is an error, never an unchecked TR_ID.
+impl<'de> serde::Deserialize<'de> for TrId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn a_tr_id_parses_from_text_through_its_check() {
+        let id: TrId = "order-1".parse().unwrap();
+        assert_eq!(id, TrId::new("order-1").unwrap());
+        let max = TrId::MAX_BYTES as usize;
+        assert!("x".repeat(max).parse::<TrId>().is_ok());
+        let err = "x".repeat(max + 1).parse::<TrId>().unwrap_err();
+        assert!(
+            matches!(err.violation, Violation::TooManyBytes { measured, max: limit, .. }
+                if measured == max + 1 && limit == TrId::MAX_BYTES),
+            "{err:?}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("TR_ID") && text.contains(&(max + 1).to_string()),
+            "{text}"
+        );
+        assert!("".parse::<TrId>().is_err(), "at least one byte");
+    }
+
+    #[test]
+    fn a_tr_id_round_trips_through_serde_and_a_bad_one_is_refused() {
+        let id = TrId::new("order-2024-0001").unwrap();
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(json, "\"order-2024-0001\"");
+        let back: TrId = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, id);
+        // an owned string (escapes) goes through the same check
+        let escaped: TrId = serde_json::from_str("\"order\\u002d1\"").unwrap();
+        assert_eq!(escaped.as_str(), "order-1");
+        let too_long = format!("\"{}\"", "x".repeat(TrId::MAX_BYTES as usize + 1));
+        let err = serde_json::from_str::<TrId>(&too_long).unwrap_err();
+        assert!(err.to_string().contains("not a valid TR_ID"), "{err}");
+        assert!(serde_json::from_str::<TrId>("\"\"").is_err());
+        assert!(serde_json::from_str::<TrId>("42").is_err());
+    }
 
     #[test]
     fn ids_are_unique_strictly_increasing_and_within_the_limit() {

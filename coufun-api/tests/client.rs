@@ -854,3 +854,158 @@ async fn a_create_answer_short_of_coupons_is_issued_with_a_warning() {
         "{warning}"
     );
 }
+
+/// The echo check's server: a create answer `00` that echoes the request's own
+/// TR_ID and GOODS_ID, except for `TR-MIXED` (another order's TR_ID) and
+/// `TR-GOODS` (another GOODS_ID). Its coupon number is `C-SECRET-1`.
+fn echoing_answer(form: &str) -> Vec<u8> {
+    let param = |name: &str| {
+        form.split('&')
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (mut tr_id, mut goods_id) = (param("TR_ID"), param("GOODS_ID"));
+    match tr_id.as_str() {
+        "TR-MIXED" => tr_id = "TR-SOMEONE-ELSE".into(),
+        "TR-GOODS" => goods_id = "0000099999".into(),
+        _ => {}
+    }
+    let answer = CouponCreateResponse {
+        order_id: Some("ORD-9".into()),
+        tr_id: Some(tr_id),
+        goods_id: Some(goods_id.into()),
+        order_count: Some(1),
+        coupons: vec![CouponCreateItem {
+            coupon_number: Some("C-SECRET-1".into()),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    answer.to_xml(Charset::Cp949)
+}
+
+fn create_for(tr_id: &str) -> CouponCreateRequest {
+    CouponCreateRequest::builder()
+        .goods_id("0000012345")
+        .quantity(1)
+        .tr_id(tr_id)
+        .build()
+        .unwrap()
+}
+
+/// What a mismatched outcome must say: which field, both values, the TR_ID,
+/// and no coupon number; never `Issued`, and never "send with a new TR_ID".
+fn assert_mismatched(
+    outcome: coufun_api::issuance::IssueOutcome<CouponCreateResponse>,
+    field: coufun_api::issuance::EchoedField,
+    sent: &str,
+    answered: &str,
+) {
+    use coufun_api::issuance::IssueOutcome;
+    assert!(
+        !outcome.is_issued() && outcome.may_have_issued(),
+        "{outcome:?}"
+    );
+    let IssueOutcome::Mismatched(m) = &outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(
+        (m.field, m.sent.as_str(), m.answered.as_str(), m.listed),
+        (field, sent, answered, 1)
+    );
+    let err = outcome.into_result().unwrap_err();
+    assert_eq!(err.retry(), Decision::EarlierAttemptReached);
+    let text = err.to_string();
+    assert!(text.contains(sent) && text.contains(answered), "{text}");
+    assert!(!text.contains("C-SECRET"), "{text}");
+}
+
+/// An answer echoing another TR_ID or GOODS_ID is never `Issued`: it is
+/// `Mismatched`, logged as a warning with both values (in the issuance span,
+/// with the request's TR_ID) and without the coupon numbers.
+#[tokio::test]
+async fn an_answer_echoing_another_tr_id_or_goods_id_is_mismatched() {
+    use coufun_api::issuance::EchoedField;
+    const WARNING: &str = "the answer echoes another value than the request sent";
+    let server = TestServer::start(|r| async move { xml(echoing_answer(&r.raw_form())) }).await;
+    let c = client(&server);
+    let trace = TraceCapture::start();
+
+    let own = c.coupon_create(&create_for("TR-OWN")).await;
+    assert!(own.is_issued(), "{own:?}");
+    assert!(!trace.text().contains(WARNING), "{}", trace.text());
+
+    let mixed = c.coupon_create(&create_for("TR-MIXED")).await;
+    assert_mismatched(
+        mixed,
+        EchoedField::IdempotencyKey,
+        "TR-MIXED",
+        "TR-SOMEONE-ELSE",
+    );
+    let goods = c.coupon_create(&create_for("TR-GOODS")).await;
+    assert_mismatched(goods, EchoedField::Goods, "0000012345", "0000099999");
+
+    let log = trace.text();
+    let warnings: Vec<&str> = log.lines().filter(|l| l.contains(WARNING)).collect();
+    assert_eq!(warnings.len(), 2, "{log}");
+    for (line, tr_id, sent, answered) in [
+        (warnings[0], "TR-MIXED", "TR-MIXED", "TR-SOMEONE-ELSE"),
+        (warnings[1], "TR-GOODS", "0000012345", "0000099999"),
+    ] {
+        assert!(
+            line.contains("WARN")
+                && line.contains(&format!("tr_id=\"{tr_id}\""))
+                    | line.contains(&format!("tr_id={tr_id}"))
+                && line.contains(sent)
+                && line.contains(answered),
+            "{line}"
+        );
+    }
+    assert!(
+        !log.contains("C-SECRET"),
+        "a coupon number was logged: {log}"
+    );
+}
+
+/// The blocking client checks the echoes the same way (one state machine).
+#[cfg(feature = "blocking")]
+#[test]
+fn the_blocking_client_reports_a_mismatched_echo_too() {
+    use coufun_api::issuance::EchoedField;
+    let server =
+        TestServer::start_in_background(|r| async move { xml(echoing_answer(&r.raw_form())) });
+    let c = coufun_api::blocking::Client::builder(
+        Environment::Custom(server.base_url.clone()),
+        poc_id(),
+    )
+    .timeout(Duration::from_millis(1500))
+    .retry_policy(RetryPolicy::no_retry())
+    .build()
+    .unwrap();
+    // the log is shared: hold it, as the async test does
+    let trace = TraceCapture::start();
+    assert!(c.coupon_create(&create_for("TR-OWN")).is_issued());
+    assert_mismatched(
+        c.coupon_create(&create_for("TR-MIXED")),
+        EchoedField::IdempotencyKey,
+        "TR-MIXED",
+        "TR-SOMEONE-ELSE",
+    );
+    assert_mismatched(
+        c.coupon_create(&create_for("TR-GOODS")),
+        EchoedField::Goods,
+        "0000012345",
+        "0000099999",
+    );
+    let log = trace.text();
+    let warned = log
+        .lines()
+        .filter(|l| l.contains("WARN") && l.contains("the answer echoes another value"))
+        .count();
+    assert_eq!(warned, 2, "{log}");
+    assert!(
+        !log.contains("C-SECRET"),
+        "a coupon number was logged: {log}"
+    );
+}

@@ -309,7 +309,10 @@ fn describe_issue(outcome: &IssueOutcome<CouponSendResponse>) -> String {
             u.attempts,
             u.last_error.as_ref().map(describe_error)
         ),
-        other => format!("{other:?}"),
+        IssueOutcome::Mismatched(m) => format!(
+            "mismatched tr_id={} field={} sent={} answered={} listed={} attempts={}",
+            m.tr_id, m.wire, m.sent, m.answered, m.listed, m.attempts
+        ),
     }
 }
 

@@ -184,9 +184,12 @@ impl CallOutcome {
                     e.lost_answers
                 ),
             },
-            _ => CallOutcome::Unknown {
+            IssueOutcome::Mismatched(m) => CallOutcome::EchoMismatch {
                 tr_id,
-                detail: "an outcome this version of coufun does not know".into(),
+                detail: format!(
+                    "the answer is not this request's ({m}): coupons may exist for this TR_ID; \
+                     do not send it again with a new TR_ID, reconcile with the supplier by TR_ID"
+                ),
             },
         }
     }

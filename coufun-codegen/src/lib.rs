@@ -51,6 +51,7 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
                 emit::module_index(&[
                     "client",
                     "inbound",
+                    "issuing",
                     "kinds",
                     "manual",
                     "operations",
@@ -84,6 +85,10 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
         GeneratedFile {
             path: "coufun-api/src/generated/responses.rs",
             contents: render::rust_file(emit::responses::emit(spec), &[ENDPOINTS_PATH])?,
+        },
+        GeneratedFile {
+            path: "coufun-api/src/generated/issuing.rs",
+            contents: render::rust_file(emit::issuing::emit(spec), &[ENDPOINTS_PATH])?,
         },
         GeneratedFile {
             path: "coufun-api/src/generated/client.rs",

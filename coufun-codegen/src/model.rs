@@ -651,9 +651,6 @@ pub struct Operation {
     pub effect: Effect,
     /// The answer's root element.
     pub root: WireName,
-    /// The request field the server deduplicates on (TR_ID).
-    #[serde(default)]
-    pub idempotency_key: Option<Spanned<String>>,
     /// Result codes the operation may answer (an inbound operation's are
     /// `answer.codes`).
     #[serde(default)]
@@ -731,6 +728,9 @@ pub struct RequestField {
     /// The field holds several values.
     #[serde(default)]
     pub list: Option<ListSpec>,
+    /// What the field is to issuance, when it is something (see [`RequestRole`]).
+    #[serde(default)]
+    pub role: Option<Spanned<RequestRole>>,
 }
 
 impl RequestField {
@@ -802,6 +802,9 @@ pub struct ResponseField {
     /// type's kind is).
     #[serde(default)]
     pub secret: bool,
+    /// What the element is to issuance, when it is something (see [`AnswerRole`]).
+    #[serde(default)]
+    pub role: Option<Spanned<AnswerRole>>,
 }
 
 /// A record repeated under the response root.
@@ -823,4 +826,130 @@ pub struct Records {
     pub also_flat: bool,
     /// The record's child elements.
     pub fields: Vec<ResponseField>,
+    /// What the records are to issuance, when they are something (see [`RecordsRole`]).
+    #[serde(default)]
+    pub role: Option<Spanned<RecordsRole>>,
+}
+
+/// What a request field is to an issuing operation (`role = ".."`): the facts the
+/// generated `IssuingRequest` impl reads. Each role at most once per operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestRole {
+    /// The key the server deduplicates on (TR_ID): every retry sends it unchanged,
+    /// a repeat answers `12`. Only on a `write` operation, on a required field.
+    IdempotencyKey,
+    /// How many coupons the request asks for (a `count` kind).
+    CouponCount,
+    /// The goods issued (the answer echoes it, role `echo_goods`).
+    Goods,
+}
+
+/// What an answer element is to an issuing operation (`role = ".."`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerRole {
+    /// The supplier's order id for the issue.
+    OrderId,
+    /// The number of coupons the answer states (an `int`).
+    StatedCount,
+    /// The request's idempotency key, echoed: it must equal what was sent.
+    EchoIdempotencyKey,
+    /// The request's goods, echoed: it must equal what was sent.
+    EchoGoods,
+    /// A record field (of the `issued_coupons` records): one coupon's number.
+    CouponNumber,
+    /// A record field (of the `goods_catalog` records): the goods item's id,
+    /// which the client's one-item lookup searches by.
+    GoodsId,
+}
+
+/// What an answer's records are to an issuing operation (`role = ".."`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordsRole {
+    /// One record per coupon issued; its `coupon_number` field holds the number.
+    IssuedCoupons,
+    /// The goods catalog: one record per goods item, found by its field with role
+    /// `goods_id` (the client's `goods_info` lookup; only on a read whose
+    /// request has no required field).
+    GoodsCatalog,
+}
+
+impl RequestRole {
+    /// The word the spec writes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestRole::IdempotencyKey => "idempotency_key",
+            RequestRole::CouponCount => "coupon_count",
+            RequestRole::Goods => "goods",
+        }
+    }
+}
+
+impl AnswerRole {
+    /// The word the spec writes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnswerRole::OrderId => "order_id",
+            AnswerRole::StatedCount => "stated_count",
+            AnswerRole::EchoIdempotencyKey => "echo_idempotency_key",
+            AnswerRole::EchoGoods => "echo_goods",
+            AnswerRole::CouponNumber => "coupon_number",
+            AnswerRole::GoodsId => "goods_id",
+        }
+    }
+}
+
+impl Operation {
+    /// The request field playing `role`, when one does.
+    pub fn request_role(&self, role: RequestRole) -> Option<&RequestField> {
+        self.request
+            .iter()
+            .find(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(role))
+    }
+
+    /// The request field the server deduplicates on (role `idempotency_key`).
+    pub fn idempotency_key(&self) -> Option<&RequestField> {
+        self.request_role(RequestRole::IdempotencyKey)
+    }
+
+    /// The scalar answer element playing `role`, when one does.
+    pub fn answer_role(&self, role: AnswerRole) -> Option<&ResponseField> {
+        self.response
+            .iter()
+            .find(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(role))
+    }
+
+    /// The records listing the coupons issued (role `issued_coupons`) and the
+    /// field of one record holding its number (role `coupon_number`).
+    pub fn issued_coupons(&self) -> Option<(&Records, Option<&ResponseField>)> {
+        let records = self.records.as_ref().filter(|r| {
+            r.role.as_ref().map(|r| *r.get_ref()) == Some(RecordsRole::IssuedCoupons)
+        })?;
+        let number = records
+            .fields
+            .iter()
+            .find(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(AnswerRole::CouponNumber));
+        Some((records, number))
+    }
+
+    /// The goods catalog records (role `goods_catalog`) and the field of one
+    /// record holding the goods id (role `goods_id`).
+    pub fn goods_catalog(&self) -> Option<(&Records, Option<&ResponseField>)> {
+        let records = self
+            .records
+            .as_ref()
+            .filter(|r| r.role.as_ref().map(|r| *r.get_ref()) == Some(RecordsRole::GoodsCatalog))?;
+        let id = records
+            .fields
+            .iter()
+            .find(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(AnswerRole::GoodsId));
+        Some((records, id))
+    }
+
+    /// Whether the operation issues coupons: a write with an idempotency key.
+    pub fn is_issuing(&self) -> bool {
+        self.effect == Effect::Write && self.idempotency_key().is_some()
+    }
 }

@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::NEEDS_HUMAN;
 use crate::diagnostic::SpecError;
 use crate::load::{Spec, SpecSource};
-use crate::model::{CheckRule, EndpointsFile, Kind, ResultCodesFile, Rule, Source, Spanned};
+use crate::model::{
+    AnswerRole, CheckRule, Effect, EndpointsFile, Kind, Operation, RecordsRole, RequestRole,
+    ResultCodesFile, Rule, Source, Spanned,
+};
 
 /// Response field types that are not kinds.
 pub const SCALAR_TYPES: [&str; 6] = ["text", "int", "amount", "date", "timestamp", "mobile"];
@@ -550,16 +553,7 @@ impl Validator {
                     }
                 }
             }
-            if let Some(key) = &op.idempotency_key
-                && !fields.contains_key(key.get_ref())
-            {
-                self.err(
-                    src,
-                    key,
-                    format!("{at}.idempotency_key"),
-                    format!("no request field `{}`", key.get_ref()),
-                );
-            }
+            self.roles(src, &at, file, op);
             for (j, check) in op.checks.iter().enumerate() {
                 let cat = format!("{at}.checks[{j}]");
                 self.code_ref(src, &check.code, format!("{cat}.code"));
@@ -682,6 +676,177 @@ impl Validator {
                         ),
                     );
                 }
+            }
+        }
+    }
+
+    /// The issuing roles of `op`: each at most once, each on a field of a fitting
+    /// kind or type, an idempotency key only on a write (and required there), and
+    /// the answer's roles only on an operation whose request has a key.
+    fn roles(&mut self, src: &SpecSource, at: &str, file: &EndpointsFile, op: &Operation) {
+        let mut seen = BTreeSet::new();
+        for (j, f) in op.request.iter().enumerate() {
+            let Some(role) = &f.role else { continue };
+            let key = format!("{at}.request[{j}].role");
+            let word = role.get_ref().as_str();
+            if !seen.insert(word) {
+                self.err(
+                    src,
+                    role,
+                    key,
+                    format!("role `{word}` is given to two fields of the operation"),
+                );
+                continue;
+            }
+            // an unknown kind is reported on its own
+            let Some(kind) = file.kinds.get(f.kind.get_ref()) else {
+                continue;
+            };
+            let rule = Some(kind.rule);
+            let problem = match role.get_ref() {
+                RequestRole::IdempotencyKey if op.effect != Effect::Write => Some(
+                    "an idempotency key belongs to a `write` operation only (a read is safe to repeat)".to_owned(),
+                ),
+                RequestRole::IdempotencyKey if !f.required || f.list.is_some() => Some(
+                    "the idempotency key must be a required single field: every attempt sends it".to_owned(),
+                ),
+                RequestRole::IdempotencyKey => (rule != Some(Rule::Text) && rule != Some(Rule::Token))
+                    .then(|| format!("the idempotency key must be of a `text` or `token` kind, not `{}`", f.kind.get_ref())),
+                RequestRole::CouponCount => (rule != Some(Rule::Count) || f.list.is_some())
+                    .then(|| format!("`coupon_count` needs a single field of a `count` kind, not `{}`", f.kind.get_ref())),
+                RequestRole::Goods => (rule != Some(Rule::Token) || f.list.is_some())
+                    .then(|| format!("`goods` needs a single field of a `token` kind, not `{}`", f.kind.get_ref())),
+            };
+            if let Some(message) = problem {
+                self.err(src, role, key, message);
+            }
+        }
+        let is_issuing = op.idempotency_key().is_some();
+        let fits = |ty: &str, scalar: &str, token_kind: Option<&str>| {
+            ty == scalar
+                || token_kind.is_some_and(|k| ty == k)
+                || (scalar == "text" && file.kinds.get(ty).is_some_and(|k| k.rule == Rule::Token))
+        };
+        let records = op.records.iter().flat_map(|r| {
+            r.fields
+                .iter()
+                .enumerate()
+                .map(|(j, f)| (format!("{at}.records.fields[{j}].role"), f, true))
+        });
+        let answer = op
+            .response
+            .iter()
+            .enumerate()
+            .map(|(j, f)| (format!("{at}.response[{j}].role"), f, false));
+        let mut seen = BTreeSet::new();
+        for (key, f, in_record) in answer.chain(records) {
+            let Some(role) = &f.role else { continue };
+            let word = role.get_ref().as_str();
+            let ty = f.type_name.get_ref().as_str();
+            let echo_of = |r: RequestRole| op.request_role(r).map(|f| f.kind.get_ref().as_str());
+            let records_role = op
+                .records
+                .as_ref()
+                .and_then(|r| r.role.as_ref())
+                .map(|r| *r.get_ref());
+            let problem = if !seen.insert(word) {
+                Some(format!(
+                    "role `{word}` is given to two answer elements of the operation"
+                ))
+            } else if *role.get_ref() == AnswerRole::GoodsId {
+                if !in_record || records_role != Some(RecordsRole::GoodsCatalog) {
+                    Some(
+                        "`goods_id` belongs to a field of the records with role `goods_catalog`"
+                            .to_owned(),
+                    )
+                } else {
+                    (!fits(ty, "text", Some("goods_id"))).then(|| {
+                        format!("`goods_id` needs a `text` (or token kind) element, not `{ty}`")
+                    })
+                }
+            } else if !is_issuing {
+                Some(format!(
+                    "role `{word}` needs a request field with role `idempotency_key`: only an issuing operation's answer has roles"
+                ))
+            } else {
+                match role.get_ref() {
+                    AnswerRole::CouponNumber if !in_record => Some(
+                        "`coupon_number` belongs to a field of the records with role `issued_coupons`".to_owned(),
+                    ),
+                    AnswerRole::CouponNumber => {
+                        if records_role != Some(RecordsRole::IssuedCoupons) {
+                            Some("`coupon_number` needs its records to have role `issued_coupons`".to_owned())
+                        } else {
+                            (!fits(ty, "text", Some("coupon_number")))
+                                .then(|| format!("`coupon_number` needs a `text` (or token kind) element, not `{ty}`"))
+                        }
+                    }
+                    AnswerRole::GoodsId => None, // checked above
+                    _ if in_record => Some(format!(
+                        "role `{word}` belongs to an element under the root, not to a record field"
+                    )),
+                    AnswerRole::OrderId => (!fits(ty, "text", Some("order_id")))
+                        .then(|| format!("`order_id` needs a `text` (or token kind) element, not `{ty}`")),
+                    AnswerRole::StatedCount => (ty != "int")
+                        .then(|| format!("`stated_count` needs an `int` element, not `{ty}`")),
+                    AnswerRole::EchoIdempotencyKey => match echo_of(RequestRole::IdempotencyKey) {
+                        _ if !fits(ty, "text", echo_of(RequestRole::IdempotencyKey)) => Some(format!(
+                            "`echo_idempotency_key` needs a `text` element, not `{ty}`"
+                        )),
+                        _ => None,
+                    },
+                    AnswerRole::EchoGoods => match echo_of(RequestRole::Goods) {
+                        None => Some("`echo_goods` needs a request field with role `goods` to compare with".to_owned()),
+                        Some(kind) if !fits(ty, "text", Some(kind)) => Some(format!(
+                            "`echo_goods` needs a `text` (or `{kind}`) element, not `{ty}`"
+                        )),
+                        Some(_) => None,
+                    },
+                }
+            };
+            if let Some(message) = problem {
+                self.err(src, role, key, message);
+            }
+        }
+        if let Some(records) = &op.records
+            && let Some(role) = &records.role
+        {
+            let key = format!("{at}.records.role");
+            let has = |wanted: AnswerRole| {
+                records
+                    .fields
+                    .iter()
+                    .any(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(wanted))
+            };
+            if *role.get_ref() == RecordsRole::GoodsCatalog {
+                let problem = if op.effect != Effect::Read || op.request.iter().any(|f| f.required)
+                {
+                    Some(
+                        "the `goods_catalog` records belong to a read whose request has no required field (the client looks one goods item up in it)",
+                    )
+                } else if !has(AnswerRole::GoodsId) {
+                    Some("the `goods_catalog` records need a field with role `goods_id`")
+                } else {
+                    None
+                };
+                if let Some(message) = problem {
+                    self.err(src, role, key, message.into());
+                }
+            } else if !is_issuing {
+                self.err(
+                    src,
+                    role,
+                    key,
+                    "role `issued_coupons` needs a request field with role `idempotency_key`"
+                        .into(),
+                );
+            } else if !has(AnswerRole::CouponNumber) {
+                self.err(
+                    src,
+                    role,
+                    key,
+                    "the `issued_coupons` records need a field with role `coupon_number`".into(),
+                );
             }
         }
     }

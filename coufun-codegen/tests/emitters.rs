@@ -68,6 +68,11 @@ fn requests_emitter() {
 }
 
 #[test]
+fn issuing_emitter() {
+    insta::assert_snapshot!(pretty(emit::issuing::emit(&fixture())).unwrap());
+}
+
+#[test]
 fn operations_emitter() {
     insta::assert_snapshot!(pretty(emit::operations::emit(&fixture())).unwrap());
 }

@@ -426,3 +426,156 @@ fn after_lost_answer_texts_come_in_pairs() {
     assert_eq!(e.line, line - 1, "at the Korean text left alone: {e}");
     assert!(e.message.contains("together"), "{e}");
 }
+
+// --- issuing roles -----------------------------------------------------------
+
+#[test]
+fn a_role_given_twice_in_one_operation() {
+    // create's CREATE_CNT claims to be the goods, which GOODS_ID already is
+    let r = broken(
+        ENDPOINTS_PATH,
+        "kind = \"quantity\", required = true, role = \"coupon_count\"",
+        "kind = \"quantity\", required = true, role = \"goods\"",
+    );
+    assert_one(
+        &r,
+        ENDPOINTS_PATH,
+        "operations[2].request[1].role",
+        "role `goods` is given to two fields",
+    );
+}
+
+#[test]
+fn a_role_on_a_field_of_the_wrong_kind() {
+    // the first RESERVE1 is coupon_send's, which has no coupon_count yet
+    let r = broken(
+        ENDPOINTS_PATH,
+        "kind = \"extra\", required = false, code = \"24\"",
+        "kind = \"extra\", required = false, code = \"24\", role = \"coupon_count\"",
+    );
+    assert_one(
+        &r,
+        ENDPOINTS_PATH,
+        "operations[1].request[9].role",
+        "`coupon_count` needs a single field of a `count` kind, not `extra`",
+    );
+}
+
+#[test]
+fn an_idempotency_key_on_a_read() {
+    let r = broken(
+        ENDPOINTS_PATH,
+        "source = \"status\", kind = \"goods_id\", required = true",
+        "source = \"status\", kind = \"goods_id\", required = true, role = \"idempotency_key\"",
+    );
+    assert_one(
+        &r,
+        ENDPOINTS_PATH,
+        "operations[3].request[0].role",
+        "an idempotency key belongs to a `write` operation only",
+    );
+}
+
+#[test]
+fn an_answer_role_on_an_element_of_the_wrong_type() {
+    let r = broken(
+        ENDPOINTS_PATH,
+        "max_bytes = 30, role = \"order_id\"",
+        "max_bytes = 30, role = \"stated_count\"",
+    );
+    assert_one(
+        &r,
+        ENDPOINTS_PATH,
+        "operations[1].response[0].role",
+        "`stated_count` needs an `int` element, not `text`",
+    );
+}
+
+#[test]
+fn an_answer_role_on_an_operation_that_does_not_issue() {
+    // the cancel answer's BARCODE_NUM is no issued coupon: cancel has no TR_ID
+    let r = broken(
+        ENDPOINTS_PATH,
+        "source = \"cancel\", type = \"text\", max_bytes = 30",
+        "source = \"cancel\", type = \"text\", max_bytes = 30, role = \"order_id\"",
+    );
+    assert_one(
+        &r,
+        ENDPOINTS_PATH,
+        "operations[4].response[0].role",
+        "needs a request field with role `idempotency_key`",
+    );
+}
+
+#[test]
+fn issued_coupons_without_a_coupon_number_field() {
+    let r = broken(
+        ENDPOINTS_PATH,
+        "max_bytes = 30, role = \"coupon_number\" },\n  { name = \"stamp_duty\"",
+        "max_bytes = 30 },\n  { name = \"stamp_duty\"",
+    );
+    let in_file: Vec<&SpecError> = r.0.iter().filter(|e| e.file == ENDPOINTS_PATH).collect();
+    assert_eq!(in_file.len(), 1, "{:#?}", r.0);
+    assert_eq!(
+        in_file[0].key, "operations[2].records.role",
+        "{}",
+        in_file[0]
+    );
+    assert!(
+        in_file[0]
+            .message
+            .contains("need a field with role `coupon_number`"),
+        "{}",
+        in_file[0]
+    );
+}
+
+#[test]
+fn an_unknown_role_is_located() {
+    let r = broken(
+        ENDPOINTS_PATH,
+        "role = \"stated_count\"",
+        "role = \"stated_cnt\"",
+    );
+    // the key is what serde reports on the line: the inline table
+    assert_one(&r, ENDPOINTS_PATH, "{ name", "unknown variant `stated_cnt`");
+}
+
+#[test]
+fn a_goods_id_role_outside_the_goods_catalog() {
+    // the status answer's records are no catalog
+    let r = broken(
+        ENDPOINTS_PATH,
+        "source = \"status\", type = \"text\", max_bytes = 30 },",
+        "source = \"status\", type = \"text\", max_bytes = 30, role = \"goods_id\" },",
+    );
+    let in_file: Vec<&SpecError> = r.0.iter().filter(|e| e.file == ENDPOINTS_PATH).collect();
+    assert_eq!(in_file.len(), 1, "{:#?}", r.0);
+    assert!(
+        in_file[0].key.starts_with("operations[3].records.fields["),
+        "{}",
+        in_file[0]
+    );
+    assert!(
+        in_file[0]
+            .message
+            .contains("records with role `goods_catalog`"),
+        "{}",
+        in_file[0]
+    );
+}
+
+#[test]
+fn a_goods_catalog_on_an_operation_with_required_fields() {
+    let r = broken(
+        ENDPOINTS_PATH,
+        "max = 10, also_flat = true, fields = [",
+        "max = 10, also_flat = true, role = \"goods_catalog\", fields = [",
+    );
+    assert_one(
+        &r,
+        ENDPOINTS_PATH,
+        "operations[3].records.role",
+        "belong to a read whose request has no required field",
+    );
+}

@@ -642,6 +642,7 @@ impl<'c, 'a> Merger<'c, 'a> {
             required: p.required == Some(true),
             code: None,
             list: None,
+            role: None,
         }
     }
 
@@ -865,6 +866,7 @@ impl<'c, 'a> Merger<'c, 'a> {
                                 Length::Number => None,
                             },
                             secret: false,
+                            role: None,
                         });
                         self.cx.diff.push(
                             scope,

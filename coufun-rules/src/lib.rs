@@ -17,6 +17,7 @@ pub mod violation;
 pub use charset::{Charset, Unencodable, byte_len, cp949_len};
 pub use rules::{
     MobilePrefix, check_count, check_date, check_digits, check_enum, check_list_len, check_mobile,
-    check_text, check_token, days_in_month, parse_count, parse_date, strip_separators,
+    check_text, check_token, days_in_month, non_negative, parse_count, parse_date,
+    strip_separators,
 };
 pub use violation::Violation;

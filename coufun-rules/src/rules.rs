@@ -102,6 +102,12 @@ pub fn check_count(value: u64, min: u64, max: Option<u64>) -> Result<u64, Violat
     }
 }
 
+/// A signed number given for a `count` (before [`check_count`]): the number when
+/// it is not negative, else [`Violation::Negative`] with the value and `min`.
+pub fn non_negative(value: i64, min: u64) -> Result<u64, Violation> {
+    u64::try_from(value).map_err(|_| Violation::Negative { value, min })
+}
+
 /// `count` from its wire text: decimal digits only.
 pub fn parse_count(text: &str, min: u64, max: Option<u64>) -> Result<u64, Violation> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
@@ -234,6 +240,23 @@ mod tests {
         assert_eq!(parse_date("20241301"), Err(Violation::NotADate));
         assert_eq!(parse_date("20240431"), Err(Violation::NotADate));
         assert_eq!(parse_date("2024-1-1"), Err(Violation::NotADate));
+    }
+
+    #[test]
+    fn a_negative_count_keeps_its_value() {
+        assert_eq!(non_negative(0, 1), Ok(0));
+        assert_eq!(non_negative(i64::MAX, 1), Ok(i64::MAX as u64));
+        let v = non_negative(-7, 1).unwrap_err();
+        assert_eq!(v, Violation::Negative { value: -7, min: 1 });
+        assert_eq!((v.rule(), v.limit()), ("min", Some(1)));
+        assert!(v.to_string().contains("-7") && v.korean().to_string().contains("-7"));
+        assert_eq!(
+            non_negative(i64::MIN, 1),
+            Err(Violation::Negative {
+                value: i64::MIN,
+                min: 1
+            })
+        );
     }
 
     #[test]

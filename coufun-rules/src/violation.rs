@@ -68,6 +68,14 @@ pub enum Violation {
         /// The limit.
         min: u64,
     },
+    /// A negative number where a count is expected (the rule's `min` is never
+    /// below 0); the value as given, which no `u64` can hold.
+    Negative {
+        /// The value.
+        value: i64,
+        /// The limit.
+        min: u64,
+    },
     /// Larger than the rule's `max`.
     TooLarge {
         /// The value.
@@ -119,7 +127,7 @@ impl Violation {
             Violation::TooManyDigits { .. } | Violation::TooLong { .. } => "max_len",
             Violation::NotMobile { .. } => "prefixes",
             Violation::NotANumber => "integer",
-            Violation::TooSmall { .. } => "min",
+            Violation::TooSmall { .. } | Violation::Negative { .. } => "min",
             Violation::TooLarge { .. } => "max",
             Violation::NotADate => "date",
             Violation::BadTokenChar { .. } => "token",
@@ -138,7 +146,7 @@ impl Violation {
             | Violation::TooManyDigits { max, .. }
             | Violation::TooLong { max, .. }
             | Violation::TooManyItems { max, .. } => Some(max as u64),
-            Violation::TooSmall { min, .. } => Some(min),
+            Violation::TooSmall { min, .. } | Violation::Negative { min, .. } => Some(min),
             Violation::TooLarge { max, .. } => Some(max),
             _ => None,
         }
@@ -277,6 +285,12 @@ impl fmt::Display for Described<'_> {
             }
             (Violation::TooSmall { value, min }, En) => {
                 write!(f, "is {value}, below the minimum of {min}")
+            }
+            (Violation::Negative { value, min }, Ko) => {
+                write!(f, "{value}은(는) 음수로 최소값 {min}보다 작습니다")
+            }
+            (Violation::Negative { value, min }, En) => {
+                write!(f, "is {value}, negative, below the minimum of {min}")
             }
             (Violation::TooLarge { value, max }, Ko) => {
                 write!(f, "{value}은(는) 최대값 {max}보다 큽니다")

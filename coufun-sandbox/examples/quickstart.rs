@@ -133,7 +133,14 @@ async fn lifecycle(client: &Client, admin: &str) -> Result<(), Failure> {
             )
             .into());
         }
-        other => return Err(format!("outcome unknown, retry TR_ID {}", other.tr_id()).into()),
+        IssueOutcome::Unknown(unknown) => {
+            return Err(format!("outcome unknown, retry TR_ID {}", unknown.tr_id).into());
+        }
+        IssueOutcome::Mismatched(mismatch) => {
+            return Err(
+                format!("not this request's answer, reconcile by TR_ID: {mismatch}").into(),
+            );
+        }
     };
     step(
         "2. 쿠폰생성 / create a coupon",

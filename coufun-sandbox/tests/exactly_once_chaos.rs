@@ -116,7 +116,11 @@ async fn two_thousand_sends_under_faults_never_issue_twice_nor_misreport() {
                         assert!(earlier.lost_answers > 0, "{earlier:?}");
                         t.earlier_attempt_reached.push(tr_id);
                     }
-                    _ => t.unknown.push((tr_id, goods == common::OFF_SEASON)),
+                    IssueOutcome::Unknown(_) => {
+                        t.unknown.push((tr_id, goods == common::OFF_SEASON))
+                    }
+                    // the sandbox echoes each request's own TR_ID and GOODS_ID
+                    IssueOutcome::Mismatched(m) => panic!("an answer echoing another request: {m}"),
                 }
             }
         });

@@ -12,9 +12,6 @@ use super::settings::{BuildError, CallConfig, ClientBuilder, Environment};
 use super::wire;
 use crate::Charset;
 use crate::error::{CallInfo, Error, TransportError};
-use crate::generated::kinds::TrId;
-use crate::generated::requests::GoodsListRequest;
-use crate::generated::responses::GoodsListItem;
 use crate::issuance::{IssueOutcome, IssuingRequest, IssuingResponse};
 use crate::operation::Operation;
 use crate::privacy::PocId;
@@ -51,12 +48,9 @@ impl Client {
         result
     }
 
-    /// Looks one goods item up in the goods list, as
-    /// [`crate::Client::goods_info`] does (no goods-info path is documented).
-    pub fn goods_info(&self, goods_id: &str) -> Result<Option<GoodsListItem>, Error> {
-        let request = GoodsListRequest::builder().build_with(self.config.charset)?;
-        let list = self.goods_list(&request)?;
-        Ok(super::find_goods(list, goods_id))
+    /// The charset the client sends (what generated lookups build requests in).
+    pub(crate) fn request_charset(&self) -> Charset {
+        self.config.charset
     }
 
     /// [`call`](Self::call) with retries, as [`crate::Client`] does.
@@ -70,13 +64,12 @@ impl Client {
     }
 
     /// Issues `request` exactly once, as [`crate::Client`] does.
-    pub(crate) fn issue<O: Operation + IssuingRequest, R: Response + IssuingResponse>(
+    pub(crate) fn issue<O: IssuingRequest, R: Response + IssuingResponse>(
         &self,
         request: &O,
-        tr_id: &TrId,
         counted_in: Charset,
     ) -> IssueOutcome<R> {
-        let (plan, next) = Issuing::start(&self.config, request, tr_id, counted_in);
+        let (plan, next) = Issuing::start(&self.config, request, counted_in);
         self.run(plan, next, request)
     }
 

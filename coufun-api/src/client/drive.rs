@@ -9,9 +9,9 @@ use std::time::Duration;
 use super::settings::CallConfig;
 use super::wire;
 use crate::Charset;
+use crate::TrId;
 use crate::error::Error;
-use crate::generated::kinds::TrId;
-use crate::issuance::{Issuance, IssueOutcome, IssuingRequest, IssuingResponse};
+use crate::issuance::{Expected, Issuance, IssueOutcome, IssuingRequest, IssuingResponse};
 use crate::operation::Operation;
 use crate::retry::{Attempts, Decision};
 
@@ -101,17 +101,16 @@ pub(crate) struct Issuing<R> {
 }
 
 impl<R: IssuingResponse> Issuing<R> {
-    /// Starts issuing `request` carrying `tr_id`, its text checked in
+    /// Starts issuing `request` under its idempotency key, its text checked in
     /// `counted_in`: refused, nothing sent, when the client sends another charset.
-    pub(crate) fn start<O: Operation + IssuingRequest>(
+    pub(crate) fn start<O: IssuingRequest>(
         config: &CallConfig,
         request: &O,
-        tr_id: &TrId,
         counted_in: Charset,
     ) -> (Self, Next<IssueOutcome<R>>) {
         let mut issuing = Issuing {
-            run: Issuance::new(tr_id.clone(), request.coupons_requested(), config.retry),
-            span: issue_span::<O>(tr_id),
+            run: Issuance::new(Expected::of(request), config.retry),
+            span: issue_span::<O>(request.issue_key()),
         };
         let next = match wire::check_charset::<O>(config, counted_in) {
             Err(refused) => {
@@ -191,7 +190,19 @@ fn record_issue<R: IssuingResponse>(span: &tracing::Span, outcome: &IssueOutcome
         }
         IssueOutcome::NotIssued(n) => ("not_issued", n.code()),
         IssueOutcome::EarlierAttemptReached(e) => ("earlier_attempt_reached", Some(e.code)),
-        _ => ("unknown", None),
+        IssueOutcome::Unknown(_) => ("unknown", None),
+        IssueOutcome::Mismatched(m) => {
+            let _entered = span.enter();
+            // neither value is a secret; the coupon numbers are left out
+            tracing::warn!(
+                field = m.wire,
+                sent = m.sent.as_str(),
+                answered = m.answered.as_str(),
+                listed = m.listed,
+                "the answer echoes another value than the request sent: not this request's answer; coupons may exist for this TR_ID: do not send it again with a new TR_ID, reconcile by TR_ID"
+            );
+            ("mismatched", None)
+        }
     };
     span.record("outcome", word);
     span.record("attempts", outcome.attempts());

@@ -38,9 +38,6 @@ pub use settings::{
 
 use crate::Charset;
 use crate::error::{Error, TransportError};
-use crate::generated::kinds::TrId;
-use crate::generated::requests::GoodsListRequest;
-use crate::generated::responses::{GoodsListItem, GoodsListResponse};
 use crate::issuance::{IssueOutcome, IssuingRequest, IssuingResponse};
 use crate::operation::Operation;
 use crate::privacy::PocId;
@@ -86,16 +83,9 @@ impl Client {
         result
     }
 
-    /// Looks one goods item up by its `GOODS_ID`. No manual documents a
-    /// goods-info operation of its own: the goods list (`coufunProduct.do`)
-    /// returns every detail of every goods item, so this is one
-    /// [`goods_list`](Self::goods_list) call searched for `goods_id`. `Ok(None)`:
-    /// the list does not hold it. (The goods manual asks merchants to keep the
-    /// list on their side: cache it rather than calling this per purchase.)
-    pub async fn goods_info(&self, goods_id: &str) -> Result<Option<GoodsListItem>, Error> {
-        let request = GoodsListRequest::builder().build_with(self.config.charset)?;
-        let list = self.goods_list(&request).await?;
-        Ok(find_goods(list, goods_id))
+    /// The charset the client sends (what generated lookups build requests in).
+    pub(crate) fn request_charset(&self) -> Charset {
+        self.config.charset
     }
 
     /// [`call`](Self::call) with retries, for a request whose text was checked
@@ -109,14 +99,14 @@ impl Client {
         self.run(plan, next, request).await
     }
 
-    /// Issues `request` (carrying `tr_id`) exactly once: see [`crate::issuance`].
-    pub(crate) async fn issue<O: Operation + IssuingRequest, R: Response + IssuingResponse>(
+    /// Issues `request` exactly once, under its idempotency key: see
+    /// [`crate::issuance`].
+    pub(crate) async fn issue<O: IssuingRequest, R: Response + IssuingResponse>(
         &self,
         request: &O,
-        tr_id: &TrId,
         counted_in: Charset,
     ) -> IssueOutcome<R> {
-        let (plan, next) = Issuing::start(&self.config, request, tr_id, counted_in);
+        let (plan, next) = Issuing::start(&self.config, request, counted_in);
         self.run(plan, next, request).await
     }
 
@@ -188,11 +178,4 @@ impl ClientBuilder<Client> {
             config: Arc::new(config),
         })
     }
-}
-
-/// The item of `list` whose `GOODS_ID` is `goods_id`.
-fn find_goods(list: GoodsListResponse, goods_id: &str) -> Option<GoodsListItem> {
-    list.goods
-        .into_iter()
-        .find(|g| g.goods_id.as_deref().map(str::trim) == Some(goods_id.trim()))
 }

@@ -30,7 +30,7 @@ impl Client {
         &self,
         request: &CouponSendRequest,
     ) -> IssueOutcome<CouponSendResponse> {
-        self.issue(request, request.tr_id(), request.charset()).await
+        self.issue(request, request.charset()).await
     }
     /// 쿠폰생성 — Issue coupon numbers without sending them (the merchant delivers them).
     ///
@@ -41,7 +41,7 @@ impl Client {
         &self,
         request: &CouponCreateRequest,
     ) -> IssueOutcome<CouponCreateResponse> {
-        self.issue(request, request.tr_id(), request.charset()).await
+        self.issue(request, request.charset()).await
     }
     /// 쿠폰상태조회 (잔액조회) — Look up one coupon's state, validity and (for an AMOUNT voucher) balance.
     ///
@@ -98,6 +98,26 @@ impl Client {
     ) -> Result<CouponImageSendResponse, Error> {
         self.call_counted_in(request, request.charset()).await
     }
+    /// Looks one goods item up by its `GOODS_ID`. No manual documents a goods-info operation of its own: `goods_list` (`coufunProduct.do`) returns every detail of every goods item, so this is one [`goods_list`](Self::goods_list) call searched for `goods_id`. `Ok(None)`: the list does not hold it. (The goods manual asks merchants to keep the list on their side: cache it rather than calling this per purchase.)
+    pub async fn goods_info(
+        &self,
+        goods_id: &str,
+    ) -> Result<Option<GoodsListItem>, Error> {
+        let request = GoodsListRequest::builder().build_with(self.request_charset())?;
+        let list = self.goods_list(&request).await?;
+        Ok(
+            list
+                .goods
+                .into_iter()
+                .find(|item| {
+                    item
+                        .goods_id
+                        .as_ref()
+                        .map(|v| ::core::convert::AsRef::<str>::as_ref(v).trim())
+                        == Some(goods_id.trim())
+                }),
+        )
+    }
 }
 #[cfg(feature = "blocking")]
 impl super::super::client::blocking::Client {
@@ -121,7 +141,7 @@ impl super::super::client::blocking::Client {
         &self,
         request: &CouponSendRequest,
     ) -> IssueOutcome<CouponSendResponse> {
-        self.issue(request, request.tr_id(), request.charset())
+        self.issue(request, request.charset())
     }
     /// 쿠폰생성 — Issue coupon numbers without sending them (the merchant delivers them).
     ///
@@ -132,7 +152,7 @@ impl super::super::client::blocking::Client {
         &self,
         request: &CouponCreateRequest,
     ) -> IssueOutcome<CouponCreateResponse> {
-        self.issue(request, request.tr_id(), request.charset())
+        self.issue(request, request.charset())
     }
     /// 쿠폰상태조회 (잔액조회) — Look up one coupon's state, validity and (for an AMOUNT voucher) balance.
     ///
@@ -188,5 +208,22 @@ impl super::super::client::blocking::Client {
         request: &CouponImageSendRequest,
     ) -> Result<CouponImageSendResponse, Error> {
         self.call_counted_in(request, request.charset())
+    }
+    /// Looks one goods item up by its `GOODS_ID`. No manual documents a goods-info operation of its own: `goods_list` (`coufunProduct.do`) returns every detail of every goods item, so this is one [`goods_list`](Self::goods_list) call searched for `goods_id`. `Ok(None)`: the list does not hold it. (The goods manual asks merchants to keep the list on their side: cache it rather than calling this per purchase.)
+    pub fn goods_info(&self, goods_id: &str) -> Result<Option<GoodsListItem>, Error> {
+        let request = GoodsListRequest::builder().build_with(self.request_charset())?;
+        let list = self.goods_list(&request)?;
+        Ok(
+            list
+                .goods
+                .into_iter()
+                .find(|item| {
+                    item
+                        .goods_id
+                        .as_ref()
+                        .map(|v| ::core::convert::AsRef::<str>::as_ref(v).trim())
+                        == Some(goods_id.trim())
+                }),
+        )
     }
 }

@@ -20,7 +20,7 @@ use crate::notice::form::{
 /// An inbound operation: COUFUN sends it, POST a form; read one with [`Inbound::from_form`] (the `notice` module's parser does), write one with [`Inbound::form_values`].
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct ExchangeNotice {
-    /// `BARCODE_NUM` (coupon_number, 30 bytes, required): The coupon number (the same `BARCODE_NUM` the create call answered). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A secret: `Debug` shows it masked.
+    /// `BARCODE_NUM` (coupon_number, 30 bytes, required): The coupon number (the same `BARCODE_NUM` the create call answered). Kind `coupon_number` ([`CouponNumber`]): Coupon number (BARCODE_NUM) of one issued coupon: at most 30 bytes. A bearer secret: whoever holds it can use the coupon. A secret: `Debug` shows it masked.
     ///
     /// Source: exchange manual v1.6 §4 row 1.
     pub coupon_number: CouponNumber,

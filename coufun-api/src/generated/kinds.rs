@@ -297,7 +297,6 @@ impl CouponNumber {
     }
 }
 impl fmt::Debug for CouponNumber {
-    /// Masked: a secret shows only its last four characters.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
             f.debug_tuple(stringify!(CouponNumber))

@@ -8,6 +8,8 @@ pub mod client;
 #[rustfmt::skip]
 pub mod inbound;
 #[rustfmt::skip]
+pub mod issuing;
+#[rustfmt::skip]
 pub mod kinds;
 #[rustfmt::skip]
 pub mod manual;

@@ -13,33 +13,409 @@ use crate::result_code::ResultCode;
 use crate::validation::{
     wire_value, Collector, FieldSpec, ListSpec, ValidationErrors, Violation,
 };
-/// Markers of required fields a builder has not been given: `build` exists
-/// only once none is left, so a missing field is a compile error naming it.
+/// Markers of required fields a builder has not been given, and the bound
+/// `build` puts on each field (`…Given`): a missing field is a compile
+/// error naming it.
 pub mod missing {
     /// The required field `coupon_number` has not been given yet.
     #[derive(Debug, Clone, Copy, Default)]
     pub struct CouponNumber;
+    /// A builder state in which the required field `coupon_number` is given: the bound `build` puts on it, so that a missing `coupon_number` is an error naming it.
+    #[diagnostic::on_unimplemented(
+        message = "the required field `coupon_number` is not set",
+        label = "call `.coupon_number(..)` before `.build()`",
+        note = "a request builder's required fields are checked by the compiler: set each one before `build`"
+    )]
+    pub trait CouponNumberGiven<T> {
+        /// The value given.
+        #[doc(hidden)]
+        fn into_given(self) -> T;
+    }
+    impl<T> CouponNumberGiven<T> for T {
+        fn into_given(self) -> T {
+            self
+        }
+    }
     /// The required field `goods_id` has not been given yet.
     #[derive(Debug, Clone, Copy, Default)]
     pub struct GoodsId;
+    /// A builder state in which the required field `goods_id` is given: the bound `build` puts on it, so that a missing `goods_id` is an error naming it.
+    #[diagnostic::on_unimplemented(
+        message = "the required field `goods_id` is not set",
+        label = "call `.goods_id(..)` before `.build()`",
+        note = "a request builder's required fields are checked by the compiler: set each one before `build`"
+    )]
+    pub trait GoodsIdGiven<T> {
+        /// The value given.
+        #[doc(hidden)]
+        fn into_given(self) -> T;
+    }
+    impl<T> GoodsIdGiven<T> for T {
+        fn into_given(self) -> T {
+            self
+        }
+    }
     /// The required field `quantity` has not been given yet.
     #[derive(Debug, Clone, Copy, Default)]
     pub struct Quantity;
+    /// A builder state in which the required field `quantity` is given: the bound `build` puts on it, so that a missing `quantity` is an error naming it.
+    #[diagnostic::on_unimplemented(
+        message = "the required field `quantity` is not set",
+        label = "call `.quantity(..)` before `.build()`",
+        note = "a request builder's required fields are checked by the compiler: set each one before `build`"
+    )]
+    pub trait QuantityGiven<T> {
+        /// The value given.
+        #[doc(hidden)]
+        fn into_given(self) -> T;
+    }
+    impl<T> QuantityGiven<T> for T {
+        fn into_given(self) -> T {
+            self
+        }
+    }
     /// The required field `recipient` has not been given yet.
     #[derive(Debug, Clone, Copy, Default)]
     pub struct Recipient;
+    /// A builder state in which the required field `recipient` is given: the bound `build` puts on it, so that a missing `recipient` is an error naming it.
+    #[diagnostic::on_unimplemented(
+        message = "the required field `recipient` is not set",
+        label = "call `.recipient(..)` before `.build()`",
+        note = "a request builder's required fields are checked by the compiler: set each one before `build`"
+    )]
+    pub trait RecipientGiven<T> {
+        /// The value given.
+        #[doc(hidden)]
+        fn into_given(self) -> T;
+    }
+    impl<T> RecipientGiven<T> for T {
+        fn into_given(self) -> T {
+            self
+        }
+    }
     /// The required field `recipients` has not been given yet.
     #[derive(Debug, Clone, Copy, Default)]
     pub struct Recipients;
+    /// A builder state in which the required field `recipients` is given: the bound `build` puts on it, so that a missing `recipients` is an error naming it.
+    #[diagnostic::on_unimplemented(
+        message = "the required field `recipients` is not set",
+        label = "call `.recipients(..)` before `.build()`",
+        note = "a request builder's required fields are checked by the compiler: set each one before `build`"
+    )]
+    pub trait RecipientsGiven<T> {
+        /// The value given.
+        #[doc(hidden)]
+        fn into_given(self) -> T;
+    }
+    impl<T> RecipientsGiven<T> for T {
+        fn into_given(self) -> T {
+            self
+        }
+    }
     /// The required field `sender` has not been given yet.
     #[derive(Debug, Clone, Copy, Default)]
     pub struct Sender;
+    /// A builder state in which the required field `sender` is given: the bound `build` puts on it, so that a missing `sender` is an error naming it.
+    #[diagnostic::on_unimplemented(
+        message = "the required field `sender` is not set",
+        label = "call `.sender(..)` before `.build()`",
+        note = "a request builder's required fields are checked by the compiler: set each one before `build`"
+    )]
+    pub trait SenderGiven<T> {
+        /// The value given.
+        #[doc(hidden)]
+        fn into_given(self) -> T;
+    }
+    impl<T> SenderGiven<T> for T {
+        fn into_given(self) -> T {
+            self
+        }
+    }
     /// The required field `subject` has not been given yet.
     #[derive(Debug, Clone, Copy, Default)]
     pub struct Subject;
+    /// A builder state in which the required field `subject` is given: the bound `build` puts on it, so that a missing `subject` is an error naming it.
+    #[diagnostic::on_unimplemented(
+        message = "the required field `subject` is not set",
+        label = "call `.subject(..)` before `.build()`",
+        note = "a request builder's required fields are checked by the compiler: set each one before `build`"
+    )]
+    pub trait SubjectGiven<T> {
+        /// The value given.
+        #[doc(hidden)]
+        fn into_given(self) -> T;
+    }
+    impl<T> SubjectGiven<T> for T {
+        fn into_given(self) -> T {
+            self
+        }
+    }
     /// The required field `tr_id` has not been given yet.
     #[derive(Debug, Clone, Copy, Default)]
     pub struct TrId;
+    /// A builder state in which the required field `tr_id` is given: the bound `build` puts on it, so that a missing `tr_id` is an error naming it.
+    #[diagnostic::on_unimplemented(
+        message = "the required field `tr_id` is not set",
+        label = "call `.tr_id(..)` before `.build()`",
+        note = "a request builder's required fields are checked by the compiler: set each one before `build`"
+    )]
+    pub trait TrIdGiven<T> {
+        /// The value given.
+        #[doc(hidden)]
+        fn into_given(self) -> T;
+    }
+    impl<T> TrIdGiven<T> for T {
+        fn into_given(self) -> T {
+            self
+        }
+    }
+}
+impl From<&Body> for FieldInput<Body> {
+    fn from(value: &Body) -> Self {
+        FieldInput::checked(value.clone())
+    }
+}
+impl From<&String> for FieldInput<Body> {
+    fn from(text: &String) -> Self {
+        FieldInput::raw(text.as_str())
+    }
+}
+impl<'a> From<Cow<'a, str>> for FieldInput<Body> {
+    fn from(text: Cow<'a, str>) -> Self {
+        FieldInput::raw(text.into_owned())
+    }
+}
+impl From<&CategoryId> for FieldInput<CategoryId> {
+    fn from(value: &CategoryId) -> Self {
+        FieldInput::checked(value.clone())
+    }
+}
+impl From<&String> for FieldInput<CategoryId> {
+    fn from(text: &String) -> Self {
+        FieldInput::raw(text.as_str())
+    }
+}
+impl<'a> From<Cow<'a, str>> for FieldInput<CategoryId> {
+    fn from(text: Cow<'a, str>) -> Self {
+        FieldInput::raw(text.into_owned())
+    }
+}
+impl From<&CouponNumber> for FieldInput<CouponNumber> {
+    fn from(value: &CouponNumber) -> Self {
+        FieldInput::checked(value.clone())
+    }
+}
+impl From<&String> for FieldInput<CouponNumber> {
+    fn from(text: &String) -> Self {
+        FieldInput::raw(text.as_str())
+    }
+}
+impl<'a> From<Cow<'a, str>> for FieldInput<CouponNumber> {
+    fn from(text: Cow<'a, str>) -> Self {
+        FieldInput::raw(text.into_owned())
+    }
+}
+impl From<&CouponStatus> for FieldInput<CouponStatus> {
+    fn from(value: &CouponStatus) -> Self {
+        FieldInput::checked(*value)
+    }
+}
+impl From<&CouponType> for FieldInput<CouponType> {
+    fn from(value: &CouponType) -> Self {
+        FieldInput::checked(*value)
+    }
+}
+impl From<&ValidityDate> for FieldInput<ValidityDate> {
+    fn from(value: &ValidityDate) -> Self {
+        FieldInput::checked(value.clone())
+    }
+}
+impl From<&String> for FieldInput<ValidityDate> {
+    fn from(text: &String) -> Self {
+        FieldInput::raw(text.as_str())
+    }
+}
+impl<'a> From<Cow<'a, str>> for FieldInput<ValidityDate> {
+    fn from(text: Cow<'a, str>) -> Self {
+        FieldInput::raw(text.into_owned())
+    }
+}
+impl From<&ExtraInput> for FieldInput<ExtraInput> {
+    fn from(value: &ExtraInput) -> Self {
+        FieldInput::checked(value.clone())
+    }
+}
+impl From<&String> for FieldInput<ExtraInput> {
+    fn from(text: &String) -> Self {
+        FieldInput::raw(text.as_str())
+    }
+}
+impl<'a> From<Cow<'a, str>> for FieldInput<ExtraInput> {
+    fn from(text: Cow<'a, str>) -> Self {
+        FieldInput::raw(text.into_owned())
+    }
+}
+impl From<&GoodsId> for FieldInput<GoodsId> {
+    fn from(value: &GoodsId) -> Self {
+        FieldInput::checked(value.clone())
+    }
+}
+impl From<&String> for FieldInput<GoodsId> {
+    fn from(text: &String) -> Self {
+        FieldInput::raw(text.as_str())
+    }
+}
+impl<'a> From<Cow<'a, str>> for FieldInput<GoodsId> {
+    fn from(text: Cow<'a, str>) -> Self {
+        FieldInput::raw(text.into_owned())
+    }
+}
+impl From<&MobileNumber> for FieldInput<MobileNumber> {
+    fn from(value: &MobileNumber) -> Self {
+        FieldInput::checked(value.clone())
+    }
+}
+impl From<&String> for FieldInput<MobileNumber> {
+    fn from(text: &String) -> Self {
+        FieldInput::raw(text.as_str())
+    }
+}
+impl<'a> From<Cow<'a, str>> for FieldInput<MobileNumber> {
+    fn from(text: Cow<'a, str>) -> Self {
+        FieldInput::raw(text.into_owned())
+    }
+}
+impl From<&OrderId> for FieldInput<OrderId> {
+    fn from(value: &OrderId) -> Self {
+        FieldInput::checked(value.clone())
+    }
+}
+impl From<&String> for FieldInput<OrderId> {
+    fn from(text: &String) -> Self {
+        FieldInput::raw(text.as_str())
+    }
+}
+impl<'a> From<Cow<'a, str>> for FieldInput<OrderId> {
+    fn from(text: Cow<'a, str>) -> Self {
+        FieldInput::raw(text.into_owned())
+    }
+}
+impl From<&Quantity> for FieldInput<Quantity> {
+    fn from(value: &Quantity) -> Self {
+        FieldInput::checked(*value)
+    }
+}
+impl From<u8> for FieldInput<Quantity> {
+    fn from(value: u8) -> Self {
+        FieldInput::from_result(Quantity::new(u64::from(value)))
+    }
+}
+impl From<u16> for FieldInput<Quantity> {
+    fn from(value: u16) -> Self {
+        FieldInput::from_result(Quantity::new(u64::from(value)))
+    }
+}
+impl From<u32> for FieldInput<Quantity> {
+    fn from(value: u32) -> Self {
+        FieldInput::from_result(Quantity::new(u64::from(value)))
+    }
+}
+impl From<usize> for FieldInput<Quantity> {
+    fn from(value: usize) -> Self {
+        FieldInput::from_result(Quantity::new(u64::try_from(value).unwrap_or(u64::MAX)))
+    }
+}
+impl From<i8> for FieldInput<Quantity> {
+    fn from(value: i8) -> Self {
+        FieldInput::from(i64::from(value))
+    }
+}
+impl From<i16> for FieldInput<Quantity> {
+    fn from(value: i16) -> Self {
+        FieldInput::from(i64::from(value))
+    }
+}
+impl From<i32> for FieldInput<Quantity> {
+    fn from(value: i32) -> Self {
+        FieldInput::from(i64::from(value))
+    }
+}
+impl From<i64> for FieldInput<Quantity> {
+    fn from(value: i64) -> Self {
+        FieldInput::from_result(
+            coufun_rules::non_negative(value, Quantity::MIN).and_then(Quantity::new),
+        )
+    }
+}
+impl From<&SendType> for FieldInput<SendType> {
+    fn from(value: &SendType) -> Self {
+        FieldInput::checked(*value)
+    }
+}
+impl From<&SenderNumber> for FieldInput<SenderNumber> {
+    fn from(value: &SenderNumber) -> Self {
+        FieldInput::checked(value.clone())
+    }
+}
+impl From<&String> for FieldInput<SenderNumber> {
+    fn from(text: &String) -> Self {
+        FieldInput::raw(text.as_str())
+    }
+}
+impl<'a> From<Cow<'a, str>> for FieldInput<SenderNumber> {
+    fn from(text: Cow<'a, str>) -> Self {
+        FieldInput::raw(text.into_owned())
+    }
+}
+impl From<&Subject> for FieldInput<Subject> {
+    fn from(value: &Subject) -> Self {
+        FieldInput::checked(value.clone())
+    }
+}
+impl From<&String> for FieldInput<Subject> {
+    fn from(text: &String) -> Self {
+        FieldInput::raw(text.as_str())
+    }
+}
+impl<'a> From<Cow<'a, str>> for FieldInput<Subject> {
+    fn from(text: Cow<'a, str>) -> Self {
+        FieldInput::raw(text.into_owned())
+    }
+}
+impl From<&TrId> for FieldInput<TrId> {
+    fn from(value: &TrId) -> Self {
+        FieldInput::checked(value.clone())
+    }
+}
+impl From<&String> for FieldInput<TrId> {
+    fn from(text: &String) -> Self {
+        FieldInput::raw(text.as_str())
+    }
+}
+impl<'a> From<Cow<'a, str>> for FieldInput<TrId> {
+    fn from(text: Cow<'a, str>) -> Self {
+        FieldInput::raw(text.into_owned())
+    }
+}
+impl From<&UserId> for FieldInput<UserId> {
+    fn from(value: &UserId) -> Self {
+        FieldInput::checked(value.clone())
+    }
+}
+impl From<&String> for FieldInput<UserId> {
+    fn from(text: &String) -> Self {
+        FieldInput::raw(text.as_str())
+    }
+}
+impl<'a> From<Cow<'a, str>> for FieldInput<UserId> {
+    fn from(text: Cow<'a, str>) -> Self {
+        FieldInput::raw(text.into_owned())
+    }
+}
+impl From<&ValidityType> for FieldInput<ValidityType> {
+    fn from(value: &ValidityType) -> Self {
+        FieldInput::checked(*value)
+    }
 }
 /// List the goods the merchant may issue, with every detail of each (one goods item: `goods_info`, a lookup over this list). (상품정보 (상품목록))
 ///
@@ -702,15 +1078,28 @@ impl<
         self
     }
 }
-impl CouponSendRequestBuilder<
-    FieldInput<GoodsId>,
-    FieldInput<TrId>,
-    FieldInput<SenderNumber>,
-    FieldInput<Subject>,
-    Vec<FieldInput<MobileNumber>>,
+impl<
+    GoodsIdState,
+    TrIdState,
+    SenderState,
+    SubjectState,
+    RecipientsState,
+> CouponSendRequestBuilder<
+    GoodsIdState,
+    TrIdState,
+    SenderState,
+    SubjectState,
+    RecipientsState,
 > {
     /// Checks every field in CP949 and returns the request, or every violation.
-    pub fn build(self) -> Result<CouponSendRequest, ValidationErrors> {
+    pub fn build(self) -> Result<CouponSendRequest, ValidationErrors>
+    where
+        GoodsIdState: missing::GoodsIdGiven<FieldInput<GoodsId>>,
+        TrIdState: missing::TrIdGiven<FieldInput<TrId>>,
+        SenderState: missing::SenderGiven<FieldInput<SenderNumber>>,
+        SubjectState: missing::SubjectGiven<FieldInput<Subject>>,
+        RecipientsState: missing::RecipientsGiven<Vec<FieldInput<MobileNumber>>>,
+    {
         self.build_with(Charset::Cp949)
     }
     /// Checks every field measuring text in `charset` and returns the request,
@@ -718,14 +1107,21 @@ impl CouponSendRequestBuilder<
     pub fn build_with(
         self,
         charset: Charset,
-    ) -> Result<CouponSendRequest, ValidationErrors> {
+    ) -> Result<CouponSendRequest, ValidationErrors>
+    where
+        GoodsIdState: missing::GoodsIdGiven<FieldInput<GoodsId>>,
+        TrIdState: missing::TrIdGiven<FieldInput<TrId>>,
+        SenderState: missing::SenderGiven<FieldInput<SenderNumber>>,
+        SubjectState: missing::SubjectGiven<FieldInput<Subject>>,
+        RecipientsState: missing::RecipientsGiven<Vec<FieldInput<MobileNumber>>>,
+    {
         CouponSendRequest::resolve(
             CouponSendRequestInput {
-                goods_id: Some(self.goods_id),
-                tr_id: Some(self.tr_id),
-                sender: Some(self.sender),
-                subject: Some(self.subject),
-                recipients: Some(self.recipients),
+                goods_id: Some(missing::GoodsIdGiven::into_given(self.goods_id)),
+                tr_id: Some(missing::TrIdGiven::into_given(self.tr_id)),
+                sender: Some(missing::SenderGiven::into_given(self.sender)),
+                subject: Some(missing::SubjectGiven::into_given(self.subject)),
+                recipients: Some(missing::RecipientsGiven::into_given(self.recipients)),
                 body: self.body,
                 user_id: self.user_id,
                 quantity: self.quantity,
@@ -1015,13 +1411,18 @@ impl<
         self
     }
 }
-impl CouponCreateRequestBuilder<
-    FieldInput<GoodsId>,
-    FieldInput<Quantity>,
-    FieldInput<TrId>,
-> {
+impl<
+    GoodsIdState,
+    QuantityState,
+    TrIdState,
+> CouponCreateRequestBuilder<GoodsIdState, QuantityState, TrIdState> {
     /// Checks every field in CP949 and returns the request, or every violation.
-    pub fn build(self) -> Result<CouponCreateRequest, ValidationErrors> {
+    pub fn build(self) -> Result<CouponCreateRequest, ValidationErrors>
+    where
+        GoodsIdState: missing::GoodsIdGiven<FieldInput<GoodsId>>,
+        QuantityState: missing::QuantityGiven<FieldInput<Quantity>>,
+        TrIdState: missing::TrIdGiven<FieldInput<TrId>>,
+    {
         self.build_with(Charset::Cp949)
     }
     /// Checks every field measuring text in `charset` and returns the request,
@@ -1029,12 +1430,17 @@ impl CouponCreateRequestBuilder<
     pub fn build_with(
         self,
         charset: Charset,
-    ) -> Result<CouponCreateRequest, ValidationErrors> {
+    ) -> Result<CouponCreateRequest, ValidationErrors>
+    where
+        GoodsIdState: missing::GoodsIdGiven<FieldInput<GoodsId>>,
+        QuantityState: missing::QuantityGiven<FieldInput<Quantity>>,
+        TrIdState: missing::TrIdGiven<FieldInput<TrId>>,
+    {
         CouponCreateRequest::resolve(
             CouponCreateRequestInput {
-                goods_id: Some(self.goods_id),
-                quantity: Some(self.quantity),
-                tr_id: Some(self.tr_id),
+                goods_id: Some(missing::GoodsIdGiven::into_given(self.goods_id)),
+                quantity: Some(missing::QuantityGiven::into_given(self.quantity)),
+                tr_id: Some(missing::TrIdGiven::into_given(self.tr_id)),
                 reserve1: self.reserve1,
                 reserve2: self.reserve2,
             },
@@ -1187,9 +1593,16 @@ impl<GoodsIdState> CouponStatusRequestBuilder<GoodsIdState, missing::CouponNumbe
         }
     }
 }
-impl CouponStatusRequestBuilder<FieldInput<GoodsId>, FieldInput<CouponNumber>> {
+impl<
+    GoodsIdState,
+    CouponNumberState,
+> CouponStatusRequestBuilder<GoodsIdState, CouponNumberState> {
     /// Checks every field in CP949 and returns the request, or every violation.
-    pub fn build(self) -> Result<CouponStatusRequest, ValidationErrors> {
+    pub fn build(self) -> Result<CouponStatusRequest, ValidationErrors>
+    where
+        GoodsIdState: missing::GoodsIdGiven<FieldInput<GoodsId>>,
+        CouponNumberState: missing::CouponNumberGiven<FieldInput<CouponNumber>>,
+    {
         self.build_with(Charset::Cp949)
     }
     /// Checks every field measuring text in `charset` and returns the request,
@@ -1197,11 +1610,17 @@ impl CouponStatusRequestBuilder<FieldInput<GoodsId>, FieldInput<CouponNumber>> {
     pub fn build_with(
         self,
         charset: Charset,
-    ) -> Result<CouponStatusRequest, ValidationErrors> {
+    ) -> Result<CouponStatusRequest, ValidationErrors>
+    where
+        GoodsIdState: missing::GoodsIdGiven<FieldInput<GoodsId>>,
+        CouponNumberState: missing::CouponNumberGiven<FieldInput<CouponNumber>>,
+    {
         CouponStatusRequest::resolve(
             CouponStatusRequestInput {
-                goods_id: Some(self.goods_id),
-                coupon_number: Some(self.coupon_number),
+                goods_id: Some(missing::GoodsIdGiven::into_given(self.goods_id)),
+                coupon_number: Some(
+                    missing::CouponNumberGiven::into_given(self.coupon_number),
+                ),
             },
             charset,
         )
@@ -1342,9 +1761,16 @@ impl<GoodsIdState> CouponCancelRequestBuilder<GoodsIdState, missing::CouponNumbe
         }
     }
 }
-impl CouponCancelRequestBuilder<FieldInput<GoodsId>, FieldInput<CouponNumber>> {
+impl<
+    GoodsIdState,
+    CouponNumberState,
+> CouponCancelRequestBuilder<GoodsIdState, CouponNumberState> {
     /// Checks every field in CP949 and returns the request, or every violation.
-    pub fn build(self) -> Result<CouponCancelRequest, ValidationErrors> {
+    pub fn build(self) -> Result<CouponCancelRequest, ValidationErrors>
+    where
+        GoodsIdState: missing::GoodsIdGiven<FieldInput<GoodsId>>,
+        CouponNumberState: missing::CouponNumberGiven<FieldInput<CouponNumber>>,
+    {
         self.build_with(Charset::Cp949)
     }
     /// Checks every field measuring text in `charset` and returns the request,
@@ -1352,11 +1778,17 @@ impl CouponCancelRequestBuilder<FieldInput<GoodsId>, FieldInput<CouponNumber>> {
     pub fn build_with(
         self,
         charset: Charset,
-    ) -> Result<CouponCancelRequest, ValidationErrors> {
+    ) -> Result<CouponCancelRequest, ValidationErrors>
+    where
+        GoodsIdState: missing::GoodsIdGiven<FieldInput<GoodsId>>,
+        CouponNumberState: missing::CouponNumberGiven<FieldInput<CouponNumber>>,
+    {
         CouponCancelRequest::resolve(
             CouponCancelRequestInput {
-                goods_id: Some(self.goods_id),
-                coupon_number: Some(self.coupon_number),
+                goods_id: Some(missing::GoodsIdGiven::into_given(self.goods_id)),
+                coupon_number: Some(
+                    missing::CouponNumberGiven::into_given(self.coupon_number),
+                ),
             },
             charset,
         )
@@ -1497,9 +1929,16 @@ impl<GoodsIdState> CouponResendRequestBuilder<GoodsIdState, missing::CouponNumbe
         }
     }
 }
-impl CouponResendRequestBuilder<FieldInput<GoodsId>, FieldInput<CouponNumber>> {
+impl<
+    GoodsIdState,
+    CouponNumberState,
+> CouponResendRequestBuilder<GoodsIdState, CouponNumberState> {
     /// Checks every field in CP949 and returns the request, or every violation.
-    pub fn build(self) -> Result<CouponResendRequest, ValidationErrors> {
+    pub fn build(self) -> Result<CouponResendRequest, ValidationErrors>
+    where
+        GoodsIdState: missing::GoodsIdGiven<FieldInput<GoodsId>>,
+        CouponNumberState: missing::CouponNumberGiven<FieldInput<CouponNumber>>,
+    {
         self.build_with(Charset::Cp949)
     }
     /// Checks every field measuring text in `charset` and returns the request,
@@ -1507,11 +1946,17 @@ impl CouponResendRequestBuilder<FieldInput<GoodsId>, FieldInput<CouponNumber>> {
     pub fn build_with(
         self,
         charset: Charset,
-    ) -> Result<CouponResendRequest, ValidationErrors> {
+    ) -> Result<CouponResendRequest, ValidationErrors>
+    where
+        GoodsIdState: missing::GoodsIdGiven<FieldInput<GoodsId>>,
+        CouponNumberState: missing::CouponNumberGiven<FieldInput<CouponNumber>>,
+    {
         CouponResendRequest::resolve(
             CouponResendRequestInput {
-                goods_id: Some(self.goods_id),
-                coupon_number: Some(self.coupon_number),
+                goods_id: Some(missing::GoodsIdGiven::into_given(self.goods_id)),
+                coupon_number: Some(
+                    missing::CouponNumberGiven::into_given(self.coupon_number),
+                ),
             },
             charset,
         )
@@ -1705,13 +2150,18 @@ impl<
         }
     }
 }
-impl ChangeRecipientRequestBuilder<
-    FieldInput<GoodsId>,
-    FieldInput<CouponNumber>,
-    FieldInput<MobileNumber>,
-> {
+impl<
+    GoodsIdState,
+    CouponNumberState,
+    RecipientState,
+> ChangeRecipientRequestBuilder<GoodsIdState, CouponNumberState, RecipientState> {
     /// Checks every field in CP949 and returns the request, or every violation.
-    pub fn build(self) -> Result<ChangeRecipientRequest, ValidationErrors> {
+    pub fn build(self) -> Result<ChangeRecipientRequest, ValidationErrors>
+    where
+        GoodsIdState: missing::GoodsIdGiven<FieldInput<GoodsId>>,
+        CouponNumberState: missing::CouponNumberGiven<FieldInput<CouponNumber>>,
+        RecipientState: missing::RecipientGiven<FieldInput<MobileNumber>>,
+    {
         self.build_with(Charset::Cp949)
     }
     /// Checks every field measuring text in `charset` and returns the request,
@@ -1719,12 +2169,19 @@ impl ChangeRecipientRequestBuilder<
     pub fn build_with(
         self,
         charset: Charset,
-    ) -> Result<ChangeRecipientRequest, ValidationErrors> {
+    ) -> Result<ChangeRecipientRequest, ValidationErrors>
+    where
+        GoodsIdState: missing::GoodsIdGiven<FieldInput<GoodsId>>,
+        CouponNumberState: missing::CouponNumberGiven<FieldInput<CouponNumber>>,
+        RecipientState: missing::RecipientGiven<FieldInput<MobileNumber>>,
+    {
         ChangeRecipientRequest::resolve(
             ChangeRecipientRequestInput {
-                goods_id: Some(self.goods_id),
-                coupon_number: Some(self.coupon_number),
-                recipient: Some(self.recipient),
+                goods_id: Some(missing::GoodsIdGiven::into_given(self.goods_id)),
+                coupon_number: Some(
+                    missing::CouponNumberGiven::into_given(self.coupon_number),
+                ),
+                recipient: Some(missing::RecipientGiven::into_given(self.recipient)),
             },
             charset,
         )
@@ -2057,14 +2514,25 @@ impl<
         self
     }
 }
-impl CouponImageSendRequestBuilder<
-    FieldInput<GoodsId>,
-    FieldInput<CouponNumber>,
-    FieldInput<SenderNumber>,
-    FieldInput<Subject>,
+impl<
+    GoodsIdState,
+    CouponNumberState,
+    SenderState,
+    SubjectState,
+> CouponImageSendRequestBuilder<
+    GoodsIdState,
+    CouponNumberState,
+    SenderState,
+    SubjectState,
 > {
     /// Checks every field in CP949 and returns the request, or every violation.
-    pub fn build(self) -> Result<CouponImageSendRequest, ValidationErrors> {
+    pub fn build(self) -> Result<CouponImageSendRequest, ValidationErrors>
+    where
+        GoodsIdState: missing::GoodsIdGiven<FieldInput<GoodsId>>,
+        CouponNumberState: missing::CouponNumberGiven<FieldInput<CouponNumber>>,
+        SenderState: missing::SenderGiven<FieldInput<SenderNumber>>,
+        SubjectState: missing::SubjectGiven<FieldInput<Subject>>,
+    {
         self.build_with(Charset::Cp949)
     }
     /// Checks every field measuring text in `charset` and returns the request,
@@ -2072,13 +2540,21 @@ impl CouponImageSendRequestBuilder<
     pub fn build_with(
         self,
         charset: Charset,
-    ) -> Result<CouponImageSendRequest, ValidationErrors> {
+    ) -> Result<CouponImageSendRequest, ValidationErrors>
+    where
+        GoodsIdState: missing::GoodsIdGiven<FieldInput<GoodsId>>,
+        CouponNumberState: missing::CouponNumberGiven<FieldInput<CouponNumber>>,
+        SenderState: missing::SenderGiven<FieldInput<SenderNumber>>,
+        SubjectState: missing::SubjectGiven<FieldInput<Subject>>,
+    {
         CouponImageSendRequest::resolve(
             CouponImageSendRequestInput {
-                goods_id: Some(self.goods_id),
-                coupon_number: Some(self.coupon_number),
-                sender: Some(self.sender),
-                subject: Some(self.subject),
+                goods_id: Some(missing::GoodsIdGiven::into_given(self.goods_id)),
+                coupon_number: Some(
+                    missing::CouponNumberGiven::into_given(self.coupon_number),
+                ),
+                sender: Some(missing::SenderGiven::into_given(self.sender)),
+                subject: Some(missing::SubjectGiven::into_given(self.subject)),
                 body: self.body,
                 recipient: self.recipient,
             },

@@ -1,12 +1,13 @@
 //! Emits one method per operation on the async client and on the blocking one
 //! (feature `blocking`): `client.coupon_send(&request)` sends the operation's
-//! generated request and returns its generated response type.
+//! generated request and returns its generated response type; and `goods_info`,
+//! the one-item lookup over the records with role `goods_catalog`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::doc_lines;
-use super::responses::{pascal, response_type};
+use super::responses::{pascal, record_type, response_type};
 use crate::Spec;
 use crate::model::{Effect, Method, Operation};
 
@@ -18,8 +19,15 @@ pub fn request_type(op: &Operation) -> String {
 /// The whole `client.rs` generated module.
 pub fn emit(spec: &Spec) -> TokenStream {
     let ops = &spec.endpoints.operations;
-    let async_methods = ops.iter().map(|op| method(op, true));
-    let blocking_methods = ops.iter().map(|op| method(op, false));
+    let catalog = ops.iter().find(|op| op.goods_catalog().is_some());
+    let async_methods = ops
+        .iter()
+        .map(|op| method(op, true))
+        .chain(catalog.map(|op| goods_info(op, true)));
+    let blocking_methods = ops
+        .iter()
+        .map(|op| method(op, false))
+        .chain(catalog.map(|op| goods_info(op, false)));
     quote! {
         //! One method per operation on [`Client`] (feature `client`) and, with
         //! the `blocking` feature, on the blocking client.
@@ -41,6 +49,56 @@ pub fn emit(spec: &Spec) -> TokenStream {
     }
 }
 
+/// `goods_info(goods_id)`: one call of the catalog operation `op`, searched for
+/// the record whose `goods_id` role field holds `goods_id` (trimmed).
+fn goods_info(op: &Operation, is_async: bool) -> TokenStream {
+    let name = format_ident!("{}", op.name());
+    let request = format_ident!("{}", request_type(op));
+    let item = format_ident!("{}", record_type(op));
+    let Some((records, Some(id))) = op.goods_catalog() else {
+        return quote! {};
+    };
+    let (list, id_name) = (
+        format_ident!("{}", records.name.get_ref()),
+        format_ident!("{}", id.name.get_ref()),
+    );
+    let doc = doc_lines(&format!(
+        "Looks one goods item up by its `{}`. No manual documents a goods-info \
+         operation of its own: `{}` (`{}`) returns every detail of every goods item, so \
+         this is one [`{}`](Self::{}) call searched for `goods_id`. `Ok(None)`: the list \
+         does not hold it. (The goods manual asks merchants to keep the list on their \
+         side: cache it rather than calling this per purchase.)",
+        id.wire.get_ref(),
+        op.name(),
+        op.path.name.get_ref(),
+        op.name(),
+        op.name(),
+    ));
+    let call = if is_async {
+        quote! { self.#name(&request).await? }
+    } else {
+        quote! { self.#name(&request)? }
+    };
+    let asyncness = if is_async {
+        quote! { async }
+    } else {
+        quote! {}
+    };
+    quote! {
+        #doc
+        pub #asyncness fn goods_info(&self, goods_id: &str) -> Result<Option<#item>, Error> {
+            let request = #request::builder().build_with(self.request_charset())?;
+            let list = #call;
+            Ok(list.#list.into_iter().find(|item| {
+                item.#id_name
+                    .as_ref()
+                    .map(|v| ::core::convert::AsRef::<str>::as_ref(v).trim())
+                    == Some(goods_id.trim())
+            }))
+        }
+    }
+}
+
 fn method(op: &Operation, is_async: bool) -> TokenStream {
     let name = format_ident!("{}", op.name());
     let request = format_ident!("{}", request_type(op));
@@ -54,17 +112,16 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
         })
         .collect::<Vec<_>>()
         .join(" or ");
-    let effect = match (op.effect, &op.idempotency_key) {
+    let effect = match (op.effect, op.idempotency_key()) {
         (Effect::Read, _) => "reads only: safe to repeat".to_owned(),
-        (Effect::Write, Some(key)) => format!(
-            "changes state; the server deduplicates on `{}`",
-            key.get_ref()
-        ),
+        (Effect::Write, Some(key)) => {
+            format!("changes state; the server deduplicates on `{}`", key.name())
+        }
         (Effect::Write, None) => {
             "changes state; not deduplicated: learn the outcome before repeating".to_owned()
         }
     };
-    let retries = match (op.effect, &op.idempotency_key) {
+    let retries = match (op.effect, op.idempotency_key()) {
         (Effect::Read, _) => "Failed attempts are retried per the client's retry policy.",
         (Effect::Write, Some(_)) => {
             "Issued at most once: every retry sends the same request with the same TR_ID; the \
@@ -82,30 +139,26 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
         methods,
         op.path.name.get_ref()
     ));
-    let issue_key = op
-        .idempotency_key
-        .as_ref()
-        .map(|k| format_ident!("{}", k.get_ref()));
-    match (is_async, issue_key) {
-        (true, Some(key)) => quote! {
+    match (is_async, op.is_issuing()) {
+        (true, true) => quote! {
             #doc
             pub async fn #name(&self, request: &#request) -> IssueOutcome<#response> {
-                self.issue(request, request.#key(), request.charset()).await
+                self.issue(request, request.charset()).await
             }
         },
-        (false, Some(key)) => quote! {
+        (false, true) => quote! {
             #doc
             pub fn #name(&self, request: &#request) -> IssueOutcome<#response> {
-                self.issue(request, request.#key(), request.charset())
+                self.issue(request, request.charset())
             }
         },
-        (true, None) => quote! {
+        (true, false) => quote! {
             #doc
             pub async fn #name(&self, request: &#request) -> Result<#response, Error> {
                 self.call_counted_in(request, request.charset()).await
             }
         },
-        (false, None) => quote! {
+        (false, false) => quote! {
             #doc
             pub fn #name(&self, request: &#request) -> Result<#response, Error> {
                 self.call_counted_in(request, request.charset())

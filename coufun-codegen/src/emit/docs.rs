@@ -215,12 +215,10 @@ pub fn endpoints_markdown(spec: &Spec) -> String {
             wire(&op.root),
             methods.join(", "),
             op.effect,
-            op.idempotency_key
-                .as_ref()
-                .map_or(String::new(), |k| format!(
-                    " (deduplicated on `{}`)",
-                    k.get_ref()
-                )),
+            op.idempotency_key().map_or(String::new(), |k| format!(
+                " (deduplicated on `{}`)",
+                k.name()
+            )),
             codes.join(" "),
         );
         if !op.request.is_empty() {

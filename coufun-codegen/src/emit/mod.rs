@@ -4,6 +4,7 @@
 pub mod client;
 pub mod docs;
 pub mod inbound;
+pub mod issuing;
 pub mod kinds;
 pub mod manual;
 pub mod operations;

@@ -297,7 +297,7 @@ fn operation_entry(spec: &Spec, op: &Operation) -> TokenStream {
         Effect::Read => quote! { Effect::Read },
         Effect::Write => quote! { Effect::Write },
     };
-    let key = optional_str(op.idempotency_key.as_ref().map(|k| k.get_ref().as_str()));
+    let key = optional_str(op.idempotency_key().map(|k| k.name()));
     let codes = op.codes.iter().map(|c| {
         let v = code_variant(spec, c.get_ref());
         quote! { ResultCode::#v }

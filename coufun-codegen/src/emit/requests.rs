@@ -1,6 +1,9 @@
 //! Emits `requests.rs`: for each operation a checked request type, a typestate
-//! builder (a missing required field does not compile), the wire parser the
-//! sandbox uses, and the `Operation` impl. Field checks are the kinds' own.
+//! builder (a missing required field does not compile, and the error names it),
+//! the wire parser the sandbox uses, and the `Operation` impl; and what the
+//! setters accept beyond the kinds' own conversions (every integer type for a
+//! count, every string form and a reference to the checked value for text).
+//! Field checks are the kinds' own.
 
 use std::collections::BTreeSet;
 
@@ -10,7 +13,7 @@ use quote::{format_ident, quote};
 use super::kinds::code_variant;
 use super::{doc_lines, ident};
 use crate::Spec;
-use crate::model::{Check, CheckRule, Effect, Kind, Operation, RequestField};
+use crate::model::{Check, CheckRule, Effect, Kind, Operation, RequestField, Rule};
 
 /// `snake_case` → `PascalCase`.
 pub fn pascal(snake: &str) -> String {
@@ -118,13 +121,37 @@ pub fn emit(spec: &Spec) -> TokenStream {
     }
     let markers = markers.iter().map(|name| {
         let m = ident(&pascal(name));
+        let given = given_trait(name);
         let doc = format!(" The required field `{name}` has not been given yet.");
+        let given_doc = format!(
+            " A builder state in which the required field `{name}` is given: the bound \
+             `build` puts on it, so that a missing `{name}` is an error naming it."
+        );
+        let message = format!("the required field `{name}` is not set");
+        let label = format!("call `.{name}(..)` before `.build()`");
+        let note = "a request builder's required fields are checked by the compiler: \
+                    set each one before `build`";
         quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, Copy, Default)]
             pub struct #m;
+
+            #[doc = #given_doc]
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            pub trait #given<T> {
+                /// The value given.
+                #[doc(hidden)]
+                fn into_given(self) -> T;
+            }
+
+            impl<T> #given<T> for T {
+                fn into_given(self) -> T {
+                    self
+                }
+            }
         }
     });
+    let conversions = spec.endpoints.kinds.values().map(input_conversions);
     let ops = spec
         .endpoints
         .operations
@@ -143,11 +170,14 @@ pub fn emit(spec: &Spec) -> TokenStream {
         use crate::result_code::ResultCode;
         use crate::validation::{wire_value, Collector, FieldSpec, ListSpec, ValidationErrors, Violation};
 
-        /// Markers of required fields a builder has not been given: `build` exists
-        /// only once none is left, so a missing field is a compile error naming it.
+        /// Markers of required fields a builder has not been given, and the bound
+        /// `build` puts on each field (`…Given`): a missing field is a compile
+        /// error naming it.
         pub mod missing {
             #( #markers )*
         }
+
+        #( #conversions )*
 
         #( #ops )*
     }
@@ -629,34 +659,52 @@ impl<'a> Op<'a> {
         }
     }
 
-    /// `build` and `build_with`, on the builder whose every required field is set.
+    /// `build` and `build_with`, on the builder in every state, each bounded by
+    /// one `missing::…Given` per required field: a field not given fails that
+    /// bound, whose message names the field.
     fn build_impl(&self) -> TokenStream {
         let (request, builder, input) = (&self.request, &self.builder, &self.input);
         let required = self.required();
-        let done_types = required.iter().map(|f| set_type(f));
-        let done = if required.is_empty() {
-            quote! { #builder }
+        let states: Vec<&Ident> = required.iter().map(|f| &f.state).collect();
+        let (generics, target) = if required.is_empty() {
+            (quote! {}, quote! { #builder })
         } else {
-            quote! { #builder< #( #done_types ),* > }
+            (
+                quote! { < #( #states ),* > },
+                quote! { #builder< #( #states ),* > },
+            )
+        };
+        let bounds: Vec<TokenStream> = required
+            .iter()
+            .map(|f| {
+                let (s, given, set) = (&f.state, given_trait(&f.name.to_string()), set_type(f));
+                quote! { #s: missing::#given<#set>, }
+            })
+            .collect();
+        let where_clause = if bounds.is_empty() {
+            quote! {}
+        } else {
+            quote! { where #( #bounds )* }
         };
         let build_inputs = self.fields.iter().map(|f| {
             let n = &f.name;
             if f.spec.required {
-                quote! { #n: Some(self.#n), }
+                let given = given_trait(&n.to_string());
+                quote! { #n: Some(missing::#given::into_given(self.#n)), }
             } else {
                 quote! { #n: self.#n, }
             }
         });
         quote! {
-            impl #done {
+            impl #generics #target {
                 /// Checks every field in CP949 and returns the request, or every violation.
-                pub fn build(self) -> Result<#request, ValidationErrors> {
+                pub fn build(self) -> Result<#request, ValidationErrors> #where_clause {
                     self.build_with(Charset::Cp949)
                 }
 
                 /// Checks every field measuring text in `charset` and returns the request,
                 /// or every violation.
-                pub fn build_with(self, charset: Charset) -> Result<#request, ValidationErrors> {
+                pub fn build_with(self, charset: Charset) -> Result<#request, ValidationErrors> #where_clause {
                     #request::resolve(#input { #( #build_inputs )* }, charset)
                 }
             }
@@ -756,9 +804,8 @@ impl<'a> Op<'a> {
     fn idempotency_body(&self) -> TokenStream {
         match self
             .op
-            .idempotency_key
-            .as_ref()
-            .and_then(|k| self.fields.iter().find(|f| f.name == k.get_ref().as_str()))
+            .idempotency_key()
+            .and_then(|k| self.fields.iter().find(|f| f.name == k.name()))
         {
             Some(f) if f.spec.required => {
                 let n = &f.name;
@@ -770,6 +817,82 @@ impl<'a> Op<'a> {
             }
             None => quote! { None },
         }
+    }
+}
+
+/// `GoodsIdGiven`: the bound `build` puts on the required field `goods_id`.
+fn given_trait(name: &str) -> Ident {
+    format_ident!("{}Given", pascal(name))
+}
+
+/// What a setter of `kind` accepts beyond the kind's own `From` impls (the
+/// checked value, `&str` and `String`; `u64` for a count): a count takes every
+/// other integer type (a negative or too large value is rejected by `build` with
+/// the field's code, the limit and the value), text a `&String`, a `Cow<str>` and
+/// a reference to the checked value.
+fn input_conversions(kind: &Kind) -> TokenStream {
+    let ty = ident(kind.type_name.get_ref());
+    // counts and enums are `Copy`; text kinds hold their text
+    let copied = match kind.rule {
+        Rule::Count | Rule::Enum => quote! { *value },
+        _ => quote! { value.clone() },
+    };
+    let by_ref = quote! {
+        impl From<&#ty> for FieldInput<#ty> {
+            fn from(value: &#ty) -> Self {
+                FieldInput::checked(#copied)
+            }
+        }
+    };
+    match kind.rule {
+        Rule::Count => {
+            let unsigned = [quote! { u8 }, quote! { u16 }, quote! { u32 }];
+            let signed = [quote! { i8 }, quote! { i16 }, quote! { i32 }];
+            quote! {
+                #by_ref
+                #(
+                    impl From<#unsigned> for FieldInput<#ty> {
+                        fn from(value: #unsigned) -> Self {
+                            FieldInput::from_result(#ty::new(u64::from(value)))
+                        }
+                    }
+                )*
+                impl From<usize> for FieldInput<#ty> {
+                    fn from(value: usize) -> Self {
+                        // no usize of a supported target exceeds u64
+                        FieldInput::from_result(#ty::new(u64::try_from(value).unwrap_or(u64::MAX)))
+                    }
+                }
+                #(
+                    impl From<#signed> for FieldInput<#ty> {
+                        fn from(value: #signed) -> Self {
+                            FieldInput::from(i64::from(value))
+                        }
+                    }
+                )*
+                impl From<i64> for FieldInput<#ty> {
+                    fn from(value: i64) -> Self {
+                        FieldInput::from_result(
+                            coufun_rules::non_negative(value, #ty::MIN).and_then(#ty::new),
+                        )
+                    }
+                }
+            }
+        }
+        Rule::Enum => by_ref,
+        Rule::Text | Rule::Digits | Rule::Mobile | Rule::Token | Rule::Date => quote! {
+            #by_ref
+            impl From<&String> for FieldInput<#ty> {
+                fn from(text: &String) -> Self {
+                    FieldInput::raw(text.as_str())
+                }
+            }
+            impl<'a> From<Cow<'a, str>> for FieldInput<#ty> {
+                fn from(text: Cow<'a, str>) -> Self {
+                    FieldInput::raw(text.into_owned())
+                }
+            }
+        },
     }
 }
 

@@ -1,0 +1,202 @@
+//! Emits `issuing.rs`: for each issuing operation (a write whose request has a
+//! field with `role = "idempotency_key"`) the `IssuingRequest` and
+//! `IssuingResponse` impls, read off the spec's roles. The traits and the
+//! issuance state machine that uses them are hand-written in the runtime
+//! (`coufun-api/src/issuance.rs`); a new issuing operation needs only its roles.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::requests::request_type;
+use super::responses::response_type;
+use super::{doc_lines, ident};
+use crate::Spec;
+use crate::model::{AnswerRole, Operation, RequestField, RequestRole, ResponseField};
+
+/// The whole `issuing.rs` generated module.
+pub fn emit(spec: &Spec) -> TokenStream {
+    let impls = spec
+        .endpoints
+        .operations
+        .iter()
+        .filter(|op| op.is_issuing())
+        .map(emit_operation);
+    quote! {
+        //! What each issuing operation's fields are to issuance, from the spec's
+        //! `role`s: the idempotency key, the coupons asked for, the goods; the
+        //! order id, the stated count, the echoes and the coupon numbers.
+        use super::requests::*;
+        use super::responses::*;
+        use crate::issuance::{IssuingRequest, IssuingResponse};
+        use crate::TrId;
+
+        #( #impls )*
+    }
+}
+
+/// Both impls of one issuing operation.
+pub fn emit_operation(op: &Operation) -> TokenStream {
+    let request = request_type(op);
+    let response = format_ident!("{}", response_type(op));
+    let Some(key) = op.idempotency_key() else {
+        return quote! {};
+    };
+    let key_name = ident(key.name());
+    let key_wire = key.wire.get_ref();
+    let count = op.request_role(RequestRole::CouponCount);
+    let goods = op.request_role(RequestRole::Goods);
+    let coupons_requested = match count {
+        Some(f) if f.required => {
+            let n = ident(f.name());
+            quote! { Some(self.#n().get()) }
+        }
+        Some(f) => {
+            let n = ident(f.name());
+            quote! { self.#n().map(|v| v.get()) }
+        }
+        None => quote! { None },
+    };
+    let (goods_wire, goods_value) = match goods {
+        Some(f) => {
+            let n = ident(f.name());
+            let w = f.wire.get_ref();
+            let value = if f.required {
+                quote! { Some(self.#n().as_str()) }
+            } else {
+                quote! { self.#n().map(|v| v.as_str()) }
+            };
+            (quote! { Some(#w) }, value)
+        }
+        None => (quote! { None }, quote! { None }),
+    };
+    let request_doc = doc_lines(&format!(
+        "`{}`: the idempotency key is `{}` ({key_wire}); {}; {}.",
+        op.name(),
+        key.name(),
+        role_says(
+            count,
+            "the coupons asked for are",
+            "the request does not say how many coupons it asks for"
+        ),
+        role_says(goods, "the goods are", "the request names no goods"),
+    ));
+
+    let text = |f: Option<&ResponseField>| match f {
+        Some(f) => {
+            let n = ident(f.name.get_ref());
+            quote! { self.#n.as_ref().map(::core::convert::AsRef::<str>::as_ref) }
+        }
+        None => quote! { None },
+    };
+    let order_id = text(op.answer_role(AnswerRole::OrderId));
+    let echoed_key = text(op.answer_role(AnswerRole::EchoIdempotencyKey));
+    let echoed_goods = text(op.answer_role(AnswerRole::EchoGoods));
+    let stated = match op.answer_role(AnswerRole::StatedCount) {
+        Some(f) => {
+            let n = ident(f.name.get_ref());
+            quote! { self.#n }
+        }
+        None => quote! { None },
+    };
+    let numbers = match op.issued_coupons() {
+        Some((records, Some(number))) => {
+            let (list, n) = (ident(records.name.get_ref()), ident(number.name.get_ref()));
+            quote! {
+                self.#list
+                    .iter()
+                    .filter_map(|c| c.#n.as_ref().map(::core::convert::AsRef::<str>::as_ref))
+                    .collect()
+            }
+        }
+        _ => quote! { Vec::new() },
+    };
+    let response_doc = doc_lines(&format!(
+        "`{}`: {}; {}; {}; {}; {}.",
+        op.name(),
+        answer_says(op, AnswerRole::OrderId, "the order id is", "no order id"),
+        answer_says(
+            op,
+            AnswerRole::StatedCount,
+            "the stated count is",
+            "no stated count"
+        ),
+        answer_says(
+            op,
+            AnswerRole::EchoIdempotencyKey,
+            "the echoed key is",
+            "no echoed key"
+        ),
+        answer_says(
+            op,
+            AnswerRole::EchoGoods,
+            "the echoed goods are",
+            "no echoed goods"
+        ),
+        match op.issued_coupons() {
+            Some((records, Some(number))) => format!(
+                "the coupon numbers are `{}` of each `{}`",
+                number.wire.get_ref(),
+                records.element.get_ref()
+            ),
+            _ => "no coupon numbers".to_owned(),
+        },
+    ));
+    quote! {
+        #request_doc
+        impl IssuingRequest for #request {
+            const KEY_WIRE: &'static str = #key_wire;
+            const GOODS_WIRE: Option<&'static str> = #goods_wire;
+
+            fn issue_key(&self) -> &TrId {
+                self.#key_name()
+            }
+
+            fn coupons_requested(&self) -> Option<u64> {
+                #coupons_requested
+            }
+
+            fn goods(&self) -> Option<&str> {
+                #goods_value
+            }
+        }
+
+        #response_doc
+        impl IssuingResponse for #response {
+            fn order_id(&self) -> Option<&str> {
+                #order_id
+            }
+
+            fn coupon_numbers(&self) -> Vec<&str> {
+                #numbers
+            }
+
+            fn stated_count(&self) -> Option<i64> {
+                #stated
+            }
+
+            fn echoed_key(&self) -> Option<&str> {
+                #echoed_key
+            }
+
+            fn echoed_goods(&self) -> Option<&str> {
+                #echoed_goods
+            }
+        }
+    }
+}
+
+/// `the coupons asked for are `quantity` (CREATE_CNT)`, or what to say without one.
+fn role_says(field: Option<&RequestField>, some: &str, none: &str) -> String {
+    field.map_or_else(
+        || none.to_owned(),
+        |f| format!("{some} `{}` ({})", f.name(), f.wire.get_ref()),
+    )
+}
+
+/// The same for an answer element.
+fn answer_says(op: &Operation, role: AnswerRole, some: &str, none: &str) -> String {
+    op.answer_role(role).map_or_else(
+        || none.to_owned(),
+        |f| format!("{some} `{}`", f.wire.get_ref()),
+    )
+}
