@@ -90,7 +90,8 @@ fn client(matches: &ArgMatches) -> Result<coufun_api::Client, CliError> {
         .unwrap_or_else(|| "test".to_owned());
     let poc_id = config::require_poc_id(&settings)?;
     let timeout = Duration::from_secs(matches.get_one::<u64>("timeout").copied().unwrap_or(30));
-    sdk::client(sdk::environment(&env), poc_id, timeout)
+    let allow_plain_http = matches.get_flag("allow-plain-http");
+    sdk::client(sdk::environment(&env), poc_id, timeout, allow_plain_http)
         .map_err(|e| CliError::new(Exit::BadArguments, format!("--env {env}: {e}")))
 }
 
