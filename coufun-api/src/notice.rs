@@ -438,32 +438,22 @@ impl BodyCharset {
 
 /// The charset a `Content-Type` value declares, if any; refuses other media types.
 fn declared_charset(content_type: &str) -> Result<Option<BodyCharset>, NoticeError> {
-    let mut parts = content_type.split(';');
-    let media = parts.next().unwrap_or("").trim();
+    let media = crate::charset::content_type_media(content_type);
     if !media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
         return Err(NoticeError::NotAForm {
             content_type: content_type.chars().take(100).collect(),
         });
     }
-    for param in parts {
-        let Some((name, value)) = param.split_once('=') else {
-            continue;
-        };
-        if !name.trim().eq_ignore_ascii_case("charset") {
-            continue;
-        }
-        let label = value.trim().trim_matches('"');
-        let lower = label.to_ascii_lowercase();
-        return match lower.as_str() {
-            "euc-kr" | "euckr" | "cp949" | "ms949" | "windows-949" | "ks_c_5601-1987"
-            | "x-windows-949" => Ok(Some(BodyCharset::EucKr)),
-            "utf-8" | "utf8" => Ok(Some(BodyCharset::Utf8)),
-            _ => Err(NoticeError::UnsupportedCharset {
-                label: label.chars().take(40).collect(),
-            }),
-        };
+    let Some(label) = crate::charset::content_type_charset(content_type) else {
+        return Ok(None);
+    };
+    match crate::charset::charset_for_label(label) {
+        Some(crate::Charset::Utf8) => Ok(Some(BodyCharset::Utf8)),
+        Some(crate::Charset::Cp949) => Ok(Some(BodyCharset::EucKr)),
+        _ => Err(NoticeError::UnsupportedCharset {
+            label: label.chars().take(40).collect(),
+        }),
     }
-    Ok(None)
 }
 
 /// Splits a form body into raw (percent-decoded) key and value bytes.

@@ -189,14 +189,9 @@ fn encode(charset: Charset, text: &str) -> Option<Cow<'_, [u8]>> {
     (!unmappable).then_some(bytes)
 }
 
-/// The `charset` parameter of a `Content-Type` header.
+/// The `charset` parameter of a `Content-Type` header (the crate's one parser).
 fn header_charset(content_type: Option<&str>) -> Option<&str> {
-    content_type?.split(';').skip(1).find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| v.trim().trim_matches('"'))
-    })
+    crate::charset::content_type_charset(content_type?)
 }
 
 /// The start of `body` as redacted text.
