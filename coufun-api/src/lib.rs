@@ -66,6 +66,7 @@ pub mod charset;
 pub mod client;
 pub mod error;
 pub mod field;
+pub mod form;
 pub mod generated;
 pub mod issuance;
 pub mod manual;

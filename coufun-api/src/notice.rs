@@ -461,43 +461,10 @@ fn declared_charset(content_type: &str) -> Result<Option<BodyCharset>, NoticeErr
 type RawPair = (Vec<u8>, Vec<u8>);
 
 fn split_form(body: &[u8]) -> Result<Vec<RawPair>, NoticeError> {
-    let mut pairs = Vec::new();
-    let mut offset = 0;
-    for part in body.split(|&b| b == b'&') {
-        if !part.is_empty() {
-            let (key, value) = match part.iter().position(|&b| b == b'=') {
-                Some(eq) => (&part[..eq], &part[eq + 1..]),
-                None => (part, &[][..]),
-            };
-            let value_offset = offset + key.len() + 1;
-            let key = percent_decode(key, offset)?;
-            let value = percent_decode(value, value_offset)?;
-            pairs.push((key, value));
-        }
-        offset += part.len() + 1;
+    match crate::form::parse(body) {
+        Ok(pairs) => Ok(pairs.into_iter().map(|p| (p.name, p.value)).collect()),
+        Err(crate::form::FormError::BadEscape { offset }) => Err(NoticeError::BadEscape { offset }),
     }
-    Ok(pairs)
-}
-
-fn percent_decode(bytes: &[u8], offset: usize) -> Result<Vec<u8>, NoticeError> {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = |j: usize| bytes.get(j).and_then(|&h| (h as char).to_digit(16));
-                let (Some(hi), Some(lo)) = (hex(i + 1), hex(i + 2)) else {
-                    return Err(NoticeError::BadEscape { offset: offset + i });
-                };
-                out.push((hi * 16 + lo) as u8);
-                i += 2;
-            }
-            _ => out.push(b),
-        }
-        i += 1;
-    }
-    Ok(out)
 }
 
 // ---------------------------------------------------------------------------
@@ -565,15 +532,7 @@ impl ExchangeNotice {
             out.extend_from_slice(spec.name.as_bytes());
             out.push(b'=');
             let (bytes, _, _) = EUC_KR.encode(value);
-            for &b in bytes.iter() {
-                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'*') {
-                    out.push(b);
-                } else if b == b' ' {
-                    out.push(b'+');
-                } else {
-                    out.extend_from_slice(format!("%{b:02X}").as_bytes());
-                }
-            }
+            crate::form::escape_into(&mut out, &bytes);
         }
         Ok(out)
     }

@@ -74,12 +74,7 @@ pub(crate) fn prepare<O: Operation>(config: &CallConfig, request: &O) -> Result<
             field: name,
             charset: config.charset,
         })?;
-        if !form.is_empty() {
-            form.push('&');
-        }
-        form.extend(form_urlencoded::byte_serialize(name.as_bytes()));
-        form.push('=');
-        form.extend(form_urlencoded::byte_serialize(&bytes));
+        crate::form::append_pair_str(&mut form, name.as_bytes(), &bytes);
     }
     let mut url = operation_url::<O>(config)?;
     Ok(match method {
