@@ -9,7 +9,7 @@ use crate::operation::Effect;
 use crate::retry::{Decision, FailureKind, decide};
 use crate::validation::ValidationErrors;
 use crate::xml::DecodeError;
-use crate::{Charset, ResultCode};
+use crate::{Charset, Lang, ResultCode};
 
 /// What a failed call was, for classifying retries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,8 +196,11 @@ pub enum Error {
         /// What is wrong with it.
         source: DecodeError,
     },
-    /// The server answered a result code other than `00`.
-    #[error("{}: result code {}: {message}", info.operation, code.as_str())]
+    /// The server answered a result code other than `00`. Displays the code
+    /// with its text in Korean and English (as validation errors do), the
+    /// server's own message, and what to do where the spec says
+    /// ([`ResultCode::action`]).
+    #[error("{}", refusal_text(info.operation, *code, message))]
     Api {
         /// The call.
         info: CallInfo,
@@ -238,6 +241,23 @@ pub enum Error {
         /// Calls made.
         attempts: u32,
     },
+}
+
+/// `coupon_create: result code 01 IP 오류 / IP error (server: "…") — what to do: … / …`.
+fn refusal_text(operation: &str, code: ResultCode, server_message: &str) -> String {
+    let mut text = format!(
+        "{operation}: result code {} {} / {}",
+        code.as_str(),
+        code.message(Lang::Ko),
+        code.message(Lang::En)
+    );
+    if !server_message.is_empty() {
+        text.push_str(&format!(" (server: {server_message:?})"));
+    }
+    if let (Some(en), Some(ko)) = (code.action(Lang::En), code.action(Lang::Ko)) {
+        text.push_str(&format!(" — what to do: {en} / {ko}"));
+    }
+    text
 }
 
 impl Error {

@@ -36,12 +36,12 @@
 use std::marker::PhantomData;
 use std::time::Duration;
 
+use crate::ResultCode;
 use crate::error::Error;
 use crate::generated::kinds::TrId;
 use crate::generated::requests::{CouponCreateRequest, CouponSendRequest};
 use crate::generated::responses::{CouponCreateResponse, CouponSendResponse};
 use crate::operation::Effect;
-use crate::result_code::ResultCode;
 use crate::retry::{Attempts, Decision, RetryPolicy, decide};
 
 /// How a coupon send or create ended. Exactly one of four, and never a generic

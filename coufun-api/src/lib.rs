@@ -93,15 +93,51 @@ pub use generated::kinds::*;
 pub use generated::manual::{MANUAL_VERSION, PRODUCTION_URL, TEST_URL};
 pub use generated::requests::*;
 pub use generated::responses;
+pub use generated::result_code::ResultCode;
 pub use manual::ManualRevision;
 pub use operation::{
     AnswerFieldSpec, AnswerType, Effect, EnumKindSpec, Method, OPERATIONS, Operation, OperationId,
     OperationSpec, RequestFieldSpec,
 };
-pub use result_code::{Category, Lang, ParseResultCodeError, ResultCode, RetryClass, UnknownCode};
+pub use result_code::{Category, Lang, ParseResultCodeError, RetryClass, UnknownCode};
 pub use validation::{ValidationError, ValidationErrors, Violation};
 
 /// The README's examples, compiled as doctests so they cannot go stale.
 #[doc = include_str!("../../README.md")]
 #[cfg(all(doctest, feature = "client"))]
 pub struct ReadmeDoctests;
+
+/// The generated code table against the runtime that reads it.
+#[cfg(test)]
+mod result_code_table_tests {
+    use crate::ResultCode;
+
+    #[test]
+    fn table_and_enum_agree() {
+        use crate::generated::result_code::CODE_INFO;
+        assert_eq!(ResultCode::ALL.len(), CODE_INFO.len());
+        for (code, info) in ResultCode::ALL.iter().zip(&CODE_INFO) {
+            assert_eq!(ResultCode::from_number(info.number), Some(*code));
+            assert_eq!(code.known_info().map(|i| i.number), Some(info.number));
+        }
+    }
+
+    #[test]
+    fn rejects_what_is_not_two_digits() {
+        for bad in ["", "5", "005", "ab", "٠١", " 1", "1 ", "+1"] {
+            assert!(bad.parse::<ResultCode>().is_err(), "{bad:?} parsed");
+        }
+    }
+
+    #[test]
+    fn every_action_comes_in_both_languages() {
+        use crate::Lang;
+        for code in ResultCode::ALL {
+            assert_eq!(
+                code.action(Lang::Ko).is_some(),
+                code.action(Lang::En).is_some(),
+                "{code}"
+            );
+        }
+    }
+}

@@ -17,8 +17,9 @@ use std::time::Duration;
 
 use rand::Rng;
 
+use crate::ResultCode;
 use crate::operation::Effect;
-use crate::result_code::{ResultCode, RetryClass};
+use crate::result_code::RetryClass;
 
 /// What went wrong with one attempt, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -83,3 +83,43 @@ fn the_https_test_server_is_the_default_and_the_plain_one_needs_its_name() {
             .is_ok()
     );
 }
+
+#[tokio::test]
+async fn a_refusal_displays_in_both_languages_and_01_says_what_to_check() {
+    let server = TestServer::start(|_| async {
+        xml("<PRODUCTLIST><RESULT_CODE>01</RESULT_CODE><RESULT_MSG>IP 오류</RESULT_MSG></PRODUCTLIST>"
+            .as_bytes()
+            .to_vec())
+    })
+    .await;
+    let client = Client::builder(Environment::Custom(server.base_url.clone()), poc_id())
+        .retry_policy(RetryPolicy::no_retry())
+        .build()
+        .unwrap();
+    let error = client
+        .goods_list(&GoodsListRequest::builder().build().unwrap())
+        .await
+        .unwrap_err();
+    let code = error.result_code().unwrap();
+    assert_eq!(code, coufun_api::ResultCode::IpNotRegistered);
+    let text = error.to_string();
+    for shown in [
+        code.message(coufun_api::Lang::Ko),
+        code.message(coufun_api::Lang::En),
+        code.action(coufun_api::Lang::En).unwrap(),
+        code.action(coufun_api::Lang::Ko).unwrap(),
+        "IP 오류",
+    ] {
+        assert!(text.contains(shown), "{shown:?} missing from {text}");
+    }
+    // The action names what to check: the caller's address, per environment.
+    let action = code.action(coufun_api::Lang::En).unwrap();
+    for said in [
+        "IP address",
+        "registered",
+        "test and production",
+        "supplier",
+    ] {
+        assert!(action.contains(said), "{said:?} missing from {action}");
+    }
+}

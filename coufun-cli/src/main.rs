@@ -228,6 +228,11 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
                 println!("  {}", code.description(coufun_api::Lang::Ko));
                 println!("  {}", code.description(coufun_api::Lang::En));
                 println!("  retry: {}", output::retry_advice(code));
+                for lang in [coufun_api::Lang::Ko, coufun_api::Lang::En] {
+                    if let Some(action) = code.action(lang) {
+                        println!("  {action}");
+                    }
+                }
             }
             Exit::Refused
         }

@@ -47,3 +47,26 @@ fn a_plain_http_url_off_loopback_needs_allow_plain_http() {
 fn ipv4_mapped(base: &str) -> String {
     base.replacen("http://127.0.0.1:", "http://[::ffff:127.0.0.1]:", 1)
 }
+
+#[test]
+fn an_01_refusal_prints_what_to_check() {
+    let mut config = coufun_sandbox::SandboxConfig::default();
+    // Only a documentation address is registered: loopback callers get 01.
+    config.allowed_ips = vec!["192.0.2.1".parse().unwrap()];
+    let host = Host::with(config);
+    let refused = host.run(&["goods-list"]);
+    assert_eq!(refused.code, 3, "{refused:?}");
+    let code = coufun_api::ResultCode::IpNotRegistered;
+    for lang in [coufun_api::Lang::Ko, coufun_api::Lang::En] {
+        let action = code.action(lang).unwrap();
+        assert!(
+            refused.stdout.contains(action),
+            "{action} missing from {refused:?}"
+        );
+    }
+    let json = host.run(&["--json", "goods-list"]).json();
+    assert_eq!(
+        json["result"]["action_en"],
+        code.action(coufun_api::Lang::En).unwrap()
+    );
+}

@@ -235,6 +235,21 @@ impl Validator {
             ] {
                 self.text(src, value, format!("codes[{i}].{field}"));
             }
+            // What to do on a code: in both languages, or in neither.
+            match (&c.action_ko, &c.action_en) {
+                (Some(ko), Some(en)) => {
+                    self.text(src, ko, format!("codes[{i}].action_ko"));
+                    self.text(src, en, format!("codes[{i}].action_en"));
+                }
+                (Some(one), None) | (None, Some(one)) => self.err(
+                    src,
+                    one,
+                    format!("codes[{i}].action"),
+                    "give `action_ko` and `action_en` together (the action is shown in both languages)"
+                        .to_owned(),
+                ),
+                (None, None) => {}
+            }
             for (field, value) in [
                 ("since", &c.since),
                 ("changed_in", &c.changed_in),

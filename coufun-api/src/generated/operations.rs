@@ -7,7 +7,7 @@ use crate::operation::{
     AnswerFieldSpec, AnswerType, Effect, EnumKindSpec, Method, OperationSpec,
     RequestFieldSpec,
 };
-use crate::result_code::ResultCode;
+use crate::ResultCode;
 /// One operation of the spec. Not `#[non_exhaustive]` on purpose: a
 /// `match` without a wildcard arm fails to compile when the spec gains an
 /// operation, so every front end must decide how to serve it.

@@ -32,7 +32,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
             AnswerFieldSpec, AnswerType, Effect, EnumKindSpec, Method, OperationSpec,
             RequestFieldSpec,
         };
-        use crate::result_code::ResultCode;
+        use crate::ResultCode;
 
         #id
 

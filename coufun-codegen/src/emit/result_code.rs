@@ -1,5 +1,8 @@
 //! Emits `ResultCode`: one variant per manual code plus an opaque unknown case,
-//! and the static table of each code's texts and classifications.
+//! and the static table of each code's texts and classifications. Everything
+//! else (parsing, texts, display, serde) is the runtime's
+//! `result_code::impl_result_code!`, which the emitted module invokes: the
+//! generated code uses the runtime, never the reverse.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -41,7 +44,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
     quote! {
         //! `ResultCode`: one variant per code of the manual, and the table of what
         //! the manual (and our translation) says of each.
-        use super::super::result_code::{Category, CodeInfo, RetryClass, UnknownCode};
+        use super::super::result_code::{Category, CodeInfo, RetryClass, UnknownCode, impl_result_code};
 
         #enum_doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -75,6 +78,8 @@ pub fn emit(spec: &Spec) -> TokenStream {
             }
         }
 
+        impl_result_code!(ResultCode);
+
         /// What the manual (and our translation) says of each known code.
         pub(crate) static CODE_INFO: [CodeInfo; #count] = [ #( #infos ),* ];
     }
@@ -93,6 +98,13 @@ fn variant_doc(c: &CodeEntry) -> String {
         c.description_ko.get_ref(),
         c.description_en.get_ref(),
     );
+    if let (Some(ko), Some(en)) = (&c.action_ko, &c.action_en) {
+        doc.push_str(&format!(
+            "\n\nWhat to do: {}\n\n{}",
+            en.get_ref(),
+            ko.get_ref()
+        ));
+    }
     if let Some(v) = &c.since {
         doc.push_str(&format!("\n\nAdded in manual v{}.", v.get_ref()));
     }
@@ -126,6 +138,8 @@ fn info(c: &CodeEntry) -> TokenStream {
     };
     let since = opt(&c.since);
     let changed_in = opt(&c.changed_in);
+    let action_ko = opt(&c.action_ko);
+    let action_en = opt(&c.action_en);
     quote! {
         CodeInfo {
             number: #n,
@@ -138,6 +152,8 @@ fn info(c: &CodeEntry) -> TokenStream {
             contact_admin: #contact_admin,
             since: #since,
             changed_in: #changed_in,
+            action_ko: #action_ko,
+            action_en: #action_en,
         }
     }
 }
