@@ -105,6 +105,41 @@ impl std::error::Error for TransportError {
 }
 
 /// A failed call.
+///
+/// Ask it what happened rather than matching every case: the result code of a
+/// refusal ([`Error::result_code`]), whether the request may have reached the
+/// server ([`Error::may_have_reached_server`]), and what the retry policy makes
+/// of it ([`Error::retry`]).
+///
+/// ```
+/// use coufun_api::{CouponCreateRequest, Error, Lang, ResultCode};
+///
+/// fn report(error: &Error) -> String {
+///     match error.result_code() {
+///         // A refusal: the code's text in both languages, and what to do.
+///         Some(code) => format!(
+///             "{} / {}{}",
+///             code.message(Lang::Ko),
+///             code.message(Lang::En),
+///             code.action(Lang::En).map(|a| format!(": {a}")).unwrap_or_default()
+///         ),
+///         None if !error.may_have_reached_server() => format!("not sent: {error}"),
+///         None => format!("may have reached the server: {error}"),
+///     }
+/// }
+///
+/// // A request that breaks a rule is never sent.
+/// let invalid = CouponCreateRequest::builder()
+///     .goods_id("0000012345")
+///     .quantity(1u64)
+///     .tr_id("x".repeat(51))
+///     .build()
+///     .unwrap_err();
+/// let error = Error::from(invalid);
+/// assert!(!error.may_have_reached_server());
+/// assert!(report(&error).starts_with("not sent"));
+/// # let _ = ResultCode::Success;
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

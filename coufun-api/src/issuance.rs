@@ -46,6 +46,25 @@ use crate::retry::{Attempts, Decision, RetryPolicy, decide};
 
 /// How a coupon send or create ended. Exactly one of four, and never a generic
 /// error for a coupon that may exist.
+///
+/// ```
+/// use coufun_api::issuance::IssueOutcome;
+/// use coufun_api::responses::CouponCreateResponse;
+///
+/// /// What the merchant does with one order's outcome.
+/// fn settle(outcome: IssueOutcome<CouponCreateResponse>) -> String {
+///     match outcome {
+///         IssueOutcome::Issued(issued) => format!("deliver {:?}", issued.coupon_numbers()),
+///         IssueOutcome::NotIssued(refused) => format!("nothing issued: {}", refused.error),
+///         IssueOutcome::EarlierAttemptReached(earlier) => {
+///             format!("never send again; reconcile TR_ID {} with the supplier", earlier.tr_id)
+///         }
+///         // `Unknown`: send the same request, same TR_ID, later (docs/lost-answer.md).
+///         other => format!("resend with TR_ID {} later", other.tr_id()),
+///     }
+/// }
+/// # let _ = settle;
+/// ```
 #[must_use = "a coupon may have been issued: look at the outcome"]
 #[derive(Debug)]
 #[non_exhaustive]
@@ -117,6 +136,22 @@ impl<R> IssueOutcome<R> {
 }
 
 /// Issued: the server's own answer.
+///
+/// ```
+/// use coufun_api::issuance::Issued;
+/// use coufun_api::responses::CouponCreateResponse;
+///
+/// fn deliver(issued: &Issued<CouponCreateResponse>) {
+///     // The numbers that arrived are real, even if fewer than asked for.
+///     for number in issued.coupon_numbers() {
+///         println!("coupon {number} for TR_ID {}", issued.tr_id);
+///     }
+///     if !issued.coupon_count().is_consistent() {
+///         println!("reconcile TR_ID {}: {}", issued.tr_id, issued.coupon_count());
+///     }
+/// }
+/// # let _ = deliver;
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Issued<R> {

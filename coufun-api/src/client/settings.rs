@@ -119,6 +119,29 @@ pub(crate) struct CallConfig {
 }
 
 /// Builds a client (`C` is [`Client`](crate::Client), or the blocking one).
+///
+/// ```
+/// use std::time::Duration;
+/// use coufun_api::privacy::PocId;
+/// use coufun_api::retry::RetryPolicy;
+/// use coufun_api::{BuildError, Charset, Client, Environment};
+///
+/// let client = Client::builder(Environment::Test, PocId::new("POC0000001")?)
+///     .charset(Charset::Cp949) // the default: what the server counts in
+///     .timeout(Duration::from_secs(20))
+///     .retry_policy(RetryPolicy::default())
+///     .build()?;
+/// # let _ = client;
+///
+/// // Plain http is refused unless chosen by name, loopback, or allowed.
+/// let plain = Client::builder(
+///     Environment::Custom("http://proxy.example/b2c_api/".into()),
+///     PocId::new("POC0000001")?,
+/// )
+/// .build();
+/// assert!(matches!(plain, Err(BuildError::PlainHttpRefused { .. })));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[must_use]
 pub struct ClientBuilder<C> {
     pub(crate) environment: Environment,

@@ -13,6 +13,24 @@ use super::super::result_code::{
 /// its [`message`](ResultCode::message) and [`description`](ResultCode::description)
 /// in Korean or English, its [`category`](ResultCode::category) and whether a
 /// call that answered it may be [retried](ResultCode::retry).
+///
+/// ```
+/// use coufun_api::{Lang, ResultCode};
+///
+/// let code: ResultCode = "01".parse()?;
+/// assert!(code.is_known());
+/// assert_eq!(code.as_str(), "01");
+/// println!("{code}"); // the manual's Korean message
+/// println!("{}", code.display(Lang::En));
+/// println!("may retry: {}", code.retry().may_retry());
+/// let _what_to_do: Option<&str> = code.action(Lang::En); // where the spec says
+///
+/// // A code this manual does not define still parses and keeps its digits.
+/// let newer: ResultCode = "42".parse()?;
+/// assert!(!newer.is_known());
+/// assert_eq!(newer.as_str(), "42");
+/// # Ok::<(), coufun_api::ParseResultCodeError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ResultCode {

@@ -39,7 +39,24 @@ pub fn emit(spec: &Spec) -> TokenStream {
          Parse one from the server's two-digit text with [`str::parse`]; ask it for\n\
          its [`message`](ResultCode::message) and [`description`](ResultCode::description)\n\
          in Korean or English, its [`category`](ResultCode::category) and whether a\n\
-         call that answered it may be [retried](ResultCode::retry)."
+         call that answered it may be [retried](ResultCode::retry).\n\n\
+         ```\n\
+         use coufun_api::{{Lang, ResultCode}};\n\
+         \n\
+         let code: ResultCode = \"01\".parse()?;\n\
+         assert!(code.is_known());\n\
+         assert_eq!(code.as_str(), \"01\");\n\
+         println!(\"{{code}}\"); // the manual's Korean message\n\
+         println!(\"{{}}\", code.display(Lang::En));\n\
+         println!(\"may retry: {{}}\", code.retry().may_retry());\n\
+         let _what_to_do: Option<&str> = code.action(Lang::En); // where the spec says\n\
+         \n\
+         // A code this manual does not define still parses and keeps its digits.\n\
+         let newer: ResultCode = \"42\".parse()?;\n\
+         assert!(!newer.is_known());\n\
+         assert_eq!(newer.as_str(), \"42\");\n\
+         # Ok::<(), coufun_api::ParseResultCodeError>(())\n\
+         ```"
     ));
     quote! {
         //! `ResultCode`: one variant per code of the manual, and the table of what
