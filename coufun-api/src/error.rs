@@ -9,7 +9,7 @@ use crate::operation::Effect;
 use crate::retry::{Decision, FailureKind, decide};
 use crate::validation::ValidationErrors;
 use crate::xml::DecodeError;
-use crate::{Charset, ResultCode};
+use crate::{Charset, Lang, ResultCode};
 
 /// What a failed call was, for classifying retries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +105,41 @@ impl std::error::Error for TransportError {
 }
 
 /// A failed call.
+///
+/// Ask it what happened rather than matching every case: the result code of a
+/// refusal ([`Error::result_code`]), whether the request may have reached the
+/// server ([`Error::may_have_reached_server`]), and what the retry policy makes
+/// of it ([`Error::retry`]).
+///
+/// ```
+/// use coufun_api::{CouponCreateRequest, Error, Lang, ResultCode};
+///
+/// fn report(error: &Error) -> String {
+///     match error.result_code() {
+///         // A refusal: the code's text in both languages, and what to do.
+///         Some(code) => format!(
+///             "{} / {}{}",
+///             code.message(Lang::Ko),
+///             code.message(Lang::En),
+///             code.action(Lang::En).map(|a| format!(": {a}")).unwrap_or_default()
+///         ),
+///         None if !error.may_have_reached_server() => format!("not sent: {error}"),
+///         None => format!("may have reached the server: {error}"),
+///     }
+/// }
+///
+/// // A request that breaks a rule is never sent.
+/// let invalid = CouponCreateRequest::builder()
+///     .goods_id("0000012345")
+///     .quantity(1u64)
+///     .tr_id("x".repeat(51))
+///     .build()
+///     .unwrap_err();
+/// let error = Error::from(invalid);
+/// assert!(!error.may_have_reached_server());
+/// assert!(report(&error).starts_with("not sent"));
+/// # let _ = ResultCode::Success;
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -196,8 +231,11 @@ pub enum Error {
         /// What is wrong with it.
         source: DecodeError,
     },
-    /// The server answered a result code other than `00`.
-    #[error("{}: result code {}: {message}", info.operation, code.as_str())]
+    /// The server answered a result code other than `00`. Displays the code
+    /// with its text in Korean and English (as validation errors do), the
+    /// server's own message, and what to do where the spec says
+    /// ([`ResultCode::action`]).
+    #[error("{}", refusal_text(info.operation, *code, message))]
     Api {
         /// The call.
         info: CallInfo,
@@ -244,6 +282,23 @@ pub enum Error {
     /// not send it again with a new TR_ID; reconcile with the supplier by TR_ID.
     #[error("coupon issuance: the answer is not this request's: {0}")]
     EchoMismatch(Box<crate::issuance::EchoMismatch>),
+}
+
+/// `coupon_create: result code 01 IP 오류 / IP error (server: "…") — what to do: … / …`.
+fn refusal_text(operation: &str, code: ResultCode, server_message: &str) -> String {
+    let mut text = format!(
+        "{operation}: result code {} {} / {}",
+        code.as_str(),
+        code.message(Lang::Ko),
+        code.message(Lang::En)
+    );
+    if !server_message.is_empty() {
+        text.push_str(&format!(" (server: {server_message:?})"));
+    }
+    if let (Some(en), Some(ko)) = (code.action(Lang::En), code.action(Lang::Ko)) {
+        text.push_str(&format!(" — what to do: {en} / {ko}"));
+    }
+    text
 }
 
 impl Error {

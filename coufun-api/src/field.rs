@@ -4,8 +4,8 @@
 
 use std::borrow::Cow;
 
+use crate::ResultCode;
 use crate::charset::Charset;
-use crate::result_code::ResultCode;
 use coufun_rules::Violation;
 
 /// A field kind of the spec: one validated type per `[kinds.*]` (generated).

@@ -47,10 +47,9 @@
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use crate::TrId;
 use crate::error::Error;
 use crate::operation::{Effect, Operation};
-use crate::result_code::ResultCode;
+use crate::{ResultCode, TrId};
 use crate::retry::{Attempts, Decision, RetryPolicy, decide};
 
 /// How a coupon send or create ended. Exactly one of five, and never a generic
@@ -59,6 +58,28 @@ use crate::retry::{Attempts, Decision, RetryPolicy, decide};
 /// Exhaustive on purpose (no `#[non_exhaustive]`): these are money outcomes, and
 /// a match on them must handle each one. A new variant is a breaking change, so
 /// that it fails to compile where it matters instead of landing in a wildcard arm.
+///
+/// ```
+/// use coufun_api::issuance::IssueOutcome;
+/// use coufun_api::responses::CouponCreateResponse;
+///
+/// /// What the merchant does with one order's outcome.
+/// fn settle(outcome: IssueOutcome<CouponCreateResponse>) -> String {
+///     match outcome {
+///         IssueOutcome::Issued(issued) => format!("deliver {:?}", issued.coupon_numbers()),
+///         IssueOutcome::NotIssued(refused) => format!("nothing issued: {}", refused.error),
+///         IssueOutcome::EarlierAttemptReached(earlier) => {
+///             format!("never send again; reconcile TR_ID {} with the supplier", earlier.tr_id)
+///         }
+///         IssueOutcome::Mismatched(mismatch) => {
+///             format!("another order's answer ({mismatch}): never send again; reconcile")
+///         }
+///         // Send the same request, same TR_ID, later (docs/lost-answer.md).
+///         IssueOutcome::Unknown(unknown) => format!("resend with TR_ID {} later", unknown.tr_id),
+///     }
+/// }
+/// # let _ = settle;
+/// ```
 #[must_use = "a coupon may have been issued: look at the outcome"]
 #[derive(Debug)]
 pub enum IssueOutcome<R> {
@@ -138,6 +159,22 @@ impl<R> IssueOutcome<R> {
 }
 
 /// Issued: the server's own answer.
+///
+/// ```
+/// use coufun_api::issuance::Issued;
+/// use coufun_api::responses::CouponCreateResponse;
+///
+/// fn deliver(issued: &Issued<CouponCreateResponse>) {
+///     // The numbers that arrived are real, even if fewer than asked for.
+///     for number in issued.coupon_numbers() {
+///         println!("coupon {number} for TR_ID {}", issued.tr_id);
+///     }
+///     if !issued.coupon_count().is_consistent() {
+///         println!("reconcile TR_ID {}: {}", issued.tr_id, issued.coupon_count());
+///     }
+/// }
+/// # let _ = deliver;
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Issued<R> {

@@ -5,8 +5,8 @@
 
 use std::borrow::Cow;
 
+use crate::ResultCode;
 use crate::charset::Charset;
-use crate::result_code::ResultCode;
 use crate::validation::{FieldSpec, ListSpec, ValidationErrors};
 
 pub use crate::generated::operations::{AnyRequest, AnyResponse, OPERATIONS, OperationId};

@@ -17,8 +17,9 @@ use std::time::Duration;
 
 use rand::Rng;
 
+use crate::ResultCode;
 use crate::operation::Effect;
-use crate::result_code::{ResultCode, RetryClass};
+use crate::result_code::RetryClass;
 
 /// What went wrong with one attempt, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +89,27 @@ pub fn decide(effect: Effect, failure: FailureKind) -> Decision {
 
 /// How often and how long to try: attempts, a total deadline, and exponential
 /// backoff with full jitter between attempts.
+///
+/// ```
+/// use std::time::Duration;
+/// use coufun_api::retry::RetryPolicy;
+///
+/// // Up to 5 calls within 60 s, backoff ceilings 500 ms, 1 s, 2 s, … up to 10 s.
+/// let patient = RetryPolicy {
+///     max_attempts: 5,
+///     deadline: Duration::from_secs(60),
+///     initial_backoff: Duration::from_millis(500),
+///     max_backoff: Duration::from_secs(10),
+/// };
+/// assert_eq!(patient.backoff_ceiling(1), Duration::from_millis(500));
+/// assert_eq!(patient.backoff_ceiling(2), Duration::from_secs(1));
+/// assert!(patient.may_attempt_again(4, Duration::from_secs(3)));
+/// assert!(!patient.may_attempt_again(5, Duration::from_secs(3)));
+///
+/// // One attempt, nothing retried (tests that classify single answers).
+/// assert!(!RetryPolicy::no_retry().may_attempt_again(1, Duration::ZERO));
+/// // Set on the client: `Client::builder(env, poc_id).retry_policy(patient)`.
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Most attempts in all (the first included); at least 1.

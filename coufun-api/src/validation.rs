@@ -7,7 +7,7 @@ use std::fmt;
 
 use crate::charset::Charset;
 use crate::field::{FieldInput, FieldKind};
-use crate::result_code::{Lang, ResultCode};
+use crate::{Lang, ResultCode};
 pub use coufun_rules::Violation;
 
 /// One request field as the spec describes it (generated constants).

@@ -34,8 +34,15 @@ pub fn command() -> Command {
             Arg::new("env")
                 .long("env")
                 .global(true)
-                .value_name("test|production|URL")
-                .help("Server: the manual's test server, production, or a base URL (plain http only for the test server and loopback) [default: config file's env, else test]"),
+                .value_name("test|test-http|production|URL")
+                .help("Server: `test` (the interface manuals' https test server), `test-http` (the code manual's plain-http test server), `production`, or a base URL (plain http only for loopback, else with --allow-plain-http) [default: config file's env, else test]"),
+        )
+        .arg(
+            Arg::new("allow-plain-http")
+                .long("allow-plain-http")
+                .global(true)
+                .action(ArgAction::SetTrue)
+                .help("Accept a plain http:// --env URL other than loopback (the POC_ID and phone numbers travel in clear)"),
         )
         .arg(
             Arg::new("json")

@@ -92,7 +92,8 @@ fn client(matches: &ArgMatches) -> Result<coufun_api::Client, CliError> {
         .unwrap_or_else(|| "test".to_owned());
     let poc_id = config::require_poc_id(&settings)?;
     let timeout = Duration::from_secs(matches.get_one::<u64>("timeout").copied().unwrap_or(30));
-    sdk::client(sdk::environment(&env), poc_id, timeout)
+    let allow_plain_http = matches.get_flag("allow-plain-http");
+    sdk::client(sdk::environment(&env), poc_id, timeout, allow_plain_http)
         .map_err(|e| CliError::new(Exit::BadArguments, format!("--env {env}: {e}")))
 }
 
@@ -182,6 +183,11 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
                 println!("  {}", code.description(coufun_api::Lang::Ko));
                 println!("  {}", code.description(coufun_api::Lang::En));
                 println!("  retry: {}", output::retry_advice(code));
+                for lang in [coufun_api::Lang::Ko, coufun_api::Lang::En] {
+                    if let Some(action) = code.action(lang) {
+                        println!("  {action}");
+                    }
+                }
             }
             Exit::Refused
         }

@@ -106,6 +106,8 @@ pub fn code_json(code: ResultCode) -> Value {
         "may_retry": code.retry().may_retry(),
         "contact_admin": code.contact_admin(),
         "retry_advice": retry_advice(code),
+        "action_ko": code.action(Lang::Ko),
+        "action_en": code.action(Lang::En),
         "since": code.since(),
     })
 }

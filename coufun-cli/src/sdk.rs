@@ -206,24 +206,31 @@ impl CallOutcome {
     }
 }
 
-/// The client for `environment`, POC_ID kept inside the SDK's `PocId`.
+/// The client for `environment`, POC_ID kept inside the SDK's `PocId`;
+/// `allow_plain_http` is `--allow-plain-http`.
 pub fn client(
     environment: Environment,
     poc_id: PocId,
     timeout: Duration,
+    allow_plain_http: bool,
 ) -> Result<Client, String> {
-    Client::builder(environment, poc_id)
-        .timeout(timeout)
-        .build()
-        .map_err(|e| e.to_string())
+    let builder = Client::builder(environment, poc_id).timeout(timeout);
+    let builder = if allow_plain_http {
+        builder.allow_plain_http()
+    } else {
+        builder
+    };
+    builder.build().map_err(|e| e.to_string())
 }
 
-/// The SDK's environment for `--env`: `test`, `production` or a base URL. The
-/// SDK's own rules (plain http refused but for the test server and loopback)
-/// apply when the client is built.
+/// The SDK's environment for `--env`: `test` (https), `test-http` (the code
+/// manual's plain-http test server), `production` or a base URL. The SDK's own
+/// rules (plain http refused but for `test-http`, loopback and
+/// `--allow-plain-http`) apply when the client is built.
 pub fn environment(name: &str) -> Environment {
     match name {
         "test" => Environment::Test,
+        "test-http" => Environment::TestPlainHttp,
         "production" | "prod" => Environment::Production,
         url => Environment::Custom(url.to_owned()),
     }

@@ -110,6 +110,13 @@ pub struct CodeEntry {
     /// servers may still answer it.
     #[serde(default)]
     pub removed_in: Option<Spanned<String>>,
+    /// What to do on this code, in Korean (ours; absent = nothing to add to
+    /// the description).
+    #[serde(default)]
+    pub action_ko: Option<Spanned<String>>,
+    /// What to do on this code, in English (ours).
+    #[serde(default)]
+    pub action_en: Option<Spanned<String>>,
 }
 
 impl CodeEntry {

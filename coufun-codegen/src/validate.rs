@@ -241,18 +241,24 @@ impl Validator {
             ] {
                 self.text(src, value, format!("codes[{i}].{field}"));
             }
-            match (&c.after_lost_answer_ko, &c.after_lost_answer_en) {
-                (Some(ko), Some(en)) => {
-                    self.text(src, ko, format!("codes[{i}].after_lost_answer_ko"));
-                    self.text(src, en, format!("codes[{i}].after_lost_answer_en"));
+            // Texts that come in both languages, or not at all.
+            for (key, ko, en) in [
+                ("after_lost_answer", &c.after_lost_answer_ko, &c.after_lost_answer_en),
+                ("action", &c.action_ko, &c.action_en),
+            ] {
+                match (ko, en) {
+                    (Some(ko), Some(en)) => {
+                        self.text(src, ko, format!("codes[{i}].{key}_ko"));
+                        self.text(src, en, format!("codes[{i}].{key}_en"));
+                    }
+                    (Some(one), None) | (None, Some(one)) => self.err(
+                        src,
+                        one,
+                        format!("codes[{i}].{key}"),
+                        format!("give `{key}_ko` and `{key}_en` together (both languages are shown)"),
+                    ),
+                    (None, None) => {}
                 }
-                (Some(one), None) | (None, Some(one)) => self.err(
-                    src,
-                    one,
-                    format!("codes[{i}].after_lost_answer"),
-                    "give after_lost_answer_ko and after_lost_answer_en together".into(),
-                ),
-                (None, None) => {}
             }
             for (field, value) in [
                 ("since", &c.since),

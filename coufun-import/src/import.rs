@@ -391,6 +391,8 @@ fn new_code(
         removed_in: None,
         after_lost_answer_ko: None,
         after_lost_answer_en: None,
+        action_ko: None,
+        action_en: None,
     }
 }
 

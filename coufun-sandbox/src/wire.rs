@@ -3,7 +3,7 @@
 //! in the request charset (CP949 by default), decoded to `(name, value)` pairs.
 
 use coufun_api::Charset;
-use percent_encoding::percent_decode;
+use coufun_api::form;
 
 /// A request whose bytes are not text in the configured charset.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -15,21 +15,18 @@ pub struct WireDecodeError {
     pub charset: Charset,
 }
 
-/// Decodes `a=1&b=%B0%A1` into pairs, reading the percent-decoded bytes in
-/// `charset`. `+` stands for a space, as in HTML forms; empty pieces are skipped.
+/// Decodes `a=1&b=%B0%A1` into pairs (the SDK's form codec, leniently: a stray
+/// `%` stands for itself), reading the percent-decoded bytes in `charset`.
+/// `+` stands for a space, as in HTML forms; empty pieces are skipped.
 pub fn decode_params(
     raw: &[u8],
     charset: Charset,
 ) -> Result<Vec<(String, String)>, WireDecodeError> {
-    raw.split(|b| *b == b'&')
-        .filter(|piece| !piece.is_empty())
-        .map(|piece| {
-            let (name, value) = match piece.iter().position(|b| *b == b'=') {
-                Some(i) => (&piece[..i], &piece[i + 1..]),
-                None => (piece, &[][..]),
-            };
-            let name = decode_component(name, charset)?;
-            let value = decode_component(value, charset).map_err(|e| WireDecodeError {
+    form::parse_lenient(raw)
+        .into_iter()
+        .map(|pair| {
+            let name = decode_component(pair.name, charset)?;
+            let value = decode_component(pair.value, charset).map_err(|e| WireDecodeError {
                 name: name.clone(),
                 ..e
             })?;
@@ -38,22 +35,17 @@ pub fn decode_params(
         .collect()
 }
 
-fn decode_component(raw: &[u8], charset: Charset) -> Result<String, WireDecodeError> {
-    let plus_as_space: Vec<u8> = raw
-        .iter()
-        .map(|b| if *b == b'+' { b' ' } else { *b })
-        .collect();
-    let bytes: Vec<u8> = percent_decode(&plus_as_space).collect();
-    let failed = || WireDecodeError {
-        name: String::from_utf8_lossy(&bytes).into_owned(),
+fn decode_component(bytes: Vec<u8>, charset: Charset) -> Result<String, WireDecodeError> {
+    let failed = |bytes: &[u8]| WireDecodeError {
+        name: String::from_utf8_lossy(bytes).into_owned(),
         charset,
     };
     match charset {
-        Charset::Utf8 => String::from_utf8(bytes.clone()).map_err(|_| failed()),
+        Charset::Utf8 => String::from_utf8(bytes).map_err(|e| failed(e.as_bytes())),
         _ => encoding_rs::EUC_KR
             .decode_without_bom_handling_and_without_replacement(&bytes)
             .map(|text| text.into_owned())
-            .ok_or_else(failed),
+            .ok_or_else(|| failed(&bytes)),
     }
 }
 

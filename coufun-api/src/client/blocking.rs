@@ -146,7 +146,12 @@ impl ClientBuilder<Client> {
     /// The client.
     pub fn build(self) -> Result<Client, BuildError> {
         let config = self.call_config()?;
-        let http = reqwest::blocking::Client::builder()
+        let http = self
+            .resolve
+            .iter()
+            .fold(reqwest::blocking::Client::builder(), |b, (host, addr)| {
+                b.resolve(host, *addr)
+            })
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .build()

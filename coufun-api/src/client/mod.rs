@@ -46,6 +46,24 @@ use drive::{Issuing, Next, Plan, Retrying};
 use settings::CallConfig;
 
 /// An async COUFUN client. Clones share one connection pool.
+///
+/// ```
+/// use coufun_api::privacy::PocId;
+/// use coufun_api::{Client, Environment, GoodsListRequest};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # tokio::runtime::Runtime::new()?.block_on(async {
+/// # let sandbox = coufun_sandbox::Sandbox::start(Default::default()).await?;
+/// # let environment = Environment::Custom(sandbox.base_url());
+/// // environment: Environment::Test, then Environment::Production.
+/// let client = Client::builder(environment, PocId::new("POC0000001")?).build()?;
+/// let goods = client.goods_list(&GoodsListRequest::builder().build()?).await?;
+/// assert!(!goods.goods.is_empty());
+/// # sandbox.shutdown().await;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
@@ -168,7 +186,12 @@ impl ClientBuilder<Client> {
     /// The client.
     pub fn build(self) -> Result<Client, BuildError> {
         let config = self.call_config()?;
-        let http = reqwest::Client::builder()
+        let http = self
+            .resolve
+            .iter()
+            .fold(reqwest::Client::builder(), |b, (host, addr)| {
+                b.resolve(host, *addr)
+            })
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .build()

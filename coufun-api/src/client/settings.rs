@@ -1,10 +1,12 @@
 //! Client settings shared by the async and blocking clients: the environment
-//! and its base URL (an `http://` URL other than the manual's test server or a
-//! loopback address is refused unless allowed explicitly), the POC_ID (kept
-//! out of `Debug`), charset, method, timeouts and the response size cap.
+//! and its base URL (a plain `http://` URL is refused unless it is the code
+//! manual's test server chosen by name, a loopback address, or allowed
+//! explicitly), the POC_ID (kept out of `Debug`), charset, method, timeouts and
+//! the response size cap.
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use reqwest::Url;
@@ -14,7 +16,7 @@ use crate::generated::responses::DEFAULT_TEST_URL;
 use crate::operation::Method;
 use crate::privacy::PocId;
 use crate::retry::RetryPolicy;
-use crate::{Charset, PRODUCTION_URL};
+use crate::{Charset, PRODUCTION_URL, TEST_URL};
 
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -24,18 +26,40 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Which COUFUN server to call.
+///
+/// The manuals give two test servers: the interface manuals' `https://` one
+/// ([`Environment::Test`], the default choice) and the code manual's plain
+/// `http://` one ([`Environment::TestPlainHttp`]). Ask the supplier which one
+/// your account lives on; both URLs come from `spec/`.
+///
+/// ```
+/// use coufun_api::{Environment, PRODUCTION_URL, TEST_URL};
+/// use coufun_api::responses::DEFAULT_TEST_URL;
+///
+/// assert_eq!(Environment::Production.base_url(), PRODUCTION_URL);
+/// assert_eq!(Environment::Test.base_url(), DEFAULT_TEST_URL);
+/// assert!(Environment::Test.base_url().starts_with("https://"));
+/// assert_eq!(Environment::TestPlainHttp.base_url(), TEST_URL);
+/// assert!(Environment::TestPlainHttp.base_url().starts_with("http://"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Environment {
     /// The production server ([`PRODUCTION_URL`]).
     Production,
-    /// The test server the interface manuals give,
-    /// [`DEFAULT_TEST_URL`](crate::responses::DEFAULT_TEST_URL)
-    /// (`https://…:446`). The code manual gives another,
-    /// [`TEST_URL`](crate::TEST_URL) (plain `http://`): use it through
-    /// `Custom` with `allow_plain_http` if your account lives there.
+    /// The test server the interface manuals give, over TLS:
+    /// [`DEFAULT_TEST_URL`](crate::responses::DEFAULT_TEST_URL).
     Test,
-    /// Another base URL: the sandbox, a proxy. Paths are joined onto it.
+    /// The test server the code manual gives, over plain `http://`:
+    /// [`TEST_URL`](crate::TEST_URL). Choosing it by name is the opt-in: it
+    /// needs no [`allow_plain_http`](ClientBuilder::allow_plain_http), but the
+    /// POC_ID and phone numbers travel in clear. Use it only if the supplier
+    /// says your test account lives there.
+    TestPlainHttp,
+    /// Another base URL: the sandbox, a proxy. Paths are joined onto it. A
+    /// plain `http://` one is accepted for a loopback host (`localhost`,
+    /// `127.0.0.0/8`, `[::1]`), else only with
+    /// [`allow_plain_http`](ClientBuilder::allow_plain_http).
     Custom(String),
 }
 
@@ -45,6 +69,7 @@ impl Environment {
         match self {
             Environment::Production => PRODUCTION_URL,
             Environment::Test => DEFAULT_TEST_URL,
+            Environment::TestPlainHttp => TEST_URL,
             Environment::Custom(url) => url,
         }
     }
@@ -62,10 +87,13 @@ pub enum BuildError {
         /// What is wrong.
         reason: String,
     },
-    /// A plain `http://` URL for a server other than the test server or loopback.
+    /// A plain `http://` URL that is neither the code manual's test server
+    /// chosen by name ([`Environment::TestPlainHttp`]) nor a loopback address,
+    /// without [`allow_plain_http`](ClientBuilder::allow_plain_http).
     #[error(
         "base URL {url:?} is plain http: POC_ID and phone numbers would travel in clear; \
-         use https, or call `allow_plain_http()` to accept it"
+         use https, choose Environment::TestPlainHttp for the code manual's test server, \
+         or call `allow_plain_http()` to accept it"
     )]
     PlainHttpRefused {
         /// The URL given.
@@ -91,6 +119,29 @@ pub(crate) struct CallConfig {
 }
 
 /// Builds a client (`C` is [`Client`](crate::Client), or the blocking one).
+///
+/// ```
+/// use std::time::Duration;
+/// use coufun_api::privacy::PocId;
+/// use coufun_api::retry::RetryPolicy;
+/// use coufun_api::{BuildError, Charset, Client, Environment};
+///
+/// let client = Client::builder(Environment::Test, PocId::new("POC0000001")?)
+///     .charset(Charset::Cp949) // the default: what the server counts in
+///     .timeout(Duration::from_secs(20))
+///     .retry_policy(RetryPolicy::default())
+///     .build()?;
+/// # let _ = client;
+///
+/// // Plain http is refused unless chosen by name, loopback, or allowed.
+/// let plain = Client::builder(
+///     Environment::Custom("http://proxy.example/b2c_api/".into()),
+///     PocId::new("POC0000001")?,
+/// )
+/// .build();
+/// assert!(matches!(plain, Err(BuildError::PlainHttpRefused { .. })));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[must_use]
 pub struct ClientBuilder<C> {
     pub(crate) environment: Environment,
@@ -102,6 +153,8 @@ pub struct ClientBuilder<C> {
     pub(crate) max_response_bytes: usize,
     pub(crate) allow_plain_http: bool,
     pub(crate) retry: RetryPolicy,
+    /// Host names resolved to a fixed address instead of by DNS.
+    pub(crate) resolve: Vec<(String, SocketAddr)>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -117,6 +170,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("allow_plain_http", &self.allow_plain_http)
             .field("retry", &self.retry)
+            .field("resolve", &self.resolve)
             .finish()
     }
 }
@@ -133,6 +187,7 @@ impl<C> ClientBuilder<C> {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             allow_plain_http: false,
             retry: RetryPolicy::default(),
+            resolve: Vec::new(),
             client: PhantomData,
         }
     }
@@ -170,10 +225,21 @@ impl<C> ClientBuilder<C> {
         self
     }
 
-    /// Accept a plain `http://` base URL for a server other than the manual's
-    /// test server or a loopback address (POC_ID and phone numbers then travel in clear).
+    /// Accept any plain `http://` base URL (POC_ID and phone numbers then
+    /// travel in clear). Not needed for [`Environment::TestPlainHttp`] nor for
+    /// a loopback address; without it every other `http://` URL is refused
+    /// with [`BuildError::PlainHttpRefused`].
     pub fn allow_plain_http(mut self) -> Self {
         self.allow_plain_http = true;
+        self
+    }
+
+    /// Connect to `addr` whenever a URL names `host`, instead of asking DNS
+    /// (the port of `addr` is used when the URL gives none). For a server
+    /// reached by a fixed address, or a test that stands a local server in
+    /// for a named one.
+    pub fn resolve(mut self, host: impl Into<String>, addr: SocketAddr) -> Self {
+        self.resolve.push((host.into(), addr));
         self
     }
 
@@ -198,8 +264,9 @@ impl<C> ClientBuilder<C> {
         match base.scheme() {
             "https" => {}
             "http" => {
-                let loopback = matches!(base.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-                if !(self.environment == Environment::Test || loopback || self.allow_plain_http) {
+                let loopback = base.host_str().is_some_and(is_loopback);
+                let named_test_server = self.environment == Environment::TestPlainHttp;
+                if !(named_test_server || loopback || self.allow_plain_http) {
                     return Err(BuildError::PlainHttpRefused {
                         url: given.to_owned(),
                     });
@@ -231,6 +298,15 @@ impl<C> ClientBuilder<C> {
     }
 }
 
+/// Whether a URL's host (`localhost`, `127.x.y.z`, `[::1]`) is this machine.
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +335,61 @@ mod tests {
                 .as_deref(),
             Some(DEFAULT_TEST_URL)
         );
+    }
+
+    #[test]
+    fn both_test_servers_are_reachable_by_name() {
+        let https = config(Environment::Test).map(|c| c.base.to_string());
+        assert_eq!(https.ok().as_deref(), Some(DEFAULT_TEST_URL));
+        assert!(DEFAULT_TEST_URL.starts_with("https://"));
+        // The code manual's plain-http server, chosen by name, needs no opt-in.
+        let plain = config(Environment::TestPlainHttp).map(|c| c.base.to_string());
+        assert_eq!(plain.ok().as_deref(), Some(TEST_URL));
+        assert!(TEST_URL.starts_with("http://"));
+    }
+
+    #[test]
+    fn the_plain_test_url_given_as_custom_still_needs_the_opt_in() {
+        let refused = config(Environment::Custom(TEST_URL.to_owned()));
+        let Err(error) = refused else {
+            panic!("Custom(TEST_URL) was accepted without allow_plain_http");
+        };
+        assert!(matches!(error, BuildError::PlainHttpRefused { .. }));
+        // The refusal names the way out.
+        assert!(
+            error.to_string().contains("Environment::TestPlainHttp"),
+            "{error}"
+        );
+        let allowed = ClientBuilder::<()>::new(Environment::Custom(TEST_URL.to_owned()), poc("P"))
+            .allow_plain_http()
+            .call_config();
+        assert!(allowed.is_ok());
+    }
+
+    #[test]
+    fn loopback_is_any_loopback_address() {
+        for ok in [
+            "http://127.0.0.1:8080/b2c",
+            "http://127.0.0.2/",
+            "http://localhost:1/",
+            "http://LOCALHOST/",
+            "http://[::1]:9/",
+        ] {
+            assert!(config(Environment::Custom(ok.into())).is_ok(), "{ok}");
+        }
+        for refused in [
+            "http://10.0.0.1/",
+            "http://localhost.example/",
+            "http://128.0.0.1/",
+        ] {
+            assert!(
+                matches!(
+                    config(Environment::Custom(refused.into())),
+                    Err(BuildError::PlainHttpRefused { .. })
+                ),
+                "{refused}"
+            );
+        }
     }
 
     #[test]

@@ -74,12 +74,7 @@ pub(crate) fn prepare<O: Operation>(config: &CallConfig, request: &O) -> Result<
             field: name,
             charset: config.charset,
         })?;
-        if !form.is_empty() {
-            form.push('&');
-        }
-        form.extend(form_urlencoded::byte_serialize(name.as_bytes()));
-        form.push('=');
-        form.extend(form_urlencoded::byte_serialize(&bytes));
+        crate::form::append_pair_str(&mut form, name.as_bytes(), &bytes);
     }
     let mut url = operation_url::<O>(config)?;
     Ok(match method {
@@ -189,14 +184,9 @@ fn encode(charset: Charset, text: &str) -> Option<Cow<'_, [u8]>> {
     (!unmappable).then_some(bytes)
 }
 
-/// The `charset` parameter of a `Content-Type` header.
+/// The `charset` parameter of a `Content-Type` header (the crate's one parser).
 fn header_charset(content_type: Option<&str>) -> Option<&str> {
-    content_type?.split(';').skip(1).find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| v.trim().trim_matches('"'))
-    })
+    crate::charset::content_type_charset(content_type?)
 }
 
 /// The start of `body` as redacted text.

@@ -12,7 +12,7 @@ use std::fmt;
 pub const RESENDS_PER_COUPON: u32 = 3;
 use crate::charset::Charset;
 use crate::field::{FieldInput, FieldKind};
-use crate::result_code::ResultCode;
+use crate::ResultCode;
 use coufun_rules::Violation;
 /// Message body: at most 300 bytes.
 ///

@@ -5,7 +5,7 @@
 //! [`OperationId`] and its [`OperationSpec`], in spec order, and
 //! [`AnyRequest`] / [`AnyResponse`], one variant per operation.
 use crate::operation::{Effect, Method, OperationSpec, RequestFieldSpec};
-use crate::result_code::ResultCode;
+use crate::ResultCode;
 /// One operation of the spec. Not `#[non_exhaustive]` on purpose: a
 /// `match` without a wildcard arm fails to compile when the spec gains an
 /// operation, so every front end must decide how to serve it.

@@ -9,7 +9,7 @@ use super::kinds::*;
 use crate::charset::Charset;
 use crate::field::{FieldInput, FieldKind};
 use crate::operation::{Operation, OperationId};
-use crate::result_code::ResultCode;
+use crate::ResultCode;
 use crate::validation::{
     wire_value, Collector, FieldSpec, ListSpec, ValidationErrors, Violation,
 };

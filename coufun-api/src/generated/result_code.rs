@@ -3,7 +3,9 @@
 
 //! `ResultCode`: one variant per code of the manual, and the table of what
 //! the manual (and our translation) says of each.
-use super::super::result_code::{Category, CodeInfo, RetryClass, UnknownCode};
+use super::super::result_code::{
+    Category, CodeInfo, RetryClass, UnknownCode, impl_result_code,
+};
 /// A COUFUN result code: one variant per code of manual v1.6, and
 /// [`ResultCode::Unknown`] for a code the manual does not define.
 ///
@@ -11,6 +13,24 @@ use super::super::result_code::{Category, CodeInfo, RetryClass, UnknownCode};
 /// its [`message`](ResultCode::message) and [`description`](ResultCode::description)
 /// in Korean or English, its [`category`](ResultCode::category) and whether a
 /// call that answered it may be [retried](ResultCode::retry).
+///
+/// ```
+/// use coufun_api::{Lang, ResultCode};
+///
+/// let code: ResultCode = "01".parse()?;
+/// assert!(code.is_known());
+/// assert_eq!(code.as_str(), "01");
+/// println!("{code}"); // the manual's Korean message
+/// println!("{}", code.display(Lang::En));
+/// println!("may retry: {}", code.retry().may_retry());
+/// let _what_to_do: Option<&str> = code.action(Lang::En); // where the spec says
+///
+/// // A code this manual does not define still parses and keeps its digits.
+/// let newer: ResultCode = "42".parse()?;
+/// assert!(!newer.is_known());
+/// assert_eq!(newer.as_str(), "42");
+/// # Ok::<(), coufun_api::ParseResultCodeError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ResultCode {
@@ -25,12 +45,20 @@ pub enum ResultCode {
     /// 등록되지 않은 IP로 요청한 경우
     ///
     /// The request came from an IP address that is not registered.
+    ///
+    /// What to do: Check that the caller's public IP address is registered with COUFUN for this environment: test and production register addresses separately. Ask the supplier (T-Scientific) to register the public IP your calls leave from, for each environment.
+    ///
+    /// 이 서버를 호출한 IP 주소가 이 환경(테스트 또는 상용)에 등록되어 있지 않습니다. 테스트와 상용은 따로 등록합니다: 공급사(㈜티사이언티픽)에 호출하는 서버의 공인 IP를 환경별로 등록 요청하십시오.
     IpNotRegistered,
     /// `02` POC_ID 오류 — POC_ID error
     ///
     /// 등록되지 않은 또는 사용중단된 클라이언트 ID로 요청 (관리자 문의)
     ///
     /// The client ID (POC_ID) is not registered or has been suspended; contact the administrator.
+    ///
+    /// What to do: Check the POC_ID you send against the one the supplier issued for this environment (test and production may differ); ask the supplier whether it is registered or suspended.
+    ///
+    /// POC_ID가 이 환경에 등록되어 있는지 확인하십시오 (테스트와 상용의 POC_ID는 다를 수 있음). 사용중단 여부는 공급사에 문의하십시오.
     InvalidPocId,
     /// `03` ORDER_ID 오류 — ORDER_ID error
     ///
@@ -50,6 +78,10 @@ pub enum ResultCode {
     ///
     /// The integration (contract) period has ended.
     ///
+    /// What to do: The integration contract period has ended: ask the supplier to extend it.
+    ///
+    /// 연동 계약 기간이 끝났습니다. 공급사에 계약 연장을 문의하십시오.
+    ///
     /// Changed in manual v1.2.
     IntegrationPeriodEnded,
     /// `08` 상품수량 오류 — Goods quantity error
@@ -63,6 +95,10 @@ pub enum ResultCode {
     /// 일일 조회 횟수 초과
     ///
     /// The daily number of goods-list lookups has been exceeded.
+    ///
+    /// What to do: The goods list may be read only a limited number of times a day: cache it and refresh it about once a day; try again tomorrow.
+    ///
+    /// 상품 목록은 하루 조회 횟수가 제한됩니다. 목록을 저장해 두고 하루에 한 번 정도만 새로 조회하십시오. 다음 날 다시 시도하십시오.
     GoodsListDailyLimitExceeded,
     /// `10` 상품정보 오류 — Goods information error
     ///
@@ -81,6 +117,10 @@ pub enum ResultCode {
     /// 기존 요청한 TR_ID로 다시 요청
     ///
     /// A TR_ID that was already used was sent again.
+    ///
+    /// What to do: On an issuing call (coupon create or send) resent with the same TR_ID after a lost answer, the earlier attempt most likely issued the coupons: never send again with a new TR_ID; ask the supplier to reconcile (docs/lost-answer.md).
+    ///
+    /// 발행 호출(쿠폰 생성·발송)에서 응답을 잃은 뒤 같은 TR_ID로 재전송해 받았다면, 앞선 요청이 이미 쿠폰을 발행했을 가능성이 높습니다. 새 TR_ID로 다시 보내지 말고 공급사에 대사를 요청하십시오 (docs/lost-answer.md).
     DuplicateTrId,
     /// `13` 발신번호 오류 — Sender number error
     ///
@@ -147,6 +187,10 @@ pub enum ResultCode {
     /// 동일 요청 반복 수행
     ///
     /// The same request was repeated.
+    ///
+    /// What to do: On an issuing call resent after a lost answer, the earlier request was most likely carried out: never send again with a new TR_ID; ask the supplier to reconcile (docs/lost-answer.md).
+    ///
+    /// 발행 호출에서 응답을 잃은 뒤 재전송해 받았다면, 앞선 요청이 이미 처리되었을 가능성이 높습니다. 새 TR_ID로 다시 보내지 말고 공급사에 대사를 요청하십시오 (docs/lost-answer.md).
     DuplicateRequest,
     /// `24` 추가입력1 오류 — Extra input 1 error
     ///
@@ -216,6 +260,10 @@ pub enum ResultCode {
     ///
     /// The issue limit has been exceeded; contact the administrator.
     ///
+    /// What to do: The issue limit is used up: ask the supplier to check or raise it. Until it is raised the same request cannot succeed.
+    ///
+    /// 발행 한도를 넘었습니다. 공급사에 한도 확인 또는 증액을 요청하십시오. 한도가 늘기 전에는 같은 요청도 성공하지 않습니다.
+    ///
     /// Added in manual v1.5.
     IssueLimitExceeded,
     /// `98` API 권한 오류 — API permission error
@@ -224,6 +272,10 @@ pub enum ResultCode {
     ///
     /// The client called a function it is not permitted to use.
     ///
+    /// What to do: This POC_ID is not permitted to call this function: ask the supplier to enable it for your account.
+    ///
+    /// 이 POC_ID에 이 기능(API)의 사용 권한이 없습니다. 공급사에 해당 기능의 권한을 요청하십시오.
+    ///
     /// Added in manual v1.1.
     ApiNotPermitted,
     /// `99` 기타 오류 — Other error
@@ -231,6 +283,10 @@ pub enum ResultCode {
     /// 시스템 오류 (관리자 문의)
     ///
     /// A system error occurred; contact the administrator.
+    ///
+    /// What to do: A server error: try again later, an issuing call only with the same TR_ID; if it persists, ask the supplier.
+    ///
+    /// 서버 오류입니다. 잠시 뒤 다시 시도하되, 발행 호출은 같은 TR_ID로만 재전송하십시오. 계속되면 공급사에 문의하십시오.
     SystemError,
     /// A code the manual does not define, e.g. from a newer server. The raw
     /// two-digit text is kept; the value is opaque so that matching on it
@@ -356,6 +412,7 @@ impl ResultCode {
         }
     }
 }
+impl_result_code!(ResultCode);
 /// What the manual (and our translation) says of each known code.
 pub(crate) static CODE_INFO: [CodeInfo; 34] = [
     CodeInfo {
@@ -369,6 +426,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 1,
@@ -381,6 +440,12 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: Some(
+            "이 서버를 호출한 IP 주소가 이 환경(테스트 또는 상용)에 등록되어 있지 않습니다. 테스트와 상용은 따로 등록합니다: 공급사(㈜티사이언티픽)에 호출하는 서버의 공인 IP를 환경별로 등록 요청하십시오.",
+        ),
+        action_en: Some(
+            "Check that the caller's public IP address is registered with COUFUN for this environment: test and production register addresses separately. Ask the supplier (T-Scientific) to register the public IP your calls leave from, for each environment.",
+        ),
     },
     CodeInfo {
         number: 2,
@@ -393,6 +458,12 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: true,
         since: None,
         changed_in: None,
+        action_ko: Some(
+            "POC_ID가 이 환경에 등록되어 있는지 확인하십시오 (테스트와 상용의 POC_ID는 다를 수 있음). 사용중단 여부는 공급사에 문의하십시오.",
+        ),
+        action_en: Some(
+            "Check the POC_ID you send against the one the supplier issued for this environment (test and production may differ); ask the supplier whether it is registered or suspended.",
+        ),
     },
     CodeInfo {
         number: 3,
@@ -405,6 +476,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 4,
@@ -417,6 +490,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 5,
@@ -429,6 +504,12 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: Some("1.2"),
+        action_ko: Some(
+            "연동 계약 기간이 끝났습니다. 공급사에 계약 연장을 문의하십시오.",
+        ),
+        action_en: Some(
+            "The integration contract period has ended: ask the supplier to extend it.",
+        ),
     },
     CodeInfo {
         number: 8,
@@ -441,6 +522,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 9,
@@ -453,6 +536,12 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: Some(
+            "상품 목록은 하루 조회 횟수가 제한됩니다. 목록을 저장해 두고 하루에 한 번 정도만 새로 조회하십시오. 다음 날 다시 시도하십시오.",
+        ),
+        action_en: Some(
+            "The goods list may be read only a limited number of times a day: cache it and refresh it about once a day; try again tomorrow.",
+        ),
     },
     CodeInfo {
         number: 10,
@@ -465,6 +554,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 11,
@@ -477,6 +568,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 12,
@@ -489,6 +582,12 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: Some(
+            "발행 호출(쿠폰 생성·발송)에서 응답을 잃은 뒤 같은 TR_ID로 재전송해 받았다면, 앞선 요청이 이미 쿠폰을 발행했을 가능성이 높습니다. 새 TR_ID로 다시 보내지 말고 공급사에 대사를 요청하십시오 (docs/lost-answer.md).",
+        ),
+        action_en: Some(
+            "On an issuing call (coupon create or send) resent with the same TR_ID after a lost answer, the earlier attempt most likely issued the coupons: never send again with a new TR_ID; ask the supplier to reconcile (docs/lost-answer.md).",
+        ),
     },
     CodeInfo {
         number: 13,
@@ -501,6 +600,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 14,
@@ -513,6 +614,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 15,
@@ -525,6 +628,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 16,
@@ -537,6 +642,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 17,
@@ -549,6 +656,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 18,
@@ -561,6 +670,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 19,
@@ -573,6 +684,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 20,
@@ -585,6 +698,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 21,
@@ -597,6 +712,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 22,
@@ -609,6 +726,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 23,
@@ -621,6 +740,12 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: Some(
+            "발행 호출에서 응답을 잃은 뒤 재전송해 받았다면, 앞선 요청이 이미 처리되었을 가능성이 높습니다. 새 TR_ID로 다시 보내지 말고 공급사에 대사를 요청하십시오 (docs/lost-answer.md).",
+        ),
+        action_en: Some(
+            "On an issuing call resent after a lost answer, the earlier request was most likely carried out: never send again with a new TR_ID; ask the supplier to reconcile (docs/lost-answer.md).",
+        ),
     },
     CodeInfo {
         number: 24,
@@ -633,6 +758,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 25,
@@ -645,6 +772,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 26,
@@ -657,6 +786,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: Some("1.3"),
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 27,
@@ -669,6 +800,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: Some("1.3"),
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 28,
@@ -681,6 +814,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: Some("1.3"),
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 29,
@@ -693,6 +828,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: Some("1.3"),
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 30,
@@ -705,6 +842,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 31,
@@ -717,6 +856,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 50,
@@ -729,6 +870,8 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: true,
         since: None,
         changed_in: None,
+        action_ko: None,
+        action_en: None,
     },
     CodeInfo {
         number: 95,
@@ -741,6 +884,12 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: true,
         since: Some("1.5"),
         changed_in: None,
+        action_ko: Some(
+            "발행 한도를 넘었습니다. 공급사에 한도 확인 또는 증액을 요청하십시오. 한도가 늘기 전에는 같은 요청도 성공하지 않습니다.",
+        ),
+        action_en: Some(
+            "The issue limit is used up: ask the supplier to check or raise it. Until it is raised the same request cannot succeed.",
+        ),
     },
     CodeInfo {
         number: 98,
@@ -753,6 +902,12 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: false,
         since: Some("1.1"),
         changed_in: None,
+        action_ko: Some(
+            "이 POC_ID에 이 기능(API)의 사용 권한이 없습니다. 공급사에 해당 기능의 권한을 요청하십시오.",
+        ),
+        action_en: Some(
+            "This POC_ID is not permitted to call this function: ask the supplier to enable it for your account.",
+        ),
     },
     CodeInfo {
         number: 99,
@@ -765,6 +920,12 @@ pub(crate) static CODE_INFO: [CodeInfo; 34] = [
         contact_admin: true,
         since: None,
         changed_in: None,
+        action_ko: Some(
+            "서버 오류입니다. 잠시 뒤 다시 시도하되, 발행 호출은 같은 TR_ID로만 재전송하십시오. 계속되면 공급사에 문의하십시오.",
+        ),
+        action_en: Some(
+            "A server error: try again later, an issuing call only with the same TR_ID; if it persists, ask the supplier.",
+        ),
     },
 ];
 /// `(code, Korean, English)`: what a code means after a lost answer.

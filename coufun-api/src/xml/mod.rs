@@ -95,16 +95,25 @@ pub enum DecodeError {
         found: String,
     },
     /// The declared charset is unknown.
-    #[error("the body declares the unknown encoding {label:?}")]
+    #[error("the body names the unknown charset {label:?} ({origin})")]
     UnknownEncoding {
         /// The label declared (at most 40 characters).
         label: String,
+        /// Where it was named.
+        origin: crate::charset::CharsetSource,
     },
-    /// The bytes are not valid in the declared charset.
-    #[error("the body is not valid {encoding}")]
+    /// The bytes are not valid in the charset they were read in.
+    #[error(
+        "the body was read as {encoding} ({origin}), but the bytes at offset {offset} \
+         are not a character of {encoding}"
+    )]
     InvalidBytes {
-        /// The charset's name.
+        /// The charset tried.
         encoding: &'static str,
+        /// Why it was tried.
+        origin: crate::charset::CharsetSource,
+        /// The offset of the first byte that is not of it.
+        offset: usize,
     },
 }
 
@@ -491,7 +500,7 @@ mod tests {
         let cases: [Case; 8] = [
             (b"", |e| matches!(e, DecodeError::NotXml)),
             (b"  <!-- only a comment -->", |e| matches!(e, DecodeError::Empty)),
-            (b"<PRODUCTLIST><RESULT_CODE>00</RESULT_CODE><PRODUCT_INFO><GOODS_NAME>\xff</GOODS_NAME></PRODUCT_INFO></PRODUCTLIST>", |e| matches!(e, DecodeError::Syntax { .. })),
+            (b"<PRODUCTLIST><RESULT_CODE>00</RESULT_CODE><PRODUCT_INFO><GOODS_NAME>\xff</GOODS_NAME></PRODUCT_INFO></PRODUCTLIST>", |e| matches!(e, DecodeError::InvalidBytes { encoding: "EUC-KR", origin: crate::charset::CharsetSource::Undeclared, offset: 68 })),
             (b"<OTHER/>", |e| matches!(e, DecodeError::UnexpectedRoot { .. })),
             (b"<PRODUCTLIST><RESULT_MSG>x</RESULT_MSG></PRODUCTLIST>", |e| matches!(e, DecodeError::MissingResultCode { .. })),
             (b"<PRODUCTLIST><RESULT_CODE>0</RESULT_CODE></PRODUCTLIST>", |e| matches!(e, DecodeError::InvalidResultCode { .. })),

@@ -44,6 +44,27 @@ pub fn result_codes_markdown(spec: &Spec) -> String {
             since,
         );
     }
+    let actions: Vec<_> = spec
+        .codes
+        .codes
+        .iter()
+        .filter_map(|c| Some((c, c.action_ko.as_ref()?, c.action_en.as_ref()?)))
+        .collect();
+    if !actions.is_empty() {
+        out.push_str(
+            "\n## What to do\n\nWhere the spec says more than the description \
+             (`ResultCode::action`; ours).\n\n| Code | What to do | 조치 |\n|:--:|---|---|\n",
+        );
+        for (c, ko, en) in actions {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                c.code(),
+                cell(en.get_ref()),
+                cell(ko.get_ref())
+            );
+        }
+    }
     out.push_str("\n## Environments\n\n| Name | 항목 | Base URL |\n|---|---|---|\n");
     for e in &spec.codes.environments {
         let _ = writeln!(

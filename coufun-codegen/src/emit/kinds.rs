@@ -49,7 +49,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
 
         use crate::charset::Charset;
         use crate::field::{FieldInput, FieldKind};
-        use crate::result_code::ResultCode;
+        use crate::ResultCode;
         use coufun_rules::Violation;
 
         #( #kinds )*

@@ -31,7 +31,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
         //! [`OperationId`] and its [`OperationSpec`], in spec order, and
         //! [`AnyRequest`] / [`AnyResponse`], one variant per operation.
         use crate::operation::{Effect, Method, OperationSpec, RequestFieldSpec};
-        use crate::result_code::ResultCode;
+        use crate::ResultCode;
 
         #id
 

@@ -167,7 +167,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
         use crate::charset::Charset;
         use crate::field::{FieldInput, FieldKind};
         use crate::operation::{Operation, OperationId};
-        use crate::result_code::ResultCode;
+        use crate::ResultCode;
         use crate::validation::{wire_value, Collector, FieldSpec, ListSpec, ValidationErrors, Violation};
 
         /// Markers of required fields a builder has not been given, and the bound

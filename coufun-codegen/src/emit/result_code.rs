@@ -1,5 +1,8 @@
 //! Emits `ResultCode`: one variant per manual code plus an opaque unknown case,
-//! and the static table of each code's texts and classifications.
+//! and the static table of each code's texts and classifications. Everything
+//! else (parsing, texts, display, serde) is the runtime's
+//! `result_code::impl_result_code!`, which the emitted module invokes: the
+//! generated code uses the runtime, never the reverse.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -37,12 +40,29 @@ pub fn emit(spec: &Spec) -> TokenStream {
          Parse one from the server's two-digit text with [`str::parse`]; ask it for\n\
          its [`message`](ResultCode::message) and [`description`](ResultCode::description)\n\
          in Korean or English, its [`category`](ResultCode::category) and whether a\n\
-         call that answered it may be [retried](ResultCode::retry)."
+         call that answered it may be [retried](ResultCode::retry).\n\n\
+         ```\n\
+         use coufun_api::{{Lang, ResultCode}};\n\
+         \n\
+         let code: ResultCode = \"01\".parse()?;\n\
+         assert!(code.is_known());\n\
+         assert_eq!(code.as_str(), \"01\");\n\
+         println!(\"{{code}}\"); // the manual's Korean message\n\
+         println!(\"{{}}\", code.display(Lang::En));\n\
+         println!(\"may retry: {{}}\", code.retry().may_retry());\n\
+         let _what_to_do: Option<&str> = code.action(Lang::En); // where the spec says\n\
+         \n\
+         // A code this manual does not define still parses and keeps its digits.\n\
+         let newer: ResultCode = \"42\".parse()?;\n\
+         assert!(!newer.is_known());\n\
+         assert_eq!(newer.as_str(), \"42\");\n\
+         # Ok::<(), coufun_api::ParseResultCodeError>(())\n\
+         ```"
     ));
     quote! {
         //! `ResultCode`: one variant per code of the manual, and the table of what
         //! the manual (and our translation) says of each.
-        use super::super::result_code::{Category, CodeInfo, RetryClass, UnknownCode};
+        use super::super::result_code::{Category, CodeInfo, RetryClass, UnknownCode, impl_result_code};
 
         #enum_doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -75,6 +95,8 @@ pub fn emit(spec: &Spec) -> TokenStream {
                 }
             }
         }
+
+        impl_result_code!(ResultCode);
 
         /// What the manual (and our translation) says of each known code.
         pub(crate) static CODE_INFO: [CodeInfo; #count] = [ #( #infos ),* ];
@@ -131,6 +153,13 @@ fn variant_doc(c: &CodeEntry) -> String {
         c.description_ko.get_ref(),
         c.description_en.get_ref(),
     );
+    if let (Some(ko), Some(en)) = (&c.action_ko, &c.action_en) {
+        doc.push_str(&format!(
+            "\n\nWhat to do: {}\n\n{}",
+            en.get_ref(),
+            ko.get_ref()
+        ));
+    }
     if let Some(v) = &c.since {
         doc.push_str(&format!("\n\nAdded in manual v{}.", v.get_ref()));
     }
@@ -164,6 +193,8 @@ fn info(c: &CodeEntry) -> TokenStream {
     };
     let since = opt(&c.since);
     let changed_in = opt(&c.changed_in);
+    let action_ko = opt(&c.action_ko);
+    let action_en = opt(&c.action_en);
     quote! {
         CodeInfo {
             number: #n,
@@ -176,6 +207,8 @@ fn info(c: &CodeEntry) -> TokenStream {
             contact_admin: #contact_admin,
             since: #since,
             changed_in: #changed_in,
+            action_ko: #action_ko,
+            action_en: #action_en,
         }
     }
 }
