@@ -73,7 +73,6 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-
 /// The workspace's spec files: result codes, endpoints (the exchange notice
 /// is its inbound operation).
 struct Real {
@@ -343,11 +342,12 @@ fn expected_changes(name: &str) -> &'static [(&'static str, &'static str)] {
         ],
         "exchange_v17" => &[
             ("document exchange", "version"),
-            ("notifications", "answer.root"),
-            ("notifications", "field USE_CHANNEL"),
-            ("notifications", "field BRANCH_CODE max_bytes"),
-            ("notifications", "table coupon_type value POINT"),
-            ("notifications", "code 05"),
+            // the exchange notice is the inbound operation exchange_notice
+            ("operation exchange_notice", "root"),
+            ("operation exchange_notice", "request USE_CHANNEL"),
+            ("operation exchange_notice", "request BRANCH_CODE max_bytes"),
+            ("kind coupon_type", "value POINT"),
+            ("operation exchange_notice", "code 05"),
         ],
         _ => &[],
     }
