@@ -1198,7 +1198,7 @@ impl<'c, 'a> Merger<'c, 'a> {
                 if manual_wires.contains(&wire) {
                     continue;
                 }
-                let mine = value.wording.iter().any(|w| ours(w));
+                let mine = value.wording.iter().any(&ours);
                 let others = value.wording.iter().any(|w| !ours(w));
                 match (mine, others) {
                     // only another document words it: not this manual's value
