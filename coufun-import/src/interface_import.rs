@@ -173,6 +173,30 @@ impl Context<'_> {
         new(Source::Document(self.key.to_owned()))
     }
 
+    /// Makes `source` this document, keeping the section it cites when it
+    /// already is this document.
+    fn cite(&self, source: &mut Spanned<Source>) {
+        if source.get_ref().document() != Some(self.key) {
+            *source = self.source();
+        }
+    }
+
+    /// The source of an entry new to a list whose last entry cites a section
+    /// of this document: the same section (no row: the manual's rows are not
+    /// the spec's); else the document.
+    fn source_like(&self, sibling: Option<&Spanned<Source>>) -> Spanned<Source> {
+        match sibling.map(Spanned::get_ref) {
+            Some(Source::Section {
+                document, section, ..
+            }) if document == self.key => new(Source::Section {
+                document: document.clone(),
+                section: section.clone(),
+                row: None,
+            }),
+            _ => self.source(),
+        }
+    }
+
     /// `[documents.<key>]`: the manual's version and date.
     fn document(&mut self, spec: &mut EndpointsFile) {
         let key = self.key;
@@ -388,7 +412,7 @@ impl<'c, 'a> Merger<'c, 'a> {
         if name.get_ref() != new_name {
             self.cx.diff.changed(scope, what, name.get_ref(), new_name);
             *name = new(new_name.to_owned());
-            *source = self.cx.source();
+            self.cx.cite(source);
         } else {
             self.weak_source(source, scope, what);
         }
@@ -541,7 +565,7 @@ impl<'c, 'a> Merger<'c, 'a> {
             }
             let inbound = op.direction == Direction::Inbound;
             let Some(field) = op.request.iter_mut().find(|f| f.wire.get_ref() == &p.name) else {
-                let field = self.new_request(p, inbound);
+                let field = self.new_request(p, inbound, op.request.last().map(|f| &f.source));
                 let note = if inbound {
                     "name, type and doc marked NEEDS HUMAN"
                 } else {
@@ -677,12 +701,17 @@ impl<'c, 'a> Merger<'c, 'a> {
     /// A request field new to the spec. An inbound one is described by a
     /// `type`, its own `max_bytes` and a `doc`, and is required unless the
     /// manual says optional (COUFUN sends what its table lists).
-    fn new_request(&self, p: &Param, inbound: bool) -> RequestField {
+    fn new_request(
+        &self,
+        p: &Param,
+        inbound: bool,
+        sibling: Option<&Spanned<Source>>,
+    ) -> RequestField {
         if inbound {
             return RequestField {
                 name: new(needs_human(&format!("snake_case Rust name for {}", p.name))),
                 wire: new(p.name.clone()),
-                source: self.cx.source(),
+                source: self.cx.source_like(sibling),
                 kind: new(String::new()),
                 type_name: Some(new(needs_human(&format!(
                     "a type (text, timestamp, amount) or a `kind` for {}{}",
@@ -838,7 +867,7 @@ impl<'c, 'a> Merger<'c, 'a> {
             return;
         }
         *limit.value = new(new_value);
-        *limit.source = self.cx.source();
+        self.cx.cite(limit.source);
         let note = (source.document() != Some(key))
             .then(|| format!("limit_source: {} → {key}", source.as_str()));
         self.cx.diff.push(
@@ -1006,7 +1035,6 @@ impl<'c, 'a> Merger<'c, 'a> {
     /// `--remove-missing`).
     fn inbound_answer(&mut self, op: &mut Operation, scope: &str) {
         let manual = self.cx.manual;
-        let key = self.cx.key;
         let Some(answer) = &mut op.answer else {
             return;
         };
@@ -1058,6 +1086,7 @@ impl<'c, 'a> Merger<'c, 'a> {
                 }
                 None => {
                     let english = |what: &str| new(needs_human(&format!("English for `{what}`")));
+                    let source = self.cx.source_like(codes.last().map(|a| &a.source));
                     codes.push(AnswerCode {
                         code: new(c.code.clone()),
                         variant: new(needs_human(&format!(
@@ -1069,7 +1098,7 @@ impl<'c, 'a> Merger<'c, 'a> {
                         message_en: english(&c.message),
                         description_en: english(&c.description),
                         stops_retry: false,
-                        source: new(Source::Document(key.to_owned())),
+                        source,
                     });
                     self.cx.diff.push(
                         scope,
