@@ -8,7 +8,11 @@
 //! project owns is kept (Rust names, English docs, kinds, checks, the choices
 //! recorded in `[[conflicts]]`), what only a person can decide is marked
 //! `NEEDS HUMAN`. The exchange manual maps onto the inbound operation
-//! (`direction = "inbound"`), the same way.
+//! (`direction = "inbound"`), the same way, with what only an inbound
+//! operation has: request fields holding their own `max_bytes` (a new one is
+//! described by a `type` and a `doc`), and its answer's element lengths and
+//! `codes`. Enum values shared by several documents are compared with each
+//! document's own `wording` only.
 
 use std::collections::BTreeSet;
 
