@@ -302,7 +302,24 @@ impl Source {
 
 impl Serialize for Source {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        use serde::ser::SerializeStruct;
+        match self {
+            // the table form, as it is read
+            Source::Section {
+                document,
+                section,
+                row,
+            } => {
+                let mut t = serializer.serialize_struct("Source", 3)?;
+                t.serialize_field("document", document)?;
+                t.serialize_field("section", section)?;
+                if let Some(row) = row {
+                    t.serialize_field("row", row)?;
+                }
+                t.end()
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 

@@ -8,19 +8,23 @@
 //! project owns is kept (Rust names, English docs, kinds, checks, the choices
 //! recorded in `[[conflicts]]`), what only a person can decide is marked
 //! `NEEDS HUMAN`. The exchange manual maps onto the inbound operation
-//! (`direction = "inbound"`), the same way.
+//! (`direction = "inbound"`), the same way, with what only an inbound
+//! operation has: request fields holding their own `max_bytes` (a new one is
+//! described by a `type` and a `doc`), and its answer's element lengths and
+//! `codes`. Enum values shared by several documents are compared with each
+//! document's own `wording` only.
 
 use std::collections::BTreeSet;
 
 use coufun_codegen::model::{
-    Conflict, Document, EndpointsFile, EnumValue, Method, Operation, RequestField, ResponseField,
-    ResultCodesFile, Rule, Source, Spanned, Statement,
+    AnswerCode, Conflict, Direction, Document, EndpointsFile, EnumValue, Method, Operation,
+    RequestField, ResponseField, ResultCodesFile, Rule, Source, Spanned, Statement, Wording,
 };
 use toml_edit::DocumentMut;
 
 use crate::entry::{self, Comments, EntryError};
 use crate::import::{MissingCodes, needs_human, new};
-use crate::interface_diff::{InterfaceDiff, Sign};
+use crate::interface_diff::{InterfaceDiff, Sign, arrow};
 use crate::interface_md::{InterfaceManual, Length, ManualKind, Param};
 
 /// The key of `[documents]` each manual supplies, and that its names carry as `source`.
@@ -171,6 +175,30 @@ impl Context<'_> {
 
     fn source(&self) -> Spanned<Source> {
         new(Source::Document(self.key.to_owned()))
+    }
+
+    /// Makes `source` this document, keeping the section it cites when it
+    /// already is this document.
+    fn cite(&self, source: &mut Spanned<Source>) {
+        if source.get_ref().document() != Some(self.key) {
+            *source = self.source();
+        }
+    }
+
+    /// The source of an entry new to a list whose last entry cites a section
+    /// of this document: the same section (no row: the manual's rows are not
+    /// the spec's); else the document.
+    fn source_like(&self, sibling: Option<&Spanned<Source>>) -> Spanned<Source> {
+        match sibling.map(Spanned::get_ref) {
+            Some(Source::Section {
+                document, section, ..
+            }) if document == self.key => new(Source::Section {
+                document: document.clone(),
+                section: section.clone(),
+                row: None,
+            }),
+            _ => self.source(),
+        }
     }
 
     /// `[documents.<key>]`: the manual's version and date.
@@ -388,7 +416,7 @@ impl<'c, 'a> Merger<'c, 'a> {
         if name.get_ref() != new_name {
             self.cx.diff.changed(scope, what, name.get_ref(), new_name);
             *name = new(new_name.to_owned());
-            *source = self.cx.source();
+            self.cx.cite(source);
         } else {
             self.weak_source(source, scope, what);
         }
@@ -469,6 +497,7 @@ impl<'c, 'a> Merger<'c, 'a> {
         }
         self.response(op, &answer, &scope);
         self.values(op, spec);
+        self.inbound_answer(op, &scope);
         if let Some(slot) = spec.operations.get_mut(index) {
             *slot = op.clone();
         }
@@ -538,21 +567,33 @@ impl<'c, 'a> Merger<'c, 'a> {
                 limits.push((Holder::Client, p.name.clone(), p.length));
                 continue;
             }
+            let inbound = op.direction == Direction::Inbound;
             let Some(field) = op.request.iter_mut().find(|f| f.wire.get_ref() == &p.name) else {
-                op.request.push(self.new_request(p));
+                let field = self.new_request(p, inbound, op.request.last().map(|f| &f.source));
+                let note = if inbound {
+                    "name, type and doc marked NEEDS HUMAN"
+                } else {
+                    "name and kind marked NEEDS HUMAN"
+                };
                 self.cx.diff.push(
                     scope,
                     Sign::Added,
                     format!("request {}", p.name),
-                    format!("{}, {}", p.length, required_word(p.required == Some(true))),
-                    Some("name and kind marked NEEDS HUMAN".into()),
+                    format!("{}, {}", p.length, required_word(field.required)),
+                    Some(note.into()),
                 );
+                op.request.push(field);
                 continue;
             };
             if let Some(required) = p.required {
                 flags.push((p.name.clone(), required));
             }
             self.weak_source(&mut field.source, scope, &format!("request {}", p.name));
+            if field.max_bytes.is_some() || field.kind.get_ref().is_empty() {
+                // an inbound field carries its own length
+                self.field_length(field, p, scope);
+                continue;
+            }
             limits.push((
                 Holder::Kind(field.kind.get_ref().clone()),
                 p.name.clone(),
@@ -625,7 +666,72 @@ impl<'c, 'a> Merger<'c, 'a> {
         field.required = required;
     }
 
-    fn new_request(&self, p: &Param) -> RequestField {
+    /// The length of a request field that holds its own `max_bytes` (an
+    /// inbound field's) against the manual's: taken; `Number` is a conflict
+    /// unless the field is an amount.
+    fn field_length(&mut self, field: &mut RequestField, p: &Param, scope: &str) {
+        let label = format!("request {}", p.name);
+        let type_name = field.type_name.as_ref().map(|t| t.get_ref().as_str());
+        match (p.length, &mut field.max_bytes) {
+            (Length::Bytes(n), Some(old)) if *old.get_ref() != n => {
+                let o = *old.get_ref();
+                *old = new(n);
+                self.cx.diff.push(
+                    scope,
+                    Sign::Changed,
+                    format!("{label} max_bytes"),
+                    format!("{o} → {n}"),
+                    None,
+                );
+            }
+            (Length::Number, _)
+                if field.kind.get_ref().is_empty() && type_name != Some("amount") =>
+            {
+                self.cx.diff.push(
+                    scope,
+                    Sign::Conflict,
+                    format!("{label} length"),
+                    format!(
+                        "the manual says Number, the spec's type is {:?}",
+                        type_name.unwrap_or_default()
+                    ),
+                    Some("not taken: review its `type`".into()),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// A request field new to the spec. An inbound one is described by a
+    /// `type`, its own `max_bytes` and a `doc`, and is required unless the
+    /// manual says optional (COUFUN sends what its table lists).
+    fn new_request(
+        &self,
+        p: &Param,
+        inbound: bool,
+        sibling: Option<&Spanned<Source>>,
+    ) -> RequestField {
+        if inbound {
+            return RequestField {
+                name: new(needs_human(&format!("snake_case Rust name for {}", p.name))),
+                wire: new(p.name.clone()),
+                source: self.cx.source_like(sibling),
+                kind: new(String::new()),
+                type_name: Some(new(needs_human(&format!(
+                    "a type (text, timestamp, amount) or a `kind` for {}{}",
+                    p.name,
+                    describe(&p.description)
+                )))),
+                max_bytes: match p.length {
+                    Length::Bytes(n) => Some(new(n)),
+                    Length::Number => None,
+                },
+                doc: Some(needs_human(&format!("English for {}", p.name))),
+                required: p.required != Some(false),
+                code: None,
+                list: None,
+            };
+        }
         RequestField {
             name: new(needs_human(&format!("snake_case Rust name for {}", p.name))),
             wire: new(p.name.clone()),
@@ -766,7 +872,7 @@ impl<'c, 'a> Merger<'c, 'a> {
             return;
         }
         *limit.value = new(new_value);
-        *limit.source = self.cx.source();
+        self.cx.cite(limit.source);
         let note = (source.document() != Some(key))
             .then(|| format!("limit_source: {} → {key}", source.as_str()));
         self.cx.diff.push(
@@ -929,14 +1035,116 @@ impl<'c, 'a> Merger<'c, 'a> {
         }
     }
 
-    /// Value tables: the values of the enum kind of the field they belong to.
-    /// A value is compared by its wire text; a kind's values carry no document's
-    /// wording, so one manual's wording of a value never counts as a change for
-    /// another manual that lists the same value (status and exchange both list
-    /// coupon states and types). Where a document's own wording is kept, it is
-    /// compared with that document's wording only (`notice_import.rs`).
+    /// An inbound operation's answer: the lengths of its code and message
+    /// elements, and its code table (`answer.codes`): a code's Korean texts are
+    /// the manual's, a new code is added with its variant and English marked
+    /// `NEEDS HUMAN`, a code the manual drops is reported (removed with
+    /// `--remove-missing`).
+    fn inbound_answer(&mut self, op: &mut Operation, scope: &str) {
+        let manual = self.cx.manual;
+        let Some(answer) = &mut op.answer else {
+            return;
+        };
+        for element in [&mut answer.result_code, &mut answer.result_message] {
+            let Some(p) = manual
+                .response
+                .iter()
+                .find(|p| p.name == *element.name.get_ref())
+            else {
+                continue;
+            };
+            if let Length::Bytes(n) = p.length
+                && *element.max_bytes.get_ref() != n
+            {
+                let o = *element.max_bytes.get_ref();
+                element.max_bytes = new(n);
+                self.cx.diff.push(
+                    scope,
+                    Sign::Changed,
+                    format!("answer {} max_bytes", p.name),
+                    format!("{o} → {n}"),
+                    None,
+                );
+            }
+        }
+        if manual.codes.is_empty() {
+            return;
+        }
+        let codes = &mut answer.codes;
+        for c in &manual.codes {
+            let label = format!("code {}", c.code);
+            match codes.iter_mut().find(|a| a.code.get_ref() == &c.code) {
+                Some(a) => {
+                    for (what, value, text) in [
+                        ("message_ko", &mut a.message_ko, &c.message),
+                        ("description_ko", &mut a.description_ko, &c.description),
+                    ] {
+                        if value.get_ref() != text {
+                            self.cx.diff.push(
+                                scope,
+                                Sign::Changed,
+                                format!("{label} {what}"),
+                                arrow(value.get_ref(), text),
+                                Some("English kept: review message_en and description_en".into()),
+                            );
+                            *value = new(text.clone());
+                        }
+                    }
+                }
+                None => {
+                    let english = |what: &str| new(needs_human(&format!("English for `{what}`")));
+                    let source = self.cx.source_like(codes.last().map(|a| &a.source));
+                    codes.push(AnswerCode {
+                        code: new(c.code.clone()),
+                        variant: new(needs_human(&format!(
+                            "UpperCamelCase name for code {}",
+                            c.code
+                        ))),
+                        message_ko: new(c.message.clone()),
+                        description_ko: new(c.description.clone()),
+                        message_en: english(&c.message),
+                        description_en: english(&c.description),
+                        stops_retry: false,
+                        source,
+                    });
+                    self.cx.diff.push(
+                        scope,
+                        Sign::Added,
+                        label,
+                        format!("{:?} / {:?}", c.message, c.description),
+                        Some(
+                            "variant and English marked NEEDS HUMAN; stops_retry = false: review"
+                                .into(),
+                        ),
+                    );
+                }
+            }
+        }
+        let gone: Vec<String> = codes
+            .iter()
+            .map(|a| a.code.get_ref().clone())
+            .filter(|code| !manual.codes.iter().any(|c| &c.code == code))
+            .collect();
+        for code in gone.iter().rev() {
+            if self.cx.removed(scope, &format!("code {code}")) {
+                codes.retain(|a| a.code.get_ref() != code);
+            }
+        }
+    }
+
+    /// Value tables: the values of the enum kind of the field they belong to,
+    /// compared by their wire text. Where a kind's values carry each
+    /// document's `wording`, this manual's words are compared with this
+    /// document's wording only (status and exchange both list coupon states
+    /// and types, in their own words): changed, or added with its `en` marked
+    /// `NEEDS HUMAN`; a new value gets this document's wording. A value this
+    /// manual leaves out is reported only when it is this document's too:
+    /// one that only another document's wording holds is not ours to drop,
+    /// and one another document also words loses only this document's wording.
     fn values(&mut self, op: &Operation, spec: &mut EndpointsFile) {
         let manual = self.cx.manual;
+        let key = self.cx.key;
+        let ours = |w: &Wording| w.source.get_ref().document() == Some(key);
         for vt in &manual.value_tables {
             let Some(kind) = field_kind(op, &vt.field) else {
                 continue;
@@ -951,6 +1159,7 @@ impl<'c, 'a> Merger<'c, 'a> {
             if k.rule != Rule::Enum {
                 continue;
             }
+            let worded = k.values.iter().any(|v| !v.wording.is_empty());
             let spec_wires: Vec<String> =
                 k.values.iter().map(|v| v.wire.get_ref().clone()).collect();
             let manual_wires: Vec<String> = vt
@@ -958,34 +1167,95 @@ impl<'c, 'a> Merger<'c, 'a> {
                 .iter()
                 .map(|v| padded(&spec_wires, &v.wire))
                 .collect();
+            let our_wording = |ko: &str| Wording {
+                source: new(Source::Document(key.to_owned())),
+                ko: new(ko.to_owned()),
+                en: new(needs_human(&format!("English for `{ko}`"))),
+            };
             for (v, wire) in vt.values.iter().zip(&manual_wires) {
-                if spec_wires.contains(wire) {
+                let label = format!("value {wire} ({})", vt.field);
+                let Some(value) = k.values.iter_mut().find(|x| x.wire.get_ref() == wire) else {
+                    k.values.push(EnumValue {
+                        name: new(needs_human(&format!(
+                            "UpperCamelCase name for value {wire}"
+                        ))),
+                        wire: new(wire.clone()),
+                        doc: needs_human(&format!("English for `{}`", v.description)),
+                        wording: if worded {
+                            vec![our_wording(&v.description)]
+                        } else {
+                            Vec::new()
+                        },
+                    });
+                    let note = if worded {
+                        "name, doc and en marked NEEDS HUMAN"
+                    } else {
+                        "name and doc marked NEEDS HUMAN"
+                    };
+                    self.cx.diff.push(
+                        &scope,
+                        Sign::Added,
+                        label,
+                        format!("{:?}", v.description),
+                        Some(note.into()),
+                    );
+                    continue;
+                };
+                if !worded {
                     continue;
                 }
-                k.values.push(EnumValue {
-                    name: new(needs_human(&format!(
-                        "UpperCamelCase name for value {wire}"
-                    ))),
-                    wire: new(wire.clone()),
-                    doc: needs_human(&format!("English for `{}`", v.description)),
-                    wording: Vec::new(),
-                });
-                self.cx.diff.push(
-                    &scope,
-                    Sign::Added,
-                    format!("value {wire} ({})", vt.field),
-                    format!("{:?}", v.description),
-                    Some("name and doc marked NEEDS HUMAN".into()),
-                );
+                match value.wording.iter_mut().find(|w| ours(w)) {
+                    Some(w) if w.ko.get_ref() != &v.description => {
+                        self.cx.diff.push(
+                            &scope,
+                            Sign::Changed,
+                            format!("{label} wording"),
+                            arrow(w.ko.get_ref(), &v.description),
+                            Some("English kept: review its `en`".into()),
+                        );
+                        w.ko = new(v.description.clone());
+                    }
+                    Some(_) => {}
+                    None => {
+                        value.wording.push(our_wording(&v.description));
+                        self.cx.diff.push(
+                            &scope,
+                            Sign::Added,
+                            format!("{label} wording"),
+                            format!("{:?}", v.description),
+                            Some("en marked NEEDS HUMAN".into()),
+                        );
+                    }
+                }
             }
             let mut gone = Vec::new();
-            for wire in spec_wires.iter().rev() {
-                if !manual_wires.contains(wire)
-                    && self
-                        .cx
-                        .removed(&scope, &format!("value {wire} ({})", vt.field))
-                {
-                    gone.push(wire.clone());
+            for value in k.values.iter_mut().rev() {
+                let wire = value.wire.get_ref().clone();
+                if manual_wires.contains(&wire) {
+                    continue;
+                }
+                let mine = value.wording.iter().any(&ours);
+                let others = value.wording.iter().any(|w| !ours(w));
+                match (mine, others) {
+                    // only another document words it: not this manual's value
+                    (false, true) => {}
+                    // another document words it too: only this wording goes
+                    (true, true) => {
+                        if self
+                            .cx
+                            .removed(&scope, &format!("value {wire} ({}) wording", vt.field))
+                        {
+                            value.wording.retain(|w| !ours(w));
+                        }
+                    }
+                    _ => {
+                        if self
+                            .cx
+                            .removed(&scope, &format!("value {wire} ({})", vt.field))
+                        {
+                            gone.push(wire);
+                        }
+                    }
                 }
             }
             k.values.retain(|v| !gone.contains(v.wire.get_ref()));

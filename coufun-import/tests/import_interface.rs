@@ -73,7 +73,6 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-
 /// The workspace's spec files: result codes, endpoints (the exchange notice
 /// is its inbound operation).
 struct Real {
@@ -343,11 +342,12 @@ fn expected_changes(name: &str) -> &'static [(&'static str, &'static str)] {
         ],
         "exchange_v17" => &[
             ("document exchange", "version"),
-            ("notifications", "answer.root"),
-            ("notifications", "field USE_CHANNEL"),
-            ("notifications", "field BRANCH_CODE max_bytes"),
-            ("notifications", "table coupon_type value POINT"),
-            ("notifications", "code 05"),
+            // the exchange notice is the inbound operation exchange_notice
+            ("operation exchange_notice", "root"),
+            ("operation exchange_notice", "request USE_CHANNEL"),
+            ("operation exchange_notice", "request BRANCH_CODE max_bytes"),
+            ("kind coupon_type", "value POINT"),
+            ("operation exchange_notice", "code 05"),
         ],
         _ => &[],
     }
@@ -827,4 +827,113 @@ fn a_broken_manual_writes_nothing() {
     }
     let on_disk = std::fs::read_to_string(dir.path().join(ENDPOINTS_PATH)).unwrap_or_default();
     assert_eq!(on_disk, real.endpoints);
+}
+
+/// The status and exchange manuals word the same coupon types: a value that
+/// only the exchange document words (POINT, new in exchange v1.7) is not the
+/// status manual's to drop, even with `--remove-missing`.
+#[test]
+fn a_value_only_another_document_words_is_not_reported_removed() {
+    let real = real();
+    let exchange = NEW_VERSIONS
+        .iter()
+        .find(|(name, _, _)| *name == "exchange_v17")
+        .map(|(_, _, text)| *text)
+        .unwrap_or_else(|| panic!("no exchange_v17 fixture"));
+    let endpoints = fill_in(&merge(exchange).endpoints);
+    assert!(
+        endpoints.contains("wire = \"POINT\""),
+        "POINT was not added"
+    );
+    let spec = SpecTexts {
+        result_codes: &real.codes,
+        endpoints: &endpoints,
+    };
+    // the status manual lists the coupon types too (without POINT)
+    assert!(
+        parse(STATUS)
+            .value_tables
+            .iter()
+            .any(|vt| vt.field == "COUPON_TYPE"),
+        "the status manual gives no COUPON_TYPE table"
+    );
+    let merged = merge_into(&spec, STATUS, MissingCodes::Remove);
+    let about_point: Vec<String> = merged
+        .diff
+        .items
+        .iter()
+        .filter(|i| i.what.contains("POINT"))
+        .map(|i| format!("{}: {}", i.scope, i.what))
+        .collect();
+    assert!(about_point.is_empty(), "{about_point:?}");
+    assert_eq!(merged.endpoints, endpoints, "the status import changed it");
+}
+
+/// Each document's wording is compared with that document's own only: a
+/// changed exchange wording of BARCODE is reported with the exchange words as
+/// the old side, and the status wording stays.
+#[test]
+fn a_changed_wording_is_compared_with_its_own_documents() {
+    let changed = edit(
+        EXCHANGE,
+        "| `BARCODE` | 교환권 |",
+        "| `BARCODE` | 교환 쿠폰 |",
+    );
+    let merged = merge(&changed);
+    let item = merged
+        .diff
+        .items
+        .iter()
+        .find(|i| i.scope == "kind coupon_type" && i.what.starts_with("value BARCODE"))
+        .unwrap_or_else(|| panic!("no BARCODE wording change in\n{}", merged.diff));
+    assert_eq!(item.sign, Sign::Changed);
+    assert!(item.what.ends_with("wording"), "{}", item.what);
+    assert!(
+        item.detail.contains("교환권") && item.detail.contains("교환 쿠폰"),
+        "{}",
+        item.detail
+    );
+    assert!(
+        merged
+            .endpoints
+            .contains("{ source = \"status\", ko = \"교환형\", en = \"Exchange type\" }"),
+        "the status wording changed"
+    );
+    assert!(
+        merged
+            .endpoints
+            .contains("source = \"exchange\", ko = \"교환 쿠폰\""),
+        "the exchange wording was not taken"
+    );
+    // the status manual, which words BARCODE its own way, sees no change
+    let status = merge(STATUS);
+    assert!(status.diff.items.is_empty(), "{}", status.diff);
+}
+
+/// A value one manual drops while another document still words it loses only
+/// the dropping document's wording (`--remove-missing`), and is reported so.
+#[test]
+fn a_value_dropped_by_one_document_keeps_the_others_wording() {
+    let dropped = edit(EXCHANGE, "| `AMOUNT` | 금액권 | 상품권 |\n", "");
+    let merged = merge_with(&dropped, MissingCodes::Remove);
+    let item = merged
+        .diff
+        .items
+        .iter()
+        .find(|i| i.what.starts_with("value AMOUNT"))
+        .unwrap_or_else(|| panic!("no AMOUNT item in\n{}", merged.diff));
+    assert_eq!(item.sign, Sign::Removed);
+    assert!(item.what.ends_with("wording"), "{}", item.what);
+    assert!(
+        merged.endpoints.contains("wire = \"AMOUNT\""),
+        "AMOUNT went"
+    );
+    assert!(
+        merged.endpoints.contains("ko = \"금액형\""),
+        "status wording went"
+    );
+    assert!(
+        !merged.endpoints.contains("ko = \"금액권\""),
+        "exchange wording kept"
+    );
 }
