@@ -730,6 +730,7 @@ impl<'c, 'a> Merger<'c, 'a> {
                 required: p.required != Some(false),
                 code: None,
                 list: None,
+                role: None,
             };
         }
         RequestField {

@@ -257,32 +257,21 @@ pub fn declared_charset(
     content_type: &str,
     form_type: &str,
 ) -> Result<Option<BodyCharset>, NoticeError> {
-    let mut parts = content_type.split(';');
-    let media = parts.next().unwrap_or("").trim();
-    if !media.eq_ignore_ascii_case(form_type) {
+    if !crate::charset::content_type_media(content_type).eq_ignore_ascii_case(form_type) {
         return Err(NoticeError::NotAForm {
             content_type: content_type.chars().take(100).collect(),
         });
     }
-    for param in parts {
-        let Some((name, value)) = param.split_once('=') else {
-            continue;
-        };
-        if !name.trim().eq_ignore_ascii_case("charset") {
-            continue;
-        }
-        let label = value.trim().trim_matches('"');
-        let lower = label.to_ascii_lowercase();
-        return match lower.as_str() {
-            "euc-kr" | "euckr" | "cp949" | "ms949" | "windows-949" | "ks_c_5601-1987"
-            | "x-windows-949" => Ok(Some(BodyCharset::EucKr)),
-            "utf-8" | "utf8" => Ok(Some(BodyCharset::Utf8)),
-            _ => Err(NoticeError::UnsupportedCharset {
-                label: label.chars().take(40).collect(),
-            }),
-        };
+    let Some(label) = crate::charset::content_type_charset(content_type) else {
+        return Ok(None);
+    };
+    match crate::charset::charset_for_label(label) {
+        Some(Charset::Cp949) => Ok(Some(BodyCharset::EucKr)),
+        Some(Charset::Utf8) => Ok(Some(BodyCharset::Utf8)),
+        _ => Err(NoticeError::UnsupportedCharset {
+            label: label.chars().take(40).collect(),
+        }),
     }
-    Ok(None)
 }
 
 /// One form field's raw (percent-decoded) key and value bytes.
@@ -290,43 +279,10 @@ pub type RawPair = (Vec<u8>, Vec<u8>);
 
 /// Splits a form body into raw (percent-decoded) key and value bytes.
 pub fn split_form(body: &[u8]) -> Result<Vec<RawPair>, NoticeError> {
-    let mut pairs = Vec::new();
-    let mut offset = 0;
-    for part in body.split(|&b| b == b'&') {
-        if !part.is_empty() {
-            let (key, value) = match part.iter().position(|&b| b == b'=') {
-                Some(eq) => (&part[..eq], &part[eq + 1..]),
-                None => (part, &[][..]),
-            };
-            let value_offset = offset + key.len() + 1;
-            let key = percent_decode(key, offset)?;
-            let value = percent_decode(value, value_offset)?;
-            pairs.push((key, value));
-        }
-        offset += part.len() + 1;
-    }
-    Ok(pairs)
-}
-
-fn percent_decode(bytes: &[u8], offset: usize) -> Result<Vec<u8>, NoticeError> {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = |j: usize| bytes.get(j).and_then(|&h| (h as char).to_digit(16));
-                let (Some(hi), Some(lo)) = (hex(i + 1), hex(i + 2)) else {
-                    return Err(NoticeError::BadEscape { offset: offset + i });
-                };
-                out.push((hi * 16 + lo) as u8);
-                i += 2;
-            }
-            _ => out.push(b),
-        }
-        i += 1;
-    }
-    Ok(out)
+    let pairs = crate::form::parse(body).map_err(|e| match e {
+        crate::form::FormError::BadEscape { offset } => NoticeError::BadEscape { offset },
+    })?;
+    Ok(pairs.into_iter().map(|p| (p.name, p.value)).collect())
 }
 
 /// The charset a body is read in: the declared one, else UTF-8 when every key
@@ -556,22 +512,9 @@ pub fn reported_wire<T: FieldKind>(value: &Reported<T>) -> Cow<'_, str> {
 /// `fields` with `values` as a form body in EUC-KR, percent-encoded.
 pub fn encode_form(fields: &[InboundField], values: &[Cow<'_, str>]) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
-    for (i, (field, value)) in fields.iter().zip(values).enumerate() {
-        if i > 0 {
-            out.push(b'&');
-        }
-        out.extend_from_slice(field.wire.as_bytes());
-        out.push(b'=');
+    for (field, value) in fields.iter().zip(values) {
         let (bytes, _, _) = EUC_KR.encode(value);
-        for &b in bytes.iter() {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'*') {
-                out.push(b);
-            } else if b == b' ' {
-                out.push(b'+');
-            } else {
-                out.extend_from_slice(format!("%{b:02X}").as_bytes());
-            }
-        }
+        crate::form::append_pair(&mut out, field.wire.as_bytes(), &bytes);
     }
     out
 }
