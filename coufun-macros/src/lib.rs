@@ -12,10 +12,11 @@
 use proc_macro::TokenStream;
 use proc_macro2::Span;
 use quote::{format_ident, quote};
-use syn::punctuated::Punctuated;
-use syn::{LitStr, Token, parse_macro_input};
 
 use coufun_rules::literal::LiteralKind;
+use syn::punctuated::Punctuated;
+use syn::{LitStr, Token, parse_macro_input};
+use syn3 as syn;
 
 /// What the generator writes for this crate (never edited by hand).
 #[allow(dead_code, unused_imports)]

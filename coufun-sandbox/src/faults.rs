@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use rand::{Rng, SeedableRng, rngs::StdRng};
+use rand::{RngExt, SeedableRng, rngs::StdRng};
 use serde::Serialize;
 
 /// One fault the server can inject into a COUFUN request.

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use coufun_api::{OperationId, ResultCode};
 use jiff::civil::Date;
-use rand::{Rng, SeedableRng, rngs::StdRng};
+use rand::{RngExt, SeedableRng, rngs::StdRng};
 
 use crate::bridge::{self, Answer, CouponView, Fields, Outcome};
 use crate::catalogue::Goods;
