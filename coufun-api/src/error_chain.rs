@@ -65,7 +65,10 @@ mod tests {
 
     #[test]
     fn every_cause_follows_the_error_in_order() {
-        let e = Layer("a", Some(Box::new(Layer("b", Some(Box::new(Layer("c", None)))))));
+        let e = Layer(
+            "a",
+            Some(Box::new(Layer("b", Some(Box::new(Layer("c", None)))))),
+        );
         assert_eq!(ErrorChain(&e).to_string(), "a: b: c");
         assert_eq!(ErrorChain(&Layer("alone", None)).to_string(), "alone");
     }

@@ -490,7 +490,7 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
         local(format!(
             "journal {}: {}",
             journal_path.display(),
-            coufun_api::ErrorChain(e).to_string()
+            coufun_api::ErrorChain(e)
         ))
     };
     let journal = Journal::open(&journal_path)
@@ -624,4 +624,3 @@ fn interrupt() -> std::io::Result<impl Future<Output = std::io::Result<()>>> {
 fn interrupt() -> std::io::Result<impl Future<Output = std::io::Result<()>>> {
     Ok(tokio::signal::ctrl_c())
 }
-

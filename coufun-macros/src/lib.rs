@@ -21,6 +21,8 @@ use syn3 as syn;
 /// What the generator writes for this crate (never edited by hand).
 #[allow(dead_code, unused_imports)]
 mod generated {
+    // rustfmt would reformat prettyplease's output and make `codegen --check` fail.
+    #[rustfmt::skip]
     pub(crate) mod literal_table;
 }
 use generated::literal_table as table;

@@ -235,7 +235,8 @@ where
         if let Err(e) = self.inner.handler.handle(claim.tx(), &notice).await {
             drop(claim);
             let secret = notice.coupon_number.expose();
-            let why = coufun_api::redact::redact(&coufun_api::ErrorChain(&e).to_string(), &[secret]);
+            let why =
+                coufun_api::redact::redact(&coufun_api::ErrorChain(&e).to_string(), &[secret]);
             tracing::warn!(coupon = %coupon, error = %why, "exchange notice handler failed: nothing recorded");
             let code = match e {
                 HandlerError::NoSuchCoupon => NoticeAnswerCode::NoSuchCoupon,
@@ -344,8 +345,8 @@ fn answer(code: NoticeAnswerCode, exchange_id: Option<String>, outcome: Outcome)
 }
 
 fn store_failed(e: StoreError, coupon: &CouponNumber) -> Delivery {
-    let why = coufun_api::redact::redact(&coufun_api::ErrorChain(&e).to_string(), &[coupon.expose()]);
+    let why =
+        coufun_api::redact::redact(&coufun_api::ErrorChain(&e).to_string(), &[coupon.expose()]);
     tracing::error!(coupon = %coupon, error = %why, "exchange notice store failed: answering 99");
     answer(NoticeAnswerCode::Other, None, Outcome::StoreFailed(e))
 }
-

@@ -155,8 +155,14 @@ impl Facts {
                 }
             }
             let limits = [
-                ("max_bytes", kind.max_bytes.as_ref().map(|v| u64::from(*v.get_ref()))),
-                ("max_len", kind.max_len.as_ref().map(|v| u64::from(*v.get_ref()))),
+                (
+                    "max_bytes",
+                    kind.max_bytes.as_ref().map(|v| u64::from(*v.get_ref())),
+                ),
+                (
+                    "max_len",
+                    kind.max_len.as_ref().map(|v| u64::from(*v.get_ref())),
+                ),
                 ("max", kind.max.as_ref().map(|v| *v.get_ref())),
             ];
             for (which, value) in limits {
@@ -173,8 +179,10 @@ impl Facts {
             );
         }
         for c in &spec.codes.codes {
-            f.codes
-                .insert(c.code().to_owned(), format!("result code `{}`", c.variant()));
+            f.codes.insert(
+                c.code().to_owned(),
+                format!("result code `{}`", c.variant()),
+            );
         }
         // The exchange notice (spec/notifications.toml).
         let notices = &spec.notices.file;
@@ -191,8 +199,14 @@ impl Facts {
         for (element, what) in [
             (&answer.root, "the notice answer's root"),
             (&answer.result_code, "the notice answer's code element"),
-            (&answer.result_message, "the notice answer's message element"),
-            (&answer.exchange_id, "the notice answer's exchange-id element"),
+            (
+                &answer.result_message,
+                "the notice answer's message element",
+            ),
+            (
+                &answer.exchange_id,
+                "the notice answer's exchange-id element",
+            ),
         ] {
             f.wire(element.name.get_ref(), what.into());
         }
@@ -377,7 +391,18 @@ fn integer(text: &str) -> Option<u64> {
         .map_or(text.len(), |(i, _)| i)..];
     let integer_suffix = matches!(
         suffix,
-        "" | "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64" | "i128" | "isize"
+        "" | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
     );
     if integer_suffix {
         digits.parse().ok()
@@ -477,7 +502,10 @@ fn hand_written_files(root: &Path) -> Vec<PathBuf> {
         }
     }
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(root).expect("workspace root readable").flatten() {
+    for entry in std::fs::read_dir(root)
+        .expect("workspace root readable")
+        .flatten()
+    {
         let dir = entry.path();
         let name = entry.file_name();
         // The tests crate and the fuzz targets are tests.
@@ -505,14 +533,19 @@ fn check_allowlist<'a>(
         .collect();
     let stale = allowlist
         .iter()
-        .filter(|(file, literal)| !findings.iter().any(|f| f.file == *file && f.literal == *literal))
+        .filter(|(file, literal)| {
+            !findings
+                .iter()
+                .any(|f| f.file == *file && f.literal == *literal)
+        })
         .copied()
         .collect();
     (new, stale)
 }
 
 fn spec_facts() -> Facts {
-    let spec = Spec::load(&workspace_root()).unwrap_or_else(|e| panic!("the spec is invalid:\n{e}"));
+    let spec =
+        Spec::load(&workspace_root()).unwrap_or_else(|e| panic!("the spec is invalid:\n{e}"));
     Facts::from_spec(&spec)
 }
 
@@ -565,8 +598,16 @@ fn a_fake_file_with_each_kind_of_violation_is_reported() {
     let found = scan("fake.rs", &file, &facts);
     let lines: Vec<(usize, &str)> = found.iter().map(|f| (f.line, f.literal.as_str())).collect();
     let value = value.to_string();
-    assert_eq!(lines, [(2, wire.as_str()), (3, code.as_str()), (4, value.as_str())], "{found:#?}");
-    assert!(found[0].to_string().starts_with("fake.rs:2: "), "{}", found[0]);
+    assert_eq!(
+        lines,
+        [(2, wire.as_str()), (3, code.as_str()), (4, value.as_str())],
+        "{found:#?}"
+    );
+    assert!(
+        found[0].to_string().starts_with("fake.rs:2: "),
+        "{}",
+        found[0]
+    );
     assert!(found[0].to_string().contains("wire name"), "{}", found[0]);
 }
 
@@ -575,9 +616,15 @@ fn a_code_far_from_codes_a_char_literal_a_lifetime_and_a_raw_string_are_read_rig
     let facts = spec_facts();
     let quiet = |w: &&String| {
         let w = w.to_lowercase();
-        !["code", "result", "answer", "record"].iter().any(|q| w.contains(q))
+        !["code", "result", "answer", "record"]
+            .iter()
+            .any(|q| w.contains(q))
     };
-    let wire = facts.wire.keys().find(quiet).expect("the spec has wire names");
+    let wire = facts
+        .wire
+        .keys()
+        .find(quiet)
+        .expect("the spec has wire names");
     let (code, _) = facts.codes.iter().nth(1).expect("the spec has codes");
     let file = format!(
         "fn f<'a>(x: &'a str) -> (char, &'a str) {{ ('\"', \"{code}\") }}\n\

@@ -125,7 +125,8 @@ fn main() -> ExitCode {
 async fn serve(args: Args) -> Result<(), String> {
     let mut config = SandboxConfig::default();
     if let Some(path) = &args.catalogue {
-        config.catalogue = Catalogue::from_file(path).map_err(|e| coufun_api::ErrorChain(&e).to_string())?;
+        config.catalogue =
+            Catalogue::from_file(path).map_err(|e| coufun_api::ErrorChain(&e).to_string())?;
     }
     config.charset = match args.charset {
         CharsetArg::Cp949 => Charset::Cp949,
@@ -225,4 +226,3 @@ fn say(line: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
-
