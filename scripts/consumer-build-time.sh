@@ -9,8 +9,10 @@
 #
 # Usage: scripts/consumer-build-time.sh        (ROUNDS=2 by default)
 #        ROUNDS=3 CARGO_BUILD_JOBS=2 scripts/consumer-build-time.sh
-# Prints each build's seconds and compiled units, the means, the ratio and the
-# number of packages in each consumer's normal+build graph.
+# Prints each build's wall-clock seconds, CPU seconds (user + system of cargo and
+# every compiler it ran: steadier than wall-clock time on a shared machine) and
+# compiled units, the means and ratios of both, and the number of packages in
+# each consumer's normal+build graph.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,31 +60,35 @@ tokio = { version = \"=$(version_of tokio)\", default-features = false, features
 serde = { version = \"=$(version_of serde)\", features = [\"derive\"] }" \
   'pub use {encoding_rs, quick_xml, reqwest, serde, tokio};'
 
-build() { # crate, round -> prints "seconds units"
+build() { # crate, round -> prints "seconds cpu-seconds units"
   local dir="$work/$1" target="$work/target-$1-$2" log="$work/log-$1-$2" start end
   start=$(date +%s.%N)
-  if ! (cd "$dir" && CARGO_TARGET_DIR="$target" cargo build --offline --color never) >"$log" 2>&1; then
+  if ! (cd "$dir" && CARGO_TARGET_DIR="$target" /usr/bin/time -f 'cpu %U %S' -o "$log.cpu" \
+    cargo build --offline --color never) >"$log" 2>&1; then
     cat "$log" >&2
     exit 1
   fi
   end=$(date +%s.%N)
   rm -rf "$target"
-  printf '%s %s\n' "$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.1f", e - s }')" \
+  printf '%s %s %s\n' "$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.1f", e - s }')" \
+    "$(awk '$1 == "cpu" { printf "%.1f", $2 + $3 }' "$log.cpu")" \
     "$(grep -c '^ *Compiling ' "$log")"
 }
 
-printf '%-6s %-16s %8s %6s\n' round consumer seconds units
-sum_a=0 sum_b=0
+printf '%-6s %-16s %8s %8s %6s\n' round consumer seconds cpu-s units
+sum_a=0 sum_b=0 cpu_a=0 cpu_b=0
 for r in $(seq 1 "$rounds"); do
   for c in consumer-coufun consumer-stack; do
-    read -r secs units < <(build "$c" "$r")
-    printf '%-6s %-16s %8s %6s\n' "$r" "$c" "$secs" "$units"
-    if [ "$c" = consumer-coufun ]; then sum_a=$(awk -v a="$sum_a" -v s="$secs" 'BEGIN { print a + s }')
-    else sum_b=$(awk -v a="$sum_b" -v s="$secs" 'BEGIN { print a + s }'); fi
+    read -r secs cpu units < <(build "$c" "$r")
+    printf '%-6s %-16s %8s %8s %6s\n' "$r" "$c" "$secs" "$cpu" "$units"
+    add() { awk -v a="$1" -v s="$2" 'BEGIN { print a + s }'; }
+    if [ "$c" = consumer-coufun ]; then sum_a=$(add "$sum_a" "$secs") cpu_a=$(add "$cpu_a" "$cpu")
+    else sum_b=$(add "$sum_b" "$secs") cpu_b=$(add "$cpu_b" "$cpu"); fi
   done
 done
 
 packages() { (cd "$work/$1" && cargo tree --offline --quiet -e normal,build --prefix none --format '{p}' | sed 's/ (\*)$//; s/ (proc-macro)//' | sort -u | wc -l); }
-awk -v a="$sum_a" -v b="$sum_b" -v n="$rounds" 'BEGIN {
-  printf "mean: coufun-api %.1f s, hand-rolled stack %.1f s, ratio %.2f\n", a / n, b / n, a / b }'
+awk -v a="$sum_a" -v b="$sum_b" -v ca="$cpu_a" -v cb="$cpu_b" -v n="$rounds" 'BEGIN {
+  printf "mean wall-clock: coufun-api %.1f s, hand-rolled stack %.1f s, ratio %.2f\n", a / n, b / n, a / b
+  printf "mean CPU:        coufun-api %.1f s, hand-rolled stack %.1f s, ratio %.2f\n", ca / n, cb / n, ca / cb }'
 echo "packages (normal+build graph, the consumer included): coufun-api $(packages consumer-coufun), stack $(packages consumer-stack)"
