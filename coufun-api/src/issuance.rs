@@ -49,8 +49,8 @@ use std::time::Duration;
 
 use crate::error::Error;
 use crate::operation::{Effect, Operation};
-use crate::{ResultCode, TrId};
 use crate::retry::{Attempts, Decision, RetryPolicy, decide};
+use crate::{ResultCode, TrId};
 
 /// How a coupon send or create ended. Exactly one of five, and never a generic
 /// error for a coupon that may exist.

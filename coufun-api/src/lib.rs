@@ -144,6 +144,7 @@ pub mod charset;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod error;
+pub mod error_chain;
 pub mod field;
 pub mod form;
 pub mod generated;
@@ -168,6 +169,7 @@ pub use client::{BuildError, Client, ClientBuilder, Environment};
 #[cfg(feature = "macros")]
 pub use coufun_macros::{body, extra, recipient, recipients, result_code, sender, subject, tr_id};
 pub use error::{CallInfo, Error, TransportError};
+pub use error_chain::ErrorChain;
 pub use field::{FieldInput, FieldKind};
 pub use generated::kinds::*;
 pub use generated::manual::{MANUAL_VERSION, PRODUCTION_URL, TEST_URL};

@@ -15,7 +15,7 @@
 
 use std::time::Duration;
 
-use rand::Rng;
+use rand::{Rng, RngExt};
 
 use crate::ResultCode;
 use crate::operation::Effect;

@@ -377,7 +377,11 @@ async fn reconcile_command(m: &ArgMatches) -> Result<Exit, CliError> {
         ));
     }
     let journal_error = |e: &dyn std::error::Error| {
-        local(format!("journal {}: {}", path.display(), error_chain(e)))
+        local(format!(
+            "journal {}: {}",
+            path.display(),
+            coufun_api::ErrorChain(e)
+        ))
     };
     let journal = Journal::open(&path).await.map_err(|e| journal_error(&e))?;
     let rows = journal.rows().await.map_err(|e| journal_error(&e))?;
@@ -432,7 +436,7 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
         .unwrap_or_else(|| beside(&file, "report.csv"));
 
     let rows = bulk::input::read(&file, op, &bulk_fixed_fields(op))
-        .map_err(|e| CliError::new(Exit::BadArguments, error_chain(&e)))?;
+        .map_err(|e| CliError::new(Exit::BadArguments, coufun_api::ErrorChain(&e).to_string()))?;
     // A row without a quantity orders one coupon.
     let quantity_wire = columns.quantity;
     let rows: Vec<_> = rows
@@ -457,7 +461,7 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
         local(format!(
             "journal {}: {}",
             journal_path.display(),
-            error_chain(e)
+            coufun_api::ErrorChain(e)
         ))
     };
     let journal = Journal::open(&journal_path)
@@ -620,18 +624,6 @@ fn interrupt() -> std::io::Result<impl Future<Output = std::io::Result<()>>> {
 #[cfg(not(unix))]
 fn interrupt() -> std::io::Result<impl Future<Output = std::io::Result<()>>> {
     Ok(tokio::signal::ctrl_c())
-}
-
-/// An error and its sources, joined.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 #[cfg(test)]

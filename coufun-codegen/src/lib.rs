@@ -3,8 +3,8 @@
 //! Data flow: [`load`] (TOML → [`model`], with located errors) → [`validate`]
 //! (cross-references, every problem reported with file, line and column) →
 //! [`emit`] (one `TokenStream` per generated item) → [`render`] (prettyplease and
-//! the `@generated` header). The xtask writes what [`generated_files`] returns; the
-//! proc-macro crate calls the same functions on the spec embedded by [`embedded`].
+//! the `@generated` header). The xtask writes what [`generated_files`] returns, the
+//! literal table of `coufun-macros` ([`literal`]) among them.
 
 #![cfg_attr(
     not(test),
@@ -99,6 +99,10 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
             contents: render::rust_file(emit::inbound::emit(spec), &[ENDPOINTS_PATH])?,
         },
         GeneratedFile {
+            path: "coufun-macros/src/generated/literal_table.rs",
+            contents: render::rust_file(literal::emit(spec), both)?,
+        },
+        GeneratedFile {
             path: "docs/result-codes.md",
             contents: emit::docs::result_codes_markdown(spec),
         },
@@ -114,7 +118,7 @@ pub fn generated_files(spec: &Spec) -> Result<Vec<GeneratedFile>, render::Render
 }
 
 /// The spec as it stood when this crate was compiled (from the `coufun-spec`
-/// crate), for the proc-macro crate.
+/// crate), for tests and tools that need it without a workspace on disk.
 ///
 /// `coufun-spec` embeds the files with `include_str!`, so cargo rebuilds it, this
 /// crate and every macro expansion that reads it whenever a spec file changes.

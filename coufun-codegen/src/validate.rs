@@ -243,7 +243,11 @@ impl Validator {
             }
             // Texts that come in both languages, or not at all.
             for (key, ko, en) in [
-                ("after_lost_answer", &c.after_lost_answer_ko, &c.after_lost_answer_en),
+                (
+                    "after_lost_answer",
+                    &c.after_lost_answer_ko,
+                    &c.after_lost_answer_en,
+                ),
                 ("action", &c.action_ko, &c.action_en),
             ] {
                 match (ko, en) {
@@ -255,7 +259,9 @@ impl Validator {
                         src,
                         one,
                         format!("codes[{i}].{key}"),
-                        format!("give `{key}_ko` and `{key}_en` together (both languages are shown)"),
+                        format!(
+                            "give `{key}_ko` and `{key}_en` together (both languages are shown)"
+                        ),
                     ),
                     (None, None) => {}
                 }

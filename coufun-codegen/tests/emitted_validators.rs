@@ -72,4 +72,9 @@ fn changing_the_subject_limit_in_the_spec_changes_validator_and_macro() {
         "{refused}"
     );
     assert!(check_literal(&edited, "subject", &text).is_ok());
+
+    // The macros' table (what `subject!` checks with) follows the edit too.
+    let table = |spec: &Spec| pretty(coufun_codegen::literal::emit(spec)).expect("table renders");
+    assert!(table(&spec).contains(&format!("max_bytes: {max},")));
+    assert!(table(&edited).contains(&format!("max_bytes: {raised},")));
 }

@@ -58,6 +58,11 @@ fn manual_emitter() {
 }
 
 #[test]
+fn literal_table_emitter() {
+    insta::assert_snapshot!(pretty(coufun_codegen::literal::emit(&fixture())).unwrap());
+}
+
+#[test]
 fn kinds_emitter() {
     insta::assert_snapshot!(pretty(emit::kinds::emit(&fixture())).unwrap());
 }

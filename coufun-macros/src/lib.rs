@@ -1,8 +1,8 @@
-//! Compile-time checked COUFUN literals. A thin layer over `coufun-codegen`: every
-//! limit and code comes from the spec embedded there (checked by
-//! `coufun_codegen::literal` with the same `coufun-rules` functions the run-time
-//! validators call), never from this crate, and every problem becomes a compile
-//! error at the literal's span (never a panic).
+//! Compile-time checked COUFUN literals. Every limit and code comes from the table
+//! the generator writes from the spec (`src/generated/literal_table.rs`, kept up to
+//! date by `cargo xtask codegen`), checked with the same `coufun-rules` functions
+//! the run-time validators call; this crate never parses the spec, and every
+//! problem becomes a compile error at the literal's span (never a panic).
 
 #![cfg_attr(
     not(test),
@@ -12,43 +12,39 @@
 use proc_macro::TokenStream;
 use proc_macro2::Span;
 use quote::{format_ident, quote};
+
+use coufun_rules::literal::LiteralKind;
 use syn::punctuated::Punctuated;
 use syn::{LitStr, Token, parse_macro_input};
+use syn3 as syn;
 
-use coufun_codegen::Spec;
-use coufun_codegen::literal::{check_literal, list_limit};
-
-/// The embedded spec, parsed and validated once per compiler process (not once
-/// per macro call: it is compiled into `coufun-codegen` and cannot change).
-fn spec(span: Span) -> Result<&'static Spec, syn::Error> {
-    static SPEC: std::sync::OnceLock<Result<Spec, String>> = std::sync::OnceLock::new();
-    match SPEC.get_or_init(|| coufun_codegen::embedded::spec().map_err(|e| e.to_string())) {
-        Ok(spec) => Ok(spec),
-        Err(e) => Err(syn::Error::new(
-            span,
-            format!("the coufun spec is invalid:\n{e}"),
-        )),
-    }
+/// What the generator writes for this crate (never edited by hand).
+#[allow(dead_code, unused_imports)]
+mod generated {
+    // rustfmt would reformat prettyplease's output and make `codegen --check` fail.
+    #[rustfmt::skip]
+    pub(crate) mod literal_table;
 }
+use generated::literal_table as table;
 
-/// Checks `lit` against the spec kind `key` and expands to the pre-validated value.
-fn checked(key: &str, macro_name: &str, input: TokenStream) -> TokenStream {
+/// Checks `lit` against `kind` and expands to the pre-validated value.
+fn checked(kind: &LiteralKind<'_>, macro_name: &str, input: TokenStream) -> TokenStream {
     let lit = parse_macro_input!(input as LitStr);
-    expand_one(key, macro_name, &lit)
+    expand_one(kind, macro_name, &lit)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }
 
 fn expand_one(
-    key: &str,
+    kind: &LiteralKind<'_>,
     macro_name: &str,
     lit: &LitStr,
 ) -> Result<proc_macro2::TokenStream, syn::Error> {
-    let spec = spec(lit.span())?;
-    let checked = check_literal(spec, key, &lit.value())
+    let value = kind
+        .check(&lit.value())
         .map_err(|e| syn::Error::new(lit.span(), format!("{macro_name}!: {e}")))?;
-    let ty = format_ident!("{}", checked.type_name);
-    let value = LitStr::new(&checked.value, lit.span());
+    let ty = format_ident!("{}", kind.type_name);
+    let value = LitStr::new(&value, lit.span());
     Ok(quote! { ::coufun_api::generated::kinds::#ty::__from_checked_literal(#value) })
 }
 
@@ -56,39 +52,39 @@ fn expand_one(
 /// `subject!("쿠폰이 도착했습니다")` is a `coufun_api::Subject`.
 #[proc_macro]
 pub fn subject(input: TokenStream) -> TokenStream {
-    checked("subject", "subject", input)
+    checked(&table::SUBJECT, "subject", input)
 }
 
 /// A message body checked at compile time (spec kind `body`, in CP949).
 #[proc_macro]
 pub fn body(input: TokenStream) -> TokenStream {
-    checked("body", "body", input)
+    checked(&table::BODY, "body", input)
 }
 
 /// An extra input checked at compile time (spec kind `extra`, in CP949).
 #[proc_macro]
 pub fn extra(input: TokenStream) -> TokenStream {
-    checked("extra", "extra", input)
+    checked(&table::EXTRA, "extra", input)
 }
 
 /// A TR_ID checked at compile time (spec kind `tr_id`, in CP949).
 #[proc_macro]
 pub fn tr_id(input: TokenStream) -> TokenStream {
-    checked("tr_id", "tr_id", input)
+    checked(&table::TR_ID, "tr_id", input)
 }
 
 /// A sender number checked at compile time (spec kind `sender`); `-` and ` `
 /// are removed.
 #[proc_macro]
 pub fn sender(input: TokenStream) -> TokenStream {
-    checked("sender", "sender", input)
+    checked(&table::SENDER, "sender", input)
 }
 
 /// A recipient mobile number checked at compile time (spec kind `mobile`); `-`
 /// and ` ` are removed.
 #[proc_macro]
 pub fn recipient(input: TokenStream) -> TokenStream {
-    checked("mobile", "recipient", input)
+    checked(&table::MOBILE, "recipient", input)
 }
 
 /// An array of recipient mobile numbers checked at compile time: each number
@@ -102,13 +98,10 @@ pub fn recipients(input: TokenStream) -> TokenStream {
         Some(first) => first.combine(e),
         None => error = Some(e),
     };
-    let spec = match spec(Span::call_site()) {
-        Ok(spec) => spec,
-        Err(e) => return e.into_compile_error().into(),
-    };
-    if let Some((max, code)) = list_limit(spec, "mobile")
-        && lits.len() > max as usize
+    if let Some(limit) = &table::MOBILE.list
+        && lits.len() > limit.max as usize
     {
+        let (max, code) = (limit.max, limit.code);
         let span = lits
             .iter()
             .nth(max as usize)
@@ -123,7 +116,7 @@ pub fn recipients(input: TokenStream) -> TokenStream {
     }
     let mut values = Vec::new();
     for lit in &lits {
-        match expand_one("mobile", "recipients", lit) {
+        match expand_one(&table::MOBILE, "recipients", lit) {
             Ok(v) => values.push(v),
             Err(e) => push(e),
         }
@@ -141,17 +134,13 @@ pub fn recipients(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn result_code(input: TokenStream) -> TokenStream {
     let lit = parse_macro_input!(input as LitStr);
-    let spec = match spec(lit.span()) {
-        Ok(spec) => spec,
-        Err(e) => return e.into_compile_error().into(),
-    };
     let value = lit.value();
-    match spec.codes.codes.iter().find(|c| c.code() == value) {
-        Some(c) => {
-            let variant = syn::Ident::new(c.variant(), lit.span());
+    match table::RESULT_CODES.iter().find(|(code, _)| *code == value) {
+        Some((_, variant)) => {
+            let variant = syn::Ident::new(variant, lit.span());
             quote! { ::coufun_api::ResultCode::#variant }.into()
         }
-        None if !coufun_codegen::validate::is_two_digits(&value) => syn::Error::new(
+        None if !is_two_digits(&value) => syn::Error::new(
             lit.span(),
             format!(
                 "result_code!: `{value}` is not a two-digit result code (write it as e.g. \"05\")"
@@ -160,12 +149,12 @@ pub fn result_code(input: TokenStream) -> TokenStream {
         .to_compile_error()
         .into(),
         None => {
-            let known: Vec<&str> = spec.codes.codes.iter().map(|c| c.code()).collect();
+            let known: Vec<&str> = table::RESULT_CODES.iter().map(|(code, _)| *code).collect();
             syn::Error::new(
                 lit.span(),
                 format!(
                     "result_code!: `{value}` is not a result code of manual v{}; known codes: {}",
-                    spec.codes.manual.version.get_ref(),
+                    table::MANUAL_VERSION,
                     known.join(", ")
                 ),
             )
@@ -173,4 +162,10 @@ pub fn result_code(input: TokenStream) -> TokenStream {
             .into()
         }
     }
+}
+
+/// The shape of every result code (the generator refuses a spec whose codes are
+/// not two ASCII digits).
+fn is_two_digits(s: &str) -> bool {
+    s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit())
 }

@@ -235,7 +235,8 @@ where
         if let Err(e) = self.inner.handler.handle(claim.tx(), &notice).await {
             drop(claim);
             let secret = notice.coupon_number.as_str();
-            let why = coufun_api::redact::redact(&error_chain(&e), &[secret]);
+            let why =
+                coufun_api::redact::redact(&coufun_api::ErrorChain(&e).to_string(), &[secret]);
             tracing::warn!(coupon = %coupon, error = %why, "exchange notice handler failed: nothing recorded");
             let code = match e {
                 HandlerError::NoSuchCoupon => NoticeAnswerCode::NoSuchCoupon,
@@ -344,19 +345,8 @@ fn answer(code: NoticeAnswerCode, exchange_id: Option<String>, outcome: Outcome)
 }
 
 fn store_failed(e: StoreError, coupon: &CouponNumber) -> Delivery {
-    let why = coufun_api::redact::redact(&error_chain(&e), &[coupon.as_str()]);
+    let why =
+        coufun_api::redact::redact(&coufun_api::ErrorChain(&e).to_string(), &[coupon.as_str()]);
     tracing::error!(coupon = %coupon, error = %why, "exchange notice store failed: answering 99");
     answer(NoticeAnswerCode::Other, None, Outcome::StoreFailed(e))
-}
-
-/// `error: cause: cause…`
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }

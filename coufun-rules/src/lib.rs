@@ -9,8 +9,10 @@
 //! - [`rules`]: one check per rule of `spec/endpoints.toml` (`text`, `digits`,
 //!   `mobile`, `count`, `date`, `token`, `enum`) and the list and cross-field checks.
 //! - [`violation`]: what a broken rule reports.
+//! - [`literal`]: a kind's rule and limits as data (the literal macros' table).
 
 pub mod charset;
+pub mod literal;
 pub mod rules;
 pub mod violation;
 

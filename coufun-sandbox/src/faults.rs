@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use coufun_api::OperationId;
-use rand::{Rng, SeedableRng, rngs::StdRng};
+use rand::{RngExt, SeedableRng, rngs::StdRng};
 use serde::Serialize;
 
 /// One fault the server can inject into a COUFUN request.

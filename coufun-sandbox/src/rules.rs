@@ -19,7 +19,7 @@ use coufun_api::{
     ResultCode, ValidityDate,
 };
 use jiff::civil::Date;
-use rand::{Rng, SeedableRng, rngs::StdRng};
+use rand::{RngExt, SeedableRng, rngs::StdRng};
 
 use crate::bridge::{Answer, CouponView, Outcome};
 use crate::catalogue::Goods;

@@ -129,7 +129,8 @@ fn main() -> ExitCode {
 async fn serve(args: Args) -> Result<(), String> {
     let mut config = SandboxConfig::default();
     if let Some(path) = &args.catalogue {
-        config.catalogue = Catalogue::from_file(path).map_err(|e| error_chain(&e))?;
+        config.catalogue =
+            Catalogue::from_file(path).map_err(|e| coufun_api::ErrorChain(&e).to_string())?;
     }
     config.charset = match args.charset {
         CharsetArg::Cp949 => Charset::Cp949,
@@ -175,7 +176,7 @@ async fn serve(args: Args) -> Result<(), String> {
     let interrupted = interrupt()?;
     let sandbox = Sandbox::bind(SocketAddr::new(args.addr, args.port), config)
         .await
-        .map_err(|e| error_chain(&e))?;
+        .map_err(|e| coufun_api::ErrorChain(&e).to_string())?;
     say(&format!(
         "coufun-sandbox listening: base URL {}",
         sandbox.base_url()
@@ -245,16 +246,4 @@ fn say(line: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{line}").and_then(|()| out.flush());
-}
-
-/// `error` and each of its causes, joined with `: `.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

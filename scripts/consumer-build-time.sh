@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Cold build time of a consumer crate on `coufun-api` (default features) against
+# one on the stack a user would hand-roll instead (reqwest with rustls, quick-xml,
+# encoding_rs, tokio, serde: the versions coufun-api resolves in Cargo.lock, with
+# the features coufun-api asks of them). Both consumers are created in a temporary
+# directory and each is built cold (a fresh target directory, the same CARGO_HOME,
+# --offline, the workspace's Cargo.lock) back to back, ROUNDS times interleaved
+# (A B A B ...), so that a load that changes during the run falls on both sides.
+#
+# Usage: scripts/consumer-build-time.sh        (ROUNDS=2 by default)
+#        ROUNDS=3 CARGO_BUILD_JOBS=2 scripts/consumer-build-time.sh
+# Prints each build's wall-clock seconds, CPU seconds (user + system of cargo and
+# every compiler it ran: steadier than wall-clock time on a shared machine) and
+# compiled units, the means and ratios of both, and the number of packages in
+# each consumer's normal+build graph.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+rounds=${ROUNDS:-2}
+work=$(mktemp -d "${TMPDIR:-/tmp}/coufun-build-time.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+unset CARGO_TARGET_DIR
+
+# The version of each crate as coufun-api resolves it (its direct dependencies).
+direct=$(cd "$root" && cargo tree --offline --quiet -p coufun-api -e normal --depth 1 --prefix none --format '{p}')
+version_of() {
+  local v
+  v=$(printf '%s\n' "$direct" | awk -v n="$1" '$1 == n { sub(/^v/, "", $2); print $2; exit }')
+  [ -n "$v" ] || { echo "coufun-api does not depend on $1" >&2; exit 1; }
+  printf '%s' "$v"
+}
+
+make_crate() { # name, dependencies (TOML lines), lib.rs
+  mkdir -p "$work/$1/src"
+  cat >"$work/$1/Cargo.toml" <<TOML
+[package]
+name = "$1"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[workspace]
+
+[dependencies]
+$2
+TOML
+  printf '%s\n' "$3" >"$work/$1/src/lib.rs"
+  cp "$root/Cargo.lock" "$work/$1/Cargo.lock"
+}
+
+make_crate consumer-coufun \
+  "coufun-api = { path = \"$root/coufun-api\" }" \
+  'pub use coufun_api;'
+# The same features coufun-api's Cargo.toml asks of these crates.
+make_crate consumer-stack \
+  "reqwest = { version = \"=$(version_of reqwest)\", default-features = false, features = [\"rustls-tls\"] }
+quick-xml = \"=$(version_of quick-xml)\"
+encoding_rs = \"=$(version_of encoding_rs)\"
+tokio = { version = \"=$(version_of tokio)\", default-features = false, features = [\"time\"] }
+serde = { version = \"=$(version_of serde)\", features = [\"derive\"] }" \
+  'pub use {encoding_rs, quick_xml, reqwest, serde, tokio};'
+
+build() { # crate, round -> prints "seconds cpu-seconds units"
+  local dir="$work/$1" target="$work/target-$1-$2" log="$work/log-$1-$2" start end
+  start=$(date +%s.%N)
+  if ! (cd "$dir" && CARGO_TARGET_DIR="$target" /usr/bin/time -f 'cpu %U %S' -o "$log.cpu" \
+    cargo build --offline --color never) >"$log" 2>&1; then
+    cat "$log" >&2
+    exit 1
+  fi
+  end=$(date +%s.%N)
+  rm -rf "$target"
+  printf '%s %s %s\n' "$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.1f", e - s }')" \
+    "$(awk '$1 == "cpu" { printf "%.1f", $2 + $3 }' "$log.cpu")" \
+    "$(grep -c '^ *Compiling ' "$log")"
+}
+
+printf '%-6s %-16s %8s %8s %6s\n' round consumer seconds cpu-s units
+sum_a=0 sum_b=0 cpu_a=0 cpu_b=0
+for r in $(seq 1 "$rounds"); do
+  for c in consumer-coufun consumer-stack; do
+    read -r secs cpu units < <(build "$c" "$r")
+    printf '%-6s %-16s %8s %8s %6s\n' "$r" "$c" "$secs" "$cpu" "$units"
+    add() { awk -v a="$1" -v s="$2" 'BEGIN { print a + s }'; }
+    if [ "$c" = consumer-coufun ]; then sum_a=$(add "$sum_a" "$secs") cpu_a=$(add "$cpu_a" "$cpu")
+    else sum_b=$(add "$sum_b" "$secs") cpu_b=$(add "$cpu_b" "$cpu"); fi
+  done
+done
+
+packages() { (cd "$work/$1" && cargo tree --offline --quiet -e normal,build --prefix none --format '{p}' | sed 's/ (\*)$//; s/ (proc-macro)//' | sort -u | wc -l); }
+awk -v a="$sum_a" -v b="$sum_b" -v ca="$cpu_a" -v cb="$cpu_b" -v n="$rounds" 'BEGIN {
+  printf "mean wall-clock: coufun-api %.1f s, hand-rolled stack %.1f s, ratio %.2f\n", a / n, b / n, a / b
+  printf "mean CPU:        coufun-api %.1f s, hand-rolled stack %.1f s, ratio %.2f\n", ca / n, cb / n, ca / cb }'
+echo "packages (normal+build graph, the consumer included): coufun-api $(packages consumer-coufun), stack $(packages consumer-stack)"
