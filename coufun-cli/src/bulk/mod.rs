@@ -254,134 +254,114 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         let outcome = shared.issuer.issue(params).await;
+        let entry = Entry::of(&outcome);
+        shared
+            .journal
+            .record(
+                row.line,
+                entry.state,
+                entry.code,
+                entry.message,
+                entry.order,
+                entry.coupons.as_deref(),
+            )
+            .await?;
         match outcome {
-            RowOutcome::Issued {
-                order,
-                coupons,
-                warning,
-            } => {
-                let coupons = coupons.join(" ");
-                shared
-                    .journal
-                    .record(
-                        row.line,
-                        RowState::Issued,
-                        Some(ResultCode::Success),
-                        warning.as_deref(),
-                        order.as_deref(),
-                        Some(&coupons),
-                    )
-                    .await?;
+            RowOutcome::Issued { .. } => {
                 *shared.pause_len.lock().await = shared.settings.limit_pause;
             }
-            RowOutcome::Refused { code, message } if refusal(code) == Refusal::Halt => {
-                // Never sent again by this run: nothing was issued, and every
-                // following row would be refused the same way.
-                shared
-                    .journal
-                    .record(
-                        row.line,
-                        RowState::Deferred,
-                        Some(code),
-                        Some(&message),
-                        None,
-                        None,
-                    )
-                    .await?;
-                let mut halted = shared.halted.lock().await;
-                if halted.is_none() {
+            RowOutcome::Refused { code, .. } => match refusal(code) {
+                Refusal::Halt => {
+                    // Never sent again by this run: nothing was issued, and every
+                    // following row would be refused the same way.
                     let admin = if code.contact_admin() {
                         "contact the COUFUN administrator, then "
                     } else {
                         ""
                     };
-                    *halted = Some(format!(
-                        "stopped: the server answered {} — not retried (retry: never); {admin}rerun to resume (same TR_IDs)",
-                        code.display(coufun_api::Lang::En),
-                    ));
+                    halt(
+                        &shared,
+                        format!(
+                            "stopped: the server answered {} — not retried (retry: never); {admin}rerun to resume (same TR_IDs)",
+                            code.display(coufun_api::Lang::En),
+                        ),
+                    )
+                    .await;
                 }
-            }
-            RowOutcome::Refused { code, message } if refusal(code) == Refusal::Retry => {
-                shared
-                    .journal
-                    .record(
-                        row.line,
-                        RowState::Deferred,
-                        Some(code),
-                        Some(&message),
-                        None,
-                        None,
+                Refusal::Retry => {
+                    pause(&shared, code).await;
+                    if limit_hits + 1 < shared.settings.limit_retries {
+                        shared.queue.lock().await.push_front((row, limit_hits + 1));
+                        continue;
+                    }
+                    // The limit outlasted every pause: stop sending; a later run resumes.
+                    halt(
+                        &shared,
+                        format!(
+                            "stopped: the server kept answering {} after {} pauses; rerun later to resume",
+                            code.display(coufun_api::Lang::En),
+                            shared.settings.limit_retries
+                        ),
                     )
-                    .await?;
-                pause(&shared, code).await;
-                if limit_hits + 1 < shared.settings.limit_retries {
-                    shared.queue.lock().await.push_front((row, limit_hits + 1));
-                    continue;
+                    .await;
                 }
-                // The limit outlasted every pause: stop sending; a later run resumes.
-                let mut halted = shared.halted.lock().await;
-                if halted.is_none() {
-                    *halted = Some(format!(
-                        "stopped: the server kept answering {} after {} pauses; rerun later to resume",
-                        code.display(coufun_api::Lang::En),
-                        shared.settings.limit_retries
-                    ));
-                }
-            }
-            RowOutcome::Refused { code, message } => {
-                shared
-                    .journal
-                    .record(
-                        row.line,
-                        RowState::Refused,
-                        Some(code),
-                        Some(&message),
-                        None,
-                        None,
-                    )
-                    .await?;
-            }
-            RowOutcome::Invalid(why) => {
-                shared
-                    .journal
-                    .record(row.line, RowState::Invalid, None, Some(&why), None, None)
-                    .await?;
-            }
-            RowOutcome::Unknown(why) => {
-                shared
-                    .journal
-                    .record(row.line, RowState::Unknown, None, Some(&why), None, None)
-                    .await?;
-            }
-            RowOutcome::Reached { code, detail } => {
-                shared
-                    .journal
-                    .record(
-                        row.line,
-                        RowState::Reached,
-                        Some(code),
-                        Some(&detail),
-                        None,
-                        None,
-                    )
-                    .await?;
-            }
-            RowOutcome::EchoMismatch { detail } => {
-                shared
-                    .journal
-                    .record(
-                        row.line,
-                        RowState::EchoMismatch,
-                        None,
-                        Some(&detail),
-                        None,
-                        None,
-                    )
-                    .await?;
-            }
+                Refusal::Final => {}
+            },
+            _ => {}
         }
         shared.bar.inc(1);
     }
+}
+
+/// What the journal records for an outcome.
+struct Entry<'a> {
+    state: RowState,
+    code: Option<ResultCode>,
+    message: Option<&'a str>,
+    order: Option<&'a str>,
+    coupons: Option<String>,
+}
+
+impl<'a> Entry<'a> {
+    fn of(outcome: &'a RowOutcome) -> Self {
+        let entry = |state, code, message: &'a str| Entry {
+            state,
+            code,
+            message: Some(message),
+            order: None,
+            coupons: None,
+        };
+        match outcome {
+            RowOutcome::Issued {
+                order,
+                coupons,
+                warning,
+            } => Entry {
+                state: RowState::Issued,
+                code: Some(ResultCode::Success),
+                message: warning.as_deref(),
+                order: order.as_deref(),
+                coupons: Some(coupons.join(" ")),
+            },
+            // A code that stops the run or pauses it leaves the row for a rerun.
+            RowOutcome::Refused { code, message } => {
+                let state = match refusal(*code) {
+                    Refusal::Halt | Refusal::Retry => RowState::Deferred,
+                    Refusal::Final => RowState::Refused,
+                };
+                entry(state, Some(*code), message)
+            }
+            RowOutcome::Invalid(why) => entry(RowState::Invalid, None, why),
+            RowOutcome::Unknown(why) => entry(RowState::Unknown, None, why),
+            RowOutcome::Reached { code, detail } => entry(RowState::Reached, Some(*code), detail),
+            RowOutcome::EchoMismatch { detail } => entry(RowState::EchoMismatch, None, detail),
+        }
+    }
+}
+
+/// Stops the run with `why`, unless another worker stopped it first.
+async fn halt<I>(shared: &Shared<I>, why: String) {
+    shared.halted.lock().await.get_or_insert(why);
 }
 
 /// What a run does with a refusal.
