@@ -463,6 +463,15 @@ mod tests {
         answer: fn(usize, &str) -> RowOutcome,
     }
 
+    impl Fake {
+        fn new(answer: fn(usize, &str) -> RowOutcome) -> Arc<Self> {
+            Arc::new(Fake {
+                calls: StdMutex::new(Vec::new()),
+                answer,
+            })
+        }
+    }
+
     impl Issuer for Arc<Fake> {
         async fn issue(&self, params: Vec<(String, String)>) -> RowOutcome {
             let tr = params
@@ -505,18 +514,20 @@ mod tests {
         }
     }
 
+    /// Input row `i` (reference `r{i}`) asking for `qty` coupons.
+    fn input_row(i: u64, qty: &str) -> input::InputRow {
+        (
+            i,
+            format!("r{i}"),
+            vec![(quantity().to_owned(), qty.to_owned())],
+        )
+    }
+
     async fn journal(dir: &tempfile::TempDir, rows: usize, bad: Option<u64>) -> Journal {
         let j = Journal::open(&dir.path().join("j.sqlite")).await.unwrap();
         j.claim("test").await.unwrap();
         let input: Vec<_> = (1..=rows as u64)
-            .map(|i| {
-                let qty = if Some(i) == bad { "0" } else { "1" };
-                (
-                    i,
-                    format!("r{i}"),
-                    vec![(quantity().to_owned(), qty.to_owned())],
-                )
-            })
+            .map(|i| input_row(i, if Some(i) == bad { "0" } else { "1" }))
             .collect();
         let mut n = 0;
         j.plan(&input, || {
@@ -532,15 +543,12 @@ mod tests {
     async fn unknown_rows_are_retried_with_their_own_tr_id_and_nothing_else_is_resent() {
         let dir = tempfile::tempdir().unwrap();
         let (_tx, rx) = tokio::sync::watch::channel(false);
-        let first = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: |_, tr| {
-                if tr == "T0003" || tr == "T0007" {
-                    RowOutcome::Unknown("answer lost".into())
-                } else {
-                    issued(0, tr)
-                }
-            },
+        let first = Fake::new(|_, tr| {
+            if tr == "T0003" || tr == "T0007" {
+                RowOutcome::Unknown("answer lost".into())
+            } else {
+                issued(0, tr)
+            }
         });
         let j = journal(&dir, 10, Some(5)).await;
         let s = run(Arc::clone(&first), j.clone(), settings(), rx.clone())
@@ -555,10 +563,7 @@ mod tests {
             "the invalid row is never sent"
         );
 
-        let second = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: issued,
-        });
+        let second = Fake::new(issued);
         let s = run(Arc::clone(&second), j.clone(), settings(), rx)
             .await
             .unwrap();
@@ -577,18 +582,15 @@ mod tests {
     async fn a_row_whose_earlier_attempt_reached_the_server_is_never_resent() {
         let dir = tempfile::tempdir().unwrap();
         let (_tx, rx) = tokio::sync::watch::channel(false);
-        let fake = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: |_, tr| {
-                if tr == "T0002" {
-                    RowOutcome::Reached {
-                        code: ResultCode::DuplicateTrId,
-                        detail: "12 after a lost answer".into(),
-                    }
-                } else {
-                    issued(0, tr)
+        let fake = Fake::new(|_, tr| {
+            if tr == "T0002" {
+                RowOutcome::Reached {
+                    code: ResultCode::DuplicateTrId,
+                    detail: "12 after a lost answer".into(),
                 }
-            },
+            } else {
+                issued(0, tr)
+            }
         });
         let j = journal(&dir, 3, None).await;
         let s = run(Arc::clone(&fake), j.clone(), settings(), rx.clone())
@@ -607,19 +609,16 @@ mod tests {
     async fn a_repeat_is_journaled_with_the_code_it_was_answered_across_a_resume() {
         let dir = tempfile::tempdir().unwrap();
         let (_tx, rx) = tokio::sync::watch::channel(false);
-        let fake = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: |_, tr| match tr {
-                "T0001" => RowOutcome::Reached {
-                    code: ResultCode::DuplicateRequest,
-                    detail: "23 after a lost answer".into(),
-                },
-                "T0002" => RowOutcome::Reached {
-                    code: ResultCode::DuplicateTrId,
-                    detail: "12 after a lost answer".into(),
-                },
-                _ => issued(0, tr),
+        let fake = Fake::new(|_, tr| match tr {
+            "T0001" => RowOutcome::Reached {
+                code: ResultCode::DuplicateRequest,
+                detail: "23 after a lost answer".into(),
             },
+            "T0002" => RowOutcome::Reached {
+                code: ResultCode::DuplicateTrId,
+                detail: "12 after a lost answer".into(),
+            },
+            _ => issued(0, tr),
         });
         let j = journal(&dir, 3, None).await;
         run(Arc::clone(&fake), j.clone(), settings(), rx.clone())
@@ -673,17 +672,14 @@ mod tests {
     async fn an_echo_mismatch_is_recorded_without_coupons_and_never_resent() {
         let dir = tempfile::tempdir().unwrap();
         let (_tx, rx) = tokio::sync::watch::channel(false);
-        let fake = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: |_, tr| {
-                if tr == "T0002" {
-                    RowOutcome::EchoMismatch {
-                        detail: "echoed T9999".into(),
-                    }
-                } else {
-                    issued(0, tr)
+        let fake = Fake::new(|_, tr| {
+            if tr == "T0002" {
+                RowOutcome::EchoMismatch {
+                    detail: "echoed T9999".into(),
                 }
-            },
+            } else {
+                issued(0, tr)
+            }
         });
         let j = journal(&dir, 3, None).await;
         let s = run(Arc::clone(&fake), j.clone(), settings(), rx.clone())
@@ -720,18 +716,15 @@ mod tests {
     async fn a_retryable_code_pauses_then_the_same_row_goes_again() {
         let dir = tempfile::tempdir().unwrap();
         let (_tx, rx) = tokio::sync::watch::channel(false);
-        let fake = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: |n, tr| {
-                if n <= 2 {
-                    RowOutcome::Refused {
-                        code: RETRYABLE,
-                        message: "system error".into(),
-                    }
-                } else {
-                    issued(n, tr)
+        let fake = Fake::new(|n, tr| {
+            if n <= 2 {
+                RowOutcome::Refused {
+                    code: RETRYABLE,
+                    message: "system error".into(),
                 }
-            },
+            } else {
+                issued(n, tr)
+            }
         });
         let j = journal(&dir, 4, None).await;
         let started = Instant::now();
@@ -747,18 +740,15 @@ mod tests {
     async fn the_issue_limit_is_not_retried_and_stops_the_run_at_once() {
         let dir = tempfile::tempdir().unwrap();
         let (_tx, rx) = tokio::sync::watch::channel(false);
-        let fake = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: |n, tr| {
-                if n == 2 {
-                    RowOutcome::Refused {
-                        code: ResultCode::IssueLimitExceeded,
-                        message: "limit".into(),
-                    }
-                } else {
-                    issued(n, tr)
+        let fake = Fake::new(|n, tr| {
+            if n == 2 {
+                RowOutcome::Refused {
+                    code: ResultCode::IssueLimitExceeded,
+                    message: "limit".into(),
                 }
-            },
+            } else {
+                issued(n, tr)
+            }
         });
         let j = journal(&dir, 5, None).await;
         let mut one = settings();
@@ -783,12 +773,9 @@ mod tests {
     async fn a_lasting_retryable_code_stops_the_run_and_leaves_rows_for_the_next() {
         let dir = tempfile::tempdir().unwrap();
         let (_tx, rx) = tokio::sync::watch::channel(false);
-        let fake = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: |_, _| RowOutcome::Refused {
-                code: RETRYABLE,
-                message: "system error".into(),
-            },
+        let fake = Fake::new(|_, _| RowOutcome::Refused {
+            code: RETRYABLE,
+            message: "system error".into(),
         });
         let j = journal(&dir, 20, None).await;
         let mut one = settings();
@@ -805,12 +792,9 @@ mod tests {
     async fn a_lasting_limit_stops_the_run_and_leaves_rows_for_the_next() {
         let dir = tempfile::tempdir().unwrap();
         let (_tx, rx) = tokio::sync::watch::channel(false);
-        let fake = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: |_, _| RowOutcome::Refused {
-                code: ResultCode::IssueLimitExceeded,
-                message: "limit".into(),
-            },
+        let fake = Fake::new(|_, _| RowOutcome::Refused {
+            code: ResultCode::IssueLimitExceeded,
+            message: "limit".into(),
         });
         let j = journal(&dir, 20, None).await;
         let mut one = settings();
@@ -826,32 +810,13 @@ mod tests {
     async fn a_changed_input_is_refused_but_an_invalid_row_may_be_corrected() {
         let dir = tempfile::tempdir().unwrap();
         let j = journal(&dir, 3, Some(2)).await;
-        let fixed = vec![
-            (
-                1,
-                "r1".to_owned(),
-                vec![(quantity().to_owned(), "1".to_owned())],
-            ),
-            (
-                2,
-                "r2".to_owned(),
-                vec![(quantity().to_owned(), "0".to_owned())],
-            ),
-            (
-                3,
-                "r3".to_owned(),
-                vec![(quantity().to_owned(), "2".to_owned())],
-            ),
-        ];
+        let fixed = vec![input_row(1, "1"), input_row(2, "0"), input_row(3, "2")];
         assert!(matches!(
             j.plan(&fixed, || "X".into()).await,
             Err(JournalError::Changed(3))
         ));
         let (_tx, rx) = tokio::sync::watch::channel(false);
-        let fake = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: issued,
-        });
+        let fake = Fake::new(issued);
         run(Arc::clone(&fake), j.clone(), settings(), rx)
             .await
             .unwrap();
