@@ -536,15 +536,19 @@ impl State {
         let number = coupon.coupon_number;
         self.usable(&number)?;
         self.may_resend(&number)?;
-        let mut send_count = 0;
-        if let Some(coupon) = self.ledger.coupon_mut(&number) {
-            coupon.send_count += 1;
-            coupon.resend_count += 1;
-            send_count = coupon.send_count;
-        }
+        let send_count = self.count_resend(&number);
         Ok(Outcome::Resent {
             coupon_number: number,
             send_count,
+        })
+    }
+
+    /// Counts one more sending of coupon `number` (a resend); its sendings so far.
+    fn count_resend(&mut self, number: &str) -> u32 {
+        self.ledger.coupon_mut(number).map_or(0, |coupon| {
+            coupon.send_count += 1;
+            coupon.resend_count += 1;
+            coupon.send_count
         })
     }
 
@@ -579,12 +583,7 @@ impl State {
         } else if self.coupon(&number)?.resend_count >= self.config.max_resends_per_coupon {
             return Err(ResultCode::ResendLimitExceeded);
         }
-        let mut send_count = 0;
-        if let Some(coupon) = self.ledger.coupon_mut(&number) {
-            coupon.send_count += 1;
-            coupon.resend_count += 1;
-            send_count = coupon.send_count;
-        }
+        let send_count = self.count_resend(&number);
         Ok(Outcome::ImageSent {
             coupon_number: number,
             send_count,
