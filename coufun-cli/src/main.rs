@@ -237,46 +237,37 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
             code,
             detail,
         } => {
-            if json {
-                println!(
-                    "{}",
-                    json!({"operation": op.name, "outcome": "earlier_attempt_reached", "tr_id": tr_id, "code": code.as_str(), "detail": detail})
-                );
-            } else {
-                println!(
+            say(
+                json,
+                json!({"operation": op.name, "outcome": "earlier_attempt_reached", "tr_id": tr_id, "code": code.as_str(), "detail": detail}),
+                format!(
                     "{}: an earlier attempt with TR_ID {tr_id} reached the server — coupons probably exist, their numbers are not retrievable; do not issue again (`coufun explain {}` says what to do)\n  {detail}",
                     op.name,
                     code.as_str()
-                );
-            }
+                ),
+            );
             Exit::DoNotResend
         }
         CallOutcome::Unknown { tr_id, detail } => {
-            if json {
-                println!(
-                    "{}",
-                    json!({"operation": op.name, "outcome": "unknown", "tr_id": tr_id, "detail": detail})
-                );
-            } else {
-                println!(
+            say(
+                json,
+                json!({"operation": op.name, "outcome": "unknown", "tr_id": tr_id, "detail": detail}),
+                format!(
                     "{}: outcome unknown — coupons may exist; send the same command again with --tr-id {tr_id} (the server deduplicates on it: never a new TR_ID)\n  {detail}",
                     op.name
-                );
-            }
+                ),
+            );
             Exit::Unknown
         }
         CallOutcome::EchoMismatch { tr_id, detail } => {
-            if json {
-                println!(
-                    "{}",
-                    json!({"operation": op.name, "outcome": "echo_mismatch", "tr_id": tr_id, "detail": detail})
-                );
-            } else {
-                println!(
+            say(
+                json,
+                json!({"operation": op.name, "outcome": "echo_mismatch", "tr_id": tr_id, "detail": detail}),
+                format!(
                     "{}: the answer was another order's — its coupons are not this request's, and what TR_ID {tr_id} did is not known; do not send it again, ask the supplier to reconcile it\n  {detail}",
                     op.name
-                );
-            }
+                ),
+            );
             Exit::DoNotResend
         }
         CallOutcome::Transport(detail) => {
@@ -290,6 +281,15 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
             }
             Exit::Transport
         }
+    }
+}
+
+/// Prints an outcome: `value` with `--json`, else `text`.
+fn say(json: bool, value: serde_json::Value, text: String) {
+    if json {
+        println!("{value}");
+    } else {
+        println!("{text}");
     }
 }
 
@@ -394,16 +394,13 @@ async fn goods_info(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<E
         }
     };
     let Some(item) = item else {
-        if json {
-            println!(
-                "{}",
-                json!({"operation": cli::GOODS_INFO, "outcome": "not_found", "goods_id": goods_id})
-            );
-        } else {
-            println!(
+        say(
+            json,
+            json!({"operation": cli::GOODS_INFO, "outcome": "not_found", "goods_id": goods_id}),
+            format!(
                 "goods-info: {goods_id} is not in the goods list of this POC_ID (`coufun goods-list` lists them)"
-            );
-        }
+            ),
+        );
         return Ok(Exit::Refused);
     };
     let record = sdk::goods_record(&item);
