@@ -617,10 +617,7 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
     bulk::input::write_report(&report_path, &all)
         .map_err(|e| local(format!("report {}: {e}", report_path.display())))?;
 
-    let open = summary.count(RowState::Unknown)
-        + summary.count(RowState::Sending)
-        + summary.count(RowState::Pending)
-        + summary.count(RowState::Deferred);
+    let open = summary.open();
     // Issued rows whose answer listed another number of coupons than it stated
     // or than were asked for: the warning is the row's message.
     let short = all
@@ -695,10 +692,7 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
 /// How a bulk run exits: interrupted; else rows still open (a rerun sends them
 /// with their TR_IDs: 4); else rows never to be sent again (6); else refusals.
 fn bulk_exit(summary: &bulk::Summary) -> Exit {
-    let open = summary.count(RowState::Unknown)
-        + summary.count(RowState::Sending)
-        + summary.count(RowState::Pending)
-        + summary.count(RowState::Deferred);
+    let open = summary.open();
     if summary.interrupted {
         Exit::Interrupted
     } else if open > 0 {

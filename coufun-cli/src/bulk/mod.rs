@@ -115,6 +115,15 @@ impl Summary {
     pub fn count(&self, state: RowState) -> usize {
         self.by_state.get(&state).copied().unwrap_or(0)
     }
+
+    /// Rows still open: a rerun sends them (with their TR_IDs).
+    pub fn open(&self) -> usize {
+        self.by_state
+            .iter()
+            .filter(|(state, _)| state.needs_sending())
+            .map(|(_, n)| n)
+            .sum()
+    }
 }
 
 /// A run that could not go on.
