@@ -463,19 +463,21 @@ pub(crate) fn bulk_columns(op: &OpMeta) -> Option<reconcile::Columns> {
     })
 }
 
+/// The bulk operation and its columns, from the operation table.
+fn bulk_operation() -> Result<(&'static OpMeta, reconcile::Columns), CliError> {
+    let local = |what: String| CliError::new(Exit::Local, what);
+    let op = sdk::operation(sdk::BULK_OPERATION)
+        .ok_or_else(|| local(format!("the spec has no operation {}", sdk::BULK_OPERATION)))?;
+    let columns = bulk_columns(op)
+        .ok_or_else(|| local(format!("{} has no goods or TR_ID field", op.name)))?;
+    Ok((op, columns))
+}
+
 /// `coufun reconcile`: the reconciliation request from a bulk journal, on
 /// stdout or in `--output`; reads the journal only.
 async fn reconcile_command(m: &ArgMatches) -> Result<Exit, CliError> {
     let local = |what: String| CliError::new(Exit::Local, what);
-    let Some(op) = sdk::operation(sdk::BULK_OPERATION) else {
-        return Err(local(format!(
-            "the spec has no operation {}",
-            sdk::BULK_OPERATION
-        )));
-    };
-    let Some(columns) = bulk_columns(op) else {
-        return Err(local(format!("{} has no goods or TR_ID field", op.name)));
-    };
+    let (_, columns) = bulk_operation()?;
     let path = m.get_one::<PathBuf>("journal").cloned().unwrap_or_default();
     if !path.is_file() {
         return Err(CliError::new(
@@ -517,15 +519,7 @@ fn beside(file: &Path, extension: &str) -> PathBuf {
 
 async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<Exit, CliError> {
     let local = |what: String| CliError::new(Exit::Local, what);
-    let Some(op) = sdk::operation(sdk::BULK_OPERATION) else {
-        return Err(local(format!(
-            "the spec has no operation {}",
-            sdk::BULK_OPERATION
-        )));
-    };
-    let Some(columns) = bulk_columns(op) else {
-        return Err(local(format!("{} has no goods or TR_ID field", op.name)));
-    };
+    let (op, columns) = bulk_operation()?;
     let (goods_wire, tr_wire) = (columns.goods, columns.tr_id);
     let file = m.get_one::<PathBuf>("file").cloned().unwrap_or_default();
     let goods = m.get_one::<String>("goods").cloned().unwrap_or_default();
