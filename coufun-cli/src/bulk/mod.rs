@@ -532,6 +532,14 @@ mod tests {
         )
     }
 
+    /// Runs the journal's rows through `fake` with `settings`, never stopped.
+    async fn run_all(fake: &Arc<Fake>, j: &Journal, settings: Settings) -> Summary {
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        run(Arc::clone(fake), j.clone(), settings, rx)
+            .await
+            .unwrap()
+    }
+
     async fn journal(dir: &tempfile::TempDir, rows: usize, bad: Option<u64>) -> Journal {
         let j = Journal::open(&dir.path().join("j.sqlite")).await.unwrap();
         j.claim("test").await.unwrap();
@@ -551,7 +559,6 @@ mod tests {
     #[tokio::test]
     async fn unknown_rows_are_retried_with_their_own_tr_id_and_nothing_else_is_resent() {
         let dir = tempfile::tempdir().unwrap();
-        let (_tx, rx) = tokio::sync::watch::channel(false);
         let first = Fake::new(|_, tr| {
             if tr == "T0003" || tr == "T0007" {
                 RowOutcome::Unknown("answer lost".into())
@@ -560,9 +567,7 @@ mod tests {
             }
         });
         let j = journal(&dir, 10, Some(5)).await;
-        let s = run(Arc::clone(&first), j.clone(), settings(), rx.clone())
-            .await
-            .unwrap();
+        let s = run_all(&first, &j, settings()).await;
         assert_eq!(s.count(RowState::Issued), 7);
         assert_eq!(s.count(RowState::Unknown), 2);
         assert_eq!(s.count(RowState::Invalid), 1);
@@ -573,9 +578,7 @@ mod tests {
         );
 
         let second = Fake::new(issued);
-        let s = run(Arc::clone(&second), j.clone(), settings(), rx)
-            .await
-            .unwrap();
+        let s = run_all(&second, &j, settings()).await;
         let mut again = second.calls.lock().unwrap().clone();
         again.sort();
         assert_eq!(again, ["T0003", "T0007"]);
@@ -590,7 +593,6 @@ mod tests {
     #[tokio::test]
     async fn a_row_whose_earlier_attempt_reached_the_server_is_never_resent() {
         let dir = tempfile::tempdir().unwrap();
-        let (_tx, rx) = tokio::sync::watch::channel(false);
         let fake = Fake::new(|_, tr| {
             if tr == "T0002" {
                 RowOutcome::Reached {
@@ -602,11 +604,9 @@ mod tests {
             }
         });
         let j = journal(&dir, 3, None).await;
-        let s = run(Arc::clone(&fake), j.clone(), settings(), rx.clone())
-            .await
-            .unwrap();
+        let s = run_all(&fake, &j, settings()).await;
         assert_eq!(s.count(RowState::Reached), 1);
-        let again = run(Arc::clone(&fake), j, settings(), rx).await.unwrap();
+        let again = run_all(&fake, &j, settings()).await;
         assert_eq!(again.sent_this_run, 0);
         assert_eq!(fake.calls.lock().unwrap().len(), 3);
     }
@@ -617,7 +617,6 @@ mod tests {
     #[tokio::test]
     async fn a_repeat_is_journaled_with_the_code_it_was_answered_across_a_resume() {
         let dir = tempfile::tempdir().unwrap();
-        let (_tx, rx) = tokio::sync::watch::channel(false);
         let fake = Fake::new(|_, tr| match tr {
             "T0001" => RowOutcome::Reached {
                 code: ResultCode::DuplicateRequest,
@@ -630,9 +629,7 @@ mod tests {
             _ => issued(0, tr),
         });
         let j = journal(&dir, 3, None).await;
-        run(Arc::clone(&fake), j.clone(), settings(), rx.clone())
-            .await
-            .unwrap();
+        run_all(&fake, &j, settings()).await;
         j.close().await;
 
         let reopened = Journal::open(&dir.path().join("j.sqlite")).await.unwrap();
@@ -650,9 +647,7 @@ mod tests {
         );
         assert!(rows[..2].iter().all(|r| r.state == RowState::Reached));
 
-        let again = run(Arc::clone(&fake), reopened.clone(), settings(), rx)
-            .await
-            .unwrap();
+        let again = run_all(&fake, &reopened, settings()).await;
         assert_eq!(again.sent_this_run, 0);
         assert_eq!(fake.calls.lock().unwrap().len(), 3);
         assert_eq!(codes(&reopened.rows().await.unwrap()), codes(&rows));
@@ -680,7 +675,6 @@ mod tests {
     #[tokio::test]
     async fn an_echo_mismatch_is_recorded_without_coupons_and_never_resent() {
         let dir = tempfile::tempdir().unwrap();
-        let (_tx, rx) = tokio::sync::watch::channel(false);
         let fake = Fake::new(|_, tr| {
             if tr == "T0002" {
                 RowOutcome::EchoMismatch {
@@ -691,9 +685,7 @@ mod tests {
             }
         });
         let j = journal(&dir, 3, None).await;
-        let s = run(Arc::clone(&fake), j.clone(), settings(), rx.clone())
-            .await
-            .unwrap();
+        let s = run_all(&fake, &j, settings()).await;
         assert_eq!(s.count(RowState::EchoMismatch), 1);
         assert_eq!(s.coupons, 2);
         let rows = j.rows().await.unwrap();
@@ -701,7 +693,7 @@ mod tests {
         assert_eq!(rows[1].coupons, None);
         assert_eq!(rows[1].message.as_deref(), Some("echoed T9999"));
         assert!(rows[1].state.needs_reconciliation());
-        let again = run(Arc::clone(&fake), j, settings(), rx).await.unwrap();
+        let again = run_all(&fake, &j, settings()).await;
         assert_eq!(again.sent_this_run, 0);
         assert_eq!(fake.calls.lock().unwrap().len(), 3);
     }
@@ -724,7 +716,6 @@ mod tests {
     #[tokio::test]
     async fn a_retryable_code_pauses_then_the_same_row_goes_again() {
         let dir = tempfile::tempdir().unwrap();
-        let (_tx, rx) = tokio::sync::watch::channel(false);
         let fake = Fake::new(|n, tr| {
             if n <= 2 {
                 RowOutcome::Refused {
@@ -737,7 +728,7 @@ mod tests {
         });
         let j = journal(&dir, 4, None).await;
         let started = Instant::now();
-        let s = run(Arc::clone(&fake), j, settings(), rx).await.unwrap();
+        let s = run_all(&fake, &j, settings()).await;
         assert_eq!(s.count(RowState::Issued), 4);
         assert!(started.elapsed() >= Duration::from_millis(20), "it paused");
         assert_eq!(fake.calls.lock().unwrap().len(), 6);
@@ -748,7 +739,6 @@ mod tests {
     #[tokio::test]
     async fn the_issue_limit_is_not_retried_and_stops_the_run_at_once() {
         let dir = tempfile::tempdir().unwrap();
-        let (_tx, rx) = tokio::sync::watch::channel(false);
         let fake = Fake::new(|n, tr| {
             if n == 2 {
                 RowOutcome::Refused {
@@ -762,7 +752,7 @@ mod tests {
         let j = journal(&dir, 5, None).await;
         let mut one = settings();
         one.concurrency = 1;
-        let s = run(Arc::clone(&fake), j.clone(), one, rx).await.unwrap();
+        let s = run_all(&fake, &j, one).await;
         assert_eq!(fake.calls.lock().unwrap().as_slice(), ["T0001", "T0002"]);
         let halted = s.halted.clone().expect("stopped");
         assert!(halted.contains("95"), "{halted}");
@@ -781,7 +771,6 @@ mod tests {
     #[tokio::test]
     async fn a_lasting_retryable_code_stops_the_run_and_leaves_rows_for_the_next() {
         let dir = tempfile::tempdir().unwrap();
-        let (_tx, rx) = tokio::sync::watch::channel(false);
         let fake = Fake::new(|_, _| RowOutcome::Refused {
             code: RETRYABLE,
             message: "system error".into(),
@@ -789,7 +778,7 @@ mod tests {
         let j = journal(&dir, 20, None).await;
         let mut one = settings();
         one.concurrency = 1;
-        let s = run(Arc::clone(&fake), j, one, rx).await.unwrap();
+        let s = run_all(&fake, &j, one).await;
         assert!(s.halted.is_some());
         assert_eq!(s.count(RowState::Issued), 0);
         assert_eq!(s.count(RowState::Deferred) + s.count(RowState::Pending), 20);
@@ -800,7 +789,6 @@ mod tests {
     #[tokio::test]
     async fn a_lasting_limit_stops_the_run_and_leaves_rows_for_the_next() {
         let dir = tempfile::tempdir().unwrap();
-        let (_tx, rx) = tokio::sync::watch::channel(false);
         let fake = Fake::new(|_, _| RowOutcome::Refused {
             code: ResultCode::IssueLimitExceeded,
             message: "limit".into(),
@@ -808,7 +796,7 @@ mod tests {
         let j = journal(&dir, 20, None).await;
         let mut one = settings();
         one.concurrency = 1;
-        let s = run(Arc::clone(&fake), j, one, rx).await.unwrap();
+        let s = run_all(&fake, &j, one).await;
         assert!(s.halted.is_some());
         assert_eq!(s.count(RowState::Issued), 0);
         assert_eq!(s.count(RowState::Deferred) + s.count(RowState::Pending), 20);
@@ -824,11 +812,8 @@ mod tests {
             j.plan(&fixed, || "X".into()).await,
             Err(JournalError::Changed(3))
         ));
-        let (_tx, rx) = tokio::sync::watch::channel(false);
         let fake = Fake::new(issued);
-        run(Arc::clone(&fake), j.clone(), settings(), rx)
-            .await
-            .unwrap();
+        run_all(&fake, &j, settings()).await;
         let mut corrected = fixed.clone();
         corrected[1].2[0].1 = "1".into();
         corrected[2].2[0].1 = "1".into();
