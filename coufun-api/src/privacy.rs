@@ -53,17 +53,16 @@ impl PocId {
         if id.trim().is_empty() {
             return Err(InvalidPocId::Empty);
         }
-        if let Some(index) = id
-            .chars()
-            .position(|c| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-        {
-            return Err(InvalidPocId::BadCharacter { index });
-        }
+        // The token rule: ASCII letters, digits, '-' and '_', then the length.
         let max = crate::generated::responses::POC_ID_MAX_BYTES;
-        if id.len() > max as usize {
-            return Err(InvalidPocId::TooLong { len: id.len(), max });
+        match coufun_rules::check_token(&id, max) {
+            Ok(()) => Ok(PocId(id)),
+            Err(coufun_rules::Violation::BadTokenChar { index, .. }) => {
+                Err(InvalidPocId::BadCharacter { index })
+            }
+            // The one other violation of a token that is not empty.
+            Err(_) => Err(InvalidPocId::TooLong { len: id.len(), max }),
         }
-        Ok(PocId(id))
     }
 
     /// The id in clear, for the wire only.

@@ -40,7 +40,7 @@ pub fn explain(text: &str, json: bool) -> Result<String, CliError> {
     } else {
         "  (not in this manual: a newer server's code)\n".to_owned()
     };
-    let rows = vec![
+    let mut rows = vec![
         vec!["code".into(), code.as_str().into()],
         vec!["message (ko)".into(), code.message(Lang::Ko).into()],
         vec!["message (en)".into(), code.message(Lang::En).into()],
@@ -52,7 +52,6 @@ pub fn explain(text: &str, json: bool) -> Result<String, CliError> {
             format!("{} — {}", retry(code), retry_advice(code)),
         ],
     ];
-    let mut rows = rows;
     if let (Some(ko), Some(en)) = (
         code.after_lost_answer(Lang::Ko),
         code.after_lost_answer(Lang::En),

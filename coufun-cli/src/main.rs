@@ -196,46 +196,37 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
             code,
             detail,
         } => {
-            if json {
-                println!(
-                    "{}",
-                    json!({"operation": op.name, "outcome": "earlier_attempt_reached", "tr_id": tr_id, "code": code.as_str(), "detail": detail})
-                );
-            } else {
-                println!(
+            say(
+                json,
+                json!({"operation": op.name, "outcome": "earlier_attempt_reached", "tr_id": tr_id, "code": code.as_str(), "detail": detail}),
+                format!(
                     "{}: an earlier attempt with TR_ID {tr_id} reached the server — coupons probably exist, their numbers are not retrievable; do not issue again (`coufun explain {}` says what to do)\n  {detail}",
                     op.name,
                     code.as_str()
-                );
-            }
+                ),
+            );
             Exit::DoNotResend
         }
         CallOutcome::Unknown { tr_id, detail } => {
-            if json {
-                println!(
-                    "{}",
-                    json!({"operation": op.name, "outcome": "unknown", "tr_id": tr_id, "detail": detail})
-                );
-            } else {
-                println!(
+            say(
+                json,
+                json!({"operation": op.name, "outcome": "unknown", "tr_id": tr_id, "detail": detail}),
+                format!(
                     "{}: outcome unknown — coupons may exist; send the same command again with --tr-id {tr_id} (the server deduplicates on it: never a new TR_ID)\n  {detail}",
                     op.name
-                );
-            }
+                ),
+            );
             Exit::Unknown
         }
         CallOutcome::EchoMismatch { tr_id, detail } => {
-            if json {
-                println!(
-                    "{}",
-                    json!({"operation": op.name, "outcome": "echo_mismatch", "tr_id": tr_id, "detail": detail})
-                );
-            } else {
-                println!(
+            say(
+                json,
+                json!({"operation": op.name, "outcome": "echo_mismatch", "tr_id": tr_id, "detail": detail}),
+                format!(
                     "{}: the answer was another order's — its coupons are not this request's, and what TR_ID {tr_id} did is not known; do not send it again, ask the supplier to reconcile it\n  {detail}",
                     op.name
-                );
-            }
+                ),
+            );
             Exit::DoNotResend
         }
         CallOutcome::Transport(detail) => {
@@ -249,6 +240,15 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
             }
             Exit::Transport
         }
+    }
+}
+
+/// Prints an outcome: `value` with `--json`, else `text`.
+fn say(json: bool, value: serde_json::Value, text: String) {
+    if json {
+        println!("{value}");
+    } else {
+        println!("{text}");
     }
 }
 
@@ -299,16 +299,13 @@ async fn goods_info(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<E
         }
     };
     let Some(item) = item else {
-        if json {
-            println!(
-                "{}",
-                json!({"operation": cli::GOODS_INFO, "outcome": "not_found", "goods_id": goods_id})
-            );
-        } else {
-            println!(
+        say(
+            json,
+            json!({"operation": cli::GOODS_INFO, "outcome": "not_found", "goods_id": goods_id}),
+            format!(
                 "goods-info: {goods_id} is not in the goods list of this POC_ID (`coufun goods-list` lists them)"
-            );
-        }
+            ),
+        );
         return Ok(Exit::Refused);
     };
     if json {
@@ -356,19 +353,21 @@ pub(crate) fn bulk_columns(op: &OpMeta) -> Option<reconcile::Columns> {
     })
 }
 
+/// The bulk operation and its columns, from the operation table.
+fn bulk_operation() -> Result<(&'static OpMeta, reconcile::Columns), CliError> {
+    let local = |what: String| CliError::new(Exit::Local, what);
+    let op = sdk::operation(sdk::BULK_OPERATION)
+        .ok_or_else(|| local(format!("the spec has no operation {}", sdk::BULK_OPERATION)))?;
+    let columns = bulk_columns(op)
+        .ok_or_else(|| local(format!("{} has no goods or TR_ID field", op.name)))?;
+    Ok((op, columns))
+}
+
 /// `coufun reconcile`: the reconciliation request from a bulk journal, on
 /// stdout or in `--output`; reads the journal only.
 async fn reconcile_command(m: &ArgMatches) -> Result<Exit, CliError> {
     let local = |what: String| CliError::new(Exit::Local, what);
-    let Some(op) = sdk::operation(sdk::BULK_OPERATION) else {
-        return Err(local(format!(
-            "the spec has no operation {}",
-            sdk::BULK_OPERATION
-        )));
-    };
-    let Some(columns) = bulk_columns(op) else {
-        return Err(local(format!("{} has no goods or TR_ID field", op.name)));
-    };
+    let (_, columns) = bulk_operation()?;
     let path = m.get_one::<PathBuf>("journal").cloned().unwrap_or_default();
     if !path.is_file() {
         return Err(CliError::new(
@@ -414,15 +413,7 @@ fn beside(file: &Path, extension: &str) -> PathBuf {
 
 async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<Exit, CliError> {
     let local = |what: String| CliError::new(Exit::Local, what);
-    let Some(op) = sdk::operation(sdk::BULK_OPERATION) else {
-        return Err(local(format!(
-            "the spec has no operation {}",
-            sdk::BULK_OPERATION
-        )));
-    };
-    let Some(columns) = bulk_columns(op) else {
-        return Err(local(format!("{} has no goods or TR_ID field", op.name)));
-    };
+    let (op, columns) = bulk_operation()?;
     let (goods_wire, tr_wire) = (columns.goods, columns.tr_id);
     let file = m.get_one::<PathBuf>("file").cloned().unwrap_or_default();
     let goods = m.get_one::<String>("goods").cloned().unwrap_or_default();
@@ -514,10 +505,7 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
     bulk::input::write_report(&report_path, &all)
         .map_err(|e| local(format!("report {}: {e}", report_path.display())))?;
 
-    let open = summary.count(RowState::Unknown)
-        + summary.count(RowState::Sending)
-        + summary.count(RowState::Pending)
-        + summary.count(RowState::Deferred);
+    let open = summary.open();
     // Issued rows whose answer listed another number of coupons than it stated
     // or than were asked for: the warning is the row's message.
     let short = all
@@ -592,10 +580,7 @@ async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
 /// How a bulk run exits: interrupted; else rows still open (a rerun sends them
 /// with their TR_IDs: 4); else rows never to be sent again (6); else refusals.
 fn bulk_exit(summary: &bulk::Summary) -> Exit {
-    let open = summary.count(RowState::Unknown)
-        + summary.count(RowState::Sending)
-        + summary.count(RowState::Pending)
-        + summary.count(RowState::Deferred);
+    let open = summary.open();
     if summary.interrupted {
         Exit::Interrupted
     } else if open > 0 {

@@ -15,27 +15,12 @@ use coufun_api::xml::{
     CalendarDate, Phone, Reported, Response, Timestamp, encode_document, encode_error,
 };
 use coufun_api::{
-    AnswerType, Charset, CouponStatus, CouponType, Lang, OperationId, ResultCode, SendType,
-    ValidityType,
+    AnswerType, Charset, CouponType, Lang, OperationId, ResultCode, SendType, ValidityType,
 };
 use jiff::civil::{Date, DateTime};
 
 use crate::catalogue::Goods;
-
-/// One coupon as an answer shows it.
-#[derive(Debug, Clone)]
-pub(crate) struct CouponView {
-    pub coupon_number: String,
-    pub recipient: Option<String>,
-    pub state: CouponStatus,
-    pub kind: CouponType,
-    pub valid_until: Date,
-    pub ordered_on: Date,
-    pub total_amount: Option<u64>,
-    pub remaining_amount: Option<u64>,
-    pub exchanged_at: Option<DateTime>,
-    pub cancelled_at: Option<DateTime>,
-}
+use crate::ledger::Coupon;
 
 /// What a successful operation answers.
 #[derive(Debug, Clone)]
@@ -48,9 +33,13 @@ pub(crate) enum Outcome {
         valid_until: Date,
         reserve1: Option<String>,
         reserve2: Option<String>,
-        coupons: Vec<CouponView>,
+        coupons: Vec<Coupon>,
     },
-    Status(Box<CouponView>),
+    Status {
+        coupon: Box<Coupon>,
+        /// The day its order was issued.
+        ordered_on: Date,
+    },
     Cancelled {
         coupon_number: String,
     },
@@ -287,12 +276,15 @@ pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<
             },
             charset,
         ),
-        Outcome::Status(c) => {
+        Outcome::Status {
+            coupon: c,
+            ordered_on,
+        } => {
             let answer = success(
                 &CouponStatusResponse {
                     coupons: vec![CouponStatusItem {
                         coupon_type: Some(Reported::Known(c.kind)),
-                        order_date: calendar(c.ordered_on),
+                        order_date: calendar(*ordered_on),
                         status: Some(Reported::Known(c.state)),
                         recipient: phone(&c.recipient),
                         coupon_number: Some(c.coupon_number.clone().into()),

@@ -119,13 +119,7 @@ pub enum Clock {
 impl Clock {
     /// Today by this clock.
     pub fn today(self) -> Date {
-        match self {
-            Clock::Fixed(date) => date,
-            Clock::System => {
-                let korea = jiff::tz::TimeZone::fixed(jiff::tz::offset(9));
-                jiff::Timestamp::now().to_zoned(korea).date()
-            }
-        }
+        self.now().date()
     }
 
     /// Now by this clock, to the second (a fixed date reads as noon that day).

@@ -86,9 +86,7 @@ impl AsyncRead for KillableStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        if let Err(e) = self.check(cx) {
-            return Poll::Ready(Err(e));
-        }
+        self.check(cx)?;
         Pin::new(&mut self.stream).poll_read(cx, buf)
     }
 }
@@ -99,23 +97,17 @@ impl AsyncWrite for KillableStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        if let Err(e) = self.check(cx) {
-            return Poll::Ready(Err(e));
-        }
+        self.check(cx)?;
         Pin::new(&mut self.stream).poll_write(cx, buf)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if let Err(e) = self.check(cx) {
-            return Poll::Ready(Err(e));
-        }
+        self.check(cx)?;
         Pin::new(&mut self.stream).poll_flush(cx)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if let Err(e) = self.check(cx) {
-            return Poll::Ready(Err(e));
-        }
+        self.check(cx)?;
         Pin::new(&mut self.stream).poll_shutdown(cx)
     }
 }

@@ -21,7 +21,7 @@ use coufun_api::{
 use jiff::civil::Date;
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 
-use crate::bridge::{Answer, CouponView, Outcome};
+use crate::bridge::{Answer, Outcome};
 use crate::catalogue::Goods;
 use crate::config::{PocAccount, SandboxConfig};
 use crate::ledger::{Coupon, Ledger, Order};
@@ -384,7 +384,7 @@ impl State {
         }
         let order_id = format!("{}{:06}", today.strftime("%Y%m%d"), self.next_order);
         self.next_order += 1;
-        let views = coupons.iter().map(|c| self.view(c, today)).collect();
+        let issued = coupons.clone();
         self.ledger.orders.push(Order {
             order_id: order_id.clone(),
             tr_id: tr_id.clone(),
@@ -401,7 +401,7 @@ impl State {
             valid_until,
             reserve1: ask.reserve1.map(|r| r.as_str().to_owned()),
             reserve2: ask.reserve2.map(|r| r.as_str().to_owned()),
-            coupons: views,
+            coupons: issued,
         })
     }
 
@@ -419,21 +419,6 @@ impl State {
     fn is_expired(&self, coupon: &Coupon) -> bool {
         coupon.expired
             || (coupon.state == CouponStatus::Unused && coupon.valid_until < self.today())
-    }
-
-    fn view(&self, coupon: &Coupon, ordered_on: Date) -> CouponView {
-        CouponView {
-            coupon_number: coupon.coupon_number.clone(),
-            recipient: coupon.recipient.clone(),
-            state: coupon.state,
-            kind: coupon.kind,
-            valid_until: coupon.valid_until,
-            ordered_on,
-            total_amount: coupon.total_amount,
-            remaining_amount: coupon.remaining_amount,
-            exchanged_at: coupon.exchanged_at,
-            cancelled_at: coupon.cancelled_at,
-        }
     }
 
     /// The coupon named by `GOODS_ID` + `BARCODE_NUM` for this account (10, 16),
@@ -466,7 +451,10 @@ impl State {
         number: &CouponNumber,
     ) -> Verdict<Outcome> {
         let (coupon, ordered_on) = self.target(account, goods_id, number)?;
-        Ok(Outcome::Status(Box::new(self.view(&coupon, ordered_on))))
+        Ok(Outcome::Status {
+            coupon: Box::new(coupon),
+            ordered_on,
+        })
     }
 
     fn coupon(&self, number: &str) -> Verdict<&Coupon> {
@@ -536,15 +524,19 @@ impl State {
         let number = coupon.coupon_number;
         self.usable(&number)?;
         self.may_resend(&number)?;
-        let mut send_count = 0;
-        if let Some(coupon) = self.ledger.coupon_mut(&number) {
-            coupon.send_count += 1;
-            coupon.resend_count += 1;
-            send_count = coupon.send_count;
-        }
+        let send_count = self.count_resend(&number);
         Ok(Outcome::Resent {
             coupon_number: number,
             send_count,
+        })
+    }
+
+    /// Counts one more sending of coupon `number` (a resend); its sendings so far.
+    fn count_resend(&mut self, number: &str) -> u32 {
+        self.ledger.coupon_mut(number).map_or(0, |coupon| {
+            coupon.send_count += 1;
+            coupon.resend_count += 1;
+            coupon.send_count
         })
     }
 
@@ -579,12 +571,7 @@ impl State {
         } else if self.coupon(&number)?.resend_count >= self.config.max_resends_per_coupon {
             return Err(ResultCode::ResendLimitExceeded);
         }
-        let mut send_count = 0;
-        if let Some(coupon) = self.ledger.coupon_mut(&number) {
-            coupon.send_count += 1;
-            coupon.resend_count += 1;
-            send_count = coupon.send_count;
-        }
+        let send_count = self.count_resend(&number);
         Ok(Outcome::ImageSent {
             coupon_number: number,
             send_count,

@@ -26,6 +26,19 @@ pub(crate) fn excerpt(text: &str) -> String {
     crate::redact::redact(&text.chars().take(40).collect::<String>(), &[])
 }
 
+/// Reads `text`, trimmed, with `parse`: `Ok(None)` when nothing is left, the
+/// excerpt when `parse` refuses it.
+fn parse_trimmed<T>(
+    text: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<Option<T>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    parse(t).map(Some).ok_or_else(|| excerpt(t))
+}
+
 impl FieldValue for String {
     const EXPECTED: &'static str = "text";
 
@@ -42,11 +55,7 @@ impl FieldValue for i64 {
     const EXPECTED: &'static str = "an integer";
 
     fn parse_text(text: Cow<'_, str>) -> Result<Option<Self>, String> {
-        let t = text.trim();
-        if t.is_empty() {
-            return Ok(None);
-        }
-        t.parse().map(Some).map_err(|_| excerpt(t))
+        parse_trimmed(&text, |t| t.parse().ok())
     }
 
     fn write_text(&self, out: &mut String) {
@@ -102,13 +111,7 @@ impl FieldValue for CalendarDate {
     const EXPECTED: &'static str = "a date written YYYYMMDD";
 
     fn parse_text(text: Cow<'_, str>) -> Result<Option<Self>, String> {
-        let t = text.trim();
-        if t.is_empty() {
-            return Ok(None);
-        }
-        CalendarDate::parse_ymd(t)
-            .map(Some)
-            .ok_or_else(|| excerpt(t))
+        parse_trimmed(&text, CalendarDate::parse_ymd)
     }
 
     fn write_text(&self, out: &mut String) {
@@ -223,11 +226,7 @@ impl FieldValue for Timestamp {
     const EXPECTED: &'static str = "a time written YYYYMMDDHHMISS";
 
     fn parse_text(text: Cow<'_, str>) -> Result<Option<Self>, String> {
-        let t = text.trim();
-        if t.is_empty() {
-            return Ok(None);
-        }
-        Timestamp::parse(t).map(Some).ok_or_else(|| excerpt(t))
+        parse_trimmed(&text, Timestamp::parse)
     }
 
     fn write_text(&self, out: &mut String) {

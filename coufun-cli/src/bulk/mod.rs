@@ -115,6 +115,15 @@ impl Summary {
     pub fn count(&self, state: RowState) -> usize {
         self.by_state.get(&state).copied().unwrap_or(0)
     }
+
+    /// Rows still open: a rerun sends them (with their TR_IDs).
+    pub fn open(&self) -> usize {
+        self.by_state
+            .iter()
+            .filter(|(state, _)| state.needs_sending())
+            .map(|(_, n)| n)
+            .sum()
+    }
 }
 
 /// A run that could not go on.
@@ -254,134 +263,114 @@ async fn worker<I: Issuer>(shared: Arc<Shared<I>>) -> Result<(), BulkError> {
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         let outcome = shared.issuer.issue(params).await;
+        let entry = Entry::of(&outcome);
+        shared
+            .journal
+            .record(
+                row.line,
+                entry.state,
+                entry.code,
+                entry.message,
+                entry.order,
+                entry.coupons.as_deref(),
+            )
+            .await?;
         match outcome {
-            RowOutcome::Issued {
-                order,
-                coupons,
-                warning,
-            } => {
-                let coupons = coupons.join(" ");
-                shared
-                    .journal
-                    .record(
-                        row.line,
-                        RowState::Issued,
-                        Some(ResultCode::Success),
-                        warning.as_deref(),
-                        order.as_deref(),
-                        Some(&coupons),
-                    )
-                    .await?;
+            RowOutcome::Issued { .. } => {
                 *shared.pause_len.lock().await = shared.settings.limit_pause;
             }
-            RowOutcome::Refused { code, message } if refusal(code) == Refusal::Halt => {
-                // Never sent again by this run: nothing was issued, and every
-                // following row would be refused the same way.
-                shared
-                    .journal
-                    .record(
-                        row.line,
-                        RowState::Deferred,
-                        Some(code),
-                        Some(&message),
-                        None,
-                        None,
-                    )
-                    .await?;
-                let mut halted = shared.halted.lock().await;
-                if halted.is_none() {
+            RowOutcome::Refused { code, .. } => match refusal(code) {
+                Refusal::Halt => {
+                    // Never sent again by this run: nothing was issued, and every
+                    // following row would be refused the same way.
                     let admin = if code.contact_admin() {
                         "contact the COUFUN administrator, then "
                     } else {
                         ""
                     };
-                    *halted = Some(format!(
-                        "stopped: the server answered {} — not retried (retry: never); {admin}rerun to resume (same TR_IDs)",
-                        code.display(coufun_api::Lang::En),
-                    ));
+                    halt(
+                        &shared,
+                        format!(
+                            "stopped: the server answered {} — not retried (retry: never); {admin}rerun to resume (same TR_IDs)",
+                            code.display(coufun_api::Lang::En),
+                        ),
+                    )
+                    .await;
                 }
-            }
-            RowOutcome::Refused { code, message } if refusal(code) == Refusal::Retry => {
-                shared
-                    .journal
-                    .record(
-                        row.line,
-                        RowState::Deferred,
-                        Some(code),
-                        Some(&message),
-                        None,
-                        None,
+                Refusal::Retry => {
+                    pause(&shared, code).await;
+                    if limit_hits + 1 < shared.settings.limit_retries {
+                        shared.queue.lock().await.push_front((row, limit_hits + 1));
+                        continue;
+                    }
+                    // The limit outlasted every pause: stop sending; a later run resumes.
+                    halt(
+                        &shared,
+                        format!(
+                            "stopped: the server kept answering {} after {} pauses; rerun later to resume",
+                            code.display(coufun_api::Lang::En),
+                            shared.settings.limit_retries
+                        ),
                     )
-                    .await?;
-                pause(&shared, code).await;
-                if limit_hits + 1 < shared.settings.limit_retries {
-                    shared.queue.lock().await.push_front((row, limit_hits + 1));
-                    continue;
+                    .await;
                 }
-                // The limit outlasted every pause: stop sending; a later run resumes.
-                let mut halted = shared.halted.lock().await;
-                if halted.is_none() {
-                    *halted = Some(format!(
-                        "stopped: the server kept answering {} after {} pauses; rerun later to resume",
-                        code.display(coufun_api::Lang::En),
-                        shared.settings.limit_retries
-                    ));
-                }
-            }
-            RowOutcome::Refused { code, message } => {
-                shared
-                    .journal
-                    .record(
-                        row.line,
-                        RowState::Refused,
-                        Some(code),
-                        Some(&message),
-                        None,
-                        None,
-                    )
-                    .await?;
-            }
-            RowOutcome::Invalid(why) => {
-                shared
-                    .journal
-                    .record(row.line, RowState::Invalid, None, Some(&why), None, None)
-                    .await?;
-            }
-            RowOutcome::Unknown(why) => {
-                shared
-                    .journal
-                    .record(row.line, RowState::Unknown, None, Some(&why), None, None)
-                    .await?;
-            }
-            RowOutcome::Reached { code, detail } => {
-                shared
-                    .journal
-                    .record(
-                        row.line,
-                        RowState::Reached,
-                        Some(code),
-                        Some(&detail),
-                        None,
-                        None,
-                    )
-                    .await?;
-            }
-            RowOutcome::EchoMismatch { detail } => {
-                shared
-                    .journal
-                    .record(
-                        row.line,
-                        RowState::EchoMismatch,
-                        None,
-                        Some(&detail),
-                        None,
-                        None,
-                    )
-                    .await?;
-            }
+                Refusal::Final => {}
+            },
+            _ => {}
         }
         shared.bar.inc(1);
     }
+}
+
+/// What the journal records for an outcome.
+struct Entry<'a> {
+    state: RowState,
+    code: Option<ResultCode>,
+    message: Option<&'a str>,
+    order: Option<&'a str>,
+    coupons: Option<String>,
+}
+
+impl<'a> Entry<'a> {
+    fn of(outcome: &'a RowOutcome) -> Self {
+        let entry = |state, code, message: &'a str| Entry {
+            state,
+            code,
+            message: Some(message),
+            order: None,
+            coupons: None,
+        };
+        match outcome {
+            RowOutcome::Issued {
+                order,
+                coupons,
+                warning,
+            } => Entry {
+                state: RowState::Issued,
+                code: Some(ResultCode::Success),
+                message: warning.as_deref(),
+                order: order.as_deref(),
+                coupons: Some(coupons.join(" ")),
+            },
+            // A code that stops the run or pauses it leaves the row for a rerun.
+            RowOutcome::Refused { code, message } => {
+                let state = match refusal(*code) {
+                    Refusal::Halt | Refusal::Retry => RowState::Deferred,
+                    Refusal::Final => RowState::Refused,
+                };
+                entry(state, Some(*code), message)
+            }
+            RowOutcome::Invalid(why) => entry(RowState::Invalid, None, why),
+            RowOutcome::Unknown(why) => entry(RowState::Unknown, None, why),
+            RowOutcome::Reached { code, detail } => entry(RowState::Reached, Some(*code), detail),
+            RowOutcome::EchoMismatch { detail } => entry(RowState::EchoMismatch, None, detail),
+        }
+    }
+}
+
+/// Stops the run with `why`, unless another worker stopped it first.
+async fn halt<I>(shared: &Shared<I>, why: String) {
+    shared.halted.lock().await.get_or_insert(why);
 }
 
 /// What a run does with a refusal.
@@ -483,6 +472,15 @@ mod tests {
         answer: fn(usize, &str) -> RowOutcome,
     }
 
+    impl Fake {
+        fn new(answer: fn(usize, &str) -> RowOutcome) -> Arc<Self> {
+            Arc::new(Fake {
+                calls: StdMutex::new(Vec::new()),
+                answer,
+            })
+        }
+    }
+
     impl Issuer for Arc<Fake> {
         async fn issue(&self, params: Vec<(String, String)>) -> RowOutcome {
             let tr = params
@@ -525,18 +523,28 @@ mod tests {
         }
     }
 
+    /// Input row `i` (reference `r{i}`) asking for `qty` coupons.
+    fn input_row(i: u64, qty: &str) -> input::InputRow {
+        (
+            i,
+            format!("r{i}"),
+            vec![(quantity().to_owned(), qty.to_owned())],
+        )
+    }
+
+    /// Runs the journal's rows through `fake` with `settings`, never stopped.
+    async fn run_all(fake: &Arc<Fake>, j: &Journal, settings: Settings) -> Summary {
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        run(Arc::clone(fake), j.clone(), settings, rx)
+            .await
+            .unwrap()
+    }
+
     async fn journal(dir: &tempfile::TempDir, rows: usize, bad: Option<u64>) -> Journal {
         let j = Journal::open(&dir.path().join("j.sqlite")).await.unwrap();
         j.claim("test").await.unwrap();
         let input: Vec<_> = (1..=rows as u64)
-            .map(|i| {
-                let qty = if Some(i) == bad { "0" } else { "1" };
-                (
-                    i,
-                    format!("r{i}"),
-                    vec![(quantity().to_owned(), qty.to_owned())],
-                )
-            })
+            .map(|i| input_row(i, if Some(i) == bad { "0" } else { "1" }))
             .collect();
         let mut n = 0;
         j.plan(&input, || {
@@ -551,21 +559,15 @@ mod tests {
     #[tokio::test]
     async fn unknown_rows_are_retried_with_their_own_tr_id_and_nothing_else_is_resent() {
         let dir = tempfile::tempdir().unwrap();
-        let (_tx, rx) = tokio::sync::watch::channel(false);
-        let first = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: |_, tr| {
-                if tr == "T0003" || tr == "T0007" {
-                    RowOutcome::Unknown("answer lost".into())
-                } else {
-                    issued(0, tr)
-                }
-            },
+        let first = Fake::new(|_, tr| {
+            if tr == "T0003" || tr == "T0007" {
+                RowOutcome::Unknown("answer lost".into())
+            } else {
+                issued(0, tr)
+            }
         });
         let j = journal(&dir, 10, Some(5)).await;
-        let s = run(Arc::clone(&first), j.clone(), settings(), rx.clone())
-            .await
-            .unwrap();
+        let s = run_all(&first, &j, settings()).await;
         assert_eq!(s.count(RowState::Issued), 7);
         assert_eq!(s.count(RowState::Unknown), 2);
         assert_eq!(s.count(RowState::Invalid), 1);
@@ -575,13 +577,8 @@ mod tests {
             "the invalid row is never sent"
         );
 
-        let second = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: issued,
-        });
-        let s = run(Arc::clone(&second), j.clone(), settings(), rx)
-            .await
-            .unwrap();
+        let second = Fake::new(issued);
+        let s = run_all(&second, &j, settings()).await;
         let mut again = second.calls.lock().unwrap().clone();
         again.sort();
         assert_eq!(again, ["T0003", "T0007"]);
@@ -596,26 +593,20 @@ mod tests {
     #[tokio::test]
     async fn a_row_whose_earlier_attempt_reached_the_server_is_never_resent() {
         let dir = tempfile::tempdir().unwrap();
-        let (_tx, rx) = tokio::sync::watch::channel(false);
-        let fake = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: |_, tr| {
-                if tr == "T0002" {
-                    RowOutcome::Reached {
-                        code: ResultCode::DuplicateTrId,
-                        detail: "12 after a lost answer".into(),
-                    }
-                } else {
-                    issued(0, tr)
+        let fake = Fake::new(|_, tr| {
+            if tr == "T0002" {
+                RowOutcome::Reached {
+                    code: ResultCode::DuplicateTrId,
+                    detail: "12 after a lost answer".into(),
                 }
-            },
+            } else {
+                issued(0, tr)
+            }
         });
         let j = journal(&dir, 3, None).await;
-        let s = run(Arc::clone(&fake), j.clone(), settings(), rx.clone())
-            .await
-            .unwrap();
+        let s = run_all(&fake, &j, settings()).await;
         assert_eq!(s.count(RowState::Reached), 1);
-        let again = run(Arc::clone(&fake), j, settings(), rx).await.unwrap();
+        let again = run_all(&fake, &j, settings()).await;
         assert_eq!(again.sent_this_run, 0);
         assert_eq!(fake.calls.lock().unwrap().len(), 3);
     }
@@ -626,25 +617,19 @@ mod tests {
     #[tokio::test]
     async fn a_repeat_is_journaled_with_the_code_it_was_answered_across_a_resume() {
         let dir = tempfile::tempdir().unwrap();
-        let (_tx, rx) = tokio::sync::watch::channel(false);
-        let fake = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: |_, tr| match tr {
-                "T0001" => RowOutcome::Reached {
-                    code: ResultCode::DuplicateRequest,
-                    detail: "23 after a lost answer".into(),
-                },
-                "T0002" => RowOutcome::Reached {
-                    code: ResultCode::DuplicateTrId,
-                    detail: "12 after a lost answer".into(),
-                },
-                _ => issued(0, tr),
+        let fake = Fake::new(|_, tr| match tr {
+            "T0001" => RowOutcome::Reached {
+                code: ResultCode::DuplicateRequest,
+                detail: "23 after a lost answer".into(),
             },
+            "T0002" => RowOutcome::Reached {
+                code: ResultCode::DuplicateTrId,
+                detail: "12 after a lost answer".into(),
+            },
+            _ => issued(0, tr),
         });
         let j = journal(&dir, 3, None).await;
-        run(Arc::clone(&fake), j.clone(), settings(), rx.clone())
-            .await
-            .unwrap();
+        run_all(&fake, &j, settings()).await;
         j.close().await;
 
         let reopened = Journal::open(&dir.path().join("j.sqlite")).await.unwrap();
@@ -662,9 +647,7 @@ mod tests {
         );
         assert!(rows[..2].iter().all(|r| r.state == RowState::Reached));
 
-        let again = run(Arc::clone(&fake), reopened.clone(), settings(), rx)
-            .await
-            .unwrap();
+        let again = run_all(&fake, &reopened, settings()).await;
         assert_eq!(again.sent_this_run, 0);
         assert_eq!(fake.calls.lock().unwrap().len(), 3);
         assert_eq!(codes(&reopened.rows().await.unwrap()), codes(&rows));
@@ -692,23 +675,17 @@ mod tests {
     #[tokio::test]
     async fn an_echo_mismatch_is_recorded_without_coupons_and_never_resent() {
         let dir = tempfile::tempdir().unwrap();
-        let (_tx, rx) = tokio::sync::watch::channel(false);
-        let fake = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: |_, tr| {
-                if tr == "T0002" {
-                    RowOutcome::EchoMismatch {
-                        detail: "echoed T9999".into(),
-                    }
-                } else {
-                    issued(0, tr)
+        let fake = Fake::new(|_, tr| {
+            if tr == "T0002" {
+                RowOutcome::EchoMismatch {
+                    detail: "echoed T9999".into(),
                 }
-            },
+            } else {
+                issued(0, tr)
+            }
         });
         let j = journal(&dir, 3, None).await;
-        let s = run(Arc::clone(&fake), j.clone(), settings(), rx.clone())
-            .await
-            .unwrap();
+        let s = run_all(&fake, &j, settings()).await;
         assert_eq!(s.count(RowState::EchoMismatch), 1);
         assert_eq!(s.coupons, 2);
         let rows = j.rows().await.unwrap();
@@ -716,7 +693,7 @@ mod tests {
         assert_eq!(rows[1].coupons, None);
         assert_eq!(rows[1].message.as_deref(), Some("echoed T9999"));
         assert!(rows[1].state.needs_reconciliation());
-        let again = run(Arc::clone(&fake), j, settings(), rx).await.unwrap();
+        let again = run_all(&fake, &j, settings()).await;
         assert_eq!(again.sent_this_run, 0);
         assert_eq!(fake.calls.lock().unwrap().len(), 3);
     }
@@ -739,23 +716,19 @@ mod tests {
     #[tokio::test]
     async fn a_retryable_code_pauses_then_the_same_row_goes_again() {
         let dir = tempfile::tempdir().unwrap();
-        let (_tx, rx) = tokio::sync::watch::channel(false);
-        let fake = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: |n, tr| {
-                if n <= 2 {
-                    RowOutcome::Refused {
-                        code: RETRYABLE,
-                        message: "system error".into(),
-                    }
-                } else {
-                    issued(n, tr)
+        let fake = Fake::new(|n, tr| {
+            if n <= 2 {
+                RowOutcome::Refused {
+                    code: RETRYABLE,
+                    message: "system error".into(),
                 }
-            },
+            } else {
+                issued(n, tr)
+            }
         });
         let j = journal(&dir, 4, None).await;
         let started = Instant::now();
-        let s = run(Arc::clone(&fake), j, settings(), rx).await.unwrap();
+        let s = run_all(&fake, &j, settings()).await;
         assert_eq!(s.count(RowState::Issued), 4);
         assert!(started.elapsed() >= Duration::from_millis(20), "it paused");
         assert_eq!(fake.calls.lock().unwrap().len(), 6);
@@ -766,24 +739,20 @@ mod tests {
     #[tokio::test]
     async fn the_issue_limit_is_not_retried_and_stops_the_run_at_once() {
         let dir = tempfile::tempdir().unwrap();
-        let (_tx, rx) = tokio::sync::watch::channel(false);
-        let fake = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: |n, tr| {
-                if n == 2 {
-                    RowOutcome::Refused {
-                        code: ResultCode::IssueLimitExceeded,
-                        message: "limit".into(),
-                    }
-                } else {
-                    issued(n, tr)
+        let fake = Fake::new(|n, tr| {
+            if n == 2 {
+                RowOutcome::Refused {
+                    code: ResultCode::IssueLimitExceeded,
+                    message: "limit".into(),
                 }
-            },
+            } else {
+                issued(n, tr)
+            }
         });
         let j = journal(&dir, 5, None).await;
         let mut one = settings();
         one.concurrency = 1;
-        let s = run(Arc::clone(&fake), j.clone(), one, rx).await.unwrap();
+        let s = run_all(&fake, &j, one).await;
         assert_eq!(fake.calls.lock().unwrap().as_slice(), ["T0001", "T0002"]);
         let halted = s.halted.clone().expect("stopped");
         assert!(halted.contains("95"), "{halted}");
@@ -802,18 +771,14 @@ mod tests {
     #[tokio::test]
     async fn a_lasting_retryable_code_stops_the_run_and_leaves_rows_for_the_next() {
         let dir = tempfile::tempdir().unwrap();
-        let (_tx, rx) = tokio::sync::watch::channel(false);
-        let fake = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: |_, _| RowOutcome::Refused {
-                code: RETRYABLE,
-                message: "system error".into(),
-            },
+        let fake = Fake::new(|_, _| RowOutcome::Refused {
+            code: RETRYABLE,
+            message: "system error".into(),
         });
         let j = journal(&dir, 20, None).await;
         let mut one = settings();
         one.concurrency = 1;
-        let s = run(Arc::clone(&fake), j, one, rx).await.unwrap();
+        let s = run_all(&fake, &j, one).await;
         assert!(s.halted.is_some());
         assert_eq!(s.count(RowState::Issued), 0);
         assert_eq!(s.count(RowState::Deferred) + s.count(RowState::Pending), 20);
@@ -824,18 +789,14 @@ mod tests {
     #[tokio::test]
     async fn a_lasting_limit_stops_the_run_and_leaves_rows_for_the_next() {
         let dir = tempfile::tempdir().unwrap();
-        let (_tx, rx) = tokio::sync::watch::channel(false);
-        let fake = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: |_, _| RowOutcome::Refused {
-                code: ResultCode::IssueLimitExceeded,
-                message: "limit".into(),
-            },
+        let fake = Fake::new(|_, _| RowOutcome::Refused {
+            code: ResultCode::IssueLimitExceeded,
+            message: "limit".into(),
         });
         let j = journal(&dir, 20, None).await;
         let mut one = settings();
         one.concurrency = 1;
-        let s = run(Arc::clone(&fake), j, one, rx).await.unwrap();
+        let s = run_all(&fake, &j, one).await;
         assert!(s.halted.is_some());
         assert_eq!(s.count(RowState::Issued), 0);
         assert_eq!(s.count(RowState::Deferred) + s.count(RowState::Pending), 20);
@@ -846,35 +807,13 @@ mod tests {
     async fn a_changed_input_is_refused_but_an_invalid_row_may_be_corrected() {
         let dir = tempfile::tempdir().unwrap();
         let j = journal(&dir, 3, Some(2)).await;
-        let fixed = vec![
-            (
-                1,
-                "r1".to_owned(),
-                vec![(quantity().to_owned(), "1".to_owned())],
-            ),
-            (
-                2,
-                "r2".to_owned(),
-                vec![(quantity().to_owned(), "0".to_owned())],
-            ),
-            (
-                3,
-                "r3".to_owned(),
-                vec![(quantity().to_owned(), "2".to_owned())],
-            ),
-        ];
+        let fixed = vec![input_row(1, "1"), input_row(2, "0"), input_row(3, "2")];
         assert!(matches!(
             j.plan(&fixed, || "X".into()).await,
             Err(JournalError::Changed(3))
         ));
-        let (_tx, rx) = tokio::sync::watch::channel(false);
-        let fake = Arc::new(Fake {
-            calls: StdMutex::new(Vec::new()),
-            answer: issued,
-        });
-        run(Arc::clone(&fake), j.clone(), settings(), rx)
-            .await
-            .unwrap();
+        let fake = Fake::new(issued);
+        run_all(&fake, &j, settings()).await;
         let mut corrected = fixed.clone();
         corrected[1].2[0].1 = "1".into();
         corrected[2].2[0].1 = "1".into();
