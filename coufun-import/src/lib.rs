@@ -21,6 +21,7 @@ pub mod interface_diff;
 pub mod interface_import;
 pub mod interface_md;
 pub mod manual_md;
+mod markdown;
 mod notice_import;
 
 pub use import::{ImportError, MissingCodes, Options, Outcome, run};

@@ -66,6 +66,8 @@ pub struct CodeRow {
     pub line: usize,
 }
 
+use crate::markdown::{self, Block, Cell, Table};
+
 /// Why the manual could not be read: the line at fault and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {message}")]
@@ -119,58 +121,57 @@ impl TableKind {
     }
 }
 
-/// One markdown table: the header cells and the body rows with their lines.
-struct Table {
-    header_line: usize,
-    header: Vec<String>,
-    rows: Vec<(usize, Vec<String>)>,
-}
-
 /// Parses the manual's markdown text.
 pub fn parse(text: &str) -> Result<ManualDoc, ParseError> {
-    let lines: Vec<(usize, &str)> = text
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .enumerate()
-        .map(|(i, l)| (i + 1, l))
-        .collect();
-    let last_line = lines.len().max(1);
+    let doc = markdown::parse(text);
+    let last_line = doc.lines.len().max(1);
     let missing = |message: String| ParseError {
         line: last_line,
         message,
     };
 
-    let mut title: Option<(usize, String)> = None;
+    let title = doc.title();
     let mut meta_version = None;
     let mut revised = None;
     let mut publisher = None;
-    for &(n, line) in &lines {
-        let trimmed = line.trim();
-        if title.is_none()
-            && let Some(heading) = trimmed.strip_prefix("# ")
-        {
-            title = Some((n, heading.to_owned()));
-            continue;
-        }
-        if trimmed.starts_with('|') {
-            continue;
-        }
-        let plain = strip_markup(trimmed);
-        let Some((key, value)) = plain.split_once(':') else {
-            continue;
-        };
-        let value = value.trim();
-        match normalize(key).as_str() {
-            "문서버전" => meta_version = Some((n, value.to_owned())),
-            "최종개정일" => revised = Some((n, value.to_owned())),
-            "작성자" => publisher = Some(value.to_owned()),
+    let mut tables = Vec::new();
+    for block in doc.blocks {
+        match block {
+            Block::Text { line: n, text } => {
+                let plain = strip_markup(text.trim());
+                let Some((key, value)) = plain.split_once(':') else {
+                    continue;
+                };
+                let value = value.trim();
+                match normalize(key).as_str() {
+                    "문서버전" => meta_version = Some((n, value.to_owned())),
+                    "최종개정일" => revised = Some((n, value.to_owned())),
+                    "작성자" => publisher = Some(value.to_owned()),
+                    _ => {}
+                }
+            }
+            Block::Unaligned { line, next, .. } => tables.push(Err(match next {
+                Some(n) => ParseError {
+                    line: n,
+                    message: "expected the alignment row under the table header, \
+                              e.g. `|:--:|:--|`"
+                        .into(),
+                },
+                None => ParseError {
+                    line,
+                    message: "a table header with no rows: expected an alignment row \
+                              `|:--:|:--|` and rows after it"
+                        .into(),
+                },
+            })),
+            Block::Table(table) => tables.push(Ok(table)),
             _ => {}
         }
     }
 
     let (title_line, heading) =
         title.ok_or_else(|| missing("no title: expected a first-level heading `# …`".into()))?;
-    let (title, title_version) = split_title(&heading);
+    let (title, title_version) = split_title(heading);
     let version = match (meta_version, title_version) {
         (Some((n, v)), _) if v.is_empty() => {
             return Err(ParseError {
@@ -201,16 +202,17 @@ pub fn parse(text: &str) -> Result<ManualDoc, ParseError> {
     let mut system = None;
     let mut codes = None;
     let mut revisions = None;
-    for table in tables(&lines)? {
+    for table in tables {
+        let table = table?;
         let kind = recognise(&table)?;
         let slot = match kind {
             TableKind::SystemInfo => &mut system,
             TableKind::Codes => &mut codes,
             TableKind::Revisions => &mut revisions,
         };
-        if let Some(first) = slot.as_ref().map(|t: &Table| t.header_line) {
+        if let Some(first) = slot.as_ref().map(|t: &Table| t.line) {
             return Err(ParseError {
-                line: table.header_line,
+                line: table.line,
                 message: format!(
                     "a second {} (the first is at line {first}): expected only one",
                     kind.name()
@@ -295,88 +297,9 @@ pub(crate) fn normalize(s: &str) -> String {
         .collect()
 }
 
-/// Splits `| a | b \| c |` into trimmed cells, honouring `\|`.
-fn cells(line: &str) -> Vec<String> {
-    let line = line.trim();
-    let line = line.strip_prefix('|').unwrap_or(line);
-    let line = line.strip_suffix('|').unwrap_or(line);
-    let mut out = Vec::new();
-    let mut cell = String::new();
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&'|') => {
-                cell.push('|');
-                chars.next();
-            }
-            '|' => out.push(std::mem::take(&mut cell).trim().to_owned()),
-            _ => cell.push(c),
-        }
-    }
-    out.push(cell.trim().to_owned());
-    out
-}
-
-fn is_alignment_row(cells: &[String]) -> bool {
-    cells.iter().all(|c| {
-        let c = c.trim();
-        let inner = c.strip_prefix(':').unwrap_or(c);
-        let inner = inner.strip_suffix(':').unwrap_or(inner);
-        !inner.is_empty() && inner.bytes().all(|b| b == b'-')
-    })
-}
-
-/// Every run of lines starting with `|`, as a table.
-fn tables(lines: &[(usize, &str)]) -> Result<Vec<Table>, ParseError> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        if !lines[i].1.trim_start().starts_with('|') {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < lines.len() && lines[i].1.trim_start().starts_with('|') {
-            i += 1;
-        }
-        let block = &lines[start..i];
-        let (header_line, header) = (block[0].0, cells(block[0].1));
-        match block.get(1) {
-            Some((_, l)) if is_alignment_row(&cells(l)) => {}
-            Some((n, _)) => {
-                return Err(ParseError {
-                    line: *n,
-                    message: "expected the alignment row under the table header, \
-                              e.g. `|:--:|:--|`"
-                        .into(),
-                });
-            }
-            None => {
-                return Err(ParseError {
-                    line: header_line,
-                    message: "a table header with no rows: expected an alignment row \
-                              `|:--:|:--|` and rows after it"
-                        .into(),
-                });
-            }
-        }
-        let rows = block[2..]
-            .iter()
-            .map(|(n, l)| (*n, cells(l)))
-            .filter(|(_, c)| !c.iter().all(String::is_empty))
-            .collect();
-        out.push(Table {
-            header_line,
-            header,
-            rows,
-        });
-    }
-    Ok(out)
-}
-
 /// Which table this is, by its header; an unknown header is an error.
 fn recognise(table: &Table) -> Result<TableKind, ParseError> {
-    let header: Vec<String> = table.header.iter().map(|c| normalize(c)).collect();
+    let header: Vec<String> = table.header.iter().map(|c| normalize(&c.text)).collect();
     for kind in TableKind::ALL {
         let (required, optional) = kind.columns();
         let all_known = header
@@ -391,10 +314,10 @@ fn recognise(table: &Table) -> Result<TableKind, ParseError> {
         .map(|k| format!("{} for the {}", k.expected_header(), k.name()))
         .collect();
     Err(ParseError {
-        line: table.header_line,
+        line: table.line,
         message: format!(
             "table header `| {} |` is not recognised: expected {}",
-            table.header.join(" | "),
+            texts(&table.header).join(" | "),
             expected.join(", or ")
         ),
     })
@@ -402,15 +325,19 @@ fn recognise(table: &Table) -> Result<TableKind, ParseError> {
 
 /// The index of column `name` (normalized) in the table's header.
 fn column(table: &Table, name: &str) -> Option<usize> {
-    table.header.iter().position(|h| normalize(h) == name)
+    table.header.iter().position(|h| normalize(&h.text) == name)
 }
 
 /// The cell at `index` of a row, or "" when the row is short.
-fn cell_at(row: &[String], index: Option<usize>) -> String {
+fn cell_at(row: &[Cell], index: Option<usize>) -> String {
     index
         .and_then(|i| row.get(i))
-        .map(|c| c.trim().to_owned())
+        .map(|c| c.text.clone())
         .unwrap_or_default()
+}
+
+fn texts(cells: &[Cell]) -> Vec<&str> {
+    cells.iter().map(|c| c.text.as_str()).collect()
 }
 
 fn system_info(table: &Table) -> Result<(String, String, Vec<UrlRow>), ParseError> {
@@ -444,7 +371,7 @@ fn system_info(table: &Table) -> Result<(String, String, Vec<UrlRow>), ParseErro
     }
     let need = |v: Option<String>, label: &str| {
         v.ok_or_else(|| ParseError {
-            line: table.header_line,
+            line: table.line,
             message: format!("the system-information table has no `{label}` row"),
         })
     };
@@ -556,10 +483,5 @@ mod tests {
         assert_eq!(normalize_date("2020.8.21").as_deref(), Some("2020-08-21"));
         assert_eq!(normalize_date("2020-08-21").as_deref(), Some("2020-08-21"));
         assert_eq!(normalize_date("20200821"), None);
-    }
-
-    #[test]
-    fn cells_honour_escaped_pipes() {
-        assert_eq!(cells(" | a | b \\| c |"), vec!["a", "b | c"]);
     }
 }

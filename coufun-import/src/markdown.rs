@@ -1,0 +1,261 @@
+//! The markdown under both manual readers: pulldown-cmark (tables extension)
+//! splits a file into headings, tables, code and HTML blocks and prose lines,
+//! each located by 1-based line (and a cell by 1-based column, in characters).
+
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+
+/// One table cell: its source text (trimmed, `\|` unescaped) and 1-based column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Cell {
+    pub text: String,
+    pub column: usize,
+}
+
+/// One table (header and delimiter row recognised): header cells, body rows.
+#[derive(Debug, Default)]
+pub(crate) struct Table {
+    pub line: usize,
+    pub header: Vec<Cell>,
+    /// Body rows with their lines; rows whose cells are all empty are left out.
+    pub rows: Vec<(usize, Vec<Cell>)>,
+}
+
+/// A block of the file, in the file's order.
+#[derive(Debug)]
+pub(crate) enum Block<'a> {
+    /// A heading; `text` is its source line without the `#` marks, trimmed.
+    Heading { line: usize, text: &'a str },
+    /// A table.
+    Table(Table),
+    /// Lines starting with `|` that pulldown-cmark reads as no table (no delimiter
+    /// row under the first): the first line and the line after it, if any.
+    Unaligned {
+        line: usize,
+        header: &'a str,
+        next: Option<usize>,
+    },
+    /// A code block's lines (inside the fences); `closed` is false for a fence
+    /// that runs to the end of the file.
+    Code {
+        line: usize,
+        body: Vec<(usize, &'a str)>,
+        closed: bool,
+    },
+    /// The lines of adjacent HTML blocks (e.g. an unfenced XML sample).
+    Html(Vec<(usize, &'a str)>),
+    /// A line outside every block above (paragraphs, list items, …), as written.
+    Text { line: usize, text: &'a str },
+}
+
+/// The file's lines (without `\r`, 1-based through [`Doc::line`]) and blocks.
+pub(crate) struct Doc<'a> {
+    pub lines: Vec<&'a str>,
+    pub blocks: Vec<Block<'a>>,
+}
+
+impl<'a> Doc<'a> {
+    /// Line `n` (1-based), "" past the end.
+    pub fn line(&self, n: usize) -> &'a str {
+        n.checked_sub(1)
+            .and_then(|i| self.lines.get(i))
+            .copied()
+            .unwrap_or("")
+    }
+
+    /// The text of the first level-1 heading, with its line.
+    pub fn title(&self) -> Option<(usize, &'a str)> {
+        self.blocks.iter().find_map(|b| match b {
+            Block::Heading { line, text } if self.line(*line).trim().starts_with("# ") => {
+                Some((*line, *text))
+            }
+            _ => None,
+        })
+    }
+}
+
+/// Reads `text` into its blocks.
+pub(crate) fn parse(text: &str) -> Doc<'_> {
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    let line_of = |offset: usize| starts.partition_point(|&s| s <= offset);
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let mut covered = vec![false; lines.len() + 2];
+    // structural blocks by first line (BTreeMap: in the file's order)
+    let mut found = std::collections::BTreeMap::new();
+    let mut table: Option<Table> = None;
+    let mut row: Option<(usize, Vec<Cell>)> = None;
+    let mut html: Option<(usize, usize)> = None;
+    for (event, range) in Parser::new_ext(text, Options::ENABLE_TABLES).into_offset_iter() {
+        let (first, last) = (
+            line_of(range.start),
+            line_of(range.end.max(range.start + 1) - 1),
+        );
+        let raw = |n: usize| lines.get(n - 1).copied().unwrap_or("");
+        let block_start = matches!(
+            event,
+            Event::Start(Tag::Heading { .. } | Tag::Table(_) | Tag::CodeBlock(_) | Tag::HtmlBlock)
+        );
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                let text = raw(first).trim().trim_start_matches('#').trim();
+                found.insert(first, Block::Heading { line: first, text });
+            }
+            Event::Start(Tag::Table(_)) => {
+                table = Some(Table {
+                    line: first,
+                    ..Table::default()
+                });
+            }
+            Event::Start(Tag::TableHead | Tag::TableRow) => row = Some((first, Vec::new())),
+            Event::Start(Tag::TableCell) => {
+                if let Some((n, cells)) = row.as_mut() {
+                    let source = text.get(range.clone()).unwrap_or("");
+                    let line_start = starts.get(*n - 1).copied().unwrap_or(0);
+                    let before = text.get(line_start..range.start).unwrap_or("");
+                    let lead = source.chars().take_while(|c| c.is_whitespace()).count();
+                    cells.push(Cell {
+                        text: source.trim().replace("\\|", "|"),
+                        column: before.chars().count() + lead + 1,
+                    });
+                }
+            }
+            Event::End(TagEnd::TableHead) => {
+                if let (Some(t), Some((_, cells))) = (table.as_mut(), row.take()) {
+                    t.header = cells;
+                }
+            }
+            Event::End(TagEnd::TableRow) => {
+                if let (Some(t), Some(r)) = (table.as_mut(), row.take())
+                    && !r.1.iter().all(|c| c.text.is_empty())
+                {
+                    t.rows.push(r);
+                }
+            }
+            Event::End(TagEnd::Table) => {
+                if let Some(t) = table.take() {
+                    found.insert(t.line, Block::Table(t));
+                }
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let fenced = matches!(kind, CodeBlockKind::Fenced(_));
+                let fence = raw(first).trim_start().get(..3).unwrap_or("");
+                let closed =
+                    !fenced || (last > first && raw(last).trim_start().starts_with(fence));
+                let inner = if fenced {
+                    first + 1..last + usize::from(!closed)
+                } else {
+                    first..last + 1
+                };
+                let body = inner.map(|n| (n, raw(n))).collect();
+                found.insert(
+                    first,
+                    Block::Code {
+                        line: first,
+                        body,
+                        closed,
+                    },
+                );
+            }
+            Event::Start(Tag::HtmlBlock) => match html.as_mut() {
+                Some((_, end)) if *end + 1 >= first => *end = last,
+                _ => {
+                    flush_html(&mut html, &lines, &mut found);
+                    html = Some((first, last));
+                }
+            },
+            _ => {}
+        }
+        if block_start {
+            covered[first..=last.min(lines.len())].fill(true);
+        }
+    }
+    flush_html(&mut html, &lines, &mut found);
+    let mut blocks = Vec::new();
+    let mut n = 1;
+    while n <= lines.len() {
+        if let Some(block) = found.remove(&n) {
+            blocks.push(block);
+        } else if !covered[n] && lines[n - 1].trim_start().starts_with('|') {
+            let next = Some(n + 1).filter(|m| {
+                *m <= lines.len() && !covered[*m] && lines[*m - 1].trim_start().starts_with('|')
+            });
+            blocks.push(Block::Unaligned {
+                line: n,
+                header: lines[n - 1],
+                next,
+            });
+            while n + 1 <= lines.len() && !covered[n + 1] && lines[n].trim_start().starts_with('|')
+            {
+                n += 1;
+            }
+        } else if !covered[n] {
+            blocks.push(Block::Text {
+                line: n,
+                text: lines[n - 1],
+            });
+        }
+        n += 1;
+    }
+    Doc { lines, blocks }
+}
+
+/// Puts the pending run of HTML lines `(first, last)` among the blocks.
+fn flush_html<'a>(
+    html: &mut Option<(usize, usize)>,
+    lines: &[&'a str],
+    found: &mut std::collections::BTreeMap<usize, Block<'a>>,
+) {
+    if let Some((first, last)) = html.take() {
+        let body = (first..=last)
+            .filter_map(|n| Some((n, *lines.get(n - 1)?)))
+            .collect();
+        found.insert(first, Block::Html(body));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_carry_their_columns() {
+        let doc = parse("| a | b | c |\n|--|--|--|\n| `A` |  10 byte | 선 택 |\n");
+        let Some(Block::Table(t)) = doc.blocks.first() else {
+            panic!("{:?}", doc.blocks);
+        };
+        let got: Vec<(&str, usize)> =
+            t.rows[0].1.iter().map(|c| (c.text.as_str(), c.column)).collect();
+        assert_eq!(got, vec![("`A`", 3), ("10 byte", 10), ("선 택", 20)]);
+    }
+
+    #[test]
+    fn cells_honour_escaped_pipes_and_short_rows() {
+        let doc = parse("| a | b |\n|--|--|\n| x \\| y |\n");
+        let Some(Block::Table(t)) = doc.blocks.first() else {
+            panic!("{:?}", doc.blocks);
+        };
+        let got: Vec<&str> = t.rows[0].1.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(got, vec!["x | y", ""]);
+    }
+
+    #[test]
+    fn blocks_are_located() {
+        let doc = parse("# T\r\n\ntext\n\n```xml\n<A/>\n```\n| h |\n| r |\n");
+        let got: Vec<String> = doc.blocks.iter().map(|b| format!("{b:?}")).collect();
+        assert_eq!(
+            got,
+            vec![
+                "Heading { line: 1, text: \"T\" }",
+                "Text { line: 2, text: \"\" }",
+                "Text { line: 3, text: \"text\" }",
+                "Text { line: 4, text: \"\" }",
+                "Code { line: 5, body: [(6, \"<A/>\")], closed: true }",
+                "Unaligned { line: 8, header: \"| h |\", next: Some(9) }",
+                "Text { line: 10, text: \"\" }",
+            ]
+        );
+    }
+}
