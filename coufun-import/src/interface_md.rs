@@ -8,6 +8,7 @@
 //! line and column at fault.
 
 use crate::manual_md::{normalize, normalize_date, split_title, strip_markup};
+use crate::markdown::{self, Block, Cell};
 
 /// Which interface manual a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -212,14 +213,8 @@ fn err(line: usize, column: usize, message: impl Into<String>) -> ParseError {
     }
 }
 
-/// One table cell: its text (trimmed) and its 1-based column.
-#[derive(Debug, Clone)]
-struct Cell {
-    text: String,
-    column: usize,
-}
-
-/// One markdown table and the headings above it (nearest first).
+/// One markdown table and the headings above it (nearest first); `aligned` is
+/// false for lines starting with `|` that have no delimiter row under the first.
 struct Table {
     line: usize,
     header: Vec<Cell>,
@@ -236,19 +231,10 @@ impl Table {
     }
 }
 
-/// A line of the file with its number, split into what the parser looks at.
-struct Lines<'a> {
-    all: Vec<(usize, &'a str)>,
-}
-
 /// Says which manual `text` is, without parsing it fully; `None` when it is neither.
 pub fn detect(text: &str) -> Option<Detected> {
-    let lines = split_lines(text);
-    let title = lines
-        .all
-        .iter()
-        .find_map(|(_, l)| l.trim().strip_prefix("# ").map(str::to_owned))?;
-    let squashed = normalize(&title);
+    let (_, title) = markdown::parse(text).title()?;
+    let squashed = normalize(title);
     if squashed.contains("코드정의서") {
         return Some(Detected::CodeDefinition);
     }
@@ -282,29 +268,16 @@ fn kind_from_content(text: &str) -> Option<ManualKind> {
     .map(|(_, k)| k)
 }
 
-fn split_lines(text: &str) -> Lines<'_> {
-    Lines {
-        all: text
-            .split('\n')
-            .map(|l| l.strip_suffix('\r').unwrap_or(l))
-            .enumerate()
-            .map(|(i, l)| (i + 1, l))
-            .collect(),
-    }
-}
-
 /// Parses an interface manual.
 pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines = split_lines(text);
-    let last = lines.all.len().max(1);
+    let doc = markdown::parse(text);
+    let last = doc.lines.len().max(1);
 
-    let (title_line, heading) = lines
-        .all
-        .iter()
-        .find_map(|(n, l)| l.trim().strip_prefix("# ").map(|h| (*n, h.to_owned())))
+    let (title_line, heading) = doc
+        .title()
         .ok_or_else(|| err(1, 1, "no title: expected a first-level heading `# …`"))?;
-    let (title, title_version) = split_title(&heading);
+    let (title, title_version) = split_title(heading);
     let kind = kind_from_title(&normalize(&title))
         .or_else(|| kind_from_content(text))
         .ok_or_else(|| {
@@ -318,56 +291,53 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
             )
         })?;
 
-    // metadata lines, fences, headings, tables, samples: one pass
+    // metadata lines, headings, tables, samples: one pass over the blocks
     let mut version = None;
     let mut date = None;
     let mut methods: Vec<String> = Vec::new();
     let mut headings: Vec<String> = Vec::new();
     let mut tables: Vec<Table> = Vec::new();
-    let mut samples: Vec<Vec<(usize, String)>> = Vec::new();
+    let mut samples: Vec<Vec<(usize, &str)>> = Vec::new();
     let mut record_mentioned = None;
-    let mut i = 0;
-    while i < lines.all.len() {
-        let (n, line) = lines.all[i];
+    for block in doc.blocks {
+        let (n, line) = match block {
+            Block::Heading { text, .. } => {
+                headings.insert(0, text.to_owned());
+                continue;
+            }
+            Block::Code { line, closed: false, .. } => {
+                return Err(err(line, 1, "a code fence ``` that is never closed"));
+            }
+            Block::Code { body, .. } | Block::Html(body) => {
+                if body.iter().any(|(_, l)| looks_like_xml(l)) {
+                    samples.push(body);
+                }
+                continue;
+            }
+            Block::Table(t) => {
+                tables.push(Table {
+                    line: t.line,
+                    header: t.header,
+                    aligned: true,
+                    rows: t.rows,
+                    headings: headings.clone(),
+                });
+                continue;
+            }
+            Block::Unaligned { line, header, next } => {
+                let header = header.trim().trim_matches('|').split('|');
+                tables.push(Table {
+                    line,
+                    header: header.map(|h| Cell { text: h.trim().to_owned(), column: 1 }).collect(),
+                    aligned: false,
+                    rows: next.map(|n| (n, Vec::new())).into_iter().collect(),
+                    headings: headings.clone(),
+                });
+                continue;
+            }
+            Block::Text { line, text } => (line, text),
+        };
         let trimmed = line.trim();
-        if trimmed.starts_with("```") {
-            let mut body = Vec::new();
-            i += 1;
-            while i < lines.all.len() && !lines.all[i].1.trim().starts_with("```") {
-                body.push((lines.all[i].0, lines.all[i].1.to_owned()));
-                i += 1;
-            }
-            if i == lines.all.len() {
-                return Err(err(n, 1, "a code fence ``` that is never closed"));
-            }
-            i += 1;
-            if body.iter().any(|(_, l)| looks_like_xml(l)) {
-                samples.push(body);
-            }
-            continue;
-        }
-        if looks_like_xml(trimmed) {
-            let mut body = Vec::new();
-            while i < lines.all.len() && looks_like_xml(lines.all[i].1.trim()) {
-                body.push((lines.all[i].0, lines.all[i].1.to_owned()));
-                i += 1;
-            }
-            samples.push(body);
-            continue;
-        }
-        if trimmed.starts_with('|') {
-            let start = i;
-            while i < lines.all.len() && lines.all[i].1.trim_start().starts_with('|') {
-                i += 1;
-            }
-            tables.push(table(&lines.all[start..i], &headings));
-            continue;
-        }
-        i += 1;
-        if let Some(h) = trimmed.strip_prefix('#') {
-            headings.insert(0, h.trim_start_matches('#').trim().to_owned());
-            continue;
-        }
         let plain = strip_markup(trimmed);
         if let Some((key, value)) = plain.split_once(':') {
             match normalize(key).as_str() {
@@ -616,69 +586,6 @@ fn between<'s>(s: &'s str, open: &str, close: &str) -> Option<&'s str> {
     let start = s.find(open)? + open.len();
     let end = s[start..].find(close)? + start;
     Some(&s[start..end])
-}
-
-/// Splits `| a | b \| c |` into trimmed cells with their 1-based columns.
-fn cells(line: &str) -> Vec<Cell> {
-    let mut out = Vec::new();
-    let chars: Vec<char> = line.chars().collect();
-    let mut i = chars.iter().position(|c| *c == '|').map_or(0, |p| p + 1);
-    let mut cell = String::new();
-    let mut start = i + 1;
-    while i < chars.len() {
-        match chars[i] {
-            '\\' if chars.get(i + 1) == Some(&'|') => {
-                cell.push('|');
-                i += 1;
-            }
-            '|' => {
-                out.push(finish_cell(&cell, start));
-                cell.clear();
-                start = i + 2;
-            }
-            c => cell.push(c),
-        }
-        i += 1;
-    }
-    if !cell.trim().is_empty() {
-        out.push(finish_cell(&cell, start));
-    }
-    out
-}
-
-fn finish_cell(raw: &str, start: usize) -> Cell {
-    let lead = raw.chars().take_while(|c| c.is_whitespace()).count();
-    Cell {
-        text: raw.trim().to_owned(),
-        column: start + lead,
-    }
-}
-
-fn is_alignment_row(cells: &[Cell]) -> bool {
-    !cells.is_empty()
-        && cells.iter().all(|c| {
-            let inner = c.text.trim_matches(':');
-            !inner.is_empty() && inner.bytes().all(|b| b == b'-')
-        })
-}
-
-fn table(block: &[(usize, &str)], headings: &[String]) -> Table {
-    let header = cells(block[0].1);
-    let aligned = block
-        .get(1)
-        .is_some_and(|(_, l)| is_alignment_row(&cells(l)));
-    let body = if aligned { &block[2..] } else { &block[1..] };
-    Table {
-        line: block[0].0,
-        header,
-        aligned,
-        rows: body
-            .iter()
-            .map(|(n, l)| (*n, cells(l)))
-            .filter(|(_, c)| !c.iter().all(|c| c.text.is_empty()))
-            .collect(),
-        headings: headings.to_vec(),
-    }
 }
 
 /// The cell at `index`, or an empty one at the row's end.
@@ -931,7 +838,7 @@ struct Shape {
     fields: Vec<(String, bool)>,
 }
 
-fn xml_shape(sample: &[(usize, String)]) -> Result<Shape, ParseError> {
+fn xml_shape(sample: &[(usize, &str)]) -> Result<Shape, ParseError> {
     let mut shape = Shape {
         root: None,
         record: None,
@@ -940,7 +847,7 @@ fn xml_shape(sample: &[(usize, String)]) -> Result<Shape, ParseError> {
     // open elements: name, line, whether it has a child element
     let mut stack: Vec<(String, usize, bool)> = Vec::new();
     for (n, line) in sample {
-        let mut rest = line.as_str();
+        let mut rest = *line;
         let mut offset = 0;
         while let Some(lt) = rest.find('<') {
             let column = line[..offset + lt].chars().count() + 1;
@@ -1019,13 +926,6 @@ fn xml_shape(sample: &[(usize, String)]) -> Result<Shape, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cells_carry_their_columns() {
-        let c = cells("| `A` |  10 byte | 선 택 |");
-        let got: Vec<(&str, usize)> = c.iter().map(|c| (c.text.as_str(), c.column)).collect();
-        assert_eq!(got, vec![("`A`", 3), ("10 byte", 10), ("선 택", 20)]);
-    }
 
     #[test]
     fn lengths_take_every_spelling() {
