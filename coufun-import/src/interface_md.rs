@@ -7,8 +7,7 @@
 //! `05`, extra columns, an unfenced sample); refuses anything else with the
 //! line and column at fault.
 
-use crate::manual_md::{normalize, normalize_date, split_title, strip_markup};
-use crate::markdown::{self, Block, Cell};
+use crate::markdown::{self, Block, Cell, normalize, split_title, strip_markup};
 
 /// Which interface manual a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -273,11 +272,9 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let doc = markdown::parse(text);
     let last = doc.lines.len().max(1);
-
-    let (title_line, heading) = doc
-        .title()
-        .ok_or_else(|| err(1, 1, "no title: expected a first-level heading `# …`"))?;
-    let (title, title_version) = split_title(heading);
+    let no_title = || err(1, 1, "no title: expected a first-level heading `# …`");
+    let (title_line, heading) = doc.title().ok_or_else(no_title)?;
+    let (title, _) = split_title(heading);
     let kind = kind_from_title(&normalize(&title))
         .or_else(|| kind_from_content(text))
         .ok_or_else(|| {
@@ -292,20 +289,24 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
         })?;
 
     // metadata lines, headings, tables, samples: one pass over the blocks
-    let mut version = None;
-    let mut date = None;
     let mut methods: Vec<String> = Vec::new();
     let mut headings: Vec<String> = Vec::new();
     let mut tables: Vec<Table> = Vec::new();
     let mut samples: Vec<Vec<(usize, &str)>> = Vec::new();
     let mut record_mentioned = None;
+    // read first, reported after the blocks (an unclosed fence may hide a line)
+    let front = markdown::front(&doc);
     for block in doc.blocks {
         let (n, line) = match block {
             Block::Heading { text, .. } => {
                 headings.insert(0, text.to_owned());
                 continue;
             }
-            Block::Code { line, closed: false, .. } => {
+            Block::Code {
+                line,
+                closed: false,
+                ..
+            } => {
                 return Err(err(line, 1, "a code fence ``` that is never closed"));
             }
             Block::Code { body, .. } | Block::Html(body) => {
@@ -328,7 +329,12 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
                 let header = header.trim().trim_matches('|').split('|');
                 tables.push(Table {
                     line,
-                    header: header.map(|h| Cell { text: h.trim().to_owned(), column: 1 }).collect(),
+                    header: header
+                        .map(|h| Cell {
+                            text: h.trim().to_owned(),
+                            column: 1,
+                        })
+                        .collect(),
                     aligned: false,
                     rows: next.map(|n| (n, Vec::new())).into_iter().collect(),
                     headings: headings.clone(),
@@ -339,13 +345,6 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
         };
         let trimmed = line.trim();
         let plain = strip_markup(trimmed);
-        if let Some((key, value)) = plain.split_once(':') {
-            match normalize(key).as_str() {
-                "문서버전" => version = Some((n, value.trim().to_owned())),
-                "최종개정일" => date = Some((n, value.trim().to_owned())),
-                _ => {}
-            }
-        }
         if plain.to_ascii_uppercase().contains("HTTP") {
             for word in plain.split(|c: char| !c.is_ascii_alphabetic()) {
                 let word = word.to_ascii_uppercase();
@@ -367,45 +366,12 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
         }
     }
 
-    let version = match (version, title_version) {
-        (Some((n, v)), _) if v.is_empty() => {
-            return Err(err(
-                n,
-                1,
-                "the document version is empty: expected e.g. `1.4`",
-            ));
-        }
-        (Some((_, v)), _) => v,
-        (None, Some(v)) => v,
-        (None, None) => {
-            return Err(err(
-                title_line,
-                1,
-                "no document version: expected a line `**문서 버전:** x.y` or a title \
-                 ending in `(Ver. x.y)`",
-            ));
-        }
-    };
-    let (date_line, raw_date) = date.ok_or_else(|| {
-        err(
-            last,
-            1,
-            "no revision date: expected a line `**최종 개정일:** YYYY.MM.DD`",
-        )
-    })?;
-    let date = normalize_date(&raw_date).ok_or_else(|| {
-        err(
-            date_line,
-            1,
-            format!("`{raw_date}` is not a date: expected YYYY.MM.DD or YYYY-MM-DD"),
-        )
-    })?;
-
+    let front = front.map_err(|(line, message)| err(line, 1, message))?;
     let mut manual = InterfaceManual {
         kind,
-        title,
-        version,
-        date,
+        title: front.title,
+        version: front.version,
+        date: front.date,
         urls: Vec::new(),
         methods,
         request: Vec::new(),

@@ -142,8 +142,7 @@ pub(crate) fn parse(text: &str) -> Doc<'_> {
             Event::Start(Tag::CodeBlock(kind)) => {
                 let fenced = matches!(kind, CodeBlockKind::Fenced(_));
                 let fence = raw(first).trim_start().get(..3).unwrap_or("");
-                let closed =
-                    !fenced || (last > first && raw(last).trim_start().starts_with(fence));
+                let closed = !fenced || (last > first && raw(last).trim_start().starts_with(fence));
                 let inner = if fenced {
                     first + 1..last + usize::from(!closed)
                 } else {
@@ -216,9 +215,146 @@ fn flush_html<'a>(
     }
 }
 
+/// What every manual opens with: the title (without emoji and the trailing
+/// `(Ver. x.y)`), the document version, the date of the last revision
+/// (`YYYY-MM-DD`) and the publisher ("" when no line names one).
+pub(crate) struct Front {
+    pub title: String,
+    pub version: String,
+    pub date: String,
+    pub publisher: String,
+}
+
+/// Reads the front matter: the title heading and the `**문서 버전:**`,
+/// `**최종 개정일:**` and `**작성자:**` lines. An error is the line at fault (the
+/// last one for something missing) and what was expected.
+pub(crate) fn front(doc: &Doc<'_>) -> Result<Front, (usize, String)> {
+    let last = doc.lines.len().max(1);
+    let no_title = "no title: expected a first-level heading `# …`";
+    let (title_line, heading) = doc.title().ok_or((last, no_title.to_owned()))?;
+    let (title, title_version) = split_title(heading);
+    let (mut version, mut date, mut publisher) = (None, None, String::new());
+    for block in &doc.blocks {
+        let Block::Text { line, text } = block else {
+            continue;
+        };
+        let plain = strip_markup(text.trim());
+        let Some((key, value)) = plain.split_once(':') else {
+            continue;
+        };
+        let value = value.trim().to_owned();
+        match normalize(key).as_str() {
+            "문서버전" => version = Some((*line, value)),
+            "최종개정일" => date = Some((*line, value)),
+            "작성자" => publisher = value,
+            _ => {}
+        }
+    }
+    let version = match (version, title_version) {
+        (Some((n, v)), _) if v.is_empty() => {
+            let message = "the document version is empty: expected e.g. `1.7`";
+            return Err((n, message.into()));
+        }
+        (Some((_, v)), _) | (None, Some(v)) => v,
+        (None, None) => {
+            let message = "no document version: expected a line `**문서 버전:** x.y` or a \
+                           title ending in `(Ver. x.y)`";
+            return Err((title_line, message.into()));
+        }
+    };
+    let no_date = "no revision date: expected a line `**최종 개정일:** YYYY.MM.DD`";
+    let (n, raw) = date.ok_or((last, no_date.to_owned()))?;
+    let date = normalize_date(&raw).ok_or_else(|| {
+        (
+            n,
+            format!("`{raw}` is not a date: expected YYYY.MM.DD or YYYY-MM-DD"),
+        )
+    })?;
+    Ok(Front {
+        title,
+        version,
+        date,
+        publisher,
+    })
+}
+
+/// `📘 Title (Ver. 1.6)` → (`Title`, `Some("1.6")`).
+pub(crate) fn split_title(heading: &str) -> (String, Option<String>) {
+    let heading = heading
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
+        .trim();
+    if let Some(open) = heading.rfind('(') {
+        let lower = heading[open + 1..]
+            .trim_end()
+            .trim_end_matches(')')
+            .to_ascii_lowercase();
+        if let Some(v) = lower
+            .strip_prefix("ver.")
+            .or_else(|| lower.strip_prefix("ver"))
+        {
+            return (heading[..open].trim().to_owned(), Some(v.trim().to_owned()));
+        }
+    }
+    (heading.to_owned(), None)
+}
+
+/// `2020.08.21`, `2020-08-21` or `2020/08/21` → `2020-08-21`.
+pub(crate) fn normalize_date(s: &str) -> Option<String> {
+    let parts: Vec<&str> = s.trim().split(['.', '-', '/']).map(str::trim).collect();
+    let digits = |p: &&str| p.bytes().all(|b| b.is_ascii_digit());
+    match parts.as_slice() {
+        [y, m, d]
+            if y.len() == 4
+                && [m, d].iter().all(|p| (1..=2).contains(&p.len()))
+                && parts.iter().all(digits) =>
+        {
+            Some(format!("{y}-{m:0>2}-{d:0>2}"))
+        }
+        _ => None,
+    }
+}
+
+/// A code cell (`05`, `` `5` ``) as two ASCII digits (`05`); `None` when it is not one or two digits.
+pub(crate) fn two_digits(cell: &str) -> Option<String> {
+    let digits = strip_markup(cell);
+    let ok = (1..=2).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    ok.then(|| format!("{digits:0>2}"))
+}
+
+/// Removes bold/italic stars and code backticks; trims.
+pub(crate) fn strip_markup(s: &str) -> String {
+    s.replace(['*', '`'], "").trim().to_owned()
+}
+
+/// A header cell or label as compared: no markup, no whitespace.
+pub(crate) fn normalize(s: &str) -> String {
+    strip_markup(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn title_drops_emoji_and_version() {
+        assert_eq!(
+            split_title("📘 COUFUN B2C 연동 매뉴얼 – 코드정의서 (Ver. 1.6)"),
+            (
+                "COUFUN B2C 연동 매뉴얼 – 코드정의서".into(),
+                Some("1.6".into())
+            )
+        );
+    }
+
+    #[test]
+    fn dates_accept_dots_and_short_parts() {
+        assert_eq!(normalize_date("2020.8.21").as_deref(), Some("2020-08-21"));
+        assert_eq!(normalize_date("2020-08-21").as_deref(), Some("2020-08-21"));
+        assert_eq!(normalize_date("20200821"), None);
+    }
 
     #[test]
     fn cells_carry_their_columns() {
@@ -226,8 +362,11 @@ mod tests {
         let Some(Block::Table(t)) = doc.blocks.first() else {
             panic!("{:?}", doc.blocks);
         };
-        let got: Vec<(&str, usize)> =
-            t.rows[0].1.iter().map(|c| (c.text.as_str(), c.column)).collect();
+        let got: Vec<(&str, usize)> = t.rows[0]
+            .1
+            .iter()
+            .map(|c| (c.text.as_str(), c.column))
+            .collect();
         assert_eq!(got, vec![("`A`", 3), ("10 byte", 10), ("선 택", 20)]);
     }
 
