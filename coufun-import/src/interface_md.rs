@@ -8,6 +8,8 @@
 //! line and column at fault.
 
 use crate::markdown::{self, Block, Cell, normalize, split_title, strip_markup};
+use quick_xml::events::Event;
+use quick_xml::name::QName;
 
 /// Which interface manual a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -805,85 +807,84 @@ struct Shape {
 }
 
 fn xml_shape(sample: &[(usize, &str)]) -> Result<Shape, ParseError> {
+    let text = sample
+        .iter()
+        .map(|(_, l)| *l)
+        .collect::<Vec<_>>()
+        .join("\n");
+    // the manual's line and 1-based column of a byte offset into `text`
+    let at = |offset: u64| {
+        let mut offset = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &text[..offset];
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let line = sample.get(before.matches('\n').count()).map_or(1, |s| s.0);
+        (line, column)
+    };
+    let mut reader = quick_xml::Reader::from_str(&text);
+    let config = reader.config_mut();
+    (config.check_end_names, config.allow_unmatched_ends) = (false, true);
+    config.allow_dangling_amp = true;
     let mut shape = Shape {
         root: None,
         record: None,
         fields: Vec::new(),
     };
-    // open elements: name, line, whether it has a child element
-    let mut stack: Vec<(String, usize, bool)> = Vec::new();
-    for (n, line) in sample {
-        let mut rest = *line;
-        let mut offset = 0;
-        while let Some(lt) = rest.find('<') {
-            let column = line[..offset + lt].chars().count() + 1;
-            let Some(gt) = rest[lt..].find('>') else {
-                return Err(err(*n, column, "a tag that is never closed with `>`"));
-            };
-            let tag = &rest[lt + 1..lt + gt];
-            offset += lt + gt + 1;
-            rest = &rest[lt + gt + 1..];
-            if tag.starts_with('?') || tag.starts_with('!') {
-                continue;
+    // open elements: name, line
+    let mut stack: Vec<(String, usize)> = Vec::new();
+    loop {
+        let (line, column) = at(reader.buffer_position());
+        let event = reader.read_event().map_err(|e| {
+            let (line, column) = at(reader.error_position());
+            err(line, column, format!("the sample answer is not XML: {e}"))
+        })?;
+        let name_of = |name: QName<'_>| name.0.to_owned();
+        let (name, open) = match event {
+            Event::Start(e) => (name_of(e.name()), true),
+            Event::Empty(e) => (name_of(e.name()), false),
+            Event::End(e) => {
+                let name = name_of(e.name());
+                return match stack.pop() {
+                    Some((open, _)) if open == name => continue,
+                    Some((open, at)) => Err(err(
+                        line,
+                        column,
+                        format!("`</{name}>` closes `<{open}>` of line {at}"),
+                    )),
+                    None => Err(err(line, column, format!("`</{name}>` closes nothing"))),
+                };
             }
-            if let Some(name) = tag.strip_prefix('/') {
-                let name = name.trim();
-                match stack.pop() {
-                    Some((open, _, _)) if open == name => {}
-                    Some((open, at, _)) => {
-                        return Err(err(
-                            *n,
-                            column,
-                            format!("`</{name}>` closes `<{open}>` of line {at}"),
-                        ));
-                    }
-                    None => {
-                        return Err(err(*n, column, format!("`</{name}>` closes nothing")));
-                    }
-                }
-                continue;
-            }
-            let self_closing = tag.ends_with('/');
-            let name = tag
-                .trim_end_matches('/')
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .to_owned();
-            if name.is_empty() {
-                return Err(err(*n, column, "an empty tag `<>`"));
-            }
-            if let Some(parent) = stack.last_mut() {
-                parent.2 = true;
-            }
-            let depth = stack.len();
-            if depth == 0 && shape.root.is_none() {
-                shape.root = Some(Named {
-                    name: name.clone(),
-                    line: *n,
-                });
-            }
-            if depth == 2
-                && shape.record.is_none()
-                && let Some((record, at, _)) = stack.get(1)
-            {
-                shape.record = Some(Named {
-                    name: record.clone(),
-                    line: *at,
-                });
-            }
-            if depth >= 1 {
-                let in_record = depth >= 2;
-                if !shape.fields.iter().any(|(f, _)| *f == name) {
-                    shape.fields.push((name.clone(), in_record));
-                }
-            }
-            if !self_closing {
-                stack.push((name, *n, false));
-            }
+            Event::Eof => break,
+            _ => continue,
+        };
+        let depth = stack.len();
+        if depth == 0 && shape.root.is_none() {
+            shape.root = Some(Named {
+                name: name.clone(),
+                line,
+            });
+        }
+        if depth == 2
+            && shape.record.is_none()
+            && let Some((record, at)) = stack.get(1)
+        {
+            shape.record = Some(Named {
+                name: record.clone(),
+                line: *at,
+            });
+        }
+        if depth >= 1 && !shape.fields.iter().any(|(f, _)| *f == name) {
+            shape.fields.push((name.clone(), depth >= 2));
+        }
+        if open {
+            stack.push((name, line));
         }
     }
-    if let Some((open, at, _)) = stack.pop() {
+    if let Some((open, at)) = stack.pop() {
         return Err(err(at, 1, format!("`<{open}>` is never closed")));
     }
     Ok(shape)
