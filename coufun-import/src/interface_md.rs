@@ -7,7 +7,7 @@
 //! `05`, extra columns, an unfenced sample); refuses anything else with the
 //! line and column at fault.
 
-use crate::markdown::{self, Block, Cell, normalize, split_title, strip_markup};
+use crate::markdown::{self, Block, Cell, Table, cell, normalize, split_title, strip_markup};
 use quick_xml::events::Event;
 use quick_xml::name::QName;
 
@@ -214,24 +214,6 @@ fn err(line: usize, column: usize, message: impl Into<String>) -> ParseError {
     }
 }
 
-/// One markdown table and the headings above it (nearest first); `aligned` is
-/// false for lines starting with `|` that have no delimiter row under the first.
-struct Table {
-    line: usize,
-    header: Vec<Cell>,
-    aligned: bool,
-    rows: Vec<(usize, Vec<Cell>)>,
-    headings: Vec<String>,
-}
-
-impl Table {
-    fn col(&self, names: &[&str]) -> Option<usize> {
-        self.header
-            .iter()
-            .position(|h| names.contains(&normalize(&h.text).as_str()))
-    }
-}
-
 /// Says which manual `text` is, without parsing it fully; `None` when it is neither.
 pub fn detect(text: &str) -> Option<Detected> {
     let (_, title) = markdown::parse(text).title()?;
@@ -292,7 +274,6 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
 
     // metadata lines, headings, tables, samples: one pass over the blocks
     let mut methods: Vec<String> = Vec::new();
-    let mut headings: Vec<String> = Vec::new();
     let mut tables: Vec<Table> = Vec::new();
     let mut samples: Vec<Vec<(usize, &str)>> = Vec::new();
     let mut record_mentioned = None;
@@ -300,10 +281,6 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
     let front = markdown::front(&doc);
     for block in doc.blocks {
         let (n, line) = match block {
-            Block::Heading { text, .. } => {
-                headings.insert(0, text.to_owned());
-                continue;
-            }
             Block::Code {
                 line,
                 closed: false,
@@ -318,32 +295,11 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
                 continue;
             }
             Block::Table(t) => {
-                tables.push(Table {
-                    line: t.line,
-                    header: t.header,
-                    aligned: true,
-                    rows: t.rows,
-                    headings: headings.clone(),
-                });
-                continue;
-            }
-            Block::Unaligned { line, header, next } => {
-                let header = header.trim().trim_matches('|').split('|');
-                tables.push(Table {
-                    line,
-                    header: header
-                        .map(|h| Cell {
-                            text: h.trim().to_owned(),
-                            column: 1,
-                        })
-                        .collect(),
-                    aligned: false,
-                    rows: next.map(|n| (n, Vec::new())).into_iter().collect(),
-                    headings: headings.clone(),
-                });
+                tables.push(t);
                 continue;
             }
             Block::Text { line, text } => (line, text),
+            Block::Heading { .. } => continue,
         };
         let trimmed = line.trim();
         let plain = strip_markup(trimmed);
@@ -554,19 +510,6 @@ fn between<'s>(s: &'s str, open: &str, close: &str) -> Option<&'s str> {
     let start = s.find(open)? + open.len();
     let end = s[start..].find(close)? + start;
     Some(&s[start..end])
-}
-
-/// The cell at `index`, or an empty one at the row's end.
-fn cell(row: &[Cell], index: Option<usize>) -> Cell {
-    index
-        .and_then(|i| row.get(i))
-        .cloned()
-        .unwrap_or_else(|| Cell {
-            text: String::new(),
-            column: row
-                .last()
-                .map_or(1, |c| c.column + c.text.chars().count() + 2),
-        })
 }
 
 /// A wire name: markup and `( * )` marks removed; ASCII letters, digits, `_`.

@@ -134,17 +134,18 @@ pub fn parse(text: &str) -> Result<ManualDoc, ParseError> {
     let (mut system, mut codes, mut revisions) = (None, None, None);
     for block in doc.blocks {
         let table = match block {
-            Block::Unaligned { next: Some(n), .. } => {
-                return Err(err(
-                    n,
-                    "expected the alignment row under the table header, e.g. `|:--:|:--|`",
-                ));
-            }
-            Block::Unaligned { line, .. } => {
-                return Err(err(
-                    line,
-                    "a table header with no rows: expected an alignment row `|:--:|:--|` and rows after it",
-                ));
+            Block::Table(t) if !t.aligned => {
+                return Err(match t.rows.first() {
+                    Some((n, _)) => err(
+                        *n,
+                        "expected the alignment row under the table header, e.g. `|:--:|:--|`",
+                    ),
+                    None => err(
+                        t.line,
+                        "a table header with no rows: expected an alignment row `|:--:|:--|` \
+                         and rows after it",
+                    ),
+                });
             }
             Block::Table(table) => table,
             _ => continue,
@@ -222,17 +223,9 @@ fn columns<const N: usize>(
     table: &Table,
     names: [&str; N],
 ) -> impl Iterator<Item = (usize, [String; N])> {
-    let at = names.map(|name| table.header.iter().position(|h| normalize(&h.text) == name));
-    table.rows.iter().map(move |(n, row)| {
-        (
-            *n,
-            at.map(|i| {
-                i.and_then(|i| row.get(i))
-                    .map(|c: &Cell| c.text.clone())
-                    .unwrap_or_default()
-            }),
-        )
-    })
+    let at = names.map(|name| table.col(&[name]));
+    let cells = move |row: &[Cell]| at.map(|i| markdown::cell(row, i).text);
+    table.rows.iter().map(move |(n, row)| (*n, cells(row)))
 }
 
 fn system_info(table: &Table) -> Result<(String, String, Vec<UrlRow>), ParseError> {

@@ -11,13 +11,43 @@ pub(crate) struct Cell {
     pub column: usize,
 }
 
-/// One table (header and delimiter row recognised): header cells, body rows.
+/// One table: header cells, body rows, and the headings above it.
 #[derive(Debug, Default)]
 pub(crate) struct Table {
     pub line: usize,
     pub header: Vec<Cell>,
+    /// False for lines starting with `|` with no delimiter row under the first
+    /// (pulldown-cmark reads no table there): `rows` is then the line after the
+    /// first, if any, with no cells.
+    pub aligned: bool,
     /// Body rows with their lines; rows whose cells are all empty are left out.
     pub rows: Vec<(usize, Vec<Cell>)>,
+    /// The headings above the table, nearest first.
+    pub headings: Vec<String>,
+}
+
+impl Table {
+    /// The index of the first header cell that is one of `names` (normalized).
+    pub fn col(&self, names: &[&str]) -> Option<usize> {
+        self.header
+            .iter()
+            .position(|h| names.contains(&normalize(&h.text).as_str()))
+    }
+}
+
+/// The cell at `index`, or an empty one at the row's end.
+pub(crate) fn cell(row: &[Cell], index: Option<usize>) -> Cell {
+    let end = row
+        .last()
+        .map_or(1, |c| c.column + c.text.chars().count() + 2);
+    let empty = || Cell {
+        text: String::new(),
+        column: end,
+    };
+    index
+        .and_then(|i| row.get(i))
+        .cloned()
+        .unwrap_or_else(empty)
 }
 
 /// A block of the file, in the file's order.
@@ -27,13 +57,6 @@ pub(crate) enum Block<'a> {
     Heading { line: usize, text: &'a str },
     /// A table.
     Table(Table),
-    /// Lines starting with `|` that pulldown-cmark reads as no table (no delimiter
-    /// row under the first): the first line and the line after it, if any.
-    Unaligned {
-        line: usize,
-        header: &'a str,
-        next: Option<usize>,
-    },
     /// A code block's lines (inside the fences); `closed` is false for a fence
     /// that runs to the end of the file.
     Code {
@@ -106,6 +129,7 @@ pub(crate) fn parse(text: &str) -> Doc<'_> {
             Event::Start(Tag::Table(_)) => {
                 table = Some(Table {
                     line: first,
+                    aligned: true,
                     ..Table::default()
                 });
             }
@@ -172,20 +196,32 @@ pub(crate) fn parse(text: &str) -> Doc<'_> {
         }
     }
     flush_html(&mut html, &lines, &mut found);
-    let mut blocks = Vec::new();
+    let (mut blocks, mut headings) = (Vec::new(), Vec::new());
     let mut n = 1;
     while n <= lines.len() {
-        if let Some(block) = found.remove(&n) {
+        if let Some(mut block) = found.remove(&n) {
+            match &mut block {
+                Block::Heading { text, .. } => headings.insert(0, (*text).to_owned()),
+                Block::Table(t) => t.headings.clone_from(&headings),
+                _ => {}
+            }
             blocks.push(block);
         } else if !covered[n] && lines[n - 1].trim_start().starts_with('|') {
             let next = Some(n + 1).filter(|m| {
                 *m <= lines.len() && !covered[*m] && lines[*m - 1].trim_start().starts_with('|')
             });
-            blocks.push(Block::Unaligned {
-                line: n,
-                header: lines[n - 1],
-                next,
+            let header = lines[n - 1].trim().trim_matches('|').split('|');
+            let header = header.map(|h| Cell {
+                text: h.trim().to_owned(),
+                column: 1,
             });
+            blocks.push(Block::Table(Table {
+                line: n,
+                header: header.collect(),
+                aligned: false,
+                rows: next.map(|m| (m, Vec::new())).into_iter().collect(),
+                headings: headings.clone(),
+            }));
             while n + 1 <= lines.len() && !covered[n + 1] && lines[n].trim_start().starts_with('|')
             {
                 n += 1;
@@ -392,7 +428,8 @@ mod tests {
                 "Text { line: 3, text: \"text\" }",
                 "Text { line: 4, text: \"\" }",
                 "Code { line: 5, body: [(6, \"<A/>\")], closed: true }",
-                "Unaligned { line: 8, header: \"| h |\", next: Some(9) }",
+                "Table(Table { line: 8, header: [Cell { text: \"h\", column: 1 }], aligned: false, \
+                 rows: [(9, [])], headings: [\"T\"] })",
                 "Text { line: 10, text: \"\" }",
             ]
         );
