@@ -277,39 +277,16 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
     let mut tables: Vec<Table> = Vec::new();
     let mut samples: Vec<Vec<(usize, &str)>> = Vec::new();
     let mut record_mentioned = None;
-    // read first, reported after the blocks (an unclosed fence may hide a line)
-    let front = markdown::front(&doc);
-    for block in doc.blocks {
-        let (n, line) = match block {
-            Block::Code {
-                line,
-                closed: false,
-                ..
-            } => {
-                return Err(err(line, 1, "a code fence ``` that is never closed"));
-            }
-            Block::Code { body, .. } | Block::Html(body) => {
-                if body.iter().any(|(_, l)| looks_like_xml(l)) {
-                    samples.push(body);
-                }
-                continue;
-            }
-            Block::Table(t) => {
-                tables.push(t);
-                continue;
-            }
-            Block::Text { line, text } => (line, text),
-            Block::Heading { .. } => continue,
-        };
+    // a prose line: HTTP methods, a record the text says repeats
+    let mut prose = |n: usize, line: &str| {
         let trimmed = line.trim();
-        let plain = strip_markup(trimmed);
-        if plain.to_ascii_uppercase().contains("HTTP") {
+        let plain = strip_markup(trimmed).to_ascii_uppercase();
+        if plain.contains("HTTP") {
             for word in plain.split(|c: char| !c.is_ascii_alphabetic()) {
-                let word = word.to_ascii_uppercase();
-                if ["GET", "POST", "PUT", "DELETE"].contains(&word.as_str())
-                    && !methods.contains(&word)
+                if ["GET", "POST", "PUT", "DELETE"].contains(&word)
+                    && !methods.iter().any(|m| m == word)
                 {
-                    methods.push(word);
+                    methods.push(word.to_owned());
                 }
             }
         }
@@ -317,10 +294,45 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
             && trimmed.contains("반복")
             && let Some(name) = between(trimmed, "`<", ">`")
         {
-            record_mentioned = Some(Named {
-                name: name.to_owned(),
-                line: n,
-            });
+            let name = name.to_owned();
+            record_mentioned = Some(Named { name, line: n });
+        }
+    };
+    // read first, reported after the blocks (an unclosed fence may hide a line)
+    let front = markdown::front(&doc);
+    for block in doc.blocks {
+        let xml = match block {
+            Block::Code {
+                line,
+                closed: false,
+                ..
+            } => {
+                return Err(err(line, 1, "a code fence ``` that is never closed"));
+            }
+            Block::Code { body, .. } => {
+                if body.iter().any(|(_, l)| looks_like_xml(l)) {
+                    samples.push(body);
+                }
+                continue;
+            }
+            // an unfenced sample: HTML blocks and XML-looking prose lines, adjacent
+            Block::Html(body) if body.iter().any(|(_, l)| looks_like_xml(l)) => body,
+            Block::Text { line, text } if looks_like_xml(text) => vec![(line, text)],
+            Block::Table(t) => {
+                tables.push(t);
+                continue;
+            }
+            Block::Text { line, text } => {
+                prose(line, text);
+                continue;
+            }
+            Block::Html(_) | Block::Heading { .. } => continue,
+        };
+        match samples.last_mut() {
+            Some(last) if last.last().map(|l| l.0 + 1) == xml.first().map(|l| l.0) => {
+                last.extend(xml);
+            }
+            _ => samples.push(xml),
         }
     }
 
@@ -836,6 +848,20 @@ fn xml_shape(sample: &[(usize, &str)]) -> Result<Shape, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unfenced_sample_is_every_adjacent_xml_line() {
+        // without its root line, the sample's first line holds text: CommonMark
+        // reads a paragraph there, and the sample still ends in a stray close
+        let fixture = include_str!("../tests/fixtures/interface/create-v1.4-irregular.md");
+        let text = fixture.replace("<COUFUNCREATE>\n", "");
+        let e = parse(&text).map(|_| ()).map_err(|e| e.message);
+        assert_eq!(e, Err("`</COUFUNCREATE>` closes nothing".to_owned()));
+        assert_eq!(
+            parse(fixture).map(|m| m.root.map(|r| r.name)),
+            Ok(Some("COUFUNCREATE".into()))
+        );
+    }
 
     #[test]
     fn lengths_take_every_spelling() {

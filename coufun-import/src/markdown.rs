@@ -117,12 +117,15 @@ pub(crate) fn parse(text: &str) -> Doc<'_> {
             line_of(range.end.max(range.start + 1) - 1),
         );
         let raw = |n: usize| lines.get(n - 1).copied().unwrap_or("");
-        let block_start = matches!(
-            event,
-            Event::Start(Tag::Heading { .. } | Tag::Table(_) | Tag::CodeBlock(_) | Tag::HtmlBlock)
-        );
+        // only `#` headings: a setext one (text over `---`) stays prose lines
+        let atx = raw(first).trim_start().starts_with('#');
+        let block_start = match event {
+            Event::Start(Tag::Heading { .. }) => atx,
+            Event::Start(Tag::Table(_) | Tag::CodeBlock(_) | Tag::HtmlBlock) => true,
+            _ => false,
+        };
         match event {
-            Event::Start(Tag::Heading { .. }) => {
+            Event::Start(Tag::Heading { .. }) if atx => {
                 let text = raw(first).trim().trim_start_matches('#').trim();
                 found.insert(first, Block::Heading { line: first, text });
             }
@@ -373,6 +376,16 @@ pub(crate) fn normalize(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metadata_over_a_rule_stays_prose_not_a_setext_heading() {
+        let doc = parse("# T (Ver. 1.0)\n\n**최종 개정일:** 2020.08.21\n**문서 버전:** 1.6\n---\n");
+        let front = front(&doc).map_err(|e| e.1);
+        assert_eq!(
+            front.map(|f| (f.version, f.date)),
+            Ok(("1.6".into(), "2020-08-21".into()))
+        );
+    }
 
     #[test]
     fn title_drops_emoji_and_version() {
