@@ -225,8 +225,7 @@ pub(crate) fn parse(text: &str) -> Doc<'_> {
                 rows: next.map(|m| (m, Vec::new())).into_iter().collect(),
                 headings: headings.clone(),
             }));
-            while n + 1 <= lines.len() && !covered[n + 1] && lines[n].trim_start().starts_with('|')
-            {
+            while n < lines.len() && !covered[n + 1] && lines[n].trim_start().starts_with('|') {
                 n += 1;
             }
         } else if !covered[n] {
