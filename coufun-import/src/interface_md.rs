@@ -663,18 +663,13 @@ fn answer_codes(t: &Table) -> Result<Vec<AnswerCode>, ParseError> {
     let mut out: Vec<AnswerCode> = Vec::new();
     for (n, row) in &t.rows {
         let c = cell(row, code);
-        let digits = strip_markup(&c.text);
-        if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(err(
-                *n,
-                c.column,
-                format!(
-                    "code `{}` is not a number: expected one or two digits",
-                    c.text
-                ),
-            ));
-        }
-        let code = format!("{digits:0>2}");
+        let Some(code) = markdown::two_digits(&c.text) else {
+            let message = format!(
+                "code `{}` is not a number: expected one or two digits",
+                c.text
+            );
+            return Err(err(*n, c.column, message));
+        };
         if let Some(first) = out.iter().find(|a| a.code == code) {
             return Err(err(
                 *n,
