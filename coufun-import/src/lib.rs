@@ -21,5 +21,6 @@ pub mod interface_diff;
 pub mod interface_import;
 pub mod interface_md;
 pub mod manual_md;
+mod markdown;
 
 pub use import::{ImportError, MissingCodes, Options, Outcome, run};
