@@ -393,7 +393,7 @@ pub struct PocIdParam {
     /// Where the limit comes from.
     pub limit_source: Spanned<Source>,
     /// A secret: never shown in clear (`Debug`, `Display`, logs, errors).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub secret: bool,
 }
 
@@ -498,7 +498,7 @@ pub struct Kind {
     /// A secret or personal data (phone numbers, coupon numbers): its type's
     /// `Debug` (and `Display`, where it has one) masks it, and answer fields of
     /// the kind are marked secret in their views.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub secret: bool,
 }
 
@@ -717,6 +717,10 @@ fn no_kind() -> Spanned<String> {
     Spanned::new(0..0, String::new())
 }
 
+fn is_false(flag: &bool) -> bool {
+    !*flag
+}
+
 fn is_no_kind(kind: &Spanned<String>) -> bool {
     kind.get_ref().is_empty()
 }
@@ -824,7 +828,7 @@ pub struct ResponseField {
     pub max_bytes: Option<u32>,
     /// A secret, whatever its type says (a field is also secret when its
     /// type's kind is).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub secret: bool,
     /// What the element is to issuance, when it is something (see [`AnswerRole`]).
     #[serde(default)]

@@ -487,7 +487,7 @@ fn an_answer_role_on_an_element_of_the_wrong_type() {
         &r,
         ENDPOINTS_PATH,
         "operations[1].response[0].role",
-        "`stated_count` needs an `int` element, not `text`",
+        "`stated_count` needs an `int` element, not `order_id`",
     );
 }
 
@@ -496,8 +496,8 @@ fn an_answer_role_on_an_operation_that_does_not_issue() {
     // the cancel answer's BARCODE_NUM is no issued coupon: cancel has no TR_ID
     let r = broken(
         ENDPOINTS_PATH,
-        "source = \"cancel\", type = \"text\", max_bytes = 30",
-        "source = \"cancel\", type = \"text\", max_bytes = 30, role = \"order_id\"",
+        "source = \"cancel\", type = \"coupon_number\", max_bytes = 30",
+        "source = \"cancel\", type = \"coupon_number\", max_bytes = 30, role = \"order_id\"",
     );
     assert_one(
         &r,
@@ -537,8 +537,8 @@ fn an_unknown_role_is_located() {
         "role = \"stated_count\"",
         "role = \"stated_cnt\"",
     );
-    // the key is what serde reports on the line: the inline table
-    assert_one(&r, ENDPOINTS_PATH, "{ name", "unknown variant `stated_cnt`");
+    // the key is the inline table's key that holds the bad value
+    assert_one(&r, ENDPOINTS_PATH, "role", "unknown variant `stated_cnt`");
 }
 
 #[test]
@@ -546,8 +546,8 @@ fn a_goods_id_role_outside_the_goods_catalog() {
     // the status answer's records are no catalog
     let r = broken(
         ENDPOINTS_PATH,
-        "source = \"status\", type = \"text\", max_bytes = 30 },",
-        "source = \"status\", type = \"text\", max_bytes = 30, role = \"goods_id\" },",
+        "source = \"status\", type = \"coupon_number\", max_bytes = 30 },",
+        "source = \"status\", type = \"coupon_number\", max_bytes = 30, role = \"goods_id\" },",
     );
     let in_file: Vec<&SpecError> = r.0.iter().filter(|e| e.file == ENDPOINTS_PATH).collect();
     assert_eq!(in_file.len(), 1, "{:#?}", r.0);
