@@ -176,6 +176,10 @@ pub use generated::manual::{MANUAL_VERSION, PRODUCTION_URL, TEST_URL};
 pub use generated::requests::*;
 pub use generated::responses;
 pub use generated::result_code::ResultCode;
+pub use issuance::{
+    CouponCount, EarlierAttemptReached, EchoMismatch, EchoedField, IssueOutcome, Issued, NotIssued,
+    OutcomeUnknown,
+};
 pub use manual::ManualRevision;
 pub use operation::{
     AnswerFieldSpec, AnswerType, Effect, EnumKindSpec, Method, OPERATIONS, Operation, OperationId,

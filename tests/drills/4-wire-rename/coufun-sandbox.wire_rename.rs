@@ -8,7 +8,7 @@ use common::{ALICE, COFFEE, POC, SENDER, config, start};
 use coufun_api::privacy::PocId;
 use coufun_api::{
     AnyRequest, Charset, Client, CouponSendRequest, Environment, IssueOutcome, Operation,
-    OperationId, recipients, subject,
+    OperationId,
 };
 
 #[tokio::test]
@@ -17,8 +17,8 @@ async fn the_renamed_wire_name_is_sent_and_read() {
         .goods_id(COFFEE)
         .tr_id("drill-rename-1")
         .sender(SENDER)
-        .subject(subject!("쿠폰"))
-        .recipients(recipients![ALICE])
+        .subject("쿠폰")
+        .recipients([ALICE])
         .user_id("member-7")
         .build()
         .unwrap();
