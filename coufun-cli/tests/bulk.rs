@@ -205,9 +205,10 @@ fn the_input_columns_are_the_create_fields() {
 
     // Wire names work too; a row over CREATE_CNT's limit is refused by our own
     // check (08) and never sent; the others issue their quantity.
+    let over = coufun_api::Quantity::MAX.map_or(u64::MAX, |max| max + 1);
     let run = bulk(
         "wire.csv",
-        "ref,CREATE_CNT,RESERVE1,RESERVE2\na,2,spring,x\nb,11,spring,\nc,,spring,\n",
+        &format!("ref,CREATE_CNT,RESERVE1,RESERVE2\na,2,spring,x\nb,{over},spring,\nc,,spring,\n"),
     );
     assert_eq!(run.code, 3, "{run:?}");
     let report = read_report(&host.path("wire.report.csv"));
