@@ -66,7 +66,8 @@ fn the_workspace_file_is_valid_and_its_module_parses() {
     let spec = Spec::parse(SpecSources::embedded()).unwrap();
     assert_eq!(spec.endpoints.inbound.len(), 1);
     let notice = &spec.endpoints.inbound[0];
-    assert_eq!(notice.request.len(), 9);
+    // the exchange manual's nine fields, and any a newer manual adds
+    assert!(notice.request.len() >= 9, "{}", notice.request.len());
     assert_eq!(notice.answer.as_ref().map(|a| a.codes.len()), Some(5));
     assert_eq!(
         notice
