@@ -16,6 +16,28 @@ pub const EXIT_CODES: &str = "Exit codes: 0 success · 1 local failure (file, jo
 6 never send again (an earlier attempt reached the server, or the answer was another order's: \
 coupons probably exist; `coufun reconcile` writes the request to the supplier) · 130 interrupted.";
 
+/// One `--resolve HOST=ADDR`: the host name and the socket address (`IP:PORT`)
+/// to connect to for it.
+pub type Resolve = (String, std::net::SocketAddr);
+
+/// Parses `HOST=ADDR` for `--resolve`, naming what is wrong.
+fn parse_resolve(value: &str) -> Result<Resolve, String> {
+    let Some((host, addr)) = value.split_once('=') else {
+        return Err(format!(
+            "{value:?} is not HOST=ADDR (e.g. example.com=127.0.0.1:8080)"
+        ));
+    };
+    let host = host.trim();
+    if host.is_empty() {
+        return Err(format!("{value:?} has no HOST before '='"));
+    }
+    let addr = addr
+        .trim()
+        .parse()
+        .map_err(|e| format!("ADDR {addr:?} is not IP:PORT ({e})"))?;
+    Ok((host.to_owned(), addr))
+}
+
 /// The client-side lookup of one goods item over the goods list (no manual
 /// documents a goods-info operation; the SDK's `Client::goods_info`).
 pub const GOODS_INFO: &str = "goods-info";
@@ -43,6 +65,15 @@ pub fn command() -> Command {
                 .global(true)
                 .action(ArgAction::SetTrue)
                 .help("Accept a plain http:// --env URL other than loopback (the POC_ID and phone numbers travel in clear)"),
+        )
+        .arg(
+            Arg::new("resolve")
+                .long("resolve")
+                .global(true)
+                .value_name("HOST=ADDR")
+                .action(ArgAction::Append)
+                .value_parser(parse_resolve)
+                .help("Connect to ADDR (IP:PORT) whenever the --env URL names HOST, instead of asking DNS (curl's --resolve; repeatable). E.g. a local sandbox standing in for the test server's host"),
         )
         .arg(
             Arg::new("json")

@@ -93,8 +93,18 @@ fn client(matches: &ArgMatches) -> Result<coufun_api::Client, CliError> {
     let poc_id = config::require_poc_id(&settings)?;
     let timeout = Duration::from_secs(matches.get_one::<u64>("timeout").copied().unwrap_or(30));
     let allow_plain_http = matches.get_flag("allow-plain-http");
-    sdk::client(sdk::environment(&env), poc_id, timeout, allow_plain_http)
-        .map_err(|e| CliError::new(Exit::BadArguments, format!("--env {env}: {e}")))
+    let resolve: Vec<cli::Resolve> = matches
+        .get_many::<cli::Resolve>("resolve")
+        .map(|given| given.cloned().collect())
+        .unwrap_or_default();
+    sdk::client(
+        sdk::environment(&env),
+        poc_id,
+        timeout,
+        allow_plain_http,
+        &resolve,
+    )
+    .map_err(|e| CliError::new(Exit::BadArguments, format!("--env {env}: {e}")))
 }
 
 async fn call_operation(

@@ -207,12 +207,14 @@ impl CallOutcome {
 }
 
 /// The client for `environment`, POC_ID kept inside the SDK's `PocId`;
-/// `allow_plain_http` is `--allow-plain-http`.
+/// `allow_plain_http` is `--allow-plain-http`; `resolve` the `--resolve`
+/// host names and the addresses to connect to for them.
 pub fn client(
     environment: Environment,
     poc_id: PocId,
     timeout: Duration,
     allow_plain_http: bool,
+    resolve: &[(String, std::net::SocketAddr)],
 ) -> Result<Client, String> {
     let builder = Client::builder(environment, poc_id).timeout(timeout);
     let builder = if allow_plain_http {
@@ -220,6 +222,9 @@ pub fn client(
     } else {
         builder
     };
+    let builder = resolve
+        .iter()
+        .fold(builder, |b, (host, addr)| b.resolve(host.clone(), *addr));
     builder.build().map_err(|e| e.to_string())
 }
 

@@ -196,6 +196,35 @@ pub(crate) fn encode_short_of_a_coupon(
     encode(op, answer, charset)
 }
 
+/// `answer` echoing another TR_ID than the request's, for
+/// [`crate::Fault::ForeignTrId`]: an issuing answer (create, send) as another
+/// order's. Other answers are left as they are.
+pub(crate) fn with_foreign_tr_id(mut answer: Answer) -> Answer {
+    if let Answer::Success(Outcome::Issued { tr_id, .. }) = &mut answer {
+        *tr_id = another(tr_id);
+    }
+    answer
+}
+
+/// `answer` echoing another GOODS_ID than the one ordered, for
+/// [`crate::Fault::ForeignGoodsId`]: an issuing answer (create, send) as
+/// another goods'. Other answers are left as they are.
+pub(crate) fn with_foreign_goods_id(mut answer: Answer) -> Answer {
+    if let Answer::Success(Outcome::Issued { goods, .. }) = &mut answer {
+        goods.goods_id = another(&goods.goods_id);
+    }
+    answer
+}
+
+/// `value` with its last character changed (a digit, so that a digits-only
+/// value stays one): same length, never equal.
+fn another(value: &str) -> String {
+    let mut other = value.to_owned();
+    let last = other.pop();
+    other.push(if last == Some('0') { '1' } else { '0' });
+    other
+}
+
 fn success<R: Response>(body: &R, charset: Charset) -> Vec<u8> {
     let ok = ResultCode::Success;
     encode_document(ok, ok.message(Lang::Ko), Some(body), charset)

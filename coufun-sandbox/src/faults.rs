@@ -29,6 +29,16 @@ pub enum Fault {
     /// and its `ORDER_CNT` kept: a coupon paid for whose number never arrives.
     /// Other operations answer whole.
     ShortOfACoupon,
+    /// Commit an issuing operation (create, send), then answer `00` echoing
+    /// another TR_ID than the one sent: another order's answer, as a server's
+    /// mix-up would give it. The coupons stay issued in the ledger. Other
+    /// operations answer whole.
+    ForeignTrId,
+    /// Commit an issuing operation (create, send), then answer `00` echoing
+    /// another GOODS_ID than the one ordered (create; the send answer echoes
+    /// no goods). The coupons stay issued in the ledger. Other operations
+    /// answer whole.
+    ForeignGoodsId,
 }
 
 /// A fault for chosen requests: all conditions given must match.
@@ -101,6 +111,10 @@ pub struct FaultOdds {
     pub code_99: f64,
     /// Probability of [`Fault::ShortOfACoupon`].
     pub short_of_a_coupon: f64,
+    /// Probability of [`Fault::ForeignTrId`].
+    pub foreign_tr_id: f64,
+    /// Probability of [`Fault::ForeignGoodsId`].
+    pub foreign_goods_id: f64,
 }
 
 impl FaultOdds {
@@ -123,6 +137,8 @@ impl FaultOdds {
             (self.code_50, Fault::Code50),
             (self.code_99, Fault::Code99),
             (self.short_of_a_coupon, Fault::ShortOfACoupon),
+            (self.foreign_tr_id, Fault::ForeignTrId),
+            (self.foreign_goods_id, Fault::ForeignGoodsId),
         ];
         let mut threshold = 0.0;
         for (probability, fault) in choices {
@@ -196,6 +212,10 @@ pub struct FaultCounts {
     pub code_99: u64,
     /// Answers short of a coupon number (the fault applied to any operation).
     pub short_of_a_coupon: u64,
+    /// Answers echoing another TR_ID (the fault applied to any operation).
+    pub foreign_tr_id: u64,
+    /// Answers echoing another GOODS_ID (the fault applied to any operation).
+    pub foreign_goods_id: u64,
 }
 
 impl FaultCounts {
@@ -208,6 +228,8 @@ impl FaultCounts {
             + self.code_50
             + self.code_99
             + self.short_of_a_coupon
+            + self.foreign_tr_id
+            + self.foreign_goods_id
     }
 
     pub(crate) fn record(&mut self, fault: Fault) {
@@ -219,6 +241,8 @@ impl FaultCounts {
             Fault::Code50 => self.code_50 += 1,
             Fault::Code99 => self.code_99 += 1,
             Fault::ShortOfACoupon => self.short_of_a_coupon += 1,
+            Fault::ForeignTrId => self.foreign_tr_id += 1,
+            Fault::ForeignGoodsId => self.foreign_goods_id += 1,
         }
     }
 }
@@ -270,7 +294,7 @@ mod tests {
 
     #[test]
     fn every_fault_can_be_drawn_and_is_counted_as_itself() {
-        let each = 1.0 / 7.0;
+        let each = 1.0 / 9.0;
         let odds = FaultOdds {
             delay: each,
             delay_for: Duration::from_millis(5),
@@ -280,11 +304,13 @@ mod tests {
             code_50: each,
             code_99: each,
             short_of_a_coupon: each,
+            foreign_tr_id: each,
+            foreign_goods_id: each,
             ..FaultOdds::seeded(9)
         };
         let plan = FaultPlan::random(odds);
         let mut counts = FaultCounts::default();
-        for i in 0..700 {
+        for i in 0..900 {
             if let Some(fault) = plan.fault_for(i, OperationId::CouponCreate) {
                 counts.record(fault);
             }
@@ -297,6 +323,8 @@ mod tests {
             counts.code_50,
             counts.code_99,
             counts.short_of_a_coupon,
+            counts.foreign_tr_id,
+            counts.foreign_goods_id,
         ];
         assert!(
             each_count.iter().all(|&n| (50..150).contains(&n)),

@@ -306,6 +306,11 @@ async fn coufun_request(
             }
         },
     };
+    let answer = match fault {
+        Some(Fault::ForeignTrId) => bridge::with_foreign_tr_id(answer),
+        Some(Fault::ForeignGoodsId) => bridge::with_foreign_goods_id(answer),
+        _ => answer,
+    };
     tracing::debug!(index, operation = %op, code = answer.code().as_str(), "answered");
     if fault.is_none() && !op.spec().may_answer(answer.code()) {
         tracing::warn!(

@@ -244,3 +244,96 @@ async fn short_of_a_coupon_commits_all_and_lists_one_fewer() {
     assert_eq!(sent.len(), 2, "one coupon per recipient, all listed");
     assert_eq!(sandbox.fault_counts().short_of_a_coupon, 2);
 }
+
+/// The coupon numbers the ledger holds for the order of `tr_id`.
+fn committed(sandbox: &coufun_sandbox::Sandbox, tr_id: &str) -> Vec<String> {
+    let ledger = sandbox.ledger();
+    let order = ledger
+        .orders
+        .iter()
+        .find(|o| o.tr_id == tr_id)
+        .expect("the order is committed under the TR_ID sent");
+    order
+        .coupons
+        .iter()
+        .map(|c| c.coupon_number.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn foreign_tr_id_commits_and_answers_00_under_another_tr_id() {
+    let plan = FaultPlan::scheduled([
+        ScheduledFault::on(OperationId::CouponCreate, Fault::ForeignTrId),
+        ScheduledFault::on(OperationId::CouponSend, Fault::ForeignTrId),
+    ]);
+    let (sandbox, raw) = with_plan(plan).await;
+    let reply = raw
+        .post(
+            "coupon_create",
+            &[
+                ("POC_ID", POC),
+                ("GOODS_ID", COFFEE),
+                ("CREATE_CNT", "2"),
+                ("TR_ID", "tr-foreign"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.code(), "00", "{}", reply.xml);
+    let echoed = reply.first("TR_ID").expect("a TR_ID echo");
+    assert_ne!(echoed, "tr-foreign", "{}", reply.xml);
+    assert_eq!(echoed.len(), "tr-foreign".len(), "{}", reply.xml);
+    assert_eq!(reply.first("GOODS_ID").as_deref(), Some(COFFEE));
+    assert_eq!(
+        committed(&sandbox, "tr-foreign"),
+        reply.all("BARCODE_NUM"),
+        "the coupons are issued under the TR_ID sent"
+    );
+    let recipients = format!("{ALICE},{BOB}");
+    let sent = raw
+        .post(
+            "coupon_send",
+            &send_params("tr-foreign-send", COFFEE, &recipients),
+        )
+        .await;
+    assert_eq!(sent.code(), "00", "{}", sent.xml);
+    let echoed = sent.first("TR_ID").expect("a TR_ID echo");
+    assert_ne!(echoed, "tr-foreign-send", "{}", sent.xml);
+    assert_eq!(committed(&sandbox, "tr-foreign-send").len(), 2);
+    assert_eq!(sandbox.fault_counts().foreign_tr_id, 2);
+}
+
+#[tokio::test]
+async fn foreign_goods_id_commits_and_answers_00_for_other_goods() {
+    let plan = FaultPlan::scheduled([ScheduledFault::on(
+        OperationId::CouponCreate,
+        Fault::ForeignGoodsId,
+    )]);
+    let (sandbox, raw) = with_plan(plan).await;
+    let reply = raw
+        .post(
+            "coupon_create",
+            &[
+                ("POC_ID", POC),
+                ("GOODS_ID", COFFEE),
+                ("CREATE_CNT", "1"),
+                ("TR_ID", "tr-other-goods"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.code(), "00", "{}", reply.xml);
+    let echoed = reply.first("GOODS_ID").expect("a GOODS_ID echo");
+    assert_ne!(echoed, COFFEE, "{}", reply.xml);
+    assert_eq!(reply.first("TR_ID").as_deref(), Some("tr-other-goods"));
+    let ledger = sandbox.ledger();
+    let order = ledger
+        .orders
+        .iter()
+        .find(|o| o.tr_id == "tr-other-goods")
+        .expect("the order is committed");
+    assert_eq!(order.coupons.len(), 1);
+    assert_eq!(
+        order.goods_id, COFFEE,
+        "the goods ordered are the goods issued"
+    );
+    assert_eq!(sandbox.fault_counts().foreign_goods_id, 1);
+}

@@ -72,6 +72,14 @@ struct Args {
     /// (ORDER_CNT still counts it).
     #[arg(long, default_value_t = 0.0)]
     fault_short_of_a_coupon: f64,
+    /// Probability of answering a coupon create or send 00 echoing another
+    /// TR_ID (the coupons are still issued).
+    #[arg(long, default_value_t = 0.0)]
+    fault_foreign_tr_id: f64,
+    /// Probability of answering a coupon create 00 echoing another GOODS_ID
+    /// (the coupons are still issued).
+    #[arg(long, default_value_t = 0.0)]
+    fault_foreign_goods_id: f64,
     /// The merchant's URL for exchange notices: every redemption and use-cancel
     /// is POSTed there (none are sent when absent).
     #[arg(long)]
@@ -150,6 +158,8 @@ async fn serve(args: Args) -> Result<(), String> {
         code_50: args.fault_code_50,
         code_99: args.fault_code_99,
         short_of_a_coupon: args.fault_short_of_a_coupon,
+        foreign_tr_id: args.fault_foreign_tr_id,
+        foreign_goods_id: args.fault_foreign_goods_id,
         ..FaultOdds::seeded(args.fault_seed)
     };
     if odds != FaultOdds::seeded(args.fault_seed) {
