@@ -601,10 +601,13 @@ impl<'c, 'a> Merger<'c, 'a> {
             ));
         }
         let listed = |f: &RequestField| manual.request.iter().any(|p| &p.name == f.wire.get_ref());
+        // Only what this document is the source of can be missing from it: a
+        // field the spec marks inferred or observed is not the manual's claim.
+        let ours = |source: &Spanned<Source>| source.get_ref().document() == Some(self.cx.key);
         let gone: Vec<String> = op
             .request
             .iter()
-            .filter(|f| !listed(f))
+            .filter(|f| !listed(f) && ours(&f.source))
             .map(|f| f.wire.get_ref().clone())
             .collect();
         for wire in gone.iter().rev() {
@@ -985,8 +988,10 @@ impl<'c, 'a> Merger<'c, 'a> {
                     }
                 }
             }
+            // Only what this document is the source of can be missing from it.
             let gone: Vec<String> = fields
                 .iter()
+                .filter(|f| f.source.get_ref().document() == Some(key))
                 .map(|f| f.wire.get_ref().clone())
                 .filter(|wire| !wanted.iter().any(|p| &p.name == wire))
                 .collect();
