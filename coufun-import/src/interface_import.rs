@@ -1234,6 +1234,9 @@ impl<'c, 'a> Merger<'c, 'a> {
                     }
                 }
             }
+            // In a kind whose values carry their documents' wording, a value no
+            // document words is no manual's (observed or inferred).
+            let worded = k.values.iter().any(|v| !v.wording.is_empty());
             let mut gone = Vec::new();
             for value in k.values.iter_mut().rev() {
                 let wire = value.wire.get_ref().clone();
@@ -1245,6 +1248,7 @@ impl<'c, 'a> Merger<'c, 'a> {
                 match (mine, others) {
                     // only another document words it: not this manual's value
                     (false, true) => {}
+                    (false, false) if worded => {}
                     // another document words it too: only this wording goes
                     (true, true) => {
                         if self
