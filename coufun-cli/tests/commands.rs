@@ -353,11 +353,24 @@ fn bad_arguments_name_the_field_limit_size_and_code_and_send_nothing() {
     let before = host.sandbox().request_count();
 
     let wire = wire_of("coupon_create", "quantity");
+    // The bounds are the spec's (the generated Quantity constants).
+    let (min, max) = (
+        coufun_api::Quantity::MIN,
+        coufun_api::Quantity::MAX.unwrap_or(u64::MAX - 1),
+    );
     for (quantity, rule) in [
-        ("0", "limit 1, measured 0"),
-        ("11", "limit 10, measured 11"),
+        (min - 1, format!("limit {min}, measured {}", min - 1)),
+        (max + 1, format!("limit {max}, measured {}", max + 1)),
     ] {
-        let run = host.run(&["coupon-create", "--goods-id", GOODS, "--quantity", quantity]);
+        let quantity = quantity.to_string();
+        let rule = rule.as_str();
+        let run = host.run(&[
+            "coupon-create",
+            "--goods-id",
+            GOODS,
+            "--quantity",
+            &quantity,
+        ]);
         assert_eq!(run.code, 2, "{run:?}");
         for part in ["--quantity", wire.as_str(), rule, "08"] {
             assert!(run.stderr.contains(part), "lacks {part}: {}", run.stderr);
