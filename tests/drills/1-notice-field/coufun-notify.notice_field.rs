@@ -17,10 +17,10 @@ async fn the_receiver_exposes_the_new_notice_field() {
 
     // As COUFUN would send it: the new element on the wire by its spec name.
     let mut with = notice(1);
-    with.use_channel = Some("POS".into());
+    with.terminal_id = Some("POS-7".into());
     let form = with.to_form().unwrap();
     assert!(
-        String::from_utf8_lossy(&form).contains("USE_CHANNEL=POS"),
+        String::from_utf8_lossy(&form).contains("TERMINAL_ID=POS-7"),
         "the new field is written under its wire name"
     );
     let answer = post_raw(&http, &url, form, ExchangeNotice::form_content_type()).await;
@@ -32,6 +32,6 @@ async fn the_receiver_exposes_the_new_notice_field() {
 
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 2);
-    assert_eq!(seen[0].use_channel.as_deref(), Some("POS"));
-    assert_eq!(seen[1].use_channel, None);
+    assert_eq!(seen[0].terminal_id.as_deref(), Some("POS-7"));
+    assert_eq!(seen[1].terminal_id, None);
 }
