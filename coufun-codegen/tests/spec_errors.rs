@@ -396,8 +396,11 @@ fn flat_record_field_shadowing_an_answer_field() {
     );
     let errors = &r.0;
     assert_eq!(errors.len(), 1, "{errors:#?}");
-    assert_eq!(
-        errors[0].key, "operations[3].records.fields[2].wire",
+    // the STATUS record field, wherever the spec lists it
+    assert!(
+        errors[0].key.starts_with("operations[3].records.fields[")
+            && errors[0].key.ends_with("].wire")
+            && errors[0].message.contains("STATUS"),
         "{}",
         errors[0]
     );

@@ -52,6 +52,23 @@ pub fn root_of(operation: &str) -> String {
     op.root.name.get_ref().clone()
 }
 
+/// The record elements of `operation`'s answer that no manual states (the
+/// spec marks them observed or inferred): a manual's sample cannot list them.
+pub fn unsourced_record_fields(operation: &str) -> Vec<String> {
+    let op = spec()
+        .endpoints
+        .operations
+        .iter()
+        .find(|o| o.name() == operation)
+        .unwrap_or_else(|| panic!("no operation {operation} in the spec"));
+    op.records
+        .iter()
+        .flat_map(|r| &r.fields)
+        .filter(|f| f.source.get_ref().document().is_none())
+        .map(|f| f.wire.get_ref().clone())
+        .collect()
+}
+
 /// The result-code element name, from the spec.
 pub fn result_code_element() -> String {
     spec().endpoints.answer.result_code.name.get_ref().clone()
