@@ -50,6 +50,17 @@ fn op() -> String {
     format!("operations[{}]", spec.endpoints.operations.len())
 }
 
+/// `operations[N].request[I]`: the inbound operation's request field `wire`.
+fn field(wire: &str) -> String {
+    let spec = Spec::parse(SpecSources::embedded()).unwrap();
+    let index = spec.endpoints.inbound[0]
+        .request
+        .iter()
+        .position(|f| f.wire.get_ref() == wire)
+        .unwrap();
+    format!("{}.request[{index}]", op())
+}
+
 /// The index of the coupon-state value written `wire`, in the embedded spec.
 fn state_index(wire: &str) -> usize {
     let spec = Spec::parse(SpecSources::embedded()).unwrap();
@@ -115,7 +126,7 @@ fn the_workspace_file_is_valid_and_its_module_parses() {
 fn a_lower_case_wire_name_is_located() {
     assert_one(
         broken("wire = \"EXCHANGE_NUM\"", "wire = \"exchange_num\""),
-        &format!("{}.request[1].wire", op()),
+        &format!("{}.wire", field("EXCHANGE_NUM")),
         "upper-case wire name",
     );
 }
@@ -136,7 +147,7 @@ fn a_source_naming_an_unknown_document_is_located() {
             "source = { document = \"exchange\", section = \"4\", row = 8 }",
             "source = { document = \"nosuch\", section = \"4\", row = 8 }",
         ),
-        &format!("{}.request[7].source", op()),
+        &format!("{}.source", field("PRICE")),
         "unknown source `nosuch`",
     );
 }
@@ -163,7 +174,7 @@ fn an_enum_value_longer_than_its_field_is_located() {
 fn a_missing_kind_is_located() {
     assert_one(
         broken("kind = \"coupon_type\"", "kind = \"kind\""),
-        &format!("{}.request[6].kind", op()),
+        &format!("{}.kind", field("BARCODE_TYPE")),
         "unknown kind `kind`",
     );
 }
@@ -175,7 +186,7 @@ fn a_field_with_both_a_kind_and_a_type_is_located() {
             "kind = \"coupon_type\"",
             "kind = \"coupon_type\", type = \"text\"",
         ),
-        &format!("{}.request[6]", op()),
+        &field("BARCODE_TYPE"),
         "either a `kind` or a `type`",
     );
 }
