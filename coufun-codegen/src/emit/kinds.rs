@@ -116,6 +116,7 @@ fn emit_text(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
     let min = u32_lit(kind.min_bytes.as_ref());
     let max = u32_lit(kind.max_bytes.as_ref());
     let inputs = text_inputs(ty);
+    let text_impls = text_impls(ty);
     quote! {
         #doc
         #[derive(Clone, PartialEq, Eq, Hash)]
@@ -155,33 +156,7 @@ fn emit_text(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
             }
         }
 
-        impl fmt::Debug for #ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                if Self::SECRET {
-                    f.debug_tuple(stringify!(#ty))
-                        .field(&crate::privacy::mask_secret(self.as_str()))
-                        .finish()
-                } else {
-                    f.debug_tuple(stringify!(#ty)).field(&self.as_str()).finish()
-                }
-            }
-        }
-
-        impl fmt::Display for #ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                if Self::SECRET {
-                    f.write_str(&crate::privacy::mask_secret(self.as_str()))
-                } else {
-                    f.write_str(self.as_str())
-                }
-            }
-        }
-
-        impl AsRef<str> for #ty {
-            fn as_ref(&self) -> &str {
-                self.as_str()
-            }
-        }
+        #text_impls
 
         impl FieldKind for #ty {
             const CODE: ResultCode = Self::CODE;
@@ -327,6 +302,7 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
     } else {
         quote! {}
     };
+    let text_impls = text_impls(ty);
     quote! {
         #doc
         #secrecy
@@ -376,33 +352,7 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
             }
         }
 
-        impl fmt::Debug for #ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                if Self::SECRET {
-                    f.debug_tuple(stringify!(#ty))
-                        .field(&crate::privacy::mask_secret(self.as_str()))
-                        .finish()
-                } else {
-                    f.debug_tuple(stringify!(#ty)).field(&self.as_str()).finish()
-                }
-            }
-        }
-
-        impl fmt::Display for #ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                if Self::SECRET {
-                    f.write_str(&crate::privacy::mask_secret(self.as_str()))
-                } else {
-                    f.write_str(self.as_str())
-                }
-            }
-        }
-
-        impl AsRef<str> for #ty {
-            fn as_ref(&self) -> &str {
-                self.as_str()
-            }
-        }
+        #text_impls
 
         /// The text (as `as_str`), so that `Option<Self>::as_deref` reads it.
         impl std::ops::Deref for #ty {
@@ -600,6 +550,40 @@ fn charset_free_field_kind(ty: &Ident) -> TokenStream {
             }
             fn wire_value(&self) -> Cow<'_, str> {
                 Cow::Borrowed(self.as_str())
+            }
+        }
+    }
+}
+
+/// `Debug`, `Display` (both masking a secret kind) and `AsRef<str>` of a kind
+/// whose value is text: one body for the text and the token kinds.
+fn text_impls(ty: &Ident) -> TokenStream {
+    quote! {
+        impl fmt::Debug for #ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                if Self::SECRET {
+                    f.debug_tuple(stringify!(#ty))
+                        .field(&crate::privacy::mask_secret(self.as_str()))
+                        .finish()
+                } else {
+                    f.debug_tuple(stringify!(#ty)).field(&self.as_str()).finish()
+                }
+            }
+        }
+
+        impl fmt::Display for #ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                if Self::SECRET {
+                    f.write_str(&crate::privacy::mask_secret(self.as_str()))
+                } else {
+                    f.write_str(self.as_str())
+                }
+            }
+        }
+
+        impl AsRef<str> for #ty {
+            fn as_ref(&self) -> &str {
+                self.as_str()
             }
         }
     }
