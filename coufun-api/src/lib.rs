@@ -143,6 +143,7 @@ sandbox.shutdown().await;
 pub mod charset;
 #[cfg(feature = "client")]
 pub mod client;
+pub mod drift;
 pub mod error;
 pub mod error_chain;
 pub mod field;

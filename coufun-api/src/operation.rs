@@ -116,6 +116,9 @@ pub struct AnswerFieldSpec {
     /// A secret or personal data: the spec marks the field or its kind
     /// (`secret = true`). Front ends never show it in clear to people.
     pub secret: bool,
+    /// The manual's length of the element, in bytes (`max_bytes`), when it
+    /// gives one; the drift report ([`crate::drift`]) names a longer text.
+    pub max_bytes: Option<u32>,
 }
 
 /// What an answer element holds: the spec's `type` of a response field.

@@ -378,6 +378,11 @@ pub struct AnswerElements {
     pub result_code: WireName,
     /// Element holding the server's message.
     pub result_message: WireName,
+    /// The charset every answer declares (`EUC-KR` in the manuals' samples):
+    /// what a declared charset is compared with when the client reports where
+    /// a server differs from the spec. Absent: no charset is expected.
+    #[serde(default)]
+    pub charset: Option<WireName>,
 }
 
 /// The merchant id parameter: its name and byte limit.

@@ -359,6 +359,9 @@ impl Validator {
             ),
             ("test_server.source".into(), &file.test_server.source),
         ];
+        if let Some(charset) = &file.answer.charset {
+            all.push(("answer.charset.source".into(), &charset.source));
+        }
         for (i, c) in file.conflicts.iter().enumerate() {
             for (j, s) in c.says.iter().enumerate() {
                 all.push((format!("conflicts[{i}].says[{j}].source"), &s.source));

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use reqwest::Url;
 
+use crate::drift::DriftObserver;
 use crate::generated::operations::OperationId;
 use crate::generated::responses::DEFAULT_TEST_URL;
 use crate::operation::Method;
@@ -116,6 +117,9 @@ pub(crate) struct CallConfig {
     pub(crate) method: Option<Method>,
     pub(crate) max_response_bytes: usize,
     pub(crate) retry: RetryPolicy,
+    /// Where drift findings of every answer go; `None` (the default): answers
+    /// are not inspected.
+    pub(crate) drift: Option<DriftObserver>,
 }
 
 /// Builds a client (`C` is [`Client`](crate::Client), or the blocking one).
@@ -155,6 +159,7 @@ pub struct ClientBuilder<C> {
     pub(crate) retry: RetryPolicy,
     /// Host names resolved to a fixed address instead of by DNS.
     pub(crate) resolve: Vec<(String, SocketAddr)>,
+    pub(crate) drift: Option<DriftObserver>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -171,6 +176,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("allow_plain_http", &self.allow_plain_http)
             .field("retry", &self.retry)
             .field("resolve", &self.resolve)
+            .field("drift", &self.drift.is_some())
             .finish()
     }
 }
@@ -188,6 +194,7 @@ impl<C> ClientBuilder<C> {
             allow_plain_http: false,
             retry: RetryPolicy::default(),
             resolve: Vec::new(),
+            drift: None,
             client: PhantomData,
         }
     }
@@ -252,6 +259,30 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// Compares every answer with the spec and hands each difference to
+    /// `observer` (see [`crate::drift`]): elements the spec does not name,
+    /// values outside a value table, texts longer than the spec's length,
+    /// another root or record element, another declared charset. Off by
+    /// default; no secret value is ever in a finding.
+    ///
+    /// ```
+    /// use coufun_api::drift::{DriftCollector, DriftObserver};
+    /// use coufun_api::privacy::PocId;
+    /// use coufun_api::{Client, Environment};
+    ///
+    /// let drift = DriftCollector::new();
+    /// let client = Client::builder(Environment::Test, PocId::new("POC0000001")?)
+    ///     .observe_drift(drift.observer()) // or DriftObserver::tracing()
+    ///     .build()?;
+    /// // … calls …; then `drift.report()` holds what differed, merged.
+    /// # let _ = client;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn observe_drift(mut self, observer: DriftObserver) -> Self {
+        self.drift = Some(observer);
+        self
+    }
+
     pub(crate) fn call_config(&self) -> Result<CallConfig, BuildError> {
         let given = self.environment.base_url();
         let invalid = |reason: &str| BuildError::InvalidBaseUrl {
@@ -294,6 +325,7 @@ impl<C> ClientBuilder<C> {
             method: self.method,
             max_response_bytes: self.max_response_bytes,
             retry: self.retry,
+            drift: self.drift.clone(),
         })
     }
 }

@@ -9,11 +9,12 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use reqwest::{StatusCode, Url};
 
 use super::settings::CallConfig;
+use crate::drift::decode_observed;
 use crate::error::{CallInfo, Error, TransportError};
 use crate::generated::responses::POC_ID_PARAM;
 use crate::operation::{Method, Operation};
 use crate::redact::redact;
-use crate::xml::{DecodeError, Response, decode_document, lossy_text};
+use crate::xml::{DecodeError, Response, lossy_text};
 use crate::{Charset, ResultCode};
 
 /// Characters of a body kept in an error message.
@@ -215,7 +216,8 @@ fn interpret<R: Response>(
             excerpt: excerpt(config, body, content_type),
         });
     }
-    match decode_document::<R>(body, header_charset(content_type)) {
+    let charset = header_charset(content_type);
+    match decode_observed::<R>(body, charset, config.drift.as_ref()) {
         Ok(reply) if reply.code == ResultCode::Success => Ok(reply.body),
         Ok(reply) => Err(Error::Api {
             info,

@@ -32,6 +32,8 @@ pub const POC_ID_MAX_BYTES: u32 = 10;
 pub const POC_ID_SECRET: bool = true;
 /// The test server's base URL the SDK uses by default (source: goods manual v1.2; the code manual gives another, see docs/endpoints.md, Conflicts).
 pub const DEFAULT_TEST_URL: &str = "https://tcorp.coufun.kr:446/b2c_api/";
+/// The charset every answer declares (source: goods manual v1.2): a declared charset naming another encoding is drift from the spec.
+pub const ANSWER_CHARSET: Option<&str> = Some("EUC-KR");
 impl FieldValue for Reported<CouponStatus> {
     const EXPECTED: &'static str = "one of 000, 001, 100";
     fn parse_text(text: std::borrow::Cow<'_, str>) -> Result<Option<Self>, String> {
@@ -207,6 +209,7 @@ impl GoodsListResponse {
             ty: AnswerType::Int,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
     ];
     /// The spec's entry of `GoodsListResponse::list_count` (`<LIST_CNT>`).
@@ -334,6 +337,7 @@ impl GoodsListItem {
             },
             doc: "",
             secret: false,
+            max_bytes: Some(10),
         },
         AnswerFieldSpec {
             name: "goods_id",
@@ -341,6 +345,7 @@ impl GoodsListItem {
             ty: AnswerType::Id { kind: "goods_id" },
             doc: "",
             secret: false,
+            max_bytes: Some(10),
         },
         AnswerFieldSpec {
             name: "goods_name",
@@ -348,6 +353,7 @@ impl GoodsListItem {
             ty: AnswerType::Text,
             doc: "",
             secret: false,
+            max_bytes: Some(150),
         },
         AnswerFieldSpec {
             name: "list_price",
@@ -355,6 +361,7 @@ impl GoodsListItem {
             ty: AnswerType::Amount,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
         AnswerFieldSpec {
             name: "supply_price",
@@ -362,6 +369,7 @@ impl GoodsListItem {
             ty: AnswerType::Amount,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
         AnswerFieldSpec {
             name: "goods_info",
@@ -369,6 +377,7 @@ impl GoodsListItem {
             ty: AnswerType::Text,
             doc: "",
             secret: false,
+            max_bytes: Some(4000),
         },
         AnswerFieldSpec {
             name: "use_guide",
@@ -376,6 +385,7 @@ impl GoodsListItem {
             ty: AnswerType::Text,
             doc: "",
             secret: false,
+            max_bytes: Some(4000),
         },
         AnswerFieldSpec {
             name: "exchange_place",
@@ -383,6 +393,7 @@ impl GoodsListItem {
             ty: AnswerType::Text,
             doc: "",
             secret: false,
+            max_bytes: Some(50),
         },
         AnswerFieldSpec {
             name: "validity_type",
@@ -394,6 +405,7 @@ impl GoodsListItem {
             }),
             doc: "How a goods item's validity is given (the goods manual's VALID_END_TYPE table).",
             secret: false,
+            max_bytes: Some(1),
         },
         AnswerFieldSpec {
             name: "validity",
@@ -401,6 +413,7 @@ impl GoodsListItem {
             ty: AnswerType::Text,
             doc: "",
             secret: false,
+            max_bytes: Some(8),
         },
         AnswerFieldSpec {
             name: "send_type",
@@ -412,6 +425,7 @@ impl GoodsListItem {
             }),
             doc: "How a coupon reaches its recipient (the goods manual's SEND_TYPE table).",
             secret: false,
+            max_bytes: Some(1),
         },
         AnswerFieldSpec {
             name: "image_small",
@@ -419,6 +433,7 @@ impl GoodsListItem {
             ty: AnswerType::Text,
             doc: "",
             secret: false,
+            max_bytes: Some(150),
         },
         AnswerFieldSpec {
             name: "image_medium",
@@ -426,6 +441,7 @@ impl GoodsListItem {
             ty: AnswerType::Text,
             doc: "",
             secret: false,
+            max_bytes: Some(150),
         },
         AnswerFieldSpec {
             name: "image_big",
@@ -433,6 +449,7 @@ impl GoodsListItem {
             ty: AnswerType::Text,
             doc: "",
             secret: false,
+            max_bytes: Some(150),
         },
         AnswerFieldSpec {
             name: "image_small_width",
@@ -440,6 +457,7 @@ impl GoodsListItem {
             ty: AnswerType::Int,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
         AnswerFieldSpec {
             name: "image_small_height",
@@ -447,6 +465,7 @@ impl GoodsListItem {
             ty: AnswerType::Int,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
         AnswerFieldSpec {
             name: "image_medium_width",
@@ -454,6 +473,7 @@ impl GoodsListItem {
             ty: AnswerType::Int,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
         AnswerFieldSpec {
             name: "image_medium_height",
@@ -461,6 +481,7 @@ impl GoodsListItem {
             ty: AnswerType::Int,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
         AnswerFieldSpec {
             name: "image_big_width",
@@ -468,6 +489,7 @@ impl GoodsListItem {
             ty: AnswerType::Int,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
         AnswerFieldSpec {
             name: "image_big_height",
@@ -475,6 +497,7 @@ impl GoodsListItem {
             ty: AnswerType::Int,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
     ];
     /// The spec's entry of `GoodsListItem::category_id` (`<CAT_ID>`).
@@ -891,6 +914,7 @@ impl CouponSendResponse {
             ty: AnswerType::Id { kind: "order_id" },
             doc: "",
             secret: false,
+            max_bytes: Some(30),
         },
         AnswerFieldSpec {
             name: "tr_id",
@@ -898,6 +922,7 @@ impl CouponSendResponse {
             ty: AnswerType::Text,
             doc: "",
             secret: false,
+            max_bytes: Some(50),
         },
     ];
     /// The spec's entry of `CouponSendResponse::order_id` (`<ORDER_ID>`).
@@ -1012,6 +1037,7 @@ impl CouponSendItem {
             },
             doc: "",
             secret: true,
+            max_bytes: Some(30),
         },
         AnswerFieldSpec {
             name: "recipient",
@@ -1019,6 +1045,7 @@ impl CouponSendItem {
             ty: AnswerType::Mobile,
             doc: "",
             secret: true,
+            max_bytes: None,
         },
         AnswerFieldSpec {
             name: "valid_until",
@@ -1026,6 +1053,7 @@ impl CouponSendItem {
             ty: AnswerType::Date,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
     ];
     /// The spec's entry of `CouponSendItem::coupon_number` (`<BARCODE_NUM>`).
@@ -1147,6 +1175,7 @@ impl CouponCreateResponse {
             ty: AnswerType::Id { kind: "order_id" },
             doc: "",
             secret: false,
+            max_bytes: Some(30),
         },
         AnswerFieldSpec {
             name: "category_id",
@@ -1156,6 +1185,7 @@ impl CouponCreateResponse {
             },
             doc: "",
             secret: false,
+            max_bytes: Some(10),
         },
         AnswerFieldSpec {
             name: "goods_id",
@@ -1163,6 +1193,7 @@ impl CouponCreateResponse {
             ty: AnswerType::Id { kind: "goods_id" },
             doc: "",
             secret: false,
+            max_bytes: Some(10),
         },
         AnswerFieldSpec {
             name: "tr_id",
@@ -1170,6 +1201,7 @@ impl CouponCreateResponse {
             ty: AnswerType::Text,
             doc: "",
             secret: false,
+            max_bytes: Some(50),
         },
         AnswerFieldSpec {
             name: "order_count",
@@ -1177,6 +1209,7 @@ impl CouponCreateResponse {
             ty: AnswerType::Int,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
         AnswerFieldSpec {
             name: "valid_until",
@@ -1184,6 +1217,7 @@ impl CouponCreateResponse {
             ty: AnswerType::Date,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
         AnswerFieldSpec {
             name: "reserve1",
@@ -1191,6 +1225,7 @@ impl CouponCreateResponse {
             ty: AnswerType::Text,
             doc: "",
             secret: false,
+            max_bytes: Some(500),
         },
         AnswerFieldSpec {
             name: "reserve2",
@@ -1198,6 +1233,7 @@ impl CouponCreateResponse {
             ty: AnswerType::Text,
             doc: "",
             secret: false,
+            max_bytes: Some(500),
         },
     ];
     /// The spec's entry of `CouponCreateResponse::order_id` (`<ORDER_ID>`).
@@ -1416,6 +1452,7 @@ impl CouponCreateItem {
             },
             doc: "",
             secret: true,
+            max_bytes: Some(30),
         },
         AnswerFieldSpec {
             name: "stamp_duty",
@@ -1423,6 +1460,7 @@ impl CouponCreateItem {
             ty: AnswerType::Text,
             doc: "",
             secret: false,
+            max_bytes: Some(100),
         },
     ];
     /// The spec's entry of `CouponCreateItem::coupon_number` (`<BARCODE_NUM>`).
@@ -1650,6 +1688,7 @@ impl CouponStatusItem {
             }),
             doc: "What a coupon is (the status manual's COUPON_TYPE).",
             secret: false,
+            max_bytes: Some(10),
         },
         AnswerFieldSpec {
             name: "order_date",
@@ -1657,6 +1696,7 @@ impl CouponStatusItem {
             ty: AnswerType::Date,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
         AnswerFieldSpec {
             name: "status",
@@ -1668,6 +1708,7 @@ impl CouponStatusItem {
             }),
             doc: "State of one issued coupon (the status manual's STATUS table).",
             secret: false,
+            max_bytes: Some(3),
         },
         AnswerFieldSpec {
             name: "recipient",
@@ -1675,6 +1716,7 @@ impl CouponStatusItem {
             ty: AnswerType::Mobile,
             doc: "",
             secret: true,
+            max_bytes: Some(11),
         },
         AnswerFieldSpec {
             name: "coupon_number",
@@ -1684,6 +1726,7 @@ impl CouponStatusItem {
             },
             doc: "",
             secret: true,
+            max_bytes: Some(30),
         },
         AnswerFieldSpec {
             name: "valid_until",
@@ -1691,6 +1734,7 @@ impl CouponStatusItem {
             ty: AnswerType::Date,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
         AnswerFieldSpec {
             name: "exchanged_at",
@@ -1698,6 +1742,7 @@ impl CouponStatusItem {
             ty: AnswerType::Timestamp,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
         AnswerFieldSpec {
             name: "cancelled_at",
@@ -1705,6 +1750,7 @@ impl CouponStatusItem {
             ty: AnswerType::Timestamp,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
         AnswerFieldSpec {
             name: "total_amount",
@@ -1712,6 +1758,7 @@ impl CouponStatusItem {
             ty: AnswerType::Amount,
             doc: "",
             secret: false,
+            max_bytes: Some(10),
         },
         AnswerFieldSpec {
             name: "remaining_amount",
@@ -1719,6 +1766,7 @@ impl CouponStatusItem {
             ty: AnswerType::Amount,
             doc: "",
             secret: false,
+            max_bytes: Some(10),
         },
     ];
     /// The spec's entry of `CouponStatusItem::coupon_type` (`<COUPON_TYPE>`).
@@ -1968,6 +2016,7 @@ impl CouponCancelResponse {
             },
             doc: "",
             secret: true,
+            max_bytes: Some(30),
         },
     ];
     /// The spec's entry of `CouponCancelResponse::coupon_number` (`<BARCODE_NUM>`).
@@ -2057,6 +2106,7 @@ impl CouponResendResponse {
             },
             doc: "",
             secret: true,
+            max_bytes: Some(30),
         },
         AnswerFieldSpec {
             name: "send_count",
@@ -2064,6 +2114,7 @@ impl CouponResendResponse {
             ty: AnswerType::Int,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
     ];
     /// The spec's entry of `CouponResendResponse::coupon_number` (`<BARCODE_NUM>`).
@@ -2169,6 +2220,7 @@ impl ChangeRecipientResponse {
             },
             doc: "",
             secret: true,
+            max_bytes: Some(30),
         },
         AnswerFieldSpec {
             name: "recipient",
@@ -2176,6 +2228,7 @@ impl ChangeRecipientResponse {
             ty: AnswerType::Mobile,
             doc: "",
             secret: true,
+            max_bytes: None,
         },
     ];
     /// The spec's entry of `ChangeRecipientResponse::coupon_number` (`<BARCODE_NUM>`).
@@ -2281,6 +2334,7 @@ impl CouponImageSendResponse {
             },
             doc: "",
             secret: true,
+            max_bytes: Some(30),
         },
         AnswerFieldSpec {
             name: "send_count",
@@ -2288,6 +2342,7 @@ impl CouponImageSendResponse {
             ty: AnswerType::Int,
             doc: "",
             secret: false,
+            max_bytes: None,
         },
     ];
     /// The spec's entry of `CouponImageSendResponse::coupon_number` (`<BARCODE_NUM>`).

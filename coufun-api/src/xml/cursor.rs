@@ -336,7 +336,7 @@ fn append<'a>(text: &mut Cow<'a, str>, more: Cow<'a, str>) {
 }
 
 /// A character reference or one of the five predefined entities, as text.
-pub(super) fn resolve_reference<'b>(
+pub(crate) fn resolve_reference<'b>(
     reference: &'b quick_xml::events::BytesRef<'_>,
     buf: &'b mut [u8; 4],
 ) -> Result<&'b str, DecodeError> {

@@ -18,8 +18,10 @@ pub use cursor::XmlCursor;
 pub use values::{CalendarDate, FieldValue, Phone, Reported, Timestamp};
 pub use writer::XmlWriter;
 
+pub(crate) use cursor::resolve_reference;
 #[cfg(feature = "client")]
 pub(crate) use prolog::lossy_text;
+pub(crate) use prolog::{body_text, declared_encoding};
 
 use crate::generated::responses::{RESULT_CODE_ELEMENT, RESULT_MESSAGE_ELEMENT};
 use crate::{Charset, Lang, ResultCode};
@@ -370,7 +372,7 @@ fn encode_under<R: Response>(
 }
 
 /// Whether the body starts like an XML document rather than HTML or plain text.
-fn looks_like_xml(body: &[u8]) -> bool {
+pub(crate) fn looks_like_xml(body: &[u8]) -> bool {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let start = body
         .iter()

@@ -94,7 +94,7 @@ pub(crate) fn lossy_text(body: &[u8], header_charset: Option<&str>) -> String {
 }
 
 /// The `encoding` pseudo-attribute of a leading `<?xml … ?>` declaration.
-fn declared_encoding(body: &[u8]) -> Option<&str> {
+pub(crate) fn declared_encoding(body: &[u8]) -> Option<&str> {
     let window = body.get(..DECLARATION_WINDOW.min(body.len()))?;
     let start = window.iter().position(|b| !b.is_ascii_whitespace())?;
     let rest = window.get(start..)?;

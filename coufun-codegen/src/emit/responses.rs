@@ -75,6 +75,23 @@ pub fn emit(spec: &Spec) -> TokenStream {
     let poc_max = Literal::u32_unsuffixed(*e.client.poc_id.max_bytes.get_ref());
     let poc_secret = e.client.poc_id.secret;
     let test_url = e.test_server.url.get_ref();
+    let (answer_charset, charset_doc) = match &e.answer.charset {
+        Some(charset) => {
+            let name = charset.name.get_ref();
+            (
+                quote! { Some(#name) },
+                format!(
+                    " The charset every answer declares (source: {}): a declared charset \
+                     naming another encoding is drift from the spec.",
+                    label(charset.source.get_ref())
+                ),
+            )
+        }
+        None => (
+            quote! { None },
+            " The charset every answer declares: the spec names none.".to_owned(),
+        ),
+    };
     let code_doc = format!(
         " Element holding the two-digit result code, under every answer's root (source: {}).",
         label(e.answer.result_code.source.get_ref())
@@ -138,6 +155,8 @@ pub fn emit(spec: &Spec) -> TokenStream {
         pub const POC_ID_SECRET: bool = #poc_secret;
         #[doc = #test_url_doc]
         pub const DEFAULT_TEST_URL: &str = #test_url;
+        #[doc = #charset_doc]
+        pub const ANSWER_CHARSET: Option<&str> = #answer_charset;
 
         #( #enums )*
         #( #tokens )*
@@ -317,6 +336,13 @@ fn answer_field_spec(spec: &Spec, f: &ResponseField) -> TokenStream {
     let ty = answer_type(spec, f.type_name.get_ref());
     let doc = answer_kind(spec, f.type_name.get_ref(), Rule::Enum).map_or("", |k| k.doc.as_str());
     let secret = is_secret(spec, f);
+    let max_bytes = match f.max_bytes {
+        Some(n) => {
+            let n = Literal::u32_unsuffixed(n);
+            quote! { Some(#n) }
+        }
+        None => quote! { None },
+    };
     quote! {
         AnswerFieldSpec {
             name: #name,
@@ -324,6 +350,7 @@ fn answer_field_spec(spec: &Spec, f: &ResponseField) -> TokenStream {
             ty: #ty,
             doc: #doc,
             secret: #secret,
+            max_bytes: #max_bytes,
         }
     }
 }

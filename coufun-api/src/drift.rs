@@ -1,0 +1,798 @@
+//! Drift: where a server's answer differs from the spec. [`inspect`] compares
+//! one answer document with its operation's entry of the generated operation
+//! table ([`crate::OPERATIONS`]: root, record element, the elements it names,
+//! their lengths and value tables, which are secret) and with the charset the
+//! spec says answers declare ([`crate::responses::ANSWER_CHARSET`]), and
+//! returns a [`DriftFinding`] per difference: an element the spec does not
+//! name, a value outside a value table, a text longer than the spec's length,
+//! another root or record element, another declared charset.
+//!
+//! A finding names the operation, the element, what the spec says and what
+//! arrived, never a value of an element the spec marks secret, nor any value
+//! of an element it does not know (only its shape and length): the report is
+//! safe to hand to a maintainer, who turns it into spec changes (the findings
+//! are `observed` facts in the spec's own terms).
+//!
+//! The client collects findings only when asked
+//! ([`ClientBuilder::observe_drift`](crate::ClientBuilder::observe_drift),
+//! off by default): decoding itself is untouched, and with no observer a call
+//! costs one `Option` check more ([`decode_observed`]).
+//!
+//! ```
+//! use coufun_api::OperationId;
+//! use coufun_api::drift::{DriftKind, inspect};
+//! use coufun_api::responses::GoodsListResponse;
+//! use coufun_api::xml::{Response, encode_document};
+//! use coufun_api::{Charset, Lang, ResultCode};
+//!
+//! let ok = ResultCode::Success;
+//! let body = encode_document(ok, ok.message(Lang::Ko), Some(&GoodsListResponse::default()), Charset::Cp949);
+//! assert!(inspect(OperationId::GoodsList, &body, None).is_empty());
+//! // The same answer under another operation's root: the root differs.
+//! let found = inspect(OperationId::CouponStatus, &body, None);
+//! assert_eq!(found[0].kind, DriftKind::UnexpectedRoot);
+//! ```
+
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use encoding_rs::Encoding;
+use quick_xml::Reader;
+use quick_xml::events::Event;
+use serde::Serialize;
+
+use crate::charset::{content_type_charset, encoding_for_label};
+use crate::generated::responses::{ANSWER_CHARSET, RESULT_CODE_ELEMENT, RESULT_MESSAGE_ELEMENT};
+use crate::operation::{AnswerFieldSpec, AnswerType, OperationId, OperationSpec};
+use crate::xml::{DecodeError, Reply, Response, decode_document};
+
+/// Characters of an element name or charset label kept in a finding.
+const NAME_CHARS: usize = 64;
+/// Elements read at most per document (a bigger one is inspected in part).
+const MAX_ELEMENTS: usize = 200_000;
+
+/// What kind of difference a [`DriftFinding`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DriftKind {
+    /// An element the spec does not name for this answer (or this record).
+    UnknownElement,
+    /// A value outside the element's value table (an enum kind).
+    ValueOutsideTable,
+    /// A text longer than the element's length in the spec.
+    TooLong,
+    /// The document's root is not the operation's.
+    UnexpectedRoot,
+    /// Records stand in another element than the spec's record element.
+    UnexpectedRecordElement,
+    /// The answer declares another charset than the spec's (or none).
+    Charset,
+}
+
+impl DriftKind {
+    /// The kind's name in reports: `unknown_element`, `value_outside_table`,
+    /// `too_long`, `unexpected_root`, `unexpected_record_element`, `charset`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DriftKind::UnknownElement => "unknown_element",
+            DriftKind::ValueOutsideTable => "value_outside_table",
+            DriftKind::TooLong => "too_long",
+            DriftKind::UnexpectedRoot => "unexpected_root",
+            DriftKind::UnexpectedRecordElement => "unexpected_record_element",
+            DriftKind::Charset => "charset",
+        }
+    }
+
+    /// The kind in words, for people.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            DriftKind::UnknownElement => "an element the spec does not name",
+            DriftKind::ValueOutsideTable => "a value outside the spec's value table",
+            DriftKind::TooLong => "a text longer than the spec's length",
+            DriftKind::UnexpectedRoot => "another root element than the spec's",
+            DriftKind::UnexpectedRecordElement => "another record element than the spec's",
+            DriftKind::Charset => "another charset than the spec's",
+        }
+    }
+}
+
+impl fmt::Display for DriftKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One difference between an answer and the spec. It holds no value of an
+/// element the spec marks secret and no value of an element it does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
+pub struct DriftFinding {
+    /// The spec's name of the operation, e.g. `goods_list`.
+    pub operation: &'static str,
+    /// What differs.
+    pub kind: DriftKind,
+    /// Where: the element's path under the root (`RECORD/ELEMENT` for a record's
+    /// child), the root's name for a root finding, or where a charset was
+    /// declared (`xml-declaration`, `content-type`, `byte-order-mark`, `none`).
+    pub element: String,
+    /// What the spec says (the root, the record element, the value table, the
+    /// length, the charset; `not named` for an unknown element).
+    pub spec: String,
+    /// What arrived: a name, a value of a value table, a length in bytes, a
+    /// charset label, or an unknown element's shape. Never a secret value.
+    pub arrived: String,
+    /// For [`DriftKind::TooLong`]: the bytes (counted in CP949, as the manuals
+    /// count) of the longest text seen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length: Option<usize>,
+}
+
+impl fmt::Display for DriftFinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: <{}>: {}: the spec says {}, the answer has {}",
+            self.operation,
+            self.element,
+            self.kind.describe(),
+            self.spec,
+            self.arrived
+        )
+    }
+}
+
+/// The answer `body` of `operation` compared with the spec: every difference,
+/// in document order (one per element and kind of difference; records
+/// repeating one are merged). `header_charset` is the `Content-Type`'s
+/// `charset`, if any. A body that is not XML, or that breaks off, yields what
+/// was found up to there: decoding reports the error itself.
+pub fn inspect(
+    operation: OperationId,
+    body: &[u8],
+    header_charset: Option<&str>,
+) -> Vec<DriftFinding> {
+    let spec = operation.spec();
+    let mut out = Findings::default();
+    charset_findings(spec, body, header_charset, &mut out);
+    if let Ok(text) = crate::xml::body_text(body, header_charset) {
+        walk(spec, &text, &mut out);
+    }
+    out.list
+}
+
+/// Findings of one document, merged as they come.
+#[derive(Default)]
+struct Findings {
+    list: Vec<DriftFinding>,
+}
+
+impl Findings {
+    fn push(&mut self, finding: DriftFinding) {
+        if let Some(same) = self.list.iter_mut().find(|f| same_place(f, &finding)) {
+            merge(same, finding);
+        } else {
+            self.list.push(finding);
+        }
+    }
+}
+
+/// Whether two findings say the same thing (a longer text of the same element
+/// is the same finding, its length the longest).
+fn same_place(a: &DriftFinding, b: &DriftFinding) -> bool {
+    a.operation == b.operation
+        && a.kind == b.kind
+        && a.element == b.element
+        && a.spec == b.spec
+        && (a.kind == DriftKind::TooLong || a.arrived == b.arrived)
+}
+
+fn merge(into: &mut DriftFinding, other: DriftFinding) {
+    if other.length > into.length {
+        into.length = other.length;
+        into.arrived = other.arrived;
+    }
+}
+
+fn charset_findings(
+    spec: &OperationSpec,
+    body: &[u8],
+    header_charset: Option<&str>,
+    out: &mut Findings,
+) {
+    let Some(expected_label) = ANSWER_CHARSET else {
+        return;
+    };
+    let expected = encoding_for_label(expected_label);
+    let mut finding = |element: &str, arrived: String| {
+        out.push(DriftFinding {
+            operation: spec.name,
+            kind: DriftKind::Charset,
+            element: element.to_owned(),
+            spec: expected_label.to_owned(),
+            arrived,
+            length: None,
+        });
+    };
+    let differs = |label: &str| encoding_for_label(label) != expected || expected.is_none();
+    if let Some((encoding, _)) = Encoding::for_bom(body)
+        && Some(encoding) != expected
+    {
+        finding("byte-order-mark", encoding.name().to_owned());
+    }
+    let declared = crate::xml::declared_encoding(body);
+    if let Some(label) = declared
+        && differs(label)
+    {
+        finding("xml-declaration", clean(label));
+    }
+    if let Some(label) = header_charset
+        && differs(label)
+    {
+        finding("content-type", clean(label));
+    }
+    if declared.is_none() && header_charset.is_none() && Encoding::for_bom(body).is_none() {
+        finding("none", "no declared charset".to_owned());
+    }
+}
+
+/// A name or label as a finding shows it: at most [`NAME_CHARS`] characters,
+/// control characters replaced.
+fn clean(text: &str) -> String {
+    text.chars()
+        .take(NAME_CHARS)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+/// One open element while the document is walked.
+struct Open {
+    name: String,
+    /// Its text so far (only kept for elements the spec names).
+    text: String,
+    /// Child elements it had.
+    children: usize,
+    /// Of those, children the record names (for a renamed record).
+    record_children: usize,
+}
+
+fn walk(spec: &OperationSpec, text: &[u8], out: &mut Findings) {
+    let mut reader = Reader::from_reader(text);
+    let mut stack: Vec<Open> = Vec::with_capacity(4);
+    let mut seen = 0usize;
+    loop {
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(_) => return,
+        };
+        let empty = matches!(event, Event::Empty(_));
+        match event {
+            Event::Start(start) | Event::Empty(start) if seen < MAX_ELEMENTS => {
+                seen += 1;
+                let name = clean(start.name().0);
+                if stack.is_empty() && seen == 1 && name != spec.root {
+                    out.push(DriftFinding {
+                        operation: spec.name,
+                        kind: DriftKind::UnexpectedRoot,
+                        element: name.clone(),
+                        spec: spec.root.to_owned(),
+                        arrived: name,
+                        length: None,
+                    });
+                    return;
+                }
+                if let Some(parent) = stack.last_mut() {
+                    parent.children += 1;
+                    if stack.len() == 2 && spec.record_field(&name).is_some() {
+                        if let Some(parent) = stack.last_mut() {
+                            parent.record_children += 1;
+                        }
+                    }
+                }
+                stack.push(Open {
+                    name,
+                    text: String::new(),
+                    children: 0,
+                    record_children: 0,
+                });
+                if empty && let Some(open) = stack.pop() {
+                    close(spec, &stack, open, out);
+                }
+            }
+            Event::Start(_) | Event::Empty(_) => return,
+            Event::End(_) => {
+                if let Some(open) = stack.pop() {
+                    close(spec, &stack, open, out);
+                }
+            }
+            Event::Text(t) => append(&mut stack, &t.xml10_content()),
+            Event::CData(c) => append(&mut stack, &c.into_inner()),
+            Event::GeneralRef(r) => {
+                let mut buf = [0u8; 4];
+                if let Ok(resolved) = crate::xml::resolve_reference(&r, &mut buf) {
+                    let resolved = resolved.to_owned();
+                    append(&mut stack, &resolved);
+                }
+            }
+            Event::Eof | Event::DocType(_) => return,
+            _ => {}
+        }
+    }
+}
+
+fn append(stack: &mut [Open], text: &str) {
+    if let Some(open) = stack.last_mut()
+        && open.text.len() < 64 * 1024
+    {
+        open.text.push_str(text);
+    }
+}
+
+/// What the element `open` (just closed, under `stack`) says of the spec.
+fn close(spec: &OperationSpec, stack: &[Open], open: Open, out: &mut Findings) {
+    let record = spec.record_element;
+    match stack.len() {
+        // The root's own children.
+        1 => {
+            let name = open.name.as_str();
+            if name == RESULT_CODE_ELEMENT || name == RESULT_MESSAGE_ELEMENT {
+                return;
+            }
+            if record == Some(name) {
+                // its children were checked as they closed
+            } else if let Some(field) = spec.answer_field(name) {
+                check_value(spec, field, name, &open.text, out);
+            } else if spec.flat_record
+                && let Some(field) = spec.record_field(name)
+            {
+                check_value(spec, field, name, &open.text, out);
+            } else if let Some(record) = record
+                && open.record_children > 0
+            {
+                out.push(DriftFinding {
+                    operation: spec.name,
+                    kind: DriftKind::UnexpectedRecordElement,
+                    element: open.name.clone(),
+                    spec: record.to_owned(),
+                    arrived: format!(
+                        "{} holding {} of the record's elements",
+                        open.name, open.record_children
+                    ),
+                    length: None,
+                });
+            } else {
+                out.push(unknown(spec, open.name.clone(), &open));
+            }
+        }
+        // A record's children.
+        2 => {
+            let parent = stack.last().map_or("", |p| p.name.as_str());
+            if record != Some(parent) {
+                return;
+            }
+            let path = format!("{parent}/{}", open.name);
+            match spec.record_field(&open.name) {
+                Some(field) => check_value(spec, field, &path, &open.text, out),
+                None => out.push(unknown(spec, path, &open)),
+            }
+        }
+        _ => {}
+    }
+}
+
+fn unknown(spec: &OperationSpec, element: String, open: &Open) -> DriftFinding {
+    let arrived = if open.children > 0 {
+        format!("an element holding {} elements", open.children)
+    } else if open.text.trim().is_empty() {
+        "an empty element".to_owned()
+    } else {
+        "an element holding text".to_owned()
+    };
+    DriftFinding {
+        operation: spec.name,
+        kind: DriftKind::UnknownElement,
+        element,
+        spec: "not named".to_owned(),
+        arrived,
+        length: None,
+    }
+}
+
+fn check_value(
+    spec: &OperationSpec,
+    field: &AnswerFieldSpec,
+    element: &str,
+    text: &str,
+    out: &mut Findings,
+) {
+    let text = text.trim();
+    if text.is_empty() {
+        return;
+    }
+    if let AnswerType::Enum(kind) = field.ty
+        && !kind.wire_values.contains(&text)
+    {
+        let arrived = if field.secret {
+            format!("a value of {} bytes (secret: not shown)", text.len())
+        } else {
+            clean(text)
+        };
+        out.push(DriftFinding {
+            operation: spec.name,
+            kind: DriftKind::ValueOutsideTable,
+            element: element.to_owned(),
+            spec: format!("one of {}", kind.wire_values.join(", ")),
+            arrived,
+            length: None,
+        });
+    }
+    if let Some(max) = field.max_bytes {
+        let bytes = crate::cp949_len(text).unwrap_or(text.len());
+        if bytes > max as usize {
+            out.push(DriftFinding {
+                operation: spec.name,
+                kind: DriftKind::TooLong,
+                element: element.to_owned(),
+                spec: format!("at most {max} bytes"),
+                arrived: format!("{bytes} bytes"),
+                length: Some(bytes),
+            });
+        }
+    }
+}
+
+/// Decodes `body` as [`decode_document`] does and, when `observer` is given,
+/// reports every drift of the answer to it ([`inspect`], for the operation `R`
+/// answers; an answer type not in the operation table is not inspected).
+/// Without an observer this is [`decode_document`] and one branch: what the
+/// client runs for every answer.
+pub fn decode_observed<R: Response>(
+    body: &[u8],
+    header_charset: Option<&str>,
+    observer: Option<&DriftObserver>,
+) -> Result<Reply<R>, DecodeError> {
+    let reply = decode_document::<R>(body, header_charset);
+    if let Some(observer) = observer {
+        observe::<R>(body, header_charset, observer);
+    }
+    reply
+}
+
+#[cold]
+fn observe<R: Response>(body: &[u8], header_charset: Option<&str>, observer: &DriftObserver) {
+    let Some(id) = OperationId::from_name(R::OPERATION) else {
+        return;
+    };
+    if id.spec().root != R::ROOT || !crate::xml::looks_like_xml(body) {
+        return;
+    }
+    for finding in inspect(id, body, header_charset) {
+        observer.notify(&finding);
+    }
+}
+
+/// [`inspect`] for a whole `Content-Type` header value rather than its charset.
+pub fn inspect_with_content_type(
+    operation: OperationId,
+    body: &[u8],
+    content_type: Option<&str>,
+) -> Vec<DriftFinding> {
+    inspect(operation, body, content_type.and_then(content_type_charset))
+}
+
+type Notify = dyn Fn(&DriftFinding) + Send + Sync;
+
+/// What the client calls with each drift finding of each answer, when set with
+/// [`ClientBuilder::observe_drift`](crate::ClientBuilder::observe_drift).
+/// Cheap to clone.
+///
+/// ```
+/// use coufun_api::drift::{DriftCollector, DriftObserver};
+///
+/// let logged = DriftObserver::tracing(); // one `warn` event per finding
+/// let collector = DriftCollector::new(); // or keep them, merged, for a report
+/// let kept = collector.observer();
+/// let custom = DriftObserver::new(|finding| eprintln!("{finding}"));
+/// # let _ = (logged, kept, custom);
+/// ```
+#[derive(Clone)]
+pub struct DriftObserver(Arc<Notify>);
+
+impl fmt::Debug for DriftObserver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DriftObserver")
+    }
+}
+
+impl DriftObserver {
+    /// Calls `notify` with every finding.
+    pub fn new(notify: impl Fn(&DriftFinding) + Send + Sync + 'static) -> Self {
+        DriftObserver(Arc::new(notify))
+    }
+
+    /// One `tracing` event per finding: level `warn`, target `coufun_api::drift`,
+    /// with the fields `operation`, `kind`, `element`, `spec` and `arrived`.
+    pub fn tracing() -> Self {
+        DriftObserver::new(|f| {
+            tracing::warn!(
+                target: "coufun_api::drift",
+                operation = f.operation,
+                kind = f.kind.as_str(),
+                element = f.element.as_str(),
+                spec = f.spec.as_str(),
+                arrived = f.arrived.as_str(),
+                "the answer differs from the spec"
+            );
+        })
+    }
+
+    /// Hands `finding` to the observer.
+    pub fn notify(&self, finding: &DriftFinding) {
+        (self.0)(finding);
+    }
+}
+
+/// Every finding of a session merged, with how often it was seen: what a
+/// maintainer turns into spec changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DriftReport {
+    /// The findings, in the order first seen.
+    pub findings: Vec<DriftEntry>,
+}
+
+/// One finding of a [`DriftReport`] and how many answers had it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct DriftEntry {
+    /// The finding (for a too-long text: the longest seen).
+    #[serde(flatten)]
+    pub finding: DriftFinding,
+    /// Answers it was seen in.
+    pub count: u64,
+}
+
+impl DriftReport {
+    /// Adds `finding` (merged into an entry that says the same).
+    pub fn add(&mut self, finding: DriftFinding) {
+        match self
+            .findings
+            .iter_mut()
+            .find(|e| same_place(&e.finding, &finding))
+        {
+            Some(entry) => {
+                entry.count += 1;
+                merge(&mut entry.finding, finding);
+            }
+            None => self.findings.push(DriftEntry { finding, count: 1 }),
+        }
+    }
+
+    /// Whether nothing differed.
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// A [`DriftReport`] the client fills as answers arrive (share it between
+/// threads and clients; clones share one report).
+#[derive(Debug, Clone, Default)]
+pub struct DriftCollector(Arc<Mutex<DriftReport>>);
+
+impl DriftCollector {
+    /// An empty collector.
+    pub fn new() -> Self {
+        DriftCollector::default()
+    }
+
+    /// The observer to give the client: it adds every finding here.
+    pub fn observer(&self) -> DriftObserver {
+        let report = self.0.clone();
+        DriftObserver::new(move |finding| {
+            report
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .add(finding.clone());
+        })
+    }
+
+    /// A copy of the report so far.
+    pub fn report(&self) -> DriftReport {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::responses::{
+        CouponStatusItem, CouponStatusResponse, GoodsListItem, GoodsListResponse,
+    };
+    use crate::xml::{Reported, encode_document};
+    use crate::{Charset, CouponStatus, Lang, ResultCode};
+
+    fn document<R: Response>(body: &R, charset: Charset) -> Vec<u8> {
+        let ok = ResultCode::Success;
+        encode_document(ok, ok.message(Lang::Ko), Some(body), charset)
+    }
+
+    fn goods(n: usize) -> Vec<u8> {
+        let item = GoodsListItem {
+            goods_name: Some("아메리카노".into()),
+            ..GoodsListItem::default()
+        };
+        let list = GoodsListResponse {
+            list_count: Some(n as i64),
+            goods: vec![item; n],
+            ..GoodsListResponse::default()
+        };
+        document(&list, Charset::Cp949)
+    }
+
+    /// `body` with `insert` put just before the first occurrence of `before`.
+    fn with(body: &[u8], before: &str, insert: &str) -> Vec<u8> {
+        let text = encoding_rs::EUC_KR.decode(body).0.into_owned();
+        let at = text
+            .find(before)
+            .unwrap_or_else(|| panic!("{before} in {text}"));
+        let mut changed = text.clone();
+        changed.insert_str(at, insert);
+        encoding_rs::EUC_KR.encode(&changed).0.into_owned()
+    }
+
+    fn spec_of(op: OperationId) -> &'static OperationSpec {
+        op.spec()
+    }
+
+    #[test]
+    fn an_answer_as_the_spec_says_has_no_drift() {
+        assert_eq!(inspect(OperationId::GoodsList, &goods(3), None), []);
+    }
+
+    #[test]
+    fn an_unknown_element_in_a_record_is_named_once_with_its_path() {
+        let list = spec_of(OperationId::GoodsList);
+        let record = list.record_element.unwrap_or_default();
+        let close = format!("</{record}>");
+        let body = goods(2);
+        let text = encoding_rs::EUC_KR
+            .decode(&body)
+            .0
+            .replace(&close, &format!("<BRAND>secret-ish</BRAND>{close}"));
+        let body = encoding_rs::EUC_KR.encode(&text).0.into_owned();
+        let found = inspect(OperationId::GoodsList, &body, None);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, DriftKind::UnknownElement);
+        assert_eq!(found[0].element, format!("{record}/BRAND"));
+        assert!(!found[0].to_string().contains("secret-ish"));
+    }
+
+    #[test]
+    fn a_status_outside_the_table_and_a_long_name_are_named() {
+        let status = CouponStatusResponse {
+            coupons: vec![CouponStatusItem {
+                status: Some(Reported::Unknown("777".into())),
+                ..CouponStatusItem::default()
+            }],
+            ..CouponStatusResponse::default()
+        };
+        let found = inspect(
+            OperationId::CouponStatus,
+            &document(&status, Charset::Cp949),
+            None,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, DriftKind::ValueOutsideTable);
+        assert_eq!(found[0].arrived, "777");
+        for known in CouponStatus::WIRE_VALUES {
+            assert!(found[0].spec.contains(known), "{}", found[0].spec);
+        }
+        let list = spec_of(OperationId::GoodsList);
+        let name = list.record_fields.iter().find(|f| f.name == "goods_name");
+        let max = name.and_then(|f| f.max_bytes).unwrap_or(0) as usize;
+        let item = GoodsListItem {
+            goods_name: Some("가".repeat(max / 2 + 1)),
+            ..GoodsListItem::default()
+        };
+        let body = document(
+            &GoodsListResponse {
+                goods: vec![item],
+                ..Default::default()
+            },
+            Charset::Cp949,
+        );
+        let found = inspect(OperationId::GoodsList, &body, None);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, DriftKind::TooLong);
+        assert_eq!(found[0].length, Some(max + 2));
+    }
+
+    #[test]
+    fn a_secret_value_outside_nothing_is_ever_quoted() {
+        // A too-long coupon number: its length, never its text.
+        let number = "9".repeat(40);
+        let status = CouponStatusResponse {
+            coupons: vec![CouponStatusItem {
+                coupon_number: Some(number.clone().into()),
+                ..CouponStatusItem::default()
+            }],
+            ..CouponStatusResponse::default()
+        };
+        let found = inspect(
+            OperationId::CouponStatus,
+            &document(&status, Charset::Cp949),
+            None,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(!format!("{found:?}").contains(&number));
+    }
+
+    #[test]
+    fn another_root_another_record_and_another_charset_are_named() {
+        let found = inspect(OperationId::CouponCancel, &goods(1), None);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, DriftKind::UnexpectedRoot);
+        assert_eq!(found[0].spec, OperationId::CouponCancel.spec().root);
+        let record = spec_of(OperationId::GoodsList)
+            .record_element
+            .unwrap_or_default();
+        let text = encoding_rs::EUC_KR
+            .decode(&goods(2))
+            .0
+            .replace(record, "ITEM");
+        let body = encoding_rs::EUC_KR.encode(&text).0.into_owned();
+        let found = inspect(OperationId::GoodsList, &body, None);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, DriftKind::UnexpectedRecordElement);
+        assert_eq!(
+            (found[0].element.as_str(), found[0].spec.as_str()),
+            ("ITEM", record)
+        );
+        let list = GoodsListResponse::default();
+        let utf8 = document(&list, Charset::Utf8);
+        let found = inspect(OperationId::GoodsList, &utf8, Some("utf-8"));
+        let places: Vec<&str> = found.iter().map(|f| f.element.as_str()).collect();
+        assert_eq!(places, ["xml-declaration", "content-type"], "{found:?}");
+        assert!(found.iter().all(|f| f.kind == DriftKind::Charset));
+        // Another name of the same charset is no drift.
+        let found = inspect(OperationId::GoodsList, &goods(1), Some("ks_c_5601-1987"));
+        assert_eq!(found, []);
+    }
+
+    #[test]
+    fn the_report_merges_repeats_and_keeps_the_longest() {
+        let mut report = DriftReport::default();
+        let f = |len: usize| DriftFinding {
+            operation: "op",
+            kind: DriftKind::TooLong,
+            element: "E".into(),
+            spec: "at most 1 bytes".into(),
+            arrived: format!("{len} bytes"),
+            length: Some(len),
+        };
+        report.add(f(3));
+        report.add(f(9));
+        report.add(f(5));
+        assert_eq!(report.findings.len(), 1);
+        assert_eq!(report.findings[0].count, 3);
+        assert_eq!(report.findings[0].finding.length, Some(9));
+    }
+
+    #[test]
+    fn without_an_observer_decoding_is_decode_document() {
+        let body = goods(2);
+        let plain = decode_document::<GoodsListResponse>(&body, None);
+        assert_eq!(
+            decode_observed::<GoodsListResponse>(&body, None, None),
+            plain
+        );
+        let collector = DriftCollector::new();
+        let drifting = with(&body, "<LIST_CNT>", "<NEW/>");
+        let observed =
+            decode_observed::<GoodsListResponse>(&drifting, None, Some(&collector.observer()));
+        assert!(observed.is_ok());
+        assert_eq!(collector.report().findings.len(), 1);
+    }
+}
