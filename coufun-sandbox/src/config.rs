@@ -12,6 +12,7 @@ use coufun_api::{Charset, OperationId};
 use jiff::civil::Date;
 
 use crate::catalogue::Catalogue;
+use crate::drift::DriftPlan;
 use crate::faults::FaultPlan;
 use crate::notices::NoticeSenderConfig;
 
@@ -47,6 +48,9 @@ pub struct SandboxConfig {
     pub notices: Option<NoticeSenderConfig>,
     /// The shop redemptions happen at (`BRANCH_NAME`, `BRANCH_CODE` of the notices).
     pub branch: Branch,
+    /// Where answers depart from the spec on purpose (none by default): a
+    /// drifting server for drift reports.
+    pub drift: DriftPlan,
 }
 
 impl SandboxConfig {
@@ -54,6 +58,12 @@ impl SandboxConfig {
     /// says (URL, retry schedule, faults).
     pub fn with_notices(mut self, notices: NoticeSenderConfig) -> Self {
         self.notices = Some(notices);
+        self
+    }
+
+    /// Answers depart from the spec as `drift` says.
+    pub fn with_drift(mut self, drift: DriftPlan) -> Self {
+        self.drift = drift;
         self
     }
 
@@ -102,6 +112,7 @@ impl Default for SandboxConfig {
             faults: FaultPlan::default(),
             notices: None,
             branch: Branch::default(),
+            drift: DriftPlan::none(),
         }
     }
 }

@@ -25,6 +25,11 @@
 //! of [`notices::NoticeSenderConfig`] (the manual's 10 minutes by default) — and
 //! each delivery and its answer lands in [`Ledger::notices`].
 //!
+//! A drifting server: [`SandboxConfig::with_drift`] (binary: `--drift`) makes
+//! answers depart from the spec on purpose ([`DriftPlan`]: unknown elements,
+//! an unknown coupon state, over-long goods names, another root or record
+//! element, another charset), for drift reports tested end to end.
+//!
 //! Admin routes (outside the COUFUN paths): `GET /_admin/ledger` (JSON, with
 //! the redemptions and the notice deliveries),
 //! `GET /_admin/faults` (JSON counts), `POST /_admin/coupons/{number}/redeem`
@@ -42,6 +47,7 @@ mod bridge;
 pub mod catalogue;
 pub mod config;
 mod conn;
+pub mod drift;
 pub mod faults;
 pub mod ledger;
 pub mod notices;
@@ -54,6 +60,7 @@ pub use catalogue::{Catalogue, CatalogueError, Goods};
 pub use config::{
     Branch, Clock, DEFAULT_POC_ID, ENDED_POC_ID, LOOKUP_ONLY_POC_ID, PocAccount, SandboxConfig,
 };
+pub use drift::DriftPlan;
 pub use faults::{Fault, FaultCounts, FaultOdds, FaultPlan, ScheduledFault};
 pub use ledger::{Coupon, Ledger, Order};
 pub use redemption::{RedeemAction, RedeemError, Redemption};

@@ -279,7 +279,10 @@ async fn coufun_request(
         lock(&shared.counts).record(fault);
         tracing::debug!(index, operation = %op, ?fault, "injecting fault");
     }
-    let charset = lock(&shared.state).config.charset;
+    let (charset, drift) = {
+        let state = lock(&shared.state);
+        (state.config.charset, state.config.drift)
+    };
     let mut raw: Vec<u8> = uri.query().unwrap_or_default().as_bytes().to_vec();
     if !body.is_empty() {
         if !raw.is_empty() {
@@ -327,11 +330,14 @@ async fn coufun_request(
         Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
         _ => {}
     }
+    let answer_charset = drift.answer_charset(charset);
     let bytes = match fault {
-        Some(Fault::ShortOfACoupon) => bridge::encode_short_of_a_coupon(op, &answer, charset),
-        _ => bridge::encode(op, &answer, charset),
+        Some(Fault::ShortOfACoupon) => {
+            bridge::encode_short_of_a_coupon(op, &answer, answer_charset)
+        }
+        _ => bridge::encode(op, &answer, answer_charset),
     };
-    xml_response(bytes, charset)
+    xml_response(drift.apply(op, bytes), answer_charset)
 }
 
 /// Logs why a request that is not text in the request charset answers 99: the

@@ -7,6 +7,7 @@
 //! coufun-sandbox --addr 127.0.0.1 --port 8080 [--catalogue goods.toml] [--charset utf-8]
 //!                [--fault-seed 7 --fault-drop-after-commit 0.1 ...]
 //!                [--notice-url http://127.0.0.1:9000/coufun/exchange --notice-retry-ms 600000]
+//!                [--drift unknown-elements,unknown-state,long-name,other-root,other-record,other-charset|all]
 //! ```
 
 use std::net::{IpAddr, SocketAddr};
@@ -17,7 +18,9 @@ use std::time::Duration;
 use clap::{Parser, ValueEnum};
 use coufun_api::Charset;
 use coufun_sandbox::notices::NoticeSenderConfig;
-use coufun_sandbox::{Catalogue, DEFAULT_POC_ID, FaultOdds, FaultPlan, Sandbox, SandboxConfig};
+use coufun_sandbox::{
+    Catalogue, DEFAULT_POC_ID, DriftPlan, FaultOdds, FaultPlan, Sandbox, SandboxConfig,
+};
 
 /// A local COUFUN server for trying the SDK and testing code that uses it.
 #[derive(Debug, Parser)]
@@ -101,6 +104,51 @@ struct Args {
     /// The shop's code in notices (BRANCH_CODE).
     #[arg(long)]
     branch_code: Option<String>,
+    /// Answer where the spec says otherwise, to try drift reports (`coufun
+    /// doctor`): comma-separated or repeated.
+    #[arg(long = "drift", value_enum, value_delimiter = ',')]
+    drift: Vec<DriftArg>,
+}
+
+/// One way answers depart from the spec (`--drift`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DriftArg {
+    /// An element the spec does not name, under the root and in every record.
+    UnknownElements,
+    /// A coupon state outside the value table in status answers.
+    UnknownState,
+    /// Goods names longer than the spec's length.
+    LongName,
+    /// Every answer under another root element.
+    OtherRoot,
+    /// Records in another element than the spec's.
+    OtherRecord,
+    /// Answers written in, and declaring, UTF-8 instead of EUC-KR.
+    OtherCharset,
+    /// Every drift but another root (which would hide the rest).
+    All,
+}
+
+fn drift_plan(args: &[DriftArg]) -> DriftPlan {
+    let mut plan = DriftPlan::none();
+    for arg in args {
+        match arg {
+            DriftArg::UnknownElements => plan.unknown_elements = true,
+            DriftArg::UnknownState => plan.unknown_state = true,
+            DriftArg::LongName => plan.long_name = true,
+            DriftArg::OtherRoot => plan.other_root = true,
+            DriftArg::OtherRecord => plan.other_record = true,
+            DriftArg::OtherCharset => plan.other_charset = true,
+            DriftArg::All => {
+                let all = DriftPlan::all_but_root();
+                plan.unknown_elements = all.unknown_elements;
+                plan.unknown_state = all.unknown_state;
+                plan.long_name = all.long_name;
+                plan.other_charset = all.other_charset;
+            }
+        }
+    }
+    plan
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -181,6 +229,7 @@ async fn serve(args: Args) -> Result<(), String> {
             args.branch_code.clone().unwrap_or(default.code),
         );
     }
+    config = config.with_drift(drift_plan(&args.drift));
     // Listen for Ctrl-C before the base URL is printed: a SIGINT sent as soon
     // as it is read must stop the server cleanly, not kill the process.
     let interrupted = interrupt()?;
@@ -204,6 +253,9 @@ async fn serve(args: Args) -> Result<(), String> {
             "exchange notices go to {url} (retry every {} ms)",
             args.notice_retry_ms
         ));
+    }
+    if !args.drift.is_empty() {
+        say("answers depart from the spec on purpose (--drift): try `coufun doctor` against it");
     }
     say("Ctrl-C to stop.");
     interrupted.await?;
