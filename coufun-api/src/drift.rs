@@ -130,6 +130,16 @@ pub struct DriftFinding {
 
 impl fmt::Display for DriftFinding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.kind == DriftKind::UnknownElement {
+            return write!(
+                f,
+                "{}: <{}>: {} ({})",
+                self.operation,
+                self.element,
+                self.kind.describe(),
+                self.arrived
+            );
+        }
         write!(
             f,
             "{}: <{}>: {}: the spec says {}, the answer has {}",

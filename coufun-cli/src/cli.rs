@@ -14,7 +14,8 @@ pub const EXIT_CODES: &str = "Exit codes: 0 success · 1 local failure (file, jo
 4 outcome unknown (coupons may exist: send again with the same --tr-id, or rerun bulk-create) · \
 5 transport failure (no usable answer) · \
 6 never send again (an earlier attempt reached the server, or the answer was another order's: \
-coupons probably exist; `coufun reconcile` writes the request to the supplier) · 130 interrupted.";
+coupons probably exist; `coufun reconcile` writes the request to the supplier) · \
+7 `coufun doctor` only: works, with warnings · 130 interrupted.";
 
 /// One `--resolve HOST=ADDR`: the host name and the socket address (`IP:PORT`)
 /// to connect to for it.
@@ -106,7 +107,8 @@ pub fn command() -> Command {
         )
         .subcommand(Command::new("codes").about("List every result code of the manual"))
         .subcommand(bulk_command())
-        .subcommand(reconcile_command());
+        .subcommand(reconcile_command())
+        .subcommand(crate::doctor::command());
     for op in OPERATIONS {
         cmd = cmd.subcommand(operation_command(op));
     }

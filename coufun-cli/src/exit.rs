@@ -22,6 +22,9 @@ pub enum Exit {
     DoNotResend,
     /// 5: transport failure: no usable answer (connection, HTTP status, unreadable body).
     Transport,
+    /// 7: `coufun doctor` only: the setup works, with warnings (the answers
+    /// differ from the spec, plain http to a server on the network).
+    Warnings,
     /// 130: interrupted by Ctrl-C (bulk-create: rerun to resume).
     Interrupted,
 }
@@ -37,6 +40,7 @@ impl Exit {
             Exit::Unknown => 4,
             Exit::Transport => 5,
             Exit::DoNotResend => 6,
+            Exit::Warnings => 7,
             Exit::Interrupted => 130,
         }
     }
@@ -84,6 +88,7 @@ mod tests {
             Exit::Unknown,
             Exit::Transport,
             Exit::DoNotResend,
+            Exit::Warnings,
             Exit::Interrupted,
         ];
         let codes: std::collections::BTreeSet<u8> = all.iter().map(|e| e.code()).collect();

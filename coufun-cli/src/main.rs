@@ -10,6 +10,7 @@ mod bulk;
 mod cli;
 mod codes;
 mod config;
+mod doctor;
 mod exit;
 mod output;
 mod present;
@@ -68,6 +69,7 @@ async fn run(matches: &ArgMatches) -> Result<Exit, CliError> {
         }
         Some(("bulk-create", m)) => bulk_create(matches, m, json).await,
         Some(("reconcile", m)) => reconcile_command(m).await,
+        Some((doctor::COMMAND, m)) => doctor::main(matches, m, json).await,
         Some((cli::GOODS_INFO, m)) if sdk::operation(cli::GOODS_INFO).is_none() => {
             goods_info(matches, m, json).await
         }

@@ -11,8 +11,8 @@ use coufun_api::issuance::{IssueOutcome, IssuingResponse};
 use coufun_api::privacy::PocId;
 use coufun_api::xml::Response;
 use coufun_api::{
-    AnyRequest, AnyResponse, Charset, Client, Environment, Error, GoodsId, OperationId, ResultCode,
-    ValidationErrors,
+    AnyRequest, AnyResponse, Charset, Client, ClientBuilder, Environment, Error, GoodsId,
+    OperationId, ResultCode, ValidationErrors,
 };
 
 use crate::bulk::{Issuer, RowOutcome};
@@ -216,16 +216,29 @@ pub fn client(
     allow_plain_http: bool,
     resolve: &[(String, std::net::SocketAddr)],
 ) -> Result<Client, String> {
+    client_builder(environment, poc_id, timeout, allow_plain_http, resolve)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// The builder [`client`] builds, for a caller that sets more (the doctor:
+/// no retries, a drift observer).
+pub fn client_builder(
+    environment: Environment,
+    poc_id: PocId,
+    timeout: Duration,
+    allow_plain_http: bool,
+    resolve: &[(String, std::net::SocketAddr)],
+) -> ClientBuilder<Client> {
     let builder = Client::builder(environment, poc_id).timeout(timeout);
     let builder = if allow_plain_http {
         builder.allow_plain_http()
     } else {
         builder
     };
-    let builder = resolve
+    resolve
         .iter()
-        .fold(builder, |b, (host, addr)| b.resolve(host.clone(), *addr));
-    builder.build().map_err(|e| e.to_string())
+        .fold(builder, |b, (host, addr)| b.resolve(host.clone(), *addr))
 }
 
 /// The SDK's environment for `--env`: `test` (https), `test-http` (the code
