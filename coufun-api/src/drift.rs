@@ -256,21 +256,44 @@ fn clean(text: &str) -> String {
 }
 
 /// One open element while the document is walked.
-struct Open {
-    name: String,
-    /// Its text so far (only kept for elements the spec names).
+struct Open<'t> {
+    name: &'t str,
+    /// The spec's entry when the element's text is to be checked (a value
+    /// table or a length): its text is then kept.
+    field: Option<&'static AnswerFieldSpec>,
+    /// Its text so far (only for `field`).
     text: String,
+    /// Whether it held any text that is not whitespace.
+    has_text: bool,
     /// Child elements it had.
     children: usize,
     /// Of those, children the record names (for a renamed record).
     record_children: usize,
 }
 
+/// The spec's entry of `name`, opened under `stack`, when its text is to be
+/// checked.
+fn checked_field(
+    spec: &OperationSpec,
+    stack: &[Open<'_>],
+    name: &str,
+) -> Option<&'static AnswerFieldSpec> {
+    let field = match stack.len() {
+        1 => spec
+            .answer_field(name)
+            .or_else(|| spec.flat_record.then(|| spec.record_field(name)).flatten()),
+        2 if spec.record_element == stack.last().map(|p| p.name) => spec.record_field(name),
+        _ => None,
+    }?;
+    (matches!(field.ty, AnswerType::Enum(_)) || field.max_bytes.is_some()).then_some(field)
+}
+
 fn walk(spec: &OperationSpec, text: &[u8], out: &mut Findings) {
     let mut reader = Reader::from_reader(text);
-    let mut stack: Vec<Open> = Vec::with_capacity(4);
+    let mut stack: Vec<Open<'_>> = Vec::with_capacity(4);
     let mut seen = 0usize;
     loop {
+        let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         let event = match reader.read_event() {
             Ok(event) => event,
             Err(_) => return,
@@ -279,8 +302,17 @@ fn walk(spec: &OperationSpec, text: &[u8], out: &mut Findings) {
         match event {
             Event::Start(start) | Event::Empty(start) if seen < MAX_ELEMENTS => {
                 seen += 1;
-                let name = clean(start.name().0);
-                if stack.is_empty() && seen == 1 && name != spec.root {
+                // The name, borrowed from the text: the tag starts at `at`.
+                let len = start.name().0.len();
+                let Some(name) = at
+                    .checked_add(1)
+                    .and_then(|from| text.get(from..from + len))
+                    .and_then(|bytes| std::str::from_utf8(bytes).ok())
+                else {
+                    return;
+                };
+                if stack.is_empty() && name != spec.root {
+                    let name = clean(name);
                     out.push(DriftFinding {
                         operation: spec.name,
                         kind: DriftKind::UnexpectedRoot,
@@ -291,17 +323,19 @@ fn walk(spec: &OperationSpec, text: &[u8], out: &mut Findings) {
                     });
                     return;
                 }
+                let depth = stack.len();
                 if let Some(parent) = stack.last_mut() {
                     parent.children += 1;
-                    if stack.len() == 2 && spec.record_field(&name).is_some() {
-                        if let Some(parent) = stack.last_mut() {
-                            parent.record_children += 1;
-                        }
+                    if depth == 2 && spec.record_field(name).is_some() {
+                        parent.record_children += 1;
                     }
                 }
+                let field = checked_field(spec, &stack, name);
                 stack.push(Open {
                     name,
+                    field,
                     text: String::new(),
+                    has_text: false,
                     children: 0,
                     record_children: 0,
                 });
@@ -330,70 +364,82 @@ fn walk(spec: &OperationSpec, text: &[u8], out: &mut Findings) {
     }
 }
 
-fn append(stack: &mut [Open], text: &str) {
-    if let Some(open) = stack.last_mut()
-        && open.text.len() < 64 * 1024
-    {
+fn append(stack: &mut [Open<'_>], text: &str) {
+    let Some(open) = stack.last_mut() else {
+        return;
+    };
+    if !open.has_text && !text.trim().is_empty() {
+        open.has_text = true;
+    }
+    if open.field.is_some() && open.text.len() < 64 * 1024 {
         open.text.push_str(text);
     }
 }
 
 /// What the element `open` (just closed, under `stack`) says of the spec.
-fn close(spec: &OperationSpec, stack: &[Open], open: Open, out: &mut Findings) {
+fn close(spec: &OperationSpec, stack: &[Open<'_>], open: Open<'_>, out: &mut Findings) {
     let record = spec.record_element;
     match stack.len() {
         // The root's own children.
         1 => {
-            let name = open.name.as_str();
-            if name == RESULT_CODE_ELEMENT || name == RESULT_MESSAGE_ELEMENT {
-                return;
-            }
-            if record == Some(name) {
-                // its children were checked as they closed
-            } else if let Some(field) = spec.answer_field(name) {
-                check_value(spec, field, name, &open.text, out);
-            } else if spec.flat_record
-                && let Some(field) = spec.record_field(name)
+            let name = open.name;
+            if name == RESULT_CODE_ELEMENT || name == RESULT_MESSAGE_ELEMENT || record == Some(name)
             {
-                check_value(spec, field, name, &open.text, out);
+                // a record's children were checked as they closed
+            } else if spec.answer_field(name).is_some()
+                || (spec.flat_record && spec.record_field(name).is_some())
+            {
+                if let Some(field) = open.field {
+                    check_value(spec, field, name, &open.text, out);
+                }
             } else if let Some(record) = record
                 && open.record_children > 0
             {
+                let name = clean(name);
                 out.push(DriftFinding {
                     operation: spec.name,
                     kind: DriftKind::UnexpectedRecordElement,
-                    element: open.name.clone(),
+                    element: name.clone(),
                     spec: record.to_owned(),
                     arrived: format!(
-                        "{} holding {} of the record's elements",
-                        open.name, open.record_children
+                        "{name} holding {} of the record's elements",
+                        open.record_children
                     ),
                     length: None,
                 });
             } else {
-                out.push(unknown(spec, open.name.clone(), &open));
+                out.push(unknown(spec, clean(name), &open));
             }
         }
         // A record's children.
         2 => {
-            let parent = stack.last().map_or("", |p| p.name.as_str());
+            let parent = stack.last().map_or("", |p| p.name);
             if record != Some(parent) {
                 return;
             }
-            let path = format!("{parent}/{}", open.name);
-            match spec.record_field(&open.name) {
-                Some(field) => check_value(spec, field, &path, &open.text, out),
-                None => out.push(unknown(spec, path, &open)),
+            if spec.record_field(open.name).is_some() {
+                if let Some(field) = open.field {
+                    check_value(
+                        spec,
+                        field,
+                        &format!("{parent}/{}", open.name),
+                        &open.text,
+                        out,
+                    );
+                }
+            } else {
+                let path = format!("{parent}/{}", clean(open.name));
+                out.push(unknown(spec, path, &open));
             }
         }
         _ => {}
     }
 }
 
-fn unknown(spec: &OperationSpec, element: String, open: &Open) -> DriftFinding {
+fn unknown(spec: &OperationSpec, element: String, open: &Open<'_>) -> DriftFinding {
     let arrived = if open.children > 0 {
         format!("an element holding {} elements", open.children)
-    } else if open.text.trim().is_empty() {
+    } else if !open.has_text {
         "an empty element".to_owned()
     } else {
         "an element holding text".to_owned()
@@ -436,7 +482,11 @@ fn check_value(
             length: None,
         });
     }
-    if let Some(max) = field.max_bytes {
+    // A text's CP949 bytes are never more than its UTF-8 bytes: one within
+    // the length in UTF-8 needs no count.
+    if let Some(max) = field.max_bytes
+        && text.len() > max as usize
+    {
         let bytes = crate::cp949_len(text).unwrap_or(text.len());
         if bytes > max as usize {
             out.push(DriftFinding {
