@@ -182,7 +182,8 @@ fn a_wrong_poc_id_says_02_and_what_to_do() {
 
 #[test]
 fn a_missing_permission_says_98_and_the_daily_limit_09() {
-    let cases: [(ResultCode, fn(&mut SandboxConfig)); 2] = [
+    type Setup = fn(&mut SandboxConfig);
+    let cases: [(ResultCode, Setup); 2] = [
         (ResultCode::ApiNotPermitted, |c| {
             c.accounts =
                 vec![PocAccount::new(SECRET_POC).with_operations([OperationId::CouponStatus])];
