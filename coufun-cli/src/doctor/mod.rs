@@ -114,6 +114,11 @@ pub async fn main(
     Ok(outcome.exit)
 }
 
+/// The id of the goods-list step: the operation's name.
+const GOODS_STEP: &str = OperationId::GoodsList.name();
+/// The id of the coupon-status step: the operation's name.
+const STATUS_STEP: &str = OperationId::CouponStatus.name();
+
 /// The operations the doctor calls: read-only ones (a test checks the spec says so).
 pub const CALLS: [OperationId; 2] = [OperationId::GoodsList, OperationId::CouponStatus];
 
@@ -215,8 +220,8 @@ impl Step {
             "resolve" => "name resolution",
             "connect" => "TCP reach",
             "tls" => "TLS",
-            "goods_list" => "goods list",
-            "coupon_status" => "coupon status",
+            GOODS_STEP => "goods list",
+            STATUS_STEP => "coupon status",
             "drift" => "drift from the spec",
             "drift_report" => "drift report file",
             other => other,
@@ -363,7 +368,7 @@ pub async fn run(options: &Options) -> Outcome {
         match (&options.poc_id, client(options, &drift)) {
             (None, _) => {
                 steps.push(
-                    Step::new("goods_list", Verdict::Failed, "no POC_ID: nothing can be called")
+                    Step::new(GOODS_STEP, Verdict::Failed, "no POC_ID: nothing can be called")
                         .todo(format!(
                             "set {} (or poc_id in the config file) to the POC_ID the supplier issued for this environment",
                             crate::config::POC_ID_VAR
@@ -374,7 +379,7 @@ pub async fn run(options: &Options) -> Outcome {
             }
             (Some(_), Err(why)) => {
                 steps.push(
-                    Step::new("goods_list", Verdict::Failed, why)
+                    Step::new(GOODS_STEP, Verdict::Failed, why)
                         .todo("fix --env (or pass --allow-plain-http for a plain-http server you trust)")
                         .exit(Exit::BadArguments),
                 );
@@ -387,18 +392,18 @@ pub async fn run(options: &Options) -> Outcome {
             }
         }
     } else {
-        steps.push(skipped("goods_list"));
+        steps.push(skipped(GOODS_STEP));
         None
     };
 
     // The status of a coupon, when one is given.
     match (&options.coupon, &client) {
         (None, _) => steps.push(Step::new(
-            "coupon_status",
+            STATUS_STEP,
             Verdict::Skipped,
             "no coupon given (--goods-id and --coupon-number look one up)",
         )),
-        (Some(_), None) => steps.push(skipped("coupon_status")),
+        (Some(_), None) => steps.push(skipped(STATUS_STEP)),
         (Some((goods, number)), Some(client)) => {
             calls += 1;
             steps.push(status_step(client, goods, number).await);
@@ -604,7 +609,7 @@ async fn goods_step(client: &coufun_api::Client, local: Option<SocketAddr>) -> S
         Ok(request) => request,
         Err(errors) => {
             return Step::new(
-                "goods_list",
+                GOODS_STEP,
                 Verdict::Failed,
                 output::validation_text(&errors),
             )
@@ -614,7 +619,7 @@ async fn goods_step(client: &coufun_api::Client, local: Option<SocketAddr>) -> S
     match client.goods_list(&request).await {
         Ok(list) => {
             let mut step = Step::new(
-                "goods_list",
+                GOODS_STEP,
                 Verdict::Ok,
                 format!(
                     "{}: {} goods this POC_ID may issue",
@@ -625,7 +630,7 @@ async fn goods_step(client: &coufun_api::Client, local: Option<SocketAddr>) -> S
             step.code = Some(output::code_json(ResultCode::Success));
             step
         }
-        Err(error) => call_failed("goods_list", &error, local),
+        Err(error) => call_failed(GOODS_STEP, &error, local),
     }
 }
 
@@ -638,7 +643,7 @@ async fn status_step(client: &coufun_api::Client, goods: &str, number: &str) -> 
         Ok(request) => request,
         Err(errors) => {
             return Step::new(
-                "coupon_status",
+                STATUS_STEP,
                 Verdict::Failed,
                 format!("nothing was sent:\n{}", output::validation_text(&errors)),
             )
@@ -658,7 +663,7 @@ async fn status_step(client: &coufun_api::Client, goods: &str, number: &str) -> 
                 parts.push(shown.join(", "));
             }
             let mut step = Step::new(
-                "coupon_status",
+                STATUS_STEP,
                 Verdict::Ok,
                 format!(
                     "{}: {}",
@@ -673,7 +678,7 @@ async fn status_step(client: &coufun_api::Client, goods: &str, number: &str) -> 
             step.code = Some(output::code_json(ResultCode::Success));
             step
         }
-        Err(error) => call_failed("coupon_status", &error, None),
+        Err(error) => call_failed(STATUS_STEP, &error, None),
     }
 }
 
@@ -732,7 +737,7 @@ mod tests {
     fn the_exit_is_the_worst_verdicts() {
         let ok = Step::new("resolve", Verdict::Ok, "");
         let warn = Step::new("drift", Verdict::Warning, "");
-        let refused = Step::new("goods_list", Verdict::Failed, "").exit(Exit::Refused);
+        let refused = Step::new(GOODS_STEP, Verdict::Failed, "").exit(Exit::Refused);
         let down = Step::new("connect", Verdict::Failed, "");
         assert_eq!(
             exit_of(&[ok.clone(), Step::new("tls", Verdict::Skipped, "")]),
