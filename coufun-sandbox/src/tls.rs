@@ -2,7 +2,8 @@
 //! the server certificate it signs, both made at start (rcgen), and the rustls
 //! acceptor (ring provider) that serves them. The CA's certificate is what a
 //! client is told to trust; its key lives only in memory and dies with the
-//! sandbox.
+//! sandbox, so every start has a new CA (and a client holding an earlier one
+//! is refused as untrusted).
 
 use std::sync::Arc;
 
@@ -140,9 +141,19 @@ pub(crate) fn issue(config: &TlsConfig) -> Result<Issued, TlsSetupError> {
     let mut ca_params = CertificateParams::default();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "coufun-sandbox throwaway CA");
+    // A name of its own (from its key), so that a client holding the CA of an
+    // earlier run is told the certificate is untrusted, not badly signed.
+    let tag: String = ca_key
+        .public_key_raw()
+        .iter()
+        .rev()
+        .take(6)
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    ca_params.distinguished_name.push(
+        DnType::CommonName,
+        format!("coufun-sandbox throwaway CA {tag}"),
+    );
     let ca_cert = ca_params
         .self_signed(&ca_key)
         .map_err(failed("CA certificate"))?;
