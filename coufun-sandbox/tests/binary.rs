@@ -288,7 +288,9 @@ async fn binary_serves_https_with_the_ca_it_writes() {
     assert!(base.starts_with("https://127.0.0.1:"), "{base}");
     // Written before the base URL was printed.
     let ca = std::fs::read(&ca_file).expect("the CA certificate was written");
-    let list = GoodsListRequest::builder().build().expect("a goods-list request");
+    let list = GoodsListRequest::builder()
+        .build()
+        .expect("a goods-list request");
     let poc = || PocId::new(POC).expect("the sandbox's POC_ID");
 
     let client = Client::builder(Environment::Custom(base.clone()), poc())
