@@ -275,6 +275,7 @@ async fn binary_logs_why_it_answered_99() {
     assert!(!line.contains(POC), "never logs the POC_ID: {line}");
 }
 
+#[cfg(feature = "tls")]
 #[tokio::test]
 async fn binary_serves_https_with_the_ca_it_writes() {
     use coufun_api::privacy::PocId;
@@ -336,6 +337,7 @@ async fn binary_serves_https_with_the_ca_it_writes() {
     );
 }
 
+#[cfg(feature = "tls")]
 #[test]
 fn binary_tls_options_need_tls() {
     let refused = std::process::Command::new(env!("CARGO_BIN_EXE_coufun-sandbox"))
