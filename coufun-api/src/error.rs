@@ -25,9 +25,10 @@ pub struct CallInfo {
 
 /// A failure of the HTTP stack (connecting, sending, reading the answer, or
 /// setting the client up), opaque so that the HTTP library stays out of this
-/// crate's API: what callers need is asked with [`is_timeout`](Self::is_timeout)
-/// and [`is_connect`](Self::is_connect), and the library's own error (its URL
-/// removed) is the [`source`](std::error::Error::source).
+/// crate's API: what callers need is asked with [`is_timeout`](Self::is_timeout),
+/// [`is_connect`](Self::is_connect) and [`tls_problem`](Self::tls_problem), and
+/// the library's own error (its URL removed) is the
+/// [`source`](std::error::Error::source).
 #[derive(Debug)]
 pub struct TransportError {
     kind: TransportKind,
@@ -38,9 +39,153 @@ pub struct TransportError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TransportKind {
     Connect,
+    /// The connection was made but its TLS handshake failed (nothing sent).
+    Tls(TlsProblem),
     Timeout,
     Other,
     Setup,
+}
+
+/// Why the TLS handshake with the server failed
+/// ([`TransportError::tls_problem`]). The request was not sent: a handshake
+/// comes before any byte of it. Displays what is wrong in plain words.
+///
+/// Every problem but [`ClosedDuringHandshake`](Self::ClosedDuringHandshake)
+/// fails the same way however often the request is sent, so the retry policy
+/// stops at once ([`FailureKind::Tls`]); a connection closed during the
+/// handshake is retried as a connection failure.
+///
+/// ```
+/// use coufun_api::TlsProblem;
+///
+/// let text = TlsProblem::UntrustedCertificate.to_string();
+/// assert!(text.contains("not signed by a certificate authority this client trusts"));
+/// assert!(TlsProblem::NotTls.to_string().contains("plain http"));
+/// assert!(!TlsProblem::ClosedDuringHandshake.is_permanent());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlsProblem {
+    /// The server's certificate chains to no root the client trusts: a
+    /// self-signed certificate or a private CA (trust it with
+    /// [`ClientBuilder::add_root_certificate_pem`](crate::ClientBuilder::add_root_certificate_pem)).
+    UntrustedCertificate,
+    /// The certificate is valid for other host names than the URL's.
+    WrongHostName,
+    /// The certificate has expired or is not valid yet (or this machine's clock is off).
+    OutsideValidity,
+    /// The certificate was refused for another reason (revoked, bad
+    /// signature, wrong purpose, unsupported algorithm, malformed).
+    BadCertificate,
+    /// The server answered the handshake with something that is not TLS: a
+    /// plain-http server behind an `https://` URL (or the wrong port).
+    NotTls,
+    /// The server closed the connection during the handshake.
+    ClosedDuringHandshake,
+    /// The handshake failed otherwise: no protocol version or cipher in
+    /// common, or the server refused it with an alert.
+    Handshake,
+}
+
+impl TlsProblem {
+    /// Whether sending again fails the same way (every problem but a
+    /// connection closed during the handshake).
+    pub fn is_permanent(self) -> bool {
+        self != TlsProblem::ClosedDuringHandshake
+    }
+
+    /// A few words for the problem, for [`TransportError`]'s Display.
+    fn label(self) -> &'static str {
+        match self {
+            TlsProblem::UntrustedCertificate => "untrusted certificate",
+            TlsProblem::WrongHostName => "certificate for another host name",
+            TlsProblem::OutsideValidity => "certificate expired or not yet valid",
+            TlsProblem::BadCertificate => "certificate refused",
+            TlsProblem::NotTls => "the server does not speak TLS",
+            TlsProblem::ClosedDuringHandshake => "connection closed during the handshake",
+            TlsProblem::Handshake => "handshake refused",
+        }
+    }
+}
+
+impl std::fmt::Display for TlsProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TlsProblem::UntrustedCertificate => {
+                "the server's certificate is not signed by a certificate authority this client \
+                 trusts (it is self-signed, or signed by a private CA whose certificate the \
+                 client was not given)"
+            }
+            TlsProblem::WrongHostName => {
+                "the server's certificate is not valid for the host name in the URL \
+                 (use the host name the certificate names, not an IP address or alias)"
+            }
+            TlsProblem::OutsideValidity => {
+                "the server's certificate has expired or is not valid yet \
+                 (or this machine's clock is wrong)"
+            }
+            TlsProblem::BadCertificate => {
+                "the server's certificate was refused (revoked, bad signature, wrong purpose \
+                 or unsupported algorithm)"
+            }
+            TlsProblem::NotTls => {
+                "the server did not answer in TLS: it looks like a plain http server behind \
+                 an https:// URL (use http://, or the server's https port)"
+            }
+            TlsProblem::ClosedDuringHandshake => {
+                "the server closed the connection during the TLS handshake"
+            }
+            TlsProblem::Handshake => {
+                "no protocol version or cipher in common with the server, or it refused the \
+                 handshake"
+            }
+        })
+    }
+}
+
+/// The TLS problem somewhere in `error`'s chain of causes: a rustls error
+/// (held directly or inside an `io::Error`, as tokio-rustls hands it over) or
+/// the end of the stream in the middle of a handshake.
+#[cfg(feature = "client")]
+fn tls_problem_in(error: &(dyn std::error::Error + 'static)) -> Option<TlsProblem> {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if let Some(rustls) = error.downcast_ref::<rustls::Error>() {
+            return Some(tls_problem_of(rustls));
+        }
+        cause = match error.downcast_ref::<std::io::Error>() {
+            Some(io) => {
+                if io.kind() == std::io::ErrorKind::UnexpectedEof
+                    && io.to_string().contains("tls handshake")
+                {
+                    return Some(TlsProblem::ClosedDuringHandshake);
+                }
+                // io::Error's `source` skips the error it wraps: go into it.
+                io.get_ref()
+                    .map(|inner| inner as &(dyn std::error::Error + 'static))
+            }
+            None => error.source(),
+        };
+    }
+    None
+}
+
+/// What a rustls error means for the caller.
+#[cfg(feature = "client")]
+fn tls_problem_of(error: &rustls::Error) -> TlsProblem {
+    use rustls::{CertificateError as C, Error as E};
+    match error {
+        E::InvalidCertificate(C::UnknownIssuer) => TlsProblem::UntrustedCertificate,
+        E::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
+            TlsProblem::WrongHostName
+        }
+        E::InvalidCertificate(
+            C::Expired | C::ExpiredContext { .. } | C::NotValidYet | C::NotValidYetContext { .. },
+        ) => TlsProblem::OutsideValidity,
+        E::InvalidCertificate(_) => TlsProblem::BadCertificate,
+        E::InvalidMessage(_) | E::InappropriateMessage { .. } => TlsProblem::NotTls,
+        _ => TlsProblem::Handshake,
+    }
 }
 
 impl TransportError {
@@ -49,9 +194,21 @@ impl TransportError {
         self.kind == TransportKind::Timeout
     }
 
-    /// Whether the connection could not be made (the request was not sent).
+    /// Whether the connection could not be made (the request was not sent):
+    /// refused, unreachable, or its TLS handshake failed
+    /// ([`tls_problem`](Self::tls_problem)).
     pub fn is_connect(&self) -> bool {
-        self.kind == TransportKind::Connect
+        matches!(self.kind, TransportKind::Connect | TransportKind::Tls(_))
+    }
+
+    /// Why the TLS handshake failed, when it did: the certificate is not
+    /// trusted, names another host, has expired, or the server does not speak
+    /// TLS at all (a plain-http server behind an `https://` URL).
+    pub fn tls_problem(&self) -> Option<TlsProblem> {
+        match self.kind {
+            TransportKind::Tls(problem) => Some(problem),
+            _ => None,
+        }
     }
 
     /// reqwest's error, its URL (which holds the query of a GET: POC_ID,
@@ -59,7 +216,7 @@ impl TransportError {
     #[cfg(feature = "client")]
     pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
         let kind = if error.is_connect() {
-            TransportKind::Connect
+            tls_problem_in(&error).map_or(TransportKind::Connect, TransportKind::Tls)
         } else if error.is_timeout() {
             TransportKind::Timeout
         } else if error.is_builder() {
@@ -90,6 +247,10 @@ impl TransportError {
 impl std::fmt::Display for TransportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self.kind {
+            // Short: the error holding it (`Error::Connect`) says it in full.
+            TransportKind::Tls(problem) => {
+                return write!(f, "TLS handshake failed ({})", problem.label());
+            }
             TransportKind::Connect => "HTTP connection error",
             TransportKind::Timeout => "HTTP timeout",
             TransportKind::Other => "HTTP transport error",
@@ -172,7 +333,11 @@ pub enum Error {
         charset: Charset,
     },
     /// The connection could not be made: the request never reached the server.
-    #[error("{}: could not connect; the request was not sent", info.operation)]
+    /// A TLS handshake that failed is one of these, and its Display says why
+    /// (`goods_list: TLS handshake failed: the server's certificate is not
+    /// signed by …; the request was not sent`); ask
+    /// [`TransportError::tls_problem`] of the `source`.
+    #[error("{}: {}; the request was not sent", info.operation, connect_failure(source))]
     Connect {
         /// The call.
         info: CallInfo,
@@ -284,6 +449,15 @@ pub enum Error {
     EchoMismatch(Box<crate::issuance::EchoMismatch>),
 }
 
+/// What failed in a connection that could not be made: `could not connect`,
+/// or the TLS handshake's problem.
+fn connect_failure(source: &TransportError) -> String {
+    match source.tls_problem() {
+        Some(problem) => format!("TLS handshake failed: {problem}"),
+        None => "could not connect".to_owned(),
+    }
+}
+
 /// `coupon_create: result code 01 IP 오류 / IP error (server: "…") — what to do: … / …`.
 fn refusal_text(operation: &str, code: ResultCode, server_message: &str) -> String {
     let mut text = format!(
@@ -348,7 +522,10 @@ impl Error {
             Error::Validation(_) | Error::CharsetMismatch { .. } | Error::Unencodable { .. } => {
                 FailureKind::Local
             }
-            Error::Connect { .. } => FailureKind::NotSent,
+            Error::Connect { source, .. } => match source.tls_problem() {
+                Some(problem) if problem.is_permanent() => FailureKind::Tls,
+                _ => FailureKind::NotSent,
+            },
             Error::Timeout { .. } | Error::Transport { .. } | Error::OutcomeUnknown { .. } => {
                 FailureKind::NoAnswer
             }

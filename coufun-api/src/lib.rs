@@ -169,7 +169,7 @@ pub use client::blocking;
 pub use client::{BuildError, Client, ClientBuilder, Environment};
 #[cfg(feature = "macros")]
 pub use coufun_macros::{body, extra, recipient, recipients, result_code, sender, subject, tr_id};
-pub use error::{CallInfo, Error, TransportError};
+pub use error::{CallInfo, Error, TlsProblem, TransportError};
 pub use error_chain::ErrorChain;
 pub use field::{FieldInput, FieldKind};
 pub use generated::kinds::*;

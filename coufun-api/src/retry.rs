@@ -6,6 +6,7 @@
 //! |---|---|---|
 //! | any | checked locally (validation) | stop: nothing was sent |
 //! | any | never sent (connection refused) | retry the same request |
+//! | any | never sent: TLS handshake failed on the certificate or protocol | stop: sending again fails the same way |
 //! | read | no answer, unreadable answer, HTTP 5xx | retry |
 //! | write | no answer, unreadable answer, HTTP 5xx | retry the same request (same TR_ID), never a new one |
 //! | any | HTTP 4xx | stop |
@@ -29,6 +30,11 @@ pub enum FailureKind {
     Local,
     /// The request never reached the server (connection refused, DNS failure).
     NotSent,
+    /// The request never reached the server because the TLS handshake failed
+    /// in a way sending again cannot change: an untrusted or wrong-host
+    /// certificate, a server that does not speak TLS
+    /// ([`TlsProblem::is_permanent`](crate::TlsProblem::is_permanent)).
+    Tls,
     /// The request was, or may have been, sent and no answer came (timeout after
     /// sending, connection dropped): a write may have taken effect.
     NoAnswer,
@@ -69,7 +75,7 @@ pub enum Decision {
 /// Decides what follows a failed attempt of an operation with `effect`.
 pub fn decide(effect: Effect, failure: FailureKind) -> Decision {
     match failure {
-        FailureKind::Local => Decision::Stop,
+        FailureKind::Local | FailureKind::Tls => Decision::Stop,
         FailureKind::NotSent | FailureKind::NoAnswer | FailureKind::Unreadable => {
             Decision::RetrySameRequest
         }
@@ -181,6 +187,13 @@ mod tests {
     fn validation_failures_are_never_retried() {
         assert_eq!(decide(READ, FailureKind::Local), Decision::Stop);
         assert_eq!(decide(WRITE, FailureKind::Local), Decision::Stop);
+    }
+
+    #[test]
+    fn a_permanent_tls_failure_is_never_retried_nor_a_lost_answer() {
+        assert_eq!(decide(READ, FailureKind::Tls), Decision::Stop);
+        assert_eq!(decide(WRITE, FailureKind::Tls), Decision::Stop);
+        assert!(!FailureKind::Tls.outcome_unknown());
     }
 
     #[test]

@@ -77,6 +77,15 @@ pub fn command() -> Command {
                 .help("Connect to ADDR (IP:PORT) whenever the --env URL names HOST, instead of asking DNS (curl's --resolve; repeatable). E.g. a local sandbox standing in for the test server's host"),
         )
         .arg(
+            Arg::new("ca-cert")
+                .long("ca-cert")
+                .global(true)
+                .value_name("FILE")
+                .env("COUFUN_CA_CERT")
+                .value_parser(value_parser!(std::path::PathBuf))
+                .help("Also trust the CA certificate(s) in FILE (PEM) for https, besides the built-in roots: e.g. the one `coufun-sandbox --tls --tls-ca-out FILE` writes, or a private CA in front of the test server"),
+        )
+        .arg(
             Arg::new("json")
                 .long("json")
                 .global(true)

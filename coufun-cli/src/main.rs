@@ -99,14 +99,30 @@ fn client(matches: &ArgMatches) -> Result<coufun_api::Client, CliError> {
         .get_many::<cli::Resolve>("resolve")
         .map(|given| given.cloned().collect())
         .unwrap_or_default();
+    let ca_cert = match matches.get_one::<PathBuf>("ca-cert") {
+        Some(path) => Some(std::fs::read(path).map_err(|e| {
+            CliError::new(
+                Exit::Local,
+                format!("--ca-cert {}: cannot read it: {e}", path.display()),
+            )
+        })?),
+        None => None,
+    };
     sdk::client(
         sdk::environment(&env),
         poc_id,
         timeout,
         allow_plain_http,
         &resolve,
+        ca_cert.as_deref(),
     )
-    .map_err(|e| CliError::new(Exit::BadArguments, format!("--env {env}: {e}")))
+    .map_err(|e| match (e, matches.get_one::<PathBuf>("ca-cert")) {
+        (sdk::ClientError::CaCert(e), Some(path)) => CliError::new(
+            Exit::BadArguments,
+            format!("--ca-cert {}: {e}", path.display()),
+        ),
+        (e, _) => CliError::new(Exit::BadArguments, format!("--env {env}: {e}")),
+    })
 }
 
 async fn call_operation(

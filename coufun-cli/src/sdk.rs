@@ -201,24 +201,45 @@ impl CallOutcome {
                 tr_id: tr_id.to_string(),
                 detail: e.to_string(),
             },
-            other => CallOutcome::Transport(other.to_string()),
+            other => CallOutcome::Transport(format!("{other}{}", tls_hint(&other))),
         }
     }
 }
 
+/// Why [`client`] could not build the client: the `--ca-cert` PEM, or the
+/// rest of the settings (`--env` and the plain-http rules).
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The `--ca-cert` file holds no certificate the SDK can trust.
+    #[error("{0}")]
+    CaCert(String),
+    /// Another setting was refused.
+    #[error("{0}")]
+    Other(String),
+}
+
 /// The client for `environment`, POC_ID kept inside the SDK's `PocId`;
 /// `allow_plain_http` is `--allow-plain-http`; `resolve` the `--resolve`
-/// host names and the addresses to connect to for them.
+/// host names and the addresses to connect to for them; `ca_cert` the PEM of
+/// `--ca-cert`, trusted besides the built-in roots.
 pub fn client(
     environment: Environment,
     poc_id: PocId,
     timeout: Duration,
     allow_plain_http: bool,
     resolve: &[(String, std::net::SocketAddr)],
-) -> Result<Client, String> {
-    client_builder(environment, poc_id, timeout, allow_plain_http, resolve)
-        .build()
-        .map_err(|e| e.to_string())
+    ca_cert: Option<&[u8]>,
+) -> Result<Client, ClientError> {
+    client_builder(
+        environment,
+        poc_id,
+        timeout,
+        allow_plain_http,
+        resolve,
+        ca_cert,
+    )?
+    .build()
+    .map_err(|e| ClientError::Other(e.to_string()))
 }
 
 /// The builder [`client`] builds, for a caller that sets more (the doctor:
@@ -229,16 +250,36 @@ pub fn client_builder(
     timeout: Duration,
     allow_plain_http: bool,
     resolve: &[(String, std::net::SocketAddr)],
-) -> ClientBuilder<Client> {
+    ca_cert: Option<&[u8]>,
+) -> Result<ClientBuilder<Client>, ClientError> {
     let builder = Client::builder(environment, poc_id).timeout(timeout);
     let builder = if allow_plain_http {
         builder.allow_plain_http()
     } else {
         builder
     };
-    resolve
+    let builder = resolve
         .iter()
-        .fold(builder, |b, (host, addr)| b.resolve(host.clone(), *addr))
+        .fold(builder, |b, (host, addr)| b.resolve(host.clone(), *addr));
+    match ca_cert {
+        Some(pem) => builder
+            .add_root_certificate_pem(pem)
+            .map_err(|e| ClientError::CaCert(e.to_string())),
+        None => Ok(builder),
+    }
+}
+
+/// What to add to a transport failure's text: how the command line trusts a
+/// CA, when the server's certificate was not trusted.
+fn tls_hint(error: &Error) -> &'static str {
+    match error {
+        Error::Connect { source, .. }
+            if source.tls_problem() == Some(coufun_api::TlsProblem::UntrustedCertificate) =>
+        {
+            " — to trust the CA that signed it, pass its certificate (PEM) with --ca-cert FILE"
+        }
+        _ => "",
+    }
 }
 
 /// The SDK's environment for `--env`: `test` (https), `test-http` (the code

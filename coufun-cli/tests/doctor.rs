@@ -248,6 +248,46 @@ fn plain_http_only_where_tls_was_asked_for_is_said_by_the_tls_step() {
     assert_no_secret(&[&text.stdout, &json.stdout], &[]);
 }
 
+#[test]
+fn over_https_the_tls_step_trusts_the_ca_given_and_names_an_untrusted_one() {
+    use coufun_sandbox::tls::TlsConfig;
+    let host = host(|c| *c = c.clone().with_tls(TlsConfig::new()));
+    assert!(
+        host.base_url().starts_with("https://"),
+        "{}",
+        host.base_url()
+    );
+    let ca = host.path("ca.pem");
+    std::fs::write(&ca, host.sandbox().ca_certificate_pem().unwrap()).unwrap();
+    let ca = ca.display().to_string();
+    // Trusted: the TLS step passes and names the protocol; the call goes through.
+    let (text, json) = doctor(&host, SECRET_POC, &["--ca-cert", &ca]);
+    assert_eq!(text.code, 0, "{}", text.stdout);
+    let tls = step(&json, "tls");
+    assert_eq!(tls["verdict"], "ok", "{tls}");
+    assert!(
+        tls["detail"].as_str().unwrap_or_default().contains("TLS"),
+        "{tls}"
+    );
+    assert_eq!(step(&json, "goods_list")["verdict"], "ok");
+    // Not trusted: the TLS step fails on the certificate and says how to trust it.
+    let before = host.sandbox().request_count();
+    let (text, json) = doctor(&host, SECRET_POC, &[]);
+    assert_eq!(text.code, 5, "{}", text.stdout);
+    let tls = step(&json, "tls");
+    assert_eq!(tls["verdict"], "failed", "{tls}");
+    assert!(
+        tls["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("certificate"),
+        "{tls}"
+    );
+    assert!(tls["todo"].to_string().contains("--ca-cert"), "{tls}");
+    assert_eq!(host.sandbox().request_count(), before, "nothing sent");
+    assert_no_secret(&[&text.stdout, &json.stdout], &[]);
+}
+
 /// One finding as the drift file holds it.
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Clone)]
 struct Seen {

@@ -1,7 +1,8 @@
 //! How one sandbox is set up: who may call it (IP allow list, `POC_ID`s with their
 //! operations, integration end dates and issue limits), what it sells, the request
-//! charset, the limits it enforces, its clock, its faults, and where it sends
-//! exchange notices (the merchant's URL and the shop redemptions happen at).
+//! charset, the limits it enforces, its clock, its faults, where it sends
+//! exchange notices (the merchant's URL and the shop redemptions happen at),
+//! and whether it speaks https (feature `tls`).
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -51,6 +52,10 @@ pub struct SandboxConfig {
     /// Where answers depart from the spec on purpose (none by default): a
     /// drifting server for drift reports.
     pub drift: DriftPlan,
+    /// Serve https with a certificate made at start (`None`, the default: plain
+    /// http). See [`SandboxConfig::with_tls`].
+    #[cfg(feature = "tls")]
+    pub tls: Option<crate::tls::TlsConfig>,
 }
 
 impl SandboxConfig {
@@ -64,6 +69,42 @@ impl SandboxConfig {
     /// Answers depart from the spec as `drift` says.
     pub fn with_drift(mut self, drift: DriftPlan) -> Self {
         self.drift = drift;
+        self
+    }
+
+    /// Serves https instead of http: at start the sandbox makes a throwaway CA
+    /// and a server certificate it signs for `tls`'s names;
+    /// [`Sandbox::base_url`](crate::Sandbox::base_url) is then `https://…` and
+    /// [`Sandbox::ca_certificate_pem`](crate::Sandbox::ca_certificate_pem) the
+    /// CA certificate a client must trust (feature `tls`, on by default).
+    ///
+    /// ```
+    /// use coufun_api::privacy::PocId;
+    /// use coufun_api::{Client, Environment, GoodsListRequest};
+    /// use coufun_sandbox::tls::TlsConfig;
+    /// use coufun_sandbox::{DEFAULT_POC_ID, Sandbox, SandboxConfig};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # tokio::runtime::Runtime::new()?.block_on(async {
+    /// let sandbox = Sandbox::start(SandboxConfig::default().with_tls(TlsConfig::new())).await?;
+    /// assert!(sandbox.base_url().starts_with("https://127.0.0.1:"));
+    /// let ca_pem = sandbox.ca_certificate_pem().unwrap_or_default();
+    /// let client = Client::builder(
+    ///     Environment::Custom(sandbox.base_url()),
+    ///     PocId::new(DEFAULT_POC_ID)?,
+    /// )
+    /// .add_root_certificate_pem(ca_pem.as_bytes())?
+    /// .build()?;
+    /// let goods = client.goods_list(&GoodsListRequest::builder().build()?).await?;
+    /// assert!(!goods.goods.is_empty());
+    /// sandbox.shutdown().await;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })
+    /// # }
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn with_tls(mut self, tls: crate::tls::TlsConfig) -> Self {
+        self.tls = Some(tls);
         self
     }
 
@@ -113,6 +154,8 @@ impl Default for SandboxConfig {
             notices: None,
             branch: Branch::default(),
             drift: DriftPlan::none(),
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }

@@ -1,6 +1,7 @@
-//! Connections a handler can kill: a TCP listener whose streams carry a shared
-//! switch, so a fault can close the connection without an answer (drop) or reset
-//! it (TCP RST), which an HTTP handler cannot do by itself.
+//! Connections a handler can kill: a TCP listener (plain, or TLS with the
+//! handshake done off the accept loop) whose streams carry a shared switch, so
+//! a fault can close the connection without an answer (drop) or reset it (TCP
+//! RST), which an HTTP handler cannot do by itself.
 
 use std::io;
 use std::net::SocketAddr;
@@ -54,14 +55,39 @@ impl ConnHandle {
     }
 }
 
+/// The bytes of one connection: plain TCP, or TLS over it.
+enum Io {
+    Plain(TcpStream),
+    #[cfg(feature = "tls")]
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+}
+
+impl Io {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Io::Plain(stream) => stream,
+            #[cfg(feature = "tls")]
+            Io::Tls(stream) => stream.get_ref().0,
+        }
+    }
+}
+
 /// A TCP stream that fails every read and write once its switch is thrown.
 pub(crate) struct KillableStream {
-    stream: TcpStream,
+    stream: Io,
     peer: SocketAddr,
     switch: Arc<Switch>,
 }
 
 impl KillableStream {
+    fn new(stream: Io, peer: SocketAddr) -> Self {
+        KillableStream {
+            stream,
+            peer,
+            switch: Arc::default(),
+        }
+    }
+
     /// `Err` when killed; sets zero linger first for a reset, so closing sends RST.
     fn check(&self, cx: &mut Context<'_>) -> io::Result<()> {
         match self.switch.state.load(Ordering::SeqCst) {
@@ -72,7 +98,7 @@ impl KillableStream {
                 Ok(())
             }
             RESET => {
-                let _ = self.stream.set_zero_linger();
+                let _ = self.stream.tcp().set_zero_linger();
                 Err(io::Error::from(io::ErrorKind::ConnectionReset))
             }
             _ => Err(io::Error::from(io::ErrorKind::ConnectionAborted)),
@@ -87,7 +113,11 @@ impl AsyncRead for KillableStream {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         self.check(cx)?;
-        Pin::new(&mut self.stream).poll_read(cx, buf)
+        match &mut self.stream {
+            Io::Plain(stream) => Pin::new(stream).poll_read(cx, buf),
+            #[cfg(feature = "tls")]
+            Io::Tls(stream) => Pin::new(stream.as_mut()).poll_read(cx, buf),
+        }
     }
 }
 
@@ -98,22 +128,117 @@ impl AsyncWrite for KillableStream {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         self.check(cx)?;
-        Pin::new(&mut self.stream).poll_write(cx, buf)
+        match &mut self.stream {
+            Io::Plain(stream) => Pin::new(stream).poll_write(cx, buf),
+            #[cfg(feature = "tls")]
+            Io::Tls(stream) => Pin::new(stream.as_mut()).poll_write(cx, buf),
+        }
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.check(cx)?;
-        Pin::new(&mut self.stream).poll_flush(cx)
+        match &mut self.stream {
+            Io::Plain(stream) => Pin::new(stream).poll_flush(cx),
+            #[cfg(feature = "tls")]
+            Io::Tls(stream) => Pin::new(stream.as_mut()).poll_flush(cx),
+        }
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.check(cx)?;
-        Pin::new(&mut self.stream).poll_shutdown(cx)
+        match &mut self.stream {
+            Io::Plain(stream) => Pin::new(stream).poll_shutdown(cx),
+            #[cfg(feature = "tls")]
+            Io::Tls(stream) => Pin::new(stream.as_mut()).poll_shutdown(cx),
+        }
     }
 }
 
-/// A TCP listener handing out [`KillableStream`]s.
-pub(crate) struct KillableListener(pub TcpListener);
+/// A TCP listener handing out [`KillableStream`]s: plain ones, or TLS ones
+/// whose handshakes a task of their own completes (so a slow or failing
+/// handshake holds up no other connection).
+pub(crate) struct KillableListener {
+    incoming: Incoming,
+    local: SocketAddr,
+}
+
+enum Incoming {
+    Plain(TcpListener),
+    #[cfg(feature = "tls")]
+    Tls(tokio::sync::mpsc::Receiver<KillableStream>),
+}
+
+impl KillableListener {
+    /// Plain TCP connections from `listener`.
+    pub(crate) fn plain(listener: TcpListener) -> io::Result<Self> {
+        Ok(KillableListener {
+            local: listener.local_addr()?,
+            incoming: Incoming::Plain(listener),
+        })
+    }
+
+    /// TLS connections from `listener`, each handshake done by `acceptor`
+    /// (needs a Tokio runtime: starts the accepting task).
+    #[cfg(feature = "tls")]
+    pub(crate) fn tls(
+        listener: TcpListener,
+        acceptor: tokio_rustls::TlsAcceptor,
+    ) -> io::Result<Self> {
+        let local = listener.local_addr()?;
+        let (ready, incoming) = tokio::sync::mpsc::channel(64);
+        tokio::spawn(accept_tls(listener, acceptor, ready));
+        Ok(KillableListener {
+            local,
+            incoming: Incoming::Tls(incoming),
+        })
+    }
+}
+
+/// Longest a TLS handshake may take before the connection is dropped.
+#[cfg(feature = "tls")]
+const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Accepts TCP connections and hands each one, once its TLS handshake is done,
+/// to the server; stops when the server no longer listens.
+#[cfg(feature = "tls")]
+async fn accept_tls(
+    listener: TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    ready: tokio::sync::mpsc::Sender<KillableStream>,
+) {
+    loop {
+        let accepted = tokio::select! {
+            () = ready.closed() => return,
+            accepted = TcpListener::accept(&listener) => accepted,
+        };
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                tracing::debug!(%error, "accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let acceptor = acceptor.clone();
+        let ready = ready.clone();
+        tokio::spawn(async move {
+            match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                Ok(Ok(tls)) => {
+                    let io = KillableStream::new(Io::Tls(Box::new(tls)), peer);
+                    let _ = ready.send(io).await;
+                }
+                Ok(Err(error)) => tracing::info!(
+                    %peer,
+                    %error,
+                    "TLS handshake failed (a client that does not trust the sandbox's CA, \
+                     or one speaking plain http to the https port)"
+                ),
+                Err(_) => tracing::info!(%peer, "TLS handshake timed out"),
+            }
+        });
+    }
+}
 
 impl Listener for KillableListener {
     type Io = KillableStream;
@@ -121,26 +246,32 @@ impl Listener for KillableListener {
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         loop {
-            match self.0.accept().await {
-                Ok((stream, peer)) => {
-                    let _ = stream.set_nodelay(true);
-                    let io = KillableStream {
-                        stream,
-                        peer,
-                        switch: Arc::default(),
-                    };
-                    return (io, peer);
-                }
-                Err(error) => {
-                    tracing::debug!(%error, "accept failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                }
+            match &mut self.incoming {
+                Incoming::Plain(listener) => match TcpListener::accept(listener).await {
+                    Ok((stream, peer)) => {
+                        let _ = stream.set_nodelay(true);
+                        return (KillableStream::new(Io::Plain(stream), peer), peer);
+                    }
+                    Err(error) => {
+                        tracing::debug!(%error, "accept failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    }
+                },
+                #[cfg(feature = "tls")]
+                Incoming::Tls(incoming) => match incoming.recv().await {
+                    Some(io) => {
+                        let peer = io.peer;
+                        return (io, peer);
+                    }
+                    // The accepting task ended: nothing more will come.
+                    None => std::future::pending::<()>().await,
+                },
             }
         }
     }
 
     fn local_addr(&self) -> io::Result<Self::Addr> {
-        self.0.local_addr()
+        Ok(self.local)
     }
 }
 

@@ -37,6 +37,13 @@
 //! answers the [`Redemption`] as JSON), `POST /_admin/coupons/{number}/cancel-use`
 //! (`?amount=N` given back to an `AMOUNT` voucher), `POST /_admin/coupons/{number}/use`
 //! (in whole, no body) and `POST /_admin/coupons/{number}/expire`.
+//!
+//! https (feature `tls`, on by default): with [`SandboxConfig::with_tls`]
+//! (binary: `--tls`, `--tls-ca-out FILE`) the sandbox makes a throwaway CA and a
+//! server certificate for `localhost`, `127.0.0.1`, `::1` and the names you add
+//! (e.g. the test server's host, [`tls::TlsConfig::with_test_server_host`]),
+//! serves every route over TLS, and hands out the CA certificate
+//! ([`Sandbox::ca_certificate_pem`]) for the client to trust.
 
 #![cfg_attr(
     not(test),
@@ -54,6 +61,8 @@ pub mod notices;
 pub mod redemption;
 mod rules;
 mod server;
+#[cfg(feature = "tls")]
+pub mod tls;
 pub mod wire;
 
 pub use catalogue::{Catalogue, CatalogueError, Goods};

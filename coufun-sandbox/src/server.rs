@@ -1,7 +1,8 @@
 //! The running server: the axum router (one route per operation of the SDK's
 //! generated operation table, admin routes under `/_admin/`), fault application
-//! around each COUFUN request, and the [`Sandbox`] handle that starts it, reads
-//! its state and stops it.
+//! around each COUFUN request, and the [`Sandbox`] handle that starts it (over
+//! http, or https with the certificate of [`crate::tls`]), reads its state and
+//! stops it.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -48,6 +49,10 @@ pub enum SandboxError {
     /// The exchange-notice sender could not start.
     #[error("the exchange-notice sender cannot start")]
     Notices(#[source] crate::notices::SenderBuildError),
+    /// The https certificate or TLS setup could not be made.
+    #[cfg(feature = "tls")]
+    #[error("the sandbox cannot serve https")]
+    Tls(#[source] crate::tls::TlsSetupError),
 }
 
 /// What the server tasks share with the handle.
@@ -71,6 +76,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 #[derive(Debug)]
 pub struct Sandbox {
     addr: SocketAddr,
+    /// The CA certificate (PEM) when serving https.
+    ca_pem: Option<String>,
     shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -84,12 +91,27 @@ impl Sandbox {
 
     /// Starts a sandbox on `addr`.
     pub async fn bind(addr: SocketAddr, config: SandboxConfig) -> Result<Sandbox, SandboxError> {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| SandboxError::Bind { addr, source })?;
-        let local = listener
-            .local_addr()
-            .map_err(|source| SandboxError::Bind { addr, source })?;
+        #[cfg(feature = "tls")]
+        let issued = config
+            .tls
+            .as_ref()
+            .map(crate::tls::issue)
+            .transpose()
+            .map_err(SandboxError::Tls)?;
+        let bind_failed = |source| SandboxError::Bind { addr, source };
+        let tcp = TcpListener::bind(addr).await.map_err(bind_failed)?;
+        #[cfg(feature = "tls")]
+        let (listener, ca_pem) = match issued {
+            Some(issued) => (
+                KillableListener::tls(tcp, issued.acceptor),
+                Some(issued.ca_pem),
+            ),
+            None => (KillableListener::plain(tcp), None),
+        };
+        #[cfg(not(feature = "tls"))]
+        let (listener, ca_pem) = (KillableListener::plain(tcp), None);
+        let listener = listener.map_err(bind_failed)?;
+        let local = axum::serve::Listener::local_addr(&listener).map_err(bind_failed)?;
         let faults = config.faults.clone();
         let mut state = State::new(config);
         state.start_notices().map_err(SandboxError::Notices)?;
@@ -103,7 +125,7 @@ impl Sandbox {
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let service = app.into_make_service_with_connect_info::<ConnHandle>();
-            let served = axum::serve(KillableListener(listener), service)
+            let served = axum::serve(listener, service)
                 .with_graceful_shutdown(async {
                     let _ = stopped.await;
                 })
@@ -112,9 +134,11 @@ impl Sandbox {
                 tracing::warn!(%error, "sandbox server stopped with an error");
             }
         });
-        tracing::info!(addr = %local, "coufun sandbox listening");
+        let scheme = if ca_pem.is_some() { "https" } else { "http" };
+        tracing::info!(addr = %local, scheme, "coufun sandbox listening");
         Ok(Sandbox {
             addr: local,
+            ca_pem,
             shared,
             stop: Some(stop),
             task: Some(task),
@@ -126,9 +150,41 @@ impl Sandbox {
         self.addr
     }
 
-    /// The base URL to give the client, e.g. `http://127.0.0.1:40123/b2c_api/`.
+    /// The base URL to give the client, e.g. `http://127.0.0.1:40123/b2c_api/`
+    /// (`https://…` when serving TLS).
     pub fn base_url(&self) -> String {
-        format!("http://{}{}", self.addr, base_path())
+        format!("{}://{}{}", self.scheme(), self.addr, base_path())
+    }
+
+    /// The base URL with `host` in place of the address, e.g.
+    /// `https://tcorp.coufun.kr:40123/b2c_api/` with `host` the test server's
+    /// host: for a client that resolves `host` to [`addr`](Self::addr)
+    /// (`ClientBuilder::resolve`, the CLI's `--resolve`), so that TLS checks the
+    /// certificate against that name.
+    pub fn base_url_for_host(&self, host: &str) -> String {
+        format!(
+            "{}://{host}:{}{}",
+            self.scheme(),
+            self.addr.port(),
+            base_path()
+        )
+    }
+
+    /// `https` when serving TLS, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.ca_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        }
+    }
+
+    /// The certificate (PEM) of the throwaway CA that signed the server's
+    /// certificate, when serving https ([`SandboxConfig::with_tls`]): what a
+    /// client must trust (`ClientBuilder::add_root_certificate_pem`, the CLI's
+    /// `--ca-cert`). `None` over plain http.
+    pub fn ca_certificate_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// A copy of the coupon ledger (with the notice deliveries so far).

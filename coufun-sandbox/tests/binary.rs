@@ -1,6 +1,7 @@
 //! The `coufun-sandbox` binary serves on a port, a second process (this test)
 //! gets a valid XML answer from it, and Ctrl-C (SIGINT) stops it cleanly; it
-//! logs on stderr why it refused a request.
+//! logs on stderr why it refused a request; with `--tls` it serves https with
+//! the CA it writes to `--tls-ca-out`.
 
 mod common;
 
@@ -39,7 +40,10 @@ async fn spawn_with(args: &[&str], stderr: Stdio) -> (tokio::process::Child, Str
     })
     .await
     .expect("base URL printed in time");
-    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    assert!(
+        base.starts_with("http://127.0.0.1:") || base.starts_with("https://127.0.0.1:"),
+        "{base}"
+    );
     // Keep reading what it prints, so its stdout stays open.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     (child, base)
@@ -269,4 +273,78 @@ async fn binary_logs_why_it_answered_99() {
     assert!(line.contains(&format!("code=\"{code}\"")), "{line}");
     assert!(line.contains("CREATE_CNT"), "{line}");
     assert!(!line.contains(POC), "never logs the POC_ID: {line}");
+}
+
+#[cfg(feature = "tls")]
+#[tokio::test]
+async fn binary_serves_https_with_the_ca_it_writes() {
+    use coufun_api::privacy::PocId;
+    use coufun_api::{Client, Environment, GoodsListRequest};
+    use coufun_sandbox::tls::test_server_host;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ca_file = dir.path().join("ca.pem");
+    let ca_arg = ca_file.to_str().expect("a UTF-8 temp path");
+    let (_child, base) = spawn(&["--tls", "--tls-test-host", "--tls-ca-out", ca_arg]).await;
+    assert!(base.starts_with("https://127.0.0.1:"), "{base}");
+    // Written before the base URL was printed.
+    let ca = std::fs::read(&ca_file).expect("the CA certificate was written");
+    let list = GoodsListRequest::builder()
+        .build()
+        .expect("a goods-list request");
+    let poc = || PocId::new(POC).expect("the sandbox's POC_ID");
+
+    let client = Client::builder(Environment::Custom(base.clone()), poc())
+        .add_root_certificate_pem(&ca)
+        .expect("the written CA is a certificate")
+        .build()
+        .expect("client");
+    let goods = client.goods_list(&list).await.expect("goods over https");
+    assert!(!goods.goods.is_empty());
+
+    // --tls-test-host: the certificate covers the test server's host name.
+    let host = test_server_host();
+    let port = base
+        .trim_start_matches("https://127.0.0.1:")
+        .split('/')
+        .next()
+        .and_then(|p| p.parse::<u16>().ok())
+        .expect("a port in the base URL");
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let client = Client::builder(
+        Environment::Custom(base.replacen("127.0.0.1", host, 1)),
+        poc(),
+    )
+    .resolve(host, addr)
+    .add_root_certificate_pem(&ca)
+    .expect("the written CA is a certificate")
+    .build()
+    .expect("client");
+    assert!(client.goods_list(&list).await.is_ok());
+
+    // Without the CA the same call is refused in the handshake.
+    let untrusted = Client::builder(Environment::Custom(base), poc())
+        .retry_policy(coufun_api::retry::RetryPolicy::no_retry())
+        .build()
+        .expect("client");
+    let error = untrusted.goods_list(&list).await.unwrap_err();
+    let coufun_api::Error::Connect { source, .. } = &error else {
+        panic!("not a connect failure: {error}");
+    };
+    assert_eq!(
+        source.tls_problem(),
+        Some(coufun_api::TlsProblem::UntrustedCertificate)
+    );
+}
+
+#[cfg(feature = "tls")]
+#[test]
+fn binary_tls_options_need_tls() {
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_coufun-sandbox"))
+        .args(["--port", "0", "--tls-ca-out", "ca.pem"])
+        .output()
+        .expect("binary runs");
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("--tls"), "{stderr}");
 }

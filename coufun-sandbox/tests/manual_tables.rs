@@ -416,12 +416,14 @@ async fn status_answer_parameters() {
     expected.extend(STATUS_FIELDS);
     // Elements the spec adds from observation are no part of the manual's sample.
     let unsourced = common::unsourced_record_fields("coupon_status");
-    let sampled: Vec<String> = reply
-        .children()
-        .into_iter()
-        .filter(|c| !unsourced.contains(c))
-        .collect();
-    assert_eq!(sampled, expected, "flat, as the manual's sample");
+    let sampled = |reply: &Reply| -> Vec<String> {
+        reply
+            .children()
+            .into_iter()
+            .filter(|c| !unsourced.contains(c))
+            .collect()
+    };
+    assert_eq!(sampled(&reply), expected, "flat, as the manual's sample");
     assert_eq!(reply.first("COUPON_TYPE").as_deref(), Some("AMOUNT"));
     assert_eq!(reply.first("ORDER_DATE").as_deref(), Some("20260601"));
     assert_eq!(reply.first("STATUS").as_deref(), Some("001"));
@@ -450,7 +452,7 @@ async fn status_answer_parameters() {
     assert_eq!(reply.first("REMAIN_AMOUNT"), None, "{}", reply.xml);
     let mut without_amounts = vec!["RESULT_CODE", "RESULT_MSG"];
     without_amounts.extend(STATUS_FIELDS.iter().filter(|f| !f.ends_with("_AMOUNT")));
-    assert_eq!(reply.children(), without_amounts, "{}", reply.xml);
+    assert_eq!(sampled(&reply), without_amounts, "{}", reply.xml);
     assert_eq!(reply.first("EXCHANGE_DATE").as_deref(), Some(""));
 }
 

@@ -191,6 +191,12 @@ impl ClientBuilder<Client> {
             .iter()
             .fold(reqwest::Client::builder(), |b, (host, addr)| {
                 b.resolve(host, *addr)
+            });
+        let http = self
+            .root_certificates
+            .iter()
+            .fold(http, |b, certificate| {
+                b.add_root_certificate(certificate.clone())
             })
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)

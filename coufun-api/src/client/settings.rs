@@ -1,8 +1,8 @@
 //! Client settings shared by the async and blocking clients: the environment
 //! and its base URL (a plain `http://` URL is refused unless it is the code
 //! manual's test server chosen by name, a loopback address, or allowed
-//! explicitly), the POC_ID (kept out of `Debug`), charset, method, timeouts and
-//! the response size cap.
+//! explicitly), the POC_ID (kept out of `Debug`), charset, method, timeouts,
+//! the response size cap and extra root certificates (PEM, checked when given).
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -100,6 +100,14 @@ pub enum BuildError {
         /// The URL given.
         url: String,
     },
+    /// A root certificate given to
+    /// [`add_root_certificate_pem`](ClientBuilder::add_root_certificate_pem)
+    /// cannot be read or trusted.
+    #[error("root certificate PEM: {reason}")]
+    RootCertificate {
+        /// What is wrong with it (which certificate of the PEM, and why).
+        reason: String,
+    },
     /// reqwest could not build its client (e.g. no TLS roots).
     #[error("the HTTP client could not be built")]
     Http(#[source] crate::error::TransportError),
@@ -159,6 +167,8 @@ pub struct ClientBuilder<C> {
     pub(crate) retry: RetryPolicy,
     /// Host names resolved to a fixed address instead of by DNS.
     pub(crate) resolve: Vec<(String, SocketAddr)>,
+    /// Certificates trusted as roots besides the built-in ones, checked.
+    pub(crate) root_certificates: Vec<reqwest::Certificate>,
     pub(crate) drift: Option<DriftObserver>,
     client: PhantomData<fn() -> C>,
 }
@@ -176,6 +186,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("allow_plain_http", &self.allow_plain_http)
             .field("retry", &self.retry)
             .field("resolve", &self.resolve)
+            .field("extra_root_certificates", &self.root_certificates.len())
             .field("drift", &self.drift.is_some())
             .finish()
     }
@@ -194,6 +205,7 @@ impl<C> ClientBuilder<C> {
             allow_plain_http: false,
             retry: RetryPolicy::default(),
             resolve: Vec::new(),
+            root_certificates: Vec::new(),
             drift: None,
             client: PhantomData,
         }
@@ -248,6 +260,56 @@ impl<C> ClientBuilder<C> {
     pub fn resolve(mut self, host: impl Into<String>, addr: SocketAddr) -> Self {
         self.resolve.push((host.into(), addr));
         self
+    }
+
+    /// Trust the certificates in `pem` as roots, besides the built-in ones
+    /// (Mozilla's, from `webpki-roots`): for a server whose certificate a
+    /// private or throwaway CA signed, such as the sandbox over https
+    /// (`coufun_sandbox::Sandbox::ca_certificate_pem`). `pem` holds one or
+    /// more `-----BEGIN CERTIFICATE-----` blocks (other blocks are skipped);
+    /// each is checked now, and a PEM without a certificate, or one that is not
+    /// an X.509 certificate, is refused with [`BuildError::RootCertificate`]
+    /// naming which and why. May be called more than once.
+    ///
+    /// A server whose certificate no trusted root signed fails every call with
+    /// [`Error::Connect`](crate::Error::Connect) whose
+    /// [`TransportError::tls_problem`](crate::TransportError::tls_problem) is
+    /// [`TlsProblem::UntrustedCertificate`](crate::TlsProblem::UntrustedCertificate).
+    ///
+    /// ```
+    /// use coufun_api::privacy::PocId;
+    /// use coufun_api::{BuildError, Client, Environment, GoodsListRequest};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # tokio::runtime::Runtime::new()?.block_on(async {
+    /// # let tls = coufun_sandbox::tls::TlsConfig::new();
+    /// # let sandbox =
+    /// #     coufun_sandbox::Sandbox::start(coufun_sandbox::SandboxConfig::default().with_tls(tls))
+    /// #         .await?;
+    /// # let environment = Environment::Custom(sandbox.base_url());
+    /// # let ca_pem = sandbox.ca_certificate_pem().unwrap_or_default().as_bytes().to_vec();
+    /// // ca_pem = std::fs::read("ca.pem")?, e.g. what `coufun-sandbox --tls --tls-ca-out ca.pem` wrote
+    /// let client = Client::builder(environment, PocId::new("POC0000001")?)
+    ///     .add_root_certificate_pem(&ca_pem)?
+    ///     .build()?;
+    /// let goods = client.goods_list(&GoodsListRequest::builder().build()?).await?;
+    /// assert!(!goods.goods.is_empty());
+    /// # sandbox.shutdown().await;
+    ///
+    /// // Not a certificate: refused at once, saying why.
+    /// let refused = Client::builder(Environment::Test, PocId::new("POC0000001")?)
+    ///     .add_root_certificate_pem(b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+    /// let Err(error @ BuildError::RootCertificate { .. }) = refused else {
+    ///     panic!("a PEM without a certificate was accepted");
+    /// };
+    /// assert!(error.to_string().contains("no certificate"), "{error}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })
+    /// # }
+    /// ```
+    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, BuildError> {
+        self.root_certificates.extend(root_certificates(pem)?);
+        Ok(self)
     }
 
     /// How failed calls are retried ([`RetryPolicy::default`] unless set): reads
@@ -328,6 +390,41 @@ impl<C> ClientBuilder<C> {
             drift: self.drift.clone(),
         })
     }
+}
+
+/// The certificates of `pem`, each checked to be one a root store takes.
+fn root_certificates(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, BuildError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let refused = |reason: String| BuildError::RootCertificate { reason };
+    let mut certificates = Vec::new();
+    for (index, block) in CertificateDer::pem_slice_iter(pem).enumerate() {
+        let number = index + 1;
+        let der = block.map_err(|e| {
+            refused(format!(
+                "certificate {number} is not readable PEM ({e}); expected \
+                 -----BEGIN CERTIFICATE----- blocks of base64"
+            ))
+        })?;
+        rustls::RootCertStore::empty()
+            .add(der.clone())
+            .map_err(|e| {
+                refused(format!(
+                    "certificate {number} is not an X.509 certificate a client can trust ({e})"
+                ))
+            })?;
+        let certificate = reqwest::Certificate::from_der(&der)
+            .map_err(|e| refused(format!("certificate {number}: {e}")))?;
+        certificates.push(certificate);
+    }
+    if certificates.is_empty() {
+        return Err(refused(
+            "no certificate in it: expected one or more -----BEGIN CERTIFICATE----- blocks \
+             (a DER file? convert it with `openssl x509 -inform der -in FILE -out FILE.pem`)"
+                .to_owned(),
+        ));
+    }
+    Ok(certificates)
 }
 
 /// Whether a URL's host (`localhost`, `127.x.y.z`, `[::1]`) is this machine.

@@ -22,7 +22,6 @@ use coufun_api::{
 };
 use serde::Serialize;
 use serde_json::json;
-use tokio_rustls::rustls::pki_types::CertificateDer;
 
 use crate::exit::Exit;
 use crate::{output, present, sdk};
@@ -101,7 +100,15 @@ pub async fn main(
             .get_many::<crate::cli::Resolve>("resolve")
             .map(|given| given.cloned().collect())
             .unwrap_or_default(),
-        extra_roots: Vec::new(),
+        ca_cert: match global.get_one::<PathBuf>("ca-cert") {
+            Some(path) => Some(std::fs::read(path).map_err(|e| {
+                crate::exit::CliError::new(
+                    Exit::Local,
+                    format!("--ca-cert {}: cannot read it: {e}", path.display()),
+                )
+            })?),
+            None => None,
+        },
         coupon,
         drift_report: m.get_one::<PathBuf>("drift-report").cloned(),
     };
@@ -137,9 +144,9 @@ pub struct Options {
     pub allow_plain_http: bool,
     /// `--resolve`.
     pub resolve: Vec<(String, SocketAddr)>,
-    /// Root certificates trusted beyond the webpki roots (a private CA's);
-    /// the TLS step uses them as the client would.
-    pub extra_roots: Vec<CertificateDer<'static>>,
+    /// `--ca-cert`: the PEM of root certificates trusted beyond the built-in
+    /// ones (a private CA's); the TLS step and the client both trust them.
+    pub ca_cert: Option<Vec<u8>>,
     /// `--goods-id` and `--coupon-number`: the coupon to look up.
     pub coupon: Option<(String, String)>,
     /// `--drift-report FILE`.
@@ -482,7 +489,9 @@ fn client(options: &Options, drift: &DriftCollector) -> Result<coufun_api::Clien
         options.timeout,
         options.allow_plain_http,
         &options.resolve,
+        options.ca_cert.as_deref(),
     )
+    .map_err(|e| format!("--ca-cert: {e}"))?
     .retry_policy(RetryPolicy::no_retry())
     .observe_drift(drift.observer())
     .build()
@@ -526,7 +535,16 @@ async fn tls_step(
             );
         }
     };
-    match net::handshake(stream, host, &options.extra_roots, options.timeout).await {
+    let extra_roots = match options.ca_cert.as_deref().map(net::pem_certificates) {
+        None => Vec::new(),
+        Some(Ok(roots)) => roots,
+        Some(Err(why)) => {
+            return Step::new("tls", Verdict::Failed, format!("--ca-cert: {why}"))
+                .todo("give --ca-cert a PEM file of the CA certificate(s) to trust")
+                .exit(Exit::BadArguments);
+        }
+    };
+    match net::handshake(stream, host, &extra_roots, options.timeout).await {
         Ok(info) => Step::new(
             "tls",
             Verdict::Ok,
@@ -537,7 +555,7 @@ async fn tls_step(
         ),
         Err(net::TlsFailure::Certificate(why)) => {
             Step::new("tls", Verdict::Failed, format!("the server's certificate is not trusted: {why}"))
-                .todo("check the host name and the machine's clock; a server with a private CA needs its root certificate configured")
+                .todo("check the host name and the machine's clock; for a server with a private CA (the sandbox's --tls one too), pass its certificate (PEM) with --ca-cert FILE")
         }
         Err(net::TlsFailure::NotTls(why)) => {
             if net::speaks_plain_http(addr, host, path, options.timeout).await {

@@ -207,9 +207,8 @@ pub fn is_private(ip: IpAddr) -> bool {
     }
 }
 
-/// Certificates of a PEM file's text (for an extra root: what a root
-/// certificate option of the client hands the TLS step as `Options::extra_roots`).
-#[allow(dead_code)]
+/// Certificates of a PEM file's text (`--ca-cert`, trusted besides the
+/// built-in roots).
 pub fn pem_certificates(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
     use rustls::pki_types::pem::PemObject;
     let certs: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(pem).collect();

@@ -8,7 +8,13 @@
 //!                [--fault-seed 7 --fault-drop-after-commit 0.1 ...]
 //!                [--notice-url http://127.0.0.1:9000/coufun/exchange --notice-retry-ms 600000]
 //!                [--drift unknown-elements,unknown-state,long-name,other-root,other-record,other-charset|all]
+//!                [--tls [--tls-ca-out ca.pem] [--tls-test-host] [--tls-host NAME ...]]
 //! ```
+//!
+//! `--tls` serves https with a throwaway CA made at start; the CA certificate
+//! goes to `--tls-ca-out FILE` (written before the base URL is printed), or to
+//! stdout. `coufun --ca-cert FILE` and `ClientBuilder::add_root_certificate_pem`
+//! trust it.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -104,6 +110,26 @@ struct Args {
     /// The shop's code in notices (BRANCH_CODE).
     #[arg(long)]
     branch_code: Option<String>,
+    /// Serve https: a throwaway CA and a server certificate it signs (for
+    /// localhost, 127.0.0.1, ::1 and the --tls-host names) are made at start.
+    #[cfg(feature = "tls")]
+    #[arg(long)]
+    tls: bool,
+    /// Write the CA certificate (PEM) to FILE, for the client to trust
+    /// (`coufun --ca-cert FILE`); printed on stdout when absent.
+    #[cfg(feature = "tls")]
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    tls_ca_out: Option<PathBuf>,
+    /// The certificate also covers the host of the SDK's test server URL
+    /// (`Environment::Test`, `coufun --env test`), for a client that resolves
+    /// that host to the sandbox.
+    #[cfg(feature = "tls")]
+    #[arg(long, requires = "tls")]
+    tls_test_host: bool,
+    /// Another host name (or IP address) the certificate covers (repeatable).
+    #[cfg(feature = "tls")]
+    #[arg(long = "tls-host", value_name = "NAME", requires = "tls")]
+    tls_host: Vec<String>,
     /// Answer where the spec says otherwise, to try drift reports (`coufun
     /// doctor`): comma-separated or repeated.
     #[arg(long = "drift", value_enum, value_delimiter = ',')]
@@ -230,23 +256,32 @@ async fn serve(args: Args) -> Result<(), String> {
         );
     }
     config = config.with_drift(drift_plan(&args.drift));
+    #[cfg(feature = "tls")]
+    let tls = tls_config(&args);
+    #[cfg(feature = "tls")]
+    if let Some(tls) = &tls {
+        config = config.with_tls(tls.clone());
+    }
     // Listen for Ctrl-C before the base URL is printed: a SIGINT sent as soon
     // as it is read must stop the server cleanly, not kill the process.
     let interrupted = interrupt()?;
     let sandbox = Sandbox::bind(SocketAddr::new(args.addr, args.port), config)
         .await
         .map_err(|e| coufun_api::ErrorChain(&e).to_string())?;
+    #[cfg(feature = "tls")]
+    if let Some(tls) = &tls {
+        tls_banner(&args, tls, &sandbox)?;
+    }
     say(&format!(
         "coufun-sandbox listening: base URL {}",
         sandbox.base_url()
     ));
+    let origin = format!("{}://{}", sandbox.scheme(), sandbox.addr());
     say(&format!(
-        "POC_ID for every operation: {DEFAULT_POC_ID}; ledger: http://{}/_admin/ledger",
-        sandbox.addr()
+        "POC_ID for every operation: {DEFAULT_POC_ID}; ledger: {origin}/_admin/ledger"
     ));
     say(&format!(
-        "a shop redeems a coupon: POST http://{}/_admin/coupons/{{BARCODE_NUM}}/redeem[?amount=N]",
-        sandbox.addr()
+        "a shop redeems a coupon: POST {origin}/_admin/coupons/{{BARCODE_NUM}}/redeem[?amount=N]"
     ));
     if let Some(url) = &args.notice_url {
         say(&format!(
@@ -261,6 +296,57 @@ async fn serve(args: Args) -> Result<(), String> {
     interrupted.await?;
     say("stopping");
     sandbox.shutdown().await;
+    Ok(())
+}
+
+/// The https setup `--tls`, `--tls-test-host` and `--tls-host` ask for.
+#[cfg(feature = "tls")]
+fn tls_config(args: &Args) -> Option<coufun_sandbox::tls::TlsConfig> {
+    if !args.tls {
+        return None;
+    }
+    let mut tls = coufun_sandbox::tls::TlsConfig::new();
+    if args.tls_test_host {
+        tls = tls.with_test_server_host();
+    }
+    for name in &args.tls_host {
+        tls = tls.with_host_name(name.clone());
+    }
+    Some(tls)
+}
+
+/// Writes the CA certificate to `--tls-ca-out` (or prints it) and says which
+/// names the server certificate covers.
+#[cfg(feature = "tls")]
+fn tls_banner(
+    args: &Args,
+    tls: &coufun_sandbox::tls::TlsConfig,
+    sandbox: &Sandbox,
+) -> Result<(), String> {
+    let Some(pem) = sandbox.ca_certificate_pem() else {
+        return Ok(());
+    };
+    let names: Vec<&str> = tls.host_names().collect();
+    say(&format!(
+        "https: the server certificate covers {}",
+        names.join(", ")
+    ));
+    match &args.tls_ca_out {
+        Some(path) => {
+            std::fs::write(path, pem).map_err(|e| {
+                format!("cannot write the CA certificate to {}: {e}", path.display())
+            })?;
+            say(&format!(
+                "CA certificate written to {} (trust it: coufun --ca-cert {})",
+                path.display(),
+                path.display()
+            ));
+        }
+        None => say(&format!(
+            "CA certificate (trust it: save it and pass coufun --ca-cert FILE, or start with --tls-ca-out FILE):\n{}",
+            pem.trim_end()
+        )),
+    }
     Ok(())
 }
 
