@@ -58,4 +58,4 @@ pub use goods::{
 pub use notice::StateNotices;
 pub use poll::{PollConfig, RoundReport, poll_round, run};
 pub use state::{Observation, Reading, Source, Verdict, is_open, judge};
-pub use store::{Applied, CouponRecord, HistoryRow, SyncStore};
+pub use store::{Applied, CouponRecord, DueCoupon, HistoryRow, SyncStore};

@@ -15,7 +15,7 @@ use tokio::time::{Interval, MissedTickBehavior};
 use crate::clock::korean_day;
 use crate::error::SyncError;
 use crate::state::{Observation, Verdict};
-use crate::store::{Applied, Due, SyncStore};
+use crate::store::{Applied, DueCoupon, SyncStore};
 
 /// How polling goes.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -113,7 +113,12 @@ fn record_of<'a>(
         })
 }
 
-async fn poll_one(store: &SyncStore, client: &Client, due: &Due, charset: Charset) -> Outcome {
+async fn poll_one(
+    store: &SyncStore,
+    client: &Client,
+    due: &DueCoupon,
+    charset: Charset,
+) -> Outcome {
     let request = CouponStatusRequest::builder()
         .goods_id(due.goods.clone())
         .coupon_number(due.number.clone())
@@ -155,6 +160,19 @@ fn pacer(rate: f64) -> Option<Arc<Mutex<Interval>>> {
     })
 }
 
+async fn paced(
+    store: &SyncStore,
+    client: &Client,
+    due: DueCoupon,
+    pace: Option<Arc<Mutex<Interval>>>,
+    charset: Charset,
+) -> Outcome {
+    if let Some(pace) = pace {
+        pace.lock().await.tick().await;
+    }
+    poll_one(store, client, &due, charset).await
+}
+
 /// One round: every open coupon (up to `config.batch`, least recently polled
 /// first) asked about once.
 pub async fn poll_round(
@@ -165,21 +183,14 @@ pub async fn poll_round(
     let today = korean_day(jiff::Timestamp::now());
     let due = store.due(today, config.batch).await?;
     let pace = pacer(config.rate_per_second);
-    let outcomes: Vec<Outcome> = futures_util::stream::iter(due.iter())
-        .map(|d| {
-            let pace = pace.clone();
-            async move {
-                if let Some(pace) = pace {
-                    pace.lock().await.tick().await;
-                }
-                poll_one(store, client, d, config.charset).await
-            }
-        })
+    let polled = due.len() as u64;
+    let outcomes: Vec<Outcome> = futures_util::stream::iter(due)
+        .map(|d| paced(store, client, d, pace.clone(), config.charset))
         .buffer_unordered(config.concurrency.max(1))
         .collect()
         .await;
     let mut report = RoundReport {
-        polled: due.len() as u64,
+        polled,
         ..RoundReport::default()
     };
     for outcome in outcomes {

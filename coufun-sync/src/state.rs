@@ -182,16 +182,20 @@ impl Reading {
     }
 
     /// The name of the change that leads to this reading, unique per coupon
-    /// in the history table: its state and event times when it has a time
-    /// (event times only move forward, so a time names one event), else the
-    /// version `seq` it becomes.
+    /// in the history table: its state, balance and event times when it has a
+    /// time (event times only move forward), else the version `seq` it becomes.
+    /// (Three events of one coupon in one second, the third repeating the
+    /// first's state and balance, would collide: the third is not recorded.)
     pub fn change_key(&self, seq: i64) -> String {
         if self.exchanged_at.is_none() && self.cancelled_at.is_none() {
             return format!("v{seq}");
         }
         let time = |t: &Option<String>| t.clone().unwrap_or_else(|| "-".to_owned());
+        let balance = self
+            .balance
+            .map_or_else(|| "-".to_owned(), |b| b.to_string());
         format!(
-            "{}|x{}|c{}",
+            "{}|b{balance}|x{}|c{}",
             self.state,
             time(&self.exchanged_at),
             time(&self.cancelled_at)
@@ -240,10 +244,12 @@ fn differs(a: Option<i64>, b: Option<i64>) -> bool {
 ///    or an event time of `current` is later than `seen`'s.
 /// 2. Change: `seen` has an event (use, use-cancel, cancel) later than any
 ///    recorded, or one where none was recorded.
-/// 3. Same: the same last event time and the same cancelledness (one event,
-///    perhaps read differently by a notice and a status answer).
-/// 4. Otherwise (no times to go by): a change when the state differs, or both
-///    balances are known and differ.
+/// 3. Same: a stored-value voucher at the same last event time with the same
+///    balance, cancelled or not alike — one event, read two ways (a notice
+///    reports a partial use-cancel `000` where the status lookup says `001`).
+/// 4. Otherwise (the same times, or none to go by): a change when the state
+///    differs (a use and its cancel in the same second), or both balances are
+///    known and differ.
 pub fn judge(current: &Reading, seen: &Reading) -> Verdict {
     if current.cancelled() && !seen.cancelled() {
         return Verdict::Stale;
@@ -258,7 +264,9 @@ pub fn judge(current: &Reading, seen: &Reading) -> Verdict {
     {
         return Verdict::Change;
     }
-    if current.exchanged_at.is_some()
+    if current.balance.is_some()
+        && current.balance == seen.balance
+        && current.exchanged_at.is_some()
         && current.exchanged_at == seen.exchanged_at
         && current.cancelled() == seen.cancelled()
     {
@@ -350,6 +358,24 @@ mod tests {
         let status = r(CouponStatus::Used, Some(9000), Some(T2), None);
         assert_eq!(judge(&notice, &status), Verdict::Same);
         assert_eq!(judge(&status, &notice), Verdict::Same);
+        // another balance at the same time is another event
+        let more = r(CouponStatus::Used, Some(8000), Some(T2), None);
+        assert_eq!(judge(&status, &more), Verdict::Change);
+        // a cancel at the same time is not the same event
+        let cancelled = r(CouponStatus::Cancelled, Some(9000), Some(T2), None);
+        assert_eq!(judge(&status, &cancelled), Verdict::Change);
+    }
+
+    #[test]
+    fn a_use_and_its_cancel_in_one_second_are_two_changes() {
+        let used = r(CouponStatus::Used, None, Some(T1), None);
+        let unused = r(CouponStatus::Unused, None, Some(T1), None);
+        assert_eq!(judge(&used, &unused), Verdict::Change);
+        assert_eq!(judge(&unused, &unused), Verdict::Same);
+        // a balance only on one side says nothing
+        let known = r(CouponStatus::Used, Some(5), Some(T1), None);
+        assert_eq!(judge(&used, &known), Verdict::Same);
+        assert_eq!(judge(&known, &used), Verdict::Same);
     }
 
     #[test]
@@ -394,6 +420,14 @@ mod tests {
         assert_ne!(
             used.change_key(2),
             r(CouponStatus::Used, None, Some(T1), Some(T2)).change_key(2)
+        );
+        assert_ne!(
+            used.change_key(2),
+            r(CouponStatus::Used, Some(1), Some(T1), None).change_key(2)
+        );
+        assert_ne!(
+            r(CouponStatus::Used, None, None, Some(T1)).change_key(2),
+            r(CouponStatus::Used, None, Some(T1), None).change_key(2)
         );
     }
 

@@ -137,11 +137,17 @@ pub struct HistoryRow {
     pub recorded_at: String,
 }
 
-/// A coupon due for a poll.
-#[derive(Debug, Clone)]
-pub(crate) struct Due {
+/// A coupon due for a poll: what the status request needs, and the version
+/// read now (hand it to [`SyncStore::record_poll`] with the answer). `Debug`
+/// masks the number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DueCoupon {
+    /// The coupon number.
     pub number: CouponNumber,
+    /// Its goods.
     pub goods: GoodsId,
+    /// Its version when it was read.
     pub version: i64,
 }
 
@@ -586,7 +592,7 @@ macro_rules! ops {
             pool: &$pool,
             today: &str,
             limit: i64,
-        ) -> Result<Vec<Due>, SyncError> {
+        ) -> Result<Vec<DueCoupon>, SyncError> {
             let rows = sqlx::query(
                 "SELECT coupon_number, goods_id, version FROM coufun_coupons \
                  WHERE open AND goods_id IS NOT NULL \
@@ -605,7 +611,7 @@ macro_rules! ops {
                 else {
                     return Err(SyncError::Corrupt { what: "a coupon number or goods id" });
                 };
-                due.push(Due {
+                due.push(DueCoupon {
                     number,
                     goods,
                     version: row.try_get(2)?,
@@ -865,9 +871,11 @@ impl SyncStore {
         dispatch!(self, record(coupon.as_str(), seen, source, None))
     }
 
-    /// A poll's sighting: dropped as stale when the coupon's version is no
-    /// longer `read_version`.
-    pub(crate) async fn record_poll(
+    /// A poll's sighting: written as [`SyncStore::record`] does, but dropped
+    /// as stale ([`Verdict::Stale`]) when the coupon's version is no longer
+    /// `read_version`, the one read before asking COUFUN ([`SyncStore::due`]):
+    /// a notice written meanwhile may be newer than the answer.
+    pub async fn record_poll(
         &self,
         coupon: &CouponNumber,
         seen: &Observation,
@@ -907,11 +915,13 @@ impl SyncStore {
         dispatch!(self, open_count(&crate::clock::ymd(today)))
     }
 
-    pub(crate) async fn due(
+    /// The open coupons (a goods id known, validity not past on Korean day
+    /// `today`), least recently polled first, at most `limit`.
+    pub async fn due(
         &self,
         today: jiff::civil::Date,
         limit: usize,
-    ) -> Result<Vec<Due>, SyncError> {
+    ) -> Result<Vec<DueCoupon>, SyncError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         dispatch!(self, due(&crate::clock::ymd(today), limit))
     }
