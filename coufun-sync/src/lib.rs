@@ -59,3 +59,8 @@ pub use notice::StateNotices;
 pub use poll::{PollConfig, RoundReport, poll_round, run};
 pub use state::{Observation, Reading, Source, Verdict, is_open, judge};
 pub use store::{Applied, CouponRecord, DueCoupon, HistoryRow, SyncStore};
+
+/// The README's example, compiled as a doctest so it cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -52,7 +52,7 @@ impl NoticeHandler<Transaction<'static, Sqlite>> for StateNotices {
         Box::pin(async move {
             let seen = Observation::from_notice(notice);
             let number = notice.coupon_number.as_str();
-            apply_sqlite(&mut **tx, number, &seen, Source::Notice, None, &now_text())
+            apply_sqlite(tx, number, &seen, Source::Notice, None, &now_text())
                 .await
                 .map_err(failed)?;
             Ok(())
@@ -69,7 +69,7 @@ impl NoticeHandler<Transaction<'static, Postgres>> for StateNotices {
         Box::pin(async move {
             let seen = Observation::from_notice(notice);
             let number = notice.coupon_number.as_str();
-            apply_postgres(&mut **tx, number, &seen, Source::Notice, None, &now_text())
+            apply_postgres(tx, number, &seen, Source::Notice, None, &now_text())
                 .await
                 .map_err(failed)?;
             Ok(())

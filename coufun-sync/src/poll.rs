@@ -107,7 +107,7 @@ fn record_of<'a>(
                 .as_ref()
                 .is_some_and(|n| n.as_str().trim() == number.as_str())
         })
-        .or_else(|| match answer.coupons.as_slice() {
+        .or(match answer.coupons.as_slice() {
             [only] => Some(only),
             _ => None,
         })

@@ -181,6 +181,14 @@ struct Merged {
     open: bool,
 }
 
+/// One history row's own columns.
+struct Entry<'a> {
+    seq: i64,
+    key: &'a str,
+    source: Source,
+    approval: Option<&'a str>,
+}
+
 struct Stored {
     reading: Reading,
     version: i64,
@@ -280,13 +288,16 @@ macro_rules! ops {
         async fn insert_history(
             conn: &mut Conn,
             number: &str,
-            seq: i64,
-            key: &str,
+            entry: Entry<'_>,
             m: &Merged,
-            source: Source,
-            approval: Option<&str>,
             now: &str,
         ) -> Result<bool, SyncError> {
+            let Entry {
+                seq,
+                key,
+                source,
+                approval,
+            } = entry;
             let inserted = sqlx::query(
                 "INSERT INTO coufun_coupon_history (coupon_number, seq, change_key, state, \
                  balance, exchanged_at, cancelled_at, source, approval_number, recorded_at) \
@@ -350,7 +361,13 @@ macro_rules! ops {
             let m = Merged::of(None, &first, true);
             if insert_coupon(conn, number, Some(goods), &m, now).await? {
                 let key = first.reading().change_key(1);
-                insert_history(conn, number, 1, &key, &m, Source::Registered, None, now).await?;
+                let entry = Entry {
+                    seq: 1,
+                    key: &key,
+                    source: Source::Registered,
+                    approval: None,
+                };
+                insert_history(conn, number, entry, &m, now).await?;
                 return Ok(true);
             }
             sqlx::query(
@@ -388,17 +405,13 @@ macro_rules! ops {
                         continue;
                     }
                     let key = reading.change_key(1);
-                    insert_history(
-                        &mut sp,
-                        number,
-                        1,
-                        &key,
-                        &m,
+                    let entry = Entry {
+                        seq: 1,
+                        key: &key,
                         source,
-                        seen.approval_number.as_deref(),
-                        now,
-                    )
-                    .await?;
+                        approval: seen.approval_number.as_deref(),
+                    };
+                    insert_history(&mut sp, number, entry, &m, now).await?;
                     sp.commit().await?;
                     return Ok(Applied::Recorded { seq: 1 });
                 };
@@ -419,7 +432,13 @@ macro_rules! ops {
                 let mut sp = Connection::begin(&mut *conn).await?;
                 let key = reading.change_key(seq);
                 let approval = seen.approval_number.as_deref();
-                if !insert_history(&mut sp, number, seq, &key, &m, source, approval, now).await? {
+                let entry = Entry {
+                    seq,
+                    key: &key,
+                    source,
+                    approval,
+                };
+                if !insert_history(&mut sp, number, entry, &m, now).await? {
                     sp.rollback().await?;
                     return Ok(Applied::Unchanged(Verdict::Same));
                 }
@@ -537,7 +556,7 @@ macro_rules! ops {
             let number: String = row.try_get(0)?;
             let goods: Option<String> = row.try_get(1)?;
             let kind: Option<String> = row.try_get(2)?;
-            let state: String = row.try_get(3)?;
+            let current: String = row.try_get(3)?;
             Ok(Some(CouponRecord {
                 coupon_number: CouponNumber::new(number)
                     .map_err(|_| SyncError::Corrupt { what: "a coupon number" })?,
@@ -545,7 +564,7 @@ macro_rules! ops {
                     SyncError::Corrupt { what: "a goods id" }
                 })?,
                 coupon_type: kind.as_deref().map(coupon_type_from_wire),
-                state: state_from_wire(&state),
+                state: state_from_wire(&current),
                 balance: row.try_get(4)?,
                 valid_until: opt_date(row.try_get(5)?),
                 open: row.try_get(6)?,
