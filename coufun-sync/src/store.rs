@@ -253,6 +253,45 @@ impl Merged {
     }
 }
 
+/// What to do with a sighting of a held coupon (decided under its row lock).
+enum Plan {
+    /// No change ([`Verdict::Same`], [`Verdict::Stale`]): only what the
+    /// sighting teaches besides the state is written.
+    Keep { verdict: Verdict, merged: Merged },
+    /// A change: history row `seq` named `key`, the coupon's columns `merged`,
+    /// its version moved from `seq - 1` to `seq`.
+    Write {
+        seq: i64,
+        key: String,
+        merged: Merged,
+    },
+}
+
+/// The decision for `seen` against `current`: a poll's answer (`read_version`:
+/// the version read before asking) is stale when the coupon moved on since;
+/// otherwise [`judge`] says.
+fn plan(current: &Stored, seen: &Observation, read_version: Option<i64>) -> Plan {
+    let keep = |verdict| Plan::Keep {
+        verdict,
+        merged: Merged::of(Some(current), seen, false),
+    };
+    if read_version.is_some_and(|v| v != current.version) {
+        return keep(Verdict::Stale);
+    }
+    let reading = seen.reading();
+    match judge(&current.reading, &reading) {
+        Verdict::Change => {
+            let seq = current.version + 1;
+            Plan::Write {
+                seq,
+                key: reading.change_key(seq),
+                merged: Merged::of(Some(current), seen, true),
+            }
+        }
+        verdict => keep(verdict),
+    }
+}
+
 macro_rules! ops {
     ($db:ty, $pool:ty, $begin:literal, $lock:literal, $lock_goods:literal) => {
         use sqlx::{Connection, Row};
@@ -416,21 +455,14 @@ macro_rules! ops {
                     return Ok(Applied::Recorded { seq: 1 });
                 };
                 let polled = (source == Source::Poll).then_some(now);
-                if read_version.is_some_and(|v| v != current.version) {
-                    touch(conn, number, &Merged::of(Some(&current), seen, false), polled)
-                        .await?;
-                    return Ok(Applied::Unchanged(Verdict::Stale));
-                }
-                let verdict = judge(&current.reading, &reading);
-                if verdict != Verdict::Change {
-                    touch(conn, number, &Merged::of(Some(&current), seen, false), polled)
-                        .await?;
-                    return Ok(Applied::Unchanged(verdict));
-                }
-                let seq = current.version + 1;
-                let m = Merged::of(Some(&current), seen, true);
+                let (seq, key, m) = match plan(&current, seen, read_version) {
+                    Plan::Keep { verdict, merged } => {
+                        touch(conn, number, &merged, polled).await?;
+                        return Ok(Applied::Unchanged(verdict));
+                    }
+                    Plan::Write { seq, key, merged } => (seq, key, merged),
+                };
                 let mut sp = Connection::begin(&mut *conn).await?;
-                let key = reading.change_key(seq);
                 let approval = seen.approval_number.as_deref();
                 let entry = Entry {
                     seq,
@@ -970,5 +1002,110 @@ impl SyncStore {
     /// The goods catalogue as last synced (empty before the first sync).
     pub async fn catalogue(&self) -> Result<Catalogue, SyncError> {
         dispatch!(self, stored_catalogue())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use coufun_api::xml::Timestamp;
+
+    fn stored(state: CouponStatus, version: i64) -> Stored {
+        Stored {
+            reading: Reading::new(state.as_wire(), None, None, None),
+            version,
+            coupon_type: Some(CouponType::Barcode.as_wire().to_owned()),
+            total_amount: None,
+            valid_until: Some("20991231".to_owned()),
+        }
+    }
+
+    fn used_at_ten() -> Observation {
+        let mut seen = Observation::of_state(CouponStatus::Used);
+        seen.exchanged_at = Timestamp::from_ymd_hms(2024, 6, 1, 10, 0, 0);
+        seen
+    }
+
+    #[test]
+    fn a_change_moves_the_version_on_by_one() {
+        let Plan::Write { seq, key, merged } =
+            plan(&stored(CouponStatus::Unused, 4), &used_at_ten(), None)
+        else {
+            panic!("a use is a change");
+        };
+        assert_eq!(seq, 5);
+        assert_eq!(key, used_at_ten().reading().change_key(5));
+        assert_eq!(merged.state, CouponStatus::Used.as_wire());
+        // an exchange voucher used is closed; what was stored is kept
+        assert!(!merged.open);
+        assert_eq!(
+            merged.coupon_type.as_deref(),
+            Some(CouponType::Barcode.as_wire())
+        );
+        assert_eq!(merged.valid_until.as_deref(), Some("20991231"));
+        assert_eq!(merged.exchanged_at.as_deref(), Some("20240601100000"));
+    }
+
+    #[test]
+    fn a_poll_that_read_another_version_is_stale_and_keeps_the_state() {
+        let current = stored(CouponStatus::Unused, 4);
+        for read in [3, 5] {
+            let Plan::Keep { verdict, merged } = plan(&current, &used_at_ten(), Some(read)) else {
+                panic!("read version {read}: not written");
+            };
+            assert_eq!(verdict, Verdict::Stale);
+            assert_eq!(merged.state, CouponStatus::Unused.as_wire());
+            assert_eq!(merged.exchanged_at, None);
+            assert!(merged.open);
+        }
+        assert!(matches!(
+            plan(&current, &used_at_ten(), Some(4)),
+            Plan::Write { seq: 5, .. }
+        ));
+    }
+
+    #[test]
+    fn the_same_state_is_kept() {
+        let current = stored(CouponStatus::Unused, 1);
+        let Plan::Keep { verdict, merged } = plan(
+            &current,
+            &Observation::of_state(CouponStatus::Unused),
+            Some(1),
+        ) else {
+            panic!("no change");
+        };
+        assert_eq!(verdict, Verdict::Same);
+        assert_eq!(merged.state, CouponStatus::Unused.as_wire());
+    }
+
+    #[test]
+    fn merged_takes_what_is_seen_and_keeps_what_is_not() {
+        let mut current = stored(CouponStatus::Used, 2);
+        current.reading = Reading::new(
+            CouponStatus::Used.as_wire(),
+            Some(7_000),
+            Some("20240601100000".to_owned()),
+            None,
+        );
+        current.coupon_type = Some(CouponType::Amount.as_wire().to_owned());
+        current.total_amount = Some(10_000);
+        let mut seen = Observation::of_state(CouponStatus::Cancelled);
+        seen.cancelled_at = Timestamp::from_ymd_hms(2024, 6, 2, 9, 0, 0);
+        let m = Merged::of(Some(&current), &seen, true);
+        assert_eq!(m.state, CouponStatus::Cancelled.as_wire());
+        assert_eq!(m.balance, Some(7_000));
+        assert_eq!(m.total_amount, Some(10_000));
+        assert_eq!(m.exchanged_at.as_deref(), Some("20240601100000"));
+        assert_eq!(m.cancelled_at.as_deref(), Some("20240602090000"));
+        assert!(!m.open);
+        // no change: the stored state stands, the type learnt is kept
+        let kept = Merged::of(Some(&current), &seen, false);
+        assert_eq!(kept.state, CouponStatus::Used.as_wire());
+        assert_eq!(kept.cancelled_at, None);
+        assert!(kept.open, "a stored-value voucher with a balance left");
+        // a new coupon from a sighting alone
+        let fresh = Merged::of(None, &used_at_ten(), true);
+        assert_eq!(fresh.coupon_type, None);
+        assert!(!fresh.open, "used, type unknown: not polled");
     }
 }

@@ -125,6 +125,9 @@ async fn a_poll_answer_older_than_a_notice_written_meanwhile_is_dropped() {
             .await;
         assert_eq!(late.unwrap(), Applied::Unchanged(Verdict::Stale), "{name}");
         assert_eq!(rows(&store, 2).await.len(), 2, "{name}");
+        let held = store.coupon(&number(2)).await.unwrap().unwrap();
+        assert_eq!(held.state, Reported::Known(CouponStatus::Used), "{name}");
+        assert_eq!(held.version, 2, "{name}");
         // a poll that read the new version is believed
         let fresh = store
             .record_poll(&number(2), &bare(CouponStatus::Unused), 2)
