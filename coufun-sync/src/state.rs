@@ -242,8 +242,8 @@ fn differs(a: Option<i64>, b: Option<i64>) -> bool {
 ///
 /// 1. Stale: the coupon was cancelled and `seen` is not (a cancel is final),
 ///    or an event time of `current` is later than `seen`'s.
-/// 2. Change: `seen` has an event (use, use-cancel, cancel) later than any
-///    recorded, or one where none was recorded.
+/// 2. Change: `seen` has a use or use-cancel later than the one recorded, or
+///    one where none was recorded (uses nobody notified happened meanwhile).
 /// 3. Same: a stored-value voucher at the same last event time with the same
 ///    balance, cancelled or not alike — one event, read two ways (a notice
 ///    reports a partial use-cancel `000` where the status lookup says `001`).
@@ -259,9 +259,9 @@ pub fn judge(current: &Reading, seen: &Reading) -> Verdict {
     {
         return Verdict::Stale;
     }
-    if advanced(&current.exchanged_at, &seen.exchanged_at)
-        || advanced(&current.cancelled_at, &seen.cancelled_at)
-    {
+    // (A cancel time appearing is no new event: a cancel is final, and a
+    // cancel not yet recorded differs in state, below.)
+    if advanced(&current.exchanged_at, &seen.exchanged_at) {
         return Verdict::Change;
     }
     if current.balance.is_some()
@@ -289,14 +289,15 @@ pub fn is_open(
     coupon_type: Option<&Reported<CouponType>>,
     balance: Option<i64>,
 ) -> bool {
-    match state {
-        Reported::Known(CouponStatus::Unused) => true,
+    let closed = match state {
+        Reported::Known(CouponStatus::Cancelled) => true,
         Reported::Known(CouponStatus::Used) => {
-            is_amount(coupon_type) && balance.is_none_or(|left| left > 0)
+            !(is_amount(coupon_type) && balance.is_none_or(|left| left > 0))
         }
-        Reported::Known(CouponStatus::Cancelled) => false,
-        _ => true,
-    }
+        // unused, or a state the spec does not list
+        _ => false,
+    };
+    !closed
 }
 
 #[cfg(test)]
@@ -325,6 +326,68 @@ mod tests {
         let used_no_time = r(CouponStatus::Used, None, None, None);
         assert_eq!(judge(&used, &used_no_time), Verdict::Same);
         assert_eq!(judge(&issued, &issued), Verdict::Same);
+    }
+
+    #[test]
+    fn a_later_use_time_is_a_change_even_in_the_same_state() {
+        // a use-cancel and a new use nobody notified, between two polls
+        let used = r(CouponStatus::Used, None, Some(T1), None);
+        assert_eq!(
+            judge(&used, &r(CouponStatus::Used, None, Some(T2), None)),
+            Verdict::Change
+        );
+        // a use and its cancel nobody notified, after the coupon was issued
+        let issued = r(CouponStatus::Unused, None, None, None);
+        assert_eq!(
+            judge(&issued, &r(CouponStatus::Unused, None, Some(T1), None)),
+            Verdict::Change
+        );
+        // a cancel time appearing is the same cancel
+        let cancelled = r(CouponStatus::Cancelled, None, None, None);
+        assert_eq!(
+            judge(
+                &cancelled,
+                &r(CouponStatus::Cancelled, None, None, Some(T1))
+            ),
+            Verdict::Same
+        );
+    }
+
+    #[test]
+    fn a_status_record_reads_as_its_observation() {
+        let t = Timestamp::from_ymd_hms(2024, 6, 1, 10, 0, 0);
+        let item = CouponStatusItem {
+            coupon_type: Some(Reported::Known(CouponType::Amount)),
+            status: Some(Reported::Known(CouponStatus::Used)),
+            valid_until: CalendarDate::new(2024, 9, 1),
+            exchanged_at: t,
+            total_amount: Some(10_000),
+            remaining_amount: Some(7_000),
+            ..CouponStatusItem::default()
+        };
+        let seen = Observation::from_status(&item).unwrap();
+        assert_eq!(seen.state, Reported::Known(CouponStatus::Used));
+        assert_eq!(seen.balance, Some(7_000));
+        assert_eq!(seen.total_amount, Some(10_000));
+        assert_eq!(seen.exchanged_at, t);
+        assert_eq!(seen.valid_until, CalendarDate::new(2024, 9, 1));
+        assert_eq!(
+            seen.reading().exchanged_at.as_deref(),
+            Some("20240601100000")
+        );
+        // an exchange voucher's amounts say nothing
+        let barcode = CouponStatusItem {
+            coupon_type: Some(Reported::Known(CouponType::Barcode)),
+            ..item.clone()
+        };
+        let seen = Observation::from_status(&barcode).unwrap();
+        assert_eq!((seen.balance, seen.total_amount), (None, None));
+        // no state, no observation
+        let empty = CouponStatusItem {
+            status: None,
+            ..item
+        };
+        assert_eq!(Observation::from_status(&empty), None);
     }
 
     #[test]

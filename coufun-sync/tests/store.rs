@@ -300,3 +300,21 @@ async fn coupon_numbers_never_show_in_debug() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_store_shares_its_database_with_the_notice_receivers() {
+    // either crate's migrations first, and each opened again after the other
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    coufun_notify::SqliteStore::open(&path).await.unwrap();
+    SyncStore::sqlite(&path).await.unwrap();
+    coufun_notify::SqliteStore::open(&path).await.unwrap();
+    let store = SyncStore::sqlite(&path).await.unwrap();
+    assert!(store.track(&number(40), &goods()).await.unwrap());
+    if let Some(url) = fresh_pg_database().await {
+        SyncStore::open(&url).await.unwrap();
+        coufun_notify::PostgresStore::connect(&url).await.unwrap();
+        let store = SyncStore::open(&url).await.unwrap();
+        assert!(store.track(&number(40), &goods()).await.unwrap());
+    }
+}
