@@ -117,7 +117,8 @@ pub fn command() -> Command {
         .subcommand(Command::new("codes").about("List every result code of the manual"))
         .subcommand(bulk_command())
         .subcommand(reconcile_command())
-        .subcommand(crate::doctor::command());
+        .subcommand(crate::doctor::command())
+        .subcommands(crate::sync_cmd::commands());
     for op in OPERATIONS {
         cmd = cmd.subcommand(operation_command(op));
     }

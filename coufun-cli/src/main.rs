@@ -16,6 +16,7 @@ mod output;
 mod present;
 mod reconcile;
 mod sdk;
+mod sync_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -70,6 +71,8 @@ async fn run(matches: &ArgMatches) -> Result<Exit, CliError> {
         Some(("bulk-create", m)) => bulk_create(matches, m, json).await,
         Some(("reconcile", m)) => reconcile_command(m).await,
         Some((doctor::COMMAND, m)) => doctor::main(matches, m, json).await,
+        Some((sync_cmd::STATE_SYNC, m)) => sync_cmd::state_sync(matches, m, json).await,
+        Some((sync_cmd::GOODS_SYNC, m)) => sync_cmd::goods_sync(matches, m, json).await,
         Some((cli::GOODS_INFO, m)) if sdk::operation(cli::GOODS_INFO).is_none() => {
             goods_info(matches, m, json).await
         }

@@ -222,6 +222,18 @@ impl Sandbox {
         self.shared.requests.load(Ordering::SeqCst)
     }
 
+    /// The catalogue the sandbox sells now.
+    pub fn catalogue(&self) -> crate::catalogue::Catalogue {
+        lock(&self.shared.state).config.catalogue.clone()
+    }
+
+    /// Replaces what the sandbox sells (the goods list answers it from the next
+    /// request on; coupons already issued keep their goods id), e.g. to test a
+    /// catalogue sync against a changing list.
+    pub fn set_catalogue(&self, catalogue: crate::catalogue::Catalogue) {
+        lock(&self.shared.state).config.catalogue = catalogue;
+    }
+
     /// Replaces the fault plan (request indexes keep counting from where they are).
     pub fn set_faults(&self, plan: FaultPlan) {
         *lock(&self.shared.faults) = plan;

@@ -1,0 +1,319 @@
+//! `coufun state-sync` and `coufun goods-sync`: thin front ends over
+//! coufun-sync (coupon-state polling into a store's history; the goods
+//! catalogue within a daily budget, with what changed), their command
+//! definitions and their output (a table, or JSON with `--json`).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
+use coufun_api::{Charset, CouponNumber, GoodsId};
+use coufun_sync::{
+    CatalogueDiff, FetchBudget, GoodsSyncReport, PollConfig, RoundReport, SyncError, SyncStore,
+};
+
+use crate::exit::{CliError, Exit};
+
+/// The coupon-state sync subcommand.
+pub const STATE_SYNC: &str = "state-sync";
+/// The goods catalogue sync subcommand.
+pub const GOODS_SYNC: &str = "goods-sync";
+
+fn database_arg() -> Arg {
+    Arg::new("database")
+        .long("database")
+        .required(true)
+        .value_name("URL")
+        .env("COUFUN_SYNC_DATABASE")
+        .help("The sync store: sqlite:PATH (created if missing) or postgres://USER@HOST/DB (several instances share it) [env COUFUN_SYNC_DATABASE]")
+}
+
+/// The two subcommands.
+pub fn commands() -> [Command; 2] {
+    [state_sync_command(), goods_sync_command()]
+}
+
+fn state_sync_command() -> Command {
+    Command::new(STATE_SYNC)
+        .about("Keep each issued coupon's state history: poll the status of every open coupon into the sync store")
+        .long_about(
+            "Keep each issued coupon's state history. Every round asks the status operation \
+             about each coupon still open (unused, or a stored-value voucher with a balance \
+             left, within its validity) and records a history row for each real change; \
+             exchange notices received by a coufun-notify receiver writing through the same \
+             store (coufun_sync::StateNotices) land in the same history, and a change seen by \
+             both is recorded once. Coupons to watch are registered with --track. \
+             Without --once, rounds repeat every --every seconds until Ctrl-C.",
+        )
+        .arg(database_arg())
+        .arg(
+            Arg::new("track")
+                .long("track")
+                .value_name("FILE")
+                .value_parser(value_parser!(PathBuf))
+                .help("Register coupons first: one per line, goods id and coupon number separated by a comma (lines starting with # are skipped)"),
+        )
+        .arg(
+            Arg::new("once")
+                .long("once")
+                .action(ArgAction::SetTrue)
+                .help("One round, then exit"),
+        )
+        .arg(
+            Arg::new("every")
+                .long("every")
+                .value_name("SECONDS")
+                .value_parser(value_parser!(u64).range(1..))
+                .default_value("300")
+                .help("Seconds from the start of one round to the next"),
+        )
+        .arg(
+            Arg::new("rate")
+                .long("rate")
+                .value_name("CALLS_PER_SECOND")
+                .value_parser(value_parser!(f64))
+                .default_value("10")
+                .help("Most status calls started per second (0: no cap)"),
+        )
+        .arg(
+            Arg::new("concurrency")
+                .long("concurrency")
+                .value_name("N")
+                .value_parser(value_parser!(u16).range(1..=64))
+                .default_value("4")
+                .help("Status calls in flight at once"),
+        )
+}
+
+fn goods_sync_command() -> Command {
+    Command::new(GOODS_SYNC)
+        .about("Fetch the goods list (within the daily budget), store it, and show what changed since the last sync")
+        .long_about(
+            "Fetch the goods list, store it in the sync store and show what changed since \
+             the last sync: goods added and removed, list or supply price, validity, send \
+             type, images, guide texts. The server allows a number of goods-list lookups a \
+             day and then answers 09 (the manuals state no number): the store counts fetches \
+             per Korean day against --per-day and refuses an early fetch before sending \
+             anything (exit 3); after a 09 no fetch is made before the next Korean day.",
+        )
+        .arg(database_arg())
+        .arg(
+            Arg::new("per-day")
+                .long("per-day")
+                .value_name("N")
+                .value_parser(value_parser!(u32).range(1..))
+                .default_value("1")
+                .help("Fetches allowed a Korean day (what your contract allows; shared by every instance on the store)"),
+        )
+}
+
+fn store_error(e: SyncError) -> CliError {
+    let exit = match &e {
+        SyncError::UnsupportedUrl { .. } | SyncError::ZeroBudget(_) => Exit::BadArguments,
+        SyncError::FetchBudgetSpent { .. } | SyncError::DailyLimitReached { .. } => Exit::Refused,
+        SyncError::Api(api) if api.result_code().is_some() => Exit::Refused,
+        SyncError::Api(_) => Exit::Transport,
+        _ => Exit::Local,
+    };
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        message.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    CliError::new(exit, message)
+}
+
+/// The coupons of a `--track` file.
+fn read_track_file(path: &Path) -> Result<Vec<(CouponNumber, GoodsId)>, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::new(Exit::Local, format!("cannot read {}: {e}", path.display())))?;
+    let mut coupons = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |what: String| {
+            CliError::new(
+                Exit::BadArguments,
+                format!(
+                    "{} line {}: {what}; nothing was tracked",
+                    path.display(),
+                    n + 1
+                ),
+            )
+        };
+        let Some((goods, coupon)) = line.split_once(',') else {
+            return Err(bad("expected GOODS_ID,COUPON_NUMBER".to_owned()));
+        };
+        let goods = GoodsId::new(goods.trim()).map_err(|v| bad(format!("goods id: {v}")))?;
+        let coupon =
+            CouponNumber::new(coupon.trim()).map_err(|v| bad(format!("coupon number: {v}")))?;
+        coupons.push((coupon, goods));
+    }
+    Ok(coupons)
+}
+
+fn round_text(report: &RoundReport) -> String {
+    format!(
+        "round: polled {}, changed {}, unchanged {}, stale {}, failed {}; {} coupon(s) still open",
+        report.polled, report.changed, report.unchanged, report.stale, report.failed, report.open
+    )
+}
+
+fn round_json(report: &RoundReport) -> String {
+    serde_json::to_string(report).unwrap_or_default()
+}
+
+/// `coufun state-sync`.
+pub async fn state_sync(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<Exit, CliError> {
+    let url = m.get_one::<String>("database").map_or("", String::as_str);
+    let coupons = match m.get_one::<PathBuf>("track") {
+        Some(path) => read_track_file(path)?,
+        None => Vec::new(),
+    };
+    let store = SyncStore::open(url).await.map_err(store_error)?;
+    let tracked = store.track_many(&coupons).await.map_err(store_error)?;
+    if !json && !coupons.is_empty() {
+        println!(
+            "tracked {tracked} new coupon(s) ({} already held)",
+            coupons.len() as u64 - tracked
+        );
+    }
+    let client = crate::client(global)?;
+    let rate = m.get_one::<f64>("rate").copied().unwrap_or(10.0);
+    let config = PollConfig::default()
+        .rate(rate)
+        .concurrency(usize::from(
+            m.get_one::<u16>("concurrency").copied().unwrap_or(4),
+        ))
+        .charset(Charset::default());
+    if m.get_flag("once") {
+        let report = coufun_sync::poll_round(&store, &client, &config)
+            .await
+            .map_err(store_error)?;
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({ "tracked": tracked, "round": report })
+            );
+        } else {
+            println!("{}", round_text(&report));
+        }
+        if report.failed > 0 {
+            eprintln!(
+                "warning: {} status lookup(s) failed (logged; retried next round)",
+                report.failed
+            );
+        }
+        return Ok(Exit::Success);
+    }
+    let every = Duration::from_secs(m.get_one::<u64>("every").copied().unwrap_or(300));
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    coufun_sync::run(&store, &client, &config, every, stop, |report| {
+        if json {
+            println!("{}", round_json(report));
+        } else {
+            println!("{}", round_text(report));
+        }
+    })
+    .await
+    .map_err(store_error)?;
+    Ok(Exit::Interrupted)
+}
+
+fn shorten(text: Option<&str>) -> String {
+    let Some(text) = text else {
+        return "(none)".to_owned();
+    };
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() > 40 {
+        format!("{}…", chars[..39].iter().collect::<String>())
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The report as a table.
+pub fn goods_text(report: &GoodsSyncReport) -> String {
+    let mut out = format!(
+        "goods sync {} (fetch {} of {} on Korean day {}): {} goods listed\n",
+        report.synced_at, report.fetch, report.per_day, report.day, report.goods
+    );
+    let diff: &CatalogueDiff = &report.diff;
+    if diff.first_sync {
+        out.push_str("first sync: every goods item is new\n");
+    }
+    let price = |p: &Option<String>| p.clone().unwrap_or_else(|| "-".to_owned());
+    for g in &diff.added {
+        out.push_str(&format!(
+            "+ {:<10}  {}  list {}  supply {}\n",
+            g.goods_id,
+            g.name.as_deref().unwrap_or(""),
+            price(&g.list_price),
+            price(&g.supply_price)
+        ));
+    }
+    for g in &diff.removed {
+        out.push_str(&format!(
+            "- {:<10}  {}\n",
+            g.goods_id,
+            g.name.as_deref().unwrap_or("")
+        ));
+    }
+    for g in &diff.changed {
+        let aspects: Vec<&str> = g.aspects().iter().map(|a| a.label()).collect();
+        out.push_str(&format!(
+            "~ {:<10}  {}  [{}]\n",
+            g.goods_id,
+            g.name.as_deref().unwrap_or(""),
+            aspects.join(", ")
+        ));
+        for f in &g.fields {
+            out.push_str(&format!(
+                "    {}: {} → {}\n",
+                f.field,
+                shorten(f.before.as_deref()),
+                shorten(f.after.as_deref())
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "added {}, removed {}, changed {}, unchanged {}\n",
+        diff.added.len(),
+        diff.removed.len(),
+        diff.changed.len(),
+        diff.unchanged
+    ));
+    if report.without_goods_id > 0 {
+        out.push_str(&format!(
+            "warning: {} record(s) without a goods id were left out\n",
+            report.without_goods_id
+        ));
+    }
+    out
+}
+
+/// `coufun goods-sync`.
+pub async fn goods_sync(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<Exit, CliError> {
+    let url = m.get_one::<String>("database").map_or("", String::as_str);
+    let per_day = m.get_one::<u32>("per-day").copied().unwrap_or(1);
+    let budget = FetchBudget::per_day(per_day).map_err(store_error)?;
+    let store = SyncStore::open(url).await.map_err(store_error)?;
+    let client = crate::client(global)?;
+    let report = coufun_sync::sync_goods(&store, &client, budget, Charset::default())
+        .await
+        .map_err(store_error)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        print!("{}", goods_text(&report));
+    }
+    Ok(Exit::Success)
+}

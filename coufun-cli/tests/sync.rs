@@ -1,0 +1,176 @@
+//! `coufun state-sync` and `coufun goods-sync` against a sandbox this test
+//! hosts: `state-sync --once` tracks coupons from a file and records the
+//! changes a round sees (table and JSON); `goods-sync` stores the catalogue
+//! and shows what changed after the sandbox's catalogue changes (table and
+//! JSON, snapshots), and refuses a second fetch the same day (exit 3).
+
+mod common;
+
+use common::Host;
+
+const GOODS: &str = "0000100001";
+
+fn database(host: &Host, name: &str) -> String {
+    format!("sqlite:{}", host.path(name).display())
+}
+
+/// Issues `n` coupons of [`GOODS`] through `coupon-create`; their numbers.
+fn issue(host: &Host, n: usize, tr_id: &str) -> Vec<String> {
+    let run = host.run(&[
+        "coupon-create",
+        "--goods-id",
+        GOODS,
+        "--quantity",
+        &n.to_string(),
+        "--tr-id",
+        tr_id,
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let ledger = host.ledger();
+    let order = ledger.order_by_tr_id(tr_id).unwrap();
+    order
+        .coupons
+        .iter()
+        .map(|c| c.coupon_number.clone())
+        .collect()
+}
+
+#[test]
+fn state_sync_once_records_what_a_round_sees() {
+    let host = Host::start();
+    let coupons = issue(&host, 3, "cli-sync-1");
+    let track = host.path("track.csv");
+    let lines: Vec<String> = coupons.iter().map(|c| format!("{GOODS},{c}")).collect();
+    std::fs::write(&track, format!("# goods,coupon\n{}\n", lines.join("\n"))).unwrap();
+    host.sandbox().mark_used(&coupons[0]).unwrap();
+    let db = database(&host, "state.db");
+
+    let first = host.run(&[
+        "state-sync",
+        "--database",
+        &db,
+        "--track",
+        track.to_str().unwrap(),
+        "--once",
+        "--json",
+    ]);
+    assert_eq!(first.code, 0, "{first:?}");
+    let report = first.json();
+    assert_eq!(report["tracked"], 3);
+    assert_eq!(report["round"]["polled"], 3);
+    assert_eq!(report["round"]["changed"], 1);
+    assert_eq!(report["round"]["unchanged"], 2);
+    assert_eq!(report["round"]["failed"], 0);
+    assert_eq!(report["round"]["open"], 2);
+    for c in &coupons {
+        assert!(!first.stdout.contains(c.as_str()) && !first.stderr.contains(c.as_str()));
+    }
+
+    // the used exchange voucher is no longer polled; a use now is one change
+    host.sandbox().mark_used(&coupons[1]).unwrap();
+    let second = host.run(&["state-sync", "--database", &db, "--once"]);
+    assert_eq!(second.code, 0, "{second:?}");
+    assert_eq!(
+        second.stdout.trim(),
+        "round: polled 2, changed 1, unchanged 1, stale 0, failed 0; 1 coupon(s) still open"
+    );
+    let third = host.run(&["state-sync", "--database", &db, "--once"]);
+    assert!(
+        third.stdout.contains("round: polled 1, changed 0"),
+        "{third:?}"
+    );
+}
+
+#[test]
+fn state_sync_names_a_bad_track_line_without_showing_it() {
+    let host = Host::start();
+    let track = host.path("bad.csv");
+    std::fs::write(&track, format!("{GOODS},9000123456789\n{GOODS}\n")).unwrap();
+    let db = database(&host, "state.db");
+    let run = host.run(&[
+        "state-sync",
+        "--database",
+        &db,
+        "--track",
+        track.to_str().unwrap(),
+        "--once",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("line 2: expected GOODS_ID,COUPON_NUMBER"),
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("9000123456789"), "{run:?}");
+}
+
+/// The table without its first line (the time of the sync).
+fn without_time(text: &str) -> String {
+    text.lines().skip(1).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn goods_sync_shows_what_changed_as_a_table_and_as_json() {
+    let host = Host::start();
+    let db = database(&host, "goods.db");
+    let first = host.run(&["goods-sync", "--database", &db]);
+    assert_eq!(first.code, 0, "{first:?}");
+    assert!(first.stdout.starts_with("goods sync "), "{first:?}");
+    assert!(
+        first.stdout.contains("(fetch 1 of 1 on Korean day "),
+        "{first:?}"
+    );
+    insta::assert_snapshot!("goods_sync_first_table", without_time(&first.stdout));
+
+    // a second fetch the same day is refused before anything is sent
+    let requests = host.sandbox().request_count();
+    let refused = host.run(&["goods-sync", "--database", &db]);
+    assert_eq!(refused.code, 3, "{refused:?}");
+    assert!(
+        refused.stderr.contains("already fetched 1 time(s)"),
+        "{refused:?}"
+    );
+    assert!(
+        refused.stderr.contains("not fetched again before"),
+        "{refused:?}"
+    );
+    assert_eq!(host.sandbox().request_count(), requests);
+
+    let mut catalogue = host.sandbox().catalogue();
+    for goods in &mut catalogue.goods {
+        if goods.goods_id == GOODS {
+            goods.price += 160;
+            goods.description = "아메리카노 Tall 1잔 (원두 변경)".to_owned();
+        }
+    }
+    catalogue.goods.retain(|g| g.goods_id != "0000100002");
+    host.sandbox().set_catalogue(catalogue);
+
+    let table = host.run(&["goods-sync", "--database", &db, "--per-day", "3"]);
+    assert_eq!(table.code, 0, "{table:?}");
+    assert!(
+        table.stdout.contains("(fetch 2 of 3 on Korean day "),
+        "{table:?}"
+    );
+    insta::assert_snapshot!("goods_sync_changed_table", without_time(&table.stdout));
+
+    let mut catalogue = host.sandbox().catalogue();
+    for goods in &mut catalogue.goods {
+        if goods.goods_id == GOODS {
+            goods.send_type = "Z".to_owned();
+        }
+    }
+    host.sandbox().set_catalogue(catalogue);
+    let json = host.run(&["goods-sync", "--database", &db, "--per-day", "3", "--json"]);
+    assert_eq!(json.code, 0, "{json:?}");
+    let mut report = json.json();
+    assert_eq!(report["fetch"], 3);
+    assert_eq!(report["diff"]["first_sync"], false);
+    for key in ["synced_at", "day"] {
+        report[key] = "[time]".into();
+    }
+    insta::assert_snapshot!(
+        "goods_sync_send_type_json",
+        serde_json::to_string_pretty(&report).unwrap()
+    );
+}
