@@ -47,6 +47,10 @@ pub struct SandboxConfig {
     pub notices: Option<NoticeSenderConfig>,
     /// The shop redemptions happen at (`BRANCH_NAME`, `BRANCH_CODE` of the notices).
     pub branch: Branch,
+    /// A fixed wait before every COUFUN request is processed (admin requests
+    /// are not delayed): a real server's round trip, so that throughput can be
+    /// measured as it would be against COUFUN. Zero (the default): none.
+    pub latency: Duration,
 }
 
 impl SandboxConfig {
@@ -54,6 +58,12 @@ impl SandboxConfig {
     /// says (URL, retry schedule, faults).
     pub fn with_notices(mut self, notices: NoticeSenderConfig) -> Self {
         self.notices = Some(notices);
+        self
+    }
+
+    /// Every COUFUN request waits `latency` before it is processed.
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
         self
     }
 
@@ -102,6 +112,7 @@ impl Default for SandboxConfig {
             faults: FaultPlan::default(),
             notices: None,
             branch: Branch::default(),
+            latency: Duration::ZERO,
         }
     }
 }
