@@ -120,9 +120,9 @@ impl std::fmt::Display for RowState {
     }
 }
 
-/// One row as the store keeps it.
+/// One row as the store keeps it (a plain record: built by the store, and by
+/// tests of code that reads it).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct CampaignRow {
     /// 1-based row number.
     pub line: u64,

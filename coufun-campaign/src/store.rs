@@ -81,9 +81,8 @@ pub enum StoreError {
 }
 
 /// What holds for a whole campaign, across all its workers (kept in the
-/// campaign's row).
+/// campaign's row). Build it with `..Limits::default()`.
 #[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
 pub struct Limits {
     /// Most rows leased (in flight or about to be) at once across workers
     /// (`None`: each worker's own concurrency is the only cap).
