@@ -32,6 +32,7 @@
 //! store.set_limits("spring-2025", &Limits { rate: Some(50.0), ..Limits::default() }).await?;
 //! let ids = coufun_api::tr_id::TrIdGenerator::new();
 //! store.load("spring-2025", &orders, || ids.next_id().to_string()).await?;
+//! store.new_run("spring-2025").await?;
 //!
 //! // On each app instance:
 //! let client = Client::builder(Environment::Production, poc_id).build()?;

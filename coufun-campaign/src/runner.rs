@@ -20,7 +20,7 @@ use tokio::time::Instant;
 
 use crate::outcome::{Entry, Refusal, RowOutcome, refusal};
 use crate::state::{CampaignRow, RowState};
-use crate::store::{Claim, Claimed, Store, StoreError};
+use crate::store::{Claim, Store, StoreError};
 
 /// Issues one row (its full wire parameters, TR_ID included).
 pub trait Issuer: Send + Sync + 'static {
@@ -199,6 +199,8 @@ struct Shared<I> {
     stop: watch::Receiver<bool>,
     halted: Mutex<Option<String>>,
     pause_until: Mutex<Option<Instant>>,
+    /// Whether this worker paused the campaign since it last reset the pause.
+    paused: std::sync::atomic::AtomicBool,
     sent: AtomicUsize,
 }
 
@@ -254,6 +256,7 @@ pub async fn run<I: Issuer>(
         stop: stop.clone(),
         halted: Mutex::new(None),
         pause_until: Mutex::new(None),
+        paused: std::sync::atomic::AtomicBool::new(false),
         sent: AtomicUsize::new(0),
     });
     shared.emit(Event::Started { open });
@@ -293,6 +296,9 @@ pub async fn run<I: Issuer>(
 async fn work<I: Issuer>(shared: &Arc<Shared<I>>, concurrency: usize) -> Result<(), RunError> {
     let slots = Arc::new(Semaphore::new(concurrency));
     let mut tasks: JoinSet<Result<(), RunError>> = JoinSet::new();
+    // Rows claimed ahead (one claim for a batch), each with its start time.
+    let mut queue: std::collections::VecDeque<(CampaignRow, Instant, i64)> =
+        std::collections::VecDeque::new();
     let mut stop = shared.stop.clone();
     let mut first_error: Option<RunError> = None;
     let s = &shared.settings;
@@ -300,35 +306,49 @@ async fn work<I: Issuer>(shared: &Arc<Shared<I>>, concurrency: usize) -> Result<
         if shared.stopping().await || first_error.is_some() {
             break;
         }
+        // A pause gives the rows claimed ahead back: after it, the rows to
+        // send again go first (whoever claims them).
+        let paused = shared
+            .pause_until
+            .lock()
+            .await
+            .is_some_and(|t| t > Instant::now());
+        if paused {
+            for (row, _, _) in queue.drain(..) {
+                shared
+                    .store
+                    .release(&s.campaign, &s.worker, row.line)
+                    .await?;
+            }
+        }
+        while let Some((row, start, run)) = queue.pop_front() {
+            let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
+                queue.push_front((row, start, run));
+                break;
+            };
+            let shared = Arc::clone(shared);
+            tasks.spawn(async move {
+                let result = send_row(&shared, row, start, run).await;
+                drop(permit);
+                result
+            });
+        }
         let free = slots.available_permits();
-        if free == 0 {
+        if free == 0 || !queue.is_empty() {
             if let Some(done) = tasks.join_next().await {
                 note(done, &mut first_error);
             }
             continue;
         }
+        // Enough for the free slots and as many again: fewer, larger claims.
         let claim = shared
             .store
-            .claim(&s.campaign, &s.worker, free, s.lease, s.poll)
+            .claim(&s.campaign, &s.worker, free + concurrency, s.lease, s.poll)
             .await?;
         let wait = match claim {
             Claim::Rows { run, rows } => {
-                for claimed in rows {
-                    let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
-                        // Cannot happen (as many rows as permits); give it back.
-                        shared
-                            .store
-                            .release(&s.campaign, &s.worker, claimed.row.line)
-                            .await?;
-                        continue;
-                    };
-                    let shared = Arc::clone(shared);
-                    tasks.spawn(async move {
-                        let result = send_row(&shared, claimed, run).await;
-                        drop(permit);
-                        result
-                    });
-                }
+                let now = Instant::now();
+                queue.extend(rows.into_iter().map(|c| (c.row, now + c.wait, run)));
                 continue;
             }
             Claim::Halted(why) => {
@@ -349,6 +369,13 @@ async fn work<I: Issuer>(shared: &Arc<Shared<I>>, concurrency: usize) -> Result<
             Some(done) = tasks.join_next(), if !tasks.is_empty() => note(done, &mut first_error),
             _ = stop.changed() => {}
         }
+    }
+    // Rows claimed but not started go back at once.
+    for (row, _, _) in queue {
+        shared
+            .store
+            .release(&s.campaign, &s.worker, row.line)
+            .await?;
     }
     while let Some(done) = tasks.join_next().await {
         note(done, &mut first_error);
@@ -373,15 +400,13 @@ fn note(
 
 async fn send_row<I: Issuer>(
     shared: &Shared<I>,
-    claimed: Claimed,
+    row: CampaignRow,
+    start: Instant,
     run: i64,
 ) -> Result<(), RunError> {
     let s = &shared.settings;
-    let row = claimed.row;
     // The campaign's rate schedule, then any pause this worker saw.
-    if !claimed.wait.is_zero() {
-        tokio::time::sleep(claimed.wait).await;
-    }
+    tokio::time::sleep_until(start).await;
     let until = *shared.pause_until.lock().await;
     if let Some(until) = until {
         tokio::time::sleep_until(until).await;
@@ -428,7 +453,13 @@ async fn send_row<I: Issuer>(
     };
     finish(shared, &row, &entry, again, hits).await?;
     match outcome {
-        RowOutcome::Issued { .. } => shared.store.reset_pause(&s.campaign).await?,
+        // The next pause is the first one again (one write, by the worker
+        // that paused: the others' rows need not touch the campaign's row).
+        RowOutcome::Issued { .. } => {
+            if shared.paused.swap(false, Ordering::Relaxed) {
+                shared.store.reset_pause(&s.campaign).await?;
+            }
+        }
         RowOutcome::Refused { code, .. } => match refusal(code) {
             Refusal::Halt => {
                 // Never sent again by this run: nothing was issued, and every
@@ -447,6 +478,7 @@ async fn send_row<I: Issuer>(
             }
             Refusal::Retry => {
                 let pause = shared.store.pause(&s.campaign).await?;
+                shared.paused.store(true, Ordering::Relaxed);
                 {
                     let mut until = shared.pause_until.lock().await;
                     let end = Instant::now() + pause;

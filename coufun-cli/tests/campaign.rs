@@ -18,7 +18,14 @@ use coufun_sandbox::{DEFAULT_POC_ID, FaultOdds, FaultPlan, PocAccount, SandboxCo
 
 const GOODS: &str = "0000100001";
 const OTHER_GOODS: &str = "0000100002";
-const ROWS: usize = 400;
+/// Rows of the campaign: 400, or `COUFUN_CAMPAIGN_ROWS` (the full-size run:
+/// 20000).
+fn rows() -> usize {
+    std::env::var("COUFUN_CAMPAIGN_ROWS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(400)
+}
 /// Row with quantity 0: refused by our own check, never sent.
 const INVALID_ROW: usize = 77;
 const NAME: &str = "spring";
@@ -113,8 +120,9 @@ fn worker(host: &Host, database: &str) -> Child {
 /// Loads the campaign, runs `workers` workers, kills the first once a third of
 /// the rows are issued, restarts it, and checks the result.
 fn killed_and_restarted(host: &Host, database: &str, workers: usize) {
+    let rows_wanted = rows();
     let input = host.path("campaign.csv");
-    write_campaign(&input, ROWS);
+    write_campaign(&input, rows_wanted);
     let load = host.run(&[
         "--json",
         "campaign",
@@ -128,11 +136,11 @@ fn killed_and_restarted(host: &Host, database: &str, workers: usize) {
         GOODS,
     ]);
     assert_eq!(load.code, 0, "{load:?}");
-    assert_eq!(load.json()["rows"], ROWS);
+    assert_eq!(load.json()["rows"], rows_wanted);
 
     let started = Instant::now();
     let mut children: Vec<Child> = (0..workers).map(|_| worker(host, database)).collect();
-    while host.ledger().orders.len() < ROWS / 3 {
+    while host.ledger().orders.len() < rows_wanted / 3 {
         assert!(
             started.elapsed() < Duration::from_secs(120),
             "the workers stalled"
@@ -141,12 +149,12 @@ fn killed_and_restarted(host: &Host, database: &str, workers: usize) {
             children[0].try_wait().unwrap().is_none(),
             "finished before the kill"
         );
-        std::thread::sleep(Duration::from_millis(5));
+        std::thread::sleep(Duration::from_millis(10));
     }
     children[0].kill().expect("SIGKILL"); // std sends SIGKILL on Unix
     assert!(!children[0].wait().unwrap().success());
     let at_kill = host.ledger().orders.len();
-    assert!(at_kill < ROWS, "killed partway: {at_kill} orders");
+    assert!(at_kill < rows_wanted, "killed partway: {at_kill} orders");
     children[0] = worker(host, database);
     for child in children {
         let out = child.wait_with_output().unwrap();
@@ -178,7 +186,7 @@ fn killed_and_restarted(host: &Host, database: &str, workers: usize) {
         store.close().await;
         rows
     });
-    assert_eq!(rows.len(), ROWS);
+    assert_eq!(rows.len(), rows_wanted);
     let mut by_state: BTreeMap<RowState, usize> = BTreeMap::new();
     for row in &rows {
         *by_state.entry(row.state).or_default() += 1;
@@ -211,7 +219,7 @@ fn killed_and_restarted(host: &Host, database: &str, workers: usize) {
     }
     assert_eq!(
         per_tr.len(),
-        ROWS - 1,
+        rows_wanted - 1,
         "every valid row issued once: {by_state:?}"
     );
 
@@ -242,7 +250,7 @@ fn killed_and_restarted(host: &Host, database: &str, workers: usize) {
     assert_eq!(status.json()["status"]["leased"], 0);
     assert_eq!(status.json()["status"]["lapsed"], 0);
     println!(
-        "{workers} workers, {ROWS} rows, 20 ms latency: {:.1} s; {at_kill} orders at the kill; \
+        "{workers} workers, {rows_wanted} rows, 20 ms latency: {:.1} s; {at_kill} orders at the kill; \
          states {by_state:?}; {} faults injected; 0 TR_IDs issued twice",
         took.as_secs_f64(),
         host.sandbox().fault_counts().total()
