@@ -297,7 +297,7 @@ async fn a_row_tried_in_this_run_waits_for_the_next_unless_it_goes_again() {
         let deferred = Entry {
             state: RowState::Deferred,
             code: Some(ResultCode::SystemError),
-            message: Some("99"),
+            message: Some("system error"),
             order: None,
             coupons: None,
         };
@@ -647,7 +647,10 @@ async fn the_issue_limit_is_not_retried_and_stops_the_run_at_once() {
     let s = run_all(&fake, &j, settings(1)).await;
     assert_eq!(fake.calls.lock().unwrap().as_slice(), ["T0001", "T0002"]);
     let halted = s.halted.clone().expect("stopped");
-    assert!(halted.contains("95"), "{halted}");
+    assert!(
+        halted.contains(ResultCode::IssueLimitExceeded.as_str()),
+        "{halted}"
+    );
     assert!(halted.contains("administrator"), "{halted}");
     assert_eq!(s.count(RowState::Issued), 1);
     assert_eq!(s.count(RowState::Deferred), 1);

@@ -23,15 +23,21 @@ pub const COMMAND: &str = "campaign";
 /// The variable `--database` defaults to.
 const DATABASE_ENV: &str = "COUFUN_DATABASE_URL";
 
-/// `--database` and `--campaign`, for the campaign subcommands and `reconcile`.
+/// `--database` and `--campaign`, for the campaign subcommands (`required`:
+/// the store is needed, `COUFUN_DATABASE_URL` by default) and `reconcile`
+/// (where `--journal` may name it instead: no default from the environment).
 pub fn store_args(cmd: Command, required: bool) -> Command {
+    let database = Arg::new("database")
+        .long("database")
+        .value_name("URL")
+        .required(required);
+    let database = if required {
+        database.env(DATABASE_ENV).hide_env_values(true)
+    } else {
+        database
+    };
     cmd.arg(
-        Arg::new("database")
-            .long("database")
-            .value_name("URL")
-            .env(DATABASE_ENV)
-            .hide_env_values(true)
-            .required(required)
+        database
             .help(
                 "The campaign store: postgres://… (several workers, on any hosts) or a SQLite file (sqlite:PATH or PATH; one process)",
             ),
