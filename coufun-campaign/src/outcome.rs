@@ -8,8 +8,8 @@ use coufun_api::{Category, Error, ResultCode};
 
 use crate::state::RowState;
 
-/// How issuing one row ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How issuing one row ended. `Debug` masks the coupon numbers.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RowOutcome {
     /// Coupons exist.
@@ -48,6 +48,39 @@ pub enum RowOutcome {
         /// What differed (both values), for the row's message.
         detail: String,
     },
+}
+
+impl std::fmt::Debug for RowOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RowOutcome::Issued {
+                order,
+                coupons,
+                warning,
+            } => f
+                .debug_struct("Issued")
+                .field("order", order)
+                .field("coupons", &crate::state::masked(coupons))
+                .field("warning", warning)
+                .finish(),
+            RowOutcome::Refused { code, message } => f
+                .debug_struct("Refused")
+                .field("code", code)
+                .field("message", message)
+                .finish(),
+            RowOutcome::Invalid(why) => f.debug_tuple("Invalid").field(why).finish(),
+            RowOutcome::Unknown(why) => f.debug_tuple("Unknown").field(why).finish(),
+            RowOutcome::Reached { code, detail } => f
+                .debug_struct("Reached")
+                .field("code", code)
+                .field("detail", detail)
+                .finish(),
+            RowOutcome::EchoMismatch { detail } => f
+                .debug_struct("EchoMismatch")
+                .field("detail", detail)
+                .finish(),
+        }
+    }
 }
 
 impl<R: IssuingResponse> From<IssueOutcome<R>> for RowOutcome {
@@ -207,6 +240,8 @@ mod tests {
             coupons: vec!["C1".into(), "C2".into()],
             warning: None,
         };
+        let shown = format!("{issued:?}");
+        assert!(!shown.contains("C1\""), "{shown}");
         let e = Entry::of(&issued);
         assert_eq!(e.state, RowState::Issued);
         assert_eq!(e.code, Some(ResultCode::Success));

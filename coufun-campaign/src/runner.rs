@@ -455,10 +455,8 @@ async fn send_row<I: Issuer>(
     match outcome {
         // The next pause is the first one again (one write, by the worker
         // that paused: the others' rows need not touch the campaign's row).
-        RowOutcome::Issued { .. } => {
-            if shared.paused.swap(false, Ordering::Relaxed) {
-                shared.store.reset_pause(&s.campaign).await?;
-            }
+        RowOutcome::Issued { .. } if shared.paused.swap(false, Ordering::Relaxed) => {
+            shared.store.reset_pause(&s.campaign).await?;
         }
         RowOutcome::Refused { code, .. } => match refusal(code) {
             Refusal::Halt => {

@@ -121,8 +121,8 @@ impl std::fmt::Display for RowState {
 }
 
 /// One row as the store keeps it (a plain record: built by the store, and by
-/// tests of code that reads it).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// tests of code that reads it). `Debug` masks the coupon numbers.
+#[derive(Clone, PartialEq, Eq)]
 pub struct CampaignRow {
     /// 1-based row number.
     pub line: u64,
@@ -156,6 +156,41 @@ pub struct CampaignRow {
     pub limit_hits: u32,
 }
 
+/// Coupon numbers as `Debug` shows them: each masked.
+pub(crate) fn masked(numbers: impl IntoIterator<Item = impl AsRef<str>>) -> Vec<String> {
+    numbers
+        .into_iter()
+        .map(|n| coufun_api::privacy::mask_secret(n.as_ref()))
+        .collect()
+}
+
+impl std::fmt::Debug for CampaignRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CampaignRow")
+            .field("line", &self.line)
+            .field("reference", &self.reference)
+            .field("params", &self.params)
+            .field("tr_id", &self.tr_id)
+            .field("state", &self.state)
+            .field("attempts", &self.attempts)
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("order_id", &self.order_id)
+            .field(
+                "coupons",
+                &self
+                    .coupons
+                    .as_deref()
+                    .map(|c| masked(c.split_whitespace())),
+            )
+            .field("first_attempt", &self.first_attempt)
+            .field("last_attempt", &self.last_attempt)
+            .field("lease_owner", &self.lease_owner)
+            .field("limit_hits", &self.limit_hits)
+            .finish()
+    }
+}
+
 impl CampaignRow {
     /// The value of wire parameter `wire`, when the row has it.
     pub fn param(&self, wire: &str) -> Option<&str> {
@@ -176,6 +211,30 @@ impl CampaignRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_masks_the_coupon_numbers() {
+        let row = CampaignRow {
+            line: 1,
+            reference: "r".into(),
+            params: Vec::new(),
+            tr_id: "T".into(),
+            state: RowState::Issued,
+            attempts: 1,
+            code: None,
+            message: None,
+            order_id: None,
+            coupons: Some("641644332249 641644332250".into()),
+            first_attempt: None,
+            last_attempt: None,
+            lease_owner: None,
+            limit_hits: 0,
+        };
+        let shown = format!("{row:?}");
+        assert!(!shown.contains("641644332249"), "{shown}");
+        assert!(shown.contains("***2249") && shown.contains("***2250"), "{shown}");
+        assert_eq!(row.coupon_count(), 2);
+    }
 
     #[test]
     fn every_state_reads_back_as_itself() {

@@ -454,7 +454,9 @@ impl Store {
 
     /// The limits `campaign` holds.
     pub async fn limits(&self, campaign: &str) -> Result<Limits, StoreError> {
-        let row: Option<(Option<i64>, Option<i64>, i64, i64, i64)> = on_pool!(self, p => {
+        /// In-flight cap, rate gap, first and longest pause, retries.
+        type Stored = (Option<i64>, Option<i64>, i64, i64, i64);
+        let row: Option<Stored> = on_pool!(self, p => {
             sqlx::query_as(
                 "SELECT max_in_flight, rate_gap_us, limit_pause_ms, max_pause_ms, limit_retries \
                  FROM coufun_campaigns WHERE id = $1",
