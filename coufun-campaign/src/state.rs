@@ -232,7 +232,10 @@ mod tests {
         };
         let shown = format!("{row:?}");
         assert!(!shown.contains("641644332249"), "{shown}");
-        assert!(shown.contains("***2249") && shown.contains("***2250"), "{shown}");
+        assert!(
+            shown.contains("***2249") && shown.contains("***2250"),
+            "{shown}"
+        );
         assert_eq!(row.coupon_count(), 2);
     }
 

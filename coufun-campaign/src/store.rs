@@ -968,6 +968,12 @@ impl Store {
         })
     }
 
+    /// The one number `sql` selects (tests only).
+    #[cfg(test)]
+    pub(crate) async fn scalar_for_test(&self, sql: &str) -> i64 {
+        on_pool!(self, p => sqlx::query_scalar(sql).fetch_one(p).await.unwrap())
+    }
+
     /// Closes the pool (SQLite: checkpointing the WAL and unlocking the file).
     pub async fn close(self) {
         on_pool!(self, p => p.close().await)

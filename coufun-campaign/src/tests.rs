@@ -197,12 +197,14 @@ async fn the_cap_on_rows_in_flight_holds_across_workers() {
     }
 }
 
+/// The rate cap is one schedule in the campaign's row: each claim takes the
+/// next start times from it, whichever worker claims.
 #[tokio::test]
 async fn the_rate_cap_spaces_starts_across_workers() {
     let dir = tempfile::tempdir().unwrap();
     for store in stores(&dir).await {
         let rated = Limits {
-            rate: Some(10.0),
+            rate: Some(4.0),
             ..limits()
         };
         campaign(&store, 30, None, rated).await;
@@ -210,23 +212,29 @@ async fn the_rate_cap_spaces_starts_across_workers() {
             Claim::Rows { rows, .. } => rows.iter().map(|r| r.wait).collect::<Vec<_>>(),
             _ => Vec::new(),
         };
+        let next = || async {
+            store
+                .scalar_for_test("SELECT next_start_us FROM coufun_campaigns")
+                .await
+        };
+        let gap = Duration::from_millis(250);
         let a = waits(&claim(&store, "a", 3).await);
+        let after_a = next().await;
         let b = waits(&claim(&store, "b", 2).await);
-        assert_eq!(a.len(), 3);
+        let after_b = next().await;
+        assert_eq!(
+            a,
+            [Duration::ZERO, gap, gap * 2],
+            "starts a quarter second apart"
+        );
         assert_eq!(b.len(), 2);
-        let gap = Duration::from_millis(100);
-        // Each start a tenth of a second after the one before, whoever claims.
-        let all: Vec<_> = a.iter().chain(&b).collect();
-        for pair in all.windows(2) {
-            let step = pair[1].saturating_sub(*pair[0]);
-            assert!(
-                step >= gap - Duration::from_millis(15) && step <= gap + Duration::from_millis(15),
-                "{all:?}"
-            );
-        }
+        assert_eq!(b[1] - b[0], gap);
+        // b's starts follow a's on the one schedule (b claimed well within a's 750 ms).
+        assert_eq!(after_b - after_a, 2 * 250_000, "{after_a} {after_b}");
+        assert!(b[0] > Duration::ZERO, "b waits for a's starts: {b:?}");
         // At most a second's worth of starts is handed out at once.
         let c = waits(&claim(&store, "c", 50).await);
-        assert!(c.len() <= 10, "{}", c.len());
+        assert_eq!(c.len(), 4);
         store.close().await;
     }
 }
@@ -457,6 +465,7 @@ async fn unknown_rows_are_retried_with_their_own_tr_id_and_nothing_else_is_resen
     assert_eq!(s.count(RowState::Issued), 7);
     assert_eq!(s.count(RowState::Unknown), 2);
     assert_eq!(s.count(RowState::Invalid), 1);
+    assert_eq!((s.rows, s.open(), s.coupons), (10, 2, 7));
     assert_eq!(
         first.calls.lock().unwrap().len(),
         9,
@@ -471,6 +480,7 @@ async fn unknown_rows_are_retried_with_their_own_tr_id_and_nothing_else_is_resen
     assert_eq!(s.count(RowState::Issued), 9);
     assert_eq!(s.coupons, 9);
     assert_eq!(s.sent_this_run, 2);
+    assert_eq!(s.open(), 0);
     let rows = j.rows(C).await.unwrap();
     assert_eq!(rows[2].attempts, 2);
     assert_eq!(rows[2].coupons.as_deref(), Some("C-T0003"));
@@ -655,6 +665,7 @@ async fn the_issue_limit_is_not_retried_and_stops_the_run_at_once() {
     assert_eq!(s.count(RowState::Issued), 1);
     assert_eq!(s.count(RowState::Deferred), 1);
     assert_eq!(s.count(RowState::Pending), 3);
+    assert_eq!(s.open(), 4, "the deferred row and the pending ones");
     let rows = j.rows(C).await.unwrap();
     assert_eq!(rows[1].code, Some(ResultCode::IssueLimitExceeded));
     assert!(
@@ -954,4 +965,91 @@ async fn attempt_times_span_the_attempts_and_only_them() {
         assert_eq!(store.now().await.unwrap().len(), 20);
         store.close().await;
     }
+}
+
+/// The issuer over the SDK against the sandbox: each of the SDK's outcomes
+/// becomes its row outcome (issued with and without a count warning, an
+/// earlier attempt that reached the server, a refusal), and a broken rule is
+/// found without sending.
+#[tokio::test]
+async fn the_sdk_issuer_reads_each_outcome_of_the_sdk() {
+    use coufun_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig, ScheduledFault};
+    let mut config = SandboxConfig::default();
+    config.faults = FaultPlan::scheduled([
+        ScheduledFault::at(1, Fault::ShortOfACoupon),
+        ScheduledFault::at(2, Fault::DropAfterCommit),
+    ]);
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let client = coufun_api::Client::builder(
+        coufun_api::Environment::Custom(sandbox.base_url()),
+        coufun_api::privacy::PocId::new(coufun_sandbox::DEFAULT_POC_ID).unwrap(),
+    )
+    .build()
+    .unwrap();
+    let issuer = SdkIssuer::new(client);
+    let fields = coufun_api::OperationId::CouponCreate.spec().fields;
+    let wire = |kind: &str| fields.iter().find(|f| f.kind == kind).unwrap().wire;
+    let params = |goods: &str, qty: &str, tr: &str| {
+        vec![
+            (wire(coufun_api::GoodsId::KIND).to_owned(), goods.to_owned()),
+            (wire(coufun_api::Quantity::KIND).to_owned(), qty.to_owned()),
+            (TR_ID_WIRE.to_owned(), tr.to_owned()),
+        ]
+    };
+    let goods = "0000100001";
+
+    let one = issuer.issue(params(goods, "1", "campaign-sdk-1")).await;
+    let RowOutcome::Issued {
+        order,
+        coupons,
+        warning,
+    } = &one
+    else {
+        panic!("{one:?}")
+    };
+    assert!(order.is_some());
+    assert_eq!((coupons.len(), warning), (1, &None));
+    let shown = format!("{one:?}");
+    assert!(shown.contains("Issued") && shown.contains("***"), "{shown}");
+    assert!(!shown.contains(&coupons[0]), "{shown}");
+
+    let short = issuer.issue(params(goods, "2", "campaign-sdk-2")).await;
+    let RowOutcome::Issued {
+        coupons, warning, ..
+    } = &short
+    else {
+        panic!("{short:?}")
+    };
+    assert_eq!(coupons.len(), 1);
+    let warning = warning.as_deref().unwrap_or_default();
+    assert!(warning.contains("listed 1"), "{warning}");
+
+    let lost = issuer.issue(params(goods, "1", "campaign-sdk-3")).await;
+    assert!(
+        matches!(
+            lost,
+            RowOutcome::Reached {
+                code: ResultCode::DuplicateTrId,
+                ..
+            }
+        ),
+        "{lost:?}"
+    );
+
+    let refused = issuer
+        .issue(params("9999999999", "1", "campaign-sdk-4"))
+        .await;
+    assert!(
+        matches!(refused, RowOutcome::Refused { code, .. } if code != ResultCode::Success),
+        "{refused:?}"
+    );
+
+    let broken = params(goods, "0", "campaign-sdk-5");
+    let (code, why) = issuer.check(&broken).unwrap_err();
+    assert_eq!(code, ResultCode::InvalidQuantity);
+    assert!(!why.is_empty());
+    assert!(issuer.check(&params(goods, "1", "campaign-sdk-6")).is_ok());
+    assert!(matches!(issuer.issue(broken).await, RowOutcome::Invalid(_)));
+    assert_eq!(sandbox.ledger().orders.len(), 3, "nothing invalid was sent");
+    sandbox.shutdown().await;
 }
