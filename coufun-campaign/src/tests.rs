@@ -125,8 +125,8 @@ async fn a_leased_row_is_claimed_by_no_other_worker_until_its_lease_lapses() {
             !store.start_attempt(C, "b", 2, 1).await.unwrap(),
             "not b's lease"
         );
-        let status = store.status(C).await.unwrap();
-        assert_eq!((status.leased, status.lapsed), (3, 0));
+        let leases = store.status(C).await.unwrap();
+        assert_eq!((leases.leased, leases.lapsed), (3, 0));
 
         // a's leases lapse (a crashed): b takes rows 1 and 2 over, same TR_IDs.
         let short = store.claim(C, "c", 0, Duration::ZERO, POLL).await.unwrap();
