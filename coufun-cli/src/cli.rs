@@ -118,7 +118,9 @@ pub fn command() -> Command {
         .subcommand(bulk_command())
         .subcommand(reconcile_command())
         .subcommand(crate::doctor::command())
-        .subcommands(crate::sync_cmd::commands());
+        .subcommands(crate::sync_cmd::commands())
+
+        .subcommand(crate::campaign::command_def());
     for op in OPERATIONS {
         cmd = cmd.subcommand(operation_command(op));
     }
@@ -210,7 +212,7 @@ fn operation_command(op: &'static OpMeta) -> Command {
 }
 
 fn reconcile_command() -> Command {
-    Command::new("reconcile")
+    let cmd = Command::new("reconcile")
         .about("Write the reconciliation request for the supplier from a bulk-create journal")
         .long_about(
             "Write the reconciliation request for the supplier from a bulk-create journal: \
@@ -219,12 +221,13 @@ fn reconcile_command() -> Command {
              after a lost answer), or an answer that was another order's — with its TR_ID, \
              goods, quantity and the times of its first and last attempt (UTC). As text ready \
              to send (Korean and English) or as CSV. Reads the journal only: nothing is sent, \
-             no POC_ID is needed.",
+             no POC_ID is needed. From a campaign store: --database (and --campaign).",
         )
         .arg(
             Arg::new("journal")
                 .long("journal")
-                .required(true)
+                .conflicts_with("database")
+                .required_unless_present("database")
                 .value_name("FILE")
                 .value_parser(value_parser!(std::path::PathBuf))
                 .help("The bulk-create journal (FILE.journal.sqlite)"),
@@ -243,7 +246,8 @@ fn reconcile_command() -> Command {
                 .value_name("PATH")
                 .value_parser(value_parser!(std::path::PathBuf))
                 .help("Write to PATH instead of stdout"),
-        )
+        );
+    crate::campaign::store_args(cmd, false)
 }
 
 fn bulk_command() -> Command {

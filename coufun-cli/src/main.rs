@@ -7,6 +7,7 @@
 )]
 
 mod bulk;
+mod campaign;
 mod cli;
 mod codes;
 mod config;
@@ -18,7 +19,7 @@ mod reconcile;
 mod sdk;
 mod sync_cmd;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -27,7 +28,6 @@ use coufun_api::tr_id::TrIdGenerator;
 use coufun_api::{Charset, OperationId, ResultCode};
 use serde_json::json;
 
-use bulk::journal::{Journal, RowState};
 use exit::{CliError, Exit};
 use sdk::{CallOutcome, Dispatch, OpMeta};
 
@@ -68,8 +68,9 @@ async fn run(matches: &ArgMatches) -> Result<Exit, CliError> {
             println!("{}", codes::codes(json).trim_end());
             Ok(Exit::Success)
         }
-        Some(("bulk-create", m)) => bulk_create(matches, m, json).await,
-        Some(("reconcile", m)) => reconcile_command(m).await,
+        Some(("bulk-create", m)) => bulk::bulk_create(matches, m, json).await,
+        Some(("reconcile", m)) => reconcile::command(m).await,
+        Some((campaign::COMMAND, m)) => campaign::command(matches, m, json).await,
         Some((doctor::COMMAND, m)) => doctor::main(matches, m, json).await,
         Some((sync_cmd::STATE_SYNC, m)) => sync_cmd::state_sync(matches, m, json).await,
         Some((sync_cmd::GOODS_SYNC, m)) => sync_cmd::goods_sync(matches, m, json).await,
@@ -88,7 +89,7 @@ async fn run(matches: &ArgMatches) -> Result<Exit, CliError> {
 }
 
 /// Builds the client from the global options.
-fn client(matches: &ArgMatches) -> Result<coufun_api::Client, CliError> {
+pub(crate) fn client(matches: &ArgMatches) -> Result<coufun_api::Client, CliError> {
     let settings = config::load(matches.get_one::<PathBuf>("config").map(PathBuf::as_path))?;
     let env = matches
         .get_one::<String>("env")
@@ -385,301 +386,11 @@ pub(crate) fn bulk_columns(op: &OpMeta) -> Option<reconcile::Columns> {
 }
 
 /// The bulk operation and its columns, from the operation table.
-fn bulk_operation() -> Result<(&'static OpMeta, reconcile::Columns), CliError> {
+pub(crate) fn bulk_operation() -> Result<(&'static OpMeta, reconcile::Columns), CliError> {
     let local = |what: String| CliError::new(Exit::Local, what);
     let op = sdk::operation(sdk::BULK_OPERATION)
         .ok_or_else(|| local(format!("the spec has no operation {}", sdk::BULK_OPERATION)))?;
     let columns = bulk_columns(op)
         .ok_or_else(|| local(format!("{} has no goods or TR_ID field", op.name)))?;
     Ok((op, columns))
-}
-
-/// `coufun reconcile`: the reconciliation request from a bulk journal, on
-/// stdout or in `--output`; reads the journal only.
-async fn reconcile_command(m: &ArgMatches) -> Result<Exit, CliError> {
-    let local = |what: String| CliError::new(Exit::Local, what);
-    let (_, columns) = bulk_operation()?;
-    let path = m.get_one::<PathBuf>("journal").cloned().unwrap_or_default();
-    if !path.is_file() {
-        return Err(CliError::new(
-            Exit::BadArguments,
-            format!("no journal at {}", path.display()),
-        ));
-    }
-    let journal_error = |e: &dyn std::error::Error| {
-        local(format!(
-            "journal {}: {}",
-            path.display(),
-            coufun_api::ErrorChain(e)
-        ))
-    };
-    let journal = Journal::open(&path).await.map_err(|e| journal_error(&e))?;
-    let rows = journal.rows().await.map_err(|e| journal_error(&e))?;
-    let now = journal.now().await.map_err(|e| journal_error(&e))?;
-    journal.close().await;
-    let entries = reconcile::entries(&rows, columns);
-    let out = match m.get_one::<String>("format").map(String::as_str) {
-        Some("csv") => reconcile::csv(&entries, columns)
-            .map_err(|e| local(format!("cannot write the CSV: {e}")))?,
-        _ => reconcile::text(&entries, columns, &now),
-    };
-    match m.get_one::<PathBuf>("output") {
-        Some(file) => {
-            std::fs::write(file, &out)
-                .map_err(|e| local(format!("cannot write {}: {e}", file.display())))?;
-            eprintln!(
-                "{} rows to reconcile written to {}",
-                entries.len(),
-                file.display()
-            );
-        }
-        None => print!("{out}"),
-    }
-    Ok(Exit::Success)
-}
-
-fn beside(file: &Path, extension: &str) -> PathBuf {
-    file.with_extension(extension)
-}
-
-async fn bulk_create(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<Exit, CliError> {
-    let local = |what: String| CliError::new(Exit::Local, what);
-    let (op, columns) = bulk_operation()?;
-    let (goods_wire, tr_wire) = (columns.goods, columns.tr_id);
-    let file = m.get_one::<PathBuf>("file").cloned().unwrap_or_default();
-    let goods = m.get_one::<String>("goods").cloned().unwrap_or_default();
-    let journal_path = m
-        .get_one::<PathBuf>("journal")
-        .cloned()
-        .unwrap_or_else(|| beside(&file, "journal.sqlite"));
-    let report_path = m
-        .get_one::<PathBuf>("report")
-        .cloned()
-        .unwrap_or_else(|| beside(&file, "report.csv"));
-
-    let rows = bulk::input::read(&file, op, &bulk_fixed_fields(op))
-        .map_err(|e| CliError::new(Exit::BadArguments, coufun_api::ErrorChain(&e).to_string()))?;
-    // A row without a quantity orders one coupon.
-    let quantity_wire = columns.quantity;
-    let rows: Vec<_> = rows
-        .into_iter()
-        .map(|(line, reference, mut params)| {
-            params.insert(0, (goods_wire.to_owned(), goods.clone()));
-            if let Some(wire) = quantity_wire
-                && !params.iter().any(|(k, _)| k == wire)
-            {
-                params.insert(1, (wire.to_owned(), "1".to_owned()));
-            }
-            (line, reference, params)
-        })
-        .collect();
-    let client = client(global)?;
-    let env = global
-        .get_one::<String>("env")
-        .cloned()
-        .unwrap_or_else(|| "default".into());
-
-    let journal_error = |e: &dyn std::error::Error| {
-        local(format!(
-            "journal {}: {}",
-            journal_path.display(),
-            coufun_api::ErrorChain(e)
-        ))
-    };
-    let journal = Journal::open(&journal_path)
-        .await
-        .map_err(|e| journal_error(&e))?;
-    journal
-        .claim(&format!("{} goods={goods} env={env}", op.name))
-        .await
-        .map_err(|e| journal_error(&e))?;
-    let generator = TrIdGenerator::new();
-    journal
-        .plan(&rows, || sdk::new_tr_id(&generator))
-        .await
-        .map_err(|e| journal_error(&e))?;
-
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    // Listening starts here, before the first row is sent (a spawned
-    // `ctrl_c()` would only listen once the task first runs).
-    let interrupted = interrupt().map_err(|e| local(format!("cannot listen for Ctrl-C: {e}")))?;
-    tokio::spawn(async move {
-        if interrupted.await.is_ok() {
-            // Rows in flight finish and are recorded; the summary says so.
-            let _ = stop_tx.send(true);
-        }
-    });
-    let settings = bulk::Settings {
-        concurrency: m.get_one::<u16>("concurrency").copied().unwrap_or(4) as usize,
-        rate: m.get_one::<f64>("rate").copied(),
-        limit_pause: Duration::from_secs_f64(
-            m.get_one::<f64>("limit-pause")
-                .copied()
-                .unwrap_or(2.0)
-                .clamp(0.0, 60.0),
-        ),
-        max_pause: Duration::from_secs(60),
-        limit_retries: m.get_one::<u32>("limit-retries").copied().unwrap_or(3),
-        progress: !m.get_flag("no-progress"),
-        tr_id_wire: tr_wire,
-    };
-    let summary = bulk::run(
-        sdk::SdkIssuer::new(client),
-        journal.clone(),
-        settings,
-        stop_rx,
-    )
-    .await
-    .map_err(|e| journal_error(&e))?;
-    let all = journal.rows().await.map_err(|e| journal_error(&e))?;
-    journal.close().await;
-    bulk::input::write_report(&report_path, &all)
-        .map_err(|e| local(format!("report {}: {e}", report_path.display())))?;
-
-    let open = summary.open();
-    // Issued rows whose answer listed another number of coupons than it stated
-    // or than were asked for: the warning is the row's message.
-    let short = all
-        .iter()
-        .filter(|r| r.state == RowState::Issued && r.message.is_some())
-        .count();
-    // Rows whose coupons may exist unseen: `coufun reconcile` asks the supplier.
-    let to_reconcile = all
-        .iter()
-        .filter(|r| r.state.needs_reconciliation())
-        .count();
-    if json {
-        println!(
-            "{}",
-            json!({
-                "summary": summary,
-                "issued_with_count_warning": short,
-                "to_reconcile": to_reconcile,
-                "journal": journal_path.display().to_string(),
-                "report": report_path.display().to_string(),
-            })
-        );
-    } else {
-        let rows: Vec<Vec<String>> = summary
-            .by_state
-            .iter()
-            .map(|(s, n)| vec![s.as_str().to_owned(), n.to_string()])
-            .collect();
-        print!("{}", output::table(&["OUTCOME", "ROWS"], &rows));
-        println!(
-            "{} rows, {} sent this run, {} coupons issued in all",
-            summary.rows, summary.sent_this_run, summary.coupons
-        );
-        println!("report:  {}", report_path.display());
-        println!("journal: {}", journal_path.display());
-        if let Some(why) = &summary.halted {
-            println!("{why}");
-        }
-        if summary.interrupted {
-            println!("interrupted (Ctrl-C): the rows in flight finished and were recorded");
-        }
-        if open > 0 {
-            println!("{open} rows still open: rerun the same command to resume (same TR_IDs)");
-        }
-        if short > 0 {
-            println!(
-                "{short} issued rows list another number of coupons than stated or asked for: deliver those listed, reconcile the rest with the supplier by TR_ID (see the report's message column)"
-            );
-        }
-        let reached = summary.count(RowState::Reached);
-        if reached > 0 {
-            println!(
-                "{reached} rows reached the server in an earlier attempt whose answer was lost: coupons probably exist, numbers not retrievable — never reissue them"
-            );
-        }
-        let mismatched = summary.count(RowState::EchoMismatch);
-        if mismatched > 0 {
-            println!(
-                "{mismatched} rows were answered with another order's TR_ID or goods: their coupons are not attributed to them — never reissue them"
-            );
-        }
-        if to_reconcile > 0 {
-            println!(
-                "{to_reconcile} rows to ask the supplier about: `coufun reconcile --journal {}` writes the request (--format csv|text)",
-                journal_path.display()
-            );
-        }
-    }
-    Ok(bulk_exit(&summary))
-}
-
-/// How a bulk run exits: interrupted; else rows still open (a rerun sends them
-/// with their TR_IDs: 4); else rows never to be sent again (6); else refusals.
-fn bulk_exit(summary: &bulk::Summary) -> Exit {
-    let open = summary.open();
-    if summary.interrupted {
-        Exit::Interrupted
-    } else if open > 0 {
-        Exit::Unknown
-    } else if summary.count(RowState::Reached) + summary.count(RowState::EchoMismatch) > 0 {
-        Exit::DoNotResend
-    } else if summary.count(RowState::Refused) + summary.count(RowState::Invalid) > 0 {
-        Exit::Refused
-    } else {
-        Exit::Success
-    }
-}
-
-/// Ctrl-C (SIGINT), listened for from the call on.
-#[cfg(unix)]
-fn interrupt() -> std::io::Result<impl Future<Output = std::io::Result<()>>> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut sigint = signal(SignalKind::interrupt())?;
-    Ok(async move {
-        sigint.recv().await;
-        Ok(())
-    })
-}
-
-/// Ctrl-C, listened for from the first time the future is polled.
-#[cfg(not(unix))]
-fn interrupt() -> std::io::Result<impl Future<Output = std::io::Result<()>>> {
-    Ok(tokio::signal::ctrl_c())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn summary(states: &[(RowState, usize)]) -> bulk::Summary {
-        let mut s = bulk::Summary::default();
-        for (state, n) in states {
-            s.by_state.insert(*state, *n);
-        }
-        s
-    }
-
-    /// Rows still open come first (rerun: same TR_IDs); a run whose only
-    /// unfinished rows must never be resent exits 6, not 4.
-    #[test]
-    fn a_bulk_run_exits_by_what_its_rows_need() {
-        use RowState::*;
-        assert_eq!(bulk_exit(&summary(&[(Issued, 3)])), Exit::Success);
-        assert_eq!(
-            bulk_exit(&summary(&[(Issued, 3), (Refused, 1)])),
-            Exit::Refused
-        );
-        assert_eq!(
-            bulk_exit(&summary(&[(Issued, 3), (Reached, 1)])),
-            Exit::DoNotResend
-        );
-        assert_eq!(
-            bulk_exit(&summary(&[(EchoMismatch, 1), (Refused, 1)])),
-            Exit::DoNotResend
-        );
-        for open in [Unknown, Sending, Pending, Deferred] {
-            assert_eq!(
-                bulk_exit(&summary(&[(Reached, 1), (open, 1)])),
-                Exit::Unknown
-            );
-        }
-        let mut stopped = summary(&[(Pending, 1)]);
-        stopped.interrupted = true;
-        assert_eq!(bulk_exit(&stopped), Exit::Interrupted);
-    }
 }

@@ -1,14 +1,70 @@
 //! `coufun reconcile`: the reconciliation request for the supplier, written from
-//! a bulk journal — every row whose coupons may exist without our knowing their
+//! a bulk journal or a campaign store (`--database`) — every row whose coupons may exist without our knowing their
 //! numbers (outcome unknown, an earlier attempt that reached the server, an
 //! answer that was another order's) with its TR_ID, goods, quantity and the
 //! times of its first and last attempt — as CSV, or as text ready to send with
 //! Korean and English headings. Reads the journal only: nothing is sent.
 
-use coufun_api::{Lang, ResultCode};
+use std::path::PathBuf;
 
-use crate::bulk::journal::{JournalRow, RowState};
+use clap::ArgMatches;
+use coufun_api::{Lang, ResultCode};
+use coufun_campaign::{CampaignRow as JournalRow, RowState, Store};
+
+use crate::exit::{CliError, Exit};
 use crate::output::table;
+
+/// `coufun reconcile` (and `coufun campaign reconcile`): the request from a
+/// bulk journal (`--journal`) or a campaign store (`--database`, `--campaign`),
+/// on stdout or in `--output`; reads the store only.
+pub async fn command(m: &ArgMatches) -> Result<Exit, CliError> {
+    let local = |what: String| CliError::new(Exit::Local, what);
+    let (_, columns) = crate::bulk_operation()?;
+    let (store, shown) = match m.get_one::<PathBuf>("journal") {
+        Some(path) if !path.is_file() => {
+            return Err(CliError::new(
+                Exit::BadArguments,
+                format!("no journal at {}", path.display()),
+            ));
+        }
+        Some(path) => {
+            let store = Store::sqlite(path).await;
+            (store, format!("journal {}", path.display()))
+        }
+        None => {
+            let database = m.get_one::<String>("database").cloned().unwrap_or_default();
+            let (store, shown) = crate::campaign::open(&database).await?;
+            (Ok(store), shown)
+        }
+    };
+    let store_error =
+        |e: &dyn std::error::Error| local(format!("{shown}: {}", coufun_api::ErrorChain(e)));
+    let store = store.map_err(|e| store_error(&e))?;
+    let campaign = crate::campaign::which(&store, m.get_one::<String>("campaign")).await?;
+    let rows = store.rows(&campaign).await.map_err(|e| store_error(&e))?;
+    let now = store.now().await.map_err(|e| store_error(&e))?;
+    store.close().await;
+    let entries = entries(&rows, columns);
+    let out = match m.get_one::<String>("format").map(String::as_str) {
+        Some("csv") => {
+            csv(&entries, columns).map_err(|e| local(format!("cannot write the CSV: {e}")))?
+        }
+        _ => text(&entries, columns, &now),
+    };
+    match m.get_one::<PathBuf>("output") {
+        Some(file) => {
+            std::fs::write(file, &out)
+                .map_err(|e| local(format!("cannot write {}: {e}", file.display())))?;
+            eprintln!(
+                "{} rows to reconcile written to {}",
+                entries.len(),
+                file.display()
+            );
+        }
+        None => print!("{out}"),
+    }
+    Ok(Exit::Success)
+}
 
 /// The wire names the request's columns are headed by (from the operation table).
 #[derive(Debug, Clone, Copy)]
@@ -233,6 +289,8 @@ mod tests {
             coupons: None,
             first_attempt: Some(format!("2026-11-29T05:1{line}:00Z")),
             last_attempt: Some(format!("2026-11-29T05:2{line}:30Z")),
+            lease_owner: None,
+            limit_hits: 0,
         }
     }
 

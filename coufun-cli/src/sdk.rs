@@ -2,8 +2,8 @@
 //! SDK's generated operation table, the dispatcher over it (an exhaustive `match`
 //! over the generated `AnyRequest`, so an operation the spec gains fails to
 //! compile until it is wired here), keeping the typed answer (`AnyResponse`,
-//! printed from its generated field views), building the client, and issuing
-//! one bulk row.
+//! printed from its generated field views) and building the client (bulk rows
+//! are issued by `coufun-campaign`'s `SdkIssuer`).
 
 use std::time::Duration;
 
@@ -14,8 +14,6 @@ use coufun_api::{
     AnyRequest, AnyResponse, Charset, Client, ClientBuilder, Environment, Error, GoodsId,
     OperationId, ResultCode, ValidationErrors,
 };
-
-use crate::bulk::{Issuer, RowOutcome};
 
 /// One operation as the spec describes it (the SDK's generated table entry).
 pub type OpMeta = coufun_api::OperationSpec;
@@ -59,14 +57,10 @@ pub enum Dispatch {
     Invalid(ValidationErrors),
 }
 
-/// What an issuing call issued: the order id and coupon numbers, read through
-/// the SDK's `IssuingResponse` (not by element name).
+/// What an issuing call issued, read through the SDK's `IssuingResponse` (not
+/// by element name).
 #[derive(Debug, Clone, Default)]
 pub struct IssuedInfo {
-    /// The order id, when the server said.
-    pub order_id: Option<String>,
-    /// The coupon numbers, in the server's order.
-    pub coupons: Vec<String>,
     /// Set when the coupons listed disagree with the count the answer states or
     /// the request asked for (the SDK's `CouponCount`).
     pub count_warning: Option<String>,
@@ -147,12 +141,6 @@ impl CallOutcome {
             IssueOutcome::Issued(issued) => {
                 let count = issued.coupon_count();
                 let info = IssuedInfo {
-                    order_id: issued.order_id().map(str::to_owned),
-                    coupons: issued
-                        .coupon_numbers()
-                        .into_iter()
-                        .map(str::to_owned)
-                        .collect(),
                     count_warning: (!count.is_consistent()).then(|| {
                         format!(
                             "coupon count disagrees ({count}): deliver the coupons listed, \
@@ -334,52 +322,6 @@ const fn field_of_kind(op: OperationId, kind: &str) -> &'static str {
 /// it: its wire name, doc and code serve `goods-info`'s argument.
 pub fn goods_field() -> Option<&'static coufun_api::RequestFieldSpec> {
     BULK.spec().field(GOODS_FIELD)
-}
-
-/// Issues bulk rows through the SDK's exactly-once `coupon_create`.
-#[derive(Debug, Clone)]
-pub struct SdkIssuer {
-    client: Client,
-    charset: Charset,
-}
-
-impl SdkIssuer {
-    /// Over `client`.
-    pub fn new(client: Client) -> Self {
-        SdkIssuer {
-            client,
-            charset: Charset::default(),
-        }
-    }
-}
-
-impl Issuer for SdkIssuer {
-    async fn issue(&self, params: Vec<(String, String)>) -> RowOutcome {
-        match dispatch(&self.client, BULK, &params, self.charset).await {
-            Err(Dispatch::Invalid(errors)) => {
-                RowOutcome::Invalid(crate::output::validation_text(&errors))
-            }
-            Ok(CallOutcome::Ok { issued, .. }) => {
-                let info = issued.unwrap_or_default();
-                RowOutcome::Issued {
-                    order: info.order_id,
-                    coupons: info.coupons,
-                    warning: info.count_warning,
-                }
-            }
-            Ok(CallOutcome::Reached { code, detail, .. }) => RowOutcome::Reached { code, detail },
-            Ok(CallOutcome::Refused { code, message }) => RowOutcome::Refused { code, message },
-            Ok(CallOutcome::Unknown { detail, .. }) => RowOutcome::Unknown(detail),
-            Ok(CallOutcome::Transport(detail)) => RowOutcome::Unknown(detail),
-            Ok(CallOutcome::EchoMismatch { detail, .. }) => RowOutcome::EchoMismatch { detail },
-        }
-    }
-
-    fn check(&self, params: &[(String, String)]) -> Result<(), (ResultCode, String)> {
-        AnyRequest::from_wire(BULK, params, self.charset)
-            .map(|_| ())
-            .map_err(|e| (e.code(), crate::output::validation_text(&e)))
-    }
 }
 
 #[cfg(test)]

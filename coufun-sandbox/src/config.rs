@@ -56,6 +56,10 @@ pub struct SandboxConfig {
     /// http). See [`SandboxConfig::with_tls`].
     #[cfg(feature = "tls")]
     pub tls: Option<crate::tls::TlsConfig>,
+    /// A fixed wait before every COUFUN request is processed (admin requests
+    /// are not delayed): a real server's round trip, so that throughput can be
+    /// measured as it would be against COUFUN. Zero (the default): none.
+    pub latency: Duration,
 }
 
 impl SandboxConfig {
@@ -63,6 +67,12 @@ impl SandboxConfig {
     /// says (URL, retry schedule, faults).
     pub fn with_notices(mut self, notices: NoticeSenderConfig) -> Self {
         self.notices = Some(notices);
+        self
+    }
+
+    /// Every COUFUN request waits `latency` before it is processed.
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
         self
     }
 
@@ -156,6 +166,7 @@ impl Default for SandboxConfig {
             drift: DriftPlan::none(),
             #[cfg(feature = "tls")]
             tls: None,
+            latency: Duration::ZERO,
         }
     }
 }

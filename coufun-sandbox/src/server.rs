@@ -341,6 +341,10 @@ async fn coufun_request(
     uri: Uri,
     body: Bytes,
 ) -> Response {
+    let latency = lock(&shared.state).config.latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let index = shared.requests.fetch_add(1, Ordering::SeqCst);
     let fault = lock(&shared.faults).fault_for(index, op);
     if let Some(fault) = fault {

@@ -78,6 +78,28 @@ async fn binary_serves_a_second_process_and_stops_cleanly() {
     assert!(status.success(), "{status:?}");
 }
 
+/// `--latency-ms`: every COUFUN call waits that long before it is answered
+/// (a lower bound only: nothing here depends on the machine being fast).
+#[tokio::test]
+async fn binary_latency_flag_delays_every_call() {
+    let (_child, base) = spawn(&["--latency-ms", "150"]).await;
+    let http = reqwest::Client::new();
+    for _ in 0..2 {
+        let started = std::time::Instant::now();
+        let response = http
+            .get(format!("{base}{}?POC_ID={POC}", path_of("goods_list")))
+            .send()
+            .await
+            .expect("the binary answers");
+        assert_eq!(response.status().as_u16(), 200);
+        assert!(
+            started.elapsed() >= Duration::from_millis(150),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+}
+
 #[tokio::test]
 async fn binary_fault_flags_inject_faults() {
     let (_child, base) = spawn(&["--fault-seed", "3", "--fault-bad-gateway", "1"]).await;

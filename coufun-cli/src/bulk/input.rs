@@ -7,7 +7,9 @@
 
 use std::path::Path;
 
-use crate::bulk::journal::JournalRow;
+use coufun_campaign::{CampaignRow, Order};
+
+use crate::reconcile::Columns;
 use crate::sdk::OpMeta;
 
 /// The column holding the operator's reference.
@@ -112,8 +114,29 @@ pub fn read(path: &Path, op: &'static OpMeta, fixed: &[&str]) -> Result<Vec<Inpu
     Ok(rows)
 }
 
+/// The campaign's orders from the input rows: the goods `goods` first when the
+/// row names none, and a quantity of 1 when it leaves it out (one coupon).
+pub fn orders(rows: Vec<InputRow>, columns: Columns, goods: Option<&str>) -> Vec<Order> {
+    rows.into_iter()
+        .map(|(line, reference, mut params)| {
+            if let Some(goods) = goods
+                && !params.iter().any(|(k, _)| k == columns.goods)
+            {
+                params.insert(0, (columns.goods.to_owned(), goods.to_owned()));
+            }
+            if let Some(wire) = columns.quantity
+                && !params.iter().any(|(k, _)| k == wire)
+            {
+                let at = usize::from(!params.is_empty());
+                params.insert(at, (wire.to_owned(), "1".to_owned()));
+            }
+            Order::new(line, reference, params)
+        })
+        .collect()
+}
+
 /// Writes the report: every row's outcome and coupon numbers.
-pub fn write_report(path: &Path, rows: &[JournalRow]) -> Result<(), csv::Error> {
+pub fn write_report(path: &Path, rows: &[CampaignRow]) -> Result<(), csv::Error> {
     let tmp = path.with_extension("csv.tmp");
     {
         let mut w = csv::Writer::from_path(&tmp)?;

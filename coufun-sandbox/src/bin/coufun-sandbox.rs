@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! coufun-sandbox --addr 127.0.0.1 --port 8080 [--catalogue goods.toml] [--charset utf-8]
-//!                [--fault-seed 7 --fault-drop-after-commit 0.1 ...]
+//!                [--latency-ms 20] [--fault-seed 7 --fault-drop-after-commit 0.1 ...]
 //!                [--notice-url http://127.0.0.1:9000/coufun/exchange --notice-retry-ms 600000]
 //!                [--drift unknown-elements,unknown-state,long-name,other-root,other-record,other-charset|all]
 //!                [--tls [--tls-ca-out ca.pem] [--tls-test-host] [--tls-host NAME ...]]
@@ -53,6 +53,10 @@ struct Args {
     /// Window in milliseconds in which an identical write answers 23 (0: off).
     #[arg(long, default_value_t = 0)]
     duplicate_window_ms: u64,
+    /// Fixed latency of every COUFUN call in milliseconds, as a real server's
+    /// round trip (0: none).
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
     /// Seed of the random faults (same seed, same faults per request index).
     #[arg(long, default_value_t = 0)]
     fault_seed: u64,
@@ -223,6 +227,7 @@ async fn serve(args: Args) -> Result<(), String> {
         config.goods_list_daily_limit = limit;
     }
     config.duplicate_window = Duration::from_millis(args.duplicate_window_ms);
+    config.latency = Duration::from_millis(args.latency_ms);
     let odds = FaultOdds {
         delay: args.fault_delay,
         delay_for: Duration::from_millis(args.fault_delay_ms),

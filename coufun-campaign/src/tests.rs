@@ -1,0 +1,1055 @@
+//! Unit tests of the store's leases and claims and of the worker, on SQLite
+//! and (when `COUFUN_TEST_DATABASE_URL` names a server) PostgreSQL, with a
+//! fake issuer.
+
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::{Duration, Instant};
+
+use coufun_api::ResultCode;
+
+use super::*;
+use crate::outcome::Entry;
+
+/// The variable holding a PostgreSQL server URL for the tests.
+pub(crate) const PG_ENV: &str = "COUFUN_TEST_DATABASE_URL";
+
+/// A fresh database on the test server, or `None` (outside CI) when the
+/// variable is unset. In CI (`CI` set) an unset variable fails the test.
+pub(crate) async fn fresh_pg_database() -> Option<String> {
+    let Ok(url) = std::env::var(PG_ENV) else {
+        if std::env::var_os("CI").is_some() {
+            panic!(
+                "{PG_ENV} is unset in CI: the PostgreSQL tests must run (see .ci/start-postgres)"
+            );
+        }
+        eprintln!(
+            "\n!!! SKIPPING the PostgreSQL part: {PG_ENV} is unset.\n\
+             !!! Run `eval \"$(.ci/start-postgres)\"` first (in CI this fails instead).\n"
+        );
+        return None;
+    };
+    use sqlx::Connection;
+    let mut admin = sqlx::PgConnection::connect(&url)
+        .await
+        .expect("PostgreSQL test server");
+    let name = format!(
+        "coufun_campaign_{}",
+        ulid::Ulid::generate().to_string().to_lowercase()
+    );
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create the test database");
+    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+    Some(format!("{base}/{name}"))
+}
+
+/// The stores a test runs on: SQLite always, PostgreSQL when there is one.
+async fn stores(dir: &tempfile::TempDir) -> Vec<Store> {
+    let mut out = vec![Store::sqlite(dir.path().join("c.sqlite")).await.unwrap()];
+    if let Some(url) = fresh_pg_database().await {
+        out.push(Store::postgres(&url).await.unwrap());
+    }
+    out
+}
+
+const C: &str = "test";
+const TR: &str = TR_ID_WIRE;
+const QTY: &str = "CREATE_CNT_TEST";
+
+fn order(i: u64, qty: &str) -> Order {
+    Order::new(i, format!("r{i}"), vec![(QTY.to_owned(), qty.to_owned())])
+}
+
+/// A campaign of `rows` rows (row `bad` asks for 0), TR_IDs `T0001`…, run 1 started.
+async fn campaign(store: &Store, rows: u64, bad: Option<u64>, limits: Limits) {
+    store.create(C, "test").await.unwrap();
+    store.set_limits(C, &limits).await.unwrap();
+    let orders: Vec<_> = (1..=rows)
+        .map(|i| order(i, if Some(i) == bad { "0" } else { "1" }))
+        .collect();
+    let mut n = 0;
+    store
+        .load(C, &orders, || {
+            n += 1;
+            format!("T{n:04}")
+        })
+        .await
+        .unwrap();
+    store.new_run(C).await.unwrap();
+}
+
+fn limits() -> Limits {
+    Limits {
+        limit_pause: Duration::from_millis(20),
+        max_pause: Duration::from_millis(50),
+        ..Limits::default()
+    }
+}
+
+const LEASE: Duration = Duration::from_secs(30);
+const POLL: Duration = Duration::from_millis(5);
+
+async fn claim(store: &Store, worker: &str, max: usize) -> Claim {
+    store.claim(C, worker, max, LEASE, POLL).await.unwrap()
+}
+
+fn lines(claim: &Claim) -> Vec<u64> {
+    match claim {
+        Claim::Rows { rows, .. } => rows.iter().map(|c| c.row.line).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn issued_entry() -> Entry<'static> {
+    Entry {
+        state: RowState::Issued,
+        code: Some(ResultCode::Success),
+        message: None,
+        order: None,
+        coupons: Some("C1".into()),
+    }
+}
+
+#[tokio::test]
+async fn a_leased_row_is_claimed_by_no_other_worker_until_its_lease_lapses() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        campaign(&store, 3, None, limits()).await;
+        assert_eq!(lines(&claim(&store, "a", 2).await), [1, 2]);
+        assert_eq!(lines(&claim(&store, "b", 5).await), [3]);
+        // Everything is leased: b waits (a's leases are live), is not done.
+        assert!(matches!(claim(&store, "b", 5).await, Claim::Wait(_)));
+        assert!(store.start_attempt(C, "a", 1, 1).await.unwrap());
+        assert!(
+            !store.start_attempt(C, "b", 2, 1).await.unwrap(),
+            "not b's lease"
+        );
+        let leases = store.status(C).await.unwrap();
+        assert_eq!((leases.leased, leases.lapsed), (3, 0));
+
+        // a's leases lapse (a crashed): b takes rows 1 and 2 over, same TR_IDs.
+        let short = store.claim(C, "c", 0, Duration::ZERO, POLL).await.unwrap();
+        assert!(matches!(short, Claim::Wait(_) | Claim::Rows { .. }));
+        assert_eq!(store.renew(C, "a", Duration::ZERO).await.unwrap(), 2);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        assert_eq!(store.status(C).await.unwrap().lapsed, 2);
+        assert!(
+            !store.start_attempt(C, "a", 2, 1).await.unwrap(),
+            "a lapsed lease does not send"
+        );
+        let taken = claim(&store, "b", 5).await;
+        assert_eq!(lines(&taken), [1, 2]);
+        let Claim::Rows { rows, .. } = taken else {
+            unreachable!()
+        };
+        assert_eq!(rows[0].row.tr_id, "T0001");
+        assert_eq!(
+            rows[0].row.state,
+            RowState::Sending,
+            "a crashed mid-attempt"
+        );
+        assert_eq!(rows[1].row.tr_id, "T0002");
+        // a's late outcome is not recorded over b's lease.
+        assert!(
+            !store
+                .record(C, "a", 1, &issued_entry(), false, 0)
+                .await
+                .unwrap()
+        );
+        for line in [1, 2, 3] {
+            assert!(
+                store
+                    .record(C, "b", line, &issued_entry(), false, 0)
+                    .await
+                    .unwrap()
+            );
+        }
+        assert!(matches!(claim(&store, "b", 5).await, Claim::Done));
+        let rows = store.rows(C).await.unwrap();
+        assert!(rows.iter().all(|r| r.lease_owner.is_none()));
+        assert_eq!(rows[0].attempts, 1);
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn the_cap_on_rows_in_flight_holds_across_workers() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        let capped = Limits {
+            max_in_flight: Some(2),
+            ..limits()
+        };
+        campaign(&store, 5, None, capped).await;
+        assert_eq!(lines(&claim(&store, "a", 1).await), [1]);
+        assert_eq!(lines(&claim(&store, "b", 4).await), [2]);
+        assert!(matches!(claim(&store, "c", 4).await, Claim::Wait(_)));
+        store
+            .record(C, "a", 1, &issued_entry(), false, 0)
+            .await
+            .unwrap();
+        assert_eq!(lines(&claim(&store, "c", 4).await), [3]);
+        // A released row frees its place and is claimable again at once.
+        store.release(C, "c", 3).await.unwrap();
+        assert_eq!(lines(&claim(&store, "a", 4).await), [3]);
+        store.close().await;
+    }
+}
+
+/// The rate cap is one schedule in the campaign's row: each claim takes the
+/// next start times from it, whichever worker claims.
+#[tokio::test]
+async fn the_rate_cap_spaces_starts_across_workers() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        let rated = Limits {
+            rate: Some(4.0),
+            ..limits()
+        };
+        campaign(&store, 30, None, rated).await;
+        let waits = |c: &Claim| match c {
+            Claim::Rows { rows, .. } => rows.iter().map(|r| r.wait).collect::<Vec<_>>(),
+            _ => Vec::new(),
+        };
+        let next = || async {
+            store
+                .scalar_for_test("SELECT next_start_us FROM coufun_campaigns")
+                .await
+        };
+        let gap = Duration::from_millis(250);
+        let a = waits(&claim(&store, "a", 3).await);
+        let after_a = next().await;
+        let b = waits(&claim(&store, "b", 2).await);
+        let after_b = next().await;
+        assert_eq!(
+            a,
+            [Duration::ZERO, gap, gap * 2],
+            "starts a quarter second apart"
+        );
+        assert_eq!(b.len(), 2);
+        assert_eq!(b[1] - b[0], gap);
+        // b's starts follow a's on the one schedule (b claimed well within a's 750 ms).
+        assert_eq!(after_b - after_a, 2 * 250_000, "{after_a} {after_b}");
+        assert!(b[0] > Duration::ZERO, "b waits for a's starts: {b:?}");
+        // At most a second's worth of starts is handed out at once.
+        let c = waits(&claim(&store, "c", 50).await);
+        assert_eq!(c.len(), 4);
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_pause_holds_every_worker_and_doubles_up_to_the_longest() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        let slow = Limits {
+            limit_pause: Duration::from_millis(300),
+            max_pause: Duration::from_millis(500),
+            ..limits()
+        };
+        campaign(&store, 3, None, slow).await;
+        let first = store.pause(C).await.unwrap();
+        assert!(first <= Duration::from_millis(300) && first >= Duration::from_millis(250));
+        assert!(
+            matches!(claim(&store, "b", 3).await, Claim::Wait(w) if w > Duration::from_millis(100))
+        );
+        let second = store.pause(C).await.unwrap();
+        assert!(second > Duration::from_millis(450), "{second:?}");
+        let third = store.pause(C).await.unwrap();
+        assert!(third <= Duration::from_millis(500), "capped: {third:?}");
+        store.reset_pause(C).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(520)).await;
+        assert_eq!(lines(&claim(&store, "b", 3).await), [1, 2, 3]);
+        let again = store.pause(C).await.unwrap();
+        assert!(again <= Duration::from_millis(300), "reset: {again:?}");
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_halt_stops_every_claim_until_a_new_run() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        campaign(&store, 2, None, limits()).await;
+        assert_eq!(store.halt(C, "first").await.unwrap(), "first");
+        assert_eq!(store.halt(C, "second").await.unwrap(), "first");
+        assert!(matches!(claim(&store, "a", 2).await, Claim::Halted(w) if w == "first"));
+        assert_eq!(
+            store.status(C).await.unwrap().halted.as_deref(),
+            Some("first")
+        );
+        let run = store.new_run(C).await.unwrap();
+        assert_eq!(run, 2);
+        assert_eq!(lines(&claim(&store, "a", 2).await), [1, 2]);
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_row_tried_in_this_run_waits_for_the_next_unless_it_goes_again() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        campaign(&store, 3, None, limits()).await;
+        assert_eq!(lines(&claim(&store, "a", 3).await), [1, 2, 3]);
+        for line in [1, 2, 3] {
+            assert!(store.start_attempt(C, "a", line, 1).await.unwrap());
+        }
+        let unknown = Entry {
+            state: RowState::Unknown,
+            code: None,
+            message: Some("lost"),
+            order: None,
+            coupons: None,
+        };
+        let deferred = Entry {
+            state: RowState::Deferred,
+            code: Some(ResultCode::SystemError),
+            message: Some("system error"),
+            order: None,
+            coupons: None,
+        };
+        store.record(C, "a", 1, &unknown, false, 0).await.unwrap();
+        store.record(C, "a", 2, &deferred, false, 0).await.unwrap();
+        store.record(C, "a", 3, &deferred, true, 1).await.unwrap();
+        // Only the row to send again in this run.
+        let c = claim(&store, "b", 3).await;
+        assert_eq!(lines(&c), [3]);
+        let Claim::Rows { rows, .. } = c else {
+            unreachable!()
+        };
+        assert_eq!(rows[0].row.limit_hits, 1);
+        store
+            .record(C, "b", 3, &issued_entry(), false, 1)
+            .await
+            .unwrap();
+        assert!(matches!(claim(&store, "b", 3).await, Claim::Done));
+        // A new run sends the unknown and deferred rows again, same TR_IDs.
+        store.new_run(C).await.unwrap();
+        let c = claim(&store, "b", 3).await;
+        assert_eq!(lines(&c), [1, 2]);
+        let Claim::Rows { rows, run } = c else {
+            unreachable!()
+        };
+        assert_eq!(run, 2);
+        assert_eq!(rows[0].row.tr_id, "T0001");
+        assert_eq!(rows[1].row.limit_hits, 0, "a new run counts afresh");
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_campaign_of_another_identity_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        store.create(C, "goods=1").await.unwrap();
+        store.create(C, "goods=1").await.unwrap();
+        assert!(matches!(
+            store.create(C, "goods=2").await,
+            Err(StoreError::OtherRun(id)) if id == "goods=1"
+        ));
+        assert!(matches!(
+            store.new_run("nope").await,
+            Err(StoreError::NoCampaign(_))
+        ));
+        assert!(store.set_limits("nope", &limits()).await.is_err());
+        let bad = Limits {
+            rate: Some(0.0),
+            ..limits()
+        };
+        assert!(matches!(
+            store.set_limits(C, &bad).await,
+            Err(StoreError::Limit { name: "rate", .. })
+        ));
+        assert_eq!(store.campaigns().await.unwrap(), [C]);
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn reopening_a_sqlite_store_voids_the_leases_of_the_process_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite");
+    let store = Store::sqlite(&path).await.unwrap();
+    campaign(&store, 2, None, limits()).await;
+    assert_eq!(lines(&claim(&store, "gone", 2).await), [1, 2]);
+    store.close().await;
+    let store = Store::sqlite(&path).await.unwrap();
+    assert_eq!(lines(&claim(&store, "next", 2).await), [1, 2]);
+    // The file is this process's while it is open.
+    assert!(Store::sqlite(&path).await.is_err() || cfg!(not(unix)));
+    store.close().await;
+}
+
+/// A fake server: answers by a script keyed on the call number, records TR_IDs.
+struct Fake {
+    calls: StdMutex<Vec<String>>,
+    answer: fn(usize, &str) -> RowOutcome,
+    delay: Duration,
+}
+
+impl Fake {
+    fn new(answer: fn(usize, &str) -> RowOutcome) -> Arc<Self> {
+        Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer,
+            delay: Duration::ZERO,
+        })
+    }
+}
+
+impl Issuer for Arc<Fake> {
+    async fn issue(&self, params: Vec<(String, String)>) -> RowOutcome {
+        let tr = params
+            .iter()
+            .find(|(k, _)| k == TR)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let n = {
+            let mut calls = self.calls.lock().unwrap();
+            calls.push(tr.clone());
+            calls.len()
+        };
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
+        (self.answer)(n, &tr)
+    }
+    fn check(&self, params: &[(String, String)]) -> Result<(), (ResultCode, String)> {
+        if params.iter().any(|(k, v)| k == QTY && v == "0") {
+            return Err((ResultCode::InvalidQuantity, "quantity 0".into()));
+        }
+        Ok(())
+    }
+}
+
+fn settings(concurrency: usize) -> Settings {
+    Settings::new(C, TR).concurrency(concurrency).poll(POLL)
+}
+
+fn issued(_: usize, tr: &str) -> RowOutcome {
+    RowOutcome::Issued {
+        order: Some(format!("O-{tr}")),
+        coupons: vec![format!("C-{tr}")],
+        warning: None,
+    }
+}
+
+/// A new run of the campaign through `fake`, never stopped.
+async fn run_all(fake: &Arc<Fake>, store: &Store, s: Settings) -> Summary {
+    store.new_run(C).await.unwrap();
+    let (_tx, rx) = tokio::sync::watch::channel(false);
+    run(Arc::clone(fake), store.clone(), s, rx, None)
+        .await
+        .unwrap()
+}
+
+async fn sqlite(dir: &tempfile::TempDir, rows: u64, bad: Option<u64>) -> Store {
+    let store = Store::sqlite(dir.path().join("j.sqlite")).await.unwrap();
+    campaign(&store, rows, bad, limits()).await;
+    store
+}
+
+#[tokio::test]
+async fn unknown_rows_are_retried_with_their_own_tr_id_and_nothing_else_is_resent() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Fake::new(|_, tr| {
+        if tr == "T0003" || tr == "T0007" {
+            RowOutcome::Unknown("answer lost".into())
+        } else {
+            issued(0, tr)
+        }
+    });
+    let j = sqlite(&dir, 10, Some(5)).await;
+    let s = run_all(&first, &j, settings(3)).await;
+    assert_eq!(s.count(RowState::Issued), 7);
+    assert_eq!(s.count(RowState::Unknown), 2);
+    assert_eq!(s.count(RowState::Invalid), 1);
+    assert_eq!((s.rows, s.open(), s.coupons), (10, 2, 7));
+    assert_eq!(
+        first.calls.lock().unwrap().len(),
+        9,
+        "the invalid row is never sent"
+    );
+
+    let second = Fake::new(issued);
+    let s = run_all(&second, &j, settings(3)).await;
+    let mut again = second.calls.lock().unwrap().clone();
+    again.sort();
+    assert_eq!(again, ["T0003", "T0007"]);
+    assert_eq!(s.count(RowState::Issued), 9);
+    assert_eq!(s.coupons, 9);
+    assert_eq!(s.sent_this_run, 2);
+    assert_eq!(s.open(), 0);
+    let rows = j.rows(C).await.unwrap();
+    assert_eq!(rows[2].attempts, 2);
+    assert_eq!(rows[2].coupons.as_deref(), Some("C-T0003"));
+    assert_eq!(rows[4].code, Some(ResultCode::InvalidQuantity));
+    assert_eq!(rows[4].attempts, 0);
+    assert_eq!(rows[4].first_attempt, None, "never sent");
+    assert!(rows.iter().all(|r| r.lease_owner.is_none()));
+}
+
+#[tokio::test]
+async fn a_row_whose_earlier_attempt_reached_the_server_is_never_resent() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Fake::new(|_, tr| {
+        if tr == "T0002" {
+            RowOutcome::Reached {
+                code: ResultCode::DuplicateTrId,
+                detail: "12 after a lost answer".into(),
+            }
+        } else {
+            issued(0, tr)
+        }
+    });
+    let j = sqlite(&dir, 3, None).await;
+    let s = run_all(&fake, &j, settings(3)).await;
+    assert_eq!(s.count(RowState::Reached), 1);
+    let again = run_all(&fake, &j, settings(3)).await;
+    assert_eq!(again.sent_this_run, 0);
+    assert_eq!(fake.calls.lock().unwrap().len(), 3);
+}
+
+/// Issue 19: a row answered 23 was journaled as 12. Each repeat's code is
+/// kept as answered, read back as a `ResultCode` from a reopened store, and
+/// a resumed run neither resends those rows nor rewrites their codes.
+#[tokio::test]
+async fn a_repeat_is_journaled_with_the_code_it_was_answered_across_a_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Fake::new(|_, tr| match tr {
+        "T0001" => RowOutcome::Reached {
+            code: ResultCode::DuplicateRequest,
+            detail: "23 after a lost answer".into(),
+        },
+        "T0002" => RowOutcome::Reached {
+            code: ResultCode::DuplicateTrId,
+            detail: "12 after a lost answer".into(),
+        },
+        _ => issued(0, tr),
+    });
+    let j = sqlite(&dir, 3, None).await;
+    run_all(&fake, &j, settings(3)).await;
+    j.close().await;
+
+    let reopened = Store::sqlite(dir.path().join("j.sqlite")).await.unwrap();
+    let codes =
+        |rows: &[CampaignRow]| -> Vec<Option<ResultCode>> { rows.iter().map(|r| r.code).collect() };
+    let rows = reopened.rows(C).await.unwrap();
+    assert_eq!(
+        codes(&rows),
+        [
+            Some(ResultCode::DuplicateRequest),
+            Some(ResultCode::DuplicateTrId),
+            Some(ResultCode::Success)
+        ]
+    );
+    assert!(rows[..2].iter().all(|r| r.state == RowState::Reached));
+
+    let again = run_all(&fake, &reopened, settings(3)).await;
+    assert_eq!(again.sent_this_run, 0);
+    assert_eq!(fake.calls.lock().unwrap().len(), 3);
+    assert_eq!(codes(&reopened.rows(C).await.unwrap()), codes(&rows));
+}
+
+/// A code outside the manual survives the store with its digits.
+#[tokio::test]
+async fn a_code_outside_the_manual_is_kept_by_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        campaign(&store, 1, None, limits()).await;
+        let newer = (0..=99)
+            .filter_map(ResultCode::from_number)
+            .find(|c| !c.is_known())
+            .unwrap();
+        assert_eq!(lines(&claim(&store, "a", 1).await), [1]);
+        let entry = Entry {
+            state: RowState::Refused,
+            code: Some(newer),
+            message: Some("newer"),
+            order: None,
+            coupons: None,
+        };
+        store.record(C, "a", 1, &entry, false, 0).await.unwrap();
+        let row = &store.rows(C).await.unwrap()[0];
+        assert_eq!(row.code, Some(newer));
+        assert!(!row.code.unwrap().is_known());
+        store.close().await;
+    }
+}
+
+/// An answer that was another order's: the row records no coupons, is never
+/// sent again, and is one the supplier is asked about.
+#[tokio::test]
+async fn an_echo_mismatch_is_recorded_without_coupons_and_never_resent() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Fake::new(|_, tr| {
+        if tr == "T0002" {
+            RowOutcome::EchoMismatch {
+                detail: "echoed T9999".into(),
+            }
+        } else {
+            issued(0, tr)
+        }
+    });
+    let j = sqlite(&dir, 3, None).await;
+    let s = run_all(&fake, &j, settings(3)).await;
+    assert_eq!(s.count(RowState::EchoMismatch), 1);
+    assert_eq!(s.coupons, 2);
+    let rows = j.rows(C).await.unwrap();
+    assert_eq!(rows[1].state, RowState::EchoMismatch);
+    assert_eq!(rows[1].coupons, None);
+    assert_eq!(rows[1].message.as_deref(), Some("echoed T9999"));
+    assert!(rows[1].state.needs_reconciliation());
+    let again = run_all(&fake, &j, settings(3)).await;
+    assert_eq!(again.sent_this_run, 0);
+    assert_eq!(fake.calls.lock().unwrap().len(), 3);
+}
+
+/// A code that may be sent again (retry class `same_tr_id`).
+const RETRYABLE: ResultCode = ResultCode::SystemError;
+
+#[tokio::test]
+async fn a_retryable_code_pauses_then_the_same_row_goes_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Fake::new(|n, tr| {
+        if n <= 2 {
+            RowOutcome::Refused {
+                code: RETRYABLE,
+                message: "system error".into(),
+            }
+        } else {
+            issued(n, tr)
+        }
+    });
+    let j = sqlite(&dir, 4, None).await;
+    let started = Instant::now();
+    let s = run_all(&fake, &j, settings(3)).await;
+    assert_eq!(s.count(RowState::Issued), 4);
+    assert!(started.elapsed() >= Duration::from_millis(20), "it paused");
+    let calls = fake.calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 6);
+    // The refused rows went again with their own TR_IDs.
+    let mut sorted = calls.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 4);
+    assert_eq!(s.sent_this_run, 4);
+    assert!(j.rows(C).await.unwrap().iter().all(|r| r.limit_hits <= 1));
+}
+
+/// 95 is never retried (as `coufun codes` says): the run sends it once,
+/// stops at once, and leaves that row and the rest open for a rerun.
+#[tokio::test]
+async fn the_issue_limit_is_not_retried_and_stops_the_run_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Fake::new(|n, tr| {
+        if n == 2 {
+            RowOutcome::Refused {
+                code: ResultCode::IssueLimitExceeded,
+                message: "limit".into(),
+            }
+        } else {
+            issued(n, tr)
+        }
+    });
+    let j = sqlite(&dir, 5, None).await;
+    let s = run_all(&fake, &j, settings(1)).await;
+    assert_eq!(fake.calls.lock().unwrap().as_slice(), ["T0001", "T0002"]);
+    let halted = s.halted.clone().expect("stopped");
+    assert!(
+        halted.contains(ResultCode::IssueLimitExceeded.as_str()),
+        "{halted}"
+    );
+    assert!(halted.contains("administrator"), "{halted}");
+    assert_eq!(s.count(RowState::Issued), 1);
+    assert_eq!(s.count(RowState::Deferred), 1);
+    assert_eq!(s.count(RowState::Pending), 3);
+    assert_eq!(s.open(), 4, "the deferred row and the pending ones");
+    let rows = j.rows(C).await.unwrap();
+    assert_eq!(rows[1].code, Some(ResultCode::IssueLimitExceeded));
+    assert!(
+        rows[1].state.needs_sending(),
+        "a rerun sends it, same TR_ID"
+    );
+    assert!(rows.iter().all(|r| r.lease_owner.is_none()));
+    // A second worker joining the stopped run sends nothing.
+    let (_tx, rx) = tokio::sync::watch::channel(false);
+    let joined = run(Arc::clone(&fake), j.clone(), settings(1), rx, None)
+        .await
+        .unwrap();
+    assert!(joined.halted.is_some());
+    assert_eq!(fake.calls.lock().unwrap().len(), 2);
+    // A new run resumes, the deferred row first, with its TR_ID.
+    let resumed = run_all(&Fake::new(issued), &j, settings(1)).await;
+    assert_eq!(resumed.count(RowState::Issued), 5);
+}
+
+#[tokio::test]
+async fn a_lasting_retryable_code_stops_the_run_and_leaves_rows_for_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Fake::new(|_, _| RowOutcome::Refused {
+        code: RETRYABLE,
+        message: "system error".into(),
+    });
+    let j = sqlite(&dir, 20, None).await;
+    let s = run_all(&fake, &j, settings(1)).await;
+    assert!(s.halted.is_some());
+    assert_eq!(s.count(RowState::Issued), 0);
+    assert_eq!(s.count(RowState::Deferred) + s.count(RowState::Pending), 20);
+    let calls = fake.calls.lock().unwrap().clone();
+    assert_eq!(calls, ["T0001"; 3], "one row, sent --limit-retries times");
+}
+
+#[tokio::test]
+async fn a_lasting_limit_stops_the_run_and_leaves_rows_for_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Fake::new(|_, _| RowOutcome::Refused {
+        code: ResultCode::IssueLimitExceeded,
+        message: "limit".into(),
+    });
+    let j = sqlite(&dir, 20, None).await;
+    let s = run_all(&fake, &j, settings(1)).await;
+    assert!(s.halted.is_some());
+    assert_eq!(s.count(RowState::Issued), 0);
+    assert_eq!(s.count(RowState::Deferred) + s.count(RowState::Pending), 20);
+    assert!(fake.calls.lock().unwrap().len() < 20, "it stopped sending");
+}
+
+#[tokio::test]
+async fn a_changed_input_is_refused_but_an_invalid_row_may_be_corrected() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = sqlite(&dir, 3, Some(2)).await;
+    let fixed = vec![order(1, "1"), order(2, "0"), order(3, "2")];
+    assert!(matches!(
+        j.load(C, &fixed, || "X".into()).await,
+        Err(StoreError::Changed(3))
+    ));
+    let longer: Vec<_> = (1..=4)
+        .map(|i| order(i, if i == 2 { "0" } else { "1" }))
+        .collect();
+    j.load(C, &longer[..2], || "X".into())
+        .await
+        .map(|_| ())
+        .expect_err("a shorter input is a changed one");
+    let fake = Fake::new(issued);
+    run_all(&fake, &j, settings(3)).await;
+    let mut corrected = fixed.clone();
+    corrected[1].params[0].1 = "1".into();
+    corrected[2].params[0].1 = "1".into();
+    j.load(C, &corrected, || "X".into()).await.unwrap();
+    let rows = j.rows(C).await.unwrap();
+    assert_eq!(rows[1].state, RowState::Pending);
+    assert_eq!(rows[1].tr_id, "T0002", "the TR_ID stays");
+}
+
+/// Three workers on one campaign, one of them stopped partway by a kill (its
+/// task dropped with rows leased and in flight): every row ends issued, each
+/// TR_ID sent to the fake server... and issued once; no row stays leased.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workers_share_a_campaign_and_take_over_a_dead_ones_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        campaign(&store, 120, None, limits()).await;
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: issued,
+            delay: Duration::from_millis(2),
+        });
+        let lease = Duration::from_millis(300);
+        let spawn = |name: &str| {
+            let (fake, store) = (Arc::clone(&fake), store.clone());
+            let s = settings(4).worker(name).lease(lease);
+            tokio::spawn(async move {
+                let (_tx, rx) = tokio::sync::watch::channel(false);
+                run(fake, store, s, rx, None).await
+            })
+        };
+        let doomed = spawn("doomed");
+        while fake.calls.lock().unwrap().len() < 10 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        doomed.abort();
+        let _ = doomed.await;
+        let others = [spawn("a"), spawn("b")];
+        for w in others {
+            w.await.unwrap().unwrap();
+        }
+        let rows = store.rows(C).await.unwrap();
+        assert!(
+            rows.iter().all(|r| r.state == RowState::Issued),
+            "all issued"
+        );
+        assert!(rows.iter().all(|r| r.lease_owner.is_none()), "none leased");
+        let mut calls = fake.calls.lock().unwrap().clone();
+        let sent = calls.len();
+        calls.sort();
+        calls.dedup();
+        assert_eq!(calls.len(), 120);
+        // Only rows the dead worker had in flight went twice.
+        assert!(sent - 120 <= 4, "{sent} calls");
+        store.close().await;
+    }
+}
+
+/// The progress stream: a start with the open rows, one outcome per row.
+#[tokio::test]
+async fn the_worker_reports_each_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = sqlite(&dir, 4, Some(3)).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    run(Fake::new(issued), j.clone(), settings(2), stopped, Some(tx))
+        .await
+        .unwrap();
+    let mut events = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        events.push(e);
+    }
+    assert_eq!(events[0], Event::Started { open: 4 });
+    let mut outcomes: Vec<_> = events[1..]
+        .iter()
+        .map(|e| match e {
+            Event::Outcome { line, state, .. } => (*line, *state),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    outcomes.sort();
+    assert_eq!(
+        outcomes,
+        [
+            (1, RowState::Issued),
+            (2, RowState::Issued),
+            (3, RowState::Invalid),
+            (4, RowState::Issued)
+        ]
+    );
+}
+
+/// A stopped worker sends nothing more and gives its unsent rows back.
+#[tokio::test]
+async fn a_stopped_worker_sends_nothing_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = sqlite(&dir, 4, None).await;
+    let (stop, stopped) = tokio::sync::watch::channel(true);
+    let fake = Fake::new(issued);
+    let s = run(Arc::clone(&fake), j.clone(), settings(2), stopped, None)
+        .await
+        .unwrap();
+    drop(stop);
+    assert!(s.interrupted);
+    assert_eq!(fake.calls.lock().unwrap().len(), 0);
+    assert_eq!(s.count(RowState::Pending), 4);
+}
+
+/// A journal written by `coufun bulk-create` before the campaign store (its
+/// tables as they were, before the attempt times too) opens, keeps its rows
+/// and codes, and gains the times from then on.
+#[tokio::test]
+async fn an_old_journal_is_migrated_and_stays_readable() {
+    use std::str::FromStr;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    {
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str("sqlite:")
+            .unwrap()
+            .filename(&path)
+            .create_if_missing(true);
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .unwrap();
+        for statement in [
+            "CREATE TABLE run (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            "INSERT INTO run VALUES ('identity', 'coupon_create goods=1 env=test')",
+            "CREATE TABLE rows (
+                line INTEGER PRIMARY KEY,
+                reference TEXT NOT NULL,
+                params TEXT NOT NULL,
+                tr_id TEXT NOT NULL UNIQUE,
+                state TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                code TEXT,
+                message TEXT,
+                order_id TEXT,
+                coupons TEXT
+            )",
+            "INSERT INTO rows (line, reference, params, tr_id, state, attempts, code) VALUES
+                (1, 'a', '[]', 'T1', 'reached', 2, '23'),
+                (2, 'b', '[]', 'T2', 'pending', 0, NULL)",
+        ] {
+            sqlx::query(statement).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+    }
+    let store = Store::sqlite(&path).await.unwrap();
+    let b = DEFAULT_CAMPAIGN;
+    let rows = store.rows(b).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].state, RowState::Reached);
+    assert_eq!(rows[0].code, Some(ResultCode::DuplicateRequest));
+    assert_eq!(rows[0].attempts, 2);
+    assert_eq!(rows[0].first_attempt, None, "made before times were kept");
+    assert!(matches!(
+        store.create(b, "another").await,
+        Err(StoreError::OtherRun(_))
+    ));
+    store
+        .create(b, "coupon_create goods=1 env=test")
+        .await
+        .unwrap();
+
+    let run = store.new_run(b).await.unwrap();
+    let claimed = store.claim(b, "w", 2, LEASE, POLL).await.unwrap();
+    assert_eq!(lines(&claimed), [2], "the reached row is never resent");
+    // An attempt of the migrated row gets its times; the earlier ones stay unknown.
+    store
+        .execute_for_test(
+            "UPDATE coufun_campaign_rows SET lease_owner = 'w', lease_until_ms = 9000000000000",
+        )
+        .await;
+    store.start_attempt(b, "w", 1, run).await.unwrap();
+    store.start_attempt(b, "w", 2, run).await.unwrap();
+    let rows = store.rows(b).await.unwrap();
+    assert_eq!(rows[0].first_attempt, None, "not this attempt's time");
+    assert!(rows[0].last_attempt.is_some());
+    assert!(rows[1].first_attempt.is_some());
+    assert_eq!(rows[1].first_attempt, rows[1].last_attempt);
+    store.close().await;
+    // A second open finds the store there and migrates nothing.
+    let again = Store::sqlite(&path).await.unwrap();
+    assert_eq!(again.rows(b).await.unwrap()[1].attempts, 1);
+    assert_eq!(again.campaigns().await.unwrap(), [b]);
+}
+
+/// An attempt's outcome moves the last-attempt time to its end; a row
+/// refused by our own checks (never sent) gets no time.
+#[tokio::test]
+async fn attempt_times_span_the_attempts_and_only_them() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        campaign(&store, 2, None, limits()).await;
+        assert_eq!(lines(&claim(&store, "w", 2).await), [1, 2]);
+        let invalid = Entry {
+            state: RowState::Invalid,
+            code: Some(ResultCode::InvalidQuantity),
+            message: None,
+            order: None,
+            coupons: None,
+        };
+        store.record(C, "w", 1, &invalid, false, 0).await.unwrap();
+        store.start_attempt(C, "w", 2, 1).await.unwrap();
+        store
+            .execute_for_test(
+                "UPDATE coufun_campaign_rows SET last_attempt_at = '2000-01-01T00:00:00Z' WHERE line = 2",
+            )
+            .await;
+        store
+            .record(C, "w", 2, &issued_entry(), false, 0)
+            .await
+            .unwrap();
+        let rows = store.rows(C).await.unwrap();
+        assert_eq!(
+            (&rows[0].first_attempt, &rows[0].last_attempt),
+            (&None, &None)
+        );
+        let (first, last) = (rows[1].first_attempt.clone(), rows[1].last_attempt.clone());
+        assert!(first.is_some());
+        assert_ne!(
+            last.as_deref(),
+            Some("2000-01-01T00:00:00Z"),
+            "set at the outcome"
+        );
+        assert!(last >= first, "{first:?} .. {last:?}");
+        assert_eq!(store.now().await.unwrap().len(), 20);
+        store.close().await;
+    }
+}
+
+/// The issuer over the SDK against the sandbox: each of the SDK's outcomes
+/// becomes its row outcome (issued with and without a count warning, an
+/// earlier attempt that reached the server, a refusal), and a broken rule is
+/// found without sending.
+#[tokio::test]
+async fn the_sdk_issuer_reads_each_outcome_of_the_sdk() {
+    use coufun_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig, ScheduledFault};
+    let mut config = SandboxConfig::default();
+    config.faults = FaultPlan::scheduled([
+        ScheduledFault::at(1, Fault::ShortOfACoupon),
+        ScheduledFault::at(2, Fault::DropAfterCommit),
+    ]);
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let client = coufun_api::Client::builder(
+        coufun_api::Environment::Custom(sandbox.base_url()),
+        coufun_api::privacy::PocId::new(coufun_sandbox::DEFAULT_POC_ID).unwrap(),
+    )
+    .build()
+    .unwrap();
+    let issuer = SdkIssuer::new(client);
+    let fields = coufun_api::OperationId::CouponCreate.spec().fields;
+    let wire = |kind: &str| fields.iter().find(|f| f.kind == kind).unwrap().wire;
+    let params = |goods: &str, qty: &str, tr: &str| {
+        vec![
+            (wire(coufun_api::GoodsId::KIND).to_owned(), goods.to_owned()),
+            (wire(coufun_api::Quantity::KIND).to_owned(), qty.to_owned()),
+            (TR_ID_WIRE.to_owned(), tr.to_owned()),
+        ]
+    };
+    let goods = "0000100001";
+
+    let one = issuer.issue(params(goods, "1", "campaign-sdk-1")).await;
+    let RowOutcome::Issued {
+        order,
+        coupons,
+        warning,
+    } = &one
+    else {
+        panic!("{one:?}")
+    };
+    assert!(order.is_some());
+    assert_eq!((coupons.len(), warning), (1, &None));
+    let shown = format!("{one:?}");
+    assert!(shown.contains("Issued") && shown.contains("***"), "{shown}");
+    assert!(!shown.contains(&coupons[0]), "{shown}");
+
+    let short = issuer.issue(params(goods, "2", "campaign-sdk-2")).await;
+    let RowOutcome::Issued {
+        coupons, warning, ..
+    } = &short
+    else {
+        panic!("{short:?}")
+    };
+    assert_eq!(coupons.len(), 1);
+    let warning = warning.as_deref().unwrap_or_default();
+    assert!(warning.contains("listed 1"), "{warning}");
+
+    let lost = issuer.issue(params(goods, "1", "campaign-sdk-3")).await;
+    assert!(
+        matches!(
+            lost,
+            RowOutcome::Reached {
+                code: ResultCode::DuplicateTrId,
+                ..
+            }
+        ),
+        "{lost:?}"
+    );
+
+    let refused = issuer
+        .issue(params("9999999999", "1", "campaign-sdk-4"))
+        .await;
+    assert!(
+        matches!(refused, RowOutcome::Refused { code, .. } if code != ResultCode::Success),
+        "{refused:?}"
+    );
+
+    let broken = params(goods, "0", "campaign-sdk-5");
+    let (code, why) = issuer.check(&broken).unwrap_err();
+    assert_eq!(code, ResultCode::InvalidQuantity);
+    assert!(!why.is_empty());
+    assert!(issuer.check(&params(goods, "1", "campaign-sdk-6")).is_ok());
+    assert!(matches!(issuer.issue(broken).await, RowOutcome::Invalid(_)));
+    assert_eq!(sandbox.ledger().orders.len(), 3, "nothing invalid was sent");
+    sandbox.shutdown().await;
+}
