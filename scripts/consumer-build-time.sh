@@ -2,13 +2,23 @@
 # Cold build time of a consumer crate on `coufun-api` (default features) against
 # one on the stack a user would hand-roll instead (reqwest with rustls, quick-xml,
 # encoding_rs, tokio, serde: the versions coufun-api resolves in Cargo.lock, with
-# the features coufun-api asks of them). Both consumers are created in a temporary
-# directory and each is built cold (a fresh target directory, the same CARGO_HOME,
-# --offline, the workspace's Cargo.lock) back to back, ROUNDS times interleaved
-# (A B A B ...), so that a load that changes during the run falls on both sides.
+# the features coufun-api's Cargo.toml asks of them, read from `cargo metadata`).
+# Both consumers are created in a temporary directory and each is built cold (a
+# fresh target directory, the same CARGO_HOME, --offline, the workspace's
+# Cargo.lock) back to back, ROUNDS times interleaved (A B A B ...), so that a load
+# that changes during the run falls on both sides.
+#
+# Both are built with CARGO_INCREMENTAL=0, as a user's build compiles coufun-api:
+# cargo never builds a registry (or git) dependency incrementally, but it would
+# build the path dependencies here (coufun-api, coufun-macros, coufun-rules)
+# incrementally, writing an incremental cache that costs a cold build about a
+# second of CPU which no user pays. The stack's crates are all registry crates,
+# so the setting changes only its empty consumer. INCREMENTAL=1 measures the
+# path-dependency build instead.
 #
 # Usage: scripts/consumer-build-time.sh        (ROUNDS=2 by default)
 #        ROUNDS=3 CARGO_BUILD_JOBS=2 scripts/consumer-build-time.sh
+#        INCREMENTAL=1 scripts/consumer-build-time.sh
 # Prints each build's wall-clock seconds, CPU seconds (user + system of cargo and
 # every compiler it ran: steadier than wall-clock time on a shared machine) and
 # compiled units, the means and ratios of both, and the number of packages in
@@ -20,6 +30,7 @@ rounds=${ROUNDS:-2}
 work=$(mktemp -d "${TMPDIR:-/tmp}/coufun-build-time.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 unset CARGO_TARGET_DIR
+if [ "${INCREMENTAL:-0}" = 1 ]; then export CARGO_INCREMENTAL=1; else export CARGO_INCREMENTAL=0; fi
 
 # The version of each crate as coufun-api resolves it (its direct dependencies).
 direct=$(cd "$root" && cargo tree --offline --quiet -p coufun-api -e normal --depth 1 --prefix none --format '{p}')
@@ -51,13 +62,22 @@ TOML
 make_crate consumer-coufun \
   "coufun-api = { path = \"$root/coufun-api\" }" \
   'pub use coufun_api;'
-# The same features coufun-api's Cargo.toml asks of these crates.
-make_crate consumer-stack \
-  "reqwest = { version = \"=$(version_of reqwest)\", default-features = false, features = [\"rustls-tls\"] }
-quick-xml = \"=$(version_of quick-xml)\"
-encoding_rs = \"=$(version_of encoding_rs)\"
-tokio = { version = \"=$(version_of tokio)\", default-features = false, features = [\"time\"] }
-serde = { version = \"=$(version_of serde)\", features = [\"derive\"] }" \
+# Each stack crate as coufun-api's Cargo.toml asks for it (default features or
+# not, and the features listed), at the version it resolves.
+declared=$(cd "$root" && cargo metadata --offline --format-version 1 --no-deps)
+stack_dep() {
+  local v line
+  v=$(version_of "$1")
+  line=$(printf '%s\n' "$declared" | jq -r --arg n "$1" --arg v "$v" '
+    .packages[] | select(.name == "coufun-api") | .dependencies[]
+    | select(.name == $n and .kind == null)
+    | "\(.name) = { version = \"=\($v)\", default-features = \(.uses_default_features), features = \(.features | tojson) }"')
+  [ -n "$line" ] || { echo "coufun-api's Cargo.toml does not declare $1" >&2; exit 1; }
+  printf '%s\n' "$line"
+}
+stack=""
+for c in reqwest quick-xml encoding_rs tokio serde; do stack+="$(stack_dep "$c")"$'\n'; done
+make_crate consumer-stack "$stack" \
   'pub use {encoding_rs, quick_xml, reqwest, serde, tokio};'
 
 build() { # crate, round -> prints "seconds cpu-seconds units"
@@ -92,3 +112,5 @@ awk -v a="$sum_a" -v b="$sum_b" -v ca="$cpu_a" -v cb="$cpu_b" -v n="$rounds" 'BE
   printf "mean wall-clock: coufun-api %.1f s, hand-rolled stack %.1f s, ratio %.2f\n", a / n, b / n, a / b
   printf "mean CPU:        coufun-api %.1f s, hand-rolled stack %.1f s, ratio %.2f\n", ca / n, cb / n, ca / cb }'
 echo "packages (normal+build graph, the consumer included): coufun-api $(packages consumer-coufun), stack $(packages consumer-stack)"
+echo "CARGO_INCREMENTAL=$CARGO_INCREMENTAL; the stack's dependencies:"
+sed -n '/^\[dependencies\]/,$p' "$work/consumer-stack/Cargo.toml" | tail -n +2
