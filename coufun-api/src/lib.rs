@@ -154,6 +154,7 @@ pub mod manual;
 pub mod notice;
 pub mod operation;
 pub mod privacy;
+mod random;
 pub mod redact;
 pub mod result_code;
 pub mod retry;

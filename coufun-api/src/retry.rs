@@ -16,8 +16,6 @@
 
 use std::time::Duration;
 
-use rand::{Rng, RngExt};
-
 use crate::ResultCode;
 use crate::operation::Effect;
 use crate::result_code::RetryClass;
@@ -160,12 +158,16 @@ impl RetryPolicy {
             .min(self.max_backoff)
     }
 
-    /// A random wait in `0..=backoff_ceiling(attempts_made)` ("full jitter"), so
-    /// that many clients failing together do not retry together.
-    pub fn backoff<R: Rng + ?Sized>(&self, attempts_made: u32, rng: &mut R) -> Duration {
+    /// A wait in `0..=backoff_ceiling(attempts_made)` picked by `random`: a
+    /// uniformly random `u64` gives "full jitter", so that many clients failing
+    /// together do not retry together (the client draws it from the OS; any
+    /// random-number generator's `u64` will do).
+    pub fn backoff(&self, attempts_made: u32, random: u64) -> Duration {
         let ceiling = self.backoff_ceiling(attempts_made);
         let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
-        Duration::from_nanos(rng.random_range(0..=nanos))
+        // `random` scaled onto 0..=nanos (the high half of the 128-bit product)
+        let picked = (u128::from(random) * (u128::from(nanos) + 1)) >> 64;
+        Duration::from_nanos(u64::try_from(picked).unwrap_or(nanos))
     }
 
     /// Whether another attempt may start after `attempts_made` attempts with
@@ -178,7 +180,7 @@ impl RetryPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
+    use rand::{RngExt, SeedableRng};
 
     const READ: Effect = Effect::Read;
     const WRITE: Effect = Effect::Write;
@@ -300,7 +302,17 @@ mod tests {
         let ceilings: Vec<u128> = (1..=5).map(|n| p.backoff_ceiling(n).as_millis()).collect();
         assert_eq!(ceilings, [100, 200, 400, 500, 500]);
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-        let waits: Vec<Duration> = (0..200).map(|_| p.backoff(3, &mut rng)).collect();
+        let waits: Vec<Duration> = (0..200).map(|_| p.backoff(3, rng.random())).collect();
+        assert_eq!(
+            p.backoff(3, 0),
+            Duration::ZERO,
+            "the lowest draw waits not at all"
+        );
+        assert_eq!(
+            p.backoff(3, u64::MAX),
+            Duration::from_millis(400),
+            "the highest the ceiling"
+        );
         assert!(waits.iter().all(|w| *w <= Duration::from_millis(400)));
         assert!(
             waits.iter().any(|w| *w < Duration::from_millis(100)),
@@ -365,7 +377,7 @@ impl Attempts {
 
     /// The wait before the next attempt (jittered, never past the deadline).
     pub(crate) fn backoff(&self) -> Duration {
-        let wait = self.policy.backoff(self.made, &mut rand::rng());
+        let wait = self.policy.backoff(self.made, crate::random::random_u64());
         let left = self.policy.deadline.saturating_sub(self.started.elapsed());
         wait.min(left)
     }

@@ -4,18 +4,59 @@
 //! always through the checked constructor.
 //!
 //! A generated TR_ID is the prefix followed by a ULID (26 characters of Crockford
-//! base32: 48 bits of milliseconds since 1970, then 80 random bits, incremented
-//! within one millisecond so that one generator's ids strictly increase).
+//! base32: 48 bits of milliseconds since 1970, then 80 random bits from the
+//! operating system, incremented within one millisecond so that one generator's
+//! ids strictly increase).
 
 use std::str::FromStr;
 use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use coufun_rules::Violation;
 
 use crate::TrId;
 
 /// Length of the ULID part of a generated TR_ID.
-const ULID_LEN: usize = ulid::ULID_LEN;
+const ULID_LEN: usize = 26;
+
+/// Bits of a ULID after its millisecond timestamp: the random part.
+const RANDOM_BITS: u32 = 80;
+
+/// Crockford's base32 alphabet (no I, L, O, U), as ULIDs write it.
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// The monotonic ULID state of one generator: the last ULID it made, as its
+/// 128-bit value (`0` before the first).
+#[derive(Debug, Default)]
+struct LastUlid(u128);
+
+impl LastUlid {
+    /// The next ULID at `now_ms`: a fresh random part in a new millisecond;
+    /// otherwise (the same millisecond, or a clock that went back) the last one
+    /// plus one, which carries into the next millisecond once the 80 random bits
+    /// are all ones.
+    fn next(&mut self, now_ms: u128, random: impl FnOnce() -> u128) -> u128 {
+        let now_ms = now_ms & ((1 << 48) - 1);
+        let next = if now_ms <= self.0 >> RANDOM_BITS {
+            self.0.saturating_add(1)
+        } else {
+            (now_ms << RANDOM_BITS) | (random() & ((1 << RANDOM_BITS) - 1))
+        };
+        self.0 = next;
+        next
+    }
+}
+
+/// A ULID's 26 characters: its 128 bits, 5 at a time from the top (the first
+/// character holds the top 3), in Crockford base32.
+fn encode_ulid(mut value: u128) -> [u8; ULID_LEN] {
+    let mut text = [0u8; ULID_LEN];
+    for slot in text.iter_mut().rev() {
+        *slot = CROCKFORD[(value & 0x1f) as usize];
+        value >>= 5;
+    }
+    text
+}
 
 /// A prefix that cannot start generated TR_IDs.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,7 +102,7 @@ pub enum TrIdPrefixError {
 #[derive(Debug, Default)]
 pub struct TrIdGenerator {
     prefix: String,
-    ulids: Mutex<ulid::Generator>,
+    last: Mutex<LastUlid>,
 }
 
 impl TrIdGenerator {
@@ -91,7 +132,7 @@ impl TrIdGenerator {
         }
         Ok(TrIdGenerator {
             prefix,
-            ulids: Mutex::default(),
+            last: Mutex::default(),
         })
     }
 
@@ -103,16 +144,17 @@ impl TrIdGenerator {
     /// A new TR_ID, greater than every id this generator made before.
     #[allow(clippy::expect_used)]
     pub fn next_id(&self) -> TrId {
-        let ulid = {
-            let mut ulids = self.ulids.lock().unwrap_or_else(|p| p.into_inner());
-            match ulids.generate() {
-                Ok(ulid) => ulid,
-                // more than 2^80 ids in one millisecond: borrow the next millisecond
-                Err(overflow) => overflow.commit_overflow_increment(),
-            }
-        };
-        let mut buf = [0u8; ULID_LEN];
-        let text = format!("{}{}", self.prefix, ulid.array_to_str(&mut buf));
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |since| since.as_millis());
+        let ulid = self
+            .last
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .next(now_ms, crate::random::random_u128);
+        let mut text = String::with_capacity(self.prefix.len() + ULID_LEN);
+        text.push_str(&self.prefix);
+        text.extend(encode_ulid(ulid).map(char::from));
         // The prefix was checked to be ASCII and short enough; the ULID is 26 ASCII
         // characters: the TR_ID rule cannot reject the result.
         TrId::new(text).expect("prefix checked at construction")
@@ -226,6 +268,53 @@ mod tests {
             assert!(seen.insert(a.next_id().as_str().to_owned()));
             assert!(seen.insert(b.next_id().as_str().to_owned()));
         }
+    }
+
+    #[test]
+    fn a_ulid_is_written_as_the_ulid_crate_writes_it() {
+        for value in [
+            0,
+            1,
+            u128::MAX,
+            1 << 80,
+            (1 << 80) - 1,
+            0x0123_4567_89ab_cdef_fedc_ba98_7654_3210,
+        ] {
+            let text = encode_ulid(value);
+            assert_eq!(
+                std::str::from_utf8(&text).unwrap(),
+                ulid::Ulid(value).to_string()
+            );
+        }
+    }
+
+    #[test]
+    fn within_a_millisecond_the_random_part_counts_up_and_carries_into_the_next() {
+        let ms: u128 = 1_700_000_000_000;
+        let mut last = LastUlid::default();
+        let first = last.next(ms, || 41);
+        assert_eq!(first, (ms << RANDOM_BITS) | 41);
+        assert_eq!(
+            last.next(ms, || unreachable!()),
+            first + 1,
+            "same millisecond"
+        );
+        assert_eq!(
+            last.next(ms - 5, || unreachable!()),
+            first + 2,
+            "clock went back"
+        );
+        let fresh = last.next(ms + 1, || u128::MAX);
+        assert_eq!(
+            fresh,
+            ((ms + 1) << RANDOM_BITS) | ((1 << RANDOM_BITS) - 1),
+            "80 random bits kept"
+        );
+        assert_eq!(
+            last.next(ms + 1, || unreachable!()),
+            (ms + 2) << RANDOM_BITS,
+            "overflow carries"
+        );
     }
 
     #[test]
