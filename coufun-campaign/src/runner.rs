@@ -333,8 +333,9 @@ async fn work<I: Issuer>(shared: &Arc<Shared<I>>, concurrency: usize) -> Result<
                 result
             });
         }
+        // (The queue is drained while slots are free.)
         let free = slots.available_permits();
-        if free == 0 || !queue.is_empty() {
+        if free == 0 {
             if let Some(done) = tasks.join_next().await {
                 note(done, &mut first_error);
             }
@@ -359,9 +360,9 @@ async fn work<I: Issuer>(shared: &Arc<Shared<I>>, concurrency: usize) -> Result<
                 }
                 break;
             }
-            Claim::Done if tasks.is_empty() => break,
-            // Our own rows in flight may come back (sent again after a pause).
-            Claim::Done => s.poll,
+            // No row leased, so every task of ours has recorded its row (one
+            // to send again would be claimable): those left only end.
+            Claim::Done => break,
             Claim::Wait(wait) => wait,
         };
         tokio::select! {
@@ -451,6 +452,22 @@ async fn send_row<I: Issuer>(
         }
         _ => (false, row.limit_hits),
     };
+    // A code that may be sent again pauses the campaign before the row is
+    // given back, so that no worker claims it again before the pause.
+    if let RowOutcome::Refused { code, .. } = &outcome
+        && refusal(*code) == Refusal::Retry
+    {
+        let pause = shared.store.pause(&s.campaign).await?;
+        shared.paused.store(true, Ordering::Relaxed);
+        {
+            let mut until = shared.pause_until.lock().await;
+            let end = Instant::now() + pause;
+            if until.is_none_or(|t| t < end) {
+                *until = Some(end);
+            }
+        }
+        shared.emit(Event::Paused { code: *code, pause });
+    }
     finish(shared, &row, &entry, again, hits).await?;
     match outcome {
         // The next pause is the first one again (one write, by the worker
@@ -474,29 +491,17 @@ async fn send_row<I: Issuer>(
                     ))
                     .await?;
             }
-            Refusal::Retry => {
-                let pause = shared.store.pause(&s.campaign).await?;
-                shared.paused.store(true, Ordering::Relaxed);
-                {
-                    let mut until = shared.pause_until.lock().await;
-                    let end = Instant::now() + pause;
-                    if until.is_none_or(|t| t < end) {
-                        *until = Some(end);
-                    }
-                }
-                shared.emit(Event::Paused { code, pause });
-                if !again {
-                    // The limit outlasted every pause: stop sending; a later run resumes.
-                    shared
-                        .halt(format!(
-                            "stopped: the server kept answering {} after {} pauses; rerun later to resume",
-                            code.display(coufun_api::Lang::En),
-                            shared.limit_retries
-                        ))
-                        .await?;
-                }
+            // The limit outlasted every pause: stop sending; a later run resumes.
+            Refusal::Retry if !again => {
+                shared
+                    .halt(format!(
+                        "stopped: the server kept answering {} after {} pauses; rerun later to resume",
+                        code.display(coufun_api::Lang::En),
+                        shared.limit_retries
+                    ))
+                    .await?;
             }
-            Refusal::Final => {}
+            Refusal::Retry | Refusal::Final => {}
         },
         _ => {}
     }

@@ -1053,3 +1053,124 @@ async fn the_sdk_issuer_reads_each_outcome_of_the_sdk() {
     assert_eq!(sandbox.ledger().orders.len(), 3, "nothing invalid was sent");
     sandbox.shutdown().await;
 }
+
+/// A call slower than the lease: the worker's renewals keep the row its own,
+/// so that no other worker sends it meanwhile (each TR_ID sent once).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_longer_than_the_lease_is_not_taken_over_while_the_worker_lives() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        campaign(&store, 4, None, limits()).await;
+        let fake = Arc::new(Fake {
+            calls: StdMutex::new(Vec::new()),
+            answer: issued,
+            delay: Duration::from_millis(1500),
+        });
+        let spawn = |name: &str| {
+            let (fake, store) = (Arc::clone(&fake), store.clone());
+            let s = settings(4)
+                .worker(name)
+                .lease(Duration::from_millis(600))
+                .poll(Duration::from_millis(10));
+            tokio::spawn(async move {
+                let (_tx, rx) = tokio::sync::watch::channel(false);
+                run(fake, store, s, rx, None).await
+            })
+        };
+        let workers = [spawn("a"), spawn("b")];
+        for w in workers {
+            w.await.unwrap().unwrap();
+        }
+        let mut calls = fake.calls.lock().unwrap().clone();
+        calls.sort();
+        assert_eq!(
+            calls,
+            ["T0001", "T0002", "T0003", "T0004"],
+            "each sent once"
+        );
+        store.close().await;
+    }
+}
+
+/// The worker keeps to the start times the campaign's rate hands out (a lower
+/// bound: 5 starts at 20 a second span at least 4 gaps of 50 ms).
+#[tokio::test]
+async fn a_rate_capped_worker_starts_rows_no_faster_than_the_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = Store::sqlite(dir.path().join("j.sqlite")).await.unwrap();
+    let rated = Limits {
+        rate: Some(20.0),
+        ..limits()
+    };
+    campaign(&j, 5, None, rated).await;
+    let started = Instant::now();
+    let s = run_all(&Fake::new(issued), &j, settings(5)).await;
+    assert_eq!(s.count(RowState::Issued), 5);
+    assert!(
+        started.elapsed() >= Duration::from_millis(200),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// A refusal no retry can change: recorded, never sent again in the run.
+#[tokio::test]
+async fn a_final_refusal_is_recorded_and_not_sent_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Fake::new(|_, tr| {
+        if tr == "T0002" {
+            RowOutcome::Refused {
+                code: ResultCode::InvalidGoods,
+                message: "goods".into(),
+            }
+        } else {
+            issued(0, tr)
+        }
+    });
+    let j = sqlite(&dir, 3, None).await;
+    let s = run_all(&fake, &j, settings(2)).await;
+    assert_eq!(s.count(RowState::Refused), 1);
+    assert_eq!(s.halted, None);
+    assert_eq!(fake.calls.lock().unwrap().len(), 3);
+    let rows = j.rows(C).await.unwrap();
+    assert_eq!(rows[1].code, Some(ResultCode::InvalidGoods));
+    assert_eq!(rows[1].limit_hits, 0);
+    let again = run_all(&fake, &j, settings(2)).await;
+    assert_eq!(again.sent_this_run, 0, "a refused row is never resent");
+}
+
+/// After a row issues, the next pause is the first one again (20 ms, not
+/// the doubled 40 ms), as the pause events show.
+#[tokio::test]
+async fn a_row_issued_after_a_pause_resets_the_pause() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Fake::new(|n, tr| {
+        if n == 1 || n == 3 {
+            RowOutcome::Refused {
+                code: RETRYABLE,
+                message: "system error".into(),
+            }
+        } else {
+            issued(n, tr)
+        }
+    });
+    let j = sqlite(&dir, 2, None).await;
+    j.new_run(C).await.unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    let s = run(Arc::clone(&fake), j.clone(), settings(1), stopped, Some(tx))
+        .await
+        .unwrap();
+    assert_eq!(s.count(RowState::Issued), 2);
+    let mut pauses = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        if let Event::Paused { pause, .. } = e {
+            pauses.push(pause);
+        }
+    }
+    assert_eq!(pauses.len(), 2, "{pauses:?}");
+    assert!(
+        pauses.iter().all(|p| *p <= Duration::from_millis(25)),
+        "{pauses:?}"
+    );
+}
