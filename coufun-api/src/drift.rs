@@ -39,7 +39,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use encoding_rs::Encoding;
 use quick_xml::Reader;
 use quick_xml::events::Event;
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use crate::charset::{content_type_charset, encoding_for_label};
 use crate::generated::responses::{ANSWER_CHARSET, RESULT_CODE_ELEMENT, RESULT_MESSAGE_ELEMENT};
@@ -52,8 +52,7 @@ const NAME_CHARS: usize = 64;
 const MAX_ELEMENTS: usize = 200_000;
 
 /// What kind of difference a [`DriftFinding`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DriftKind {
     /// An element the spec does not name for this answer (or this record).
@@ -105,7 +104,7 @@ impl fmt::Display for DriftKind {
 
 /// One difference between an answer and the spec. It holds no value of an
 /// element the spec marks secret and no value of an element it does not know.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct DriftFinding {
     /// The spec's name of the operation, e.g. `goods_list`.
@@ -124,7 +123,6 @@ pub struct DriftFinding {
     pub arrived: String,
     /// For [`DriftKind::TooLong`]: the bytes (counted in CP949, as the manuals
     /// count) of the longest text seen.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub length: Option<usize>,
 }
 
@@ -594,18 +592,17 @@ impl DriftObserver {
 
 /// Every finding of a session merged, with how often it was seen: what a
 /// maintainer turns into spec changes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DriftReport {
     /// The findings, in the order first seen.
     pub findings: Vec<DriftEntry>,
 }
 
 /// One finding of a [`DriftReport`] and how many answers had it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DriftEntry {
     /// The finding (for a too-long text: the longest seen).
-    #[serde(flatten)]
     pub finding: DriftFinding,
     /// Answers it was seen in.
     pub count: u64,
@@ -661,6 +658,60 @@ impl DriftCollector {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+}
+
+// Serialization by hand (coufun-api builds serde without its derive, to spare
+// every consumer serde_derive): a kind as its report name; a finding as its
+// fields, `length` only when known; an entry as its finding's fields and `count`.
+
+impl Serialize for DriftKind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl DriftFinding {
+    /// The fields a report writes: 5, or 6 with a length.
+    fn field_count(&self) -> usize {
+        5 + usize::from(self.length.is_some())
+    }
+
+    fn serialize_fields<S: SerializeStruct>(&self, out: &mut S) -> Result<(), S::Error> {
+        out.serialize_field("operation", self.operation)?;
+        out.serialize_field("kind", &self.kind)?;
+        out.serialize_field("element", &self.element)?;
+        out.serialize_field("spec", &self.spec)?;
+        out.serialize_field("arrived", &self.arrived)?;
+        match self.length {
+            Some(length) => out.serialize_field("length", &length),
+            None => out.skip_field("length"),
+        }
+    }
+}
+
+impl Serialize for DriftFinding {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("DriftFinding", self.field_count())?;
+        self.serialize_fields(&mut out)?;
+        out.end()
+    }
+}
+
+impl Serialize for DriftEntry {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("DriftEntry", self.finding.field_count() + 1)?;
+        self.finding.serialize_fields(&mut out)?;
+        out.serialize_field("count", &self.count)?;
+        out.end()
+    }
+}
+
+impl Serialize for DriftReport {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("DriftReport", 1)?;
+        out.serialize_field("findings", &self.findings)?;
+        out.end()
     }
 }
 
