@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use coufun_api::tr_id::TrIdGenerator;
-use coufun_campaign::{Limits, Store};
+use coufun_campaign::Store;
 use serde_json::json;
 
 use crate::bulk::{self, input};
@@ -253,18 +253,11 @@ pub async fn command(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
             })?;
             let goods = m.get_one::<String>("goods").map(String::as_str);
             let orders = input::orders(rows, columns, goods);
-            let limits = Limits {
-                max_in_flight: m.get_one::<u32>("max-in-flight").copied(),
-                rate: m.get_one::<f64>("rate").copied(),
-                limit_pause: Duration::from_secs_f64(
-                    m.get_one::<f64>("limit-pause")
-                        .copied()
-                        .unwrap_or(2.0)
-                        .clamp(0.0, 60.0),
-                ),
-                max_pause: Duration::from_secs(60),
-                limit_retries: m.get_one::<u32>("limit-retries").copied().unwrap_or(3),
-            };
+            let limits = crate::bulk::limits(
+                m,
+                m.get_one::<u32>("max-in-flight").copied(),
+                m.get_one::<f64>("rate").copied(),
+            );
             store.create(&name, &identity).await.map_err(|e| fail(&e))?;
             store
                 .set_limits(&name, &limits)

@@ -68,18 +68,11 @@ pub async fn bulk_create(
         .await
         .map_err(|e| journal_error(&e))?;
     let concurrency = usize::from(m.get_one::<u16>("concurrency").copied().unwrap_or(4));
-    let limits = Limits {
-        max_in_flight: u32::try_from(concurrency).ok(),
-        rate: m.get_one::<f64>("rate").copied().filter(|r| *r > 0.0),
-        limit_pause: Duration::from_secs_f64(
-            m.get_one::<f64>("limit-pause")
-                .copied()
-                .unwrap_or(2.0)
-                .clamp(0.0, 60.0),
-        ),
-        max_pause: Duration::from_secs(60),
-        limit_retries: m.get_one::<u32>("limit-retries").copied().unwrap_or(3),
-    };
+    let limits = limits(
+        m,
+        u32::try_from(concurrency).ok(),
+        m.get_one::<f64>("rate").copied().filter(|r| *r > 0.0),
+    );
     store
         .set_limits(campaign, &limits)
         .await
@@ -297,6 +290,24 @@ pub fn interrupt() -> std::io::Result<impl Future<Output = std::io::Result<()>>>
 #[cfg(not(unix))]
 pub fn interrupt() -> std::io::Result<impl Future<Output = std::io::Result<()>>> {
     Ok(tokio::signal::ctrl_c())
+}
+
+/// A campaign's limits from the command line: rows in flight and rate as the
+/// caller reads them, the pause on limit codes (`--limit-pause`, 2 s by
+/// default, at most 60 s) and how often it pauses (`--limit-retries`, 3).
+pub(crate) fn limits(m: &ArgMatches, max_in_flight: Option<u32>, rate: Option<f64>) -> Limits {
+    Limits {
+        max_in_flight,
+        rate,
+        limit_pause: Duration::from_secs_f64(
+            m.get_one::<f64>("limit-pause")
+                .copied()
+                .unwrap_or(2.0)
+                .clamp(0.0, 60.0),
+        ),
+        max_pause: Duration::from_secs(60),
+        limit_retries: m.get_one::<u32>("limit-retries").copied().unwrap_or(3),
+    }
 }
 
 #[cfg(test)]
