@@ -34,14 +34,22 @@ use crate::state::{CampaignRow, Order, RowState};
 /// The campaign a `coufun bulk-create` journal holds (one per SQLite file).
 pub const DEFAULT_CAMPAIGN: &str = "bulk";
 
-/// The version of this crate's migration in sqlx's `_sqlx_migrations` table:
-/// date-shaped, so that it does not collide with an application's own.
-pub const MIGRATION_VERSION: i64 = 20_250_101_000_021;
+/// The versions of this crate's migrations in sqlx's `_sqlx_migrations` table:
+/// date-shaped, so that they do not collide with an application's own.
+pub const MIGRATION_VERSIONS: [i64; 2] = [20_250_101_000_021, 20_250_101_000_022];
 
-/// The PostgreSQL schema (what [`Store::postgres`] applies).
-pub const POSTGRES_SCHEMA: &str = include_str!("../migrations/postgres/0001_campaigns.sql");
-/// The SQLite schema (what [`Store::sqlite`] applies).
-pub const SQLITE_SCHEMA: &str = include_str!("../migrations/sqlite/0001_campaigns.sql");
+/// The PostgreSQL schema, in order (what [`Store::postgres`] applies).
+pub const POSTGRES_SCHEMA: [&str; 2] = [
+    include_str!("../migrations/postgres/0001_campaigns.sql"),
+    include_str!("../migrations/postgres/0002_claim_index.sql"),
+];
+/// The SQLite schema, in order (what [`Store::sqlite`] applies).
+pub const SQLITE_SCHEMA: [&str; 2] = [
+    include_str!("../migrations/sqlite/0001_campaigns.sql"),
+    include_str!("../migrations/sqlite/0002_claim_index.sql"),
+];
+
+const MIGRATION_NAMES: [&str; 2] = ["coufun-campaign campaigns", "coufun-campaign claim index"];
 
 /// A store that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -318,15 +326,20 @@ pub struct Store {
     sql: Dialect,
 }
 
-fn migrator(sql: &'static str) -> Migrator {
+fn migrator(schema: [&'static str; 2]) -> Migrator {
+    let migrations = (0..2)
+        .map(|i| {
+            Migration::new(
+                MIGRATION_VERSIONS[i],
+                Cow::Borrowed(MIGRATION_NAMES[i]),
+                MigrationType::Simple,
+                Cow::Borrowed(schema[i]),
+                false,
+            )
+        })
+        .collect();
     Migrator {
-        migrations: Cow::Owned(vec![Migration::new(
-            MIGRATION_VERSION,
-            Cow::Borrowed("coufun-campaign campaigns"),
-            MigrationType::Simple,
-            Cow::Borrowed(sql),
-            false,
-        )]),
+        migrations: Cow::Owned(migrations),
         // The application's own migrations (and coufun-notify's) may share the table.
         ignore_missing: true,
         ..Migrator::DEFAULT

@@ -451,6 +451,39 @@ async fn sqlite(dir: &tempfile::TempDir, rows: u64, bad: Option<u64>) -> Store {
 }
 
 #[tokio::test]
+async fn a_worker_task_that_fails_fails_the_run_after_the_others_are_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Fake::new(|_, tr| {
+        if tr == "T0002" {
+            panic!("the issuer broke on {tr}");
+        }
+        issued(0, tr)
+    });
+    let j = sqlite(&dir, 4, None).await;
+    j.new_run(C).await.unwrap();
+    let (_tx, rx) = tokio::sync::watch::channel(false);
+    let error = run(Arc::clone(&fake), j.clone(), settings(1), rx, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, RunError::Task(why) if why.contains("panic")),
+        "{error:?}"
+    );
+    // The row whose task broke stays open (sent once, outcome unknown to the
+    // store): a rerun sends it again with its TR_ID.
+    let rows = j.rows(C).await.unwrap();
+    assert_eq!(rows[0].state, RowState::Issued);
+    assert_eq!(rows[1].state, RowState::Sending);
+    assert!(rows[1].state.needs_sending());
+    // The rows not started are given back, not left claimed.
+    assert!(
+        rows[2..]
+            .iter()
+            .all(|r| r.state == RowState::Pending && r.lease_owner.is_none())
+    );
+}
+
+#[tokio::test]
 async fn unknown_rows_are_retried_with_their_own_tr_id_and_nothing_else_is_resent() {
     let dir = tempfile::tempdir().unwrap();
     let first = Fake::new(|_, tr| {

@@ -3,6 +3,7 @@
 //! redemptions and the notice deliveries. Readable from the library handle and
 //! the admin route, so tests can check what was issued and notified.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use coufun_api::{CouponStatus, CouponType, OperationId};
@@ -147,9 +148,50 @@ pub struct Ledger {
     /// Each POST of an exchange notice to the merchant and its answer (empty
     /// when no notice URL is configured).
     pub notices: Vec<crate::notices::DeliveryRecord>,
+    /// What each request would otherwise look up by reading every order:
+    /// the sandbox answers in the same time with 20 or 20,000 orders.
+    #[serde(skip)]
+    index: Index,
+}
+
+/// Lookups into [`Ledger::orders`], kept as orders are added through
+/// [`Ledger::push`]; orders pushed onto the vector directly (a copy a test
+/// changed) are found by reading them all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Index {
+    /// How many orders, from the first, the index covers.
+    orders: usize,
+    /// Order position by POC_ID and TR_ID.
+    tr_ids: HashMap<(String, String), usize>,
+    /// Order and coupon position by coupon number.
+    coupons: HashMap<String, (usize, usize)>,
+    /// Coupons issued per POC_ID.
+    issued: HashMap<String, u64>,
 }
 
 impl Ledger {
+    /// Adds an order (and indexes it).
+    pub(crate) fn push(&mut self, order: Order) {
+        let at = self.orders.len();
+        if self.index.orders == at {
+            let index = &mut self.index;
+            index
+                .tr_ids
+                .insert((order.poc_id.clone(), order.tr_id.clone()), at);
+            for (i, coupon) in order.coupons.iter().enumerate() {
+                index.coupons.insert(coupon.coupon_number.clone(), (at, i));
+            }
+            *index.issued.entry(order.poc_id.clone()).or_default() += order.coupons.len() as u64;
+            index.orders = at + 1;
+        }
+        self.orders.push(order);
+    }
+
+    /// Whether the index covers every order.
+    fn indexed(&self) -> bool {
+        self.index.orders == self.orders.len()
+    }
+
     /// The order with this id.
     pub fn order(&self, order_id: &str) -> Option<&Order> {
         self.orders.iter().find(|o| o.order_id == order_id)
@@ -174,17 +216,32 @@ impl Ledger {
         self.orders.iter().map(|o| o.coupons.len()).sum()
     }
 
-    /// The coupon with this number and the order holding it.
-    pub fn coupon(&self, coupon_number: &str) -> Option<(&Order, &Coupon)> {
-        self.orders.iter().find_map(|o| {
-            o.coupons
+    /// Where coupon `coupon_number` is: order and coupon position.
+    fn coupon_at(&self, coupon_number: &str) -> Option<(usize, usize)> {
+        if self.indexed() {
+            return self.index.coupons.get(coupon_number).copied();
+        }
+        self.orders.iter().enumerate().find_map(|(o, order)| {
+            let c = order
+                .coupons
                 .iter()
-                .find(|c| c.coupon_number == coupon_number)
-                .map(|c| (o, c))
+                .position(|c| c.coupon_number == coupon_number)?;
+            Some((o, c))
         })
     }
 
+    /// The coupon with this number and the order holding it.
+    pub fn coupon(&self, coupon_number: &str) -> Option<(&Order, &Coupon)> {
+        let (o, c) = self.coupon_at(coupon_number)?;
+        let order = &self.orders[o];
+        Some((order, &order.coupons[c]))
+    }
+
     pub(crate) fn order_by_tr_id_for(&self, poc_id: &str, tr_id: &str) -> Option<&Order> {
+        if self.indexed() {
+            let key = (poc_id.to_owned(), tr_id.to_owned());
+            return self.index.tr_ids.get(&key).map(|&o| &self.orders[o]);
+        }
         self.orders
             .iter()
             .find(|o| o.tr_id == tr_id && o.poc_id == poc_id)
@@ -197,21 +254,20 @@ impl Ledger {
         goods_id: &str,
         coupon_number: &str,
     ) -> Option<&Coupon> {
-        self.orders
-            .iter()
-            .filter(|o| o.poc_id == poc_id)
-            .flat_map(|o| o.coupons.iter())
-            .find(|c| c.coupon_number == coupon_number && c.goods_id == goods_id)
+        self.coupon(coupon_number)
+            .filter(|(o, c)| o.poc_id == poc_id && c.goods_id == goods_id)
+            .map(|(_, c)| c)
     }
 
     pub(crate) fn coupon_mut(&mut self, coupon_number: &str) -> Option<&mut Coupon> {
-        self.orders
-            .iter_mut()
-            .flat_map(|o| o.coupons.iter_mut())
-            .find(|c| c.coupon_number == coupon_number)
+        let (o, c) = self.coupon_at(coupon_number)?;
+        Some(&mut self.orders[o].coupons[c])
     }
 
     pub(crate) fn issued_by(&self, poc_id: &str) -> u64 {
+        if self.indexed() {
+            return self.index.issued.get(poc_id).copied().unwrap_or(0);
+        }
         self.orders
             .iter()
             .filter(|o| o.poc_id == poc_id)
@@ -263,5 +319,85 @@ mod tests {
         );
         assert!(!shown.contains("POC7654321"), "the POC_ID: {shown}");
         assert!(!shown.contains("01012345678"), "{shown}");
+    }
+
+    fn order(n: u64, poc_id: &str) -> Order {
+        let coupon = Coupon {
+            coupon_number: format!("{n}"),
+            goods_id: "0000100001".to_owned(),
+            kind: CouponType::Barcode,
+            recipient: None,
+            state: CouponStatus::Unused,
+            expired: false,
+            send_count: 0,
+            resend_count: 0,
+            valid_until: jiff::civil::date(2030, 1, 1),
+            total_amount: None,
+            remaining_amount: None,
+            exchanged_at: None,
+            cancelled_at: None,
+        };
+        Order {
+            order_id: format!("o{n}"),
+            tr_id: format!("tr-{n}"),
+            operation: OperationId::CouponCreate,
+            goods_id: "0000100001".to_owned(),
+            issued_on: jiff::civil::date(2026, 6, 1),
+            coupons: vec![
+                coupon.clone(),
+                Coupon {
+                    coupon_number: format!("{n}b"),
+                    ..coupon
+                },
+            ],
+            poc_id: poc_id.to_owned(),
+        }
+    }
+
+    #[test]
+    fn lookups_find_indexed_orders_and_orders_pushed_onto_a_copy() {
+        let mut ledger = Ledger::default();
+        ledger.push(order(1, "POC1"));
+        ledger.push(order(2, "POC2"));
+        let indexed = ledger.clone();
+        // A copy whose vector was changed directly: the index no longer covers it.
+        ledger.orders.push(order(3, "POC1"));
+        for ledger in [&indexed, &ledger] {
+            assert_eq!(
+                ledger.coupon("2b").map(|(o, _)| o.order_id.as_str()),
+                Some("o2")
+            );
+            assert_eq!(
+                ledger
+                    .order_by_tr_id_for("POC2", "tr-2")
+                    .map(|o| o.order_id.as_str()),
+                Some("o2")
+            );
+            assert!(ledger.order_by_tr_id_for("POC1", "tr-2").is_none());
+            assert!(ledger.coupon_for("POC2", "0000100001", "2").is_some());
+            assert!(ledger.coupon_for("POC1", "0000100001", "2").is_none());
+            assert!(ledger.coupon_for("POC2", "0000100002", "2").is_none());
+            assert_eq!(ledger.issued_by("POC2"), 2);
+            assert_eq!(ledger.issued_by("POC9"), 0);
+        }
+        assert_eq!(indexed.issued_by("POC1"), 2);
+        assert_eq!(ledger.issued_by("POC1"), 4);
+        assert!(indexed.coupon("3").is_none());
+        assert_eq!(
+            ledger.coupon("3b").map(|(o, _)| o.order_id.as_str()),
+            Some("o3")
+        );
+        assert!(ledger.order_by_tr_id_for("POC1", "tr-3").is_some());
+        // Pushed after the copy diverged: still found.
+        ledger.push(order(4, "POC1"));
+        assert_eq!(
+            ledger.coupon("4").map(|(o, _)| o.order_id.as_str()),
+            Some("o4")
+        );
+        assert_eq!(ledger.issued_by("POC1"), 6);
+        if let Some(c) = ledger.coupon_mut("4b") {
+            c.expired = true;
+        }
+        assert!(ledger.coupon("4b").is_some_and(|(_, c)| c.expired));
     }
 }

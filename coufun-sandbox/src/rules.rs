@@ -385,7 +385,7 @@ impl State {
         let order_id = format!("{}{:06}", today.strftime("%Y%m%d"), self.next_order);
         self.next_order += 1;
         let issued = coupons.clone();
-        self.ledger.orders.push(Order {
+        self.ledger.push(Order {
             order_id: order_id.clone(),
             tr_id: tr_id.clone(),
             operation: op,
