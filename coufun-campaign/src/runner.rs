@@ -201,6 +201,9 @@ struct Shared<I> {
     pause_until: Mutex<Option<Instant>>,
     /// Whether this worker paused the campaign since it last reset the pause.
     paused: std::sync::atomic::AtomicBool,
+    /// How many times this worker's rows paused the campaign: the rows it
+    /// claimed ahead go back after each pause, however short.
+    pauses: AtomicUsize,
     sent: AtomicUsize,
 }
 
@@ -257,6 +260,7 @@ pub async fn run<I: Issuer>(
         halted: Mutex::new(None),
         pause_until: Mutex::new(None),
         paused: std::sync::atomic::AtomicBool::new(false),
+        pauses: AtomicUsize::new(0),
         sent: AtomicUsize::new(0),
     });
     shared.emit(Event::Started { open });
@@ -301,18 +305,23 @@ async fn work<I: Issuer>(shared: &Arc<Shared<I>>, concurrency: usize) -> Result<
         std::collections::VecDeque::new();
     let mut stop = shared.stop.clone();
     let mut first_error: Option<RunError> = None;
+    let mut seen_pauses = 0;
     let s = &shared.settings;
     loop {
         if shared.stopping().await || first_error.is_some() {
             break;
         }
         // A pause gives the rows claimed ahead back: after it, the rows to
-        // send again go first (whoever claims them).
-        let paused = shared
-            .pause_until
-            .lock()
-            .await
-            .is_some_and(|t| t > Instant::now());
+        // send again go first (whoever claims them) — also when the pause
+        // ended before this loop saw it.
+        let pauses = shared.pauses.load(Ordering::Acquire);
+        let paused = pauses != seen_pauses
+            || shared
+                .pause_until
+                .lock()
+                .await
+                .is_some_and(|t| t > Instant::now());
+        seen_pauses = pauses;
         if paused {
             for (row, _, _) in queue.drain(..) {
                 shared
@@ -466,6 +475,7 @@ async fn send_row<I: Issuer>(
                 *until = Some(end);
             }
         }
+        shared.pauses.fetch_add(1, Ordering::Release);
         shared.emit(Event::Paused { code: *code, pause });
     }
     finish(shared, &row, &entry, again, hits).await?;

@@ -735,6 +735,28 @@ async fn a_lasting_retryable_code_stops_the_run_and_leaves_rows_for_the_next() {
 }
 
 #[tokio::test]
+async fn rows_claimed_ahead_go_back_after_a_pause_that_ended_before_the_worker_looked() {
+    // A pause of 1 ms is over before the row's outcome is even recorded: the
+    // row claimed ahead must still wait for the row to send again.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::sqlite(dir.path().join("j.sqlite")).await.unwrap();
+    let short = Limits {
+        limit_pause: Duration::from_millis(1),
+        max_pause: Duration::from_millis(1),
+        ..Limits::default()
+    };
+    campaign(&store, 20, None, short).await;
+    let fake = Fake::new(|_, _| RowOutcome::Refused {
+        code: RETRYABLE,
+        message: "system error".into(),
+    });
+    let s = run_all(&fake, &store, settings(1)).await;
+    assert!(s.halted.is_some());
+    let calls = fake.calls.lock().unwrap().clone();
+    assert_eq!(calls, ["T0001"; 3], "one row, sent --limit-retries times");
+}
+
+#[tokio::test]
 async fn a_lasting_limit_stops_the_run_and_leaves_rows_for_the_next() {
     let dir = tempfile::tempdir().unwrap();
     let fake = Fake::new(|_, _| RowOutcome::Refused {
