@@ -901,6 +901,49 @@ async fn a_stopped_worker_sends_nothing_more() {
 /// tables as they were, before the attempt times too) opens, keeps its rows
 /// and codes, and gains the times from then on.
 #[tokio::test]
+async fn a_database_holding_other_migrations_opens() {
+    // An application's own migration (or coufun-notify's) already recorded in
+    // `_sqlx_migrations`: the store applies its own beside it.
+    use std::str::FromStr;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.sqlite");
+    {
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str("sqlite:")
+            .unwrap()
+            .filename(&path)
+            .create_if_missing(true);
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .unwrap();
+        let app = sqlx::migrate::Migrator {
+            migrations: std::borrow::Cow::Owned(vec![sqlx::migrate::Migration::new(
+                1,
+                "the application's own".into(),
+                sqlx::migrate::MigrationType::Simple,
+                "CREATE TABLE app_orders (id INTEGER PRIMARY KEY);".into(),
+                false,
+            )]),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        app.run(&pool).await.unwrap();
+        pool.close().await;
+    }
+    let store = Store::sqlite(&path).await.unwrap();
+    campaign(&store, 2, None, limits()).await;
+    assert_eq!(store.rows(C).await.unwrap().len(), 2);
+    store.close().await;
+    // And again, with both crates' migrations recorded; the status names the run.
+    let store = Store::sqlite(&path).await.unwrap();
+    assert_eq!(store.rows(C).await.unwrap().len(), 2);
+    let run = store.new_run(C).await.unwrap();
+    assert_eq!(run, 2);
+    assert_eq!(store.status(C).await.unwrap().run, run);
+    store.close().await;
+}
+
+#[tokio::test]
 async fn an_old_journal_is_migrated_and_stays_readable() {
     use std::str::FromStr;
     let dir = tempfile::tempdir().unwrap();
