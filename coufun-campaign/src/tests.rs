@@ -897,26 +897,28 @@ async fn a_stopped_worker_sends_nothing_more() {
     assert_eq!(s.count(RowState::Pending), 4);
 }
 
-/// A journal written by `coufun bulk-create` before the campaign store (its
-/// tables as they were, before the attempt times too) opens, keeps its rows
-/// and codes, and gains the times from then on.
+/// A plain SQLite connection to `path` (created), outside the store.
+async fn raw_sqlite(path: &std::path::Path) -> sqlx::SqlitePool {
+    use std::str::FromStr;
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str("sqlite:")
+        .unwrap()
+        .filename(path)
+        .create_if_missing(true);
+    sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_database_holding_other_migrations_opens() {
     // An application's own migration (or coufun-notify's) already recorded in
     // `_sqlx_migrations`: the store applies its own beside it.
-    use std::str::FromStr;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shared.sqlite");
     {
-        let options = sqlx::sqlite::SqliteConnectOptions::from_str("sqlite:")
-            .unwrap()
-            .filename(&path)
-            .create_if_missing(true);
-        let pool = sqlx::sqlite::SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options)
-            .await
-            .unwrap();
+        let pool = raw_sqlite(&path).await;
         let app = sqlx::migrate::Migrator {
             migrations: std::borrow::Cow::Owned(vec![sqlx::migrate::Migration::new(
                 1,
@@ -943,21 +945,15 @@ async fn a_database_holding_other_migrations_opens() {
     store.close().await;
 }
 
+/// A journal written by `coufun bulk-create` before the campaign store (its
+/// tables as they were, before the attempt times too) opens, keeps its rows
+/// and codes, and gains the times from then on.
 #[tokio::test]
 async fn an_old_journal_is_migrated_and_stays_readable() {
-    use std::str::FromStr;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.sqlite");
     {
-        let options = sqlx::sqlite::SqliteConnectOptions::from_str("sqlite:")
-            .unwrap()
-            .filename(&path)
-            .create_if_missing(true);
-        let pool = sqlx::sqlite::SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options)
-            .await
-            .unwrap();
+        let pool = raw_sqlite(&path).await;
         for statement in [
             "CREATE TABLE run (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
             "INSERT INTO run VALUES ('identity', 'coupon_create goods=1 env=test')",
