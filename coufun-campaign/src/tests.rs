@@ -811,8 +811,10 @@ async fn workers_share_a_campaign_and_take_over_a_dead_ones_rows() {
             answer: issued,
             delay: Duration::from_millis(2),
         });
-        let lease = Duration::from_millis(300);
-        let spawn = |name: &str| {
+        // The dead worker's leases lapse soon; the live ones' are long, so that a
+        // starved machine (a renewal late by more than a lease) cannot hand a
+        // live worker's row to the other: only the dead one's rows change hands.
+        let spawn = |name: &str, lease: Duration| {
             let (fake, store) = (Arc::clone(&fake), store.clone());
             let s = settings(4).worker(name).lease(lease);
             tokio::spawn(async move {
@@ -820,13 +822,14 @@ async fn workers_share_a_campaign_and_take_over_a_dead_ones_rows() {
                 run(fake, store, s, rx, None).await
             })
         };
-        let doomed = spawn("doomed");
+        let doomed = spawn("doomed", Duration::from_millis(300));
         while fake.calls.lock().unwrap().len() < 10 {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
         doomed.abort();
         let _ = doomed.await;
-        let others = [spawn("a"), spawn("b")];
+        let live = Duration::from_secs(30);
+        let others = [spawn("a", live), spawn("b", live)];
         for w in others {
             w.await.unwrap().unwrap();
         }
