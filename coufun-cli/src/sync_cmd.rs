@@ -3,11 +3,15 @@
 //! catalogue within a daily budget, with what changed), their command
 //! definitions and their output (a table, or JSON with `--json`).
 
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use axum::Router;
+
 use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use coufun_api::{Charset, CouponNumber, GoodsId};
+use coufun_notify::{AllowList, PostgresStore, Receiver, SqliteStore};
 use coufun_sync::{
     CatalogueDiff, FetchBudget, GoodsSyncReport, PollConfig, RoundReport, SyncError, SyncStore,
 };
@@ -40,9 +44,10 @@ fn state_sync_command() -> Command {
             "Keep each issued coupon's state history. Every round asks the status operation \
              about each coupon still open (unused, or a stored-value voucher with a balance \
              left, within its validity) and records a history row for each real change; \
-             exchange notices received by a coufun-notify receiver writing through the same \
-             store (coufun_sync::StateNotices) land in the same history, and a change seen by \
-             both is recorded once. Coupons to watch are registered with --track. \
+             exchange notices, received by this command with --listen (and --notice-from, \
+             the supplier's addresses) or by a coufun-notify receiver of your own writing \
+             through the same store (coufun_sync::StateNotices), land in the same history, \
+             and a change seen by both is recorded once. Coupons to watch are registered with --track. \
              Without --once, rounds repeat every --every seconds until Ctrl-C.",
         )
         .arg(database_arg())
@@ -83,6 +88,52 @@ fn state_sync_command() -> Command {
                 .default_value("4")
                 .help("Status calls in flight at once"),
         )
+        .arg(
+            Arg::new("listen")
+                .long("listen")
+                .value_name("ADDR")
+                .value_parser(value_parser!(SocketAddr))
+                .conflicts_with("once")
+                .requires("notice-from")
+                .help("Also receive exchange notices on ADDR (e.g. 0.0.0.0:8080) and write their states into the same history (the URL to give the supplier is printed at start)"),
+        )
+        .arg(
+            Arg::new("notice-path")
+                .long("notice-path")
+                .value_name("PATH")
+                .default_value("/")
+                .requires("listen")
+                .value_parser(notice_path)
+                .help("The path notices are posted to, under --listen"),
+        )
+        .arg(
+            Arg::new("notice-from")
+                .long("notice-from")
+                .value_name("IP")
+                .action(ArgAction::Append)
+                .value_parser(notice_from)
+                .requires("listen")
+                .help("Accept notices only from IP (repeatable: the addresses the supplier posts from); `any` accepts every address. Others are answered 01"),
+        )
+}
+
+/// `--notice-path`: an absolute path, `/` or deeper.
+fn notice_path(path: &str) -> Result<String, String> {
+    if path.starts_with('/') {
+        Ok(path.trim_end_matches('/').to_owned())
+    } else {
+        Err(format!("{path:?} does not start with /"))
+    }
+}
+
+/// `--notice-from`: an IP address, or `any` (`None`).
+fn notice_from(text: &str) -> Result<Option<IpAddr>, String> {
+    if text == "any" {
+        return Ok(None);
+    }
+    text.parse()
+        .map(Some)
+        .map_err(|_| format!("{text:?} is neither an IP address nor `any`"))
 }
 
 fn goods_sync_command() -> Command {
@@ -115,13 +166,7 @@ fn store_error(e: SyncError) -> CliError {
         SyncError::Api(_) => Exit::Transport,
         _ => Exit::Local,
     };
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(s) = source {
-        message.push_str(&format!(": {s}"));
-        source = s.source();
-    }
-    CliError::new(exit, message)
+    CliError::new(exit, coufun_api::ErrorChain(&e).to_string())
 }
 
 /// The coupons of a `--track` file.
@@ -210,19 +255,119 @@ pub async fn state_sync(global: &ArgMatches, m: &ArgMatches, json: bool) -> Resu
         return Ok(Exit::Success);
     }
     let every = Duration::from_secs(m.get_one::<u64>("every").copied().unwrap_or(300));
-    let stop = async {
+    let (interrupt, interrupted) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
         let _ = tokio::signal::ctrl_c().await;
+        let _ = interrupt.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
     };
-    coufun_sync::run(&store, &client, &config, every, stop, |report| {
-        if json {
-            println!("{}", round_json(report));
-        } else {
-            println!("{}", round_text(report));
+    let notices = match m.get_one::<SocketAddr>("listen") {
+        Some(addr) => {
+            let path = m
+                .get_one::<String>("notice-path")
+                .map_or("", String::as_str);
+            let allow = allow_list(m);
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| CliError::new(Exit::Local, format!("cannot listen on {addr}: {e}")))?;
+            let app = notice_app(&store, path, allow).await?;
+            let shown = listener
+                .local_addr()
+                .map_or_else(|_| addr.to_string(), |a| a.to_string());
+            let url = format!("http://{shown}{}", if path.is_empty() { "/" } else { path });
+            if json {
+                println!("{}", serde_json::json!({ "receiving_notices": url }));
+            } else {
+                println!("receiving exchange notices at {url}");
+            }
+            let serve = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(stopped(interrupted.clone()));
+            Some(tokio::spawn(async move { serve.await }))
         }
-    })
+        None => None,
+    };
+    coufun_sync::run(
+        &store,
+        &client,
+        &config,
+        every,
+        stopped(interrupted),
+        |report| {
+            if json {
+                println!("{}", round_json(report));
+            } else {
+                println!("{}", round_text(report));
+            }
+        },
+    )
     .await
     .map_err(store_error)?;
+    if let Some(server) = notices {
+        let served = match server.await {
+            Ok(served) => served.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        served
+            .map_err(|e| CliError::new(Exit::Local, format!("the notice receiver stopped: {e}")))?;
+    }
     Ok(Exit::Interrupted)
+}
+
+/// The `--notice-from` addresses (any address when one of them is `any`).
+fn allow_list(m: &ArgMatches) -> AllowList {
+    let from: Vec<Option<IpAddr>> = m
+        .get_many::<Option<IpAddr>>("notice-from")
+        .map(|v| v.copied().collect())
+        .unwrap_or_default();
+    if from.iter().any(Option::is_none) {
+        AllowList::any()
+    } else {
+        AllowList::only(from.into_iter().flatten())
+    }
+}
+
+/// The exchange-notice receiver on the sync store's own pool: each notice is
+/// deduplicated and its state written to the history in one transaction
+/// ([`coufun_sync::StateNotices`]), served at `path` (`""`: the root).
+async fn notice_app(store: &SyncStore, path: &str, allow: AllowList) -> Result<Router, CliError> {
+    let failed = |e: coufun_notify::StoreError| {
+        CliError::new(
+            Exit::Local,
+            format!(
+                "cannot open the notice store: {}",
+                coufun_api::ErrorChain(&e)
+            ),
+        )
+    };
+    let handler = coufun_sync::StateNotices::new();
+    let router = match store {
+        SyncStore::Sqlite(pool) => {
+            let notices = SqliteStore::with_pool(pool.clone()).await.map_err(failed)?;
+            Receiver::new(notices, handler, allow).router()
+        }
+        SyncStore::Postgres(pool) => {
+            let notices = PostgresStore::with_pool(pool.clone())
+                .await
+                .map_err(failed)?;
+            Receiver::new(notices, handler, allow).router()
+        }
+        _ => {
+            return Err(CliError::new(
+                Exit::BadArguments,
+                "--listen: this store cannot hold notices".to_owned(),
+            ));
+        }
+    };
+    Ok(if path.is_empty() {
+        router
+    } else {
+        Router::new().nest(path, router)
+    })
 }
 
 fn shorten(text: Option<&str>) -> String {

@@ -174,3 +174,137 @@ fn goods_sync_shows_what_changed_as_a_table_and_as_json() {
         serde_json::to_string_pretty(&report).unwrap()
     );
 }
+
+/// A free port on 127.0.0.1 (bound, then let go: the sandbox must know the
+/// notice URL before `state-sync` starts listening on it).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `state-sync --listen`: the sandbox's exchange notice of a use is received,
+/// answered 00 and written to the history as the notice's sighting; a poll
+/// after it sees nothing new (one row for the change); Ctrl-C stops both.
+#[test]
+fn state_sync_listens_for_notices_and_records_each_change_once() {
+    use std::io::BufRead;
+    use std::time::Duration;
+
+    use coufun_sandbox::SandboxConfig;
+    use coufun_sandbox::notices::NoticeSenderConfig;
+
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}/coufun/exchange");
+    let notices = NoticeSenderConfig::new(url.clone()).retry_interval(Duration::from_millis(100));
+    let host = Host::with(SandboxConfig::default().with_notices(notices));
+    let coupons = issue(&host, 2, "cli-sync-listen");
+    let track = host.path("track.csv");
+    let lines: Vec<String> = coupons.iter().map(|c| format!("{GOODS},{c}")).collect();
+    std::fs::write(&track, lines.join("\n")).unwrap();
+    let db = database(&host, "state.db");
+
+    let mut child = host
+        .cmd()
+        .args(["state-sync", "--database", &db, "--track"])
+        .arg(&track)
+        .args([
+            "--every",
+            "3600",
+            "--json",
+            "--notice-path",
+            "/coufun/exchange",
+        ])
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(["--notice-from", "127.0.0.1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next_json = || -> serde_json::Value {
+        let line = stdout.next().expect("a line").unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+    };
+    assert_eq!(next_json()["receiving_notices"], url.as_str());
+    let first_round = next_json();
+    assert_eq!(first_round["polled"], 2, "{first_round}");
+    assert_eq!(first_round["changed"], 0, "{first_round}");
+
+    host.sandbox().mark_used(&coupons[0]).unwrap();
+    assert!(
+        host.runtime
+            .block_on(host.sandbox().wait_for_notices(Duration::from_secs(30)))
+    );
+    let deliveries = host.sandbox().notice_deliveries();
+    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+    assert_eq!(
+        deliveries[0].result.code(),
+        Some(&coufun_api::notice::NoticeAnswerCode::Done),
+        "{deliveries:?}"
+    );
+
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    for c in &coupons {
+        assert!(!stderr.contains(c.as_str()), "{stderr}");
+    }
+
+    let history = host.runtime.block_on(async {
+        let store = coufun_sync::SyncStore::open(&db).await.unwrap();
+        let number = coufun_api::CouponNumber::new(coupons[0].clone()).unwrap();
+        store.history(&number).await.unwrap()
+    });
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert_eq!(history[1].source, "notice", "{history:?}");
+    assert!(history[1].approval_number.is_some(), "{history:?}");
+
+    // the poll that follows sees the same use: no second row
+    let after = host.run(&["state-sync", "--database", &db, "--once", "--json"]);
+    assert_eq!(after.code, 0, "{after:?}");
+    assert_eq!(after.json()["round"]["changed"], 0, "{after:?}");
+}
+
+/// `--listen` goes with the addresses notices may come from, and not with `--once`.
+#[test]
+fn state_sync_listen_asks_whom_to_accept_notices_from() {
+    let host = Host::start();
+    let db = database(&host, "state.db");
+    let alone = host.run(&["state-sync", "--database", &db, "--listen", "127.0.0.1:0"]);
+    assert_eq!(alone.code, 2, "{alone:?}");
+    assert!(alone.stderr.contains("--notice-from"), "{alone:?}");
+    let once = host.run(&[
+        "state-sync",
+        "--database",
+        &db,
+        "--once",
+        "--listen",
+        "127.0.0.1:0",
+        "--notice-from",
+        "any",
+    ]);
+    assert_eq!(once.code, 2, "{once:?}");
+    let bad = host.run(&[
+        "state-sync",
+        "--database",
+        &db,
+        "--listen",
+        "127.0.0.1:0",
+        "--notice-from",
+        "everyone",
+    ]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(
+        bad.stderr.contains("neither an IP address nor `any`"),
+        "{bad:?}"
+    );
+}
