@@ -132,7 +132,10 @@ pub async fn work(
         Err(e) => eprintln!("coufun: cannot listen for Ctrl-C: {e}"),
     }
     let (events, received) = tokio::sync::mpsc::unbounded_channel();
-    let bar = draw(progress, received);
+    let bar = draw(
+        progress.then(|| (store.clone(), settings.campaign.clone())),
+        received,
+    );
     let issuer = coufun_campaign::SdkIssuer::new(client).invalid_text(output::validation_text);
     let summary =
         coufun_campaign::run(issuer, store.clone(), settings, stop_rx, Some(events)).await;
@@ -140,13 +143,16 @@ pub async fn work(
     summary
 }
 
-/// Draws the worker's events as a bar on stderr (hidden when not `progress`
-/// or when stderr is not a terminal), until the worker drops its sender.
+/// Draws the campaign's progress as a bar on stderr (hidden when there is no
+/// campaign to watch, or when stderr is not a terminal), until the worker
+/// drops its sender. The bar counts the campaign's rows done by every worker
+/// on it, read from the store twice a second; this worker's events give the
+/// length and the pause or halt shown beside it.
 fn draw(
-    progress: bool,
+    watched: Option<(Store, String)>,
     mut events: tokio::sync::mpsc::UnboundedReceiver<Event>,
 ) -> tokio::task::JoinHandle<()> {
-    let bar = if progress {
+    let bar = if watched.is_some() {
         ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
     } else {
         ProgressBar::hidden()
@@ -157,21 +163,38 @@ fn draw(
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    // Not drawn (stderr is no terminal): the store is not asked.
+    let watched = watched.filter(|_| !bar.is_hidden());
     tokio::spawn(async move {
-        while let Some(event) = events.recv().await {
-            match event {
-                Event::Started { open } => bar.set_length(open as u64),
-                Event::Outcome { again: false, .. } => {
-                    bar.set_message("");
-                    bar.inc(1);
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
+        loop {
+            tokio::select! {
+                event = events.recv() => match event {
+                    Some(Event::Started { open }) => bar.set_length(open as u64),
+                    Some(Event::Outcome { again: false, .. }) => bar.set_message(""),
+                    Some(Event::Paused { code, pause }) => bar.set_message(format!(
+                        "paused {:.1}s: {}",
+                        pause.as_secs_f64(),
+                        code.display(coufun_api::Lang::En)
+                    )),
+                    Some(Event::Halted { why }) => bar.set_message(why),
+                    Some(_) => {}
+                    None => break,
+                },
+                _ = tick.tick(), if watched.is_some() => {
+                    if let Some((store, campaign)) = &watched
+                        && let Ok(status) = store.status(campaign).await
+                    {
+                        let open: usize = status
+                            .by_state
+                            .iter()
+                            .filter(|(state, _)| state.needs_sending())
+                            .map(|(_, rows)| rows)
+                            .sum();
+                        let length = bar.length().unwrap_or(0);
+                        bar.set_position(length.saturating_sub(open as u64));
+                    }
                 }
-                Event::Paused { code, pause } => bar.set_message(format!(
-                    "paused {:.1}s: {}",
-                    pause.as_secs_f64(),
-                    code.display(coufun_api::Lang::En)
-                )),
-                Event::Halted { why } => bar.set_message(why),
-                _ => {}
             }
         }
         bar.finish_and_clear();
