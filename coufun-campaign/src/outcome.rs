@@ -33,6 +33,10 @@ pub enum RowOutcome {
     Invalid(String),
     /// Outcome unknown: may exist; retried with the same TR_ID next run.
     Unknown(String),
+    /// Nothing reached the server (the connection or the TLS handshake failed,
+    /// or the client refused before sending), so nothing was issued; sent
+    /// again with the same TR_ID next run, and not asked of the supplier.
+    NotSent(String),
     /// An earlier attempt reached the server (the answer to a repeat, kept as
     /// answered); numbers not retrievable; never resent.
     Reached {
@@ -70,6 +74,7 @@ impl std::fmt::Debug for RowOutcome {
                 .finish(),
             RowOutcome::Invalid(why) => f.debug_tuple("Invalid").field(why).finish(),
             RowOutcome::Unknown(why) => f.debug_tuple("Unknown").field(why).finish(),
+            RowOutcome::NotSent(why) => f.debug_tuple("NotSent").field(why).finish(),
             RowOutcome::Reached { code, detail } => f
                 .debug_struct("Reached")
                 .field("code", code)
@@ -107,8 +112,9 @@ impl<R: IssuingResponse> From<IssueOutcome<R>> for RowOutcome {
             }
             IssueOutcome::NotIssued(refused) => match refused.error {
                 Error::Api { code, message, .. } => RowOutcome::Refused { code, message },
-                // Nothing usable came back: sent again, same TR_ID, next run.
-                other => RowOutcome::Unknown(other.to_string()),
+                // Not issued without an answer: no attempt reached the server
+                // (the SDK says so only when no attempt's fate is open).
+                other => RowOutcome::NotSent(other.to_string()),
             },
             IssueOutcome::Unknown(unknown) => RowOutcome::Unknown(
                 unknown
@@ -206,6 +212,7 @@ impl<'a> Entry<'a> {
             }
             RowOutcome::Invalid(why) => entry(RowState::Invalid, None, why),
             RowOutcome::Unknown(why) => entry(RowState::Unknown, None, why),
+            RowOutcome::NotSent(why) => entry(RowState::Deferred, None, why),
             RowOutcome::Reached { code, detail } => entry(RowState::Reached, Some(*code), detail),
             RowOutcome::EchoMismatch { detail } => entry(RowState::EchoMismatch, None, detail),
         }
@@ -271,6 +278,13 @@ mod tests {
             Entry::of(&RowOutcome::Unknown("x".into())).state,
             RowState::Unknown
         );
+        let refused_connection = RowOutcome::NotSent("refused".into());
+        let not_sent = Entry::of(&refused_connection);
+        assert_eq!(
+            (not_sent.state, not_sent.code, not_sent.message),
+            (RowState::Deferred, None, Some("refused"))
+        );
+        assert!(!not_sent.state.needs_reconciliation() && not_sent.state.needs_sending());
         let reached = RowOutcome::Reached {
             code: ResultCode::DuplicateRequest,
             detail: "d".into(),

@@ -46,7 +46,9 @@ pub enum RowState {
     Invalid,
     /// Sent, outcome unknown: retried with the same TR_ID on the next run.
     Unknown,
-    /// Refused by a limit code (nothing issued): sent again, same TR_ID.
+    /// Nothing issued, sent again with the same TR_ID: refused by a code that
+    /// stops or pauses the run (a limit, or one that may be sent again), or
+    /// never reached the server (connection or TLS failure).
     Deferred,
     /// An earlier attempt reached the server (a `12` or `23` after a lost
     /// answer): coupons probably exist, their numbers are not retrievable.

@@ -1149,6 +1149,26 @@ async fn the_sdk_issuer_reads_each_outcome_of_the_sdk() {
     assert!(matches!(issuer.issue(broken).await, RowOutcome::Invalid(_)));
     assert_eq!(sandbox.ledger().orders.len(), 3, "nothing invalid was sent");
     sandbox.shutdown().await;
+
+    // A server that takes no connection: nothing reached it, so nothing was
+    // issued and the row is not for the supplier (not `Unknown`).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/b2c_api/", closed.local_addr().unwrap());
+    drop(closed);
+    let client = coufun_api::Client::builder(
+        coufun_api::Environment::Custom(url),
+        coufun_api::privacy::PocId::new(coufun_sandbox::DEFAULT_POC_ID).unwrap(),
+    )
+    .retry_policy(coufun_api::retry::RetryPolicy::no_retry())
+    .build()
+    .unwrap();
+    let unreachable = SdkIssuer::new(client)
+        .issue(params(goods, "1", "campaign-sdk-7"))
+        .await;
+    assert!(
+        matches!(&unreachable, RowOutcome::NotSent(why) if !why.is_empty()),
+        "{unreachable:?}"
+    );
 }
 
 /// A call slower than the lease: the worker's renewals keep the row its own,
