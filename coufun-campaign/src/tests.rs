@@ -981,6 +981,12 @@ async fn an_old_journal_is_migrated_and_stays_readable() {
         pool.close().await;
     }
     let store = Store::sqlite(&path).await.unwrap();
+    let old_tables = "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('run', 'rows')";
+    assert_eq!(
+        store.scalar_for_test(old_tables).await,
+        0,
+        "old tables dropped"
+    );
     let b = DEFAULT_CAMPAIGN;
     let rows = store.rows(b).await.unwrap();
     assert_eq!(rows.len(), 2);
@@ -1018,6 +1024,65 @@ async fn an_old_journal_is_migrated_and_stays_readable() {
     let again = Store::sqlite(&path).await.unwrap();
     assert_eq!(again.rows(b).await.unwrap()[1].attempts, 1);
     assert_eq!(again.campaigns().await.unwrap(), [b]);
+}
+
+/// A journal whose `rows` table stands without the `run` table (and already
+/// has the attempt-time columns) is migrated too, with no identity.
+#[tokio::test]
+async fn an_old_journal_without_its_run_table_is_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    {
+        let pool = raw_sqlite(&path).await;
+        sqlx::query(
+            "CREATE TABLE rows (line INTEGER PRIMARY KEY, reference TEXT NOT NULL, \
+             params TEXT NOT NULL, tr_id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, \
+             attempts INTEGER NOT NULL DEFAULT 0, code TEXT, message TEXT, order_id TEXT, \
+             coupons TEXT, first_attempt_at TEXT, last_attempt_at TEXT)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO rows (line, reference, params, tr_id, state, first_attempt_at) \
+             VALUES (1, 'a', '[]', 'T1', 'unknown', '2026-01-02T03:04:05Z')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    }
+    let store = Store::sqlite(&path).await.unwrap();
+    let rows = store.rows(DEFAULT_CAMPAIGN).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].state, RowState::Unknown);
+    assert_eq!(
+        rows[0].first_attempt.as_deref(),
+        Some("2026-01-02T03:04:05Z")
+    );
+    let tables = "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('run', 'rows')";
+    assert_eq!(store.scalar_for_test(tables).await, 0);
+    store.create(DEFAULT_CAMPAIGN, "").await.unwrap();
+    store.close().await;
+}
+
+/// The status counts every row once, by state; closing a SQLite store
+/// checkpoints its WAL (no `-wal` file is left beside the journal).
+#[tokio::test]
+async fn the_status_counts_rows_and_closing_checkpoints_the_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::sqlite(dir.path().join("c.sqlite")).await.unwrap();
+    campaign(&store, 5, Some(2), limits()).await;
+    let status = store.status(C).await.unwrap();
+    assert_eq!(status.rows, 5);
+    assert_eq!(status.by_state.values().sum::<usize>(), 5);
+    assert_eq!(status.by_state.get(&RowState::Pending), Some(&5));
+    assert!(dir.path().join("c.sqlite-wal").exists(), "WAL while open");
+    store.close().await;
+    assert!(
+        !dir.path().join("c.sqlite-wal").exists(),
+        "WAL left after close"
+    );
 }
 
 /// An attempt's outcome moves the last-attempt time to its end; a row
@@ -1290,4 +1355,29 @@ async fn a_row_issued_after_a_pause_resets_the_pause() {
         pauses.iter().all(|p| *p <= Duration::from_millis(25)),
         "{pauses:?}"
     );
+}
+
+/// The limits read back as they were set (the rate through its gap in
+/// microseconds), on both databases; each store says which it is.
+#[tokio::test]
+async fn the_limits_read_back_as_set() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, store) in stores(&dir).await.into_iter().enumerate() {
+        assert_eq!(store.is_postgres(), i == 1);
+        store.create(C, "test").await.unwrap();
+        let set = Limits {
+            max_in_flight: Some(7),
+            rate: Some(250.0),
+            limit_pause: Duration::from_millis(1500),
+            max_pause: Duration::from_secs(9),
+            limit_retries: 5,
+        };
+        store.set_limits(C, &set).await.unwrap();
+        assert_eq!(store.limits(C).await.unwrap(), set);
+        assert!(matches!(
+            store.limits("other").await,
+            Err(StoreError::NoCampaign(name)) if name == "other"
+        ));
+        store.close().await;
+    }
 }
