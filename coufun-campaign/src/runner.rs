@@ -243,12 +243,7 @@ pub async fn run<I: Issuer>(
     let campaign = settings.campaign.clone();
     let limits = store.limits(&campaign).await?;
     let status = store.status(&campaign).await?;
-    let open = status
-        .by_state
-        .iter()
-        .filter(|(s, _)| s.needs_sending())
-        .map(|(_, n)| n)
-        .sum();
+    let open = status.open();
     let concurrency = settings.concurrency.max(1);
     let shared = Arc::new(Shared {
         issuer,

@@ -204,6 +204,17 @@ pub struct Status {
     pub halted: Option<String>,
 }
 
+impl Status {
+    /// Rows a run must still send (pending, sending, unknown, deferred).
+    pub fn open(&self) -> usize {
+        self.by_state
+            .iter()
+            .filter(|(state, _)| state.needs_sending())
+            .map(|(_, rows)| rows)
+            .sum()
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Pool {
     Sqlite(SqlitePool),

@@ -1077,6 +1077,7 @@ async fn the_status_counts_rows_and_closing_checkpoints_the_wal() {
     assert_eq!(status.rows, 5);
     assert_eq!(status.by_state.values().sum::<usize>(), 5);
     assert_eq!(status.by_state.get(&RowState::Pending), Some(&5));
+    assert_eq!(status.open(), 5);
     assert!(dir.path().join("c.sqlite-wal").exists(), "WAL while open");
     store.close().await;
     assert!(

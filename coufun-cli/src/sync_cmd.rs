@@ -10,6 +10,7 @@ use std::time::Duration;
 use axum::Router;
 
 use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
+use coufun_api::notice::NoticeAnswerCode;
 use coufun_api::{Charset, CouponNumber, GoodsId};
 use coufun_notify::{AllowList, PostgresStore, Receiver, SqliteStore};
 use coufun_sync::{
@@ -113,7 +114,10 @@ fn state_sync_command() -> Command {
                 .action(ArgAction::Append)
                 .value_parser(notice_from)
                 .requires("listen")
-                .help("Accept notices only from IP (repeatable: the addresses the supplier posts from); `any` accepts every address. Others are answered 01"),
+                .help(format!(
+                    "Accept notices only from IP (repeatable: the addresses the supplier posts from); `any` accepts every address. Others are answered {}",
+                    NoticeAnswerCode::IpNotRegistered.as_str()
+                )),
         )
 }
 
@@ -256,8 +260,10 @@ pub async fn state_sync(global: &ArgMatches, m: &ArgMatches, json: bool) -> Resu
     }
     let every = Duration::from_secs(m.get_one::<u64>("every").copied().unwrap_or(300));
     let (interrupt, interrupted) = tokio::sync::watch::channel(false);
+    let ctrl_c = crate::bulk::interrupt()
+        .map_err(|e| CliError::new(Exit::Local, format!("cannot listen for Ctrl-C: {e}")))?;
     tokio::spawn(async move {
-        let _ = tokio::signal::ctrl_c().await;
+        let _ = ctrl_c.await;
         let _ = interrupt.send(true);
     });
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
@@ -308,11 +314,10 @@ pub async fn state_sync(global: &ArgMatches, m: &ArgMatches, json: bool) -> Resu
     .await
     .map_err(store_error)?;
     if let Some(server) = notices {
-        let served = match server.await {
-            Ok(served) => served.map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        served
+        server
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|served| served.map_err(|e| e.to_string()))
             .map_err(|e| CliError::new(Exit::Local, format!("the notice receiver stopped: {e}")))?;
     }
     Ok(Exit::Interrupted)

@@ -185,14 +185,8 @@ fn draw(
                     if let Some((store, campaign)) = &watched
                         && let Ok(status) = store.status(campaign).await
                     {
-                        let open: usize = status
-                            .by_state
-                            .iter()
-                            .filter(|(state, _)| state.needs_sending())
-                            .map(|(_, rows)| rows)
-                            .sum();
                         let length = bar.length().unwrap_or(0);
-                        bar.set_position(length.saturating_sub(open as u64));
+                        bar.set_position(length.saturating_sub(status.open() as u64));
                     }
                 }
             }
