@@ -157,11 +157,7 @@ impl Summary {
 
     /// Rows still open: a rerun sends them (with their TR_IDs).
     pub fn open(&self) -> usize {
-        self.by_state
-            .iter()
-            .filter(|(state, _)| state.needs_sending())
-            .map(|(_, n)| n)
-            .sum()
+        RowState::open_in(&self.by_state)
     }
 
     /// Counts `rows`.

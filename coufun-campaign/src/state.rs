@@ -105,6 +105,17 @@ impl RowState {
         )
     }
 
+    /// Of per-state row counts, the rows a run must still send (every state
+    /// that [`needs_sending`](Self::needs_sending)): one sum for the run's
+    /// summary and the store's status.
+    pub(crate) fn open_in(by_state: &std::collections::BTreeMap<RowState, usize>) -> usize {
+        by_state
+            .iter()
+            .filter(|(state, _)| state.needs_sending())
+            .map(|(_, rows)| rows)
+            .sum()
+    }
+
     /// Whether the supplier must be asked what the row's TR_ID issued (the
     /// reconciliation request): its outcome is unknown, an earlier attempt
     /// reached the server with its answer lost, or the answer was another order's.

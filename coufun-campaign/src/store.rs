@@ -207,11 +207,7 @@ pub struct Status {
 impl Status {
     /// Rows a run must still send (pending, sending, unknown, deferred).
     pub fn open(&self) -> usize {
-        self.by_state
-            .iter()
-            .filter(|(state, _)| state.needs_sending())
-            .map(|(_, rows)| rows)
-            .sum()
+        RowState::open_in(&self.by_state)
     }
 }
 
