@@ -122,6 +122,10 @@ pub fn apply(
 ) -> Result<Redemption, RedeemError> {
     let now = event.at;
     let number = || coupon.coupon_number.clone();
+    let bad_amount = |amount| RedeemError::BadAmount {
+        coupon: number(),
+        amount,
+    };
     if coupon.state == CouponStatus::Cancelled {
         return Err(RedeemError::Cancelled(number()));
     }
@@ -144,12 +148,7 @@ pub fn apply(
         (
             CouponType::Barcode,
             RedeemAction::Use(Some(amount)) | RedeemAction::CancelUse(amount),
-        ) => {
-            return Err(RedeemError::BadAmount {
-                coupon: number(),
-                amount,
-            });
-        }
+        ) => return Err(bad_amount(amount)),
         (CouponType::Amount, RedeemAction::Use(asked)) => {
             let balance = coupon.remaining_amount.unwrap_or(0);
             if balance == 0 {
@@ -157,10 +156,7 @@ pub fn apply(
             }
             let amount = asked.unwrap_or(balance);
             if amount == 0 {
-                return Err(RedeemError::BadAmount {
-                    coupon: number(),
-                    amount,
-                });
+                return Err(bad_amount(amount));
             }
             if amount > balance {
                 return Err(RedeemError::OverBalance {
@@ -178,10 +174,7 @@ pub fn apply(
                 return Err(RedeemError::NotUsed(number()));
             }
             if amount == 0 || balance.saturating_add(amount) > total {
-                return Err(RedeemError::BadAmount {
-                    coupon: number(),
-                    amount,
-                });
+                return Err(bad_amount(amount));
             }
             let back = balance + amount;
             let state = if back == total {
