@@ -28,6 +28,15 @@ use coufun_sandbox::{
     Catalogue, DEFAULT_POC_ID, DriftPlan, FaultOdds, FaultPlan, Sandbox, SandboxConfig,
 };
 
+/// Prints a line, as `println!`; a closed stdout (`| head`) is no reason to stop serving.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, $($arg)*).and_then(|()| out.flush());
+    }};
+}
+
 /// A local COUFUN server for trying the SDK and testing code that uses it.
 #[derive(Debug, Parser)]
 #[command(name = "coufun-sandbox", version, about)]
@@ -160,24 +169,18 @@ enum DriftArg {
 }
 
 fn drift_plan(args: &[DriftArg]) -> DriftPlan {
-    let mut plan = DriftPlan::none();
-    for arg in args {
-        match arg {
-            DriftArg::UnknownElements => plan.unknown_elements = true,
-            DriftArg::UnknownState => plan.unknown_state = true,
-            DriftArg::LongName => plan.long_name = true,
-            DriftArg::OtherRoot => plan.other_root = true,
-            DriftArg::OtherRecord => plan.other_record = true,
-            DriftArg::OtherCharset => plan.other_charset = true,
-            DriftArg::All => {
-                let all = DriftPlan::all_but_root();
-                plan.unknown_elements = all.unknown_elements;
-                plan.unknown_state = all.unknown_state;
-                plan.long_name = all.long_name;
-                plan.other_charset = all.other_charset;
-            }
-        }
-    }
+    let has = |drift| args.contains(&drift);
+    let mut plan = if has(DriftArg::All) {
+        DriftPlan::all_but_root()
+    } else {
+        DriftPlan::none()
+    };
+    plan.unknown_elements |= has(DriftArg::UnknownElements);
+    plan.unknown_state |= has(DriftArg::UnknownState);
+    plan.long_name |= has(DriftArg::LongName);
+    plan.other_root |= has(DriftArg::OtherRoot);
+    plan.other_record |= has(DriftArg::OtherRecord);
+    plan.other_charset |= has(DriftArg::OtherCharset);
     plan
 }
 
@@ -277,29 +280,22 @@ async fn serve(args: Args) -> Result<(), String> {
     if let Some(tls) = &tls {
         tls_banner(&args, tls, &sandbox)?;
     }
-    say(&format!(
-        "coufun-sandbox listening: base URL {}",
-        sandbox.base_url()
-    ));
+    say!("coufun-sandbox listening: base URL {}", sandbox.base_url());
     let origin = format!("{}://{}", sandbox.scheme(), sandbox.addr());
-    say(&format!(
-        "POC_ID for every operation: {DEFAULT_POC_ID}; ledger: {origin}/_admin/ledger"
-    ));
-    say(&format!(
-        "a shop redeems a coupon: POST {origin}/_admin/coupons/{{BARCODE_NUM}}/redeem[?amount=N]"
-    ));
+    say!("POC_ID for every operation: {DEFAULT_POC_ID}; ledger: {origin}/_admin/ledger");
+    say!("a shop redeems a coupon: POST {origin}/_admin/coupons/{{BARCODE_NUM}}/redeem[?amount=N]");
     if let Some(url) = &args.notice_url {
-        say(&format!(
+        say!(
             "exchange notices go to {url} (retry every {} ms)",
             args.notice_retry_ms
-        ));
+        );
     }
     if !args.drift.is_empty() {
-        say("answers depart from the spec on purpose (--drift): try `coufun doctor` against it");
+        say!("answers depart from the spec on purpose (--drift): try `coufun doctor` against it");
     }
-    say("Ctrl-C to stop.");
+    say!("Ctrl-C to stop.");
     interrupted.await?;
-    say("stopping");
+    say!("stopping");
     sandbox.shutdown().await;
     Ok(())
 }
@@ -307,17 +303,14 @@ async fn serve(args: Args) -> Result<(), String> {
 /// The https setup `--tls`, `--tls-test-host` and `--tls-host` ask for.
 #[cfg(feature = "tls")]
 fn tls_config(args: &Args) -> Option<coufun_sandbox::tls::TlsConfig> {
-    if !args.tls {
-        return None;
-    }
     let mut tls = coufun_sandbox::tls::TlsConfig::new();
     if args.tls_test_host {
         tls = tls.with_test_server_host();
     }
     for name in &args.tls_host {
-        tls = tls.with_host_name(name.clone());
+        tls = tls.with_host_name(name);
     }
-    Some(tls)
+    args.tls.then_some(tls)
 }
 
 /// Writes the CA certificate to `--tls-ca-out` (or prints it) and says which
@@ -332,25 +325,21 @@ fn tls_banner(
         return Ok(());
     };
     let names: Vec<&str> = tls.host_names().collect();
-    say(&format!(
-        "https: the server certificate covers {}",
-        names.join(", ")
-    ));
+    say!("https: the server certificate covers {}", names.join(", "));
     match &args.tls_ca_out {
         Some(path) => {
             std::fs::write(path, pem).map_err(|e| {
                 format!("cannot write the CA certificate to {}: {e}", path.display())
             })?;
-            say(&format!(
-                "CA certificate written to {} (trust it: coufun --ca-cert {})",
-                path.display(),
+            say!(
+                "CA certificate written to {0} (trust it: coufun --ca-cert {0})",
                 path.display()
-            ));
+            );
         }
-        None => say(&format!(
+        None => say!(
             "CA certificate (trust it: save it and pass coufun --ca-cert FILE, or start with --tls-ca-out FILE):\n{}",
             pem.trim_end()
-        )),
+        ),
     }
     Ok(())
 }
@@ -392,11 +381,4 @@ fn init_logging() {
     if let Err(error) = installed {
         eprintln!("coufun-sandbox: no log output: {error}");
     }
-}
-
-/// Prints a line; a closed stdout (`| head`) is no reason to stop serving.
-fn say(line: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
