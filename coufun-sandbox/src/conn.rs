@@ -106,18 +106,30 @@ impl KillableStream {
     }
 }
 
+/// What a connection's bytes go through: TCP, or TLS over it.
+trait Stream: AsyncRead + AsyncWrite + Unpin {}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Stream for S {}
+
+impl KillableStream {
+    /// The stream to read or write, `Err` once killed (see [`check`](Self::check)).
+    fn live(&mut self, cx: &mut Context<'_>) -> io::Result<Pin<&mut dyn Stream>> {
+        self.check(cx)?;
+        Ok(match &mut self.stream {
+            Io::Plain(stream) => Pin::new(stream),
+            #[cfg(feature = "tls")]
+            Io::Tls(stream) => Pin::new(stream.as_mut()),
+        })
+    }
+}
+
 impl AsyncRead for KillableStream {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        self.check(cx)?;
-        match &mut self.stream {
-            Io::Plain(stream) => Pin::new(stream).poll_read(cx, buf),
-            #[cfg(feature = "tls")]
-            Io::Tls(stream) => Pin::new(stream.as_mut()).poll_read(cx, buf),
-        }
+        self.live(cx)?.poll_read(cx, buf)
     }
 }
 
@@ -127,30 +139,15 @@ impl AsyncWrite for KillableStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.check(cx)?;
-        match &mut self.stream {
-            Io::Plain(stream) => Pin::new(stream).poll_write(cx, buf),
-            #[cfg(feature = "tls")]
-            Io::Tls(stream) => Pin::new(stream.as_mut()).poll_write(cx, buf),
-        }
+        self.live(cx)?.poll_write(cx, buf)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.check(cx)?;
-        match &mut self.stream {
-            Io::Plain(stream) => Pin::new(stream).poll_flush(cx),
-            #[cfg(feature = "tls")]
-            Io::Tls(stream) => Pin::new(stream.as_mut()).poll_flush(cx),
-        }
+        self.live(cx)?.poll_flush(cx)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.check(cx)?;
-        match &mut self.stream {
-            Io::Plain(stream) => Pin::new(stream).poll_shutdown(cx),
-            #[cfg(feature = "tls")]
-            Io::Tls(stream) => Pin::new(stream.as_mut()).poll_shutdown(cx),
-        }
+        self.live(cx)?.poll_shutdown(cx)
     }
 }
 
