@@ -43,17 +43,14 @@ pub(crate) enum Outcome {
     Cancelled {
         coupon_number: String,
     },
-    Resent {
+    /// A resend or an image send (the operation tells which answer).
+    Sent {
         coupon_number: String,
         send_count: u32,
     },
     RecipientChanged {
         coupon_number: String,
         recipient: String,
-    },
-    ImageSent {
-        coupon_number: String,
-        send_count: u32,
     },
 }
 
@@ -253,10 +250,7 @@ fn without_amounts(op: OperationId, mut xml: Vec<u8>) -> Vec<u8> {
         .filter(|f| f.ty == AnswerType::Amount);
     for field in amounts {
         let empty = format!("<{0}></{0}>", field.wire);
-        let empty = empty.as_bytes();
-        while let Some(at) = xml.windows(empty.len()).position(|w| w == empty) {
-            xml.drain(at..at + empty.len());
-        }
+        xml = crate::drift::replace_all(&xml, empty.as_bytes(), b"");
     }
     xml
 }
@@ -341,17 +335,28 @@ pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<
             },
             charset,
         ),
-        Outcome::Resent {
+        Outcome::Sent {
             coupon_number,
             send_count,
-        } => success(
-            &CouponResendResponse {
-                coupon_number: Some(coupon_number.clone().into()),
-                send_count: count(send_count),
-                ..Default::default()
-            },
-            charset,
-        ),
+        } => {
+            let coupon_number = Some(coupon_number.clone().into());
+            let send_count = count(send_count);
+            if op == OperationId::CouponImageSend {
+                let body = CouponImageSendResponse {
+                    coupon_number,
+                    send_count,
+                    ..Default::default()
+                };
+                success(&body, charset)
+            } else {
+                let body = CouponResendResponse {
+                    coupon_number,
+                    send_count,
+                    ..Default::default()
+                };
+                success(&body, charset)
+            }
+        }
         Outcome::RecipientChanged {
             coupon_number,
             recipient,
@@ -359,17 +364,6 @@ pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<
             &ChangeRecipientResponse {
                 coupon_number: Some(coupon_number.clone().into()),
                 recipient: Some(Phone::new(recipient.clone())),
-                ..Default::default()
-            },
-            charset,
-        ),
-        Outcome::ImageSent {
-            coupon_number,
-            send_count,
-        } => success(
-            &CouponImageSendResponse {
-                coupon_number: Some(coupon_number.clone().into()),
-                send_count: count(send_count),
                 ..Default::default()
             },
             charset,

@@ -165,28 +165,20 @@ fn map_texts(xml: &[u8], element: &str, change: impl Fn(&[u8]) -> Vec<u8>) -> Ve
 
 /// `xml` with every tag of `from` (open, close, empty) renamed `to`.
 fn rename(xml: &[u8], from: &str, to: &str) -> Vec<u8> {
-    let xml = replace_all(
-        xml,
-        format!("<{from}>").as_bytes(),
-        format!("<{to}>").as_bytes(),
-    );
-    let xml = replace_all(
-        &xml,
-        format!("</{from}>").as_bytes(),
-        format!("</{to}>").as_bytes(),
-    );
-    replace_all(
-        &xml,
-        format!("<{from}/>").as_bytes(),
-        format!("<{to}/>").as_bytes(),
-    )
+    let mut xml = xml.to_vec();
+    for (open, close) in [("<", ">"), ("</", ">"), ("<", "/>")] {
+        let (from, to) = (format!("{open}{from}{close}"), format!("{open}{to}{close}"));
+        xml = replace_all(&xml, from.as_bytes(), to.as_bytes());
+    }
+    xml
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-fn replace_all(xml: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+/// `xml` with every `from` replaced by `to`.
+pub(crate) fn replace_all(xml: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(xml.len());
     let mut rest = xml;
     while let Some(at) = find(rest, from) {

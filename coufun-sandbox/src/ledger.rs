@@ -247,16 +247,15 @@ impl Ledger {
             .find(|o| o.tr_id == tr_id && o.poc_id == poc_id)
     }
 
-    /// The coupon `coupon_number` of goods `goods_id` issued to `poc_id`.
+    /// The coupon `coupon_number` of goods `goods_id` issued to `poc_id`, and its order.
     pub(crate) fn coupon_for(
         &self,
         poc_id: &str,
         goods_id: &str,
         coupon_number: &str,
-    ) -> Option<&Coupon> {
+    ) -> Option<(&Order, &Coupon)> {
         self.coupon(coupon_number)
             .filter(|(o, c)| o.poc_id == poc_id && c.goods_id == goods_id)
-            .map(|(_, c)| c)
     }
 
     pub(crate) fn coupon_mut(&mut self, coupon_number: &str) -> Option<&mut Coupon> {
@@ -280,35 +279,38 @@ impl Ledger {
 mod tests {
     use super::*;
 
-    #[test]
-    fn coupon_debug_masks_the_recipient() {
-        let coupon = Coupon {
-            coupon_number: "1".to_owned(),
+    fn coupon(number: &str) -> Coupon {
+        Coupon {
+            coupon_number: number.to_owned(),
             goods_id: "0000100001".to_owned(),
             kind: CouponType::Barcode,
-            recipient: Some("01012345678".to_owned()),
+            recipient: None,
             state: CouponStatus::Unused,
             expired: false,
-            send_count: 1,
+            send_count: 0,
             resend_count: 0,
             valid_until: jiff::civil::date(2030, 1, 1),
             total_amount: None,
             remaining_amount: None,
             exchanged_at: None,
             cancelled_at: None,
+        }
+    }
+
+    #[test]
+    fn coupon_debug_masks_the_recipient() {
+        let coupon = Coupon {
+            recipient: Some("01012345678".to_owned()),
+            send_count: 1,
+            ..coupon("1")
         };
         let shown = format!("{coupon:?}");
         assert!(!shown.contains("01012345678"), "{shown}");
         assert!(shown.contains("010-****-5678"), "{shown}");
 
         let order = Order {
-            order_id: "20260601000001".to_owned(),
-            tr_id: "tr-1".to_owned(),
-            operation: OperationId::CouponSend,
-            goods_id: "0000100001".to_owned(),
-            issued_on: jiff::civil::date(2026, 6, 1),
             coupons: vec![coupon],
-            poc_id: "POC7654321".to_owned(),
+            ..order(1, "POC7654321")
         };
         let shown = format!(
             "{:?}",
@@ -322,34 +324,13 @@ mod tests {
     }
 
     fn order(n: u64, poc_id: &str) -> Order {
-        let coupon = Coupon {
-            coupon_number: format!("{n}"),
-            goods_id: "0000100001".to_owned(),
-            kind: CouponType::Barcode,
-            recipient: None,
-            state: CouponStatus::Unused,
-            expired: false,
-            send_count: 0,
-            resend_count: 0,
-            valid_until: jiff::civil::date(2030, 1, 1),
-            total_amount: None,
-            remaining_amount: None,
-            exchanged_at: None,
-            cancelled_at: None,
-        };
         Order {
             order_id: format!("o{n}"),
             tr_id: format!("tr-{n}"),
             operation: OperationId::CouponCreate,
             goods_id: "0000100001".to_owned(),
             issued_on: jiff::civil::date(2026, 6, 1),
-            coupons: vec![
-                coupon.clone(),
-                Coupon {
-                    coupon_number: format!("{n}b"),
-                    ..coupon
-                },
-            ],
+            coupons: vec![coupon(&format!("{n}")), coupon(&format!("{n}b"))],
             poc_id: poc_id.to_owned(),
         }
     }

@@ -74,3 +74,10 @@ pub use faults::{Fault, FaultCounts, FaultOdds, FaultPlan, ScheduledFault};
 pub use ledger::{Coupon, Ledger, Order};
 pub use redemption::{RedeemAction, RedeemError, Redemption};
 pub use server::{Sandbox, SandboxError};
+
+/// Locks a mutex, carrying on with the data if a holder panicked.
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

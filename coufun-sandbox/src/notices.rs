@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use coufun_api::notice::{
@@ -15,6 +15,8 @@ use coufun_api::notice::{
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
+
+use crate::lock;
 
 /// Where and how notices are sent.
 #[derive(Debug, Clone)]
@@ -207,12 +209,6 @@ struct Shared {
     retries: Mutex<JoinSet<()>>,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 /// Sends exchange notices to one merchant URL: the first attempt of each in
 /// queue order, then each retries on its own.
 #[derive(Debug)]
@@ -350,41 +346,32 @@ async fn attempt(shared: &Shared, job: &Job, n: u32) -> bool {
 }
 
 async fn post(http: &reqwest::Client, url: &str, body: Vec<u8>) -> AttemptResult {
-    let response = http
-        .post(url)
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            ExchangeNotice::form_content_type(),
-        )
-        .body(body)
-        .send()
-        .await;
-    let response = match response {
-        Ok(r) => r,
-        Err(e) => {
-            return AttemptResult::Failed {
-                reason: format!("request failed: {}", e.without_url()),
-            };
+    let answered = async {
+        let response = http
+            .post(url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                ExchangeNotice::form_content_type(),
+            )
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| format!("request failed: {}", e.without_url()))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(format!("HTTP {status}"));
         }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| format!("reading the answer failed: {}", e.without_url()))?;
+        NoticeAnswer::decode(&bytes).map_err(|e| e.to_string())
     };
-    let status = response.status();
-    if !status.is_success() {
-        return AttemptResult::Failed {
-            reason: format!("HTTP {status}"),
-        };
-    }
-    match response.bytes().await {
-        Ok(bytes) => match NoticeAnswer::decode(&bytes) {
-            Ok(answer) => AttemptResult::Answered {
-                code: answer.code().clone(),
-                exchange_id: answer.exchange_id().map(str::to_owned),
-            },
-            Err(e) => AttemptResult::Failed {
-                reason: e.to_string(),
-            },
+    match answered.await {
+        Ok(answer) => AttemptResult::Answered {
+            code: answer.code().clone(),
+            exchange_id: answer.exchange_id().map(str::to_owned),
         },
-        Err(e) => AttemptResult::Failed {
-            reason: format!("reading the answer failed: {}", e.without_url()),
-        },
+        Err(reason) => AttemptResult::Failed { reason },
     }
 }

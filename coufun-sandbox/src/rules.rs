@@ -4,7 +4,8 @@
 //! typed: the generated request type of its operation, parsed by its generated
 //! `from_wire` (every field limit checked there, from the spec's constants), so
 //! the rules read fields through the request's accessors, never by name. One
-//! function per operation, and the redemption a shop makes (admin route).
+//! function per operation (a resend and an image send share theirs), and the
+//! redemption a shop makes (admin route).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -233,7 +234,7 @@ impl State {
             OperationId::CouponResend => {
                 let request = parse::<CouponResendRequest>(params, charset)?;
                 self.not_repeated(op, &account, params)?;
-                self.resend(&account, request.goods_id(), request.coupon_number())
+                self.send_again(&account, request.goods_id(), request.coupon_number(), false)
             }
             OperationId::ChangeRecipient => {
                 let request = parse::<ChangeRecipientRequest>(params, charset)?;
@@ -243,7 +244,13 @@ impl State {
             OperationId::CouponImageSend => {
                 let request = parse::<CouponImageSendRequest>(params, charset)?;
                 self.not_repeated(op, &account, params)?;
-                self.image_send(&account, &request)
+                let to_another = request.recipient().is_some();
+                self.send_again(
+                    &account,
+                    request.goods_id(),
+                    request.coupon_number(),
+                    to_another,
+                )
             }
         }
     }
@@ -429,19 +436,32 @@ impl State {
         goods_id: &GoodsId,
         number: &CouponNumber,
     ) -> Verdict<(Coupon, Date)> {
-        let (goods_id, number) = (goods_id.as_str(), number.as_str());
+        let goods_id = goods_id.as_str();
         if self.config.catalogue.get(goods_id).is_none() {
             return Err(ResultCode::InvalidGoods);
         }
-        let coupon = self
+        let (order, coupon) = self
             .ledger
-            .coupon_for(&account.poc_id, goods_id, number)
+            .coupon_for(&account.poc_id, goods_id, number.as_str())
             .ok_or(ResultCode::InvalidCouponNumber)?;
-        let ordered_on = self
-            .ledger
-            .coupon(number)
-            .map_or(self.today(), |(order, _)| order.issued_on);
-        Ok((coupon.clone(), ordered_on))
+        Ok((coupon.clone(), order.issued_on))
+    }
+
+    /// The [`target`](Self::target) of a write, if it can still be sent or
+    /// changed (17, 18, 04).
+    fn usable(
+        &self,
+        account: &PocAccount,
+        goods_id: &GoodsId,
+        number: &CouponNumber,
+    ) -> Verdict<Coupon> {
+        let (coupon, _) = self.target(account, goods_id, number)?;
+        match coupon.state {
+            CouponStatus::Used => Err(ResultCode::CouponAlreadyUsed),
+            CouponStatus::Cancelled => Err(ResultCode::CouponAlreadyCancelled),
+            _ if self.is_expired(&coupon) => Err(ResultCode::CouponExpired),
+            _ => Ok(coupon),
+        }
     }
 
     fn status(
@@ -455,36 +475,6 @@ impl State {
             coupon: Box::new(coupon),
             ordered_on,
         })
-    }
-
-    fn coupon(&self, number: &str) -> Verdict<&Coupon> {
-        self.ledger
-            .coupon(number)
-            .map(|(_, c)| c)
-            .ok_or(ResultCode::InvalidCouponNumber)
-    }
-
-    /// 17, 18, 04: the coupon can still be sent or changed.
-    fn usable(&self, number: &str) -> Verdict<()> {
-        let coupon = self.coupon(number)?;
-        match coupon.state {
-            CouponStatus::Used => Err(ResultCode::CouponAlreadyUsed),
-            CouponStatus::Cancelled => Err(ResultCode::CouponAlreadyCancelled),
-            _ if self.is_expired(coupon) => Err(ResultCode::CouponExpired),
-            _ => Ok(()),
-        }
-    }
-
-    /// 20: the coupon may be sent once more.
-    fn may_resend(&self, number: &str) -> Verdict<()> {
-        let coupon = self.coupon(number)?;
-        if coupon.recipient.is_none() {
-            return Err(ResultCode::InvalidCouponNumber);
-        }
-        if coupon.resend_count >= self.config.max_resends_per_coupon {
-            return Err(ResultCode::ResendLimitExceeded);
-        }
-        Ok(())
     }
 
     /// Cancels one coupon; an `AMOUNT` voucher may be cancelled while a balance
@@ -514,29 +504,33 @@ impl State {
         })
     }
 
-    fn resend(
+    /// Sends a usable coupon once more (a resend, or an image send: to
+    /// `to_another` number when the request names one, else to its own
+    /// recipient, which a created coupon lacks: 16) while its resends stay
+    /// under the limit (20); the answer carries its sendings so far.
+    fn send_again(
         &mut self,
         account: &PocAccount,
         goods_id: &GoodsId,
         number: &CouponNumber,
+        to_another: bool,
     ) -> Verdict<Outcome> {
-        let (coupon, _) = self.target(account, goods_id, number)?;
+        let coupon = self.usable(account, goods_id, number)?;
+        if !to_another && coupon.recipient.is_none() {
+            return Err(ResultCode::InvalidCouponNumber);
+        }
+        if coupon.resend_count >= self.config.max_resends_per_coupon {
+            return Err(ResultCode::ResendLimitExceeded);
+        }
         let number = coupon.coupon_number;
-        self.usable(&number)?;
-        self.may_resend(&number)?;
-        let send_count = self.count_resend(&number);
-        Ok(Outcome::Resent {
-            coupon_number: number,
-            send_count,
-        })
-    }
-
-    /// Counts one more sending of coupon `number` (a resend); its sendings so far.
-    fn count_resend(&mut self, number: &str) -> u32 {
-        self.ledger.coupon_mut(number).map_or(0, |coupon| {
+        let send_count = self.ledger.coupon_mut(&number).map_or(0, |coupon| {
             coupon.send_count += 1;
             coupon.resend_count += 1;
             coupon.send_count
+        });
+        Ok(Outcome::Sent {
+            coupon_number: number,
+            send_count,
         })
     }
 
@@ -545,36 +539,15 @@ impl State {
         account: &PocAccount,
         request: &ChangeRecipientRequest,
     ) -> Verdict<Outcome> {
-        let (coupon, _) = self.target(account, request.goods_id(), request.coupon_number())?;
+        let coupon = self.usable(account, request.goods_id(), request.coupon_number())?;
         let number = coupon.coupon_number;
         let recipient = request.recipient().as_str().to_owned();
-        self.usable(&number)?;
         if let Some(coupon) = self.ledger.coupon_mut(&number) {
             coupon.recipient = Some(recipient.clone());
         }
         Ok(Outcome::RecipientChanged {
             coupon_number: number,
             recipient,
-        })
-    }
-
-    fn image_send(
-        &mut self,
-        account: &PocAccount,
-        request: &CouponImageSendRequest,
-    ) -> Verdict<Outcome> {
-        let (coupon, _) = self.target(account, request.goods_id(), request.coupon_number())?;
-        let number = coupon.coupon_number;
-        self.usable(&number)?;
-        if request.recipient().is_none() {
-            self.may_resend(&number)?;
-        } else if self.coupon(&number)?.resend_count >= self.config.max_resends_per_coupon {
-            return Err(ResultCode::ResendLimitExceeded);
-        }
-        let send_count = self.count_resend(&number);
-        Ok(Outcome::ImageSent {
-            coupon_number: number,
-            send_count,
         })
     }
 
@@ -586,30 +559,22 @@ impl State {
         number: &str,
         action: RedeemAction,
     ) -> Result<Redemption, RedeemError> {
-        let today = self.today();
-        let now = self.config.clock.now();
-        let (price, expired) = match self.ledger.coupon(number) {
-            None => return Err(RedeemError::NoSuchCoupon(number.to_owned())),
-            Some((_, c)) => (
-                self.config
-                    .catalogue
-                    .get(&c.goods_id)
-                    .map_or(0, |g| g.price),
-                c.state == CouponStatus::Unused && c.valid_until < today,
-            ),
-        };
-        if expired {
+        let no_such = || RedeemError::NoSuchCoupon(number.to_owned());
+        let (_, c) = self.ledger.coupon(number).ok_or_else(no_such)?;
+        if c.state == CouponStatus::Unused && c.valid_until < self.today() {
             return Err(RedeemError::Expired(number.to_owned()));
         }
-        let coupon = self
-            .ledger
-            .coupon_mut(number)
-            .ok_or_else(|| RedeemError::NoSuchCoupon(number.to_owned()))?;
+        let price = self
+            .config
+            .catalogue
+            .get(&c.goods_id)
+            .map_or(0, |g| g.price);
         let event = Event {
             approval_number: format!("SBX{:012}", self.next_approval),
             branch: self.config.branch.clone(),
-            at: now,
+            at: self.config.clock.now(),
         };
+        let coupon = self.ledger.coupon_mut(number).ok_or_else(no_such)?;
         let redemption = redemption::apply(coupon, price, action, event)?;
         self.next_approval += 1;
         self.ledger.redemptions.push(redemption.clone());
@@ -632,12 +597,9 @@ impl State {
 
     /// Marks a coupon expired (admin route); `false` if no such coupon.
     pub fn mark_expired(&mut self, number: &str) -> bool {
-        match self.ledger.coupon_mut(number) {
-            Some(coupon) => {
-                coupon.expired = true;
-                true
-            }
-            None => false,
-        }
+        self.ledger
+            .coupon_mut(number)
+            .map(|coupon| coupon.expired = true)
+            .is_some()
     }
 }

@@ -6,7 +6,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -24,6 +24,7 @@ use crate::config::SandboxConfig;
 use crate::conn::{ConnHandle, KillableListener};
 use crate::faults::{Fault, FaultCounts, FaultPlan};
 use crate::ledger::Ledger;
+use crate::lock;
 use crate::redemption::{RedeemAction, RedeemError, Redemption};
 use crate::rules::State;
 use crate::wire::{WireDecodeError, charset_label, decode_params};
@@ -62,13 +63,6 @@ struct Shared {
     faults: Mutex<FaultPlan>,
     counts: Mutex<FaultCounts>,
     requests: AtomicU64,
-}
-
-/// Locks a mutex, carrying on with the data if a holder panicked.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A running sandbox. Dropping it (or [`Sandbox::shutdown`]) stops the server
@@ -134,15 +128,15 @@ impl Sandbox {
                 tracing::warn!(%error, "sandbox server stopped with an error");
             }
         });
-        let scheme = if ca_pem.is_some() { "https" } else { "http" };
-        tracing::info!(addr = %local, scheme, "coufun sandbox listening");
-        Ok(Sandbox {
+        let sandbox = Sandbox {
             addr: local,
             ca_pem,
             shared,
             stop: Some(stop),
             task: Some(task),
-        })
+        };
+        tracing::info!(addr = %local, scheme = sandbox.scheme(), "coufun sandbox listening");
+        Ok(sandbox)
     }
 
     /// The address it listens on.
@@ -301,15 +295,14 @@ fn router(shared: Arc<Shared>) -> Router {
     let mut app = Router::new();
     for op in OperationId::ALL {
         let spec = op.spec();
-        let mut filter: Option<MethodFilter> = None;
-        for (method, accepted) in [
+        let filter = [
             (Method::Get, MethodFilter::GET),
             (Method::Post, MethodFilter::POST),
-        ] {
-            if spec.accepts(method) {
-                filter = Some(filter.map_or(accepted, |f| f.or(accepted)));
-            }
-        }
+        ]
+        .into_iter()
+        .filter(|(method, _)| spec.accepts(*method))
+        .map(|(_, filter)| filter)
+        .reduce(MethodFilter::or);
         let Some(filter) = filter else { continue };
         let route: MethodRouter<Arc<Shared>> = on(
             filter,
@@ -355,13 +348,11 @@ async fn coufun_request(
         let state = lock(&shared.state);
         (state.config.charset, state.config.drift)
     };
-    let mut raw: Vec<u8> = uri.query().unwrap_or_default().as_bytes().to_vec();
-    if !body.is_empty() {
-        if !raw.is_empty() {
-            raw.push(b'&');
-        }
-        raw.extend_from_slice(&body);
-    }
+    let raw = [uri.query().unwrap_or_default().as_bytes(), &body]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(&b'&');
     let answer = match fault {
         Some(Fault::ResetBeforeCommit) => {
             conn.reset();
@@ -502,8 +493,19 @@ fn redeem_refused(error: &RedeemError) -> Response {
     (status, error.to_string()).into_response()
 }
 
-fn redeemed(result: Result<Redemption, RedeemError>) -> Response {
-    match result {
+/// A shop's redemption through an admin route: `action` of the `amount`
+/// parameter, answered as the [`Redemption`] in JSON.
+fn redeem_route(
+    shared: &Shared,
+    number: &str,
+    uri: &Uri,
+    action: impl FnOnce(Option<u64>) -> RedeemAction,
+) -> Response {
+    let amount = match amount_param(uri) {
+        Ok(amount) => amount,
+        Err(message) => return (StatusCode::BAD_REQUEST, message).into_response(),
+    };
+    match lock(&shared.state).redeem(number, action(amount)) {
         Ok(redemption) => axum::Json(redemption).into_response(),
         Err(error) => redeem_refused(&error),
     }
@@ -514,10 +516,7 @@ async fn admin_redeem(
     Path(number): Path<String>,
     uri: Uri,
 ) -> Response {
-    match amount_param(&uri) {
-        Ok(amount) => redeemed(lock(&shared.state).redeem(&number, RedeemAction::Use(amount))),
-        Err(message) => (StatusCode::BAD_REQUEST, message).into_response(),
-    }
+    redeem_route(&shared, &number, &uri, RedeemAction::Use)
 }
 
 async fn admin_cancel_use(
@@ -525,12 +524,9 @@ async fn admin_cancel_use(
     Path(number): Path<String>,
     uri: Uri,
 ) -> Response {
-    match amount_param(&uri) {
-        Ok(amount) => redeemed(
-            lock(&shared.state).redeem(&number, RedeemAction::CancelUse(amount.unwrap_or(0))),
-        ),
-        Err(message) => (StatusCode::BAD_REQUEST, message).into_response(),
-    }
+    redeem_route(&shared, &number, &uri, |amount| {
+        RedeemAction::CancelUse(amount.unwrap_or(0))
+    })
 }
 
 async fn admin_expire(
