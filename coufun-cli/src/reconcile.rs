@@ -7,20 +7,57 @@
 
 use std::path::PathBuf;
 
-use clap::ArgMatches;
 use coufun_api::{Lang, ResultCode};
 use coufun_campaign::{CampaignRow as JournalRow, RowState, Store};
 
 use crate::exit::{CliError, Exit};
 use crate::output::table;
 
-/// `coufun reconcile` (and `coufun campaign reconcile`): the request from a
-/// bulk journal (`--journal`) or a campaign store (`--database`, `--campaign`),
-/// on stdout or in `--output`; reads the store only.
-pub async fn command(m: &ArgMatches) -> Result<Exit, CliError> {
-    let local = |what: String| CliError::new(Exit::Local, what);
-    let (_, columns) = crate::bulk_operation()?;
-    let (store, shown) = match m.get_one::<PathBuf>("journal") {
+/// `coufun reconcile --help`.
+pub const LONG_ABOUT: &str = "Write the reconciliation request for the supplier from a bulk-create journal: \
+     every row whose coupons may exist without their numbers being known — outcome \
+     unknown, an earlier attempt that reached the server (a repeat answered 12 or 23 \
+     after a lost answer), or an answer that was another order's — with its TR_ID, \
+     goods, quantity and the times of its first and last attempt (UTC). As text ready \
+     to send (Korean and English) or as CSV. Reads the journal only: nothing is sent, \
+     no POC_ID is needed. From a campaign store: --database (and --campaign).";
+
+/// `coufun reconcile`'s options.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The bulk-create journal (FILE.journal.sqlite)
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "database",
+        required_unless_present = "database"
+    )]
+    journal: Option<PathBuf>,
+    #[command(flatten)]
+    output: Output,
+    /// The campaign store: postgres://… (several workers, on any hosts) or a SQLite file (sqlite:PATH or PATH; one process)
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+    /// The campaign (default: the store's only one)
+    #[arg(long, value_name = "NAME")]
+    campaign: Option<String>,
+}
+
+/// Where and how the request is written (`coufun reconcile`, `coufun campaign reconcile`).
+#[derive(Debug, clap::Args)]
+pub struct Output {
+    /// text (ready to send, Korean and English) or csv
+    #[arg(long, value_name = "FORMAT", value_parser = ["text", "csv"], default_value = "text")]
+    format: String,
+    /// Write to PATH instead of stdout
+    #[arg(long, value_name = "PATH")]
+    output: Option<PathBuf>,
+}
+
+/// `coufun reconcile`: the request from a bulk journal (`--journal`) or a
+/// campaign store (`--database`, `--campaign`).
+pub async fn command(m: &Args) -> Result<Exit, CliError> {
+    let (store, shown) = match &m.journal {
         Some(path) if !path.is_file() => {
             return Err(CliError::new(
                 Exit::BadArguments,
@@ -28,30 +65,42 @@ pub async fn command(m: &ArgMatches) -> Result<Exit, CliError> {
             ));
         }
         Some(path) => {
-            let store = Store::sqlite(path).await;
+            let store = Store::sqlite(path).await.map_err(|e| {
+                CliError::new(
+                    Exit::Local,
+                    format!("journal {}: {}", path.display(), coufun_api::ErrorChain(&e)),
+                )
+            })?;
             (store, format!("journal {}", path.display()))
         }
-        None => {
-            let database = m.get_one::<String>("database").cloned().unwrap_or_default();
-            let (store, shown) = crate::campaign::open(&database).await?;
-            (Ok(store), shown)
-        }
+        None => crate::campaign::open(m.database.as_deref().unwrap_or_default()).await?,
     };
+    write(store, &shown, m.campaign.as_ref(), &m.output).await
+}
+
+/// Writes the request for `campaign` (default: the only one) of `store`
+/// (`shown` in messages) as `output` says, on stdout or in `--output`; reads
+/// the store only.
+pub async fn write(
+    store: Store,
+    shown: &str,
+    campaign: Option<&String>,
+    output: &Output,
+) -> Result<Exit, CliError> {
+    let local = |what: String| CliError::new(Exit::Local, what);
+    let (_, columns) = crate::bulk_operation()?;
     let store_error =
         |e: &dyn std::error::Error| local(format!("{shown}: {}", coufun_api::ErrorChain(e)));
-    let store = store.map_err(|e| store_error(&e))?;
-    let campaign = crate::campaign::which(&store, m.get_one::<String>("campaign")).await?;
+    let campaign = crate::campaign::which(&store, campaign).await?;
     let rows = store.rows(&campaign).await.map_err(|e| store_error(&e))?;
     let now = store.now().await.map_err(|e| store_error(&e))?;
     store.close().await;
     let entries = entries(&rows, columns);
-    let out = match m.get_one::<String>("format").map(String::as_str) {
-        Some("csv") => {
-            csv(&entries, columns).map_err(|e| local(format!("cannot write the CSV: {e}")))?
-        }
+    let out = match output.format.as_str() {
+        "csv" => csv(&entries, columns).map_err(|e| local(format!("cannot write the CSV: {e}")))?,
         _ => text(&entries, columns, &now),
     };
-    match m.get_one::<PathBuf>("output") {
+    match &output.output {
         Some(file) => {
             std::fs::write(file, &out)
                 .map_err(|e| local(format!("cannot write {}: {e}", file.display())))?;
