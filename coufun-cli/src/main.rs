@@ -288,25 +288,24 @@ async fn goods_info(global: &Global, m: &ArgMatches) -> Result<Exit, CliError> {
         ));
     }
     let client = client(global)?;
-    let op = OperationId::GoodsList.spec();
     let item = match client.goods_info(&goods_id).await {
-        Ok(item) => item,
+        Ok(Some(item)) => item,
+        Ok(None) => {
+            output::say(
+                json,
+                json!({"operation": cli::GOODS_INFO, "outcome": "not_found", "goods_id": goods_id}),
+                format!(
+                    "goods-info: {goods_id} is not in the goods list of this POC_ID (`coufun goods-list` lists them)"
+                ),
+            );
+            return Ok(Exit::Refused);
+        }
         Err(e) => {
             // The list call failed: report it as the goods list's outcome.
             let outcome =
                 CallOutcome::from_call::<coufun_api::responses::GoodsListResponse>(Err(e));
-            return Ok(print_outcome(op, outcome, json));
+            return Ok(print_outcome(OperationId::GoodsList.spec(), outcome, json));
         }
-    };
-    let Some(item) = item else {
-        output::say(
-            json,
-            json!({"operation": cli::GOODS_INFO, "outcome": "not_found", "goods_id": goods_id}),
-            format!(
-                "goods-info: {goods_id} is not in the goods list of this POC_ID (`coufun goods-list` lists them)"
-            ),
-        );
-        return Ok(Exit::Refused);
     };
     if json {
         // Every field of the record, in spec order; absent `null`, empty "".
