@@ -120,12 +120,7 @@ pub async fn open(database: &str) -> Result<(Store, String), CliError> {
         }
         Store::sqlite(path).await
     };
-    let store = opened.map_err(|e| {
-        CliError::new(
-            Exit::Local,
-            format!("{shown}: {}", coufun_api::ErrorChain(&e)),
-        )
-    })?;
+    let store = opened.map_err(|e| CliError::local_in(&shown, &e))?;
     Ok((store, shown))
 }
 
@@ -169,12 +164,7 @@ pub async fn command(global: &Global, sub: Campaign) -> Result<Exit, CliError> {
     if let Campaign::Reconcile { output, .. } = &sub {
         return crate::reconcile::write(store, &shown, args.campaign.as_ref(), output).await;
     }
-    let fail = |e: &dyn std::error::Error| {
-        CliError::new(
-            Exit::Local,
-            format!("{shown}: {}", coufun_api::ErrorChain(e)),
-        )
-    };
+    let fail = |e: &dyn std::error::Error| CliError::local_in(&shown, e);
     let (op, columns) = bulk_operation()?;
     let identity = format!(
         "{} env={}",

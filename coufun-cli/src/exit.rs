@@ -61,6 +61,13 @@ impl CliError {
             message: message.into(),
         }
     }
+
+    /// A local failure in `place` (a store, a file): `place: ` and the chain
+    /// of `error`'s causes.
+    pub fn local_in(place: impl std::fmt::Display, error: &dyn std::error::Error) -> Self {
+        let chain = coufun_api::ErrorChain(error);
+        CliError::new(Exit::Local, format!("{place}: {chain}"))
+    }
 }
 
 #[cfg(test)]

@@ -65,13 +65,9 @@ pub async fn command(m: &Args) -> Result<Exit, CliError> {
             ));
         }
         Some(path) => {
-            let store = Store::sqlite(path).await.map_err(|e| {
-                CliError::new(
-                    Exit::Local,
-                    format!("journal {}: {}", path.display(), coufun_api::ErrorChain(&e)),
-                )
-            })?;
-            (store, format!("journal {}", path.display()))
+            let shown = format!("journal {}", path.display());
+            let store = Store::sqlite(path).await;
+            (store.map_err(|e| CliError::local_in(&shown, &e))?, shown)
         }
         None => crate::campaign::open(m.database.as_deref().unwrap_or_default()).await?,
     };
@@ -89,8 +85,7 @@ pub async fn write(
 ) -> Result<Exit, CliError> {
     let local = |what: String| CliError::new(Exit::Local, what);
     let (_, columns) = crate::bulk_operation()?;
-    let store_error =
-        |e: &dyn std::error::Error| local(format!("{shown}: {}", coufun_api::ErrorChain(e)));
+    let store_error = |e: &dyn std::error::Error| CliError::local_in(shown, e);
     let campaign = crate::campaign::which(&store, campaign).await?;
     let rows = store.rows(&campaign).await.map_err(|e| store_error(&e))?;
     let now = store.now().await.map_err(|e| store_error(&e))?;

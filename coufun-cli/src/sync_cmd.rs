@@ -270,15 +270,7 @@ fn allow_list(from: &[Option<IpAddr>]) -> AllowList {
 /// deduplicated and its state written to the history in one transaction
 /// ([`coufun_sync::StateNotices`]), served at `path` (`""`: the root).
 async fn notice_app(store: &SyncStore, path: &str, allow: AllowList) -> Result<Router, CliError> {
-    let failed = |e: coufun_notify::StoreError| {
-        CliError::new(
-            Exit::Local,
-            format!(
-                "cannot open the notice store: {}",
-                coufun_api::ErrorChain(&e)
-            ),
-        )
-    };
+    let failed = |e| CliError::local_in("cannot open the notice store", &e);
     let handler = coufun_sync::StateNotices::new();
     let router = match store {
         SyncStore::Sqlite(pool) => {

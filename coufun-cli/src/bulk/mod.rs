@@ -99,13 +99,8 @@ pub async fn bulk_create(global: &Global, m: &Args) -> Result<Exit, CliError> {
     let client = crate::client(global)?;
     let env = global.env.as_deref().unwrap_or("default");
 
-    let journal_error = |e: &dyn std::error::Error| {
-        local(format!(
-            "journal {}: {}",
-            journal_path.display(),
-            coufun_api::ErrorChain(e)
-        ))
-    };
+    let journal = format!("journal {}", journal_path.display());
+    let journal_error = |e: &dyn std::error::Error| CliError::local_in(&journal, e);
     let store = Store::sqlite(&journal_path)
         .await
         .map_err(|e| journal_error(&e))?;

@@ -564,6 +564,18 @@ fn call_failed(step: &'static str, error: &Error, local: Option<SocketAddr>) -> 
     s
 }
 
+/// A call step the server answered `00`: its code line, then `what`.
+fn answered(step: &'static str, what: String) -> Step {
+    let ok = ResultCode::Success;
+    let mut answered = Step::new(
+        step,
+        Verdict::Ok,
+        format!("{}: {what}", output::code_line(ok)),
+    );
+    answered.code = Some(output::code_json(ok));
+    answered
+}
+
 async fn goods_step(client: &coufun_api::Client, local: Option<SocketAddr>) -> Step {
     let request = match GoodsListRequest::builder().build() {
         Ok(request) => request,
@@ -577,19 +589,10 @@ async fn goods_step(client: &coufun_api::Client, local: Option<SocketAddr>) -> S
         }
     };
     match client.goods_list(&request).await {
-        Ok(list) => {
-            let mut step = Step::new(
-                GOODS_STEP,
-                Verdict::Ok,
-                format!(
-                    "{}: {} goods this POC_ID may issue",
-                    output::code_line(ResultCode::Success),
-                    list.goods.len()
-                ),
-            );
-            step.code = Some(output::code_json(ResultCode::Success));
-            step
-        }
+        Ok(list) => answered(
+            GOODS_STEP,
+            format!("{} goods this POC_ID may issue", list.goods.len()),
+        ),
         Err(error) => call_failed(GOODS_STEP, &error, local),
     }
 }
@@ -617,26 +620,15 @@ async fn status_step(client: &coufun_api::Client, goods: &str, number: &str) -> 
                 let shown: Vec<String> = record
                     .fields
                     .iter()
-                    .filter(|f| !f.secret && !matches!(f.value, coufun_api::ViewValue::Absent))
+                    .filter(|f| !f.secret && f.value.is_present())
                     .map(|f| format!("{} {}", present::label(f.spec), present::shown(f)))
                     .collect();
                 parts.push(shown.join(", "));
             }
-            let mut step = Step::new(
-                STATUS_STEP,
-                Verdict::Ok,
-                format!(
-                    "{}: {}",
-                    output::code_line(ResultCode::Success),
-                    if parts.is_empty() {
-                        "no record".to_owned()
-                    } else {
-                        parts.join("; ")
-                    }
-                ),
-            );
-            step.code = Some(output::code_json(ResultCode::Success));
-            step
+            if parts.is_empty() {
+                parts.push("no record".to_owned());
+            }
+            answered(STATUS_STEP, parts.join("; "))
         }
         Err(error) => call_failed(STATUS_STEP, &error, None),
     }
