@@ -107,9 +107,8 @@ pub enum CallOutcome {
     Transport(String),
     /// An issuing answer that echoed another TR_ID or goods id than the request
     /// (issue 20's echo check): its coupons are not this request's; never send
-    /// it again, reconcile. Built in `from_issue` by one arm once the SDK's
-    /// `IssueOutcome` reports it.
-    #[allow(dead_code)]
+    /// it again, reconcile. Built in `from_issue` from the SDK's
+    /// `IssueOutcome::Mismatched`.
     EchoMismatch {
         /// The request's TR_ID.
         tr_id: String,
