@@ -164,32 +164,29 @@ pub fn entries(rows: &[JournalRow], columns: Columns) -> Vec<Entry> {
         .collect()
 }
 
-/// What we saw of the row, in `lang`.
-fn seen(entry: &Entry, columns: Columns, lang: Lang) -> String {
-    let ko = lang == Lang::Ko;
+/// What we saw of the row, in Korean and in English.
+fn seen(entry: &Entry, columns: Columns) -> [String; 2] {
+    let (tr, goods) = (columns.tr_id, columns.goods);
     match (entry.state, entry.code) {
-        (RowState::Reached, Some(code)) => {
-            if ko {
-                format!("응답 유실 후 재요청에 {} 응답", code.display(Lang::Ko))
-            } else {
-                format!(
-                    "answer lost; the repeat was answered {}",
-                    code.display(Lang::En)
-                )
-            }
-        }
-        (RowState::Reached, None) if ko => "응답 유실 후 재요청에 중복 응답".to_owned(),
-        (RowState::Reached, None) => "answer lost; the repeat was answered a duplicate".to_owned(),
-        (RowState::EchoMismatch, _) if ko => format!(
-            "다른 주문의 응답 ({} 또는 {} 불일치)",
-            columns.tr_id, columns.goods
-        ),
-        (RowState::EchoMismatch, _) => format!(
-            "the answer was another order's (its {} or {} differed)",
-            columns.tr_id, columns.goods
-        ),
-        _ if ko => "응답 없음 (발행 여부 모름)".to_owned(),
-        _ => "no answer (outcome unknown)".to_owned(),
+        (RowState::Reached, Some(code)) => [
+            format!("응답 유실 후 재요청에 {} 응답", code.display(Lang::Ko)),
+            format!(
+                "answer lost; the repeat was answered {}",
+                code.display(Lang::En)
+            ),
+        ],
+        (RowState::Reached, None) => [
+            "응답 유실 후 재요청에 중복 응답".to_owned(),
+            "answer lost; the repeat was answered a duplicate".to_owned(),
+        ],
+        (RowState::EchoMismatch, _) => [
+            format!("다른 주문의 응답 ({tr} 또는 {goods} 불일치)"),
+            format!("the answer was another order's (its {tr} or {goods} differed)"),
+        ],
+        _ => [
+            "응답 없음 (발행 여부 모름)".to_owned(),
+            "no answer (outcome unknown)".to_owned(),
+        ],
     }
 }
 
@@ -215,6 +212,7 @@ pub fn csv(entries: &[Entry], columns: Columns) -> Result<String, csv::Error> {
     ])?;
     for e in entries {
         let (state, code) = outcome(e);
+        let [ko, en] = seen(e, columns);
         w.write_record([
             e.tr_id.as_str(),
             &e.goods,
@@ -224,8 +222,8 @@ pub fn csv(entries: &[Entry], columns: Columns) -> Result<String, csv::Error> {
             &e.attempts.to_string(),
             state,
             code,
-            &seen(e, columns, Lang::Ko),
-            &seen(e, columns, Lang::En),
+            &ko,
+            &en,
         ])?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
@@ -287,13 +285,8 @@ pub fn text(entries: &[Entry], columns: Columns, written_at: &str) -> String {
     out.push_str(&table(&headers, &rows));
     out.push_str("\n확인된 상황 / What we saw:\n");
     for (i, e) in entries.iter().enumerate() {
-        out.push_str(&format!(
-            "{}. {}: {} / {}\n",
-            i + 1,
-            e.tr_id,
-            seen(e, columns, Lang::Ko),
-            seen(e, columns, Lang::En)
-        ));
+        let [ko, en] = seen(e, columns);
+        out.push_str(&format!("{}. {}: {ko} / {en}\n", i + 1, e.tr_id));
     }
     if entries.iter().any(|e| e.first_attempt.is_none()) {
         out.push_str(
