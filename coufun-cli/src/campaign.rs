@@ -8,158 +8,96 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
+use clap::value_parser;
 use coufun_api::tr_id::TrIdGenerator;
 use coufun_campaign::Store;
 use serde_json::json;
 
 use crate::bulk::{self, input};
+use crate::cli::Global;
 use crate::exit::{CliError, Exit};
 use crate::{bulk_operation, output, sdk};
 
-/// The subcommand's name.
-pub const COMMAND: &str = "campaign";
-
-/// The variable `--database` defaults to.
-const DATABASE_ENV: &str = "COUFUN_DATABASE_URL";
-
-/// `--database` and `--campaign`, for the campaign subcommands (`required`:
-/// the store is needed, `COUFUN_DATABASE_URL` by default) and `reconcile`
-/// (where `--journal` may name it instead: no default from the environment).
-pub fn store_args(cmd: Command, required: bool) -> Command {
-    let database = Arg::new("database")
-        .long("database")
-        .value_name("URL")
-        .required(required);
-    let database = if required {
-        database.env(DATABASE_ENV).hide_env_values(true)
-    } else {
-        database
-    };
-    cmd.arg(
-        database
-            .help(
-                "The campaign store: postgres://… (several workers, on any hosts) or a SQLite file (sqlite:PATH or PATH; one process)",
-            ),
-    )
-    .arg(
-        Arg::new("campaign")
-            .long("campaign")
-            .value_name("NAME")
-            .help("The campaign (default: the store's only one)"),
-    )
+/// `--database` and `--campaign`, for every campaign subcommand.
+#[derive(Debug, clap::Args)]
+pub struct StoreArgs {
+    /// The campaign store: postgres://… (several workers, on any hosts) or a SQLite file (sqlite:PATH or PATH; one process)
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "COUFUN_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database: String,
+    /// The campaign (default: the store's only one)
+    #[arg(long, value_name = "NAME")]
+    campaign: Option<String>,
 }
 
-/// The `campaign` command tree.
-pub fn command_def() -> Command {
-    let limits = |cmd: Command| {
-        cmd.arg(
-            Arg::new("max-in-flight")
-                .long("max-in-flight")
-                .value_name("N")
-                .value_parser(value_parser!(u32).range(1..))
-                .help("Most rows in flight at once across all workers (default: no campaign-wide cap)"),
-        )
-        .arg(
-            Arg::new("rate")
-                .long("rate")
-                .value_name("ROWS_PER_SECOND")
-                .value_parser(value_parser!(f64))
-                .help("Most rows started per second across all workers (no cap by default)"),
-        )
-        .arg(
-            Arg::new("limit-pause")
-                .long("limit-pause")
-                .value_name("SECONDS")
-                .value_parser(value_parser!(f64))
-                .default_value("2")
-                .help("First pause of the whole campaign after a code whose retry class allows sending it again; doubles up to 60 s"),
-        )
-        .arg(
-            Arg::new("limit-retries")
-                .long("limit-retries")
-                .value_name("N")
-                .value_parser(value_parser!(u32).range(1..=100))
-                .default_value("3")
-                .help("Such answers for one row before the run stops (`work --new-run` resumes)"),
-        )
-    };
-    let load = Command::new("load")
-        .about("Load a CSV of orders into a campaign (TR_IDs committed) and set its campaign-wide limits")
-        .arg(
-            Arg::new("file")
-                .required(true)
-                .value_name("FILE.csv")
-                .value_parser(value_parser!(PathBuf)),
-        )
-        .arg(
-            Arg::new("goods")
-                .long("goods")
-                .value_name("ID")
-                .help("Goods id of the rows whose goods column is empty or absent"),
-        );
-    let work = Command::new("work")
-        .about("Run one worker on the campaign until its run is done (start as many as you like, on any hosts)")
-        .arg(
-            Arg::new("concurrency")
-                .long("concurrency")
-                .value_name("N")
-                .value_parser(value_parser!(u16).range(1..=64))
-                .default_value("4")
-                .help("Rows this worker has in flight at once"),
-        )
-        .arg(
-            Arg::new("lease")
-                .long("lease")
-                .value_name("SECONDS")
-                .value_parser(value_parser!(f64))
-                .default_value("30")
-                .help("How long a claimed row stays this worker's; a crashed worker's rows are taken over once it lapses"),
-        )
-        .arg(
-            Arg::new("new-run")
-                .long("new-run")
-                .action(ArgAction::SetTrue)
-                .help("Start a new run first: rows left unknown or deferred go again (same TR_IDs), a stop is lifted"),
-        )
-        .arg(
-            Arg::new("report")
-                .long("report")
-                .value_name("PATH")
-                .value_parser(value_parser!(PathBuf))
-                .help("Write every row's outcome to PATH (CSV) when the worker ends"),
-        )
-        .arg(
-            Arg::new("no-progress")
-                .long("no-progress")
-                .action(ArgAction::SetTrue)
-                .help("No progress bar (it is hidden anyway when stderr is not a terminal)"),
-        );
-    let status = Command::new("status").about("Count the campaign's rows by state, and its leases");
-    let reconcile = Command::new("reconcile")
-        .about(
-            "Write the reconciliation request for the supplier (as `coufun reconcile --database`)",
-        )
-        .arg(
-            Arg::new("format")
-                .long("format")
-                .value_name("FORMAT")
-                .value_parser(["text", "csv"])
-                .default_value("text"),
-        )
-        .arg(
-            Arg::new("output")
-                .long("output")
-                .value_name("PATH")
-                .value_parser(value_parser!(PathBuf)),
-        );
-    Command::new(COMMAND)
-        .about("Campaigns in a shared store (PostgreSQL or SQLite), issued exactly once by any number of workers")
-        .subcommand_required(true)
-        .subcommand(store_args(limits(load), true))
-        .subcommand(store_args(work, true))
-        .subcommand(store_args(status, true))
-        .subcommand(store_args(reconcile, true))
+/// The `campaign` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Campaign {
+    /// Load a CSV of orders into a campaign (TR_IDs committed) and set its campaign-wide limits
+    Load(Load),
+    /// Run one worker on the campaign until its run is done (start as many as you like, on any hosts)
+    Work(Work),
+    /// Count the campaign's rows by state, and its leases
+    Status(StoreArgs),
+    /// Write the reconciliation request for the supplier (as `coufun reconcile --database`)
+    Reconcile {
+        #[command(flatten)]
+        output: crate::reconcile::Output,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+/// `coufun campaign load`'s options.
+#[derive(Debug, clap::Args)]
+pub struct Load {
+    #[arg(value_name = "FILE.csv")]
+    file: PathBuf,
+    /// Goods id of the rows whose goods column is empty or absent
+    #[arg(long, value_name = "ID")]
+    goods: Option<String>,
+    /// Most rows in flight at once across all workers (default: no campaign-wide cap)
+    #[arg(long, value_name = "N", value_parser = value_parser!(u32).range(1..))]
+    max_in_flight: Option<u32>,
+    /// Most rows started per second across all workers (no cap by default)
+    #[arg(long, value_name = "ROWS_PER_SECOND")]
+    rate: Option<f64>,
+    /// First pause of the whole campaign after a code whose retry class allows sending it again; doubles up to 60 s
+    #[arg(long, value_name = "SECONDS", default_value = "2")]
+    limit_pause: f64,
+    /// Such answers for one row before the run stops (`work --new-run` resumes)
+    #[arg(long, value_name = "N", default_value = "3")]
+    #[arg(value_parser = value_parser!(u32).range(1..=100))]
+    limit_retries: u32,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// `coufun campaign work`'s options.
+#[derive(Debug, clap::Args)]
+pub struct Work {
+    /// Rows this worker has in flight at once
+    #[arg(long, value_name = "N", default_value = "4")]
+    #[arg(value_parser = value_parser!(u16).range(1..=64))]
+    concurrency: u16,
+    /// How long a claimed row stays this worker's; a crashed worker's rows are taken over once it lapses
+    #[arg(long, value_name = "SECONDS", default_value = "30")]
+    lease: f64,
+    /// Start a new run first: rows left unknown or deferred go again (same TR_IDs), a stop is lifted
+    #[arg(long)]
+    new_run: bool,
+    /// Write every row's outcome to PATH (CSV) when the worker ends
+    #[arg(long, value_name = "PATH")]
+    report: Option<PathBuf>,
+    /// No progress bar (it is hidden anyway when stderr is not a terminal)
+    #[arg(long)]
+    no_progress: bool,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 /// Opens the store `database` names, and how to name it in messages (no
@@ -182,12 +120,7 @@ pub async fn open(database: &str) -> Result<(Store, String), CliError> {
         }
         Store::sqlite(path).await
     };
-    let store = opened.map_err(|e| {
-        CliError::new(
-            Exit::Local,
-            format!("{shown}: {}", coufun_api::ErrorChain(&e)),
-        )
-    })?;
+    let store = opened.map_err(|e| CliError::local_in(&shown, &e))?;
     Ok((store, shown))
 }
 
@@ -219,45 +152,37 @@ pub async fn which(store: &Store, given: Option<&String>) -> Result<String, CliE
 }
 
 /// `coufun campaign …`.
-pub async fn command(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<Exit, CliError> {
-    let Some((sub, m)) = m.subcommand() else {
-        return Err(CliError::new(Exit::BadArguments, "campaign: no subcommand"));
+pub async fn command(global: &Global, sub: Campaign) -> Result<Exit, CliError> {
+    let json = global.json;
+    let args = match &sub {
+        Campaign::Load(Load { store, .. })
+        | Campaign::Work(Work { store, .. })
+        | Campaign::Status(store)
+        | Campaign::Reconcile { store, .. } => store,
     };
-    if sub == "reconcile" {
-        return crate::reconcile::command(m).await;
+    let (store, shown) = open(&args.database).await?;
+    if let Campaign::Reconcile { output, .. } = &sub {
+        return crate::reconcile::write(store, &shown, args.campaign.as_ref(), output).await;
     }
-    let database = m.get_one::<String>("database").cloned().unwrap_or_default();
-    let (store, shown) = open(&database).await?;
-    let fail = |e: &dyn std::error::Error| {
-        CliError::new(
-            Exit::Local,
-            format!("{shown}: {}", coufun_api::ErrorChain(e)),
-        )
-    };
+    let fail = |e: &dyn std::error::Error| CliError::local_in(&shown, e);
     let (op, columns) = bulk_operation()?;
-    let env = global
-        .get_one::<String>("env")
-        .cloned()
-        .unwrap_or_else(|| "default".into());
-    let identity = format!("{} env={env}", op.name);
+    let identity = format!(
+        "{} env={}",
+        op.name,
+        global.env.as_deref().unwrap_or("default")
+    );
     let exit = match sub {
-        "load" => {
-            let name = m
-                .get_one::<String>("campaign")
-                .cloned()
-                .ok_or_else(|| CliError::new(Exit::BadArguments, "load needs --campaign NAME"))?;
-            let file = m.get_one::<PathBuf>("file").cloned().unwrap_or_default();
+        Campaign::Load(m) => {
+            let name =
+                m.store.campaign.clone().ok_or_else(|| {
+                    CliError::new(Exit::BadArguments, "load needs --campaign NAME")
+                })?;
             let fixed: Vec<&str> = op.idempotency_key.into_iter().collect();
-            let rows = input::read(&file, op, &fixed).map_err(|e| {
+            let rows = input::read(&m.file, op, &fixed).map_err(|e| {
                 CliError::new(Exit::BadArguments, coufun_api::ErrorChain(&e).to_string())
             })?;
-            let goods = m.get_one::<String>("goods").map(String::as_str);
-            let orders = input::orders(rows, columns, goods);
-            let limits = crate::bulk::limits(
-                m,
-                m.get_one::<u32>("max-in-flight").copied(),
-                m.get_one::<f64>("rate").copied(),
-            );
+            let orders = input::orders(rows, columns, m.goods.as_deref());
+            let limits = bulk::limits(m.max_in_flight, m.rate, m.limit_pause, m.limit_retries);
             store.create(&name, &identity).await.map_err(|e| fail(&e))?;
             store
                 .set_limits(&name, &limits)
@@ -269,42 +194,33 @@ pub async fn command(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
                 .await
                 .map_err(|e| fail(&e))?;
             let run = store.new_run(&name).await.map_err(|e| fail(&e))?;
-            if json {
-                println!(
-                    "{}",
-                    json!({"campaign": name, "rows": orders.len(), "run": run})
-                );
-            } else {
-                println!(
+            output::say(
+                json,
+                json!({"campaign": name, "rows": orders.len(), "run": run}),
+                format!(
                     "campaign {name}: {} rows loaded, run {run}; start workers with `coufun campaign work --campaign {name}`",
                     orders.len()
-                );
-            }
+                ),
+            );
             Exit::Success
         }
-        "work" => {
-            let name = which(&store, m.get_one::<String>("campaign")).await?;
+        Campaign::Work(m) => {
+            let name = which(&store, m.store.campaign.as_ref()).await?;
             // A campaign loaded for another environment is refused.
             store.create(&name, &identity).await.map_err(|e| fail(&e))?;
-            if m.get_flag("new-run") {
+            if m.new_run {
                 store.new_run(&name).await.map_err(|e| fail(&e))?;
             }
             let client = crate::client(global)?;
-            let concurrency = usize::from(m.get_one::<u16>("concurrency").copied().unwrap_or(4));
-            let lease = m
-                .get_one::<f64>("lease")
-                .copied()
-                .unwrap_or(30.0)
-                .clamp(0.1, 3600.0);
             let settings = coufun_campaign::Settings::new(&name, columns.tr_id)
-                .concurrency(concurrency)
-                .lease(Duration::from_secs_f64(lease));
-            let summary = bulk::work(&store, settings, !m.get_flag("no-progress"), client)
+                .concurrency(usize::from(m.concurrency))
+                .lease(Duration::from_secs_f64(m.lease.clamp(0.1, 3600.0)));
+            let summary = bulk::work(&store, settings, !m.no_progress, client)
                 .await
                 .map_err(|e| fail(&e))?;
             let all = store.rows(&name).await.map_err(|e| fail(&e))?;
             let mut places = vec![("campaign", name.clone())];
-            if let Some(report) = m.get_one::<PathBuf>("report") {
+            if let Some(report) = &m.report {
                 input::write_report(report, &all).map_err(|e| {
                     CliError::new(Exit::Local, format!("report {}: {e}", report.display()))
                 })?;
@@ -319,18 +235,13 @@ pub async fn command(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<
             );
             bulk::bulk_exit(&summary)
         }
-        _ => {
-            let name = which(&store, m.get_one::<String>("campaign")).await?;
+        Campaign::Status(m) | Campaign::Reconcile { store: m, .. } => {
+            let name = which(&store, m.campaign.as_ref()).await?;
             let status = store.status(&name).await.map_err(|e| fail(&e))?;
             if json {
                 println!("{}", json!({"campaign": name, "status": status}));
             } else {
-                let rows: Vec<Vec<String>> = status
-                    .by_state
-                    .iter()
-                    .map(|(s, n)| vec![s.as_str().to_owned(), n.to_string()])
-                    .collect();
-                print!("{}", output::table(&["OUTCOME", "ROWS"], &rows));
+                bulk::print_states(&status.by_state);
                 println!(
                     "campaign {name}: {} rows, run {}, {} leased to a worker now, {} leases lapsed",
                     status.rows, status.run, status.leased, status.lapsed

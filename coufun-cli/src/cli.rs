@@ -1,12 +1,17 @@
-//! The command tree (clap builder): global options, `explain`, `codes`,
-//! `bulk-create`, and one subcommand per operation of the spec with one flag per
-//! request field, its help the field kind's doc.
+//! The command tree: the global options and the hand-written subcommands
+//! (`explain`, `codes`, `bulk-create`, …) by clap's derive, each module's
+//! options its own; and (clap builder) one subcommand per operation of the spec
+//! with one flag per request field, its help the field kind's doc.
 
-use clap::{Arg, ArgAction, Command, value_parser};
+use std::path::PathBuf;
+use std::time::Duration;
 
+use clap::{Arg, ArgAction, Args, Command, Subcommand, value_parser};
 use coufun_api::OperationId;
 
-use crate::sdk::{BULK_OPERATION, GOODS_FIELD, OPERATIONS, OpMeta};
+use crate::config::Settings;
+use crate::exit::{CliError, Exit};
+use crate::sdk::{Connection, GOODS_FIELD, OPERATIONS, OpMeta};
 
 /// Exit codes, for `--help`.
 pub const EXIT_CODES: &str = "Exit codes: 0 success · 1 local failure (file, journal, config) · \
@@ -43,84 +48,107 @@ fn parse_resolve(value: &str) -> Result<Resolve, String> {
 /// documents a goods-info operation; the SDK's `Client::goods_info`).
 pub const GOODS_INFO: &str = "goods-info";
 
+/// The global options, taken by every subcommand.
+#[derive(Debug, clap::Args)]
+pub struct Global {
+    /// Server: `test` (the interface manuals' https test server), `test-http` (the code manual's plain-http test server), `production`, or a base URL (plain http only for loopback, else with --allow-plain-http) [default: config file's env, else test]
+    #[arg(long, global = true, value_name = "test|test-http|production|URL")]
+    pub env: Option<String>,
+    /// Accept a plain http:// --env URL other than loopback (the POC_ID and phone numbers travel in clear)
+    #[arg(long, global = true)]
+    pub allow_plain_http: bool,
+    /// Connect to ADDR (IP:PORT) whenever the --env URL names HOST, instead of asking DNS (curl's --resolve; repeatable). E.g. a local sandbox standing in for the test server's host
+    #[arg(long, global = true, value_name = "HOST=ADDR", value_parser = parse_resolve)]
+    pub resolve: Vec<Resolve>,
+    /// Also trust the CA certificate(s) in FILE (PEM) for https, besides the built-in roots: e.g. the one `coufun-sandbox --tls --tls-ca-out FILE` writes, or a private CA in front of the test server
+    #[arg(long, global = true, value_name = "FILE", env = "COUFUN_CA_CERT")]
+    pub ca_cert: Option<PathBuf>,
+    /// Print JSON for scripts instead of tables
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Config file (default $XDG_CONFIG_HOME/coufun/config.toml)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Time allowed for one HTTP call
+    #[arg(long, global = true, value_name = "SECONDS", default_value = "30")]
+    #[arg(value_parser = value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+}
+
+impl Global {
+    /// The config file and `$COUFUN_POC_ID`, as `--config` points to them.
+    pub fn settings(&self) -> Result<Settings, CliError> {
+        crate::config::load(self.config.as_deref())
+    }
+
+    /// How to reach the server: `--env` (else the config file's `env`, else
+    /// `test`), `--timeout`, `--allow-plain-http`, `--resolve` and the PEM
+    /// `--ca-cert` names, read.
+    pub fn connection(&self, settings: &Settings) -> Result<Connection, CliError> {
+        let env_name = self.env.clone().or(settings.env.clone());
+        let env_name = env_name.unwrap_or_else(|| "test".into());
+        let ca_cert = match &self.ca_cert {
+            Some(path) => Some(std::fs::read(path).map_err(|e| {
+                CliError::new(
+                    Exit::Local,
+                    format!("--ca-cert {}: cannot read it: {e}", path.display()),
+                )
+            })?),
+            None => None,
+        };
+        Ok(Connection {
+            environment: crate::sdk::environment(&env_name),
+            env_name,
+            timeout: Duration::from_secs(self.timeout),
+            allow_plain_http: self.allow_plain_http,
+            resolve: self.resolve.clone(),
+            ca_cert,
+        })
+    }
+}
+
+/// The subcommands written by hand (the operations' are built from the spec).
+#[derive(Debug, clap::Subcommand)]
+pub enum Static {
+    /// Explain a result code: texts (ko/en), category, whether and how to retry
+    Explain {
+        /// A result code: the server's two digits (or one, for the code it pads: `1` is `01`)
+        code: String,
+    },
+    /// List every result code of the manual
+    Codes,
+    /// Issue coupons for every row of a CSV, exactly once across crashes and reruns
+    #[command(long_about = crate::bulk::long_about())]
+    BulkCreate(crate::bulk::Args),
+    /// Write the reconciliation request for the supplier from a bulk-create journal
+    #[command(long_about = crate::reconcile::LONG_ABOUT)]
+    Reconcile(crate::reconcile::Args),
+    /// Check this machine's setup against the server (read-only): DNS, TCP, TLS, the goods list, a coupon's status, drift from the spec
+    #[command(long_about = crate::doctor::long_about())]
+    Doctor(crate::doctor::Args),
+    /// Keep each issued coupon's state history: poll the status of every open coupon into the sync store
+    #[command(long_about = crate::sync_cmd::STATE_SYNC_ABOUT)]
+    StateSync(crate::sync_cmd::StateSync),
+    /// Fetch the goods list (within the daily budget), store it, and show what changed since the last sync
+    #[command(long_about = crate::sync_cmd::GOODS_SYNC_ABOUT)]
+    GoodsSync(crate::sync_cmd::GoodsSync),
+    /// Campaigns in a shared store (PostgreSQL or SQLite), issued exactly once by any number of workers
+    #[command(subcommand, arg_required_else_help = false)]
+    Campaign(crate::campaign::Campaign),
+}
+
 /// The whole command.
 pub fn command() -> Command {
-    let mut cmd = Command::new("coufun")
+    // The subcommands first: the enum's derive sets the about, then replaced.
+    let cmd = Static::augment_subcommands(Global::augment_args(Command::new("coufun")));
+    let mut cmd = cmd
         .about("Operator command line for the COUFUN B2C mobile-coupon API (쿠폰 운영 도구)")
         .after_help(format!(
             "POC_ID: from $COUFUN_POC_ID, or poc_id = \"...\" in $XDG_CONFIG_HOME/coufun/config.toml \
              (~/.config/coufun/config.toml); never printed.\n{EXIT_CODES}"
         ))
         .subcommand_required(true)
-        .arg_required_else_help(true)
-        .arg(
-            Arg::new("env")
-                .long("env")
-                .global(true)
-                .value_name("test|test-http|production|URL")
-                .help("Server: `test` (the interface manuals' https test server), `test-http` (the code manual's plain-http test server), `production`, or a base URL (plain http only for loopback, else with --allow-plain-http) [default: config file's env, else test]"),
-        )
-        .arg(
-            Arg::new("allow-plain-http")
-                .long("allow-plain-http")
-                .global(true)
-                .action(ArgAction::SetTrue)
-                .help("Accept a plain http:// --env URL other than loopback (the POC_ID and phone numbers travel in clear)"),
-        )
-        .arg(
-            Arg::new("resolve")
-                .long("resolve")
-                .global(true)
-                .value_name("HOST=ADDR")
-                .action(ArgAction::Append)
-                .value_parser(parse_resolve)
-                .help("Connect to ADDR (IP:PORT) whenever the --env URL names HOST, instead of asking DNS (curl's --resolve; repeatable). E.g. a local sandbox standing in for the test server's host"),
-        )
-        .arg(
-            Arg::new("ca-cert")
-                .long("ca-cert")
-                .global(true)
-                .value_name("FILE")
-                .env("COUFUN_CA_CERT")
-                .value_parser(value_parser!(std::path::PathBuf))
-                .help("Also trust the CA certificate(s) in FILE (PEM) for https, besides the built-in roots: e.g. the one `coufun-sandbox --tls --tls-ca-out FILE` writes, or a private CA in front of the test server"),
-        )
-        .arg(
-            Arg::new("json")
-                .long("json")
-                .global(true)
-                .action(ArgAction::SetTrue)
-                .help("Print JSON for scripts instead of tables"),
-        )
-        .arg(
-            Arg::new("config")
-                .long("config")
-                .global(true)
-                .value_name("PATH")
-                .value_parser(value_parser!(std::path::PathBuf))
-                .help("Config file (default $XDG_CONFIG_HOME/coufun/config.toml)"),
-        )
-        .arg(
-            Arg::new("timeout")
-                .long("timeout")
-                .global(true)
-                .value_name("SECONDS")
-                .value_parser(value_parser!(u64).range(1..=600))
-                .default_value("30")
-                .help("Time allowed for one HTTP call"),
-        )
-        .subcommand(
-            Command::new("explain")
-                .about("Explain a result code: texts (ko/en), category, whether and how to retry")
-                .arg(Arg::new("code").required(true).value_name("CODE")),
-        )
-        .subcommand(Command::new("codes").about("List every result code of the manual"))
-        .subcommand(bulk_command())
-        .subcommand(reconcile_command())
-        .subcommand(crate::doctor::command())
-        .subcommands(crate::sync_cmd::commands())
-
-        .subcommand(crate::campaign::command_def());
+        .arg_required_else_help(true);
     for op in OPERATIONS {
         cmd = cmd.subcommand(operation_command(op));
     }
@@ -209,133 +237,4 @@ fn operation_command(op: &'static OpMeta) -> Command {
         cmd = cmd.arg(arg);
     }
     cmd
-}
-
-fn reconcile_command() -> Command {
-    let cmd = Command::new("reconcile")
-        .about("Write the reconciliation request for the supplier from a bulk-create journal")
-        .long_about(
-            "Write the reconciliation request for the supplier from a bulk-create journal: \
-             every row whose coupons may exist without their numbers being known — outcome \
-             unknown, an earlier attempt that reached the server (a repeat answered 12 or 23 \
-             after a lost answer), or an answer that was another order's — with its TR_ID, \
-             goods, quantity and the times of its first and last attempt (UTC). As text ready \
-             to send (Korean and English) or as CSV. Reads the journal only: nothing is sent, \
-             no POC_ID is needed. From a campaign store: --database (and --campaign).",
-        )
-        .arg(
-            Arg::new("journal")
-                .long("journal")
-                .conflicts_with("database")
-                .required_unless_present("database")
-                .value_name("FILE")
-                .value_parser(value_parser!(std::path::PathBuf))
-                .help("The bulk-create journal (FILE.journal.sqlite)"),
-        )
-        .arg(
-            Arg::new("format")
-                .long("format")
-                .value_name("FORMAT")
-                .value_parser(["text", "csv"])
-                .default_value("text")
-                .help("text (ready to send, Korean and English) or csv"),
-        )
-        .arg(
-            Arg::new("output")
-                .long("output")
-                .value_name("PATH")
-                .value_parser(value_parser!(std::path::PathBuf))
-                .help("Write to PATH instead of stdout"),
-        );
-    crate::campaign::store_args(cmd, false)
-}
-
-fn bulk_command() -> Command {
-    let columns = crate::sdk::operation(BULK_OPERATION)
-        .map(|op| crate::bulk::input::allowed_columns(op, &crate::bulk_fixed_fields(op)).join(", "))
-        .unwrap_or_default();
-    Command::new("bulk-create")
-        .about("Issue coupons for every row of a CSV, exactly once across crashes and reruns")
-        .long_about(format!(
-            "Issue coupons ({BULK_OPERATION}) for every row of a CSV file.\n\n\
-             Input: a header row, then one row per coupon order. Columns: ref (your reference, \
-             never sent) and any of: {columns} (field names or their wire names); empty cells are \
-             left out, and a row without a quantity orders one coupon. The goods come from \
-             --goods; each row's TR_ID is assigned in the journal before its first attempt.\n\n\
-             The journal (SQLite, default FILE with extension .journal.sqlite) records every \
-             outcome as it happens: rerun the same command after a crash or Ctrl-C and it resumes, \
-             never issuing a row twice; rows whose outcome is unknown are sent again with their \
-             original TR_ID (the server deduplicates on it; a 12 after a lost answer is recorded \
-             `reached`: coupons exist, never issued again). A refusal is treated as its code's \
-             retry class says (`coufun codes`): a code that may be sent again (e.g. 99) pauses \
-             the run and the same row goes again; a quota never retried (95) stops the run at \
-             once and leaves the rows open for a rerun. The report (default \
-             FILE with extension .report.csv) lists every row's outcome and coupon numbers."
-        ))
-        .arg(
-            Arg::new("file")
-                .required(true)
-                .value_name("FILE.csv")
-                .value_parser(value_parser!(std::path::PathBuf)),
-        )
-        .arg(
-            Arg::new("goods")
-                .long("goods")
-                .required(true)
-                .value_name("ID")
-                .help("Goods id every row issues"),
-        )
-        .arg(
-            Arg::new("journal")
-                .long("journal")
-                .value_name("PATH")
-                .value_parser(value_parser!(std::path::PathBuf))
-                .help("Journal file (default: next to the input, .journal.sqlite)"),
-        )
-        .arg(
-            Arg::new("report")
-                .long("report")
-                .value_name("PATH")
-                .value_parser(value_parser!(std::path::PathBuf))
-                .help("Report file (default: next to the input, .report.csv)"),
-        )
-        .arg(
-            Arg::new("concurrency")
-                .long("concurrency")
-                .value_name("N")
-                .value_parser(value_parser!(u16).range(1..=32))
-                .default_value("4")
-                .help("Rows in flight at once"),
-        )
-        .arg(
-            Arg::new("rate")
-                .long("rate")
-                .value_name("ROWS_PER_SECOND")
-                .value_parser(value_parser!(f64))
-                .help("Most rows started per second (no cap by default)"),
-        )
-        .arg(
-            Arg::new("limit-pause")
-                .long("limit-pause")
-                .value_name("SECONDS")
-                .value_parser(value_parser!(f64))
-                .default_value("2")
-                .help(
-                    "First pause after a code whose retry class allows sending it again (e.g. 99; `coufun codes`); doubles up to 60 s while it lasts",
-                ),
-        )
-        .arg(
-            Arg::new("limit-retries")
-                .long("limit-retries")
-                .value_name("N")
-                .value_parser(value_parser!(u32).range(1..=100))
-                .default_value("3")
-                .help("Such answers for one row before the run stops (rerun later to resume)"),
-        )
-        .arg(
-            Arg::new("no-progress")
-                .long("no-progress")
-                .action(ArgAction::SetTrue)
-                .help("No progress bar (it is hidden anyway when stderr is not a terminal)"),
-        )
 }

@@ -68,12 +68,10 @@ pub fn load(explicit: Option<&Path>) -> Result<Settings, CliError> {
             path.map(|p| p.display().to_string()).unwrap_or_default(),
         ),
     };
-    let poc_id = match raw {
-        None => None,
-        Some(v) => Some(PocId::new(v.trim()).map_err(|e| {
-            CliError::new(Exit::BadArguments, format!("POC_ID from {source}: {e}"))
-        })?),
-    };
+    let poc_id = raw
+        .map(|v| PocId::new(v.trim()))
+        .transpose()
+        .map_err(|e| CliError::new(Exit::BadArguments, format!("POC_ID from {source}: {e}")))?;
     Ok(Settings {
         poc_id,
         env: file.env,

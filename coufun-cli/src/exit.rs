@@ -2,47 +2,38 @@
 
 use std::process::ExitCode;
 
-/// Exit codes (see the crate README).
+/// Exit codes (see the crate README), each its number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Exit {
     /// 0: the call succeeded (every bulk row issued).
-    Success,
+    Success = 0,
     /// 1: a local failure: a file, the journal, the configuration.
-    Local,
+    Local = 1,
     /// 2: bad arguments: nothing was sent.
-    BadArguments,
+    BadArguments = 2,
     /// 3: the server refused (answered a code other than 00).
-    Refused,
+    Refused = 3,
     /// 4: the outcome is unknown: coupons may exist — send again with the same
     /// TR_ID (never a new one), or rerun bulk-create.
-    Unknown,
+    Unknown = 4,
     /// 6: never send again: an earlier attempt reached the server (a repeat
     /// answered `12`/`23` after a lost answer) or the answer was another order's —
     /// coupons probably exist; ask the supplier (`coufun reconcile`).
-    DoNotResend,
+    DoNotResend = 6,
     /// 5: transport failure: no usable answer (connection, HTTP status, unreadable body).
-    Transport,
+    Transport = 5,
     /// 7: `coufun doctor` only: the setup works, with warnings (the answers
     /// differ from the spec, plain http to a server on the network).
-    Warnings,
+    Warnings = 7,
     /// 130: interrupted by Ctrl-C (bulk-create: rerun to resume).
-    Interrupted,
+    Interrupted = 130,
 }
 
 impl Exit {
     /// The number.
     pub fn code(self) -> u8 {
-        match self {
-            Exit::Success => 0,
-            Exit::Local => 1,
-            Exit::BadArguments => 2,
-            Exit::Refused => 3,
-            Exit::Unknown => 4,
-            Exit::Transport => 5,
-            Exit::DoNotResend => 6,
-            Exit::Warnings => 7,
-            Exit::Interrupted => 130,
-        }
+        self as u8
     }
 }
 
@@ -69,6 +60,13 @@ impl CliError {
             exit,
             message: message.into(),
         }
+    }
+
+    /// A local failure in `place` (a store, a file): `place: ` and the chain
+    /// of `error`'s causes.
+    pub fn local_in(place: impl std::fmt::Display, error: &dyn std::error::Error) -> Self {
+        let chain = coufun_api::ErrorChain(error);
+        CliError::new(Exit::Local, format!("{place}: {chain}"))
     }
 }
 

@@ -19,20 +19,20 @@ mod reconcile;
 mod sdk;
 mod sync_cmd;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use clap::ArgMatches;
+use clap::{ArgMatches, FromArgMatches, Subcommand};
 use coufun_api::tr_id::TrIdGenerator;
 use coufun_api::{Charset, OperationId, ResultCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
+use cli::{Global, Static};
 use exit::{CliError, Exit};
 use sdk::{CallOutcome, Dispatch, OpMeta};
 
 fn main() -> ExitCode {
     let matches = cli::command().get_matches();
+    let global = Global::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -44,7 +44,7 @@ fn main() -> ExitCode {
             return Exit::Local.into();
         }
     };
-    match runtime.block_on(run(&matches)) {
+    match runtime.block_on(run(&matches, &global)) {
         Ok(exit) => exit.into(),
         Err(e) => {
             eprintln!("coufun: {}", e.message);
@@ -53,87 +53,84 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(matches: &ArgMatches) -> Result<Exit, CliError> {
-    let json = matches.get_flag("json");
-    match matches.subcommand() {
-        Some(("explain", m)) => {
-            let code = m
-                .get_one::<String>("code")
-                .map(String::as_str)
-                .unwrap_or("");
-            println!("{}", codes::explain(code, json)?.trim_end());
-            Ok(Exit::Success)
-        }
-        Some(("codes", _)) => {
-            println!("{}", codes::codes(json).trim_end());
-            Ok(Exit::Success)
-        }
-        Some(("bulk-create", m)) => bulk::bulk_create(matches, m, json).await,
-        Some(("reconcile", m)) => reconcile::command(m).await,
-        Some((campaign::COMMAND, m)) => campaign::command(matches, m, json).await,
-        Some((doctor::COMMAND, m)) => doctor::main(matches, m, json).await,
-        Some((sync_cmd::STATE_SYNC, m)) => sync_cmd::state_sync(matches, m, json).await,
-        Some((sync_cmd::GOODS_SYNC, m)) => sync_cmd::goods_sync(matches, m, json).await,
-        Some((cli::GOODS_INFO, m)) if sdk::operation(cli::GOODS_INFO).is_none() => {
-            goods_info(matches, m, json).await
-        }
-        Some((name, m)) => match sdk::operation(name) {
-            Some(op) => call_operation(matches, op, m, json).await,
-            None => Err(CliError::new(
-                Exit::BadArguments,
-                format!("no subcommand {name}"),
-            )),
-        },
-        None => Err(CliError::new(Exit::BadArguments, "no subcommand")),
+async fn run(matches: &ArgMatches, global: &Global) -> Result<Exit, CliError> {
+    let json = global.json;
+    let Some((name, m)) = matches.subcommand() else {
+        return Err(CliError::new(Exit::BadArguments, "no subcommand"));
+    };
+    if Static::has_subcommand(name) {
+        return match Static::from_arg_matches(matches).unwrap_or_else(|e| e.exit()) {
+            Static::Explain { code } => {
+                println!("{}", codes::explain(&code, json)?.trim_end());
+                Ok(Exit::Success)
+            }
+            Static::Codes => {
+                println!("{}", codes::codes(json).trim_end());
+                Ok(Exit::Success)
+            }
+            Static::BulkCreate(args) => bulk::bulk_create(global, &args).await,
+            Static::Reconcile(args) => reconcile::command(&args).await,
+            Static::Campaign(sub) => campaign::command(global, sub).await,
+            Static::Doctor(args) => doctor::main(global, &args).await,
+            Static::StateSync(args) => sync_cmd::state_sync(global, &args).await,
+            Static::GoodsSync(args) => sync_cmd::goods_sync(global, &args).await,
+        };
+    }
+    match sdk::operation(name) {
+        Some(op) => call_operation(global, op, m).await,
+        None if name == cli::GOODS_INFO => goods_info(global, m).await,
+        None => Err(CliError::new(
+            Exit::BadArguments,
+            format!("no subcommand {name}"),
+        )),
     }
 }
 
 /// Builds the client from the global options.
-pub(crate) fn client(matches: &ArgMatches) -> Result<coufun_api::Client, CliError> {
-    let settings = config::load(matches.get_one::<PathBuf>("config").map(PathBuf::as_path))?;
-    let env = matches
-        .get_one::<String>("env")
-        .cloned()
-        .or(settings.env.clone())
-        .unwrap_or_else(|| "test".to_owned());
+pub(crate) fn client(global: &Global) -> Result<coufun_api::Client, CliError> {
+    let settings = global.settings()?;
     let poc_id = config::require_poc_id(&settings)?;
-    let timeout = Duration::from_secs(matches.get_one::<u64>("timeout").copied().unwrap_or(30));
-    let allow_plain_http = matches.get_flag("allow-plain-http");
-    let resolve: Vec<cli::Resolve> = matches
-        .get_many::<cli::Resolve>("resolve")
-        .map(|given| given.cloned().collect())
-        .unwrap_or_default();
-    let ca_cert = match matches.get_one::<PathBuf>("ca-cert") {
-        Some(path) => Some(std::fs::read(path).map_err(|e| {
-            CliError::new(
-                Exit::Local,
-                format!("--ca-cert {}: cannot read it: {e}", path.display()),
-            )
-        })?),
-        None => None,
-    };
-    sdk::client(
-        sdk::environment(&env),
-        poc_id,
-        timeout,
-        allow_plain_http,
-        &resolve,
-        ca_cert.as_deref(),
+    let connection = global.connection(&settings)?;
+    connection
+        .client(poc_id)
+        .map_err(|e| match (e, &global.ca_cert) {
+            (sdk::ClientError::CaCert(e), Some(path)) => CliError::new(
+                Exit::BadArguments,
+                format!("--ca-cert {}: {e}", path.display()),
+            ),
+            (e, _) => CliError::new(
+                Exit::BadArguments,
+                format!("--env {}: {e}", connection.env_name),
+            ),
+        })
+}
+
+/// Arguments the SDK's checks refused for `operation` (`shown` as its
+/// subcommand): the JSON for scripts with `--json`, and the error (exit 2).
+fn invalid(
+    json: bool,
+    operation: &str,
+    shown: &str,
+    code: ResultCode,
+    errors: Value,
+    text: String,
+) -> CliError {
+    if json {
+        println!(
+            "{}",
+            json!({"operation": operation, "outcome": "invalid", "code": code.as_str(), "errors": errors})
+        );
+    }
+    CliError::new(
+        Exit::BadArguments,
+        format!("invalid arguments for {shown}; nothing was sent:\n{text}"),
     )
-    .map_err(|e| match (e, matches.get_one::<PathBuf>("ca-cert")) {
-        (sdk::ClientError::CaCert(e), Some(path)) => CliError::new(
-            Exit::BadArguments,
-            format!("--ca-cert {}: {e}", path.display()),
-        ),
-        (e, _) => CliError::new(Exit::BadArguments, format!("--env {env}: {e}")),
-    })
 }
 
 async fn call_operation(
-    global: &ArgMatches,
+    global: &Global,
     op: &'static OpMeta,
     m: &ArgMatches,
-    json: bool,
 ) -> Result<Exit, CliError> {
     let mut params: Vec<(String, String)> = Vec::new();
     for f in op.fields {
@@ -154,28 +151,17 @@ async fn call_operation(
     let outcome = match sdk::dispatch(&client, op.id, &params, Charset::default()).await {
         Ok(o) => o,
         Err(Dispatch::Invalid(errors)) => {
-            if json {
-                println!(
-                    "{}",
-                    json!({
-                        "operation": op.name,
-                        "outcome": "invalid",
-                        "code": errors.code().as_str(),
-                        "errors": output::validation_json(&errors),
-                    })
-                );
-            }
-            return Err(CliError::new(
-                Exit::BadArguments,
-                format!(
-                    "invalid arguments for {}; nothing was sent:\n{}",
-                    cli::subcommand_name(op),
-                    output::validation_text(&errors)
-                ),
+            return Err(invalid(
+                global.json,
+                op.name,
+                &cli::subcommand_name(op),
+                errors.code(),
+                output::validation_json(&errors),
+                output::validation_text(&errors),
             ));
         }
     };
-    Ok(print_outcome(op, outcome, json))
+    Ok(print_outcome(op, outcome, global.json))
 }
 
 fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
@@ -228,7 +214,7 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
             code,
             detail,
         } => {
-            say(
+            output::say(
                 json,
                 json!({"operation": op.name, "outcome": "earlier_attempt_reached", "tr_id": tr_id, "code": code.as_str(), "detail": detail}),
                 format!(
@@ -240,7 +226,7 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
             Exit::DoNotResend
         }
         CallOutcome::Unknown { tr_id, detail } => {
-            say(
+            output::say(
                 json,
                 json!({"operation": op.name, "outcome": "unknown", "tr_id": tr_id, "detail": detail}),
                 format!(
@@ -251,7 +237,7 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
             Exit::Unknown
         }
         CallOutcome::EchoMismatch { tr_id, detail } => {
-            say(
+            output::say(
                 json,
                 json!({"operation": op.name, "outcome": "echo_mismatch", "tr_id": tr_id, "detail": detail}),
                 format!(
@@ -275,18 +261,10 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
     }
 }
 
-/// Prints an outcome: `value` with `--json`, else `text`.
-fn say(json: bool, value: serde_json::Value, text: String) {
-    if json {
-        println!("{value}");
-    } else {
-        println!("{text}");
-    }
-}
-
 /// `coufun goods-info`: one goods item, looked up over the goods list
 /// by the SDK's `Client::goods_info` (no manual documents an operation of its own).
-async fn goods_info(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<Exit, CliError> {
+async fn goods_info(global: &Global, m: &ArgMatches) -> Result<Exit, CliError> {
+    let json = global.json;
     let goods_id = m
         .get_one::<String>("goods_id")
         .map(|s| s.trim().to_owned())
@@ -300,45 +278,34 @@ async fn goods_info(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<E
             code: goods.code,
         };
         let error = coufun_api::ValidationError::new(&spec, violation, Charset::default());
-        if json {
-            println!(
-                "{}",
-                json!({
-                    "operation": cli::GOODS_INFO,
-                    "outcome": "invalid",
-                    "code": error.code().as_str(),
-                    "errors": [output::validation_error_json(&error)],
-                })
-            );
-        }
-        return Err(CliError::new(
-            Exit::BadArguments,
-            format!(
-                "invalid arguments for goods-info; nothing was sent:\n{}",
-                output::validation_line(&error, goods.wire)
-            ),
+        return Err(invalid(
+            json,
+            cli::GOODS_INFO,
+            cli::GOODS_INFO,
+            error.code(),
+            json!([output::validation_error_json(&error)]),
+            output::validation_line(&error, goods.wire),
         ));
     }
     let client = client(global)?;
-    let op = OperationId::GoodsList.spec();
     let item = match client.goods_info(&goods_id).await {
-        Ok(item) => item,
+        Ok(Some(item)) => item,
+        Ok(None) => {
+            output::say(
+                json,
+                json!({"operation": cli::GOODS_INFO, "outcome": "not_found", "goods_id": goods_id}),
+                format!(
+                    "goods-info: {goods_id} is not in the goods list of this POC_ID (`coufun goods-list` lists them)"
+                ),
+            );
+            return Ok(Exit::Refused);
+        }
         Err(e) => {
             // The list call failed: report it as the goods list's outcome.
             let outcome =
                 CallOutcome::from_call::<coufun_api::responses::GoodsListResponse>(Err(e));
-            return Ok(print_outcome(op, outcome, json));
+            return Ok(print_outcome(OperationId::GoodsList.spec(), outcome, json));
         }
-    };
-    let Some(item) = item else {
-        say(
-            json,
-            json!({"operation": cli::GOODS_INFO, "outcome": "not_found", "goods_id": goods_id}),
-            format!(
-                "goods-info: {goods_id} is not in the goods list of this POC_ID (`coufun goods-list` lists them)"
-            ),
-        );
-        return Ok(Exit::Refused);
     };
     if json {
         // Every field of the record, in spec order; absent `null`, empty "".

@@ -32,6 +32,15 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// Prints `value` as JSON with `--json`, else `text`.
+pub fn say(json: bool, value: impl serde::Serialize, text: impl std::fmt::Display) {
+    if json {
+        println!("{}", serde_json::to_string(&value).unwrap_or_default());
+    } else {
+        println!("{text}");
+    }
+}
+
 /// Terminal width of `text`: Hangul and other wide characters count two.
 pub fn width(text: &str) -> usize {
     text.chars()

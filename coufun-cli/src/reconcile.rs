@@ -7,20 +7,57 @@
 
 use std::path::PathBuf;
 
-use clap::ArgMatches;
 use coufun_api::{Lang, ResultCode};
 use coufun_campaign::{CampaignRow as JournalRow, RowState, Store};
 
 use crate::exit::{CliError, Exit};
 use crate::output::table;
 
-/// `coufun reconcile` (and `coufun campaign reconcile`): the request from a
-/// bulk journal (`--journal`) or a campaign store (`--database`, `--campaign`),
-/// on stdout or in `--output`; reads the store only.
-pub async fn command(m: &ArgMatches) -> Result<Exit, CliError> {
-    let local = |what: String| CliError::new(Exit::Local, what);
-    let (_, columns) = crate::bulk_operation()?;
-    let (store, shown) = match m.get_one::<PathBuf>("journal") {
+/// `coufun reconcile --help`.
+pub const LONG_ABOUT: &str = "Write the reconciliation request for the supplier from a bulk-create journal: \
+     every row whose coupons may exist without their numbers being known — outcome \
+     unknown, an earlier attempt that reached the server (a repeat answered 12 or 23 \
+     after a lost answer), or an answer that was another order's — with its TR_ID, \
+     goods, quantity and the times of its first and last attempt (UTC). As text ready \
+     to send (Korean and English) or as CSV. Reads the journal only: nothing is sent, \
+     no POC_ID is needed. From a campaign store: --database (and --campaign).";
+
+/// `coufun reconcile`'s options.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The bulk-create journal (FILE.journal.sqlite)
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "database",
+        required_unless_present = "database"
+    )]
+    journal: Option<PathBuf>,
+    #[command(flatten)]
+    output: Output,
+    /// The campaign store: postgres://… (several workers, on any hosts) or a SQLite file (sqlite:PATH or PATH; one process)
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+    /// The campaign (default: the store's only one)
+    #[arg(long, value_name = "NAME")]
+    campaign: Option<String>,
+}
+
+/// Where and how the request is written (`coufun reconcile`, `coufun campaign reconcile`).
+#[derive(Debug, clap::Args)]
+pub struct Output {
+    /// text (ready to send, Korean and English) or csv
+    #[arg(long, value_name = "FORMAT", value_parser = ["text", "csv"], default_value = "text")]
+    format: String,
+    /// Write to PATH instead of stdout
+    #[arg(long, value_name = "PATH")]
+    output: Option<PathBuf>,
+}
+
+/// `coufun reconcile`: the request from a bulk journal (`--journal`) or a
+/// campaign store (`--database`, `--campaign`).
+pub async fn command(m: &Args) -> Result<Exit, CliError> {
+    let (store, shown) = match &m.journal {
         Some(path) if !path.is_file() => {
             return Err(CliError::new(
                 Exit::BadArguments,
@@ -28,30 +65,37 @@ pub async fn command(m: &ArgMatches) -> Result<Exit, CliError> {
             ));
         }
         Some(path) => {
+            let shown = format!("journal {}", path.display());
             let store = Store::sqlite(path).await;
-            (store, format!("journal {}", path.display()))
+            (store.map_err(|e| CliError::local_in(&shown, &e))?, shown)
         }
-        None => {
-            let database = m.get_one::<String>("database").cloned().unwrap_or_default();
-            let (store, shown) = crate::campaign::open(&database).await?;
-            (Ok(store), shown)
-        }
+        None => crate::campaign::open(m.database.as_deref().unwrap_or_default()).await?,
     };
-    let store_error =
-        |e: &dyn std::error::Error| local(format!("{shown}: {}", coufun_api::ErrorChain(e)));
-    let store = store.map_err(|e| store_error(&e))?;
-    let campaign = crate::campaign::which(&store, m.get_one::<String>("campaign")).await?;
+    write(store, &shown, m.campaign.as_ref(), &m.output).await
+}
+
+/// Writes the request for `campaign` (default: the only one) of `store`
+/// (`shown` in messages) as `output` says, on stdout or in `--output`; reads
+/// the store only.
+pub async fn write(
+    store: Store,
+    shown: &str,
+    campaign: Option<&String>,
+    output: &Output,
+) -> Result<Exit, CliError> {
+    let local = |what: String| CliError::new(Exit::Local, what);
+    let (_, columns) = crate::bulk_operation()?;
+    let store_error = |e: &dyn std::error::Error| CliError::local_in(shown, e);
+    let campaign = crate::campaign::which(&store, campaign).await?;
     let rows = store.rows(&campaign).await.map_err(|e| store_error(&e))?;
     let now = store.now().await.map_err(|e| store_error(&e))?;
     store.close().await;
     let entries = entries(&rows, columns);
-    let out = match m.get_one::<String>("format").map(String::as_str) {
-        Some("csv") => {
-            csv(&entries, columns).map_err(|e| local(format!("cannot write the CSV: {e}")))?
-        }
+    let out = match output.format.as_str() {
+        "csv" => csv(&entries, columns).map_err(|e| local(format!("cannot write the CSV: {e}")))?,
         _ => text(&entries, columns, &now),
     };
-    match m.get_one::<PathBuf>("output") {
+    match &output.output {
         Some(file) => {
             std::fs::write(file, &out)
                 .map_err(|e| local(format!("cannot write {}: {e}", file.display())))?;
@@ -120,32 +164,29 @@ pub fn entries(rows: &[JournalRow], columns: Columns) -> Vec<Entry> {
         .collect()
 }
 
-/// What we saw of the row, in `lang`.
-fn seen(entry: &Entry, columns: Columns, lang: Lang) -> String {
-    let ko = lang == Lang::Ko;
+/// What we saw of the row, in Korean and in English.
+fn seen(entry: &Entry, columns: Columns) -> [String; 2] {
+    let (tr, goods) = (columns.tr_id, columns.goods);
     match (entry.state, entry.code) {
-        (RowState::Reached, Some(code)) => {
-            if ko {
-                format!("응답 유실 후 재요청에 {} 응답", code.display(Lang::Ko))
-            } else {
-                format!(
-                    "answer lost; the repeat was answered {}",
-                    code.display(Lang::En)
-                )
-            }
-        }
-        (RowState::Reached, None) if ko => "응답 유실 후 재요청에 중복 응답".to_owned(),
-        (RowState::Reached, None) => "answer lost; the repeat was answered a duplicate".to_owned(),
-        (RowState::EchoMismatch, _) if ko => format!(
-            "다른 주문의 응답 ({} 또는 {} 불일치)",
-            columns.tr_id, columns.goods
-        ),
-        (RowState::EchoMismatch, _) => format!(
-            "the answer was another order's (its {} or {} differed)",
-            columns.tr_id, columns.goods
-        ),
-        _ if ko => "응답 없음 (발행 여부 모름)".to_owned(),
-        _ => "no answer (outcome unknown)".to_owned(),
+        (RowState::Reached, Some(code)) => [
+            format!("응답 유실 후 재요청에 {} 응답", code.display(Lang::Ko)),
+            format!(
+                "answer lost; the repeat was answered {}",
+                code.display(Lang::En)
+            ),
+        ],
+        (RowState::Reached, None) => [
+            "응답 유실 후 재요청에 중복 응답".to_owned(),
+            "answer lost; the repeat was answered a duplicate".to_owned(),
+        ],
+        (RowState::EchoMismatch, _) => [
+            format!("다른 주문의 응답 ({tr} 또는 {goods} 불일치)"),
+            format!("the answer was another order's (its {tr} or {goods} differed)"),
+        ],
+        _ => [
+            "응답 없음 (발행 여부 모름)".to_owned(),
+            "no answer (outcome unknown)".to_owned(),
+        ],
     }
 }
 
@@ -171,6 +212,7 @@ pub fn csv(entries: &[Entry], columns: Columns) -> Result<String, csv::Error> {
     ])?;
     for e in entries {
         let (state, code) = outcome(e);
+        let [ko, en] = seen(e, columns);
         w.write_record([
             e.tr_id.as_str(),
             &e.goods,
@@ -180,8 +222,8 @@ pub fn csv(entries: &[Entry], columns: Columns) -> Result<String, csv::Error> {
             &e.attempts.to_string(),
             state,
             code,
-            &seen(e, columns, Lang::Ko),
-            &seen(e, columns, Lang::En),
+            &ko,
+            &en,
         ])?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
@@ -243,13 +285,8 @@ pub fn text(entries: &[Entry], columns: Columns, written_at: &str) -> String {
     out.push_str(&table(&headers, &rows));
     out.push_str("\n확인된 상황 / What we saw:\n");
     for (i, e) in entries.iter().enumerate() {
-        out.push_str(&format!(
-            "{}. {}: {} / {}\n",
-            i + 1,
-            e.tr_id,
-            seen(e, columns, Lang::Ko),
-            seen(e, columns, Lang::En)
-        ));
+        let [ko, en] = seen(e, columns);
+        out.push_str(&format!("{}. {}: {ko} / {en}\n", i + 1, e.tr_id));
     }
     if entries.iter().any(|e| e.first_attempt.is_none()) {
         out.push_str(

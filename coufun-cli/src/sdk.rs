@@ -107,9 +107,8 @@ pub enum CallOutcome {
     Transport(String),
     /// An issuing answer that echoed another TR_ID or goods id than the request
     /// (issue 20's echo check): its coupons are not this request's; never send
-    /// it again, reconcile. Built in `from_issue` by one arm once the SDK's
-    /// `IssueOutcome` reports it.
-    #[allow(dead_code)]
+    /// it again, reconcile. Built in `from_issue` from the SDK's
+    /// `IssueOutcome::Mismatched`.
     EchoMismatch {
         /// The request's TR_ID.
         tr_id: String,
@@ -194,7 +193,7 @@ impl CallOutcome {
     }
 }
 
-/// Why [`client`] could not build the client: the `--ca-cert` PEM, or the
+/// Why [`Connection::client`] could not build the client: the `--ca-cert` PEM, or the
 /// rest of the settings (`--env` and the plain-http rules).
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -206,54 +205,51 @@ pub enum ClientError {
     Other(String),
 }
 
-/// The client for `environment`, POC_ID kept inside the SDK's `PocId`;
-/// `allow_plain_http` is `--allow-plain-http`; `resolve` the `--resolve`
-/// host names and the addresses to connect to for them; `ca_cert` the PEM of
-/// `--ca-cert`, trusted besides the built-in roots.
-pub fn client(
-    environment: Environment,
-    poc_id: PocId,
-    timeout: Duration,
-    allow_plain_http: bool,
-    resolve: &[(String, std::net::SocketAddr)],
-    ca_cert: Option<&[u8]>,
-) -> Result<Client, ClientError> {
-    client_builder(
-        environment,
-        poc_id,
-        timeout,
-        allow_plain_http,
-        resolve,
-        ca_cert,
-    )?
-    .build()
-    .map_err(|e| ClientError::Other(e.to_string()))
+/// How to reach the server, from the global options.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// `--env` as resolved (given, else the config file's, else `test`).
+    pub env_name: String,
+    /// The SDK's environment for it.
+    pub environment: Environment,
+    /// `--timeout`: time allowed for one HTTP call (each doctor step).
+    pub timeout: Duration,
+    /// `--allow-plain-http`.
+    pub allow_plain_http: bool,
+    /// `--resolve`: host names and the addresses to connect to for them.
+    pub resolve: Vec<crate::cli::Resolve>,
+    /// `--ca-cert`: the PEM of root certificates trusted besides the built-in
+    /// ones (a private CA's).
+    pub ca_cert: Option<Vec<u8>>,
 }
 
-/// The builder [`client`] builds, for a caller that sets more (the doctor:
-/// no retries, a drift observer).
-pub fn client_builder(
-    environment: Environment,
-    poc_id: PocId,
-    timeout: Duration,
-    allow_plain_http: bool,
-    resolve: &[(String, std::net::SocketAddr)],
-    ca_cert: Option<&[u8]>,
-) -> Result<ClientBuilder<Client>, ClientError> {
-    let builder = Client::builder(environment, poc_id).timeout(timeout);
-    let builder = if allow_plain_http {
-        builder.allow_plain_http()
-    } else {
-        builder
-    };
-    let builder = resolve
-        .iter()
-        .fold(builder, |b, (host, addr)| b.resolve(host.clone(), *addr));
-    match ca_cert {
-        Some(pem) => builder
-            .add_root_certificate_pem(pem)
-            .map_err(|e| ClientError::CaCert(e.to_string())),
-        None => Ok(builder),
+impl Connection {
+    /// The client, POC_ID kept inside the SDK's `PocId`.
+    pub fn client(&self, poc_id: PocId) -> Result<Client, ClientError> {
+        self.builder(poc_id)?
+            .build()
+            .map_err(|e| ClientError::Other(e.to_string()))
+    }
+
+    /// The builder [`Connection::client`] builds, for a caller that sets more
+    /// (the doctor: no retries, a drift observer).
+    pub fn builder(&self, poc_id: PocId) -> Result<ClientBuilder<Client>, ClientError> {
+        let builder = Client::builder(self.environment.clone(), poc_id).timeout(self.timeout);
+        let builder = if self.allow_plain_http {
+            builder.allow_plain_http()
+        } else {
+            builder
+        };
+        let builder = self
+            .resolve
+            .iter()
+            .fold(builder, |b, (host, addr)| b.resolve(host.clone(), *addr));
+        match &self.ca_cert {
+            Some(pem) => builder
+                .add_root_certificate_pem(pem)
+                .map_err(|e| ClientError::CaCert(e.to_string())),
+            None => Ok(builder),
+        }
     }
 }
 

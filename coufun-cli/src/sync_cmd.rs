@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::Router;
 
-use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
+use clap::value_parser;
 use coufun_api::notice::NoticeAnswerCode;
 use coufun_api::{Charset, CouponNumber, GoodsId};
 use coufun_notify::{AllowList, PostgresStore, Receiver, SqliteStore};
@@ -17,108 +17,68 @@ use coufun_sync::{
     CatalogueDiff, FetchBudget, GoodsSyncReport, PollConfig, RoundReport, SyncError, SyncStore,
 };
 
+use crate::cli::Global;
 use crate::exit::{CliError, Exit};
+use crate::output;
 
-/// The coupon-state sync subcommand.
-pub const STATE_SYNC: &str = "state-sync";
-/// The goods catalogue sync subcommand.
-pub const GOODS_SYNC: &str = "goods-sync";
-
-fn database_arg() -> Arg {
-    Arg::new("database")
-        .long("database")
-        .required(true)
-        .value_name("URL")
-        .env("COUFUN_SYNC_DATABASE")
-        .help("The sync store: sqlite:PATH (created if missing) or postgres://USER@HOST/DB (several instances share it) [env COUFUN_SYNC_DATABASE]")
+/// `--database`, for both subcommands.
+#[derive(Debug, clap::Args)]
+pub struct Database {
+    /// The sync store: sqlite:PATH (created if missing) or postgres://USER@HOST/DB (several instances share it) [env COUFUN_SYNC_DATABASE]
+    #[arg(long, value_name = "URL", env = "COUFUN_SYNC_DATABASE")]
+    database: String,
 }
 
-/// The two subcommands.
-pub fn commands() -> [Command; 2] {
-    [state_sync_command(), goods_sync_command()]
-}
+/// `coufun state-sync --help`.
+pub const STATE_SYNC_ABOUT: &str = "Keep each issued coupon's state history. Every round asks the status operation \
+     about each coupon still open (unused, or a stored-value voucher with a balance \
+     left, within its validity) and records a history row for each real change; \
+     exchange notices, received by this command with --listen (and --notice-from, \
+     the supplier's addresses) or by a coufun-notify receiver of your own writing \
+     through the same store (coufun_sync::StateNotices), land in the same history, \
+     and a change seen by both is recorded once. Coupons to watch are registered with --track. \
+     Without --once, rounds repeat every --every seconds until Ctrl-C.";
 
-fn state_sync_command() -> Command {
-    Command::new(STATE_SYNC)
-        .about("Keep each issued coupon's state history: poll the status of every open coupon into the sync store")
-        .long_about(
-            "Keep each issued coupon's state history. Every round asks the status operation \
-             about each coupon still open (unused, or a stored-value voucher with a balance \
-             left, within its validity) and records a history row for each real change; \
-             exchange notices, received by this command with --listen (and --notice-from, \
-             the supplier's addresses) or by a coufun-notify receiver of your own writing \
-             through the same store (coufun_sync::StateNotices), land in the same history, \
-             and a change seen by both is recorded once. Coupons to watch are registered with --track. \
-             Without --once, rounds repeat every --every seconds until Ctrl-C.",
-        )
-        .arg(database_arg())
-        .arg(
-            Arg::new("track")
-                .long("track")
-                .value_name("FILE")
-                .value_parser(value_parser!(PathBuf))
-                .help("Register coupons first: one per line, goods id and coupon number separated by a comma (lines starting with # are skipped)"),
-        )
-        .arg(
-            Arg::new("once")
-                .long("once")
-                .action(ArgAction::SetTrue)
-                .help("One round, then exit"),
-        )
-        .arg(
-            Arg::new("every")
-                .long("every")
-                .value_name("SECONDS")
-                .value_parser(value_parser!(u64).range(1..))
-                .default_value("300")
-                .help("Seconds from the start of one round to the next"),
-        )
-        .arg(
-            Arg::new("rate")
-                .long("rate")
-                .value_name("CALLS_PER_SECOND")
-                .value_parser(value_parser!(f64))
-                .default_value("10")
-                .help("Most status calls started per second (0: no cap)"),
-        )
-        .arg(
-            Arg::new("concurrency")
-                .long("concurrency")
-                .value_name("N")
-                .value_parser(value_parser!(u16).range(1..=64))
-                .default_value("4")
-                .help("Status calls in flight at once"),
-        )
-        .arg(
-            Arg::new("listen")
-                .long("listen")
-                .value_name("ADDR")
-                .value_parser(value_parser!(SocketAddr))
-                .conflicts_with("once")
-                .requires("notice-from")
-                .help("Also receive exchange notices on ADDR (e.g. 0.0.0.0:8080) and write their states into the same history (the URL to give the supplier is printed at start)"),
-        )
-        .arg(
-            Arg::new("notice-path")
-                .long("notice-path")
-                .value_name("PATH")
-                .default_value("/")
-                .requires("listen")
-                .value_parser(notice_path)
-                .help("The path notices are posted to, under --listen"),
-        )
-        .arg(
-            Arg::new("notice-from")
-                .long("notice-from")
-                .value_name("IP")
-                .action(ArgAction::Append)
-                .value_parser(notice_from)
-                .requires("listen")
-                .help(format!(
-                    "Accept notices only from IP (repeatable: the addresses the supplier posts from); `any` accepts every address. Others are answered {}",
-                    NoticeAnswerCode::IpNotRegistered.as_str()
-                )),
-        )
+/// `coufun state-sync`'s options.
+#[derive(Debug, clap::Args)]
+pub struct StateSync {
+    #[command(flatten)]
+    database: Database,
+    /// Register coupons first: one per line, goods id and coupon number separated by a comma (lines starting with # are skipped)
+    #[arg(long, value_name = "FILE")]
+    track: Option<PathBuf>,
+    /// One round, then exit
+    #[arg(long)]
+    once: bool,
+    /// Seconds from the start of one round to the next
+    #[arg(long, value_name = "SECONDS", default_value = "300")]
+    #[arg(value_parser = value_parser!(u64).range(1..))]
+    every: u64,
+    /// Most status calls started per second (0: no cap)
+    #[arg(long, value_name = "CALLS_PER_SECOND", default_value = "10")]
+    rate: f64,
+    /// Status calls in flight at once
+    #[arg(long, value_name = "N", default_value = "4")]
+    #[arg(value_parser = value_parser!(u16).range(1..=64))]
+    concurrency: u16,
+    /// Also receive exchange notices on ADDR (e.g. 0.0.0.0:8080) and write their states into the same history (the URL to give the supplier is printed at start)
+    #[arg(
+        long,
+        value_name = "ADDR",
+        conflicts_with = "once",
+        requires = "notice_from"
+    )]
+    listen: Option<SocketAddr>,
+    /// The path notices are posted to, under --listen
+    #[arg(long, value_name = "PATH", default_value = "/", requires = "listen")]
+    #[arg(value_parser = notice_path)]
+    notice_path: String,
+    #[arg(long, value_name = "IP", requires = "listen", value_parser = notice_from)]
+    #[arg(help = format!(
+        "Accept notices only from IP (repeatable: the addresses the supplier posts from); `any` accepts every address. Others are answered {}",
+        NoticeAnswerCode::IpNotRegistered.as_str()
+    ))]
+    notice_from: Vec<Option<IpAddr>>,
 }
 
 /// `--notice-path`: an absolute path, `/` or deeper.
@@ -140,26 +100,23 @@ fn notice_from(text: &str) -> Result<Option<IpAddr>, String> {
         .map_err(|_| format!("{text:?} is neither an IP address nor `any`"))
 }
 
-fn goods_sync_command() -> Command {
-    Command::new(GOODS_SYNC)
-        .about("Fetch the goods list (within the daily budget), store it, and show what changed since the last sync")
-        .long_about(
-            "Fetch the goods list, store it in the sync store and show what changed since \
-             the last sync: goods added and removed, list or supply price, validity, send \
-             type, images, guide texts. The server allows a number of goods-list lookups a \
-             day and then answers 09 (the manuals state no number): the store counts fetches \
-             per Korean day against --per-day and refuses an early fetch before sending \
-             anything (exit 3); after a 09 no fetch is made before the next Korean day.",
-        )
-        .arg(database_arg())
-        .arg(
-            Arg::new("per-day")
-                .long("per-day")
-                .value_name("N")
-                .value_parser(value_parser!(u32).range(1..))
-                .default_value("1")
-                .help("Fetches allowed a Korean day (what your contract allows; shared by every instance on the store)"),
-        )
+/// `coufun goods-sync --help`.
+pub const GOODS_SYNC_ABOUT: &str = "Fetch the goods list, store it in the sync store and show what changed since \
+     the last sync: goods added and removed, list or supply price, validity, send \
+     type, images, guide texts. The server allows a number of goods-list lookups a \
+     day and then answers 09 (the manuals state no number): the store counts fetches \
+     per Korean day against --per-day and refuses an early fetch before sending \
+     anything (exit 3); after a 09 no fetch is made before the next Korean day.";
+
+/// `coufun goods-sync`'s options.
+#[derive(Debug, clap::Args)]
+pub struct GoodsSync {
+    #[command(flatten)]
+    database: Database,
+    /// Fetches allowed a Korean day (what your contract allows; shared by every instance on the store)
+    #[arg(long, value_name = "N", default_value = "1")]
+    #[arg(value_parser = value_parser!(u32).range(1..))]
+    per_day: u32,
 }
 
 fn store_error(e: SyncError) -> CliError {
@@ -211,18 +168,14 @@ fn round_text(report: &RoundReport) -> String {
     )
 }
 
-fn round_json(report: &RoundReport) -> String {
-    serde_json::to_string(report).unwrap_or_default()
-}
-
 /// `coufun state-sync`.
-pub async fn state_sync(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<Exit, CliError> {
-    let url = m.get_one::<String>("database").map_or("", String::as_str);
-    let coupons = match m.get_one::<PathBuf>("track") {
-        Some(path) => read_track_file(path)?,
-        None => Vec::new(),
-    };
-    let store = SyncStore::open(url).await.map_err(store_error)?;
+pub async fn state_sync(global: &Global, m: &StateSync) -> Result<Exit, CliError> {
+    let json = global.json;
+    let coupons = m.track.as_deref().map(read_track_file).transpose()?;
+    let coupons = coupons.unwrap_or_default();
+    let store = SyncStore::open(&m.database.database)
+        .await
+        .map_err(store_error)?;
     let tracked = store.track_many(&coupons).await.map_err(store_error)?;
     if !json && !coupons.is_empty() {
         println!(
@@ -231,25 +184,16 @@ pub async fn state_sync(global: &ArgMatches, m: &ArgMatches, json: bool) -> Resu
         );
     }
     let client = crate::client(global)?;
-    let rate = m.get_one::<f64>("rate").copied().unwrap_or(10.0);
     let config = PollConfig::default()
-        .rate(rate)
-        .concurrency(usize::from(
-            m.get_one::<u16>("concurrency").copied().unwrap_or(4),
-        ))
+        .rate(m.rate)
+        .concurrency(usize::from(m.concurrency))
         .charset(Charset::default());
-    if m.get_flag("once") {
+    if m.once {
         let report = coufun_sync::poll_round(&store, &client, &config)
             .await
             .map_err(store_error)?;
-        if json {
-            println!(
-                "{}",
-                serde_json::json!({ "tracked": tracked, "round": report })
-            );
-        } else {
-            println!("{}", round_text(&report));
-        }
+        let value = serde_json::json!({ "tracked": tracked, "round": report });
+        output::say(json, value, round_text(&report));
         if report.failed > 0 {
             eprintln!(
                 "warning: {} status lookup(s) failed (logged; retried next round)",
@@ -258,7 +202,6 @@ pub async fn state_sync(global: &ArgMatches, m: &ArgMatches, json: bool) -> Resu
         }
         return Ok(Exit::Success);
     }
-    let every = Duration::from_secs(m.get_one::<u64>("every").copied().unwrap_or(300));
     let (interrupt, interrupted) = tokio::sync::watch::channel(false);
     let ctrl_c = crate::bulk::interrupt()
         .map_err(|e| CliError::new(Exit::Local, format!("cannot listen for Ctrl-C: {e}")))?;
@@ -269,25 +212,22 @@ pub async fn state_sync(global: &ArgMatches, m: &ArgMatches, json: bool) -> Resu
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    let notices = match m.get_one::<SocketAddr>("listen") {
+    let notices = match m.listen {
         Some(addr) => {
-            let path = m
-                .get_one::<String>("notice-path")
-                .map_or("", String::as_str);
-            let allow = allow_list(m);
+            let path = m.notice_path.as_str();
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .map_err(|e| CliError::new(Exit::Local, format!("cannot listen on {addr}: {e}")))?;
-            let app = notice_app(&store, path, allow).await?;
+            let app = notice_app(&store, path, allow_list(&m.notice_from)).await?;
             let shown = listener
                 .local_addr()
                 .map_or_else(|_| addr.to_string(), |a| a.to_string());
             let url = format!("http://{shown}{}", if path.is_empty() { "/" } else { path });
-            if json {
-                println!("{}", serde_json::json!({ "receiving_notices": url }));
-            } else {
-                println!("receiving exchange notices at {url}");
-            }
+            output::say(
+                json,
+                serde_json::json!({ "receiving_notices": url }),
+                format!("receiving exchange notices at {url}"),
+            );
             let serve = axum::serve(
                 listener,
                 app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -301,15 +241,9 @@ pub async fn state_sync(global: &ArgMatches, m: &ArgMatches, json: bool) -> Resu
         &store,
         &client,
         &config,
-        every,
+        Duration::from_secs(m.every),
         stopped(interrupted),
-        |report| {
-            if json {
-                println!("{}", round_json(report));
-            } else {
-                println!("{}", round_text(report));
-            }
-        },
+        |report| output::say(json, report, round_text(report)),
     )
     .await
     .map_err(store_error)?;
@@ -324,15 +258,11 @@ pub async fn state_sync(global: &ArgMatches, m: &ArgMatches, json: bool) -> Resu
 }
 
 /// The `--notice-from` addresses (any address when one of them is `any`).
-fn allow_list(m: &ArgMatches) -> AllowList {
-    let from: Vec<Option<IpAddr>> = m
-        .get_many::<Option<IpAddr>>("notice-from")
-        .map(|v| v.copied().collect())
-        .unwrap_or_default();
+fn allow_list(from: &[Option<IpAddr>]) -> AllowList {
     if from.iter().any(Option::is_none) {
         AllowList::any()
     } else {
-        AllowList::only(from.into_iter().flatten())
+        AllowList::only(from.iter().flatten().copied())
     }
 }
 
@@ -340,15 +270,7 @@ fn allow_list(m: &ArgMatches) -> AllowList {
 /// deduplicated and its state written to the history in one transaction
 /// ([`coufun_sync::StateNotices`]), served at `path` (`""`: the root).
 async fn notice_app(store: &SyncStore, path: &str, allow: AllowList) -> Result<Router, CliError> {
-    let failed = |e: coufun_notify::StoreError| {
-        CliError::new(
-            Exit::Local,
-            format!(
-                "cannot open the notice store: {}",
-                coufun_api::ErrorChain(&e)
-            ),
-        )
-    };
+    let failed = |e| CliError::local_in("cannot open the notice store", &e);
     let handler = coufun_sync::StateNotices::new();
     let router = match store {
         SyncStore::Sqlite(pool) => {
@@ -448,16 +370,16 @@ pub fn goods_text(report: &GoodsSyncReport) -> String {
 }
 
 /// `coufun goods-sync`.
-pub async fn goods_sync(global: &ArgMatches, m: &ArgMatches, json: bool) -> Result<Exit, CliError> {
-    let url = m.get_one::<String>("database").map_or("", String::as_str);
-    let per_day = m.get_one::<u32>("per-day").copied().unwrap_or(1);
-    let budget = FetchBudget::per_day(per_day).map_err(store_error)?;
-    let store = SyncStore::open(url).await.map_err(store_error)?;
+pub async fn goods_sync(global: &Global, m: &GoodsSync) -> Result<Exit, CliError> {
+    let budget = FetchBudget::per_day(m.per_day).map_err(store_error)?;
+    let store = SyncStore::open(&m.database.database)
+        .await
+        .map_err(store_error)?;
     let client = crate::client(global)?;
     let report = coufun_sync::sync_goods(&store, &client, budget, Charset::default())
         .await
         .map_err(store_error)?;
-    if json {
+    if global.json {
         println!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()

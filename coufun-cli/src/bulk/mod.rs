@@ -7,58 +7,100 @@
 
 pub mod input;
 
+use std::collections::BTreeMap;
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::ArgMatches;
+use clap::value_parser;
 use coufun_api::tr_id::TrIdGenerator;
 use coufun_campaign::{CampaignRow, Event, Limits, RowState, Store, Summary};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
+use crate::cli::Global;
 use crate::exit::{CliError, Exit};
 use crate::{bulk_fixed_fields, bulk_operation, output, sdk};
 
-fn beside(file: &Path, extension: &str) -> PathBuf {
-    file.with_extension(extension)
+/// `coufun bulk-create`'s options.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(value_name = "FILE.csv")]
+    file: PathBuf,
+    /// Goods id every row issues
+    #[arg(long, value_name = "ID")]
+    goods: String,
+    /// Journal file (default: next to the input, .journal.sqlite)
+    #[arg(long, value_name = "PATH")]
+    journal: Option<PathBuf>,
+    /// Report file (default: next to the input, .report.csv)
+    #[arg(long, value_name = "PATH")]
+    report: Option<PathBuf>,
+    /// Rows in flight at once
+    #[arg(long, value_name = "N", default_value = "4")]
+    #[arg(value_parser = value_parser!(u16).range(1..=32))]
+    concurrency: u16,
+    /// Most rows started per second (no cap by default)
+    #[arg(long, value_name = "ROWS_PER_SECOND")]
+    rate: Option<f64>,
+    /// First pause after a code whose retry class allows sending it again (e.g. 99; `coufun codes`); doubles up to 60 s while it lasts
+    #[arg(long, value_name = "SECONDS", default_value = "2")]
+    limit_pause: f64,
+    /// Such answers for one row before the run stops (rerun later to resume)
+    #[arg(long, value_name = "N", default_value = "3")]
+    #[arg(value_parser = value_parser!(u32).range(1..=100))]
+    limit_retries: u32,
+    /// No progress bar (it is hidden anyway when stderr is not a terminal)
+    #[arg(long)]
+    no_progress: bool,
+}
+
+/// `coufun bulk-create --help`: the input's columns from the operation table.
+pub fn long_about() -> String {
+    let columns = sdk::operation(sdk::BULK_OPERATION)
+        .map(|op| input::allowed_columns(op, &bulk_fixed_fields(op)).join(", "))
+        .unwrap_or_default();
+    format!(
+        "Issue coupons ({}) for every row of a CSV file.\n\n\
+        Input: a header row, then one row per coupon order. Columns: ref (your reference, \
+        never sent) and any of: {columns} (field names or their wire names); empty cells are \
+        left out, and a row without a quantity orders one coupon. The goods come from \
+        --goods; each row's TR_ID is assigned in the journal before its first attempt.\n\n\
+        The journal (SQLite, default FILE with extension .journal.sqlite) records every \
+        outcome as it happens: rerun the same command after a crash or Ctrl-C and it resumes, \
+        never issuing a row twice; rows whose outcome is unknown are sent again with their \
+        original TR_ID (the server deduplicates on it; a 12 after a lost answer is recorded \
+        `reached`: coupons exist, never issued again). A refusal is treated as its code's \
+        retry class says (`coufun codes`): a code that may be sent again (e.g. 99) pauses \
+        the run and the same row goes again; a quota never retried (95) stops the run at \
+        once and leaves the rows open for a rerun. The report (default \
+        FILE with extension .report.csv) lists every row's outcome and coupon numbers.",
+        sdk::BULK_OPERATION
+    )
 }
 
 /// `coufun bulk-create FILE --goods ID`.
-pub async fn bulk_create(
-    global: &ArgMatches,
-    m: &ArgMatches,
-    json: bool,
-) -> Result<Exit, CliError> {
+pub async fn bulk_create(global: &Global, m: &Args) -> Result<Exit, CliError> {
     let local = |what: String| CliError::new(Exit::Local, what);
     let (op, columns) = bulk_operation()?;
-    let file = m.get_one::<PathBuf>("file").cloned().unwrap_or_default();
-    let goods = m.get_one::<String>("goods").cloned().unwrap_or_default();
+    let (file, goods) = (&m.file, &m.goods);
     let journal_path = m
-        .get_one::<PathBuf>("journal")
-        .cloned()
-        .unwrap_or_else(|| beside(&file, "journal.sqlite"));
+        .journal
+        .clone()
+        .unwrap_or_else(|| file.with_extension("journal.sqlite"));
     let report_path = m
-        .get_one::<PathBuf>("report")
-        .cloned()
-        .unwrap_or_else(|| beside(&file, "report.csv"));
+        .report
+        .clone()
+        .unwrap_or_else(|| file.with_extension("report.csv"));
 
-    let rows = input::read(&file, op, &bulk_fixed_fields(op))
+    let rows = input::read(file, op, &bulk_fixed_fields(op))
         .map_err(|e| CliError::new(Exit::BadArguments, coufun_api::ErrorChain(&e).to_string()))?;
-    let orders = input::orders(rows, columns, Some(&goods));
+    let orders = input::orders(rows, columns, Some(goods));
     let client = crate::client(global)?;
-    let env = global
-        .get_one::<String>("env")
-        .cloned()
-        .unwrap_or_else(|| "default".into());
+    let env = global.env.as_deref().unwrap_or("default");
 
-    let journal_error = |e: &dyn std::error::Error| {
-        local(format!(
-            "journal {}: {}",
-            journal_path.display(),
-            coufun_api::ErrorChain(e)
-        ))
-    };
+    let journal = format!("journal {}", journal_path.display());
+    let journal_error = |e: &dyn std::error::Error| CliError::local_in(&journal, e);
     let store = Store::sqlite(&journal_path)
         .await
         .map_err(|e| journal_error(&e))?;
@@ -67,11 +109,12 @@ pub async fn bulk_create(
         .create(campaign, &format!("{} goods={goods} env={env}", op.name))
         .await
         .map_err(|e| journal_error(&e))?;
-    let concurrency = usize::from(m.get_one::<u16>("concurrency").copied().unwrap_or(4));
+    let concurrency = usize::from(m.concurrency);
     let limits = limits(
-        m,
-        u32::try_from(concurrency).ok(),
-        m.get_one::<f64>("rate").copied().filter(|r| *r > 0.0),
+        Some(u32::from(m.concurrency)),
+        m.rate.filter(|r| *r > 0.0),
+        m.limit_pause,
+        m.limit_retries,
     );
     store
         .set_limits(campaign, &limits)
@@ -89,7 +132,7 @@ pub async fn bulk_create(
         .map_err(|e| journal_error(&e))?;
 
     let settings = coufun_campaign::Settings::new(campaign, columns.tr_id).concurrency(concurrency);
-    let summary = work(&store, settings, !m.get_flag("no-progress"), client)
+    let summary = work(&store, settings, !m.no_progress, client)
         .await
         .map_err(|e| journal_error(&e))?;
     let all = store.rows(campaign).await.map_err(|e| journal_error(&e))?;
@@ -99,7 +142,7 @@ pub async fn bulk_create(
     print_summary(
         &summary,
         &all,
-        json,
+        global.json,
         &format!("--journal {}", journal_path.display()),
         &[
             ("report", report_path.display().to_string()),
@@ -229,12 +272,7 @@ pub fn print_summary(
         println!("{value}");
         return;
     }
-    let rows: Vec<Vec<String>> = summary
-        .by_state
-        .iter()
-        .map(|(s, n)| vec![s.as_str().to_owned(), n.to_string()])
-        .collect();
-    print!("{}", output::table(&["OUTCOME", "ROWS"], &rows));
+    print_states(&summary.by_state);
     println!(
         "{} rows, {} sent this run, {} coupons issued in all",
         summary.rows, summary.sent_this_run, summary.coupons
@@ -275,6 +313,15 @@ pub fn print_summary(
     }
 }
 
+/// Prints the rows by state as an `OUTCOME ROWS` table.
+pub fn print_states(by_state: &BTreeMap<RowState, usize>) {
+    let rows: Vec<Vec<String>> = by_state
+        .iter()
+        .map(|(s, n)| vec![s.as_str().to_owned(), n.to_string()])
+        .collect();
+    print!("{}", output::table(&["OUTCOME", "ROWS"], &rows));
+}
+
 /// How a bulk run exits: interrupted; else rows still open (a rerun sends them
 /// with their TR_IDs: 4); else rows never to be sent again (6); else refusals.
 pub fn bulk_exit(summary: &Summary) -> Exit {
@@ -310,20 +357,20 @@ pub fn interrupt() -> std::io::Result<impl Future<Output = std::io::Result<()>>>
 }
 
 /// A campaign's limits from the command line: rows in flight and rate as the
-/// caller reads them, the pause on limit codes (`--limit-pause`, 2 s by
-/// default, at most 60 s) and how often it pauses (`--limit-retries`, 3).
-pub(crate) fn limits(m: &ArgMatches, max_in_flight: Option<u32>, rate: Option<f64>) -> Limits {
+/// caller reads them, the pause on limit codes (`--limit-pause`, at most 60 s)
+/// and how often it pauses (`--limit-retries`).
+pub(crate) fn limits(
+    max_in_flight: Option<u32>,
+    rate: Option<f64>,
+    limit_pause: f64,
+    limit_retries: u32,
+) -> Limits {
     Limits {
         max_in_flight,
         rate,
-        limit_pause: Duration::from_secs_f64(
-            m.get_one::<f64>("limit-pause")
-                .copied()
-                .unwrap_or(2.0)
-                .clamp(0.0, 60.0),
-        ),
+        limit_pause: Duration::from_secs_f64(limit_pause.clamp(0.0, 60.0)),
         max_pause: Duration::from_secs(60),
-        limit_retries: m.get_one::<u32>("limit-retries").copied().unwrap_or(3),
+        limit_retries,
     }
 }
 

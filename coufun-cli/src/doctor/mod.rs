@@ -11,113 +11,81 @@ pub mod net;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use coufun_api::drift::{DriftCollector, DriftReport};
 use coufun_api::privacy::PocId;
 use coufun_api::retry::RetryPolicy;
 use coufun_api::{
-    AnswerView, CouponStatusRequest, Effect, Environment, Error, GoodsListRequest, Lang,
-    OperationId, ResultCode,
+    AnswerView, CouponStatusRequest, Effect, Error, GoodsListRequest, Lang, OperationId, ResultCode,
 };
 use serde::Serialize;
 use serde_json::json;
 
+use crate::cli::Global;
 use crate::exit::Exit;
-use crate::{output, present, sdk};
+use crate::sdk::Connection;
+use crate::{output, present};
 
-/// The subcommand's name.
-pub const COMMAND: &str = "doctor";
-
-/// The subcommand.
-pub fn command() -> clap::Command {
-    use clap::{Arg, value_parser};
-    let status = OperationId::CouponStatus.spec();
-    let wire = |name: &str| status.field(name).map_or("", |f| f.wire);
-    clap::Command::new(COMMAND)
-        .about("Check this machine's setup against the server (read-only): DNS, TCP, TLS, the goods list, a coupon's status, drift from the spec")
-        .long_about(format!(
-            "Check this machine's setup against the --env server, read-only, step by step: \
-             name resolution and TCP reach of the host and port; TLS (protocol, cipher, \
-             certificate; says so when the server offers plain http only); the goods list \
-             as the first call ({}; a refusal explained: an unregistered IP with the \
-             address this machine connected from, a wrong POC_ID, a missing permission, \
-             the daily limit); the status of a coupon when --goods-id and \
-             --coupon-number are given; and every answer compared with the spec (elements \
-             it does not name, values outside a value table, texts over the spec's \
-             length, another root, record element or charset). It never issues, cancels \
-             or sends anything; no secret (POC_ID, coupon numbers, phone numbers) is \
-             printed.\n\nExit: 0 every step passed · 7 it works, with warnings (drift, \
-             plain http) · 3 the server refused · 5 network or TLS failure · 2 bad \
-             arguments or no POC_ID · 1 the drift report could not be written.",
-            OperationId::GoodsList.spec().path
-        ))
-        .arg(
-            Arg::new("goods-id")
-                .long("goods-id")
-                .value_name(wire("goods_id"))
-                .help("Goods of the coupon to look up (with --coupon-number)"),
-        )
-        .arg(
-            Arg::new("coupon-number")
-                .long("coupon-number")
-                .value_name(wire("coupon_number"))
-                .requires("goods-id")
-                .help("A coupon number to look up (status only; never printed)"),
-        )
-        .arg(
-            Arg::new("drift-report")
-                .long("drift-report")
-                .value_name("FILE")
-                .value_parser(value_parser!(PathBuf))
-                .help("Write the drift from the spec to FILE (TOML, or JSON for .json), for the SDK's maintainers"),
-        )
+/// `coufun doctor`'s options.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Goods of the coupon to look up (with --coupon-number)
+    #[arg(long, value_name = status_wire("goods_id"))]
+    goods_id: Option<String>,
+    /// A coupon number to look up (status only; never printed)
+    #[arg(long, value_name = status_wire("coupon_number"), requires = "goods_id")]
+    coupon_number: Option<String>,
+    /// Write the drift from the spec to FILE (TOML, or JSON for .json), for the SDK's maintainers
+    #[arg(long, value_name = "FILE")]
+    drift_report: Option<PathBuf>,
 }
 
-/// `coufun doctor`, from the global options `global` and its own `m`.
-pub async fn main(
-    global: &clap::ArgMatches,
-    m: &clap::ArgMatches,
-    json: bool,
-) -> Result<Exit, crate::exit::CliError> {
-    let settings = crate::config::load(global.get_one::<PathBuf>("config").map(PathBuf::as_path))?;
-    let env_name = global
-        .get_one::<String>("env")
-        .cloned()
-        .or(settings.env.clone())
-        .unwrap_or_else(|| "test".to_owned());
-    let coupon = m.get_one::<String>("coupon-number").map(|n| {
-        let goods = m.get_one::<String>("goods-id").cloned().unwrap_or_default();
-        (goods, n.clone())
-    });
+/// The wire name of the status operation's field `name`.
+fn status_wire(name: &str) -> &'static str {
+    OperationId::CouponStatus
+        .spec()
+        .field(name)
+        .map_or("", |f| f.wire)
+}
+
+/// `coufun doctor --help`.
+pub fn long_about() -> String {
+    format!(
+        "Check this machine's setup against the --env server, read-only, step by step: \
+         name resolution and TCP reach of the host and port; TLS (protocol, cipher, \
+         certificate; says so when the server offers plain http only); the goods list \
+         as the first call ({}; a refusal explained: an unregistered IP with the \
+         address this machine connected from, a wrong POC_ID, a missing permission, \
+         the daily limit); the status of a coupon when --goods-id and \
+         --coupon-number are given; and every answer compared with the spec (elements \
+         it does not name, values outside a value table, texts over the spec's \
+         length, another root, record element or charset). It never issues, cancels \
+         or sends anything; no secret (POC_ID, coupon numbers, phone numbers) is \
+         printed.\n\nExit: 0 every step passed · 7 it works, with warnings (drift, \
+         plain http) · 3 the server refused · 5 network or TLS failure · 2 bad \
+         arguments or no POC_ID · 1 the drift report could not be written.",
+        OperationId::GoodsList.spec().path
+    )
+}
+
+/// `coufun doctor`, from the global options and its own.
+pub async fn main(global: &Global, m: &Args) -> Result<Exit, crate::exit::CliError> {
+    let settings = global.settings()?;
     let options = Options {
-        environment: sdk::environment(&env_name),
-        env_name,
+        connection: global.connection(&settings)?,
         poc_id: settings.poc_id,
-        timeout: Duration::from_secs(global.get_one::<u64>("timeout").copied().unwrap_or(30)),
-        allow_plain_http: global.get_flag("allow-plain-http"),
-        resolve: global
-            .get_many::<crate::cli::Resolve>("resolve")
-            .map(|given| given.cloned().collect())
-            .unwrap_or_default(),
-        ca_cert: match global.get_one::<PathBuf>("ca-cert") {
-            Some(path) => Some(std::fs::read(path).map_err(|e| {
-                crate::exit::CliError::new(
-                    Exit::Local,
-                    format!("--ca-cert {}: cannot read it: {e}", path.display()),
-                )
-            })?),
-            None => None,
-        },
-        coupon,
-        drift_report: m.get_one::<PathBuf>("drift-report").cloned(),
+        coupon: m
+            .coupon_number
+            .clone()
+            .map(|n| (m.goods_id.clone().unwrap_or_default(), n)),
+        drift_report: m.drift_report.clone(),
     };
     let outcome = run(&options).await;
-    if json {
-        println!("{}", to_json(&outcome));
-    } else {
-        print!("{}", text(&outcome));
-    }
+    output::say(
+        global.json,
+        to_json(&outcome),
+        text(&outcome).trim_end_matches('\n'),
+    );
     Ok(outcome.exit)
 }
 
@@ -132,21 +100,11 @@ pub const CALLS: [OperationId; 2] = [OperationId::GoodsList, OperationId::Coupon
 /// What `coufun doctor` was asked to do.
 #[derive(Debug)]
 pub struct Options {
-    /// `--env` as given (for the report).
-    pub env_name: String,
-    /// The environment.
-    pub environment: Environment,
+    /// `--env` and how to reach it: its `--ca-cert` PEM trusted by the TLS
+    /// step and the client both, `--timeout` for each step.
+    pub connection: Connection,
     /// The POC_ID, when one is configured (the goods list needs it).
     pub poc_id: Option<PocId>,
-    /// Time allowed for each step.
-    pub timeout: Duration,
-    /// `--allow-plain-http`.
-    pub allow_plain_http: bool,
-    /// `--resolve`.
-    pub resolve: Vec<(String, SocketAddr)>,
-    /// `--ca-cert`: the PEM of root certificates trusted beyond the built-in
-    /// ones (a private CA's); the TLS step and the client both trust them.
-    pub ca_cert: Option<Vec<u8>>,
     /// `--goods-id` and `--coupon-number`: the coupon to look up.
     pub coupon: Option<(String, String)>,
     /// `--drift-report FILE`.
@@ -265,17 +223,13 @@ pub fn exit_of(steps: &[Step]) -> Exit {
 /// Runs every step.
 pub async fn run(options: &Options) -> Outcome {
     debug_assert!(CALLS.iter().all(|op| op.spec().effect == Effect::Read));
-    let base_url = options.environment.base_url().to_owned();
+    let c = &options.connection;
+    let base_url = c.environment.base_url().to_owned();
     let mut steps = Vec::new();
     let drift = DriftCollector::new();
-    let mut go = true;
     let mut calls = 0usize;
-    let url = match reqwest::Url::parse(&base_url) {
-        Ok(url) if url.host_str().is_some() => Some(url),
-        Ok(_) => None,
-        Err(_) => None,
-    };
-    let Some(url) = url else {
+    let url = reqwest::Url::parse(&base_url).ok();
+    let Some(url) = url.filter(|u| u.host_str().is_some()) else {
         steps.push(
             Step::new(
                 "environment",
@@ -290,15 +244,15 @@ pub async fn run(options: &Options) -> Outcome {
     let host = url.host_str().unwrap_or_default().to_owned();
     let port = url.port_or_known_default().unwrap_or(443);
     let https = url.scheme() == "https";
-    let named = if options.env_name == base_url {
+    let named = if c.env_name == base_url {
         base_url.clone()
     } else {
-        format!("{} ({base_url})", options.env_name)
+        format!("{} ({base_url})", c.env_name)
     };
     steps.push(Step::new("environment", Verdict::Ok, named));
 
     // Name resolution.
-    let addrs = match net::resolve(&host, port, &options.resolve, options.timeout).await {
+    let addrs = match net::resolve(&host, port, &c.resolve, c.timeout).await {
         Ok((addrs, how)) => {
             let list = addrs.iter().map(|a| a.ip().to_string()).collect::<Vec<_>>();
             let how = match how {
@@ -320,7 +274,6 @@ pub async fn run(options: &Options) -> Outcome {
                         "check the host name and this machine's DNS; to reach a fixed address give --resolve {host}=IP:{port}"
                     )),
             );
-            go = false;
             Vec::new()
         }
     };
@@ -328,8 +281,9 @@ pub async fn run(options: &Options) -> Outcome {
     // TCP reach, and the local address the connection used.
     let mut local = None;
     let mut peer = None;
-    if go {
-        match net::connect(&addrs, options.timeout).await {
+    // Resolution gives an address or fails.
+    if !addrs.is_empty() {
+        match net::connect(&addrs, c.timeout).await {
             Ok((stream, addr)) => {
                 local = stream.local_addr().ok();
                 peer = Some(addr);
@@ -353,7 +307,6 @@ pub async fn run(options: &Options) -> Outcome {
                             "check that this machine may reach {host}:{port} (firewall, proxy, the server's own address filter) and that the server is up"
                         )),
                 );
-                go = false;
             }
         }
     } else {
@@ -361,9 +314,9 @@ pub async fn run(options: &Options) -> Outcome {
     }
 
     // TLS.
-    let mut tls_ok = go;
-    if let (true, Some(addr)) = (go, peer) {
-        let step = tls_step(options, &host, addr, url.path(), https).await;
+    let mut tls_ok = false;
+    if let Some(addr) = peer {
+        let step = tls_step(c, &host, addr, url.path(), https).await;
         tls_ok = step.verdict != Verdict::Failed;
         steps.push(step);
     } else {
@@ -483,28 +436,17 @@ fn skipped(step: &'static str) -> Step {
 /// (a goods-list lookup counts against a daily limit) and a drift observer.
 fn client(options: &Options, drift: &DriftCollector) -> Result<coufun_api::Client, String> {
     let poc_id = options.poc_id.clone().ok_or("no POC_ID")?;
-    sdk::client_builder(
-        options.environment.clone(),
-        poc_id,
-        options.timeout,
-        options.allow_plain_http,
-        &options.resolve,
-        options.ca_cert.as_deref(),
-    )
-    .map_err(|e| format!("--ca-cert: {e}"))?
-    .retry_policy(RetryPolicy::no_retry())
-    .observe_drift(drift.observer())
-    .build()
-    .map_err(|e| e.to_string())
+    options
+        .connection
+        .builder(poc_id)
+        .map_err(|e| format!("--ca-cert: {e}"))?
+        .retry_policy(RetryPolicy::no_retry())
+        .observe_drift(drift.observer())
+        .build()
+        .map_err(|e| e.to_string())
 }
 
-async fn tls_step(
-    options: &Options,
-    host: &str,
-    addr: SocketAddr,
-    path: &str,
-    https: bool,
-) -> Step {
+async fn tls_step(c: &Connection, host: &str, addr: SocketAddr, path: &str, https: bool) -> Step {
     if !https {
         let loopback = addr.ip().is_loopback();
         return if loopback {
@@ -522,7 +464,7 @@ async fn tls_step(
             .todo("use it only if the supplier says your account lives on this plain-http server; else use --env test (https)")
         };
     }
-    let stream = match net::connect(&[addr], options.timeout).await {
+    let stream = match net::connect(&[addr], c.timeout).await {
         Ok((stream, _)) => stream,
         Err(failures) => {
             let why = failures
@@ -535,7 +477,7 @@ async fn tls_step(
             );
         }
     };
-    let extra_roots = match options.ca_cert.as_deref().map(net::pem_certificates) {
+    let extra_roots = match c.ca_cert.as_deref().map(net::pem_certificates) {
         None => Vec::new(),
         Some(Ok(roots)) => roots,
         Some(Err(why)) => {
@@ -544,7 +486,7 @@ async fn tls_step(
                 .exit(Exit::BadArguments);
         }
     };
-    match net::handshake(stream, host, &extra_roots, options.timeout).await {
+    match net::handshake(stream, host, &extra_roots, c.timeout).await {
         Ok(info) => Step::new(
             "tls",
             Verdict::Ok,
@@ -558,7 +500,7 @@ async fn tls_step(
                 .todo("check the host name and the machine's clock; for a server with a private CA (the sandbox's --tls one too), pass its certificate (PEM) with --ca-cert FILE")
         }
         Err(net::TlsFailure::NotTls(why)) => {
-            if net::speaks_plain_http(addr, host, path, options.timeout).await {
+            if net::speaks_plain_http(addr, host, path, c.timeout).await {
                 Step::new(
                     "tls",
                     Verdict::Failed,
@@ -622,6 +564,18 @@ fn call_failed(step: &'static str, error: &Error, local: Option<SocketAddr>) -> 
     s
 }
 
+/// A call step the server answered `00`: its code line, then `what`.
+fn answered(step: &'static str, what: String) -> Step {
+    let ok = ResultCode::Success;
+    let mut answered = Step::new(
+        step,
+        Verdict::Ok,
+        format!("{}: {what}", output::code_line(ok)),
+    );
+    answered.code = Some(output::code_json(ok));
+    answered
+}
+
 async fn goods_step(client: &coufun_api::Client, local: Option<SocketAddr>) -> Step {
     let request = match GoodsListRequest::builder().build() {
         Ok(request) => request,
@@ -635,19 +589,10 @@ async fn goods_step(client: &coufun_api::Client, local: Option<SocketAddr>) -> S
         }
     };
     match client.goods_list(&request).await {
-        Ok(list) => {
-            let mut step = Step::new(
-                GOODS_STEP,
-                Verdict::Ok,
-                format!(
-                    "{}: {} goods this POC_ID may issue",
-                    output::code_line(ResultCode::Success),
-                    list.goods.len()
-                ),
-            );
-            step.code = Some(output::code_json(ResultCode::Success));
-            step
-        }
+        Ok(list) => answered(
+            GOODS_STEP,
+            format!("{} goods this POC_ID may issue", list.goods.len()),
+        ),
         Err(error) => call_failed(GOODS_STEP, &error, local),
     }
 }
@@ -675,26 +620,15 @@ async fn status_step(client: &coufun_api::Client, goods: &str, number: &str) -> 
                 let shown: Vec<String> = record
                     .fields
                     .iter()
-                    .filter(|f| !f.secret && !matches!(f.value, coufun_api::ViewValue::Absent))
+                    .filter(|f| !f.secret && f.value.is_present())
                     .map(|f| format!("{} {}", present::label(f.spec), present::shown(f)))
                     .collect();
                 parts.push(shown.join(", "));
             }
-            let mut step = Step::new(
-                STATUS_STEP,
-                Verdict::Ok,
-                format!(
-                    "{}: {}",
-                    output::code_line(ResultCode::Success),
-                    if parts.is_empty() {
-                        "no record".to_owned()
-                    } else {
-                        parts.join("; ")
-                    }
-                ),
-            );
-            step.code = Some(output::code_json(ResultCode::Success));
-            step
+            if parts.is_empty() {
+                parts.push("no record".to_owned());
+            }
+            answered(STATUS_STEP, parts.join("; "))
         }
         Err(error) => call_failed(STATUS_STEP, &error, None),
     }
