@@ -175,10 +175,7 @@ fn merge_value(target: &mut Value, old: &Value, new: &Value, c: &Comments) {
 /// An entry's identity: its first field, shown.
 fn identity(value: &Value) -> Option<String> {
     let (_, first) = value.as_inline_table()?.iter().next()?;
-    Some(match first.as_str() {
-        Some(s) => s.to_owned(),
-        None => first.to_string(),
-    })
+    Some(show(first))
 }
 
 /// The identities of an array of tables, when each is unique.
