@@ -7,7 +7,7 @@
 //! `05`, extra columns, an unfenced sample); refuses anything else with the
 //! line and column at fault.
 
-use crate::markdown::{self, Block, Cell, Table, cell, normalize, split_title, strip_markup};
+use crate::markdown::{self, Block, Cell, Table, again, normalize, split_title, strip_markup};
 use quick_xml::events::Event;
 use quick_xml::name::QName;
 
@@ -595,52 +595,40 @@ fn required(n: usize, c: &Cell) -> Result<Option<bool>, ParseError> {
 }
 
 fn params(t: &Table, request: bool) -> Result<Vec<Param>, ParseError> {
-    let (name, len, req, desc) = (
-        t.col(PARAM_NAME),
-        t.col(PARAM_LENGTH),
-        t.col(PARAM_REQUIRED),
-        t.col(PARAM_DESCRIPTION),
-    );
+    let columns = [PARAM_NAME, PARAM_LENGTH, PARAM_REQUIRED, PARAM_DESCRIPTION];
+    let has_required = request && t.col(PARAM_REQUIRED).is_some();
     let mut out: Vec<Param> = Vec::new();
-    for (n, row) in &t.rows {
-        let name = wire_name(*n, &cell(row, name), "parameter")?;
-        if let Some(first) = out.iter().find(|p| p.name == name) {
-            return Err(err(
-                *n,
-                1,
-                format!("{name} again (first at line {})", first.line),
-            ));
+    for (n, [name, len, req, desc]) in t.columns(columns) {
+        let name = wire_name(n, &name, "parameter")?;
+        if let Some(e) = again(&out, |p| (&p.name, p.line), &name, &name) {
+            return Err(err(n, 1, e));
         }
-        let length = length(*n, &cell(row, len))?;
-        let required = match req {
-            Some(_) if request => required(*n, &cell(row, req))?,
-            _ => None,
-        };
         out.push(Param {
+            length: length(n, &len)?,
+            required: if has_required {
+                required(n, &req)?
+            } else {
+                None
+            },
             name,
-            length,
-            required,
             // backticks kept: they mark the values a description lists
-            description: cell(row, desc).text.replace('*', "").trim().to_owned(),
+            description: desc.text.replace('*', "").trim().to_owned(),
             in_record: false,
-            line: *n,
+            line: n,
         });
     }
     Ok(out)
 }
 
 fn url_rows(t: &Table) -> Result<Vec<UrlRow>, ParseError> {
-    let (label, url) = (t.col(&["구분", "항목", "환경"]), t.col(&["URL"]));
     let mut out = Vec::new();
-    for (n, row) in &t.rows {
-        let label = strip_markup(&cell(row, label).text);
-        let c = cell(row, url);
+    for (n, [label, c]) in t.columns([&["구분", "항목", "환경"], &["URL"]]) {
         let raw = strip_markup(&c.text);
         let raw = raw.split('?').next().unwrap_or("").trim();
         let slash = raw.rfind('/').filter(|_| raw.contains("://"));
         let Some(slash) = slash.filter(|s| *s + 1 < raw.len()) else {
             return Err(err(
-                *n,
+                n,
                 c.column,
                 format!(
                     "`{}` is not a URL: expected e.g. `https://host/b2c_api/x.do`",
@@ -649,71 +637,57 @@ fn url_rows(t: &Table) -> Result<Vec<UrlRow>, ParseError> {
             ));
         };
         out.push(UrlRow {
-            label,
+            label: strip_markup(&label.text),
             base: raw[..=slash].to_owned(),
             path: raw[slash + 1..].to_owned(),
-            line: *n,
+            line: n,
         });
     }
     Ok(out)
 }
 
 fn answer_codes(t: &Table) -> Result<Vec<AnswerCode>, ParseError> {
-    let (code, msg, desc) = (t.col(&["코드"]), t.col(&["메시지"]), t.col(&["설명"]));
     let mut out: Vec<AnswerCode> = Vec::new();
-    for (n, row) in &t.rows {
-        let c = cell(row, code);
+    for (n, [c, msg, desc]) in t.columns([&["코드"], &["메시지"], &["설명"]]) {
         let Some(code) = markdown::two_digits(&c.text) else {
             let message = format!(
                 "code `{}` is not a number: expected one or two digits",
                 c.text
             );
-            return Err(err(*n, c.column, message));
+            return Err(err(n, c.column, message));
         };
-        if let Some(first) = out.iter().find(|a| a.code == code) {
-            return Err(err(
-                *n,
-                c.column,
-                format!("code {code} again (first at line {})", first.line),
-            ));
+        if let Some(e) = again(&out, |a| (&a.code, a.line), &code, &format!("code {code}")) {
+            return Err(err(n, c.column, e));
         }
         out.push(AnswerCode {
             code,
-            message: strip_markup(&cell(row, msg).text),
-            description: strip_markup(&cell(row, desc).text),
-            line: *n,
+            message: strip_markup(&msg.text),
+            description: strip_markup(&desc.text),
+            line: n,
         });
     }
     Ok(out)
 }
 
 fn value_table(t: &Table, field: &str) -> Result<ValueTable, ParseError> {
-    let (wire, desc) = (t.col(VALUE_WIRE), t.col(&["설명", "의미"]));
     let mut values: Vec<ValueRow> = Vec::new();
-    for (n, row) in &t.rows {
-        let c = cell(row, wire);
+    for (n, [c, desc]) in t.columns([VALUE_WIRE, &["설명", "의미"]]) {
         let value = strip_markup(&c.text);
         if value.is_empty() || value.chars().any(char::is_whitespace) {
             return Err(err(
-                *n,
+                n,
                 c.column,
                 format!("value `{}` of {field}: expected one word, e.g. `M`", c.text),
             ));
         }
-        if let Some(first) = values.iter().find(|v| v.wire == value) {
-            return Err(err(
-                *n,
-                c.column,
-                format!(
-                    "value {value} of {field} again (first at line {})",
-                    first.line
-                ),
-            ));
+        let what = format!("value {value} of {field}");
+        if let Some(e) = again(&values, |v| (&v.wire, v.line), &value, &what) {
+            return Err(err(n, c.column, e));
         }
         values.push(ValueRow {
             wire: value,
-            description: strip_markup(&cell(row, desc).text),
-            line: *n,
+            description: strip_markup(&desc.text),
+            line: n,
         });
     }
     Ok(ValueTable {

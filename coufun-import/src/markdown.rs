@@ -33,10 +33,34 @@ impl Table {
             .iter()
             .position(|h| names.contains(&normalize(&h.text).as_str()))
     }
+
+    /// Each row's line and its cells under the columns `names` (a column by
+    /// any of its names, as [`Table::col`] finds it), empty where a row is short.
+    pub fn columns<const N: usize>(
+        &self,
+        names: [&[&str]; N],
+    ) -> impl Iterator<Item = (usize, [Cell; N])> + use<'_, N> {
+        let at = names.map(|names| self.col(names));
+        self.rows
+            .iter()
+            .map(move |(n, row)| (*n, at.map(|i| cell(row, i))))
+    }
+}
+
+/// `{what} again (first at line N)` when one of `rows`, seen as its key and
+/// line, already has `key`.
+pub(crate) fn again<T>(
+    rows: &[T],
+    seen: impl Fn(&T) -> (&String, usize),
+    key: &str,
+    what: &str,
+) -> Option<String> {
+    let (_, first) = rows.iter().map(seen).find(|(k, _)| *k == key)?;
+    Some(format!("{what} again (first at line {first})"))
 }
 
 /// The cell at `index`, or an empty one at the row's end.
-pub(crate) fn cell(row: &[Cell], index: Option<usize>) -> Cell {
+fn cell(row: &[Cell], index: Option<usize>) -> Cell {
     let end = row
         .last()
         .map_or(1, |c| c.column + c.text.chars().count() + 2);
