@@ -313,14 +313,6 @@ enum Holder {
     Client,
 }
 
-/// The limit a manual's length is compared with: its value and source.
-struct Limit<'s> {
-    /// `max_bytes` or `max_len`, for the diff.
-    what: &'static str,
-    value: &'s mut Spanned<u32>,
-    source: &'s mut Spanned<Source>,
-}
-
 /// `needle` in `text`, not as the tail of a longer number (`500 bytes` is not
 /// in `1500 bytes`).
 fn mentions(text: &str, needle: &str) -> bool {
@@ -710,57 +702,34 @@ impl Merge<'_> {
         }
     }
 
-    /// The rule of the kind `holder` names (none for the client parameter) and
-    /// the limit it keeps for a length: the kind's `max_bytes` or `max_len`, the
-    /// client parameter's `max_bytes`; no limit for a kind that has none.
-    fn limit_of<'s>(
-        spec: &'s mut EndpointsFile,
-        holder: &Holder,
-    ) -> Option<(Option<Rule>, Option<Limit<'s>>)> {
-        let (rule, what, value, source) = match holder {
+    /// Compares a request field's length with the limit of its kind (or of the
+    /// client parameter): taken when the limit comes from this manual or is a
+    /// guess, a conflict when another document sets it. The limit is the
+    /// kind's `max_bytes` or `max_len` (`what` the diff calls it), the client
+    /// parameter's `max_bytes`; a kind may have none.
+    fn limit(&mut self, spec: &mut EndpointsFile, holder: &Holder, wire: &str, length: Length) {
+        let key = self.key;
+        let conflicts = spec.conflicts.clone();
+        let (scope, rule, what, value, source) = match holder {
             Holder::Client => {
                 let p = &mut spec.client.poc_id;
-                (
-                    None,
-                    "max_bytes",
-                    Some(&mut p.max_bytes),
-                    &mut p.limit_source,
-                )
+                let (scope, value) = ("client poc_id".to_owned(), Some(&mut p.max_bytes));
+                (scope, None, "max_bytes", value, &mut p.limit_source)
             }
-            Holder::Kind(key) => {
-                let k = spec.kinds.get_mut(key)?;
+            Holder::Kind(name) => {
+                let Some(k) = spec.kinds.get_mut(name) else {
+                    return; // a kind still to be named: nothing to compare
+                };
                 let (what, value) = match (&mut k.max_bytes, &mut k.max_len) {
                     (Some(v), _) => ("max_bytes", Some(v)),
                     (None, v) => ("max_len", v.as_mut()),
                 };
-                (Some(k.rule), what, value, &mut k.limit_source)
+                let scope = format!("kind {name}");
+                (scope, Some(k.rule), what, value, &mut k.limit_source)
             }
         };
-        Some((
-            rule,
-            value.map(|value| Limit {
-                what,
-                value,
-                source,
-            }),
-        ))
-    }
-
-    /// Compares a request field's length with the limit of its kind (or of the
-    /// client parameter): taken when the limit comes from this manual or is a
-    /// guess, a conflict when another document sets it.
-    fn limit(&mut self, spec: &mut EndpointsFile, holder: &Holder, wire: &str, length: Length) {
-        let key = self.key;
-        let scope = match holder {
-            Holder::Kind(k) => format!("kind {k}"),
-            Holder::Client => "client poc_id".to_owned(),
-        };
-        let conflicts = spec.conflicts.clone();
-        let Some((rule, limit)) = Self::limit_of(spec, holder) else {
-            return; // a kind still to be named: nothing to compare
-        };
-        let (limit, new_value) = match (limit, length) {
-            (Some(l), Length::Bytes(n)) => (l, n),
+        let (value, new_value) = match (value, length) {
+            (Some(v), Length::Bytes(n)) => (v, n),
             (None, Length::Number) => return,
             (Some(_), Length::Number) => {
                 let rule_word = rule.as_ref().map(word).unwrap_or_default();
@@ -786,23 +755,22 @@ impl Merge<'_> {
                 return; // dates, mobiles and enums carry no byte limit
             }
         };
-        let old = *limit.value.get_ref();
+        let old = *value.get_ref();
         if old == new_value {
             return;
         }
-        let source = limit.source.get_ref().clone();
-        if source.document() != Some(key) && !is_weak(&source) {
+        let cited = source.get_ref().clone();
+        if cited.document() != Some(key) && !is_weak(&cited) {
             if self.known_conflict(&conflicts, wire, &format!("{new_value} bytes")) {
                 return;
             }
+            let doc = cited.as_str();
             self.diff.push(
                 &scope,
                 Sign::Conflict,
-                format!("{wire} {}", limit.what),
+                format!("{wire} {what}"),
                 format!(
-                    "{} manual {old}, {key} manual {new_value}: the {} manual's limit stays",
-                    source.as_str(),
-                    source.as_str()
+                    "{doc} manual {old}, {key} manual {new_value}: the {doc} manual's limit stays"
                 ),
                 Some(
                     "added to [[conflicts]]; its `choice` and `why` are marked NEEDS HUMAN".into(),
@@ -811,26 +779,26 @@ impl Merge<'_> {
             match self
                 .conflicts
                 .iter_mut()
-                .find(|c| c.holder_source == source && c.old == old && c.new == new_value)
+                .find(|c| c.holder_source == cited && c.old == old && c.new == new_value)
             {
                 Some(c) => c.wires.push(wire.to_owned()),
                 None => self.conflicts.push(PendingConflict {
                     wires: vec![wire.to_owned()],
-                    holder_source: source,
+                    holder_source: cited,
                     old,
                     new: new_value,
                 }),
             }
             return;
         }
-        if !self.kinds_done.insert(format!("{scope}.{}", limit.what)) {
+        if !self.kinds_done.insert(format!("{scope}.{what}")) {
             return;
         }
-        let note = (source.document() != Some(key))
-            .then(|| format!("limit_source: {} → {key}", source.as_str()));
-        let what = format!("{} ({wire})", limit.what);
-        self.set(&scope, what, limit.value, new(new_value), note);
-        self.cite(limit.source);
+        let note = (cited.document() != Some(key))
+            .then(|| format!("limit_source: {} → {key}", cited.as_str()));
+        let what = format!("{what} ({wire})");
+        self.set(&scope, what, value, new(new_value), note);
+        self.cite(source);
     }
 
     /// The conflicts found, as `[[conflicts]]` entries after the last one.
@@ -1049,12 +1017,11 @@ impl Merge<'_> {
         let key = self.key;
         let ours = |w: &Wording| w.source.get_ref().document() == Some(key);
         for vt in &manual.value_tables {
-            let Some(kind) = field_kind(op, &vt.field) else {
+            let done = &mut self.kinds_done;
+            let kind = field_kind(op, &vt.field).filter(|k| done.insert(format!("{k}.values")));
+            let Some(kind) = kind else {
                 continue;
             };
-            if !self.kinds_done.insert(format!("{kind}.values")) {
-                continue;
-            }
             let scope = format!("kind {kind}");
             let Some(k) = spec.kinds.get_mut(&kind).filter(|k| k.rule == Rule::Enum) else {
                 continue;
