@@ -273,7 +273,7 @@ impl Merge<'_> {
             if known.contains(&row.base) || !seen.insert(row.base.clone()) {
                 continue;
             }
-            if environment(&row.label) == "test" && test_is_ours {
+            if is_test(&row.label) && test_is_ours {
                 let url = new(row.base.clone());
                 self.set(&scope, "test_server.url", &mut test.url, url, None);
             } else {
@@ -324,17 +324,11 @@ fn mentions(text: &str, needle: &str) -> bool {
     })
 }
 
-/// The environment a URL row names: `상용` → production, `테스트` → test.
-fn environment(label: &str) -> &'static str {
+/// Whether a URL row names the test environment (`테스트`), not another
+/// (`상용`: production).
+fn is_test(label: &str) -> bool {
     let squashed: String = label.chars().filter(|c| !c.is_whitespace()).collect();
-    let lower = squashed.to_lowercase();
-    if squashed.contains("테스트") || lower.contains("test") {
-        "test"
-    } else if squashed.contains("상용") || lower.contains("prod") {
-        "production"
-    } else {
-        "other"
-    }
+    squashed.contains("테스트") || squashed.to_lowercase().contains("test")
 }
 
 /// `, `description`` for a placeholder, or "".
@@ -841,21 +835,16 @@ impl Merge<'_> {
         let in_records = |p: &Param| {
             also_flat.is_some() && (p.in_record || (flat_records && !flat_wires.contains(&p.name)))
         };
-        let params: Vec<&Param> = manual
-            .response
-            .iter()
-            .filter(|p| !answer.contains(&p.name))
-            .collect();
         for (in_record, what) in [(false, "response"), (true, "record field")] {
             let fields = match (&mut op.records, in_record) {
                 (_, false) => &mut op.response,
                 (Some(r), true) => &mut r.fields,
                 (None, true) => continue,
             };
-            let wanted: Vec<&Param> = params
+            let wanted: Vec<&Param> = manual
+                .response
                 .iter()
-                .copied()
-                .filter(|p| in_records(p) == in_record)
+                .filter(|p| !answer.contains(&p.name) && in_records(p) == in_record)
                 .collect();
             for p in &wanted {
                 let label = format!("{what} {}", p.name);

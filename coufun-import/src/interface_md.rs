@@ -396,20 +396,14 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
                     ));
                 };
                 let params = params(t, request)?;
-                let slot = if request {
-                    &mut manual.request
+                let (slot, what) = if request {
+                    (&mut manual.request, "request")
                 } else {
-                    &mut manual.response
+                    (&mut manual.response, "answer")
                 };
                 if !slot.is_empty() {
-                    return Err(err(
-                        t.line,
-                        1,
-                        format!(
-                            "a second {} parameter table: expected one",
-                            if request { "request" } else { "answer" }
-                        ),
-                    ));
+                    let message = format!("a second {what} parameter table: expected one");
+                    return Err(err(t.line, 1, message));
                 }
                 *slot = params;
             }

@@ -224,6 +224,8 @@ pub(crate) fn parse(text: &str) -> Doc<'_> {
     }
     flush_html(&mut html, &lines, &mut found);
     let (mut blocks, mut headings) = (Vec::new(), Vec::new());
+    // a line outside every block that starts like a table row
+    let piped = |m: usize| !covered[m] && lines[m - 1].trim_start().starts_with('|');
     let mut n = 1;
     while n <= lines.len() {
         if let Some(mut block) = found.remove(&n) {
@@ -233,10 +235,8 @@ pub(crate) fn parse(text: &str) -> Doc<'_> {
                 _ => {}
             }
             blocks.push(block);
-        } else if !covered[n] && lines[n - 1].trim_start().starts_with('|') {
-            let next = Some(n + 1).filter(|m| {
-                *m <= lines.len() && !covered[*m] && lines[*m - 1].trim_start().starts_with('|')
-            });
+        } else if piped(n) {
+            let next = Some(n + 1).filter(|m| *m <= lines.len() && piped(*m));
             let header = lines[n - 1].trim().trim_matches('|').split('|');
             let header = header.map(|h| Cell {
                 text: h.trim().to_owned(),
@@ -249,7 +249,7 @@ pub(crate) fn parse(text: &str) -> Doc<'_> {
                 rows: next.map(|m| (m, Vec::new())).into_iter().collect(),
                 headings: headings.clone(),
             }));
-            while n < lines.len() && !covered[n + 1] && lines[n].trim_start().starts_with('|') {
+            while n < lines.len() && piped(n + 1) {
                 n += 1;
             }
         } else if !covered[n] {
