@@ -356,17 +356,12 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
     for t in &tables {
         let header: Vec<String> = t.header.iter().map(|c| normalize(&c.text)).collect();
         let has = |names: &[&str]| header.iter().any(|h| names.contains(&h.as_str()));
-        let role = if has(PARAM_NAME) && has(PARAM_LENGTH) {
-            Role::Params
-        } else if has(&["URL"]) && has(&["구분", "항목", "환경"]) {
-            Role::Urls
-        } else if has(&["코드"]) && has(&["메시지"]) {
-            Role::Codes
-        } else if has(VALUE_WIRE) && has(&["설명", "의미"]) {
-            Role::Values
-        } else {
+        let is_params = has(PARAM_NAME) && has(PARAM_LENGTH);
+        let is_urls = has(&["URL"]) && has(URL_LABEL);
+        let is_codes = has(&["코드"]) && has(&["메시지"]);
+        if !(is_params || is_urls || is_codes || has(VALUE_WIRE) && has(VALUE_DESCRIPTION)) {
             continue; // revision history, contacts: nothing the spec holds
-        };
+        }
         if !t.aligned {
             let line = t.rows.first().map_or(t.line, |r| r.0);
             return Err(err(
@@ -375,42 +370,44 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
                 "expected the alignment row under the table header, e.g. `|:--|:--|`",
             ));
         }
-        match role {
-            Role::Params => {
-                let request = t.headings.iter().find_map(|h| {
-                    let h = h.to_lowercase();
-                    if h.contains("요청") || h.contains("request") {
-                        Some(true)
-                    } else if h.contains("응답") || h.contains("response") {
-                        Some(false)
-                    } else {
-                        None
-                    }
-                });
-                let Some(request) = request else {
-                    return Err(err(
-                        t.line,
-                        1,
-                        "a parameter table under no heading naming 요청 (request) or 응답 \
-                         (response)",
-                    ));
-                };
-                let params = params(t, request)?;
-                let (slot, what) = if request {
-                    (&mut manual.request, "request")
-                } else {
-                    (&mut manual.response, "answer")
-                };
-                if !slot.is_empty() {
-                    let message = format!("a second {what} parameter table: expected one");
-                    return Err(err(t.line, 1, message));
-                }
-                *slot = params;
+        if !is_params {
+            if is_urls {
+                manual.urls.extend(url_rows(t)?);
+            } else if is_codes {
+                manual.codes = answer_codes(t)?;
+            } else {
+                pending_values.push(t);
             }
-            Role::Urls => manual.urls.extend(url_rows(t)?),
-            Role::Codes => manual.codes = answer_codes(t)?,
-            Role::Values => pending_values.push(t),
+            continue;
         }
+        let request = t.headings.iter().find_map(|h| {
+            let h = h.to_lowercase();
+            if h.contains("요청") || h.contains("request") {
+                Some(true)
+            } else if h.contains("응답") || h.contains("response") {
+                Some(false)
+            } else {
+                None
+            }
+        });
+        let Some(request) = request else {
+            return Err(err(
+                t.line,
+                1,
+                "a parameter table under no heading naming 요청 (request) or 응답 (response)",
+            ));
+        };
+        let params = params(t, request)?;
+        let (slot, what) = if request {
+            (&mut manual.request, "request")
+        } else {
+            (&mut manual.response, "answer")
+        };
+        if !slot.is_empty() {
+            let message = format!("a second {what} parameter table: expected one");
+            return Err(err(t.line, 1, message));
+        }
+        *slot = params;
     }
     if manual.request.is_empty() {
         return Err(err(
@@ -481,14 +478,6 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
     Ok(manual)
 }
 
-#[derive(Clone, Copy)]
-enum Role {
-    Params,
-    Urls,
-    Codes,
-    Values,
-}
-
 const PARAM_NAME: &[&str] = &[
     "변수명",
     "파라미터",
@@ -501,6 +490,8 @@ const PARAM_LENGTH: &[&str] = &["최대길이", "길이", "크기", "Length", "S
 const PARAM_REQUIRED: &[&str] = &["필수여부", "필수", "체크", "Required"];
 const PARAM_DESCRIPTION: &[&str] = &["설명", "Description"];
 const VALUE_WIRE: &[&str] = &["코드", "타입", "값", "Code", "Value"];
+const VALUE_DESCRIPTION: &[&str] = &["설명", "의미"];
+const URL_LABEL: &[&str] = &["구분", "항목", "환경"];
 
 fn looks_like_xml(line: &str) -> bool {
     let line = line.trim();
@@ -616,7 +607,7 @@ fn params(t: &Table, request: bool) -> Result<Vec<Param>, ParseError> {
 
 fn url_rows(t: &Table) -> Result<Vec<UrlRow>, ParseError> {
     let mut out = Vec::new();
-    for (n, [label, c]) in t.columns([&["구분", "항목", "환경"], &["URL"]]) {
+    for (n, [label, c]) in t.columns([URL_LABEL, &["URL"]]) {
         let raw = strip_markup(&c.text);
         let raw = raw.split('?').next().unwrap_or("").trim();
         let slash = raw.rfind('/').filter(|_| raw.contains("://"));
@@ -665,7 +656,7 @@ fn answer_codes(t: &Table) -> Result<Vec<AnswerCode>, ParseError> {
 
 fn value_table(t: &Table, field: &str) -> Result<ValueTable, ParseError> {
     let mut values: Vec<ValueRow> = Vec::new();
-    for (n, [c, desc]) in t.columns([VALUE_WIRE, &["설명", "의미"]]) {
+    for (n, [c, desc]) in t.columns([VALUE_WIRE, VALUE_DESCRIPTION]) {
         let value = strip_markup(&c.text);
         if value.is_empty() || value.chars().any(char::is_whitespace) {
             return Err(err(
