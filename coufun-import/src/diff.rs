@@ -78,13 +78,7 @@ pub struct ManualDiff {
 impl ManualDiff {
     /// True when the spec already says what the manual says.
     pub fn is_empty(&self) -> bool {
-        self.manual.is_empty()
-            && self.urls.is_empty()
-            && self.codes_added.is_empty()
-            && self.codes_removed.is_empty()
-            && self.codes_changed.is_empty()
-            && self.revisions_added.is_empty()
-            && self.revisions_changed.is_empty()
+        self.len() == 0
     }
 
     /// How many changes the diff lists.

@@ -708,6 +708,7 @@ fn inline_values(description: &str, line: usize) -> Vec<ValueRow> {
 }
 
 /// The root, the record element and where each leaf sits, from a sample answer.
+#[derive(Default)]
 struct Shape {
     root: Option<Named>,
     record: Option<Named>,
@@ -716,11 +717,8 @@ struct Shape {
 }
 
 fn xml_shape(sample: &[(usize, &str)]) -> Result<Shape, ParseError> {
-    let text = sample
-        .iter()
-        .map(|(_, l)| *l)
-        .collect::<Vec<_>>()
-        .join("\n");
+    let lines: Vec<&str> = sample.iter().map(|(_, l)| *l).collect();
+    let text = lines.join("\n");
     // the manual's line and 1-based column of a byte offset into `text`
     let at = |offset: u64| {
         let mut offset = usize::try_from(offset)
@@ -738,13 +736,9 @@ fn xml_shape(sample: &[(usize, &str)]) -> Result<Shape, ParseError> {
     let config = reader.config_mut();
     (config.check_end_names, config.allow_unmatched_ends) = (false, true);
     config.allow_dangling_amp = true;
-    let mut shape = Shape {
-        root: None,
-        record: None,
-        fields: Vec::new(),
-    };
-    // open elements: name, line
-    let mut stack: Vec<(String, usize)> = Vec::new();
+    let mut shape = Shape::default();
+    // open elements, with their lines
+    let mut stack: Vec<Named> = Vec::new();
     loop {
         let (line, column) = at(reader.buffer_position());
         let event = reader.read_event().map_err(|e| {
@@ -758,12 +752,12 @@ fn xml_shape(sample: &[(usize, &str)]) -> Result<Shape, ParseError> {
             Event::End(e) => {
                 let name = name_of(e.name());
                 return match stack.pop() {
-                    Some((open, _)) if open == name => continue,
-                    Some((open, at)) => Err(err(
-                        line,
-                        column,
-                        format!("`</{name}>` closes `<{open}>` of line {at}"),
-                    )),
+                    Some(open) if open.name == name => continue,
+                    Some(open) => {
+                        let (open, at) = (open.name, open.line);
+                        let message = format!("`</{name}>` closes `<{open}>` of line {at}");
+                        Err(err(line, column, message))
+                    }
                     None => Err(err(line, column, format!("`</{name}>` closes nothing"))),
                 };
             }
@@ -771,30 +765,23 @@ fn xml_shape(sample: &[(usize, &str)]) -> Result<Shape, ParseError> {
             _ => continue,
         };
         let depth = stack.len();
-        if depth == 0 && shape.root.is_none() {
-            shape.root = Some(Named {
-                name: name.clone(),
-                line,
-            });
-        }
-        if depth == 2
-            && shape.record.is_none()
-            && let Some((record, at)) = stack.get(1)
-        {
-            shape.record = Some(Named {
-                name: record.clone(),
-                line: *at,
-            });
-        }
         if depth >= 1 && !shape.fields.iter().any(|(f, _)| *f == name) {
             shape.fields.push((name.clone(), depth >= 2));
         }
+        let element = Named { name, line };
+        if depth == 0 && shape.root.is_none() {
+            shape.root = Some(element.clone());
+        }
+        if depth == 2 && shape.record.is_none() {
+            shape.record = stack.get(1).cloned();
+        }
         if open {
-            stack.push((name, line));
+            stack.push(element);
         }
     }
-    if let Some((open, at)) = stack.pop() {
-        return Err(err(at, 1, format!("`<{open}>` is never closed")));
+    if let Some(open) = stack.pop() {
+        let message = format!("`<{}>` is never closed", open.name);
+        return Err(err(open.line, 1, message));
     }
     Ok(shape)
 }
