@@ -924,18 +924,11 @@ impl Merge<'_> {
             return;
         };
         for element in [&mut answer.result_code, &mut answer.result_message] {
-            let found = manual
-                .response
-                .iter()
-                .find(|p| p.name == *element.name.get_ref());
-            if let Some(Param {
-                length: Length::Bytes(n),
-                name,
-                ..
-            }) = found
-            {
-                let what = format!("answer {name} max_bytes");
-                self.set(scope, what, &mut element.max_bytes, new(*n), None);
+            let wire = element.name.get_ref();
+            let p = manual.response.iter().find(|p| p.name == *wire);
+            if let Some(Length::Bytes(n)) = p.map(|p| p.length) {
+                let what = format!("answer {wire} max_bytes");
+                self.set(scope, what, &mut element.max_bytes, new(n), None);
             }
         }
         if manual.codes.is_empty() {
