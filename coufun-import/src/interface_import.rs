@@ -44,12 +44,12 @@ pub fn is_weak(source: &Source) -> bool {
     matches!(source, Source::Inferred | Source::Observed)
 }
 
-/// The index of the operation whose path or root comes from document `key`.
-fn operation_of(spec: &EndpointsFile, key: &str) -> Option<usize> {
+/// The operation whose path or root comes from document `key`, and its index.
+fn operation_of(spec: &EndpointsFile, key: &str) -> Option<(usize, Operation)> {
     let ours = |s: &Spanned<Source>| s.get_ref().document() == Some(key);
-    spec.operations
-        .iter()
-        .position(|op| ours(&op.path.source) || ours(&op.root.source))
+    let mut all = spec.operations.iter().enumerate();
+    let (index, op) = all.find(|(_, op)| ours(&op.path.source) || ours(&op.root.source))?;
+    Some((index, op.clone()))
 }
 
 /// Why a manual could not be mapped onto the spec.
@@ -354,14 +354,11 @@ fn word<T: serde::Serialize>(value: &T) -> String {
 
 /// `5` in the manual for `05` in the spec: a short number padded to the width of
 /// the spec's values when they are all numbers.
-pub(crate) fn padded(spec: &[String], wire: &str) -> String {
+pub(crate) fn padded(spec: &[EnumValue], wire: &str) -> String {
     let numeric = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
-    let width = spec
-        .iter()
-        .all(|w| numeric(w))
-        .then(|| spec.iter().map(String::len).max())
-        .flatten();
-    match width {
+    let all_numeric = spec.iter().all(|v| numeric(v.wire.get_ref()));
+    let widest = spec.iter().map(|v| v.wire.get_ref().len()).max();
+    match widest.filter(|_| all_numeric) {
         Some(n) if numeric(wire) && wire.len() < n => format!("{wire:0>n$}"),
         _ => wire.to_owned(),
     }
@@ -408,7 +405,7 @@ impl Merge<'_> {
     fn operation(&mut self, spec: &mut EndpointsFile) -> Result<(), MapError> {
         let key = self.key;
         let manual = self.manual;
-        let index = operation_of(spec, key).ok_or_else(|| MapError::Shape {
+        let (index, mut op) = operation_of(spec, key).ok_or_else(|| MapError::Shape {
             file: ENDPOINTS,
             what: format!(
                 "an entry of [[operations]] whose path or root has source = \"{key}\" (the {} \
@@ -416,9 +413,6 @@ impl Merge<'_> {
                 manual.kind.name()
             ),
         })?;
-        let Some(mut op) = spec.operations.get(index).cloned() else {
-            return Ok(());
-        };
         let op = &mut op;
         let scope = format!("operation {}", op.name());
 
@@ -1009,12 +1003,10 @@ impl Merge<'_> {
                 continue;
             };
             let worded = k.values.iter().any(|v| !v.wording.is_empty());
-            let spec_wires: Vec<String> =
-                k.values.iter().map(|v| v.wire.get_ref().clone()).collect();
             let manual_wires: Vec<String> = vt
                 .values
                 .iter()
-                .map(|v| padded(&spec_wires, &v.wire))
+                .map(|v| padded(&k.values, &v.wire))
                 .collect();
             let our_wording = |ko: &str| Wording {
                 source: new(Source::Document(key.to_owned())),
