@@ -326,12 +326,8 @@ pub(crate) fn front(doc: &Doc<'_>) -> Result<Front, (usize, String)> {
     };
     let no_date = "no revision date: expected a line `**최종 개정일:** YYYY.MM.DD`";
     let (n, raw) = date.ok_or((last, no_date.to_owned()))?;
-    let date = normalize_date(&raw).ok_or_else(|| {
-        (
-            n,
-            format!("`{raw}` is not a date: expected YYYY.MM.DD or YYYY-MM-DD"),
-        )
-    })?;
+    let not_a_date = format!("`{raw}` is not a date: expected YYYY.MM.DD or YYYY-MM-DD");
+    let date = normalize_date(&raw).ok_or((n, not_a_date))?;
     Ok(Front {
         title,
         version,
