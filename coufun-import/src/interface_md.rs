@@ -535,11 +535,7 @@ fn wire_name(n: usize, c: &Cell, what: &str) -> Result<String, ParseError> {
 }
 
 fn length(n: usize, c: &Cell) -> Result<Length, ParseError> {
-    let squashed: String = strip_markup(&c.text)
-        .chars()
-        .filter(|ch| !ch.is_whitespace())
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let squashed = normalize(&c.text).to_ascii_lowercase();
     if ["number", "숫자", "numeric", "int"].contains(&squashed.as_str()) {
         return Ok(Length::Number);
     }
