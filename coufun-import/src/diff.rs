@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::interface_diff::arrow;
+
 /// One value that changes: where, old, new, and an optional note for the reviewer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
@@ -76,13 +78,7 @@ pub struct ManualDiff {
 impl ManualDiff {
     /// True when the spec already says what the manual says.
     pub fn is_empty(&self) -> bool {
-        self.manual.is_empty()
-            && self.urls.is_empty()
-            && self.codes_added.is_empty()
-            && self.codes_removed.is_empty()
-            && self.codes_changed.is_empty()
-            && self.revisions_added.is_empty()
-            && self.revisions_changed.is_empty()
+        self.len() == 0
     }
 
     /// How many changes the diff lists.
@@ -98,17 +94,7 @@ impl ManualDiff {
 }
 
 fn change(f: &mut fmt::Formatter<'_>, prefix: &str, c: &Change) -> fmt::Result {
-    let old = if c.old.is_empty() {
-        "(none)".to_owned()
-    } else {
-        format!("{:?}", c.old)
-    };
-    let new = if c.new.is_empty() {
-        "(none)".to_owned()
-    } else {
-        format!("{:?}", c.new)
-    };
-    writeln!(f, "{prefix} {}: {old} → {new}", c.what)?;
+    writeln!(f, "{prefix} {}: {}", c.what, arrow(&c.old, &c.new))?;
     if let Some(note) = &c.note {
         writeln!(f, "    {note}")?;
     }

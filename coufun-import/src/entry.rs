@@ -120,13 +120,10 @@ fn same(a: &Value, b: &Value) -> bool {
 /// Merges table `new` into `target`, which holds `old`.
 fn merge_table(target: &mut dyn TableLike, old: &InlineTable, new: &InlineTable, c: &Comments) {
     for (key, new_value) in new.iter() {
-        match old.get(key) {
-            Some(old_value) if same(old_value, new_value) => {}
-            Some(old_value) => match target.get_mut(key) {
-                Some(item) => merge_item(item, old_value, new_value, c),
-                None => insert(target, key, new_value),
-            },
-            None => insert(target, key, new_value),
+        match (old.get(key), target.get_mut(key)) {
+            (Some(old_value), _) if same(old_value, new_value) => {}
+            (Some(old_value), Some(item)) => merge_item(item, old_value, new_value, c),
+            _ => insert(target, key, new_value),
         }
     }
     for (key, _) in old.iter() {
@@ -175,10 +172,7 @@ fn merge_value(target: &mut Value, old: &Value, new: &Value, c: &Comments) {
 /// An entry's identity: its first field, shown.
 fn identity(value: &Value) -> Option<String> {
     let (_, first) = value.as_inline_table()?.iter().next()?;
-    Some(match first.as_str() {
-        Some(s) => s.to_owned(),
-        None => first.to_string(),
-    })
+    Some(show(first))
 }
 
 /// The identities of an array of tables, when each is unique.

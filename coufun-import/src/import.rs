@@ -16,7 +16,7 @@ use coufun_codegen::{
 use toml_edit::DocumentMut;
 
 use crate::diff::{AddedCode, AddedRevision, Change, ManualDiff, RemovedCode};
-use crate::entry::{self, Comments, EntryError, KeyChange};
+use crate::entry::{self, Comments, EntryError};
 use crate::interface_diff::InterfaceDiff;
 use crate::interface_import::{self, MapError, SpecTexts};
 use crate::interface_md::{self, Detected};
@@ -140,14 +140,15 @@ pub(crate) fn new<T>(value: T) -> Spanned<T> {
     Spanned::new(0..0, value)
 }
 
-/// `changes` as the diff lists them, `what` prefixed: a Korean text that changes
-/// carries a note naming the English we keep (the `_en` twin of its `_ko` key).
+/// What changed from `old` to `entry`, as the diff lists it, `what` prefixed: a
+/// Korean text that changes carries a note naming the English we keep (the `_en`
+/// twin of its `_ko` key).
 fn listed<T: serde::Serialize>(
     prefix: &str,
-    changes: Vec<KeyChange>,
+    old: &T,
     entry: &T,
 ) -> Result<Vec<Change>, EntryError> {
-    changes
+    entry::changes(old, entry)?
         .into_iter()
         .map(|c| {
             let note = match c.key.strip_suffix("_ko") {
@@ -181,15 +182,7 @@ fn merge_manual(
     manual.publisher.clone_from(&m.publisher);
     manual.transport.clone_from(&m.transport);
     manual.result_format.clone_from(&m.result_format);
-    diff.manual = entry::changes(&old, manual)?
-        .into_iter()
-        .map(|c| Change {
-            what: c.key,
-            old: c.old,
-            new: c.new,
-            note: None,
-        })
-        .collect();
+    diff.manual = listed("", &old, manual)?;
 
     let mut by_version: BTreeMap<String, Revision> = std::mem::take(&mut manual.revisions)
         .into_iter()
@@ -203,11 +196,7 @@ fn merge_manual(
                 kept.change_ko = new(r.change.clone());
                 kept.author.clone_from(&r.author);
                 let prefix = format!("{} ", r.version);
-                diff.revisions_changed.extend(listed(
-                    &prefix,
-                    entry::changes(&old, &kept)?,
-                    &kept,
-                )?);
+                diff.revisions_changed.extend(listed(&prefix, &old, &kept)?);
                 manual.revisions.push(kept);
             }
             None => {
@@ -274,8 +263,7 @@ fn merge_urls(
         env.url = new(row.url.clone());
         env.label_ko.clone_from(&row.label);
         let prefix = format!("{} ", env.name.get_ref());
-        diff.urls
-            .extend(listed(&prefix, entry::changes(&old, env)?, env)?);
+        diff.urls.extend(listed(&prefix, &old, env)?);
     }
     Ok(())
 }
@@ -335,8 +323,7 @@ fn merge_codes(
                 c.contact_admin = contact_admin;
                 c.removed_in = None;
                 let prefix = format!("{} {} ", row.code, c.variant());
-                diff.codes_changed
-                    .extend(listed(&prefix, entry::changes(&old, &c)?, &c)?);
+                diff.codes_changed.extend(listed(&prefix, &old, &c)?);
                 codes.push(c);
             }
             None => {
@@ -447,18 +434,24 @@ pub struct Outcome {
     pub todo: Vec<String>,
 }
 
-fn read(path: &Path) -> Result<String, ImportError> {
-    std::fs::read_to_string(path).map_err(|source| ImportError::Io {
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ImportError + '_ {
+    |source| ImportError::Io {
         path: path.to_owned(),
         source,
-    })
+    }
 }
 
-fn write(path: &Path, text: &str) -> Result<(), ImportError> {
-    std::fs::write(path, text).map_err(|source| ImportError::Io {
-        path: path.to_owned(),
-        source,
-    })
+fn read(path: &Path) -> Result<String, ImportError> {
+    std::fs::read_to_string(path).map_err(io_error(path))
+}
+
+/// Writes `new` over `old` at `path` unless `dry_run` or it is `old`; whether it wrote.
+fn write_changed(path: &Path, old: &str, new: &str, dry_run: bool) -> Result<bool, ImportError> {
+    let wrote = !dry_run && new != old;
+    if wrote {
+        std::fs::write(path, new).map_err(io_error(path))?;
+    }
+    Ok(wrote)
 }
 
 /// Reads the manual at `manual_path`, recognises which manual it is, merges it
@@ -497,13 +490,9 @@ fn run_codes(
         Ok(_) => Vec::new(),
         Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
     };
-    let wrote = !options.dry_run && merged.text != spec_text;
-    if wrote {
-        write(&spec_path, &merged.text)?;
-    }
     Ok(Outcome {
         diff: AnyDiff::Codes(merged.diff),
-        wrote,
+        wrote: write_changed(&spec_path, &spec_text, &merged.text, options.dry_run)?,
         files: vec![RESULT_CODES_PATH],
         todo,
     })
@@ -531,18 +520,14 @@ fn run_interface(
         options.missing,
     )?;
     // the marks, whatever else validation says (it may stop before reaching them)
-    let mut todo: Vec<String> = Vec::new();
-    let sources = [SpecSource::new(ENDPOINTS_PATH, merged.endpoints.as_str())];
-    for source in &sources {
-        todo.extend(
-            coufun_codegen::validate::needs_human_marks(source)
-                .iter()
-                .map(ToString::to_string),
-        );
-    }
+    let source = SpecSource::new(ENDPOINTS_PATH, merged.endpoints.as_str());
+    let mut todo: Vec<String> = coufun_codegen::validate::needs_human_marks(&source)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     let checked = Spec::parse(SpecSources {
         result_codes: SpecSource::new(RESULT_CODES_PATH, codes),
-        endpoints: SpecSource::new(ENDPOINTS_PATH, merged.endpoints.as_str()),
+        endpoints: source,
     });
     if let Err(errors) = checked {
         for e in errors.0.iter().map(ToString::to_string) {
@@ -551,21 +536,16 @@ fn run_interface(
             }
         }
     }
-    let files = vec![ENDPOINTS_PATH];
-    let writes = [(endpoints_path, endpoints, merged.endpoints)];
-    let mut wrote = false;
-    if !options.dry_run {
-        for (path, old, new) in &writes {
-            if old != new {
-                write(path, new)?;
-                wrote = true;
-            }
-        }
-    }
+    let wrote = write_changed(
+        &endpoints_path,
+        &endpoints,
+        &merged.endpoints,
+        options.dry_run,
+    )?;
     Ok(Outcome {
         diff: AnyDiff::Interface(merged.diff),
         wrote,
-        files,
+        files: vec![ENDPOINTS_PATH],
         todo,
     })
 }

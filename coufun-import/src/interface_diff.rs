@@ -4,6 +4,11 @@
 
 use std::fmt;
 
+use serde::Serialize;
+use toml_edit::Value;
+
+use crate::entry;
+
 /// What kind of change a line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sign {
@@ -85,14 +90,13 @@ impl InterfaceDiff {
     }
 }
 
-/// `"old" → "new"`, `(none)` for an empty side.
-pub fn arrow(old: &str, new: &str) -> String {
-    let show = |s: &str| {
-        if s.is_empty() {
-            "(none)".to_owned()
-        } else {
-            format!("{s:?}")
-        }
+/// `old → new`: a text quoted, a number or flag as written, `(none)` for an
+/// empty text or an absent value.
+pub fn arrow<T: Serialize + ?Sized>(old: &T, new: &T) -> String {
+    let show = |value: &T| match entry::to_value(value) {
+        Ok(Value::String(s)) if !s.value().is_empty() => format!("{:?}", s.value()),
+        Ok(v) if !v.is_str() => v.to_string().trim().to_owned(),
+        _ => "(none)".to_owned(),
     };
     format!("{} → {}", show(old), show(new))
 }
@@ -120,17 +124,13 @@ impl fmt::Display for InterfaceDiff {
 }
 
 fn item_line(f: &mut fmt::Formatter<'_>, item: &Item) -> fmt::Result {
-    {
-        {
-            if item.detail.is_empty() {
-                writeln!(f, "  {} {}", item.sign.mark(), item.what)?;
-            } else {
-                writeln!(f, "  {} {}: {}", item.sign.mark(), item.what, item.detail)?;
-            }
-            if let Some(note) = &item.note {
-                writeln!(f, "      {note}")?;
-            }
-        }
+    if item.detail.is_empty() {
+        writeln!(f, "  {} {}", item.sign.mark(), item.what)?;
+    } else {
+        writeln!(f, "  {} {}: {}", item.sign.mark(), item.what, item.detail)?;
+    }
+    if let Some(note) = &item.note {
+        writeln!(f, "      {note}")?;
     }
     Ok(())
 }

@@ -44,12 +44,12 @@ pub fn is_weak(source: &Source) -> bool {
     matches!(source, Source::Inferred | Source::Observed)
 }
 
-/// The index of the operation whose path or root comes from document `key`.
-fn operation_of(spec: &EndpointsFile, key: &str) -> Option<usize> {
+/// The operation whose path or root comes from document `key`, and its index.
+fn operation_of(spec: &EndpointsFile, key: &str) -> Option<(usize, Operation)> {
     let ours = |s: &Spanned<Source>| s.get_ref().document() == Some(key);
-    spec.operations
-        .iter()
-        .position(|op| ours(&op.path.source) || ours(&op.root.source))
+    let mut all = spec.operations.iter().enumerate();
+    let (index, op) = all.find(|(_, op)| ours(&op.path.source) || ours(&op.root.source))?;
+    Some((index, op.clone()))
 }
 
 /// Why a manual could not be mapped onto the spec.
@@ -105,18 +105,6 @@ pub struct Merged {
 
 const ENDPOINTS: &str = coufun_codegen::ENDPOINTS_PATH;
 
-pub(crate) fn shape(file: &'static str, what: impl Into<String>) -> MapError {
-    MapError::Shape {
-        file,
-        what: what.into(),
-    }
-}
-
-pub(crate) fn parse(file: &'static str, text: &str) -> Result<DocumentMut, MapError> {
-    text.parse::<DocumentMut>()
-        .map_err(|source| MapError::Syntax { file, source })
-}
-
 fn typed<T: serde::de::DeserializeOwned>(file: &'static str, text: &str) -> Result<T, MapError> {
     toml::from_str(text).map_err(|source| MapError::Model { file, source })
 }
@@ -128,7 +116,10 @@ pub fn merge(
     manual: &InterfaceManual,
     missing: MissingCodes,
 ) -> Result<Merged, MapError> {
-    let mut edoc = parse(ENDPOINTS, spec.endpoints)?;
+    let mut edoc: DocumentMut = spec.endpoints.parse().map_err(|source| MapError::Syntax {
+        file: ENDPOINTS,
+        source,
+    })?;
     let old: EndpointsFile = typed(ENDPOINTS, spec.endpoints)?;
     let codes: ResultCodesFile = typed(coufun_codegen::RESULT_CODES_PATH, spec.result_codes)?;
     let known_hosts: Vec<String> = codes
@@ -137,15 +128,18 @@ pub fn merge(
         .map(|e| e.url.get_ref().clone())
         .collect();
     let mut new_spec = old.clone();
-    let mut m = Context {
+    let mut m = Merge {
         key: document_key(manual.kind),
         manual,
         missing,
         diff: InterfaceDiff::default(),
+        client_wire: old.client.poc_id.name.get_ref().clone(),
+        kinds_done: BTreeSet::new(),
+        conflicts: Vec::new(),
     };
     m.document(&mut new_spec);
     m.hosts(&mut new_spec, &known_hosts);
-    Merger::new(&mut m, &new_spec).operation(&mut new_spec)?;
+    m.operation(&mut new_spec)?;
     entry::write(edoc.as_table_mut(), &old, &new_spec, &Comments::new())?;
     Ok(Merged {
         diff: m.diff,
@@ -154,23 +148,59 @@ pub fn merge(
 }
 
 /// What every part of a merge shares: the manual, its document key, what to do
-/// with what it dropped, and the diff so far.
-pub(crate) struct Context<'a> {
-    pub(crate) key: &'static str,
-    pub(crate) manual: &'a InterfaceManual,
-    pub(crate) missing: MissingCodes,
-    pub(crate) diff: InterfaceDiff,
+/// with what it dropped, and the diff so far; and for the endpoints side (one
+/// operation, the kinds it uses, `[[conflicts]]`), what it found so far.
+struct Merge<'a> {
+    key: &'static str,
+    manual: &'a InterfaceManual,
+    missing: MissingCodes,
+    diff: InterfaceDiff,
+    /// The wire name of the client's `POC_ID` parameter.
+    client_wire: String,
+    kinds_done: BTreeSet<String>,
+    conflicts: Vec<PendingConflict>,
 }
 
-impl Context<'_> {
+impl Merge<'_> {
     /// Reports what the manual dropped; `true` when it goes from the spec.
-    pub(crate) fn removed(&mut self, scope: &str, what: &str) -> bool {
+    fn removed(&mut self, scope: &str, what: &str) -> bool {
         let fate = match self.missing {
             MissingCodes::Keep => "not in the manual; kept (--remove-missing removes it)",
             MissingCodes::Remove => "not in the manual; removed",
         };
         self.diff.push(scope, Sign::Removed, what, fate, None);
         self.missing == MissingCodes::Remove
+    }
+
+    /// Replaces `slot` with `value` when they differ, adding `what: old → new`
+    /// (with `note`); whether it changed. The one compare-report-overwrite step
+    /// of every merged field.
+    fn set<T: PartialEq + serde::Serialize>(
+        &mut self,
+        scope: &str,
+        what: impl Into<String>,
+        slot: &mut T,
+        value: T,
+        note: Option<String>,
+    ) -> bool {
+        if *slot == value {
+            return false;
+        }
+        let detail = arrow(&*slot, &value);
+        self.diff.push(scope, Sign::Changed, what, detail, note);
+        *slot = value;
+        true
+    }
+
+    /// Asks `gone` of each entry of `list`, last first (it reports what the
+    /// manual dropped through [`Merge::removed`]); drops those it says go.
+    fn drop_missing<T>(
+        &mut self,
+        list: &mut Vec<T>,
+        mut gone: impl FnMut(&mut Self, &mut T) -> bool,
+    ) {
+        let mut drop: Vec<bool> = list.iter_mut().rev().map(|e| gone(self, e)).collect();
+        list.retain(|_| !drop.pop().unwrap_or(false));
     }
 
     fn source(&self) -> Spanned<Source> {
@@ -224,15 +254,9 @@ impl Context<'_> {
             );
             return;
         };
-        for (value, name, new_value) in [
-            (&mut doc.version, "version", &manual.version),
-            (&mut doc.date, "date", &manual.date),
-        ] {
-            if value.get_ref() != new_value {
-                self.diff.changed(&scope, name, value.get_ref(), new_value);
-                *value = new(new_value.clone());
-            }
-        }
+        let (version, date) = (new(manual.version.clone()), new(manual.date.clone()));
+        self.set(&scope, "version", &mut doc.version, version, None);
+        self.set(&scope, "date", &mut doc.date, date, None);
     }
 
     /// The URL rows' hosts: known when they are an environment of
@@ -249,12 +273,9 @@ impl Context<'_> {
             if known.contains(&row.base) || !seen.insert(row.base.clone()) {
                 continue;
             }
-            if environment(&row.label) == "test" && test_is_ours {
-                if test.url.get_ref() != &row.base {
-                    self.diff
-                        .changed(&scope, "test_server.url", test.url.get_ref(), &row.base);
-                    test.url = new(row.base.clone());
-                }
+            if is_test(&row.label) && test_is_ours {
+                let url = new(row.base.clone());
+                self.set(&scope, "test_server.url", &mut test.url, url, None);
             } else {
                 self.diff.push(
                     &scope,
@@ -284,29 +305,12 @@ struct PendingConflict {
     new: u32,
 }
 
-/// The endpoints side of a merge: one operation, the kinds it uses, `[[conflicts]]`.
-struct Merger<'c, 'a> {
-    cx: &'c mut Context<'a>,
-    /// The wire name of the client's `POC_ID` parameter.
-    client_wire: String,
-    kinds_done: BTreeSet<String>,
-    conflicts: Vec<PendingConflict>,
-}
-
 /// What holds the limit a request field is checked against.
 enum Holder {
     /// `[kinds.<key>]`.
     Kind(String),
     /// The client's `POC_ID` parameter.
     Client,
-}
-
-/// The limit a manual's length is compared with: its value and source.
-struct Limit<'s> {
-    /// `max_bytes` or `max_len`, for the diff.
-    what: &'static str,
-    value: &'s mut Spanned<u32>,
-    source: &'s mut Spanned<Source>,
 }
 
 /// `needle` in `text`, not as the tail of a longer number (`500 bytes` is not
@@ -320,17 +324,11 @@ fn mentions(text: &str, needle: &str) -> bool {
     })
 }
 
-/// The environment a URL row names: `상용` → production, `테스트` → test.
-fn environment(label: &str) -> &'static str {
+/// Whether a URL row names the test environment (`테스트`), not another
+/// (`상용`: production).
+fn is_test(label: &str) -> bool {
     let squashed: String = label.chars().filter(|c| !c.is_whitespace()).collect();
-    let lower = squashed.to_lowercase();
-    if squashed.contains("테스트") || lower.contains("test") {
-        "test"
-    } else if squashed.contains("상용") || lower.contains("prod") {
-        "production"
-    } else {
-        "other"
-    }
+    squashed.contains("테스트") || squashed.to_lowercase().contains("test")
 }
 
 /// `, `description`` for a placeholder, or "".
@@ -346,9 +344,9 @@ fn required_word(required: bool) -> &'static str {
     if required { "required" } else { "optional" }
 }
 
-/// A method as the spec writes it.
-fn method_word(m: Method) -> String {
-    entry::to_value(&m)
+/// A word of the model (a method, a rule) as the spec writes it.
+fn word<T: serde::Serialize>(value: &T) -> String {
+    entry::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
@@ -356,14 +354,11 @@ fn method_word(m: Method) -> String {
 
 /// `5` in the manual for `05` in the spec: a short number padded to the width of
 /// the spec's values when they are all numbers.
-pub(crate) fn padded(spec: &[String], wire: &str) -> String {
+pub(crate) fn padded(spec: &[EnumValue], wire: &str) -> String {
     let numeric = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
-    let width = spec
-        .iter()
-        .all(|w| numeric(w))
-        .then(|| spec.iter().map(String::len).max())
-        .flatten();
-    match width {
+    let all_numeric = spec.iter().all(|v| numeric(v.wire.get_ref()));
+    let widest = spec.iter().map(|v| v.wire.get_ref().len()).max();
+    match widest.filter(|_| all_numeric) {
         Some(n) if numeric(wire) && wire.len() < n => format!("{wire:0>n$}"),
         _ => wire.to_owned(),
     }
@@ -382,24 +377,11 @@ fn field_kind(op: &Operation, wire: &str) -> Option<String> {
         .or_else(|| answer.map(|f| f.type_name.get_ref().clone()))
 }
 
-impl<'c, 'a> Merger<'c, 'a> {
-    fn new(cx: &'c mut Context<'a>, spec: &EndpointsFile) -> Self {
-        Merger {
-            cx,
-            client_wire: spec.client.poc_id.name.get_ref().clone(),
-            kinds_done: BTreeSet::new(),
-            conflicts: Vec::new(),
-        }
-    }
-
+impl Merge<'_> {
     /// A name the manual confirms takes the manual as its source.
     fn weak_source(&mut self, source: &mut Spanned<Source>, scope: &str, what: &str) {
         if is_weak(source.get_ref()) {
-            let old = source.get_ref().as_str().to_owned();
-            *source = self.cx.source();
-            self.cx
-                .diff
-                .changed(scope, format!("{what} source"), &old, self.cx.key);
+            self.set(scope, format!("{what} source"), source, self.source(), None);
         }
     }
 
@@ -413,31 +395,24 @@ impl<'c, 'a> Merger<'c, 'a> {
         scope: &str,
         what: &str,
     ) {
-        if name.get_ref() != new_name {
-            self.cx.diff.changed(scope, what, name.get_ref(), new_name);
-            *name = new(new_name.to_owned());
-            self.cx.cite(source);
+        if self.set(scope, what, name, new(new_name.to_owned()), None) {
+            self.cite(source);
         } else {
             self.weak_source(source, scope, what);
         }
     }
 
-    fn operation(mut self, spec: &mut EndpointsFile) -> Result<(), MapError> {
-        let key = self.cx.key;
-        let manual = self.cx.manual;
-        let index = operation_of(spec, key).ok_or_else(|| {
-            shape(
-                ENDPOINTS,
-                format!(
-                    "an entry of [[operations]] whose path or root has source = \"{key}\" \
-                     (the {} manual describes it); add one by hand first",
-                    manual.kind.name()
-                ),
-            )
+    fn operation(&mut self, spec: &mut EndpointsFile) -> Result<(), MapError> {
+        let key = self.key;
+        let manual = self.manual;
+        let (index, mut op) = operation_of(spec, key).ok_or_else(|| MapError::Shape {
+            file: ENDPOINTS,
+            what: format!(
+                "an entry of [[operations]] whose path or root has source = \"{key}\" (the {} \
+                 manual describes it); add one by hand first",
+                manual.kind.name()
+            ),
         })?;
-        let Some(mut op) = spec.operations.get(index).cloned() else {
-            return Ok(());
-        };
         let op = &mut op;
         let scope = format!("operation {}", op.name());
 
@@ -445,7 +420,7 @@ impl<'c, 'a> Merger<'c, 'a> {
         if let Some(path) = manual.urls.first().map(|u| u.path.as_str()) {
             self.name(&mut op.path.name, &mut op.path.source, path, &scope, "path");
             if paths.len() > 1 {
-                self.cx.diff.push(
+                self.diff.push(
                     &scope,
                     Sign::Conflict,
                     "path",
@@ -455,13 +430,8 @@ impl<'c, 'a> Merger<'c, 'a> {
             }
         }
         if let Some(root) = &manual.root {
-            self.name(
-                &mut op.root.name,
-                &mut op.root.source,
-                &root.name,
-                &scope,
-                "root",
-            );
+            let r = &mut op.root;
+            self.name(&mut r.name, &mut r.source, &root.name, &scope, "root");
         }
         self.methods(op, &scope);
         let record = manual.record.as_ref().or(manual.record_mentioned.as_ref());
@@ -472,7 +442,7 @@ impl<'c, 'a> Merger<'c, 'a> {
                 None => self.weak_source(source, &scope, "record element"),
             }
         } else if let Some(r) = &manual.record {
-            self.cx.diff.push(
+            self.diff.push(
                 &scope,
                 Sign::Conflict,
                 "record element",
@@ -506,11 +476,11 @@ impl<'c, 'a> Merger<'c, 'a> {
     }
 
     fn methods(&mut self, op: &mut Operation, scope: &str) {
-        let manual = self.cx.manual;
+        let manual = self.manual;
         if manual.methods.is_empty() {
             return;
         }
-        let old: Vec<String> = op.methods.iter().map(|m| method_word(*m)).collect();
+        let old: Vec<String> = op.methods.iter().map(word).collect();
         if old.iter().collect::<BTreeSet<_>>() == manual.methods.iter().collect() {
             return;
         }
@@ -522,14 +492,10 @@ impl<'c, 'a> Merger<'c, 'a> {
         match parsed {
             Ok(methods) => {
                 op.methods = methods;
-                self.cx.diff.changed(
-                    scope,
-                    "methods",
-                    &old.join(", "),
-                    &manual.methods.join(", "),
-                );
+                let (old, new) = (old.join(", "), manual.methods.join(", "));
+                self.diff.changed(scope, "methods", &old, &new);
             }
-            Err(_) => self.cx.diff.push(
+            Err(_) => self.diff.push(
                 scope,
                 Sign::Conflict,
                 "methods",
@@ -546,7 +512,7 @@ impl<'c, 'a> Merger<'c, 'a> {
             let about = mentions(&c.fact, wire) || c.says.iter().any(|s| mentions(&s.text, wire));
             about
                 && c.says.iter().any(|s| {
-                    s.source.get_ref().document() == Some(self.cx.key) && mentions(&s.text, needle)
+                    s.source.get_ref().document() == Some(self.key) && mentions(&s.text, needle)
                 })
         })
     }
@@ -559,11 +525,11 @@ impl<'c, 'a> Merger<'c, 'a> {
         conflicts: &[Conflict],
         scope: &str,
     ) -> Vec<(Holder, String, Length)> {
-        let manual = self.cx.manual;
+        let manual = self.manual;
         let mut limits = Vec::new();
         let mut flags = Vec::new();
         for p in &manual.request {
-            if self.is_client_param(&p.name) {
+            if self.client_wire == p.name {
                 limits.push((Holder::Client, p.name.clone(), p.length));
                 continue;
             }
@@ -575,7 +541,7 @@ impl<'c, 'a> Merger<'c, 'a> {
                 } else {
                     "name and kind marked NEEDS HUMAN"
                 };
-                self.cx.diff.push(
+                self.diff.push(
                     scope,
                     Sign::Added,
                     format!("request {}", p.name),
@@ -594,37 +560,22 @@ impl<'c, 'a> Merger<'c, 'a> {
                 self.field_length(field, p, scope);
                 continue;
             }
-            limits.push((
-                Holder::Kind(field.kind.get_ref().clone()),
-                p.name.clone(),
-                p.length,
-            ));
+            let holder = Holder::Kind(field.kind.get_ref().clone());
+            limits.push((holder, p.name.clone(), p.length));
         }
         let listed = |f: &RequestField| manual.request.iter().any(|p| &p.name == f.wire.get_ref());
         // Only what this document is the source of can be missing from it: a
         // field the spec marks inferred or observed is not the manual's claim.
-        let ours = |source: &Spanned<Source>| source.get_ref().document() == Some(self.cx.key);
-        let gone: Vec<String> = op
-            .request
-            .iter()
-            .filter(|f| !listed(f) && ours(&f.source))
-            .map(|f| f.wire.get_ref().clone())
-            .collect();
-        for wire in gone.iter().rev() {
-            if self.cx.removed(scope, &format!("request {wire}")) {
-                op.request.retain(|f| f.wire.get_ref() != wire);
-            }
-        }
+        self.drop_missing(&mut op.request, |cx, f| {
+            let ours = f.source.get_ref().document() == Some(cx.key);
+            ours && !listed(f) && cx.removed(scope, &format!("request {}", f.wire.get_ref()))
+        });
         for (wire, required) in flags {
             if let Some(field) = op.request.iter_mut().find(|f| f.wire.get_ref() == &wire) {
                 self.required(field, required, conflicts, scope);
             }
         }
         limits
-    }
-
-    fn is_client_param(&self, wire: &str) -> bool {
-        self.client_wire == wire
     }
 
     /// A required flag the manual states: taken unless `[[conflicts]]` records
@@ -640,13 +591,13 @@ impl<'c, 'a> Merger<'c, 'a> {
         let what = format!("request {wire} required");
         if field.required == required {
             if self.known_conflict(conflicts, &wire, required_word(!required)) {
-                self.cx.diff.push(
+                self.diff.push(
                     scope,
                     Sign::Changed,
                     what,
                     format!(
                         "the {} manual now says {}",
-                        self.cx.key,
+                        self.key,
                         required_word(required)
                     ),
                     Some(format!(
@@ -659,14 +610,7 @@ impl<'c, 'a> Merger<'c, 'a> {
         if self.known_conflict(conflicts, &wire, required_word(required)) {
             return; // a choice recorded in [[conflicts]]
         }
-        self.cx.diff.push(
-            scope,
-            Sign::Changed,
-            what,
-            format!("{} → {required}", field.required),
-            None,
-        );
-        field.required = required;
+        self.set(scope, what, &mut field.required, required, None);
     }
 
     /// The length of a request field that holds its own `max_bytes` (an
@@ -676,21 +620,14 @@ impl<'c, 'a> Merger<'c, 'a> {
         let label = format!("request {}", p.name);
         let type_name = field.type_name.as_ref().map(|t| t.get_ref().as_str());
         match (p.length, &mut field.max_bytes) {
-            (Length::Bytes(n), Some(old)) if *old.get_ref() != n => {
-                let o = *old.get_ref();
-                *old = new(n);
-                self.cx.diff.push(
-                    scope,
-                    Sign::Changed,
-                    format!("{label} max_bytes"),
-                    format!("{o} → {n}"),
-                    None,
-                );
+            (Length::Bytes(n), Some(old)) => {
+                let what = format!("{label} max_bytes");
+                self.set(scope, what, old, new(n), None);
             }
             (Length::Number, _)
                 if field.kind.get_ref().is_empty() && type_name != Some("amount") =>
             {
-                self.cx.diff.push(
+                self.diff.push(
                     scope,
                     Sign::Conflict,
                     format!("{label} length"),
@@ -714,32 +651,10 @@ impl<'c, 'a> Merger<'c, 'a> {
         inbound: bool,
         sibling: Option<&Spanned<Source>>,
     ) -> RequestField {
-        if inbound {
-            return RequestField {
-                name: new(needs_human(&format!("snake_case Rust name for {}", p.name))),
-                wire: new(p.name.clone()),
-                source: self.cx.source_like(sibling),
-                kind: new(String::new()),
-                type_name: Some(new(needs_human(&format!(
-                    "a type (text, timestamp, amount) or a `kind` for {}{}",
-                    p.name,
-                    describe(&p.description)
-                )))),
-                max_bytes: match p.length {
-                    Length::Bytes(n) => Some(new(n)),
-                    Length::Number => None,
-                },
-                doc: Some(needs_human(&format!("English for {}", p.name))),
-                required: p.required != Some(false),
-                code: None,
-                list: None,
-                role: None,
-            };
-        }
-        RequestField {
+        let field = RequestField {
             name: new(needs_human(&format!("snake_case Rust name for {}", p.name))),
             wire: new(p.name.clone()),
-            source: self.cx.source(),
+            source: self.source(),
             kind: new(needs_human(&format!(
                 "kind for {} (manual: {}{})",
                 p.name,
@@ -753,67 +668,60 @@ impl<'c, 'a> Merger<'c, 'a> {
             code: None,
             list: None,
             role: None,
+        };
+        if !inbound {
+            return field;
         }
-    }
-
-    /// The limit `holder` keeps for a length: the kind's `max_bytes` or
-    /// `max_len`, the client parameter's `max_bytes`; `Err` names the rule of a
-    /// kind that has none.
-    fn limit_of<'s>(
-        spec: &'s mut EndpointsFile,
-        holder: &Holder,
-    ) -> Option<Result<Limit<'s>, Rule>> {
-        match holder {
-            Holder::Client => {
-                let p = &mut spec.client.poc_id;
-                Some(Ok(Limit {
-                    what: "max_bytes",
-                    value: &mut p.max_bytes,
-                    source: &mut p.limit_source,
-                }))
-            }
-            Holder::Kind(key) => {
-                let k = spec.kinds.get_mut(key)?;
-                let (what, value) = match (&mut k.max_bytes, &mut k.max_len) {
-                    (Some(v), _) => ("max_bytes", v),
-                    (None, Some(v)) => ("max_len", v),
-                    (None, None) => return Some(Err(k.rule)),
-                };
-                Some(Ok(Limit {
-                    what,
-                    value,
-                    source: &mut k.limit_source,
-                }))
-            }
+        RequestField {
+            source: self.source_like(sibling),
+            kind: new(String::new()),
+            type_name: Some(new(needs_human(&format!(
+                "a type (text, timestamp, amount) or a `kind` for {}{}",
+                p.name,
+                describe(&p.description)
+            )))),
+            max_bytes: match p.length {
+                Length::Bytes(n) => Some(new(n)),
+                Length::Number => None,
+            },
+            doc: Some(needs_human(&format!("English for {}", p.name))),
+            required: p.required != Some(false),
+            ..field
         }
     }
 
     /// Compares a request field's length with the limit of its kind (or of the
     /// client parameter): taken when the limit comes from this manual or is a
-    /// guess, a conflict when another document sets it.
+    /// guess, a conflict when another document sets it. The limit is the
+    /// kind's `max_bytes` or `max_len` (`what` the diff calls it), the client
+    /// parameter's `max_bytes`; a kind may have none.
     fn limit(&mut self, spec: &mut EndpointsFile, holder: &Holder, wire: &str, length: Length) {
-        let key = self.cx.key;
-        let scope = match holder {
-            Holder::Kind(k) => format!("kind {k}"),
-            Holder::Client => "client poc_id".to_owned(),
-        };
-        let rule = match holder {
-            Holder::Kind(k) => spec.kinds.get(k).map(|k| k.rule),
-            Holder::Client => None,
-        };
-        let rule_word = rule
-            .and_then(|r| entry::to_value(&r).ok())
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let key = self.key;
         let conflicts = spec.conflicts.clone();
-        let Some(limit) = Self::limit_of(spec, holder) else {
-            return; // a kind still to be named: nothing to compare
+        let (scope, rule, what, value, source) = match holder {
+            Holder::Client => {
+                let p = &mut spec.client.poc_id;
+                let (scope, value) = ("client poc_id".to_owned(), Some(&mut p.max_bytes));
+                (scope, None, "max_bytes", value, &mut p.limit_source)
+            }
+            Holder::Kind(name) => {
+                let Some(k) = spec.kinds.get_mut(name) else {
+                    return; // a kind still to be named: nothing to compare
+                };
+                let (what, value) = match (&mut k.max_bytes, &mut k.max_len) {
+                    (Some(v), _) => ("max_bytes", Some(v)),
+                    (None, v) => ("max_len", v.as_mut()),
+                };
+                let scope = format!("kind {name}");
+                (scope, Some(k.rule), what, value, &mut k.limit_source)
+            }
         };
-        let (limit, new_value) = match (limit, length) {
-            (Ok(l), Length::Bytes(n)) => (l, n),
-            (Err(_), Length::Number) => return,
-            (Ok(_), Length::Number) => {
-                self.cx.diff.push(
+        let (value, new_value) = match (value, length) {
+            (Some(v), Length::Bytes(n)) => (v, n),
+            (None, Length::Number) => return,
+            (Some(_), Length::Number) => {
+                let rule_word = rule.as_ref().map(word).unwrap_or_default();
+                self.diff.push(
                     &scope,
                     Sign::Conflict,
                     format!("{wire} length"),
@@ -822,9 +730,9 @@ impl<'c, 'a> Merger<'c, 'a> {
                 );
                 return;
             }
-            (Err(rule), Length::Bytes(n)) => {
-                if rule == Rule::Count {
-                    self.cx.diff.push(
+            (None, Length::Bytes(n)) => {
+                if rule == Some(Rule::Count) {
+                    self.diff.push(
                         &scope,
                         Sign::Conflict,
                         format!("{wire} length"),
@@ -835,23 +743,22 @@ impl<'c, 'a> Merger<'c, 'a> {
                 return; // dates, mobiles and enums carry no byte limit
             }
         };
-        let old = *limit.value.get_ref();
+        let old = *value.get_ref();
         if old == new_value {
             return;
         }
-        let source = limit.source.get_ref().clone();
-        if source.document() != Some(key) && !is_weak(&source) {
+        let cited = source.get_ref().clone();
+        if cited.document() != Some(key) && !is_weak(&cited) {
             if self.known_conflict(&conflicts, wire, &format!("{new_value} bytes")) {
                 return;
             }
-            self.cx.diff.push(
+            let doc = cited.as_str();
+            self.diff.push(
                 &scope,
                 Sign::Conflict,
-                format!("{wire} {}", limit.what),
+                format!("{wire} {what}"),
                 format!(
-                    "{} manual {old}, {key} manual {new_value}: the {} manual's limit stays",
-                    source.as_str(),
-                    source.as_str()
+                    "{doc} manual {old}, {key} manual {new_value}: the {doc} manual's limit stays"
                 ),
                 Some(
                     "added to [[conflicts]]; its `choice` and `why` are marked NEEDS HUMAN".into(),
@@ -860,37 +767,31 @@ impl<'c, 'a> Merger<'c, 'a> {
             match self
                 .conflicts
                 .iter_mut()
-                .find(|c| c.holder_source == source && c.old == old && c.new == new_value)
+                .find(|c| c.holder_source == cited && c.old == old && c.new == new_value)
             {
                 Some(c) => c.wires.push(wire.to_owned()),
                 None => self.conflicts.push(PendingConflict {
                     wires: vec![wire.to_owned()],
-                    holder_source: source,
+                    holder_source: cited,
                     old,
                     new: new_value,
                 }),
             }
             return;
         }
-        if !self.kinds_done.insert(format!("{scope}.{}", limit.what)) {
+        if !self.kinds_done.insert(format!("{scope}.{what}")) {
             return;
         }
-        *limit.value = new(new_value);
-        self.cx.cite(limit.source);
-        let note = (source.document() != Some(key))
-            .then(|| format!("limit_source: {} → {key}", source.as_str()));
-        self.cx.diff.push(
-            &scope,
-            Sign::Changed,
-            format!("{} ({wire})", limit.what),
-            format!("{old} → {new_value}"),
-            note,
-        );
+        let note = (cited.document() != Some(key))
+            .then(|| format!("limit_source: {} → {key}", cited.as_str()));
+        let what = format!("{what} ({wire})");
+        self.set(&scope, what, value, new(new_value), note);
+        self.cite(source);
     }
 
     /// The conflicts found, as `[[conflicts]]` entries after the last one.
     fn write_conflicts(&mut self, conflicts: &mut Vec<Conflict>) {
-        let version = &self.cx.manual.version;
+        let version = &self.manual.version;
         for c in &self.conflicts {
             let wires = c.wires.join(" / ");
             conflicts.push(Conflict {
@@ -901,7 +802,7 @@ impl<'c, 'a> Merger<'c, 'a> {
                         text: format!("limit of {wires}: {} bytes", c.old),
                     },
                     Statement {
-                        source: self.cx.source(),
+                        source: self.source(),
                         text: format!("version {version}, request table: {} bytes", c.new),
                     },
                 ],
@@ -916,7 +817,7 @@ impl<'c, 'a> Merger<'c, 'a> {
 
     /// The answer table: the fields under the root and those of the record.
     fn response(&mut self, op: &mut Operation, answer: &[String], scope: &str) {
-        let manual = self.cx.manual;
+        let manual = self.manual;
         let also_flat = op.records.as_ref().map(|r| r.also_flat);
         let flat_wires: BTreeSet<String> = op
             .response
@@ -928,30 +829,16 @@ impl<'c, 'a> Merger<'c, 'a> {
         let in_records = |p: &Param| {
             also_flat.is_some() && (p.in_record || (flat_records && !flat_wires.contains(&p.name)))
         };
-        let params: Vec<&Param> = manual
-            .response
-            .iter()
-            .filter(|p| !answer.contains(&p.name))
-            .collect();
-        let key = self.cx.key;
-        for in_record in [false, true] {
-            let what = if in_record {
-                "record field"
-            } else {
-                "response"
+        for (in_record, what) in [(false, "response"), (true, "record field")] {
+            let fields = match (&mut op.records, in_record) {
+                (_, false) => &mut op.response,
+                (Some(r), true) => &mut r.fields,
+                (None, true) => continue,
             };
-            let fields = if in_record {
-                match &mut op.records {
-                    Some(r) => &mut r.fields,
-                    None => continue,
-                }
-            } else {
-                &mut op.response
-            };
-            let wanted: Vec<&Param> = params
+            let wanted: Vec<&Param> = manual
+                .response
                 .iter()
-                .copied()
-                .filter(|p| in_records(p) == in_record)
+                .filter(|p| !answer.contains(&p.name) && in_records(p) == in_record)
                 .collect();
             for p in &wanted {
                 let label = format!("{what} {}", p.name);
@@ -964,7 +851,7 @@ impl<'c, 'a> Merger<'c, 'a> {
                         fields.push(ResponseField {
                             name: new(needs_human(&format!("snake_case Rust name for {}", p.name))),
                             wire: new(p.name.clone()),
-                            source: new(Source::Document(key.to_owned())),
+                            source: self.source(),
                             type_name: new(needs_human(&format!(
                                 "type for {} (manual: {}{})",
                                 p.name,
@@ -978,7 +865,7 @@ impl<'c, 'a> Merger<'c, 'a> {
                             secret: false,
                             role: None,
                         });
-                        self.cx.diff.push(
+                        self.diff.push(
                             scope,
                             Sign::Added,
                             label,
@@ -989,17 +876,12 @@ impl<'c, 'a> Merger<'c, 'a> {
                 }
             }
             // Only what this document is the source of can be missing from it.
-            let gone: Vec<String> = fields
-                .iter()
-                .filter(|f| f.source.get_ref().document() == Some(key))
-                .map(|f| f.wire.get_ref().clone())
-                .filter(|wire| !wanted.iter().any(|p| &p.name == wire))
-                .collect();
-            for wire in gone.iter().rev() {
-                if self.cx.removed(scope, &format!("{what} {wire}")) {
-                    fields.retain(|f| f.wire.get_ref() != wire);
-                }
-            }
+            self.drop_missing(fields, |cx, f| {
+                let wire = f.wire.get_ref();
+                f.source.get_ref().document() == Some(cx.key)
+                    && !wanted.iter().any(|p| &p.name == wire)
+                    && cx.removed(scope, &format!("{what} {wire}"))
+            });
         }
     }
 
@@ -1008,28 +890,12 @@ impl<'c, 'a> Merger<'c, 'a> {
     fn answer_length(&mut self, f: &mut ResponseField, p: &Param, scope: &str, label: &str) {
         let text = f.type_name.get_ref() == "text";
         match (p.length, f.max_bytes) {
-            (Length::Bytes(n), Some(o)) if o != n => {
-                f.max_bytes = Some(n);
-                self.cx.diff.push(
-                    scope,
-                    Sign::Changed,
-                    format!("{label} max_bytes"),
-                    format!("{o} → {n}"),
-                    None,
-                );
-            }
-            (Length::Bytes(n), None) if text => {
-                f.max_bytes = Some(n);
-                self.cx.diff.push(
-                    scope,
-                    Sign::Changed,
-                    format!("{label} max_bytes"),
-                    format!("(none) → {n}"),
-                    None,
-                );
+            (Length::Bytes(n), old) if old.is_some() || text => {
+                let what = format!("{label} max_bytes");
+                self.set(scope, what, &mut f.max_bytes, Some(n), None);
             }
             (Length::Number, _) if text => {
-                self.cx.diff.push(
+                self.diff.push(
                     scope,
                     Sign::Conflict,
                     format!("{label} length"),
@@ -1047,30 +913,16 @@ impl<'c, 'a> Merger<'c, 'a> {
     /// `NEEDS HUMAN`, a code the manual drops is reported (removed with
     /// `--remove-missing`).
     fn inbound_answer(&mut self, op: &mut Operation, scope: &str) {
-        let manual = self.cx.manual;
+        let manual = self.manual;
         let Some(answer) = &mut op.answer else {
             return;
         };
         for element in [&mut answer.result_code, &mut answer.result_message] {
-            let Some(p) = manual
-                .response
-                .iter()
-                .find(|p| p.name == *element.name.get_ref())
-            else {
-                continue;
-            };
-            if let Length::Bytes(n) = p.length
-                && *element.max_bytes.get_ref() != n
-            {
-                let o = *element.max_bytes.get_ref();
-                element.max_bytes = new(n);
-                self.cx.diff.push(
-                    scope,
-                    Sign::Changed,
-                    format!("answer {} max_bytes", p.name),
-                    format!("{o} → {n}"),
-                    None,
-                );
+            let wire = element.name.get_ref();
+            let p = manual.response.iter().find(|p| p.name == *wire);
+            if let Some(Length::Bytes(n)) = p.map(|p| p.length) {
+                let what = format!("answer {wire} max_bytes");
+                self.set(scope, what, &mut element.max_bytes, new(n), None);
             }
         }
         if manual.codes.is_empty() {
@@ -1085,21 +937,15 @@ impl<'c, 'a> Merger<'c, 'a> {
                         ("message_ko", &mut a.message_ko, &c.message),
                         ("description_ko", &mut a.description_ko, &c.description),
                     ] {
-                        if value.get_ref() != text {
-                            self.cx.diff.push(
-                                scope,
-                                Sign::Changed,
-                                format!("{label} {what}"),
-                                arrow(value.get_ref(), text),
-                                Some("English kept: review message_en and description_en".into()),
-                            );
-                            *value = new(text.clone());
-                        }
+                        let what = format!("{label} {what}");
+                        let note = "English kept: review message_en and description_en";
+                        let text = new(text.clone());
+                        self.set(scope, what, value, text, Some(note.into()));
                     }
                 }
                 None => {
                     let english = |what: &str| new(needs_human(&format!("English for `{what}`")));
-                    let source = self.cx.source_like(codes.last().map(|a| &a.source));
+                    let source = self.source_like(codes.last().map(|a| &a.source));
                     codes.push(AnswerCode {
                         code: new(c.code.clone()),
                         variant: new(needs_human(&format!(
@@ -1113,7 +959,7 @@ impl<'c, 'a> Merger<'c, 'a> {
                         stops_retry: false,
                         source,
                     });
-                    self.cx.diff.push(
+                    self.diff.push(
                         scope,
                         Sign::Added,
                         label,
@@ -1126,16 +972,11 @@ impl<'c, 'a> Merger<'c, 'a> {
                 }
             }
         }
-        let gone: Vec<String> = codes
-            .iter()
-            .map(|a| a.code.get_ref().clone())
-            .filter(|code| !manual.codes.iter().any(|c| &c.code == code))
-            .collect();
-        for code in gone.iter().rev() {
-            if self.cx.removed(scope, &format!("code {code}")) {
-                codes.retain(|a| a.code.get_ref() != code);
-            }
-        }
+        self.drop_missing(codes, |cx, a| {
+            let code = a.code.get_ref();
+            !manual.codes.iter().any(|c| &c.code == code)
+                && cx.removed(scope, &format!("code {code}"))
+        });
     }
 
     /// Value tables: the values of the enum kind of the field they belong to,
@@ -1148,30 +989,24 @@ impl<'c, 'a> Merger<'c, 'a> {
     /// one that only another document's wording holds is not ours to drop,
     /// and one another document also words loses only this document's wording.
     fn values(&mut self, op: &Operation, spec: &mut EndpointsFile) {
-        let manual = self.cx.manual;
-        let key = self.cx.key;
+        let manual = self.manual;
+        let key = self.key;
         let ours = |w: &Wording| w.source.get_ref().document() == Some(key);
         for vt in &manual.value_tables {
-            let Some(kind) = field_kind(op, &vt.field) else {
+            let done = &mut self.kinds_done;
+            let kind = field_kind(op, &vt.field).filter(|k| done.insert(format!("{k}.values")));
+            let Some(kind) = kind else {
                 continue;
             };
-            if !self.kinds_done.insert(format!("{kind}.values")) {
-                continue;
-            }
             let scope = format!("kind {kind}");
-            let Some(k) = spec.kinds.get_mut(&kind) else {
+            let Some(k) = spec.kinds.get_mut(&kind).filter(|k| k.rule == Rule::Enum) else {
                 continue;
             };
-            if k.rule != Rule::Enum {
-                continue;
-            }
             let worded = k.values.iter().any(|v| !v.wording.is_empty());
-            let spec_wires: Vec<String> =
-                k.values.iter().map(|v| v.wire.get_ref().clone()).collect();
             let manual_wires: Vec<String> = vt
                 .values
                 .iter()
-                .map(|v| padded(&spec_wires, &v.wire))
+                .map(|v| padded(&k.values, &v.wire))
                 .collect();
             let our_wording = |ko: &str| Wording {
                 source: new(Source::Document(key.to_owned())),
@@ -1187,18 +1022,17 @@ impl<'c, 'a> Merger<'c, 'a> {
                         ))),
                         wire: new(wire.clone()),
                         doc: needs_human(&format!("English for `{}`", v.description)),
-                        wording: if worded {
-                            vec![our_wording(&v.description)]
-                        } else {
-                            Vec::new()
-                        },
+                        wording: worded
+                            .then(|| our_wording(&v.description))
+                            .into_iter()
+                            .collect(),
                     });
                     let note = if worded {
                         "name, doc and en marked NEEDS HUMAN"
                     } else {
                         "name and doc marked NEEDS HUMAN"
                     };
-                    self.cx.diff.push(
+                    self.diff.push(
                         &scope,
                         Sign::Added,
                         label,
@@ -1211,20 +1045,14 @@ impl<'c, 'a> Merger<'c, 'a> {
                     continue;
                 }
                 match value.wording.iter_mut().find(|w| ours(w)) {
-                    Some(w) if w.ko.get_ref() != &v.description => {
-                        self.cx.diff.push(
-                            &scope,
-                            Sign::Changed,
-                            format!("{label} wording"),
-                            arrow(w.ko.get_ref(), &v.description),
-                            Some("English kept: review its `en`".into()),
-                        );
-                        w.ko = new(v.description.clone());
+                    Some(w) => {
+                        let (what, ko) = (format!("{label} wording"), new(v.description.clone()));
+                        let note = Some("English kept: review its `en`".into());
+                        self.set(&scope, what, &mut w.ko, ko, note);
                     }
-                    Some(_) => {}
                     None => {
                         value.wording.push(our_wording(&v.description));
-                        self.cx.diff.push(
+                        self.diff.push(
                             &scope,
                             Sign::Added,
                             format!("{label} wording"),
@@ -1237,38 +1065,27 @@ impl<'c, 'a> Merger<'c, 'a> {
             // In a kind whose values carry their documents' wording, a value no
             // document words is no manual's (observed or inferred).
             let worded = k.values.iter().any(|v| !v.wording.is_empty());
-            let mut gone = Vec::new();
-            for value in k.values.iter_mut().rev() {
-                let wire = value.wire.get_ref().clone();
-                if manual_wires.contains(&wire) {
-                    continue;
+            self.drop_missing(&mut k.values, |cx, value| {
+                let label = format!("value {} ({})", value.wire.get_ref(), vt.field);
+                if manual_wires.contains(value.wire.get_ref()) {
+                    return false;
                 }
                 let mine = value.wording.iter().any(&ours);
                 let others = value.wording.iter().any(|w| !ours(w));
                 match (mine, others) {
                     // only another document words it: not this manual's value
-                    (false, true) => {}
-                    (false, false) if worded => {}
+                    (false, true) => false,
+                    (false, false) if worded => false,
                     // another document words it too: only this wording goes
                     (true, true) => {
-                        if self
-                            .cx
-                            .removed(&scope, &format!("value {wire} ({}) wording", vt.field))
-                        {
+                        if cx.removed(&scope, &format!("{label} wording")) {
                             value.wording.retain(|w| !ours(w));
                         }
+                        false
                     }
-                    _ => {
-                        if self
-                            .cx
-                            .removed(&scope, &format!("value {wire} ({})", vt.field))
-                        {
-                            gone.push(wire);
-                        }
-                    }
+                    _ => cx.removed(&scope, &label),
                 }
-            }
-            k.values.retain(|v| !gone.contains(v.wire.get_ref()));
+            });
         }
     }
 }

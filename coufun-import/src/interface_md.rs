@@ -7,7 +7,7 @@
 //! `05`, extra columns, an unfenced sample); refuses anything else with the
 //! line and column at fault.
 
-use crate::markdown::{self, Block, Cell, Table, cell, normalize, split_title, strip_markup};
+use crate::markdown::{self, Block, Cell, Table, again, normalize, split_title, strip_markup};
 use quick_xml::events::Event;
 use quick_xml::name::QName;
 
@@ -356,17 +356,12 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
     for t in &tables {
         let header: Vec<String> = t.header.iter().map(|c| normalize(&c.text)).collect();
         let has = |names: &[&str]| header.iter().any(|h| names.contains(&h.as_str()));
-        let role = if has(PARAM_NAME) && has(PARAM_LENGTH) {
-            Role::Params
-        } else if has(&["URL"]) && has(&["구분", "항목", "환경"]) {
-            Role::Urls
-        } else if has(&["코드"]) && has(&["메시지"]) {
-            Role::Codes
-        } else if has(VALUE_WIRE) && has(&["설명", "의미"]) {
-            Role::Values
-        } else {
+        let is_params = has(PARAM_NAME) && has(PARAM_LENGTH);
+        let is_urls = has(&["URL"]) && has(URL_LABEL);
+        let is_codes = has(&["코드"]) && has(&["메시지"]);
+        if !(is_params || is_urls || is_codes || has(VALUE_WIRE) && has(VALUE_DESCRIPTION)) {
             continue; // revision history, contacts: nothing the spec holds
-        };
+        }
         if !t.aligned {
             let line = t.rows.first().map_or(t.line, |r| r.0);
             return Err(err(
@@ -375,48 +370,44 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
                 "expected the alignment row under the table header, e.g. `|:--|:--|`",
             ));
         }
-        match role {
-            Role::Params => {
-                let request = t.headings.iter().find_map(|h| {
-                    let h = h.to_lowercase();
-                    if h.contains("요청") || h.contains("request") {
-                        Some(true)
-                    } else if h.contains("응답") || h.contains("response") {
-                        Some(false)
-                    } else {
-                        None
-                    }
-                });
-                let Some(request) = request else {
-                    return Err(err(
-                        t.line,
-                        1,
-                        "a parameter table under no heading naming 요청 (request) or 응답 \
-                         (response)",
-                    ));
-                };
-                let params = params(t, request)?;
-                let slot = if request {
-                    &mut manual.request
-                } else {
-                    &mut manual.response
-                };
-                if !slot.is_empty() {
-                    return Err(err(
-                        t.line,
-                        1,
-                        format!(
-                            "a second {} parameter table: expected one",
-                            if request { "request" } else { "answer" }
-                        ),
-                    ));
-                }
-                *slot = params;
+        if !is_params {
+            if is_urls {
+                manual.urls.extend(url_rows(t)?);
+            } else if is_codes {
+                manual.codes = answer_codes(t)?;
+            } else {
+                pending_values.push(t);
             }
-            Role::Urls => manual.urls.extend(url_rows(t)?),
-            Role::Codes => manual.codes = answer_codes(t)?,
-            Role::Values => pending_values.push(t),
+            continue;
         }
+        let request = t.headings.iter().find_map(|h| {
+            let h = h.to_lowercase();
+            if h.contains("요청") || h.contains("request") {
+                Some(true)
+            } else if h.contains("응답") || h.contains("response") {
+                Some(false)
+            } else {
+                None
+            }
+        });
+        let Some(request) = request else {
+            return Err(err(
+                t.line,
+                1,
+                "a parameter table under no heading naming 요청 (request) or 응답 (response)",
+            ));
+        };
+        let params = params(t, request)?;
+        let (slot, what) = if request {
+            (&mut manual.request, "request")
+        } else {
+            (&mut manual.response, "answer")
+        };
+        if !slot.is_empty() {
+            let message = format!("a second {what} parameter table: expected one");
+            return Err(err(t.line, 1, message));
+        }
+        *slot = params;
     }
     if manual.request.is_empty() {
         return Err(err(
@@ -487,14 +478,6 @@ pub fn parse(text: &str) -> Result<InterfaceManual, ParseError> {
     Ok(manual)
 }
 
-#[derive(Clone, Copy)]
-enum Role {
-    Params,
-    Urls,
-    Codes,
-    Values,
-}
-
 const PARAM_NAME: &[&str] = &[
     "변수명",
     "파라미터",
@@ -507,6 +490,8 @@ const PARAM_LENGTH: &[&str] = &["최대길이", "길이", "크기", "Length", "S
 const PARAM_REQUIRED: &[&str] = &["필수여부", "필수", "체크", "Required"];
 const PARAM_DESCRIPTION: &[&str] = &["설명", "Description"];
 const VALUE_WIRE: &[&str] = &["코드", "타입", "값", "Code", "Value"];
+const VALUE_DESCRIPTION: &[&str] = &["설명", "의미"];
+const URL_LABEL: &[&str] = &["구분", "항목", "환경"];
 
 fn looks_like_xml(line: &str) -> bool {
     let line = line.trim();
@@ -550,11 +535,7 @@ fn wire_name(n: usize, c: &Cell, what: &str) -> Result<String, ParseError> {
 }
 
 fn length(n: usize, c: &Cell) -> Result<Length, ParseError> {
-    let squashed: String = strip_markup(&c.text)
-        .chars()
-        .filter(|ch| !ch.is_whitespace())
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let squashed = normalize(&c.text).to_ascii_lowercase();
     if ["number", "숫자", "numeric", "int"].contains(&squashed.as_str()) {
         return Ok(Length::Number);
     }
@@ -595,52 +576,40 @@ fn required(n: usize, c: &Cell) -> Result<Option<bool>, ParseError> {
 }
 
 fn params(t: &Table, request: bool) -> Result<Vec<Param>, ParseError> {
-    let (name, len, req, desc) = (
-        t.col(PARAM_NAME),
-        t.col(PARAM_LENGTH),
-        t.col(PARAM_REQUIRED),
-        t.col(PARAM_DESCRIPTION),
-    );
+    let columns = [PARAM_NAME, PARAM_LENGTH, PARAM_REQUIRED, PARAM_DESCRIPTION];
+    let has_required = request && t.col(PARAM_REQUIRED).is_some();
     let mut out: Vec<Param> = Vec::new();
-    for (n, row) in &t.rows {
-        let name = wire_name(*n, &cell(row, name), "parameter")?;
-        if let Some(first) = out.iter().find(|p| p.name == name) {
-            return Err(err(
-                *n,
-                1,
-                format!("{name} again (first at line {})", first.line),
-            ));
+    for (n, [name, len, req, desc]) in t.columns(columns) {
+        let name = wire_name(n, &name, "parameter")?;
+        if let Some(e) = again(&out, |p| (&p.name, p.line), &name, &name) {
+            return Err(err(n, 1, e));
         }
-        let length = length(*n, &cell(row, len))?;
-        let required = match req {
-            Some(_) if request => required(*n, &cell(row, req))?,
-            _ => None,
-        };
         out.push(Param {
+            length: length(n, &len)?,
+            required: if has_required {
+                required(n, &req)?
+            } else {
+                None
+            },
             name,
-            length,
-            required,
             // backticks kept: they mark the values a description lists
-            description: cell(row, desc).text.replace('*', "").trim().to_owned(),
+            description: desc.text.replace('*', "").trim().to_owned(),
             in_record: false,
-            line: *n,
+            line: n,
         });
     }
     Ok(out)
 }
 
 fn url_rows(t: &Table) -> Result<Vec<UrlRow>, ParseError> {
-    let (label, url) = (t.col(&["구분", "항목", "환경"]), t.col(&["URL"]));
     let mut out = Vec::new();
-    for (n, row) in &t.rows {
-        let label = strip_markup(&cell(row, label).text);
-        let c = cell(row, url);
+    for (n, [label, c]) in t.columns([URL_LABEL, &["URL"]]) {
         let raw = strip_markup(&c.text);
         let raw = raw.split('?').next().unwrap_or("").trim();
         let slash = raw.rfind('/').filter(|_| raw.contains("://"));
         let Some(slash) = slash.filter(|s| *s + 1 < raw.len()) else {
             return Err(err(
-                *n,
+                n,
                 c.column,
                 format!(
                     "`{}` is not a URL: expected e.g. `https://host/b2c_api/x.do`",
@@ -649,71 +618,57 @@ fn url_rows(t: &Table) -> Result<Vec<UrlRow>, ParseError> {
             ));
         };
         out.push(UrlRow {
-            label,
+            label: strip_markup(&label.text),
             base: raw[..=slash].to_owned(),
             path: raw[slash + 1..].to_owned(),
-            line: *n,
+            line: n,
         });
     }
     Ok(out)
 }
 
 fn answer_codes(t: &Table) -> Result<Vec<AnswerCode>, ParseError> {
-    let (code, msg, desc) = (t.col(&["코드"]), t.col(&["메시지"]), t.col(&["설명"]));
     let mut out: Vec<AnswerCode> = Vec::new();
-    for (n, row) in &t.rows {
-        let c = cell(row, code);
+    for (n, [c, msg, desc]) in t.columns([&["코드"], &["메시지"], &["설명"]]) {
         let Some(code) = markdown::two_digits(&c.text) else {
             let message = format!(
                 "code `{}` is not a number: expected one or two digits",
                 c.text
             );
-            return Err(err(*n, c.column, message));
+            return Err(err(n, c.column, message));
         };
-        if let Some(first) = out.iter().find(|a| a.code == code) {
-            return Err(err(
-                *n,
-                c.column,
-                format!("code {code} again (first at line {})", first.line),
-            ));
+        if let Some(e) = again(&out, |a| (&a.code, a.line), &code, &format!("code {code}")) {
+            return Err(err(n, c.column, e));
         }
         out.push(AnswerCode {
             code,
-            message: strip_markup(&cell(row, msg).text),
-            description: strip_markup(&cell(row, desc).text),
-            line: *n,
+            message: strip_markup(&msg.text),
+            description: strip_markup(&desc.text),
+            line: n,
         });
     }
     Ok(out)
 }
 
 fn value_table(t: &Table, field: &str) -> Result<ValueTable, ParseError> {
-    let (wire, desc) = (t.col(VALUE_WIRE), t.col(&["설명", "의미"]));
     let mut values: Vec<ValueRow> = Vec::new();
-    for (n, row) in &t.rows {
-        let c = cell(row, wire);
+    for (n, [c, desc]) in t.columns([VALUE_WIRE, VALUE_DESCRIPTION]) {
         let value = strip_markup(&c.text);
         if value.is_empty() || value.chars().any(char::is_whitespace) {
             return Err(err(
-                *n,
+                n,
                 c.column,
                 format!("value `{}` of {field}: expected one word, e.g. `M`", c.text),
             ));
         }
-        if let Some(first) = values.iter().find(|v| v.wire == value) {
-            return Err(err(
-                *n,
-                c.column,
-                format!(
-                    "value {value} of {field} again (first at line {})",
-                    first.line
-                ),
-            ));
+        let what = format!("value {value} of {field}");
+        if let Some(e) = again(&values, |v| (&v.wire, v.line), &value, &what) {
+            return Err(err(n, c.column, e));
         }
         values.push(ValueRow {
             wire: value,
-            description: strip_markup(&cell(row, desc).text),
-            line: *n,
+            description: strip_markup(&desc.text),
+            line: n,
         });
     }
     Ok(ValueTable {
@@ -749,6 +704,7 @@ fn inline_values(description: &str, line: usize) -> Vec<ValueRow> {
 }
 
 /// The root, the record element and where each leaf sits, from a sample answer.
+#[derive(Default)]
 struct Shape {
     root: Option<Named>,
     record: Option<Named>,
@@ -757,11 +713,8 @@ struct Shape {
 }
 
 fn xml_shape(sample: &[(usize, &str)]) -> Result<Shape, ParseError> {
-    let text = sample
-        .iter()
-        .map(|(_, l)| *l)
-        .collect::<Vec<_>>()
-        .join("\n");
+    let lines: Vec<&str> = sample.iter().map(|(_, l)| *l).collect();
+    let text = lines.join("\n");
     // the manual's line and 1-based column of a byte offset into `text`
     let at = |offset: u64| {
         let mut offset = usize::try_from(offset)
@@ -779,13 +732,9 @@ fn xml_shape(sample: &[(usize, &str)]) -> Result<Shape, ParseError> {
     let config = reader.config_mut();
     (config.check_end_names, config.allow_unmatched_ends) = (false, true);
     config.allow_dangling_amp = true;
-    let mut shape = Shape {
-        root: None,
-        record: None,
-        fields: Vec::new(),
-    };
-    // open elements: name, line
-    let mut stack: Vec<(String, usize)> = Vec::new();
+    let mut shape = Shape::default();
+    // open elements, with their lines
+    let mut stack: Vec<Named> = Vec::new();
     loop {
         let (line, column) = at(reader.buffer_position());
         let event = reader.read_event().map_err(|e| {
@@ -799,12 +748,12 @@ fn xml_shape(sample: &[(usize, &str)]) -> Result<Shape, ParseError> {
             Event::End(e) => {
                 let name = name_of(e.name());
                 return match stack.pop() {
-                    Some((open, _)) if open == name => continue,
-                    Some((open, at)) => Err(err(
-                        line,
-                        column,
-                        format!("`</{name}>` closes `<{open}>` of line {at}"),
-                    )),
+                    Some(open) if open.name == name => continue,
+                    Some(open) => {
+                        let (open, at) = (open.name, open.line);
+                        let message = format!("`</{name}>` closes `<{open}>` of line {at}");
+                        Err(err(line, column, message))
+                    }
                     None => Err(err(line, column, format!("`</{name}>` closes nothing"))),
                 };
             }
@@ -812,30 +761,23 @@ fn xml_shape(sample: &[(usize, &str)]) -> Result<Shape, ParseError> {
             _ => continue,
         };
         let depth = stack.len();
-        if depth == 0 && shape.root.is_none() {
-            shape.root = Some(Named {
-                name: name.clone(),
-                line,
-            });
-        }
-        if depth == 2
-            && shape.record.is_none()
-            && let Some((record, at)) = stack.get(1)
-        {
-            shape.record = Some(Named {
-                name: record.clone(),
-                line: *at,
-            });
-        }
         if depth >= 1 && !shape.fields.iter().any(|(f, _)| *f == name) {
             shape.fields.push((name.clone(), depth >= 2));
         }
+        let element = Named { name, line };
+        if depth == 0 && shape.root.is_none() {
+            shape.root = Some(element.clone());
+        }
+        if depth == 2 && shape.record.is_none() {
+            shape.record = stack.get(1).cloned();
+        }
         if open {
-            stack.push((name, line));
+            stack.push(element);
         }
     }
-    if let Some((open, at)) = stack.pop() {
-        return Err(err(at, 1, format!("`<{open}>` is never closed")));
+    if let Some(open) = stack.pop() {
+        let message = format!("`<{}>` is never closed", open.name);
+        return Err(err(open.line, 1, message));
     }
     Ok(shape)
 }

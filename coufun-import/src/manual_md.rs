@@ -66,7 +66,7 @@ pub struct CodeRow {
     pub line: usize,
 }
 
-use crate::markdown::{self, Block, Cell, Table, normalize, normalize_date, strip_markup};
+use crate::markdown::{self, Block, Table, again, normalize, normalize_date, strip_markup};
 
 /// Why the manual could not be read: the line at fault and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -223,9 +223,8 @@ fn columns<const N: usize>(
     table: &Table,
     names: [&str; N],
 ) -> impl Iterator<Item = (usize, [String; N])> {
-    let at = names.map(|name| table.col(&[name]));
-    let cells = move |row: &[Cell]| at.map(|i| markdown::cell(row, i).text);
-    table.rows.iter().map(move |(n, row)| (*n, cells(row)))
+    let rows = table.columns(names.each_ref().map(std::slice::from_ref));
+    rows.map(|(n, cells)| (n, cells.map(|c| c.text)))
 }
 
 fn system_info(table: &Table) -> Result<(String, String, Vec<UrlRow>), ParseError> {
@@ -273,11 +272,9 @@ fn revision_rows(table: &Table) -> Result<Vec<RevisionRow>, ParseError> {
         if version.is_empty() {
             return Err(err(n, "a revision with no version: expected e.g. `1.7`"));
         }
-        if let Some(first) = out.iter().find(|r| r.version == version) {
-            return Err(err(
-                n,
-                format!("revision {version} again (first at line {})", first.line),
-            ));
+        let what = format!("revision {version}");
+        if let Some(e) = again(&out, |r| (&r.version, r.line), &version, &what) {
+            return Err(err(n, e));
         }
         let date = normalize_date(&strip_markup(&raw_date)).ok_or_else(|| {
             err(
@@ -305,11 +302,8 @@ fn code_rows(table: &Table) -> Result<Vec<CodeRow>, ParseError> {
                 format!("code cell `{raw}` is not a number: expected one or two digits, e.g. `05`"),
             ));
         };
-        if let Some(first) = out.iter().find(|r| r.code == code) {
-            return Err(err(
-                n,
-                format!("code {code} again (first at line {})", first.line),
-            ));
+        if let Some(e) = again(&out, |r| (&r.code, r.line), &code, &format!("code {code}")) {
+            return Err(err(n, e));
         }
         if message.is_empty() {
             return Err(err(

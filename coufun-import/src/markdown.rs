@@ -33,10 +33,34 @@ impl Table {
             .iter()
             .position(|h| names.contains(&normalize(&h.text).as_str()))
     }
+
+    /// Each row's line and its cells under the columns `names` (a column by
+    /// any of its names, as [`Table::col`] finds it), empty where a row is short.
+    pub fn columns<const N: usize>(
+        &self,
+        names: [&[&str]; N],
+    ) -> impl Iterator<Item = (usize, [Cell; N])> + use<'_, N> {
+        let at = names.map(|names| self.col(names));
+        self.rows
+            .iter()
+            .map(move |(n, row)| (*n, at.map(|i| cell(row, i))))
+    }
+}
+
+/// `{what} again (first at line N)` when one of `rows`, seen as its key and
+/// line, already has `key`.
+pub(crate) fn again<T>(
+    rows: &[T],
+    seen: impl Fn(&T) -> (&String, usize),
+    key: &str,
+    what: &str,
+) -> Option<String> {
+    let (_, first) = rows.iter().map(seen).find(|(k, _)| *k == key)?;
+    Some(format!("{what} again (first at line {first})"))
 }
 
 /// The cell at `index`, or an empty one at the row's end.
-pub(crate) fn cell(row: &[Cell], index: Option<usize>) -> Cell {
+fn cell(row: &[Cell], index: Option<usize>) -> Cell {
     let end = row
         .last()
         .map_or(1, |c| c.column + c.text.chars().count() + 2);
@@ -200,6 +224,8 @@ pub(crate) fn parse(text: &str) -> Doc<'_> {
     }
     flush_html(&mut html, &lines, &mut found);
     let (mut blocks, mut headings) = (Vec::new(), Vec::new());
+    // a line outside every block that starts like a table row
+    let piped = |m: usize| !covered[m] && lines[m - 1].trim_start().starts_with('|');
     let mut n = 1;
     while n <= lines.len() {
         if let Some(mut block) = found.remove(&n) {
@@ -209,10 +235,8 @@ pub(crate) fn parse(text: &str) -> Doc<'_> {
                 _ => {}
             }
             blocks.push(block);
-        } else if !covered[n] && lines[n - 1].trim_start().starts_with('|') {
-            let next = Some(n + 1).filter(|m| {
-                *m <= lines.len() && !covered[*m] && lines[*m - 1].trim_start().starts_with('|')
-            });
+        } else if piped(n) {
+            let next = Some(n + 1).filter(|m| *m <= lines.len() && piped(*m));
             let header = lines[n - 1].trim().trim_matches('|').split('|');
             let header = header.map(|h| Cell {
                 text: h.trim().to_owned(),
@@ -225,7 +249,7 @@ pub(crate) fn parse(text: &str) -> Doc<'_> {
                 rows: next.map(|m| (m, Vec::new())).into_iter().collect(),
                 headings: headings.clone(),
             }));
-            while n < lines.len() && !covered[n + 1] && lines[n].trim_start().starts_with('|') {
+            while n < lines.len() && piped(n + 1) {
                 n += 1;
             }
         } else if !covered[n] {
@@ -302,12 +326,8 @@ pub(crate) fn front(doc: &Doc<'_>) -> Result<Front, (usize, String)> {
     };
     let no_date = "no revision date: expected a line `**최종 개정일:** YYYY.MM.DD`";
     let (n, raw) = date.ok_or((last, no_date.to_owned()))?;
-    let date = normalize_date(&raw).ok_or_else(|| {
-        (
-            n,
-            format!("`{raw}` is not a date: expected YYYY.MM.DD or YYYY-MM-DD"),
-        )
-    })?;
+    let not_a_date = format!("`{raw}` is not a date: expected YYYY.MM.DD or YYYY-MM-DD");
+    let date = normalize_date(&raw).ok_or((n, not_a_date))?;
     Ok(Front {
         title,
         version,
