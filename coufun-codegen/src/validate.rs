@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::NEEDS_HUMAN;
 use crate::diagnostic::SpecError;
-use crate::load::{Spec, SpecSource};
+use crate::load::SpecSource;
 use crate::model::{
     AnswerRole, CheckRule, Effect, EndpointsFile, Kind, Operation, RecordsRole, RequestRole,
     ResultCodesFile, Rule, Source, Spanned,
@@ -18,18 +18,8 @@ pub const SCALAR_TYPES: [&str; 6] = ["text", "int", "amount", "date", "timestamp
 /// which elements the server left out as one bit per field of a `u64`.
 pub const MAX_ANSWER_FIELDS: usize = 64;
 
-/// All problems in `spec`'s result codes and endpoints, in file order (result
-/// codes first; the inbound operations last).
-pub fn validate(spec: &Spec) -> Vec<SpecError> {
-    codes_and_endpoints(
-        &spec.codes_source,
-        &spec.codes,
-        &spec.endpoints_source,
-        &spec.endpoints,
-    )
-}
-
-/// All problems in the parsed result codes and endpoints, before a [`Spec`] holds them.
+/// All problems in the parsed result codes and endpoints, in file order (result
+/// codes first), before a [`Spec`](crate::Spec) holds them.
 pub(crate) fn codes_and_endpoints(
     codes_source: &SpecSource,
     codes: &ResultCodesFile,
@@ -37,11 +27,14 @@ pub(crate) fn codes_and_endpoints(
     endpoints: &EndpointsFile,
 ) -> Vec<SpecError> {
     let mut v = Validator {
+        src: codes_source,
+        file: endpoints,
         out: Vec::new(),
         known_codes: BTreeSet::new(),
     };
-    v.result_codes(codes_source, codes);
-    v.endpoints(endpoints_source, endpoints);
+    v.result_codes(codes);
+    v.src = endpoints_source;
+    v.endpoints();
     with_marks(endpoints_source, v.out)
 }
 
@@ -120,26 +113,213 @@ pub fn needs_human_marks(src: &SpecSource) -> Vec<SpecError> {
     out
 }
 
-struct Validator {
+struct Validator<'a> {
+    /// The file being checked: the one errors point into.
+    src: &'a SpecSource,
+    /// The endpoint spec, whose documents and kinds the references name.
+    file: &'a EndpointsFile,
     out: Vec<SpecError>,
     known_codes: BTreeSet<String>,
 }
 
-impl Validator {
-    fn err<T>(&mut self, src: &SpecSource, at: &Spanned<T>, key: String, message: String) {
-        self.out.push(src.error_at(at.span().start, key, message));
+/// What a name must look like; each shape says how a name misses it.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    /// Anything: only uniqueness is checked.
+    Any,
+    /// A snake_case Rust identifier.
+    Snake,
+    /// An UpperCamelCase Rust identifier.
+    UpperCamel,
+    /// Two ASCII digits; the example code the message gives.
+    TwoDigits(&'static str),
+    /// An upper-case wire name (A-Z and _).
+    Wire,
+    /// An upper-case element name (A-Z, 0-9 and _).
+    Element,
+}
+
+impl Shape {
+    /// What is wrong with `name`, if it misses the shape.
+    fn complaint(self, name: &str) -> Option<String> {
+        let upper = |digits: bool| {
+            !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b == b'_' || (digits && b.is_ascii_digit()))
+        };
+        let (fits, what) = match self {
+            Shape::Any => return None,
+            Shape::Snake => (is_snake(name), "a snake_case Rust identifier".to_owned()),
+            Shape::UpperCamel => (
+                is_upper_camel(name),
+                "an UpperCamelCase Rust identifier".to_owned(),
+            ),
+            Shape::TwoDigits(example) => (
+                is_two_digits(name),
+                format!("a two-digit code (write e.g. \"{example}\")"),
+            ),
+            Shape::Wire => (
+                upper(false),
+                "an upper-case wire name (A-Z and _)".to_owned(),
+            ),
+            Shape::Element => (upper(true), "an upper-case element name".to_owned()),
+        };
+        (!fits).then(|| format!("`{name}` is not {what}"))
+    }
+}
+
+impl Validator<'_> {
+    fn err_at(&mut self, offset: usize, key: impl Into<String>, message: impl Into<String>) {
+        self.out.push(self.src.error_at(offset, key, message));
     }
 
-    fn result_codes(&mut self, src: &SpecSource, file: &ResultCodesFile) {
+    fn err<T>(&mut self, at: &Spanned<T>, key: impl Into<String>, message: impl Into<String>) {
+        self.err_at(at.span().start, key, message);
+    }
+
+    /// `value` has `shape`.
+    fn shaped(&mut self, value: &Spanned<String>, key: String, shape: Shape) {
+        if let Some(complaint) = shape.complaint(value.get_ref()) {
+            self.err(value, key, complaint);
+        }
+    }
+
+    /// `value` has `shape` and is not yet in `seen` (a `duplicate {what}` if it
+    /// is); a value of the wrong shape is not counted.
+    fn unique(
+        &mut self,
+        value: &Spanned<String>,
+        key: String,
+        shape: Shape,
+        seen: &mut BTreeSet<String>,
+        what: &str,
+    ) {
+        let name = value.get_ref();
+        if let Some(complaint) = shape.complaint(name) {
+            self.err(value, key, complaint);
+        } else if !seen.insert(name.clone()) {
+            self.err(value, key, format!("duplicate {what} `{name}`"));
+        }
+    }
+
+    /// An UpperCamelCase variant, not `Unknown` and not still marked for a
+    /// human, unique within `seen` (each variant with the code it names).
+    fn variant(
+        &mut self,
+        value: &Spanned<String>,
+        key: String,
+        code: &str,
+        seen: &mut BTreeMap<String, String>,
+    ) {
+        let name = value.get_ref();
+        let problem = if name.contains(NEEDS_HUMAN) {
+            format!(
+                "still marked `{NEEDS_HUMAN}`: name the variant (UpperCamelCase), then regenerate"
+            )
+        } else if let Some(complaint) = Shape::UpperCamel.complaint(name) {
+            complaint
+        } else if name == "Unknown" {
+            "`Unknown` is reserved for codes outside the manual".to_owned()
+        } else if let Some(first) = seen.insert(name.clone(), code.to_owned()) {
+            format!("duplicate variant `{name}` (already used by code {first})")
+        } else {
+            return;
+        };
+        self.err(value, key, problem);
+    }
+
+    /// Not empty (nor only white space).
+    fn non_empty(&mut self, value: &Spanned<String>, key: impl Into<String>) -> bool {
+        let empty = value.get_ref().trim().is_empty();
+        if empty {
+            self.err(value, key, "must not be empty");
+        }
+        !empty
+    }
+
+    /// Non-empty, and not still waiting for a human.
+    fn text(&mut self, value: &Spanned<String>, key: String) {
+        if self.non_empty(value, key.clone()) {
+            self.not_marked(value, key);
+        }
+    }
+
+    /// Not still waiting for a human.
+    fn not_marked(&mut self, value: &Spanned<String>, key: String) {
+        if value.get_ref().contains(NEEDS_HUMAN) {
+            self.err(
+                value,
+                key,
+                format!("still marked `{NEEDS_HUMAN}`: write it, then regenerate"),
+            );
+        }
+    }
+
+    /// At least 1.
+    fn positive<T: Copy + Into<u64>>(&mut self, value: &Spanned<T>, key: String) {
+        if (*value.get_ref()).into() == 0 {
+            self.err(value, key, "must be at least 1");
+        }
+    }
+
+    /// An http(s) URL ending in `/`.
+    fn url(&mut self, value: &Spanned<String>, key: impl Into<String>) {
+        let url = value.get_ref();
+        if !(url.starts_with("http://") || url.starts_with("https://")) || !url.ends_with('/') {
+            self.err(
+                value,
+                key,
+                format!("`{url}` must be an http(s) URL ending in `/`"),
+            );
+        }
+    }
+
+    /// A charset label the generated code can declare and decode.
+    fn charset(&mut self, label: &Spanned<String>, key: String) {
+        if !matches!(label.get_ref().as_str(), "EUC-KR" | "UTF-8") {
+            self.err(
+                label,
+                key,
+                format!("`{}` is neither EUC-KR nor UTF-8", label.get_ref()),
+            );
+        }
+    }
+
+    /// A code of `spec/result_codes.toml`.
+    fn code_ref(&mut self, code: &Spanned<String>, key: String) {
+        if !self.known_codes.contains(code.get_ref()) {
+            self.err(
+                code,
+                key,
+                format!("code `{}` is not in spec/result_codes.toml", code.get_ref()),
+            );
+        }
+    }
+
+    /// A `source` names a document of `[documents]`, `observed` or `inferred`.
+    fn source(&mut self, at: &Spanned<Source>, key: impl Into<String>) {
+        let documents = &self.file.documents;
+        if let Some(doc) = at.get_ref().document()
+            && !documents.contains_key(doc)
+        {
+            let known: Vec<&str> = documents.keys().map(String::as_str).collect();
+            let message = format!(
+                "unknown source `{doc}`: name a document of [documents] ({}), `observed` or `inferred`",
+                known.join(", ")
+            );
+            self.err(at, key, message);
+        }
+    }
+
+    fn result_codes(&mut self, file: &ResultCodesFile) {
         let manual = &file.manual;
         for (key, value) in [
             ("manual.title", &manual.title),
             ("manual.version", &manual.version),
             ("manual.revised", &manual.revised),
         ] {
-            if value.get_ref().trim().is_empty() {
-                self.err(src, value, key.into(), "must not be empty".into());
-            }
+            self.non_empty(value, key);
         }
         let versions: BTreeSet<&str> = manual
             .revisions
@@ -148,98 +328,42 @@ impl Validator {
             .collect();
         for (i, r) in manual.revisions.iter().enumerate() {
             for (field, value) in [("change_ko", &r.change_ko), ("change_en", &r.change_en)] {
-                self.text(src, value, format!("manual.revisions[{i}].{field}"));
+                self.text(value, format!("manual.revisions[{i}].{field}"));
             }
         }
         let mut env_names = BTreeSet::new();
         for (i, env) in file.environments.iter().enumerate() {
-            let name = env.name.get_ref();
-            if !env_names.insert(name.clone()) {
-                self.err(
-                    src,
-                    &env.name,
-                    format!("environments[{i}].name"),
-                    format!("duplicate environment `{name}`"),
-                );
-            }
-            let url = env.url.get_ref();
-            if !(url.starts_with("http://") || url.starts_with("https://")) || !url.ends_with('/') {
-                self.err(
-                    src,
-                    &env.url,
-                    format!("environments[{i}].url"),
-                    format!("`{url}` must be an http(s) URL ending in `/`"),
-                );
-            }
+            let key = format!("environments[{i}]");
+            self.unique(
+                &env.name,
+                format!("{key}.name"),
+                Shape::Any,
+                &mut env_names,
+                "environment",
+            );
+            self.url(&env.url, format!("{key}.url"));
         }
         for required in ["production", "test"] {
             if !env_names.contains(required) {
-                self.out.push(src.error_at(
-                    0,
-                    "environments",
-                    format!("no `{required}` environment"),
-                ));
+                self.err_at(0, "environments", format!("no `{required}` environment"));
             }
         }
 
+        let mut codes = BTreeSet::new();
         let mut variants = BTreeMap::new();
         for (i, c) in file.codes.iter().enumerate() {
-            let code = c.code();
-            if !is_two_digits(code) {
-                self.err(
-                    src,
-                    &c.code,
-                    format!("codes[{i}].code"),
-                    format!("`{code}` is not a two-digit code (write e.g. \"05\")"),
-                );
-            } else if !self.known_codes.insert(code.to_owned()) {
-                self.err(
-                    src,
-                    &c.code,
-                    format!("codes[{i}].code"),
-                    format!("duplicate code `{code}`"),
-                );
-            }
-            let variant = c.variant();
-            if variant.contains(NEEDS_HUMAN) {
-                self.err(
-                    src,
-                    &c.variant,
-                    format!("codes[{i}].variant"),
-                    format!(
-                        "still marked `{NEEDS_HUMAN}`: name the variant (UpperCamelCase), then regenerate"
-                    ),
-                );
-            } else if !is_upper_camel(variant) {
-                self.err(
-                    src,
-                    &c.variant,
-                    format!("codes[{i}].variant"),
-                    format!("`{variant}` is not an UpperCamelCase Rust identifier"),
-                );
-            } else if variant == "Unknown" {
-                self.err(
-                    src,
-                    &c.variant,
-                    format!("codes[{i}].variant"),
-                    "`Unknown` is reserved for codes outside the manual".into(),
-                );
-            } else if let Some(first) = variants.insert(variant.to_owned(), code.to_owned()) {
-                self.err(
-                    src,
-                    &c.variant,
-                    format!("codes[{i}].variant"),
-                    format!("duplicate variant `{variant}` (already used by code {first})"),
-                );
-            }
+            let at = format!("codes[{i}]");
+            let code = Shape::TwoDigits("05");
+            self.unique(&c.code, format!("{at}.code"), code, &mut codes, "code");
+            self.variant(&c.variant, format!("{at}.variant"), c.code(), &mut variants);
             // The manual may leave a description cell empty; the spec then says so too.
-            self.not_marked(src, &c.description_ko, format!("codes[{i}].description_ko"));
+            self.not_marked(&c.description_ko, format!("{at}.description_ko"));
             for (field, value) in [
                 ("message_ko", &c.message_ko),
                 ("message_en", &c.message_en),
                 ("description_en", &c.description_en),
             ] {
-                self.text(src, value, format!("codes[{i}].{field}"));
+                self.text(value, format!("{at}.{field}"));
             }
             // Texts that come in both languages, or not at all.
             for (key, ko, en) in [
@@ -252,13 +376,12 @@ impl Validator {
             ] {
                 match (ko, en) {
                     (Some(ko), Some(en)) => {
-                        self.text(src, ko, format!("codes[{i}].{key}_ko"));
-                        self.text(src, en, format!("codes[{i}].{key}_en"));
+                        self.text(ko, format!("{at}.{key}_ko"));
+                        self.text(en, format!("{at}.{key}_en"));
                     }
                     (Some(one), None) | (None, Some(one)) => self.err(
-                        src,
                         one,
-                        format!("codes[{i}].{key}"),
+                        format!("{at}.{key}"),
                         format!(
                             "give `{key}_ko` and `{key}_en` together (both languages are shown)"
                         ),
@@ -275,422 +398,297 @@ impl Validator {
                     && !versions.contains(v.get_ref().as_str())
                 {
                     self.err(
-                        src,
                         v,
-                        format!("codes[{i}].{field}"),
+                        format!("{at}.{field}"),
                         format!("version `{}` is not in manual.revisions", v.get_ref()),
                     );
                 }
             }
         }
+        self.known_codes = codes;
     }
 
-    /// Non-empty, and not still waiting for a human.
-    fn text(&mut self, src: &SpecSource, value: &Spanned<String>, key: String) {
-        if value.get_ref().trim().is_empty() {
-            self.err(src, value, key, "must not be empty".into());
-        } else {
-            self.not_marked(src, value, key);
-        }
-    }
-
-    /// Not still waiting for a human.
-    fn not_marked(&mut self, src: &SpecSource, value: &Spanned<String>, key: String) {
-        if value.get_ref().contains(NEEDS_HUMAN) {
-            self.err(
-                src,
-                value,
-                key,
-                format!("still marked `{NEEDS_HUMAN}`: write it, then regenerate"),
-            );
-        }
-    }
-
-    fn code_ref(&mut self, src: &SpecSource, code: &Spanned<String>, key: String) {
-        if !self.known_codes.contains(code.get_ref()) {
-            self.err(
-                src,
-                code,
-                key,
-                format!("code `{}` is not in spec/result_codes.toml", code.get_ref()),
-            );
-        }
-    }
-
-    /// A `source` names a document of `[documents]`, `observed` or `inferred`.
-    fn source(
-        &mut self,
-        src: &SpecSource,
-        file: &EndpointsFile,
-        at: &Spanned<Source>,
-        key: String,
-    ) {
-        if let Some(doc) = at.get_ref().document()
-            && !file.documents.contains_key(doc)
-        {
-            let known: Vec<&str> = file.documents.keys().map(String::as_str).collect();
-            self.err(
-                src,
-                at,
-                key,
-                format!(
-                    "unknown source `{doc}`: name a document of [documents] ({}), `observed` or `inferred`",
-                    known.join(", ")
-                ),
-            );
-        }
-    }
-
-    /// Every `source` of the endpoint spec, with its key.
-    fn sources(&mut self, src: &SpecSource, file: &EndpointsFile) {
-        let mut all: Vec<(String, &Spanned<Source>)> = vec![
+    /// Every `source` of the outbound part of the endpoint spec, with its key.
+    fn sources(&mut self) {
+        let file = self.file;
+        for (key, at) in [
+            ("answer.result_code.source", &file.answer.result_code.source),
             (
-                "answer.result_code.source".into(),
-                &file.answer.result_code.source,
-            ),
-            (
-                "answer.result_message.source".into(),
+                "answer.result_message.source",
                 &file.answer.result_message.source,
             ),
-            ("client.poc_id.source".into(), &file.client.poc_id.source),
+            ("client.poc_id.source", &file.client.poc_id.source),
             (
-                "client.poc_id.limit_source".into(),
+                "client.poc_id.limit_source",
                 &file.client.poc_id.limit_source,
             ),
-            ("test_server.source".into(), &file.test_server.source),
-        ];
+            ("test_server.source", &file.test_server.source),
+        ] {
+            self.source(at, key);
+        }
         if let Some(charset) = &file.answer.charset {
-            all.push(("answer.charset.source".into(), &charset.source));
+            self.source(&charset.source, "answer.charset.source");
         }
         for (i, c) in file.conflicts.iter().enumerate() {
             for (j, s) in c.says.iter().enumerate() {
-                all.push((format!("conflicts[{i}].says[{j}].source"), &s.source));
+                self.source(&s.source, format!("conflicts[{i}].says[{j}].source"));
             }
         }
         for (key, k) in &file.kinds {
-            all.push((format!("kinds.{key}.limit_source"), &k.limit_source));
+            self.source(&k.limit_source, format!("kinds.{key}.limit_source"));
         }
         for (key, l) in &file.server_limits {
-            all.push((format!("server_limits.{key}.source"), &l.source));
+            self.source(&l.source, format!("server_limits.{key}.source"));
         }
         for (i, op) in file.operations.iter().enumerate() {
             let at = format!("operations[{i}]");
-            all.push((format!("{at}.path.source"), &op.path.source));
-            all.push((format!("{at}.root.source"), &op.root.source));
+            self.source(&op.path.source, format!("{at}.path.source"));
+            self.source(&op.root.source, format!("{at}.root.source"));
             for (j, f) in op.request.iter().enumerate() {
-                all.push((format!("{at}.request[{j}].source"), &f.source));
+                self.source(&f.source, format!("{at}.request[{j}].source"));
             }
             for (j, f) in op.response.iter().enumerate() {
-                all.push((format!("{at}.response[{j}].source"), &f.source));
+                self.source(&f.source, format!("{at}.response[{j}].source"));
             }
             if let Some(r) = &op.records {
-                all.push((format!("{at}.records.source"), &r.source));
+                self.source(&r.source, format!("{at}.records.source"));
                 for (j, f) in r.fields.iter().enumerate() {
-                    all.push((format!("{at}.records.fields[{j}].source"), &f.source));
+                    self.source(&f.source, format!("{at}.records.fields[{j}].source"));
                 }
             }
-        }
-        for (key, at) in all {
-            self.source(src, file, at, key);
         }
     }
 
-    fn endpoints(&mut self, src: &SpecSource, file: &EndpointsFile) {
+    fn endpoints(&mut self) {
+        let file = self.file;
         for (key, doc) in &file.documents {
             for (field, value) in [("version", &doc.version), ("date", &doc.date)] {
-                if value.get_ref().trim().is_empty() {
-                    self.err(
-                        src,
-                        value,
-                        format!("documents.{key}.{field}"),
-                        "must not be empty".into(),
-                    );
-                }
+                self.non_empty(value, format!("documents.{key}.{field}"));
             }
         }
-        self.sources(src, file);
-        self.inbound(src, file);
-        let url = file.test_server.url.get_ref();
-        if !(url.starts_with("http://") || url.starts_with("https://")) || !url.ends_with('/') {
-            self.err(
-                src,
-                &file.test_server.url,
-                "test_server.url".into(),
-                format!("`{url}` must be an http(s) URL ending in `/`"),
-            );
-        }
+        self.sources();
+        self.inbound();
+        self.url(&file.test_server.url, "test_server.url");
 
         let mut type_names = BTreeSet::new();
         for (key, kind) in &file.kinds {
             let at = format!("kinds.{key}");
-            let ty = kind.type_name.get_ref();
-            if !is_upper_camel(ty) {
-                self.err(
-                    src,
-                    &kind.type_name,
-                    format!("{at}.type"),
-                    format!("`{ty}` is not an UpperCamelCase Rust identifier"),
-                );
-            } else if !type_names.insert(ty.clone()) {
-                self.err(
-                    src,
-                    &kind.type_name,
-                    format!("{at}.type"),
-                    format!("duplicate type `{ty}`"),
-                );
-            }
-            self.code_ref(src, &kind.code, format!("{at}.code"));
-            self.kind_params(src, &at, kind);
-            self.wordings(src, file, &at, kind);
+            let ty = Shape::UpperCamel;
+            self.unique(
+                &kind.type_name,
+                format!("{at}.type"),
+                ty,
+                &mut type_names,
+                "type",
+            );
+            self.code_ref(&kind.code, format!("{at}.code"));
+            self.kind_params(&at, kind);
+            self.wordings(&at, kind);
         }
 
         for (key, limit) in &file.server_limits {
             if !is_snake(key) {
                 self.err(
-                    src,
                     &limit.value,
                     format!("server_limits.{key}"),
                     format!("`{key}` is not a snake_case name"),
                 );
             }
-            self.code_ref(src, &limit.code, format!("server_limits.{key}.code"));
+            self.code_ref(&limit.code, format!("server_limits.{key}.code"));
         }
 
         let mut op_names = BTreeSet::new();
         for (i, op) in file.operations.iter().enumerate() {
             let at = format!("operations[{i}]");
-            let name = op.name();
-            if !is_snake(name) {
-                self.err(
-                    src,
-                    &op.name,
-                    format!("{at}.name"),
-                    format!("`{name}` is not a snake_case Rust identifier"),
-                );
-            } else if !op_names.insert(name.to_owned()) {
-                self.err(
-                    src,
-                    &op.name,
-                    format!("{at}.name"),
-                    format!("duplicate operation `{name}`"),
-                );
-            }
+            let (name, snake) = (format!("{at}.name"), Shape::Snake);
+            self.unique(&op.name, name, snake, &mut op_names, "operation");
             if op.methods.is_empty() {
                 self.err(
-                    src,
                     &op.name,
                     format!("{at}.methods"),
-                    "an operation needs at least one HTTP method".into(),
+                    "an operation needs at least one HTTP method",
                 );
             }
             let mut listed = BTreeSet::new();
             for (j, code) in op.codes.iter().enumerate() {
-                self.code_ref(src, code, format!("{at}.codes[{j}]"));
+                self.code_ref(code, format!("{at}.codes[{j}]"));
                 if !listed.insert(code.get_ref().clone()) {
                     self.err(
-                        src,
                         code,
                         format!("{at}.codes[{j}]"),
                         format!("code `{}` listed twice", code.get_ref()),
                     );
                 }
             }
-            let mut fields = BTreeMap::new();
-            let mut wires = BTreeSet::new();
-            for (j, f) in op.request.iter().enumerate() {
-                let fat = format!("{at}.request[{j}]");
-                if !is_snake(f.name()) {
+            self.request(op, &at, &listed);
+            self.roles(&at, op);
+            self.checks(op, &at);
+            self.response(op, &at);
+        }
+    }
+
+    /// The request fields of an outbound operation, the codes guarding them
+    /// among those it `listed`.
+    fn request(&mut self, op: &Operation, at: &str, listed: &BTreeSet<String>) {
+        let mut names = BTreeSet::new();
+        let mut wires = BTreeSet::new();
+        for (j, f) in op.request.iter().enumerate() {
+            let fat = format!("{at}.request[{j}]");
+            let name = format!("{fat}.name");
+            self.unique(&f.name, name, Shape::Snake, &mut names, "field");
+            let wire = format!("{fat}.wire");
+            self.unique(&f.wire, wire, Shape::Any, &mut wires, "wire name");
+            match self.file.kinds.get(f.kind.get_ref()) {
+                None => self.err(
+                    &f.kind,
+                    format!("{fat}.kind"),
+                    format!("unknown kind `{}`", f.kind.get_ref()),
+                ),
+                Some(kind) if f.list.is_some() && kind.rule != Rule::Mobile => self.err(
+                    &f.kind,
+                    format!("{fat}.list"),
+                    "only `mobile` fields may be lists",
+                ),
+                Some(_) => {}
+            }
+            if let Some(code) = &f.code {
+                self.code_ref(code, format!("{fat}.code"));
+            }
+            if let Some(list) = &f.list {
+                self.code_ref(&list.code, format!("{fat}.list.code"));
+                self.positive(&list.max, format!("{fat}.list.max"));
+            }
+            for code in [f.code.as_ref(), f.list.as_ref().map(|l| &l.code)]
+                .into_iter()
+                .flatten()
+            {
+                if !listed.contains(code.get_ref()) {
                     self.err(
-                        src,
-                        &f.name,
-                        format!("{fat}.name"),
-                        format!("`{}` is not a snake_case Rust identifier", f.name()),
-                    );
-                } else if fields.insert(f.name().to_owned(), f).is_some() {
-                    self.err(
-                        src,
-                        &f.name,
-                        format!("{fat}.name"),
-                        format!("duplicate field `{}`", f.name()),
+                        code,
+                        format!("{fat}.code"),
+                        format!(
+                            "code `{}` guards this field but is not in the operation's `codes`",
+                            code.get_ref()
+                        ),
                     );
                 }
-                if !wires.insert(f.wire.get_ref().clone()) {
-                    self.err(
-                        src,
-                        &f.wire,
-                        format!("{fat}.wire"),
-                        format!("duplicate wire name `{}`", f.wire.get_ref()),
-                    );
-                }
-                match file.kinds.get(f.kind.get_ref()) {
+            }
+        }
+    }
+
+    /// The rules of `op` across its request fields.
+    fn checks(&mut self, op: &Operation, at: &str) {
+        for (j, check) in op.checks.iter().enumerate() {
+            let cat = format!("{at}.checks[{j}]");
+            self.code_ref(&check.code, format!("{cat}.code"));
+            let names: Vec<&Spanned<String>> = match check.rule {
+                CheckRule::NotAfter => [check.first.as_ref(), check.second.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+                CheckRule::OneOf => check.fields.iter().collect(),
+            };
+            let wanted = if check.rule == CheckRule::NotAfter {
+                2
+            } else {
+                names.len().max(2)
+            };
+            if names.len() != wanted {
+                self.err(
+                    &check.code,
+                    cat.clone(),
+                    "`not_after` needs `first` and `second`; `one_of` needs two or more `fields`",
+                );
+            }
+            for name in names {
+                let field = op.request.iter().rfind(|f| f.name() == name.get_ref());
+                match field {
                     None => self.err(
-                        src,
-                        &f.kind,
-                        format!("{fat}.kind"),
-                        format!("unknown kind `{}`", f.kind.get_ref()),
+                        name,
+                        cat.clone(),
+                        format!("no request field `{}`", name.get_ref()),
                     ),
-                    Some(kind) if f.list.is_some() && kind.rule != Rule::Mobile => self.err(
-                        src,
-                        &f.kind,
-                        format!("{fat}.list"),
-                        "only `mobile` fields may be lists".into(),
+                    Some(f) if f.required => self.err(
+                        name,
+                        cat.clone(),
+                        format!(
+                            "field `{}` is required, so the check can never apply",
+                            name.get_ref()
+                        ),
                     ),
                     Some(_) => {}
                 }
-                if let Some(code) = &f.code {
-                    self.code_ref(src, code, format!("{fat}.code"));
-                }
-                if let Some(list) = &f.list {
-                    self.code_ref(src, &list.code, format!("{fat}.list.code"));
-                    if *list.max.get_ref() == 0 {
+            }
+        }
+    }
+
+    /// The answer fields of an outbound operation: under the root and in its records.
+    fn response(&mut self, op: &Operation, at: &str) {
+        // Which elements an answer left out is kept as one bit per field.
+        let widest = [Some(&op.response), op.records.as_ref().map(|r| &r.fields)]
+            .into_iter()
+            .flatten()
+            .find(|fields| fields.len() > MAX_ANSWER_FIELDS);
+        if let Some(fields) = widest {
+            self.err(
+                &op.name,
+                at,
+                format!(
+                    "{} answer fields in one answer or record, at most {MAX_ANSWER_FIELDS}",
+                    fields.len()
+                ),
+            );
+        }
+        let mut response_fields: Vec<(String, &crate::model::ResponseField)> = op
+            .response
+            .iter()
+            .enumerate()
+            .map(|(j, f)| (format!("{at}.response[{j}]"), f))
+            .collect();
+        if let Some(records) = &op.records {
+            if records.also_flat {
+                for (j, f) in records.fields.iter().enumerate() {
+                    if op
+                        .response
+                        .iter()
+                        .any(|r| r.wire.get_ref() == f.wire.get_ref())
+                    {
                         self.err(
-                            src,
-                            &list.max,
-                            format!("{fat}.list.max"),
-                            "must be at least 1".into(),
-                        );
-                    }
-                }
-                for code in [f.code.as_ref(), f.list.as_ref().map(|l| &l.code)]
-                    .into_iter()
-                    .flatten()
-                {
-                    if !listed.contains(code.get_ref()) {
-                        self.err(
-                            src,
-                            code,
-                            format!("{fat}.code"),
+                            &f.wire,
+                            format!("{at}.records.fields[{j}].wire"),
                             format!(
-                                "code `{}` guards this field but is not in the operation's `codes`",
-                                code.get_ref()
+                                "`{}` is also an answer field under the root, so a flat record could not be told from it",
+                                f.wire.get_ref()
                             ),
                         );
                     }
                 }
             }
-            self.roles(src, &at, file, op);
-            for (j, check) in op.checks.iter().enumerate() {
-                let cat = format!("{at}.checks[{j}]");
-                self.code_ref(src, &check.code, format!("{cat}.code"));
-                let names: Vec<&Spanned<String>> = match check.rule {
-                    CheckRule::NotAfter => [check.first.as_ref(), check.second.as_ref()]
-                        .into_iter()
-                        .flatten()
-                        .collect(),
-                    CheckRule::OneOf => check.fields.iter().collect(),
-                };
-                let wanted = if check.rule == CheckRule::NotAfter {
-                    2
-                } else {
-                    names.len().max(2)
-                };
-                if names.len() != wanted {
-                    self.err(src, &check.code, cat.clone(),
-                        "`not_after` needs `first` and `second`; `one_of` needs two or more `fields`".into());
-                }
-                for name in names {
-                    match fields.get(name.get_ref()) {
-                        None => self.err(
-                            src,
-                            name,
-                            cat.clone(),
-                            format!("no request field `{}`", name.get_ref()),
-                        ),
-                        Some(f) if f.required => self.err(
-                            src,
-                            name,
-                            cat.clone(),
-                            format!(
-                                "field `{}` is required, so the check can never apply",
-                                name.get_ref()
-                            ),
-                        ),
-                        Some(_) => {}
-                    }
-                }
-            }
-            let kinds = &file.kinds;
-            // Which elements an answer left out is kept as one bit per field.
-            let widest = [Some(&op.response), op.records.as_ref().map(|r| &r.fields)]
-                .into_iter()
-                .flatten()
-                .find(|fields| fields.len() > MAX_ANSWER_FIELDS);
-            if let Some(fields) = widest {
+            self.shaped(&records.name, format!("{at}.records.name"), Shape::Snake);
+            response_fields.extend(
+                records
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(j, f)| (format!("{at}.records.fields[{j}]"), f)),
+            );
+        }
+        for (fat, f) in response_fields {
+            self.shaped(&f.name, format!("{fat}.name"), Shape::Snake);
+            let ty = f.type_name.get_ref().as_str();
+            let is_enum_kind = self
+                .file
+                .kinds
+                .get(ty)
+                .is_some_and(|k| matches!(k.rule, Rule::Enum | Rule::Token));
+            if !SCALAR_TYPES.contains(&ty) && !is_enum_kind {
                 self.err(
-                    src,
-                    &op.name,
-                    at.clone(),
+                    &f.type_name,
+                    format!("{fat}.type"),
                     format!(
-                        "{} answer fields in one answer or record, at most {MAX_ANSWER_FIELDS}",
-                        fields.len()
+                        "`{ty}` is neither text, int, amount, date, timestamp, mobile nor an enum or token kind"
                     ),
                 );
-            }
-            let mut response_fields: Vec<(String, &crate::model::ResponseField)> = op
-                .response
-                .iter()
-                .enumerate()
-                .map(|(j, f)| (format!("{at}.response[{j}]"), f))
-                .collect();
-            if let Some(records) = &op.records {
-                if records.also_flat {
-                    for (j, f) in records.fields.iter().enumerate() {
-                        if op
-                            .response
-                            .iter()
-                            .any(|r| r.wire.get_ref() == f.wire.get_ref())
-                        {
-                            self.err(
-                                src,
-                                &f.wire,
-                                format!("{at}.records.fields[{j}].wire"),
-                                format!(
-                                    "`{}` is also an answer field under the root, so a flat record could not be told from it",
-                                    f.wire.get_ref()
-                                ),
-                            );
-                        }
-                    }
-                }
-                if !is_snake(records.name.get_ref()) {
-                    self.err(
-                        src,
-                        &records.name,
-                        format!("{at}.records.name"),
-                        "not a snake_case Rust identifier".into(),
-                    );
-                }
-                response_fields.extend(
-                    records
-                        .fields
-                        .iter()
-                        .enumerate()
-                        .map(|(j, f)| (format!("{at}.records.fields[{j}]"), f)),
-                );
-            }
-            for (fat, f) in response_fields {
-                if !is_snake(f.name.get_ref()) {
-                    self.err(
-                        src,
-                        &f.name,
-                        format!("{fat}.name"),
-                        format!("`{}` is not a snake_case Rust identifier", f.name.get_ref()),
-                    );
-                }
-                let ty = f.type_name.get_ref().as_str();
-                let is_enum_kind = kinds
-                    .get(ty)
-                    .is_some_and(|k| matches!(k.rule, Rule::Enum | Rule::Token));
-                if !SCALAR_TYPES.contains(&ty) && !is_enum_kind {
-                    self.err(
-                        src,
-                        &f.type_name,
-                        format!("{fat}.type"),
-                        format!(
-                            "`{ty}` is neither text, int, amount, date, timestamp, mobile nor an enum or token kind"
-                        ),
-                    );
-                }
             }
         }
     }
@@ -698,7 +696,8 @@ impl Validator {
     /// The issuing roles of `op`: each at most once, each on a field of a fitting
     /// kind or type, an idempotency key only on a write (and required there), and
     /// the answer's roles only on an operation whose request has a key.
-    fn roles(&mut self, src: &SpecSource, at: &str, file: &EndpointsFile, op: &Operation) {
+    fn roles(&mut self, at: &str, op: &Operation) {
+        let file = self.file;
         let mut seen = BTreeSet::new();
         for (j, f) in op.request.iter().enumerate() {
             let Some(role) = &f.role else { continue };
@@ -706,7 +705,6 @@ impl Validator {
             let word = role.get_ref().as_str();
             if !seen.insert(word) {
                 self.err(
-                    src,
                     role,
                     key,
                     format!("role `{word}` is given to two fields of the operation"),
@@ -733,7 +731,7 @@ impl Validator {
                     .then(|| format!("`goods` needs a single field of a `token` kind, not `{}`", f.kind.get_ref())),
             };
             if let Some(message) = problem {
-                self.err(src, role, key, message);
+                self.err(role, key, message);
             }
         }
         let is_issuing = op.idempotency_key().is_some();
@@ -820,7 +818,7 @@ impl Validator {
                 }
             };
             if let Some(message) = problem {
-                self.err(src, role, key, message);
+                self.err(role, key, message);
             }
         }
         if let Some(records) = &op.records
@@ -845,28 +843,25 @@ impl Validator {
                     None
                 };
                 if let Some(message) = problem {
-                    self.err(src, role, key, message.into());
+                    self.err(role, key, message);
                 }
             } else if !is_issuing {
                 self.err(
-                    src,
                     role,
                     key,
-                    "role `issued_coupons` needs a request field with role `idempotency_key`"
-                        .into(),
+                    "role `issued_coupons` needs a request field with role `idempotency_key`",
                 );
             } else if !has(AnswerRole::CouponNumber) {
                 self.err(
-                    src,
                     role,
                     key,
-                    "the `issued_coupons` records need a field with role `coupon_number`".into(),
+                    "the `issued_coupons` records need a field with role `coupon_number`",
                 );
             }
         }
     }
 
-    fn kind_params(&mut self, src: &SpecSource, at: &str, kind: &Kind) {
+    fn kind_params(&mut self, at: &str, kind: &Kind) {
         let needs = |present: bool, name: &str| {
             (!present).then(|| format!("rule `{:?}` needs `{name}`", kind.rule).to_lowercase())
         };
@@ -899,29 +894,309 @@ impl Validator {
             Rule::Date => None,
         };
         if let Some(message) = problem {
-            self.err(src, &kind.type_name, at.to_owned(), message);
+            self.err(&kind.type_name, at, message);
         }
         let mut seen = BTreeSet::new();
         for (i, v) in kind.values.iter().enumerate() {
-            if !is_upper_camel(v.name.get_ref()) {
+            let key = format!("{at}.values[{i}]");
+            self.shaped(&v.name, format!("{key}.name"), Shape::UpperCamel);
+            self.unique(
+                &v.wire,
+                format!("{key}.wire"),
+                Shape::Any,
+                &mut seen,
+                "value",
+            );
+        }
+    }
+    /// Each value's wordings: a known document each, at most one per document,
+    /// words in both languages.
+    fn wordings(&mut self, at: &str, kind: &Kind) {
+        for (i, value) in kind.values.iter().enumerate() {
+            let mut seen = BTreeSet::new();
+            for (j, w) in value.wording.iter().enumerate() {
+                let key = format!("{at}.values[{i}].wording[{j}]");
+                self.source(&w.source, format!("{key}.source"));
+                if !seen.insert(w.source.get_ref().as_str().to_owned()) {
+                    self.err(
+                        &w.source,
+                        format!("{key}.source"),
+                        format!("a second wording from `{}`", w.source.get_ref().as_str()),
+                    );
+                }
+                self.text(&w.ko, format!("{key}.ko"));
+                self.text(&w.en, format!("{key}.en"));
+            }
+        }
+    }
+
+    /// The inbound operations (COUFUN calls the merchant): their fields, kinds
+    /// or types, delivery, answer elements and answer codes. They stand after
+    /// every outbound operation, so `operations[i]` keys count from there.
+    fn inbound(&mut self) {
+        let file = self.file;
+        for (n, op) in file.inbound.iter().enumerate() {
+            let at = format!("operations[{}]", file.operations.len() + n);
+            self.inbound_operation(op, &at);
+        }
+        for (n, op) in file.operations.iter().enumerate() {
+            if op.delivery.is_some() || op.answer.is_some() {
                 self.err(
-                    src,
-                    &v.name,
-                    format!("{at}.values[{i}].name"),
+                    &op.name,
+                    format!("operations[{n}]"),
+                    "`delivery` and `answer` belong to an inbound operation (direction = \"inbound\")",
+                );
+            }
+        }
+    }
+
+    fn inbound_operation(&mut self, op: &Operation, at: &str) {
+        self.shaped(&op.name, format!("{at}.name"), Shape::Snake);
+        if !op.path.name.get_ref().is_empty() {
+            self.err(
+                &op.path.name,
+                format!("{at}.path"),
+                "an inbound operation has no path: the merchant chooses its URL",
+            );
+        }
+        if let Some(first) = op.codes.first() {
+            self.err(
+                first,
+                format!("{at}.codes"),
+                "an inbound operation's codes are its `answer.codes`",
+            );
+        }
+        if op.methods.is_empty() {
+            self.err(
+                &op.name,
+                format!("{at}.methods"),
+                "name the HTTP method COUFUN sends with",
+            );
+        }
+        self.shaped(&op.root.name, format!("{at}.root.name"), Shape::Element);
+        self.source(&op.root.source, format!("{at}.root.source"));
+        match &op.delivery {
+            None => self.err(
+                &op.name,
+                format!("{at}.delivery"),
+                "an inbound operation says how it is delivered (`delivery`)",
+            ),
+            Some(d) => {
+                self.charset(&d.charset, format!("{at}.delivery.charset"));
+                self.text(&d.content_type, format!("{at}.delivery.content_type"));
+                let retry = format!("{at}.delivery.retry_interval_seconds");
+                self.positive(&d.retry_interval_seconds, retry);
+                self.source(&d.source, format!("{at}.delivery.source"));
+            }
+        }
+        self.inbound_request(op, at);
+        let mut elements = BTreeSet::new();
+        for (i, f) in op.response.iter().enumerate() {
+            let key = format!("{at}.response[{i}]");
+            self.shaped(&f.wire, format!("{key}.wire"), Shape::Element);
+            elements.insert(f.wire.get_ref().clone());
+            if f.type_name.get_ref() != "text" {
+                self.err(
+                    &f.type_name,
+                    format!("{key}.type"),
+                    "an inbound answer's elements are `text`",
+                );
+            }
+            if f.max_bytes.is_none_or(|m| m == 0) {
+                self.err(
+                    &f.wire,
+                    format!("{key}.max_bytes"),
+                    "every answer value has a byte limit of at least 1",
+                );
+            }
+            self.source(&f.source, format!("{key}.source"));
+        }
+        let Some(answer) = &op.answer else {
+            self.err(
+                &op.name,
+                format!("{at}.answer"),
+                "an inbound operation says what the merchant answers (`answer`)",
+            );
+            return;
+        };
+        let key = format!("{at}.answer");
+        self.charset(&answer.charset, format!("{key}.charset"));
+        for (name, element) in [
+            ("result_code", &answer.result_code),
+            ("result_message", &answer.result_message),
+        ] {
+            let ekey = format!("{key}.{name}");
+            self.shaped(&element.name, format!("{ekey}.name"), Shape::Element);
+            let name = format!("{ekey}.name");
+            self.unique(&element.name, name, Shape::Any, &mut elements, "element");
+            self.positive(&element.max_bytes, format!("{ekey}.max_bytes"));
+            self.source(&element.source, format!("{ekey}.source"));
+        }
+        if *answer.result_code.max_bytes.get_ref() != 2 {
+            self.err(
+                &answer.result_code.max_bytes,
+                format!("{key}.result_code.max_bytes"),
+                format!(
+                    "answer codes are two digits, so 2 bytes, not {}",
+                    answer.result_code.max_bytes.get_ref()
+                ),
+            );
+        }
+        let message_max = *answer.result_message.max_bytes.get_ref() as usize;
+        let message_name = answer.result_message.name.get_ref();
+        let mut codes = BTreeSet::new();
+        let mut variants = BTreeMap::new();
+        for (i, c) in answer.codes.iter().enumerate() {
+            let ckey = format!("{key}.codes[{i}]");
+            let code = Shape::TwoDigits("04");
+            self.unique(&c.code, format!("{ckey}.code"), code, &mut codes, "code");
+            let code = c.code.get_ref();
+            self.variant(&c.variant, format!("{ckey}.variant"), code, &mut variants);
+            for (field, value) in [
+                ("message_ko", &c.message_ko),
+                ("description_ko", &c.description_ko),
+                ("message_en", &c.message_en),
+                ("description_en", &c.description_en),
+            ] {
+                self.text(value, format!("{ckey}.{field}"));
+            }
+            let message = c.message_en.get_ref();
+            let allowed = |ch: char| ch.is_ascii_alphanumeric() || ch == ' ';
+            if answer.ascii_only && !message.chars().all(allowed) {
+                self.err(
+                    &c.message_en,
+                    format!("{ckey}.message_en"),
+                    format!("`{message}` goes into {message_name}, which allows ASCII letters, digits and spaces only"),
+                );
+            }
+            if message.len() > message_max {
+                self.err(
+                    &c.message_en,
+                    format!("{ckey}.message_en"),
                     format!(
-                        "`{}` is not an UpperCamelCase Rust identifier",
-                        v.name.get_ref()
+                        "{} bytes, over the message limit of {message_max}",
+                        message.len()
                     ),
                 );
             }
-            if !seen.insert(v.wire.get_ref().clone()) {
+            self.source(&c.source, format!("{ckey}.source"));
+        }
+        for required in ["00", "01", "04", "99"] {
+            if !codes.contains(required) {
                 self.err(
-                    src,
-                    &v.wire,
-                    format!("{at}.values[{i}].wire"),
-                    format!("duplicate value `{}`", v.wire.get_ref()),
+                    &op.name,
+                    format!("{key}.codes"),
+                    format!("no answer code `{required}` (the receiver needs it)"),
                 );
             }
+        }
+    }
+
+    /// The request fields of an inbound operation: each with its wire name,
+    /// Rust name, length, kind or type, doc and source.
+    fn inbound_request(&mut self, op: &Operation, at: &str) {
+        let file = self.file;
+        let mut wires = BTreeSet::new();
+        let mut names = BTreeSet::new();
+        for (i, f) in op.request.iter().enumerate() {
+            let key = format!("{at}.request[{i}]");
+            let wire = f.wire.get_ref();
+            self.unique(
+                &f.wire,
+                format!("{key}.wire"),
+                Shape::Wire,
+                &mut wires,
+                "field",
+            );
+            let name = format!("{key}.name");
+            self.unique(&f.name, name, Shape::Snake, &mut names, "Rust name");
+            let max = match &f.max_bytes {
+                Some(m) => {
+                    self.positive(m, format!("{key}.max_bytes"));
+                    *m.get_ref()
+                }
+                None => {
+                    self.err(
+                        &f.name,
+                        format!("{key}.max_bytes"),
+                        "missing: every field of an inbound operation has the document's length",
+                    );
+                    0
+                }
+            };
+            // a length problem points at `max_bytes`, or at the field without one
+            let len_at = f.max_bytes.as_ref().map_or(f.name.span(), |m| m.span());
+            let kind = f.kind.get_ref();
+            match (kind.is_empty(), &f.type_name) {
+                (true, None) | (false, Some(_)) => self.err(
+                    &f.name,
+                    key.clone(),
+                    "give the field either a `kind` or a `type`",
+                ),
+                (true, Some(t)) => {
+                    let ty = t.get_ref().as_str();
+                    let too_long = if !SCALAR_TYPES.contains(&ty) {
+                        self.err(
+                            t,
+                            format!("{key}.type"),
+                            format!("unknown type `{ty}`: one of {}", SCALAR_TYPES.join(", ")),
+                        );
+                        None
+                    } else if ty == "timestamp" && max != 14 && max != 0 {
+                        Some(format!(
+                            "a timestamp (YYYYMMDDHH24MISS) is 14 bytes, not {max}"
+                        ))
+                    } else if matches!(ty, "amount" | "int") && max > 18 {
+                        Some(format!(
+                            "an integer of {max} digits does not fit in i64 (at most 18)"
+                        ))
+                    } else {
+                        None
+                    };
+                    if let Some(message) = too_long {
+                        self.err_at(len_at.start, format!("{key}.max_bytes"), message);
+                    }
+                }
+                (false, None) => match file.kinds.get(kind) {
+                    None => {
+                        let known: Vec<&str> = file.kinds.keys().map(String::as_str).collect();
+                        self.err(
+                            &f.kind,
+                            format!("{key}.kind"),
+                            format!("unknown kind `{kind}`: one of {}", known.join(", ")),
+                        );
+                    }
+                    Some(k) => {
+                        for (j, value) in k.values.iter().enumerate() {
+                            let len = value.wire.get_ref().len();
+                            if max != 0 && len > max as usize {
+                                self.err(
+                                    &value.wire,
+                                    format!("kinds.{kind}.values[{j}].wire"),
+                                    format!(
+                                        "at most {max} bytes (the limit of `{wire}`); it is {len} bytes"
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                },
+            }
+            if f.list.is_some() || f.code.is_some() {
+                self.err(
+                    &f.name,
+                    key.clone(),
+                    "an inbound field has neither `list` nor `code`",
+                );
+            }
+            if f.doc.as_deref().is_none_or(|d| d.trim().is_empty()) {
+                self.err(
+                    &f.name,
+                    format!("{key}.doc"),
+                    "an inbound field says what it holds (`doc`)",
+                );
+            }
+            self.source(&f.source, format!("{key}.source"));
         }
     }
 }
@@ -941,450 +1216,6 @@ fn is_snake(s: &str) -> bool {
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && syn::parse_str::<syn::Ident>(s).is_ok()
-}
-
-impl Validator {
-    /// The inbound operations (COUFUN calls the merchant): their fields, kinds
-    /// or types, delivery, answer elements and answer codes. They stand after
-    /// every outbound operation, so `operations[i]` keys count from there.
-    fn inbound(&mut self, src: &SpecSource, file: &EndpointsFile) {
-        for (n, op) in file.inbound.iter().enumerate() {
-            let at = format!("operations[{}]", file.operations.len() + n);
-            self.inbound_operation(src, file, op, &at);
-        }
-        for (n, op) in file.operations.iter().enumerate() {
-            if op.delivery.is_some() || op.answer.is_some() {
-                self.err(
-                    src,
-                    &op.name,
-                    format!("operations[{n}]"),
-                    "`delivery` and `answer` belong to an inbound operation (direction = \"inbound\")"
-                        .into(),
-                );
-            }
-        }
-    }
-
-    fn inbound_operation(
-        &mut self,
-        src: &SpecSource,
-        file: &EndpointsFile,
-        op: &crate::model::Operation,
-        at: &str,
-    ) {
-        if !is_snake(op.name()) {
-            self.err(
-                src,
-                &op.name,
-                format!("{at}.name"),
-                format!("`{}` is not a snake_case Rust identifier", op.name()),
-            );
-        }
-        if !op.path.name.get_ref().is_empty() {
-            self.err(
-                src,
-                &op.path.name,
-                format!("{at}.path"),
-                "an inbound operation has no path: the merchant chooses its URL".into(),
-            );
-        }
-        if !op.codes.is_empty() {
-            self.err(
-                src,
-                &op.codes[0],
-                format!("{at}.codes"),
-                "an inbound operation's codes are its `answer.codes`".into(),
-            );
-        }
-        if op.methods.is_empty() {
-            self.out.push(src.error_at(
-                op.name.span().start,
-                format!("{at}.methods"),
-                "name the HTTP method COUFUN sends with".to_owned(),
-            ));
-        }
-        self.upper_name(src, &op.root.name, format!("{at}.root.name"));
-        self.source(src, file, &op.root.source, format!("{at}.root.source"));
-        let charset = |v: &mut Validator, label: &Spanned<String>, key: String| {
-            if !matches!(label.get_ref().as_str(), "EUC-KR" | "UTF-8") {
-                v.err(
-                    src,
-                    label,
-                    key,
-                    format!("`{}` is neither EUC-KR nor UTF-8", label.get_ref()),
-                );
-            }
-        };
-        match &op.delivery {
-            None => self.out.push(src.error_at(
-                op.name.span().start,
-                format!("{at}.delivery"),
-                "an inbound operation says how it is delivered (`delivery`)".to_owned(),
-            )),
-            Some(d) => {
-                charset(self, &d.charset, format!("{at}.delivery.charset"));
-                self.text(src, &d.content_type, format!("{at}.delivery.content_type"));
-                if *d.retry_interval_seconds.get_ref() == 0 {
-                    self.err(
-                        src,
-                        &d.retry_interval_seconds,
-                        format!("{at}.delivery.retry_interval_seconds"),
-                        "must be at least 1".into(),
-                    );
-                }
-                self.source(src, file, &d.source, format!("{at}.delivery.source"));
-            }
-        }
-        let mut wires = BTreeSet::new();
-        let mut names = BTreeSet::new();
-        for (i, f) in op.request.iter().enumerate() {
-            let key = format!("{at}.request[{i}]");
-            let wire = f.wire.get_ref();
-            if wire.is_empty() || !wire.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') {
-                self.err(
-                    src,
-                    &f.wire,
-                    format!("{key}.wire"),
-                    format!("`{wire}` is not an upper-case wire name (A-Z and _)"),
-                );
-            } else if !wires.insert(wire.clone()) {
-                self.err(
-                    src,
-                    &f.wire,
-                    format!("{key}.wire"),
-                    format!("duplicate field `{wire}`"),
-                );
-            }
-            if !is_snake(f.name()) {
-                self.err(
-                    src,
-                    &f.name,
-                    format!("{key}.name"),
-                    format!("`{}` is not a snake_case Rust identifier", f.name()),
-                );
-            } else if !names.insert(f.name().to_owned()) {
-                self.err(
-                    src,
-                    &f.name,
-                    format!("{key}.name"),
-                    format!("duplicate Rust name `{}`", f.name()),
-                );
-            }
-            let max = match &f.max_bytes {
-                Some(m) if *m.get_ref() == 0 => {
-                    self.err(
-                        src,
-                        m,
-                        format!("{key}.max_bytes"),
-                        "must be at least 1".into(),
-                    );
-                    0
-                }
-                Some(m) => *m.get_ref(),
-                None => {
-                    self.out.push(src.error_at(
-                        f.name.span().start,
-                        format!("{key}.max_bytes"),
-                        "missing: every field of an inbound operation has the document's length"
-                            .to_owned(),
-                    ));
-                    0
-                }
-            };
-            let kind = f.kind.get_ref();
-            match (kind.is_empty(), &f.type_name) {
-                (true, None) | (false, Some(_)) => self.out.push(src.error_at(
-                    f.name.span().start,
-                    key.clone(),
-                    "give the field either a `kind` or a `type`".to_owned(),
-                )),
-                (true, Some(t)) => {
-                    let ty = t.get_ref().as_str();
-                    if !SCALAR_TYPES.contains(&ty) {
-                        self.err(
-                            src,
-                            t,
-                            format!("{key}.type"),
-                            format!("unknown type `{ty}`: one of {}", SCALAR_TYPES.join(", ")),
-                        );
-                    } else if ty == "timestamp" && max != 14 && max != 0 {
-                        self.field_len(
-                            src,
-                            f,
-                            &key,
-                            format!("a timestamp (YYYYMMDDHH24MISS) is 14 bytes, not {max}"),
-                        );
-                    } else if matches!(ty, "amount" | "int") && max > 18 {
-                        self.field_len(
-                            src,
-                            f,
-                            &key,
-                            format!("an integer of {max} digits does not fit in i64 (at most 18)"),
-                        );
-                    }
-                }
-                (false, None) => match file.kinds.get(kind) {
-                    None => {
-                        let known: Vec<&str> = file.kinds.keys().map(String::as_str).collect();
-                        self.err(
-                            src,
-                            &f.kind,
-                            format!("{key}.kind"),
-                            format!("unknown kind `{kind}`: one of {}", known.join(", ")),
-                        );
-                    }
-                    Some(k) => {
-                        for (j, value) in k.values.iter().enumerate() {
-                            let len = value.wire.get_ref().len();
-                            if max != 0 && len > max as usize {
-                                self.err(
-                                    src,
-                                    &value.wire,
-                                    format!("kinds.{kind}.values[{j}].wire"),
-                                    format!(
-                                        "at most {max} bytes (the limit of `{wire}`); it is {len} bytes"
-                                    ),
-                                );
-                            }
-                        }
-                    }
-                },
-            }
-            if f.list.is_some() || f.code.is_some() {
-                self.out.push(src.error_at(
-                    f.name.span().start,
-                    key.clone(),
-                    "an inbound field has neither `list` nor `code`".to_owned(),
-                ));
-            }
-            if f.doc.as_deref().is_none_or(|d| d.trim().is_empty()) {
-                self.out.push(src.error_at(
-                    f.name.span().start,
-                    format!("{key}.doc"),
-                    "an inbound field says what it holds (`doc`)".to_owned(),
-                ));
-            }
-            self.source(src, file, &f.source, format!("{key}.source"));
-        }
-        let mut elements = BTreeSet::new();
-        for (i, f) in op.response.iter().enumerate() {
-            let key = format!("{at}.response[{i}]");
-            self.upper_name(src, &f.wire, format!("{key}.wire"));
-            elements.insert(f.wire.get_ref().clone());
-            if f.type_name.get_ref() != "text" {
-                self.err(
-                    src,
-                    &f.type_name,
-                    format!("{key}.type"),
-                    "an inbound answer's elements are `text`".into(),
-                );
-            }
-            if f.max_bytes.is_none_or(|m| m == 0) {
-                self.err(
-                    src,
-                    &f.wire,
-                    format!("{key}.max_bytes"),
-                    "every answer value has a byte limit of at least 1".into(),
-                );
-            }
-            self.source(src, file, &f.source, format!("{key}.source"));
-        }
-        let Some(answer) = &op.answer else {
-            self.out.push(src.error_at(
-                op.name.span().start,
-                format!("{at}.answer"),
-                "an inbound operation says what the merchant answers (`answer`)".to_owned(),
-            ));
-            return;
-        };
-        let key = format!("{at}.answer");
-        charset(self, &answer.charset, format!("{key}.charset"));
-        for (name, element) in [
-            ("result_code", &answer.result_code),
-            ("result_message", &answer.result_message),
-        ] {
-            let ekey = format!("{key}.{name}");
-            self.upper_name(src, &element.name, format!("{ekey}.name"));
-            if !elements.insert(element.name.get_ref().clone()) {
-                self.err(
-                    src,
-                    &element.name,
-                    format!("{ekey}.name"),
-                    format!("duplicate element `{}`", element.name.get_ref()),
-                );
-            }
-            if *element.max_bytes.get_ref() == 0 {
-                self.err(
-                    src,
-                    &element.max_bytes,
-                    format!("{ekey}.max_bytes"),
-                    "must be at least 1".into(),
-                );
-            }
-            self.source(src, file, &element.source, format!("{ekey}.source"));
-        }
-        if *answer.result_code.max_bytes.get_ref() != 2 {
-            self.err(
-                src,
-                &answer.result_code.max_bytes,
-                format!("{key}.result_code.max_bytes"),
-                format!(
-                    "answer codes are two digits, so 2 bytes, not {}",
-                    answer.result_code.max_bytes.get_ref()
-                ),
-            );
-        }
-        let message_max = *answer.result_message.max_bytes.get_ref() as usize;
-        let message_name = answer.result_message.name.get_ref();
-        let mut codes = BTreeSet::new();
-        let mut variants = BTreeSet::new();
-        for (i, c) in answer.codes.iter().enumerate() {
-            let ckey = format!("{key}.codes[{i}]");
-            let code = c.code.get_ref();
-            if !is_two_digits(code) {
-                self.err(
-                    src,
-                    &c.code,
-                    format!("{ckey}.code"),
-                    format!("`{code}` is not a two-digit code (write e.g. \"04\")"),
-                );
-            } else if !codes.insert(code.clone()) {
-                self.err(
-                    src,
-                    &c.code,
-                    format!("{ckey}.code"),
-                    format!("duplicate code `{code}`"),
-                );
-            }
-            self.variant(src, &c.variant, format!("{ckey}.variant"), &mut variants);
-            for (field, value) in [
-                ("message_ko", &c.message_ko),
-                ("description_ko", &c.description_ko),
-                ("message_en", &c.message_en),
-                ("description_en", &c.description_en),
-            ] {
-                self.text(src, value, format!("{ckey}.{field}"));
-            }
-            let message = c.message_en.get_ref();
-            let allowed = |ch: char| ch.is_ascii_alphanumeric() || ch == ' ';
-            if answer.ascii_only && !message.chars().all(allowed) {
-                self.err(
-                    src,
-                    &c.message_en,
-                    format!("{ckey}.message_en"),
-                    format!("`{message}` goes into {message_name}, which allows ASCII letters, digits and spaces only"),
-                );
-            }
-            if message.len() > message_max {
-                self.err(
-                    src,
-                    &c.message_en,
-                    format!("{ckey}.message_en"),
-                    format!(
-                        "{} bytes, over the message limit of {message_max}",
-                        message.len()
-                    ),
-                );
-            }
-            self.source(src, file, &c.source, format!("{ckey}.source"));
-        }
-        for required in ["00", "01", "04", "99"] {
-            if !codes.contains(required) {
-                self.out.push(src.error_at(
-                    op.name.span().start,
-                    format!("{key}.codes"),
-                    format!("no answer code `{required}` (the receiver needs it)"),
-                ));
-            }
-        }
-    }
-
-    /// An error at an inbound field's `max_bytes`.
-    fn field_len(
-        &mut self,
-        src: &SpecSource,
-        f: &crate::model::RequestField,
-        key: &str,
-        message: String,
-    ) {
-        match &f.max_bytes {
-            Some(m) => self.err(src, m, format!("{key}.max_bytes"), message),
-            None => self.out.push(src.error_at(
-                f.name.span().start,
-                format!("{key}.max_bytes"),
-                message,
-            )),
-        }
-    }
-
-    /// An upper-case element or wire name (A-Z, 0-9 and _).
-    fn upper_name(&mut self, src: &SpecSource, name: &Spanned<String>, key: String) {
-        let text = name.get_ref();
-        if text.is_empty()
-            || !text
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-        {
-            self.err(
-                src,
-                name,
-                key,
-                format!("`{text}` is not an upper-case element name"),
-            );
-        }
-    }
-
-    /// Each value's wordings: a known document each, at most one per document,
-    /// words in both languages.
-    fn wordings(&mut self, src: &SpecSource, file: &EndpointsFile, at: &str, kind: &Kind) {
-        for (i, value) in kind.values.iter().enumerate() {
-            let mut seen = BTreeSet::new();
-            for (j, w) in value.wording.iter().enumerate() {
-                let key = format!("{at}.values[{i}].wording[{j}]");
-                self.source(src, file, &w.source, format!("{key}.source"));
-                if !seen.insert(w.source.get_ref().as_str().to_owned()) {
-                    self.err(
-                        src,
-                        &w.source,
-                        format!("{key}.source"),
-                        format!("a second wording from `{}`", w.source.get_ref().as_str()),
-                    );
-                }
-                self.text(src, &w.ko, format!("{key}.ko"));
-                self.text(src, &w.en, format!("{key}.en"));
-            }
-        }
-    }
-}
-
-impl Validator {
-    /// An UpperCamelCase variant, not `Unknown`, unique within `seen`.
-    fn variant(
-        &mut self,
-        src: &SpecSource,
-        value: &Spanned<String>,
-        key: String,
-        seen: &mut BTreeSet<String>,
-    ) {
-        let name = value.get_ref();
-        if name.contains(NEEDS_HUMAN) || !is_upper_camel(name) {
-            self.err(
-                src,
-                value,
-                key,
-                format!("`{name}` is not an UpperCamelCase Rust identifier"),
-            );
-        } else if name == "Unknown" {
-            self.err(
-                src,
-                value,
-                key,
-                "`Unknown` is reserved for values outside the manual".into(),
-            );
-        } else if !seen.insert(name.clone()) {
-            self.err(src, value, key, format!("duplicate variant `{name}`"));
-        }
-    }
 }
 
 #[cfg(test)]
@@ -1416,7 +1247,7 @@ mod tests {
             &endpoints[..first],
             &endpoints[first..]
         );
-        let errors = match Spec::parse(crate::SpecSources {
+        let errors = match crate::Spec::parse(crate::SpecSources {
             endpoints: SpecSource::new(crate::ENDPOINTS_PATH, marked),
             ..crate::SpecSources::embedded()
         }) {

@@ -7,14 +7,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::doc_lines;
-use super::responses::{pascal, record_type, response_type};
+use super::requests::request_type;
+use super::responses::{record_type, response_type};
 use crate::Spec;
 use crate::model::{Effect, Method, Operation};
-
-/// The name of an operation's request type, e.g. `CouponSendRequest`.
-pub fn request_type(op: &Operation) -> String {
-    format!("{}Request", pascal(op.name()))
-}
 
 /// The whole `client.rs` generated module.
 pub fn emit(spec: &Spec) -> TokenStream {
@@ -53,7 +49,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
 /// the record whose `goods_id` role field holds `goods_id` (trimmed).
 fn goods_info(op: &Operation, is_async: bool) -> TokenStream {
     let name = format_ident!("{}", op.name());
-    let request = format_ident!("{}", request_type(op));
+    let request = request_type(op);
     let item = format_ident!("{}", record_type(op));
     let Some((records, Some(id))) = op.goods_catalog() else {
         return quote! {};
@@ -74,21 +70,12 @@ fn goods_info(op: &Operation, is_async: bool) -> TokenStream {
         op.name(),
         op.name(),
     ));
-    let call = if is_async {
-        quote! { self.#name(&request).await? }
-    } else {
-        quote! { self.#name(&request)? }
-    };
-    let asyncness = if is_async {
-        quote! { async }
-    } else {
-        quote! {}
-    };
+    let (asyncness, dot_await) = asyncness(is_async);
     quote! {
         #doc
         pub #asyncness fn goods_info(&self, goods_id: &str) -> Result<Option<#item>, Error> {
             let request = #request::builder().build_with(self.request_charset())?;
-            let list = #call;
+            let list = self.#name(&request) #dot_await ?;
             Ok(list.#list.into_iter().find(|item| {
                 item.#id_name
                     .as_ref()
@@ -101,7 +88,7 @@ fn goods_info(op: &Operation, is_async: bool) -> TokenStream {
 
 fn method(op: &Operation, is_async: bool) -> TokenStream {
     let name = format_ident!("{}", op.name());
-    let request = format_ident!("{}", request_type(op));
+    let request = request_type(op);
     let response = format_ident!("{}", response_type(op));
     let methods = op
         .methods
@@ -139,30 +126,28 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
         methods,
         op.path.name.get_ref()
     ));
-    match (is_async, op.is_issuing()) {
-        (true, true) => quote! {
-            #doc
-            pub async fn #name(&self, request: &#request) -> IssueOutcome<#response> {
-                self.issue(request, request.charset()).await
-            }
-        },
-        (false, true) => quote! {
-            #doc
-            pub fn #name(&self, request: &#request) -> IssueOutcome<#response> {
-                self.issue(request, request.charset())
-            }
-        },
-        (true, false) => quote! {
-            #doc
-            pub async fn #name(&self, request: &#request) -> Result<#response, Error> {
-                self.call_counted_in(request, request.charset()).await
-            }
-        },
-        (false, false) => quote! {
-            #doc
-            pub fn #name(&self, request: &#request) -> Result<#response, Error> {
-                self.call_counted_in(request, request.charset())
-            }
-        },
+    let (asyncness, dot_await) = asyncness(is_async);
+    let (answer, call) = if op.is_issuing() {
+        (quote! { IssueOutcome<#response> }, quote! { issue })
+    } else {
+        (
+            quote! { Result<#response, Error> },
+            quote! { call_counted_in },
+        )
+    };
+    quote! {
+        #doc
+        pub #asyncness fn #name(&self, request: &#request) -> #answer {
+            self.#call(request, request.charset()) #dot_await
+        }
+    }
+}
+
+/// `async` and `.await` for the async client; nothing for the blocking one.
+fn asyncness(is_async: bool) -> (TokenStream, TokenStream) {
+    if is_async {
+        (quote! { async }, quote! { .await })
+    } else {
+        (quote! {}, quote! {})
     }
 }

@@ -117,6 +117,13 @@ fn emit_text(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
     let max = u32_lit(kind.max_bytes.as_ref());
     let inputs = text_inputs(ty);
     let text_impls = text_impls(ty);
+    let field_kind = field_kind(
+        ty,
+        "charset",
+        quote! { Self::new_in(text, charset) },
+        quote! { self.checked_in == charset },
+        quote! { Cow::Borrowed(self.as_str()) },
+    );
     quote! {
         #doc
         #[derive(Clone, PartialEq, Eq, Hash)]
@@ -158,18 +165,7 @@ fn emit_text(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
 
         #text_impls
 
-        impl FieldKind for #ty {
-            const CODE: ResultCode = Self::CODE;
-            fn parse(text: &str, charset: Charset) -> Result<Self, Violation> {
-                Self::new_in(text, charset)
-            }
-            fn is_checked_in(&self, charset: Charset) -> bool {
-                self.checked_in == charset
-            }
-            fn wire_value(&self) -> Cow<'_, str> {
-                Cow::Borrowed(self.as_str())
-            }
-        }
+        #field_kind
 
         #inputs
     }
@@ -200,7 +196,13 @@ fn emit_phone(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
         )
     };
     let inputs = text_inputs(ty);
-    let field_kind = charset_free_field_kind(ty);
+    let field_kind = field_kind(
+        ty,
+        "_charset",
+        quote! { Self::new(text) },
+        quote! { true },
+        quote! { Cow::Borrowed(self.as_str()) },
+    );
     quote! {
         #doc
         ///
@@ -303,6 +305,13 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
         quote! {}
     };
     let text_impls = text_impls(ty);
+    let field_kind = field_kind(
+        ty,
+        "_charset",
+        quote! { Self::new(text) },
+        quote! { !self.breaks_rule },
+        quote! { Cow::Borrowed(self.as_str()) },
+    );
     quote! {
         #doc
         #secrecy
@@ -362,18 +371,7 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
             }
         }
 
-        impl FieldKind for #ty {
-            const CODE: ResultCode = Self::CODE;
-            fn parse(text: &str, _charset: Charset) -> Result<Self, Violation> {
-                Self::new(text)
-            }
-            fn is_checked_in(&self, _charset: Charset) -> bool {
-                !self.breaks_rule
-            }
-            fn wire_value(&self) -> Cow<'_, str> {
-                Cow::Borrowed(self.as_str())
-            }
-        }
+        #field_kind
 
         #reported
 
@@ -390,6 +388,13 @@ fn emit_count(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
         }
         None => quote! { None },
     };
+    let field_kind = field_kind(
+        ty,
+        "_charset",
+        quote! { coufun_rules::parse_count(text, Self::MIN, Self::MAX).map(Self) },
+        quote! { true },
+        quote! { Cow::Owned(self.0.to_string()) },
+    );
     quote! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -419,18 +424,7 @@ fn emit_count(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
             }
         }
 
-        impl FieldKind for #ty {
-            const CODE: ResultCode = Self::CODE;
-            fn parse(text: &str, _charset: Charset) -> Result<Self, Violation> {
-                coufun_rules::parse_count(text, Self::MIN, Self::MAX).map(Self)
-            }
-            fn is_checked_in(&self, _charset: Charset) -> bool {
-                true
-            }
-            fn wire_value(&self) -> Cow<'_, str> {
-                Cow::Owned(self.0.to_string())
-            }
-        }
+        #field_kind
 
         impl From<#ty> for FieldInput<#ty> {
             fn from(value: #ty) -> Self { FieldInput::checked(value) }
@@ -473,6 +467,13 @@ fn emit_enum(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
     let wires: Vec<&String> = kind.values.iter().map(|v| v.wire.get_ref()).collect();
     let docs: Vec<&str> = kind.values.iter().map(|v| v.doc.as_str()).collect();
     let count = names.len();
+    let field_kind = field_kind(
+        ty,
+        "_charset",
+        quote! { Self::from_wire(text) },
+        quote! { true },
+        quote! { Cow::Borrowed(self.as_wire()) },
+    );
     quote! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -517,18 +518,7 @@ fn emit_enum(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
             }
         }
 
-        impl FieldKind for #ty {
-            const CODE: ResultCode = Self::CODE;
-            fn parse(text: &str, _charset: Charset) -> Result<Self, Violation> {
-                Self::from_wire(text)
-            }
-            fn is_checked_in(&self, _charset: Charset) -> bool {
-                true
-            }
-            fn wire_value(&self) -> Cow<'_, str> {
-                Cow::Borrowed(self.as_wire())
-            }
-        }
+        #field_kind
 
         impl From<#ty> for FieldInput<#ty> {
             fn from(value: #ty) -> Self { FieldInput::checked(value) }
@@ -536,20 +526,28 @@ fn emit_enum(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
     }
 }
 
-/// `impl FieldKind` for a kind held as text whose rule does not depend on the
-/// request charset (digits, mobile numbers, tokens).
-fn charset_free_field_kind(ty: &Ident) -> TokenStream {
+/// `impl FieldKind` of a kind: the bodies of `parse` (from `text`),
+/// `is_checked_in` and `wire_value`; `charset` names their charset argument
+/// (`_charset` where the rule does not depend on the request charset).
+fn field_kind(
+    ty: &Ident,
+    charset: &str,
+    parse: TokenStream,
+    checked: TokenStream,
+    wire: TokenStream,
+) -> TokenStream {
+    let charset = ident(charset);
     quote! {
         impl FieldKind for #ty {
             const CODE: ResultCode = Self::CODE;
-            fn parse(text: &str, _charset: Charset) -> Result<Self, Violation> {
-                Self::new(text)
+            fn parse(text: &str, #charset: Charset) -> Result<Self, Violation> {
+                #parse
             }
-            fn is_checked_in(&self, _charset: Charset) -> bool {
-                true
+            fn is_checked_in(&self, #charset: Charset) -> bool {
+                #checked
             }
             fn wire_value(&self) -> Cow<'_, str> {
-                Cow::Borrowed(self.as_str())
+                #wire
             }
         }
     }

@@ -13,23 +13,11 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use super::requests::pascal;
 use super::{doc_lines, ident};
 use crate::Spec;
 use crate::model::{Kind, Operation, ResponseField, Rule};
 use crate::validate::SCALAR_TYPES;
-
-/// `goods_list` → `GoodsList`.
-pub fn pascal(snake: &str) -> String {
-    snake
-        .split('_')
-        .map(|part| {
-            let mut chars = part.chars();
-            chars.next().map_or_else(String::new, |c| {
-                c.to_ascii_uppercase().to_string() + chars.as_str()
-            })
-        })
-        .collect()
-}
 
 /// The name of an operation's response type, e.g. `CouponSendResponse`.
 pub fn response_type(op: &Operation) -> String {
