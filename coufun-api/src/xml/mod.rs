@@ -290,7 +290,9 @@ fn decode_with<R: Response>(
     let code = code
         .parse::<ResultCode>()
         .map_err(|e| DecodeError::InvalidResultCode { found: e.found })?;
-    if !expected_root {
+    let body = if expected_root {
+        reply
+    } else {
         tracing::warn!(
             operation = R::OPERATION,
             expected = R::ROOT,
@@ -301,16 +303,12 @@ fn decode_with<R: Response>(
         if code == ResultCode::Success {
             return Err(unexpected());
         }
-        return Ok(Reply {
-            code,
-            message,
-            body: R::default(),
-        });
-    }
+        R::default()
+    };
     Ok(Reply {
         code,
         message,
-        body: reply,
+        body,
     })
 }
 
