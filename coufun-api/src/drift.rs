@@ -128,24 +128,14 @@ pub struct DriftFinding {
 
 impl fmt::Display for DriftFinding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (operation, element, kind) = (self.operation, &self.element, self.kind.describe());
+        let (spec, arrived) = (&self.spec, &self.arrived);
         if self.kind == DriftKind::UnknownElement {
-            return write!(
-                f,
-                "{}: <{}>: {} ({})",
-                self.operation,
-                self.element,
-                self.kind.describe(),
-                self.arrived
-            );
+            return write!(f, "{operation}: <{element}>: {kind} ({arrived})");
         }
         write!(
             f,
-            "{}: <{}>: {}: the spec says {}, the answer has {}",
-            self.operation,
-            self.element,
-            self.kind.describe(),
-            self.spec,
-            self.arrived
+            "{operation}: <{element}>: {kind}: the spec says {spec}, the answer has {arrived}"
         )
     }
 }
@@ -161,27 +151,41 @@ pub fn inspect(
     header_charset: Option<&str>,
 ) -> Vec<DriftFinding> {
     let spec = operation.spec();
-    let mut out = Findings::default();
-    charset_findings(spec, body, header_charset, &mut out);
+    let mut out = Findings {
+        operation: spec.name,
+        merged: DriftReport::default(),
+    };
+    charset_findings(body, header_charset, &mut out);
     if let Ok(text) = crate::xml::body_text(body, header_charset) {
         walk(spec, &text, &mut out);
     }
-    out.list
+    out.merged.findings.into_iter().map(|e| e.finding).collect()
 }
 
-/// Findings of one document, merged as they come.
-#[derive(Default)]
+/// Findings of one document of `operation`, merged as they come.
 struct Findings {
-    list: Vec<DriftFinding>,
+    operation: &'static str,
+    merged: DriftReport,
 }
 
 impl Findings {
-    fn push(&mut self, finding: DriftFinding) {
-        if let Some(same) = self.list.iter_mut().find(|f| same_place(f, &finding)) {
-            merge(same, finding);
-        } else {
-            self.list.push(finding);
-        }
+    /// A finding of `kind` at `element`: what the spec says, what arrived.
+    fn add(
+        &mut self,
+        kind: DriftKind,
+        element: impl Into<String>,
+        spec: impl Into<String>,
+        arrived: impl Into<String>,
+        length: Option<usize>,
+    ) {
+        self.merged.add(DriftFinding {
+            operation: self.operation,
+            kind,
+            element: element.into(),
+            spec: spec.into(),
+            arrived: arrived.into(),
+            length,
+        });
     }
 }
 
@@ -195,32 +199,13 @@ fn same_place(a: &DriftFinding, b: &DriftFinding) -> bool {
         && (a.kind == DriftKind::TooLong || a.arrived == b.arrived)
 }
 
-fn merge(into: &mut DriftFinding, other: DriftFinding) {
-    if other.length > into.length {
-        into.length = other.length;
-        into.arrived = other.arrived;
-    }
-}
-
-fn charset_findings(
-    spec: &OperationSpec,
-    body: &[u8],
-    header_charset: Option<&str>,
-    out: &mut Findings,
-) {
+fn charset_findings(body: &[u8], header_charset: Option<&str>, out: &mut Findings) {
     let Some(expected_label) = ANSWER_CHARSET else {
         return;
     };
     let expected = encoding_for_label(expected_label);
     let mut finding = |element: &str, arrived: String| {
-        out.push(DriftFinding {
-            operation: spec.name,
-            kind: DriftKind::Charset,
-            element: element.to_owned(),
-            spec: expected_label.to_owned(),
-            arrived,
-            length: None,
-        });
+        out.add(DriftKind::Charset, element, expected_label, arrived, None);
     };
     let differs = |label: &str| encoding_for_label(label) != expected || expected.is_none();
     if let Some((encoding, _)) = Encoding::for_bom(body)
@@ -311,14 +296,13 @@ fn walk(spec: &OperationSpec, text: &[u8], out: &mut Findings) {
                 };
                 if stack.is_empty() && name != spec.root {
                     let name = clean(name);
-                    out.push(DriftFinding {
-                        operation: spec.name,
-                        kind: DriftKind::UnexpectedRoot,
-                        element: name.clone(),
-                        spec: spec.root.to_owned(),
-                        arrived: name,
-                        length: None,
-                    });
+                    out.add(
+                        DriftKind::UnexpectedRoot,
+                        name.clone(),
+                        spec.root,
+                        name,
+                        None,
+                    );
                     return;
                 }
                 let depth = stack.len();
@@ -388,25 +372,25 @@ fn close(spec: &OperationSpec, stack: &[Open<'_>], open: Open<'_>, out: &mut Fin
                 || (spec.flat_record && spec.record_field(name).is_some())
             {
                 if let Some(field) = open.field {
-                    check_value(spec, field, name, &open.text, out);
+                    check_value(field, name, &open.text, out);
                 }
             } else if let Some(record) = record
                 && open.record_children > 0
             {
                 let name = clean(name);
-                out.push(DriftFinding {
-                    operation: spec.name,
-                    kind: DriftKind::UnexpectedRecordElement,
-                    element: name.clone(),
-                    spec: record.to_owned(),
-                    arrived: format!(
-                        "{name} holding {} of the record's elements",
-                        open.record_children
-                    ),
-                    length: None,
-                });
+                let arrived = format!(
+                    "{name} holding {} of the record's elements",
+                    open.record_children
+                );
+                out.add(
+                    DriftKind::UnexpectedRecordElement,
+                    name,
+                    record,
+                    arrived,
+                    None,
+                );
             } else {
-                out.push(unknown(spec, clean(name), &open));
+                unknown(clean(name), &open, out);
             }
         }
         // A record's children.
@@ -417,24 +401,19 @@ fn close(spec: &OperationSpec, stack: &[Open<'_>], open: Open<'_>, out: &mut Fin
             }
             if spec.record_field(open.name).is_some() {
                 if let Some(field) = open.field {
-                    check_value(
-                        spec,
-                        field,
-                        &format!("{parent}/{}", open.name),
-                        &open.text,
-                        out,
-                    );
+                    let path = format!("{parent}/{}", open.name);
+                    check_value(field, &path, &open.text, out);
                 }
             } else {
                 let path = format!("{parent}/{}", clean(open.name));
-                out.push(unknown(spec, path, &open));
+                unknown(path, &open, out);
             }
         }
         _ => {}
     }
 }
 
-fn unknown(spec: &OperationSpec, element: String, open: &Open<'_>) -> DriftFinding {
+fn unknown(element: String, open: &Open<'_>, out: &mut Findings) {
     let arrived = if open.children > 0 {
         format!("an element holding {} elements", open.children)
     } else if !open.has_text {
@@ -442,23 +421,16 @@ fn unknown(spec: &OperationSpec, element: String, open: &Open<'_>) -> DriftFindi
     } else {
         "an element holding text".to_owned()
     };
-    DriftFinding {
-        operation: spec.name,
-        kind: DriftKind::UnknownElement,
+    out.add(
+        DriftKind::UnknownElement,
         element,
-        spec: "not named".to_owned(),
+        "not named",
         arrived,
-        length: None,
-    }
+        None,
+    );
 }
 
-fn check_value(
-    spec: &OperationSpec,
-    field: &AnswerFieldSpec,
-    element: &str,
-    text: &str,
-    out: &mut Findings,
-) {
+fn check_value(field: &AnswerFieldSpec, element: &str, text: &str, out: &mut Findings) {
     let text = text.trim();
     if text.is_empty() {
         return;
@@ -471,14 +443,8 @@ fn check_value(
         } else {
             clean(text)
         };
-        out.push(DriftFinding {
-            operation: spec.name,
-            kind: DriftKind::ValueOutsideTable,
-            element: element.to_owned(),
-            spec: format!("one of {}", kind.wire_values.join(", ")),
-            arrived,
-            length: None,
-        });
+        let table = format!("one of {}", kind.wire_values.join(", "));
+        out.add(DriftKind::ValueOutsideTable, element, table, arrived, None);
     }
     // A text's CP949 bytes are never more than its UTF-8 bytes: one within
     // the length in UTF-8 needs no count.
@@ -487,14 +453,8 @@ fn check_value(
     {
         let bytes = crate::cp949_len(text).unwrap_or(text.len());
         if bytes > max as usize {
-            out.push(DriftFinding {
-                operation: spec.name,
-                kind: DriftKind::TooLong,
-                element: element.to_owned(),
-                spec: format!("at most {max} bytes"),
-                arrived: format!("{bytes} bytes"),
-                length: Some(bytes),
-            });
+            let (limit, arrived) = (format!("at most {max} bytes"), format!("{bytes} bytes"));
+            out.add(DriftKind::TooLong, element, limit, arrived, Some(bytes));
         }
     }
 }
@@ -618,7 +578,10 @@ impl DriftReport {
         {
             Some(entry) => {
                 entry.count += 1;
-                merge(&mut entry.finding, finding);
+                if finding.length > entry.finding.length {
+                    entry.finding.length = finding.length;
+                    entry.finding.arrived = finding.arrived;
+                }
             }
             None => self.findings.push(DriftEntry { finding, count: 1 }),
         }
@@ -753,6 +716,16 @@ mod tests {
         encoding_rs::EUC_KR.encode(&changed).0.into_owned()
     }
 
+    /// The drift of a status answer holding `item` alone.
+    fn status_drift(item: CouponStatusItem) -> Vec<DriftFinding> {
+        let status = CouponStatusResponse {
+            coupons: vec![item],
+            ..CouponStatusResponse::default()
+        };
+        let body = document(&status, Charset::Cp949);
+        inspect(OperationId::CouponStatus, &body, None)
+    }
+
     fn spec_of(op: OperationId) -> &'static OperationSpec {
         op.spec()
     }
@@ -782,18 +755,10 @@ mod tests {
 
     #[test]
     fn a_status_outside_the_table_and_a_long_name_are_named() {
-        let status = CouponStatusResponse {
-            coupons: vec![CouponStatusItem {
-                status: Some(Reported::Unknown("777".into())),
-                ..CouponStatusItem::default()
-            }],
-            ..CouponStatusResponse::default()
-        };
-        let found = inspect(
-            OperationId::CouponStatus,
-            &document(&status, Charset::Cp949),
-            None,
-        );
+        let found = status_drift(CouponStatusItem {
+            status: Some(Reported::Unknown("777".into())),
+            ..CouponStatusItem::default()
+        });
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].kind, DriftKind::ValueOutsideTable);
         assert_eq!(found[0].arrived, "777");
@@ -824,18 +789,10 @@ mod tests {
     fn a_secret_value_outside_nothing_is_ever_quoted() {
         // A too-long coupon number: its length, never its text.
         let number = "9".repeat(40);
-        let status = CouponStatusResponse {
-            coupons: vec![CouponStatusItem {
-                coupon_number: Some(number.clone().into()),
-                ..CouponStatusItem::default()
-            }],
-            ..CouponStatusResponse::default()
-        };
-        let found = inspect(
-            OperationId::CouponStatus,
-            &document(&status, Charset::Cp949),
-            None,
-        );
+        let found = status_drift(CouponStatusItem {
+            coupon_number: Some(number.clone().into()),
+            ..CouponStatusItem::default()
+        });
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(!format!("{found:?}").contains(&number));
     }

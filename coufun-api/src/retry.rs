@@ -218,16 +218,14 @@ mod tests {
     #[test]
     fn server_errors_retry_and_client_errors_stop() {
         for effect in [READ, WRITE] {
-            assert_eq!(
-                decide(effect, FailureKind::HttpStatus(502)),
-                Decision::RetrySameRequest
-            );
-            assert_eq!(
-                decide(effect, FailureKind::HttpStatus(503)),
-                Decision::RetrySameRequest
-            );
-            assert_eq!(decide(effect, FailureKind::HttpStatus(404)), Decision::Stop);
-            assert_eq!(decide(effect, FailureKind::HttpStatus(400)), Decision::Stop);
+            for (status, decision) in [
+                (502, Decision::RetrySameRequest),
+                (503, Decision::RetrySameRequest),
+                (404, Decision::Stop),
+                (400, Decision::Stop),
+            ] {
+                assert_eq!(decide(effect, FailureKind::HttpStatus(status)), decision);
+            }
         }
     }
 
@@ -246,14 +244,10 @@ mod tests {
     #[test]
     fn server_side_failures_retry_with_the_same_tr_id() {
         for code in [ResultCode::SystemError, ResultCode::CouponCreationFailed] {
-            assert_eq!(
-                decide(WRITE, FailureKind::Api(code)),
-                Decision::RetrySameRequest
-            );
-            assert_eq!(
-                decide(READ, FailureKind::Api(code)),
-                Decision::RetrySameRequest
-            );
+            for effect in [WRITE, READ] {
+                let decision = decide(effect, FailureKind::Api(code));
+                assert_eq!(decision, Decision::RetrySameRequest);
+            }
         }
     }
 
@@ -266,16 +260,10 @@ mod tests {
             .collect();
         assert!(never.len() > 25);
         for code in never {
-            assert_eq!(
-                decide(WRITE, FailureKind::Api(code)),
-                Decision::Stop,
-                "{code:?}"
-            );
-            assert_eq!(
-                decide(READ, FailureKind::Api(code)),
-                Decision::Stop,
-                "{code:?}"
-            );
+            for effect in [WRITE, READ] {
+                let decision = decide(effect, FailureKind::Api(code));
+                assert_eq!(decision, Decision::Stop, "{code:?}");
+            }
         }
         let unknown: ResultCode = "42".parse().unwrap();
         assert_eq!(decide(WRITE, FailureKind::Api(unknown)), Decision::Stop);

@@ -206,12 +206,8 @@ impl IntoIterator for ValidationErrors {
 
 impl fmt::Display for ValidationErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} invalid field(s) / 잘못된 항목 {}개",
-            self.len(),
-            self.len()
-        )?;
+        let count = self.len();
+        write!(f, "{count} invalid field(s) / 잘못된 항목 {count}개")?;
         for e in self.iter() {
             write!(f, "\n- {e}")?;
         }

@@ -185,26 +185,19 @@ impl Client {
 impl ClientBuilder<Client> {
     /// The client.
     pub fn build(self) -> Result<Client, BuildError> {
-        let config = self.call_config()?;
-        let http = self
-            .resolve
-            .iter()
-            .fold(reqwest::Client::builder(), |b, (host, addr)| {
-                b.resolve(host, *addr)
-            });
-        let http = self
-            .root_certificates
-            .iter()
-            .fold(http, |b, certificate| {
-                b.add_root_certificate(certificate.clone())
-            })
+        let config = Arc::new(self.call_config()?);
+        let mut http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
+            .timeout(self.timeout);
+        for (host, addr) in &self.resolve {
+            http = http.resolve(host, *addr);
+        }
+        for certificate in &self.root_certificates {
+            http = http.add_root_certificate(certificate.clone());
+        }
+        let http = http
             .build()
             .map_err(|e| BuildError::Http(TransportError::from_reqwest(e)))?;
-        Ok(Client {
-            http,
-            config: Arc::new(config),
-        })
+        Ok(Client { http, config })
     }
 }

@@ -236,27 +236,14 @@ fn interpret<R: Response>(
     }
 }
 
-fn redact_decode_error(config: &CallConfig, error: DecodeError) -> DecodeError {
-    let secrets = [config.poc_id.expose()];
-    match error {
-        DecodeError::InvalidValue {
-            element,
-            expected,
-            found,
-        } => DecodeError::InvalidValue {
-            element,
-            expected,
-            found: redact(&found, &secrets),
-        },
-        DecodeError::Syntax { position, message } => DecodeError::Syntax {
-            position,
-            message: redact(&message, &secrets),
-        },
-        DecodeError::InvalidResultCode { found } => DecodeError::InvalidResultCode {
-            found: redact(&found, &secrets),
-        },
-        other => other,
+fn redact_decode_error(config: &CallConfig, mut error: DecodeError) -> DecodeError {
+    if let DecodeError::InvalidValue { found: text, .. }
+    | DecodeError::Syntax { message: text, .. }
+    | DecodeError::InvalidResultCode { found: text } = &mut error
+    {
+        *text = redact(text, &[config.poc_id.expose()]);
     }
+    error
 }
 
 /// A failure of the HTTP stack, classified: the request not sent, or sent

@@ -412,21 +412,23 @@ impl Form {
 
     /// A `timestamp` field: a real `YYYYMMDDHH24MISS`.
     pub fn timestamp(&self, index: usize) -> Result<Option<Timestamp>, NoticeError> {
-        self.raw(index)?
-            .map(|text| {
-                Timestamp::parse(text).ok_or(NoticeError::BadTime {
-                    field: self.field(index).wire,
-                    value: text.to_owned(),
-                })
-            })
-            .transpose()
+        self.time(index, Timestamp::parse)
     }
 
     /// A `date` field: a real `YYYYMMDD`.
     pub fn date(&self, index: usize) -> Result<Option<CalendarDate>, NoticeError> {
+        self.time(index, CalendarDate::parse_ymd)
+    }
+
+    /// A date or time field read by `parse`, [`NoticeError::BadTime`] when it refuses.
+    fn time<T>(
+        &self,
+        index: usize,
+        parse: fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, NoticeError> {
         self.raw(index)?
             .map(|text| {
-                CalendarDate::parse_ymd(text).ok_or(NoticeError::BadTime {
+                parse(text).ok_or(NoticeError::BadTime {
                     field: self.field(index).wire,
                     value: text.to_owned(),
                 })
@@ -590,31 +592,14 @@ pub fn check_answer_value(
 /// `<root>` holding `elements`, declared and encoded in `charset` (EUC-KR
 /// unless it is UTF-8). Values are escaped.
 pub fn encode_answer(charset: &str, root: &str, elements: &[(&str, &str)]) -> Vec<u8> {
-    let mut out = String::with_capacity(160);
-    out.push_str("<?xml version=\"1.0\" encoding=\"");
-    out.push_str(charset);
-    out.push_str("\"?>\n<");
-    out.push_str(root);
-    out.push('>');
+    let mut w = crate::xml::XmlWriter::with_declaration(charset);
+    w.open(root);
     for (name, value) in elements {
-        out.push('<');
-        out.push_str(name);
-        out.push('>');
-        for c in value.chars() {
-            match c {
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                '&' => out.push_str("&amp;"),
-                c => out.push(c),
-            }
-        }
-        out.push_str("</");
-        out.push_str(name);
-        out.push('>');
+        w.text_element(name, value);
     }
-    out.push_str("</");
-    out.push_str(root);
-    out.push_str(">\n");
+    w.close(root);
+    let mut out = w.finish();
+    out.push('\n');
     if charset.eq_ignore_ascii_case("UTF-8") {
         out.into_bytes()
     } else {

@@ -160,10 +160,22 @@ impl<'a> EventCursor<'a> {
 
     fn truncated(&self) -> DecodeError {
         DecodeError::Truncated {
-            open: self
-                .open
-                .last()
-                .map_or_else(String::new, |s| String::from_utf8_lossy(s).into_owned()),
+            open: self.open_name(),
+        }
+    }
+
+    /// The innermost open element's name, as text.
+    fn open_name(&self) -> String {
+        self.open
+            .last()
+            .map_or_else(String::new, |s| String::from_utf8_lossy(s).into_owned())
+    }
+
+    /// A [`DecodeError::Syntax`] at the reader's position.
+    fn syntax(&self, message: &str) -> DecodeError {
+        DecodeError::Syntax {
+            position: self.reader.buffer_position(),
+            message: message.to_owned(),
         }
     }
 
@@ -171,29 +183,20 @@ impl<'a> EventCursor<'a> {
     /// whitespace, and returns its name (bytes of UTF-8).
     fn open_root(&mut self) -> Result<&'a [u8], DecodeError> {
         loop {
-            match self.read()? {
-                (at, Event::Start(s)) => {
+            let (at, event) = self.read()?;
+            let empty = matches!(event, Event::Empty(_));
+            match event {
+                Event::Start(s) | Event::Empty(s) => {
                     let name = self.name_at(at, s.name().0)?;
                     self.open.push(name);
-                    self.pending_empty = false;
+                    self.pending_empty = empty;
                     return Ok(name);
                 }
-                (at, Event::Empty(s)) => {
-                    let name = self.name_at(at, s.name().0)?;
-                    self.open.push(name);
-                    self.pending_empty = true;
-                    return Ok(name);
-                }
-                (_, Event::Decl(_) | Event::Comment(_) | Event::PI(_)) => {}
-                (_, Event::Text(t)) if is_blank(&t) => {}
-                (_, Event::DocType(_)) => return Err(DecodeError::DoctypeRefused),
-                (_, Event::Eof) => return Err(DecodeError::Empty),
-                (_, _) => {
-                    return Err(DecodeError::Syntax {
-                        position: self.reader.buffer_position(),
-                        message: "content before the root element".to_owned(),
-                    });
-                }
+                Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(t) if is_blank(&t) => {}
+                Event::DocType(_) => return Err(DecodeError::DoctypeRefused),
+                Event::Eof => return Err(DecodeError::Empty),
+                _ => return Err(self.syntax("content before the root element")),
             }
         }
     }
@@ -210,27 +213,24 @@ impl<'a> EventCursor<'a> {
             return Ok(None);
         }
         loop {
-            match self.read()? {
-                (at, Event::Start(s)) => {
+            let (at, event) = self.read()?;
+            let empty = matches!(event, Event::Empty(_));
+            match event {
+                Event::Start(s) | Event::Empty(s) => {
                     let name = self.name_at(at, s.name().0)?;
                     self.open.push(name);
+                    self.pending_empty = empty;
                     return Ok(Some(name));
                 }
-                (at, Event::Empty(s)) => {
-                    let name = self.name_at(at, s.name().0)?;
-                    self.open.push(name);
-                    self.pending_empty = true;
-                    return Ok(Some(name));
-                }
-                (_, Event::End(_)) => {
+                Event::End(_) => {
                     self.open.pop();
                     return Ok(None);
                 }
-                (_, Event::Eof) => return Err(self.truncated()),
-                (_, Event::DocType(_)) => return Err(DecodeError::DoctypeRefused),
-                (_, Event::GeneralRef(r)) => check_reference(&r)?,
+                Event::Eof => return Err(self.truncated()),
+                Event::DocType(_) => return Err(DecodeError::DoctypeRefused),
+                Event::GeneralRef(r) => check_reference(&r)?,
                 // Whitespace, comments and stray text between elements carry nothing.
-                (_, _) => {}
+                _ => {}
             }
         }
     }
@@ -245,35 +245,27 @@ impl<'a> EventCursor<'a> {
         }
         let mut text: Cow<'a, str> = Cow::Borrowed("");
         loop {
-            match self.read()? {
-                (_, Event::Text(t)) => append(&mut text, t.xml10_content()),
-                (_, Event::CData(c)) => append(&mut text, c.into_inner()),
-                (_, Event::GeneralRef(r)) => {
+            match self.read()?.1 {
+                Event::Text(t) => append(&mut text, t.xml10_content()),
+                Event::CData(c) => append(&mut text, c.into_inner()),
+                Event::GeneralRef(r) => {
                     let mut buf = [0u8; 4];
                     let resolved = resolve_reference(&r, &mut buf)?;
                     text.to_mut().push_str(resolved);
                 }
-                (_, Event::End(_)) => {
+                Event::End(_) => {
                     self.open.pop();
                     return Ok(text);
                 }
-                (_, Event::Comment(_) | Event::PI(_)) => {}
-                (_, Event::Eof) => return Err(self.truncated()),
-                (_, Event::Start(_) | Event::Empty(_)) => {
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => return Err(self.truncated()),
+                Event::Start(_) | Event::Empty(_) => {
                     return Err(DecodeError::UnexpectedElement {
-                        inside: self
-                            .open
-                            .last()
-                            .map_or_else(String::new, |s| String::from_utf8_lossy(s).into_owned()),
+                        inside: self.open_name(),
                     });
                 }
-                (_, Event::DocType(_)) => return Err(DecodeError::DoctypeRefused),
-                (_, Event::Decl(_)) => {
-                    return Err(DecodeError::Syntax {
-                        position: self.reader.buffer_position(),
-                        message: "XML declaration inside an element".to_owned(),
-                    });
-                }
+                Event::DocType(_) => return Err(DecodeError::DoctypeRefused),
+                Event::Decl(_) => return Err(self.syntax("XML declaration inside an element")),
             }
         }
     }
@@ -286,19 +278,19 @@ impl<'a> EventCursor<'a> {
         }
         let mut depth = 0usize;
         loop {
-            match self.read()? {
-                (_, Event::Start(_)) => depth += 1,
-                (_, Event::End(_)) => {
+            match self.read()?.1 {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => {
                     if depth == 0 {
                         self.open.pop();
                         return Ok(());
                     }
                     depth -= 1;
                 }
-                (_, Event::GeneralRef(r)) => check_reference(&r)?,
-                (_, Event::DocType(_)) => return Err(DecodeError::DoctypeRefused),
-                (_, Event::Eof) => return Err(self.truncated()),
-                (_, _) => {}
+                Event::GeneralRef(r) => check_reference(&r)?,
+                Event::DocType(_) => return Err(DecodeError::DoctypeRefused),
+                Event::Eof => return Err(self.truncated()),
+                _ => {}
             }
         }
     }
@@ -307,16 +299,11 @@ impl<'a> EventCursor<'a> {
     /// instructions follows the root element.
     fn finish(&mut self) -> Result<(), DecodeError> {
         loop {
-            match self.read()? {
-                (_, Event::Eof) => return Ok(()),
-                (_, Event::Comment(_) | Event::PI(_)) => {}
-                (_, Event::Text(t)) if is_blank(&t) => {}
-                (_, _) => {
-                    return Err(DecodeError::Syntax {
-                        position: self.reader.buffer_position(),
-                        message: "content after the root element".to_owned(),
-                    });
-                }
+            match self.read()?.1 {
+                Event::Eof => return Ok(()),
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(t) if is_blank(&t) => {}
+                _ => return Err(self.syntax("content after the root element")),
             }
         }
     }

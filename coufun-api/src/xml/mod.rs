@@ -168,15 +168,7 @@ impl FlatRecord {
     /// The record flat fields fill: the one begun by the first flat field, or a
     /// new one appended to `records`.
     pub fn get<'a, T: Default>(&mut self, records: &'a mut Vec<T>) -> &'a mut T {
-        let index = match self.index {
-            Some(i) if i < records.len() => i,
-            _ => {
-                records.push(T::default());
-                records.len() - 1
-            }
-        };
-        self.index = Some(index);
-        &mut records[index]
+        self.get_with(records, T::default)
     }
 
     /// Like [`FlatRecord::get`], a new record made by `unread` (every element
@@ -298,7 +290,9 @@ fn decode_with<R: Response>(
     let code = code
         .parse::<ResultCode>()
         .map_err(|e| DecodeError::InvalidResultCode { found: e.found })?;
-    if !expected_root {
+    let body = if expected_root {
+        reply
+    } else {
         tracing::warn!(
             operation = R::OPERATION,
             expected = R::ROOT,
@@ -309,16 +303,12 @@ fn decode_with<R: Response>(
         if code == ResultCode::Success {
             return Err(unexpected());
         }
-        return Ok(Reply {
-            code,
-            message,
-            body: R::default(),
-        });
-    }
+        R::default()
+    };
     Ok(Reply {
         code,
         message,
-        body: reply,
+        body,
     })
 }
 
@@ -331,7 +321,17 @@ pub fn encode_document<R: Response>(
     body: Option<&R>,
     charset: Charset,
 ) -> Vec<u8> {
-    encode_under(R::ROOT, code, message, body, charset)
+    let mut w = XmlWriter::with_declaration(charset.encoding().name());
+    w.open(R::ROOT);
+    w.text_element(RESULT_CODE_ELEMENT, code.as_str());
+    w.text_element(RESULT_MESSAGE_ELEMENT, message);
+    if let Some(body) = body {
+        body.encode_children(&mut w);
+    }
+    w.close(R::ROOT);
+    let text = w.finish();
+    // Characters CP949 lacks become numeric character references, which XML reads back.
+    charset.encoding().encode(&text).0.into_owned()
 }
 
 /// An error document under `R`'s root (the result code and message only), with
@@ -341,34 +341,8 @@ pub fn encode_error<R: Response>(
     message: Option<&str>,
     charset: Charset,
 ) -> Vec<u8> {
-    encode_under::<R>(
-        R::ROOT,
-        code,
-        message.unwrap_or(code.message(Lang::Ko)),
-        None,
-        charset,
-    )
-}
-
-fn encode_under<R: Response>(
-    root: &str,
-    code: ResultCode,
-    message: &str,
-    body: Option<&R>,
-    charset: Charset,
-) -> Vec<u8> {
-    let label = charset.encoding().name();
-    let mut w = XmlWriter::with_declaration(label);
-    w.open(root);
-    w.text_element(RESULT_CODE_ELEMENT, code.as_str());
-    w.text_element(RESULT_MESSAGE_ELEMENT, message);
-    if let Some(body) = body {
-        body.encode_children(&mut w);
-    }
-    w.close(root);
-    let text = w.finish();
-    // Characters CP949 lacks become numeric character references, which XML reads back.
-    charset.encoding().encode(&text).0.into_owned()
+    let message = message.unwrap_or(code.message(Lang::Ko));
+    encode_document::<R>(code, message, None, charset)
 }
 
 /// Whether the body starts like an XML document rather than HTML or plain text.
