@@ -14,14 +14,13 @@
 //! be sent again, and the stop after a limit code. Times are the database's
 //! clock, so that workers on several hosts agree.
 
-use std::borrow::Cow;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
 use coufun_api::ResultCode;
+use coufun_store::migrator;
 use sqlx::Row;
-use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqliteLockingMode, SqlitePool, SqlitePoolOptions,
@@ -333,26 +332,6 @@ pub struct Store {
     sql: Dialect,
 }
 
-fn migrator(schema: [&'static str; 2]) -> Migrator {
-    let migrations = (0..2)
-        .map(|i| {
-            Migration::new(
-                MIGRATION_VERSIONS[i],
-                Cow::Borrowed(MIGRATION_NAMES[i]),
-                MigrationType::Simple,
-                Cow::Borrowed(schema[i]),
-                false,
-            )
-        })
-        .collect();
-    Migrator {
-        migrations: Cow::Owned(migrations),
-        // The application's own migrations (and coufun-notify's) may share the table.
-        ignore_missing: true,
-        ..Migrator::DEFAULT
-    }
-}
-
 impl Store {
     /// Opens (creating) the SQLite store at `path`, for this process alone:
     /// the file stays locked while the store is open, so that no other process
@@ -370,7 +349,9 @@ impl Store {
             .max_connections(1)
             .connect_with(options)
             .await?;
-        migrator(SQLITE_SCHEMA).run(&pool).await?;
+        migrator(MIGRATION_VERSIONS, MIGRATION_NAMES, SQLITE_SCHEMA)
+            .run(&pool)
+            .await?;
         migrate_bulk_journal(&pool).await?;
         // This process alone has the file: whoever held a lease is gone.
         sqlx::query(
@@ -397,7 +378,9 @@ impl Store {
 
     /// Over an existing PostgreSQL pool; applies the schema.
     pub async fn postgres_pool(pool: PgPool) -> Result<Self, StoreError> {
-        migrator(POSTGRES_SCHEMA).run(&pool).await?;
+        migrator(MIGRATION_VERSIONS, MIGRATION_NAMES, POSTGRES_SCHEMA)
+            .run(&pool)
+            .await?;
         Ok(Store {
             pool: Pool::Postgres(pool),
             sql: POSTGRES,

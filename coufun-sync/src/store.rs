@@ -14,14 +14,13 @@
 //! it read before asking COUFUN: when the coupon moved on meanwhile, its answer
 //! may predate the move, and it is dropped (the next round asks again).
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
 use coufun_api::xml::{CalendarDate, Reported};
 use coufun_api::{CouponNumber, CouponStatus, CouponType, GoodsId};
-use sqlx::migrate::{Migration, MigrationType, Migrator};
+use coufun_store::migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -50,25 +49,6 @@ pub const SQLITE_SCHEMA: [&str; 2] = [
 ];
 
 const MIGRATION_NAMES: [&str; 2] = ["coufun-sync coupon state", "coufun-sync goods catalogue"];
-
-fn migrator(schema: [&'static str; 2]) -> Migrator {
-    let migrations = (0..2)
-        .map(|i| {
-            Migration::new(
-                MIGRATION_VERSIONS[i],
-                Cow::Borrowed(MIGRATION_NAMES[i]),
-                MigrationType::Simple,
-                Cow::Borrowed(schema[i]),
-                false,
-            )
-        })
-        .collect();
-    Migrator {
-        migrations: Cow::Owned(migrations),
-        ignore_missing: true,
-        ..Migrator::DEFAULT
-    }
-}
 
 /// What writing one sighting did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -881,7 +861,7 @@ impl SyncStore {
     /// Uses `pool` (e.g. the one of a `coufun_notify::SqliteStore`, so that
     /// notices and polls write the same file through one pool), applying the schema.
     pub async fn with_sqlite_pool(pool: SqlitePool) -> Result<Self, SyncError> {
-        migrator(SQLITE_SCHEMA)
+        migrator(MIGRATION_VERSIONS, MIGRATION_NAMES, SQLITE_SCHEMA)
             .run(&pool)
             .await
             .map_err(SyncError::Migrate)?;
@@ -890,7 +870,7 @@ impl SyncStore {
 
     /// Uses `pool`, applying the schema.
     pub async fn with_postgres_pool(pool: PgPool) -> Result<Self, SyncError> {
-        migrator(POSTGRES_SCHEMA)
+        migrator(MIGRATION_VERSIONS, MIGRATION_NAMES, POSTGRES_SCHEMA)
             .run(&pool)
             .await
             .map_err(SyncError::Migrate)?;
