@@ -612,10 +612,9 @@ macro_rules! ops {
         }
 
         pub(crate) async fn history_len(pool: &$pool) -> Result<u64, SyncError> {
-            let n: i64 = sqlx::query("SELECT COUNT(*) FROM coufun_coupon_history")
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM coufun_coupon_history")
                 .fetch_one(pool)
-                .await?
-                .try_get(0)?;
+                .await?;
             Ok(u64::try_from(n).unwrap_or(0))
         }
 
@@ -624,7 +623,7 @@ macro_rules! ops {
             today: &str,
             limit: i64,
         ) -> Result<Vec<DueCoupon>, SyncError> {
-            let rows = sqlx::query(
+            let rows: Vec<(String, String, i64)> = sqlx::query_as(
                 "SELECT coupon_number, goods_id, version FROM coufun_coupons \
                  WHERE open AND goods_id IS NOT NULL \
                  AND (valid_until IS NULL OR valid_until >= $1) \
@@ -634,32 +633,24 @@ macro_rules! ops {
             .bind(limit)
             .fetch_all(pool)
             .await?;
-            let mut due = Vec::with_capacity(rows.len());
-            for row in &rows {
-                let number: String = row.try_get(0)?;
-                let goods: String = row.try_get(1)?;
-                let (Ok(number), Ok(goods)) = (CouponNumber::new(number), GoodsId::new(goods))
-                else {
-                    return Err(SyncError::Corrupt { what: "a coupon number or goods id" });
-                };
-                due.push(DueCoupon {
-                    number,
-                    goods,
-                    version: row.try_get(2)?,
-                });
-            }
-            Ok(due)
+            rows.into_iter()
+                .map(|(number, goods, version)| {
+                    match (CouponNumber::new(number), GoodsId::new(goods)) {
+                        (Ok(number), Ok(goods)) => Ok(DueCoupon { number, goods, version }),
+                        _ => Err(SyncError::Corrupt { what: "a coupon number or goods id" }),
+                    }
+                })
+                .collect()
         }
 
         pub(crate) async fn open_count(pool: &$pool, today: &str) -> Result<u64, SyncError> {
-            let n: i64 = sqlx::query(
+            let n: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM coufun_coupons WHERE open AND goods_id IS NOT NULL \
                  AND (valid_until IS NULL OR valid_until >= $1)",
             )
             .bind(today)
             .fetch_one(pool)
-            .await?
-            .try_get(0)?;
+            .await?;
             Ok(u64::try_from(n).unwrap_or(0))
         }
 
@@ -671,7 +662,7 @@ macro_rules! ops {
             at: &str,
             per_day: u32,
         ) -> Result<Result<u32, FetchDay>, SyncError> {
-            let claimed = sqlx::query(
+            let claimed: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO coufun_goods_fetches (day, fetches, last_at) VALUES ($1, 1, $2) \
                  ON CONFLICT (day) DO UPDATE SET fetches = coufun_goods_fetches.fetches + 1, \
                  last_at = excluded.last_at \
@@ -683,21 +674,20 @@ macro_rules! ops {
             .bind(i64::from(per_day))
             .fetch_optional(pool)
             .await?;
-            if let Some(row) = claimed {
-                let n: i64 = row.try_get(0)?;
-                return Ok(Ok(u32::try_from(n).unwrap_or(u32::MAX)));
+            let fetches = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+            if let Some(n) = claimed {
+                return Ok(Ok(fetches(n)));
             }
-            let row = sqlx::query(
+            let (n, last_at, refused_at): (i64, String, Option<String>) = sqlx::query_as(
                 "SELECT fetches, last_at, refused_at FROM coufun_goods_fetches WHERE day = $1",
             )
             .bind(day)
             .fetch_one(pool)
             .await?;
-            let n: i64 = row.try_get(0)?;
             Ok(Err(FetchDay {
-                fetches: u32::try_from(n).unwrap_or(u32::MAX),
-                last_at: row.try_get(1)?,
-                refused_at: row.try_get(2)?,
+                fetches: fetches(n),
+                last_at,
+                refused_at,
             }))
         }
 
@@ -711,18 +701,17 @@ macro_rules! ops {
         }
 
         pub(crate) async fn load_catalogue(conn: &mut Conn) -> Result<Catalogue, SyncError> {
-            let rows = sqlx::query("SELECT goods_id, fields FROM coufun_goods")
-                .fetch_all(&mut *conn)
-                .await?;
-            let mut catalogue = BTreeMap::new();
-            for row in &rows {
-                let id: String = row.try_get(0)?;
-                let fields: String = row.try_get(1)?;
-                let fields = serde_json::from_str(&fields)
-                    .map_err(|_| SyncError::Corrupt { what: "a goods item" })?;
-                catalogue.insert(id, fields);
-            }
-            Ok(Catalogue(catalogue))
+            let rows: Vec<(String, String)> =
+                sqlx::query_as("SELECT goods_id, fields FROM coufun_goods")
+                    .fetch_all(&mut *conn)
+                    .await?;
+            rows.into_iter()
+                .map(|(id, fields)| match serde_json::from_str(&fields) {
+                    Ok(fields) => Ok((id, fields)),
+                    Err(_) => Err(SyncError::Corrupt { what: "a goods item" }),
+                })
+                .collect::<Result<BTreeMap<_, _>, _>>()
+                .map(Catalogue)
         }
 
         pub(crate) async fn save_catalogue(
