@@ -112,11 +112,17 @@ fn entry(state: RowState, code: Option<ResultCode>, message: Option<&str>) -> En
     }
 }
 
-fn issued_entry() -> Entry<'static> {
-    Entry {
+/// Records row `line` issued, by `worker` (after `limit_hits` answers that may
+/// be sent again); whether `worker` still held the row's lease.
+async fn record_issued(store: &Store, worker: &str, line: u64, limit_hits: u32) -> bool {
+    let issued = Entry {
         coupons: Some("C1".into()),
         ..entry(RowState::Issued, Some(ResultCode::Success), None)
-    }
+    };
+    store
+        .record(C, worker, line, &issued, false, limit_hits)
+        .await
+        .unwrap()
 }
 
 /// The server's refusal with `code`.
@@ -167,19 +173,9 @@ async fn a_leased_row_is_claimed_by_no_other_worker_until_its_lease_lapses() {
         );
         assert_eq!(rows[1].row.tr_id, "T0002");
         // a's late outcome is not recorded over b's lease.
-        assert!(
-            !store
-                .record(C, "a", 1, &issued_entry(), false, 0)
-                .await
-                .unwrap()
-        );
+        assert!(!record_issued(&store, "a", 1, 0).await);
         for line in [1, 2, 3] {
-            assert!(
-                store
-                    .record(C, "b", line, &issued_entry(), false, 0)
-                    .await
-                    .unwrap()
-            );
+            assert!(record_issued(&store, "b", line, 0).await);
         }
         assert!(matches!(claim(&store, "b", 5).await, Claim::Done));
         let rows = store.rows(C).await.unwrap();
@@ -201,10 +197,7 @@ async fn the_cap_on_rows_in_flight_holds_across_workers() {
         assert_eq!(lines(&claim(&store, "a", 1).await), [1]);
         assert_eq!(lines(&claim(&store, "b", 4).await), [2]);
         assert!(matches!(claim(&store, "c", 4).await, Claim::Wait(_)));
-        store
-            .record(C, "a", 1, &issued_entry(), false, 0)
-            .await
-            .unwrap();
+        record_issued(&store, "a", 1, 0).await;
         assert_eq!(lines(&claim(&store, "c", 4).await), [3]);
         // A released row frees its place and is claimable again at once.
         store.release(C, "c", 3).await.unwrap();
@@ -327,10 +320,7 @@ async fn a_row_tried_in_this_run_waits_for_the_next_unless_it_goes_again() {
             unreachable!()
         };
         assert_eq!(rows[0].row.limit_hits, 1);
-        store
-            .record(C, "b", 3, &issued_entry(), false, 1)
-            .await
-            .unwrap();
+        record_issued(&store, "b", 3, 1).await;
         assert!(matches!(claim(&store, "b", 3).await, Claim::Done));
         // A new run sends the unknown and deferred rows again, same TR_IDs.
         store.new_run(C).await.unwrap();
@@ -1089,10 +1079,7 @@ async fn attempt_times_span_the_attempts_and_only_them() {
                 "UPDATE coufun_campaign_rows SET last_attempt_at = '2000-01-01T00:00:00Z' WHERE line = 2",
             )
             .await;
-        store
-            .record(C, "w", 2, &issued_entry(), false, 0)
-            .await
-            .unwrap();
+        record_issued(&store, "w", 2, 0).await;
         let rows = store.rows(C).await.unwrap();
         assert_eq!(
             (&rows[0].first_attempt, &rows[0].last_attempt),
