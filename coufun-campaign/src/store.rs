@@ -14,14 +14,13 @@
 //! be sent again, and the stop after a limit code. Times are the database's
 //! clock, so that workers on several hosts agree.
 
-use std::borrow::Cow;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
 use coufun_api::ResultCode;
+use coufun_store::migrator;
 use sqlx::Row;
-use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqliteLockingMode, SqlitePool, SqlitePoolOptions,
@@ -333,26 +332,6 @@ pub struct Store {
     sql: Dialect,
 }
 
-fn migrator(schema: [&'static str; 2]) -> Migrator {
-    let migrations = (0..2)
-        .map(|i| {
-            Migration::new(
-                MIGRATION_VERSIONS[i],
-                Cow::Borrowed(MIGRATION_NAMES[i]),
-                MigrationType::Simple,
-                Cow::Borrowed(schema[i]),
-                false,
-            )
-        })
-        .collect();
-    Migrator {
-        migrations: Cow::Owned(migrations),
-        // The application's own migrations (and coufun-notify's) may share the table.
-        ignore_missing: true,
-        ..Migrator::DEFAULT
-    }
-}
-
 impl Store {
     /// Opens (creating) the SQLite store at `path`, for this process alone:
     /// the file stays locked while the store is open, so that no other process
@@ -370,7 +349,9 @@ impl Store {
             .max_connections(1)
             .connect_with(options)
             .await?;
-        migrator(SQLITE_SCHEMA).run(&pool).await?;
+        migrator(MIGRATION_VERSIONS, MIGRATION_NAMES, SQLITE_SCHEMA)
+            .run(&pool)
+            .await?;
         migrate_bulk_journal(&pool).await?;
         // This process alone has the file: whoever held a lease is gone.
         sqlx::query(
@@ -397,7 +378,9 @@ impl Store {
 
     /// Over an existing PostgreSQL pool; applies the schema.
     pub async fn postgres_pool(pool: PgPool) -> Result<Self, StoreError> {
-        migrator(POSTGRES_SCHEMA).run(&pool).await?;
+        migrator(MIGRATION_VERSIONS, MIGRATION_NAMES, POSTGRES_SCHEMA)
+            .run(&pool)
+            .await?;
         Ok(Store {
             pool: Pool::Postgres(pool),
             sql: POSTGRES,
@@ -947,27 +930,16 @@ impl Store {
             halted,
             ..Status::default()
         };
-        let groups: Vec<(String, i64, i64, i64)> = on_pool!(self, p => {
-            let rows = sqlx::query(&sql).bind(campaign).fetch_all(p).await?;
-            rows.iter()
-                .map(|r| {
-                    let leased: Option<i64> = r.try_get("leased")?;
-                    let lapsed: Option<i64> = r.try_get("lapsed")?;
-                    Ok((
-                        r.try_get("state")?,
-                        r.try_get("n")?,
-                        leased.unwrap_or(0),
-                        lapsed.unwrap_or(0),
-                    ))
-                })
-                .collect::<Result<_, StoreError>>()?
+        // State, rows, leased, lapsed (the sums are NULL over no row).
+        let groups: Vec<(String, i64, Option<i64>, Option<i64>)> = on_pool!(self, p => {
+            sqlx::query_as(&sql).bind(campaign).fetch_all(p).await?
         });
+        let size = |n: Option<i64>| usize::try_from(n.unwrap_or(0)).unwrap_or(0);
         for (state, n, leased, lapsed) in groups {
-            let n = usize::try_from(n).unwrap_or(0);
-            *status.by_state.entry(RowState::parse(&state)?).or_default() += n;
-            status.rows += n;
-            status.leased += usize::try_from(leased).unwrap_or(0);
-            status.lapsed += usize::try_from(lapsed).unwrap_or(0);
+            *status.by_state.entry(RowState::parse(&state)?).or_default() += size(Some(n));
+            status.rows += size(Some(n));
+            status.leased += size(leased);
+            status.lapsed += size(lapsed);
         }
         Ok(status)
     }
@@ -1006,14 +978,15 @@ impl Store {
 /// the attempts already made), the rows copied with their TR_IDs, states and
 /// codes, and the old tables dropped, in one transaction.
 async fn migrate_bulk_journal(pool: &SqlitePool) -> Result<(), StoreError> {
-    let old: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'rows'",
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('rows', 'run')",
     )
-    .fetch_one(pool)
+    .fetch_all(pool)
     .await?;
-    if old == 0 {
+    if !tables.iter().any(|t| t == "rows") {
         return Ok(());
     }
+    let has_run = tables.iter().any(|t| t == "run");
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info('rows')")
         .fetch_all(&mut *tx)
@@ -1025,12 +998,7 @@ async fn migrate_bulk_journal(pool: &SqlitePool) -> Result<(), StoreError> {
                 .await?;
         }
     }
-    let has_run: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'run'",
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let identity: Option<String> = if has_run > 0 {
+    let identity: Option<String> = if has_run {
         sqlx::query_scalar("SELECT value FROM run WHERE key = 'identity'")
             .fetch_optional(&mut *tx)
             .await?
@@ -1054,7 +1022,7 @@ async fn migrate_bulk_journal(pool: &SqlitePool) -> Result<(), StoreError> {
     .execute(&mut *tx)
     .await?;
     sqlx::query("DROP TABLE rows").execute(&mut *tx).await?;
-    if has_run > 0 {
+    if has_run {
         sqlx::query("DROP TABLE run").execute(&mut *tx).await?;
     }
     tx.commit().await?;

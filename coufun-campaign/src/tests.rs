@@ -101,13 +101,35 @@ fn lines(claim: &Claim) -> Vec<u64> {
     }
 }
 
-fn issued_entry() -> Entry<'static> {
+/// An outcome of `state` with `code` and `message`, no order or coupons.
+fn entry(state: RowState, code: Option<ResultCode>, message: Option<&str>) -> Entry<'_> {
     Entry {
-        state: RowState::Issued,
-        code: Some(ResultCode::Success),
-        message: None,
+        state,
+        code,
+        message,
         order: None,
+        coupons: None,
+    }
+}
+
+/// Records row `line` issued, by `worker` (after `limit_hits` answers that may
+/// be sent again); whether `worker` still held the row's lease.
+async fn record_issued(store: &Store, worker: &str, line: u64, limit_hits: u32) -> bool {
+    let issued = Entry {
         coupons: Some("C1".into()),
+        ..entry(RowState::Issued, Some(ResultCode::Success), None)
+    };
+    store
+        .record(C, worker, line, &issued, false, limit_hits)
+        .await
+        .unwrap()
+}
+
+/// The server's refusal with `code`.
+fn refused(code: ResultCode, message: &str) -> RowOutcome {
+    RowOutcome::Refused {
+        code,
+        message: message.into(),
     }
 }
 
@@ -151,19 +173,9 @@ async fn a_leased_row_is_claimed_by_no_other_worker_until_its_lease_lapses() {
         );
         assert_eq!(rows[1].row.tr_id, "T0002");
         // a's late outcome is not recorded over b's lease.
-        assert!(
-            !store
-                .record(C, "a", 1, &issued_entry(), false, 0)
-                .await
-                .unwrap()
-        );
+        assert!(!record_issued(&store, "a", 1, 0).await);
         for line in [1, 2, 3] {
-            assert!(
-                store
-                    .record(C, "b", line, &issued_entry(), false, 0)
-                    .await
-                    .unwrap()
-            );
+            assert!(record_issued(&store, "b", line, 0).await);
         }
         assert!(matches!(claim(&store, "b", 5).await, Claim::Done));
         let rows = store.rows(C).await.unwrap();
@@ -185,10 +197,7 @@ async fn the_cap_on_rows_in_flight_holds_across_workers() {
         assert_eq!(lines(&claim(&store, "a", 1).await), [1]);
         assert_eq!(lines(&claim(&store, "b", 4).await), [2]);
         assert!(matches!(claim(&store, "c", 4).await, Claim::Wait(_)));
-        store
-            .record(C, "a", 1, &issued_entry(), false, 0)
-            .await
-            .unwrap();
+        record_issued(&store, "a", 1, 0).await;
         assert_eq!(lines(&claim(&store, "c", 4).await), [3]);
         // A released row frees its place and is claimable again at once.
         store.release(C, "c", 3).await.unwrap();
@@ -295,20 +304,12 @@ async fn a_row_tried_in_this_run_waits_for_the_next_unless_it_goes_again() {
         for line in [1, 2, 3] {
             assert!(store.start_attempt(C, "a", line, 1).await.unwrap());
         }
-        let unknown = Entry {
-            state: RowState::Unknown,
-            code: None,
-            message: Some("lost"),
-            order: None,
-            coupons: None,
-        };
-        let deferred = Entry {
-            state: RowState::Deferred,
-            code: Some(ResultCode::SystemError),
-            message: Some("system error"),
-            order: None,
-            coupons: None,
-        };
+        let unknown = entry(RowState::Unknown, None, Some("lost"));
+        let deferred = entry(
+            RowState::Deferred,
+            Some(ResultCode::SystemError),
+            Some("system error"),
+        );
         store.record(C, "a", 1, &unknown, false, 0).await.unwrap();
         store.record(C, "a", 2, &deferred, false, 0).await.unwrap();
         store.record(C, "a", 3, &deferred, true, 1).await.unwrap();
@@ -319,10 +320,7 @@ async fn a_row_tried_in_this_run_waits_for_the_next_unless_it_goes_again() {
             unreachable!()
         };
         assert_eq!(rows[0].row.limit_hits, 1);
-        store
-            .record(C, "b", 3, &issued_entry(), false, 1)
-            .await
-            .unwrap();
+        record_issued(&store, "b", 3, 1).await;
         assert!(matches!(claim(&store, "b", 3).await, Claim::Done));
         // A new run sends the unknown and deferred rows again, same TR_IDs.
         store.new_run(C).await.unwrap();
@@ -596,13 +594,7 @@ async fn a_code_outside_the_manual_is_kept_by_the_store() {
             .find(|c| !c.is_known())
             .unwrap();
         assert_eq!(lines(&claim(&store, "a", 1).await), [1]);
-        let entry = Entry {
-            state: RowState::Refused,
-            code: Some(newer),
-            message: Some("newer"),
-            order: None,
-            coupons: None,
-        };
+        let entry = entry(RowState::Refused, Some(newer), Some("newer"));
         store.record(C, "a", 1, &entry, false, 0).await.unwrap();
         let row = &store.rows(C).await.unwrap()[0];
         assert_eq!(row.code, Some(newer));
@@ -647,10 +639,7 @@ async fn a_retryable_code_pauses_then_the_same_row_goes_again() {
     let dir = tempfile::tempdir().unwrap();
     let fake = Fake::new(|n, tr| {
         if n <= 2 {
-            RowOutcome::Refused {
-                code: RETRYABLE,
-                message: "system error".into(),
-            }
+            refused(RETRYABLE, "system error")
         } else {
             issued(n, tr)
         }
@@ -678,10 +667,7 @@ async fn the_issue_limit_is_not_retried_and_stops_the_run_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let fake = Fake::new(|n, tr| {
         if n == 2 {
-            RowOutcome::Refused {
-                code: ResultCode::IssueLimitExceeded,
-                message: "limit".into(),
-            }
+            refused(ResultCode::IssueLimitExceeded, "limit")
         } else {
             issued(n, tr)
         }
@@ -721,10 +707,7 @@ async fn the_issue_limit_is_not_retried_and_stops_the_run_at_once() {
 #[tokio::test]
 async fn a_lasting_retryable_code_stops_the_run_and_leaves_rows_for_the_next() {
     let dir = tempfile::tempdir().unwrap();
-    let fake = Fake::new(|_, _| RowOutcome::Refused {
-        code: RETRYABLE,
-        message: "system error".into(),
-    });
+    let fake = Fake::new(|_, _| refused(RETRYABLE, "system error"));
     let j = sqlite(&dir, 20, None).await;
     let s = run_all(&fake, &j, settings(1)).await;
     assert!(s.halted.is_some());
@@ -746,10 +729,7 @@ async fn rows_claimed_ahead_go_back_after_a_pause_that_ended_before_the_worker_l
         ..Limits::default()
     };
     campaign(&store, 20, None, short).await;
-    let fake = Fake::new(|_, _| RowOutcome::Refused {
-        code: RETRYABLE,
-        message: "system error".into(),
-    });
+    let fake = Fake::new(|_, _| refused(RETRYABLE, "system error"));
     let s = run_all(&fake, &store, settings(1)).await;
     assert!(s.halted.is_some());
     let calls = fake.calls.lock().unwrap().clone();
@@ -759,10 +739,7 @@ async fn rows_claimed_ahead_go_back_after_a_pause_that_ended_before_the_worker_l
 #[tokio::test]
 async fn a_lasting_limit_stops_the_run_and_leaves_rows_for_the_next() {
     let dir = tempfile::tempdir().unwrap();
-    let fake = Fake::new(|_, _| RowOutcome::Refused {
-        code: ResultCode::IssueLimitExceeded,
-        message: "limit".into(),
-    });
+    let fake = Fake::new(|_, _| refused(ResultCode::IssueLimitExceeded, "limit"));
     let j = sqlite(&dir, 20, None).await;
     let s = run_all(&fake, &j, settings(1)).await;
     assert!(s.halted.is_some());
@@ -1094,13 +1071,7 @@ async fn attempt_times_span_the_attempts_and_only_them() {
     for store in stores(&dir).await {
         campaign(&store, 2, None, limits()).await;
         assert_eq!(lines(&claim(&store, "w", 2).await), [1, 2]);
-        let invalid = Entry {
-            state: RowState::Invalid,
-            code: Some(ResultCode::InvalidQuantity),
-            message: None,
-            order: None,
-            coupons: None,
-        };
+        let invalid = entry(RowState::Invalid, Some(ResultCode::InvalidQuantity), None);
         store.record(C, "w", 1, &invalid, false, 0).await.unwrap();
         store.start_attempt(C, "w", 2, 1).await.unwrap();
         store
@@ -1108,10 +1079,7 @@ async fn attempt_times_span_the_attempts_and_only_them() {
                 "UPDATE coufun_campaign_rows SET last_attempt_at = '2000-01-01T00:00:00Z' WHERE line = 2",
             )
             .await;
-        store
-            .record(C, "w", 2, &issued_entry(), false, 0)
-            .await
-            .unwrap();
+        record_issued(&store, "w", 2, 0).await;
         let rows = store.rows(C).await.unwrap();
         assert_eq!(
             (&rows[0].first_attempt, &rows[0].last_attempt),
@@ -1302,10 +1270,7 @@ async fn a_final_refusal_is_recorded_and_not_sent_again() {
     let dir = tempfile::tempdir().unwrap();
     let fake = Fake::new(|_, tr| {
         if tr == "T0002" {
-            RowOutcome::Refused {
-                code: ResultCode::InvalidGoods,
-                message: "goods".into(),
-            }
+            refused(ResultCode::InvalidGoods, "goods")
         } else {
             issued(0, tr)
         }
@@ -1329,10 +1294,7 @@ async fn a_row_issued_after_a_pause_resets_the_pause() {
     let dir = tempfile::tempdir().unwrap();
     let fake = Fake::new(|n, tr| {
         if n == 1 || n == 3 {
-            RowOutcome::Refused {
-                code: RETRYABLE,
-                message: "system error".into(),
-            }
+            refused(RETRYABLE, "system error")
         } else {
             issued(n, tr)
         }

@@ -123,36 +123,34 @@ impl Aspect {
 /// What the goods-list record's field named `field` is about.
 pub fn aspect(field: &str) -> Aspect {
     type I = GoodsListItem;
-    let any = |specs: &[&AnswerFieldSpec]| specs.iter().any(|s| s.name == field);
-    if any(&[I::LIST_PRICE, I::SUPPLY_PRICE]) {
-        Aspect::Price
-    } else if any(&[I::VALIDITY_TYPE, I::VALIDITY]) {
-        Aspect::Validity
-    } else if any(&[I::SEND_TYPE]) {
-        Aspect::SendType
-    } else if any(&[
-        I::IMAGE_SMALL,
-        I::IMAGE_MEDIUM,
-        I::IMAGE_BIG,
-        I::IMAGE_SMALL_WIDTH,
-        I::IMAGE_SMALL_HEIGHT,
-        I::IMAGE_MEDIUM_WIDTH,
-        I::IMAGE_MEDIUM_HEIGHT,
-        I::IMAGE_BIG_WIDTH,
-        I::IMAGE_BIG_HEIGHT,
-    ]) {
-        Aspect::Images
-    } else if any(&[I::GOODS_INFO, I::USE_GUIDE]) {
-        Aspect::GuideTexts
-    } else if any(&[I::EXCHANGE_PLACE]) {
-        Aspect::ExchangePlace
-    } else if any(&[I::GOODS_NAME]) {
-        Aspect::Name
-    } else if any(&[I::CATEGORY_ID]) {
-        Aspect::Category
-    } else {
-        Aspect::Other
-    }
+    // The first group naming the field (in this order) says.
+    let groups: [(Aspect, &[&AnswerFieldSpec]); 8] = [
+        (Aspect::Price, &[I::LIST_PRICE, I::SUPPLY_PRICE]),
+        (Aspect::Validity, &[I::VALIDITY_TYPE, I::VALIDITY]),
+        (Aspect::SendType, &[I::SEND_TYPE]),
+        (
+            Aspect::Images,
+            &[
+                I::IMAGE_SMALL,
+                I::IMAGE_MEDIUM,
+                I::IMAGE_BIG,
+                I::IMAGE_SMALL_WIDTH,
+                I::IMAGE_SMALL_HEIGHT,
+                I::IMAGE_MEDIUM_WIDTH,
+                I::IMAGE_MEDIUM_HEIGHT,
+                I::IMAGE_BIG_WIDTH,
+                I::IMAGE_BIG_HEIGHT,
+            ],
+        ),
+        (Aspect::GuideTexts, &[I::GOODS_INFO, I::USE_GUIDE]),
+        (Aspect::ExchangePlace, &[I::EXCHANGE_PLACE]),
+        (Aspect::Name, &[I::GOODS_NAME]),
+        (Aspect::Category, &[I::CATEGORY_ID]),
+    ];
+    groups
+        .into_iter()
+        .find(|(_, specs)| specs.iter().any(|s| s.name == field))
+        .map_or(Aspect::Other, |(aspect, _)| aspect)
 }
 
 /// A goods item added or removed.

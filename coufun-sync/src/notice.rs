@@ -39,40 +39,27 @@ impl StateNotices {
     }
 }
 
-fn failed(e: crate::SyncError) -> HandlerError {
-    HandlerError::failed(e)
+/// The handler on `$db`'s notice transactions, writing through `$apply`.
+macro_rules! handler {
+    ($db:ty, $apply:ident) => {
+        impl NoticeHandler<Transaction<'static, $db>> for StateNotices {
+            fn handle<'a>(
+                &'a self,
+                tx: &'a mut Transaction<'static, $db>,
+                notice: &'a ExchangeNotice,
+            ) -> BoxFuture<'a, Result<(), HandlerError>> {
+                Box::pin(async move {
+                    let seen = Observation::from_notice(notice);
+                    let number = notice.coupon_number.as_str();
+                    $apply(tx, number, &seen, Source::Notice, None, &now_text())
+                        .await
+                        .map_err(HandlerError::failed)?;
+                    Ok(())
+                })
+            }
+        }
+    };
 }
 
-impl NoticeHandler<Transaction<'static, Sqlite>> for StateNotices {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a mut Transaction<'static, Sqlite>,
-        notice: &'a ExchangeNotice,
-    ) -> BoxFuture<'a, Result<(), HandlerError>> {
-        Box::pin(async move {
-            let seen = Observation::from_notice(notice);
-            let number = notice.coupon_number.as_str();
-            apply_sqlite(tx, number, &seen, Source::Notice, None, &now_text())
-                .await
-                .map_err(failed)?;
-            Ok(())
-        })
-    }
-}
-
-impl NoticeHandler<Transaction<'static, Postgres>> for StateNotices {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a mut Transaction<'static, Postgres>,
-        notice: &'a ExchangeNotice,
-    ) -> BoxFuture<'a, Result<(), HandlerError>> {
-        Box::pin(async move {
-            let seen = Observation::from_notice(notice);
-            let number = notice.coupon_number.as_str();
-            apply_postgres(tx, number, &seen, Source::Notice, None, &now_text())
-                .await
-                .map_err(failed)?;
-            Ok(())
-        })
-    }
-}
+handler!(Sqlite, apply_sqlite);
+handler!(Postgres, apply_postgres);

@@ -160,19 +160,6 @@ fn pacer(rate: f64) -> Option<Arc<Mutex<Interval>>> {
     })
 }
 
-async fn paced(
-    store: &SyncStore,
-    client: &Client,
-    due: DueCoupon,
-    pace: Option<Arc<Mutex<Interval>>>,
-    charset: Charset,
-) -> Outcome {
-    if let Some(pace) = pace {
-        pace.lock().await.tick().await;
-    }
-    poll_one(store, client, &due, charset).await
-}
-
 /// One round: every open coupon (up to `config.batch`, least recently polled
 /// first) asked about once.
 pub async fn poll_round(
@@ -185,7 +172,15 @@ pub async fn poll_round(
     let pace = pacer(config.rate_per_second);
     let polled = due.len() as u64;
     let outcomes: Vec<Outcome> = futures_util::stream::iter(due)
-        .map(|d| paced(store, client, d, pace.clone(), config.charset))
+        .map(|due| {
+            let pace = pace.clone();
+            async move {
+                if let Some(pace) = pace {
+                    pace.lock().await.tick().await;
+                }
+                poll_one(store, client, &due, config.charset).await
+            }
+        })
         .buffer_unordered(config.concurrency.max(1))
         .collect()
         .await;

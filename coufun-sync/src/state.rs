@@ -130,20 +130,19 @@ pub fn state_wire(state: &Reported<CouponStatus>) -> String {
     coufun_api::notice::reported_wire(state).into_owned()
 }
 
+/// `text` as `parse` reads it, else as the text (a value the spec does not list).
+fn reported<T, E>(text: &str, parse: fn(&str) -> Result<T, E>) -> Reported<T> {
+    parse(text).map_or_else(|_| Reported::Unknown(text.to_owned()), Reported::Known)
+}
+
 /// A stored state text read back.
 pub fn state_from_wire(text: &str) -> Reported<CouponStatus> {
-    match CouponStatus::from_wire(text) {
-        Ok(known) => Reported::Known(known),
-        Err(_) => Reported::Unknown(text.to_owned()),
-    }
+    reported(text, CouponStatus::from_wire)
 }
 
 /// A stored coupon type text read back.
 pub fn coupon_type_from_wire(text: &str) -> Reported<CouponType> {
-    match CouponType::from_wire(text) {
-        Ok(known) => Reported::Known(known),
-        Err(_) => Reported::Unknown(text.to_owned()),
-    }
+    reported(text, CouponType::from_wire)
 }
 
 /// What two sightings are compared by: the state's wire text, the balance,
@@ -443,29 +442,23 @@ mod tests {
 
     #[test]
     fn without_times_state_and_balance_decide() {
-        let a = r(CouponStatus::Used, Some(7000), None, None);
-        assert_eq!(
-            judge(&a, &r(CouponStatus::Used, Some(5000), None, None)),
-            Verdict::Change
-        );
-        assert_eq!(
-            judge(&a, &r(CouponStatus::Used, None, None, None)),
-            Verdict::Same
-        );
-        assert_eq!(
-            judge(&r(CouponStatus::Used, None, None, None), &a),
-            Verdict::Same
-        );
-        assert_eq!(
-            judge(&a, &r(CouponStatus::Unused, Some(7000), None, None)),
-            Verdict::Change
-        );
-        // a later use of a stored-value voucher: a new time
-        let later = r(CouponStatus::Used, Some(5000), Some(T2), None);
-        assert_eq!(
-            judge(&r(CouponStatus::Used, Some(7000), Some(T1), None), &later),
-            Verdict::Change
-        );
+        use CouponStatus::{Unused, Used};
+        let a = r(Used, Some(7000), None, None);
+        let plain = r(Used, None, None, None);
+        for (current, seen, verdict) in [
+            (&a, r(Used, Some(5000), None, None), Verdict::Change),
+            (&a, plain.clone(), Verdict::Same),
+            (&plain, a.clone(), Verdict::Same),
+            (&a, r(Unused, Some(7000), None, None), Verdict::Change),
+            // a later use of a stored-value voucher: a new time
+            (
+                &r(Used, Some(7000), Some(T1), None),
+                r(Used, Some(5000), Some(T2), None),
+                Verdict::Change,
+            ),
+        ] {
+            assert_eq!(judge(current, &seen), verdict, "{current:?} then {seen:?}");
+        }
     }
 
     #[test]
@@ -496,31 +489,26 @@ mod tests {
 
     #[test]
     fn open_coupons_are_those_that_can_still_change() {
-        let k = Reported::Known;
-        let t = Reported::Known;
-        assert!(is_open(&k(CouponStatus::Unused), None, None));
-        assert!(!is_open(&k(CouponStatus::Cancelled), None, None));
-        assert!(!is_open(
-            &k(CouponStatus::Used),
-            Some(&t(CouponType::Barcode)),
-            None
-        ));
-        assert!(!is_open(&k(CouponStatus::Used), None, None));
-        assert!(is_open(
-            &k(CouponStatus::Used),
-            Some(&t(CouponType::Amount)),
-            Some(1)
-        ));
-        assert!(is_open(
-            &k(CouponStatus::Used),
-            Some(&t(CouponType::Amount)),
-            None
-        ));
-        assert!(!is_open(
-            &k(CouponStatus::Used),
-            Some(&t(CouponType::Amount)),
-            Some(0)
-        ));
+        use CouponStatus::{Cancelled, Unused, Used};
+        let (barcode, amount) = (Some(CouponType::Barcode), Some(CouponType::Amount));
+        // state, type, balance: open
+        for (state, kind, balance, open) in [
+            (Unused, None, None, true),
+            (Cancelled, None, None, false),
+            (Used, barcode, None, false),
+            (Used, None, None, false),
+            (Used, amount, Some(1), true),
+            (Used, amount, None, true),
+            (Used, amount, Some(0), false),
+        ] {
+            let kind = kind.map(Reported::Known);
+            let state = Reported::Known(state);
+            assert_eq!(
+                is_open(&state, kind.as_ref(), balance),
+                open,
+                "{state:?} {kind:?} {balance:?}"
+            );
+        }
         assert!(is_open(&Reported::Unknown("777".into()), None, None));
     }
 

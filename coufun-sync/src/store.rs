@@ -14,14 +14,13 @@
 //! it read before asking COUFUN: when the coupon moved on meanwhile, its answer
 //! may predate the move, and it is dropped (the next round asks again).
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
 use coufun_api::xml::{CalendarDate, Reported};
 use coufun_api::{CouponNumber, CouponStatus, CouponType, GoodsId};
-use sqlx::migrate::{Migration, MigrationType, Migrator};
+use coufun_store::migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -50,25 +49,6 @@ pub const SQLITE_SCHEMA: [&str; 2] = [
 ];
 
 const MIGRATION_NAMES: [&str; 2] = ["coufun-sync coupon state", "coufun-sync goods catalogue"];
-
-fn migrator(schema: [&'static str; 2]) -> Migrator {
-    let migrations = (0..2)
-        .map(|i| {
-            Migration::new(
-                MIGRATION_VERSIONS[i],
-                Cow::Borrowed(MIGRATION_NAMES[i]),
-                MigrationType::Simple,
-                Cow::Borrowed(schema[i]),
-                false,
-            )
-        })
-        .collect();
-    Migrator {
-        migrations: Cow::Owned(migrations),
-        ignore_missing: true,
-        ..Migrator::DEFAULT
-    }
-}
 
 /// What writing one sighting did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -632,10 +612,9 @@ macro_rules! ops {
         }
 
         pub(crate) async fn history_len(pool: &$pool) -> Result<u64, SyncError> {
-            let n: i64 = sqlx::query("SELECT COUNT(*) FROM coufun_coupon_history")
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM coufun_coupon_history")
                 .fetch_one(pool)
-                .await?
-                .try_get(0)?;
+                .await?;
             Ok(u64::try_from(n).unwrap_or(0))
         }
 
@@ -644,7 +623,7 @@ macro_rules! ops {
             today: &str,
             limit: i64,
         ) -> Result<Vec<DueCoupon>, SyncError> {
-            let rows = sqlx::query(
+            let rows: Vec<(String, String, i64)> = sqlx::query_as(
                 "SELECT coupon_number, goods_id, version FROM coufun_coupons \
                  WHERE open AND goods_id IS NOT NULL \
                  AND (valid_until IS NULL OR valid_until >= $1) \
@@ -654,32 +633,24 @@ macro_rules! ops {
             .bind(limit)
             .fetch_all(pool)
             .await?;
-            let mut due = Vec::with_capacity(rows.len());
-            for row in &rows {
-                let number: String = row.try_get(0)?;
-                let goods: String = row.try_get(1)?;
-                let (Ok(number), Ok(goods)) = (CouponNumber::new(number), GoodsId::new(goods))
-                else {
-                    return Err(SyncError::Corrupt { what: "a coupon number or goods id" });
-                };
-                due.push(DueCoupon {
-                    number,
-                    goods,
-                    version: row.try_get(2)?,
-                });
-            }
-            Ok(due)
+            rows.into_iter()
+                .map(|(number, goods, version)| {
+                    match (CouponNumber::new(number), GoodsId::new(goods)) {
+                        (Ok(number), Ok(goods)) => Ok(DueCoupon { number, goods, version }),
+                        _ => Err(SyncError::Corrupt { what: "a coupon number or goods id" }),
+                    }
+                })
+                .collect()
         }
 
         pub(crate) async fn open_count(pool: &$pool, today: &str) -> Result<u64, SyncError> {
-            let n: i64 = sqlx::query(
+            let n: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM coufun_coupons WHERE open AND goods_id IS NOT NULL \
                  AND (valid_until IS NULL OR valid_until >= $1)",
             )
             .bind(today)
             .fetch_one(pool)
-            .await?
-            .try_get(0)?;
+            .await?;
             Ok(u64::try_from(n).unwrap_or(0))
         }
 
@@ -691,7 +662,7 @@ macro_rules! ops {
             at: &str,
             per_day: u32,
         ) -> Result<Result<u32, FetchDay>, SyncError> {
-            let claimed = sqlx::query(
+            let claimed: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO coufun_goods_fetches (day, fetches, last_at) VALUES ($1, 1, $2) \
                  ON CONFLICT (day) DO UPDATE SET fetches = coufun_goods_fetches.fetches + 1, \
                  last_at = excluded.last_at \
@@ -703,21 +674,20 @@ macro_rules! ops {
             .bind(i64::from(per_day))
             .fetch_optional(pool)
             .await?;
-            if let Some(row) = claimed {
-                let n: i64 = row.try_get(0)?;
-                return Ok(Ok(u32::try_from(n).unwrap_or(u32::MAX)));
+            let fetches = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+            if let Some(n) = claimed {
+                return Ok(Ok(fetches(n)));
             }
-            let row = sqlx::query(
+            let (n, last_at, refused_at): (i64, String, Option<String>) = sqlx::query_as(
                 "SELECT fetches, last_at, refused_at FROM coufun_goods_fetches WHERE day = $1",
             )
             .bind(day)
             .fetch_one(pool)
             .await?;
-            let n: i64 = row.try_get(0)?;
             Ok(Err(FetchDay {
-                fetches: u32::try_from(n).unwrap_or(u32::MAX),
-                last_at: row.try_get(1)?,
-                refused_at: row.try_get(2)?,
+                fetches: fetches(n),
+                last_at,
+                refused_at,
             }))
         }
 
@@ -731,18 +701,17 @@ macro_rules! ops {
         }
 
         pub(crate) async fn load_catalogue(conn: &mut Conn) -> Result<Catalogue, SyncError> {
-            let rows = sqlx::query("SELECT goods_id, fields FROM coufun_goods")
-                .fetch_all(&mut *conn)
-                .await?;
-            let mut catalogue = BTreeMap::new();
-            for row in &rows {
-                let id: String = row.try_get(0)?;
-                let fields: String = row.try_get(1)?;
-                let fields = serde_json::from_str(&fields)
-                    .map_err(|_| SyncError::Corrupt { what: "a goods item" })?;
-                catalogue.insert(id, fields);
-            }
-            Ok(Catalogue(catalogue))
+            let rows: Vec<(String, String)> =
+                sqlx::query_as("SELECT goods_id, fields FROM coufun_goods")
+                    .fetch_all(&mut *conn)
+                    .await?;
+            rows.into_iter()
+                .map(|(id, fields)| match serde_json::from_str(&fields) {
+                    Ok(fields) => Ok((id, fields)),
+                    Err(_) => Err(SyncError::Corrupt { what: "a goods item" }),
+                })
+                .collect::<Result<BTreeMap<_, _>, _>>()
+                .map(Catalogue)
         }
 
         pub(crate) async fn save_catalogue(
@@ -881,7 +850,7 @@ impl SyncStore {
     /// Uses `pool` (e.g. the one of a `coufun_notify::SqliteStore`, so that
     /// notices and polls write the same file through one pool), applying the schema.
     pub async fn with_sqlite_pool(pool: SqlitePool) -> Result<Self, SyncError> {
-        migrator(SQLITE_SCHEMA)
+        migrator(MIGRATION_VERSIONS, MIGRATION_NAMES, SQLITE_SCHEMA)
             .run(&pool)
             .await
             .map_err(SyncError::Migrate)?;
@@ -890,7 +859,7 @@ impl SyncStore {
 
     /// Uses `pool`, applying the schema.
     pub async fn with_postgres_pool(pool: PgPool) -> Result<Self, SyncError> {
-        migrator(POSTGRES_SCHEMA)
+        migrator(MIGRATION_VERSIONS, MIGRATION_NAMES, POSTGRES_SCHEMA)
             .run(&pool)
             .await
             .map_err(SyncError::Migrate)?;

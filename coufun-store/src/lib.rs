@@ -1,0 +1,39 @@
+//! # coufun-store
+//!
+//! What the SQL stores of coufun-campaign and coufun-sync share: the sqlx
+//! [`Migrator`] for the migrations each crate ships (its own SQL for SQLite
+//! and for PostgreSQL, under versions of its own).
+
+use std::borrow::Cow;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+/// The migrator that applies `schema[i]` as migration `versions[i]`, named
+/// `names[i]`, in order. Migrations it does not know in sqlx's
+/// `_sqlx_migrations` table are left alone: the application's own (and
+/// coufun-notify's) may share the table.
+pub fn migrator<const N: usize>(
+    versions: [i64; N],
+    names: [&'static str; N],
+    schema: [&'static str; N],
+) -> Migrator {
+    let migrations = versions
+        .into_iter()
+        .zip(names)
+        .zip(schema)
+        .map(|((version, name), sql)| {
+            Migration::new(
+                version,
+                Cow::Borrowed(name),
+                MigrationType::Simple,
+                Cow::Borrowed(sql),
+                false,
+            )
+        })
+        .collect();
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ignore_missing: true,
+        ..Migrator::DEFAULT
+    }
+}
