@@ -131,8 +131,8 @@ enum Shape {
     Snake,
     /// An UpperCamelCase Rust identifier.
     UpperCamel,
-    /// Two ASCII digits; the example code the message gives.
-    TwoDigits(&'static str),
+    /// Two ASCII digits.
+    TwoDigits,
     /// An upper-case wire name (A-Z and _).
     Wire,
     /// An upper-case element name (A-Z, 0-9 and _).
@@ -155,9 +155,9 @@ impl Shape {
                 is_upper_camel(name),
                 "an UpperCamelCase Rust identifier".to_owned(),
             ),
-            Shape::TwoDigits(example) => (
+            Shape::TwoDigits => (
                 is_two_digits(name),
-                format!("a two-digit code (write e.g. \"{example}\")"),
+                "a two-digit code (write e.g. \"04\")".to_owned(),
             ),
             Shape::Wire => (
                 upper(false),
@@ -353,7 +353,7 @@ impl Validator<'_> {
         let mut variants = BTreeMap::new();
         for (i, c) in file.codes.iter().enumerate() {
             let at = format!("codes[{i}]");
-            let code = Shape::TwoDigits("05");
+            let code = Shape::TwoDigits;
             self.unique(&c.code, format!("{at}.code"), code, &mut codes, "code");
             self.variant(&c.variant, format!("{at}.variant"), c.code(), &mut variants);
             // The manual may leave a description cell empty; the spec then says so too.
@@ -1048,7 +1048,7 @@ impl Validator<'_> {
         let mut variants = BTreeMap::new();
         for (i, c) in answer.codes.iter().enumerate() {
             let ckey = format!("{key}.codes[{i}]");
-            let code = Shape::TwoDigits("04");
+            let code = Shape::TwoDigits;
             self.unique(&c.code, format!("{ckey}.code"), code, &mut codes, "code");
             let code = c.code.get_ref();
             self.variant(&c.variant, format!("{ckey}.variant"), code, &mut variants);
