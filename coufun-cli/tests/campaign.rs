@@ -236,6 +236,19 @@ fn killed_and_restarted(host: &Host, database: &str, workers: usize) {
     assert_eq!(csv.code, 0, "{csv:?}");
     let reached = by_state.get(&RowState::Reached).copied().unwrap_or(0);
     assert_eq!(csv.stdout.lines().count(), 1 + reached, "{}", csv.stdout);
+    // `campaign reconcile` is the same request (it used to panic on a flag it lacks).
+    let same = host.run(&[
+        "campaign",
+        "reconcile",
+        "--database",
+        database,
+        "--campaign",
+        NAME,
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(same.code, 0, "{same:?}");
+    assert_eq!(same.stdout, csv.stdout);
 
     let status = host.run(&[
         "--json",
