@@ -223,30 +223,25 @@ fn killed_and_restarted(host: &Host, database: &str, workers: usize) {
         "every valid row issued once: {by_state:?}"
     );
 
-    // The reconciliation request lists exactly the rows whose numbers are unknown.
-    let csv = host.run(&[
-        "reconcile",
-        "--database",
-        database,
-        "--campaign",
-        NAME,
-        "--format",
-        "csv",
-    ]);
+    // The reconciliation request lists exactly the rows whose numbers are unknown,
+    // the same from `reconcile` and `campaign reconcile` (which once panicked on a
+    // flag it lacks).
+    let reconcile = |command: &[&str]| {
+        let store = [
+            "--database",
+            database,
+            "--campaign",
+            NAME,
+            "--format",
+            "csv",
+        ];
+        host.run(&[command, &store[..]].concat())
+    };
+    let csv = reconcile(&["reconcile"]);
     assert_eq!(csv.code, 0, "{csv:?}");
     let reached = by_state.get(&RowState::Reached).copied().unwrap_or(0);
     assert_eq!(csv.stdout.lines().count(), 1 + reached, "{}", csv.stdout);
-    // `campaign reconcile` is the same request (it used to panic on a flag it lacks).
-    let same = host.run(&[
-        "campaign",
-        "reconcile",
-        "--database",
-        database,
-        "--campaign",
-        NAME,
-        "--format",
-        "csv",
-    ]);
+    let same = reconcile(&["campaign", "reconcile"]);
     assert_eq!(same.code, 0, "{same:?}");
     assert_eq!(same.stdout, csv.stdout);
 
