@@ -11,25 +11,7 @@ use crate::validation::{FieldSpec, ListSpec, ValidationErrors};
 
 pub use crate::generated::operations::{AnyRequest, AnyResponse, OPERATIONS, OperationId};
 
-/// An HTTP method the server accepts for an operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Method {
-    /// Parameters in the query string.
-    Get,
-    /// Parameters as an `application/x-www-form-urlencoded` body.
-    Post,
-}
-
-/// Whether an operation changes state on the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Effect {
-    /// Safe to repeat: goods list, goods info, coupon status.
-    Read,
-    /// Issues, cancels or sends something: repeat only with the same request.
-    Write,
-}
+pub use coufun_rules::{Effect, Method};
 
 /// One operation as `spec/endpoints.toml` describes it: an entry of the
 /// generated table [`OPERATIONS`] (reach it with [`OperationId::spec`]).

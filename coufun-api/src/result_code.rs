@@ -20,49 +20,7 @@ pub enum Lang {
     En,
 }
 
-/// What a result code is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Category {
-    /// The call succeeded (`00`).
-    Success,
-    /// Access and contract: IP, POC_ID, integration period, permissions.
-    Access,
-    /// A request field is missing or malformed.
-    Request,
-    /// The goods cannot be issued as asked.
-    Goods,
-    /// A repeated TR_ID or request: find out what the first one did.
-    Duplicate,
-    /// The coupon is in a state that forbids the call.
-    CouponState,
-    /// A count or quota is used up.
-    Limit,
-    /// The server failed.
-    Server,
-    /// A code outside the manual.
-    Unknown,
-}
-
-/// Whether a call that answered a code may be sent again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RetryClass {
-    /// The same call may simply be sent again.
-    AsIs,
-    /// It may be sent again, but a state-changing call only with the same TR_ID
-    /// (a new TR_ID could issue a second coupon).
-    SameTrId,
-    /// Sending it again cannot succeed.
-    Never,
-}
-
-impl RetryClass {
-    /// Whether any retry may help.
-    pub const fn may_retry(self) -> bool {
-        !matches!(self, RetryClass::Never)
-    }
-}
+pub use coufun_rules::{Category, RetryClass};
 
 /// A two-digit code the manual does not define. Opaque: it can be shown and
 /// compared, but not built or matched on by value, so code written against

@@ -5,7 +5,7 @@
 use coufun_api::{Lang, ResultCode};
 
 use crate::exit::{CliError, Exit};
-use crate::output::{category, code_json, retry, retry_advice, table};
+use crate::output::{code_json, retry_advice, table};
 
 /// A code as an operator types it: the server's two digits, or one digit for
 /// the code it pads (`1` is `01`).
@@ -46,10 +46,10 @@ pub fn explain(text: &str, json: bool) -> Result<String, CliError> {
         vec!["message (en)".into(), code.message(Lang::En).into()],
         vec!["description (ko)".into(), code.description(Lang::Ko).into()],
         vec!["description (en)".into(), code.description(Lang::En).into()],
-        vec!["category".into(), category(code).into()],
+        vec!["category".into(), code.category().name().into()],
         vec![
             "retry".into(),
-            format!("{} — {}", retry(code), retry_advice(code)),
+            format!("{} — {}", code.retry().name(), retry_advice(code)),
         ],
     ];
     if let (Some(ko), Some(en)) = (
@@ -79,8 +79,8 @@ pub fn codes(json: bool) -> String {
         .map(|c| {
             vec![
                 c.as_str().into(),
-                category(*c).into(),
-                retry(*c).into(),
+                c.category().name().into(),
+                c.retry().name().into(),
                 c.message(Lang::Ko).into(),
                 c.message(Lang::En).into(),
             ]

@@ -56,32 +56,6 @@ pub fn width(text: &str) -> usize {
         .sum()
 }
 
-/// Lowercase name of a category.
-pub fn category(code: ResultCode) -> &'static str {
-    use coufun_api::Category::*;
-    match code.category() {
-        Success => "success",
-        Access => "access",
-        Request => "request",
-        Goods => "goods",
-        Duplicate => "duplicate",
-        CouponState => "coupon_state",
-        Limit => "limit",
-        Server => "server",
-        _ => "unknown",
-    }
-}
-
-/// Machine name of the retry class.
-pub fn retry(code: ResultCode) -> &'static str {
-    use coufun_api::RetryClass::*;
-    match code.retry() {
-        AsIs => "as_is",
-        SameTrId => "same_tr_id",
-        _ => "never",
-    }
-}
-
 /// How to retry, in words.
 pub fn retry_advice(code: ResultCode) -> String {
     use coufun_api::RetryClass::*;
@@ -110,8 +84,8 @@ pub fn code_json(code: ResultCode) -> Value {
         "message_en": code.message(Lang::En),
         "description_ko": code.description(Lang::Ko),
         "description_en": code.description(Lang::En),
-        "category": category(code),
-        "retry": retry(code),
+        "category": code.category().name(),
+        "retry": code.retry().name(),
         "may_retry": code.retry().may_retry(),
         "contact_admin": code.contact_admin(),
         "retry_advice": retry_advice(code),

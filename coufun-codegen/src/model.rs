@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+/// The spec's word sets, one enum each, shared with the SDK.
+pub use coufun_rules::{Category, Effect, Method, RetryClass};
 use serde::{Deserialize, Serialize};
 pub use toml::Spanned;
 
@@ -127,78 +129,6 @@ impl CodeEntry {
     /// The Rust variant name.
     pub fn variant(&self) -> &str {
         self.variant.get_ref()
-    }
-}
-
-/// What a result code is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    /// The call succeeded.
-    Success,
-    /// Access and contract: IP, POC_ID, integration period, permissions.
-    Access,
-    /// A request field is missing or malformed.
-    Request,
-    /// The goods cannot be issued as asked.
-    Goods,
-    /// A repeated TR_ID or request.
-    Duplicate,
-    /// The coupon is in a state that forbids the call.
-    CouponState,
-    /// A count or quota is used up.
-    Limit,
-    /// The server failed.
-    Server,
-}
-
-impl Category {
-    /// All categories, in declaration order.
-    pub const ALL: [Category; 8] = [
-        Category::Success,
-        Category::Access,
-        Category::Request,
-        Category::Goods,
-        Category::Duplicate,
-        Category::CouponState,
-        Category::Limit,
-        Category::Server,
-    ];
-    /// The Rust variant name used in generated code.
-    pub fn variant(self) -> &'static str {
-        match self {
-            Category::Success => "Success",
-            Category::Access => "Access",
-            Category::Request => "Request",
-            Category::Goods => "Goods",
-            Category::Duplicate => "Duplicate",
-            Category::CouponState => "CouponState",
-            Category::Limit => "Limit",
-            Category::Server => "Server",
-        }
-    }
-}
-
-/// Whether a call that answered a code may be sent again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RetryClass {
-    /// The same call may simply be sent again.
-    AsIs,
-    /// May be sent again; a state-changing call only with the same TR_ID.
-    SameTrId,
-    /// Sending it again cannot succeed.
-    Never,
-}
-
-impl RetryClass {
-    /// The Rust variant name used in generated code.
-    pub fn variant(self) -> &'static str {
-        match self {
-            RetryClass::AsIs => "AsIs",
-            RetryClass::SameTrId => "SameTrId",
-            RetryClass::Never => "Never",
-        }
     }
 }
 
@@ -634,27 +564,6 @@ pub struct AnswerCode {
     pub stops_retry: bool,
     /// Where the document lists it.
     pub source: Spanned<Source>,
-}
-
-/// Whether an operation changes state on the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Effect {
-    /// Safe to repeat.
-    Read,
-    /// Changes state (issues, cancels or sends).
-    Write,
-}
-
-/// An HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
-pub enum Method {
-    /// `GET`, parameters in the query string.
-    #[serde(rename = "GET")]
-    Get,
-    /// `POST`, parameters as a form body.
-    #[serde(rename = "POST")]
-    Post,
 }
 
 /// One API operation.

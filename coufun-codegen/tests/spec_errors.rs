@@ -582,3 +582,31 @@ fn a_goods_catalog_on_an_operation_with_required_fields() {
         "belong to a read whose request has no required field",
     );
 }
+
+#[test]
+fn the_vocabulary_is_read_as_the_spec_words() {
+    // `unknown` is the SDK's category for a code outside the manual, no word of the spec
+    let r = broken(
+        RESULT_CODES_PATH,
+        "category = \"success\"",
+        "category = \"unknown\"",
+    );
+    assert_one(
+        &r,
+        RESULT_CODES_PATH,
+        "category",
+        "unknown variant `unknown`, expected one of `success`, `access`, `request`, `goods`, \
+         `duplicate`, `coupon_state`, `limit`, `server`",
+    );
+    let r = broken(ENDPOINTS_PATH, "effect = \"write\"", "effect = \"Write\"");
+    assert_one(
+        &r,
+        ENDPOINTS_PATH,
+        "effect",
+        "unknown variant `Write`, expected `read` or `write`",
+    );
+    let r = broken(ENDPOINTS_PATH, "\"POST\"", "\"post\"");
+    assert_one(&r, ENDPOINTS_PATH, "methods", "expected `GET` or `POST`");
+    let r = broken(RESULT_CODES_PATH, "retry = \"never\"", "retry = 3");
+    assert_one(&r, RESULT_CODES_PATH, "retry", "invalid type: integer `3`");
+}

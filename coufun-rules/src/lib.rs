@@ -10,11 +10,14 @@
 //!   `mobile`, `count`, `date`, `token`, `enum`) and the list and cross-field checks.
 //! - [`violation`]: what a broken rule reports.
 //! - [`literal`]: a kind's rule and limits as data (the literal macros' table).
+//! - [`vocabulary`]: the spec's closed word sets (category, retry class, method,
+//!   effect), one enum each for the generator and the SDK.
 
 pub mod charset;
 pub mod literal;
 pub mod rules;
 pub mod violation;
+pub mod vocabulary;
 
 pub use charset::{Charset, Unencodable, byte_len, cp949_len};
 pub use rules::{
@@ -23,3 +26,4 @@ pub use rules::{
     strip_separators,
 };
 pub use violation::Violation;
+pub use vocabulary::{Category, Effect, Method, RetryClass};

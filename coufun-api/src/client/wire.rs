@@ -78,20 +78,21 @@ pub(crate) fn prepare<O: Operation>(config: &CallConfig, request: &O) -> Result<
         crate::form::append_pair_str(&mut form, name.as_bytes(), &bytes);
     }
     let mut url = operation_url::<O>(config)?;
-    Ok(match method {
-        Method::Get => {
-            url.set_query(Some(&form));
-            Prepared {
-                method: reqwest::Method::GET,
-                url,
-                form: None,
-            }
+    // GET carries the form in the query string; POST (the spec's only other
+    // method) as the body.
+    Ok(if method == Method::Get {
+        url.set_query(Some(&form));
+        Prepared {
+            method: reqwest::Method::GET,
+            url,
+            form: None,
         }
-        Method::Post => Prepared {
+    } else {
+        Prepared {
             method: reqwest::Method::POST,
             url,
             form: Some((form_content_type(config.charset), form.into_bytes())),
-        },
+        }
     })
 }
 

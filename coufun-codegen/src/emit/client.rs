@@ -10,7 +10,7 @@ use super::doc_lines;
 use super::requests::request_type;
 use super::responses::{record_type, response_type};
 use crate::Spec;
-use crate::model::{Effect, Method, Operation};
+use crate::model::{Effect, Operation};
 
 /// The whole `client.rs` generated module.
 pub fn emit(spec: &Spec) -> TokenStream {
@@ -93,29 +93,27 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
     let methods = op
         .methods
         .iter()
-        .map(|m| match m {
-            Method::Get => "GET",
-            Method::Post => "POST",
-        })
+        .map(|m| m.name())
         .collect::<Vec<_>>()
         .join(" or ");
-    let effect = match (op.effect, op.idempotency_key()) {
-        (Effect::Read, _) => "reads only: safe to repeat".to_owned(),
-        (Effect::Write, Some(key)) => {
+    let writes = op.effect == Effect::Write;
+    let effect = match (writes, op.idempotency_key()) {
+        (false, _) => "reads only: safe to repeat".to_owned(),
+        (true, Some(key)) => {
             format!("changes state; the server deduplicates on `{}`", key.name())
         }
-        (Effect::Write, None) => {
+        (true, None) => {
             "changes state; not deduplicated: learn the outcome before repeating".to_owned()
         }
     };
-    let retries = match (op.effect, op.idempotency_key()) {
-        (Effect::Read, _) => "Failed attempts are retried per the client's retry policy.",
-        (Effect::Write, Some(_)) => {
+    let retries = match (writes, op.idempotency_key()) {
+        (false, _) => "Failed attempts are retried per the client's retry policy.",
+        (true, Some(_)) => {
             "Issued at most once: every retry sends the same request with the same TR_ID; the \
              outcome says issued, not issued, issued by an earlier attempt whose answer was \
              lost, or unknown (see [`crate::issuance`])."
         }
-        (Effect::Write, None) => {
+        (true, None) => {
             "An attempt whose outcome is unknown is retried only with the very same request."
         }
     };

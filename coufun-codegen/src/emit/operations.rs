@@ -16,7 +16,7 @@ use super::requests::{pascal, request_type};
 use super::responses::{record_type, response_type};
 use super::{doc_lines, ident};
 use crate::Spec;
-use crate::model::{Effect, Method, Operation, RequestField};
+use crate::model::{Operation, RequestField};
 
 /// The whole `operations.rs` generated module.
 pub fn emit(spec: &Spec) -> TokenStream {
@@ -289,14 +289,8 @@ fn operation_entry(spec: &Spec, op: &Operation) -> TokenStream {
     let variant = format_ident!("{}", pascal(op.name()));
     let (name, summary_ko, summary_en) = (op.name(), &op.summary_ko, &op.summary_en);
     let path = op.path.name.get_ref();
-    let methods = op.methods.iter().map(|m| match m {
-        Method::Get => quote! { Method::Get },
-        Method::Post => quote! { Method::Post },
-    });
-    let effect = match op.effect {
-        Effect::Read => quote! { Effect::Read },
-        Effect::Write => quote! { Effect::Write },
-    };
+    let methods = op.methods.iter().map(|m| format_ident!("{}", m.variant()));
+    let effect = format_ident!("{}", op.effect.variant());
     let key = optional_str(op.idempotency_key().map(|k| k.name()));
     let codes = op.codes.iter().map(|c| {
         let v = code_variant(spec, c.get_ref());
@@ -328,8 +322,8 @@ fn operation_entry(spec: &Spec, op: &Operation) -> TokenStream {
             summary_ko: #summary_ko,
             summary_en: #summary_en,
             path: #path,
-            methods: &[ #( #methods ),* ],
-            effect: #effect,
+            methods: &[ #( Method::#methods ),* ],
+            effect: Effect::#effect,
             idempotency_key: #key,
             codes: &[ #( #codes ),* ],
             fields: &[ #( #fields ),* ],

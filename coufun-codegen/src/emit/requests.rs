@@ -13,7 +13,7 @@ use quote::{format_ident, quote};
 use super::kinds::code_variant;
 use super::{doc_lines, ident};
 use crate::Spec;
-use crate::model::{Check, CheckRule, Effect, Kind, Operation, RequestField, Rule};
+use crate::model::{Check, CheckRule, Kind, Operation, RequestField, Rule};
 
 /// `snake_case` → `PascalCase`.
 pub fn pascal(snake: &str) -> String {
@@ -255,10 +255,7 @@ impl<'a> Op<'a> {
                 .map(|m| format!("{m:?}").to_uppercase())
                 .collect::<Vec<_>>()
                 .join(", "),
-            match op.effect {
-                Effect::Read => "read",
-                Effect::Write => "write",
-            },
+            op.effect.name(),
         ));
         let struct_fields = self.fields.iter().map(|f| {
             let (n, ty) = (&f.name, &f.ty);
