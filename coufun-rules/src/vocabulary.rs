@@ -70,11 +70,11 @@ macro_rules! vocabulary {
         #[cfg(feature = "serde")]
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_str(SpecWord::<$name>::new(
-                    stringify!($name),
-                    $name::SPEC_WORDS,
-                    $name::from_spec_word,
-                ))
+                deserializer.deserialize_str(SpecWord {
+                    name: stringify!($name),
+                    words: $name::SPEC_WORDS,
+                    parse: $name::from_spec_word,
+                })
             }
         }
     };
@@ -168,17 +168,6 @@ struct SpecWord<T> {
     name: &'static str,
     words: &'static [&'static str],
     parse: fn(&str) -> Option<T>,
-}
-
-#[cfg(feature = "serde")]
-impl<T> SpecWord<T> {
-    const fn new(
-        name: &'static str,
-        words: &'static [&'static str],
-        parse: fn(&str) -> Option<T>,
-    ) -> SpecWord<T> {
-        SpecWord { name, words, parse }
-    }
 }
 
 #[cfg(feature = "serde")]
