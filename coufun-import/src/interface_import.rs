@@ -305,6 +305,10 @@ struct PendingConflict {
     new: u32,
 }
 
+/// The rule the client's `POC_ID` parameter is checked by (the SDK's `PocId`
+/// checks it as a token of at most `max_bytes`).
+const CLIENT_RULE: Rule = Rule::Token;
+
 /// What holds the limit a request field is checked against.
 enum Holder {
     /// `[kinds.<key>]`.
@@ -702,7 +706,7 @@ impl Merge<'_> {
             Holder::Client => {
                 let p = &mut spec.client.poc_id;
                 let (scope, value) = ("client poc_id".to_owned(), Some(&mut p.max_bytes));
-                (scope, None, "max_bytes", value, &mut p.limit_source)
+                (scope, CLIENT_RULE, "max_bytes", value, &mut p.limit_source)
             }
             Holder::Kind(name) => {
                 let Some(k) = spec.kinds.get_mut(name) else {
@@ -713,14 +717,14 @@ impl Merge<'_> {
                     (None, v) => ("max_len", v.as_mut()),
                 };
                 let scope = format!("kind {name}");
-                (scope, Some(k.rule), what, value, &mut k.limit_source)
+                (scope, k.rule, what, value, &mut k.limit_source)
             }
         };
         let (value, new_value) = match (value, length) {
             (Some(v), Length::Bytes(n)) => (v, n),
             (None, Length::Number) => return,
             (Some(_), Length::Number) => {
-                let rule_word = rule.as_ref().map(word).unwrap_or_default();
+                let rule_word = word(&rule);
                 self.diff.push(
                     &scope,
                     Sign::Conflict,
@@ -731,7 +735,7 @@ impl Merge<'_> {
                 return;
             }
             (None, Length::Bytes(n)) => {
-                if rule == Some(Rule::Count) {
+                if rule == Rule::Count {
                     self.diff.push(
                         &scope,
                         Sign::Conflict,
