@@ -25,7 +25,9 @@ use toml_edit::DocumentMut;
 use crate::entry::{self, Comments, EntryError};
 use crate::import::{MissingCodes, needs_human, new};
 use crate::interface_diff::{InterfaceDiff, Sign, arrow};
-use crate::interface_md::{InterfaceManual, Length, ManualKind, Param};
+use crate::interface_md::{
+    AnswerCode as ManualCode, InterfaceManual, Length, ManualKind, Param, ValueRow,
+};
 
 /// The key of `[documents]` each manual supplies, and that its names carry as `source`.
 pub fn document_key(kind: ManualKind) -> &'static str {
@@ -203,6 +205,49 @@ impl Merge<'_> {
         list.retain(|_| !drop.pop().unwrap_or(false));
     }
 
+    /// Keeps `list` in step with the manual's `rows`, the one walker of every
+    /// list a manual owns: each row meets the entry `same` matches it with, or
+    /// the list's last entry when none does (`each` returns the entry it adds);
+    /// then [`Merge::drop_missing`] asks `gone` of each entry no row matches.
+    fn follow<T, R>(
+        &mut self,
+        list: &mut Vec<T>,
+        rows: &[R],
+        same: impl Fn(&T, &R) -> bool,
+        mut each: impl FnMut(&mut Self, Slot<'_, T>, &R) -> Option<T>,
+        mut gone: impl FnMut(&mut Self, &mut T) -> bool,
+    ) {
+        for row in rows {
+            let slot = match list.iter().position(|e| same(e, row)) {
+                Some(i) => list.get_mut(i).map_or(Slot::New(None), Slot::Found),
+                None => Slot::New(list.last()),
+            };
+            let added = each(self, slot, row);
+            list.extend(added);
+        }
+        self.drop_missing(list, |cx, e| {
+            !rows.iter().any(|r| same(e, r)) && gone(cx, e)
+        });
+    }
+
+    /// Adds a line with a note for the reviewer.
+    fn note(&mut self, scope: &str, sign: Sign, what: String, detail: String, note: &str) {
+        self.diff
+            .push(scope, sign, what, detail, Some(note.to_owned()));
+    }
+
+    /// `{label} length`: a length the manual gives that the spec cannot take.
+    fn refuse(&mut self, scope: &str, label: &str, detail: String, review: &str) {
+        let note = format!("not taken: review {review}");
+        self.note(
+            scope,
+            Sign::Conflict,
+            format!("{label} length"),
+            detail,
+            &note,
+        );
+    }
+
     fn source(&self) -> Spanned<Source> {
         new(Source::Document(self.key.to_owned()))
     }
@@ -245,13 +290,9 @@ impl Merge<'_> {
                     date: new(manual.date.clone()),
                 },
             );
-            self.diff.push(
-                &scope,
-                Sign::Added,
-                "document",
-                format!("{} {} ({})", manual.title, manual.version, manual.date),
-                Some("review its `title` (we add the English name)".into()),
-            );
+            let detail = format!("{} {} ({})", manual.title, manual.version, manual.date);
+            let note = "review its `title` (we add the English name)";
+            self.note(&scope, Sign::Added, "document".into(), detail, note);
             return;
         };
         let (version, date) = (new(manual.version.clone()), new(manual.date.clone()));
@@ -277,20 +318,23 @@ impl Merge<'_> {
                 let url = new(row.base.clone());
                 self.set(&scope, "test_server.url", &mut test.url, url, None);
             } else {
-                self.diff.push(
-                    &scope,
-                    Sign::Conflict,
+                let (what, detail) = (
                     format!("host ({})", row.label),
                     format!("{} is no environment we know", row.base),
-                    Some(
-                        "not taken: add it to [[environments]] of spec/result_codes.toml \
-                         (or [test_server]) by hand"
-                            .into(),
-                    ),
                 );
+                let note = "not taken: add it to [[environments]] of spec/result_codes.toml \
+                            (or [test_server]) by hand";
+                self.note(&scope, Sign::Conflict, what, detail, note);
             }
         }
     }
+}
+
+/// Where a row of the manual meets a list of the spec: on the entry it
+/// names, or (none does) after the list's last entry.
+enum Slot<'s, T> {
+    Found(&'s mut T),
+    New(Option<&'s T>),
 }
 
 /// A contradiction between two documents found during the merge, written to
@@ -446,15 +490,16 @@ impl Merge<'_> {
                 None => self.weak_source(source, &scope, "record element"),
             }
         } else if let Some(r) = &manual.record {
-            self.diff.push(
+            let note = format!(
+                "the sample repeats <{}>; the spec has no `records`: add them by hand",
+                r.name
+            );
+            self.note(
                 &scope,
                 Sign::Conflict,
-                "record element",
+                "record element".into(),
                 r.name.clone(),
-                Some(format!(
-                    "the sample repeats <{}>; the spec has no `records`: add them by hand",
-                    r.name
-                )),
+                &note,
             );
         }
 
@@ -499,13 +544,11 @@ impl Merge<'_> {
                 let (old, new) = (old.join(", "), manual.methods.join(", "));
                 self.diff.changed(scope, "methods", &old, &new);
             }
-            Err(_) => self.diff.push(
-                scope,
-                Sign::Conflict,
-                "methods",
-                format!("the manual says {}", manual.methods.join(", ")),
-                Some("not taken: the spec knows no such method".into()),
-            ),
+            Err(_) => {
+                let detail = format!("the manual says {}", manual.methods.join(", "));
+                let note = "not taken: the spec knows no such method";
+                self.note(scope, Sign::Conflict, "methods".into(), detail, note);
+            }
         }
     }
 
@@ -529,51 +572,56 @@ impl Merge<'_> {
         conflicts: &[Conflict],
         scope: &str,
     ) -> Vec<(Holder, String, Length)> {
-        let manual = self.manual;
-        let mut limits = Vec::new();
-        let mut flags = Vec::new();
-        for p in &manual.request {
-            if self.client_wire == p.name {
-                limits.push((Holder::Client, p.name.clone(), p.length));
-                continue;
-            }
-            let inbound = op.direction == Direction::Inbound;
-            let Some(field) = op.request.iter_mut().find(|f| f.wire.get_ref() == &p.name) else {
-                let field = self.new_request(p, inbound, op.request.last().map(|f| &f.source));
-                let note = if inbound {
-                    "name, type and doc marked NEEDS HUMAN"
-                } else {
-                    "name and kind marked NEEDS HUMAN"
-                };
-                self.diff.push(
-                    scope,
-                    Sign::Added,
-                    format!("request {}", p.name),
-                    format!("{}, {}", p.length, required_word(field.required)),
-                    Some(note.into()),
-                );
-                op.request.push(field);
-                continue;
-            };
-            if let Some(required) = p.required {
-                flags.push((p.name.clone(), required));
-            }
-            self.weak_source(&mut field.source, scope, &format!("request {}", p.name));
-            if field.max_bytes.is_some() || field.kind.get_ref().is_empty() {
-                // an inbound field carries its own length
-                self.field_length(field, p, scope);
-                continue;
-            }
-            let holder = Holder::Kind(field.kind.get_ref().clone());
-            limits.push((holder, p.name.clone(), p.length));
-        }
-        let listed = |f: &RequestField| manual.request.iter().any(|p| &p.name == f.wire.get_ref());
+        let (mut limits, mut flags) = (Vec::new(), Vec::new());
+        let inbound = op.direction == Direction::Inbound;
+        let same = |f: &RequestField, p: &Param| f.wire.get_ref() == &p.name;
         // Only what this document is the source of can be missing from it: a
         // field the spec marks inferred or observed is not the manual's claim.
-        self.drop_missing(&mut op.request, |cx, f| {
-            let ours = f.source.get_ref().document() == Some(cx.key);
-            ours && !listed(f) && cx.removed(scope, &format!("request {}", f.wire.get_ref()))
-        });
+        self.follow(
+            &mut op.request,
+            &self.manual.request,
+            same,
+            |cx, slot, p| {
+                if cx.client_wire == p.name {
+                    limits.push((Holder::Client, p.name.clone(), p.length));
+                    return None;
+                }
+                let field = match slot {
+                    Slot::Found(field) => field,
+                    Slot::New(last) => {
+                        let field = cx.new_request(p, inbound, last.map(|f| &f.source));
+                        let note = if inbound {
+                            "name, type and doc marked NEEDS HUMAN"
+                        } else {
+                            "name and kind marked NEEDS HUMAN"
+                        };
+                        let detail = format!("{}, {}", p.length, required_word(field.required));
+                        cx.note(
+                            scope,
+                            Sign::Added,
+                            format!("request {}", p.name),
+                            detail,
+                            note,
+                        );
+                        return Some(field);
+                    }
+                };
+                flags.extend(p.required.map(|required| (p.name.clone(), required)));
+                cx.weak_source(&mut field.source, scope, &format!("request {}", p.name));
+                if field.max_bytes.is_some() || field.kind.get_ref().is_empty() {
+                    // an inbound field carries its own length
+                    cx.field_length(field, p, scope);
+                } else {
+                    let holder = Holder::Kind(field.kind.get_ref().clone());
+                    limits.push((holder, p.name.clone(), p.length));
+                }
+                None
+            },
+            |cx, f| {
+                f.source.get_ref().document() == Some(cx.key)
+                    && cx.removed(scope, &format!("request {}", f.wire.get_ref()))
+            },
+        );
         for (wire, required) in flags {
             if let Some(field) = op.request.iter_mut().find(|f| f.wire.get_ref() == &wire) {
                 self.required(field, required, conflicts, scope);
@@ -595,19 +643,14 @@ impl Merge<'_> {
         let what = format!("request {wire} required");
         if field.required == required {
             if self.known_conflict(conflicts, &wire, required_word(!required)) {
-                self.diff.push(
-                    scope,
-                    Sign::Changed,
-                    what,
-                    format!(
-                        "the {} manual now says {}",
-                        self.key,
-                        required_word(required)
-                    ),
-                    Some(format!(
-                        "the [[conflicts]] entry about {wire} no longer holds: review it"
-                    )),
+                let detail = format!(
+                    "the {} manual now says {}",
+                    self.key,
+                    required_word(required)
                 );
+                let note =
+                    format!("the [[conflicts]] entry about {wire} no longer holds: review it");
+                self.note(scope, Sign::Changed, what, detail, &note);
             }
             return;
         }
@@ -631,16 +674,11 @@ impl Merge<'_> {
             (Length::Number, _)
                 if field.kind.get_ref().is_empty() && type_name != Some("amount") =>
             {
-                self.diff.push(
-                    scope,
-                    Sign::Conflict,
-                    format!("{label} length"),
-                    format!(
-                        "the manual says Number, the spec's type is {:?}",
-                        type_name.unwrap_or_default()
-                    ),
-                    Some("not taken: review its `type`".into()),
+                let detail = format!(
+                    "the manual says Number, the spec's type is {:?}",
+                    type_name.unwrap_or_default()
                 );
+                self.refuse(scope, &label, detail, "its `type`");
             }
             _ => {}
         }
@@ -725,24 +763,15 @@ impl Merge<'_> {
             (None, Length::Number) => return,
             (Some(_), Length::Number) => {
                 let rule_word = word(&rule);
-                self.diff.push(
-                    &scope,
-                    Sign::Conflict,
-                    format!("{wire} length"),
-                    format!("the manual says Number, the kind is a `{rule_word}` with a limit"),
-                    Some("not taken: review the kind".into()),
-                );
+                let detail =
+                    format!("the manual says Number, the kind is a `{rule_word}` with a limit");
+                self.refuse(&scope, wire, detail, "the kind");
                 return;
             }
             (None, Length::Bytes(n)) => {
                 if rule == Rule::Count {
-                    self.diff.push(
-                        &scope,
-                        Sign::Conflict,
-                        format!("{wire} length"),
-                        format!("the manual says {n} bytes, the kind is a number"),
-                        Some("not taken: review the kind".into()),
-                    );
+                    let detail = format!("the manual says {n} bytes, the kind is a number");
+                    self.refuse(&scope, wire, detail, "the kind");
                 }
                 return; // dates, mobiles and enums carry no byte limit
             }
@@ -757,16 +786,16 @@ impl Merge<'_> {
                 return;
             }
             let doc = cited.as_str();
-            self.diff.push(
+            let detail = format!(
+                "{doc} manual {old}, {key} manual {new_value}: the {doc} manual's limit stays"
+            );
+            let note = "added to [[conflicts]]; its `choice` and `why` are marked NEEDS HUMAN";
+            self.note(
                 &scope,
                 Sign::Conflict,
                 format!("{wire} {what}"),
-                format!(
-                    "{doc} manual {old}, {key} manual {new_value}: the {doc} manual's limit stays"
-                ),
-                Some(
-                    "added to [[conflicts]]; its `choice` and `why` are marked NEEDS HUMAN".into(),
-                ),
+                detail,
+                note,
             );
             match self
                 .conflicts
@@ -844,48 +873,41 @@ impl Merge<'_> {
                 .iter()
                 .filter(|p| !answer.contains(&p.name) && in_records(p) == in_record)
                 .collect();
-            for p in &wanted {
-                let label = format!("{what} {}", p.name);
-                match fields.iter_mut().find(|f| f.wire.get_ref() == &p.name) {
-                    Some(f) => {
-                        self.weak_source(&mut f.source, scope, &label);
-                        self.answer_length(f, p, scope, &label);
-                    }
-                    None => {
-                        fields.push(ResponseField {
-                            name: new(needs_human(&format!("snake_case Rust name for {}", p.name))),
-                            wire: new(p.name.clone()),
-                            source: self.source(),
-                            type_name: new(needs_human(&format!(
-                                "type for {} (manual: {}{})",
-                                p.name,
-                                p.length,
-                                describe(&p.description)
-                            ))),
-                            max_bytes: match p.length {
-                                Length::Bytes(n) => Some(n),
-                                Length::Number => None,
-                            },
-                            secret: false,
-                            role: None,
-                        });
-                        self.diff.push(
-                            scope,
-                            Sign::Added,
-                            label,
-                            p.length.to_string(),
-                            Some("name and type marked NEEDS HUMAN".into()),
-                        );
-                    }
-                }
-            }
+            let same = |f: &ResponseField, p: &&Param| f.wire.get_ref() == &p.name;
             // Only what this document is the source of can be missing from it.
-            self.drop_missing(fields, |cx, f| {
-                let wire = f.wire.get_ref();
-                f.source.get_ref().document() == Some(cx.key)
-                    && !wanted.iter().any(|p| &p.name == wire)
-                    && cx.removed(scope, &format!("{what} {wire}"))
-            });
+            self.follow(
+                fields,
+                &wanted,
+                same,
+                |cx, slot, p| {
+                    let label = format!("{what} {}", p.name);
+                    if let Slot::Found(f) = slot {
+                        cx.weak_source(&mut f.source, scope, &label);
+                        cx.answer_length(f, p, scope, &label);
+                        return None;
+                    }
+                    let note = "name and type marked NEEDS HUMAN";
+                    cx.note(scope, Sign::Added, label, p.length.to_string(), note);
+                    Some(ResponseField {
+                        name: new(needs_human(&format!("snake_case Rust name for {}", p.name))),
+                        wire: new(p.name.clone()),
+                        source: cx.source(),
+                        type_name: new(needs_human(&format!(
+                            "type for {} (manual: {}{})",
+                            p.name,
+                            p.length,
+                            describe(&p.description)
+                        ))),
+                        max_bytes: p.length.bytes(),
+                        secret: false,
+                        role: None,
+                    })
+                },
+                |cx, f| {
+                    f.source.get_ref().document() == Some(cx.key)
+                        && cx.removed(scope, &format!("{what} {}", f.wire.get_ref()))
+                },
+            );
         }
     }
 
@@ -899,13 +921,8 @@ impl Merge<'_> {
                 self.set(scope, what, &mut f.max_bytes, Some(n), None);
             }
             (Length::Number, _) if text => {
-                self.diff.push(
-                    scope,
-                    Sign::Conflict,
-                    format!("{label} length"),
-                    "the manual says Number, the spec's type is text".to_owned(),
-                    Some("not taken: review its `type`".into()),
-                );
+                let detail = "the manual says Number, the spec's type is text";
+                self.refuse(scope, label, detail.into(), "its `type`");
             }
             _ => {}
         }
@@ -932,55 +949,48 @@ impl Merge<'_> {
         if manual.codes.is_empty() {
             return;
         }
-        let codes = &mut answer.codes;
-        for c in &manual.codes {
-            let label = format!("code {}", c.code);
-            match codes.iter_mut().find(|a| a.code.get_ref() == &c.code) {
-                Some(a) => {
-                    for (what, value, text) in [
-                        ("message_ko", &mut a.message_ko, &c.message),
-                        ("description_ko", &mut a.description_ko, &c.description),
-                    ] {
-                        let what = format!("{label} {what}");
-                        let note = "English kept: review message_en and description_en";
-                        let text = new(text.clone());
-                        self.set(scope, what, value, text, Some(note.into()));
+        let same = |a: &AnswerCode, c: &ManualCode| a.code.get_ref() == &c.code;
+        self.follow(
+            &mut answer.codes,
+            &manual.codes,
+            same,
+            |cx, slot, c| {
+                let label = format!("code {}", c.code);
+                let last = match slot {
+                    Slot::Found(a) => {
+                        for (what, value, text) in [
+                            ("message_ko", &mut a.message_ko, &c.message),
+                            ("description_ko", &mut a.description_ko, &c.description),
+                        ] {
+                            let what = format!("{label} {what}");
+                            let note = "English kept: review message_en and description_en";
+                            let text = new(text.clone());
+                            cx.set(scope, what, value, text, Some(note.into()));
+                        }
+                        return None;
                     }
-                }
-                None => {
-                    let english = |what: &str| new(needs_human(&format!("English for `{what}`")));
-                    let source = self.source_like(codes.last().map(|a| &a.source));
-                    codes.push(AnswerCode {
-                        code: new(c.code.clone()),
-                        variant: new(needs_human(&format!(
-                            "UpperCamelCase name for code {}",
-                            c.code
-                        ))),
-                        message_ko: new(c.message.clone()),
-                        description_ko: new(c.description.clone()),
-                        message_en: english(&c.message),
-                        description_en: english(&c.description),
-                        stops_retry: false,
-                        source,
-                    });
-                    self.diff.push(
-                        scope,
-                        Sign::Added,
-                        label,
-                        format!("{:?} / {:?}", c.message, c.description),
-                        Some(
-                            "variant and English marked NEEDS HUMAN; stops_retry = false: review"
-                                .into(),
-                        ),
-                    );
-                }
-            }
-        }
-        self.drop_missing(codes, |cx, a| {
-            let code = a.code.get_ref();
-            !manual.codes.iter().any(|c| &c.code == code)
-                && cx.removed(scope, &format!("code {code}"))
-        });
+                    Slot::New(last) => last,
+                };
+                let english = |what: &str| new(needs_human(&format!("English for `{what}`")));
+                let detail = format!("{:?} / {:?}", c.message, c.description);
+                let note = "variant and English marked NEEDS HUMAN; stops_retry = false: review";
+                cx.note(scope, Sign::Added, label, detail, note);
+                Some(AnswerCode {
+                    code: new(c.code.clone()),
+                    variant: new(needs_human(&format!(
+                        "UpperCamelCase name for code {}",
+                        c.code
+                    ))),
+                    message_ko: new(c.message.clone()),
+                    description_ko: new(c.description.clone()),
+                    message_en: english(&c.message),
+                    description_en: english(&c.description),
+                    stops_retry: false,
+                    source: cx.source_like(last.map(|a| &a.source)),
+                })
+            },
+            |cx, a| cx.removed(scope, &format!("code {}", a.code.get_ref())),
+        );
     }
 
     /// Value tables: the values of the enum kind of the field they belong to,
@@ -1006,90 +1016,82 @@ impl Merge<'_> {
             let Some(k) = spec.kinds.get_mut(&kind).filter(|k| k.rule == Rule::Enum) else {
                 continue;
             };
+            // In a kind whose values carry their documents' wording, a value no
+            // document words is no manual's (observed or inferred).
             let worded = k.values.iter().any(|v| !v.wording.is_empty());
-            let manual_wires: Vec<String> = vt
+            let rows: Vec<(&ValueRow, String)> = vt
                 .values
                 .iter()
-                .map(|v| padded(&k.values, &v.wire))
+                .map(|v| (v, padded(&k.values, &v.wire)))
                 .collect();
             let our_wording = |ko: &str| Wording {
                 source: new(Source::Document(key.to_owned())),
                 ko: new(ko.to_owned()),
                 en: new(needs_human(&format!("English for `{ko}`"))),
             };
-            for (v, wire) in vt.values.iter().zip(&manual_wires) {
-                let label = format!("value {wire} ({})", vt.field);
-                let Some(value) = k.values.iter_mut().find(|x| x.wire.get_ref() == wire) else {
-                    k.values.push(EnumValue {
-                        name: new(needs_human(&format!(
-                            "UpperCamelCase name for value {wire}"
-                        ))),
-                        wire: new(wire.clone()),
-                        doc: needs_human(&format!("English for `{}`", v.description)),
-                        wording: worded
-                            .then(|| our_wording(&v.description))
-                            .into_iter()
-                            .collect(),
-                    });
-                    let note = if worded {
-                        "name, doc and en marked NEEDS HUMAN"
-                    } else {
-                        "name and doc marked NEEDS HUMAN"
+            let label = |wire: &str| format!("value {wire} ({})", vt.field);
+            let same = |x: &EnumValue, (_, wire): &(&ValueRow, String)| x.wire.get_ref() == wire;
+            self.follow(
+                &mut k.values,
+                &rows,
+                same,
+                |cx, slot, (v, wire)| {
+                    let (label, ko) = (label(wire), &v.description);
+                    let Slot::Found(value) = slot else {
+                        let note = if worded {
+                            "name, doc and en marked NEEDS HUMAN"
+                        } else {
+                            "name and doc marked NEEDS HUMAN"
+                        };
+                        cx.note(&scope, Sign::Added, label, format!("{ko:?}"), note);
+                        return Some(EnumValue {
+                            name: new(needs_human(&format!(
+                                "UpperCamelCase name for value {wire}"
+                            ))),
+                            wire: new(wire.clone()),
+                            doc: needs_human(&format!("English for `{ko}`")),
+                            wording: worded.then(|| our_wording(ko)).into_iter().collect(),
+                        });
                     };
-                    self.diff.push(
-                        &scope,
-                        Sign::Added,
-                        label,
-                        format!("{:?}", v.description),
-                        Some(note.into()),
-                    );
-                    continue;
-                };
-                if !worded {
-                    continue;
-                }
-                match value.wording.iter_mut().find(|w| ours(w)) {
-                    Some(w) => {
-                        let (what, ko) = (format!("{label} wording"), new(v.description.clone()));
-                        let note = Some("English kept: review its `en`".into());
-                        self.set(&scope, what, &mut w.ko, ko, note);
-                    }
-                    None => {
-                        value.wording.push(our_wording(&v.description));
-                        self.diff.push(
-                            &scope,
-                            Sign::Added,
-                            format!("{label} wording"),
-                            format!("{:?}", v.description),
-                            Some("en marked NEEDS HUMAN".into()),
-                        );
-                    }
-                }
-            }
-            // In a kind whose values carry their documents' wording, a value no
-            // document words is no manual's (observed or inferred).
-            let worded = k.values.iter().any(|v| !v.wording.is_empty());
-            self.drop_missing(&mut k.values, |cx, value| {
-                let label = format!("value {} ({})", value.wire.get_ref(), vt.field);
-                if manual_wires.contains(value.wire.get_ref()) {
-                    return false;
-                }
-                let mine = value.wording.iter().any(&ours);
-                let others = value.wording.iter().any(|w| !ours(w));
-                match (mine, others) {
-                    // only another document words it: not this manual's value
-                    (false, true) => false,
-                    (false, false) if worded => false,
-                    // another document words it too: only this wording goes
-                    (true, true) => {
-                        if cx.removed(&scope, &format!("{label} wording")) {
-                            value.wording.retain(|w| !ours(w));
+                    let what = format!("{label} wording");
+                    match value
+                        .wording
+                        .iter_mut()
+                        .find(|w| ours(w))
+                        .filter(|_| worded)
+                    {
+                        Some(w) => {
+                            let note = Some("English kept: review its `en`".into());
+                            cx.set(&scope, what, &mut w.ko, new(ko.clone()), note);
                         }
-                        false
+                        None if worded => {
+                            value.wording.push(our_wording(ko));
+                            let note = "en marked NEEDS HUMAN";
+                            cx.note(&scope, Sign::Added, what, format!("{ko:?}"), note);
+                        }
+                        None => {}
                     }
-                    _ => cx.removed(&scope, &label),
-                }
-            });
+                    None
+                },
+                |cx, value| {
+                    let label = label(value.wire.get_ref());
+                    let mine = value.wording.iter().any(&ours);
+                    let others = value.wording.iter().any(|w| !ours(w));
+                    match (mine, others) {
+                        // only another document words it: not this manual's value
+                        (false, true) => false,
+                        (false, false) if worded => false,
+                        // another document words it too: only this wording goes
+                        (true, true) => {
+                            if cx.removed(&scope, &format!("{label} wording")) {
+                                value.wording.retain(|w| !ours(w));
+                            }
+                            false
+                        }
+                        _ => cx.removed(&scope, &label),
+                    }
+                },
+            );
         }
     }
 }

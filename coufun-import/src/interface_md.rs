@@ -132,6 +132,16 @@ pub enum Length {
     Number,
 }
 
+impl Length {
+    /// The bytes of a byte length; `None` for `Number`.
+    pub fn bytes(self) -> Option<u32> {
+        match self {
+            Length::Bytes(n) => Some(n),
+            Length::Number => None,
+        }
+    }
+}
+
 impl std::fmt::Display for Length {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
