@@ -135,6 +135,14 @@ pub fn needs_human(what: &str) -> String {
     format!("{NEEDS_HUMAN}: {what}")
 }
 
+/// [`needs_human`] of a `format!`, as a value new to the spec.
+macro_rules! human {
+    ($($arg:tt)*) => {
+        $crate::import::new($crate::import::needs_human(&format!($($arg)*)))
+    };
+}
+pub(crate) use human;
+
 /// A value new to the spec (it has no place in the file yet).
 pub(crate) fn new<T>(value: T) -> Spanned<T> {
     Spanned::new(0..0, value)
@@ -204,7 +212,7 @@ fn merge_manual(
                     version: new(r.version.clone()),
                     date: r.date.clone(),
                     change_ko: new(r.change.clone()),
-                    change_en: new(needs_human(&format!("translate `{}`", r.change))),
+                    change_en: human!("translate `{}`", r.change),
                     author: r.author.clone(),
                 });
                 diff.revisions_added.push(AddedRevision {
@@ -362,14 +370,11 @@ fn new_code(
 ) -> CodeEntry {
     CodeEntry {
         code: new(row.code.clone()),
-        variant: new(needs_human(&format!(
-            "UpperCamelCase name for code {}",
-            row.code
-        ))),
+        variant: human!("UpperCamelCase name for code {}", row.code),
         message_ko: new(row.message.clone()),
         description_ko: new(description.to_owned()),
-        message_en: new(needs_human(&format!("English for `{}`", row.message))),
-        description_en: new(needs_human(&format!("English for `{description}`"))),
+        message_en: human!("English for `{}`", row.message),
+        description_en: human!("English for `{description}`"),
         category: DEFAULT_CATEGORY,
         retry: DEFAULT_RETRY,
         contact_admin,

@@ -23,7 +23,7 @@ use coufun_codegen::model::{
 use toml_edit::DocumentMut;
 
 use crate::entry::{self, Comments, EntryError};
-use crate::import::{MissingCodes, needs_human, new};
+use crate::import::{MissingCodes, human, needs_human, new};
 use crate::interface_diff::{InterfaceDiff, Sign, arrow};
 use crate::interface_md::{
     AnswerCode as ManualCode, InterfaceManual, Length, ManualKind, Param, ValueRow,
@@ -693,42 +693,39 @@ impl Merge<'_> {
         inbound: bool,
         sibling: Option<&Spanned<Source>>,
     ) -> RequestField {
-        let field = RequestField {
-            name: new(needs_human(&format!("snake_case Rust name for {}", p.name))),
+        let human_kind = human!(
+            "kind for {} (manual: {}{})",
+            p.name,
+            p.length,
+            describe(&p.description)
+        );
+        let type_name = human!(
+            "a type (text, timestamp, amount) or a `kind` for {}{}",
+            p.name,
+            describe(&p.description)
+        );
+        RequestField {
+            name: human!("snake_case Rust name for {}", p.name),
             wire: new(p.name.clone()),
-            source: self.source(),
-            kind: new(needs_human(&format!(
-                "kind for {} (manual: {}{})",
-                p.name,
-                p.length,
-                describe(&p.description)
-            ))),
-            type_name: None,
-            max_bytes: None,
-            doc: None,
-            required: p.required == Some(true),
+            source: if inbound {
+                self.source_like(sibling)
+            } else {
+                self.source()
+            },
+            kind: if inbound {
+                new(String::new())
+            } else {
+                human_kind
+            },
+            type_name: inbound.then_some(type_name),
+            max_bytes: p.length.bytes().filter(|_| inbound).map(new),
+            doc: inbound.then(|| needs_human(&format!("English for {}", p.name))),
+            // COUFUN sends what its table lists: an inbound field is required
+            // unless the manual says optional
+            required: p.required.unwrap_or(inbound),
             code: None,
             list: None,
             role: None,
-        };
-        if !inbound {
-            return field;
-        }
-        RequestField {
-            source: self.source_like(sibling),
-            kind: new(String::new()),
-            type_name: Some(new(needs_human(&format!(
-                "a type (text, timestamp, amount) or a `kind` for {}{}",
-                p.name,
-                describe(&p.description)
-            )))),
-            max_bytes: match p.length {
-                Length::Bytes(n) => Some(new(n)),
-                Length::Number => None,
-            },
-            doc: Some(needs_human(&format!("English for {}", p.name))),
-            required: p.required != Some(false),
-            ..field
         }
     }
 
@@ -889,15 +886,15 @@ impl Merge<'_> {
                     let note = "name and type marked NEEDS HUMAN";
                     cx.note(scope, Sign::Added, label, p.length.to_string(), note);
                     Some(ResponseField {
-                        name: new(needs_human(&format!("snake_case Rust name for {}", p.name))),
+                        name: human!("snake_case Rust name for {}", p.name),
                         wire: new(p.name.clone()),
                         source: cx.source(),
-                        type_name: new(needs_human(&format!(
+                        type_name: human!(
                             "type for {} (manual: {}{})",
                             p.name,
                             p.length,
                             describe(&p.description)
-                        ))),
+                        ),
                         max_bytes: p.length.bytes(),
                         secret: false,
                         role: None,
@@ -971,16 +968,13 @@ impl Merge<'_> {
                     }
                     Slot::New(last) => last,
                 };
-                let english = |what: &str| new(needs_human(&format!("English for `{what}`")));
+                let english = |what: &str| human!("English for `{what}`");
                 let detail = format!("{:?} / {:?}", c.message, c.description);
                 let note = "variant and English marked NEEDS HUMAN; stops_retry = false: review";
                 cx.note(scope, Sign::Added, label, detail, note);
                 Some(AnswerCode {
                     code: new(c.code.clone()),
-                    variant: new(needs_human(&format!(
-                        "UpperCamelCase name for code {}",
-                        c.code
-                    ))),
+                    variant: human!("UpperCamelCase name for code {}", c.code),
                     message_ko: new(c.message.clone()),
                     description_ko: new(c.description.clone()),
                     message_en: english(&c.message),
@@ -1027,7 +1021,7 @@ impl Merge<'_> {
             let our_wording = |ko: &str| Wording {
                 source: new(Source::Document(key.to_owned())),
                 ko: new(ko.to_owned()),
-                en: new(needs_human(&format!("English for `{ko}`"))),
+                en: human!("English for `{ko}`"),
             };
             let label = |wire: &str| format!("value {wire} ({})", vt.field);
             let same = |x: &EnumValue, (_, wire): &(&ValueRow, String)| x.wire.get_ref() == wire;
@@ -1045,9 +1039,7 @@ impl Merge<'_> {
                         };
                         cx.note(&scope, Sign::Added, label, format!("{ko:?}"), note);
                         return Some(EnumValue {
-                            name: new(needs_human(&format!(
-                                "UpperCamelCase name for value {wire}"
-                            ))),
+                            name: human!("UpperCamelCase name for value {wire}"),
                             wire: new(wire.clone()),
                             doc: needs_human(&format!("English for `{ko}`")),
                             wording: worded.then(|| our_wording(ko)).into_iter().collect(),
