@@ -214,8 +214,8 @@ impl Merge<'_> {
         list: &mut Vec<T>,
         rows: &[R],
         same: impl Fn(&T, &R) -> bool,
-        mut each: impl FnMut(&mut Self, Slot<'_, T>, &R) -> Option<T>,
         mut gone: impl FnMut(&mut Self, &mut T) -> bool,
+        mut each: impl FnMut(&mut Self, Slot<'_, T>, &R) -> Option<T>,
     ) {
         for row in rows {
             let slot = match list.iter().position(|e| same(e, row)) {
@@ -577,51 +577,42 @@ impl Merge<'_> {
         let same = |f: &RequestField, p: &Param| f.wire.get_ref() == &p.name;
         // Only what this document is the source of can be missing from it: a
         // field the spec marks inferred or observed is not the manual's claim.
-        self.follow(
-            &mut op.request,
-            &self.manual.request,
-            same,
-            |cx, slot, p| {
-                if cx.client_wire == p.name {
-                    limits.push((Holder::Client, p.name.clone(), p.length));
-                    return None;
+        let gone = |cx: &mut Self, f: &mut RequestField| {
+            f.source.get_ref().document() == Some(cx.key)
+                && cx.removed(scope, &format!("request {}", f.wire.get_ref()))
+        };
+        let rows = &self.manual.request;
+        self.follow(&mut op.request, rows, same, gone, |cx, slot, p| {
+            if cx.client_wire == p.name {
+                limits.push((Holder::Client, p.name.clone(), p.length));
+                return None;
+            }
+            let label = format!("request {}", p.name);
+            let field = match slot {
+                Slot::Found(field) => field,
+                Slot::New(last) => {
+                    let field = cx.new_request(p, inbound, last.map(|f| &f.source));
+                    let note = if inbound {
+                        "name, type and doc marked NEEDS HUMAN"
+                    } else {
+                        "name and kind marked NEEDS HUMAN"
+                    };
+                    let detail = format!("{}, {}", p.length, required_word(field.required));
+                    cx.note(scope, Sign::Added, label, detail, note);
+                    return Some(field);
                 }
-                let field = match slot {
-                    Slot::Found(field) => field,
-                    Slot::New(last) => {
-                        let field = cx.new_request(p, inbound, last.map(|f| &f.source));
-                        let note = if inbound {
-                            "name, type and doc marked NEEDS HUMAN"
-                        } else {
-                            "name and kind marked NEEDS HUMAN"
-                        };
-                        let detail = format!("{}, {}", p.length, required_word(field.required));
-                        cx.note(
-                            scope,
-                            Sign::Added,
-                            format!("request {}", p.name),
-                            detail,
-                            note,
-                        );
-                        return Some(field);
-                    }
-                };
-                flags.extend(p.required.map(|required| (p.name.clone(), required)));
-                cx.weak_source(&mut field.source, scope, &format!("request {}", p.name));
-                if field.max_bytes.is_some() || field.kind.get_ref().is_empty() {
-                    // an inbound field carries its own length
-                    cx.field_length(field, p, scope);
-                } else {
-                    let holder = Holder::Kind(field.kind.get_ref().clone());
-                    limits.push((holder, p.name.clone(), p.length));
-                }
-                None
-            },
-            |cx, f| {
-                f.source.get_ref().document() == Some(cx.key)
-                    && cx.removed(scope, &format!("request {}", f.wire.get_ref()))
-            },
-        );
+            };
+            flags.extend(p.required.map(|required| (p.name.clone(), required)));
+            cx.weak_source(&mut field.source, scope, &label);
+            if field.max_bytes.is_some() || field.kind.get_ref().is_empty() {
+                // an inbound field carries its own length
+                cx.field_length(field, p, scope);
+            } else {
+                let holder = Holder::Kind(field.kind.get_ref().clone());
+                limits.push((holder, p.name.clone(), p.length));
+            }
+            None
+        });
         for (wire, required) in flags {
             if let Some(field) = op.request.iter_mut().find(|f| f.wire.get_ref() == &wire) {
                 self.required(field, required, conflicts, scope);
@@ -872,39 +863,34 @@ impl Merge<'_> {
                 .collect();
             let same = |f: &ResponseField, p: &&Param| f.wire.get_ref() == &p.name;
             // Only what this document is the source of can be missing from it.
-            self.follow(
-                fields,
-                &wanted,
-                same,
-                |cx, slot, p| {
-                    let label = format!("{what} {}", p.name);
-                    if let Slot::Found(f) = slot {
-                        cx.weak_source(&mut f.source, scope, &label);
-                        cx.answer_length(f, p, scope, &label);
-                        return None;
-                    }
-                    let note = "name and type marked NEEDS HUMAN";
-                    cx.note(scope, Sign::Added, label, p.length.to_string(), note);
-                    Some(ResponseField {
-                        name: human!("snake_case Rust name for {}", p.name),
-                        wire: new(p.name.clone()),
-                        source: cx.source(),
-                        type_name: human!(
-                            "type for {} (manual: {}{})",
-                            p.name,
-                            p.length,
-                            describe(&p.description)
-                        ),
-                        max_bytes: p.length.bytes(),
-                        secret: false,
-                        role: None,
-                    })
-                },
-                |cx, f| {
-                    f.source.get_ref().document() == Some(cx.key)
-                        && cx.removed(scope, &format!("{what} {}", f.wire.get_ref()))
-                },
-            );
+            let gone = |cx: &mut Self, f: &mut ResponseField| {
+                f.source.get_ref().document() == Some(cx.key)
+                    && cx.removed(scope, &format!("{what} {}", f.wire.get_ref()))
+            };
+            self.follow(fields, &wanted, same, gone, |cx, slot, p| {
+                let label = format!("{what} {}", p.name);
+                if let Slot::Found(f) = slot {
+                    cx.weak_source(&mut f.source, scope, &label);
+                    cx.answer_length(f, p, scope, &label);
+                    return None;
+                }
+                let note = "name and type marked NEEDS HUMAN";
+                cx.note(scope, Sign::Added, label, p.length.to_string(), note);
+                Some(ResponseField {
+                    name: human!("snake_case Rust name for {}", p.name),
+                    wire: new(p.name.clone()),
+                    source: cx.source(),
+                    type_name: human!(
+                        "type for {} (manual: {}{})",
+                        p.name,
+                        p.length,
+                        describe(&p.description)
+                    ),
+                    max_bytes: p.length.bytes(),
+                    secret: false,
+                    role: None,
+                })
+            });
         }
     }
 
@@ -947,10 +933,14 @@ impl Merge<'_> {
             return;
         }
         let same = |a: &AnswerCode, c: &ManualCode| a.code.get_ref() == &c.code;
+        let gone = |cx: &mut Self, a: &mut AnswerCode| {
+            cx.removed(scope, &format!("code {}", a.code.get_ref()))
+        };
         self.follow(
             &mut answer.codes,
             &manual.codes,
             same,
+            gone,
             |cx, slot, c| {
                 let label = format!("code {}", c.code);
                 let last = match slot {
@@ -983,7 +973,6 @@ impl Merge<'_> {
                     source: cx.source_like(last.map(|a| &a.source)),
                 })
             },
-            |cx, a| cx.removed(scope, &format!("code {}", a.code.get_ref())),
         );
     }
 
@@ -1025,65 +1014,55 @@ impl Merge<'_> {
             };
             let label = |wire: &str| format!("value {wire} ({})", vt.field);
             let same = |x: &EnumValue, (_, wire): &(&ValueRow, String)| x.wire.get_ref() == wire;
-            self.follow(
-                &mut k.values,
-                &rows,
-                same,
-                |cx, slot, (v, wire)| {
-                    let (label, ko) = (label(wire), &v.description);
-                    let Slot::Found(value) = slot else {
-                        let note = if worded {
-                            "name, doc and en marked NEEDS HUMAN"
-                        } else {
-                            "name and doc marked NEEDS HUMAN"
-                        };
-                        cx.note(&scope, Sign::Added, label, format!("{ko:?}"), note);
-                        return Some(EnumValue {
-                            name: human!("UpperCamelCase name for value {wire}"),
-                            wire: new(wire.clone()),
-                            doc: needs_human(&format!("English for `{ko}`")),
-                            wording: worded.then(|| our_wording(ko)).into_iter().collect(),
-                        });
+            let gone = |cx: &mut Self, value: &mut EnumValue| {
+                let label = label(value.wire.get_ref());
+                let mine = value.wording.iter().any(&ours);
+                let others = value.wording.iter().any(|w| !ours(w));
+                match (mine, others) {
+                    // only another document words it: not this manual's value
+                    (false, true) => false,
+                    (false, false) if worded => false,
+                    // another document words it too: only this wording goes
+                    (true, true) => {
+                        if cx.removed(&scope, &format!("{label} wording")) {
+                            value.wording.retain(|w| !ours(w));
+                        }
+                        false
+                    }
+                    _ => cx.removed(&scope, &label),
+                }
+            };
+            self.follow(&mut k.values, &rows, same, gone, |cx, slot, (v, wire)| {
+                let (label, ko) = (label(wire), &v.description);
+                let Slot::Found(value) = slot else {
+                    let note = if worded {
+                        "name, doc and en marked NEEDS HUMAN"
+                    } else {
+                        "name and doc marked NEEDS HUMAN"
                     };
-                    let what = format!("{label} wording");
-                    match value
-                        .wording
-                        .iter_mut()
-                        .find(|w| ours(w))
-                        .filter(|_| worded)
-                    {
-                        Some(w) => {
-                            let note = Some("English kept: review its `en`".into());
-                            cx.set(&scope, what, &mut w.ko, new(ko.clone()), note);
-                        }
-                        None if worded => {
-                            value.wording.push(our_wording(ko));
-                            let note = "en marked NEEDS HUMAN";
-                            cx.note(&scope, Sign::Added, what, format!("{ko:?}"), note);
-                        }
-                        None => {}
+                    cx.note(&scope, Sign::Added, label, format!("{ko:?}"), note);
+                    return Some(EnumValue {
+                        name: human!("UpperCamelCase name for value {wire}"),
+                        wire: new(wire.clone()),
+                        doc: needs_human(&format!("English for `{ko}`")),
+                        wording: worded.then(|| our_wording(ko)).into_iter().collect(),
+                    });
+                };
+                let what = format!("{label} wording");
+                match value.wording.iter_mut().find(|w| ours(w)) {
+                    _ if !worded => {}
+                    Some(w) => {
+                        let note = Some("English kept: review its `en`".into());
+                        cx.set(&scope, what, &mut w.ko, new(ko.clone()), note);
                     }
-                    None
-                },
-                |cx, value| {
-                    let label = label(value.wire.get_ref());
-                    let mine = value.wording.iter().any(&ours);
-                    let others = value.wording.iter().any(|w| !ours(w));
-                    match (mine, others) {
-                        // only another document words it: not this manual's value
-                        (false, true) => false,
-                        (false, false) if worded => false,
-                        // another document words it too: only this wording goes
-                        (true, true) => {
-                            if cx.removed(&scope, &format!("{label} wording")) {
-                                value.wording.retain(|w| !ours(w));
-                            }
-                            false
-                        }
-                        _ => cx.removed(&scope, &label),
+                    None => {
+                        value.wording.push(our_wording(ko));
+                        let note = "en marked NEEDS HUMAN";
+                        cx.note(&scope, Sign::Added, what, format!("{ko:?}"), note);
                     }
-                },
-            );
+                }
+                None
+            });
         }
     }
 }
