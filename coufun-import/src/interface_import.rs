@@ -194,21 +194,12 @@ impl Merge<'_> {
         true
     }
 
-    /// Asks `gone` of each entry of `list`, last first (it reports what the
-    /// manual dropped through [`Merge::removed`]); drops those it says go.
-    fn drop_missing<T>(
-        &mut self,
-        list: &mut Vec<T>,
-        mut gone: impl FnMut(&mut Self, &mut T) -> bool,
-    ) {
-        let mut drop: Vec<bool> = list.iter_mut().rev().map(|e| gone(self, e)).collect();
-        list.retain(|_| !drop.pop().unwrap_or(false));
-    }
-
     /// Keeps `list` in step with the manual's `rows`, the one walker of every
     /// list a manual owns: each row meets the entry `same` matches it with, or
     /// the list's last entry when none does (`each` returns the entry it adds);
-    /// then [`Merge::drop_missing`] asks `gone` of each entry no row matches.
+    /// then `gone` is asked of each entry no row matches, last first (it
+    /// reports what the manual dropped through [`Merge::removed`]), and those
+    /// it says go are dropped.
     fn follow<T, R>(
         &mut self,
         list: &mut Vec<T>,
@@ -225,27 +216,26 @@ impl Merge<'_> {
             let added = each(self, slot, row);
             list.extend(added);
         }
-        self.drop_missing(list, |cx, e| {
-            !rows.iter().any(|r| same(e, r)) && gone(cx, e)
-        });
+        let missing = list.iter_mut().rev();
+        let mut drop: Vec<bool> = missing
+            .map(|e| !rows.iter().any(|r| same(e, r)) && gone(self, e))
+            .collect();
+        list.retain(|_| !drop.pop().unwrap_or(false));
     }
 
     /// Adds a line with a note for the reviewer.
     fn note(&mut self, scope: &str, sign: Sign, what: String, detail: String, note: &str) {
-        self.diff
-            .push(scope, sign, what, detail, Some(note.to_owned()));
+        let note = Some(note.to_owned());
+        self.diff.push(scope, sign, what, detail, note);
     }
 
     /// `{label} length`: a length the manual gives that the spec cannot take.
     fn refuse(&mut self, scope: &str, label: &str, detail: String, review: &str) {
-        let note = format!("not taken: review {review}");
-        self.note(
-            scope,
-            Sign::Conflict,
+        let (what, note) = (
             format!("{label} length"),
-            detail,
-            &note,
+            format!("not taken: review {review}"),
         );
+        self.note(scope, Sign::Conflict, what, detail, &note);
     }
 
     fn source(&self) -> Spanned<Source> {
