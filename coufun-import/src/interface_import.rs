@@ -595,8 +595,12 @@ impl Merge<'_> {
             flags.extend(p.required.map(|required| (p.name.clone(), required)));
             cx.weak_source(&mut field.source, scope, &label);
             if field.max_bytes.is_some() || field.kind.get_ref().is_empty() {
-                // an inbound field carries its own length
-                cx.field_length(field, p, scope);
+                // an inbound field carries its own length; an amount is a number
+                let shown = field.type_name.as_ref().map(|t| t.get_ref().as_str());
+                let number = (field.kind.get_ref().is_empty() && shown != Some("amount"))
+                    .then(|| format!("{:?}", shown.unwrap_or_default()));
+                let slot = &mut field.max_bytes;
+                cx.own_length((scope, &label), slot, (p.length, false), new, number);
             } else {
                 let holder = Holder::Kind(field.kind.get_ref().clone());
                 limits.push((holder, p.name.clone(), p.length));
@@ -641,25 +645,31 @@ impl Merge<'_> {
         self.set(scope, what, &mut field.required, required, None);
     }
 
-    /// The length of a request field that holds its own `max_bytes` (an
-    /// inbound field's) against the manual's: taken; `Number` is a conflict
-    /// unless the field is an amount.
-    fn field_length(&mut self, field: &mut RequestField, p: &Param, scope: &str) {
-        let label = format!("request {}", p.name);
-        let type_name = field.type_name.as_ref().map(|t| t.get_ref().as_str());
-        match (p.length, &mut field.max_bytes) {
-            (Length::Bytes(n), Some(old)) => {
-                let what = format!("{label} max_bytes");
-                self.set(scope, what, old, new(n), None);
-            }
-            (Length::Number, _)
-                if field.kind.get_ref().is_empty() && type_name != Some("amount") =>
-            {
-                let detail = format!(
-                    "the manual says Number, the spec's type is {:?}",
-                    type_name.unwrap_or_default()
+    /// A field's own `max_bytes` against the manual's length, for a field
+    /// that holds one (an answer field's, an inbound request field's): taken
+    /// where the field has one (or `takes` one anyway); `Number` is refused
+    /// where the field's type (`number`: as the refusal shows it) is no number.
+    fn own_length<T: PartialEq + serde::Serialize>(
+        &mut self,
+        (scope, label): (&str, &str),
+        slot: &mut Option<T>,
+        (length, takes): (Length, bool),
+        bytes: fn(u32) -> T,
+        number: Option<String>,
+    ) {
+        match (length, number) {
+            (Length::Bytes(n), _) if slot.is_some() || takes => {
+                self.set(
+                    scope,
+                    format!("{label} max_bytes"),
+                    slot,
+                    Some(bytes(n)),
+                    None,
                 );
-                self.refuse(scope, &label, detail, "its `type`");
+            }
+            (Length::Number, Some(shown)) => {
+                let detail = format!("the manual says Number, the spec's type is {shown}");
+                self.refuse(scope, label, detail, "its `type`");
             }
             _ => {}
         }
@@ -861,7 +871,11 @@ impl Merge<'_> {
                 let label = format!("{what} {}", p.name);
                 if let Slot::Found(f) = slot {
                     cx.weak_source(&mut f.source, scope, &label);
-                    cx.answer_length(f, p, scope, &label);
+                    // dates, timestamps, numbers and mobiles without a
+                    // length keep their type's format
+                    let text = (f.type_name.get_ref() == "text").then(|| "text".to_owned());
+                    let takes = (p.length, text.is_some());
+                    cx.own_length((scope, &label), &mut f.max_bytes, takes, |n| n, text);
                     return None;
                 }
                 let note = "name and type marked NEEDS HUMAN";
@@ -881,23 +895,6 @@ impl Merge<'_> {
                     role: None,
                 })
             });
-        }
-    }
-
-    /// An answer field's `max_bytes` against the manual's length. Dates,
-    /// timestamps, numbers and mobiles without one keep their type's format.
-    fn answer_length(&mut self, f: &mut ResponseField, p: &Param, scope: &str, label: &str) {
-        let text = f.type_name.get_ref() == "text";
-        match (p.length, f.max_bytes) {
-            (Length::Bytes(n), old) if old.is_some() || text => {
-                let what = format!("{label} max_bytes");
-                self.set(scope, what, &mut f.max_bytes, Some(n), None);
-            }
-            (Length::Number, _) if text => {
-                let detail = "the manual says Number, the spec's type is text";
-                self.refuse(scope, label, detail.into(), "its `type`");
-            }
-            _ => {}
         }
     }
 
