@@ -231,10 +231,8 @@ impl Merge<'_> {
 
     /// `{label} length`: a length the manual gives that the spec cannot take.
     fn refuse(&mut self, scope: &str, label: &str, detail: String, review: &str) {
-        let (what, note) = (
-            format!("{label} length"),
-            format!("not taken: review {review}"),
-        );
+        let what = format!("{label} length");
+        let note = format!("not taken: review {review}");
         self.note(scope, Sign::Conflict, what, detail, &note);
     }
 
@@ -484,13 +482,8 @@ impl Merge<'_> {
                 "the sample repeats <{}>; the spec has no `records`: add them by hand",
                 r.name
             );
-            self.note(
-                &scope,
-                Sign::Conflict,
-                "record element".into(),
-                r.name.clone(),
-                &note,
-            );
+            let what = "record element".to_owned();
+            self.note(&scope, Sign::Conflict, what, r.name.clone(), &note);
         }
 
         // The code and message elements every answer holds: the inbound
@@ -659,13 +652,8 @@ impl Merge<'_> {
     ) {
         match (length, number) {
             (Length::Bytes(n), _) if slot.is_some() || takes => {
-                self.set(
-                    scope,
-                    format!("{label} max_bytes"),
-                    slot,
-                    Some(bytes(n)),
-                    None,
-                );
+                let what = format!("{label} max_bytes");
+                self.set(scope, what, slot, Some(bytes(n)), None);
             }
             (Length::Number, Some(shown)) => {
                 let detail = format!("the manual says Number, the spec's type is {shown}");
