@@ -341,14 +341,6 @@ struct PendingConflict {
 /// checks it as a token of at most `max_bytes`).
 const CLIENT_RULE: Rule = Rule::Token;
 
-/// What holds the limit a request field is checked against.
-enum Holder {
-    /// `[kinds.<key>]`.
-    Kind(String),
-    /// The client's `POC_ID` parameter.
-    Client,
-}
-
 /// `needle` in `text`, not as the tail of a longer number (`500 bytes` is not
 /// in `1500 bytes`).
 fn mentions(text: &str, needle: &str) -> bool {
@@ -494,8 +486,9 @@ impl Merge<'_> {
             None => [&spec.answer.result_code, &spec.answer.result_message]
                 .map(|w| w.name.get_ref().clone()),
         };
-        for (holder, wire, length) in self.request(op, &spec.conflicts, &scope) {
-            self.limit(spec, &holder, &wire, length);
+        self.request(op, &spec.conflicts, &scope);
+        for p in &manual.request {
+            self.limit(spec, op, p);
         }
         self.response(op, &answer, &scope);
         self.values(op, spec);
@@ -548,14 +541,10 @@ impl Merge<'_> {
     }
 
     /// The request table: each parameter's field (added when new), its required
-    /// flag and source; returns the limits to compare the lengths with.
-    fn request(
-        &mut self,
-        op: &mut Operation,
-        conflicts: &[Conflict],
-        scope: &str,
-    ) -> Vec<(Holder, String, Length)> {
-        let (mut limits, mut flags) = (Vec::new(), Vec::new());
+    /// flag, source and own length (the client's parameter and the kinds'
+    /// limits are [`Merge::limit`]'s).
+    fn request(&mut self, op: &mut Operation, conflicts: &[Conflict], scope: &str) {
+        let mut flags = Vec::new();
         let inbound = op.direction == Direction::Inbound;
         let same = |f: &RequestField, p: &Param| f.wire.get_ref() == &p.name;
         // Only what this document is the source of can be missing from it: a
@@ -567,7 +556,6 @@ impl Merge<'_> {
         let rows = &self.manual.request;
         self.follow(&mut op.request, rows, same, gone, |cx, slot, p| {
             if cx.client_wire == p.name {
-                limits.push((Holder::Client, p.name.clone(), p.length));
                 return None;
             }
             let label = format!("request {}", p.name);
@@ -594,9 +582,6 @@ impl Merge<'_> {
                     .then(|| format!("{:?}", shown.unwrap_or_default()));
                 let slot = &mut field.max_bytes;
                 cx.own_length((scope, &label), slot, (p.length, false), new, number);
-            } else {
-                let holder = Holder::Kind(field.kind.get_ref().clone());
-                limits.push((holder, p.name.clone(), p.length));
             }
             None
         });
@@ -605,7 +590,6 @@ impl Merge<'_> {
                 self.required(field, required, conflicts, scope);
             }
         }
-        limits
     }
 
     /// A required flag the manual states: taken unless `[[conflicts]]` records
@@ -708,31 +692,38 @@ impl Merge<'_> {
         }
     }
 
-    /// Compares a request field's length with the limit of its kind (or of the
-    /// client parameter): taken when the limit comes from this manual or is a
-    /// guess, a conflict when another document sets it. The limit is the
-    /// kind's `max_bytes` or `max_len` (`what` the diff calls it), the client
-    /// parameter's `max_bytes`; a kind may have none.
-    fn limit(&mut self, spec: &mut EndpointsFile, holder: &Holder, wire: &str, length: Length) {
-        let key = self.key;
+    /// Compares a request parameter's length with the limit of its field's
+    /// kind (or of the client parameter): taken when the limit comes from this
+    /// manual or is a guess, a conflict when another document sets it. The
+    /// limit is the kind's `max_bytes` or `max_len` (`what` the diff calls
+    /// it), the client parameter's `max_bytes`; a kind may have none, a field
+    /// that holds its own length has no kind's.
+    fn limit(&mut self, spec: &mut EndpointsFile, op: &Operation, p: &Param) {
+        let (key, wire, length) = (self.key, p.name.as_str(), p.length);
         let conflicts = spec.conflicts.clone();
-        let (scope, rule, what, value, source) = match holder {
-            Holder::Client => {
-                let p = &mut spec.client.poc_id;
-                let (scope, value) = ("client poc_id".to_owned(), Some(&mut p.max_bytes));
-                (scope, CLIENT_RULE, "max_bytes", value, &mut p.limit_source)
-            }
-            Holder::Kind(name) => {
-                let Some(k) = spec.kinds.get_mut(name) else {
-                    return; // a kind still to be named: nothing to compare
-                };
-                let (what, value) = match (&mut k.max_bytes, &mut k.max_len) {
-                    (Some(v), _) => ("max_bytes", Some(v)),
-                    (None, v) => ("max_len", v.as_mut()),
-                };
-                let scope = format!("kind {name}");
-                (scope, k.rule, what, value, &mut k.limit_source)
-            }
+        let (scope, rule, what, value, source) = if self.client_wire == p.name {
+            let c = &mut spec.client.poc_id;
+            let (scope, value) = ("client poc_id".to_owned(), Some(&mut c.max_bytes));
+            (scope, CLIENT_RULE, "max_bytes", value, &mut c.limit_source)
+        } else {
+            let field = op.request.iter().find(|f| f.wire.get_ref() == wire);
+            let name = field
+                .filter(|f| f.max_bytes.is_none())
+                .map(|f| f.kind.get_ref());
+            let Some((name, k)) = name.and_then(|n| Some((n, spec.kinds.get_mut(n)?))) else {
+                return; // a kind still to be named (or none): nothing to compare
+            };
+            let (what, value) = match (&mut k.max_bytes, &mut k.max_len) {
+                (Some(v), _) => ("max_bytes", Some(v)),
+                (None, v) => ("max_len", v.as_mut()),
+            };
+            (
+                format!("kind {name}"),
+                k.rule,
+                what,
+                value,
+                &mut k.limit_source,
+            )
         };
         let (value, new_value) = match (value, length) {
             (Some(v), Length::Bytes(n)) => (v, n),
