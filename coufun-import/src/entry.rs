@@ -182,16 +182,43 @@ fn identities(array: &Array) -> Option<Vec<String>> {
     (unique.len() == ids.len()).then_some(ids)
 }
 
+/// `new`'s entries in its order, each `target`'s entry of the same identity
+/// (`target` holds `old`) merged by `keep`, or made by `make` when `old` has
+/// none; `None` when the identities are not unique or `target` is not `old`.
+fn rebuild<E>(
+    target: Vec<E>,
+    old: &Array,
+    new: &Array,
+    mut keep: impl FnMut(&mut E, &InlineTable, &InlineTable),
+    mut make: impl FnMut(&str, &InlineTable) -> E,
+) -> Option<Vec<E>> {
+    let (old_ids, new_ids) = (identities(old)?, identities(new)?);
+    if target.len() != old.len() {
+        return None;
+    }
+    let olds = old.iter().filter_map(Value::as_inline_table);
+    let mut kept: BTreeMap<&str, (E, &InlineTable)> = old_ids
+        .iter()
+        .map(String::as_str)
+        .zip(target.into_iter().zip(olds))
+        .collect();
+    let news = new_ids
+        .iter()
+        .zip(new.iter().filter_map(Value::as_inline_table));
+    let rebuilt = news.map(|(id, n)| match kept.remove(id.as_str()) {
+        Some((mut entry, o)) => {
+            keep(&mut entry, o, n);
+            entry
+        }
+        None => make(id, n),
+    });
+    Some(rebuilt.collect())
+}
+
 /// Rebuilds the array of inline tables `target` (holding `old`) in the order of
 /// `new`: kept entries merged in place, new ones laid out like the last.
 /// `false` when the arrays are not tables with unique identities.
 fn merge_array(target: &mut Array, old: &Array, new: &Array, c: &Comments) -> bool {
-    let (Some(old_ids), Some(new_ids)) = (identities(old), identities(new)) else {
-        return false;
-    };
-    if target.len() != old.len() {
-        return false;
-    }
     let layout = target
         .iter()
         .last()
@@ -199,33 +226,24 @@ fn merge_array(target: &mut Array, old: &Array, new: &Array, c: &Comments) -> bo
         .and_then(|p| p.as_str())
         .unwrap_or("\n  ")
         .to_owned();
-    let mut kept: BTreeMap<&str, (Value, &Value)> = old_ids
-        .iter()
-        .zip(target.iter().cloned().zip(old.iter()))
-        .map(|(id, (value, old))| (id.as_str(), (value, old)))
-        .collect();
+    let keep = |value: &mut Value, o: &InlineTable, n: &InlineTable| {
+        if let Value::InlineTable(t) = value {
+            merge_table(t, o, n, c);
+        }
+    };
+    let make = |_: &str, n: &InlineTable| {
+        let mut value = n.clone();
+        value.fmt();
+        value.decor_mut().set_prefix(layout.as_str());
+        value.decor_mut().set_suffix("");
+        Value::InlineTable(value)
+    };
+    let Some(values) = rebuild(target.iter().cloned().collect(), old, new, keep, make) else {
+        return false;
+    };
     let was_empty = target.is_empty();
     let mut rebuilt = Array::new();
-    for (id, new_value) in new_ids.iter().zip(new.iter()) {
-        let value = match kept.remove(id.as_str()) {
-            Some((mut value, old_value)) => {
-                if !same(old_value, new_value) {
-                    merge_value(&mut value, old_value, new_value, c);
-                }
-                value
-            }
-            None => {
-                let mut value = new_value.clone();
-                if let Some(t) = value.as_inline_table_mut() {
-                    t.fmt();
-                }
-                value.decor_mut().set_prefix(layout.as_str());
-                value.decor_mut().set_suffix("");
-                value
-            }
-        };
-        rebuilt.push_formatted(value);
-    }
+    values.into_iter().for_each(|v| rebuilt.push_formatted(v));
     rebuilt.set_trailing(if was_empty && !rebuilt.is_empty() {
         "\n"
     } else {
@@ -244,38 +262,22 @@ fn merge_tables(
     new: &Array,
     c: &Comments,
 ) -> Option<ArrayOfTables> {
-    let old_ids = identities(old)?;
-    let new_ids = identities(new)?;
-    if target.len() != old.len() {
-        return None;
-    }
     let position = target.iter().next().and_then(Table::position);
-    let mut kept: BTreeMap<&str, (Table, &Value)> = old_ids
-        .iter()
-        .zip(target.iter().cloned().zip(old.iter()))
-        .map(|(id, (table, old))| (id.as_str(), (table, old)))
-        .collect();
+    let keep = |table: &mut Table, o: &InlineTable, n: &InlineTable| merge_table(table, o, n, c);
+    let make = |id: &str, n: &InlineTable| {
+        let mut table = n.clone().into_table();
+        table.fmt();
+        for (_, item) in table.iter_mut() {
+            if let Some(array) = item.as_array_mut() {
+                one_per_line(array);
+            }
+        }
+        let comment = c.get(id).map_or(String::new(), |c| format!("{c}\n"));
+        table.decor_mut().set_prefix(format!("\n{comment}"));
+        table
+    };
     let mut rebuilt = ArrayOfTables::new();
-    for (id, new_value) in new_ids.iter().zip(new.iter()) {
-        let mut table = match (kept.remove(id.as_str()), new_value) {
-            (Some((mut table, Value::InlineTable(o))), Value::InlineTable(n)) => {
-                merge_table(&mut table, o, n, c);
-                table
-            }
-            (_, Value::InlineTable(n)) => {
-                let mut table = n.clone().into_table();
-                table.fmt();
-                for (_, item) in table.iter_mut() {
-                    if let Some(array) = item.as_array_mut() {
-                        one_per_line(array);
-                    }
-                }
-                let comment = c.get(id).map_or(String::new(), |c| format!("{c}\n"));
-                table.decor_mut().set_prefix(format!("\n{comment}"));
-                table
-            }
-            _ => continue,
-        };
+    for mut table in rebuild(target.iter().cloned().collect(), old, new, keep, make)? {
         table.set_position(position);
         rebuilt.push(table);
     }

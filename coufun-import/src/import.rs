@@ -135,6 +135,14 @@ pub fn needs_human(what: &str) -> String {
     format!("{NEEDS_HUMAN}: {what}")
 }
 
+/// [`needs_human`] of a `format!`, as a value new to the spec.
+macro_rules! human {
+    ($($arg:tt)*) => {
+        $crate::import::new($crate::import::needs_human(&format!($($arg)*)))
+    };
+}
+pub(crate) use human;
+
 /// A value new to the spec (it has no place in the file yet).
 pub(crate) fn new<T>(value: T) -> Spanned<T> {
     Spanned::new(0..0, value)
@@ -204,7 +212,7 @@ fn merge_manual(
                     version: new(r.version.clone()),
                     date: r.date.clone(),
                     change_ko: new(r.change.clone()),
-                    change_en: new(needs_human(&format!("translate `{}`", r.change))),
+                    change_en: human!("translate `{}`", r.change),
                     author: r.author.clone(),
                 });
                 diff.revisions_added.push(AddedRevision {
@@ -274,24 +282,18 @@ fn merge_codes(
     missing: MissingCodes,
     diff: &mut ManualDiff,
 ) -> Result<Comments, ImportError> {
-    let in_manual: BTreeMap<&str, usize> = m
-        .codes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.code.as_str(), i))
-        .collect();
-
-    // A code the manual dropped stays after the code that preceded it in the spec.
-    let mut by_code: BTreeMap<String, CodeEntry> = BTreeMap::new();
-    let mut kept_after: BTreeMap<Option<usize>, Vec<CodeEntry>> = BTreeMap::new();
+    let kept = missing == MissingCodes::Keep;
+    // Each code with where it goes: a code of the manual at its row, a code
+    // the manual dropped (when kept) right after the code that preceded it in
+    // the spec.
+    let mut placed: Vec<(Option<usize>, bool, CodeEntry)> = Vec::new();
     let mut previous: Option<usize> = None;
     for mut c in std::mem::take(codes) {
-        if let Some(&i) = in_manual.get(c.code()) {
+        if let Some(i) = m.codes.iter().position(|r| r.code == c.code()) {
             previous = Some(i);
-            by_code.insert(c.code().to_owned(), c);
+            placed.push((previous, false, c));
             continue;
         }
-        let kept = missing == MissingCodes::Keep;
         // a code already marked as dropped is old news, unless it goes now
         let marked = c.removed_in.is_some();
         if kept && !marked {
@@ -306,49 +308,46 @@ fn merge_codes(
             });
         }
         if kept {
-            kept_after.entry(previous).or_default().push(c);
+            placed.push((previous, true, c));
         }
     }
 
     let mut comments = Comments::new();
-    codes.extend(kept_after.remove(&None).unwrap_or_default());
     for (i, row) in m.codes.iter().enumerate() {
         let description = row.description.clone().unwrap_or_default();
         let contact_admin = description.contains(CONTACT_ADMIN_MARK);
-        match by_code.remove(&row.code) {
-            Some(old) => {
-                let mut c = old.clone();
-                c.message_ko = new(row.message.clone());
-                c.description_ko = new(description);
-                c.contact_admin = contact_admin;
-                c.removed_in = None;
-                let prefix = format!("{} {} ", row.code, c.variant());
-                diff.codes_changed.extend(listed(&prefix, &old, &c)?);
-                codes.push(c);
-            }
-            None => {
-                let (category, retry) = (
-                    entry::to_value(&DEFAULT_CATEGORY)?,
-                    entry::to_value(&DEFAULT_RETRY)?,
-                );
-                comments.insert(
-                    row.code.clone(),
-                    format!(
-                        "# New in manual {}: category = {category} and retry = {retry} are \
-                         import defaults; review them, then delete this comment.",
-                        m.version
-                    ),
-                );
-                codes.push(new_code(row, &description, contact_admin, &m.version));
-                diff.codes_added.push(AddedCode {
-                    code: row.code.clone(),
-                    message_ko: row.message.clone(),
-                    description_ko: description.clone(),
-                });
-            }
+        if let Some((_, _, c)) = placed.iter_mut().find(|(_, _, c)| c.code() == row.code) {
+            let old = c.clone();
+            c.message_ko = new(row.message.clone());
+            c.description_ko = new(description);
+            c.contact_admin = contact_admin;
+            c.removed_in = None;
+            let prefix = format!("{} {} ", row.code, c.variant());
+            diff.codes_changed.extend(listed(&prefix, &old, c)?);
+            continue;
         }
-        codes.extend(kept_after.remove(&Some(i)).unwrap_or_default());
+        let (category, retry) = (
+            entry::to_value(&DEFAULT_CATEGORY)?,
+            entry::to_value(&DEFAULT_RETRY)?,
+        );
+        comments.insert(
+            row.code.clone(),
+            format!(
+                "# New in manual {}: category = {category} and retry = {retry} are \
+                 import defaults; review them, then delete this comment.",
+                m.version
+            ),
+        );
+        let c = new_code(row, &description, contact_admin, &m.version);
+        placed.push((Some(i), false, c));
+        diff.codes_added.push(AddedCode {
+            code: row.code.clone(),
+            message_ko: row.message.clone(),
+            description_ko: description.clone(),
+        });
     }
+    placed.sort_by_key(|(at, dropped, _)| (*at, *dropped));
+    codes.extend(placed.into_iter().map(|(_, _, c)| c));
     Ok(comments)
 }
 
@@ -362,14 +361,11 @@ fn new_code(
 ) -> CodeEntry {
     CodeEntry {
         code: new(row.code.clone()),
-        variant: new(needs_human(&format!(
-            "UpperCamelCase name for code {}",
-            row.code
-        ))),
+        variant: human!("UpperCamelCase name for code {}", row.code),
         message_ko: new(row.message.clone()),
         description_ko: new(description.to_owned()),
-        message_en: new(needs_human(&format!("English for `{}`", row.message))),
-        description_en: new(needs_human(&format!("English for `{description}`"))),
+        message_en: human!("English for `{}`", row.message),
+        description_en: human!("English for `{description}`"),
         category: DEFAULT_CATEGORY,
         retry: DEFAULT_RETRY,
         contact_admin,

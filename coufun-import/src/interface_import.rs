@@ -23,9 +23,11 @@ use coufun_codegen::model::{
 use toml_edit::DocumentMut;
 
 use crate::entry::{self, Comments, EntryError};
-use crate::import::{MissingCodes, needs_human, new};
+use crate::import::{MissingCodes, human, needs_human, new};
 use crate::interface_diff::{InterfaceDiff, Sign, arrow};
-use crate::interface_md::{InterfaceManual, Length, ManualKind, Param};
+use crate::interface_md::{
+    AnswerCode as ManualCode, InterfaceManual, Length, ManualKind, Param, ValueRow,
+};
 
 /// The key of `[documents]` each manual supplies, and that its names carry as `source`.
 pub fn document_key(kind: ManualKind) -> &'static str {
@@ -192,15 +194,46 @@ impl Merge<'_> {
         true
     }
 
-    /// Asks `gone` of each entry of `list`, last first (it reports what the
-    /// manual dropped through [`Merge::removed`]); drops those it says go.
-    fn drop_missing<T>(
+    /// Keeps `list` in step with the manual's `rows`, the one walker of every
+    /// list a manual owns: each row meets the entry `same` matches it with, or
+    /// the list's last entry when none does (`each` returns the entry it adds);
+    /// then `gone` is asked of each entry no row matches, last first (it
+    /// reports what the manual dropped through [`Merge::removed`]), and those
+    /// it says go are dropped.
+    fn follow<T, R>(
         &mut self,
         list: &mut Vec<T>,
+        rows: &[R],
+        same: impl Fn(&T, &R) -> bool,
         mut gone: impl FnMut(&mut Self, &mut T) -> bool,
+        mut each: impl FnMut(&mut Self, Slot<'_, T>, &R) -> Option<T>,
     ) {
-        let mut drop: Vec<bool> = list.iter_mut().rev().map(|e| gone(self, e)).collect();
+        for row in rows {
+            let slot = match list.iter().position(|e| same(e, row)) {
+                Some(i) => list.get_mut(i).map_or(Slot::New(None), Slot::Found),
+                None => Slot::New(list.last()),
+            };
+            let added = each(self, slot, row);
+            list.extend(added);
+        }
+        let missing = list.iter_mut().rev();
+        let mut drop: Vec<bool> = missing
+            .map(|e| !rows.iter().any(|r| same(e, r)) && gone(self, e))
+            .collect();
         list.retain(|_| !drop.pop().unwrap_or(false));
+    }
+
+    /// Adds a line with a note for the reviewer.
+    fn note(&mut self, scope: &str, sign: Sign, what: String, detail: String, note: &str) {
+        let note = Some(note.to_owned());
+        self.diff.push(scope, sign, what, detail, note);
+    }
+
+    /// `{label} length`: a length the manual gives that the spec cannot take.
+    fn refuse(&mut self, scope: &str, label: &str, detail: String, review: &str) {
+        let what = format!("{label} length");
+        let note = format!("not taken: review {review}");
+        self.note(scope, Sign::Conflict, what, detail, &note);
     }
 
     fn source(&self) -> Spanned<Source> {
@@ -245,13 +278,9 @@ impl Merge<'_> {
                     date: new(manual.date.clone()),
                 },
             );
-            self.diff.push(
-                &scope,
-                Sign::Added,
-                "document",
-                format!("{} {} ({})", manual.title, manual.version, manual.date),
-                Some("review its `title` (we add the English name)".into()),
-            );
+            let detail = format!("{} {} ({})", manual.title, manual.version, manual.date);
+            let note = "review its `title` (we add the English name)";
+            self.note(&scope, Sign::Added, "document".into(), detail, note);
             return;
         };
         let (version, date) = (new(manual.version.clone()), new(manual.date.clone()));
@@ -277,20 +306,23 @@ impl Merge<'_> {
                 let url = new(row.base.clone());
                 self.set(&scope, "test_server.url", &mut test.url, url, None);
             } else {
-                self.diff.push(
-                    &scope,
-                    Sign::Conflict,
+                let (what, detail) = (
                     format!("host ({})", row.label),
                     format!("{} is no environment we know", row.base),
-                    Some(
-                        "not taken: add it to [[environments]] of spec/result_codes.toml \
-                         (or [test_server]) by hand"
-                            .into(),
-                    ),
                 );
+                let note = "not taken: add it to [[environments]] of spec/result_codes.toml \
+                            (or [test_server]) by hand";
+                self.note(&scope, Sign::Conflict, what, detail, note);
             }
         }
     }
+}
+
+/// Where a row of the manual meets a list of the spec: on the entry it
+/// names, or (none does) after the list's last entry.
+enum Slot<'s, T> {
+    Found(&'s mut T),
+    New(Option<&'s T>),
 }
 
 /// A contradiction between two documents found during the merge, written to
@@ -305,13 +337,9 @@ struct PendingConflict {
     new: u32,
 }
 
-/// What holds the limit a request field is checked against.
-enum Holder {
-    /// `[kinds.<key>]`.
-    Kind(String),
-    /// The client's `POC_ID` parameter.
-    Client,
-}
+/// The rule the client's `POC_ID` parameter is checked by (the SDK's `PocId`
+/// checks it as a token of at most `max_bytes`).
+const CLIENT_RULE: Rule = Rule::Token;
 
 /// `needle` in `text`, not as the tail of a longer number (`500 bytes` is not
 /// in `1500 bytes`).
@@ -442,16 +470,12 @@ impl Merge<'_> {
                 None => self.weak_source(source, &scope, "record element"),
             }
         } else if let Some(r) = &manual.record {
-            self.diff.push(
-                &scope,
-                Sign::Conflict,
-                "record element",
-                r.name.clone(),
-                Some(format!(
-                    "the sample repeats <{}>; the spec has no `records`: add them by hand",
-                    r.name
-                )),
+            let note = format!(
+                "the sample repeats <{}>; the spec has no `records`: add them by hand",
+                r.name
             );
+            let what = "record element".to_owned();
+            self.note(&scope, Sign::Conflict, what, r.name.clone(), &note);
         }
 
         // The code and message elements every answer holds: the inbound
@@ -462,8 +486,9 @@ impl Merge<'_> {
             None => [&spec.answer.result_code, &spec.answer.result_message]
                 .map(|w| w.name.get_ref().clone()),
         };
-        for (holder, wire, length) in self.request(op, &spec.conflicts, &scope) {
-            self.limit(spec, &holder, &wire, length);
+        self.request(op, &spec.conflicts, &scope);
+        for p in &manual.request {
+            self.limit(spec, op, p);
         }
         self.response(op, &answer, &scope);
         self.values(op, spec);
@@ -495,13 +520,11 @@ impl Merge<'_> {
                 let (old, new) = (old.join(", "), manual.methods.join(", "));
                 self.diff.changed(scope, "methods", &old, &new);
             }
-            Err(_) => self.diff.push(
-                scope,
-                Sign::Conflict,
-                "methods",
-                format!("the manual says {}", manual.methods.join(", ")),
-                Some("not taken: the spec knows no such method".into()),
-            ),
+            Err(_) => {
+                let detail = format!("the manual says {}", manual.methods.join(", "));
+                let note = "not taken: the spec knows no such method";
+                self.note(scope, Sign::Conflict, "methods".into(), detail, note);
+            }
         }
     }
 
@@ -518,64 +541,55 @@ impl Merge<'_> {
     }
 
     /// The request table: each parameter's field (added when new), its required
-    /// flag and source; returns the limits to compare the lengths with.
-    fn request(
-        &mut self,
-        op: &mut Operation,
-        conflicts: &[Conflict],
-        scope: &str,
-    ) -> Vec<(Holder, String, Length)> {
-        let manual = self.manual;
-        let mut limits = Vec::new();
+    /// flag, source and own length (the client's parameter and the kinds'
+    /// limits are [`Merge::limit`]'s).
+    fn request(&mut self, op: &mut Operation, conflicts: &[Conflict], scope: &str) {
         let mut flags = Vec::new();
-        for p in &manual.request {
-            if self.client_wire == p.name {
-                limits.push((Holder::Client, p.name.clone(), p.length));
-                continue;
-            }
-            let inbound = op.direction == Direction::Inbound;
-            let Some(field) = op.request.iter_mut().find(|f| f.wire.get_ref() == &p.name) else {
-                let field = self.new_request(p, inbound, op.request.last().map(|f| &f.source));
-                let note = if inbound {
-                    "name, type and doc marked NEEDS HUMAN"
-                } else {
-                    "name and kind marked NEEDS HUMAN"
-                };
-                self.diff.push(
-                    scope,
-                    Sign::Added,
-                    format!("request {}", p.name),
-                    format!("{}, {}", p.length, required_word(field.required)),
-                    Some(note.into()),
-                );
-                op.request.push(field);
-                continue;
-            };
-            if let Some(required) = p.required {
-                flags.push((p.name.clone(), required));
-            }
-            self.weak_source(&mut field.source, scope, &format!("request {}", p.name));
-            if field.max_bytes.is_some() || field.kind.get_ref().is_empty() {
-                // an inbound field carries its own length
-                self.field_length(field, p, scope);
-                continue;
-            }
-            let holder = Holder::Kind(field.kind.get_ref().clone());
-            limits.push((holder, p.name.clone(), p.length));
-        }
-        let listed = |f: &RequestField| manual.request.iter().any(|p| &p.name == f.wire.get_ref());
+        let inbound = op.direction == Direction::Inbound;
+        let same = |f: &RequestField, p: &Param| f.wire.get_ref() == &p.name;
         // Only what this document is the source of can be missing from it: a
         // field the spec marks inferred or observed is not the manual's claim.
-        self.drop_missing(&mut op.request, |cx, f| {
-            let ours = f.source.get_ref().document() == Some(cx.key);
-            ours && !listed(f) && cx.removed(scope, &format!("request {}", f.wire.get_ref()))
+        let gone = |cx: &mut Self, f: &mut RequestField| {
+            f.source.get_ref().document() == Some(cx.key)
+                && cx.removed(scope, &format!("request {}", f.wire.get_ref()))
+        };
+        let rows = &self.manual.request;
+        self.follow(&mut op.request, rows, same, gone, |cx, slot, p| {
+            if cx.client_wire == p.name {
+                return None;
+            }
+            let label = format!("request {}", p.name);
+            let field = match slot {
+                Slot::Found(field) => field,
+                Slot::New(last) => {
+                    let field = cx.new_request(p, inbound, last.map(|f| &f.source));
+                    let note = if inbound {
+                        "name, type and doc marked NEEDS HUMAN"
+                    } else {
+                        "name and kind marked NEEDS HUMAN"
+                    };
+                    let detail = format!("{}, {}", p.length, required_word(field.required));
+                    cx.note(scope, Sign::Added, label, detail, note);
+                    return Some(field);
+                }
+            };
+            flags.extend(p.required.map(|required| (p.name.clone(), required)));
+            cx.weak_source(&mut field.source, scope, &label);
+            if field.max_bytes.is_some() || field.kind.get_ref().is_empty() {
+                // an inbound field carries its own length; an amount is a number
+                let shown = field.type_name.as_ref().map(|t| t.get_ref().as_str());
+                let number = (field.kind.get_ref().is_empty() && shown != Some("amount"))
+                    .then(|| format!("{:?}", shown.unwrap_or_default()));
+                let slot = &mut field.max_bytes;
+                cx.own_length((scope, &label), slot, (p.length, false), new, number);
+            }
+            None
         });
         for (wire, required) in flags {
             if let Some(field) = op.request.iter_mut().find(|f| f.wire.get_ref() == &wire) {
                 self.required(field, required, conflicts, scope);
             }
         }
-        limits
     }
 
     /// A required flag the manual states: taken unless `[[conflicts]]` records
@@ -591,19 +605,14 @@ impl Merge<'_> {
         let what = format!("request {wire} required");
         if field.required == required {
             if self.known_conflict(conflicts, &wire, required_word(!required)) {
-                self.diff.push(
-                    scope,
-                    Sign::Changed,
-                    what,
-                    format!(
-                        "the {} manual now says {}",
-                        self.key,
-                        required_word(required)
-                    ),
-                    Some(format!(
-                        "the [[conflicts]] entry about {wire} no longer holds: review it"
-                    )),
+                let detail = format!(
+                    "the {} manual now says {}",
+                    self.key,
+                    required_word(required)
                 );
+                let note =
+                    format!("the [[conflicts]] entry about {wire} no longer holds: review it");
+                self.note(scope, Sign::Changed, what, detail, &note);
             }
             return;
         }
@@ -613,30 +622,26 @@ impl Merge<'_> {
         self.set(scope, what, &mut field.required, required, None);
     }
 
-    /// The length of a request field that holds its own `max_bytes` (an
-    /// inbound field's) against the manual's: taken; `Number` is a conflict
-    /// unless the field is an amount.
-    fn field_length(&mut self, field: &mut RequestField, p: &Param, scope: &str) {
-        let label = format!("request {}", p.name);
-        let type_name = field.type_name.as_ref().map(|t| t.get_ref().as_str());
-        match (p.length, &mut field.max_bytes) {
-            (Length::Bytes(n), Some(old)) => {
+    /// A field's own `max_bytes` against the manual's length, for a field
+    /// that holds one (an answer field's, an inbound request field's): taken
+    /// where the field has one (or `takes` one anyway); `Number` is refused
+    /// where the field's type (`number`: as the refusal shows it) is no number.
+    fn own_length<T: PartialEq + serde::Serialize>(
+        &mut self,
+        (scope, label): (&str, &str),
+        slot: &mut Option<T>,
+        (length, takes): (Length, bool),
+        bytes: fn(u32) -> T,
+        number: Option<String>,
+    ) {
+        match (length, number) {
+            (Length::Bytes(n), _) if slot.is_some() || takes => {
                 let what = format!("{label} max_bytes");
-                self.set(scope, what, old, new(n), None);
+                self.set(scope, what, slot, Some(bytes(n)), None);
             }
-            (Length::Number, _)
-                if field.kind.get_ref().is_empty() && type_name != Some("amount") =>
-            {
-                self.diff.push(
-                    scope,
-                    Sign::Conflict,
-                    format!("{label} length"),
-                    format!(
-                        "the manual says Number, the spec's type is {:?}",
-                        type_name.unwrap_or_default()
-                    ),
-                    Some("not taken: review its `type`".into()),
-                );
+            (Length::Number, Some(shown)) => {
+                let detail = format!("the manual says Number, the spec's type is {shown}");
+                self.refuse(scope, label, detail, "its `type`");
             }
             _ => {}
         }
@@ -651,94 +656,89 @@ impl Merge<'_> {
         inbound: bool,
         sibling: Option<&Spanned<Source>>,
     ) -> RequestField {
-        let field = RequestField {
-            name: new(needs_human(&format!("snake_case Rust name for {}", p.name))),
+        let human_kind = human!(
+            "kind for {} (manual: {}{})",
+            p.name,
+            p.length,
+            describe(&p.description)
+        );
+        let type_name = human!(
+            "a type (text, timestamp, amount) or a `kind` for {}{}",
+            p.name,
+            describe(&p.description)
+        );
+        RequestField {
+            name: human!("snake_case Rust name for {}", p.name),
             wire: new(p.name.clone()),
-            source: self.source(),
-            kind: new(needs_human(&format!(
-                "kind for {} (manual: {}{})",
-                p.name,
-                p.length,
-                describe(&p.description)
-            ))),
-            type_name: None,
-            max_bytes: None,
-            doc: None,
-            required: p.required == Some(true),
+            source: if inbound {
+                self.source_like(sibling)
+            } else {
+                self.source()
+            },
+            kind: if inbound {
+                new(String::new())
+            } else {
+                human_kind
+            },
+            type_name: inbound.then_some(type_name),
+            max_bytes: p.length.bytes().filter(|_| inbound).map(new),
+            doc: inbound.then(|| needs_human(&format!("English for {}", p.name))),
+            // COUFUN sends what its table lists: an inbound field is required
+            // unless the manual says optional
+            required: p.required.unwrap_or(inbound),
             code: None,
             list: None,
             role: None,
-        };
-        if !inbound {
-            return field;
-        }
-        RequestField {
-            source: self.source_like(sibling),
-            kind: new(String::new()),
-            type_name: Some(new(needs_human(&format!(
-                "a type (text, timestamp, amount) or a `kind` for {}{}",
-                p.name,
-                describe(&p.description)
-            )))),
-            max_bytes: match p.length {
-                Length::Bytes(n) => Some(new(n)),
-                Length::Number => None,
-            },
-            doc: Some(needs_human(&format!("English for {}", p.name))),
-            required: p.required != Some(false),
-            ..field
         }
     }
 
-    /// Compares a request field's length with the limit of its kind (or of the
-    /// client parameter): taken when the limit comes from this manual or is a
-    /// guess, a conflict when another document sets it. The limit is the
-    /// kind's `max_bytes` or `max_len` (`what` the diff calls it), the client
-    /// parameter's `max_bytes`; a kind may have none.
-    fn limit(&mut self, spec: &mut EndpointsFile, holder: &Holder, wire: &str, length: Length) {
-        let key = self.key;
+    /// Compares a request parameter's length with the limit of its field's
+    /// kind (or of the client parameter): taken when the limit comes from this
+    /// manual or is a guess, a conflict when another document sets it. The
+    /// limit is the kind's `max_bytes` or `max_len` (`what` the diff calls
+    /// it), the client parameter's `max_bytes`; a kind may have none, a field
+    /// that holds its own length has no kind's.
+    fn limit(&mut self, spec: &mut EndpointsFile, op: &Operation, p: &Param) {
+        let (key, wire, length) = (self.key, p.name.as_str(), p.length);
         let conflicts = spec.conflicts.clone();
-        let (scope, rule, what, value, source) = match holder {
-            Holder::Client => {
-                let p = &mut spec.client.poc_id;
-                let (scope, value) = ("client poc_id".to_owned(), Some(&mut p.max_bytes));
-                (scope, None, "max_bytes", value, &mut p.limit_source)
-            }
-            Holder::Kind(name) => {
-                let Some(k) = spec.kinds.get_mut(name) else {
-                    return; // a kind still to be named: nothing to compare
-                };
-                let (what, value) = match (&mut k.max_bytes, &mut k.max_len) {
-                    (Some(v), _) => ("max_bytes", Some(v)),
-                    (None, v) => ("max_len", v.as_mut()),
-                };
-                let scope = format!("kind {name}");
-                (scope, Some(k.rule), what, value, &mut k.limit_source)
-            }
+        let (scope, rule, what, value, source) = if self.client_wire == p.name {
+            let c = &mut spec.client.poc_id;
+            let (scope, value) = ("client poc_id".to_owned(), Some(&mut c.max_bytes));
+            (scope, CLIENT_RULE, "max_bytes", value, &mut c.limit_source)
+        } else {
+            let field = op.request.iter().find(|f| f.wire.get_ref() == wire);
+            let name = field
+                .filter(|f| f.max_bytes.is_none())
+                .map(|f| f.kind.get_ref());
+            let Some((name, k)) = name.and_then(|n| Some((n, spec.kinds.get_mut(n)?))) else {
+                return; // a kind still to be named (or none): nothing to compare
+            };
+            let (what, value) = match (&mut k.max_bytes, &mut k.max_len) {
+                (Some(v), _) => ("max_bytes", Some(v)),
+                (None, v) => ("max_len", v.as_mut()),
+            };
+            (
+                format!("kind {name}"),
+                k.rule,
+                what,
+                value,
+                &mut k.limit_source,
+            )
         };
         let (value, new_value) = match (value, length) {
             (Some(v), Length::Bytes(n)) => (v, n),
             (None, Length::Number) => return,
             (Some(_), Length::Number) => {
-                let rule_word = rule.as_ref().map(word).unwrap_or_default();
-                self.diff.push(
-                    &scope,
-                    Sign::Conflict,
-                    format!("{wire} length"),
-                    format!("the manual says Number, the kind is a `{rule_word}` with a limit"),
-                    Some("not taken: review the kind".into()),
-                );
+                let rule_word = word(&rule);
+                let detail =
+                    format!("the manual says Number, the kind is a `{rule_word}` with a limit");
+                self.refuse(&scope, wire, detail, "the kind");
                 return;
             }
             (None, Length::Bytes(n)) => {
-                if rule == Some(Rule::Count) {
-                    self.diff.push(
-                        &scope,
-                        Sign::Conflict,
-                        format!("{wire} length"),
-                        format!("the manual says {n} bytes, the kind is a number"),
-                        Some("not taken: review the kind".into()),
-                    );
+                if rule == Rule::Count {
+                    let detail = format!("the manual says {n} bytes, the kind is a number");
+                    self.refuse(&scope, wire, detail, "the kind");
                 }
                 return; // dates, mobiles and enums carry no byte limit
             }
@@ -753,16 +753,16 @@ impl Merge<'_> {
                 return;
             }
             let doc = cited.as_str();
-            self.diff.push(
+            let detail = format!(
+                "{doc} manual {old}, {key} manual {new_value}: the {doc} manual's limit stays"
+            );
+            let note = "added to [[conflicts]]; its `choice` and `why` are marked NEEDS HUMAN";
+            self.note(
                 &scope,
                 Sign::Conflict,
                 format!("{wire} {what}"),
-                format!(
-                    "{doc} manual {old}, {key} manual {new_value}: the {doc} manual's limit stays"
-                ),
-                Some(
-                    "added to [[conflicts]]; its `choice` and `why` are marked NEEDS HUMAN".into(),
-                ),
+                detail,
+                note,
             );
             match self
                 .conflicts
@@ -840,70 +840,40 @@ impl Merge<'_> {
                 .iter()
                 .filter(|p| !answer.contains(&p.name) && in_records(p) == in_record)
                 .collect();
-            for p in &wanted {
-                let label = format!("{what} {}", p.name);
-                match fields.iter_mut().find(|f| f.wire.get_ref() == &p.name) {
-                    Some(f) => {
-                        self.weak_source(&mut f.source, scope, &label);
-                        self.answer_length(f, p, scope, &label);
-                    }
-                    None => {
-                        fields.push(ResponseField {
-                            name: new(needs_human(&format!("snake_case Rust name for {}", p.name))),
-                            wire: new(p.name.clone()),
-                            source: self.source(),
-                            type_name: new(needs_human(&format!(
-                                "type for {} (manual: {}{})",
-                                p.name,
-                                p.length,
-                                describe(&p.description)
-                            ))),
-                            max_bytes: match p.length {
-                                Length::Bytes(n) => Some(n),
-                                Length::Number => None,
-                            },
-                            secret: false,
-                            role: None,
-                        });
-                        self.diff.push(
-                            scope,
-                            Sign::Added,
-                            label,
-                            p.length.to_string(),
-                            Some("name and type marked NEEDS HUMAN".into()),
-                        );
-                    }
-                }
-            }
+            let same = |f: &ResponseField, p: &&Param| f.wire.get_ref() == &p.name;
             // Only what this document is the source of can be missing from it.
-            self.drop_missing(fields, |cx, f| {
-                let wire = f.wire.get_ref();
+            let gone = |cx: &mut Self, f: &mut ResponseField| {
                 f.source.get_ref().document() == Some(cx.key)
-                    && !wanted.iter().any(|p| &p.name == wire)
-                    && cx.removed(scope, &format!("{what} {wire}"))
+                    && cx.removed(scope, &format!("{what} {}", f.wire.get_ref()))
+            };
+            self.follow(fields, &wanted, same, gone, |cx, slot, p| {
+                let label = format!("{what} {}", p.name);
+                if let Slot::Found(f) = slot {
+                    cx.weak_source(&mut f.source, scope, &label);
+                    // dates, timestamps, numbers and mobiles without a
+                    // length keep their type's format
+                    let text = (f.type_name.get_ref() == "text").then(|| "text".to_owned());
+                    let takes = (p.length, text.is_some());
+                    cx.own_length((scope, &label), &mut f.max_bytes, takes, |n| n, text);
+                    return None;
+                }
+                let note = "name and type marked NEEDS HUMAN";
+                cx.note(scope, Sign::Added, label, p.length.to_string(), note);
+                Some(ResponseField {
+                    name: human!("snake_case Rust name for {}", p.name),
+                    wire: new(p.name.clone()),
+                    source: cx.source(),
+                    type_name: human!(
+                        "type for {} (manual: {}{})",
+                        p.name,
+                        p.length,
+                        describe(&p.description)
+                    ),
+                    max_bytes: p.length.bytes(),
+                    secret: false,
+                    role: None,
+                })
             });
-        }
-    }
-
-    /// An answer field's `max_bytes` against the manual's length. Dates,
-    /// timestamps, numbers and mobiles without one keep their type's format.
-    fn answer_length(&mut self, f: &mut ResponseField, p: &Param, scope: &str, label: &str) {
-        let text = f.type_name.get_ref() == "text";
-        match (p.length, f.max_bytes) {
-            (Length::Bytes(n), old) if old.is_some() || text => {
-                let what = format!("{label} max_bytes");
-                self.set(scope, what, &mut f.max_bytes, Some(n), None);
-            }
-            (Length::Number, _) if text => {
-                self.diff.push(
-                    scope,
-                    Sign::Conflict,
-                    format!("{label} length"),
-                    "the manual says Number, the spec's type is text".to_owned(),
-                    Some("not taken: review its `type`".into()),
-                );
-            }
-            _ => {}
         }
     }
 
@@ -928,55 +898,48 @@ impl Merge<'_> {
         if manual.codes.is_empty() {
             return;
         }
-        let codes = &mut answer.codes;
-        for c in &manual.codes {
-            let label = format!("code {}", c.code);
-            match codes.iter_mut().find(|a| a.code.get_ref() == &c.code) {
-                Some(a) => {
-                    for (what, value, text) in [
-                        ("message_ko", &mut a.message_ko, &c.message),
-                        ("description_ko", &mut a.description_ko, &c.description),
-                    ] {
-                        let what = format!("{label} {what}");
-                        let note = "English kept: review message_en and description_en";
-                        let text = new(text.clone());
-                        self.set(scope, what, value, text, Some(note.into()));
+        let same = |a: &AnswerCode, c: &ManualCode| a.code.get_ref() == &c.code;
+        let gone = |cx: &mut Self, a: &mut AnswerCode| {
+            cx.removed(scope, &format!("code {}", a.code.get_ref()))
+        };
+        self.follow(
+            &mut answer.codes,
+            &manual.codes,
+            same,
+            gone,
+            |cx, slot, c| {
+                let label = format!("code {}", c.code);
+                let last = match slot {
+                    Slot::Found(a) => {
+                        for (what, value, text) in [
+                            ("message_ko", &mut a.message_ko, &c.message),
+                            ("description_ko", &mut a.description_ko, &c.description),
+                        ] {
+                            let what = format!("{label} {what}");
+                            let note = "English kept: review message_en and description_en";
+                            let text = new(text.clone());
+                            cx.set(scope, what, value, text, Some(note.into()));
+                        }
+                        return None;
                     }
-                }
-                None => {
-                    let english = |what: &str| new(needs_human(&format!("English for `{what}`")));
-                    let source = self.source_like(codes.last().map(|a| &a.source));
-                    codes.push(AnswerCode {
-                        code: new(c.code.clone()),
-                        variant: new(needs_human(&format!(
-                            "UpperCamelCase name for code {}",
-                            c.code
-                        ))),
-                        message_ko: new(c.message.clone()),
-                        description_ko: new(c.description.clone()),
-                        message_en: english(&c.message),
-                        description_en: english(&c.description),
-                        stops_retry: false,
-                        source,
-                    });
-                    self.diff.push(
-                        scope,
-                        Sign::Added,
-                        label,
-                        format!("{:?} / {:?}", c.message, c.description),
-                        Some(
-                            "variant and English marked NEEDS HUMAN; stops_retry = false: review"
-                                .into(),
-                        ),
-                    );
-                }
-            }
-        }
-        self.drop_missing(codes, |cx, a| {
-            let code = a.code.get_ref();
-            !manual.codes.iter().any(|c| &c.code == code)
-                && cx.removed(scope, &format!("code {code}"))
-        });
+                    Slot::New(last) => last,
+                };
+                let english = |what: &str| human!("English for `{what}`");
+                let detail = format!("{:?} / {:?}", c.message, c.description);
+                let note = "variant and English marked NEEDS HUMAN; stops_retry = false: review";
+                cx.note(scope, Sign::Added, label, detail, note);
+                Some(AnswerCode {
+                    code: new(c.code.clone()),
+                    variant: human!("UpperCamelCase name for code {}", c.code),
+                    message_ko: new(c.message.clone()),
+                    description_ko: new(c.description.clone()),
+                    message_en: english(&c.message),
+                    description_en: english(&c.description),
+                    stops_retry: false,
+                    source: cx.source_like(last.map(|a| &a.source)),
+                })
+            },
+        );
     }
 
     /// Value tables: the values of the enum kind of the field they belong to,
@@ -1002,74 +965,23 @@ impl Merge<'_> {
             let Some(k) = spec.kinds.get_mut(&kind).filter(|k| k.rule == Rule::Enum) else {
                 continue;
             };
+            // In a kind whose values carry their documents' wording, a value no
+            // document words is no manual's (observed or inferred).
             let worded = k.values.iter().any(|v| !v.wording.is_empty());
-            let manual_wires: Vec<String> = vt
+            let rows: Vec<(&ValueRow, String)> = vt
                 .values
                 .iter()
-                .map(|v| padded(&k.values, &v.wire))
+                .map(|v| (v, padded(&k.values, &v.wire)))
                 .collect();
             let our_wording = |ko: &str| Wording {
                 source: new(Source::Document(key.to_owned())),
                 ko: new(ko.to_owned()),
-                en: new(needs_human(&format!("English for `{ko}`"))),
+                en: human!("English for `{ko}`"),
             };
-            for (v, wire) in vt.values.iter().zip(&manual_wires) {
-                let label = format!("value {wire} ({})", vt.field);
-                let Some(value) = k.values.iter_mut().find(|x| x.wire.get_ref() == wire) else {
-                    k.values.push(EnumValue {
-                        name: new(needs_human(&format!(
-                            "UpperCamelCase name for value {wire}"
-                        ))),
-                        wire: new(wire.clone()),
-                        doc: needs_human(&format!("English for `{}`", v.description)),
-                        wording: worded
-                            .then(|| our_wording(&v.description))
-                            .into_iter()
-                            .collect(),
-                    });
-                    let note = if worded {
-                        "name, doc and en marked NEEDS HUMAN"
-                    } else {
-                        "name and doc marked NEEDS HUMAN"
-                    };
-                    self.diff.push(
-                        &scope,
-                        Sign::Added,
-                        label,
-                        format!("{:?}", v.description),
-                        Some(note.into()),
-                    );
-                    continue;
-                };
-                if !worded {
-                    continue;
-                }
-                match value.wording.iter_mut().find(|w| ours(w)) {
-                    Some(w) => {
-                        let (what, ko) = (format!("{label} wording"), new(v.description.clone()));
-                        let note = Some("English kept: review its `en`".into());
-                        self.set(&scope, what, &mut w.ko, ko, note);
-                    }
-                    None => {
-                        value.wording.push(our_wording(&v.description));
-                        self.diff.push(
-                            &scope,
-                            Sign::Added,
-                            format!("{label} wording"),
-                            format!("{:?}", v.description),
-                            Some("en marked NEEDS HUMAN".into()),
-                        );
-                    }
-                }
-            }
-            // In a kind whose values carry their documents' wording, a value no
-            // document words is no manual's (observed or inferred).
-            let worded = k.values.iter().any(|v| !v.wording.is_empty());
-            self.drop_missing(&mut k.values, |cx, value| {
-                let label = format!("value {} ({})", value.wire.get_ref(), vt.field);
-                if manual_wires.contains(value.wire.get_ref()) {
-                    return false;
-                }
+            let label = |wire: &str| format!("value {wire} ({})", vt.field);
+            let same = |x: &EnumValue, (_, wire): &(&ValueRow, String)| x.wire.get_ref() == wire;
+            let gone = |cx: &mut Self, value: &mut EnumValue| {
+                let label = label(value.wire.get_ref());
                 let mine = value.wording.iter().any(&ours);
                 let others = value.wording.iter().any(|w| !ours(w));
                 match (mine, others) {
@@ -1085,6 +997,37 @@ impl Merge<'_> {
                     }
                     _ => cx.removed(&scope, &label),
                 }
+            };
+            self.follow(&mut k.values, &rows, same, gone, |cx, slot, (v, wire)| {
+                let (label, ko) = (label(wire), &v.description);
+                let Slot::Found(value) = slot else {
+                    let note = if worded {
+                        "name, doc and en marked NEEDS HUMAN"
+                    } else {
+                        "name and doc marked NEEDS HUMAN"
+                    };
+                    cx.note(&scope, Sign::Added, label, format!("{ko:?}"), note);
+                    return Some(EnumValue {
+                        name: human!("UpperCamelCase name for value {wire}"),
+                        wire: new(wire.clone()),
+                        doc: needs_human(&format!("English for `{ko}`")),
+                        wording: worded.then(|| our_wording(ko)).into_iter().collect(),
+                    });
+                };
+                let what = format!("{label} wording");
+                match value.wording.iter_mut().find(|w| ours(w)) {
+                    _ if !worded => {}
+                    Some(w) => {
+                        let note = Some("English kept: review its `en`".into());
+                        cx.set(&scope, what, &mut w.ko, new(ko.clone()), note);
+                    }
+                    None => {
+                        value.wording.push(our_wording(ko));
+                        let note = "en marked NEEDS HUMAN";
+                        cx.note(&scope, Sign::Added, what, format!("{ko:?}"), note);
+                    }
+                }
+                None
             });
         }
     }

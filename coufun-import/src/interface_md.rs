@@ -132,6 +132,16 @@ pub enum Length {
     Number,
 }
 
+impl Length {
+    /// The bytes of a byte length; `None` for `Number`.
+    pub fn bytes(self) -> Option<u32> {
+        match self {
+            Length::Bytes(n) => Some(n),
+            Length::Number => None,
+        }
+    }
+}
+
 impl std::fmt::Display for Length {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -509,13 +519,11 @@ fn between<'s>(s: &'s str, open: &str, close: &str) -> Option<&'s str> {
     Some(&s[start..end])
 }
 
-/// A wire name: markup and `( * )` marks removed; ASCII letters, digits, `_`.
+/// A wire name: whitespace, `( * )` marks and markup removed (the mark before
+/// the markup, whose `*` it holds); ASCII letters, digits, `_`.
 fn wire_name(n: usize, c: &Cell, what: &str) -> Result<String, ParseError> {
-    let name: String = strip_markup(&c.text)
-        .replace("(*)", "")
-        .chars()
-        .filter(|ch| !ch.is_whitespace() && *ch != '*')
-        .collect();
+    let squashed: String = c.text.chars().filter(|ch| !ch.is_whitespace()).collect();
+    let name = strip_markup(&squashed.replace("(*)", ""));
     if name.is_empty()
         || !name
             .chars()
@@ -811,6 +819,28 @@ mod tests {
         assert_eq!(length(1, &c("4000 Bytes")), Ok(Length::Bytes(4000)));
         assert_eq!(length(1, &c("Number")), Ok(Length::Number));
         assert!(length(1, &c("ten bytes")).is_err());
+    }
+
+    #[test]
+    fn a_starred_name_is_the_name() {
+        let c = |t: &str| Cell {
+            text: t.into(),
+            column: 1,
+        };
+        for text in [
+            "NAME(*)",
+            "NAME ( * )",
+            "**NAME**(*)",
+            "`NAME` *",
+            "**NAME(*)**",
+        ] {
+            assert_eq!(
+                wire_name(1, &c(text), "parameter"),
+                Ok("NAME".into()),
+                "{text}"
+            );
+        }
+        assert!(wire_name(1, &c("NAME()"), "parameter").is_err());
     }
 
     #[test]

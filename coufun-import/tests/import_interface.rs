@@ -515,6 +515,28 @@ fn a_changed_length_or_required_flag_is_reported_with_old_and_new() {
     assert_eq!(merged.diff.len(), 1, "{}", merged.diff);
 }
 
+#[test]
+fn a_number_length_of_the_client_parameter_names_its_rule() {
+    let number = edit(
+        GOODS,
+        "| `POC_ID` | 가맹 업체 식별자 | 10byte |",
+        "| `POC_ID` | 가맹 업체 식별자 | Number |",
+    );
+    let merged = merge(&number);
+    let item = merged
+        .diff
+        .items
+        .iter()
+        .find(|i| i.scope == "client poc_id" && i.what == "POC_ID length")
+        .unwrap_or_else(|| panic!("{}", merged.diff));
+    assert_eq!(item.sign, Sign::Conflict);
+    assert_eq!(
+        item.detail,
+        "the manual says Number, the kind is a `token` with a limit"
+    );
+    assert_eq!(merged.diff.len(), 1, "{}", merged.diff);
+}
+
 /// The workspace's endpoints without the `[[conflicts]]` entry whose fact names `wire`.
 fn without_conflict(endpoints: &str, wire: &str) -> String {
     let mut doc = endpoints
