@@ -215,4 +215,29 @@ mod tests {
         assert!(RetryClass::SameTrId.may_retry());
         assert!(!RetryClass::Never.may_retry());
     }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn reads_and_writes_the_spec_words() {
+        assert_eq!(
+            serde_json::from_str::<Effect>("\"write\"").ok(),
+            Some(Effect::Write)
+        );
+        let wrong = serde_json::from_str::<Effect>("\"Write\"").unwrap_err();
+        assert!(
+            wrong
+                .to_string()
+                .starts_with("unknown variant `Write`, expected `read` or `write`"),
+            "{wrong}"
+        );
+        let number = serde_json::from_str::<RetryClass>("3").unwrap_err();
+        assert!(
+            number
+                .to_string()
+                .starts_with("invalid type: integer `3`, expected a RetryClass word"),
+            "{number}"
+        );
+        let written = serde_json::to_string(&Category::CouponState).ok();
+        assert_eq!(written.as_deref(), Some("\"coupon_state\""));
+    }
 }
