@@ -11,6 +11,7 @@ use crate::validation::{FieldSpec, ListSpec, ValidationErrors};
 
 pub use crate::generated::operations::{AnyRequest, AnyResponse, OPERATIONS, OperationId};
 
+#[doc(inline)]
 pub use coufun_rules::{Effect, Method};
 
 /// One operation as `spec/endpoints.toml` describes it: an entry of the

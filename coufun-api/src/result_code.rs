@@ -20,6 +20,7 @@ pub enum Lang {
     En,
 }
 
+#[doc(inline)]
 pub use coufun_rules::{Category, RetryClass};
 
 /// A two-digit code the manual does not define. Opaque: it can be shown and
