@@ -9,7 +9,8 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::requests::pascal;
-use super::{doc_lines, ident};
+use super::responses::scalar;
+use super::{doc_lines, ident, method_names};
 use crate::Spec;
 use crate::model::{AnswerCode, InboundAnswer, Kind, Operation, RequestField, Rule, Source};
 
@@ -61,19 +62,15 @@ fn fields<'a>(spec: &'a Spec, op: &'a Operation) -> Vec<Field<'a>> {
                         (quote! { #t }, quote! { kind::<#t> }, kind_key.to_owned())
                     }
                 }
-                (None, Some(t)) => {
-                    let word = t.get_ref().as_str();
-                    let (ty, reader) = match word {
-                        "int" => (quote! { i64 }, quote! { int }),
-                        "amount" => (quote! { i64 }, quote! { amount }),
-                        "date" => (quote! { CalendarDate }, quote! { date }),
-                        "timestamp" => (quote! { Timestamp }, quote! { timestamp }),
-                        "mobile" => (quote! { Phone }, quote! { mobile }),
-                        _ => (quote! { String }, quote! { text }),
+                // the form reader's method is named after the scalar type
+                (None, t) => {
+                    let word = t.as_ref().map_or("text", |t| t.get_ref().as_str());
+                    let (ty, reader) = match scalar(word) {
+                        Some((rust, ..)) => (rust, ident(word)),
+                        None => (ident("String"), ident("text")),
                     };
-                    (ty, reader, word.to_owned())
+                    (quote! { #ty }, quote! { #reader }, word.to_owned())
                 }
-                (None, None) => (quote! { String }, quote! { text }, "text".to_owned()),
             };
             Field {
                 spec: f,
@@ -127,11 +124,7 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
          [`Inbound::form_values`].",
         op.summary_en,
         op.summary_ko,
-        op.methods
-            .iter()
-            .map(|m| format!("{m:?}").to_uppercase())
-            .collect::<Vec<_>>()
-            .join(" or "),
+        method_names(op).join(" or "),
     ));
     let decls = fields.iter().map(|f| {
         let (n, t) = (&f.name, &f.ty);
@@ -194,10 +187,10 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         }
     });
     let delivery = op.delivery.as_ref().map(|d| {
-        let method = op
-            .methods
-            .first()
-            .map_or("POST".to_owned(), |m| format!("{m:?}").to_uppercase());
+        let method = method_names(op)
+            .into_iter()
+            .next()
+            .unwrap_or("POST".to_owned());
         let content_type = d.content_type.get_ref();
         let charset = d.charset.get_ref();
         let secs = *d.retry_interval_seconds.get_ref();
@@ -230,21 +223,15 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
     let required_doc = doc_lines(&format!(
         "The required fields of a [`{ty}`]; [`{ty}::new`] leaves the optional ones empty."
     ));
-    let required_decls = fields.iter().filter(|f| f.spec.required).map(|f| {
+    let (required, optional): (Vec<&Field>, Vec<&Field>) =
+        fields.iter().partition(|f| f.spec.required);
+    let required_decls = required.iter().map(|f| {
         let (n, t) = (&f.name, &f.ty);
         let d = doc_lines(&format!("`{}`.", f.spec.wire.get_ref()));
         quote! { #d pub #n: #t, }
     });
-    let required_names: Vec<&Ident> = fields
-        .iter()
-        .filter(|f| f.spec.required)
-        .map(|f| &f.name)
-        .collect();
-    let optional_names: Vec<&Ident> = fields
-        .iter()
-        .filter(|f| !f.spec.required)
-        .map(|f| &f.name)
-        .collect();
+    let required_names: Vec<&Ident> = required.iter().map(|f| &f.name).collect();
+    let optional_names = optional.iter().map(|f| &f.name);
     quote! {
         #doc
         #[derive(Clone, PartialEq, Eq, Hash)]
@@ -508,34 +495,44 @@ fn answer_codes(spec: &Spec, ty: &Ident, codes: &[AnswerCode]) -> TokenStream {
         let v = ident(c.variant.get_ref());
         quote! { #d #v, }
     });
-    let arm = |f: &dyn Fn(&AnswerCode) -> TokenStream| codes.iter().map(f).collect::<Vec<_>>();
-    let from = arm(&|c| {
-        let code = c.code.get_ref();
-        let v = ident(c.variant.get_ref());
-        quote! { #code => #ty::#v, }
+    let v: Vec<Ident> = codes.iter().map(|c| ident(c.variant.get_ref())).collect();
+    let wire: Vec<&String> = codes.iter().map(|c| c.code.get_ref()).collect();
+    let stops = codes.iter().map(|c| c.stops_retry);
+    // The document's texts of each code: (method, its doc, the text).
+    let texts: [(&str, &str, fn(&AnswerCode) -> &String); 4] = [
+        (
+            "message_ko",
+            "The document's message, in Korean; `None` for an unknown code.",
+            |c| c.message_ko.get_ref(),
+        ),
+        (
+            "description_ko",
+            "The document's description, in Korean; `None` for an unknown code.",
+            |c| c.description_ko.get_ref(),
+        ),
+        (
+            "message_en",
+            "The English message: what the answer message carries.",
+            |c| c.message_en.get_ref(),
+        ),
+        (
+            "description_en",
+            "The English description; `None` for an unknown code.",
+            |c| c.description_en.get_ref(),
+        ),
+    ];
+    let texts = texts.map(|(method, doc, text)| {
+        let (method, doc, text) = (ident(method), doc_lines(doc), codes.iter().map(text));
+        quote! {
+            #doc
+            pub fn #method(&self) -> Option<&'static str> {
+                match self {
+                    #( #ty::#v => Some(#text), )*
+                    #ty::Unknown(_) => None,
+                }
+            }
+        }
     });
-    let text = |get: fn(&AnswerCode) -> &str| {
-        arm(&|c| {
-            let t = get(c);
-            let v = ident(c.variant.get_ref());
-            quote! { #ty::#v => Some(#t), }
-        })
-    };
-    let as_str = arm(&|c| {
-        let code = c.code.get_ref();
-        let v = ident(c.variant.get_ref());
-        quote! { #ty::#v => #code, }
-    });
-    let message_ko = text(|c| c.message_ko.get_ref());
-    let description_ko = text(|c| c.description_ko.get_ref());
-    let message_en = text(|c| c.message_en.get_ref());
-    let description_en = text(|c| c.description_en.get_ref());
-    let stops = arm(&|c| {
-        let s = c.stops_retry;
-        let v = ident(c.variant.get_ref());
-        quote! { #ty::#v => #s, }
-    });
-    let all = codes.iter().map(|c| ident(c.variant.get_ref()));
     let count = Literal::usize_unsuffixed(codes.len());
     let d = doc_lines(&format!(
         "A code of the merchant's answer; one outside the document parses as \
@@ -553,12 +550,12 @@ fn answer_codes(spec: &Spec, ty: &Ident, codes: &[AnswerCode]) -> TokenStream {
 
         impl #ty {
             /// Every code the document defines, in its order.
-            pub const ALL: [#ty; #count] = [ #( #ty::#all ),* ];
+            pub const ALL: [#ty; #count] = [ #( #ty::#v ),* ];
 
             /// The code for `text` as received (unknown codes kept).
             pub fn from_wire(text: &str) -> Self {
                 match text {
-                    #( #from )*
+                    #( #wire => #ty::#v, )*
                     other => #ty::Unknown(UnknownValue::new(other)),
                 }
             }
@@ -566,48 +563,18 @@ fn answer_codes(spec: &Spec, ty: &Ident, codes: &[AnswerCode]) -> TokenStream {
             /// The two-digit code.
             pub fn as_str(&self) -> &str {
                 match self {
-                    #( #as_str )*
+                    #( #ty::#v => #wire, )*
                     #ty::Unknown(value) => value.as_str(),
                 }
             }
 
-            /// The document's message, in Korean; `None` for an unknown code.
-            pub fn message_ko(&self) -> Option<&'static str> {
-                match self {
-                    #( #message_ko )*
-                    #ty::Unknown(_) => None,
-                }
-            }
-
-            /// The document's description, in Korean; `None` for an unknown code.
-            pub fn description_ko(&self) -> Option<&'static str> {
-                match self {
-                    #( #description_ko )*
-                    #ty::Unknown(_) => None,
-                }
-            }
-
-            /// The English message: what the answer message carries.
-            pub fn message_en(&self) -> Option<&'static str> {
-                match self {
-                    #( #message_en )*
-                    #ty::Unknown(_) => None,
-                }
-            }
-
-            /// The English description; `None` for an unknown code.
-            pub fn description_en(&self) -> Option<&'static str> {
-                match self {
-                    #( #description_en )*
-                    #ty::Unknown(_) => None,
-                }
-            }
+            #( #texts )*
 
             /// Whether COUFUN stops sending again on this answer (`false` for an
             /// unknown code).
             pub fn stops_retry(&self) -> bool {
                 match self {
-                    #( #stops )*
+                    #( #ty::#v => #stops, )*
                     #ty::Unknown(_) => false,
                 }
             }

@@ -13,7 +13,9 @@ pub mod responses;
 pub mod result_code;
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
+use quote::{ToTokens, quote};
+
+use crate::model::Operation;
 
 /// `#[doc = "…"]` lines for `text`, one attribute per line of text.
 pub fn doc_lines(text: &str) -> TokenStream {
@@ -35,6 +37,28 @@ pub fn source_label(spec: &crate::Spec, source: &crate::model::Source) -> String
 /// An identifier from a name the validator has already checked.
 pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
+}
+
+/// `Some(value)` or `None`, as tokens.
+pub fn option(value: Option<impl ToTokens>) -> TokenStream {
+    match value {
+        Some(value) => quote! { Some(#value) },
+        None => quote! { None },
+    }
+}
+
+/// An operation's methods as the wire names them, in the spec's order: `GET`, `POST`.
+pub fn method_names(op: &Operation) -> Vec<String> {
+    op.methods
+        .iter()
+        .map(|m| format!("{m:?}").to_uppercase())
+        .collect()
+}
+
+/// An operation's name in `PascalCase` as an identifier: its `OperationId` and
+/// `AnyRequest` / `AnyResponse` variant, e.g. `CouponSend`.
+pub fn op_ident(op: &Operation) -> Ident {
+    ident(&requests::pascal(op.name()))
 }
 
 /// `generated/mod.rs`: declares each generated module.

@@ -10,11 +10,11 @@
 //! and record (`AnswerView`, `fields()`), and the names every answer and call
 //! share.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::requests::pascal;
-use super::{doc_lines, ident};
+use super::{doc_lines, ident, option};
 use crate::Spec;
 use crate::model::{Kind, Operation, ResponseField, Rule};
 use crate::validate::SCALAR_TYPES;
@@ -240,81 +240,69 @@ fn emit_token(kind: &Kind) -> TokenStream {
     }
 }
 
-/// The Rust type of a response field.
-fn field_type(spec: &Spec, f: &ResponseField) -> TokenStream {
-    let ty = f.type_name.get_ref().as_str();
-    match ty {
-        "text" => quote! { String },
-        "int" | "amount" => quote! { i64 },
-        "date" => quote! { CalendarDate },
-        "timestamp" => quote! { Timestamp },
-        "mobile" => quote! { Phone },
-        key => {
-            if let Some(kind) = answer_kind(spec, key, Rule::Enum) {
-                let ty = ident(kind.type_name.get_ref());
-                quote! { Reported<#ty> }
-            } else if let Some(kind) = answer_kind(spec, key, Rule::Token) {
-                let ty = ident(kind.type_name.get_ref());
-                quote! { #ty }
-            } else {
-                quote! { String }
-            }
-        }
-    }
+/// The scalar answer types by spec word: the field's Rust type, its
+/// `AnswerType` variant, and its `ViewValue` of `v` (a reference to the value).
+pub fn scalar(word: &str) -> Option<(Ident, Ident, TokenStream)> {
+    let (rust, variant, view) = match word {
+        "text" => ("String", "Text", quote! { ViewValue::Text(v.as_str()) }),
+        "int" => ("i64", "Int", quote! { ViewValue::Int(*v) }),
+        "amount" => ("i64", "Amount", quote! { ViewValue::Amount(*v) }),
+        "date" => ("CalendarDate", "Date", quote! { ViewValue::Date(*v) }),
+        "timestamp" => (
+            "Timestamp",
+            "Timestamp",
+            quote! { ViewValue::Timestamp(*v) },
+        ),
+        "mobile" => ("Phone", "Mobile", quote! { ViewValue::Phone(v) }),
+        _ => return None,
+    };
+    Some((ident(rust), ident(variant), view))
 }
 
-/// The `AnswerType` of a response field's spec `type`. An enum kind refers to
-/// the generated enum's own `WIRE_VALUES` and `DOCS`, so the values and their
+/// A response field's spec `type` in the generated code: the field's Rust type,
+/// its `AnswerType` and its `ViewValue` of `v` (a reference to the value). An
+/// enum kind reads as `Reported<Kind>` and its `AnswerType` refers to the
+/// generated enum's own `WIRE_VALUES` and `DOCS`, so the values and their
 /// meaning are written once, in `kinds.rs`. The validator has rejected any
 /// other type; should one slip through it reads as text.
-pub fn answer_type(spec: &Spec, type_name: &str) -> TokenStream {
-    match type_name {
-        "text" => quote! { AnswerType::Text },
-        "int" => quote! { AnswerType::Int },
-        "amount" => quote! { AnswerType::Amount },
-        "date" => quote! { AnswerType::Date },
-        "timestamp" => quote! { AnswerType::Timestamp },
-        "mobile" => quote! { AnswerType::Mobile },
-        key => {
-            if let Some(kind) = answer_kind(spec, key, Rule::Enum) {
-                let ty = ident(kind.type_name.get_ref());
-                quote! {
-                    AnswerType::Enum(EnumKindSpec {
-                        kind: #key,
-                        wire_values: &super::kinds::#ty::WIRE_VALUES,
-                        docs: &super::kinds::#ty::DOCS,
-                    })
-                }
-            } else if answer_kind(spec, key, Rule::Token).is_some() {
-                quote! { AnswerType::Id { kind: #key } }
-            } else {
-                quote! { AnswerType::Text }
-            }
-        }
+fn typed(spec: &Spec, type_name: &str) -> [TokenStream; 3] {
+    if let Some((rust, variant, view)) = scalar(type_name) {
+        return [quote! { #rust }, quote! { AnswerType::#variant }, view];
     }
+    if let Some(kind) = answer_kind(spec, type_name, Rule::Enum) {
+        let ty = ident(kind.type_name.get_ref());
+        return [
+            quote! { Reported<#ty> },
+            quote! {
+                AnswerType::Enum(EnumKindSpec {
+                    kind: #type_name,
+                    wire_values: &super::kinds::#ty::WIRE_VALUES,
+                    docs: &super::kinds::#ty::DOCS,
+                })
+            },
+            quote! {
+                match v {
+                    Reported::Known(k) => ViewValue::Enum { wire: k.as_wire(), doc: Some(k.doc()) },
+                    Reported::Unknown(t) => ViewValue::Enum { wire: t.as_str(), doc: None },
+                }
+            },
+        ];
+    }
+    if let Some(kind) = answer_kind(spec, type_name, Rule::Token) {
+        let ty = ident(kind.type_name.get_ref());
+        return [
+            quote! { #ty },
+            quote! { AnswerType::Id { kind: #type_name } },
+            quote! { ViewValue::Id { text: v.as_str(), breaks_rule: v.breaks_rule() } },
+        ];
+    }
+    typed(spec, "text")
 }
 
-/// The `ViewValue` of a field's value `v` (a reference to the field's type).
-fn view_value(spec: &Spec, f: &ResponseField) -> TokenStream {
-    let ty = f.type_name.get_ref().as_str();
-    match ty {
-        "text" => quote! { ViewValue::Text(v.as_str()) },
-        "int" => quote! { ViewValue::Int(*v) },
-        "amount" => quote! { ViewValue::Amount(*v) },
-        "date" => quote! { ViewValue::Date(*v) },
-        "timestamp" => quote! { ViewValue::Timestamp(*v) },
-        "mobile" => quote! { ViewValue::Phone(v) },
-        key if answer_kind(spec, key, Rule::Enum).is_some() => quote! {
-            match v {
-                Reported::Known(k) => ViewValue::Enum { wire: k.as_wire(), doc: Some(k.doc()) },
-                Reported::Unknown(t) => ViewValue::Enum { wire: t.as_str(), doc: None },
-            }
-        },
-        key if answer_kind(spec, key, Rule::Token).is_some() => quote! {
-            ViewValue::Id { text: v.as_str(), breaks_rule: v.breaks_rule() }
-        },
-        _ => quote! { ViewValue::Text(v.as_str()) },
-    }
+/// The `AnswerType` of a response field's spec `type` (see [`typed`]).
+pub fn answer_type(spec: &Spec, type_name: &str) -> TokenStream {
+    let [_, answer, _] = typed(spec, type_name);
+    answer
 }
 
 /// One `AnswerFieldSpec { .. }`: a scalar answer element or a record's child,
@@ -324,13 +312,7 @@ fn answer_field_spec(spec: &Spec, f: &ResponseField) -> TokenStream {
     let ty = answer_type(spec, f.type_name.get_ref());
     let doc = answer_kind(spec, f.type_name.get_ref(), Rule::Enum).map_or("", |k| k.doc.as_str());
     let secret = is_secret(spec, f);
-    let max_bytes = match f.max_bytes {
-        Some(n) => {
-            let n = Literal::u32_unsuffixed(n);
-            quote! { Some(#n) }
-        }
-        None => quote! { None },
-    };
+    let max_bytes = option(f.max_bytes.map(Literal::u32_unsuffixed));
     quote! {
         AnswerFieldSpec {
             name: #name,
@@ -370,7 +352,7 @@ fn fields(spec: &Spec, fields: &[ResponseField], owner: &str) -> Fields {
         let at = Literal::usize_unsuffixed(i);
         let name = ident(f.name.get_ref());
         let wire = f.wire.get_ref();
-        let ty = field_type(spec, f);
+        let [ty, _, value] = typed(spec, f.type_name.get_ref());
         let length = f
             .max_bytes
             .map_or(String::new(), |n| format!(", at most {n} bytes"));
@@ -405,7 +387,6 @@ fn fields(spec: &Spec, fields: &[ResponseField], owner: &str) -> Fields {
             #[doc = #const_doc]
             pub const #konst: &'static AnswerFieldSpec = &Self::FIELD_SPECS[#at];
         });
-        let value = view_value(spec, f);
         views.push(quote! {
             FieldView::new(
                 Self::#konst,
