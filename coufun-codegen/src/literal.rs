@@ -12,6 +12,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::Spec;
+use crate::emit::option;
 use crate::model::{Kind, Rule};
 
 /// A literal that passed its kind's check.
@@ -29,13 +30,6 @@ pub struct CheckedLiteral {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct LiteralError(pub String);
-
-fn kind<'a>(spec: &'a Spec, key: &str) -> Result<&'a Kind, LiteralError> {
-    spec.endpoints
-        .kinds
-        .get(key)
-        .ok_or_else(|| LiteralError(format!("the spec has no kind `{key}`")))
-}
 
 /// The kind `key` of `spec` as the literal macros check it, or `None` when its
 /// rule has no literal macro (count, date, token, enum).
@@ -91,7 +85,7 @@ pub fn check_literal(spec: &Spec, key: &str, text: &str) -> Result<CheckedLitera
     let Some(literal) = literal_kind(spec, key, found) else {
         return Err(LiteralError(format!(
             "kind `{key}` has rule `{:?}`, which has no literal macro",
-            kind(spec, key)?.rule
+            found.rule
         )));
     };
     literal
@@ -151,13 +145,10 @@ fn emit_kind(kind: &LiteralKind<'_>) -> TokenStream {
         // A rule coufun-rules gains later: the macros' crate fails to build, naming it.
         _ => quote! { compile_error!("coufun-codegen cannot emit this literal rule") },
     };
-    let list = match kind.list {
-        Some(ListLimit { max, code }) => {
-            let max = n(max);
-            quote! { Some(ListLimit { max: #max, code: #code }) }
-        }
-        None => quote! { None },
-    };
+    let list = option(kind.list.map(|ListLimit { max, code }| {
+        let max = n(max);
+        quote! { ListLimit { max: #max, code: #code } }
+    }));
     let name = format_ident!("{}", key.to_uppercase());
     let item_doc = format!(" Kind `{key}` (`{type_name}`): {doc}");
     quote! {

@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 
 use super::requests::request_type;
 use super::responses::response_type;
-use super::{doc_lines, ident};
+use super::{doc_lines, ident, option};
 use crate::Spec;
 use crate::model::{AnswerRole, Operation, RequestField, RequestRole, ResponseField};
 
@@ -45,30 +45,21 @@ pub fn emit_operation(op: &Operation) -> TokenStream {
     let key_wire = key.wire.get_ref();
     let count = op.request_role(RequestRole::CouponCount);
     let goods = op.request_role(RequestRole::Goods);
-    let coupons_requested = match count {
+    // A request role's value read through `get` (`Some` of it for a required field).
+    let role_value = |field: Option<&RequestField>, get: TokenStream| match field {
         Some(f) if f.required => {
             let n = ident(f.name());
-            quote! { Some(self.#n().get()) }
+            quote! { Some(self.#n().#get) }
         }
         Some(f) => {
             let n = ident(f.name());
-            quote! { self.#n().map(|v| v.get()) }
+            quote! { self.#n().map(|v| v.#get) }
         }
         None => quote! { None },
     };
-    let (goods_wire, goods_value) = match goods {
-        Some(f) => {
-            let n = ident(f.name());
-            let w = f.wire.get_ref();
-            let value = if f.required {
-                quote! { Some(self.#n().as_str()) }
-            } else {
-                quote! { self.#n().map(|v| v.as_str()) }
-            };
-            (quote! { Some(#w) }, value)
-        }
-        None => (quote! { None }, quote! { None }),
-    };
+    let coupons_requested = role_value(count, quote! { get() });
+    let goods_value = role_value(goods, quote! { as_str() });
+    let goods_wire = option(goods.map(|f| f.wire.get_ref()));
     let request_doc = doc_lines(&format!(
         "`{}`: the idempotency key is `{}` ({key_wire}); {}; {}.",
         op.name(),

@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
-use super::{doc_lines, ident};
+use super::{doc_lines, ident, option};
 use crate::Spec;
 use crate::model::{Kind, Rule};
 
@@ -97,12 +97,20 @@ fn u32_lit(v: Option<&toml::Spanned<u32>>) -> Literal {
     Literal::u32_unsuffixed(v.map_or(0, |v| *v.get_ref()))
 }
 
-/// `From` impls that let builder setters take the type itself or text.
-fn text_inputs(ty: &Ident) -> TokenStream {
+/// The `From` impl that lets builder setters take the checked value itself.
+fn checked_input(ty: &Ident) -> TokenStream {
     quote! {
         impl From<#ty> for FieldInput<#ty> {
             fn from(value: #ty) -> Self { FieldInput::checked(value) }
         }
+    }
+}
+
+/// `From` impls that let builder setters take the type itself or text.
+fn text_inputs(ty: &Ident) -> TokenStream {
+    let checked = checked_input(ty);
+    quote! {
+        #checked
         impl From<&str> for FieldInput<#ty> {
             fn from(text: &str) -> Self { FieldInput::raw(text) }
         }
@@ -116,7 +124,7 @@ fn emit_text(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
     let min = u32_lit(kind.min_bytes.as_ref());
     let max = u32_lit(kind.max_bytes.as_ref());
     let inputs = text_inputs(ty);
-    let text_impls = text_impls(ty);
+    let text_impls = text_impls(ty, "mask_secret", true);
     let field_kind = field_kind(
         ty,
         "charset",
@@ -196,6 +204,7 @@ fn emit_phone(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
         )
     };
     let inputs = text_inputs(ty);
+    let text_impls = text_impls(ty, "mask_phone", false);
     let field_kind = field_kind(
         ty,
         "_charset",
@@ -232,23 +241,7 @@ fn emit_phone(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
             }
         }
 
-        impl fmt::Debug for #ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                if Self::SECRET {
-                    f.debug_tuple(stringify!(#ty))
-                        .field(&crate::privacy::mask_phone(self.as_str()))
-                        .finish()
-                } else {
-                    f.debug_tuple(stringify!(#ty)).field(&self.as_str()).finish()
-                }
-            }
-        }
-
-        impl AsRef<str> for #ty {
-            fn as_ref(&self) -> &str {
-                self.as_str()
-            }
-        }
+        #text_impls
 
         #field_kind
 
@@ -304,7 +297,7 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
     } else {
         quote! {}
     };
-    let text_impls = text_impls(ty);
+    let text_impls = text_impls(ty, "mask_secret", true);
     let field_kind = field_kind(
         ty,
         "_charset",
@@ -381,13 +374,12 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
 
 fn emit_count(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
     let min = Literal::u64_unsuffixed(kind.min.as_ref().map_or(0, |v| *v.get_ref()));
-    let max = match &kind.max {
-        Some(v) => {
-            let v = Literal::u64_unsuffixed(*v.get_ref());
-            quote! { Some(#v) }
-        }
-        None => quote! { None },
-    };
+    let max = option(
+        kind.max
+            .as_ref()
+            .map(|v| Literal::u64_unsuffixed(*v.get_ref())),
+    );
+    let checked = checked_input(ty);
     let field_kind = field_kind(
         ty,
         "_charset",
@@ -426,9 +418,7 @@ fn emit_count(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
 
         #field_kind
 
-        impl From<#ty> for FieldInput<#ty> {
-            fn from(value: #ty) -> Self { FieldInput::checked(value) }
-        }
+        #checked
         impl From<u64> for FieldInput<#ty> {
             fn from(value: u64) -> Self { FieldInput::from_result(#ty::new(value)) }
         }
@@ -467,6 +457,7 @@ fn emit_enum(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
     let wires: Vec<&String> = kind.values.iter().map(|v| v.wire.get_ref()).collect();
     let docs: Vec<&str> = kind.values.iter().map(|v| v.doc.as_str()).collect();
     let count = names.len();
+    let checked = checked_input(ty);
     let field_kind = field_kind(
         ty,
         "_charset",
@@ -520,9 +511,7 @@ fn emit_enum(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
 
         #field_kind
 
-        impl From<#ty> for FieldInput<#ty> {
-            fn from(value: #ty) -> Self { FieldInput::checked(value) }
-        }
+        #checked
     }
 }
 
@@ -553,15 +542,30 @@ fn field_kind(
     }
 }
 
-/// `Debug`, `Display` (both masking a secret kind) and `AsRef<str>` of a kind
-/// whose value is text: one body for the text and the token kinds.
-fn text_impls(ty: &Ident) -> TokenStream {
+/// `Debug`, `Display` when `display` (both masking a secret kind with
+/// `crate::privacy::<mask>`) and `AsRef<str>` of a kind whose value is text: one
+/// body for the text, token and phone kinds (a phone number has no `Display`).
+fn text_impls(ty: &Ident, mask: &str, display: bool) -> TokenStream {
+    let mask = ident(mask);
+    let display = display.then(|| {
+        quote! {
+            impl fmt::Display for #ty {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    if Self::SECRET {
+                        f.write_str(&crate::privacy::#mask(self.as_str()))
+                    } else {
+                        f.write_str(self.as_str())
+                    }
+                }
+            }
+        }
+    });
     quote! {
         impl fmt::Debug for #ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 if Self::SECRET {
                     f.debug_tuple(stringify!(#ty))
-                        .field(&crate::privacy::mask_secret(self.as_str()))
+                        .field(&crate::privacy::#mask(self.as_str()))
                         .finish()
                 } else {
                     f.debug_tuple(stringify!(#ty)).field(&self.as_str()).finish()
@@ -569,15 +573,7 @@ fn text_impls(ty: &Ident) -> TokenStream {
             }
         }
 
-        impl fmt::Display for #ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                if Self::SECRET {
-                    f.write_str(&crate::privacy::mask_secret(self.as_str()))
-                } else {
-                    f.write_str(self.as_str())
-                }
-            }
-        }
+        #display
 
         impl AsRef<str> for #ty {
             fn as_ref(&self) -> &str {

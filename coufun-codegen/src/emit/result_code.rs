@@ -7,7 +7,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{doc_lines, ident};
+use super::{doc_lines, ident, option};
 use crate::Spec;
 use crate::model::CodeEntry;
 
@@ -184,13 +184,7 @@ fn info(c: &CodeEntry) -> TokenStream {
     let category = ident(c.category.variant());
     let retry = ident(c.retry.variant());
     let contact_admin = c.contact_admin;
-    let opt = |v: &Option<toml::Spanned<String>>| match v {
-        Some(v) => {
-            let v = v.get_ref();
-            quote! { Some(#v) }
-        }
-        None => quote! { None },
-    };
+    let opt = |v: &Option<toml::Spanned<String>>| option(v.as_ref().map(|v| v.get_ref()));
     let since = opt(&c.since);
     let changed_in = opt(&c.changed_in);
     let action_ko = opt(&c.action_ko);
