@@ -10,7 +10,7 @@ use super::doc_lines;
 use super::requests::request_type;
 use super::responses::{record_type, response_type};
 use crate::Spec;
-use crate::model::{Effect, Method, Operation};
+use crate::model::{Effect, Operation};
 
 /// The whole `client.rs` generated module.
 pub fn emit(spec: &Spec) -> TokenStream {
@@ -90,15 +90,7 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
     let name = format_ident!("{}", op.name());
     let request = request_type(op);
     let response = format_ident!("{}", response_type(op));
-    let methods = op
-        .methods
-        .iter()
-        .map(|m| match m {
-            Method::Get => "GET",
-            Method::Post => "POST",
-        })
-        .collect::<Vec<_>>()
-        .join(" or ");
+    let methods = super::method_names(op).join(" or ");
     let effect = match (op.effect, op.idempotency_key()) {
         (Effect::Read, _) => "reads only: safe to repeat".to_owned(),
         (Effect::Write, Some(key)) => {

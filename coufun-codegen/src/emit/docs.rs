@@ -220,11 +220,6 @@ pub fn endpoints_markdown(spec: &Spec) -> String {
         }
     }
     for op in &e.operations {
-        let methods: Vec<String> = op
-            .methods
-            .iter()
-            .map(|m| format!("{m:?}").to_uppercase())
-            .collect();
         let codes: Vec<&str> = op.codes.iter().map(|c| c.get_ref().as_str()).collect();
         let _ = writeln!(
             body,
@@ -234,7 +229,7 @@ pub fn endpoints_markdown(spec: &Spec) -> String {
             op.summary_en,
             wire(&op.path),
             wire(&op.root),
-            methods.join(", "),
+            super::method_names(op).join(", "),
             op.effect,
             op.idempotency_key().map_or(String::new(), |k| format!(
                 " (deduplicated on `{}`)",
@@ -405,10 +400,10 @@ pub fn notifications_markdown(spec: &crate::Spec) -> String {
     );
     for op in &e.inbound {
         let ty = super::requests::pascal(op.name());
-        let method = op
-            .methods
-            .first()
-            .map_or(String::new(), |m| format!("{m:?}").to_uppercase());
+        let method = super::method_names(op)
+            .into_iter()
+            .next()
+            .unwrap_or_default();
         if let Some(doc) = op
             .root
             .source

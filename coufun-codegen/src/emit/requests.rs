@@ -13,7 +13,7 @@ use quote::{ToTokens, format_ident, quote};
 use super::kinds::code_variant;
 use super::{doc_lines, ident};
 use crate::Spec;
-use crate::model::{Check, CheckRule, Effect, Kind, Operation, RequestField, Rule};
+use crate::model::{Check, CheckRule, Kind, Operation, RequestField, Rule};
 
 /// `snake_case` → `PascalCase`.
 pub fn pascal(snake: &str) -> String {
@@ -252,15 +252,8 @@ impl<'a> Op<'a> {
             op.summary_en,
             op.summary_ko,
             super::source_label(spec, op.path.source.get_ref()),
-            op.methods
-                .iter()
-                .map(|m| format!("{m:?}").to_uppercase())
-                .collect::<Vec<_>>()
-                .join(", "),
-            match op.effect {
-                Effect::Read => "read",
-                Effect::Write => "write",
-            },
+            super::method_names(op).join(", "),
+            format!("{:?}", op.effect).to_lowercase(),
         ));
         let struct_fields = self.fields.iter().map(|f| {
             let (n, ty) = (&f.name, &f.ty);

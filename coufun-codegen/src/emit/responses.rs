@@ -334,6 +334,25 @@ struct Fields {
     items: TokenStream,
 }
 
+/// The `AbsentElements` bit of the field at `i` (or the count of `i` fields).
+fn bit(i: usize) -> Literal {
+    Literal::u32_unsuffixed(u32::try_from(i).unwrap_or(u32::MAX))
+}
+
+/// The decoder arm of `f`, the field at `i`: after `setup`, its element read
+/// into the field of `target` and no longer marked absent there.
+fn decode_arm(f: &ResponseField, i: usize, setup: TokenStream, target: TokenStream) -> TokenStream {
+    let (name, wire, index) = (ident(f.name.get_ref()), f.wire.get_ref(), bit(i));
+    let wire_bytes = Literal::byte_string(wire.as_bytes());
+    quote! {
+        #wire_bytes => {
+            #setup
+            #target.#name = cursor.value(#wire)?;
+            #target.absent.remove(#index);
+        }
+    }
+}
+
 /// Declarations, decoder arms (assigning into `out`), encoder calls and view
 /// items of `fields`, the fields of the struct `owner` (for docs).
 fn fields(spec: &Spec, fields: &[ResponseField], owner: &str) -> Fields {
@@ -348,7 +367,7 @@ fn fields(spec: &Spec, fields: &[ResponseField], owner: &str) -> Fields {
     let mut consts = Vec::new();
     let mut views = Vec::new();
     for (i, f) in fields.iter().enumerate() {
-        let index = Literal::u32_unsuffixed(u32::try_from(i).unwrap_or(u32::MAX));
+        let index = bit(i);
         let at = Literal::usize_unsuffixed(i);
         let name = ident(f.name.get_ref());
         let wire = f.wire.get_ref();
@@ -365,13 +384,8 @@ fn fields(spec: &Spec, fields: &[ResponseField], owner: &str) -> Fields {
         );
         out.decls
             .push(quote! { #[doc = #doc] pub #name: Option<#ty>, });
-        let wire_bytes = Literal::byte_string(wire.as_bytes());
-        out.decode_arms.push(quote! {
-            #wire_bytes => {
-                out.#name = cursor.value(#wire)?;
-                out.absent.remove(#index);
-            }
-        });
+        out.decode_arms
+            .push(decode_arm(f, i, quote! {}, quote! { out }));
         out.encodes.push(quote! {
             if self.#name.is_some() || !self.absent.contains(#index) {
                 writer.field(#wire, self.#name.as_ref());
@@ -397,7 +411,7 @@ fn fields(spec: &Spec, fields: &[ResponseField], owner: &str) -> Fields {
             )
         });
     }
-    let count = Literal::u32_unsuffixed(u32::try_from(fields.len()).unwrap_or(u32::MAX));
+    let count = bit(fields.len());
     out.items = quote! {
         /// The spec's entries of the fields, in spec order.
         pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[ #( #specs ),* ];
@@ -468,19 +482,15 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
             let mut arm = quote! { #element_bytes => out.#list.push(#item::decode(cursor)?), };
             let encode = if records.also_flat {
                 uses_flat = true;
-                for (j, f) in records.fields.iter().enumerate() {
-                    let field = ident(f.name.get_ref());
-                    let wire = f.wire.get_ref();
-                    let j = Literal::u32_unsuffixed(u32::try_from(j).unwrap_or(u32::MAX));
-                    let wire_bytes = Literal::byte_string(wire.as_bytes());
-                    arm.extend(quote! {
-                        #wire_bytes => {
-                            let record = flat.get_with(&mut out.#list, #item::unread);
-                            record.#field = cursor.value(#wire)?;
-                            record.absent.remove(#j);
-                        }
-                    });
-                }
+                // a record field flat under the root fills the one record
+                let setup = quote! { let record = flat.get_with(&mut out.#list, #item::unread); };
+                arm.extend(
+                    records
+                        .fields
+                        .iter()
+                        .enumerate()
+                        .map(|(j, f)| decode_arm(f, j, setup.clone(), quote! { record })),
+                );
                 quote! {
                     match self.#list.as_slice() {
                         [only] => only.encode_fields(writer),
