@@ -125,13 +125,7 @@ fn emit_text(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
     let max = u32_lit(kind.max_bytes.as_ref());
     let inputs = text_inputs(ty);
     let text_impls = text_impls(ty, "mask_secret", true);
-    let field_kind = field_kind(
-        ty,
-        "charset",
-        quote! { Self::new_in(text, charset) },
-        quote! { self.checked_in == charset },
-        quote! { Cow::Borrowed(self.as_str()) },
-    );
+    let field_kind = field_kind(ty, kind.rule);
     quote! {
         #doc
         #[derive(Clone, PartialEq, Eq, Hash)]
@@ -205,13 +199,7 @@ fn emit_phone(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
     };
     let inputs = text_inputs(ty);
     let text_impls = text_impls(ty, "mask_phone", false);
-    let field_kind = field_kind(
-        ty,
-        "_charset",
-        quote! { Self::new(text) },
-        quote! { true },
-        quote! { Cow::Borrowed(self.as_str()) },
-    );
+    let field_kind = field_kind(ty, kind.rule);
     quote! {
         #doc
         ///
@@ -298,13 +286,7 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
         quote! {}
     };
     let text_impls = text_impls(ty, "mask_secret", true);
-    let field_kind = field_kind(
-        ty,
-        "_charset",
-        quote! { Self::new(text) },
-        quote! { !self.breaks_rule },
-        quote! { Cow::Borrowed(self.as_str()) },
-    );
+    let field_kind = field_kind(ty, kind.rule);
     quote! {
         #doc
         #secrecy
@@ -380,13 +362,7 @@ fn emit_count(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
             .map(|v| Literal::u64_unsuffixed(*v.get_ref())),
     );
     let checked = checked_input(ty);
-    let field_kind = field_kind(
-        ty,
-        "_charset",
-        quote! { coufun_rules::parse_count(text, Self::MIN, Self::MAX).map(Self) },
-        quote! { true },
-        quote! { Cow::Owned(self.0.to_string()) },
-    );
+    let field_kind = field_kind(ty, kind.rule);
     quote! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -458,13 +434,7 @@ fn emit_enum(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
     let docs: Vec<&str> = kind.values.iter().map(|v| v.doc.as_str()).collect();
     let count = names.len();
     let checked = checked_input(ty);
-    let field_kind = field_kind(
-        ty,
-        "_charset",
-        quote! { Self::from_wire(text) },
-        quote! { true },
-        quote! { Cow::Borrowed(self.as_wire()) },
-    );
+    let field_kind = field_kind(ty, kind.rule);
     quote! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -515,17 +485,38 @@ fn emit_enum(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
     }
 }
 
-/// `impl FieldKind` of a kind: the bodies of `parse` (from `text`),
-/// `is_checked_in` and `wire_value`; `charset` names their charset argument
-/// (`_charset` where the rule does not depend on the request charset).
-fn field_kind(
-    ty: &Ident,
-    charset: &str,
-    parse: TokenStream,
-    checked: TokenStream,
-    wire: TokenStream,
-) -> TokenStream {
-    let charset = ident(charset);
+/// `impl FieldKind` of a kind of `rule`: the bodies of `parse` (from `text`),
+/// `is_checked_in` and `wire_value`. Only a text kind's rule depends on the
+/// request charset; the others name their charset argument `_charset`.
+fn field_kind(ty: &Ident, rule: Rule) -> TokenStream {
+    let (new, as_str) = (
+        quote! { Self::new(text) },
+        quote! { Cow::Borrowed(self.as_str()) },
+    );
+    let (parse, checked, wire) = match rule {
+        Rule::Text => (
+            quote! { Self::new_in(text, charset) },
+            quote! { self.checked_in == charset },
+            as_str,
+        ),
+        Rule::Digits | Rule::Mobile => (new, quote! { true }, as_str),
+        Rule::Token | Rule::Date => (new, quote! { !self.breaks_rule }, as_str),
+        Rule::Count => (
+            quote! { coufun_rules::parse_count(text, Self::MIN, Self::MAX).map(Self) },
+            quote! { true },
+            quote! { Cow::Owned(self.0.to_string()) },
+        ),
+        Rule::Enum => (
+            quote! { Self::from_wire(text) },
+            quote! { true },
+            quote! { Cow::Borrowed(self.as_wire()) },
+        ),
+    };
+    let charset = ident(if rule == Rule::Text {
+        "charset"
+    } else {
+        "_charset"
+    });
     quote! {
         impl FieldKind for #ty {
             const CODE: ResultCode = Self::CODE;
