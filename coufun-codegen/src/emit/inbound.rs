@@ -352,29 +352,28 @@ fn emit_answer(spec: &Spec, op: &Operation, answer: &InboundAnswer) -> TokenStre
         .iter()
         .find(|c| c.code.get_ref() == "99")
         .map_or(String::new(), |c| c.message_en.get_ref().clone());
-    let extra: Vec<(Ident, Ident, &str, Literal, String)> = op
+    // The answer's elements beyond code and message, each with its setter and getter.
+    let n: Vec<Ident> = op
         .response
         .iter()
-        .map(|f| {
-            (
-                ident(f.name.get_ref()),
-                format_ident!("with_{}", f.name.get_ref()),
-                f.wire.get_ref().as_str(),
-                Literal::usize_unsuffixed(f.max_bytes.unwrap_or(0) as usize),
-                cite(spec, f.source.get_ref()),
-            )
-        })
+        .map(|f| ident(f.name.get_ref()))
         .collect();
-    let decls = extra.iter().map(|(n, ..)| quote! { #n: Option<String>, });
-    let inits = extra.iter().map(|(n, ..)| quote! { #n: None, });
-    let setters = extra.iter().map(|(n, with, wire, max, source)| {
+    let wire: Vec<&String> = op.response.iter().map(|f| f.wire.get_ref()).collect();
+    let setters = op.response.iter().map(|f| {
+        let (n, with, wire) = (
+            ident(f.name.get_ref()),
+            format_ident!("with_{}", f.name.get_ref()),
+            f.wire.get_ref(),
+        );
+        let max = Literal::usize_unsuffixed(f.max_bytes.unwrap_or(0) as usize);
         let d = doc_lines(&format!(
-            "With `{wire}` (at most {max} bytes{}; {source}).",
+            "With `{wire}` (at most {max} bytes{}; {}).",
             if ascii_only {
                 ", ASCII letters and digits"
             } else {
                 ""
-            }
+            },
+            cite(spec, f.source.get_ref())
         ));
         let get = doc_lines(&format!("`{wire}`, when given."));
         quote! {
@@ -391,21 +390,14 @@ fn emit_answer(spec: &Spec, op: &Operation, answer: &InboundAnswer) -> TokenStre
             }
         }
     });
-    let pushes = extra.iter().map(|(n, _, wire, ..)| {
-        quote! { if let Some(value) = &self.#n { elements.push((#wire, value.as_str())); } }
-    });
-    let names = extra.iter().map(|(_, _, wire, ..)| quote! { #wire });
-    let reads = extra.iter().enumerate().map(|(i, (n, ..))| {
-        let i = Literal::usize_unsuffixed(i + 2);
-        quote! { #n: values[#i].take().filter(|s| !s.is_empty()), }
-    });
-    let count = Literal::usize_unsuffixed(extra.len() + 2);
+    // after the code and the message
+    let at = (2..n.len() + 2).map(Literal::usize_unsuffixed);
+    let count = Literal::usize_unsuffixed(n.len() + 2);
     let answer_doc = doc_lines(&format!(
         "The merchant's answer to one [`{base}`]: `<{root}>` holding `{rc}`, `{rm}`{}, \
          declared and encoded {charset}.",
-        extra
-            .iter()
-            .map(|(_, _, w, ..)| format!(" and `{w}`"))
+        wire.iter()
+            .map(|w| format!(" and `{w}`"))
             .collect::<String>()
     ));
     quote! {
@@ -416,7 +408,7 @@ fn emit_answer(spec: &Spec, op: &Operation, answer: &InboundAnswer) -> TokenStre
         pub struct #answer_ty {
             code: #code_ty,
             message: String,
-            #( #decls )*
+            #( #n: Option<String>, )*
         }
 
         impl #answer_ty {
@@ -433,7 +425,7 @@ fn emit_answer(spec: &Spec, op: &Operation, answer: &InboundAnswer) -> TokenStre
             /// `99` code's for a code outside the document).
             pub fn new(code: #code_ty) -> Self {
                 let message = code.message_en().unwrap_or(#fallback).to_owned();
-                Self { code, message, #( #inits )* }
+                Self { code, message, #( #n: None, )* }
             }
 
             /// With `message` as the answer message (at most its byte limit).
@@ -459,14 +451,14 @@ fn emit_answer(spec: &Spec, op: &Operation, answer: &InboundAnswer) -> TokenStre
             /// The answer as XML, declared and encoded in its charset.
             pub fn encode(&self) -> Vec<u8> {
                 let mut elements = vec![(#rc, self.code.as_str()), (#rm, self.message.as_str())];
-                #( #pushes )*
+                #( if let Some(value) = &self.#n { elements.push((#wire, value.as_str())); } )*
                 encode_answer(Self::CHARSET, Self::ROOT, &elements)
             }
 
             /// Reads an answer (the sender's side). Lenient on values: an unknown
             /// code is kept, the other values are read as sent.
             pub fn decode(bytes: &[u8]) -> Result<Self, AnswerError> {
-                let mut values: [Option<String>; #count] = decode_answer(bytes, Self::ROOT, [#rc, #rm, #( #names ),*])?;
+                let mut values: [Option<String>; #count] = decode_answer(bytes, Self::ROOT, [#rc, #rm, #( #wire ),*])?;
                 let code = values[0].take().ok_or_else(|| AnswerError::Malformed {
                     root: Self::ROOT,
                     reason: format!("no <{}>", Self::RESULT_CODE),
@@ -474,7 +466,7 @@ fn emit_answer(spec: &Spec, op: &Operation, answer: &InboundAnswer) -> TokenStre
                 Ok(Self {
                     code: #code_ty::from_wire(&code),
                     message: values[1].take().unwrap_or_default(),
-                    #( #reads )*
+                    #( #n: values[#at].take().filter(|s| !s.is_empty()), )*
                 })
             }
         }
