@@ -170,11 +170,11 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
     let reads = fields.iter().enumerate().map(|(i, f)| {
         let (n, r) = (&f.name, &f.reader);
         let i = Literal::usize_unsuffixed(i);
-        if f.spec.required {
-            quote! { let #n = form.#r(#i).and_then(|v| form.required(#i, v)); }
-        } else {
-            quote! { let #n = form.#r(#i); }
-        }
+        let required = f
+            .spec
+            .required
+            .then(|| quote! { .and_then(|v| form.required(#i, v)) });
+        quote! { let #n = form.#r(#i) #required; }
     });
     let names: Vec<&Ident> = fields.iter().map(|f| &f.name).collect();
     let writes = fields.iter().map(|f| {
@@ -212,11 +212,7 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
             };
         }
     });
-    let answer = op
-        .answer
-        .as_ref()
-        .map(|a| emit_answer(spec, op, a))
-        .unwrap_or_default();
+    let answer = op.answer.as_ref().map(|a| emit_answer(spec, op, a));
     // The required fields alone: what a sender must give; the optional ones
     // start empty, so a new optional field in the spec breaks no caller.
     let required_ty = format_ident!("{ty}Required");

@@ -453,7 +453,6 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         encodes,
         items,
     } = fields(spec, &op.response, &response_type(op));
-    let mut uses_flat = false;
     let (record_decl, record_arm, record_encode, record_items, record_views) = match &op.records {
         Some(records) => {
             let list = ident(records.name.get_ref());
@@ -481,7 +480,6 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
             let element_bytes = Literal::byte_string(element.as_bytes());
             let mut arm = quote! { #element_bytes => out.#list.push(#item::decode(cursor)?), };
             let encode = if records.also_flat {
-                uses_flat = true;
                 // a record field flat under the root fills the one record
                 let setup = quote! { let record = flat.get_with(&mut out.#list, #item::unread); };
                 arm.extend(
@@ -562,11 +560,8 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
     } else {
         quote! { let out = self; }
     };
-    let flat_binding = if uses_flat {
-        quote! {}
-    } else {
-        quote! { let _ = flat; }
-    };
+    let uses_flat = op.records.as_ref().is_some_and(|r| r.also_flat);
+    let flat_binding = (!uses_flat).then(|| quote! { let _ = flat; });
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Default)]
