@@ -240,11 +240,7 @@ pub fn endpoints_markdown(spec: &Spec) -> String {
         if !op.request.is_empty() {
             body.push_str("| Field | Wire name | Source | Kind | Required | Code |\n|---|---|---|---|:--:|:--:|\n");
             for f in &op.request {
-                let code = f
-                    .code
-                    .as_ref()
-                    .or_else(|| e.kinds.get(f.kind.get_ref()).map(|k| &k.code))
-                    .map_or("", |c| c.get_ref().as_str());
+                let code = super::field_code(spec, f);
                 let list = f.list.as_ref().map_or(String::new(), |l| {
                     format!(
                         " (list of ≤ {}, `{}`-separated, {})",

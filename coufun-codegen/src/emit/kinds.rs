@@ -108,15 +108,14 @@ fn checked_input(ty: &Ident) -> TokenStream {
 
 /// `From` impls that let builder setters take the type itself or text.
 fn text_inputs(ty: &Ident) -> TokenStream {
-    let checked = checked_input(ty);
+    let (checked, text) = (checked_input(ty), [quote! { &str }, quote! { String }]);
     quote! {
         #checked
-        impl From<&str> for FieldInput<#ty> {
-            fn from(text: &str) -> Self { FieldInput::raw(text) }
-        }
-        impl From<String> for FieldInput<#ty> {
-            fn from(text: String) -> Self { FieldInput::raw(text) }
-        }
+        #(
+            impl From<#text> for FieldInput<#ty> {
+                fn from(text: #text) -> Self { FieldInput::raw(text) }
+            }
+        )*
     }
 }
 
@@ -258,19 +257,16 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
     };
     let inputs = text_inputs(ty);
     let reported = if kind.rule == Rule::Token {
+        let text = [quote! { &str }, quote! { String }];
         quote! {
-            /// [`Self::reported`]: the value as a server (or a test) gives it.
-            impl From<&str> for #ty {
-                fn from(text: &str) -> Self {
-                    Self::reported(text)
+            #(
+                /// [`Self::reported`]: the value as a server (or a test) gives it.
+                impl From<#text> for #ty {
+                    fn from(text: #text) -> Self {
+                        Self::reported(text)
+                    }
                 }
-            }
-            /// [`Self::reported`]: the value as a server (or a test) gives it.
-            impl From<String> for #ty {
-                fn from(text: String) -> Self {
-                    Self::reported(text)
-                }
-            }
+            )*
         }
     } else {
         quote! {}

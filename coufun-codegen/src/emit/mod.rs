@@ -15,7 +15,7 @@ pub mod result_code;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote};
 
-use crate::model::Operation;
+use crate::model::{Operation, RequestField};
 
 /// `#[doc = "…"]` lines for `text`, one attribute per line of text.
 pub fn doc_lines(text: &str) -> TokenStream {
@@ -59,6 +59,15 @@ pub fn method_names(op: &Operation) -> Vec<String> {
 /// `AnyRequest` / `AnyResponse` variant, e.g. `CouponSend`.
 pub fn op_ident(op: &Operation) -> Ident {
     ident(&requests::pascal(op.name()))
+}
+
+/// The code a broken rule of request field `f` answers: the field's own, else
+/// its kind's (empty when the kind is unknown, which the validator refuses).
+pub fn field_code<'s>(spec: &'s crate::Spec, f: &'s RequestField) -> &'s str {
+    f.code
+        .as_ref()
+        .or_else(|| spec.endpoints.kinds.get(f.kind.get_ref()).map(|k| &k.code))
+        .map_or("", |c| c.get_ref().as_str())
 }
 
 /// `generated/mod.rs`: declares each generated module.

@@ -336,13 +336,7 @@ fn operation_entry(spec: &Spec, op: &Operation) -> TokenStream {
 fn request_field(spec: &Spec, op: &Operation, f: &RequestField) -> TokenStream {
     let kind_key = f.kind.get_ref();
     let kind = spec.endpoints.kinds.get(kind_key);
-    let code = f
-        .code
-        .as_ref()
-        .map(|c| c.get_ref().as_str())
-        .or_else(|| kind.map(|k| k.code.get_ref().as_str()))
-        .unwrap_or_default();
-    let code = code_variant(spec, code);
+    let code = code_variant(spec, super::field_code(spec, f));
     let doc = kind.map_or("", |k| k.doc.as_str());
     let (name, wire, required) = (f.name(), f.wire.get_ref(), f.required);
     let request = request_type(op);

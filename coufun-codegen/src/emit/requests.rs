@@ -90,10 +90,7 @@ fn fields<'a>(spec: &'a Spec, op: &'a Operation) -> Vec<Field<'a>> {
         .filter_map(|f| {
             let kind_key = f.kind.get_ref().as_str();
             let kind = spec.endpoints.kinds.get(kind_key)?;
-            let code = f
-                .code
-                .as_ref()
-                .map_or(kind.code.get_ref().as_str(), |c| c.get_ref().as_str());
+            let code = super::field_code(spec, f);
             let pascal = pascal(f.name());
             Some(Field {
                 spec: f,
