@@ -11,7 +11,7 @@ use super::requests::request_type;
 use super::responses::response_type;
 use super::{doc_lines, ident, option};
 use crate::Spec;
-use crate::model::{AnswerRole, Operation, RequestField, RequestRole, ResponseField};
+use crate::model::{AnswerRole, Operation, RequestField, RequestRole};
 
 /// The whole `issuing.rs` generated module.
 pub fn emit(spec: &Spec) -> TokenStream {
@@ -72,23 +72,27 @@ pub fn emit_operation(op: &Operation) -> TokenStream {
         role_says(goods, "the goods are", "the request names no goods"),
     ));
 
-    let text = |f: Option<&ResponseField>| match f {
-        Some(f) => {
-            let n = ident(f.name.get_ref());
-            quote! { self.#n.as_ref().map(::core::convert::AsRef::<str>::as_ref) }
-        }
-        None => quote! { None },
-    };
-    let order_id = text(op.answer_role(AnswerRole::OrderId));
-    let echoed_key = text(op.answer_role(AnswerRole::EchoIdempotencyKey));
-    let echoed_goods = text(op.answer_role(AnswerRole::EchoGoods));
-    let stated = match op.answer_role(AnswerRole::StatedCount) {
-        Some(f) => {
-            let n = ident(f.name.get_ref());
-            quote! { self.#n }
-        }
-        None => quote! { None },
-    };
+    // The answer's roles, in the doc's order: what each is called, and the
+    // method reading it (a stated count is a number, the others text).
+    use AnswerRole::{EchoGoods, EchoIdempotencyKey, OrderId, StatedCount};
+    let roles = [
+        (OrderId, "the order id is", "no order id"),
+        (StatedCount, "the stated count is", "no stated count"),
+        (EchoIdempotencyKey, "the echoed key is", "no echoed key"),
+        (EchoGoods, "the echoed goods are", "no echoed goods"),
+    ];
+    let [order_id, stated, echoed_key, echoed_goods] =
+        roles.map(|(role, ..)| match op.answer_role(role) {
+            Some(f) if role == StatedCount => {
+                let n = ident(f.name.get_ref());
+                quote! { self.#n }
+            }
+            Some(f) => {
+                let n = ident(f.name.get_ref());
+                quote! { self.#n.as_ref().map(::core::convert::AsRef::<str>::as_ref) }
+            }
+            None => quote! { None },
+        });
     let numbers = match op.issued_coupons() {
         Some((records, Some(number))) => {
             let (list, n) = (ident(records.name.get_ref()), ident(number.name.get_ref()));
@@ -101,28 +105,11 @@ pub fn emit_operation(op: &Operation) -> TokenStream {
         }
         _ => quote! { Vec::new() },
     };
+    let says = roles.map(|(role, some, none)| answer_says(op, role, some, none));
     let response_doc = doc_lines(&format!(
-        "`{}`: {}; {}; {}; {}; {}.",
+        "`{}`: {}; {}.",
         op.name(),
-        answer_says(op, AnswerRole::OrderId, "the order id is", "no order id"),
-        answer_says(
-            op,
-            AnswerRole::StatedCount,
-            "the stated count is",
-            "no stated count"
-        ),
-        answer_says(
-            op,
-            AnswerRole::EchoIdempotencyKey,
-            "the echoed key is",
-            "no echoed key"
-        ),
-        answer_says(
-            op,
-            AnswerRole::EchoGoods,
-            "the echoed goods are",
-            "no echoed goods"
-        ),
+        says.join("; "),
         match op.issued_coupons() {
             Some((records, Some(number))) => format!(
                 "the coupon numbers are `{}` of each `{}`",
