@@ -12,7 +12,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::Spec;
-use crate::emit::option;
+use crate::emit::{number, option};
 use crate::model::{Kind, Rule};
 
 /// A literal that passed its kind's check.
@@ -34,14 +34,13 @@ pub struct LiteralError(pub String);
 /// The kind `key` of `spec` as the literal macros check it, or `None` when its
 /// rule has no literal macro (count, date, token, enum).
 pub fn literal_kind<'a>(spec: &'a Spec, key: &'a str, kind: &'a Kind) -> Option<LiteralKind<'a>> {
-    let limit = |v: &Option<toml::Spanned<u32>>| v.as_ref().map_or(0, |v| *v.get_ref());
     let rule = match kind.rule {
         Rule::Text => LiteralRule::Text {
-            min_bytes: limit(&kind.min_bytes),
-            max_bytes: limit(&kind.max_bytes),
+            min_bytes: number(&kind.min_bytes),
+            max_bytes: number(&kind.max_bytes),
         },
         Rule::Digits => LiteralRule::Digits {
-            max_len: limit(&kind.max_len),
+            max_len: number(&kind.max_len),
         },
         Rule::Mobile => LiteralRule::Mobile {
             prefixes: Cow::Owned(

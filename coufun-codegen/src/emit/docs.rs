@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use super::number;
 use crate::Spec;
 
 /// `docs/result-codes.md`.
@@ -160,20 +161,11 @@ pub fn endpoints_markdown(spec: &Spec) -> String {
     body.push_str("## Field kinds\n\n| Kind | Rust type | Rule | Limit | Code | Limit source |\n|---|---|---|---|:--:|---|\n");
     for (key, k) in &e.kinds {
         let limit = match k.rule {
-            Rule::Text => format!(
-                "{}..={} bytes",
-                k.min_bytes.as_ref().map_or(0, |v| *v.get_ref()),
-                k.max_bytes.as_ref().map_or(0, |v| *v.get_ref())
-            ),
-            Rule::Digits | Rule::Token => {
-                format!(
-                    "≤ {} characters",
-                    k.max_len.as_ref().map_or(0, |v| *v.get_ref())
-                )
-            }
+            Rule::Text => format!("{}..={} bytes", number(&k.min_bytes), number(&k.max_bytes)),
+            Rule::Digits | Rule::Token => format!("≤ {} characters", number(&k.max_len)),
             Rule::Count => format!(
                 "{}..={}",
-                k.min.as_ref().map_or(0, |v| *v.get_ref()),
+                number(&k.min),
                 k.max.as_ref().map_or(u64::MAX, |v| *v.get_ref())
             ),
             Rule::Mobile => k

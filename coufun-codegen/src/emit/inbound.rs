@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 
 use super::requests::pascal;
 use super::responses::scalar;
-use super::{doc_lines, ident, method_names};
+use super::{doc_lines, ident, method_names, number};
 use crate::Spec;
 use crate::model::{AnswerCode, InboundAnswer, Kind, Operation, RequestField, Rule, Source};
 
@@ -149,9 +149,7 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
     let specs = fields.iter().map(|f| {
         let name = f.name.to_string();
         let wire = f.spec.wire.get_ref();
-        let max = Literal::usize_unsuffixed(
-            f.spec.max_bytes.as_ref().map_or(0, |m| *m.get_ref()) as usize
-        );
+        let max = Literal::usize_unsuffixed(number(&f.spec.max_bytes) as usize);
         let required = f.spec.required;
         let secret = f.secret;
         let type_word = &f.type_word;

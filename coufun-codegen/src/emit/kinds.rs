@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
-use super::{doc_lines, ident, option};
+use super::{doc_lines, ident, number, option};
 use crate::Spec;
 use crate::model::{Kind, Rule};
 
@@ -93,10 +93,6 @@ pub fn emit_kind(spec: &Spec, key: &str, kind: &Kind) -> TokenStream {
     }
 }
 
-fn u32_lit(v: Option<&toml::Spanned<u32>>) -> Literal {
-    Literal::u32_unsuffixed(v.map_or(0, |v| *v.get_ref()))
-}
-
 /// The `From` impl that lets builder setters take the checked value itself.
 fn checked_input(ty: &Ident) -> TokenStream {
     quote! {
@@ -120,8 +116,8 @@ fn text_inputs(ty: &Ident) -> TokenStream {
 }
 
 fn emit_text(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
-    let min = u32_lit(kind.min_bytes.as_ref());
-    let max = u32_lit(kind.max_bytes.as_ref());
+    let min = Literal::u32_unsuffixed(number(&kind.min_bytes));
+    let max = Literal::u32_unsuffixed(number(&kind.max_bytes));
     let inputs = text_inputs(ty);
     let text_impls = text_impls(ty, "mask_secret", true);
     let field_kind = field_kind(ty, kind.rule);
@@ -174,7 +170,7 @@ fn emit_text(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
 
 fn emit_phone(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
     let (limits, check) = if kind.rule == Rule::Digits {
-        let max = u32_lit(kind.max_len.as_ref());
+        let max = Literal::u32_unsuffixed(number(&kind.max_len));
         (
             quote! {
                 /// Most digits allowed (after removing `-` and ` `).
@@ -238,7 +234,7 @@ fn emit_phone(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
 
 fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
     let (limits, check, ord) = if kind.rule == Rule::Token {
-        let max = u32_lit(kind.max_len.as_ref());
+        let max = Literal::u32_unsuffixed(number(&kind.max_len));
         (
             quote! {
                 /// Most characters allowed.
@@ -351,7 +347,7 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
 }
 
 fn emit_count(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
-    let min = Literal::u64_unsuffixed(kind.min.as_ref().map_or(0, |v| *v.get_ref()));
+    let min = Literal::u64_unsuffixed(number(&kind.min));
     let max = option(
         kind.max
             .as_ref()

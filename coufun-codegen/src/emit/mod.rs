@@ -61,6 +61,12 @@ pub fn op_ident(op: &Operation) -> Ident {
     ident(&requests::pascal(op.name()))
 }
 
+/// A spec number that may be absent: its value, or zero (the validator has
+/// required each one a rule reads).
+pub fn number<T: Copy + Default>(value: &Option<toml::Spanned<T>>) -> T {
+    value.as_ref().map_or_else(T::default, |v| *v.get_ref())
+}
+
 /// The code a broken rule of request field `f` answers: the field's own, else
 /// its kind's (empty when the kind is unknown, which the validator refuses).
 pub fn field_code<'s>(spec: &'s crate::Spec, f: &'s RequestField) -> &'s str {

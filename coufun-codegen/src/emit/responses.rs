@@ -14,7 +14,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::requests::pascal;
-use super::{doc_lines, ident, option};
+use super::{doc_lines, ident, number, option};
 use crate::Spec;
 use crate::model::{Kind, Operation, ResponseField, Rule};
 use crate::validate::SCALAR_TYPES;
@@ -211,7 +211,7 @@ fn emit_token(kind: &Kind) -> TokenStream {
     let ty = ident(kind.type_name.get_ref());
     let expected = format!(
         "an identifier (ASCII letters, digits, '-' and '_', at most {})",
-        kind.max_len.as_ref().map_or(0, |n| *n.get_ref())
+        number(&kind.max_len)
     );
     quote! {
         impl FieldValue for #ty {
