@@ -327,9 +327,9 @@ fn answer_field_spec(spec: &Spec, f: &ResponseField) -> TokenStream {
 
 /// What one struct's fields emit.
 struct Fields {
-    decls: Vec<TokenStream>,
-    decode_arms: Vec<TokenStream>,
-    encodes: Vec<TokenStream>,
+    decls: TokenStream,
+    decode_arms: TokenStream,
+    encodes: TokenStream,
     /// `FIELD_SPECS`, one const per field, `fields()` and `unread()`.
     items: TokenStream,
 }
@@ -356,79 +356,80 @@ fn decode_arm(f: &ResponseField, i: usize, setup: TokenStream, target: TokenStre
 /// Declarations, decoder arms (assigning into `out`), encoder calls and view
 /// items of `fields`, the fields of the struct `owner` (for docs).
 fn fields(spec: &Spec, fields: &[ResponseField], owner: &str) -> Fields {
-    let label = |s: &crate::model::Source| super::source_label(spec, s);
-    let mut out = Fields {
-        decls: Vec::new(),
-        decode_arms: Vec::new(),
-        encodes: Vec::new(),
-        items: TokenStream::new(),
-    };
-    let mut specs = Vec::new();
-    let mut consts = Vec::new();
-    let mut views = Vec::new();
-    for (i, f) in fields.iter().enumerate() {
-        let index = bit(i);
-        let at = Literal::usize_unsuffixed(i);
-        let name = ident(f.name.get_ref());
-        let wire = f.wire.get_ref();
-        let [ty, _, value] = typed(spec, f.type_name.get_ref());
+    let name: Vec<Ident> = fields.iter().map(|f| ident(f.name.get_ref())).collect();
+    let wire: Vec<&String> = fields.iter().map(|f| f.wire.get_ref()).collect();
+    let index: Vec<Literal> = (0..fields.len()).map(bit).collect();
+    let konst: Vec<Ident> = fields
+        .iter()
+        .map(|f| ident(&f.name.get_ref().to_uppercase()))
+        .collect();
+    let (types, views): (Vec<_>, Vec<_>) = fields
+        .iter()
+        .map(|f| {
+            let [ty, _, view] = typed(spec, f.type_name.get_ref());
+            (ty, view)
+        })
+        .unzip();
+    let docs = fields.iter().map(|f| {
         let length = f
             .max_bytes
             .map_or(String::new(), |n| format!(", at most {n} bytes"));
         let secret = if is_secret(spec, f) { "; a secret" } else { "" };
-        let doc = format!(
-            " `<{wire}>`, {}{length} (source: {}){secret}; `None` when absent or empty \
+        format!(
+            " `<{}>`, {}{length} (source: {}){secret}; `None` when absent or empty \
              (`absent` tells which).",
+            f.wire.get_ref(),
             f.type_name.get_ref(),
-            label(f.source.get_ref())
-        );
-        out.decls
-            .push(quote! { #[doc = #doc] pub #name: Option<#ty>, });
-        out.decode_arms
-            .push(decode_arm(f, i, quote! {}, quote! { out }));
-        out.encodes.push(quote! {
-            if self.#name.is_some() || !self.absent.contains(#index) {
-                writer.field(#wire, self.#name.as_ref());
-            }
-        });
-        specs.push(answer_field_spec(spec, f));
-        let konst = ident(&f.name.get_ref().to_uppercase());
-        let const_doc = format!(
-            " The spec's entry of `{owner}::{}` (`<{wire}>`).",
-            f.name.get_ref()
-        );
-        consts.push(quote! {
-            #[doc = #const_doc]
-            pub const #konst: &'static AnswerFieldSpec = &Self::FIELD_SPECS[#at];
-        });
-        views.push(quote! {
-            FieldView::new(
-                Self::#konst,
-                match &self.#name {
-                    Some(v) => #value,
-                    None => ViewValue::missing(self.absent.contains(#index)),
-                },
-            )
-        });
-    }
+            super::source_label(spec, f.source.get_ref())
+        )
+    });
+    let const_docs = fields.iter().map(|f| {
+        let (name, wire) = (f.name.get_ref(), f.wire.get_ref());
+        format!(" The spec's entry of `{owner}::{name}` (`<{wire}>`).")
+    });
+    let at = (0..fields.len()).map(Literal::usize_unsuffixed);
+    let specs = fields.iter().map(|f| answer_field_spec(spec, f));
     let count = bit(fields.len());
-    out.items = quote! {
-        /// The spec's entries of the fields, in spec order.
-        pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[ #( #specs ),* ];
-        #( #consts )*
+    Fields {
+        decls: quote! { #( #[doc = #docs] pub #name: Option<#types>, )* },
+        decode_arms: (fields.iter().enumerate())
+            .map(|(i, f)| decode_arm(f, i, quote! {}, quote! { out }))
+            .collect(),
+        encodes: quote! {
+            #(
+                if self.#name.is_some() || !self.absent.contains(#index) {
+                    writer.field(#wire, self.#name.as_ref());
+                }
+            )*
+        },
+        items: quote! {
+            /// The spec's entries of the fields, in spec order.
+            pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[ #( #specs ),* ];
+            #(
+                #[doc = #const_docs]
+                pub const #konst: &'static AnswerFieldSpec = &Self::FIELD_SPECS[#at];
+            )*
 
-        /// Every field, in spec order, as a view (absent ones too).
-        pub fn fields(&self) -> Vec<FieldView<'_>> {
-            Vec::from([ #( #views ),* ])
-        }
+            /// Every field, in spec order, as a view (absent ones too).
+            pub fn fields(&self) -> Vec<FieldView<'_>> {
+                Vec::from([ #(
+                    FieldView::new(
+                        Self::#konst,
+                        match &self.#name {
+                            Some(v) => #views,
+                            None => ViewValue::missing(self.absent.contains(#index)),
+                        },
+                    )
+                ),* ])
+            }
 
-        /// Where decoding starts: every field `None` and every element
-        /// marked absent until it is read.
-        pub fn unread() -> Self {
-            Self { absent: AbsentElements::first(#count), ..Self::default() }
-        }
-    };
-    out
+            /// Where decoding starts: every field `None` and every element
+            /// marked absent until it is read.
+            pub fn unread() -> Self {
+                Self { absent: AbsentElements::first(#count), ..Self::default() }
+            }
+        },
+    }
 }
 
 const ABSENT_DOC: &str = " Which elements the server left out (their fields read `None`); a \
@@ -506,7 +507,7 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
                     #item_doc
                     #[derive(Debug, Clone, PartialEq, Eq, Default)]
                     pub struct #item {
-                        #( #item_decls )*
+                        #item_decls
                         #[doc = #ABSENT_DOC]
                         pub absent: AbsentElements,
                     }
@@ -519,7 +520,7 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
                             let mut out = Self::unread();
                             while let Some(name) = cursor.next_child()? {
                                 match name {
-                                    #( #item_arms )*
+                                    #item_arms
                                     _ => cursor.skip()?,
                                 }
                             }
@@ -535,7 +536,7 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
 
                         /// Writes its fields, without the record element around them.
                         pub fn encode_fields(&self, writer: &mut XmlWriter) {
-                            #( #item_encodes )*
+                            #item_encodes
                         }
                     }
                 },
@@ -555,7 +556,7 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
             quote! { Vec::new() },
         ),
     };
-    let out_binding = if decode_arms.is_empty() && op.records.is_none() {
+    let out_binding = if op.response.is_empty() && op.records.is_none() {
         quote! { let _ = self; }
     } else {
         quote! { let out = self; }
@@ -566,7 +567,7 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Default)]
         pub struct #ty {
-            #( #decls )*
+            #decls
             #record_decl
             #[doc = #ABSENT_DOC]
             pub absent: AbsentElements,
@@ -590,7 +591,7 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
                 #out_binding
                 #flat_binding
                 match name {
-                    #( #decode_arms )*
+                    #decode_arms
                     #record_arm
                     _ => return Ok(false),
                 }
@@ -598,7 +599,7 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
             }
 
             fn encode_children(&self, writer: &mut XmlWriter) {
-                #( #encodes )*
+                #encodes
                 #record_encode
             }
 
