@@ -254,11 +254,15 @@ impl<'a> Op<'a> {
         ));
         let struct_fields = self.fields.iter().map(|f| {
             let (n, ty) = (&f.name, &f.ty);
-            match (f.is_list(), f.spec.required) {
-                (true, true) => quote! { #n: Vec<#ty>, },
-                (true, false) => quote! { #n: Option<Vec<#ty>>, },
-                (false, true) => quote! { #n: #ty, },
-                (false, false) => quote! { #n: Option<#ty>, },
+            let held = if f.is_list() {
+                quote! { Vec<#ty> }
+            } else {
+                quote! { #ty }
+            };
+            if f.spec.required {
+                quote! { #n: #held, }
+            } else {
+                quote! { #n: Option<#held>, }
             }
         });
         quote! {
@@ -372,11 +376,7 @@ impl<'a> Op<'a> {
     fn wire_parser_fn(&self) -> TokenStream {
         let input = &self.input;
         // a request without fields reads neither its parameters nor its input
-        let no_fields_used = if self.fields.is_empty() {
-            quote! { let _ = params; }
-        } else {
-            quote! {}
-        };
+        let no_fields_used = self.fields.is_empty().then(|| quote! { let _ = params; });
         let from_wire_fields = self.fields.iter().map(|f| {
             let (n, w) = (&f.name, f.wire);
             match &f.spec.list {
@@ -406,11 +406,7 @@ impl<'a> Op<'a> {
     /// rules across fields, then the request assembled when nothing was broken.
     fn resolve_fn(&self) -> TokenStream {
         let input = &self.input;
-        let no_fields_used_input = if self.fields.is_empty() {
-            quote! { let _ = input; }
-        } else {
-            quote! {}
-        };
+        let no_fields_used_input = self.fields.is_empty().then(|| quote! { let _ = input; });
         let given = self
             .op
             .checks
