@@ -16,13 +16,7 @@ use crate::model::{AnswerCode, InboundAnswer, Kind, Operation, RequestField, Rul
 
 /// How generated docs cite a source: `exchange manual v1.6 §4 row 1`.
 pub fn cite(spec: &Spec, source: &Source) -> String {
-    let place = source.place();
-    let label = super::source_label(spec, source);
-    if place.is_empty() {
-        label
-    } else {
-        format!("{label} {place}")
-    }
+    super::with_place(super::source_label(spec, source), source)
 }
 
 /// The Rust type of an inbound operation's request type, e.g. `ExchangeNotice`.

@@ -34,6 +34,15 @@ pub fn source_label(spec: &crate::Spec, source: &crate::model::Source) -> String
     }
 }
 
+/// `label` followed by the source's place in its document, if it names one:
+/// how generated docs cite a source (`exchange manual v1.6 §4 row 1`).
+pub fn with_place(label: String, source: &crate::model::Source) -> String {
+    match source.place() {
+        place if place.is_empty() => label,
+        place => format!("{label} {place}"),
+    }
+}
+
 /// An identifier from a name the validator has already checked.
 pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
