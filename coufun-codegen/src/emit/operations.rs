@@ -65,18 +65,16 @@ fn any_request_and_response(spec: &Spec) -> TokenStream {
         .iter()
         .map(|op| doc_lines(&format!("The answer to `{}`.", op.name())));
     // The body of a method that hands the call to the variant's own type.
-    let each = |any: TokenStream, call: TokenStream| {
+    let each = |any: &str, call: TokenStream| {
+        let any = ident(any);
         quote! { match self { #( #any::#v(r) => #call, )* } }
     };
-    let request_params = each(quote! { AnyRequest }, quote! { r.wire_params() });
-    let request_key = each(quote! { AnyRequest }, quote! { r.idempotency_key() });
-    let xml = each(quote! { AnyResponse }, quote! { r.to_xml(charset) });
-    let fields = each(
-        quote! { AnyResponse },
-        quote! { crate::view::AnswerView::fields(r) },
-    );
+    let request_params = each("AnyRequest", quote! { r.wire_params() });
+    let request_key = each("AnyRequest", quote! { r.idempotency_key() });
+    let xml = each("AnyResponse", quote! { r.to_xml(charset) });
+    let fields = each("AnyResponse", quote! { crate::view::AnswerView::fields(r) });
     let records = each(
-        quote! { AnyResponse },
+        "AnyResponse",
         quote! { crate::view::AnswerView::records(r) },
     );
     quote! {

@@ -425,11 +425,10 @@ impl<'a> Op<'a> {
             match (&f.spec.list, f.spec.required) {
                 (Some(_), required) => {
                     let c = &f.list_const;
-                    if required {
-                        quote! { let #n = check.list(#at, &Self::#c, true, input.#n); }
-                    } else {
-                        quote! { let #n = check.list(#at, &Self::#c, false, input.#n).map(|v| (!v.is_empty()).then_some(v)); }
-                    }
+                    // an optional list given empty is not given
+                    let empty =
+                        (!required).then(|| quote! { .map(|v| (!v.is_empty()).then_some(v)) });
+                    quote! { let #n = check.list(#at, &Self::#c, #required, input.#n) #empty; }
                 }
                 (None, true) => quote! { let #n = check.required(#at, input.#n); },
                 (None, false) => quote! { let #n = check.optional(#at, input.#n); },
