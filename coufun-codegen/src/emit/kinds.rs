@@ -252,31 +252,27 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
         )
     };
     let inputs = text_inputs(ty);
-    let reported = if kind.rule == Rule::Token {
-        let text = [quote! { &str }, quote! { String }];
+    let texts = [quote! { &str }, quote! { String }];
+    let reported = (kind.rule == Rule::Token).then(|| {
         quote! {
             #(
                 /// [`Self::reported`]: the value as a server (or a test) gives it.
-                impl From<#text> for #ty {
-                    fn from(text: #text) -> Self {
+                impl From<#texts> for #ty {
+                    fn from(text: #texts) -> Self {
                         Self::reported(text)
                     }
                 }
             )*
         }
-    } else {
-        quote! {}
-    };
-    let secrecy = if kind.secret {
+    });
+    let secrecy = kind.secret.then(|| {
         quote! {
             ///
             /// A secret (the spec's mark): `Debug` and `Display` mask it
             /// (`***` and its last four characters); read it with `as_str` or
             /// `AsRef<str>`.
         }
-    } else {
-        quote! {}
-    };
+    });
     let text_impls = text_impls(ty, "mask_secret", true);
     let field_kind = field_kind(ty, kind.rule);
     quote! {

@@ -513,15 +513,11 @@ impl<'a> Op<'a> {
     fn builder_struct(&self) -> TokenStream {
         let (request, builder) = (&self.request, &self.builder);
         let required = self.required();
-        let generics_decl = if required.is_empty() {
-            quote! {}
-        } else {
-            let defaults = required.iter().map(|f| {
-                let (s, m) = (&f.state, &f.marker);
-                quote! { #s = missing::#m }
-            });
-            quote! { < #( #defaults ),* > }
-        };
+        let defaults = required.iter().map(|f| {
+            let (s, m) = (&f.state, &f.marker);
+            quote! { #s = missing::#m }
+        });
+        let generics_decl = (!required.is_empty()).then(|| quote! { < #( #defaults ),* > });
         let builder_fields = self.fields.iter().map(|f| {
             let (n, s, set) = (&f.name, &f.state, set_type(f));
             if f.spec.required {
@@ -595,14 +591,10 @@ impl<'a> Op<'a> {
 
     /// The builder's type parameters, one per required field: `<GoodsIdState, ..>`,
     /// nothing when no field is required.
-    fn generics(&self) -> TokenStream {
+    fn generics(&self) -> Option<TokenStream> {
         let required = self.required();
         let states = required.iter().map(|f| &f.state);
-        if required.is_empty() {
-            quote! {}
-        } else {
-            quote! { < #( #states ),* > }
-        }
+        (!required.is_empty()).then(|| quote! { < #( #states ),* > })
     }
 
     /// The `impl` holding the optional fields' setters, callable in any state
@@ -645,11 +637,7 @@ impl<'a> Op<'a> {
                 quote! { #s: missing::#given<#set>, }
             })
             .collect();
-        let where_clause = if bounds.is_empty() {
-            quote! {}
-        } else {
-            quote! { where #( #bounds )* }
-        };
+        let where_clause = (!bounds.is_empty()).then(|| quote! { where #( #bounds )* });
         let build_inputs = self.fields.iter().map(|f| {
             let n = &f.name;
             if f.spec.required {

@@ -105,11 +105,8 @@ pub fn emit(spec: &Spec) -> TokenStream {
         .chain(answer_kinds(spec, Rule::Token))
         .map(|(_, kind)| ident(kind.type_name.get_ref()))
         .collect();
-    let kinds_import = if kind_types.is_empty() {
-        quote! {}
-    } else {
-        quote! { use super::kinds::{ #( #kind_types ),* }; }
-    };
+    let kinds_import =
+        (!kind_types.is_empty()).then(|| quote! { use super::kinds::{ #( #kind_types ),* }; });
     let enums = answer_kinds(spec, Rule::Enum).map(|(_, kind)| emit_enum(kind));
     let tokens = answer_kinds(spec, Rule::Token).map(|(_, kind)| emit_token(kind));
     let ops = e.operations.iter().map(|op| emit_operation(spec, op));
