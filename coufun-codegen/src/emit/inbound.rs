@@ -479,7 +479,8 @@ fn answer_codes(spec: &Spec, ty: &Ident, codes: &[AnswerCode]) -> TokenStream {
     let wire: Vec<&String> = codes.iter().map(|c| c.code.get_ref()).collect();
     let stops = codes.iter().map(|c| c.stops_retry);
     // The document's texts of each code: (method, its doc, the text).
-    let texts: [(&str, &str, fn(&AnswerCode) -> &String); 4] = [
+    type Text = fn(&AnswerCode) -> &String;
+    let texts: [(&str, &str, Text); 4] = [
         (
             "message_ko",
             "The document's message, in Korean; `None` for an unknown code.",
