@@ -1,5 +1,7 @@
 //! Emitters: each turns the validated spec into the tokens (or text) of one
-//! generated file. Shared helpers for doc attributes and identifiers live here.
+//! generated file. Shared helpers live here: doc attributes, identifiers,
+//! source citations, optional values and what several emitters read of an
+//! operation or a field the same way.
 
 pub mod client;
 pub mod docs;

@@ -567,16 +567,15 @@ impl<'a> Op<'a> {
             };
             let m = &f.marker;
             let (before, after) = (states(quote! { missing::#m }), states(set_type(f)));
+            let ([sig, bounds, v], doc) = (setter(f, quote! { self }), f.doc());
             let moves = self.fields.iter().map(|o| {
                 let n = &o.name;
                 if o.name == f.name {
-                    let v = setter_value(f);
                     quote! { #n: #v, }
                 } else {
                     quote! { #n: self.#n, }
                 }
             });
-            let ((sig, bounds), doc) = (setter_sig(f, quote! { self }), f.doc());
             quote! {
                 impl< #( #others ),* > #builder< #( #before ),* > {
                     #doc
@@ -602,12 +601,7 @@ impl<'a> Op<'a> {
     fn optional_setters(&self) -> TokenStream {
         let (builder, generics) = (&self.builder, self.generics());
         let setters = self.fields.iter().filter(|f| !f.spec.required).map(|f| {
-            let (n, (sig, bounds), doc, v) = (
-                &f.name,
-                setter_sig(f, quote! { mut self }),
-                f.doc(),
-                setter_value(f),
-            );
+            let (n, [sig, bounds, v], doc) = (&f.name, setter(f, quote! { mut self }), f.doc());
             quote! {
                 #doc
                 pub fn #sig -> Self #bounds {
@@ -845,27 +839,21 @@ fn set_type(f: &Field) -> TokenStream {
     }
 }
 
-/// A setter's name, parameters and `where` bounds (a list takes any iterator).
-fn setter_sig(f: &Field, receiver: TokenStream) -> (TokenStream, TokenStream) {
+/// A setter's name, parameters and `where` bounds (a list takes any iterator),
+/// and the value it stores, from its parameter.
+fn setter(f: &Field, receiver: TokenStream) -> [TokenStream; 3] {
     let (n, ty) = (&f.name, &f.ty);
     if f.is_list() {
-        (
+        [
             quote! { #n<I>(#receiver, values: I) },
             quote! { where I: IntoIterator, I::Item: Into<FieldInput<#ty>> },
-        )
+            quote! { values.into_iter().map(Into::into).collect() },
+        ]
     } else {
-        (
+        [
             quote! { #n(#receiver, value: impl Into<FieldInput<#ty>>) },
             quote! {},
-        )
-    }
-}
-
-/// The value a setter stores, from its parameter.
-fn setter_value(f: &Field) -> TokenStream {
-    if f.is_list() {
-        quote! { values.into_iter().map(Into::into).collect() }
-    } else {
-        quote! { value.into() }
+            quote! { value.into() },
+        ]
     }
 }
