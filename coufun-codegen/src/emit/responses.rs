@@ -63,23 +63,16 @@ pub fn emit(spec: &Spec) -> TokenStream {
     let poc_max = Literal::u32_unsuffixed(*e.client.poc_id.max_bytes.get_ref());
     let poc_secret = e.client.poc_id.secret;
     let test_url = e.test_server.url.get_ref();
-    let (answer_charset, charset_doc) = match &e.answer.charset {
-        Some(charset) => {
-            let name = charset.name.get_ref();
-            (
-                quote! { Some(#name) },
-                format!(
-                    " The charset every answer declares (source: {}): a declared charset \
-                     naming another encoding is drift from the spec.",
-                    label(charset.source.get_ref())
-                ),
-            )
-        }
-        None => (
-            quote! { None },
-            " The charset every answer declares: the spec names none.".to_owned(),
+    let answer_charset = option(e.answer.charset.as_ref().map(|c| c.name.get_ref()));
+    let charset_doc = match &e.answer.charset {
+        Some(charset) => format!(
+            " The charset every answer declares (source: {}): a declared charset \
+             naming another encoding is drift from the spec.",
+            label(charset.source.get_ref())
         ),
+        None => " The charset every answer declares: the spec names none.".to_owned(),
     };
+
     let code_doc = format!(
         " Element holding the two-digit result code, under every answer's root (source: {}).",
         label(e.answer.result_code.source.get_ref())
