@@ -12,6 +12,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::Spec;
+use crate::emit::{number, option};
 use crate::model::{Kind, Rule};
 
 /// A literal that passed its kind's check.
@@ -30,24 +31,16 @@ pub struct CheckedLiteral {
 #[error("{0}")]
 pub struct LiteralError(pub String);
 
-fn kind<'a>(spec: &'a Spec, key: &str) -> Result<&'a Kind, LiteralError> {
-    spec.endpoints
-        .kinds
-        .get(key)
-        .ok_or_else(|| LiteralError(format!("the spec has no kind `{key}`")))
-}
-
 /// The kind `key` of `spec` as the literal macros check it, or `None` when its
 /// rule has no literal macro (count, date, token, enum).
 pub fn literal_kind<'a>(spec: &'a Spec, key: &'a str, kind: &'a Kind) -> Option<LiteralKind<'a>> {
-    let limit = |v: &Option<toml::Spanned<u32>>| v.as_ref().map_or(0, |v| *v.get_ref());
     let rule = match kind.rule {
         Rule::Text => LiteralRule::Text {
-            min_bytes: limit(&kind.min_bytes),
-            max_bytes: limit(&kind.max_bytes),
+            min_bytes: number(&kind.min_bytes),
+            max_bytes: number(&kind.max_bytes),
         },
         Rule::Digits => LiteralRule::Digits {
-            max_len: limit(&kind.max_len),
+            max_len: number(&kind.max_len),
         },
         Rule::Mobile => LiteralRule::Mobile {
             prefixes: Cow::Owned(
@@ -91,7 +84,7 @@ pub fn check_literal(spec: &Spec, key: &str, text: &str) -> Result<CheckedLitera
     let Some(literal) = literal_kind(spec, key, found) else {
         return Err(LiteralError(format!(
             "kind `{key}` has rule `{:?}`, which has no literal macro",
-            kind(spec, key)?.rule
+            found.rule
         )));
     };
     literal
@@ -151,13 +144,10 @@ fn emit_kind(kind: &LiteralKind<'_>) -> TokenStream {
         // A rule coufun-rules gains later: the macros' crate fails to build, naming it.
         _ => quote! { compile_error!("coufun-codegen cannot emit this literal rule") },
     };
-    let list = match kind.list {
-        Some(ListLimit { max, code }) => {
-            let max = n(max);
-            quote! { Some(ListLimit { max: #max, code: #code }) }
-        }
-        None => quote! { None },
-    };
+    let list = option(kind.list.map(|ListLimit { max, code }| {
+        let max = n(max);
+        quote! { ListLimit { max: #max, code: #code } }
+    }));
     let name = format_ident!("{}", key.to_uppercase());
     let item_doc = format!(" Kind `{key}` (`{type_name}`): {doc}");
     quote! {

@@ -16,14 +16,13 @@ use crate::model::{Effect, Operation};
 pub fn emit(spec: &Spec) -> TokenStream {
     let ops = &spec.endpoints.operations;
     let catalog = ops.iter().find(|op| op.goods_catalog().is_some());
-    let async_methods = ops
-        .iter()
-        .map(|op| method(op, true))
-        .chain(catalog.map(|op| goods_info(op, true)));
-    let blocking_methods = ops
-        .iter()
-        .map(|op| method(op, false))
-        .chain(catalog.map(|op| goods_info(op, false)));
+    // one client's methods, async or blocking
+    let methods = |is_async| {
+        ops.iter()
+            .map(move |op| method(op, is_async))
+            .chain(catalog.map(move |op| goods_info(op, is_async)))
+    };
+    let (async_methods, blocking_methods) = (methods(true), methods(false));
     quote! {
         //! One method per operation on [`Client`] (feature `client`) and, with
         //! the `blocking` feature, on the blocking client.
@@ -90,12 +89,7 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
     let name = format_ident!("{}", op.name());
     let request = request_type(op);
     let response = format_ident!("{}", response_type(op));
-    let methods = op
-        .methods
-        .iter()
-        .map(|m| m.name())
-        .collect::<Vec<_>>()
-        .join(" or ");
+    let methods = super::method_names(op).join(" or ");
     let writes = op.effect == Effect::Write;
     let effect = match (writes, op.idempotency_key()) {
         (false, _) => "reads only: safe to repeat".to_owned(),

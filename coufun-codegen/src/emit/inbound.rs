@@ -9,19 +9,16 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::requests::pascal;
-use super::{doc_lines, ident};
+use super::responses::scalar;
+use super::{doc_lines, ident, method_names, number};
 use crate::Spec;
-use crate::model::{AnswerCode, InboundAnswer, Kind, Operation, RequestField, Rule, Source};
+use crate::model::{
+    AnswerCode, InboundAnswer, Kind, Method, Operation, RequestField, Rule, Source,
+};
 
 /// How generated docs cite a source: `exchange manual v1.6 §4 row 1`.
 pub fn cite(spec: &Spec, source: &Source) -> String {
-    let place = source.place();
-    let label = super::source_label(spec, source);
-    if place.is_empty() {
-        label
-    } else {
-        format!("{label} {place}")
-    }
+    super::with_place(super::source_label(spec, source), source)
 }
 
 /// The Rust type of an inbound operation's request type, e.g. `ExchangeNotice`.
@@ -61,19 +58,15 @@ fn fields<'a>(spec: &'a Spec, op: &'a Operation) -> Vec<Field<'a>> {
                         (quote! { #t }, quote! { kind::<#t> }, kind_key.to_owned())
                     }
                 }
-                (None, Some(t)) => {
-                    let word = t.get_ref().as_str();
-                    let (ty, reader) = match word {
-                        "int" => (quote! { i64 }, quote! { int }),
-                        "amount" => (quote! { i64 }, quote! { amount }),
-                        "date" => (quote! { CalendarDate }, quote! { date }),
-                        "timestamp" => (quote! { Timestamp }, quote! { timestamp }),
-                        "mobile" => (quote! { Phone }, quote! { mobile }),
-                        _ => (quote! { String }, quote! { text }),
+                // the form reader's method is named after the scalar type
+                (None, t) => {
+                    let word = t.as_ref().map_or("text", |t| t.get_ref().as_str());
+                    let (ty, reader) = match scalar(word) {
+                        Some((rust, ..)) => (rust, ident(word)),
+                        None => (ident("String"), ident("text")),
                     };
-                    (ty, reader, word.to_owned())
+                    (quote! { #ty }, quote! { #reader }, word.to_owned())
                 }
-                (None, None) => (quote! { String }, quote! { text }, "text".to_owned()),
             };
             Field {
                 spec: f,
@@ -127,11 +120,7 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
          [`Inbound::form_values`].",
         op.summary_en,
         op.summary_ko,
-        op.methods
-            .iter()
-            .map(|m| format!("{m:?}").to_uppercase())
-            .collect::<Vec<_>>()
-            .join(" or "),
+        method_names(op).join(" or "),
     ));
     let decls = fields.iter().map(|f| {
         let (n, t) = (&f.name, &f.ty);
@@ -156,9 +145,7 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
     let specs = fields.iter().map(|f| {
         let name = f.name.to_string();
         let wire = f.spec.wire.get_ref();
-        let max = Literal::usize_unsuffixed(
-            f.spec.max_bytes.as_ref().map_or(0, |m| *m.get_ref()) as usize
-        );
+        let max = Literal::usize_unsuffixed(number(&f.spec.max_bytes) as usize);
         let required = f.spec.required;
         let secret = f.secret;
         let type_word = &f.type_word;
@@ -177,11 +164,11 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
     let reads = fields.iter().enumerate().map(|(i, f)| {
         let (n, r) = (&f.name, &f.reader);
         let i = Literal::usize_unsuffixed(i);
-        if f.spec.required {
-            quote! { let #n = form.#r(#i).and_then(|v| form.required(#i, v)); }
-        } else {
-            quote! { let #n = form.#r(#i); }
-        }
+        let required = f
+            .spec
+            .required
+            .then(|| quote! { .and_then(|v| form.required(#i, v)) });
+        quote! { let #n = form.#r(#i) #required; }
     });
     let names: Vec<&Ident> = fields.iter().map(|f| &f.name).collect();
     let writes = fields.iter().map(|f| {
@@ -194,10 +181,10 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         }
     });
     let delivery = op.delivery.as_ref().map(|d| {
-        let method = op
-            .methods
-            .first()
-            .map_or("POST".to_owned(), |m| format!("{m:?}").to_uppercase());
+        let method = method_names(op)
+            .into_iter()
+            .next()
+            .unwrap_or(Method::Post.name());
         let content_type = d.content_type.get_ref();
         let charset = d.charset.get_ref();
         let secs = *d.retry_interval_seconds.get_ref();
@@ -219,32 +206,22 @@ pub fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
             };
         }
     });
-    let answer = op
-        .answer
-        .as_ref()
-        .map(|a| emit_answer(spec, op, a))
-        .unwrap_or_default();
+    let answer = op.answer.as_ref().map(|a| emit_answer(spec, op, a));
     // The required fields alone: what a sender must give; the optional ones
     // start empty, so a new optional field in the spec breaks no caller.
     let required_ty = format_ident!("{ty}Required");
     let required_doc = doc_lines(&format!(
         "The required fields of a [`{ty}`]; [`{ty}::new`] leaves the optional ones empty."
     ));
-    let required_decls = fields.iter().filter(|f| f.spec.required).map(|f| {
+    let (required, optional): (Vec<&Field>, Vec<&Field>) =
+        fields.iter().partition(|f| f.spec.required);
+    let required_decls = required.iter().map(|f| {
         let (n, t) = (&f.name, &f.ty);
         let d = doc_lines(&format!("`{}`.", f.spec.wire.get_ref()));
         quote! { #d pub #n: #t, }
     });
-    let required_names: Vec<&Ident> = fields
-        .iter()
-        .filter(|f| f.spec.required)
-        .map(|f| &f.name)
-        .collect();
-    let optional_names: Vec<&Ident> = fields
-        .iter()
-        .filter(|f| !f.spec.required)
-        .map(|f| &f.name)
-        .collect();
+    let required_names: Vec<&Ident> = required.iter().map(|f| &f.name).collect();
+    let optional_names = optional.iter().map(|f| &f.name);
     quote! {
         #doc
         #[derive(Clone, PartialEq, Eq, Hash)]
@@ -365,29 +342,28 @@ fn emit_answer(spec: &Spec, op: &Operation, answer: &InboundAnswer) -> TokenStre
         .iter()
         .find(|c| c.code.get_ref() == "99")
         .map_or(String::new(), |c| c.message_en.get_ref().clone());
-    let extra: Vec<(Ident, Ident, &str, Literal, String)> = op
+    // The answer's elements beyond code and message, each with its setter and getter.
+    let n: Vec<Ident> = op
         .response
         .iter()
-        .map(|f| {
-            (
-                ident(f.name.get_ref()),
-                format_ident!("with_{}", f.name.get_ref()),
-                f.wire.get_ref().as_str(),
-                Literal::usize_unsuffixed(f.max_bytes.unwrap_or(0) as usize),
-                cite(spec, f.source.get_ref()),
-            )
-        })
+        .map(|f| ident(f.name.get_ref()))
         .collect();
-    let decls = extra.iter().map(|(n, ..)| quote! { #n: Option<String>, });
-    let inits = extra.iter().map(|(n, ..)| quote! { #n: None, });
-    let setters = extra.iter().map(|(n, with, wire, max, source)| {
+    let wire: Vec<&String> = op.response.iter().map(|f| f.wire.get_ref()).collect();
+    let setters = op.response.iter().map(|f| {
+        let (n, with, wire) = (
+            ident(f.name.get_ref()),
+            format_ident!("with_{}", f.name.get_ref()),
+            f.wire.get_ref(),
+        );
+        let max = Literal::usize_unsuffixed(f.max_bytes.unwrap_or(0) as usize);
         let d = doc_lines(&format!(
-            "With `{wire}` (at most {max} bytes{}; {source}).",
+            "With `{wire}` (at most {max} bytes{}; {}).",
             if ascii_only {
                 ", ASCII letters and digits"
             } else {
                 ""
-            }
+            },
+            cite(spec, f.source.get_ref())
         ));
         let get = doc_lines(&format!("`{wire}`, when given."));
         quote! {
@@ -404,21 +380,14 @@ fn emit_answer(spec: &Spec, op: &Operation, answer: &InboundAnswer) -> TokenStre
             }
         }
     });
-    let pushes = extra.iter().map(|(n, _, wire, ..)| {
-        quote! { if let Some(value) = &self.#n { elements.push((#wire, value.as_str())); } }
-    });
-    let names = extra.iter().map(|(_, _, wire, ..)| quote! { #wire });
-    let reads = extra.iter().enumerate().map(|(i, (n, ..))| {
-        let i = Literal::usize_unsuffixed(i + 2);
-        quote! { #n: values[#i].take().filter(|s| !s.is_empty()), }
-    });
-    let count = Literal::usize_unsuffixed(extra.len() + 2);
+    // after the code and the message
+    let at = (2..n.len() + 2).map(Literal::usize_unsuffixed);
+    let count = Literal::usize_unsuffixed(n.len() + 2);
     let answer_doc = doc_lines(&format!(
         "The merchant's answer to one [`{base}`]: `<{root}>` holding `{rc}`, `{rm}`{}, \
          declared and encoded {charset}.",
-        extra
-            .iter()
-            .map(|(_, _, w, ..)| format!(" and `{w}`"))
+        wire.iter()
+            .map(|w| format!(" and `{w}`"))
             .collect::<String>()
     ));
     quote! {
@@ -429,7 +398,7 @@ fn emit_answer(spec: &Spec, op: &Operation, answer: &InboundAnswer) -> TokenStre
         pub struct #answer_ty {
             code: #code_ty,
             message: String,
-            #( #decls )*
+            #( #n: Option<String>, )*
         }
 
         impl #answer_ty {
@@ -446,7 +415,7 @@ fn emit_answer(spec: &Spec, op: &Operation, answer: &InboundAnswer) -> TokenStre
             /// `99` code's for a code outside the document).
             pub fn new(code: #code_ty) -> Self {
                 let message = code.message_en().unwrap_or(#fallback).to_owned();
-                Self { code, message, #( #inits )* }
+                Self { code, message, #( #n: None, )* }
             }
 
             /// With `message` as the answer message (at most its byte limit).
@@ -472,14 +441,14 @@ fn emit_answer(spec: &Spec, op: &Operation, answer: &InboundAnswer) -> TokenStre
             /// The answer as XML, declared and encoded in its charset.
             pub fn encode(&self) -> Vec<u8> {
                 let mut elements = vec![(#rc, self.code.as_str()), (#rm, self.message.as_str())];
-                #( #pushes )*
+                #( if let Some(value) = &self.#n { elements.push((#wire, value.as_str())); } )*
                 encode_answer(Self::CHARSET, Self::ROOT, &elements)
             }
 
             /// Reads an answer (the sender's side). Lenient on values: an unknown
             /// code is kept, the other values are read as sent.
             pub fn decode(bytes: &[u8]) -> Result<Self, AnswerError> {
-                let mut values: [Option<String>; #count] = decode_answer(bytes, Self::ROOT, [#rc, #rm, #( #names ),*])?;
+                let mut values: [Option<String>; #count] = decode_answer(bytes, Self::ROOT, [#rc, #rm, #( #wire ),*])?;
                 let code = values[0].take().ok_or_else(|| AnswerError::Malformed {
                     root: Self::ROOT,
                     reason: format!("no <{}>", Self::RESULT_CODE),
@@ -487,7 +456,7 @@ fn emit_answer(spec: &Spec, op: &Operation, answer: &InboundAnswer) -> TokenStre
                 Ok(Self {
                     code: #code_ty::from_wire(&code),
                     message: values[1].take().unwrap_or_default(),
-                    #( #reads )*
+                    #( #n: values[#at].take().filter(|s| !s.is_empty()), )*
                 })
             }
         }
@@ -508,34 +477,45 @@ fn answer_codes(spec: &Spec, ty: &Ident, codes: &[AnswerCode]) -> TokenStream {
         let v = ident(c.variant.get_ref());
         quote! { #d #v, }
     });
-    let arm = |f: &dyn Fn(&AnswerCode) -> TokenStream| codes.iter().map(f).collect::<Vec<_>>();
-    let from = arm(&|c| {
-        let code = c.code.get_ref();
-        let v = ident(c.variant.get_ref());
-        quote! { #code => #ty::#v, }
+    let v: Vec<Ident> = codes.iter().map(|c| ident(c.variant.get_ref())).collect();
+    let wire: Vec<&String> = codes.iter().map(|c| c.code.get_ref()).collect();
+    let stops = codes.iter().map(|c| c.stops_retry);
+    // The document's texts of each code: (method, its doc, the text).
+    type Text = fn(&AnswerCode) -> &String;
+    let texts: [(&str, &str, Text); 4] = [
+        (
+            "message_ko",
+            "The document's message, in Korean; `None` for an unknown code.",
+            |c| c.message_ko.get_ref(),
+        ),
+        (
+            "description_ko",
+            "The document's description, in Korean; `None` for an unknown code.",
+            |c| c.description_ko.get_ref(),
+        ),
+        (
+            "message_en",
+            "The English message: what the answer message carries.",
+            |c| c.message_en.get_ref(),
+        ),
+        (
+            "description_en",
+            "The English description; `None` for an unknown code.",
+            |c| c.description_en.get_ref(),
+        ),
+    ];
+    let texts = texts.map(|(method, doc, text)| {
+        let (method, doc, text) = (ident(method), doc_lines(doc), codes.iter().map(text));
+        quote! {
+            #doc
+            pub fn #method(&self) -> Option<&'static str> {
+                match self {
+                    #( #ty::#v => Some(#text), )*
+                    #ty::Unknown(_) => None,
+                }
+            }
+        }
     });
-    let text = |get: fn(&AnswerCode) -> &str| {
-        arm(&|c| {
-            let t = get(c);
-            let v = ident(c.variant.get_ref());
-            quote! { #ty::#v => Some(#t), }
-        })
-    };
-    let as_str = arm(&|c| {
-        let code = c.code.get_ref();
-        let v = ident(c.variant.get_ref());
-        quote! { #ty::#v => #code, }
-    });
-    let message_ko = text(|c| c.message_ko.get_ref());
-    let description_ko = text(|c| c.description_ko.get_ref());
-    let message_en = text(|c| c.message_en.get_ref());
-    let description_en = text(|c| c.description_en.get_ref());
-    let stops = arm(&|c| {
-        let s = c.stops_retry;
-        let v = ident(c.variant.get_ref());
-        quote! { #ty::#v => #s, }
-    });
-    let all = codes.iter().map(|c| ident(c.variant.get_ref()));
     let count = Literal::usize_unsuffixed(codes.len());
     let d = doc_lines(&format!(
         "A code of the merchant's answer; one outside the document parses as \
@@ -553,12 +533,12 @@ fn answer_codes(spec: &Spec, ty: &Ident, codes: &[AnswerCode]) -> TokenStream {
 
         impl #ty {
             /// Every code the document defines, in its order.
-            pub const ALL: [#ty; #count] = [ #( #ty::#all ),* ];
+            pub const ALL: [#ty; #count] = [ #( #ty::#v ),* ];
 
             /// The code for `text` as received (unknown codes kept).
             pub fn from_wire(text: &str) -> Self {
                 match text {
-                    #( #from )*
+                    #( #wire => #ty::#v, )*
                     other => #ty::Unknown(UnknownValue::new(other)),
                 }
             }
@@ -566,48 +546,18 @@ fn answer_codes(spec: &Spec, ty: &Ident, codes: &[AnswerCode]) -> TokenStream {
             /// The two-digit code.
             pub fn as_str(&self) -> &str {
                 match self {
-                    #( #as_str )*
+                    #( #ty::#v => #wire, )*
                     #ty::Unknown(value) => value.as_str(),
                 }
             }
 
-            /// The document's message, in Korean; `None` for an unknown code.
-            pub fn message_ko(&self) -> Option<&'static str> {
-                match self {
-                    #( #message_ko )*
-                    #ty::Unknown(_) => None,
-                }
-            }
-
-            /// The document's description, in Korean; `None` for an unknown code.
-            pub fn description_ko(&self) -> Option<&'static str> {
-                match self {
-                    #( #description_ko )*
-                    #ty::Unknown(_) => None,
-                }
-            }
-
-            /// The English message: what the answer message carries.
-            pub fn message_en(&self) -> Option<&'static str> {
-                match self {
-                    #( #message_en )*
-                    #ty::Unknown(_) => None,
-                }
-            }
-
-            /// The English description; `None` for an unknown code.
-            pub fn description_en(&self) -> Option<&'static str> {
-                match self {
-                    #( #description_en )*
-                    #ty::Unknown(_) => None,
-                }
-            }
+            #( #texts )*
 
             /// Whether COUFUN stops sending again on this answer (`false` for an
             /// unknown code).
             pub fn stops_retry(&self) -> bool {
                 match self {
-                    #( #stops )*
+                    #( #ty::#v => #stops, )*
                     #ty::Unknown(_) => false,
                 }
             }

@@ -9,9 +9,9 @@ use quote::{format_ident, quote};
 
 use super::requests::request_type;
 use super::responses::response_type;
-use super::{doc_lines, ident};
+use super::{doc_lines, ident, option};
 use crate::Spec;
-use crate::model::{AnswerRole, Operation, RequestField, RequestRole, ResponseField};
+use crate::model::{AnswerRole, Operation, RequestField, RequestRole};
 
 /// The whole `issuing.rs` generated module.
 pub fn emit(spec: &Spec) -> TokenStream {
@@ -45,30 +45,21 @@ pub fn emit_operation(op: &Operation) -> TokenStream {
     let key_wire = key.wire.get_ref();
     let count = op.request_role(RequestRole::CouponCount);
     let goods = op.request_role(RequestRole::Goods);
-    let coupons_requested = match count {
+    // A request role's value read through `get` (`Some` of it for a required field).
+    let role_value = |field: Option<&RequestField>, get: TokenStream| match field {
         Some(f) if f.required => {
             let n = ident(f.name());
-            quote! { Some(self.#n().get()) }
+            quote! { Some(self.#n().#get) }
         }
         Some(f) => {
             let n = ident(f.name());
-            quote! { self.#n().map(|v| v.get()) }
+            quote! { self.#n().map(|v| v.#get) }
         }
         None => quote! { None },
     };
-    let (goods_wire, goods_value) = match goods {
-        Some(f) => {
-            let n = ident(f.name());
-            let w = f.wire.get_ref();
-            let value = if f.required {
-                quote! { Some(self.#n().as_str()) }
-            } else {
-                quote! { self.#n().map(|v| v.as_str()) }
-            };
-            (quote! { Some(#w) }, value)
-        }
-        None => (quote! { None }, quote! { None }),
-    };
+    let coupons_requested = role_value(count, quote! { get() });
+    let goods_value = role_value(goods, quote! { as_str() });
+    let goods_wire = option(goods.map(|f| f.wire.get_ref()));
     let request_doc = doc_lines(&format!(
         "`{}`: the idempotency key is `{}` ({key_wire}); {}; {}.",
         op.name(),
@@ -81,23 +72,27 @@ pub fn emit_operation(op: &Operation) -> TokenStream {
         role_says(goods, "the goods are", "the request names no goods"),
     ));
 
-    let text = |f: Option<&ResponseField>| match f {
-        Some(f) => {
-            let n = ident(f.name.get_ref());
-            quote! { self.#n.as_ref().map(::core::convert::AsRef::<str>::as_ref) }
-        }
-        None => quote! { None },
-    };
-    let order_id = text(op.answer_role(AnswerRole::OrderId));
-    let echoed_key = text(op.answer_role(AnswerRole::EchoIdempotencyKey));
-    let echoed_goods = text(op.answer_role(AnswerRole::EchoGoods));
-    let stated = match op.answer_role(AnswerRole::StatedCount) {
-        Some(f) => {
-            let n = ident(f.name.get_ref());
-            quote! { self.#n }
-        }
-        None => quote! { None },
-    };
+    // The answer's roles, in the doc's order: what each is called, and the
+    // method reading it (a stated count is a number, the others text).
+    use AnswerRole::{EchoGoods, EchoIdempotencyKey, OrderId, StatedCount};
+    let roles = [
+        (OrderId, "the order id is", "no order id"),
+        (StatedCount, "the stated count is", "no stated count"),
+        (EchoIdempotencyKey, "the echoed key is", "no echoed key"),
+        (EchoGoods, "the echoed goods are", "no echoed goods"),
+    ];
+    let [order_id, stated, echoed_key, echoed_goods] =
+        roles.map(|(role, ..)| match op.answer_role(role) {
+            Some(f) if role == StatedCount => {
+                let n = ident(f.name.get_ref());
+                quote! { self.#n }
+            }
+            Some(f) => {
+                let n = ident(f.name.get_ref());
+                quote! { self.#n.as_ref().map(::core::convert::AsRef::<str>::as_ref) }
+            }
+            None => quote! { None },
+        });
     let numbers = match op.issued_coupons() {
         Some((records, Some(number))) => {
             let (list, n) = (ident(records.name.get_ref()), ident(number.name.get_ref()));
@@ -110,28 +105,11 @@ pub fn emit_operation(op: &Operation) -> TokenStream {
         }
         _ => quote! { Vec::new() },
     };
+    let says = roles.map(|(role, some, none)| answer_says(op, role, some, none));
     let response_doc = doc_lines(&format!(
-        "`{}`: {}; {}; {}; {}; {}.",
+        "`{}`: {}; {}.",
         op.name(),
-        answer_says(op, AnswerRole::OrderId, "the order id is", "no order id"),
-        answer_says(
-            op,
-            AnswerRole::StatedCount,
-            "the stated count is",
-            "no stated count"
-        ),
-        answer_says(
-            op,
-            AnswerRole::EchoIdempotencyKey,
-            "the echoed key is",
-            "no echoed key"
-        ),
-        answer_says(
-            op,
-            AnswerRole::EchoGoods,
-            "the echoed goods are",
-            "no echoed goods"
-        ),
+        says.join("; "),
         match op.issued_coupons() {
             Some((records, Some(number))) => format!(
                 "the coupon numbers are `{}` of each `{}`",

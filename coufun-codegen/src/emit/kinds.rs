@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
-use super::{doc_lines, ident};
+use super::{doc_lines, ident, number, option};
 use crate::Spec;
 use crate::model::{Kind, Rule};
 
@@ -93,37 +93,34 @@ pub fn emit_kind(spec: &Spec, key: &str, kind: &Kind) -> TokenStream {
     }
 }
 
-fn u32_lit(v: Option<&toml::Spanned<u32>>) -> Literal {
-    Literal::u32_unsuffixed(v.map_or(0, |v| *v.get_ref()))
-}
-
-/// `From` impls that let builder setters take the type itself or text.
-fn text_inputs(ty: &Ident) -> TokenStream {
+/// The `From` impl that lets builder setters take the checked value itself.
+fn checked_input(ty: &Ident) -> TokenStream {
     quote! {
         impl From<#ty> for FieldInput<#ty> {
             fn from(value: #ty) -> Self { FieldInput::checked(value) }
         }
-        impl From<&str> for FieldInput<#ty> {
-            fn from(text: &str) -> Self { FieldInput::raw(text) }
-        }
-        impl From<String> for FieldInput<#ty> {
-            fn from(text: String) -> Self { FieldInput::raw(text) }
-        }
+    }
+}
+
+/// `From` impls that let builder setters take the type itself or text.
+fn text_inputs(ty: &Ident) -> TokenStream {
+    let (checked, text) = (checked_input(ty), [quote! { &str }, quote! { String }]);
+    quote! {
+        #checked
+        #(
+            impl From<#text> for FieldInput<#ty> {
+                fn from(text: #text) -> Self { FieldInput::raw(text) }
+            }
+        )*
     }
 }
 
 fn emit_text(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
-    let min = u32_lit(kind.min_bytes.as_ref());
-    let max = u32_lit(kind.max_bytes.as_ref());
+    let min = Literal::u32_unsuffixed(number(&kind.min_bytes));
+    let max = Literal::u32_unsuffixed(number(&kind.max_bytes));
     let inputs = text_inputs(ty);
-    let text_impls = text_impls(ty);
-    let field_kind = field_kind(
-        ty,
-        "charset",
-        quote! { Self::new_in(text, charset) },
-        quote! { self.checked_in == charset },
-        quote! { Cow::Borrowed(self.as_str()) },
-    );
+    let text_impls = text_impls(ty, "mask_secret", true);
+    let field_kind = field_kind(ty, kind.rule);
     quote! {
         #doc
         #[derive(Clone, PartialEq, Eq, Hash)]
@@ -173,7 +170,7 @@ fn emit_text(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
 
 fn emit_phone(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
     let (limits, check) = if kind.rule == Rule::Digits {
-        let max = u32_lit(kind.max_len.as_ref());
+        let max = Literal::u32_unsuffixed(number(&kind.max_len));
         (
             quote! {
                 /// Most digits allowed (after removing `-` and ` `).
@@ -196,13 +193,8 @@ fn emit_phone(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
         )
     };
     let inputs = text_inputs(ty);
-    let field_kind = field_kind(
-        ty,
-        "_charset",
-        quote! { Self::new(text) },
-        quote! { true },
-        quote! { Cow::Borrowed(self.as_str()) },
-    );
+    let text_impls = text_impls(ty, "mask_phone", false);
+    let field_kind = field_kind(ty, kind.rule);
     quote! {
         #doc
         ///
@@ -232,23 +224,7 @@ fn emit_phone(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
             }
         }
 
-        impl fmt::Debug for #ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                if Self::SECRET {
-                    f.debug_tuple(stringify!(#ty))
-                        .field(&crate::privacy::mask_phone(self.as_str()))
-                        .finish()
-                } else {
-                    f.debug_tuple(stringify!(#ty)).field(&self.as_str()).finish()
-                }
-            }
-        }
-
-        impl AsRef<str> for #ty {
-            fn as_ref(&self) -> &str {
-                self.as_str()
-            }
-        }
+        #text_impls
 
         #field_kind
 
@@ -258,7 +234,7 @@ fn emit_phone(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
 
 fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
     let (limits, check, ord) = if kind.rule == Rule::Token {
-        let max = u32_lit(kind.max_len.as_ref());
+        let max = Literal::u32_unsuffixed(number(&kind.max_len));
         (
             quote! {
                 /// Most characters allowed.
@@ -276,42 +252,29 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
         )
     };
     let inputs = text_inputs(ty);
-    let reported = if kind.rule == Rule::Token {
+    let texts = [quote! { &str }, quote! { String }];
+    let reported = (kind.rule == Rule::Token).then(|| {
         quote! {
-            /// [`Self::reported`]: the value as a server (or a test) gives it.
-            impl From<&str> for #ty {
-                fn from(text: &str) -> Self {
-                    Self::reported(text)
+            #(
+                /// [`Self::reported`]: the value as a server (or a test) gives it.
+                impl From<#texts> for #ty {
+                    fn from(text: #texts) -> Self {
+                        Self::reported(text)
+                    }
                 }
-            }
-            /// [`Self::reported`]: the value as a server (or a test) gives it.
-            impl From<String> for #ty {
-                fn from(text: String) -> Self {
-                    Self::reported(text)
-                }
-            }
+            )*
         }
-    } else {
-        quote! {}
-    };
-    let secrecy = if kind.secret {
+    });
+    let secrecy = kind.secret.then(|| {
         quote! {
             ///
             /// A secret (the spec's mark): `Debug` and `Display` mask it
             /// (`***` and its last four characters); read it with `as_str` or
             /// `AsRef<str>`.
         }
-    } else {
-        quote! {}
-    };
-    let text_impls = text_impls(ty);
-    let field_kind = field_kind(
-        ty,
-        "_charset",
-        quote! { Self::new(text) },
-        quote! { !self.breaks_rule },
-        quote! { Cow::Borrowed(self.as_str()) },
-    );
+    });
+    let text_impls = text_impls(ty, "mask_secret", true);
+    let field_kind = field_kind(ty, kind.rule);
     quote! {
         #doc
         #secrecy
@@ -380,21 +343,14 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
 }
 
 fn emit_count(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kind) -> TokenStream {
-    let min = Literal::u64_unsuffixed(kind.min.as_ref().map_or(0, |v| *v.get_ref()));
-    let max = match &kind.max {
-        Some(v) => {
-            let v = Literal::u64_unsuffixed(*v.get_ref());
-            quote! { Some(#v) }
-        }
-        None => quote! { None },
-    };
-    let field_kind = field_kind(
-        ty,
-        "_charset",
-        quote! { coufun_rules::parse_count(text, Self::MIN, Self::MAX).map(Self) },
-        quote! { true },
-        quote! { Cow::Owned(self.0.to_string()) },
+    let min = Literal::u64_unsuffixed(number(&kind.min));
+    let max = option(
+        kind.max
+            .as_ref()
+            .map(|v| Literal::u64_unsuffixed(*v.get_ref())),
     );
+    let checked = checked_input(ty);
+    let field_kind = field_kind(ty, kind.rule);
     quote! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -426,9 +382,7 @@ fn emit_count(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
 
         #field_kind
 
-        impl From<#ty> for FieldInput<#ty> {
-            fn from(value: #ty) -> Self { FieldInput::checked(value) }
-        }
+        #checked
         impl From<u64> for FieldInput<#ty> {
             fn from(value: u64) -> Self { FieldInput::from_result(#ty::new(value)) }
         }
@@ -467,13 +421,8 @@ fn emit_enum(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
     let wires: Vec<&String> = kind.values.iter().map(|v| v.wire.get_ref()).collect();
     let docs: Vec<&str> = kind.values.iter().map(|v| v.doc.as_str()).collect();
     let count = names.len();
-    let field_kind = field_kind(
-        ty,
-        "_charset",
-        quote! { Self::from_wire(text) },
-        quote! { true },
-        quote! { Cow::Borrowed(self.as_wire()) },
-    );
+    let checked = checked_input(ty);
+    let field_kind = field_kind(ty, kind.rule);
     quote! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -520,23 +469,42 @@ fn emit_enum(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
 
         #field_kind
 
-        impl From<#ty> for FieldInput<#ty> {
-            fn from(value: #ty) -> Self { FieldInput::checked(value) }
-        }
+        #checked
     }
 }
 
-/// `impl FieldKind` of a kind: the bodies of `parse` (from `text`),
-/// `is_checked_in` and `wire_value`; `charset` names their charset argument
-/// (`_charset` where the rule does not depend on the request charset).
-fn field_kind(
-    ty: &Ident,
-    charset: &str,
-    parse: TokenStream,
-    checked: TokenStream,
-    wire: TokenStream,
-) -> TokenStream {
-    let charset = ident(charset);
+/// `impl FieldKind` of a kind of `rule`: the bodies of `parse` (from `text`),
+/// `is_checked_in` and `wire_value`. Only a text kind's rule depends on the
+/// request charset; the others name their charset argument `_charset`.
+fn field_kind(ty: &Ident, rule: Rule) -> TokenStream {
+    let (new, as_str) = (
+        quote! { Self::new(text) },
+        quote! { Cow::Borrowed(self.as_str()) },
+    );
+    let (parse, checked, wire) = match rule {
+        Rule::Text => (
+            quote! { Self::new_in(text, charset) },
+            quote! { self.checked_in == charset },
+            as_str,
+        ),
+        Rule::Digits | Rule::Mobile => (new, quote! { true }, as_str),
+        Rule::Token | Rule::Date => (new, quote! { !self.breaks_rule }, as_str),
+        Rule::Count => (
+            quote! { coufun_rules::parse_count(text, Self::MIN, Self::MAX).map(Self) },
+            quote! { true },
+            quote! { Cow::Owned(self.0.to_string()) },
+        ),
+        Rule::Enum => (
+            quote! { Self::from_wire(text) },
+            quote! { true },
+            quote! { Cow::Borrowed(self.as_wire()) },
+        ),
+    };
+    let charset = ident(if rule == Rule::Text {
+        "charset"
+    } else {
+        "_charset"
+    });
     quote! {
         impl FieldKind for #ty {
             const CODE: ResultCode = Self::CODE;
@@ -553,15 +521,30 @@ fn field_kind(
     }
 }
 
-/// `Debug`, `Display` (both masking a secret kind) and `AsRef<str>` of a kind
-/// whose value is text: one body for the text and the token kinds.
-fn text_impls(ty: &Ident) -> TokenStream {
+/// `Debug`, `Display` when `display` (both masking a secret kind with
+/// `crate::privacy::<mask>`) and `AsRef<str>` of a kind whose value is text: one
+/// body for the text, token and phone kinds (a phone number has no `Display`).
+fn text_impls(ty: &Ident, mask: &str, display: bool) -> TokenStream {
+    let mask = ident(mask);
+    let display = display.then(|| {
+        quote! {
+            impl fmt::Display for #ty {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    if Self::SECRET {
+                        f.write_str(&crate::privacy::#mask(self.as_str()))
+                    } else {
+                        f.write_str(self.as_str())
+                    }
+                }
+            }
+        }
+    });
     quote! {
         impl fmt::Debug for #ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 if Self::SECRET {
                     f.debug_tuple(stringify!(#ty))
-                        .field(&crate::privacy::mask_secret(self.as_str()))
+                        .field(&crate::privacy::#mask(self.as_str()))
                         .finish()
                 } else {
                     f.debug_tuple(stringify!(#ty)).field(&self.as_str()).finish()
@@ -569,15 +552,7 @@ fn text_impls(ty: &Ident) -> TokenStream {
             }
         }
 
-        impl fmt::Display for #ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                if Self::SECRET {
-                    f.write_str(&crate::privacy::mask_secret(self.as_str()))
-                } else {
-                    f.write_str(self.as_str())
-                }
-            }
-        }
+        #display
 
         impl AsRef<str> for #ty {
             fn as_ref(&self) -> &str {

@@ -1,5 +1,7 @@
 //! Emitters: each turns the validated spec into the tokens (or text) of one
-//! generated file. Shared helpers for doc attributes and identifiers live here.
+//! generated file. Shared helpers live here: doc attributes, identifiers,
+//! source citations, optional values and what several emitters read of an
+//! operation or a field the same way.
 
 pub mod client;
 pub mod docs;
@@ -13,7 +15,9 @@ pub mod responses;
 pub mod result_code;
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
+use quote::{ToTokens, quote};
+
+use crate::model::{Operation, RequestField};
 
 /// `#[doc = "…"]` lines for `text`, one attribute per line of text.
 pub fn doc_lines(text: &str) -> TokenStream {
@@ -32,9 +36,52 @@ pub fn source_label(spec: &crate::Spec, source: &crate::model::Source) -> String
     }
 }
 
+/// `label` followed by the source's place in its document, if it names one:
+/// how generated docs cite a source (`exchange manual v1.6 §4 row 1`).
+pub fn with_place(label: String, source: &crate::model::Source) -> String {
+    match source.place() {
+        place if place.is_empty() => label,
+        place => format!("{label} {place}"),
+    }
+}
+
 /// An identifier from a name the validator has already checked.
 pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
+}
+
+/// `Some(value)` or `None`, as tokens.
+pub fn option(value: Option<impl ToTokens>) -> TokenStream {
+    match value {
+        Some(value) => quote! { Some(#value) },
+        None => quote! { None },
+    }
+}
+
+/// An operation's methods as the wire names them, in the spec's order: `GET`, `POST`.
+pub fn method_names(op: &Operation) -> Vec<&'static str> {
+    op.methods.iter().map(|m| m.name()).collect()
+}
+
+/// An operation's name in `PascalCase` as an identifier: its `OperationId` and
+/// `AnyRequest` / `AnyResponse` variant, e.g. `CouponSend`.
+pub fn op_ident(op: &Operation) -> Ident {
+    ident(&requests::pascal(op.name()))
+}
+
+/// A spec number that may be absent: its value, or zero (the validator has
+/// required each one a rule reads).
+pub fn number<T: Copy + Default>(value: &Option<toml::Spanned<T>>) -> T {
+    value.as_ref().map_or_else(T::default, |v| *v.get_ref())
+}
+
+/// The code a broken rule of request field `f` answers: the field's own, else
+/// its kind's (empty when the kind is unknown, which the validator refuses).
+pub fn field_code<'s>(spec: &'s crate::Spec, f: &'s RequestField) -> &'s str {
+    f.code
+        .as_ref()
+        .or_else(|| spec.endpoints.kinds.get(f.kind.get_ref()).map(|k| &k.code))
+        .map_or("", |c| c.get_ref().as_str())
 }
 
 /// `generated/mod.rs`: declares each generated module.

@@ -12,9 +12,9 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::kinds::code_variant;
-use super::requests::{pascal, request_type};
+use super::requests::request_type;
 use super::responses::{record_type, response_type};
-use super::{doc_lines, ident};
+use super::{doc_lines, ident, op_ident, option};
 use crate::Spec;
 use crate::model::{Operation, RequestField};
 
@@ -52,10 +52,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
 /// operation.
 fn any_request_and_response(spec: &Spec) -> TokenStream {
     let ops = &spec.endpoints.operations;
-    let v: Vec<_> = ops
-        .iter()
-        .map(|op| format_ident!("{}", pascal(op.name())))
-        .collect();
+    let v: Vec<_> = ops.iter().map(op_ident).collect();
     let req: Vec<_> = ops.iter().map(request_type).collect();
     let res: Vec<_> = ops
         .iter()
@@ -67,6 +64,19 @@ fn any_request_and_response(spec: &Spec) -> TokenStream {
     let res_docs = ops
         .iter()
         .map(|op| doc_lines(&format!("The answer to `{}`.", op.name())));
+    // The body of a method that hands the call to the variant's own type.
+    let each = |any: &str, call: TokenStream| {
+        let any = ident(any);
+        quote! { match self { #( #any::#v(r) => #call, )* } }
+    };
+    let request_params = each("AnyRequest", quote! { r.wire_params() });
+    let request_key = each("AnyRequest", quote! { r.idempotency_key() });
+    let xml = each("AnyResponse", quote! { r.to_xml(charset) });
+    let fields = each("AnyResponse", quote! { crate::view::AnswerView::fields(r) });
+    let records = each(
+        "AnyResponse",
+        quote! { crate::view::AnswerView::records(r) },
+    );
     quote! {
         /// A checked request of any operation: one variant per operation of the
         /// spec. Not `#[non_exhaustive]`, like [`OperationId`]: a `match` without
@@ -99,17 +109,13 @@ fn any_request_and_response(spec: &Spec) -> TokenStream {
             /// The parameters in wire order (the client adds `POC_ID`).
             pub fn wire_params(&self) -> Vec<(&'static str, std::borrow::Cow<'_, str>)> {
                 use crate::operation::Operation as _;
-                match self {
-                    #( AnyRequest::#v(r) => r.wire_params(), )*
-                }
+                #request_params
             }
 
             /// The TR_ID when the operation is deduplicated on one.
             pub fn idempotency_key(&self) -> Option<&str> {
                 use crate::operation::Operation as _;
-                match self {
-                    #( AnyRequest::#v(r) => r.idempotency_key(), )*
-                }
+                #request_key
             }
         }
 
@@ -156,23 +162,17 @@ fn any_request_and_response(spec: &Spec) -> TokenStream {
             /// [`crate::xml::Response::to_xml`]).
             pub fn to_xml(&self, charset: crate::charset::Charset) -> Vec<u8> {
                 use crate::xml::Response as _;
-                match self {
-                    #( AnyResponse::#v(r) => r.to_xml(charset), )*
-                }
+                #xml
             }
         }
 
         impl crate::view::AnswerView for AnyResponse {
             fn fields(&self) -> Vec<crate::view::FieldView<'_>> {
-                match self {
-                    #( AnyResponse::#v(r) => crate::view::AnswerView::fields(r), )*
-                }
+                #fields
             }
 
             fn records(&self) -> Vec<crate::view::RecordView<'_>> {
-                match self {
-                    #( AnyResponse::#v(r) => crate::view::AnswerView::records(r), )*
-                }
+                #records
             }
         }
 
@@ -192,7 +192,7 @@ fn any_request_and_response(spec: &Spec) -> TokenStream {
 /// when the code is regenerated, with no list kept by hand.
 fn for_operation(spec: &Spec) -> TokenStream {
     let entries = spec.endpoints.operations.iter().map(|op| {
-        let v = format_ident!("{}", pascal(op.name()));
+        let v = op_ident(op);
         let request = request_type(op);
         let response = format_ident!("{}", response_type(op));
         quote! { #v => #request, #response; }
@@ -231,31 +231,23 @@ fn for_operation(spec: &Spec) -> TokenStream {
 fn operation_id(spec: &Spec) -> TokenStream {
     let ops = &spec.endpoints.operations;
     let count = Literal::usize_unsuffixed(ops.len());
-    let variants = ops.iter().map(|op| {
-        let v = format_ident!("{}", pascal(op.name()));
-        let doc = doc_lines(&format!("`{}`: {}", op.name(), op.summary_en));
-        quote! { #doc #v, }
-    });
-    let all = ops.iter().map(|op| {
-        let v = format_ident!("{}", pascal(op.name()));
-        quote! { OperationId::#v }
-    });
-    let by_name = ops.iter().map(|op| {
-        let (v, n) = (format_ident!("{}", pascal(op.name())), op.name());
-        quote! { #n => Some(OperationId::#v), }
-    });
+    let docs = ops
+        .iter()
+        .map(|op| doc_lines(&format!("`{}`: {}", op.name(), op.summary_en)));
+    let v: Vec<_> = ops.iter().map(op_ident).collect();
+    let names = ops.iter().map(|op| op.name());
     quote! {
         /// One operation of the spec. Not `#[non_exhaustive]` on purpose: a
         /// `match` without a wildcard arm fails to compile when the spec gains an
         /// operation, so every front end must decide how to serve it.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum OperationId {
-            #( #variants )*
+            #( #docs #v, )*
         }
 
         impl OperationId {
             /// Every operation, in spec order.
-            pub const ALL: [OperationId; #count] = [ #( #all ),* ];
+            pub const ALL: [OperationId; #count] = [ #( OperationId::#v ),* ];
 
             /// The operation's entry of the table.
             pub const fn spec(self) -> &'static OperationSpec {
@@ -270,7 +262,7 @@ fn operation_id(spec: &Spec) -> TokenStream {
             /// The operation the spec names `name`.
             pub fn from_name(name: &str) -> Option<OperationId> {
                 match name {
-                    #( #by_name )*
+                    #( #names => Some(OperationId::#v), )*
                     _ => None,
                 }
             }
@@ -286,19 +278,19 @@ fn operation_id(spec: &Spec) -> TokenStream {
 
 /// One `OperationSpec { .. }` entry of the table.
 fn operation_entry(spec: &Spec, op: &Operation) -> TokenStream {
-    let variant = format_ident!("{}", pascal(op.name()));
+    let variant = op_ident(op);
     let (name, summary_ko, summary_en) = (op.name(), &op.summary_ko, &op.summary_en);
     let path = op.path.name.get_ref();
-    let methods = op.methods.iter().map(|m| format_ident!("{}", m.variant()));
-    let effect = format_ident!("{}", op.effect.variant());
-    let key = optional_str(op.idempotency_key().map(|k| k.name()));
+    let methods = op.methods.iter().map(|m| ident(m.variant()));
+    let effect = ident(op.effect.variant());
+    let key = option(op.idempotency_key().map(|k| k.name()));
     let codes = op.codes.iter().map(|c| {
         let v = code_variant(spec, c.get_ref());
         quote! { ResultCode::#v }
     });
     let fields = op.request.iter().map(|f| request_field(spec, op, f));
     let root = op.root.name.get_ref();
-    let record = optional_str(op.records.as_ref().map(|r| r.element.get_ref().as_str()));
+    let record = option(op.records.as_ref().map(|r| r.element.get_ref().as_str()));
     let records = op.records.iter().flat_map(|r| r.fields.iter());
     let phones = op
         .response
@@ -309,7 +301,7 @@ fn operation_entry(spec: &Spec, op: &Operation) -> TokenStream {
     let response = format_ident!("{}", response_type(op));
     let record_fields = match &op.records {
         Some(_) => {
-            let item = format_ident!("{}", record_type(op));
+            let item = ident(&record_type(op));
             quote! { super::responses::#item::FIELD_SPECS }
         }
         None => quote! { &[] },
@@ -342,23 +334,14 @@ fn operation_entry(spec: &Spec, op: &Operation) -> TokenStream {
 fn request_field(spec: &Spec, op: &Operation, f: &RequestField) -> TokenStream {
     let kind_key = f.kind.get_ref();
     let kind = spec.endpoints.kinds.get(kind_key);
-    let code = f
-        .code
-        .as_ref()
-        .map(|c| c.get_ref().as_str())
-        .or_else(|| kind.map(|k| k.code.get_ref().as_str()))
-        .unwrap_or_default();
-    let code = code_variant(spec, code);
+    let code = code_variant(spec, super::field_code(spec, f));
     let doc = kind.map_or("", |k| k.doc.as_str());
     let (name, wire, required) = (f.name(), f.wire.get_ref(), f.required);
-    let list = match &f.list {
-        Some(_) => {
-            let request = request_type(op);
-            let c = ident(&format!("{}_LIST", f.name().to_uppercase()));
-            quote! { Some(super::requests::#request::#c) }
-        }
-        None => quote! { None },
-    };
+    let request = request_type(op);
+    let list = option(f.list.as_ref().map(|_| {
+        let c = ident(&format!("{}_LIST", f.name().to_uppercase()));
+        quote! { super::requests::#request::#c }
+    }));
     quote! {
         RequestFieldSpec {
             name: #name,
@@ -369,13 +352,5 @@ fn request_field(spec: &Spec, op: &Operation, f: &RequestField) -> TokenStream {
             list: #list,
             doc: #doc,
         }
-    }
-}
-
-/// `Some("…")` or `None`.
-fn optional_str(value: Option<&str>) -> TokenStream {
-    match value {
-        Some(v) => quote! { Some(#v) },
-        None => quote! { None },
     }
 }

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use proc_macro2::{Ident, Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 
 use super::kinds::code_variant;
 use super::{doc_lines, ident};
@@ -43,7 +43,11 @@ struct Field<'a> {
     marker: Ident,
     state: Ident,
     wire: &'a str,
+    /// The code a broken rule answers: the field's own, else its kind's.
+    code_text: &'a str,
     code: Ident,
+    /// `RECIPIENTS_LIST`: the request type's `ListSpec` of a list field.
+    list_const: Ident,
     source: String,
 }
 
@@ -67,19 +71,15 @@ impl Field<'_> {
                 l.code.get_ref()
             )
         });
-        let code = self
-            .spec
-            .code
-            .as_ref()
-            .map_or_else(|| self.kind.code.get_ref().clone(), |c| c.get_ref().clone());
         doc_lines(&format!(
             "{required}. Wire parameter `{}` (wire name source: {}). Kind `{}` ([`{}`]): {} \
-             A broken rule answers `{code}`.{list}",
+             A broken rule answers `{}`.{list}",
             self.wire,
             self.source,
             self.kind_key,
             self.kind.type_name.get_ref(),
             self.kind.doc,
+            self.code_text,
         ))
     }
 }
@@ -90,10 +90,7 @@ fn fields<'a>(spec: &'a Spec, op: &'a Operation) -> Vec<Field<'a>> {
         .filter_map(|f| {
             let kind_key = f.kind.get_ref().as_str();
             let kind = spec.endpoints.kinds.get(kind_key)?;
-            let code = f
-                .code
-                .as_ref()
-                .map_or(kind.code.get_ref().as_str(), |c| c.get_ref().as_str());
+            let code = super::field_code(spec, f);
             let pascal = pascal(f.name());
             Some(Field {
                 spec: f,
@@ -104,7 +101,9 @@ fn fields<'a>(spec: &'a Spec, op: &'a Operation) -> Vec<Field<'a>> {
                 marker: ident(&pascal),
                 state: format_ident!("{pascal}State"),
                 wire: f.wire.get_ref(),
+                code_text: code,
                 code: code_variant(spec, code),
+                list_const: format_ident!("{}_LIST", f.name().to_uppercase()),
                 source: super::source_label(spec, f.source.get_ref()),
             })
         })
@@ -250,20 +249,20 @@ impl<'a> Op<'a> {
             op.summary_en,
             op.summary_ko,
             super::source_label(spec, op.path.source.get_ref()),
-            op.methods
-                .iter()
-                .map(|m| format!("{m:?}").to_uppercase())
-                .collect::<Vec<_>>()
-                .join(", "),
+            super::method_names(op).join(", "),
             op.effect.name(),
         ));
         let struct_fields = self.fields.iter().map(|f| {
             let (n, ty) = (&f.name, &f.ty);
-            match (f.is_list(), f.spec.required) {
-                (true, true) => quote! { #n: Vec<#ty>, },
-                (true, false) => quote! { #n: Option<Vec<#ty>>, },
-                (false, true) => quote! { #n: #ty, },
-                (false, false) => quote! { #n: Option<#ty>, },
+            let held = if f.is_list() {
+                quote! { Vec<#ty> }
+            } else {
+                quote! { #ty }
+            };
+            if f.spec.required {
+                quote! { #n: #held, }
+            } else {
+                quote! { #n: Option<#held>, }
             }
         });
         quote! {
@@ -281,12 +280,8 @@ impl<'a> Op<'a> {
     fn input_struct(&self) -> TokenStream {
         let (request, input) = (&self.request, &self.input);
         let input_fields = self.fields.iter().map(|f| {
-            let (n, ty) = (&f.name, &f.ty);
-            if f.is_list() {
-                quote! { #n: Option<Vec<FieldInput<#ty>>>, }
-            } else {
-                quote! { #n: Option<FieldInput<#ty>>, }
-            }
+            let (n, set) = (&f.name, set_type(f));
+            quote! { #n: Option<#set>, }
         });
         let input_doc =
             format!(" What [`{request}`] is checked from: each field as given, unchecked.");
@@ -363,7 +358,7 @@ impl<'a> Op<'a> {
             .iter()
             .filter_map(|f| {
                 let l = f.spec.list.as_ref()?;
-                let c = format_ident!("{}_LIST", f.name.to_string().to_uppercase());
+                let c = &f.list_const;
                 let max = Literal::u32_unsuffixed(*l.max.get_ref());
                 let code = code_variant(self.spec, l.code.get_ref());
                 let sep = &l.separator;
@@ -381,11 +376,7 @@ impl<'a> Op<'a> {
     fn wire_parser_fn(&self) -> TokenStream {
         let input = &self.input;
         // a request without fields reads neither its parameters nor its input
-        let no_fields_used = if self.fields.is_empty() {
-            quote! { let _ = params; }
-        } else {
-            quote! {}
-        };
+        let no_fields_used = self.fields.is_empty().then(|| quote! { let _ = params; });
         let from_wire_fields = self.fields.iter().map(|f| {
             let (n, w) = (&f.name, f.wire);
             match &f.spec.list {
@@ -415,11 +406,7 @@ impl<'a> Op<'a> {
     /// rules across fields, then the request assembled when nothing was broken.
     fn resolve_fn(&self) -> TokenStream {
         let input = &self.input;
-        let no_fields_used_input = if self.fields.is_empty() {
-            quote! { let _ = input; }
-        } else {
-            quote! {}
-        };
+        let no_fields_used_input = self.fields.is_empty().then(|| quote! { let _ = input; });
         let given = self
             .op
             .checks
@@ -437,12 +424,11 @@ impl<'a> Op<'a> {
             let at = quote! { &Self::FIELDS[#i] };
             match (&f.spec.list, f.spec.required) {
                 (Some(_), required) => {
-                    let c = format_ident!("{}_LIST", n.to_string().to_uppercase());
-                    if required {
-                        quote! { let #n = check.list(#at, &Self::#c, true, input.#n); }
-                    } else {
-                        quote! { let #n = check.list(#at, &Self::#c, false, input.#n).map(|v| (!v.is_empty()).then_some(v)); }
-                    }
+                    let c = &f.list_const;
+                    // an optional list given empty is not given
+                    let empty =
+                        (!required).then(|| quote! { .map(|v| (!v.is_empty()).then_some(v)) });
+                    quote! { let #n = check.list(#at, &Self::#c, #required, input.#n) #empty; }
                 }
                 (None, true) => quote! { let #n = check.required(#at, input.#n); },
                 (None, false) => quote! { let #n = check.optional(#at, input.#n); },
@@ -480,14 +466,8 @@ impl<'a> Op<'a> {
         let code = code_variant(self.spec, c.code.get_ref());
         match c.rule {
             CheckRule::NotAfter => {
-                let first = c
-                    .first
-                    .as_ref()
-                    .map_or(String::new(), |f| f.get_ref().clone());
-                let second = c
-                    .second
-                    .as_ref()
-                    .map_or(String::new(), |f| f.get_ref().clone());
+                let [first, second] = [&c.first, &c.second]
+                    .map(|f| f.as_ref().map_or(String::new(), |f| f.get_ref().clone()));
                 let names = format!("{first}, {second}");
                 let wires = format!("{}, {}", self.wire_of(&first), self.wire_of(&second));
                 let (a, b) = (ident(&first), ident(&second));
@@ -533,24 +513,17 @@ impl<'a> Op<'a> {
     fn builder_struct(&self) -> TokenStream {
         let (request, builder) = (&self.request, &self.builder);
         let required = self.required();
-        let generics_decl = if required.is_empty() {
-            quote! {}
-        } else {
-            let defaults = required.iter().map(|f| {
-                let (s, m) = (&f.state, &f.marker);
-                quote! { #s = missing::#m }
-            });
-            quote! { < #( #defaults ),* > }
-        };
+        let defaults = required.iter().map(|f| {
+            let (s, m) = (&f.state, &f.marker);
+            quote! { #s = missing::#m }
+        });
+        let generics_decl = (!required.is_empty()).then(|| quote! { < #( #defaults ),* > });
         let builder_fields = self.fields.iter().map(|f| {
-            let (n, ty) = (&f.name, &f.ty);
+            let (n, s, set) = (&f.name, &f.state, set_type(f));
             if f.spec.required {
-                let s = &f.state;
                 quote! { #n: #s, }
-            } else if f.is_list() {
-                quote! { #n: Option<Vec<FieldInput<#ty>>>, }
             } else {
-                quote! { #n: Option<FieldInput<#ty>>, }
+                quote! { #n: Option<#set>, }
             }
         });
         let builder_doc = doc_lines(&if required.is_empty() {
@@ -585,34 +558,24 @@ impl<'a> Op<'a> {
                 .filter(|o| o.name != f.name)
                 .map(|o| &o.state)
                 .collect();
+            // the builder's states with this field's as `state`
+            let states = |state: TokenStream| {
+                required.iter().map(move |o| match o.name == f.name {
+                    true => state.clone(),
+                    false => o.state.to_token_stream(),
+                })
+            };
             let m = &f.marker;
-            let before = required.iter().map(|o| {
-                if o.name == f.name {
-                    quote! { missing::#m }
-                } else {
-                    let s = &o.state;
-                    quote! { #s }
-                }
-            });
-            let set = set_type(f);
-            let after = required.iter().map(|o| {
-                if o.name == f.name {
-                    set.clone()
-                } else {
-                    let s = &o.state;
-                    quote! { #s }
-                }
-            });
+            let (before, after) = (states(quote! { missing::#m }), states(set_type(f)));
+            let ([sig, bounds, v], doc) = (setter(f, quote! { self }), f.doc());
             let moves = self.fields.iter().map(|o| {
                 let n = &o.name;
                 if o.name == f.name {
-                    let v = setter_value(f);
                     quote! { #n: #v, }
                 } else {
                     quote! { #n: self.#n, }
                 }
             });
-            let ((sig, bounds), doc) = (setter_sig(f, quote! { self }), f.doc());
             quote! {
                 impl< #( #others ),* > #builder< #( #before ),* > {
                     #doc
@@ -625,19 +588,20 @@ impl<'a> Op<'a> {
         quote! { #( #impls )* }
     }
 
+    /// The builder's type parameters, one per required field: `<GoodsIdState, ..>`,
+    /// nothing when no field is required.
+    fn generics(&self) -> Option<TokenStream> {
+        let required = self.required();
+        let states = required.iter().map(|f| &f.state);
+        (!required.is_empty()).then(|| quote! { < #( #states ),* > })
+    }
+
     /// The `impl` holding the optional fields' setters, callable in any state
     /// (nothing when every field is required).
     fn optional_setters(&self) -> TokenStream {
-        let builder = &self.builder;
-        let required = self.required();
-        let states: Vec<&Ident> = required.iter().map(|f| &f.state).collect();
+        let (builder, generics) = (&self.builder, self.generics());
         let setters = self.fields.iter().filter(|f| !f.spec.required).map(|f| {
-            let (n, (sig, bounds), doc, v) = (
-                &f.name,
-                setter_sig(f, quote! { mut self }),
-                f.doc(),
-                setter_value(f),
-            );
+            let (n, [sig, bounds, v], doc) = (&f.name, setter(f, quote! { mut self }), f.doc());
             quote! {
                 #doc
                 pub fn #sig -> Self #bounds {
@@ -646,13 +610,10 @@ impl<'a> Op<'a> {
                 }
             }
         });
-        let has_optional = self.fields.iter().any(|f| !f.spec.required);
-        if !has_optional {
+        if self.fields.iter().all(|f| f.spec.required) {
             quote! {}
-        } else if required.is_empty() {
-            quote! { impl #builder { #( #setters )* } }
         } else {
-            quote! { impl< #( #states ),* > #builder< #( #states ),* > { #( #setters )* } }
+            quote! { impl #generics #builder #generics { #( #setters )* } }
         }
     }
 
@@ -661,28 +622,16 @@ impl<'a> Op<'a> {
     /// bound, whose message names the field.
     fn build_impl(&self) -> TokenStream {
         let (request, builder, input) = (&self.request, &self.builder, &self.input);
-        let required = self.required();
-        let states: Vec<&Ident> = required.iter().map(|f| &f.state).collect();
-        let (generics, target) = if required.is_empty() {
-            (quote! {}, quote! { #builder })
-        } else {
-            (
-                quote! { < #( #states ),* > },
-                quote! { #builder< #( #states ),* > },
-            )
-        };
-        let bounds: Vec<TokenStream> = required
+        let generics = self.generics();
+        let bounds: Vec<TokenStream> = self
+            .required()
             .iter()
             .map(|f| {
                 let (s, given, set) = (&f.state, given_trait(&f.name.to_string()), set_type(f));
                 quote! { #s: missing::#given<#set>, }
             })
             .collect();
-        let where_clause = if bounds.is_empty() {
-            quote! {}
-        } else {
-            quote! { where #( #bounds )* }
-        };
+        let where_clause = (!bounds.is_empty()).then(|| quote! { where #( #bounds )* });
         let build_inputs = self.fields.iter().map(|f| {
             let n = &f.name;
             if f.spec.required {
@@ -693,7 +642,7 @@ impl<'a> Op<'a> {
             }
         });
         quote! {
-            impl #generics #target {
+            impl #generics #builder #generics {
                 /// Checks every field in CP949 and returns the request, or every violation.
                 pub fn build(self) -> Result<#request, ValidationErrors> #where_clause {
                     self.build_with(Charset::Cp949)
@@ -740,57 +689,44 @@ impl<'a> Op<'a> {
     /// the rest are pushed in wire order (an optional one only when given).
     fn wire_params_body(&self) -> TokenStream {
         let fields = &self.fields;
-        // A list's values joined by its separator.
-        let join = |v: TokenStream, sep: &str| {
-            quote! {
-                Cow::Owned(#v.iter().map(|v| v.wire_value()).collect::<Vec<_>>().join(#sep))
+        // A field's wire text from its value `v` (a list's values joined by its separator).
+        let text = |f: &Field, v: TokenStream| match &f.spec.list {
+            Some(l) => {
+                let sep = &l.separator;
+                quote! {
+                    Cow::Owned(#v.iter().map(|v| v.wire_value()).collect::<Vec<_>>().join(#sep))
+                }
             }
+            None => quote! { #v.wire_value() },
         };
         // A required value as a `(wire, value)` tuple.
         let required_param = |f: &Field| {
             let (n, w) = (&f.name, f.wire);
-            match &f.spec.list {
-                Some(l) => {
-                    let j = join(quote! { self.#n }, &l.separator);
-                    quote! { (#w, #j) }
-                }
-                None => quote! { (#w, self.#n.wire_value()) },
-            }
+            let t = text(f, quote! { self.#n });
+            quote! { (#w, #t) }
         };
         let leading = fields.iter().take_while(|f| f.spec.required).count();
-        let first_params = fields[..leading].iter().map(required_param);
+        let first_params: Vec<TokenStream> = fields[..leading].iter().map(required_param).collect();
         let params: Vec<TokenStream> = fields[leading..]
             .iter()
             .map(|f| {
-                let (n, w) = (&f.name, f.wire);
-                match (&f.spec.list, f.spec.required) {
-                    (_, true) => {
-                        let p = required_param(f);
-                        quote! { params.push(#p); }
-                    }
-                    (Some(l), false) => {
-                        let j = join(quote! { v }, &l.separator);
-                        quote! { if let Some(v) = &self.#n { params.push((#w, #j)); } }
-                    }
-                    (None, false) => {
-                        quote! { if let Some(v) = &self.#n { params.push((#w, v.wire_value())); } }
-                    }
+                if f.spec.required {
+                    let p = required_param(f);
+                    quote! { params.push(#p); }
+                } else {
+                    let (n, w, t) = (&f.name, f.wire, text(f, quote! { v }));
+                    quote! { if let Some(v) = &self.#n { params.push((#w, #t)); } }
                 }
             })
             .collect();
         let field_count = Literal::usize_unsuffixed(fields.len());
+        let extend = (leading > 0).then(|| quote! { params.extend([ #( #first_params ),* ]); });
         if params.is_empty() {
             quote! { Vec::from([ #( #first_params ),* ]) }
-        } else if leading == 0 {
-            quote! {
-                let mut params = Vec::with_capacity(#field_count);
-                #( #params )*
-                params
-            }
         } else {
             quote! {
                 let mut params = Vec::with_capacity(#field_count);
-                params.extend([ #( #first_params ),* ]);
+                #extend
                 #( #params )*
                 params
             }
@@ -903,27 +839,21 @@ fn set_type(f: &Field) -> TokenStream {
     }
 }
 
-/// A setter's name, parameters and `where` bounds (a list takes any iterator).
-fn setter_sig(f: &Field, receiver: TokenStream) -> (TokenStream, TokenStream) {
+/// A setter's name, parameters and `where` bounds (a list takes any iterator),
+/// and the value it stores, from its parameter.
+fn setter(f: &Field, receiver: TokenStream) -> [TokenStream; 3] {
     let (n, ty) = (&f.name, &f.ty);
     if f.is_list() {
-        (
+        [
             quote! { #n<I>(#receiver, values: I) },
             quote! { where I: IntoIterator, I::Item: Into<FieldInput<#ty>> },
-        )
+            quote! { values.into_iter().map(Into::into).collect() },
+        ]
     } else {
-        (
+        [
             quote! { #n(#receiver, value: impl Into<FieldInput<#ty>>) },
             quote! {},
-        )
-    }
-}
-
-/// The value a setter stores, from its parameter.
-fn setter_value(f: &Field) -> TokenStream {
-    if f.is_list() {
-        quote! { values.into_iter().map(Into::into).collect() }
-    } else {
-        quote! { value.into() }
+            quote! { value.into() },
+        ]
     }
 }

@@ -10,11 +10,11 @@
 //! and record (`AnswerView`, `fields()`), and the names every answer and call
 //! share.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::requests::pascal;
-use super::{doc_lines, ident};
+use super::{doc_lines, ident, number, option};
 use crate::Spec;
 use crate::model::{Kind, Operation, ResponseField, Rule};
 use crate::validate::SCALAR_TYPES;
@@ -63,23 +63,16 @@ pub fn emit(spec: &Spec) -> TokenStream {
     let poc_max = Literal::u32_unsuffixed(*e.client.poc_id.max_bytes.get_ref());
     let poc_secret = e.client.poc_id.secret;
     let test_url = e.test_server.url.get_ref();
-    let (answer_charset, charset_doc) = match &e.answer.charset {
-        Some(charset) => {
-            let name = charset.name.get_ref();
-            (
-                quote! { Some(#name) },
-                format!(
-                    " The charset every answer declares (source: {}): a declared charset \
-                     naming another encoding is drift from the spec.",
-                    label(charset.source.get_ref())
-                ),
-            )
-        }
-        None => (
-            quote! { None },
-            " The charset every answer declares: the spec names none.".to_owned(),
+    let answer_charset = option(e.answer.charset.as_ref().map(|c| c.name.get_ref()));
+    let charset_doc = match &e.answer.charset {
+        Some(charset) => format!(
+            " The charset every answer declares (source: {}): a declared charset \
+             naming another encoding is drift from the spec.",
+            label(charset.source.get_ref())
         ),
+        None => " The charset every answer declares: the spec names none.".to_owned(),
     };
+
     let code_doc = format!(
         " Element holding the two-digit result code, under every answer's root (source: {}).",
         label(e.answer.result_code.source.get_ref())
@@ -105,11 +98,8 @@ pub fn emit(spec: &Spec) -> TokenStream {
         .chain(answer_kinds(spec, Rule::Token))
         .map(|(_, kind)| ident(kind.type_name.get_ref()))
         .collect();
-    let kinds_import = if kind_types.is_empty() {
-        quote! {}
-    } else {
-        quote! { use super::kinds::{ #( #kind_types ),* }; }
-    };
+    let kinds_import =
+        (!kind_types.is_empty()).then(|| quote! { use super::kinds::{ #( #kind_types ),* }; });
     let enums = answer_kinds(spec, Rule::Enum).map(|(_, kind)| emit_enum(kind));
     let tokens = answer_kinds(spec, Rule::Token).map(|(_, kind)| emit_token(kind));
     let ops = e.operations.iter().map(|op| emit_operation(spec, op));
@@ -211,7 +201,7 @@ fn emit_token(kind: &Kind) -> TokenStream {
     let ty = ident(kind.type_name.get_ref());
     let expected = format!(
         "an identifier (ASCII letters, digits, '-' and '_', at most {})",
-        kind.max_len.as_ref().map_or(0, |n| *n.get_ref())
+        number(&kind.max_len)
     );
     quote! {
         impl FieldValue for #ty {
@@ -240,81 +230,69 @@ fn emit_token(kind: &Kind) -> TokenStream {
     }
 }
 
-/// The Rust type of a response field.
-fn field_type(spec: &Spec, f: &ResponseField) -> TokenStream {
-    let ty = f.type_name.get_ref().as_str();
-    match ty {
-        "text" => quote! { String },
-        "int" | "amount" => quote! { i64 },
-        "date" => quote! { CalendarDate },
-        "timestamp" => quote! { Timestamp },
-        "mobile" => quote! { Phone },
-        key => {
-            if let Some(kind) = answer_kind(spec, key, Rule::Enum) {
-                let ty = ident(kind.type_name.get_ref());
-                quote! { Reported<#ty> }
-            } else if let Some(kind) = answer_kind(spec, key, Rule::Token) {
-                let ty = ident(kind.type_name.get_ref());
-                quote! { #ty }
-            } else {
-                quote! { String }
-            }
-        }
-    }
+/// The scalar answer types by spec word: the field's Rust type, its
+/// `AnswerType` variant, and its `ViewValue` of `v` (a reference to the value).
+pub fn scalar(word: &str) -> Option<(Ident, Ident, TokenStream)> {
+    let (rust, variant, view) = match word {
+        "text" => ("String", "Text", quote! { ViewValue::Text(v.as_str()) }),
+        "int" => ("i64", "Int", quote! { ViewValue::Int(*v) }),
+        "amount" => ("i64", "Amount", quote! { ViewValue::Amount(*v) }),
+        "date" => ("CalendarDate", "Date", quote! { ViewValue::Date(*v) }),
+        "timestamp" => (
+            "Timestamp",
+            "Timestamp",
+            quote! { ViewValue::Timestamp(*v) },
+        ),
+        "mobile" => ("Phone", "Mobile", quote! { ViewValue::Phone(v) }),
+        _ => return None,
+    };
+    Some((ident(rust), ident(variant), view))
 }
 
-/// The `AnswerType` of a response field's spec `type`. An enum kind refers to
-/// the generated enum's own `WIRE_VALUES` and `DOCS`, so the values and their
+/// A response field's spec `type` in the generated code: the field's Rust type,
+/// its `AnswerType` and its `ViewValue` of `v` (a reference to the value). An
+/// enum kind reads as `Reported<Kind>` and its `AnswerType` refers to the
+/// generated enum's own `WIRE_VALUES` and `DOCS`, so the values and their
 /// meaning are written once, in `kinds.rs`. The validator has rejected any
 /// other type; should one slip through it reads as text.
-pub fn answer_type(spec: &Spec, type_name: &str) -> TokenStream {
-    match type_name {
-        "text" => quote! { AnswerType::Text },
-        "int" => quote! { AnswerType::Int },
-        "amount" => quote! { AnswerType::Amount },
-        "date" => quote! { AnswerType::Date },
-        "timestamp" => quote! { AnswerType::Timestamp },
-        "mobile" => quote! { AnswerType::Mobile },
-        key => {
-            if let Some(kind) = answer_kind(spec, key, Rule::Enum) {
-                let ty = ident(kind.type_name.get_ref());
-                quote! {
-                    AnswerType::Enum(EnumKindSpec {
-                        kind: #key,
-                        wire_values: &super::kinds::#ty::WIRE_VALUES,
-                        docs: &super::kinds::#ty::DOCS,
-                    })
-                }
-            } else if answer_kind(spec, key, Rule::Token).is_some() {
-                quote! { AnswerType::Id { kind: #key } }
-            } else {
-                quote! { AnswerType::Text }
-            }
-        }
+fn typed(spec: &Spec, type_name: &str) -> [TokenStream; 3] {
+    if let Some((rust, variant, view)) = scalar(type_name) {
+        return [quote! { #rust }, quote! { AnswerType::#variant }, view];
     }
+    if let Some(kind) = answer_kind(spec, type_name, Rule::Enum) {
+        let ty = ident(kind.type_name.get_ref());
+        return [
+            quote! { Reported<#ty> },
+            quote! {
+                AnswerType::Enum(EnumKindSpec {
+                    kind: #type_name,
+                    wire_values: &super::kinds::#ty::WIRE_VALUES,
+                    docs: &super::kinds::#ty::DOCS,
+                })
+            },
+            quote! {
+                match v {
+                    Reported::Known(k) => ViewValue::Enum { wire: k.as_wire(), doc: Some(k.doc()) },
+                    Reported::Unknown(t) => ViewValue::Enum { wire: t.as_str(), doc: None },
+                }
+            },
+        ];
+    }
+    if let Some(kind) = answer_kind(spec, type_name, Rule::Token) {
+        let ty = ident(kind.type_name.get_ref());
+        return [
+            quote! { #ty },
+            quote! { AnswerType::Id { kind: #type_name } },
+            quote! { ViewValue::Id { text: v.as_str(), breaks_rule: v.breaks_rule() } },
+        ];
+    }
+    typed(spec, "text")
 }
 
-/// The `ViewValue` of a field's value `v` (a reference to the field's type).
-fn view_value(spec: &Spec, f: &ResponseField) -> TokenStream {
-    let ty = f.type_name.get_ref().as_str();
-    match ty {
-        "text" => quote! { ViewValue::Text(v.as_str()) },
-        "int" => quote! { ViewValue::Int(*v) },
-        "amount" => quote! { ViewValue::Amount(*v) },
-        "date" => quote! { ViewValue::Date(*v) },
-        "timestamp" => quote! { ViewValue::Timestamp(*v) },
-        "mobile" => quote! { ViewValue::Phone(v) },
-        key if answer_kind(spec, key, Rule::Enum).is_some() => quote! {
-            match v {
-                Reported::Known(k) => ViewValue::Enum { wire: k.as_wire(), doc: Some(k.doc()) },
-                Reported::Unknown(t) => ViewValue::Enum { wire: t.as_str(), doc: None },
-            }
-        },
-        key if answer_kind(spec, key, Rule::Token).is_some() => quote! {
-            ViewValue::Id { text: v.as_str(), breaks_rule: v.breaks_rule() }
-        },
-        _ => quote! { ViewValue::Text(v.as_str()) },
-    }
+/// The `AnswerType` of a response field's spec `type` (see [`typed`]).
+pub fn answer_type(spec: &Spec, type_name: &str) -> TokenStream {
+    let [_, answer, _] = typed(spec, type_name);
+    answer
 }
 
 /// One `AnswerFieldSpec { .. }`: a scalar answer element or a record's child,
@@ -324,13 +302,7 @@ fn answer_field_spec(spec: &Spec, f: &ResponseField) -> TokenStream {
     let ty = answer_type(spec, f.type_name.get_ref());
     let doc = answer_kind(spec, f.type_name.get_ref(), Rule::Enum).map_or("", |k| k.doc.as_str());
     let secret = is_secret(spec, f);
-    let max_bytes = match f.max_bytes {
-        Some(n) => {
-            let n = Literal::u32_unsuffixed(n);
-            quote! { Some(#n) }
-        }
-        None => quote! { None },
-    };
+    let max_bytes = option(f.max_bytes.map(Literal::u32_unsuffixed));
     quote! {
         AnswerFieldSpec {
             name: #name,
@@ -345,95 +317,109 @@ fn answer_field_spec(spec: &Spec, f: &ResponseField) -> TokenStream {
 
 /// What one struct's fields emit.
 struct Fields {
-    decls: Vec<TokenStream>,
-    decode_arms: Vec<TokenStream>,
-    encodes: Vec<TokenStream>,
+    decls: TokenStream,
+    decode_arms: TokenStream,
+    encodes: TokenStream,
     /// `FIELD_SPECS`, one const per field, `fields()` and `unread()`.
     items: TokenStream,
+}
+
+/// The `AbsentElements` bit of the field at `i` (or the count of `i` fields).
+fn bit(i: usize) -> Literal {
+    Literal::u32_unsuffixed(u32::try_from(i).unwrap_or(u32::MAX))
+}
+
+/// The decoder arm of `f`, the field at `i`: after `setup`, its element read
+/// into the field of `target` and no longer marked absent there.
+fn decode_arm(f: &ResponseField, i: usize, setup: TokenStream, target: TokenStream) -> TokenStream {
+    let (name, wire, index) = (ident(f.name.get_ref()), f.wire.get_ref(), bit(i));
+    let wire_bytes = Literal::byte_string(wire.as_bytes());
+    quote! {
+        #wire_bytes => {
+            #setup
+            #target.#name = cursor.value(#wire)?;
+            #target.absent.remove(#index);
+        }
+    }
 }
 
 /// Declarations, decoder arms (assigning into `out`), encoder calls and view
 /// items of `fields`, the fields of the struct `owner` (for docs).
 fn fields(spec: &Spec, fields: &[ResponseField], owner: &str) -> Fields {
-    let label = |s: &crate::model::Source| super::source_label(spec, s);
-    let mut out = Fields {
-        decls: Vec::new(),
-        decode_arms: Vec::new(),
-        encodes: Vec::new(),
-        items: TokenStream::new(),
-    };
-    let mut specs = Vec::new();
-    let mut consts = Vec::new();
-    let mut views = Vec::new();
-    for (i, f) in fields.iter().enumerate() {
-        let index = Literal::u32_unsuffixed(u32::try_from(i).unwrap_or(u32::MAX));
-        let at = Literal::usize_unsuffixed(i);
-        let name = ident(f.name.get_ref());
-        let wire = f.wire.get_ref();
-        let ty = field_type(spec, f);
+    let name: Vec<Ident> = fields.iter().map(|f| ident(f.name.get_ref())).collect();
+    let wire: Vec<&String> = fields.iter().map(|f| f.wire.get_ref()).collect();
+    let index: Vec<Literal> = (0..fields.len()).map(bit).collect();
+    let konst: Vec<Ident> = fields
+        .iter()
+        .map(|f| ident(&f.name.get_ref().to_uppercase()))
+        .collect();
+    let (types, views): (Vec<_>, Vec<_>) = fields
+        .iter()
+        .map(|f| {
+            let [ty, _, view] = typed(spec, f.type_name.get_ref());
+            (ty, view)
+        })
+        .unzip();
+    let docs = fields.iter().map(|f| {
         let length = f
             .max_bytes
             .map_or(String::new(), |n| format!(", at most {n} bytes"));
         let secret = if is_secret(spec, f) { "; a secret" } else { "" };
-        let doc = format!(
-            " `<{wire}>`, {}{length} (source: {}){secret}; `None` when absent or empty \
+        format!(
+            " `<{}>`, {}{length} (source: {}){secret}; `None` when absent or empty \
              (`absent` tells which).",
+            f.wire.get_ref(),
             f.type_name.get_ref(),
-            label(f.source.get_ref())
-        );
-        out.decls
-            .push(quote! { #[doc = #doc] pub #name: Option<#ty>, });
-        let wire_bytes = Literal::byte_string(wire.as_bytes());
-        out.decode_arms.push(quote! {
-            #wire_bytes => {
-                out.#name = cursor.value(#wire)?;
-                out.absent.remove(#index);
+            super::source_label(spec, f.source.get_ref())
+        )
+    });
+    let const_docs = fields.iter().map(|f| {
+        let (name, wire) = (f.name.get_ref(), f.wire.get_ref());
+        format!(" The spec's entry of `{owner}::{name}` (`<{wire}>`).")
+    });
+    let at = (0..fields.len()).map(Literal::usize_unsuffixed);
+    let specs = fields.iter().map(|f| answer_field_spec(spec, f));
+    let count = bit(fields.len());
+    Fields {
+        decls: quote! { #( #[doc = #docs] pub #name: Option<#types>, )* },
+        decode_arms: (fields.iter().enumerate())
+            .map(|(i, f)| decode_arm(f, i, quote! {}, quote! { out }))
+            .collect(),
+        encodes: quote! {
+            #(
+                if self.#name.is_some() || !self.absent.contains(#index) {
+                    writer.field(#wire, self.#name.as_ref());
+                }
+            )*
+        },
+        items: quote! {
+            /// The spec's entries of the fields, in spec order.
+            pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[ #( #specs ),* ];
+            #(
+                #[doc = #const_docs]
+                pub const #konst: &'static AnswerFieldSpec = &Self::FIELD_SPECS[#at];
+            )*
+
+            /// Every field, in spec order, as a view (absent ones too).
+            pub fn fields(&self) -> Vec<FieldView<'_>> {
+                Vec::from([ #(
+                    FieldView::new(
+                        Self::#konst,
+                        match &self.#name {
+                            Some(v) => #views,
+                            None => ViewValue::missing(self.absent.contains(#index)),
+                        },
+                    )
+                ),* ])
             }
-        });
-        out.encodes.push(quote! {
-            if self.#name.is_some() || !self.absent.contains(#index) {
-                writer.field(#wire, self.#name.as_ref());
+
+            /// Where decoding starts: every field `None` and every element
+            /// marked absent until it is read.
+            pub fn unread() -> Self {
+                Self { absent: AbsentElements::first(#count), ..Self::default() }
             }
-        });
-        specs.push(answer_field_spec(spec, f));
-        let konst = ident(&f.name.get_ref().to_uppercase());
-        let const_doc = format!(
-            " The spec's entry of `{owner}::{}` (`<{wire}>`).",
-            f.name.get_ref()
-        );
-        consts.push(quote! {
-            #[doc = #const_doc]
-            pub const #konst: &'static AnswerFieldSpec = &Self::FIELD_SPECS[#at];
-        });
-        let value = view_value(spec, f);
-        views.push(quote! {
-            FieldView::new(
-                Self::#konst,
-                match &self.#name {
-                    Some(v) => #value,
-                    None => ViewValue::missing(self.absent.contains(#index)),
-                },
-            )
-        });
+        },
     }
-    let count = Literal::u32_unsuffixed(u32::try_from(fields.len()).unwrap_or(u32::MAX));
-    out.items = quote! {
-        /// The spec's entries of the fields, in spec order.
-        pub const FIELD_SPECS: &'static [AnswerFieldSpec] = &[ #( #specs ),* ];
-        #( #consts )*
-
-        /// Every field, in spec order, as a view (absent ones too).
-        pub fn fields(&self) -> Vec<FieldView<'_>> {
-            Vec::from([ #( #views ),* ])
-        }
-
-        /// Where decoding starts: every field `None` and every element
-        /// marked absent until it is read.
-        pub fn unread() -> Self {
-            Self { absent: AbsentElements::first(#count), ..Self::default() }
-        }
-    };
-    out
 }
 
 const ABSENT_DOC: &str = " Which elements the server left out (their fields read `None`); a \
@@ -458,7 +444,6 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
         encodes,
         items,
     } = fields(spec, &op.response, &response_type(op));
-    let mut uses_flat = false;
     let (record_decl, record_arm, record_encode, record_items, record_views) = match &op.records {
         Some(records) => {
             let list = ident(records.name.get_ref());
@@ -486,20 +471,15 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
             let element_bytes = Literal::byte_string(element.as_bytes());
             let mut arm = quote! { #element_bytes => out.#list.push(#item::decode(cursor)?), };
             let encode = if records.also_flat {
-                uses_flat = true;
-                for (j, f) in records.fields.iter().enumerate() {
-                    let field = ident(f.name.get_ref());
-                    let wire = f.wire.get_ref();
-                    let j = Literal::u32_unsuffixed(u32::try_from(j).unwrap_or(u32::MAX));
-                    let wire_bytes = Literal::byte_string(wire.as_bytes());
-                    arm.extend(quote! {
-                        #wire_bytes => {
-                            let record = flat.get_with(&mut out.#list, #item::unread);
-                            record.#field = cursor.value(#wire)?;
-                            record.absent.remove(#j);
-                        }
-                    });
-                }
+                // a record field flat under the root fills the one record
+                let setup = quote! { let record = flat.get_with(&mut out.#list, #item::unread); };
+                arm.extend(
+                    records
+                        .fields
+                        .iter()
+                        .enumerate()
+                        .map(|(j, f)| decode_arm(f, j, setup.clone(), quote! { record })),
+                );
                 quote! {
                     match self.#list.as_slice() {
                         [only] => only.encode_fields(writer),
@@ -517,7 +497,7 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
                     #item_doc
                     #[derive(Debug, Clone, PartialEq, Eq, Default)]
                     pub struct #item {
-                        #( #item_decls )*
+                        #item_decls
                         #[doc = #ABSENT_DOC]
                         pub absent: AbsentElements,
                     }
@@ -530,7 +510,7 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
                             let mut out = Self::unread();
                             while let Some(name) = cursor.next_child()? {
                                 match name {
-                                    #( #item_arms )*
+                                    #item_arms
                                     _ => cursor.skip()?,
                                 }
                             }
@@ -546,7 +526,7 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
 
                         /// Writes its fields, without the record element around them.
                         pub fn encode_fields(&self, writer: &mut XmlWriter) {
-                            #( #item_encodes )*
+                            #item_encodes
                         }
                     }
                 },
@@ -566,21 +546,18 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
             quote! { Vec::new() },
         ),
     };
-    let out_binding = if decode_arms.is_empty() && op.records.is_none() {
+    let out_binding = if op.response.is_empty() && op.records.is_none() {
         quote! { let _ = self; }
     } else {
         quote! { let out = self; }
     };
-    let flat_binding = if uses_flat {
-        quote! {}
-    } else {
-        quote! { let _ = flat; }
-    };
+    let uses_flat = op.records.as_ref().is_some_and(|r| r.also_flat);
+    let flat_binding = (!uses_flat).then(|| quote! { let _ = flat; });
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Default)]
         pub struct #ty {
-            #( #decls )*
+            #decls
             #record_decl
             #[doc = #ABSENT_DOC]
             pub absent: AbsentElements,
@@ -604,7 +581,7 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
                 #out_binding
                 #flat_binding
                 match name {
-                    #( #decode_arms )*
+                    #decode_arms
                     #record_arm
                     _ => return Ok(false),
                 }
@@ -612,7 +589,7 @@ fn emit_operation(spec: &Spec, op: &Operation) -> TokenStream {
             }
 
             fn encode_children(&self, writer: &mut XmlWriter) {
-                #( #encodes )*
+                #encodes
                 #record_encode
             }
 

@@ -7,7 +7,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{doc_lines, ident};
+use super::{doc_lines, ident, option};
 use crate::Spec;
 use crate::model::CodeEntry;
 
@@ -16,22 +16,10 @@ pub fn emit(spec: &Spec) -> TokenStream {
     let codes = &spec.codes.codes;
     let manual_version = spec.codes.manual.version.get_ref();
     let count = Literal::usize_unsuffixed(codes.len());
-    let variants = codes.iter().map(|c| {
-        let doc = doc_lines(&variant_doc(c));
-        let v = ident(c.variant());
-        quote! { #doc #v, }
-    });
-    let all = codes.iter().map(|c| ident(c.variant()));
-    let from_number = codes.iter().map(|c| {
-        let n = Literal::u8_unsuffixed(number(c));
-        let v = ident(c.variant());
-        quote! { #n => Some(ResultCode::#v), }
-    });
-    let info_index = codes.iter().enumerate().map(|(i, c)| {
-        let v = ident(c.variant());
-        let i = Literal::usize_unsuffixed(i);
-        quote! { ResultCode::#v => Some(&CODE_INFO[#i]), }
-    });
+    let docs = codes.iter().map(|c| doc_lines(&variant_doc(c)));
+    let v: Vec<_> = codes.iter().map(|c| ident(c.variant())).collect();
+    let n = codes.iter().map(|c| Literal::u8_unsuffixed(number(c)));
+    let i = (0..codes.len()).map(Literal::usize_unsuffixed);
     let infos = codes.iter().map(info);
     let after_lost_answer = after_lost_answer(codes);
     let enum_doc = doc_lines(&format!(
@@ -68,7 +56,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum ResultCode {
-            #( #variants )*
+            #( #docs #v, )*
             /// A code the manual does not define, e.g. from a newer server. The raw
             /// two-digit text is kept; the value is opaque so that matching on it
             /// cannot silently change meaning when a later manual defines the code.
@@ -77,12 +65,12 @@ pub fn emit(spec: &Spec) -> TokenStream {
 
         impl ResultCode {
             /// Every code the manual defines, in the manual's order.
-            pub const ALL: [ResultCode; #count] = [ #( ResultCode::#all ),* ];
+            pub const ALL: [ResultCode; #count] = [ #( ResultCode::#v ),* ];
 
             /// The known code numbered `n`, if the manual defines one.
             pub(crate) const fn known_from_number(n: u8) -> Option<ResultCode> {
                 match n {
-                    #( #from_number )*
+                    #( #n => Some(ResultCode::#v), )*
                     _ => None,
                 }
             }
@@ -90,7 +78,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
             /// The table row of a known code.
             pub(crate) const fn known_info(self) -> Option<&'static CodeInfo> {
                 match self {
-                    #( #info_index )*
+                    #( ResultCode::#v => Some(&CODE_INFO[#i]), )*
                     ResultCode::Unknown(_) => None,
                 }
             }
@@ -184,13 +172,7 @@ fn info(c: &CodeEntry) -> TokenStream {
     let category = ident(c.category.variant());
     let retry = ident(c.retry.variant());
     let contact_admin = c.contact_admin;
-    let opt = |v: &Option<toml::Spanned<String>>| match v {
-        Some(v) => {
-            let v = v.get_ref();
-            quote! { Some(#v) }
-        }
-        None => quote! { None },
-    };
+    let opt = |v: &Option<toml::Spanned<String>>| option(v.as_ref().map(|v| v.get_ref()));
     let since = opt(&c.since);
     let changed_in = opt(&c.changed_in);
     let action_ko = opt(&c.action_ko);
