@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 use quick_xml::Reader;
-use quick_xml::events::Event;
+use quick_xml::events::{BytesStart, Event};
 
 use super::fast::{FastCursor, TextCharset};
 use super::{DecodeError, FieldValue};
@@ -158,6 +158,20 @@ impl<'a> EventCursor<'a> {
         }
     }
 
+    /// Opens the element whose start tag `start` was read at byte `at`
+    /// (`empty` for `<X/>`), and returns its name.
+    fn opened(
+        &mut self,
+        at: usize,
+        start: &BytesStart<'_>,
+        empty: bool,
+    ) -> Result<&'a [u8], DecodeError> {
+        let name = self.name_at(at, start.name().0)?;
+        self.open.push(name);
+        self.pending_empty = empty;
+        Ok(name)
+    }
+
     fn truncated(&self) -> DecodeError {
         DecodeError::Truncated {
             open: self.open_name(),
@@ -184,14 +198,9 @@ impl<'a> EventCursor<'a> {
     fn open_root(&mut self) -> Result<&'a [u8], DecodeError> {
         loop {
             let (at, event) = self.read()?;
-            let empty = matches!(event, Event::Empty(_));
             match event {
-                Event::Start(s) | Event::Empty(s) => {
-                    let name = self.name_at(at, s.name().0)?;
-                    self.open.push(name);
-                    self.pending_empty = empty;
-                    return Ok(name);
-                }
+                Event::Start(s) => return self.opened(at, &s, false),
+                Event::Empty(s) => return self.opened(at, &s, true),
                 Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
                 Event::Text(t) if is_blank(&t) => {}
                 Event::DocType(_) => return Err(DecodeError::DoctypeRefused),
@@ -214,14 +223,9 @@ impl<'a> EventCursor<'a> {
         }
         loop {
             let (at, event) = self.read()?;
-            let empty = matches!(event, Event::Empty(_));
             match event {
-                Event::Start(s) | Event::Empty(s) => {
-                    let name = self.name_at(at, s.name().0)?;
-                    self.open.push(name);
-                    self.pending_empty = empty;
-                    return Ok(Some(name));
-                }
+                Event::Start(s) => return self.opened(at, &s, false).map(Some),
+                Event::Empty(s) => return self.opened(at, &s, true).map(Some),
                 Event::End(_) => {
                     self.open.pop();
                     return Ok(None);
