@@ -48,15 +48,10 @@ impl Client {
 /// An I/O error while reading the body: reqwest's own error when it is one.
 fn read_error(info: CallInfo, error: std::io::Error) -> Error {
     let kind = error.kind();
-    let io = |kind: std::io::ErrorKind, inner| match inner {
-        Some(inner) => std::io::Error::new(kind, inner),
+    let io = match error.into_inner().map(|e| e.downcast::<reqwest::Error>()) {
+        Some(Ok(reqwest_error)) => return wire::reqwest_error(info, *reqwest_error),
+        Some(Err(other)) => std::io::Error::new(kind, other),
         None => std::io::Error::from(kind),
     };
-    match error.into_inner().map(|e| e.downcast::<reqwest::Error>()) {
-        Some(Ok(reqwest_error)) => wire::reqwest_error(info, *reqwest_error),
-        Some(Err(other)) => {
-            wire::transport_error(info, TransportError::from_io(io(kind, Some(other))))
-        }
-        None => wire::transport_error(info, TransportError::from_io(io(kind, None))),
-    }
+    wire::transport_error(info, TransportError::from_io(io))
 }

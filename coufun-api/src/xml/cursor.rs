@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 use quick_xml::Reader;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::Event;
 
 use super::fast::{FastCursor, TextCharset};
 use super::{DecodeError, FieldValue};
@@ -145,31 +145,22 @@ impl<'a> EventCursor<'a> {
         }
     }
 
-    /// The tag name of a start tag read at byte `at`, borrowed from the input.
+    /// Opens the element whose start tag, named `name`, was read at byte `at`
+    /// (`empty` for `<X/>`), and returns its name, borrowed from the input.
     #[inline]
-    fn name_at(&self, at: usize, name: &str) -> Result<&'a [u8], DecodeError> {
-        let start = at + 1;
-        match self.input.get(start..start + name.len()) {
-            Some(found) if found == name.as_bytes() => Ok(found),
+    fn opened(&mut self, at: usize, name: &str, empty: bool) -> Result<&'a [u8], DecodeError> {
+        let from = at + 1;
+        match self.input.get(from..from + name.len()) {
+            Some(found) if found == name.as_bytes() => {
+                self.open.push(found);
+                self.pending_empty = empty;
+                Ok(found)
+            }
             _ => Err(DecodeError::Syntax {
                 position: at as u64,
                 message: "start tag not where the reader reported it".to_owned(),
             }),
         }
-    }
-
-    /// Opens the element whose start tag `start` was read at byte `at`
-    /// (`empty` for `<X/>`), and returns its name.
-    fn opened(
-        &mut self,
-        at: usize,
-        start: &BytesStart<'_>,
-        empty: bool,
-    ) -> Result<&'a [u8], DecodeError> {
-        let name = self.name_at(at, start.name().0)?;
-        self.open.push(name);
-        self.pending_empty = empty;
-        Ok(name)
     }
 
     fn truncated(&self) -> DecodeError {
@@ -199,8 +190,8 @@ impl<'a> EventCursor<'a> {
         loop {
             let (at, event) = self.read()?;
             match event {
-                Event::Start(s) => return self.opened(at, &s, false),
-                Event::Empty(s) => return self.opened(at, &s, true),
+                Event::Start(s) => return self.opened(at, s.name().0, false),
+                Event::Empty(s) => return self.opened(at, s.name().0, true),
                 Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
                 Event::Text(t) if is_blank(&t) => {}
                 Event::DocType(_) => return Err(DecodeError::DoctypeRefused),
@@ -224,8 +215,8 @@ impl<'a> EventCursor<'a> {
         loop {
             let (at, event) = self.read()?;
             match event {
-                Event::Start(s) => return self.opened(at, &s, false).map(Some),
-                Event::Empty(s) => return self.opened(at, &s, true).map(Some),
+                Event::Start(s) => return self.opened(at, s.name().0, false).map(Some),
+                Event::Empty(s) => return self.opened(at, s.name().0, true).map(Some),
                 Event::End(_) => {
                     self.open.pop();
                     return Ok(None);
