@@ -484,17 +484,15 @@ mod tests {
         ] {
             assert!(config(Environment::Custom(ok.into())).is_ok(), "{ok}");
         }
-        for refused in [
+        for url in [
             "http://10.0.0.1/",
             "http://localhost.example/",
             "http://128.0.0.1/",
         ] {
+            let refused = config(Environment::Custom(url.into()));
             assert!(
-                matches!(
-                    config(Environment::Custom(refused.into())),
-                    Err(BuildError::PlainHttpRefused { .. })
-                ),
-                "{refused}"
+                matches!(refused, Err(BuildError::PlainHttpRefused { .. })),
+                "{url}"
             );
         }
     }
@@ -536,11 +534,9 @@ mod tests {
             "mailto:ops@example.com",
             "https://",
         ] {
+            let refused = config(Environment::Custom(bad.into()));
             assert!(
-                matches!(
-                    config(Environment::Custom(bad.into())),
-                    Err(BuildError::InvalidBaseUrl { .. })
-                ),
+                matches!(refused, Err(BuildError::InvalidBaseUrl { .. })),
                 "{bad}"
             );
         }
