@@ -705,15 +705,10 @@ mod tests {
         document(&list, Charset::Cp949)
     }
 
-    /// `body` with `insert` put just before the first occurrence of `before`.
-    fn with(body: &[u8], before: &str, insert: &str) -> Vec<u8> {
-        let text = encoding_rs::EUC_KR.decode(body).0.into_owned();
-        let at = text
-            .find(before)
-            .unwrap_or_else(|| panic!("{before} in {text}"));
-        let mut changed = text.clone();
-        changed.insert_str(at, insert);
-        encoding_rs::EUC_KR.encode(&changed).0.into_owned()
+    /// `body` (EUC-KR) with its text changed by `change`.
+    fn edited(body: &[u8], change: impl FnOnce(&str) -> String) -> Vec<u8> {
+        let text = change(&encoding_rs::EUC_KR.decode(body).0);
+        encoding_rs::EUC_KR.encode(&text).0.into_owned()
     }
 
     /// The drift of a status answer holding `item` alone.
@@ -740,12 +735,9 @@ mod tests {
         let list = spec_of(OperationId::GoodsList);
         let record = list.record_element.unwrap_or_default();
         let close = format!("</{record}>");
-        let body = goods(2);
-        let text = encoding_rs::EUC_KR
-            .decode(&body)
-            .0
-            .replace(&close, &format!("<BRAND>secret-ish</BRAND>{close}"));
-        let body = encoding_rs::EUC_KR.encode(&text).0.into_owned();
+        let body = edited(&goods(2), |text| {
+            text.replace(&close, &format!("<BRAND>secret-ish</BRAND>{close}"))
+        });
         let found = inspect(OperationId::GoodsList, &body, None);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].kind, DriftKind::UnknownElement);
@@ -806,11 +798,7 @@ mod tests {
         let record = spec_of(OperationId::GoodsList)
             .record_element
             .unwrap_or_default();
-        let text = encoding_rs::EUC_KR
-            .decode(&goods(2))
-            .0
-            .replace(record, "ITEM");
-        let body = encoding_rs::EUC_KR.encode(&text).0.into_owned();
+        let body = edited(&goods(2), |text| text.replace(record, "ITEM"));
         let found = inspect(OperationId::GoodsList, &body, None);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].kind, DriftKind::UnexpectedRecordElement);
@@ -857,7 +845,9 @@ mod tests {
             plain
         );
         let collector = DriftCollector::new();
-        let drifting = with(&body, "<LIST_CNT>", "<NEW/>");
+        let drifting = edited(&body, |text| {
+            text.replacen("<LIST_CNT>", "<NEW/><LIST_CNT>", 1)
+        });
         let observed =
             decode_observed::<GoodsListResponse>(&drifting, None, Some(&collector.observer()));
         assert!(observed.is_ok());

@@ -192,6 +192,19 @@ impl<C> fmt::Debug for ClientBuilder<C> {
     }
 }
 
+/// Builder methods that change `self` by `$change` and return it.
+macro_rules! setters {
+    ($(
+        $(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) { $self:ident.$($change:tt)+ }
+    )+) => {$(
+        $(#[$doc])*
+        pub fn $name(mut $self, $($arg: $ty),*) -> Self {
+            $self.$($change)+;
+            $self
+        }
+    )+};
+}
+
 impl<C> ClientBuilder<C> {
     pub(crate) fn new(environment: Environment, poc_id: PocId) -> Self {
         ClientBuilder {
@@ -211,55 +224,60 @@ impl<C> ClientBuilder<C> {
         }
     }
 
-    /// The charset request text is encoded in (CP949 by default); use the one
-    /// the requests were checked in.
-    pub fn charset(mut self, charset: Charset) -> Self {
-        self.charset = charset;
-        self
+    setters! {
+        /// The charset request text is encoded in (CP949 by default); use the one
+        /// the requests were checked in.
+        charset(charset: Charset) { self.charset = charset }
+        /// Use `method` for every operation that accepts it (otherwise each
+        /// operation's preferred method from the spec: POST with a form body).
+        method(method: Method) { self.method = Some(method) }
+        /// Time allowed to open a connection.
+        connect_timeout(timeout: Duration) { self.connect_timeout = timeout }
+        /// Time allowed for a whole call, answer included.
+        timeout(timeout: Duration) { self.timeout = timeout }
+        /// Largest response body read; a larger one fails with
+        /// [`Error::TooLarge`](crate::Error::TooLarge) without being read whole.
+        max_response_bytes(bytes: usize) { self.max_response_bytes = bytes }
+        /// Accept any plain `http://` base URL (POC_ID and phone numbers then
+        /// travel in clear). Not needed for [`Environment::TestPlainHttp`] nor for
+        /// a loopback address; without it every other `http://` URL is refused
+        /// with [`BuildError::PlainHttpRefused`].
+        allow_plain_http() { self.allow_plain_http = true }
+        /// Connect to `addr` whenever a URL names `host`, instead of asking DNS
+        /// (the port of `addr` is used when the URL gives none). For a server
+        /// reached by a fixed address, or a test that stands a local server in
+        /// for a named one.
+        resolve(host: impl Into<String>, addr: SocketAddr) {
+            self.resolve.push((host.into(), addr))
+        }
     }
 
-    /// Use `method` for every operation that accepts it (otherwise each
-    /// operation's preferred method from the spec: POST with a form body).
-    pub fn method(mut self, method: Method) -> Self {
-        self.method = Some(method);
-        self
-    }
-
-    /// Time allowed to open a connection.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Time allowed for a whole call, answer included.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Largest response body read; a larger one fails with
-    /// [`Error::TooLarge`](crate::Error::TooLarge) without being read whole.
-    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
-        self.max_response_bytes = bytes;
-        self
-    }
-
-    /// Accept any plain `http://` base URL (POC_ID and phone numbers then
-    /// travel in clear). Not needed for [`Environment::TestPlainHttp`] nor for
-    /// a loopback address; without it every other `http://` URL is refused
-    /// with [`BuildError::PlainHttpRefused`].
-    pub fn allow_plain_http(mut self) -> Self {
-        self.allow_plain_http = true;
-        self
-    }
-
-    /// Connect to `addr` whenever a URL names `host`, instead of asking DNS
-    /// (the port of `addr` is used when the URL gives none). For a server
-    /// reached by a fixed address, or a test that stands a local server in
-    /// for a named one.
-    pub fn resolve(mut self, host: impl Into<String>, addr: SocketAddr) -> Self {
-        self.resolve.push((host.into(), addr));
-        self
+    setters! {
+        /// How failed calls are retried ([`RetryPolicy::default`] unless set): reads
+        /// are retried on transport failures and 5xx; writes only with the very same
+        /// request; coupon send and create are issued exactly once (see
+        /// [`crate::issuance`]). [`RetryPolicy::no_retry`] makes one attempt.
+        retry_policy(policy: RetryPolicy) { self.retry = policy }
+        /// Compares every answer with the spec and hands each difference to
+        /// `observer` (see [`crate::drift`]): elements the spec does not name,
+        /// values outside a value table, texts longer than the spec's length,
+        /// another root or record element, another declared charset. Off by
+        /// default; no secret value is ever in a finding.
+        ///
+        /// ```
+        /// use coufun_api::drift::{DriftCollector, DriftObserver};
+        /// use coufun_api::privacy::PocId;
+        /// use coufun_api::{Client, Environment};
+        ///
+        /// let drift = DriftCollector::new();
+        /// let client = Client::builder(Environment::Test, PocId::new("POC0000001")?)
+        ///     .observe_drift(drift.observer()) // or DriftObserver::tracing()
+        ///     .build()?;
+        /// // … calls …; then `drift.report()` holds what differed, merged.
+        /// # let _ = client;
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+        observe_drift(observer: DriftObserver) { self.drift = Some(observer) }
     }
 
     /// Trust the certificates in `pem` as roots, besides the built-in ones
@@ -310,39 +328,6 @@ impl<C> ClientBuilder<C> {
     pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, BuildError> {
         self.root_certificates.extend(root_certificates(pem)?);
         Ok(self)
-    }
-
-    /// How failed calls are retried ([`RetryPolicy::default`] unless set): reads
-    /// are retried on transport failures and 5xx; writes only with the very same
-    /// request; coupon send and create are issued exactly once (see
-    /// [`crate::issuance`]). [`RetryPolicy::no_retry`] makes one attempt.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Compares every answer with the spec and hands each difference to
-    /// `observer` (see [`crate::drift`]): elements the spec does not name,
-    /// values outside a value table, texts longer than the spec's length,
-    /// another root or record element, another declared charset. Off by
-    /// default; no secret value is ever in a finding.
-    ///
-    /// ```
-    /// use coufun_api::drift::{DriftCollector, DriftObserver};
-    /// use coufun_api::privacy::PocId;
-    /// use coufun_api::{Client, Environment};
-    ///
-    /// let drift = DriftCollector::new();
-    /// let client = Client::builder(Environment::Test, PocId::new("POC0000001")?)
-    ///     .observe_drift(drift.observer()) // or DriftObserver::tracing()
-    ///     .build()?;
-    /// // … calls …; then `drift.report()` holds what differed, merged.
-    /// # let _ = client;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn observe_drift(mut self, observer: DriftObserver) -> Self {
-        self.drift = Some(observer);
-        self
     }
 
     pub(crate) fn call_config(&self) -> Result<CallConfig, BuildError> {
@@ -499,17 +484,15 @@ mod tests {
         ] {
             assert!(config(Environment::Custom(ok.into())).is_ok(), "{ok}");
         }
-        for refused in [
+        for url in [
             "http://10.0.0.1/",
             "http://localhost.example/",
             "http://128.0.0.1/",
         ] {
+            let refused = config(Environment::Custom(url.into()));
             assert!(
-                matches!(
-                    config(Environment::Custom(refused.into())),
-                    Err(BuildError::PlainHttpRefused { .. })
-                ),
-                "{refused}"
+                matches!(refused, Err(BuildError::PlainHttpRefused { .. })),
+                "{url}"
             );
         }
     }
@@ -551,11 +534,9 @@ mod tests {
             "mailto:ops@example.com",
             "https://",
         ] {
+            let refused = config(Environment::Custom(bad.into()));
             assert!(
-                matches!(
-                    config(Environment::Custom(bad.into())),
-                    Err(BuildError::InvalidBaseUrl { .. })
-                ),
+                matches!(refused, Err(BuildError::InvalidBaseUrl { .. })),
                 "{bad}"
             );
         }

@@ -109,64 +109,44 @@ fn operation_url<O: Operation>(config: &CallConfig) -> Result<Url, Error> {
     }
 }
 
-/// What an answer's head says, before its body is read.
-#[derive(Debug)]
-pub(crate) struct Head {
-    status: u16,
-    content_type: Option<String>,
-}
-
-impl Head {
-    /// The head of an answer; an answer declaring a body over the cap fails
-    /// here, before any of it is read.
-    pub(crate) fn read(
-        config: &CallConfig,
-        info: CallInfo,
-        status: StatusCode,
-        headers: &HeaderMap,
-        content_length: Option<u64>,
-    ) -> Result<(Head, Body), Error> {
-        let limit = config.max_response_bytes;
-        if content_length.is_some_and(|len| len > limit as u64) {
-            return Err(Error::TooLarge { info, limit });
-        }
-        let head = Head {
-            status: status.as_u16(),
-            content_type: headers
-                .get(CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
-        };
-        let body = Body {
-            // The declared length (already within the cap) is read without regrowing.
-            bytes: Vec::with_capacity(content_length.map_or(8 * 1024, |len| len as usize)),
-            limit,
-            info,
-        };
-        Ok((head, body))
-    }
-
-    /// The typed response, or the error, that this head and `body` make.
-    pub(crate) fn finish<R: Response>(self, config: &CallConfig, body: Body) -> Result<R, Error> {
-        interpret(
-            config,
-            body.info,
-            self.status,
-            self.content_type.as_deref(),
-            &body.bytes,
-        )
-    }
-}
-
-/// A body being read, piece by piece, up to the cap.
+/// An answer being read: its status and `Content-Type`, and its body, piece
+/// by piece, up to the cap.
 #[derive(Debug)]
 pub(crate) struct Body {
+    status: u16,
+    content_type: Option<String>,
     bytes: Vec<u8>,
     limit: usize,
     info: CallInfo,
 }
 
 impl Body {
+    /// An answer with this head, none of its body read yet; one declaring a
+    /// body over the cap fails here, before any of it is read.
+    pub(crate) fn start(
+        config: &CallConfig,
+        info: CallInfo,
+        status: StatusCode,
+        headers: &HeaderMap,
+        content_length: Option<u64>,
+    ) -> Result<Body, Error> {
+        let limit = config.max_response_bytes;
+        if content_length.is_some_and(|len| len > limit as u64) {
+            return Err(Error::TooLarge { info, limit });
+        }
+        Ok(Body {
+            status: status.as_u16(),
+            content_type: headers
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            // The declared length (already within the cap) is read without regrowing.
+            bytes: Vec::with_capacity(content_length.map_or(8 * 1024, |len| len as usize)),
+            limit,
+            info,
+        })
+    }
+
     /// One more piece; past the cap, [`Error::TooLarge`] (stop reading).
     pub(crate) fn push(&mut self, piece: &[u8]) -> Result<(), Error> {
         if self.bytes.len() + piece.len() > self.limit {
@@ -177,6 +157,12 @@ impl Body {
         }
         self.bytes.extend_from_slice(piece);
         Ok(())
+    }
+
+    /// The typed response, or the error, that the whole answer makes.
+    pub(crate) fn finish<R: Response>(self, config: &CallConfig) -> Result<R, Error> {
+        let content_type = self.content_type.as_deref();
+        interpret(config, self.info, self.status, content_type, &self.bytes)
     }
 }
 
@@ -349,12 +335,12 @@ mod tests {
         call_info(&ElsewhereList)
     }
 
-    fn head(limit: usize, content_length: Option<u64>) -> Result<(Head, Body), Error> {
+    fn head(limit: usize, content_length: Option<u64>) -> Result<Body, Error> {
         let config = CallConfig {
             max_response_bytes: limit,
             ..config()
         };
-        Head::read(
+        Body::start(
             &config,
             info(),
             StatusCode::OK,
@@ -375,7 +361,7 @@ mod tests {
 
     #[test]
     fn a_body_is_read_up_to_the_cap_and_refused_one_byte_past_it() {
-        let (_, mut body) = head(10, None).unwrap_or_else(|e| panic!("{e}"));
+        let mut body = head(10, None).unwrap_or_else(|e| panic!("{e}"));
         body.push(b"12345").unwrap_or_else(|e| panic!("{e}"));
         body.push(b"6789").unwrap_or_else(|e| panic!("{e}"));
         body.push(b"0")
@@ -386,7 +372,7 @@ mod tests {
             Err(Error::TooLarge { limit: 10, .. })
         ));
         // Pieces add up: three pieces of 4 bytes pass 10 on the third.
-        let (_, mut body) = head(10, None).unwrap_or_else(|e| panic!("{e}"));
+        let mut body = head(10, None).unwrap_or_else(|e| panic!("{e}"));
         assert!(body.push(b"abcd").is_ok() && body.push(b"efgh").is_ok());
         assert!(matches!(body.push(b"ijkl"), Err(Error::TooLarge { .. })));
     }

@@ -145,12 +145,17 @@ impl<'a> EventCursor<'a> {
         }
     }
 
-    /// The tag name of a start tag read at byte `at`, borrowed from the input.
+    /// Opens the element whose start tag, named `name`, was read at byte `at`
+    /// (`empty` for `<X/>`), and returns its name, borrowed from the input.
     #[inline]
-    fn name_at(&self, at: usize, name: &str) -> Result<&'a [u8], DecodeError> {
-        let start = at + 1;
-        match self.input.get(start..start + name.len()) {
-            Some(found) if found == name.as_bytes() => Ok(found),
+    fn opened(&mut self, at: usize, name: &str, empty: bool) -> Result<&'a [u8], DecodeError> {
+        let from = at + 1;
+        match self.input.get(from..from + name.len()) {
+            Some(found) if found == name.as_bytes() => {
+                self.open.push(found);
+                self.pending_empty = empty;
+                Ok(found)
+            }
             _ => Err(DecodeError::Syntax {
                 position: at as u64,
                 message: "start tag not where the reader reported it".to_owned(),
@@ -184,14 +189,9 @@ impl<'a> EventCursor<'a> {
     fn open_root(&mut self) -> Result<&'a [u8], DecodeError> {
         loop {
             let (at, event) = self.read()?;
-            let empty = matches!(event, Event::Empty(_));
             match event {
-                Event::Start(s) | Event::Empty(s) => {
-                    let name = self.name_at(at, s.name().0)?;
-                    self.open.push(name);
-                    self.pending_empty = empty;
-                    return Ok(name);
-                }
+                Event::Start(s) => return self.opened(at, s.name().0, false),
+                Event::Empty(s) => return self.opened(at, s.name().0, true),
                 Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
                 Event::Text(t) if is_blank(&t) => {}
                 Event::DocType(_) => return Err(DecodeError::DoctypeRefused),
@@ -214,14 +214,9 @@ impl<'a> EventCursor<'a> {
         }
         loop {
             let (at, event) = self.read()?;
-            let empty = matches!(event, Event::Empty(_));
             match event {
-                Event::Start(s) | Event::Empty(s) => {
-                    let name = self.name_at(at, s.name().0)?;
-                    self.open.push(name);
-                    self.pending_empty = empty;
-                    return Ok(Some(name));
-                }
+                Event::Start(s) => return self.opened(at, s.name().0, false).map(Some),
+                Event::Empty(s) => return self.opened(at, s.name().0, true).map(Some),
                 Event::End(_) => {
                     self.open.pop();
                     return Ok(None);

@@ -26,19 +26,6 @@ pub(crate) fn excerpt(text: &str) -> String {
     crate::redact::redact(&text.chars().take(40).collect::<String>(), &[])
 }
 
-/// Reads `text`, trimmed, with `parse`: `Ok(None)` when nothing is left, the
-/// excerpt when `parse` refuses it.
-fn parse_trimmed<T>(
-    text: &str,
-    parse: impl FnOnce(&str) -> Option<T>,
-) -> Result<Option<T>, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    parse(t).map(Some).ok_or_else(|| excerpt(t))
-}
-
 impl FieldValue for String {
     const EXPECTED: &'static str = "text";
 
@@ -48,19 +35,6 @@ impl FieldValue for String {
 
     fn write_text(&self, out: &mut String) {
         out.push_str(self);
-    }
-}
-
-impl FieldValue for i64 {
-    const EXPECTED: &'static str = "an integer";
-
-    fn parse_text(text: Cow<'_, str>) -> Result<Option<Self>, String> {
-        parse_trimmed(&text, |t| t.parse().ok())
-    }
-
-    fn write_text(&self, out: &mut String) {
-        use fmt::Write;
-        let _ = write!(out, "{self}");
     }
 }
 
@@ -104,19 +78,6 @@ impl CalendarDate {
 impl fmt::Display for CalendarDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}{:02}{:02}", self.year, self.month, self.day)
-    }
-}
-
-impl FieldValue for CalendarDate {
-    const EXPECTED: &'static str = "a date written YYYYMMDD";
-
-    fn parse_text(text: Cow<'_, str>) -> Result<Option<Self>, String> {
-        parse_trimmed(&text, CalendarDate::parse_ymd)
-    }
-
-    fn write_text(&self, out: &mut String) {
-        use fmt::Write;
-        let _ = write!(out, "{self}");
     }
 }
 
@@ -222,17 +183,34 @@ impl fmt::Display for Timestamp {
     }
 }
 
-impl FieldValue for Timestamp {
-    const EXPECTED: &'static str = "a time written YYYYMMDDHHMISS";
+/// [`FieldValue`] for types read from their text, trimmed, by a parser
+/// (`Ok(None)` when nothing is left, the excerpt when the parser refuses it)
+/// and written by their `Display`.
+macro_rules! parsed_field_value {
+    ($($ty:ty: $expected:literal, $parse:expr;)+) => {$(
+        impl FieldValue for $ty {
+            const EXPECTED: &'static str = $expected;
 
-    fn parse_text(text: Cow<'_, str>) -> Result<Option<Self>, String> {
-        parse_trimmed(&text, Timestamp::parse)
-    }
+            fn parse_text(text: Cow<'_, str>) -> Result<Option<Self>, String> {
+                let t = text.trim();
+                if t.is_empty() {
+                    return Ok(None);
+                }
+                ($parse)(t).map(Some).ok_or_else(|| excerpt(t))
+            }
 
-    fn write_text(&self, out: &mut String) {
-        use fmt::Write;
-        let _ = write!(out, "{self}");
-    }
+            fn write_text(&self, out: &mut String) {
+                use fmt::Write;
+                let _ = write!(out, "{self}");
+            }
+        }
+    )+};
+}
+
+parsed_field_value! {
+    i64: "an integer", |t: &str| t.parse().ok();
+    CalendarDate: "a date written YYYYMMDD", CalendarDate::parse_ymd;
+    Timestamp: "a time written YYYYMMDDHHMISS", Timestamp::parse;
 }
 
 /// A phone number as the server reported it: unchecked text (the server may
