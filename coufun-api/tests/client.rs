@@ -1009,3 +1009,26 @@ fn the_blocking_client_reports_a_mismatched_echo_too() {
         "a coupon number was logged: {log}"
     );
 }
+
+/// Both clients' `Debug` names the client and its settings, the POC_ID hidden.
+#[test]
+fn each_client_debugs_its_settings_with_the_poc_id_hidden() {
+    let base = "http://127.0.0.1:1/";
+    let env = || Environment::Custom(base.into());
+    let shown = Client::builder(env(), poc_id()).build().unwrap();
+    let mut seen = vec![("Client", format!("{shown:?}"))];
+    #[cfg(feature = "blocking")]
+    {
+        let blocking = coufun_api::blocking::Client::builder(env(), poc_id())
+            .charset(Charset::Utf8)
+            .build()
+            .unwrap();
+        seen.push(("blocking::Client", format!("{blocking:?}")));
+    }
+    for (name, text) in &seen {
+        assert!(text.starts_with(&format!("{name} {{")), "{text}");
+        assert!(text.contains(base), "{name}: the base URL is shown: {text}");
+        assert!(text.contains("charset"), "{name}: {text}");
+        assert!(!text.contains(POC_ID), "{name}: POC_ID in clear: {text}");
+    }
+}
