@@ -289,7 +289,7 @@ fn typed(spec: &Spec, type_name: &str) -> [TokenStream; 3] {
     typed(spec, "text")
 }
 
-/// The `AnswerType` of a response field's spec `type` (see [`typed`]).
+/// The `AnswerType` of a response field's spec `type` (see `typed`).
 pub fn answer_type(spec: &Spec, type_name: &str) -> TokenStream {
     let [_, answer, _] = typed(spec, type_name);
     answer
