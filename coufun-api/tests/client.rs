@@ -1032,3 +1032,23 @@ fn each_client_debugs_its_settings_with_the_poc_id_hidden() {
         assert!(!text.contains(POC_ID), "{name}: POC_ID in clear: {text}");
     }
 }
+
+/// The goods lookup builds its list request in the client's charset: a UTF-8
+/// client's lookup is sent, not refused as counted in another charset.
+#[tokio::test]
+async fn a_utf8_clients_goods_lookup_is_sent_in_utf8() {
+    let body = goods(2).to_xml(Charset::Utf8);
+    let server = TestServer::start(move |_| {
+        let body = body.clone();
+        async move { xml(body) }
+    })
+    .await;
+    let client = Client::builder(Environment::Custom(server.base_url.clone()), poc_id())
+        .charset(Charset::Utf8)
+        .retry_policy(RetryPolicy::no_retry())
+        .build()
+        .unwrap();
+    let found = client.goods_info("0000000001").await.unwrap();
+    assert_eq!(found.and_then(|g| g.supply_price), Some(4501));
+    assert_eq!(server.requests().len(), 1);
+}
