@@ -701,10 +701,18 @@ impl Merge<'_> {
     fn limit(&mut self, spec: &mut EndpointsFile, op: &Operation, p: &Param) {
         let (key, wire, length) = (self.key, p.name.as_str(), p.length);
         let conflicts = spec.conflicts.clone();
-        let (scope, rule, what, value, source) = if self.client_wire == p.name {
+        let (scope, holder, rule, what, value, source) = if self.client_wire == p.name {
             let c = &mut spec.client.poc_id;
             let (scope, value) = ("client poc_id".to_owned(), Some(&mut c.max_bytes));
-            (scope, CLIENT_RULE, "max_bytes", value, &mut c.limit_source)
+            let holder = "the client parameter";
+            (
+                scope,
+                holder,
+                CLIENT_RULE,
+                "max_bytes",
+                value,
+                &mut c.limit_source,
+            )
         } else {
             let field = op.request.iter().find(|f| f.wire.get_ref() == wire);
             let name = field
@@ -719,6 +727,7 @@ impl Merge<'_> {
             };
             (
                 format!("kind {name}"),
+                "the kind",
                 k.rule,
                 what,
                 value,
@@ -731,14 +740,14 @@ impl Merge<'_> {
             (Some(_), Length::Number) => {
                 let rule_word = word(&rule);
                 let detail =
-                    format!("the manual says Number, the kind is a `{rule_word}` with a limit");
-                self.refuse(&scope, wire, detail, "the kind");
+                    format!("the manual says Number, {holder} is a `{rule_word}` with a limit");
+                self.refuse(&scope, wire, detail, holder);
                 return;
             }
             (None, Length::Bytes(n)) => {
                 if rule == Rule::Count {
-                    let detail = format!("the manual says {n} bytes, the kind is a number");
-                    self.refuse(&scope, wire, detail, "the kind");
+                    let detail = format!("the manual says {n} bytes, {holder} is a number");
+                    self.refuse(&scope, wire, detail, holder);
                 }
                 return; // dates, mobiles and enums carry no byte limit
             }

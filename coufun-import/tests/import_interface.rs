@@ -532,7 +532,11 @@ fn a_number_length_of_the_client_parameter_names_its_rule() {
     assert_eq!(item.sign, Sign::Conflict);
     assert_eq!(
         item.detail,
-        "the manual says Number, the kind is a `token` with a limit"
+        "the manual says Number, the client parameter is a `token` with a limit"
+    );
+    assert_eq!(
+        item.note.as_deref(),
+        Some("not taken: review the client parameter")
     );
     assert_eq!(merged.diff.len(), 1, "{}", merged.diff);
 }
