@@ -19,7 +19,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::bridge::{self, Answer};
+use crate::bridge;
 use crate::config::SandboxConfig;
 use crate::conn::{ConnHandle, KillableListener};
 use crate::faults::{Fault, FaultCounts, FaultPlan};
@@ -359,29 +359,26 @@ async fn coufun_request(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
         Some(Fault::BadGateway) => return bad_gateway(),
-        Some(Fault::Code50) => Answer::Code(ResultCode::CouponCreationFailed),
+        Some(Fault::Code50) => Err(ResultCode::CouponCreationFailed),
         Some(Fault::Code99) => {
             tracing::info!(index, operation = %op, "answering 99: an injected fault");
-            Answer::Code(ResultCode::SystemError)
+            Err(ResultCode::SystemError)
         }
         _ => match decode_params(&raw, charset) {
             Ok(params) => lock(&shared.state).answer(op, conn.peer.ip(), &params),
             Err(error) => {
                 undecodable(op, &error);
-                Answer::Code(ResultCode::SystemError)
+                Err(ResultCode::SystemError)
             }
         },
     };
-    let answer = match fault {
-        Some(Fault::ForeignTrId) => bridge::with_foreign_tr_id(answer),
-        Some(Fault::ForeignGoodsId) => bridge::with_foreign_goods_id(answer),
-        _ => answer,
-    };
-    tracing::debug!(index, operation = %op, code = answer.code().as_str(), "answered");
-    if fault.is_none() && !op.spec().may_answer(answer.code()) {
+    let answer = bridge::with_fault(answer, fault);
+    let code = bridge::code(&answer);
+    tracing::debug!(index, operation = %op, code = code.as_str(), "answered");
+    if fault.is_none() && !op.spec().may_answer(code) {
         tracing::warn!(
             operation = %op,
-            code = answer.code().as_str(),
+            code = code.as_str(),
             "answered a code spec/endpoints.toml does not list for this operation"
         );
     }
@@ -394,12 +391,7 @@ async fn coufun_request(
         _ => {}
     }
     let answer_charset = drift.answer_charset(charset);
-    let bytes = match fault {
-        Some(Fault::ShortOfACoupon) => {
-            bridge::encode_short_of_a_coupon(op, &answer, answer_charset)
-        }
-        _ => bridge::encode(op, &answer, answer_charset),
-    };
+    let bytes = bridge::encode(op, &answer, answer_charset);
     xml_response(drift.apply(op, bytes), answer_charset)
 }
 
