@@ -546,11 +546,10 @@ impl State {
         Ok(redemption)
     }
 
-    /// Marks a coupon expired (admin route); `false` if no such coupon.
-    pub fn mark_expired(&mut self, number: &str) -> bool {
-        self.ledger
-            .coupon_mut(number)
-            .map(|coupon| coupon.expired = true)
-            .is_some()
+    /// Marks a coupon expired (admin route).
+    pub fn mark_expired(&mut self, number: &str) -> Result<(), RedeemError> {
+        let no_such = || RedeemError::NoSuchCoupon(number.to_owned());
+        self.ledger.coupon_mut(number).ok_or_else(no_such)?.expired = true;
+        Ok(())
     }
 }
