@@ -690,6 +690,32 @@ async fn a_catalogue_file_replaces_the_built_in_goods() {
 }
 
 #[tokio::test]
+async fn admin_use_and_expire_routes_answer_no_content() {
+    let (sandbox, raw) = default_raw().await;
+    let (_, coupons) = issue(&raw, "tr-admin-use").await;
+    let admin = |path: String| {
+        let client = raw.client.clone();
+        let url = format!("http://{}/_admin/coupons/{path}", sandbox.addr());
+        async move {
+            let response = client.post(url).send().await.expect("admin answers");
+            response.status().as_u16()
+        }
+    };
+    // a use in whole takes no amount (one given is not read)
+    assert_eq!(admin(format!("{}/use?amount=lots", coupons[0])).await, 204);
+    assert_eq!(admin(format!("{}/use", coupons[0])).await, 409);
+    assert_eq!(admin(format!("{}/expire", coupons[1])).await, 204);
+    assert_eq!(admin("000000000000/expire".to_owned()).await, 404);
+    assert_eq!(admin(format!("{}/lend", coupons[1])).await, 404);
+    let ledger = sandbox.ledger();
+    let coupon = |number: &str| ledger.coupon(number).map(|(_, c)| c.clone());
+    let used = coupon(&coupons[0]).expect("issued");
+    assert_eq!(used.state, coufun_api::CouponStatus::Used);
+    assert!(!used.expired);
+    assert!(coupon(&coupons[1]).expect("issued").expired);
+}
+
+#[tokio::test]
 async fn admin_redeem_routes_use_and_give_back_amounts() {
     let (sandbox, raw) = default_raw().await;
     let vouchers = create(&raw, "tr-redeem", VOUCHER, 1).await;
