@@ -70,34 +70,6 @@ pub struct Coupon {
     pub cancelled_at: Option<DateTime>,
 }
 
-impl Coupon {
-    /// A new coupon, unused and never sent, of `goods_id` and `kind`, valid
-    /// until `valid_until`; an `AMOUNT` voucher holds `face_value` in whole.
-    pub(crate) fn unused(
-        coupon_number: String,
-        goods_id: &str,
-        kind: CouponType,
-        valid_until: Date,
-        face_value: Option<u64>,
-    ) -> Self {
-        Coupon {
-            coupon_number,
-            goods_id: goods_id.to_owned(),
-            kind,
-            recipient: None,
-            state: CouponStatus::Unused,
-            expired: false,
-            send_count: 0,
-            resend_count: 0,
-            valid_until,
-            total_amount: face_value,
-            remaining_amount: face_value,
-            exchanged_at: None,
-            cancelled_at: None,
-        }
-    }
-}
-
 impl fmt::Debug for Coupon {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Coupon")
@@ -308,14 +280,21 @@ mod tests {
     use super::*;
 
     fn coupon(number: &str) -> Coupon {
-        let valid_until = jiff::civil::date(2030, 1, 1);
-        Coupon::unused(
-            number.to_owned(),
-            "0000100001",
-            CouponType::Barcode,
-            valid_until,
-            None,
-        )
+        Coupon {
+            coupon_number: number.to_owned(),
+            goods_id: "0000100001".to_owned(),
+            kind: CouponType::Barcode,
+            recipient: None,
+            state: CouponStatus::Unused,
+            expired: false,
+            send_count: 0,
+            resend_count: 0,
+            valid_until: jiff::civil::date(2030, 1, 1),
+            total_amount: None,
+            remaining_amount: None,
+            exchanged_at: None,
+            cancelled_at: None,
+        }
     }
 
     #[test]

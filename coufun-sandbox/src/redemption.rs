@@ -266,13 +266,21 @@ mod tests {
 
     fn coupon(kind: CouponType) -> Coupon {
         let amount = (kind == CouponType::Amount).then_some(10_000);
-        Coupon::unused(
-            "C1".into(),
-            "G1",
+        Coupon {
+            coupon_number: "C1".into(),
+            goods_id: "G1".into(),
             kind,
-            jiff::civil::date(2030, 1, 1),
-            amount,
-        )
+            recipient: None,
+            state: CouponStatus::Unused,
+            expired: false,
+            send_count: 0,
+            resend_count: 0,
+            valid_until: jiff::civil::date(2030, 1, 1),
+            total_amount: amount,
+            remaining_amount: amount,
+            exchanged_at: None,
+            cancelled_at: None,
+        }
     }
 
     fn now() -> Event {

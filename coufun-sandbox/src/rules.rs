@@ -326,21 +326,25 @@ impl State {
                 .saturating_add(jiff::Span::new().days(i64::from(goods.valid_days)))
                 .saturating_sub(jiff::Span::new().days(1))
         });
-        let fresh = Coupon::unused(
-            String::new(),
-            &goods.goods_id,
-            goods.coupon_type,
-            valid_until,
-            goods.face_value(),
-        );
+        let sent = u32::from(op == OperationId::CouponSend);
+        let face_value = goods.face_value();
         let mut coupons = Vec::new();
         for recipient in recipients {
             for _ in 0..quantity {
                 coupons.push(Coupon {
                     coupon_number: self.new_coupon_number(),
+                    goods_id: goods.goods_id.clone(),
+                    kind: goods.coupon_type,
                     recipient: recipient.clone(),
-                    send_count: u32::from(op == OperationId::CouponSend),
-                    ..fresh.clone()
+                    state: CouponStatus::Unused,
+                    expired: false,
+                    send_count: sent,
+                    resend_count: 0,
+                    valid_until,
+                    total_amount: face_value,
+                    remaining_amount: face_value,
+                    exchanged_at: None,
+                    cancelled_at: None,
                 });
             }
         }
