@@ -11,7 +11,7 @@ use coufun_api::responses::{
     CouponCreateItem, CouponCreateResponse, CouponSendItem, CouponSendResponse, CouponStatusItem,
     CouponStatusResponse, GoodsListItem, GoodsListResponse,
 };
-use coufun_api::xml::{CalendarDate, Phone, Reported, Response, Timestamp, encode_error};
+use coufun_api::xml::{CalendarDate, Phone, Reported, Timestamp, encode_error};
 use coufun_api::{
     AnswerType, AnyResponse, Charset, CouponType, OperationId, ResultCode, SendType, ValidityType,
 };
@@ -161,21 +161,32 @@ pub(crate) fn issued(
 }
 
 /// The status answer of coupon `c`, whose order was issued on `ordered_on`.
+/// The status manual outputs `TOTAL_AMOUNT` / `REMAIN_AMOUNT` only for an
+/// `AMOUNT` voucher, so an exchange voucher's answer leaves them out rather
+/// than sending them empty: the record's fields the spec types `amount`,
+/// found by type, not by name, marked absent.
 pub(crate) fn status(c: &Coupon, ordered_on: Date) -> AnyResponse {
+    let mut item = CouponStatusItem {
+        coupon_type: Some(Reported::Known(c.kind)),
+        order_date: calendar(ordered_on),
+        status: Some(Reported::Known(c.state)),
+        recipient: c.recipient.clone().map(Phone::new),
+        coupon_number: Some(c.coupon_number.clone().into()),
+        valid_until: calendar(c.valid_until),
+        exchanged_at: c.exchanged_at.and_then(timestamp),
+        cancelled_at: c.cancelled_at.and_then(timestamp),
+        total_amount: c.total_amount.and_then(amount),
+        remaining_amount: c.remaining_amount.and_then(amount),
+        ..Default::default()
+    };
+    if c.kind != CouponType::Amount {
+        let fields = (0..).zip(CouponStatusItem::FIELD_SPECS);
+        for (index, _) in fields.filter(|(_, f)| f.ty == AnswerType::Amount) {
+            item.absent.insert(index);
+        }
+    }
     CouponStatusResponse {
-        coupons: vec![CouponStatusItem {
-            coupon_type: Some(Reported::Known(c.kind)),
-            order_date: calendar(ordered_on),
-            status: Some(Reported::Known(c.state)),
-            recipient: c.recipient.clone().map(Phone::new),
-            coupon_number: Some(c.coupon_number.clone().into()),
-            valid_until: calendar(c.valid_until),
-            exchanged_at: c.exchanged_at.and_then(timestamp),
-            cancelled_at: c.cancelled_at.and_then(timestamp),
-            total_amount: c.total_amount.and_then(amount),
-            remaining_amount: c.remaining_amount.and_then(amount),
-            ..Default::default()
-        }],
+        coupons: vec![item],
         ..Default::default()
     }
     .into()
@@ -219,43 +230,14 @@ fn another(value: &str) -> String {
     other
 }
 
-/// `xml` (an answer of `op`) without its empty amount elements: the status
-/// manual outputs `TOTAL_AMOUNT` / `REMAIN_AMOUNT` only for an `AMOUNT`
-/// voucher, so an exchange voucher's status answer leaves them out rather than
-/// sending them empty. The elements are the operation's answer fields the spec
-/// types `amount`, found by type, not by name. Element names are ASCII, which
-/// neither EUC-KR nor UTF-8 uses inside a multi-byte character, so the bytes
-/// are matched as they are.
-fn without_amounts(op: OperationId, mut xml: Vec<u8>) -> Vec<u8> {
-    let spec = op.spec();
-    let amounts = spec
-        .answer
-        .iter()
-        .chain(spec.record_fields)
-        .filter(|f| f.ty == AnswerType::Amount);
-    for field in amounts {
-        let empty = format!("<{0}></{0}>", field.wire);
-        xml = crate::drift::replace_all(&xml, empty.as_bytes(), b"");
-    }
-    xml
-}
-
-/// The whole XML answer of `op`, encoded in `charset` (prolog declaring it):
-/// an error answer under the operation's own root, with the code and the
-/// manual's message; a status answer of an exchange voucher without amounts.
+/// The whole XML answer of `op`, encoded in `charset` (prolog declaring it);
+/// an error answer stands under the operation's own root, with the code and
+/// the manual's message.
 pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<u8> {
     match answer {
         Err(code) => coufun_api::for_operation!(op, |_Request, Answer| {
             encode_error::<Answer>(*code, None, charset)
         }),
-        Ok(AnyResponse::CouponStatus(status))
-            if status
-                .coupons
-                .iter()
-                .all(|c| c.coupon_type != Some(Reported::Known(CouponType::Amount))) =>
-        {
-            without_amounts(op, status.to_xml(charset))
-        }
         Ok(response) => response.to_xml(charset),
     }
 }
