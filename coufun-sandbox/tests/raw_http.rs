@@ -690,6 +690,45 @@ async fn a_catalogue_file_replaces_the_built_in_goods() {
 }
 
 #[tokio::test]
+async fn issuing_answers_echo_the_order() {
+    let (sandbox, raw) = default_raw().await;
+    // a send: its TR_ID, and each coupon's recipient and last day
+    let recipients = format!("{ALICE},{BOB}");
+    let params = send_params("tr-echo-send", COFFEE, &recipients);
+    let sent = raw.post("coupon_send", &params).await;
+    assert_code(&sent, ResultCode::Success);
+    assert_eq!(sent.first("TR_ID").as_deref(), Some("tr-echo-send"));
+    assert_eq!(sent.all("RECEIVER_MOBILE"), [ALICE, BOB], "{}", sent.xml);
+    let ledger = sandbox.ledger();
+    let order = ledger.order_by_tr_id("tr-echo-send").expect("issued");
+    let last_days: Vec<String> = order
+        .coupons
+        .iter()
+        .map(|c| c.valid_until.strftime("%Y%m%d").to_string())
+        .collect();
+    assert_eq!(sent.all("VALID_END_DATE"), last_days, "{}", sent.xml);
+    // a create: the goods' category and both reserved fields
+    let params = [
+        ("POC_ID", POC),
+        ("GOODS_ID", COFFEE),
+        ("CREATE_CNT", "1"),
+        ("TR_ID", "tr-echo-create"),
+        ("RESERVE1", "first"),
+        ("RESERVE2", "second"),
+    ];
+    let created = raw.post("coupon_create", &params).await;
+    assert_code(&created, ResultCode::Success);
+    let category = sandbox
+        .catalogue()
+        .get(COFFEE)
+        .map(|g| g.category_id.clone());
+    assert!(category.is_some());
+    assert_eq!(created.first("CAT_ID"), category, "{}", created.xml);
+    assert_eq!(created.first("RESERVE1").as_deref(), Some("first"));
+    assert_eq!(created.first("RESERVE2").as_deref(), Some("second"));
+}
+
+#[tokio::test]
 async fn admin_use_and_expire_routes_answer_no_content() {
     let (sandbox, raw) = default_raw().await;
     let (_, coupons) = issue(&raw, "tr-admin-use").await;
