@@ -729,6 +729,55 @@ async fn issuing_answers_echo_the_order() {
 }
 
 #[tokio::test]
+async fn coupon_writes_answer_their_coupon_and_a_created_one_is_sent_only_to_a_number() {
+    let (_sandbox, raw) = default_raw().await;
+    let (first, _) = issue(&raw, "tr-writes").await;
+    let (second, sent) = issue(&raw, "tr-writes-2").await;
+    assert_ne!(first, second, "each order its own id");
+    let coupon = [
+        ("POC_ID", POC),
+        ("GOODS_ID", COFFEE),
+        ("BARCODE_NUM", sent[0].as_str()),
+    ];
+    let resent = raw.post("coupon_resend", &coupon).await;
+    assert_code(&resent, ResultCode::Success);
+    assert_eq!(resent.first("BARCODE_NUM"), Some(sent[0].clone()));
+    let mut change = coupon.to_vec();
+    change.push(("RECEIVER_MOBILE", BOB));
+    let changed = raw.post("change_recipient", &change).await;
+    assert_code(&changed, ResultCode::Success);
+    assert_eq!(changed.first("BARCODE_NUM"), Some(sent[0].clone()));
+    let mut image = coupon.to_vec();
+    image.extend([("SEND_PHONE", SENDER), ("SEND_TITLE", "쿠폰 이미지")]);
+    let imaged = raw.post("coupon_image_send", &image).await;
+    assert_code(&imaged, ResultCode::Success);
+    assert_eq!(imaged.first("BARCODE_NUM"), Some(sent[0].clone()));
+    // a created coupon has no recipient: resent or imaged to nobody it is
+    // no coupon of a recipient (16); imaged to a number it is sent
+    let created = create(&raw, "tr-writes-create", COFFEE, 1).await;
+    let coupon = [
+        ("POC_ID", POC),
+        ("GOODS_ID", COFFEE),
+        ("BARCODE_NUM", created[0].as_str()),
+    ];
+    assert_code(
+        &raw.post("coupon_resend", &coupon).await,
+        ResultCode::InvalidCouponNumber,
+    );
+    let mut image = coupon.to_vec();
+    image.extend([("SEND_PHONE", SENDER), ("SEND_TITLE", "쿠폰 이미지")]);
+    assert_code(
+        &raw.post("coupon_image_send", &image).await,
+        ResultCode::InvalidCouponNumber,
+    );
+    image.push(("RECEIVER_MOBILE", ALICE));
+    assert_code(
+        &raw.post("coupon_image_send", &image).await,
+        ResultCode::Success,
+    );
+}
+
+#[tokio::test]
 async fn admin_use_and_expire_routes_answer_no_content() {
     let (sandbox, raw) = default_raw().await;
     let (_, coupons) = issue(&raw, "tr-admin-use").await;
