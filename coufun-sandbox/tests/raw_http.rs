@@ -707,6 +707,18 @@ async fn issuing_answers_echo_the_order() {
         .map(|c| c.valid_until.strftime("%Y%m%d").to_string())
         .collect();
     assert_eq!(sent.all("VALID_END_DATE"), last_days, "{}", sent.xml);
+    let status = [
+        ("POC_ID", POC),
+        ("GOODS_ID", COFFEE),
+        ("BARCODE_NUM", order.coupons[0].coupon_number.as_str()),
+    ];
+    let status = raw.post("coupon_status", &status).await;
+    assert_eq!(
+        status.all("VALID_END_DATE"),
+        last_days[..1],
+        "{}",
+        status.xml
+    );
     // a create: the goods' category and both reserved fields
     let params = [
         ("POC_ID", POC),
