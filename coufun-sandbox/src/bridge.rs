@@ -1,74 +1,36 @@
-//! The answer seam between the sandbox and the generated SDK code: what an
-//! operation answers ([`Outcome`], [`Answer`]) written as its XML answer with
-//! the generated answer types and encoder, under the operation's own root. No
-//! XML shape is written here: it comes from `spec/` through the generator. An
-//! error answer takes each operation's root through the generated
-//! `for_operation!`; the success answers `match` exhaustively on [`Outcome`].
-//! (Requests arrive typed, parsed by the generated `from_wire`: see `rules`.)
+//! The answer seam between the sandbox and the generated SDK code: the
+//! generated answer types ([`AnyResponse`]) built from the sandbox's records
+//! (goods, orders, coupons), the faults that change a committed answer, and
+//! the XML written from them with the generated encoder, under the operation's
+//! own root. No XML shape is written here: it comes from `spec/` through the
+//! generator; an error answer takes each operation's root through the
+//! generated `for_operation!`. (Requests arrive typed, parsed by the generated
+//! `from_wire`: see `rules`.)
 
 use coufun_api::responses::{
-    ChangeRecipientResponse, CouponCancelResponse, CouponCreateItem, CouponCreateResponse,
-    CouponImageSendResponse, CouponResendResponse, CouponSendItem, CouponSendResponse,
-    CouponStatusItem, CouponStatusResponse, GoodsListItem, GoodsListResponse,
+    CouponCreateItem, CouponCreateResponse, CouponSendItem, CouponSendResponse, CouponStatusItem,
+    CouponStatusResponse, GoodsListItem, GoodsListResponse,
 };
-use coufun_api::xml::{
-    CalendarDate, Phone, Reported, Response, Timestamp, encode_document, encode_error,
-};
+use coufun_api::xml::{CalendarDate, Phone, Reported, Timestamp, encode_error};
 use coufun_api::{
-    AnswerType, Charset, CouponType, Lang, OperationId, ResultCode, SendType, ValidityType,
+    AnswerType, AnyResponse, Charset, CouponType, OperationId, ResultCode, SendType, ValidityType,
 };
 use jiff::civil::{Date, DateTime};
 
 use crate::catalogue::Goods;
-use crate::ledger::Coupon;
+use crate::faults::Fault;
+use crate::ledger::{Coupon, Order};
 
-/// What a successful operation answers.
-#[derive(Debug, Clone)]
-pub(crate) enum Outcome {
-    GoodsList(Vec<Goods>),
-    Issued {
-        order_id: String,
-        tr_id: String,
-        goods: Box<Goods>,
-        valid_until: Date,
-        reserve1: Option<String>,
-        reserve2: Option<String>,
-        coupons: Vec<Coupon>,
-    },
-    Status {
-        coupon: Box<Coupon>,
-        /// The day its order was issued.
-        ordered_on: Date,
-    },
-    Cancelled {
-        coupon_number: String,
-    },
-    /// A resend or an image send (the operation tells which answer).
-    Sent {
-        coupon_number: String,
-        send_count: u32,
-    },
-    RecipientChanged {
-        coupon_number: String,
-        recipient: String,
-    },
-}
+/// The answer to one request: the typed answer of a success, or the code alone.
+pub(crate) type Answer = Result<AnyResponse, ResultCode>;
 
-/// The answer to one request: a code alone, or success with its data.
-#[derive(Debug, Clone)]
-pub(crate) enum Answer {
-    Code(ResultCode),
-    Success(Outcome),
-}
-
-impl Answer {
-    /// The result code this answer carries.
-    pub fn code(&self) -> ResultCode {
-        match self {
-            Answer::Code(code) => *code,
-            Answer::Success(_) => ResultCode::Success,
-        }
-    }
+/// The result code `answer` carries.
+pub(crate) fn code(answer: &Answer) -> ResultCode {
+    answer
+        .as_ref()
+        .err()
+        .copied()
+        .unwrap_or(ResultCode::Success)
 }
 
 fn calendar(date: Date) -> Option<CalendarDate> {
@@ -139,76 +101,122 @@ fn goods_item(g: &Goods) -> GoodsListItem {
     }
 }
 
-/// A create answer as the create manual lays it out: `ORDER_CNT` and one
-/// `ORDER_INFO` per coupon. `None` for an outcome that issued nothing.
-fn create_response(outcome: &Outcome) -> Option<CouponCreateResponse> {
-    let Outcome::Issued {
-        order_id,
-        tr_id,
+/// The goods-list answer listing `goods`.
+pub(crate) fn goods_list<'a>(goods: impl Iterator<Item = &'a Goods>) -> AnyResponse {
+    let goods: Vec<GoodsListItem> = goods.map(goods_item).collect();
+    GoodsListResponse {
+        list_count: i64::try_from(goods.len()).ok(),
         goods,
-        valid_until,
-        reserve1,
-        reserve2,
-        coupons,
-    } = outcome
-    else {
-        return None;
-    };
-    Some(CouponCreateResponse {
-        order_id: Some(order_id.clone().into()),
+        ..Default::default()
+    }
+    .into()
+}
+
+/// The answer of the issuing operation that made `order` of `goods`: a create
+/// answer as the create manual lays it out (`ORDER_CNT` and one `ORDER_INFO`
+/// per coupon), else a send answer (each coupon's recipient and last day).
+pub(crate) fn issued(
+    order: &Order,
+    goods: &Goods,
+    valid_until: Date,
+    reserves: [Option<String>; 2],
+) -> AnyResponse {
+    let order_id = Some(order.order_id.clone().into());
+    let tr_id = Some(order.tr_id.clone());
+    let number = |c: &Coupon| Some(c.coupon_number.clone().into());
+    if order.operation != OperationId::CouponCreate {
+        let coupons = order.coupons.iter().map(|c| CouponSendItem {
+            coupon_number: number(c),
+            recipient: c.recipient.clone().map(Phone::new),
+            valid_until: calendar(c.valid_until),
+            ..Default::default()
+        });
+        return CouponSendResponse {
+            order_id,
+            tr_id,
+            coupons: coupons.collect(),
+            ..Default::default()
+        }
+        .into();
+    }
+    let [reserve1, reserve2] = reserves;
+    let coupons = order.coupons.iter().map(|c| CouponCreateItem {
+        coupon_number: number(c),
+        stamp_duty: Some(stamp_duty(goods)),
+        ..Default::default()
+    });
+    CouponCreateResponse {
+        order_id,
         category_id: Some(goods.category_id.clone().into()),
         goods_id: Some(goods.goods_id.clone().into()),
-        tr_id: Some(tr_id.clone()),
-        order_count: i64::try_from(coupons.len()).ok(),
-        valid_until: calendar(*valid_until),
-        reserve1: reserve1.clone(),
-        reserve2: reserve2.clone(),
-        coupons: coupons
-            .iter()
-            .map(|c| CouponCreateItem {
-                coupon_number: Some(c.coupon_number.clone().into()),
-                stamp_duty: Some(stamp_duty(goods)),
-                ..Default::default()
-            })
-            .collect(),
+        tr_id,
+        order_count: i64::try_from(order.coupons.len()).ok(),
+        valid_until: calendar(valid_until),
+        reserve1,
+        reserve2,
+        coupons: coupons.collect(),
         ..Default::default()
-    })
-}
-
-/// [`encode`], but a create answer leaves out its last `ORDER_INFO` and keeps
-/// its `ORDER_CNT`: an answer short of a coupon number, for
-/// [`crate::Fault::ShortOfACoupon`]. Other answers are encoded whole.
-pub(crate) fn encode_short_of_a_coupon(
-    op: OperationId,
-    answer: &Answer,
-    charset: Charset,
-) -> Vec<u8> {
-    if op == OperationId::CouponCreate
-        && let Answer::Success(outcome) = answer
-        && let Some(mut response) = create_response(outcome)
-    {
-        response.coupons.pop();
-        return success(&response, charset);
     }
-    encode(op, answer, charset)
+    .into()
 }
 
-/// `answer` echoing another TR_ID than the request's, for
-/// [`crate::Fault::ForeignTrId`]: an issuing answer (create, send) as another
-/// order's. Other answers are left as they are.
-pub(crate) fn with_foreign_tr_id(mut answer: Answer) -> Answer {
-    if let Answer::Success(Outcome::Issued { tr_id, .. }) = &mut answer {
-        *tr_id = another(tr_id);
+/// The status answer of coupon `c`, whose order was issued on `ordered_on`.
+/// The status manual outputs `TOTAL_AMOUNT` / `REMAIN_AMOUNT` only for an
+/// `AMOUNT` voucher, so an exchange voucher's answer leaves them out rather
+/// than sending them empty: the record's fields the spec types `amount`,
+/// found by type, not by name, marked absent.
+pub(crate) fn status(c: &Coupon, ordered_on: Date) -> AnyResponse {
+    let mut item = CouponStatusItem {
+        coupon_type: Some(Reported::Known(c.kind)),
+        order_date: calendar(ordered_on),
+        status: Some(Reported::Known(c.state)),
+        recipient: c.recipient.clone().map(Phone::new),
+        coupon_number: Some(c.coupon_number.clone().into()),
+        valid_until: calendar(c.valid_until),
+        exchanged_at: c.exchanged_at.and_then(timestamp),
+        cancelled_at: c.cancelled_at.and_then(timestamp),
+        total_amount: c.total_amount.and_then(amount),
+        remaining_amount: c.remaining_amount.and_then(amount),
+        ..Default::default()
+    };
+    if c.kind != CouponType::Amount {
+        let fields = (0..).zip(CouponStatusItem::FIELD_SPECS);
+        for (index, _) in fields.filter(|(_, f)| f.ty == AnswerType::Amount) {
+            item.absent.insert(index);
+        }
     }
-    answer
+    CouponStatusResponse {
+        coupons: vec![item],
+        ..Default::default()
+    }
+    .into()
 }
 
-/// `answer` echoing another GOODS_ID than the one ordered, for
-/// [`crate::Fault::ForeignGoodsId`]: an issuing answer (create, send) as
-/// another goods'. Other answers are left as they are.
-pub(crate) fn with_foreign_goods_id(mut answer: Answer) -> Answer {
-    if let Answer::Success(Outcome::Issued { goods, .. }) = &mut answer {
-        goods.goods_id = another(&goods.goods_id);
+/// `answer` as a `fault` that commits changes it: a create answer short of its
+/// last `ORDER_INFO` with its `ORDER_CNT` kept ([`Fault::ShortOfACoupon`]); an
+/// issuing answer (create, send) echoing another TR_ID, as another order's
+/// ([`Fault::ForeignTrId`]); a create answer echoing another GOODS_ID
+/// ([`Fault::ForeignGoodsId`]). Other answers and faults leave it as it is.
+pub(crate) fn with_fault(mut answer: Answer, fault: Option<Fault>) -> Answer {
+    match (&mut answer, fault) {
+        (Ok(AnyResponse::CouponCreate(create)), Some(Fault::ShortOfACoupon)) => {
+            create.coupons.pop();
+        }
+        (
+            Ok(
+                AnyResponse::CouponCreate(CouponCreateResponse {
+                    tr_id: Some(tr_id), ..
+                })
+                | AnyResponse::CouponSend(CouponSendResponse {
+                    tr_id: Some(tr_id), ..
+                }),
+            ),
+            Some(Fault::ForeignTrId),
+        ) => *tr_id = another(tr_id),
+        (Ok(AnyResponse::CouponCreate(create)), Some(Fault::ForeignGoodsId)) => {
+            create.goods_id = create.goods_id.as_deref().map(|g| another(g).into());
+        }
+        _ => {}
     }
     answer
 }
@@ -222,151 +230,14 @@ fn another(value: &str) -> String {
     other
 }
 
-fn success<R: Response>(body: &R, charset: Charset) -> Vec<u8> {
-    let ok = ResultCode::Success;
-    encode_document(ok, ok.message(Lang::Ko), Some(body), charset)
-}
-
-/// The error answer of `op`: its own root, the code and the manual's message.
-fn error(op: OperationId, code: ResultCode, charset: Charset) -> Vec<u8> {
-    coufun_api::for_operation!(op, |_Request, Answer| {
-        encode_error::<Answer>(code, None, charset)
-    })
-}
-
-/// `xml` (an answer of `op`) without its empty amount elements: the status
-/// manual outputs `TOTAL_AMOUNT` / `REMAIN_AMOUNT` only for an `AMOUNT`
-/// voucher, so an exchange voucher's status answer leaves them out rather than
-/// sending them empty. The elements are the operation's answer fields the spec
-/// types `amount`, found by type, not by name. Element names are ASCII, which
-/// neither EUC-KR nor UTF-8 uses inside a multi-byte character, so the bytes
-/// are matched as they are.
-fn without_amounts(op: OperationId, mut xml: Vec<u8>) -> Vec<u8> {
-    let spec = op.spec();
-    let amounts = spec
-        .answer
-        .iter()
-        .chain(spec.record_fields)
-        .filter(|f| f.ty == AnswerType::Amount);
-    for field in amounts {
-        let empty = format!("<{0}></{0}>", field.wire);
-        xml = crate::drift::replace_all(&xml, empty.as_bytes(), b"");
-    }
-    xml
-}
-
-/// The whole XML answer of `op`, encoded in `charset` (prolog declaring it).
+/// The whole XML answer of `op`, encoded in `charset` (prolog declaring it);
+/// an error answer stands under the operation's own root, with the code and
+/// the manual's message.
 pub(crate) fn encode(op: OperationId, answer: &Answer, charset: Charset) -> Vec<u8> {
-    let outcome = match answer {
-        Answer::Code(code) => return error(op, *code, charset),
-        Answer::Success(outcome) => outcome,
-    };
-    if op == OperationId::CouponCreate
-        && let Some(response) = create_response(outcome)
-    {
-        return success(&response, charset);
-    }
-    let phone = |p: &Option<String>| p.clone().map(Phone::new);
-    let count = |n: &u32| Some(i64::from(*n));
-    match outcome {
-        Outcome::GoodsList(goods) => success(
-            &GoodsListResponse {
-                list_count: i64::try_from(goods.len()).ok(),
-                goods: goods.iter().map(goods_item).collect(),
-                ..Default::default()
-            },
-            charset,
-        ),
-        Outcome::Issued {
-            order_id,
-            tr_id,
-            coupons,
-            ..
-        } => success(
-            &CouponSendResponse {
-                order_id: Some(order_id.clone().into()),
-                tr_id: Some(tr_id.clone()),
-                coupons: coupons
-                    .iter()
-                    .map(|c| CouponSendItem {
-                        coupon_number: Some(c.coupon_number.clone().into()),
-                        recipient: phone(&c.recipient),
-                        valid_until: calendar(c.valid_until),
-                        ..Default::default()
-                    })
-                    .collect(),
-                ..Default::default()
-            },
-            charset,
-        ),
-        Outcome::Status {
-            coupon: c,
-            ordered_on,
-        } => {
-            let answer = success(
-                &CouponStatusResponse {
-                    coupons: vec![CouponStatusItem {
-                        coupon_type: Some(Reported::Known(c.kind)),
-                        order_date: calendar(*ordered_on),
-                        status: Some(Reported::Known(c.state)),
-                        recipient: phone(&c.recipient),
-                        coupon_number: Some(c.coupon_number.clone().into()),
-                        valid_until: calendar(c.valid_until),
-                        exchanged_at: c.exchanged_at.and_then(timestamp),
-                        cancelled_at: c.cancelled_at.and_then(timestamp),
-                        total_amount: c.total_amount.and_then(amount),
-                        remaining_amount: c.remaining_amount.and_then(amount),
-                        ..Default::default()
-                    }],
-                    ..Default::default()
-                },
-                charset,
-            );
-            if c.kind == CouponType::Amount {
-                answer
-            } else {
-                without_amounts(OperationId::CouponStatus, answer)
-            }
-        }
-        Outcome::Cancelled { coupon_number } => success(
-            &CouponCancelResponse {
-                coupon_number: Some(coupon_number.clone().into()),
-                ..Default::default()
-            },
-            charset,
-        ),
-        Outcome::Sent {
-            coupon_number,
-            send_count,
-        } => {
-            let coupon_number = Some(coupon_number.clone().into());
-            let send_count = count(send_count);
-            if op == OperationId::CouponImageSend {
-                let body = CouponImageSendResponse {
-                    coupon_number,
-                    send_count,
-                    ..Default::default()
-                };
-                success(&body, charset)
-            } else {
-                let body = CouponResendResponse {
-                    coupon_number,
-                    send_count,
-                    ..Default::default()
-                };
-                success(&body, charset)
-            }
-        }
-        Outcome::RecipientChanged {
-            coupon_number,
-            recipient,
-        } => success(
-            &ChangeRecipientResponse {
-                coupon_number: Some(coupon_number.clone().into()),
-                recipient: Some(Phone::new(recipient.clone())),
-                ..Default::default()
-            },
-            charset,
-        ),
+    match answer {
+        Err(code) => coufun_api::for_operation!(op, |_Request, Answer| {
+            encode_error::<Answer>(*code, None, charset)
+        }),
+        Ok(response) => response.to_xml(charset),
     }
 }

@@ -204,19 +204,10 @@ async fn accept_tls(
     ready: tokio::sync::mpsc::Sender<KillableStream>,
 ) {
     loop {
-        let accepted = tokio::select! {
+        let (stream, peer) = tokio::select! {
             () = ready.closed() => return,
-            accepted = TcpListener::accept(&listener) => accepted,
+            accepted = accept_tcp(&listener) => accepted,
         };
-        let (stream, peer) = match accepted {
-            Ok(accepted) => accepted,
-            Err(error) => {
-                tracing::debug!(%error, "accept failed");
-                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
         let acceptor = acceptor.clone();
         let ready = ready.clone();
         tokio::spawn(async move {
@@ -237,34 +228,42 @@ async fn accept_tls(
     }
 }
 
+/// The next TCP connection from `listener` (no Nagle delay), waiting out
+/// failed accepts.
+async fn accept_tcp(listener: &TcpListener) -> (TcpStream, SocketAddr) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, peer)) => {
+                let _ = stream.set_nodelay(true);
+                return (stream, peer);
+            }
+            Err(error) => {
+                tracing::debug!(%error, "accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
+    }
+}
+
 impl Listener for KillableListener {
     type Io = KillableStream;
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            match &mut self.incoming {
-                Incoming::Plain(listener) => match TcpListener::accept(listener).await {
-                    Ok((stream, peer)) => {
-                        let _ = stream.set_nodelay(true);
-                        return (KillableStream::new(Io::Plain(stream), peer), peer);
-                    }
-                    Err(error) => {
-                        tracing::debug!(%error, "accept failed");
-                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                    }
-                },
-                #[cfg(feature = "tls")]
-                Incoming::Tls(incoming) => match incoming.recv().await {
-                    Some(io) => {
-                        let peer = io.peer;
-                        return (io, peer);
-                    }
-                    // The accepting task ended: nothing more will come.
-                    None => std::future::pending::<()>().await,
-                },
+        let io = match &mut self.incoming {
+            Incoming::Plain(listener) => {
+                let (stream, peer) = accept_tcp(listener).await;
+                KillableStream::new(Io::Plain(stream), peer)
             }
-        }
+            // None: the accepting task ended, nothing more will come.
+            #[cfg(feature = "tls")]
+            Incoming::Tls(incoming) => match incoming.recv().await {
+                Some(io) => io,
+                None => std::future::pending().await,
+            },
+        };
+        let peer = io.peer;
+        (io, peer)
     }
 
     fn local_addr(&self) -> io::Result<Self::Addr> {

@@ -178,7 +178,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// `xml` with every `from` replaced by `to`.
-pub(crate) fn replace_all(xml: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+fn replace_all(xml: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(xml.len());
     let mut rest = xml;
     while let Some(at) = find(rest, from) {

@@ -1,28 +1,31 @@
 //! The server's own rules, the ones no field validator can know: who may call,
 //! what is on sale, what was issued, and each coupon's life (the manual's codes
 //! 01–05, 08, 09, 10, 12, 16–18, 20, 23, 27–31, 95, 98). Each request arrives
-//! typed: the generated request type of its operation, parsed by its generated
+//! typed: the generated [`AnyRequest`] of its operation, parsed by the generated
 //! `from_wire` (every field limit checked there, from the spec's constants), so
-//! the rules read fields through the request's accessors, never by name. One
-//! function per operation (a resend and an image send share theirs), and the
-//! redemption a shop makes (admin route).
+//! the rules read fields through the request's accessors, never by name. The
+//! checks every operation shares (access, TR_ID, repeats) run on any request;
+//! then one function per operation (a resend and an image send share theirs)
+//! answers the generated answer type; and the redemption a shop makes (admin route).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use coufun_api::xml::CalendarDate;
+use coufun_api::responses::{
+    ChangeRecipientResponse, CouponCancelResponse, CouponImageSendResponse, CouponResendResponse,
+};
+use coufun_api::xml::{CalendarDate, Phone};
 use coufun_api::{
-    ChangeRecipientRequest, Charset, CouponCancelRequest, CouponCreateRequest,
-    CouponImageSendRequest, CouponNumber, CouponResendRequest, CouponSendRequest, CouponStatus,
-    CouponStatusRequest, ExtraInput, GoodsId, GoodsListRequest, Operation, OperationId, Quantity,
-    ResultCode, ValidityDate,
+    AnyRequest, AnyResponse, ChangeRecipientRequest, Charset, CouponCreateRequest, CouponNumber,
+    CouponSendRequest, CouponStatus, ExtraInput, GoodsId, OperationId, Quantity, ResultCode,
+    ValidityDate,
 };
 use jiff::civil::Date;
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 
-use crate::bridge::{Answer, Outcome};
+use crate::bridge::{self, Answer};
 use crate::catalogue::Goods;
 use crate::config::{PocAccount, SandboxConfig};
 use crate::ledger::{Coupon, Ledger, Order};
@@ -48,15 +51,15 @@ type Verdict<T> = Result<T, ResultCode>;
 /// An account's last write: operation, sorted parameters, when.
 type LastWrite = (OperationId, Vec<(String, String)>, Instant);
 
-/// Reads and checks the raw parameters as request type `R` with its generated
+/// Reads and checks the raw parameters as a request of `op` with the generated
 /// `from_wire`; `Err` carries the code to answer (the first violation's, in
 /// wire order).
-fn parse<R: Operation>(params: &[(String, String)], charset: Charset) -> Verdict<R> {
-    R::from_wire(params, charset).map_err(|errors| {
+fn parse(op: OperationId, params: &[(String, String)], charset: Charset) -> Verdict<AnyRequest> {
+    AnyRequest::from_wire(op, params, charset).map_err(|errors| {
         // The errors name the field, the limit and the measured size, never a value.
         let first = errors.first();
         tracing::info!(
-            operation = %R::ID,
+            operation = %op,
             code = errors.code().as_str(),
             field = first.wire_name(),
             violations = errors.len(),
@@ -87,8 +90,8 @@ struct IssueAsk<'a> {
     recipients: Vec<Option<String>>,
     valid_from: Option<&'a ValidityDate>,
     valid_until: Option<&'a ValidityDate>,
-    reserve1: Option<&'a ExtraInput>,
-    reserve2: Option<&'a ExtraInput>,
+    /// `RESERVE1`, `RESERVE2`: echoed by the create answer.
+    reserves: [Option<&'a ExtraInput>; 2],
 }
 
 impl<'a> IssueAsk<'a> {
@@ -105,8 +108,7 @@ impl<'a> IssueAsk<'a> {
                 .collect(),
             valid_from: request.valid_from(),
             valid_until: request.valid_until(),
-            reserve1: request.reserve1(),
-            reserve2: request.reserve2(),
+            reserves: [request.reserve1(), request.reserve2()],
         }
     }
 
@@ -118,8 +120,7 @@ impl<'a> IssueAsk<'a> {
             recipients: vec![None],
             valid_from: None,
             valid_until: None,
-            reserve1: request.reserve1(),
-            reserve2: request.reserve2(),
+            reserves: [request.reserve1(), request.reserve2()],
         }
     }
 }
@@ -160,16 +161,9 @@ impl State {
         self.config.clock.today()
     }
 
-    /// Answers one request, committing what it changes.
-    pub fn answer(&mut self, op: OperationId, peer: IpAddr, params: &[(String, String)]) -> Answer {
-        match self.run(op, peer, params) {
-            Ok(outcome) => Answer::Success(outcome),
-            Err(code) => Answer::Code(code),
-        }
-    }
-
-    /// The access checks alone (01, 02, 05, 98), for faults that answer before committing.
-    pub fn admit(
+    /// The access checks (01, 02, 05, 98): the caller's address, its
+    /// `POC_ID`, its integration period and the operations it may call.
+    fn admit(
         &self,
         op: OperationId,
         peer: IpAddr,
@@ -200,57 +194,39 @@ impl State {
         Ok(account.clone())
     }
 
-    fn run(
-        &mut self,
-        op: OperationId,
-        peer: IpAddr,
-        params: &[(String, String)],
-    ) -> Verdict<Outcome> {
+    /// Answers one request, committing what it changes: the access checks,
+    /// the request's own checks, a TR_ID already issued (12), a repeat (23),
+    /// then the rules of its operation.
+    pub fn answer(&mut self, op: OperationId, peer: IpAddr, params: &[(String, String)]) -> Answer {
         let account = self.admit(op, peer, params)?;
-        let charset = self.config.charset;
+        let request = parse(op, params, self.config.charset)?;
+        if let Some(tr_id) = request.idempotency_key()
+            && self
+                .ledger
+                .order_by_tr_id_for(&account.poc_id, tr_id)
+                .is_some()
+        {
+            return Err(ResultCode::DuplicateTrId);
+        }
+        self.not_repeated(op, &account, params)?;
         // No wildcard arm: an operation the spec gains fails to compile here.
-        match op {
-            OperationId::GoodsList => {
-                parse::<GoodsListRequest>(params, charset)?;
-                self.goods_list(&account)
+        match request {
+            AnyRequest::GoodsList(_) => self.goods_list(&account),
+            AnyRequest::CouponSend(r) => self.issue(op, &account, &IssueAsk::send(&r)),
+            AnyRequest::CouponCreate(r) => self.issue(op, &account, &IssueAsk::create(&r)),
+            AnyRequest::CouponStatus(r) => {
+                let (coupon, ordered_on) =
+                    self.target(&account, r.goods_id(), r.coupon_number())?;
+                Ok(bridge::status(&coupon, ordered_on))
             }
-            OperationId::CouponSend => {
-                let request = parse::<CouponSendRequest>(params, charset)?;
-                self.issue(op, &account, &IssueAsk::send(&request), params)
+            AnyRequest::CouponCancel(r) => self.cancel(&account, r.goods_id(), r.coupon_number()),
+            AnyRequest::CouponResend(r) => {
+                self.send_again(&account, r.goods_id(), r.coupon_number(), None)
             }
-            OperationId::CouponCreate => {
-                let request = parse::<CouponCreateRequest>(params, charset)?;
-                self.issue(op, &account, &IssueAsk::create(&request), params)
-            }
-            OperationId::CouponStatus => {
-                let request = parse::<CouponStatusRequest>(params, charset)?;
-                self.status(&account, request.goods_id(), request.coupon_number())
-            }
-            OperationId::CouponCancel => {
-                let request = parse::<CouponCancelRequest>(params, charset)?;
-                self.not_repeated(op, &account, params)?;
-                self.cancel(&account, request.goods_id(), request.coupon_number())
-            }
-            OperationId::CouponResend => {
-                let request = parse::<CouponResendRequest>(params, charset)?;
-                self.not_repeated(op, &account, params)?;
-                self.send_again(&account, request.goods_id(), request.coupon_number(), false)
-            }
-            OperationId::ChangeRecipient => {
-                let request = parse::<ChangeRecipientRequest>(params, charset)?;
-                self.not_repeated(op, &account, params)?;
-                self.change_recipient(&account, &request)
-            }
-            OperationId::CouponImageSend => {
-                let request = parse::<CouponImageSendRequest>(params, charset)?;
-                self.not_repeated(op, &account, params)?;
-                let to_another = request.recipient().is_some();
-                self.send_again(
-                    &account,
-                    request.goods_id(),
-                    request.coupon_number(),
-                    to_another,
-                )
+            AnyRequest::ChangeRecipient(r) => self.change_recipient(&account, &r),
+            AnyRequest::CouponImageSend(r) => {
+                let to_another = r.recipient().is_some();
+                self.send_again(&account, r.goods_id(), r.coupon_number(), Some(to_another))
             }
         }
     }
@@ -284,22 +260,15 @@ impl State {
         }
     }
 
-    fn goods_list(&mut self, account: &PocAccount) -> Verdict<Outcome> {
+    fn goods_list(&mut self, account: &PocAccount) -> Verdict<AnyResponse> {
         let key = (account.poc_id.clone(), self.today());
         let count = self.goods_list_counts.entry(key).or_insert(0);
         *count += 1;
         if *count > self.config.goods_list_daily_limit {
             return Err(ResultCode::GoodsListDailyLimitExceeded);
         }
-        let goods = self
-            .config
-            .catalogue
-            .goods
-            .iter()
-            .filter(|g| !g.discontinued)
-            .cloned()
-            .collect();
-        Ok(Outcome::GoodsList(goods))
+        let goods = self.config.catalogue.goods.iter();
+        Ok(bridge::goods_list(goods.filter(|g| !g.discontinued)))
     }
 
     /// 10, 31, 30: the goods exists, is still a sale goods id, and is on sale today.
@@ -324,17 +293,7 @@ impl State {
         op: OperationId,
         account: &PocAccount,
         ask: &IssueAsk<'_>,
-        params: &[(String, String)],
-    ) -> Verdict<Outcome> {
-        let tr_id = ask.tr_id.to_owned();
-        if self
-            .ledger
-            .order_by_tr_id_for(&account.poc_id, &tr_id)
-            .is_some()
-        {
-            return Err(ResultCode::DuplicateTrId);
-        }
-        self.not_repeated(op, account, params)?;
+    ) -> Verdict<AnyResponse> {
         let goods = self.goods_on_sale(ask.goods_id)?;
         let today = self.today();
         let valid_from = ask.valid_from.and_then(civil);
@@ -389,27 +348,20 @@ impl State {
                 });
             }
         }
-        let order_id = format!("{}{:06}", today.strftime("%Y%m%d"), self.next_order);
-        self.next_order += 1;
-        let issued = coupons.clone();
-        self.ledger.push(Order {
-            order_id: order_id.clone(),
-            tr_id: tr_id.clone(),
+        let order = Order {
+            order_id: format!("{}{:06}", today.strftime("%Y%m%d"), self.next_order),
+            tr_id: ask.tr_id.to_owned(),
             operation: op,
             goods_id: goods.goods_id.clone(),
             issued_on: today,
             coupons,
             poc_id: account.poc_id.clone(),
-        });
-        Ok(Outcome::Issued {
-            order_id,
-            tr_id,
-            goods: Box::new(goods),
-            valid_until,
-            reserve1: ask.reserve1.map(|r| r.as_str().to_owned()),
-            reserve2: ask.reserve2.map(|r| r.as_str().to_owned()),
-            coupons: issued,
-        })
+        };
+        self.next_order += 1;
+        let reserves = ask.reserves.map(|r| r.map(|r| r.as_str().to_owned()));
+        let answer = bridge::issued(&order, &goods, valid_until, reserves);
+        self.ledger.push(order);
+        Ok(answer)
     }
 
     fn new_coupon_number(&mut self) -> String {
@@ -464,19 +416,6 @@ impl State {
         }
     }
 
-    fn status(
-        &self,
-        account: &PocAccount,
-        goods_id: &GoodsId,
-        number: &CouponNumber,
-    ) -> Verdict<Outcome> {
-        let (coupon, ordered_on) = self.target(account, goods_id, number)?;
-        Ok(Outcome::Status {
-            coupon: Box::new(coupon),
-            ordered_on,
-        })
-    }
-
     /// Cancels one coupon; an `AMOUNT` voucher may be cancelled while a balance
     /// is left (its unused balance: the path is `coufunPartCancel.do`), an
     /// exchange voucher only while unused (17); a cancelled one answers 18.
@@ -485,7 +424,7 @@ impl State {
         account: &PocAccount,
         goods_id: &GoodsId,
         number: &CouponNumber,
-    ) -> Verdict<Outcome> {
+    ) -> Verdict<AnyResponse> {
         let (coupon, _) = self.target(account, goods_id, number)?;
         match coupon.state {
             CouponStatus::Cancelled => return Err(ResultCode::CouponAlreadyCancelled),
@@ -499,24 +438,27 @@ impl State {
             c.state = CouponStatus::Cancelled;
             c.cancelled_at = Some(now);
         }
-        Ok(Outcome::Cancelled {
-            coupon_number: coupon.coupon_number,
-        })
+        let coupon_number = Some(coupon.coupon_number.into());
+        Ok(CouponCancelResponse {
+            coupon_number,
+            ..Default::default()
+        }
+        .into())
     }
 
-    /// Sends a usable coupon once more (a resend, or an image send: to
-    /// `to_another` number when the request names one, else to its own
-    /// recipient, which a created coupon lacks: 16) while its resends stay
-    /// under the limit (20); the answer carries its sendings so far.
+    /// Sends a usable coupon once more, a resend (`image` `None`) or an image
+    /// send (`Some(to_another)`), to another number when an image send names
+    /// one, else to its own recipient (which a created coupon lacks: 16), while
+    /// its resends stay under the limit (20); the answer carries its sendings so far.
     fn send_again(
         &mut self,
         account: &PocAccount,
         goods_id: &GoodsId,
         number: &CouponNumber,
-        to_another: bool,
-    ) -> Verdict<Outcome> {
+        image: Option<bool>,
+    ) -> Verdict<AnyResponse> {
         let coupon = self.usable(account, goods_id, number)?;
-        if !to_another && coupon.recipient.is_none() {
+        if image != Some(true) && coupon.recipient.is_none() {
             return Err(ResultCode::InvalidCouponNumber);
         }
         if coupon.resend_count >= self.config.max_resends_per_coupon {
@@ -528,9 +470,20 @@ impl State {
             coupon.resend_count += 1;
             coupon.send_count
         });
-        Ok(Outcome::Sent {
-            coupon_number: number,
-            send_count,
+        let (coupon_number, send_count) = (Some(number.into()), Some(i64::from(send_count)));
+        Ok(match image {
+            None => CouponResendResponse {
+                coupon_number,
+                send_count,
+                ..Default::default()
+            }
+            .into(),
+            Some(_) => CouponImageSendResponse {
+                coupon_number,
+                send_count,
+                ..Default::default()
+            }
+            .into(),
         })
     }
 
@@ -538,17 +491,19 @@ impl State {
         &mut self,
         account: &PocAccount,
         request: &ChangeRecipientRequest,
-    ) -> Verdict<Outcome> {
+    ) -> Verdict<AnyResponse> {
         let coupon = self.usable(account, request.goods_id(), request.coupon_number())?;
         let number = coupon.coupon_number;
         let recipient = request.recipient().as_str().to_owned();
         if let Some(coupon) = self.ledger.coupon_mut(&number) {
             coupon.recipient = Some(recipient.clone());
         }
-        Ok(Outcome::RecipientChanged {
-            coupon_number: number,
-            recipient,
-        })
+        Ok(ChangeRecipientResponse {
+            coupon_number: Some(number.into()),
+            recipient: Some(Phone::new(recipient)),
+            ..Default::default()
+        }
+        .into())
     }
 
     /// A shop uses coupon `number` (or cancels a use): the one place every
@@ -595,11 +550,10 @@ impl State {
         Ok(redemption)
     }
 
-    /// Marks a coupon expired (admin route); `false` if no such coupon.
-    pub fn mark_expired(&mut self, number: &str) -> bool {
-        self.ledger
-            .coupon_mut(number)
-            .map(|coupon| coupon.expired = true)
-            .is_some()
+    /// Marks a coupon expired (admin route).
+    pub fn mark_expired(&mut self, number: &str) -> Result<(), RedeemError> {
+        let no_such = || RedeemError::NoSuchCoupon(number.to_owned());
+        self.ledger.coupon_mut(number).ok_or_else(no_such)?.expired = true;
+        Ok(())
     }
 }

@@ -19,7 +19,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::bridge::{self, Answer};
+use crate::bridge;
 use crate::config::SandboxConfig;
 use crate::conn::{ConnHandle, KillableListener};
 use crate::faults::{Fault, FaultCounts, FaultPlan};
@@ -252,7 +252,9 @@ impl Sandbox {
 
     /// Marks a coupon expired (later requests: 04).
     pub fn mark_expired(&self, coupon_number: &str) -> Result<(), SandboxError> {
-        mark_expired(&self.shared, coupon_number)
+        lock(&self.shared.state)
+            .mark_expired(coupon_number)
+            .map_err(|_| SandboxError::NoSuchCoupon(coupon_number.to_owned()))
     }
 
     /// Stops the server and waits until it has stopped.
@@ -271,14 +273,6 @@ impl Drop for Sandbox {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-    }
-}
-
-fn mark_expired(shared: &Shared, number: &str) -> Result<(), SandboxError> {
-    if lock(&shared.state).mark_expired(number) {
-        Ok(())
-    } else {
-        Err(SandboxError::NoSuchCoupon(number.to_owned()))
     }
 }
 
@@ -317,13 +311,7 @@ fn router(shared: Arc<Shared>) -> Router {
     }
     app.route("/_admin/ledger", get(admin_ledger))
         .route("/_admin/faults", get(admin_faults))
-        .route("/_admin/coupons/{number}/redeem", post(admin_redeem))
-        .route(
-            "/_admin/coupons/{number}/cancel-use",
-            post(admin_cancel_use),
-        )
-        .route("/_admin/coupons/{number}/use", post(admin_use))
-        .route("/_admin/coupons/{number}/expire", post(admin_expire))
+        .route("/_admin/coupons/{number}/{action}", post(admin_coupon))
         .with_state(shared)
 }
 
@@ -359,29 +347,26 @@ async fn coufun_request(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
         Some(Fault::BadGateway) => return bad_gateway(),
-        Some(Fault::Code50) => Answer::Code(ResultCode::CouponCreationFailed),
+        Some(Fault::Code50) => Err(ResultCode::CouponCreationFailed),
         Some(Fault::Code99) => {
             tracing::info!(index, operation = %op, "answering 99: an injected fault");
-            Answer::Code(ResultCode::SystemError)
+            Err(ResultCode::SystemError)
         }
         _ => match decode_params(&raw, charset) {
             Ok(params) => lock(&shared.state).answer(op, conn.peer.ip(), &params),
             Err(error) => {
                 undecodable(op, &error);
-                Answer::Code(ResultCode::SystemError)
+                Err(ResultCode::SystemError)
             }
         },
     };
-    let answer = match fault {
-        Some(Fault::ForeignTrId) => bridge::with_foreign_tr_id(answer),
-        Some(Fault::ForeignGoodsId) => bridge::with_foreign_goods_id(answer),
-        _ => answer,
-    };
-    tracing::debug!(index, operation = %op, code = answer.code().as_str(), "answered");
-    if fault.is_none() && !op.spec().may_answer(answer.code()) {
+    let answer = bridge::with_fault(answer, fault);
+    let code = bridge::code(&answer);
+    tracing::debug!(index, operation = %op, code = code.as_str(), "answered");
+    if fault.is_none() && !op.spec().may_answer(code) {
         tracing::warn!(
             operation = %op,
-            code = answer.code().as_str(),
+            code = code.as_str(),
             "answered a code spec/endpoints.toml does not list for this operation"
         );
     }
@@ -394,12 +379,7 @@ async fn coufun_request(
         _ => {}
     }
     let answer_charset = drift.answer_charset(charset);
-    let bytes = match fault {
-        Some(Fault::ShortOfACoupon) => {
-            bridge::encode_short_of_a_coupon(op, &answer, answer_charset)
-        }
-        _ => bridge::encode(op, &answer, answer_charset),
-    };
+    let bytes = bridge::encode(op, &answer, answer_charset);
     xml_response(drift.apply(op, bytes), answer_charset)
 }
 
@@ -460,16 +440,6 @@ async fn admin_faults(AxumState(shared): AxumState<Arc<Shared>>) -> Response {
     axum::Json(counts).into_response()
 }
 
-async fn admin_use(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path(number): Path<String>,
-) -> Response {
-    match lock(&shared.state).redeem(&number, RedeemAction::Use(None)) {
-        Ok(_) => StatusCode::NO_CONTENT.into_response(),
-        Err(error) => redeem_refused(&error),
-    }
-}
-
 /// The `amount` query parameter, if any (`Err` when it is not a number).
 fn amount_param(uri: &Uri) -> Result<Option<u64>, String> {
     let query = uri.query().unwrap_or_default();
@@ -485,56 +455,44 @@ fn amount_param(uri: &Uri) -> Result<Option<u64>, String> {
     }
 }
 
-fn redeem_refused(error: &RedeemError) -> Response {
-    let status = match error {
-        RedeemError::NoSuchCoupon(_) => StatusCode::NOT_FOUND,
-        _ => StatusCode::CONFLICT,
-    };
-    (status, error.to_string()).into_response()
-}
-
-/// A shop's redemption through an admin route: `action` of the `amount`
-/// parameter, answered as the [`Redemption`] in JSON.
-fn redeem_route(
-    shared: &Shared,
-    number: &str,
-    uri: &Uri,
-    action: impl FnOnce(Option<u64>) -> RedeemAction,
-) -> Response {
-    let amount = match amount_param(uri) {
-        Ok(amount) => amount,
-        Err(message) => return (StatusCode::BAD_REQUEST, message).into_response(),
-    };
-    match lock(&shared.state).redeem(number, action(amount)) {
-        Ok(redemption) => axum::Json(redemption).into_response(),
-        Err(error) => redeem_refused(&error),
-    }
-}
-
-async fn admin_redeem(
+/// What a shop (or time) does to coupon `number` by an admin route, `POST
+/// /_admin/coupons/{number}/{action}`: `redeem` and `cancel-use` (of the
+/// `amount` parameter) answer the [`Redemption`] in JSON, `use` (in whole) and
+/// `expire` no content; there is no other action (404).
+async fn admin_coupon(
     AxumState(shared): AxumState<Arc<Shared>>,
-    Path(number): Path<String>,
+    Path((number, action)): Path<(String, String)>,
     uri: Uri,
 ) -> Response {
-    redeem_route(&shared, &number, &uri, RedeemAction::Use)
-}
-
-async fn admin_cancel_use(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path(number): Path<String>,
-    uri: Uri,
-) -> Response {
-    redeem_route(&shared, &number, &uri, |amount| {
-        RedeemAction::CancelUse(amount.unwrap_or(0))
-    })
-}
-
-async fn admin_expire(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Path(number): Path<String>,
-) -> Response {
-    match mark_expired(&shared, &number) {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(error) => (StatusCode::NOT_FOUND, error.to_string()).into_response(),
+    let amount = match action.as_str() {
+        "redeem" | "cancel-use" => match amount_param(&uri) {
+            Ok(amount) => amount,
+            Err(message) => return (StatusCode::BAD_REQUEST, message).into_response(),
+        },
+        _ => None,
+    };
+    let done = {
+        let mut state = lock(&shared.state);
+        match action.as_str() {
+            "redeem" => state.redeem(&number, RedeemAction::Use(amount)).map(Some),
+            "cancel-use" => {
+                let action = RedeemAction::CancelUse(amount.unwrap_or(0));
+                state.redeem(&number, action).map(Some)
+            }
+            "use" => state.redeem(&number, RedeemAction::Use(None)).map(|_| None),
+            "expire" => state.mark_expired(&number).map(|()| None),
+            _ => return StatusCode::NOT_FOUND.into_response(),
+        }
+    };
+    match done {
+        Ok(Some(redemption)) => axum::Json(redemption).into_response(),
+        Ok(None) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => {
+            let status = match error {
+                RedeemError::NoSuchCoupon(_) => StatusCode::NOT_FOUND,
+                _ => StatusCode::CONFLICT,
+            };
+            (status, error.to_string()).into_response()
+        }
     }
 }

@@ -690,6 +690,132 @@ async fn a_catalogue_file_replaces_the_built_in_goods() {
 }
 
 #[tokio::test]
+async fn issuing_answers_echo_the_order() {
+    let (sandbox, raw) = default_raw().await;
+    // a send: its TR_ID, and each coupon's recipient and last day
+    let recipients = format!("{ALICE},{BOB}");
+    let params = send_params("tr-echo-send", COFFEE, &recipients);
+    let sent = raw.post("coupon_send", &params).await;
+    assert_code(&sent, ResultCode::Success);
+    assert_eq!(sent.first("TR_ID").as_deref(), Some("tr-echo-send"));
+    assert_eq!(sent.all("RECEIVER_MOBILE"), [ALICE, BOB], "{}", sent.xml);
+    let ledger = sandbox.ledger();
+    let order = ledger.order_by_tr_id("tr-echo-send").expect("issued");
+    let last_days: Vec<String> = order
+        .coupons
+        .iter()
+        .map(|c| c.valid_until.strftime("%Y%m%d").to_string())
+        .collect();
+    assert_eq!(sent.all("VALID_END_DATE"), last_days, "{}", sent.xml);
+    let status = [
+        ("POC_ID", POC),
+        ("GOODS_ID", COFFEE),
+        ("BARCODE_NUM", order.coupons[0].coupon_number.as_str()),
+    ];
+    let status = raw.post("coupon_status", &status).await;
+    assert_eq!(
+        status.all("VALID_END_DATE"),
+        last_days[..1],
+        "{}",
+        status.xml
+    );
+    // a create: the goods' category and both reserved fields
+    let params = [
+        ("POC_ID", POC),
+        ("GOODS_ID", COFFEE),
+        ("CREATE_CNT", "1"),
+        ("TR_ID", "tr-echo-create"),
+        ("RESERVE1", "first"),
+        ("RESERVE2", "second"),
+    ];
+    let created = raw.post("coupon_create", &params).await;
+    assert_code(&created, ResultCode::Success);
+    let category = sandbox
+        .catalogue()
+        .get(COFFEE)
+        .map(|g| g.category_id.clone());
+    assert!(category.is_some());
+    assert_eq!(created.first("CAT_ID"), category, "{}", created.xml);
+    assert_eq!(created.first("RESERVE1").as_deref(), Some("first"));
+    assert_eq!(created.first("RESERVE2").as_deref(), Some("second"));
+}
+
+#[tokio::test]
+async fn coupon_writes_answer_their_coupon_and_a_created_one_is_sent_only_to_a_number() {
+    let (_sandbox, raw) = default_raw().await;
+    let (first, _) = issue(&raw, "tr-writes").await;
+    let (second, sent) = issue(&raw, "tr-writes-2").await;
+    assert_ne!(first, second, "each order its own id");
+    let coupon = [
+        ("POC_ID", POC),
+        ("GOODS_ID", COFFEE),
+        ("BARCODE_NUM", sent[0].as_str()),
+    ];
+    let resent = raw.post("coupon_resend", &coupon).await;
+    assert_code(&resent, ResultCode::Success);
+    assert_eq!(resent.first("BARCODE_NUM"), Some(sent[0].clone()));
+    let mut change = coupon.to_vec();
+    change.push(("RECEIVER_MOBILE", BOB));
+    let changed = raw.post("change_recipient", &change).await;
+    assert_code(&changed, ResultCode::Success);
+    assert_eq!(changed.first("BARCODE_NUM"), Some(sent[0].clone()));
+    let mut image = coupon.to_vec();
+    image.extend([("SEND_PHONE", SENDER), ("SEND_TITLE", "쿠폰 이미지")]);
+    let imaged = raw.post("coupon_image_send", &image).await;
+    assert_code(&imaged, ResultCode::Success);
+    assert_eq!(imaged.first("BARCODE_NUM"), Some(sent[0].clone()));
+    // a created coupon has no recipient: resent or imaged to nobody it is
+    // no coupon of a recipient (16); imaged to a number it is sent
+    let created = create(&raw, "tr-writes-create", COFFEE, 1).await;
+    let coupon = [
+        ("POC_ID", POC),
+        ("GOODS_ID", COFFEE),
+        ("BARCODE_NUM", created[0].as_str()),
+    ];
+    assert_code(
+        &raw.post("coupon_resend", &coupon).await,
+        ResultCode::InvalidCouponNumber,
+    );
+    let mut image = coupon.to_vec();
+    image.extend([("SEND_PHONE", SENDER), ("SEND_TITLE", "쿠폰 이미지")]);
+    assert_code(
+        &raw.post("coupon_image_send", &image).await,
+        ResultCode::InvalidCouponNumber,
+    );
+    image.push(("RECEIVER_MOBILE", ALICE));
+    assert_code(
+        &raw.post("coupon_image_send", &image).await,
+        ResultCode::Success,
+    );
+}
+
+#[tokio::test]
+async fn admin_use_and_expire_routes_answer_no_content() {
+    let (sandbox, raw) = default_raw().await;
+    let (_, coupons) = issue(&raw, "tr-admin-use").await;
+    let admin = |path: String| {
+        let client = raw.client.clone();
+        let url = format!("http://{}/_admin/coupons/{path}", sandbox.addr());
+        async move {
+            let response = client.post(url).send().await.expect("admin answers");
+            response.status().as_u16()
+        }
+    };
+    // a use in whole takes no amount (one given is not read)
+    assert_eq!(admin(format!("{}/use?amount=lots", coupons[0])).await, 204);
+    assert_eq!(admin(format!("{}/use", coupons[0])).await, 409);
+    assert_eq!(admin(format!("{}/expire", coupons[1])).await, 204);
+    assert_eq!(admin("000000000000/expire".to_owned()).await, 404);
+    assert_eq!(admin(format!("{}/lend", coupons[1])).await, 404);
+    let ledger = sandbox.ledger();
+    let coupon = |number: &str| ledger.coupon(number).map(|(_, c)| c.clone());
+    let used = coupon(&coupons[0]).expect("issued");
+    assert_eq!(used.state, coufun_api::CouponStatus::Used);
+    assert!(!used.expired);
+    assert!(coupon(&coupons[1]).expect("issued").expired);
+}
+
+#[tokio::test]
 async fn admin_redeem_routes_use_and_give_back_amounts() {
     let (sandbox, raw) = default_raw().await;
     let vouchers = create(&raw, "tr-redeem", VOUCHER, 1).await;

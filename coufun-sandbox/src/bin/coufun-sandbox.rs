@@ -251,17 +251,15 @@ async fn serve(args: Args) -> Result<(), String> {
         let mut notices = NoticeSenderConfig::new(url.clone())
             .retry_interval(Duration::from_millis(args.notice_retry_ms))
             .lose_answers(args.notice_lose_answer.iter().copied());
-        if let Some(attempts) = args.notice_max_attempts {
-            notices = notices.max_attempts(attempts);
-        }
+        notices.max_attempts = args.notice_max_attempts;
         config = config.with_notices(notices);
     }
-    if args.branch_name.is_some() || args.branch_code.is_some() {
-        let default = config.branch.clone();
-        config = config.with_branch(
-            args.branch_name.clone().unwrap_or(default.name),
-            args.branch_code.clone().unwrap_or(default.code),
-        );
+    // An unnamed part of the shop stays the default's.
+    if let Some(name) = &args.branch_name {
+        config.branch.name = name.clone();
+    }
+    if let Some(code) = &args.branch_code {
+        config.branch.code = code.clone();
     }
     config = config.with_drift(drift_plan(&args.drift));
     #[cfg(feature = "tls")]
