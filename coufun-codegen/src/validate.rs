@@ -8,7 +8,7 @@ use crate::diagnostic::SpecError;
 use crate::load::SpecSource;
 use crate::model::{
     AnswerRole, CheckRule, Effect, EndpointsFile, Kind, Operation, RecordsRole, RequestRole,
-    ResultCodesFile, Rule, Source, Spanned,
+    ResponseField, ResultCodesFile, Rule, Source, Spanned, has_role,
 };
 
 /// Response field types that are not kinds.
@@ -639,41 +639,19 @@ impl Validator<'_> {
                 ),
             );
         }
-        let mut response_fields: Vec<(String, &crate::model::ResponseField)> = op
-            .response
-            .iter()
-            .enumerate()
-            .map(|(j, f)| (format!("{at}.response[{j}]"), f))
-            .collect();
         if let Some(records) = &op.records {
-            if records.also_flat {
-                for (j, f) in records.fields.iter().enumerate() {
-                    if op
-                        .response
-                        .iter()
-                        .any(|r| r.wire.get_ref() == f.wire.get_ref())
-                    {
-                        self.err(
-                            &f.wire,
-                            format!("{at}.records.fields[{j}].wire"),
-                            format!(
-                                "`{}` is also an answer field under the root, so a flat record could not be told from it",
-                                f.wire.get_ref()
-                            ),
-                        );
-                    }
-                }
-            }
             self.shaped(&records.name, format!("{at}.records.name"), Shape::Snake);
-            response_fields.extend(
-                records
-                    .fields
-                    .iter()
-                    .enumerate()
-                    .map(|(j, f)| (format!("{at}.records.fields[{j}]"), f)),
-            );
         }
-        for (fat, f) in response_fields {
+        let also_flat = op.records.as_ref().is_some_and(|r| r.also_flat);
+        for (fat, f, in_record) in answer_fields(op, at) {
+            let wire = f.wire.get_ref();
+            if in_record && also_flat && op.response.iter().any(|r| r.wire.get_ref() == wire) {
+                self.err(
+                    &f.wire,
+                    format!("{fat}.wire"),
+                    format!("`{wire}` is also an answer field under the root, so a flat record could not be told from it"),
+                );
+            }
             self.shaped(&f.name, format!("{fat}.name"), Shape::Snake);
             let ty = f.type_name.get_ref().as_str();
             let is_enum_kind = self
@@ -701,163 +679,125 @@ impl Validator<'_> {
         let mut seen = BTreeSet::new();
         for (j, f) in op.request.iter().enumerate() {
             let Some(role) = &f.role else { continue };
-            let key = format!("{at}.request[{j}].role");
             let word = role.get_ref().as_str();
-            if !seen.insert(word) {
-                self.err(
-                    role,
-                    key,
-                    format!("role `{word}` is given to two fields of the operation"),
-                );
-                continue;
-            }
             // an unknown kind is reported on its own
-            let Some(kind) = file.kinds.get(f.kind.get_ref()) else {
-                continue;
+            let kind = file.kinds.get(f.kind.get_ref());
+            let single = |rule: Rule| {
+                (kind.map(|k| k.rule) != Some(rule) || f.list.is_some()).then(|| {
+                    let rule = format!("{rule:?}").to_lowercase();
+                    format!(
+                        "`{word}` needs a single field of a `{rule}` kind, not `{}`",
+                        f.kind.get_ref()
+                    )
+                })
             };
-            let rule = Some(kind.rule);
             let problem = match role.get_ref() {
+                _ if !seen.insert(word) => {
+                    Some(format!("role `{word}` is given to two fields of the operation"))
+                }
+                _ if kind.is_none() => None,
                 RequestRole::IdempotencyKey if op.effect != Effect::Write => Some(
                     "an idempotency key belongs to a `write` operation only (a read is safe to repeat)".to_owned(),
                 ),
                 RequestRole::IdempotencyKey if !f.required || f.list.is_some() => Some(
                     "the idempotency key must be a required single field: every attempt sends it".to_owned(),
                 ),
-                RequestRole::IdempotencyKey => (rule != Some(Rule::Text) && rule != Some(Rule::Token))
+                RequestRole::IdempotencyKey => kind
+                    .is_some_and(|k| k.rule != Rule::Text && k.rule != Rule::Token)
                     .then(|| format!("the idempotency key must be of a `text` or `token` kind, not `{}`", f.kind.get_ref())),
-                RequestRole::CouponCount => (rule != Some(Rule::Count) || f.list.is_some())
-                    .then(|| format!("`coupon_count` needs a single field of a `count` kind, not `{}`", f.kind.get_ref())),
-                RequestRole::Goods => (rule != Some(Rule::Token) || f.list.is_some())
-                    .then(|| format!("`goods` needs a single field of a `token` kind, not `{}`", f.kind.get_ref())),
+                RequestRole::CouponCount => single(Rule::Count),
+                RequestRole::Goods => single(Rule::Token),
             };
             if let Some(message) = problem {
-                self.err(role, key, message);
+                self.err(role, format!("{at}.request[{j}].role"), message);
             }
         }
         let is_issuing = op.idempotency_key().is_some();
-        let fits = |ty: &str, scalar: &str, token_kind: Option<&str>| {
-            ty == scalar
-                || token_kind.is_some_and(|k| ty == k)
-                || (scalar == "text" && file.kinds.get(ty).is_some_and(|k| k.rule == Rule::Token))
+        // a `text` element, one of a token kind, or one of the kind `also`
+        let text_or = |ty: &str, also: Option<&str>| {
+            ty == "text"
+                || also == Some(ty)
+                || file.kinds.get(ty).is_some_and(|k| k.rule == Rule::Token)
         };
-        let records = op.records.iter().flat_map(|r| {
-            r.fields
-                .iter()
-                .enumerate()
-                .map(|(j, f)| (format!("{at}.records.fields[{j}].role"), f, true))
-        });
-        let answer = op
-            .response
-            .iter()
-            .enumerate()
-            .map(|(j, f)| (format!("{at}.response[{j}].role"), f, false));
+        let echo_of = |r: RequestRole| op.request_role(r).map(|f| f.kind.get_ref().as_str());
+        let records = op.records.as_ref();
+        let records_role = records.and_then(|r| r.role.as_ref()).map(|r| *r.get_ref());
         let mut seen = BTreeSet::new();
-        for (key, f, in_record) in answer.chain(records) {
-            let Some(role) = &f.role else { continue };
-            let word = role.get_ref().as_str();
-            let ty = f.type_name.get_ref().as_str();
-            let echo_of = |r: RequestRole| op.request_role(r).map(|f| f.kind.get_ref().as_str());
-            let records_role = op
-                .records
-                .as_ref()
-                .and_then(|r| r.role.as_ref())
-                .map(|r| *r.get_ref());
-            let problem = if !seen.insert(word) {
-                Some(format!(
-                    "role `{word}` is given to two answer elements of the operation"
-                ))
-            } else if *role.get_ref() == AnswerRole::GoodsId {
-                if !in_record || records_role != Some(RecordsRole::GoodsCatalog) {
-                    Some(
-                        "`goods_id` belongs to a field of the records with role `goods_catalog`"
-                            .to_owned(),
-                    )
-                } else {
-                    (!fits(ty, "text", Some("goods_id"))).then(|| {
-                        format!("`goods_id` needs a `text` (or token kind) element, not `{ty}`")
-                    })
-                }
-            } else if !is_issuing {
-                Some(format!(
-                    "role `{word}` needs a request field with role `idempotency_key`: only an issuing operation's answer has roles"
-                ))
-            } else {
-                match role.get_ref() {
-                    AnswerRole::CouponNumber if !in_record => Some(
-                        "`coupon_number` belongs to a field of the records with role `issued_coupons`".to_owned(),
-                    ),
-                    AnswerRole::CouponNumber => {
-                        if records_role != Some(RecordsRole::IssuedCoupons) {
-                            Some("`coupon_number` needs its records to have role `issued_coupons`".to_owned())
-                        } else {
-                            (!fits(ty, "text", Some("coupon_number")))
-                                .then(|| format!("`coupon_number` needs a `text` (or token kind) element, not `{ty}`"))
-                        }
-                    }
-                    AnswerRole::GoodsId => None, // checked above
-                    _ if in_record => Some(format!(
-                        "role `{word}` belongs to an element under the root, not to a record field"
-                    )),
-                    AnswerRole::OrderId => (!fits(ty, "text", Some("order_id")))
-                        .then(|| format!("`order_id` needs a `text` (or token kind) element, not `{ty}`")),
-                    AnswerRole::StatedCount => (ty != "int")
-                        .then(|| format!("`stated_count` needs an `int` element, not `{ty}`")),
-                    AnswerRole::EchoIdempotencyKey => match echo_of(RequestRole::IdempotencyKey) {
-                        _ if !fits(ty, "text", echo_of(RequestRole::IdempotencyKey)) => Some(format!(
-                            "`echo_idempotency_key` needs a `text` element, not `{ty}`"
-                        )),
-                        _ => None,
-                    },
-                    AnswerRole::EchoGoods => match echo_of(RequestRole::Goods) {
-                        None => Some("`echo_goods` needs a request field with role `goods` to compare with".to_owned()),
-                        Some(kind) if !fits(ty, "text", Some(kind)) => Some(format!(
-                            "`echo_goods` needs a `text` (or `{kind}`) element, not `{ty}`"
-                        )),
-                        Some(_) => None,
-                    },
-                }
+        for (fat, f, in_record) in answer_fields(op, at) {
+            let Some(spanned) = &f.role else { continue };
+            let role = *spanned.get_ref();
+            let (word, ty) = (role.as_str(), f.type_name.get_ref().as_str());
+            // the records whose fields the role belongs to (none: under the root)
+            let home = match role {
+                AnswerRole::CouponNumber => Some(RecordsRole::IssuedCoupons),
+                AnswerRole::GoodsId => Some(RecordsRole::GoodsCatalog),
+                _ => None,
             };
-            if let Some(message) = problem {
-                self.err(role, key, message);
-            }
+            let goods = echo_of(RequestRole::Goods);
+            let (fits, wanted) = match role {
+                AnswerRole::StatedCount => (ty == "int", "an `int`".to_owned()),
+                AnswerRole::EchoIdempotencyKey => (
+                    text_or(ty, echo_of(RequestRole::IdempotencyKey)),
+                    "a `text`".to_owned(),
+                ),
+                AnswerRole::EchoGoods => (
+                    text_or(ty, goods),
+                    format!("a `text` (or `{}`)", goods.unwrap_or_default()),
+                ),
+                _ => (
+                    text_or(ty, Some(word)),
+                    "a `text` (or token kind)".to_owned(),
+                ),
+            };
+            let goods_id = role == AnswerRole::GoodsId;
+            let coupon_number = role == AnswerRole::CouponNumber;
+            let problem = if !seen.insert(word) {
+                format!("role `{word}` is given to two answer elements of the operation")
+            } else if goods_id && (!in_record || records_role != home) {
+                "`goods_id` belongs to a field of the records with role `goods_catalog`".to_owned()
+            } else if !goods_id && !is_issuing {
+                format!(
+                    "role `{word}` needs a request field with role `idempotency_key`: only an issuing operation's answer has roles"
+                )
+            } else if coupon_number && !in_record {
+                "`coupon_number` belongs to a field of the records with role `issued_coupons`"
+                    .to_owned()
+            } else if coupon_number && records_role != home {
+                "`coupon_number` needs its records to have role `issued_coupons`".to_owned()
+            } else if home.is_none() && in_record {
+                format!("role `{word}` belongs to an element under the root, not to a record field")
+            } else if role == AnswerRole::EchoGoods && goods.is_none() {
+                "`echo_goods` needs a request field with role `goods` to compare with".to_owned()
+            } else if !fits {
+                format!("`{word}` needs {wanted} element, not `{ty}`")
+            } else {
+                continue;
+            };
+            self.err(spanned, format!("{fat}.role"), problem);
         }
-        if let Some(records) = &op.records
+        if let Some(records) = records
             && let Some(role) = &records.role
         {
-            let key = format!("{at}.records.role");
-            let has = |wanted: AnswerRole| {
-                records
-                    .fields
-                    .iter()
-                    .any(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(wanted))
-            };
-            if *role.get_ref() == RecordsRole::GoodsCatalog {
-                let problem = if op.effect != Effect::Read || op.request.iter().any(|f| f.required)
+            let has = |wanted: AnswerRole| records.fields.iter().any(|f| has_role(&f.role, wanted));
+            let problem = match role.get_ref() {
+                RecordsRole::GoodsCatalog
+                    if op.effect != Effect::Read || op.request.iter().any(|f| f.required) =>
                 {
-                    Some(
-                        "the `goods_catalog` records belong to a read whose request has no required field (the client looks one goods item up in it)",
-                    )
-                } else if !has(AnswerRole::GoodsId) {
-                    Some("the `goods_catalog` records need a field with role `goods_id`")
-                } else {
-                    None
-                };
-                if let Some(message) = problem {
-                    self.err(role, key, message);
+                    "the `goods_catalog` records belong to a read whose request has no required field (the client looks one goods item up in it)"
                 }
-            } else if !is_issuing {
-                self.err(
-                    role,
-                    key,
-                    "role `issued_coupons` needs a request field with role `idempotency_key`",
-                );
-            } else if !has(AnswerRole::CouponNumber) {
-                self.err(
-                    role,
-                    key,
-                    "the `issued_coupons` records need a field with role `coupon_number`",
-                );
-            }
+                RecordsRole::GoodsCatalog if !has(AnswerRole::GoodsId) => {
+                    "the `goods_catalog` records need a field with role `goods_id`"
+                }
+                RecordsRole::GoodsCatalog => return,
+                RecordsRole::IssuedCoupons if !is_issuing => {
+                    "role `issued_coupons` needs a request field with role `idempotency_key`"
+                }
+                RecordsRole::IssuedCoupons if !has(AnswerRole::CouponNumber) => {
+                    "the `issued_coupons` records need a field with role `coupon_number`"
+                }
+                RecordsRole::IssuedCoupons => return,
+            };
+            self.err(role, format!("{at}.records.role"), problem);
         }
     }
 
@@ -1199,6 +1139,18 @@ impl Validator<'_> {
             self.source(&f.source, format!("{key}.source"));
         }
     }
+}
+
+/// The answer fields of `op` with their keys, `{at}.response[j]` then
+/// `{at}.records.fields[j]`, each with whether it is a record's.
+fn answer_fields<'a>(
+    op: &'a Operation,
+    at: &'a str,
+) -> impl Iterator<Item = (String, &'a ResponseField, bool)> + 'a {
+    let root = op.response.iter().enumerate();
+    let records = op.records.iter().flat_map(|r| r.fields.iter().enumerate());
+    let root = root.map(move |(j, f)| (format!("{at}.response[{j}]"), f, false));
+    root.chain(records.map(move |(j, f)| (format!("{at}.records.fields[{j}]"), f, true)))
 }
 
 /// Exactly two ASCII digits.
