@@ -408,7 +408,8 @@ impl Validator<'_> {
         self.known_codes = codes;
     }
 
-    /// Every `source` of the outbound part of the endpoint spec, with its key.
+    /// Every `source` of the endpoint spec but an inbound operation's delivery
+    /// and answer, with its key.
     fn sources(&mut self) {
         let file = self.file;
         for (key, at) in [
@@ -440,21 +441,19 @@ impl Validator<'_> {
         for (key, l) in &file.server_limits {
             self.source(&l.source, format!("server_limits.{key}.source"));
         }
-        for (i, op) in file.operations.iter().enumerate() {
+        // the inbound operations stand after the outbound ones
+        for (i, op) in file.operations.iter().chain(&file.inbound).enumerate() {
             let at = format!("operations[{i}]");
             self.source(&op.path.source, format!("{at}.path.source"));
             self.source(&op.root.source, format!("{at}.root.source"));
             for (j, f) in op.request.iter().enumerate() {
                 self.source(&f.source, format!("{at}.request[{j}].source"));
             }
-            for (j, f) in op.response.iter().enumerate() {
-                self.source(&f.source, format!("{at}.response[{j}].source"));
-            }
             if let Some(r) = &op.records {
                 self.source(&r.source, format!("{at}.records.source"));
-                for (j, f) in r.fields.iter().enumerate() {
-                    self.source(&f.source, format!("{at}.records.fields[{j}].source"));
-                }
+            }
+            for (fat, f, _) in answer_fields(op, &at) {
+                self.source(&f.source, format!("{fat}.source"));
             }
         }
     }
@@ -483,7 +482,6 @@ impl Validator<'_> {
             );
             self.code_ref(&kind.code, format!("{at}.code"));
             self.kind_params(&at, kind);
-            self.wordings(&at, kind);
         }
 
         for (key, limit) in &file.server_limits {
@@ -551,17 +549,13 @@ impl Validator<'_> {
                 ),
                 Some(_) => {}
             }
-            if let Some(code) = &f.code {
-                self.code_ref(code, format!("{fat}.code"));
-            }
             if let Some(list) = &f.list {
-                self.code_ref(&list.code, format!("{fat}.list.code"));
                 self.positive(&list.max, format!("{fat}.list.max"));
             }
-            for code in [f.code.as_ref(), f.list.as_ref().map(|l| &l.code)]
-                .into_iter()
-                .flatten()
-            {
+            let list_code = f.list.as_ref().map(|l| &l.code);
+            for (field, code) in [("code", f.code.as_ref()), ("list.code", list_code)] {
+                let Some(code) = code else { continue };
+                self.code_ref(code, format!("{fat}.{field}"));
                 if !listed.contains(code.get_ref()) {
                     self.err(
                         code,
@@ -588,12 +582,11 @@ impl Validator<'_> {
                     .collect(),
                 CheckRule::OneOf => check.fields.iter().collect(),
             };
-            let wanted = if check.rule == CheckRule::NotAfter {
-                2
-            } else {
-                names.len().max(2)
+            let complete = match check.rule {
+                CheckRule::NotAfter => names.len() == 2,
+                CheckRule::OneOf => names.len() >= 2,
             };
-            if names.len() != wanted {
+            if !complete {
                 self.err(
                     &check.code,
                     cat.clone(),
@@ -601,23 +594,15 @@ impl Validator<'_> {
                 );
             }
             for name in names {
-                let field = op.request.iter().rfind(|f| f.name() == name.get_ref());
-                match field {
-                    None => self.err(
-                        name,
-                        cat.clone(),
-                        format!("no request field `{}`", name.get_ref()),
+                let problem = match op.request.iter().rfind(|f| f.name() == name.get_ref()) {
+                    None => format!("no request field `{}`", name.get_ref()),
+                    Some(f) if f.required => format!(
+                        "field `{}` is required, so the check can never apply",
+                        name.get_ref()
                     ),
-                    Some(f) if f.required => self.err(
-                        name,
-                        cat.clone(),
-                        format!(
-                            "field `{}` is required, so the check can never apply",
-                            name.get_ref()
-                        ),
-                    ),
-                    Some(_) => {}
-                }
+                    Some(_) => continue,
+                };
+                self.err(name, cat.clone(), problem);
             }
         }
     }
@@ -847,22 +832,15 @@ impl Validator<'_> {
                 &mut seen,
                 "value",
             );
-        }
-    }
-    /// Each value's wordings: a known document each, at most one per document,
-    /// words in both languages.
-    fn wordings(&mut self, at: &str, kind: &Kind) {
-        for (i, value) in kind.values.iter().enumerate() {
-            let mut seen = BTreeSet::new();
-            for (j, w) in value.wording.iter().enumerate() {
-                let key = format!("{at}.values[{i}].wording[{j}]");
+            // its wordings: a known document each, at most one per document
+            let mut documents = BTreeSet::new();
+            for (j, w) in v.wording.iter().enumerate() {
+                let key = format!("{key}.wording[{j}]");
+                let document = w.source.get_ref().as_str();
                 self.source(&w.source, format!("{key}.source"));
-                if !seen.insert(w.source.get_ref().as_str().to_owned()) {
-                    self.err(
-                        &w.source,
-                        format!("{key}.source"),
-                        format!("a second wording from `{}`", w.source.get_ref().as_str()),
-                    );
+                if !documents.insert(document) {
+                    let message = format!("a second wording from `{document}`");
+                    self.err(&w.source, format!("{key}.source"), message);
                 }
                 self.text(&w.ko, format!("{key}.ko"));
                 self.text(&w.en, format!("{key}.en"));
@@ -914,7 +892,6 @@ impl Validator<'_> {
             );
         }
         self.shaped(&op.root.name, format!("{at}.root.name"), Shape::Element);
-        self.source(&op.root.source, format!("{at}.root.source"));
         match &op.delivery {
             None => self.err(
                 &op.name,
@@ -949,7 +926,6 @@ impl Validator<'_> {
                     "every answer value has a byte limit of at least 1",
                 );
             }
-            self.source(&f.source, format!("{key}.source"));
         }
         let Some(answer) = &op.answer else {
             self.err(
@@ -1033,7 +1009,7 @@ impl Validator<'_> {
     }
 
     /// The request fields of an inbound operation: each with its wire name,
-    /// Rust name, length, kind or type, doc and source.
+    /// Rust name, length, kind or type, and doc.
     fn inbound_request(&mut self, op: &Operation, at: &str) {
         let file = self.file;
         let mut wires = BTreeSet::new();
@@ -1136,7 +1112,6 @@ impl Validator<'_> {
                     "an inbound field says what it holds (`doc`)",
                 );
             }
-            self.source(&f.source, format!("{key}.source"));
         }
     }
 }
