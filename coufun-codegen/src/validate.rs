@@ -150,20 +150,11 @@ impl Shape {
         };
         let (fits, what) = match self {
             Shape::Any => return None,
-            Shape::Snake => (is_snake(name), "a snake_case Rust identifier".to_owned()),
-            Shape::UpperCamel => (
-                is_upper_camel(name),
-                "an UpperCamelCase Rust identifier".to_owned(),
-            ),
-            Shape::TwoDigits => (
-                is_two_digits(name),
-                "a two-digit code (write e.g. \"04\")".to_owned(),
-            ),
-            Shape::Wire => (
-                upper(false),
-                "an upper-case wire name (A-Z and _)".to_owned(),
-            ),
-            Shape::Element => (upper(true), "an upper-case element name".to_owned()),
+            Shape::Snake => (is_snake(name), "a snake_case Rust identifier"),
+            Shape::UpperCamel => (is_upper_camel(name), "an UpperCamelCase Rust identifier"),
+            Shape::TwoDigits => (is_two_digits(name), "a two-digit code (write e.g. \"04\")"),
+            Shape::Wire => (upper(false), "an upper-case wire name (A-Z and _)"),
+            Shape::Element => (upper(true), "an upper-case element name"),
         };
         (!fits).then(|| format!("`{name}` is not {what}"))
     }
@@ -203,16 +194,18 @@ impl Validator<'_> {
         }
     }
 
-    /// An UpperCamelCase variant, not `Unknown` and not still marked for a
-    /// human, unique within `seen` (each variant with the code it names).
-    fn variant(
+    /// One row of a code table (the result codes, an inbound answer's codes):
+    /// a two-digit `code` not yet in `codes`, and an UpperCamelCase `variant`,
+    /// not `Unknown` and not still marked for a human, not yet in `variants`
+    /// (each variant with the code it names).
+    fn code_row(
         &mut self,
-        value: &Spanned<String>,
-        key: String,
-        code: &str,
-        seen: &mut BTreeMap<String, String>,
+        at: &str,
+        (code, variant): (&Spanned<String>, &Spanned<String>),
+        (codes, variants): &mut (BTreeSet<String>, BTreeMap<String, String>),
     ) {
-        let name = value.get_ref();
+        self.unique(code, format!("{at}.code"), Shape::TwoDigits, codes, "code");
+        let name = variant.get_ref();
         let problem = if name.contains(NEEDS_HUMAN) {
             format!(
                 "still marked `{NEEDS_HUMAN}`: name the variant (UpperCamelCase), then regenerate"
@@ -221,12 +214,12 @@ impl Validator<'_> {
             complaint
         } else if name == "Unknown" {
             "`Unknown` is reserved for codes outside the manual".to_owned()
-        } else if let Some(first) = seen.insert(name.clone(), code.to_owned()) {
+        } else if let Some(first) = variants.insert(name.clone(), code.get_ref().clone()) {
             format!("duplicate variant `{name}` (already used by code {first})")
         } else {
             return;
         };
-        self.err(value, key, problem);
+        self.err(variant, format!("{at}.variant"), problem);
     }
 
     /// Not empty (nor only white space).
@@ -349,13 +342,10 @@ impl Validator<'_> {
             }
         }
 
-        let mut codes = BTreeSet::new();
-        let mut variants = BTreeMap::new();
+        let mut table = Default::default();
         for (i, c) in file.codes.iter().enumerate() {
             let at = format!("codes[{i}]");
-            let code = Shape::TwoDigits;
-            self.unique(&c.code, format!("{at}.code"), code, &mut codes, "code");
-            self.variant(&c.variant, format!("{at}.variant"), c.code(), &mut variants);
+            self.code_row(&at, (&c.code, &c.variant), &mut table);
             // The manual may leave a description cell empty; the spec then says so too.
             self.not_marked(&c.description_ko, format!("{at}.description_ko"));
             for (field, value) in [
@@ -405,7 +395,7 @@ impl Validator<'_> {
                 }
             }
         }
-        self.known_codes = codes;
+        self.known_codes = table.0;
     }
 
     /// Every `source` of the endpoint spec but an inbound operation's delivery
@@ -960,14 +950,10 @@ impl Validator<'_> {
         }
         let message_max = *answer.result_message.max_bytes.get_ref() as usize;
         let message_name = answer.result_message.name.get_ref();
-        let mut codes = BTreeSet::new();
-        let mut variants = BTreeMap::new();
+        let mut table = Default::default();
         for (i, c) in answer.codes.iter().enumerate() {
             let ckey = format!("{key}.codes[{i}]");
-            let code = Shape::TwoDigits;
-            self.unique(&c.code, format!("{ckey}.code"), code, &mut codes, "code");
-            let code = c.code.get_ref();
-            self.variant(&c.variant, format!("{ckey}.variant"), code, &mut variants);
+            self.code_row(&ckey, (&c.code, &c.variant), &mut table);
             for (field, value) in [
                 ("message_ko", &c.message_ko),
                 ("description_ko", &c.description_ko),
@@ -998,7 +984,7 @@ impl Validator<'_> {
             self.source(&c.source, format!("{ckey}.source"));
         }
         for required in ["00", "01", "04", "99"] {
-            if !codes.contains(required) {
+            if !table.0.contains(required) {
                 self.err(
                     &op.name,
                     format!("{key}.codes"),
