@@ -759,3 +759,46 @@ fn delivery_on_an_outbound_operation() {
         "`delivery` and `answer` belong to an inbound operation",
     );
 }
+
+#[test]
+fn a_list_of_a_kind_that_is_not_mobile() {
+    let errors = endpoint_errors(
+        "kind = \"mobile\", required = true, list = {",
+        "kind = \"sender\", required = true, list = {",
+    );
+    assert_has(
+        &errors,
+        "operations[1].request[4].list",
+        "only `mobile` fields may be lists",
+    );
+}
+
+#[test]
+fn a_check_on_a_required_field() {
+    let errors = endpoint_errors("first = \"valid_from\"", "first = \"subject\"");
+    assert_has(
+        &errors,
+        "operations[1].checks[0]",
+        "field `subject` is required, so the check can never apply",
+    );
+}
+
+#[test]
+fn an_answer_may_have_64_fields_but_not_65() {
+    // goods_list's answer has LIST_CNT under its root; add fields beside it
+    let list_count =
+        "{ name = \"list_count\", wire = \"LIST_CNT\", source = \"goods\", type = \"int\" },";
+    let with = |extra: usize| {
+        let fields: String = (0..extra)
+            .map(|i| format!("\n  {{ name = \"f{i}\", wire = \"F{i}\", source = \"goods\", type = \"text\" }},"))
+            .collect();
+        endpoint_errors(list_count, &format!("{list_count}{fields}"))
+    };
+    let errors = with(63);
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_has(
+        &with(64),
+        "operations[0]",
+        "65 answer fields in one answer or record, at most 64",
+    );
+}
