@@ -342,10 +342,10 @@ impl Validator<'_> {
             }
         }
 
-        let mut table = Default::default();
+        let mut codes = Default::default();
         for (i, c) in file.codes.iter().enumerate() {
             let at = format!("codes[{i}]");
-            self.code_row(&at, (&c.code, &c.variant), &mut table);
+            self.code_row(&at, (&c.code, &c.variant), &mut codes);
             // The manual may leave a description cell empty; the spec then says so too.
             self.not_marked(&c.description_ko, format!("{at}.description_ko"));
             for (field, value) in [
@@ -395,7 +395,7 @@ impl Validator<'_> {
                 }
             }
         }
-        self.known_codes = table.0;
+        self.known_codes = codes.0;
     }
 
     /// Every `source` of the endpoint spec but an inbound operation's delivery
@@ -950,10 +950,10 @@ impl Validator<'_> {
         }
         let message_max = *answer.result_message.max_bytes.get_ref() as usize;
         let message_name = answer.result_message.name.get_ref();
-        let mut table = Default::default();
+        let mut codes = Default::default();
         for (i, c) in answer.codes.iter().enumerate() {
             let ckey = format!("{key}.codes[{i}]");
-            self.code_row(&ckey, (&c.code, &c.variant), &mut table);
+            self.code_row(&ckey, (&c.code, &c.variant), &mut codes);
             for (field, value) in [
                 ("message_ko", &c.message_ko),
                 ("description_ko", &c.description_ko),
@@ -984,7 +984,7 @@ impl Validator<'_> {
             self.source(&c.source, format!("{ckey}.source"));
         }
         for required in ["00", "01", "04", "99"] {
-            if !table.0.contains(required) {
+            if !codes.0.contains(required) {
                 self.err(
                     &op.name,
                     format!("{key}.codes"),
