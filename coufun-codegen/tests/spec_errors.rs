@@ -802,3 +802,29 @@ fn an_answer_may_have_64_fields_but_not_65() {
         "65 answer fields in one answer or record, at most 64",
     );
 }
+
+#[test]
+fn a_goods_catalog_without_a_goods_id_field() {
+    let errors = endpoint_errors(
+        "type = \"goods_id\", max_bytes = 10, role = \"goods_id\"",
+        "type = \"goods_id\", max_bytes = 10",
+    );
+    assert_has(
+        &errors,
+        "operations[0].records.role",
+        "the `goods_catalog` records need a field with role `goods_id`",
+    );
+}
+
+#[test]
+fn issued_coupons_on_an_operation_that_does_not_issue() {
+    let errors = endpoint_errors(
+        "max = 10, also_flat = true, fields = [",
+        "max = 10, also_flat = true, role = \"issued_coupons\", fields = [",
+    );
+    assert_has(
+        &errors,
+        "operations[3].records.role",
+        "role `issued_coupons` needs a request field with role `idempotency_key`",
+    );
+}
