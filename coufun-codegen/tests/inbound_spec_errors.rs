@@ -245,3 +245,13 @@ fn an_answer_message_may_fill_its_limit_but_not_pass_it() {
         errors[0]
     );
 }
+
+#[test]
+fn a_wire_name_with_a_digit_is_located() {
+    // a request wire name is A-Z and _ only (an answer element may hold digits)
+    assert_one(
+        broken("wire = \"EXCHANGE_NUM\"", "wire = \"EXCHANGE_NUM2\""),
+        &format!("{}.wire", field("EXCHANGE_NUM")),
+        "`EXCHANGE_NUM2` is not an upper-case wire name (A-Z and _)",
+    );
+}
