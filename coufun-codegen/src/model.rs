@@ -843,12 +843,15 @@ impl AnswerRole {
     }
 }
 
+/// Whether `role` is given and is `wanted`.
+pub fn has_role<R: Copy + PartialEq>(role: &Option<Spanned<R>>, wanted: R) -> bool {
+    role.as_ref().is_some_and(|r| *r.get_ref() == wanted)
+}
+
 impl Operation {
     /// The request field playing `role`, when one does.
     pub fn request_role(&self, role: RequestRole) -> Option<&RequestField> {
-        self.request
-            .iter()
-            .find(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(role))
+        self.request.iter().find(|f| has_role(&f.role, role))
     }
 
     /// The request field the server deduplicates on (role `idempotency_key`).
@@ -858,36 +861,32 @@ impl Operation {
 
     /// The scalar answer element playing `role`, when one does.
     pub fn answer_role(&self, role: AnswerRole) -> Option<&ResponseField> {
-        self.response
-            .iter()
-            .find(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(role))
+        self.response.iter().find(|f| has_role(&f.role, role))
+    }
+
+    /// The records playing `role` and the field of one record playing `field`.
+    fn records_with(
+        &self,
+        role: RecordsRole,
+        field: AnswerRole,
+    ) -> Option<(&Records, Option<&ResponseField>)> {
+        let records = self.records.as_ref().filter(|r| has_role(&r.role, role))?;
+        Some((
+            records,
+            records.fields.iter().find(|f| has_role(&f.role, field)),
+        ))
     }
 
     /// The records listing the coupons issued (role `issued_coupons`) and the
     /// field of one record holding its number (role `coupon_number`).
     pub fn issued_coupons(&self) -> Option<(&Records, Option<&ResponseField>)> {
-        let records = self.records.as_ref().filter(|r| {
-            r.role.as_ref().map(|r| *r.get_ref()) == Some(RecordsRole::IssuedCoupons)
-        })?;
-        let number = records
-            .fields
-            .iter()
-            .find(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(AnswerRole::CouponNumber));
-        Some((records, number))
+        self.records_with(RecordsRole::IssuedCoupons, AnswerRole::CouponNumber)
     }
 
     /// The goods catalog records (role `goods_catalog`) and the field of one
     /// record holding the goods id (role `goods_id`).
     pub fn goods_catalog(&self) -> Option<(&Records, Option<&ResponseField>)> {
-        let records = self
-            .records
-            .as_ref()
-            .filter(|r| r.role.as_ref().map(|r| *r.get_ref()) == Some(RecordsRole::GoodsCatalog))?;
-        let id = records
-            .fields
-            .iter()
-            .find(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(AnswerRole::GoodsId));
-        Some((records, id))
+        self.records_with(RecordsRole::GoodsCatalog, AnswerRole::GoodsId)
     }
 
     /// Whether the operation issues coupons: a write with an idempotency key.

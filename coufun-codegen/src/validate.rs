@@ -8,7 +8,7 @@ use crate::diagnostic::SpecError;
 use crate::load::SpecSource;
 use crate::model::{
     AnswerRole, CheckRule, Effect, EndpointsFile, Kind, Operation, RecordsRole, RequestRole,
-    ResultCodesFile, Rule, Source, Spanned,
+    ResponseField, ResultCodesFile, Rule, Source, Spanned, has_role,
 };
 
 /// Response field types that are not kinds.
@@ -150,20 +150,11 @@ impl Shape {
         };
         let (fits, what) = match self {
             Shape::Any => return None,
-            Shape::Snake => (is_snake(name), "a snake_case Rust identifier".to_owned()),
-            Shape::UpperCamel => (
-                is_upper_camel(name),
-                "an UpperCamelCase Rust identifier".to_owned(),
-            ),
-            Shape::TwoDigits => (
-                is_two_digits(name),
-                "a two-digit code (write e.g. \"04\")".to_owned(),
-            ),
-            Shape::Wire => (
-                upper(false),
-                "an upper-case wire name (A-Z and _)".to_owned(),
-            ),
-            Shape::Element => (upper(true), "an upper-case element name".to_owned()),
+            Shape::Snake => (is_snake(name), "a snake_case Rust identifier"),
+            Shape::UpperCamel => (is_upper_camel(name), "an UpperCamelCase Rust identifier"),
+            Shape::TwoDigits => (is_two_digits(name), "a two-digit code (write e.g. \"04\")"),
+            Shape::Wire => (upper(false), "an upper-case wire name (A-Z and _)"),
+            Shape::Element => (upper(true), "an upper-case element name"),
         };
         (!fits).then(|| format!("`{name}` is not {what}"))
     }
@@ -203,16 +194,18 @@ impl Validator<'_> {
         }
     }
 
-    /// An UpperCamelCase variant, not `Unknown` and not still marked for a
-    /// human, unique within `seen` (each variant with the code it names).
-    fn variant(
+    /// One row of a code table (the result codes, an inbound answer's codes):
+    /// a two-digit `code` not yet in `codes`, and an UpperCamelCase `variant`,
+    /// not `Unknown` and not still marked for a human, not yet in `variants`
+    /// (each variant with the code it names).
+    fn code_row(
         &mut self,
-        value: &Spanned<String>,
-        key: String,
-        code: &str,
-        seen: &mut BTreeMap<String, String>,
+        at: &str,
+        (code, variant): (&Spanned<String>, &Spanned<String>),
+        (codes, variants): &mut (BTreeSet<String>, BTreeMap<String, String>),
     ) {
-        let name = value.get_ref();
+        self.unique(code, format!("{at}.code"), Shape::TwoDigits, codes, "code");
+        let name = variant.get_ref();
         let problem = if name.contains(NEEDS_HUMAN) {
             format!(
                 "still marked `{NEEDS_HUMAN}`: name the variant (UpperCamelCase), then regenerate"
@@ -221,12 +214,12 @@ impl Validator<'_> {
             complaint
         } else if name == "Unknown" {
             "`Unknown` is reserved for codes outside the manual".to_owned()
-        } else if let Some(first) = seen.insert(name.clone(), code.to_owned()) {
+        } else if let Some(first) = variants.insert(name.clone(), code.get_ref().clone()) {
             format!("duplicate variant `{name}` (already used by code {first})")
         } else {
             return;
         };
-        self.err(value, key, problem);
+        self.err(variant, format!("{at}.variant"), problem);
     }
 
     /// Not empty (nor only white space).
@@ -349,13 +342,10 @@ impl Validator<'_> {
             }
         }
 
-        let mut codes = BTreeSet::new();
-        let mut variants = BTreeMap::new();
+        let mut codes = Default::default();
         for (i, c) in file.codes.iter().enumerate() {
             let at = format!("codes[{i}]");
-            let code = Shape::TwoDigits;
-            self.unique(&c.code, format!("{at}.code"), code, &mut codes, "code");
-            self.variant(&c.variant, format!("{at}.variant"), c.code(), &mut variants);
+            self.code_row(&at, (&c.code, &c.variant), &mut codes);
             // The manual may leave a description cell empty; the spec then says so too.
             self.not_marked(&c.description_ko, format!("{at}.description_ko"));
             for (field, value) in [
@@ -405,10 +395,11 @@ impl Validator<'_> {
                 }
             }
         }
-        self.known_codes = codes;
+        self.known_codes = codes.0;
     }
 
-    /// Every `source` of the outbound part of the endpoint spec, with its key.
+    /// Every `source` of the endpoint spec but an inbound operation's delivery
+    /// and answer, with its key.
     fn sources(&mut self) {
         let file = self.file;
         for (key, at) in [
@@ -440,21 +431,19 @@ impl Validator<'_> {
         for (key, l) in &file.server_limits {
             self.source(&l.source, format!("server_limits.{key}.source"));
         }
-        for (i, op) in file.operations.iter().enumerate() {
+        // the inbound operations stand after the outbound ones
+        for (i, op) in file.operations.iter().chain(&file.inbound).enumerate() {
             let at = format!("operations[{i}]");
             self.source(&op.path.source, format!("{at}.path.source"));
             self.source(&op.root.source, format!("{at}.root.source"));
             for (j, f) in op.request.iter().enumerate() {
                 self.source(&f.source, format!("{at}.request[{j}].source"));
             }
-            for (j, f) in op.response.iter().enumerate() {
-                self.source(&f.source, format!("{at}.response[{j}].source"));
-            }
             if let Some(r) = &op.records {
                 self.source(&r.source, format!("{at}.records.source"));
-                for (j, f) in r.fields.iter().enumerate() {
-                    self.source(&f.source, format!("{at}.records.fields[{j}].source"));
-                }
+            }
+            for (fat, f, _) in answer_fields(op, &at) {
+                self.source(&f.source, format!("{fat}.source"));
             }
         }
     }
@@ -483,7 +472,6 @@ impl Validator<'_> {
             );
             self.code_ref(&kind.code, format!("{at}.code"));
             self.kind_params(&at, kind);
-            self.wordings(&at, kind);
         }
 
         for (key, limit) in &file.server_limits {
@@ -551,17 +539,13 @@ impl Validator<'_> {
                 ),
                 Some(_) => {}
             }
-            if let Some(code) = &f.code {
-                self.code_ref(code, format!("{fat}.code"));
-            }
             if let Some(list) = &f.list {
-                self.code_ref(&list.code, format!("{fat}.list.code"));
                 self.positive(&list.max, format!("{fat}.list.max"));
             }
-            for code in [f.code.as_ref(), f.list.as_ref().map(|l| &l.code)]
-                .into_iter()
-                .flatten()
-            {
+            let list_code = f.list.as_ref().map(|l| &l.code);
+            for (field, code) in [("code", f.code.as_ref()), ("list.code", list_code)] {
+                let Some(code) = code else { continue };
+                self.code_ref(code, format!("{fat}.{field}"));
                 if !listed.contains(code.get_ref()) {
                     self.err(
                         code,
@@ -588,12 +572,11 @@ impl Validator<'_> {
                     .collect(),
                 CheckRule::OneOf => check.fields.iter().collect(),
             };
-            let wanted = if check.rule == CheckRule::NotAfter {
-                2
-            } else {
-                names.len().max(2)
+            let complete = match check.rule {
+                CheckRule::NotAfter => names.len() == 2,
+                CheckRule::OneOf => names.len() >= 2,
             };
-            if names.len() != wanted {
+            if !complete {
                 self.err(
                     &check.code,
                     cat.clone(),
@@ -601,23 +584,15 @@ impl Validator<'_> {
                 );
             }
             for name in names {
-                let field = op.request.iter().rfind(|f| f.name() == name.get_ref());
-                match field {
-                    None => self.err(
-                        name,
-                        cat.clone(),
-                        format!("no request field `{}`", name.get_ref()),
+                let problem = match op.request.iter().rfind(|f| f.name() == name.get_ref()) {
+                    None => format!("no request field `{}`", name.get_ref()),
+                    Some(f) if f.required => format!(
+                        "field `{}` is required, so the check can never apply",
+                        name.get_ref()
                     ),
-                    Some(f) if f.required => self.err(
-                        name,
-                        cat.clone(),
-                        format!(
-                            "field `{}` is required, so the check can never apply",
-                            name.get_ref()
-                        ),
-                    ),
-                    Some(_) => {}
-                }
+                    Some(_) => continue,
+                };
+                self.err(name, cat.clone(), problem);
             }
         }
     }
@@ -639,41 +614,19 @@ impl Validator<'_> {
                 ),
             );
         }
-        let mut response_fields: Vec<(String, &crate::model::ResponseField)> = op
-            .response
-            .iter()
-            .enumerate()
-            .map(|(j, f)| (format!("{at}.response[{j}]"), f))
-            .collect();
         if let Some(records) = &op.records {
-            if records.also_flat {
-                for (j, f) in records.fields.iter().enumerate() {
-                    if op
-                        .response
-                        .iter()
-                        .any(|r| r.wire.get_ref() == f.wire.get_ref())
-                    {
-                        self.err(
-                            &f.wire,
-                            format!("{at}.records.fields[{j}].wire"),
-                            format!(
-                                "`{}` is also an answer field under the root, so a flat record could not be told from it",
-                                f.wire.get_ref()
-                            ),
-                        );
-                    }
-                }
-            }
             self.shaped(&records.name, format!("{at}.records.name"), Shape::Snake);
-            response_fields.extend(
-                records
-                    .fields
-                    .iter()
-                    .enumerate()
-                    .map(|(j, f)| (format!("{at}.records.fields[{j}]"), f)),
-            );
         }
-        for (fat, f) in response_fields {
+        let also_flat = op.records.as_ref().is_some_and(|r| r.also_flat);
+        for (fat, f, in_record) in answer_fields(op, at) {
+            let wire = f.wire.get_ref();
+            if in_record && also_flat && op.response.iter().any(|r| r.wire.get_ref() == wire) {
+                self.err(
+                    &f.wire,
+                    format!("{fat}.wire"),
+                    format!("`{wire}` is also an answer field under the root, so a flat record could not be told from it"),
+                );
+            }
             self.shaped(&f.name, format!("{fat}.name"), Shape::Snake);
             let ty = f.type_name.get_ref().as_str();
             let is_enum_kind = self
@@ -701,163 +654,125 @@ impl Validator<'_> {
         let mut seen = BTreeSet::new();
         for (j, f) in op.request.iter().enumerate() {
             let Some(role) = &f.role else { continue };
-            let key = format!("{at}.request[{j}].role");
             let word = role.get_ref().as_str();
-            if !seen.insert(word) {
-                self.err(
-                    role,
-                    key,
-                    format!("role `{word}` is given to two fields of the operation"),
-                );
-                continue;
-            }
             // an unknown kind is reported on its own
-            let Some(kind) = file.kinds.get(f.kind.get_ref()) else {
-                continue;
+            let kind = file.kinds.get(f.kind.get_ref());
+            let single = |rule: Rule| {
+                (kind.map(|k| k.rule) != Some(rule) || f.list.is_some()).then(|| {
+                    let rule = format!("{rule:?}").to_lowercase();
+                    format!(
+                        "`{word}` needs a single field of a `{rule}` kind, not `{}`",
+                        f.kind.get_ref()
+                    )
+                })
             };
-            let rule = Some(kind.rule);
             let problem = match role.get_ref() {
+                _ if !seen.insert(word) => {
+                    Some(format!("role `{word}` is given to two fields of the operation"))
+                }
+                _ if kind.is_none() => None,
                 RequestRole::IdempotencyKey if op.effect != Effect::Write => Some(
                     "an idempotency key belongs to a `write` operation only (a read is safe to repeat)".to_owned(),
                 ),
                 RequestRole::IdempotencyKey if !f.required || f.list.is_some() => Some(
                     "the idempotency key must be a required single field: every attempt sends it".to_owned(),
                 ),
-                RequestRole::IdempotencyKey => (rule != Some(Rule::Text) && rule != Some(Rule::Token))
+                RequestRole::IdempotencyKey => kind
+                    .is_some_and(|k| k.rule != Rule::Text && k.rule != Rule::Token)
                     .then(|| format!("the idempotency key must be of a `text` or `token` kind, not `{}`", f.kind.get_ref())),
-                RequestRole::CouponCount => (rule != Some(Rule::Count) || f.list.is_some())
-                    .then(|| format!("`coupon_count` needs a single field of a `count` kind, not `{}`", f.kind.get_ref())),
-                RequestRole::Goods => (rule != Some(Rule::Token) || f.list.is_some())
-                    .then(|| format!("`goods` needs a single field of a `token` kind, not `{}`", f.kind.get_ref())),
+                RequestRole::CouponCount => single(Rule::Count),
+                RequestRole::Goods => single(Rule::Token),
             };
             if let Some(message) = problem {
-                self.err(role, key, message);
+                self.err(role, format!("{at}.request[{j}].role"), message);
             }
         }
         let is_issuing = op.idempotency_key().is_some();
-        let fits = |ty: &str, scalar: &str, token_kind: Option<&str>| {
-            ty == scalar
-                || token_kind.is_some_and(|k| ty == k)
-                || (scalar == "text" && file.kinds.get(ty).is_some_and(|k| k.rule == Rule::Token))
+        // a `text` element, one of a token kind, or one of the kind `also`
+        let text_or = |ty: &str, also: Option<&str>| {
+            ty == "text"
+                || also == Some(ty)
+                || file.kinds.get(ty).is_some_and(|k| k.rule == Rule::Token)
         };
-        let records = op.records.iter().flat_map(|r| {
-            r.fields
-                .iter()
-                .enumerate()
-                .map(|(j, f)| (format!("{at}.records.fields[{j}].role"), f, true))
-        });
-        let answer = op
-            .response
-            .iter()
-            .enumerate()
-            .map(|(j, f)| (format!("{at}.response[{j}].role"), f, false));
+        let echo_of = |r: RequestRole| op.request_role(r).map(|f| f.kind.get_ref().as_str());
+        let records = op.records.as_ref();
+        let records_role = records.and_then(|r| r.role.as_ref()).map(|r| *r.get_ref());
         let mut seen = BTreeSet::new();
-        for (key, f, in_record) in answer.chain(records) {
-            let Some(role) = &f.role else { continue };
-            let word = role.get_ref().as_str();
-            let ty = f.type_name.get_ref().as_str();
-            let echo_of = |r: RequestRole| op.request_role(r).map(|f| f.kind.get_ref().as_str());
-            let records_role = op
-                .records
-                .as_ref()
-                .and_then(|r| r.role.as_ref())
-                .map(|r| *r.get_ref());
-            let problem = if !seen.insert(word) {
-                Some(format!(
-                    "role `{word}` is given to two answer elements of the operation"
-                ))
-            } else if *role.get_ref() == AnswerRole::GoodsId {
-                if !in_record || records_role != Some(RecordsRole::GoodsCatalog) {
-                    Some(
-                        "`goods_id` belongs to a field of the records with role `goods_catalog`"
-                            .to_owned(),
-                    )
-                } else {
-                    (!fits(ty, "text", Some("goods_id"))).then(|| {
-                        format!("`goods_id` needs a `text` (or token kind) element, not `{ty}`")
-                    })
-                }
-            } else if !is_issuing {
-                Some(format!(
-                    "role `{word}` needs a request field with role `idempotency_key`: only an issuing operation's answer has roles"
-                ))
-            } else {
-                match role.get_ref() {
-                    AnswerRole::CouponNumber if !in_record => Some(
-                        "`coupon_number` belongs to a field of the records with role `issued_coupons`".to_owned(),
-                    ),
-                    AnswerRole::CouponNumber => {
-                        if records_role != Some(RecordsRole::IssuedCoupons) {
-                            Some("`coupon_number` needs its records to have role `issued_coupons`".to_owned())
-                        } else {
-                            (!fits(ty, "text", Some("coupon_number")))
-                                .then(|| format!("`coupon_number` needs a `text` (or token kind) element, not `{ty}`"))
-                        }
-                    }
-                    AnswerRole::GoodsId => None, // checked above
-                    _ if in_record => Some(format!(
-                        "role `{word}` belongs to an element under the root, not to a record field"
-                    )),
-                    AnswerRole::OrderId => (!fits(ty, "text", Some("order_id")))
-                        .then(|| format!("`order_id` needs a `text` (or token kind) element, not `{ty}`")),
-                    AnswerRole::StatedCount => (ty != "int")
-                        .then(|| format!("`stated_count` needs an `int` element, not `{ty}`")),
-                    AnswerRole::EchoIdempotencyKey => match echo_of(RequestRole::IdempotencyKey) {
-                        _ if !fits(ty, "text", echo_of(RequestRole::IdempotencyKey)) => Some(format!(
-                            "`echo_idempotency_key` needs a `text` element, not `{ty}`"
-                        )),
-                        _ => None,
-                    },
-                    AnswerRole::EchoGoods => match echo_of(RequestRole::Goods) {
-                        None => Some("`echo_goods` needs a request field with role `goods` to compare with".to_owned()),
-                        Some(kind) if !fits(ty, "text", Some(kind)) => Some(format!(
-                            "`echo_goods` needs a `text` (or `{kind}`) element, not `{ty}`"
-                        )),
-                        Some(_) => None,
-                    },
-                }
+        for (fat, f, in_record) in answer_fields(op, at) {
+            let Some(spanned) = &f.role else { continue };
+            let role = *spanned.get_ref();
+            let (word, ty) = (role.as_str(), f.type_name.get_ref().as_str());
+            // the records whose fields the role belongs to (none: under the root)
+            let home = match role {
+                AnswerRole::CouponNumber => Some(RecordsRole::IssuedCoupons),
+                AnswerRole::GoodsId => Some(RecordsRole::GoodsCatalog),
+                _ => None,
             };
-            if let Some(message) = problem {
-                self.err(role, key, message);
-            }
+            let goods = echo_of(RequestRole::Goods);
+            let (fits, wanted) = match role {
+                AnswerRole::StatedCount => (ty == "int", "an `int`".to_owned()),
+                AnswerRole::EchoIdempotencyKey => (
+                    text_or(ty, echo_of(RequestRole::IdempotencyKey)),
+                    "a `text`".to_owned(),
+                ),
+                AnswerRole::EchoGoods => (
+                    text_or(ty, goods),
+                    format!("a `text` (or `{}`)", goods.unwrap_or_default()),
+                ),
+                _ => (
+                    text_or(ty, Some(word)),
+                    "a `text` (or token kind)".to_owned(),
+                ),
+            };
+            let goods_id = role == AnswerRole::GoodsId;
+            let coupon_number = role == AnswerRole::CouponNumber;
+            let problem = if !seen.insert(word) {
+                format!("role `{word}` is given to two answer elements of the operation")
+            } else if goods_id && (!in_record || records_role != home) {
+                "`goods_id` belongs to a field of the records with role `goods_catalog`".to_owned()
+            } else if !goods_id && !is_issuing {
+                format!(
+                    "role `{word}` needs a request field with role `idempotency_key`: only an issuing operation's answer has roles"
+                )
+            } else if coupon_number && !in_record {
+                "`coupon_number` belongs to a field of the records with role `issued_coupons`"
+                    .to_owned()
+            } else if coupon_number && records_role != home {
+                "`coupon_number` needs its records to have role `issued_coupons`".to_owned()
+            } else if home.is_none() && in_record {
+                format!("role `{word}` belongs to an element under the root, not to a record field")
+            } else if role == AnswerRole::EchoGoods && goods.is_none() {
+                "`echo_goods` needs a request field with role `goods` to compare with".to_owned()
+            } else if !fits {
+                format!("`{word}` needs {wanted} element, not `{ty}`")
+            } else {
+                continue;
+            };
+            self.err(spanned, format!("{fat}.role"), problem);
         }
-        if let Some(records) = &op.records
+        if let Some(records) = records
             && let Some(role) = &records.role
         {
-            let key = format!("{at}.records.role");
-            let has = |wanted: AnswerRole| {
-                records
-                    .fields
-                    .iter()
-                    .any(|f| f.role.as_ref().map(|r| *r.get_ref()) == Some(wanted))
-            };
-            if *role.get_ref() == RecordsRole::GoodsCatalog {
-                let problem = if op.effect != Effect::Read || op.request.iter().any(|f| f.required)
+            let has = |wanted: AnswerRole| records.fields.iter().any(|f| has_role(&f.role, wanted));
+            let problem = match role.get_ref() {
+                RecordsRole::GoodsCatalog
+                    if op.effect != Effect::Read || op.request.iter().any(|f| f.required) =>
                 {
-                    Some(
-                        "the `goods_catalog` records belong to a read whose request has no required field (the client looks one goods item up in it)",
-                    )
-                } else if !has(AnswerRole::GoodsId) {
-                    Some("the `goods_catalog` records need a field with role `goods_id`")
-                } else {
-                    None
-                };
-                if let Some(message) = problem {
-                    self.err(role, key, message);
+                    "the `goods_catalog` records belong to a read whose request has no required field (the client looks one goods item up in it)"
                 }
-            } else if !is_issuing {
-                self.err(
-                    role,
-                    key,
-                    "role `issued_coupons` needs a request field with role `idempotency_key`",
-                );
-            } else if !has(AnswerRole::CouponNumber) {
-                self.err(
-                    role,
-                    key,
-                    "the `issued_coupons` records need a field with role `coupon_number`",
-                );
-            }
+                RecordsRole::GoodsCatalog if !has(AnswerRole::GoodsId) => {
+                    "the `goods_catalog` records need a field with role `goods_id`"
+                }
+                RecordsRole::GoodsCatalog => return,
+                RecordsRole::IssuedCoupons if !is_issuing => {
+                    "role `issued_coupons` needs a request field with role `idempotency_key`"
+                }
+                RecordsRole::IssuedCoupons if !has(AnswerRole::CouponNumber) => {
+                    "the `issued_coupons` records need a field with role `coupon_number`"
+                }
+                RecordsRole::IssuedCoupons => return,
+            };
+            self.err(role, format!("{at}.records.role"), problem);
         }
     }
 
@@ -907,22 +822,15 @@ impl Validator<'_> {
                 &mut seen,
                 "value",
             );
-        }
-    }
-    /// Each value's wordings: a known document each, at most one per document,
-    /// words in both languages.
-    fn wordings(&mut self, at: &str, kind: &Kind) {
-        for (i, value) in kind.values.iter().enumerate() {
-            let mut seen = BTreeSet::new();
-            for (j, w) in value.wording.iter().enumerate() {
-                let key = format!("{at}.values[{i}].wording[{j}]");
+            // its wordings: a known document each, at most one per document
+            let mut documents = BTreeSet::new();
+            for (j, w) in v.wording.iter().enumerate() {
+                let key = format!("{key}.wording[{j}]");
+                let document = w.source.get_ref().as_str();
                 self.source(&w.source, format!("{key}.source"));
-                if !seen.insert(w.source.get_ref().as_str().to_owned()) {
-                    self.err(
-                        &w.source,
-                        format!("{key}.source"),
-                        format!("a second wording from `{}`", w.source.get_ref().as_str()),
-                    );
+                if !documents.insert(document) {
+                    let message = format!("a second wording from `{document}`");
+                    self.err(&w.source, format!("{key}.source"), message);
                 }
                 self.text(&w.ko, format!("{key}.ko"));
                 self.text(&w.en, format!("{key}.en"));
@@ -974,7 +882,6 @@ impl Validator<'_> {
             );
         }
         self.shaped(&op.root.name, format!("{at}.root.name"), Shape::Element);
-        self.source(&op.root.source, format!("{at}.root.source"));
         match &op.delivery {
             None => self.err(
                 &op.name,
@@ -1009,7 +916,6 @@ impl Validator<'_> {
                     "every answer value has a byte limit of at least 1",
                 );
             }
-            self.source(&f.source, format!("{key}.source"));
         }
         let Some(answer) = &op.answer else {
             self.err(
@@ -1044,14 +950,10 @@ impl Validator<'_> {
         }
         let message_max = *answer.result_message.max_bytes.get_ref() as usize;
         let message_name = answer.result_message.name.get_ref();
-        let mut codes = BTreeSet::new();
-        let mut variants = BTreeMap::new();
+        let mut codes = Default::default();
         for (i, c) in answer.codes.iter().enumerate() {
             let ckey = format!("{key}.codes[{i}]");
-            let code = Shape::TwoDigits;
-            self.unique(&c.code, format!("{ckey}.code"), code, &mut codes, "code");
-            let code = c.code.get_ref();
-            self.variant(&c.variant, format!("{ckey}.variant"), code, &mut variants);
+            self.code_row(&ckey, (&c.code, &c.variant), &mut codes);
             for (field, value) in [
                 ("message_ko", &c.message_ko),
                 ("description_ko", &c.description_ko),
@@ -1082,7 +984,7 @@ impl Validator<'_> {
             self.source(&c.source, format!("{ckey}.source"));
         }
         for required in ["00", "01", "04", "99"] {
-            if !codes.contains(required) {
+            if !codes.0.contains(required) {
                 self.err(
                     &op.name,
                     format!("{key}.codes"),
@@ -1093,7 +995,7 @@ impl Validator<'_> {
     }
 
     /// The request fields of an inbound operation: each with its wire name,
-    /// Rust name, length, kind or type, doc and source.
+    /// Rust name, length, kind or type, and doc.
     fn inbound_request(&mut self, op: &Operation, at: &str) {
         let file = self.file;
         let mut wires = BTreeSet::new();
@@ -1196,9 +1098,20 @@ impl Validator<'_> {
                     "an inbound field says what it holds (`doc`)",
                 );
             }
-            self.source(&f.source, format!("{key}.source"));
         }
     }
+}
+
+/// The answer fields of `op` with their keys, `{at}.response[j]` then
+/// `{at}.records.fields[j]`, each with whether it is a record's.
+fn answer_fields<'a>(
+    op: &'a Operation,
+    at: &'a str,
+) -> impl Iterator<Item = (String, &'a ResponseField, bool)> + 'a {
+    let root = op.response.iter().enumerate();
+    let records = op.records.iter().flat_map(|r| r.fields.iter().enumerate());
+    let root = root.map(move |(j, f)| (format!("{at}.response[{j}]"), f, false));
+    root.chain(records.map(move |(j, f)| (format!("{at}.records.fields[{j}]"), f, true)))
 }
 
 /// Exactly two ASCII digits.

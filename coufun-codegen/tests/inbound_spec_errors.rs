@@ -221,3 +221,37 @@ fn a_second_wording_from_one_document_is_located() {
         "a second wording from `status`",
     );
 }
+
+#[test]
+fn an_answer_message_may_fill_its_limit_but_not_pass_it() {
+    let spec = Spec::parse(SpecSources::embedded()).unwrap();
+    let answer = spec.endpoints.inbound[0].answer.as_ref().unwrap();
+    let max = *answer.result_message.max_bytes.get_ref() as usize;
+    let at_limit = format!("message_en = \"{}\"", "A".repeat(max));
+    let text = workspace_file().replacen("message_en = \"Duplicate\"", &at_limit, 1);
+    let parsed = Spec::parse(SpecSources {
+        endpoints: SpecSource::new(ENDPOINTS_PATH, text),
+        ..SpecSources::embedded()
+    });
+    assert!(parsed.is_ok(), "{parsed:?}");
+    let over = format!("message_en = \"{}\"", "A".repeat(max + 1));
+    let (errors, _) = broken("message_en = \"Duplicate\"", &over);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0]
+            .message
+            .contains(&format!("over the message limit of {max}")),
+        "{}",
+        errors[0]
+    );
+}
+
+#[test]
+fn a_wire_name_with_a_digit_is_located() {
+    // a request wire name is A-Z and _ only (an answer element may hold digits)
+    assert_one(
+        broken("wire = \"EXCHANGE_NUM\"", "wire = \"EXCHANGE_NUM2\""),
+        &format!("{}.wire", field("EXCHANGE_NUM")),
+        "`EXCHANGE_NUM2` is not an upper-case wire name (A-Z and _)",
+    );
+}

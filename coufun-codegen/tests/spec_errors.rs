@@ -610,3 +610,221 @@ fn the_vocabulary_is_read_as_the_spec_words() {
     let r = broken(RESULT_CODES_PATH, "retry = \"never\"", "retry = 3");
     assert_one(&r, RESULT_CODES_PATH, "retry", "invalid type: integer `3`");
 }
+
+/// Loads the spec with `find` replaced by `replace` (first occurrence) in the
+/// endpoint spec, and returns its errors (none when it loads).
+fn endpoint_errors(find: &str, replace: &str) -> Vec<SpecError> {
+    let text = coufun_spec::ENDPOINTS.text;
+    assert!(text.contains(find), "{find:?} not in {ENDPOINTS_PATH}");
+    let sources = SpecSources {
+        endpoints: SpecSource::new(ENDPOINTS_PATH, text.replacen(find, replace, 1)),
+        ..SpecSources::embedded()
+    };
+    Spec::parse(sources).err().map(|e| e.0).unwrap_or_default()
+}
+
+/// Among `errors`, one whose key is `key` and whose message holds `message`.
+fn assert_has(errors: &[SpecError], key: &str, message: &str) {
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.key == key && e.message.contains(message)),
+        "no {key}: {message} in {errors:#?}"
+    );
+}
+
+// coupon_send (operations[1]) issues: GOODS_ID is its goods, TR_ID its key.
+const SEND_KEY: &str = "kind = \"tr_id\", required = true, role = \"idempotency_key\"";
+const SEND_ORDER_ID: &str = "type = \"order_id\", max_bytes = 30, role = \"order_id\"";
+
+#[test]
+fn an_idempotency_key_that_is_not_required() {
+    let errors = endpoint_errors(
+        SEND_KEY,
+        "kind = \"tr_id\", required = false, role = \"idempotency_key\"",
+    );
+    assert_has(
+        &errors,
+        "operations[1].request[1].role",
+        "the idempotency key must be a required single field",
+    );
+}
+
+#[test]
+fn an_idempotency_key_of_a_count_kind() {
+    let errors = endpoint_errors(
+        SEND_KEY,
+        "kind = \"quantity\", required = true, role = \"idempotency_key\"",
+    );
+    assert_has(
+        &errors,
+        "operations[1].request[1].role",
+        "must be of a `text` or `token` kind, not `quantity`",
+    );
+}
+
+#[test]
+fn goods_of_a_count_kind() {
+    let errors = endpoint_errors(
+        "kind = \"goods_id\", required = true, role = \"goods\"",
+        "kind = \"quantity\", required = true, role = \"goods\"",
+    );
+    assert_has(
+        &errors,
+        "operations[1].request[0].role",
+        "`goods` needs a single field of a `token` kind, not `quantity`",
+    );
+}
+
+#[test]
+fn an_order_id_element_is_text_or_of_a_token_kind() {
+    for ty in ["int", "send_type"] {
+        let errors = endpoint_errors(
+            SEND_ORDER_ID,
+            &format!("type = \"{ty}\", max_bytes = 30, role = \"order_id\""),
+        );
+        assert_has(
+            &errors,
+            "operations[1].response[0].role",
+            &format!("`order_id` needs a `text` (or token kind) element, not `{ty}`"),
+        );
+    }
+    for ty in ["text", "goods_id"] {
+        let errors = endpoint_errors(
+            SEND_ORDER_ID,
+            &format!("type = \"{ty}\", max_bytes = 30, role = \"order_id\""),
+        );
+        assert!(errors.is_empty(), "{ty}: {errors:#?}");
+    }
+}
+
+#[test]
+fn an_echoed_key_element_is_text() {
+    let echo = "type = \"text\", max_bytes = 50, role = \"echo_idempotency_key\"";
+    let errors = endpoint_errors(echo, &echo.replace("\"text\"", "\"int\""));
+    assert_has(
+        &errors,
+        "operations[1].response[1].role",
+        "`echo_idempotency_key` needs a `text` element, not `int`",
+    );
+}
+
+#[test]
+fn an_echoed_goods_element_is_text_or_of_the_goods_kind() {
+    let echo = "type = \"goods_id\", max_bytes = 10, role = \"echo_goods\"";
+    let errors = endpoint_errors(echo, &echo.replace("\"goods_id\"", "\"int\""));
+    assert_has(
+        &errors,
+        "operations[2].response[2].role",
+        "`echo_goods` needs a `text` (or `goods_id`) element, not `int`",
+    );
+}
+
+#[test]
+fn a_coupon_number_under_the_root() {
+    let errors = endpoint_errors(
+        SEND_ORDER_ID,
+        "type = \"coupon_number\", max_bytes = 30, role = \"coupon_number\"",
+    );
+    assert_has(
+        &errors,
+        "operations[1].response[0].role",
+        "`coupon_number` belongs to a field of the records with role `issued_coupons`",
+    );
+}
+
+#[test]
+fn a_root_role_on_a_record_field() {
+    let errors = endpoint_errors(
+        "max_bytes = 30, role = \"coupon_number\"",
+        "max_bytes = 30, role = \"stated_count\"",
+    );
+    assert_has(
+        &errors,
+        "operations[1].records.fields[0].role",
+        "role `stated_count` belongs to an element under the root, not to a record field",
+    );
+}
+
+#[test]
+fn delivery_on_an_outbound_operation() {
+    let errors = endpoint_errors(
+        "effect = \"read\"",
+        "effect = \"read\"\ndelivery = { content_type = \"text/plain\", charset = \"EUC-KR\", \
+         retry_interval_seconds = 1, source = \"observed\" }",
+    );
+    assert_has(
+        &errors,
+        "operations[0]",
+        "`delivery` and `answer` belong to an inbound operation",
+    );
+}
+
+#[test]
+fn a_list_of_a_kind_that_is_not_mobile() {
+    let errors = endpoint_errors(
+        "kind = \"mobile\", required = true, list = {",
+        "kind = \"sender\", required = true, list = {",
+    );
+    assert_has(
+        &errors,
+        "operations[1].request[4].list",
+        "only `mobile` fields may be lists",
+    );
+}
+
+#[test]
+fn a_check_on_a_required_field() {
+    let errors = endpoint_errors("first = \"valid_from\"", "first = \"subject\"");
+    assert_has(
+        &errors,
+        "operations[1].checks[0]",
+        "field `subject` is required, so the check can never apply",
+    );
+}
+
+#[test]
+fn an_answer_may_have_64_fields_but_not_65() {
+    // goods_list's answer has LIST_CNT under its root; add fields beside it
+    let list_count =
+        "{ name = \"list_count\", wire = \"LIST_CNT\", source = \"goods\", type = \"int\" },";
+    let with = |extra: usize| {
+        let fields: String = (0..extra)
+            .map(|i| format!("\n  {{ name = \"f{i}\", wire = \"F{i}\", source = \"goods\", type = \"text\" }},"))
+            .collect();
+        endpoint_errors(list_count, &format!("{list_count}{fields}"))
+    };
+    let errors = with(63);
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_has(
+        &with(64),
+        "operations[0]",
+        "65 answer fields in one answer or record, at most 64",
+    );
+}
+
+#[test]
+fn a_goods_catalog_without_a_goods_id_field() {
+    let errors = endpoint_errors(
+        "type = \"goods_id\", max_bytes = 10, role = \"goods_id\"",
+        "type = \"goods_id\", max_bytes = 10",
+    );
+    assert_has(
+        &errors,
+        "operations[0].records.role",
+        "the `goods_catalog` records need a field with role `goods_id`",
+    );
+}
+
+#[test]
+fn issued_coupons_on_an_operation_that_does_not_issue() {
+    let errors = endpoint_errors(
+        "max = 10, also_flat = true, fields = [",
+        "max = 10, also_flat = true, role = \"issued_coupons\", fields = [",
+    );
+    assert_has(
+        &errors,
+        "operations[3].records.role",
+        "role `issued_coupons` needs a request field with role `idempotency_key`",
+    );
+}
