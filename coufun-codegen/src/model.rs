@@ -394,6 +394,21 @@ pub enum Rule {
     Enum,
 }
 
+impl Rule {
+    /// The rule as the spec writes it (`text`, `digits`, …).
+    pub fn word(self) -> &'static str {
+        match self {
+            Rule::Text => "text",
+            Rule::Digits => "digits",
+            Rule::Mobile => "mobile",
+            Rule::Count => "count",
+            Rule::Date => "date",
+            Rule::Token => "token",
+            Rule::Enum => "enum",
+        }
+    }
+}
+
 /// A field kind: one rule, its limits, and the code that guards it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

@@ -659,9 +659,9 @@ impl Validator<'_> {
             let kind = file.kinds.get(f.kind.get_ref());
             let single = |rule: Rule| {
                 (kind.map(|k| k.rule) != Some(rule) || f.list.is_some()).then(|| {
-                    let rule = format!("{rule:?}").to_lowercase();
                     format!(
-                        "`{word}` needs a single field of a `{rule}` kind, not `{}`",
+                        "`{word}` needs a single field of a `{}` kind, not `{}`",
+                        rule.word(),
                         f.kind.get_ref()
                     )
                 })
@@ -778,7 +778,7 @@ impl Validator<'_> {
 
     fn kind_params(&mut self, at: &str, kind: &Kind) {
         let needs = |present: bool, name: &str| {
-            (!present).then(|| format!("rule `{:?}` needs `{name}`", kind.rule).to_lowercase())
+            (!present).then(|| format!("rule `{}` needs `{name}`", kind.rule.word()))
         };
         let problem = match kind.rule {
             Rule::Text => needs(kind.max_bytes.is_some(), "max_bytes").or_else(|| {

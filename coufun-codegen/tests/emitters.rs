@@ -36,7 +36,7 @@ fn fixture_covers_every_rule_kind() {
         .endpoints
         .kinds
         .values()
-        .map(|k| format!("{:?}", k.rule).to_lowercase())
+        .map(|k| k.rule.word().to_owned())
         .collect();
     rules.sort();
     rules.dedup();
@@ -45,6 +45,30 @@ fn fixture_covers_every_rule_kind() {
         ["count", "date", "digits", "enum", "mobile", "text", "token"],
         "the fixture must keep one kind of each rule"
     );
+}
+
+#[test]
+fn a_rule_word_is_the_spec_word_serde_reads() {
+    use coufun_codegen::model::Rule;
+    use serde::Deserialize;
+    use serde::de::value::{Error, StrDeserializer};
+    for rule in [
+        Rule::Text,
+        Rule::Digits,
+        Rule::Mobile,
+        Rule::Count,
+        Rule::Date,
+        Rule::Token,
+        Rule::Enum,
+    ] {
+        let read = Rule::deserialize(StrDeserializer::<Error>::new(rule.word()));
+        assert_eq!(
+            read.ok(),
+            Some(rule),
+            "{rule:?} is written `{}`",
+            rule.word()
+        );
+    }
 }
 
 #[test]

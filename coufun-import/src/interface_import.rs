@@ -372,14 +372,6 @@ fn required_word(required: bool) -> &'static str {
     if required { "required" } else { "optional" }
 }
 
-/// A word of the model (a method, a rule) as the spec writes it.
-fn word<T: serde::Serialize>(value: &T) -> String {
-    entry::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 /// `5` in the manual for `05` in the spec: a short number padded to the width of
 /// the spec's values when they are all numbers.
 pub(crate) fn padded(spec: &[EnumValue], wire: &str) -> String {
@@ -505,22 +497,22 @@ impl Merge<'_> {
         if manual.methods.is_empty() {
             return;
         }
-        let old: Vec<String> = op.methods.iter().map(word).collect();
+        let old: Vec<String> = op.methods.iter().map(|m| m.name().to_owned()).collect();
         if old.iter().collect::<BTreeSet<_>>() == manual.methods.iter().collect() {
             return;
         }
-        let parsed: Result<Vec<Method>, _> = manual
+        let parsed: Option<Vec<Method>> = manual
             .methods
             .iter()
-            .map(|m| toml::Value::String(m.clone()).try_into::<Method>())
+            .map(|m| Method::from_spec_word(m))
             .collect();
         match parsed {
-            Ok(methods) => {
+            Some(methods) => {
                 op.methods = methods;
                 let (old, new) = (old.join(", "), manual.methods.join(", "));
                 self.diff.changed(scope, "methods", &old, &new);
             }
-            Err(_) => {
+            None => {
                 let detail = format!("the manual says {}", manual.methods.join(", "));
                 let note = "not taken: the spec knows no such method";
                 self.note(scope, Sign::Conflict, "methods".into(), detail, note);
@@ -738,9 +730,10 @@ impl Merge<'_> {
             (Some(v), Length::Bytes(n)) => (v, n),
             (None, Length::Number) => return,
             (Some(_), Length::Number) => {
-                let rule_word = word(&rule);
-                let detail =
-                    format!("the manual says Number, {holder} is a `{rule_word}` with a limit");
+                let detail = format!(
+                    "the manual says Number, {holder} is a `{}` with a limit",
+                    rule.word()
+                );
                 self.refuse(&scope, wire, detail, holder);
                 return;
             }

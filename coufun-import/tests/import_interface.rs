@@ -516,6 +516,40 @@ fn a_changed_length_or_required_flag_is_reported_with_old_and_new() {
 }
 
 #[test]
+fn changed_methods_are_taken_and_an_unknown_one_is_a_conflict() {
+    let calls = "- **호출:** HTTP `GET` 이나 `POST`";
+    let merged = merge(&edit(GOODS, calls, "- **호출:** HTTP `POST`"));
+    let item = merged
+        .diff
+        .items
+        .iter()
+        .find(|i| i.what == "methods")
+        .unwrap_or_else(|| panic!("{}", merged.diff));
+    assert_eq!(item.detail, r#""POST, GET" → "POST""#);
+    assert_eq!(merged.diff.len(), 1, "{}", merged.diff);
+    assert_ne!(
+        merged.endpoints,
+        real().endpoints,
+        "the new methods are written"
+    );
+
+    let merged = merge(&edit(GOODS, calls, "- **호출:** HTTP `GET` 이나 `PUT`"));
+    let item = merged
+        .diff
+        .items
+        .iter()
+        .find(|i| i.what == "methods")
+        .unwrap_or_else(|| panic!("{}", merged.diff));
+    assert_eq!(item.sign, Sign::Conflict);
+    assert_eq!(item.detail, "the manual says GET, PUT");
+    assert_eq!(
+        item.note.as_deref(),
+        Some("not taken: the spec knows no such method")
+    );
+    assert_eq!(merged.endpoints, real().endpoints, "nothing is written");
+}
+
+#[test]
 fn a_number_length_of_the_client_parameter_names_its_rule() {
     let number = edit(
         GOODS,

@@ -65,7 +65,7 @@ pub fn emit_kind(spec: &Spec, key: &str, kind: &Kind) -> TokenStream {
         "{}\n\nSpec kind `{key}`, rule `{}`; the server answers `{code}` when it is broken. \
          Limit source: {}.",
         kind.doc,
-        format!("{:?}", kind.rule).to_lowercase(),
+        kind.rule.word(),
         super::source_label(spec, kind.limit_source.get_ref()),
     ));
     let code_const = quote! {
