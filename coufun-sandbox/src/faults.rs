@@ -126,10 +126,16 @@ impl FaultOdds {
         }
     }
 
-    fn draw(&self, index: u64) -> Option<Fault> {
-        let mut rng = StdRng::seed_from_u64(self.seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let roll: f64 = rng.random();
-        let choices = [
+    /// Whether any fault has a probability above zero (a delay's length alone
+    /// draws nothing).
+    pub fn any(&self) -> bool {
+        self.choices()
+            .iter()
+            .any(|(probability, _)| *probability > 0.0)
+    }
+
+    fn choices(&self) -> [(f64, Fault); 9] {
+        [
             (self.delay, Fault::Delay(self.delay_for)),
             (self.drop_after_commit, Fault::DropAfterCommit),
             (self.reset_before_commit, Fault::ResetBeforeCommit),
@@ -139,9 +145,14 @@ impl FaultOdds {
             (self.short_of_a_coupon, Fault::ShortOfACoupon),
             (self.foreign_tr_id, Fault::ForeignTrId),
             (self.foreign_goods_id, Fault::ForeignGoodsId),
-        ];
+        ]
+    }
+
+    fn draw(&self, index: u64) -> Option<Fault> {
+        let mut rng = StdRng::seed_from_u64(self.seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let roll: f64 = rng.random();
         let mut threshold = 0.0;
-        for (probability, fault) in choices {
+        for (probability, fault) in self.choices() {
             threshold += probability.max(0.0);
             if roll < threshold {
                 return Some(fault);
@@ -290,6 +301,31 @@ mod tests {
             .map(|i| other_seed.fault_for(i, OperationId::GoodsList))
             .collect();
         assert_ne!(first, other);
+    }
+
+    #[test]
+    fn odds_are_any_only_with_a_probability_above_zero() {
+        let quiet = FaultOdds {
+            delay_for: Duration::from_millis(3000),
+            ..FaultOdds::seeded(1)
+        };
+        assert!(!quiet.any(), "a delay's length alone draws nothing");
+        for i in 0..9 {
+            let mut odds = quiet;
+            let probability = [
+                &mut odds.delay,
+                &mut odds.drop_after_commit,
+                &mut odds.reset_before_commit,
+                &mut odds.bad_gateway,
+                &mut odds.code_50,
+                &mut odds.code_99,
+                &mut odds.short_of_a_coupon,
+                &mut odds.foreign_tr_id,
+                &mut odds.foreign_goods_id,
+            ];
+            *probability[i] = 0.01;
+            assert!(odds.any(), "fault {i} at 0.01");
+        }
     }
 
     #[test]

@@ -244,7 +244,7 @@ async fn serve(args: Args) -> Result<(), String> {
         foreign_goods_id: args.fault_foreign_goods_id,
         ..FaultOdds::seeded(args.fault_seed)
     };
-    if odds != FaultOdds::seeded(args.fault_seed) {
+    if odds.any() {
         config.faults = FaultPlan::random(odds);
     }
     if let Some(url) = &args.notice_url {
