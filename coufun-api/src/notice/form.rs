@@ -14,7 +14,7 @@ use crate::charset::{Charset, charset_for_label, cp949_len, undeclared_encoding}
 use crate::field::FieldKind;
 use crate::form::FormPair;
 use crate::validation::Violation;
-use crate::xml::{CalendarDate, Phone, Reported, Timestamp};
+use crate::xml::{CalendarDate, DecodeError, Phone, Reported, Timestamp, XmlCursor};
 
 /// One form field of an inbound operation, as the spec describes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -547,8 +547,8 @@ pub fn check_answer_value(
     Ok(())
 }
 
-/// `<root>` holding `elements`, declared and encoded in `charset` (EUC-KR
-/// unless it is UTF-8). Values are escaped.
+/// `<root>` holding `elements`, declared and encoded in `charset` (CP949
+/// unless it names UTF-8). Values are escaped.
 pub fn encode_answer(charset: &str, root: &str, elements: &[(&str, &str)]) -> Vec<u8> {
     let mut w = crate::xml::XmlWriter::with_declaration(charset);
     w.open(root);
@@ -558,61 +558,45 @@ pub fn encode_answer(charset: &str, root: &str, elements: &[(&str, &str)]) -> Ve
     w.close(root);
     let mut out = w.finish();
     out.push('\n');
-    if charset.eq_ignore_ascii_case("UTF-8") {
-        out.into_bytes()
-    } else {
-        EUC_KR.encode(&out).0.into_owned()
-    }
+    let encoding = charset_for_label(charset).unwrap_or_default().encoding();
+    encoding.encode(&out).0.into_owned()
 }
 
 /// The text of each element of `names` directly under `<root>` (EUC-KR or
-/// ASCII bytes), `None` for one that is absent.
+/// ASCII bytes), trimmed; `None` for one that is absent or holds nothing.
+/// Read by [`XmlCursor`], as every answer is: a `<!DOCTYPE>`, an entity
+/// other than XML's own, or a document that is cut short is refused.
 pub fn decode_answer<const N: usize>(
     bytes: &[u8],
     root: &'static str,
     names: [&str; N],
 ) -> Result<[Option<String>; N], AnswerError> {
-    use quick_xml::events::Event;
     let malformed = |reason: String| AnswerError::Malformed { root, reason };
     let (text, _, had_errors) = EUC_KR.decode(bytes);
     if had_errors {
         return Err(malformed("not valid EUC-KR".into()));
     }
-    let mut reader = quick_xml::Reader::from_str(&text);
-    let mut path: Vec<String> = Vec::new();
+    let mut cursor = XmlCursor::new(text.as_bytes());
+    let found = cursor.open_root().map_err(|e| malformed(e.to_string()))?;
+    if found != root.as_bytes() {
+        let found = String::from_utf8_lossy(found);
+        return Err(malformed(format!("root element is <{found}>")));
+    }
     let mut values: [Option<String>; N] = std::array::from_fn(|_| None);
-    let mut saw_root = false;
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(e)) => {
-                let name = e.name().as_ref().to_owned();
-                if path.is_empty() {
-                    if name != root {
-                        return Err(malformed(format!("root element is <{name}>")));
-                    }
-                    saw_root = true;
-                }
-                path.push(name);
+    let mut read = || -> Result<(), DecodeError> {
+        while let Some(name) = cursor.next_child()? {
+            let Some(i) = names.iter().position(|n| n.as_bytes() == name) else {
+                cursor.skip()?;
+                continue;
+            };
+            // An element with no text leaves the value as it was; white space is empty text.
+            let text = cursor.text()?;
+            if !text.is_empty() {
+                values[i] = Some(text.trim().to_owned());
             }
-            Ok(Event::End(_)) => {
-                path.pop();
-            }
-            Ok(Event::Text(t)) if path.len() == 2 => {
-                let value = t.xml10_content();
-                if let Some(i) = names
-                    .iter()
-                    .position(|n| Some(*n) == path.get(1).map(String::as_str))
-                {
-                    values[i] = Some(value.trim().to_owned());
-                }
-            }
-            Ok(Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => return Err(malformed(e.to_string())),
         }
-    }
-    if !saw_root {
-        return Err(malformed("no root element".into()));
-    }
+        cursor.finish()
+    };
+    read().map_err(|e| malformed(e.to_string()))?;
     Ok(values)
 }
