@@ -79,7 +79,35 @@ fn documents_every_answer_reader_refuses_are_refused() {
         assert!(reason.contains(said), "{xml}: {reason}");
     }
     let not_euc_kr = decode_answer(b"<ANSWER><CODE>\xFF\xFF</CODE></ANSWER>", "ANSWER", NAMES);
-    assert_eq!(reason(not_euc_kr), "not valid EUC-KR");
+    let reason = reason(not_euc_kr);
+    assert!(
+        reason.contains("EUC-KR") && reason.contains("offset 14"),
+        "{reason}"
+    );
+    let klingon = read("<?xml version=\"1.0\" encoding=\"klingon\"?><ANSWER/>");
+    assert!(reason_of(klingon).contains("klingon"));
+}
+
+fn reason_of(result: Result<[Option<String>; 3], AnswerError>) -> String {
+    reason(result)
+}
+
+#[test]
+fn the_charset_is_the_one_the_answer_declares() {
+    let message = |bytes: &[u8]| decode_answer(bytes, "ANSWER", NAMES).map(|v| v[1].clone());
+    let (euc_kr, _, _) = encoding_rs::EUC_KR.encode("<ANSWER><MSG>가</MSG></ANSWER>");
+    assert_eq!(message(&euc_kr), Ok(Some("가".into())));
+    let declared = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ANSWER><MSG>가</MSG></ANSWER>";
+    assert_eq!(message(declared.as_bytes()), Ok(Some("가".into())));
+    // Undeclared: UTF-8 when valid, else CP949.
+    assert_eq!(
+        message("<ANSWER><MSG>가</MSG></ANSWER>".as_bytes()),
+        Ok(Some("가".into()))
+    );
+    assert_eq!(
+        message(b"\xEF\xBB\xBF<ANSWER><MSG>\xEA\xB0\x80</MSG></ANSWER>"),
+        Ok(Some("가".into()))
+    );
 }
 
 #[test]

@@ -562,21 +562,19 @@ pub fn encode_answer(charset: &str, root: &str, elements: &[(&str, &str)]) -> Ve
     encoding.encode(&out).0.into_owned()
 }
 
-/// The text of each element of `names` directly under `<root>` (EUC-KR or
-/// ASCII bytes), trimmed; `None` for one that is absent or holds nothing.
-/// Read by [`XmlCursor`], as every answer is: a `<!DOCTYPE>`, an entity
-/// other than XML's own, or a document that is cut short is refused.
+/// The text of each element of `names` directly under `<root>`, trimmed;
+/// `None` for one that is absent or holds nothing. Read as every answer is:
+/// in the charset its byte-order mark or declaration names (else UTF-8 when
+/// valid, else CP949), by [`XmlCursor`], which refuses a `<!DOCTYPE>`, an
+/// entity other than XML's own and a document cut short.
 pub fn decode_answer<const N: usize>(
     bytes: &[u8],
     root: &'static str,
     names: [&str; N],
 ) -> Result<[Option<String>; N], AnswerError> {
     let malformed = |reason: String| AnswerError::Malformed { root, reason };
-    let (text, _, had_errors) = EUC_KR.decode(bytes);
-    if had_errors {
-        return Err(malformed("not valid EUC-KR".into()));
-    }
-    let mut cursor = XmlCursor::new(text.as_bytes());
+    let text = crate::xml::body_text(bytes, None).map_err(|e| malformed(e.to_string()))?;
+    let mut cursor = XmlCursor::new(&text);
     let found = cursor.open_root().map_err(|e| malformed(e.to_string()))?;
     if found != root.as_bytes() {
         let found = String::from_utf8_lossy(found);
