@@ -35,16 +35,17 @@ pub mod form;
 
 use std::time::Duration;
 
+use crate::charset::Charset;
 pub use crate::generated::inbound::{
     ExchangeNotice, ExchangeNoticeAnswer as NoticeAnswer,
     ExchangeNoticeAnswerCode as NoticeAnswerCode, ExchangeNoticeRequired,
 };
 pub use crate::generated::kinds::{CouponNumber, CouponStatus, CouponType};
 pub use crate::xml::{Reported, Timestamp};
+use form::Form;
 pub use form::{
     AnswerError, Inbound, InboundField, Masked, NoticeError, UnknownValue, mask, reported_wire,
 };
-use form::{BodyCharset, Form};
 
 /// The media type of a notice's body.
 pub const DELIVERY_CONTENT_TYPE: &str = ExchangeNotice::DELIVERY.content_type;
@@ -136,13 +137,14 @@ impl NoticeParser {
             Some(ct) => form::declared_charset(ct, DELIVERY_CONTENT_TYPE)?,
             None => None,
         };
-        let pairs = form::split_form(body)?;
+        let pairs = crate::form::parse(body).map_err(|e| match e {
+            crate::form::FormError::BadEscape { offset } => NoticeError::BadEscape { offset },
+        })?;
         let charset = form::body_charset(&pairs, declared);
-        if charset == BodyCharset::Utf8 && !self.accept_utf8 {
-            // Pure ASCII is the same in both: only refuse real UTF-8.
-            if pairs.iter().any(|(k, v)| !k.is_ascii() || !v.is_ascii()) {
-                return Err(NoticeError::Utf8NotAccepted);
-            }
+        // Pure ASCII is the same in both: only refuse real UTF-8.
+        let ascii = |p: &crate::form::FormPair| p.name.is_ascii() && p.value.is_ascii();
+        if charset == Charset::Utf8 && !self.accept_utf8 && !pairs.iter().all(ascii) {
+            return Err(NoticeError::Utf8NotAccepted);
         }
         let form = Form::decode(T::FIELDS, &pairs, charset, self.reject_unknown_values)?;
         T::from_form(&form)

@@ -10,10 +10,11 @@ use std::time::Duration;
 
 use encoding_rs::{EUC_KR, UTF_8};
 
-use crate::charset::{Charset, cp949_len};
+use crate::charset::{Charset, charset_for_label, cp949_len, undeclared_encoding};
 use crate::field::FieldKind;
+use crate::form::FormPair;
 use crate::validation::Violation;
-use crate::xml::{CalendarDate, Phone, Reported, Timestamp};
+use crate::xml::{CalendarDate, DecodeError, Phone, Reported, Timestamp, XmlCursor};
 
 /// One form field of an inbound operation, as the spec describes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -222,41 +223,13 @@ pub enum NoticeError {
 // ---------------------------------------------------------------------------
 // Reading
 
-/// The charset a form body is read in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyCharset {
-    /// EUC-KR (CP949).
-    EucKr,
-    /// UTF-8.
-    Utf8,
-}
-
-impl BodyCharset {
-    /// The charset's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            BodyCharset::EucKr => "EUC-KR",
-            BodyCharset::Utf8 => "UTF-8",
-        }
-    }
-
-    fn decode(self, bytes: &[u8]) -> Option<String> {
-        let encoding = match self {
-            BodyCharset::EucKr => EUC_KR,
-            BodyCharset::Utf8 => UTF_8,
-        };
-        encoding
-            .decode_without_bom_handling_and_without_replacement(bytes)
-            .map(|s| s.into_owned())
-    }
-}
-
-/// The charset a `Content-Type` value declares, if any; refuses other media
-/// types than `form_type`.
+/// The charset a `Content-Type` value declares, if any (every name of CP949 /
+/// EUC-KR reads as [`Charset::Cp949`]); refuses other media types than
+/// `form_type`, and charsets other than CP949 and UTF-8.
 pub fn declared_charset(
     content_type: &str,
     form_type: &str,
-) -> Result<Option<BodyCharset>, NoticeError> {
+) -> Result<Option<Charset>, NoticeError> {
     if !crate::charset::content_type_media(content_type).eq_ignore_ascii_case(form_type) {
         return Err(NoticeError::NotAForm {
             content_type: content_type.chars().take(100).collect(),
@@ -265,38 +238,23 @@ pub fn declared_charset(
     let Some(label) = crate::charset::content_type_charset(content_type) else {
         return Ok(None);
     };
-    match crate::charset::charset_for_label(label) {
-        Some(Charset::Cp949) => Ok(Some(BodyCharset::EucKr)),
-        Some(Charset::Utf8) => Ok(Some(BodyCharset::Utf8)),
-        _ => Err(NoticeError::UnsupportedCharset {
+    match charset_for_label(label) {
+        Some(charset) => Ok(Some(charset)),
+        None => Err(NoticeError::UnsupportedCharset {
             label: label.chars().take(40).collect(),
         }),
     }
 }
 
-/// One form field's raw (percent-decoded) key and value bytes.
-pub type RawPair = (Vec<u8>, Vec<u8>);
-
-/// Splits a form body into raw (percent-decoded) key and value bytes.
-pub fn split_form(body: &[u8]) -> Result<Vec<RawPair>, NoticeError> {
-    let pairs = crate::form::parse(body).map_err(|e| match e {
-        crate::form::FormError::BadEscape { offset } => NoticeError::BadEscape { offset },
-    })?;
-    Ok(pairs.into_iter().map(|p| (p.name, p.value)).collect())
-}
-
-/// The charset a body is read in: the declared one, else UTF-8 when every key
-/// and value is valid UTF-8 (EUC-KR Hangul never is), else EUC-KR.
-pub fn body_charset(pairs: &[RawPair], declared: Option<BodyCharset>) -> BodyCharset {
+/// The charset a body is read in: the declared one, else the rule for a body
+/// that declares none ([`undeclared_encoding`]) on every key and value: UTF-8
+/// when each is valid UTF-8 (EUC-KR Hangul never is), else CP949.
+pub fn body_charset(pairs: &[FormPair], declared: Option<Charset>) -> Charset {
+    let utf8 = |bytes: &[u8]| undeclared_encoding(bytes) == UTF_8;
     match declared {
-        Some(c) => c,
-        None if pairs
-            .iter()
-            .all(|(k, v)| std::str::from_utf8(k).is_ok() && std::str::from_utf8(v).is_ok()) =>
-        {
-            BodyCharset::Utf8
-        }
-        None => BodyCharset::EucKr,
+        Some(charset) => charset,
+        None if pairs.iter().all(|p| utf8(&p.name) && utf8(&p.value)) => Charset::Utf8,
+        None => Charset::Cp949,
     }
 }
 
@@ -314,25 +272,25 @@ impl Form {
     /// refused when `reject_unknown`, kept otherwise.
     pub fn decode(
         fields: &'static [InboundField],
-        pairs: &[RawPair],
-        charset: BodyCharset,
+        pairs: &[FormPair],
+        charset: Charset,
         reject_unknown: bool,
     ) -> Result<Form, NoticeError> {
         let mut values = vec![None; fields.len()];
         let mut counts = vec![0usize; fields.len()];
-        for (key, value) in pairs {
-            let Some(index) = fields
-                .iter()
-                .position(|f| f.wire.as_bytes() == key.as_slice())
-            else {
+        let encoding = charset.encoding();
+        for pair in pairs {
+            let Some(index) = fields.iter().position(|f| f.wire.as_bytes() == pair.name) else {
                 continue;
             };
             counts[index] += 1;
-            let text = charset.decode(value).ok_or(NoticeError::Undecodable {
-                field: fields[index].wire.to_owned(),
-                charset: charset.name(),
-            })?;
-            values[index] = Some(text);
+            let text = encoding
+                .decode_without_bom_handling_and_without_replacement(&pair.value)
+                .ok_or(NoticeError::Undecodable {
+                    field: fields[index].wire.to_owned(),
+                    charset: encoding.name(),
+                })?;
+            values[index] = Some(text.into_owned());
         }
         if let Some((i, &count)) = counts.iter().enumerate().find(|(_, c)| **c > 1) {
             return Err(NoticeError::Repeated {
@@ -589,8 +547,8 @@ pub fn check_answer_value(
     Ok(())
 }
 
-/// `<root>` holding `elements`, declared and encoded in `charset` (EUC-KR
-/// unless it is UTF-8). Values are escaped.
+/// `<root>` holding `elements`, declared and encoded in `charset` (CP949
+/// unless it names UTF-8). Values are escaped.
 pub fn encode_answer(charset: &str, root: &str, elements: &[(&str, &str)]) -> Vec<u8> {
     let mut w = crate::xml::XmlWriter::with_declaration(charset);
     w.open(root);
@@ -600,61 +558,43 @@ pub fn encode_answer(charset: &str, root: &str, elements: &[(&str, &str)]) -> Ve
     w.close(root);
     let mut out = w.finish();
     out.push('\n');
-    if charset.eq_ignore_ascii_case("UTF-8") {
-        out.into_bytes()
-    } else {
-        EUC_KR.encode(&out).0.into_owned()
-    }
+    let encoding = charset_for_label(charset).unwrap_or_default().encoding();
+    encoding.encode(&out).0.into_owned()
 }
 
-/// The text of each element of `names` directly under `<root>` (EUC-KR or
-/// ASCII bytes), `None` for one that is absent.
+/// The text of each element of `names` directly under `<root>`, trimmed;
+/// `None` for one that is absent or holds nothing. Read as every answer is:
+/// in the charset its byte-order mark or declaration names (else UTF-8 when
+/// valid, else CP949), by [`XmlCursor`], which refuses a `<!DOCTYPE>`, an
+/// entity other than XML's own and a document cut short.
 pub fn decode_answer<const N: usize>(
     bytes: &[u8],
     root: &'static str,
     names: [&str; N],
 ) -> Result<[Option<String>; N], AnswerError> {
-    use quick_xml::events::Event;
     let malformed = |reason: String| AnswerError::Malformed { root, reason };
-    let (text, _, had_errors) = EUC_KR.decode(bytes);
-    if had_errors {
-        return Err(malformed("not valid EUC-KR".into()));
+    let text = crate::xml::body_text(bytes, None).map_err(|e| malformed(e.to_string()))?;
+    let mut cursor = XmlCursor::new(&text);
+    let found = cursor.open_root().map_err(|e| malformed(e.to_string()))?;
+    if found != root.as_bytes() {
+        let found = String::from_utf8_lossy(found);
+        return Err(malformed(format!("root element is <{found}>")));
     }
-    let mut reader = quick_xml::Reader::from_str(&text);
-    let mut path: Vec<String> = Vec::new();
     let mut values: [Option<String>; N] = std::array::from_fn(|_| None);
-    let mut saw_root = false;
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(e)) => {
-                let name = e.name().as_ref().to_owned();
-                if path.is_empty() {
-                    if name != root {
-                        return Err(malformed(format!("root element is <{name}>")));
-                    }
-                    saw_root = true;
-                }
-                path.push(name);
+    let mut read = || -> Result<(), DecodeError> {
+        while let Some(name) = cursor.next_child()? {
+            let Some(i) = names.iter().position(|n| n.as_bytes() == name) else {
+                cursor.skip()?;
+                continue;
+            };
+            // An element with no text leaves the value as it was; white space is empty text.
+            let text = cursor.text()?;
+            if !text.is_empty() {
+                values[i] = Some(text.trim().to_owned());
             }
-            Ok(Event::End(_)) => {
-                path.pop();
-            }
-            Ok(Event::Text(t)) if path.len() == 2 => {
-                let value = t.xml10_content();
-                if let Some(i) = names
-                    .iter()
-                    .position(|n| Some(*n) == path.get(1).map(String::as_str))
-                {
-                    values[i] = Some(value.trim().to_owned());
-                }
-            }
-            Ok(Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => return Err(malformed(e.to_string())),
         }
-    }
-    if !saw_root {
-        return Err(malformed("no root element".into()));
-    }
+        cursor.finish()
+    };
+    read().map_err(|e| malformed(e.to_string()))?;
     Ok(values)
 }
