@@ -10,7 +10,7 @@ use clap::{Arg, ArgAction, Args, Command, Subcommand, value_parser};
 use coufun_api::OperationId;
 
 use crate::config::Settings;
-use crate::exit::{CliError, Exit};
+use crate::exit::CliError;
 use crate::sdk::{Connection, GOODS_FIELD, OPERATIONS, OpMeta};
 
 /// Exit codes, for `--help`.
@@ -89,10 +89,7 @@ impl Global {
         let env_name = env_name.unwrap_or_else(|| "test".into());
         let ca_cert = match &self.ca_cert {
             Some(path) => Some(std::fs::read(path).map_err(|e| {
-                CliError::new(
-                    Exit::Local,
-                    format!("--ca-cert {}: cannot read it: {e}", path.display()),
-                )
+                CliError::local(format!("--ca-cert {}: cannot read it: {e}", path.display()))
             })?),
             None => None,
         };

@@ -56,7 +56,7 @@ fn main() -> ExitCode {
 async fn run(matches: &ArgMatches, global: &Global) -> Result<Exit, CliError> {
     let json = global.json;
     let Some((name, m)) = matches.subcommand() else {
-        return Err(CliError::new(Exit::BadArguments, "no subcommand"));
+        return Err(CliError::bad("no subcommand"));
     };
     if Static::has_subcommand(name) {
         return match Static::from_arg_matches(matches).unwrap_or_else(|e| e.exit()) {
@@ -79,10 +79,7 @@ async fn run(matches: &ArgMatches, global: &Global) -> Result<Exit, CliError> {
     match sdk::operation(name) {
         Some(op) => call_operation(global, op, m).await,
         None if name == cli::GOODS_INFO => goods_info(global, m).await,
-        None => Err(CliError::new(
-            Exit::BadArguments,
-            format!("no subcommand {name}"),
-        )),
+        None => Err(CliError::bad(format!("no subcommand {name}"))),
     }
 }
 
@@ -94,14 +91,10 @@ pub(crate) fn client(global: &Global) -> Result<coufun_api::Client, CliError> {
     connection
         .client(poc_id)
         .map_err(|e| match (e, &global.ca_cert) {
-            (sdk::ClientError::CaCert(e), Some(path)) => CliError::new(
-                Exit::BadArguments,
-                format!("--ca-cert {}: {e}", path.display()),
-            ),
-            (e, _) => CliError::new(
-                Exit::BadArguments,
-                format!("--env {}: {e}", connection.env_name),
-            ),
+            (sdk::ClientError::CaCert(e), Some(path)) => {
+                CliError::bad(format!("--ca-cert {}: {e}", path.display()))
+            }
+            (e, _) => CliError::bad(format!("--env {}: {e}", connection.env_name)),
         })
 }
 
@@ -121,10 +114,9 @@ fn invalid(
             json!({"operation": operation, "outcome": "invalid", "code": code.as_str(), "errors": errors})
         );
     }
-    CliError::new(
-        Exit::BadArguments,
-        format!("invalid arguments for {shown}; nothing was sent:\n{text}"),
-    )
+    CliError::bad(format!(
+        "invalid arguments for {shown}; nothing was sent:\n{text}"
+    ))
 }
 
 async fn call_operation(
@@ -269,8 +261,8 @@ async fn goods_info(global: &Global, m: &ArgMatches) -> Result<Exit, CliError> {
         .get_one::<String>("goods_id")
         .map(|s| s.trim().to_owned())
         .unwrap_or_default();
-    let goods = sdk::goods_field()
-        .ok_or_else(|| CliError::new(Exit::Local, "the spec has no goods id field"))?;
+    let goods =
+        sdk::goods_field().ok_or_else(|| CliError::local("the spec has no goods id field"))?;
     if let Err(violation) = coufun_api::GoodsId::check(&goods_id) {
         let spec = coufun_api::validation::FieldSpec {
             name: goods.name,
@@ -354,10 +346,10 @@ pub(crate) fn bulk_columns(op: &OpMeta) -> Option<reconcile::Columns> {
 
 /// The bulk operation and its columns, from the operation table.
 pub(crate) fn bulk_operation() -> Result<(&'static OpMeta, reconcile::Columns), CliError> {
-    let local = |what: String| CliError::new(Exit::Local, what);
-    let op = sdk::operation(sdk::BULK_OPERATION)
-        .ok_or_else(|| local(format!("the spec has no operation {}", sdk::BULK_OPERATION)))?;
+    let op = sdk::operation(sdk::BULK_OPERATION).ok_or_else(|| {
+        CliError::local(format!("the spec has no operation {}", sdk::BULK_OPERATION))
+    })?;
     let columns = bulk_columns(op)
-        .ok_or_else(|| local(format!("{} has no goods or TR_ID field", op.name)))?;
+        .ok_or_else(|| CliError::local(format!("{} has no goods or TR_ID field", op.name)))?;
     Ok((op, columns))
 }

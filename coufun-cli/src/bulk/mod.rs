@@ -19,7 +19,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use crate::cli::Global;
-use crate::exit::{CliError, Exit};
+use crate::exit::{CliError, Exit, LocalIn};
 use crate::{bulk_fixed_fields, bulk_operation, output, sdk};
 
 /// `coufun bulk-create`'s options.
@@ -81,7 +81,6 @@ pub fn long_about() -> String {
 
 /// `coufun bulk-create FILE --goods ID`.
 pub async fn bulk_create(global: &Global, m: &Args) -> Result<Exit, CliError> {
-    let local = |what: String| CliError::new(Exit::Local, what);
     let (op, columns) = bulk_operation()?;
     let (file, goods) = (&m.file, &m.goods);
     let journal_path = m
@@ -94,21 +93,18 @@ pub async fn bulk_create(global: &Global, m: &Args) -> Result<Exit, CliError> {
         .unwrap_or_else(|| file.with_extension("report.csv"));
 
     let rows = input::read(file, op, &bulk_fixed_fields(op))
-        .map_err(|e| CliError::new(Exit::BadArguments, coufun_api::ErrorChain(&e).to_string()))?;
+        .map_err(|e| CliError::bad(coufun_api::ErrorChain(&e).to_string()))?;
     let orders = input::orders(rows, columns, Some(goods));
     let client = crate::client(global)?;
     let env = global.env.as_deref().unwrap_or("default");
 
     let journal = format!("journal {}", journal_path.display());
-    let journal_error = |e: &dyn std::error::Error| CliError::local_in(&journal, e);
-    let store = Store::sqlite(&journal_path)
-        .await
-        .map_err(|e| journal_error(&e))?;
+    let store = Store::sqlite(&journal_path).await.local_in(&journal)?;
     let campaign = coufun_campaign::DEFAULT_CAMPAIGN;
     store
         .create(campaign, &format!("{} goods={goods} env={env}", op.name))
         .await
-        .map_err(|e| journal_error(&e))?;
+        .local_in(&journal)?;
     let concurrency = usize::from(m.concurrency);
     let limits = limits(
         Some(u32::from(m.concurrency)),
@@ -119,26 +115,23 @@ pub async fn bulk_create(global: &Global, m: &Args) -> Result<Exit, CliError> {
     store
         .set_limits(campaign, &limits)
         .await
-        .map_err(|e| journal_error(&e))?;
+        .local_in(&journal)?;
     let generator = TrIdGenerator::new();
     store
         .load(campaign, &orders, || sdk::new_tr_id(&generator))
         .await
-        .map_err(|e| journal_error(&e))?;
+        .local_in(&journal)?;
     // Each invocation is a run: rows left unknown or deferred go again.
-    store
-        .new_run(campaign)
-        .await
-        .map_err(|e| journal_error(&e))?;
+    store.new_run(campaign).await.local_in(&journal)?;
 
     let settings = coufun_campaign::Settings::new(campaign, columns.tr_id).concurrency(concurrency);
     let summary = work(&store, settings, !m.no_progress, client)
         .await
-        .map_err(|e| journal_error(&e))?;
-    let all = store.rows(campaign).await.map_err(|e| journal_error(&e))?;
+        .local_in(&journal)?;
+    let all = store.rows(campaign).await.local_in(&journal)?;
     store.close().await;
     input::write_report(&report_path, &all)
-        .map_err(|e| local(format!("report {}: {e}", report_path.display())))?;
+        .map_err(|e| CliError::local(format!("report {}: {e}", report_path.display())))?;
     print_summary(
         &summary,
         &all,
