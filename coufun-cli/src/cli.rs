@@ -11,7 +11,7 @@ use coufun_api::OperationId;
 
 use crate::config::Settings;
 use crate::exit::CliError;
-use crate::sdk::{Connection, GOODS_FIELD, OPERATIONS, OpMeta};
+use crate::sdk::{Connection, OPERATIONS, OpMeta};
 
 /// Exit codes, for `--help`.
 pub const EXIT_CODES: &str = "Exit codes: 0 success · 1 local failure (file, journal, config) · \
@@ -159,7 +159,7 @@ pub fn command() -> Command {
 fn goods_info_command() -> Command {
     let list = OperationId::GoodsList.spec();
     let goods = crate::sdk::goods_field();
-    let wire = goods.map_or(GOODS_FIELD, |f| f.wire);
+    let wire = goods.map_or("", |f| f.wire);
     let help = goods.map_or_else(String::new, |f| {
         format!("{} A broken rule answers {}.", f.doc, f.code.as_str())
     });

@@ -321,13 +321,13 @@ async fn goods_info(global: &Global, m: &ArgMatches) -> Result<Exit, CliError> {
     Ok(Exit::Success)
 }
 
-/// Fields of the bulk operation the command fills itself (goods, TR_ID).
-pub(crate) fn bulk_fixed_fields(op: &OpMeta) -> Vec<&'static str> {
-    let mut fixed = vec![sdk::GOODS_FIELD];
-    if let Some(key) = op.idempotency_key {
-        fixed.push(key);
-    }
-    fixed
+/// Fields of the bulk operation bulk-create fills itself (goods, TR_ID).
+pub(crate) fn bulk_fixed_fields() -> Vec<&'static str> {
+    let goods = sdk::goods_field().map(|f| f.name);
+    goods
+        .into_iter()
+        .chain(sdk::BULK.spec().idempotency_key)
+        .collect()
 }
 
 /// The bulk operation's quantity field (`CREATE_CNT`): 1 when a row leaves it out.
@@ -335,21 +335,20 @@ const QUANTITY_FIELD: &str = "quantity";
 
 /// The wire names of the bulk operation's TR_ID, goods and quantity
 /// parameters, from the operation table.
-pub(crate) fn bulk_columns(op: &OpMeta) -> Option<reconcile::Columns> {
+pub(crate) fn bulk_columns() -> Option<reconcile::Columns> {
+    let op = sdk::BULK.spec();
     let wire_of = |name: &str| op.field(name).map(|f| f.wire);
     Some(reconcile::Columns {
         tr_id: op.idempotency_key.and_then(wire_of)?,
-        goods: wire_of(sdk::GOODS_FIELD)?,
+        goods: sdk::goods_field()?.wire,
         quantity: wire_of(QUANTITY_FIELD),
     })
 }
 
 /// The bulk operation and its columns, from the operation table.
 pub(crate) fn bulk_operation() -> Result<(&'static OpMeta, reconcile::Columns), CliError> {
-    let op = sdk::operation(sdk::BULK_OPERATION).ok_or_else(|| {
-        CliError::local(format!("the spec has no operation {}", sdk::BULK_OPERATION))
-    })?;
-    let columns = bulk_columns(op)
+    let op = sdk::BULK.spec();
+    let columns = bulk_columns()
         .ok_or_else(|| CliError::local(format!("{} has no goods or TR_ID field", op.name)))?;
     Ok((op, columns))
 }

@@ -262,7 +262,7 @@ fn goods_list_text(goods: &[GoodsListItem]) -> String {
     }
     let (headers, rows) = goods_summary(goods);
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let argument = crate::sdk::goods_field().map_or(crate::sdk::GOODS_FIELD, |f| f.wire);
+    let argument = crate::sdk::goods_field().map_or("", |f| f.wire);
     format!(
         "\n{}\n{} goods; `coufun {} {argument}` shows one in full (description, use guide, images)\n",
         output::table(&headers, &rows),

@@ -295,12 +295,8 @@ pub fn text(entries: &[Entry], columns: Columns, written_at: &str) -> String {
 mod tests {
     use super::*;
 
-    fn op() -> &'static crate::sdk::OpMeta {
-        crate::sdk::operation(crate::sdk::BULK_OPERATION).unwrap()
-    }
-
     fn columns() -> Columns {
-        crate::bulk_columns(op()).unwrap()
+        crate::bulk_columns().unwrap()
     }
 
     fn row(line: u64, state: RowState, code: Option<ResultCode>) -> JournalRow {

@@ -286,38 +286,12 @@ pub fn new_tr_id(generator: &coufun_api::tr_id::TrIdGenerator) -> String {
 
 /// The issuing operation bulk-create calls.
 pub const BULK: OperationId = OperationId::CouponCreate;
-/// The spec's name of [`BULK`].
-pub const BULK_OPERATION: &str = BULK.name();
+
 /// The request field bulk-create fills from `--goods`: the bulk operation's
-/// field of the goods-id kind (empty, and so found nowhere, should the spec
-/// lose it).
-pub const GOODS_FIELD: &str = field_of_kind(BULK, GoodsId::KIND);
-
-/// The Rust name of `op`'s first request field of the kind `kind` (a spec key,
-/// read from the kind's generated type), or `""`.
-const fn field_of_kind(op: OperationId, kind: &str) -> &'static str {
-    let fields = op.spec().fields;
-    let mut i = 0;
-    while i < fields.len() {
-        if fields[i].kind.len() == kind.len() {
-            let (a, b) = (fields[i].kind.as_bytes(), kind.as_bytes());
-            let mut j = 0;
-            while j < a.len() && a[j] == b[j] {
-                j += 1;
-            }
-            if j == a.len() {
-                return fields[i].name;
-            }
-        }
-        i += 1;
-    }
-    ""
-}
-
-/// The request field naming the goods, as the bulk operation's table entry has
-/// it: its wire name, doc and code serve `goods-info`'s argument.
+/// first field of the goods-id kind (a spec key, read from the kind's
+/// generated type); its wire name, doc and code serve `goods-info`'s argument.
 pub fn goods_field() -> Option<&'static coufun_api::RequestFieldSpec> {
-    BULK.spec().field(GOODS_FIELD)
+    BULK.spec().fields.iter().find(|f| f.kind == GoodsId::KIND)
 }
 
 #[cfg(test)]
@@ -328,7 +302,6 @@ mod tests {
     fn the_goods_field_is_the_bulk_operations_field_of_the_goods_kind() {
         let field = goods_field().map(|f| f.kind);
         assert_eq!(field, Some(GoodsId::KIND));
-        assert_eq!(field_of_kind(BULK, "no such kind"), "");
-        assert_eq!(operation(BULK_OPERATION).map(|o| o.id), Some(BULK));
+        assert_eq!(operation(BULK.name()).map(|o| o.id), Some(BULK));
     }
 }

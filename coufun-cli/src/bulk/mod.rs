@@ -57,9 +57,7 @@ pub struct Args {
 
 /// `coufun bulk-create --help`: the input's columns from the operation table.
 pub fn long_about() -> String {
-    let columns = sdk::operation(sdk::BULK_OPERATION)
-        .map(|op| input::allowed_columns(op, &bulk_fixed_fields(op)).join(", "))
-        .unwrap_or_default();
+    let columns = input::allowed_columns(sdk::BULK.spec(), &bulk_fixed_fields()).join(", ");
     format!(
         "Issue coupons ({}) for every row of a CSV file.\n\n\
         Input: a header row, then one row per coupon order. Columns: ref (your reference, \
@@ -75,7 +73,7 @@ pub fn long_about() -> String {
         the run and the same row goes again; a quota never retried (95) stops the run at \
         once and leaves the rows open for a rerun. The report (default \
         FILE with extension .report.csv) lists every row's outcome and coupon numbers.",
-        sdk::BULK_OPERATION
+        sdk::BULK.name()
     )
 }
 
@@ -92,7 +90,7 @@ pub async fn bulk_create(global: &Global, m: &Args) -> Result<Exit, CliError> {
         .clone()
         .unwrap_or_else(|| file.with_extension("report.csv"));
 
-    let rows = input::read(file, op, &bulk_fixed_fields(op))
+    let rows = input::read(file, op, &bulk_fixed_fields())
         .map_err(|e| CliError::bad(coufun_api::ErrorChain(&e).to_string()))?;
     let orders = input::orders(rows, columns, Some(goods));
     let client = crate::client(global)?;
