@@ -157,7 +157,7 @@ async fn call_operation(
 }
 
 fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
-    match outcome {
+    let (value, text, exit) = match outcome {
         CallOutcome::Ok {
             answer,
             tr_id,
@@ -174,83 +174,68 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
                 }
                 print!("{}", present::answer_text(op, &answer, tr_id.as_deref()));
             }
-            Exit::Success
+            return Exit::Success;
         }
         CallOutcome::Refused { code, message } => {
-            if json {
-                println!(
-                    "{}",
-                    json!({
-                        "operation": op.name,
-                        "outcome": "refused",
-                        "code": code.as_str(),
-                        "server_message": message,
-                        "result": output::code_json(code),
-                    })
-                );
-            } else {
-                println!("{}: {}", op.name, output::code_line(code));
-                println!("  {}", code.description(coufun_api::Lang::Ko));
-                println!("  {}", code.description(coufun_api::Lang::En));
-                println!("  retry: {}", output::retry_advice(code));
-                for lang in [coufun_api::Lang::Ko, coufun_api::Lang::En] {
-                    if let Some(action) = code.action(lang) {
-                        println!("  {action}");
-                    }
+            let mut text = format!(
+                "{}: {}\n  {}\n  {}\n  retry: {}",
+                op.name,
+                output::code_line(code),
+                code.description(coufun_api::Lang::Ko),
+                code.description(coufun_api::Lang::En),
+                output::retry_advice(code)
+            );
+            for lang in [coufun_api::Lang::Ko, coufun_api::Lang::En] {
+                if let Some(action) = code.action(lang) {
+                    text.push_str(&format!("\n  {action}"));
                 }
             }
-            Exit::Refused
+            let result = output::code_json(code);
+            let value = json!({"operation": op.name, "outcome": "refused", "code": code.as_str(), "server_message": message, "result": result});
+            (value, text, Exit::Refused)
         }
         CallOutcome::Reached {
             tr_id,
             code,
             detail,
-        } => {
-            output::say(
-                json,
-                json!({"operation": op.name, "outcome": "earlier_attempt_reached", "tr_id": tr_id, "code": code.as_str(), "detail": detail}),
-                format!(
-                    "{}: an earlier attempt with TR_ID {tr_id} reached the server — coupons probably exist, their numbers are not retrievable; do not issue again (`coufun explain {}` says what to do)\n  {detail}",
-                    op.name,
-                    code.as_str()
-                ),
-            );
-            Exit::DoNotResend
+        } => (
+            json!({"operation": op.name, "outcome": "earlier_attempt_reached", "tr_id": tr_id, "code": code.as_str(), "detail": detail}),
+            format!(
+                "{}: an earlier attempt with TR_ID {tr_id} reached the server — coupons probably exist, their numbers are not retrievable; do not issue again (`coufun explain {}` says what to do)\n  {detail}",
+                op.name,
+                code.as_str()
+            ),
+            Exit::DoNotResend,
+        ),
+        CallOutcome::Unknown { tr_id, detail } => (
+            json!({"operation": op.name, "outcome": "unknown", "tr_id": tr_id, "detail": detail}),
+            format!(
+                "{}: outcome unknown — coupons may exist; send the same command again with --tr-id {tr_id} (the server deduplicates on it: never a new TR_ID)\n  {detail}",
+                op.name
+            ),
+            Exit::Unknown,
+        ),
+        CallOutcome::EchoMismatch { tr_id, detail } => (
+            json!({"operation": op.name, "outcome": "echo_mismatch", "tr_id": tr_id, "detail": detail}),
+            format!(
+                "{}: the answer was another order's — its coupons are not this request's, and what TR_ID {tr_id} did is not known; do not send it again, ask the supplier to reconcile it\n  {detail}",
+                op.name
+            ),
+            Exit::DoNotResend,
+        ),
+        // For people on stderr: no usable answer is no output.
+        CallOutcome::Transport(detail) if !json => {
+            eprintln!("coufun: {detail}");
+            return Exit::Transport;
         }
-        CallOutcome::Unknown { tr_id, detail } => {
-            output::say(
-                json,
-                json!({"operation": op.name, "outcome": "unknown", "tr_id": tr_id, "detail": detail}),
-                format!(
-                    "{}: outcome unknown — coupons may exist; send the same command again with --tr-id {tr_id} (the server deduplicates on it: never a new TR_ID)\n  {detail}",
-                    op.name
-                ),
-            );
-            Exit::Unknown
-        }
-        CallOutcome::EchoMismatch { tr_id, detail } => {
-            output::say(
-                json,
-                json!({"operation": op.name, "outcome": "echo_mismatch", "tr_id": tr_id, "detail": detail}),
-                format!(
-                    "{}: the answer was another order's — its coupons are not this request's, and what TR_ID {tr_id} did is not known; do not send it again, ask the supplier to reconcile it\n  {detail}",
-                    op.name
-                ),
-            );
-            Exit::DoNotResend
-        }
-        CallOutcome::Transport(detail) => {
-            if json {
-                println!(
-                    "{}",
-                    json!({"operation": op.name, "outcome": "transport_failure", "detail": detail})
-                );
-            } else {
-                eprintln!("coufun: {detail}");
-            }
-            Exit::Transport
-        }
-    }
+        CallOutcome::Transport(detail) => (
+            json!({"operation": op.name, "outcome": "transport_failure", "detail": detail}),
+            String::new(),
+            Exit::Transport,
+        ),
+    };
+    output::say(json, value, text);
+    exit
 }
 
 /// `coufun goods-info`: one goods item, looked up over the goods list
@@ -300,23 +285,9 @@ async fn goods_info(global: &Global, m: &ArgMatches) -> Result<Exit, CliError> {
         }
     };
     if json {
-        // Every field of the record, in spec order; absent `null`, empty "".
-        println!(
-            "{}",
-            json!({
-                "operation": cli::GOODS_INFO,
-                "outcome": "ok",
-                "code": ResultCode::Success.as_str(),
-                "result": output::code_json(ResultCode::Success),
-                "fields": present::goods_json(&item),
-            })
-        );
+        println!("{}", present::goods_json(&item));
     } else {
-        println!("goods-info: {}", output::code_line(ResultCode::Success));
-        print!(
-            "{}",
-            output::table(&["FIELD", "ELEMENT", "VALUE"], &present::goods_table(&item))
-        );
+        print!("{}", present::goods_text(&item));
     }
     Ok(Exit::Success)
 }
