@@ -152,7 +152,6 @@ pub fn answer_text(op: &OpMeta, answer: &AnyResponse, tr_id: Option<&str>) -> St
         out.push_str(&goods_list_text(&list.goods));
     } else if let Some(first) = records.first() {
         let headers: Vec<String> = first.iter().map(|f| label(f.spec)).collect();
-        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
         let rows: Vec<Vec<String>> = records
             .iter()
             .map(|r| r.iter().map(shown).collect())
@@ -275,7 +274,6 @@ fn goods_list_text(goods: &[GoodsListItem]) -> String {
         return String::new();
     }
     let (headers, rows) = goods_summary(goods);
-    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     let argument = crate::sdk::goods_field().map_or("", |f| f.wire);
     format!(
         "\n{}\n{} goods; `coufun {} {argument}` shows one in full (description, use guide, images)\n",
