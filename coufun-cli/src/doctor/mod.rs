@@ -16,7 +16,8 @@ use coufun_api::drift::{DriftCollector, DriftReport};
 use coufun_api::privacy::PocId;
 use coufun_api::retry::RetryPolicy;
 use coufun_api::{
-    AnswerView, CouponStatusRequest, Effect, Error, GoodsListRequest, Lang, OperationId, ResultCode,
+    AnswerView, Client, CouponStatusRequest, Effect, Error, GoodsListRequest, Lang, OperationId,
+    ResultCode,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -71,16 +72,7 @@ pub fn long_about() -> String {
 /// `coufun doctor`, from the global options and its own.
 pub async fn main(global: &Global, m: &Args) -> Result<Exit, crate::exit::CliError> {
     let settings = global.settings()?;
-    let options = Options {
-        connection: global.connection(&settings)?,
-        poc_id: settings.poc_id,
-        coupon: m
-            .coupon_number
-            .clone()
-            .map(|n| (m.goods_id.clone().unwrap_or_default(), n)),
-        drift_report: m.drift_report.clone(),
-    };
-    let outcome = run(&options).await;
+    let outcome = run(&global.connection(&settings)?, settings.poc_id, m).await;
     output::say(
         global.json,
         to_json(&outcome),
@@ -96,20 +88,6 @@ const STATUS_STEP: &str = OperationId::CouponStatus.name();
 
 /// The operations the doctor calls: read-only ones (a test checks the spec says so).
 pub const CALLS: [OperationId; 2] = [OperationId::GoodsList, OperationId::CouponStatus];
-
-/// What `coufun doctor` was asked to do.
-#[derive(Debug)]
-pub struct Options {
-    /// `--env` and how to reach it: its `--ca-cert` PEM trusted by the TLS
-    /// step and the client both, `--timeout` for each step.
-    pub connection: Connection,
-    /// The POC_ID, when one is configured (the goods list needs it).
-    pub poc_id: Option<PocId>,
-    /// `--goods-id` and `--coupon-number`: the coupon to look up.
-    pub coupon: Option<(String, String)>,
-    /// `--drift-report FILE`.
-    pub drift_report: Option<PathBuf>,
-}
 
 /// How one step went, from best to worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -220,10 +198,11 @@ pub fn exit_of(steps: &[Step]) -> Exit {
     Exit::Success
 }
 
-/// Runs every step.
-pub async fn run(options: &Options) -> Outcome {
+/// Runs every step against `c` (`--env` and how to reach it: its `--ca-cert`
+/// PEM trusted by the TLS step and the client both, `--timeout` for each
+/// step), the calls with `poc_id` when one is configured, as `m` asks.
+pub async fn run(c: &Connection, poc_id: Option<PocId>, m: &Args) -> Outcome {
     debug_assert!(CALLS.iter().all(|op| op.spec().effect == Effect::Read));
-    let c = &options.connection;
     let base_url = c.environment.base_url().to_owned();
     let mut steps = Vec::new();
     let drift = DriftCollector::new();
@@ -239,7 +218,7 @@ pub async fn run(options: &Options) -> Outcome {
             .todo("give --env test, test-http, production, or a base URL such as https://host:port/b2c_api/")
             .exit(Exit::BadArguments),
         );
-        return finish(options, base_url, steps, drift.report());
+        return finish(m, base_url, steps, drift.report());
     };
     let host = url.host_str().unwrap_or_default().to_owned();
     let port = url.port_or_known_default().unwrap_or(443);
@@ -325,8 +304,8 @@ pub async fn run(options: &Options) -> Outcome {
 
     // The goods list, as the first call.
     let client = if tls_ok {
-        match (&options.poc_id, client(options, &drift)) {
-            (None, _) => {
+        match poc_id.map(|id| client(c, id, &drift)) {
+            None => {
                 steps.push(
                     Step::new(GOODS_STEP, Verdict::Failed, "no POC_ID: nothing can be called")
                         .todo(format!(
@@ -337,7 +316,7 @@ pub async fn run(options: &Options) -> Outcome {
                 );
                 None
             }
-            (Some(_), Err(why)) => {
+            Some(Err(why)) => {
                 steps.push(
                     Step::new(GOODS_STEP, Verdict::Failed, why)
                         .todo("fix --env (or pass --allow-plain-http for a plain-http server you trust)")
@@ -345,7 +324,7 @@ pub async fn run(options: &Options) -> Outcome {
                 );
                 None
             }
-            (Some(_), Ok(client)) => {
+            Some(Ok(client)) => {
                 calls += 1;
                 steps.push(goods_step(&client, local).await);
                 Some(client)
@@ -357,15 +336,16 @@ pub async fn run(options: &Options) -> Outcome {
     };
 
     // The status of a coupon, when one is given.
-    match (&options.coupon, &client) {
+    match (&m.coupon_number, &client) {
         (None, _) => steps.push(Step::new(
             STATUS_STEP,
             Verdict::Skipped,
             "no coupon given (--goods-id and --coupon-number look one up)",
         )),
         (Some(_), None) => steps.push(skipped(STATUS_STEP)),
-        (Some((goods, number)), Some(client)) => {
+        (Some(number), Some(client)) => {
             calls += 1;
+            let goods = m.goods_id.as_deref().unwrap_or_default();
             steps.push(status_step(client, goods, number).await);
         }
     }
@@ -392,7 +372,7 @@ pub async fn run(options: &Options) -> Outcome {
         for entry in &report.findings {
             step.detail.push_str(&format!("\n{}", entry.finding));
         }
-        let file = match &options.drift_report {
+        let file = match &m.drift_report {
             Some(path) => format!("the report written to {}", path.display()),
             None => "the report (--drift-report FILE.toml or FILE.json)".to_owned(),
         };
@@ -401,16 +381,11 @@ pub async fn run(options: &Options) -> Outcome {
         ))
     };
     steps.push(step);
-    finish(options, base_url, steps, report)
+    finish(m, base_url, steps, report)
 }
 
-fn finish(
-    options: &Options,
-    base_url: String,
-    mut steps: Vec<Step>,
-    drift: DriftReport,
-) -> Outcome {
-    if let Some(path) = &options.drift_report
+fn finish(m: &Args, base_url: String, mut steps: Vec<Step>, drift: DriftReport) -> Outcome {
+    if let Some(path) = &m.drift_report
         && let Err(why) = drift_file::write(path, &base_url, &drift)
     {
         steps.push(
@@ -434,11 +409,8 @@ fn skipped(step: &'static str) -> Step {
 
 /// The client the calls go through: the command line's own, with no retries
 /// (a goods-list lookup counts against a daily limit) and a drift observer.
-fn client(options: &Options, drift: &DriftCollector) -> Result<coufun_api::Client, String> {
-    let poc_id = options.poc_id.clone().ok_or("no POC_ID")?;
-    options
-        .connection
-        .builder(poc_id)
+fn client(c: &Connection, poc_id: PocId, drift: &DriftCollector) -> Result<Client, String> {
+    c.builder(poc_id)
         .map_err(|e| format!("--ca-cert: {e}"))?
         .retry_policy(RetryPolicy::no_retry())
         .observe_drift(drift.observer())
@@ -576,7 +548,7 @@ fn answered(step: &'static str, what: String) -> Step {
     answered
 }
 
-async fn goods_step(client: &coufun_api::Client, local: Option<SocketAddr>) -> Step {
+async fn goods_step(client: &Client, local: Option<SocketAddr>) -> Step {
     let request = match GoodsListRequest::builder().build() {
         Ok(request) => request,
         Err(errors) => {
@@ -597,7 +569,7 @@ async fn goods_step(client: &coufun_api::Client, local: Option<SocketAddr>) -> S
     }
 }
 
-async fn status_step(client: &coufun_api::Client, goods: &str, number: &str) -> Step {
+async fn status_step(client: &Client, goods: &str, number: &str) -> Step {
     let request = match CouponStatusRequest::builder()
         .goods_id(goods)
         .coupon_number(number)
