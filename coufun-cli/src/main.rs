@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 
 use cli::{Global, Static};
 use exit::{CliError, Exit};
-use sdk::{CallOutcome, Dispatch, OpMeta};
+use sdk::{CallOutcome, OpMeta};
 
 fn main() -> ExitCode {
     let matches = cli::command().get_matches();
@@ -142,7 +142,7 @@ async fn call_operation(
     let client = client(global)?;
     let outcome = match sdk::dispatch(&client, op.id, &params, Charset::default()).await {
         Ok(o) => o,
-        Err(Dispatch::Invalid(errors)) => {
+        Err(errors) => {
             return Err(invalid(
                 global.json,
                 op.name,
@@ -161,9 +161,8 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
         CallOutcome::Ok {
             answer,
             tr_id,
-            issued,
+            count_warning,
         } => {
-            let count_warning = issued.and_then(|i| i.count_warning);
             if json {
                 let shown =
                     present::answer_json(op, &answer, tr_id.as_deref(), count_warning.as_deref());

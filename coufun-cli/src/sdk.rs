@@ -27,14 +27,15 @@ pub fn operation(name: &str) -> Option<&'static OpMeta> {
 }
 
 /// Calls operation `op` with wire parameters checked by the SDK's generated
-/// parser (`AnyRequest::from_wire`), through the SDK's generated client method.
+/// parser (`AnyRequest::from_wire`), through the SDK's generated client method;
+/// arguments that break the SDK's checks are not sent.
 pub(crate) async fn dispatch(
     client: &Client,
     op: OperationId,
     params: &[(String, String)],
     charset: Charset,
-) -> Result<CallOutcome, Dispatch> {
-    let request = AnyRequest::from_wire(op, params, charset).map_err(Dispatch::Invalid)?;
+) -> Result<CallOutcome, ValidationErrors> {
+    let request = AnyRequest::from_wire(op, params, charset)?;
     // No wildcard arm: an operation the spec gains fails to compile here.
     Ok(match request {
         AnyRequest::GoodsList(r) => CallOutcome::from_call(client.goods_list(&r).await),
@@ -50,22 +51,6 @@ pub(crate) async fn dispatch(
     })
 }
 
-/// Why an operation could not be called.
-#[derive(Debug)]
-pub enum Dispatch {
-    /// The arguments broke the SDK's checks: nothing was sent.
-    Invalid(ValidationErrors),
-}
-
-/// What an issuing call issued, read through the SDK's `IssuingResponse` (not
-/// by element name).
-#[derive(Debug, Clone, Default)]
-pub struct IssuedInfo {
-    /// Set when the coupons listed disagree with the count the answer states or
-    /// the request asked for (the SDK's `CouponCount`).
-    pub count_warning: Option<String>,
-}
-
 /// How one call ended, in terms the command line prints and maps to exit codes.
 #[derive(Debug)]
 pub enum CallOutcome {
@@ -75,8 +60,10 @@ pub enum CallOutcome {
         answer: Box<AnyResponse>,
         /// For issuing operations: the TR_ID.
         tr_id: Option<String>,
-        /// For issuing operations: what was issued.
-        issued: Option<IssuedInfo>,
+        /// For issuing operations: set when the coupons listed disagree with
+        /// the count the answer states or the request asked for (the SDK's
+        /// `CouponCount`, read through its `IssuingResponse`).
+        count_warning: Option<String>,
     },
     /// The server answered another code.
     Refused {
@@ -124,7 +111,7 @@ impl CallOutcome {
             Ok(r) => CallOutcome::Ok {
                 answer: Box::new(r.into()),
                 tr_id: None,
-                issued: None,
+                count_warning: None,
             },
             Err(e) => Self::from_error(e),
         }
@@ -139,18 +126,15 @@ impl CallOutcome {
         match outcome {
             IssueOutcome::Issued(issued) => {
                 let count = issued.coupon_count();
-                let info = IssuedInfo {
+                CallOutcome::Ok {
+                    answer: Box::new(issued.answer.into()),
+                    tr_id: Some(tr_id),
                     count_warning: (!count.is_consistent()).then(|| {
                         format!(
                             "coupon count disagrees ({count}): deliver the coupons listed, \
                              reconcile the rest with the supplier by TR_ID"
                         )
                     }),
-                };
-                CallOutcome::Ok {
-                    answer: Box::new(issued.answer.into()),
-                    tr_id: Some(tr_id),
-                    issued: Some(info),
                 }
             }
             IssueOutcome::NotIssued(n) => Self::from_error(n.error),
