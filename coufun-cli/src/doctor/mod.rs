@@ -147,6 +147,11 @@ impl Step {
         }
     }
 
+    /// A failed step (exit 5, the transport's, unless [`Step::exit`] says otherwise).
+    fn failed(step: &'static str, detail: impl Into<String>) -> Self {
+        Step::new(step, Verdict::Failed, detail)
+    }
+
     fn todo(mut self, what: impl Into<String>) -> Self {
         self.todo.push(what.into());
         self
@@ -210,13 +215,9 @@ pub async fn run(c: &Connection, poc_id: Option<PocId>, m: &Args) -> Outcome {
     let url = reqwest::Url::parse(&base_url).ok();
     let Some(url) = url.filter(|u| u.host_str().is_some()) else {
         steps.push(
-            Step::new(
-                "environment",
-                Verdict::Failed,
-                format!("{base_url:?} is not an http(s) URL"),
-            )
-            .todo("give --env test, test-http, production, or a base URL such as https://host:port/b2c_api/")
-            .exit(Exit::BadArguments),
+            Step::failed("environment", format!("{base_url:?} is not an http(s) URL"))
+                .todo("give --env test, test-http, production, or a base URL such as https://host:port/b2c_api/")
+                .exit(Exit::BadArguments),
         );
         return finish(m, base_url, steps, drift.report());
     };
@@ -248,7 +249,7 @@ pub async fn run(c: &Connection, poc_id: Option<PocId>, m: &Args) -> Outcome {
         }
         Err(why) => {
             steps.push(
-                Step::new("resolve", Verdict::Failed, format!("{host} does not resolve: {why}"))
+                Step::failed("resolve", format!("{host} does not resolve: {why}"))
                     .todo(format!(
                         "check the host name and this machine's DNS; to reach a fixed address give --resolve {host}=IP:{port}"
                     )),
@@ -281,7 +282,7 @@ pub async fn run(c: &Connection, poc_id: Option<PocId>, m: &Args) -> Outcome {
                     .collect::<Vec<_>>()
                     .join("; ");
                 steps.push(
-                    Step::new("connect", Verdict::Failed, format!("no connection: {detail}"))
+                    Step::failed("connect", format!("no connection: {detail}"))
                         .todo(format!(
                             "check that this machine may reach {host}:{port} (firewall, proxy, the server's own address filter) and that the server is up"
                         )),
@@ -307,7 +308,7 @@ pub async fn run(c: &Connection, poc_id: Option<PocId>, m: &Args) -> Outcome {
         match poc_id.map(|id| client(c, id, &drift)) {
             None => {
                 steps.push(
-                    Step::new(GOODS_STEP, Verdict::Failed, "no POC_ID: nothing can be called")
+                    Step::failed(GOODS_STEP, "no POC_ID: nothing can be called")
                         .todo(format!(
                             "set {} (or poc_id in the config file) to the POC_ID the supplier issued for this environment",
                             crate::config::POC_ID_VAR
@@ -318,7 +319,7 @@ pub async fn run(c: &Connection, poc_id: Option<PocId>, m: &Args) -> Outcome {
             }
             Some(Err(why)) => {
                 steps.push(
-                    Step::new(GOODS_STEP, Verdict::Failed, why)
+                    Step::failed(GOODS_STEP, why)
                         .todo("fix --env (or pass --allow-plain-http for a plain-http server you trust)")
                         .exit(Exit::BadArguments),
                 );
@@ -389,7 +390,7 @@ fn finish(m: &Args, base_url: String, mut steps: Vec<Step>, drift: DriftReport) 
         && let Err(why) = drift_file::write(path, &base_url, &drift)
     {
         steps.push(
-            Step::new("drift_report", Verdict::Failed, why)
+            Step::failed("drift_report", why)
                 .todo("give --drift-report a writable path ending .toml or .json")
                 .exit(Exit::Local),
         );
@@ -442,18 +443,14 @@ async fn tls_step(c: &Connection, host: &str, addr: SocketAddr, path: &str, http
             let why = failures
                 .first()
                 .map_or("no connection", |(_, e)| e.as_str());
-            return Step::new(
-                "tls",
-                Verdict::Failed,
-                format!("no second connection: {why}"),
-            );
+            return Step::failed("tls", format!("no second connection: {why}"));
         }
     };
     let extra_roots = match c.ca_cert.as_deref().map(net::pem_certificates) {
         None => Vec::new(),
         Some(Ok(roots)) => roots,
         Some(Err(why)) => {
-            return Step::new("tls", Verdict::Failed, format!("--ca-cert: {why}"))
+            return Step::failed("tls", format!("--ca-cert: {why}"))
                 .todo("give --ca-cert a PEM file of the CA certificate(s) to trust")
                 .exit(Exit::BadArguments);
         }
@@ -468,24 +465,23 @@ async fn tls_step(c: &Connection, host: &str, addr: SocketAddr, path: &str, http
             ),
         ),
         Err(net::TlsFailure::Certificate(why)) => {
-            Step::new("tls", Verdict::Failed, format!("the server's certificate is not trusted: {why}"))
+            Step::failed("tls", format!("the server's certificate is not trusted: {why}"))
                 .todo("check the host name and the machine's clock; for a server with a private CA (the sandbox's --tls one too), pass its certificate (PEM) with --ca-cert FILE")
         }
         Err(net::TlsFailure::NotTls(why)) => {
             if net::speaks_plain_http(addr, host, path, c.timeout).await {
-                Step::new(
+                Step::failed(
                     "tls",
-                    Verdict::Failed,
                     format!("{addr} offers plain http only: it answered the TLS handshake in plain HTTP"),
                 )
                 .todo("an https URL cannot work on this port: ask the supplier for the https address, or use an http:// URL only if they say so (the POC_ID then travels in clear)")
             } else {
-                Step::new("tls", Verdict::Failed, format!("{addr} does not speak TLS: {why}"))
+                Step::failed("tls", format!("{addr} does not speak TLS: {why}"))
                     .todo("check the port of --env: the manuals' https servers listen on the port their URL names")
             }
         }
         Err(net::TlsFailure::Other(why)) => {
-            Step::new("tls", Verdict::Failed, format!("TLS handshake failed: {why}"))
+            Step::failed("tls", format!("TLS handshake failed: {why}"))
         }
     }
 }
@@ -506,12 +502,11 @@ fn code_todo(code: ResultCode) -> Vec<String> {
 /// A refusal or failure of a call step.
 fn call_failed(step: &'static str, error: &Error, local: Option<SocketAddr>) -> Step {
     let Some(code) = error.result_code() else {
-        return Step::new(step, Verdict::Failed, error.to_string())
+        return Step::failed(step, error.to_string())
             .todo("no usable answer: see the error; rerun with --timeout longer if it timed out");
     };
-    let mut s = Step::new(
+    let mut s = Step::failed(
         step,
-        Verdict::Failed,
         format!(
             "{} — {} / {}",
             output::code_line(code),
@@ -552,12 +547,8 @@ async fn goods_step(client: &Client, local: Option<SocketAddr>) -> Step {
     let request = match GoodsListRequest::builder().build() {
         Ok(request) => request,
         Err(errors) => {
-            return Step::new(
-                GOODS_STEP,
-                Verdict::Failed,
-                output::validation_text(&errors),
-            )
-            .exit(Exit::BadArguments);
+            return Step::failed(GOODS_STEP, output::validation_text(&errors))
+                .exit(Exit::BadArguments);
         }
     };
     match client.goods_list(&request).await {
@@ -577,9 +568,8 @@ async fn status_step(client: &Client, goods: &str, number: &str) -> Step {
     {
         Ok(request) => request,
         Err(errors) => {
-            return Step::new(
+            return Step::failed(
                 STATUS_STEP,
-                Verdict::Failed,
                 format!("nothing was sent:\n{}", output::validation_text(&errors)),
             )
             .exit(Exit::BadArguments);
