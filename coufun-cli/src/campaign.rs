@@ -67,7 +67,7 @@ pub struct Load {
     #[arg(long, value_name = "ROWS_PER_SECOND")]
     rate: Option<f64>,
     /// First pause of the whole campaign after a code whose retry class allows sending it again; doubles up to 60 s
-    #[arg(long, value_name = "SECONDS", default_value = "2")]
+    #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = bulk::seconds)]
     limit_pause: f64,
     /// Such answers for one row before the run stops (`work --new-run` resumes)
     #[arg(long, value_name = "N", default_value = "3")]
@@ -85,7 +85,7 @@ pub struct Work {
     #[arg(value_parser = value_parser!(u16).range(1..=64))]
     concurrency: u16,
     /// How long a claimed row stays this worker's; a crashed worker's rows are taken over once it lapses
-    #[arg(long, value_name = "SECONDS", default_value = "30")]
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = bulk::seconds)]
     lease: f64,
     /// Start a new run first: rows left unknown or deferred go again (same TR_IDs), a stop is lifted
     #[arg(long)]

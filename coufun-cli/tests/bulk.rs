@@ -368,3 +368,51 @@ fn a_lost_answer_goes_to_the_reconciliation_request() {
         .unwrap();
     assert_eq!(missing.status.code(), Some(2));
 }
+
+/// A pause or a lease of NaN seconds is refused as an argument (exit 2, nothing
+/// sent), as no duration holds it: it used to panic when the limits were built.
+#[test]
+fn a_pause_or_a_lease_of_nan_seconds_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let input = home.path().join("orders.csv");
+    write_refs(&input, 1);
+    let file = input.to_str().unwrap();
+    let database = format!("sqlite:{}", home.path().join("c.sqlite").display());
+    for args in [
+        vec![
+            "bulk-create",
+            file,
+            "--goods",
+            GOODS,
+            "--limit-pause",
+            "NaN",
+        ],
+        vec![
+            "campaign",
+            "load",
+            file,
+            "--database",
+            &database,
+            "--limit-pause",
+            "NaN",
+        ],
+        vec![
+            "campaign",
+            "work",
+            "--database",
+            &database,
+            "--lease",
+            "nan",
+        ],
+    ] {
+        let run: common::Run = common::bare(home.path())
+            .env("COUFUN_POC_ID", coufun_sandbox::DEFAULT_POC_ID)
+            .args(&args)
+            .output()
+            .unwrap()
+            .into();
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(run.stderr.contains("not a number of seconds"), "{run:?}");
+        assert!(!home.path().join("orders.journal.sqlite").exists());
+    }
+}

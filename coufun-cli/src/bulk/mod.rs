@@ -44,7 +44,7 @@ pub struct Args {
     #[arg(long, value_name = "ROWS_PER_SECOND")]
     rate: Option<f64>,
     /// First pause after a code whose retry class allows sending it again (e.g. 99; `coufun codes`); doubles up to 60 s while it lasts
-    #[arg(long, value_name = "SECONDS", default_value = "2")]
+    #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = seconds)]
     limit_pause: f64,
     /// Such answers for one row before the run stops (rerun later to resume)
     #[arg(long, value_name = "N", default_value = "3")]
@@ -345,6 +345,15 @@ pub fn interrupt() -> std::io::Result<impl Future<Output = std::io::Result<()>>>
 #[cfg(not(unix))]
 pub fn interrupt() -> std::io::Result<impl Future<Output = std::io::Result<()>>> {
     Ok(tokio::signal::ctrl_c())
+}
+
+/// A number of seconds (`--limit-pause`, `--lease`; their users clamp it): any
+/// number but NaN, which no duration holds.
+pub(crate) fn seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if !seconds.is_nan() => Ok(seconds),
+        _ => Err(format!("{text:?} is not a number of seconds")),
+    }
 }
 
 /// A campaign's limits from the command line: rows in flight and rate as the
