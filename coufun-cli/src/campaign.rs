@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::bulk::{self, input};
 use crate::cli::Global;
-use crate::exit::{CliError, Exit};
+use crate::exit::{CliError, Exit, LocalIn};
 use crate::{bulk_operation, output, sdk};
 
 /// `--database` and `--campaign`, for every campaign subcommand.
@@ -67,7 +67,7 @@ pub struct Load {
     #[arg(long, value_name = "ROWS_PER_SECOND")]
     rate: Option<f64>,
     /// First pause of the whole campaign after a code whose retry class allows sending it again; doubles up to 60 s
-    #[arg(long, value_name = "SECONDS", default_value = "2")]
+    #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = bulk::seconds)]
     limit_pause: f64,
     /// Such answers for one row before the run stops (`work --new-run` resumes)
     #[arg(long, value_name = "N", default_value = "3")]
@@ -85,7 +85,7 @@ pub struct Work {
     #[arg(value_parser = value_parser!(u16).range(1..=64))]
     concurrency: u16,
     /// How long a claimed row stays this worker's; a crashed worker's rows are taken over once it lapses
-    #[arg(long, value_name = "SECONDS", default_value = "30")]
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = bulk::seconds)]
     lease: f64,
     /// Start a new run first: rows left unknown or deferred go again (same TR_IDs), a stop is lifted
     #[arg(long)]
@@ -116,12 +116,11 @@ pub async fn open(database: &str) -> Result<(Store, String), CliError> {
     } else {
         let path = database.strip_prefix("sqlite:").unwrap_or(database);
         if path.is_empty() {
-            return Err(CliError::new(Exit::BadArguments, "--database is empty"));
+            return Err(CliError::bad("--database is empty"));
         }
         Store::sqlite(path).await
     };
-    let store = opened.map_err(|e| CliError::local_in(&shown, &e))?;
-    Ok((store, shown))
+    Ok((opened.local_in(&shown)?, shown))
 }
 
 /// The campaign `given` names, checked to exist, or the store's only one.
@@ -129,25 +128,19 @@ pub async fn which(store: &Store, given: Option<&String>) -> Result<String, CliE
     let all = store
         .campaigns()
         .await
-        .map_err(|e| CliError::new(Exit::Local, coufun_api::ErrorChain(&e).to_string()))?;
+        .map_err(|e| CliError::local(coufun_api::ErrorChain(&e).to_string()))?;
     match given {
         Some(name) if all.contains(name) => Ok(name.clone()),
-        Some(name) => Err(CliError::new(
-            Exit::BadArguments,
-            format!(
-                "no campaign {name:?} in the store (there are: {})",
-                all.join(", ")
-            ),
-        )),
+        Some(name) => Err(CliError::bad(format!(
+            "no campaign {name:?} in the store (there are: {})",
+            all.join(", ")
+        ))),
         None if all.len() == 1 => Ok(all.into_iter().next().unwrap_or_default()),
-        None => Err(CliError::new(
-            Exit::BadArguments,
-            format!(
-                "--campaign is needed: the store holds {} campaigns ({})",
-                all.len(),
-                all.join(", ")
-            ),
-        )),
+        None => Err(CliError::bad(format!(
+            "--campaign is needed: the store holds {} campaigns ({})",
+            all.len(),
+            all.join(", ")
+        ))),
     }
 }
 
@@ -164,7 +157,6 @@ pub async fn command(global: &Global, sub: Campaign) -> Result<Exit, CliError> {
     if let Campaign::Reconcile { output, .. } = &sub {
         return crate::reconcile::write(store, &shown, args.campaign.as_ref(), output).await;
     }
-    let fail = |e: &dyn std::error::Error| CliError::local_in(&shown, e);
     let (op, columns) = bulk_operation()?;
     let identity = format!(
         "{} env={}",
@@ -173,27 +165,27 @@ pub async fn command(global: &Global, sub: Campaign) -> Result<Exit, CliError> {
     );
     let exit = match sub {
         Campaign::Load(m) => {
-            let name =
-                m.store.campaign.clone().ok_or_else(|| {
-                    CliError::new(Exit::BadArguments, "load needs --campaign NAME")
-                })?;
+            let name = m
+                .store
+                .campaign
+                .clone()
+                .ok_or_else(|| CliError::bad("load needs --campaign NAME"))?;
             let fixed: Vec<&str> = op.idempotency_key.into_iter().collect();
-            let rows = input::read(&m.file, op, &fixed).map_err(|e| {
-                CliError::new(Exit::BadArguments, coufun_api::ErrorChain(&e).to_string())
-            })?;
+            let rows = input::read(&m.file, op, &fixed)
+                .map_err(|e| CliError::bad(coufun_api::ErrorChain(&e).to_string()))?;
             let orders = input::orders(rows, columns, m.goods.as_deref());
             let limits = bulk::limits(m.max_in_flight, m.rate, m.limit_pause, m.limit_retries);
-            store.create(&name, &identity).await.map_err(|e| fail(&e))?;
+            store.create(&name, &identity).await.local_in(&shown)?;
             store
                 .set_limits(&name, &limits)
                 .await
-                .map_err(|e| CliError::new(Exit::BadArguments, e.to_string()))?;
+                .map_err(|e| CliError::bad(e.to_string()))?;
             let generator = TrIdGenerator::new();
             store
                 .load(&name, &orders, || sdk::new_tr_id(&generator))
                 .await
-                .map_err(|e| fail(&e))?;
-            let run = store.new_run(&name).await.map_err(|e| fail(&e))?;
+                .local_in(&shown)?;
+            let run = store.new_run(&name).await.local_in(&shown)?;
             output::say(
                 json,
                 json!({"campaign": name, "rows": orders.len(), "run": run}),
@@ -207,9 +199,9 @@ pub async fn command(global: &Global, sub: Campaign) -> Result<Exit, CliError> {
         Campaign::Work(m) => {
             let name = which(&store, m.store.campaign.as_ref()).await?;
             // A campaign loaded for another environment is refused.
-            store.create(&name, &identity).await.map_err(|e| fail(&e))?;
+            store.create(&name, &identity).await.local_in(&shown)?;
             if m.new_run {
-                store.new_run(&name).await.map_err(|e| fail(&e))?;
+                store.new_run(&name).await.local_in(&shown)?;
             }
             let client = crate::client(global)?;
             let settings = coufun_campaign::Settings::new(&name, columns.tr_id)
@@ -217,13 +209,12 @@ pub async fn command(global: &Global, sub: Campaign) -> Result<Exit, CliError> {
                 .lease(Duration::from_secs_f64(m.lease.clamp(0.1, 3600.0)));
             let summary = bulk::work(&store, settings, !m.no_progress, client)
                 .await
-                .map_err(|e| fail(&e))?;
-            let all = store.rows(&name).await.map_err(|e| fail(&e))?;
+                .local_in(&shown)?;
+            let all = store.rows(&name).await.local_in(&shown)?;
             let mut places = vec![("campaign", name.clone())];
             if let Some(report) = &m.report {
-                input::write_report(report, &all).map_err(|e| {
-                    CliError::new(Exit::Local, format!("report {}: {e}", report.display()))
-                })?;
+                input::write_report(report, &all)
+                    .map_err(|e| CliError::local(format!("report {}: {e}", report.display())))?;
                 places.push(("report", report.display().to_string()));
             }
             bulk::print_summary(
@@ -237,7 +228,7 @@ pub async fn command(global: &Global, sub: Campaign) -> Result<Exit, CliError> {
         }
         Campaign::Status(m) | Campaign::Reconcile { store: m, .. } => {
             let name = which(&store, m.campaign.as_ref()).await?;
-            let status = store.status(&name).await.map_err(|e| fail(&e))?;
+            let status = store.status(&name).await.local_in(&shown)?;
             if json {
                 println!("{}", json!({"campaign": name, "status": status}));
             } else {

@@ -10,8 +10,8 @@ use clap::{Arg, ArgAction, Args, Command, Subcommand, value_parser};
 use coufun_api::OperationId;
 
 use crate::config::Settings;
-use crate::exit::{CliError, Exit};
-use crate::sdk::{Connection, GOODS_FIELD, OPERATIONS, OpMeta};
+use crate::exit::CliError;
+use crate::sdk::{Connection, OPERATIONS, OpMeta};
 
 /// Exit codes, for `--help`.
 pub const EXIT_CODES: &str = "Exit codes: 0 success · 1 local failure (file, journal, config) · \
@@ -89,10 +89,7 @@ impl Global {
         let env_name = env_name.unwrap_or_else(|| "test".into());
         let ca_cert = match &self.ca_cert {
             Some(path) => Some(std::fs::read(path).map_err(|e| {
-                CliError::new(
-                    Exit::Local,
-                    format!("--ca-cert {}: cannot read it: {e}", path.display()),
-                )
+                CliError::local(format!("--ca-cert {}: cannot read it: {e}", path.display()))
             })?),
             None => None,
         };
@@ -162,7 +159,7 @@ pub fn command() -> Command {
 fn goods_info_command() -> Command {
     let list = OperationId::GoodsList.spec();
     let goods = crate::sdk::goods_field();
-    let wire = goods.map_or(GOODS_FIELD, |f| f.wire);
+    let wire = goods.map_or("", |f| f.wire);
     let help = goods.map_or_else(String::new, |f| {
         format!("{} A broken rule answers {}.", f.doc, f.code.as_str())
     });

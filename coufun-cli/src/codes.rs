@@ -4,7 +4,7 @@
 
 use coufun_api::{Lang, ResultCode};
 
-use crate::exit::{CliError, Exit};
+use crate::exit::CliError;
 use crate::output::{code_json, retry_advice, table};
 
 /// A code as an operator types it: the server's two digits, or one digit for
@@ -17,12 +17,9 @@ fn parse(text: &str) -> Result<ResultCode, CliError> {
     };
     match one_digit {
         Some(code) => Ok(code),
-        None => trimmed.parse().map_err(|e| {
-            CliError::new(
-                Exit::BadArguments,
-                format!("{text:?} is not a result code: {e}"),
-            )
-        }),
+        None => trimmed
+            .parse()
+            .map_err(|e| CliError::bad(format!("{text:?} is not a result code: {e}"))),
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use coufun_api::privacy::PocId;
 
-use crate::exit::{CliError, Exit};
+use crate::exit::CliError;
 
 /// The environment variable holding the POC_ID.
 pub const POC_ID_VAR: &str = "COUFUN_POC_ID";
@@ -47,16 +47,14 @@ pub fn load(explicit: Option<&Path>) -> Result<Settings, CliError> {
     let file = match &path {
         Some(p) if p.exists() || explicit.is_some() => {
             let text = std::fs::read_to_string(p).map_err(|e| {
-                CliError::new(
-                    Exit::Local,
-                    format!("cannot read config file {}: {e}", p.display()),
-                )
+                CliError::local(format!("cannot read config file {}: {e}", p.display()))
             })?;
             toml::from_str::<ConfigFile>(&text).map_err(|e| {
-                CliError::new(
-                    Exit::Local,
-                    format!("config file {} is not valid: {}", p.display(), e.message()),
-                )
+                CliError::local(format!(
+                    "config file {} is not valid: {}",
+                    p.display(),
+                    e.message()
+                ))
             })?
         }
         _ => ConfigFile::default(),
@@ -71,7 +69,7 @@ pub fn load(explicit: Option<&Path>) -> Result<Settings, CliError> {
     let poc_id = raw
         .map(|v| PocId::new(v.trim()))
         .transpose()
-        .map_err(|e| CliError::new(Exit::BadArguments, format!("POC_ID from {source}: {e}")))?;
+        .map_err(|e| CliError::bad(format!("POC_ID from {source}: {e}")))?;
     Ok(Settings {
         poc_id,
         env: file.env,
@@ -81,14 +79,11 @@ pub fn load(explicit: Option<&Path>) -> Result<Settings, CliError> {
 /// The POC_ID, or an error saying where to put it.
 pub fn require_poc_id(settings: &Settings) -> Result<PocId, CliError> {
     settings.poc_id.clone().ok_or_else(|| {
-        CliError::new(
-            Exit::BadArguments,
-            format!(
-                "no POC_ID: set {POC_ID_VAR}, or poc_id = \"...\" in {}",
-                default_path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| "$XDG_CONFIG_HOME/coufun/config.toml".into())
-            ),
-        )
+        CliError::bad(format!(
+            "no POC_ID: set {POC_ID_VAR}, or poc_id = \"...\" in {}",
+            default_path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "$XDG_CONFIG_HOME/coufun/config.toml".into())
+        ))
     })
 }

@@ -62,11 +62,27 @@ impl CliError {
         }
     }
 
-    /// A local failure in `place` (a store, a file): `place: ` and the chain
-    /// of `error`'s causes.
-    pub fn local_in(place: impl std::fmt::Display, error: &dyn std::error::Error) -> Self {
-        let chain = coufun_api::ErrorChain(error);
-        CliError::new(Exit::Local, format!("{place}: {chain}"))
+    /// A local failure (1): a file, the journal, the configuration.
+    pub fn local(message: impl Into<String>) -> Self {
+        CliError::new(Exit::Local, message)
+    }
+
+    /// Bad arguments (2): nothing was sent.
+    pub fn bad(message: impl Into<String>) -> Self {
+        CliError::new(Exit::BadArguments, message)
+    }
+}
+
+/// A result whose error is a local failure in a place (a store, a file).
+pub trait LocalIn<T> {
+    /// The error, if any, as a local failure in `place`: `place: ` and the
+    /// chain of its causes.
+    fn local_in(self, place: &str) -> Result<T, CliError>;
+}
+
+impl<T, E: std::error::Error> LocalIn<T> for Result<T, E> {
+    fn local_in(self, place: &str) -> Result<T, CliError> {
+        self.map_err(|e| CliError::local(format!("{place}: {}", coufun_api::ErrorChain(&e))))
     }
 }
 

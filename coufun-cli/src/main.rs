@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 
 use cli::{Global, Static};
 use exit::{CliError, Exit};
-use sdk::{CallOutcome, Dispatch, OpMeta};
+use sdk::{CallOutcome, OpMeta};
 
 fn main() -> ExitCode {
     let matches = cli::command().get_matches();
@@ -56,7 +56,7 @@ fn main() -> ExitCode {
 async fn run(matches: &ArgMatches, global: &Global) -> Result<Exit, CliError> {
     let json = global.json;
     let Some((name, m)) = matches.subcommand() else {
-        return Err(CliError::new(Exit::BadArguments, "no subcommand"));
+        return Err(CliError::bad("no subcommand"));
     };
     if Static::has_subcommand(name) {
         return match Static::from_arg_matches(matches).unwrap_or_else(|e| e.exit()) {
@@ -79,10 +79,7 @@ async fn run(matches: &ArgMatches, global: &Global) -> Result<Exit, CliError> {
     match sdk::operation(name) {
         Some(op) => call_operation(global, op, m).await,
         None if name == cli::GOODS_INFO => goods_info(global, m).await,
-        None => Err(CliError::new(
-            Exit::BadArguments,
-            format!("no subcommand {name}"),
-        )),
+        None => Err(CliError::bad(format!("no subcommand {name}"))),
     }
 }
 
@@ -94,14 +91,10 @@ pub(crate) fn client(global: &Global) -> Result<coufun_api::Client, CliError> {
     connection
         .client(poc_id)
         .map_err(|e| match (e, &global.ca_cert) {
-            (sdk::ClientError::CaCert(e), Some(path)) => CliError::new(
-                Exit::BadArguments,
-                format!("--ca-cert {}: {e}", path.display()),
-            ),
-            (e, _) => CliError::new(
-                Exit::BadArguments,
-                format!("--env {}: {e}", connection.env_name),
-            ),
+            (sdk::ClientError::CaCert(e), Some(path)) => {
+                CliError::bad(format!("--ca-cert {}: {e}", path.display()))
+            }
+            (e, _) => CliError::bad(format!("--env {}: {e}", connection.env_name)),
         })
 }
 
@@ -121,10 +114,9 @@ fn invalid(
             json!({"operation": operation, "outcome": "invalid", "code": code.as_str(), "errors": errors})
         );
     }
-    CliError::new(
-        Exit::BadArguments,
-        format!("invalid arguments for {shown}; nothing was sent:\n{text}"),
-    )
+    CliError::bad(format!(
+        "invalid arguments for {shown}; nothing was sent:\n{text}"
+    ))
 }
 
 async fn call_operation(
@@ -150,7 +142,7 @@ async fn call_operation(
     let client = client(global)?;
     let outcome = match sdk::dispatch(&client, op.id, &params, Charset::default()).await {
         Ok(o) => o,
-        Err(Dispatch::Invalid(errors)) => {
+        Err(errors) => {
             return Err(invalid(
                 global.json,
                 op.name,
@@ -165,13 +157,12 @@ async fn call_operation(
 }
 
 fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
-    match outcome {
+    let (value, text, exit) = match outcome {
         CallOutcome::Ok {
             answer,
             tr_id,
-            issued,
+            count_warning,
         } => {
-            let count_warning = issued.and_then(|i| i.count_warning);
             if json {
                 let shown =
                     present::answer_json(op, &answer, tr_id.as_deref(), count_warning.as_deref());
@@ -182,83 +173,68 @@ fn print_outcome(op: &OpMeta, outcome: CallOutcome, json: bool) -> Exit {
                 }
                 print!("{}", present::answer_text(op, &answer, tr_id.as_deref()));
             }
-            Exit::Success
+            return Exit::Success;
         }
         CallOutcome::Refused { code, message } => {
-            if json {
-                println!(
-                    "{}",
-                    json!({
-                        "operation": op.name,
-                        "outcome": "refused",
-                        "code": code.as_str(),
-                        "server_message": message,
-                        "result": output::code_json(code),
-                    })
-                );
-            } else {
-                println!("{}: {}", op.name, output::code_line(code));
-                println!("  {}", code.description(coufun_api::Lang::Ko));
-                println!("  {}", code.description(coufun_api::Lang::En));
-                println!("  retry: {}", output::retry_advice(code));
-                for lang in [coufun_api::Lang::Ko, coufun_api::Lang::En] {
-                    if let Some(action) = code.action(lang) {
-                        println!("  {action}");
-                    }
+            let mut text = format!(
+                "{}: {}\n  {}\n  {}\n  retry: {}",
+                op.name,
+                output::code_line(code),
+                code.description(coufun_api::Lang::Ko),
+                code.description(coufun_api::Lang::En),
+                output::retry_advice(code)
+            );
+            for lang in [coufun_api::Lang::Ko, coufun_api::Lang::En] {
+                if let Some(action) = code.action(lang) {
+                    text.push_str(&format!("\n  {action}"));
                 }
             }
-            Exit::Refused
+            let result = output::code_json(code);
+            let value = json!({"operation": op.name, "outcome": "refused", "code": code.as_str(), "server_message": message, "result": result});
+            (value, text, Exit::Refused)
         }
         CallOutcome::Reached {
             tr_id,
             code,
             detail,
-        } => {
-            output::say(
-                json,
-                json!({"operation": op.name, "outcome": "earlier_attempt_reached", "tr_id": tr_id, "code": code.as_str(), "detail": detail}),
-                format!(
-                    "{}: an earlier attempt with TR_ID {tr_id} reached the server — coupons probably exist, their numbers are not retrievable; do not issue again (`coufun explain {}` says what to do)\n  {detail}",
-                    op.name,
-                    code.as_str()
-                ),
-            );
-            Exit::DoNotResend
+        } => (
+            json!({"operation": op.name, "outcome": "earlier_attempt_reached", "tr_id": tr_id, "code": code.as_str(), "detail": detail}),
+            format!(
+                "{}: an earlier attempt with TR_ID {tr_id} reached the server — coupons probably exist, their numbers are not retrievable; do not issue again (`coufun explain {}` says what to do)\n  {detail}",
+                op.name,
+                code.as_str()
+            ),
+            Exit::DoNotResend,
+        ),
+        CallOutcome::Unknown { tr_id, detail } => (
+            json!({"operation": op.name, "outcome": "unknown", "tr_id": tr_id, "detail": detail}),
+            format!(
+                "{}: outcome unknown — coupons may exist; send the same command again with --tr-id {tr_id} (the server deduplicates on it: never a new TR_ID)\n  {detail}",
+                op.name
+            ),
+            Exit::Unknown,
+        ),
+        CallOutcome::EchoMismatch { tr_id, detail } => (
+            json!({"operation": op.name, "outcome": "echo_mismatch", "tr_id": tr_id, "detail": detail}),
+            format!(
+                "{}: the answer was another order's — its coupons are not this request's, and what TR_ID {tr_id} did is not known; do not send it again, ask the supplier to reconcile it\n  {detail}",
+                op.name
+            ),
+            Exit::DoNotResend,
+        ),
+        // For people on stderr: no usable answer is no output.
+        CallOutcome::Transport(detail) if !json => {
+            eprintln!("coufun: {detail}");
+            return Exit::Transport;
         }
-        CallOutcome::Unknown { tr_id, detail } => {
-            output::say(
-                json,
-                json!({"operation": op.name, "outcome": "unknown", "tr_id": tr_id, "detail": detail}),
-                format!(
-                    "{}: outcome unknown — coupons may exist; send the same command again with --tr-id {tr_id} (the server deduplicates on it: never a new TR_ID)\n  {detail}",
-                    op.name
-                ),
-            );
-            Exit::Unknown
-        }
-        CallOutcome::EchoMismatch { tr_id, detail } => {
-            output::say(
-                json,
-                json!({"operation": op.name, "outcome": "echo_mismatch", "tr_id": tr_id, "detail": detail}),
-                format!(
-                    "{}: the answer was another order's — its coupons are not this request's, and what TR_ID {tr_id} did is not known; do not send it again, ask the supplier to reconcile it\n  {detail}",
-                    op.name
-                ),
-            );
-            Exit::DoNotResend
-        }
-        CallOutcome::Transport(detail) => {
-            if json {
-                println!(
-                    "{}",
-                    json!({"operation": op.name, "outcome": "transport_failure", "detail": detail})
-                );
-            } else {
-                eprintln!("coufun: {detail}");
-            }
-            Exit::Transport
-        }
-    }
+        CallOutcome::Transport(detail) => (
+            json!({"operation": op.name, "outcome": "transport_failure", "detail": detail}),
+            String::new(),
+            Exit::Transport,
+        ),
+    };
+    output::say(json, value, text);
+    exit
 }
 
 /// `coufun goods-info`: one goods item, looked up over the goods list
@@ -269,8 +245,8 @@ async fn goods_info(global: &Global, m: &ArgMatches) -> Result<Exit, CliError> {
         .get_one::<String>("goods_id")
         .map(|s| s.trim().to_owned())
         .unwrap_or_default();
-    let goods = sdk::goods_field()
-        .ok_or_else(|| CliError::new(Exit::Local, "the spec has no goods id field"))?;
+    let goods =
+        sdk::goods_field().ok_or_else(|| CliError::local("the spec has no goods id field"))?;
     if let Err(violation) = coufun_api::GoodsId::check(&goods_id) {
         let spec = coufun_api::validation::FieldSpec {
             name: goods.name,
@@ -308,34 +284,20 @@ async fn goods_info(global: &Global, m: &ArgMatches) -> Result<Exit, CliError> {
         }
     };
     if json {
-        // Every field of the record, in spec order; absent `null`, empty "".
-        println!(
-            "{}",
-            json!({
-                "operation": cli::GOODS_INFO,
-                "outcome": "ok",
-                "code": ResultCode::Success.as_str(),
-                "result": output::code_json(ResultCode::Success),
-                "fields": present::goods_json(&item),
-            })
-        );
+        println!("{}", present::goods_json(&item));
     } else {
-        println!("goods-info: {}", output::code_line(ResultCode::Success));
-        print!(
-            "{}",
-            output::table(&["FIELD", "ELEMENT", "VALUE"], &present::goods_table(&item))
-        );
+        print!("{}", present::goods_text(&item));
     }
     Ok(Exit::Success)
 }
 
-/// Fields of the bulk operation the command fills itself (goods, TR_ID).
-pub(crate) fn bulk_fixed_fields(op: &OpMeta) -> Vec<&'static str> {
-    let mut fixed = vec![sdk::GOODS_FIELD];
-    if let Some(key) = op.idempotency_key {
-        fixed.push(key);
-    }
-    fixed
+/// Fields of the bulk operation bulk-create fills itself (goods, TR_ID).
+pub(crate) fn bulk_fixed_fields() -> Vec<&'static str> {
+    let goods = sdk::goods_field().map(|f| f.name);
+    goods
+        .into_iter()
+        .chain(sdk::BULK.spec().idempotency_key)
+        .collect()
 }
 
 /// The bulk operation's quantity field (`CREATE_CNT`): 1 when a row leaves it out.
@@ -343,21 +305,20 @@ const QUANTITY_FIELD: &str = "quantity";
 
 /// The wire names of the bulk operation's TR_ID, goods and quantity
 /// parameters, from the operation table.
-pub(crate) fn bulk_columns(op: &OpMeta) -> Option<reconcile::Columns> {
+pub(crate) fn bulk_columns() -> Option<reconcile::Columns> {
+    let op = sdk::BULK.spec();
     let wire_of = |name: &str| op.field(name).map(|f| f.wire);
     Some(reconcile::Columns {
         tr_id: op.idempotency_key.and_then(wire_of)?,
-        goods: wire_of(sdk::GOODS_FIELD)?,
+        goods: sdk::goods_field()?.wire,
         quantity: wire_of(QUANTITY_FIELD),
     })
 }
 
 /// The bulk operation and its columns, from the operation table.
 pub(crate) fn bulk_operation() -> Result<(&'static OpMeta, reconcile::Columns), CliError> {
-    let local = |what: String| CliError::new(Exit::Local, what);
-    let op = sdk::operation(sdk::BULK_OPERATION)
-        .ok_or_else(|| local(format!("the spec has no operation {}", sdk::BULK_OPERATION)))?;
-    let columns = bulk_columns(op)
-        .ok_or_else(|| local(format!("{} has no goods or TR_ID field", op.name)))?;
+    let op = sdk::BULK.spec();
+    let columns = bulk_columns()
+        .ok_or_else(|| CliError::local(format!("{} has no goods or TR_ID field", op.name)))?;
     Ok((op, columns))
 }

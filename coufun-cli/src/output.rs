@@ -5,8 +5,8 @@ use coufun_api::{Lang, ResultCode, ValidationError, ValidationErrors};
 use serde_json::{Value, json};
 
 /// Prints `rows` under `headers`, columns aligned by display width.
-pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
+pub fn table(headers: &[impl AsRef<str>], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| width(h.as_ref())).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
             if i < widths.len() {
@@ -25,7 +25,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         }
         out.push('\n');
     };
-    line(headers.to_vec(), &mut out);
+    line(headers.iter().map(AsRef::as_ref).collect(), &mut out);
     for row in rows {
         line(row.iter().map(String::as_str).collect(), &mut out);
     }

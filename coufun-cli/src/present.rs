@@ -97,24 +97,40 @@ pub fn answer_json(
 ) -> Value {
     let (fields, records) = scalars_and_records(op, answer);
     let records: Vec<Value> = records.iter().map(|r| json_object(r)).collect();
+    let mut value = ok_json(op.name, json_object(&fields));
+    value["tr_id"] = json!(tr_id);
+    value["warning"] = json!(warning);
+    value["records"] = json!(records);
+    value
+}
+
+/// A `00` answer of `name` as `--json`: the operation, the code and its
+/// texts, and `fields`.
+fn ok_json(name: &str, fields: Value) -> Value {
     let ok = ResultCode::Success;
     json!({
-        "operation": op.name,
+        "operation": name,
         "outcome": "ok",
         "code": ok.as_str(),
         "result": output::code_json(ok),
-        "tr_id": tr_id,
-        "warning": warning,
-        "fields": json_object(&fields),
-        "records": records,
+        "fields": fields,
     })
+}
+
+/// A `00` answer of `name` for people: the code line, then `rows` (when there
+/// are any) as a `FIELD ELEMENT VALUE` table.
+fn ok_text(name: &str, rows: &[Vec<String>]) -> String {
+    let mut out = format!("{name}: {}\n", output::code_line(ResultCode::Success));
+    if !rows.is_empty() {
+        out.push_str(&output::table(&["FIELD", "ELEMENT", "VALUE"], rows));
+    }
+    out
 }
 
 /// A successful answer for people: the code line, a `FIELD ELEMENT VALUE`
 /// table of the scalars the answer holds (with the TR_ID of an issuing call),
 /// then its records (the goods list as a summary).
 pub fn answer_text(op: &OpMeta, answer: &AnyResponse, tr_id: Option<&str>) -> String {
-    let mut out = format!("{}: {}\n", op.name, output::code_line(ResultCode::Success));
     let (fields, records) = scalars_and_records(op, answer);
     let mut rows: Vec<Vec<String>> = fields
         .iter()
@@ -131,14 +147,11 @@ pub fn answer_text(op: &OpMeta, answer: &AnyResponse, tr_id: Option<&str>) -> St
             tr_id.to_owned(),
         ]);
     }
-    if !rows.is_empty() {
-        out.push_str(&output::table(&["FIELD", "ELEMENT", "VALUE"], &rows));
-    }
+    let mut out = ok_text(op.name, &rows);
     if let AnyResponse::GoodsList(list) = answer {
         out.push_str(&goods_list_text(&list.goods));
     } else if let Some(first) = records.first() {
         let headers: Vec<String> = first.iter().map(|f| label(f.spec)).collect();
-        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
         let rows: Vec<Vec<String>> = records
             .iter()
             .map(|r| r.iter().map(shown).collect())
@@ -261,8 +274,7 @@ fn goods_list_text(goods: &[GoodsListItem]) -> String {
         return String::new();
     }
     let (headers, rows) = goods_summary(goods);
-    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let argument = crate::sdk::goods_field().map_or(crate::sdk::GOODS_FIELD, |f| f.wire);
+    let argument = crate::sdk::goods_field().map_or("", |f| f.wire);
     format!(
         "\n{}\n{} goods; `coufun {} {argument}` shows one in full (description, use guide, images)\n",
         output::table(&headers, &rows),
@@ -280,9 +292,16 @@ pub fn goods_table(item: &GoodsListItem) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// One goods item's fields as `--json` (keyed by wire name; absent `null`).
+/// One goods item in full (`coufun goods-info`) for people: the code line and
+/// the [`goods_table`].
+pub fn goods_text(item: &GoodsListItem) -> String {
+    ok_text(crate::cli::GOODS_INFO, &goods_table(item))
+}
+
+/// One goods item in full (`coufun goods-info`) as `--json`: every field of
+/// the record, keyed by wire name, in spec order; absent `null`, empty "".
 pub fn goods_json(item: &GoodsListItem) -> Value {
-    json_object(&item.fields())
+    ok_json(crate::cli::GOODS_INFO, json_object(&item.fields()))
 }
 
 #[cfg(test)]

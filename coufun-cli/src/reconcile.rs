@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use coufun_api::{Lang, ResultCode};
 use coufun_campaign::{CampaignRow as JournalRow, RowState, Store};
 
-use crate::exit::{CliError, Exit};
+use crate::exit::{CliError, Exit, LocalIn};
 use crate::output::table;
 
 /// `coufun reconcile --help`.
@@ -59,15 +59,11 @@ pub struct Output {
 pub async fn command(m: &Args) -> Result<Exit, CliError> {
     let (store, shown) = match &m.journal {
         Some(path) if !path.is_file() => {
-            return Err(CliError::new(
-                Exit::BadArguments,
-                format!("no journal at {}", path.display()),
-            ));
+            return Err(CliError::bad(format!("no journal at {}", path.display())));
         }
         Some(path) => {
             let shown = format!("journal {}", path.display());
-            let store = Store::sqlite(path).await;
-            (store.map_err(|e| CliError::local_in(&shown, &e))?, shown)
+            (Store::sqlite(path).await.local_in(&shown)?, shown)
         }
         None => crate::campaign::open(m.database.as_deref().unwrap_or_default()).await?,
     };
@@ -83,22 +79,21 @@ pub async fn write(
     campaign: Option<&String>,
     output: &Output,
 ) -> Result<Exit, CliError> {
-    let local = |what: String| CliError::new(Exit::Local, what);
     let (_, columns) = crate::bulk_operation()?;
-    let store_error = |e: &dyn std::error::Error| CliError::local_in(shown, e);
     let campaign = crate::campaign::which(&store, campaign).await?;
-    let rows = store.rows(&campaign).await.map_err(|e| store_error(&e))?;
-    let now = store.now().await.map_err(|e| store_error(&e))?;
+    let rows = store.rows(&campaign).await.local_in(shown)?;
+    let now = store.now().await.local_in(shown)?;
     store.close().await;
     let entries = entries(&rows, columns);
     let out = match output.format.as_str() {
-        "csv" => csv(&entries, columns).map_err(|e| local(format!("cannot write the CSV: {e}")))?,
+        "csv" => csv(&entries, columns)
+            .map_err(|e| CliError::local(format!("cannot write the CSV: {e}")))?,
         _ => text(&entries, columns, &now),
     };
     match &output.output {
         Some(file) => {
             std::fs::write(file, &out)
-                .map_err(|e| local(format!("cannot write {}: {e}", file.display())))?;
+                .map_err(|e| CliError::local(format!("cannot write {}: {e}", file.display())))?;
             eprintln!(
                 "{} rows to reconcile written to {}",
                 entries.len(),
@@ -300,12 +295,8 @@ pub fn text(entries: &[Entry], columns: Columns, written_at: &str) -> String {
 mod tests {
     use super::*;
 
-    fn op() -> &'static crate::sdk::OpMeta {
-        crate::sdk::operation(crate::sdk::BULK_OPERATION).unwrap()
-    }
-
     fn columns() -> Columns {
-        crate::bulk_columns(op()).unwrap()
+        crate::bulk_columns().unwrap()
     }
 
     fn row(line: u64, state: RowState, code: Option<ResultCode>) -> JournalRow {

@@ -27,14 +27,15 @@ pub fn operation(name: &str) -> Option<&'static OpMeta> {
 }
 
 /// Calls operation `op` with wire parameters checked by the SDK's generated
-/// parser (`AnyRequest::from_wire`), through the SDK's generated client method.
+/// parser (`AnyRequest::from_wire`), through the SDK's generated client method;
+/// arguments that break the SDK's checks are not sent.
 pub(crate) async fn dispatch(
     client: &Client,
     op: OperationId,
     params: &[(String, String)],
     charset: Charset,
-) -> Result<CallOutcome, Dispatch> {
-    let request = AnyRequest::from_wire(op, params, charset).map_err(Dispatch::Invalid)?;
+) -> Result<CallOutcome, ValidationErrors> {
+    let request = AnyRequest::from_wire(op, params, charset)?;
     // No wildcard arm: an operation the spec gains fails to compile here.
     Ok(match request {
         AnyRequest::GoodsList(r) => CallOutcome::from_call(client.goods_list(&r).await),
@@ -50,22 +51,6 @@ pub(crate) async fn dispatch(
     })
 }
 
-/// Why an operation could not be called.
-#[derive(Debug)]
-pub enum Dispatch {
-    /// The arguments broke the SDK's checks: nothing was sent.
-    Invalid(ValidationErrors),
-}
-
-/// What an issuing call issued, read through the SDK's `IssuingResponse` (not
-/// by element name).
-#[derive(Debug, Clone, Default)]
-pub struct IssuedInfo {
-    /// Set when the coupons listed disagree with the count the answer states or
-    /// the request asked for (the SDK's `CouponCount`).
-    pub count_warning: Option<String>,
-}
-
 /// How one call ended, in terms the command line prints and maps to exit codes.
 #[derive(Debug)]
 pub enum CallOutcome {
@@ -75,8 +60,10 @@ pub enum CallOutcome {
         answer: Box<AnyResponse>,
         /// For issuing operations: the TR_ID.
         tr_id: Option<String>,
-        /// For issuing operations: what was issued.
-        issued: Option<IssuedInfo>,
+        /// For issuing operations: set when the coupons listed disagree with
+        /// the count the answer states or the request asked for (the SDK's
+        /// `CouponCount`, read through its `IssuingResponse`).
+        count_warning: Option<String>,
     },
     /// The server answered another code.
     Refused {
@@ -124,7 +111,7 @@ impl CallOutcome {
             Ok(r) => CallOutcome::Ok {
                 answer: Box::new(r.into()),
                 tr_id: None,
-                issued: None,
+                count_warning: None,
             },
             Err(e) => Self::from_error(e),
         }
@@ -139,18 +126,15 @@ impl CallOutcome {
         match outcome {
             IssueOutcome::Issued(issued) => {
                 let count = issued.coupon_count();
-                let info = IssuedInfo {
+                CallOutcome::Ok {
+                    answer: Box::new(issued.answer.into()),
+                    tr_id: Some(tr_id),
                     count_warning: (!count.is_consistent()).then(|| {
                         format!(
                             "coupon count disagrees ({count}): deliver the coupons listed, \
                              reconcile the rest with the supplier by TR_ID"
                         )
                     }),
-                };
-                CallOutcome::Ok {
-                    answer: Box::new(issued.answer.into()),
-                    tr_id: Some(tr_id),
-                    issued: Some(info),
                 }
             }
             IssueOutcome::NotIssued(n) => Self::from_error(n.error),
@@ -286,38 +270,12 @@ pub fn new_tr_id(generator: &coufun_api::tr_id::TrIdGenerator) -> String {
 
 /// The issuing operation bulk-create calls.
 pub const BULK: OperationId = OperationId::CouponCreate;
-/// The spec's name of [`BULK`].
-pub const BULK_OPERATION: &str = BULK.name();
+
 /// The request field bulk-create fills from `--goods`: the bulk operation's
-/// field of the goods-id kind (empty, and so found nowhere, should the spec
-/// lose it).
-pub const GOODS_FIELD: &str = field_of_kind(BULK, GoodsId::KIND);
-
-/// The Rust name of `op`'s first request field of the kind `kind` (a spec key,
-/// read from the kind's generated type), or `""`.
-const fn field_of_kind(op: OperationId, kind: &str) -> &'static str {
-    let fields = op.spec().fields;
-    let mut i = 0;
-    while i < fields.len() {
-        if fields[i].kind.len() == kind.len() {
-            let (a, b) = (fields[i].kind.as_bytes(), kind.as_bytes());
-            let mut j = 0;
-            while j < a.len() && a[j] == b[j] {
-                j += 1;
-            }
-            if j == a.len() {
-                return fields[i].name;
-            }
-        }
-        i += 1;
-    }
-    ""
-}
-
-/// The request field naming the goods, as the bulk operation's table entry has
-/// it: its wire name, doc and code serve `goods-info`'s argument.
+/// first field of the goods-id kind (a spec key, read from the kind's
+/// generated type); its wire name, doc and code serve `goods-info`'s argument.
 pub fn goods_field() -> Option<&'static coufun_api::RequestFieldSpec> {
-    BULK.spec().field(GOODS_FIELD)
+    BULK.spec().fields.iter().find(|f| f.kind == GoodsId::KIND)
 }
 
 #[cfg(test)]
@@ -328,7 +286,6 @@ mod tests {
     fn the_goods_field_is_the_bulk_operations_field_of_the_goods_kind() {
         let field = goods_field().map(|f| f.kind);
         assert_eq!(field, Some(GoodsId::KIND));
-        assert_eq!(field_of_kind(BULK, "no such kind"), "");
-        assert_eq!(operation(BULK_OPERATION).map(|o| o.id), Some(BULK));
+        assert_eq!(operation(BULK.name()).map(|o| o.id), Some(BULK));
     }
 }

@@ -18,7 +18,7 @@ use coufun_sync::{
 };
 
 use crate::cli::Global;
-use crate::exit::{CliError, Exit};
+use crate::exit::{CliError, Exit, LocalIn};
 use crate::output;
 
 /// `--database`, for both subcommands.
@@ -133,7 +133,7 @@ fn store_error(e: SyncError) -> CliError {
 /// The coupons of a `--track` file.
 fn read_track_file(path: &Path) -> Result<Vec<(CouponNumber, GoodsId)>, CliError> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::new(Exit::Local, format!("cannot read {}: {e}", path.display())))?;
+        .map_err(|e| CliError::local(format!("cannot read {}: {e}", path.display())))?;
     let mut coupons = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -141,14 +141,11 @@ fn read_track_file(path: &Path) -> Result<Vec<(CouponNumber, GoodsId)>, CliError
             continue;
         }
         let bad = |what: String| {
-            CliError::new(
-                Exit::BadArguments,
-                format!(
-                    "{} line {}: {what}; nothing was tracked",
-                    path.display(),
-                    n + 1
-                ),
-            )
+            CliError::bad(format!(
+                "{} line {}: {what}; nothing was tracked",
+                path.display(),
+                n + 1
+            ))
         };
         let Some((goods, coupon)) = line.split_once(',') else {
             return Err(bad("expected GOODS_ID,COUPON_NUMBER".to_owned()));
@@ -204,7 +201,7 @@ pub async fn state_sync(global: &Global, m: &StateSync) -> Result<Exit, CliError
     }
     let (interrupt, interrupted) = tokio::sync::watch::channel(false);
     let ctrl_c = crate::bulk::interrupt()
-        .map_err(|e| CliError::new(Exit::Local, format!("cannot listen for Ctrl-C: {e}")))?;
+        .map_err(|e| CliError::local(format!("cannot listen for Ctrl-C: {e}")))?;
     tokio::spawn(async move {
         let _ = ctrl_c.await;
         let _ = interrupt.send(true);
@@ -217,7 +214,7 @@ pub async fn state_sync(global: &Global, m: &StateSync) -> Result<Exit, CliError
             let path = m.notice_path.as_str();
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
-                .map_err(|e| CliError::new(Exit::Local, format!("cannot listen on {addr}: {e}")))?;
+                .map_err(|e| CliError::local(format!("cannot listen on {addr}: {e}")))?;
             let app = notice_app(&store, path, allow_list(&m.notice_from)).await?;
             let shown = listener
                 .local_addr()
@@ -252,7 +249,7 @@ pub async fn state_sync(global: &Global, m: &StateSync) -> Result<Exit, CliError
             .await
             .map_err(|e| e.to_string())
             .and_then(|served| served.map_err(|e| e.to_string()))
-            .map_err(|e| CliError::new(Exit::Local, format!("the notice receiver stopped: {e}")))?;
+            .map_err(|e| CliError::local(format!("the notice receiver stopped: {e}")))?;
     }
     Ok(Exit::Interrupted)
 }
@@ -270,22 +267,23 @@ fn allow_list(from: &[Option<IpAddr>]) -> AllowList {
 /// deduplicated and its state written to the history in one transaction
 /// ([`coufun_sync::StateNotices`]), served at `path` (`""`: the root).
 async fn notice_app(store: &SyncStore, path: &str, allow: AllowList) -> Result<Router, CliError> {
-    let failed = |e| CliError::local_in("cannot open the notice store", &e);
+    let failed = "cannot open the notice store";
     let handler = coufun_sync::StateNotices::new();
     let router = match store {
         SyncStore::Sqlite(pool) => {
-            let notices = SqliteStore::with_pool(pool.clone()).await.map_err(failed)?;
+            let notices = SqliteStore::with_pool(pool.clone())
+                .await
+                .local_in(failed)?;
             Receiver::new(notices, handler, allow).router()
         }
         SyncStore::Postgres(pool) => {
             let notices = PostgresStore::with_pool(pool.clone())
                 .await
-                .map_err(failed)?;
+                .local_in(failed)?;
             Receiver::new(notices, handler, allow).router()
         }
         _ => {
-            return Err(CliError::new(
-                Exit::BadArguments,
+            return Err(CliError::bad(
                 "--listen: this store cannot hold notices".to_owned(),
             ));
         }

@@ -368,3 +368,113 @@ fn a_lost_answer_goes_to_the_reconciliation_request() {
         .unwrap();
     assert_eq!(missing.status.code(), Some(2));
 }
+
+/// A pause or a lease of NaN seconds is refused as an argument (exit 2, nothing
+/// sent), as no duration holds it: it used to panic when the limits were built.
+#[test]
+fn a_pause_or_a_lease_of_nan_seconds_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let input = home.path().join("orders.csv");
+    write_refs(&input, 1);
+    let file = input.to_str().unwrap();
+    let database = format!("sqlite:{}", home.path().join("c.sqlite").display());
+    for args in [
+        vec![
+            "bulk-create",
+            file,
+            "--goods",
+            GOODS,
+            "--limit-pause",
+            "NaN",
+        ],
+        vec![
+            "campaign",
+            "load",
+            file,
+            "--database",
+            &database,
+            "--limit-pause",
+            "NaN",
+        ],
+        vec![
+            "campaign",
+            "work",
+            "--database",
+            &database,
+            "--lease",
+            "nan",
+        ],
+    ] {
+        let run: common::Run = common::bare(home.path())
+            .env("COUFUN_POC_ID", coufun_sandbox::DEFAULT_POC_ID)
+            .args(&args)
+            .output()
+            .unwrap()
+            .into();
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(run.stderr.contains("not a number of seconds"), "{run:?}");
+        assert!(!home.path().join("orders.journal.sqlite").exists());
+    }
+}
+
+/// The goods (from `--goods`) and the TR_ID (assigned in the journal) are the
+/// command's to fill: `--help` lists the other fields as the input's columns,
+/// and a column naming either is refused before anything is sent.
+#[test]
+fn the_goods_and_the_tr_id_are_no_input_columns() {
+    let op = OperationId::CouponCreate.spec();
+    let goods = op
+        .fields
+        .iter()
+        .find(|f| f.kind == coufun_api::GoodsId::KIND);
+    let tr_id = op.idempotency_key.and_then(|k| op.field(k));
+    let (goods, tr_id) = (goods.unwrap(), tr_id.unwrap());
+    let allowed: Vec<&str> = op
+        .fields
+        .iter()
+        .map(|f| f.name)
+        .filter(|name| ![goods.name, tr_id.name].contains(name))
+        .collect();
+    let host = Host::start();
+    let help = host.run(&["bulk-create", "--help"]);
+    assert_eq!(help.code, 0, "{help:?}");
+    assert!(help.stdout.contains(&format!("({})", op.name)), "{help:?}");
+    let columns = format!("any of: {} (field names", allowed.join(", "));
+    assert!(help.stdout.contains(&columns), "lacks {columns}: {help:?}");
+    for column in [goods.name, goods.wire, tr_id.name, tr_id.wire] {
+        let input = host.path(&format!("{column}.csv"));
+        std::fs::write(&input, format!("ref,{column}\na,{GOODS}\n")).unwrap();
+        let run = host.run(&["bulk-create", input.to_str().unwrap(), "--goods", GOODS]);
+        assert_eq!(run.code, 2, "{column}: {run:?}");
+        assert!(run.stderr.contains("is not a field"), "{column}: {run:?}");
+    }
+    assert_eq!(host.sandbox().request_count(), 0);
+}
+
+/// `reconcile --journal` of a file that is not there says so (exit 2) and
+/// leaves no journal behind; a store without campaigns asks for --campaign.
+#[test]
+fn a_missing_journal_or_campaign_is_named() {
+    let home = tempfile::tempdir().unwrap();
+    let journal = home.path().join("none.journal.sqlite");
+    let run: common::Run = common::bare(home.path())
+        .args(["reconcile", "--journal", journal.to_str().unwrap()])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("no journal at"), "{run:?}");
+    assert!(!journal.exists());
+    let database = format!("sqlite:{}", home.path().join("empty.sqlite").display());
+    let run: common::Run = common::bare(home.path())
+        .args(["campaign", "status", "--database", &database])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("--campaign is needed: the store holds 0 campaigns"),
+        "{run:?}"
+    );
+}

@@ -19,7 +19,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use crate::cli::Global;
-use crate::exit::{CliError, Exit};
+use crate::exit::{CliError, Exit, LocalIn};
 use crate::{bulk_fixed_fields, bulk_operation, output, sdk};
 
 /// `coufun bulk-create`'s options.
@@ -44,7 +44,7 @@ pub struct Args {
     #[arg(long, value_name = "ROWS_PER_SECOND")]
     rate: Option<f64>,
     /// First pause after a code whose retry class allows sending it again (e.g. 99; `coufun codes`); doubles up to 60 s while it lasts
-    #[arg(long, value_name = "SECONDS", default_value = "2")]
+    #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = seconds)]
     limit_pause: f64,
     /// Such answers for one row before the run stops (rerun later to resume)
     #[arg(long, value_name = "N", default_value = "3")]
@@ -57,9 +57,7 @@ pub struct Args {
 
 /// `coufun bulk-create --help`: the input's columns from the operation table.
 pub fn long_about() -> String {
-    let columns = sdk::operation(sdk::BULK_OPERATION)
-        .map(|op| input::allowed_columns(op, &bulk_fixed_fields(op)).join(", "))
-        .unwrap_or_default();
+    let columns = input::allowed_columns(sdk::BULK.spec(), &bulk_fixed_fields()).join(", ");
     format!(
         "Issue coupons ({}) for every row of a CSV file.\n\n\
         Input: a header row, then one row per coupon order. Columns: ref (your reference, \
@@ -75,13 +73,12 @@ pub fn long_about() -> String {
         the run and the same row goes again; a quota never retried (95) stops the run at \
         once and leaves the rows open for a rerun. The report (default \
         FILE with extension .report.csv) lists every row's outcome and coupon numbers.",
-        sdk::BULK_OPERATION
+        sdk::BULK.name()
     )
 }
 
 /// `coufun bulk-create FILE --goods ID`.
 pub async fn bulk_create(global: &Global, m: &Args) -> Result<Exit, CliError> {
-    let local = |what: String| CliError::new(Exit::Local, what);
     let (op, columns) = bulk_operation()?;
     let (file, goods) = (&m.file, &m.goods);
     let journal_path = m
@@ -93,22 +90,19 @@ pub async fn bulk_create(global: &Global, m: &Args) -> Result<Exit, CliError> {
         .clone()
         .unwrap_or_else(|| file.with_extension("report.csv"));
 
-    let rows = input::read(file, op, &bulk_fixed_fields(op))
-        .map_err(|e| CliError::new(Exit::BadArguments, coufun_api::ErrorChain(&e).to_string()))?;
+    let rows = input::read(file, op, &bulk_fixed_fields())
+        .map_err(|e| CliError::bad(coufun_api::ErrorChain(&e).to_string()))?;
     let orders = input::orders(rows, columns, Some(goods));
     let client = crate::client(global)?;
     let env = global.env.as_deref().unwrap_or("default");
 
     let journal = format!("journal {}", journal_path.display());
-    let journal_error = |e: &dyn std::error::Error| CliError::local_in(&journal, e);
-    let store = Store::sqlite(&journal_path)
-        .await
-        .map_err(|e| journal_error(&e))?;
+    let store = Store::sqlite(&journal_path).await.local_in(&journal)?;
     let campaign = coufun_campaign::DEFAULT_CAMPAIGN;
     store
         .create(campaign, &format!("{} goods={goods} env={env}", op.name))
         .await
-        .map_err(|e| journal_error(&e))?;
+        .local_in(&journal)?;
     let concurrency = usize::from(m.concurrency);
     let limits = limits(
         Some(u32::from(m.concurrency)),
@@ -119,26 +113,23 @@ pub async fn bulk_create(global: &Global, m: &Args) -> Result<Exit, CliError> {
     store
         .set_limits(campaign, &limits)
         .await
-        .map_err(|e| journal_error(&e))?;
+        .local_in(&journal)?;
     let generator = TrIdGenerator::new();
     store
         .load(campaign, &orders, || sdk::new_tr_id(&generator))
         .await
-        .map_err(|e| journal_error(&e))?;
+        .local_in(&journal)?;
     // Each invocation is a run: rows left unknown or deferred go again.
-    store
-        .new_run(campaign)
-        .await
-        .map_err(|e| journal_error(&e))?;
+    store.new_run(campaign).await.local_in(&journal)?;
 
     let settings = coufun_campaign::Settings::new(campaign, columns.tr_id).concurrency(concurrency);
     let summary = work(&store, settings, !m.no_progress, client)
         .await
-        .map_err(|e| journal_error(&e))?;
-    let all = store.rows(campaign).await.map_err(|e| journal_error(&e))?;
+        .local_in(&journal)?;
+    let all = store.rows(campaign).await.local_in(&journal)?;
     store.close().await;
     input::write_report(&report_path, &all)
-        .map_err(|e| local(format!("report {}: {e}", report_path.display())))?;
+        .map_err(|e| CliError::local(format!("report {}: {e}", report_path.display())))?;
     print_summary(
         &summary,
         &all,
@@ -354,6 +345,15 @@ pub fn interrupt() -> std::io::Result<impl Future<Output = std::io::Result<()>>>
 #[cfg(not(unix))]
 pub fn interrupt() -> std::io::Result<impl Future<Output = std::io::Result<()>>> {
     Ok(tokio::signal::ctrl_c())
+}
+
+/// A number of seconds (`--limit-pause`, `--lease`; their users clamp it): any
+/// number but NaN, which no duration holds.
+pub(crate) fn seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if !seconds.is_nan() => Ok(seconds),
+        _ => Err(format!("{text:?} is not a number of seconds")),
+    }
 }
 
 /// A campaign's limits from the command line: rows in flight and rate as the

@@ -16,7 +16,8 @@ use coufun_api::drift::{DriftCollector, DriftReport};
 use coufun_api::privacy::PocId;
 use coufun_api::retry::RetryPolicy;
 use coufun_api::{
-    AnswerView, CouponStatusRequest, Effect, Error, GoodsListRequest, Lang, OperationId, ResultCode,
+    AnswerView, Client, CouponStatusRequest, Effect, Error, GoodsListRequest, Lang, OperationId,
+    ResultCode,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -71,16 +72,7 @@ pub fn long_about() -> String {
 /// `coufun doctor`, from the global options and its own.
 pub async fn main(global: &Global, m: &Args) -> Result<Exit, crate::exit::CliError> {
     let settings = global.settings()?;
-    let options = Options {
-        connection: global.connection(&settings)?,
-        poc_id: settings.poc_id,
-        coupon: m
-            .coupon_number
-            .clone()
-            .map(|n| (m.goods_id.clone().unwrap_or_default(), n)),
-        drift_report: m.drift_report.clone(),
-    };
-    let outcome = run(&options).await;
+    let outcome = run(&global.connection(&settings)?, settings.poc_id, m).await;
     output::say(
         global.json,
         to_json(&outcome),
@@ -96,20 +88,6 @@ const STATUS_STEP: &str = OperationId::CouponStatus.name();
 
 /// The operations the doctor calls: read-only ones (a test checks the spec says so).
 pub const CALLS: [OperationId; 2] = [OperationId::GoodsList, OperationId::CouponStatus];
-
-/// What `coufun doctor` was asked to do.
-#[derive(Debug)]
-pub struct Options {
-    /// `--env` and how to reach it: its `--ca-cert` PEM trusted by the TLS
-    /// step and the client both, `--timeout` for each step.
-    pub connection: Connection,
-    /// The POC_ID, when one is configured (the goods list needs it).
-    pub poc_id: Option<PocId>,
-    /// `--goods-id` and `--coupon-number`: the coupon to look up.
-    pub coupon: Option<(String, String)>,
-    /// `--drift-report FILE`.
-    pub drift_report: Option<PathBuf>,
-}
 
 /// How one step went, from best to worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -169,6 +147,11 @@ impl Step {
         }
     }
 
+    /// A failed step (exit 5, the transport's, unless [`Step::exit`] says otherwise).
+    fn failed(step: &'static str, detail: impl Into<String>) -> Self {
+        Step::new(step, Verdict::Failed, detail)
+    }
+
     fn todo(mut self, what: impl Into<String>) -> Self {
         self.todo.push(what.into());
         self
@@ -220,10 +203,11 @@ pub fn exit_of(steps: &[Step]) -> Exit {
     Exit::Success
 }
 
-/// Runs every step.
-pub async fn run(options: &Options) -> Outcome {
+/// Runs every step against `c` (`--env` and how to reach it: its `--ca-cert`
+/// PEM trusted by the TLS step and the client both, `--timeout` for each
+/// step), the calls with `poc_id` when one is configured, as `m` asks.
+pub async fn run(c: &Connection, poc_id: Option<PocId>, m: &Args) -> Outcome {
     debug_assert!(CALLS.iter().all(|op| op.spec().effect == Effect::Read));
-    let c = &options.connection;
     let base_url = c.environment.base_url().to_owned();
     let mut steps = Vec::new();
     let drift = DriftCollector::new();
@@ -231,15 +215,11 @@ pub async fn run(options: &Options) -> Outcome {
     let url = reqwest::Url::parse(&base_url).ok();
     let Some(url) = url.filter(|u| u.host_str().is_some()) else {
         steps.push(
-            Step::new(
-                "environment",
-                Verdict::Failed,
-                format!("{base_url:?} is not an http(s) URL"),
-            )
-            .todo("give --env test, test-http, production, or a base URL such as https://host:port/b2c_api/")
-            .exit(Exit::BadArguments),
+            Step::failed("environment", format!("{base_url:?} is not an http(s) URL"))
+                .todo("give --env test, test-http, production, or a base URL such as https://host:port/b2c_api/")
+                .exit(Exit::BadArguments),
         );
-        return finish(options, base_url, steps, drift.report());
+        return finish(m, base_url, steps, drift.report());
     };
     let host = url.host_str().unwrap_or_default().to_owned();
     let port = url.port_or_known_default().unwrap_or(443);
@@ -269,7 +249,7 @@ pub async fn run(options: &Options) -> Outcome {
         }
         Err(why) => {
             steps.push(
-                Step::new("resolve", Verdict::Failed, format!("{host} does not resolve: {why}"))
+                Step::failed("resolve", format!("{host} does not resolve: {why}"))
                     .todo(format!(
                         "check the host name and this machine's DNS; to reach a fixed address give --resolve {host}=IP:{port}"
                     )),
@@ -302,7 +282,7 @@ pub async fn run(options: &Options) -> Outcome {
                     .collect::<Vec<_>>()
                     .join("; ");
                 steps.push(
-                    Step::new("connect", Verdict::Failed, format!("no connection: {detail}"))
+                    Step::failed("connect", format!("no connection: {detail}"))
                         .todo(format!(
                             "check that this machine may reach {host}:{port} (firewall, proxy, the server's own address filter) and that the server is up"
                         )),
@@ -325,10 +305,10 @@ pub async fn run(options: &Options) -> Outcome {
 
     // The goods list, as the first call.
     let client = if tls_ok {
-        match (&options.poc_id, client(options, &drift)) {
-            (None, _) => {
+        match poc_id.map(|id| client(c, id, &drift)) {
+            None => {
                 steps.push(
-                    Step::new(GOODS_STEP, Verdict::Failed, "no POC_ID: nothing can be called")
+                    Step::failed(GOODS_STEP, "no POC_ID: nothing can be called")
                         .todo(format!(
                             "set {} (or poc_id in the config file) to the POC_ID the supplier issued for this environment",
                             crate::config::POC_ID_VAR
@@ -337,15 +317,15 @@ pub async fn run(options: &Options) -> Outcome {
                 );
                 None
             }
-            (Some(_), Err(why)) => {
+            Some(Err(why)) => {
                 steps.push(
-                    Step::new(GOODS_STEP, Verdict::Failed, why)
+                    Step::failed(GOODS_STEP, why)
                         .todo("fix --env (or pass --allow-plain-http for a plain-http server you trust)")
                         .exit(Exit::BadArguments),
                 );
                 None
             }
-            (Some(_), Ok(client)) => {
+            Some(Ok(client)) => {
                 calls += 1;
                 steps.push(goods_step(&client, local).await);
                 Some(client)
@@ -357,15 +337,16 @@ pub async fn run(options: &Options) -> Outcome {
     };
 
     // The status of a coupon, when one is given.
-    match (&options.coupon, &client) {
+    match (&m.coupon_number, &client) {
         (None, _) => steps.push(Step::new(
             STATUS_STEP,
             Verdict::Skipped,
             "no coupon given (--goods-id and --coupon-number look one up)",
         )),
         (Some(_), None) => steps.push(skipped(STATUS_STEP)),
-        (Some((goods, number)), Some(client)) => {
+        (Some(number), Some(client)) => {
             calls += 1;
+            let goods = m.goods_id.as_deref().unwrap_or_default();
             steps.push(status_step(client, goods, number).await);
         }
     }
@@ -392,7 +373,7 @@ pub async fn run(options: &Options) -> Outcome {
         for entry in &report.findings {
             step.detail.push_str(&format!("\n{}", entry.finding));
         }
-        let file = match &options.drift_report {
+        let file = match &m.drift_report {
             Some(path) => format!("the report written to {}", path.display()),
             None => "the report (--drift-report FILE.toml or FILE.json)".to_owned(),
         };
@@ -401,20 +382,15 @@ pub async fn run(options: &Options) -> Outcome {
         ))
     };
     steps.push(step);
-    finish(options, base_url, steps, report)
+    finish(m, base_url, steps, report)
 }
 
-fn finish(
-    options: &Options,
-    base_url: String,
-    mut steps: Vec<Step>,
-    drift: DriftReport,
-) -> Outcome {
-    if let Some(path) = &options.drift_report
+fn finish(m: &Args, base_url: String, mut steps: Vec<Step>, drift: DriftReport) -> Outcome {
+    if let Some(path) = &m.drift_report
         && let Err(why) = drift_file::write(path, &base_url, &drift)
     {
         steps.push(
-            Step::new("drift_report", Verdict::Failed, why)
+            Step::failed("drift_report", why)
                 .todo("give --drift-report a writable path ending .toml or .json")
                 .exit(Exit::Local),
         );
@@ -434,11 +410,8 @@ fn skipped(step: &'static str) -> Step {
 
 /// The client the calls go through: the command line's own, with no retries
 /// (a goods-list lookup counts against a daily limit) and a drift observer.
-fn client(options: &Options, drift: &DriftCollector) -> Result<coufun_api::Client, String> {
-    let poc_id = options.poc_id.clone().ok_or("no POC_ID")?;
-    options
-        .connection
-        .builder(poc_id)
+fn client(c: &Connection, poc_id: PocId, drift: &DriftCollector) -> Result<Client, String> {
+    c.builder(poc_id)
         .map_err(|e| format!("--ca-cert: {e}"))?
         .retry_policy(RetryPolicy::no_retry())
         .observe_drift(drift.observer())
@@ -470,18 +443,14 @@ async fn tls_step(c: &Connection, host: &str, addr: SocketAddr, path: &str, http
             let why = failures
                 .first()
                 .map_or("no connection", |(_, e)| e.as_str());
-            return Step::new(
-                "tls",
-                Verdict::Failed,
-                format!("no second connection: {why}"),
-            );
+            return Step::failed("tls", format!("no second connection: {why}"));
         }
     };
     let extra_roots = match c.ca_cert.as_deref().map(net::pem_certificates) {
         None => Vec::new(),
         Some(Ok(roots)) => roots,
         Some(Err(why)) => {
-            return Step::new("tls", Verdict::Failed, format!("--ca-cert: {why}"))
+            return Step::failed("tls", format!("--ca-cert: {why}"))
                 .todo("give --ca-cert a PEM file of the CA certificate(s) to trust")
                 .exit(Exit::BadArguments);
         }
@@ -496,24 +465,23 @@ async fn tls_step(c: &Connection, host: &str, addr: SocketAddr, path: &str, http
             ),
         ),
         Err(net::TlsFailure::Certificate(why)) => {
-            Step::new("tls", Verdict::Failed, format!("the server's certificate is not trusted: {why}"))
+            Step::failed("tls", format!("the server's certificate is not trusted: {why}"))
                 .todo("check the host name and the machine's clock; for a server with a private CA (the sandbox's --tls one too), pass its certificate (PEM) with --ca-cert FILE")
         }
         Err(net::TlsFailure::NotTls(why)) => {
             if net::speaks_plain_http(addr, host, path, c.timeout).await {
-                Step::new(
+                Step::failed(
                     "tls",
-                    Verdict::Failed,
                     format!("{addr} offers plain http only: it answered the TLS handshake in plain HTTP"),
                 )
                 .todo("an https URL cannot work on this port: ask the supplier for the https address, or use an http:// URL only if they say so (the POC_ID then travels in clear)")
             } else {
-                Step::new("tls", Verdict::Failed, format!("{addr} does not speak TLS: {why}"))
+                Step::failed("tls", format!("{addr} does not speak TLS: {why}"))
                     .todo("check the port of --env: the manuals' https servers listen on the port their URL names")
             }
         }
         Err(net::TlsFailure::Other(why)) => {
-            Step::new("tls", Verdict::Failed, format!("TLS handshake failed: {why}"))
+            Step::failed("tls", format!("TLS handshake failed: {why}"))
         }
     }
 }
@@ -534,12 +502,11 @@ fn code_todo(code: ResultCode) -> Vec<String> {
 /// A refusal or failure of a call step.
 fn call_failed(step: &'static str, error: &Error, local: Option<SocketAddr>) -> Step {
     let Some(code) = error.result_code() else {
-        return Step::new(step, Verdict::Failed, error.to_string())
+        return Step::failed(step, error.to_string())
             .todo("no usable answer: see the error; rerun with --timeout longer if it timed out");
     };
-    let mut s = Step::new(
+    let mut s = Step::failed(
         step,
-        Verdict::Failed,
         format!(
             "{} — {} / {}",
             output::code_line(code),
@@ -576,16 +543,12 @@ fn answered(step: &'static str, what: String) -> Step {
     answered
 }
 
-async fn goods_step(client: &coufun_api::Client, local: Option<SocketAddr>) -> Step {
+async fn goods_step(client: &Client, local: Option<SocketAddr>) -> Step {
     let request = match GoodsListRequest::builder().build() {
         Ok(request) => request,
         Err(errors) => {
-            return Step::new(
-                GOODS_STEP,
-                Verdict::Failed,
-                output::validation_text(&errors),
-            )
-            .exit(Exit::BadArguments);
+            return Step::failed(GOODS_STEP, output::validation_text(&errors))
+                .exit(Exit::BadArguments);
         }
     };
     match client.goods_list(&request).await {
@@ -597,7 +560,7 @@ async fn goods_step(client: &coufun_api::Client, local: Option<SocketAddr>) -> S
     }
 }
 
-async fn status_step(client: &coufun_api::Client, goods: &str, number: &str) -> Step {
+async fn status_step(client: &Client, goods: &str, number: &str) -> Step {
     let request = match CouponStatusRequest::builder()
         .goods_id(goods)
         .coupon_number(number)
@@ -605,9 +568,8 @@ async fn status_step(client: &coufun_api::Client, goods: &str, number: &str) -> 
     {
         Ok(request) => request,
         Err(errors) => {
-            return Step::new(
+            return Step::failed(
                 STATUS_STEP,
-                Verdict::Failed,
                 format!("nothing was sent:\n{}", output::validation_text(&errors)),
             )
             .exit(Exit::BadArguments);
