@@ -96,11 +96,15 @@ pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
 /// of CP949 / EUC-KR, [`Charset::Utf8`] for UTF-8, `None` for anything else
 /// (what a COUFUN exchange notice may be written in).
 pub fn charset_for_label(label: &str) -> Option<Charset> {
-    match encoding_for_label(label)? {
-        e if e == EUC_KR => Some(Charset::Cp949),
-        e if e == UTF_8 => Some(Charset::Utf8),
-        _ => None,
-    }
+    charset_of(encoding_for_label(label)?)
+}
+
+/// The SDK's [`Charset`] whose [`encoding`](Charset::encoding) is `encoding`,
+/// `None` for an encoding that is neither CP949 nor UTF-8.
+pub(crate) fn charset_of(encoding: &'static Encoding) -> Option<Charset> {
+    [Charset::Cp949, Charset::Utf8]
+        .into_iter()
+        .find(|charset| charset.encoding() == encoding)
 }
 
 /// The `charset` parameter of a `Content-Type` value, unquoted: `Some("EUC-KR")`

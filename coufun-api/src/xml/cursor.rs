@@ -9,8 +9,9 @@ use std::borrow::Cow;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-use super::fast::{FastCursor, TextCharset};
+use super::fast::FastCursor;
 use super::{DecodeError, FieldValue};
+use crate::Charset;
 
 /// A forward-only cursor over the elements of one XML document: either the
 /// fast byte scanner (the private `xml::fast` module), which gives up on anything unusual,
@@ -67,7 +68,7 @@ impl<'a> XmlCursor<'a> {
     /// The fast scanner over `input` in `charset` (the raw body, not
     /// transcoded). It fails on anything it does not expect; the caller then
     /// decodes again with [`XmlCursor::new`].
-    pub(crate) fn fast(input: &'a [u8], charset: TextCharset) -> Self {
+    pub(crate) fn fast(input: &'a [u8], charset: Charset) -> Self {
         XmlCursor {
             inner: Inner::Fast(FastCursor::new(input, charset)),
         }

@@ -17,19 +17,10 @@
 
 use std::borrow::Cow;
 
-use encoding_rs::EUC_KR;
 use quick_xml::events::BytesRef;
 
 use super::DecodeError;
-
-/// The charsets the fast scanner reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TextCharset {
-    /// UTF-8 (a BOM already removed).
-    Utf8,
-    /// EUC-KR, decoded as windows-949.
-    EucKr,
-}
+use crate::Charset;
 
 /// What every refusal of the scanner returns; the value is never shown, the
 /// general cursor decodes the document again.
@@ -39,7 +30,8 @@ const GIVE_UP: DecodeError = DecodeError::Empty;
 pub(crate) struct FastCursor<'a> {
     input: &'a [u8],
     pos: usize,
-    charset: TextCharset,
+    /// The text's charset (a BOM already removed).
+    charset: Charset,
     /// The element most recently returned was `<X/>`.
     pending_empty: bool,
     /// Names of the open elements, to match end tags.
@@ -90,7 +82,7 @@ fn text_end(bytes: &[u8]) -> usize {
 }
 
 impl<'a> FastCursor<'a> {
-    pub(crate) fn new(input: &'a [u8], charset: TextCharset) -> Self {
+    pub(crate) fn new(input: &'a [u8], charset: Charset) -> Self {
         FastCursor {
             input,
             pos: 0,
@@ -163,10 +155,12 @@ impl<'a> FastCursor<'a> {
     #[inline]
     fn decode(&self, bytes: &'a [u8]) -> Result<Cow<'a, str>, DecodeError> {
         match self.charset {
-            TextCharset::Utf8 => std::str::from_utf8(bytes)
+            Charset::Utf8 => std::str::from_utf8(bytes)
                 .map(Cow::Borrowed)
                 .map_err(|_| GIVE_UP),
-            TextCharset::EucKr => EUC_KR
+            // CP949: EUC-KR, decoded as windows-949.
+            charset => charset
+                .encoding()
                 .decode_without_bom_handling_and_without_replacement(bytes)
                 .ok_or(GIVE_UP),
         }

@@ -210,15 +210,14 @@ pub fn decode_document<R: Response>(
     body: &[u8],
     header_charset: Option<&str>,
 ) -> Result<Reply<R>, DecodeError> {
-    if !looks_like_xml(body) {
-        return Err(DecodeError::NotXml);
-    }
-    if let Some((charset, bytes)) = prolog::fast_charset(body, header_charset) {
-        // The fast scanner reads the documents servers send; on anything else
-        // it gives up and the general cursor reads the document again.
-        if let Ok(reply) = decode_with::<R>(XmlCursor::fast(bytes, charset), true) {
-            return Ok(reply);
-        }
+    // The fast scanner reads the documents servers send; on anything else it
+    // gives up and the general cursor reads the document again (and refuses
+    // what is not XML).
+    if looks_like_xml(body)
+        && let Some((charset, bytes)) = prolog::fast_charset(body, header_charset)
+        && let Ok(reply) = decode_with::<R>(XmlCursor::fast(bytes, charset), true)
+    {
+        return Ok(reply);
     }
     decode_document_general(body, header_charset)
 }

@@ -6,12 +6,13 @@
 
 use std::borrow::Cow;
 
-use encoding_rs::{EUC_KR, Encoding, UTF_8};
-
-use super::fast::TextCharset;
+use encoding_rs::{Encoding, UTF_8};
 
 use super::DecodeError;
-use crate::charset::{CharsetSource, encoding_for_label, first_invalid_byte, undeclared_encoding};
+use crate::Charset;
+use crate::charset::{
+    CharsetSource, charset_of, encoding_for_label, first_invalid_byte, undeclared_encoding,
+};
 
 /// How far into the body the XML declaration must end.
 const DECLARATION_WINDOW: usize = 256;
@@ -66,21 +67,14 @@ pub(crate) fn body_text<'a>(
 }
 
 /// The charset the fast scanner reads `body` in, and the body without its
-/// BOM, when it is one the scanner knows (UTF-8 or EUC-KR, chosen exactly as
-/// [`body_text`] chooses); `None` sends the body to the general path.
+/// BOM, when it is one of the SDK's [`Charset`]s (UTF-8 or CP949, chosen
+/// exactly as [`body_text`] chooses); `None` sends the body to the general path.
 pub(crate) fn fast_charset<'a>(
     body: &'a [u8],
     header_charset: Option<&str>,
-) -> Option<(TextCharset, &'a [u8])> {
+) -> Option<(Charset, &'a [u8])> {
     let (encoding, _, skip) = choose(body, header_charset).ok()?;
-    let charset = if encoding == UTF_8 {
-        TextCharset::Utf8
-    } else if encoding == EUC_KR {
-        TextCharset::EucKr
-    } else {
-        return None;
-    };
-    Some((charset, body.get(skip..)?))
+    Some((charset_of(encoding)?, body.get(skip..)?))
 }
 
 /// The body as text for an error excerpt: decoded like [`body_text`] but
