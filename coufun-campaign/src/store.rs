@@ -87,6 +87,11 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// The least [`Limits::rate`]: 10⁻⁹ rows per second, one row in about 32
+/// years (a smaller rate's gap between two starts is past what the schedule
+/// counts in).
+pub const LEAST_RATE: f64 = 1e-9;
+
 /// What holds for a whole campaign, across all its workers (kept in the
 /// campaign's row). Build it with `..Limits::default()`.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,7 +99,8 @@ pub struct Limits {
     /// Most rows leased (in flight or about to be) at once across workers
     /// (`None`: each worker's own concurrency is the only cap).
     pub max_in_flight: Option<u32>,
-    /// Most rows started per second across workers (`None`: no cap).
+    /// Most rows started per second across workers (`None`: no cap); at
+    /// least [`LEAST_RATE`].
     pub rate: Option<f64>,
     /// First pause after a code that may be sent again; doubles while such
     /// codes go on.
@@ -134,6 +140,15 @@ impl Limits {
             return Err(StoreError::Limit {
                 name: "rate",
                 limit: "a positive number of rows per second",
+                value: rate.to_string(),
+            });
+        }
+        if let Some(rate) = self.rate
+            && rate < LEAST_RATE
+        {
+            return Err(StoreError::Limit {
+                name: "rate",
+                limit: "at least 1e-9 rows per second (one row in about 32 years)",
                 value: rate.to_string(),
             });
         }
@@ -659,9 +674,12 @@ impl Store {
                         .bind(c.now_ms)
                         .fetch_one(&mut *$tx)
                         .await?;
-                    room = room.min(cap - held);
+                    room = room.min(cap.saturating_sub(held));
                 }
-                if let Some(gap) = c.rate_gap_us {
+                // A gap the store holds below a microsecond (none that a rate
+                // makes) counts as one.
+                let gap_us = c.rate_gap_us.map(|gap| gap.max(1));
+                if let Some(gap) = gap_us {
                     // Hand out start times up to a second ahead.
                     room = room.min((1_000_000 / gap).max(1));
                 }
@@ -689,21 +707,26 @@ impl Store {
                     return Ok(match next {
                         None => Claim::Done,
                         Some(until) => {
-                            let left = Duration::from_millis(count(until - c.now_ms + 1));
+                            let left = Duration::from_millis(count(
+                                until.saturating_sub(c.now_ms).saturating_add(1),
+                            ));
                             Claim::Wait(left.min(poll).max(Duration::from_millis(1)))
                         }
                     });
                 }
                 let mut waits = vec![Duration::ZERO; rows.len()];
-                if let Some(gap) = c.rate_gap_us {
-                    let first = c.next_start_us.max(c.now_us);
+                if let Some(gap) = gap_us {
+                    // Start times saturate at the end of time rather than wrap.
+                    let start = |i: usize| {
+                        let first = c.next_start_us.max(c.now_us);
+                        first.saturating_add(gap.saturating_mul(int(i as u64)))
+                    };
                     for (i, wait) in waits.iter_mut().enumerate() {
-                        let at = first + gap * int(i as u64);
-                        *wait = Duration::from_micros(count(at - c.now_us));
+                        *wait = Duration::from_micros(count(start(i).saturating_sub(c.now_us)));
                     }
                     sqlx::query("UPDATE coufun_campaigns SET next_start_us = $2 WHERE id = $1")
                         .bind(campaign)
-                        .bind(first + gap * int(rows.len() as u64))
+                        .bind(start(rows.len()))
                         .execute(&mut *$tx)
                         .await?;
                 }

@@ -1344,3 +1344,65 @@ async fn the_limits_read_back_as_set() {
         store.close().await;
     }
 }
+
+/// A rate so small that the gap between two starts is past any clock (it
+/// used to overflow the rate schedule, a panic in a debug build, when a
+/// second row was scheduled) is refused, naming the least rate.
+#[tokio::test]
+async fn a_rate_below_the_least_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        store.create(C, "test").await.unwrap();
+        for rate in [1e-300, f64::MIN_POSITIVE, 1e-10, LEAST_RATE / 2.0] {
+            let tiny = Limits {
+                rate: Some(rate),
+                ..limits()
+            };
+            let refused = store.set_limits(C, &tiny).await.unwrap_err();
+            assert!(
+                matches!(&refused, StoreError::Limit { name: "rate", value, .. } if *value == rate.to_string()),
+                "{refused}"
+            );
+            assert!(refused.to_string().contains("at least 1e-9"), "{refused}");
+        }
+        let least = Limits {
+            rate: Some(LEAST_RATE),
+            ..limits()
+        };
+        store.set_limits(C, &least).await.unwrap();
+        assert_eq!(store.limits(C).await.unwrap().rate, Some(LEAST_RATE));
+        store.close().await;
+    }
+}
+
+/// A rate schedule the store holds out of any range a rate makes (a gap of
+/// zero, negative or past any clock; a start time at the end of time) gives
+/// waits, never an overflow or a division by zero.
+#[tokio::test]
+async fn a_stored_schedule_out_of_range_gives_waits_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        campaign(&store, 6, None, limits()).await;
+        for (gap, next) in [
+            (i64::MAX, 0),
+            (i64::MAX / 2, i64::MAX - 1),
+            (0, 0),
+            (-5, 0),
+            (1, i64::MAX),
+        ] {
+            store
+                .execute_for_test(&format!(
+                    "UPDATE coufun_campaigns SET rate_gap_us = {gap}, next_start_us = {next}"
+                ))
+                .await;
+            let Claim::Rows { rows, .. } = claim(&store, "a", 2).await else {
+                panic!("rows for gap {gap}, next start {next}");
+            };
+            assert!(!rows.is_empty(), "{gap} {next}");
+            for row in &rows {
+                store.release(C, "a", row.row.line).await.unwrap();
+            }
+        }
+        store.close().await;
+    }
+}
