@@ -40,8 +40,8 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value = "4")]
     #[arg(value_parser = value_parser!(u16).range(1..=32))]
     concurrency: u16,
-    /// Most rows started per second (no cap by default)
-    #[arg(long, value_name = "ROWS_PER_SECOND")]
+    /// Most rows started per second, at least 1e-9 (no cap by default)
+    #[arg(long, value_name = "ROWS_PER_SECOND", value_parser = rows_per_second)]
     rate: Option<f64>,
     /// First pause after a code whose retry class allows sending it again (e.g. 99; `coufun codes`); doubles up to 60 s while it lasts
     #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = seconds)]
@@ -353,6 +353,20 @@ pub(crate) fn seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(seconds) if !seconds.is_nan() => Ok(seconds),
         _ => Err(format!("{text:?} is not a number of seconds")),
+    }
+}
+
+/// A rate (`--rate` of bulk-create and campaign load): a number, not NaN nor
+/// infinite, and when positive at least [`coufun_campaign::LEAST_RATE`]
+/// (below it no schedule counts the gap between two starts).
+pub(crate) fn rows_per_second(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate > 0.0 && rate < coufun_campaign::LEAST_RATE => Err(format!(
+            "{text} rows per second is below the least rate, {:e} (one row in about 32 years)",
+            coufun_campaign::LEAST_RATE
+        )),
+        Ok(rate) if rate.is_finite() => Ok(rate),
+        _ => Err(format!("{text:?} is not a number of rows per second")),
     }
 }
 
