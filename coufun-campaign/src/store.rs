@@ -92,6 +92,10 @@ pub enum StoreError {
 /// counts in).
 pub const LEAST_RATE: f64 = 1e-9;
 
+/// The longest [`Limits::limit_pause`] and [`Limits::max_pause`]: 30 years of
+/// 365 days (a longer pause overflows the store's arithmetic on times).
+pub const LONGEST_PAUSE: Duration = Duration::from_secs(86_400 * 365 * 30);
+
 /// What holds for a whole campaign, across all its workers (kept in the
 /// campaign's row). Build it with `..Limits::default()`.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,9 +107,9 @@ pub struct Limits {
     /// least [`LEAST_RATE`].
     pub rate: Option<f64>,
     /// First pause after a code that may be sent again; doubles while such
-    /// codes go on.
+    /// codes go on. At most [`LONGEST_PAUSE`].
     pub limit_pause: Duration,
-    /// Longest pause.
+    /// Longest pause; at most [`LONGEST_PAUSE`].
     pub max_pause: Duration,
     /// Such answers tolerated for one row in one run before the run stops and
     /// leaves it for the next.
@@ -151,6 +155,18 @@ impl Limits {
                 limit: "at least 1e-9 rows per second (one row in about 32 years)",
                 value: rate.to_string(),
             });
+        }
+        for (name, pause) in [
+            ("limit_pause", self.limit_pause),
+            ("max_pause", self.max_pause),
+        ] {
+            if pause > LONGEST_PAUSE {
+                return Err(StoreError::Limit {
+                    name,
+                    limit: "at most 30 years",
+                    value: format!("{pause:?}"),
+                });
+            }
         }
         if self.limit_retries == 0 {
             return Err(StoreError::Limit {

@@ -1406,3 +1406,53 @@ async fn a_stored_schedule_out_of_range_gives_waits_not_a_panic() {
         store.close().await;
     }
 }
+
+/// Pauses longer than 30 years (as `Duration::MAX`) are refused, naming the
+/// pause: the store's pause arithmetic (`now + pause`, `pause * 2`, in
+/// milliseconds) overflowed its integers, failing the worker at its first
+/// code that may be sent again.
+#[tokio::test]
+async fn a_pause_past_thirty_years_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        store.create(C, "test").await.unwrap();
+        for (first, longest, name) in [
+            (Duration::MAX, Duration::MAX, "limit_pause"),
+            (Duration::from_secs(1), Duration::MAX, "max_pause"),
+            (
+                LONGEST_PAUSE + Duration::from_millis(1),
+                LONGEST_PAUSE,
+                "limit_pause",
+            ),
+        ] {
+            let long = Limits {
+                limit_pause: first,
+                max_pause: longest,
+                ..limits()
+            };
+            let refused = store.set_limits(C, &long).await.unwrap_err();
+            assert!(
+                matches!(&refused, StoreError::Limit { name: n, .. } if *n == name),
+                "{refused}"
+            );
+            assert!(
+                refused.to_string().contains("at most 30 years"),
+                "{refused}"
+            );
+        }
+        let longest = Limits {
+            limit_pause: LONGEST_PAUSE,
+            max_pause: LONGEST_PAUSE,
+            ..limits()
+        };
+        store.set_limits(C, &longest).await.unwrap();
+        store.new_run(C).await.unwrap();
+        for _ in 0..3 {
+            let pause = store.pause(C).await.unwrap();
+            assert!(pause <= LONGEST_PAUSE, "{pause:?}");
+            assert!(pause > LONGEST_PAUSE / 2, "{pause:?}");
+            assert!(matches!(claim(&store, "w", 1).await, Claim::Wait(_)));
+        }
+        store.close().await;
+    }
+}
