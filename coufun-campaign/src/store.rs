@@ -343,6 +343,12 @@ fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
+/// A lease in milliseconds, at most [`LONGEST_PAUSE`]'s: the store adds it to
+/// the time now, which a longer one would overflow.
+fn lease_ms(lease: Duration) -> i64 {
+    ms(lease.min(LONGEST_PAUSE))
+}
+
 /// The campaign's row as a claim reads it.
 #[derive(Debug)]
 struct CampaignState {
@@ -620,7 +626,8 @@ impl Store {
         run.ok_or_else(|| StoreError::NoCampaign(campaign.to_owned()))
     }
 
-    /// Claims up to `max` rows of `campaign` for `worker`, leased for `lease`.
+    /// Claims up to `max` rows of `campaign` for `worker`, leased for `lease`
+    /// (at most [`LONGEST_PAUSE`], 30 years; a longer lease counts as it).
     pub async fn claim(
         &self,
         campaign: &str,
@@ -706,7 +713,7 @@ impl Store {
                 let rows = sqlx::query(&claim)
                     .bind(campaign)
                     .bind(worker)
-                    .bind(c.now_ms.saturating_add(ms(lease)))
+                    .bind(c.now_ms.saturating_add(lease_ms(lease)))
                     .bind(c.now_ms)
                     .bind(c.run)
                     .bind(room)
@@ -859,7 +866,8 @@ impl Store {
         Ok(())
     }
 
-    /// Extends every lease `worker` holds in `campaign` to `lease` from now;
+    /// Extends every lease `worker` holds in `campaign` to `lease` from now
+    /// (at most [`LONGEST_PAUSE`], 30 years; a longer lease counts as it);
     /// how many it holds.
     pub async fn renew(
         &self,
@@ -876,7 +884,7 @@ impl Store {
             sqlx::query(&sql)
                 .bind(campaign)
                 .bind(worker)
-                .bind(ms(lease))
+                .bind(lease_ms(lease))
                 .execute(p)
                 .await?
                 .rows_affected()

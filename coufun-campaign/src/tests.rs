@@ -1456,3 +1456,28 @@ async fn a_pause_past_thirty_years_is_refused() {
         store.close().await;
     }
 }
+
+/// A lease past any clock (`Duration::MAX`) counts as 30 years: renewing
+/// with it used to overflow the store's `now + lease` (SQLite then held a
+/// REAL no later claim could read; PostgreSQL: bigint out of range).
+#[tokio::test]
+async fn a_lease_past_any_clock_counts_as_thirty_years() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        campaign(&store, 2, None, limits()).await;
+        let claimed = store.claim(C, "a", 1, Duration::MAX, POLL).await.unwrap();
+        assert_eq!(lines(&claimed), [1]);
+        assert_eq!(store.renew(C, "a", Duration::MAX).await.unwrap(), 1);
+        let until = store
+            .scalar_for_test("SELECT lease_until_ms FROM coufun_campaign_rows WHERE line = 1")
+            .await;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap();
+        let left = Duration::from_millis(u64::try_from(until).unwrap()).saturating_sub(now);
+        assert!(left <= LONGEST_PAUSE, "{left:?}");
+        assert!(left > LONGEST_PAUSE - Duration::from_secs(60), "{left:?}");
+        assert_eq!(lines(&claim(&store, "b", 2).await), [2], "row 1 stays a's");
+        store.close().await;
+    }
+}
