@@ -110,6 +110,11 @@ fn a_timeout_past_any_clock_never_ends_the_call() {
         let body = body.clone();
         async move { xml(body) }
     });
+    assert_eq!(
+        coufun_api::client::LONGEST_TIMEOUT,
+        Duration::from_secs(30 * 365 * 86_400),
+        "30 years of 365 days"
+    );
     for (connect, whole) in [
         (Duration::MAX, Duration::MAX),
         (Duration::from_secs(u64::MAX), Duration::from_secs(1)),

@@ -1440,6 +1440,14 @@ async fn a_pause_past_thirty_years_is_refused() {
                 "{refused}"
             );
         }
+        let years = |n: u64| Duration::from_secs(n * 365 * 86_400);
+        assert_eq!(LONGEST_PAUSE, years(30));
+        let long = Limits {
+            limit_pause: years(29),
+            max_pause: years(29),
+            ..limits()
+        };
+        store.set_limits(C, &long).await.unwrap();
         let longest = Limits {
             limit_pause: LONGEST_PAUSE,
             max_pause: LONGEST_PAUSE,

@@ -274,6 +274,14 @@ mod tests {
         assert_eq!(gap(10.0), Duration::from_millis(100));
         assert_eq!(gap(0.5), Duration::from_secs(2));
         assert_eq!(gap(0.25), Duration::from_secs(4));
+        // One call in 29 years (of 365 days) is within the bounds: 30 years.
+        let years = |n: u64| Duration::from_secs(n * 365 * 86_400);
+        let gap_29 = gap(1.0 / years(29).as_secs_f64());
+        assert!(
+            gap_29.abs_diff(years(29)) < Duration::from_millis(1),
+            "{gap_29:?}"
+        );
+        assert_eq!(LONGEST_GAP, years(30));
         assert_eq!(gap(1e6), Duration::from_micros(1));
         for rate in [0.0, -1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
             assert!(pacer(rate).is_none(), "{rate}");
