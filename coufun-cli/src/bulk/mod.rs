@@ -392,6 +392,16 @@ pub(crate) fn limits(
 mod tests {
     use super::*;
 
+    /// 0 and negative rates keep their meaning (bulk-create: no cap; campaign
+    /// load: refused by the store); the least rate and above are rates.
+    #[test]
+    fn a_rate_of_zero_or_less_or_of_the_least_and_above_parses() {
+        for (text, rate) in [("0", 0.0), ("-1", -1.0), ("1e-9", 1e-9), ("2.5", 2.5)] {
+            assert_eq!(rows_per_second(text), Ok(rate), "{text}");
+        }
+        assert!(rows_per_second("9.9e-10").is_err());
+    }
+
     fn summary(states: &[(RowState, usize)]) -> Summary {
         let rows: Vec<CampaignRow> = Vec::new();
         let mut s = Summary::of_rows(&rows);
