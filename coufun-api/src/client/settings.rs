@@ -441,6 +441,19 @@ mod tests {
         ClientBuilder::<()>::new(env, poc("POC0000001")).call_config()
     }
 
+    /// A timeout past 30 years of 365 days is taken as 30 years; a shorter
+    /// one is kept (the blocking client panicked on `Duration::MAX`).
+    #[test]
+    fn a_timeout_past_thirty_years_is_taken_as_thirty_years() {
+        let years = |n: u64| Duration::from_secs(n * 365 * 86_400);
+        assert_eq!(LONGEST_TIMEOUT, years(30));
+        let builder = || ClientBuilder::<()>::new(Environment::Test, poc("POC0000001"));
+        let long = builder().connect_timeout(Duration::MAX).timeout(years(31));
+        assert_eq!((long.connect_timeout, long.timeout), (years(30), years(30)));
+        let kept = builder().connect_timeout(years(29)).timeout(years(29));
+        assert_eq!((kept.connect_timeout, kept.timeout), (years(29), years(29)));
+    }
+
     #[test]
     fn environments_use_the_generated_urls() {
         for (environment, url) in [
