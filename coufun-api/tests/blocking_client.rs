@@ -99,3 +99,38 @@ fn errors_keep_their_class() {
         "{err:?}"
     );
 }
+
+/// A timeout no clock reaches (`Duration::MAX`, as for "no timeout") is a
+/// timeout that never ends, as on the async client: it used to panic in the
+/// blocking call ("overflow when adding duration to instant").
+#[test]
+fn a_timeout_past_any_clock_never_ends_the_call() {
+    let body = GoodsListResponse::default().to_xml(Charset::Cp949);
+    let server = TestServer::start_in_background(move |_| {
+        let body = body.clone();
+        async move { xml(body) }
+    });
+    assert_eq!(
+        coufun_api::client::LONGEST_TIMEOUT,
+        Duration::from_secs(30 * 365 * 86_400),
+        "30 years of 365 days"
+    );
+    for (connect, whole) in [
+        (Duration::MAX, Duration::MAX),
+        (Duration::from_secs(u64::MAX), Duration::from_secs(1)),
+        (
+            Duration::from_secs(1),
+            Duration::from_secs(i64::MAX as u64 + 1),
+        ),
+    ] {
+        let client = blocking::Client::builder(
+            Environment::Custom(server.base_url.clone()),
+            PocId::new("POC0000001").unwrap(),
+        )
+        .connect_timeout(connect)
+        .timeout(whole)
+        .build()
+        .unwrap();
+        assert!(client.goods_list(&list()).is_ok(), "{connect:?} {whole:?}");
+    }
+}

@@ -87,6 +87,15 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// The least [`Limits::rate`]: 10⁻⁹ rows per second, one row in about 32
+/// years (a smaller rate's gap between two starts is past what the schedule
+/// counts in).
+pub const LEAST_RATE: f64 = 1e-9;
+
+/// The longest [`Limits::limit_pause`] and [`Limits::max_pause`]: 30 years of
+/// 365 days (a longer pause overflows the store's arithmetic on times).
+pub const LONGEST_PAUSE: Duration = Duration::from_secs(86_400 * 365 * 30);
+
 /// What holds for a whole campaign, across all its workers (kept in the
 /// campaign's row). Build it with `..Limits::default()`.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,12 +103,13 @@ pub struct Limits {
     /// Most rows leased (in flight or about to be) at once across workers
     /// (`None`: each worker's own concurrency is the only cap).
     pub max_in_flight: Option<u32>,
-    /// Most rows started per second across workers (`None`: no cap).
+    /// Most rows started per second across workers (`None`: no cap); at
+    /// least [`LEAST_RATE`].
     pub rate: Option<f64>,
     /// First pause after a code that may be sent again; doubles while such
-    /// codes go on.
+    /// codes go on. At most [`LONGEST_PAUSE`].
     pub limit_pause: Duration,
-    /// Longest pause.
+    /// Longest pause; at most [`LONGEST_PAUSE`].
     pub max_pause: Duration,
     /// Such answers tolerated for one row in one run before the run stops and
     /// leaves it for the next.
@@ -136,6 +146,27 @@ impl Limits {
                 limit: "a positive number of rows per second",
                 value: rate.to_string(),
             });
+        }
+        if let Some(rate) = self.rate
+            && rate < LEAST_RATE
+        {
+            return Err(StoreError::Limit {
+                name: "rate",
+                limit: "at least 1e-9 rows per second (one row in about 32 years)",
+                value: rate.to_string(),
+            });
+        }
+        for (name, pause) in [
+            ("limit_pause", self.limit_pause),
+            ("max_pause", self.max_pause),
+        ] {
+            if pause > LONGEST_PAUSE {
+                return Err(StoreError::Limit {
+                    name,
+                    limit: "at most 30 years",
+                    value: format!("{pause:?}"),
+                });
+            }
         }
         if self.limit_retries == 0 {
             return Err(StoreError::Limit {
@@ -310,6 +341,12 @@ fn int(n: u64) -> i64 {
 
 fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// A lease in milliseconds, at most [`LONGEST_PAUSE`]'s: the store adds it to
+/// the time now, which a longer one would overflow.
+fn lease_ms(lease: Duration) -> i64 {
+    ms(lease.min(LONGEST_PAUSE))
 }
 
 /// The campaign's row as a claim reads it.
@@ -589,7 +626,8 @@ impl Store {
         run.ok_or_else(|| StoreError::NoCampaign(campaign.to_owned()))
     }
 
-    /// Claims up to `max` rows of `campaign` for `worker`, leased for `lease`.
+    /// Claims up to `max` rows of `campaign` for `worker`, leased for `lease`
+    /// (at most [`LONGEST_PAUSE`], 30 years; a longer lease counts as it).
     pub async fn claim(
         &self,
         campaign: &str,
@@ -659,9 +697,12 @@ impl Store {
                         .bind(c.now_ms)
                         .fetch_one(&mut *$tx)
                         .await?;
-                    room = room.min(cap - held);
+                    room = room.min(cap.saturating_sub(held));
                 }
-                if let Some(gap) = c.rate_gap_us {
+                // A gap the store holds below a microsecond (none that a rate
+                // makes) counts as one.
+                let gap_us = c.rate_gap_us.map(|gap| gap.max(1));
+                if let Some(gap) = gap_us {
                     // Hand out start times up to a second ahead.
                     room = room.min((1_000_000 / gap).max(1));
                 }
@@ -672,7 +713,7 @@ impl Store {
                 let rows = sqlx::query(&claim)
                     .bind(campaign)
                     .bind(worker)
-                    .bind(c.now_ms.saturating_add(ms(lease)))
+                    .bind(c.now_ms.saturating_add(lease_ms(lease)))
                     .bind(c.now_ms)
                     .bind(c.run)
                     .bind(room)
@@ -689,21 +730,26 @@ impl Store {
                     return Ok(match next {
                         None => Claim::Done,
                         Some(until) => {
-                            let left = Duration::from_millis(count(until - c.now_ms + 1));
+                            let left = Duration::from_millis(count(
+                                until.saturating_sub(c.now_ms).saturating_add(1),
+                            ));
                             Claim::Wait(left.min(poll).max(Duration::from_millis(1)))
                         }
                     });
                 }
                 let mut waits = vec![Duration::ZERO; rows.len()];
-                if let Some(gap) = c.rate_gap_us {
-                    let first = c.next_start_us.max(c.now_us);
+                if let Some(gap) = gap_us {
+                    // Start times saturate at the end of time rather than wrap.
+                    let start = |i: usize| {
+                        let first = c.next_start_us.max(c.now_us);
+                        first.saturating_add(gap.saturating_mul(int(i as u64)))
+                    };
                     for (i, wait) in waits.iter_mut().enumerate() {
-                        let at = first + gap * int(i as u64);
-                        *wait = Duration::from_micros(count(at - c.now_us));
+                        *wait = Duration::from_micros(count(start(i).saturating_sub(c.now_us)));
                     }
                     sqlx::query("UPDATE coufun_campaigns SET next_start_us = $2 WHERE id = $1")
                         .bind(campaign)
-                        .bind(first + gap * int(rows.len() as u64))
+                        .bind(start(rows.len()))
                         .execute(&mut *$tx)
                         .await?;
                 }
@@ -820,7 +866,8 @@ impl Store {
         Ok(())
     }
 
-    /// Extends every lease `worker` holds in `campaign` to `lease` from now;
+    /// Extends every lease `worker` holds in `campaign` to `lease` from now
+    /// (at most [`LONGEST_PAUSE`], 30 years; a longer lease counts as it);
     /// how many it holds.
     pub async fn renew(
         &self,
@@ -837,7 +884,7 @@ impl Store {
             sqlx::query(&sql)
                 .bind(campaign)
                 .bind(worker)
-                .bind(ms(lease))
+                .bind(lease_ms(lease))
                 .execute(p)
                 .await?
                 .rows_affected()

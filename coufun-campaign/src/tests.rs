@@ -1344,3 +1344,148 @@ async fn the_limits_read_back_as_set() {
         store.close().await;
     }
 }
+
+/// A rate so small that the gap between two starts is past any clock (it
+/// used to overflow the rate schedule, a panic in a debug build, when a
+/// second row was scheduled) is refused, naming the least rate.
+#[tokio::test]
+async fn a_rate_below_the_least_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        store.create(C, "test").await.unwrap();
+        for rate in [1e-300, f64::MIN_POSITIVE, 1e-10, LEAST_RATE / 2.0] {
+            let tiny = Limits {
+                rate: Some(rate),
+                ..limits()
+            };
+            let refused = store.set_limits(C, &tiny).await.unwrap_err();
+            assert!(
+                matches!(&refused, StoreError::Limit { name: "rate", value, .. } if *value == rate.to_string()),
+                "{refused}"
+            );
+            assert!(refused.to_string().contains("at least 1e-9"), "{refused}");
+        }
+        let least = Limits {
+            rate: Some(LEAST_RATE),
+            ..limits()
+        };
+        store.set_limits(C, &least).await.unwrap();
+        assert_eq!(store.limits(C).await.unwrap().rate, Some(LEAST_RATE));
+        store.close().await;
+    }
+}
+
+/// A rate schedule the store holds out of any range a rate makes (a gap of
+/// zero, negative or past any clock; a start time at the end of time) gives
+/// waits, never an overflow or a division by zero.
+#[tokio::test]
+async fn a_stored_schedule_out_of_range_gives_waits_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        campaign(&store, 6, None, limits()).await;
+        for (gap, next) in [
+            (i64::MAX, 0),
+            (i64::MAX / 2, i64::MAX - 1),
+            (0, 0),
+            (-5, 0),
+            (1, i64::MAX),
+        ] {
+            store
+                .execute_for_test(&format!(
+                    "UPDATE coufun_campaigns SET rate_gap_us = {gap}, next_start_us = {next}"
+                ))
+                .await;
+            let Claim::Rows { rows, .. } = claim(&store, "a", 2).await else {
+                panic!("rows for gap {gap}, next start {next}");
+            };
+            assert!(!rows.is_empty(), "{gap} {next}");
+            for row in &rows {
+                store.release(C, "a", row.row.line).await.unwrap();
+            }
+        }
+        store.close().await;
+    }
+}
+
+/// Pauses longer than 30 years (as `Duration::MAX`) are refused, naming the
+/// pause: the store's pause arithmetic (`now + pause`, `pause * 2`, in
+/// milliseconds) overflowed its integers, failing the worker at its first
+/// code that may be sent again.
+#[tokio::test]
+async fn a_pause_past_thirty_years_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        store.create(C, "test").await.unwrap();
+        for (first, longest, name) in [
+            (Duration::MAX, Duration::MAX, "limit_pause"),
+            (Duration::from_secs(1), Duration::MAX, "max_pause"),
+            (
+                LONGEST_PAUSE + Duration::from_millis(1),
+                LONGEST_PAUSE,
+                "limit_pause",
+            ),
+        ] {
+            let long = Limits {
+                limit_pause: first,
+                max_pause: longest,
+                ..limits()
+            };
+            let refused = store.set_limits(C, &long).await.unwrap_err();
+            assert!(
+                matches!(&refused, StoreError::Limit { name: n, .. } if *n == name),
+                "{refused}"
+            );
+            assert!(
+                refused.to_string().contains("at most 30 years"),
+                "{refused}"
+            );
+        }
+        let years = |n: u64| Duration::from_secs(n * 365 * 86_400);
+        assert_eq!(LONGEST_PAUSE, years(30));
+        let long = Limits {
+            limit_pause: years(29),
+            max_pause: years(29),
+            ..limits()
+        };
+        store.set_limits(C, &long).await.unwrap();
+        let longest = Limits {
+            limit_pause: LONGEST_PAUSE,
+            max_pause: LONGEST_PAUSE,
+            ..limits()
+        };
+        store.set_limits(C, &longest).await.unwrap();
+        store.new_run(C).await.unwrap();
+        for _ in 0..3 {
+            let pause = store.pause(C).await.unwrap();
+            assert!(pause <= LONGEST_PAUSE, "{pause:?}");
+            assert!(pause > LONGEST_PAUSE / 2, "{pause:?}");
+            assert!(matches!(claim(&store, "w", 1).await, Claim::Wait(_)));
+        }
+        store.close().await;
+    }
+}
+
+/// A lease past any clock (`Duration::MAX`) counts as 30 years: renewing
+/// with it used to overflow the store's `now + lease` (SQLite then held a
+/// REAL no later claim could read; PostgreSQL: bigint out of range).
+#[tokio::test]
+async fn a_lease_past_any_clock_counts_as_thirty_years() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(&dir).await {
+        campaign(&store, 2, None, limits()).await;
+        let claimed = store.claim(C, "a", 1, Duration::MAX, POLL).await.unwrap();
+        assert_eq!(lines(&claimed), [1]);
+        assert_eq!(store.renew(C, "a", Duration::MAX).await.unwrap(), 1);
+        let until = store
+            .scalar_for_test("SELECT lease_until_ms FROM coufun_campaign_rows WHERE line = 1")
+            .await;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap();
+        let left = Duration::from_millis(u64::try_from(until).unwrap()).saturating_sub(now);
+        assert!(left <= LONGEST_PAUSE, "{left:?}");
+        assert!(left > LONGEST_PAUSE - Duration::from_secs(60), "{left:?}");
+        assert_eq!(lines(&claim(&store, "b", 2).await), [2], "row 1 stays a's");
+        store.close().await;
+    }
+}

@@ -56,6 +56,7 @@ pub struct StateSync {
     every: u64,
     /// Most status calls started per second (0: no cap)
     #[arg(long, value_name = "CALLS_PER_SECOND", default_value = "10")]
+    #[arg(value_parser = calls_per_second)]
     rate: f64,
     /// Status calls in flight at once
     #[arg(long, value_name = "N", default_value = "4")]
@@ -87,6 +88,17 @@ fn notice_path(path: &str) -> Result<String, String> {
         Ok(path.trim_end_matches('/').to_owned())
     } else {
         Err(format!("{path:?} does not start with /"))
+    }
+}
+
+/// `--rate`: a number of calls per second, 0 or more (coufun-sync paces a
+/// rate too small or too large for a duration at its bounds).
+fn calls_per_second(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate >= 0.0 => Ok(rate),
+        _ => Err(format!(
+            "{text:?} is not a number of calls per second, 0 (no cap) or more"
+        )),
     }
 }
 

@@ -478,3 +478,62 @@ fn a_missing_journal_or_campaign_is_named() {
         "{run:?}"
     );
 }
+
+/// A rate below the campaign store's least (1e-9 rows a second), NaN or
+/// infinite is refused as an argument (exit 2, nothing sent, no journal or
+/// campaign store made): 1e-300 used to overflow the rate schedule once a
+/// second row was scheduled (a panic, exit 101).
+#[test]
+fn a_rate_below_the_least_or_not_a_number_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let input = home.path().join("orders.csv");
+    write_refs(&input, 2);
+    let file = input.to_str().unwrap();
+    let store = home.path().join("c.sqlite");
+    let database = format!("sqlite:{}", store.display());
+    for (rate, says) in [
+        ("1e-300", "below the least rate, 1e-9"),
+        ("5e-10", "below the least rate"),
+        ("NaN", "not a number of rows per second"),
+        ("inf", "not a number of rows per second"),
+        ("-inf", "not a number of rows per second"),
+    ] {
+        let rate = format!("--rate={rate}");
+        for args in [
+            vec!["bulk-create", file, "--goods", GOODS, &rate],
+            vec!["campaign", "load", file, "--database", &database, &rate],
+        ] {
+            let run: common::Run = common::bare(home.path())
+                .env("COUFUN_POC_ID", coufun_sandbox::DEFAULT_POC_ID)
+                .args(&args)
+                .output()
+                .unwrap()
+                .into();
+            assert_eq!(run.code, 2, "{args:?}: {run:?}");
+            assert!(run.stderr.contains("--rate"), "{run:?}");
+            assert!(run.stderr.contains(says), "{says}: {run:?}");
+            assert!(!home.path().join("orders.journal.sqlite").exists());
+            assert!(!store.exists());
+        }
+    }
+}
+
+/// The least rate is a rate: the first row starts at once, the second would
+/// wait about 32 years (a second `campaign work` would), so one row of a
+/// one-row input is issued and the run ends.
+#[test]
+fn the_least_rate_issues_a_row_at_once() {
+    let host = Host::start();
+    let input = host.path("orders.csv");
+    write_refs(&input, 1);
+    let run = host.run(&[
+        "bulk-create",
+        input.to_str().unwrap(),
+        "--goods",
+        GOODS,
+        "--rate",
+        "1e-9",
+        "--no-progress",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+}

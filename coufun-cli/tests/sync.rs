@@ -308,3 +308,42 @@ fn state_sync_listen_asks_whom_to_accept_notices_from() {
         "{bad:?}"
     );
 }
+
+/// A rate too small or too large for the gap between two calls to be a
+/// duration paces at the gap's bounds (30 years, a nanosecond): each used to
+/// panic as the round began (exit 101). A negative rate or NaN is refused as
+/// an argument (exit 2), before the store is made.
+#[test]
+fn state_sync_paces_any_rate_and_refuses_what_is_none() {
+    let host = Host::start();
+    let coupons = issue(&host, 1, "cli-sync-rate");
+    let track = host.path("track.csv");
+    std::fs::write(&track, format!("{GOODS},{}\n", coupons[0])).unwrap();
+    for (i, rate) in ["1e-300", "5e-324", "1e300", "1e10", "inf", "0"]
+        .into_iter()
+        .enumerate()
+    {
+        let db = database(&host, &format!("rate{i}.db"));
+        let rate = format!("--rate={rate}");
+        let args = ["state-sync", "--database", &db, "--once", "--json", &rate];
+        let mut args = args.to_vec();
+        let track = track.to_str().unwrap();
+        args.extend(["--track", track]);
+        let run = host.run(&args);
+        assert_eq!(run.code, 0, "{rate}: {run:?}");
+        assert_eq!(run.json()["round"]["polled"], 1, "{rate}: {run:?}");
+    }
+    for rate in ["-1", "-1e-300", "NaN", "-inf", "ten"] {
+        let store = host.path("refused.db");
+        let db = format!("sqlite:{}", store.display());
+        let rate = format!("--rate={rate}");
+        let run = host.run(&["state-sync", "--database", &db, "--once", &rate]);
+        assert_eq!(run.code, 2, "{rate}: {run:?}");
+        assert!(run.stderr.contains("--rate"), "{run:?}");
+        assert!(
+            run.stderr.contains("not a number of calls per second"),
+            "{run:?}"
+        );
+        assert!(!store.exists(), "{rate}");
+    }
+}

@@ -47,7 +47,8 @@ pub struct Goods {
     pub sale_start: Date,
     /// Last day it may be issued (outside the period: 30).
     pub sale_end: Date,
-    /// Days a coupon is valid from its issue day.
+    /// Days a coupon is valid from its issue day (more than the calendar holds:
+    /// to its end, in 9999).
     pub valid_days: u32,
     /// Whether a request may set the validity dates (when false: 28).
     #[serde(default = "yes")]

@@ -173,10 +173,12 @@ pub fn apply(
             if coupon.state != CouponStatus::Used {
                 return Err(RedeemError::NotUsed(number()));
             }
-            if amount == 0 || balance.saturating_add(amount) > total {
+            let Some(back) = balance
+                .checked_add(amount)
+                .filter(|back| amount != 0 && *back <= total)
+            else {
                 return Err(bad_amount(amount));
-            }
-            let back = balance + amount;
+            };
             let state = if back == total {
                 CouponStatus::Unused
             } else {
@@ -289,6 +291,26 @@ mod tests {
             branch: Branch::default(),
             at: jiff::civil::date(2026, 5, 1).at(9, 30, 0, 0),
         }
+    }
+
+    /// Giving back more than a voucher of the largest face value holds is
+    /// refused: the balance and the amount used to overflow (a panic) when
+    /// their sum passed u64::MAX, as saturating it equalled the face value.
+    /// Nothing given back is no give-back.
+    #[test]
+    fn giving_back_past_the_largest_face_value_is_refused() {
+        let mut c = coupon(CouponType::Amount);
+        (c.total_amount, c.remaining_amount) = (Some(u64::MAX), Some(u64::MAX));
+        apply(&mut c, 9_500, RedeemAction::Use(Some(1)), now()).unwrap();
+        for amount in [0, 2, u64::MAX] {
+            let over = apply(&mut c, 9_500, RedeemAction::CancelUse(amount), now());
+            assert!(
+                matches!(over, Err(RedeemError::BadAmount { amount: a, .. }) if a == amount),
+                "{amount}: {over:?}"
+            );
+        }
+        let back = apply(&mut c, 9_500, RedeemAction::CancelUse(1), now()).unwrap();
+        assert_eq!((back.balance, back.state), (u64::MAX, CouponStatus::Unused));
     }
 
     #[test]

@@ -321,9 +321,12 @@ impl State {
         if self.ledger.issued_by(&account.poc_id).saturating_add(count) > account.issue_limit {
             return Err(ResultCode::IssueLimitExceeded);
         }
+        // More days than a span holds (the catalogue's number) run to the
+        // calendar's end, as a span past it does.
         let valid_until = valid_until.unwrap_or_else(|| {
-            today
-                .saturating_add(jiff::Span::new().days(i64::from(goods.valid_days)))
+            jiff::Span::new()
+                .try_days(i64::from(goods.valid_days))
+                .map_or(jiff::civil::Date::MAX, |days| today.saturating_add(days))
                 .saturating_sub(jiff::Span::new().days(1))
         });
         let sent = u32::from(op == OperationId::CouponSend);

@@ -745,3 +745,25 @@ async fn transport_faults_reach_the_sdk_as_transport_errors() {
         Some(&1)
     );
 }
+
+/// Goods valid for more days than any calendar counts (a catalogue's
+/// `valid_days = 4294967295`) issue coupons valid to the calendar's end: the
+/// span of days used to panic (jiff refuses a span beyond its range), killing
+/// the request's task and leaving the client without an answer.
+#[tokio::test]
+async fn goods_valid_for_more_days_than_any_calendar_issue_coupons_to_its_end() {
+    for days in [u32::MAX, 7_304_485, 3_000_000] {
+        let mut config = config();
+        for goods in &mut config.catalogue.goods {
+            goods.valid_days = days;
+        }
+        let w = world_with(config, POC).await;
+        let sent: CouponSendResponse = w
+            .call(&send(&format!("tr-days-{days}"), COFFEE, &[ALICE]))
+            .await
+            .unwrap_or_else(|e| panic!("{days} days: {e}"));
+        let until = sent.coupons[0].valid_until.as_ref().expect("valid until");
+        assert!(until.to_string().starts_with("9999"), "{days}: {until}");
+        w.sandbox.shutdown().await;
+    }
+}

@@ -45,7 +45,9 @@ impl Default for PollConfig {
 
 impl PollConfig {
     /// At most `rate` calls started per second (a rate that is not a positive
-    /// number means no cap).
+    /// number means no cap). The gap between two starts is at least a
+    /// nanosecond and at most 30 years: a rate above 10⁹ is taken as 10⁹, one
+    /// below one call in 30 years as that.
     pub fn rate(mut self, rate: f64) -> Self {
         self.rate_per_second = rate;
         self
@@ -152,9 +154,22 @@ async fn poll_one(
     }
 }
 
+/// The longest gap between two calls a rate makes: 30 years of 365 days (the
+/// longest period a tokio interval keeps), for a rate smaller than one call in
+/// that time, even one too small for any duration to hold one over it.
+const LONGEST_GAP: Duration = Duration::from_secs(86_400 * 365 * 30);
+
+/// The gap between two calls at `rate` (a positive, finite number), from a
+/// nanosecond (a rate beyond 10⁹ a second) to [`LONGEST_GAP`].
+fn gap(rate: f64) -> Duration {
+    Duration::try_from_secs_f64(1.0 / rate).map_or(LONGEST_GAP, |gap| {
+        gap.clamp(Duration::from_nanos(1), LONGEST_GAP)
+    })
+}
+
 fn pacer(rate: f64) -> Option<Arc<Mutex<Interval>>> {
     (rate.is_finite() && rate > 0.0).then(|| {
-        let mut interval = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+        let mut interval = tokio::time::interval(gap(rate));
         interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
         Arc::new(Mutex::new(interval))
     })
@@ -222,6 +237,54 @@ pub async fn run(
         tokio::select! {
             () = &mut stop => return Ok(()),
             report = poll_round(store, client, config) => on_round(&report?),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rate whose gap no duration holds, or one shorter than a nanosecond,
+    /// is paced at the longest or shortest gap: both used to panic building
+    /// the pacer (`Duration::from_secs_f64` overflowed; `interval` refused a
+    /// zero period).
+    #[tokio::test]
+    async fn a_rate_too_small_or_too_large_for_a_duration_is_paced_at_the_bounds() {
+        for (rate, expected) in [
+            (1e-300, LONGEST_GAP),
+            (f64::MIN_POSITIVE, LONGEST_GAP),
+            (5e-324, LONGEST_GAP),
+            (1e-10, LONGEST_GAP),
+            (1e9, Duration::from_nanos(1)),
+            (1e10, Duration::from_nanos(1)),
+            (1e300, Duration::from_nanos(1)),
+            (f64::MAX, Duration::from_nanos(1)),
+        ] {
+            assert_eq!(gap(rate), expected, "{rate}");
+            let pace = pacer(rate).expect("a positive rate is paced");
+            assert_eq!(pace.lock().await.period(), expected, "{rate}");
+        }
+    }
+
+    /// Rates within the bounds keep their gap; no cap without a positive,
+    /// finite rate.
+    #[test]
+    fn a_rate_within_the_bounds_keeps_its_gap() {
+        assert_eq!(gap(10.0), Duration::from_millis(100));
+        assert_eq!(gap(0.5), Duration::from_secs(2));
+        assert_eq!(gap(0.25), Duration::from_secs(4));
+        // One call in 29 years (of 365 days) is within the bounds: 30 years.
+        let years = |n: u64| Duration::from_secs(n * 365 * 86_400);
+        let gap_29 = gap(1.0 / years(29).as_secs_f64());
+        assert!(
+            gap_29.abs_diff(years(29)) < Duration::from_millis(1),
+            "{gap_29:?}"
+        );
+        assert_eq!(LONGEST_GAP, years(30));
+        assert_eq!(gap(1e6), Duration::from_micros(1));
+        for rate in [0.0, -1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert!(pacer(rate).is_none(), "{rate}");
         }
     }
 }

@@ -187,7 +187,7 @@ use tracing::Instrument;
 
 pub use settings::{
     BuildError, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_TIMEOUT, Environment,
+    DEFAULT_TIMEOUT, Environment, LONGEST_TIMEOUT,
 };
 
 use crate::error::Error;

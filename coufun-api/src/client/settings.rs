@@ -23,6 +23,10 @@ use crate::{Charset, PRODUCTION_URL, TEST_URL};
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default timeout of a whole call (connect, send, answer).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest connect or call timeout: 30 years of 365 days (the longest a
+/// tokio timer waits). A longer one, such as `Duration::MAX` for no timeout,
+/// is taken as this: no clock counts past it.
+pub const LONGEST_TIMEOUT: Duration = Duration::from_secs(86_400 * 365 * 30);
 /// Default cap on a response body: 4 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
@@ -231,10 +235,14 @@ impl<C> ClientBuilder<C> {
         /// Use `method` for every operation that accepts it (otherwise each
         /// operation's preferred method from the spec: POST with a form body).
         method(method: Method) { self.method = Some(method) }
-        /// Time allowed to open a connection.
-        connect_timeout(timeout: Duration) { self.connect_timeout = timeout }
-        /// Time allowed for a whole call, answer included.
-        timeout(timeout: Duration) { self.timeout = timeout }
+        /// Time allowed to open a connection (at most [`LONGEST_TIMEOUT`]; a
+        /// longer one is taken as it).
+        connect_timeout(timeout: Duration) {
+            self.connect_timeout = timeout.min(LONGEST_TIMEOUT)
+        }
+        /// Time allowed for a whole call, answer included (at most
+        /// [`LONGEST_TIMEOUT`]; a longer one is taken as it).
+        timeout(timeout: Duration) { self.timeout = timeout.min(LONGEST_TIMEOUT) }
         /// Largest response body read; a larger one fails with
         /// [`Error::TooLarge`](crate::Error::TooLarge) without being read whole.
         max_response_bytes(bytes: usize) { self.max_response_bytes = bytes }
@@ -431,6 +439,19 @@ mod tests {
 
     fn config(env: Environment) -> Result<CallConfig, BuildError> {
         ClientBuilder::<()>::new(env, poc("POC0000001")).call_config()
+    }
+
+    /// A timeout past 30 years of 365 days is taken as 30 years; a shorter
+    /// one is kept (the blocking client panicked on `Duration::MAX`).
+    #[test]
+    fn a_timeout_past_thirty_years_is_taken_as_thirty_years() {
+        let years = |n: u64| Duration::from_secs(n * 365 * 86_400);
+        assert_eq!(LONGEST_TIMEOUT, years(30));
+        let builder = || ClientBuilder::<()>::new(Environment::Test, poc("POC0000001"));
+        let long = builder().connect_timeout(Duration::MAX).timeout(years(31));
+        assert_eq!((long.connect_timeout, long.timeout), (years(30), years(30)));
+        let kept = builder().connect_timeout(years(29)).timeout(years(29));
+        assert_eq!((kept.connect_timeout, kept.timeout), (years(29), years(29)));
     }
 
     #[test]

@@ -40,8 +40,8 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value = "4")]
     #[arg(value_parser = value_parser!(u16).range(1..=32))]
     concurrency: u16,
-    /// Most rows started per second (no cap by default)
-    #[arg(long, value_name = "ROWS_PER_SECOND")]
+    /// Most rows started per second, at least 1e-9 (no cap by default)
+    #[arg(long, value_name = "ROWS_PER_SECOND", value_parser = rows_per_second)]
     rate: Option<f64>,
     /// First pause after a code whose retry class allows sending it again (e.g. 99; `coufun codes`); doubles up to 60 s while it lasts
     #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = seconds)]
@@ -356,6 +356,20 @@ pub(crate) fn seconds(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A rate (`--rate` of bulk-create and campaign load): a number, not NaN nor
+/// infinite, and when positive at least [`coufun_campaign::LEAST_RATE`]
+/// (below it no schedule counts the gap between two starts).
+pub(crate) fn rows_per_second(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate > 0.0 && rate < coufun_campaign::LEAST_RATE => Err(format!(
+            "{text} rows per second is below the least rate, {:e} (one row in about 32 years)",
+            coufun_campaign::LEAST_RATE
+        )),
+        Ok(rate) if rate.is_finite() => Ok(rate),
+        _ => Err(format!("{text:?} is not a number of rows per second")),
+    }
+}
+
 /// A campaign's limits from the command line: rows in flight and rate as the
 /// caller reads them, the pause on limit codes (`--limit-pause`, at most 60 s)
 /// and how often it pauses (`--limit-retries`).
@@ -377,6 +391,16 @@ pub(crate) fn limits(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// 0 and negative rates keep their meaning (bulk-create: no cap; campaign
+    /// load: refused by the store); the least rate and above are rates.
+    #[test]
+    fn a_rate_of_zero_or_less_or_of_the_least_and_above_parses() {
+        for (text, rate) in [("0", 0.0), ("-1", -1.0), ("1e-9", 1e-9), ("2.5", 2.5)] {
+            assert_eq!(rows_per_second(text), Ok(rate), "{text}");
+        }
+        assert!(rows_per_second("9.9e-10").is_err());
+    }
 
     fn summary(states: &[(RowState, usize)]) -> Summary {
         let rows: Vec<CampaignRow> = Vec::new();
