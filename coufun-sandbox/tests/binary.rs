@@ -370,3 +370,36 @@ fn binary_tls_options_need_tls() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("--tls"), "{stderr}");
 }
+
+/// A fault's probability is a number from 0 to 1: NaN, a negative one or one
+/// above 1 is refused at parsing (exit 2, the flag named), and the bounds pass.
+#[test]
+fn a_fault_probability_out_of_range_is_refused() {
+    let run = |flag: &str, value: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_coufun-sandbox"))
+            .args([&format!("{flag}={value}"), "--help"])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    for (flag, value) in [
+        ("--fault-code-50", "1.5"),
+        ("--fault-delay", "-0.1"),
+        ("--fault-bad-gateway", "NaN"),
+        ("--fault-foreign-goods-id", "x"),
+    ] {
+        let out = run(flag, value);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}: {stderr}");
+        assert!(stderr.contains(flag), "{stderr}");
+        assert!(stderr.contains("not a probability from 0 to 1"), "{stderr}");
+    }
+    for value in ["0", "1", "0.25"] {
+        let out = run("--fault-code-99", value);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{value}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

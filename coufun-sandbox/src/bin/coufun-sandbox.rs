@@ -70,37 +70,37 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     fault_seed: u64,
     /// Probability of delaying an answer by `--fault-delay-ms`.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
     fault_delay: f64,
     /// How long a delayed answer waits, in milliseconds.
     #[arg(long, default_value_t = 3000)]
     fault_delay_ms: u64,
     /// Probability of committing, then closing the connection unanswered.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
     fault_drop_after_commit: f64,
     /// Probability of resetting the connection before committing.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
     fault_reset_before_commit: f64,
     /// Probability of a 502 HTML page.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
     fault_bad_gateway: f64,
     /// Probability of answering code 50.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
     fault_code_50: f64,
     /// Probability of answering code 99.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
     fault_code_99: f64,
     /// Probability of answering a coupon create short of its last coupon number
     /// (ORDER_CNT still counts it).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
     fault_short_of_a_coupon: f64,
     /// Probability of answering a coupon create or send 00 echoing another
     /// TR_ID (the coupons are still issued).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
     fault_foreign_tr_id: f64,
     /// Probability of answering a coupon create 00 echoing another GOODS_ID
     /// (the coupons are still issued).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
     fault_foreign_goods_id: f64,
     /// The merchant's URL for exchange notices: every redemption and use-cancel
     /// is POSTed there (none are sent when absent).
@@ -191,6 +191,15 @@ enum CharsetArg {
     /// UTF-8.
     #[value(name = "utf-8")]
     Utf8,
+}
+
+/// A fault's probability (`--fault-*`): a number from 0 to 1. NaN or one out of
+/// range is refused at parsing, as the odds would not mean what they say.
+fn probability(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("{text:?} is not a probability from 0 to 1")),
+    }
 }
 
 fn main() -> ExitCode {
