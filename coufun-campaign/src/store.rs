@@ -92,9 +92,10 @@ pub enum StoreError {
 /// counts in).
 pub const LEAST_RATE: f64 = 1e-9;
 
-/// The longest [`Limits::limit_pause`] and [`Limits::max_pause`]: 30 years of
-/// 365 days (a longer pause overflows the store's arithmetic on times).
-pub const LONGEST_PAUSE: Duration = Duration::from_secs(86_400 * 365 * 30);
+/// The longest [`Limits::limit_pause`] and [`Limits::max_pause`]: the SDK's
+/// longest wait, [`coufun_api::client::LONGEST_TIMEOUT`] (30 years; a longer
+/// pause overflows the store's arithmetic on times).
+pub const LONGEST_PAUSE: Duration = coufun_api::client::LONGEST_TIMEOUT;
 
 /// What holds for a whole campaign, across all its workers (kept in the
 /// campaign's row). Build it with `..Limits::default()`.

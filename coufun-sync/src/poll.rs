@@ -154,10 +154,11 @@ async fn poll_one(
     }
 }
 
-/// The longest gap between two calls a rate makes: 30 years of 365 days (the
-/// longest period a tokio interval keeps), for a rate smaller than one call in
-/// that time, even one too small for any duration to hold one over it.
-const LONGEST_GAP: Duration = Duration::from_secs(86_400 * 365 * 30);
+/// The longest gap between two calls a rate makes: the SDK's longest wait,
+/// [`coufun_api::client::LONGEST_TIMEOUT`] (30 years, the longest period a
+/// tokio interval keeps), for a rate smaller than one call in that time, even
+/// one too small for any duration to hold one over it.
+const LONGEST_GAP: Duration = coufun_api::client::LONGEST_TIMEOUT;
 
 /// The gap between two calls at `rate` (a positive, finite number), from a
 /// nanosecond (a rate beyond 10⁹ a second) to [`LONGEST_GAP`].
