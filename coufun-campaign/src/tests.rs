@@ -1360,7 +1360,7 @@ async fn a_rate_below_the_least_is_refused() {
             };
             let refused = store.set_limits(C, &tiny).await.unwrap_err();
             assert!(
-                matches!(&refused, StoreError::Limit { name: "rate", value, .. } if *value == rate.to_string()),
+                matches!(&refused, StoreError::Limit { name: "rate", limit: Bound::LeastRate, value } if *value == rate.to_string()),
                 "{refused}"
             );
             assert!(refused.to_string().contains("at least 1e-9"), "{refused}");
@@ -1373,6 +1373,32 @@ async fn a_rate_below_the_least_is_refused() {
         assert_eq!(store.limits(C).await.unwrap().rate, Some(LEAST_RATE));
         store.close().await;
     }
+}
+
+/// Each bound is worded from its constant, in the words it had when they were
+/// typed by hand; a refusal names the setting, the bound and the value.
+#[test]
+fn each_bound_is_worded_from_its_constant() {
+    for (bound, text) in [
+        (Bound::AtLeastOne, "at least 1"),
+        (Bound::PositiveRate, "a positive number of rows per second"),
+        (
+            Bound::LeastRate,
+            "at least 1e-9 rows per second (one row in about 32 years)",
+        ),
+        (Bound::LongestPause, "at most 30 years"),
+    ] {
+        assert_eq!(bound.to_string(), text, "{bound:?}");
+    }
+    let refused = StoreError::Limit {
+        name: "rate",
+        limit: Bound::LeastRate,
+        value: "5e-10".into(),
+    };
+    assert_eq!(
+        refused.to_string(),
+        "rate must be at least 1e-9 rows per second (one row in about 32 years); got 5e-10"
+    );
 }
 
 /// A rate schedule the store holds out of any range a rate makes (a gap of
@@ -1432,7 +1458,7 @@ async fn a_pause_past_thirty_years_is_refused() {
             };
             let refused = store.set_limits(C, &long).await.unwrap_err();
             assert!(
-                matches!(&refused, StoreError::Limit { name: n, .. } if *n == name),
+                matches!(&refused, StoreError::Limit { name: n, limit: Bound::LongestPause, .. } if *n == name),
                 "{refused}"
             );
             assert!(
