@@ -62,5 +62,6 @@ pub use runner::{Event, Issuer, RunError, Settings, Summary, run};
 pub use sdk::{SdkIssuer, TR_ID_WIRE};
 pub use state::{CampaignRow, Order, RowState};
 pub use store::{
-    Claim, Claimed, DEFAULT_CAMPAIGN, LEAST_RATE, LONGEST_PAUSE, Limits, Status, Store, StoreError,
+    Bound, Claim, Claimed, DEFAULT_CAMPAIGN, LEAST_RATE, LONGEST_PAUSE, Limits, Status, Store,
+    StoreError,
 };

@@ -1,9 +1,14 @@
 //! How issuing one row ended ([`RowOutcome`], read from the SDK's exhaustive
 //! [`IssueOutcome`]), what the store records for it, and what a run does with
 //! a refusal ([`Refusal`], from the result code's generated retry class and
-//! category — no code is named here).
+//! category — no code is named here). The words for the SDK's outcomes
+//! ([`count_warning`], [`unknown_detail`], [`reached_detail`],
+//! [`mismatch_detail`]) are written here once, for a row's message and for
+//! the command line's output alike.
 
-use coufun_api::issuance::{IssueOutcome, IssuingResponse};
+use coufun_api::issuance::{
+    CouponCount, EarlierAttemptReached, EchoMismatch, IssueOutcome, IssuingResponse, OutcomeUnknown,
+};
 use coufun_api::{Category, Error, ResultCode};
 
 use crate::state::RowState;
@@ -93,52 +98,72 @@ impl<R: IssuingResponse> From<IssueOutcome<R>> for RowOutcome {
     /// to compile here).
     fn from(outcome: IssueOutcome<R>) -> Self {
         match outcome {
-            IssueOutcome::Issued(issued) => {
-                let count = issued.coupon_count();
-                RowOutcome::Issued {
-                    order: issued.order_id().map(str::to_owned),
-                    coupons: issued
-                        .coupon_numbers()
-                        .into_iter()
-                        .map(str::to_owned)
-                        .collect(),
-                    warning: (!count.is_consistent()).then(|| {
-                        format!(
-                            "coupon count disagrees ({count}): deliver the coupons listed, \
-                             reconcile the rest with the supplier by TR_ID"
-                        )
-                    }),
-                }
-            }
+            IssueOutcome::Issued(issued) => RowOutcome::Issued {
+                order: issued.order_id().map(str::to_owned),
+                coupons: issued
+                    .coupon_numbers()
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
+                warning: count_warning(issued.coupon_count()),
+            },
             IssueOutcome::NotIssued(refused) => match refused.error {
                 Error::Api { code, message, .. } => RowOutcome::Refused { code, message },
                 // Not issued without an answer: no attempt reached the server
                 // (the SDK says so only when no attempt's fate is open).
                 other => RowOutcome::NotSent(other.to_string()),
             },
-            IssueOutcome::Unknown(unknown) => RowOutcome::Unknown(
-                unknown
-                    .last_error
-                    .map(|e| e.to_string())
-                    .unwrap_or_else(|| "no answer".into()),
-            ),
+            IssueOutcome::Unknown(unknown) => RowOutcome::Unknown(unknown_detail(&unknown)),
             IssueOutcome::EarlierAttemptReached(earlier) => RowOutcome::Reached {
                 code: earlier.code,
-                detail: format!(
-                    "result code {} after {} lost answer(s): an earlier attempt reached the server; \
-                     the coupons' numbers cannot be retrieved through the API",
-                    earlier.code.as_str(),
-                    earlier.lost_answers
-                ),
+                detail: reached_detail(&earlier),
             },
             IssueOutcome::Mismatched(mismatch) => RowOutcome::EchoMismatch {
-                detail: format!(
-                    "the answer is not this request's ({mismatch}): coupons may exist for this TR_ID; \
-                     do not send it again with a new TR_ID, reconcile with the supplier by TR_ID"
-                ),
+                detail: mismatch_detail(&mismatch),
             },
         }
     }
+}
+
+/// Why an issued answer's coupons need a look, when its counts disagree
+/// ([`CouponCount::is_consistent`]); `None` when they agree.
+pub fn count_warning(count: CouponCount) -> Option<String> {
+    (!count.is_consistent()).then(|| {
+        format!(
+            "coupon count disagrees ({count}): deliver the coupons listed, \
+             reconcile the rest with the supplier by TR_ID"
+        )
+    })
+}
+
+/// What happened to an issue whose outcome is unknown: the last failure
+/// seen, or `no answer`.
+pub fn unknown_detail(unknown: &OutcomeUnknown) -> String {
+    unknown
+        .last_error
+        .as_ref()
+        .map_or_else(|| "no answer".to_owned(), ToString::to_string)
+}
+
+/// What an earlier attempt that reached the server means: the code the
+/// repeat was answered, after how many lost answers, and that the numbers
+/// are out of reach.
+pub fn reached_detail(earlier: &EarlierAttemptReached) -> String {
+    format!(
+        "result code {} after {} lost answer(s): an earlier attempt reached the server; \
+         the coupons' numbers cannot be retrieved through the API",
+        earlier.code.as_str(),
+        earlier.lost_answers
+    )
+}
+
+/// What an answer that echoed another TR_ID or goods id means (both values
+/// named), and what to do.
+pub fn mismatch_detail(mismatch: &EchoMismatch) -> String {
+    format!(
+        "the answer is not this request's ({mismatch}): coupons may exist for this TR_ID; \
+         do not send it again with a new TR_ID, reconcile with the supplier by TR_ID"
+    )
 }
 
 /// What a run does with a refusal.

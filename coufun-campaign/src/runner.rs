@@ -20,7 +20,7 @@ use tokio::time::Instant;
 
 use crate::outcome::{Entry, Refusal, RowOutcome, refusal};
 use crate::state::{CampaignRow, RowState};
-use crate::store::{Claim, Store, StoreError};
+use crate::store::{Claim, LONGEST_PAUSE, Store, StoreError};
 
 /// Issues one row (its full wire parameters, TR_ID included).
 pub trait Issuer: Send + Sync + 'static {
@@ -349,7 +349,10 @@ async fn work<I: Issuer>(shared: &Arc<Shared<I>>, concurrency: usize) -> Result<
         let wait = match claim {
             Claim::Rows { run, rows } => {
                 let now = Instant::now();
-                queue.extend(rows.into_iter().map(|c| (c.row, now + c.wait, run)));
+                queue.extend(
+                    rows.into_iter()
+                        .map(|c| (c.row, deadline(now, c.wait), run)),
+                );
                 continue;
             }
             Claim::Halted(why) => {
@@ -385,6 +388,16 @@ async fn work<I: Issuer>(shared: &Arc<Shared<I>>, concurrency: usize) -> Result<
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// When a wait of `wait` from `now` ends. The store's waits and pauses are
+/// data (a stored schedule, a caller's limits): one past what the clock holds
+/// ends [`LONGEST_PAUSE`] from now, as tokio's own `sleep` takes it, instead
+/// of an overflow panic (and at `now` on a clock that cannot even hold that).
+fn deadline(now: Instant, wait: Duration) -> Instant {
+    now.checked_add(wait)
+        .or_else(|| now.checked_add(LONGEST_PAUSE))
+        .unwrap_or(now)
 }
 
 fn note(
@@ -461,7 +474,7 @@ async fn send_row<I: Issuer>(
         shared.paused.store(true, Ordering::Relaxed);
         {
             let mut until = shared.pause_until.lock().await;
-            let end = Instant::now() + pause;
+            let end = deadline(Instant::now(), pause);
             if until.is_none_or(|t| t < end) {
                 *until = Some(end);
             }
@@ -533,4 +546,20 @@ async fn finish<I>(
         shared.emit(Event::LeaseLost { line: row.line });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A wait past any clock (`Duration::MAX`: `now + wait` panics) ends
+    /// [`LONGEST_PAUSE`] from now; a wait the clock holds ends as added.
+    #[test]
+    fn a_wait_past_any_clock_ends_the_longest_pause_from_now() {
+        let now = Instant::now();
+        assert_eq!(deadline(now, Duration::MAX), now + LONGEST_PAUSE);
+        let five = Duration::from_secs(5);
+        assert_eq!(deadline(now, five), now + five);
+        assert_eq!(deadline(now, Duration::ZERO), now);
+    }
 }

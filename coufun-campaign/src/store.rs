@@ -78,7 +78,7 @@ pub enum StoreError {
         /// The setting.
         name: &'static str,
         /// What it must be.
-        limit: &'static str,
+        limit: Bound,
         /// What it was.
         value: String,
     },
@@ -96,6 +96,46 @@ pub const LEAST_RATE: f64 = 1e-9;
 /// longest wait, [`coufun_api::client::LONGEST_TIMEOUT`] (30 years; a longer
 /// pause overflows the store's arithmetic on times).
 pub const LONGEST_PAUSE: Duration = coufun_api::client::LONGEST_TIMEOUT;
+
+/// What a [`Limits`] setting must be, in [`StoreError::Limit`]: its text is
+/// written from the constant it names, so that changing [`LEAST_RATE`] or
+/// [`LONGEST_PAUSE`] changes the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Bound {
+    /// At least 1 (`max_in_flight`, `limit_retries`).
+    AtLeastOne,
+    /// A positive, finite number of rows per second (`rate`).
+    PositiveRate,
+    /// At least [`LEAST_RATE`] rows per second (`rate`).
+    LeastRate,
+    /// At most [`LONGEST_PAUSE`] (`limit_pause`, `max_pause`).
+    LongestPause,
+}
+
+/// Seconds in a year of 365 days, the years the limits' texts count.
+const YEAR_SECONDS: f64 = 86_400.0 * 365.0;
+
+/// `at least 1e-9 rows per second (one row in about 32 years)`, `at most 30
+/// years`, …: the years rounded to whole ones.
+impl std::fmt::Display for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Bound::AtLeastOne => f.write_str("at least 1"),
+            Bound::PositiveRate => f.write_str("a positive number of rows per second"),
+            Bound::LeastRate => write!(
+                f,
+                "at least {LEAST_RATE:e} rows per second (one row in about {:.0} years)",
+                1.0 / LEAST_RATE / YEAR_SECONDS
+            ),
+            Bound::LongestPause => write!(
+                f,
+                "at most {:.0} years",
+                LONGEST_PAUSE.as_secs_f64() / YEAR_SECONDS
+            ),
+        }
+    }
+}
 
 /// What holds for a whole campaign, across all its workers (kept in the
 /// campaign's row). Build it with `..Limits::default()`.
@@ -135,7 +175,7 @@ impl Limits {
         if self.max_in_flight == Some(0) {
             return Err(StoreError::Limit {
                 name: "max_in_flight",
-                limit: "at least 1",
+                limit: Bound::AtLeastOne,
                 value: "0".into(),
             });
         }
@@ -144,7 +184,7 @@ impl Limits {
         {
             return Err(StoreError::Limit {
                 name: "rate",
-                limit: "a positive number of rows per second",
+                limit: Bound::PositiveRate,
                 value: rate.to_string(),
             });
         }
@@ -153,7 +193,7 @@ impl Limits {
         {
             return Err(StoreError::Limit {
                 name: "rate",
-                limit: "at least 1e-9 rows per second (one row in about 32 years)",
+                limit: Bound::LeastRate,
                 value: rate.to_string(),
             });
         }
@@ -164,7 +204,7 @@ impl Limits {
             if pause > LONGEST_PAUSE {
                 return Err(StoreError::Limit {
                     name,
-                    limit: "at most 30 years",
+                    limit: Bound::LongestPause,
                     value: format!("{pause:?}"),
                 });
             }
@@ -172,7 +212,7 @@ impl Limits {
         if self.limit_retries == 0 {
             return Err(StoreError::Limit {
                 name: "limit_retries",
-                limit: "at least 1",
+                limit: Bound::AtLeastOne,
                 value: "0".into(),
             });
         }

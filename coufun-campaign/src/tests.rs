@@ -1152,19 +1152,26 @@ async fn the_sdk_issuer_reads_each_outcome_of_the_sdk() {
         panic!("{short:?}")
     };
     assert_eq!(coupons.len(), 1);
-    let warning = warning.as_deref().unwrap_or_default();
-    assert!(warning.contains("listed 1"), "{warning}");
+    assert_eq!(
+        warning.as_deref(),
+        Some(
+            "coupon count disagrees (listed 1, stated 2 (ORDER_CNT), requested 2): deliver \
+             the coupons listed, reconcile the rest with the supplier by TR_ID"
+        )
+    );
 
     let lost = issuer.issue(params(goods, "1", "campaign-sdk-3")).await;
-    assert!(
-        matches!(
-            lost,
-            RowOutcome::Reached {
-                code: ResultCode::DuplicateTrId,
-                ..
-            }
-        ),
-        "{lost:?}"
+    let RowOutcome::Reached { code, detail } = &lost else {
+        panic!("{lost:?}")
+    };
+    assert_eq!(*code, ResultCode::DuplicateTrId);
+    assert_eq!(
+        *detail,
+        format!(
+            "result code {} after 1 lost answer(s): an earlier attempt reached the server; \
+             the coupons' numbers cannot be retrieved through the API",
+            code.as_str()
+        )
     );
 
     let refused = issuer
@@ -1203,6 +1210,66 @@ async fn the_sdk_issuer_reads_each_outcome_of_the_sdk() {
         matches!(&unreachable, RowOutcome::NotSent(why) if !why.is_empty()),
         "{unreachable:?}"
     );
+}
+
+/// The issuer over the SDK when the answer is another order's (the sandbox
+/// echoes another TR_ID) and when it is lost with no retry left: each row's
+/// message is worded by `outcome` (the words the command line prints too).
+#[tokio::test]
+async fn the_sdk_issuer_words_a_mismatch_and_an_unknown_outcome() {
+    use coufun_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig, ScheduledFault};
+    let mut config = SandboxConfig::default();
+    config.faults = FaultPlan::scheduled([
+        ScheduledFault::at(0, Fault::ForeignTrId),
+        ScheduledFault::at(1, Fault::DropAfterCommit),
+    ]);
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let client = coufun_api::Client::builder(
+        coufun_api::Environment::Custom(sandbox.base_url()),
+        coufun_api::privacy::PocId::new(coufun_sandbox::DEFAULT_POC_ID).unwrap(),
+    )
+    .retry_policy(coufun_api::retry::RetryPolicy::no_retry())
+    .build()
+    .unwrap();
+    let issuer = SdkIssuer::new(client);
+    let fields = coufun_api::OperationId::CouponCreate.spec().fields;
+    let wire = |kind: &str| fields.iter().find(|f| f.kind == kind).unwrap().wire;
+    let params = |tr: &str| {
+        vec![
+            (
+                wire(coufun_api::GoodsId::KIND).to_owned(),
+                "0000100001".to_owned(),
+            ),
+            (wire(coufun_api::Quantity::KIND).to_owned(), "1".to_owned()),
+            (TR_ID_WIRE.to_owned(), tr.to_owned()),
+        ]
+    };
+
+    let foreign = issuer.issue(params("campaign-echo-1")).await;
+    let RowOutcome::EchoMismatch { detail } = &foreign else {
+        panic!("{foreign:?}")
+    };
+    let (head, tail) = (
+        format!("the answer is not this request's ({TR_ID_WIRE}: sent \"campaign-echo-1\""),
+        "not attributed to TR_ID campaign-echo-1)): coupons may exist for this TR_ID; \
+         do not send it again with a new TR_ID, reconcile with the supplier by TR_ID",
+    );
+    assert!(detail.starts_with(&head), "{detail}");
+    assert!(detail.ends_with(tail), "{detail}");
+
+    let lost = issuer.issue(params("campaign-echo-2")).await;
+    let RowOutcome::Unknown(detail) = &lost else {
+        panic!("{lost:?}")
+    };
+    assert_eq!(
+        *detail,
+        format!(
+            "{}: transport failed; the request may have reached the server",
+            coufun_api::OperationId::CouponCreate.name()
+        ),
+        "the last failure is named"
+    );
+    sandbox.shutdown().await;
 }
 
 /// A call slower than the lease: the worker's renewals keep the row its own,
@@ -1360,7 +1427,7 @@ async fn a_rate_below_the_least_is_refused() {
             };
             let refused = store.set_limits(C, &tiny).await.unwrap_err();
             assert!(
-                matches!(&refused, StoreError::Limit { name: "rate", value, .. } if *value == rate.to_string()),
+                matches!(&refused, StoreError::Limit { name: "rate", limit: Bound::LeastRate, value } if *value == rate.to_string()),
                 "{refused}"
             );
             assert!(refused.to_string().contains("at least 1e-9"), "{refused}");
@@ -1373,6 +1440,32 @@ async fn a_rate_below_the_least_is_refused() {
         assert_eq!(store.limits(C).await.unwrap().rate, Some(LEAST_RATE));
         store.close().await;
     }
+}
+
+/// Each bound is worded from its constant, in the words it had when they were
+/// typed by hand; a refusal names the setting, the bound and the value.
+#[test]
+fn each_bound_is_worded_from_its_constant() {
+    for (bound, text) in [
+        (Bound::AtLeastOne, "at least 1"),
+        (Bound::PositiveRate, "a positive number of rows per second"),
+        (
+            Bound::LeastRate,
+            "at least 1e-9 rows per second (one row in about 32 years)",
+        ),
+        (Bound::LongestPause, "at most 30 years"),
+    ] {
+        assert_eq!(bound.to_string(), text, "{bound:?}");
+    }
+    let refused = StoreError::Limit {
+        name: "rate",
+        limit: Bound::LeastRate,
+        value: "5e-10".into(),
+    };
+    assert_eq!(
+        refused.to_string(),
+        "rate must be at least 1e-9 rows per second (one row in about 32 years); got 5e-10"
+    );
 }
 
 /// A rate schedule the store holds out of any range a rate makes (a gap of
@@ -1432,7 +1525,7 @@ async fn a_pause_past_thirty_years_is_refused() {
             };
             let refused = store.set_limits(C, &long).await.unwrap_err();
             assert!(
-                matches!(&refused, StoreError::Limit { name: n, .. } if *n == name),
+                matches!(&refused, StoreError::Limit { name: n, limit: Bound::LongestPause, .. } if *n == name),
                 "{refused}"
             );
             assert!(

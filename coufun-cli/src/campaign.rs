@@ -63,8 +63,8 @@ pub struct Load {
     /// Most rows in flight at once across all workers (default: no campaign-wide cap)
     #[arg(long, value_name = "N", value_parser = value_parser!(u32).range(1..))]
     max_in_flight: Option<u32>,
-    /// Most rows started per second across all workers, at least 1e-9 (no cap by default)
     #[arg(long, value_name = "ROWS_PER_SECOND", value_parser = bulk::rows_per_second)]
+    #[arg(help = bulk::rate_help("Most rows started per second across all workers"))]
     rate: Option<f64>,
     /// First pause of the whole campaign after a code whose retry class allows sending it again; doubles up to 60 s
     #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = bulk::seconds)]

@@ -3,7 +3,8 @@
 //! over the generated `AnyRequest`, so an operation the spec gains fails to
 //! compile until it is wired here), keeping the typed answer (`AnyResponse`,
 //! printed from its generated field views) and building the client (bulk rows
-//! are issued by `coufun-campaign`'s `SdkIssuer`).
+//! are issued by `coufun-campaign`'s `SdkIssuer`; an issue's outcome is worded
+//! by `coufun_campaign::outcome`, as a row's message is).
 
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use coufun_api::{
     AnyRequest, AnyResponse, Charset, Client, ClientBuilder, Environment, Error, GoodsId,
     OperationId, ResultCode, ValidationErrors,
 };
+use coufun_campaign::outcome::{count_warning, mismatch_detail, reached_detail, unknown_detail};
 
 /// One operation as the spec describes it (the SDK's generated table entry).
 pub type OpMeta = coufun_api::OperationSpec;
@@ -124,43 +126,24 @@ impl CallOutcome {
     {
         let tr_id = outcome.tr_id().to_string();
         match outcome {
-            IssueOutcome::Issued(issued) => {
-                let count = issued.coupon_count();
-                CallOutcome::Ok {
-                    answer: Box::new(issued.answer.into()),
-                    tr_id: Some(tr_id),
-                    count_warning: (!count.is_consistent()).then(|| {
-                        format!(
-                            "coupon count disagrees ({count}): deliver the coupons listed, \
-                             reconcile the rest with the supplier by TR_ID"
-                        )
-                    }),
-                }
-            }
+            IssueOutcome::Issued(issued) => CallOutcome::Ok {
+                count_warning: count_warning(issued.coupon_count()),
+                answer: Box::new(issued.answer.into()),
+                tr_id: Some(tr_id),
+            },
             IssueOutcome::NotIssued(n) => Self::from_error(n.error),
             IssueOutcome::Unknown(u) => CallOutcome::Unknown {
                 tr_id,
-                detail: u
-                    .last_error
-                    .map(|e| e.to_string())
-                    .unwrap_or_else(|| "no answer".into()),
+                detail: unknown_detail(&u),
             },
             IssueOutcome::EarlierAttemptReached(e) => CallOutcome::Reached {
                 tr_id,
                 code: e.code,
-                detail: format!(
-                    "result code {} after {} lost answer(s): an earlier attempt reached the server; \
-                     the coupons' numbers cannot be retrieved through the API",
-                    e.code.as_str(),
-                    e.lost_answers
-                ),
+                detail: reached_detail(&e),
             },
             IssueOutcome::Mismatched(m) => CallOutcome::EchoMismatch {
                 tr_id,
-                detail: format!(
-                    "the answer is not this request's ({m}): coupons may exist for this TR_ID; \
-                     do not send it again with a new TR_ID, reconcile with the supplier by TR_ID"
-                ),
+                detail: mismatch_detail(&m),
             },
         }
     }

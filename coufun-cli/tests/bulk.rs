@@ -492,7 +492,10 @@ fn a_rate_below_the_least_or_not_a_number_is_refused() {
     let store = home.path().join("c.sqlite");
     let database = format!("sqlite:{}", store.display());
     for (rate, says) in [
-        ("1e-300", "below the least rate, 1e-9"),
+        (
+            "1e-300",
+            "below the least rate: a rate must be at least 1e-9 rows per second",
+        ),
         ("5e-10", "below the least rate"),
         ("NaN", "not a number of rows per second"),
         ("inf", "not a number of rows per second"),
@@ -515,6 +518,22 @@ fn a_rate_below_the_least_or_not_a_number_is_refused() {
             assert!(!home.path().join("orders.journal.sqlite").exists());
             assert!(!store.exists());
         }
+    }
+    // The help names the least rate (from the campaign store's constant).
+    for args in [
+        vec!["bulk-create", "--help"],
+        vec!["campaign", "load", "--help"],
+    ] {
+        let run: common::Run = common::bare(home.path())
+            .args(&args)
+            .output()
+            .unwrap()
+            .into();
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(
+            run.stdout.contains("at least 1e-9 (no cap by default)"),
+            "{run:?}"
+        );
     }
 }
 

@@ -40,8 +40,8 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value = "4")]
     #[arg(value_parser = value_parser!(u16).range(1..=32))]
     concurrency: u16,
-    /// Most rows started per second, at least 1e-9 (no cap by default)
     #[arg(long, value_name = "ROWS_PER_SECOND", value_parser = rows_per_second)]
+    #[arg(help = rate_help("Most rows started per second"))]
     rate: Option<f64>,
     /// First pause after a code whose retry class allows sending it again (e.g. 99; `coufun codes`); doubles up to 60 s while it lasts
     #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = seconds)]
@@ -356,14 +356,23 @@ pub(crate) fn seconds(text: &str) -> Result<f64, String> {
     }
 }
 
+/// `--rate`'s help: `what`, then the least rate (from
+/// [`coufun_campaign::LEAST_RATE`]).
+pub(crate) fn rate_help(what: &str) -> String {
+    format!(
+        "{what}, at least {:e} (no cap by default)",
+        coufun_campaign::LEAST_RATE
+    )
+}
+
 /// A rate (`--rate` of bulk-create and campaign load): a number, not NaN nor
 /// infinite, and when positive at least [`coufun_campaign::LEAST_RATE`]
 /// (below it no schedule counts the gap between two starts).
 pub(crate) fn rows_per_second(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(rate) if rate > 0.0 && rate < coufun_campaign::LEAST_RATE => Err(format!(
-            "{text} rows per second is below the least rate, {:e} (one row in about 32 years)",
-            coufun_campaign::LEAST_RATE
+            "{text} rows per second is below the least rate: a rate must be {}",
+            coufun_campaign::Bound::LeastRate
         )),
         Ok(rate) if rate.is_finite() => Ok(rate),
         _ => Err(format!("{text:?} is not a number of rows per second")),
@@ -399,7 +408,18 @@ mod tests {
         for (text, rate) in [("0", 0.0), ("-1", -1.0), ("1e-9", 1e-9), ("2.5", 2.5)] {
             assert_eq!(rows_per_second(text), Ok(rate), "{text}");
         }
-        assert!(rows_per_second("9.9e-10").is_err());
+        assert_eq!(
+            rows_per_second("9.9e-10"),
+            Err(
+                "9.9e-10 rows per second is below the least rate: a rate must be at least \
+                 1e-9 rows per second (one row in about 32 years)"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            rate_help("Most rows"),
+            "Most rows, at least 1e-9 (no cap by default)"
+        );
     }
 
     fn summary(states: &[(RowState, usize)]) -> Summary {
