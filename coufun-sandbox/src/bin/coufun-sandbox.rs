@@ -254,7 +254,9 @@ async fn serve(args: Args) -> Result<(), String> {
     }
     config.duplicate_window = Duration::from_millis(args.duplicate_window_ms);
     config.latency = Duration::from_millis(args.latency_ms);
+    // Every field named (no `..`): a new fault does not compile until it has a flag.
     let odds = FaultOdds {
+        seed: args.fault_seed,
         delay: args.fault_delay,
         delay_for: Duration::from_millis(args.fault_delay_ms),
         drop_after_commit: args.fault_drop_after_commit,
@@ -265,7 +267,6 @@ async fn serve(args: Args) -> Result<(), String> {
         short_of_a_coupon: args.fault_short_of_a_coupon,
         foreign_tr_id: args.fault_foreign_tr_id,
         foreign_goods_id: args.fault_foreign_goods_id,
-        ..FaultOdds::seeded(args.fault_seed)
     };
     if odds.any() {
         config.faults = FaultPlan::random(odds);
