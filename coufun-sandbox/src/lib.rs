@@ -75,6 +75,17 @@ pub use ledger::{Coupon, Ledger, Order};
 pub use redemption::{RedeemAction, RedeemError, Redemption};
 pub use server::{Sandbox, SandboxError};
 
+/// The SDK's test server URL (`Environment::Test`:
+/// [`DEFAULT_TEST_URL`](coufun_api::responses::DEFAULT_TEST_URL), from
+/// `spec/`), parsed once: the sandbox serves under its path and its
+/// certificate can cover its host. `None` if it were not a URL.
+fn test_server_url() -> Option<&'static reqwest::Url> {
+    static URL: std::sync::LazyLock<Option<reqwest::Url>> = std::sync::LazyLock::new(|| {
+        reqwest::Url::parse(coufun_api::responses::DEFAULT_TEST_URL).ok()
+    });
+    URL.as_ref()
+}
+
 /// Locks a mutex, carrying on with the data if a holder panicked.
 fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex

@@ -276,12 +276,10 @@ impl Drop for Sandbox {
     }
 }
 
-/// The path every operation lives under, taken from the test environment's URL
+/// The path every operation lives under, taken from the SDK's test server URL
 /// (e.g. `/b2c_api/`), so the SDK's base-URL joining works unchanged.
 fn base_path() -> &'static str {
-    let url = coufun_api::TEST_URL;
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+    crate::test_server_url().map_or("/", reqwest::Url::path)
 }
 
 /// One route per operation of the generated table, at its path and methods.
@@ -494,5 +492,19 @@ async fn admin_coupon(
             };
             (status, error.to_string()).into_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_base_path_is_the_test_servers() {
+        let path = base_path();
+        assert!(path.len() > 1 && path.starts_with('/'), "{path}");
+        assert!(coufun_api::responses::DEFAULT_TEST_URL.ends_with(path));
+        // The manual's plain-http test URL has the same path.
+        assert!(coufun_api::TEST_URL.ends_with(path));
     }
 }

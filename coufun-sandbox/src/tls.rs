@@ -80,14 +80,9 @@ impl TlsConfig {
 /// The host name of the SDK's `Environment::Test` URL
 /// ([`DEFAULT_TEST_URL`](coufun_api::responses::DEFAULT_TEST_URL), from `spec/`).
 pub fn test_server_host() -> &'static str {
-    host_of(coufun_api::responses::DEFAULT_TEST_URL)
-}
-
-/// The host of an `scheme://host[:port]/…` URL.
-fn host_of(url: &str) -> &str {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let end = after_scheme.find(['/', ':']).unwrap_or(after_scheme.len());
-    &after_scheme[..end]
+    crate::test_server_url()
+        .and_then(reqwest::Url::host_str)
+        .unwrap_or_default()
 }
 
 /// Why the sandbox's certificate or TLS setup could not be made.

@@ -375,31 +375,73 @@ fn binary_tls_options_need_tls() {
 /// above 1 is refused at parsing (exit 2, the flag named), and the bounds pass.
 #[test]
 fn a_fault_probability_out_of_range_is_refused() {
-    let run = |flag: &str, value: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_coufun-sandbox"))
-            .args([&format!("{flag}={value}"), "--help"])
-            .output()
-            .unwrap_or_else(|e| panic!("{e}"))
-    };
     for (flag, value) in [
         ("--fault-code-50", "1.5"),
         ("--fault-delay", "-0.1"),
         ("--fault-bad-gateway", "NaN"),
         ("--fault-foreign-goods-id", "x"),
     ] {
-        let out = run(flag, value);
+        let out = parse_only(flag, value);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{flag} {value}: {stderr}");
         assert!(stderr.contains(flag), "{stderr}");
         assert!(stderr.contains("not a probability from 0 to 1"), "{stderr}");
     }
     for value in ["0", "1", "0.25"] {
-        let out = run("--fault-code-99", value);
+        let out = parse_only("--fault-code-99", value);
         assert_eq!(
             out.status.code(),
             Some(0),
             "{value}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+}
+
+/// Runs the binary with `flag=value` and `--help`: the value is parsed (and
+/// refused, exit 2) before the help is printed (exit 0).
+fn parse_only(flag: &str, value: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_coufun-sandbox"))
+        .args([&format!("{flag}={value}"), "--help"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `--notice-retry-ms` below the sender's floor (0 among them: a failing
+/// notice would be sent again in a loop) and `--notice-max-attempts 0` are
+/// refused at parsing (exit 2, the flag named); the floor itself, the default
+/// and one attempt pass.
+#[test]
+fn notice_numbers_that_would_spin_or_mean_nothing_are_refused() {
+    use coufun_sandbox::notices::MIN_RETRY_INTERVAL;
+
+    let floor = MIN_RETRY_INTERVAL.as_millis();
+    let below = (floor - 1).to_string();
+    for (flag, value, why) in [
+        ("--notice-retry-ms", "0", "below the shortest wait"),
+        (
+            "--notice-retry-ms",
+            below.as_str(),
+            "below the shortest wait",
+        ),
+        ("--notice-retry-ms", "-1", "not a whole number"),
+        ("--notice-retry-ms", "1.5", "not a whole number"),
+        ("--notice-max-attempts", "0", "not in 1.."),
+    ] {
+        let out = parse_only(flag, value);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}: {stderr}");
+        assert!(stderr.contains(flag), "{stderr}");
+        assert!(stderr.contains(why), "{flag} {value}: {stderr}");
+    }
+    let floor = floor.to_string();
+    for (flag, value) in [
+        ("--notice-retry-ms", floor.as_str()),
+        ("--notice-retry-ms", "600000"),
+        ("--notice-max-attempts", "1"),
+    ] {
+        let out = parse_only(flag, value);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{flag} {value}: {stderr}");
     }
 }

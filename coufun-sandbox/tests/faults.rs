@@ -110,6 +110,40 @@ async fn code_99_by_fault_setting() {
     assert_eq!(sandbox.fault_counts().code_99, 1);
 }
 
+/// The longest delay and latency there are (`Duration::MAX`, what
+/// `--fault-delay-ms` and `--latency-ms` can reach and beyond) wait rather
+/// than panic: the timer holds any wait at its own longest, so the request
+/// is left unanswered and the server carries on serving the next one.
+#[tokio::test]
+async fn the_longest_delay_and_latency_wait_without_panicking() {
+    let plan = FaultPlan::scheduled([ScheduledFault::at(0, Fault::Delay(Duration::MAX))]);
+    let (sandbox, mut raw) = with_plan(plan).await;
+    raw.client = reqwest::Client::builder()
+        .timeout(Duration::from_millis(200))
+        .build()
+        .expect("client");
+    let waited = raw
+        .try_post("coupon_send", &send_params("tr-forever", COFFEE, ALICE))
+        .await;
+    assert!(waited.is_err_and(|e| e.is_timeout()));
+    assert_eq!(sandbox.fault_counts().delayed, 1);
+    let next = raw
+        .try_post("coupon_send", &send_params("tr-next", COFFEE, ALICE))
+        .await
+        .expect("the next request answered");
+    assert_eq!(next.code(), ResultCode::Success.as_str());
+
+    let sandbox = start(config().with_latency(Duration::MAX)).await;
+    let waited = Raw {
+        client: raw.client.clone(),
+        ..Raw::new(&sandbox)
+    }
+    .try_post("coupon_send", &send_params("tr-slow", COFFEE, ALICE))
+    .await;
+    assert!(waited.is_err_and(|e| e.is_timeout()));
+    assert_eq!(sandbox.request_count(), 0, "still waiting, not counted");
+}
+
 #[tokio::test]
 async fn delay_answers_late_after_committing() {
     let delay = Duration::from_millis(300);

@@ -12,7 +12,9 @@ use coufun_api::notice::{
     NoticeAnswerCode, NoticeParser, Reported,
 };
 use coufun_api::xml::Timestamp;
-use coufun_sandbox::notices::{AttemptResult, NoticeSender, NoticeSenderConfig};
+use coufun_sandbox::notices::{
+    AttemptResult, MIN_RETRY_INTERVAL, NoticeSender, NoticeSenderConfig,
+};
 
 /// A merchant answering `codes` in turn (the last one forever), recording bodies.
 async fn merchant(codes: &[&str]) -> (String, Arc<Mutex<Vec<ExchangeNotice>>>) {
@@ -146,4 +148,63 @@ fn the_default_schedule_is_the_manuals_ten_minutes() {
         NoticeSenderConfig::new("http://127.0.0.1/").retry_interval,
         Duration::from_secs(600)
     );
+}
+
+/// A retry interval below the floor (zero) is held at [`MIN_RETRY_INTERVAL`]
+/// by the setter; one above it is kept as given.
+#[test]
+fn a_retry_interval_below_the_floor_is_held_at_it() {
+    let config = |interval| NoticeSenderConfig::new("http://127.0.0.1/").retry_interval(interval);
+    assert_eq!(config(Duration::ZERO).retry_interval, MIN_RETRY_INTERVAL);
+    let below = MIN_RETRY_INTERVAL.saturating_sub(Duration::from_nanos(1));
+    assert_eq!(config(below).retry_interval, MIN_RETRY_INTERVAL);
+    assert_eq!(
+        config(MIN_RETRY_INTERVAL).retry_interval,
+        MIN_RETRY_INTERVAL
+    );
+    let above = MIN_RETRY_INTERVAL + Duration::from_nanos(1);
+    assert_eq!(config(above).retry_interval, above);
+}
+
+/// A zero interval set on the field itself (past the setter) does not spin
+/// either: against a merchant that is down (a refused connection fails in
+/// microseconds), attempts come at most one a [`MIN_RETRY_INTERVAL`]; without
+/// the floor they come as fast as a refused connect goes, one every 2 ms or faster.
+#[tokio::test]
+async fn a_zero_retry_interval_set_on_the_field_does_not_spin() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/exchange", listener.local_addr().unwrap());
+    drop(listener);
+    let mut config = NoticeSenderConfig::new(url);
+    config.retry_interval = Duration::ZERO;
+    let started = std::time::Instant::now();
+    let sender = NoticeSender::new(config).unwrap();
+    sender.enqueue(notice("A")).unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    sender.shutdown();
+    let elapsed = started.elapsed();
+    let attempts = sender.log().len() as u128;
+    let most = elapsed.as_nanos() / MIN_RETRY_INTERVAL.as_nanos() + 1;
+    assert!(attempts >= 2, "it retried: {attempts}");
+    assert!(
+        attempts <= most,
+        "{attempts} attempts in {elapsed:?}: more than one a {MIN_RETRY_INTERVAL:?}"
+    );
+}
+
+/// `max_attempts(0)` is one attempt: the first is always made, none follows.
+#[tokio::test]
+async fn max_attempts_zero_is_one_attempt() {
+    let (url, seen) = merchant(&["99"]).await;
+    let sender = NoticeSender::new(
+        NoticeSenderConfig::new(url)
+            .retry_interval(Duration::from_millis(5))
+            .max_attempts(0),
+    )
+    .unwrap();
+    sender.enqueue(notice("A")).unwrap();
+    assert!(sender.wait_idle(Duration::from_secs(10)).await);
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    assert_eq!(sender.log().len(), 1);
 }

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 use coufun_api::Charset;
-use coufun_sandbox::notices::NoticeSenderConfig;
+use coufun_sandbox::notices::{MIN_RETRY_INTERVAL, NoticeSenderConfig};
 use coufun_sandbox::{
     Catalogue, DEFAULT_POC_ID, DriftPlan, FaultOdds, FaultPlan, Sandbox, SandboxConfig,
 };
@@ -107,11 +107,11 @@ struct Args {
     #[arg(long)]
     notice_url: Option<String>,
     /// Wait between attempts at a notice not answered 00/04, in milliseconds
-    /// (default: the manual's 10 minutes).
-    #[arg(long, default_value_t = 600_000)]
+    /// (default: the manual's 10 minutes; at least the sender's floor, 5).
+    #[arg(long, default_value_t = 600_000, value_parser = retry_ms)]
     notice_retry_ms: u64,
-    /// Attempts per notice before giving up (default: never).
-    #[arg(long)]
+    /// Attempts per notice before giving up, 1 or more (default: never).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     notice_max_attempts: Option<u32>,
     /// Throw away the answer of the notice POST with this index (from 0), so the
     /// notice is delivered again (repeatable).
@@ -202,6 +202,20 @@ fn probability(text: &str) -> Result<f64, String> {
     }
 }
 
+/// The wait between notice attempts (`--notice-retry-ms`): whole milliseconds,
+/// no fewer than [`MIN_RETRY_INTERVAL`]'s. Fewer is refused at parsing rather
+/// than held at the floor, so the schedule printed is the one kept.
+fn retry_ms(text: &str) -> Result<u64, String> {
+    let floor = MIN_RETRY_INTERVAL.as_millis();
+    match text.parse::<u64>() {
+        Ok(ms) if Duration::from_millis(ms) >= MIN_RETRY_INTERVAL => Ok(ms),
+        Ok(_) => Err(format!(
+            "{text} ms is below the shortest wait between notice attempts, {floor} ms"
+        )),
+        Err(_) => Err(format!("{text:?} is not a whole number of milliseconds")),
+    }
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     init_logging();
@@ -240,7 +254,9 @@ async fn serve(args: Args) -> Result<(), String> {
     }
     config.duplicate_window = Duration::from_millis(args.duplicate_window_ms);
     config.latency = Duration::from_millis(args.latency_ms);
+    // Every field named (no `..`): a new fault does not compile until it has a flag.
     let odds = FaultOdds {
+        seed: args.fault_seed,
         delay: args.fault_delay,
         delay_for: Duration::from_millis(args.fault_delay_ms),
         drop_after_commit: args.fault_drop_after_commit,
@@ -251,7 +267,6 @@ async fn serve(args: Args) -> Result<(), String> {
         short_of_a_coupon: args.fault_short_of_a_coupon,
         foreign_tr_id: args.fault_foreign_tr_id,
         foreign_goods_id: args.fault_foreign_goods_id,
-        ..FaultOdds::seeded(args.fault_seed)
     };
     if odds.any() {
         config.faults = FaultPlan::random(odds);
