@@ -504,7 +504,5 @@ mod tests {
         let path = base_path();
         assert!(path.len() > 1 && path.starts_with('/'), "{path}");
         assert!(coufun_api::responses::DEFAULT_TEST_URL.ends_with(path));
-        // The manual's plain-http test URL has the same path.
-        assert!(coufun_api::TEST_URL.ends_with(path));
     }
 }
