@@ -48,8 +48,10 @@ fn parse_resolve(value: &str) -> Result<Resolve, String> {
 /// documents a goods-info operation; the SDK's `Client::goods_info`).
 pub const GOODS_INFO: &str = "goods-info";
 
-/// The global options, taken by every subcommand.
+/// The global options, taken by every subcommand (listed under their own
+/// heading in each subcommand's help, after the subcommand's own options).
 #[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Server: `test` (the interface manuals' https test server), `test-http` (the code manual's plain-http test server), `production`, or a base URL (plain http only for loopback, else with --allow-plain-http) [default: config file's env, else test]
     #[arg(long, global = true, value_name = "test|test-http|production|URL")]
