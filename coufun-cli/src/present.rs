@@ -159,7 +159,28 @@ pub fn answer_text(op: &OpMeta, answer: &AnyResponse, tr_id: Option<&str>) -> St
         out.push('\n');
         out.push_str(&output::table(&headers, &rows));
     }
+    if fields
+        .iter()
+        .chain(records.iter().flatten())
+        .any(masked_here_only)
+    {
+        out.push_str(MASKED_NOTE);
+    }
     out
+}
+
+/// The line under a table that masked a value `--json` prints in clear.
+const MASKED_NOTE: &str =
+    "\n(secrets masked here, e.g. coupon numbers; `--json` prints them in clear)\n";
+
+/// Whether the table masks `view` while `--json` prints it in clear: a secret
+/// text or id that is there (phones are masked in both).
+fn masked_here_only(view: &FieldView<'_>) -> bool {
+    view.secret
+        && match view.value {
+            ViewValue::Text(t) | ViewValue::Id { text: t, .. } => !t.trim().is_empty(),
+            _ => false,
+        }
 }
 
 /// `100 Cancelled`; a value the spec does not list stays as sent, marked.
@@ -383,6 +404,32 @@ mod tests {
         assert_eq!(json(id("123456789012")), "123456789012");
         assert_eq!(json(ViewValue::Empty), "");
         assert_eq!(json(ViewValue::Absent), Value::Null);
+    }
+
+    /// The table says when it masked what `--json` prints in clear: a secret
+    /// id or text that is there, not a phone (masked in both), not an empty
+    /// secret, not a value that is no secret.
+    #[test]
+    fn a_value_masked_only_in_the_table_is_noted() {
+        let number = CouponStatusItem::COUPON_NUMBER;
+        let id = |text| ViewValue::Id {
+            text,
+            breaks_rule: false,
+        };
+        let masked = |spec, value| masked_here_only(&FieldView::new(spec, value));
+        assert!(masked(number, id("123456789012")));
+        assert!(masked(number, ViewValue::Text("123456789012")));
+        assert!(!masked(number, id(" ")));
+        assert!(!masked(number, ViewValue::Empty));
+        let phone = Phone::new("01012345678");
+        assert!(!masked(
+            CouponStatusItem::RECIPIENT,
+            ViewValue::Phone(&phone)
+        ));
+        let plain = CouponStatusItem::COUPON_TYPE;
+        assert!(!plain.secret);
+        assert!(!masked(plain, id("0000100001")));
+        assert!(!masked(plain, ViewValue::Text("0000100001")));
     }
 
     /// Every answer field of every operation is rendered with its type's

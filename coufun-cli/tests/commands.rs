@@ -262,6 +262,9 @@ fn every_operation_once_with_json_parsed_back() {
         people.stdout.contains("00 처리 성공 / Success"),
         "{people:?}"
     );
+    // The number is masked in the table, which says where it is in clear.
+    assert!(!people.stdout.contains(coupon.as_str()), "{people:?}");
+    assert!(people.stdout.contains("`--json` prints"), "{people:?}");
     let row = |wire: &str| shown(&people.stdout, wire);
     assert_eq!(
         row("STATUS").as_deref(),
