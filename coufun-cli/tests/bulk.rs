@@ -479,8 +479,8 @@ fn a_missing_journal_or_campaign_is_named() {
     );
 }
 
-/// A rate below the campaign store's least (1e-9 rows a second), NaN or
-/// infinite is refused as an argument (exit 2, nothing sent, no journal or
+/// A rate below the campaign store's least (1e-9 rows a second: 0 and negative
+/// rates too, which bulk-create once read as no cap), NaN or infinite is refused as an argument (exit 2, nothing sent, no journal or
 /// campaign store made): 1e-300 used to overflow the rate schedule once a
 /// second row was scheduled (a panic, exit 101).
 #[test]
@@ -497,6 +497,8 @@ fn a_rate_below_the_least_or_not_a_number_is_refused() {
             "below the least rate: a rate must be at least 1e-9 rows per second",
         ),
         ("5e-10", "below the least rate"),
+        ("0", "below the least rate"),
+        ("-1", "(leave --rate out for no cap)"),
         ("NaN", "not a number of rows per second"),
         ("inf", "not a number of rows per second"),
         ("-inf", "not a number of rows per second"),

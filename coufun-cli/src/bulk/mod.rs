@@ -106,7 +106,7 @@ pub async fn bulk_create(global: &Global, m: &Args) -> Result<Exit, CliError> {
     let concurrency = usize::from(m.concurrency);
     let limits = limits(
         Some(u32::from(m.concurrency)),
-        m.rate.filter(|r| *r > 0.0),
+        m.rate,
         m.limit_pause,
         m.limit_retries,
     );
@@ -365,17 +365,22 @@ pub(crate) fn rate_help(what: &str) -> String {
     )
 }
 
-/// A rate (`--rate` of bulk-create and campaign load): a number, not NaN nor
-/// infinite, and when positive at least [`coufun_campaign::LEAST_RATE`]
-/// (below it no schedule counts the gap between two starts).
+/// A rate (`--rate` of bulk-create and campaign load): a finite number of at
+/// least [`coufun_campaign::LEAST_RATE`] (below it no schedule counts the gap
+/// between two starts). 0 and negative rates are refused, not read as "no
+/// cap": no cap is `--rate` left out.
 pub(crate) fn rows_per_second(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(rate) if rate > 0.0 && rate < coufun_campaign::LEAST_RATE => Err(format!(
-            "{text} rows per second is below the least rate: a rate must be {}",
+        Ok(rate) if !rate.is_finite() => {
+            Err(format!("{text:?} is not a number of rows per second"))
+        }
+        Ok(rate) if rate < coufun_campaign::LEAST_RATE => Err(format!(
+            "{text} rows per second is below the least rate: a rate must be {} \
+             (leave --rate out for no cap)",
             coufun_campaign::Bound::LeastRate
         )),
-        Ok(rate) if rate.is_finite() => Ok(rate),
-        _ => Err(format!("{text:?} is not a number of rows per second")),
+        Ok(rate) => Ok(rate),
+        Err(_) => Err(format!("{text:?} is not a number of rows per second")),
     }
 }
 
@@ -401,21 +406,24 @@ pub(crate) fn limits(
 mod tests {
     use super::*;
 
-    /// 0 and negative rates keep their meaning (bulk-create: no cap; campaign
-    /// load: refused by the store); the least rate and above are rates.
+    /// The least rate and above are rates; below it, 0 and negative rates
+    /// are refused (no cap is `--rate` left out), as are NaN and infinities.
     #[test]
-    fn a_rate_of_zero_or_less_or_of_the_least_and_above_parses() {
-        for (text, rate) in [("0", 0.0), ("-1", -1.0), ("1e-9", 1e-9), ("2.5", 2.5)] {
+    fn a_rate_parses_from_the_least_rate_up() {
+        for (text, rate) in [("1e-9", 1e-9), ("2.5", 2.5)] {
             assert_eq!(rows_per_second(text), Ok(rate), "{text}");
         }
         assert_eq!(
             rows_per_second("9.9e-10"),
             Err(
                 "9.9e-10 rows per second is below the least rate: a rate must be at least \
-                 1e-9 rows per second (one row in about 32 years)"
+                 1e-9 rows per second (one row in about 32 years) (leave --rate out for no cap)"
                     .to_owned()
             )
         );
+        for text in ["0", "-0", "-1", "-inf", "inf", "NaN"] {
+            assert!(rows_per_second(text).is_err(), "{text}");
+        }
         assert_eq!(
             rate_help("Most rows"),
             "Most rows, at least 1e-9 (no cap by default)"
