@@ -13,8 +13,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::value_parser;
+use coufun_api::ResultCode;
 use coufun_api::tr_id::TrIdGenerator;
-use coufun_campaign::{CampaignRow, Event, Limits, RowState, Store, Summary};
+use coufun_campaign::{CampaignRow, Event, Limits, Refusal, RowState, Store, Summary};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
@@ -43,8 +44,12 @@ pub struct Args {
     #[arg(long, value_name = "ROWS_PER_SECOND", value_parser = rows_per_second)]
     #[arg(help = rate_help("Most rows started per second"))]
     rate: Option<f64>,
-    /// First pause after a code whose retry class allows sending it again (e.g. 99; `coufun codes`); doubles up to 60 s while it lasts
     #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = seconds)]
+    #[arg(help = format!(
+        "First pause after a code whose retry class allows sending it again ({}; `coufun codes`); \
+         doubles up to 60 s while it lasts",
+        codes_treated(Refusal::Retry)
+    ))]
     limit_pause: f64,
     /// Such answers for one row before the run stops (rerun later to resume)
     #[arg(long, value_name = "N", default_value = "3")]
@@ -67,14 +72,35 @@ pub fn long_about() -> String {
         The journal (SQLite, default FILE with extension .journal.sqlite) records every \
         outcome as it happens: rerun the same command after a crash or Ctrl-C and it resumes, \
         never issuing a row twice; rows whose outcome is unknown are sent again with their \
-        original TR_ID (the server deduplicates on it; a 12 after a lost answer is recorded \
-        `reached`: coupons exist, never issued again). A refusal is treated as its code's \
-        retry class says (`coufun codes`): a code that may be sent again (e.g. 99) pauses \
-        the run and the same row goes again; a quota never retried (95) stops the run at \
-        once and leaves the rows open for a rerun. The report (default \
+        original TR_ID (the server deduplicates on it; a {duplicate} after a lost answer is \
+        recorded `reached`: coupons exist, never issued again). A refusal is treated as its \
+        code's retry class says (`coufun codes`): a code that may be sent again ({retry}) \
+        pauses the run and the same row goes again; a quota never retried ({halt}) stops the \
+        run at once and leaves the rows open for a rerun. The report (default \
         FILE with extension .report.csv) lists every row's outcome and coupon numbers.",
-        sdk::BULK.name()
+        sdk::BULK.name(),
+        duplicate = ResultCode::DuplicateTrId.as_str(),
+        retry = codes_treated(Refusal::Retry),
+        halt = codes_treated(Refusal::Halt),
     )
+}
+
+/// The codes the bulk operation may answer that a run treats as `refusal`
+/// (from their generated retry class and category, as the run does), e.g.
+/// `50, 99`; `none` when there is none.
+fn codes_treated(refusal: Refusal) -> String {
+    let codes: Vec<&str> = sdk::BULK
+        .spec()
+        .codes
+        .iter()
+        .filter(|c| **c != ResultCode::Success && coufun_campaign::refusal(**c) == refusal)
+        .map(|c| c.as_str())
+        .collect();
+    if codes.is_empty() {
+        "none".to_owned()
+    } else {
+        codes.join(", ")
+    }
 }
 
 /// `coufun bulk-create FILE --goods ID`.
@@ -405,6 +431,29 @@ pub(crate) fn limits(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The help's code lists are the bulk operation's codes, each under the
+    /// treatment the run gives it: together every code but success, once.
+    #[test]
+    fn the_help_names_each_code_under_its_treatment() {
+        let mut named = Vec::new();
+        for refusal in [Refusal::Retry, Refusal::Halt, Refusal::Final] {
+            for text in codes_treated(refusal).split(", ") {
+                let code: ResultCode = text.parse().unwrap();
+                assert_eq!(coufun_campaign::refusal(code), refusal, "{text}");
+                named.push(code);
+            }
+        }
+        let mut expected: Vec<ResultCode> = sdk::BULK.spec().codes.to_vec();
+        expected.retain(|c| *c != ResultCode::Success);
+        named.sort_by_key(|c| c.as_str());
+        expected.sort_by_key(|c| c.as_str());
+        assert_eq!(named, expected);
+        let about = long_about();
+        assert!(about.contains(&format!("({})", codes_treated(Refusal::Retry))));
+        assert!(about.contains(&format!("({})", codes_treated(Refusal::Halt))));
+        assert!(about.contains(&format!("a {} after", ResultCode::DuplicateTrId.as_str())));
+    }
 
     /// The least rate and above are rates; below it, 0 and negative rates
     /// are refused (no cap is `--rate` left out), as are NaN and infinities.
