@@ -8,12 +8,11 @@
 //! lock taken by `BEGIN IMMEDIATE`) until the first commits — it then sees the
 //! row and answers a duplicate — or rolls back, and then it processes the notice.
 
-use std::borrow::Cow;
 use std::path::Path;
 use std::time::Duration;
 
 use coufun_api::notice::ExchangeNotice;
-use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use sqlx::{Postgres, Row, Sqlite, Transaction};
@@ -31,18 +30,13 @@ pub const POSTGRES_SCHEMA: &str = include_str!("../migrations/postgres/0001_exch
 pub const SQLITE_SCHEMA: &str = include_str!("../migrations/sqlite/0001_exchange_notices.sql");
 
 fn migrator(sql: &'static str) -> Migrator {
-    Migrator {
-        migrations: Cow::Owned(vec![Migration::new(
-            MIGRATION_VERSION,
-            Cow::Borrowed("coufun-notify exchange notices"),
-            MigrationType::Simple,
-            Cow::Borrowed(sql),
-            false,
-        )]),
-        // The application's own migrations may share the table.
-        ignore_missing: true,
-        ..Migrator::DEFAULT
-    }
+    // The application's own migrations may share the table (coufun-store
+    // leaves the ones it does not know alone).
+    coufun_store::migrator(
+        [MIGRATION_VERSION],
+        ["coufun-notify exchange notices"],
+        [sql],
+    )
 }
 
 /// The notice's columns besides the key.

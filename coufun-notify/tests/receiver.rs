@@ -206,3 +206,54 @@ async fn without_connect_info_every_notice_gets_01() {
     assert_eq!(answer.code(), &NoticeAnswerCode::IpNotRegistered);
     assert_eq!(calls.load(Ordering::SeqCst), 0);
 }
+
+/// A store answers the EXCHANGE_ID it recorded for a notice's key, and none
+/// for a key it never processed (the memory store and SQLite alike).
+#[tokio::test]
+async fn a_store_tells_the_exchange_id_it_recorded_for_a_key() {
+    use coufun_notify::NoticeKey;
+    async fn check<S: NoticeStore + Clone>(store: S) {
+        let url = serve_local(store.clone(), counting(Arc::new(AtomicUsize::new(0)))).await;
+        let http = client();
+        let first = post(&http, &url, &notice(7)).await;
+        let id = first.exchange_id().expect("an EXCHANGE_ID").to_owned();
+        let second = post(&http, &url, &notice(8)).await;
+        let other = second.exchange_id().expect("an EXCHANGE_ID").to_owned();
+        assert_ne!(id, other);
+        let of = |n| NoticeKey::of(&notice(n));
+        assert_eq!(store.exchange_id(&of(7)).await.unwrap(), Some(id));
+        assert_eq!(store.exchange_id(&of(8)).await.unwrap(), Some(other));
+        assert_eq!(store.exchange_id(&of(9)).await.unwrap(), None);
+    }
+    check(MemoryStore::new()).await;
+    let (_dir, sqlite) = sqlite_store().await;
+    check(sqlite).await;
+}
+
+/// Debug output names what it shows and masks the coupon number (a bearer
+/// value): a receiver shows its settings, a notice key its masked number.
+#[tokio::test]
+async fn debug_shows_the_settings_and_masks_the_coupon_number() {
+    use coufun_notify::NoticeKey;
+    let key = NoticeKey::of(&notice(5));
+    let shown = format!("{key:?}");
+    let number = notice(5).coupon_number.as_str().to_owned();
+    assert!(shown.starts_with("NoticeKey {"), "{shown}");
+    assert!(
+        shown.contains(&coufun_api::privacy::mask_secret(&number)),
+        "{shown}"
+    );
+    assert!(!shown.contains(&number), "{shown}");
+    assert!(shown.contains("AP000005"), "{shown}");
+    let receiver = Receiver::new(
+        MemoryStore::new(),
+        counting(Arc::new(AtomicUsize::new(0))),
+        localhost(),
+    );
+    let shown = format!("{receiver:?}");
+    assert!(shown.starts_with("Receiver {"), "{shown}");
+    assert!(
+        shown.contains("allow") && shown.contains("duplicate"),
+        "{shown}"
+    );
+}

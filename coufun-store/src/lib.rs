@@ -1,8 +1,8 @@
 //! # coufun-store
 //!
-//! What the SQL stores of coufun-campaign and coufun-sync share: the sqlx
-//! [`Migrator`] for the migrations each crate ships (its own SQL for SQLite
-//! and for PostgreSQL, under versions of its own).
+//! What the SQL stores of coufun-campaign, coufun-sync and coufun-notify
+//! share: the sqlx [`Migrator`] for the migrations each crate ships (its own
+//! SQL for SQLite and for PostgreSQL, under versions of its own).
 
 use std::borrow::Cow;
 
