@@ -31,7 +31,7 @@
 //! | outcome | coupons | what to do |
 //! |---|---|---|
 //! | `Issued` | exist, numbers in the answer | deliver them |
-//! | `NotIssued` | none for this TR_ID | fix the cause; a new request may take a new TR_ID |
+//! | `NotIssued` | none for this TR_ID | fix the cause; a new request may take a new TR_ID. A server error (`50`, `99`: [`RetryClass::SameTrId`](crate::RetryClass::SameTrId)) that outlasted the retries: send the same request with the same TR_ID later, as for `Unknown` |
 //! | `EarlierAttemptReached` | probably exist, numbers unknown | do not issue again; ask the supplier (by TR_ID, or the ORDER_ID on their side) for the numbers, or cancel them there |
 //! | `Unknown` | may exist | send the same request with the same TR_ID later: `00` issues, `12` shows an earlier attempt did |
 //! | `Mismatched` | may exist, numbers unknown | do not send again with a new TR_ID; reconcile with the supplier by TR_ID (the answer named another order) |
@@ -60,6 +60,7 @@ use crate::{ResultCode, TrId};
 /// that it fails to compile where it matters instead of landing in a wildcard arm.
 ///
 /// ```
+/// use coufun_api::RetryClass;
 /// use coufun_api::issuance::IssueOutcome;
 /// use coufun_api::responses::CouponCreateResponse;
 ///
@@ -67,6 +68,12 @@ use crate::{ResultCode, TrId};
 /// fn settle(outcome: IssueOutcome<CouponCreateResponse>) -> String {
 ///     match outcome {
 ///         IssueOutcome::Issued(issued) => format!("deliver {:?}", issued.coupon_numbers()),
+///         // A server error (50, 99) on every attempt: the same TR_ID, later.
+///         IssueOutcome::NotIssued(refused)
+///             if refused.code().map(|c| c.retry()) == Some(RetryClass::SameTrId) =>
+///         {
+///             format!("resend with TR_ID {} later: {}", refused.tr_id, refused.error)
+///         }
 ///         IssueOutcome::NotIssued(refused) => format!("nothing issued: {}", refused.error),
 ///         IssueOutcome::EarlierAttemptReached(earlier) => {
 ///             format!("never send again; reconcile TR_ID {} with the supplier", earlier.tr_id)
@@ -86,7 +93,10 @@ pub enum IssueOutcome<R> {
     /// The server answered `00`: the coupons exist, their numbers are in the answer.
     Issued(Issued<R>),
     /// The server refused, and no earlier attempt's fate is open: no coupon
-    /// exists for this TR_ID.
+    /// exists for this TR_ID. Fix the cause ([`NotIssued::code`]); a new
+    /// request may take a new TR_ID. When the code is a server error that may
+    /// be sent again (`50`, `99`: `retry()` is [`RetryClass::SameTrId`](crate::RetryClass::SameTrId)),
+    /// the retries ran out on it: send the same request, same TR_ID, later.
     NotIssued(NotIssued),
     /// The server answered `12` (or `23`): an earlier attempt with this TR_ID
     /// reached it. Coupons probably exist, but their numbers are not

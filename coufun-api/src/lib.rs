@@ -57,9 +57,9 @@ let coupon = match client.coupon_create(&create).await {
         .first()
         .map(|n| n.to_string())
         .ok_or("no coupon number")?,
-    // Refused (nothing issued), or unknown: never resend with a new TR_ID
-    // (docs/lost-answer.md).
-    other => return Err(format!("TR_ID {}: not issued for sure", other.tr_id()).into()),
+    // Every other outcome, and what to do with each: `IssueOutcome`. Until
+    // then, never resend this order with a new TR_ID (docs/lost-answer.md).
+    other => return Err(format!("TR_ID {}: no coupon numbers", other.tr_id()).into()),
 };
 
 // 3. Its status, by goods and coupon number.

@@ -1,7 +1,8 @@
 //! TR_IDs: generating them (identifiers unique across processes and restarts,
 //! sortable by time, within the spec's TR_ID byte limit, with an optional caller
 //! prefix), and reading them back from text ([`FromStr`]) or a store (serde),
-//! always through the checked constructor.
+//! always through the checked constructor. The type is [`TrId`],
+//! at the crate root with the other field kinds.
 //!
 //! A generated TR_ID is the prefix followed by a ULID (26 characters of Crockford
 //! base32: 48 bits of milliseconds since 1970, then 80 random bits from the

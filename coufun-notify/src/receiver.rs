@@ -279,7 +279,8 @@ where
     }
 
     /// An axum router answering `POST /` (nest it where COUFUN posts, e.g.
-    /// `Router::new().nest("/coufun/exchange", receiver.router())`). The peer
+    /// `Router::new().nest("/coufun/exchange", receiver.router())`: the URL to
+    /// register is then `https://your.host/coufun/exchange`). The peer
     /// address comes from axum's [`ConnectInfo<SocketAddr>`]: serve the app with
     /// `into_make_service_with_connect_info::<SocketAddr>()`, or every notice is
     /// answered `01`. The router is a tower `Service` like any other.

@@ -64,7 +64,16 @@ pub struct SandboxConfig {
 
 impl SandboxConfig {
     /// Sends an exchange notice for every redemption and use-cancel, as `notices`
-    /// says (URL, retry schedule, faults).
+    /// says (URL, retry schedule, faults): those made with [`Sandbox::redeem`]
+    /// (and [`Sandbox::mark_used`]) or the admin redeem routes. The POSTs come
+    /// from this machine (from `127.0.0.1` to a loopback URL), so a receiver's
+    /// allow list must let that address in. [`Sandbox::wait_for_notices`] waits
+    /// for their answers; [`Sandbox::notice_deliveries`] lists them.
+    ///
+    /// [`Sandbox::redeem`]: crate::Sandbox::redeem
+    /// [`Sandbox::mark_used`]: crate::Sandbox::mark_used
+    /// [`Sandbox::wait_for_notices`]: crate::Sandbox::wait_for_notices
+    /// [`Sandbox::notice_deliveries`]: crate::Sandbox::notice_deliveries
     pub fn with_notices(mut self, notices: NoticeSenderConfig) -> Self {
         self.notices = Some(notices);
         self

@@ -235,7 +235,8 @@ impl Sandbox {
 
     /// A shop uses (or cancels a use of) a coupon: status then shows `001`, the
     /// exchange time and, for an `AMOUNT` voucher, the balance. Returns what
-    /// happened (also kept in [`Ledger::redemptions`]).
+    /// happened (also kept in [`Ledger::redemptions`]). With
+    /// [`SandboxConfig::with_notices`], its exchange notice is sent too.
     pub fn redeem(
         &self,
         coupon_number: &str,
@@ -244,7 +245,8 @@ impl Sandbox {
         Ok(lock(&self.shared.state).redeem(coupon_number, action)?)
     }
 
-    /// Uses a coupon in whole, as a shop would (later writes: 17).
+    /// Uses a coupon in whole, as a shop would (later writes: 17): a
+    /// [`Sandbox::redeem`] with `RedeemAction::Use(None)`, notified the same way.
     pub fn mark_used(&self, coupon_number: &str) -> Result<(), SandboxError> {
         self.redeem(coupon_number, RedeemAction::Use(None))
             .map(|_| ())
