@@ -3,7 +3,7 @@
 //! `Display`, logs or error messages: the masking functions here are what the
 //! generated types of secret kinds call.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// The merchant's client id (`POC_ID`), a secret (the spec's `[client].poc_id`
 /// says `secret = true`). `Debug` and `Display` print `PocId(***)`;
@@ -104,12 +104,43 @@ const POC_ID_SECRET: bool = crate::generated::responses::POC_ID_SECRET;
 /// assert_eq!(mask_secret("1234567"), "***");
 /// ```
 pub fn mask_secret(text: &str) -> String {
-    let chars: Vec<char> = text.trim().chars().collect();
-    if chars.len() < 8 {
-        return "***".to_owned();
+    mask(text).to_string()
+}
+
+/// `text` masked as [`mask_secret`] masks it, without allocating: a value for
+/// `Debug` fields and format arguments.
+///
+/// ```
+/// use coufun_api::privacy::mask;
+/// assert_eq!(format!("{}", mask("1234567890123456")), "***3456");
+/// assert_eq!(format!("{:?}", mask("1234567")), "\"***\"");
+/// ```
+pub fn mask(text: &str) -> Masked<'_> {
+    Masked(text)
+}
+
+/// A secret shown masked by `Display` and `Debug` (see [`mask_secret`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Masked<'a>(&'a str);
+
+impl fmt::Display for Masked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0.trim();
+        f.write_str("***")?;
+        let count = text.chars().count();
+        if count >= 8 {
+            text.chars()
+                .skip(count - 4)
+                .try_for_each(|c| f.write_char(c))?;
+        }
+        Ok(())
     }
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("***{tail}")
+}
+
+impl fmt::Debug for Masked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{self}\"")
+    }
 }
 
 /// A phone number masked for logs and errors: the first three and last four

@@ -5,7 +5,6 @@
 //! generated code as arguments.
 
 use std::borrow::Cow;
-use std::fmt;
 use std::time::Duration;
 
 use encoding_rs::{EUC_KR, UTF_8};
@@ -81,30 +80,7 @@ impl UnknownValue {
     }
 }
 
-/// `text` masked: all but its last four characters as `*`.
-pub fn mask(text: &str) -> Masked<'_> {
-    Masked(text)
-}
-
-/// A secret shown masked by `Debug` and `Display` (see [`mask`]).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct Masked<'a>(&'a str);
-
-impl fmt::Display for Masked<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let count = self.0.chars().count();
-        for (i, c) in self.0.chars().enumerate() {
-            f.write_fmt(format_args!("{}", if i + 4 < count { '*' } else { c }))?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Debug for Masked<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "\"{self}\"")
-    }
-}
+pub use crate::privacy::{Masked, mask};
 
 // ---------------------------------------------------------------------------
 // Errors
