@@ -8,6 +8,7 @@ use coufun_api::notice::{
     CouponNumber, CouponStatus, CouponType, ExchangeNotice, ExchangeNoticeRequired, NoticeError,
     Reported,
 };
+use coufun_api::privacy::mask;
 use jiff::civil::DateTime;
 use serde::Serialize;
 
@@ -28,8 +29,9 @@ pub enum RedeemAction {
     CancelUse(u64),
 }
 
-/// One redemption or use-cancel, as it happened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One redemption or use-cancel, as it happened. `Debug` masks the coupon
+/// number (a bearer value).
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Redemption {
     /// The coupon (`BARCODE_NUM`).
@@ -59,30 +61,31 @@ pub struct Redemption {
     pub balance: u64,
 }
 
-/// Why a redemption was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a redemption was refused. The coupon number (a bearer value) is masked
+/// in `Display` and `Debug`; the variant's field holds it in clear.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RedeemError {
     /// No coupon has this number.
-    #[error("no coupon numbered {0:?}")]
+    #[error("no coupon numbered {:?}", mask(.0))]
     NoSuchCoupon(String),
     /// The coupon was cancelled.
-    #[error("coupon {0:?} is cancelled")]
+    #[error("coupon {:?} is cancelled", mask(.0))]
     Cancelled(String),
     /// The coupon is past its validity.
-    #[error("coupon {0:?} is expired")]
+    #[error("coupon {:?} is expired", mask(.0))]
     Expired(String),
     /// Nothing is left to use.
-    #[error("coupon {0:?} is already used up")]
+    #[error("coupon {:?} is already used up", mask(.0))]
     UsedUp(String),
     /// No use to cancel.
-    #[error("coupon {0:?} has no use to cancel")]
+    #[error("coupon {:?} has no use to cancel", mask(.0))]
     NotUsed(String),
     /// A coupon type the sandbox does not know how to redeem.
-    #[error("coupon {0:?} is of a type the sandbox cannot redeem")]
+    #[error("coupon {:?} is of a type the sandbox cannot redeem", mask(.0))]
     UnknownType(String),
     /// An amount for an exchange voucher, or a zero amount.
-    #[error("coupon {coupon:?}: amount {amount} is not usable here")]
+    #[error("coupon {:?}: amount {amount} is not usable here", mask(coupon))]
     BadAmount {
         /// The coupon.
         coupon: String,
@@ -90,7 +93,10 @@ pub enum RedeemError {
         amount: u64,
     },
     /// More than the balance.
-    #[error("coupon {coupon:?}: amount {amount} exceeds the balance {balance}")]
+    #[error(
+        "coupon {:?}: amount {amount} exceeds the balance {balance}",
+        mask(coupon)
+    )]
     OverBalance {
         /// The coupon.
         coupon: String,
@@ -99,6 +105,32 @@ pub enum RedeemError {
         /// What is left.
         balance: u64,
     },
+}
+
+/// The message, whose coupon number is masked.
+impl std::fmt::Debug for RedeemError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RedeemError")
+            .field(&format_args!("{self}"))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Redemption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redemption")
+            .field("coupon_number", &mask(&self.coupon_number))
+            .field("goods_id", &self.goods_id)
+            .field("kind", &self.kind)
+            .field("action", &self.action)
+            .field("approval_number", &self.approval_number)
+            .field("branch", &self.branch)
+            .field("state", &self.state)
+            .field("at", &self.at)
+            .field("amount", &self.amount)
+            .field("balance", &self.balance)
+            .finish()
+    }
 }
 
 /// Where and when a redemption happens: the approval number it gets, the shop, the time.
@@ -290,6 +322,30 @@ mod tests {
             approval_number: "SBX1".into(),
             branch: Branch::default(),
             at: jiff::civil::date(2026, 5, 1).at(9, 30, 0, 0),
+        }
+    }
+
+    /// A redemption and a refusal show the coupon number masked, in `Debug`
+    /// and in their message (a bearer value: whoever has it can redeem it).
+    #[test]
+    fn debug_and_messages_mask_the_coupon_number() {
+        let mut c = coupon(CouponType::Barcode);
+        c.coupon_number = "900012345678".into();
+        let done = apply(&mut c, 4_500, RedeemAction::Use(None), now()).unwrap();
+        let shown = format!("{done:?}");
+        assert!(shown.starts_with("Redemption {"), "{shown}");
+        assert!(shown.contains("\"***5678\"") && shown.contains("SBX1"), "{shown}");
+        let refused = apply(&mut c, 4_500, RedeemAction::Use(None), now()).unwrap_err();
+        for shown in [refused.to_string(), format!("{refused:?}")] {
+            assert!(shown.contains("***5678"), "{shown}");
+            assert!(!shown.contains("900012345678"), "{shown}");
+        }
+        assert!(format!("{refused:?}").starts_with("RedeemError("));
+        assert!(!shown.contains("900012345678"), "{shown}");
+        let unknown = crate::SandboxError::NoSuchCoupon("900012345678".into());
+        for shown in [unknown.to_string(), format!("{unknown:?}")] {
+            assert!(shown.contains("***5678"), "{shown}");
+            assert!(!shown.contains("900012345678"), "{shown}");
         }
     }
 

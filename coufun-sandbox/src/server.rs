@@ -29,8 +29,9 @@ use crate::redemption::{RedeemAction, RedeemError, Redemption};
 use crate::rules::State;
 use crate::wire::{WireDecodeError, charset_label, decode_params};
 
-/// Why a sandbox could not start or an admin action failed.
-#[derive(Debug, thiserror::Error)]
+/// Why a sandbox could not start or an admin action failed. A coupon number
+/// is masked in `Display` and `Debug`.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum SandboxError {
     /// The address could not be bound.
@@ -42,7 +43,7 @@ pub enum SandboxError {
         source: std::io::Error,
     },
     /// No coupon has this number.
-    #[error("no coupon numbered {0:?}")]
+    #[error("no coupon numbered {:?}", coufun_api::privacy::mask(.0))]
     NoSuchCoupon(String),
     /// A redemption was refused.
     #[error(transparent)]
@@ -54,6 +55,15 @@ pub enum SandboxError {
     #[cfg(feature = "tls")]
     #[error("the sandbox cannot serve https")]
     Tls(#[source] crate::tls::TlsSetupError),
+}
+
+/// The message and its causes (a coupon number masked).
+impl std::fmt::Debug for SandboxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SandboxError")
+            .field(&format_args!("{}", coufun_api::ErrorChain(self)))
+            .finish()
+    }
 }
 
 /// What the server tasks share with the handle.
