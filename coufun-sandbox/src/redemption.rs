@@ -334,7 +334,10 @@ mod tests {
         let done = apply(&mut c, 4_500, RedeemAction::Use(None), now()).unwrap();
         let shown = format!("{done:?}");
         assert!(shown.starts_with("Redemption {"), "{shown}");
-        assert!(shown.contains("\"***5678\"") && shown.contains("SBX1"), "{shown}");
+        assert!(
+            shown.contains("\"***5678\"") && shown.contains("SBX1"),
+            "{shown}"
+        );
         let refused = apply(&mut c, 4_500, RedeemAction::Use(None), now()).unwrap_err();
         for shown in [refused.to_string(), format!("{refused:?}")] {
             assert!(shown.contains("***5678"), "{shown}");
