@@ -435,13 +435,22 @@ fn notice_numbers_that_would_spin_or_mean_nothing_are_refused() {
         assert!(stderr.contains(why), "{flag} {value}: {stderr}");
     }
     let floor = floor.to_string();
+    // The default is the spec's notice retry interval, and the help says so.
+    let default = coufun_api::notice::RETRY_INTERVAL.as_millis().to_string();
     for (flag, value) in [
         ("--notice-retry-ms", floor.as_str()),
-        ("--notice-retry-ms", "600000"),
+        ("--notice-retry-ms", default.as_str()),
         ("--notice-max-attempts", "1"),
     ] {
         let out = parse_only(flag, value);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{flag} {value}: {stderr}");
+        let help = String::from_utf8_lossy(&out.stdout);
+        let (_, retry) = help
+            .split_once("--notice-retry-ms")
+            .expect("the flag's help");
+        let retry = &retry[..retry.find("--notice-max-attempts").unwrap_or(retry.len())];
+        assert!(retry.contains(&format!("[default: {default}]")), "{retry}");
+        assert!(retry.contains(&format!("floor, {floor})")), "{retry}");
     }
 }

@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 use coufun_api::Charset;
+use coufun_api::notice::RETRY_INTERVAL;
 use coufun_sandbox::notices::{MIN_RETRY_INTERVAL, NoticeSenderConfig};
 use coufun_sandbox::{
     Catalogue, DEFAULT_POC_ID, DriftPlan, FaultOdds, FaultPlan, Sandbox, SandboxConfig,
@@ -106,9 +107,13 @@ struct Args {
     /// is POSTed there (none are sent when absent).
     #[arg(long)]
     notice_url: Option<String>,
-    /// Wait between attempts at a notice not answered 00/04, in milliseconds
-    /// (default: the manual's 10 minutes; at least the sender's floor, 5).
-    #[arg(long, default_value_t = 600_000, value_parser = retry_ms)]
+    #[arg(long, default_value_t = millis(RETRY_INTERVAL), value_parser = retry_ms)]
+    #[arg(help = format!(
+        "Wait between attempts at a notice not answered 00/04, in milliseconds \
+         (default: the manual's interval, {} s; at least the sender's floor, {})",
+        RETRY_INTERVAL.as_secs(),
+        MIN_RETRY_INTERVAL.as_millis()
+    ))]
     notice_retry_ms: u64,
     /// Attempts per notice before giving up, 1 or more (default: never).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
@@ -200,6 +205,11 @@ fn probability(text: &str) -> Result<f64, String> {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
         _ => Err(format!("{text:?} is not a probability from 0 to 1")),
     }
+}
+
+/// `duration` in whole milliseconds (`u64::MAX` past it).
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The wait between notice attempts (`--notice-retry-ms`): whole milliseconds,
