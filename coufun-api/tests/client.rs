@@ -1016,6 +1016,7 @@ fn each_client_debugs_its_settings_with_the_poc_id_hidden() {
     let base = "http://127.0.0.1:1/";
     let env = || Environment::Custom(base.into());
     let shown = Client::builder(env(), poc_id()).build().unwrap();
+    #[cfg_attr(not(feature = "blocking"), allow(unused_mut))]
     let mut seen = vec![("Client", format!("{shown:?}"))];
     #[cfg(feature = "blocking")]
     {
