@@ -11,7 +11,8 @@ use coufun_api::notice::ExchangeNotice;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Why the handler did not process a notice. Nothing is recorded, and COUFUN
-/// sends the notice again (every 10 minutes).
+/// sends the notice again (after
+/// [`RETRY_INTERVAL`](coufun_api::notice::RETRY_INTERVAL)).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum HandlerError {

@@ -5,8 +5,9 @@
 //!
 //! COUFUN POSTs each notice (an EUC-KR form) to a URL the merchant registered and
 //! expects an XML answer (`COUPONEXCHANGE`); without a `00` it sends the notice
-//! again every 10 minutes, and a stored-value (`AMOUNT`) coupon is notified once
-//! per partial use. A [`Receiver`]:
+//! again after the manual's interval
+//! ([`RETRY_INTERVAL`](coufun_api::notice::RETRY_INTERVAL)), and a stored-value
+//! (`AMOUNT`) coupon is notified once per partial use. A [`Receiver`]:
 //!
 //! 1. answers `01` to a caller whose address is not on the [`AllowList`] (the peer
 //!    address is axum's [`ConnectInfo<SocketAddr>`](axum::extract::ConnectInfo):

@@ -22,7 +22,8 @@
 //! Exchange notices: with [`SandboxConfig::with_notices`] (binary: `--notice-url`)
 //! every redemption and use-cancel is POSTed to the merchant's URL as COUFUN
 //! does — an EUC-KR form, retried on any answer but `00`/`04` on the schedule
-//! of [`notices::NoticeSenderConfig`] (the manual's 10 minutes by default) — and
+//! of [`notices::NoticeSenderConfig`] (by default the manual's interval,
+//! [`coufun_api::notice::RETRY_INTERVAL`]) — and
 //! each delivery and its answer lands in [`Ledger::notices`].
 //!
 //! A drifting server: [`SandboxConfig::with_drift`] (binary: `--drift`) makes

@@ -1,6 +1,6 @@
 //! The sandbox as COUFUN's sender of exchange notifications: [`NoticeSender`]
 //! POSTs each notice (an EUC-KR form) to the merchant's URL, retries on any
-//! answer but `00`/`04` on a schedule (the manual's 10 minutes by default), and
+//! answer but `00`/`04` on a schedule (the manual's interval, [`RETRY_INTERVAL`], by default), and
 //! keeps a log of every delivery and its answer. First attempts go out in the
 //! order notices were queued; retries run on their own.
 
@@ -37,7 +37,7 @@ pub struct NoticeSenderConfig {
     /// The merchant's registered URL.
     pub url: String,
     /// The wait between attempts on a notice not yet answered `00`/`04`
-    /// (default: the manual's 10 minutes; tests use milliseconds). Never
+    /// (default: the manual's [`RETRY_INTERVAL`]; tests use milliseconds). Never
     /// shorter than [`MIN_RETRY_INTERVAL`]: a shorter one is held at it.
     pub retry_interval: Duration,
     /// Attempts per notice before giving up (`None`: never give up). The first
