@@ -59,7 +59,7 @@ impl fmt::Debug for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
             f.debug_tuple(stringify!(Body))
-                .field(&crate::privacy::mask_secret(self.as_str()))
+                .field(&crate::privacy::mask(self.as_str()))
                 .finish()
         } else {
             f.debug_tuple(stringify!(Body)).field(&self.as_str()).finish()
@@ -69,7 +69,7 @@ impl fmt::Debug for Body {
 impl fmt::Display for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
-            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+            fmt::Display::fmt(&crate::privacy::mask(self.as_str()), f)
         } else {
             f.write_str(self.as_str())
         }
@@ -168,7 +168,7 @@ impl fmt::Debug for CategoryId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
             f.debug_tuple(stringify!(CategoryId))
-                .field(&crate::privacy::mask_secret(self.as_str()))
+                .field(&crate::privacy::mask(self.as_str()))
                 .finish()
         } else {
             f.debug_tuple(stringify!(CategoryId)).field(&self.as_str()).finish()
@@ -178,7 +178,7 @@ impl fmt::Debug for CategoryId {
 impl fmt::Display for CategoryId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
-            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+            fmt::Display::fmt(&crate::privacy::mask(self.as_str()), f)
         } else {
             f.write_str(self.as_str())
         }
@@ -300,7 +300,7 @@ impl fmt::Debug for CouponNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
             f.debug_tuple(stringify!(CouponNumber))
-                .field(&crate::privacy::mask_secret(self.as_str()))
+                .field(&crate::privacy::mask(self.as_str()))
                 .finish()
         } else {
             f.debug_tuple(stringify!(CouponNumber)).field(&self.as_str()).finish()
@@ -310,7 +310,7 @@ impl fmt::Debug for CouponNumber {
 impl fmt::Display for CouponNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
-            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+            fmt::Display::fmt(&crate::privacy::mask(self.as_str()), f)
         } else {
             f.write_str(self.as_str())
         }
@@ -579,7 +579,7 @@ impl fmt::Debug for ValidityDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
             f.debug_tuple(stringify!(ValidityDate))
-                .field(&crate::privacy::mask_secret(self.as_str()))
+                .field(&crate::privacy::mask(self.as_str()))
                 .finish()
         } else {
             f.debug_tuple(stringify!(ValidityDate)).field(&self.as_str()).finish()
@@ -589,7 +589,7 @@ impl fmt::Debug for ValidityDate {
 impl fmt::Display for ValidityDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
-            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+            fmt::Display::fmt(&crate::privacy::mask(self.as_str()), f)
         } else {
             f.write_str(self.as_str())
         }
@@ -686,7 +686,7 @@ impl fmt::Debug for ExtraInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
             f.debug_tuple(stringify!(ExtraInput))
-                .field(&crate::privacy::mask_secret(self.as_str()))
+                .field(&crate::privacy::mask(self.as_str()))
                 .finish()
         } else {
             f.debug_tuple(stringify!(ExtraInput)).field(&self.as_str()).finish()
@@ -696,7 +696,7 @@ impl fmt::Debug for ExtraInput {
 impl fmt::Display for ExtraInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
-            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+            fmt::Display::fmt(&crate::privacy::mask(self.as_str()), f)
         } else {
             f.write_str(self.as_str())
         }
@@ -795,7 +795,7 @@ impl fmt::Debug for GoodsId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
             f.debug_tuple(stringify!(GoodsId))
-                .field(&crate::privacy::mask_secret(self.as_str()))
+                .field(&crate::privacy::mask(self.as_str()))
                 .finish()
         } else {
             f.debug_tuple(stringify!(GoodsId)).field(&self.as_str()).finish()
@@ -805,7 +805,7 @@ impl fmt::Debug for GoodsId {
 impl fmt::Display for GoodsId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
-            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+            fmt::Display::fmt(&crate::privacy::mask(self.as_str()), f)
         } else {
             f.write_str(self.as_str())
         }
@@ -1026,7 +1026,7 @@ impl fmt::Debug for OrderId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
             f.debug_tuple(stringify!(OrderId))
-                .field(&crate::privacy::mask_secret(self.as_str()))
+                .field(&crate::privacy::mask(self.as_str()))
                 .finish()
         } else {
             f.debug_tuple(stringify!(OrderId)).field(&self.as_str()).finish()
@@ -1036,7 +1036,7 @@ impl fmt::Debug for OrderId {
 impl fmt::Display for OrderId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
-            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+            fmt::Display::fmt(&crate::privacy::mask(self.as_str()), f)
         } else {
             f.write_str(self.as_str())
         }
@@ -1365,7 +1365,7 @@ impl fmt::Debug for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
             f.debug_tuple(stringify!(Subject))
-                .field(&crate::privacy::mask_secret(self.as_str()))
+                .field(&crate::privacy::mask(self.as_str()))
                 .finish()
         } else {
             f.debug_tuple(stringify!(Subject)).field(&self.as_str()).finish()
@@ -1375,7 +1375,7 @@ impl fmt::Debug for Subject {
 impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
-            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+            fmt::Display::fmt(&crate::privacy::mask(self.as_str()), f)
         } else {
             f.write_str(self.as_str())
         }
@@ -1465,7 +1465,7 @@ impl fmt::Debug for TrId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
             f.debug_tuple(stringify!(TrId))
-                .field(&crate::privacy::mask_secret(self.as_str()))
+                .field(&crate::privacy::mask(self.as_str()))
                 .finish()
         } else {
             f.debug_tuple(stringify!(TrId)).field(&self.as_str()).finish()
@@ -1475,7 +1475,7 @@ impl fmt::Debug for TrId {
 impl fmt::Display for TrId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
-            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+            fmt::Display::fmt(&crate::privacy::mask(self.as_str()), f)
         } else {
             f.write_str(self.as_str())
         }
@@ -1565,7 +1565,7 @@ impl fmt::Debug for UserId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
             f.debug_tuple(stringify!(UserId))
-                .field(&crate::privacy::mask_secret(self.as_str()))
+                .field(&crate::privacy::mask(self.as_str()))
                 .finish()
         } else {
             f.debug_tuple(stringify!(UserId)).field(&self.as_str()).finish()
@@ -1575,7 +1575,7 @@ impl fmt::Debug for UserId {
 impl fmt::Display for UserId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if Self::SECRET {
-            f.write_str(&crate::privacy::mask_secret(self.as_str()))
+            fmt::Display::fmt(&crate::privacy::mask(self.as_str()), f)
         } else {
             f.write_str(self.as_str())
         }

@@ -119,7 +119,7 @@ fn emit_text(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Kin
     let min = Literal::u32_unsuffixed(number(&kind.min_bytes));
     let max = Literal::u32_unsuffixed(number(&kind.max_bytes));
     let inputs = text_inputs(ty);
-    let text_impls = text_impls(ty, "mask_secret", true);
+    let text_impls = text_impls(ty, "mask", true);
     let field_kind = field_kind(ty, kind.rule);
     quote! {
         #doc
@@ -273,7 +273,7 @@ fn emit_plain(ty: &Ident, doc: &TokenStream, code_const: &TokenStream, kind: &Ki
             /// `AsRef<str>`.
         }
     });
-    let text_impls = text_impls(ty, "mask_secret", true);
+    let text_impls = text_impls(ty, "mask", true);
     let field_kind = field_kind(ty, kind.rule);
     quote! {
         #doc
@@ -531,7 +531,7 @@ fn text_impls(ty: &Ident, mask: &str, display: bool) -> TokenStream {
             impl fmt::Display for #ty {
                 fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                     if Self::SECRET {
-                        f.write_str(&crate::privacy::#mask(self.as_str()))
+                        fmt::Display::fmt(&crate::privacy::#mask(self.as_str()), f)
                     } else {
                         f.write_str(self.as_str())
                     }
