@@ -10,44 +10,10 @@ use coufun_api::ResultCode;
 use super::*;
 use crate::outcome::Entry;
 
-/// The variable holding a PostgreSQL server URL for the tests.
-pub(crate) const PG_ENV: &str = "COUFUN_TEST_DATABASE_URL";
-
-/// A fresh database on the test server, or `None` (outside CI) when the
-/// variable is unset. In CI (`CI` set) an unset variable fails the test.
-pub(crate) async fn fresh_pg_database() -> Option<String> {
-    let Ok(url) = std::env::var(PG_ENV) else {
-        if std::env::var_os("CI").is_some() {
-            panic!(
-                "{PG_ENV} is unset in CI: the PostgreSQL tests must run (see .ci/start-postgres)"
-            );
-        }
-        eprintln!(
-            "\n!!! SKIPPING the PostgreSQL part: {PG_ENV} is unset.\n\
-             !!! Run `eval \"$(.ci/start-postgres)\"` first (in CI this fails instead).\n"
-        );
-        return None;
-    };
-    use sqlx::Connection;
-    let mut admin = sqlx::PgConnection::connect(&url)
-        .await
-        .expect("PostgreSQL test server");
-    let name = format!(
-        "coufun_campaign_{}",
-        ulid::Ulid::generate().to_string().to_lowercase()
-    );
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .expect("create the test database");
-    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
-    Some(format!("{base}/{name}"))
-}
-
 /// The stores a test runs on: SQLite always, PostgreSQL when there is one.
 async fn stores(dir: &tempfile::TempDir) -> Vec<Store> {
     let mut out = vec![Store::sqlite(dir.path().join("c.sqlite")).await.unwrap()];
-    if let Some(url) = fresh_pg_database().await {
+    if let Some(url) = coufun_store::testing::fresh_pg_database("coufun_campaign").await {
         out.push(Store::postgres(&url).await.unwrap());
     }
     out

@@ -30,45 +30,6 @@ fn rows() -> usize {
 const INVALID_ROW: usize = 77;
 const NAME: &str = "spring";
 
-/// The variable holding a PostgreSQL server URL for the tests.
-const PG_ENV: &str = "COUFUN_TEST_DATABASE_URL";
-
-/// A fresh database on the test server, or `None` (outside CI) when the
-/// variable is unset. In CI (`CI` set) an unset variable fails the test.
-fn fresh_pg_database(host: &Host) -> Option<String> {
-    let Ok(url) = std::env::var(PG_ENV) else {
-        if std::env::var_os("CI").is_some() {
-            panic!(
-                "{PG_ENV} is unset in CI: the PostgreSQL tests must run (see .ci/start-postgres)"
-            );
-        }
-        eprintln!(
-            "\n!!! SKIPPING the PostgreSQL test: {PG_ENV} is unset.\n\
-             !!! Run `eval \"$(.ci/start-postgres)\"` first (in CI this fails instead).\n"
-        );
-        return None;
-    };
-    let name = format!(
-        "coufun_cli_campaign_{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    host.runtime.block_on(async {
-        use sqlx::Connection;
-        let mut admin = sqlx::PgConnection::connect(&url)
-            .await
-            .expect("PostgreSQL test server");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .expect("create the test database");
-    });
-    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
-    Some(format!("{base}/{name}"))
-}
-
 /// A sandbox answering after 20 ms, with about 10 % faults: lost answers
 /// (committed or not), 5xx pages and 99s, which the SDK retries with the
 /// same TR_ID.
@@ -268,7 +229,8 @@ fn killed_and_restarted(host: &Host, database: &str, workers: usize) {
 #[test]
 fn three_workers_share_a_postgres_campaign_and_one_is_killed_and_restarted() {
     let host = latency_bound_host();
-    let Some(database) = fresh_pg_database(&host) else {
+    let fresh = coufun_store::testing::fresh_pg_database("coufun_cli_campaign");
+    let Some(database) = host.runtime.block_on(fresh) else {
         return;
     };
     killed_and_restarted(&host, &database, 3);

@@ -2,11 +2,16 @@
 //!
 //! What the SQL stores of coufun-campaign, coufun-sync and coufun-notify
 //! share: the sqlx [`Migrator`] for the migrations each crate ships (its own
-//! SQL for SQLite and for PostgreSQL, under versions of its own).
+//! SQL for SQLite and for PostgreSQL, under versions of its own). With the
+//! feature `testing`, the module `testing`: the workspace's tests' fresh PostgreSQL
+//! database.
 
 use std::borrow::Cow;
 
 use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+#[cfg(feature = "testing")]
+pub mod testing;
 
 /// The migrator that applies `schema[i]` as migration `versions[i]`, named
 /// `names[i]`, in order. Migrations it does not know in sqlx's

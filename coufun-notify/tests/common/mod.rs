@@ -20,38 +20,10 @@ use coufun_notify::{
 use coufun_sandbox::notices::{AttemptResult, DeliveryRecord, NoticeSenderConfig};
 use sqlx::{Row, Sqlite, Transaction};
 
-/// The variable holding a PostgreSQL server URL for the tests.
-pub const PG_ENV: &str = "COUFUN_TEST_DATABASE_URL";
-
-/// A fresh database on the test server, or `None` (outside CI) when the
-/// variable is unset. In CI (`CI` set) an unset variable fails the test.
+/// A fresh database on the PostgreSQL test server (`coufun_notify_…`), or `None`
+/// when the test is skipped: [`coufun_store::testing::fresh_pg_database`].
 pub async fn fresh_pg_database() -> Option<String> {
-    let Ok(url) = std::env::var(PG_ENV) else {
-        if std::env::var_os("CI").is_some() {
-            panic!(
-                "{PG_ENV} is unset in CI: the PostgreSQL tests must run (see .ci/start-postgres)"
-            );
-        }
-        eprintln!(
-            "\n!!! SKIPPING the PostgreSQL part: {PG_ENV} is unset.\n\
-             !!! Run `eval \"$(.ci/start-postgres)\"` first (in CI this fails instead).\n"
-        );
-        return None;
-    };
-    use sqlx::Connection;
-    let mut admin = sqlx::PgConnection::connect(&url)
-        .await
-        .expect("PostgreSQL test server");
-    let name = format!(
-        "coufun_notify_{}",
-        ulid::Ulid::generate().to_string().to_lowercase()
-    );
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .expect("create the test database");
-    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
-    Some(format!("{base}/{name}"))
+    coufun_store::testing::fresh_pg_database("coufun_notify").await
 }
 
 /// Serves `receiver` at `/exchange` on 127.0.0.1 (with the peer address); its URL.
