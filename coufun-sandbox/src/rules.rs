@@ -517,10 +517,10 @@ impl State {
         number: &str,
         action: RedeemAction,
     ) -> Result<Redemption, RedeemError> {
-        let no_such = || RedeemError::NoSuchCoupon(number.to_owned());
+        let no_such = || RedeemError::NoSuchCoupon(CouponNumber::reported(number));
         let (_, c) = self.ledger.coupon(number).ok_or_else(no_such)?;
         if c.state == CouponStatus::Unused && c.valid_until < self.today() {
-            return Err(RedeemError::Expired(number.to_owned()));
+            return Err(RedeemError::Expired(CouponNumber::reported(number)));
         }
         let price = self
             .config
@@ -555,7 +555,7 @@ impl State {
 
     /// Marks a coupon expired (admin route).
     pub fn mark_expired(&mut self, number: &str) -> Result<(), RedeemError> {
-        let no_such = || RedeemError::NoSuchCoupon(number.to_owned());
+        let no_such = || RedeemError::NoSuchCoupon(CouponNumber::reported(number));
         self.ledger.coupon_mut(number).ok_or_else(no_such)?.expired = true;
         Ok(())
     }
