@@ -88,6 +88,9 @@ pub struct Sandbox {
     shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    /// The runtime it was started in, where a notice sender made later
+    /// ([`Sandbox::set_notices`]) runs.
+    runtime: tokio::runtime::Handle,
 }
 
 impl Sandbox {
@@ -147,6 +150,8 @@ impl Sandbox {
             shared,
             stop: Some(stop),
             task: Some(task),
+            // In a Tokio runtime: `tokio::spawn` above ran.
+            runtime: tokio::runtime::Handle::current(),
         };
         tracing::info!(addr = %local, scheme = sandbox.scheme(), "coufun sandbox listening");
         Ok(sandbox)
@@ -207,6 +212,31 @@ impl Sandbox {
             .as_ref()
             .map(|sender| sender.log())
             .unwrap_or_default()
+    }
+
+    /// Sends exchange notices as `notices` says from now on (URL, retry
+    /// schedule, faults), as [`SandboxConfig::with_notices`] does from the
+    /// start: for a receiver that starts after the sandbox, whose URL (on an
+    /// ephemeral port) is known only then. Callable from any thread: the
+    /// sender runs in the runtime the sandbox was started in.
+    ///
+    /// It replaces the sender running, if any (from `with_notices` or an
+    /// earlier call): the deliveries that one still had pending stop, and
+    /// [`Sandbox::notice_deliveries`] (and [`Ledger::notices`]) list the new
+    /// sender's POSTs only, indexed from 0 again (as
+    /// [`NoticeSenderConfig::lose_answers`](crate::notices::NoticeSenderConfig::lose_answers)
+    /// counts them). Nothing changes when its HTTP client cannot be built
+    /// ([`SandboxError::Notices`]).
+    ///
+    /// [`Ledger::notices`]: crate::Ledger::notices
+    pub fn set_notices(
+        &self,
+        notices: crate::notices::NoticeSenderConfig,
+    ) -> Result<(), SandboxError> {
+        let _runtime = self.runtime.enter();
+        lock(&self.shared.state)
+            .replace_notices(notices)
+            .map_err(SandboxError::Notices)
     }
 
     /// Waits until every exchange notice queued so far is answered `00`/`04`
