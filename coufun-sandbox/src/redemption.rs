@@ -395,19 +395,7 @@ mod tests {
         expired.expired = true;
         let mut state = crate::rules::State::new(crate::SandboxConfig::default());
         // Past its last day in the server's ledger: refused before `apply`.
-        state.ledger.push(crate::ledger::Order {
-            order_id: "o1".into(),
-            tr_id: "tr-1".into(),
-            operation: coufun_api::OperationId::CouponCreate,
-            goods_id: "G1".into(),
-            issued_on: jiff::civil::date(2000, 1, 1),
-            coupons: vec![Coupon {
-                coupon_number: "900087655678".into(),
-                valid_until: jiff::civil::date(2000, 1, 1),
-                ..coupon(CouponType::Barcode)
-            }],
-            poc_id: String::new(),
-        });
+        issue(&mut state, "900087655678", jiff::civil::date(2000, 1, 1));
         let refusals = [
             (
                 apply(&mut used, 4_500, RedeemAction::Use(None), now()).unwrap_err(),
@@ -500,6 +488,44 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Puts an exchange voucher numbered `number`, valid until `valid_until`,
+    /// in `state`'s ledger.
+    fn issue(state: &mut crate::rules::State, number: &str, valid_until: jiff::civil::Date) {
+        state.ledger.push(crate::ledger::Order {
+            order_id: format!("o-{number}"),
+            tr_id: format!("tr-{number}"),
+            operation: coufun_api::OperationId::CouponCreate,
+            goods_id: "G1".into(),
+            issued_on: jiff::civil::date(2000, 1, 1),
+            coupons: vec![Coupon {
+                coupon_number: number.into(),
+                valid_until,
+                ..coupon(CouponType::Barcode)
+            }],
+            poc_id: String::new(),
+        });
+    }
+
+    /// An unused coupon is usable through its last valid day (by the
+    /// sandbox's clock) and expired from the day after.
+    #[test]
+    fn a_coupon_is_usable_through_its_last_day() {
+        let today = jiff::civil::date(2026, 6, 1);
+        let mut state = crate::rules::State::new(crate::SandboxConfig {
+            clock: crate::Clock::Fixed(today),
+            ..crate::SandboxConfig::default()
+        });
+        let yesterday = today.yesterday().unwrap();
+        issue(&mut state, "900000000001", today);
+        issue(&mut state, "900000000002", yesterday);
+        let used = state.redeem("900000000001", RedeemAction::Use(None));
+        assert_eq!(used.map(|r| r.state), Ok(CouponStatus::Used));
+        assert!(matches!(
+            state.redeem("900000000002", RedeemAction::Use(None)),
+            Err(RedeemError::Expired(_))
+        ));
     }
 
     /// Giving back more than a voucher of the largest face value holds is
