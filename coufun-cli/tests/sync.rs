@@ -175,31 +175,21 @@ fn goods_sync_shows_what_changed_as_a_table_and_as_json() {
     );
 }
 
-/// A free port on 127.0.0.1 (bound, then let go: the sandbox must know the
-/// notice URL before `state-sync` starts listening on it).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// `state-sync --listen`: the sandbox's exchange notice of a use is received,
 /// answered 00 and written to the history as the notice's sighting; a poll
 /// after it sees nothing new (one row for the change); Ctrl-C stops both.
+/// `state-sync` listens on a port of its own choosing (`127.0.0.1:0`) and
+/// prints its URL, which the running sandbox is then told
+/// (`Sandbox::set_notices`): no port is let go and taken again, which another
+/// process could have taken in between.
 #[test]
 fn state_sync_listens_for_notices_and_records_each_change_once() {
     use std::io::BufRead;
     use std::time::Duration;
 
-    use coufun_sandbox::SandboxConfig;
     use coufun_sandbox::notices::NoticeSenderConfig;
 
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}/coufun/exchange");
-    let notices = NoticeSenderConfig::new(url.clone()).retry_interval(Duration::from_millis(100));
-    let host = Host::with(SandboxConfig::default().with_notices(notices));
+    let host = Host::start();
     let coupons = issue(&host, 2, "cli-sync-listen");
     let track = host.path("track.csv");
     let lines: Vec<String> = coupons.iter().map(|c| format!("{GOODS},{c}")).collect();
@@ -217,7 +207,7 @@ fn state_sync_listens_for_notices_and_records_each_change_once() {
             "--notice-path",
             "/coufun/exchange",
         ])
-        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(["--listen", "127.0.0.1:0"])
         .args(["--notice-from", "127.0.0.1"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -228,7 +218,16 @@ fn state_sync_listens_for_notices_and_records_each_change_once() {
         let line = stdout.next().expect("a line").unwrap();
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
     };
-    assert_eq!(next_json()["receiving_notices"], url.as_str());
+    let listening = next_json();
+    let url = listening["receiving_notices"].as_str().unwrap_or_default();
+    // The port it bound, not the 0 it was given.
+    let port = url
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|rest| rest.strip_suffix("/coufun/exchange"))
+        .and_then(|port| port.parse::<u16>().ok());
+    assert!(port.is_some_and(|port| port != 0), "{listening}");
+    let notices = NoticeSenderConfig::new(url).retry_interval(Duration::from_millis(100));
+    host.sandbox().set_notices(notices).unwrap();
     let first_round = next_json();
     assert_eq!(first_round["polled"], 2, "{first_round}");
     assert_eq!(first_round["changed"], 0, "{first_round}");

@@ -68,8 +68,11 @@ impl SandboxConfig {
     /// (and [`Sandbox::mark_used`]) or the admin redeem routes. The POSTs come
     /// from this machine (from `127.0.0.1` to a loopback URL), so a receiver's
     /// allow list must let that address in. [`Sandbox::wait_for_notices`] waits
-    /// for their answers; [`Sandbox::notice_deliveries`] lists them.
+    /// for their answers; [`Sandbox::notice_deliveries`] lists them. A
+    /// receiver that starts after the sandbox (its URL known only then) is
+    /// given to [`Sandbox::set_notices`] instead.
     ///
+    /// [`Sandbox::set_notices`]: crate::Sandbox::set_notices
     /// [`Sandbox::redeem`]: crate::Sandbox::redeem
     /// [`Sandbox::mark_used`]: crate::Sandbox::mark_used
     /// [`Sandbox::wait_for_notices`]: crate::Sandbox::wait_for_notices

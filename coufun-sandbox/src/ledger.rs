@@ -33,7 +33,7 @@ pub(crate) fn coupon_type_from_wire<'de, D: Deserializer<'de>>(
     })
 }
 
-/// One issued coupon.
+/// One issued coupon. `Debug` masks its number (a bearer value) and its recipient.
 #[derive(Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Coupon {
@@ -73,7 +73,10 @@ pub struct Coupon {
 impl fmt::Debug for Coupon {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Coupon")
-            .field("coupon_number", &self.coupon_number)
+            .field(
+                "coupon_number",
+                &coufun_api::privacy::mask(&self.coupon_number),
+            )
             .field("goods_id", &self.goods_id)
             .field("kind", &self.kind)
             .field(
@@ -297,16 +300,20 @@ mod tests {
         }
     }
 
+    /// A coupon's `Debug` (and so an order's and the ledger's) masks its
+    /// recipient and its number (a bearer value: it used to be shown in clear).
     #[test]
-    fn coupon_debug_masks_the_recipient() {
+    fn coupon_debug_masks_the_recipient_and_the_number() {
         let coupon = Coupon {
             recipient: Some("01012345678".to_owned()),
             send_count: 1,
-            ..coupon("1")
+            ..coupon("900012349876")
         };
         let shown = format!("{coupon:?}");
         assert!(!shown.contains("01012345678"), "{shown}");
         assert!(shown.contains("010-****-5678"), "{shown}");
+        assert!(!shown.contains("900012349876"), "{shown}");
+        assert!(shown.contains("coupon_number: \"***9876\""), "{shown}");
 
         let order = Order {
             coupons: vec![coupon],
@@ -321,6 +328,7 @@ mod tests {
         );
         assert!(!shown.contains("POC7654321"), "the POC_ID: {shown}");
         assert!(!shown.contains("01012345678"), "{shown}");
+        assert!(!shown.contains("900012349876"), "{shown}");
     }
 
     fn order(n: u64, poc_id: &str) -> Order {

@@ -19,8 +19,9 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Exchange notices: with [`SandboxConfig::with_notices`] (binary: `--notice-url`)
-//! every redemption and use-cancel is POSTed to the merchant's URL as COUFUN
+//! Exchange notices: with [`SandboxConfig::with_notices`] (binary: `--notice-url`),
+//! or [`Sandbox::set_notices`] once started (for a receiver whose URL is known
+//! only after the sandbox starts), every redemption and use-cancel is POSTed to the merchant's URL as COUFUN
 //! does — an EUC-KR form, retried on any answer but `00`/`04` on the schedule
 //! of [`notices::NoticeSenderConfig`] (by default the manual's interval,
 //! [`coufun_api::notice::RETRY_INTERVAL`]) — and

@@ -61,45 +61,47 @@ pub struct Redemption {
     pub balance: u64,
 }
 
-/// Why a redemption was refused. The coupon number (a bearer value) is masked
-/// in `Display` and `Debug`; the variant's field holds it in clear.
+/// Why a redemption was refused. The coupon number (a bearer value) is held
+/// as a [`CouponNumber`], whose `Display` and `Debug` mask it (`***5678`), as
+/// this error's message and `Debug` do; [`CouponNumber::as_str`] reads it in
+/// clear. A number the caller gave that is no valid coupon number (a
+/// [`NoSuchCoupon`](Self::NoSuchCoupon) of an admin route's path, say) is kept
+/// as given ([`CouponNumber::reported`]: its
+/// [`breaks_rule`](CouponNumber::breaks_rule) says so), masked the same way.
 #[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RedeemError {
     /// No coupon has this number.
-    #[error("no coupon numbered {:?}", mask(.0))]
-    NoSuchCoupon(String),
+    #[error("no coupon numbered \"{0}\"")]
+    NoSuchCoupon(CouponNumber),
     /// The coupon was cancelled.
-    #[error("coupon {:?} is cancelled", mask(.0))]
-    Cancelled(String),
+    #[error("coupon \"{0}\" is cancelled")]
+    Cancelled(CouponNumber),
     /// The coupon is past its validity.
-    #[error("coupon {:?} is expired", mask(.0))]
-    Expired(String),
+    #[error("coupon \"{0}\" is expired")]
+    Expired(CouponNumber),
     /// Nothing is left to use.
-    #[error("coupon {:?} is already used up", mask(.0))]
-    UsedUp(String),
+    #[error("coupon \"{0}\" is already used up")]
+    UsedUp(CouponNumber),
     /// No use to cancel.
-    #[error("coupon {:?} has no use to cancel", mask(.0))]
-    NotUsed(String),
+    #[error("coupon \"{0}\" has no use to cancel")]
+    NotUsed(CouponNumber),
     /// A coupon type the sandbox does not know how to redeem.
-    #[error("coupon {:?} is of a type the sandbox cannot redeem", mask(.0))]
-    UnknownType(String),
+    #[error("coupon \"{0}\" is of a type the sandbox cannot redeem")]
+    UnknownType(CouponNumber),
     /// An amount for an exchange voucher, or a zero amount.
-    #[error("coupon {:?}: amount {amount} is not usable here", mask(coupon))]
+    #[error("coupon \"{coupon}\": amount {amount} is not usable here")]
     BadAmount {
         /// The coupon.
-        coupon: String,
+        coupon: CouponNumber,
         /// The amount asked.
         amount: u64,
     },
     /// More than the balance.
-    #[error(
-        "coupon {:?}: amount {amount} exceeds the balance {balance}",
-        mask(coupon)
-    )]
+    #[error("coupon \"{coupon}\": amount {amount} exceeds the balance {balance}")]
     OverBalance {
         /// The coupon.
-        coupon: String,
+        coupon: CouponNumber,
         /// The amount asked.
         amount: u64,
         /// What is left.
@@ -153,7 +155,10 @@ pub fn apply(
     event: Event,
 ) -> Result<Redemption, RedeemError> {
     let now = event.at;
-    let number = || coupon.coupon_number.clone();
+    // The ledger's number, one the sandbox made (so a valid coupon number):
+    // `reported` keeps it as it is, with no check that could fail (a test may
+    // have put another there).
+    let number = || CouponNumber::reported(coupon.coupon_number.clone());
     let bad_amount = |amount| RedeemError::BadAmount {
         coupon: number(),
         amount,
@@ -226,7 +231,7 @@ pub fn apply(
         coupon.remaining_amount = remaining;
     }
     Ok(Redemption {
-        coupon_number: number(),
+        coupon_number: coupon.coupon_number.clone(),
         goods_id: coupon.goods_id.clone(),
         kind: coupon.kind,
         action,
@@ -350,6 +355,177 @@ mod tests {
             assert!(shown.contains("***5678"), "{shown}");
             assert!(!shown.contains("900012345678"), "{shown}");
         }
+    }
+
+    /// The coupon number a refusal holds, formatted by itself with `{}` and
+    /// `{:?}` (whatever its type: one arm per variant).
+    fn field_shown(refused: &RedeemError) -> [String; 2] {
+        fn shown(number: &(impl std::fmt::Display + std::fmt::Debug)) -> [String; 2] {
+            [format!("{number}"), format!("{number:?}")]
+        }
+        match refused {
+            RedeemError::NoSuchCoupon(number) => shown(number),
+            RedeemError::Cancelled(number) => shown(number),
+            RedeemError::Expired(number) => shown(number),
+            RedeemError::UsedUp(number) => shown(number),
+            RedeemError::NotUsed(number) => shown(number),
+            RedeemError::UnknownType(number) => shown(number),
+            RedeemError::BadAmount { coupon, .. } => shown(coupon),
+            RedeemError::OverBalance { coupon, .. } => shown(coupon),
+        }
+    }
+
+    /// Each refusal's coupon field, formatted by itself (`{}`, `{:?}`), shows
+    /// the number masked: it was a public `String`, which a caller formatting
+    /// the field (rather than the error) printed in clear. The messages keep
+    /// their masked form. A number the caller gave that is no valid coupon
+    /// number is kept as given, masked the same way.
+    #[test]
+    fn a_refusals_coupon_field_masks_the_number_by_itself() {
+        const CLEAR: &str = "900012345678";
+        let numbered = |kind| Coupon {
+            coupon_number: CLEAR.into(),
+            ..coupon(kind)
+        };
+        let mut used = numbered(CouponType::Barcode);
+        apply(&mut used, 4_500, RedeemAction::Use(None), now()).unwrap();
+        let mut cancelled = numbered(CouponType::Barcode);
+        cancelled.state = CouponStatus::Cancelled;
+        let mut expired = numbered(CouponType::Amount);
+        expired.expired = true;
+        let mut state = crate::rules::State::new(crate::SandboxConfig::default());
+        // Past its last day in the server's ledger: refused before `apply`.
+        issue(&mut state, "900087655678", jiff::civil::date(2000, 1, 1));
+        let refusals = [
+            (
+                apply(&mut used, 4_500, RedeemAction::Use(None), now()).unwrap_err(),
+                "coupon \"***5678\" is already used up",
+            ),
+            (
+                apply(&mut cancelled, 4_500, RedeemAction::Use(None), now()).unwrap_err(),
+                "coupon \"***5678\" is cancelled",
+            ),
+            (
+                apply(&mut expired, 4_500, RedeemAction::Use(None), now()).unwrap_err(),
+                "coupon \"***5678\" is expired",
+            ),
+            (
+                apply(
+                    &mut numbered(CouponType::Barcode),
+                    4_500,
+                    RedeemAction::CancelUse(0),
+                    now(),
+                )
+                .unwrap_err(),
+                "coupon \"***5678\" has no use to cancel",
+            ),
+            (
+                apply(
+                    &mut numbered(CouponType::Barcode),
+                    4_500,
+                    RedeemAction::Use(Some(1)),
+                    now(),
+                )
+                .unwrap_err(),
+                "coupon \"***5678\": amount 1 is not usable here",
+            ),
+            (
+                apply(
+                    &mut numbered(CouponType::Amount),
+                    4_500,
+                    RedeemAction::Use(Some(20_000)),
+                    now(),
+                )
+                .unwrap_err(),
+                "coupon \"***5678\": amount 20000 exceeds the balance 10000",
+            ),
+            (
+                state.redeem(CLEAR, RedeemAction::Use(None)).unwrap_err(),
+                "no coupon numbered \"***5678\"",
+            ),
+            (
+                state
+                    .redeem("900087655678", RedeemAction::Use(None))
+                    .unwrap_err(),
+                "coupon \"***5678\" is expired",
+            ),
+            (
+                state.mark_expired(CLEAR).unwrap_err(),
+                "no coupon numbered \"***5678\"",
+            ),
+            (
+                state
+                    .redeem(" 9000 12345678 ", RedeemAction::Use(None))
+                    .unwrap_err(),
+                "no coupon numbered \"***5678\"",
+            ),
+        ];
+        for (refused, message) in refusals {
+            assert_eq!(refused.to_string(), message);
+            for shown in field_shown(&refused) {
+                assert!(shown.contains("***5678"), "{message}: {shown}");
+                assert!(
+                    !shown.contains(CLEAR)
+                        && !shown.contains("12345678")
+                        && !shown.contains("87655678"),
+                    "{message}: {shown}"
+                );
+            }
+        }
+        // The caller's number that is no coupon number (a space in it) is
+        // kept as given, and says so.
+        match state.redeem("9000 12345678", RedeemAction::Use(None)) {
+            Err(RedeemError::NoSuchCoupon(number)) => {
+                assert!(number.breaks_rule());
+                assert_eq!(number.as_str(), "9000 12345678");
+            }
+            other => panic!("{other:?}"),
+        }
+        match state.redeem(CLEAR, RedeemAction::Use(None)) {
+            Err(RedeemError::NoSuchCoupon(number)) => {
+                assert!(!number.breaks_rule());
+                assert_eq!(number.as_str(), CLEAR);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Puts an exchange voucher numbered `number`, valid until `valid_until`,
+    /// in `state`'s ledger.
+    fn issue(state: &mut crate::rules::State, number: &str, valid_until: jiff::civil::Date) {
+        state.ledger.push(crate::ledger::Order {
+            order_id: format!("o-{number}"),
+            tr_id: format!("tr-{number}"),
+            operation: coufun_api::OperationId::CouponCreate,
+            goods_id: "G1".into(),
+            issued_on: jiff::civil::date(2000, 1, 1),
+            coupons: vec![Coupon {
+                coupon_number: number.into(),
+                valid_until,
+                ..coupon(CouponType::Barcode)
+            }],
+            poc_id: String::new(),
+        });
+    }
+
+    /// An unused coupon is usable through its last valid day (by the
+    /// sandbox's clock) and expired from the day after.
+    #[test]
+    fn a_coupon_is_usable_through_its_last_day() {
+        let today = jiff::civil::date(2026, 6, 1);
+        let mut state = crate::rules::State::new(crate::SandboxConfig {
+            clock: crate::Clock::Fixed(today),
+            ..crate::SandboxConfig::default()
+        });
+        let yesterday = today.yesterday().unwrap();
+        issue(&mut state, "900000000001", today);
+        issue(&mut state, "900000000002", yesterday);
+        let used = state.redeem("900000000001", RedeemAction::Use(None));
+        assert_eq!(used.map(|r| r.state), Ok(CouponStatus::Used));
+        assert!(matches!(
+            state.redeem("900000000002", RedeemAction::Use(None)),
+            Err(RedeemError::Expired(_))
+        ));
     }
 
     /// Giving back more than a voucher of the largest face value holds is

@@ -29,7 +29,7 @@ use crate::bridge::{self, Answer};
 use crate::catalogue::Goods;
 use crate::config::{PocAccount, SandboxConfig};
 use crate::ledger::{Coupon, Ledger, Order};
-use crate::notices::{NoticeSender, SenderBuildError};
+use crate::notices::{NoticeSender, NoticeSenderConfig, SenderBuildError};
 use crate::redemption::{self, Event, RedeemAction, RedeemError, Redemption};
 
 /// Everything the server remembers between requests.
@@ -142,8 +142,19 @@ impl State {
 
     /// Starts the notice sender the config asks for (needs a Tokio runtime).
     pub fn start_notices(&mut self) -> Result<(), SenderBuildError> {
-        if let Some(config) = &self.config.notices {
-            self.notices = Some(Arc::new(NoticeSender::new(config.clone())?));
+        match self.config.notices.clone() {
+            Some(config) => self.replace_notices(config),
+            None => Ok(()),
+        }
+    }
+
+    /// Sends notices as `config` says from now on: a new sender in place of
+    /// the one running, if any, which is stopped (its deliveries still pending
+    /// end). Nothing changes when the new one cannot be built.
+    pub fn replace_notices(&mut self, config: NoticeSenderConfig) -> Result<(), SenderBuildError> {
+        let sender = Arc::new(NoticeSender::new(config)?);
+        if let Some(replaced) = self.notices.replace(sender) {
+            replaced.shutdown();
         }
         Ok(())
     }
@@ -517,10 +528,10 @@ impl State {
         number: &str,
         action: RedeemAction,
     ) -> Result<Redemption, RedeemError> {
-        let no_such = || RedeemError::NoSuchCoupon(number.to_owned());
+        let no_such = || RedeemError::NoSuchCoupon(CouponNumber::reported(number));
         let (_, c) = self.ledger.coupon(number).ok_or_else(no_such)?;
         if c.state == CouponStatus::Unused && c.valid_until < self.today() {
-            return Err(RedeemError::Expired(number.to_owned()));
+            return Err(RedeemError::Expired(CouponNumber::reported(number)));
         }
         let price = self
             .config
@@ -555,7 +566,7 @@ impl State {
 
     /// Marks a coupon expired (admin route).
     pub fn mark_expired(&mut self, number: &str) -> Result<(), RedeemError> {
-        let no_such = || RedeemError::NoSuchCoupon(number.to_owned());
+        let no_such = || RedeemError::NoSuchCoupon(CouponNumber::reported(number));
         self.ledger.coupon_mut(number).ok_or_else(no_such)?.expired = true;
         Ok(())
     }

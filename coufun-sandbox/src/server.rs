@@ -30,7 +30,8 @@ use crate::rules::State;
 use crate::wire::{WireDecodeError, charset_label, decode_params};
 
 /// Why a sandbox could not start or an admin action failed. A coupon number
-/// is masked in `Display` and `Debug`.
+/// is held as a [`CouponNumber`](coufun_api::CouponNumber), whose `Display` and
+/// `Debug` mask it, as this error's message and `Debug` do.
 #[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum SandboxError {
@@ -42,9 +43,11 @@ pub enum SandboxError {
         /// Why.
         source: std::io::Error,
     },
-    /// No coupon has this number.
-    #[error("no coupon numbered {:?}", coufun_api::privacy::mask(.0))]
-    NoSuchCoupon(String),
+    /// No coupon has this number: the number as the caller gave it
+    /// ([`CouponNumber::reported`](coufun_api::CouponNumber::reported), so
+    /// also one that is no valid coupon number), masked.
+    #[error("no coupon numbered \"{0}\"")]
+    NoSuchCoupon(coufun_api::CouponNumber),
     /// A redemption was refused.
     #[error(transparent)]
     Redeem(#[from] RedeemError),
@@ -85,6 +88,9 @@ pub struct Sandbox {
     shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    /// The runtime it was started in, where a notice sender made later
+    /// ([`Sandbox::set_notices`]) runs.
+    runtime: tokio::runtime::Handle,
 }
 
 impl Sandbox {
@@ -144,6 +150,8 @@ impl Sandbox {
             shared,
             stop: Some(stop),
             task: Some(task),
+            // In a Tokio runtime: `tokio::spawn` above ran.
+            runtime: tokio::runtime::Handle::current(),
         };
         tracing::info!(addr = %local, scheme = sandbox.scheme(), "coufun sandbox listening");
         Ok(sandbox)
@@ -206,6 +214,31 @@ impl Sandbox {
             .unwrap_or_default()
     }
 
+    /// Sends exchange notices as `notices` says from now on (URL, retry
+    /// schedule, faults), as [`SandboxConfig::with_notices`] does from the
+    /// start: for a receiver that starts after the sandbox, whose URL (on an
+    /// ephemeral port) is known only then. Callable from any thread: the
+    /// sender runs in the runtime the sandbox was started in.
+    ///
+    /// It replaces the sender running, if any (from `with_notices` or an
+    /// earlier call): the deliveries that one still had pending stop, and
+    /// [`Sandbox::notice_deliveries`] (and [`Ledger::notices`]) list the new
+    /// sender's POSTs only, indexed from 0 again (as
+    /// [`NoticeSenderConfig::lose_answers`](crate::notices::NoticeSenderConfig::lose_answers)
+    /// counts them). Nothing changes when its HTTP client cannot be built
+    /// ([`SandboxError::Notices`]).
+    ///
+    /// [`Ledger::notices`]: crate::Ledger::notices
+    pub fn set_notices(
+        &self,
+        notices: crate::notices::NoticeSenderConfig,
+    ) -> Result<(), SandboxError> {
+        let _runtime = self.runtime.enter();
+        lock(&self.shared.state)
+            .replace_notices(notices)
+            .map_err(SandboxError::Notices)
+    }
+
     /// Waits until every exchange notice queued so far is answered `00`/`04`
     /// (or given up), or `timeout` passes; `true` when none is pending.
     pub async fn wait_for_notices(&self, timeout: std::time::Duration) -> bool {
@@ -266,7 +299,9 @@ impl Sandbox {
     pub fn mark_expired(&self, coupon_number: &str) -> Result<(), SandboxError> {
         lock(&self.shared.state)
             .mark_expired(coupon_number)
-            .map_err(|_| SandboxError::NoSuchCoupon(coupon_number.to_owned()))
+            .map_err(|_| {
+                SandboxError::NoSuchCoupon(coufun_api::CouponNumber::reported(coupon_number))
+            })
     }
 
     /// Stops the server and waits until it has stopped.
@@ -516,5 +551,34 @@ mod tests {
         let path = base_path();
         assert!(path.len() > 1 && path.starts_with('/'), "{path}");
         assert!(coufun_api::responses::DEFAULT_TEST_URL.ends_with(path));
+    }
+
+    /// The number of an unknown coupon, in the handle's errors, is masked
+    /// also when the field is formatted by itself (`{}`, `{:?}`), not only in
+    /// the message.
+    #[tokio::test]
+    async fn an_unknown_coupons_number_is_masked_in_the_field_too() {
+        const CLEAR: &str = "900012345678";
+        let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+        let expire = sandbox.mark_expired(CLEAR).unwrap_err();
+        let SandboxError::NoSuchCoupon(number) = &expire else {
+            panic!("{expire:?}");
+        };
+        let redeem = sandbox.redeem(CLEAR, RedeemAction::Use(None)).unwrap_err();
+        let SandboxError::Redeem(RedeemError::NoSuchCoupon(redeemed)) = &redeem else {
+            panic!("{redeem:?}");
+        };
+        assert_eq!(expire.to_string(), "no coupon numbered \"***5678\"");
+        assert_eq!((number.as_str(), redeemed.as_str()), (CLEAR, CLEAR));
+        for shown in [
+            format!("{number}"),
+            format!("{number:?}"),
+            format!("{redeemed}"),
+            format!("{redeemed:?}"),
+        ] {
+            assert!(shown.contains("***5678"), "{shown}");
+            assert!(!shown.contains(CLEAR), "{shown}");
+        }
+        sandbox.shutdown().await;
     }
 }

@@ -1,6 +1,9 @@
 //! The notice sender on its own, against a scripted merchant on 127.0.0.1:
 //! retries until 00/04, gives up after max_attempts, logs every attempt, and
-//! sends nothing for a notice that breaks a limit.
+//! sends nothing for a notice that breaks a limit; and a running sandbox told
+//! where to send its notices (`Sandbox::set_notices`).
+
+mod common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,6 +15,7 @@ use coufun_api::notice::{
     NoticeAnswerCode, NoticeParser, Reported,
 };
 use coufun_api::xml::Timestamp;
+use coufun_sandbox::Sandbox;
 use coufun_sandbox::notices::{
     AttemptResult, MIN_RETRY_INTERVAL, NoticeSender, NoticeSenderConfig,
 };
@@ -207,4 +211,97 @@ async fn max_attempts_zero_is_one_attempt() {
     tokio::time::sleep(Duration::from_millis(30)).await;
     assert_eq!(seen.lock().unwrap().len(), 1);
     assert_eq!(sender.log().len(), 1);
+}
+
+/// The coupon numbers of the notices `seen` holds, in order.
+fn numbers(seen: &Mutex<Vec<ExchangeNotice>>) -> Vec<String> {
+    let seen = seen.lock().unwrap();
+    seen.iter()
+        .map(|n| n.coupon_number.as_str().to_owned())
+        .collect()
+}
+
+/// Uses coupon `number` and waits for its notice to be answered.
+async fn use_and_wait(sandbox: &Sandbox, number: &str) {
+    sandbox.mark_used(number).unwrap();
+    assert!(sandbox.wait_for_notices(Duration::from_secs(10)).await);
+}
+
+/// A sandbox started without a notice URL sends nothing; told one after start
+/// (`set_notices`: a receiver on an ephemeral port, its URL known only then),
+/// it sends each use's notice there; told another, the next notice goes to
+/// that one alone, the deliveries listed are the new sender's, and the
+/// retries still pending with the one replaced stop.
+#[tokio::test]
+async fn a_running_sandbox_sends_notices_where_it_is_told_from_then_on() {
+    let sandbox = common::start(common::config()).await;
+    let raw = common::Raw::new(&sandbox);
+    let coupons = common::create(&raw, "tr-notice-later", common::COFFEE, 4).await;
+    let every_10_ms = |url| NoticeSenderConfig::new(url).retry_interval(Duration::from_millis(10));
+
+    use_and_wait(&sandbox, &coupons[0]).await;
+    assert!(sandbox.notice_deliveries().is_empty());
+
+    let (first, first_seen) = merchant(&["00"]).await;
+    sandbox.set_notices(every_10_ms(first)).unwrap();
+    use_and_wait(&sandbox, &coupons[1]).await;
+    assert_eq!(numbers(&first_seen), [coupons[1].clone()]);
+    let deliveries = sandbox.notice_deliveries();
+    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+    assert_eq!(deliveries[0].coupon_number.as_str(), coupons[1]);
+    assert_eq!(deliveries[0].result.code(), Some(&NoticeAnswerCode::Done));
+
+    // A merchant that never takes it: the notice is retried until replaced.
+    let (failing, failing_seen) = merchant(&["99"]).await;
+    sandbox.set_notices(every_10_ms(failing)).unwrap();
+    sandbox.mark_used(&coupons[2]).unwrap();
+    let retried = async {
+        while numbers(&failing_seen).len() < 2 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    assert!(
+        tokio::time::timeout(Duration::from_secs(10), retried)
+            .await
+            .is_ok()
+    );
+
+    let (second, second_seen) = merchant(&["00"]).await;
+    sandbox.set_notices(every_10_ms(second)).unwrap();
+    // An attempt already on its way when the sender stopped may still land.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let stopped_at = numbers(&failing_seen).len();
+    use_and_wait(&sandbox, &coupons[3]).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(numbers(&failing_seen).len(), stopped_at, "no retry after");
+    assert_eq!(numbers(&first_seen), [coupons[1].clone()]);
+    assert_eq!(numbers(&second_seen), [coupons[3].clone()]);
+    let deliveries = sandbox.notice_deliveries();
+    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+    assert_eq!(deliveries[0].coupon_number.as_str(), coupons[3]);
+    assert_eq!(deliveries[0].index, 0);
+    assert_eq!(sandbox.ledger().notices, deliveries);
+    sandbox.shutdown().await;
+}
+
+/// `set_notices` is callable outside the runtime the sandbox runs in (a
+/// test's own thread): the sender it makes runs in the sandbox's runtime.
+#[test]
+fn set_notices_works_from_a_thread_outside_the_runtime() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sandbox = runtime.block_on(common::start(common::config()));
+    let coupons = runtime.block_on(async {
+        let raw = common::Raw::new(&sandbox);
+        common::create(&raw, "tr-notice-thread", common::COFFEE, 1).await
+    });
+    let (url, seen) = runtime.block_on(merchant(&["00"]));
+    sandbox.set_notices(NoticeSenderConfig::new(url)).unwrap();
+    sandbox.mark_used(&coupons[0]).unwrap();
+    assert!(runtime.block_on(sandbox.wait_for_notices(Duration::from_secs(10))));
+    assert_eq!(numbers(&seen), [coupons[0].clone()]);
+    runtime.block_on(sandbox.shutdown());
 }
