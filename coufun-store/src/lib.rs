@@ -6,11 +6,19 @@
 //! feature `testing`, the module `testing`: the workspace's tests' fresh PostgreSQL
 //! database.
 
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 use std::borrow::Cow;
 
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
+// A test helper: it fails the test that calls it, by design, when the
+// PostgreSQL server it is given cannot be used.
 #[cfg(feature = "testing")]
+#[allow(clippy::expect_used, clippy::panic)]
 pub mod testing;
 
 /// The migrator that applies `schema[i]` as migration `versions[i]`, named
