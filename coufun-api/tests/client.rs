@@ -541,9 +541,8 @@ async fn a_server_slower_than_the_timeout_times_out_after_sending() {
 
 #[tokio::test]
 async fn a_refused_connection_was_not_sent() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
+    let (_held, closed) = support::refusing_address();
+    let port = closed.port();
     let client = Client::builder(
         Environment::Custom(format!("http://127.0.0.1:{port}/")),
         poc_id(),

@@ -68,9 +68,8 @@ async fn no_error_prints_its_cause() {
     let mut errors: Vec<Error> = Vec::new();
 
     // connection refused: Connect → TransportError → reqwest → hyper → io
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
+    let (_held, closed) = support::refusing_address();
+    let port = closed.port();
     let refused = client(format!("http://127.0.0.1:{port}/"), Duration::from_secs(2));
     errors.push(refused.goods_list(&list).await.unwrap_err());
 

@@ -1159,9 +1159,13 @@ async fn the_sdk_issuer_reads_each_outcome_of_the_sdk() {
 
     // A server that takes no connection: nothing reached it, so nothing was
     // issued and the row is not for the supplier (not `Unknown`).
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/b2c_api/", closed.local_addr().unwrap());
-    drop(closed);
+    // Bound but not listening, and held: refused for sure (no other process
+    // can take the port, as it could one bound and let go).
+    let held = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    held.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .unwrap();
+    let closed = held.local_addr().unwrap().as_socket().unwrap();
+    let url = format!("http://{closed}/b2c_api/");
     let client = coufun_api::Client::builder(
         coufun_api::Environment::Custom(url),
         coufun_api::privacy::PocId::new(coufun_sandbox::DEFAULT_POC_ID).unwrap(),

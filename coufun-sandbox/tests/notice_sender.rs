@@ -122,9 +122,8 @@ async fn a_duplicate_answer_04_stops_retrying_and_max_attempts_gives_up() {
 
 #[tokio::test]
 async fn an_unreachable_merchant_is_logged_as_a_failure() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/exchange", listener.local_addr().unwrap());
-    drop(listener);
+    let (_held, closed) = common::refusing_address();
+    let url = format!("http://{closed}/exchange");
     let sender = NoticeSender::new(NoticeSenderConfig::new(url).max_attempts(1)).unwrap();
     sender.enqueue(notice("A")).unwrap();
     assert!(sender.wait_idle(Duration::from_secs(10)).await);
@@ -176,9 +175,8 @@ fn a_retry_interval_below_the_floor_is_held_at_it() {
 /// the floor they come as fast as a refused connect goes, one every 2 ms or faster.
 #[tokio::test]
 async fn a_zero_retry_interval_set_on_the_field_does_not_spin() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/exchange", listener.local_addr().unwrap());
-    drop(listener);
+    let (_held, closed) = common::refusing_address();
+    let url = format!("http://{closed}/exchange");
     let mut config = NoticeSenderConfig::new(url);
     config.retry_interval = Duration::ZERO;
     let started = std::time::Instant::now();

@@ -1,6 +1,7 @@
 //! Shared by the client tests: a real HTTP server on 127.0.0.1 (axum, an
 //! ephemeral port) answering with a handler the test gives and recording each
-//! request, and a tracing capture into a buffer.
+//! request, a tracing capture into a buffer, and an address that refuses
+//! connections.
 
 #![allow(dead_code)]
 
@@ -209,4 +210,15 @@ impl TraceCapture {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&LOGGED.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
     }
+}
+
+/// An address on 127.0.0.1 that refuses every connection, for as long as the
+/// socket returned lives: bound but not listening, so no other process can take
+/// the port (as it could one bound, let go and reused).
+pub fn refusing_address() -> (socket2::Socket, std::net::SocketAddr) {
+    let held = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    held.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .unwrap();
+    let address = held.local_addr().unwrap().as_socket().unwrap();
+    (held, address)
 }

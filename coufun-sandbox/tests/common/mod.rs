@@ -1,6 +1,7 @@
 //! Helpers for the sandbox's raw-HTTP tests: start a sandbox with a fixed clock,
 //! send CP949 form requests by operation name (paths and envelope names read from
-//! the spec), read elements out of the XML answer.
+//! the spec), read elements out of the XML answer; an address that refuses
+//! connections.
 
 #![allow(dead_code)]
 
@@ -307,4 +308,15 @@ fn qname(e: &quick_xml::events::BytesStart<'_>) -> String {
     let name = e.name();
     let text: &str = name.as_ref();
     text.to_owned()
+}
+
+/// An address on 127.0.0.1 that refuses every connection, for as long as the
+/// socket returned lives: bound but not listening, so no other process can take
+/// the port (as it could one bound, let go and reused).
+pub fn refusing_address() -> (socket2::Socket, std::net::SocketAddr) {
+    let held = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    held.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .unwrap();
+    let address = held.local_addr().unwrap().as_socket().unwrap();
+    (held, address)
 }
