@@ -350,7 +350,9 @@ mod tests {
             assert!(!shown.contains("900012345678"), "{shown}");
         }
         assert!(format!("{refused:?}").starts_with("RedeemError("));
-        let unknown = crate::SandboxError::NoSuchCoupon("900012345678".into());
+        let unknown = crate::SandboxError::Redeem(RedeemError::NoSuchCoupon(
+            CouponNumber::reported("900012345678"),
+        ));
         for shown in [unknown.to_string(), format!("{unknown:?}")] {
             assert!(shown.contains("***5678"), "{shown}");
             assert!(!shown.contains("900012345678"), "{shown}");

@@ -43,12 +43,8 @@ pub enum SandboxError {
         /// Why.
         source: std::io::Error,
     },
-    /// No coupon has this number: the number as the caller gave it
-    /// ([`CouponNumber::reported`](coufun_api::CouponNumber::reported), so
-    /// also one that is no valid coupon number), masked.
-    #[error("no coupon numbered \"{0}\"")]
-    NoSuchCoupon(coufun_api::CouponNumber),
-    /// A redemption was refused.
+    /// A redemption or an expiry was refused (an unknown coupon is
+    /// [`RedeemError::NoSuchCoupon`]).
     #[error(transparent)]
     Redeem(#[from] RedeemError),
     /// The exchange-notice sender could not start.
@@ -295,13 +291,10 @@ impl Sandbox {
             .map(|_| ())
     }
 
-    /// Marks a coupon expired (later requests: 04).
+    /// Marks a coupon expired (later requests: 04). An unknown number is
+    /// [`RedeemError::NoSuchCoupon`], as for [`Sandbox::redeem`].
     pub fn mark_expired(&self, coupon_number: &str) -> Result<(), SandboxError> {
-        lock(&self.shared.state)
-            .mark_expired(coupon_number)
-            .map_err(|_| {
-                SandboxError::NoSuchCoupon(coufun_api::CouponNumber::reported(coupon_number))
-            })
+        Ok(lock(&self.shared.state).mark_expired(coupon_number)?)
     }
 
     /// Stops the server and waits until it has stopped.
@@ -561,7 +554,7 @@ mod tests {
         const CLEAR: &str = "900012345678";
         let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
         let expire = sandbox.mark_expired(CLEAR).unwrap_err();
-        let SandboxError::NoSuchCoupon(number) = &expire else {
+        let SandboxError::Redeem(RedeemError::NoSuchCoupon(number)) = &expire else {
             panic!("{expire:?}");
         };
         let redeem = sandbox.redeem(CLEAR, RedeemAction::Use(None)).unwrap_err();
